@@ -1,0 +1,142 @@
+# cara: one Makefile for the host, the plugins, the tests and the benchmarks.
+#
+#   make              build build/cara and every plugin under plugins/ as build/plugins/NAME.so
+#   make test         build and run the Check suite (tests/)
+#   make SANITIZE=1 test   the same under ASan + UBSan (objects go to build-san/)
+#   make deps         install the Debian 12 packages cara needs (apt-get, non-interactive)
+#   make demo         build and run the demo (scripts/demo.sh)
+#   make install PREFIX=/usr/local
+#
+# Dependencies are found with pkg-config; a missing one stops the build with the name of
+# the Debian package to install.
+
+# ---- dependencies --------------------------------------------------------------------
+# pkg-config name -> Debian package; keep scripts/install-deps.sh in step.
+DEP_PKGS      := libuv:libuv1-dev lua5.4:liblua5.4-dev sqlite3:libsqlite3-dev jansson:libjansson-dev
+TEST_DEP_PKGS := check:check
+
+NO_DEP_GOALS := deps clean distclean help
+ifneq ($(filter-out $(NO_DEP_GOALS),$(or $(MAKECMDGOALS),all)),)
+  ifeq ($(shell command -v pkg-config 2>/dev/null),)
+    $(error pkg-config is missing: install the Debian package 'pkg-config' (or run 'make deps'))
+  endif
+  define cara_need
+    $(if $(shell pkg-config --exists $(word 1,$(subst :, ,$(1))) && echo ok),,\
+      $(error missing library '$(word 1,$(subst :, ,$(1)))': install the Debian package '$(word 2,$(subst :, ,$(1)))' (or run 'make deps')))
+  endef
+  $(foreach d,$(DEP_PKGS),$(eval $(call cara_need,$(d))))
+  ifneq ($(filter test check-build bench fuzz,$(MAKECMDGOALS)),)
+    $(foreach d,$(TEST_DEP_PKGS),$(eval $(call cara_need,$(d))))
+  endif
+endif
+
+PC_NAMES   := $(foreach d,$(DEP_PKGS),$(word 1,$(subst :, ,$(d))))
+DEP_CFLAGS := $(shell pkg-config --cflags $(PC_NAMES) 2>/dev/null)
+DEP_LIBS   := $(shell pkg-config --libs $(PC_NAMES) 2>/dev/null)
+
+# ---- flags ---------------------------------------------------------------------------
+CC      ?= cc
+VERSION := 0.1.0
+GIT_REV := $(shell git rev-parse --short HEAD 2>/dev/null || echo unknown)
+WARN    := -Wall -Wextra -Werror -Wshadow -Wstrict-prototypes -Wmissing-prototypes \
+           -Wno-unused-parameter
+CSTD    := -std=c11 -D_POSIX_C_SOURCE=200809L -D_DEFAULT_SOURCE
+OPT     ?= -O2
+CFLAGS_ALL = $(CSTD) $(WARN) $(OPT) -g -fno-strict-aliasing -Icore/include -Icore $(DEP_CFLAGS) \
+             -DCARA_VERSION='"$(VERSION)"' -DCARA_GIT_REV='"$(GIT_REV)"' $(SAN_FLAGS) $(CFLAGS)
+
+ifeq ($(SANITIZE),1)
+  BUILD     ?= build-san
+  OPT       := -O1
+  SAN_FLAGS := -fsanitize=address,undefined -fno-sanitize-recover=all -fno-omit-frame-pointer \
+               -DCARA_NO_DLCLOSE
+else
+  BUILD     ?= build
+  SAN_FLAGS :=
+endif
+
+# ---- sources -------------------------------------------------------------------------
+CORE_SRC  := $(filter-out core/main.c,$(wildcard core/*.c core/*/*.c))
+CORE_OBJ  := $(CORE_SRC:%.c=$(BUILD)/%.o)
+MAIN_OBJ  := $(BUILD)/core/main.o
+LIBCARA   := $(BUILD)/libcara.a
+CARA_BIN  := $(BUILD)/cara
+
+PLUGIN_DIRS := $(patsubst %/,%,$(dir $(wildcard plugins/*/*.c)))
+PLUGIN_DIRS := $(sort $(PLUGIN_DIRS))
+PLUGIN_SOS  := $(PLUGIN_DIRS:plugins/%=$(BUILD)/plugins/%.so)
+
+TEST_SRC  := $(wildcard tests/*.c)
+TEST_OBJ  := $(TEST_SRC:%.c=$(BUILD)/%.o)
+TEST_BIN  := $(BUILD)/tests/cara-tests
+TPLUG_SRC := $(wildcard tests/plugins/*.c)
+TPLUG_SOS := $(TPLUG_SRC:tests/plugins/%.c=$(BUILD)/tests/plugins/%.so)
+
+.SECONDEXPANSION:
+.PHONY: all test check-build deps demo clean distclean install help bench fuzz
+all: $(CARA_BIN) $(PLUGIN_SOS)
+
+$(BUILD)/%.o: %.c
+	@mkdir -p $(@D)
+	$(CC) $(CFLAGS_ALL) -MMD -MP -c $< -o $@
+
+$(LIBCARA): $(CORE_OBJ)
+	@mkdir -p $(@D)
+	rm -f $@ && ar rcs $@ $^
+
+$(CARA_BIN): $(MAIN_OBJ) $(LIBCARA)
+	$(CC) $(CFLAGS_ALL) -o $@ $^ $(DEP_LIBS) -ldl -lm $(LDFLAGS)
+
+# Plugins see only the public headers and the host-services table: no host symbols,
+# so they link with -z defs and hidden visibility.
+PLUGIN_CFLAGS = $(CSTD) $(WARN) $(OPT) -g -Icore/include -fPIC -fvisibility=hidden $(SAN_FLAGS) $(CFLAGS)
+$(BUILD)/plugins/%.so: $$(wildcard plugins/%/*.c) $(wildcard core/include/cara/*.h)
+	@mkdir -p $(@D)
+	$(CC) $(PLUGIN_CFLAGS) -shared -Wl,-z,defs -o $@ $(filter %.c,$^) $(LDFLAGS)
+# Test plugins: good and deliberately broken ones, loaded through the real loader.
+# 'unresolved' must link without -z defs so that dlopen(RTLD_NOW) is what fails.
+$(BUILD)/tests/plugins/unresolved.so: tests/plugins/unresolved.c $(wildcard core/include/cara/*.h)
+	@mkdir -p $(@D)
+	$(CC) $(PLUGIN_CFLAGS) -shared -o $@ $<
+$(BUILD)/tests/plugins/%.so: tests/plugins/%.c $(wildcard core/include/cara/*.h)
+	@mkdir -p $(@D)
+	$(CC) $(PLUGIN_CFLAGS) -shared -Wl,-z,defs -o $@ $<
+
+TEST_LIBS = $(shell pkg-config --libs check 2>/dev/null)
+$(TEST_BIN): $(TEST_OBJ) $(LIBCARA)
+	@mkdir -p $(@D)
+	$(CC) $(CFLAGS_ALL) -o $@ $^ $(TEST_LIBS) $(DEP_LIBS) -ldl -lm $(LDFLAGS)
+
+check-build: all $(TEST_BIN) $(TPLUG_SOS)
+
+# The suite finds the binary, the plugins and the fixtures through these variables.
+test: check-build
+	CARA_BIN=$(abspath $(CARA_BIN)) CARA_TEST_PLUGINS=$(abspath $(BUILD)/tests/plugins) \
+	CARA_PLUGINS=$(abspath $(BUILD)/plugins) CARA_EPISODES=$(abspath episodes) \
+	CARA_SRC=$(CURDIR) $(TEST_BIN)
+
+deps:
+	sh scripts/install-deps.sh
+
+demo: all
+	sh scripts/demo.sh $(CARA_BIN)
+
+PREFIX ?= /usr/local
+install: all
+	install -d $(DESTDIR)$(PREFIX)/bin $(DESTDIR)$(PREFIX)/lib/cara/plugins \
+	  $(DESTDIR)$(PREFIX)/share/cara $(DESTDIR)$(PREFIX)/include/cara
+	install -m 755 $(CARA_BIN) $(DESTDIR)$(PREFIX)/bin/cara
+	install -m 644 $(PLUGIN_SOS) $(DESTDIR)$(PREFIX)/lib/cara/plugins/
+	install -m 644 core/include/cara/*.h $(DESTDIR)$(PREFIX)/include/cara/
+	cp -R episodes $(DESTDIR)$(PREFIX)/share/cara/
+
+clean:
+	rm -rf build build-san
+
+distclean: clean
+	rm -f cara.db cara.db-wal cara.db-shm
+
+help:
+	@sed -n '2,12p' Makefile
+
+-include $(CORE_OBJ:.o=.d) $(MAIN_OBJ:.o=.d) $(TEST_OBJ:.o=.d)

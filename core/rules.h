@@ -1,0 +1,137 @@
+/*
+ * rules: the Lua 5.4 sandbox that runs attribution and savings rules.
+ *
+ * A rules_vm is one lua_State with:
+ *   - only base, table, string, math and utf8 (io, os, debug, package, coroutine,
+ *     load, loadfile, dofile, require, string.dump, rawset, math.random are blocked by
+ *     stubs whose error names what was blocked);
+ *   - a memory cap enforced by a counting allocator (live bytes of the whole state);
+ *   - an instruction cap enforced by a count hook, reset before every call; once a
+ *     call is over budget the hook fires on every instruction, so pcall inside the
+ *     script cannot swallow the kill;
+ *   - guards on the C functions that could otherwise run unbounded without executing
+ *     a Lua instruction (pattern matching, string.rep, table.move);
+ *   - each script in its own _ENV whose __index is a frozen base table;
+ *   - sources loaded as text only (no bytecode).
+ *
+ * A rules_vm is single-threaded: use one per thread. Nothing here touches the file
+ * system except rules_vm_load_file, which reads the script itself.
+ */
+#ifndef CARA_RULES_H
+#define CARA_RULES_H
+
+#include <stddef.h>
+#include <stdint.h>
+
+#include <lua.h>
+
+#define RULES_DEFAULT_MEMORY (64u * 1024u * 1024u)    /* bytes per state */
+#define RULES_DEFAULT_INSTRUCTIONS 50000000u          /* VM instructions per call */
+#define RULES_DEFAULT_PATTERN_COST 100000000u         /* worst-case steps per match */
+#define RULES_MAX_SOURCE (16u * 1024u * 1024u)        /* largest rule file accepted */
+
+typedef struct rules_limits {
+    uint64_t memory;        /* bytes the state may hold (0 = default) */
+    uint64_t instructions;  /* instructions per call (0 = default) */
+    uint64_t pattern_cost;  /* worst-case steps of one string match (0 = default) */
+} rules_limits;
+
+/* What went wrong, for callers that react differently (and for tests). */
+enum rules_err_kind {
+    RULES_OK = 0,
+    RULES_ERR_SYNTAX,       /* the source does not compile */
+    RULES_ERR_RUNTIME,      /* error() or a runtime error, including blocked functions */
+    RULES_ERR_MEMORY,       /* the memory cap was hit */
+    RULES_ERR_INSTRUCTIONS, /* the instruction cap was hit */
+    RULES_ERR_MISSING,      /* the rule lacks the function the host asked for */
+    RULES_ERR_RESULT,       /* the rule returned something of the wrong shape */
+    RULES_ERR_IO            /* the rule file cannot be read */
+};
+
+/* A structured error: "file:line: message" plus a traceback. */
+typedef struct rules_error {
+    int kind;               /* enum rules_err_kind */
+    char file[512];         /* script path ("" if unknown) */
+    int line;               /* 0 if unknown */
+    char message[1024];     /* "path:line: message" as Lua reports it */
+    char traceback[4096];   /* "stack traceback:\n..." or "" */
+} rules_error;
+
+typedef struct rules_vm rules_vm;
+
+/* Host hook for print()/cara.log() output of scripts. NULL = write to stderr. */
+typedef void (*rules_print_fn)(void *ud, const char *script, const char *text);
+
+/*
+ * Create a sandboxed state with the given limits (NULL = defaults). Returns 0 or a
+ * negative code with a message in err. The caller owns *out (rules_vm_free).
+ */
+int rules_vm_new(const rules_limits *limits, rules_vm **out, char *err, size_t errlen);
+
+/* Close the state (finalizers of scripts cannot run code any more) and free it. */
+void rules_vm_free(rules_vm *vm);
+
+/* Route print() and cara.log() of scripts (default: stderr, prefixed by the script). */
+void rules_vm_set_print(rules_vm *vm, rules_print_fn fn, void *ud);
+
+/* The state, for binding code (rules_bind.c). Borrowed. */
+lua_State *rules_vm_state(rules_vm *vm);
+
+/* The limits in force (defaults filled in). */
+const rules_limits *rules_vm_limits(const rules_vm *vm);
+
+/*
+ * Compile src (text only, never bytecode) under chunk name `name` (normally the file
+ * path) into a fresh _ENV and run its top level within the limits. On success sets
+ * *script to a handle (> 0) for rules_vm_getfn and returns 0; otherwise fills e and
+ * returns -1. The source buffer is not kept.
+ */
+int rules_vm_load(rules_vm *vm, const char *name, const char *src, size_t len, int *script,
+                  rules_error *e);
+
+/* rules_vm_load on the contents of a file (at most RULES_MAX_SOURCE bytes). */
+int rules_vm_load_file(rules_vm *vm, const char *path, int *script, rules_error *e);
+
+/*
+ * Push the function a script defined as global `fname`.
+ * stack: -> fn   Returns 1 when pushed; 0 (nothing pushed) when the script does not
+ * define it as a function.
+ */
+int rules_vm_getfn(rules_vm *vm, int script, const char *fname);
+
+/* The chunk name (path) of a loaded script. Borrowed. */
+const char *rules_vm_script_name(const rules_vm *vm, int script);
+
+/*
+ * Call the function below nargs arguments on the stack with a fresh instruction
+ * budget, expecting nresults results (LUA_MULTRET allowed).
+ * stack: fn, args... -> results...   (on error: -> nothing, e filled, returns -1)
+ */
+int rules_vm_call(rules_vm *vm, int nargs, int nresults, rules_error *e);
+
+/* Instructions used by the last call (rounded to the hook granularity), and live bytes. */
+uint64_t rules_vm_instructions_used(const rules_vm *vm);
+uint64_t rules_vm_memory_used(const rules_vm *vm);
+
+/* Write "message\ntraceback" into buf. */
+void rules_error_format(const rules_error *e, char *buf, size_t len);
+
+/* Fill e with kind and a printf-style message (file/line empty). */
+void rules_error_set(rules_error *e, int kind, const char *fmt, ...)
+    __attribute__((format(printf, 3, 4)));
+
+/*
+ * Worst-case number of steps Lua's matcher may take for pattern p (length plen) on a
+ * subject of length slen, saturating at UINT64_MAX. Pure; exposed for tests. plain=1
+ * for string.find's plain mode.
+ */
+uint64_t rules_pattern_cost(const char *p, size_t plen, size_t slen, int plain);
+
+/* print() and cara.log() of scripts: joins the arguments with tabs and hands them to the
+ * vm's print hook. */
+int rules_lua_print(lua_State *L);
+
+/* Opens the `cara` helper library into the table on top of the stack (rules_lib.c). */
+void rules_lib_open(lua_State *L);
+
+#endif

@@ -1,0 +1,772 @@
+/*
+ * rules_sandbox.c: the sandboxed Lua state (see rules.h for the contract).
+ *
+ * Models: Suricata util-lua-sandbox.c (allocator + hook), Redis script_lua.c (the hook
+ * that keeps firing once a script is killed), HAProxy hlua.c.
+ *
+ * Registry layout (all under light keys of this file):
+ *   base      the frozen table every script _ENV inherits from
+ *   scripts   array: script handle -> its _ENV table
+ *   names     array: script handle -> chunk name
+ */
+#include "rules.h"
+
+#include <errno.h>
+#include <stdarg.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include <lauxlib.h>
+#include <lualib.h>
+
+#include "util.h"
+
+#define HOOK_STEP 1000 /* instructions between two count-hook calls */
+
+struct rules_vm {
+    lua_State *L;
+    rules_limits lim;
+    /* memory accounting (allocator) */
+    size_t mem_used;
+    int mem_refused;            /* the allocator said no since the last reset */
+    int mem_enforce;            /* 0 while the host itself builds the state or closes it */
+    /* instruction accounting (hook) */
+    uint64_t instr_used;
+    int killed;                 /* over budget: every instruction raises */
+    char where[600];            /* "path:line" of the last hook, for memory errors */
+    /* scripts */
+    int n_scripts;
+    rules_print_fn print_fn;
+    void *print_ud;
+};
+
+static char key_base, key_scripts, key_names;
+
+static rules_vm *vm_of(lua_State *L)
+{
+    return *(rules_vm **)lua_getextraspace(L);
+}
+
+/* ---- memory ------------------------------------------------------------------------ */
+
+static void *vm_alloc(void *ud, void *ptr, size_t osize, size_t nsize)
+{
+    rules_vm *vm = ud;
+    if (ptr == NULL) osize = 0; /* osize then encodes the object type */
+    if (nsize == 0) {
+        free(ptr);
+        vm->mem_used -= osize;
+        return NULL;
+    }
+    if (nsize > osize && vm->mem_enforce &&
+        (nsize - osize > vm->lim.memory || vm->mem_used > vm->lim.memory - (nsize - osize))) {
+        vm->mem_refused = 1;
+        return NULL; /* Lua raises a memory error; shrinking never fails */
+    }
+    void *p = realloc(ptr, nsize);
+    if (!p) {
+        if (nsize <= osize) return ptr; /* Lua assumes shrinking succeeds */
+        vm->mem_refused = 1;
+        return NULL;
+    }
+    vm->mem_used = vm->mem_used - osize + nsize;
+    return p;
+}
+
+/* ---- instructions ------------------------------------------------------------------ */
+
+static void vm_hook(lua_State *L, lua_Debug *ar)
+{
+    rules_vm *vm = vm_of(L);
+    if (vm->killed) {
+        /* Keep raising until the host's pcall is reached. */
+        luaL_error(L, "instruction limit exceeded (the rule was stopped)");
+        return;
+    }
+    vm->instr_used += HOOK_STEP;
+    if (lua_getinfo(L, "Sl", ar) && ar->currentline > 0)
+        snprintf(vm->where, sizeof vm->where, "%s:%d", ar->short_src, ar->currentline);
+    if (vm->instr_used > vm->lim.instructions) {
+        vm->killed = 1;
+        lua_sethook(L, vm_hook, LUA_MASKCOUNT, 1);
+        luaL_error(L, "%s: instruction limit exceeded: the rule ran more than %llu Lua "
+                      "instructions in one call (an endless loop?)",
+                   vm->where[0] ? vm->where : "?", (unsigned long long)vm->lim.instructions);
+    }
+}
+
+static void vm_reset_budget(rules_vm *vm)
+{
+    vm->instr_used = 0;
+    vm->killed = 0;
+    vm->mem_refused = 0;
+    vm->where[0] = '\0';
+    lua_sethook(vm->L, vm_hook, LUA_MASKCOUNT, HOOK_STEP);
+}
+
+/* Charge C-side work (loop iterations done by a guarded library function) to the
+ * instruction budget, raising like the hook does when it runs out. */
+static void vm_charge(lua_State *L, uint64_t units, const char *what)
+{
+    rules_vm *vm = vm_of(L);
+    if (units > vm->lim.instructions - (vm->instr_used < vm->lim.instructions ? vm->instr_used : vm->lim.instructions)) {
+        vm->killed = 1;
+        lua_sethook(L, vm_hook, LUA_MASKCOUNT, 1);
+        luaL_error(L, "instruction limit exceeded: %s would take %llu steps, more than the "
+                      "%llu the rule may use in one call",
+                   what, (unsigned long long)units, (unsigned long long)vm->lim.instructions);
+    }
+    vm->instr_used += units;
+}
+
+/* ---- errors -------------------------------------------------------------------------- */
+
+void rules_error_set(rules_error *e, int kind, const char *fmt, ...)
+{
+    memset(e, 0, sizeof *e);
+    e->kind = kind;
+    va_list ap;
+    va_start(ap, fmt);
+    vsnprintf(e->message, sizeof e->message, fmt, ap);
+    va_end(ap);
+}
+
+void rules_error_format(const rules_error *e, char *buf, size_t len)
+{
+    if (e->traceback[0])
+        snprintf(buf, len, "%s\n%s", e->message, e->traceback);
+    else
+        snprintf(buf, len, "%s", e->message);
+}
+
+/* Message handler: turn the error object into a string and add a traceback.
+ * stack: err -> "message\ttraceback" */
+static int vm_msgh(lua_State *L)
+{
+    rules_vm *vm = vm_of(L);
+    const char *msg = lua_tostring(L, 1);
+    if (!msg) {
+        /* Never run __tostring of a killed script: it would be Lua code. */
+        if (!vm->killed && luaL_callmeta(L, 1, "__tostring") && lua_type(L, -1) == LUA_TSTRING)
+            msg = lua_tostring(L, -1);
+        else
+            msg = lua_pushfstring(L, "(error object is a %s value)", luaL_typename(L, 1));
+    }
+    luaL_traceback(L, L, NULL, 1);
+    lua_pushfstring(L, "%s\x1f%s", msg, lua_tostring(L, -1));
+    return 1;
+}
+
+/* Fill e from a failed pcall/load (error value on top of the stack, then popped). */
+static void vm_error_from_stack(rules_vm *vm, int status, rules_error *e, const char *chunk)
+{
+    lua_State *L = vm->L;
+    const char *s = lua_tostring(L, -1);
+    memset(e, 0, sizeof *e);
+    if (status == LUA_ERRMEM || vm->mem_refused) {
+        e->kind = RULES_ERR_MEMORY;
+        snprintf(e->message, sizeof e->message,
+                 "%s: memory limit exceeded: the rule needed more than the %llu bytes "
+                 "(%llu MiB) a rule state may hold",
+                 vm->where[0] ? vm->where : chunk, (unsigned long long)vm->lim.memory,
+                 (unsigned long long)(vm->lim.memory >> 20));
+    } else {
+        e->kind = vm->killed ? RULES_ERR_INSTRUCTIONS
+                  : status == LUA_ERRSYNTAX ? RULES_ERR_SYNTAX : RULES_ERR_RUNTIME;
+        if (!s) s = "(error object is not a string)";
+        const char *sep = strchr(s, '\x1f');
+        size_t mlen = sep ? (size_t)(sep - s) : strlen(s);
+        if (mlen >= sizeof e->message) mlen = sizeof e->message - 1;
+        memcpy(e->message, s, mlen);
+        e->message[mlen] = '\0';
+        if (sep) util_strlcpy(e->traceback, sep + 1, sizeof e->traceback);
+    }
+    /* file and line from a "file:line: " prefix */
+    const char *m = e->message;
+    for (const char *c = strchr(m, ':'); c; c = strchr(c + 1, ':')) {
+        const char *d = c + 1;
+        int line = 0;
+        while (*d >= '0' && *d <= '9') line = line * 10 + (*d++ - '0');
+        if (d > c + 1 && *d == ':') {
+            size_t fl = (size_t)(c - m);
+            if (fl >= sizeof e->file) fl = sizeof e->file - 1;
+            memcpy(e->file, m, fl);
+            e->file[fl] = '\0';
+            e->line = line;
+            break;
+        }
+    }
+    if (!e->file[0] && chunk) util_strlcpy(e->file, chunk, sizeof e->file);
+    lua_pop(L, 1);
+}
+
+/* ---- blocked functions and frozen tables ------------------------------------------- */
+
+/* upvalue 1: the blocked name; upvalue 2: why */
+static int blocked_fn(lua_State *L)
+{
+    return luaL_error(L, "%s is blocked in cara rules: %s", lua_tostring(L, lua_upvalueindex(1)),
+                      lua_tostring(L, lua_upvalueindex(2)));
+}
+
+static void push_blocked(lua_State *L, const char *name, const char *why)
+{
+    lua_pushstring(L, name);
+    lua_pushstring(L, why);
+    lua_pushcclosure(L, blocked_fn, 2);
+}
+
+/* __index of a blocked library: error naming lib.key. upvalue 1: lib name. */
+static int blocked_lib_index(lua_State *L)
+{
+    const char *lib = lua_tostring(L, lua_upvalueindex(1));
+    const char *k = lua_tostring(L, 2);
+    return luaL_error(L, "%s.%s is blocked in cara rules: the sandbox has no %s library "
+                         "(rules may use only base, table, string, math, utf8 and cara)",
+                      lib, k ? k : "?", lib);
+}
+
+static int readonly_newindex(lua_State *L)
+{
+    const char *k = lua_tostring(L, 2);
+    return luaL_error(L, "attempt to modify read-only table '%s' (field '%s')",
+                      lua_tostring(L, lua_upvalueindex(1)), k ? k : "?");
+}
+
+static int readonly_len(lua_State *L)
+{
+    lua_pushinteger(L, (lua_Integer)lua_rawlen(L, lua_upvalueindex(1)));
+    return 1;
+}
+
+/* next() over the proxied table: upvalue 1 = the real table. */
+static int readonly_next(lua_State *L)
+{
+    lua_settop(L, 2);
+    if (lua_next(L, lua_upvalueindex(1))) return 2;
+    lua_pushnil(L);
+    return 1;
+}
+
+static int readonly_pairs_mm(lua_State *L)
+{
+    lua_pushvalue(L, lua_upvalueindex(1));
+    lua_pushcclosure(L, readonly_next, 1);
+    lua_pushvalue(L, 1);
+    lua_pushnil(L);
+    return 3;
+}
+
+/*
+ * Replace the table at the top of the stack with a read-only proxy of it.
+ * stack: t -> proxy
+ */
+static void make_readonly(lua_State *L, const char *name)
+{
+    int t = lua_gettop(L);
+    lua_newtable(L);                      /* proxy */
+    lua_createtable(L, 0, 5);             /* metatable */
+    lua_pushvalue(L, t);
+    lua_setfield(L, -2, "__index");
+    lua_pushstring(L, name);
+    lua_pushcclosure(L, readonly_newindex, 1);
+    lua_setfield(L, -2, "__newindex");
+    lua_pushvalue(L, t);
+    lua_pushcclosure(L, readonly_len, 1);
+    lua_setfield(L, -2, "__len");
+    lua_pushvalue(L, t);
+    lua_pushcclosure(L, readonly_pairs_mm, 1);
+    lua_setfield(L, -2, "__pairs");
+    lua_pushstring(L, "read-only");
+    lua_setfield(L, -2, "__metatable");
+    lua_setmetatable(L, -2);
+    lua_replace(L, t);
+}
+
+/* Push a table whose every field access fails naming lib.field. */
+static void push_blocked_lib(lua_State *L, const char *lib)
+{
+    lua_newtable(L);
+    lua_createtable(L, 0, 3);
+    lua_pushstring(L, lib);
+    lua_pushcclosure(L, blocked_lib_index, 1);
+    lua_setfield(L, -2, "__index");
+    lua_pushstring(L, lib);
+    lua_pushcclosure(L, readonly_newindex, 1);
+    lua_setfield(L, -2, "__newindex");
+    lua_pushstring(L, "blocked");
+    lua_setfield(L, -2, "__metatable");
+    lua_setmetatable(L, -2);
+}
+
+/* ---- guarded library functions ----------------------------------------------------- */
+
+static uint64_t sat_mul(uint64_t a, uint64_t b)
+{
+    if (a && b > UINT64_MAX / a) return UINT64_MAX;
+    return a * b;
+}
+
+uint64_t rules_pattern_cost(const char *p, size_t plen, size_t slen, int plain)
+{
+    uint64_t n1 = (uint64_t)slen + 1;
+    if (plain) return sat_mul(n1, (uint64_t)plen + 1);
+    size_t i = 0;
+    uint64_t cost = n1; /* starting positions */
+    if (plen > 0 && p[0] == '^') {
+        cost = 1;
+        i = 1;
+    }
+    while (i < plen) {
+        char c = p[i];
+        size_t item_end = i + 1;
+        if (c == '%' && i + 1 < plen) {
+            char k = p[i + 1];
+            if (k == 'b') { /* %bxy scans up to the whole subject */
+                cost = sat_mul(cost, n1);
+                i += 4;
+                continue;
+            }
+            if (k >= '1' && k <= '9') { /* back-reference compares up to n chars */
+                cost = sat_mul(cost, n1);
+                i += 2;
+                continue;
+            }
+            if (k == 'f') { /* %f[set]: skip the set */
+                i += 2;
+                if (i < plen && p[i] == '[') {
+                    i++;
+                    if (i < plen && p[i] == '^') i++;
+                    if (i < plen) i++; /* a leading ']' is literal */
+                    while (i < plen && p[i] != ']') i += (p[i] == '%') ? 2 : 1;
+                    i++;
+                }
+                continue;
+            }
+            item_end = i + 2;
+        } else if (c == '[') {
+            size_t j = i + 1;
+            if (j < plen && p[j] == '^') j++;
+            if (j < plen) j++;
+            while (j < plen && p[j] != ']') j += (p[j] == '%') ? 2 : 1;
+            item_end = j + 1;
+        } else if (c == '(' || c == ')' || (c == '$' && i + 1 == plen)) {
+            i++;
+            continue;
+        }
+        i = item_end;
+        if (i < plen) {
+            char q = p[i];
+            if (q == '*' || q == '+' || q == '-') {
+                cost = sat_mul(cost, n1);
+                i++;
+            } else if (q == '?') {
+                cost = sat_mul(cost, 2);
+                i++;
+            }
+        }
+    }
+    return sat_mul(cost, (uint64_t)plen + 1);
+}
+
+/* Refuse a match whose worst case exceeds the pattern budget, then call the real one.
+ * upvalue 1: the original function; upvalue 2: its name. */
+static int guarded_match(lua_State *L)
+{
+    size_t slen, plen;
+    const char *name = lua_tostring(L, lua_upvalueindex(2));
+    luaL_checklstring(L, 1, &slen);
+    const char *p = luaL_checklstring(L, 2, &plen);
+    int plain = strcmp(name, "string.find") == 0 && lua_toboolean(L, 4);
+    uint64_t cost = rules_pattern_cost(p, plen, slen, plain);
+    rules_vm *vm = vm_of(L);
+    if (cost > vm->lim.pattern_cost)
+        return luaL_error(L, "%s: pattern \"%s\" on a %d-character string could take up to "
+                             "%.3g steps, more than the sandbox allows (%llu); use a simpler "
+                             "pattern, plain find, or a shorter string",
+                          name, p, (int)slen, (double)cost,
+                          (unsigned long long)vm->lim.pattern_cost);
+    if (strcmp(name, "string.gsub") == 0 || strcmp(name, "string.gmatch") == 0)
+        vm_charge(L, slen / 8, name); /* linear scan over the subject */
+    int n = lua_gettop(L);
+    lua_pushvalue(L, lua_upvalueindex(1));
+    lua_insert(L, 1);
+    lua_call(L, n, LUA_MULTRET);
+    return lua_gettop(L);
+}
+
+/* string.rep without the unbounded loop of rep("", huge). */
+static int guarded_rep(lua_State *L)
+{
+    size_t l, lsep = 0;
+    luaL_checklstring(L, 1, &l);
+    lua_Integer n = luaL_checkinteger(L, 2);
+    luaL_optlstring(L, 3, "", &lsep);
+    if (n <= 0 || l + lsep == 0) {
+        lua_pushliteral(L, "");
+        return 1;
+    }
+    rules_vm *vm = vm_of(L);
+    if ((uint64_t)n > vm->lim.memory / (l + lsep))
+        return luaL_error(L, "string.rep: the result would exceed the rule memory limit "
+                             "(%llu bytes)",
+                          (unsigned long long)vm->lim.memory);
+    lua_pushvalue(L, lua_upvalueindex(1));
+    lua_insert(L, 1);
+    lua_call(L, lua_gettop(L) - 1, 1);
+    return 1;
+}
+
+/* table.move charges its element count to the instruction budget. */
+static int guarded_move(lua_State *L)
+{
+    lua_Integer f = luaL_checkinteger(L, 2), e = luaL_checkinteger(L, 3);
+    if (e >= f) {
+        uint64_t count = (uint64_t)e - (uint64_t)f + 1;
+        vm_charge(L, count, "table.move");
+    }
+    lua_pushvalue(L, lua_upvalueindex(1));
+    lua_insert(L, 1);
+    lua_call(L, lua_gettop(L) - 1, 1);
+    return 1;
+}
+
+/* collectgarbage: only "count", "collect" and "step". */
+static int sandbox_collectgarbage(lua_State *L)
+{
+    const char *opt = luaL_optstring(L, 1, "collect");
+    if (strcmp(opt, "count") == 0) {
+        size_t used = vm_of(L)->mem_used;
+        lua_pushnumber(L, (lua_Number)used / 1024.0);
+        return 1;
+    }
+    if (strcmp(opt, "collect") == 0 || strcmp(opt, "step") == 0) {
+        lua_gc(L, strcmp(opt, "collect") == 0 ? LUA_GCCOLLECT : LUA_GCSTEP, 0);
+        lua_pushinteger(L, 0);
+        return 1;
+    }
+    return luaL_error(L, "collectgarbage(\"%s\") is blocked in cara rules (allowed: "
+                         "\"count\", \"collect\", \"step\")",
+                      opt);
+}
+
+/* print(...) -> the host's print hook, tab-separated like Lua's. */
+int rules_lua_print(lua_State *L)
+{
+    rules_vm *vm = vm_of(L);
+    int n = lua_gettop(L);
+    luaL_Buffer b;
+    luaL_buffinit(L, &b);
+    for (int i = 1; i <= n; i++) {
+        if (i > 1) luaL_addchar(&b, '\t');
+        luaL_tolstring(L, i, NULL);
+        luaL_addvalue(&b);
+    }
+    luaL_pushresult(&b);
+    lua_Debug ar;
+    const char *src = "?";
+    if (lua_getstack(L, 1, &ar) && lua_getinfo(L, "S", &ar)) src = ar.short_src;
+    if (vm->print_fn)
+        vm->print_fn(vm->print_ud, src, lua_tostring(L, -1));
+    else
+        fprintf(stderr, "%s: %s\n", src, lua_tostring(L, -1));
+    return 0;
+}
+
+/* Wrap lib[field] (the table on top of the stack) with a guard closure. */
+static void wrap_field(lua_State *L, const char *field, const char *fullname, lua_CFunction g)
+{
+    lua_getfield(L, -1, field);
+    lua_pushstring(L, fullname);
+    lua_pushcclosure(L, g, 2);
+    lua_setfield(L, -2, field);
+}
+
+/* ---- state construction ------------------------------------------------------------ */
+
+static const char *const base_allowed[] = {
+    "assert", "error", "getmetatable", "ipairs", "next", "pairs", "pcall", "rawequal",
+    "rawget", "rawlen", "select", "setmetatable", "tonumber", "tostring", "type",
+    "xpcall", "_VERSION", NULL};
+
+/* Build the frozen base table into the registry. Runs unprotected under lua_pcall. */
+static int vm_build(lua_State *L)
+{
+    luaL_requiref(L, LUA_GNAME, luaopen_base, 1);
+    luaL_requiref(L, LUA_TABLIBNAME, luaopen_table, 1);
+    luaL_requiref(L, LUA_STRLIBNAME, luaopen_string, 1);
+    luaL_requiref(L, LUA_MATHLIBNAME, luaopen_math, 1);
+    luaL_requiref(L, LUA_UTF8LIBNAME, luaopen_utf8, 1);
+    lua_settop(L, 0);
+
+    /* Harden the real library tables before freezing them. */
+    lua_getglobal(L, LUA_STRLIBNAME);
+    wrap_field(L, "find", "string.find", guarded_match);
+    wrap_field(L, "match", "string.match", guarded_match);
+    wrap_field(L, "gmatch", "string.gmatch", guarded_match);
+    wrap_field(L, "gsub", "string.gsub", guarded_match);
+    wrap_field(L, "rep", "string.rep", guarded_rep);
+    push_blocked(L, "string.dump", "rules cannot produce bytecode");
+    lua_setfield(L, -2, "dump");
+    lua_pop(L, 1);
+    lua_getglobal(L, LUA_TABLIBNAME);
+    wrap_field(L, "move", "table.move", guarded_move);
+    lua_pop(L, 1);
+    lua_getglobal(L, LUA_MATHLIBNAME);
+    push_blocked(L, "math.random", "rules must be deterministic");
+    lua_setfield(L, -2, "random");
+    push_blocked(L, "math.randomseed", "rules must be deterministic");
+    lua_setfield(L, -2, "randomseed");
+    lua_pop(L, 1);
+
+    /* Strings keep their methods (s:upper()) but hide their metatable. */
+    lua_pushliteral(L, "");
+    lua_getmetatable(L, -1);
+    lua_pushliteral(L, "string");
+    lua_setfield(L, -2, "__metatable");
+    lua_pop(L, 2);
+
+    /* The base every _ENV inherits from. */
+    lua_newtable(L);
+    int base = lua_gettop(L);
+    for (const char *const *n = base_allowed; *n; n++) {
+        lua_getglobal(L, *n);
+        lua_setfield(L, base, *n);
+    }
+    lua_pushcfunction(L, rules_lua_print);
+    lua_setfield(L, base, "print");
+    lua_pushcfunction(L, sandbox_collectgarbage);
+    lua_setfield(L, base, "collectgarbage");
+    push_blocked(L, "load", "rules cannot load code at run time");
+    lua_setfield(L, base, "load");
+    push_blocked(L, "loadfile", "rules cannot read files");
+    lua_setfield(L, base, "loadfile");
+    push_blocked(L, "dofile", "rules cannot read files");
+    lua_setfield(L, base, "dofile");
+    push_blocked(L, "require", "rules cannot load modules (use the cara library)");
+    lua_setfield(L, base, "require");
+    push_blocked(L, "rawset", "it would bypass read-only tables");
+    lua_setfield(L, base, "rawset");
+    static const char *const libs[] = {LUA_TABLIBNAME, LUA_STRLIBNAME, LUA_MATHLIBNAME,
+                                       LUA_UTF8LIBNAME, NULL};
+    for (const char *const *n = libs; *n; n++) {
+        lua_getglobal(L, *n);
+        make_readonly(L, *n);
+        lua_setfield(L, base, *n);
+    }
+    static const char *const blocked_libs[] = {"io", "os", "debug", "package", "coroutine",
+                                               NULL};
+    for (const char *const *n = blocked_libs; *n; n++) {
+        push_blocked_lib(L, *n);
+        lua_setfield(L, base, *n);
+    }
+    lua_newtable(L);
+    rules_lib_open(L);
+    make_readonly(L, "cara");
+    lua_setfield(L, base, "cara");
+
+    /* Freeze base itself: scripts write to their own _ENV, never here. */
+    make_readonly(L, "_ENV base");
+    lua_rawsetp(L, LUA_REGISTRYINDEX, &key_base);
+
+    /* Drop the real globals: nothing reachable by a script points at them. */
+    lua_pushglobaltable(L);
+    lua_pushnil(L);
+    while (lua_next(L, -2)) {
+        lua_pop(L, 1);
+        lua_pushvalue(L, -1);
+        lua_pushnil(L);
+        lua_rawset(L, -4);
+    }
+    lua_pop(L, 1);
+
+    lua_newtable(L);
+    lua_rawsetp(L, LUA_REGISTRYINDEX, &key_scripts);
+    lua_newtable(L);
+    lua_rawsetp(L, LUA_REGISTRYINDEX, &key_names);
+    return 0;
+}
+
+int rules_vm_new(const rules_limits *limits, rules_vm **out, char *err, size_t errlen)
+{
+    *out = NULL;
+    rules_vm *vm = calloc(1, sizeof *vm);
+    if (!vm) {
+        snprintf(err, errlen, "out of memory");
+        return -ENOMEM;
+    }
+    if (limits) vm->lim = *limits;
+    if (!vm->lim.memory) vm->lim.memory = RULES_DEFAULT_MEMORY;
+    if (!vm->lim.instructions) vm->lim.instructions = RULES_DEFAULT_INSTRUCTIONS;
+    if (!vm->lim.pattern_cost) vm->lim.pattern_cost = RULES_DEFAULT_PATTERN_COST;
+    vm->L = lua_newstate(vm_alloc, vm);
+    if (!vm->L) {
+        free(vm);
+        snprintf(err, errlen, "cannot create a Lua state (out of memory)");
+        return -ENOMEM;
+    }
+    *(rules_vm **)lua_getextraspace(vm->L) = vm;
+    lua_pushcfunction(vm->L, vm_build);
+    if (lua_pcall(vm->L, 0, 0, 0) != LUA_OK) {
+        snprintf(err, errlen, "cannot build the rule sandbox: %s",
+                 lua_tostring(vm->L, -1) ? lua_tostring(vm->L, -1) : "out of memory");
+        lua_close(vm->L);
+        free(vm);
+        return -ENOMEM;
+    }
+    lua_gc(vm->L, LUA_GCCOLLECT, 0);
+    vm->mem_enforce = 1;
+    vm_reset_budget(vm);
+    *out = vm;
+    return 0;
+}
+
+void rules_vm_free(rules_vm *vm)
+{
+    if (!vm) return;
+    /* Finalizers (__gc) of scripts run during lua_close: make them fail at once. */
+    vm->killed = 1;
+    lua_sethook(vm->L, vm_hook, LUA_MASKCOUNT, 1);
+    vm->mem_enforce = 0;
+    lua_close(vm->L);
+    free(vm);
+}
+
+void rules_vm_set_print(rules_vm *vm, rules_print_fn fn, void *ud)
+{
+    vm->print_fn = fn;
+    vm->print_ud = ud;
+}
+
+lua_State *rules_vm_state(rules_vm *vm) { return vm->L; }
+
+const rules_limits *rules_vm_limits(const rules_vm *vm) { return &vm->lim; }
+
+uint64_t rules_vm_instructions_used(const rules_vm *vm) { return vm->instr_used; }
+
+uint64_t rules_vm_memory_used(const rules_vm *vm) { return vm->mem_used; }
+
+/* pcall fn (below nargs args) with the message handler and a fresh budget. */
+static int vm_pcall(rules_vm *vm, int nargs, int nresults, rules_error *e, const char *chunk)
+{
+    lua_State *L = vm->L;
+    if (!lua_checkstack(L, 2)) {
+        rules_error_set(e, RULES_ERR_MEMORY, "%s: Lua stack exhausted", chunk ? chunk : "?");
+        lua_pop(L, nargs + 1);
+        return -1;
+    }
+    int fn = lua_gettop(L) - nargs;
+    lua_pushcfunction(L, vm_msgh);
+    lua_insert(L, fn);
+    vm_reset_budget(vm);
+    int status = lua_pcall(L, nargs, nresults, fn);
+    lua_remove(L, fn);
+    if (status != LUA_OK) {
+        vm_error_from_stack(vm, status, e, chunk);
+        /* Free what the failed call left behind before the next one. */
+        vm->killed = 0;
+        lua_sethook(L, vm_hook, LUA_MASKCOUNT, HOOK_STEP);
+        lua_gc(L, LUA_GCCOLLECT, 0);
+        return -1;
+    }
+    memset(e, 0, sizeof *e);
+    return 0;
+}
+
+int rules_vm_load(rules_vm *vm, const char *name, const char *src, size_t len, int *script,
+                  rules_error *e)
+{
+    lua_State *L = vm->L;
+    *script = 0;
+    char chunk[520];
+    snprintf(chunk, sizeof chunk, "@%s", name);
+    vm->mem_refused = 0;
+    int status = luaL_loadbufferx(L, src, len, chunk, "t");
+    if (status != LUA_OK) {
+        vm_error_from_stack(vm, status, e, name);
+        if (e->kind == RULES_ERR_RUNTIME) e->kind = RULES_ERR_SYNTAX;
+        return -1;
+    }
+    /* stack: chunk. Give it a fresh _ENV inheriting from the frozen base. */
+    lua_createtable(L, 0, 8);
+    lua_createtable(L, 0, 1);
+    lua_rawgetp(L, LUA_REGISTRYINDEX, &key_base);
+    lua_setfield(L, -2, "__index");
+    lua_setmetatable(L, -2);
+    lua_pushvalue(L, -1);
+    lua_setfield(L, -2, "_G");
+    lua_pushvalue(L, -1);
+    if (!lua_setupvalue(L, -3, 1)) lua_pop(L, 1); /* _ENV is upvalue 1 of a main chunk */
+    /* stack: chunk, env */
+    lua_insert(L, -2);
+    if (vm_pcall(vm, 0, 0, e, name) < 0) {
+        lua_pop(L, 1);
+        return -1;
+    }
+    int id = ++vm->n_scripts;
+    lua_rawgetp(L, LUA_REGISTRYINDEX, &key_scripts);
+    lua_insert(L, -2);
+    lua_rawseti(L, -2, id);
+    lua_pop(L, 1);
+    lua_rawgetp(L, LUA_REGISTRYINDEX, &key_names);
+    lua_pushstring(L, name);
+    lua_rawseti(L, -2, id);
+    lua_pop(L, 1);
+    *script = id;
+    return 0;
+}
+
+int rules_vm_load_file(rules_vm *vm, const char *path, int *script, rules_error *e)
+{
+    char *src;
+    size_t len;
+    char err[600];
+    *script = 0;
+    if (util_read_file(path, RULES_MAX_SOURCE, &src, &len, err, sizeof err) < 0) {
+        rules_error_set(e, RULES_ERR_IO, "%s", err);
+        util_strlcpy(e->file, path, sizeof e->file);
+        return -1;
+    }
+    int rc = rules_vm_load(vm, path, src, len, script, e);
+    free(src);
+    return rc;
+}
+
+int rules_vm_getfn(rules_vm *vm, int script, const char *fname)
+{
+    lua_State *L = vm->L;
+    lua_rawgetp(L, LUA_REGISTRYINDEX, &key_scripts);
+    if (lua_rawgeti(L, -1, script) != LUA_TTABLE) {
+        lua_pop(L, 2);
+        return 0;
+    }
+    lua_pushstring(L, fname);
+    lua_rawget(L, -2); /* only what the script itself defined, not the base */
+    lua_remove(L, -2);
+    lua_remove(L, -2);
+    if (lua_type(L, -1) != LUA_TFUNCTION) {
+        lua_pop(L, 1);
+        return 0;
+    }
+    return 1;
+}
+
+const char *rules_vm_script_name(const rules_vm *vm, int script)
+{
+    lua_State *L = vm->L;
+    lua_rawgetp(L, LUA_REGISTRYINDEX, &key_names);
+    lua_rawgeti(L, -1, script);
+    const char *s = lua_tostring(L, -1); /* kept alive by the names table */
+    lua_pop(L, 2);
+    return s ? s : "?";
+}
+
+int rules_vm_call(rules_vm *vm, int nargs, int nresults, rules_error *e)
+{
+    lua_Debug ar;
+    const char *chunk = "?";
+    lua_pushvalue(vm->L, -(nargs + 1));
+    if (lua_getinfo(vm->L, ">S", &ar)) chunk = ar.short_src;
+    return vm_pcall(vm, nargs, nresults, e, chunk);
+}

@@ -1,0 +1,74 @@
+/*
+ * store: the embedded SQLite database (schema, migrations, transactions).
+ *
+ * The schema is a list of ordered, versioned migrations (store_schema.c); the version
+ * lives in PRAGMA user_version and the file is marked with PRAGMA application_id
+ * 'CARA'. Opening a database migrates it to the newest version in one transaction;
+ * a database written by a newer cara is refused with a message. Connections run in
+ * WAL mode with foreign keys on. Money columns are INTEGER cents (STRICT tables).
+ */
+#ifndef CARA_STORE_H
+#define CARA_STORE_H
+
+#include <stddef.h>
+
+#include <sqlite3.h>
+
+#define STORE_APPLICATION_ID 0x43415241 /* "CARA" */
+
+/* store_open flags */
+#define STORE_CREATE   0x1 /* create the file when it does not exist */
+#define STORE_READONLY 0x2 /* open read-only (no migration: an old schema is an error) */
+
+typedef struct store store;
+
+/* One migration: applied in order; sql may hold several statements. */
+typedef struct store_migration {
+    int version;             /* 1, 2, 3, ... without gaps */
+    const char *description; /* one line, shown by `cara init` */
+    const char *sql;
+} store_migration;
+
+/* The migrations this cara knows, in order, and their count. */
+const store_migration *store_migrations(size_t *n);
+
+/* The newest schema version this cara knows. */
+int store_schema_latest(void);
+
+/*
+ * Open (and with STORE_CREATE create) the database at path and migrate it to the
+ * newest version. On success *out is owned by the caller (store_close). On failure
+ * returns a negative code and writes a message naming path into err:
+ *   -ENOENT   no database at path and no STORE_CREATE
+ *   -EPROTO   the file is not a cara database, or is newer than this cara
+ *   -EIO      SQLite error (message included)
+ */
+int store_open(const char *path, int flags, store **out, char *err, size_t errlen);
+
+/* Like store_open but migrates only up to version max_version (tests, tools). */
+int store_open_version(const char *path, int flags, int max_version, store **out, char *err,
+                       size_t errlen);
+
+/* The schema version found when the file was opened (0 for a new file), and now. */
+int store_version_found(const store *s);
+int store_version(const store *s);
+
+/* The connection. Borrowed; valid until store_close. */
+sqlite3 *store_db(store *s);
+
+/* Path given to store_open. Borrowed. */
+const char *store_path(const store *s);
+
+/* Run SQL without results (several statements allowed). 0 or -EIO with message. */
+int store_exec(store *s, const char *sql, char *err, size_t errlen);
+
+/* BEGIN IMMEDIATE / COMMIT / ROLLBACK. 0 or -EIO with message. Rollback never fails
+ * visibly (it is the error path). */
+int store_begin(store *s, char *err, size_t errlen);
+int store_commit(store *s, char *err, size_t errlen);
+void store_rollback(store *s);
+
+/* Close the connection (NULL is a no-op). */
+void store_close(store *s);
+
+#endif

@@ -1,0 +1,111 @@
+/*
+ * store_schema.c: the ordered migrations of the cara database.
+ *
+ * Rules: never edit a migration that has shipped; add a new one. Tables are STRICT so a
+ * float can never land in a cents column. Dates are ISO 'YYYY-MM-DD' TEXT (they sort
+ * and compare correctly, and stay readable in the sqlite3 tool); an absent date is NULL.
+ * Money is INTEGER cents, rates INTEGER basis points.
+ */
+#include "store.h"
+
+static const store_migration migrations[] = {
+    {1, "reference data: ACOs, providers, eligibility, alignment, arrangements, loads",
+     "CREATE TABLE acos (\n"
+     "  aco_id TEXT PRIMARY KEY,\n"
+     "  name   TEXT NOT NULL,\n"
+     "  track  TEXT NOT NULL CHECK (track IN ('global', 'professional'))\n"
+     ") STRICT;\n"
+     "CREATE TABLE providers (\n"
+     "  npi            TEXT NOT NULL,\n"
+     "  tin            TEXT NOT NULL,\n"
+     "  name           TEXT NOT NULL,\n"
+     "  specialty_code TEXT NOT NULL DEFAULT '',\n"
+     "  PRIMARY KEY (npi, tin)\n"
+     ") STRICT, WITHOUT ROWID;\n"
+     "CREATE TABLE eligibility (\n"
+     "  person_id             TEXT NOT NULL,\n"
+     "  enrollment_start_date TEXT NOT NULL,\n"
+     "  enrollment_end_date   TEXT,\n"
+     "  gender                TEXT NOT NULL CHECK (gender IN ('male', 'female', 'unknown')),\n"
+     "  birth_date            TEXT NOT NULL,\n"
+     "  death_date            TEXT,\n"
+     "  dual_status_code      TEXT NOT NULL DEFAULT '',\n"
+     "  medicare_status_code  TEXT NOT NULL DEFAULT '',\n"
+     "  hospice_flag          INTEGER NOT NULL DEFAULT 0 CHECK (hospice_flag IN (0, 1)),\n"
+     "  state                 TEXT NOT NULL DEFAULT '',\n"
+     "  zip_code              TEXT NOT NULL DEFAULT '',\n"
+     "  PRIMARY KEY (person_id, enrollment_start_date)\n"
+     ") STRICT, WITHOUT ROWID;\n"
+     "CREATE TABLE alignment (\n"
+     "  person_id  TEXT NOT NULL,\n"
+     "  aco_id     TEXT NOT NULL REFERENCES acos (aco_id),\n"
+     "  start_date TEXT NOT NULL,\n"
+     "  end_date   TEXT,\n"
+     "  PRIMARY KEY (person_id, aco_id, start_date)\n"
+     ") STRICT, WITHOUT ROWID;\n"
+     "CREATE TABLE arrangements (\n"
+     "  arrangement_id    TEXT PRIMARY KEY,\n"
+     "  aco_id            TEXT NOT NULL REFERENCES acos (aco_id),\n"
+     "  npi               TEXT NOT NULL,\n"
+     "  tin               TEXT NOT NULL,\n"
+     "  template_id       TEXT NOT NULL,\n"
+     "  start_date        TEXT NOT NULL,\n"
+     "  end_date          TEXT,\n"
+     "  discount_bps      INTEGER,\n"
+     "  savings_share_bps INTEGER,\n"
+     "  loss_share_bps    INTEGER,\n"
+     "  stop_gain_bps     INTEGER,\n"
+     "  stop_loss_bps     INTEGER\n"
+     ") STRICT;\n"
+     "CREATE INDEX arrangements_provider ON arrangements (npi, tin);\n"
+     "CREATE TABLE loads (\n"
+     "  load_id    INTEGER PRIMARY KEY,\n"
+     "  path       TEXT NOT NULL,\n"
+     "  kind       TEXT NOT NULL,\n"
+     "  sha256     TEXT NOT NULL,\n"
+     "  rows       INTEGER NOT NULL,\n"
+     "  loaded_at  TEXT NOT NULL\n"
+     ") STRICT;\n"
+     "CREATE INDEX loads_sha ON loads (sha256);\n"},
+    {2, "claims: claim headers with diagnoses, claim lines in cents",
+     "CREATE TABLE claims (\n"
+     "  claim_id                   TEXT PRIMARY KEY,\n"
+     "  claim_type                 TEXT NOT NULL\n"
+     "    CHECK (claim_type IN ('institutional', 'professional', 'dme')),\n"
+     "  person_id                  TEXT NOT NULL,\n"
+     "  claim_start_date           TEXT NOT NULL,\n"
+     "  claim_end_date             TEXT NOT NULL,\n"
+     "  admission_date             TEXT,\n"
+     "  discharge_date             TEXT,\n"
+     "  discharge_disposition_code TEXT NOT NULL DEFAULT '',\n"
+     "  bill_type_code             TEXT NOT NULL DEFAULT '',\n"
+     "  facility_npi               TEXT NOT NULL DEFAULT '',\n"
+     "  diagnosis_codes            TEXT NOT NULL DEFAULT '', -- space-separated, principal first\n"
+     "  adjustment_type_code       INTEGER NOT NULL DEFAULT 0,\n"
+     "  load_id                    INTEGER REFERENCES loads (load_id)\n"
+     ") STRICT;\n"
+     "CREATE INDEX claims_person ON claims (person_id, claim_start_date);\n"
+     "CREATE TABLE claim_lines (\n"
+     "  claim_id              TEXT NOT NULL REFERENCES claims (claim_id) ON DELETE CASCADE,\n"
+     "  claim_line_number     INTEGER NOT NULL,\n"
+     "  claim_line_start_date TEXT,\n"
+     "  claim_line_end_date   TEXT,\n"
+     "  place_of_service_code TEXT NOT NULL DEFAULT '',\n"
+     "  revenue_center_code   TEXT NOT NULL DEFAULT '',\n"
+     "  hcpcs_code            TEXT NOT NULL DEFAULT '',\n"
+     "  hcpcs_modifiers       TEXT NOT NULL DEFAULT '', -- space-separated, in order\n"
+     "  rendering_npi         TEXT NOT NULL DEFAULT '',\n"
+     "  rendering_tin         TEXT NOT NULL DEFAULT '',\n"
+     "  billing_npi           TEXT NOT NULL DEFAULT '',\n"
+     "  billing_tin           TEXT NOT NULL DEFAULT '',\n"
+     "  paid_cents            INTEGER NOT NULL,\n"
+     "  allowed_cents         INTEGER NOT NULL,\n"
+     "  PRIMARY KEY (claim_id, claim_line_number)\n"
+     ") STRICT, WITHOUT ROWID;\n"},
+};
+
+const store_migration *store_migrations(size_t *n)
+{
+    *n = sizeof migrations / sizeof migrations[0];
+    return migrations;
+}

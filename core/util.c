@@ -1,0 +1,168 @@
+/*
+ * util.c: see util.h.
+ */
+#include "util.h"
+
+#include <errno.h>
+#include <fcntl.h>
+#include <limits.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <uv.h>
+
+char *util_path_join(const char *a, const char *b)
+{
+    size_t la = strlen(a), lb = strlen(b);
+    int slash = la > 0 && a[la - 1] != '/';
+    char *p = malloc(la + lb + 2);
+    if (!p) return NULL;
+    memcpy(p, a, la);
+    if (slash) p[la] = '/';
+    memcpy(p + la + slash, b, lb + 1);
+    return p;
+}
+
+int util_read_file(const char *path, size_t max, char **buf, size_t *len, char *err,
+                   size_t errlen)
+{
+    uv_fs_t req;
+    *buf = NULL;
+    *len = 0;
+    int fd = uv_fs_open(NULL, &req, path, O_RDONLY, 0, NULL);
+    uv_fs_req_cleanup(&req);
+    if (fd < 0) {
+        snprintf(err, errlen, "%s: cannot open: %s", path, uv_strerror(fd));
+        return fd;
+    }
+    int rc = uv_fs_fstat(NULL, &req, fd, NULL);
+    uint64_t size = req.statbuf.st_size;
+    int is_dir = (req.statbuf.st_mode & S_IFMT) == S_IFDIR;
+    uv_fs_req_cleanup(&req);
+    char *p = NULL;
+    if (rc < 0) {
+        snprintf(err, errlen, "%s: cannot stat: %s", path, uv_strerror(rc));
+        goto out;
+    }
+    if (is_dir) {
+        snprintf(err, errlen, "%s: is a directory (expected a file)", path);
+        rc = -EISDIR;
+        goto out;
+    }
+    if (size > max) {
+        snprintf(err, errlen, "%s: file is %llu bytes, more than the %zu allowed", path,
+                 (unsigned long long)size, max);
+        rc = -EFBIG;
+        goto out;
+    }
+    p = malloc((size_t)size + 1);
+    if (!p) {
+        snprintf(err, errlen, "%s: out of memory", path);
+        rc = -ENOMEM;
+        goto out;
+    }
+    size_t got = 0;
+    for (;;) {
+        /* Read up to max+1 so a file that grew since fstat is still caught. */
+        if (got == size) {
+            char probe;
+            uv_buf_t b = uv_buf_init(&probe, 1);
+            rc = uv_fs_read(NULL, &req, fd, &b, 1, -1, NULL);
+            uv_fs_req_cleanup(&req);
+            if (rc > 0) {
+                snprintf(err, errlen, "%s: file changed while being read", path);
+                rc = -EAGAIN;
+                goto out;
+            }
+            break;
+        }
+        uv_buf_t b = uv_buf_init(p + got, (unsigned)((size - got) > (1u << 30) ? (1u << 30) : size - got));
+        rc = uv_fs_read(NULL, &req, fd, &b, 1, -1, NULL);
+        uv_fs_req_cleanup(&req);
+        if (rc < 0) {
+            snprintf(err, errlen, "%s: read error: %s", path, uv_strerror(rc));
+            goto out;
+        }
+        if (rc == 0) break; /* shrank */
+        got += (size_t)rc;
+    }
+    p[got] = '\0';
+    *buf = p;
+    *len = got;
+    p = NULL;
+    rc = 0;
+out:
+    free(p);
+    uv_fs_close(NULL, &req, fd, NULL);
+    uv_fs_req_cleanup(&req);
+    return rc;
+}
+
+int util_is_dir(const char *path)
+{
+    struct stat st;
+    return stat(path, &st) == 0 && S_ISDIR(st.st_mode);
+}
+
+int util_exists(const char *path)
+{
+    struct stat st;
+    return stat(path, &st) == 0;
+}
+
+char *util_exe_dir(void)
+{
+    char buf[PATH_MAX];
+    size_t size = sizeof buf;
+    if (uv_exepath(buf, &size) != 0) return NULL;
+    char *slash = strrchr(buf, '/');
+    if (!slash) return NULL;
+    *slash = '\0';
+    return strdup(buf[0] ? buf : "/");
+}
+
+int util_parse_u64(const char *s, uint64_t *out)
+{
+    if (!s || !*s) return -EINVAL;
+    uint64_t v = 0;
+    for (const char *p = s; *p; p++) {
+        if (*p < '0' || *p > '9') return -EINVAL;
+        unsigned d = (unsigned)(*p - '0');
+        if (v > (UINT64_MAX - d) / 10) return -EINVAL;
+        v = v * 10 + d;
+    }
+    *out = v;
+    return 0;
+}
+
+int util_parse_size(const char *s, uint64_t *out)
+{
+    if (!s || !*s) return -EINVAL;
+    size_t n = strlen(s);
+    uint64_t mult = 1;
+    char last = s[n - 1];
+    if (last == 'k' || last == 'K') mult = 1024ull;
+    else if (last == 'm' || last == 'M') mult = 1024ull * 1024;
+    else if (last == 'g' || last == 'G') mult = 1024ull * 1024 * 1024;
+    char num[32];
+    size_t digits = mult == 1 ? n : n - 1;
+    if (digits == 0 || digits >= sizeof num) return -EINVAL;
+    memcpy(num, s, digits);
+    num[digits] = '\0';
+    uint64_t v;
+    if (util_parse_u64(num, &v) < 0 || v == 0 || v > UINT64_MAX / mult) return -EINVAL;
+    *out = v * mult;
+    return 0;
+}
+
+size_t util_strlcpy(char *dst, const char *src, size_t size)
+{
+    size_t n = strlen(src);
+    if (size) {
+        size_t c = n < size - 1 ? n : size - 1;
+        memcpy(dst, src, c);
+        dst[c] = '\0';
+    }
+    return n;
+}

@@ -1,0 +1,46 @@
+/*
+ * util: small helpers shared by the core (paths, whole-file reads, sizes, strings).
+ * File access goes through libuv's synchronous uv_fs_* calls so the same code can run
+ * on the loop's thread pool.
+ */
+#ifndef CARA_UTIL_H
+#define CARA_UTIL_H
+
+#include <stddef.h>
+#include <stdint.h>
+
+#define UTIL_ARRAY_LEN(a) (sizeof(a) / sizeof((a)[0]))
+
+/* "a/b" (no doubled slash). Caller frees. NULL on OOM. */
+char *util_path_join(const char *a, const char *b);
+
+/*
+ * Read a whole file into a NUL-terminated malloc'ed buffer (caller frees *buf).
+ * Fails with -EFBIG when the file is larger than max bytes. On failure returns a
+ * negative errno-style code and writes "PATH: reason" into err.
+ */
+int util_read_file(const char *path, size_t max, char **buf, size_t *len, char *err,
+                   size_t errlen);
+
+/* 1 when path names a directory, 0 otherwise. */
+int util_is_dir(const char *path);
+
+/* 1 when path exists (any type), 0 otherwise. */
+int util_exists(const char *path);
+
+/* The directory holding the running executable, malloc'ed (caller frees), or NULL. */
+char *util_exe_dir(void);
+
+/*
+ * Parse a size like "64M", "512k", "1G" or "1000000" (binary units: k=1024) into
+ * *out. 0 or -EINVAL (bad shape, zero, overflow).
+ */
+int util_parse_size(const char *s, uint64_t *out);
+
+/* Parse a positive decimal integer without sign or junk. 0 or -EINVAL. */
+int util_parse_u64(const char *s, uint64_t *out);
+
+/* Copy at most size-1 bytes of src and NUL-terminate; returns strlen(src). */
+size_t util_strlcpy(char *dst, const char *src, size_t size);
+
+#endif

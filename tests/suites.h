@@ -1,0 +1,22 @@
+/*
+ * tests/suites.h: every Check suite of the cara test binary. One line per suite; each
+ * tests/test_NAME.c defines Suite *suite_NAME(void).
+ */
+#ifndef CARA_TESTS_SUITES_H
+#define CARA_TESTS_SUITES_H
+#include <check.h>
+
+#define CARA_SUITES(X) \
+    X(date)            \
+    X(money)           \
+    X(ids)             \
+    X(codes)           \
+    X(plugin_host)     \
+    X(rules)           \
+    X(store)           \
+    X(cli)
+
+#define CARA_DECLARE_SUITE(name) Suite *suite_##name(void);
+CARA_SUITES(CARA_DECLARE_SUITE)
+
+#endif
