@@ -74,7 +74,10 @@ TPLUG_SOS := $(TPLUG_SRC:tests/plugins/%.c=$(BUILD)/tests/plugins/%.so)
 
 .SECONDEXPANSION:
 .PHONY: all test check-build deps demo clean distclean install help bench fuzz
-all: $(CARA_BIN) $(PLUGIN_SOS)
+all: $(CARA_BIN) $(PLUGIN_SOS) | $(BUILD)/plugins
+
+$(BUILD)/plugins:
+	mkdir -p $@
 
 $(BUILD)/%.o: %.c
 	@mkdir -p $(@D)

@@ -91,8 +91,9 @@ static int run_check(cli_ctx *c, const cli_command *cmd, int argc, char **argv)
     for (int i = 0; i < n; i++) {
         check_item *it = &items[i];
         if (it->ok) {
-            fprintf(c->out, "%s: ok (%llu instructions, %llu KiB)\n", it->path,
-                    (unsigned long long)it->instructions,
+            fprintf(c->out, "%s: ok (%s%llu instructions, %llu KiB)\n", it->path,
+                    it->instructions < 1000 ? "under " : "about ",
+                    (unsigned long long)(it->instructions < 1000 ? 1000 : it->instructions),
                     (unsigned long long)(it->memory / 1024));
         } else if (it->missing[0]) {
             failed++;

@@ -35,6 +35,7 @@ struct rules_vm {
     uint64_t instr_used;
     int killed;                 /* over budget: every instruction raises */
     char where[600];            /* "path:line" of the last hook, for memory errors */
+    char kill_msg[900];         /* the first instruction-limit message of this call */
     /* scripts */
     int n_scripts;
     rules_print_fn print_fn;
@@ -76,23 +77,37 @@ static void *vm_alloc(void *ud, void *ptr, size_t osize, size_t nsize)
 
 /* ---- instructions ------------------------------------------------------------------ */
 
+static void vm_hook(lua_State *L, lua_Debug *ar);
+
+/* Raise the instruction-limit error: remember the first message of the call, switch
+ * the hook to fire on every instruction so pcall inside the script cannot go on. */
+static void vm_kill(lua_State *L, rules_vm *vm, const char *msg)
+{
+    if (!vm->killed) util_strlcpy(vm->kill_msg, msg, sizeof vm->kill_msg);
+    vm->killed = 1;
+    lua_sethook(L, vm_hook, LUA_MASKCOUNT, 1);
+    lua_pushstring(L, vm->kill_msg);
+    lua_error(L);
+}
+
 static void vm_hook(lua_State *L, lua_Debug *ar)
 {
     rules_vm *vm = vm_of(L);
     if (vm->killed) {
         /* Keep raising until the host's pcall is reached. */
-        luaL_error(L, "instruction limit exceeded (the rule was stopped)");
+        vm_kill(L, vm, "");
         return;
     }
     vm->instr_used += HOOK_STEP;
     if (lua_getinfo(L, "Sl", ar) && ar->currentline > 0)
         snprintf(vm->where, sizeof vm->where, "%s:%d", ar->short_src, ar->currentline);
     if (vm->instr_used > vm->lim.instructions) {
-        vm->killed = 1;
-        lua_sethook(L, vm_hook, LUA_MASKCOUNT, 1);
-        luaL_error(L, "%s: instruction limit exceeded: the rule ran more than %llu Lua "
-                      "instructions in one call (an endless loop?)",
-                   vm->where[0] ? vm->where : "?", (unsigned long long)vm->lim.instructions);
+        char msg[900];
+        snprintf(msg, sizeof msg,
+                 "%s: instruction limit exceeded: the rule ran more than %llu Lua "
+                 "instructions in one call (an endless loop?)",
+                 vm->where[0] ? vm->where : "?", (unsigned long long)vm->lim.instructions);
+        vm_kill(L, vm, msg);
     }
 }
 
@@ -102,6 +117,7 @@ static void vm_reset_budget(rules_vm *vm)
     vm->killed = 0;
     vm->mem_refused = 0;
     vm->where[0] = '\0';
+    vm->kill_msg[0] = '\0';
     lua_sethook(vm->L, vm_hook, LUA_MASKCOUNT, HOOK_STEP);
 }
 
@@ -110,12 +126,16 @@ static void vm_reset_budget(rules_vm *vm)
 static void vm_charge(lua_State *L, uint64_t units, const char *what)
 {
     rules_vm *vm = vm_of(L);
-    if (units > vm->lim.instructions - (vm->instr_used < vm->lim.instructions ? vm->instr_used : vm->lim.instructions)) {
-        vm->killed = 1;
-        lua_sethook(L, vm_hook, LUA_MASKCOUNT, 1);
-        luaL_error(L, "instruction limit exceeded: %s would take %llu steps, more than the "
-                      "%llu the rule may use in one call",
-                   what, (unsigned long long)units, (unsigned long long)vm->lim.instructions);
+    uint64_t left = vm->instr_used < vm->lim.instructions ? vm->lim.instructions - vm->instr_used : 0;
+    if (units > left) {
+        char msg[900];
+        luaL_where(L, 1);
+        snprintf(msg, sizeof msg,
+                 "%sinstruction limit exceeded: %s would take %llu steps, more than the "
+                 "%llu left of the %llu the rule may use in one call",
+                 lua_tostring(L, -1), what, (unsigned long long)units, (unsigned long long)left,
+                 (unsigned long long)vm->lim.instructions);
+        vm_kill(L, vm, msg);
     }
     vm->instr_used += units;
 }
@@ -177,6 +197,10 @@ static void vm_error_from_stack(rules_vm *vm, int status, rules_error *e, const 
         if (!s) s = "(error object is not a string)";
         const char *sep = strchr(s, '\x1f');
         size_t mlen = sep ? (size_t)(sep - s) : strlen(s);
+        if (vm->killed && vm->kill_msg[0]) {
+            s = vm->kill_msg;
+            mlen = strlen(s);
+        }
         if (mlen >= sizeof e->message) mlen = sizeof e->message - 1;
         memcpy(e->message, s, mlen);
         e->message[mlen] = '\0';
@@ -381,12 +405,15 @@ static int guarded_match(lua_State *L)
     int plain = strcmp(name, "string.find") == 0 && lua_toboolean(L, 4);
     uint64_t cost = rules_pattern_cost(p, plen, slen, plain);
     rules_vm *vm = vm_of(L);
-    if (cost > vm->lim.pattern_cost)
-        return luaL_error(L, "%s: pattern \"%s\" on a %d-character string could take up to "
-                             "%.3g steps, more than the sandbox allows (%llu); use a simpler "
-                             "pattern, plain find, or a shorter string",
-                          name, p, (int)slen, (double)cost,
-                          (unsigned long long)vm->lim.pattern_cost);
+    if (cost > vm->lim.pattern_cost) {
+        char msg[600];
+        snprintf(msg, sizeof msg,
+                 "%s: pattern \"%.80s\" on a %zu-character string could take up to %.3g "
+                 "steps, more than the sandbox allows (%llu); use a simpler pattern, plain "
+                 "find, or a shorter string",
+                 name, p, slen, (double)cost, (unsigned long long)vm->lim.pattern_cost);
+        return luaL_error(L, "%s", msg);
+    }
     if (strcmp(name, "string.gsub") == 0 || strcmp(name, "string.gmatch") == 0)
         vm_charge(L, slen / 8, name); /* linear scan over the subject */
     int n = lua_gettop(L);
@@ -408,10 +435,13 @@ static int guarded_rep(lua_State *L)
         return 1;
     }
     rules_vm *vm = vm_of(L);
-    if ((uint64_t)n > vm->lim.memory / (l + lsep))
-        return luaL_error(L, "string.rep: the result would exceed the rule memory limit "
-                             "(%llu bytes)",
-                          (unsigned long long)vm->lim.memory);
+    if ((uint64_t)n > vm->lim.memory / (l + lsep)) {
+        char msg[200];
+        snprintf(msg, sizeof msg,
+                 "string.rep: the result would exceed the rule memory limit (%llu bytes)",
+                 (unsigned long long)vm->lim.memory);
+        return luaL_error(L, "%s", msg);
+    }
     lua_pushvalue(L, lua_upvalueindex(1));
     lua_insert(L, 1);
     lua_call(L, lua_gettop(L) - 1, 1);
@@ -425,6 +455,25 @@ static int guarded_move(lua_State *L)
     if (e >= f) {
         uint64_t count = (uint64_t)e - (uint64_t)f + 1;
         vm_charge(L, count, "table.move");
+    }
+    lua_pushvalue(L, lua_upvalueindex(1));
+    lua_insert(L, 1);
+    lua_call(L, lua_gettop(L) - 1, 1);
+    return 1;
+}
+
+/* setmetatable refusing __gc: Lua runs finalizers with hooks off (even at lua_close),
+ * so a finalizer could loop forever out of the instruction cap's reach. Lua marks an
+ * object for finalization only when its metatable has __gc at setmetatable time, so
+ * checking here (raw, as Lua does) is exact. upvalue 1: the real setmetatable. */
+static int sandbox_setmetatable(lua_State *L)
+{
+    if (lua_type(L, 2) == LUA_TTABLE) {
+        lua_pushliteral(L, "__gc");
+        if (lua_rawget(L, 2) != LUA_TNIL)
+            return luaL_error(L, "__gc metamethods are blocked in cara rules (finalizers "
+                                 "would run outside the instruction limit)");
+        lua_pop(L, 1);
     }
     lua_pushvalue(L, lua_upvalueindex(1));
     lua_insert(L, 1);
@@ -487,7 +536,7 @@ static void wrap_field(lua_State *L, const char *field, const char *fullname, lu
 
 static const char *const base_allowed[] = {
     "assert", "error", "getmetatable", "ipairs", "next", "pairs", "pcall", "rawequal",
-    "rawget", "rawlen", "select", "setmetatable", "tonumber", "tostring", "type",
+    "rawget", "rawlen", "select", "tonumber", "tostring", "type",
     "xpcall", "_VERSION", NULL};
 
 /* Build the frozen base table into the registry. Runs unprotected under lua_pcall. */
@@ -536,6 +585,9 @@ static int vm_build(lua_State *L)
     }
     lua_pushcfunction(L, rules_lua_print);
     lua_setfield(L, base, "print");
+    lua_getglobal(L, "setmetatable");
+    lua_pushcclosure(L, sandbox_setmetatable, 1);
+    lua_setfield(L, base, "setmetatable");
     lua_pushcfunction(L, sandbox_collectgarbage);
     lua_setfield(L, base, "collectgarbage");
     push_blocked(L, "load", "rules cannot load code at run time");

@@ -1,0 +1,219 @@
+/*
+ * tests/test_store.c: opening, creating and migrating the SQLite store; refusing
+ * newer and foreign databases; STRICT money columns and foreign keys.
+ */
+#include <check.h>
+#include <errno.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+#include "store.h"
+#include "suites.h"
+
+static char dir[64];
+static char path[128];
+
+static void setup(void)
+{
+    snprintf(dir, sizeof dir, "/tmp/cara-store-XXXXXX");
+    ck_assert_ptr_nonnull(mkdtemp(dir));
+    snprintf(path, sizeof path, "%s/t.db", dir);
+}
+
+static void teardown(void)
+{
+    char cmd[200];
+    snprintf(cmd, sizeof cmd, "rm -rf '%s'", dir);
+    ck_assert_int_eq(system(cmd), 0);
+}
+
+static int query_int(store *s, const char *sql)
+{
+    sqlite3_stmt *st;
+    ck_assert_int_eq(sqlite3_prepare_v2(store_db(s), sql, -1, &st, NULL), SQLITE_OK);
+    ck_assert_int_eq(sqlite3_step(st), SQLITE_ROW);
+    int v = sqlite3_column_int(st, 0);
+    sqlite3_finalize(st);
+    return v;
+}
+
+/* Raw sqlite3 handle for tampering with a file behind the store's back. */
+static void raw_exec(const char *sql)
+{
+    sqlite3 *db;
+    ck_assert_int_eq(sqlite3_open(path, &db), SQLITE_OK);
+    ck_assert_int_eq(sqlite3_exec(db, sql, NULL, NULL, NULL), SQLITE_OK);
+    sqlite3_close(db);
+}
+
+/* A new file gets the newest schema, the CARA mark, WAL and foreign keys. */
+START_TEST(test_create_new)
+{
+    store *s;
+    char err[512];
+    ck_assert_int_eq(store_open(path, STORE_CREATE, &s, err, sizeof err), 0);
+    ck_assert_int_eq(store_version_found(s), 0);
+    ck_assert_int_eq(store_version(s), store_schema_latest());
+    ck_assert_int_ge(store_schema_latest(), 2);
+    ck_assert_int_eq(query_int(s, "PRAGMA user_version"), store_schema_latest());
+    ck_assert_int_eq(query_int(s, "PRAGMA application_id"), STORE_APPLICATION_ID);
+    ck_assert_int_eq(query_int(s, "PRAGMA foreign_keys"), 1);
+    ck_assert_int_eq(query_int(s, "SELECT count(*) FROM sqlite_schema WHERE name = 'claim_lines'"), 1);
+    sqlite3_stmt *st;
+    sqlite3_prepare_v2(store_db(s), "PRAGMA journal_mode", -1, &st, NULL);
+    ck_assert_int_eq(sqlite3_step(st), SQLITE_ROW);
+    ck_assert_str_eq((const char *)sqlite3_column_text(st, 0), "wal");
+    sqlite3_finalize(st);
+    store_close(s);
+    /* Reopening changes nothing. */
+    ck_assert_int_eq(store_open(path, 0, &s, err, sizeof err), 0);
+    ck_assert_int_eq(store_version_found(s), store_schema_latest());
+    store_close(s);
+}
+END_TEST
+
+/* Migrations are versioned without gaps, starting at 1. */
+START_TEST(test_migrations_ordered)
+{
+    size_t n;
+    const store_migration *m = store_migrations(&n);
+    ck_assert_uint_ge(n, 2);
+    for (size_t i = 0; i < n; i++) {
+        ck_assert_int_eq(m[i].version, (int)i + 1);
+        ck_assert_ptr_nonnull(m[i].description);
+        ck_assert_ptr_nonnull(m[i].sql);
+    }
+}
+END_TEST
+
+/* An old (version 1) database with data is migrated in place and keeps its rows. */
+START_TEST(test_old_migrates)
+{
+    store *s;
+    char err[512];
+    ck_assert_int_eq(store_open_version(path, STORE_CREATE, 1, &s, err, sizeof err), 0);
+    ck_assert_int_eq(store_version(s), 1);
+    ck_assert_int_eq(query_int(s, "SELECT count(*) FROM sqlite_schema WHERE name = 'claims'"), 0);
+    ck_assert_int_eq(store_exec(s, "INSERT INTO acos VALUES ('A1234', 'Test ACO', 'global')", err, sizeof err), 0);
+    store_close(s);
+
+    ck_assert_int_eq(store_open(path, 0, &s, err, sizeof err), 0);
+    ck_assert_int_eq(store_version_found(s), 1);
+    ck_assert_int_eq(store_version(s), store_schema_latest());
+    ck_assert_int_eq(query_int(s, "SELECT count(*) FROM acos WHERE aco_id = 'A1234'"), 1);
+    ck_assert_int_eq(query_int(s, "SELECT count(*) FROM sqlite_schema WHERE name = 'claims'"), 1);
+    store_close(s);
+}
+END_TEST
+
+/* Read-only opening never migrates: an old file is an error that says what to do. */
+START_TEST(test_readonly_old_refused)
+{
+    store *s;
+    char err[512];
+    ck_assert_int_eq(store_open_version(path, STORE_CREATE, 1, &s, err, sizeof err), 0);
+    store_close(s);
+    ck_assert_int_eq(store_open(path, STORE_READONLY, &s, err, sizeof err), -EPROTO);
+    ck_assert_ptr_nonnull(strstr(err, "needs migrating"));
+}
+END_TEST
+
+/* A database from a newer cara is refused with both versions in the message. */
+START_TEST(test_newer_refused)
+{
+    store *s;
+    char err[512], want[64];
+    ck_assert_int_eq(store_open(path, STORE_CREATE, &s, err, sizeof err), 0);
+    store_close(s);
+    raw_exec("PRAGMA user_version = 999");
+    ck_assert_int_eq(store_open(path, 0, &s, err, sizeof err), -EPROTO);
+    ck_assert_ptr_null(s);
+    ck_assert_ptr_nonnull(strstr(err, "schema version 999 is newer"));
+    snprintf(want, sizeof want, "(%d)", store_schema_latest());
+    ck_assert_ptr_nonnull(strstr(err, want));
+    ck_assert_ptr_nonnull(strstr(err, path));
+}
+END_TEST
+
+/* Someone else's SQLite file, and a file that is not SQLite at all, are refused. */
+START_TEST(test_foreign_refused)
+{
+    store *s;
+    char err[512];
+    raw_exec("CREATE TABLE theirs (x)");
+    ck_assert_int_eq(store_open(path, 0, &s, err, sizeof err), -EPROTO);
+    ck_assert_ptr_nonnull(strstr(err, "not a cara database"));
+    /* the file was left alone */
+    sqlite3 *db;
+    sqlite3_open(path, &db);
+    sqlite3_stmt *st;
+    sqlite3_prepare_v2(db, "SELECT count(*) FROM sqlite_schema", -1, &st, NULL);
+    sqlite3_step(st);
+    ck_assert_int_eq(sqlite3_column_int(st, 0), 1);
+    sqlite3_finalize(st);
+    sqlite3_close(db);
+
+    FILE *f = fopen(path, "w");
+    fputs("person_id,gender\nnot a database at all, really not one\n", f);
+    fclose(f);
+    ck_assert_int_eq(store_open(path, 0, &s, err, sizeof err), -EPROTO);
+    ck_assert_ptr_nonnull(strstr(err, path));
+}
+END_TEST
+
+/* No file and no STORE_CREATE: -ENOENT telling the user to run cara init. */
+START_TEST(test_missing)
+{
+    store *s;
+    char err[512];
+    ck_assert_int_eq(store_open(path, 0, &s, err, sizeof err), -ENOENT);
+    ck_assert_ptr_nonnull(strstr(err, "cara init"));
+    ck_assert_int_ne(access(path, F_OK), 0); /* not created */
+}
+END_TEST
+
+/* STRICT tables keep floats out of cents; foreign keys and CHECKs hold; a failed
+ * transaction leaves nothing behind. */
+START_TEST(test_constraints_and_rollback)
+{
+    store *s;
+    char err[512];
+    ck_assert_int_eq(store_open(path, STORE_CREATE, &s, err, sizeof err), 0);
+    ck_assert_int_eq(store_exec(s, "INSERT INTO acos VALUES ('A1', 'x', 'global')", err, sizeof err), 0);
+    ck_assert_int_lt(store_exec(s, "INSERT INTO acos VALUES ('A2', 'x', 'mixed')", err, sizeof err), 0);
+    ck_assert_int_lt(store_exec(s, "INSERT INTO alignment VALUES ('1EG4TE5MK73', 'NOPE', '2027-01-01', NULL)", err, sizeof err), 0);
+    ck_assert_ptr_nonnull(strstr(err, "FOREIGN KEY"));
+    ck_assert_int_eq(store_exec(s,
+        "INSERT INTO claims (claim_id, claim_type, person_id, claim_start_date, claim_end_date) "
+        "VALUES ('C1', 'professional', '1EG4TE5MK73', '2027-01-02', '2027-01-02')", err, sizeof err), 0);
+    ck_assert_int_lt(store_exec(s,
+        "INSERT INTO claim_lines (claim_id, claim_line_number, paid_cents, allowed_cents) "
+        "VALUES ('C1', 1, 12.5, 100)", err, sizeof err), 0);
+    ck_assert_int_eq(store_begin(s, err, sizeof err), 0);
+    ck_assert_int_eq(store_exec(s,
+        "INSERT INTO claim_lines (claim_id, claim_line_number, paid_cents, allowed_cents) "
+        "VALUES ('C1', 1, 1250, 1300)", err, sizeof err), 0);
+    store_rollback(s);
+    ck_assert_int_eq(query_int(s, "SELECT count(*) FROM claim_lines"), 0);
+    store_close(s);
+}
+END_TEST
+
+Suite *suite_store(void)
+{
+    Suite *s = suite_create("store");
+    TCase *tc = tcase_create("open");
+    tcase_add_checked_fixture(tc, setup, teardown);
+    tcase_add_test(tc, test_create_new);
+    tcase_add_test(tc, test_migrations_ordered);
+    tcase_add_test(tc, test_old_migrates);
+    tcase_add_test(tc, test_readonly_old_refused);
+    tcase_add_test(tc, test_newer_refused);
+    tcase_add_test(tc, test_foreign_refused);
+    tcase_add_test(tc, test_missing);
+    tcase_add_test(tc, test_constraints_and_rollback);
+    suite_add_tcase(s, tc);
+    return s;
+}
