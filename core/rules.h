@@ -109,6 +109,20 @@ const char *rules_vm_script_name(const rules_vm *vm, int script);
  */
 int rules_vm_call(rules_vm *vm, int nargs, int nresults, rules_error *e);
 
+/* Pushes the arguments of a rule call and returns how many it pushed. Runs inside the
+ * protected call, so it may allocate (rules_bind.c) and raise. */
+typedef int (*rules_push_fn)(lua_State *L, void *ud);
+
+/*
+ * Call function `fname` of `script` with the arguments push() pushes, all under one
+ * protected call with a fresh instruction budget. The results stay on the stack
+ * (nresults of them, LUA_MULTRET allowed) for the caller to read and pop.
+ * Returns 0, or -1 with e filled (RULES_ERR_MISSING when the script does not define
+ * fname, naming the script and the function).
+ */
+int rules_vm_invoke(rules_vm *vm, int script, const char *fname, rules_push_fn push, void *ud,
+                    int nresults, rules_error *e);
+
 /* Instructions used by the last call (rounded to the hook granularity), and live bytes. */
 uint64_t rules_vm_instructions_used(const rules_vm *vm);
 uint64_t rules_vm_memory_used(const rules_vm *vm);

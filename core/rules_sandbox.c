@@ -20,6 +20,7 @@
 #include <lauxlib.h>
 #include <lualib.h>
 
+#include "rules_bind.h"
 #include "util.h"
 
 #define HOOK_STEP 1000 /* instructions between two count-hook calls */
@@ -227,6 +228,21 @@ static void vm_error_from_stack(rules_vm *vm, int status, rules_error *e, const 
 
 /* ---- blocked functions and frozen tables ------------------------------------------- */
 
+/* Push "chunk:line: " of the nearest Lua function on the call stack (C functions such
+ * as table.insert in between are skipped), or "". */
+static void where_lua(lua_State *L)
+{
+    lua_Debug ar;
+    for (int level = 1; lua_getstack(L, level, &ar); level++) {
+        if (lua_getinfo(L, "Sl", &ar) && ar.currentline > 0) {
+            lua_pushfstring(L, "%s:%d: ", ar.short_src, ar.currentline);
+            return;
+        }
+    }
+    lua_pushliteral(L, "");
+}
+
+
 /* upvalue 1: the blocked name; upvalue 2: why */
 static int blocked_fn(lua_State *L)
 {
@@ -254,8 +270,10 @@ static int blocked_lib_index(lua_State *L)
 static int readonly_newindex(lua_State *L)
 {
     const char *k = lua_tostring(L, 2);
-    return luaL_error(L, "attempt to modify read-only table '%s' (field '%s')",
-                      lua_tostring(L, lua_upvalueindex(1)), k ? k : "?");
+    where_lua(L);
+    lua_pushfstring(L, "%sattempt to modify read-only table '%s' (field '%s')",
+                    lua_tostring(L, -1), lua_tostring(L, lua_upvalueindex(1)), k ? k : "?");
+    return lua_error(L);
 }
 
 static int readonly_len(lua_State *L)
@@ -286,7 +304,7 @@ static int readonly_pairs_mm(lua_State *L)
  * Replace the table at the top of the stack with a read-only proxy of it.
  * stack: t -> proxy
  */
-static void make_readonly(lua_State *L, const char *name)
+void rules_readonly(lua_State *L, const char *name)
 {
     int t = lua_gettop(L);
     lua_newtable(L);                      /* proxy */
@@ -604,7 +622,7 @@ static int vm_build(lua_State *L)
                                        LUA_UTF8LIBNAME, NULL};
     for (const char *const *n = libs; *n; n++) {
         lua_getglobal(L, *n);
-        make_readonly(L, *n);
+        rules_readonly(L, *n);
         lua_setfield(L, base, *n);
     }
     static const char *const blocked_libs[] = {"io", "os", "debug", "package", "coroutine",
@@ -615,11 +633,11 @@ static int vm_build(lua_State *L)
     }
     lua_newtable(L);
     rules_lib_open(L);
-    make_readonly(L, "cara");
+    rules_readonly(L, "cara");
     lua_setfield(L, base, "cara");
 
     /* Freeze base itself: scripts write to their own _ENV, never here. */
-    make_readonly(L, "_ENV base");
+    rules_readonly(L, "_ENV base");
     lua_rawsetp(L, LUA_REGISTRYINDEX, &key_base);
 
     /* Drop the real globals: nothing reachable by a script points at them. */
@@ -821,4 +839,40 @@ int rules_vm_call(rules_vm *vm, int nargs, int nresults, rules_error *e)
     lua_pushvalue(vm->L, -(nargs + 1));
     if (lua_getinfo(vm->L, ">S", &ar)) chunk = ar.short_src;
     return vm_pcall(vm, nargs, nresults, e, chunk);
+}
+
+/* The protected half of rules_vm_invoke. upvalue 1: the rule function; 2: the push fn
+ * and its ud as light userdata; 3: nresults. stack: -> results */
+typedef struct invoke_args {
+    rules_push_fn push;
+    void *ud;
+} invoke_args;
+
+static int invoke_tramp(lua_State *L)
+{
+    invoke_args *a = lua_touserdata(L, lua_upvalueindex(2));
+    int nres = (int)lua_tointeger(L, lua_upvalueindex(3));
+    lua_settop(L, 0);
+    lua_pushvalue(L, lua_upvalueindex(1));
+    int nargs = a->push ? a->push(L, a->ud) : 0;
+    lua_call(L, nargs, nres);
+    return lua_gettop(L);
+}
+
+int rules_vm_invoke(rules_vm *vm, int script, const char *fname, rules_push_fn push, void *ud,
+                    int nresults, rules_error *e)
+{
+    lua_State *L = vm->L;
+    if (!lua_checkstack(L, 4) || !rules_vm_getfn(vm, script, fname)) {
+        const char *name = rules_vm_script_name(vm, script);
+        rules_error_set(e, RULES_ERR_MISSING, "%s: the rule defines no function '%s'", name,
+                        fname);
+        util_strlcpy(e->file, name, sizeof e->file);
+        return -1;
+    }
+    invoke_args a = {push, ud};
+    lua_pushlightuserdata(L, &a);
+    lua_pushinteger(L, nresults);
+    lua_pushcclosure(L, invoke_tramp, 3);
+    return vm_pcall(vm, 0, LUA_MULTRET, e, rules_vm_script_name(vm, script));
 }

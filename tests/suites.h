@@ -13,6 +13,7 @@
     X(codes)           \
     X(plugin_host)     \
     X(rules)           \
+    X(rules_bind)      \
     X(store)           \
     X(cli)
 

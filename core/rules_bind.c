@@ -1,0 +1,212 @@
+/*
+ * rules_bind.c: see rules_bind.h. stack comments show the Lua stack at each step.
+ */
+#include "rules_bind.h"
+
+#include <lauxlib.h>
+
+static void set_str(lua_State *L, const char *k, const char *v)
+{
+    lua_pushstring(L, v ? v : "");
+    lua_setfield(L, -2, k);
+}
+
+static void set_int(lua_State *L, const char *k, lua_Integer v)
+{
+    lua_pushinteger(L, v);
+    lua_setfield(L, -2, k);
+}
+
+/* Dates: absent dates are simply missing (nil). */
+static void set_date(lua_State *L, const char *k, cara_date d)
+{
+    if (d == CARA_DATE_NONE) return;
+    lua_pushinteger(L, d);
+    lua_setfield(L, -2, k);
+}
+
+static const char *claim_type_name(int t)
+{
+    switch (t) {
+    case CARA_CLAIM_INSTITUTIONAL: return "institutional";
+    case CARA_CLAIM_PROFESSIONAL: return "professional";
+    case CARA_CLAIM_DME: return "dme";
+    default: return "unknown";
+    }
+}
+
+void rules_push_claim(lua_State *L, const cara_claim_line *l, size_t index)
+{
+    lua_createtable(L, 0, 28); /* stack: claim */
+    set_int(L, "index", (lua_Integer)index);
+    set_str(L, "claim_id", l->claim_id);
+    set_int(L, "claim_line_number", l->line_number);
+    set_str(L, "claim_type", claim_type_name(l->claim_type));
+    set_date(L, "service_date", l->service_date);
+    set_date(L, "claim_start_date", l->claim_start);
+    set_date(L, "claim_end_date", l->claim_end);
+    set_date(L, "claim_line_start_date", l->line_start);
+    set_date(L, "claim_line_end_date", l->line_end);
+    set_date(L, "admission_date", l->admission);
+    set_date(L, "discharge_date", l->discharge);
+    set_str(L, "bill_type_code", l->bill_type);
+    set_str(L, "revenue_center_code", l->revenue_center);
+    set_str(L, "hcpcs_code", l->hcpcs);
+    set_str(L, "place_of_service_code", l->place_of_service);
+    set_str(L, "discharge_disposition_code", l->discharge_disposition);
+    set_str(L, "rendering_npi", l->rendering_npi);
+    set_str(L, "rendering_tin", l->rendering_tin);
+    set_str(L, "billing_npi", l->billing_npi);
+    set_str(L, "billing_tin", l->billing_tin);
+    set_str(L, "facility_npi", l->facility_npi);
+    set_int(L, "paid_cents", l->paid);
+    set_int(L, "allowed_cents", l->allowed);
+    lua_createtable(L, 5, 0); /* stack: claim, modifiers */
+    int k = 0;
+    for (int i = 0; i < 5; i++) {
+        if (!l->modifiers[i][0]) continue;
+        lua_pushstring(L, l->modifiers[i]);
+        lua_rawseti(L, -2, ++k);
+    }
+    rules_readonly(L, "hcpcs_modifiers");
+    lua_setfield(L, -2, "hcpcs_modifiers");
+    lua_createtable(L, l->n_dx, 0); /* stack: claim, dx */
+    for (int i = 0; i < l->n_dx; i++) {
+        lua_pushstring(L, l->dx[i]);
+        lua_rawseti(L, -2, i + 1);
+    }
+    rules_readonly(L, "diagnosis_codes");
+    lua_setfield(L, -2, "diagnosis_codes");
+    rules_readonly(L, "claim");
+}
+
+void rules_push_claims(lua_State *L, const cara_claim_line *lines, size_t n)
+{
+    luaL_checkstack(L, 4, "rules_push_claims");
+    lua_createtable(L, (int)n, 0); /* stack: claims */
+    for (size_t i = 0; i < n; i++) {
+        rules_push_claim(L, &lines[i], i + 1);
+        lua_rawseti(L, -2, (lua_Integer)i + 1);
+    }
+    rules_readonly(L, "claims");
+}
+
+static const char *gender_name(char g)
+{
+    return g == 'M' ? "male" : g == 'F' ? "female" : "unknown";
+}
+
+void rules_push_beneficiary(lua_State *L, const cara_beneficiary *b)
+{
+    luaL_checkstack(L, 4, "rules_push_beneficiary");
+    lua_createtable(L, 0, 6); /* stack: bene */
+    set_str(L, "person_id", b->person_id);
+    set_str(L, "gender", gender_name(b->gender));
+    set_date(L, "birth_date", b->birth);
+    set_date(L, "death_date", b->death);
+    lua_createtable(L, (int)b->n_enrollment, 0); /* stack: bene, spans */
+    for (uint32_t i = 0; i < b->n_enrollment; i++) {
+        const cara_enrollment *e = &b->enrollment[i];
+        lua_createtable(L, 0, 5); /* stack: bene, spans, span */
+        set_date(L, "start_date", e->start);
+        set_date(L, "end_date", e->end);
+        set_str(L, "dual_status_code", e->dual_status);
+        set_str(L, "medicare_status_code", e->medicare_status);
+        lua_pushboolean(L, e->hospice);
+        lua_setfield(L, -2, "hospice");
+        rules_readonly(L, "enrollment span");
+        lua_rawseti(L, -2, (lua_Integer)i + 1);
+    }
+    rules_readonly(L, "enrollment");
+    lua_setfield(L, -2, "enrollment");
+    lua_createtable(L, (int)b->n_alignment, 0); /* stack: bene, spans */
+    for (uint32_t i = 0; i < b->n_alignment; i++) {
+        const cara_alignment *a = &b->alignment[i];
+        lua_createtable(L, 0, 3);
+        set_str(L, "aco_id", a->aco_id);
+        set_date(L, "start_date", a->start);
+        set_date(L, "end_date", a->end);
+        rules_readonly(L, "alignment span");
+        lua_rawseti(L, -2, (lua_Integer)i + 1);
+    }
+    rules_readonly(L, "alignment");
+    lua_setfield(L, -2, "alignment");
+    rules_readonly(L, "beneficiary");
+}
+
+void rules_push_episode(lua_State *L, const cara_episode *ep, const char *template_id,
+                        const cara_claim_line *lines)
+{
+    luaL_checkstack(L, 4, "rules_push_episode");
+    lua_createtable(L, 0, 10); /* stack: ep */
+    set_str(L, "template_id", template_id);
+    set_str(L, "trigger_type", ep->trigger_type);
+    set_date(L, "trigger_date", ep->start);
+    set_date(L, "end_date", ep->end);
+    set_int(L, "trigger_line", (lua_Integer)ep->trigger_line + 1);
+    lua_pushboolean(L, (ep->flags & CARA_EPISODE_DEATH) != 0);
+    lua_setfield(L, -2, "died");
+    if (ep->exclusion[0]) set_str(L, "exclusion_reason", ep->exclusion);
+    lua_createtable(L, (int)ep->n_lines, 0); /* stack: ep, lines */
+    for (size_t i = 0; i < ep->n_lines; i++) {
+        lua_pushinteger(L, (lua_Integer)ep->lines[i] + 1);
+        lua_rawseti(L, -2, (lua_Integer)i + 1);
+    }
+    rules_readonly(L, "episode lines");
+    lua_setfield(L, -2, "lines");
+    set_int(L, "actual_cents", episode_actual_cents(ep, lines));
+    rules_readonly(L, "episode");
+}
+
+void rules_push_candidates(lua_State *L, const rules_candidate *c, size_t n)
+{
+    luaL_checkstack(L, 4, "rules_push_candidates");
+    lua_createtable(L, (int)n, 0); /* stack: cands */
+    for (size_t i = 0; i < n; i++) {
+        lua_createtable(L, 0, 7); /* stack: cands, cand */
+        set_str(L, "arrangement_id", c[i].arrangement_id);
+        set_str(L, "aco_id", c[i].aco_id);
+        set_str(L, "npi", c[i].npi);
+        set_str(L, "tin", c[i].tin);
+        set_str(L, "specialty_code", c[i].specialty_code);
+        set_date(L, "start_date", c[i].start);
+        set_date(L, "end_date", c[i].end);
+        rules_readonly(L, "candidate");
+        lua_rawseti(L, -2, (lua_Integer)i + 1);
+    }
+    rules_readonly(L, "candidates");
+}
+
+void rules_push_json(lua_State *L, const json_t *v)
+{
+    luaL_checkstack(L, 4, "rules_push_json: template too deeply nested");
+    switch (json_typeof(v)) {
+    case JSON_OBJECT: {
+        lua_createtable(L, 0, (int)json_object_size(v)); /* stack: t */
+        const char *k;
+        json_t *x;
+        json_object_foreach((json_t *)v, k, x)
+        {
+            rules_push_json(L, x);
+            lua_setfield(L, -2, k);
+        }
+        rules_readonly(L, "params");
+        break;
+    }
+    case JSON_ARRAY: {
+        lua_createtable(L, (int)json_array_size(v), 0);
+        for (size_t i = 0; i < json_array_size(v); i++) {
+            rules_push_json(L, json_array_get(v, i));
+            lua_rawseti(L, -2, (lua_Integer)i + 1);
+        }
+        rules_readonly(L, "params");
+        break;
+    }
+    case JSON_STRING: lua_pushlstring(L, json_string_value(v), json_string_length(v)); break;
+    case JSON_INTEGER: lua_pushinteger(L, json_integer_value(v)); break;
+    case JSON_REAL: lua_pushnumber(L, json_real_value(v)); break;
+    case JSON_TRUE: lua_pushboolean(L, 1); break;
+    case JSON_FALSE: lua_pushboolean(L, 0); break;
+    default: lua_pushnil(L); break;
+    }
+}

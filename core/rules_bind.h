@@ -1,0 +1,57 @@
+/*
+ * rules_bind: push the engine's data into a rules_vm as read-only Lua tables.
+ *
+ * Every function pushes one value and never keeps a pointer to the C data: each call
+ * of a rule gets fresh tables, read-only (writes raise "attempt to modify read-only
+ * table"). Field names are the CSV input layer's (domain.md 3.1) and the output's
+ * (domain.md 6); dates are day numbers (cara.date_str turns them into text), money is
+ * integer cents. The shapes are documented in docs/rules.md.
+ *
+ * The push functions allocate and may raise a Lua error (memory limit): call them
+ * only under a protected call, i.e. from a rules_push_fn given to rules_vm_invoke.
+ */
+#ifndef CARA_RULES_BIND_H
+#define CARA_RULES_BIND_H
+
+#include <jansson.h>
+#include <lua.h>
+
+#include "cara/types.h"
+#include "episode.h"
+
+/* An eligible provider for attribution: a Preferred Provider (TIN-NPI) with an EBRA
+ * active on the trigger date. Strings are borrowed for the duration of the push. */
+typedef struct rules_candidate {
+    const char *arrangement_id;
+    const char *aco_id;
+    const char *npi;
+    const char *tin;
+    const char *specialty_code;
+    cara_date start, end;       /* the EBRA's dates (end CARA_DATE_NONE = open) */
+} rules_candidate;
+
+/* Make the table on top of the stack read-only (rules_sandbox.c).
+ * stack: t -> proxy   (name is used in the error message) */
+void rules_readonly(lua_State *L, const char *name);
+
+/* stack: -> claim (one line as a read-only table); index is its 1-based position. */
+void rules_push_claim(lua_State *L, const cara_claim_line *line, size_t index);
+
+/* stack: -> claims (read-only array of rules_push_claim tables, in date order) */
+void rules_push_claims(lua_State *L, const cara_claim_line *lines, size_t n);
+
+/* stack: -> beneficiary */
+void rules_push_beneficiary(lua_State *L, const cara_beneficiary *b);
+
+/* stack: -> episode (template_id as given; lines as 1-based claim indexes) */
+void rules_push_episode(lua_State *L, const cara_episode *ep, const char *template_id,
+                        const cara_claim_line *lines);
+
+/* stack: -> candidates (read-only array) */
+void rules_push_candidates(lua_State *L, const rules_candidate *c, size_t n);
+
+/* stack: -> a deep read-only copy of a JSON value: objects and arrays become tables
+ * (arrays 1-based), integers Lua integers, reals Lua floats, null nil. */
+void rules_push_json(lua_State *L, const json_t *v);
+
+#endif
