@@ -62,8 +62,10 @@ MAIN_OBJ  := $(BUILD)/core/main.o
 LIBCARA   := $(BUILD)/libcara.a
 CARA_BIN  := $(BUILD)/cara
 
+# plugins/common/ holds helpers compiled into every plugin (not a plugin itself).
 PLUGIN_DIRS := $(patsubst %/,%,$(dir $(wildcard plugins/*/*.c)))
-PLUGIN_DIRS := $(sort $(PLUGIN_DIRS))
+PLUGIN_DIRS := $(filter-out plugins/common,$(sort $(PLUGIN_DIRS)))
+PLUGIN_COMMON := $(wildcard plugins/common/*.c)
 PLUGIN_SOS  := $(PLUGIN_DIRS:plugins/%=$(BUILD)/plugins/%.so)
 
 TEST_SRC  := $(wildcard tests/*.c)
@@ -93,9 +95,10 @@ $(CARA_BIN): $(MAIN_OBJ) $(LIBCARA)
 # Plugins see only the public headers and the host-services table: no host symbols,
 # so they link with -z defs and hidden visibility.
 PLUGIN_CFLAGS = $(CSTD) $(WARN) $(OPT) -g -Icore/include -fPIC -fvisibility=hidden $(SAN_FLAGS) $(CFLAGS)
-$(BUILD)/plugins/%.so: $$(wildcard plugins/%/*.c) $(wildcard core/include/cara/*.h)
+$(BUILD)/plugins/%.so: $$(wildcard plugins/%/*.c plugins/%/*.h) $(PLUGIN_COMMON) \
+                       $(wildcard plugins/common/*.h core/include/cara/*.h)
 	@mkdir -p $(@D)
-	$(CC) $(PLUGIN_CFLAGS) -shared -Wl,-z,defs -o $@ $(filter %.c,$^) $(LDFLAGS)
+	$(CC) $(PLUGIN_CFLAGS) -Iplugins/common -shared -Wl,-z,defs -o $@ $(filter %.c,$^) $(LDFLAGS)
 # Test plugins: good and deliberately broken ones, loaded through the real loader.
 # 'unresolved' must link without -z defs so that dlopen(RTLD_NOW) is what fails.
 $(BUILD)/tests/plugins/unresolved.so: tests/plugins/unresolved.c $(wildcard core/include/cara/*.h)

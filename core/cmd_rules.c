@@ -25,7 +25,7 @@ typedef struct check_item {
 static const char *const *required_entry_points(const char *path)
 {
     static const char *const attribution[] = {"attribute", NULL};
-    static const char *const savings[] = {"target", "reconcile", NULL};
+    static const char *const savings[] = {"target", "quality", "winsorize", "reconcile", NULL};
     const char *base = strrchr(path, '/');
     base = base ? base + 1 : path;
     if (strcmp(base, "attribution.lua") == 0) return attribution;
@@ -117,7 +117,7 @@ static const cli_command cmd_rules_check = {
     .help = "Each file runs in its own sandbox with the same limits as a run. Errors are\n"
             "reported as 'path:line: message' with a Lua traceback, and the exit status is\n"
             "then 1. A file named attribution.lua must define attribute(); savings.lua\n"
-            "must define target() and reconcile().\n\n"
+            "must define target(), quality(), winsorize() and reconcile().\n\n"
             "options:\n"
             "  --memory SIZE        memory cap per state, e.g. 64M (default 64M)\n"
             "  --instructions N     instruction cap per call (default 50000000)\n",

@@ -8,6 +8,7 @@
 
 #include "codes.h"
 #include "date.h"
+#include "eligibility.h"
 #include "episode.h"
 #include "template.h"
 
@@ -68,6 +69,7 @@ static const cara_host services = {
     .episode_exclude = episode_exclude,
     .episode_include = episode_include,
     .episode_window = episode_window,
+    .eligibility = eligibility_exclusion,
 };
 
 const cara_host *host_services(void) { return &services; }

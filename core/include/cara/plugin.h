@@ -121,6 +121,12 @@ typedef struct cara_host {
     int (*episode_include)(cara_episode *ep, size_t line);
     /* The episode's day 0 and last day. */
     void (*episode_window)(const cara_episode *ep, cara_date *start, cara_date *end);
+
+    /* ---- common eligibility rules (domain.md 4), pure ---- */
+    /* Why an episode with day 0 and last day `end` is excluded ("not_enrolled", "esrd",
+     * "hospice", "not_aligned", "enrollment_gap", "after_death"), or NULL when the
+     * beneficiary is eligible. Static string. See docs/plugin-abi.md. */
+    const char *(*eligibility)(const cara_beneficiary *b, cara_date day0, cara_date end);
 } cara_host;
 
 /*

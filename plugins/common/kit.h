@@ -1,0 +1,79 @@
+/*
+ * plugins/common/kit.h: helpers shared by the episode plugins (compiled into each
+ * plugin; not part of the ABI). Everything goes through the cara_host table.
+ *
+ * The common shape of an episode type: collect trigger events while scanning a
+ * beneficiary's lines, then kit_open_episodes() applies the rules every template shares
+ * (domain.md 4): triggers in day-0 order, the first one opens an episode, a trigger
+ * inside an open episode opens nothing, death ends the episode early, ineligible
+ * episodes are kept with their exclusion reason. Then the plugin assigns cost lines.
+ */
+#ifndef CARA_PLUGIN_KIT_H
+#define CARA_PLUGIN_KIT_H
+
+#include <stddef.h>
+
+#include "cara/plugin.h"
+
+typedef struct kit_trigger {
+    const char *type;      /* static string: "A", "B", "C" */
+    cara_date day0;
+    size_t line;           /* the trigger line */
+} kit_trigger;
+
+typedef struct kit_triggers {
+    kit_trigger *v;        /* owned */
+    size_t n, cap;
+} kit_triggers;
+
+/* Append a trigger. 0 or -ENOMEM. */
+int kit_trigger_add(kit_triggers *t, const char *type, cara_date day0, size_t line);
+void kit_triggers_free(kit_triggers *t);
+
+/* One opened episode and the trigger that opened it. */
+typedef struct kit_episode {
+    cara_episode *ep;      /* host-owned */
+    kit_trigger trig;
+    cara_date day0, end;   /* end after death, if any */
+    int excluded;
+} kit_episode;
+
+/*
+ * Sort triggers by (day0, line) and open episodes: one open per beneficiary; a trigger
+ * on or before the open episode's last day opens nothing. Each episode is closed at the
+ * death date when death falls inside its window, and excluded with
+ * host->eligibility()'s reason when the beneficiary is not eligible.
+ * *out (malloc'ed, caller frees) receives the episodes in order. 0 or -ENOMEM.
+ */
+int kit_open_episodes(const cara_host *h, cara_ctx *ctx, const cara_beneficiary *b,
+                      kit_triggers *t, kit_episode **out, size_t *n_out);
+
+/*
+ * The compiled code list "code_lists.NAME" of template t; when absent or invalid,
+ * reports it with diag_add (if d) and counts it in *errors. May return NULL.
+ */
+const cara_codeset *kit_codes(const cara_host *h, const cara_template *t, const char *name,
+                              cara_diag *d, int *errors);
+
+/* Integer parameter at path within [lo, hi]; reported like kit_codes. Returns the value
+ * (lo when invalid). */
+int64_t kit_int(const cara_host *h, const cara_template *t, const char *path, int64_t lo,
+                int64_t hi, cara_diag *d, int *errors);
+
+/* Check that the template defines trigger `type` with a positive integer base_cents. */
+void kit_require_trigger(const cara_host *h, const cara_template *t, const char *type,
+                         cara_diag *d, int *errors);
+
+/* 1 when some line of the same claim as lines[i] (anywhere in lines) has an HCPCS code
+ * in set. */
+int kit_claim_has_hcpcs(const cara_host *h, const cara_claim_line *lines, size_t n, size_t i,
+                        const cara_codeset *set);
+
+/* 1 when some line of the same claim as lines[i] has a revenue center in set. */
+int kit_claim_has_revenue(const cara_host *h, const cara_claim_line *lines, size_t n, size_t i,
+                          const cara_codeset *set);
+
+/* The last day of an institutional claim: discharge date, else claim end. */
+cara_date kit_claim_last_day(const cara_claim_line *l);
+
+#endif
