@@ -101,10 +101,10 @@ $(BUILD)/plugins/%.so: $$(wildcard plugins/%/*.c plugins/%/*.h) $(PLUGIN_COMMON)
 	$(CC) $(PLUGIN_CFLAGS) -Iplugins/common -shared -Wl,-z,defs -o $@ $(filter %.c,$^) $(LDFLAGS)
 # Test plugins: good and deliberately broken ones, loaded through the real loader.
 # 'unresolved' must link without -z defs so that dlopen(RTLD_NOW) is what fails.
-$(BUILD)/tests/plugins/unresolved.so: tests/plugins/unresolved.c $(wildcard core/include/cara/*.h)
+$(BUILD)/tests/plugins/unresolved.so: tests/plugins/unresolved.c tests/plugins/skeleton.h $(wildcard core/include/cara/*.h)
 	@mkdir -p $(@D)
 	$(CC) $(PLUGIN_CFLAGS) -shared -o $@ $<
-$(BUILD)/tests/plugins/%.so: tests/plugins/%.c $(wildcard core/include/cara/*.h)
+$(BUILD)/tests/plugins/%.so: tests/plugins/%.c tests/plugins/skeleton.h $(wildcard core/include/cara/*.h)
 	@mkdir -p $(@D)
 	$(CC) $(PLUGIN_CFLAGS) -shared -Wl,-z,defs -o $@ $<
 

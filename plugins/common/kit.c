@@ -8,6 +8,34 @@
 #include <stdlib.h>
 #include <string.h>
 
+int kit_init(const cara_host *h, const cara_host **slot, char *err, size_t errlen)
+{
+    if (h->abi_major != CARA_ABI_MAJOR || h->struct_size < sizeof(cara_host)) {
+        snprintf(err, errlen, "host services table is older than this plugin needs");
+        return -EPROTO;
+    }
+    *slot = h;
+    return 0;
+}
+
+int kit_instance_new(size_t size, kit_read_fn read, const cara_template *t, void **inst,
+                     char *err, size_t errlen)
+{
+    void *p = calloc(1, size);
+    if (!p) {
+        snprintf(err, errlen, "out of memory");
+        return -ENOMEM;
+    }
+    if (read(t, p, NULL) != 0) {
+        snprintf(err, errlen, "template does not validate (its problems are listed by "
+                              "template_validate)");
+        free(p);
+        return -EINVAL;
+    }
+    *inst = p;
+    return 0;
+}
+
 int kit_trigger_add(kit_triggers *t, const char *type, cara_date day0, size_t line)
 {
     if (t->n == t->cap) {

@@ -15,6 +15,18 @@
 
 #include "cara/plugin.h"
 
+/* init() for plugins: check the host table is recent enough and keep it in *slot.
+ * 0 or -EPROTO with a message. */
+int kit_init(const cara_host *h, const cara_host **slot, char *err, size_t errlen);
+
+/* Reads a template's parameters into inst; counts (and with d, reports) problems. */
+typedef int (*kit_read_fn)(const cara_template *t, void *inst, cara_diag *d);
+
+/* instance_new() for plugins whose instance is a plain struct of `size` bytes filled
+ * by read(): allocates it, refuses a template with problems. */
+int kit_instance_new(size_t size, kit_read_fn read, const cara_template *t, void **inst,
+                     char *err, size_t errlen);
+
 typedef struct kit_trigger {
     const char *type;      /* static string: "A", "B", "C" */
     cara_date day0;

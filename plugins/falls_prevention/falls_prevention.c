@@ -63,12 +63,12 @@ static int falls_read(const cara_template *t, falls *f, cara_diag *d)
 
 static int falls_init(const cara_host *h, char *err, size_t errlen)
 {
-    if (h->abi_major != CARA_ABI_MAJOR || h->struct_size < sizeof(cara_host)) {
-        snprintf(err, errlen, "host services table is older than this plugin needs");
-        return -EPROTO;
-    }
-    host = h;
-    return 0;
+    return kit_init(h, &host, err, errlen);
+}
+
+static int falls_read_any(const cara_template *t, void *inst, cara_diag *d)
+{
+    return falls_read(t, inst, d);
 }
 
 static int falls_validate(const cara_template *t, cara_diag *d)
@@ -79,18 +79,7 @@ static int falls_validate(const cara_template *t, cara_diag *d)
 
 static int falls_new(const cara_template *t, void **inst, char *err, size_t errlen)
 {
-    falls *f = calloc(1, sizeof *f);
-    if (!f) {
-        snprintf(err, errlen, "out of memory");
-        return -ENOMEM;
-    }
-    if (falls_read(t, f, NULL) != 0) {
-        snprintf(err, errlen, "template does not validate (run cara template validate)");
-        free(f);
-        return -EINVAL;
-    }
-    *inst = f;
-    return 0;
+    return kit_instance_new(sizeof(falls), falls_read_any, t, inst, err, errlen);
 }
 
 static void falls_free(void *inst) { free(inst); }

@@ -51,12 +51,12 @@ static int fi_read(const cara_template *t, fi *f, cara_diag *d)
 
 static int fi_init(const cara_host *h, char *err, size_t errlen)
 {
-    if (h->abi_major != CARA_ABI_MAJOR || h->struct_size < sizeof(cara_host)) {
-        snprintf(err, errlen, "host services table is older than this plugin needs");
-        return -EPROTO;
-    }
-    host = h;
-    return 0;
+    return kit_init(h, &host, err, errlen);
+}
+
+static int fi_read_any(const cara_template *t, void *inst, cara_diag *d)
+{
+    return fi_read(t, inst, d);
 }
 
 static int fi_validate(const cara_template *t, cara_diag *d)
@@ -67,18 +67,7 @@ static int fi_validate(const cara_template *t, cara_diag *d)
 
 static int fi_new(const cara_template *t, void **inst, char *err, size_t errlen)
 {
-    fi *f = calloc(1, sizeof *f);
-    if (!f) {
-        snprintf(err, errlen, "out of memory");
-        return -ENOMEM;
-    }
-    if (fi_read(t, f, NULL) != 0) {
-        snprintf(err, errlen, "template does not validate (run cara template validate)");
-        free(f);
-        return -EINVAL;
-    }
-    *inst = f;
-    return 0;
+    return kit_instance_new(sizeof(fi), fi_read_any, t, inst, err, errlen);
 }
 
 static void fi_free(void *inst) { free(inst); }

@@ -1,37 +1,5 @@
-/* tests/plugins/wrong_major.c: built for a future ABI major version */
-#include <stdio.h>
+/* tests/plugins/wrong_major.c: built for a future ABI major version. */
+#include "skeleton.h"
 
-#include "cara/plugin.h"
-
-static int p_init(const cara_host *h, char *err, size_t errlen)
-{
-    (void)h; (void)err; (void)errlen;
-    return 0;
-}
-static int p_validate(const cara_template *t, cara_diag *d) { (void)t; (void)d; return 0; }
-static int p_new(const cara_template *t, void **out, char *err, size_t errlen)
-{
-    (void)t; (void)err; (void)errlen; *out = NULL; return 0;
-}
-static void p_free(void *p) { (void)p; }
-static int p_build(const void *p, cara_ctx *ctx, const cara_beneficiary *b,
-                   const cara_claim_line *lines, size_t n)
-{
-    (void)p; (void)ctx; (void)b; (void)lines; (void)n; return 0;
-}
-
-static const cara_plugin desc = {
-    .abi_major = CARA_ABI_MAJOR + 1,
-    .abi_minor = 0,
-    .struct_size = sizeof(cara_plugin),
-    .name = "wrong_major",
-    .version = "0.0.1",
-    .description = "built for a future ABI major version",
-    .init = p_init,
-    .template_validate = p_validate,
-    .instance_new = p_new,
-    .instance_free = p_free,
-    .build = p_build,
-};
-
+TEST_PLUGIN("wrong_major", CARA_ABI_MAJOR + 1, 0, return 0;)
 CARA_PLUGIN_DEFINE(desc)
