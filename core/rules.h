@@ -123,6 +123,13 @@ typedef int (*rules_push_fn)(lua_State *L, void *ud);
 int rules_vm_invoke(rules_vm *vm, int script, const char *fname, rules_push_fn push, void *ud,
                     int nresults, rules_error *e);
 
+/*
+ * Run C function fn under a protected call with the usual limits (for host code that
+ * builds Lua values, e.g. tables kept in the registry across calls). fn receives ud as
+ * a light userdata argument. Returns 0 or -1 with e filled.
+ */
+int rules_vm_protected(rules_vm *vm, lua_CFunction fn, void *ud, rules_error *e);
+
 /* Instructions used by the last call (rounded to the hook granularity), and live bytes. */
 uint64_t rules_vm_instructions_used(const rules_vm *vm);
 uint64_t rules_vm_memory_used(const rules_vm *vm);

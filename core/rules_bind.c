@@ -135,7 +135,7 @@ void rules_push_beneficiary(lua_State *L, const cara_beneficiary *b)
 }
 
 void rules_push_episode(lua_State *L, const cara_episode *ep, const char *template_id,
-                        const cara_claim_line *lines)
+                        const cara_claim_line *lines, int hcc_count)
 {
     luaL_checkstack(L, 4, "rules_push_episode");
     lua_createtable(L, 0, 10); /* stack: ep */
@@ -155,6 +155,7 @@ void rules_push_episode(lua_State *L, const cara_episode *ep, const char *templa
     rules_readonly(L, "episode lines");
     lua_setfield(L, -2, "lines");
     set_int(L, "actual_cents", episode_actual_cents(ep, lines));
+    if (hcc_count >= 0) set_int(L, "hcc_count", hcc_count);
     rules_readonly(L, "episode");
 }
 

@@ -43,9 +43,10 @@ void rules_push_claims(lua_State *L, const cara_claim_line *lines, size_t n);
 /* stack: -> beneficiary */
 void rules_push_beneficiary(lua_State *L, const cara_beneficiary *b);
 
-/* stack: -> episode (template_id as given; lines as 1-based claim indexes) */
+/* stack: -> episode (template_id as given; lines as 1-based claim indexes; hcc_count
+ * omitted when negative) */
 void rules_push_episode(lua_State *L, const cara_episode *ep, const char *template_id,
-                        const cara_claim_line *lines);
+                        const cara_claim_line *lines, int hcc_count);
 
 /* stack: -> candidates (read-only array) */
 void rules_push_candidates(lua_State *L, const rules_candidate *c, size_t n);

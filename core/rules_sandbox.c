@@ -499,6 +499,31 @@ static int sandbox_setmetatable(lua_State *L)
     return 1;
 }
 
+/* xpcall whose message handler runs after the stack unwinds. Lua runs a handler at the
+ * point of the error, and the instruction-limit error is raised from inside the count
+ * hook, where Lua has hooks disabled: a looping handler would then never be stopped.
+ * Calling it after lua_pcall returns (hooks restored) keeps the kill in force. The
+ * handler therefore sees the unwound stack (a traceback in it shows the xpcall site).
+ * stack: f, handler, args... -> true, results... | false, handler(err) */
+static int sandbox_xpcall(lua_State *L)
+{
+    int n = lua_gettop(L);
+    luaL_checktype(L, 2, LUA_TFUNCTION);
+    lua_pushvalue(L, 2);
+    lua_insert(L, 1); /* handler, f, handler, args... */
+    lua_remove(L, 3); /* handler, f, args... */
+    if (lua_pcall(L, n - 2, LUA_MULTRET, 0) == LUA_OK) {
+        lua_pushboolean(L, 1);
+        lua_replace(L, 1); /* true, results... */
+        return lua_gettop(L);
+    }
+    /* stack: handler, err */
+    lua_call(L, 1, 1);
+    lua_pushboolean(L, 0);
+    lua_insert(L, -2);
+    return 2;
+}
+
 /* collectgarbage: only "count", "collect" and "step". */
 static int sandbox_collectgarbage(lua_State *L)
 {
@@ -554,8 +579,7 @@ static void wrap_field(lua_State *L, const char *field, const char *fullname, lu
 
 static const char *const base_allowed[] = {
     "assert", "error", "getmetatable", "ipairs", "next", "pairs", "pcall", "rawequal",
-    "rawget", "rawlen", "select", "tonumber", "tostring", "type",
-    "xpcall", "_VERSION", NULL};
+    "rawget", "rawlen", "select", "tonumber", "tostring", "type", "_VERSION", NULL};
 
 /* Build the frozen base table into the registry. Runs unprotected under lua_pcall. */
 static int vm_build(lua_State *L)
@@ -606,6 +630,8 @@ static int vm_build(lua_State *L)
     lua_getglobal(L, "setmetatable");
     lua_pushcclosure(L, sandbox_setmetatable, 1);
     lua_setfield(L, base, "setmetatable");
+    lua_pushcfunction(L, sandbox_xpcall);
+    lua_setfield(L, base, "xpcall");
     lua_pushcfunction(L, sandbox_collectgarbage);
     lua_setfield(L, base, "collectgarbage");
     push_blocked(L, "load", "rules cannot load code at run time");
@@ -875,4 +901,15 @@ int rules_vm_invoke(rules_vm *vm, int script, const char *fname, rules_push_fn p
     lua_pushinteger(L, nresults);
     lua_pushcclosure(L, invoke_tramp, 3);
     return vm_pcall(vm, 0, LUA_MULTRET, e, rules_vm_script_name(vm, script));
+}
+
+int rules_vm_protected(rules_vm *vm, lua_CFunction fn, void *ud, rules_error *e)
+{
+    if (!lua_checkstack(vm->L, 3)) {
+        rules_error_set(e, RULES_ERR_MEMORY, "Lua stack exhausted");
+        return -1;
+    }
+    lua_pushcfunction(vm->L, fn);
+    lua_pushlightuserdata(vm->L, ud);
+    return vm_pcall(vm, 1, 0, e, "cara");
 }

@@ -11,6 +11,7 @@
     X(money)           \
     X(ids)             \
     X(codes)           \
+    X(hcc)             \
     X(plugin_host)     \
     X(rules)           \
     X(rules_bind)      \

@@ -82,7 +82,7 @@ static void fixture_teardown(void)
 static int push_all(lua_State *L, void *ud)
 {
     (void)ud;
-    rules_push_episode(L, fx.ctx.eps[0], "falls", fx.lines);
+    rules_push_episode(L, fx.ctx.eps[0], "falls", fx.lines, 2);
     rules_push_claims(L, fx.lines, 2);
     rules_push_beneficiary(L, &fx.bene);
     rules_push_candidates(L, fx.cand, 2);
@@ -124,7 +124,7 @@ START_TEST(test_fields)
         "  assert(ep.template_id == 'falls' and ep.trigger_type == 'A' and ep.trigger_line == 1)\n"
         "  assert(ep.end_date - ep.trigger_date == 179 and not ep.died)\n"
         "  assert(#ep.lines == 2 and ep.lines[2] == 2)\n"
-        "  assert(ep.actual_cents == 17345)\n" /* 12345 + 5000 */
+        "  assert(ep.actual_cents == 17345 and ep.hcc_count == 2)\n" /* 12345 + 5000 */
         "  assert(#cands == 2 and cands[2].npi == '1993999998' and cands[2].specialty_code == '67')\n"
         "  assert(cands[1].end_date == nil)\n"
         "  assert(params.prices.A == 200000 and params.codes[2] == '97162' and params.id == 'falls')\n"

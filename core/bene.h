@@ -1,0 +1,53 @@
+/*
+ * bene: one beneficiary's data read from the store into the plugin ABI's structs
+ * (cara_beneficiary, cara_claim_line), lines sorted by (service date, claim id, line).
+ *
+ * A bene_reader holds prepared statements on one connection; a bene_data holds one
+ * beneficiary and is reused from one beneficiary to the next (its memory grows to the
+ * largest beneficiary, it does not grow with the data set).
+ */
+#ifndef CARA_BENE_H
+#define CARA_BENE_H
+
+#include <sqlite3.h>
+#include <stddef.h>
+
+#include "cara/types.h"
+
+/* A bump allocator for the strings of one beneficiary. */
+typedef struct bene_chunk bene_chunk;
+
+typedef struct bene_data {
+    cara_beneficiary b;
+    cara_enrollment *enrollment;  /* owned */
+    size_t cap_enrollment;
+    cara_alignment *alignment;    /* owned */
+    size_t cap_alignment;
+    cara_claim_line *lines;       /* owned */
+    size_t n_lines, cap_lines;
+    cara_icd *dx;                 /* owned pool the lines' dx point into */
+    size_t n_dx, cap_dx;
+    bene_chunk *chunks;           /* owned string storage */
+} bene_data;
+
+typedef struct bene_reader {
+    sqlite3_stmt *persons, *eligibility, *alignment, *claims;
+} bene_reader;
+
+/* Prepare the statements. 0 or -EIO with message. */
+int bene_reader_open(bene_reader *r, sqlite3 *db, char *err, size_t errlen);
+void bene_reader_close(bene_reader *r);
+
+/* Next person with claims, in person_id order, into buf (at least 32 bytes).
+ * 1 = got one, 0 = done, <0 error. */
+int bene_next_person(bene_reader *r, char *buf, size_t len, char *err, size_t errlen);
+
+/* Load everything about person_id into d (replacing what it held). 0 or <0 + err. */
+int bene_load(bene_reader *r, const char *person_id, bene_data *d, char *err, size_t errlen);
+
+void bene_data_free(bene_data *d);
+
+/* Sort lines by (service_date, claim_id, line_number). Exposed for tests. */
+void bene_sort_lines(cara_claim_line *lines, size_t n);
+
+#endif

@@ -1,0 +1,51 @@
+/*
+ * catalog: the templates a run uses, each with its plugin instance and rule files.
+ *
+ * An episodes directory holds one folder per template (template.json, attribution.lua,
+ * savings.lua); folders without template.json (e.g. common/) are not templates. Each
+ * template names its episode type in "episode_type"; the plugin of that name must be
+ * loaded and must validate the template.
+ */
+#ifndef CARA_CATALOG_H
+#define CARA_CATALOG_H
+
+#include <stddef.h>
+
+#include "plugin_host.h"
+#include "template.h"
+
+typedef struct catalog_entry {
+    char *dir;                  /* owned: episodes/<folder> */
+    char *template_path;        /* owned: <dir>/template.json */
+    char *attribution_path;     /* owned: <dir>/attribution.lua */
+    char *savings_path;         /* owned: <dir>/savings.lua */
+    cara_template *tmpl;        /* owned */
+    const plugin_entry *plugin; /* borrowed from the catalog's plugin set */
+    void *inst;                 /* owned by the plugin (instance_free) */
+} catalog_entry;
+
+typedef struct catalog {
+    catalog_entry *v;           /* owned, sorted by template id */
+    size_t n;
+    plugin_set plugins;         /* owned */
+} catalog;
+
+/* Called for each plugin that failed to load (it is then simply not available). */
+typedef void (*catalog_warn_fn)(void *ud, const char *path, const char *reason);
+
+/*
+ * Load the plugins of plugins_dir and the templates of episodes_dir (all of them, or
+ * only the one whose id is `only`). Fails (negative code, message in err naming the
+ * file and the problem; validation problems one per line) when a template does not
+ * parse or validate, names an episode type no plugin provides, lacks a rule file, or
+ * when `only` names no template. On success the caller owns *c (catalog_free).
+ */
+int catalog_open(catalog *c, const char *episodes_dir, const char *plugins_dir,
+                 const char *only, catalog_warn_fn warn, void *ud, char *err, size_t errlen);
+
+/* The entry of template id, or NULL. */
+const catalog_entry *catalog_find(const catalog *c, const char *id);
+
+void catalog_free(catalog *c);
+
+#endif

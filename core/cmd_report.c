@@ -1,0 +1,383 @@
+/*
+ * cmd_report.c: `cara report`: a run's results by episode, arrangement, specialist,
+ * ACO, template or leakage provider, as a table, JSON lines or CSV.
+ *
+ * The JSON field names of --by episode and --by arrangement are exactly those of
+ * domain.md section 6: factors are strings with four decimals, money integer cents,
+ * absent values null.
+ */
+#include <jansson.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "cli.h"
+#include "money.h"
+#include "store.h"
+#include "util.h"
+
+enum col_type { C_TEXT, C_INT, C_MONEY, C_FACTOR, C_BOOL };
+
+typedef struct col {
+    const char *name;
+    int type;
+    int in_table; /* shown by --format table */
+} col;
+
+typedef struct report {
+    const char *by;
+    const col *cols;
+    size_t n_cols;
+    const char *sql; /* ?1 = run id; columns in cols order */
+} report;
+
+#define COLS(a) a, sizeof a / sizeof a[0]
+
+static const col episode_cols[] = {
+    {"episode_id", C_TEXT, 1},       {"person_id", C_TEXT, 0},
+    {"template_id", C_TEXT, 0},      {"trigger_type", C_TEXT, 1},
+    {"trigger_date", C_TEXT, 1},     {"end_date", C_TEXT, 1},
+    {"npi", C_TEXT, 1},              {"tin", C_TEXT, 0},
+    {"attribution_method", C_TEXT, 1}, {"base_cents", C_MONEY, 0},
+    {"trend_factor", C_FACTOR, 0},   {"trend_years", C_INT, 0},
+    {"age_factor", C_FACTOR, 0},     {"hcc_count", C_INT, 1},
+    {"hcc_factor", C_FACTOR, 0},     {"dual_factor", C_FACTOR, 0},
+    {"discount_bps", C_INT, 0},      {"target_cents", C_MONEY, 1},
+    {"actual_cents", C_MONEY, 1},    {"actual_winsorized_cents", C_MONEY, 1},
+    {"quality_met", C_BOOL, 1},      {"status", C_TEXT, 1},
+    {"exclusion_reason", C_TEXT, 1},
+};
+static const char episode_sql[] =
+    "SELECT episode_id, person_id, template_id, trigger_type, trigger_date, end_date, npi, tin, "
+    "attribution_method, base_cents, trend_factor, trend_years, age_factor, hcc_count, "
+    "hcc_factor, dual_factor, discount_bps, target_cents, actual_cents, "
+    "actual_winsorized_cents, quality_met, status, exclusion_reason FROM run_episodes "
+    "WHERE run_id = ?1 ORDER BY template_id, person_id, trigger_date";
+
+static const col arrangement_cols[] = {
+    {"arrangement_id", C_TEXT, 1},   {"aco_id", C_TEXT, 1},
+    {"npi", C_TEXT, 1},              {"tin", C_TEXT, 0},
+    {"template_id", C_TEXT, 1},      {"template_version", C_TEXT, 0},
+    {"period", C_INT, 1},            {"episodes", C_INT, 1},
+    {"target_cents", C_MONEY, 1},    {"actual_cents", C_MONEY, 0},
+    {"actual_winsorized_cents", C_MONEY, 1}, {"gross_cents", C_MONEY, 1},
+    {"quality_bps", C_INT, 1},       {"quality_adjusted_cents", C_MONEY, 1},
+    {"share_bps", C_INT, 1},         {"payment_cents", C_MONEY, 1},
+    {"cap_applied", C_TEXT, 1},      {"status", C_TEXT, 1},
+};
+static const char arrangement_sql[] =
+    "SELECT arrangement_id, aco_id, npi, tin, template_id, template_version, period, "
+    "episodes, target_cents, actual_cents, actual_winsorized_cents, gross_cents, quality_bps, "
+    "quality_adjusted_cents, share_bps, payment_cents, cap_applied, status "
+    "FROM run_arrangements WHERE run_id = ?1 ORDER BY arrangement_id, period";
+
+static const col specialist_cols[] = {
+    {"npi", C_TEXT, 1},           {"tin", C_TEXT, 1},
+    {"name", C_TEXT, 1},          {"specialty_code", C_TEXT, 1},
+    {"arrangements", C_INT, 1},   {"episodes", C_INT, 1},
+    {"target_cents", C_MONEY, 1}, {"actual_winsorized_cents", C_MONEY, 1},
+    {"payment_cents", C_MONEY, 1},
+};
+static const char specialist_sql[] =
+    "SELECT r.npi, r.tin, COALESCE(p.name, ''), COALESCE(p.specialty_code, ''), "
+    "count(DISTINCT r.arrangement_id), sum(r.episodes), sum(r.target_cents), "
+    "sum(r.actual_winsorized_cents), sum(r.payment_cents) FROM run_arrangements r "
+    "LEFT JOIN providers p ON p.npi = r.npi AND p.tin = r.tin WHERE r.run_id = ?1 "
+    "GROUP BY r.npi, r.tin ORDER BY r.npi, r.tin";
+
+static const col aco_cols[] = {
+    {"aco_id", C_TEXT, 1},         {"name", C_TEXT, 1},
+    {"track", C_TEXT, 1},          {"episodes", C_INT, 1},
+    {"excluded", C_INT, 1},        {"attributed", C_INT, 1},
+    {"unattributed", C_INT, 1},    {"target_cents", C_MONEY, 1},
+    {"actual_cents", C_MONEY, 1},  {"payment_cents", C_MONEY, 1},
+    {"leakage_providers", C_INT, 1}, {"leakage_lines", C_INT, 1},
+    {"leakage_paid_cents", C_MONEY, 1},
+};
+static const char aco_sql[] =
+    "WITH e AS (SELECT aco_id, count(*) AS episodes, "
+    "  sum(status = 'excluded') AS excluded, sum(arrangement_id IS NOT NULL) AS attributed, "
+    "  sum(status != 'excluded' AND arrangement_id IS NULL) AS unattributed, "
+    "  sum(CASE WHEN status != 'excluded' THEN target_cents ELSE 0 END) AS target, "
+    "  sum(CASE WHEN status != 'excluded' THEN actual_cents ELSE 0 END) AS actual "
+    "  FROM run_episodes WHERE run_id = ?1 AND aco_id IS NOT NULL GROUP BY aco_id), "
+    "p AS (SELECT aco_id, sum(payment_cents) AS payment FROM run_arrangements "
+    "  WHERE run_id = ?1 GROUP BY aco_id), "
+    "l AS (SELECT aco_id, count(DISTINCT npi || '/' || tin) AS providers, sum(lines) AS lines, "
+    "  sum(paid_cents) AS paid FROM run_leakage WHERE run_id = ?1 GROUP BY aco_id) "
+    "SELECT e.aco_id, COALESCE(a.name, ''), COALESCE(a.track, ''), e.episodes, e.excluded, "
+    "e.attributed, e.unattributed, e.target, e.actual, COALESCE(p.payment, 0), "
+    "COALESCE(l.providers, 0), COALESCE(l.lines, 0), COALESCE(l.paid, 0) FROM e "
+    "LEFT JOIN acos a ON a.aco_id = e.aco_id LEFT JOIN p ON p.aco_id = e.aco_id "
+    "LEFT JOIN l ON l.aco_id = e.aco_id ORDER BY e.aco_id";
+
+static const col template_cols[] = {
+    {"template_id", C_TEXT, 1},   {"template_version", C_TEXT, 1},
+    {"episodes", C_INT, 1},       {"excluded", C_INT, 1},
+    {"attributed", C_INT, 1},     {"unattributed", C_INT, 1},
+    {"target_cents", C_MONEY, 1}, {"actual_cents", C_MONEY, 1},
+    {"actual_winsorized_cents", C_MONEY, 1}, {"payment_cents", C_MONEY, 1},
+};
+static const char template_sql[] =
+    "SELECT e.template_id, e.template_version, count(*), sum(e.status = 'excluded'), "
+    "sum(e.arrangement_id IS NOT NULL), sum(e.status != 'excluded' AND e.arrangement_id IS NULL), "
+    "COALESCE(sum(e.target_cents), 0), "
+    "sum(CASE WHEN e.status != 'excluded' THEN e.actual_cents ELSE 0 END), "
+    "COALESCE(sum(e.actual_winsorized_cents), 0), "
+    "COALESCE((SELECT sum(payment_cents) FROM run_arrangements r WHERE r.run_id = ?1 "
+    "  AND r.template_id = e.template_id), 0) "
+    "FROM run_episodes e WHERE e.run_id = ?1 GROUP BY e.template_id, e.template_version "
+    "ORDER BY e.template_id";
+
+static const col leakage_cols[] = {
+    {"aco_id", C_TEXT, 1},   {"npi", C_TEXT, 1},      {"tin", C_TEXT, 1},
+    {"name", C_TEXT, 1},     {"episodes", C_INT, 1},  {"lines", C_INT, 1},
+    {"paid_cents", C_MONEY, 1},
+};
+static const char leakage_sql[] =
+    "SELECT l.aco_id, l.npi, l.tin, COALESCE(p.name, ''), count(DISTINCT l.episode_id), "
+    "sum(l.lines), sum(l.paid_cents) FROM run_leakage l LEFT JOIN providers p ON p.npi = l.npi "
+    "AND p.tin = l.tin WHERE l.run_id = ?1 GROUP BY l.aco_id, l.npi, l.tin "
+    "ORDER BY l.aco_id, sum(l.paid_cents) DESC, l.npi, l.tin";
+
+static const report reports[] = {
+    {"episode", COLS(episode_cols), episode_sql},
+    {"arrangement", COLS(arrangement_cols), arrangement_sql},
+    {"specialist", COLS(specialist_cols), specialist_sql},
+    {"aco", COLS(aco_cols), aco_sql},
+    {"template", COLS(template_cols), template_sql},
+    {"leakage", COLS(leakage_cols), leakage_sql},
+};
+
+/* Text of one cell for table/csv: money in the table as dollars, in CSV as cents. */
+static void cell_text(sqlite3_stmt *st, int i, int type, int table, char *buf, size_t len)
+{
+    if (sqlite3_column_type(st, i) == SQLITE_NULL) {
+        buf[0] = '\0';
+        return;
+    }
+    int64_t v = sqlite3_column_int64(st, i);
+    switch (type) {
+    case C_MONEY:
+        if (table) money_format(v, buf);
+        else snprintf(buf, len, "%lld", (long long)v);
+        break;
+    case C_FACTOR: factor_format(v, buf); break;
+    case C_BOOL: snprintf(buf, len, "%s", v ? "true" : "false"); break;
+    case C_INT: snprintf(buf, len, "%lld", (long long)v); break;
+    default: util_strlcpy(buf, (const char *)sqlite3_column_text(st, i), len); break;
+    }
+}
+
+static json_t *cell_json(sqlite3_stmt *st, int i, int type)
+{
+    if (sqlite3_column_type(st, i) == SQLITE_NULL) return json_null();
+    int64_t v = sqlite3_column_int64(st, i);
+    char buf[32];
+    switch (type) {
+    case C_FACTOR: factor_format(v, buf); return json_string(buf);
+    case C_BOOL: return json_boolean(v);
+    case C_INT:
+    case C_MONEY: return json_integer(v);
+    default: return json_string((const char *)sqlite3_column_text(st, i));
+    }
+}
+
+static void csv_field(FILE *f, const char *s)
+{
+    if (!strpbrk(s, ",\"\r\n")) {
+        fputs(s, f);
+        return;
+    }
+    fputc('"', f);
+    for (; *s; s++) {
+        if (*s == '"') fputc('"', f);
+        fputc(*s, f);
+    }
+    fputc('"', f);
+}
+
+/* The table format: buffered so columns can be sized. */
+typedef struct table {
+    char **cells; /* rows x shown columns */
+    size_t rows, cap;
+} table;
+
+static int print_table(cli_ctx *c, const report *r, sqlite3_stmt *st)
+{
+    size_t shown = 0;
+    const col *cols[64];
+    for (size_t i = 0; i < r->n_cols; i++)
+        if (r->cols[i].in_table) cols[shown++] = &r->cols[i];
+    size_t width[64];
+    char head[64][48];
+    for (size_t k = 0; k < shown; k++) {
+        const char *n = cols[k]->name;
+        size_t len = strlen(n);
+        if (cols[k]->type == C_MONEY && len > 6 && !strcmp(n + len - 6, "_cents")) len -= 6;
+        snprintf(head[k], sizeof head[k], "%.*s", (int)len, n);
+        width[k] = strlen(head[k]);
+    }
+    table t = {0};
+    int rc;
+    while ((rc = sqlite3_step(st)) == SQLITE_ROW) {
+        if (t.rows == t.cap) {
+            t.cap = t.cap ? t.cap * 2 : 256;
+            char **v = realloc(t.cells, t.cap * shown * sizeof *v);
+            if (!v) break;
+            t.cells = v;
+        }
+        for (size_t k = 0, j = 0; k < r->n_cols; k++) {
+            if (!r->cols[k].in_table) continue;
+            char buf[256];
+            cell_text(st, (int)k, r->cols[k].type, 1, buf, sizeof buf);
+            t.cells[t.rows * shown + j] = strdup(buf);
+            if (strlen(buf) > width[j]) width[j] = strlen(buf);
+            j++;
+        }
+        t.rows++;
+    }
+    for (size_t k = 0; k < shown; k++)
+        fprintf(c->out, "%-*s%s", (int)width[k], head[k], k + 1 < shown ? "  " : "\n");
+    for (size_t i = 0; i < t.rows; i++)
+        for (size_t k = 0; k < shown; k++) {
+            const char *s = t.cells[i * shown + k] ? t.cells[i * shown + k] : "";
+            int right = cols[k]->type != C_TEXT;
+            fprintf(c->out, right ? "%*s%s" : "%-*s%s", (int)width[k], s,
+                    k + 1 < shown ? "  " : "\n");
+            free(t.cells[i * shown + k]);
+        }
+    free(t.cells);
+    if (t.rows == 0) fprintf(c->out, "(no rows)\n");
+    return rc == SQLITE_DONE ? 0 : -1;
+}
+
+static int print_rows(cli_ctx *c, const report *r, sqlite3_stmt *st, int format)
+{
+    if (format == 0) return print_table(c, r, st);
+    if (format == 2) {
+        for (size_t k = 0; k < r->n_cols; k++)
+            fprintf(c->out, "%s%s", r->cols[k].name, k + 1 < r->n_cols ? "," : "\n");
+    }
+    int rc;
+    while ((rc = sqlite3_step(st)) == SQLITE_ROW) {
+        if (format == 1) {
+            json_t *o = json_object();
+            for (size_t k = 0; k < r->n_cols; k++)
+                json_object_set_new(o, r->cols[k].name, cell_json(st, (int)k, r->cols[k].type));
+            char *s = json_dumps(o, JSON_COMPACT | JSON_PRESERVE_ORDER);
+            fprintf(c->out, "%s\n", s ? s : "{}");
+            free(s);
+            json_decref(o);
+        } else {
+            for (size_t k = 0; k < r->n_cols; k++) {
+                char buf[256];
+                cell_text(st, (int)k, r->cols[k].type, 0, buf, sizeof buf);
+                csv_field(c->out, buf);
+                fputc(k + 1 < r->n_cols ? ',' : '\n', c->out);
+            }
+        }
+    }
+    return rc == SQLITE_DONE ? 0 : -1;
+}
+
+/* The run to report: --run ID (must exist and be done) or the latest done run. */
+static int pick_run(cli_ctx *c, sqlite3 *db, const char *arg, int64_t *run_id)
+{
+    sqlite3_stmt *st;
+    const char *q = arg ? "SELECT run_id, status, COALESCE(message, '') FROM runs WHERE run_id = ?1"
+                        : "SELECT run_id, status, '' FROM runs WHERE status = 'done' "
+                          "ORDER BY run_id DESC LIMIT 1";
+    if (sqlite3_prepare_v2(db, q, -1, &st, NULL) != SQLITE_OK) {
+        fprintf(c->err, "cara report: %s\n", sqlite3_errmsg(db));
+        return CLI_FAIL;
+    }
+    if (arg) {
+        uint64_t id;
+        if (util_parse_u64(arg, &id) < 0) {
+            sqlite3_finalize(st);
+            return cli_usage_error(c, &cmd_report, "--run: '%s' is not a run id", arg);
+        }
+        sqlite3_bind_int64(st, 1, (int64_t)id);
+    }
+    int rc = CLI_OK;
+    if (sqlite3_step(st) != SQLITE_ROW) {
+        if (arg) fprintf(c->err, "cara report: %s: no run %s\n", c->db, arg);
+        else fprintf(c->err, "cara report: %s: no completed run yet (run 'cara run' first)\n", c->db);
+        rc = CLI_FAIL;
+    } else if (strcmp((const char *)sqlite3_column_text(st, 1), "done") != 0) {
+        fprintf(c->err, "cara report: run %s is %s%s%s\n", arg,
+                (const char *)sqlite3_column_text(st, 1),
+                sqlite3_column_bytes(st, 2) ? ": " : "", (const char *)sqlite3_column_text(st, 2));
+        rc = CLI_FAIL;
+    } else {
+        *run_id = sqlite3_column_int64(st, 0);
+    }
+    sqlite3_finalize(st);
+    return rc;
+}
+
+static int run_report(cli_ctx *c, int argc, char **argv)
+{
+    const char *run = NULL, *by = NULL, *format = NULL;
+    const cli_opt opts[] = {{"--run", &run, NULL}, {"--by", &by, NULL},
+                            {"--format", &format, NULL}, {NULL, NULL, NULL}};
+    int n = cli_parse(c, &cmd_report, opts, argc, argv);
+    if (n == -1) return CLI_OK;
+    if (n < 0) return -n;
+    if (n > 0) return cli_usage_error(c, &cmd_report, "unexpected argument '%s'", argv[1]);
+    if (!by) return cli_usage_error(c, &cmd_report, "--by is required");
+    const report *r = NULL;
+    for (size_t i = 0; i < UTIL_ARRAY_LEN(reports); i++)
+        if (strcmp(reports[i].by, by) == 0) r = &reports[i];
+    if (!r)
+        return cli_usage_error(c, &cmd_report, "--by must be episode, arrangement, specialist, "
+                               "aco, template or leakage (got '%s')", by);
+    int fmt = 0;
+    if (format && !strcmp(format, "json")) fmt = 1;
+    else if (format && !strcmp(format, "csv")) fmt = 2;
+    else if (format && strcmp(format, "table"))
+        return cli_usage_error(c, &cmd_report, "--format must be table, json or csv (got '%s')",
+                               format);
+    store *s;
+    char err[1024];
+    if (store_open(c->db, STORE_READONLY, &s, err, sizeof err) < 0) {
+        fprintf(c->err, "cara report: %s\n", err);
+        return CLI_FAIL;
+    }
+    int64_t run_id = 0;
+    int rc = pick_run(c, store_db(s), run, &run_id);
+    sqlite3_stmt *st = NULL;
+    if (rc == CLI_OK && sqlite3_prepare_v2(store_db(s), r->sql, -1, &st, NULL) != SQLITE_OK) {
+        fprintf(c->err, "cara report: %s\n", sqlite3_errmsg(store_db(s)));
+        rc = CLI_FAIL;
+    }
+    if (rc == CLI_OK) {
+        sqlite3_bind_int64(st, 1, run_id);
+        if (print_rows(c, r, st, fmt) < 0) {
+            fprintf(c->err, "cara report: %s\n", sqlite3_errmsg(store_db(s)));
+            rc = CLI_FAIL;
+        }
+    }
+    sqlite3_finalize(st);
+    store_close(s);
+    return rc;
+}
+
+const cli_command cmd_report = {
+    .name = "report",
+    .summary = "show a run's results by episode, arrangement, specialist, ACO or template",
+    .usage = "cara [--db FILE] report [--run ID] --by episode|arrangement|specialist|aco|"
+             "template|leakage [--format table|json|csv]",
+    .help = "Reports the latest completed run, or --run ID.\n\n"
+            "  --by episode       one row per episode (domain.md 6 fields)\n"
+            "  --by arrangement   one row per arrangement and performance year\n"
+            "  --by specialist    per Preferred Provider (NPI + TIN)\n"
+            "  --by aco           per ACO, with leakage to providers without an arrangement\n"
+            "  --by template      per template\n"
+            "  --by leakage       per ACO and non-participating provider\n\n"
+            "  --format table     aligned columns for a terminal, money in dollars (default)\n"
+            "  --format json      one JSON object per line; money in integer cents, factors\n"
+            "                     as strings with four decimals (\"1.0800\"), absent = null\n"
+            "  --format csv       a header row, then one row per line; money in cents\n",
+    .run = run_report,
+};

@@ -1,0 +1,537 @@
+/*
+ * engine.c: a run, from the store to recorded results (see engine.h).
+ *
+ *   1. open the catalog (plugins, templates, rule files) and the CMS-HCC tables;
+ *   2. record the run as 'running';
+ *   3. per beneficiary (person_id order): every template's plugin builds episodes; each
+ *      priced episode gets its HCC count, candidates, attribute(), target(), quality();
+ *   4. winsorize actuals per template and trigger type (winsorize());
+ *   5. reconcile each arrangement per performance year (reconcile());
+ *   6. save everything in one transaction and mark the run done.
+ */
+#include "engine.h"
+
+#include <errno.h>
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+
+#include "bene.h"
+#include "catalog.h"
+#include "date.h"
+#include "eligibility.h"
+#include "engine_internal.h"
+#include "episode.h"
+#include "hcc.h"
+#include "util.h"
+
+/* ---- reference data -------------------------------------------------------------------- */
+
+static char *col_dup(sqlite3_stmt *st, int i)
+{
+    const unsigned char *s = sqlite3_column_text(st, i);
+    return strdup(s ? (const char *)s : "");
+}
+
+static cara_date col_date(sqlite3_stmt *st, int i)
+{
+    const unsigned char *s = sqlite3_column_text(st, i);
+    cara_date d;
+    if (!s || date_parse((const char *)s, (size_t)sqlite3_column_bytes(st, i), &d) < 0)
+        return CARA_DATE_NONE;
+    return d;
+}
+
+static int load_arrangements(sqlite3 *db, run_data *rd, char *err, size_t errlen)
+{
+    static const char q[] =
+        "SELECT a.arrangement_id, a.aco_id, a.npi, a.tin, a.template_id, a.start_date, "
+        "a.end_date, a.discount_bps, a.savings_share_bps, a.loss_share_bps, a.stop_gain_bps, "
+        "a.stop_loss_bps, COALESCE(o.track, ''), COALESCE(p.specialty_code, '') "
+        "FROM arrangements a LEFT JOIN acos o ON o.aco_id = a.aco_id "
+        "LEFT JOIN providers p ON p.npi = a.npi AND p.tin = a.tin ORDER BY a.arrangement_id";
+    sqlite3_stmt *st;
+    if (sqlite3_prepare_v2(db, q, -1, &st, NULL) != SQLITE_OK) {
+        snprintf(err, errlen, "reading arrangements: %s", sqlite3_errmsg(db));
+        return -EIO;
+    }
+    size_t cap = 0;
+    int rc;
+    while ((rc = sqlite3_step(st)) == SQLITE_ROW) {
+        if (rd->n_arrs == cap) {
+            cap = cap ? cap * 2 : 64;
+            ref_arrangement *v = realloc(rd->arrs, cap * sizeof *v);
+            if (!v) break;
+            rd->arrs = v;
+        }
+        ref_arrangement *a = &rd->arrs[rd->n_arrs++];
+        memset(a, 0, sizeof *a);
+        a->arrangement_id = col_dup(st, 0);
+        a->aco_id = col_dup(st, 1);
+        a->npi = col_dup(st, 2);
+        a->tin = col_dup(st, 3);
+        a->template_id = col_dup(st, 4);
+        a->start = col_date(st, 5);
+        a->end = col_date(st, 6);
+        for (int i = 0; i < N_TERMS; i++)
+            if (sqlite3_column_type(st, 7 + i) != SQLITE_NULL) {
+                a->terms[i] = sqlite3_column_int64(st, 7 + i);
+                a->has_terms |= 1u << i;
+            }
+        a->track = col_dup(st, 12);
+        a->specialty = col_dup(st, 13);
+    }
+    sqlite3_finalize(st);
+    if (rc != SQLITE_DONE) {
+        snprintf(err, errlen, "reading arrangements: %s",
+                 rc == SQLITE_ROW ? "out of memory" : sqlite3_errmsg(db));
+        return -EIO;
+    }
+    return 0;
+}
+
+/* The latest service date in the store: episodes whose window ends after it are
+ * interim. */
+static cara_date data_as_of(sqlite3 *db)
+{
+    sqlite3_stmt *st;
+    cara_date d = CARA_DATE_NONE;
+    if (sqlite3_prepare_v2(db, "SELECT max(claim_end_date) FROM claims", -1, &st, NULL) ==
+        SQLITE_OK) {
+        if (sqlite3_step(st) == SQLITE_ROW) d = col_date(st, 0);
+        sqlite3_finalize(st);
+    }
+    return d;
+}
+
+static int aligned_to(const cara_beneficiary *b, const char *aco, cara_date d)
+{
+    for (uint32_t i = 0; i < b->n_alignment; i++) {
+        const cara_alignment *a = &b->alignment[i];
+        if (a->start <= d && (a->end == CARA_DATE_NONE || d <= a->end) &&
+            strcmp(a->aco_id, aco) == 0)
+            return 1;
+    }
+    return 0;
+}
+
+/* Arrangements for this template, active on day0, with an ACO the beneficiary is
+ * aligned to on day0 (domain.md 5). out must hold rd->n_arrs entries. */
+static size_t candidates(const run_data *rd, const char *tmpl, const cara_beneficiary *b,
+                         cara_date day0, const ref_arrangement **out)
+{
+    size_t n = 0;
+    for (size_t i = 0; i < rd->n_arrs; i++) {
+        const ref_arrangement *a = &rd->arrs[i];
+        if (strcmp(a->template_id, tmpl) != 0 || a->start > day0 ||
+            (a->end != CARA_DATE_NONE && day0 > a->end) || !aligned_to(b, a->aco_id, day0))
+            continue;
+        out[n++] = a;
+    }
+    return n;
+}
+
+/* ---- one beneficiary ------------------------------------------------------------------- */
+
+typedef struct worker {
+    const engine_opts *o;
+    const catalog *cat;
+    const hcc_model *hcc;
+    rule_set rules;
+    run_data *rd;
+    bene_data bd;
+    const ref_arrangement **cands;   /* scratch: n_arrs entries */
+    const char **dx;                 /* scratch for HCC counting */
+    size_t cap_dx;
+} worker;
+
+/* Distinct CMS-HCC V28 payment HCCs from diagnoses on claims starting in the
+ * `lookback` days before day 0. */
+static int hcc_count_for(worker *w, cara_date day0, int64_t lookback)
+{
+    const bene_data *d = &w->bd;
+    size_t n = 0;
+    const char *prev = NULL;
+    for (size_t i = 0; i < d->n_lines; i++) {
+        const cara_claim_line *l = &d->lines[i];
+        if (l->claim_start < day0 - lookback || l->claim_start > day0 - 1) continue;
+        if (prev && strcmp(prev, l->claim_id) == 0) continue; /* lines share the dx */
+        prev = l->claim_id;
+        for (int k = 0; k < l->n_dx; k++) {
+            if (n == w->cap_dx) {
+                size_t cap = w->cap_dx ? w->cap_dx * 2 : 256;
+                const char **v = realloc(w->dx, cap * sizeof *v);
+                if (!v) return -ENOMEM;
+                w->dx = v;
+                w->cap_dx = cap;
+            }
+            w->dx[n++] = l->dx[k];
+        }
+    }
+    return hcc_count(w->hcc, w->dx, n);
+}
+
+static ep_rec *new_ep(run_data *rd)
+{
+    if (rd->n_eps == rd->cap_eps) {
+        size_t cap = rd->cap_eps ? rd->cap_eps * 2 : 1024;
+        ep_rec *v = realloc(rd->eps, cap * sizeof *v);
+        if (!v) return NULL;
+        rd->eps = v;
+        rd->cap_eps = cap;
+    }
+    ep_rec *r = &rd->eps[rd->n_eps++];
+    memset(r, 0, sizeof *r);
+    return r;
+}
+
+static int add_leaks(run_data *rd, attribution_out *ao, const ep_rec *r)
+{
+    for (size_t i = 0; i < ao->n_leaks; i++) {
+        if (rd->n_leaks == rd->cap_leaks) {
+            size_t cap = rd->cap_leaks ? rd->cap_leaks * 2 : 256;
+            leak_rec *v = realloc(rd->leaks, cap * sizeof *v);
+            if (!v) return -ENOMEM;
+            rd->leaks = v;
+            rd->cap_leaks = cap;
+        }
+        leak_rec *l = &rd->leaks[rd->n_leaks++];
+        *l = ao->leaks[i];
+        ao->leaks[i].npi = ao->leaks[i].tin = NULL; /* moved */
+        l->episode_id = strdup(r->episode_id);
+        l->aco_id = r->aco_id ? strdup(r->aco_id) : NULL;
+        if (!l->episode_id) return -ENOMEM;
+    }
+    return 0;
+}
+
+static void attribution_out_free(attribution_out *ao)
+{
+    for (size_t i = 0; i < ao->n_leaks; i++) {
+        free(ao->leaks[i].npi);
+        free(ao->leaks[i].tin);
+    }
+    free(ao->leaks);
+}
+
+/* Price one non-excluded episode. */
+static int price_episode(worker *w, size_t entry, const cara_episode *ep, ep_rec *r, char *err,
+                         size_t errlen)
+{
+    const catalog_entry *ce = &w->cat->v[entry];
+    const bene_data *d = &w->bd;
+    int64_t lookback = 180;
+    template_host_int(ce->tmpl, "pricing.hcc_lookback_days", &lookback);
+    int hcc = hcc_count_for(w, r->day0, lookback);
+    if (hcc < 0) {
+        snprintf(err, errlen, "out of memory");
+        return -ENOMEM;
+    }
+    r->hcc_count = hcc;
+    size_t nc = candidates(w->rd, template_id(ce->tmpl), &d->b, r->day0, w->cands);
+    attribution_out ao;
+    int rc = rule_attribute(&w->rules, entry, ep, hcc, d->lines, w->cands, nc, &ao, err, errlen);
+    if (rc == 0) {
+        r->arr = ao.arr;
+        snprintf(r->method, sizeof r->method, "%s", ao.method);
+        rc = add_leaks(w->rd, &ao, r);
+    }
+    attribution_out_free(&ao);
+    if (rc == 0) rc = rule_target(&w->rules, entry, ep, hcc, d->lines, r->arr, r, err, errlen);
+    if (rc == 0) rc = rule_quality(&w->rules, entry, ep, hcc, d->lines, &r->quality_met, err, errlen);
+    return rc;
+}
+
+static int record_episode(worker *w, size_t entry, const cara_episode *ep, char *err,
+                          size_t errlen)
+{
+    const catalog_entry *ce = &w->cat->v[entry];
+    const bene_data *d = &w->bd;
+    if (w->o->period && date_year(ep->start) != w->o->period) return 0;
+    ep_rec *r = new_ep(w->rd);
+    if (!r) return -ENOMEM;
+    char day[11], id[256];
+    date_format(ep->start, day);
+    snprintf(id, sizeof id, "%s:%s:%s", template_id(ce->tmpl), d->b.person_id, day);
+    const char *aco = eligibility_aco_on(&d->b, ep->start);
+    r->episode_id = strdup(id);
+    r->person_id = strdup(d->b.person_id);
+    r->aco_id = aco ? strdup(aco) : NULL;
+    if (!r->episode_id || !r->person_id || (aco && !r->aco_id)) return -ENOMEM;
+    r->tmpl = ce;
+    snprintf(r->trigger_type, sizeof r->trigger_type, "%s", ep->trigger_type);
+    r->day0 = ep->start;
+    r->end = ep->end;
+    r->died = (ep->flags & CARA_EPISODE_DEATH) != 0;
+    r->actual = episode_actual_cents(ep, d->lines);
+    if (ep->exclusion[0]) {
+        r->status = "excluded";
+        r->exclusion = strdup(ep->exclusion);
+        return r->exclusion ? 0 : -ENOMEM;
+    }
+    r->status = (w->rd->as_of != CARA_DATE_NONE && r->end > w->rd->as_of) ? "interim" : "final";
+    return price_episode(w, entry, ep, r, err, errlen);
+}
+
+static int process_beneficiary(worker *w, const char *person, engine_stats *st, char *err,
+                               size_t errlen)
+{
+    bene_data *d = &w->bd;
+    int rc = 0;
+    int bound = 0;
+    for (size_t e = 0; e < w->cat->n && rc == 0; e++) {
+        const catalog_entry *ce = &w->cat->v[e];
+        episode_ctx ctx;
+        episode_ctx_init(&ctx, ce->tmpl, d->lines, d->n_lines);
+        rc = ce->plugin->desc->build(ce->inst, &ctx, &d->b, d->lines, d->n_lines);
+        if (rc < 0 || ctx.error[0]) {
+            snprintf(err, errlen, "plugin %s (%s) failed on beneficiary %s: %s",
+                     ce->plugin->desc->name, ce->plugin->path, person,
+                     ctx.error[0] ? ctx.error : "build returned an error");
+            rc = rc < 0 ? rc : -EINVAL;
+        }
+        for (size_t i = 0; i < ctx.n_eps && rc == 0; i++) {
+            if (!bound && !ctx.eps[i]->exclusion[0]) {
+                rc = rule_set_bind(&w->rules, &d->b, d->lines, d->n_lines, err, errlen);
+                bound = 1;
+            }
+            if (rc == 0) rc = record_episode(w, e, ctx.eps[i], err, errlen);
+        }
+        episode_ctx_free(&ctx);
+    }
+    if (bound) rule_set_forget(&w->rules);
+    st->beneficiaries++;
+    st->claim_lines += (int64_t)d->n_lines;
+    return rc;
+}
+
+/* ---- after all beneficiaries ----------------------------------------------------------- */
+
+static int cmp_i64(const void *a, const void *b)
+{
+    int64_t x = *(const int64_t *)a, y = *(const int64_t *)b;
+    return (x > y) - (x < y);
+}
+
+/* Cap actual spending per template and trigger type at winsorize()'s answer. */
+static int winsorize_all(worker *w, char *err, size_t errlen)
+{
+    run_data *rd = w->rd;
+    int64_t *v = malloc((rd->n_eps ? rd->n_eps : 1) * sizeof *v);
+    if (!v) return -ENOMEM;
+    int rc = 0;
+    for (size_t e = 0; e < w->cat->n && rc == 0; e++) {
+        const catalog_entry *ce = &w->cat->v[e];
+        int len = template_host_len(ce->tmpl, "triggers");
+        for (int t = 0; t < len && rc == 0; t++) {
+            const char *type = template_host_key(ce->tmpl, "triggers", t);
+            size_t n = 0;
+            for (size_t i = 0; i < rd->n_eps; i++) {
+                ep_rec *r = &rd->eps[i];
+                if (r->tmpl == ce && r->has_target && strcmp(r->trigger_type, type) == 0)
+                    v[n++] = r->actual;
+            }
+            if (n == 0) continue;
+            qsort(v, n, sizeof *v, cmp_i64);
+            int64_t cap = 0;
+            int has_cap = 0;
+            rc = rule_winsorize(&w->rules, e, v, n, &cap, &has_cap, err, errlen);
+            for (size_t i = 0; i < rd->n_eps && rc == 0; i++) {
+                ep_rec *r = &rd->eps[i];
+                if (r->tmpl == ce && r->has_target && strcmp(r->trigger_type, type) == 0)
+                    r->winsorized = has_cap && r->actual > cap ? cap : r->actual;
+            }
+        }
+    }
+    free(v);
+    return rc;
+}
+
+static int cmp_ep_ptr(const void *a, const void *b)
+{
+    const ep_rec *x = *(ep_rec *const *)a, *y = *(ep_rec *const *)b;
+    int c = strcmp(x->arr->arrangement_id, y->arr->arrangement_id);
+    if (c) return c;
+    int px = date_year(x->day0), py = date_year(y->day0);
+    if (px != py) return px < py ? -1 : 1;
+    return strcmp(x->episode_id, y->episode_id);
+}
+
+/* Reconcile every arrangement x performance year with attributed, priced episodes. */
+static int reconcile_all(worker *w, engine_stats *st, char *err, size_t errlen)
+{
+    run_data *rd = w->rd;
+    ep_rec **v = malloc((rd->n_eps ? rd->n_eps : 1) * sizeof *v);
+    size_t n = 0;
+    if (!v) return -ENOMEM;
+    for (size_t i = 0; i < rd->n_eps; i++)
+        if (rd->eps[i].arr && rd->eps[i].has_target) v[n++] = &rd->eps[i];
+    qsort(v, n, sizeof *v, cmp_ep_ptr);
+    rd->results = calloc(n ? n : 1, sizeof *rd->results);
+    int rc = rd->results ? 0 : -ENOMEM;
+    for (size_t i = 0; i < n && rc == 0;) {
+        size_t j = i;
+        int period = date_year(v[i]->day0);
+        while (j < n && v[j]->arr == v[i]->arr && date_year(v[j]->day0) == period) j++;
+        arr_result *res = &rd->results[rd->n_results];
+        size_t entry = (size_t)(v[i]->tmpl - w->cat->v);
+        rc = rule_reconcile(&w->rules, entry, v[i]->arr, v + i, j - i, res, err, errlen);
+        res->arr = v[i]->arr;
+        res->tmpl = v[i]->tmpl;
+        res->period = period;
+        if (rc == 0) rd->n_results++;
+        i = j;
+    }
+    st->arrangements = (int64_t)rd->n_results;
+    free(v);
+    return rc;
+}
+
+/* ---- the run ---------------------------------------------------------------------------- */
+
+static void run_data_free(run_data *rd)
+{
+    for (size_t i = 0; i < rd->n_arrs; i++) {
+        ref_arrangement *a = &rd->arrs[i];
+        free(a->arrangement_id);
+        free(a->aco_id);
+        free(a->npi);
+        free(a->tin);
+        free(a->template_id);
+        free(a->track);
+        free(a->specialty);
+    }
+    free(rd->arrs);
+    for (size_t i = 0; i < rd->n_eps; i++) {
+        free(rd->eps[i].episode_id);
+        free(rd->eps[i].person_id);
+        free(rd->eps[i].aco_id);
+        free(rd->eps[i].exclusion);
+    }
+    free(rd->eps);
+    for (size_t i = 0; i < rd->n_leaks; i++) {
+        free(rd->leaks[i].episode_id);
+        free(rd->leaks[i].aco_id);
+        free(rd->leaks[i].npi);
+        free(rd->leaks[i].tin);
+    }
+    free(rd->leaks);
+    free(rd->results);
+    memset(rd, 0, sizeof *rd);
+}
+
+static void warn_plugin(void *ud, const char *path, const char *reason)
+{
+    FILE *log = ud;
+    if (log) fprintf(log, "cara: plugin %s: %s\n", path, reason);
+}
+
+static void now_iso(char *buf, size_t len)
+{
+    time_t t = time(NULL);
+    struct tm tm;
+    gmtime_r(&t, &tm);
+    strftime(buf, len, "%Y-%m-%dT%H:%M:%SZ", &tm);
+}
+
+/* Insert the 'running' row (own transaction, so a failed run stays on record). */
+static int start_run(store *s, const engine_opts *o, int64_t *run_id, char *err, size_t errlen)
+{
+    sqlite3 *db = store_db(s);
+    sqlite3_stmt *st;
+    char now[32];
+    now_iso(now, sizeof now);
+    if (sqlite3_prepare_v2(db,
+                           "INSERT INTO runs (started_at, status, period, template_filter, "
+                           "episodes_dir) VALUES (?1, 'running', ?2, ?3, ?4)",
+                           -1, &st, NULL) != SQLITE_OK) {
+        snprintf(err, errlen, "%s: %s", store_path(s), sqlite3_errmsg(db));
+        return -EIO;
+    }
+    sqlite3_bind_text(st, 1, now, -1, SQLITE_TRANSIENT);
+    if (o->period) sqlite3_bind_int(st, 2, o->period);
+    if (o->only_template) sqlite3_bind_text(st, 3, o->only_template, -1, SQLITE_STATIC);
+    sqlite3_bind_text(st, 4, o->episodes_dir, -1, SQLITE_STATIC);
+    int rc = sqlite3_step(st);
+    sqlite3_finalize(st);
+    if (rc != SQLITE_DONE) {
+        snprintf(err, errlen, "%s: %s", store_path(s), sqlite3_errmsg(db));
+        return -EIO;
+    }
+    *run_id = sqlite3_last_insert_rowid(db);
+    return 0;
+}
+
+static void fail_run(store *s, int64_t run_id, const char *msg)
+{
+    sqlite3_stmt *st;
+    store_rollback(s);
+    if (sqlite3_prepare_v2(store_db(s),
+                           "UPDATE runs SET status = 'failed', message = ?2 WHERE run_id = ?1",
+                           -1, &st, NULL) != SQLITE_OK)
+        return;
+    sqlite3_bind_int64(st, 1, run_id);
+    sqlite3_bind_text(st, 2, msg, -1, SQLITE_STATIC);
+    sqlite3_step(st);
+    sqlite3_finalize(st);
+}
+
+int engine_run(store *s, const engine_opts *o, int64_t *run_id, engine_stats *stats,
+               char *err, size_t errlen)
+{
+    memset(stats, 0, sizeof *stats);
+    *run_id = 0;
+    catalog cat;
+    int rc = catalog_open(&cat, o->episodes_dir, o->plugins_dir, o->only_template, warn_plugin,
+                          o->log, err, errlen);
+    if (rc < 0) return rc;
+    hcc_model *hcc = NULL;
+    char *common = util_path_join(o->episodes_dir, "common");
+    rc = common ? hcc_model_load(common, &hcc, err, errlen) : -ENOMEM;
+    free(common);
+    if (rc < 0) {
+        catalog_free(&cat);
+        return rc;
+    }
+    run_data rd = {0};
+    worker w = {.o = o, .cat = &cat, .hcc = hcc, .rd = &rd};
+    bene_reader br = {0};
+    rc = rule_set_open(&w.rules, &cat, &o->limits, err, errlen);
+    if (rc == 0) rc = load_arrangements(store_db(s), &rd, err, errlen);
+    if (rc == 0) {
+        rd.as_of = data_as_of(store_db(s));
+        w.cands = malloc((rd.n_arrs ? rd.n_arrs : 1) * sizeof *w.cands);
+        if (!w.cands) rc = -ENOMEM;
+    }
+    if (rc == 0) rc = bene_reader_open(&br, store_db(s), err, errlen);
+    int started = rc == 0 && start_run(s, o, run_id, err, errlen) == 0;
+    if (rc == 0 && !started) rc = -EIO;
+    char person[64];
+    while (rc == 0) {
+        int got = bene_next_person(&br, person, sizeof person, err, errlen);
+        if (got <= 0) {
+            rc = got;
+            break;
+        }
+        rc = bene_load(&br, person, &w.bd, err, errlen);
+        if (rc == 0) rc = process_beneficiary(&w, person, stats, err, errlen);
+    }
+    bene_reader_close(&br);
+    if (rc == 0) rc = winsorize_all(&w, err, errlen);
+    if (rc == 0) rc = reconcile_all(&w, stats, err, errlen);
+    for (size_t i = 0; i < rd.n_eps; i++) {
+        stats->episodes++;
+        if (!rd.eps[i].has_target) stats->excluded++;
+        if (rd.eps[i].arr) stats->attributed++;
+    }
+    if (rc == 0) rc = engine_save(s, *run_id, &cat, &rd, stats, err, errlen);
+    if (rc < 0 && started) fail_run(s, *run_id, err);
+    rule_set_close(&w.rules);
+    bene_data_free(&w.bd);
+    free(w.cands);
+    free(w.dx);
+    run_data_free(&rd);
+    hcc_model_free(hcc);
+    catalog_free(&cat);
+    return rc;
+}

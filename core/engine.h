@@ -1,0 +1,39 @@
+/*
+ * engine: a run. Reads every beneficiary from the store, builds episodes with the
+ * plugins, attributes and prices them with the Lua rules, winsorizes, reconciles each
+ * arrangement per performance year, and records the run with the content hash of every
+ * plugin, template, rule and table used. The same inputs give identical results.
+ */
+#ifndef CARA_ENGINE_H
+#define CARA_ENGINE_H
+
+#include <stdint.h>
+#include <stdio.h>
+
+#include "rules.h"
+#include "store.h"
+
+typedef struct engine_opts {
+    int period;                 /* performance year to keep (0 = every year) */
+    const char *only_template;  /* template id (NULL = every template) */
+    const char *episodes_dir;
+    const char *plugins_dir;
+    rules_limits limits;        /* for the Lua rules (zeros = defaults) */
+    FILE *log;                  /* progress and warnings (NULL = silent) */
+} engine_opts;
+
+typedef struct engine_stats {
+    int64_t beneficiaries, claim_lines;
+    int64_t episodes, excluded, attributed, arrangements;
+} engine_stats;
+
+/*
+ * Run. On success returns 0 with the new run's id in *run_id. On failure returns a
+ * negative code with a message in err (a template, plugin or rule problem names the
+ * file; a rule's error carries its path:line and traceback); a failed run is recorded
+ * with status 'failed' and its message, and no partial results are kept.
+ */
+int engine_run(store *s, const engine_opts *o, int64_t *run_id, engine_stats *stats,
+               char *err, size_t errlen);
+
+#endif

@@ -1,0 +1,119 @@
+/*
+ * engine_internal.h: the records a run keeps in memory, shared by engine*.c.
+ */
+#ifndef CARA_ENGINE_INTERNAL_H
+#define CARA_ENGINE_INTERNAL_H
+
+#include <stdint.h>
+
+#include "catalog.h"
+#include "engine.h"
+#include "rules.h"
+
+/* Term indexes of ref_arrangement.terms. */
+enum { TERM_DISCOUNT, TERM_SAVINGS_SHARE, TERM_LOSS_SHARE, TERM_STOP_GAIN, TERM_STOP_LOSS, N_TERMS };
+extern const char *const engine_term_names[N_TERMS];
+
+/* An arrangement (EBRA) row with its ACO's track and the provider's specialty. */
+typedef struct ref_arrangement {
+    char *arrangement_id, *aco_id, *npi, *tin, *template_id; /* owned */
+    char *track;            /* owned: "global", "professional" or "" */
+    char *specialty;        /* owned: providers.specialty_code or "" */
+    cara_date start, end;   /* end CARA_DATE_NONE = open */
+    int64_t terms[N_TERMS];
+    unsigned has_terms;     /* bit i set when terms[i] was negotiated */
+} ref_arrangement;
+
+/* One episode of the run. */
+typedef struct ep_rec {
+    char *episode_id, *person_id, *aco_id;   /* owned; aco_id may be NULL */
+    const catalog_entry *tmpl;               /* borrowed */
+    char trigger_type[16];
+    cara_date day0, end;
+    int died;
+    const ref_arrangement *arr;              /* NULL when unattributed or excluded */
+    char method[24];                         /* "" when excluded */
+    int has_target;
+    int64_t base, trend_factor, trend_years, age_factor, hcc_count, hcc_factor, dual_factor,
+        discount_bps, target;
+    int64_t actual, winsorized;
+    int quality_met;
+    const char *status;                      /* static: final, interim, excluded */
+    char *exclusion;                         /* owned or NULL */
+} ep_rec;
+
+typedef struct leak_rec {
+    char *episode_id, *aco_id, *npi, *tin;   /* owned (aco_id may be NULL) */
+    int64_t lines, paid;
+} leak_rec;
+
+/* One arrangement x performance year reconciliation. */
+typedef struct arr_result {
+    const ref_arrangement *arr;
+    const catalog_entry *tmpl;
+    int period;
+    int64_t episodes, target, actual, winsorized, payment;
+    int has_gross;           /* gross, quality, qadj and share are NULL when 0 */
+    int64_t gross, quality_bps, qadj, share_bps;
+    char cap[12];            /* "" or stop_gain / stop_loss */
+    char status[24];
+} arr_result;
+
+/* Growable arrays of the run. */
+typedef struct run_data {
+    ref_arrangement *arrs;
+    size_t n_arrs;
+    ep_rec *eps;
+    size_t n_eps, cap_eps;
+    leak_rec *leaks;
+    size_t n_leaks, cap_leaks;
+    arr_result *results;
+    size_t n_results;
+    cara_date as_of;
+} run_data;
+
+/* Per-thread rule state: one sandbox with each template's two scripts loaded and its
+ * parameters kept as a read-only table in the registry. */
+typedef struct rule_set {
+    rules_vm *vm;
+    const catalog *cat;
+    int *attr_script, *sav_script, *params_ref; /* per catalog entry */
+    int claims_ref, bene_ref;                    /* current beneficiary (LUA_NOREF) */
+} rule_set;
+
+int rule_set_open(rule_set *rs, const catalog *cat, const rules_limits *lim, char *err,
+                  size_t errlen);
+void rule_set_close(rule_set *rs);
+
+/* Make the beneficiary's claims and beneficiary tables (kept until rule_set_forget). */
+int rule_set_bind(rule_set *rs, const cara_beneficiary *b, const cara_claim_line *lines,
+                  size_t n, char *err, size_t errlen);
+void rule_set_forget(rule_set *rs);
+
+/* The rule calls. Each returns 0, or a negative code with the rule's error (path:line:
+ * message and traceback, or what was wrong with the returned value) in err. */
+typedef struct attribution_out {
+    const ref_arrangement *arr;   /* NULL when unattributed */
+    char method[24];
+    leak_rec *leaks;              /* malloc'ed (caller frees the array and strings) */
+    size_t n_leaks;
+} attribution_out;
+
+int rule_attribute(rule_set *rs, size_t entry, const cara_episode *ep, int hcc_count,
+                   const cara_claim_line *lines, const ref_arrangement *const *cands,
+                   size_t n_cands, attribution_out *out, char *err, size_t errlen);
+int rule_target(rule_set *rs, size_t entry, const cara_episode *ep, int hcc_count,
+                const cara_claim_line *lines, const ref_arrangement *arr, ep_rec *rec,
+                char *err, size_t errlen);
+int rule_quality(rule_set *rs, size_t entry, const cara_episode *ep, int hcc_count,
+                 const cara_claim_line *lines, int *met, char *err, size_t errlen);
+int rule_winsorize(rule_set *rs, size_t entry, const int64_t *sorted, size_t n, int64_t *cap,
+                   int *has_cap, char *err, size_t errlen);
+int rule_reconcile(rule_set *rs, size_t entry, const ref_arrangement *arr,
+                   ep_rec *const *eps, size_t n, arr_result *out, char *err, size_t errlen);
+
+/* Write the run's results in one transaction and mark it done. */
+int engine_save(store *s, int64_t run_id, const catalog *cat, const run_data *rd,
+                const engine_stats *st, char *err, size_t errlen);
+
+#endif
