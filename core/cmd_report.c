@@ -237,13 +237,14 @@ static int print_table(cli_ctx *c, const report *r, sqlite3_stmt *st)
         t.rows++;
     }
     for (size_t k = 0; k < shown; k++)
-        fprintf(c->out, "%-*s%s", (int)width[k], head[k], k + 1 < shown ? "  " : "\n");
+        fprintf(c->out, "%-*s%s", k + 1 < shown ? (int)width[k] : 0, head[k],
+                k + 1 < shown ? "  " : "\n");
     for (size_t i = 0; i < t.rows; i++)
         for (size_t k = 0; k < shown; k++) {
             const char *s = t.cells[i * shown + k] ? t.cells[i * shown + k] : "";
-            int right = cols[k]->type != C_TEXT;
-            fprintf(c->out, right ? "%*s%s" : "%-*s%s", (int)width[k], s,
-                    k + 1 < shown ? "  " : "\n");
+            int right = cols[k]->type != C_TEXT, last = k + 1 == shown;
+            fprintf(c->out, right ? "%*s%s" : "%-*s%s", last && !right ? 0 : (int)width[k], s,
+                    last ? "\n" : "  ");
             free(t.cells[i * shown + k]);
         }
     free(t.cells);

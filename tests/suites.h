@@ -16,7 +16,8 @@
     X(rules)           \
     X(rules_bind)      \
     X(store)           \
-    X(cli)
+    X(cli)             \
+    X(e2e)
 
 #define CARA_DECLARE_SUITE(name) Suite *suite_##name(void);
 CARA_SUITES(CARA_DECLARE_SUITE)

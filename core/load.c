@@ -1,0 +1,352 @@
+/*
+ * load.c: see load.h. The column specs of each file kind are in load_kinds.c.
+ */
+#include "load.h"
+
+#include <errno.h>
+#include <fcntl.h>
+#include <stdarg.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/mman.h>
+#include <sys/stat.h>
+#include <time.h>
+#include <unistd.h>
+
+#include "csv_scan.h"
+#include "load_internal.h"
+#include "sha256.h"
+#include "util.h"
+
+const char *load_kind_file(int kind)
+{
+    return kind >= 0 && kind < LOAD_N_KINDS ? load_kinds[kind].file : "?";
+}
+
+/* ---- error reporting ------------------------------------------------------------- */
+
+void load_error(loader *ld, size_t line, size_t col, const char *field, const char *fmt, ...)
+{
+    ld->errors++;
+    if (ld->errors > ld->max_errors) return;
+    char msg[512];
+    va_list ap;
+    va_start(ap, fmt);
+    vsnprintf(msg, sizeof msg, fmt, ap);
+    va_end(ap);
+    if (col && field)
+        fprintf(ld->err, "%s:%zu:%zu: %s: %s\n", ld->path, line, col, field, msg);
+    else
+        fprintf(ld->err, "%s:%zu: %s\n", ld->path, line, msg);
+}
+
+static int db_fail(loader *ld, size_t line, const char *what)
+{
+    load_error(ld, line, 0, NULL, "%s: %s", what, sqlite3_errmsg(ld->db));
+    return -EIO;
+}
+
+/* ---- header ------------------------------------------------------------------------ */
+
+static int kind_from_name(const char *path)
+{
+    const char *base = strrchr(path, '/');
+    base = base ? base + 1 : path;
+    for (int k = 0; k < LOAD_N_KINDS; k++)
+        if (strcmp(base, load_kinds[k].file) == 0) return k;
+    return -1;
+}
+
+/* Index of column `name` in the header, or -1. */
+static int header_index(const csv_scan *h, const char *name)
+{
+    size_t len = strlen(name);
+    for (size_t i = 0; i < h->n; i++)
+        if (h->f[i].len == len && memcmp(h->f[i].p, name, len) == 0) return (int)i;
+    return -1;
+}
+
+static int kind_from_header(const csv_scan *h)
+{
+    int found = -1;
+    for (int k = 0; k < LOAD_N_KINDS; k++) {
+        const kind_def *d = &load_kinds[k];
+        int ok = 1;
+        for (size_t c = 0; c < d->n_cols && ok; c++)
+            if (d->cols[c].required && header_index(h, d->cols[c].name) < 0) ok = 0;
+        if (ok) {
+            if (found >= 0) return -1; /* ambiguous */
+            found = k;
+        }
+    }
+    return found;
+}
+
+/* Map spec columns to header positions; report missing or doubled columns. */
+static int map_header(loader *ld, const csv_scan *h)
+{
+    const kind_def *d = ld->def;
+    char missing[600] = "";
+    size_t off = 0;
+    for (size_t i = 0; i < h->n; i++)
+        for (size_t j = i + 1; j < h->n; j++)
+            if (h->f[i].len == h->f[j].len && h->f[i].len &&
+                memcmp(h->f[i].p, h->f[j].p, h->f[i].len) == 0)
+                load_error(ld, 1, j + 1, NULL, "column \"%.*s\" appears twice (also column %zu)",
+                           (int)h->f[j].len, h->f[j].p, i + 1);
+    for (size_t c = 0; c < d->n_cols; c++) {
+        ld->col_at[c] = header_index(h, d->cols[c].name);
+        if (ld->col_at[c] < 0 && d->cols[c].required && off < sizeof missing - 40)
+            off += (size_t)snprintf(missing + off, sizeof missing - off, "%s%s",
+                                    off ? ", " : "", d->cols[c].name);
+    }
+    if (off)
+        load_error(ld, 1, 0, NULL, "missing column(s): %s (a %s header needs them; see "
+                                   "docs/input-formats.md)", missing, d->file);
+    return ld->errors ? -EINVAL : 0;
+}
+
+/* ---- rows --------------------------------------------------------------------------- */
+
+/* Validate every mapped field of the current record into ld->vals. 0 when all good. */
+static int check_row(loader *ld, const csv_scan *s)
+{
+    const kind_def *d = ld->def;
+    int bad = 0;
+    for (size_t c = 0; c < d->n_cols; c++) {
+        field_value *v = &ld->vals[c];
+        int at = ld->col_at[c];
+        if (at < 0) {
+            memset(v, 0, sizeof *v);
+            v->empty = 1;
+            continue;
+        }
+        char msg[400];
+        if (field_check(&d->cols[c], s->f[at].p, s->f[at].len, v, msg, sizeof msg) < 0) {
+            load_error(ld, s->line, (size_t)at + 1, d->cols[c].name, "%s", msg);
+            bad = 1;
+        }
+    }
+    return bad ? -1 : 0;
+}
+
+/* Bind spec column c as SQL parameter `param`. */
+void load_bind(loader *ld, sqlite3_stmt *st, int param, size_t c)
+{
+    const field_spec *spec = &ld->def->cols[c];
+    const field_value *v = &ld->vals[c];
+    if (v->empty) {
+        if (spec->kind == F_TEXT || spec->kind == F_ENUM || spec->kind == F_SPECIALTY ||
+            spec->kind == F_STATE || spec->kind == F_ZIP || spec->kind == F_POS ||
+            spec->kind == F_DISP || spec->kind == F_REVENUE || spec->kind == F_BILL_TYPE ||
+            spec->kind == F_HCPCS || spec->kind == F_MODIFIER || spec->kind == F_NPI ||
+            spec->kind == F_TIN)
+            sqlite3_bind_text(st, param, "", 0, SQLITE_STATIC);
+        else
+            sqlite3_bind_null(st, param);
+        return;
+    }
+    switch (spec->kind) {
+    case F_MONEY:
+    case F_POSINT:
+    case F_BPS: sqlite3_bind_int64(st, param, v->num); break;
+    case F_TEXT: {
+        int at = ld->col_at[c];
+        sqlite3_bind_text(st, param, ld->scan->f[at].p, (int)ld->scan->f[at].len, SQLITE_TRANSIENT);
+        break;
+    }
+    default: sqlite3_bind_text(st, param, v->text, -1, SQLITE_TRANSIENT); break;
+    }
+}
+
+/* Index of spec column `name` (the specs are static: a missing name is a bug). */
+size_t load_col(const loader *ld, const char *name)
+{
+    for (size_t c = 0; c < ld->def->n_cols; c++)
+        if (strcmp(ld->def->cols[c].name, name) == 0) return c;
+    abort();
+}
+
+/* An end date before its start date is an error at the end date. */
+void load_check_order(loader *ld, const char *start, const char *end)
+{
+    size_t a = load_col(ld, start), b = load_col(ld, end);
+    if (ld->vals[a].empty || ld->vals[b].empty || ld->vals[b].num >= ld->vals[a].num) return;
+    load_error(ld, ld->scan->line, (size_t)ld->col_at[b] + 1, end, "%s is before %s %s",
+               ld->vals[b].text, start, ld->vals[a].text);
+}
+
+/* ---- the file ------------------------------------------------------------------------ */
+
+static int start_load(loader *ld, int64_t *load_id)
+{
+    sqlite3_stmt *st;
+    char now[32];
+    time_t t = time(NULL);
+    struct tm tm;
+    gmtime_r(&t, &tm);
+    strftime(now, sizeof now, "%Y-%m-%dT%H:%M:%SZ", &tm);
+    if (sqlite3_prepare_v2(ld->db, "INSERT INTO loads (path, kind, sha256, rows, loaded_at) "
+                                   "VALUES (?1, ?2, ?3, 0, ?4)", -1, &st, NULL) != SQLITE_OK)
+        return db_fail(ld, 1, "recording the load");
+    sqlite3_bind_text(st, 1, ld->path, -1, SQLITE_STATIC);
+    sqlite3_bind_text(st, 2, ld->def->file, -1, SQLITE_STATIC);
+    sqlite3_bind_text(st, 3, ld->sha, -1, SQLITE_STATIC);
+    sqlite3_bind_text(st, 4, now, -1, SQLITE_TRANSIENT);
+    int rc = sqlite3_step(st);
+    sqlite3_finalize(st);
+    if (rc != SQLITE_DONE) return db_fail(ld, 1, "recording the load");
+    *load_id = sqlite3_last_insert_rowid(ld->db);
+    return 0;
+}
+
+static int finish_load(loader *ld, int64_t load_id)
+{
+    sqlite3_stmt *st;
+    if (sqlite3_prepare_v2(ld->db, "UPDATE loads SET rows = ?2 WHERE load_id = ?1", -1, &st,
+                           NULL) != SQLITE_OK)
+        return db_fail(ld, 1, "recording the load");
+    sqlite3_bind_int64(st, 1, load_id);
+    sqlite3_bind_int64(st, 2, ld->rows);
+    int rc = sqlite3_step(st);
+    sqlite3_finalize(st);
+    return rc == SQLITE_DONE ? 0 : db_fail(ld, 1, "recording the load");
+}
+
+static int already_loaded(loader *ld)
+{
+    sqlite3_stmt *st;
+    int found = 0;
+    if (sqlite3_prepare_v2(ld->db, "SELECT 1 FROM loads WHERE sha256 = ?1 AND kind = ?2", -1,
+                           &st, NULL) == SQLITE_OK) {
+        sqlite3_bind_text(st, 1, ld->sha, -1, SQLITE_STATIC);
+        sqlite3_bind_text(st, 2, ld->def->file, -1, SQLITE_STATIC);
+        found = sqlite3_step(st) == SQLITE_ROW;
+        sqlite3_finalize(st);
+    }
+    return found;
+}
+
+/* Scan every record after the header and hand it to the kind's row function. */
+static int scan_rows(loader *ld, csv_scan *s)
+{
+    int rc = 0;
+    for (;;) {
+        int got = csv_scan_next(s);
+        if (got == 0) break;
+        if (got < 0) {
+            load_error(ld, s->line ? s->line : 1, 0, NULL, "%s", strchr(s->err, ' ') + 1);
+            return -EINVAL; /* the rest of the file cannot be split reliably */
+        }
+        if (s->n == 1 && s->f[0].len == 0) continue; /* blank line */
+        ld->rows++;
+        if (s->n != ld->header_fields) {
+            load_error(ld, s->line, 0, NULL, "the row has %zu fields, the header has %zu",
+                       s->n, ld->header_fields);
+            continue;
+        }
+        if (check_row(ld, s) < 0) continue;
+        rc = ld->def->row(ld);
+        if (rc < 0 && rc != -EINVAL) return rc; /* a store failure stops the file */
+    }
+    if (ld->def->end) {
+        int e = ld->def->end(ld);
+        if (e < 0 && e != -EINVAL) return e;
+    }
+    return 0;
+}
+
+static int load_mapped(store *s, const char *path, const char *buf, size_t len,
+                       const load_opts *o, load_result *r)
+{
+    loader ld = {.db = store_db(s), .path = path, .err = o->err ? o->err : stderr,
+                 .max_errors = o->max_errors > 0 ? o->max_errors : 50};
+    sha256_hex(buf, len, ld.sha);
+    memcpy(r->sha256, ld.sha, sizeof ld.sha);
+    csv_scan scan;
+    csv_scan_init(&scan, buf, len);
+    ld.scan = &scan;
+    int rc = 0, kind = kind_from_name(path);
+    if (csv_scan_next(&scan) != 1) {
+        load_error(&ld, 1, 0, NULL, "%s", scan.err[0] ? strchr(scan.err, ' ') + 1
+                                                         : "empty file (expected a header row)");
+        rc = -EINVAL;
+    }
+    if (rc == 0 && kind < 0) kind = kind_from_header(&scan);
+    if (rc == 0 && kind < 0) {
+        load_error(&ld, 1, 0, NULL, "not a file of the CSV input layer: name it (or give it "
+                                    "the header of) acos.csv, providers.csv, eligibility.csv, "
+                                    "alignment.csv, arrangements.csv or medical_claim.csv");
+        rc = -EINVAL;
+    }
+    r->kind = kind;
+    if (rc == 0) {
+        ld.def = &load_kinds[kind];
+        ld.header_fields = scan.n;
+        rc = map_header(&ld, &scan);
+    }
+    if (rc == 0 && already_loaded(&ld)) {
+        r->skipped = 1;
+        csv_scan_free(&scan);
+        return 0;
+    }
+    char err[512];
+    int64_t load_id = 0;
+    int began = rc == 0 && store_begin(s, err, sizeof err) == 0;
+    if (rc == 0 && !began) rc = db_fail(&ld, 1, "starting the transaction");
+    if (rc == 0) rc = start_load(&ld, &load_id);
+    ld.load_id = load_id;
+    if (rc == 0 && ld.def->prepare) rc = ld.def->prepare(&ld);
+    if (rc == 0) rc = scan_rows(&ld, &scan);
+    if (rc == 0 && ld.errors == 0) rc = finish_load(&ld, load_id);
+    if (rc == 0 && ld.errors == 0 && store_commit(s, err, sizeof err) < 0) rc = db_fail(&ld, 1, "committing");
+    if (ld.def && ld.def->finalize) ld.def->finalize(&ld);
+    if (began && (rc < 0 || ld.errors)) store_rollback(s);
+    r->rows = ld.rows;
+    r->errors = ld.errors;
+    if (ld.errors > ld.max_errors)
+        fprintf(ld.err, "%s: ... and %d more errors\n", path, ld.errors - ld.max_errors);
+    csv_scan_free(&scan);
+    if (rc < 0 || ld.errors) return rc < 0 ? rc : -EINVAL;
+    return 0;
+}
+
+int load_file(store *s, const char *path, const load_opts *o, load_result *r)
+{
+    memset(r, 0, sizeof *r);
+    r->kind = -1;
+    FILE *errf = o->err ? o->err : stderr;
+    int fd = open(path, O_RDONLY | O_CLOEXEC);
+    if (fd < 0) {
+        int e = errno;
+        fprintf(errf, "%s: cannot open: %s\n", path, strerror(e));
+        r->errors = 1;
+        return -e;
+    }
+    struct stat st;
+    if (fstat(fd, &st) < 0 || !S_ISREG(st.st_mode)) {
+        fprintf(errf, "%s: not a regular file\n", path);
+        close(fd);
+        r->errors = 1;
+        return -EINVAL;
+    }
+    size_t len = (size_t)st.st_size;
+    const char *buf = "";
+    void *map = NULL;
+    if (len > 0) {
+        map = mmap(NULL, len, PROT_READ, MAP_PRIVATE, fd, 0);
+        if (map == MAP_FAILED) {
+            int e = errno;
+            fprintf(errf, "%s: cannot map: %s\n", path, strerror(e));
+            close(fd);
+            r->errors = 1;
+            return -e;
+        }
+        madvise(map, len, MADV_SEQUENTIAL);
+        buf = map;
+    }
+    close(fd);
+    int rc = load_mapped(s, path, buf, len, o, r);
+    if (map) munmap(map, len);
+    return rc;
+}

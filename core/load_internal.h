@@ -1,0 +1,75 @@
+/*
+ * load_internal.h: the loader state shared by load.c and load_kinds.c.
+ */
+#ifndef CARA_LOAD_INTERNAL_H
+#define CARA_LOAD_INTERNAL_H
+
+#include <sqlite3.h>
+#include <stdint.h>
+#include <stdio.h>
+
+#include "csv_scan.h"
+#include "load.h"
+#include "load_fields.h"
+
+#define LOAD_MAX_COLS 64
+
+typedef struct loader loader;
+
+/* One file kind: its columns and how its rows reach the store. */
+typedef struct kind_def {
+    const char *file;             /* "acos.csv" */
+    const field_spec *cols;
+    size_t n_cols;
+    int (*prepare)(loader *ld);   /* prepare statements (may be NULL) */
+    int (*row)(loader *ld);       /* one validated row (ld->vals); -EINVAL = data error */
+    int (*end)(loader *ld);       /* after the last row (may be NULL) */
+    void (*finalize)(loader *ld); /* free statements (may be NULL) */
+} kind_def;
+
+extern const kind_def load_kinds[LOAD_N_KINDS];
+
+/* The claims loader's state for the claim being read (load_kinds.c). */
+typedef struct claim_group {
+    char claim_id[80];
+    char adj[2];
+    size_t first_line;            /* file line of its first row */
+    char header[36][80];          /* the claim-level fields of its first row */
+    int64_t seen[64];             /* line numbers seen so far (to catch repeats) */
+    size_t n_seen;
+    int active;
+} claim_group;
+
+struct loader {
+    sqlite3 *db;
+    const char *path;
+    FILE *err;
+    int max_errors;
+    int errors;
+    int64_t rows;
+    int64_t load_id;
+    char sha[65];
+    const kind_def *def;
+    csv_scan *scan;
+    size_t header_fields;
+    int col_at[LOAD_MAX_COLS];    /* spec column -> header position, -1 absent */
+    field_value vals[LOAD_MAX_COLS];
+    sqlite3_stmt *st[8];          /* the kind's statements */
+    claim_group group;
+};
+
+/* Report "path:line:col: field: message" (col 0 / field NULL: "path:line: message"). */
+void load_error(loader *ld, size_t line, size_t col, const char *field, const char *fmt, ...)
+    __attribute__((format(printf, 5, 6)));
+
+/* Bind spec column c's checked value as parameter `param` (empty -> NULL, or '' for
+ * text columns that store empty strings). */
+void load_bind(loader *ld, sqlite3_stmt *st, int param, size_t c);
+
+/* Index of the spec column named `name`. */
+size_t load_col(const loader *ld, const char *name);
+
+/* Report an end date before its start date. */
+void load_check_order(loader *ld, const char *start, const char *end);
+
+#endif

@@ -1,0 +1,418 @@
+/*
+ * load_kinds.c: the six files of the CSV input layer (domain.md 3.1): their columns,
+ * their checks across fields, and how their rows reach the store.
+ */
+#include <errno.h>
+#include <stdio.h>
+#include <string.h>
+
+#include "load_internal.h"
+
+#define REQ 1, 1   /* required column, value required */
+#define COL 1, 0   /* required column, may be empty */
+#define OPT 0, 0   /* optional column */
+
+static const char *const TRACKS[] = {"global", "professional", NULL};
+static const char *const GENDERS[] = {"male", "female", "unknown", NULL};
+static const char *const DUALS[] = {"", "NA", "00", "01", "02", "03", "04", "05", "06", "07", "08", NULL};
+static const char *const MEDICARE_STATUS[] = {"", "10", "11", "20", "21", "31", NULL};
+static const char *const FLAGS[] = {"", "0", "1", "N", "Y", "false", "true", NULL};
+static const char *const CLAIM_TYPES[] = {"institutional", "professional", "dme", NULL};
+static const char *const DX_TYPES[] = {"", "icd-10-cm", NULL};
+static const char *const ADJUSTMENTS[] = {"", "0", "1", "2", NULL};
+
+/* ---- helpers ---------------------------------------------------------------------- */
+
+static int prepare(loader *ld, int i, const char *sql)
+{
+    if (sqlite3_prepare_v2(ld->db, sql, -1, &ld->st[i], NULL) == SQLITE_OK) return 0;
+    load_error(ld, 1, 0, NULL, "the store refused a statement: %s", sqlite3_errmsg(ld->db));
+    return -EIO;
+}
+
+static void finalize_all(loader *ld)
+{
+    for (size_t i = 0; i < sizeof ld->st / sizeof ld->st[0]; i++) {
+        sqlite3_finalize(ld->st[i]);
+        ld->st[i] = NULL;
+    }
+}
+
+static int run(loader *ld, sqlite3_stmt *st)
+{
+    int rc = sqlite3_step(st);
+    sqlite3_reset(st);
+    sqlite3_clear_bindings(st);
+    if (rc == SQLITE_DONE || rc == SQLITE_ROW) return 0;
+    load_error(ld, ld->scan->line, 0, NULL, "the store refused the row: %s", sqlite3_errmsg(ld->db));
+    return -EIO;
+}
+
+/* Bind spec columns [0, n) as parameters 1..n and run the statement. */
+static int insert_all(loader *ld, sqlite3_stmt *st, size_t n)
+{
+    for (size_t c = 0; c < n; c++) load_bind(ld, st, (int)c + 1, c);
+    return run(ld, st);
+}
+
+/* The ACO named in column c must exist (a clear message instead of a FOREIGN KEY
+ * failure). st[7] is "SELECT 1 FROM acos WHERE aco_id = ?1". */
+static int aco_known(loader *ld, size_t c)
+{
+    sqlite3_stmt *st = ld->st[7];
+    sqlite3_bind_text(st, 1, ld->vals[c].text, -1, SQLITE_TRANSIENT);
+    int found = sqlite3_step(st) == SQLITE_ROW;
+    sqlite3_reset(st);
+    if (!found)
+        load_error(ld, ld->scan->line, (size_t)ld->col_at[c] + 1, "aco_id",
+                   "\"%s\" is not a known ACO (load acos.csv with it first)", ld->vals[c].text);
+    return found ? 0 : -EINVAL;
+}
+
+static int prepare_aco_check(loader *ld)
+{
+    return prepare(ld, 7, "SELECT 1 FROM acos WHERE aco_id = ?1");
+}
+
+/* ---- acos.csv ------------------------------------------------------------------------ */
+
+static const field_spec acos_cols[] = {
+    {"aco_id", F_ID, REQ, NULL, 0, 0},
+    {"name", F_TEXT, REQ, NULL, 0, 0},
+    {"track", F_ENUM, REQ, TRACKS, 0, 0},
+};
+
+static int acos_prepare(loader *ld)
+{
+    return prepare(ld, 0, "INSERT INTO acos (aco_id, name, track) VALUES (?1, ?2, ?3) "
+                          "ON CONFLICT (aco_id) DO UPDATE SET name = excluded.name, "
+                          "track = excluded.track");
+}
+
+static int acos_row(loader *ld) { return insert_all(ld, ld->st[0], 3); }
+
+/* ---- providers.csv --------------------------------------------------------------------- */
+
+static const field_spec providers_cols[] = {
+    {"npi", F_NPI, REQ, NULL, 0, 0},
+    {"tin", F_TIN, REQ, NULL, 0, 0},
+    {"name", F_TEXT, REQ, NULL, 0, 0},
+    {"specialty_code", F_SPECIALTY, COL, NULL, 0, 0},
+};
+
+static int providers_prepare(loader *ld)
+{
+    return prepare(ld, 0, "INSERT INTO providers (npi, tin, name, specialty_code) "
+                          "VALUES (?1, ?2, ?3, ?4) ON CONFLICT (npi, tin) DO UPDATE SET "
+                          "name = excluded.name, specialty_code = excluded.specialty_code");
+}
+
+static int providers_row(loader *ld) { return insert_all(ld, ld->st[0], 4); }
+
+/* ---- eligibility.csv -------------------------------------------------------------------- */
+
+static const field_spec eligibility_cols[] = {
+    {"person_id", F_MBI, REQ, NULL, 0, 0},
+    {"enrollment_start_date", F_DATE, REQ, NULL, 0, 0},
+    {"enrollment_end_date", F_DATE, COL, NULL, 0, 0},
+    {"gender", F_ENUM, REQ, GENDERS, 0, 0},
+    {"birth_date", F_DATE, REQ, NULL, 0, 0},
+    {"death_date", F_DATE, COL, NULL, 0, 0},
+    {"dual_status_code", F_ENUM, COL, DUALS, 0, 0},
+    {"medicare_status_code", F_ENUM, COL, MEDICARE_STATUS, 0, 0},
+    {"hospice_flag", F_ENUM, OPT, FLAGS, 0, 0},
+    {"state", F_STATE, OPT, NULL, 0, 0},
+    {"zip_code", F_ZIP, OPT, NULL, 0, 0},
+};
+
+static int eligibility_prepare(loader *ld)
+{
+    return prepare(ld, 0,
+                   "INSERT INTO eligibility (person_id, enrollment_start_date, "
+                   "enrollment_end_date, gender, birth_date, death_date, dual_status_code, "
+                   "medicare_status_code, hospice_flag, state, zip_code) VALUES (?1, ?2, ?3, "
+                   "?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11) ON CONFLICT (person_id, "
+                   "enrollment_start_date) DO UPDATE SET enrollment_end_date = "
+                   "excluded.enrollment_end_date, gender = excluded.gender, birth_date = "
+                   "excluded.birth_date, death_date = excluded.death_date, dual_status_code "
+                   "= excluded.dual_status_code, medicare_status_code = "
+                   "excluded.medicare_status_code, hospice_flag = excluded.hospice_flag, "
+                   "state = excluded.state, zip_code = excluded.zip_code");
+}
+
+static int eligibility_row(loader *ld)
+{
+    int before = ld->errors;
+    load_check_order(ld, "enrollment_start_date", "enrollment_end_date");
+    load_check_order(ld, "birth_date", "death_date");
+    load_check_order(ld, "birth_date", "enrollment_start_date");
+    if (ld->errors != before) return -EINVAL;
+    field_value *dual = &ld->vals[6], *hospice = &ld->vals[8];
+    if (strcmp(dual->text, "NA") == 0) dual->empty = 1;
+    sqlite3_stmt *st = ld->st[0];
+    for (size_t c = 0; c < 11; c++) load_bind(ld, st, (int)c + 1, c);
+    int h = hospice->text[0] == '1' || hospice->text[0] == 'Y' || hospice->text[0] == 't';
+    sqlite3_bind_int(st, 9, h);
+    return run(ld, st);
+}
+
+/* ---- alignment.csv ---------------------------------------------------------------------- */
+
+static const field_spec alignment_cols[] = {
+    {"person_id", F_MBI, REQ, NULL, 0, 0},
+    {"aco_id", F_ID, REQ, NULL, 0, 0},
+    {"start_date", F_DATE, REQ, NULL, 0, 0},
+    {"end_date", F_DATE, COL, NULL, 0, 0},
+};
+
+static int alignment_prepare(loader *ld)
+{
+    int rc = prepare(ld, 0, "INSERT INTO alignment (person_id, aco_id, start_date, end_date) "
+                            "VALUES (?1, ?2, ?3, ?4) ON CONFLICT (person_id, aco_id, start_date) "
+                            "DO UPDATE SET end_date = excluded.end_date");
+    return rc ? rc : prepare_aco_check(ld);
+}
+
+static int alignment_row(loader *ld)
+{
+    int before = ld->errors;
+    load_check_order(ld, "start_date", "end_date");
+    if (ld->errors != before || aco_known(ld, 1) < 0) return -EINVAL;
+    return insert_all(ld, ld->st[0], 4);
+}
+
+/* ---- arrangements.csv -------------------------------------------------------------------- */
+
+static const field_spec arrangements_cols[] = {
+    {"arrangement_id", F_ID, REQ, NULL, 0, 0},
+    {"aco_id", F_ID, REQ, NULL, 0, 0},
+    {"npi", F_NPI, REQ, NULL, 0, 0},
+    {"tin", F_TIN, REQ, NULL, 0, 0},
+    {"template_id", F_ID, REQ, NULL, 0, 0},
+    {"start_date", F_DATE, REQ, NULL, 0, 0},
+    {"end_date", F_DATE, COL, NULL, 0, 0},
+    {"discount_bps", F_BPS, OPT, NULL, -10000, 10000},
+    {"savings_share_bps", F_BPS, OPT, NULL, 0, 10000},
+    {"loss_share_bps", F_BPS, OPT, NULL, 0, 10000},
+    {"stop_gain_bps", F_BPS, OPT, NULL, 0, 10000},
+    {"stop_loss_bps", F_BPS, OPT, NULL, 0, 10000},
+};
+
+static int arrangements_prepare(loader *ld)
+{
+    int rc = prepare(ld, 0,
+                     "INSERT INTO arrangements (arrangement_id, aco_id, npi, tin, template_id, "
+                     "start_date, end_date, discount_bps, savings_share_bps, loss_share_bps, "
+                     "stop_gain_bps, stop_loss_bps) VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, "
+                     "?9, ?10, ?11, ?12) ON CONFLICT (arrangement_id) DO UPDATE SET aco_id = "
+                     "excluded.aco_id, npi = excluded.npi, tin = excluded.tin, template_id = "
+                     "excluded.template_id, start_date = excluded.start_date, end_date = "
+                     "excluded.end_date, discount_bps = excluded.discount_bps, "
+                     "savings_share_bps = excluded.savings_share_bps, loss_share_bps = "
+                     "excluded.loss_share_bps, stop_gain_bps = excluded.stop_gain_bps, "
+                     "stop_loss_bps = excluded.stop_loss_bps");
+    return rc ? rc : prepare_aco_check(ld);
+}
+
+static int arrangements_row(loader *ld)
+{
+    int before = ld->errors;
+    load_check_order(ld, "start_date", "end_date");
+    if (ld->errors != before || aco_known(ld, 1) < 0) return -EINVAL;
+    return insert_all(ld, ld->st[0], 12);
+}
+
+/* ---- medical_claim.csv ------------------------------------------------------------------- */
+
+/* Spec order: claim-level fields first (they must agree across a claim's rows). */
+static const field_spec claim_cols[] = {
+    /* 0 */ {"claim_id", F_ID, REQ, NULL, 0, 0},
+    /* 1 */ {"claim_type", F_ENUM, REQ, CLAIM_TYPES, 0, 0},
+    /* 2 */ {"person_id", F_MBI, REQ, NULL, 0, 0},
+    /* 3 */ {"claim_start_date", F_DATE, REQ, NULL, 0, 0},
+    /* 4 */ {"claim_end_date", F_DATE, REQ, NULL, 0, 0},
+    /* 5 */ {"admission_date", F_DATE, COL, NULL, 0, 0},
+    /* 6 */ {"discharge_date", F_DATE, COL, NULL, 0, 0},
+    /* 7 */ {"discharge_disposition_code", F_DISP, OPT, NULL, 0, 0},
+    /* 8 */ {"bill_type_code", F_BILL_TYPE, COL, NULL, 0, 0},
+    /* 9 */ {"facility_npi", F_NPI, OPT, NULL, 0, 0},
+    /* 10 */ {"adjustment_type_code", F_ENUM, OPT, ADJUSTMENTS, 0, 0},
+    /* 11 */ {"diagnosis_code_type", F_ENUM, OPT, DX_TYPES, 0, 0},
+    /* 12..36 diagnosis_code_1..25 */
+    {"diagnosis_code_1", F_ICD10, COL, NULL, 0, 0},  {"diagnosis_code_2", F_ICD10, OPT, NULL, 0, 0},
+    {"diagnosis_code_3", F_ICD10, OPT, NULL, 0, 0},  {"diagnosis_code_4", F_ICD10, OPT, NULL, 0, 0},
+    {"diagnosis_code_5", F_ICD10, OPT, NULL, 0, 0},  {"diagnosis_code_6", F_ICD10, OPT, NULL, 0, 0},
+    {"diagnosis_code_7", F_ICD10, OPT, NULL, 0, 0},  {"diagnosis_code_8", F_ICD10, OPT, NULL, 0, 0},
+    {"diagnosis_code_9", F_ICD10, OPT, NULL, 0, 0},  {"diagnosis_code_10", F_ICD10, OPT, NULL, 0, 0},
+    {"diagnosis_code_11", F_ICD10, OPT, NULL, 0, 0}, {"diagnosis_code_12", F_ICD10, OPT, NULL, 0, 0},
+    {"diagnosis_code_13", F_ICD10, OPT, NULL, 0, 0}, {"diagnosis_code_14", F_ICD10, OPT, NULL, 0, 0},
+    {"diagnosis_code_15", F_ICD10, OPT, NULL, 0, 0}, {"diagnosis_code_16", F_ICD10, OPT, NULL, 0, 0},
+    {"diagnosis_code_17", F_ICD10, OPT, NULL, 0, 0}, {"diagnosis_code_18", F_ICD10, OPT, NULL, 0, 0},
+    {"diagnosis_code_19", F_ICD10, OPT, NULL, 0, 0}, {"diagnosis_code_20", F_ICD10, OPT, NULL, 0, 0},
+    {"diagnosis_code_21", F_ICD10, OPT, NULL, 0, 0}, {"diagnosis_code_22", F_ICD10, OPT, NULL, 0, 0},
+    {"diagnosis_code_23", F_ICD10, OPT, NULL, 0, 0}, {"diagnosis_code_24", F_ICD10, OPT, NULL, 0, 0},
+    {"diagnosis_code_25", F_ICD10, OPT, NULL, 0, 0},
+    /* 37.. line-level */
+    /* 37 */ {"claim_line_number", F_POSINT, REQ, NULL, 0, 0},
+    /* 38 */ {"claim_line_start_date", F_DATE, COL, NULL, 0, 0},
+    /* 39 */ {"claim_line_end_date", F_DATE, COL, NULL, 0, 0},
+    /* 40 */ {"place_of_service_code", F_POS, COL, NULL, 0, 0},
+    /* 41 */ {"revenue_center_code", F_REVENUE, COL, NULL, 0, 0},
+    /* 42 */ {"hcpcs_code", F_HCPCS, COL, NULL, 0, 0},
+    /* 43 */ {"hcpcs_modifier_1", F_MODIFIER, OPT, NULL, 0, 0},
+    /* 44 */ {"hcpcs_modifier_2", F_MODIFIER, OPT, NULL, 0, 0},
+    /* 45 */ {"hcpcs_modifier_3", F_MODIFIER, OPT, NULL, 0, 0},
+    /* 46 */ {"hcpcs_modifier_4", F_MODIFIER, OPT, NULL, 0, 0},
+    /* 47 */ {"hcpcs_modifier_5", F_MODIFIER, OPT, NULL, 0, 0},
+    /* 48 */ {"rendering_npi", F_NPI, COL, NULL, 0, 0},
+    /* 49 */ {"rendering_tin", F_TIN, COL, NULL, 0, 0},
+    /* 50 */ {"billing_npi", F_NPI, COL, NULL, 0, 0},
+    /* 51 */ {"billing_tin", F_TIN, COL, NULL, 0, 0},
+    /* 52 */ {"paid_amount", F_MONEY, REQ, NULL, 0, 0},
+    /* 53 */ {"allowed_amount", F_MONEY, REQ, NULL, 0, 0},
+};
+
+enum {
+    CC_ID = 0, CC_TYPE = 1, CC_START = 3, CC_ADJ = 10, CC_DX1 = 12, CC_HEADER_END = 37,
+    CC_LINE = 37, CC_MOD1 = 43, CC_PAID = 52
+};
+
+static int claims_prepare(loader *ld)
+{
+    int rc = prepare(ld, 0, "SELECT load_id, adjustment_type_code FROM claims WHERE claim_id = ?1");
+    if (!rc) rc = prepare(ld, 1, "DELETE FROM claims WHERE claim_id = ?1");
+    if (!rc)
+        rc = prepare(ld, 2,
+                     "INSERT INTO claims (claim_id, claim_type, person_id, claim_start_date, "
+                     "claim_end_date, admission_date, discharge_date, discharge_disposition_code, "
+                     "bill_type_code, facility_npi, adjustment_type_code, diagnosis_codes, "
+                     "load_id) VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13)");
+    if (!rc)
+        rc = prepare(ld, 3,
+                     "INSERT INTO claim_lines (claim_id, claim_line_number, "
+                     "claim_line_start_date, claim_line_end_date, place_of_service_code, "
+                     "revenue_center_code, hcpcs_code, hcpcs_modifiers, rendering_npi, "
+                     "rendering_tin, billing_npi, billing_tin, paid_cents, allowed_cents) "
+                     "VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13, ?14)");
+    memset(&ld->group, 0, sizeof ld->group);
+    return rc;
+}
+
+/* "A B C" of the non-empty values of spec columns [from, to). */
+static void join(const loader *ld, size_t from, size_t to, char *out, size_t len)
+{
+    size_t o = 0;
+    out[0] = '\0';
+    for (size_t c = from; c < to && o + 1 < len; c++)
+        if (!ld->vals[c].empty)
+            o += (size_t)snprintf(out + o, len - o, "%s%s", o ? " " : "", ld->vals[c].text);
+}
+
+static const char *adj_of(const loader *ld)
+{
+    return ld->vals[CC_ADJ].empty ? "0" : ld->vals[CC_ADJ].text;
+}
+
+/* A new claim (or a new version of one): delete what is stored, then insert the header
+ * unless this is a cancellation. */
+static int claim_begin(loader *ld)
+{
+    claim_group *g = &ld->group;
+    memset(g, 0, sizeof *g);
+    snprintf(g->claim_id, sizeof g->claim_id, "%s", ld->vals[CC_ID].text);
+    g->adj[0] = adj_of(ld)[0];
+    g->adj[1] = '\0';
+    g->first_line = ld->scan->line;
+    g->active = 1;
+    for (size_t c = 1; c < CC_HEADER_END; c++)
+        snprintf(g->header[c - 1], sizeof g->header[0], "%s", ld->vals[c].text);
+    sqlite3_stmt *st = ld->st[0];
+    sqlite3_bind_text(st, 1, g->claim_id, -1, SQLITE_TRANSIENT);
+    int again = 0;
+    if (sqlite3_step(st) == SQLITE_ROW)
+        again = sqlite3_column_int64(st, 0) == ld->load_id &&
+                sqlite3_column_int(st, 1) == g->adj[0] - '0' && g->adj[0] != '1';
+    sqlite3_reset(st);
+    if (again) {
+        load_error(ld, ld->scan->line, (size_t)ld->col_at[CC_ID] + 1, "claim_id",
+                   "claim \"%s\" appears again after other claims (keep each claim's rows "
+                   "together; a new version needs adjustment_type_code 2)", g->claim_id);
+        return -EINVAL;
+    }
+    sqlite3_bind_text(ld->st[1], 1, g->claim_id, -1, SQLITE_TRANSIENT);
+    int rc = run(ld, ld->st[1]);
+    if (rc < 0 || g->adj[0] == '1') return rc;
+    char dx[26 * 8 + 1];
+    join(ld, CC_DX1, CC_DX1 + 25, dx, sizeof dx);
+    st = ld->st[2];
+    for (size_t c = 0; c < 10; c++) load_bind(ld, st, (int)c + 1, c);
+    sqlite3_bind_int(st, 11, g->adj[0] - '0');
+    sqlite3_bind_text(st, 12, dx, -1, SQLITE_TRANSIENT);
+    sqlite3_bind_int64(st, 13, ld->load_id);
+    return run(ld, st);
+}
+
+/* Claim-level fields must agree across the rows of one claim. */
+static int claim_consistent(loader *ld)
+{
+    const claim_group *g = &ld->group;
+    int ok = 1;
+    for (size_t c = 1; c < CC_HEADER_END; c++) {
+        if (strcmp(g->header[c - 1], ld->vals[c].text) == 0 || ld->col_at[c] < 0) continue;
+        load_error(ld, ld->scan->line, (size_t)ld->col_at[c] + 1, claim_cols[c].name,
+                   "\"%s\" differs from \"%s\" on line %zu for the same claim \"%s\" (claim "
+                   "fields must agree on every line of a claim)",
+                   ld->vals[c].text, g->header[c - 1], g->first_line, g->claim_id);
+        ok = 0;
+    }
+    return ok ? 0 : -EINVAL;
+}
+
+static int claims_row(loader *ld)
+{
+    int before = ld->errors;
+    load_check_order(ld, "claim_start_date", "claim_end_date");
+    load_check_order(ld, "claim_line_start_date", "claim_line_end_date");
+    load_check_order(ld, "admission_date", "discharge_date");
+    if (!strcmp(ld->vals[CC_TYPE].text, "institutional") && ld->vals[8].empty)
+        load_error(ld, ld->scan->line, (size_t)(ld->col_at[8] >= 0 ? ld->col_at[8] : 0) + 1,
+                   "bill_type_code", "required on an institutional claim (3 digits, e.g. 111)");
+    if (ld->errors != before) return -EINVAL;
+    claim_group *g = &ld->group;
+    int rc = 0;
+    if (!g->active || strcmp(g->claim_id, ld->vals[CC_ID].text) || strcmp(g->adj, adj_of(ld))) {
+        rc = claim_begin(ld);
+        if (rc < 0) return rc;
+    } else if (claim_consistent(ld) < 0) {
+        return -EINVAL;
+    }
+    int64_t line = ld->vals[CC_LINE].num;
+    for (size_t i = 0; i < g->n_seen; i++)
+        if (g->seen[i] == line) {
+            load_error(ld, ld->scan->line, (size_t)ld->col_at[CC_LINE] + 1, "claim_line_number",
+                       "line %lld of claim \"%s\" appears twice", (long long)line, g->claim_id);
+            return -EINVAL;
+        }
+    if (g->n_seen < sizeof g->seen / sizeof g->seen[0]) g->seen[g->n_seen++] = line;
+    if (g->adj[0] == '1') return 0; /* a cancellation: its lines only repeat the claim */
+    char mods[5 * 3 + 1];
+    join(ld, CC_MOD1, CC_MOD1 + 5, mods, sizeof mods);
+    sqlite3_stmt *st = ld->st[3];
+    load_bind(ld, st, 1, CC_ID);
+    static const size_t line_cols[] = {37, 38, 39, 40, 41, 42};
+    for (size_t i = 0; i < 6; i++) load_bind(ld, st, (int)i + 2, line_cols[i]);
+    sqlite3_bind_text(st, 8, mods, -1, SQLITE_TRANSIENT);
+    for (size_t i = 0; i < 6; i++) load_bind(ld, st, (int)i + 9, 48 + i);
+    return run(ld, st);
+}
+
+#define KIND(file, cols, p, r, e) {file, cols, sizeof cols / sizeof cols[0], p, r, e, finalize_all}
+
+const kind_def load_kinds[LOAD_N_KINDS] = {
+    [LOAD_ACOS] = KIND("acos.csv", acos_cols, acos_prepare, acos_row, NULL),
+    [LOAD_PROVIDERS] = KIND("providers.csv", providers_cols, providers_prepare, providers_row, NULL),
+    [LOAD_ELIGIBILITY] = KIND("eligibility.csv", eligibility_cols, eligibility_prepare, eligibility_row, NULL),
+    [LOAD_ALIGNMENT] = KIND("alignment.csv", alignment_cols, alignment_prepare, alignment_row, NULL),
+    [LOAD_ARRANGEMENTS] = KIND("arrangements.csv", arrangements_cols, arrangements_prepare, arrangements_row, NULL),
+    [LOAD_MEDICAL_CLAIM] = KIND("medical_claim.csv", claim_cols, claims_prepare, claims_row, NULL),
+};
