@@ -15,8 +15,8 @@
 #include "store.h"
 #include "util.h"
 
-static const cli_command *const commands[] = {&cmd_init,  &cmd_load, &cmd_run, &cmd_report,
-                                              &cmd_plugins, &cmd_rules};
+static const cli_command *const commands[] = {&cmd_init,    &cmd_synth, &cmd_load, &cmd_run,
+                                              &cmd_report,  &cmd_plugins, &cmd_rules};
 
 static const cli_command *find_command(const char *name)
 {

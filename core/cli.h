@@ -60,6 +60,7 @@ int cli_main(int argc, char **argv);
 extern const cli_command cmd_init;
 extern const cli_command cmd_plugins;
 extern const cli_command cmd_rules;
+extern const cli_command cmd_synth;
 extern const cli_command cmd_load;
 extern const cli_command cmd_run;
 extern const cli_command cmd_report;
