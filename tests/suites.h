@@ -16,6 +16,8 @@
     X(rules)           \
     X(rules_bind)      \
     X(store)           \
+    X(load)            \
+    X(synth)           \
     X(cli)             \
     X(e2e)
 

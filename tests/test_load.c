@@ -1,0 +1,324 @@
+/*
+ * tests/test_load.c: the CSV scanner (a pure function over a buffer) and `load_file`:
+ * every class of validation error with its file:line:column, rejected files leaving
+ * the store unchanged, idempotent reloads, upserts, adjustments and cancellations.
+ */
+#include <check.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "csv_scan.h"
+#include "load.h"
+#include "suites.h"
+#include "util.h"
+
+/* ---- the scanner -------------------------------------------------------------------- */
+
+static void scan_all(const char *text, size_t len, char out[][32], size_t *n_rec, size_t *n_fields)
+{
+    csv_scan s;
+    csv_scan_init(&s, text, len);
+    size_t k = 0;
+    *n_rec = 0;
+    int rc;
+    while ((rc = csv_scan_next(&s)) == 1) {
+        n_fields[*n_rec] = s.n;
+        for (size_t i = 0; i < s.n; i++, k++)
+            snprintf(out[k], 32, "%.*s", (int)s.f[i].len, s.f[i].p);
+        (*n_rec)++;
+    }
+    ck_assert_int_eq(rc, 0);
+    csv_scan_free(&s);
+}
+
+/* Quotes, escaped quotes, embedded commas and newlines, CRLF, a BOM, a last line
+ * without a newline, empty fields. */
+START_TEST(test_scan_shapes)
+{
+    static const char t[] = "\xEF\xBB\xBF" "a,b,c\r\n"
+                            "1,\"x,y\",\"he said \"\"hi\"\"\"\r\n"
+                            ",,\n"
+                            "\"multi\nline\",2,3";
+    char f[16][32];
+    size_t n, nf[8];
+    scan_all(t, sizeof t - 1, f, &n, nf);
+    ck_assert_uint_eq(n, 4);
+    ck_assert_str_eq(f[0], "a"); /* the BOM is skipped */
+    ck_assert_str_eq(f[4], "x,y");
+    ck_assert_str_eq(f[5], "he said \"hi\"");
+    ck_assert_uint_eq(nf[2], 3);
+    ck_assert_str_eq(f[6], "");
+    ck_assert_str_eq(f[9], "multi\nline");
+    ck_assert_str_eq(f[11], "3");
+}
+END_TEST
+
+/* Malformed input comes back with line:column. */
+START_TEST(test_scan_errors)
+{
+    static const struct {
+        const char *text, *err;
+    } cases[] = {
+        {"a,b\n1,\"open\n", "2:2: unterminated quoted field"},
+        {"a,b\n1,\"x\"y\n", "2:2: unexpected character after a closing quote"},
+        {"a,b\n\n1,x\"y\n", "3:2: a quote inside an unquoted field"},
+    };
+    for (size_t i = 0; i < sizeof cases / sizeof cases[0]; i++) {
+        csv_scan s;
+        csv_scan_init(&s, cases[i].text, strlen(cases[i].text));
+        int rc;
+        while ((rc = csv_scan_next(&s)) == 1) {
+        }
+        ck_assert_int_eq(rc, -1);
+        ck_assert_msg(strstr(s.err, cases[i].err), "'%s' lacks '%s'", s.err, cases[i].err);
+        csv_scan_free(&s);
+    }
+}
+END_TEST
+
+/* ---- loading -------------------------------------------------------------------------- */
+
+static char dir[64], errpath[128];
+static store *db;
+static char *errs;
+
+static void setup(void)
+{
+    snprintf(dir, sizeof dir, "/tmp/cara-load-XXXXXX");
+    ck_assert_ptr_nonnull(mkdtemp(dir));
+    char path[128], err[256];
+    snprintf(path, sizeof path, "%s/t.db", dir);
+    snprintf(errpath, sizeof errpath, "%s/errors", dir);
+    ck_assert_int_eq(store_open(path, STORE_CREATE, &db, err, sizeof err), 0);
+    errs = NULL;
+}
+
+static void teardown(void)
+{
+    store_close(db);
+    free(errs);
+    char cmd[128];
+    snprintf(cmd, sizeof cmd, "rm -rf '%s'", dir);
+    ck_assert_int_eq(system(cmd), 0);
+}
+
+/* Write `name` with text and load it; errors are captured into errs. */
+static int load(const char *name, const char *text, load_result *r)
+{
+    char path[256], err[256];
+    size_t len;
+    snprintf(path, sizeof path, "%s/%s", dir, name);
+    FILE *f = fopen(path, "w");
+    fputs(text, f);
+    fclose(f);
+    FILE *e = fopen(errpath, "w");
+    load_opts o = {.max_errors = 50, .err = e};
+    int rc = load_file(db, path, &o, r);
+    fclose(e);
+    free(errs);
+    ck_assert_int_eq(util_read_file(errpath, 1 << 20, &errs, &len, err, sizeof err), 0);
+    return rc;
+}
+
+static long long q(const char *sql)
+{
+    sqlite3_stmt *st;
+    ck_assert_int_eq(sqlite3_prepare_v2(store_db(db), sql, -1, &st, NULL), SQLITE_OK);
+    long long v = sqlite3_step(st) == SQLITE_ROW ? sqlite3_column_int64(st, 0) : -1;
+    sqlite3_finalize(st);
+    return v;
+}
+
+#define HAS(s) ck_assert_msg(strstr(errs, s), "errors lack '%s':\n%s", s, errs)
+
+static const char ACOS[] = "aco_id,name,track\nA1,Alpha ACO,global\nA2,\"Beta, Inc.\",professional\n";
+
+/* Each reference file loads into its columns; reloading the same bytes is skipped;
+ * a changed file upserts. */
+START_TEST(test_reference_files)
+{
+    load_result r;
+    ck_assert_int_eq(load("acos.csv", ACOS, &r), 0);
+    ck_assert_int_eq(r.kind, LOAD_ACOS);
+    ck_assert_int_eq(r.rows, 2);
+    ck_assert_int_eq(q("SELECT count(*) FROM acos WHERE name = 'Beta, Inc.'"), 1);
+    ck_assert_int_eq(load("acos.csv", ACOS, &r), 0);
+    ck_assert_int_eq(r.skipped, 1);
+    ck_assert_int_eq(q("SELECT count(*) FROM loads"), 1);
+    ck_assert_int_eq(load("acos.csv", "aco_id,name,track\nA1,Alpha Renamed,global\n", &r), 0);
+    ck_assert_int_eq(q("SELECT count(*) FROM acos"), 2);
+    ck_assert_int_eq(q("SELECT count(*) FROM acos WHERE name = 'Alpha Renamed'"), 1);
+    /* columns in any order, extra columns ignored, kind from the header */
+    ck_assert_int_eq(load("my_people.csv",
+                          "zip_code,person_id,extra,gender,birth_date,death_date,"
+                          "enrollment_start_date,enrollment_end_date,dual_status_code,"
+                          "medicare_status_code,hospice_flag\n"
+                          "21201,1EG4TE5MK73,x,female,1950-03-02,,2026-01-01,,NA,10,Y\n", &r), 0);
+    ck_assert_int_eq(r.kind, LOAD_ELIGIBILITY);
+    ck_assert_int_eq(q("SELECT hospice_flag FROM eligibility"), 1);
+    ck_assert_int_eq(q("SELECT count(*) FROM eligibility WHERE dual_status_code = '' AND "
+                       "enrollment_end_date IS NULL AND zip_code = '21201'"), 1);
+}
+END_TEST
+
+/* Every error names file:line:column: field: the value and what is expected; the
+ * store is unchanged. */
+START_TEST(test_validation_errors)
+{
+    load_result r;
+    ck_assert_int_eq(load("acos.csv", ACOS, &r), 0);
+    static const char bad[] =
+        "arrangement_id,aco_id,npi,tin,template_id,start_date,end_date,discount_bps,"
+        "savings_share_bps,loss_share_bps,stop_gain_bps,stop_loss_bps\n"
+        "E1,A1,1234567893,123456789,falls_prevention,2027-01-01,,,,,,\n"
+        "E2,A1,1093791627,123456789,falls_prevention,2027-01-01,,,,,,\n"
+        "E3,A1,1234567893,071234567,falls_prevention,2027-02-30,,,,,,\n"
+        "E4,A9,1234567893,123456789,falls_prevention,2027-01-01,2026-12-31,600000,,,,\n"
+        "E5,A1,1234567893,123456789,falls_prevention,2027-01-01,,,12000,,,\n"
+        "E6,A1,1234567893,123456789\n";
+    ck_assert_int_lt(load("arrangements.csv", bad, &r), 0);
+    HAS("arrangements.csv:3:3: npi: \"1093791627\" fails the NPI check digit (expected 6 as the last digit)");
+    HAS("arrangements.csv:4:4: tin: \"071234567\" is not a TIN");
+    HAS("arrangements.csv:4:6: start_date: \"2027-02-30\" is not a date (expected YYYY-MM-DD)");
+    HAS("arrangements.csv:5:8: discount_bps: \"600000\" is not a rate in basis points from -10000 to 10000");
+    HAS("arrangements.csv:6:9: savings_share_bps: \"12000\"");
+    HAS("arrangements.csv:7: the row has 4 fields, the header has 12");
+    ck_assert_int_eq(r.errors, 6);
+    /* E1 was fine, but the file is all or nothing */
+    ck_assert_int_eq(q("SELECT count(*) FROM arrangements"), 0);
+    ck_assert_int_eq(q("SELECT count(*) FROM loads"), 1);
+    /* an unknown ACO, an end before the start */
+    ck_assert_int_lt(load("arrangements.csv",
+                          "arrangement_id,aco_id,npi,tin,template_id,start_date,end_date\n"
+                          "E4,A9,1234567893,123456789,falls_prevention,2027-01-01,\n"
+                          "E5,A1,1234567893,123456789,falls_prevention,2027-01-01,2026-12-31\n", &r), 0);
+    HAS("arrangements.csv:2:2: aco_id: \"A9\" is not a known ACO (load acos.csv with it first)");
+    HAS("arrangements.csv:3:7: end_date: 2026-12-31 is before start_date 2027-01-01");
+    ck_assert_int_lt(load("eligibility.csv",
+                          "person_id,gender,birth_date,enrollment_start_date\n"
+                          "1EG4TE5MK7,male,1950-01-01,2026-01-01\n", &r), 0);
+    HAS("eligibility.csv:1: missing column(s): enrollment_end_date, death_date, dual_status_code, medicare_status_code");
+    ck_assert_int_lt(load("eligibility.csv",
+                          "person_id,gender,birth_date,death_date,enrollment_start_date,"
+                          "enrollment_end_date,dual_status_code,medicare_status_code\n"
+                          "1OG4TE5MK73,M,1950-01-01,,2026-01-01,,00,10\n", &r), 0);
+    HAS("eligibility.csv:2:1: person_id: \"1OG4TE5MK73\" is not an MBI: character 2");
+    HAS("eligibility.csv:2:2: gender: \"M\" is not allowed (expected one of: male, female, unknown)");
+    ck_assert_int_lt(load("notes.csv", "what,ever\n1,2\n", &r), 0);
+    HAS("notes.csv:1: not a file of the CSV input layer");
+    ck_assert_int_lt(load("acos.csv", "", &r), 0);
+    HAS("empty file");
+}
+END_TEST
+
+static const char CLAIM_HDR[] =
+    "claim_id,claim_line_number,claim_type,person_id,claim_start_date,claim_end_date,"
+    "claim_line_start_date,claim_line_end_date,admission_date,discharge_date,"
+    "place_of_service_code,bill_type_code,revenue_center_code,hcpcs_code,hcpcs_modifier_1,"
+    "rendering_npi,rendering_tin,billing_npi,billing_tin,paid_amount,allowed_amount,"
+    "diagnosis_code_1,diagnosis_code_2,adjustment_type_code\n";
+
+/* Claims: cents, diagnoses and modifiers joined; adjustments replace, cancellations
+ * delete; claim fields must agree; line numbers must not repeat. */
+START_TEST(test_claims)
+{
+    load_result r;
+    char text[4096];
+    snprintf(text, sizeof text, "%s"
+             "C1,1,professional,1EG4TE5MK73,2027-01-04,2027-01-05,2027-01-04,2027-01-04,,,11,,,97161,GP,1234567893,123456789,1234567893,123456789,150.00,190.5,Z9181,R296,0\n"
+             "C1,2,professional,1EG4TE5MK73,2027-01-04,2027-01-05,2027-01-05,2027-01-05,,,11,,,97110,,1234567893,123456789,1234567893,123456789,40,50,Z9181,R296,0\n"
+             "C2,1,institutional,1EG4TE5MK73,2027-03-14,2027-03-20,,,2027-03-14,2027-03-20,,0111,0120,,,,,1528060837,234567891,18000.00,20000.00,S72001A,W010XXA,\n",
+             CLAIM_HDR);
+    ck_assert_msg(load("medical_claim.csv", text, &r) == 0, "%s", errs);
+    ck_assert_int_eq(q("SELECT sum(paid_cents) FROM claim_lines"), 15000 + 4000 + 1800000);
+    ck_assert_int_eq(q("SELECT allowed_cents FROM claim_lines WHERE claim_id = 'C1' AND claim_line_number = 1"), 19050);
+    ck_assert_int_eq(q("SELECT count(*) FROM claims WHERE claim_id = 'C1' AND diagnosis_codes = 'Z9181 R296'"), 1);
+    ck_assert_int_eq(q("SELECT count(*) FROM claims WHERE claim_id = 'C2' AND bill_type_code = '111'"), 1);
+    ck_assert_int_eq(q("SELECT count(*) FROM claim_lines WHERE hcpcs_modifiers = 'GP'"), 1);
+    /* a run-out file: C1 adjusted (one line, 160.00), C2 cancelled */
+    snprintf(text, sizeof text, "%s"
+             "C1,1,professional,1EG4TE5MK73,2027-01-04,2027-01-04,2027-01-04,2027-01-04,,,11,,,97161,,1234567893,123456789,1234567893,123456789,160.00,200.00,Z9181,,2\n"
+             "C2,1,institutional,1EG4TE5MK73,2027-03-14,2027-03-20,,,2027-03-14,2027-03-20,,111,0120,,,,,1528060837,234567891,18000.00,20000.00,S72001A,W010XXA,1\n",
+             CLAIM_HDR);
+    ck_assert_msg(load("medical_claim.csv", text, &r) == 0, "%s", errs);
+    ck_assert_int_eq(q("SELECT count(*) FROM claim_lines"), 1);
+    ck_assert_int_eq(q("SELECT paid_cents FROM claim_lines"), 16000);
+    ck_assert_int_eq(q("SELECT count(*) FROM claims WHERE claim_id = 'C2'"), 0);
+    /* the same bytes again: skipped, nothing changes */
+    ck_assert_int_eq(load("medical_claim.csv", text, &r), 0);
+    ck_assert_int_eq(r.skipped, 1);
+    /* bad claims: a header field that disagrees, a repeated line, bad codes, money */
+    snprintf(text, sizeof text, "%s"
+             "C3,1,professional,1EG4TE5MK73,2027-01-04,2027-01-04,2027-01-04,2027-01-04,,,11,,,97161,,1234567893,123456789,1234567893,123456789,10.00,10.00,Z9181,,0\n"
+             "C3,2,professional,1EG4TE5MK73,2027-01-05,2027-01-04,2027-01-04,2027-01-04,,,11,,,97110,,1234567893,123456789,1234567893,123456789,10.00,10.00,Z9181,,0\n"
+             "C3,1,professional,1EG4TE5MK73,2027-01-04,2027-01-04,2027-01-04,2027-01-04,,,11,,,97110,,1234567893,123456789,1234567893,123456789,10.00,10.00,Z9181,,0\n"
+             "C4,1,professional,1EG4TE5MK73,2027-01-04,2027-01-04,2027-01-04,2027-01-04,,,1,,,9716,gp,1234567893,123456789,1234567893,123456789,10.001,1e3,Z91.81,,7\n"
+             "C5,1,institutional,1EG4TE5MK73,2027-01-04,2027-01-04,,,,,,,0450,,,,,1234567893,123456789,10.00,10.00,W010XXA,,0\n",
+             CLAIM_HDR);
+    ck_assert_int_lt(load("medical_claim.csv", text, &r), 0);
+    HAS("medical_claim.csv:3:6: claim_end_date: 2027-01-04 is before claim_start_date 2027-01-05");
+    HAS("medical_claim.csv:4:2: claim_line_number: line 1 of claim \"C3\" appears twice");
+    HAS("medical_claim.csv:5:11: place_of_service_code: \"1\" is not a place of service code (expected 2 digits)");
+    HAS("medical_claim.csv:5:14: hcpcs_code: \"9716\" is not a HCPCS code");
+    HAS("medical_claim.csv:5:15: hcpcs_modifier_1: \"gp\" is not a modifier");
+    HAS("medical_claim.csv:5:20: paid_amount: \"10.001\": ");
+    HAS("medical_claim.csv:5:21: allowed_amount: \"1e3\"");
+    HAS("medical_claim.csv:5:22: diagnosis_code_1: \"Z91.81\" is not an ICD-10-CM code");
+    HAS("medical_claim.csv:5:24: adjustment_type_code: \"7\" is not allowed (expected one of: (empty), 0, 1, 2)");
+    HAS("medical_claim.csv:6:12: bill_type_code: required on an institutional claim");
+    ck_assert_int_eq(q("SELECT count(*) FROM claims"), 1); /* unchanged: only C1 */
+    /* a header field that differs between the lines of one claim */
+    snprintf(text, sizeof text, "%s"
+             "C6,1,professional,1EG4TE5MK73,2027-01-04,2027-01-04,2027-01-04,2027-01-04,,,11,,,97161,,1234567893,123456789,1234567893,123456789,10.00,10.00,Z9181,,0\n"
+             "C6,2,professional,1EG4TE5MK73,2027-01-04,2027-01-04,2027-01-04,2027-01-04,,,11,,,97110,,1234567893,123456789,1234567893,123456789,10.00,10.00,R296,,0\n",
+             CLAIM_HDR);
+    ck_assert_int_lt(load("medical_claim.csv", text, &r), 0);
+    HAS("medical_claim.csv:3:22: diagnosis_code_1: \"R296\" differs from \"Z9181\" on line 2 for the same claim \"C6\"");
+}
+END_TEST
+
+/* The error list stops at the limit and says how many more there were. */
+START_TEST(test_error_limit)
+{
+    char text[1 << 15] = "aco_id,name,track\n";
+    for (int i = 0; i < 120; i++) {
+        size_t n = strlen(text);
+        snprintf(text + n, sizeof text - n, "A%d,x,mixed\n", i);
+    }
+    char path[256], err[128];
+    snprintf(path, sizeof path, "%s/acos.csv", dir);
+    FILE *f = fopen(path, "w");
+    fputs(text, f);
+    fclose(f);
+    FILE *e = fopen(errpath, "w");
+    load_opts o = {.max_errors = 10, .err = e};
+    load_result r;
+    ck_assert_int_lt(load_file(db, path, &o, &r), 0);
+    fclose(e);
+    size_t len;
+    ck_assert_int_eq(util_read_file(errpath, 1 << 20, &errs, &len, err, sizeof err), 0);
+    ck_assert_int_eq(r.errors, 120);
+    HAS("acos.csv: ... and 110 more errors");
+    int lines = 0;
+    for (const char *p = errs; *p; p++) lines += *p == '\n';
+    ck_assert_int_eq(lines, 11);
+}
+END_TEST
+
+Suite *suite_load(void)
+{
+    Suite *s = suite_create("load");
+    TCase *tc = tcase_create("scan");
+    tcase_add_test(tc, test_scan_shapes);
+    tcase_add_test(tc, test_scan_errors);
+    suite_add_tcase(s, tc);
+    tc = tcase_create("load");
+    tcase_add_checked_fixture(tc, setup, teardown);
+    tcase_add_test(tc, test_reference_files);
+    tcase_add_test(tc, test_validation_errors);
+    tcase_add_test(tc, test_claims);
+    tcase_add_test(tc, test_error_limit);
+    suite_add_tcase(s, tc);
+    return s;
+}
