@@ -9,6 +9,7 @@
 #include <string.h>
 
 #include "date.h"
+#include "store.h"
 #include "util.h"
 
 struct bene_chunk {
@@ -107,15 +108,6 @@ int bene_next_person(bene_reader *r, char *buf, size_t len, char *err, size_t er
     return 1;
 }
 
-/* A stored ISO date column, or CARA_DATE_NONE for NULL/invalid. */
-static cara_date col_date(sqlite3_stmt *st, int i)
-{
-    const unsigned char *s = sqlite3_column_text(st, i);
-    cara_date d;
-    if (!s || date_parse((const char *)s, (size_t)sqlite3_column_bytes(st, i), &d) < 0)
-        return CARA_DATE_NONE;
-    return d;
-}
 
 static void col_copy(sqlite3_stmt *st, int i, char *dst, size_t len)
 {
@@ -146,12 +138,12 @@ static int load_eligibility(bene_reader *r, bene_data *d)
         if (grow((void **)&d->enrollment, &d->cap_enrollment, n + 1, sizeof *d->enrollment))
             return -ENOMEM;
         cara_enrollment *e = &d->enrollment[n++];
-        e->start = col_date(st, 0);
-        e->end = col_date(st, 1);
+        e->start = store_col_date(st, 0);
+        e->end = store_col_date(st, 1);
         const unsigned char *g = sqlite3_column_text(st, 2);
         if (g && n == 1) d->b.gender = g[0] == 'm' ? 'M' : g[0] == 'f' ? 'F' : 'U';
-        if (n == 1) d->b.birth = col_date(st, 3);
-        cara_date death = col_date(st, 4);
+        if (n == 1) d->b.birth = store_col_date(st, 3);
+        cara_date death = store_col_date(st, 4);
         if (death != CARA_DATE_NONE && (d->b.death == CARA_DATE_NONE || death < d->b.death))
             d->b.death = death;
         col_copy(st, 5, e->dual_status, sizeof e->dual_status);
@@ -174,8 +166,8 @@ static int load_alignment(bene_reader *r, bene_data *d)
         cara_alignment *a = &d->alignment[n++];
         a->aco_id = str_dup(d, sqlite3_column_text(st, 0), sqlite3_column_bytes(st, 0));
         if (!a->aco_id) return -ENOMEM;
-        a->start = col_date(st, 1);
-        a->end = col_date(st, 2);
+        a->start = store_col_date(st, 1);
+        a->end = store_col_date(st, 2);
     }
     d->b.n_alignment = (uint32_t)n;
     d->b.alignment = d->alignment;
@@ -241,16 +233,16 @@ static int load_claims(bene_reader *r, bene_data *d)
         }
         l->claim_id = prev_claim;
         l->claim_type = claim_type_of(sqlite3_column_text(st, 1));
-        l->claim_start = col_date(st, 2);
-        l->claim_end = col_date(st, 3);
-        l->admission = col_date(st, 4);
-        l->discharge = col_date(st, 5);
+        l->claim_start = store_col_date(st, 2);
+        l->claim_end = store_col_date(st, 3);
+        l->admission = store_col_date(st, 4);
+        l->discharge = store_col_date(st, 5);
         col_copy(st, 6, l->discharge_disposition, sizeof l->discharge_disposition);
         col_copy(st, 7, l->bill_type, sizeof l->bill_type);
         col_copy(st, 8, l->facility_npi, sizeof l->facility_npi);
         l->line_number = sqlite3_column_int(st, 10);
-        l->line_start = col_date(st, 11);
-        l->line_end = col_date(st, 12);
+        l->line_start = store_col_date(st, 11);
+        l->line_end = store_col_date(st, 12);
         col_copy(st, 13, l->place_of_service, sizeof l->place_of_service);
         col_copy(st, 14, l->revenue_center, sizeof l->revenue_center);
         col_copy(st, 15, l->hcpcs, sizeof l->hcpcs);

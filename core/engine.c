@@ -23,6 +23,7 @@
 #include "engine_internal.h"
 #include "episode.h"
 #include "hcc.h"
+#include "store.h"
 #include "util.h"
 
 /* ---- reference data -------------------------------------------------------------------- */
@@ -33,14 +34,6 @@ static char *col_dup(sqlite3_stmt *st, int i)
     return strdup(s ? (const char *)s : "");
 }
 
-static cara_date col_date(sqlite3_stmt *st, int i)
-{
-    const unsigned char *s = sqlite3_column_text(st, i);
-    cara_date d;
-    if (!s || date_parse((const char *)s, (size_t)sqlite3_column_bytes(st, i), &d) < 0)
-        return CARA_DATE_NONE;
-    return d;
-}
 
 static int load_arrangements(sqlite3 *db, run_data *rd, char *err, size_t errlen)
 {
@@ -71,8 +64,8 @@ static int load_arrangements(sqlite3 *db, run_data *rd, char *err, size_t errlen
         a->npi = col_dup(st, 2);
         a->tin = col_dup(st, 3);
         a->template_id = col_dup(st, 4);
-        a->start = col_date(st, 5);
-        a->end = col_date(st, 6);
+        a->start = store_col_date(st, 5);
+        a->end = store_col_date(st, 6);
         for (int i = 0; i < N_TERMS; i++)
             if (sqlite3_column_type(st, 7 + i) != SQLITE_NULL) {
                 a->terms[i] = sqlite3_column_int64(st, 7 + i);
@@ -98,7 +91,7 @@ static cara_date data_as_of(sqlite3 *db)
     cara_date d = CARA_DATE_NONE;
     if (sqlite3_prepare_v2(db, "SELECT max(claim_end_date) FROM claims", -1, &st, NULL) ==
         SQLITE_OK) {
-        if (sqlite3_step(st) == SQLITE_ROW) d = col_date(st, 0);
+        if (sqlite3_step(st) == SQLITE_ROW) d = store_col_date(st, 0);
         sqlite3_finalize(st);
     }
     return d;

@@ -3,6 +3,8 @@
  */
 #include "store.h"
 
+#include "date.h"
+
 #include <errno.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -203,4 +205,13 @@ void store_close(store *s)
     sqlite3_close_v2(s->db);
     free(s->path);
     free(s);
+}
+
+int32_t store_col_date(sqlite3_stmt *st, int i)
+{
+    const unsigned char *s = sqlite3_column_text(st, i);
+    cara_date d;
+    if (!s || date_parse((const char *)s, (size_t)sqlite3_column_bytes(st, i), &d) < 0)
+        return CARA_DATE_NONE;
+    return d;
 }

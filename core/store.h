@@ -11,6 +11,7 @@
 #define CARA_STORE_H
 
 #include <stddef.h>
+#include <stdint.h>
 
 #include <sqlite3.h>
 
@@ -67,6 +68,10 @@ int store_exec(store *s, const char *sql, char *err, size_t errlen);
 int store_begin(store *s, char *err, size_t errlen);
 int store_commit(store *s, char *err, size_t errlen);
 void store_rollback(store *s);
+
+/* Column i of a result row as a day number: ISO 'YYYY-MM-DD' text, or CARA_DATE_NONE
+ * for NULL or anything else. */
+int32_t store_col_date(sqlite3_stmt *st, int i);
 
 /* Close the connection (NULL is a no-op). */
 void store_close(store *s);
