@@ -89,6 +89,10 @@ int catalog_open(catalog *c, const char *episodes_dir, const char *plugins_dir,
                  const char *only, catalog_warn_fn warn, void *ud, char *err, size_t errlen)
 {
     memset(c, 0, sizeof *c);
+    if (!(c->dir = strdup(episodes_dir))) {
+        snprintf(err, errlen, "out of memory");
+        return -ENOMEM;
+    }
     int rc = plugin_load_dir(&c->plugins, plugins_dir, host_services(), warn, ud, err, errlen);
     if (rc < 0) return rc;
     DIR *d = opendir(episodes_dir);
@@ -161,6 +165,7 @@ void catalog_free(catalog *c)
 {
     for (size_t i = 0; i < c->n; i++) entry_free(&c->v[i]);
     free(c->v);
+    free(c->dir);
     plugin_set_free(&c->plugins);
     memset(c, 0, sizeof *c);
 }

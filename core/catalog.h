@@ -25,6 +25,7 @@ typedef struct catalog_entry {
 } catalog_entry;
 
 typedef struct catalog {
+    char *dir;                  /* owned: the episodes directory */
     catalog_entry *v;           /* owned, sorted by template id */
     size_t n;
     plugin_set plugins;         /* owned */

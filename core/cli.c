@@ -15,8 +15,9 @@
 #include "store.h"
 #include "util.h"
 
-static const cli_command *const commands[] = {&cmd_init,    &cmd_synth, &cmd_load, &cmd_run,
-                                              &cmd_report,  &cmd_plugins, &cmd_rules};
+static const cli_command *const commands[] = {&cmd_init,   &cmd_synth,   &cmd_load,
+                                              &cmd_run,    &cmd_report,  &cmd_runs,
+                                              &cmd_plugins, &cmd_rules};
 
 static const cli_command *find_command(const char *name)
 {
@@ -126,8 +127,13 @@ static char *default_dir(const char *const *rel)
     char *found = NULL;
     for (; *rel && !found; rel++) {
         char *p = util_path_join(exe, *rel);
-        if (p && util_is_dir(p)) found = p;
-        else free(p);
+        if (p && util_is_dir(p)) {
+            found = realpath(p, NULL); /* no "build/../" in what runs record */
+            if (!found) found = p;
+            else free(p);
+        } else {
+            free(p);
+        }
     }
     if (!found) found = util_path_join(exe, rel[-1]);
     free(exe);

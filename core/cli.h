@@ -64,5 +64,6 @@ extern const cli_command cmd_synth;
 extern const cli_command cmd_load;
 extern const cli_command cmd_run;
 extern const cli_command cmd_report;
+extern const cli_command cmd_runs;
 
 #endif

@@ -105,7 +105,7 @@ static int save_components(saver *sv, const catalog *cat)
             /* the CMS-HCC tables live beside the templates */
             static const char *const tables[] = {"cms_hcc_v28_dx_to_hcc.csv",
                                                  "cms_hcc_v28_hierarchies.csv"};
-            char *dir = util_path_join(e->dir, "../common");
+            char *dir = util_path_join(cat->dir, "common");
             for (size_t t = 0; t < 2 && rc == 0 && dir; t++) {
                 char *p = util_path_join(dir, tables[t]);
                 rc = p ? component(sv, st, "table", tables[t], "V28", p) : -ENOMEM;

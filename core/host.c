@@ -60,6 +60,7 @@ static const cara_host services = {
     .tmpl_len = template_host_len,
     .tmpl_key = template_host_key,
     .tmpl_codes = template_host_codes,
+    .tmpl_codes_check = template_host_codes_check,
     .codes_match = codes_match,
     .codes_match_dx = host_codes_match_dx,
     .diag_add = diag_add,

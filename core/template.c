@@ -244,3 +244,34 @@ void diag_free(cara_diag *d)
     free(d->items);
     *d = (cara_diag){0};
 }
+
+int template_host_codes_check(const cara_template *t, const char *path, char *buf, size_t len)
+{
+    json_t *v = template_lookup(t, path);
+    if (!v) {
+        snprintf(buf, len, "required: an array of code patterns");
+        return -ENOENT;
+    }
+    if (!json_is_array(v)) {
+        snprintf(buf, len, "must be an array of code patterns (it is a JSON %s)",
+                 json_is_object(v) ? "object" : json_is_string(v) ? "string" : "value");
+        return -EINVAL;
+    }
+    size_t n = json_array_size(v);
+    const char **pats = calloc(n ? n : 1, sizeof *pats);
+    if (!pats) {
+        snprintf(buf, len, "out of memory");
+        return -ENOMEM;
+    }
+    for (size_t i = 0; i < n; i++)
+        if (!(pats[i] = json_string_value(json_array_get(v, i)))) {
+            snprintf(buf, len, "element %zu is not a string (expected a code pattern)", i);
+            free(pats);
+            return -EINVAL;
+        }
+    cara_codeset *set = NULL;
+    int rc = codes_compile(pats, n, &set, buf, len);
+    codes_free(set);
+    free(pats);
+    return rc < 0 ? -EINVAL : 0;
+}

@@ -46,6 +46,7 @@ const char *template_host_str(const cara_template *t, const char *path);
 int template_host_len(const cara_template *t, const char *path);
 const char *template_host_key(const cara_template *t, const char *path, int i);
 const cara_codeset *template_host_codes(const cara_template *t, const char *path);
+int template_host_codes_check(const cara_template *t, const char *path, char *buf, size_t len);
 
 /* ---- diagnostics (cara_diag) ---- */
 

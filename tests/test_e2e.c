@@ -407,6 +407,13 @@ START_TEST(test_deterministic_and_formats)
     ck_assert_int_eq(cara("report --by arrangement"), 0);
     ck_assert_ptr_nonnull(strstr(out_buf, "3961.61")); /* E1's payment in dollars */
     ck_assert_int_eq(cara("report --by template"), 0);
+    /* the run recorded what it used, with content hashes */
+    ck_assert_int_eq(cara("runs --run 1 --format json"), 0);
+    ck_assert_ptr_nonnull(strstr(out_buf, "\"kind\":\"rule\",\"name\":\"falls_prevention/savings.lua\""));
+    ck_assert_ptr_nonnull(strstr(out_buf, "\"kind\":\"table\",\"name\":\"cms_hcc_v28_dx_to_hcc.csv\""));
+    ck_assert_ptr_nonnull(strstr(out_buf, "\"kind\":\"plugin\",\"name\":\"functional_independence\""));
+    ck_assert_int_eq(cara("runs"), 0);
+    ck_assert_ptr_nonnull(strstr(out_buf, "done"));
     ck_assert_int_eq(cara("report --by specialist --format csv"), 0);
     ck_assert_int_eq(cara("report --run 99 --by episode"), 1);
     ck_assert_ptr_nonnull(strstr(err_buf, "no run 99"));

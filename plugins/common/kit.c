@@ -104,10 +104,9 @@ const cara_codeset *kit_codes(const cara_host *h, const cara_template *t, const 
     snprintf(path, sizeof path, "code_lists.%s", name);
     const cara_codeset *set = h->tmpl_codes(t, path);
     if (!set) {
-        if (d)
-            h->diag_add(d, path,
-                        "required: an array of code patterns (literals, PREFIX*, ? wildcards, "
-                        "LO-HI ranges; uppercase letters and digits)");
+        char why[300];
+        h->tmpl_codes_check(t, path, why, sizeof why);
+        if (d) h->diag_add(d, path, "%s", why);
         (*errors)++;
     }
     return set;

@@ -93,6 +93,10 @@ typedef struct cara_host {
      * template, or NULL when absent or invalid (template_validate reports why). */
     const cara_codeset *(*tmpl_codes)(const cara_template *t, const char *path);
 
+    /* Why the code list at path is unusable: 0 when it compiles, -ENOENT when absent,
+     * -EINVAL with the reason in buf (the bad pattern, its index and position). */
+    int (*tmpl_codes_check)(const cara_template *t, const char *path, char *buf, size_t len);
+
     /* ---- code lists (pure, thread-safe) ---- */
     /* 1 when code matches a pattern of the set, else 0. */
     int (*codes_match)(const cara_codeset *set, const char *code);
