@@ -65,5 +65,6 @@ extern const cli_command cmd_load;
 extern const cli_command cmd_run;
 extern const cli_command cmd_report;
 extern const cli_command cmd_runs;
+extern const cli_command cmd_diff;
 
 #endif

@@ -421,6 +421,54 @@ START_TEST(test_deterministic_and_formats)
 }
 END_TEST
 
+/* What-if: a copy of the templates with falls_prevention's default savings share at
+ * 6000 and a 1-day plurality window, run against the same data, diffed against run 1.
+ * P09 (plurality lines on days 5 and 12) and P10 (day 11) lose their attribution.
+ * E1 then has 8 episodes: T = 3418220 - 288565 - 1591350 = 1538305;
+ * A = 2557000 - 258000 - 2004000 = 295000; gross = 1243305; Q = round(10000 x 2/8) =
+ * 2500; qadj = 1243305 - round(1243305 x 1000 x 7500 / 10^8) = 1243305 - 93248
+ * (93247.875) = 1150057; pay = round(1150057 x 0.6) = 690034 (690034.2) > cap
+ * round(1538305 x 0.2) = 307661 -> 307661: a change of 307661 - 396161 = -88500.
+ * E2 (negotiated 8000), E3 (a loss), E4 and E5 (other template) do not move. */
+START_TEST(test_whatif_diff)
+{
+    char cmd[512];
+    snprintf(cmd, sizeof cmd, "cp -R '%s/episodes' '%s/whatif'", dir, dir);
+    ck_assert_int_eq(sh(cmd), 0);
+    char path[256];
+    snprintf(path, sizeof path, "%s/whatif/falls_prevention/template.json", dir);
+    json_error_t je;
+    json_t *root = json_load_file(path, 0, &je);
+    json_object_set_new(json_object_get(root, "arrangement"), "savings_share_bps", json_integer(6000));
+    json_object_set_new(json_object_get(root, "attribution"), "plurality_days", json_integer(1));
+    ck_assert_int_eq(json_dump_file(root, path, JSON_INDENT(2)), 0);
+    json_decref(root);
+    ck_assert_msg(cara("run --episodes whatif") == 0, "%s", err_buf);
+    ck_assert_str_eq(out_buf, "2\n");
+    ck_assert_int_eq(cara("diff 1 2 --format json"), 0);
+    ck_assert_ptr_nonnull(strstr(out_buf, "{\"kind\":\"arrangement\",\"arrangement_id\":\"E1\",\"period\":2027,"
+                                          "\"status_a\":\"final\",\"status_b\":\"final\",\"episodes_a\":10,"
+                                          "\"episodes_b\":8,\"episodes_change\":-2,\"target_cents_a\":3418220,"
+                                          "\"target_cents_b\":1538305,"));
+    ck_assert_ptr_nonnull(strstr(out_buf, "\"payment_cents_a\":396161,\"payment_cents_b\":307661,"
+                                          "\"payment_cents_change\":-88500}"));
+    ck_assert_ptr_nonnull(strstr(out_buf, "\"arrangement_id\":\"E2\""));
+    ck_assert_ptr_nonnull(strstr(out_buf, "\"payment_cents_a\":18576,\"payment_cents_b\":18576,\"payment_cents_change\":0}"));
+    ck_assert_ptr_nonnull(strstr(out_buf, "{\"kind\":\"attribution\",\"episode_id\":\"falls_prevention:1A00A00AA09:2027-03-10\","
+                                          "\"attribution_a\":\"E1\",\"attribution_b\":\"unattributed\","
+                                          "\"method_a\":\"plurality\",\"method_b\":\"unattributed\""));
+    ck_assert_ptr_nonnull(strstr(out_buf, "falls_prevention:1A00A00AA10:2027-03-21"));
+    int changed = 0;
+    for (const char *p = out_buf; (p = strstr(p, "\"kind\":\"attribution\"")); p++) changed++;
+    ck_assert_int_eq(changed, 2);
+    ck_assert_int_eq(cara("diff 1 2"), 0);
+    ck_assert_ptr_nonnull(strstr(out_buf, "== by arrangement"));
+    ck_assert_int_eq(cara("diff 1 7"), 1);
+    ck_assert_ptr_nonnull(strstr(err_buf, "no run 7"));
+    ck_assert_int_eq(cara("diff 1"), 2);
+}
+END_TEST
+
 Suite *suite_e2e(void)
 {
     Suite *s = suite_create("e2e");
@@ -431,6 +479,7 @@ Suite *suite_e2e(void)
     tcase_add_test(tc, test_arrangements);
     tcase_add_test(tc, test_leakage_and_aco);
     tcase_add_test(tc, test_deterministic_and_formats);
+    tcase_add_test(tc, test_whatif_diff);
     suite_add_tcase(s, tc);
     return s;
 }
