@@ -399,6 +399,58 @@ static void chemotherapy(sy_world *w, const sy_bene *b)
     }
 }
 
+/* An elective total knee arthroplasty on day d: a pre-operative visit, the surgeon's
+ * 27447, the hospital stay (or an outpatient procedure), then rehabilitation. */
+static void knee_replacement(sy_world *w, const sy_bene *b, cara_date d)
+{
+    static const char *const oa[] = {"M1711", "M1712", "M170"};
+    const char *dx = ONE_OF(oa);
+    const sy_prov *surgeon = sy_pick(w, SP_ORTHO, b->aco, 200000);
+    cara_date pre = usable(w, b, d - 14 - BELOW(14));
+    sy_claim c;
+    if (pre != CARA_DATE_NONE) {
+        prof_claim(&c);
+        add_dx(&c, dx);
+        add_line(&c, pre, NULL, "99214", "11", surgeon, sy_amount(w, 11000, 16000), 125);
+        sy_emit_claim(w, b, &c);
+    }
+    prof_claim(&c);
+    add_dx(&c, dx);
+    add_line(&c, d, NULL, "27447", "21", surgeon, sy_amount(w, 120000, 160000), 125);
+    sy_emit_claim(w, b, &c);
+    const sy_prov *hosp = sy_pick(w, SP_HOSPITAL, -1, 0);
+    if (PPM(750000)) {
+        cara_date dis = d + 1 + BELOW(3);
+        inst_claim(&c, "111", hosp, d, dis);
+        c.adm = d;
+        c.dis = dis;
+        c.disp = PPM(200000) ? "03" : "01";
+        add_dx(&c, dx);
+        add_chronic(&c, b);
+        add_line(&c, d, "0120", NULL, NULL, NULL, sy_amount(w, 1100000, 1500000), 105);
+        sy_emit_claim(w, b, &c);
+        if (!strcmp(c.disp, "03")) snf_stay(w, b, dis + 1, 10 + BELOW(12), dx, NULL);
+    } else {
+        inst_claim(&c, "131", hosp, d, d);
+        add_dx(&c, dx);
+        add_line(&c, d, "0360", "27447", NULL, NULL, sy_amount(w, 900000, 1200000), 105);
+        sy_emit_claim(w, b, &c);
+    }
+    therapy_course(w, b, d + 7, sy_pick(w, SP_PT, b->aco, 250000), SP_PT, dx);
+    if (PPM(40000)) { /* a readmission */
+        cara_date r = usable(w, b, d + 5 + BELOW(60));
+        if (r != CARA_DATE_NONE) {
+            inst_claim(&c, "111", hosp, r, r + 3);
+            c.adm = r;
+            c.dis = r + 3;
+            c.disp = "01";
+            add_dx(&c, "T8453XA");
+            add_line(&c, r, "0120", NULL, NULL, NULL, sy_amount(w, 900000, 2000000), 105);
+            sy_emit_claim(w, b, &c);
+        }
+    }
+}
+
 void sy_claims_for(sy_world *w, const sy_bene *b)
 {
     office_visits(w, b);
@@ -427,6 +479,10 @@ void sy_claims_for(sy_world *w, const sy_bene *b)
         if (d != CARA_DATE_NONE) fall_injury(w, b, d);
     }
     if (PPM(old ? 90000 : 40000)) functional_dependence(w, b);
+    if (old && b->age < 90 && PPM(12000)) {
+        cara_date d = usable(w, b, date_from_ymd(w->o->year, 1, 15) + BELOW(320));
+        if (d != CARA_DATE_NONE) knee_replacement(w, b, d);
+    }
     if (b->esrd) dialysis(w, b);
     if (PPM(20000)) chemotherapy(w, b);
 }

@@ -11,8 +11,8 @@
 #include "synthdata.h"
 
 /* Provider roles. */
-enum { SP_PT, SP_OT, SP_GER, SP_PMR, SP_FP, SP_IM, SP_HOSPITAL, SP_SNF, SP_HHA, SP_IRF,
-       SP_DIALYSIS, SP_N };
+enum { SP_PT, SP_OT, SP_GER, SP_PMR, SP_FP, SP_IM, SP_ORTHO, SP_HOSPITAL, SP_SNF, SP_HHA,
+       SP_IRF, SP_DIALYSIS, SP_N };
 
 typedef struct sy_prov {
     char npi[11], tin[10];

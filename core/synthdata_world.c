@@ -106,11 +106,12 @@ static void make_tin(uint64_t p, uint64_t salt, char *tin)
 
 /* ---- the world ------------------------------------------------------------------------ */
 
-static const char *const SPECIALTY[SP_N] = {"65", "67", "38", "25", "08", "11",
+static const char *const SPECIALTY[SP_N] = {"65", "67", "38", "25", "08", "11", "20",
                                             "",   "",   "",   "",   ""};
 static const char *const ROLE_NAME[SP_N] = {"Physical Therapy", "Occupational Therapy",
                                             "Geriatrics", "Physiatry", "Family Practice",
-                                            "Internal Medicine", "Hospital", "Skilled Nursing",
+                                            "Internal Medicine", "Orthopedic Surgery", "Hospital",
+                                            "Skilled Nursing",
                                             "Home Health", "Rehabilitation Hospital",
                                             "Dialysis Center"};
 
@@ -137,7 +138,7 @@ static int build_providers(sy_world *w)
 {
     static const int pattern[20] = {SP_PT,  SP_PT,  SP_PT,  SP_PT,  SP_PT,  SP_PT,  SP_OT,
                                     SP_OT,  SP_OT,  SP_GER, SP_GER, SP_PMR, SP_PMR, SP_FP,
-                                    SP_FP,  SP_FP,  SP_FP,  SP_IM,  SP_IM,  SP_IM};
+                                    SP_FP,  SP_FP,  SP_ORTHO, SP_IM, SP_IM, SP_IM};
     size_t cap = 0;
     int64_t n_clin = w->o->beneficiaries / 250;
     if (n_clin < 40) n_clin = 40;
@@ -145,7 +146,10 @@ static int build_providers(sy_world *w)
     for (int64_t k = 0; k < n_clin; k++) {
         int64_t practice = k % n_practices;
         int slot = (int)(practice % (w->n_acos + 1));
-        if (add_prov(w, pattern[k % 20], slot == w->n_acos ? -1 : slot, (uint64_t)practice, &cap))
+        /* the pattern shifts by one every 20 clinicians so specialties rotate across
+         * practices (and so across ACOs) */
+        if (add_prov(w, pattern[(k + k / 20) % 20], slot == w->n_acos ? -1 : slot,
+                     (uint64_t)practice, &cap))
             return -ENOMEM;
     }
     struct {
@@ -256,13 +260,15 @@ static void write_arrangements(sy_world *w, FILE *f)
           "savings_share_bps,loss_share_bps,stop_gain_bps,stop_loss_bps\n", f);
     int y = w->o->year;
     int64_t seq = 0;
-    static const char *const templates[2] = {"falls_prevention", "functional_independence"};
+    static const char *const templates[3] = {"falls_prevention", "functional_independence",
+                                             "knee_arthroplasty"};
     for (size_t i = 0; i < w->n_prov; i++) {
         const sy_prov *p = &w->prov[i];
-        if (p->aco < 0 || p->aco % 2 != 0 || p->role > SP_PMR) continue;
-        for (int t = 0; t < 2; t++) {
+        if (p->aco < 0 || p->aco % 2 != 0 || (p->role > SP_PMR && p->role != SP_ORTHO)) continue;
+        for (int t = 0; t < 3; t++) {
+            if ((t == 2) != (p->role == SP_ORTHO)) continue; /* surgeons: knee only */
             if (t == 1 && p->role == SP_GER) continue;
-            if (!synth_rng_ppm(&w->rng, t == 0 ? 650000 : 500000)) continue;
+            if (!synth_rng_ppm(&w->rng, t == 0 ? 650000 : t == 1 ? 500000 : 800000)) continue;
             cara_date start = date_from_ymd(y, 1, 1), end = CARA_DATE_NONE;
             if (synth_rng_ppm(&w->rng, 200000))
                 start = date_from_ymd(y, 2 + (int)synth_rng_below(&w->rng, 6), 1);

@@ -13,6 +13,7 @@
     X(codes)           \
     X(hcc)             \
     X(plugin_host)     \
+    X(declarative)     \
     X(rules)           \
     X(rules_bind)      \
     X(store)           \

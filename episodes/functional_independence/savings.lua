@@ -67,10 +67,10 @@ function quality(episode, claims, beneficiary, params)
     end
     return false
   elseif q.measure == "no_admission_in_window" then
-    local set = codes(q.bill_types)
+    local set, first = codes(q.bill_types), episode.trigger_date + (q.from_day or 0)
     for _, l in ipairs(claims) do
       if l.service_date > episode.end_date then break end
-      if l.service_date >= episode.trigger_date and l.claim_type == "institutional"
+      if l.service_date >= first and l.claim_type == "institutional"
          and set:match(l.bill_type_code) then
         return false
       end
