@@ -10,6 +10,7 @@
 #include <string.h>
 
 #include "host.h"
+#include "overlay.h"
 #include "util.h"
 
 static int cmp_entry(const void *a, const void *b)
@@ -23,58 +24,130 @@ static void entry_free(catalog_entry *e)
     if (e->inst && e->plugin) e->plugin->desc->instance_free(e->inst);
     template_free(e->tmpl);
     free(e->dir);
+    free(e->overlay_path);
     free(e->template_path);
     free(e->attribution_path);
     free(e->savings_path);
 }
 
-/* Load, validate and instantiate one template folder. 0, 1 (not a template) or <0. */
-static int load_entry(catalog *c, const char *dir, catalog_entry *e, char *err, size_t errlen)
+/* Format the diagnostics of `file` into err ("file: N problem(s):\n  path: ..."). */
+static void diag_format(const cara_diag *d, const char *file, char *err, size_t errlen)
 {
-    memset(e, 0, sizeof *e);
-    e->dir = strdup(dir);
-    e->template_path = util_path_join(dir, "template.json");
-    e->attribution_path = util_path_join(dir, "attribution.lua");
-    e->savings_path = util_path_join(dir, "savings.lua");
-    if (!e->dir || !e->template_path || !e->attribution_path || !e->savings_path) {
-        snprintf(err, errlen, "out of memory");
-        return -ENOMEM;
-    }
-    if (!util_exists(e->template_path)) return 1;
-    int rc = template_load(e->template_path, &e->tmpl, err, errlen);
-    if (rc < 0) return rc;
-    const char *paths[] = {e->attribution_path, e->savings_path};
-    for (size_t i = 0; i < 2; i++)
-        if (!util_exists(paths[i])) {
-            snprintf(err, errlen, "%s: missing (every template needs attribution.lua and "
-                                  "savings.lua; see docs/rules.md)", paths[i]);
-            return -ENOENT;
-        }
+    size_t off = (size_t)snprintf(err, errlen, "%s: %zu problem(s):", file, d->n);
+    for (size_t i = 0; i < d->n && off < errlen; i++)
+        off += (size_t)snprintf(err + off, errlen - off, "\n  %s", d->items[i]);
+}
+
+/* The entry's plugin must exist and accept the template; a base's customizable policy
+ * must be well formed. */
+static int validate_entry(catalog *c, catalog_entry *e, char *err, size_t errlen)
+{
+    const char *file = e->overlay_path ? e->overlay_path : e->template_path;
     const char *type = template_episode_type(e->tmpl);
     e->plugin = plugin_find(&c->plugins, type);
     if (!e->plugin) {
         snprintf(err, errlen,
                  "%s: episode_type \"%s\": no loaded plugin provides it ('cara plugins' "
                  "lists the episode types)",
-                 e->template_path, type);
+                 file, type);
         return -ENOENT;
     }
     cara_diag d = {0};
-    int problems = e->plugin->desc->template_validate(e->tmpl, &d);
-    if (problems > 0 || d.n > 0) {
-        size_t off = (size_t)snprintf(err, errlen, "%s: %d problem(s):", e->template_path,
-                                      problems ? problems : (int)d.n);
-        for (size_t i = 0; i < d.n && off < errlen; i++)
-            off += (size_t)snprintf(err + off, errlen - off, "\n  %s", d.items[i]);
+    if (!e->overlay_path) overlay_check_policy(e->tmpl, &d);
+    e->plugin->desc->template_validate(e->tmpl, &d);
+    int rc = d.n ? -EINVAL : 0;
+    if (rc) diag_format(&d, file, err, errlen);
+    diag_free(&d);
+    return rc;
+}
+
+/* The rule files of an entry: its own folder's, else (an overlay) its base's. */
+static int rule_files(catalog_entry *e, const catalog_entry *base, char *err, size_t errlen)
+{
+    char **paths[] = {&e->attribution_path, &e->savings_path};
+    static const char *const names[] = {"attribution.lua", "savings.lua"};
+    for (size_t i = 0; i < 2; i++) {
+        *paths[i] = util_path_join(e->dir, names[i]);
+        if (!*paths[i]) return -ENOMEM;
+        if (util_exists(*paths[i])) continue;
+        if (base) {
+            free(*paths[i]);
+            *paths[i] = strdup(i == 0 ? base->attribution_path : base->savings_path);
+            if (!*paths[i]) return -ENOMEM;
+            continue;
+        }
+        snprintf(err, errlen, "%s: missing (every template needs attribution.lua and "
+                              "savings.lua; see docs/rules.md)", *paths[i]);
+        return -ENOENT;
+    }
+    return 0;
+}
+
+/* An overlay folder: apply overlay.json to its base (already in the catalog). */
+static int load_overlay(catalog *c, catalog_entry *e, char *err, size_t errlen)
+{
+    char *buf;
+    size_t len;
+    int rc = util_read_file(e->overlay_path, 8u << 20, &buf, &len, err, errlen);
+    if (rc < 0) return rc;
+    json_t *doc = NULL;
+    overlay_info info;
+    cara_diag d = {0};
+    overlay_parse(e->overlay_path, buf, len, &doc, &info, &d);
+    free(buf);
+    const catalog_entry *base = NULL;
+    for (size_t i = 0; !d.n && i < c->n; i++)
+        if (!c->v[i].overlay_path && !strcmp(template_id(c->v[i].tmpl), info.base_id)) base = &c->v[i];
+    if (!d.n && !base)
+        diag_add(&d, "base", "no base template \"%s\" in %s", info.base_id, c->dir);
+    if (!d.n) overlay_apply(e->overlay_path, doc, base->tmpl, &e->tmpl, &d);
+    json_decref(doc);
+    if (d.n) {
+        diag_format(&d, e->overlay_path, err, errlen);
         diag_free(&d);
         return -EINVAL;
     }
     diag_free(&d);
+    free(e->template_path);
+    e->template_path = strdup(base->template_path);
+    if (!e->template_path) return -ENOMEM;
+    return rule_files(e, base, err, errlen);
+}
+
+/* Load, validate and instantiate one folder: bases on pass 0, overlays on pass 1.
+ * 0, 1 (nothing for this pass) or <0. */
+static int load_entry(catalog *c, const char *dir, int pass, catalog_entry *e, char *err,
+                      size_t errlen)
+{
+    memset(e, 0, sizeof *e);
+    e->dir = strdup(dir);
+    e->template_path = util_path_join(dir, "template.json");
+    char *overlay = util_path_join(dir, "overlay.json");
+    if (!e->dir || !e->template_path || !overlay) {
+        free(overlay);
+        snprintf(err, errlen, "out of memory");
+        return -ENOMEM;
+    }
+    int rc;
+    if (pass == 0 && util_exists(e->template_path)) {
+        free(overlay);
+        rc = template_load(e->template_path, &e->tmpl, err, errlen);
+        if (rc == 0) rc = rule_files(e, NULL, err, errlen);
+    } else if (pass == 1 && !util_exists(e->template_path) && util_exists(overlay)) {
+        e->overlay_path = overlay;
+        rc = load_overlay(c, e, err, errlen);
+    } else {
+        free(overlay);
+        return 1;
+    }
+    if (rc == 0) rc = validate_entry(c, e, err, errlen);
+    if (rc < 0) return rc;
     char why[512] = "";
     rc = e->plugin->desc->instance_new(e->tmpl, &e->inst, why, sizeof why);
     if (rc < 0) {
         e->inst = NULL;
-        snprintf(err, errlen, "%s: %s: %s", e->template_path, type, why);
+        snprintf(err, errlen, "%s: %s: %s", e->overlay_path ? e->overlay_path : e->template_path,
+                 template_episode_type(e->tmpl), why);
         return rc;
     }
     return 0;
@@ -118,22 +191,31 @@ int catalog_open(catalog *c, const char *episodes_dir, const char *plugins_dir,
     qsort(names, n, sizeof *names, cmp_str);
     c->v = calloc(n ? n : 1, sizeof *c->v);
     rc = c->v ? 0 : -ENOMEM;
-    for (size_t i = 0; i < n && rc == 0; i++) {
-        if (!util_is_dir(names[i])) continue;
-        catalog_entry *e = &c->v[c->n];
-        rc = load_entry(c, names[i], e, err, errlen);
-        if (rc == 0 && only && strcmp(template_id(e->tmpl), only) != 0) rc = 1;
-        if (rc == 0 && catalog_find(c, template_id(e->tmpl))) {
-            snprintf(err, errlen, "%s: template id \"%s\" is used twice", e->template_path,
-                     template_id(e->tmpl));
-            rc = -EEXIST;
+    for (int pass = 0; pass < 2; pass++)
+        for (size_t i = 0; i < n && rc == 0; i++) {
+            if (!util_is_dir(names[i])) continue;
+            catalog_entry *e = &c->v[c->n];
+            rc = load_entry(c, names[i], pass, e, err, errlen);
+            if (rc == 0 && catalog_find(c, template_id(e->tmpl))) {
+                snprintf(err, errlen, "%s: template id \"%s\" is used twice",
+                         e->overlay_path ? e->overlay_path : e->template_path,
+                         template_id(e->tmpl));
+                rc = -EEXIST;
+            }
+            if (rc == 0) {
+                c->n++;
+            } else {
+                entry_free(e);
+                if (rc == 1) rc = 0;
+            }
         }
-        if (rc == 0) {
-            c->n++;
-        } else {
-            entry_free(e);
-            if (rc == 1) rc = 0;
+    if (rc == 0 && only) { /* keep the one asked for (its base was needed to load it) */
+        size_t k = 0;
+        for (size_t i = 0; i < c->n; i++) {
+            if (!strcmp(template_id(c->v[i].tmpl), only)) c->v[k++] = c->v[i];
+            else entry_free(&c->v[i]);
         }
+        c->n = k;
     }
     for (size_t i = 0; i < n; i++) free(names[i]);
     free(names);

@@ -2,9 +2,10 @@
  * catalog: the templates a run uses, each with its plugin instance and rule files.
  *
  * An episodes directory holds one folder per template (template.json, attribution.lua,
- * savings.lua); folders without template.json (e.g. common/) are not templates. Each
- * template names its episode type in "episode_type"; the plugin of that name must be
- * loaded and must validate the template.
+ * savings.lua) or per ACO overlay (overlay.json, and optionally its own rule files, else
+ * the base's); other folders (e.g. common/) are ignored. Each template names its episode
+ * type in "episode_type"; the plugin of that name must be loaded and must validate the
+ * template (for an overlay: the base with the overlay applied).
  */
 #ifndef CARA_CATALOG_H
 #define CARA_CATALOG_H
@@ -16,7 +17,8 @@
 
 typedef struct catalog_entry {
     char *dir;                  /* owned: episodes/<folder> */
-    char *template_path;        /* owned: <dir>/template.json */
+    char *overlay_path;         /* owned: <dir>/overlay.json, NULL for a base template */
+    char *template_path;        /* owned: the base's template.json */
     char *attribution_path;     /* owned: <dir>/attribution.lua */
     char *savings_path;         /* owned: <dir>/savings.lua */
     cara_template *tmpl;        /* owned */

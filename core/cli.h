@@ -66,5 +66,7 @@ extern const cli_command cmd_run;
 extern const cli_command cmd_report;
 extern const cli_command cmd_runs;
 extern const cli_command cmd_diff;
+extern const cli_command cmd_template;
+extern const cli_command cmd_templates;
 
 #endif

@@ -241,12 +241,16 @@ static int record_episode(worker *w, size_t entry, const cara_episode *ep, char 
     const catalog_entry *ce = &w->cat->v[entry];
     const bene_data *d = &w->bd;
     if (w->o->period && date_year(ep->start) != w->o->period) return 0;
+    /* an ACO's overlay prices only the episodes of that ACO's beneficiaries */
+    const char *only_aco = template_host_str(ce->tmpl, "aco_id");
+    const char *aco_on = eligibility_aco_on(&d->b, ep->start);
+    if (only_aco && (!aco_on || strcmp(only_aco, aco_on) != 0)) return 0;
     ep_rec *r = new_ep(w->rd);
     if (!r) return -ENOMEM;
     char day[11], id[256];
     date_format(ep->start, day);
     snprintf(id, sizeof id, "%s:%s:%s", template_id(ce->tmpl), d->b.person_id, day);
-    const char *aco = eligibility_aco_on(&d->b, ep->start);
+    const char *aco = aco_on;
     r->episode_id = strdup(id);
     r->person_id = strdup(d->b.person_id);
     r->aco_id = aco ? strdup(aco) : NULL;

@@ -95,8 +95,15 @@ static int save_components(saver *sv, const catalog *cat)
         char name[256];
         rc = component(sv, st, "plugin", e->plugin->desc->name, e->plugin->desc->version,
                        e->plugin->path);
-        if (rc == 0)
+        if (rc == 0 && e->overlay_path) {
+            rc = component(sv, st, "template", id, template_version(e->tmpl), e->overlay_path);
+            const char *base_id = template_host_str(e->tmpl, "base.id");
+            if (rc == 0)
+                rc = component(sv, st, "template", base_id ? base_id : "base",
+                               template_host_str(e->tmpl, "base.version"), e->template_path);
+        } else if (rc == 0) {
             rc = component(sv, st, "template", id, template_version(e->tmpl), e->template_path);
+        }
         snprintf(name, sizeof name, "%s/attribution.lua", id);
         if (rc == 0) rc = component(sv, st, "rule", name, template_version(e->tmpl), e->attribution_path);
         snprintf(name, sizeof name, "%s/savings.lua", id);

@@ -28,6 +28,34 @@ struct cara_template {
     size_t n_codes, cap_codes;
 };
 
+int template_from_json(const char *name, json_t *root, cara_template **out, char *err,
+                       size_t errlen)
+{
+    *out = NULL;
+    if (!json_is_object(root)) {
+        snprintf(err, errlen, "%s: a template must be a JSON object", name);
+        return -EINVAL;
+    }
+    static const char *const required[] = {"id", "version", "episode_type"};
+    for (size_t i = 0; i < UTIL_ARRAY_LEN(required); i++) {
+        json_t *v = json_object_get(root, required[i]);
+        if (!json_is_string(v) || json_string_length(v) == 0) {
+            snprintf(err, errlen, "%s: %s: required, a non-empty string", name, required[i]);
+            return -EINVAL;
+        }
+    }
+    cara_template *t = calloc(1, sizeof *t);
+    if (!t || !(t->name = strdup(name))) {
+        free(t);
+        snprintf(err, errlen, "out of memory");
+        return -ENOMEM;
+    }
+    t->root = json_incref(root);
+    pthread_mutex_init(&t->mu, NULL);
+    *out = t;
+    return 0;
+}
+
 int template_parse(const char *name, const char *buf, size_t len, cara_template **out,
                    char *err, size_t errlen)
 {
@@ -38,31 +66,9 @@ int template_parse(const char *name, const char *buf, size_t len, cara_template 
         snprintf(err, errlen, "%s:%d:%d: %s", name, je.line, je.column, je.text);
         return -EINVAL;
     }
-    if (!json_is_object(root)) {
-        snprintf(err, errlen, "%s: a template must be a JSON object", name);
-        json_decref(root);
-        return -EINVAL;
-    }
-    static const char *const required[] = {"id", "version", "episode_type"};
-    for (size_t i = 0; i < UTIL_ARRAY_LEN(required); i++) {
-        json_t *v = json_object_get(root, required[i]);
-        if (!json_is_string(v) || json_string_length(v) == 0) {
-            snprintf(err, errlen, "%s: %s: required, a non-empty string", name, required[i]);
-            json_decref(root);
-            return -EINVAL;
-        }
-    }
-    cara_template *t = calloc(1, sizeof *t);
-    if (!t || !(t->name = strdup(name))) {
-        free(t);
-        json_decref(root);
-        snprintf(err, errlen, "out of memory");
-        return -ENOMEM;
-    }
-    t->root = root;
-    pthread_mutex_init(&t->mu, NULL);
-    *out = t;
-    return 0;
+    int rc = template_from_json(name, root, out, err, errlen);
+    json_decref(root);
+    return rc;
 }
 
 int template_load(const char *path, cara_template **out, char *err, size_t errlen)

@@ -22,6 +22,11 @@
 int template_parse(const char *name, const char *buf, size_t len, cara_template **out,
                    char *err, size_t errlen);
 
+/* Make a template of a parsed document (takes its own reference to root; the same
+ * checks as template_parse). */
+int template_from_json(const char *name, json_t *root, cara_template **out, char *err,
+                       size_t errlen);
+
 /* template_parse on a file's contents. */
 int template_load(const char *path, cara_template **out, char *err, size_t errlen);
 

@@ -14,6 +14,7 @@
     X(hcc)             \
     X(plugin_host)     \
     X(declarative)     \
+    X(overlay)         \
     X(rules)           \
     X(rules_bind)      \
     X(store)           \

@@ -469,6 +469,46 @@ START_TEST(test_whatif_diff)
 }
 END_TEST
 
+/* An ACO overlay: A1's falls prevention with a 200 bps discount (Default approach), an
+ * arrangement E6 for PT1 on it. Its episodes are A1's beneficiaries' (P16, not aligned,
+ * has none); P01's target with E6: 180353 x (10000 - 200) / 10000 = 176745.94 -> 176746.
+ * A Default-approach overlay that changes the window is refused, naming the rule. */
+START_TEST(test_overlay_run)
+{
+    char cmd[2048];
+    snprintf(cmd, sizeof cmd, "mkdir -p '%s/episodes/falls_a1' && cat > '%s/episodes/falls_a1/overlay.json' <<'EOF'\n"
+             "{\"id\": \"falls_a1\", \"version\": \"1.0.0\", \"aco_id\": \"A1\",\n"
+             " \"base\": {\"id\": \"falls_prevention\", \"version\": \"1.0.0\"},\n"
+             " \"approach\": \"default\", \"set\": {\"arrangement.discount_bps\": 200}}\nEOF\n"
+             "printf 'arrangement_id,aco_id,npi,tin,template_id,start_date,end_date\\n"
+             "E6,A1,1234567893,123456789,falls_a1,2027-01-01,\\n' > '%s/e6.csv'", dir, dir, dir);
+    ck_assert_int_eq(sh(cmd), 0);
+    ck_assert_msg(cara("load e6.csv") == 0, "%s", err_buf);
+    ck_assert_msg(cara("run") == 0, "%s", err_buf);
+    ck_assert_int_eq(cara("report --run 2 --by episode --format json"), 0);
+    json_t *eps = by_key(out_buf, "episode_id");
+    json_t *e = EP("falls_a1:1A00A00AA01:2027-01-04");
+    ck_assert_ptr_nonnull(e);
+    ck_assert_int_eq(ival(e, "discount_bps"), 200);
+    ck_assert_int_eq(ival(e, "target_cents"), 176746);
+    ck_assert_str_eq(sval(e, "npi"), "1234567893");
+    ck_assert_ptr_null(EP("falls_a1:1A00A00AA16:2027-01-15"));        /* not A1's */
+    ck_assert_ptr_nonnull(EP("falls_prevention:1A00A00AA01:2027-01-04")); /* the base still runs */
+    json_decref(eps);
+    ck_assert_int_eq(cara("templates"), 0);
+    ck_assert_ptr_nonnull(strstr(out_buf, "falls_a1"));
+    ck_assert_ptr_nonnull(strstr(out_buf, "overlay"));
+    /* a Default-approach overlay may not change the window */
+    snprintf(cmd, sizeof cmd, "sed -i 's/\"arrangement.discount_bps\": 200/\"window.post_days\": 119/' "
+             "'%s/episodes/falls_a1/overlay.json'", dir);
+    ck_assert_int_eq(sh(cmd), 0);
+    ck_assert_int_eq(cara("template validate episodes/falls_a1/overlay.json"), 1);
+    ck_assert_ptr_nonnull(strstr(err_buf, "set.window.post_days: may not be changed under the Default approach"));
+    ck_assert_int_eq(cara("run"), 1);
+    ck_assert_ptr_nonnull(strstr(err_buf, "set.window.post_days"));
+}
+END_TEST
+
 Suite *suite_e2e(void)
 {
     Suite *s = suite_create("e2e");
@@ -480,6 +520,7 @@ Suite *suite_e2e(void)
     tcase_add_test(tc, test_leakage_and_aco);
     tcase_add_test(tc, test_deterministic_and_formats);
     tcase_add_test(tc, test_whatif_diff);
+    tcase_add_test(tc, test_overlay_run);
     suite_add_tcase(s, tc);
     return s;
 }

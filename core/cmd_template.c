@@ -1,0 +1,259 @@
+/*
+ * cmd_template.c: `cara template validate FILE...` and `cara templates`.
+ */
+#include <jansson.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "catalog.h"
+#include "cli.h"
+#include "host.h"
+#include "overlay.h"
+#include "rules.h"
+#include "sha256.h"
+#include "util.h"
+
+/* The base template (id) in the episodes directory, loaded, or NULL. */
+static cara_template *find_base(const char *episodes, const char *id)
+{
+    char *dir = util_path_join(episodes, id);
+    char *path = dir ? util_path_join(dir, "template.json") : NULL;
+    cara_template *t = NULL;
+    char err[256];
+    if (path && template_load(path, &t, err, sizeof err) == 0 && strcmp(template_id(t), id)) {
+        template_free(t);
+        t = NULL;
+    }
+    free(dir);
+    free(path);
+    return t;
+}
+
+/* The rule files beside FILE must load in the sandbox with their entry points. */
+static void check_rules(const char *file, cara_diag *d)
+{
+    char *dir = strdup(file);
+    char *slash = dir ? strrchr(dir, '/') : NULL;
+    if (slash) *slash = '\0';
+    static const char *const names[] = {"attribution.lua", "savings.lua"};
+    static const char *const need[2][5] = {{"attribute", NULL},
+                                           {"target", "quality", "winsorize", "reconcile", NULL}};
+    for (int i = 0; i < 2; i++) {
+        char *p = util_path_join(slash ? dir : ".", names[i]);
+        if (!p || !util_exists(p)) {
+            if (p && !strstr(file, "overlay.json")) diag_add(d, names[i], "missing (see docs/rules.md)");
+            free(p);
+            continue;
+        }
+        rules_vm *vm;
+        char err[256];
+        rules_error e;
+        int script;
+        if (rules_vm_new(NULL, &vm, err, sizeof err) == 0) {
+            if (rules_vm_load_file(vm, p, &script, &e) < 0) {
+                diag_add(d, names[i], "%s", e.message);
+            } else {
+                for (const char *const *f = need[i]; *f; f++)
+                    if (rules_vm_getfn(vm, script, *f)) lua_pop(rules_vm_state(vm), 1);
+                    else diag_add(d, names[i], "defines no function %s()", *f);
+            }
+            rules_vm_free(vm);
+        }
+        free(p);
+    }
+    free(dir);
+}
+
+/* Validate one template.json or overlay.json; print its problems. 0 when valid. */
+static int validate_one(cli_ctx *c, const plugin_set *plugins, const char *file)
+{
+    char *buf;
+    size_t len;
+    char err[1024];
+    if (util_read_file(file, 8u << 20, &buf, &len, err, sizeof err) < 0) {
+        fprintf(c->err, "%s\n", err);
+        return 1;
+    }
+    cara_diag d = {0};
+    json_t *doc = NULL;
+    cara_template *t = NULL, *base = NULL;
+    json_error_t je;
+    json_t *probe = json_loadb(buf, len, JSON_REJECT_DUPLICATES, &je);
+    int is_overlay = probe && overlay_is(probe);
+    json_decref(probe);
+    if (is_overlay) {
+        overlay_info info;
+        if (overlay_parse(file, buf, len, &doc, &info, &d) == 0) {
+            base = find_base(c->episodes_dir, info.base_id);
+            if (!base)
+                diag_add(&d, "base", "no base template \"%s\" in %s (pass --episodes DIR)",
+                         info.base_id, c->episodes_dir);
+            else
+                overlay_apply(file, doc, base, &t, &d);
+        }
+    } else if (template_parse(file, buf, len, &t, err, sizeof err) < 0) {
+        diag_add(&d, "template", "%s", err);
+    } else {
+        overlay_check_policy(t, &d);
+    }
+    if (t) {
+        const plugin_entry *pe = plugin_find(plugins, template_episode_type(t));
+        if (!pe)
+            diag_add(&d, "episode_type", "\"%s\": no loaded plugin provides it ('cara plugins' "
+                                         "lists them)", template_episode_type(t));
+        else
+            pe->desc->template_validate(t, &d);
+    }
+    check_rules(file, &d);
+    int bad = d.n > 0;
+    for (size_t i = 0; i < d.n; i++) fprintf(c->err, "%s: %s\n", file, d.items[i]);
+    if (!bad) {
+        json_t *pol = json_object_get(template_root(base ? base : t), "customizable");
+        fprintf(c->out, "%s: ok (%s %s %s, episode type %s, %zu customizable parameter%s)\n",
+                file, is_overlay ? "overlay" : "template", template_id(t), template_version(t),
+                template_episode_type(t), json_object_size(pol),
+                json_object_size(pol) == 1 ? "" : "s");
+    }
+    diag_free(&d);
+    template_free(t);
+    template_free(base);
+    json_decref(doc);
+    free(buf);
+    return bad;
+}
+
+static void warn_plugin(void *ud, const char *path, const char *reason)
+{
+    fprintf(((cli_ctx *)ud)->err, "cara: plugin %s: %s\n", path, reason);
+}
+
+static int run_validate(cli_ctx *c, const cli_command *cmd, int argc, char **argv)
+{
+    int n = cli_parse(c, cmd, NULL, argc, argv);
+    if (n == -1) return CLI_OK;
+    if (n < 0) return -n;
+    if (n == 0) return cli_usage_error(c, cmd, "no template file given");
+    plugin_set plugins = {0};
+    char err[512];
+    if (plugin_load_dir(&plugins, c->plugins_dir, host_services(), warn_plugin, c, err, sizeof err) < 0) {
+        fprintf(c->err, "cara template validate: %s\n", err);
+        return CLI_FAIL;
+    }
+    int bad = 0;
+    for (int i = 1; i <= n; i++) bad += validate_one(c, &plugins, argv[i]);
+    plugin_set_free(&plugins);
+    return bad ? CLI_FAIL : CLI_OK;
+}
+
+static const cli_command cmd_template_validate = {
+    .name = "template validate",
+    .summary = "check template or overlay files",
+    .usage = "cara [--episodes DIR] template validate FILE...",
+    .help = "Checks a template.json (its parameters for its episode type, its customizable\n"
+            "section, its rule files) or an overlay.json (against its base in the episodes\n"
+            "directory: only what the base allows, under the overlay's approach, within\n"
+            "bounds). Every problem is printed as FILE: key.path: message; exit 1.\n",
+    .run = NULL,
+};
+
+static int run_template(cli_ctx *c, int argc, char **argv)
+{
+    if (argc < 2) return cli_usage_error(c, &cmd_template, "missing subcommand (validate)");
+    if (!strcmp(argv[1], "--help") || !strcmp(argv[1], "-h")) {
+        fprintf(c->out, "usage: %s\n\n%s\n\n%s", cmd_template.usage, cmd_template.summary,
+                cmd_template.help);
+        return CLI_OK;
+    }
+    if (!strcmp(argv[1], "validate")) return run_validate(c, &cmd_template_validate, argc - 1, argv + 1);
+    return cli_usage_error(c, &cmd_template, "unknown subcommand '%s' (expected validate)", argv[1]);
+}
+
+const cli_command cmd_template = {
+    .name = "template",
+    .summary = "work with episode templates and ACO overlays (validate)",
+    .usage = "cara [--episodes DIR] template validate FILE...",
+    .help = "subcommands:\n"
+            "  validate FILE...   check template.json or overlay.json files\n\n"
+            "See docs/templates.md.\n",
+    .run = run_template,
+};
+
+/* ---- cara templates ---------------------------------------------------------------- */
+
+static void file_hash(const char *path, char hex[65])
+{
+    char *buf, err[256];
+    size_t len;
+    strcpy(hex, "?");
+    if (util_read_file(path, 64u << 20, &buf, &len, err, sizeof err) == 0) {
+        sha256_hex(buf, len, hex);
+        free(buf);
+    }
+}
+
+static int run_templates(cli_ctx *c, int argc, char **argv)
+{
+    const char *format = NULL;
+    const cli_opt opts[] = {{"--format", &format, NULL}, {NULL, NULL, NULL}};
+    int n = cli_parse(c, &cmd_templates, opts, argc, argv);
+    if (n == -1) return CLI_OK;
+    if (n < 0) return -n;
+    if (n > 0) return cli_usage_error(c, &cmd_templates, "unexpected argument '%s'", argv[1]);
+    int json = cli_format(c, &cmd_templates, format);
+    if (json < 0) return CLI_USAGE;
+    catalog cat;
+    char err[4096];
+    if (catalog_open(&cat, c->episodes_dir, c->plugins_dir, NULL, warn_plugin, c, err, sizeof err) < 0) {
+        fprintf(c->err, "cara templates: %s\n", err);
+        return CLI_FAIL;
+    }
+    if (!json)
+        fprintf(c->out, "%-28s %-8s %-8s %-28s %-9s %-6s %-12s %s\n", "ID", "VERSION", "KIND",
+                "BASE", "APPROACH", "ACO", "SHA256", "EPISODE TYPE");
+    for (size_t i = 0; i < cat.n; i++) {
+        const catalog_entry *e = &cat.v[i];
+        const cara_template *t = e->tmpl;
+        const char *path = e->overlay_path ? e->overlay_path : e->template_path;
+        char hex[65], base[160] = "";
+        file_hash(path, hex);
+        if (e->overlay_path)
+            snprintf(base, sizeof base, "%s %s", template_host_str(t, "base.id"),
+                     template_host_str(t, "base.version"));
+        const char *approach = e->overlay_path ? template_host_str(t, "approach") : "";
+        const char *aco = template_host_str(t, "aco_id");
+        if (json) {
+            json_t *o = json_pack("{s:s, s:s, s:s, s:s, s:s, s:s, s:s, s:s}", "id", template_id(t),
+                                  "version", template_version(t), "kind",
+                                  e->overlay_path ? "overlay" : "base", "episode_type",
+                                  template_episode_type(t), "sha256", hex, "path", path,
+                                  "attribution", e->attribution_path, "savings", e->savings_path);
+            if (e->overlay_path) {
+                json_object_set_new(o, "base", json_pack("{s:s, s:s}", "id", template_host_str(t, "base.id"),
+                                                         "version", template_host_str(t, "base.version")));
+                json_object_set_new(o, "approach", json_string(approach ? approach : ""));
+            }
+            if (aco) json_object_set_new(o, "aco_id", json_string(aco));
+            char *s = json_dumps(o, JSON_COMPACT | JSON_PRESERVE_ORDER);
+            fprintf(c->out, "%s\n", s ? s : "{}");
+            free(s);
+            json_decref(o);
+        } else {
+            fprintf(c->out, "%-28s %-8s %-8s %-28s %-9s %-6s %.12s %s\n", template_id(t),
+                    template_version(t), e->overlay_path ? "overlay" : "base", base,
+                    approach ? approach : "", aco ? aco : "", hex, template_episode_type(t));
+        }
+    }
+    catalog_free(&cat);
+    return CLI_OK;
+}
+
+const cli_command cmd_templates = {
+    .name = "templates",
+    .summary = "list the base templates and ACO overlays, with versions and hashes",
+    .usage = "cara [--episodes DIR] templates [--format table|json]",
+    .help = "Loads every template and overlay of the episodes directory the way a run does\n"
+            "(so a broken one is reported) and lists id, version, kind (base or overlay),\n"
+            "the base and approach of an overlay, its ACO, the SHA-256 of its file and the\n"
+            "episode type.\n",
+    .run = run_templates,
+};
