@@ -53,6 +53,9 @@ int cli_usage_error(cli_ctx *c, const cli_command *cmd, const char *fmt, ...)
 /* Check a --format value against "table" or "json"; 0 table, 1 json, -1 bad (printed). */
 int cli_format(cli_ctx *c, const cli_command *cmd, const char *value);
 
+/* `cara rules test DIR` (rules_test.c): run the JSON tests in DIR/tests; 0 when all pass. */
+int rules_test_dir(cli_ctx *c, const char *dir);
+
 /* The whole program: returns the exit code. */
 int cli_main(int argc, char **argv);
 

@@ -124,6 +124,17 @@ static const cli_command cmd_rules_check = {
     .run = NULL,
 };
 
+static const cli_command cmd_rules_test = {
+    .name = "rules test",
+    .summary = "run a template's rule tests (DIR/tests/*.json)",
+    .usage = "cara rules test DIR...",
+    .help = "Each test calls one rule function (attribute, target, quality, winsorize,\n"
+            "reconcile) with the JSON arguments it gives and compares the fields it\n"
+            "expects (docs/rules.md). Prints PASS/FAIL per test and 'N passed, M failed';\n"
+            "exit 1 when any fails or there are none.\n",
+    .run = NULL,
+};
+
 static int run_rules(cli_ctx *c, int argc, char **argv)
 {
     if (argc < 2) return cli_usage_error(c, &cmd_rules, "missing subcommand (check)");
@@ -133,15 +144,26 @@ static int run_rules(cli_ctx *c, int argc, char **argv)
         return CLI_OK;
     }
     if (strcmp(argv[1], "check") == 0) return run_check(c, &cmd_rules_check, argc - 1, argv + 1);
-    return cli_usage_error(c, &cmd_rules, "unknown subcommand '%s' (expected check)", argv[1]);
+    if (strcmp(argv[1], "test") == 0) {
+        int n = cli_parse(c, &cmd_rules_test, NULL, argc - 1, argv + 1);
+        if (n == -1) return CLI_OK;
+        if (n < 0) return -n;
+        if (n == 0) return cli_usage_error(c, &cmd_rules_test, "no template directory given");
+        int failed = 0;
+        for (int i = 1; i <= n; i++) failed |= rules_test_dir(c, argv[1 + i]) < 0;
+        return failed ? CLI_FAIL : CLI_OK;
+    }
+    return cli_usage_error(c, &cmd_rules, "unknown subcommand '%s' (expected check or test)",
+                           argv[1]);
 }
 
 const cli_command cmd_rules = {
     .name = "rules",
-    .summary = "work with Lua rule files (check)",
-    .usage = "cara rules check [--memory SIZE] [--instructions N] FILE.lua...",
+    .summary = "work with Lua rule files (check, test)",
+    .usage = "cara rules check [--memory SIZE] [--instructions N] FILE.lua... | rules test DIR...",
     .help = "subcommands:\n"
-            "  check FILE.lua...   load each file in the sandbox and report errors\n\n"
+            "  check FILE.lua...   load each file in the sandbox and report errors\n"
+            "  test DIR...         run each template folder's tests/*.json\n\n"
             "See 'cara rules check --help' and docs/rules.md.\n",
     .run = run_rules,
 };

@@ -214,6 +214,27 @@ START_TEST(test_rules_check)
 }
 END_TEST
 
+/* rules test: the shipped templates' rule tests pass; a wrong expectation fails. */
+START_TEST(test_rules_test)
+{
+    char args[1024];
+    const char *eps = getenv("CARA_EPISODES");
+    snprintf(args, sizeof args, "rules test '%s/falls_prevention' '%s/functional_independence' "
+             "'%s/knee_arthroplasty'", eps, eps, eps);
+    ck_assert_int_eq(cara(args), 0);
+    ASSERT_OUT_HAS("8 passed, 0 failed");
+    snprintf(args, sizeof args, "--version >/dev/null && cp -R '%s/falls_prevention' t && "
+             "sed -i 's/\"target_cents\": 273847/\"target_cents\": 273848/' "
+             "t/tests/target_age80_dual_hcc2_discount.json && '%s' rules test t", eps,
+             getenv("CARA_BIN"));
+    ck_assert_int_eq(cara(args), 1);
+    ASSERT_OUT_HAS("FAIL target: age 80, dual, 2 HCCs, 300 bps discount");
+    ASSERT_OUT_HAS("field target_cents: expected 273848, got 273847");
+    ASSERT_OUT_HAS("7 passed, 1 failed");
+    ck_assert_int_eq(cara("rules test /nonexistent"), 1);
+}
+END_TEST
+
 Suite *suite_cli(void)
 {
     Suite *s = suite_create("cli");
@@ -226,6 +247,7 @@ Suite *suite_cli(void)
     tcase_add_test(tc, test_plugins_listing);
     tcase_add_test(tc, test_shipped_plugins_load);
     tcase_add_test(tc, test_rules_check);
+    tcase_add_test(tc, test_rules_test);
     suite_add_tcase(s, tc);
     return s;
 }
