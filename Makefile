@@ -57,7 +57,14 @@ endif
 
 # ---- sources -------------------------------------------------------------------------
 CORE_SRC  := $(filter-out core/main.c,$(wildcard core/*.c core/*/*.c))
-CORE_OBJ  := $(CORE_SRC:%.c=$(BUILD)/%.o)
+CORE_OBJ  := $(CORE_SRC:%.c=$(BUILD)/%.o) $(BUILD)/gen/scaffold_data.o
+
+# Files `cara template new` and `cara plugin new` write, embedded in the binary.
+SCAFFOLD := scaffold_template_json=episodes/common/scaffold/template.json \
+            scaffold_example=episodes/common/scaffold/tests/example.json \
+            scaffold_attribution=episodes/falls_prevention/attribution.lua \
+            scaffold_savings=episodes/falls_prevention/savings.lua \
+            scaffold_plugin=plugins/common/new_plugin.c.in
 MAIN_OBJ  := $(BUILD)/core/main.o
 LIBCARA   := $(BUILD)/libcara.a
 CARA_BIN  := $(BUILD)/cara
@@ -84,6 +91,13 @@ $(BUILD)/plugins:
 $(BUILD)/%.o: %.c
 	@mkdir -p $(@D)
 	$(CC) $(CFLAGS_ALL) -MMD -MP -c $< -o $@
+
+$(BUILD)/gen/scaffold_data.c: scripts/embed.sh $(foreach f,$(SCAFFOLD),$(word 2,$(subst =, ,$(f))))
+	@mkdir -p $(@D)
+	sh scripts/embed.sh $@ $(SCAFFOLD)
+
+$(BUILD)/gen/scaffold_data.o: $(BUILD)/gen/scaffold_data.c
+	$(CC) $(CFLAGS_ALL) -c $< -o $@
 
 $(LIBCARA): $(CORE_OBJ)
 	@mkdir -p $(@D)

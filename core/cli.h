@@ -53,6 +53,9 @@ int cli_usage_error(cli_ctx *c, const cli_command *cmd, const char *fmt, ...)
 /* Check a --format value against "table" or "json"; 0 table, 1 json, -1 bad (printed). */
 int cli_format(cli_ctx *c, const cli_command *cmd, const char *value);
 
+/* `cara template new NAME` (scaffold.c): DIR/NAME from the embedded scaffold. */
+int scaffold_template(cli_ctx *c, const char *name, const char *parent);
+
 /* `cara rules test DIR` (rules_test.c): run the JSON tests in DIR/tests; 0 when all pass. */
 int rules_test_dir(cli_ctx *c, const char *dir);
 
@@ -71,5 +74,6 @@ extern const cli_command cmd_runs;
 extern const cli_command cmd_diff;
 extern const cli_command cmd_template;
 extern const cli_command cmd_templates;
+extern const cli_command cmd_plugin;
 
 #endif

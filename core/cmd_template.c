@@ -156,6 +156,17 @@ static const cli_command cmd_template_validate = {
     .run = NULL,
 };
 
+static const cli_command cmd_template_new = {
+    .name = "template new",
+    .summary = "create a working template folder",
+    .usage = "cara [--episodes DIR] template new NAME [--dir DIR]",
+    .help = "Writes DIR/NAME (DIR: the episodes directory) with template.json (a declarative\n"
+            "episode: a PT/OT evaluation opens a 90-day window of all spending),\n"
+            "attribution.lua, savings.lua and tests/example.json, which 'cara rules test'\n"
+            "passes. Edit from there (docs/templates.md, docs/guide-aco.md).\n",
+    .run = NULL,
+};
+
 static int run_template(cli_ctx *c, int argc, char **argv)
 {
     if (argc < 2) return cli_usage_error(c, &cmd_template, "missing subcommand (validate)");
@@ -165,15 +176,26 @@ static int run_template(cli_ctx *c, int argc, char **argv)
         return CLI_OK;
     }
     if (!strcmp(argv[1], "validate")) return run_validate(c, &cmd_template_validate, argc - 1, argv + 1);
-    return cli_usage_error(c, &cmd_template, "unknown subcommand '%s' (expected validate)", argv[1]);
+    if (!strcmp(argv[1], "new")) {
+        const char *dir = NULL;
+        const cli_opt opts[] = {{"--dir", &dir, NULL}, {NULL, NULL, NULL}};
+        int n = cli_parse(c, &cmd_template_new, opts, argc - 1, argv + 1);
+        if (n == -1) return CLI_OK;
+        if (n < 0) return -n;
+        if (n != 1) return cli_usage_error(c, &cmd_template_new, "expected one template name");
+        return scaffold_template(c, argv[2], dir ? dir : c->episodes_dir);
+    }
+    return cli_usage_error(c, &cmd_template, "unknown subcommand '%s' (expected validate or new)",
+                           argv[1]);
 }
 
 const cli_command cmd_template = {
     .name = "template",
-    .summary = "work with episode templates and ACO overlays (validate)",
-    .usage = "cara [--episodes DIR] template validate FILE...",
+    .summary = "work with episode templates and ACO overlays (validate, new)",
+    .usage = "cara [--episodes DIR] template validate FILE... | template new NAME [--dir DIR]",
     .help = "subcommands:\n"
-            "  validate FILE...   check template.json or overlay.json files\n\n"
+            "  validate FILE...   check template.json or overlay.json files\n"
+            "  new NAME           create a working template folder\n\n"
             "See docs/templates.md.\n",
     .run = run_template,
 };

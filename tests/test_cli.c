@@ -235,6 +235,40 @@ START_TEST(test_rules_test)
 }
 END_TEST
 
+/* Scaffolding: a new template validates, passes its example test and runs; a new
+ * plugin compiles against the public headers and loads. */
+START_TEST(test_scaffold)
+{
+    char args[2048];
+    const char *src = getenv("CARA_SRC");
+    snprintf(args, sizeof args, "--version >/dev/null && cp -R '%s' eps && '%s' --episodes eps "
+             "template new my_episode", getenv("CARA_EPISODES"), getenv("CARA_BIN"));
+    ck_assert_int_eq(cara(args), 0);
+    ASSERT_OUT_HAS("created template my_episode");
+    ck_assert_int_eq(cara("--episodes eps template validate eps/my_episode/template.json"), 0);
+    ASSERT_OUT_HAS("ok (template my_episode 0.1.0, episode type declarative");
+    ck_assert_int_eq(cara("rules test eps/my_episode"), 0);
+    ASSERT_OUT_HAS("1 passed, 0 failed");
+    ck_assert_int_eq(cara("--episodes eps templates"), 0);
+    ASSERT_OUT_HAS("my_episode");
+    ck_assert_int_eq(cara("--episodes eps template new my_episode"), 1);
+    ASSERT_ERR_HAS("already exists");
+    ck_assert_int_eq(cara("--episodes eps template new My-Episode"), 2);
+
+    ck_assert_int_eq(cara("--version >/dev/null && mkdir plugins && cd . && true"), 0);
+    ck_assert_int_eq(cara("plugin new my_type"), 0);
+    ASSERT_OUT_HAS("plugins/my_type/my_type.c");
+    snprintf(args, sizeof args, "--version >/dev/null && mkdir -p so && cc -std=c11 -Wall "
+             "-Wextra -Werror -fPIC -shared -I'%s/core/include' -I'%s/plugins/common' "
+             "plugins/my_type/my_type.c '%s/plugins/common/kit.c' -o so/my_type.so && '%s' "
+             "--plugins so plugins", src, src, src, getenv("CARA_BIN"));
+    ck_assert_msg(cara(args) == 0, "%s", err_buf);
+    ASSERT_OUT_HAS("my_type");
+    ck_assert_int_eq(cara("plugin new common"), 2);
+    ck_assert_int_eq(cara("plugin new x --dir nowhere"), 1);
+}
+END_TEST
+
 Suite *suite_cli(void)
 {
     Suite *s = suite_create("cli");
@@ -248,6 +282,7 @@ Suite *suite_cli(void)
     tcase_add_test(tc, test_shipped_plugins_load);
     tcase_add_test(tc, test_rules_check);
     tcase_add_test(tc, test_rules_test);
+    tcase_add_test(tc, test_scaffold);
     suite_add_tcase(s, tc);
     return s;
 }
