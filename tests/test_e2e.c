@@ -476,12 +476,10 @@ END_TEST
 START_TEST(test_overlay_run)
 {
     char cmd[2048];
-    snprintf(cmd, sizeof cmd, "mkdir -p '%s/episodes/falls_a1' && cat > '%s/episodes/falls_a1/overlay.json' <<'EOF'\n"
-             "{\"id\": \"falls_a1\", \"version\": \"1.0.0\", \"aco_id\": \"A1\",\n"
-             " \"base\": {\"id\": \"falls_prevention\", \"version\": \"1.0.0\"},\n"
-             " \"approach\": \"default\", \"set\": {\"arrangement.discount_bps\": 200}}\nEOF\n"
-             "printf 'arrangement_id,aco_id,npi,tin,template_id,start_date,end_date\\n"
-             "E6,A1,1234567893,123456789,falls_a1,2027-01-01,\\n' > '%s/e6.csv'", dir, dir, dir);
+    /* the files of docs/guide-aco.md, as an ACO would write them */
+    snprintf(cmd, sizeof cmd, "cp -R '%s/tests/fixtures/guide/falls_a1' '%s/episodes/' && "
+             "cp '%s/tests/fixtures/guide/arrangements_falls_a1.csv' '%s/e6.csv'",
+             getenv("CARA_SRC"), dir, getenv("CARA_SRC"), dir);
     ck_assert_int_eq(sh(cmd), 0);
     ck_assert_msg(cara("load e6.csv") == 0, "%s", err_buf);
     ck_assert_msg(cara("run") == 0, "%s", err_buf);
