@@ -27,6 +27,34 @@ typedef int (*kit_read_fn)(const cara_template *t, void *inst, cara_diag *d);
 int kit_instance_new(size_t size, kit_read_fn read, const cara_template *t, void **inst,
                      char *err, size_t errlen);
 
+/*
+ * The callbacks every kit-based plugin has, and its descriptor: init keeps the host
+ * table in the plugin's `static const cara_host *host`; validate and instance_new use
+ * READ_FN (a kit_read_fn) on an INST_TYPE; instance_free frees it. BUILD_FN is the
+ * plugin's build(). Expands to the exported entry point.
+ */
+#define KIT_PLUGIN(NAME, VERSION, DESCRIPTION, INST_TYPE, READ_FN, BUILD_FN)                \
+    static int kit_p_init(const cara_host *h, char *err, size_t errlen)                     \
+    {                                                                                       \
+        return kit_init(h, &host, err, errlen);                                             \
+    }                                                                                       \
+    static int kit_p_validate(const cara_template *t, cara_diag *d)                         \
+    {                                                                                       \
+        INST_TYPE x;                                                                        \
+        return READ_FN(t, &x, d);                                                           \
+    }                                                                                       \
+    static int kit_p_new(const cara_template *t, void **inst, char *err, size_t errlen)     \
+    {                                                                                       \
+        return kit_instance_new(sizeof(INST_TYPE), READ_FN, t, inst, err, errlen);          \
+    }                                                                                       \
+    static void kit_p_free(void *inst) { free(inst); }                                      \
+    static const cara_plugin kit_desc = {                                                   \
+        .abi_major = CARA_ABI_MAJOR, .abi_minor = 0, .struct_size = sizeof(cara_plugin),    \
+        .name = (NAME), .version = (VERSION), .description = (DESCRIPTION),                 \
+        .init = kit_p_init, .fini = NULL, .template_validate = kit_p_validate,              \
+        .instance_new = kit_p_new, .instance_free = kit_p_free, .build = (BUILD_FN)};       \
+    CARA_PLUGIN_DEFINE(kit_desc)
+
 typedef struct kit_trigger {
     const char *type;      /* static string: "A", "B", "C" */
     cara_date day0;

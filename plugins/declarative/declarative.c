@@ -177,23 +177,6 @@ static int decl_read(const cara_template *t, void *inst, cara_diag *d)
     return errors;
 }
 
-static int decl_init(const cara_host *h, char *err, size_t errlen)
-{
-    return kit_init(h, &host, err, errlen);
-}
-
-static int decl_validate(const cara_template *t, cara_diag *d)
-{
-    decl x;
-    return decl_read(t, &x, d);
-}
-
-static int decl_new(const cara_template *t, void **inst, char *err, size_t errlen)
-{
-    return kit_instance_new(sizeof(decl), decl_read, t, inst, err, errlen);
-}
-
-static void decl_free(void *inst) { free(inst); }
 
 static int decl_build(const void *inst, cara_ctx *ctx, const cara_beneficiary *b,
                       const cara_claim_line *lines, size_t n)
@@ -236,19 +219,6 @@ static int decl_build(const void *inst, cara_ctx *ctx, const cara_beneficiary *b
     return rc;
 }
 
-static const cara_plugin desc = {
-    .abi_major = CARA_ABI_MAJOR,
-    .abi_minor = 0,
-    .struct_size = sizeof(cara_plugin),
-    .name = "declarative",
-    .version = "1.0.0",
-    .description = "an episode type defined entirely by its template (triggers, window, services)",
-    .init = decl_init,
-    .fini = NULL,
-    .template_validate = decl_validate,
-    .instance_new = decl_new,
-    .instance_free = decl_free,
-    .build = decl_build,
-};
-
-CARA_PLUGIN_DEFINE(desc)
+KIT_PLUGIN("declarative", "1.0.0",
+           "an episode type defined entirely by its template (triggers, window, services)", decl,
+           decl_read, decl_build)

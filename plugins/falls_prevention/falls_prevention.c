@@ -36,8 +36,9 @@ typedef struct falls {
 } falls;
 
 /* Fetch every parameter; count (and with d, report) the problems. */
-static int falls_read(const cara_template *t, falls *f, cara_diag *d)
+static int falls_read(const cara_template *t, void *inst, cara_diag *d)
 {
+    falls *f = inst;
     int errors = 0;
     f->risk_dx = kit_codes(host, t, "FALL_RISK_DX", d, &errors);
     f->ext_cause = kit_codes(host, t, "FALL_EXTERNAL_CAUSE", d, &errors);
@@ -61,28 +62,6 @@ static int falls_read(const cara_template *t, falls *f, cara_diag *d)
     return errors;
 }
 
-static int falls_init(const cara_host *h, char *err, size_t errlen)
-{
-    return kit_init(h, &host, err, errlen);
-}
-
-static int falls_read_any(const cara_template *t, void *inst, cara_diag *d)
-{
-    return falls_read(t, inst, d);
-}
-
-static int falls_validate(const cara_template *t, cara_diag *d)
-{
-    falls f;
-    return falls_read(t, &f, d);
-}
-
-static int falls_new(const cara_template *t, void **inst, char *err, size_t errlen)
-{
-    return kit_instance_new(sizeof(falls), falls_read_any, t, inst, err, errlen);
-}
-
-static void falls_free(void *inst) { free(inst); }
 
 static int is_inst(const cara_claim_line *l) { return l->claim_type == CARA_CLAIM_INSTITUTIONAL; }
 static int is_prof(const cara_claim_line *l) { return l->claim_type == CARA_CLAIM_PROFESSIONAL; }
@@ -206,19 +185,4 @@ static int falls_build(const void *inst, cara_ctx *ctx, const cara_beneficiary *
     return rc;
 }
 
-static const cara_plugin desc = {
-    .abi_major = CARA_ABI_MAJOR,
-    .abi_minor = 0,
-    .struct_size = sizeof(cara_plugin),
-    .name = "falls_prevention",
-    .version = "1.0.0",
-    .description = "falls prevention: fall risk identified (A), ED fall (B), fall injury discharge (C)",
-    .init = falls_init,
-    .fini = NULL,
-    .template_validate = falls_validate,
-    .instance_new = falls_new,
-    .instance_free = falls_free,
-    .build = falls_build,
-};
-
-CARA_PLUGIN_DEFINE(desc)
+KIT_PLUGIN("falls_prevention", "1.0.0", "falls prevention: fall risk identified (A), ED fall (B), fall injury discharge (C)", falls, falls_read, falls_build)

@@ -29,8 +29,9 @@ typedef struct fi {
     int64_t stay_join_days;
 } fi;
 
-static int fi_read(const cara_template *t, fi *f, cara_diag *d)
+static int fi_read(const cara_template *t, void *inst, cara_diag *d)
 {
+    fi *f = inst;
     int errors = 0;
     f->func_dx = kit_codes(host, t, "FUNC_DX", d, &errors);
     f->eval = kit_codes(host, t, "EVAL_HCPCS", d, &errors);
@@ -49,28 +50,6 @@ static int fi_read(const cara_template *t, fi *f, cara_diag *d)
     return errors;
 }
 
-static int fi_init(const cara_host *h, char *err, size_t errlen)
-{
-    return kit_init(h, &host, err, errlen);
-}
-
-static int fi_read_any(const cara_template *t, void *inst, cara_diag *d)
-{
-    return fi_read(t, inst, d);
-}
-
-static int fi_validate(const cara_template *t, cara_diag *d)
-{
-    fi f;
-    return fi_read(t, &f, d);
-}
-
-static int fi_new(const cara_template *t, void **inst, char *err, size_t errlen)
-{
-    return kit_instance_new(sizeof(fi), fi_read_any, t, inst, err, errlen);
-}
-
-static void fi_free(void *inst) { free(inst); }
 
 enum stay_kind { STAY_NONE = 0, STAY_SNF, STAY_HH, STAY_IRF };
 
@@ -163,19 +142,4 @@ static int fi_build(const void *inst, cara_ctx *ctx, const cara_beneficiary *b,
     return rc;
 }
 
-static const cara_plugin desc = {
-    .abi_major = CARA_ABI_MAJOR,
-    .abi_minor = 0,
-    .struct_size = sizeof(cara_plugin),
-    .name = "functional_independence",
-    .version = "1.0.0",
-    .description = "functional independence: post-acute discharge (A), outpatient PT/OT evaluation (B)",
-    .init = fi_init,
-    .fini = NULL,
-    .template_validate = fi_validate,
-    .instance_new = fi_new,
-    .instance_free = fi_free,
-    .build = fi_build,
-};
-
-CARA_PLUGIN_DEFINE(desc)
+KIT_PLUGIN("functional_independence", "1.0.0", "functional independence: post-acute discharge (A), outpatient PT/OT evaluation (B)", fi, fi_read, fi_build)
