@@ -18,7 +18,9 @@
 static const cli_command *const commands[] = {&cmd_init,   &cmd_synth,   &cmd_load,
                                               &cmd_run,    &cmd_report,  &cmd_runs,
                                               &cmd_diff,   &cmd_templates, &cmd_template,
-                                              &cmd_plugins, &cmd_plugin, &cmd_rules};
+                                              &cmd_aco,    &cmd_tin,     &cmd_provider,
+                                              &cmd_ebra,   &cmd_plugins, &cmd_plugin,
+                                              &cmd_rules};
 
 static const cli_command *find_command(const char *name)
 {

@@ -11,6 +11,8 @@
 
 #include <stdio.h>
 
+#include <sqlite3.h>
+
 #define CLI_OK 0
 #define CLI_FAIL 1
 #define CLI_USAGE 2
@@ -59,6 +61,11 @@ int scaffold_template(cli_ctx *c, const char *name, const char *parent);
 /* `cara rules test DIR` (rules_test.c): run the JSON tests in DIR/tests; 0 when all pass. */
 int rules_test_dir(cli_ctx *c, const char *dir);
 
+/* Print a query's rows as an aligned table (json = 0) or JSON lines, binding n text
+ * parameters (NULL binds NULL). Returns CLI_OK or CLI_FAIL (message printed). */
+int cli_query_print(cli_ctx *c, sqlite3 *db, const char *sql, int json, int n,
+                    const char *const *binds);
+
 /* The whole program: returns the exit code. */
 int cli_main(int argc, char **argv);
 
@@ -75,5 +82,9 @@ extern const cli_command cmd_diff;
 extern const cli_command cmd_template;
 extern const cli_command cmd_templates;
 extern const cli_command cmd_plugin;
+extern const cli_command cmd_aco;
+extern const cli_command cmd_tin;
+extern const cli_command cmd_provider;
+extern const cli_command cmd_ebra;
 
 #endif

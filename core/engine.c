@@ -42,7 +42,8 @@ static int load_arrangements(sqlite3 *db, run_data *rd, char *err, size_t errlen
         "a.end_date, a.discount_bps, a.savings_share_bps, a.loss_share_bps, a.stop_gain_bps, "
         "a.stop_loss_bps, COALESCE(o.track, ''), COALESCE(p.specialty_code, '') "
         "FROM arrangements a LEFT JOIN acos o ON o.aco_id = a.aco_id "
-        "LEFT JOIN providers p ON p.npi = a.npi AND p.tin = a.tin ORDER BY a.arrangement_id";
+        "LEFT JOIN providers p ON p.npi = a.npi AND p.tin = a.tin "
+        "WHERE a.status IN ('active', 'ended', 'terminated') ORDER BY a.arrangement_id";
     sqlite3_stmt *st;
     if (sqlite3_prepare_v2(db, q, -1, &st, NULL) != SQLITE_OK) {
         snprintf(err, errlen, "reading arrangements: %s", sqlite3_errmsg(db));
