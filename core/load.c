@@ -66,20 +66,29 @@ static int header_index(const csv_scan *h, const char *name)
     return -1;
 }
 
+/* The kind whose required columns are all in the header; when several match (one
+ * kind's columns can include another's), the one with the most required columns. */
 static int kind_from_header(const csv_scan *h)
 {
-    int found = -1;
+    int found = -1, best = -1, tie = 0;
     for (int k = 0; k < LOAD_N_KINDS; k++) {
         const kind_def *d = &load_kinds[k];
-        int ok = 1;
+        int ok = 1, n = 0;
         for (size_t c = 0; c < d->n_cols && ok; c++)
-            if (d->cols[c].required && header_index(h, d->cols[c].name) < 0) ok = 0;
-        if (ok) {
-            if (found >= 0) return -1; /* ambiguous */
+            if (d->cols[c].required) {
+                ok = header_index(h, d->cols[c].name) >= 0;
+                n++;
+            }
+        if (!ok) continue;
+        if (n > best) {
+            best = n;
             found = k;
+            tie = 0;
+        } else if (n == best) {
+            tie = 1;
         }
     }
-    return found;
+    return tie ? -1 : found;
 }
 
 /* Map spec columns to header positions; report missing or doubled columns. */
@@ -200,6 +209,7 @@ static int start_load(loader *ld, int64_t *load_id)
     return 0;
 }
 
+/* Record the row count, and the load in the audit log (a bulk load is a change too). */
 static int finish_load(loader *ld, int64_t load_id)
 {
     sqlite3_stmt *st;
@@ -210,7 +220,19 @@ static int finish_load(loader *ld, int64_t load_id)
     sqlite3_bind_int64(st, 2, ld->rows);
     int rc = sqlite3_step(st);
     sqlite3_finalize(st);
-    return rc == SQLITE_DONE ? 0 : db_fail(ld, 1, "recording the load");
+    if (rc != SQLITE_DONE) return db_fail(ld, 1, "recording the load");
+    if (sqlite3_prepare_v2(ld->db,
+                           "INSERT INTO audit_log (at, actor, action, entity, entity_id, after) "
+                           "SELECT loaded_at, ?2, 'load', kind, path, json_object('load_id', "
+                           "load_id, 'sha256', sha256, 'rows', rows) FROM loads WHERE load_id = ?1",
+                           -1, &st, NULL) != SQLITE_OK)
+        return db_fail(ld, 1, "auditing the load");
+    const char *user = getenv("USER");
+    sqlite3_bind_int64(st, 1, load_id);
+    sqlite3_bind_text(st, 2, user && *user ? user : "cli", -1, SQLITE_TRANSIENT);
+    rc = sqlite3_step(st);
+    sqlite3_finalize(st);
+    return rc == SQLITE_DONE ? 0 : db_fail(ld, 1, "auditing the load");
 }
 
 static int already_loaded(loader *ld)
@@ -276,7 +298,8 @@ static int load_mapped(store *s, const char *path, const char *buf, size_t len,
     if (rc == 0 && kind < 0) {
         load_error(&ld, 1, 0, NULL, "not a file of the CSV input layer: name it (or give it "
                                     "the header of) acos.csv, providers.csv, eligibility.csv, "
-                                    "alignment.csv, arrangements.csv or medical_claim.csv");
+                                    "alignment.csv, arrangements.csv, participants.csv or "
+                                    "medical_claim.csv");
         rc = -EINVAL;
     }
     r->kind = kind;

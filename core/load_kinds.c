@@ -4,6 +4,7 @@
  */
 #include <errno.h>
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 
 #include "load_internal.h"
@@ -198,9 +199,93 @@ static const field_spec arrangements_cols[] = {
     {"stop_loss_bps", F_BPS, OPT, NULL, 0, 10000},
 };
 
+/* The participation rules of particip.h, for rows loaded in bulk: st[1] checks the
+ * ACO's track and years, st[2] a registered provider, st[3] overlaps. */
+static int arrangements_prepare_rules(loader *ld)
+{
+    int rc = prepare(ld, 1,
+                     "SELECT a.track, a.first_year, a.last_year, COALESCE((SELECT value FROM "
+                     "settings WHERE key = 'eligible_tracks'), 'global') FROM acos a WHERE "
+                     "a.aco_id = ?1");
+    if (!rc) rc = prepare(ld, 2, "SELECT 1 FROM providers WHERE npi = ?1 AND tin = ?2");
+    if (!rc)
+        rc = prepare(ld, 3,
+                     "SELECT arrangement_id, aco_id, start_date, COALESCE(end_date, 'open') FROM "
+                     "arrangements WHERE npi = ?1 AND template_id = ?2 AND arrangement_id != ?3 "
+                     "AND status IN ('offered', 'active', 'ended', 'terminated') AND start_date "
+                     "<= COALESCE(?5, '9999-12-31') AND COALESCE(end_date, '9999-12-31') >= ?4 "
+                     "LIMIT 1");
+    return rc;
+}
+
+static int arrangements_rules(loader *ld)
+{
+    const field_value *v = ld->vals;
+    size_t line = ld->scan->line;
+    int bad = 0;
+    /* model years */
+    for (int c = 5; c <= 6; c++)
+        if (!v[c].empty && (strcmp(v[c].text, "2027-01-01") < 0 || strcmp(v[c].text, "2036-12-31") > 0)) {
+            load_error(ld, line, (size_t)ld->col_at[c] + 1, c == 5 ? "start_date" : "end_date",
+                       "%s is outside the model years of ACO LEAD (2027-01-01 to 2036-12-31)", v[c].text);
+            bad = 1;
+        }
+    /* track and the ACO's years */
+    sqlite3_stmt *st = ld->st[1];
+    sqlite3_bind_text(st, 1, v[1].text, -1, SQLITE_TRANSIENT);
+    if (sqlite3_step(st) == SQLITE_ROW) {
+        const char *track = (const char *)sqlite3_column_text(st, 0);
+        const char *list = (const char *)sqlite3_column_text(st, 3);
+        const char *hit = strstr(list, track);
+        size_t tl = strlen(track);
+        if (!(hit && (hit == list || hit[-1] == ',') && (hit[tl] == '\0' || hit[tl] == ','))) {
+            load_error(ld, line, (size_t)ld->col_at[1] + 1, "aco_id", "ACO %s is on the %s track; "
+                       "CARA arrangements are open only to ACOs on the %s track", v[1].text, track, list);
+            bad = 1;
+        }
+        int y = atoi(v[5].text), y1 = sqlite3_column_int(st, 1), y2 = sqlite3_column_int(st, 2);
+        if (!bad && (y < y1 || y > y2)) {
+            load_error(ld, line, (size_t)ld->col_at[5] + 1, "start_date", "%s is outside ACO %s's "
+                       "performance years (%d-%d)", v[5].text, v[1].text, y1, y2);
+            bad = 1;
+        }
+    }
+    sqlite3_reset(st);
+    /* a registered Preferred Provider */
+    st = ld->st[2];
+    sqlite3_bind_text(st, 1, v[2].text, -1, SQLITE_TRANSIENT);
+    sqlite3_bind_text(st, 2, v[3].text, -1, SQLITE_TRANSIENT);
+    if (sqlite3_step(st) != SQLITE_ROW) {
+        load_error(ld, line, (size_t)ld->col_at[2] + 1, "npi", "%s/%s is not a Preferred Provider "
+                   "(load providers.csv with it first)", v[2].text, v[3].text);
+        bad = 1;
+    }
+    sqlite3_reset(st);
+    /* one ACO per template at a time (rows of this file count as they are loaded) */
+    st = ld->st[3];
+    sqlite3_bind_text(st, 1, v[2].text, -1, SQLITE_TRANSIENT);
+    sqlite3_bind_text(st, 2, v[4].text, -1, SQLITE_TRANSIENT);
+    sqlite3_bind_text(st, 3, v[0].text, -1, SQLITE_TRANSIENT);
+    sqlite3_bind_text(st, 4, v[5].text, -1, SQLITE_TRANSIENT);
+    if (!v[6].empty) sqlite3_bind_text(st, 5, v[6].text, -1, SQLITE_TRANSIENT);
+    if (sqlite3_step(st) == SQLITE_ROW) {
+        load_error(ld, line, (size_t)ld->col_at[0] + 1, "arrangement_id",
+                   "provider %s is already in EBRA %s with ACO %s (%s to %s) for %s: a provider may "
+                   "be in EBRAs with only one ACO per template at a time", v[2].text,
+                   sqlite3_column_text(st, 0), sqlite3_column_text(st, 1),
+                   sqlite3_column_text(st, 2), sqlite3_column_text(st, 3), v[4].text);
+        bad = 1;
+    }
+    sqlite3_reset(st);
+    sqlite3_clear_bindings(st);
+    return bad ? -EINVAL : 0;
+}
+
 static int arrangements_prepare(loader *ld)
 {
-    int rc = prepare(ld, 0,
+    int rc = arrangements_prepare_rules(ld);
+    if (rc) return rc;
+    rc = prepare(ld, 0,
                      "INSERT INTO arrangements (arrangement_id, aco_id, npi, tin, template_id, "
                      "start_date, end_date, discount_bps, savings_share_bps, loss_share_bps, "
                      "stop_gain_bps, stop_loss_bps) VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, "
@@ -218,8 +303,46 @@ static int arrangements_row(loader *ld)
 {
     int before = ld->errors;
     load_check_order(ld, "start_date", "end_date");
-    if (ld->errors != before || aco_known(ld, 1) < 0) return -EINVAL;
+    if (ld->errors != before || aco_known(ld, 1) < 0 || arrangements_rules(ld) < 0) return -EINVAL;
     return insert_all(ld, ld->st[0], 12);
+}
+
+/* ---- participants.csv (an ACO's participant TINs) ---------------------------------------- */
+
+static const field_spec participants_cols[] = {
+    {"aco_id", F_ID, REQ, NULL, 0, 0},
+    {"tin", F_TIN, REQ, NULL, 0, 0},
+    {"start_date", F_DATE, REQ, NULL, 0, 0},
+    {"end_date", F_DATE, COL, NULL, 0, 0},
+};
+
+static int participants_prepare(loader *ld)
+{
+    int rc = prepare(ld, 0, "INSERT INTO aco_tins (aco_id, tin, start_date, end_date) VALUES "
+                            "(?1, ?2, ?3, ?4) ON CONFLICT (aco_id, tin, start_date) DO UPDATE SET "
+                            "end_date = excluded.end_date");
+    if (!rc)
+        rc = prepare(ld, 1, "SELECT aco_id FROM aco_tins WHERE tin = ?1 AND aco_id != ?2 AND "
+                            "start_date <= COALESCE(?4, '9999-12-31') AND COALESCE(end_date, "
+                            "'9999-12-31') >= ?3 LIMIT 1");
+    return rc ? rc : prepare_aco_check(ld);
+}
+
+static int participants_row(loader *ld)
+{
+    int before = ld->errors;
+    load_check_order(ld, "start_date", "end_date");
+    if (ld->errors != before || aco_known(ld, 0) < 0) return -EINVAL;
+    sqlite3_stmt *st = ld->st[1];
+    for (int i = 0; i < 3; i++) sqlite3_bind_text(st, i == 0 ? 1 : i == 1 ? 2 : 3, ld->vals[i == 0 ? 1 : i == 1 ? 0 : 2].text, -1, SQLITE_TRANSIENT);
+    if (!ld->vals[3].empty) sqlite3_bind_text(st, 4, ld->vals[3].text, -1, SQLITE_TRANSIENT);
+    int clash = sqlite3_step(st) == SQLITE_ROW;
+    if (clash)
+        load_error(ld, ld->scan->line, (size_t)ld->col_at[1] + 1, "tin", "TIN %s is already a "
+                   "participant of %s over these dates", ld->vals[1].text, sqlite3_column_text(st, 0));
+    sqlite3_reset(st);
+    sqlite3_clear_bindings(st);
+    return clash ? -EINVAL : insert_all(ld, ld->st[0], 4);
 }
 
 /* ---- medical_claim.csv ------------------------------------------------------------------- */
@@ -414,5 +537,6 @@ const kind_def load_kinds[LOAD_N_KINDS] = {
     [LOAD_ELIGIBILITY] = KIND("eligibility.csv", eligibility_cols, eligibility_prepare, eligibility_row, NULL),
     [LOAD_ALIGNMENT] = KIND("alignment.csv", alignment_cols, alignment_prepare, alignment_row, NULL),
     [LOAD_ARRANGEMENTS] = KIND("arrangements.csv", arrangements_cols, arrangements_prepare, arrangements_row, NULL),
+    [LOAD_PARTICIPANTS] = KIND("participants.csv", participants_cols, participants_prepare, participants_row, NULL),
     [LOAD_MEDICAL_CLAIM] = KIND("medical_claim.csv", claim_cols, claims_prepare, claims_row, NULL),
 };

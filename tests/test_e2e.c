@@ -507,6 +507,40 @@ START_TEST(test_overlay_run)
 }
 END_TEST
 
+/* The lifecycle drives the next run. PT2's E2 (loaded active) is ended by the ACO on
+ * 2027-01-06: P05 (day 0 01-06) stays E2's, P06 (day 0 01-07) becomes unattributed.
+ * A new EBRA E8 for PT2 from 01-07, offered but not yet accepted, changes nothing; once
+ * accepted, P06 is E8's. The audit log has the three changes. */
+START_TEST(test_lifecycle_attribution)
+{
+    ck_assert_msg(cara("ebra end E2 --end 2027-01-06 --by aco --as aco-admin") == 0, "%s", err_buf);
+    ck_assert_msg(cara("ebra offer E8 --aco A1 --npi 1993999998 --tin 123456789 --template "
+                       "falls_prevention --start 2027-01-07") == 0, "%s", err_buf);
+    ck_assert_int_eq(cara("run --quiet"), 0);
+    ck_assert_int_eq(cara("report --run 2 --by episode --format json"), 0);
+    json_t *eps = by_key(out_buf, "episode_id");
+    ck_assert_str_eq(sval(EP("falls_prevention:1A00A00AA05:2027-01-06"), "npi"), "1993999998");
+    ck_assert_str_eq(sval(EP("falls_prevention:1A00A00AA06:2027-01-07"), "attribution_method"), "unattributed");
+    json_decref(eps);
+    ck_assert_msg(cara("ebra accept E8 --as pt2") == 0, "%s", err_buf);
+    ck_assert_int_eq(cara("run --quiet"), 0);
+    ck_assert_int_eq(cara("report --run 3 --by episode --format json"), 0);
+    eps = by_key(out_buf, "episode_id");
+    json_t *e = EP("falls_prevention:1A00A00AA06:2027-01-07");
+    ck_assert_str_eq(sval(e, "attribution_method"), "trigger");
+    ck_assert_int_eq(ival(e, "target_cents"), 180353); /* E8 has no negotiated discount */
+    json_decref(eps);
+    ck_assert_int_eq(cara("ebra history E8 --format json"), 0);
+    ck_assert_ptr_nonnull(strstr(out_buf, "\"action\":\"ebra.offer\""));
+    ck_assert_ptr_nonnull(strstr(out_buf, "\"actor\":\"pt2\",\"action\":\"ebra.accept\""));
+    ck_assert_int_eq(cara("ebra history E2 --format json"), 0);
+    ck_assert_ptr_nonnull(strstr(out_buf, "\"actor\":\"aco-admin\",\"action\":\"ebra.end.aco\",\"effective\":\"2027-01-06\""));
+    ck_assert_int_eq(cara("ebra list --as-of 2027-01-07 --npi 1993999998"), 0);
+    ck_assert_ptr_nonnull(strstr(out_buf, "E8"));
+    ck_assert_ptr_null(strstr(out_buf, "E2 "));
+}
+END_TEST
+
 Suite *suite_e2e(void)
 {
     Suite *s = suite_create("e2e");
@@ -519,6 +553,7 @@ Suite *suite_e2e(void)
     tcase_add_test(tc, test_deterministic_and_formats);
     tcase_add_test(tc, test_whatif_diff);
     tcase_add_test(tc, test_overlay_run);
+    tcase_add_test(tc, test_lifecycle_attribution);
     suite_add_tcase(s, tc);
     return s;
 }

@@ -168,6 +168,8 @@ START_TEST(test_validation_errors)
 {
     load_result r;
     ck_assert_int_eq(load("acos.csv", ACOS, &r), 0);
+    ck_assert_int_eq(load("providers.csv", "npi,tin,name,specialty_code\n"
+                          "1234567893,123456789,Pat,65\n", &r), 0);
     static const char bad[] =
         "arrangement_id,aco_id,npi,tin,template_id,start_date,end_date,discount_bps,"
         "savings_share_bps,loss_share_bps,stop_gain_bps,stop_loss_bps\n"
@@ -187,7 +189,7 @@ START_TEST(test_validation_errors)
     ck_assert_int_eq(r.errors, 6);
     /* E1 was fine, but the file is all or nothing */
     ck_assert_int_eq(q("SELECT count(*) FROM arrangements"), 0);
-    ck_assert_int_eq(q("SELECT count(*) FROM loads"), 1);
+    ck_assert_int_eq(q("SELECT count(*) FROM loads"), 2); /* acos.csv and providers.csv */
     /* an unknown ACO, an end before the start */
     ck_assert_int_lt(load("arrangements.csv",
                           "arrangement_id,aco_id,npi,tin,template_id,start_date,end_date\n"
@@ -306,6 +308,40 @@ START_TEST(test_error_limit)
 }
 END_TEST
 
+/* Bulk-loaded arrangements obey the participation rules (particip.h); participant TINs
+ * load from participants.csv, one ACO at a time. */
+START_TEST(test_participation_rules)
+{
+    load_result r;
+    ck_assert_int_eq(load("acos.csv", ACOS, &r), 0);
+    ck_assert_int_eq(load("providers.csv", "npi,tin,name,specialty_code\n"
+                          "1234567893,123456789,Pat,65\n", &r), 0);
+    ck_assert_int_lt(load("arrangements.csv",
+                          "arrangement_id,aco_id,npi,tin,template_id,start_date,end_date\n"
+                          "E1,A1,1234567893,123456789,falls_prevention,2027-01-01,2027-06-30\n"
+                          "E2,A1,1234567893,123456789,falls_prevention,2027-06-01,\n"
+                          "E3,A2,1234567893,123456789,functional_independence,2027-01-01,\n"
+                          "E4,A1,1234567893,123456789,knee_arthroplasty,2026-01-01,\n"
+                          "E5,A1,1993999998,123456789,knee_arthroplasty,2027-01-01,\n", &r), 0);
+    HAS("arrangements.csv:3:1: arrangement_id: provider 1234567893 is already in EBRA E1 with ACO A1 (2027-01-01 to 2027-06-30) for falls_prevention");
+    HAS("arrangements.csv:4:2: aco_id: ACO A2 is on the professional track; CARA arrangements are open only to ACOs on the global track");
+    HAS("arrangements.csv:5:6: start_date: 2026-01-01 is outside the model years of ACO LEAD");
+    HAS("arrangements.csv:6:3: npi: 1993999998/123456789 is not a Preferred Provider");
+    ck_assert_int_eq(r.errors, 4);
+    ck_assert_int_eq(q("SELECT count(*) FROM arrangements"), 0);
+    ck_assert_int_eq(load("participants.csv", "aco_id,tin,start_date,end_date\n"
+                          "A1,123456789,2027-01-01,2027-02-28\nA2,123456789,2027-03-01,\n", &r), 0);
+    ck_assert_int_eq(r.kind, LOAD_PARTICIPANTS);
+    ck_assert_int_eq(q("SELECT count(*) FROM aco_tins"), 2);
+    /* every loaded file is in the audit log */
+    ck_assert_int_eq(q("SELECT count(*) FROM audit_log WHERE action = 'load'"), 3);
+    ck_assert_int_eq(q("SELECT json_extract(after, '$.rows') FROM audit_log WHERE entity = 'participants.csv'"), 2);
+    ck_assert_int_lt(load("participants.csv", "aco_id,tin,start_date,end_date\n"
+                          "A1,123456789,2027-06-01,\n", &r), 0);
+    HAS("participants.csv:2:2: tin: TIN 123456789 is already a participant of A2 over these dates");
+}
+END_TEST
+
 Suite *suite_load(void)
 {
     Suite *s = suite_create("load");
@@ -319,6 +355,7 @@ Suite *suite_load(void)
     tcase_add_test(tc, test_validation_errors);
     tcase_add_test(tc, test_claims);
     tcase_add_test(tc, test_error_limit);
+    tcase_add_test(tc, test_participation_rules);
     suite_add_tcase(s, tc);
     return s;
 }
