@@ -84,6 +84,38 @@ static int load_arrangements(sqlite3 *db, run_data *rd, char *err, size_t errlen
     return 0;
 }
 
+/* Negotiated terms within the template's bounds (arrangements loaded in bulk were not
+ * checked against templates, which the loader does not know): a discount inside
+ * arrangement.discount_min_bps..discount_max_bps, shares up to the track's cap. */
+static int check_terms(const catalog *cat, const run_data *rd, char *err, size_t errlen)
+{
+    for (size_t i = 0; i < rd->n_arrs; i++) {
+        const ref_arrangement *a = &rd->arrs[i];
+        const catalog_entry *e = catalog_find(cat, a->template_id);
+        if (!e) continue; /* a template this run does not include */
+        int64_t lo = -500, hi = 500, cap = 10000;
+        char path[96];
+        template_host_int(e->tmpl, "arrangement.discount_min_bps", &lo);
+        template_host_int(e->tmpl, "arrangement.discount_max_bps", &hi);
+        snprintf(path, sizeof path, "arrangement.track_share_caps.%s", a->track);
+        template_host_int(e->tmpl, path, &cap);
+        if ((a->has_terms & 1) && (a->terms[TERM_DISCOUNT] < lo || a->terms[TERM_DISCOUNT] > hi)) {
+            snprintf(err, errlen, "arrangement %s: discount_bps %lld is outside template %s's "
+                                  "bounds (%lld to %lld)", a->arrangement_id,
+                     (long long)a->terms[TERM_DISCOUNT], a->template_id, (long long)lo, (long long)hi);
+            return -EINVAL;
+        }
+        for (int t = TERM_SAVINGS_SHARE; t <= TERM_LOSS_SHARE; t++)
+            if ((a->has_terms & (1u << t)) && a->terms[t] > cap) {
+                snprintf(err, errlen, "arrangement %s: %s %lld is above what the %s track allows "
+                                      "(%lld)", a->arrangement_id, engine_term_names[t],
+                         (long long)a->terms[t], a->track, (long long)cap);
+                return -EINVAL;
+            }
+    }
+    return 0;
+}
+
 /* The latest service date in the store: episodes whose window ends after it are
  * interim. */
 static cara_date data_as_of(sqlite3 *db)
@@ -496,6 +528,7 @@ int engine_run(store *s, const engine_opts *o, int64_t *run_id, engine_stats *st
     bene_reader br = {0};
     rc = rule_set_open(&w.rules, &cat, &o->limits, err, errlen);
     if (rc == 0) rc = load_arrangements(store_db(s), &rd, err, errlen);
+    if (rc == 0) rc = check_terms(&cat, &rd, err, errlen);
     if (rc == 0) {
         rd.as_of = data_as_of(store_db(s));
         w.cands = malloc((rd.n_arrs ? rd.n_arrs : 1) * sizeof *w.cands);
