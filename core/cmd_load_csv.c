@@ -43,7 +43,8 @@ static int load_dir(cli_ctx *c, store *s, const char *dir, const load_opts *o)
     }
     if (!found) {
         fprintf(c->err, "%s: no input-layer file there (expected acos.csv, providers.csv, "
-                        "eligibility.csv, alignment.csv, arrangements.csv or medical_claim.csv)\n",
+                        "eligibility.csv, alignment.csv, arrangements.csv, participants.csv or "
+                        "medical_claim.csv)\n",
                 dir);
         return -1;
     }
@@ -95,8 +96,9 @@ const cli_command cmd_load = {
     .name = "load",
     .summary = "validate and load CSV input-layer files (a directory or files)",
     .usage = "cara [--db FILE] load [--max-errors N] DIR|FILE...",
-    .help = "Loads eligibility.csv, medical_claim.csv, providers.csv, alignment.csv, acos.csv\n"
-            "and arrangements.csv (docs/input-formats.md). A directory loads the files it\n"
+    .help = "Loads eligibility.csv, medical_claim.csv, providers.csv, alignment.csv, acos.csv,\n"
+            "arrangements.csv and participants.csv (docs/input-formats.md). A directory\n"
+            "loads the files it\n"
             "holds in dependency order. Each file loads in one transaction or not at all:\n"
             "every error is printed as FILE:LINE:COLUMN: FIELD: message and a rejected file\n"
             "leaves the database unchanged. A file loaded before (same SHA-256) is skipped.\n"
