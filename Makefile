@@ -45,7 +45,11 @@ OPT     ?= -O2
 CFLAGS_ALL = $(CSTD) $(WARN) $(OPT) -g -fno-strict-aliasing -Icore/include -Icore $(DEP_CFLAGS) \
              -DCARA_VERSION='"$(VERSION)"' -DCARA_GIT_REV='"$(GIT_REV)"' $(SAN_FLAGS) $(CFLAGS)
 
-ifeq ($(SANITIZE),1)
+ifeq ($(FUZZING),1)
+  OPT       := -O1
+  SAN_FLAGS := -fsanitize=fuzzer-no-link,address,undefined -fno-omit-frame-pointer \
+               -DCARA_NO_DLCLOSE
+else ifeq ($(SANITIZE),1)
   BUILD     ?= build-san
   OPT       := -O1
   SAN_FLAGS := -fsanitize=address,undefined -fno-sanitize-recover=all -fno-omit-frame-pointer \
@@ -82,7 +86,7 @@ TPLUG_SRC := $(wildcard tests/plugins/*.c)
 TPLUG_SOS := $(TPLUG_SRC:tests/plugins/%.c=$(BUILD)/tests/plugins/%.so)
 
 .SECONDEXPANSION:
-.PHONY: all test check-build deps demo clean distclean install help bench fuzz
+.PHONY: all test check-build deps demo clean distclean install help bench fuzz fuzz-run
 all: $(CARA_BIN) $(PLUGIN_SOS) | $(BUILD)/plugins
 
 $(BUILD)/plugins:
@@ -138,8 +142,32 @@ test: check-build
 deps:
 	sh scripts/install-deps.sh
 
-demo: all
-	sh scripts/demo.sh $(CARA_BIN)
+# Fuzzing (not part of make test): every pure parser and the Lua sandbox under libFuzzer
+# with ASan + UBSan, FUZZ_SECONDS each (default 20). Needs clang (apt-get install clang).
+FUZZ_SECONDS ?= 20
+FUZZ_SRC  := $(wildcard tests/fuzz/fuzz_*.c)
+FUZZ_BINS := $(FUZZ_SRC:tests/fuzz/%.c=$(BUILD)/fuzz/%)
+fuzz:
+	@command -v clang >/dev/null || { echo "make fuzz needs clang: install the Debian package 'clang'"; exit 1; }
+	$(MAKE) CC=clang BUILD=build-fuzz FUZZING=1 fuzz-run
+
+$(BUILD)/fuzz/%: tests/fuzz/%.c $(LIBCARA)
+	@mkdir -p $(@D)
+	$(CC) $(CFLAGS_ALL) -fsanitize=fuzzer -o $@ $< $(LIBCARA) $(DEP_LIBS) -ldl -lm
+
+fuzz-run: $(FUZZ_BINS)
+	@set -e; for b in $(FUZZ_BINS); do \
+	  n=$$(basename $$b); c=$(BUILD)/corpus/$$n; log=$(BUILD)/$$n.log; mkdir -p $$c; \
+	  sh scripts/fuzz-seeds.sh $$n $$c; \
+	  echo "== $$n ($(FUZZ_SECONDS) s)"; \
+	  if (cd $(BUILD) && ../$$b -max_total_time=$(FUZZ_SECONDS) -max_len=65536 -timeout=10 \
+	        -print_final_stats=1 corpus/$$n) > $$log 2>&1; then \
+	    grep -E '^(#[0-9]+ *DONE|stat::number_of_executed_units|stat::peak_rss_mb)' $$log || true; \
+	  else \
+	    tail -40 $$log; echo "$$n: FAILED (log $$log; the input is $(BUILD)/crash-* or oom-* or timeout-*)"; \
+	    exit 1; \
+	  fi; \
+	done
 
 PREFIX ?= /usr/local
 install: all
@@ -151,7 +179,7 @@ install: all
 	cp -R episodes $(DESTDIR)$(PREFIX)/share/cara/
 
 clean:
-	rm -rf build build-san
+	rm -rf build build-san build-fuzz
 
 distclean: clean
 	rm -f cara.db cara.db-wal cara.db-shm
