@@ -15,4 +15,6 @@ fuzz_hcc)      { head -200 episodes/common/cms_hcc_v28_dx_to_hcc.csv; printf '\0
                  cat episodes/common/cms_hcc_v28_hierarchies.csv; } > "$dir/tables" ;;
 fuzz_rules)    for f in episodes/*/attribution.lua episodes/*/savings.lua; do
                  cp "$f" "$dir/$(basename "$(dirname "$f")")_$(basename "$f")"; done ;;
+fuzz_cclf)     { printf '\005'; printf '%0388d\n' 0; } > "$dir/cclf5"
+               printf '\001P.A1234.ACO.ZC1Y27.D270115.T1200000' > "$dir/name" ;;
 esac

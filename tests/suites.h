@@ -19,6 +19,7 @@
     X(rules_bind)      \
     X(store)           \
     X(load)            \
+    X(cclf)            \
     X(particip)        \
     X(synth)           \
     X(cli)             \

@@ -1,0 +1,116 @@
+/*
+ * cclf.c: see cclf.h.
+ */
+#include "cclf.h"
+
+#include <errno.h>
+#include <stdio.h>
+#include <string.h>
+
+#include "date.h"
+
+const cclf_layout *cclf_layout_for(char file)
+{
+    for (size_t i = 0; i < 12; i++)
+        if (cclf_layouts[i].file == file) return &cclf_layouts[i];
+    return NULL;
+}
+
+const cclf_field *cclf_field_named(const cclf_layout *l, const char *name)
+{
+    for (size_t i = 0; l && i < l->n; i++)
+        if (!strcmp(l->fields[i].name, name)) return &l->fields[i];
+    return NULL;
+}
+
+static int digits(const char *p, size_t n)
+{
+    for (size_t i = 0; i < n; i++)
+        if (p[i] < '0' || p[i] > '9') return 0;
+    return 1;
+}
+
+int cclf_name_parse(const char *base, cclf_name *out)
+{
+    /* P.A1234.ACO.ZC1Y27.D270115.T1200000 */
+    memset(out, 0, sizeof *out);
+    if ((base[0] != 'P' && base[0] != 'T') || base[1] != '.') return -EINVAL;
+    const char *aco = base + 2, *dot = strchr(aco, '.');
+    if (!dot || dot == aco || (size_t)(dot - aco) >= sizeof out->aco) return -EINVAL;
+    if (strncmp(dot, ".ACO.ZC", 7) != 0) return -EINVAL;
+    const char *p = dot + 7;
+    char f = p[0];
+    if (!((f >= '0' && f <= '9') || f == 'A' || f == 'B')) return -EINVAL;
+    if (p[1] != 'Y' || !digits(p + 2, 2) || strncmp(p + 4, ".D", 2) || !digits(p + 6, 6) ||
+        strncmp(p + 12, ".T", 2) || !digits(p + 14, 7) || p[21] != '\0')
+        return -EINVAL;
+    int yy = (p[6] - '0') * 10 + (p[7] - '0'), mm = (p[8] - '0') * 10 + (p[9] - '0');
+    int dd = (p[10] - '0') * 10 + (p[11] - '0');
+    if (!date_valid_ymd(2000 + yy, mm, dd)) return -EINVAL;
+    out->env = base[0];
+    memcpy(out->aco, aco, (size_t)(dot - aco));
+    out->file = f;
+    out->year = 2000 + (p[2] - '0') * 10 + (p[3] - '0');
+    out->date = date_from_ymd(2000 + yy, mm, dd);
+    return 0;
+}
+
+long cclf_records(const cclf_layout *l, const char *buf, size_t len, cclf_record_fn fn,
+                  void *ud, char *err, size_t errlen)
+{
+    size_t number = 0;
+    const char *p = buf, *end = buf + len;
+    while (p < end) {
+        const char *nl = memchr(p, '\n', (size_t)(end - p));
+        size_t n = nl ? (size_t)(nl - p) : (size_t)(end - p);
+        if (n && p[n - 1] == '\r') n--;
+        number++;
+        if (n != l->reclen) {
+            snprintf(err, errlen, "record %zu is %zu characters long (CCLF%c records are %u)",
+                     number, n, l->file, l->reclen);
+            return -EINVAL;
+        }
+        int rc = fn(ud, p, number);
+        if (rc) return rc < 0 ? rc : (long)number;
+        p = nl ? nl + 1 : end;
+    }
+    return (long)number;
+}
+
+size_t cclf_text(const char *rec, const cclf_field *f, char *out, size_t outlen)
+{
+    const char *p = rec + f->start - 1;
+    size_t n = f->len;
+    while (n && p[n - 1] == ' ') n--;
+    if (n >= outlen) n = outlen - 1;
+    memcpy(out, p, n);
+    out[n] = '\0';
+    return n;
+}
+
+int cclf_date(const char *rec, const cclf_field *f, cara_date *d)
+{
+    char s[16];
+    size_t n = cclf_text(rec, f, s, sizeof s);
+    if (n == 0 || !strcmp(s, "1000-01-01") || !strcmp(s, "9999-12-31")) return 1;
+    return date_parse(s, n, d) == 0 ? 0 : -EINVAL;
+}
+
+int cclf_money(const char *rec, const cclf_field *f, int64_t *cents)
+{
+    const char *p = rec + f->start - 1, *e = p + f->len;
+    while (p < e && *p == ' ') p++;
+    while (e > p && e[-1] == ' ') e--; /* text-typed amounts may be left-aligned */
+    int neg = 0;
+    if (p < e && (*p == '-' || *p == '+')) neg = *p++ == '-';
+    if (p >= e || e - p < 4 || e[-3] != '.' || !digits(e - 2, 2)) return -EINVAL;
+    int64_t v = 0;
+    for (; p < e - 3; p++) {
+        if (*p < '0' || *p > '9' || v > (INT64_MAX - 9) / 10) return -EINVAL;
+        v = v * 10 + (*p - '0');
+    }
+    if (v > INT64_MAX / 100 - 99) return -EINVAL;
+    v = v * 100 + (e[-2] - '0') * 10 + (e[-1] - '0');
+    *cents = neg ? -v : v;
+    return 0;
+}

@@ -1,0 +1,36 @@
+/* tests/fuzz/fuzz_cclf.c: CCLF file names, record iteration and every field reader.
+ * The first byte picks the layout. */
+#include <stdint.h>
+#include <string.h>
+
+#include "cclf.h"
+
+static int read_all(void *ud, const char *rec, size_t number)
+{
+    const cclf_layout *l = ud;
+    (void)number;
+    char text[64];
+    cara_date d;
+    int64_t c;
+    for (size_t i = 0; i < l->n; i++) {
+        cclf_text(rec, &l->fields[i], text, sizeof text);
+        cclf_date(rec, &l->fields[i], &d);
+        cclf_money(rec, &l->fields[i], &c);
+    }
+    return 0;
+}
+
+int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size);
+int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
+{
+    if (size < 1) return 0;
+    const cclf_layout *l = &cclf_layouts[data[0] % 12];
+    char err[128], name[64];
+    cclf_records(l, (const char *)data + 1, size - 1, read_all, (void *)l, err, sizeof err);
+    size_t n = size - 1 < sizeof name - 1 ? size - 1 : sizeof name - 1;
+    memcpy(name, data + 1, n);
+    name[n] = '\0';
+    cclf_name n2;
+    cclf_name_parse(name, &n2);
+    return 0;
+}

@@ -1,0 +1,137 @@
+/*
+ * tests/test_cclf.c: CCLF layouts, CMS file names, record-length checks and the typed
+ * field readers, on records built field by field from the packet's layouts.
+ */
+#include <check.h>
+#include <errno.h>
+#include <stdio.h>
+#include <string.h>
+
+#include "cclf.h"
+#include "date.h"
+#include "suites.h"
+
+/* Every layout is contiguous and its fields add up to the record length; the record
+ * lengths are the packet's (CCLF1 437, CCLF5 388, CCLF8 549, CCLF9 55). */
+START_TEST(test_layouts)
+{
+    for (size_t i = 0; i < 12; i++) {
+        const cclf_layout *l = &cclf_layouts[i];
+        unsigned pos = 1;
+        for (size_t k = 0; k < l->n; k++) {
+            ck_assert_uint_eq(l->fields[k].start, pos);
+            pos += l->fields[k].len;
+        }
+        ck_assert_uint_eq(pos - 1, l->reclen);
+    }
+    ck_assert_uint_eq(cclf_layout_for('1')->reclen, 437);
+    ck_assert_uint_eq(cclf_layout_for('5')->reclen, 388);
+    ck_assert_uint_eq(cclf_layout_for('8')->reclen, 549);
+    ck_assert_uint_eq(cclf_layout_for('9')->reclen, 55);
+    ck_assert_ptr_null(cclf_layout_for('C'));
+    const cclf_field *f = cclf_field_named(cclf_layout_for('5'), "CLM_FROM_DT");
+    ck_assert_uint_eq(f->start, 48);
+    ck_assert_int_eq(f->kind, 'D');
+    ck_assert_ptr_null(cclf_field_named(cclf_layout_for('5'), "NOPE"));
+}
+END_TEST
+
+/* CMS file names: production and test, every file id, and what is not a name. */
+START_TEST(test_names)
+{
+    cclf_name n;
+    ck_assert_int_eq(cclf_name_parse("P.A1234.ACO.ZC1Y27.D270115.T1200000", &n), 0);
+    ck_assert_int_eq(n.env, 'P');
+    ck_assert_str_eq(n.aco, "A1234");
+    ck_assert_int_eq(n.file, '1');
+    ck_assert_int_eq(n.year, 2027);
+    ck_assert_int_eq(n.date, date_from_ymd(2027, 1, 15));
+    ck_assert_int_eq(cclf_name_parse("T.A1234.ACO.ZCBY28.D280301.T0930150", &n), 0);
+    ck_assert_int_eq(n.env, 'T');
+    ck_assert_int_eq(n.file, 'B');
+    static const char *const files = "0123456789AB";
+    for (const char *f = files; *f; f++) {
+        char name[64];
+        snprintf(name, sizeof name, "P.A9999.ACO.ZC%cY27.D270115.T1200000", *f);
+        ck_assert_int_eq(cclf_name_parse(name, &n), 0);
+        ck_assert_int_eq(n.file, *f);
+    }
+    static const char *const bad[] = {"medical_claim.csv", "X.A1234.ACO.ZC1Y27.D270115.T1200000",
+                                      "P.A1234.ACO.ZCCY27.D270115.T1200000",
+                                      "P.A1234.ACO.ZC1Y27.D271315.T1200000",
+                                      "P.A1234.ACO.ZC1Y27.D270115.T120000",
+                                      "P.A1234.ACO.ZC1Y27.D270115.T1200000.txt", "P..ACO.ZC1Y27.D270115.T1200000"};
+    for (size_t i = 0; i < sizeof bad / sizeof bad[0]; i++)
+        ck_assert_msg(cclf_name_parse(bad[i], &n) == -EINVAL, "%s", bad[i]);
+}
+END_TEST
+
+static void put(char *rec, const cclf_layout *l, const char *name, const char *value)
+{
+    const cclf_field *f = cclf_field_named(l, name);
+    ck_assert_ptr_nonnull(f);
+    size_t n = strlen(value);
+    ck_assert_uint_le(n, f->len);
+    memcpy(rec + f->start - 1, value, n);
+}
+
+static int count_rec(void *ud, const char *rec, size_t number)
+{
+    (void)rec;
+    *(size_t *)ud = number;
+    return 0;
+}
+
+/* Records one per line (LF or CRLF); a line of the wrong length names the record. */
+START_TEST(test_records_and_fields)
+{
+    const cclf_layout *l = cclf_layout_for('5');
+    char rec[400];
+    memset(rec, ' ', l->reclen);
+    rec[l->reclen] = '\0';
+    put(rec, l, "CUR_CLM_UNIQ_ID", "0000000012345");
+    put(rec, l, "BENE_MBI_ID", "1EG4TE5MK73");
+    put(rec, l, "CLM_FROM_DT", "2027-01-04");
+    put(rec, l, "CLM_THRU_DT", "1000-01-01");
+    put(rec, l, "CLM_LINE_CVRD_PD_AMT", "-00000000123.45");
+    put(rec, l, "CLM_LINE_ALOWD_CHRG_AMT", "         150.00");
+    char buf[1024];
+    snprintf(buf, sizeof buf, "%s\r\n%s\n", rec, rec);
+    size_t last = 0;
+    char err[256];
+    ck_assert_int_eq(cclf_records(l, buf, strlen(buf), count_rec, &last, err, sizeof err), 2);
+    ck_assert_uint_eq(last, 2);
+    char text[32];
+    ck_assert_uint_eq(cclf_text(rec, cclf_field_named(l, "BENE_MBI_ID"), text, sizeof text), 11);
+    ck_assert_str_eq(text, "1EG4TE5MK73");
+    cara_date d;
+    ck_assert_int_eq(cclf_date(rec, cclf_field_named(l, "CLM_FROM_DT"), &d), 0);
+    ck_assert_int_eq(d, date_from_ymd(2027, 1, 4));
+    ck_assert_int_eq(cclf_date(rec, cclf_field_named(l, "CLM_THRU_DT"), &d), 1);      /* placeholder */
+    ck_assert_int_eq(cclf_date(rec, cclf_field_named(l, "CLM_LINE_FROM_DT"), &d), 1); /* blank */
+    int64_t c;
+    ck_assert_int_eq(cclf_money(rec, cclf_field_named(l, "CLM_LINE_CVRD_PD_AMT"), &c), 0);
+    ck_assert_int_eq(c, -12345);
+    ck_assert_int_eq(cclf_money(rec, cclf_field_named(l, "CLM_LINE_ALOWD_CHRG_AMT"), &c), 0);
+    ck_assert_int_eq(c, 15000);
+    put(rec, l, "CLM_LINE_CVRD_PD_AMT", "00000000012.3X ");
+    ck_assert_int_eq(cclf_money(rec, cclf_field_named(l, "CLM_LINE_CVRD_PD_AMT"), &c), -EINVAL);
+    put(rec, l, "CLM_FROM_DT", "2027-02-30");
+    ck_assert_int_eq(cclf_date(rec, cclf_field_named(l, "CLM_FROM_DT"), &d), -EINVAL);
+    /* a short second record */
+    snprintf(buf, sizeof buf, "%s\n%.*s\n", rec, 300, rec);
+    ck_assert_int_eq(cclf_records(l, buf, strlen(buf), count_rec, &last, err, sizeof err), -EINVAL);
+    ck_assert_str_eq(err, "record 2 is 300 characters long (CCLF5 records are 388)");
+}
+END_TEST
+
+Suite *suite_cclf(void)
+{
+    Suite *s = suite_create("cclf");
+    TCase *tc = tcase_create("cclf");
+    tcase_add_test(tc, test_layouts);
+    tcase_add_test(tc, test_names);
+    tcase_add_test(tc, test_records_and_fields);
+    suite_add_tcase(s, tc);
+    return s;
+}
