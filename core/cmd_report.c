@@ -51,7 +51,8 @@ static const char episode_sql[] =
     "attribution_method, base_cents, trend_factor, trend_years, age_factor, hcc_count, "
     "hcc_factor, dual_factor, discount_bps, target_cents, actual_cents, "
     "actual_winsorized_cents, quality_met, status, exclusion_reason FROM run_episodes "
-    "WHERE run_id = ?1 ORDER BY template_id, person_id, trigger_date";
+    "WHERE run_id = ?1 AND (?2 IS NULL OR npi = ?2) AND (?3 IS NULL OR tin = ?3) AND (?4 IS NULL OR aco_id = ?4) AND (?5 IS NULL OR template_id = ?5) "
+    "ORDER BY template_id, person_id, trigger_date";
 
 static const col arrangement_cols[] = {
     {"arrangement_id", C_TEXT, 1},   {"aco_id", C_TEXT, 1},
@@ -68,7 +69,8 @@ static const char arrangement_sql[] =
     "SELECT arrangement_id, aco_id, npi, tin, template_id, template_version, period, "
     "episodes, target_cents, actual_cents, actual_winsorized_cents, gross_cents, quality_bps, "
     "quality_adjusted_cents, share_bps, payment_cents, cap_applied, status "
-    "FROM run_arrangements WHERE run_id = ?1 ORDER BY arrangement_id, period";
+    "FROM run_arrangements WHERE run_id = ?1 AND (?2 IS NULL OR npi = ?2) AND (?3 IS NULL OR tin = ?3) AND (?4 IS NULL OR aco_id = ?4) AND (?5 IS NULL OR template_id = ?5) "
+    "ORDER BY arrangement_id, period";
 
 static const col specialist_cols[] = {
     {"npi", C_TEXT, 1},           {"tin", C_TEXT, 1},
@@ -81,7 +83,8 @@ static const char specialist_sql[] =
     "SELECT r.npi, r.tin, COALESCE(p.name, ''), COALESCE(p.specialty_code, ''), "
     "count(DISTINCT r.arrangement_id), sum(r.episodes), sum(r.target_cents), "
     "sum(r.actual_winsorized_cents), sum(r.payment_cents) FROM run_arrangements r "
-    "LEFT JOIN providers p ON p.npi = r.npi AND p.tin = r.tin WHERE r.run_id = ?1 "
+    "LEFT JOIN providers p ON p.npi = r.npi AND p.tin = r.tin WHERE r.run_id = ?1 AND "
+    "(?2 IS NULL OR r.npi = ?2) AND (?3 IS NULL OR r.tin = ?3) AND (?4 IS NULL OR r.aco_id = ?4) AND (?5 IS NULL OR r.template_id = ?5) "
     "GROUP BY r.npi, r.tin ORDER BY r.npi, r.tin";
 
 static const col aco_cols[] = {
@@ -108,7 +111,7 @@ static const char aco_sql[] =
     "e.attributed, e.unattributed, e.target, e.actual, COALESCE(p.payment, 0), "
     "COALESCE(l.providers, 0), COALESCE(l.lines, 0), COALESCE(l.paid, 0) FROM e "
     "LEFT JOIN acos a ON a.aco_id = e.aco_id LEFT JOIN p ON p.aco_id = e.aco_id "
-    "LEFT JOIN l ON l.aco_id = e.aco_id ORDER BY e.aco_id";
+    "LEFT JOIN l ON l.aco_id = e.aco_id WHERE (?4 IS NULL OR e.aco_id = ?4) ORDER BY e.aco_id";
 
 static const col template_cols[] = {
     {"template_id", C_TEXT, 1},   {"template_version", C_TEXT, 1},
@@ -125,7 +128,8 @@ static const char template_sql[] =
     "COALESCE(sum(e.actual_winsorized_cents), 0), "
     "COALESCE((SELECT sum(payment_cents) FROM run_arrangements r WHERE r.run_id = ?1 "
     "  AND r.template_id = e.template_id), 0) "
-    "FROM run_episodes e WHERE e.run_id = ?1 GROUP BY e.template_id, e.template_version "
+    "FROM run_episodes e WHERE e.run_id = ?1 AND (?4 IS NULL OR e.aco_id = ?4) AND "
+    "(?5 IS NULL OR e.template_id = ?5) GROUP BY e.template_id, e.template_version "
     "ORDER BY e.template_id";
 
 static const col leakage_cols[] = {
@@ -136,7 +140,8 @@ static const col leakage_cols[] = {
 static const char leakage_sql[] =
     "SELECT l.aco_id, l.npi, l.tin, COALESCE(p.name, ''), count(DISTINCT l.episode_id), "
     "sum(l.lines), sum(l.paid_cents) FROM run_leakage l LEFT JOIN providers p ON p.npi = l.npi "
-    "AND p.tin = l.tin WHERE l.run_id = ?1 GROUP BY l.aco_id, l.npi, l.tin "
+    "AND p.tin = l.tin WHERE l.run_id = ?1 AND (?2 IS NULL OR l.npi = ?2) AND (?3 IS NULL OR "
+    "l.tin = ?3) AND (?4 IS NULL OR l.aco_id = ?4) GROUP BY l.aco_id, l.npi, l.tin "
     "ORDER BY l.aco_id, sum(l.paid_cents) DESC, l.npi, l.tin";
 
 static const report reports[] = {
@@ -319,9 +324,12 @@ static int pick_run(cli_ctx *c, sqlite3 *db, const char *arg, int64_t *run_id)
 
 static int run_report(cli_ctx *c, int argc, char **argv)
 {
-    const char *run = NULL, *by = NULL, *format = NULL;
-    const cli_opt opts[] = {{"--run", &run, NULL}, {"--by", &by, NULL},
-                            {"--format", &format, NULL}, {NULL, NULL, NULL}};
+    const char *run = NULL, *by = NULL, *format = NULL, *npi = NULL, *tin = NULL, *aco = NULL,
+               *tmpl = NULL;
+    const cli_opt opts[] = {{"--run", &run, NULL},      {"--by", &by, NULL},
+                            {"--format", &format, NULL}, {"--npi", &npi, NULL},
+                            {"--tin", &tin, NULL},      {"--aco", &aco, NULL},
+                            {"--template", &tmpl, NULL}, {NULL, NULL, NULL}};
     int n = cli_parse(c, &cmd_report, opts, argc, argv);
     if (n == -1) return CLI_OK;
     if (n < 0) return -n;
@@ -354,6 +362,9 @@ static int run_report(cli_ctx *c, int argc, char **argv)
     }
     if (rc == CLI_OK) {
         sqlite3_bind_int64(st, 1, run_id);
+        const char *filters[4] = {npi, tin, aco, tmpl};
+        for (int i = 0; i < 4; i++)
+            if (filters[i]) sqlite3_bind_text(st, 2 + i, filters[i], -1, SQLITE_STATIC);
         if (print_rows(c, r, st, fmt) < 0) {
             fprintf(c->err, "cara report: %s\n", sqlite3_errmsg(store_db(s)));
             rc = CLI_FAIL;
@@ -368,7 +379,8 @@ const cli_command cmd_report = {
     .name = "report",
     .summary = "show a run's results by episode, arrangement, specialist, ACO or template",
     .usage = "cara [--db FILE] report [--run ID] --by episode|arrangement|specialist|aco|"
-             "template|leakage [--format table|json|csv]",
+             "template|leakage [--format table|json|csv] [--npi N] [--tin T] [--aco A] "
+             "[--template ID]",
     .help = "Reports the latest completed run, or --run ID.\n\n"
             "  --by episode       one row per episode (domain.md 6 fields)\n"
             "  --by arrangement   one row per arrangement and performance year\n"
@@ -379,6 +391,9 @@ const cli_command cmd_report = {
             "  --format table     aligned columns for a terminal, money in dollars (default)\n"
             "  --format json      one JSON object per line; money in integer cents, factors\n"
             "                     as strings with four decimals (\"1.0800\"), absent = null\n"
-            "  --format csv       a header row, then one row per line; money in cents\n",
+            "  --format csv       a header row, then one row per line; money in cents\n\n"
+            "  --npi N, --tin T   only a specialist's episodes, arrangements, totals\n"
+            "  --aco A            only an ACO's (episodes of its aligned beneficiaries)\n"
+            "  --template ID      only one template's\n",
     .run = run_report,
 };

@@ -407,6 +407,16 @@ START_TEST(test_deterministic_and_formats)
     ck_assert_int_eq(cara("report --by arrangement"), 0);
     ck_assert_ptr_nonnull(strstr(out_buf, "3961.61")); /* E1's payment in dollars */
     ck_assert_int_eq(cara("report --by template"), 0);
+    /* a specialist's own view: PT2 has E2 with P05 and P06 */
+    ck_assert_int_eq(cara("report --by episode --npi 1993999998 --format csv"), 0);
+    int rows = 0;
+    for (const char *p = out_buf; *p; p++) rows += *p == '\n';
+    ck_assert_int_eq(rows, 3); /* header + 2 */
+    ck_assert_int_eq(cara("report --by arrangement --aco A2 --format json"), 0);
+    ck_assert_str_eq(out_buf, "");
+    ck_assert_int_eq(cara("report --by arrangement --template functional_independence --format json"), 0);
+    ck_assert_ptr_nonnull(strstr(out_buf, "\"arrangement_id\":\"E5\""));
+    ck_assert_ptr_null(strstr(out_buf, "\"arrangement_id\":\"E1\""));
     /* the run recorded what it used, with content hashes */
     ck_assert_int_eq(cara("runs --run 1 --format json"), 0);
     ck_assert_ptr_nonnull(strstr(out_buf, "\"kind\":\"rule\",\"name\":\"falls_prevention/savings.lua\""));
