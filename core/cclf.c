@@ -5,6 +5,7 @@
 
 #include <errno.h>
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 
 #include "date.h"
@@ -113,4 +114,148 @@ int cclf_money(const char *rec, const cclf_field *f, int64_t *cents)
     v = v * 100 + (e[-2] - '0') * 10 + (e[-1] - '0');
     *cents = neg ? -v : v;
     return 0;
+}
+
+/* ---- CCLF0 ------------------------------------------------------------------------------ */
+
+typedef struct summary_ctx {
+    const cclf_layout *l;
+    cclf_count *out;
+    int max, n;
+    char *err;
+    size_t errlen;
+} summary_ctx;
+
+static int parse_count(const char *rec, const cclf_field *f, long *v)
+{
+    char s[32];
+    size_t n = cclf_text(rec, f, s, sizeof s);
+    const char *p = s;
+    while (*p == ' ') p++;
+    if (!*p || !digits(p, strlen(p))) return -1;
+    while (p[0] == '0' && p[1]) p++; /* zero-padded counts */
+    if (strlen(p) > 15) return -1;
+    *v = 0;
+    for (; *p; p++) *v = *v * 10 + (*p - '0');
+    (void)n;
+    return 0;
+}
+
+static int summary_record(void *ud, const char *rec, size_t number)
+{
+    summary_ctx *c = ud;
+    char label[16];
+    cclf_text(rec, &c->l->fields[0], label, sizeof label);
+    const char *p = label;
+    while (*p == ' ') p++;
+    if (strncmp(p, "CCLF", 4) != 0 || strlen(p) != 5) return 0; /* headings */
+    cclf_count k = {p[4], 0, 0};
+    if (!cclf_layout_for(k.file) || k.file == '0') {
+        snprintf(c->err, c->errlen, "record %zu: FileNumberLabel \"%s\" names no CCLF file", number, p);
+        return -EINVAL;
+    }
+    if (parse_count(rec, cclf_field_named(c->l, "TotalRecordsCountLabel"), &k.records) < 0 ||
+        parse_count(rec, cclf_field_named(c->l, "RecordLengthLabel"), &k.reclen) < 0) {
+        snprintf(c->err, c->errlen, "record %zu: %s's record count and length must be digits",
+                 number, p);
+        return -EINVAL;
+    }
+    if (c->n < c->max) c->out[c->n] = k;
+    c->n++;
+    return 0;
+}
+
+int cclf_summary(const char *buf, size_t len, cclf_count *out, int max, char *err, size_t errlen)
+{
+    summary_ctx c = {cclf_layout_for('0'), out, max, 0, err, errlen};
+    long rc = cclf_records(c.l, buf, len, summary_record, &c, err, errlen);
+    return rc < 0 ? (int)rc : c.n;
+}
+
+/* ---- CCLF9 ------------------------------------------------------------------------------ */
+
+typedef struct xw_pair {
+    char prev[12], cur[12];
+} xw_pair;
+
+struct cclf_xwalk {
+    xw_pair *v; /* sorted by prev */
+    size_t n, cap;
+};
+
+static int xw_record(void *ud, const char *rec, size_t number)
+{
+    cclf_xwalk *x = ud;
+    const cclf_layout *l = cclf_layout_for('9');
+    xw_pair p;
+    cclf_text(rec, cclf_field_named(l, "PRVS_NUM"), p.prev, sizeof p.prev);
+    cclf_text(rec, cclf_field_named(l, "CRNT_NUM"), p.cur, sizeof p.cur);
+    (void)number;
+    if (!p.prev[0] || !p.cur[0] || !strcmp(p.prev, p.cur)) return 0;
+    if (x->n == x->cap) {
+        size_t cap = x->cap ? x->cap * 2 : 1024;
+        xw_pair *v = realloc(x->v, cap * sizeof *v);
+        if (!v) return -ENOMEM;
+        x->v = v;
+        x->cap = cap;
+    }
+    x->v[x->n++] = p;
+    return 0;
+}
+
+static int cmp_pair(const void *a, const void *b)
+{
+    return strcmp(((const xw_pair *)a)->prev, ((const xw_pair *)b)->prev);
+}
+
+static const xw_pair *xw_find(const cclf_xwalk *x, const char *mbi)
+{
+    xw_pair key;
+    snprintf(key.prev, sizeof key.prev, "%s", mbi);
+    return x->n ? bsearch(&key, x->v, x->n, sizeof *x->v, cmp_pair) : NULL;
+}
+
+int cclf_xwalk_build(const char *buf, size_t len, cclf_xwalk **out, char *err, size_t errlen)
+{
+    cclf_xwalk *x = calloc(1, sizeof *x);
+    *out = NULL;
+    if (!x) return -ENOMEM;
+    long rc = cclf_records(cclf_layout_for('9'), buf, len, xw_record, x, err, errlen);
+    if (rc < 0) {
+        if (rc == -ENOMEM) snprintf(err, errlen, "out of memory");
+        cclf_xwalk_free(x);
+        return (int)rc;
+    }
+    qsort(x->v, x->n, sizeof *x->v, cmp_pair);
+    /* Resolve chains now so lookups are one step; a chain longer than the table is a
+     * cycle. */
+    for (size_t i = 0; i < x->n; i++) {
+        const char *cur = x->v[i].cur;
+        size_t hops = 0;
+        const xw_pair *next;
+        while ((next = xw_find(x, cur)) && hops++ <= x->n) cur = next->cur;
+        if (hops > x->n) {
+            snprintf(err, errlen, "the MBI crosswalk has a cycle through %s", x->v[i].prev);
+            cclf_xwalk_free(x);
+            return -EINVAL;
+        }
+        if (cur != x->v[i].cur) memmove(x->v[i].cur, cur, sizeof x->v[i].cur);
+    }
+    *out = x;
+    return 0;
+}
+
+const char *cclf_xwalk_current(const cclf_xwalk *x, const char *mbi)
+{
+    const xw_pair *p = xw_find(x, mbi);
+    return p ? p->cur : mbi;
+}
+
+size_t cclf_xwalk_size(const cclf_xwalk *x) { return x->n; }
+
+void cclf_xwalk_free(cclf_xwalk *x)
+{
+    if (!x) return;
+    free(x->v);
+    free(x);
 }

@@ -71,4 +71,39 @@ int cclf_date(const char *rec, const cclf_field *f, cara_date *d);
  * surrounding spaces allowed) into cents. 0 or -EINVAL. */
 int cclf_money(const char *rec, const cclf_field *f, int64_t *cents);
 
+/* ---- CCLF0: the delivery summary ---- */
+
+typedef struct cclf_count {
+    char file;            /* '1'..'9', 'A', 'B' */
+    long records;         /* the count CMS says the file has */
+    long reclen;          /* the record length CMS says it has */
+} cclf_count;
+
+/*
+ * Read a CCLF0 summary: each record whose FileNumberLabel is "CCLFx" gives file x's
+ * record count and length (other records, such as column headings, are skipped). Fills
+ * out (at most max) and returns how many, or -EINVAL with "record N: ..." in err.
+ */
+int cclf_summary(const char *buf, size_t len, cclf_count *out, int max, char *err, size_t errlen);
+
+/* ---- CCLF9: the MBI crosswalk ---- */
+
+typedef struct cclf_xwalk cclf_xwalk;
+
+/*
+ * Build the crosswalk from CCLF9 records (previous MBI -> current MBI). Chains resolve
+ * to the last MBI (A -> B, B -> C: A -> C); a cycle is an error naming the MBIs. The
+ * caller owns *out (cclf_xwalk_free). 0 or a negative code with a message.
+ */
+int cclf_xwalk_build(const char *buf, size_t len, cclf_xwalk **out, char *err, size_t errlen);
+
+/* The current MBI for mbi (itself when the crosswalk does not know it). Borrowed:
+ * valid while x and mbi are. */
+const char *cclf_xwalk_current(const cclf_xwalk *x, const char *mbi);
+
+/* Number of previous MBIs known. */
+size_t cclf_xwalk_size(const cclf_xwalk *x);
+
+void cclf_xwalk_free(cclf_xwalk *x);
+
 #endif

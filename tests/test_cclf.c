@@ -125,6 +125,77 @@ START_TEST(test_records_and_fields)
 }
 END_TEST
 
+/* CCLF0: headings skipped; each CCLFx row gives its count and record length. */
+START_TEST(test_summary)
+{
+    const cclf_layout *l = cclf_layout_for('0');
+    char rows[4][80], buf[512] = "";
+    static const char *const vals[4][4] = {
+        {"File Number", "File Description", "Total Records Count", "Record Length"},
+        {"CCLF1", "Part A Claims Header", "00000000000000001234", "437"},
+        {"CCLF5", "Part B Physicians", "                 567", "0000000000388"},
+        {"CCLF9", "BENE XREF", "3", "55"}};
+    static const char *const names[4] = {"FileNumberLabel", "FileDescriptionLabel",
+                                         "TotalRecordsCountLabel", "RecordLengthLabel"};
+    for (int r = 0; r < 4; r++) {
+        memset(rows[r], ' ', l->reclen);
+        rows[r][l->reclen] = '\0';
+        for (int k = 0; k < 4; k++) put(rows[r], l, names[k], vals[r][k]);
+        strcat(strcat(buf, rows[r]), "\n");
+    }
+    cclf_count c[8];
+    char err[256];
+    ck_assert_msg(cclf_summary(buf, strlen(buf), c, 8, err, sizeof err) == 3, "%s", err);
+    ck_assert_int_eq(c[0].file, '1');
+    ck_assert_int_eq(c[0].records, 1234);
+    ck_assert_int_eq(c[0].reclen, 437);
+    ck_assert_int_eq(c[1].file, '5');
+    ck_assert_int_eq(c[1].records, 567);
+    ck_assert_int_eq(c[2].records, 3);
+    put(rows[2], l, "TotalRecordsCountLabel", "12x4                ");
+    snprintf(buf, sizeof buf, "%s\n%s\n", rows[0], rows[2]);
+    ck_assert_int_eq(cclf_summary(buf, strlen(buf), c, 8, err, sizeof err), -EINVAL);
+    ck_assert_str_eq(err, "record 2: CCLF5's record count and length must be digits");
+}
+END_TEST
+
+static void xw_row(char *buf, const char *cur, const char *prev)
+{
+    const cclf_layout *l = cclf_layout_for('9');
+    char rec[64];
+    memset(rec, ' ', l->reclen);
+    rec[l->reclen] = '\0';
+    put(rec, l, "HICN_MBI_XREF_IND", "M");
+    put(rec, l, "CRNT_NUM", cur);
+    put(rec, l, "PRVS_NUM", prev);
+    put(rec, l, "PRVS_ID_EFCTV_DT", "2019-01-01");
+    strcat(strcat(buf, rec), "\n");
+}
+
+/* CCLF9: previous MBIs map to the current one, through chains; cycles are refused. */
+START_TEST(test_crosswalk)
+{
+    char buf[1024] = "";
+    xw_row(buf, "1EG4TE5MK74", "1EG4TE5MK73"); /* 73 -> 74 */
+    xw_row(buf, "1EG4TE5MK75", "1EG4TE5MK74"); /* 74 -> 75: so 73 -> 75 */
+    xw_row(buf, "2AA0AA0AA00", "2AA0AA0AA00"); /* no change: ignored */
+    cclf_xwalk *x;
+    char err[256];
+    ck_assert_int_eq(cclf_xwalk_build(buf, strlen(buf), &x, err, sizeof err), 0);
+    ck_assert_uint_eq(cclf_xwalk_size(x), 2);
+    ck_assert_str_eq(cclf_xwalk_current(x, "1EG4TE5MK73"), "1EG4TE5MK75");
+    ck_assert_str_eq(cclf_xwalk_current(x, "1EG4TE5MK74"), "1EG4TE5MK75");
+    ck_assert_str_eq(cclf_xwalk_current(x, "1EG4TE5MK75"), "1EG4TE5MK75");
+    ck_assert_str_eq(cclf_xwalk_current(x, "9ZZ9ZZ9ZZ99"), "9ZZ9ZZ9ZZ99");
+    cclf_xwalk_free(x);
+    buf[0] = '\0';
+    xw_row(buf, "1EG4TE5MK74", "1EG4TE5MK73");
+    xw_row(buf, "1EG4TE5MK73", "1EG4TE5MK74");
+    ck_assert_int_eq(cclf_xwalk_build(buf, strlen(buf), &x, err, sizeof err), -EINVAL);
+    ck_assert_ptr_nonnull(strstr(err, "cycle"));
+}
+END_TEST
+
 Suite *suite_cclf(void)
 {
     Suite *s = suite_create("cclf");
@@ -132,6 +203,8 @@ Suite *suite_cclf(void)
     tcase_add_test(tc, test_layouts);
     tcase_add_test(tc, test_names);
     tcase_add_test(tc, test_records_and_fields);
+    tcase_add_test(tc, test_summary);
+    tcase_add_test(tc, test_crosswalk);
     suite_add_tcase(s, tc);
     return s;
 }

@@ -32,5 +32,12 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
     name[n] = '\0';
     cclf_name n2;
     cclf_name_parse(name, &n2);
+    cclf_count counts[16];
+    cclf_summary((const char *)data + 1, size - 1, counts, 16, err, sizeof err);
+    cclf_xwalk *x;
+    if (cclf_xwalk_build((const char *)data + 1, size - 1, &x, err, sizeof err) == 0) {
+        cclf_xwalk_current(x, "1EG4TE5MK73");
+        cclf_xwalk_free(x);
+    }
     return 0;
 }
