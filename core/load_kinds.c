@@ -526,7 +526,18 @@ static int claims_row(loader *ld)
     for (size_t i = 0; i < 6; i++) load_bind(ld, st, (int)i + 2, line_cols[i]);
     sqlite3_bind_text(st, 8, mods, -1, SQLITE_TRANSIENT);
     for (size_t i = 0; i < 6; i++) load_bind(ld, st, (int)i + 9, 48 + i);
-    return run(ld, st);
+    rc = sqlite3_step(st);
+    sqlite3_reset(st);
+    sqlite3_clear_bindings(st);
+    if (rc == SQLITE_DONE) return 0;
+    if (sqlite3_extended_errcode(ld->db) == SQLITE_CONSTRAINT_PRIMARYKEY) {
+        /* past the lines remembered in g->seen */
+        load_error(ld, ld->scan->line, (size_t)ld->col_at[CC_LINE] + 1, "claim_line_number",
+                   "line %lld of claim \"%s\" appears twice", (long long)line, g->claim_id);
+        return -EINVAL;
+    }
+    load_error(ld, ld->scan->line, 0, NULL, "the store refused the row: %s", sqlite3_errmsg(ld->db));
+    return -EIO;
 }
 
 #define KIND(file, cols, p, r, e) {file, cols, sizeof cols / sizeof cols[0], p, r, e, finalize_all}

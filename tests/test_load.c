@@ -10,6 +10,7 @@
 
 #include "csv_scan.h"
 #include "load.h"
+#include "sha256.h"
 #include "suites.h"
 #include "util.h"
 
@@ -74,6 +75,31 @@ START_TEST(test_scan_errors)
         ck_assert_msg(strstr(s.err, cases[i].err), "'%s' lacks '%s'", s.err, cases[i].err);
         csv_scan_free(&s);
     }
+}
+END_TEST
+
+/* SHA-256 against the FIPS 180-4 test vectors, one-shot and fed in pieces. */
+START_TEST(test_sha256_vectors)
+{
+    char hex[65];
+    sha256_hex("abc", 3, hex);
+    ck_assert_str_eq(hex, "ba7816bf8f01cfea414140de5dae2223b00361a396177a9cb410ff61f20015ad");
+    sha256_hex("", 0, hex);
+    ck_assert_str_eq(hex, "e3b0c44298fc1c149afbf4c8996fb92427ae41e4649b934ca495991b7852b855");
+    static const char m[] = "abcdbcdecdefdefgefghfghighijhijkijkljklmklmnlmnomnopnopq";
+    sha256_hex(m, sizeof m - 1, hex);
+    ck_assert_str_eq(hex, "248d6a61d20638b8e5c026930c3e6039a33ce45964ff2167f6ecedd419db06c1");
+    /* one million 'a', in uneven pieces (crossing the 64-byte blocks) */
+    static char a[1001];
+    memset(a, 'a', sizeof a);
+    sha256_ctx c;
+    sha256_init(&c);
+    for (int i = 0; i < 1000; i++) sha256_update(&c, a, i % 2 ? 999 : 1001);
+    unsigned char d[32];
+    sha256_final(&c, d);
+    char got[65];
+    for (int i = 0; i < 32; i++) snprintf(got + 2 * i, 3, "%02x", d[i]);
+    ck_assert_str_eq(got, "cdc76e5c9914fb9281a1c7e284d73e67f1809a48a497200e046d39ccc7112cd0");
 }
 END_TEST
 
@@ -348,6 +374,7 @@ Suite *suite_load(void)
     TCase *tc = tcase_create("scan");
     tcase_add_test(tc, test_scan_shapes);
     tcase_add_test(tc, test_scan_errors);
+    tcase_add_test(tc, test_sha256_vectors);
     suite_add_tcase(s, tc);
     tc = tcase_create("load");
     tcase_add_checked_fixture(tc, setup, teardown);
