@@ -159,12 +159,14 @@ void load_bind(loader *ld, sqlite3_stmt *st, int param, size_t c)
     case F_MONEY:
     case F_POSINT:
     case F_BPS: sqlite3_bind_int64(st, param, v->num); break;
+    /* SQLITE_STATIC: every statement is stepped right after binding, while the field
+     * and ld->vals still hold the row (no copy per value). */
     case F_TEXT: {
         int at = ld->col_at[c];
-        sqlite3_bind_text(st, param, ld->scan->f[at].p, (int)ld->scan->f[at].len, SQLITE_TRANSIENT);
+        sqlite3_bind_text(st, param, ld->scan->f[at].p, (int)ld->scan->f[at].len, SQLITE_STATIC);
         break;
     }
-    default: sqlite3_bind_text(st, param, v->text, -1, SQLITE_TRANSIENT); break;
+    default: sqlite3_bind_text(st, param, v->text, -1, SQLITE_STATIC); break;
     }
 }
 

@@ -425,10 +425,15 @@ static int claims_prepare(loader *ld)
 static void join(const loader *ld, size_t from, size_t to, char *out, size_t len)
 {
     size_t o = 0;
-    out[0] = '\0';
-    for (size_t c = from; c < to && o + 1 < len; c++)
-        if (!ld->vals[c].empty)
-            o += (size_t)snprintf(out + o, len - o, "%s%s", o ? " " : "", ld->vals[c].text);
+    for (size_t c = from; c < to; c++) {
+        if (ld->vals[c].empty) continue;
+        size_t n = strlen(ld->vals[c].text);
+        if (o + n + 2 > len) break;
+        if (o) out[o++] = ' ';
+        memcpy(out + o, ld->vals[c].text, n);
+        o += n;
+    }
+    out[o] = '\0';
 }
 
 static const char *adj_of(const loader *ld)
@@ -442,13 +447,13 @@ static int claim_begin(loader *ld)
 {
     claim_group *g = &ld->group;
     memset(g, 0, sizeof *g);
-    snprintf(g->claim_id, sizeof g->claim_id, "%s", ld->vals[CC_ID].text);
+    memcpy(g->claim_id, ld->vals[CC_ID].text, sizeof g->claim_id);
     g->adj[0] = adj_of(ld)[0];
     g->adj[1] = '\0';
     g->first_line = ld->scan->line;
     g->active = 1;
-    for (size_t c = 1; c < CC_HEADER_END; c++)
-        snprintf(g->header[c - 1], sizeof g->header[0], "%s", ld->vals[c].text);
+    for (size_t c = 1; c < CC_HEADER_END; c++) /* both buffers are 80 bytes, NUL-terminated */
+        memcpy(g->header[c - 1], ld->vals[c].text, sizeof g->header[0]);
     sqlite3_stmt *st = ld->st[0];
     sqlite3_bind_text(st, 1, g->claim_id, -1, SQLITE_TRANSIENT);
     int again = 0;
@@ -470,7 +475,7 @@ static int claim_begin(loader *ld)
     st = ld->st[2];
     for (size_t c = 0; c < 10; c++) load_bind(ld, st, (int)c + 1, c);
     sqlite3_bind_int(st, 11, g->adj[0] - '0');
-    sqlite3_bind_text(st, 12, dx, -1, SQLITE_TRANSIENT);
+    sqlite3_bind_text(st, 12, dx, -1, SQLITE_STATIC); /* stepped below, while dx lives */
     sqlite3_bind_int64(st, 13, ld->load_id);
     return run(ld, st);
 }
@@ -524,7 +529,7 @@ static int claims_row(loader *ld)
     load_bind(ld, st, 1, CC_ID);
     static const size_t line_cols[] = {37, 38, 39, 40, 41, 42};
     for (size_t i = 0; i < 6; i++) load_bind(ld, st, (int)i + 2, line_cols[i]);
-    sqlite3_bind_text(st, 8, mods, -1, SQLITE_TRANSIENT);
+    sqlite3_bind_text(st, 8, mods, -1, SQLITE_STATIC);
     for (size_t i = 0; i < 6; i++) load_bind(ld, st, (int)i + 9, 48 + i);
     rc = sqlite3_step(st);
     sqlite3_reset(st);
