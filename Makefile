@@ -142,6 +142,9 @@ test: check-build
 deps:
 	sh scripts/install-deps.sh
 
+demo: all
+	sh scripts/demo.sh $(CARA_BIN)
+
 # Fuzzing (not part of make test): every pure parser and the Lua sandbox under libFuzzer
 # with ASan + UBSan, FUZZ_SECONDS each (default 20). Needs clang (apt-get install clang).
 FUZZ_SECONDS ?= 20

@@ -20,14 +20,18 @@ static int run_synth(cli_ctx *c, int argc, char **argv)
     if (np > 0) return cli_usage_error(c, &cmd_synth, "unexpected argument '%s'", argv[1]);
     if (!out) return cli_usage_error(c, &cmd_synth, "--out DIR is required");
     if (!n) return cli_usage_error(c, &cmd_synth, "--beneficiaries N is required");
+    if (!seed) return cli_usage_error(c, &cmd_synth, "--seed S is required (the same seed gives "
+                                      "the same files)");
+    if (!*out) return cli_usage_error(c, &cmd_synth, "--out: the directory name is empty");
     synth_opts o = {.out_dir = out, .year = 2027, .acos = 4};
     uint64_t v;
     if (util_parse_u64(n, &v) < 0 || v < 1 || v > 10000000)
         return cli_usage_error(c, &cmd_synth, "--beneficiaries: '%s' is not a count from 1 to "
                                "10000000", n);
     o.beneficiaries = (int64_t)v;
-    if (seed && util_parse_u64(seed, &o.seed) < 0)
-        return cli_usage_error(c, &cmd_synth, "--seed: '%s' is not an unsigned integer", seed);
+    if (util_parse_u64(seed, &o.seed) < 0)
+        return cli_usage_error(c, &cmd_synth, "--seed: '%s' is not an unsigned 64-bit integer",
+                               seed);
     if (year) {
         if (util_parse_u64(year, &v) < 0 || v < 2027 || v > 2036)
             return cli_usage_error(c, &cmd_synth, "--year: '%s' is not a performance year of "
@@ -58,7 +62,7 @@ static int run_synth(cli_ctx *c, int argc, char **argv)
 const cli_command cmd_synth = {
     .name = "synth",
     .summary = "write a synthetic dataset in the CSV input layer",
-    .usage = "cara synth --out DIR --beneficiaries N [--seed S] [--year YYYY] [--acos K]",
+    .usage = "cara synth --out DIR --beneficiaries N --seed S [--year YYYY] [--acos K]",
     .help = "Writes acos.csv, providers.csv, arrangements.csv, eligibility.csv,\n"
             "alignment.csv and medical_claim.csv: Medicare-like beneficiaries with claims\n"
             "whose rates and costs follow domain.md (falls, ED visits, fall injuries and hip\n"
@@ -69,10 +73,12 @@ const cli_command cmd_synth = {
             "options:\n"
             "  --out DIR            where to write (created if missing)\n"
             "  --beneficiaries N    how many (1 to 10,000,000)\n"
-            "  --seed S             the random seed (default 0)\n"
+            "  --seed S             the random seed (0 to 18446744073709551615)\n"
             "  --year YYYY          the performance year (default 2027; claims start on\n"
             "                       July 1 of the year before, for risk lookbacks)\n"
-            "  --acos K             number of ACOs, alternating global and professional\n"
-            "                       track (default 4)\n",
+            "  --acos K             number of ACOs, 2 to 999, alternating global and\n"
+            "                       professional track (default 4)\n\n"
+            "Prints the rows written per file. Exit 0, 1 when a file cannot be written,\n"
+            "2 for a usage error.\n",
     .run = run_synth,
 };

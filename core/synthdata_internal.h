@@ -1,18 +1,32 @@
 /*
- * synthdata_internal.h: the generator's world (providers, facilities, ACOs) and its
- * row writers, shared by synthdata_world.c and synthdata_claims.c.
+ * synthdata_internal.h: the generator's world (providers, facilities, ACOs), its
+ * beneficiaries and its row writer, shared by the synthdata_*.c files:
+ *
+ *   synthdata_world.c   PRNG, identifiers, providers, ACOs, arrangements, the run
+ *   synthdata_people.c  one beneficiary: demographics, eligibility, alignment
+ *   synthdata_claims.c  one beneficiary's claims (the clinical events)
+ *   synthdata_write.c   buffered CSV output and the claim row writer
  */
 #ifndef CARA_SYNTHDATA_INTERNAL_H
 #define CARA_SYNTHDATA_INTERNAL_H
 
 #include <stdio.h>
+#include <string.h>
 
 #include "cara/types.h"
 #include "synthdata.h"
 
-/* Provider roles. */
-enum { SP_PT, SP_OT, SP_GER, SP_PMR, SP_FP, SP_IM, SP_ORTHO, SP_HOSPITAL, SP_SNF, SP_HHA,
-       SP_IRF, SP_DIALYSIS, SP_N };
+/* Provider roles. Roles below SP_LISTED are clinicians listed in providers.csv; the
+ * others (hospital-based physicians, oncologists, facilities) appear only on claims. */
+enum {
+    SP_PT, SP_OT, SP_GER, SP_PMR, SP_FP, SP_IM, SP_ORTHO,
+    SP_LISTED,
+    SP_EM = SP_LISTED, /* emergency physicians (specialty 93) */
+    SP_HOSPITALIST,    /* inpatient attending physicians (specialty 11) */
+    SP_ONC,            /* medical oncologists (specialty 90) */
+    SP_HOSPITAL, SP_SNF, SP_HHA, SP_IRF, SP_DIALYSIS, SP_HOSPICE,
+    SP_N
+};
 
 typedef struct sy_prov {
     char npi[11], tin[10];
@@ -20,29 +34,40 @@ typedef struct sy_prov {
     int aco;                  /* the ACO whose participant TIN it bills under, -1 outside */
 } sy_prov;
 
+/* Buffered output: rows are assembled with memcpy, written with fwrite. */
+typedef struct sy_out {
+    FILE *f;
+    char *buf;
+    size_t len, cap;
+} sy_out;
+
 typedef struct sy_world {
     const synth_opts *o;
     synth_rng rng;
     int n_acos;
     sy_prov *prov;            /* owned */
     size_t n_prov;
-    size_t *by_role[SP_N];    /* owned: provider indexes per role */
-    size_t n_role[SP_N];
-    size_t **aco_role;        /* owned: [aco * SP_N + role] -> indexes within the ACO */
-    size_t *n_aco_role;
-    cara_date first_day, last_day; /* claims span */
-    FILE *claims;
+    size_t *idx;              /* owned: provider indexes grouped by (group, role) */
+    size_t *off;              /* owned: [(group * SP_N + role)] -> start in idx; group is
+                                 the ACO, n_acos for outside providers; n_acos+1 groups */
+    size_t *ridx;             /* owned: provider indexes grouped by role */
+    size_t roff[SP_N + 1];    /* role -> start in ridx */
+    uint32_t *aco_weight;     /* owned: cumulative alignment weights of the ACOs */
+    cara_date first_day;      /* first claim day: July 1 of the year before */
+    cara_date year_start, year_end; /* the performance year */
+    cara_date last_day;       /* last claim day: June 30 of the year after (run-out) */
+    sy_out claims;
     int64_t claim_seq;
     synth_counts *counts;
 } sy_world;
 
 /* A claim being generated (at most SY_LINES lines, SY_DX diagnoses). */
-#define SY_LINES 40
-#define SY_DX 8
+#define SY_LINES 24
+#define SY_DX 12
 typedef struct sy_line {
-    cara_date d;
+    cara_date d;              /* line date (professional, DME; institutional: claim dates) */
     const char *rev, *hcpcs, *pos, *mod;
-    const sy_prov *rend;      /* NULL for facility lines */
+    const sy_prov *rend;      /* rendering clinician, NULL for facility lines */
     int64_t paid, allowed;
 } sy_line;
 
@@ -51,6 +76,7 @@ typedef struct sy_claim {
     cara_date start, end, adm, dis;
     const char *bill, *disp;
     const sy_prov *facility;  /* institutional: the billing facility */
+    const sy_prov *attending; /* institutional: an attending physician, or NULL */
     const char *dx[SY_DX];
     int n_dx;
     sy_line line[SY_LINES];
@@ -58,28 +84,70 @@ typedef struct sy_claim {
 } sy_claim;
 
 /* One beneficiary as the claim generator needs it. */
+#define SY_CHRONIC 6
 typedef struct sy_bene {
     char mbi[12];
     int age;                  /* on January 1 of the performance year */
     int aco;                  /* aligned ACO, -1 when not aligned */
+    cara_date enroll_start;   /* first enrolled day (turning 65 after first_day: later) */
     cara_date death;          /* CARA_DATE_NONE when alive */
-    cara_date gap_start, gap_end; /* enrollment gap, CARA_DATE_NONE when none */
+    cara_date gap_start, gap_end; /* enrollment gap [start, end), CARA_DATE_NONE when none */
+    cara_date hospice_start;  /* CARA_DATE_NONE when never in hospice */
     int esrd, dual;
-    const char *chronic[4];   /* chronic diagnoses, NULL-padded */
+    const char *func_dx;      /* functional dependence diagnosis, NULL when independent */
+    uint32_t fall_ppm;        /* chance of a fall per half year */
+    const char *chronic[SY_CHRONIC]; /* chronic diagnoses */
+    int n_chronic;
 } sy_bene;
 
-/* The provider of `role` for a beneficiary: within the ACO (or anyone when aco < 0),
- * else an outside one with probability leak_ppm. */
+/* ---- synthdata_world.c ---- */
+
+/* A clinician or facility of `role` for a beneficiary aligned to `aco` (-1: none):
+ * within the ACO, else (probability leak_ppm, or the ACO has none, or aco < 0) an
+ * outside one; falls back to anyone of the role. */
 const sy_prov *sy_pick(sy_world *w, int role, int aco, uint32_t leak_ppm);
 
-/* Append the claim's rows (adjustment code 0) to medical_claim.csv; with small
- * probabilities also an adjustment (code 2) or a cancellation (code 1) right after. */
-void sy_emit_claim(sy_world *w, const sy_bene *b, sy_claim *c);
+/* Integer amounts: a uniform draw in [lo, hi] cents. */
+int64_t sy_amount(sy_world *w, int64_t lo, int64_t hi);
+
+/* ---- synthdata_people.c ---- */
+
+/* Draw beneficiary number i into b and write its eligibility and alignment rows. */
+void sy_make_bene(sy_world *w, int64_t i, sy_bene *b, sy_out *elig, sy_out *align);
+
+/* ---- synthdata_claims.c ---- */
 
 /* All claims of one beneficiary. */
 void sy_claims_for(sy_world *w, const sy_bene *b);
 
-/* Integer amounts: a uniform draw in [lo, hi] cents. */
-int64_t sy_amount(sy_world *w, int64_t lo, int64_t hi);
+/* ---- synthdata_write.c ---- */
+
+int sy_out_open(sy_out *o, const char *dir, const char *name, char *err, size_t errlen);
+/* Flush and close; 0, or -1 when any write failed. */
+int sy_out_close(sy_out *o);
+void sy_out_flush(sy_out *o);
+
+static inline void sy_put(sy_out *o, const char *s, size_t n)
+{
+    if (o->len + n > o->cap) sy_out_flush(o);
+    if (n > o->cap) {
+        fwrite(s, 1, n, o->f);
+        return;
+    }
+    memcpy(o->buf + o->len, s, n);
+    o->len += n;
+}
+
+void sy_puts(sy_out *o, const char *s);
+void sy_putc(sy_out *o, char c);
+void sy_put_int(sy_out *o, int64_t v);
+void sy_put_date(sy_out *o, cara_date d);   /* "" for CARA_DATE_NONE */
+void sy_put_money(sy_out *o, int64_t cents);
+
+/* Append the claim's rows (adjustment code 0) to medical_claim.csv; for about 1% of
+ * claims also an adjustment (code 2, other amounts) or a cancellation (code 1, the rows
+ * repeated) right after. Header dates of professional and DME claims come from their
+ * lines. */
+void sy_emit_claim(sy_world *w, const sy_bene *b, sy_claim *c);
 
 #endif

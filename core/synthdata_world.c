@@ -1,6 +1,7 @@
 /*
- * synthdata_world.c: the generator's PRNG, identifiers, ACOs, providers, arrangements,
- * beneficiaries (eligibility, alignment) and the claim row writer. See synthdata.h.
+ * synthdata_world.c: the generator's PRNG, identifiers, ACOs, providers (practices and
+ * facilities), arrangements, and the run that streams beneficiaries out one at a time.
+ * See synthdata.h.
  */
 #include <errno.h>
 #include <stdlib.h>
@@ -9,9 +10,7 @@
 
 #include "date.h"
 #include "ids.h"
-#include "money.h"
 #include "synthdata_internal.h"
-#include "util.h"
 
 /* ---- PRNG: splitmix64 seeding xoshiro256** --------------------------------------- */
 
@@ -67,7 +66,7 @@ static const char ALNUM[] = "0123456789ACDEFGHJKMNPQRTUVWXY";
 
 void synth_mbi(uint64_t i, uint64_t salt, char *buf)
 {
-    /* radices of positions 11..1 */
+    /* radices of positions 1..11 */
     static const struct {
         int n;
         const char *set; /* NULL: digits (position 1: 1-9) */
@@ -75,6 +74,8 @@ void synth_mbi(uint64_t i, uint64_t salt, char *buf)
                  {30, ALNUM},   {10, NULL},    {20, LETTERS}, {20, LETTERS}, {10, NULL},
                  {10, NULL}};
     const unsigned __int128 M = (unsigned __int128)12960000000000ull; /* product of radices */
+    /* i -> i * 7919 + salt (mod M) is a bijection (7919 is prime to M): distinct i below
+     * M give distinct MBIs, scattered over the whole space */
     uint64_t x = (uint64_t)(((unsigned __int128)i * 7919u + salt % 12960000000000ull) % M);
     for (int p = 10; p >= 0; p--) {
         uint64_t d = x % (uint64_t)pos[p].n;
@@ -84,36 +85,60 @@ void synth_mbi(uint64_t i, uint64_t salt, char *buf)
     buf[11] = '\0';
 }
 
-/* The k-th NPI: "1" + 8 digits (a bijection of k) + the Luhn check digit. */
+/* The k-th NPI: 1 or 2, 8 digits (a bijection of k below 10^8), the Luhn check digit. */
 static void make_npi(uint64_t k, uint64_t salt, char *npi)
 {
-    uint64_t body = (k * 7919u + salt) % 100000000u;
-    snprintf(npi, 11, "1%08llu", (unsigned long long)body);
+    uint64_t body = (k * 7919u + salt % 100000000u) % 100000000u;
+    snprintf(npi, 11, "%c%08llu", k % 7 == 3 ? '2' : '1', (unsigned long long)body);
     npi[9] = (char)('0' + npi_check_digit(npi));
     npi[10] = '\0';
 }
 
-/* The p-th TIN: an issued prefix and 7 digits. */
+/* The p-th TIN: an issued two-digit prefix (domain.md 2) and 7 digits (distinct for
+ * distinct p below 10^7). */
 static void make_tin(uint64_t p, uint64_t salt, char *tin)
 {
-    static const char *const prefixes[] = {"10", "11", "12", "13", "14", "15", "16", "20",
-                                           "21", "22", "23", "24", "25", "26", "27", "30",
-                                           "31", "32", "33", "34", "35", "36", "37", "38"};
+    static const char *const prefixes[] = {
+        "01", "02", "03", "04", "05", "06", "10", "11", "12", "13", "14", "15", "16", "20",
+        "21", "22", "23", "24", "25", "26", "27", "30", "31", "32", "33", "34", "35", "36",
+        "37", "38", "39", "41", "42", "43", "44", "45", "46", "47", "48", "51", "52", "54",
+        "56", "57", "58", "59", "61", "62", "63", "64", "65", "66", "68", "71", "72", "73",
+        "74", "75", "76", "77", "81", "82", "83", "84", "85", "86", "87", "88", "90", "91",
+        "92", "93", "94", "95", "98", "99"};
     size_t np = sizeof prefixes / sizeof prefixes[0];
-    snprintf(tin, 10, "%s%07llu", prefixes[p % np],
-             (unsigned long long)((p * 7919u + salt) % 10000000u));
+    snprintf(tin, 10, "%s%07llu", prefixes[(p * 31u + salt % np) % np],
+             (unsigned long long)((p * 7919u + salt % 10000000u) % 10000000u));
 }
 
-/* ---- the world ------------------------------------------------------------------------ */
+/* ---- providers ------------------------------------------------------------------------ */
 
-static const char *const SPECIALTY[SP_N] = {"65", "67", "38", "25", "08", "11", "20",
-                                            "",   "",   "",   "",   ""};
-static const char *const ROLE_NAME[SP_N] = {"Physical Therapy", "Occupational Therapy",
-                                            "Geriatrics", "Physiatry", "Family Practice",
-                                            "Internal Medicine", "Orthopedic Surgery", "Hospital",
-                                            "Skilled Nursing",
-                                            "Home Health", "Rehabilitation Hospital",
-                                            "Dialysis Center"};
+static const char *const SPECIALTY[SP_LISTED] = {"65", "67", "38", "25", "08", "11", "20"};
+static const char *const CREDENTIAL[SP_LISTED] = {"PT", "OTR/L", "MD", "DO", "MD", "MD", "MD"};
+static const char *const FIRST[] = {
+    "Mary", "James", "Patricia", "Robert", "Jennifer", "Michael", "Linda", "David",
+    "Elizabeth", "William", "Susan", "Richard", "Jessica", "Joseph", "Sarah", "Thomas",
+    "Karen", "Carlos", "Nancy", "Daniel", "Priya", "Wei", "Aisha", "Kevin", "Maria",
+    "Anthony", "Laura", "Mark", "Grace", "Samuel", "Fatima", "Brian", "Emily"};
+static const char *const LAST[] = {
+    "Smith", "Johnson", "Williams", "Brown", "Jones", "Garcia", "Miller", "Davis",
+    "Rodriguez", "Martinez", "Hernandez", "Lopez", "Gonzalez", "Wilson", "Anderson", "Thomas",
+    "Taylor", "Moore", "Jackson", "Martin", "Lee", "Perez", "Thompson", "White", "Harris",
+    "Sanchez", "Clark", "Ramirez", "Lewis", "Robinson", "Walker", "Young", "Allen", "King",
+    "Wright", "Scott", "Torres", "Nguyen", "Hill", "Flores", "Green", "Adams", "Nelson",
+    "Baker", "Hall", "Rivera", "Campbell", "Mitchell", "Carter", "Patel", "Chen", "Kim"};
+
+/* Practice kinds: who works in them. */
+static const int THERAPY_PRACTICE[] = {SP_PT, SP_PT, SP_OT, SP_PT, SP_OT, -1};
+static const int PRIMARY_PRACTICE[] = {SP_FP, SP_IM, SP_FP, SP_IM, SP_GER, -1};
+static const int GERI_REHAB_PRACTICE[] = {SP_GER, SP_PMR, SP_PT, SP_OT, SP_PMR, -1};
+static const int ORTHO_PRACTICE[] = {SP_ORTHO, SP_ORTHO, SP_PT, SP_PMR, -1};
+/* the order in which an ACO's practices are drawn, and the outside (leakage) ones */
+static const int *const INSIDE_KINDS[] = {THERAPY_PRACTICE,    PRIMARY_PRACTICE,
+                                          GERI_REHAB_PRACTICE, PRIMARY_PRACTICE,
+                                          THERAPY_PRACTICE,    ORTHO_PRACTICE,
+                                          PRIMARY_PRACTICE,    GERI_REHAB_PRACTICE};
+static const int *const OUTSIDE_KINDS[] = {THERAPY_PRACTICE, THERAPY_PRACTICE,
+                                           PRIMARY_PRACTICE};
 
 static int add_prov(sy_world *w, int role, int aco, uint64_t tin_seq, size_t *cap)
 {
@@ -132,310 +157,198 @@ static int add_prov(sy_world *w, int role, int aco, uint64_t tin_seq, size_t *ca
     return 0;
 }
 
-/* Clinicians in practices of four, interleaved so every practice mixes specialties;
- * one practice in (acos + 1) is outside every ACO (the leakage). Then facilities. */
+/* Clinicians in practices (one TIN each): of every five practices, four belong to an
+ * ACO (round robin) and one is outside every ACO (mostly therapy: the leakage). About
+ * one clinician per 250 beneficiaries, at least 40. Then hospital-based physicians,
+ * oncologists and facilities, outside the ACOs. */
 static int build_providers(sy_world *w)
 {
-    static const int pattern[20] = {SP_PT,  SP_PT,  SP_PT,  SP_PT,  SP_PT,  SP_PT,  SP_OT,
-                                    SP_OT,  SP_OT,  SP_GER, SP_GER, SP_PMR, SP_PMR, SP_FP,
-                                    SP_FP,  SP_FP,  SP_ORTHO, SP_IM, SP_IM, SP_IM};
     size_t cap = 0;
-    int64_t n_clin = w->o->beneficiaries / 250;
-    if (n_clin < 40) n_clin = 40;
-    int64_t n_practices = n_clin / 4;
-    for (int64_t k = 0; k < n_clin; k++) {
-        int64_t practice = k % n_practices;
-        int slot = (int)(practice % (w->n_acos + 1));
-        /* the pattern shifts by one every 20 clinicians so specialties rotate across
-         * practices (and so across ACOs) */
-        if (add_prov(w, pattern[(k + k / 20) % 20], slot == w->n_acos ? -1 : slot,
-                     (uint64_t)practice, &cap))
-            return -ENOMEM;
+    int64_t want = w->o->beneficiaries / 250;
+    if (want < 40) want = 40;
+    uint64_t tin_seq = 0;
+    int64_t inside = 0, outside = 0;
+    for (int64_t p = 0; (int64_t)w->n_prov < want; p++, tin_seq++) {
+        const int *kind;
+        int aco;
+        if (p % 5 == 4) {
+            kind = OUTSIDE_KINDS[outside++ % 3];
+            aco = -1;
+        } else {
+            aco = (int)(inside % w->n_acos);
+            kind = INSIDE_KINDS[(inside / w->n_acos) % 8];
+            inside++;
+        }
+        for (int k = 0; kind[k] >= 0; k++)
+            if (add_prov(w, kind[k], aco, tin_seq, &cap)) return -ENOMEM;
     }
-    struct {
+    /* small worlds: one more ACO practice for each specialty still missing */
+    for (int r = 0; r < SP_LISTED; r++) {
+        int have = 0;
+        for (size_t i = 0; i < w->n_prov && !have; i++) have = w->prov[i].role == r;
+        if (have) continue;
+        const int *kind = r == SP_ORTHO ? ORTHO_PRACTICE
+                          : r == SP_GER || r == SP_PMR ? GERI_REHAB_PRACTICE
+                          : r == SP_FP || r == SP_IM   ? PRIMARY_PRACTICE
+                                                       : THERAPY_PRACTICE;
+        int aco = (int)(inside++ % w->n_acos);
+        for (int k = 0; kind[k] >= 0; k++)
+            if (add_prov(w, kind[k], aco, tin_seq, &cap)) return -ENOMEM;
+        tin_seq++;
+    }
+    const struct {
         int role;
-        int64_t per;
-    } fac[] = {{SP_HOSPITAL, 5000}, {SP_SNF, 3000}, {SP_HHA, 4000}, {SP_IRF, 20000},
-               {SP_DIALYSIS, 10000}};
-    uint64_t tin_seq = (uint64_t)n_practices;
-    for (size_t f = 0; f < sizeof fac / sizeof fac[0]; f++) {
-        int64_t n = w->o->beneficiaries / fac[f].per + 2;
-        for (int64_t i = 0; i < n; i++)
-            if (add_prov(w, fac[f].role, -1, tin_seq++, &cap)) return -ENOMEM;
+        int64_t per, per_tin; /* one per `per` beneficiaries; `per_tin` per group TIN */
+    } other[] = {{SP_EM, 2000, 6},         {SP_HOSPITALIST, 2000, 6}, {SP_ONC, 8000, 3},
+                 {SP_HOSPITAL, 5000, 1},   {SP_SNF, 2500, 1},         {SP_HHA, 4000, 1},
+                 {SP_IRF, 20000, 1},       {SP_DIALYSIS, 10000, 1},   {SP_HOSPICE, 8000, 1}};
+    for (size_t f = 0; f < sizeof other / sizeof other[0]; f++) {
+        int64_t n = w->o->beneficiaries / other[f].per + 3;
+        for (int64_t i = 0; i < n; i++) {
+            if (i > 0 && i % other[f].per_tin == 0) tin_seq++;
+            if (add_prov(w, other[f].role, -1, tin_seq, &cap)) return -ENOMEM;
+        }
+        tin_seq++;
     }
-    /* indexes per role, and per ACO and role */
-    w->aco_role = calloc((size_t)w->n_acos * SP_N, sizeof *w->aco_role);
-    w->n_aco_role = calloc((size_t)w->n_acos * SP_N, sizeof *w->n_aco_role);
-    if (!w->aco_role || !w->n_aco_role) return -ENOMEM;
-    for (int r = 0; r < SP_N; r++) {
-        w->by_role[r] = malloc(w->n_prov * sizeof(size_t));
-        if (!w->by_role[r]) return -ENOMEM;
-    }
-    for (int a = 0; a < w->n_acos * SP_N; a++) {
-        w->aco_role[a] = malloc(w->n_prov * sizeof(size_t));
-        if (!w->aco_role[a]) return -ENOMEM;
-    }
+    /* indexes by (group, role) and by role: counting sorts */
+    size_t ngroups = (size_t)w->n_acos + 1, nkeys = ngroups * SP_N;
+    w->idx = malloc(w->n_prov * sizeof *w->idx);
+    w->ridx = malloc(w->n_prov * sizeof *w->ridx);
+    w->off = calloc(nkeys + 1, sizeof *w->off);
+    if (!w->idx || !w->ridx || !w->off) return -ENOMEM;
+    memset(w->roff, 0, sizeof w->roff);
     for (size_t i = 0; i < w->n_prov; i++) {
         const sy_prov *p = &w->prov[i];
-        w->by_role[p->role][w->n_role[p->role]++] = i;
-        if (p->aco >= 0) {
-            size_t k = (size_t)p->aco * SP_N + (size_t)p->role;
-            w->aco_role[k][w->n_aco_role[k]++] = i;
-        }
+        size_t g = p->aco < 0 ? (size_t)w->n_acos : (size_t)p->aco;
+        w->off[g * SP_N + (size_t)p->role + 1]++;
+        w->roff[p->role + 1]++;
     }
+    for (size_t k = 0; k < nkeys; k++) w->off[k + 1] += w->off[k];
+    for (int r = 0; r < SP_N; r++) w->roff[r + 1] += w->roff[r];
+    size_t *fill = malloc(nkeys * sizeof *fill);
+    if (!fill) return -ENOMEM;
+    memcpy(fill, w->off, nkeys * sizeof *fill);
+    size_t rfill[SP_N];
+    memcpy(rfill, w->roff, sizeof rfill);
+    for (size_t i = 0; i < w->n_prov; i++) {
+        const sy_prov *p = &w->prov[i];
+        size_t g = p->aco < 0 ? (size_t)w->n_acos : (size_t)p->aco;
+        w->idx[fill[g * SP_N + (size_t)p->role]++] = i;
+        w->ridx[rfill[p->role]++] = i;
+    }
+    free(fill);
     return 0;
 }
 
 const sy_prov *sy_pick(sy_world *w, int role, int aco, uint32_t leak_ppm)
 {
-    size_t k = (size_t)(aco < 0 ? 0 : aco) * SP_N + (size_t)role;
-    int outside = aco < 0 || w->n_aco_role[k] == 0 || synth_rng_ppm(&w->rng, leak_ppm);
-    if (outside) {
-        /* an outside provider of that role if there is one, else anyone */
-        size_t n = w->n_role[role], start = (size_t)synth_rng_below(&w->rng, n);
-        for (size_t t = 0; t < n; t++) {
-            const sy_prov *p = &w->prov[w->by_role[role][(start + t) % n]];
-            if (p->aco < 0 || aco < 0) return p;
-        }
-        return &w->prov[w->by_role[role][start]];
+    size_t k = (size_t)(aco < 0 || synth_rng_ppm(&w->rng, leak_ppm) ? w->n_acos : aco) * SP_N +
+               (size_t)role;
+    size_t n = w->off[k + 1] - w->off[k];
+    if (n == 0 && aco >= 0) { /* the ACO has none: an outside one */
+        k = (size_t)w->n_acos * SP_N + (size_t)role;
+        n = w->off[k + 1] - w->off[k];
     }
-    return &w->prov[w->aco_role[k][synth_rng_below(&w->rng, w->n_aco_role[k])]];
-}
-
-/* ---- small CSV helpers ------------------------------------------------------------------ */
-
-static void put_date(FILE *f, cara_date d)
-{
-    char buf[11];
-    if (d != CARA_DATE_NONE) {
-        date_format(d, buf);
-        fputs(buf, f);
-    }
-}
-
-static void put_money(FILE *f, int64_t cents)
-{
-    char buf[32];
-    money_format(cents, buf);
-    fputs(buf, f);
-}
-
-static FILE *open_out(const char *dir, const char *name, char *err, size_t errlen)
-{
-    char *p = util_path_join(dir, name);
-    FILE *f = p ? fopen(p, "w") : NULL;
-    if (!f) snprintf(err, errlen, "%s: cannot write: %s", p ? p : name, strerror(errno));
-    else setvbuf(f, NULL, _IOFBF, 1 << 20);
-    free(p);
-    return f;
+    if (n > 0) return &w->prov[w->idx[w->off[k] + synth_rng_below(&w->rng, n)]];
+    n = w->roff[role + 1] - w->roff[role]; /* never 0: every role has providers */
+    return &w->prov[w->ridx[w->roff[role] + synth_rng_below(&w->rng, n)]];
 }
 
 /* ---- reference files ---------------------------------------------------------------------- */
 
-static void write_acos(sy_world *w, FILE *f)
+static const char *const ACO_NAMES[] = {
+    "Chesapeake Health Partners",   "Lakeshore Accountable Care",
+    "Sun Valley Senior Care Network", "Prairie Physicians Alliance",
+    "Blue Ridge Care Collaborative", "Gulf Coast Medicare Partners",
+    "Hudson Valley Value Care",     "Cascade Health Alliance",
+    "Red River Accountable Care",   "Desert Sky Physician Network"};
+
+static void write_acos(sy_world *w, sy_out *o)
 {
-    fputs("aco_id,name,track\n", f);
+    sy_puts(o, "aco_id,name,track\n");
+    size_t nn = sizeof ACO_NAMES / sizeof ACO_NAMES[0];
+    char line[160];
     for (int a = 0; a < w->n_acos; a++) {
-        fprintf(f, "A%04d,Synthetic ACO %d,%s\n", a + 1, a + 1, a % 2 == 0 ? "global" : "professional");
+        if ((size_t)a < nn)
+            snprintf(line, sizeof line, "A%04d,%s ACO,%s\n", a + 1, ACO_NAMES[a],
+                     a % 2 == 0 ? "global" : "professional");
+        else
+            snprintf(line, sizeof line, "A%04d,%s ACO %d,%s\n", a + 1, ACO_NAMES[a % nn],
+                     a / (int)nn + 1, a % 2 == 0 ? "global" : "professional");
+        sy_puts(o, line);
         w->counts->acos++;
     }
 }
 
-static void write_providers(sy_world *w, FILE *f)
+static void write_providers(sy_world *w, sy_out *o)
 {
-    fputs("npi,tin,name,specialty_code\n", f);
+    sy_puts(o, "npi,tin,name,specialty_code\n");
+    size_t nf = sizeof FIRST / sizeof FIRST[0], nl = sizeof LAST / sizeof LAST[0];
+    char line[160];
     for (size_t i = 0; i < w->n_prov; i++) {
         const sy_prov *p = &w->prov[i];
-        if (p->role >= SP_HOSPITAL) continue; /* facilities need not be listed */
-        fprintf(f, "%s,%s,%s Provider %zu,%s\n", p->npi, p->tin, ROLE_NAME[p->role], i + 1,
-                SPECIALTY[p->role]);
+        if (p->role >= SP_LISTED) continue; /* hospital-based physicians, facilities */
+        snprintf(line, sizeof line, "%s,%s,%s %s %s,%s\n", p->npi, p->tin,
+                 FIRST[(i * 7 + i / nf) % nf], LAST[(i * 11 + i / nl) % nl],
+                 CREDENTIAL[p->role], SPECIALTY[p->role]);
+        sy_puts(o, line);
         w->counts->providers++;
     }
 }
 
-/* EBRAs with global-track ACOs' therapists, geriatricians and physiatrists. */
-static void write_arrangements(sy_world *w, FILE *f)
+/* EBRAs of the global-track ACOs: about half of their therapists, geriatricians and
+ * physiatrists (falls prevention and/or functional independence) and most orthopedic
+ * surgeons (knee arthroplasty). Each provider bills under one ACO's TIN, so no provider
+ * has EBRAs with two ACOs for the same template. */
+static void write_arrangements(sy_world *w, sy_out *o)
 {
-    fputs("arrangement_id,aco_id,npi,tin,template_id,start_date,end_date,discount_bps,"
-          "savings_share_bps,loss_share_bps,stop_gain_bps,stop_loss_bps\n", f);
+    sy_puts(o, "arrangement_id,aco_id,npi,tin,template_id,start_date,end_date,discount_bps,"
+               "savings_share_bps,loss_share_bps,stop_gain_bps,stop_loss_bps\n");
     int y = w->o->year;
     int64_t seq = 0;
     static const char *const templates[3] = {"falls_prevention", "functional_independence",
                                              "knee_arthroplasty"};
     for (size_t i = 0; i < w->n_prov; i++) {
         const sy_prov *p = &w->prov[i];
-        if (p->aco < 0 || p->aco % 2 != 0 || (p->role > SP_PMR && p->role != SP_ORTHO)) continue;
+        if (p->aco < 0 || p->aco % 2 != 0) continue;
+        int want[3] = {0, 0, 0};
+        if (p->role == SP_ORTHO) {
+            want[2] = synth_rng_ppm(&w->rng, 800000);
+        } else if (p->role == SP_PT || p->role == SP_OT || p->role == SP_GER ||
+                   p->role == SP_PMR) {
+            if (!synth_rng_ppm(&w->rng, 600000)) continue;
+            uint64_t u = synth_rng_below(&w->rng, 100);
+            want[0] = u < 85 || p->role == SP_GER;
+            want[1] = u >= 40 && p->role != SP_GER;
+        }
         for (int t = 0; t < 3; t++) {
-            if ((t == 2) != (p->role == SP_ORTHO)) continue; /* surgeons: knee only */
-            if (t == 1 && p->role == SP_GER) continue;
-            if (!synth_rng_ppm(&w->rng, t == 0 ? 650000 : t == 1 ? 500000 : 800000)) continue;
-            cara_date start = date_from_ymd(y, 1, 1), end = CARA_DATE_NONE;
+            if (!want[t]) continue;
+            cara_date start = w->year_start, end = CARA_DATE_NONE;
             if (synth_rng_ppm(&w->rng, 200000))
                 start = date_from_ymd(y, 2 + (int)synth_rng_below(&w->rng, 6), 1);
             if (synth_rng_ppm(&w->rng, 100000))
                 end = date_from_ymd(y, 8 + (int)synth_rng_below(&w->rng, 5), 1) - 1;
-            fprintf(f, "E%06lld,A%04d,%s,%s,%s,", (long long)++seq, p->aco + 1, p->npi, p->tin,
-                    templates[t]);
-            put_date(f, start);
-            fputc(',', f);
-            put_date(f, end);
-            if (synth_rng_ppm(&w->rng, 400000)) {
-                static const int share[] = {5000, 6000, 7500, 10000}, stop[] = {500, 1000, 1500, 2000};
+            char line[200];
+            snprintf(line, sizeof line, "E%06lld,A%04d,%s,%s,%s,", (long long)++seq,
+                     p->aco + 1, p->npi, p->tin, templates[t]);
+            sy_puts(o, line);
+            sy_put_date(o, start);
+            sy_putc(o, ',');
+            sy_put_date(o, end);
+            if (synth_rng_ppm(&w->rng, 400000)) { /* negotiated terms */
+                static const int share[] = {5000, 6000, 7500, 10000};
+                static const int stop[] = {500, 1000, 1500, 2000};
                 int discount = -500 + 25 * (int)synth_rng_below(&w->rng, 41);
-                fprintf(f, ",%d,%d,%d,%d,%d\n", discount, share[synth_rng_below(&w->rng, 4)],
-                        share[synth_rng_below(&w->rng, 3)], stop[synth_rng_below(&w->rng, 4)],
-                        stop[synth_rng_below(&w->rng, 4)]);
+                snprintf(line, sizeof line, ",%d,%d,%d,%d,%d\n", discount,
+                         share[synth_rng_below(&w->rng, 4)], share[synth_rng_below(&w->rng, 3)],
+                         stop[synth_rng_below(&w->rng, 4)], stop[synth_rng_below(&w->rng, 4)]);
+                sy_puts(o, line);
             } else {
-                fputs(",,,,,\n", f);
+                sy_puts(o, ",,,,,\n");
             }
             w->counts->arrangements++;
         }
     }
-}
-
-/* ---- beneficiaries --------------------------------------------------------------------------- */
-
-static const char *const CHRONIC[] = {"E119", "I509", "J449", "N183", "E1122",
-                                      "I10",  "E785", "F0390", "I4891", "M1990"};
-static const struct {
-    const char *state, *zip3;
-} STATES[] = {{"MD", "212"}, {"PA", "191"}, {"OH", "441"}, {"FL", "331"}, {"TX", "770"},
-              {"CA", "900"}, {"NY", "100"}, {"IL", "606"}, {"GA", "303"}, {"AZ", "850"}};
-
-static void elig_row(FILE *f, const sy_bene *b, const char *gender, cara_date birth,
-                     cara_date start, cara_date end, const char *dual, const char *status,
-                     int hospice, int st, int zip)
-{
-    fprintf(f, "%s,%s,", b->mbi, gender);
-    put_date(f, birth);
-    fputc(',', f);
-    put_date(f, b->death);
-    fputc(',', f);
-    put_date(f, start);
-    fputc(',', f);
-    put_date(f, end);
-    fprintf(f, ",%s,%s,%d,%s,%s%02d\n", dual, status, hospice, STATES[st].state, STATES[st].zip3, zip);
-}
-
-/* Draw one beneficiary, write its eligibility and alignment rows. */
-static void make_bene(sy_world *w, int64_t i, sy_bene *b, FILE *elig, FILE *align)
-{
-    synth_rng *r = &w->rng;
-    int y = w->o->year;
-    memset(b, 0, sizeof *b);
-    synth_mbi((uint64_t)i, w->o->seed, b->mbi);
-    if (synth_rng_ppm(r, 100000)) b->age = 30 + (int)synth_rng_below(r, 35);
-    else {
-        int a1 = (int)synth_rng_below(r, 36), a2 = (int)synth_rng_below(r, 36);
-        b->age = 65 + (a1 < a2 ? a1 : a2); /* skewed toward the younger old */
-    }
-    cara_date birth = date_from_ymd(y - b->age - 1, 1, 2) + (int)synth_rng_below(r, 364);
-    const char *gender = synth_rng_ppm(r, 550000) ? "female" : "male";
-    b->esrd = synth_rng_ppm(r, 10000);
-    const char *status = b->esrd ? (b->age < 65 ? "21" : "11") : (b->age < 65 ? "20" : "10");
-    char dual[3] = "00";
-    b->dual = synth_rng_ppm(r, 180000);
-    if (b->dual) dual[1] = (char)('1' + synth_rng_below(r, 8));
-    b->death = CARA_DATE_NONE;
-    if (synth_rng_ppm(r, b->age >= 85 ? 100000 : 30000))
-        b->death = date_from_ymd(y, 1, 15) + (int)synth_rng_below(r, 330);
-    b->gap_start = b->gap_end = CARA_DATE_NONE;
-    int st = (int)synth_rng_below(r, 10), zip = (int)synth_rng_below(r, 100);
-    cara_date start = date_from_ymd(y - 1, 7, 1);
-    if (b->death == CARA_DATE_NONE && synth_rng_ppm(r, 30000)) {
-        int m = 3 + (int)synth_rng_below(r, 7), len = 1 + (int)synth_rng_below(r, 3);
-        b->gap_start = date_from_ymd(y, m, 1);
-        b->gap_end = date_from_ymd(y, m + len, 1);
-        elig_row(elig, b, gender, birth, start, b->gap_start - 1, dual, status, 0, st, zip);
-        elig_row(elig, b, gender, birth, b->gap_end, CARA_DATE_NONE, dual, status, 0, st, zip);
-        w->counts->eligibility += 2;
-    } else if (synth_rng_ppm(r, 30000)) {
-        cara_date h = date_from_ymd(y, 2 + (int)synth_rng_below(r, 9), 1);
-        if (b->death != CARA_DATE_NONE && h > b->death) h = b->death;
-        elig_row(elig, b, gender, birth, start, h - 1, dual, status, 0, st, zip);
-        elig_row(elig, b, gender, birth, h, CARA_DATE_NONE, dual, status, 1, st, zip);
-        w->counts->eligibility += 2;
-    } else {
-        elig_row(elig, b, gender, birth, start, CARA_DATE_NONE, dual, status, 0, st, zip);
-        w->counts->eligibility++;
-    }
-    b->aco = -1;
-    if (synth_rng_ppm(r, 950000)) {
-        b->aco = (int)synth_rng_below(r, (uint64_t)w->n_acos);
-        cara_date a0 = synth_rng_ppm(r, 900000) ? date_from_ymd(y, 1, 1)
-                                                : date_from_ymd(y, 2 + (int)synth_rng_below(r, 3), 1);
-        fprintf(align, "%s,A%04d,", b->mbi, b->aco + 1);
-        put_date(align, a0);
-        fputc(',', align);
-        put_date(align, date_from_ymd(y, 12, 31));
-        fputc('\n', align);
-        w->counts->alignment++;
-    }
-    int n_chronic = (int)synth_rng_below(r, 100);
-    n_chronic = n_chronic < 35 ? 0 : n_chronic < 65 ? 1 : n_chronic < 85 ? 2 : n_chronic < 95 ? 3 : 4;
-    for (int k = 0; k < n_chronic; k++) b->chronic[k] = CHRONIC[synth_rng_below(r, 10)];
-}
-
-/* ---- the claim writer ------------------------------------------------------------------------- */
-
-static void write_claim_rows(sy_world *w, const sy_bene *b, const sy_claim *c, const char *id,
-                             int adj, int scale_pct)
-{
-    FILE *f = w->claims;
-    static const char *const types[] = {"", "institutional", "professional", "dme"};
-    for (int i = 0; i < c->n_lines; i++) {
-        const sy_line *l = &c->line[i];
-        int inst = c->type == CARA_CLAIM_INSTITUTIONAL;
-        fprintf(f, "%s,%d,%s,%s,", id, i + 1, types[c->type], b->mbi);
-        put_date(f, c->start);
-        fputc(',', f);
-        put_date(f, c->end);
-        fputc(',', f);
-        put_date(f, inst ? c->start : l->d);
-        fputc(',', f);
-        put_date(f, inst ? c->end : l->d);
-        fputc(',', f);
-        put_date(f, c->adm);
-        fputc(',', f);
-        put_date(f, c->dis);
-        fprintf(f, ",%s,%s,%s,%s,%s,%s,,,,,", c->disp ? c->disp : "", l->pos ? l->pos : "",
-                c->bill ? c->bill : "", l->rev ? l->rev : "", l->hcpcs ? l->hcpcs : "",
-                l->mod ? l->mod : "");
-        const sy_prov *bill = l->rend ? l->rend : c->facility;
-        fprintf(f, "%s,%s,%s,%s,%s,", l->rend ? l->rend->npi : "", l->rend ? l->rend->tin : "",
-                bill ? bill->npi : "", bill ? bill->tin : "",
-                inst && c->facility ? c->facility->npi : "");
-        put_money(f, l->paid * scale_pct / 100);
-        fputc(',', f);
-        put_money(f, l->allowed * scale_pct / 100);
-        fputs(",icd-10-cm", f);
-        for (int k = 0; k < 25; k++) {
-            fputc(',', f);
-            if (k < c->n_dx) fputs(c->dx[k], f);
-        }
-        fprintf(f, ",%d\n", adj);
-        w->counts->claim_lines++;
-    }
-}
-
-void sy_emit_claim(sy_world *w, const sy_bene *b, sy_claim *c)
-{
-    if (c->n_lines == 0) return;
-    if (c->type != CARA_CLAIM_INSTITUTIONAL) { /* header dates from the lines */
-        c->start = c->end = c->line[0].d;
-        for (int i = 1; i < c->n_lines; i++) {
-            if (c->line[i].d < c->start) c->start = c->line[i].d;
-            if (c->line[i].d > c->end) c->end = c->line[i].d;
-        }
-    }
-    char id[24];
-    snprintf(id, sizeof id, "C%010lld", (long long)++w->claim_seq);
-    write_claim_rows(w, b, c, id, 0, 100);
-    uint64_t u = synth_rng_below(&w->rng, 1000);
-    if (u < 10) /* 1%: a later adjustment with new amounts */
-        write_claim_rows(w, b, c, id, 2, 90 + (int)synth_rng_below(&w->rng, 21));
-    else if (u < 14) /* 0.4%: cancelled */
-        write_claim_rows(w, b, c, id, 1, 100);
 }
 
 /* ---- the run ----------------------------------------------------------------------------------- */
@@ -443,62 +356,107 @@ void sy_emit_claim(sy_world *w, const sy_bene *b, sy_claim *c)
 static void world_free(sy_world *w)
 {
     free(w->prov);
-    for (int r = 0; r < SP_N; r++) free(w->by_role[r]);
-    if (w->aco_role)
-        for (int a = 0; a < w->n_acos * SP_N; a++) free(w->aco_role[a]);
-    free(w->aco_role);
-    free(w->n_aco_role);
+    free(w->idx);
+    free(w->ridx);
+    free(w->off);
+    free(w->aco_weight);
+}
+
+/* mkdir -p */
+static int make_dirs(const char *dir, char *err, size_t errlen)
+{
+    size_t n = strlen(dir);
+    char *p = malloc(n + 1);
+    if (!p) {
+        snprintf(err, errlen, "out of memory");
+        return -ENOMEM;
+    }
+    memcpy(p, dir, n + 1);
+    int rc = 0;
+    for (size_t i = 1; i <= n && rc == 0; i++) {
+        if (p[i] != '/' && p[i] != '\0') continue;
+        char c = p[i];
+        p[i] = '\0';
+        struct stat st;
+        if (mkdir(p, 0777) < 0 && !(errno == EEXIST && stat(p, &st) == 0 && S_ISDIR(st.st_mode))) {
+            rc = errno == EEXIST ? -ENOTDIR : -errno;
+            snprintf(err, errlen, "%s: cannot create the directory: %s", p, strerror(-rc));
+        }
+        p[i] = c;
+        while (c == '/' && p[i + 1] == '/') i++;
+    }
+    free(p);
+    return rc;
 }
 
 int synth_run(const synth_opts *o, synth_counts *c, char *err, size_t errlen)
 {
     memset(c, 0, sizeof *c);
-    if (mkdir(o->out_dir, 0777) < 0 && errno != EEXIST) {
-        snprintf(err, errlen, "%s: cannot create: %s", o->out_dir, strerror(errno));
-        return -errno;
+    if (o->beneficiaries < 1 || o->acos < 1 || o->year < DATE_MIN_YEAR + 1 ||
+        o->year > DATE_MAX_YEAR - 1) {
+        snprintf(err, errlen, "invalid options");
+        return -EINVAL;
     }
+    int rc = make_dirs(o->out_dir, err, errlen);
+    if (rc < 0) return rc;
     sy_world w = {.o = o, .n_acos = o->acos, .counts = c};
     synth_rng_seed(&w.rng, o->seed);
     w.first_day = date_from_ymd(o->year - 1, 7, 1);
+    w.year_start = date_from_ymd(o->year, 1, 1);
+    w.year_end = date_from_ymd(o->year, 12, 31);
     w.last_day = date_from_ymd(o->year + 1, 6, 30); /* six months of run-out */
-    int rc = build_providers(&w);
+    rc = build_providers(&w);
+    /* ACO sizes differ: alignment weights 6, 4, 5, 3, 6, 4, ... (global-track ACOs, the
+     * even ones, are the larger) */
+    w.aco_weight = rc == 0 ? malloc((size_t)w.n_acos * sizeof *w.aco_weight) : NULL;
+    if (rc == 0 && !w.aco_weight) rc = -ENOMEM;
     if (rc < 0) {
         snprintf(err, errlen, "out of memory");
         world_free(&w);
         return rc;
     }
+    for (int a = 0; a < w.n_acos; a++)
+        w.aco_weight[a] = (a ? w.aco_weight[a - 1] : 0) + (a % 2 == 0 ? 6u : 4u) - (uint32_t)(a / 2 % 2);
     static const char *const names[] = {"acos.csv", "providers.csv", "arrangements.csv",
                                         "eligibility.csv", "alignment.csv", "medical_claim.csv"};
-    FILE *f[6] = {0};
-    for (int i = 0; i < 6 && rc == 0; i++)
-        if (!(f[i] = open_out(o->out_dir, names[i], err, errlen))) rc = -EIO;
+    sy_out f[6];
+    memset(f, 0, sizeof f);
+    for (int i = 0; i < 5 && rc == 0; i++)
+        if (sy_out_open(&f[i], o->out_dir, names[i], err, errlen) < 0) rc = -EIO;
+    if (rc == 0 && sy_out_open(&w.claims, o->out_dir, names[5], err, errlen) < 0) rc = -EIO;
     if (rc == 0) {
-        write_acos(&w, f[0]);
-        write_providers(&w, f[1]);
-        write_arrangements(&w, f[2]);
-        fputs("person_id,gender,birth_date,death_date,enrollment_start_date,"
-              "enrollment_end_date,dual_status_code,medicare_status_code,hospice_flag,state,"
-              "zip_code\n", f[3]);
-        fputs("person_id,aco_id,start_date,end_date\n", f[4]);
-        fputs("claim_id,claim_line_number,claim_type,person_id,claim_start_date,"
-              "claim_end_date,claim_line_start_date,claim_line_end_date,admission_date,"
-              "discharge_date,discharge_disposition_code,place_of_service_code,bill_type_code,"
-              "revenue_center_code,hcpcs_code,hcpcs_modifier_1,hcpcs_modifier_2,"
-              "hcpcs_modifier_3,hcpcs_modifier_4,hcpcs_modifier_5,rendering_npi,rendering_tin,"
-              "billing_npi,billing_tin,facility_npi,paid_amount,allowed_amount,"
-              "diagnosis_code_type", f[5]);
-        for (int k = 1; k <= 25; k++) fprintf(f[5], ",diagnosis_code_%d", k);
-        fputs(",adjustment_type_code\n", f[5]);
-        w.claims = f[5];
+        write_acos(&w, &f[0]);
+        write_providers(&w, &f[1]);
+        write_arrangements(&w, &f[2]);
+        sy_puts(&f[3], "person_id,gender,birth_date,death_date,enrollment_start_date,"
+                       "enrollment_end_date,dual_status_code,medicare_status_code,hospice_flag,"
+                       "state,zip_code\n");
+        sy_puts(&f[4], "person_id,aco_id,start_date,end_date\n");
+        sy_puts(&w.claims,
+                "claim_id,claim_line_number,claim_type,person_id,claim_start_date,"
+                "claim_end_date,claim_line_start_date,claim_line_end_date,admission_date,"
+                "discharge_date,discharge_disposition_code,place_of_service_code,bill_type_code,"
+                "revenue_center_code,hcpcs_code,hcpcs_modifier_1,hcpcs_modifier_2,"
+                "hcpcs_modifier_3,hcpcs_modifier_4,hcpcs_modifier_5,rendering_npi,rendering_tin,"
+                "billing_npi,billing_tin,facility_npi,paid_amount,allowed_amount,"
+                "diagnosis_code_type");
+        for (int k = 1; k <= 25; k++) {
+            char h[32];
+            snprintf(h, sizeof h, ",diagnosis_code_%d", k);
+            sy_puts(&w.claims, h);
+        }
+        sy_puts(&w.claims, ",adjustment_type_code\n");
         for (int64_t i = 0; i < o->beneficiaries; i++) {
             sy_bene b;
-            make_bene(&w, i, &b, f[3], f[4]);
+            sy_make_bene(&w, i, &b, &f[3], &f[4]);
             sy_claims_for(&w, &b);
         }
     }
+    f[5] = w.claims;
     for (int i = 0; i < 6; i++) {
-        if (f[i] && (ferror(f[i]) | fclose(f[i])) && rc == 0) {
-            snprintf(err, errlen, "%s/%s: write error: %s", o->out_dir, names[i], strerror(errno));
+        if (sy_out_close(&f[i]) < 0 && rc == 0) {
+            snprintf(err, errlen, "%s/%s: write error: %s", o->out_dir, names[i],
+                     strerror(errno ? errno : EIO));
             rc = -EIO;
         }
     }
