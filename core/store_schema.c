@@ -226,6 +226,26 @@ static const store_migration migrations[] = {
      "  BEGIN SELECT RAISE(ABORT, 'the audit log is append-only'); END;\n"
      "CREATE TRIGGER audit_log_no_delete BEFORE DELETE ON audit_log\n"
      "  BEGIN SELECT RAISE(ABORT, 'the audit log is append-only'); END;\n"},
+    {5, "claim feeds: versions per natural key, the MBI crosswalk, FHIR patients, procedures",
+     "CREATE TABLE feed_versions (\n"
+     "  claim_key  TEXT PRIMARY KEY,  -- natural key (docs/input-formats.md)\n"
+     "  claim_id   TEXT NOT NULL,     -- the claims row of the winning version\n"
+     "  version    INTEGER NOT NULL,  -- larger is later (feed.h)\n"
+     "  adjustment INTEGER NOT NULL CHECK (adjustment IN (0, 1, 2)),\n"
+     "  source     TEXT NOT NULL,     -- file:record of the winning version\n"
+     "  load_id    INTEGER REFERENCES loads (load_id)\n"
+     ") STRICT;\n"
+     "CREATE INDEX feed_versions_claim ON feed_versions (claim_id);\n"
+     "CREATE TABLE mbi_xwalk (\n"
+     "  previous_mbi TEXT PRIMARY KEY,\n"
+     "  current_mbi  TEXT NOT NULL,\n"
+     "  load_id      INTEGER REFERENCES loads (load_id)\n"
+     ") STRICT;\n"
+     "CREATE TABLE fhir_patients (\n"
+     "  patient_id TEXT PRIMARY KEY,  -- Patient.id as EOBs reference it\n"
+     "  mbi        TEXT NOT NULL\n"
+     ") STRICT;\n"
+     "ALTER TABLE claims ADD COLUMN procedure_codes TEXT NOT NULL DEFAULT '';\n"},
 };
 
 const store_migration *store_migrations(size_t *n)

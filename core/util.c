@@ -9,7 +9,9 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/mman.h>
 #include <sys/stat.h>
+#include <unistd.h>
 #include <uv.h>
 
 char *util_path_join(const char *a, const char *b)
@@ -165,4 +167,41 @@ size_t util_strlcpy(char *dst, const char *src, size_t size)
         dst[c] = '\0';
     }
     return n;
+}
+
+int util_map_file(const char *path, const char **buf, size_t *len, char *err, size_t errlen)
+{
+    *buf = "";
+    *len = 0;
+    int fd = open(path, O_RDONLY | O_CLOEXEC);
+    if (fd < 0) {
+        int e = errno;
+        snprintf(err, errlen, "%s: cannot open: %s", path, strerror(e));
+        return -e;
+    }
+    struct stat st;
+    if (fstat(fd, &st) < 0 || !S_ISREG(st.st_mode)) {
+        snprintf(err, errlen, "%s: not a regular file", path);
+        close(fd);
+        return -EINVAL;
+    }
+    if (st.st_size > 0) {
+        void *m = mmap(NULL, (size_t)st.st_size, PROT_READ, MAP_PRIVATE, fd, 0);
+        if (m == MAP_FAILED) {
+            int e = errno;
+            snprintf(err, errlen, "%s: cannot map: %s", path, strerror(e));
+            close(fd);
+            return -e;
+        }
+        madvise(m, (size_t)st.st_size, MADV_SEQUENTIAL);
+        *buf = m;
+        *len = (size_t)st.st_size;
+    }
+    close(fd);
+    return 0;
+}
+
+void util_unmap(const char *buf, size_t len)
+{
+    if (len) munmap((void *)buf, len);
 }

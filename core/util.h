@@ -22,6 +22,14 @@ char *util_path_join(const char *a, const char *b);
 int util_read_file(const char *path, size_t max, char **buf, size_t *len, char *err,
                    size_t errlen);
 
+/*
+ * Map a regular file read-only (an empty file maps to "" with *len 0). The caller owns
+ * the mapping: util_unmap(*buf, *len). On failure returns a negative errno and writes
+ * "PATH: reason" into err.
+ */
+int util_map_file(const char *path, const char **buf, size_t *len, char *err, size_t errlen);
+void util_unmap(const char *buf, size_t len);
+
 /* 1 when path names a directory, 0 otherwise. */
 int util_is_dir(const char *path);
 

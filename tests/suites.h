@@ -20,6 +20,7 @@
     X(store)           \
     X(load)            \
     X(cclf)            \
+    X(feed_cclf)       \
     X(particip)        \
     X(synth)           \
     X(cli)             \

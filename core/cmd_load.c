@@ -1,0 +1,211 @@
+/*
+ * cmd_load.c: `cara load DIR|FILE...`: the CSV input layer, CCLF deliveries and BCDA
+ * FHIR files into the store.
+ */
+#include <dirent.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "cli.h"
+#include "load.h"
+#include "load_feed.h"
+#include "util.h"
+
+/* The files of one command, sorted by what loads them. */
+typedef struct inputs {
+    char **csv, **cclf, **fhir; /* owned strings */
+    size_t n_csv, n_cclf, n_fhir, cap;
+} inputs;
+
+static int push(char ***v, size_t *n, const char *path)
+{
+    char **nv = realloc(*v, (*n + 1) * sizeof *nv);
+    if (!nv) return -1;
+    *v = nv;
+    if (!(nv[*n] = strdup(path))) return -1;
+    (*n)++;
+    return 0;
+}
+
+static void inputs_free(inputs *in)
+{
+    for (size_t i = 0; i < in->n_csv; i++) free(in->csv[i]);
+    for (size_t i = 0; i < in->n_cclf; i++) free(in->cclf[i]);
+    for (size_t i = 0; i < in->n_fhir; i++) free(in->fhir[i]);
+    free(in->csv);
+    free(in->cclf);
+    free(in->fhir);
+}
+
+static const char *base_of(const char *path)
+{
+    const char *s = strrchr(path, '/');
+    return s ? s + 1 : path;
+}
+
+/* A file named on the command line: by its name (CSV otherwise). */
+static int add_file(inputs *in, const char *path)
+{
+    const char *b = base_of(path);
+    if (load_is_cclf_name(b)) return push(&in->cclf, &in->n_cclf, path);
+    if (load_is_fhir_name(b)) return push(&in->fhir, &in->n_fhir, path);
+    return push(&in->csv, &in->n_csv, path);
+}
+
+static int by_name(const void *a, const void *b)
+{
+    return strcmp(*(char *const *)a, *(char *const *)b);
+}
+
+/* A directory: its input-layer CSVs in dependency order, its CCLF and FHIR files. */
+static int add_dir(cli_ctx *c, inputs *in, const char *dir)
+{
+    size_t before = in->n_csv + in->n_cclf + in->n_fhir;
+    for (int k = 0; k < LOAD_N_KINDS; k++) {
+        char *path = util_path_join(dir, load_kind_file(k));
+        if (!path) return -1;
+        int rc = util_exists(path) ? push(&in->csv, &in->n_csv, path) : 0;
+        free(path);
+        if (rc < 0) return -1;
+    }
+    DIR *d = opendir(dir);
+    if (!d) {
+        fprintf(c->err, "%s: cannot read the directory\n", dir);
+        return -1;
+    }
+    char **names = NULL;
+    size_t n = 0;
+    for (struct dirent *e; (e = readdir(d));)
+        if (load_is_cclf_name(e->d_name) || load_is_fhir_name(e->d_name))
+            if (push(&names, &n, e->d_name) < 0) break;
+    closedir(d);
+    if (n) qsort(names, n, sizeof *names, by_name);
+    int rc = 0;
+    for (size_t i = 0; i < n; i++) {
+        char *path = util_path_join(dir, names[i]);
+        if (!path || add_file(in, path) < 0) rc = -1;
+        free(path);
+        free(names[i]);
+    }
+    free(names);
+    if (rc == 0 && in->n_csv + in->n_cclf + in->n_fhir == before) {
+        fprintf(c->err, "%s: nothing to load there (expected input-layer CSV files such as "
+                        "medical_claim.csv, CCLF files such as P.A1234.ACO.ZC1Y27.D270115.T1200000, "
+                        "or FHIR .ndjson files)\n", dir);
+        return -1;
+    }
+    return rc;
+}
+
+static int load_csvs(cli_ctx *c, store *s, const inputs *in, const load_opts *o)
+{
+    for (size_t i = 0; i < in->n_csv; i++) {
+        load_result r;
+        if (load_file(s, in->csv[i], o, &r) < 0) {
+            fprintf(c->err, "%s: rejected (%d error%s); nothing from it was loaded\n", in->csv[i],
+                    r.errors, r.errors == 1 ? "" : "s");
+            return -1;
+        }
+        if (r.skipped)
+            fprintf(c->out, "%s: already loaded (sha256 %.12s...), skipped\n", in->csv[i], r.sha256);
+        else
+            fprintf(c->out, "%s: loaded %lld rows (%s)\n", in->csv[i], (long long)r.rows,
+                    load_kind_file(r.kind));
+    }
+    return 0;
+}
+
+static int run_load(cli_ctx *c, int argc, char **argv)
+{
+    const char *max = NULL, *rejects = NULL;
+    int skip_bad = 0;
+    const cli_opt opts[] = {{"--max-errors", &max, NULL},
+                            {"--skip-bad", NULL, &skip_bad},
+                            {"--rejects", &rejects, NULL},
+                            {NULL, NULL, NULL}};
+    int n = cli_parse(c, &cmd_load, opts, argc, argv);
+    if (n == -1) return CLI_OK;
+    if (n < 0) return -n;
+    if (n == 0) return cli_usage_error(c, &cmd_load, "no file or directory given");
+    load_opts o = {.max_errors = 50, .err = c->err};
+    if (max) {
+        uint64_t v;
+        if (util_parse_u64(max, &v) < 0 || v == 0 || v > 100000)
+            return cli_usage_error(c, &cmd_load, "--max-errors: '%s' is not a count from 1 to "
+                                   "100000", max);
+        o.max_errors = (int)v;
+    }
+    if (rejects && !skip_bad)
+        return cli_usage_error(c, &cmd_load, "--rejects needs --skip-bad");
+    inputs in = {0};
+    int failed = 0;
+    for (int i = 1; i <= n && !failed; i++)
+        failed = (util_is_dir(argv[i]) ? add_dir(c, &in, argv[i]) : add_file(&in, argv[i])) < 0;
+    if (failed) {
+        inputs_free(&in);
+        return CLI_FAIL;
+    }
+    feed_opts fo = {.max_errors = o.max_errors, .err = c->err, .out = c->out, .skip_bad = skip_bad};
+    if (skip_bad) {
+        if (!rejects) rejects = "cara-rejected.tsv";
+        fo.rejects = fopen(rejects, "w");
+        if (!fo.rejects) {
+            fprintf(c->err, "cara load: cannot write %s\n", rejects);
+            inputs_free(&in);
+            return CLI_FAIL;
+        }
+        fputs("file\trecord\tfield\treason\trecord_text\n", fo.rejects);
+    }
+    store *s;
+    char err[1024];
+    if (store_open(c->db, STORE_CREATE, &s, err, sizeof err) < 0) {
+        fprintf(c->err, "cara load: %s\n", err);
+        inputs_free(&in);
+        if (fo.rejects) fclose(fo.rejects);
+        return CLI_FAIL;
+    }
+    failed = load_csvs(c, s, &in, &o) < 0;
+    if (!failed && in.n_cclf) failed = load_cclf(s, in.cclf, in.n_cclf, &fo) < 0;
+    if (!failed && in.n_fhir) failed = load_fhir(s, in.fhir, in.n_fhir, &fo) < 0;
+    store_close(s);
+    if (fo.rejects) {
+        long at = ftell(fo.rejects);
+        fclose(fo.rejects);
+        if (at > 40) fprintf(c->out, "rejected records and their reasons: %s\n", rejects);
+        else remove(rejects);
+    }
+    inputs_free(&in);
+    return failed ? CLI_FAIL : CLI_OK;
+}
+
+const cli_command cmd_load = {
+    .name = "load",
+    .summary = "validate and load claims and reference data (CSV, CCLF, BCDA FHIR)",
+    .usage = "cara [--db FILE] load [--max-errors N] [--skip-bad [--rejects FILE]] DIR|FILE...",
+    .help = "Loads, by file name (docs/input-formats.md):\n"
+            "  the CSV input layer   acos.csv, providers.csv, eligibility.csv, alignment.csv,\n"
+            "                        arrangements.csv, participants.csv, medical_claim.csv\n"
+            "  CCLF deliveries       P.A1234.ACO.ZC1Y27.D270115.T1200000 (and T. test files):\n"
+            "                        CCLF0-9, A, B of the CCLF Information Packet v36\n"
+            "  BCDA FHIR             *.ndjson / *.json: Patient, Coverage and\n"
+            "                        ExplanationOfBenefit resources (DSTU3 or R4; NDJSON or\n"
+            "                        Bundles)\n"
+            "A directory loads what it holds: CSVs in dependency order, then CCLF deliveries\n"
+            "in date order, then FHIR files.\n\n"
+            "A CSV file, a CCLF delivery or the FHIR files load in one transaction each, or\n"
+            "not at all: every error names the file, the line or record, the column or field\n"
+            "and the value (FILE:LINE:COLUMN: FIELD: message), and a rejected input leaves\n"
+            "the database unchanged. Files loaded before (same SHA-256) are skipped; CCLF and\n"
+            "FHIR claims keep the latest version of each claim, so overlapping monthly and\n"
+            "run-out deliveries load to the same claims. CSV claims apply in file order:\n"
+            "adjustment_type_code 2 replaces a claim, 1 cancels it. Loading stops at the\n"
+            "first rejected input.\n\n"
+            "options:\n"
+            "  --max-errors N   errors listed per input (default 50)\n"
+            "  --skip-bad       CCLF and FHIR: load the good records and write each rejected\n"
+            "                   record (a CCLF claim with a bad record is rejected whole)\n"
+            "                   with its reason to the rejects file\n"
+            "  --rejects FILE   where --skip-bad writes (default cara-rejected.tsv; TSV:\n"
+            "                   file, record, field, reason, record_text)\n",
+    .run = run_load,
+};
