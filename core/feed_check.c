@@ -1,45 +1,54 @@
 /*
- * feed_check.c: field validation for the CMS feeds, with the CSV loader's checks
- * (see feed.h).
+ * feed_check.c: the field checks of the feeds (see feed.h), on top of the CSV loader's
+ * (load_fields.h), so a value a feed accepts is one the CSV layer accepts too.
  */
+#include "feed.h"
+
 #include <stdio.h>
 #include <string.h>
 
-#include "feed.h"
 #include "load_fields.h"
 
 int feed_check(int kind, const char *p, size_t len, char *out, size_t outlen, char *msg,
                size_t msglen)
 {
+    if (kind == F_ENUM || kind == F_BPS) { /* these need a spec's words or bounds */
+        snprintf(msg, msglen, "field kind %d cannot be checked without a spec", kind);
+        return -1;
+    }
     field_spec spec = {"", kind, 0, 1, NULL, 0, 0};
     field_value v;
     if (field_check(&spec, p, len, &v, msg, msglen) < 0) return -1;
     size_t n = strlen(v.text);
     if (n >= outlen) {
-        snprintf(msg, msglen, "\"%.*s\" is too long (at most %zu characters)", (int)len, p,
-                 outlen - 1);
+        snprintf(msg, msglen, "\"%s\" is too long (at most %zu characters)", v.text,
+                 outlen ? outlen - 1 : 0);
         return -1;
     }
     memcpy(out, v.text, n + 1);
     return 0;
 }
 
-/* BCDA's sandbox identifiers: '-' then 11 uppercase letters or digits. */
-static int bcda_sandbox_id(const char *p, size_t len)
+static int sandbox_mbi(const char *p, size_t len)
 {
     if (len != 12 || p[0] != '-') return 0;
     for (size_t i = 1; i < len; i++)
-        if (!((p[i] >= 'A' && p[i] <= 'Z') || (p[i] >= '0' && p[i] <= '9'))) return 0;
+        if (!((p[i] >= '0' && p[i] <= '9') || (p[i] >= 'A' && p[i] <= 'Z'))) return 0;
     return 1;
 }
 
 int feed_check_mbi(const char *p, size_t len, char *out, size_t outlen, char *msg,
                    size_t msglen)
 {
-    if (bcda_sandbox_id(p, len) && outlen > len) {
+    if (sandbox_mbi(p, len)) {
+        if (len >= outlen) {
+            snprintf(msg, msglen, "\"%.*s\" is too long", (int)len, p);
+            return -1;
+        }
         memcpy(out, p, len);
         out[len] = '\0';
         return 0;
     }
+    /* F_MBI accepts the synthetic S in position 2 already (ids.h) */
     return feed_check(F_MBI, p, len, out, outlen, msg, msglen);
 }

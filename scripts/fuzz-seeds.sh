@@ -17,4 +17,6 @@ fuzz_rules)    for f in episodes/*/attribution.lua episodes/*/savings.lua; do
                  cp "$f" "$dir/$(basename "$(dirname "$f")")_$(basename "$f")"; done ;;
 fuzz_cclf)     { printf '\005'; printf '%0388d\n' 0; } > "$dir/cclf5"
                printf '\001P.A1234.ACO.ZC1Y27.D270115.T1200000' > "$dir/name" ;;
+fuzz_fhir)     cp tests/fixtures/bcda/*.json "$dir"/
+               printf '{"resourceType":"Patient","id":"p1","identifier":[{"system":"http://hl7.org/fhir/sid/us-mbi","value":"1EG4TE5MK73"}],"birthDate":"1950-04-02"}\n{"resourceType":"Coverage","id":"c1","status":"active","beneficiary":{"reference":"Patient/p1"},"period":{"start":"2020-01-01"}}\n' > "$dir/ndjson" ;;
 esac

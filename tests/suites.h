@@ -20,7 +20,9 @@
     X(store)           \
     X(load)            \
     X(cclf)            \
+    X(fhir)            \
     X(feed_cclf)       \
+    X(feed_fhir)       \
     X(particip)        \
     X(synth)           \
     X(cli)             \
