@@ -217,10 +217,14 @@ int cclf_part_a_header(const char *rec, feed_claim *c, char cur_id[14], char osc
         return -1;
     text(&r, "CLM_BLG_PRVDR_OSCAR_NUM", oscar, 21);
     if (!oscar[0]) text(&r, "PRVDR_OSCAR_NUM", oscar, 21);
-    /* inpatient-type stays: admission and discharge are the claim's from and thru */
-    int stay = !strncmp(c->bill_type, "11", 2) || !strncmp(c->bill_type, "12", 2) ||
-               !strncmp(c->bill_type, "18", 2) || !strncmp(c->bill_type, "21", 2) ||
-               !strncmp(c->bill_type, "22", 2);
+    /* stays (inpatient, SNF, home health, hospice): CCLF1 has no admission date, so the
+     * bill's from date stands in (load_cclf.c carries the first bill's date along the
+     * later bills of one stay) and the thru date is the discharge unless the patient
+     * is still there */
+    static const char *const stays[] = {"11", "12", "18", "21", "22", "32", "33", "34", "81", "82"};
+    int stay = 0;
+    for (size_t i = 0; i < sizeof stays / sizeof stays[0]; i++)
+        stay |= !strncmp(c->bill_type, stays[i], 2);
     c->admission = c->discharge = CARA_DATE_NONE;
     if (stay) {
         c->admission = c->start;
@@ -371,6 +375,7 @@ int cclf_bene(const char *rec, feed_bene *b, cclf_error *e)
     rd r;
     lookup_layout(&r, '8', rec, e);
     memset(b, 0, sizeof *b);
+    b->hospice_start = CARA_DATE_NONE;
     char sex[4], s[8];
     cara_date a_start, b_start, hospice;
     if (mbi(&r, "BENE_MBI_ID", b->person_id) < 0 || date(&r, "BENE_DOB", 1, &b->birth) < 0 ||
@@ -403,7 +408,7 @@ int cclf_bene(const char *rec, feed_bene *b, cclf_error *e)
     b->enroll_end = b->death;
     if (b->death != CARA_DATE_NONE && b->death < b->birth)
         return bad(&r, fld(&r, "BENE_DEATH_DT"), "before BENE_DOB");
-    b->hospice = hospice != CARA_DATE_NONE;
+    b->hospice_start = hospice;
     if (checked(&r, "GEO_USPS_STATE_CD", F_STATE, 0, b->state, sizeof b->state) < 0) return -1;
     if (checked(&r, "GEO_ZIP5_CD", F_ZIP, 0, b->zip, sizeof b->zip) < 0) return -1;
     if (!b->zip[0] && checked(&r, "BENE_ZIP_CD", F_ZIP, 0, b->zip, sizeof b->zip) < 0) return -1;

@@ -6,14 +6,16 @@
 
 #include "cli.h"
 #include "synthdata.h"
+#include "synthdata_conv.h"
 #include "util.h"
 
 static int run_synth(cli_ctx *c, int argc, char **argv)
 {
-    const char *out = NULL, *n = NULL, *seed = NULL, *year = NULL, *acos = NULL;
+    const char *out = NULL, *n = NULL, *seed = NULL, *year = NULL, *acos = NULL, *format = NULL;
     const cli_opt opts[] = {{"--out", &out, NULL},   {"--beneficiaries", &n, NULL},
                             {"--seed", &seed, NULL}, {"--year", &year, NULL},
-                            {"--acos", &acos, NULL}, {NULL, NULL, NULL}};
+                            {"--acos", &acos, NULL}, {"--format", &format, NULL},
+                            {NULL, NULL, NULL}};
     int np = cli_parse(c, &cmd_synth, opts, argc, argv);
     if (np == -1) return CLI_OK;
     if (np < 0) return -np;
@@ -44,6 +46,10 @@ static int run_synth(cli_ctx *c, int argc, char **argv)
                                    acos);
         o.acos = (int)v;
     }
+    int fmt = format ? synth_format_parse(format) : SYNTH_FMT_CSV;
+    if (fmt < 0)
+        return cli_usage_error(c, &cmd_synth, "--format: '%s' is not csv, cclf, fhir or all",
+                               format);
     synth_counts k;
     char err[512];
     if (synth_run(&o, &k, err, sizeof err) < 0) {
@@ -56,13 +62,37 @@ static int run_synth(cli_ctx *c, int argc, char **argv)
             out, (long long)k.acos, out, (long long)k.providers, out, (long long)k.arrangements,
             out, (long long)k.eligibility, out, (long long)k.alignment, out,
             (long long)k.claim_lines);
+    synth_conv_counts cv;
+    if (fmt & SYNTH_FMT_CCLF) {
+        if (synth_cclf_convert(&o, &cv, err, sizeof err) < 0) {
+            fprintf(c->err, "cara synth: %s\n", err);
+            return CLI_FAIL;
+        }
+        fprintf(c->out, "%s/cclf: %lld claim versions; delivery 1: %lld records, delivery 2 "
+                        "(run-out): %lld records (%lld versions loaded after its date); %lld "
+                        "previous MBIs; eligibility.csv: %lld of %lld people\n",
+                out, (long long)cv.versions, (long long)cv.records[0], (long long)cv.records[1],
+                (long long)cv.late_versions, (long long)cv.prev_mbis, (long long)cv.elig_copied,
+                (long long)cv.people);
+    }
+    if (fmt & SYNTH_FMT_FHIR) {
+        if (synth_fhir_convert(&o, &cv, err, sizeof err) < 0) {
+            fprintf(c->err, "cara synth: %s\n", err);
+            return CLI_FAIL;
+        }
+        fprintf(c->out, "%s/fhir: %lld Patient, %lld Coverage, %lld ExplanationOfBenefit; "
+                        "eligibility.csv: %lld of %lld people\n",
+                out, (long long)cv.patients, (long long)cv.coverages, (long long)cv.eobs,
+                (long long)cv.elig_copied, (long long)cv.people);
+    }
     return CLI_OK;
 }
 
 const cli_command cmd_synth = {
     .name = "synth",
     .summary = "write a synthetic dataset in the CSV input layer",
-    .usage = "cara synth --out DIR --beneficiaries N --seed S [--year YYYY] [--acos K]",
+    .usage = "cara synth --out DIR --beneficiaries N --seed S [--year YYYY] [--acos K] "
+             "[--format csv|cclf|fhir|all]",
     .help = "Writes acos.csv, providers.csv, arrangements.csv, eligibility.csv,\n"
             "alignment.csv and medical_claim.csv: Medicare-like beneficiaries with claims\n"
             "whose rates and costs follow domain.md (falls, ED visits, fall injuries and hip\n"
@@ -77,7 +107,16 @@ const cli_command cmd_synth = {
             "  --year YYYY          the performance year (default 2027; claims start on\n"
             "                       July 1 of the year before, for risk lookbacks)\n"
             "  --acos K             number of ACOs, 2 to 999, alternating global and\n"
-            "                       professional track (default 4)\n\n"
+            "                       professional track (default 4)\n"
+            "  --format F           csv (default): the six files only; cclf: also DIR/cclf/,\n"
+            "                       the same dataset as two CCLF deliveries (January 15 and\n"
+            "                       the September 15 run-out; CCLF0-6, 8, 9, previous MBIs\n"
+            "                       for 2% of people); fhir: also DIR/fhir/, BCDA v2 NDJSON\n"
+            "                       (Patient, Coverage, ExplanationOfBenefit); all: both.\n"
+            "                       Each folder loads on its own: it has copies of\n"
+            "                       acos.csv, providers.csv, arrangements.csv and\n"
+            "                       alignment.csv, and an eligibility.csv with only the\n"
+            "                       people whose enrollment the feed cannot express\n\n"
             "Prints the rows written per file. Exit 0, 1 when a file cannot be written,\n"
             "2 for a usage error.\n",
     .run = run_synth,

@@ -77,7 +77,8 @@ typedef struct feed_bene {
     cara_date enroll_start, enroll_end; /* end CARA_DATE_NONE: open */
     char dual[3];                 /* dual_status_code: 00..08 or "" */
     char medicare_status[3];      /* 10, 11, 20, 21, 31 or "" */
-    int hospice;
+    int hospice;                  /* in hospice (on every span given) */
+    cara_date hospice_start;      /* CCLF8: hospice from this day on (CARA_DATE_NONE) */
     char state[3], zip[6];
 } feed_bene;
 

@@ -45,7 +45,8 @@ static const char *const SQL[S_N] = {
                    "birth_date = ?3, death_date = coalesce(?4, death_date), dual_status_code = "
                    "CASE WHEN ?5 = '' THEN dual_status_code ELSE ?5 END, medicare_status_code = "
                    "CASE WHEN ?6 = '' THEN medicare_status_code ELSE ?6 END, hospice_flag = "
-                   "max(hospice_flag, ?7), state = CASE WHEN ?8 = '' THEN state ELSE ?8 END, "
+                   "CASE WHEN ?7 AND (enrollment_end_date IS NULL OR ?10 IS NULL OR "
+                   "enrollment_end_date >= ?10) THEN 1 ELSE hospice_flag END, state = CASE WHEN ?8 = '' THEN state ELSE ?8 END, "
                    "zip_code = CASE WHEN ?9 = '' THEN zip_code ELSE ?9 END WHERE person_id = ?1",
     [S_BENE_CLOSE] = "UPDATE eligibility SET enrollment_end_date = ?2 WHERE person_id = ?1 AND "
                      "enrollment_end_date IS NULL AND enrollment_start_date <= ?2",
@@ -260,6 +261,24 @@ int feed_put_claim(feed_sink *k, const feed_claim *c, const char *source, char *
 
 /* ---- beneficiaries ---------------------------------------------------------------------- */
 
+static int insert_span(feed_sink *k, const feed_bene *b, cara_date start, cara_date end,
+                       int hospice, char *err, size_t errlen)
+{
+    sqlite3_stmt *st = k->st[S_BENE_INS];
+    bind_text(st, 1, b->person_id);
+    bind_date(st, 2, start);
+    bind_date(st, 3, end);
+    bind_text(st, 4, b->gender[0] ? b->gender : "unknown");
+    bind_date(st, 5, b->birth);
+    bind_date(st, 6, b->death);
+    bind_text(st, 7, b->dual);
+    bind_text(st, 8, b->medicare_status);
+    sqlite3_bind_int(st, 9, hospice ? 1 : 0);
+    bind_text(st, 10, b->state);
+    bind_text(st, 11, b->zip);
+    return exec(k, S_BENE_INS, err, errlen);
+}
+
 int feed_put_bene(feed_sink *k, const feed_bene *spans, size_t n, char *err, size_t errlen)
 {
     if (n == 0) return 0;
@@ -272,20 +291,14 @@ int feed_put_bene(feed_sink *k, const feed_bene *spans, size_t n, char *err, siz
     if (have < 0) return fail(k, "reading eligibility", err, errlen);
     int rc;
     if (have == 0) {
-        st = k->st[S_BENE_INS];
         for (size_t i = 0; i < n; i++) {
-            bind_text(st, 1, b->person_id);
-            bind_date(st, 2, spans[i].enroll_start);
-            bind_date(st, 3, spans[i].enroll_end);
-            bind_text(st, 4, b->gender[0] ? b->gender : "unknown");
-            bind_date(st, 5, b->birth);
-            bind_date(st, 6, b->death);
-            bind_text(st, 7, b->dual);
-            bind_text(st, 8, b->medicare_status);
-            sqlite3_bind_int(st, 9, b->hospice ? 1 : 0);
-            bind_text(st, 10, b->state);
-            bind_text(st, 11, b->zip);
-            if ((rc = exec(k, S_BENE_INS, err, errlen)) < 0) return rc;
+            cara_date s = spans[i].enroll_start, e = spans[i].enroll_end, h = b->hospice_start;
+            int in_span = h != CARA_DATE_NONE && (e == CARA_DATE_NONE || h <= e);
+            if (in_span && h > s) { /* hospice starts inside the span: split it there */
+                if ((rc = insert_span(k, b, s, h - 1, 0, err, errlen)) < 0) return rc;
+                s = h;
+            }
+            if ((rc = insert_span(k, b, s, e, b->hospice || in_span, err, errlen)) < 0) return rc;
         }
         k->stats.benes_new++;
         return 0;
@@ -300,6 +313,8 @@ int feed_put_bene(feed_sink *k, const feed_bene *spans, size_t n, char *err, siz
     sqlite3_bind_int(st, 7, b->hospice ? 1 : 0);
     bind_text(st, 8, b->state);
     bind_text(st, 9, b->zip);
+    if (b->hospice_start != CARA_DATE_NONE) sqlite3_bind_int(st, 7, 1);
+    bind_date(st, 10, b->hospice_start);
     if ((rc = exec(k, S_BENE_UPD, err, errlen)) < 0) return rc;
     if (b->death != CARA_DATE_NONE) {
         bind_text(k->st[S_BENE_CLOSE], 1, b->person_id);

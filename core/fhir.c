@@ -538,6 +538,26 @@ static int eob_facility(pctx *c, const json_t *eob, feed_claim *cl)
         snprintf(bt, sizeof bt, "%.2s%.2s%.2s", fac, cls, freq);
         if (check(c, F_BILL_TYPE, p1, bt, cl->bill_type, sizeof cl->bill_type) < 0)
             return -EINVAL;
+    } else if (fac && strlen(fac) >= 3) { /* the whole type of bill in one code */
+        if (check(c, F_BILL_TYPE, p1, fac, cl->bill_type, sizeof cl->bill_type) < 0)
+            return -EINVAL;
+    }
+    if (!cl->bill_type[0]) { /* R4: a supportingInfo of category typeofbill */
+        static const char *const si_systems[] = {
+            "http://hl7.org/fhir/us/carin-bb/CodeSystem/C4BBSupportingInfoType", NULL};
+        json_t *si;
+        size_t i, j;
+        json_array_foreach(json_object_get(eob, "supportingInfo"), i, si) {
+            json_t *cd = coding_in(json_object_get(si, "category"), si_systems, &j);
+            if (!streq(str_of(cd, "code"), "typeofbill")) continue;
+            json_t *codings = json_object_get(json_object_get(si, "code"), "coding");
+            const char *v = str_of(json_array_get(codings, 0), "code");
+            if (!v) continue;
+            snprintf(p1, sizeof p1, "supportingInfo[%zu].code.coding[0].code", i);
+            if (check(c, F_BILL_TYPE, p1, v, cl->bill_type, sizeof cl->bill_type) < 0)
+                return -EINVAL;
+            break;
+        }
     }
     const char *disp = bb_var(eob, "ptnt_dschrg_stus_cd", p1, sizeof p1);
     if (disp) {

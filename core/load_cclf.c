@@ -387,6 +387,57 @@ static void assemble_part_b(ctx *x)
     sqlite3_finalize(q);
 }
 
+/* CCLF1 has no admission date: a bill that continues a stay takes the admission date of
+ * the stay's first bill. It continues the previous bill of the same person, facility
+ * and bill-type class when that bill left the patient there (status 30) and it starts
+ * the next day or is itself a continuing or last interim bill (frequency 3 or 4: a
+ * cancelled bill in between does not end the stay). One pass over
+ * the CCLF claims of the persons this delivery touched, in stay order. */
+static void chain_admissions(ctx *x)
+{
+    sqlite3_stmt *q, *up;
+    if (sqlite3_prepare_v2(x->db,
+                           "SELECT c.claim_id, c.person_id, c.facility_npi, substr(c.bill_type_code, "
+                           "1, 2), julianday(c.claim_start_date), julianday(c.claim_end_date), "
+                           "c.discharge_disposition_code, c.admission_date, c.bill_type_code FROM claims c "
+                           "JOIN loads l "
+                           "USING (load_id) WHERE l.kind LIKE 'cclf%' AND c.admission_date IS NOT "
+                           "NULL AND c.person_id IN (SELECT person_id FROM claims WHERE load_id = ?1) "
+                           "ORDER BY 2, 3, 4, 5", -1, &q, NULL) != SQLITE_OK ||
+        sqlite3_prepare_v2(x->db, "UPDATE claims SET admission_date = ?2 WHERE claim_id = ?1", -1,
+                           &up, NULL) != SQLITE_OK) {
+        store_failed(x, "linking the bills of a stay");
+        return;
+    }
+    sqlite3_bind_int64(q, 1, x->load_id);
+    char prev_key[64] = "", adm[11] = "", prev_disp[3] = "";
+    double prev_end = 0;
+    while (!x->failed && sqlite3_step(q) == SQLITE_ROW) {
+        char key[64];
+        snprintf(key, sizeof key, "%s|%s|%s", sqlite3_column_text(q, 1), sqlite3_column_text(q, 2),
+                 sqlite3_column_text(q, 3));
+        double start = sqlite3_column_double(q, 4);
+        const char *own = (const char *)sqlite3_column_text(q, 7);
+        const char *bill = (const char *)sqlite3_column_text(q, 8);
+        int interim = bill && (bill[2] == '3' || bill[2] == '4'); /* continuing, last bill */
+        int continues = !strcmp(key, prev_key) && !strcmp(prev_disp, "30") &&
+                        (start == prev_end + 1 || interim);
+        if (continues && strcmp(own, adm) != 0) {
+            sqlite3_bind_text(up, 1, (const char *)sqlite3_column_text(q, 0), -1, SQLITE_TRANSIENT);
+            sqlite3_bind_text(up, 2, adm, -1, SQLITE_TRANSIENT);
+            if (sqlite3_step(up) != SQLITE_DONE) store_failed(x, "linking the bills of a stay");
+            sqlite3_reset(up);
+        } else if (!continues) {
+            snprintf(adm, sizeof adm, "%s", own);
+        }
+        snprintf(prev_key, sizeof prev_key, "%s", key);
+        snprintf(prev_disp, sizeof prev_disp, "%s", sqlite3_column_text(q, 6));
+        prev_end = sqlite3_column_double(q, 5);
+    }
+    sqlite3_finalize(q);
+    sqlite3_finalize(up);
+}
+
 /* Records of claims rejected for another record's fault, and lines without a header. */
 static void report_collateral(ctx *x)
 {
@@ -526,6 +577,7 @@ static int load_delivery(ctx *x)
     if (!x->failed) report_collateral(x);
     if (!x->failed) assemble_part_a(x);
     if (!x->failed) assemble_part_b(x);
+    if (!x->failed) chain_admissions(x);
     int rc = 0;
     if (x->failed || (x->rep.errors && !x->o->skip_bad)) {
         rc = x->failed ? -EIO : -EINVAL;

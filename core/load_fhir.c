@@ -175,6 +175,7 @@ static void apply_benes(fctx *x)
     while (!x->failed && sqlite3_step(pq) == SQLITE_ROW) {
         feed_bene b;
         memset(&b, 0, sizeof b);
+        b.hospice_start = CARA_DATE_NONE;
         snprintf(b.person_id, sizeof b.person_id, "%s", sqlite3_column_text(pq, 1));
         snprintf(b.gender, sizeof b.gender, "%s", sqlite3_column_text(pq, 2));
         b.birth = sqlite3_column_type(pq, 3) == SQLITE_NULL ? CARA_DATE_NONE : sqlite3_column_int(pq, 3);

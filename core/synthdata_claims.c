@@ -981,6 +981,7 @@ static void hospice(sy_world *w, const sy_bene *b)
 
 void sy_claims_for(sy_world *w, const sy_bene *b)
 {
+    w->n_inst_seen = 0;
     const sy_prov *pcp = sy_pick(w, PPM(500000) ? SP_FP : SP_IM, b->aco, 120000);
     /* the three half years in which events start: before, first and second half of the
      * performance year */

@@ -59,6 +59,11 @@ typedef struct sy_world {
     sy_out claims;
     int64_t claim_seq;
     synth_counts *counts;
+    /* the current beneficiary's institutional claims so far (facility, from, thru): a
+     * hospital bills one claim per patient and dates (CCLF's Part A natural key), so a
+     * second one with the same key is not emitted */
+    struct sy_inst_key { const sy_prov *f; cara_date s, e; } inst_seen[64];
+    int n_inst_seen;
 } sy_world;
 
 /* A claim being generated (at most SY_LINES lines, SY_DX diagnoses). */

@@ -162,6 +162,14 @@ void sy_emit_claim(sy_world *w, const sy_bene *b, sy_claim *c)
             if (c->line[i].d > c->end) c->end = c->line[i].d;
         }
     }
+    if (c->type == CARA_CLAIM_INSTITUTIONAL) { /* one claim per facility and dates */
+        for (int i = 0; i < w->n_inst_seen; i++)
+            if (w->inst_seen[i].f == c->facility && w->inst_seen[i].s == c->start &&
+                w->inst_seen[i].e == c->end)
+                return;
+        if (w->n_inst_seen < (int)(sizeof w->inst_seen / sizeof w->inst_seen[0]))
+            w->inst_seen[w->n_inst_seen++] = (struct sy_inst_key){c->facility, c->start, c->end};
+    }
     char id[24];
     snprintf(id, sizeof id, "C%010lld", (long long)++w->claim_seq);
     claim_rows(w, b, c, id, 0, 100);

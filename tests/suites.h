@@ -25,6 +25,7 @@
     X(feed_fhir)       \
     X(particip)        \
     X(synth)           \
+    X(synth_formats)   \
     X(cli)             \
     X(e2e)
 

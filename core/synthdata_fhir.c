@@ -1,0 +1,463 @@
+/*
+ * synthdata_fhir.c: the synthetic CSV layer as BCDA v2 (FHIR R4) NDJSON, into DIR/fhir/
+ * (see synthdata_conv.h and docs/input-formats.md): Patient.ndjson (one per person),
+ * Coverage.ndjson (one Part B Coverage per eligibility span) and
+ * ExplanationOfBenefit.ndjson (one per claim version, in file order, lastUpdated the
+ * version's IDR load date as in the CCLF form). The JSON text is written directly (one
+ * compact resource per line) so that money goes from integer cents to JSON numbers
+ * without floating point.
+ */
+#include <errno.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "date.h"
+#include "money.h"
+#include "synthdata_conv.h"
+#include "synthdata_internal.h"
+
+#define NPI_SYS "http://hl7.org/fhir/sid/us-npi"
+#define BB "https://bluebutton.cms.gov/resources/"
+#define C4BB "http://hl7.org/fhir/us/carin-bb/CodeSystem/"
+
+/* ---- a JSON text writer ------------------------------------------------------------------ */
+
+static void js_str(sy_out *o, const char *s)
+{
+    static const char hex[] = "0123456789abcdef";
+    sy_putc(o, '"');
+    for (const char *p = s; *p; p++) {
+        unsigned char ch = (unsigned char)*p;
+        if (ch == '"' || ch == '\\') {
+            sy_putc(o, '\\');
+            sy_putc(o, (char)ch);
+        } else if (ch < 0x20) {
+            char e[6] = {'\\', 'u', '0', '0', hex[ch >> 4], hex[ch & 15]};
+            sy_put(o, e, 6);
+        } else {
+            sy_putc(o, (char)ch);
+        }
+    }
+    sy_putc(o, '"');
+}
+
+/* ,"key": (or "key": as the first member when first is set) */
+static void js_key(sy_out *o, const char *key, int first)
+{
+    if (!first) sy_putc(o, ',');
+    js_str(o, key);
+    sy_putc(o, ':');
+}
+
+static void js_kv(sy_out *o, const char *key, const char *val, int first)
+{
+    js_key(o, key, first);
+    js_str(o, val);
+}
+
+/* {"system":sys,"code":code} */
+static void js_coding(sy_out *o, const char *sys, const char *code)
+{
+    sy_putc(o, '{');
+    js_kv(o, "system", sys, 1);
+    js_kv(o, "code", code, 0);
+    sy_putc(o, '}');
+}
+
+/* {"coding":[{"system":sys,"code":code}]} */
+static void js_concept(sy_out *o, const char *sys, const char *code)
+{
+    sy_puts(o, "{\"coding\":[");
+    js_coding(o, sys, code);
+    sy_puts(o, "]}");
+}
+
+/* {"identifier":{"system":NPI,"value":npi}} */
+static void js_npi_ref(sy_out *o, const char *npi)
+{
+    sy_puts(o, "{\"identifier\":{");
+    js_kv(o, "system", NPI_SYS, 1);
+    js_kv(o, "value", npi, 0);
+    sy_puts(o, "}}");
+}
+
+/* "key":{"start":..,"end":..}, each only when not empty */
+static void js_period(sy_out *o, const char *key, const char *start, const char *end)
+{
+    js_key(o, key, 0);
+    sy_putc(o, '{');
+    int first = 1;
+    if (*start) js_kv(o, "start", start, first), first = 0;
+    if (*end) js_kv(o, "end", end, first);
+    sy_putc(o, '}');
+}
+
+/* ---- Patient, Coverage -------------------------------------------------------------------- */
+
+static void patient(sy_out *o, const sc_person *p)
+{
+    sy_putc(o, '{');
+    js_kv(o, "resourceType", "Patient", 1);
+    js_kv(o, "id", p->mbi, 0);
+    sy_puts(o, ",\"identifier\":[{");
+    js_kv(o, "system", "http://hl7.org/fhir/sid/us-mbi", 1);
+    js_kv(o, "value", p->mbi, 0);
+    sy_puts(o, "}]");
+    js_kv(o, "gender", !strcmp(p->gender, "male") || !strcmp(p->gender, "female") ? p->gender
+                                                                                    : "unknown",
+          0);
+    if (*p->birth) js_kv(o, "birthDate", p->birth, 0);
+    if (*p->death) js_kv(o, "deceasedDateTime", p->death, 0);
+    if (*p->state || *p->zip) {
+        sy_puts(o, ",\"address\":[{");
+        int first = 1;
+        if (*p->state) js_kv(o, "state", p->state, first), first = 0;
+        if (*p->zip) js_kv(o, "postalCode", p->zip, first);
+        sy_puts(o, "}]");
+    }
+    sy_puts(o, "}\n");
+}
+
+static void coverage(sy_out *o, const sc_person *p, int n)
+{
+    const sc_span *s = &p->span[n];
+    char id[40];
+    snprintf(id, sizeof id, "part-b-%s-%d", p->mbi, n + 1);
+    sy_putc(o, '{');
+    js_kv(o, "resourceType", "Coverage", 1);
+    js_kv(o, "id", id, 0);
+    js_kv(o, "status", "active", 0);
+    js_key(o, "type", 0);
+    js_concept(o, "Medicare", "Part B");
+    sy_puts(o, ",\"grouping\":{\"subGroup\":\"Medicare\",\"subPlan\":\"Part B\"}");
+    sy_puts(o, ",\"beneficiary\":{\"reference\":");
+    char ref[24];
+    snprintf(ref, sizeof ref, "Patient/%s", p->mbi);
+    js_str(o, ref);
+    sy_putc(o, '}');
+    js_period(o, "period", s->start, s->end);
+    sy_puts(o, ",\"extension\":[{");
+    js_kv(o, "url", BB "variables/ms_cd", 1);
+    js_key(o, "valueCoding", 0);
+    js_coding(o, BB "variables/ms_cd", s->status);
+    sy_puts(o, "},{");
+    js_kv(o, "url", BB "variables/dual_12", 1);
+    js_key(o, "valueCoding", 0);
+    js_coding(o, BB "variables/dual_12", s->dual);
+    sy_puts(o, "}]}\n");
+}
+
+/* ---- ExplanationOfBenefit ------------------------------------------------------------------ */
+
+typedef struct eob_kind {
+    const char *prefix, *code;
+} eob_kind;
+
+static eob_kind kind_of(const sc_claim *v)
+{
+    static const struct {
+        const char *bill;
+        eob_kind k;
+    } T[] = {{"11", {"inpatient-", "INPATIENT"}}, {"12", {"inpatient-", "INPATIENT"}},
+             {"13", {"outpatient-", "OUTPATIENT"}}, {"14", {"outpatient-", "OUTPATIENT"}},
+             {"18", {"snf-", "SNF"}}, {"21", {"snf-", "SNF"}}, {"22", {"snf-", "SNF"}},
+             {"32", {"hha-", "HHA"}}, {"33", {"hha-", "HHA"}}, {"34", {"hha-", "HHA"}},
+             {"81", {"hospice-", "HOSPICE"}}, {"82", {"hospice-", "HOSPICE"}}};
+    if (v->type == SC_PROFESSIONAL) return (eob_kind){"carrier-", "CARRIER"};
+    if (v->type == SC_DME) return (eob_kind){"dme-", "DME"};
+    for (size_t i = 0; i < sizeof T / sizeof T[0]; i++)
+        if (!strncmp(v->bill, T[i].bill, 2)) return T[i].k;
+    return (eob_kind){"outpatient-", "OUTPATIENT"};
+}
+
+/* The care team: distinct rendering (npi, tin) pairs in line order (institutional: the
+ * attending). Returns how many; team[k] indexes a line holding pair k. */
+static int care_team(const sc_claim *v, int *team, int max)
+{
+    int n = 0;
+    for (int i = 0; i < v->n_lines; i++) {
+        const sc_line *l = &v->line[i];
+        if (!*l->rend_npi) continue;
+        int k = 0;
+        while (k < n && (strcmp(v->line[team[k]].rend_npi, l->rend_npi) ||
+                         strcmp(v->line[team[k]].rend_tin, l->rend_tin)))
+            k++;
+        if (k == n && n < max) team[n++] = i;
+        if (v->type == SC_INSTITUTIONAL && n) break; /* one attending */
+    }
+    return n;
+}
+
+static int team_of(const sc_claim *v, const int *team, int n, const sc_line *l)
+{
+    for (int k = 0; k < n; k++)
+        if (!strcmp(v->line[team[k]].rend_npi, l->rend_npi) &&
+            !strcmp(v->line[team[k]].rend_tin, l->rend_tin))
+            return k + 1;
+    return 0;
+}
+
+static void supporting_info(sy_out *o, const sc_claim *v)
+{
+    int seq = 0;
+    char n[16];
+    sy_puts(o, ",\"supportingInfo\":[");
+    if (*v->adm) {
+        snprintf(n, sizeof n, "{\"sequence\":%d", ++seq);
+        sy_puts(o, n);
+        js_key(o, "category", 0);
+        js_concept(o, C4BB "C4BBSupportingInfoType", "admissionperiod");
+        js_period(o, "timingPeriod", v->adm, v->dis);
+        sy_putc(o, '}');
+    }
+    if (*v->bill) {
+        snprintf(n, sizeof n, "%s{\"sequence\":%d", seq ? "," : "", seq + 1);
+        seq++;
+        sy_puts(o, n);
+        js_key(o, "category", 0);
+        js_concept(o, C4BB "C4BBSupportingInfoType", "typeofbill");
+        js_key(o, "code", 0);
+        js_concept(o, BB "variables/clm_fac_type_cd", v->bill);
+        sy_putc(o, '}');
+    }
+    if (*v->disp) {
+        snprintf(n, sizeof n, "%s{\"sequence\":%d", seq ? "," : "", seq + 1);
+        seq++;
+        sy_puts(o, n);
+        js_key(o, "category", 0);
+        js_concept(o, C4BB "C4BBSupportingInfoType", "discharge-status");
+        js_key(o, "code", 0);
+        js_concept(o, BB "variables/ptnt_dschrg_stus_cd", v->disp);
+        sy_putc(o, '}');
+    }
+    sy_putc(o, ']');
+}
+
+static void adjudication(sy_out *o, const char *var, int64_t cents, int first)
+{
+    char m[32];
+    money_format(cents, m);
+    sy_puts(o, first ? "{\"category\":" : ",{\"category\":");
+    js_concept(o, BB "codesystem/adjudication", var);
+    sy_puts(o, ",\"amount\":{\"value\":");
+    sy_puts(o, m);
+    sy_puts(o, ",\"currency\":\"USD\"}}");
+}
+
+static void item(sy_out *o, const sc_claim *v, const sc_line *l, int team, int first)
+{
+    char n[48];
+    snprintf(n, sizeof n, "%s{\"sequence\":%ld", first ? "" : ",", l->num);
+    sy_puts(o, n);
+    if (team) {
+        snprintf(n, sizeof n, ",\"careTeamSequence\":[%d]", team);
+        sy_puts(o, n);
+    }
+    if (*l->hcpcs) {
+        js_key(o, "productOrService", 0);
+        js_concept(o, BB "codesystem/hcpcs", l->hcpcs);
+    }
+    int mods = 0;
+    for (int m = 0; m < 5; m++) {
+        if (!*l->mod[m]) continue;
+        sy_puts(o, mods++ ? "," : ",\"modifier\":[");
+        js_concept(o, BB "codesystem/hcpcs", l->mod[m]);
+    }
+    if (mods) sy_putc(o, ']');
+    if (*l->from || *l->thru) js_period(o, "servicedPeriod", l->from, l->thru);
+    if (*l->pos) {
+        js_key(o, "locationCodeableConcept", 0);
+        js_concept(o, BB "variables/line_place_of_srvc_cd", l->pos);
+    }
+    if (v->type == SC_INSTITUTIONAL && *l->rev) {
+        js_key(o, "revenue", 0);
+        js_concept(o, BB "variables/rev_cntr", l->rev);
+    }
+    sy_puts(o, ",\"adjudication\":[");
+    adjudication(o, BB "variables/line_nch_pmt_amt", l->paid, 1);
+    adjudication(o, BB "variables/line_alowd_chrg_amt", l->allowed, 0);
+    sy_puts(o, "]}");
+}
+
+/* Whether a professional line bills under another NPI or TIN than it renders under. */
+static const sc_line *separate_billing(const sc_claim *v)
+{
+    for (int i = 0; i < v->n_lines; i++) {
+        const sc_line *l = &v->line[i];
+        if (*l->bill_npi && (strcmp(l->bill_npi, l->rend_npi) || strcmp(l->bill_tin, l->rend_tin)))
+            return l;
+    }
+    return NULL;
+}
+
+static void eob(sy_out *o, const sc_claim *v)
+{
+    eob_kind k = kind_of(v);
+    int inst = v->type == SC_INSTITUTIONAL;
+    char buf[80], date[11];
+    sy_putc(o, '{');
+    js_kv(o, "resourceType", "ExplanationOfBenefit", 1);
+    snprintf(buf, sizeof buf, "%s%s", k.prefix, v->id);
+    js_kv(o, "id", buf, 0);
+    date_format(v->load, date);
+    snprintf(buf, sizeof buf, "%sT12:00:00.000+00:00", date);
+    sy_puts(o, ",\"meta\":{");
+    js_kv(o, "lastUpdated", buf, 1);
+    sy_putc(o, '}');
+    js_kv(o, "status", v->adj == 1 ? "cancelled" : "active", 0);
+    sy_puts(o, ",\"type\":{\"coding\":[");
+    js_coding(o, BB "codesystem/eob-type", k.code);
+    sy_putc(o, ',');
+    js_coding(o, "http://terminology.hl7.org/CodeSystem/claim-type",
+              inst ? "institutional" : "professional");
+    sy_puts(o, "]}");
+    snprintf(buf, sizeof buf, "Patient/%s", v->mbi);
+    sy_puts(o, ",\"patient\":{");
+    js_kv(o, "reference", buf, 1);
+    sy_putc(o, '}');
+    js_period(o, "billablePeriod", v->from, v->thru);
+    const sc_line *sep = inst ? NULL : separate_billing(v);
+    if (inst && *v->fac_npi) {
+        js_key(o, "provider", 0);
+        js_npi_ref(o, v->fac_npi);
+        js_key(o, "facility", 0);
+        js_npi_ref(o, v->fac_npi);
+    } else if (sep) {
+        js_key(o, "provider", 0);
+        sy_puts(o, "{\"identifier\":{");
+        js_kv(o, "system", NPI_SYS, 1);
+        js_kv(o, "value", sep->bill_npi, 0);
+        sy_puts(o, "}");
+        if (*sep->bill_tin) {
+            sy_puts(o, ",\"extension\":[{");
+            js_kv(o, "url", BB "variables/tax_num", 1);
+            js_key(o, "valueCoding", 0);
+            js_coding(o, BB "variables/tax_num", sep->bill_tin);
+            sy_puts(o, "}]");
+        }
+        sy_putc(o, '}');
+    }
+    if (inst) supporting_info(o, v);
+    int team[64], n_team = care_team(v, team, 64);
+    if (n_team) {
+        sy_puts(o, ",\"careTeam\":[");
+        for (int t = 0; t < n_team; t++) {
+            const sc_line *l = &v->line[team[t]];
+            snprintf(buf, sizeof buf, "%s{\"sequence\":%d,\"provider\":", t ? "," : "", t + 1);
+            sy_puts(o, buf);
+            js_npi_ref(o, l->rend_npi);
+            js_key(o, "role", 0);
+            js_concept(o, C4BB "C4BBClaimCareTeamRole", inst ? "attending" : "performing");
+            if (*l->rend_tin) {
+                sy_puts(o, ",\"extension\":[{");
+                js_kv(o, "url", BB "variables/tax_num", 1);
+                js_key(o, "valueCoding", 0);
+                js_coding(o, BB "variables/tax_num", l->rend_tin);
+                sy_puts(o, "}]");
+            }
+            sy_putc(o, '}');
+        }
+        sy_putc(o, ']');
+    }
+    if (v->n_dx) {
+        sy_puts(o, ",\"diagnosis\":[");
+        for (int i = 0; i < v->n_dx; i++) {
+            snprintf(buf, sizeof buf, "%s{\"sequence\":%d", i ? "," : "", i + 1);
+            sy_puts(o, buf);
+            js_key(o, "diagnosisCodeableConcept", 0);
+            js_concept(o, "http://hl7.org/fhir/sid/icd-10-cm", v->dx[i]);
+            if (i == 0) {
+                sy_puts(o, ",\"type\":[");
+                js_concept(o, "http://terminology.hl7.org/CodeSystem/ex-diagnosistype",
+                           "principal");
+                sy_putc(o, ']');
+            }
+            sy_putc(o, '}');
+        }
+        sy_putc(o, ']');
+    }
+    sy_puts(o, ",\"item\":[");
+    for (int i = 0; i < v->n_lines; i++)
+        item(o, v, &v->line[i], team_of(v, team, n_team, &v->line[i]), i == 0);
+    sy_puts(o, "]}\n");
+}
+
+/* ---- the run -------------------------------------------------------------------------------- */
+
+static int people(const synth_opts *o, const char *dir, synth_conv_counts *c, char *err,
+                  size_t errlen)
+{
+    sc_people r;
+    sc_person p = {0};
+    sy_out out[3];
+    static const char *const names[] = {"Patient.ndjson", "Coverage.ndjson", "eligibility.csv"};
+    memset(out, 0, sizeof out);
+    int rc = sc_people_open(&r, o->out_dir, err, errlen);
+    for (int i = 0; i < 3 && rc == 0; i++)
+        if (sy_out_open(&out[i], dir, names[i], err, errlen) < 0) rc = -EIO;
+    if (rc == 0) sy_puts(&out[2], sc_elig_header);
+    while (rc == 0 && (rc = sc_people_next(&r, &p, err, errlen)) == 1) {
+        rc = 0;
+        c->people++;
+        patient(&out[0], &p);
+        c->patients++;
+        int hospice = 0;
+        for (int i = 0; i < p.n_span; i++) {
+            coverage(&out[1], &p, i);
+            c->coverages++;
+            hospice |= p.span[i].hospice;
+        }
+        if (hospice) { /* no hospice flag in these resources */
+            sy_put(&out[2], p.raw, p.raw_len);
+            if (p.raw_len && p.raw[p.raw_len - 1] != '\n') sy_putc(&out[2], '\n');
+            c->elig_copied++;
+        }
+    }
+    sc_person_free(&p);
+    sc_people_close(&r);
+    for (int i = 0; i < 3; i++)
+        if (sy_out_close(&out[i]) < 0 && rc == 0) {
+            snprintf(err, errlen, "%s/%s: write error", dir, names[i]);
+            rc = -EIO;
+        }
+    return rc < 0 ? rc : 0;
+}
+
+static int claims(const synth_opts *o, const char *dir, synth_conv_counts *c, char *err,
+                  size_t errlen)
+{
+    sc_claims r;
+    sc_claim v = {0};
+    sy_out out;
+    int rc = sc_claims_open(&r, o->out_dir, err, errlen);
+    if (rc < 0) return rc;
+    if (sy_out_open(&out, dir, "ExplanationOfBenefit.ndjson", err, errlen) < 0) {
+        sc_claims_close(&r);
+        return -EIO;
+    }
+    while ((rc = sc_claims_next(&r, &v, err, errlen)) == 1) {
+        c->versions++;
+        eob(&out, &v);
+        c->eobs++;
+    }
+    sc_claim_free(&v);
+    sc_claims_close(&r);
+    if (sy_out_close(&out) < 0 && rc == 0) {
+        snprintf(err, errlen, "%s/ExplanationOfBenefit.ndjson: write error", dir);
+        rc = -EIO;
+    }
+    return rc < 0 ? rc : 0;
+}
+
+int synth_fhir_convert(const synth_opts *o, synth_conv_counts *c, char *err, size_t errlen)
+{
+    memset(c, 0, sizeof *c);
+    char *dir;
+    int rc = sc_make_subdir(o->out_dir, "fhir", &dir, err, errlen);
+    if (rc < 0) return rc;
+    rc = sc_copy_own_files(o->out_dir, "fhir", err, errlen);
+    if (rc == 0) rc = people(o, dir, c, err, errlen);
+    if (rc == 0) rc = claims(o, dir, c, err, errlen);
+    free(dir);
+    return rc;
+}
