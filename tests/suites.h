@@ -23,6 +23,7 @@
     X(fhir)            \
     X(feed_cclf)       \
     X(feed_fhir)       \
+    X(feed_equiv)      \
     X(particip)        \
     X(synth)           \
     X(synth_formats)   \

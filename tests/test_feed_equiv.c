@@ -1,0 +1,103 @@
+/*
+ * tests/test_feed_equiv.c: one synthetic dataset in its three forms (the CSV input
+ * layer, a CCLF delivery with an overlapping run-out, BCDA NDJSON), each loaded into
+ * its own database through the CLI and run: the episodes, the arrangement payments and
+ * the leakage report must be byte for byte the same.
+ */
+#include <check.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/wait.h>
+
+#include "suites.h"
+#include "util.h"
+
+static char dir[64];
+
+static void setup(void)
+{
+    snprintf(dir, sizeof dir, "/tmp/cara-equiv-XXXXXX");
+    ck_assert_ptr_nonnull(mkdtemp(dir));
+}
+
+static void teardown(void)
+{
+    char cmd[128];
+    snprintf(cmd, sizeof cmd, "rm -rf '%s'", dir);
+    ck_assert_int_eq(system(cmd), 0);
+}
+
+static int sh(const char *fmt, const char *a, const char *b)
+{
+    char cmd[2048], inner[1536];
+    snprintf(inner, sizeof inner, fmt, a, b);
+    snprintf(cmd, sizeof cmd, "cd '%s' && %s", dir, inner);
+    int st = system(cmd);
+    return WIFEXITED(st) ? WEXITSTATUS(st) : -1;
+}
+
+static char *slurp(const char *name)
+{
+    char path[256], err[256], *buf;
+    size_t len;
+    snprintf(path, sizeof path, "%s/%s", dir, name);
+    ck_assert_int_eq(util_read_file(path, 64 << 20, &buf, &len, err, sizeof err), 0);
+    return buf;
+}
+
+static int count_lines(const char *s)
+{
+    int n = 0;
+    for (; *s; s++) n += *s == '\n';
+    return n;
+}
+
+START_TEST(test_three_forms_same_results)
+{
+    const char *bin = getenv("CARA_BIN"), *eps = getenv("CARA_EPISODES");
+    ck_assert_msg(bin && eps, "run through make test");
+    ck_assert_int_eq(sh("'%s' synth --out d --beneficiaries 1200 --seed 9 --format all >synth.out", bin, ""), 0);
+    static const char *const forms[][2] = {{"csv", "d"}, {"cclf", "d/cclf"}, {"fhir", "d/fhir"}};
+    for (int i = 0; i < 3; i++) {
+        char fmt[1024];
+        snprintf(fmt, sizeof fmt,
+                 "'%%s' --db %s.db --episodes '%%s' load %s >%s.load 2>&1 && "
+                 "'%%1$s' --db %s.db --episodes '%%2$s' run >%s.run 2>&1 && "
+                 "for by in episode arrangement leakage; do '%%1$s' --db %s.db report --run 1 "
+                 "--by $by --format csv >%s.$by.csv || exit 1; done",
+                 forms[i][0], forms[i][1], forms[i][0], forms[i][0], forms[i][0], forms[i][0],
+                 forms[i][0]);
+        ck_assert_msg(sh(fmt, bin, eps) == 0, "%s form failed", forms[i][0]);
+    }
+    /* the CCLF run-out repeats December's versions and cancellations net out */
+    char *load = slurp("cclf.load");
+    ck_assert_msg(strstr(load, "D280915: loaded") && strstr(load, "cancelled"), "%s", load);
+    free(load);
+    static const char *const reports[] = {"episode", "arrangement", "leakage"};
+    for (int r = 0; r < 3; r++) {
+        char name[64];
+        snprintf(name, sizeof name, "csv.%s.csv", reports[r]);
+        char *want = slurp(name);
+        ck_assert_msg(count_lines(want) > 5, "%s is too small to compare:\n%s", name, want);
+        for (int i = 1; i < 3; i++) {
+            snprintf(name, sizeof name, "%s.%s.csv", forms[i][0], reports[r]);
+            char *got = slurp(name);
+            ck_assert_msg(strcmp(want, got) == 0, "%s differs from csv.%s.csv", name, reports[r]);
+            free(got);
+        }
+        free(want);
+    }
+}
+END_TEST
+
+Suite *suite_feed_equiv(void)
+{
+    Suite *s = suite_create("feed_equiv");
+    TCase *tc = tcase_create("equiv");
+    tcase_set_timeout(tc, 120);
+    tcase_add_checked_fixture(tc, setup, teardown);
+    tcase_add_test(tc, test_three_forms_same_results);
+    suite_add_tcase(s, tc);
+    return s;
+}
