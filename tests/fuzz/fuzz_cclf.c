@@ -1,9 +1,11 @@
-/* tests/fuzz/fuzz_cclf.c: CCLF file names, record iteration and every field reader.
+/* tests/fuzz/fuzz_cclf.c: CCLF file names, record iteration, every field reader and the
+ * loader's record converters (cclf_feed.h).
  * The first byte picks the layout. */
 #include <stdint.h>
 #include <string.h>
 
 #include "cclf.h"
+#include "cclf_feed.h"
 
 static int read_all(void *ud, const char *rec, size_t number)
 {
@@ -16,6 +18,25 @@ static int read_all(void *ud, const char *rec, size_t number)
         cclf_text(rec, &l->fields[i], text, sizeof text);
         cclf_date(rec, &l->fields[i], &d);
         cclf_money(rec, &l->fields[i], &c);
+    }
+    /* the record converters of the loader */
+    feed_claim fc = {0};
+    feed_line fl;
+    feed_bene fb;
+    cclf_error e;
+    char cur[14], oscar[21], att[11], code[8];
+    int seq;
+    switch (l->file) {
+    case '1':
+        if (cclf_part_a_header(rec, &fc, cur, oscar, att, &e) == 0) cclf_part_a_key(&fc, oscar);
+        break;
+    case '2': cclf_part_a_line(rec, &fl, cur, &e); break;
+    case '3':
+    case '4': cclf_part_a_code(rec, l->file, cur, &seq, code, &e); break;
+    case '5':
+    case '6': cclf_part_b_line(rec, l->file, &fc, &fl, cur, &e); break;
+    case '8': cclf_bene(rec, &fb, &e); break;
+    default: break;
     }
     return 0;
 }
