@@ -11,147 +11,10 @@
 #include <string.h>
 
 #include "cli.h"
+#include "report.h"
 #include "money.h"
 #include "store.h"
 #include "util.h"
-
-enum col_type { C_TEXT, C_INT, C_MONEY, C_FACTOR, C_BOOL };
-
-typedef struct col {
-    const char *name;
-    int type;
-    int in_table; /* shown by --format table */
-} col;
-
-typedef struct report {
-    const char *by;
-    const col *cols;
-    size_t n_cols;
-    const char *sql; /* ?1 = run id; columns in cols order */
-} report;
-
-#define COLS(a) a, sizeof a / sizeof a[0]
-
-static const col episode_cols[] = {
-    {"episode_id", C_TEXT, 1},       {"person_id", C_TEXT, 0},
-    {"template_id", C_TEXT, 0},      {"trigger_type", C_TEXT, 1},
-    {"trigger_date", C_TEXT, 1},     {"end_date", C_TEXT, 1},
-    {"npi", C_TEXT, 1},              {"tin", C_TEXT, 0},
-    {"attribution_method", C_TEXT, 1}, {"base_cents", C_MONEY, 0},
-    {"trend_factor", C_FACTOR, 0},   {"trend_years", C_INT, 0},
-    {"age_factor", C_FACTOR, 0},     {"hcc_count", C_INT, 1},
-    {"hcc_factor", C_FACTOR, 0},     {"dual_factor", C_FACTOR, 0},
-    {"discount_bps", C_INT, 0},      {"target_cents", C_MONEY, 1},
-    {"actual_cents", C_MONEY, 1},    {"actual_winsorized_cents", C_MONEY, 1},
-    {"quality_met", C_BOOL, 1},      {"status", C_TEXT, 1},
-    {"exclusion_reason", C_TEXT, 1},
-};
-static const char episode_sql[] =
-    "SELECT episode_id, person_id, template_id, trigger_type, trigger_date, end_date, npi, tin, "
-    "attribution_method, base_cents, trend_factor, trend_years, age_factor, hcc_count, "
-    "hcc_factor, dual_factor, discount_bps, target_cents, actual_cents, "
-    "actual_winsorized_cents, quality_met, status, exclusion_reason FROM run_episodes "
-    "WHERE run_id = ?1 AND (?2 IS NULL OR npi = ?2) AND (?3 IS NULL OR tin = ?3) AND (?4 IS NULL OR aco_id = ?4) AND (?5 IS NULL OR template_id = ?5) "
-    "ORDER BY template_id, person_id, trigger_date";
-
-static const col arrangement_cols[] = {
-    {"arrangement_id", C_TEXT, 1},   {"aco_id", C_TEXT, 1},
-    {"npi", C_TEXT, 1},              {"tin", C_TEXT, 0},
-    {"template_id", C_TEXT, 1},      {"template_version", C_TEXT, 0},
-    {"period", C_INT, 1},            {"episodes", C_INT, 1},
-    {"target_cents", C_MONEY, 1},    {"actual_cents", C_MONEY, 0},
-    {"actual_winsorized_cents", C_MONEY, 1}, {"gross_cents", C_MONEY, 1},
-    {"quality_bps", C_INT, 1},       {"quality_adjusted_cents", C_MONEY, 1},
-    {"share_bps", C_INT, 1},         {"payment_cents", C_MONEY, 1},
-    {"cap_applied", C_TEXT, 1},      {"status", C_TEXT, 1},
-};
-static const char arrangement_sql[] =
-    "SELECT arrangement_id, aco_id, npi, tin, template_id, template_version, period, "
-    "episodes, target_cents, actual_cents, actual_winsorized_cents, gross_cents, quality_bps, "
-    "quality_adjusted_cents, share_bps, payment_cents, cap_applied, status "
-    "FROM run_arrangements WHERE run_id = ?1 AND (?2 IS NULL OR npi = ?2) AND (?3 IS NULL OR tin = ?3) AND (?4 IS NULL OR aco_id = ?4) AND (?5 IS NULL OR template_id = ?5) "
-    "ORDER BY arrangement_id, period";
-
-static const col specialist_cols[] = {
-    {"npi", C_TEXT, 1},           {"tin", C_TEXT, 1},
-    {"name", C_TEXT, 1},          {"specialty_code", C_TEXT, 1},
-    {"arrangements", C_INT, 1},   {"episodes", C_INT, 1},
-    {"target_cents", C_MONEY, 1}, {"actual_winsorized_cents", C_MONEY, 1},
-    {"payment_cents", C_MONEY, 1},
-};
-static const char specialist_sql[] =
-    "SELECT r.npi, r.tin, COALESCE(p.name, ''), COALESCE(p.specialty_code, ''), "
-    "count(DISTINCT r.arrangement_id), sum(r.episodes), sum(r.target_cents), "
-    "sum(r.actual_winsorized_cents), sum(r.payment_cents) FROM run_arrangements r "
-    "LEFT JOIN providers p ON p.npi = r.npi AND p.tin = r.tin WHERE r.run_id = ?1 AND "
-    "(?2 IS NULL OR r.npi = ?2) AND (?3 IS NULL OR r.tin = ?3) AND (?4 IS NULL OR r.aco_id = ?4) AND (?5 IS NULL OR r.template_id = ?5) "
-    "GROUP BY r.npi, r.tin ORDER BY r.npi, r.tin";
-
-static const col aco_cols[] = {
-    {"aco_id", C_TEXT, 1},         {"name", C_TEXT, 1},
-    {"track", C_TEXT, 1},          {"episodes", C_INT, 1},
-    {"excluded", C_INT, 1},        {"attributed", C_INT, 1},
-    {"unattributed", C_INT, 1},    {"target_cents", C_MONEY, 1},
-    {"actual_cents", C_MONEY, 1},  {"payment_cents", C_MONEY, 1},
-    {"leakage_providers", C_INT, 1}, {"leakage_lines", C_INT, 1},
-    {"leakage_paid_cents", C_MONEY, 1},
-};
-static const char aco_sql[] =
-    "WITH e AS (SELECT aco_id, count(*) AS episodes, "
-    "  sum(status = 'excluded') AS excluded, sum(arrangement_id IS NOT NULL) AS attributed, "
-    "  sum(status != 'excluded' AND arrangement_id IS NULL) AS unattributed, "
-    "  sum(CASE WHEN status != 'excluded' THEN target_cents ELSE 0 END) AS target, "
-    "  sum(CASE WHEN status != 'excluded' THEN actual_cents ELSE 0 END) AS actual "
-    "  FROM run_episodes WHERE run_id = ?1 AND aco_id IS NOT NULL GROUP BY aco_id), "
-    "p AS (SELECT aco_id, sum(payment_cents) AS payment FROM run_arrangements "
-    "  WHERE run_id = ?1 GROUP BY aco_id), "
-    "l AS (SELECT aco_id, count(DISTINCT npi || '/' || tin) AS providers, sum(lines) AS lines, "
-    "  sum(paid_cents) AS paid FROM run_leakage WHERE run_id = ?1 GROUP BY aco_id) "
-    "SELECT e.aco_id, COALESCE(a.name, ''), COALESCE(a.track, ''), e.episodes, e.excluded, "
-    "e.attributed, e.unattributed, e.target, e.actual, COALESCE(p.payment, 0), "
-    "COALESCE(l.providers, 0), COALESCE(l.lines, 0), COALESCE(l.paid, 0) FROM e "
-    "LEFT JOIN acos a ON a.aco_id = e.aco_id LEFT JOIN p ON p.aco_id = e.aco_id "
-    "LEFT JOIN l ON l.aco_id = e.aco_id WHERE (?4 IS NULL OR e.aco_id = ?4) ORDER BY e.aco_id";
-
-static const col template_cols[] = {
-    {"template_id", C_TEXT, 1},   {"template_version", C_TEXT, 1},
-    {"episodes", C_INT, 1},       {"excluded", C_INT, 1},
-    {"attributed", C_INT, 1},     {"unattributed", C_INT, 1},
-    {"target_cents", C_MONEY, 1}, {"actual_cents", C_MONEY, 1},
-    {"actual_winsorized_cents", C_MONEY, 1}, {"payment_cents", C_MONEY, 1},
-};
-static const char template_sql[] =
-    "SELECT e.template_id, e.template_version, count(*), sum(e.status = 'excluded'), "
-    "sum(e.arrangement_id IS NOT NULL), sum(e.status != 'excluded' AND e.arrangement_id IS NULL), "
-    "COALESCE(sum(e.target_cents), 0), "
-    "sum(CASE WHEN e.status != 'excluded' THEN e.actual_cents ELSE 0 END), "
-    "COALESCE(sum(e.actual_winsorized_cents), 0), "
-    "COALESCE((SELECT sum(payment_cents) FROM run_arrangements r WHERE r.run_id = ?1 "
-    "  AND r.template_id = e.template_id), 0) "
-    "FROM run_episodes e WHERE e.run_id = ?1 AND (?4 IS NULL OR e.aco_id = ?4) AND "
-    "(?5 IS NULL OR e.template_id = ?5) GROUP BY e.template_id, e.template_version "
-    "ORDER BY e.template_id";
-
-static const col leakage_cols[] = {
-    {"aco_id", C_TEXT, 1},   {"npi", C_TEXT, 1},      {"tin", C_TEXT, 1},
-    {"name", C_TEXT, 1},     {"episodes", C_INT, 1},  {"lines", C_INT, 1},
-    {"paid_cents", C_MONEY, 1},
-};
-static const char leakage_sql[] =
-    "SELECT l.aco_id, l.npi, l.tin, COALESCE(p.name, ''), count(DISTINCT l.episode_id), "
-    "sum(l.lines), sum(l.paid_cents) FROM run_leakage l LEFT JOIN providers p ON p.npi = l.npi "
-    "AND p.tin = l.tin WHERE l.run_id = ?1 AND (?2 IS NULL OR l.npi = ?2) AND (?3 IS NULL OR "
-    "l.tin = ?3) AND (?4 IS NULL OR l.aco_id = ?4) GROUP BY l.aco_id, l.npi, l.tin "
-    "ORDER BY l.aco_id, sum(l.paid_cents) DESC, l.npi, l.tin";
-
-static const report reports[] = {
-    {"episode", COLS(episode_cols), episode_sql},
-    {"arrangement", COLS(arrangement_cols), arrangement_sql},
-    {"specialist", COLS(specialist_cols), specialist_sql},
-    {"aco", COLS(aco_cols), aco_sql},
-    {"template", COLS(template_cols), template_sql},
-    {"leakage", COLS(leakage_cols), leakage_sql},
-};
 
 /* Text of one cell for table/csv: money in the table as dollars, in CSV as cents. */
 static void cell_text(sqlite3_stmt *st, int i, int type, int table, char *buf, size_t len)
@@ -162,28 +25,14 @@ static void cell_text(sqlite3_stmt *st, int i, int type, int table, char *buf, s
     }
     int64_t v = sqlite3_column_int64(st, i);
     switch (type) {
-    case C_MONEY:
+    case REPORT_MONEY:
         if (table) money_format(v, buf);
         else snprintf(buf, len, "%lld", (long long)v);
         break;
-    case C_FACTOR: factor_format(v, buf); break;
-    case C_BOOL: snprintf(buf, len, "%s", v ? "true" : "false"); break;
-    case C_INT: snprintf(buf, len, "%lld", (long long)v); break;
+    case REPORT_FACTOR: factor_format(v, buf); break;
+    case REPORT_BOOL: snprintf(buf, len, "%s", v ? "true" : "false"); break;
+    case REPORT_INT: snprintf(buf, len, "%lld", (long long)v); break;
     default: util_strlcpy(buf, (const char *)sqlite3_column_text(st, i), len); break;
-    }
-}
-
-static json_t *cell_json(sqlite3_stmt *st, int i, int type)
-{
-    if (sqlite3_column_type(st, i) == SQLITE_NULL) return json_null();
-    int64_t v = sqlite3_column_int64(st, i);
-    char buf[32];
-    switch (type) {
-    case C_FACTOR: factor_format(v, buf); return json_string(buf);
-    case C_BOOL: return json_boolean(v);
-    case C_INT:
-    case C_MONEY: return json_integer(v);
-    default: return json_string((const char *)sqlite3_column_text(st, i));
     }
 }
 
@@ -207,10 +56,10 @@ typedef struct table {
     size_t rows, cap;
 } table;
 
-static int print_table(cli_ctx *c, const report *r, sqlite3_stmt *st)
+static int print_table(cli_ctx *c, const report_def *r, sqlite3_stmt *st)
 {
     size_t shown = 0;
-    const col *cols[64];
+    const report_col *cols[64];
     for (size_t i = 0; i < r->n_cols; i++)
         if (r->cols[i].in_table) cols[shown++] = &r->cols[i];
     size_t width[64];
@@ -218,7 +67,7 @@ static int print_table(cli_ctx *c, const report *r, sqlite3_stmt *st)
     for (size_t k = 0; k < shown; k++) {
         const char *n = cols[k]->name;
         size_t len = strlen(n);
-        if (cols[k]->type == C_MONEY && len > 6 && !strcmp(n + len - 6, "_cents")) len -= 6;
+        if (cols[k]->type == REPORT_MONEY && len > 6 && !strcmp(n + len - 6, "_cents")) len -= 6;
         snprintf(head[k], sizeof head[k], "%.*s", (int)len, n);
         width[k] = strlen(head[k]);
     }
@@ -247,7 +96,7 @@ static int print_table(cli_ctx *c, const report *r, sqlite3_stmt *st)
     for (size_t i = 0; i < t.rows; i++)
         for (size_t k = 0; k < shown; k++) {
             const char *s = t.cells[i * shown + k] ? t.cells[i * shown + k] : "";
-            int right = cols[k]->type != C_TEXT, last = k + 1 == shown;
+            int right = cols[k]->type != REPORT_TEXT, last = k + 1 == shown;
             fprintf(c->out, right ? "%*s%s" : "%-*s%s", last && !right ? 0 : (int)width[k], s,
                     last ? "\n" : "  ");
             free(t.cells[i * shown + k]);
@@ -257,7 +106,7 @@ static int print_table(cli_ctx *c, const report *r, sqlite3_stmt *st)
     return rc == SQLITE_DONE ? 0 : -1;
 }
 
-static int print_rows(cli_ctx *c, const report *r, sqlite3_stmt *st, int format)
+static int print_rows(cli_ctx *c, const report_def *r, sqlite3_stmt *st, int format)
 {
     if (format == 0) return print_table(c, r, st);
     if (format == 2) {
@@ -269,7 +118,7 @@ static int print_rows(cli_ctx *c, const report *r, sqlite3_stmt *st, int format)
         if (format == 1) {
             json_t *o = json_object();
             for (size_t k = 0; k < r->n_cols; k++)
-                json_object_set_new(o, r->cols[k].name, cell_json(st, (int)k, r->cols[k].type));
+                json_object_set_new(o, r->cols[k].name, report_cell_json(st, (int)k, r->cols[k].type));
             char *s = json_dumps(o, JSON_COMPACT | JSON_PRESERVE_ORDER);
             fprintf(c->out, "%s\n", s ? s : "{}");
             free(s);
@@ -335,9 +184,7 @@ static int run_report(cli_ctx *c, int argc, char **argv)
     if (n < 0) return -n;
     if (n > 0) return cli_usage_error(c, &cmd_report, "unexpected argument '%s'", argv[1]);
     if (!by) return cli_usage_error(c, &cmd_report, "--by is required");
-    const report *r = NULL;
-    for (size_t i = 0; i < UTIL_ARRAY_LEN(reports); i++)
-        if (strcmp(reports[i].by, by) == 0) r = &reports[i];
+    const report_def *r = report_find(by);
     if (!r)
         return cli_usage_error(c, &cmd_report, "--by must be episode, arrangement, specialist, "
                                "aco, template or leakage (got '%s')", by);

@@ -492,6 +492,19 @@ static int start_run(store *s, const engine_opts *o, int64_t *run_id, char *err,
     return 0;
 }
 
+/* The number of people a run visits (those with claims or eligibility), for progress. */
+static int64_t count_people(sqlite3 *db)
+{
+    sqlite3_stmt *st;
+    int64_t n = 0;
+    if (sqlite3_prepare_v2(db, "SELECT count(*) FROM (SELECT person_id FROM claims UNION "
+                               "SELECT person_id FROM eligibility)", -1, &st, NULL) == SQLITE_OK) {
+        if (sqlite3_step(st) == SQLITE_ROW) n = sqlite3_column_int64(st, 0);
+        sqlite3_finalize(st);
+    }
+    return n;
+}
+
 static void fail_run(store *s, int64_t run_id, const char *msg)
 {
     sqlite3_stmt *st;
@@ -538,7 +551,13 @@ int engine_run(store *s, const engine_opts *o, int64_t *run_id, engine_stats *st
     int started = rc == 0 && start_run(s, o, run_id, err, errlen) == 0;
     if (rc == 0 && !started) rc = -EIO;
     char person[64];
+    int64_t total = o->progress && rc == 0 ? count_people(store_db(s)) : 0;
     while (rc == 0) {
+        if (o->cancel && *o->cancel) {
+            snprintf(err, errlen, "cancelled");
+            rc = -ECANCELED;
+            break;
+        }
         int got = bene_next_person(&br, person, sizeof person, err, errlen);
         if (got <= 0) {
             rc = got;
@@ -546,7 +565,10 @@ int engine_run(store *s, const engine_opts *o, int64_t *run_id, engine_stats *st
         }
         rc = bene_load(&br, person, &w.bd, err, errlen);
         if (rc == 0) rc = process_beneficiary(&w, person, stats, err, errlen);
+        if (o->progress && (stats->beneficiaries & 255) == 0)
+            o->progress(o->progress_ud, stats->beneficiaries, total);
     }
+    if (o->progress && rc == 0) o->progress(o->progress_ud, stats->beneficiaries, total);
     bene_reader_close(&br);
     if (rc == 0) rc = winsorize_all(&w, err, errlen);
     if (rc == 0) rc = reconcile_all(&w, stats, err, errlen);

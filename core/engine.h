@@ -20,6 +20,13 @@ typedef struct engine_opts {
     const char *plugins_dir;
     rules_limits limits;        /* for the Lua rules (zeros = defaults) */
     FILE *log;                  /* progress and warnings (NULL = silent) */
+    /* Set *cancel non-zero from any thread to stop the run between beneficiaries: it
+     * fails with "cancelled" and keeps nothing. NULL: not cancellable. */
+    const volatile int *cancel;
+    /* Called about every 256 beneficiaries and at the end, on the running thread, with
+     * the beneficiaries done and the total (counted when the run starts). */
+    void (*progress)(void *ud, int64_t done, int64_t total);
+    void *progress_ud;
 } engine_opts;
 
 typedef struct engine_stats {

@@ -246,6 +246,17 @@ static const store_migration migrations[] = {
      "  mbi        TEXT NOT NULL\n"
      ") STRICT;\n"
      "ALTER TABLE claims ADD COLUMN procedure_codes TEXT NOT NULL DEFAULT '';\n"},
+    {6, "service: API tokens (hashes only), revocable",
+     "CREATE TABLE api_tokens (\n"
+     "  token_id   TEXT PRIMARY KEY,  -- public id, shown in lists and the audit log\n"
+     "  sha256     TEXT NOT NULL UNIQUE, -- SHA-256 of the secret token; the token is never stored\n"
+     "  role       TEXT NOT NULL CHECK (role IN ('cms', 'aco', 'provider')),\n"
+     "  scope_id   TEXT NOT NULL DEFAULT '', -- ACO id or NPI ('' for cms)\n"
+     "  label      TEXT NOT NULL DEFAULT '',\n"
+     "  created_at TEXT NOT NULL,\n"
+     "  created_by TEXT NOT NULL,\n"
+     "  revoked_at TEXT\n"
+     ") STRICT;\n"},
 };
 
 const store_migration *store_migrations(size_t *n)

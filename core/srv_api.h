@@ -1,0 +1,34 @@
+/*
+ * srv_api: the resource handlers of the HTTP API (docs/api.md), each run on a pool
+ * thread with its own store connection (srv.h). Every handler checks the role's scope:
+ * CMS sees everything, an ACO token its own arrangements, beneficiaries and episodes,
+ * a provider token its own episodes; out of scope is 403, unknown is 404.
+ */
+#ifndef CARA_SRV_API_H
+#define CARA_SRV_API_H
+
+#include "srv.h"
+
+/* templates (srv_api_templates.c) */
+void api_templates_list(srv_req *rq, srv_resp *rs);    /* GET  /v1/templates */
+void api_template_get(srv_req *rq, srv_resp *rs);      /* GET  /v1/templates/:id */
+void api_template_validate(srv_req *rq, srv_resp *rs); /* POST /v1/templates/:id/validate */
+void api_overlay_put(srv_req *rq, srv_resp *rs);       /* PUT  /v1/templates/:id/overlays/:aco */
+
+/* providers and EBRAs (srv_api_ebras.c) */
+void api_providers_list(srv_req *rq, srv_resp *rs);    /* GET  /v1/providers */
+void api_ebras_list(srv_req *rq, srv_resp *rs);        /* GET  /v1/ebras */
+void api_ebra_offer(srv_req *rq, srv_resp *rs);        /* POST /v1/ebras */
+void api_ebra_accept(srv_req *rq, srv_resp *rs);       /* POST /v1/ebras/:id/accept */
+void api_ebra_end(srv_req *rq, srv_resp *rs);          /* POST /v1/ebras/:id/end */
+void api_ebra_history(srv_req *rq, srv_resp *rs);      /* GET  /v1/ebras/:id/history */
+
+/* episodes and reports (srv_api_episodes.c) */
+void api_episodes_list(srv_req *rq, srv_resp *rs);     /* GET  /v1/episodes */
+void api_episode_get(srv_req *rq, srv_resp *rs);       /* GET  /v1/episodes/:id */
+void api_report(srv_req *rq, srv_resp *rs);            /* GET  /v1/reports/:by */
+
+/* the rule sandbox (srv_api_rules.c) */
+void api_rules_try(srv_req *rq, srv_resp *rs);         /* POST /v1/rules/try */
+
+#endif

@@ -1,0 +1,126 @@
+/*
+ * srv_util.c: the helpers handlers use (srv.h): query parameters, JSON responses and
+ * errors, the request body, the audit log, rows as JSON, role scopes.
+ */
+#include <errno.h>
+#include <stdarg.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+
+#include "srv.h"
+
+const char *srv_query(const srv_req *rq, const char *key)
+{
+    for (int i = 0; i < rq->n_query; i++)
+        if (strcmp(rq->qkeys[i], key) == 0) return rq->qvals[i];
+    return NULL;
+}
+
+void srv_json(srv_resp *rs, int status, json_t *body)
+{
+    if (rs->json) json_decref(rs->json);
+    free(rs->text);
+    rs->text = NULL;
+    rs->status = status;
+    rs->json = body;
+}
+
+void srv_error(srv_resp *rs, int status, const char *code, const char *fmt, ...)
+{
+    char msg[1024];
+    va_list ap;
+    va_start(ap, fmt);
+    vsnprintf(msg, sizeof msg, fmt, ap);
+    va_end(ap);
+    srv_json(rs, status, json_pack("{s:{s:i, s:s, s:s}}", "error", "status", status, "code", code,
+                                   "message", msg));
+}
+
+json_t *srv_body_object(const srv_req *rq, srv_resp *rs)
+{
+    if (!rq->body_len) {
+        srv_error(rs, 400, "bad_request", "a JSON object body is required");
+        return NULL;
+    }
+    json_error_t je;
+    json_t *v = json_loadb(rq->body, rq->body_len, JSON_REJECT_DUPLICATES, &je);
+    if (!v) {
+        srv_error(rs, 400, "bad_json", "the body is not valid JSON: line %d, column %d: %s",
+                  je.line, je.column, je.text);
+        return NULL;
+    }
+    if (!json_is_object(v)) {
+        json_decref(v);
+        srv_error(rs, 400, "bad_json", "the body must be a JSON object");
+        return NULL;
+    }
+    return v;
+}
+
+static const char *role_name(int kind)
+{
+    return kind == SRV_CMS ? "cms" : kind == SRV_ACO ? "aco" : kind == SRV_PROVIDER ? "provider"
+                                                                                    : "anonymous";
+}
+
+int srv_audit(const srv_req *rq, const char *action, const char *entity, const char *entity_id,
+              json_t *detail)
+{
+    if (!rq->db) {
+        if (detail) json_decref(detail);
+        return 0;
+    }
+    char actor[96], now[32];
+    snprintf(actor, sizeof actor, "%s%s%s (token %s)", role_name(rq->role.kind),
+             rq->role.id[0] ? ":" : "", rq->role.id, rq->role.token_id[0] ? rq->role.token_id : "-");
+    time_t t = time(NULL);
+    struct tm tm;
+    gmtime_r(&t, &tm);
+    strftime(now, sizeof now, "%Y-%m-%dT%H:%M:%SZ", &tm);
+    char *after = detail ? json_dumps(detail, JSON_COMPACT | JSON_SORT_KEYS) : NULL;
+    if (detail) json_decref(detail);
+    sqlite3_stmt *st;
+    int rc = -EIO;
+    if (sqlite3_prepare_v2(store_db(rq->db), "INSERT INTO audit_log (at, actor, action, entity, "
+                                             "entity_id, after) VALUES (?1, ?2, ?3, ?4, ?5, ?6)",
+                           -1, &st, NULL) == SQLITE_OK) {
+        sqlite3_bind_text(st, 1, now, -1, SQLITE_TRANSIENT);
+        sqlite3_bind_text(st, 2, actor, -1, SQLITE_TRANSIENT);
+        sqlite3_bind_text(st, 3, action, -1, SQLITE_STATIC);
+        sqlite3_bind_text(st, 4, entity, -1, SQLITE_STATIC);
+        sqlite3_bind_text(st, 5, entity_id ? entity_id : "", -1, SQLITE_STATIC);
+        if (after) sqlite3_bind_text(st, 6, after, -1, SQLITE_STATIC);
+        if (sqlite3_step(st) == SQLITE_DONE) rc = 0;
+        sqlite3_finalize(st);
+    }
+    free(after);
+    return rc;
+}
+
+json_t *srv_rows_json(sqlite3_stmt *st)
+{
+    json_t *rows = json_array();
+    while (sqlite3_step(st) == SQLITE_ROW) {
+        json_t *o = json_object();
+        for (int i = 0; i < sqlite3_column_count(st); i++) {
+            json_t *v;
+            switch (sqlite3_column_type(st, i)) {
+            case SQLITE_NULL: v = json_null(); break;
+            case SQLITE_INTEGER: v = json_integer(sqlite3_column_int64(st, i)); break;
+            default: v = json_string((const char *)sqlite3_column_text(st, i)); break;
+            }
+            json_object_set_new(o, sqlite3_column_name(st, i), v ? v : json_null());
+        }
+        json_array_append_new(rows, o);
+    }
+    return rows;
+}
+
+const char *srv_scope_aco(const srv_req *rq) { return rq->role.kind == SRV_ACO ? rq->role.id : NULL; }
+const char *srv_scope_npi(const srv_req *rq)
+{
+    return rq->role.kind == SRV_PROVIDER ? rq->role.id : NULL;
+}
+int srv_is_cms(const srv_req *rq) { return rq->role.kind == SRV_CMS; }
