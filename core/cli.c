@@ -20,7 +20,7 @@ static const cli_command *const commands[] = {&cmd_init,   &cmd_synth,   &cmd_lo
                                               &cmd_diff,   &cmd_templates, &cmd_template,
                                               &cmd_aco,    &cmd_tin,     &cmd_provider,
                                               &cmd_ebra,   &cmd_plugins, &cmd_plugin,
-                                              &cmd_rules};
+                                              &cmd_rules,  &cmd_serve,   &cmd_token};
 
 static const cli_command *find_command(const char *name)
 {

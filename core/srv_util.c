@@ -10,6 +10,7 @@
 #include <time.h>
 
 #include "srv.h"
+#include "srv_auth.h"
 
 const char *srv_query(const srv_req *rq, const char *key)
 {
@@ -59,12 +60,6 @@ json_t *srv_body_object(const srv_req *rq, srv_resp *rs)
     return v;
 }
 
-static const char *role_name(int kind)
-{
-    return kind == SRV_CMS ? "cms" : kind == SRV_ACO ? "aco" : kind == SRV_PROVIDER ? "provider"
-                                                                                    : "anonymous";
-}
-
 int srv_audit(const srv_req *rq, const char *action, const char *entity, const char *entity_id,
               json_t *detail)
 {
@@ -73,7 +68,7 @@ int srv_audit(const srv_req *rq, const char *action, const char *entity, const c
         return 0;
     }
     char actor[96], now[32];
-    snprintf(actor, sizeof actor, "%s%s%s (token %s)", role_name(rq->role.kind),
+    snprintf(actor, sizeof actor, "%s%s%s (token %s)", srv_role_word(rq->role.kind),
              rq->role.id[0] ? ":" : "", rq->role.id, rq->role.token_id[0] ? rq->role.token_id : "-");
     time_t t = time(NULL);
     struct tm tm;

@@ -25,6 +25,7 @@
     X(feed_fhir)       \
     X(feed_equiv)      \
     X(particip)        \
+    X(srv_auth)        \
     X(synth)           \
     X(synth_formats)   \
     X(cli)             \

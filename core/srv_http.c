@@ -1,0 +1,384 @@
+/*
+ * srv_http.c: libmicrohttpd in external-event mode on the libuv loop, and the request
+ * lifecycle.
+ *
+ * The daemon runs with epoll; its epoll descriptor is watched by a uv_poll handle and
+ * its timeout by a uv_timer, both calling MHD_run on the loop thread. A request's body
+ * is collected (up to the body limit), then, unless its route needs neither a token nor
+ * the store, the connection is suspended and the request goes to the thread pool:
+ * open the store, check the bearer token, run the handler. Back on the loop the
+ * response is prepared and the connection resumed; libmicrohttpd calls the access
+ * handler again, which queues the response.
+ */
+#include <arpa/inet.h>
+#include <errno.h>
+#include <microhttpd.h>
+#include <netinet/in.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+
+#include "srv_auth.h"
+#include "srv_internal.h"
+
+#define MAX_QUERY 32
+
+typedef struct rctx {
+    srv *s;
+    struct MHD_Connection *conn;
+    char method[16];
+    char path[1024], path_buf[1024];
+    char *body;
+    size_t body_len, body_cap;
+    int too_big;
+    char *auth;                       /* Authorization header (copy) */
+    char *qk[MAX_QUERY], *qv[MAX_QUERY];
+    int nq;
+    const srv_route *route;
+    const char *params[4];
+    int n_params;
+    srv_req rq;
+    srv_resp rs;
+    uv_work_t work;
+    int dispatched, ready;
+    struct timespec t0;
+    char who[64];
+} rctx;
+
+static double since(const struct timespec *t0)
+{
+    struct timespec t;
+    clock_gettime(CLOCK_MONOTONIC, &t);
+    return (double)(t.tv_sec - t0->tv_sec) + (double)(t.tv_nsec - t0->tv_nsec) / 1e9;
+}
+
+/* ---- the loop side of libmicrohttpd --------------------------------------------------- */
+
+static void on_timer(uv_timer_t *t);
+
+void srv_http_kick(srv *s)
+{
+    if (!s->mhd) return;
+    MHD_run(s->mhd);
+    MHD_UNSIGNED_LONG_LONG ms;
+    if (MHD_get_timeout(s->mhd, &ms) == MHD_YES)
+        uv_timer_start(&s->mhd_timer, on_timer, ms > 60000 ? 60000 : ms, 0);
+    else
+        uv_timer_start(&s->mhd_timer, on_timer, 1000, 0);
+}
+
+static void on_timer(uv_timer_t *t) { srv_http_kick(t->data); }
+
+static void on_poll(uv_poll_t *p, int status, int events)
+{
+    (void)status;
+    (void)events;
+    srv_http_kick(p->data);
+}
+
+/* ---- responses -------------------------------------------------------------------------- */
+
+static enum MHD_Result send_resp(rctx *c)
+{
+    srv_resp *rs = &c->rs;
+    char *body;
+    size_t len;
+    const char *type = "application/json";
+    if (rs->json) {
+        body = json_dumps(rs->json, JSON_COMPACT | JSON_ENSURE_ASCII);
+        if (!body) body = strdup("{}");
+        len = strlen(body);
+        char *nl = realloc(body, len + 2); /* a final newline, for curl users */
+        if (nl) {
+            body = nl;
+            body[len++] = '\n';
+            body[len] = '\0';
+        }
+    } else {
+        body = rs->text ? rs->text : strdup("");
+        rs->text = NULL;
+        len = strlen(body);
+        type = rs->content_type ? rs->content_type : "text/plain; charset=utf-8";
+    }
+    struct MHD_Response *r = MHD_create_response_from_buffer(len, body, MHD_RESPMEM_MUST_FREE);
+    if (!r) {
+        free(body);
+        return MHD_NO;
+    }
+    MHD_add_response_header(r, "Content-Type", type);
+    MHD_add_response_header(r, "Cache-Control", "no-store");
+    int status = rs->status ? rs->status : 200;
+    enum MHD_Result ok = MHD_queue_response(c->conn, (unsigned)status, r);
+    MHD_destroy_response(r);
+    srv *s = c->s;
+    double secs = since(&c->t0);
+    uv_mutex_lock(&s->lock);
+    s->req_total++;
+    if (status >= 100 && status < 600) s->req_by_class[status / 100]++;
+    s->req_seconds += secs;
+    uv_mutex_unlock(&s->lock);
+    fprintf(stderr, "cara serve: %s %s %d %.1f ms%s%s\n", c->method, c->path, status, secs * 1000,
+            c->who[0] ? " " : "", c->who);
+    return ok;
+}
+
+static void error_now(rctx *c, int status, const char *code, const char *msg)
+{
+    srv_error(&c->rs, status, code, "%s", msg);
+    c->ready = 1;
+}
+
+/* ---- the pool side ------------------------------------------------------------------------- */
+
+/* SQLite progress handler: stop a request's statements after its time budget. */
+static int over_time(void *ud)
+{
+    const struct timespec *deadline = ud;
+    struct timespec t;
+    clock_gettime(CLOCK_MONOTONIC, &t);
+    return t.tv_sec > deadline->tv_sec ||
+           (t.tv_sec == deadline->tv_sec && t.tv_nsec > deadline->tv_nsec);
+}
+
+static void work(uv_work_t *w)
+{
+    rctx *c = w->data;
+    srv *s = c->s;
+    char err[1024];
+    store *db = NULL;
+    c->rq.s = s;
+    c->rq.method = c->method;
+    c->rq.path = c->path;
+    for (int i = 0; i < c->n_params; i++) c->rq.params[i] = c->params[i];
+    c->rq.n_params = c->n_params;
+    c->rq.body = c->body ? c->body : "";
+    c->rq.body_len = c->body_len;
+    c->rq.qkeys = (const char *const *)c->qk;
+    c->rq.qvals = (const char *const *)c->qv;
+    c->rq.n_query = c->nq;
+    c->rq.plugins_dir = s->plugins_dir;
+    uv_mutex_lock(&s->lock);
+    char *active = strdup(s->active_dir);
+    uv_mutex_unlock(&s->lock);
+    c->rq.episodes_dir = active;
+    struct timespec deadline;
+    clock_gettime(CLOCK_MONOTONIC, &deadline);
+    deadline.tv_sec += s->limits.request_seconds;
+    if (!(c->route->flags & SRV_NODB) || !(c->route->flags & SRV_PUBLIC)) {
+        if (store_open(s->db_path, 0, &db, err, sizeof err) < 0) {
+            srv_error(&c->rs, 503, "store_unavailable", "the database cannot be opened: %s", err);
+            goto out;
+        }
+        sqlite3_busy_timeout(store_db(db), 5000);
+        sqlite3_progress_handler(store_db(db), 100000, over_time, &deadline);
+    }
+    if (!(c->route->flags & SRV_PUBLIC)) {
+        if (srv_token_verify(db, c->auth, &c->rq.role, err, sizeof err) < 0) {
+            srv_error(&c->rs, 401, "unauthorized", "%s", err);
+            goto out;
+        }
+        snprintf(c->who, sizeof c->who, "%s%s%s",
+                 srv_role_word(c->rq.role.kind),
+                 c->rq.role.id[0] ? ":" : "", c->rq.role.id);
+    }
+    c->rq.db = (c->route->flags & SRV_NODB) ? NULL : db;
+    c->rs.status = 200;
+    c->route->fn(&c->rq, &c->rs);
+    if (db && sqlite3_get_autocommit(store_db(db)) == 0) store_rollback(db); /* a handler's leftovers */
+out:
+    if (db) store_close(db);
+    c->rq.episodes_dir = NULL;
+    free(active);
+}
+
+static void after_work(uv_work_t *w, int status)
+{
+    rctx *c = w->data;
+    srv *s = c->s;
+    if (status == UV_ECANCELED) srv_error(&c->rs, 503, "shutting_down", "the service is stopping");
+    c->ready = 1;
+    s->in_flight--;
+    MHD_resume_connection(c->conn);
+    srv_http_kick(s);
+}
+
+/* ---- the access handler ------------------------------------------------------------------ */
+
+static enum MHD_Result collect_query(void *cls, enum MHD_ValueKind kind, const char *key,
+                                     const char *value)
+{
+    (void)kind;
+    rctx *c = cls;
+    if (c->nq >= MAX_QUERY) return MHD_NO;
+    c->qk[c->nq] = strdup(key);
+    c->qv[c->nq] = strdup(value ? value : "");
+    c->nq++;
+    return MHD_YES;
+}
+
+static void route_request(rctx *c)
+{
+    srv *s = c->s;
+    int allowed = 0;
+    snprintf(c->path_buf, sizeof c->path_buf, "%s", c->path);
+    c->route = srv_route_find(c->method, c->path, c->path_buf, sizeof c->path_buf, c->params,
+                              &c->n_params, &allowed);
+    if (s->stopping) {
+        error_now(c, 503, "shutting_down", "the service is stopping");
+        return;
+    }
+    if (!c->route) {
+        if (allowed) error_now(c, 405, "method_not_allowed", "this path does not accept that method");
+        else error_now(c, 404, "not_found", "no such endpoint (see docs/api.md)");
+        return;
+    }
+    if (c->too_big) {
+        char msg[128];
+        snprintf(msg, sizeof msg, "the request body is larger than the limit of %zu bytes",
+                 s->limits.max_body);
+        error_now(c, 413, "body_too_large", msg);
+        return;
+    }
+    if ((c->route->flags & (SRV_PUBLIC | SRV_NODB)) == (SRV_PUBLIC | SRV_NODB)) {
+        c->rq.s = s; /* health and metrics: answered on the loop, no store, no token */
+        c->rq.method = c->method;
+        c->rq.path = c->path;
+        c->rs.status = 200;
+        c->route->fn(&c->rq, &c->rs);
+        c->ready = 1;
+        return;
+    }
+    const char *a = MHD_lookup_connection_value(c->conn, MHD_HEADER_KIND, "Authorization");
+    c->auth = strdup(a ? a : "");
+    MHD_get_connection_values(c->conn, MHD_GET_ARGUMENT_KIND, collect_query, c);
+    c->work.data = c;
+    c->dispatched = 1;
+    s->in_flight++;
+    MHD_suspend_connection(c->conn);
+    if (uv_queue_work(s->loop, &c->work, work, after_work) != 0) {
+        s->in_flight--;
+        MHD_resume_connection(c->conn);
+        error_now(c, 503, "busy", "the service cannot take the request now");
+    }
+}
+
+static enum MHD_Result on_request(void *cls, struct MHD_Connection *conn, const char *url,
+                                  const char *method, const char *version,
+                                  const char *upload, size_t *upload_size, void **con_cls)
+{
+    (void)version;
+    srv *s = cls;
+    rctx *c = *con_cls;
+    if (!c) { /* the headers are in: a new request */
+        c = calloc(1, sizeof *c);
+        if (!c) return MHD_NO;
+        c->s = s;
+        c->conn = conn;
+        clock_gettime(CLOCK_MONOTONIC, &c->t0);
+        snprintf(c->method, sizeof c->method, "%s", method);
+        snprintf(c->path, sizeof c->path, "%s", url);
+        *con_cls = c;
+        return MHD_YES;
+    }
+    if (*upload_size) { /* a chunk of the body */
+        if (!c->too_big && c->body_len + *upload_size > s->limits.max_body) {
+            c->too_big = 1;
+        } else if (!c->too_big) {
+            if (c->body_len + *upload_size + 1 > c->body_cap) {
+                size_t cap = (c->body_len + *upload_size + 1) * 2;
+                char *b = realloc(c->body, cap);
+                if (!b) return MHD_NO;
+                c->body = b;
+                c->body_cap = cap;
+            }
+            memcpy(c->body + c->body_len, upload, *upload_size);
+            c->body_len += *upload_size;
+            c->body[c->body_len] = '\0';
+        }
+        *upload_size = 0;
+        return MHD_YES;
+    }
+    if (c->ready) return send_resp(c);
+    if (!c->dispatched) {
+        route_request(c);
+        if (c->ready) return send_resp(c);
+    }
+    return MHD_YES;
+}
+
+static void on_completed(void *cls, struct MHD_Connection *conn, void **con_cls,
+                         enum MHD_RequestTerminationCode toe)
+{
+    (void)cls;
+    (void)conn;
+    (void)toe;
+    rctx *c = *con_cls;
+    if (!c) return;
+    for (int i = 0; i < c->nq; i++) {
+        free(c->qk[i]);
+        free(c->qv[i]);
+    }
+    free(c->body);
+    free(c->auth);
+    if (c->rs.json) json_decref(c->rs.json);
+    free(c->rs.text);
+    free(c);
+    *con_cls = NULL;
+}
+
+/* Malformed requests are answered by libmicrohttpd itself (400); its log goes here. */
+static void mhd_log(void *cls, const char *fmt, va_list ap)
+{
+    (void)cls;
+    fputs("cara serve: http: ", stderr);
+    vfprintf(stderr, fmt, ap);
+}
+
+int srv_http_start(srv *s, const char *host, int port, char *err, size_t errlen)
+{
+    struct sockaddr_in addr;
+    memset(&addr, 0, sizeof addr);
+    addr.sin_family = AF_INET;
+    addr.sin_port = htons((uint16_t)port);
+    if (inet_pton(AF_INET, host, &addr.sin_addr) != 1) {
+        snprintf(err, errlen, "--listen: '%s' is not an IPv4 address", host);
+        return -EINVAL;
+    }
+    s->mhd = MHD_start_daemon(MHD_USE_EPOLL | MHD_ALLOW_SUSPEND_RESUME | MHD_USE_ERROR_LOG,
+                              (uint16_t)port, NULL, NULL, on_request, s,
+                              MHD_OPTION_EXTERNAL_LOGGER, mhd_log, s,
+                              MHD_OPTION_SOCK_ADDR, (struct sockaddr *)&addr,
+                              MHD_OPTION_CONNECTION_LIMIT, s->limits.connections,
+                              MHD_OPTION_CONNECTION_TIMEOUT, s->limits.idle_timeout,
+                              MHD_OPTION_CONNECTION_MEMORY_LIMIT, s->limits.max_header,
+                              MHD_OPTION_NOTIFY_COMPLETED, on_completed, s,
+                              MHD_OPTION_END);
+    if (!s->mhd) {
+        snprintf(err, errlen, "cannot listen on %s:%d (in use, or not allowed)", host, port);
+        return -EADDRINUSE;
+    }
+    const union MHD_DaemonInfo *ep = MHD_get_daemon_info(s->mhd, MHD_DAEMON_INFO_EPOLL_FD);
+    const union MHD_DaemonInfo *bp = MHD_get_daemon_info(s->mhd, MHD_DAEMON_INFO_BIND_PORT);
+    uv_poll_init(s->loop, &s->mhd_poll, ep->epoll_fd);
+    s->mhd_poll.data = s;
+    uv_poll_start(&s->mhd_poll, UV_READABLE, on_poll);
+    uv_timer_init(s->loop, &s->mhd_timer);
+    s->mhd_timer.data = s;
+    fprintf(stderr, "cara serve: listening on http://%s:%u\n", host, bp ? bp->port : (unsigned)port);
+    printf("http://%s:%u\n", host, bp ? bp->port : (unsigned)port);
+    fflush(stdout);
+    srv_http_kick(s);
+    return 0;
+}
+
+void srv_http_stop(srv *s)
+{
+    if (!s->mhd) return;
+    uv_poll_stop(&s->mhd_poll);
+    uv_timer_stop(&s->mhd_timer);
+    uv_close((uv_handle_t *)&s->mhd_poll, NULL);
+    uv_close((uv_handle_t *)&s->mhd_timer, NULL);
+    MHD_stop_daemon(s->mhd);
+    s->mhd = NULL;
+}
