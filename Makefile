@@ -139,6 +139,8 @@ test: check-build
 	CARA_BIN=$(abspath $(CARA_BIN)) CARA_TEST_PLUGINS=$(abspath $(BUILD)/tests/plugins) \
 	CARA_PLUGINS=$(abspath $(BUILD)/plugins) CARA_EPISODES=$(abspath episodes) \
 	CARA_SRC=$(CURDIR) $(TEST_BIN)
+	CARA_BIN=$(abspath $(CARA_BIN)) CARA_EPISODES=$(abspath episodes) \
+	CARA_PLUGINS=$(abspath $(BUILD)/plugins) sh tests/serve_it.sh
 
 deps:
 	sh scripts/install-deps.sh

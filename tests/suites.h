@@ -26,6 +26,7 @@
     X(feed_equiv)      \
     X(particip)        \
     X(srv_auth)        \
+    X(srv_routes)      \
     X(synth)           \
     X(synth_formats)   \
     X(cli)             \

@@ -1,0 +1,174 @@
+#!/bin/sh
+# tests/serve_it.sh: `cara serve` driven with curl as its three users would, on a free
+# loopback port: every role's scope, bad input and limits, a background run to
+# completion, hot reload of a good and a broken rule, token revocation, graceful
+# shutdown with a run in progress. Run by `make test` (needs curl and sqlite3).
+set -eu
+CARA=${CARA_BIN:-build/cara}
+SRC_EPISODES=${CARA_EPISODES:-episodes}
+T=$(mktemp -d /tmp/cara-it-XXXXXX)
+PID=
+fails=0
+cleanup() {
+    if [ -n "$PID" ] && kill -0 "$PID" 2>/dev/null; then kill -KILL "$PID" 2>/dev/null || true; fi
+    if [ "$fails" -ne 0 ]; then echo "--- service log:"; tail -40 "$T/log" 2>/dev/null || true; fi
+    rm -rf "$T"
+}
+trap cleanup EXIT
+ok() { echo "ok   $1"; }
+bad() { echo "FAIL $1"; fails=$((fails + 1)); }
+
+# call NAME EXPECTED_STATUS TOKEN METHOD PATH [BODY]: the body lands in $T/body
+call() {
+    name=$1 want=$2 tok=$3 method=$4 path=$5
+    shift 5
+    set -- -s -o "$T/body" -w '%{http_code}' -X "$method" "$URL$path"
+    [ -n "$tok" ] && set -- "$@" -H "Authorization: Bearer $tok"
+    got=$(curl "$@" ${BODY:+--data-binary "$BODY"} ${BODY:+-H 'Content-Type: application/json'} || echo 000)
+    if [ "$got" = "$want" ]; then ok "$name ($got)"; else bad "$name: HTTP $got, expected $want: $(head -c 300 "$T/body")"; fi
+}
+has() { if grep -q -- "$2" "$T/body"; then ok "$1"; else bad "$1: body lacks $2: $(head -c 300 "$T/body")"; fi; }
+lacks() { if grep -q -- "$2" "$T/body"; then bad "$1: body has $2"; else ok "$1"; fi; }
+field() { grep -o "\"$1\":[^,}]*" "$T/body" | head -1 | sed 's/^[^:]*://; s/"//g'; }
+
+cp -R "$SRC_EPISODES" "$T/episodes"
+"$CARA" synth --out "$T/d" --beneficiaries 800 --seed 4 >/dev/null
+"$CARA" --db "$T/t.db" load "$T/d" >/dev/null
+CMS=$("$CARA" --db "$T/t.db" token create --role cms --label it 2>/dev/null)
+ACO=$("$CARA" --db "$T/t.db" token create --role aco:A0001 2>/dev/null)
+NPI=$(sqlite3 "$T/t.db" "SELECT npi FROM arrangements WHERE aco_id = 'A0001' ORDER BY arrangement_id LIMIT 1")
+PROV=$("$CARA" --db "$T/t.db" token create --role "provider:$NPI" 2>/dev/null)
+
+"$CARA" --db "$T/t.db" --episodes "$T/episodes" serve --listen 127.0.0.1:0 --max-body 64k \
+    >"$T/url" 2>"$T/log" &
+PID=$!
+i=0
+while [ ! -s "$T/url" ] && [ $i -lt 100 ]; do sleep 0.1; i=$((i + 1)); done
+URL=$(head -1 "$T/url")
+[ -n "$URL" ] || { bad "the service did not start"; exit 1; }
+BODY=
+
+# --- anyone: health and metrics; no token, bad token
+call "healthz" 200 "" GET /healthz
+call "metrics" 200 "" GET /metrics
+has "metrics in Prometheus text" "cara_http_requests_total"
+call "status without a token" 401 "" GET /v1/status
+has "401 is a JSON error" '"code":"unauthorized"'
+call "a made-up token" 401 "cara_0000000000000000000000000000000000000000" GET /v1/status
+call "unknown path" 404 "$CMS" GET /v1/nothing
+call "wrong method" 405 "$CMS" DELETE /v1/status
+
+# --- CMS starts a run and watches it
+call "ACO may not start a run" 403 "$ACO" POST /v1/runs
+BODY='{"period": 1999}' call "a bad period" 400 "$CMS" POST /v1/runs
+BODY='{"period": ' call "broken JSON" 400 "$CMS" POST /v1/runs
+has "broken JSON is named" '"code":"bad_json"'
+call "CMS starts a run" 202 "$CMS" POST /v1/runs
+JOB=$(field job_id)
+state=queued
+i=0
+while [ "$state" != done ] && [ "$state" != failed ] && [ $i -lt 300 ]; do
+    sleep 0.2
+    call "job $JOB progress" 200 "$CMS" GET "/v1/jobs/$JOB" >/dev/null
+    state=$(field state)
+    i=$((i + 1))
+done
+if [ "$state" = done ]; then ok "the run finished"; else bad "the run ended as '$state'"; fi
+has "progress reached 100%" '"percent":100'
+RUN=$(field run_id)
+call "the run's record" 200 "$CMS" GET "/v1/runs/$RUN"
+has "run is done" '"status":"done"'
+
+# --- who sees what
+call "CMS: arrangements report" 200 "$CMS" GET "/v1/reports/arrangement?run=$RUN"
+has "CMS sees A0002's arrangements" '"aco_id":"A0002"'
+call "ACO: arrangements report" 200 "$ACO" GET "/v1/reports/arrangement?run=$RUN"
+has "ACO sees its own" '"aco_id":"A0001"'
+lacks "ACO sees no other ACO" '"aco_id":"A0002"'
+call "ACO asking for another ACO" 403 "$ACO" GET "/v1/reports/arrangement?run=$RUN&aco=A0002"
+call "ACO: its episodes, paged" 200 "$ACO" GET "/v1/episodes?run=$RUN&limit=5"
+has "paging echoed" '"limit":5'
+call "provider: own episodes" 200 "$PROV" GET "/v1/episodes?run=$RUN&limit=1000"
+others=$(grep -o '"npi":"[0-9]*"' "$T/body" | grep -v "\"$NPI\"" | wc -l)
+if [ "$others" -eq 0 ]; then ok "provider sees only NPI $NPI"; else bad "provider sees $others episodes of others"; fi
+call "provider: ACO report" 403 "$PROV" GET "/v1/reports/aco?run=$RUN"
+call "CMS: an A0002 episode" 200 "$CMS" GET "/v1/episodes?run=$RUN&aco=A0002&limit=1"
+EP=$(field episode_id)
+if [ -n "$EP" ]; then
+    call "ACO opening another ACO's episode" 403 "$ACO" GET "/v1/episodes/$EP?run=$RUN"
+    call "CMS opening it, with its claims" 200 "$CMS" GET "/v1/episodes/$EP?run=$RUN"
+    has "episode has claims" '"claims":'
+fi
+call "bad limit" 400 "$ACO" GET "/v1/episodes?limit=0"
+reads=$(sqlite3 "$T/t.db" "SELECT count(*) FROM audit_log WHERE action LIKE 'episode.%'")
+if [ "$reads" -gt 0 ]; then ok "episode reads are audited ($reads)"; else bad "no episode read in the audit log"; fi
+
+# --- limits
+BODY=$(head -c 70000 /dev/zero | tr '\0' 'x') call "body over --max-body" 413 "$CMS" POST /v1/runs
+BODY=
+big=$(head -c 40000 /dev/zero | tr '\0' 'a')
+got=$(curl -s -o /dev/null -w '%{http_code}' -H "X-Big: $big" "$URL/healthz" || echo 000)
+case $got in 4*) ok "header over the limit refused ($got)" ;; *) bad "a 40 kB header got $got" ;; esac
+got=$(curl -s -o /dev/null -w '%{http_code}' -X 'BAD METHOD' "$URL/healthz" || echo 000)
+case $got in 4* | 5*) ok "malformed request line refused ($got)" ;; *) bad "a malformed request got $got" ;; esac
+
+# --- the rule sandbox: a hostile rule comes back as an error
+BODY='{"template":"falls_prevention","attribution":"function attribute() while true do end end","episodes":["'"$EP"'"]}' \
+    call "rules/try with an endless loop" 422 "$CMS" POST /v1/rules/try
+BODY=
+
+# --- hot reload: a broken edit is rejected, the old rule keeps serving
+call "status" 200 "$CMS" GET /v1/status
+v0=$(grep -o '"version":[0-9]*' "$T/body" | head -1 | cut -d: -f2)
+cp "$T/episodes/falls_prevention/savings.lua" "$T/savings.good"
+printf '\nthis is not lua (\n' >>"$T/episodes/falls_prevention/savings.lua"
+i=0
+while [ $i -lt 50 ]; do
+    sleep 0.1
+    curl -s -H "Authorization: Bearer $CMS" "$URL/v1/status" >"$T/body"
+    grep -q '"last_reload_error":"' "$T/body" && break
+    i=$((i + 1))
+done
+has "the broken rule is reported" 'savings.lua'
+has "the old version stays active" "\"version\":$v0"
+call "a run on the old rules" 202 "$CMS" POST /v1/runs
+JOB2=$(field job_id)
+i=0
+while [ $i -lt 300 ]; do
+    sleep 0.2
+    curl -s -H "Authorization: Bearer $CMS" "$URL/v1/jobs/$JOB2" >"$T/body"
+    grep -q '"state":"done"' "$T/body" && break
+    i=$((i + 1))
+done
+has "the run on the old rules finished" '"state":"done"'
+cp "$T/savings.good" "$T/episodes/falls_prevention/savings.lua"
+i=0
+while [ $i -lt 50 ]; do
+    sleep 0.1
+    curl -s -H "Authorization: Bearer $CMS" "$URL/v1/status" >"$T/body"
+    grep -q '"last_reload_error":null' "$T/body" && break
+    i=$((i + 1))
+done
+has "the fixed rule is taken" '"last_reload_error":null'
+lacks "with a new version" "\"version\":$v0,"
+
+# --- revocation
+TID=$("$CARA" --db "$T/t.db" token list --format json | grep -o '"token_id":"[0-9a-f]*"[^}]*"scope":"A0001"' | head -1 | sed 's/"token_id":"\([0-9a-f]*\)".*/\1/')
+"$CARA" --db "$T/t.db" token revoke "$TID" >/dev/null 2>&1 || true
+call "a revoked ACO token" 401 "$ACO" GET /v1/status
+
+# --- graceful shutdown with a run in progress
+call "a last run" 202 "$CMS" POST /v1/runs
+kill -TERM "$PID"
+i=0
+while kill -0 "$PID" 2>/dev/null && [ $i -lt 100 ]; do sleep 0.1; i=$((i + 1)); done
+if kill -0 "$PID" 2>/dev/null; then bad "still running 10 s after SIGTERM"; else
+    wait "$PID" && ok "SIGTERM: exit status 0" || bad "SIGTERM: exit status $?"
+fi
+PID=
+if grep -q "cara serve: stopped" "$T/log"; then ok "stopped cleanly"; else bad "no clean stop in the log"; fi
+n=$(sqlite3 "$T/t.db" "SELECT count(*) FROM runs WHERE status = 'running'")
+if [ "$n" -eq 0 ]; then ok "no run left half-done"; else bad "$n runs left 'running'"; fi
+
+if [ "$fails" -ne 0 ]; then echo "serve_it: $fails failure(s)"; exit 1; fi
+echo "serve_it: all passed"

@@ -1,0 +1,119 @@
+/*
+ * tests/test_srv_routes.c: the service's routing (captures, 404 against 405) and the
+ * handler helpers (query parameters, JSON errors, bodies, rows as JSON).
+ */
+#include <check.h>
+#include <string.h>
+
+#include "srv.h"
+#include "srv_internal.h"
+#include "suites.h"
+
+static const srv_route *find(const char *method, const char *path, char *buf, const char **p,
+                             int *n, int *allowed)
+{
+    return srv_route_find(method, path, buf, 256, p, n, allowed);
+}
+
+START_TEST(test_route_captures)
+{
+    char buf[256];
+    const char *p[4];
+    int n, allowed;
+    const srv_route *r = find("POST", "/v1/ebras/E000001/accept", buf, p, &n, &allowed);
+    ck_assert_ptr_nonnull(r);
+    ck_assert_str_eq(r->pattern, "/v1/ebras/:id/accept");
+    ck_assert_int_eq(n, 1);
+    ck_assert_str_eq(p[0], "E000001");
+    r = find("PUT", "/v1/templates/falls_prevention/overlays/A0001", buf, p, &n, &allowed);
+    ck_assert_ptr_nonnull(r);
+    ck_assert_int_eq(n, 2);
+    ck_assert_str_eq(p[0], "falls_prevention");
+    ck_assert_str_eq(p[1], "A0001");
+    r = find("GET", "/v1/runs", buf, p, &n, &allowed);
+    ck_assert_ptr_nonnull(r);
+    ck_assert_int_eq(n, 0);
+}
+END_TEST
+
+/* A path that exists for another method is 405; one that does not is 404; an empty
+ * segment is not a capture; extra segments do not match. */
+START_TEST(test_route_misses)
+{
+    char buf[256];
+    const char *p[4];
+    int n, allowed;
+    ck_assert_ptr_null(find("DELETE", "/v1/status", buf, p, &n, &allowed));
+    ck_assert_int_eq(allowed, 1);
+    ck_assert_ptr_null(find("GET", "/v1/nothing", buf, p, &n, &allowed));
+    ck_assert_int_eq(allowed, 0);
+    ck_assert_ptr_null(find("GET", "/v1/episodes//", buf, p, &n, &allowed));
+    ck_assert_ptr_null(find("GET", "/v1/runs/1/extra", buf, p, &n, &allowed));
+    ck_assert_ptr_null(find("GET", "/v1/runs/", buf, p, &n, &allowed));
+    ck_assert_ptr_null(find("GET", "", buf, p, &n, &allowed));
+    ck_assert_ptr_null(find("GET", "v1/runs", buf, p, &n, &allowed));
+}
+END_TEST
+
+START_TEST(test_helpers)
+{
+    const char *k[] = {"run", "limit"}, *v[] = {"3", "50"};
+    srv_req rq = {.qkeys = k, .qvals = v, .n_query = 2, .body = "{\"a\": 1,", .body_len = 8};
+    ck_assert_str_eq(srv_query(&rq, "limit"), "50");
+    ck_assert_ptr_null(srv_query(&rq, "npi"));
+    srv_resp rs = {0};
+    ck_assert_ptr_null(srv_body_object(&rq, &rs));
+    ck_assert_int_eq(rs.status, 400);
+    char *s = json_dumps(rs.json, JSON_COMPACT);
+    ck_assert_ptr_nonnull(strstr(s, "\"code\":\"bad_json\""));
+    ck_assert_ptr_nonnull(strstr(s, "line 1"));
+    free(s);
+    rq.body = "[1]";
+    rq.body_len = 3;
+    ck_assert_ptr_null(srv_body_object(&rq, &rs));
+    rq.body = "{\"a\":1}";
+    rq.body_len = 7;
+    json_t *o = srv_body_object(&rq, &rs);
+    ck_assert_ptr_nonnull(o);
+    json_decref(o);
+    srv_error(&rs, 403, "forbidden", "ACO %s may not see %s", "A0001", "A0002");
+    s = json_dumps(rs.json, JSON_COMPACT | JSON_SORT_KEYS);
+    ck_assert_str_eq(s, "{\"error\":{\"code\":\"forbidden\",\"message\":\"ACO A0001 may not see "
+                        "A0002\",\"status\":403}}");
+    free(s);
+    json_decref(rs.json);
+    srv_req aco = {.role = {.kind = SRV_ACO, .id = "A0001"}};
+    ck_assert_str_eq(srv_scope_aco(&aco), "A0001");
+    ck_assert_ptr_null(srv_scope_npi(&aco));
+    ck_assert(!srv_is_cms(&aco));
+}
+END_TEST
+
+START_TEST(test_rows_json)
+{
+    sqlite3 *db;
+    ck_assert_int_eq(sqlite3_open(":memory:", &db), SQLITE_OK);
+    sqlite3_stmt *st;
+    ck_assert_int_eq(sqlite3_prepare_v2(db, "SELECT 1 AS n, 'x' AS s, NULL AS z UNION ALL "
+                                            "SELECT 2, 'y', NULL", -1, &st, NULL), SQLITE_OK);
+    json_t *rows = srv_rows_json(st);
+    sqlite3_finalize(st);
+    char *s = json_dumps(rows, JSON_COMPACT);
+    ck_assert_str_eq(s, "[{\"n\":1,\"s\":\"x\",\"z\":null},{\"n\":2,\"s\":\"y\",\"z\":null}]");
+    free(s);
+    json_decref(rows);
+    sqlite3_close(db);
+}
+END_TEST
+
+Suite *suite_srv_routes(void)
+{
+    Suite *s = suite_create("srv_routes");
+    TCase *tc = tcase_create("routes");
+    tcase_add_test(tc, test_route_captures);
+    tcase_add_test(tc, test_route_misses);
+    tcase_add_test(tc, test_helpers);
+    tcase_add_test(tc, test_rows_json);
+    suite_add_tcase(s, tc);
+    return s;
+}
