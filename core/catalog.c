@@ -3,6 +3,8 @@
  */
 #include "catalog.h"
 
+#include <pthread.h>
+
 #include <dirent.h>
 #include <errno.h>
 #include <stdio.h>
@@ -158,8 +160,44 @@ static int cmp_str(const void *a, const void *b)
     return strcmp(*(char *const *)a, *(char *const *)b);
 }
 
+/* Plugins' init, validate, instance_new and instance_free run on one thread at a time
+ * (plugin.h): every catalog, on whatever thread, goes through this lock. */
+static pthread_mutex_t plugin_lock;
+static pthread_once_t plugin_lock_once = PTHREAD_ONCE_INIT;
+
+/* Recursive: catalog_open frees what it built when it fails. */
+static void plugin_lock_init(void)
+{
+    pthread_mutexattr_t a;
+    pthread_mutexattr_init(&a);
+    pthread_mutexattr_settype(&a, PTHREAD_MUTEX_RECURSIVE);
+    pthread_mutex_init(&plugin_lock, &a);
+    pthread_mutexattr_destroy(&a);
+}
+
+void catalog_plugin_lock(void)
+{
+    pthread_once(&plugin_lock_once, plugin_lock_init);
+    pthread_mutex_lock(&plugin_lock);
+}
+void catalog_plugin_unlock(void) { pthread_mutex_unlock(&plugin_lock); }
+
+static int catalog_open_locked(catalog *c, const char *episodes_dir, const char *plugins_dir,
+                               const char *only, catalog_warn_fn warn, void *ud, char *err,
+                               size_t errlen);
+
 int catalog_open(catalog *c, const char *episodes_dir, const char *plugins_dir,
                  const char *only, catalog_warn_fn warn, void *ud, char *err, size_t errlen)
+{
+    catalog_plugin_lock();
+    int rc = catalog_open_locked(c, episodes_dir, plugins_dir, only, warn, ud, err, errlen);
+    catalog_plugin_unlock();
+    return rc;
+}
+
+static int catalog_open_locked(catalog *c, const char *episodes_dir, const char *plugins_dir,
+                               const char *only, catalog_warn_fn warn, void *ud, char *err,
+                               size_t errlen)
 {
     memset(c, 0, sizeof *c);
     if (!(c->dir = strdup(episodes_dir))) {
@@ -245,9 +283,11 @@ const catalog_entry *catalog_find(const catalog *c, const char *id)
 
 void catalog_free(catalog *c)
 {
+    catalog_plugin_lock();
     for (size_t i = 0; i < c->n; i++) entry_free(&c->v[i]);
     free(c->v);
     free(c->dir);
     plugin_set_free(&c->plugins);
     memset(c, 0, sizeof *c);
+    catalog_plugin_unlock();
 }

@@ -51,4 +51,10 @@ const catalog_entry *catalog_find(const catalog *c, const char *id);
 
 void catalog_free(catalog *c);
 
+/* Hold while calling a plugin's template_validate, instance_new or instance_free
+ * outside catalog_open/catalog_free (which take it themselves): plugin.h runs those on
+ * one thread at a time. */
+void catalog_plugin_lock(void);
+void catalog_plugin_unlock(void);
+
 #endif

@@ -302,7 +302,7 @@ static void job_work(uv_work_t *w)
                  (long long)st.episodes, (long long)st.attributed, (long long)st.arrangements);
     } else {
         snprintf(j->state, sizeof j->state, "%s", j->cancel ? "cancelled" : "failed");
-        snprintf(j->message, sizeof j->message, "%s", err);
+        util_strlcpy(j->message, err, sizeof j->message);
     }
     now_iso(j->finished_at);
     uv_mutex_unlock(&s->lock);

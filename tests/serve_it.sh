@@ -81,18 +81,18 @@ has "run is done" '"status":"done"'
 
 # --- who sees what
 call "CMS: arrangements report" 200 "$CMS" GET "/v1/reports/arrangement?run=$RUN"
-has "CMS sees A0002's arrangements" '"aco_id":"A0002"'
+has "CMS sees A0003's arrangements" '"aco_id":"A0003"'
 call "ACO: arrangements report" 200 "$ACO" GET "/v1/reports/arrangement?run=$RUN"
 has "ACO sees its own" '"aco_id":"A0001"'
-lacks "ACO sees no other ACO" '"aco_id":"A0002"'
-call "ACO asking for another ACO" 403 "$ACO" GET "/v1/reports/arrangement?run=$RUN&aco=A0002"
+lacks "ACO sees no other ACO" '"aco_id":"A0003"'
+call "ACO asking for another ACO" 403 "$ACO" GET "/v1/reports/arrangement?run=$RUN&aco=A0003"
 call "ACO: its episodes, paged" 200 "$ACO" GET "/v1/episodes?run=$RUN&limit=5"
 has "paging echoed" '"limit":5'
 call "provider: own episodes" 200 "$PROV" GET "/v1/episodes?run=$RUN&limit=1000"
 others=$(grep -o '"npi":"[0-9]*"' "$T/body" | grep -v "\"$NPI\"" | wc -l)
 if [ "$others" -eq 0 ]; then ok "provider sees only NPI $NPI"; else bad "provider sees $others episodes of others"; fi
 call "provider: ACO report" 403 "$PROV" GET "/v1/reports/aco?run=$RUN"
-call "CMS: an A0002 episode" 200 "$CMS" GET "/v1/episodes?run=$RUN&aco=A0002&limit=1"
+call "CMS: an A0003 episode" 200 "$CMS" GET "/v1/episodes?run=$RUN&aco=A0003&limit=1"
 EP=$(field episode_id)
 if [ -n "$EP" ]; then
     call "ACO opening another ACO's episode" 403 "$ACO" GET "/v1/episodes/$EP?run=$RUN"

@@ -27,6 +27,7 @@
     X(particip)        \
     X(srv_auth)        \
     X(srv_routes)      \
+    X(srv_api)         \
     X(synth)           \
     X(synth_formats)   \
     X(cli)             \

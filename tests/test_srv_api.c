@@ -1,0 +1,514 @@
+/*
+ * tests/test_srv_api.c: the HTTP API's resource handlers (srv_api.h), called directly
+ * with hand-made requests on a store built by the real binary from a small synthetic
+ * dataset (300 beneficiaries, seed 3): each role's scope, 400/403/404/409/422 answers,
+ * an EBRA's offer -> accept -> end -> history with its audit rows, overlays, rules/try.
+ */
+#include <check.h>
+#include <jansson.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/wait.h>
+#include <time.h>
+
+#include "srv_api.h"
+#include "srv_dirs.h"
+#include "store.h"
+#include "suites.h"
+#include "util.h"
+
+static char dir[64], db_path[128], src_dir[128];
+static int fake_srv;
+
+/* Test double of the service's source episodes directory (srv_main.c has the real one;
+ * weak so that a test binary linking srv_main.o uses that one). */
+__attribute__((weak)) const char *srv_source_episodes_dir(const srv *s)
+{
+    return s == (const srv *)&fake_srv ? src_dir : NULL;
+}
+
+static int sh(const char *cmd)
+{
+    int st = system(cmd);
+    return WIFEXITED(st) ? WEXITSTATUS(st) : -1;
+}
+
+static void build_store(void)
+{
+    snprintf(dir, sizeof dir, "/tmp/cara-srvapi-XXXXXX");
+    ck_assert_ptr_nonnull(mkdtemp(dir));
+    snprintf(db_path, sizeof db_path, "%s/D/t.db", dir);
+    snprintf(src_dir, sizeof src_dir, "%s/src", dir);
+    char cmd[2048];
+    const char *bin = getenv("CARA_BIN"), *eps = getenv("CARA_EPISODES"), *pl = getenv("CARA_PLUGINS");
+    ck_assert_msg(bin && eps && pl, "CARA_BIN, CARA_EPISODES, CARA_PLUGINS (run through make test)");
+    snprintf(cmd, sizeof cmd,
+             "cd '%s' && cp -R '%s' src && B='%s' && O=\"--episodes '%s' --plugins '%s'\" && "
+             "$B synth --out D --beneficiaries 300 --seed 3 >/dev/null 2>&1 && "
+             "eval $B --db D/t.db $O load D >/dev/null 2>&1 && eval $B --db D/t.db $O run "
+             ">/dev/null 2>&1",
+             dir, eps, bin, eps, pl);
+    ck_assert_int_eq(sh(cmd), 0);
+}
+
+static void remove_store(void)
+{
+    char cmd[128];
+    snprintf(cmd, sizeof cmd, "rm -rf '%s'", dir);
+    ck_assert_int_eq(system(cmd), 0);
+}
+
+/* One value from the store (first column of the first row; text copied to buf). */
+static long long qi(const char *sql)
+{
+    store *s;
+    char e[256];
+    ck_assert_int_eq(store_open(db_path, 0, &s, e, sizeof e), 0);
+    sqlite3_stmt *st;
+    ck_assert_int_eq(sqlite3_prepare_v2(store_db(s), sql, -1, &st, NULL), SQLITE_OK);
+    long long v = sqlite3_step(st) == SQLITE_ROW ? sqlite3_column_int64(st, 0) : -1;
+    sqlite3_finalize(st);
+    store_close(s);
+    return v;
+}
+
+static const char *qs(const char *sql, char *buf, size_t len)
+{
+    store *s;
+    char e[256];
+    ck_assert_int_eq(store_open(db_path, 0, &s, e, sizeof e), 0);
+    sqlite3_stmt *st;
+    ck_assert_int_eq(sqlite3_prepare_v2(store_db(s), sql, -1, &st, NULL), SQLITE_OK);
+    buf[0] = '\0';
+    if (sqlite3_step(st) == SQLITE_ROW && sqlite3_column_text(st, 0))
+        util_strlcpy(buf, (const char *)sqlite3_column_text(st, 0), len);
+    sqlite3_finalize(st);
+    store_close(s);
+    return buf;
+}
+
+/* Call handler h as role kind/id with path captures p0/p1, query "k=v&k=v" (no
+ * decoding) and body; returns the status, the JSON body in *out (caller decrefs). */
+static int call(srv_handler h, int kind, const char *id, const char *p0, const char *p1,
+                const char *query, const char *body, json_t **out)
+{
+    srv_req rq;
+    memset(&rq, 0, sizeof rq);
+    rq.s = (srv *)&fake_srv;
+    rq.method = body ? "POST" : "GET";
+    rq.path = "/v1/test";
+    rq.params[0] = p0;
+    rq.params[1] = p1;
+    rq.n_params = p1 ? 2 : p0 ? 1 : 0;
+    rq.body = body ? body : "";
+    rq.body_len = body ? strlen(body) : 0;
+    rq.role.kind = kind;
+    util_strlcpy(rq.role.id, id ? id : "", sizeof rq.role.id);
+    util_strlcpy(rq.role.token_id, "tok1", sizeof rq.role.token_id);
+    rq.episodes_dir = getenv("CARA_EPISODES");
+    rq.plugins_dir = getenv("CARA_PLUGINS");
+    char qbuf[512], *keys[8], *vals[8];
+    int n = 0;
+    if (query) {
+        util_strlcpy(qbuf, query, sizeof qbuf);
+        for (char *save = NULL, *kv = strtok_r(qbuf, "&", &save); kv && n < 8;
+             kv = strtok_r(NULL, "&", &save)) {
+            char *eq = strchr(kv, '=');
+            if (!eq) continue;
+            *eq = '\0';
+            keys[n] = kv;
+            vals[n++] = eq + 1;
+        }
+    }
+    rq.qkeys = (const char *const *)keys;
+    rq.qvals = (const char *const *)vals;
+    rq.n_query = n;
+    char e[256];
+    ck_assert_int_eq(store_open(db_path, 0, &rq.db, e, sizeof e), 0);
+    srv_resp rs = {200, NULL, NULL, NULL};
+    h(&rq, &rs);
+    store_close(rq.db);
+    free(rs.text);
+    ck_assert_msg(rs.json != NULL, "no JSON body (status %d)", rs.status);
+    *out = rs.json;
+    return rs.status;
+}
+
+static const char *err_code(json_t *j)
+{
+    return json_string_value(json_object_get(json_object_get(j, "error"), "code"));
+}
+
+/* ---- reports ------------------------------------------------------------------------------ */
+
+START_TEST(test_reports_scope)
+{
+    json_t *j;
+    long long all = qi("SELECT count(*) FROM run_episodes WHERE run_id = 1");
+    long long a1 = qi("SELECT count(*) FROM run_episodes WHERE run_id = 1 AND aco_id = 'A0001'");
+    ck_assert_int_gt(all, a1);
+    ck_assert_int_eq(call(api_report, SRV_CMS, "", "episode", NULL, NULL, NULL, &j), 200);
+    ck_assert_int_eq(json_integer_value(json_object_get(j, "run_id")), 1);
+    ck_assert_int_eq((long long)json_array_size(json_object_get(j, "rows")), all);
+    json_t *row = json_array_get(json_object_get(j, "rows"), 0);
+    ck_assert(json_is_integer(json_object_get(row, "actual_cents")));
+    ck_assert_ptr_nonnull(json_object_get(row, "exclusion_reason"));
+    json_decref(j);
+    /* an ACO sees its own; asking for another ACO is 403 */
+    ck_assert_int_eq(call(api_report, SRV_ACO, "A0001", "episode", NULL, NULL, NULL, &j), 200);
+    ck_assert_int_eq((long long)json_array_size(json_object_get(j, "rows")), a1);
+    json_decref(j);
+    ck_assert_int_eq(call(api_report, SRV_ACO, "A0001", "aco", NULL, "aco=A0002", NULL, &j), 403);
+    ck_assert_str_eq(err_code(j), "forbidden");
+    json_decref(j);
+    ck_assert_int_eq(call(api_report, SRV_ACO, "A0001", "aco", NULL, "aco=A0001", NULL, &j), 200);
+    ck_assert_int_eq(json_array_size(json_object_get(j, "rows")), 1);
+    json_decref(j);
+    /* a provider: its episodes; not the ACO or leakage totals; not another NPI */
+    char npi[32];
+    qs("SELECT npi FROM run_episodes WHERE npi IS NOT NULL LIMIT 1", npi, sizeof npi);
+    char sql[256];
+    snprintf(sql, sizeof sql, "SELECT count(*) FROM run_episodes WHERE run_id = 1 AND npi = '%s'", npi);
+    ck_assert_int_eq(call(api_report, SRV_PROVIDER, npi, "episode", NULL, NULL, NULL, &j), 200);
+    ck_assert_int_eq((long long)json_array_size(json_object_get(j, "rows")), qi(sql));
+    json_decref(j);
+    ck_assert_int_eq(call(api_report, SRV_PROVIDER, npi, "leakage", NULL, NULL, NULL, &j), 403);
+    json_decref(j);
+    ck_assert_int_eq(call(api_report, SRV_PROVIDER, npi, "aco", NULL, NULL, NULL, &j), 403);
+    json_decref(j);
+    ck_assert_int_eq(call(api_report, SRV_PROVIDER, npi, "episode", NULL, "npi=1234567893", NULL, &j), 403);
+    json_decref(j);
+    /* bad report, unknown run, run not done */
+    ck_assert_int_eq(call(api_report, SRV_CMS, "", "nope", NULL, NULL, NULL, &j), 400);
+    ck_assert_ptr_nonnull(strstr(json_string_value(json_object_get(json_object_get(j, "error"), "message")), "leakage"));
+    json_decref(j);
+    ck_assert_int_eq(call(api_report, SRV_CMS, "", "episode", NULL, "run=99", NULL, &j), 404);
+    json_decref(j);
+    ck_assert_int_eq(call(api_report, SRV_CMS, "", "episode", NULL, "run=x1", NULL, &j), 400);
+    json_decref(j);
+    ck_assert_int_eq(qi("INSERT INTO runs (run_id, started_at, status, episodes_dir) VALUES "
+                        "(50, 'now', 'running', 'x') RETURNING run_id"), 50);
+    ck_assert_int_eq(call(api_report, SRV_CMS, "", "episode", NULL, "run=50", NULL, &j), 409);
+    json_decref(j);
+    /* the latest done run is still 1; the episode report was audited */
+    ck_assert_int_eq(call(api_report, SRV_CMS, "", "arrangement", NULL, NULL, NULL, &j), 200);
+    ck_assert_int_eq(json_integer_value(json_object_get(j, "run_id")), 1);
+    json_decref(j);
+    ck_assert_int_ge(qi("SELECT count(*) FROM audit_log WHERE action = 'report.read'"), 3);
+}
+END_TEST
+
+/* ---- episodes ----------------------------------------------------------------------------- */
+
+START_TEST(test_episodes_list)
+{
+    json_t *j;
+    long long all = qi("SELECT count(*) FROM run_episodes WHERE run_id = 1");
+    ck_assert_int_eq(call(api_episodes_list, SRV_CMS, "", NULL, NULL, "limit=10&offset=5", NULL, &j), 200);
+    ck_assert_int_eq(json_integer_value(json_object_get(j, "total")), all);
+    ck_assert_int_eq(json_array_size(json_object_get(j, "episodes")), 10);
+    ck_assert_int_eq(json_integer_value(json_object_get(j, "offset")), 5);
+    json_decref(j);
+    ck_assert_int_eq(call(api_episodes_list, SRV_CMS, "", NULL, NULL, "status=excluded", NULL, &j), 200);
+    ck_assert_int_eq(json_integer_value(json_object_get(j, "total")),
+                     qi("SELECT count(*) FROM run_episodes WHERE status = 'excluded'"));
+    json_decref(j);
+    long long a3 = qi("SELECT count(*) FROM run_episodes WHERE aco_id = 'A0003'");
+    ck_assert_int_eq(call(api_episodes_list, SRV_ACO, "A0003", NULL, NULL, "limit=1000", NULL, &j), 200);
+    ck_assert_int_eq(json_integer_value(json_object_get(j, "total")), a3);
+    ck_assert_int_eq((long long)json_array_size(json_object_get(j, "episodes")), a3);
+    json_decref(j);
+    ck_assert_int_eq(call(api_episodes_list, SRV_ACO, "A0003", NULL, NULL, "aco=A0001", NULL, &j), 403);
+    json_decref(j);
+    const char *bad[] = {"limit=0", "limit=1001", "limit=ten", "offset=-1", "status=open", "run=-3"};
+    for (size_t i = 0; i < sizeof bad / sizeof bad[0]; i++) {
+        ck_assert_int_eq(call(api_episodes_list, SRV_CMS, "", NULL, NULL, bad[i], NULL, &j), 400);
+        json_decref(j);
+    }
+    ck_assert_int_ge(qi("SELECT count(*) FROM audit_log WHERE action = 'episode.list'"), 3);
+}
+END_TEST
+
+START_TEST(test_episode_get)
+{
+    json_t *j;
+    char id[128], aco[32], npi[32], other[32], sql[512];
+    qs("SELECT episode_id FROM run_episodes WHERE npi IS NOT NULL AND aco_id IS NOT NULL "
+       "ORDER BY episode_id LIMIT 1", id, sizeof id);
+    snprintf(sql, sizeof sql, "SELECT aco_id FROM run_episodes WHERE episode_id = '%s'", id);
+    qs(sql, aco, sizeof aco);
+    snprintf(sql, sizeof sql, "SELECT npi FROM run_episodes WHERE episode_id = '%s'", id);
+    qs(sql, npi, sizeof npi);
+    snprintf(sql, sizeof sql, "SELECT aco_id FROM acos WHERE aco_id != '%s' LIMIT 1", aco);
+    qs(sql, other, sizeof other);
+    ck_assert_int_eq(call(api_episode_get, SRV_CMS, "", id, NULL, NULL, NULL, &j), 200);
+    ck_assert_str_eq(json_string_value(json_object_get(j, "episode_id")), id);
+    ck_assert_str_eq(json_string_value(json_object_get(j, "aco_id")), aco);
+    ck_assert_ptr_nonnull(json_string_value(json_object_get(j, "arrangement_id")));
+    json_t *claims = json_object_get(j, "claims");
+    ck_assert_int_gt(json_array_size(claims), 0);
+    const char *from = json_string_value(json_object_get(j, "trigger_date"));
+    const char *to = json_string_value(json_object_get(j, "end_date"));
+    size_t i;
+    json_t *c;
+    json_array_foreach(claims, i, c)
+    {
+        json_t *lines = json_object_get(c, "lines");
+        ck_assert_int_gt(json_array_size(lines), 0);
+        const char *sd = json_string_value(json_object_get(json_array_get(lines, 0), "service_date"));
+        ck_assert(strcmp(sd, from) >= 0 && strcmp(sd, to) <= 0);
+        ck_assert(json_is_integer(json_object_get(json_array_get(lines, 0), "paid_cents")));
+    }
+    ck_assert(json_is_array(json_object_get(j, "leakage")));
+    json_decref(j);
+    ck_assert_int_eq(call(api_episode_get, SRV_ACO, aco, id, NULL, NULL, NULL, &j), 200);
+    json_decref(j);
+    ck_assert_int_eq(call(api_episode_get, SRV_ACO, other, id, NULL, NULL, NULL, &j), 403);
+    ck_assert_str_eq(err_code(j), "forbidden");
+    json_decref(j);
+    ck_assert_int_eq(call(api_episode_get, SRV_PROVIDER, npi, id, NULL, NULL, NULL, &j), 200);
+    json_decref(j);
+    ck_assert_int_eq(call(api_episode_get, SRV_PROVIDER, "1234567893", id, NULL, NULL, NULL, &j), 403);
+    json_decref(j);
+    ck_assert_int_eq(call(api_episode_get, SRV_CMS, "", "no:such:episode", NULL, NULL, NULL, &j), 404);
+    json_decref(j);
+    snprintf(sql, sizeof sql, "SELECT count(*) FROM audit_log WHERE action = 'episode.read' AND "
+             "entity_id = '%s'", id);
+    ck_assert_int_eq(qi(sql), 3);
+}
+END_TEST
+
+/* ---- providers and EBRAs -------------------------------------------------------------------- */
+
+START_TEST(test_ebra_cycle)
+{
+    json_t *j;
+    char npi[32], tin[32], body[1024], sql[256];
+    /* a registered provider with no EBRA yet */
+    qs("SELECT npi FROM providers p WHERE NOT EXISTS (SELECT 1 FROM arrangements e WHERE e.npi = "
+       "p.npi) ORDER BY npi LIMIT 1", npi, sizeof npi);
+    snprintf(sql, sizeof sql, "SELECT tin FROM providers WHERE npi = '%s'", npi);
+    qs(sql, tin, sizeof tin);
+    ck_assert_int_ne(strlen(npi), 0);
+    snprintf(body, sizeof body, "{\"arrangement_id\": \"X1\", \"aco_id\": \"A0001\", \"npi\": \"%s\", "
+             "\"tin\": \"%s\", \"template_id\": \"falls_prevention\", \"start_date\": \"2029-01-01\", "
+             "\"discount_bps\": 100}", npi, tin);
+    ck_assert_int_eq(call(api_ebra_offer, SRV_PROVIDER, npi, NULL, NULL, NULL, body, &j), 403);
+    json_decref(j);
+    ck_assert_int_eq(call(api_ebra_offer, SRV_ACO, "A0003", NULL, NULL, NULL, body, &j), 403);
+    json_decref(j);
+    ck_assert_int_eq(call(api_ebra_offer, SRV_ACO, "A0001", NULL, NULL, NULL, "{\"aco_id\": ", &j), 400);
+    json_decref(j);
+    ck_assert_int_eq(call(api_ebra_offer, SRV_ACO, "A0001", NULL, NULL, NULL, "{\"aco_id\": 7}", &j), 400);
+    json_decref(j);
+    ck_assert_int_eq(call(api_ebra_offer, SRV_ACO, "A0001", NULL, NULL, NULL, body, &j), 201);
+    ck_assert_str_eq(json_string_value(json_object_get(j, "status")), "offered");
+    ck_assert_int_eq(json_integer_value(json_object_get(j, "discount_bps")), 100);
+    json_decref(j);
+    /* a second offer of the same id is refused by particip: 422 with its reason */
+    ck_assert_int_eq(call(api_ebra_offer, SRV_CMS, "", NULL, NULL, NULL, body, &j), 422);
+    ck_assert_ptr_nonnull(strstr(json_string_value(json_object_get(json_object_get(j, "error"), "message")), "already exists"));
+    json_decref(j);
+    /* only the provider (or CMS) accepts */
+    ck_assert_int_eq(call(api_ebra_accept, SRV_ACO, "A0001", "X1", NULL, NULL, "{}", &j), 403);
+    json_decref(j);
+    ck_assert_int_eq(call(api_ebra_accept, SRV_PROVIDER, npi, "X1", NULL, NULL, "{}", &j), 200);
+    ck_assert_str_eq(json_string_value(json_object_get(j, "status")), "active");
+    json_decref(j);
+    ck_assert_int_eq(call(api_ebra_accept, SRV_PROVIDER, npi, "X1", NULL, NULL, "{}", &j), 422);
+    json_decref(j);
+    ck_assert_int_eq(call(api_ebra_accept, SRV_CMS, "", "X404", NULL, NULL, "{}", &j), 404);
+    json_decref(j);
+    /* end: another ACO may not; a bad body is 400; the provider may */
+    ck_assert_int_eq(call(api_ebra_end, SRV_ACO, "A0002", "X1", NULL, NULL, "{\"end_date\": \"2029-06-30\"}", &j), 403);
+    json_decref(j);
+    ck_assert_int_eq(call(api_ebra_end, SRV_PROVIDER, npi, "X1", NULL, NULL, "{}", &j), 400);
+    json_decref(j);
+    ck_assert_int_eq(call(api_ebra_end, SRV_PROVIDER, npi, "X1", NULL, NULL, "{\"end_date\": \"1999-01-01\"}", &j), 422);
+    json_decref(j);
+    ck_assert_int_eq(call(api_ebra_end, SRV_PROVIDER, npi, "X1", NULL, NULL, "{\"end_date\": \"2029-06-30\"}", &j), 200);
+    ck_assert_str_eq(json_string_value(json_object_get(j, "status")), "ended");
+    ck_assert_str_eq(json_string_value(json_object_get(j, "end_date")), "2029-06-30");
+    json_decref(j);
+    /* history: offer, accept, end, with the token's actor */
+    ck_assert_int_eq(call(api_ebra_history, SRV_ACO, "A0002", "X1", NULL, NULL, NULL, &j), 403);
+    json_decref(j);
+    ck_assert_int_eq(call(api_ebra_history, SRV_ACO, "A0001", "X1", NULL, NULL, NULL, &j), 200);
+    json_t *h = json_object_get(j, "history");
+    ck_assert_int_eq(json_array_size(h), 3);
+    ck_assert_str_eq(json_string_value(json_object_get(json_array_get(h, 0), "action")), "ebra.offer");
+    ck_assert_str_eq(json_string_value(json_object_get(json_array_get(h, 0), "actor")), "aco:A0001 (token tok1)");
+    ck_assert_str_eq(json_string_value(json_object_get(json_array_get(h, 2), "action")), "ebra.end.provider");
+    ck_assert_str_eq(json_string_value(json_object_get(json_object_get(json_array_get(h, 2), "after"), "status")), "ended");
+    json_decref(j);
+    /* lists, scoped */
+    ck_assert_int_eq(call(api_ebras_list, SRV_PROVIDER, npi, NULL, NULL, NULL, NULL, &j), 200);
+    ck_assert_int_eq(json_array_size(json_object_get(j, "ebras")), 1);
+    json_decref(j);
+    ck_assert_int_eq(call(api_ebras_list, SRV_ACO, "A0001", NULL, NULL, "status=ended", NULL, &j), 200);
+    ck_assert_int_eq(json_array_size(json_object_get(j, "ebras")), 1);
+    json_decref(j);
+    ck_assert_int_eq(call(api_ebras_list, SRV_ACO, "A0001", NULL, NULL, "aco=A0002", NULL, &j), 403);
+    json_decref(j);
+    ck_assert_int_eq(call(api_ebras_list, SRV_CMS, "", NULL, NULL, "status=bogus", NULL, &j), 400);
+    json_decref(j);
+    ck_assert_int_eq(call(api_ebras_list, SRV_CMS, "", NULL, NULL, NULL, NULL, &j), 200);
+    ck_assert_int_eq((long long)json_array_size(json_object_get(j, "ebras")), qi("SELECT count(*) FROM arrangements"));
+    json_decref(j);
+    ck_assert_int_eq(call(api_providers_list, SRV_PROVIDER, npi, NULL, NULL, NULL, NULL, &j), 200);
+    ck_assert_int_eq(json_array_size(json_object_get(j, "providers")), 1);
+    json_decref(j);
+    ck_assert_int_eq(call(api_providers_list, SRV_CMS, "", NULL, NULL, NULL, NULL, &j), 200);
+    ck_assert_int_eq((long long)json_array_size(json_object_get(j, "providers")), qi("SELECT count(*) FROM providers"));
+    json_decref(j);
+    ck_assert_int_eq(call(api_providers_list, SRV_ACO, "A0001", NULL, NULL, NULL, NULL, &j), 200);
+    ck_assert_int_gt(json_array_size(json_object_get(j, "providers")), 0);
+    ck_assert_int_lt((long long)json_array_size(json_object_get(j, "providers")), qi("SELECT count(*) FROM providers"));
+    json_decref(j);
+}
+END_TEST
+
+/* ---- templates ---------------------------------------------------------------------------- */
+
+#define OVERLAY(aco, approach, set)                                                             \
+    "{\"id\": \"falls_a1\", \"version\": \"1.0.0\", \"aco_id\": \"" aco "\", \"base\": {\"id\": "  \
+    "\"falls_prevention\", \"version\": \"1.0.0\"}, \"approach\": \"" approach "\", \"set\": " set "}"
+
+START_TEST(test_templates)
+{
+    json_t *j;
+    ck_assert_int_eq(call(api_templates_list, SRV_ACO, "A0001", NULL, NULL, NULL, NULL, &j), 200);
+    ck_assert_int_ge(json_array_size(json_object_get(j, "templates")), 3);
+    ck_assert_str_eq(json_string_value(json_object_get(json_array_get(json_object_get(j, "templates"), 0), "kind")), "base");
+    json_decref(j);
+    ck_assert_int_eq(call(api_template_get, SRV_CMS, "", "falls_prevention", NULL, NULL, NULL, &j), 200);
+    ck_assert_str_eq(json_string_value(json_object_get(j, "id")), "falls_prevention");
+    json_decref(j);
+    ck_assert_int_eq(call(api_template_get, SRV_CMS, "", "nope", NULL, NULL, NULL, &j), 404);
+    json_decref(j);
+    /* validate: a Default overlay may not change the window; a discount is fine */
+    ck_assert_int_eq(call(api_template_validate, SRV_ACO, "A0001", "falls_prevention", NULL, NULL,
+                          OVERLAY("A0001", "default", "{\"window.post_days\": 119}"), &j), 422);
+    ck_assert(json_is_false(json_object_get(j, "valid")));
+    ck_assert_ptr_nonnull(strstr(json_string_value(json_array_get(json_object_get(j, "problems"), 0)), "window.post_days"));
+    json_decref(j);
+    ck_assert_int_eq(call(api_template_validate, SRV_ACO, "A0001", "falls_prevention", NULL, NULL,
+                          OVERLAY("A0001", "default", "{\"arrangement.discount_bps\": 200}"), &j), 200);
+    ck_assert(json_is_true(json_object_get(j, "valid")));
+    ck_assert_int_eq(json_integer_value(json_object_get(json_object_get(json_object_get(j, "effective"), "arrangement"), "discount_bps")), 200);
+    json_decref(j);
+    ck_assert_int_eq(call(api_template_validate, SRV_CMS, "", "falls_prevention", NULL, NULL, "not json", &j), 400);
+    json_decref(j);
+    ck_assert_int_eq(call(api_template_validate, SRV_CMS, "", "nope", NULL, NULL, "{}", &j), 404);
+    json_decref(j);
+    /* PUT: only CMS or that ACO; it must name that ACO; stored in the source directory */
+    const char *good = OVERLAY("A0001", "default", "{\"arrangement.discount_bps\": 200}");
+    ck_assert_int_eq(call(api_overlay_put, SRV_ACO, "A0002", "falls_prevention", "A0001", NULL, good, &j), 403);
+    json_decref(j);
+    ck_assert_int_eq(call(api_overlay_put, SRV_CMS, "", "falls_prevention", "A0002", NULL, good, &j), 422);
+    json_decref(j);
+    ck_assert_int_eq(call(api_overlay_put, SRV_ACO, "A0001", "falls_prevention", "A0001", NULL, good, &j), 201);
+    ck_assert_str_eq(json_string_value(json_object_get(j, "id")), "falls_a1");
+    json_decref(j);
+    char path[256];
+    snprintf(path, sizeof path, "%s/falls_a1/overlay.json", src_dir);
+    json_error_t je;
+    j = json_load_file(path, 0, &je);
+    ck_assert_ptr_nonnull(j);
+    ck_assert_str_eq(json_string_value(json_object_get(j, "aco_id")), "A0001");
+    json_decref(j);
+    ck_assert_int_eq(qi("SELECT count(*) FROM audit_log WHERE action = 'overlay.put' AND entity_id = 'falls_a1'"), 1);
+    /* the written source directory validates as a whole */
+    char cmd[1024];
+    snprintf(cmd, sizeof cmd, "'%s' --episodes '%s' --plugins '%s' templates >/dev/null 2>&1",
+             getenv("CARA_BIN"), src_dir, getenv("CARA_PLUGINS"));
+    ck_assert_int_eq(sh(cmd), 0);
+}
+END_TEST
+
+/* ---- rules/try ---------------------------------------------------------------------------- */
+
+START_TEST(test_rules_try)
+{
+    json_t *j;
+    char id[128], aco[32], body[8192], other[32];
+    qs("SELECT episode_id FROM run_episodes WHERE arrangement_id IS NOT NULL AND template_id = "
+       "'falls_prevention' ORDER BY episode_id LIMIT 1", id, sizeof id);
+    char sql[256];
+    snprintf(sql, sizeof sql, "SELECT aco_id FROM run_episodes WHERE episode_id = '%s'", id);
+    qs(sql, aco, sizeof aco);
+    snprintf(sql, sizeof sql, "SELECT aco_id FROM acos WHERE aco_id != '%s' LIMIT 1", aco);
+    qs(sql, other, sizeof other);
+    /* the template's own rule (posted as source): the stored answer again */
+    char *path = util_path_join(getenv("CARA_EPISODES"), "falls_prevention/attribution.lua");
+    char *src, e[256];
+    size_t len;
+    ck_assert_int_eq(util_read_file(path, 1 << 20, &src, &len, e, sizeof e), 0);
+    free(path);
+    json_t *req = json_pack("{s:s, s:s, s:[s], s:i}", "template", "falls_prevention", "attribution",
+                            src, "episodes", id, "run", 1);
+    free(src);
+    char *rb = json_dumps(req, JSON_COMPACT);
+    ck_assert_int_eq(call(api_rules_try, SRV_CMS, "", NULL, NULL, NULL, rb, &j), 200);
+    json_t *r = json_array_get(json_object_get(j, "results"), 0);
+    ck_assert_msg(json_is_false(json_object_get(r, "changed")), "%s", json_dumps(r, 0));
+    ck_assert_int_ge(json_integer_value(json_object_get(r, "candidates")), 1);
+    json_decref(j);
+    /* another ACO may not try rules on this ACO's episode */
+    ck_assert_int_eq(call(api_rules_try, SRV_ACO, other, NULL, NULL, NULL, rb, &j), 403);
+    json_decref(j);
+    free(rb);
+    json_decref(req);
+    /* a rule that attributes nothing: changed */
+    snprintf(body, sizeof body, "{\"template\": \"falls_prevention\", \"attribution\": \"function "
+             "attribute(ep, claims, b, cands, p) return {method = 'unattributed'} end\", "
+             "\"episodes\": [\"%s\"]}", id);
+    ck_assert_int_eq(call(api_rules_try, SRV_ACO, aco, NULL, NULL, NULL, body, &j), 200);
+    r = json_array_get(json_object_get(j, "results"), 0);
+    ck_assert(json_is_true(json_object_get(r, "changed")));
+    ck_assert_str_eq(json_string_value(json_object_get(json_object_get(r, "tried"), "method")), "unattributed");
+    json_decref(j);
+    /* hostile and broken rules come back as 422 with the rule's error */
+    time_t t0 = time(NULL);
+    snprintf(body, sizeof body, "{\"template\": \"falls_prevention\", \"attribution\": \"while "
+             "true do end\", \"episodes\": [\"%s\"]}", id);
+    ck_assert_int_eq(call(api_rules_try, SRV_CMS, "", NULL, NULL, NULL, body, &j), 422);
+    ck_assert_str_eq(json_string_value(json_object_get(json_object_get(j, "rule_error"), "kind")), "instructions");
+    json_decref(j);
+    snprintf(body, sizeof body, "{\"template\": \"falls_prevention\", \"attribution\": \"function "
+             "attribute() local t = {} while true do t[#t + 1] = string.rep('x', 1000) .. #t end end\", "
+             "\"episodes\": [\"%s\"]}", id);
+    ck_assert_int_eq(call(api_rules_try, SRV_CMS, "", NULL, NULL, NULL, body, &j), 422);
+    json_decref(j);
+    ck_assert_int_lt(time(NULL) - t0, 20);
+    snprintf(body, sizeof body, "{\"template\": \"falls_prevention\", \"attribution\": \"function "
+             "attribute(\\n  error('boom') end\", \"episodes\": [\"%s\"]}", id);
+    ck_assert_int_eq(call(api_rules_try, SRV_CMS, "", NULL, NULL, NULL, body, &j), 422);
+    ck_assert_int_gt(json_integer_value(json_object_get(json_object_get(j, "rule_error"), "line")), 0);
+    json_decref(j);
+    /* bad requests */
+    ck_assert_int_eq(call(api_rules_try, SRV_CMS, "", NULL, NULL, NULL, "{\"template\": \"falls_prevention\", \"episodes\": []}", &j), 400);
+    json_decref(j);
+    ck_assert_int_eq(call(api_rules_try, SRV_CMS, "", NULL, NULL, NULL, "{\"template\": \"nope\", \"episodes\": [\"x\"]}", &j), 404);
+    json_decref(j);
+    ck_assert_int_eq(call(api_rules_try, SRV_CMS, "", NULL, NULL, NULL, "{\"template\": \"falls_prevention\", \"episodes\": [\"no:such:ep\"]}", &j), 404);
+    json_decref(j);
+}
+END_TEST
+
+Suite *suite_srv_api(void)
+{
+    Suite *s = suite_create("srv_api");
+    TCase *tc = tcase_create("srv_api");
+    tcase_set_timeout(tc, 60);
+    tcase_add_unchecked_fixture(tc, build_store, remove_store);
+    tcase_add_test(tc, test_reports_scope);
+    tcase_add_test(tc, test_episodes_list);
+    tcase_add_test(tc, test_episode_get);
+    tcase_add_test(tc, test_ebra_cycle);
+    tcase_add_test(tc, test_templates);
+    tcase_add_test(tc, test_rules_try);
+    suite_add_tcase(s, tc);
+    return s;
+}
