@@ -5,6 +5,8 @@
 #   make SANITIZE=1 test   the same under ASan + UBSan (objects go to build-san/)
 #   make deps         install the Debian 12 packages cara needs (apt-get, non-interactive)
 #   make demo         build and run the demo (scripts/demo.sh)
+#   make bench        measure load, run and the SQL peer (scripts/bench.sh; not part of test)
+#                     [BENCH_BENEFICIARIES=100000] [BENCH_RUNS=3]
 #   make install PREFIX=/usr/local
 #
 # Dependencies are found with pkg-config; a missing one stops the build with the name of
@@ -26,7 +28,7 @@ ifneq ($(filter-out $(NO_DEP_GOALS),$(or $(MAKECMDGOALS),all)),)
       $(error missing library '$(word 1,$(subst :, ,$(1)))': install the Debian package '$(word 2,$(subst :, ,$(1)))' (or run 'make deps')))
   endef
   $(foreach d,$(DEP_PKGS),$(eval $(call cara_need,$(d))))
-  ifneq ($(filter test check-build bench fuzz,$(MAKECMDGOALS)),)
+  ifneq ($(filter test check-build fuzz,$(MAKECMDGOALS)),)
     $(foreach d,$(TEST_DEP_PKGS),$(eval $(call cara_need,$(d))))
   endif
 endif
@@ -148,6 +150,23 @@ deps:
 demo: all
 	sh scripts/demo.sh $(CARA_BIN)
 
+# Benchmarks (not part of make test): scripts/bench.sh on a generated dataset of
+# BENCH_BENEFICIARIES beneficiaries, each step BENCH_RUNS times; it prints the figures and
+# writes them into docs/performance.md. bench_scan is plain C with no cara code (the raw
+# scan limit), built with plain gcc -O2.
+BENCH_BENEFICIARIES ?= 100000
+BENCH_RUNS          ?= 3
+BENCH_CC            ?= gcc
+BENCH_SCAN          := $(BUILD)/bench_scan
+$(BENCH_SCAN): scripts/bench_scan.c
+	@mkdir -p $(@D)
+	$(BENCH_CC) -O2 -o $@ $<
+
+bench: all $(BENCH_SCAN)
+	CARA_BIN=$(abspath $(CARA_BIN)) BENCH_SCAN=$(abspath $(BENCH_SCAN)) \
+	CARA_PLUGINS=$(abspath $(BUILD)/plugins) CARA_EPISODES=$(abspath episodes) \
+	BENCH_BENEFICIARIES=$(BENCH_BENEFICIARIES) BENCH_RUNS=$(BENCH_RUNS) sh scripts/bench.sh
+
 # Fuzzing (not part of make test): every pure parser and the Lua sandbox under libFuzzer
 # with ASan + UBSan, FUZZ_SECONDS each (default 20). Needs clang (apt-get install clang).
 FUZZ_SECONDS ?= 20
@@ -191,6 +210,6 @@ distclean: clean
 	rm -f cara.db cara.db-wal cara.db-shm
 
 help:
-	@sed -n '2,12p' Makefile
+	@sed -n '2,14p' Makefile
 
 -include $(CORE_OBJ:.o=.d) $(MAIN_OBJ:.o=.d) $(TEST_OBJ:.o=.d)

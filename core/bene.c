@@ -55,7 +55,9 @@ static char *str_dup(bene_data *d, const unsigned char *s, int n)
     return p;
 }
 
-static const char Q_PERSONS[] = "SELECT DISTINCT person_id FROM claims ORDER BY person_id";
+static const char Q_PERSONS[] = "SELECT DISTINCT person_id FROM claims WHERE (?1 IS NULL OR "
+                                "person_id >= ?1) AND (?2 IS NULL OR person_id < ?2) "
+                                "ORDER BY person_id";
 static const char Q_ELIG[] =
     "SELECT enrollment_start_date, enrollment_end_date, gender, birth_date, death_date, "
     "dual_status_code, medicare_status_code, hospice_flag FROM eligibility "
@@ -74,6 +76,12 @@ static const char Q_CLAIMS[] =
 
 int bene_reader_open(bene_reader *r, sqlite3 *db, char *err, size_t errlen)
 {
+    return bene_reader_open_range(r, db, NULL, NULL, err, errlen);
+}
+
+int bene_reader_open_range(bene_reader *r, sqlite3 *db, const char *from, const char *to,
+                           char *err, size_t errlen)
+{
     memset(r, 0, sizeof *r);
     if (sqlite3_prepare_v2(db, Q_PERSONS, -1, &r->persons, NULL) != SQLITE_OK ||
         sqlite3_prepare_v2(db, Q_ELIG, -1, &r->eligibility, NULL) != SQLITE_OK ||
@@ -83,6 +91,8 @@ int bene_reader_open(bene_reader *r, sqlite3 *db, char *err, size_t errlen)
         bene_reader_close(r);
         return -EIO;
     }
+    if (from) sqlite3_bind_text(r->persons, 1, from, -1, SQLITE_TRANSIENT);
+    if (to) sqlite3_bind_text(r->persons, 2, to, -1, SQLITE_TRANSIENT);
     return 0;
 }
 

@@ -36,6 +36,11 @@ typedef struct bene_reader {
 
 /* Prepare the statements. 0 or -EIO with message. */
 int bene_reader_open(bene_reader *r, sqlite3 *db, char *err, size_t errlen);
+
+/* The same, visiting only persons with from <= person_id < to (NULL: no bound): one
+ * shard of a parallel run. */
+int bene_reader_open_range(bene_reader *r, sqlite3 *db, const char *from, const char *to,
+                           char *err, size_t errlen);
 void bene_reader_close(bene_reader *r);
 
 /* Next person with claims, in person_id order, into buf (at least 32 bytes).

@@ -11,11 +11,13 @@
 
 static int run_run(cli_ctx *c, int argc, char **argv)
 {
-    const char *period = NULL, *tmpl = NULL, *episodes = NULL, *mem = NULL, *instr = NULL;
+    const char *period = NULL, *tmpl = NULL, *episodes = NULL, *mem = NULL, *instr = NULL,
+               *threads = NULL;
     int quiet = 0;
     const cli_opt opts[] = {{"--period", &period, NULL},   {"--template", &tmpl, NULL},
                             {"--episodes", &episodes, NULL}, {"--memory", &mem, NULL},
                             {"--instructions", &instr, NULL}, {"--quiet", NULL, &quiet},
+                            {"--threads", &threads, NULL},
                             {NULL, NULL, NULL}};
     int n = cli_parse(c, &cmd_run, opts, argc, argv);
     if (n == -1) return CLI_OK;
@@ -30,6 +32,12 @@ static int run_run(cli_ctx *c, int argc, char **argv)
             return cli_usage_error(c, &cmd_run, "--period: '%s' is not a year (expected YYYY, "
                                    "e.g. 2027)", period);
         o.period = (int)y;
+    }
+    if (threads) {
+        uint64_t t;
+        if (util_parse_u64(threads, &t) < 0 || t < 1 || t > 64)
+            return cli_usage_error(c, &cmd_run, "--threads: '%s' is not a count from 1 to 64", threads);
+        o.threads = (int)t;
     }
     if (mem && util_parse_size(mem, &o.limits.memory) < 0)
         return cli_usage_error(c, &cmd_run, "--memory: '%s' is not a size (expected e.g. 64M)", mem);
@@ -65,7 +73,7 @@ static int run_run(cli_ctx *c, int argc, char **argv)
 const cli_command cmd_run = {
     .name = "run",
     .summary = "build, attribute, price and reconcile every episode; print the run id",
-    .usage = "cara [--db FILE] run [--period YYYY] [--template ID] [--episodes DIR]",
+    .usage = "cara [--db FILE] run [--period YYYY] [--template ID] [--episodes DIR] [--threads N]",
     .help = "Processes every beneficiary with claims: each template's plugin builds the\n"
             "episodes, attribution.lua attributes them, savings.lua prices them, actual\n"
             "spending is winsorized per template and trigger type, and every arrangement is\n"
@@ -78,6 +86,8 @@ const cli_command cmd_run = {
             "  --episodes DIR       use another set of templates and rules (what-if)\n"
             "  --memory SIZE        memory cap of a rule state (default 64M)\n"
             "  --instructions N     instruction cap per rule call (default 50000000)\n"
+            "  --threads N          threads for the beneficiaries (default: the CPUs); the\n"
+            "                       results are the same for any count\n"
             "  --quiet              no summary on stderr\n",
     .run = run_run,
 };

@@ -26,6 +26,8 @@
 #include "store.h"
 #include "util.h"
 
+#include <uv.h>
+
 /* ---- reference data -------------------------------------------------------------------- */
 
 static char *col_dup(sqlite3_stmt *st, int i)
@@ -492,13 +494,13 @@ static int start_run(store *s, const engine_opts *o, int64_t *run_id, char *err,
     return 0;
 }
 
-/* The number of people a run visits (those with claims or eligibility), for progress. */
+/* The number of people a run visits (those with claims). */
 static int64_t count_people(sqlite3 *db)
 {
     sqlite3_stmt *st;
     int64_t n = 0;
-    if (sqlite3_prepare_v2(db, "SELECT count(*) FROM (SELECT person_id FROM claims UNION "
-                               "SELECT person_id FROM eligibility)", -1, &st, NULL) == SQLITE_OK) {
+    if (sqlite3_prepare_v2(db, "SELECT count(DISTINCT person_id) FROM claims", -1, &st,
+                           NULL) == SQLITE_OK) {
         if (sqlite3_step(st) == SQLITE_ROW) n = sqlite3_column_int64(st, 0);
         sqlite3_finalize(st);
     }
@@ -517,6 +519,185 @@ static void fail_run(store *s, int64_t run_id, const char *msg)
     sqlite3_bind_text(st, 2, msg, -1, SQLITE_STATIC);
     sqlite3_step(st);
     sqlite3_finalize(st);
+}
+
+/* ---- shards: the beneficiaries split over threads ------------------------------------- */
+
+/* One shard: a contiguous range of person ids, its own store connection, Lua state and
+ * records. Shards' records are concatenated in shard order, which is person order: the
+ * same records, in the same order, whatever the thread count. */
+typedef struct shard {
+    const engine_opts *o;
+    const catalog *cat;
+    const hcc_model *hcc;
+    const run_data *main_rd;       /* arrangements and as-of date, read-only */
+    const char *db_path;
+    char *from, *to;               /* owned; NULL = unbounded */
+    int64_t *done, total;          /* shared progress counter (atomic) */
+    run_data rd;                   /* this shard's episodes and leakage */
+    engine_stats st;
+    int rc;
+    char err[4096];
+    uv_work_t work;
+} shard;
+
+static void shard_run(shard *sh)
+{
+    const engine_opts *o = sh->o;
+    worker w = {.o = o, .cat = sh->cat, .hcc = sh->hcc, .rd = &sh->rd};
+    sh->rd.arrs = sh->main_rd->arrs;
+    sh->rd.n_arrs = sh->main_rd->n_arrs;
+    sh->rd.as_of = sh->main_rd->as_of;
+    bene_reader br = {0};
+    store *db = NULL;
+    int have_rules = 0, have_br = 0;
+    int rc = rule_set_open(&w.rules, sh->cat, &o->limits, sh->err, sizeof sh->err);
+    have_rules = rc == 0;
+    if (rc == 0) {
+        w.cands = malloc((sh->rd.n_arrs ? sh->rd.n_arrs : 1) * sizeof *w.cands);
+        if (!w.cands) rc = -ENOMEM;
+    }
+    if (rc == 0) rc = store_open(sh->db_path, 0, &db, sh->err, sizeof sh->err);
+    if (rc == 0) {
+        sqlite3_busy_timeout(store_db(db), 10000);
+        rc = bene_reader_open_range(&br, store_db(db), sh->from, sh->to, sh->err, sizeof sh->err);
+        have_br = rc == 0;
+    }
+    char person[64];
+    while (rc == 0) {
+        if (o->cancel && *o->cancel) {
+            snprintf(sh->err, sizeof sh->err, "cancelled");
+            rc = -ECANCELED;
+            break;
+        }
+        int got = bene_next_person(&br, person, sizeof person, sh->err, sizeof sh->err);
+        if (got <= 0) {
+            rc = got;
+            break;
+        }
+        rc = bene_load(&br, person, &w.bd, sh->err, sizeof sh->err);
+        if (rc == 0) rc = process_beneficiary(&w, person, &sh->st, sh->err, sizeof sh->err);
+        int64_t done = __atomic_add_fetch(sh->done, 1, __ATOMIC_RELAXED);
+        if (o->progress && (done & 255) == 0) o->progress(o->progress_ud, done, sh->total);
+    }
+    if (have_br) bene_reader_close(&br);
+    if (db) store_close(db);
+    if (have_rules) rule_set_close(&w.rules);
+    bene_data_free(&w.bd);
+    free(w.cands);
+    free(w.dx);
+    sh->rd.arrs = NULL; /* borrowed */
+    sh->rd.n_arrs = 0;
+    sh->rc = rc;
+}
+
+static void shard_work(uv_work_t *wk) { shard_run(wk->data); }
+static void shard_after(uv_work_t *wk, int status) { (void)wk, (void)status; }
+
+/* The threads to use: o->threads, else the machine's CPUs (at most 16). */
+static int thread_count(const engine_opts *o)
+{
+    if (o->threads > 0) return o->threads > 64 ? 64 : o->threads;
+    int n = (int)uv_available_parallelism();
+    return n < 1 ? 1 : n > 16 ? 16 : n;
+}
+
+/* Shard boundaries: the person ids at offsets total*k/n (k = 1..n-1), so the shards get
+ * about as many beneficiaries each. Fewer shards when there are few persons. */
+static int plan_shards(sqlite3 *db, int64_t total, int n, shard *sh, char *err, size_t errlen)
+{
+    sqlite3_stmt *st;
+    if (sqlite3_prepare_v2(db, "SELECT DISTINCT person_id FROM claims ORDER BY person_id LIMIT 1 "
+                               "OFFSET ?1", -1, &st, NULL) != SQLITE_OK) {
+        snprintf(err, errlen, "planning shards: %s", sqlite3_errmsg(db));
+        return -EIO;
+    }
+    for (int k = 1; k < n; k++) {
+        sqlite3_bind_int64(st, 1, total * k / n);
+        if (sqlite3_step(st) == SQLITE_ROW) {
+            sh[k].from = strdup((const char *)sqlite3_column_text(st, 0));
+            sh[k - 1].to = strdup(sh[k].from);
+        }
+        sqlite3_reset(st);
+    }
+    sqlite3_finalize(st);
+    return 0;
+}
+
+/* Append src's records to dst (moving their strings) and empty src. */
+static int merge_shard(run_data *dst, run_data *src)
+{
+    if (src->n_eps) {
+        ep_rec *v = realloc(dst->eps, (dst->n_eps + src->n_eps) * sizeof *v);
+        if (!v) return -ENOMEM;
+        memcpy(v + dst->n_eps, src->eps, src->n_eps * sizeof *v);
+        dst->eps = v;
+        dst->n_eps += src->n_eps;
+        dst->cap_eps = dst->n_eps;
+    }
+    if (src->n_leaks) {
+        leak_rec *v = realloc(dst->leaks, (dst->n_leaks + src->n_leaks) * sizeof *v);
+        if (!v) return -ENOMEM;
+        memcpy(v + dst->n_leaks, src->leaks, src->n_leaks * sizeof *v);
+        dst->leaks = v;
+        dst->n_leaks += src->n_leaks;
+        dst->cap_leaks = dst->n_leaks;
+    }
+    free(src->eps);
+    free(src->leaks);
+    src->eps = NULL;
+    src->leaks = NULL;
+    src->n_eps = src->n_leaks = 0;
+    return 0;
+}
+
+/* Every beneficiary, over the shards; the records end in rd in person order. */
+static int run_shards(store *s, const engine_opts *o, const catalog *cat, const hcc_model *hcc,
+                      run_data *rd, engine_stats *stats, char *err, size_t errlen)
+{
+    int64_t total = count_people(store_db(s)), done = 0;
+    int n = thread_count(o);
+    if (total < (int64_t)n * 64) n = total > 64 ? (int)(total / 64) : 1; /* small runs */
+    shard *sh = calloc((size_t)n, sizeof *sh);
+    if (!sh) return -ENOMEM;
+    int rc = n > 1 ? plan_shards(store_db(s), total, n, sh, err, errlen) : 0;
+    for (int k = 0; k < n; k++) {
+        sh[k].o = o;
+        sh[k].cat = cat;
+        sh[k].hcc = hcc;
+        sh[k].main_rd = rd;
+        sh[k].db_path = store_path(s);
+        sh[k].done = &done;
+        sh[k].total = total;
+        sh[k].work.data = &sh[k];
+    }
+    if (rc == 0 && n == 1) {
+        shard_run(&sh[0]);
+    } else if (rc == 0) {
+        uv_loop_t loop;
+        uv_loop_init(&loop);
+        for (int k = 0; k < n; k++)
+            if (uv_queue_work(&loop, &sh[k].work, shard_work, shard_after) != 0) shard_run(&sh[k]);
+        uv_run(&loop, UV_RUN_DEFAULT);
+        uv_loop_close(&loop);
+    }
+    for (int k = 0; k < n && rc == 0; k++) { /* the first failing shard, in order, speaks */
+        if (sh[k].rc < 0) {
+            util_strlcpy(err, sh[k].err, errlen);
+            rc = sh[k].rc;
+        }
+    }
+    for (int k = 0; k < n; k++) {
+        if (rc == 0) rc = merge_shard(rd, &sh[k].rd);
+        stats->beneficiaries += sh[k].st.beneficiaries;
+        stats->claim_lines += sh[k].st.claim_lines;
+        run_data_free(&sh[k].rd); /* what was not merged */
+        free(sh[k].from);
+        free(sh[k].to);
+    }
+    free(sh);
+    if (o->progress && rc == 0) o->progress(o->progress_ud, done, total);
+    return rc;
 }
 
 int engine_run(store *s, const engine_opts *o, int64_t *run_id, engine_stats *stats,
@@ -538,7 +719,6 @@ int engine_run(store *s, const engine_opts *o, int64_t *run_id, engine_stats *st
     }
     run_data rd = {0};
     worker w = {.o = o, .cat = &cat, .hcc = hcc, .rd = &rd};
-    bene_reader br = {0};
     rc = rule_set_open(&w.rules, &cat, &o->limits, err, errlen);
     if (rc == 0) rc = load_arrangements(store_db(s), &rd, err, errlen);
     if (rc == 0) rc = check_terms(&cat, &rd, err, errlen);
@@ -547,29 +727,9 @@ int engine_run(store *s, const engine_opts *o, int64_t *run_id, engine_stats *st
         w.cands = malloc((rd.n_arrs ? rd.n_arrs : 1) * sizeof *w.cands);
         if (!w.cands) rc = -ENOMEM;
     }
-    if (rc == 0) rc = bene_reader_open(&br, store_db(s), err, errlen);
     int started = rc == 0 && start_run(s, o, run_id, err, errlen) == 0;
     if (rc == 0 && !started) rc = -EIO;
-    char person[64];
-    int64_t total = o->progress && rc == 0 ? count_people(store_db(s)) : 0;
-    while (rc == 0) {
-        if (o->cancel && *o->cancel) {
-            snprintf(err, errlen, "cancelled");
-            rc = -ECANCELED;
-            break;
-        }
-        int got = bene_next_person(&br, person, sizeof person, err, errlen);
-        if (got <= 0) {
-            rc = got;
-            break;
-        }
-        rc = bene_load(&br, person, &w.bd, err, errlen);
-        if (rc == 0) rc = process_beneficiary(&w, person, stats, err, errlen);
-        if (o->progress && (stats->beneficiaries & 255) == 0)
-            o->progress(o->progress_ud, stats->beneficiaries, total);
-    }
-    if (o->progress && rc == 0) o->progress(o->progress_ud, stats->beneficiaries, total);
-    bene_reader_close(&br);
+    if (rc == 0) rc = run_shards(s, o, &cat, hcc, &rd, stats, err, errlen);
     if (rc == 0) rc = winsorize_all(&w, err, errlen);
     if (rc == 0) rc = reconcile_all(&w, stats, err, errlen);
     for (size_t i = 0; i < rd.n_eps; i++) {

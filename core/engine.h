@@ -23,10 +23,13 @@ typedef struct engine_opts {
     /* Set *cancel non-zero from any thread to stop the run between beneficiaries: it
      * fails with "cancelled" and keeps nothing. NULL: not cancellable. */
     const volatile int *cancel;
-    /* Called about every 256 beneficiaries and at the end, on the running thread, with
-     * the beneficiaries done and the total (counted when the run starts). */
+    /* Called about every 256 beneficiaries (from the worker threads: must be
+     * thread-safe) and at the end, with the beneficiaries done and the total. */
     void (*progress)(void *ud, int64_t done, int64_t total);
     void *progress_ud;
+    /* Threads for the beneficiaries (0: the machine's CPUs). Each has its own store
+     * connection and Lua state; results are the same, byte for byte, for any count. */
+    int threads;
 } engine_opts;
 
 typedef struct engine_stats {

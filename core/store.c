@@ -3,6 +3,8 @@
  */
 #include "store.h"
 
+#include <pthread.h>
+
 #include "date.h"
 
 #include <errno.h>
@@ -123,9 +125,15 @@ static int migrate(store *s, int max_version, char *err, size_t errlen)
     return 0;
 }
 
+/* Process-wide SQLite settings, before its first use: no memory statistics (they take a
+ * global mutex on every allocation, which serializes a run's threads). */
+static pthread_once_t sqlite_once = PTHREAD_ONCE_INIT;
+static void sqlite_setup(void) { sqlite3_config(SQLITE_CONFIG_MEMSTATUS, 0); }
+
 int store_open_version(const char *path, int flags, int max_version, store **out, char *err,
                        size_t errlen)
 {
+    pthread_once(&sqlite_once, sqlite_setup);
     *out = NULL;
     int exists = access(path, F_OK) == 0;
     if (!exists && !(flags & STORE_CREATE)) {

@@ -2,7 +2,7 @@
  * tests/test_feed_equiv.c: one synthetic dataset in its three forms (the CSV input
  * layer, a CCLF delivery with an overlapping run-out, BCDA NDJSON), each loaded into
  * its own database through the CLI and run: the episodes, the arrangement payments and
- * the leakage report must be byte for byte the same.
+ * the leakage report must be byte for byte the same; and the same on 1 and 3 threads.
  */
 #include <check.h>
 #include <stdio.h>
@@ -69,6 +69,28 @@ START_TEST(test_three_forms_same_results)
                  forms[i][0], forms[i][1], forms[i][0], forms[i][0], forms[i][0], forms[i][0],
                  forms[i][0]);
         ck_assert_msg(sh(fmt, bin, eps) == 0, "%s form failed", forms[i][0]);
+    }
+    /* the same data on 1 and 3 threads: the same results, byte for byte */
+    ck_assert_int_eq(sh("'%s' --db csv.db --episodes '%s' run --threads 1 >/dev/null 2>&1 && "
+                        "'%1$s' --db csv.db --episodes '%2$s' run --threads 3 >/dev/null 2>&1",
+                        bin, eps), 0);
+    for (int run = 2; run <= 3; run++) {
+        char fmt[512];
+        snprintf(fmt, sizeof fmt, "for by in episode arrangement leakage; do '%%s' --db csv.db report "
+                 "--run %d --by $by --format csv >threads%d.$by.csv || exit 1; done", run, run);
+        ck_assert_int_eq(sh(fmt, bin, ""), 0);
+    }
+    static const char *const byes[] = {"episode", "arrangement", "leakage"};
+    for (int r = 0; r < 3; r++) {
+        char a[64], b[64], c[64];
+        snprintf(a, sizeof a, "csv.%s.csv", byes[r]);
+        snprintf(b, sizeof b, "threads2.%s.csv", byes[r]);
+        snprintf(c, sizeof c, "threads3.%s.csv", byes[r]);
+        char *x = slurp(a), *y = slurp(b), *z = slurp(c);
+        ck_assert_msg(!strcmp(x, y) && !strcmp(x, z), "%s differs between thread counts", byes[r]);
+        free(x);
+        free(y);
+        free(z);
     }
     /* the CCLF run-out repeats December's versions and cancellations net out */
     char *load = slurp("cclf.load");
