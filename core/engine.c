@@ -37,7 +37,7 @@ static char *col_dup(sqlite3_stmt *st, int i)
 }
 
 
-static int load_arrangements(sqlite3 *db, run_data *rd, char *err, size_t errlen)
+int engine_load_arrangements(sqlite3 *db, run_data *rd, char *err, size_t errlen)
 {
     static const char q[] =
         "SELECT a.arrangement_id, a.aco_id, a.npi, a.tin, a.template_id, a.start_date, "
@@ -145,7 +145,7 @@ static int aligned_to(const cara_beneficiary *b, const char *aco, cara_date d)
 
 /* Arrangements for this template, active on day0, with an ACO the beneficiary is
  * aligned to on day0 (domain.md 5). out must hold rd->n_arrs entries. */
-static size_t candidates(const run_data *rd, const char *tmpl, const cara_beneficiary *b,
+size_t engine_candidates(const run_data *rd, const char *tmpl, const cara_beneficiary *b,
                          cara_date day0, const ref_arrangement **out)
 {
     size_t n = 0;
@@ -256,7 +256,7 @@ static int price_episode(worker *w, size_t entry, const cara_episode *ep, ep_rec
         return -ENOMEM;
     }
     r->hcc_count = hcc;
-    size_t nc = candidates(w->rd, template_id(ce->tmpl), &d->b, r->day0, w->cands);
+    size_t nc = engine_candidates(w->rd, template_id(ce->tmpl), &d->b, r->day0, w->cands);
     attribution_out ao;
     int rc = rule_attribute(&w->rules, entry, ep, hcc, d->lines, w->cands, nc, &ao, err, errlen);
     if (rc == 0) {
@@ -421,7 +421,7 @@ static int reconcile_all(worker *w, engine_stats *st, char *err, size_t errlen)
 
 /* ---- the run ---------------------------------------------------------------------------- */
 
-static void run_data_free(run_data *rd)
+void engine_run_data_free(run_data *rd)
 {
     for (size_t i = 0; i < rd->n_arrs; i++) {
         ref_arrangement *a = &rd->arrs[i];
@@ -691,7 +691,7 @@ static int run_shards(store *s, const engine_opts *o, const catalog *cat, const 
         if (rc == 0) rc = merge_shard(rd, &sh[k].rd);
         stats->beneficiaries += sh[k].st.beneficiaries;
         stats->claim_lines += sh[k].st.claim_lines;
-        run_data_free(&sh[k].rd); /* what was not merged */
+        engine_run_data_free(&sh[k].rd); /* what was not merged */
         free(sh[k].from);
         free(sh[k].to);
     }
@@ -720,7 +720,7 @@ int engine_run(store *s, const engine_opts *o, int64_t *run_id, engine_stats *st
     run_data rd = {0};
     worker w = {.o = o, .cat = &cat, .hcc = hcc, .rd = &rd};
     rc = rule_set_open(&w.rules, &cat, &o->limits, err, errlen);
-    if (rc == 0) rc = load_arrangements(store_db(s), &rd, err, errlen);
+    if (rc == 0) rc = engine_load_arrangements(store_db(s), &rd, err, errlen);
     if (rc == 0) rc = check_terms(&cat, &rd, err, errlen);
     if (rc == 0) {
         rd.as_of = data_as_of(store_db(s));
@@ -743,7 +743,7 @@ int engine_run(store *s, const engine_opts *o, int64_t *run_id, engine_stats *st
     bene_data_free(&w.bd);
     free(w.cands);
     free(w.dx);
-    run_data_free(&rd);
+    engine_run_data_free(&rd);
     hcc_model_free(hcc);
     catalog_free(&cat);
     return rc;

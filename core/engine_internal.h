@@ -79,6 +79,8 @@ typedef struct rule_set {
     const catalog *cat;
     int *attr_script, *sav_script, *params_ref; /* per catalog entry */
     int claims_ref, bene_ref;                    /* current beneficiary (LUA_NOREF) */
+    rules_error last;   /* the last failure of rule_set_open or a rule_* call, structured
+                         * (kind RULES_ERR_RESULT when a result had the wrong shape) */
 } rule_set;
 
 int rule_set_open(rule_set *rs, const catalog *cat, const rules_limits *lim, char *err,
@@ -111,6 +113,20 @@ int rule_winsorize(rule_set *rs, size_t entry, const int64_t *sorted, size_t n, 
                    int *has_cap, char *err, size_t errlen);
 int rule_reconcile(rule_set *rs, size_t entry, const ref_arrangement *arr,
                    ep_rec *const *eps, size_t n, arr_result *out, char *err, size_t errlen);
+
+/* The arrangements a run prices against (engine.c): every active, ended or terminated
+ * EBRA with its ACO's track and the provider's specialty, into rd->arrs (rd zeroed;
+ * engine_run_data_free frees them). */
+int engine_load_arrangements(sqlite3 *db, run_data *rd, char *err, size_t errlen);
+
+/* The candidates of an episode: arrangements of template tmpl active on day0 with an ACO
+ * the beneficiary is aligned to on day0 (domain.md 5). out must hold rd->n_arrs
+ * entries; returns how many were written. */
+size_t engine_candidates(const run_data *rd, const char *tmpl, const cara_beneficiary *b,
+                         cara_date day0, const ref_arrangement **out);
+
+/* Free everything rd holds (arrangements, episodes, leakage, results) and zero it. */
+void engine_run_data_free(run_data *rd);
 
 /* Write the run's results in one transaction and mark it done. */
 int engine_save(store *s, int64_t run_id, const catalog *cat, const run_data *rd,

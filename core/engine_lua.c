@@ -18,10 +18,22 @@ const char *const engine_term_names[N_TERMS] = {"discount_bps", "savings_share_b
                                                 "loss_share_bps", "stop_gain_bps",
                                                 "stop_loss_bps"};
 
-static int rule_fail(const rules_error *e, char *err, size_t errlen)
+static int rule_fail(rule_set *rs, const rules_error *e, char *err, size_t errlen)
 {
+    rs->last = *e;
     rules_error_format(e, err, errlen);
     return -EINVAL;
+}
+
+/* A result of the wrong shape (err already says what, naming path): keep it in rs->last
+ * too. Returns rc. */
+static int shape_fail(rule_set *rs, const char *path, int rc, const char *err)
+{
+    if (rc < 0) {
+        rules_error_set(&rs->last, RULES_ERR_RESULT, "%s", err);
+        snprintf(rs->last.file, sizeof rs->last.file, "%s", path);
+    }
+    return rc;
 }
 
 /* ---- setup ------------------------------------------------------------------------- */
@@ -56,7 +68,7 @@ int rule_set_open(rule_set *rs, const catalog *cat, const rules_limits *lim, cha
             rules_vm_load_file(rs->vm, c->savings_path, &rs->sav_script[i], &e) < 0 ||
             rules_vm_protected(rs->vm, push_params, c->tmpl, &e) < 0) {
             rule_set_close(rs);
-            return rule_fail(&e, err, errlen);
+            return rule_fail(rs, &e, err, errlen);
         }
     }
     return 0;
@@ -96,7 +108,7 @@ int rule_set_bind(rule_set *rs, const cara_beneficiary *b, const cara_claim_line
     rules_error e;
     if (rules_vm_protected(rs->vm, push_bene_refs, &a, &e) < 0) {
         rule_set_forget(rs);
-        return rule_fail(&e, err, errlen);
+        return rule_fail(rs, &e, err, errlen);
     }
     return 0;
 }
@@ -377,11 +389,11 @@ int rule_attribute(rule_set *rs, size_t entry, const cara_episode *ep, int hcc_c
                    .cands = cands, .n_cands = n_cands};
     rules_error e;
     if (rules_vm_invoke(rs->vm, rs->attr_script[entry], "attribute", push_attribute, &a, 1, &e) < 0)
-        return rule_fail(&e, err, errlen);
+        return rule_fail(rs, &e, err, errlen);
     lua_State *L = rules_vm_state(rs->vm);
     const char *path = attr_path(rs, entry);
     int rc = expect_table(L, "attribute", path, err, errlen);
-    if (rc < 0) return rc;
+    if (rc < 0) return shape_fail(rs, path, rc, err);
     char arr_id[128];
     rc = get_str(L, "attribute", path, "method", out->method, sizeof out->method, 0, err, errlen);
     if (rc == 0) rc = get_str(L, "attribute", path, "arrangement_id", arr_id, sizeof arr_id, 1, err, errlen);
@@ -404,7 +416,7 @@ int rule_attribute(rule_set *rs, size_t entry, const cara_episode *ep, int hcc_c
     }
     if (rc == 0) rc = read_leakage(L, path, out, err, errlen);
     lua_pop(L, 1);
-    return rc;
+    return shape_fail(rs, path, rc, err);
 }
 
 int rule_target(rule_set *rs, size_t entry, const cara_episode *ep, int hcc_count,
@@ -415,11 +427,11 @@ int rule_target(rule_set *rs, size_t entry, const cara_episode *ep, int hcc_coun
                    .arr = arr};
     rules_error e;
     if (rules_vm_invoke(rs->vm, rs->sav_script[entry], "target", push_target, &a, 1, &e) < 0)
-        return rule_fail(&e, err, errlen);
+        return rule_fail(rs, &e, err, errlen);
     lua_State *L = rules_vm_state(rs->vm);
     const char *path = sav_path(rs, entry);
     int rc = expect_table(L, "target", path, err, errlen);
-    if (rc < 0) return rc;
+    if (rc < 0) return shape_fail(rs, path, rc, err);
     struct {
         const char *k;
         int64_t *v;
@@ -431,7 +443,7 @@ int rule_target(rule_set *rs, size_t entry, const cara_episode *ep, int hcc_coun
         rc = get_int(L, "target", path, f[i].k, f[i].v, 0, NULL, err, errlen);
     lua_pop(L, 1);
     rec->has_target = rc == 0;
-    return rc;
+    return shape_fail(rs, path, rc, err);
 }
 
 int rule_quality(rule_set *rs, size_t entry, const cara_episode *ep, int hcc_count,
@@ -440,7 +452,7 @@ int rule_quality(rule_set *rs, size_t entry, const cara_episode *ep, int hcc_cou
     call_args a = {.rs = rs, .entry = entry, .ep = ep, .hcc_count = hcc_count, .lines = lines};
     rules_error e;
     if (rules_vm_invoke(rs->vm, rs->sav_script[entry], "quality", push_quality, &a, 1, &e) < 0)
-        return rule_fail(&e, err, errlen);
+        return rule_fail(rs, &e, err, errlen);
     lua_State *L = rules_vm_state(rs->vm);
     int rc = 0;
     if (lua_type(L, -1) != LUA_TBOOLEAN) {
@@ -450,7 +462,7 @@ int rule_quality(rule_set *rs, size_t entry, const cara_episode *ep, int hcc_cou
     }
     *met = lua_toboolean(L, -1);
     lua_pop(L, 1);
-    return rc;
+    return shape_fail(rs, sav_path(rs, entry), rc, err);
 }
 
 int rule_winsorize(rule_set *rs, size_t entry, const int64_t *sorted, size_t n, int64_t *cap,
@@ -459,7 +471,7 @@ int rule_winsorize(rule_set *rs, size_t entry, const int64_t *sorted, size_t n, 
     call_args a = {.rs = rs, .entry = entry, .sorted = sorted, .n_sorted = n};
     rules_error e;
     if (rules_vm_invoke(rs->vm, rs->sav_script[entry], "winsorize", push_winsorize, &a, 1, &e) < 0)
-        return rule_fail(&e, err, errlen);
+        return rule_fail(rs, &e, err, errlen);
     lua_State *L = rules_vm_state(rs->vm);
     int rc = 0;
     *has_cap = 0;
@@ -473,7 +485,7 @@ int rule_winsorize(rule_set *rs, size_t entry, const int64_t *sorted, size_t n, 
         rc = -EINVAL;
     }
     lua_pop(L, 1);
-    return rc;
+    return shape_fail(rs, sav_path(rs, entry), rc, err);
 }
 
 int rule_reconcile(rule_set *rs, size_t entry, const ref_arrangement *arr,
@@ -482,11 +494,11 @@ int rule_reconcile(rule_set *rs, size_t entry, const ref_arrangement *arr,
     call_args a = {.rs = rs, .entry = entry, .arr = arr, .eps = eps, .n_sorted = n};
     rules_error e;
     if (rules_vm_invoke(rs->vm, rs->sav_script[entry], "reconcile", push_reconcile, &a, 1, &e) < 0)
-        return rule_fail(&e, err, errlen);
+        return rule_fail(rs, &e, err, errlen);
     lua_State *L = rules_vm_state(rs->vm);
     const char *path = sav_path(rs, entry);
     int rc = expect_table(L, "reconcile", path, err, errlen);
-    if (rc < 0) return rc;
+    if (rc < 0) return shape_fail(rs, path, rc, err);
     int p[4] = {0};
     rc = get_int(L, "reconcile", path, "episodes", &out->episodes, 0, NULL, err, errlen);
     if (rc == 0) rc = get_int(L, "reconcile", path, "target_cents", &out->target, 0, NULL, err, errlen);
@@ -502,24 +514,24 @@ int rule_reconcile(rule_set *rs, size_t entry, const ref_arrangement *arr,
     if (rc == 0) rc = get_str(L, "reconcile", path, "cap_applied", out->cap, sizeof out->cap, 1, err, errlen);
     if (rc == 0) rc = get_str(L, "reconcile", path, "status", out->status, sizeof out->status, 0, err, errlen);
     lua_pop(L, 1);
-    if (rc < 0) return rc;
+    if (rc < 0) return shape_fail(rs, path, rc, err);
     out->has_gross = p[0] && p[1] && p[2] && p[3];
     if ((p[0] || p[1] || p[2] || p[3]) && !out->has_gross) {
         snprintf(err, errlen, "%s: reconcile() must return gross_cents, quality_bps, "
                               "quality_adjusted_cents and share_bps together (or none of them)",
                  path);
-        return -EINVAL;
+        return shape_fail(rs, path, -EINVAL, err);
     }
     if (out->cap[0] && strcmp(out->cap, "stop_gain") && strcmp(out->cap, "stop_loss")) {
         snprintf(err, errlen, "%s: reconcile() returned cap_applied \"%s\" (expected "
                               "\"stop_gain\", \"stop_loss\" or nil)", path, out->cap);
-        return -EINVAL;
+        return shape_fail(rs, path, -EINVAL, err);
     }
     if (strcmp(out->status, "final") && strcmp(out->status, "interim") &&
         strcmp(out->status, "insufficient_volume")) {
         snprintf(err, errlen, "%s: reconcile() returned status \"%s\" (expected \"final\", "
                               "\"interim\" or \"insufficient_volume\")", path, out->status);
-        return -EINVAL;
+        return shape_fail(rs, path, -EINVAL, err);
     }
     return 0;
 }

@@ -1,49 +1,75 @@
 /*
  * srv_api_rules.c: POST /v1/rules/try, the rule sandbox: evaluate posted attribution
- * rules against stored episodes without saving anything.
+ * and/or savings rules against stored episodes without saving anything.
  *
- *   {"template": "falls_prevention", "attribution": "<lua source>"?, "episodes": ["id",
- *    ...] (1..50), "run": N?}
- *   -> 200 {"run_id": N, "template": ..., "results": [{"episode_id", "stored":
- *      {"arrangement_id", "attribution_method"}, "tried": {"arrangement_id", "method"},
- *      "changed": bool} | {"episode_id", "skipped": "why"}]}
- *   -> 422 {"error": {...}, "rule_error": {"kind", "file", "line", "message"}} when the
+ *   {"template": "falls_prevention", "attribution": "<lua source>"?,
+ *    "savings": "<lua source>"?, "episodes": ["id", ...] (1..50), "run": N?}
+ *   -> 200 {"run_id": N, "template": ..., "posted": ["attribution"?, "savings"?],
+ *      "not_evaluated": ["winsorize", "reconcile"], "note": "...",
+ *      "results": [{"episode_id",
+ *        "stored": {"arrangement_id", "attribution_method", "hcc_count", "base_cents",
+ *                   "trend_factor", "trend_years", "age_factor", "hcc_factor",
+ *                   "dual_factor", "discount_bps", "target_cents", "quality_met"},
+ *        "tried":  {"arrangement_id", "method", the same pricing fields, "quality_met"},
+ *        "candidates": n, "changed": bool, "changes": ["arrangement_id", "method",
+ *        "target_cents", "quality_met" that differ]}
+ *      | {"episode_id", "skipped": "why"}]}
+ *   -> 422 {"error": {...}, "rule_error": {"kind", "file", "line", "message"}} when a
  *      rule does not load or fails (syntax, runtime, instruction or memory cap, a result
- *      of the wrong shape), naming the episode it failed on.
+ *      of the wrong shape), naming the episode it failed on; a posted file is named
+ *      "attribution.lua (posted)" / "savings.lua (posted)".
  *
- * How: each episode is rebuilt the way a run builds it (the beneficiary's claim lines
- * from the store, the template's plugin), then attribute() runs in a fresh sandbox with
- * the standard limits (rules.h), given the episode, claims, beneficiary, the candidates
- * a run would give (EBRAs of the template active on day 0 with an ACO the beneficiary
- * is aligned to) and the template as params. hcc_count is the one the run stored.
- * Without "attribution" the template's own attribution.lua runs.
+ * How: the engine's own code, so that a try computes what a run would. The template's
+ * folder of the active snapshot (with its base's for an overlay, and common/) is copied
+ * to a temporary directory, the posted scripts are written over attribution.lua /
+ * savings.lua there, and that directory is opened as a catalog of the one template and
+ * a rule set (rule_set_open, standard limits: rules.h). Each episode is rebuilt the way
+ * a run builds it (the beneficiary's claim lines from the store, the template's plugin)
+ * and given, as in engine.c process_beneficiary: attribute() with the candidates a run
+ * gives (engine_candidates over engine_load_arrangements), then target() for the
+ * arrangement the tried attribution chose (or none) and quality(). hcc_count is the one
+ * the run stored. The temporary directory is removed before answering, also on errors.
+ * Without "attribution" / "savings" the template's own file runs.
  *
- * Only attribution is evaluated: a posted "savings" is refused with 501 (target/quality
- * need the winsorization and reconciliation context of the whole run).
+ * Not evaluated: winsorize() and reconcile() are run-wide (every episode of a template
+ * and trigger type, of an arrangement and performance year), so a try cannot answer
+ * them for a few episodes; a what-if run does (`cara run --episodes DIR`, POST /v1/runs
+ * with the rules in the episodes folder). Nothing is written to the store but the audit
+ * row (rules.try).
  */
+#include <errno.h>
+#include <fcntl.h>
+#include <limits.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-
-#include <lauxlib.h>
+#include <unistd.h>
 
 #include "bene.h"
 #include "catalog.h"
 #include "date.h"
+#include "engine_internal.h"
 #include "episode.h"
 #include "rules.h"
-#include "rules_bind.h"
 #include "srv_api.h"
 #include "srv_api_common.h"
+#include "srv_dirs.h"
 #include "util.h"
 
 #define TRY_MAX_EPISODES 50
+
+/* The pricing fields of run_episodes, in the order of the SELECT below and of ep_rec. */
+static const char *const price_keys[] = {"hcc_count", "base_cents", "trend_factor", "trend_years",
+                                         "age_factor", "hcc_factor", "dual_factor",
+                                         "discount_bps", "target_cents", "quality_met"};
+#define N_PRICE 10
 
 /* The stored episode a try runs against. */
 typedef struct stored_ep {
     char person[64], tmpl[96], aco[32], npi[16], arr[128], method[24], status[12], reason[128];
     cara_date day0;
-    int hcc;
+    int64_t price[N_PRICE];
+    int has_price[N_PRICE];
 } stored_ep;
 
 static void col(sqlite3_stmt *st, int i, char *buf, size_t len)
@@ -56,11 +82,14 @@ static void col(sqlite3_stmt *st, int i, char *buf, size_t len)
 static int load_stored(sqlite3 *db, int64_t run_id, const char *id, stored_ep *e)
 {
     sqlite3_stmt *st;
+    memset(e, 0, sizeof *e);
     if (sqlite3_prepare_v2(db, "SELECT person_id, template_id, COALESCE(aco_id, ''), "
                            "COALESCE(npi, ''), COALESCE(arrangement_id, ''), "
                            "COALESCE(attribution_method, ''), status, COALESCE(exclusion_reason, ''), "
-                           "trigger_date, COALESCE(hcc_count, -1) FROM run_episodes "
-                           "WHERE run_id = ?1 AND episode_id = ?2", -1, &st, NULL) != SQLITE_OK)
+                           "trigger_date, hcc_count, base_cents, trend_factor, trend_years, "
+                           "age_factor, hcc_factor, dual_factor, discount_bps, target_cents, "
+                           "quality_met FROM run_episodes WHERE run_id = ?1 AND episode_id = ?2",
+                           -1, &st, NULL) != SQLITE_OK)
         return -1;
     sqlite3_bind_int64(st, 1, run_id);
     sqlite3_bind_text(st, 2, id, -1, SQLITE_TRANSIENT);
@@ -75,103 +104,113 @@ static int load_stored(sqlite3 *db, int64_t run_id, const char *id, stored_ep *e
         col(st, 6, e->status, sizeof e->status);
         col(st, 7, e->reason, sizeof e->reason);
         e->day0 = store_col_date(st, 8);
-        e->hcc = (int)sqlite3_column_int(st, 9);
+        for (int i = 0; i < N_PRICE; i++) {
+            e->has_price[i] = sqlite3_column_type(st, 9 + i) != SQLITE_NULL;
+            e->price[i] = sqlite3_column_int64(st, 9 + i);
+        }
     }
     sqlite3_finalize(st);
     return rc == SQLITE_ROW ? 1 : rc == SQLITE_DONE ? 0 : -1;
 }
 
-/* The candidates a run gives an episode (engine.c candidates()). */
-typedef struct cand_list {
-    rules_candidate *v;
-    char **strs;       /* owned strings the candidates point to */
-    size_t n, n_strs;
-} cand_list;
+static void quiet(void *ud, const char *script, const char *text) {}
 
-static void cand_free(cand_list *c)
+/* ---- the temporary episodes directory --------------------------------------------------- */
+
+typedef struct try_ctx {
+    char tmp[PATH_MAX];            /* "" until created */
+    catalog cat;                   /* the temporary directory's, one template */
+    int have_cat, have_rules;
+    rule_set rules;
+    run_data rd;                   /* only arrangements */
+    const ref_arrangement **cands; /* scratch: rd.n_arrs entries */
+    /* how rule files are named in errors: [0] attribution, [1] savings */
+    char *tmp_path[2], *shown[2];
+    const char *snap_dir;          /* the snapshot (rq->episodes_dir) */
+} try_ctx;
+
+static const char *const rule_names[2] = {"attribution.lua", "savings.lua"};
+
+static int write_file(const char *path, const char *buf, size_t len, char *err, size_t errlen)
 {
-    for (size_t i = 0; i < c->n_strs; i++) free(c->strs[i]);
-    free(c->strs);
-    free(c->v);
-    memset(c, 0, sizeof *c);
+    int fd = open(path, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0644);
+    int rc = fd >= 0 && write(fd, buf, len) == (ssize_t)len ? 0 : -EIO;
+    if (rc < 0) snprintf(err, errlen, "%s: cannot write: %s", path, strerror(errno));
+    if (fd >= 0 && close(fd) < 0 && rc == 0) {
+        snprintf(err, errlen, "%s: cannot write: %s", path, strerror(errno));
+        rc = -EIO;
+    }
+    return rc;
 }
 
-static int aligned_to(const cara_beneficiary *b, const char *aco, cara_date d)
+/* Copy folder `dir` of the snapshot (by its last path component) into the temporary
+ * directory. */
+static int copy_folder(try_ctx *t, const char *dir, char *err, size_t errlen)
 {
-    for (uint32_t i = 0; i < b->n_alignment; i++) {
-        const cara_alignment *a = &b->alignment[i];
-        if (a->start <= d && (a->end == CARA_DATE_NONE || d <= a->end) && !strcmp(a->aco_id, aco))
-            return 1;
-    }
+    const char *slash = strrchr(dir, '/');
+    char *to = util_path_join(t->tmp, slash ? slash + 1 : dir);
+    int rc = to ? srv_copy_tree(dir, to, 0, err, errlen) : -ENOMEM;
+    free(to);
+    return rc;
+}
+
+/* ---- errors (of the temporary directory's rules) ---------------------------------------- */
+
+/* The length of the text at p that names path `from`: the whole path, or Lua's shortened
+ * form of a long chunk name ("..." and a tail of it); 0 when p names something else. */
+static size_t names_path(const char *p, const char *from, size_t fl)
+{
+    if (!strncmp(p, from, fl)) return fl;
+    if (strncmp(p, "...", 3)) return 0;
+    for (size_t j = 1; j + 8 < fl; j++) /* the longest tail that follows, of 8+ characters */
+        if (!strncmp(p + 3, from + j, fl - j)) return 3 + fl - j;
     return 0;
 }
 
-static int load_cands(sqlite3 *db, const char *tmpl, const cara_beneficiary *b, cara_date day0,
-                      cand_list *c)
+/* Replace every mention of path from in s (capacity cap) by to, truncating if need be. */
+static void replace_all(char *s, size_t cap, const char *from, const char *to)
 {
-    memset(c, 0, sizeof *c);
-    char day[11];
-    date_format(day0, day);
-    sqlite3_stmt *st;
-    if (sqlite3_prepare_v2(db, "SELECT a.arrangement_id, a.aco_id, a.npi, a.tin, "
-                           "COALESCE(p.specialty_code, ''), a.start_date, a.end_date FROM "
-                           "arrangements a LEFT JOIN providers p ON p.npi = a.npi AND p.tin = a.tin "
-                           "WHERE a.template_id = ?1 AND a.status IN ('active', 'ended', "
-                           "'terminated') AND a.start_date <= ?2 AND (a.end_date IS NULL OR "
-                           "a.end_date >= ?2) ORDER BY a.arrangement_id", -1, &st, NULL) != SQLITE_OK)
-        return -1;
-    sqlite3_bind_text(st, 1, tmpl, -1, SQLITE_TRANSIENT);
-    sqlite3_bind_text(st, 2, day, -1, SQLITE_TRANSIENT);
-    int rc;
-    while ((rc = sqlite3_step(st)) == SQLITE_ROW) {
-        if (!aligned_to(b, (const char *)sqlite3_column_text(st, 1), day0)) continue;
-        rules_candidate *v = realloc(c->v, (c->n + 1) * sizeof *v);
-        char **s = realloc(c->strs, (c->n_strs + 5) * sizeof *s);
-        if (v) c->v = v;
-        if (s) c->strs = s;
-        if (!v || !s) break;
-        const char **f[5] = {&c->v[c->n].arrangement_id, &c->v[c->n].aco_id, &c->v[c->n].npi,
-                             &c->v[c->n].tin, &c->v[c->n].specialty_code};
-        for (int i = 0; i < 5; i++) {
-            char *x = strdup((const char *)sqlite3_column_text(st, i));
-            c->strs[c->n_strs++] = x;
-            *f[i] = x ? x : "";
+    size_t fl = strlen(from), tl = strlen(to);
+    if (!fl) return;
+    char *out = malloc(cap);
+    if (!out) return;
+    size_t o = 0;
+    for (const char *p = s; *p && o + 1 < cap;) {
+        size_t m = names_path(p, from, fl);
+        if (m) {
+            size_t n = tl < cap - 1 - o ? tl : cap - 1 - o;
+            memcpy(out + o, to, n);
+            o += n;
+            p += m;
+        } else {
+            out[o++] = *p++;
         }
-        c->v[c->n].start = store_col_date(st, 5);
-        c->v[c->n].end = store_col_date(st, 6);
-        c->n++;
     }
-    sqlite3_finalize(st);
-    return rc == SQLITE_DONE ? 0 : -1;
+    out[o] = '\0';
+    memcpy(s, out, o + 1);
+    free(out);
 }
 
-typedef struct attr_args {
-    const cara_episode *ep;
-    const char *tmpl_id;
-    const bene_data *d;
-    const cand_list *cands;
-    const cara_template *tmpl;
-    int hcc;
-} attr_args;
-
-/* attribute(episode, claims, beneficiary, candidates, params) */
-static int push_attr(lua_State *L, void *ud)
-{
-    attr_args *a = ud;
-    rules_push_episode(L, a->ep, a->tmpl_id, a->d->lines, a->hcc);
-    rules_push_claims(L, a->d->lines, a->d->n_lines);
-    rules_push_beneficiary(L, &a->d->b);
-    rules_push_candidates(L, a->cands->v, a->cands->n);
-    rules_push_json(L, template_root(a->tmpl));
-    return 5;
-}
-
-static void quiet(void *ud, const char *script, const char *text) {}
-
-static void rule_error(srv_resp *rs, const rules_error *e, const char *episode)
+/* The rule's error as a 422, with the temporary paths named as the user knows them. */
+static void rule_error(srv_resp *rs, const try_ctx *t, const rules_error *err, const char *episode)
 {
     static const char *const kinds[] = {"ok", "syntax", "runtime", "memory", "instructions",
                                         "missing", "result", "io"};
+    rules_error *e = malloc(sizeof *e);
+    if (!e) {
+        srv_error(rs, 500, "internal", "out of memory");
+        return;
+    }
+    *e = *err;
+    for (int i = 0; i < 2; i++)
+        if (t->tmp_path[i] && t->shown[i]) {
+            replace_all(e->file, sizeof e->file, t->tmp_path[i], t->shown[i]);
+            replace_all(e->message, sizeof e->message, t->tmp_path[i], t->shown[i]);
+        }
+    if (t->tmp[0] && t->snap_dir) { /* anything else there (an overlay's base files) by its snapshot path */
+        replace_all(e->file, sizeof e->file, t->tmp, t->snap_dir);
+        replace_all(e->message, sizeof e->message, t->tmp, t->snap_dir);
+    }
     const char *kind = e->kind >= 0 && e->kind <= RULES_ERR_IO ? kinds[e->kind] : "unknown";
     char msg[1400];
     snprintf(msg, sizeof msg, "the rule failed%s%s: %s", episode ? " on episode " : "",
@@ -180,37 +219,150 @@ static void rule_error(srv_resp *rs, const rules_error *e, const char *episode)
                                 422, "code", "rule_error", "message", api_str(msg), "rule_error",
                                 "kind", kind, "file", api_str(e->file), "line", e->line,
                                 "message", api_str(e->message)));
+    free(e);
 }
 
-/* Read attribute()'s result (on top of the stack) into tried; a wrong shape is an error. */
-static int read_result(lua_State *L, json_t *tried, rules_error *e)
+/* ---- opening ---------------------------------------------------------------------------- */
+
+/*
+ * Build the temporary episodes directory for template `tmpl` of the snapshot with the
+ * posted scripts (NULL = the template's own), open it and its rule set. Returns 0; or
+ * -1 with the response set (a rule that does not load is a 422).
+ */
+static int try_open(srv_req *rq, srv_resp *rs, try_ctx *t, const char *tmpl, json_t *posted[2])
 {
-    if (!lua_istable(L, -1)) {
-        rules_error_set(e, RULES_ERR_RESULT, "attribute() returned a %s, not a table",
-                        luaL_typename(L, -1));
+    char err[4096];
+    catalog snap;
+    t->snap_dir = rq->episodes_dir;
+    if (catalog_open(&snap, rq->episodes_dir, rq->plugins_dir, tmpl, NULL, NULL, err,
+                     sizeof err) < 0) {
+        srv_error(rs, 404, "not_found", "template %s: %s", tmpl, err);
         return -1;
     }
-    static const char *const keys[2] = {"arrangement_id", "method"};
+    const catalog_entry *se = &snap.v[0];
+    for (int i = 0; i < 2; i++)
+        t->shown[i] = posted[i] ? NULL : strdup(i == 0 ? se->attribution_path : se->savings_path);
+    const char *tmpdir = getenv("TMPDIR");
+    snprintf(t->tmp, sizeof t->tmp, "%s/cara-try.XXXXXX", tmpdir && *tmpdir ? tmpdir : "/tmp");
+    int rc = 0;
+    if (!mkdtemp(t->tmp)) {
+        snprintf(err, sizeof err, "cannot create a temporary directory: %s", strerror(errno));
+        t->tmp[0] = '\0';
+        rc = -EIO;
+    }
+    /* the template's folder; an overlay's base folder; common/ (the CMS-HCC tables) */
+    if (rc == 0) rc = copy_folder(t, se->dir, err, sizeof err);
+    if (rc == 0 && se->overlay_path) {
+        char base[PATH_MAX];
+        util_strlcpy(base, se->template_path, sizeof base);
+        char *slash = strrchr(base, '/');
+        if (slash) *slash = '\0';
+        rc = copy_folder(t, base, err, sizeof err);
+    }
+    char *common = util_path_join(rq->episodes_dir, "common");
+    if (rc == 0 && common && util_is_dir(common)) rc = copy_folder(t, common, err, sizeof err);
+    free(common);
+    const char *slash = strrchr(se->dir, '/');
+    char *folder = rc == 0 ? util_path_join(t->tmp, slash ? slash + 1 : se->dir) : NULL;
+    for (int i = 0; i < 2 && rc == 0; i++) {
+        if (!posted[i]) continue;
+        char *p = folder ? util_path_join(folder, rule_names[i]) : NULL;
+        rc = p ? write_file(p, json_string_value(posted[i]), json_string_length(posted[i]), err,
+                            sizeof err)
+               : -ENOMEM;
+        free(p);
+    }
+    free(folder);
+    catalog_free(&snap);
+    if (rc < 0) {
+        srv_error(rs, 500, "io", "rules/try: %s", rc == -ENOMEM ? "out of memory" : err);
+        return -1;
+    }
+    if (catalog_open(&t->cat, t->tmp, rq->plugins_dir, tmpl, NULL, NULL, err, sizeof err) < 0) {
+        srv_error(rs, 500, "internal", "rules/try: the copied template does not load: %s", err);
+        return -1;
+    }
+    t->have_cat = 1;
     for (int i = 0; i < 2; i++) {
-        lua_getfield(L, -1, keys[i]);
-        if (lua_type(L, -1) == LUA_TSTRING) json_object_set_new(tried, keys[i], api_str(lua_tostring(L, -1)));
-        else if (lua_isnil(L, -1)) json_object_set_new(tried, keys[i], json_null());
-        else {
-            rules_error_set(e, RULES_ERR_RESULT, "attribute() returned a %s as %s, not a string",
-                            luaL_typename(L, -1), keys[i]);
-            lua_pop(L, 1);
+        t->tmp_path[i] = strdup(i == 0 ? t->cat.v[0].attribution_path : t->cat.v[0].savings_path);
+        if (!t->shown[i]) {
+            char name[64];
+            snprintf(name, sizeof name, "%s (posted)", rule_names[i]);
+            t->shown[i] = strdup(name);
+        }
+        if (!t->tmp_path[i] || !t->shown[i]) {
+            srv_error(rs, 500, "internal", "out of memory");
             return -1;
         }
-        lua_pop(L, 1);
+    }
+    if (rule_set_open(&t->rules, &t->cat, &(rules_limits){0}, err, sizeof err) < 0) {
+        if (t->rules.last.kind != RULES_OK) rule_error(rs, t, &t->rules.last, NULL);
+        else srv_error(rs, 500, "rules", "%s", err);
+        return -1;
+    }
+    t->have_rules = 1;
+    rules_vm_set_print(t->rules.vm, quiet, NULL);
+    if (engine_load_arrangements(store_db(rq->db), &t->rd, err, sizeof err) < 0) {
+        srv_error(rs, 500, "store", "%s", err);
+        return -1;
+    }
+    t->cands = malloc((t->rd.n_arrs ? t->rd.n_arrs : 1) * sizeof *t->cands);
+    if (!t->cands) {
+        srv_error(rs, 500, "internal", "out of memory");
+        return -1;
     }
     return 0;
 }
 
+static void try_close(try_ctx *t)
+{
+    if (t->have_rules) rule_set_close(&t->rules);
+    if (t->have_cat) catalog_free(&t->cat);
+    if (t->tmp[0]) srv_remove_tree(t->tmp, 0);
+    engine_run_data_free(&t->rd);
+    free(t->cands);
+    for (int i = 0; i < 2; i++) {
+        free(t->tmp_path[i]);
+        free(t->shown[i]);
+    }
+    memset(t, 0, sizeof *t);
+}
+
+/* ---- one episode ------------------------------------------------------------------------ */
+
+static json_t *opt_int(int has, int64_t v) { return has ? json_integer((json_int_t)v) : json_null(); }
+
+static json_t *stored_json(const stored_ep *s)
+{
+    json_t *o = json_pack("{s:o, s:o}", "arrangement_id", s->arr[0] ? api_str(s->arr) : json_null(),
+                          "attribution_method", api_str(s->method));
+    for (int i = 0; i < N_PRICE - 1; i++)
+        json_object_set_new(o, price_keys[i], opt_int(s->has_price[i], s->price[i]));
+    json_object_set_new(o, "quality_met", s->has_price[N_PRICE - 1]
+                                              ? json_boolean(s->price[N_PRICE - 1])
+                                              : json_null());
+    return o;
+}
+
+static json_t *tried_json(const attribution_out *ao, const ep_rec *r)
+{
+    json_t *o = json_pack("{s:o, s:o}", "arrangement_id",
+                          ao->arr ? api_str(ao->arr->arrangement_id) : json_null(), "method",
+                          api_str(ao->method));
+    const int64_t v[N_PRICE - 1] = {r->hcc_count,  r->base,       r->trend_factor,
+                                    r->trend_years, r->age_factor, r->hcc_factor,
+                                    r->dual_factor, r->discount_bps, r->target};
+    for (int i = 0; i < N_PRICE - 1; i++) json_object_set_new(o, price_keys[i], json_integer(v[i]));
+    json_object_set_new(o, "quality_met", json_boolean(r->quality_met));
+    return o;
+}
+
 /* Try one episode; 0 with a result appended, -1 with the response set. */
-static int try_one(srv_req *rq, srv_resp *rs, const catalog_entry *ce, rules_vm *vm, int script,
-                   bene_reader *br, int64_t run_id, const char *id, json_t *results)
+static int try_one(srv_req *rq, srv_resp *rs, try_ctx *t, bene_reader *br, int64_t run_id,
+                   const char *id, json_t *results)
 {
     sqlite3 *db = store_db(rq->db);
+    const catalog_entry *ce = &t->cat.v[0];
     stored_ep s;
     int f = load_stored(db, run_id, id, &s);
     if (f < 0) {
@@ -237,7 +389,7 @@ static int try_one(srv_req *rq, srv_resp *rs, const catalog_entry *ce, rules_vm 
     }
     bene_data d;
     memset(&d, 0, sizeof d);
-    char err[512];
+    char err[4096];
     if (bene_load(br, s.person, &d, err, sizeof err) < 0) {
         bene_data_free(&d);
         srv_error(rs, 500, "store", "beneficiary %s: %s", s.person, err);
@@ -254,61 +406,73 @@ static int try_one(srv_req *rq, srv_resp *rs, const catalog_entry *ce, rules_vm 
         json_object_set_new(r, "skipped", json_string("the template no longer builds this "
                                                       "episode from the stored claims"));
     } else {
-        cand_list cands;
-        rules_error e;
-        memset(&e, 0, sizeof e);
-        attr_args a = {ep, template_id(ce->tmpl), &d, &cands, ce->tmpl, s.hcc};
-        if (load_cands(db, template_id(ce->tmpl), &d.b, s.day0, &cands) < 0) {
-            srv_error(rs, 500, "store", "%s", sqlite3_errmsg(db));
-            out = -1;
-        } else if (rules_vm_invoke(vm, script, "attribute", push_attr, &a, 1, &e) < 0) {
-            rule_error(rs, &e, id);
+        /* as engine.c price_episode: attribute(), then target() for its arrangement, then
+         * quality(), with the beneficiary bound once */
+        int hcc = s.has_price[0] ? (int)s.price[0] : 0;
+        attribution_out ao;
+        memset(&ao, 0, sizeof ao);
+        ep_rec rec;
+        memset(&rec, 0, sizeof rec);
+        rec.hcc_count = hcc;
+        t->rules.last.kind = RULES_OK;
+        size_t nc = engine_candidates(&t->rd, template_id(ce->tmpl), &d.b, s.day0, t->cands);
+        rc = rule_set_bind(&t->rules, &d.b, d.lines, d.n_lines, err, sizeof err);
+        if (rc == 0)
+            rc = rule_attribute(&t->rules, 0, ep, hcc, d.lines, t->cands, nc, &ao, err, sizeof err);
+        if (rc == 0)
+            rc = rule_target(&t->rules, 0, ep, hcc, d.lines, ao.arr, &rec, err, sizeof err);
+        if (rc == 0)
+            rc = rule_quality(&t->rules, 0, ep, hcc, d.lines, &rec.quality_met, err, sizeof err);
+        rule_set_forget(&t->rules);
+        if (rc < 0) {
+            if (t->rules.last.kind != RULES_OK) rule_error(rs, t, &t->rules.last, id);
+            else srv_error(rs, 500, "rules", "episode %s: %s", id, err);
             out = -1;
         } else {
-            json_t *tried = json_object();
-            if (read_result(rules_vm_state(vm), tried, &e) < 0) {
-                json_decref(tried);
-                rule_error(rs, &e, id);
-                out = -1;
-            } else {
-                const char *ta = json_string_value(json_object_get(tried, "arrangement_id"));
-                const char *tm = json_string_value(json_object_get(tried, "method"));
-                json_object_set_new(r, "stored", json_pack("{s:o, s:o}", "arrangement_id",
-                                                           s.arr[0] ? api_str(s.arr) : json_null(),
-                                                           "attribution_method", api_str(s.method)));
-                json_object_set_new(r, "tried", tried);
-                json_object_set_new(r, "candidates", json_integer((json_int_t)cands.n));
-                json_object_set_new(r, "changed", json_boolean(strcmp(ta ? ta : "", s.arr) ||
-                                                               strcmp(tm ? tm : "", s.method)));
-            }
-            lua_settop(rules_vm_state(vm), 0);
+            const char *ta = ao.arr ? ao.arr->arrangement_id : "";
+            json_t *changes = json_array();
+            if (strcmp(ta, s.arr)) json_array_append_new(changes, json_string("arrangement_id"));
+            if (strcmp(ao.method, s.method)) json_array_append_new(changes, json_string("method"));
+            if (!s.has_price[8] || rec.target != s.price[8])
+                json_array_append_new(changes, json_string("target_cents"));
+            if (!s.has_price[9] || !rec.quality_met != !s.price[9])
+                json_array_append_new(changes, json_string("quality_met"));
+            json_object_set_new(r, "stored", stored_json(&s));
+            json_object_set_new(r, "tried", tried_json(&ao, &rec));
+            json_object_set_new(r, "candidates", json_integer((json_int_t)nc));
+            json_object_set_new(r, "changed", json_boolean(json_array_size(changes) > 0));
+            json_object_set_new(r, "changes", changes);
         }
-        cand_free(&cands);
+        for (size_t i = 0; i < ao.n_leaks; i++) {
+            free(ao.leaks[i].npi);
+            free(ao.leaks[i].tin);
+        }
+        free(ao.leaks);
     }
     episode_ctx_free(&ctx);
     bene_data_free(&d);
     return out;
 }
 
+/* ---- the handler ------------------------------------------------------------------------ */
+
 void api_rules_try(srv_req *rq, srv_resp *rs)
 {
     json_t *body = srv_body_object(rq, rs);
     if (!body) return;
     const char *tmpl = json_string_value(json_object_get(body, "template"));
-    json_t *attr = json_object_get(body, "attribution"), *eps = json_object_get(body, "episodes");
-    json_t *run = json_object_get(body, "run");
-    catalog cat;
-    int have_cat = 0;
-    rules_vm *vm = NULL;
+    json_t *posted[2] = {json_object_get(body, "attribution"), json_object_get(body, "savings")};
+    json_t *eps = json_object_get(body, "episodes"), *run = json_object_get(body, "run");
+    try_ctx t;
+    memset(&t, 0, sizeof t);
     bene_reader br;
     int have_br = 0;
     if (!tmpl) {
         srv_error(rs, 400, "bad_request", "template: a template id (string) is required");
-    } else if (attr && !json_is_string(attr)) {
+    } else if (posted[0] && !json_is_string(posted[0])) {
         srv_error(rs, 400, "bad_request", "attribution: expected Lua source as a string");
-    } else if (json_object_get(body, "savings")) {
-        srv_error(rs, 501, "not_implemented", "savings: only attribution rules can be tried here "
-                  "(run 'cara rules test' or a what-if run for savings rules)");
+    } else if (posted[1] && !json_is_string(posted[1])) {
+        srv_error(rs, 400, "bad_request", "savings: expected Lua source as a string");
     } else if (!json_is_array(eps) || json_array_size(eps) < 1 ||
                json_array_size(eps) > TRY_MAX_EPISODES) {
         srv_error(rs, 400, "bad_request", "episodes: expected an array of 1 to %d episode ids",
@@ -327,40 +491,7 @@ void api_rules_try(srv_req *rq, srv_resp *rs)
         int64_t run_id = 0;
         char err[4096];
         if (ok && api_pick_run_arg(rq, rs, run ? runbuf : NULL, &run_id) < 0) ok = 0;
-        if (ok && catalog_open(&cat, rq->episodes_dir, rq->plugins_dir, tmpl, NULL, NULL, err,
-                               sizeof err) < 0) {
-            srv_error(rs, 404, "not_found", "template %s: %s", tmpl, err);
-            ok = 0;
-        }
-        have_cat = ok;
-        const catalog_entry *ce = ok ? &cat.v[0] : NULL;
-        char *src = NULL;
-        size_t len = 0;
-        const char *name = "attribution.lua (posted)";
-        if (ok && attr) {
-            src = strdup(json_string_value(attr));
-            len = json_string_length(attr);
-        } else if (ok) {
-            name = ce->attribution_path;
-            if (util_read_file(ce->attribution_path, RULES_MAX_SOURCE, &src, &len, err, sizeof err) < 0) {
-                srv_error(rs, 500, "io", "%s", err);
-                ok = 0;
-            }
-        }
-        int script = 0;
-        rules_error e;
-        if (ok && rules_vm_new(NULL, &vm, err, sizeof err) < 0) {
-            srv_error(rs, 500, "rules", "%s", err);
-            ok = 0;
-        }
-        if (ok) {
-            rules_vm_set_print(vm, quiet, NULL);
-            if (rules_vm_load(vm, name, src ? src : "", len, &script, &e) < 0) {
-                rule_error(rs, &e, NULL);
-                ok = 0;
-            }
-        }
-        free(src);
+        if (ok && try_open(rq, rs, &t, tmpl, posted) < 0) ok = 0;
         if (ok && bene_reader_open(&br, store_db(rq->db), err, sizeof err) < 0) {
             srv_error(rs, 500, "store", "%s", err);
             ok = 0;
@@ -370,23 +501,31 @@ void api_rules_try(srv_req *rq, srv_resp *rs)
         json_array_foreach(eps, i, v)
         {
             if (!ok) break;
-            ok = try_one(rq, rs, ce, vm, script, &br, run_id, json_string_value(v), results) == 0;
+            ok = try_one(rq, rs, &t, &br, run_id, json_string_value(v), results) == 0;
         }
+        json_t *names = json_array();
+        for (int k = 0; k < 2; k++)
+            if (posted[k]) json_array_append_new(names, json_string(k ? "savings" : "attribution"));
         if (ok) {
             char id[32];
             snprintf(id, sizeof id, "%lld", (long long)run_id);
             ok = api_audit_read(rq, rs, "rules.try", "run", id,
-                                json_pack("{s:s, s:b, s:O}", "template", tmpl, "posted_rule",
-                                          attr != NULL, "episodes", eps)) == 0;
+                                json_pack("{s:s, s:b, s:O, s:O}", "template", tmpl, "posted_rule",
+                                          json_array_size(names) > 0, "posted", names,
+                                          "episodes", eps)) == 0;
         }
         if (ok)
-            srv_json(rs, 200, json_pack("{s:I, s:s, s:o}", "run_id", (json_int_t)run_id, "template",
-                                        tmpl, "results", results));
+            srv_json(rs, 200, json_pack("{s:I, s:s, s:O, s:[ss], s:s, s:o}", "run_id",
+                                        (json_int_t)run_id, "template", tmpl, "posted", names,
+                                        "not_evaluated", "winsorize", "reconcile", "note",
+                                        "winsorize() and reconcile() need every episode of the "
+                                        "run; try them with a what-if run (cara run --episodes "
+                                        "DIR, or POST /v1/runs)", "results", results));
         else
             json_decref(results);
+        json_decref(names);
     }
     if (have_br) bene_reader_close(&br);
-    rules_vm_free(vm);
-    if (have_cat) catalog_free(&cat);
+    try_close(&t);
     json_decref(body);
 }

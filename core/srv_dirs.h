@@ -10,4 +10,12 @@
  * then validates them into a new active snapshot). Borrowed, lives as long as s. */
 const char *srv_source_episodes_dir(const srv *s);
 
+/* Copy directory `from` to `to` (created; regular files and folders, skipping dot and
+ * editor backup files, at most 8 levels down; depth: 0). 0, or a negative code with
+ * the reason in err (srv_reload.c). */
+int srv_copy_tree(const char *from, const char *to, int depth, char *err, size_t errlen);
+
+/* Remove path and everything under it (depth: 0). Symlinks are removed, not followed. */
+void srv_remove_tree(const char *path, int depth);
+
 #endif

@@ -23,6 +23,7 @@
 #include "catalog.h"
 #include "engine_internal.h"
 #include "hcc.h"
+#include "srv_dirs.h"
 #include "srv_internal.h"
 #include "util.h"
 
@@ -53,7 +54,7 @@ static int copy_file(const char *from, const char *to, char *err, size_t errlen)
     return rc;
 }
 
-static int copy_tree(const char *from, const char *to, int depth, char *err, size_t errlen)
+int srv_copy_tree(const char *from, const char *to, int depth, char *err, size_t errlen)
 {
     if (depth > 8) return 0;
     if (mkdir(to, 0755) < 0 && errno != EEXIST) {
@@ -71,7 +72,8 @@ static int copy_tree(const char *from, const char *to, int depth, char *err, siz
         char *a = util_path_join(from, e->d_name), *b = util_path_join(to, e->d_name);
         struct stat st;
         if (!a || !b) rc = -ENOMEM;
-        else if (stat(a, &st) == 0 && S_ISDIR(st.st_mode)) rc = copy_tree(a, b, depth + 1, err, errlen);
+        else if (stat(a, &st) < 0) ; /* gone meanwhile (or a dangling link): skip */
+        else if (S_ISDIR(st.st_mode)) rc = srv_copy_tree(a, b, depth + 1, err, errlen);
         else if (S_ISREG(st.st_mode)) rc = copy_file(a, b, err, errlen);
         free(a);
         free(b);
@@ -80,7 +82,7 @@ static int copy_tree(const char *from, const char *to, int depth, char *err, siz
     return rc;
 }
 
-static void remove_tree(const char *path, int depth)
+void srv_remove_tree(const char *path, int depth)
 {
     DIR *d = depth < 10 ? opendir(path) : NULL;
     if (d) {
@@ -88,7 +90,7 @@ static void remove_tree(const char *path, int depth)
             if (!strcmp(e->d_name, ".") || !strcmp(e->d_name, "..")) continue;
             char *p = util_path_join(path, e->d_name);
             struct stat st;
-            if (p && lstat(p, &st) == 0 && S_ISDIR(st.st_mode)) remove_tree(p, depth + 1);
+            if (p && lstat(p, &st) == 0 && S_ISDIR(st.st_mode)) srv_remove_tree(p, depth + 1);
             else if (p) unlink(p);
             free(p);
         }
@@ -142,9 +144,9 @@ static int build(srv *s, int n, char *msg)
 {
     char dir[PATH_MAX + 32];
     snapshot_path(s, n, dir, sizeof dir);
-    remove_tree(dir, 0);
-    if (copy_tree(s->source_dir, dir, 0, msg, 2048) < 0 || validate(s, dir, msg) < 0) {
-        remove_tree(dir, 0);
+    srv_remove_tree(dir, 0);
+    if (srv_copy_tree(s->source_dir, dir, 0, msg, 2048) < 0 || validate(s, dir, msg) < 0) {
+        srv_remove_tree(dir, 0);
         return -1;
     }
     return 0;
@@ -172,7 +174,7 @@ static void activate(srv *s, int n)
     uv_mutex_unlock(&s->lock);
     if (n > 3) {
         snapshot_path(s, n - 3, old, sizeof old);
-        remove_tree(old, 0);
+        srv_remove_tree(old, 0);
     }
 }
 

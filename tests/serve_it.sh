@@ -115,6 +115,9 @@ case $got in 4* | 5*) ok "malformed request line refused ($got)" ;; *) bad "a ma
 # --- the rule sandbox: a hostile rule comes back as an error
 BODY='{"template":"falls_prevention","attribution":"function attribute() while true do end end","episodes":["'"$EP"'"]}' \
     call "rules/try with an endless loop" 422 "$CMS" POST /v1/rules/try
+BODY='{"template":"falls_prevention","savings":"function target(","episodes":["'"$EP"'"]}' \
+    call "rules/try with a broken savings rule" 422 "$CMS" POST /v1/rules/try
+has "the posted savings rule is named" '"file":"savings.lua (posted)"'
 BODY=
 
 # --- hot reload: a broken edit is rejected, the old rule keeps serving

@@ -497,6 +497,182 @@ START_TEST(test_rules_try)
 }
 END_TEST
 
+/* A falls_prevention savings.lua as posted source, with `from` replaced by `to` (NULL:
+ * unchanged), in a request for episode id. Caller frees. */
+static char *savings_body(const char *id, const char *from, const char *to)
+{
+    char *path = util_path_join(getenv("CARA_EPISODES"), "falls_prevention/savings.lua");
+    char *src, e[256];
+    size_t len;
+    ck_assert_int_eq(util_read_file(path, 1 << 20, &src, &len, e, sizeof e), 0);
+    free(path);
+    char *text = src;
+    if (from) {
+        char *at = strstr(src, from);
+        ck_assert_ptr_nonnull(at);
+        text = malloc(len + strlen(to) + 1);
+        snprintf(text, len + strlen(to) + 1, "%.*s%s%s", (int)(at - src), src, to, at + strlen(from));
+        free(src);
+    }
+    json_t *req = json_pack("{s:s, s:s, s:[s]}", "template", "falls_prevention", "savings", text,
+                            "episodes", id);
+    free(text);
+    char *rb = json_dumps(req, JSON_COMPACT);
+    json_decref(req);
+    return rb;
+}
+
+static long long jint(json_t *r, const char *side, const char *k)
+{
+    json_t *v = json_object_get(json_object_get(r, side), k);
+    ck_assert_msg(json_is_integer(v), "%s.%s is not an integer", side, k);
+    return (long long)json_integer_value(v);
+}
+
+static const char *rule_kind(json_t *j)
+{
+    return json_string_value(json_object_get(json_object_get(j, "rule_error"), "kind"));
+}
+
+static int tmp_is_empty(const char *d)
+{
+    char cmd[256];
+    snprintf(cmd, sizeof cmd, "test -z \"$(ls -A '%s')\"", d);
+    return sh(cmd) == 0;
+}
+
+START_TEST(test_rules_try_savings)
+{
+    json_t *j, *r;
+    char id[128], body[8192], tmp[128];
+    /* the temporary episodes directories go under our own TMPDIR, checked empty below */
+    snprintf(tmp, sizeof tmp, "%s/tmp", dir);
+    snprintf(body, sizeof body, "mkdir -p '%s'", tmp);
+    ck_assert_int_eq(sh(body), 0);
+    setenv("TMPDIR", tmp, 1);
+    qs("SELECT episode_id FROM run_episodes WHERE run_id = 1 AND arrangement_id IS NOT NULL AND "
+       "status != 'excluded' AND template_id = 'falls_prevention' ORDER BY episode_id LIMIT 1",
+       id, sizeof id);
+    ck_assert(id[0]);
+    long long runs0 = qi("SELECT count(*) FROM runs"), eps0 = qi("SELECT count(*) FROM run_episodes");
+    char sql[256];
+    snprintf(sql, sizeof sql, "SELECT target_cents FROM run_episodes WHERE run_id = 1 AND "
+             "episode_id = '%s'", id);
+    long long stored_target = qi(sql);
+    /* nothing posted: the template's own rules compute what the run stored */
+    snprintf(body, sizeof body, "{\"template\": \"falls_prevention\", \"episodes\": [\"%s\"]}", id);
+    ck_assert_int_eq(call(api_rules_try, SRV_CMS, "", NULL, NULL, NULL, body, &j), 200);
+    r = json_array_get(json_object_get(j, "results"), 0);
+    ck_assert_msg(json_is_false(json_object_get(r, "changed")), "%s", json_dumps(r, 0));
+    ck_assert_int_eq(jint(r, "tried", "target_cents"), stored_target);
+    ck_assert_int_eq(jint(r, "stored", "target_cents"), stored_target);
+    static const char *const same[] = {"base_cents", "trend_factor", "trend_years", "age_factor",
+                                       "hcc_count", "hcc_factor", "dual_factor", "discount_bps"};
+    for (size_t i = 0; i < sizeof same / sizeof same[0]; i++)
+        ck_assert_int_eq(jint(r, "tried", same[i]), jint(r, "stored", same[i]));
+    ck_assert(json_equal(json_object_get(json_object_get(r, "tried"), "quality_met"),
+                         json_object_get(json_object_get(r, "stored"), "quality_met")));
+    ck_assert_str_eq(json_string_value(json_array_get(json_object_get(j, "not_evaluated"), 0)), "winsorize");
+    ck_assert_str_eq(json_string_value(json_array_get(json_object_get(j, "not_evaluated"), 1)), "reconcile");
+    json_decref(j);
+    /* the template's own savings.lua posted: the same */
+    char *rb = savings_body(id, NULL, NULL);
+    ck_assert_int_eq(call(api_rules_try, SRV_CMS, "", NULL, NULL, NULL, rb, &j), 200);
+    r = json_array_get(json_object_get(j, "results"), 0);
+    ck_assert_msg(json_is_false(json_object_get(r, "changed")), "%s", json_dumps(r, 0));
+    ck_assert_int_eq(jint(r, "tried", "target_cents"), stored_target);
+    ck_assert_str_eq(json_string_value(json_array_get(json_object_get(j, "posted"), 0)), "savings");
+    json_decref(j);
+    free(rb);
+    /* the base price doubled: a different target, changed */
+    rb = savings_body(id, "local base = params.triggers[episode.trigger_type].base_cents",
+                      "local base = params.triggers[episode.trigger_type].base_cents * 2");
+    ck_assert_int_eq(call(api_rules_try, SRV_CMS, "", NULL, NULL, NULL, rb, &j), 200);
+    r = json_array_get(json_object_get(j, "results"), 0);
+    ck_assert(json_is_true(json_object_get(r, "changed")));
+    ck_assert_int_ne(jint(r, "tried", "target_cents"), stored_target);
+    ck_assert_int_eq(jint(r, "tried", "base_cents"), 2 * jint(r, "stored", "base_cents"));
+    ck_assert_str_eq(json_string_value(json_array_get(json_object_get(r, "changes"), 0)), "target_cents");
+    ck_assert_str_eq(json_string_value(json_object_get(json_object_get(r, "tried"), "arrangement_id")),
+                     json_string_value(json_object_get(json_object_get(r, "stored"), "arrangement_id")));
+    json_decref(j);
+    free(rb);
+    /* both posted: an attribution that attributes nothing prices without a discount */
+    char *p = util_path_join(getenv("CARA_EPISODES"), "falls_prevention/savings.lua");
+    char *src, e[256];
+    size_t len;
+    ck_assert_int_eq(util_read_file(p, 1 << 20, &src, &len, e, sizeof e), 0);
+    free(p);
+    json_t *req = json_pack("{s:s, s:s, s:s, s:[s]}", "template", "falls_prevention", "attribution",
+                            "function attribute() return {method = 'unattributed'} end", "savings",
+                            src, "episodes", id);
+    free(src);
+    rb = json_dumps(req, JSON_COMPACT);
+    json_decref(req);
+    ck_assert_int_eq(call(api_rules_try, SRV_CMS, "", NULL, NULL, NULL, rb, &j), 200);
+    r = json_array_get(json_object_get(j, "results"), 0);
+    ck_assert(json_is_true(json_object_get(r, "changed")));
+    ck_assert(json_is_null(json_object_get(json_object_get(r, "tried"), "arrangement_id")));
+    ck_assert_int_eq(jint(r, "tried", "discount_bps"), 0);
+    json_decref(j);
+    free(rb);
+    /* hostile and broken savings rules: 422 with the rule's error, quickly */
+    time_t t0 = time(NULL);
+    rb = savings_body(id, "function target(episode, beneficiary, arrangement, params)",
+                      "function target(episode, beneficiary, arrangement, params) while true do end");
+    ck_assert_int_eq(call(api_rules_try, SRV_CMS, "", NULL, NULL, NULL, rb, &j), 422);
+    ck_assert_str_eq(rule_kind(j), "instructions");
+    ck_assert_str_eq(json_string_value(json_object_get(json_object_get(j, "rule_error"), "file")),
+                     "savings.lua (posted)");
+    ck_assert_ptr_nonnull(strstr(json_string_value(json_object_get(json_object_get(j, "error"), "message")), id));
+    json_decref(j);
+    free(rb);
+    rb = savings_body(id, "function quality(episode, claims, beneficiary, params)",
+                      "function quality(episode, claims, beneficiary, params) local t = {} while "
+                      "true do t[#t + 1] = string.rep('x', 1000) .. #t end");
+    ck_assert_int_eq(call(api_rules_try, SRV_CMS, "", NULL, NULL, NULL, rb, &j), 422);
+    ck_assert_str_eq(rule_kind(j), "memory");
+    json_decref(j);
+    free(rb);
+    ck_assert_int_lt(time(NULL) - t0, 30);
+    rb = savings_body(id, "function quality(episode, claims, beneficiary, params)",
+                      "function quality(episode, claims, beneficiary, params) os.execute('touch /tmp/x')");
+    ck_assert_int_eq(call(api_rules_try, SRV_CMS, "", NULL, NULL, NULL, rb, &j), 422);
+    ck_assert_str_eq(rule_kind(j), "runtime");
+    json_decref(j);
+    free(rb);
+    rb = savings_body(id, "function target(episode, beneficiary, arrangement, params)",
+                      "function target(episode, beneficiary, arrangement, params) if true then "
+                      "return {target_cents = 'lots'} end");
+    ck_assert_int_eq(call(api_rules_try, SRV_CMS, "", NULL, NULL, NULL, rb, &j), 422);
+    ck_assert_str_eq(rule_kind(j), "result");
+    ck_assert_str_eq(json_string_value(json_object_get(json_object_get(j, "rule_error"), "file")),
+                     "savings.lua (posted)");
+    ck_assert_ptr_null(strstr(json_string_value(json_object_get(json_object_get(j, "rule_error"), "message")), tmp));
+    json_decref(j);
+    free(rb);
+    rb = savings_body(id, "function target(", "function target((");
+    ck_assert_int_eq(call(api_rules_try, SRV_CMS, "", NULL, NULL, NULL, rb, &j), 422);
+    ck_assert_str_eq(rule_kind(j), "syntax");
+    ck_assert_str_eq(json_string_value(json_object_get(json_object_get(j, "rule_error"), "file")),
+                     "savings.lua (posted)");
+    ck_assert_int_gt(json_integer_value(json_object_get(json_object_get(j, "rule_error"), "line")), 0);
+    ck_assert_ptr_null(strstr(json_string_value(json_object_get(json_object_get(j, "rule_error"), "message")), tmp));
+    json_decref(j);
+    free(rb);
+    ck_assert_int_eq(call(api_rules_try, SRV_CMS, "", NULL, NULL, NULL, "{\"template\": "
+                          "\"falls_prevention\", \"savings\": 3, \"episodes\": [\"x\"]}", &j), 400);
+    json_decref(j);
+    /* every temporary directory is gone; only the audit rows were written */
+    ck_assert(tmp_is_empty(tmp));
+    unsetenv("TMPDIR");
+    ck_assert_int_eq(qi("SELECT count(*) FROM runs"), runs0);
+    ck_assert_int_eq(qi("SELECT count(*) FROM run_episodes"), eps0);
+    ck_assert_int_ge(qi("SELECT count(*) FROM audit_log WHERE action = 'rules.try' AND "
+                        "after LIKE '%\"posted\":[\"savings\"]%'"), 1);
+}
+END_TEST
+
 Suite *suite_srv_api(void)
 {
     Suite *s = suite_create("srv_api");
@@ -509,6 +685,7 @@ Suite *suite_srv_api(void)
     tcase_add_test(tc, test_ebra_cycle);
     tcase_add_test(tc, test_templates);
     tcase_add_test(tc, test_rules_try);
+    tcase_add_test(tc, test_rules_try_savings);
     suite_add_tcase(s, tc);
     return s;
 }
