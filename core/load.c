@@ -6,6 +6,7 @@
 #include <errno.h>
 #include <fcntl.h>
 #include <stdarg.h>
+#include <stdint.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/mman.h>
@@ -189,6 +190,21 @@ void load_check_order(loader *ld, const char *start, const char *end)
 
 /* ---- the file ------------------------------------------------------------------------ */
 
+/* Give back the mapped pages before `upto` (they were read; the page cache keeps the
+ * file): the loader's memory stays flat however large the file. A no-op for buffers
+ * that are not page-aligned mappings. */
+static void release_pages(const char *base, size_t len, const char *upto, size_t *released)
+{
+    long page = sysconf(_SC_PAGESIZE);
+    if (page <= 0 || ((uintptr_t)base % (uintptr_t)page) != 0 || upto < base || upto > base + len)
+        return;
+    size_t off = (size_t)(upto - base) / (size_t)page * (size_t)page;
+    if (off > *released) {
+        madvise((void *)(base + *released), off - *released, MADV_DONTNEED);
+        *released = off;
+    }
+}
+
 static int start_load(loader *ld, int64_t *load_id)
 {
     sqlite3_stmt *st;
@@ -264,6 +280,7 @@ static int scan_rows(loader *ld, csv_scan *s)
         }
         if (s->n == 1 && s->f[0].len == 0) continue; /* blank line */
         ld->rows++;
+        if ((ld->rows & 0xffff) == 0) release_pages(ld->map, ld->map_len, s->f[0].p, &ld->released);
         if (s->n != ld->header_fields) {
             load_error(ld, s->line, 0, NULL, "the row has %zu fields, the header has %zu",
                        s->n, ld->header_fields);
@@ -285,7 +302,20 @@ static int load_mapped(store *s, const char *path, const char *buf, size_t len,
 {
     loader ld = {.db = store_db(s), .path = path, .err = o->err ? o->err : stderr,
                  .max_errors = o->max_errors > 0 ? o->max_errors : 50};
-    sha256_hex(buf, len, ld.sha);
+    sha256_ctx h;
+    unsigned char digest[32];
+    size_t released = 0;
+    sha256_init(&h);
+    for (size_t at = 0; at < len;) { /* 16 MiB at a time, releasing what was hashed */
+        size_t n = len - at < (16u << 20) ? len - at : (16u << 20);
+        sha256_update(&h, buf + at, n);
+        at += n;
+        release_pages(buf, len, buf + at, &released);
+    }
+    sha256_final(&h, digest);
+    for (int i = 0; i < 32; i++) snprintf(ld.sha + 2 * i, 3, "%02x", digest[i]);
+    ld.map = buf;
+    ld.map_len = len;
     memcpy(r->sha256, ld.sha, sizeof ld.sha);
     csv_scan scan;
     csv_scan_init(&scan, buf, len);

@@ -56,6 +56,8 @@ struct loader {
     field_value vals[LOAD_MAX_COLS];
     sqlite3_stmt *st[8];          /* the kind's statements */
     claim_group group;
+    const char *map;              /* the file's bytes (a page-aligned mapping, or not) */
+    size_t map_len, released;     /* pages before `released` were given back */
 };
 
 /* Report "path:line:col: field: message" (col 0 / field NULL: "path:line: message"). */

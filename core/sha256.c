@@ -5,6 +5,12 @@
 
 #include <string.h>
 
+#if defined(__x86_64__) && (defined(__GNUC__) || defined(__clang__))
+#define SHA256_X86 1
+#include <cpuid.h>
+#include <immintrin.h>
+#endif
+
 static const uint32_t K[64] = {
     0x428a2f98, 0x71374491, 0xb5c0fbcf, 0xe9b5dba5, 0x3956c25b, 0x59f111f1, 0x923f82a4,
     0xab1c5ed5, 0xd807aa98, 0x12835b01, 0x243185be, 0x550c7dc3, 0x72be5d74, 0x80deb1fe,
@@ -54,6 +60,79 @@ static void block(sha256_ctx *c, const unsigned char *p)
     c->h[7] += h;
 }
 
+#ifdef SHA256_X86
+/*
+ * The x86 SHA extensions (SHA-NI: sha256rnds2, sha256msg1, sha256msg2), used when the
+ * CPU has them: the same compression function, about 5 times faster. State is kept as
+ * ABEF/CDGH; the message schedule W[j] (four words per vector) is
+ *   W[j] = msg2(msg1(W[j-4], W[j-3]) + alignr(W[j-1], W[j-2], 4), W[j-1]),  j >= 4.
+ */
+__attribute__((target("sha,sse4.1,ssse3"))) static void blocks_ni(uint32_t h[8],
+                                                                    const unsigned char *p,
+                                                                    size_t n)
+{
+    const __m128i mask = _mm_set_epi64x(0x0c0d0e0f08090a0bULL, 0x0405060700010203ULL);
+    __m128i tmp = _mm_loadu_si128((const __m128i *)&h[0]);
+    __m128i s1 = _mm_loadu_si128((const __m128i *)&h[4]);
+    tmp = _mm_shuffle_epi32(tmp, 0xB1);          /* CDAB */
+    s1 = _mm_shuffle_epi32(s1, 0x1B);            /* EFGH */
+    __m128i s0 = _mm_alignr_epi8(tmp, s1, 8);    /* ABEF */
+    s1 = _mm_blend_epi16(s1, tmp, 0xF0);         /* CDGH */
+    for (; n; n--, p += 64) {
+        __m128i abef = s0, cdgh = s1, w[4];
+        for (int g = 0; g < 16; g++) {
+            if (g < 4) w[g] = _mm_shuffle_epi8(_mm_loadu_si128((const __m128i *)(p + 16 * g)), mask);
+            __m128i m = _mm_add_epi32(w[g & 3], _mm_loadu_si128((const __m128i *)&K[4 * g]));
+            s1 = _mm_sha256rnds2_epu32(s1, s0, m);
+            if (g >= 3 && g <= 14) { /* W[g+1] (its msg1 part is already in w[(g+1)&3]) */
+                __m128i t = _mm_alignr_epi8(w[g & 3], w[(g + 3) & 3], 4);
+                w[(g + 1) & 3] = _mm_sha256msg2_epu32(_mm_add_epi32(w[(g + 1) & 3], t), w[g & 3]);
+            }
+            m = _mm_shuffle_epi32(m, 0x0E);
+            s0 = _mm_sha256rnds2_epu32(s0, s1, m);
+            if (g >= 1 && g <= 12) /* msg1(W[g-1], W[g]) for W[g+3] */
+                w[(g + 3) & 3] = _mm_sha256msg1_epu32(w[(g + 3) & 3], w[g & 3]);
+        }
+        s0 = _mm_add_epi32(s0, abef);
+        s1 = _mm_add_epi32(s1, cdgh);
+    }
+    tmp = _mm_shuffle_epi32(s0, 0x1B);           /* FEBA */
+    s1 = _mm_shuffle_epi32(s1, 0xB1);            /* DCHG */
+    s0 = _mm_blend_epi16(tmp, s1, 0xF0);         /* DCBA */
+    s1 = _mm_alignr_epi8(s1, tmp, 8);            /* HGFE */
+    _mm_storeu_si128((__m128i *)&h[0], s0);
+    _mm_storeu_si128((__m128i *)&h[4], s1);
+}
+
+static int have_ni(void)
+{
+    static int known = -1; /* a benign race: every thread computes the same value */
+    if (known < 0) {
+        unsigned a, b, c, d;
+        int sha = __get_cpuid_count(7, 0, &a, &b, &c, &d) && (b & (1u << 29));
+        int sse41 = __get_cpuid(1, &a, &b, &c, &d) && (c & (1u << 19)) && (c & (1u << 9));
+        known = sha && sse41;
+    }
+    return known;
+}
+#endif
+
+static int force_portable;
+
+void sha256_use_portable(int yes) { force_portable = yes; }
+
+/* n whole blocks. */
+static void blocks(sha256_ctx *c, const unsigned char *p, size_t n)
+{
+#ifdef SHA256_X86
+    if (!force_portable && have_ni()) {
+        blocks_ni(c->h, p, n);
+        return;
+    }
+#endif
+    for (; n; n--, p += 64) block(c, p);
+}
+
 void sha256_init(sha256_ctx *c)
 {
     static const uint32_t iv[8] = {0x6a09e667, 0xbb67ae85, 0x3c6ef372, 0xa54ff53a,
@@ -74,10 +153,12 @@ void sha256_update(sha256_ctx *c, const void *data, size_t len)
         p += take;
         len -= take;
         if (c->used < 64) return;
-        block(c, c->buf);
+        blocks(c, c->buf, 1);
         c->used = 0;
     }
-    for (; len >= 64; p += 64, len -= 64) block(c, p);
+    blocks(c, p, len / 64);
+    p += len / 64 * 64;
+    len %= 64;
     memcpy(c->buf, p, len);
     c->used = len;
 }

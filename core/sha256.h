@@ -23,4 +23,8 @@ void sha256_final(sha256_ctx *c, unsigned char out[32]);
 /* One-shot: the digest of data as 64 lowercase hex digits and a NUL. */
 void sha256_hex(const void *data, size_t len, char hex[65]);
 
+/* Tests: 1 forces the portable code even where the CPU has the SHA extensions (which
+ * are used by default, detected at run time). Not thread-safe; set before hashing. */
+void sha256_use_portable(int yes);
+
 #endif
