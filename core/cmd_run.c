@@ -12,12 +12,13 @@
 static int run_run(cli_ctx *c, int argc, char **argv)
 {
     const char *period = NULL, *tmpl = NULL, *episodes = NULL, *mem = NULL, *instr = NULL,
-               *threads = NULL;
+               *threads = NULL, *native = NULL;
     int quiet = 0;
     const cli_opt opts[] = {{"--period", &period, NULL},   {"--template", &tmpl, NULL},
                             {"--episodes", &episodes, NULL}, {"--memory", &mem, NULL},
                             {"--instructions", &instr, NULL}, {"--quiet", NULL, &quiet},
                             {"--threads", &threads, NULL},
+                            {"--compare-native", &native, NULL},
                             {NULL, NULL, NULL}};
     int n = cli_parse(c, &cmd_run, opts, argc, argv);
     if (n == -1) return CLI_OK;
@@ -33,6 +34,7 @@ static int run_run(cli_ctx *c, int argc, char **argv)
                                    "e.g. 2027)", period);
         o.period = (int)y;
     }
+    o.compare_native = native;
     if (threads) {
         uint64_t t;
         if (util_parse_u64(threads, &t) < 0 || t < 1 || t > 64)
@@ -66,6 +68,14 @@ static int run_run(cli_ctx *c, int argc, char **argv)
                 (long long)run_id, (long long)st.beneficiaries, (long long)st.claim_lines,
                 (long long)st.episodes, (long long)st.excluded, (long long)st.attributed,
                 (long long)st.arrangements);
+    if (native && !quiet)
+        fprintf(c->err,
+                "--compare-native %s: %lld episodes priced by both, identical; rule calls: Lua "
+                "%.3f s, C %.3f s (Lua/C %.2f); binding claims into Lua tables %.3f s (Lua "
+                "with binding / C %.2f)\n",
+                native, (long long)st.compared, st.lua_ns / 1e9, st.native_ns / 1e9,
+                st.native_ns ? (double)st.lua_ns / (double)st.native_ns : 0.0, st.bind_ns / 1e9,
+                st.native_ns ? (double)(st.lua_ns + st.bind_ns) / (double)st.native_ns : 0.0);
     fprintf(c->out, "%lld\n", (long long)run_id);
     return CLI_OK;
 }
@@ -88,6 +98,9 @@ const cli_command cmd_run = {
             "  --instructions N     instruction cap per rule call (default 50000000)\n"
             "  --threads N          threads for the beneficiaries (default: the CPUs); the\n"
             "                       results are the same for any count\n"
+            "  --compare-native ID  benchmark: price template ID's episodes with the Lua rules\n"
+            "                       and their C twins too, fail on any difference, print both\n"
+            "                       times (docs/performance.md)\n"
             "  --quiet              no summary on stderr\n",
     .run = run_run,
 };

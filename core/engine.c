@@ -24,6 +24,7 @@
 #include "episode.h"
 #include "hcc.h"
 #include "store.h"
+#include "rules_native.h"
 #include "util.h"
 
 #include <uv.h>
@@ -171,7 +172,17 @@ typedef struct worker {
     const ref_arrangement **cands;   /* scratch: n_arrs entries */
     const char **dx;                 /* scratch for HCC counting */
     size_t cap_dx;
+    native_params np;                /* compare_native: the template's parameters */
+    int np_entry;                    /* the entry np describes + 1 (0: not resolved) */
+    engine_stats *st;                /* the shard's stats (for compare_native timings) */
 } worker;
+
+static int64_t now_ns(void)
+{
+    struct timespec t;
+    clock_gettime(CLOCK_MONOTONIC, &t);
+    return (int64_t)t.tv_sec * 1000000000 + t.tv_nsec;
+}
 
 /* Distinct CMS-HCC V28 payment HCCs from diagnoses on claims starting in the
  * `lookback` days before day 0. */
@@ -242,6 +253,41 @@ static void attribution_out_free(attribution_out *ao)
     free(ao->leaks);
 }
 
+/* compare_native: the C twins of the rules on the same inputs must give what the Lua
+ * rules gave (r); their time is counted apart. */
+static int compare_native(worker *w, size_t entry, const cara_episode *ep, int hcc, size_t nc,
+                          const ep_rec *r, char *err, size_t errlen)
+{
+    const catalog_entry *ce = &w->cat->v[entry];
+    if (w->np_entry != (int)entry + 1) {
+        if (native_params_init(&w->np, ce->tmpl, err, errlen) < 0) return -EINVAL;
+        w->np_entry = (int)entry + 1;
+    }
+    const bene_data *d = &w->bd;
+    int64_t t0 = now_ns();
+    const ref_arrangement *arr;
+    const char *method;
+    native_attribute(&w->np, ep, d->lines, d->n_lines, w->cands, nc, &arr, &method);
+    ep_rec n = {0};
+    int rc = native_target(&w->np, ep, hcc, &d->b, arr, &n, err, errlen);
+    int met = native_quality(&w->np, ep, d->lines, d->n_lines);
+    w->st->native_ns += now_ns() - t0;
+    w->st->compared++;
+    if (rc < 0) return -EINVAL;
+    if (arr != r->arr || strcmp(method, r->method) || n.base != r->base ||
+        n.trend_factor != r->trend_factor || n.trend_years != r->trend_years ||
+        n.age_factor != r->age_factor || n.hcc_factor != r->hcc_factor ||
+        n.dual_factor != r->dual_factor || n.discount_bps != r->discount_bps ||
+        n.target != r->target || met != r->quality_met) {
+        snprintf(err, errlen, "--compare-native: episode %s: the Lua rules give %s %s target %lld "
+                 "quality %d; the C rules give %s %s target %lld quality %d", r->episode_id,
+                 r->arr ? r->arr->arrangement_id : "-", r->method, (long long)r->target,
+                 r->quality_met, arr ? arr->arrangement_id : "-", method, (long long)n.target, met);
+        return -EINVAL;
+    }
+    return 0;
+}
+
 /* Price one non-excluded episode. */
 static int price_episode(worker *w, size_t entry, const cara_episode *ep, ep_rec *r, char *err,
                          size_t errlen)
@@ -257,6 +303,8 @@ static int price_episode(worker *w, size_t entry, const cara_episode *ep, ep_rec
     }
     r->hcc_count = hcc;
     size_t nc = engine_candidates(w->rd, template_id(ce->tmpl), &d->b, r->day0, w->cands);
+    int compare = w->o->compare_native && !strcmp(w->o->compare_native, template_id(ce->tmpl));
+    int64_t t0 = compare ? now_ns() : 0;
     attribution_out ao;
     int rc = rule_attribute(&w->rules, entry, ep, hcc, d->lines, w->cands, nc, &ao, err, errlen);
     if (rc == 0) {
@@ -267,6 +315,10 @@ static int price_episode(worker *w, size_t entry, const cara_episode *ep, ep_rec
     attribution_out_free(&ao);
     if (rc == 0) rc = rule_target(&w->rules, entry, ep, hcc, d->lines, r->arr, r, err, errlen);
     if (rc == 0) rc = rule_quality(&w->rules, entry, ep, hcc, d->lines, &r->quality_met, err, errlen);
+    if (compare && rc == 0) {
+        w->st->lua_ns += now_ns() - t0;
+        rc = compare_native(w, entry, ep, hcc, nc, r, err, errlen);
+    }
     return rc;
 }
 
@@ -324,7 +376,9 @@ static int process_beneficiary(worker *w, const char *person, engine_stats *st, 
         }
         for (size_t i = 0; i < ctx.n_eps && rc == 0; i++) {
             if (!bound && !ctx.eps[i]->exclusion[0]) {
+                int64_t t0 = w->o->compare_native ? now_ns() : 0;
                 rc = rule_set_bind(&w->rules, &d->b, d->lines, d->n_lines, err, errlen);
+                if (w->o->compare_native) st->bind_ns += now_ns() - t0;
                 bound = 1;
             }
             if (rc == 0) rc = record_episode(w, e, ctx.eps[i], err, errlen);
@@ -544,7 +598,7 @@ typedef struct shard {
 static void shard_run(shard *sh)
 {
     const engine_opts *o = sh->o;
-    worker w = {.o = o, .cat = sh->cat, .hcc = sh->hcc, .rd = &sh->rd};
+    worker w = {.o = o, .cat = sh->cat, .hcc = sh->hcc, .rd = &sh->rd, .st = &sh->st};
     sh->rd.arrs = sh->main_rd->arrs;
     sh->rd.n_arrs = sh->main_rd->n_arrs;
     sh->rd.as_of = sh->main_rd->as_of;
@@ -691,6 +745,10 @@ static int run_shards(store *s, const engine_opts *o, const catalog *cat, const 
         if (rc == 0) rc = merge_shard(rd, &sh[k].rd);
         stats->beneficiaries += sh[k].st.beneficiaries;
         stats->claim_lines += sh[k].st.claim_lines;
+        stats->compared += sh[k].st.compared;
+        stats->lua_ns += sh[k].st.lua_ns;
+        stats->native_ns += sh[k].st.native_ns;
+        stats->bind_ns += sh[k].st.bind_ns;
         engine_run_data_free(&sh[k].rd); /* what was not merged */
         free(sh[k].from);
         free(sh[k].to);

@@ -30,11 +30,18 @@ typedef struct engine_opts {
     /* Threads for the beneficiaries (0: the machine's CPUs). Each has its own store
      * connection and Lua state; results are the same, byte for byte, for any count. */
     int threads;
+    /* Benchmark and oracle: price every episode of this template with the Lua rules and
+     * with their C twins (rules_native.h), fail on any difference, and time both. */
+    const char *compare_native;
 } engine_opts;
 
 typedef struct engine_stats {
     int64_t beneficiaries, claim_lines;
     int64_t episodes, excluded, attributed, arrangements;
+    /* with compare_native: episodes compared, nanoseconds in the Lua rule calls
+     * (attribute, target, quality), in their C twins, and in binding beneficiaries' claims
+     * into Lua tables */
+    int64_t compared, lua_ns, native_ns, bind_ns;
 } engine_stats;
 
 /*

@@ -79,6 +79,7 @@ typedef struct rule_set {
     const catalog *cat;
     int *attr_script, *sav_script, *params_ref; /* per catalog entry */
     int claims_ref, bene_ref;                    /* current beneficiary (LUA_NOREF) */
+    struct rules_lazy_claims *claims_state;      /* the bound claims list (rules_bind.h) */
     rules_error last;   /* the last failure of rule_set_open or a rule_* call, structured
                          * (kind RULES_ERR_RESULT when a result had the wrong shape) */
 } rule_set;

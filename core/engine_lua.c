@@ -93,7 +93,7 @@ typedef struct bind_args {
 static int push_bene_refs(lua_State *L)
 {
     bind_args *a = lua_touserdata(L, 1);
-    rules_push_claims(L, a->lines, a->n);
+    rules_push_claims_lazy(L, a->lines, a->n, &a->rs->claims_state);
     a->rs->claims_ref = luaL_ref(L, LUA_REGISTRYINDEX);
     rules_push_beneficiary(L, a->b);
     a->rs->bene_ref = luaL_ref(L, LUA_REGISTRYINDEX);
@@ -116,6 +116,8 @@ int rule_set_bind(rule_set *rs, const cara_beneficiary *b, const cara_claim_line
 void rule_set_forget(rule_set *rs)
 {
     lua_State *L = rules_vm_state(rs->vm);
+    rules_claims_release(rs->claims_state); /* before the list can be collected */
+    rs->claims_state = NULL;
     luaL_unref(L, LUA_REGISTRYINDEX, rs->claims_ref);
     luaL_unref(L, LUA_REGISTRYINDEX, rs->bene_ref);
     rs->claims_ref = rs->bene_ref = LUA_NOREF;

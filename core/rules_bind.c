@@ -91,6 +91,106 @@ void rules_push_claims(lua_State *L, const cara_claim_line *lines, size_t n)
     rules_readonly(L, "claims");
 }
 
+/* ---- the lazy claims list ---------------------------------------------------------------- */
+
+struct rules_lazy_claims {
+    const cara_claim_line *lines; /* NULL once released */
+    size_t n;
+};
+
+static rules_lazy_claims *lazy_state(lua_State *L)
+{
+    rules_lazy_claims *st = lua_touserdata(L, lua_upvalueindex(1));
+    if (!st->lines && st->n) luaL_error(L, "claims: this beneficiary's claims are no longer "
+                                           "available (a rule kept them from an earlier call)");
+    return st;
+}
+
+/* claims[i]: upvalues 1 = state, 2 = cache table. */
+static int lazy_index(lua_State *L)
+{
+    rules_lazy_claims *st = lazy_state(L);
+    int isnum;
+    lua_Integer i = lua_tointegerx(L, 2, &isnum);
+    if (!isnum || i < 1 || (size_t)i > st->n) {
+        lua_pushnil(L);
+        return 1;
+    }
+    if (lua_rawgeti(L, lua_upvalueindex(2), i) != LUA_TNIL) return 1;
+    lua_pop(L, 1);
+    rules_push_claim(L, &st->lines[i - 1], (size_t)i);
+    lua_pushvalue(L, -1);
+    lua_rawseti(L, lua_upvalueindex(2), i);
+    return 1;
+}
+
+static int lazy_len(lua_State *L)
+{
+    lua_pushinteger(L, (lua_Integer)lazy_state(L)->n);
+    return 1;
+}
+
+static int lazy_newindex(lua_State *L)
+{
+    return luaL_error(L, "claims is read-only");
+}
+
+/* pairs(claims): 1..n in order, through claims[i]. */
+static int lazy_next(lua_State *L)
+{
+    lua_Integer i = lua_isnil(L, 2) ? 1 : lua_tointeger(L, 2) + 1;
+    lua_pushinteger(L, i);
+    lua_pushinteger(L, i);
+    lua_gettable(L, 1);                /* claims[i], through __index */
+    if (lua_isnil(L, -1)) {
+        lua_pushnil(L);
+        return 1;
+    }
+    return 2;
+}
+
+static int lazy_pairs(lua_State *L)
+{
+    lua_pushcfunction(L, lazy_next);
+    lua_pushvalue(L, 1);
+    lua_pushnil(L);
+    return 3;
+}
+
+void rules_push_claims_lazy(lua_State *L, const cara_claim_line *lines, size_t n,
+                            rules_lazy_claims **state)
+{
+    luaL_checkstack(L, 6, "rules_push_claims_lazy");
+    lua_newtable(L);                                  /* stack: proxy */
+    lua_createtable(L, 0, 6);                         /* stack: proxy, mt */
+    rules_lazy_claims *st = lua_newuserdatauv(L, sizeof *st, 0); /* proxy, mt, st */
+    st->lines = lines;
+    st->n = n;
+    *state = st;
+    lua_createtable(L, (int)n, 0);                    /* proxy, mt, st, cache */
+    lua_pushvalue(L, -2);
+    lua_pushvalue(L, -2);
+    lua_pushcclosure(L, lazy_index, 2);
+    lua_setfield(L, -4, "__index");
+    lua_pop(L, 1);                                    /* proxy, mt, st */
+    lua_pushvalue(L, -1);
+    lua_pushcclosure(L, lazy_len, 1);
+    lua_setfield(L, -3, "__len");
+    lua_pop(L, 1);                                    /* proxy, mt */
+    lua_pushcfunction(L, lazy_newindex);
+    lua_setfield(L, -2, "__newindex");
+    lua_pushcfunction(L, lazy_pairs);
+    lua_setfield(L, -2, "__pairs");
+    lua_pushstring(L, "read-only");
+    lua_setfield(L, -2, "__metatable");
+    lua_setmetatable(L, -2);                          /* proxy */
+}
+
+void rules_claims_release(rules_lazy_claims *state)
+{
+    if (state) state->lines = NULL;
+}
+
 static const char *gender_name(char g)
 {
     return g == 'M' ? "male" : g == 'F' ? "female" : "unknown";

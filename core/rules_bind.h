@@ -40,6 +40,18 @@ void rules_push_claim(lua_State *L, const cara_claim_line *line, size_t index);
 /* stack: -> claims (read-only array of rules_push_claim tables, in date order) */
 void rules_push_claims(lua_State *L, const cara_claim_line *lines, size_t n);
 
+/*
+ * stack: -> claims, the same read-only array built lazily: a line's table is made the
+ * first time the rules index it (and kept, so the same line is the same table), which
+ * saves building tables for lines no rule looks at. *state receives the list's state:
+ * call rules_claims_release(state) when lines stop being valid; a script that kept the
+ * list then gets an error instead of reading freed memory.
+ */
+typedef struct rules_lazy_claims rules_lazy_claims;
+void rules_push_claims_lazy(lua_State *L, const cara_claim_line *lines, size_t n,
+                            rules_lazy_claims **state);
+void rules_claims_release(rules_lazy_claims *state);
+
 /* stack: -> beneficiary */
 void rules_push_beneficiary(lua_State *L, const cara_beneficiary *b);
 
