@@ -222,6 +222,51 @@ START_TEST(test_push_claims_memory_limit)
 }
 END_TEST
 
+/* The lazy claims list: the same values as the eager one, the same table for the same
+ * line, ipairs/pairs/# work, read-only, and after release a kept list errors. */
+static rules_lazy_claims *lazy_st;
+
+static int push_lazy(lua_State *L, void *ud)
+{
+    (void)ud;
+    rules_push_claims_lazy(L, fx.lines, 2, &lazy_st);
+    return 1;
+}
+
+START_TEST(test_lazy_claims)
+{
+    int script;
+    rules_vm *vm = vm_with(
+        "kept = nil\n"
+        "function f(c)\n"
+        "  kept = c\n"
+        "  local n, sum = 0, 0\n"
+        "  for i, l in ipairs(c) do n = n + 1; sum = sum + l.paid_cents end\n"
+        "  local m = 0\n"
+        "  for k, l in pairs(c) do m = m + k end\n"
+        "  assert(c[1] == c[1], 'identity')\n"
+        "  assert(c[3] == nil and c.x == nil and c[0] == nil)\n"
+        "  assert(c[2].hcpcs_code == '97110' and c[1].hcpcs_modifiers[1] == 'GP')\n"
+        "  assert(not pcall(function() c[1] = 1 end), 'read-only list')\n"
+        "  assert(not pcall(function() c[1].paid_cents = 1 end), 'read-only line')\n"
+        "  return #c * 1000000 + n * 100000 + m * 10000 + sum\n"
+        "end\n"
+        "function g() return kept[1].paid_cents end\n"
+        "function h() return kept[2] end\n",
+        &script);
+    rules_error e;
+    ck_assert_msg(rules_vm_invoke(vm, script, "f", push_lazy, NULL, 1, &e) == 0, "%s", e.message);
+    /* #c 2, ipairs 2 lines, pairs keys 1+2, paid 12345 + 5000 */
+    ck_assert_int_eq(lua_tointeger(rules_vm_state(vm), -1), 2000000 + 200000 + 30000 + 17345);
+    lua_pop(rules_vm_state(vm), 1);
+    /* after release, any use of a kept list is an error (no read of freed lines) */
+    rules_claims_release(lazy_st);
+    ck_assert_int_eq(rules_vm_invoke(vm, script, "g", NULL, NULL, 1, &e), -1);
+    ck_assert_ptr_nonnull(strstr(e.message, "no longer available"));
+    rules_vm_free(vm);
+}
+END_TEST
+
 Suite *suite_rules_bind(void)
 {
     Suite *s = suite_create("rules_bind");
@@ -231,6 +276,7 @@ Suite *suite_rules_bind(void)
     tcase_add_loop_test(tc, test_read_only, 0, (int)(sizeof writes / sizeof writes[0]));
     tcase_add_test(tc, test_missing_function);
     tcase_add_test(tc, test_push_claims_memory_limit);
+    tcase_add_test(tc, test_lazy_claims);
     suite_add_tcase(s, tc);
     return s;
 }
