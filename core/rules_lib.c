@@ -270,7 +270,33 @@ static int l_nearest_rank(lua_State *L)
     return 1;
 }
 
+/* cara.first_index(claims, day) -> the index of the first line whose service_date is on
+ * or after day (#claims + 1 when none): a binary search over the date-ordered claims, so
+ * a rule can start at its window instead of reading every earlier line. */
+static int l_first_index(lua_State *L)
+{
+    luaL_checkany(L, 1);
+    lua_Integer day = luaL_checkinteger(L, 2);
+    lua_len(L, 1);
+    lua_Integer n = luaL_checkinteger(L, -1);
+    lua_pop(L, 1);
+    lua_Integer lo = 1, hi = n + 1; /* the answer is in [lo, hi] */
+    while (lo < hi) {
+        lua_Integer mid = lo + (hi - lo) / 2;
+        lua_geti(L, 1, mid);
+        if (lua_getfield(L, -1, "service_date") != LUA_TNUMBER)
+            return luaL_error(L, "cara.first_index: claims[%I] has no service_date", mid);
+        lua_Integer d = lua_tointeger(L, -1);
+        lua_pop(L, 2);
+        if (d < day) lo = mid + 1;
+        else hi = mid;
+    }
+    lua_pushinteger(L, lo);
+    return 1;
+}
+
 static const luaL_Reg cara_funcs[] = {
+    {"first_index", l_first_index},
     {"date", l_date},
     {"date_str", l_date_str},
     {"ymd", l_ymd},

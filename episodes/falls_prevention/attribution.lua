@@ -54,7 +54,8 @@ function attribute(episode, claims, beneficiary, candidates, params)
   local first_day, last_day = episode.trigger_date, episode.trigger_date + a.plurality_days - 1
   if last_day > episode.end_date then last_day = episode.end_date end
   local tally, order = {}, {}
-  for _, l in ipairs(claims) do
+  for i = cara.first_index(claims, first_day), #claims do
+    local l = claims[i]
     local d = l.service_date
     if d > last_day then break end -- claims are in date order
     if d >= first_day and l.rendering_npi ~= "" and set:match(l.hcpcs_code) then

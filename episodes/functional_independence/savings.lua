@@ -61,14 +61,16 @@ function quality(episode, claims, beneficiary, params)
   local q = params.quality
   if q.measure == "codes_within_days" then
     local set, last = codes(q.codes), episode.trigger_date + q.days
-    for _, l in ipairs(claims) do
+    for i = cara.first_index(claims, episode.trigger_date), #claims do
+      local l = claims[i]
       if l.service_date > last then break end
       if l.service_date >= episode.trigger_date and set:match(l.hcpcs_code) then return true end
     end
     return false
   elseif q.measure == "no_admission_in_window" then
     local set, first = codes(q.bill_types), episode.trigger_date + (q.from_day or 0)
-    for _, l in ipairs(claims) do
+    for i = cara.first_index(claims, first), #claims do
+      local l = claims[i]
       if l.service_date > episode.end_date then break end
       if l.service_date >= first and l.claim_type == "institutional"
          and set:match(l.bill_type_code) then
