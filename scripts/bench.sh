@@ -169,6 +169,20 @@ while [ $i -lt "$RUNS" ]; do
     i=$((i + 1))
 done
 
+# ---- (f) the rules: Lua against their C twins, on one run -------------------------------
+NATIVE_LINES=
+if "$CARA" run --help 2>&1 | grep -q -- --compare-native; then
+    for tm in falls_prevention functional_independence; do
+        echo "== (f) cara run --threads 1 --compare-native $tm"
+        "$CARA" --db "$DB" run --threads 1 --compare-native "$tm" 2>"$TMP/native" >/dev/null ||
+            die "cara run --compare-native $tm failed: $(cat "$TMP/native")"
+        l=$(grep -- '--compare-native' "$TMP/native")
+        echo "  $l"
+        NATIVE_LINES="$NATIVE_LINES
+- $l"
+    done
+fi
+
 # ---- (e) the SQL peer -------------------------------------------------------------------
 echo "== (e) SQL peer: sqlite3 < scripts/falls_peer.sql ($RUNS runs)"
 i=0
@@ -279,6 +293,12 @@ SECTION=$TMP/section.md
     fi
     echo "- d/e, like for like (\`cara run --template falls_prevention\`): $(ratio "$(med peer)" "$(med runfp)")"
     echo
+    if [ -n "$NATIVE_LINES" ]; then
+        echo "Rules in Lua against the same rules in C (\`cara run --threads 1 --compare-native\`:"
+        echo "every episode of the template priced by both, results identical, time of each):"
+        echo "$NATIVE_LINES"
+        echo
+    fi
     echo "Check of the peer: $CHECK_LINE."
     if [ "$(wc -l <"$TMP/check")" -gt 1 ]; then
         echo "Examples:"
