@@ -209,15 +209,17 @@ int sc_claims_open(sc_claims *r, const char *dir, char *err, size_t errlen)
     return 0;
 }
 
-/* Field k of the current row into buf; nonzero (with a message) when it is too long. */
-#define GET(k, buf)                                                                      \
+/* Field k of the current row into buf; on a field too long for buf, a message naming
+ * the column (from the array `names`) and a return of -EINVAL. */
+#define SC_GET(names, k, buf)                                                            \
     do {                                                                                 \
         if (sc_get(&r->f, r->col[k], buf, sizeof buf) < 0) {                             \
             snprintf(err, errlen, "%s:%zu: %s is too long to convert", r->f.path,        \
-                     r->f.scan.line, CLAIM_COLS[k]);                                     \
+                     r->f.scan.line, names[k]);                                          \
             return -EINVAL;                                                              \
         }                                                                                \
     } while (0)
+#define GET(k, buf) SC_GET(CLAIM_COLS, k, buf)
 
 static int parse_money(sc_claims *r, int k, int64_t *out, char *err, size_t errlen)
 {
@@ -407,14 +409,7 @@ int sc_people_open(sc_people *r, const char *dir, char *err, size_t errlen)
     return 0;
 }
 
-#define GET(k, buf)                                                                      \
-    do {                                                                                 \
-        if (sc_get(&r->f, r->col[k], buf, sizeof buf) < 0) {                             \
-            snprintf(err, errlen, "%s:%zu: %s is too long to convert", r->f.path,        \
-                     r->f.scan.line, ELIG_COLS[k]);                                      \
-            return -EINVAL;                                                              \
-        }                                                                                \
-    } while (0)
+#define GET(k, buf) SC_GET(ELIG_COLS, k, buf)
 
 static int read_person_row(sc_people *r, char *err, size_t errlen)
 {

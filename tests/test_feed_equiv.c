@@ -10,23 +10,15 @@
 #include <string.h>
 #include <sys/wait.h>
 
+#include "helpers.h"
 #include "suites.h"
 #include "util.h"
 
 static char dir[64];
 
-static void setup(void)
-{
-    snprintf(dir, sizeof dir, "/tmp/cara-equiv-XXXXXX");
-    ck_assert_ptr_nonnull(mkdtemp(dir));
-}
+static void setup(void) { th_tmpdir(dir, "cara-equiv"); }
 
-static void teardown(void)
-{
-    char cmd[128];
-    snprintf(cmd, sizeof cmd, "rm -rf '%s'", dir);
-    ck_assert_int_eq(system(cmd), 0);
-}
+static void teardown(void) { th_rmdir(dir); }
 
 static int sh(const char *fmt, const char *a, const char *b)
 {
@@ -37,14 +29,7 @@ static int sh(const char *fmt, const char *a, const char *b)
     return WIFEXITED(st) ? WEXITSTATUS(st) : -1;
 }
 
-static char *slurp(const char *name)
-{
-    char path[256], err[256], *buf;
-    size_t len;
-    snprintf(path, sizeof path, "%s/%s", dir, name);
-    ck_assert_int_eq(util_read_file(path, 64 << 20, &buf, &len, err, sizeof err), 0);
-    return buf;
-}
+static char *slurp(const char *name) { return th_slurp(dir, name); }
 
 static int count_lines(const char *s)
 {

@@ -8,6 +8,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "helpers.h"
 #include "load_feed.h"
 #include "suites.h"
 #include "util.h"
@@ -18,8 +19,7 @@ static char *errs;
 
 static void setup(void)
 {
-    snprintf(dir, sizeof dir, "/tmp/cara-fhir-XXXXXX");
-    ck_assert_ptr_nonnull(mkdtemp(dir));
+    th_tmpdir(dir, "cara-fhir");
     char path[128], err[256];
     snprintf(path, sizeof path, "%s/t.db", dir);
     ck_assert_int_eq(store_open(path, STORE_CREATE, &db, err, sizeof err), 0);
@@ -30,31 +30,13 @@ static void teardown(void)
 {
     store_close(db);
     free(errs);
-    char cmd[128];
-    snprintf(cmd, sizeof cmd, "rm -rf '%s'", dir);
-    ck_assert_int_eq(system(cmd), 0);
+    th_rmdir(dir);
 }
 
-static long long q(const char *sql)
-{
-    sqlite3_stmt *st;
-    ck_assert_int_eq(sqlite3_prepare_v2(store_db(db), sql, -1, &st, NULL), SQLITE_OK);
-    long long v = sqlite3_step(st) == SQLITE_ROW ? sqlite3_column_int64(st, 0) : -1;
-    sqlite3_finalize(st);
-    return v;
-}
+static long long q(const char *sql) { return th_q(db, sql); }
 
-static char qs_buf[512];
-static const char *qs(const char *sql)
-{
-    sqlite3_stmt *st;
-    ck_assert_int_eq(sqlite3_prepare_v2(store_db(db), sql, -1, &st, NULL), SQLITE_OK);
-    qs_buf[0] = '\0';
-    if (sqlite3_step(st) == SQLITE_ROW && sqlite3_column_text(st, 0))
-        snprintf(qs_buf, sizeof qs_buf, "%s", sqlite3_column_text(st, 0));
-    sqlite3_finalize(st);
-    return qs_buf;
-}
+static char qs_buf[256];
+static const char *qs(const char *sql) { return th_qs(db, sql, qs_buf); }
 
 #define HAS(s) ck_assert_msg(errs && strstr(errs, s), "errors lack '%s':\n%s", s, errs)
 
@@ -77,15 +59,7 @@ static int load(char **paths, int skip_bad)
     return rc;
 }
 
-static char *write_file(const char *name, const char *text)
-{
-    char path[256];
-    snprintf(path, sizeof path, "%s/%s", dir, name);
-    FILE *f = fopen(path, "w");
-    fputs(text, f);
-    fclose(f);
-    return strdup(path);
-}
+static char *write_file(const char *name, const char *text) { return th_write(dir, name, text); }
 
 /* The BCDA sample: 33 carrier claims with 52 lines; summing line_nch_pmt_amt over the
  * Bundle gives $1,970 and line_alowd_chrg_amt $2,470 (read out of the JSON). The

@@ -1,0 +1,30 @@
+/*
+ * tests/helpers.h: small helpers shared by the Check suites (temporary folders, store
+ * queries, whole files). Failures are test failures (ck_assert).
+ */
+#ifndef CARA_TESTS_HELPERS_H
+#define CARA_TESTS_HELPERS_H
+
+#include <stddef.h>
+
+#include "store.h"
+
+/* Make a temporary folder "/tmp/<prefix>-XXXXXX" into dir (64 bytes). */
+void th_tmpdir(char dir[64], const char *prefix);
+
+/* Remove it and what it holds. */
+void th_rmdir(const char *dir);
+
+/* The first column of the first row of sql as an integer (-1 when there is no row). */
+long long th_q(store *db, const char *sql);
+
+/* ... as text into buf (256 bytes; "" for no row or NULL); returns buf. */
+const char *th_qs(store *db, const char *sql, char buf[256]);
+
+/* The contents of dir/name (NUL-terminated, malloc'ed; the caller frees). */
+char *th_slurp(const char *dir, const char *name);
+
+/* Write text to dir/name; returns the path (malloc'ed; the caller frees). */
+char *th_write(const char *dir, const char *name, const char *text);
+
+#endif
