@@ -72,7 +72,8 @@ static const char Q_CLAIMS[] =
     "l.hcpcs_modifiers, l.rendering_npi, l.rendering_tin, l.billing_npi, l.billing_tin, "
     "l.paid_cents, l.allowed_cents "
     "FROM claims c JOIN claim_lines l ON l.claim_id = c.claim_id "
-    "WHERE c.person_id = ?1 ORDER BY c.claim_id, l.claim_line_number";
+    "WHERE c.person_id = ?1"; /* a claim's lines come together (nested loop); bene_sort_lines
+                               * orders them, so no ORDER BY (it cost a sort per person) */
 
 int bene_reader_open(bene_reader *r, sqlite3 *db, char *err, size_t errlen)
 {
