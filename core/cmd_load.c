@@ -108,6 +108,10 @@ static int load_csvs(cli_ctx *c, store *s, const inputs *in, const load_opts *o)
         }
         if (r.skipped)
             fprintf(c->out, "%s: already loaded (sha256 %.12s...), skipped\n", in->csv[i], r.sha256);
+        else if (r.rejected)
+            fprintf(c->out, "%s: loaded %lld of %lld rows (%s); %lld rejected\n", in->csv[i],
+                    (long long)(r.rows - r.rejected), (long long)r.rows, load_kind_file(r.kind),
+                    (long long)r.rejected);
         else
             fprintf(c->out, "%s: loaded %lld rows (%s)\n", in->csv[i], (long long)r.rows,
                     load_kind_file(r.kind));
@@ -155,6 +159,8 @@ static int run_load(cli_ctx *c, int argc, char **argv)
             return CLI_FAIL;
         }
         fputs("file\trecord\tfield\treason\trecord_text\n", fo.rejects);
+        o.skip_bad = 1;
+        o.rejects = fo.rejects;
     }
     store *s;
     char err[1024];
@@ -202,9 +208,10 @@ const cli_command cmd_load = {
             "first rejected input.\n\n"
             "options:\n"
             "  --max-errors N   errors listed per input (default 50)\n"
-            "  --skip-bad       CCLF and FHIR: load the good records and write each rejected\n"
-            "                   record (a CCLF claim with a bad record is rejected whole)\n"
-            "                   with its reason to the rejects file\n"
+            "  --skip-bad       load the good rows and records and write each rejected one\n"
+            "                   with its reason to the rejects file (a claim with a bad\n"
+            "                   line or record is rejected whole; the store keeps the\n"
+            "                   version it had); a bad header still rejects the file\n"
             "  --rejects FILE   where --skip-bad writes (default cara-rejected.tsv; TSV:\n"
             "                   file, record, field, reason, record_text)\n",
     .run = run_load,

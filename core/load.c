@@ -26,19 +26,41 @@ const char *load_kind_file(int kind)
 
 /* ---- error reporting ------------------------------------------------------------- */
 
+static void reject_row(loader *ld, size_t line, const char *field, const char *msg,
+                       const char *rec, const char *end);
+
 void load_error(loader *ld, size_t line, size_t col, const char *field, const char *fmt, ...)
 {
     ld->errors++;
-    if (ld->errors > ld->max_errors) return;
     char msg[512];
     va_list ap;
     va_start(ap, fmt);
     vsnprintf(msg, sizeof msg, fmt, ap);
     va_end(ap);
+    if (ld->skip_bad && ld->rec && line > 1 && !ld->row_bad) { /* a row: reject it */
+        reject_row(ld, line, field, msg, ld->rec, ld->rec_end);
+        ld->row_bad = 1;
+    }
+    if (ld->errors > ld->max_errors) return;
     if (col && field)
         fprintf(ld->err, "%s:%zu:%zu: %s: %s\n", ld->path, line, col, field, msg);
     else
         fprintf(ld->err, "%s:%zu: %s\n", ld->path, line, msg);
+}
+
+/* Write one line of the rejects file: file, line, field, reason, the raw row. */
+static void reject_row(loader *ld, size_t line, const char *field, const char *msg,
+                       const char *rec, const char *end)
+{
+    if (!ld->rejects) return;
+    fprintf(ld->rejects, "%s\t%zu\t%s\t", ld->path, line, field ? field : "");
+    for (const char *p = msg; *p; p++) fputc(*p == '\t' || *p == '\n' ? ' ' : *p, ld->rejects);
+    fputc('\t', ld->rejects);
+    while (end > rec && (end[-1] == '\n' || end[-1] == '\r')) end--;
+    for (const char *p = rec; p && p < end; p++)
+        fputc(*p == '\t' || *p == '\n' || *p == '\r' ? ' ' : *p, ld->rejects);
+    fputc('\n', ld->rejects);
+    ld->rejected++;
 }
 
 static int db_fail(loader *ld, size_t line, const char *what)
@@ -268,17 +290,81 @@ static int already_loaded(loader *ld)
 }
 
 /* Scan every record after the header and hand it to the kind's row function. */
+/* ---- skip_bad for claims: one savepoint per claim version ------------------------------ */
+
+static int sp_exec(loader *ld, const char *sql)
+{
+    return sqlite3_exec(ld->db, sql, NULL, NULL, NULL) == SQLITE_OK ? 0 : -EIO;
+}
+
+/* The raw claim_id + adjustment of the current row (before validation). */
+static void raw_claim_key(const loader *ld, const csv_scan *s, char *out, size_t len)
+{
+    int a = ld->col_at[0], b = ld->col_at[10];
+    snprintf(out, len, "%.*s|%.*s", a >= 0 ? (int)s->f[a].len : 0, a >= 0 ? s->f[a].p : "",
+             b >= 0 ? (int)s->f[b].len : 0, b >= 0 ? s->f[b].p : "");
+}
+
+/* Close the open claim savepoint: keep it (release) unless its claim went bad. */
+static int sp_close(loader *ld)
+{
+    if (!ld->sp_key[0]) return 0;
+    ld->sp_key[0] = '\0';
+    return sp_exec(ld, "RELEASE SAVEPOINT cara_claim");
+}
+
+/* Before a claims row: a new claim version opens a savepoint. 1 when the row belongs to
+ * a claim already rejected (skip it). */
+static int sp_before_row(loader *ld, const csv_scan *s)
+{
+    char key[96];
+    raw_claim_key(ld, s, key, sizeof key);
+    if (ld->sp_key[0] && !strcmp(key, ld->sp_key)) return ld->sp_bad;
+    if (sp_close(ld) < 0 || sp_exec(ld, "SAVEPOINT cara_claim") < 0) return -1;
+    util_strlcpy(ld->sp_key, key, sizeof ld->sp_key);
+    ld->sp_bad = 0;
+    ld->sp_first_line = s->line;
+    ld->sp_first = ld->rec;
+    return 0;
+}
+
+/* After a bad claims row: undo the claim version and reject its earlier rows. */
+static int sp_after_bad(loader *ld, const csv_scan *s)
+{
+    if (!ld->sp_key[0] || ld->sp_bad) return 0;
+    ld->sp_bad = 1;
+    ld->sp_bad_line = s->line;
+    memset(&ld->group, 0, sizeof ld->group); /* the stored claim is as before */
+    if (sp_exec(ld, "ROLLBACK TO SAVEPOINT cara_claim") < 0) return -EIO;
+    char why[160];
+    snprintf(why, sizeof why, "the claim has a bad line (line %zu): rejected whole", s->line);
+    const char *p = ld->sp_first; /* its earlier rows, one reject line each */
+    for (size_t line = ld->sp_first_line; p && p < ld->rec && line < s->line; line++) {
+        const char *nl = memchr(p, '\n', (size_t)(ld->rec - p));
+        const char *e = nl ? nl + 1 : ld->rec;
+        reject_row(ld, line, "claim_id", why, p, e);
+        p = e;
+    }
+    return 0;
+}
+
 static int scan_rows(loader *ld, csv_scan *s)
 {
     int rc = 0;
+    int claims = ld->skip_bad && ld->def == &load_kinds[LOAD_MEDICAL_CLAIM];
     for (;;) {
+        const char *start = s->pos;
         int got = csv_scan_next(s);
         if (got == 0) break;
         if (got < 0) {
+            ld->rec = NULL; /* the rest cannot be split: the file is rejected */
             load_error(ld, s->line ? s->line : 1, 0, NULL, "%s", strchr(s->err, ' ') + 1);
-            return -EINVAL; /* the rest of the file cannot be split reliably */
+            return -EINVAL;
         }
         if (s->n == 1 && s->f[0].len == 0) continue; /* blank line */
+        ld->rec = start;
+        ld->rec_end = s->pos;
+        ld->row_bad = 0;
         ld->rows++;
         if ((ld->rows & 0xffff) == 0) release_pages(ld->map, ld->map_len, s->f[0].p, &ld->released);
         if (s->n != ld->header_fields) {
@@ -286,10 +372,26 @@ static int scan_rows(loader *ld, csv_scan *s)
                        s->n, ld->header_fields);
             continue;
         }
-        if (check_row(ld, s) < 0) continue;
-        rc = ld->def->row(ld);
-        if (rc < 0 && rc != -EINVAL) return rc; /* a store failure stops the file */
+        if (claims) {
+            int skip = sp_before_row(ld, s);
+            if (skip < 0) return -EIO;
+            if (skip) {
+                char why[160];
+                snprintf(why, sizeof why, "the claim has a bad line (line %zu): rejected whole",
+                         ld->sp_bad_line);
+                reject_row(ld, s->line, "claim_id", why, ld->rec, ld->rec_end);
+                continue;
+            }
+        }
+        int before = ld->errors;
+        if (check_row(ld, s) == 0) {
+            rc = ld->def->row(ld);
+            if (rc < 0 && rc != -EINVAL) return rc; /* a store failure stops the file */
+        }
+        if (claims && ld->errors != before && sp_after_bad(ld, s) < 0) return -EIO;
     }
+    ld->rec = NULL;
+    if (claims && sp_close(ld) < 0) return -EIO;
     if (ld->def->end) {
         int e = ld->def->end(ld);
         if (e < 0 && e != -EINVAL) return e;
@@ -301,7 +403,8 @@ static int load_mapped(store *s, const char *path, const char *buf, size_t len,
                        const load_opts *o, load_result *r)
 {
     loader ld = {.db = store_db(s), .path = path, .err = o->err ? o->err : stderr,
-                 .max_errors = o->max_errors > 0 ? o->max_errors : 50};
+                 .max_errors = o->max_errors > 0 ? o->max_errors : 50,
+                 .skip_bad = o->skip_bad, .rejects = o->rejects};
     sha256_ctx h;
     unsigned char digest[32];
     size_t released = 0;
@@ -353,16 +456,19 @@ static int load_mapped(store *s, const char *path, const char *buf, size_t len,
     ld.load_id = load_id;
     if (rc == 0 && ld.def->prepare) rc = ld.def->prepare(&ld);
     if (rc == 0) rc = scan_rows(&ld, &scan);
-    if (rc == 0 && ld.errors == 0) rc = finish_load(&ld, load_id);
-    if (rc == 0 && ld.errors == 0 && store_commit(s, err, sizeof err) < 0) rc = db_fail(&ld, 1, "committing");
+    /* with skip_bad, bad rows were left out (and written to the rejects file) */
+    int clean = ld.errors == 0 || ld.skip_bad;
+    if (rc == 0 && clean) rc = finish_load(&ld, load_id);
+    if (rc == 0 && clean && store_commit(s, err, sizeof err) < 0) rc = db_fail(&ld, 1, "committing");
     if (ld.def && ld.def->finalize) ld.def->finalize(&ld);
-    if (began && (rc < 0 || ld.errors)) store_rollback(s);
+    if (began && (rc < 0 || !clean)) store_rollback(s);
     r->rows = ld.rows;
     r->errors = ld.errors;
+    r->rejected = ld.rejected;
     if (ld.errors > ld.max_errors)
         fprintf(ld.err, "%s: ... and %d more errors\n", path, ld.errors - ld.max_errors);
     csv_scan_free(&scan);
-    if (rc < 0 || ld.errors) return rc < 0 ? rc : -EINVAL;
+    if (rc < 0 || !clean) return rc < 0 ? rc : -EINVAL;
     return 0;
 }
 

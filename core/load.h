@@ -36,12 +36,19 @@ typedef struct load_result {
     int skipped;         /* already loaded (same SHA-256) */
     int64_t rows;        /* data rows read */
     int errors;          /* errors found (0 when loaded) */
+    int64_t rejected;    /* with skip_bad: rows written to the rejects file */
     char sha256[65];
 } load_result;
 
 typedef struct load_opts {
     int max_errors;      /* errors listed per file (default 50) */
     FILE *err;           /* where errors go (one per line) */
+    /* Load the good rows and write each bad one to rejects (TSV: file, line, field,
+     * reason, the row) instead of rejecting the file. A claim with a bad line is
+     * rejected whole and the store keeps the version it had. A bad header still
+     * rejects the file. */
+    int skip_bad;
+    FILE *rejects;
 } load_opts;
 
 /*

@@ -56,6 +56,16 @@ struct loader {
     field_value vals[LOAD_MAX_COLS];
     sqlite3_stmt *st[8];          /* the kind's statements */
     claim_group group;
+    int skip_bad;                 /* load_opts.skip_bad */
+    FILE *rejects;
+    int64_t rejected;
+    const char *rec, *rec_end;    /* the current row's raw text */
+    int row_bad;                  /* the current row was reported */
+    /* skip_bad and claims: the current claim version is inside a savepoint */
+    char sp_key[96];              /* claim_id + adjustment of the open savepoint ("" none) */
+    int sp_bad;                   /* that claim had a bad line: rolled back */
+    size_t sp_first_line, sp_bad_line;
+    const char *sp_first;         /* raw text of its first row */
     const char *map;              /* the file's bytes (a page-aligned mapping, or not) */
     size_t map_len, released;     /* pages before `released` were given back */
 };

@@ -411,6 +411,55 @@ START_TEST(test_participation_rules)
 }
 END_TEST
 
+/* skip_bad: the good rows load; a claim with one bad line is rejected whole and keeps
+ * the version the store had; every rejected row is in the rejects file with its reason. */
+START_TEST(test_skip_bad)
+{
+    load_result r;
+    char text[4096];
+    /* the stored version of C7: one line, 10.00 */
+    snprintf(text, sizeof text, "%s"
+             "C7,1,professional,1EG4TE5MK73,2027-01-04,2027-01-04,2027-01-04,2027-01-04,,,11,,,97161,,1234567893,123456789,1234567893,123456789,10.00,10.00,Z9181,,0\n",
+             CLAIM_HDR);
+    ck_assert_msg(load("medical_claim.csv", text, &r) == 0, "%s", errs);
+    /* C7's adjustment has a bad second line; C8 is good; C9's first line is bad */
+    snprintf(text, sizeof text, "%s"
+             "C7,1,professional,1EG4TE5MK73,2027-01-04,2027-01-04,2027-01-04,2027-01-04,,,11,,,97161,,1234567893,123456789,1234567893,123456789,20.00,20.00,Z9181,,2\n"
+             "C7,2,professional,1EG4TE5MK73,2027-01-04,2027-01-04,2027-01-04,2027-01-04,,,11,,,97110,,1234567893,123456789,1234567893,123456789,2x.00,20.00,Z9181,,2\n"
+             "C8,1,professional,1EG4TE5MK73,2027-01-06,2027-01-06,2027-01-06,2027-01-06,,,11,,,97110,,1234567893,123456789,1234567893,123456789,30.00,30.00,Z9181,,0\n"
+             "C9,1,professional,1EG4TE5MK73,2027-01-07,2027-01-07,2027-01-07,2027-01-07,,,11,,,9711,,1234567893,123456789,1234567893,123456789,40.00,40.00,Z9181,,0\n"
+             "C9,2,professional,1EG4TE5MK73,2027-01-07,2027-01-07,2027-01-07,2027-01-07,,,11,,,97110,,1234567893,123456789,1234567893,123456789,40.00,40.00,Z9181,,0\n",
+             CLAIM_HDR);
+    char path[256], rej[256], err[256];
+    snprintf(path, sizeof path, "%s/medical_claim.csv", dir);
+    snprintf(rej, sizeof rej, "%s/rejects.tsv", dir);
+    FILE *f = fopen(path, "w");
+    fputs(text, f);
+    fclose(f);
+    FILE *e = fopen(errpath, "w"), *rf = fopen(rej, "w");
+    load_opts o = {.max_errors = 50, .err = e, .skip_bad = 1, .rejects = rf};
+    int rc = load_file(db, path, &o, &r);
+    fclose(e);
+    fclose(rf);
+    ck_assert_int_eq(rc, 0);
+    ck_assert_int_eq(r.rows, 5);
+    ck_assert_int_eq(r.rejected, 4); /* C7's two lines, C9's two lines */
+    /* C7 kept its stored version (10.00), C8 loaded, C9 absent */
+    ck_assert_int_eq(q("SELECT paid_cents FROM claim_lines WHERE claim_id = 'C7'"), 1000);
+    ck_assert_int_eq(q("SELECT adjustment_type_code FROM claims WHERE claim_id = 'C7'"), 0);
+    ck_assert_int_eq(q("SELECT paid_cents FROM claim_lines WHERE claim_id = 'C8'"), 3000);
+    ck_assert_int_eq(q("SELECT count(*) FROM claims WHERE claim_id = 'C9'"), 0);
+    char *buf;
+    size_t len;
+    ck_assert_int_eq(util_read_file(rej, 1 << 20, &buf, &len, err, sizeof err), 0);
+    ck_assert_msg(strstr(buf, "\t3\tpaid_amount\t\"2x.00\""), "%s", buf);
+    ck_assert_msg(strstr(buf, "\t2\tclaim_id\tthe claim has a bad line (line 3): rejected whole\tC7,1,"), "%s", buf);
+    ck_assert_msg(strstr(buf, "\t5\thcpcs_code\t"), "%s", buf);
+    ck_assert_msg(strstr(buf, "\t6\tclaim_id\tthe claim has a bad line (line 5): rejected whole\tC9,2,"), "%s", buf);
+    free(buf);
+}
+END_TEST
+
 Suite *suite_load(void)
 {
     Suite *s = suite_create("load");
@@ -425,6 +474,7 @@ Suite *suite_load(void)
     tcase_add_test(tc, test_reference_files);
     tcase_add_test(tc, test_validation_errors);
     tcase_add_test(tc, test_claims);
+    tcase_add_test(tc, test_skip_bad);
     tcase_add_test(tc, test_error_limit);
     tcase_add_test(tc, test_participation_rules);
     suite_add_tcase(s, tc);
