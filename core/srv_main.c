@@ -148,6 +148,15 @@ static int run_serve(cli_ctx *c, int argc, char **argv)
         return CLI_FAIL;
     }
     signal(SIGPIPE, SIG_IGN);
+    /* A run's job waits on the pool for its shards (one per CPU): keep enough pool
+     * threads for the job, its shards and requests (before the pool first starts). */
+    unsigned cpus = uv_available_parallelism(), want = cpus + 4;
+    const char *pool = getenv("UV_THREADPOOL_SIZE");
+    if (!pool || strtoul(pool, NULL, 10) < want) {
+        char v[16];
+        snprintf(v, sizeof v, "%u", want);
+        setenv("UV_THREADPOOL_SIZE", v, 1);
+    }
     s.loop = uv_default_loop();
     uv_mutex_init(&s.lock);
     rc = srv_reload_init(&s, err, sizeof err);
