@@ -153,9 +153,9 @@ static int run_serve(cli_ctx *c, int argc, char **argv)
     unsigned cpus = uv_available_parallelism(), want = cpus + 4;
     const char *pool = getenv("UV_THREADPOOL_SIZE");
     if (!pool || strtoul(pool, NULL, 10) < want) {
-        char v[16];
-        snprintf(v, sizeof v, "%u", want);
-        setenv("UV_THREADPOOL_SIZE", v, 1);
+        char size[16];
+        snprintf(size, sizeof size, "%u", want);
+        setenv("UV_THREADPOOL_SIZE", size, 1);
     }
     s.loop = uv_default_loop();
     uv_mutex_init(&s.lock);
