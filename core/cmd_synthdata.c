@@ -90,7 +90,7 @@ static int run_synth(cli_ctx *c, int argc, char **argv)
 
 const cli_command cmd_synth = {
     .name = "synth",
-    .summary = "write a synthetic dataset in the CSV input layer",
+    .summary = "write a synthetic dataset (CSV input layer; --format cclf|fhir|all too)",
     .usage = "cara synth --out DIR --beneficiaries N --seed S [--year YYYY] [--acos K] "
              "[--format csv|cclf|fhir|all]",
     .help = "Writes acos.csv, providers.csv, arrangements.csv, eligibility.csv,\n"
