@@ -4,6 +4,7 @@
 #include "rules_bind.h"
 
 #include <lauxlib.h>
+#include <string.h>
 
 static void set_str(lua_State *L, const char *k, const char *v)
 {
@@ -106,6 +107,184 @@ static rules_lazy_claims *lazy_state(lua_State *L)
     return st;
 }
 
+/* ---- a line as a read-only object over the C struct --------------------------------------- */
+
+#define LINE_MT "cara.claim_line"
+
+typedef struct line_ud {
+    rules_lazy_claims *st;   /* kept alive by user value 1 */
+    size_t i;                /* 0-based */
+} line_ud;
+
+static const cara_claim_line *line_of(lua_State *L, int idx, line_ud **out)
+{
+    line_ud *u = luaL_checkudata(L, idx, LINE_MT);
+    if (!u->st->lines)
+        luaL_error(L, "claims: this beneficiary's claims are no longer available (a rule kept "
+                      "them from an earlier call)");
+    if (out) *out = u;
+    return &u->st->lines[u->i];
+}
+
+static void push_date_or_nil(lua_State *L, cara_date d)
+{
+    if (d == CARA_DATE_NONE) lua_pushnil(L);
+    else lua_pushinteger(L, d);
+}
+
+/* The array fields, built on first use and kept in user value 2. */
+static void push_list_field(lua_State *L, int ud, const cara_claim_line *l, int which)
+{
+    lua_getiuservalue(L, ud, 2);                   /* cache */
+    if (lua_rawgeti(L, -1, which) != LUA_TNIL) {
+        lua_remove(L, -2);
+        return;
+    }
+    lua_pop(L, 1);
+    if (which == 1) {
+        lua_createtable(L, 5, 0);
+        int k = 0;
+        for (int i = 0; i < 5; i++)
+            if (l->modifiers[i][0]) {
+                lua_pushstring(L, l->modifiers[i]);
+                lua_rawseti(L, -2, ++k);
+            }
+        rules_readonly(L, "hcpcs_modifiers");
+    } else {
+        lua_createtable(L, l->n_dx, 0);
+        for (int i = 0; i < l->n_dx; i++) {
+            lua_pushstring(L, l->dx[i]);
+            lua_rawseti(L, -2, i + 1);
+        }
+        rules_readonly(L, "diagnosis_codes");
+    }
+    lua_pushvalue(L, -1);
+    lua_rawseti(L, -3, which);
+    lua_remove(L, -2);
+}
+
+static const char *const LINE_FIELDS[] = {
+    "index", "claim_id", "claim_line_number", "claim_type", "service_date", "claim_start_date",
+    "claim_end_date", "claim_line_start_date", "claim_line_end_date", "admission_date",
+    "discharge_date", "bill_type_code", "revenue_center_code", "hcpcs_code",
+    "place_of_service_code", "discharge_disposition_code", "rendering_npi", "rendering_tin",
+    "billing_npi", "billing_tin", "facility_npi", "paid_cents", "allowed_cents",
+    "hcpcs_modifiers", "diagnosis_codes", NULL};
+
+/* Push field f (an index into LINE_FIELDS) of the line at stack index ud. */
+static void push_line_field(lua_State *L, int ud, const line_ud *u, const cara_claim_line *l, int f)
+{
+    switch (f) {
+    case 0: lua_pushinteger(L, (lua_Integer)u->i + 1); break;
+    case 1: lua_pushstring(L, l->claim_id ? l->claim_id : ""); break;
+    case 2: lua_pushinteger(L, l->line_number); break;
+    case 3: lua_pushstring(L, claim_type_name(l->claim_type)); break;
+    case 4: push_date_or_nil(L, l->service_date); break;
+    case 5: push_date_or_nil(L, l->claim_start); break;
+    case 6: push_date_or_nil(L, l->claim_end); break;
+    case 7: push_date_or_nil(L, l->line_start); break;
+    case 8: push_date_or_nil(L, l->line_end); break;
+    case 9: push_date_or_nil(L, l->admission); break;
+    case 10: push_date_or_nil(L, l->discharge); break;
+    case 11: lua_pushstring(L, l->bill_type); break;
+    case 12: lua_pushstring(L, l->revenue_center); break;
+    case 13: lua_pushstring(L, l->hcpcs); break;
+    case 14: lua_pushstring(L, l->place_of_service); break;
+    case 15: lua_pushstring(L, l->discharge_disposition); break;
+    case 16: lua_pushstring(L, l->rendering_npi); break;
+    case 17: lua_pushstring(L, l->rendering_tin); break;
+    case 18: lua_pushstring(L, l->billing_npi); break;
+    case 19: lua_pushstring(L, l->billing_tin); break;
+    case 20: lua_pushstring(L, l->facility_npi); break;
+    case 21: lua_pushinteger(L, l->paid); break;
+    case 22: lua_pushinteger(L, l->allowed); break;
+    case 23: push_list_field(L, ud, l, 1); break;
+    case 24: push_list_field(L, ud, l, 2); break;
+    default: lua_pushnil(L); break;
+    }
+}
+
+static int field_no(const char *k)
+{
+    for (int f = 0; LINE_FIELDS[f]; f++)
+        if (k[0] == LINE_FIELDS[f][0] && !strcmp(k, LINE_FIELDS[f])) return f;
+    return -1;
+}
+
+static int line_index(lua_State *L)
+{
+    line_ud *u;
+    const cara_claim_line *l = line_of(L, 1, &u);
+    const char *k = lua_tostring(L, 2);
+    int f = k && lua_type(L, 2) == LUA_TSTRING ? field_no(k) : -1;
+    if (f < 0) lua_pushnil(L);
+    else push_line_field(L, 1, u, l, f);
+    return 1;
+}
+
+static int line_newindex(lua_State *L) { return luaL_error(L, "a claim line is read-only"); }
+
+/* pairs(line): the fields that have a value, in LINE_FIELDS order. */
+static int line_next(lua_State *L)
+{
+    line_ud *u;
+    const cara_claim_line *l = line_of(L, 1, &u);
+    int f = lua_isnil(L, 2) ? 0 : field_no(luaL_checkstring(L, 2)) + 1;
+    for (; f >= 0 && LINE_FIELDS[f]; f++) {
+        push_line_field(L, 1, u, l, f);
+        if (!lua_isnil(L, -1)) {
+            lua_pushstring(L, LINE_FIELDS[f]);
+            lua_insert(L, -2);
+            return 2;
+        }
+        lua_pop(L, 1);
+    }
+    lua_pushnil(L);
+    return 1;
+}
+
+static int line_pairs(lua_State *L)
+{
+    line_of(L, 1, NULL);
+    lua_pushcfunction(L, line_next);
+    lua_pushvalue(L, 1);
+    lua_pushnil(L);
+    return 3;
+}
+
+static int line_tostring(lua_State *L)
+{
+    line_ud *u;
+    const cara_claim_line *l = line_of(L, 1, &u);
+    lua_pushfstring(L, "claim line %s/%d", l->claim_id ? l->claim_id : "", (int)l->line_number);
+    return 1;
+}
+
+/* stack: -> line object for lines[i] (0-based) of the list whose state is at index st_idx */
+static void push_line_object(lua_State *L, int st_idx, rules_lazy_claims *st, size_t i)
+{
+    line_ud *u = lua_newuserdatauv(L, sizeof *u, 2);
+    u->st = st;
+    u->i = i;
+    lua_pushvalue(L, st_idx);
+    lua_setiuservalue(L, -2, 1);
+    lua_createtable(L, 2, 0);
+    lua_setiuservalue(L, -2, 2);
+    if (luaL_newmetatable(L, LINE_MT)) {
+        lua_pushcfunction(L, line_index);
+        lua_setfield(L, -2, "__index");
+        lua_pushcfunction(L, line_newindex);
+        lua_setfield(L, -2, "__newindex");
+        lua_pushcfunction(L, line_pairs);
+        lua_setfield(L, -2, "__pairs");
+        lua_pushcfunction(L, line_tostring);
+        lua_setfield(L, -2, "__tostring");
+        lua_pushstring(L, "read-only");
+        lua_setfield(L, -2, "__metatable");
+    }
+    lua_setmetatable(L, -2);
+}
+
 /* claims[i]: upvalues 1 = state, 2 = cache table. */
 static int lazy_index(lua_State *L)
 {
@@ -118,7 +297,7 @@ static int lazy_index(lua_State *L)
     }
     if (lua_rawgeti(L, lua_upvalueindex(2), i) != LUA_TNIL) return 1;
     lua_pop(L, 1);
-    rules_push_claim(L, &st->lines[i - 1], (size_t)i);
+    push_line_object(L, lua_upvalueindex(1), st, (size_t)i - 1);
     lua_pushvalue(L, -1);
     lua_rawseti(L, lua_upvalueindex(2), i);
     return 1;
