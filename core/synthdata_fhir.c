@@ -197,6 +197,22 @@ static int team_of(const sc_claim *v, const int *team, int n, const sc_line *l)
     return 0;
 }
 
+
+/* One supportingInfo entry of a C4BB category with a coded value. */
+static void info_code(sy_out *o, int *seq, const char *category, const char *system,
+                      const char *code)
+{
+    char n[48];
+    snprintf(n, sizeof n, "%s{\"sequence\":%d", *seq ? "," : "", *seq + 1);
+    ++*seq;
+    sy_puts(o, n);
+    js_key(o, "category", 0);
+    js_concept(o, C4BB "C4BBSupportingInfoType", category);
+    js_key(o, "code", 0);
+    js_concept(o, system, code);
+    sy_putc(o, '}');
+}
+
 static void supporting_info(sy_out *o, const sc_claim *v)
 {
     int seq = 0;
@@ -210,26 +226,9 @@ static void supporting_info(sy_out *o, const sc_claim *v)
         js_period(o, "timingPeriod", v->adm, v->dis);
         sy_putc(o, '}');
     }
-    if (*v->bill) {
-        snprintf(n, sizeof n, "%s{\"sequence\":%d", seq ? "," : "", seq + 1);
-        seq++;
-        sy_puts(o, n);
-        js_key(o, "category", 0);
-        js_concept(o, C4BB "C4BBSupportingInfoType", "typeofbill");
-        js_key(o, "code", 0);
-        js_concept(o, BB "variables/clm_fac_type_cd", v->bill);
-        sy_putc(o, '}');
-    }
-    if (*v->disp) {
-        snprintf(n, sizeof n, "%s{\"sequence\":%d", seq ? "," : "", seq + 1);
-        seq++;
-        sy_puts(o, n);
-        js_key(o, "category", 0);
-        js_concept(o, C4BB "C4BBSupportingInfoType", "discharge-status");
-        js_key(o, "code", 0);
-        js_concept(o, BB "variables/ptnt_dschrg_stus_cd", v->disp);
-        sy_putc(o, '}');
-    }
+    if (*v->bill) info_code(o, &seq, "typeofbill", BB "variables/clm_fac_type_cd", v->bill);
+    if (*v->disp)
+        info_code(o, &seq, "discharge-status", BB "variables/ptnt_dschrg_stus_cd", v->disp);
     sy_putc(o, ']');
 }
 

@@ -7,6 +7,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/wait.h>
 
 #include "util.h"
 
@@ -14,6 +15,14 @@ void th_tmpdir(char dir[64], const char *prefix)
 {
     snprintf(dir, 64, "/tmp/%s-XXXXXX", prefix);
     ck_assert_ptr_nonnull(mkdtemp(dir));
+}
+
+void th_tmpdir_store(char dir[64], const char *prefix, store **db)
+{
+    th_tmpdir(dir, prefix);
+    char path[128], err[256];
+    snprintf(path, sizeof path, "%s/t.db", dir);
+    ck_assert_msg(store_open(path, STORE_CREATE, db, err, sizeof err) == 0, "%s", err);
 }
 
 void th_rmdir(const char *dir)
@@ -61,4 +70,20 @@ char *th_write(const char *dir, const char *name, const char *text)
     fputs(text, f);
     fclose(f);
     return strdup(path);
+}
+
+int th_cara(const char *dir, const char *env, const char *args, char **out, char **err)
+{
+    const char *bin = getenv("CARA_BIN");
+    ck_assert_msg(bin != NULL, "CARA_BIN is not set (run through make test)");
+    char cmd[4096];
+    snprintf(cmd, sizeof cmd, "cd '%s' && %s '%s' %s >'%s/out' 2>'%s/err' </dev/null", dir,
+             env ? env : "", bin, args, dir, dir);
+    int st = system(cmd);
+    ck_assert(WIFEXITED(st));
+    free(*out);
+    free(*err);
+    *out = th_slurp(dir, "out");
+    *err = th_slurp(dir, "err");
+    return WEXITSTATUS(st);
 }

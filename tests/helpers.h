@@ -12,6 +12,9 @@
 /* Make a temporary folder "/tmp/<prefix>-XXXXXX" into dir (64 bytes). */
 void th_tmpdir(char dir[64], const char *prefix);
 
+/* th_tmpdir, then open (creating) the store dir/t.db into *db. */
+void th_tmpdir_store(char dir[64], const char *prefix, store **db);
+
 /* Remove it and what it holds. */
 void th_rmdir(const char *dir);
 
@@ -26,5 +29,10 @@ char *th_slurp(const char *dir, const char *name);
 
 /* Write text to dir/name; returns the path (malloc'ed; the caller frees). */
 char *th_write(const char *dir, const char *name, const char *text);
+
+/* Run "cd dir && ENV $CARA_BIN ARGS" (env may be "") with stdout and stderr captured
+ * into *out and *err (replacing what they held; the caller frees them at teardown);
+ * returns the exit status. */
+int th_cara(const char *dir, const char *env, const char *args, char **out, char **err);
 
 #endif

@@ -29,6 +29,17 @@ call() {
 }
 has() { if grep -q -- "$2" "$T/body"; then ok "$1"; else bad "$1: body lacks $2: $(head -c 300 "$T/body")"; fi; }
 lacks() { if grep -q -- "$2" "$T/body"; then bad "$1: body has $2"; else ok "$1"; fi; }
+# poll PATH PATTERN TRIES: GET PATH (CMS token) every 0.1 s until the body holds PATTERN
+poll() {
+    n=0
+    while [ $n -lt "$3" ]; do
+        sleep 0.1
+        curl -s -H "Authorization: Bearer $CMS" "$URL$1" >"$T/body"
+        grep -q -- "$2" "$T/body" && return 0
+        n=$((n + 1))
+    done
+    return 1
+}
 field() { grep -o "\"$1\":[^,}]*" "$T/body" | head -1 | sed 's/^[^:]*://; s/"//g'; }
 
 cp -R "$SRC_EPISODES" "$T/episodes"
@@ -125,33 +136,15 @@ call "status" 200 "$CMS" GET /v1/status
 v0=$(grep -o '"version":[0-9]*' "$T/body" | head -1 | cut -d: -f2)
 cp "$T/episodes/falls_prevention/savings.lua" "$T/savings.good"
 printf '\nthis is not lua (\n' >>"$T/episodes/falls_prevention/savings.lua"
-i=0
-while [ $i -lt 50 ]; do
-    sleep 0.1
-    curl -s -H "Authorization: Bearer $CMS" "$URL/v1/status" >"$T/body"
-    grep -q '"last_reload_error":"' "$T/body" && break
-    i=$((i + 1))
-done
+poll /v1/status '"last_reload_error":"' 50 || true
 has "the broken rule is reported" 'savings.lua'
 has "the old version stays active" "\"version\":$v0"
 call "a run on the old rules" 202 "$CMS" POST /v1/runs
 JOB2=$(field job_id)
-i=0
-while [ $i -lt 300 ]; do
-    sleep 0.2
-    curl -s -H "Authorization: Bearer $CMS" "$URL/v1/jobs/$JOB2" >"$T/body"
-    grep -q '"state":"done"' "$T/body" && break
-    i=$((i + 1))
-done
+poll "/v1/jobs/$JOB2" '"state":"done"' 600 || true
 has "the run on the old rules finished" '"state":"done"'
 cp "$T/savings.good" "$T/episodes/falls_prevention/savings.lua"
-i=0
-while [ $i -lt 50 ]; do
-    sleep 0.1
-    curl -s -H "Authorization: Bearer $CMS" "$URL/v1/status" >"$T/body"
-    grep -q '"last_reload_error":null' "$T/body" && break
-    i=$((i + 1))
-done
+poll /v1/status '"last_reload_error":null' 50 || true
 has "the fixed rule is taken" '"last_reload_error":null'
 lacks "with a new version" "\"version\":$v0,"
 

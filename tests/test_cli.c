@@ -10,6 +10,7 @@
 #include <sys/wait.h>
 #include <unistd.h>
 
+#include "helpers.h"
 #include "suites.h"
 #include "util.h"
 
@@ -33,25 +34,7 @@ static void teardown(void)
 }
 
 /* Run "$CARA_BIN ARGS" in dir with stdout/stderr captured; returns the exit status. */
-static int cara(const char *args)
-{
-    const char *bin = getenv("CARA_BIN");
-    ck_assert_msg(bin != NULL, "CARA_BIN is not set (run through make test)");
-    char cmd[4096];
-    snprintf(cmd, sizeof cmd, "cd '%s' && '%s' %s >'%s/out' 2>'%s/err' </dev/null", dir, bin,
-             args, dir, dir);
-    int st = system(cmd);
-    ck_assert(WIFEXITED(st));
-    free(out_buf);
-    free(err_buf);
-    char path[128], err[256];
-    size_t len;
-    snprintf(path, sizeof path, "%s/out", dir);
-    ck_assert_int_eq(util_read_file(path, 1 << 20, &out_buf, &len, err, sizeof err), 0);
-    snprintf(path, sizeof path, "%s/err", dir);
-    ck_assert_int_eq(util_read_file(path, 1 << 20, &err_buf, &len, err, sizeof err), 0);
-    return WEXITSTATUS(st);
-}
+static int cara(const char *args) { return th_cara(dir, "", args, &out_buf, &err_buf); }
 
 static void write_file(const char *name, const char *text)
 {

@@ -19,10 +19,7 @@ static char *errs;
 
 static void setup(void)
 {
-    th_tmpdir(dir, "cara-fhir");
-    char path[128], err[256];
-    snprintf(path, sizeof path, "%s/t.db", dir);
-    ck_assert_int_eq(store_open(path, STORE_CREATE, &db, err, sizeof err), 0);
+    th_tmpdir_store(dir, "cara-fhir", &db);
     errs = NULL;
 }
 

@@ -13,6 +13,7 @@
 
 #include "sha256.h"
 #include "srv_auth.h"
+#include "helpers.h"
 #include "suites.h"
 #include "util.h"
 
@@ -303,22 +304,9 @@ static void cli_teardown(void)
 /* Run "$CARA_BIN --db t.db ARGS" in dir, output captured; returns the exit status. */
 static int cara(const char *args)
 {
-    const char *bin = getenv("CARA_BIN");
-    ck_assert_msg(bin != NULL, "CARA_BIN is not set (run through make test)");
-    char cmd[4096];
-    snprintf(cmd, sizeof cmd, "cd '%s' && USER=clitester '%s' --db t.db %s >'%s/out' 2>'%s/err' "
-             "</dev/null", dir, bin, args, dir, dir);
-    int st = system(cmd);
-    ck_assert(WIFEXITED(st));
-    free(out_buf);
-    free(err_buf);
-    char path[128], e[256];
-    size_t len;
-    snprintf(path, sizeof path, "%s/out", dir);
-    ck_assert_int_eq(util_read_file(path, 1 << 20, &out_buf, &len, e, sizeof e), 0);
-    snprintf(path, sizeof path, "%s/err", dir);
-    ck_assert_int_eq(util_read_file(path, 1 << 20, &err_buf, &len, e, sizeof e), 0);
-    return WEXITSTATUS(st);
+    char full[4096];
+    snprintf(full, sizeof full, "--db t.db %s", args);
+    return th_cara(dir, "USER=clitester", full, &out_buf, &err_buf);
 }
 
 #define ASSERT_ERR_HAS(s) ck_assert_msg(strstr(err_buf, s), "stderr lacks '%s':\n%s", s, err_buf)
