@@ -122,16 +122,17 @@ static int load_csvs(cli_ctx *c, store *s, const inputs *in, const load_opts *o)
 static int run_load(cli_ctx *c, int argc, char **argv)
 {
     const char *max = NULL, *rejects = NULL;
-    int skip_bad = 0;
+    int skip_bad = 0, strict = 0;
     const cli_opt opts[] = {{"--max-errors", &max, NULL},
                             {"--skip-bad", NULL, &skip_bad},
+                            {"--strict", NULL, &strict},
                             {"--rejects", &rejects, NULL},
                             {NULL, NULL, NULL}};
     int n = cli_parse(c, &cmd_load, opts, argc, argv);
     if (n == -1) return CLI_OK;
     if (n < 0) return -n;
     if (n == 0) return cli_usage_error(c, &cmd_load, "no file or directory given");
-    load_opts o = {.max_errors = 50, .err = c->err};
+    load_opts o = {.max_errors = 50, .err = c->err, .strict = strict};
     if (max) {
         uint64_t v;
         if (util_parse_u64(max, &v) < 0 || v == 0 || v > 100000)
@@ -149,7 +150,8 @@ static int run_load(cli_ctx *c, int argc, char **argv)
         inputs_free(&in);
         return CLI_FAIL;
     }
-    feed_opts fo = {.max_errors = o.max_errors, .err = c->err, .out = c->out, .skip_bad = skip_bad};
+    feed_opts fo = {.max_errors = o.max_errors, .err = c->err, .out = c->out, .skip_bad = skip_bad,
+                   .strict = strict};
     if (skip_bad) {
         if (!rejects) rejects = "cara-rejected.tsv";
         fo.rejects = fopen(rejects, "w");
@@ -187,7 +189,8 @@ static int run_load(cli_ctx *c, int argc, char **argv)
 const cli_command cmd_load = {
     .name = "load",
     .summary = "validate and load claims and reference data (CSV, CCLF, BCDA FHIR)",
-    .usage = "cara [--db FILE] load [--max-errors N] [--skip-bad [--rejects FILE]] DIR|FILE...",
+    .usage = "cara [--db FILE] load [--max-errors N] [--strict] [--skip-bad [--rejects FILE]] "
+             "DIR|FILE...",
     .help = "Loads, by file name (docs/input-formats.md):\n"
             "  the CSV input layer   acos.csv, providers.csv, eligibility.csv, alignment.csv,\n"
             "                        arrangements.csv, participants.csv, medical_claim.csv\n"
@@ -208,6 +211,10 @@ const cli_command cmd_load = {
             "first rejected input.\n\n"
             "options:\n"
             "  --max-errors N   errors listed per input (default 50)\n"
+            "  --strict         a malformed optional field (a modifier, a secondary NPI or\n"
+            "                   TIN, ...) is an error; by default it is a warning naming\n"
+            "                   FILE:RECORD:FIELD, the field is stored as absent and the\n"
+            "                   claim and its money are kept\n"
             "  --skip-bad       load the good rows and records and write each rejected one\n"
             "                   with its reason to the rejects file (a claim with a bad\n"
             "                   line or record is rejected whole; the store keeps the\n"

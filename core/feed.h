@@ -4,18 +4,25 @@
  *
  * The parsers (cclf_feed.c, fhir.c) are pure: they turn one source record into a
  * feed_claim or feed_bene, validating every field they copy and naming the source
- * field in their errors. The sink (feed_store.c) applies records to the store inside
- * the caller's transaction, keeping the latest version of each natural key:
+ * field in their errors. The sink (feed_store.c) keeps every version it is given (one
+ * claims row each, with its status) and decides, per natural key, which versions are
+ * priced (status 'current'), by one of two models:
  *
- *   a record replaces the stored version of its natural key when its version (CCLF:
- *   CLM_EFCTV_DT, then CLM_IDR_LD_DT; FHIR: meta.lastUpdated) is later than, or equal
- *   to, the stored one's;
- *   at equal versions a cancellation does not displace an original or an adjustment
- *   (a cancellation voids the version before it, which the adjustment replaces);
- *   the winner, when it is a cancellation, leaves no claim: the claim nets out.
+ *   FEED_DEBIT_CREDIT (CCLF, CCLF Information Packet v36 sections 4.4, 5.1-5.3): every
+ *   record is a claim in its own right (an original, an adjustment, or a cancellation
+ *   of one of them). Each cancellation voids one earlier original or adjustment of its
+ *   natural key: the one whose CLM_CNTL_NUM is the cancellation's CLM_ORG_CNTL_NUM,
+ *   else one with the same payment, else the latest; ties go to the later version,
+ *   then the larger record id. What no cancellation voids is a final action claim:
+ *   several may survive under one key (two originals, an original and an adjustment).
  *
- * So re-delivering rows (overlapping monthly and run-out files) changes nothing, and
- * the order in which deliveries arrive does not matter.
+ *   FEED_REPLACE (FHIR): the versions of one resource id replace each other; the one
+ *   with the latest version wins (meta.lastUpdated), the others are 'replaced'; a
+ *   winner whose status is cancelled leaves no priced claim.
+ *
+ * Either way the result depends only on the set of records, not on the order they
+ * arrive in, and a record delivered twice (the same record id) is stored once.
+ * Denied claims are stored with status 'denied' and never priced.
  */
 #ifndef CARA_FEED_H
 #define CARA_FEED_H
@@ -31,6 +38,7 @@
 
 enum feed_claim_type { FEED_INSTITUTIONAL, FEED_PROFESSIONAL, FEED_DME };
 enum feed_adjustment { FEED_ORIGINAL = 0, FEED_CANCEL = 1, FEED_ADJUSTMENT = 2 };
+enum feed_model { FEED_DEBIT_CREDIT = 0, FEED_REPLACE = 1 };
 
 /* One claim line. Empty strings and CARA_DATE_NONE mean "not given". */
 typedef struct feed_line {
@@ -43,12 +51,32 @@ typedef struct feed_line {
     char rendering_npi[11], rendering_tin[10];
     char billing_npi[11], billing_tin[10];
     int64_t paid_cents, allowed_cents;
+    int denied;                   /* the line was not paid (CCLF5/6 CLM_PRCSG_IND_CD): kept
+                                     for audit, never priced */
 } feed_line;
 
 /* One claim (or one version of it). */
 typedef struct feed_claim {
-    char claim_id[65];            /* the id stored in claims.claim_id */
-    char key[128];                /* natural key: the versions of one claim share it */
+    char claim_id[65];            /* the claim's own id (CCLF: CLM_CNTL_NUM, else
+                                     CUR_CLM_UNIQ_ID; FHIR: the id after its prefix) */
+    char record_id[41];           /* this version's id, unique within the feed (CCLF:
+                                     CUR_CLM_UNIQ_ID; FHIR: "" = the version). The
+                                     store keeps claim_id "#" record_id */
+    char key[128];                /* natural key: the versions of one claim share it; it
+                                     ends with the current MBI when the feed's key has one
+                                     (feed_store re-keys it when the MBI changes) */
+    int model;                    /* enum feed_model */
+    char control_number[41];      /* CLM_CNTL_NUM (FHIR: the claim id) */
+    char original_control_number[41]; /* CLM_ORG_CNTL_NUM: the claim a cancellation or
+                                     adjustment refers to ("" unknown) */
+    int has_claim_paid;           /* claim_paid_cents is the claim-level payment (CCLF1
+                                     CLM_PMT_AMT; FHIR payment.amount); when the lines do
+                                     not sum to it, it governs (feed_store.h) */
+    int64_t claim_paid_cents;
+    int denied;                   /* Medicare did not pay the claim (CCLF1
+                                     CLM_MDCR_NPMT_RSN_CD, CCLF5/6 CLM_CARR_PMT_DNL_CD 0 or
+                                     D): stored for audit, never priced */
+    char denial_reason[48];       /* e.g. "CLM_MDCR_NPMT_RSN_CD B" */
     int type;                     /* enum feed_claim_type */
     char person_id[13];           /* current MBI (CCLF9 applied) */
     cara_date start, end;         /* claim from / thru */

@@ -253,11 +253,12 @@ static int start_load(loader *ld, int64_t *load_id)
 static int finish_load(loader *ld, int64_t load_id)
 {
     sqlite3_stmt *st;
-    if (sqlite3_prepare_v2(ld->db, "UPDATE loads SET rows = ?2 WHERE load_id = ?1", -1, &st,
-                           NULL) != SQLITE_OK)
+    if (sqlite3_prepare_v2(ld->db, "UPDATE loads SET rows = ?2, rejected = ?3 WHERE load_id = ?1",
+                           -1, &st, NULL) != SQLITE_OK)
         return db_fail(ld, 1, "recording the load");
     sqlite3_bind_int64(st, 1, load_id);
     sqlite3_bind_int64(st, 2, ld->rows);
+    sqlite3_bind_int64(st, 3, ld->rejected);
     int rc = sqlite3_step(st);
     sqlite3_finalize(st);
     if (rc != SQLITE_DONE) return db_fail(ld, 1, "recording the load");
@@ -279,8 +280,10 @@ static int already_loaded(loader *ld)
 {
     sqlite3_stmt *st;
     int found = 0;
-    if (sqlite3_prepare_v2(ld->db, "SELECT 1 FROM loads WHERE sha256 = ?1 AND kind = ?2", -1,
-                           &st, NULL) == SQLITE_OK) {
+    /* only a load that took every row counts: after --skip-bad the same bytes load
+     * again (a fix elsewhere, e.g. a missing ACO, can make the rejected rows good) */
+    if (sqlite3_prepare_v2(ld->db, "SELECT 1 FROM loads WHERE sha256 = ?1 AND kind = ?2 AND "
+                                   "rejected = 0", -1, &st, NULL) == SQLITE_OK) {
         sqlite3_bind_text(st, 1, ld->sha, -1, SQLITE_STATIC);
         sqlite3_bind_text(st, 2, ld->def->file, -1, SQLITE_STATIC);
         found = sqlite3_step(st) == SQLITE_ROW;

@@ -3,8 +3,8 @@
  *
  * One file loads in one transaction or not at all: every field is validated, every
  * error is reported as "file:line:column: field: message" (up to a limit), and a file
- * with any error leaves the store as it was. A file whose SHA-256 was loaded before is
- * skipped. Reference files upsert by primary key; claims apply in file order
+ * with any error leaves the store as it was. A file whose SHA-256 was loaded before,
+ * with no row rejected, is skipped. Reference files upsert by primary key; claims apply in file order
  * (adjustment_type_code 0 or 2 replaces the stored claim, 1 deletes it). Files are
  * memory-mapped, so memory does not grow with file size.
  */
@@ -37,6 +37,7 @@ typedef struct load_result {
     int64_t rows;        /* data rows read */
     int errors;          /* errors found (0 when loaded) */
     int64_t rejected;    /* with skip_bad: rows written to the rejects file */
+    int64_t warnings;    /* optional fields stored as absent */
     char sha256[65];
 } load_result;
 
@@ -49,6 +50,9 @@ typedef struct load_opts {
      * rejects the file. */
     int skip_bad;
     FILE *rejects;
+    /* A malformed optional field is an error (default: a warning, the field stored as
+     * absent, the row kept). */
+    int strict;
 } load_opts;
 
 /*

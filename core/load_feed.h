@@ -26,6 +26,8 @@ typedef struct feed_opts {
     FILE *out;           /* where the summary goes (NULL: none) */
     int skip_bad;        /* load the good records, write the bad ones to rejects */
     FILE *rejects;       /* required with skip_bad */
+    int strict;          /* --strict: a malformed optional field is an error (rejects the
+                            record, and without skip_bad the delivery), not a warning */
 } feed_opts;
 
 /* Errors of one delivery. */
@@ -33,6 +35,8 @@ typedef struct feed_report {
     const feed_opts *o;
     int errors;
     int64_t rejected;    /* records written to the rejects file */
+    int64_t warnings;    /* optional fields stored as absent (feed_warn) */
+    int64_t skipped;     /* records of types cara does not price (Part D, ...), counted */
 } feed_report;
 
 /* Report a bad record: prints "path:record[:column]: [FIELD: ]message" (up to
@@ -40,6 +44,18 @@ typedef struct feed_report {
  * (may be NULL). */
 void feed_reject(feed_report *r, const char *path, size_t record, size_t column,
                  const char *field, const char *rec, size_t reclen, const char *fmt, ...)
+    __attribute__((format(printf, 8, 9)));
+
+/*
+ * Tiered strictness. A malformed *optional* field (one cara can price the claim
+ * without: a modifier, a secondary NPI or TIN, a diagnosis past the principal, ...)
+ * is a warning: printed as "path:record[:column]: warning: FIELD: message" (counted
+ * with the errors toward max_errors), the field is stored as absent and the record's
+ * money is kept. Returns 0 then. With o->strict it is reported as an error instead
+ * (feed_reject) and returns -1: the caller rejects the record.
+ */
+int feed_warn(feed_report *r, const char *path, size_t record, size_t column,
+              const char *field, const char *rec, size_t reclen, const char *fmt, ...)
     __attribute__((format(printf, 8, 9)));
 
 /* 1 when base is a CMS CCLF file name. */
@@ -60,9 +76,14 @@ int load_cclf(store *s, char *const *paths, size_t n, const feed_opts *o);
 int load_fhir(store *s, char *const *paths, size_t n, const feed_opts *o);
 
 /* Shared by the two loaders: record the file in `loads` (kind e.g. "cclf1", "fhir"),
- * returning its load_id in *id; 1 when this SHA-256 was loaded before (nothing
- * recorded). */
+ * returning its load_id in *id; 1 when these bytes were loaded before *whole* (a load
+ * of the same SHA-256 and kind with no rejected records: load_seen), and then nothing
+ * is recorded. */
 int load_feed_record(store *s, const char *path, const char *kind, const char *sha,
                      int64_t *id, char *err, size_t errlen);
+
+/* Set the rejected and warning counts of load load_id (after the delivery). 0 or -EIO. */
+int load_feed_counts(store *s, int64_t load_id, int64_t rejected, int64_t warnings,
+                     char *err, size_t errlen);
 
 #endif

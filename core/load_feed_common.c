@@ -45,6 +45,30 @@ void feed_reject(feed_report *r, const char *path, size_t record, size_t column,
     }
 }
 
+int feed_warn(feed_report *r, const char *path, size_t record, size_t column,
+              const char *field, const char *rec, size_t reclen, const char *fmt, ...)
+{
+    char msg[600];
+    va_list ap;
+    va_start(ap, fmt);
+    vsnprintf(msg, sizeof msg, fmt, ap);
+    va_end(ap);
+    if (r->o->strict) {
+        feed_reject(r, path, record, column, field, rec, reclen, "%s (an optional field; "
+                    "without --strict it would be stored as absent)", msg);
+        return -1;
+    }
+    r->warnings++;
+    if (r->errors + r->warnings <= (r->o->max_errors > 0 ? r->o->max_errors : 50)) {
+        FILE *e = r->o->err ? r->o->err : stderr;
+        fprintf(e, "%s:%zu", path, record);
+        if (column) fprintf(e, ":%zu", column);
+        fprintf(e, ": warning: %s%s%s (stored as absent)\n", field ? field : "",
+                field ? ": " : "", msg);
+    }
+    return 0;
+}
+
 int load_is_cclf_name(const char *base)
 {
     cclf_name n;
@@ -67,8 +91,8 @@ int load_feed_record(store *s, const char *path, const char *kind, const char *s
 {
     sqlite3 *db = store_db(s);
     sqlite3_stmt *st;
-    if (sqlite3_prepare_v2(db, "SELECT 1 FROM loads WHERE sha256 = ?1 AND kind = ?2", -1, &st,
-                           NULL) != SQLITE_OK)
+    if (sqlite3_prepare_v2(db, "SELECT 1 FROM loads WHERE sha256 = ?1 AND kind = ?2 AND "
+                               "rejected = 0", -1, &st, NULL) != SQLITE_OK)
         goto fail;
     sqlite3_bind_text(st, 1, sha, -1, SQLITE_STATIC);
     sqlite3_bind_text(st, 2, kind, -1, SQLITE_STATIC);
@@ -108,5 +132,25 @@ int load_feed_record(store *s, const char *path, const char *kind, const char *s
     return 0;
 fail:
     snprintf(err, errlen, "recording the load of %s: %s", path, sqlite3_errmsg(db));
+    return -EIO;
+}
+
+int load_feed_counts(store *s, int64_t load_id, int64_t rejected, int64_t warnings,
+                     char *err, size_t errlen)
+{
+    sqlite3 *db = store_db(s);
+    sqlite3_stmt *st;
+    if (sqlite3_prepare_v2(db, "UPDATE loads SET rejected = ?2, warnings = ?3 WHERE load_id = ?1",
+                           -1, &st, NULL) != SQLITE_OK) {
+        snprintf(err, errlen, "recording the load: %s", sqlite3_errmsg(db));
+        return -EIO;
+    }
+    sqlite3_bind_int64(st, 1, load_id);
+    sqlite3_bind_int64(st, 2, rejected);
+    sqlite3_bind_int64(st, 3, warnings);
+    int rc = sqlite3_step(st);
+    sqlite3_finalize(st);
+    if (rc == SQLITE_DONE) return 0;
+    snprintf(err, errlen, "recording the load: %s", sqlite3_errmsg(db));
     return -EIO;
 }

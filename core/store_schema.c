@@ -257,6 +257,31 @@ static const store_migration migrations[] = {
      "  created_by TEXT NOT NULL,\n"
      "  revoked_at TEXT\n"
      ") STRICT;\n"},
+    {7, "claim versions as CMS sends them: every version kept with its status and source, "
+        "claim-level payment, denied lines, loads with rejects",
+     "-- status: current (priced), replaced (a later version of the same claim won),\n"
+     "-- cancelled (a cancellation record voided it), denied (Medicare did not pay it),\n"
+     "-- cancellation (the record that cancels another). Only current claims are priced.\n"
+     "ALTER TABLE claims ADD COLUMN status TEXT NOT NULL DEFAULT 'current'\n"
+     "  CHECK (status IN ('current', 'replaced', 'cancelled', 'denied', 'cancellation'));\n"
+     "ALTER TABLE claims ADD COLUMN status_reason TEXT NOT NULL DEFAULT '';\n"
+     "ALTER TABLE claims ADD COLUMN related_claim_id TEXT;   -- cancels / cancelled by / replaced by\n"
+     "ALTER TABLE claims ADD COLUMN claim_key TEXT;          -- natural key (feeds; NULL for CSV)\n"
+     "ALTER TABLE claims ADD COLUMN control_number TEXT NOT NULL DEFAULT '';          -- CLM_CNTL_NUM\n"
+     "ALTER TABLE claims ADD COLUMN original_control_number TEXT NOT NULL DEFAULT ''; -- CLM_ORG_CNTL_NUM\n"
+     "ALTER TABLE claims ADD COLUMN version INTEGER NOT NULL DEFAULT 0; -- larger is later (feed.h)\n"
+     "ALTER TABLE claims ADD COLUMN paid_cents INTEGER;      -- claim-level payment (CCLF1 CLM_PMT_AMT)\n"
+     "ALTER TABLE claims ADD COLUMN allowed_cents INTEGER;\n"
+     "ALTER TABLE claims ADD COLUMN source TEXT NOT NULL DEFAULT ''; -- file:record it came from\n"
+     "CREATE INDEX claims_key ON claims (claim_key);\n"
+     "CREATE INDEX claims_current ON claims (status, person_id);\n"
+     "-- denied: the line was not paid (CCLF5/6 CLM_PRCSG_IND_CD); never priced.\n"
+     "-- detail_paid_cents: what the line said when the claim-level payment governs.\n"
+     "ALTER TABLE claim_lines ADD COLUMN denied INTEGER NOT NULL DEFAULT 0;\n"
+     "ALTER TABLE claim_lines ADD COLUMN detail_paid_cents INTEGER;\n"
+     "-- a file is skipped as already loaded only when a load of the same bytes had no rejects\n"
+     "ALTER TABLE loads ADD COLUMN rejected INTEGER NOT NULL DEFAULT 0;\n"
+     "ALTER TABLE loads ADD COLUMN warnings INTEGER NOT NULL DEFAULT 0;\n"},
 };
 
 const store_migration *store_migrations(size_t *n)
