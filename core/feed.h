@@ -16,9 +16,10 @@
  *   then the larger record id. What no cancellation voids is a final action claim:
  *   several may survive under one key (two originals, an original and an adjustment).
  *
- *   FEED_REPLACE (FHIR): the versions of one resource id replace each other; the one
- *   with the latest version wins (meta.lastUpdated), the others are 'replaced'; a
- *   winner whose status is cancelled leaves no priced claim.
+ *   FEED_REPLACE (FHIR): the versions of one resource id replace each other: the store
+ *   keeps one row per natural key, the latest version (meta.lastUpdated); an older or
+ *   equal version arriving later is ignored ("stale"). A winner whose status is
+ *   cancelled is kept with status 'cancelled' and not priced.
  *
  * Either way the result depends only on the set of records, not on the order they
  * arrive in, and a record delivered twice (the same record id) is stored once.
@@ -59,9 +60,10 @@ typedef struct feed_line {
 typedef struct feed_claim {
     char claim_id[65];            /* the claim's own id (CCLF: CLM_CNTL_NUM, else
                                      CUR_CLM_UNIQ_ID; FHIR: the id after its prefix) */
-    char record_id[41];           /* this version's id, unique within the feed (CCLF:
-                                     CUR_CLM_UNIQ_ID; FHIR: "" = the version). The
-                                     store keeps claim_id "#" record_id */
+    char record_id[41];           /* FEED_DEBIT_CREDIT: this record's id, unique within
+                                     the feed (CCLF: CUR_CLM_UNIQ_ID); the store's
+                                     claims.claim_id is claim_id "#" record_id.
+                                     FEED_REPLACE: "" (claims.claim_id is claim_id) */
     char key[128];                /* natural key: the versions of one claim share it; it
                                      ends with the current MBI when the feed's key has one
                                      (feed_store re-keys it when the MBI changes) */
