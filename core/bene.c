@@ -55,7 +55,9 @@ static char *str_dup(bene_data *d, const unsigned char *s, int n)
     return p;
 }
 
-static const char Q_PERSONS[] = "SELECT DISTINCT person_id FROM claims WHERE (?1 IS NULL OR "
+/* Only current claims are priced (feed.h); denied lines never are. */
+static const char Q_PERSONS[] = "SELECT DISTINCT person_id FROM claims WHERE status = 'current' "
+                                "AND (?1 IS NULL OR "
                                 "person_id >= ?1) AND (?2 IS NULL OR person_id < ?2) "
                                 "ORDER BY person_id";
 static const char Q_ELIG[] =
@@ -72,7 +74,7 @@ static const char Q_CLAIMS[] =
     "l.hcpcs_modifiers, l.rendering_npi, l.rendering_tin, l.billing_npi, l.billing_tin, "
     "l.paid_cents, l.allowed_cents "
     "FROM claims c JOIN claim_lines l ON l.claim_id = c.claim_id "
-    "WHERE c.person_id = ?1"; /* a claim's lines come together (nested loop); bene_sort_lines
+    "WHERE c.person_id = ?1 AND c.status = 'current' AND l.denied = 0"; /* a claim's lines come together (nested loop); bene_sort_lines
                                * orders them, so no ORDER BY (it cost a sort per person) */
 
 int bene_reader_open(bene_reader *r, sqlite3 *db, char *err, size_t errlen)

@@ -42,13 +42,14 @@ int cclf_name_parse(const char *base, cclf_name *out)
     const char *p = dot + 7;
     char f = p[0];
     if (!((f >= '0' && f <= '9') || f == 'A' || f == 'B')) return -EINVAL;
-    if (p[1] != 'Y' || !digits(p + 2, 2) || strncmp(p + 4, ".D", 2) || !digits(p + 6, 6) ||
+    if ((p[1] != 'Y' && p[1] != 'R') || !digits(p + 2, 2) || strncmp(p + 4, ".D", 2) || !digits(p + 6, 6) ||
         strncmp(p + 12, ".T", 2) || !digits(p + 14, 7) || p[21] != '\0')
         return -EINVAL;
     int yy = (p[6] - '0') * 10 + (p[7] - '0'), mm = (p[8] - '0') * 10 + (p[9] - '0');
     int dd = (p[10] - '0') * 10 + (p[11] - '0');
     if (!date_valid_ymd(2000 + yy, mm, dd)) return -EINVAL;
     out->env = base[0];
+    out->runout = p[1] == 'R';
     memcpy(out->aco, aco, (size_t)(dot - aco));
     out->file = f;
     out->year = 2000 + (p[2] - '0') * 10 + (p[3] - '0');
@@ -83,6 +84,9 @@ size_t cclf_text(const char *rec, const cclf_field *f, char *out, size_t outlen)
     const char *p = rec + f->start - 1;
     size_t n = f->len;
     while (n && p[n - 1] == ' ') n--;
+    size_t t = 0; /* CMS fills unused fields with '~': absent */
+    while (t < n && (p[t] == '~' || p[t] == ' ')) t++;
+    if (t == n) n = 0;
     if (n >= outlen) n = outlen - 1;
     memcpy(out, p, n);
     out[n] = '\0';
@@ -100,6 +104,11 @@ int cclf_date(const char *rec, const cclf_field *f, cara_date *d)
 int cclf_money(const char *rec, const cclf_field *f, int64_t *cents)
 {
     const char *p = rec + f->start - 1, *e = p + f->len;
+    char blank[2];
+    if (cclf_text(rec, f, blank, sizeof blank) == 0) { /* blank or '~': absent, 0 */
+        *cents = 0;
+        return 0;
+    }
     while (p < e && *p == ' ') p++;
     while (e > p && e[-1] == ' ') e--; /* text-typed amounts may be left-aligned */
     int neg = 0;
@@ -191,6 +200,9 @@ static int xw_record(void *ud, const char *rec, size_t number)
     cclf_text(rec, cclf_field_named(l, "PRVS_NUM"), p.prev, sizeof p.prev);
     cclf_text(rec, cclf_field_named(l, "CRNT_NUM"), p.cur, sizeof p.cur);
     (void)number;
+    char ind[2];
+    cclf_text(rec, cclf_field_named(l, "HICN_MBI_XREF_IND"), ind, sizeof ind);
+    if (ind[0] == 'H') return 0; /* a HICN pair: claims carry MBIs, nothing to map */
     if (!p.prev[0] || !p.cur[0] || !strcmp(p.prev, p.cur)) return 0;
     if (x->n == x->cap) {
         size_t cap = x->cap ? x->cap * 2 : 1024;

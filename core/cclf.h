@@ -37,9 +37,12 @@ const cclf_layout *cclf_layout_for(char file);
 /* The field named `name` in a layout, or NULL. */
 const cclf_field *cclf_field_named(const cclf_layout *l, const char *name);
 
-/* A CMS file name: {P|T}.{ACO id}.ACO.ZC{file}Y{yy}.D{yymmdd}.T{hhmmssn}. */
+/* A CMS file name: {P|T}.{entity}.ACO.ZC{file}{Y|R}{yy}.D{yymmdd}.T{hhmmssn}, the entity
+ * any prefix and id (A1234 Shared Savings, D1234 REACH, F123 VTAPM, ...); R marks the
+ * run-out files of a performance year (CCLF IP v36 3.4 and Appendix B). */
 typedef struct cclf_name {
     char env;             /* 'P' production, 'T' test */
+    int runout;           /* 1: a run-out file (ZC{file}R{yy}) */
     char aco[16];         /* e.g. "A1234" */
     char file;            /* '0'..'9', 'A', 'B' */
     int year;             /* performance year, e.g. 2027 */
@@ -60,7 +63,8 @@ long cclf_records(const cclf_layout *l, const char *buf, size_t len, cclf_record
                   void *ud, char *err, size_t errlen);
 
 /* Field text with trailing spaces removed, into out (NUL-terminated, truncated to
- * outlen - 1). Returns its length. */
+ * outlen - 1). A field of only '~' (CMS's filler for unused fields) is empty. Returns its
+ * length. */
 size_t cclf_text(const char *rec, const cclf_field *f, char *out, size_t outlen);
 
 /* A date field: 0 with *d, or 1 when blank or a CMS placeholder (1000-01-01,
@@ -68,7 +72,7 @@ size_t cclf_text(const char *rec, const cclf_field *f, char *out, size_t outlen)
 int cclf_date(const char *rec, const cclf_field *f, cara_date *d);
 
 /* A signed money field (-9(n).99: a sign, digits, '.', two digits; leading zeros and
- * surrounding spaces allowed) into cents. 0 or -EINVAL. */
+ * surrounding spaces allowed) into cents; blank or '~' is 0. 0 or -EINVAL. */
 int cclf_money(const char *rec, const cclf_field *f, int64_t *cents);
 
 /* ---- CCLF0: the delivery summary ---- */

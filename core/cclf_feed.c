@@ -26,6 +26,23 @@ static const cclf_field *fld(const rd *r, const char *name)
 
 static int bad(const rd *r, const cclf_field *f, const char *fmt, ...)
     __attribute__((format(printf, 3, 4)));
+
+/* A malformed optional field: a warning; the caller stores it as absent. Returns 0. */
+static int warn(const rd *r, const cclf_field *f, const char *fmt, ...)
+    __attribute__((format(printf, 3, 4)));
+static int warn(const rd *r, const cclf_field *f, const char *fmt, ...)
+{
+    cclf_error *e = r->e;
+    if (e->n_warn < CCLF_WARN_MAX) {
+        e->warn[e->n_warn].field = f;
+        va_list ap;
+        va_start(ap, fmt);
+        vsnprintf(e->warn[e->n_warn].msg, sizeof e->warn[e->n_warn].msg, fmt, ap);
+        va_end(ap);
+    }
+    e->n_warn++;
+    return 0;
+}
 static int bad(const rd *r, const cclf_field *f, const char *fmt, ...)
 {
     r->e->field = f;
@@ -57,7 +74,10 @@ static int checked(const rd *r, const char *name, int kind, int required, char *
     size_t n = text(r, name, v, sizeof v);
     out[0] = '\0';
     if (n == 0) return required ? bad(r, fld(r, name), "required, but blank") : 0;
-    if (feed_check(kind, v, n, out, outlen, msg, sizeof msg) < 0) return bad(r, fld(r, name), "%s", msg);
+    if (feed_check(kind, v, n, out, outlen, msg, sizeof msg) < 0) {
+        out[0] = '\0';
+        return required ? bad(r, fld(r, name), "%s", msg) : warn(r, fld(r, name), "%s", msg);
+    }
     return 0;
 }
 
@@ -66,8 +86,13 @@ static int mbi(const rd *r, const char *name, char out[13])
     char v[32], msg[200];
     size_t n = text(r, name, v, sizeof v);
     if (n == 0) return bad(r, fld(r, name), "required, but blank");
-    if (feed_check_mbi(v, n, out, 13, msg, sizeof msg) < 0) return bad(r, fld(r, name), "%s", msg);
-    return 0;
+    if (feed_check_mbi(v, n, out, 13, msg, sizeof msg) == 0) return 0;
+    if (r->e->test_ids && n == 11 && strspn(v, "0123456789ABCDEFGHIJKLMNOPQRSTUVWXYZ") == 11) {
+        memcpy(out, v, 12);
+        r->e->test_id_used = 1;
+        return 0;
+    }
+    return bad(r, fld(r, name), "%s", msg);
 }
 
 static int date(const rd *r, const char *name, int required, cara_date *d)
@@ -82,6 +107,8 @@ static int date(const rd *r, const char *name, int required, cara_date *d)
     }
     char v[16];
     text(r, name, v, sizeof v);
+    *d = CARA_DATE_NONE;
+    if (!required) return warn(r, f, "\"%s\" is not a date (expected YYYY-MM-DD)", v);
     return bad(r, f, "\"%s\" is not a date (expected YYYY-MM-DD)", v);
 }
 
@@ -144,20 +171,32 @@ static int version(const rd *r, int64_t *v)
     return 0;
 }
 
-static int icd10_indicator(const rd *r)
+/* 1 when the record's codes are not ICD-10 (a warning: they are left out), else 0. */
+static int not_icd10(const rd *r)
 {
     char s[4];
     text(r, "DGNS_PRCDR_ICD_IND", s, sizeof s);
-    if (s[0] && strcmp(s, "0"))
-        return bad(r, fld(r, "DGNS_PRCDR_ICD_IND"), "\"%s\": only ICD-10 codes (0) are supported", s);
+    if (s[0] && strcmp(s, "0")) {
+        warn(r, fld(r, "DGNS_PRCDR_ICD_IND"), "\"%s\": only ICD-10 codes (0) are read; this "
+             "record's diagnosis and procedure codes are left out", s);
+        return 1;
+    }
     return 0;
 }
 
-/* Claim id: CLM_CNTL_NUM when given, else the current claim id. */
-static int control_number(const rd *r, const char *cur_id, char out[65])
+/* Claim id: CLM_CNTL_NUM when given, else the current claim id; the record id is the
+ * current claim id (unique per record, CCLF IP Appendix B). */
+static int control_number(const rd *r, const char *cur_id, feed_claim *c)
 {
-    if (checked(r, "CLM_CNTL_NUM", F_ID, 0, out, 65) < 0) return -1;
-    if (!out[0]) snprintf(out, 65, "%s", cur_id);
+    if (checked(r, "CLM_CNTL_NUM", F_ID, 0, c->control_number, sizeof c->control_number) < 0)
+        return -1;
+    snprintf(c->claim_id, sizeof c->claim_id, "%s", c->control_number[0] ? c->control_number : cur_id);
+    snprintf(c->record_id, sizeof c->record_id, "%s", cur_id);
+    c->model = FEED_DEBIT_CREDIT;
+    if (fld(r, "CLM_ORG_CNTL_NUM") &&
+        checked(r, "CLM_ORG_CNTL_NUM", F_ID, 0, c->original_control_number,
+                sizeof c->original_control_number) < 0)
+        return -1;
     return 0;
 }
 
@@ -168,6 +207,8 @@ static int lookup_layout(rd *r, char file, const char *rec, cclf_error *e)
     r->e = e;
     e->field = NULL;
     e->msg[0] = '\0';
+    e->n_warn = 0;
+    e->test_id_used = 0;
     return r->l ? 0 : -1;
 }
 
@@ -180,7 +221,7 @@ int cclf_part_a_header(const char *rec, feed_claim *c, char cur_id[14], char osc
     lookup_layout(&r, '1', rec, e);
     memset(c, 0, sizeof *c);
     c->type = FEED_INSTITUTIONAL;
-    int64_t type, pmt;
+    int64_t type, pmt = 0;
     char bill[4] = "", disp[3];
     if (cur_claim_id(&r, cur_id) < 0 || mbi(&r, "BENE_MBI_ID", c->person_id) < 0 ||
         number(&r, "CLM_TYPE_CD", 1, 0, 99, &type) < 0)
@@ -212,9 +253,16 @@ int cclf_part_a_header(const char *rec, feed_claim *c, char cur_id[14], char osc
     if (!attending[0] && checked(&r, "CLM_ATNDG_PRVDR_NPI_NUM", F_NPI, 0, attending, 11) < 0)
         return -1;
     if (money(&r, "CLM_PMT_AMT", &pmt) < 0 || adjustment(&r, &c->adjustment) < 0 ||
-        version(&r, &c->version) < 0 || icd10_indicator(&r) < 0 ||
-        control_number(&r, cur_id, c->claim_id) < 0)
+        version(&r, &c->version) < 0 || control_number(&r, cur_id, c) < 0)
         return -1;
+    if (not_icd10(&r)) c->dx[0][0] = '\0', c->n_dx = 0;
+    c->has_claim_paid = 1;
+    c->claim_paid_cents = pmt;
+    char npmt[4];
+    if (text(&r, "CLM_MDCR_NPMT_RSN_CD", npmt, sizeof npmt)) {
+        c->denied = 1;
+        snprintf(c->denial_reason, sizeof c->denial_reason, "CLM_MDCR_NPMT_RSN_CD %s", npmt);
+    }
     text(&r, "CLM_BLG_PRVDR_OSCAR_NUM", oscar, 21);
     if (!oscar[0]) text(&r, "PRVDR_OSCAR_NUM", oscar, 21);
     /* stays (inpatient, SNF, home health, hospice): CCLF1 has no admission date, so the
@@ -239,6 +287,11 @@ void cclf_part_a_key(feed_claim *c, const char *oscar)
     date_format(c->start, a);
     date_format(c->end, b);
     snprintf(c->key, sizeof c->key, "A|%s|%s|%s|%s", oscar, a, b, c->person_id);
+}
+
+void cclf_part_b_key(feed_claim *c)
+{
+    snprintf(c->key, sizeof c->key, "B|%s|%s", c->claim_id, c->person_id);
 }
 
 /* Line dates and the HCPCS code and its modifiers, shared by CCLF2, 5 and 6. */
@@ -286,16 +339,17 @@ int cclf_part_a_code(const char *rec, char file, char cur_id[14], int *seq, char
     rd r;
     lookup_layout(&r, file, rec, e);
     int64_t s;
-    if (cur_claim_id(&r, cur_id) < 0 || number(&r, "CLM_VAL_SQNC_NUM", 0, 0, 99, &s) < 0 ||
-        icd10_indicator(&r) < 0)
+    code[0] = '\0';
+    if (cur_claim_id(&r, cur_id) < 0 || number(&r, "CLM_VAL_SQNC_NUM", 0, 0, 99, &s) < 0)
         return -1;
     *seq = (int)s;
-    if (file == '4') return checked(&r, "CLM_DGNS_CD", F_ICD10, 1, code, 8);
+    if (not_icd10(&r)) return 0;
+    if (file == '4') return checked(&r, "CLM_DGNS_CD", F_ICD10, 0, code, 8);
     char v[16];
     text(&r, "CLM_PRCDR_CD", v, sizeof v);
-    if (procedure_code(v) < 0)
-        return bad(&r, fld(&r, "CLM_PRCDR_CD"), "\"%s\" is not an ICD-10-PCS code (3 to 7 "
-                   "letters or digits, no dot)", v);
+    if (v[0] && procedure_code(v) < 0)
+        return warn(&r, fld(&r, "CLM_PRCDR_CD"), "\"%s\" is not an ICD-10-PCS code (3 to 7 "
+                    "letters or digits, no dot)", v);
     memcpy(code, v, strlen(v) + 1);
     return 0;
 }
@@ -333,8 +387,20 @@ int cclf_part_b_line(const char *rec, char file, feed_claim *c, feed_line *l, ch
         money(&r, "CLM_LINE_CVRD_PD_AMT", &l->paid_cents) < 0 ||
         money(&r, "CLM_LINE_ALOWD_CHRG_AMT", &l->allowed_cents) < 0 ||
         adjustment(&r, &c->adjustment) < 0 || version(&r, &c->version) < 0 ||
-        control_number(&r, cur_id, c->claim_id) < 0)
+        control_number(&r, cur_id, c) < 0)
         return -1;
+    char dnl[4], ind[4];
+    if (text(&r, "CLM_CARR_PMT_DNL_CD", dnl, sizeof dnl)) {
+        const char *d = dnl[0] == '0' && dnl[1] ? dnl + 1 : dnl; /* "00" is "0" */
+        int paid = (d[0] >= '1' && d[0] <= '9') || d[0] == 'A' || d[0] == 'B';
+        if (!paid) {
+            c->denied = 1;
+            snprintf(c->denial_reason, sizeof c->denial_reason, "CLM_CARR_PMT_DNL_CD %s", dnl);
+        }
+    }
+    if (text(&r, "CLM_PRCSG_IND_CD", ind, sizeof ind) && strcmp(ind, "A") && strcmp(ind, "R") &&
+        strcmp(ind, "S"))
+        l->denied = 1;
     if (file == '5') {
         if (checked(&r, "RNDRG_PRVDR_NPI_NUM", F_NPI, 0, l->rendering_npi, 11) < 0) return -1;
         if (!l->rendering_npi[0] &&
@@ -342,13 +408,13 @@ int cclf_part_b_line(const char *rec, char file, feed_claim *c, feed_line *l, ch
             return -1;
         if (checked(&r, "CLM_RNDRG_PRVDR_TAX_NUM", F_TIN, 0, l->rendering_tin, 10) < 0) return -1;
         memcpy(l->billing_tin, l->rendering_tin, sizeof l->billing_tin);
-        if (icd10_indicator(&r) < 0) return -1;
+        int skip_dx = not_icd10(&r);
         static const char *const dx[] = {"CLM_DGNS_1_CD", "CLM_DGNS_2_CD", "CLM_DGNS_3_CD",
                                          "CLM_DGNS_4_CD", "CLM_DGNS_5_CD", "CLM_DGNS_6_CD",
                                          "CLM_DGNS_7_CD", "CLM_DGNS_8_CD", "CLM_DGNS_9_CD",
                                          "CLM_DGNS_10_CD", "CLM_DGNS_11_CD", "CLM_DGNS_12_CD",
                                          "CLM_LINE_DGNS_CD"};
-        for (size_t i = 0; i < sizeof dx / sizeof dx[0]; i++) {
+        for (size_t i = 0; i < sizeof dx / sizeof dx[0] && !skip_dx; i++) {
             char code[8];
             if (checked(&r, dx[i], F_ICD10, 0, code, sizeof code) < 0) return -1;
             int seen = !code[0];
@@ -364,7 +430,7 @@ int cclf_part_b_line(const char *rec, char file, feed_claim *c, feed_line *l, ch
     }
     if (l->start == CARA_DATE_NONE) l->start = c->start;
     if (l->end == CARA_DATE_NONE) l->end = l->start;
-    snprintf(c->key, sizeof c->key, "B|%s", c->claim_id);
+    cclf_part_b_key(c);
     return 0;
 }
 

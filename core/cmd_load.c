@@ -5,7 +5,9 @@
 #include <dirent.h>
 #include <stdlib.h>
 #include <string.h>
+#include <unistd.h>
 
+#include "cclf_bundle.h"
 #include "cli.h"
 #include "load.h"
 #include "load_feed.h"
@@ -15,6 +17,10 @@
 typedef struct inputs {
     char **csv, **cclf, **fhir; /* owned strings */
     size_t n_csv, n_cclf, n_fhir, cap;
+    char **tmp;                 /* extracted bundle members and then their folders, removed
+                                   at the end (owned) */
+    size_t n_tmp;
+    FILE *out, *err;
 } inputs;
 
 static int push(char ***v, size_t *n, const char *path)
@@ -29,6 +35,11 @@ static int push(char ***v, size_t *n, const char *path)
 
 static void inputs_free(inputs *in)
 {
+    for (size_t i = 0; i < in->n_tmp; i++) { /* members first, then their folder */
+        remove(in->tmp[i]);
+        free(in->tmp[i]);
+    }
+    free(in->tmp);
     for (size_t i = 0; i < in->n_csv; i++) free(in->csv[i]);
     for (size_t i = 0; i < in->n_cclf; i++) free(in->cclf[i]);
     for (size_t i = 0; i < in->n_fhir; i++) free(in->fhir[i]);
@@ -43,11 +54,61 @@ static const char *base_of(const char *path)
     return s ? s + 1 : path;
 }
 
+/* A CMS zip bundle: its CCLF members extracted to a private temporary folder (removed
+ * when the command ends) and loaded as CCLF files. */
+static int add_bundle(inputs *in, const char *path)
+{
+    const char *buf;
+    size_t len;
+    char err[512];
+    if (util_map_file(path, &buf, &len, err, sizeof err) < 0) {
+        fprintf(in->err, "%s: %s\n", path, err);
+        return -1;
+    }
+    const char *t = getenv("TMPDIR");
+    char tmpl[4096];
+    snprintf(tmpl, sizeof tmpl, "%s/cara-bundle-XXXXXX", t && *t ? t : "/tmp");
+    if (!mkdtemp(tmpl)) {
+        fprintf(in->err, "%s: cannot make a temporary folder in %s\n", path, t && *t ? t : "/tmp");
+        util_unmap(buf, len);
+        return -1;
+    }
+    char **members;
+    size_t n;
+    int rc = cclf_bundle_extract(buf, len, tmpl, 0, &members, &n, err, sizeof err);
+    util_unmap(buf, len);
+    if (rc < 0) {
+        fprintf(in->err, "%s: %s\n", path, err);
+        DIR *d = opendir(tmpl); /* what was written before the error */
+        for (struct dirent *e; d && (e = readdir(d));) {
+            if (e->d_name[0] == '.') continue;
+            char *p = util_path_join(tmpl, e->d_name);
+            if (p) remove(p);
+            free(p);
+        }
+        if (d) closedir(d);
+        rmdir(tmpl);
+        return -1;
+    }
+    rc = 0;
+    for (size_t i = 0; i < n; i++) {
+        if (rc == 0 && push(&in->cclf, &in->n_cclf, members[i]) < 0) rc = -1;
+        if (push(&in->tmp, &in->n_tmp, members[i]) < 0) rc = -1;
+        free(members[i]);
+    }
+    free(members);
+    if (push(&in->tmp, &in->n_tmp, tmpl) < 0) rc = -1;
+    if (in->out && rc == 0)
+        fprintf(in->out, "%s: a CCLF bundle of %zu files\n", path, n);
+    return rc;
+}
+
 /* A file named on the command line: by its name (CSV otherwise). */
 static int add_file(inputs *in, const char *path)
 {
     const char *b = base_of(path);
     if (load_is_cclf_name(b)) return push(&in->cclf, &in->n_cclf, path);
+    if (cclf_bundle_name(b)) return add_bundle(in, path);
     if (load_is_fhir_name(b)) return push(&in->fhir, &in->n_fhir, path);
     return push(&in->csv, &in->n_csv, path);
 }
@@ -76,7 +137,8 @@ static int add_dir(cli_ctx *c, inputs *in, const char *dir)
     char **names = NULL;
     size_t n = 0;
     for (struct dirent *e; (e = readdir(d));)
-        if (load_is_cclf_name(e->d_name) || load_is_fhir_name(e->d_name))
+        if (load_is_cclf_name(e->d_name) || load_is_fhir_name(e->d_name) ||
+            cclf_bundle_name(e->d_name))
             if (push(&names, &n, e->d_name) < 0) break;
     closedir(d);
     if (n) qsort(names, n, sizeof *names, by_name);
@@ -142,7 +204,7 @@ static int run_load(cli_ctx *c, int argc, char **argv)
     }
     if (rejects && !skip_bad)
         return cli_usage_error(c, &cmd_load, "--rejects needs --skip-bad");
-    inputs in = {0};
+    inputs in = {.out = c->out, .err = c->err};
     int failed = 0;
     for (int i = 1; i <= n && !failed; i++)
         failed = (util_is_dir(argv[i]) ? add_dir(c, &in, argv[i]) : add_file(&in, argv[i])) < 0;
@@ -194,8 +256,10 @@ const cli_command cmd_load = {
     .help = "Loads, by file name (docs/input-formats.md):\n"
             "  the CSV input layer   acos.csv, providers.csv, eligibility.csv, alignment.csv,\n"
             "                        arrangements.csv, participants.csv, medical_claim.csv\n"
-            "  CCLF deliveries       P.A1234.ACO.ZC1Y27.D270115.T1200000 (and T. test files):\n"
-            "                        CCLF0-9, A, B of the CCLF Information Packet v36\n"
+            "  CCLF deliveries       P.A1234.ACO.ZC1Y27.D270115.T1200000 (and T. test files,\n"
+            "                        ZC1R27 run-out files, any entity prefix: A, D, F, ...):\n"
+            "                        CCLF0-9, A, B of the CCLF Information Packet v36, loose\n"
+            "                        or in CMS's monthly zip bundle P.A1234.ACO.ZCY27.D270115.T1200000\n"
             "  BCDA FHIR             *.ndjson / *.json: Patient, Coverage and\n"
             "                        ExplanationOfBenefit resources (DSTU3 or R4; NDJSON or\n"
             "                        Bundles)\n"

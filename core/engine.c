@@ -125,7 +125,7 @@ static cara_date data_as_of(sqlite3 *db)
 {
     sqlite3_stmt *st;
     cara_date d = CARA_DATE_NONE;
-    if (sqlite3_prepare_v2(db, "SELECT max(claim_end_date) FROM claims", -1, &st, NULL) ==
+    if (sqlite3_prepare_v2(db, "SELECT max(claim_end_date) FROM claims WHERE status = 'current'", -1, &st, NULL) ==
         SQLITE_OK) {
         if (sqlite3_step(st) == SQLITE_ROW) d = store_col_date(st, 0);
         sqlite3_finalize(st);
@@ -553,7 +553,8 @@ static int64_t count_people(sqlite3 *db)
 {
     sqlite3_stmt *st;
     int64_t n = 0;
-    if (sqlite3_prepare_v2(db, "SELECT count(DISTINCT person_id) FROM claims", -1, &st,
+    if (sqlite3_prepare_v2(db, "SELECT count(DISTINCT person_id) FROM claims WHERE status = "
+                           "'current'", -1, &st,
                            NULL) == SQLITE_OK) {
         if (sqlite3_step(st) == SQLITE_ROW) n = sqlite3_column_int64(st, 0);
         sqlite3_finalize(st);
@@ -661,7 +662,8 @@ static int thread_count(const engine_opts *o)
 static int plan_shards(sqlite3 *db, int64_t total, int n, shard *sh, char *err, size_t errlen)
 {
     sqlite3_stmt *st;
-    if (sqlite3_prepare_v2(db, "SELECT DISTINCT person_id FROM claims ORDER BY person_id LIMIT 1 "
+    if (sqlite3_prepare_v2(db, "SELECT DISTINCT person_id FROM claims WHERE status = 'current' ORDER BY "
+                               "person_id LIMIT 1 "
                                "OFFSET ?1", -1, &st, NULL) != SQLITE_OK) {
         snprintf(err, errlen, "planning shards: %s", sqlite3_errmsg(db));
         return -EIO;

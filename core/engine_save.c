@@ -243,8 +243,9 @@ static int finish_run(saver *sv, const run_data *rd, const engine_stats *stt)
                   "beneficiaries = ?4, claim_lines = ?5, inputs = json_object("
                   "'loads', (SELECT count(*) FROM loads), "
                   "'last_load_id', (SELECT max(load_id) FROM loads), "
-                  "'claims', (SELECT count(*) FROM claims), "
-                  "'claim_lines', (SELECT count(*) FROM claim_lines), "
+                  "'claims', (SELECT count(*) FROM claims WHERE status = 'current'), "
+                  "'claim_lines', (SELECT count(*) FROM claim_lines l JOIN claims c USING "
+                  "(claim_id) WHERE c.status = 'current' AND l.denied = 0), "
                   "'eligibility_rows', (SELECT count(*) FROM eligibility), "
                   "'arrangements', (SELECT count(*) FROM arrangements)) "
                   "WHERE run_id = ?1",

@@ -11,30 +11,35 @@
 #include "date.h"
 
 enum {
-    S_VERSION_GET, S_CLAIM_DEL, S_VERSION_PUT, S_CLAIM_INS, S_LINE_INS,
+    S_ROW_GET, S_KEY_GET, S_CLAIM_DEL, S_CLAIM_INS, S_LINE_INS, S_GROUP, S_STATUS_SET,
     S_BENE_COUNT, S_BENE_INS, S_BENE_UPD, S_BENE_CLOSE,
-    S_XWALK_PUT, S_XWALK_GET, S_XWALK_CHAIN, S_REKEY_CLAIMS, S_REKEY_ELIG, S_DROP_ELIG,
-    S_REKEY_ALIGN, S_DROP_ALIGN, S_PATIENT_PUT, S_PATIENT_GET,
+    S_XWALK_PUT, S_XWALK_GET, S_XWALK_CHAIN, S_REKEY_KEYS, S_REKEY_CLAIMS, S_REKEY_ELIG,
+    S_DROP_ELIG, S_REKEY_ALIGN, S_DROP_ALIGN, S_PERSON_KEYS, S_PATIENT_PUT, S_PATIENT_GET,
     S_N
 };
 
 static const char *const SQL[S_N] = {
-    [S_VERSION_GET] = "SELECT claim_id, version, adjustment FROM feed_versions WHERE claim_key = ?1",
+    [S_ROW_GET] = "SELECT 1 FROM claims WHERE claim_id = ?1",
+    [S_KEY_GET] = "SELECT claim_id, version FROM claims WHERE claim_key = ?1",
     [S_CLAIM_DEL] = "DELETE FROM claims WHERE claim_id = ?1",
-    [S_VERSION_PUT] = "INSERT INTO feed_versions (claim_key, claim_id, version, adjustment, source, "
-                      "load_id) VALUES (?1, ?2, ?3, ?4, ?5, ?6) ON CONFLICT (claim_key) DO UPDATE "
-                      "SET claim_id = excluded.claim_id, version = excluded.version, adjustment = "
-                      "excluded.adjustment, source = excluded.source, load_id = excluded.load_id",
     [S_CLAIM_INS] = "INSERT INTO claims (claim_id, claim_type, person_id, claim_start_date, "
                     "claim_end_date, admission_date, discharge_date, discharge_disposition_code, "
                     "bill_type_code, facility_npi, adjustment_type_code, diagnosis_codes, "
-                    "procedure_codes, load_id) VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, "
-                    "?11, ?12, ?13, ?14)",
+                    "procedure_codes, load_id, status, status_reason, claim_key, control_number, "
+                    "original_control_number, version, paid_cents, allowed_cents, source) "
+                    "VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13, ?14, ?15, "
+                    "?16, ?17, ?18, ?19, ?20, ?21, ?22, ?23)",
     [S_LINE_INS] = "INSERT OR REPLACE INTO claim_lines (claim_id, claim_line_number, "
                    "claim_line_start_date, claim_line_end_date, place_of_service_code, "
                    "revenue_center_code, hcpcs_code, hcpcs_modifiers, rendering_npi, "
-                   "rendering_tin, billing_npi, billing_tin, paid_cents, allowed_cents) VALUES "
-                   "(?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13, ?14)",
+                   "rendering_tin, billing_npi, billing_tin, paid_cents, allowed_cents, denied, "
+                   "detail_paid_cents) VALUES "
+                   "(?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13, ?14, ?15, ?16)",
+    [S_GROUP] = "SELECT c.claim_id, c.adjustment_type_code, c.version, abs(coalesce(c.paid_cents, "
+                "(SELECT sum(l.paid_cents) FROM claim_lines l WHERE l.claim_id = c.claim_id), 0)), "
+                "c.control_number, c.original_control_number, c.status_reason, c.status, "
+                "c.related_claim_id FROM claims c WHERE c.claim_key = ?1",
+    [S_STATUS_SET] = "UPDATE claims SET status = ?2, related_claim_id = ?3 WHERE claim_id = ?1",
     [S_BENE_COUNT] = "SELECT count(*) FROM eligibility WHERE person_id = ?1",
     [S_BENE_INS] = "INSERT INTO eligibility (person_id, enrollment_start_date, enrollment_end_date, "
                    "gender, birth_date, death_date, dual_status_code, medicare_status_code, "
@@ -55,11 +60,17 @@ static const char *const SQL[S_N] = {
                     "load_id = excluded.load_id",
     [S_XWALK_GET] = "SELECT current_mbi FROM mbi_xwalk WHERE previous_mbi = ?1",
     [S_XWALK_CHAIN] = "UPDATE mbi_xwalk SET current_mbi = ?2 WHERE current_mbi = ?1",
+    /* the MBI ends the natural keys of debit/credit claims (feed.h) */
+    [S_REKEY_KEYS] = "UPDATE claims SET claim_key = substr(claim_key, 1, length(claim_key) - "
+                     "length(?1)) || ?2 WHERE person_id = ?1 AND claim_key IS NOT NULL AND "
+                     "substr(claim_key, -length(?1)) = ?1",
     [S_REKEY_CLAIMS] = "UPDATE claims SET person_id = ?2 WHERE person_id = ?1",
     [S_REKEY_ELIG] = "UPDATE OR IGNORE eligibility SET person_id = ?2 WHERE person_id = ?1",
     [S_DROP_ELIG] = "DELETE FROM eligibility WHERE person_id = ?1",
     [S_REKEY_ALIGN] = "UPDATE OR IGNORE alignment SET person_id = ?2 WHERE person_id = ?1",
     [S_DROP_ALIGN] = "DELETE FROM alignment WHERE person_id = ?1",
+    [S_PERSON_KEYS] = "SELECT DISTINCT claim_key FROM claims WHERE person_id = ?1 AND claim_key "
+                      "IS NOT NULL AND substr(claim_key, -length(?1)) = ?1",
     [S_PATIENT_PUT] = "INSERT INTO fhir_patients (patient_id, mbi) VALUES (?1, ?2) ON CONFLICT "
                       "(patient_id) DO UPDATE SET mbi = excluded.mbi",
     [S_PATIENT_GET] = "SELECT mbi FROM fhir_patients WHERE patient_id = ?1",
@@ -155,13 +166,109 @@ static const char *type_name(int type)
     return type == FEED_INSTITUTIONAL ? "institutional" : type == FEED_DME ? "dme" : "professional";
 }
 
-static int insert_claim(feed_sink *k, const feed_claim *c, char *err, size_t errlen)
+/* The claims.claim_id of a record (feed.h: claim_id "#" record_id for debit/credit). */
+static void row_id(const feed_claim *c, char *out, size_t len)
+{
+    if (c->model == FEED_DEBIT_CREDIT && c->record_id[0] && strcmp(c->record_id, c->claim_id))
+        snprintf(out, len, "%s#%s", c->claim_id, c->record_id);
+    else
+        snprintf(out, len, "%s", c->claim_id);
+}
+
+/* The status a record starts with, before any cancellation is matched. */
+static const char *own_status(const feed_claim *c)
+{
+    if (c->adjustment == FEED_CANCEL)
+        return c->model == FEED_REPLACE ? "cancelled" : "cancellation";
+    return c->denied ? "denied" : "current";
+}
+
+static int insert_line(feed_sink *k, const char *id, const feed_line *l, int64_t paid,
+                       int has_detail, int64_t detail, char *err, size_t errlen)
+{
+    sqlite3_stmt *st = k->st[S_LINE_INS];
+    char mods[FEED_MOD_MAX * 3 + 1];
+    size_t o = 0;
+    for (int m = 0; m < FEED_MOD_MAX; m++) {
+        if (!l->mods[m][0]) continue;
+        if (o) mods[o++] = ' ';
+        size_t n = strlen(l->mods[m]);
+        memcpy(mods + o, l->mods[m], n);
+        o += n;
+    }
+    mods[o] = '\0';
+    bind_text(st, 1, id);
+    sqlite3_bind_int64(st, 2, l->number);
+    bind_date(st, 3, l->start);
+    bind_date(st, 4, l->end);
+    bind_text(st, 5, l->pos);
+    bind_text(st, 6, l->revenue);
+    bind_text(st, 7, l->hcpcs);
+    bind_text(st, 8, mods);
+    bind_text(st, 9, l->rendering_npi);
+    bind_text(st, 10, l->rendering_tin);
+    bind_text(st, 11, l->billing_npi);
+    bind_text(st, 12, l->billing_tin);
+    sqlite3_bind_int64(st, 13, paid);
+    sqlite3_bind_int64(st, 14, has_detail ? paid : l->allowed_cents);
+    sqlite3_bind_int(st, 15, l->denied ? 1 : 0);
+    if (has_detail) sqlite3_bind_int64(st, 16, detail);
+    else sqlite3_bind_null(st, 16);
+    int rc = exec(k, S_LINE_INS, err, errlen);
+    if (rc == 0) k->stats.lines++;
+    return rc;
+}
+
+/*
+ * The claim-level payment governs when the lines do not sum to it (CCLF Information
+ * Packet 3.5: revenue-center payments are relied on only when they sum to the header
+ * payment): each line keeps its amount as detail_paid_cents and is priced 0, and a
+ * claim-total line 0 (revenue center 0001, the claim's dates) carries the payment.
+ */
+static int insert_lines(feed_sink *k, const feed_claim *c, const char *id, char *err,
+                        size_t errlen)
+{
+    int64_t sum = 0;
+    for (size_t i = 0; i < c->n_lines; i++)
+        if (!c->lines[i].denied) sum += c->lines[i].paid_cents;
+    int header = c->has_claim_paid && (sum != c->claim_paid_cents || c->n_lines == 0);
+    int rc = 0;
+    for (size_t i = 0; i < c->n_lines && rc == 0; i++) {
+        const feed_line *l = &c->lines[i];
+        rc = insert_line(k, id, l, header ? 0 : l->paid_cents, header, l->paid_cents, err, errlen);
+    }
+    if (rc == 0 && header) {
+        feed_line t;
+        memset(&t, 0, sizeof t);
+        t.number = 0;
+        t.start = c->start;
+        t.end = c->end;
+        memcpy(t.revenue, "0001", 5);
+        if (c->n_lines) { /* the claim's providers, as on its lines */
+            memcpy(t.rendering_npi, c->lines[0].rendering_npi, sizeof t.rendering_npi);
+            memcpy(t.rendering_tin, c->lines[0].rendering_tin, sizeof t.rendering_tin);
+            memcpy(t.billing_npi, c->lines[0].billing_npi, sizeof t.billing_npi);
+            memcpy(t.billing_tin, c->lines[0].billing_tin, sizeof t.billing_tin);
+        } else {
+            memcpy(t.billing_npi, c->facility_npi, sizeof t.billing_npi);
+        }
+        t.allowed_cents = c->claim_paid_cents;
+        rc = insert_line(k, id, &t, c->claim_paid_cents, 0, 0, err, errlen);
+        if (rc == 0) k->stats.header_paid++;
+    }
+    return rc;
+}
+
+static int insert_claim(feed_sink *k, const feed_claim *c, const char *id, const char *source,
+                        char *err, size_t errlen)
 {
     sqlite3_stmt *st = k->st[S_CLAIM_INS];
     char dx[FEED_DX_MAX * 9 + 1], px[FEED_PX_MAX * 9 + 1];
     join_codes(c->dx, c->n_dx, dx, sizeof dx);
     join_codes(c->px, c->n_px, px, sizeof px);
-    bind_text(st, 1, c->claim_id);
+    int64_t allowed = 0;
+    for (size_t i = 0; i < c->n_lines; i++) allowed += c->lines[i].allowed_cents;
+    bind_text(st, 1, id);
     bind_text(st, 2, type_name(c->type));
     bind_text(st, 3, c->person_id);
     bind_date(st, 4, c->start);
@@ -175,87 +282,185 @@ static int insert_claim(feed_sink *k, const feed_claim *c, char *err, size_t err
     bind_text(st, 12, dx);
     bind_text(st, 13, px);
     sqlite3_bind_int64(st, 14, k->load_id);
+    bind_text(st, 15, own_status(c));
+    bind_text(st, 16, c->denied ? (c->denial_reason[0] ? c->denial_reason : "denied") : "");
+    bind_text(st, 17, c->key);
+    bind_text(st, 18, c->control_number);
+    bind_text(st, 19, c->original_control_number);
+    sqlite3_bind_int64(st, 20, c->version);
+    if (c->has_claim_paid) sqlite3_bind_int64(st, 21, c->claim_paid_cents);
+    else sqlite3_bind_null(st, 21);
+    sqlite3_bind_int64(st, 22, allowed);
+    bind_text(st, 23, source ? source : "");
     int rc = exec(k, S_CLAIM_INS, err, errlen);
-    st = k->st[S_LINE_INS];
-    for (size_t i = 0; i < c->n_lines && rc == 0; i++) {
-        const feed_line *l = &c->lines[i];
-        char mods[FEED_MOD_MAX * 3 + 1];
-        size_t o = 0;
-        for (int m = 0; m < FEED_MOD_MAX; m++) {
-            if (!l->mods[m][0]) continue;
-            if (o) mods[o++] = ' ';
-            size_t n = strlen(l->mods[m]);
-            memcpy(mods + o, l->mods[m], n);
-            o += n;
+    if (rc == 0) rc = insert_lines(k, c, id, err, errlen);
+    return rc;
+}
+
+/* One claims row of a natural key, as feed_resolve sees it. */
+typedef struct grow {
+    char id[112], control[41], org[41], status[16], related[112];
+    int adj, denied, voided;
+    int64_t version, amount;
+    int by;               /* the cancellation that voids it (index), -1 none */
+    int match;            /* cancellation: the record it voids (index), -1 none */
+} grow;
+
+static int by_version(const void *a, const void *b)
+{
+    const grow *x = a, *y = b;
+    if (x->version != y->version) return x->version < y->version ? -1 : 1;
+    return strcmp(x->id, y->id);
+}
+
+static void col_text(sqlite3_stmt *st, int i, char *out, size_t len)
+{
+    const unsigned char *v = sqlite3_column_text(st, i);
+    snprintf(out, len, "%s", v ? (const char *)v : "");
+}
+
+/*
+ * Decide, for every record of one natural key, its status (feed.h, FEED_DEBIT_CREDIT):
+ * cancellations in version order each void one earlier original or adjustment. Writes
+ * only the rows whose status or related claim changed. 0 or -EIO / -ENOMEM.
+ */
+static int resolve(feed_sink *k, const char *key, char *err, size_t errlen)
+{
+    sqlite3_stmt *st = k->st[S_GROUP];
+    bind_text(st, 1, key);
+    grow *g = NULL;
+    size_t n = 0, cap = 0;
+    int rc;
+    while ((rc = sqlite3_step(st)) == SQLITE_ROW) {
+        if (n == cap) {
+            size_t nc = cap ? cap * 2 : 8;
+            grow *ng = realloc(g, nc * sizeof *ng);
+            if (!ng) {
+                free(g);
+                sqlite3_reset(st);
+                snprintf(err, errlen, "out of memory");
+                return -ENOMEM;
+            }
+            g = ng;
+            cap = nc;
         }
-        mods[o] = '\0';
-        bind_text(st, 1, c->claim_id);
-        sqlite3_bind_int64(st, 2, l->number);
-        bind_date(st, 3, l->start);
-        bind_date(st, 4, l->end);
-        bind_text(st, 5, l->pos);
-        bind_text(st, 6, l->revenue);
-        bind_text(st, 7, l->hcpcs);
-        bind_text(st, 8, mods);
-        bind_text(st, 9, l->rendering_npi);
-        bind_text(st, 10, l->rendering_tin);
-        bind_text(st, 11, l->billing_npi);
-        bind_text(st, 12, l->billing_tin);
-        sqlite3_bind_int64(st, 13, l->paid_cents);
-        sqlite3_bind_int64(st, 14, l->allowed_cents);
-        rc = exec(k, S_LINE_INS, err, errlen);
-        if (rc == 0) k->stats.lines++;
+        grow *r = &g[n++];
+        memset(r, 0, sizeof *r);
+        col_text(st, 0, r->id, sizeof r->id);
+        r->adj = sqlite3_column_int(st, 1);
+        r->version = sqlite3_column_int64(st, 2);
+        r->amount = sqlite3_column_int64(st, 3);
+        col_text(st, 4, r->control, sizeof r->control);
+        col_text(st, 5, r->org, sizeof r->org);
+        r->denied = sqlite3_column_text(st, 6) && sqlite3_column_text(st, 6)[0];
+        col_text(st, 7, r->status, sizeof r->status);
+        col_text(st, 8, r->related, sizeof r->related);
+        r->by = r->match = -1;
     }
+    sqlite3_reset(st);
+    sqlite3_clear_bindings(st);
+    if (rc != SQLITE_DONE) {
+        free(g);
+        return fail(k, "reading claim versions", err, errlen);
+    }
+    if (n) qsort(g, n, sizeof *g, by_version);
+    for (size_t c = 0; c < n; c++) {
+        if (g[c].adj != FEED_CANCEL) continue;
+        int best = -1, best_score = -1;
+        for (size_t m = 0; m < n; m++) {
+            if (g[m].adj == FEED_CANCEL || g[m].by >= 0 || g[m].version > g[c].version) continue;
+            int score = g[c].org[0] && !strcmp(g[m].control, g[c].org) ? 2
+                        : g[m].amount == g[c].amount                  ? 1
+                                                                      : 0;
+            if (score >= best_score) { /* ascending order: later versions win ties */
+                best = (int)m;
+                best_score = score;
+            }
+        }
+        if (best >= 0) {
+            g[best].by = (int)c;
+            g[c].match = best;
+        }
+    }
+    rc = 0;
+    for (size_t i = 0; i < n && rc == 0; i++) {
+        const char *status, *related = NULL;
+        if (g[i].adj == FEED_CANCEL) {
+            status = "cancellation";
+            if (g[i].match >= 0) related = g[g[i].match].id;
+        } else if (g[i].by >= 0) {
+            /* voided: replaced when an adjustment that stands came with or after the
+             * cancellation, else cancelled */
+            int repl = -1;
+            for (size_t a = 0; a < n; a++)
+                if (g[a].adj == FEED_ADJUSTMENT && g[a].by < 0 && a != i &&
+                    g[a].version >= g[g[i].by].version)
+                    repl = (int)a;
+            status = repl >= 0 ? "replaced" : "cancelled";
+            related = repl >= 0 ? g[repl].id : g[g[i].by].id;
+        } else {
+            status = g[i].denied ? "denied" : "current";
+        }
+        if (!strcmp(status, g[i].status) && !strcmp(related ? related : "", g[i].related)) continue;
+        sqlite3_stmt *up = k->st[S_STATUS_SET];
+        bind_text(up, 1, g[i].id);
+        bind_text(up, 2, status);
+        if (related) bind_text(up, 3, related);
+        else sqlite3_bind_null(up, 3);
+        rc = exec(k, S_STATUS_SET, err, errlen);
+    }
+    free(g);
     return rc;
 }
 
 int feed_put_claim(feed_sink *k, const feed_claim *c, const char *source, char *err,
                    size_t errlen)
 {
-    sqlite3_stmt *st = k->st[S_VERSION_GET];
-    bind_text(st, 1, c->key);
-    char old_id[65] = "";
-    int have = 0;
-    int rc = sqlite3_step(st);
-    if (rc == SQLITE_ROW) {
-        have = 1;
-        const unsigned char *id = sqlite3_column_text(st, 0);
-        snprintf(old_id, sizeof old_id, "%s", id ? (const char *)id : "");
-        int64_t v = sqlite3_column_int64(st, 1);
-        int adj = sqlite3_column_int(st, 2);
-        /* older, or a cancellation tying with the version it voids: stale */
-        int stale = c->version < v || (c->version == v && c->adjustment == FEED_CANCEL &&
-                                       adj != FEED_CANCEL);
-        if (stale) {
-            sqlite3_reset(st);
-            sqlite3_clear_bindings(st);
+    char id[112];
+    row_id(c, id, sizeof id);
+    int rc;
+    if (c->model == FEED_REPLACE) {
+        /* one row per key: the latest version (feed.h) */
+        sqlite3_stmt *st = k->st[S_KEY_GET];
+        bind_text(st, 1, c->key);
+        char old[112] = "";
+        int64_t v = 0;
+        int have = (rc = sqlite3_step(st)) == SQLITE_ROW;
+        if (have) {
+            col_text(st, 0, old, sizeof old);
+            v = sqlite3_column_int64(st, 1);
+        }
+        sqlite3_reset(st);
+        sqlite3_clear_bindings(st);
+        if (rc != SQLITE_ROW && rc != SQLITE_DONE) return fail(k, "reading claim versions", err, errlen);
+        if (have && c->version <= v) {
             k->stats.stale++;
             return 0;
         }
-    }
-    sqlite3_reset(st);
-    sqlite3_clear_bindings(st);
-    if (rc != SQLITE_ROW && rc != SQLITE_DONE) return fail(k, "reading claim versions", err, errlen);
-    if (have && old_id[0] && strcmp(old_id, c->claim_id) != 0) {
-        bind_text(k->st[S_CLAIM_DEL], 1, old_id);
+        if (have) {
+            bind_text(k->st[S_CLAIM_DEL], 1, old);
+            if ((rc = exec(k, S_CLAIM_DEL, err, errlen)) < 0) return rc;
+        }
+        bind_text(k->st[S_CLAIM_DEL], 1, id);
         if ((rc = exec(k, S_CLAIM_DEL, err, errlen)) < 0) return rc;
+    } else {
+        /* a record delivered again (monthly and run-out files overlap): stored once */
+        sqlite3_stmt *st = k->st[S_ROW_GET];
+        bind_text(st, 1, id);
+        rc = sqlite3_step(st);
+        sqlite3_reset(st);
+        sqlite3_clear_bindings(st);
+        if (rc == SQLITE_ROW) {
+            k->stats.stale++;
+            return 0;
+        }
+        if (rc != SQLITE_DONE) return fail(k, "reading claim versions", err, errlen);
     }
-    bind_text(k->st[S_CLAIM_DEL], 1, c->claim_id);
-    if ((rc = exec(k, S_CLAIM_DEL, err, errlen)) < 0) return rc;
-    st = k->st[S_VERSION_PUT];
-    bind_text(st, 1, c->key);
-    bind_text(st, 2, c->claim_id);
-    sqlite3_bind_int64(st, 3, c->version);
-    sqlite3_bind_int(st, 4, c->adjustment);
-    bind_text(st, 5, source ? source : "");
-    sqlite3_bind_int64(st, 6, k->load_id);
-    if ((rc = exec(k, S_VERSION_PUT, err, errlen)) < 0) return rc;
-    if (c->adjustment == FEED_CANCEL) {
-        k->stats.cancelled++;
-        return 1;
-    }
-    if ((rc = insert_claim(k, c, err, errlen)) < 0) return rc;
-    k->stats.claims++;
+    if ((rc = insert_claim(k, c, id, source, err, errlen)) < 0) return rc;
+    if (c->adjustment == FEED_CANCEL) k->stats.cancelled++;
+    else if (c->denied) k->stats.denied++;
+    else k->stats.claims++;
+    if (c->model == FEED_DEBIT_CREDIT && (rc = resolve(k, c->key, err, errlen)) < 0) return rc;
     return 1;
 }
 
@@ -334,6 +539,34 @@ static int pair(feed_sink *k, int which, const char *a, const char *b, char *err
     return exec(k, which, err, errlen);
 }
 
+/* Re-resolve every debit/credit key of a person: after a re-key, the versions stored
+ * under an old MBI and those under the current one are one group. */
+static int resolve_person(feed_sink *k, const char *person, char *err, size_t errlen)
+{
+    sqlite3_stmt *st = k->st[S_PERSON_KEYS];
+    bind_text(st, 1, person);
+    char **keys = NULL;
+    size_t n = 0;
+    int rc;
+    while ((rc = sqlite3_step(st)) == SQLITE_ROW) {
+        char **nk = realloc(keys, (n + 1) * sizeof *nk);
+        if (!nk) break;
+        keys = nk;
+        if (!(keys[n] = strdup((const char *)sqlite3_column_text(st, 0)))) break;
+        n++;
+    }
+    int ok = rc == SQLITE_DONE;
+    sqlite3_reset(st);
+    sqlite3_clear_bindings(st);
+    rc = ok ? 0 : fail(k, "reading claim versions", err, errlen);
+    for (size_t i = 0; i < n; i++) {
+        if (rc == 0) rc = resolve(k, keys[i], err, errlen);
+        free(keys[i]);
+    }
+    free(keys);
+    return rc;
+}
+
 int feed_xwalk_put(feed_sink *k, const char *previous, const char *current, char *err,
                    size_t errlen)
 {
@@ -347,7 +580,9 @@ int feed_xwalk_put(feed_sink *k, const char *previous, const char *current, char
     sqlite3_bind_int64(st, 3, k->load_id);
     int rc = exec(k, S_XWALK_PUT, err, errlen);
     if (!rc) rc = pair(k, S_XWALK_CHAIN, previous, current, err, errlen);
+    if (!rc) rc = pair(k, S_REKEY_KEYS, previous, current, err, errlen);
     if (!rc) rc = pair(k, S_REKEY_CLAIMS, previous, current, err, errlen);
+    if (!rc) rc = resolve_person(k, current, err, errlen);
     if (!rc) rc = pair(k, S_REKEY_ELIG, previous, current, err, errlen);
     if (!rc) {
         bind_text(k->st[S_DROP_ELIG], 1, previous);

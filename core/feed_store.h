@@ -15,9 +15,11 @@ typedef struct feed_sink feed_sink;
 
 /* What the sink did, summed over its life. */
 typedef struct feed_stats {
-    int64_t claims;          /* versions that won and were stored */
-    int64_t cancelled;       /* versions that won as cancellations (claim netted out) */
-    int64_t stale;           /* versions older than the stored one: ignored */
+    int64_t claims;          /* originals and adjustments stored (denied ones apart) */
+    int64_t cancelled;       /* cancellation records stored (FHIR: cancelled versions) */
+    int64_t denied;          /* denied claims stored (kept for audit, never priced) */
+    int64_t stale;           /* records already stored, or older than the stored version */
+    int64_t header_paid;     /* claims priced at their claim-level payment (line 0) */
     int64_t lines;           /* claim lines stored */
     int64_t benes_new;       /* beneficiaries given enrollment spans */
     int64_t benes_updated;   /* beneficiaries whose demographics were updated */
@@ -34,10 +36,13 @@ void feed_sink_close(feed_sink *k);
 const feed_stats *feed_sink_stats(const feed_sink *k);
 
 /*
- * Apply one claim version (feed.h's rule). source ("file:record") is kept with the
- * winning version. Returns 1 when it won (stored, or netted out as a cancellation),
- * 0 when an equal-or-later version is already stored, -EIO on a store failure (message
- * in err).
+ * Store one claim record and re-decide the statuses of its natural key (feed.h's two
+ * models). source ("file:record") is kept with it. When c->has_claim_paid and the
+ * non-denied lines do not sum to c->claim_paid_cents (or there are no lines), the lines
+ * keep their amounts as detail (claim_lines.detail_paid_cents) priced at 0 and a
+ * claim-total line 0 (revenue center 0001) carries the claim-level payment. Returns 1
+ * when stored, 0 when ignored (debit/credit: the record is already stored; replace: an
+ * equal or later version is), -EIO on a store failure (message in err).
  */
 int feed_put_claim(feed_sink *k, const feed_claim *c, const char *source, char *err,
                    size_t errlen);
@@ -53,7 +58,9 @@ int feed_put_bene(feed_sink *k, const feed_bene *spans, size_t n, char *err, siz
 
 /*
  * Record previous -> current (CCLF9) and re-key what the store holds under previous
- * (claims, eligibility, alignment, earlier crosswalk entries) to current. 0 or -EIO.
+ * (claims and their natural keys, eligibility, alignment, earlier crosswalk entries) to
+ * current; the claim versions of both MBIs are then one group and their statuses are
+ * decided again, so the result does not depend on which arrived first. 0 or -EIO.
  */
 int feed_xwalk_put(feed_sink *k, const char *previous, const char *current, char *err,
                    size_t errlen);

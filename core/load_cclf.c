@@ -26,7 +26,8 @@ typedef struct cfile {
     size_t len;
     char sha[65];
     long records;
-    int seen;               /* loaded before (same SHA-256) */
+    int seen;               /* loaded before, whole (same SHA-256, nothing rejected) */
+    int64_t load_id;        /* its `loads` row (0 when seen) */
 } cfile;
 
 typedef struct ctx {
@@ -41,6 +42,11 @@ typedef struct ctx {
     int64_t load_id;
     char err[512];
     int failed;             /* a store failure: stop */
+    int64_t hicn_rows;      /* CCLF9 HICN pairs (not used: claims carry MBIs) */
+    int64_t test_ids;       /* records whose identifier is a CMS test id, not an MBI */
+    int64_t aligned;        /* CCLF8 beneficiaries aligned to the delivery's ACO */
+    int explicit_alignment; /* -1 not known yet; 1 alignment.csv aligns people that year */
+    sqlite3_stmt *align_has, *align_put;
 } ctx;
 
 /* ---- records ------------------------------------------------------------------------- */
@@ -86,6 +92,21 @@ static void record_error(ctx *x, size_t fi, const char *rec, size_t recno, const
                 e->field ? e->field->name : NULL, rec, l->reclen, "%s", e->msg);
 }
 
+/* Report a converted record's warnings (optional fields stored as absent). Returns -1
+ * when --strict made one of them an error: the record is rejected. */
+static int record_warnings(ctx *x, size_t fi, const char *rec, size_t recno, const cclf_error *e)
+{
+    const cclf_layout *l = cclf_layout_for(x->f[fi].name.file);
+    int n = e->n_warn < CCLF_WARN_MAX ? e->n_warn : CCLF_WARN_MAX;
+    for (int i = 0; i < n; i++)
+        if (feed_warn(&x->rep, x->f[fi].path, recno, e->warn[i].field ? e->warn[i].field->start : 0,
+                      e->warn[i].field ? e->warn[i].field->name : NULL, rec, l->reclen, "%s",
+                      e->warn[i].msg) < 0)
+            return -1;
+    if (e->n_warn > n) x->rep.warnings += e->n_warn - n;
+    return 0;
+}
+
 static void store_failed(ctx *x, const char *what)
 {
     if (x->failed) return;
@@ -110,9 +131,11 @@ static void check_summary(ctx *x, size_t fi)
         while (j < x->n && x->f[j].name.file != counts[i].file) j++;
         if (j == x->n) continue; /* a file CMS sent that was not given: not checked */
         const cclf_layout *l = cclf_layout_for(counts[i].file);
+        /* the records themselves are checked against the layout; a summary that states
+         * an older packet's length (BCDA's test deliveries do) is only noted */
         if (counts[i].reclen && counts[i].reclen != l->reclen)
-            feed_reject(&x->rep, x->f[fi].path, 0, 0, NULL, NULL, 0, "CCLF%c: record length "
-                        "%ld, but the v36 layout has %u", counts[i].file, counts[i].reclen, l->reclen);
+            feed_warn(&x->rep, x->f[fi].path, 0, 0, NULL, NULL, 0, "CCLF%c: record length "
+                      "%ld, but the v36 layout has %u", counts[i].file, counts[i].reclen, l->reclen);
         if (counts[i].records != x->f[j].records)
             feed_reject(&x->rep, x->f[j].path, 0, 0, NULL, NULL, 0, "%ld records, but CCLF0 (%s) "
                         "says %ld: the delivery is incomplete or corrupted", x->f[j].records,
@@ -121,6 +144,19 @@ static void check_summary(ctx *x, size_t fi)
 }
 
 /* ---- CCLF9 and CCLF8 ------------------------------------------------------------------------ */
+
+/* An MBI of CCLF9: valid, or in a test delivery a CMS test identifier (cclf_feed.h). */
+static int xwalk_mbi(ctx *x, size_t fi, const char *v, size_t n, char out[13], char *msg,
+                     size_t msglen)
+{
+    if (feed_check_mbi(v, n, out, 13, msg, msglen) == 0) return 0;
+    if (x->f[fi].name.env == 'T' && n == 11 && strspn(v, "0123456789ABCDEFGHIJKLMNOPQRSTUVWXYZ") == 11) {
+        memcpy(out, v, 12);
+        x->test_ids++;
+        return 0;
+    }
+    return -1;
+}
 
 static void xwalk_file(ctx *x, size_t fi)
 {
@@ -142,11 +178,15 @@ static void xwalk_file(ctx *x, size_t fi)
         if (n == l->reclen) {
             char a[16], b[16], ma[13], mb[13], msg[200];
             size_t na = cclf_text(p, prv, a, sizeof a), nb = cclf_text(p, cur, b, sizeof b);
-            if (!na || !nb || !strcmp(a, b))
+            char ind[2];
+            cclf_text(p, cclf_field_named(l, "HICN_MBI_XREF_IND"), ind, sizeof ind);
+            if (ind[0] == 'H')
+                x->hicn_rows++; /* a HICN pair: since 2020 claims carry MBIs only */
+            else if (!na || !nb || !strcmp(a, b))
                 ; /* no previous identifier: nothing to map */
-            else if (feed_check_mbi(a, na, ma, sizeof ma, msg, sizeof msg) < 0)
+            else if (xwalk_mbi(x, fi, a, na, ma, msg, sizeof msg) < 0)
                 feed_reject(&x->rep, x->f[fi].path, recno, prv->start, prv->name, p, n, "%s", msg);
-            else if (feed_check_mbi(b, nb, mb, sizeof mb, msg, sizeof msg) < 0)
+            else if (xwalk_mbi(x, fi, b, nb, mb, msg, sizeof msg) < 0)
                 feed_reject(&x->rep, x->f[fi].path, recno, cur->start, cur->name, p, n, "%s", msg);
             else if (feed_xwalk_put(x->sink, ma, cclf_xwalk_current(xw, ma), x->err,
                                     sizeof x->err) < 0)
@@ -157,19 +197,87 @@ static void xwalk_file(ctx *x, size_t fi)
     cclf_xwalk_free(xw);
 }
 
+/* The delivery's ACO must exist for the alignment rows CCLF8 gave: created from the file
+ * name when the store does not know it (name = id, track global; acos.csv updates it). */
+static void ensure_aco(ctx *x)
+{
+    sqlite3_stmt *st;
+    if (sqlite3_prepare_v2(x->db, "INSERT INTO acos (aco_id, name, track) VALUES (?1, ?1, "
+                                  "'global') ON CONFLICT (aco_id) DO NOTHING", -1, &st,
+                           NULL) != SQLITE_OK) {
+        store_failed(x, "recording the ACO");
+        return;
+    }
+    sqlite3_bind_text(st, 1, x->f[0].name.aco, -1, SQLITE_TRANSIENT);
+    int created = sqlite3_step(st) == SQLITE_DONE && sqlite3_changes(x->db) > 0;
+    sqlite3_finalize(st);
+    if (created && x->o->out)
+        fprintf(x->o->out, "ACO %s: not known, created from the CCLF file names (track global; "
+                "load acos.csv to name it and set its track)\n", x->f[0].name.aco);
+}
+
+/*
+ * CCLF8 lists the beneficiaries the delivery's ACO receives data for: each is aligned to
+ * that ACO (the entity of the file name) for the file's performance year, unless the
+ * store already aligns the person to some ACO on a day of that year (alignment.csv says
+ * otherwise). The rows carry source 'cclf8'; an alignment.csv row replaces them.
+ */
+static void align_bene(ctx *x, size_t fi, const char *person)
+{
+    const cclf_name *nm = &x->f[fi].name;
+    char from[11], to[11];
+    snprintf(from, sizeof from, "%04d-01-01", nm->year);
+    snprintf(to, sizeof to, "%04d-12-31", nm->year);
+    if (x->explicit_alignment < 0) { /* once per delivery: does a file align anyone? */
+        sqlite3_stmt *q;
+        x->explicit_alignment = 0;
+        if (sqlite3_prepare_v2(x->db, "SELECT 1 FROM alignment WHERE source = 'file' AND "
+                                      "start_date <= ?2 AND (end_date IS NULL OR end_date >= ?1) "
+                                      "LIMIT 1", -1, &q, NULL) == SQLITE_OK) {
+            sqlite3_bind_text(q, 1, from, -1, SQLITE_TRANSIENT);
+            sqlite3_bind_text(q, 2, to, -1, SQLITE_TRANSIENT);
+            x->explicit_alignment = sqlite3_step(q) == SQLITE_ROW;
+            sqlite3_finalize(q);
+        }
+        if (!x->explicit_alignment) ensure_aco(x);
+    }
+    if (x->explicit_alignment || x->failed) return;
+    sqlite3_bind_text(x->align_has, 1, person, -1, SQLITE_TRANSIENT);
+    sqlite3_bind_text(x->align_has, 2, from, -1, SQLITE_TRANSIENT);
+    sqlite3_bind_text(x->align_has, 3, to, -1, SQLITE_TRANSIENT);
+    int rc = sqlite3_step(x->align_has);
+    sqlite3_reset(x->align_has);
+    if (rc == SQLITE_ROW) return;
+    if (rc != SQLITE_DONE) {
+        store_failed(x, "reading alignment");
+        return;
+    }
+    sqlite3_bind_text(x->align_put, 1, person, -1, SQLITE_TRANSIENT);
+    sqlite3_bind_text(x->align_put, 2, nm->aco, -1, SQLITE_TRANSIENT);
+    sqlite3_bind_text(x->align_put, 3, from, -1, SQLITE_TRANSIENT);
+    sqlite3_bind_text(x->align_put, 4, to, -1, SQLITE_TRANSIENT);
+    if (sqlite3_step(x->align_put) != SQLITE_DONE) store_failed(x, "aligning beneficiaries");
+    else x->aligned++;
+    sqlite3_reset(x->align_put);
+}
+
 static void bene_record(ctx *x, size_t fi, const char *rec, size_t recno)
 {
     feed_bene b;
-    cclf_error e;
+    cclf_error e = {.test_ids = x->f[fi].name.env == 'T'};
     if (cclf_bene(rec, &b, &e) < 0) {
         record_error(x, fi, rec, recno, &e);
         return;
     }
+    if (record_warnings(x, fi, rec, recno, &e) < 0) return;
+    x->test_ids += e.test_id_used;
     char cur[13];
     feed_xwalk_current(x->sink, b.person_id, cur);
     memcpy(b.person_id, cur, sizeof cur);
     if (feed_put_bene(x->sink, &b, 1, x->err, sizeof x->err) < 0)
         store_failed(x, "storing beneficiaries");
+    else
+        align_bene(x, fi, b.person_id);
 }
 
 /* ---- staging the claim files ------------------------------------------------------------------ */
@@ -177,7 +285,7 @@ static void bene_record(ctx *x, size_t fi, const char *rec, size_t recno)
 static void stage_record(ctx *x, size_t fi, const char *rec, size_t recno)
 {
     char file = x->f[fi].name.file, cur_id[14], oscar[21], att[11], code[8];
-    cclf_error e;
+    cclf_error e = {.test_ids = x->f[fi].name.env == 'T'};
     feed_claim c = {0};
     feed_line l;
     int seq, rc;
@@ -188,8 +296,10 @@ static void stage_record(ctx *x, size_t fi, const char *rec, size_t recno)
     case '4': rc = cclf_part_a_code(rec, file, cur_id, &seq, code, &e); break;
     default: rc = cclf_part_b_line(rec, file, &c, &l, cur_id, &e); break;
     }
+    if (rc == 0 && record_warnings(x, fi, rec, recno, &e) < 0) rc = -1;
+    if (rc == 0) x->test_ids += e.test_id_used;
+    else if (rc < 0) record_error(x, fi, rec, recno, &e);
     if (rc < 0) {
-        record_error(x, fi, rec, recno, &e);
         if (strspn(rec, "0123456789") >= 13) {
             sqlite3_bind_text(x->bad, 1, rec, 13, SQLITE_TRANSIENT);
             sqlite3_step(x->bad);
@@ -236,6 +346,7 @@ static void put(ctx *x, feed_claim *c, const char *source)
     char cur[13];
     feed_xwalk_current(x->sink, c->person_id, cur);
     memcpy(c->person_id, cur, sizeof cur);
+    if (c->type != FEED_INSTITUTIONAL) cclf_part_b_key(c);
     if (feed_put_claim(x->sink, c, source, x->err, sizeof x->err) < 0)
         store_failed(x, "storing claims");
 }
@@ -251,9 +362,9 @@ static void add_codes(ctx *x, sqlite3_stmt *q, char file, const char *cur_id, ch
     int k = 0;
     while (sqlite3_step(q) == SQLITE_ROW && k < 64) {
         char id[14];
-        cclf_error e;
+        cclf_error e = {.test_ids = 1}; /* validated when staged */
         if (cclf_part_a_code((const char *)sqlite3_column_text(q, 0), file, id, &got[k].seq,
-                             got[k].code, &e) == 0)
+                             got[k].code, &e) == 0 && got[k].code[0])
             k++;
     }
     sqlite3_reset(q);
@@ -288,7 +399,7 @@ static void assemble_part_a(ctx *x)
         const char *cur_id = (const char *)sqlite3_column_text(hq, 0);
         feed_claim c;
         char id[14], oscar[21], att[11], src[300];
-        cclf_error e;
+        cclf_error e = {.test_ids = 1}; /* validated when staged */
         if (cclf_part_a_header((const char *)sqlite3_column_text(hq, 3), &c, id, oscar, att, &e) < 0)
             continue; /* validated when staged */
         lb.n = 0;
@@ -353,7 +464,7 @@ static void assemble_part_b(ctx *x)
         if (!row || x->failed) break;
         const char *rec = (const char *)sqlite3_column_text(q, 4);
         char file = ((const char *)sqlite3_column_text(q, 0))[0], id[14];
-        cclf_error e;
+        cclf_error e = {.test_ids = 1}; /* validated when staged */
         feed_line *l = lines_add(&lb);
         if (!l) {
             snprintf(x->err, sizeof x->err, "out of memory");
@@ -401,7 +512,8 @@ static void chain_admissions(ctx *x)
                            "1, 2), julianday(c.claim_start_date), julianday(c.claim_end_date), "
                            "c.discharge_disposition_code, c.admission_date, c.bill_type_code FROM claims c "
                            "JOIN loads l "
-                           "USING (load_id) WHERE l.kind LIKE 'cclf%' AND c.admission_date IS NOT "
+                           "USING (load_id) WHERE l.kind LIKE 'cclf%' AND c.status = 'current' AND "
+                           "c.admission_date IS NOT "
                            "NULL AND c.person_id IN (SELECT person_id FROM claims WHERE load_id = ?1) "
                            "ORDER BY 2, 3, 4, 5", -1, &q, NULL) != SQLITE_OK ||
         sqlite3_prepare_v2(x->db, "UPDATE claims SET admission_date = ?2 WHERE claim_id = ?1", -1,
@@ -489,7 +601,13 @@ static int prepare_staging(ctx *x)
     if (sqlite3_prepare_v2(x->db, "INSERT INTO cclf_stage VALUES (?1, ?2, ?3, ?4, ?5)", -1,
                            &x->stage, NULL) != SQLITE_OK ||
         sqlite3_prepare_v2(x->db, "INSERT OR IGNORE INTO cclf_bad VALUES (?1)", -1, &x->bad,
-                           NULL) != SQLITE_OK) {
+                           NULL) != SQLITE_OK ||
+        sqlite3_prepare_v2(x->db, "SELECT 1 FROM alignment WHERE person_id = ?1 AND start_date "
+                                  "<= ?3 AND (end_date IS NULL OR end_date >= ?2)", -1,
+                           &x->align_has, NULL) != SQLITE_OK ||
+        sqlite3_prepare_v2(x->db, "INSERT OR IGNORE INTO alignment (person_id, aco_id, start_date, "
+                                  "end_date, source) VALUES (?1, ?2, ?3, ?4, 'cclf8')", -1,
+                           &x->align_put, NULL) != SQLITE_OK) {
         store_failed(x, "preparing the delivery");
         return -EIO;
     }
@@ -500,7 +618,9 @@ static void drop_staging(ctx *x)
 {
     sqlite3_finalize(x->stage);
     sqlite3_finalize(x->bad);
-    x->stage = x->bad = NULL;
+    sqlite3_finalize(x->align_has);
+    sqlite3_finalize(x->align_put);
+    x->stage = x->bad = x->align_has = x->align_put = NULL;
     sqlite3_exec(x->db, "DROP TABLE IF EXISTS temp.cclf_stage; DROP TABLE IF EXISTS "
                         "temp.cclf_bad;", NULL, NULL, NULL);
 }
@@ -516,11 +636,18 @@ static void summary(ctx *x, const char *label)
 {
     if (!x->o->out) return;
     const feed_stats *st = feed_sink_stats(x->sink);
-    fprintf(x->o->out, "%s: loaded %zu files: %lld claims (%lld lines) stored, %lld cancelled, "
-            "%lld earlier versions ignored; %lld beneficiaries new, %lld updated; %lld MBIs "
-            "remapped", label, x->n, (long long)st->claims, (long long)st->lines,
-            (long long)st->cancelled, (long long)st->stale, (long long)st->benes_new,
-            (long long)st->benes_updated, (long long)st->remapped);
+    fprintf(x->o->out, "%s: loaded %zu files: %lld claims, %lld cancellations, %lld denied "
+            "(%lld lines) stored, %lld priced at the claim payment, %lld repeated records "
+            "ignored; %lld beneficiaries new, %lld updated, %lld aligned to %s; %lld MBIs "
+            "remapped", label, x->n, (long long)st->claims, (long long)st->cancelled,
+            (long long)st->denied, (long long)st->lines, (long long)st->header_paid,
+            (long long)st->stale, (long long)st->benes_new, (long long)st->benes_updated,
+            (long long)x->aligned, x->f[0].name.aco, (long long)st->remapped);
+    if (x->test_ids)
+        fprintf(x->o->out, "; %lld records with CMS test identifiers that are not valid MBIs "
+                "(accepted in a test delivery)", (long long)x->test_ids);
+    if (x->hicn_rows) fprintf(x->o->out, "; %lld HICN crosswalk rows (not used)", (long long)x->hicn_rows);
+    if (x->rep.warnings) fprintf(x->o->out, "; %lld warnings", (long long)x->rep.warnings);
     if (x->rep.rejected) fprintf(x->o->out, "; %lld records rejected", (long long)x->rep.rejected);
     fputc('\n', x->o->out);
 }
@@ -551,6 +678,7 @@ static int load_delivery(ctx *x)
         int rc = load_feed_record(x->s, f[i].path, kind, f[i].sha, &x->load_id, x->err, sizeof x->err);
         if (rc < 0) store_failed(x, "recording the load");
         f[i].seen = rc == 1;
+        f[i].load_id = rc == 0 ? x->load_id : 0;
         all_seen &= f[i].seen;
     }
     if (all_seen && !x->failed) {
@@ -578,6 +706,10 @@ static int load_delivery(ctx *x)
     if (!x->failed) assemble_part_a(x);
     if (!x->failed) assemble_part_b(x);
     if (!x->failed) chain_admissions(x);
+    for (size_t i = 0; i < x->n && !x->failed; i++) /* a delivery with rejects loads again */
+        if (f[i].load_id && load_feed_counts(x->s, f[i].load_id, x->rep.rejected,
+                                             x->rep.warnings, x->err, sizeof x->err) < 0)
+            store_failed(x, "recording the load");
     int rc = 0;
     if (x->failed || (x->rep.errors && !x->o->skip_bad)) {
         rc = x->failed ? -EIO : -EINVAL;
@@ -645,7 +777,8 @@ int load_cclf(store *s, char *const *paths, size_t n, const feed_opts *o)
                 rc = -EINVAL;
             }
         if (rc == 0) {
-            ctx x = {.s = s, .db = store_db(s), .o = o, .f = f + i, .n = j - i};
+            ctx x = {.s = s, .db = store_db(s), .o = o, .f = f + i, .n = j - i,
+                     .explicit_alignment = -1};
             x.rep.o = o;
             rc = load_delivery(&x);
         }

@@ -176,13 +176,14 @@ static json_t *rows_of(sqlite3 *db, const char *sql, int n, const char *const *b
 static json_t *episode_claims(sqlite3 *db, const char *person, const char *from, const char *to)
 {
     const char *b[3] = {person, from, to};
-    json_t *claims = rows_of(db, "SELECT c.* FROM claims c WHERE c.person_id = ?1 AND EXISTS "
-                                 "(SELECT 1 FROM claim_lines l WHERE l.claim_id = c.claim_id AND "
+    json_t *claims = rows_of(db, "SELECT c.* FROM claims c WHERE c.person_id = ?1 AND c.status = "
+                                 "'current' AND EXISTS (SELECT 1 FROM claim_lines l WHERE "
+                                 "l.claim_id = c.claim_id AND l.denied = 0 AND "
                                  SERVICE_DATE " BETWEEN ?2 AND ?3) "
                                  "ORDER BY c.claim_start_date, c.claim_id", 3, b);
     json_t *lines = rows_of(db, "SELECT l.*, " SERVICE_DATE " AS service_date FROM claim_lines l "
                                 "JOIN claims c ON c.claim_id = l.claim_id WHERE c.person_id = ?1 "
-                                "AND " SERVICE_DATE " BETWEEN ?2 AND ?3 "
+                                "AND c.status = 'current' AND l.denied = 0 AND " SERVICE_DATE " BETWEEN ?2 AND ?3 "
                                 "ORDER BY l.claim_id, l.claim_line_number", 3, b);
     if (!claims || !lines) {
         json_decref(claims);

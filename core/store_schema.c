@@ -281,7 +281,10 @@ static const store_migration migrations[] = {
      "ALTER TABLE claim_lines ADD COLUMN detail_paid_cents INTEGER;\n"
      "-- a file is skipped as already loaded only when a load of the same bytes had no rejects\n"
      "ALTER TABLE loads ADD COLUMN rejected INTEGER NOT NULL DEFAULT 0;\n"
-     "ALTER TABLE loads ADD COLUMN warnings INTEGER NOT NULL DEFAULT 0;\n"},
+     "ALTER TABLE loads ADD COLUMN warnings INTEGER NOT NULL DEFAULT 0;\n"
+     "-- alignment rows from alignment.csv ('file') or from a CCLF8 beneficiary list ('cclf8')\n"
+     "ALTER TABLE alignment ADD COLUMN source TEXT NOT NULL DEFAULT 'file'\n"
+     "  CHECK (source IN ('file', 'cclf8'));\n"},
 };
 
 const store_migration *store_migrations(size_t *n)
