@@ -16,6 +16,7 @@
 #include "util.h"
 
 static const cli_command *const commands[] = {&cmd_init,   &cmd_synth,   &cmd_load,
+                                              &cmd_claims,
                                               &cmd_run,    &cmd_report,  &cmd_runs,
                                               &cmd_diff,   &cmd_templates, &cmd_template,
                                               &cmd_aco,    &cmd_tin,     &cmd_provider,

@@ -75,6 +75,7 @@ extern const cli_command cmd_plugins;
 extern const cli_command cmd_rules;
 extern const cli_command cmd_synth;
 extern const cli_command cmd_load;
+extern const cli_command cmd_claims;
 extern const cli_command cmd_serve;
 extern const cli_command cmd_token;
 extern const cli_command cmd_run;

@@ -210,7 +210,7 @@ static int insert_line(feed_sink *k, const char *id, const feed_line *l, int64_t
     bind_text(st, 11, l->billing_npi);
     bind_text(st, 12, l->billing_tin);
     sqlite3_bind_int64(st, 13, paid);
-    sqlite3_bind_int64(st, 14, has_detail ? paid : l->allowed_cents);
+    sqlite3_bind_int64(st, 14, has_detail ? paid : l->allowed_cents); /* CCLF2: allowed = paid */
     sqlite3_bind_int(st, 15, l->denied ? 1 : 0);
     if (has_detail) sqlite3_bind_int64(st, 16, detail);
     else sqlite3_bind_null(st, 16);
@@ -222,40 +222,39 @@ static int insert_line(feed_sink *k, const char *id, const feed_line *l, int64_t
 /*
  * The claim-level payment governs when the lines do not sum to it (CCLF Information
  * Packet 3.5: revenue-center payments are relied on only when they sum to the header
- * payment): each line keeps its amount as detail_paid_cents and is priced 0, and a
- * claim-total line 0 (revenue center 0001, the claim's dates) carries the payment.
+ * payment): every line keeps its amount as detail_paid_cents, the first line (the lowest
+ * number, as the Tuva input layer places an institutional claim's payment) is priced at
+ * the claim payment and the others at 0. A claim without lines gets a claim-total line 0
+ * (revenue center 0001, the claim's dates) carrying the payment.
  */
 static int insert_lines(feed_sink *k, const feed_claim *c, const char *id, char *err,
                         size_t errlen)
 {
     int64_t sum = 0;
-    for (size_t i = 0; i < c->n_lines; i++)
+    size_t first = 0;
+    for (size_t i = 0; i < c->n_lines; i++) {
         if (!c->lines[i].denied) sum += c->lines[i].paid_cents;
+        if (c->lines[i].number < c->lines[first].number) first = i;
+    }
     int header = c->has_claim_paid && (sum != c->claim_paid_cents || c->n_lines == 0);
     int rc = 0;
     for (size_t i = 0; i < c->n_lines && rc == 0; i++) {
         const feed_line *l = &c->lines[i];
-        rc = insert_line(k, id, l, header ? 0 : l->paid_cents, header, l->paid_cents, err, errlen);
+        int64_t paid = !header ? l->paid_cents : i == first ? c->claim_paid_cents : 0;
+        rc = insert_line(k, id, l, paid, header, l->paid_cents, err, errlen);
     }
-    if (rc == 0 && header) {
+    if (rc == 0 && header && c->n_lines == 0) {
         feed_line t;
         memset(&t, 0, sizeof t);
         t.number = 0;
         t.start = c->start;
         t.end = c->end;
         memcpy(t.revenue, "0001", 5);
-        if (c->n_lines) { /* the claim's providers, as on its lines */
-            memcpy(t.rendering_npi, c->lines[0].rendering_npi, sizeof t.rendering_npi);
-            memcpy(t.rendering_tin, c->lines[0].rendering_tin, sizeof t.rendering_tin);
-            memcpy(t.billing_npi, c->lines[0].billing_npi, sizeof t.billing_npi);
-            memcpy(t.billing_tin, c->lines[0].billing_tin, sizeof t.billing_tin);
-        } else {
-            memcpy(t.billing_npi, c->facility_npi, sizeof t.billing_npi);
-        }
+        memcpy(t.billing_npi, c->facility_npi, sizeof t.billing_npi);
         t.allowed_cents = c->claim_paid_cents;
         rc = insert_line(k, id, &t, c->claim_paid_cents, 0, 0, err, errlen);
-        if (rc == 0) k->stats.header_paid++;
     }
+    if (rc == 0 && header) k->stats.header_paid++;
     return rc;
 }
 

@@ -39,8 +39,9 @@ const feed_stats *feed_sink_stats(const feed_sink *k);
  * Store one claim record and re-decide the statuses of its natural key (feed.h's two
  * models). source ("file:record") is kept with it. When c->has_claim_paid and the
  * non-denied lines do not sum to c->claim_paid_cents (or there are no lines), the lines
- * keep their amounts as detail (claim_lines.detail_paid_cents) priced at 0 and a
- * claim-total line 0 (revenue center 0001) carries the claim-level payment. Returns 1
+ * keep their amounts as detail (claim_lines.detail_paid_cents), the first line is priced
+ * at the claim payment and the others at 0 (no lines: a claim-total line 0, revenue
+ * center 0001, carries it). Returns 1
  * when stored, 0 when ignored (debit/credit: the record is already stored; replace: an
  * equal or later version is), -EIO on a store failure (message in err).
  */

@@ -31,6 +31,7 @@
     X(synth)           \
     X(synth_formats)   \
     X(cli)             \
+    X(claims_cmd)      \
     X(e2e)
 
 #define CARA_DECLARE_SUITE(name) Suite *suite_##name(void);
