@@ -10,11 +10,14 @@
  *
  *   FEED_DEBIT_CREDIT (CCLF, CCLF Information Packet v36 sections 4.4, 5.1-5.3): every
  *   record is a claim in its own right (an original, an adjustment, or a cancellation
- *   of one of them). Each cancellation voids one earlier original or adjustment of its
- *   natural key: the one whose CLM_CNTL_NUM is the cancellation's CLM_ORG_CNTL_NUM,
- *   else one with the same payment, else the latest; ties go to the later version,
- *   then the larger record id. What no cancellation voids is a final action claim:
- *   several may survive under one key (two originals, an original and an adjustment).
+ *   of one of them). Cancellations, in version order, each void one original or
+ *   adjustment of their natural key that is not already voided and not later than the
+ *   cancellation (an adjustment of the same version is its companion, never its
+ *   target), preferring in turn: an earlier version, the one whose CLM_CNTL_NUM is the
+ *   cancellation's CLM_ORG_CNTL_NUM, the same payment (absolute value), the later
+ *   version, the larger record id. A cancellation with no such record voids nothing
+ *   (yet). What no cancellation voids is a final action claim: several may survive
+ *   under one key (two originals, an original and an adjustment).
  *
  *   FEED_REPLACE (FHIR): the versions of one resource id replace each other: the store
  *   keeps one row per natural key, the latest version (meta.lastUpdated); an older or

@@ -368,9 +368,13 @@ static int resolve(feed_sink *k, const char *key, char *err, size_t errlen)
         int best = -1, best_score = -1;
         for (size_t m = 0; m < n; m++) {
             if (g[m].adj == FEED_CANCEL || g[m].by >= 0 || g[m].version > g[c].version) continue;
-            int score = g[c].org[0] && !strcmp(g[m].control, g[c].org) ? 2
-                        : g[m].amount == g[c].amount                  ? 1
-                                                                      : 0;
+            int same = g[m].version == g[c].version;
+            /* an adjustment processed with the cancellation is its companion, not its
+             * target (CCLF IP 5.2.1: "the cancellation claim is processed at the same time
+             * as the adjustment claim") */
+            if (same && g[m].adj == FEED_ADJUSTMENT) continue;
+            int score = (same ? 0 : 4) + (g[c].org[0] && !strcmp(g[m].control, g[c].org) ? 2 : 0) +
+                        (g[m].amount == g[c].amount ? 1 : 0);
             if (score >= best_score) { /* ascending order: later versions win ties */
                 best = (int)m;
                 best_score = score;

@@ -329,7 +329,8 @@ static void january(delivery *d)
     put_rec(d, &r);
 }
 
-/* Delivery 2 (run-out, July): A1 adjusted (paid 11000.00, one line), B1 repeated as in
+/* Delivery 2 (run-out, July): A1 adjusted (paid 11000.00, one line) with the cancellation
+ * of its January original, B1 repeated as in
  * January (overlap), claim B3 for M2 under the previous MBI, M2's death. */
 static void july(delivery *d)
 {
@@ -337,8 +338,18 @@ static void july(delivery *d)
     d->date = "270715";
     rec r;
     part_a_header(&r, "2", M1, "2", "2027-03-15", "11000.00");
+    set(&r, "CLM_ORG_CNTL_NUM", "A1");
     put_rec(d, &r);
     part_a_line(&r, "2", "1", "0120", "11000.00");
+    put_rec(d, &r);
+    /* the cancellation of January's original that comes with the adjustment (CCLF IP
+     * 4.4: debit/credit; its amount unsigned, as the packet describes) */
+    part_a_header(&r, "3", M1, "1", "2027-03-15", "10000.00");
+    set(&r, "CLM_ORG_CNTL_NUM", "A1");
+    put_rec(d, &r);
+    part_a_line(&r, "3", "1", "0120", "9000.00");
+    put_rec(d, &r);
+    part_a_line(&r, "3", "2", "0450", "1000.00");
     put_rec(d, &r);
     part_b_line(&r, "10", "B1", "1", M1, "2027-01-10", "97110", "30.00", "40.00", "0", "2027-01-20");
     put_rec(d, &r);
@@ -356,13 +367,26 @@ static void july(delivery *d)
  * 11000.00 + 65.50 + 75.20 + 80.00 = 11220.70. */
 static void check_final(void)
 {
-    ck_assert_int_eq(q("SELECT count(*) FROM claims"), 4);
-    ck_assert_int_eq(q("SELECT sum(paid_cents) FROM claim_lines"), 1122070);
-    ck_assert_int_eq(q("SELECT count(*) FROM claims WHERE claim_id = 'B2'"), 0);
-    ck_assert_int_eq(q("SELECT count(*) FROM claim_lines WHERE claim_id = 'A1'"), 1);
-    ck_assert_int_eq(q("SELECT adjustment_type_code FROM claims WHERE claim_id = 'A1'"), 2);
-    ck_assert_int_eq(q("SELECT sum(allowed_cents) FROM claim_lines WHERE claim_id = 'B1'"), 8525);
-    ck_assert_str_eq(qs("SELECT person_id FROM claims WHERE claim_id = 'B3'"), M2);
+    ck_assert_int_eq(q("SELECT count(*) FROM claims WHERE status = 'current'"), 4);
+    /* every record kept: A1 x3, B1, B2 x2, D1, B3 */
+    ck_assert_int_eq(q("SELECT count(*) FROM claims"), 8);
+    ck_assert_int_eq(q("SELECT sum(l.paid_cents) FROM claim_lines l JOIN claims c USING "
+                       "(claim_id) WHERE c.status = 'current'"), 1122070);
+    /* B2's original (record 11) is voided by its cancellation (record 12, same payment) */
+    ck_assert_int_eq(q("SELECT count(*) FROM claims WHERE control_number = 'B2' AND status = "
+                       "'current'"), 0);
+    ck_assert_str_eq(qs("SELECT status || ' ' || related_claim_id FROM claims WHERE claim_id = "
+                        "'B2#0000000000011'"), "cancelled B2#0000000000012");
+    /* A1's original (record 1) was cancelled by record 3 and replaced by the adjustment,
+     * record 2 (CCLF IP 5.2.1 pattern 5: original, cancellation, adjustment) */
+    ck_assert_str_eq(qs("SELECT group_concat(claim_id || '=' || status, ' ') FROM (SELECT * FROM "
+                        "claims WHERE control_number = 'A1' ORDER BY claim_id)"),
+                     "A1#0000000000001=replaced A1#0000000000002=current "
+                     "A1#0000000000003=cancellation");
+    ck_assert_int_eq(q("SELECT count(*) FROM claim_lines JOIN claims USING (claim_id) WHERE control_number = 'A1' AND status = 'current'"), 1);
+    ck_assert_int_eq(q("SELECT adjustment_type_code FROM claims WHERE control_number = 'A1' AND status = 'current'"), 2);
+    ck_assert_int_eq(q("SELECT sum(l.allowed_cents) FROM claim_lines l JOIN claims USING (claim_id) WHERE control_number = 'B1' AND status = 'current'"), 8525);
+    ck_assert_str_eq(qs("SELECT person_id FROM claims WHERE control_number = 'B3' AND status = 'current'"), M2);
     ck_assert_str_eq(qs("SELECT death_date FROM eligibility WHERE person_id = '" M2 "'"), "2027-06-30");
     ck_assert_str_eq(qs("SELECT enrollment_end_date FROM eligibility WHERE person_id = '" M2 "'"),
                      "2027-06-30");
@@ -374,24 +398,25 @@ START_TEST(test_one_delivery)
     january(&d);
     ck_assert_int_eq(deliver(&d, 1, 0), 0);
     /* A1: 9000.00 + 1000.00; admission/discharge = from/thru (bill type 111) */
-    ck_assert_int_eq(q("SELECT sum(paid_cents) FROM claim_lines WHERE claim_id = 'A1'"), 1000000);
-    ck_assert_str_eq(qs("SELECT diagnosis_codes FROM claims WHERE claim_id = 'A1'"), "S72001A E119");
+    ck_assert_int_eq(q("SELECT sum(l.paid_cents) FROM claim_lines l JOIN claims USING (claim_id) WHERE control_number = 'A1' AND status = 'current'"), 1000000);
+    ck_assert_str_eq(qs("SELECT diagnosis_codes FROM claims WHERE control_number = 'A1' AND status = 'current'"), "S72001A E119");
     ck_assert_str_eq(qs("SELECT admission_date || ' ' || discharge_date || ' ' || bill_type_code "
                         "|| ' ' || discharge_disposition_code || ' ' || facility_npi FROM claims "
-                        "WHERE claim_id = 'A1'"),
+                        "WHERE control_number = 'A1' AND status = 'current'"),
                      "2027-01-03 2027-01-07 111 03 " NPI_FAC);
     ck_assert_str_eq(qs("SELECT rendering_npi || '/' || revenue_center_code FROM claim_lines WHERE "
-                        "claim_id = 'A1' AND claim_line_number = 2"), NPI_ATT "/0450");
+                        "claim_id = 'A1#0000000000001' AND claim_line_number = 2"), NPI_ATT "/0450");
     /* B1: professional, rendering NPI and TIN, modifiers, diagnoses: claim codes then the
      * line's */
-    ck_assert_str_eq(qs("SELECT claim_type || ' ' || diagnosis_codes FROM claims WHERE claim_id = 'B1'"),
+    ck_assert_str_eq(qs("SELECT claim_type || ' ' || diagnosis_codes FROM claims WHERE control_number = 'B1' AND status = 'current'"),
                      "professional R296 M6281 W1830XA");
     ck_assert_str_eq(qs("SELECT rendering_npi || ' ' || rendering_tin || ' ' || hcpcs_modifiers || "
-                        "' ' || place_of_service_code FROM claim_lines WHERE claim_id = 'B1' AND "
-                        "claim_line_number = 1"), NPI_PT " " TIN_PT " GP 11");
-    ck_assert_int_eq(q("SELECT count(*) FROM claims WHERE claim_id = 'B2'"), 0); /* cancelled */
+                        "' ' || place_of_service_code FROM claim_lines JOIN claims USING (claim_id) "
+                        "WHERE control_number = 'B1' AND status = 'current' AND claim_line_number = 1"), NPI_PT " " TIN_PT " GP 11");
+    ck_assert_int_eq(q("SELECT count(*) FROM claims WHERE control_number = 'B2' AND status = "
+                       "'current'"), 0); /* cancelled */
     ck_assert_str_eq(qs("SELECT claim_type || ' ' || l.rendering_npi || ' ' || l.allowed_cents FROM "
-                        "claims c JOIN claim_lines l USING (claim_id) WHERE claim_id = 'D1'"),
+                        "claims c JOIN claim_lines l USING (claim_id) WHERE control_number = 'D1' AND status = 'current'"),
                      "dme " NPI_ORD " 9400");
     /* CCLF8: one span from the later entitlement date (Part B, 2020-04-01), open */
     ck_assert_str_eq(qs("SELECT enrollment_start_date || ' ' || coalesce(enrollment_end_date, 'open') "
@@ -400,7 +425,8 @@ START_TEST(test_one_delivery)
     ck_assert_str_eq(qs("SELECT current_mbi FROM mbi_xwalk WHERE previous_mbi = '" M2_OLD "'"), M2);
     /* the same delivery again: every file known, nothing changes */
     ck_assert_int_eq(deliver(&d, 1, 0), 0);
-    ck_assert_int_eq(q("SELECT count(*) FROM claims"), 3);
+    ck_assert_int_eq(q("SELECT count(*) FROM claims WHERE status = 'current'"), 3);
+    ck_assert_int_eq(q("SELECT count(*) FROM claims"), 5); /* with B2's two records */
     ck_assert_int_eq(q("SELECT count(*) FROM loads"), 8); /* CCLF0, 1, 2, 4, 5, 6, 8, 9 */
 }
 END_TEST
@@ -423,8 +449,11 @@ START_TEST(test_run_out_out_of_order)
     delivery d;
     july(&d);
     ck_assert_int_eq(deliver(&d, 1, 0), 0);
-    /* B3 came with M2_OLD before any crosswalk: stored under M2_OLD for now */
-    ck_assert_str_eq(qs("SELECT person_id FROM claims WHERE claim_id = 'B3'"), M2_OLD);
+    /* B3 came with M2_OLD before any crosswalk: stored under M2_OLD for now; A1's July
+     * cancellation has no original yet: it voids nothing, the adjustment stands */
+    ck_assert_str_eq(qs("SELECT person_id FROM claims WHERE control_number = 'B3' AND status = 'current'"), M2_OLD);
+    ck_assert_int_eq(q("SELECT sum(l.paid_cents) FROM claim_lines l JOIN claims c USING "
+                       "(claim_id) WHERE c.status = 'current' AND c.control_number = 'A1'"), 1100000);
     january(&d);
     ck_assert_int_eq(deliver(&d, 1, 0), 0);
     /* January's CCLF9 re-keys it; January's CCLF8 for M2 (alive) does not undo the death */
@@ -432,8 +461,8 @@ START_TEST(test_run_out_out_of_order)
 }
 END_TEST
 
-/* A bad date and an unknown claim type: the delivery is refused with file, record,
- * column and field, and nothing is stored. */
+/* A bad amount (required) refuses the delivery with file, record, column and field, and
+ * nothing is stored; a bad line date (optional) is only a warning. */
 START_TEST(test_bad_records_reject_delivery)
 {
     delivery d;
@@ -446,9 +475,9 @@ START_TEST(test_bad_records_reject_delivery)
     put_rec(&d, &r);
     ck_assert_int_lt(deliver(&d, 1, 0), 0);
     /* CCLF5 records 5 and 6; CLM_LINE_FROM_DT starts at column 78, the paid amount at 103 */
-    HAS("T.A1234.ACO.ZC5Y27.D270115.T1200000:5:78: CLM_LINE_FROM_DT: \"2027-02-30\" is not a date");
+    HAS("T.A1234.ACO.ZC5Y27.D270115.T1200000:5:78: warning: CLM_LINE_FROM_DT: \"2027-02-30\" is not a date");
     HAS("ZC5Y27.D270115.T1200000:6:103: CLM_LINE_CVRD_PD_AMT: \"3O.00\" is not a signed amount");
-    HAS("rejected (2 errors)");
+    HAS("rejected (1 error)");
     ck_assert_int_eq(q("SELECT count(*) FROM claims"), 0);
     ck_assert_int_eq(q("SELECT count(*) FROM eligibility"), 0);
     ck_assert_int_eq(q("SELECT count(*) FROM loads"), 0);
@@ -464,17 +493,23 @@ START_TEST(test_skip_bad)
     rec r;
     part_b_line(&r, "40", "B9", "1", M1, "2027-01-10", "97110", "30.00", "40.00", "0", "2027-01-20");
     put_rec(&d, &r);
-    part_b_line(&r, "40", "B9", "2", M1, "2027-01-10", "XX", "30.00", "40.00", "0", "2027-01-20");
+    part_b_line(&r, "40", "B9", "2", M1, "2027-01-10", "97110", "3O.00", "40.00", "0", "2027-01-20");
+    put_rec(&d, &r);
+    part_b_line(&r, "41", "B10", "1", M1, "2027-01-10", "XX", "30.00", "40.00", "0", "2027-01-20");
     put_rec(&d, &r);
     ck_assert_int_eq(deliver(&d, 1, 1), 0);
-    HAS(":6:98: CLM_LINE_HCPCS_CD: \"XX\"");
-    ck_assert_int_eq(q("SELECT count(*) FROM claims"), 3);      /* A1, B1, D1 */
-    ck_assert_int_eq(q("SELECT count(*) FROM claims WHERE claim_id = 'B9'"), 0);
+    HAS(":6:103: CLM_LINE_CVRD_PD_AMT: \"3O.00\"");
+    /* a malformed HCPCS (optional): a warning, the line kept without it, its money too */
+    HAS(":7:98: warning: CLM_LINE_HCPCS_CD: \"XX\"");
+    ck_assert_int_eq(q("SELECT count(*) FROM claims WHERE status = 'current'"), 4); /* A1, B1, D1, B10 */
+    ck_assert_int_eq(q("SELECT l.paid_cents FROM claim_lines l JOIN claims USING (claim_id) WHERE "
+                       "control_number = 'B10' AND hcpcs_code = ''"), 3000);
+    ck_assert_int_eq(q("SELECT count(*) FROM claims WHERE control_number = 'B9'"), 0);
     char path[128], *buf, err[256];
     size_t len;
     snprintf(path, sizeof path, "%s/rejects.tsv", dir);
     ck_assert_int_eq(util_read_file(path, 1 << 20, &buf, &len, err, sizeof err), 0);
-    ck_assert_ptr_nonnull(strstr(buf, "\t6\tCLM_LINE_HCPCS_CD\t"));
+    ck_assert_ptr_nonnull(strstr(buf, "\t6\tCLM_LINE_CVRD_PD_AMT\t"));
     ck_assert_ptr_nonnull(strstr(buf, "\t5\tCUR_CLM_UNIQ_ID\tclaim 0000000000040 has a bad record"));
     free(buf);
 }
