@@ -135,38 +135,64 @@ typedef struct summary_ctx {
     size_t errlen;
 } summary_ctx;
 
-static int parse_count(const char *rec, const cclf_field *f, long *v)
+/* Field i (0-based) of a '|'-delimited CCLF0 record, trimmed, into out. CMS's layout puts
+ * the delimiters at fixed positions; BCDA's test summaries put them elsewhere, so the
+ * record is split on '|' rather than cut by position. */
+static void summary_field(const char *rec, size_t reclen, int i, char *out, size_t outlen)
 {
-    char s[32];
-    size_t n = cclf_text(rec, f, s, sizeof s);
-    const char *p = s;
-    while (*p == ' ') p++;
-    if (!*p || !digits(p, strlen(p))) return -1;
-    while (p[0] == '0' && p[1]) p++; /* zero-padded counts */
-    if (strlen(p) > 15) return -1;
+    const char *p = rec, *end = rec + reclen;
+    if (!memchr(rec, '|', reclen)) { /* no delimiters: the layout's positions */
+        static const char *const names[4] = {"FileNumberLabel", "FileDescriptionLabel",
+                                             "TotalRecordsCountLabel", "RecordLengthLabel"};
+        char buf[64];
+        cclf_text(rec, cclf_field_named(cclf_layout_for('0'), names[i]), buf, sizeof buf);
+        const char *b = buf;
+        while (*b == ' ') b++;
+        size_t n = strlen(b) < outlen ? strlen(b) : outlen - 1;
+        memcpy(out, b, n);
+        out[n] = '\0';
+        return;
+    }
+    for (int k = 0; k < i && p < end; k++) {
+        const char *bar = memchr(p, '|', (size_t)(end - p));
+        p = bar ? bar + 1 : end;
+    }
+    const char *bar = memchr(p, '|', (size_t)(end - p));
+    const char *e = bar ? bar : end;
+    while (p < e && *p == ' ') p++;
+    while (e > p && e[-1] == ' ') e--;
+    size_t n = (size_t)(e - p) < outlen ? (size_t)(e - p) : outlen - 1;
+    memcpy(out, p, n);
+    out[n] = '\0';
+}
+
+static int parse_digits(const char *s, long *v)
+{
+    if (!*s || !digits(s, strlen(s))) return -1;
+    while (s[0] == '0' && s[1]) s++; /* zero-padded counts */
+    if (strlen(s) > 15) return -1;
     *v = 0;
-    for (; *p; p++) *v = *v * 10 + (*p - '0');
-    (void)n;
+    for (; *s; s++) *v = *v * 10 + (*s - '0');
     return 0;
 }
 
 static int summary_record(void *ud, const char *rec, size_t number)
 {
     summary_ctx *c = ud;
-    char label[16];
-    cclf_text(rec, &c->l->fields[0], label, sizeof label);
-    const char *p = label;
-    while (*p == ' ') p++;
-    if (strncmp(p, "CCLF", 4) != 0 || strlen(p) != 5) return 0; /* headings */
-    cclf_count k = {p[4], 0, 0};
+    char label[16], count[32], len[32];
+    summary_field(rec, c->l->reclen, 0, label, sizeof label);
+    if (strncmp(label, "CCLF", 4) != 0 || strlen(label) != 5) return 0; /* headings */
+    cclf_count k = {label[4], 0, 0};
     if (!cclf_layout_for(k.file) || k.file == '0') {
-        snprintf(c->err, c->errlen, "record %zu: FileNumberLabel \"%s\" names no CCLF file", number, p);
+        snprintf(c->err, c->errlen, "record %zu: FileNumberLabel \"%s\" names no CCLF file",
+                 number, label);
         return -EINVAL;
     }
-    if (parse_count(rec, cclf_field_named(c->l, "TotalRecordsCountLabel"), &k.records) < 0 ||
-        parse_count(rec, cclf_field_named(c->l, "RecordLengthLabel"), &k.reclen) < 0) {
+    summary_field(rec, c->l->reclen, 2, count, sizeof count);
+    summary_field(rec, c->l->reclen, 3, len, sizeof len);
+    if (parse_digits(count, &k.records) < 0 || parse_digits(len, &k.reclen) < 0) {
         snprintf(c->err, c->errlen, "record %zu: %s's record count and length must be digits",
-                 number, p);
+                 number, label);
         return -EINVAL;
     }
     if (c->n < c->max) c->out[c->n] = k;

@@ -104,7 +104,8 @@ int deliver_to(const char *dir, store *db, delivery *d, int summary, int skip_ba
     snprintf(errpath, sizeof errpath, "%s/errors", dir);
     snprintf(rejpath, sizeof rejpath, "%s/rejects.tsv", dir);
     FILE *e = fopen(errpath, "w"), *rj = fopen(rejpath, "w");
-    feed_opts o = {.max_errors = 50, .err = e, .skip_bad = skip_bad, .rejects = rj, .strict = strict};
+    feed_opts o = {.max_errors = 50, .err = e, .out = e, .skip_bad = skip_bad, .rejects = rj,
+                   .strict = strict};
     int rc = load_cclf(db, paths, (size_t)n, &o);
     fclose(e);
     fclose(rj);
