@@ -183,7 +183,8 @@ START_TEST(test_constraints_and_rollback)
     ck_assert_int_eq(store_open(path, STORE_CREATE, &s, err, sizeof err), 0);
     ck_assert_int_eq(store_exec(s, "INSERT INTO acos (aco_id, name, track) VALUES ('A1', 'x', 'global')", err, sizeof err), 0);
     ck_assert_int_lt(store_exec(s, "INSERT INTO acos (aco_id, name, track) VALUES ('A2', 'x', 'mixed')", err, sizeof err), 0);
-    ck_assert_int_lt(store_exec(s, "INSERT INTO alignment VALUES ('1EG4TE5MK73', 'NOPE', '2027-01-01', NULL)", err, sizeof err), 0);
+    ck_assert_int_lt(store_exec(s, "INSERT INTO alignment (person_id, aco_id, start_date, end_date) VALUES "
+                                 "('1EG4TE5MK73', 'NOPE', '2027-01-01', NULL)", err, sizeof err), 0);
     ck_assert_ptr_nonnull(strstr(err, "FOREIGN KEY"));
     ck_assert_int_eq(store_exec(s,
         "INSERT INTO claims (claim_id, claim_type, person_id, claim_start_date, claim_end_date) "
