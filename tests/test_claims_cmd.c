@@ -28,9 +28,9 @@ static char *out_buf, *err_buf;
  *   P1 1001#r0  replaced by 1001#r1: 4000 / 4500 (40.00 / 45.00)
  *   P1 1001#r1  current; line 2 denied (700 / 900 not counted): 5000 / 6000 (50.00 /
  *               60.00), 2 lines, 1 denied
- *   P2 2002#r5  institutional, claim-level payment 250000 (2500.00); line 0 carries
- *               20000 of it, line 1 230000: 20000 + 230000 = 250000 (2500.00), allowed
- *               0 + 260000 (2600.00)
+ *   P2 2002#r5  institutional, claim-level payment 250000 (2500.00) and no revenue
+ *               lines: line 0 carries it (feed_store.h), 250000 / 260000 (2500.00 /
+ *               2600.00), 1 line
  *   P2 3003#r8  cancelled by 3003#r9: 1200 / 1500 (12.00 / 15.00); its reason has a
  *               comma (quoted in CSV)
  *   P2 3003#r9  the cancellation: -1200 / -1500 (-12.00 / -15.00), claim-level -1200;
@@ -70,7 +70,7 @@ static const char FIXTURE_SQL[] =
     " ('C1', 1, 123450, 150000, 0, NULL), ('C1', 2, 1005, 1200, 0, NULL),"
     " ('1001#r1', 1, 5000, 6000, 0, NULL), ('1001#r1', 2, 700, 900, 1, NULL),"
     " ('1001#r0', 1, 4000, 4500, 0, NULL),"
-    " ('2002#r5', 0, 20000, 0, 0, NULL), ('2002#r5', 1, 230000, 260000, 0, 231000),"
+    " ('2002#r5', 0, 250000, 260000, 0, NULL),"
     " ('3003#r8', 1, 1200, 1500, 0, NULL),"
     " ('3003#r9', 1, -1200, -1500, 0, NULL),"
     " ('E77', 1, 0, 3000, 1, NULL);";
@@ -82,7 +82,7 @@ static const char FIXTURE_SQL[] =
 #define CSV_C1 "C1,P1,professional,2027-01-05,2027-01-05,1244.55,1512.00,current,in/medical_claim.csv,,,,,,2,0,,,1,true\n"
 #define CSV_R0 "1001#r0,P1,professional,2027-02-01,2027-02-01,40.00,45.00,replaced,cclf/CCLF5.txt,1,1001,k1,,1001#r1,1,0,,,2,false\n"
 #define CSV_R1 "1001#r1,P1,professional,2027-02-01,2027-02-01,50.00,60.00,current,cclf/CCLF5.txt,3,1001,k1,,,2,1,,,2,true\n"
-#define CSV_R5 "2002#r5,P2,institutional,2027-03-01,2027-03-04,2500.00,2600.00,current,cclf/CCLF1.txt,7,2002,k2,,,2,0,2500.00,111,2,true\n"
+#define CSV_R5 "2002#r5,P2,institutional,2027-03-01,2027-03-04,2500.00,2600.00,current,cclf/CCLF1.txt,7,2002,k2,,,1,0,2500.00,111,2,true\n"
 #define CSV_R8 "3003#r8,P2,professional,2027-04-01,2027-04-01,12.00,15.00,cancelled,cclf/CCLF5.txt,11,3003,k3,\"CLM_ORG_CNTL_NUM 3003, matched\",3003#r9,1,0,12.00,,2,false\n"
 #define CSV_R9 "3003#r9,P2,professional,2027-04-01,2027-04-01,-12.00,-15.00,cancellation,odd:dir/CCLF5.txt,12,3003X,k3,,3003#r8,1,0,-12.00,,2,false\n"
 #define CSV_E77 "E77,P3,dme,2027-05-01,2027-05-01,0.00,0.00,denied,fhir/eob.ndjson,2,E77,carrier-E77,\"CLM_MDCR_NPMT_RSN_CD \"\"B\"\", no pay\",,1,1,,,3,false\n"
@@ -168,7 +168,7 @@ START_TEST(test_json)
         "\"claim_start_date\":\"2027-03-01\",\"claim_end_date\":\"2027-03-04\","
         "\"paid_amount\":\"2500.00\",\"allowed_amount\":\"2600.00\",\"status\":\"current\","
         "\"source_file\":\"cclf/CCLF1.txt\",\"source_record\":\"7\",\"control_number\":\"2002\","
-        "\"claim_key\":\"k2\",\"status_reason\":\"\",\"related_claim_id\":null,\"lines\":2,"
+        "\"claim_key\":\"k2\",\"status_reason\":\"\",\"related_claim_id\":null,\"lines\":1,"
         "\"denied_lines\":0,\"claim_paid_amount\":\"2500.00\",\"bill_type_code\":\"111\","
         "\"load_id\":2,\"priced\":true,\"paid_cents\":250000,\"allowed_cents\":260000,"
         "\"claim_paid_cents\":250000}\n"
