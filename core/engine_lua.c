@@ -283,7 +283,7 @@ static int get_int(lua_State *L, const char *fn, const char *path, const char *k
                    int optional, int *present, char *err, size_t errlen)
 {
     int t = lua_getfield(L, -1, k);
-    if (t == LUA_TNIL && optional) {
+    if (optional && (t == LUA_TNIL || (t == LUA_TSTRING && lua_rawlen(L, -1) == 0))) {
         lua_pop(L, 1);
         if (present) *present = 0;
         return 0;
@@ -304,7 +304,7 @@ static int get_str(lua_State *L, const char *fn, const char *path, const char *k
                    size_t len, int optional, char *err, size_t errlen)
 {
     int t = lua_getfield(L, -1, k);
-    if (t == LUA_TNIL && optional) {
+    if (optional && (t == LUA_TNIL || (t == LUA_TSTRING && lua_rawlen(L, -1) == 0))) {
         lua_pop(L, 1);
         out[0] = '\0';
         return 0;
@@ -366,7 +366,8 @@ static int read_leakage(lua_State *L, const char *path, attribution_out *out, ch
         rc = expect_table(L, "attribute", path, err, errlen);
         if (rc < 0) break;
         rc = get_str(L, "attribute", path, "npi", npi, sizeof npi, 0, err, errlen);
-        if (rc == 0) rc = get_str(L, "attribute", path, "tin", tin, sizeof tin, 0, err, errlen);
+        /* a provider may bill without a TIN on the claim (FHIR, DME, institutional) */
+        if (rc == 0) rc = get_str(L, "attribute", path, "tin", tin, sizeof tin, 1, err, errlen);
         if (rc == 0) rc = get_int(L, "attribute", path, "lines", &lr->lines, 0, NULL, err, errlen);
         if (rc == 0)
             rc = get_int(L, "attribute", path, "paid_cents", &lr->paid, 0, NULL, err, errlen);

@@ -22,6 +22,7 @@
     X(cclf)            \
     X(fhir)            \
     X(feed_cclf)       \
+    X(cclf_packet)     \
     X(feed_fhir)       \
     X(feed_equiv)      \
     X(particip)        \

@@ -536,6 +536,62 @@ START_TEST(test_bcda_cclf_files)
 }
 END_TEST
 
+
+/* The acceptance case of issue 12: an episode whose window holds an inpatient, SNF, home
+ * health and hospice stay, delivered as CMS does (header-paid, lines of 0), prices all
+ * four. Functional independence, trigger B: a PT evaluation (97161, $100.00) with Z7409 on
+ * 2027-03-01 opens a 180-day window; its cost is all Part A and B spending in it. CCLF8
+ * gives the enrollment and aligns the beneficiary to A1234 for 2027. Actual: 10000 +
+ * 1200000 + 640050 + 210000 + 305025 = 2365075 cents. */
+START_TEST(test_episode_prices_four_stays)
+{
+    delivery d = {.date = "271015"};
+    stay(&d, "101", "60", "111", "2027-03-10", "2027-03-15", "12000.00");
+    stay(&d, "102", "20", "211", "2027-03-15", "2027-04-10", "6400.50");
+    stay(&d, "103", "10", "321", "2027-04-15", "2027-06-13", "2100.00");
+    stay(&d, "104", "50", "811", "2027-07-01", "2027-07-31", "3050.25");
+    rec r;
+    line6(&r, "105", "1", "100.00", "0", "2027-03-10");
+    set(&r, "CLM_CNTL_NUM", "105");
+    set(&r, "CLM_FROM_DT", "2027-03-01");
+    set(&r, "CLM_THRU_DT", "2027-03-01");
+    set(&r, "CLM_LINE_FROM_DT", "2027-03-01");
+    set(&r, "CLM_LINE_THRU_DT", "2027-03-01");
+    set(&r, "CLM_LINE_HCPCS_CD", "97161");
+    set(&r, "CLM_DGNS_1_CD", "Z7409");
+    put_rec(&d, &r);
+    rec_init(&r, '8');
+    set(&r, "BENE_MBI_ID", MBI);
+    set(&r, "BENE_DOB", "1950-05-17");
+    set(&r, "BENE_SEX_CD", "2");
+    set(&r, "BENE_MDCR_STUS_CD", "10");
+    set(&r, "BENE_DUAL_STUS_CD", "NA");
+    set(&r, "BENE_PART_A_ENRLMT_BGN_DT", "2015-05-01");
+    set(&r, "BENE_PART_B_ENRLMT_BGN_DT", "2015-05-01");
+    set(&r, "BENE_DEATH_DT", "~");
+    set(&r, "GEO_USPS_STATE_CD", "MD");
+    set(&r, "GEO_ZIP5_CD", "21244");
+    put_rec(&d, &r);
+    d.year = "27";
+    d.prefix = "P.A1234.ACO.";
+    char *paths[12];
+    int n = deliver_to(dir, db, &d, 1, 0, 0, &errs, paths);
+    for (int i = 0; i < n; i++) free(paths[i]);
+    char *out = NULL, *err = NULL;
+    int rc = th_cara(dir, "", "--db run.db load .", &out, &err);
+    ck_assert_msg(rc == 0, "load: %s%s", out, err);
+    rc = th_cara(dir, "", "--db run.db run --template functional_independence", &out, &err);
+    ck_assert_msg(rc == 0, "run: %s%s", out, err);
+    ck_assert_int_eq(th_cara(dir, "", "--db run.db report --by episode --format json", &out, &err), 0);
+    ck_assert_msg(strstr(out, "\"trigger_date\": \"2027-03-01\"") || strstr(out, "\"trigger_date\":\"2027-03-01\""),
+                  "no episode on 2027-03-01:\n%s", out);
+    ck_assert_msg(strstr(out, "\"actual_cents\": 2365075") || strstr(out, "\"actual_cents\":2365075"),
+                  "the episode does not price the four stays:\n%s", out);
+    free(out);
+    free(err);
+}
+END_TEST
+
 Suite *suite_cclf_packet(void)
 {
     Suite *s = suite_create("cclf_packet");
@@ -552,6 +608,7 @@ Suite *suite_cclf_packet(void)
     tcase_add_test(tc, test_crosswalk_before_claims);
     tcase_add_test(tc, test_reload_and_strict);
     tcase_add_test(tc, test_bcda_cclf_files);
+    tcase_add_test(tc, test_episode_prices_four_stays);
     suite_add_tcase(s, tc);
     return s;
 }
