@@ -63,8 +63,8 @@ int feed_warn(feed_report *r, const char *path, size_t record, size_t column,
         FILE *e = r->o->err ? r->o->err : stderr;
         fprintf(e, "%s:%zu", path, record);
         if (column) fprintf(e, ":%zu", column);
-        fprintf(e, ": warning: %s%s%s (stored as absent)\n", field ? field : "",
-                field ? ": " : "", msg);
+        fprintf(e, ": warning: %s%s%s%s\n", field ? field : "", field ? ": " : "", msg,
+                field ? " (stored as absent)" : "");
     }
     return 0;
 }
