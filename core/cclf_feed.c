@@ -5,6 +5,7 @@
 
 #include <errno.h>
 #include <stdarg.h>
+#include <stdint.h>
 #include <stdio.h>
 #include <string.h>
 
@@ -19,9 +20,24 @@ typedef struct rd {
     cclf_error *e;
 } rd;
 
+/* The field named `name` (a string literal) of r's layout: a linear search by name would
+ * cost a dozen strcmp per field read, so lookups are remembered by the literal's address
+ * (per thread; a miss just searches). */
 static const cclf_field *fld(const rd *r, const char *name)
 {
-    return cclf_field_named(r->l, name); /* names are static: NULL would be a bug below */
+    static _Thread_local struct {
+        const cclf_layout *l;
+        const char *name;
+        const cclf_field *f;
+    } cache[512];
+    uintptr_t h = ((uintptr_t)name >> 3) ^ ((uintptr_t)r->l >> 4);
+    h = (h ^ (h >> 9)) & 511;
+    if (cache[h].name == name && cache[h].l == r->l) return cache[h].f;
+    const cclf_field *f = cclf_field_named(r->l, name); /* NULL would be a bug below */
+    cache[h].l = r->l;
+    cache[h].name = name;
+    cache[h].f = f;
+    return f;
 }
 
 static int bad(const rd *r, const cclf_field *f, const char *fmt, ...)

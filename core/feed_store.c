@@ -11,7 +11,7 @@
 #include "date.h"
 
 enum {
-    S_ROW_GET, S_KEY_GET, S_CLAIM_DEL, S_CLAIM_INS, S_LINE_INS, S_GROUP, S_STATUS_SET,
+    S_ROW_GET, S_KEY_GET, S_KEY_OTHER, S_CLAIM_DEL, S_CLAIM_INS, S_LINE_INS, S_GROUP, S_STATUS_SET,
     S_BENE_COUNT, S_BENE_INS, S_BENE_UPD, S_BENE_CLOSE,
     S_XWALK_PUT, S_XWALK_GET, S_XWALK_CHAIN, S_REKEY_KEYS, S_REKEY_CLAIMS, S_REKEY_ELIG,
     S_DROP_ELIG, S_REKEY_ALIGN, S_DROP_ALIGN, S_PERSON_KEYS, S_PATIENT_PUT, S_PATIENT_GET,
@@ -21,6 +21,7 @@ enum {
 static const char *const SQL[S_N] = {
     [S_ROW_GET] = "SELECT 1 FROM claims WHERE claim_id = ?1",
     [S_KEY_GET] = "SELECT claim_id, version FROM claims WHERE claim_key = ?1",
+    [S_KEY_OTHER] = "SELECT 1 FROM claims WHERE claim_key = ?1 AND claim_id <> ?2 LIMIT 1",
     [S_CLAIM_DEL] = "DELETE FROM claims WHERE claim_id = ?1",
     [S_CLAIM_INS] = "INSERT INTO claims (claim_id, claim_type, person_id, claim_start_date, "
                     "claim_end_date, admission_date, discharge_date, discharge_disposition_code, "
@@ -463,7 +464,23 @@ int feed_put_claim(feed_sink *k, const feed_claim *c, const char *source, char *
     if (c->adjustment == FEED_CANCEL) k->stats.cancelled++;
     else if (c->denied) k->stats.denied++;
     else k->stats.claims++;
-    if (c->model == FEED_DEBIT_CREDIT && (rc = resolve(k, c->key, err, errlen)) < 0) return rc;
+    if (c->model == FEED_DEBIT_CREDIT) {
+        /* a lone original or adjustment stands as inserted: the group is decided again
+         * only when it has a cancellation or another record (most claims have neither) */
+        int group = c->adjustment == FEED_CANCEL;
+        if (!group) {
+            sqlite3_stmt *st = k->st[S_KEY_OTHER];
+            bind_text(st, 1, c->key);
+            bind_text(st, 2, id);
+            rc = sqlite3_step(st);
+            sqlite3_reset(st);
+            sqlite3_clear_bindings(st);
+            if (rc != SQLITE_ROW && rc != SQLITE_DONE)
+                return fail(k, "reading claim versions", err, errlen);
+            group = rc == SQLITE_ROW;
+        }
+        if (group && (rc = resolve(k, c->key, err, errlen)) < 0) return rc;
+    }
     return 1;
 }
 
