@@ -302,8 +302,7 @@ static int add_line(sc_claim *c, const sc_line *l)
     return 0;
 }
 
-/* 64-bit FNV-1a of s and v, then splitmix64's finalizer. */
-static uint64_t hash_id(const char *s, uint64_t v)
+uint64_t sc_hash(const char *s, uint64_t v)
 {
     uint64_t h = 1469598103934665603ull;
     for (; *s; s++) h = (h ^ (unsigned char)*s) * 1099511628211ull;
@@ -354,10 +353,10 @@ int sc_claims_next(sc_claims *r, sc_claim *c, char *err, size_t errlen)
     /* date the version */
     if (!strcmp(c->id, r->last_id)) {
         c->version = ++r->last_version;
-        c->load = r->last_load + 20 + (cara_date)(hash_id(c->id, (uint64_t)c->version) % 71);
+        c->load = r->last_load + 20 + (cara_date)(sc_hash(c->id, (uint64_t)c->version) % 71);
     } else {
         c->version = r->last_version = 0;
-        c->load += 10 + (cara_date)(hash_id(c->id, 0) % 31);
+        c->load += 10 + (cara_date)(sc_hash(c->id, 0) % 31);
         memcpy(r->last_id, c->id, sizeof r->last_id);
     }
     r->last_load = c->load;
@@ -367,6 +366,18 @@ int sc_claims_next(sc_claims *r, sc_claim *c, char *err, size_t errlen)
 oom:
     snprintf(err, errlen, "out of memory");
     return -ENOMEM;
+}
+
+const char *sc_clm_type_cd(const sc_claim *v)
+{
+    static const char *const T[][2] = {{"11", "60"}, {"12", "60"}, {"13", "40"}, {"14", "40"},
+                                       {"18", "20"}, {"21", "20"}, {"22", "20"}, {"32", "10"},
+                                       {"33", "10"}, {"34", "10"}, {"81", "50"}, {"82", "50"}};
+    if (v->type == SC_PROFESSIONAL) return "71";
+    if (v->type == SC_DME) return "82";
+    for (size_t i = 0; i < UTIL_ARRAY_LEN(T); i++)
+        if (!strncmp(v->bill, T[i][0], 2)) return T[i][1];
+    return "40";
 }
 
 void sc_claim_free(sc_claim *c)

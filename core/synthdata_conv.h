@@ -33,15 +33,22 @@ typedef struct synth_conv_counts {
     int64_t elig_copied;      /* of them, whose rows went into the form's eligibility.csv */
     int64_t records[2];       /* CCLF: records written per delivery (CCLF0 excluded) */
     int64_t prev_mbis;        /* CCLF: beneficiaries given a previous MBI */
+    int64_t hicn_rows;        /* CCLF: HICN crosswalk pairs (CCLF9 'H', per delivery) */
     int64_t late_versions;    /* CCLF: run-out versions loaded after the run-out's date */
+    int64_t credits;          /* CCLF: cancellations of the version an adjustment replaces */
+    int64_t denied_claims;    /* CCLF: denied duplicate professional claims (extra) */
+    int64_t denied_lines;     /* CCLF: denied professional lines (extra, on every version) */
+    int64_t header_paid;      /* CCLF: institutional versions paid at the header */
     int64_t patients, coverages, eobs; /* FHIR */
 } synth_conv_counts;
 
 /*
  * Write DIR/cclf/ from the CSV files in o->out_dir (written by synth_run with the same
- * options): two deliveries of CCLF0-6, 8, 9 (see docs/input-formats.md), cara's own
- * files copied, and eligibility.csv with the people CCLF8 cannot express. 0, or a
- * negative code with a message in err.
+ * options): two deliveries of CCLF0-6, 8, 9 (see docs/input-formats.md), the monthly one
+ * as loose files and the run-out as CMS's zip bundle of ZC{n}R{yy} files, cara's own
+ * files copied, and eligibility.csv with the people CCLF8 cannot express. CCLF files and
+ * bundles of entity A0000 already in DIR/cclf are removed first. 0, or a negative code
+ * with a message in err.
  */
 int synth_cclf_convert(const synth_opts *o, synth_conv_counts *c, char *err, size_t errlen);
 
@@ -53,6 +60,10 @@ int synth_cclf_convert(const synth_opts *o, synth_conv_counts *c, char *err, siz
 int synth_fhir_convert(const synth_opts *o, synth_conv_counts *c, char *err, size_t errlen);
 
 /* ---- shared by the converters (synthdata_conv.c) ---- */
+
+/* 64-bit FNV-1a of s and v, then splitmix64's finalizer: the converters' deterministic
+ * choices (dates, which claims get a denied duplicate) come from it. */
+uint64_t sc_hash(const char *s, uint64_t v);
 
 /* A CSV file of the input layer, mapped, with its header's columns. */
 typedef struct sc_file {
@@ -106,6 +117,11 @@ typedef struct sc_claim {
     sc_line *line;            /* owned */
     int n_lines, cap;
 } sc_claim;
+
+/* The claim's CLM_TYPE_CD (CCLF) / nch_clm_type_cd (BFD): professional 71, DME 82;
+ * institutional by bill type: 11x/12x 60, 13x/14x 40, 18x/21x/22x 20, 32x-34x 10,
+ * 81x/82x 50, else 40. */
+const char *sc_clm_type_cd(const sc_claim *v);
 
 typedef struct sc_claims {
     sc_file f;

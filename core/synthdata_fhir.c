@@ -3,9 +3,14 @@
  * (see synthdata_conv.h and docs/input-formats.md): Patient.ndjson (one per person),
  * Coverage.ndjson (one Part B Coverage per eligibility span) and
  * ExplanationOfBenefit.ndjson (one per claim version, in file order, lastUpdated the
- * version's IDR load date as in the CCLF form). The JSON text is written directly (one
- * compact resource per line) so that money goes from integer cents to JSON numbers
- * without floating point.
+ * version's IDR load date as in the CCLF form), in the shapes the Beneficiary FHIR Data
+ * server (BFD, behind BCDA v2) writes: the claim type as nch_clm_type_cd, eob-type and
+ * claim-type codings, the institutional provider as a contained Organization, the type
+ * of bill split over clm_fac_type_cd / clm_srvc_clsfctn_type_cd / clm_freq_cd, careTeam
+ * NPIs with the C4BB npi identifier type, line amounts with the C4BB and BB adjudication
+ * codings, and the claim payment. The JSON text is written directly (one compact
+ * resource per line) so that money goes from integer cents to JSON numbers without
+ * floating point.
  */
 #include <errno.h>
 #include <stdlib.h>
@@ -72,13 +77,47 @@ static void js_concept(sy_out *o, const char *sys, const char *code)
     sy_puts(o, "]}");
 }
 
-/* {"identifier":{"system":NPI,"value":npi}} */
+/* {"system":sys,"code":code,"display":display} */
+static void js_coding_d(sy_out *o, const char *sys, const char *code, const char *display)
+{
+    sy_putc(o, '{');
+    js_kv(o, "system", sys, 1);
+    js_kv(o, "code", code, 0);
+    js_kv(o, "display", display, 0);
+    sy_putc(o, '}');
+}
+
+/* An NPI identifier as BFD v2 types it (C4BB identifier type npi), with the NPI system
+ * too: {"type":{"coding":[{...npi}]},"system":NPI,"value":npi} */
+static void js_npi_ident(sy_out *o, const char *npi)
+{
+    sy_puts(o, "{\"type\":{\"coding\":[");
+    js_coding_d(o, C4BB "C4BBIdentifierType", "npi", "National Provider Identifier");
+    sy_puts(o, "]}");
+    js_kv(o, "system", NPI_SYS, 0);
+    js_kv(o, "value", npi, 0);
+    sy_putc(o, '}');
+}
+
+/* {"identifier":<NPI identifier>} */
 static void js_npi_ref(sy_out *o, const char *npi)
 {
-    sy_puts(o, "{\"identifier\":{");
-    js_kv(o, "system", NPI_SYS, 1);
-    js_kv(o, "value", npi, 0);
-    sy_puts(o, "}}");
+    sy_puts(o, "{\"identifier\":");
+    js_npi_ident(o, npi);
+    sy_putc(o, '}');
+}
+
+/* An extension whose url is the BB variable var with a coded value:
+ * {"url":BB var,"valueCoding":{"system":BB var,"code":code}} */
+static void js_bb_ext(sy_out *o, const char *var, const char *code)
+{
+    char url[160];
+    snprintf(url, sizeof url, BB "variables/%s", var);
+    sy_putc(o, '{');
+    js_kv(o, "url", url, 1);
+    js_key(o, "valueCoding", 0);
+    js_coding(o, url, code);
+    sy_putc(o, '}');
 }
 
 /* "key":{"start":..,"end":..}, each only when not empty */
@@ -226,27 +265,49 @@ static void supporting_info(sy_out *o, const sc_claim *v)
         js_period(o, "timingPeriod", v->adm, v->dis);
         sy_putc(o, '}');
     }
-    if (*v->bill) info_code(o, &seq, "typeofbill", BB "variables/clm_fac_type_cd", v->bill);
+    if (v->bill[0] && v->bill[1] && v->bill[2]) { /* BFD: the frequency digit */
+        char freq[2] = {v->bill[2], '\0'};
+        info_code(o, &seq, "typeofbill", BB "variables/clm_freq_cd", freq);
+    }
     if (*v->disp)
         info_code(o, &seq, "discharge-status", BB "variables/ptnt_dschrg_stus_cd", v->disp);
     sy_putc(o, ']');
 }
 
-static void adjudication(sy_out *o, const char *var, int64_t cents, int first)
+/* {"value":dollars,"currency":"USD"} from integer cents */
+static void js_money(sy_out *o, int64_t cents)
 {
     char m[32];
     money_format(cents, m);
-    sy_puts(o, first ? "{\"category\":" : ",{\"category\":");
-    js_concept(o, BB "codesystem/adjudication", var);
-    sy_puts(o, ",\"amount\":{\"value\":");
+    sy_puts(o, "{\"value\":");
     sy_puts(o, m);
-    sy_puts(o, ",\"currency\":\"USD\"}}");
+    sy_puts(o, ",\"currency\":\"USD\"}");
+}
+
+/* One line amount, its category coded as BFD does: a generic (sys, code) coding, then
+ * the BB variable var. */
+static void adjudication(sy_out *o, const char *sys, const char *code, const char *var,
+                         int64_t cents, int first)
+{
+    sy_puts(o, first ? "{\"category\":{\"coding\":[" : ",{\"category\":{\"coding\":[");
+    js_coding(o, sys, code);
+    sy_putc(o, ',');
+    js_coding(o, BB "codesystem/adjudication", var);
+    sy_puts(o, "]},\"amount\":");
+    js_money(o, cents);
+    sy_putc(o, '}');
 }
 
 static void item(sy_out *o, const sc_claim *v, const sc_line *l, int team, int first)
 {
     char n[48];
-    snprintf(n, sizeof n, "%s{\"sequence\":%ld", first ? "" : ",", l->num);
+    sy_puts(o, first ? "{" : ",{");
+    if (v->type != SC_INSTITUTIONAL) { /* allowed (processed and paid) */
+        sy_puts(o, "\"extension\":[");
+        js_bb_ext(o, "line_prcsg_ind_cd", "A");
+        sy_puts(o, "],");
+    }
+    snprintf(n, sizeof n, "\"sequence\":%ld", l->num);
     sy_puts(o, n);
     if (team) {
         snprintf(n, sizeof n, ",\"careTeamSequence\":[%d]", team);
@@ -273,8 +334,14 @@ static void item(sy_out *o, const sc_claim *v, const sc_line *l, int team, int f
         js_concept(o, BB "variables/rev_cntr", l->rev);
     }
     sy_puts(o, ",\"adjudication\":[");
-    adjudication(o, BB "variables/line_nch_pmt_amt", l->paid, 1);
-    adjudication(o, BB "variables/line_alowd_chrg_amt", l->allowed, 0);
+    if (v->type == SC_INSTITUTIONAL) /* the revenue center's payment */
+        adjudication(o, C4BB "C4BBAdjudication", "paidtoprovider",
+                     BB "variables/rev_cntr_pmt_amt_amt", l->paid, 1);
+    else
+        adjudication(o, "http://terminology.hl7.org/CodeSystem/adjudication", "benefit",
+                     BB "variables/line_nch_pmt_amt", l->paid, 1);
+    adjudication(o, "http://terminology.hl7.org/CodeSystem/adjudication", "eligible",
+                 BB "variables/line_alowd_chrg_amt", l->allowed, 0);
     sy_puts(o, "]}");
 }
 
@@ -287,6 +354,23 @@ static const sc_line *separate_billing(const sc_claim *v)
             return l;
     }
     return NULL;
+}
+
+/* The billing facility as BFD v2 contains it: an Organization with the CCN (a stand-in:
+ * the NPI's last six digits, as in the CCLF form) and the NPI. */
+static void provider_org(sy_out *o, const sc_claim *v)
+{
+    size_t fl = strlen(v->fac_npi);
+    sy_puts(o, ",\"contained\":[{");
+    js_kv(o, "resourceType", "Organization", 1);
+    js_kv(o, "id", "provider-org", 0);
+    sy_puts(o, ",\"identifier\":[{\"type\":{\"coding\":[");
+    js_coding(o, "http://terminology.hl7.org/CodeSystem/v2-0203", "PRN");
+    sy_puts(o, "]}");
+    js_kv(o, "value", v->fac_npi + (fl > 6 ? fl - 6 : 0), 0);
+    sy_puts(o, "},");
+    js_npi_ident(o, v->fac_npi);
+    sy_puts(o, "],\"active\":true}]");
 }
 
 static void eob(sy_out *o, const sc_claim *v)
@@ -303,13 +387,30 @@ static void eob(sy_out *o, const sc_claim *v)
     sy_puts(o, ",\"meta\":{");
     js_kv(o, "lastUpdated", buf, 1);
     sy_putc(o, '}');
+    if (inst && *v->fac_npi) provider_org(o, v);
+    sy_puts(o, ",\"extension\":[");
+    if (inst) { /* the type of bill's classification digit (BFD) */
+        char cls[2] = {v->bill[0] ? v->bill[1] : '\0', '\0'};
+        js_bb_ext(o, "clm_srvc_clsfctn_type_cd", cls);
+    } else { /* carr_clm_pmt_dnl_cd 1: paid to the physician or supplier */
+        js_bb_ext(o, "carr_clm_pmt_dnl_cd", "1");
+    }
+    sy_puts(o, "],\"identifier\":[{\"type\":{\"coding\":[");
+    js_coding_d(o, C4BB "C4BBIdentifierType", "uc", "Unique Claim ID");
+    sy_puts(o, "]}");
+    js_kv(o, "system", BB "variables/clm_id", 0);
+    js_kv(o, "value", v->id, 0);
+    sy_puts(o, "}]");
     js_kv(o, "status", v->adj == 1 ? "cancelled" : "active", 0);
     sy_puts(o, ",\"type\":{\"coding\":[");
+    js_coding(o, BB "variables/nch_clm_type_cd", sc_clm_type_cd(v));
+    sy_putc(o, ',');
     js_coding(o, BB "codesystem/eob-type", k.code);
     sy_putc(o, ',');
-    js_coding(o, "http://terminology.hl7.org/CodeSystem/claim-type",
-              inst ? "institutional" : "professional");
+    js_coding_d(o, "http://terminology.hl7.org/CodeSystem/claim-type",
+                inst ? "institutional" : "professional", inst ? "Institutional" : "Professional");
     sy_puts(o, "]}");
+    js_kv(o, "use", "claim", 0);
     snprintf(buf, sizeof buf, "Patient/%s", v->mbi);
     sy_puts(o, ",\"patient\":{");
     js_kv(o, "reference", buf, 1);
@@ -317,16 +418,15 @@ static void eob(sy_out *o, const sc_claim *v)
     js_period(o, "billablePeriod", v->from, v->thru);
     const sc_line *sep = inst ? NULL : separate_billing(v);
     if (inst && *v->fac_npi) {
-        js_key(o, "provider", 0);
-        js_npi_ref(o, v->fac_npi);
-        js_key(o, "facility", 0);
-        js_npi_ref(o, v->fac_npi);
+        sy_puts(o, ",\"provider\":{\"reference\":\"#provider-org\"}");
+        char fac[2] = {v->bill[0], '\0'}; /* the type of bill's facility digit */
+        sy_puts(o, ",\"facility\":{\"extension\":[");
+        js_bb_ext(o, "clm_fac_type_cd", fac);
+        sy_puts(o, "]}");
     } else if (sep) {
         js_key(o, "provider", 0);
-        sy_puts(o, "{\"identifier\":{");
-        js_kv(o, "system", NPI_SYS, 1);
-        js_kv(o, "value", sep->bill_npi, 0);
-        sy_puts(o, "}");
+        sy_puts(o, "{\"identifier\":");
+        js_npi_ident(o, sep->bill_npi);
         if (*sep->bill_tin) {
             sy_puts(o, ",\"extension\":[{");
             js_kv(o, "url", BB "variables/tax_num", 1);
@@ -376,9 +476,14 @@ static void eob(sy_out *o, const sc_claim *v)
         sy_putc(o, ']');
     }
     sy_puts(o, ",\"item\":[");
-    for (int i = 0; i < v->n_lines; i++)
+    int64_t paid = 0;
+    for (int i = 0; i < v->n_lines; i++) {
         item(o, v, &v->line[i], team_of(v, team, n_team, &v->line[i]), i == 0);
-    sy_puts(o, "]}\n");
+        paid += v->line[i].paid;
+    }
+    sy_puts(o, "],\"payment\":{\"amount\":"); /* what Medicare paid on the claim */
+    js_money(o, paid);
+    sy_puts(o, "}}\n");
 }
 
 /* ---- the run -------------------------------------------------------------------------------- */

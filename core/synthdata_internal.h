@@ -149,10 +149,24 @@ void sy_put_int(sy_out *o, int64_t v);
 void sy_put_date(sy_out *o, cara_date d);   /* "" for CARA_DATE_NONE */
 void sy_put_money(sy_out *o, int64_t cents);
 
+/* Bill types Medicare pays per claim, not per revenue line (DRG and PPS payments:
+ * inpatient 11x, SNF 21x, home health 32x/33x, hospice 81x/82x). medical_claim.csv puts
+ * such a claim's payment (and allowed amount) on its first line and 0 on the others, as
+ * the Tuva input layer does; the CCLF form carries it in CCLF1 CLM_PMT_AMT with 0 on the
+ * CCLF2 lines, which the loader prices the same way. */
+static inline int sy_header_paid(const char *bill)
+{
+    if (!bill || !bill[0] || !bill[1]) return 0;
+    return (bill[0] == '1' && bill[1] == '1') || (bill[0] == '2' && bill[1] == '1') ||
+           (bill[0] == '3' && (bill[1] == '2' || bill[1] == '3')) ||
+           (bill[0] == '8' && (bill[1] == '1' || bill[1] == '2'));
+}
+
 /* Append the claim's rows (adjustment code 0) to medical_claim.csv; for about 1% of
  * claims also an adjustment (code 2, other amounts) or a cancellation (code 1, the rows
  * repeated) right after. Header dates of professional and DME claims come from their
- * lines. */
+ * lines; header-paid institutional claims (sy_header_paid) carry their payment on line
+ * 1. */
 void sy_emit_claim(sy_world *w, const sy_bene *b, sy_claim *c);
 
 #endif

@@ -92,13 +92,21 @@ static void date_field(sy_out *o, cara_date d)
     sy_putc(o, ',');
 }
 
-/* The claim's rows with adjustment code adj and amounts scaled by pct/100. */
+/* The claim's rows with adjustment code adj and amounts scaled by pct/100. A header-paid
+ * institutional claim (sy_header_paid) has its whole payment and allowed amount on line
+ * 1 and 0 on the others. */
 static void claim_rows(sy_world *w, const sy_bene *b, const sy_claim *c, const char *id,
                        int adj, int pct)
 {
     static const char *const types[] = {"", "institutional", "professional", "dme"};
     sy_out *o = &w->claims;
     int inst = c->type == CARA_CLAIM_INSTITUTIONAL;
+    int header = inst && sy_header_paid(c->bill);
+    int64_t claim_paid = 0, claim_allowed = 0;
+    for (int i = 0; header && i < c->n_lines; i++) {
+        claim_paid += c->line[i].paid;
+        claim_allowed += c->line[i].allowed;
+    }
     /* the diagnoses and the adjustment code are the same on every line */
     char tail[SY_DX * 9 + 64];
     size_t tl = 0;
@@ -144,9 +152,14 @@ static void claim_rows(sy_world *w, const sy_bene *b, const sy_claim *c, const c
         field(o, bill ? bill->npi : NULL);
         field(o, bill ? bill->tin : NULL);
         field(o, inst && c->facility ? c->facility->npi : NULL);
-        sy_put_money(o, l->paid * pct / 100);
+        int64_t paid = l->paid, allowed = l->allowed;
+        if (header) {
+            paid = i == 0 ? claim_paid : 0;
+            allowed = i == 0 ? claim_allowed : 0;
+        }
+        sy_put_money(o, paid * pct / 100);
         sy_putc(o, ',');
-        sy_put_money(o, l->allowed * pct / 100);
+        sy_put_money(o, allowed * pct / 100);
         sy_put(o, tail, tl);
         w->counts->claim_lines++;
     }

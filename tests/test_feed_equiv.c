@@ -1,8 +1,9 @@
 /*
  * tests/test_feed_equiv.c: one synthetic dataset in its three forms (the CSV input
- * layer, a CCLF delivery with an overlapping run-out, BCDA NDJSON), each loaded into
- * its own database through the CLI and run: the episodes, the arrangement payments and
- * the leakage report must be byte for byte the same; and the same on 1 and 3 threads.
+ * layer, a CCLF delivery with an overlapping run-out in its zip bundle, debit/credit
+ * versions, header-paid stays and denied claims; BCDA NDJSON), each loaded into its own
+ * database through the CLI and run: the episodes, the arrangement payments and the
+ * leakage report must be byte for byte the same; and the same on 1 and 3 threads.
  */
 #include <check.h>
 #include <stdio.h>
@@ -77,9 +78,20 @@ START_TEST(test_three_forms_same_results)
         free(y);
         free(z);
     }
-    /* the CCLF run-out repeats December's versions and cancellations net out */
+    /* the CCLF form as CMS delivers it: the run-out (repeating December's records) in its
+     * zip bundle; cancellations (debit/credit), denied claims, header-paid stays and HICN
+     * crosswalk rows in the monthly delivery */
     char *load = slurp("cclf.load");
-    ck_assert_msg(strstr(load, "D280915: loaded") && strstr(load, "cancelled"), "%s", load);
+    ck_assert_msg(strstr(load, "D280915: loaded") && strstr(load, "a CCLF bundle of 9 files") &&
+                  strstr(load, "HICN crosswalk rows (not used)"), "%s", load);
+    const char *d1 = strstr(load, "D280115: loaded"), *eol = d1 ? strchr(d1, '\n') : NULL;
+    ck_assert_msg(d1 && eol, "%s", load);
+    static const char *const none[] = {" 0 cancellations", " 0 denied",
+                                       " 0 priced at the claim payment"};
+    for (int i = 0; i < 3; i++) {
+        const char *at = strstr(d1, none[i]);
+        ck_assert_msg(!at || at > eol, "%.*s", (int)(eol - d1), d1);
+    }
     free(load);
     static const char *const reports[] = {"episode", "arrangement", "leakage"};
     for (int r = 0; r < 3; r++) {

@@ -308,6 +308,7 @@ typedef struct claim_stats {
     /* trigger shapes */
     int eval_fall_risk, ed_fall, ip_fall_injury, snf_func, eval_func, screening, adjust,
         cancel;
+    int header_paid;        /* lines 1 of DRG/PPS-paid institutional claims with a payment */
     /* the claim being read (its rows are consecutive) */
     char cur[32];
     int has_3288, has_1100;
@@ -357,9 +358,9 @@ static const char *const CLAIM_COLS[] = {
     "claim_id", "claim_type", "person_id", "claim_start_date", "claim_end_date",
     "claim_line_start_date", "claim_line_end_date", "admission_date", "discharge_date",
     "bill_type_code", "revenue_center_code", "hcpcs_code", "paid_amount", "allowed_amount",
-    "adjustment_type_code", "diagnosis_code_1", NULL};
+    "adjustment_type_code", "diagnosis_code_1", "claim_line_number", NULL};
 enum { C_ID, C_TYPE, C_PERSON, C_START, C_END, C_LSTART, C_LEND, C_ADM, C_DIS, C_BILL, C_REV,
-       C_HCPCS, C_PAID, C_ALLOWED, C_ADJ, C_DX1 };
+       C_HCPCS, C_PAID, C_ALLOWED, C_ADJ, C_DX1, C_LINE };
 
 static const char *const FALL_RISK_DX[] = {"Z9181", "R296", "R2681", "R2689", "R262",
                                            "R260",  "R261", "R269",  "M6281", NULL};
@@ -419,6 +420,17 @@ static void claim_row(const csv_scan *s, const int *col, void *ud)
     /* the trigger shapes */
     int prof = is(&s->f[col[C_TYPE]], "professional");
     const csv_field *h = &s->f[col[C_HCPCS]], *bill = &s->f[col[C_BILL]], *rev = &s->f[col[C_REV]];
+    /* DRG/PPS-paid claims (inpatient, SNF, home health, hospice): the payment and the
+     * allowed amount on line 1, 0 on the others (the Tuva convention) */
+    if (starts(bill, "11") || starts(bill, "21") || starts(bill, "32") || starts(bill, "33") ||
+        starts(bill, "81") || starts(bill, "82")) {
+        if (!is(&s->f[col[C_LINE]], "1"))
+            ck_assert_msg(paid == 0 && allowed == 0, "line %zu: a header-paid claim's line %.*s "
+                          "carries an amount", s->line, (int)s->f[col[C_LINE]].len,
+                          s->f[col[C_LINE]].p);
+        else
+            st->header_paid += paid > 0;
+    }
     int eval = starts(h, "9716") && h->len == 5 && h->p[4] != '4' && h->p[4] != '8';
     if (is(adj, "0")) {
         if (prof && eval && any_dx(s, col, FALL_RISK_DX, 0)) st->eval_fall_risk++;
@@ -473,6 +485,7 @@ START_TEST(test_contents)
     ck_assert_int_gt(st.adjust, 0);
     ck_assert_int_gt(st.cancel, 0);
     ck_assert_int_lt(st.adjust + st.cancel, st.lines / 40); /* a small share */
+    ck_assert_int_gt(st.header_paid, 0);
 }
 END_TEST
 

@@ -1,12 +1,16 @@
 /*
  * tests/test_synth_formats.c: `cara synth --format cclf|fhir`, read back with cara's own
- * CCLF readers and jansson: every CCLF record has its layout's length and CCLF0 counts
- * what the files hold; every claim version of medical_claim.csv is delivered once in
- * each delivery its IDR load date puts it in, with all its lines; the paid total of the
- * latest non-cancelled versions is the CSV's; the crosswalk resolves every previous MBI
- * (and every claim MBI unknown to CCLF8) to a CCLF8 beneficiary; every NDJSON line is
- * JSON, one ExplanationOfBenefit per version; the same seed gives the same bytes; and
- * an unknown --format is a usage error.
+ * CCLF readers and jansson: the monthly delivery's loose files and the run-out's zip
+ * bundle (ZC{n}R{yy} members) have records of their layouts' lengths and CCLF0 counts
+ * what the files hold; every claim version of medical_claim.csv is one CCLF record
+ * (unsigned amounts), delivered once in each delivery its IDR load date puts it in, every
+ * adjustment preceded by a cancellation of the version it replaces, and originals minus
+ * cancellations pay what the CSV's latest versions do; header-paid institutional claims
+ * carry their payment in CLM_PMT_AMT with 0 on the lines; denied duplicates and denied
+ * lines pay nothing; unused fields are '~'; the crosswalk resolves every previous MBI
+ * (and every claim MBI unknown to CCLF8) to a CCLF8 beneficiary and has HICN pairs;
+ * every NDJSON line is JSON, one ExplanationOfBenefit per version; the same seed gives
+ * the same bytes, stale outputs are removed; and an unknown --format is a usage error.
  */
 #include <check.h>
 #include <dirent.h>
@@ -14,9 +18,11 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/stat.h>
 #include <sys/wait.h>
 
 #include "cclf.h"
+#include "cclf_bundle.h"
 #include "csv_scan.h"
 #include "date.h"
 #include "ids.h"
@@ -46,20 +52,6 @@ static void teardown(void)
     ck_assert_int_eq(system(cmd), 0);
 }
 
-/* Generate into dir/sub with both forms. */
-static void generate(const char *sub, synth_conv_counts *cc, synth_conv_counts *fc)
-{
-    char out[160], err[256];
-    snprintf(out, sizeof out, "%s/%s", dir, sub);
-    synth_opts o = {.out_dir = out, .beneficiaries = N_BENES, .seed = SEED, .year = YEAR,
-                    .acos = 4};
-    synth_counts c;
-    synth_conv_counts tmp;
-    ck_assert_msg(synth_run(&o, &c, err, sizeof err) == 0, "%s", err);
-    ck_assert_msg(synth_cclf_convert(&o, cc ? cc : &tmp, err, sizeof err) == 0, "%s", err);
-    ck_assert_msg(synth_fhir_convert(&o, fc ? fc : &tmp, err, sizeof err) == 0, "%s", err);
-}
-
 static char *slurp(const char *path, size_t *len)
 {
     char err[256], *buf;
@@ -72,6 +64,43 @@ static char *slurp_in(const char *sub, const char *name, size_t *len)
     char path[512];
     snprintf(path, sizeof path, "%s/%s/%s", dir, sub, name);
     return slurp(path, len);
+}
+
+/* The run-out bundle of dir/sub/cclf extracted into dir/sub/runout. */
+static void extract_runout(const char *sub)
+{
+    char bundle[64], out[256], err[256];
+    snprintf(bundle, sizeof bundle, "T.A0000.ACO.ZCR%02d.D%02d0915.T1200000", YEAR % 100,
+             (YEAR + 1) % 100);
+    snprintf(out, sizeof out, "%s/%s/cclf", dir, sub);
+    size_t len;
+    char *buf = slurp_in(out + strlen(dir) + 1, bundle, &len);
+    ck_assert(cclf_bundle_name(bundle));
+    snprintf(out, sizeof out, "%s/%s/runout", dir, sub);
+    ck_assert_int_eq(mkdir(out, 0777), 0);
+    char **paths;
+    size_t n;
+    ck_assert_msg(cclf_bundle_extract(buf, len, out, 0, &paths, &n, err, sizeof err) == 0, "%s",
+                  err);
+    ck_assert_uint_eq(n, 9); /* CCLF0-6, 8, 9 */
+    for (size_t i = 0; i < n; i++) free(paths[i]);
+    free(paths);
+    free(buf);
+}
+
+/* Generate into dir/sub with both forms, the run-out extracted into dir/sub/runout. */
+static void generate(const char *sub, synth_conv_counts *cc, synth_conv_counts *fc)
+{
+    char out[160], err[256];
+    snprintf(out, sizeof out, "%s/%s", dir, sub);
+    synth_opts o = {.out_dir = out, .beneficiaries = N_BENES, .seed = SEED, .year = YEAR,
+                    .acos = 4};
+    synth_counts c;
+    synth_conv_counts tmp;
+    ck_assert_msg(synth_run(&o, &c, err, sizeof err) == 0, "%s", err);
+    ck_assert_msg(synth_cclf_convert(&o, cc ? cc : &tmp, err, sizeof err) == 0, "%s", err);
+    ck_assert_msg(synth_fhir_convert(&o, fc ? fc : &tmp, err, sizeof err) == 0, "%s", err);
+    extract_runout(sub);
 }
 
 static int cmp_str(const void *a, const void *b)
@@ -90,7 +119,7 @@ static char **list(const char *sub, size_t *n)
     *n = 0;
     struct dirent *e;
     while ((e = readdir(d))) {
-        if (e->d_name[0] == '.') continue;
+        if (!strcmp(e->d_name, ".") || !strcmp(e->d_name, "..")) continue;
         v = realloc(v, (*n + 1) * sizeof *v);
         v[(*n)++] = strdup(e->d_name);
     }
@@ -105,24 +134,46 @@ static void free_list(char **v, size_t n)
     free(v);
 }
 
-/* The CCLF file x of the delivery dated yymmdd ("280115" or "280915"). */
-static char *cclf_file(const char *yymmdd, char x, size_t *len)
+/* The CCLF file x of delivery 0 (loose, ZC{x}Y27.D280115) or 1 (the run-out bundle's
+ * member ZC{x}R27.D280915). */
+static char *cclf_file(int delivery, char x, size_t *len)
 {
     char name[64];
-    snprintf(name, sizeof name, "T.A0000.ACO.ZC%cY%02d.D%s.T1200000", x, YEAR % 100, yymmdd);
-    return slurp_in("a/cclf", name, len);
+    snprintf(name, sizeof name, "T.A0000.ACO.ZC%c%c%02d.D%02d%s.T1200000", x,
+             delivery ? 'R' : 'Y', YEAR % 100, (YEAR + 1) % 100, delivery ? "0915" : "0115");
+    return slurp_in(delivery ? "a/runout" : "a/cclf", name, len);
 }
 
-static const char *const DELIVERY[2] = {"280115", "280915"};
+/* A field's raw text (trailing spaces removed): "~" stays "~". */
+static void raw(const char *rec, char file, const char *field, char *out, size_t outlen)
+{
+    const cclf_field *f = cclf_field_named(cclf_layout_for(file), field);
+    ck_assert_ptr_nonnull(f);
+    size_t n = f->len;
+    while (n && rec[f->start - 1 + n - 1] == ' ') n--;
+    ck_assert_uint_lt(n, outlen);
+    memcpy(out, rec + f->start - 1, n);
+    out[n] = '\0';
+}
 
 /* ---- the CSV's claim versions ------------------------------------------------------------- */
 
 typedef struct csv_version {
     char id[16];
+    char type;              /* i, p, d */
+    char bill[4];
     int adj;
     int lines;
     int64_t paid;
 } csv_version;
+
+static size_t col_of(const csv_scan *s, const char *name)
+{
+    for (size_t i = 0; i < s->n; i++)
+        if (s->f[i].len == strlen(name) && !memcmp(s->f[i].p, name, s->f[i].len)) return i;
+    ck_abort_msg("no column %s", name);
+    return 0;
+}
 
 /* The versions of medical_claim.csv in file order. */
 static csv_version *csv_versions(const char *sub, size_t *n)
@@ -132,12 +183,9 @@ static csv_version *csv_versions(const char *sub, size_t *n)
     csv_scan s;
     csv_scan_init(&s, buf, len);
     ck_assert_int_eq(csv_scan_next(&s), 1);
-    size_t ci = 0, ai = 0, pi = 0;
-    for (size_t i = 0; i < s.n; i++) {
-        if (s.f[i].len == 8 && !memcmp(s.f[i].p, "claim_id", 8)) ci = i;
-        if (s.f[i].len == 20 && !memcmp(s.f[i].p, "adjustment_type_code", 20)) ai = i;
-        if (s.f[i].len == 11 && !memcmp(s.f[i].p, "paid_amount", 11)) pi = i;
-    }
+    size_t ci = col_of(&s, "claim_id"), ai = col_of(&s, "adjustment_type_code"),
+           pi = col_of(&s, "paid_amount"), ti = col_of(&s, "claim_type"),
+           bi = col_of(&s, "bill_type_code");
     csv_version *v = NULL;
     *n = 0;
     size_t cap = 0;
@@ -149,8 +197,10 @@ static csv_version *csv_versions(const char *sub, size_t *n)
         ck_assert_int_eq(money_parse(s.f[pi].p, s.f[pi].len, &paid), 0);
         if (!*n || strcmp(v[*n - 1].id, id) || v[*n - 1].adj != adj) {
             if (*n == cap) v = realloc(v, (cap = cap ? cap * 2 : 1024) * sizeof *v);
-            v[*n] = (csv_version){.adj = adj};
+            v[*n] = (csv_version){.adj = adj, .type = s.f[ti].p[0]};
             memcpy(v[*n].id, id, sizeof id);
+            int bl = (int)(s.f[bi].len < 3 ? s.f[bi].len : 3);
+            snprintf(v[*n].bill, sizeof v[*n].bill, "%.*s", bl, s.f[bi].p);
             (*n)++;
         }
         v[*n - 1].lines++;
@@ -170,6 +220,12 @@ static int64_t csv_latest_paid(const csv_version *v, size_t n)
     return sum;
 }
 
+static int header_paid(const char *bill)
+{
+    return !strncmp(bill, "11", 2) || !strncmp(bill, "21", 2) || !strncmp(bill, "32", 2) ||
+           !strncmp(bill, "33", 2) || !strncmp(bill, "81", 2) || !strncmp(bill, "82", 2);
+}
+
 /* ---- CCLF read back ----------------------------------------------------------------------- */
 
 static long count_cb_n;
@@ -180,65 +236,74 @@ static int count_cb(void *ud, const char *rec, size_t number)
     return 0;
 }
 
-/* Every CCLF file has records of its layout's length, and CCLF0 counts them. */
+/* Every CCLF file (the monthly delivery's loose files, the run-out bundle's members) has
+ * records of its layout's length, and CCLF0 counts them. */
 START_TEST(test_cclf_records_and_summary)
 {
     synth_conv_counts cc;
     generate("a", &cc, NULL);
-    size_t n;
-    char **names = list("a/cclf", &n);
-    int cclf_files = 0;
-    for (size_t i = 0; i < n; i++) {
-        cclf_name nm;
-        if (cclf_name_parse(names[i], &nm) < 0) continue;
-        cclf_files++;
-        ck_assert_int_eq(nm.env, 'T');
-        ck_assert_str_eq(nm.aco, "A0000");
-        ck_assert_int_eq(nm.year, YEAR);
-        size_t len;
-        char *buf = slurp_in("a/cclf", names[i], &len);
-        char err[256];
-        count_cb_n = 0;
-        long got = cclf_records(cclf_layout_for(nm.file), buf, len, count_cb, NULL, err,
-                                sizeof err);
-        ck_assert_msg(got >= 0, "%s: %s", names[i], err);
-        free(buf);
-        if (nm.file == '0') continue;
-        /* the summary of the same delivery */
-        char yymmdd[8];
-        int y, m, d;
-        date_to_ymd(nm.date, &y, &m, &d);
-        snprintf(yymmdd, sizeof yymmdd, "%02d%02d%02d", y % 100, m, d);
-        char *sum = cclf_file(yymmdd, '0', &len);
-        cclf_count k[16];
-        int nk = cclf_summary(sum, len, k, 16, err, sizeof err);
-        ck_assert_msg(nk == 8, "%s", err);
-        int found = 0;
-        for (int j = 0; j < nk; j++) {
-            if (k[j].file != nm.file) continue;
-            found = 1;
-            ck_assert_int_eq(k[j].records, got);
-            ck_assert_int_eq(k[j].reclen, cclf_layout_for(nm.file)->reclen);
+    int cclf_files = 0, bundles = 0;
+    for (int k = 0; k < 2; k++) {
+        const char *sub = k ? "a/runout" : "a/cclf";
+        size_t n;
+        char **names = list(sub, &n);
+        for (size_t i = 0; i < n; i++) {
+            cclf_name nm;
+            ck_assert_msg(names[i][0] != '.', "%s/%s left behind", sub, names[i]);
+            if (cclf_name_parse(names[i], &nm) < 0) {
+                bundles += cclf_bundle_name(names[i]);
+                continue;
+            }
+            cclf_files++;
+            ck_assert_int_eq(nm.env, 'T');
+            ck_assert_str_eq(nm.aco, "A0000");
+            ck_assert_int_eq(nm.year, YEAR);
+            ck_assert_int_eq(nm.runout, k); /* ZC{n}Y27 loose, ZC{n}R27 in the bundle */
+            size_t len;
+            char *buf = slurp_in(sub, names[i], &len);
+            char err[256];
+            count_cb_n = 0;
+            long got = cclf_records(cclf_layout_for(nm.file), buf, len, count_cb, NULL, err,
+                                    sizeof err);
+            ck_assert_msg(got >= 0, "%s: %s", names[i], err);
+            free(buf);
+            if (nm.file == '0') continue;
+            char *sum = cclf_file(k, '0', &len);
+            cclf_count kc[16];
+            int nk = cclf_summary(sum, len, kc, 16, err, sizeof err);
+            ck_assert_msg(nk == 8, "%s", err);
+            int found = 0;
+            for (int j = 0; j < nk; j++) {
+                if (kc[j].file != nm.file) continue;
+                found = 1;
+                ck_assert_int_eq(kc[j].records, got);
+                ck_assert_int_eq(kc[j].reclen, cclf_layout_for(nm.file)->reclen);
+            }
+            ck_assert_msg(found, "CCLF0 lacks CCLF%c", nm.file);
+            free(sum);
         }
-        ck_assert_msg(found, "CCLF0 lacks CCLF%c", nm.file);
-        free(sum);
+        free_list(names, n);
     }
     ck_assert_int_eq(cclf_files, 18); /* CCLF0-6, 8, 9 twice */
-    free_list(names, n);
+    ck_assert_int_eq(bundles, 1);     /* the run-out, only as its bundle */
     ck_assert_int_eq(cc.people, N_BENES);
     ck_assert_int_gt(cc.records[0], cc.records[1]);
     ck_assert_int_gt(cc.records[1], 0);
 }
 END_TEST
 
-/* One version as the CCLF files show it (per delivery). */
+/* One CCLF record as the files show it (per delivery; its lines summed). */
 typedef struct cclf_version {
     uint64_t uniq;
-    char cntl[41];
+    char cntl[41], org[41];     /* org: "~" when none */
     cara_date load;
     int adj;
-    int lines;
-    int64_t paid;
+    int lines, denied_lines;
+    int64_t paid;               /* lines (CCLF2, 5, 6) */
+    int64_t pmt;                /* CCLF1 CLM_PMT_AMT */
+    char file;                  /* '1' institutional, '5', '6' */
+    char bill[4];
+    int denied;                 /* CLM_CARR_PMT_DNL_CD 0 */
     int delivery;
 } cclf_version;
 
@@ -249,6 +314,7 @@ typedef struct versions {
     char file;
     const cclf_version *headers; /* CCLF1 of the delivery, sorted by uniq (for CCLF2) */
     size_t n_headers;
+    int fillers;                 /* '~' seen in the places CMS fills */
 } versions;
 
 static int cmp_uniq(const void *a, const void *b)
@@ -270,22 +336,42 @@ static uint64_t digits_of(const char *rec, const cclf_field *f)
     return v;
 }
 
+/* Modifiers and (CCLF5) diagnosis slots: a code or CMS's '~', never blank. */
+static void check_fillers(versions *vs, const char *rec, char file)
+{
+    static const char *const MOD[] = {"HCPCS_1_MDFR_CD", "HCPCS_2_MDFR_CD", "HCPCS_3_MDFR_CD",
+                                      "HCPCS_4_MDFR_CD", "HCPCS_5_MDFR_CD"};
+    char t[48];
+    for (int m = 0; m < 5 && file != '6'; m++) {
+        raw(rec, file, MOD[m], t, sizeof t);
+        ck_assert_msg(t[0], "%s blank", MOD[m]);
+        vs->fillers += !strcmp(t, "~");
+    }
+    for (int k = 1; k <= 12 && file == '5'; k++) {
+        char name[24];
+        snprintf(name, sizeof name, "CLM_DGNS_%d_CD", k);
+        raw(rec, file, name, t, sizeof t);
+        ck_assert_msg(t[0], "%s blank", name);
+        vs->fillers += !strcmp(t, "~");
+    }
+}
+
 /* A record of CCLF1 (a header), 2, 5 or 6 (a line) into ud's list. */
 static int version_cb(void *ud, const char *rec, size_t number)
 {
     versions *vs = ud;
     const cclf_layout *l = cclf_layout_for(vs->file);
     (void)number;
-    cclf_version x = {.delivery = vs->delivery};
+    cclf_version x = {.delivery = vs->delivery, .file = vs->file};
     x.uniq = digits_of(rec, cclf_field_named(l, "CUR_CLM_UNIQ_ID"));
     if (vs->file == '2') {
         const cclf_version *h = bsearch(&x, vs->headers, vs->n_headers, sizeof x, cmp_uniq);
         ck_assert_ptr_nonnull(h);
         x = *h;
         x.lines = 1;
-        x.paid = 0;
+        x.paid = x.pmt = 0;
     } else {
-        char adj[4];
+        char adj[4], t[48];
         cclf_text(rec, cclf_field_named(l, "CLM_CNTL_NUM"), x.cntl, sizeof x.cntl);
         cclf_text(rec, cclf_field_named(l, "CLM_ADJSMT_TYPE_CD"), adj, sizeof adj);
         x.adj = adj[0] - '0';
@@ -294,15 +380,40 @@ static int version_cb(void *ud, const char *rec, size_t number)
         ck_assert_int_eq(cclf_date(rec, cclf_field_named(l, "CLM_EFCTV_DT"), &eff), 0);
         ck_assert_int_eq(eff, x.load - 2);
         x.lines = vs->file == '1' ? 0 : 1;
+        if (vs->file == '1') {
+            raw(rec, '1', "CLM_ORG_CNTL_NUM", x.org, sizeof x.org);
+            raw(rec, '1', "CLM_MDCR_NPMT_RSN_CD", t, sizeof t);
+            ck_assert_str_eq(t, "~"); /* paid claims */
+            ck_assert_int_eq(cclf_money(rec, cclf_field_named(l, "CLM_PMT_AMT"), &x.pmt), 0);
+            ck_assert_int_ge(x.pmt, 0); /* never signed */
+            char b[4];
+            raw(rec, '1', "CLM_BILL_FAC_TYPE_CD", b, sizeof b);
+            x.bill[0] = b[0];
+            raw(rec, '1', "CLM_BILL_CLSFCTN_CD", b, sizeof b);
+            x.bill[1] = b[0];
+            raw(rec, '1', "CLM_BILL_FREQ_CD", b, sizeof b);
+            x.bill[2] = b[0];
+            x.bill[3] = '\0';
+        } else {
+            raw(rec, vs->file, "CLM_CARR_PMT_DNL_CD", t, sizeof t);
+            ck_assert(!strcmp(t, "0") || !strcmp(t, "1"));
+            x.denied = t[0] == '0';
+            raw(rec, vs->file, "CLM_PRCSG_IND_CD", t, sizeof t);
+            ck_assert(!strcmp(t, "A") || !strcmp(t, "D"));
+            x.denied_lines = t[0] == 'D' && !x.denied;
+            if (x.denied_lines) x.lines = 0;
+        }
     }
     if (vs->file != '1') {
-        int64_t paid;
+        int64_t paid, allowed;
         ck_assert_int_eq(cclf_money(rec, cclf_field_named(l, "CLM_LINE_CVRD_PD_AMT"), &paid), 0);
+        ck_assert_int_ge(paid, 0); /* never signed */
         x.paid = paid;
+        check_fillers(vs, rec, vs->file);
         if (vs->file != '2') {
-            int64_t allowed;
             ck_assert_int_eq(
                 cclf_money(rec, cclf_field_named(l, "CLM_LINE_ALOWD_CHRG_AMT"), &allowed), 0);
+            if (x.denied || x.denied_lines) ck_assert(paid == 0 && allowed == 0);
         }
     }
     if (vs->n == vs->cap) vs->v = realloc(vs->v, (vs->cap = vs->cap ? vs->cap * 2 : 1024) * sizeof x);
@@ -314,7 +425,7 @@ static void read_versions(versions *vs, int delivery, char file)
 {
     size_t len;
     char err[256];
-    char *buf = cclf_file(DELIVERY[delivery], file, &len);
+    char *buf = cclf_file(delivery, file, &len);
     vs->delivery = delivery;
     vs->file = file;
     ck_assert_msg(cclf_records(cclf_layout_for(file), buf, len, version_cb, vs, err,
@@ -322,8 +433,27 @@ static void read_versions(versions *vs, int delivery, char file)
     free(buf);
 }
 
-/* Each version of medical_claim.csv is delivered once per delivery its load date puts it
- * in, with all its lines, and the latest non-cancelled versions pay what the CSV's do. */
+#define UNIQ_RANGE 1000000000000ull
+
+/* The record of CSV version k (kind 1) in the merged list m[0..n). */
+static const cclf_version *record_of(const cclf_version *m, size_t n, uint64_t uniq)
+{
+    cclf_version key = {.uniq = uniq};
+    size_t lo = 0, hi = n;
+    while (lo < hi) { /* the first with this uniq */
+        size_t mid = (lo + hi) / 2;
+        if (cmp_uniq(&m[mid], &key) < 0) lo = mid + 1;
+        else hi = mid;
+    }
+    return lo < n && m[lo].uniq == uniq ? &m[lo] : NULL;
+}
+
+/* Each CSV version is one record (CUR_CLM_UNIQ_ID 1000000000000 + its number), delivered
+ * once per delivery its load date puts it in, with all its lines and unsigned amounts;
+ * each adjustment comes with a cancellation (2000000000000 + its number) of the version
+ * it replaces, dated like it; denied duplicates (3000000000000 + n) and denied lines pay
+ * nothing; and originals and adjustments minus cancellations pay what the CSV's latest
+ * versions do. */
 START_TEST(test_cclf_versions_and_payments)
 {
     synth_conv_counts cc;
@@ -349,27 +479,33 @@ START_TEST(test_cclf_versions_and_payments)
         read_versions(&all, d, '5');
         read_versions(&all, d, '6');
         all.headers = NULL;
+        all.fillers += hdr.fillers;
         free(hdr.v);
     }
-    /* merge per (version, delivery) */
+    ck_assert_int_gt(all.fillers, 0);
+    /* merge per (record, delivery) */
     qsort(all.v, all.n, sizeof *all.v, cmp_uniq);
     size_t m = 0;
     for (size_t i = 0; i < all.n; i++) {
         if (m && all.v[m - 1].uniq == all.v[i].uniq && all.v[m - 1].delivery == all.v[i].delivery) {
-            ck_assert_str_eq(all.v[m - 1].cntl, all.v[i].cntl);
-            ck_assert_int_eq(all.v[m - 1].load, all.v[i].load);
-            all.v[m - 1].lines += all.v[i].lines;
-            all.v[m - 1].paid += all.v[i].paid;
+            cclf_version *p = &all.v[m - 1], *x = &all.v[i];
+            ck_assert_str_eq(p->cntl, x->cntl);
+            ck_assert_int_eq(p->load, x->load);
+            ck_assert_int_eq(p->denied, x->denied);
+            p->lines += x->lines;
+            p->denied_lines += x->denied_lines;
+            p->paid += x->paid;
+            p->pmt += x->pmt;
         } else {
             all.v[m++] = all.v[i];
         }
     }
     cara_date dec31 = date_from_ymd(YEAR, 12, 31), nov30 = date_from_ymd(YEAR, 11, 30);
-    /* the same version in both deliveries is the same; membership follows the load date */
-    size_t distinct = 0, twice = 0;
-    int64_t cclf_paid = 0;
+    size_t distinct[4] = {0}, twice = 0, header = 0, denied_lines = 0;
+    int64_t net = 0;
     for (size_t i = 0; i < m; i++) {
         const cclf_version *x = &all.v[i];
+        /* the same record in both deliveries is the same; membership follows the load date */
         int in0 = x->delivery == 0 || (i && all.v[i - 1].uniq == x->uniq);
         int in1 = x->delivery == 1 || (i + 1 < m && all.v[i + 1].uniq == x->uniq);
         ck_assert_int_eq(in0, x->load <= dec31);
@@ -378,25 +514,80 @@ START_TEST(test_cclf_versions_and_payments)
             twice++;
             ck_assert_int_eq(all.v[i - 1].lines, x->lines);
             ck_assert_int_eq(all.v[i - 1].paid, x->paid);
+            ck_assert_int_eq(all.v[i - 1].pmt, x->pmt);
             continue;
         }
-        /* versions are numbered in CSV order: version k is the CSV's k-th */
-        size_t k = (size_t)(x->uniq - 1000000000001ull);
-        ck_assert_uint_lt(k, n_csv);
-        ck_assert_str_eq(x->cntl, cv[k].id);
-        ck_assert_int_eq(x->adj, cv[k].adj);
-        ck_assert_int_eq(x->lines, cv[k].lines);
-        ck_assert_int_eq(x->paid, x->adj == 1 ? -cv[k].paid : cv[k].paid);
-        if (k > 0 && !strcmp(cv[k - 1].id, cv[k].id)) /* later versions load later */
-            ck_assert_int_gt(x->load, all.v[i - 1].load);
-        if ((k + 1 == n_csv || strcmp(cv[k + 1].id, cv[k].id)) && x->adj != 1)
-            cclf_paid += x->paid;
-        distinct++;
+        int kind = (int)(x->uniq / UNIQ_RANGE);
+        size_t k = (size_t)(x->uniq % UNIQ_RANGE) - 1;
+        ck_assert_msg(kind >= 1 && kind <= 3 && k < n_csv, "CUR_CLM_UNIQ_ID %llu",
+                      (unsigned long long)x->uniq);
+        distinct[kind]++;
+        denied_lines += x->denied_lines > 0;
+        const csv_version *v = &cv[k];
+        int inst = x->file == '1', later = k > 0 && !strcmp(cv[k - 1].id, v->id);
+        int64_t paid = inst ? x->pmt : x->paid;
+        ck_assert_int_eq(x->file, v->type == 'i' ? '1' : v->type == 'p' ? '5' : '6');
+        if (kind == 1) { /* the CSV's version k */
+            ck_assert_int_eq(x->adj, v->adj);
+            ck_assert_int_eq(x->lines, v->lines);
+            ck_assert_int_eq(paid, v->paid); /* cancellations too: unsigned */
+            ck_assert(!strncmp(x->cntl, v->id, strlen(v->id)));
+            if (inst) {
+                /* header-paid: the lines carry nothing */
+                ck_assert_int_eq(x->paid, header_paid(v->bill) ? 0 : v->paid);
+                header += header_paid(v->bill) && v->paid > 0;
+                if (v->adj == 0) ck_assert_str_eq(x->org, "~");
+                if (later) { /* CLM_ORG_CNTL_NUM: the version it adjusts or cancels */
+                    const cclf_version *p = record_of(all.v, m, x->uniq - 1);
+                    ck_assert_ptr_nonnull(p);
+                    ck_assert_str_eq(x->org, p->cntl);
+                    if (v->adj == 2) ck_assert_str_ne(x->cntl, p->cntl);
+                    else ck_assert_str_eq(x->cntl, p->cntl);
+                }
+            } else {
+                ck_assert_str_eq(x->cntl, v->id); /* Part B: the natural key */
+            }
+            if (later) ck_assert_int_gt(x->load, record_of(all.v, m, x->uniq - 1)->load);
+            net += x->adj == 1 ? -paid : paid;
+        } else if (kind == 2) { /* the cancellation sent with the adjustment k */
+            ck_assert_int_eq(v->adj, 2);
+            ck_assert(later);
+            ck_assert_int_eq(x->adj, 1);
+            const csv_version *p = &cv[k - 1];
+            const cclf_version *pr = record_of(all.v, m, UNIQ_RANGE + k); /* version k-1 */
+            const cclf_version *adj = record_of(all.v, m, UNIQ_RANGE + k + 1);
+            ck_assert_ptr_nonnull(pr);
+            ck_assert_ptr_nonnull(adj);
+            ck_assert_int_eq(x->lines, p->lines);
+            ck_assert_int_eq(paid, p->paid);
+            ck_assert_str_eq(x->cntl, pr->cntl);
+            ck_assert_int_eq(x->load, adj->load);
+            if (inst) ck_assert_str_eq(x->org, pr->cntl);
+            net -= paid;
+        } else { /* a denied duplicate of original k */
+            ck_assert_int_eq(v->type, 'p');
+            ck_assert_int_eq(v->adj, 0);
+            ck_assert(x->denied);
+            ck_assert_int_eq(x->paid, 0);
+            ck_assert_int_eq(x->lines, v->lines);
+            char want[24];
+            snprintf(want, sizeof want, "%sD", v->id);
+            ck_assert_str_eq(x->cntl, want);
+        }
     }
-    ck_assert_uint_eq(distinct, n_csv);
-    ck_assert_uint_gt(twice, 0); /* December's versions come twice */
-    ck_assert_int_eq(cclf_paid, csv_latest_paid(cv, n_csv));
-    ck_assert_int_gt(cclf_paid, 0);
+    size_t csv_adjustments = 0;
+    for (size_t i = 0; i < n_csv; i++) csv_adjustments += cv[i].adj == 2;
+    ck_assert_uint_eq(distinct[1], n_csv);
+    ck_assert_uint_eq(distinct[2], csv_adjustments);
+    ck_assert_int_eq((int64_t)distinct[2], cc.credits);
+    ck_assert_int_eq((int64_t)distinct[3], cc.denied_claims);
+    ck_assert_uint_gt(distinct[2], 0);
+    ck_assert_uint_gt(distinct[3], 0);
+    ck_assert_uint_gt(denied_lines, 0);
+    ck_assert_uint_gt(header, 0);
+    ck_assert_uint_gt(twice, 0); /* December's records come twice */
+    ck_assert_int_eq(net, csv_latest_paid(cv, n_csv));
+    ck_assert_int_gt(net, 0);
     free(all.v);
     free(cv);
 }
@@ -409,12 +600,31 @@ typedef struct mbis {
     size_t n, cap;
     const char *field;
     char file;
+    size_t hicn;                /* CCLF9: HICN pairs (H), not listed */
 } mbis;
+
+/* A HICN: nine digits and a beneficiary identification code letter. */
+static int is_hicn(const char *s)
+{
+    return strlen(s) == 10 && strspn(s, "0123456789") == 9 && s[9] >= 'A' && s[9] <= 'Z';
+}
 
 static int mbi_cb(void *ud, const char *rec, size_t number)
 {
     mbis *m = ud;
     (void)number;
+    if (m->file == '9') {
+        char ind[4], a[16], b[16];
+        raw(rec, '9', "HICN_MBI_XREF_IND", ind, sizeof ind);
+        ck_assert(!strcmp(ind, "M") || !strcmp(ind, "H"));
+        if (ind[0] == 'H') {
+            raw(rec, '9', "CRNT_NUM", a, sizeof a);
+            raw(rec, '9', "PRVS_NUM", b, sizeof b);
+            ck_assert_msg(is_hicn(a) && is_hicn(b) && strcmp(a, b), "HICN pair %s %s", a, b);
+            m->hicn++;
+            return 0;
+        }
+    }
     if (m->n == m->cap) m->v = realloc(m->v, (m->cap = m->cap ? m->cap * 2 : 512) * sizeof *m->v);
     cclf_text(rec, cclf_field_named(cclf_layout_for(m->file), m->field), m->v[m->n], 12);
     m->n++;
@@ -427,7 +637,7 @@ static void read_mbis(mbis *m, int delivery, char file, const char *field)
 {
     size_t len;
     char err[256];
-    char *buf = cclf_file(DELIVERY[delivery], file, &len);
+    char *buf = cclf_file(delivery, file, &len);
     m->file = file;
     m->field = field;
     ck_assert_msg(cclf_records(cclf_layout_for(file), buf, len, mbi_cb, m, err, sizeof err) >= 0,
@@ -436,7 +646,8 @@ static void read_mbis(mbis *m, int delivery, char file, const char *field)
 }
 
 /* Every previous MBI is valid, no one's current MBI, and resolves to a CCLF8 MBI; every
- * claim MBI is a CCLF8 MBI or resolves to one. */
+ * claim MBI is a CCLF8 MBI or resolves to one; the HICN pairs (H) are HICNs, which the
+ * crosswalk leaves out. */
 START_TEST(test_cclf_crosswalk)
 {
     synth_conv_counts cc;
@@ -449,9 +660,11 @@ START_TEST(test_cclf_crosswalk)
         qsort(cur.v, cur.n, sizeof *cur.v, cmp_mbi);
         read_mbis(&prev, d, '9', "PRVS_NUM");
         ck_assert_int_eq((int64_t)prev.n, cc.prev_mbis);
+        ck_assert_int_eq((int64_t)prev.hicn, cc.hicn_rows); /* beside the MBI pairs */
+        ck_assert_int_gt(cc.hicn_rows, 0);
         size_t len;
         char err[256];
-        char *buf = cclf_file(DELIVERY[d], '9', &len);
+        char *buf = cclf_file(d, '9', &len);
         cclf_xwalk *x;
         ck_assert_msg(cclf_xwalk_build(buf, len, &x, err, sizeof err) == 0, "%s", err);
         free(buf);
@@ -523,6 +736,53 @@ END_TEST
 
 /* ---- FHIR ------------------------------------------------------------------------------------ */
 
+static const char *code_of(const json_t *coding)
+{
+    return json_string_value(json_object_get(coding, "code"));
+}
+
+static const char *system_of(const json_t *coding)
+{
+    return json_string_value(json_object_get(coding, "system"));
+}
+
+/* An EOB as BFD v2 writes it: the claim type as nch_clm_type_cd, eob-type and claim-type
+ * codings; careTeam NPIs typed with the C4BB npi identifier type; institutional claims'
+ * provider a contained Organization with the NPI; a claim payment. */
+static void bfd_shapes(const json_t *eob)
+{
+    const json_t *tc = json_object_get(json_object_get(eob, "type"), "coding");
+    ck_assert_uint_eq(json_array_size(tc), 3);
+    ck_assert_str_eq(system_of(json_array_get(tc, 0)),
+                     "https://bluebutton.cms.gov/resources/variables/nch_clm_type_cd");
+    ck_assert_str_eq(system_of(json_array_get(tc, 1)),
+                     "https://bluebutton.cms.gov/resources/codesystem/eob-type");
+    ck_assert_str_eq(system_of(json_array_get(tc, 2)),
+                     "http://terminology.hl7.org/CodeSystem/claim-type");
+    int inst = !strcmp(code_of(json_array_get(tc, 2)), "institutional");
+    const char *eob_type = code_of(json_array_get(tc, 1));
+    ck_assert_int_eq(inst, strcmp(eob_type, "CARRIER") && strcmp(eob_type, "DME"));
+    size_t i;
+    json_t *m;
+    json_array_foreach(json_object_get(eob, "careTeam"), i, m) {
+        const json_t *id = json_object_get(json_object_get(m, "provider"), "identifier");
+        const json_t *t = json_array_get(json_object_get(json_object_get(id, "type"), "coding"), 0);
+        ck_assert_str_eq(system_of(t),
+                         "http://hl7.org/fhir/us/carin-bb/CodeSystem/C4BBIdentifierType");
+        ck_assert_str_eq(code_of(t), "npi");
+        ck_assert_int_eq(strlen(json_string_value(json_object_get(id, "value"))), 10);
+    }
+    if (inst) {
+        ck_assert_str_eq(json_string_value(json_object_get(json_object_get(eob, "provider"),
+                                                           "reference")), "#provider-org");
+        const json_t *org = json_array_get(json_object_get(eob, "contained"), 0);
+        ck_assert_str_eq(json_string_value(json_object_get(org, "id")), "provider-org");
+        ck_assert_uint_eq(json_array_size(json_object_get(org, "identifier")), 2);
+    }
+    ck_assert(json_is_number(json_object_get(json_object_get(json_object_get(eob, "payment"),
+                                                             "amount"), "value")));
+}
+
 /* Each line of an NDJSON file parses as an object of the resource type; returns the count
  * and, for EOBs, how many are cancelled. */
 static size_t ndjson(const char *name, const char *type, size_t *cancelled)
@@ -547,6 +807,7 @@ static size_t ndjson(const char *name, const char *type, size_t *cancelled)
             ck_assert_int_eq(json_array_size(adj), 2);
             ck_assert(json_is_number(json_object_get(json_object_get(json_array_get(adj, 0),
                                                                      "amount"), "value")));
+            bfd_shapes(j);
         }
         json_decref(j);
         n++;
@@ -597,7 +858,28 @@ static void digest_dir(const char *sub, char *all, size_t cap)
 START_TEST(test_deterministic)
 {
     generate("a", NULL, NULL);
+    /* b is written over an earlier output: a stale delivery file and bundle are removed,
+     * other files are left alone */
+    static const char *const stale[] = {"T.A0000.ACO.ZC1Y27.D280915.T1200000",
+                                        "T.A0000.ACO.ZCY27.D280915.T1200000", "notes.txt"};
+    char path[256];
+    snprintf(path, sizeof path, "%s/b", dir);
+    ck_assert_int_eq(mkdir(path, 0777), 0);
+    snprintf(path, sizeof path, "%s/b/cclf", dir);
+    ck_assert_int_eq(mkdir(path, 0777), 0);
+    for (int i = 0; i < 3; i++) {
+        snprintf(path, sizeof path, "%s/b/cclf/%s", dir, stale[i]);
+        FILE *f = fopen(path, "w");
+        ck_assert_ptr_nonnull(f);
+        fputs("old\n", f);
+        fclose(f);
+    }
     generate("b", NULL, NULL);
+    for (int i = 0; i < 3; i++) {
+        snprintf(path, sizeof path, "%s/b/cclf/%s", dir, stale[i]);
+        ck_assert_int_eq(util_exists(path), i == 2);
+        if (i == 2) remove(path);
+    }
     static char da[8192], db[8192];
     digest_dir("a/cclf", da, sizeof da);
     digest_dir("b/cclf", db, sizeof db);
