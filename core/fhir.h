@@ -11,18 +11,44 @@
  *   ExplanationOfBenefit carrier-123: item[2].adjudication[0].amount.value: "12.345"
  *   is not an amount in dollars with at most two decimals
  *
- * Mapping notes (domain.md 3.3):
- * - An EOB's claim type comes from its id prefix (carrier-, dme-, inpatient-, ...) and
- *   its eob-type / claim-type coding; they must agree. claim_id is the id after the
- *   prefix's dash, key the whole id. Only ICD-10 diagnoses are kept (ICD-9 codings,
- *   such as the whole of the BCDA sandbox sample's, are ignored); the principal first.
+ * Mapping notes (domain.md 3.3; every rule with its BFD source in docs/input-formats.md,
+ * "BCDA FHIR"):
+ * - An EOB's claim type comes from BFD's own eob-type coding
+ *   (https://bluebutton.cms.gov/resources/codesystem/eob-type) and its id prefix
+ *   (carrier-, dme-, inpatient-, ...); those two must agree. The generic claim-type
+ *   coding (professional / institutional) is read only when neither is there: BFD writes
+ *   it loosely (v2 DME and HHA, v1 outpatient carry the other one), so it never
+ *   rejects. Part D (eob-type PDE, id prefix pde-) and other types cara does not price
+ *   are `skipped`, not errors. claim_id is the id after the prefix's dash, key the whole
+ *   id, model FEED_REPLACE, control_number the claim id.
+ * - Only ICD-10 diagnoses are kept (ICD-9 codings are ignored); the principal first.
  * - Line amounts: paid is the BB line_nch_pmt_amt (institutional: rev_cntr_pmt_amt_amt;
  *   R4 C4BB "paidtoprovider" when no BB code is given), allowed is line_alowd_chrg_amt
- *   (R4 C4BB "eligible"); absent amounts are 0. Amounts go from JSON numbers to cents
- *   without floating-point arithmetic (see fhir.c, amount_cents).
- * - Modifiers made of five 9s ("99999", the sandbox data's placeholder) are skipped.
- * - Patient: deceasedBoolean without a date gives no death date; a non-letter state
- *   (the sandbox's FIPS "10") and a malformed ZIP are ignored, not errors.
+ *   (R4 C4BB "eligible"); absent amounts are 0. Institutional claims carry the
+ *   claim-level payment (payment.amount) in claim_paid_cents. Amounts go from JSON
+ *   numbers to cents without floating-point arithmetic (see fhir.c, amount_cents).
+ * - NPIs: the rendering NPI is the careTeam member an item links with the best role
+ *   (performing/rendering, then primary, then any other), and for an institutional
+ *   line without one the claim's attending; the billing NPI is the claim's provider /
+ *   organization (or a careTeam member of role billing), else the line's organization
+ *   NPI (BFD v1: a us-npi extension of the performing member; v2: the linked primary
+ *   member), else for DME the supplier. An identifier is an NPI by its system
+ *   (us-npi, BB ..._npi_num) or its type (C4BB npi, v2-0203 NPI).
+ * - Tiered strictness: a malformed optional field (meta.lastUpdated, a line's HCPCS
+ *   code, modifier, place of service or revenue center, an NPI or TIN, a non-principal
+ *   diagnosis, a procedure, the bill type or discharge status) is not an error: it is
+ *   stored as absent and listed in `warnings` for the caller to report (feed_warn).
+ *   Structural errors (not JSON, a required field missing or malformed, an amount that
+ *   is not one) fail the resource.
+ * - Modifiers made of five 9s ("99999", the sandbox data's placeholder) are skipped, as
+ *   are modifier codings of a system other than HCPCS / CPT (R4 BFD adds units there).
+ * - Patient: the MBI is the us-mbi identifier BFD marks current (identifier-currency
+ *   extension on the identifier, v1, or on its type coding, v2), else the first not
+ *   marked historic, else the first; the other valid MBIs are `historic`. A current MBI
+ *   that fails the MBI check but is 1-12 digits (BFD's test fixtures' "3456789"; no MBI
+ *   is all digits) is kept as the person id with a warning (kept = 1). deceasedBoolean
+ *   without a date gives no death date; a non-letter state (the sandbox's FIPS "10")
+ *   and a malformed ZIP are ignored, not errors.
  * - Coverage: a cancelled coverage has part 0 and cancelled 1: it enrolls no one.
  *   dual is the latest month's dual_01..dual_12 code that is two digits ("NA", "**"
  *   and empty months are skipped).
@@ -37,14 +63,29 @@
 #define FHIR_MAX_DEPTH 64                      /* deepest nesting of arrays/objects */
 #define FHIR_MAX_LINE ((size_t)64 << 20)      /* longest NDJSON line: 64 MiB */
 
+#define FHIR_HISTORIC_MAX 8                    /* previous MBIs kept per Patient */
+
 enum fhir_kind { FHIR_EOB, FHIR_PATIENT, FHIR_COVERAGE, FHIR_OTHER };
+
+/* A malformed optional field, stored as absent (or, kept = 1, kept as given). */
+typedef struct fhir_warning {
+    char path[128];           /* its JSON path, e.g. item[0].service.coding[0].code */
+    char msg[640];            /* "Resource id: path: \"value\" is not ..." */
+    size_t what;              /* msg + what: the message after "Resource id: path: " */
+    int kept;                 /* 1: the value was kept as given (a placeholder MBI) */
+} fhir_warning;
 
 typedef struct fhir_resource {
     int kind;                 /* enum fhir_kind; callers skip FHIR_OTHER */
     char id[65];              /* the resource id */
     char patient_id[65];      /* EOB: patient.reference "Patient/X" -> "X"; Coverage:
                                  beneficiary.reference; Patient: its id */
-    char mbi[13];             /* Patient: the us-mbi identifier (feed_check_mbi) */
+    char mbi[13];             /* Patient: the current us-mbi identifier (feed_check_mbi) */
+    char historic[FHIR_HISTORIC_MAX][13]; /* Patient: its other valid MBIs */
+    int n_historic;
+    int skipped;              /* EOB of a type cara does not price (Part D, ...): only id,
+                                 kind and skip_reason are set */
+    char skip_reason[80];     /* e.g. "eob-type PDE" */
     char part;                /* Coverage: 'A', 'B', 'C', 'D', else 0 */
     int cancelled;            /* status "cancelled" (EOB: also claim.adjustment) */
     feed_claim claim;         /* EOB; claim.person_id is left empty (the caller maps
@@ -52,17 +93,22 @@ typedef struct fhir_resource {
     feed_bene bene;           /* Patient: person_id (the MBI), gender, birth, death,
                                  state, zip; Coverage: enroll_start/end, medicare_status,
                                  dual. Dates absent: CARA_DATE_NONE */
+    fhir_warning *warnings;   /* owned; malformed optional fields, in reading order */
+    size_t n_warnings;
 } fhir_resource;
 
 /*
  * Parse one resource (a JSON object) from buf[0..len). Returns 0 with *out filled
- * (release it with fhir_resource_clear), or -EINVAL with the message in err (and *out
- * cleared, nothing to release), or -ENOMEM. A JSON object of another resourceType is
- * FHIR_OTHER with only id set. Documents nested deeper than FHIR_MAX_DEPTH are refused.
+ * (release it with fhir_resource_clear; out->warnings lists the malformed optional
+ * fields stored as absent), or -EINVAL with the message in err (and *out cleared,
+ * nothing to release), or -ENOMEM. A JSON object of another resourceType is FHIR_OTHER
+ * with only id set; an EOB of a type cara does not price is FHIR_EOB with skipped set.
+ * Documents nested deeper than FHIR_MAX_DEPTH are refused.
  */
 int fhir_parse(const char *buf, size_t len, fhir_resource *out, char *err, size_t errlen);
 
-/* Free what a parsed resource owns (the EOB's lines) and reset it. NULL is a no-op. */
+/* Free what a parsed resource owns (the EOB's lines, the warnings) and reset it. NULL is
+ * a no-op. */
 void fhir_resource_clear(fhir_resource *r);
 
 /*
@@ -75,7 +121,9 @@ void fhir_resource_clear(fhir_resource *r);
  * r == NULL and the message in msg. A bad NDJSON line or Bundle entry does not stop
  * the iteration (the caller decides whether to reject the file); a document that is
  * not valid JSON is one error for the whole buffer, with number 0, and then -EINVAL
- * is returned. r is valid only during the call. A non-zero return from fn stops: a
+ * is returned. r (with its lines and warnings) is valid only during the call. A
+ * resource with warnings is a good record: the caller reports them (feed_warn) and
+ * decides (--strict) whether they reject it. A non-zero return from fn stops: a
  * negative one is returned as is.
  *
  * Returns the number of records seen (good and bad), or a negative errno. NDJSON is

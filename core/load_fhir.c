@@ -24,6 +24,7 @@ typedef struct ffile {
     const char *buf;
     size_t len;
     char sha[65];
+    int64_t load_id;          /* its loads row (0: loaded before) */
 } ffile;
 
 typedef struct fctx {
@@ -37,6 +38,7 @@ typedef struct fctx {
     int pass;                 /* 1: everything; 2: deferred EOBs only */
     sqlite3_stmt *bene, *cov, *defer, *deferred;
     int64_t eobs, deferred_n, patients, coverages;
+    char skip_reason[80];     /* the first skipped record's */
     char err[512];
     int failed;
 } fctx;
@@ -65,8 +67,48 @@ static void bind_date(sqlite3_stmt *st, int i, cara_date d)
     sqlite3_bind_int(st, i, d);
 }
 
+/* A warning whose value was kept as given (a Patient's placeholder MBI), as feed_warn
+ * reports one stored as absent: an error with --strict (-1: the record is rejected). */
+static int warn_kept(fctx *x, size_t number, const char *msg)
+{
+    const char *path = x->f[x->fi].path;
+    if (x->o->strict) {
+        feed_reject(&x->rep, path, number, 0, NULL, NULL, 0, "%s (without --strict it would be "
+                    "kept as given, with a warning)", msg);
+        return -1;
+    }
+    x->rep.warnings++;
+    if (x->rep.errors + x->rep.warnings <= (x->o->max_errors > 0 ? x->o->max_errors : 50))
+        fprintf(x->o->err ? x->o->err : stderr, "%s:%zu: warning: %s\n", path, number, msg);
+    return 0;
+}
+
+/* Report a resource's warnings (malformed optional fields, fhir.h). 0, or -1 when
+ * --strict made one of them an error: the record is rejected. */
+static int record_warnings(fctx *x, const fhir_resource *r, size_t number)
+{
+    for (size_t i = 0; i < r->n_warnings; i++) {
+        const fhir_warning *w = &r->warnings[i];
+        char field[256]; /* "Resource id: path", feed_warn's FIELD */
+        snprintf(field, sizeof field, "%.*s", w->what >= 2 ? (int)(w->what - 2) : 0, w->msg);
+        int rc = w->kept ? warn_kept(x, number, w->msg)
+                         : feed_warn(&x->rep, x->f[x->fi].path, number, 0, field, NULL, 0, "%s",
+                                     w->msg + w->what);
+        if (rc < 0) return -1;
+    }
+    return 0;
+}
+
+static int kept_mbi(const fhir_resource *r)
+{
+    for (size_t i = 0; i < r->n_warnings; i++)
+        if (r->warnings[i].kept) return 1;
+    return 0;
+}
+
 static void on_patient(fctx *x, const fhir_resource *r, size_t number)
 {
+    if (record_warnings(x, r, number) < 0) return;
     if (!r->mbi[0]) {
         feed_reject(&x->rep, x->f[x->fi].path, number, 0, "identifier", NULL, 0,
                     "Patient %s has no MBI (an identifier with system "
@@ -77,6 +119,12 @@ static void on_patient(fctx *x, const fhir_resource *r, size_t number)
         store_failed(x, "storing patients");
         return;
     }
+    /* the MBIs BFD marks historic are this beneficiary's previous ones (as CCLF9) */
+    for (int i = 0; i < r->n_historic && !kept_mbi(r); i++)
+        if (feed_xwalk_put(x->sink, r->historic[i], r->mbi, x->err, sizeof x->err) < 0) {
+            store_failed(x, "storing previous MBIs");
+            return;
+        }
     const feed_bene *b = &r->bene;
     sqlite3_stmt *st = x->bene;
     sqlite3_bind_text(st, 1, r->id, -1, SQLITE_TRANSIENT);
@@ -108,6 +156,10 @@ static void on_coverage(fctx *x, const fhir_resource *r)
 static void on_eob(fctx *x, const fhir_resource *r, size_t number)
 {
     feed_claim c = r->claim; /* its lines stay the resource's */
+    if (r->skipped) { /* Part D and other types cara does not price: counted, not loaded */
+        if (!x->rep.skipped++) snprintf(x->skip_reason, sizeof x->skip_reason, "%s", r->skip_reason);
+        return;
+    }
     if (!feed_patient_mbi(x->sink, r->patient_id, c.person_id)) {
         if (x->pass == 2) {
             feed_reject(&x->rep, x->f[x->fi].path, number, 0, "patient", NULL, 0,
@@ -121,6 +173,7 @@ static void on_eob(fctx *x, const fhir_resource *r, size_t number)
         x->deferred_n++;
         return;
     }
+    if (record_warnings(x, r, number) < 0) return;
     char src[400];
     const char *base = strrchr(x->f[x->fi].path, '/');
     snprintf(src, sizeof src, "%s:%zu", base ? base + 1 : x->f[x->fi].path, number);
@@ -281,6 +334,7 @@ static int run(fctx *x)
         int rc = load_feed_record(x->s, x->f[i].path, "fhir", x->f[i].sha, &load_id, x->err,
                                   sizeof x->err);
         if (rc < 0) store_failed(x, "recording the load");
+        if (rc == 0) x->f[i].load_id = load_id;
         all_seen &= rc == 1;
     }
     if (x->failed) return -EIO;
@@ -301,6 +355,11 @@ static int run(fctx *x)
     x->pass = 2;
     for (x->fi = 0; x->fi < x->n && !x->failed && x->deferred_n; x->fi++)
         if (has_deferred(x, x->fi)) fhir_each(x->f[x->fi].buf, x->f[x->fi].len, on_resource, x);
+    /* a delivery with rejects loads again (load_feed_record) */
+    for (size_t i = 0; i < x->n && !x->failed; i++)
+        if (x->f[i].load_id && load_feed_counts(x->s, x->f[i].load_id, x->rep.rejected,
+                                                x->rep.warnings, x->err, sizeof x->err) < 0)
+            store_failed(x, "recording the load");
     return x->failed ? -EIO : 0;
 }
 
@@ -337,12 +396,21 @@ int load_fhir(store *s, char *const *paths, size_t n, const feed_opts *o)
             rc = -EIO;
         } else if (o->out) {
             const feed_stats *st = feed_sink_stats(x.sink);
-            fprintf(o->out, "FHIR files (%zu): %lld patients, %lld coverages, %lld claims (%lld "
-                    "lines) stored, %lld cancelled, %lld earlier versions ignored; %lld "
-                    "beneficiaries new, %lld updated", n, (long long)x.patients,
-                    (long long)x.coverages, (long long)st->claims, (long long)st->lines,
-                    (long long)st->cancelled, (long long)st->stale, (long long)st->benes_new,
-                    (long long)st->benes_updated);
+            fprintf(o->out, "FHIR files (%zu): %lld patients, %lld coverages, %lld claims, %lld "
+                    "cancelled, %lld denied (%lld lines) stored, %lld priced at the claim "
+                    "payment, %lld earlier versions ignored; %lld beneficiaries new, %lld "
+                    "updated", n, (long long)x.patients, (long long)x.coverages,
+                    (long long)st->claims, (long long)st->cancelled, (long long)st->denied,
+                    (long long)st->lines, (long long)st->header_paid, (long long)st->stale,
+                    (long long)st->benes_new, (long long)st->benes_updated);
+            if (st->remapped)
+                fprintf(o->out, "; %lld previous MBIs mapped to current ones", (long long)st->remapped);
+            if (x.rep.skipped)
+                fprintf(o->out, "; %lld records skipped (types cara does not price: %s%s)",
+                        (long long)x.rep.skipped, x.skip_reason, x.rep.skipped > 1 ? ", ..." : "");
+            if (x.rep.warnings)
+                fprintf(o->out, "; %lld warnings (optional fields stored as absent)",
+                        (long long)x.rep.warnings);
             if (x.rep.rejected) fprintf(o->out, "; %lld records rejected", (long long)x.rep.rejected);
             fputc('\n', o->out);
         }

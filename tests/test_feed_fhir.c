@@ -1,12 +1,16 @@
 /*
  * tests/test_feed_fhir.c: FHIR files end to end through load_fhir: the BCDA sample,
  * versions by meta.lastUpdated (an adjustment, a cancellation), EOBs read before their
- * Patient, Coverage periods as enrollment spans, and bad records refused or skipped.
+ * Patient, Coverage periods as enrollment spans, bad records refused or skipped, and
+ * CMS's Blue Button / BFD server test responses (DSTU3 and R4, raw and patched, read
+ * from ../shared/reference/public-data/): claim types, NPIs, amounts, the current MBI,
+ * Part D skipped, placeholders as warnings (errors with --strict).
  */
 #include <check.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <unistd.h>
 
 #include "helpers.h"
 #include "load_feed.h"
@@ -15,7 +19,7 @@
 
 static char dir[64];
 static store *db;
-static char *errs;
+static char *errs, *outs;
 
 static void setup(void)
 {
@@ -27,6 +31,8 @@ static void teardown(void)
 {
     store_close(db);
     free(errs);
+    free(outs);
+    outs = NULL;
     th_rmdir(dir);
 }
 
@@ -37,24 +43,31 @@ static const char *qs(const char *sql) { return th_qs(db, sql, qs_buf); }
 
 #define HAS(s) ck_assert_msg(errs && strstr(errs, s), "errors lack '%s':\n%s", s, errs)
 
-/* Load paths (NULL-terminated); errors into errs. */
-static int load(char **paths, int skip_bad)
+/* Load paths (NULL-terminated); errors into errs, the summary into outs. */
+static int load_strict(char **paths, int skip_bad, int strict)
 {
     int n = 0;
     while (paths[n]) n++;
-    char errpath[128], rejpath[128], err[256];
+    char errpath[128], rejpath[128], outpath[128], err[256];
     snprintf(errpath, sizeof errpath, "%s/errors", dir);
     snprintf(rejpath, sizeof rejpath, "%s/rejects.tsv", dir);
-    FILE *e = fopen(errpath, "w"), *rj = fopen(rejpath, "w");
-    feed_opts o = {.max_errors = 50, .err = e, .skip_bad = skip_bad, .rejects = rj};
+    snprintf(outpath, sizeof outpath, "%s/out", dir);
+    FILE *e = fopen(errpath, "w"), *rj = fopen(rejpath, "w"), *out = fopen(outpath, "w");
+    feed_opts o = {.max_errors = 100, .err = e, .out = out, .skip_bad = skip_bad, .rejects = rj,
+                   .strict = strict};
     int rc = load_fhir(db, paths, (size_t)n, &o);
     fclose(e);
     fclose(rj);
+    fclose(out);
     size_t len;
     free(errs);
+    free(outs);
     ck_assert_int_eq(util_read_file(errpath, 1 << 20, &errs, &len, err, sizeof err), 0);
+    ck_assert_int_eq(util_read_file(outpath, 1 << 20, &outs, &len, err, sizeof err), 0);
     return rc;
 }
+
+static int load(char **paths, int skip_bad) { return load_strict(paths, skip_bad, 0); }
 
 static char *write_file(const char *name, const char *text) { return th_write(dir, name, text); }
 
@@ -127,7 +140,8 @@ START_TEST(test_versions_and_spans)
                       "{\"reference\":\"Patient/p1\"},\"period\":{\"start\":\"2027-04-01\"}}\n");
     char *paths[] = {eob, pat, cov, NULL};
     ck_assert_int_eq(load(paths, 0), 0);
-    ck_assert_int_eq(q("SELECT count(*) FROM claims"), 2); /* X and Z */
+    /* X and Z (Y nets out: no row, or one of status cancelled) */
+    ck_assert_int_eq(q("SELECT count(*) FROM claims WHERE status = 'current'"), 2);
     ck_assert_int_eq(q("SELECT paid_cents FROM claim_lines WHERE claim_id = 'X'"), 4110);
     ck_assert_int_eq(q("SELECT paid_cents FROM claim_lines WHERE claim_id = 'Z'"), 1200);
     ck_assert_str_eq(qs("SELECT person_id FROM claims WHERE claim_id = 'X'"), MBI);
@@ -173,6 +187,244 @@ START_TEST(test_bad_records)
 }
 END_TEST
 
+/* ---- CMS's Blue Button / BFD server test responses ---- */
+
+/* The three files of a BFD load out of ../shared/reference/public-data/sub (never copied
+ * into the source tree). */
+static void bfd_paths(const char *sub, char p[3][512], char *paths[4])
+{
+    static const char *const names[] = {"patientReadWithIncludeIdentifiers.json",
+                                        "coverageSearchByPatientId.json", "eobByPatientIdAll.json"};
+    const char *src = getenv("CARA_SRC");
+    for (int i = 0; i < 3; i++) {
+        snprintf(p[i], 512, "%s/../shared/reference/public-data/%s/%s", src ? src : ".", sub, names[i]);
+        ck_assert_msg(access(p[i], R_OK) == 0, "%s is missing (the BFD test responses are read "
+                      "from shared/, beside the source tree)", p[i]);
+        paths[i] = p[i];
+    }
+    paths[3] = NULL;
+}
+
+#define OUT_HAS(s) ck_assert_msg(outs && strstr(outs, s), "summary lacks '%s':\n%s", s, outs)
+
+/*
+ * `cara load patientReadWithIncludeIdentifiers.json coverageSearchByPatientId.json
+ * eobByPatientIdAll.json` in bfd_v1, bfd_v2 and their patched/ copies (each EOB worked
+ * out by hand in tests/test_fhir.c, test_bfd_eobs):
+ * - 7 claims of one line each, pde-89 skipped and counted: 5 institutional (outpatient,
+ *   HHA, inpatient, SNF, hospice), 1 professional (carrier), 1 dme.
+ * - line paid 5000.00 + 123.45 + 26.00 + 0 + 0 + 37.50 + 26.00 = $5,212.95 (521295
+ *   cents); allowed 129.45 (DME) + 47.84 (carrier) = $177.29; claim-level payments of the
+ *   institutional ones 693.11 + 188.00 + 7699.48 + 3333.33 + 130.32 = $12,044.24.
+ * - the person: patched 1EG4TE5MK73 (the us-mbi identifier marked current; the three
+ *   marked historic map to it), raw "3456789" (the current placeholder, kept with a
+ *   warning).
+ * - rendering NPIs (patched): 1642806347 on the 5 institutional lines, 1388975520 on the
+ *   DME line, 1615476052 on the carrier line; billing NPIs 1365945280 (institutional),
+ *   1388975520 (DME), none (carrier: its ORG_NPI_NUM / carr_clm_blg_npi_num is not an
+ *   NPI). Raw: none (all fakes: 0000000000, 345345345, 1244444444, 1923124, ...).
+ * - warnings: patched 11 (v1: HCPCS M99, 345, 2GGGG, M55, MMM, A5C; revenue centers 1, 22,
+ *   651; modifier Q9999; the carrier's ORG_NPI_NUM 0000000000; v2 the same with the
+ *   carrier's carr_clm_blg_npi_num 1234567890 instead); raw v1 31 = those 11 + the MBI
+ *   + 7 meta.lastUpdated "IGNORED_FIELD" + 12 NPIs (organization and rendering of the 5
+ *   institutional claims, DME and carrier rendering); raw v2 32 = 11 + 1 + 7 + 13 (the
+ *   DME's provider too).
+ * - Part B coverage: v1 from 1963-10-03, open, closed at the death date 1981-03-17; v2
+ *   2021-07-17..2022-08-17.
+ */
+START_TEST(test_bfd_loads)
+{
+    static const struct {
+        const char *sub, *mbi, *span;
+        int patched, warnings;
+    } t[] = {
+        {"bfd_v1/patched", "1EG4TE5MK73", "1963-10-03..1981-03-17", 1, 11},
+        {"bfd_v2/patched", "1EG4TE5MK73", "2021-07-17..2022-08-17", 1, 11},
+        {"bfd_v1", "3456789", "1963-10-03..1981-03-17", 0, 31},
+        {"bfd_v2", "3456789", "2021-07-17..2022-08-17", 0, 32},
+    };
+    for (int i = 0; i < 4; i++) {
+        char p[3][512], *paths[4], sql[256], want[64];
+        bfd_paths(t[i].sub, p, paths);
+        if (i) { /* a fresh store for each */
+            store_close(db);
+            th_rmdir(dir);
+            th_tmpdir_store(dir, "cara-fhir", &db);
+        }
+        ck_assert_msg(load(paths, 0) == 0, "%s:\n%s", t[i].sub, errs);
+        ck_assert_int_eq(q("SELECT count(*) FROM claims"), 7);
+        ck_assert_int_eq(q("SELECT count(*) FROM claims WHERE claim_type = 'institutional'"), 5);
+        ck_assert_int_eq(q("SELECT count(*) FROM claims WHERE claim_type = 'professional' AND "
+                           "claim_id = '9991831999'"), 1);
+        ck_assert_int_eq(q("SELECT count(*) FROM claims WHERE claim_type = 'dme' AND claim_id = "
+                           "'2188888888'"), 1);
+        ck_assert_int_eq(q("SELECT count(*) FROM claim_lines WHERE claim_line_number > 0"), 7);
+        ck_assert_int_eq(q("SELECT sum(coalesce(detail_paid_cents, paid_cents)) FROM claim_lines "
+                           "WHERE claim_line_number > 0"), 521295);
+        ck_assert_int_eq(q("SELECT sum(l.allowed_cents) FROM claims c JOIN claim_lines l USING "
+                           "(claim_id) WHERE c.claim_type <> 'institutional'"), 17729);
+        snprintf(sql, sizeof sql, "SELECT count(*) FROM claims WHERE person_id = '%s'", t[i].mbi);
+        ck_assert_int_eq(q(sql), 7);
+        ck_assert_str_eq(qs("SELECT group_concat(enrollment_start_date || '..' || coalesce("
+                            "enrollment_end_date, ''), ' ') || ' ' || min(person_id) FROM eligibility"),
+                         (snprintf(want, sizeof want, "%s %s", t[i].span, t[i].mbi), want));
+        if (t[i].patched) {
+            ck_assert_int_eq(q("SELECT count(*) FROM claims c JOIN claim_lines l USING (claim_id) "
+                               "WHERE c.claim_type = 'institutional' AND l.rendering_npi = "
+                               "'1642806347' AND l.billing_npi = '1365945280' AND c.facility_npi = "
+                               "'1365945280'"), 5);
+            ck_assert_str_eq(qs("SELECT rendering_npi || '/' || billing_npi FROM claim_lines WHERE "
+                                "claim_id = '2188888888'"), "1388975520/1388975520");
+            ck_assert_str_eq(qs("SELECT rendering_npi || '/' || billing_npi FROM claim_lines WHERE "
+                                "claim_id = '9991831999'"), "1615476052/");
+            /* the MBIs BFD marks historic are crosswalked to the current one */
+            ck_assert_str_eq(qs("SELECT group_concat(previous_mbi || '>' || current_mbi, ' ') FROM "
+                                "(SELECT * FROM mbi_xwalk ORDER BY 1)"),
+                             "1EG4TE5MK71>1EG4TE5MK73 1EG4TE5MK74>1EG4TE5MK73 1EG4TE5MK75>1EG4TE5MK73");
+            OUT_HAS("3 previous MBIs mapped to current ones");
+        } else {
+            ck_assert_int_eq(q("SELECT count(*) FROM claim_lines WHERE rendering_npi <> '' OR "
+                               "billing_npi <> ''"), 0);
+            ck_assert_int_eq(q("SELECT count(*) FROM mbi_xwalk"), 0);
+            HAS(": warning: Patient 567834: identifier[1].value: \"3456789\" is not an MBI");
+            HAS("eobByPatientIdAll.json:2: warning: ExplanationOfBenefit dme-2188888888: "
+                "meta.lastUpdated: \"IGNORED_FIELD\" is not an instant");
+        }
+        /* placeholders are warnings naming file:record, resource, path and value */
+        HAS("eobByPatientIdAll.json:1: warning: ExplanationOfBenefit outpatient-1234567890: item[0].");
+        HAS(".coding[0].code: \"M99\" is not a HCPCS code");
+        ck_assert_ptr_null(strstr(errs, "eobByPatientIdAll.json:6")); /* pde-89: no error */
+        OUT_HAS("2 claims, 0 cancelled, 5 denied (7 lines) stored, 5 priced at the claim payment");
+        OUT_HAS("1 records skipped (types cara does not price: eob-type PDE)");
+        snprintf(want, sizeof want, "%d warnings", t[i].warnings);
+        OUT_HAS(want);
+        ck_assert_int_eq(q("SELECT count(*) FROM loads WHERE rejected = 0"), 3);
+        snprintf(sql, sizeof sql, "SELECT count(*) FROM loads WHERE warnings = %d", t[i].warnings);
+        ck_assert_int_eq(q(sql), 3);
+    }
+}
+END_TEST
+
+/* --strict: the placeholders are errors. Raw v1: the Patient's placeholder MBI rejects
+ * the Patient, and so every EOB (no patient); the delivery is refused. Patched v2 with
+ * --skip-bad: each EOB with a placeholder is rejected, here all 7 (the fake HCPCS codes
+ * and the carrier's billing NPI remain in patched/); the Patient and Coverage load. */
+START_TEST(test_bfd_strict)
+{
+    char p[3][512], *paths[4];
+    bfd_paths("bfd_v1", p, paths);
+    ck_assert_int_lt(load_strict(paths, 0, 1), 0);
+    HAS("patientReadWithIncludeIdentifiers.json:1: Patient 567834: identifier[1].value: "
+        "\"3456789\" is not an MBI");
+    HAS("(without --strict it would be kept as given, with a warning)");
+    HAS("eobByPatientIdAll.json:2: patient: ExplanationOfBenefit dme-2188888888: Patient/567834 "
+        "has no Patient resource with an MBI");
+    ck_assert_int_eq(q("SELECT count(*) FROM claims"), 0);
+    ck_assert_int_eq(q("SELECT count(*) FROM loads"), 0);
+    bfd_paths("bfd_v2/patched", p, paths);
+    ck_assert_int_eq(load_strict(paths, 1, 1), 0);
+    HAS("eobByPatientIdAll.json:7: ExplanationOfBenefit carrier-9991831999: provider.identifier."
+        "value: \"1234567890\" fails the NPI check digit (expected 3 as the last digit) (an "
+        "optional field; without --strict it would be stored as absent)");
+    ck_assert_int_eq(q("SELECT count(*) FROM claims"), 0);
+    ck_assert_int_eq(q("SELECT count(DISTINCT person_id) FROM eligibility WHERE person_id = "
+                       "'1EG4TE5MK73'"), 1);
+    OUT_HAS("7 records rejected");
+    OUT_HAS("1 records skipped");
+    ck_assert_int_eq(q("SELECT count(*) FROM loads WHERE rejected = 7"), 3);
+    /* a delivery with rejects is read again: without --strict it loads */
+    ck_assert_int_eq(load(paths, 0), 0);
+    ck_assert_int_eq(q("SELECT count(*) FROM claims"), 7);
+}
+END_TEST
+
+/*
+ * The store contract (feed.h, FEED_REPLACE) on patched BFD v2: one claims row per EOB,
+ * claims.claim_id the claim id; the 5 institutional EOBs carry a
+ * clm_mdcr_non_pmt_rsn_cd (A, P, A, B, P) and are 'denied', the carrier and DME ones
+ * (carr_clm_pmt_dnl_cd 1) 'current'; only these are priced: 123.45 + 37.50 = $160.95.
+ * The institutional claim-level payments are kept in claims.paid_cents, and, none equal
+ * to its line's rev_cntr_pmt_amt_amt, each governs (feed_store.h): the line is priced at
+ * the claim payment (693.11 + 188.00 + 7699.48 + 3333.33 + 130.32 = $12,044.24) and keeps
+ * its own amount as detail (5000.00 + 26.00 + 0 + 0 + 26.00 = $5,052.00).
+ */
+START_TEST(test_bfd_store_contract)
+{
+    char p[3][512], *paths[4];
+    bfd_paths("bfd_v2/patched", p, paths);
+    ck_assert_int_eq(load(paths, 0), 0);
+    ck_assert_int_eq(q("SELECT count(*) FROM claims"), 7);
+    ck_assert_str_eq(qs("SELECT group_concat(claim_id || ':' || status, ' ') FROM (SELECT * FROM "
+                        "claims ORDER BY claim_id)"),
+                     "1234567890:denied 2188888888:current 2925555555:denied 333333222222:denied "
+                     "777777777:denied 9991831999:current 9992223422:denied");
+    ck_assert_str_eq(qs("SELECT status_reason FROM claims WHERE claim_id = '777777777'"),
+                     "clm_mdcr_non_pmt_rsn_cd B");
+    ck_assert_int_eq(q("SELECT sum(paid_cents) FROM claims WHERE claim_type = 'institutional'"),
+                     1204424);
+    ck_assert_int_eq(q("SELECT sum(l.paid_cents) FROM claims c JOIN claim_lines l USING (claim_id) "
+                       "WHERE c.claim_type = 'institutional'"), 1204424);
+    ck_assert_int_eq(q("SELECT sum(l.detail_paid_cents) FROM claims c JOIN claim_lines l USING "
+                       "(claim_id) WHERE c.claim_type = 'institutional'"), 505200);
+    ck_assert_int_eq(q("SELECT count(*) FROM claim_lines WHERE claim_line_number = 0"), 0);
+    ck_assert_str_eq(qs("SELECT control_number || ' ' || claim_key FROM claims WHERE claim_id = "
+                        "'9991831999'"), "9991831999 carrier-9991831999");
+    ck_assert_int_eq(q("SELECT version FROM claims WHERE claim_id = '2188888888'"),
+                     1619870400000LL); /* 2021-05-01T12:00:00.000+00:00 */
+    ck_assert_str_eq(qs("SELECT source FROM claims WHERE claim_id = '2188888888'"),
+                     "eobByPatientIdAll.json:2");
+    ck_assert_int_eq(q("SELECT sum(l.paid_cents) FROM claims c JOIN claim_lines l USING (claim_id) "
+                       "WHERE c.status = 'current' AND NOT l.denied"), 16095);
+}
+END_TEST
+
+#define INPATIENT(id, status, payment, reason)                                                    \
+    "{\"resourceType\":\"ExplanationOfBenefit\",\"id\":\"inpatient-" id "\",\"meta\":{\"lastUpdated\":" \
+    "\"2027-04-01T10:00:00Z\"},\"status\":\"" status "\",\"type\":{\"coding\":[{\"system\":\"https://" \
+    "bluebutton.cms.gov/resources/codesystem/eob-type\",\"code\":\"INPATIENT\"},{\"system\":\"http:" \
+    "//terminology.hl7.org/CodeSystem/claim-type\",\"code\":\"professional\"}]},\"patient\":{"       \
+    "\"reference\":\"Patient/p1\"},\"billablePeriod\":{\"start\":\"2027-03-01\",\"end\":\"2027-03-04\"}," \
+    "\"payment\":{\"amount\":{\"value\":" payment "}}," reason "\"item\":[{\"sequence\":1,"           \
+    "\"revenue\":{\"coding\":[{\"system\":\"https://bluebutton.cms.gov/resources/variables/rev_cntr\"," \
+    "\"code\":\"0120\"}]},\"adjudication\":[{\"category\":{\"coding\":[{\"code\":\"https://"          \
+    "bluebutton.cms.gov/resources/variables/rev_cntr_pmt_amt_amt\"}]},\"amount\":{\"value\":150}}]}]}\n"
+
+/*
+ * The claim-level payment of an institutional EOB (payment.amount) against its lines:
+ * A pays 1,000.00 on a line of 150.00: the sink (feed_store.h) keeps the line's 150.00 as
+ * detail and prices the (first) line at 1,000.00; B pays what its line says (150.00):
+ * priced as is, no detail; C carries clm_mdcr_non_pmt_rsn_cd N: denied, not priced.
+ * Priced in all: 1,000.00 + 150.00 = $1,150.00.
+ */
+START_TEST(test_claim_payment)
+{
+    char *eob = write_file("eob.ndjson",
+                      INPATIENT("A", "active", "1000", "")
+                      INPATIENT("B", "active", "150.00", "")
+                      INPATIENT("C", "active", "150", "\"extension\":[{\"url\":\"https://bluebutton.cms."
+                                "gov/resources/variables/clm_mdcr_non_pmt_rsn_cd\",\"valueCoding\":"
+                                "{\"code\":\"N\"}}],"));
+    char *pat = write_file("patient.ndjson",
+                      "{\"resourceType\":\"Patient\",\"id\":\"p1\",\"identifier\":[{\"system\":"
+                      "\"http://hl7.org/fhir/sid/us-mbi\",\"value\":\"" MBI "\"}],\"gender\":\"male\","
+                      "\"birthDate\":\"1950-04-02\"}\n");
+    char *paths[] = {pat, eob, NULL};
+    ck_assert_int_eq(load(paths, 0), 0);
+    ck_assert_int_eq(q("SELECT count(*) FROM claims WHERE claim_type = 'institutional'"), 3);
+    ck_assert_str_eq(qs("SELECT group_concat(claim_id || ':' || status || ':' || paid_cents, ' ') "
+                        "FROM (SELECT * FROM claims ORDER BY claim_id)"),
+                     "A:current:100000 B:current:15000 C:denied:15000");
+    ck_assert_str_eq(qs("SELECT group_concat(claim_id || '/' || claim_line_number || ':' || "
+                        "revenue_center_code || ':' || paid_cents || ':' || coalesce("
+                        "detail_paid_cents, '-'), ' ') FROM (SELECT * FROM claim_lines ORDER BY 1, 2)"),
+                     "A/1:0120:100000:15000 B/1:0120:15000:- C/1:0120:15000:-");
+    ck_assert_int_eq(q("SELECT sum(l.paid_cents) FROM claims c JOIN claim_lines l USING "
+                       "(claim_id) WHERE c.status = 'current' AND NOT l.denied"), 115000);
+    free(eob);
+    free(pat);
+}
+END_TEST
+
 Suite *suite_feed_fhir(void)
 {
     Suite *s = suite_create("feed_fhir");
@@ -181,6 +433,10 @@ Suite *suite_feed_fhir(void)
     tcase_add_test(tc, test_bcda_sample);
     tcase_add_test(tc, test_versions_and_spans);
     tcase_add_test(tc, test_bad_records);
+    tcase_add_test(tc, test_bfd_loads);
+    tcase_add_test(tc, test_bfd_strict);
+    tcase_add_test(tc, test_bfd_store_contract);
+    tcase_add_test(tc, test_claim_payment);
     suite_add_tcase(s, tc);
     return s;
 }
