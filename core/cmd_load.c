@@ -168,15 +168,19 @@ static int load_csvs(cli_ctx *c, store *s, const inputs *in, const load_opts *o)
                     r.errors, r.errors == 1 ? "" : "s");
             return -1;
         }
+        char warned[48] = ""; /* optional fields stored as absent (listed on stderr) */
+        if (r.warnings)
+            snprintf(warned, sizeof warned, "; %lld warning%s", (long long)r.warnings,
+                     r.warnings == 1 ? "" : "s");
         if (r.skipped)
             fprintf(c->out, "%s: already loaded (sha256 %.12s...), skipped\n", in->csv[i], r.sha256);
         else if (r.rejected)
-            fprintf(c->out, "%s: loaded %lld of %lld rows (%s); %lld rejected\n", in->csv[i],
+            fprintf(c->out, "%s: loaded %lld of %lld rows (%s); %lld rejected%s\n", in->csv[i],
                     (long long)(r.rows - r.rejected), (long long)r.rows, load_kind_file(r.kind),
-                    (long long)r.rejected);
+                    (long long)r.rejected, warned);
         else
-            fprintf(c->out, "%s: loaded %lld rows (%s)\n", in->csv[i], (long long)r.rows,
-                    load_kind_file(r.kind));
+            fprintf(c->out, "%s: loaded %lld rows (%s)%s\n", in->csv[i], (long long)r.rows,
+                    load_kind_file(r.kind), warned);
     }
     return 0;
 }
@@ -255,7 +259,10 @@ const cli_command cmd_load = {
              "DIR|FILE...",
     .help = "Loads, by file name (docs/input-formats.md):\n"
             "  the CSV input layer   acos.csv, providers.csv, eligibility.csv, alignment.csv,\n"
-            "                        arrangements.csv, participants.csv, medical_claim.csv\n"
+            "                        arrangements.csv, participants.csv, medical_claim.csv;\n"
+            "                        the Tuva Project's medical_claim and eligibility tables\n"
+            "                        load as Tuva writes them (a file named on the command\n"
+            "                        line may also be *_seed.csv, or any name with a header)\n"
             "  CCLF deliveries       P.A1234.ACO.ZC1Y27.D270115.T1200000 (and T. test files,\n"
             "                        ZC1R27 run-out files, any entity prefix: A, D, F, ...):\n"
             "                        CCLF0-9, A, B of the CCLF Information Packet v36, loose\n"
@@ -270,15 +277,17 @@ const cli_command cmd_load = {
             "and the value (FILE:LINE:COLUMN: FIELD: message), and a rejected input leaves\n"
             "the database unchanged. Files loaded before (same SHA-256) are skipped; CCLF and\n"
             "FHIR claims keep the latest version of each claim, so overlapping monthly and\n"
-            "run-out deliveries load to the same claims. CSV claims apply in file order:\n"
-            "adjustment_type_code 2 replaces a claim, 1 cancels it. Loading stops at the\n"
-            "first rejected input.\n\n"
+            "run-out deliveries load to the same claims. CSV claims apply in file order (a\n"
+            "claim's rows need not be consecutive): adjustment_type_code 2 replaces a claim,\n"
+            "1 cancels it. Loading stops at the first rejected input.\n\n"
             "options:\n"
             "  --max-errors N   errors listed per input (default 50)\n"
             "  --strict         a malformed optional field (a modifier, a secondary NPI or\n"
             "                   TIN, ...) is an error; by default it is a warning naming\n"
-            "                   FILE:RECORD:FIELD, the field is stored as absent and the\n"
-            "                   claim and its money are kept\n"
+            "                   FILE:RECORD:FIELD (CSV: FILE:LINE:COLUMN: warning: FIELD:\n"
+            "                   message (stored as absent)), the field is stored as absent\n"
+            "                   and the claim and its money are kept; the summary line\n"
+            "                   counts the warnings\n"
             "  --skip-bad       load the good rows and records and write each rejected one\n"
             "                   with its reason to the rejects file (a claim with a bad\n"
             "                   line or record is rejected whole; the store keeps the\n"

@@ -18,6 +18,17 @@ void csv_scan_init(csv_scan *s, const char *buf, size_t len)
         s->pos += 3;
 }
 
+void csv_scan_reset(csv_scan *s, const char *buf, size_t len, size_t line)
+{
+    s->pos = buf;
+    s->end = buf + len;
+    s->next_line = line;
+    s->line = 0;
+    s->n = 0;
+    s->used = 0;
+    s->err[0] = '\0';
+}
+
 void csv_scan_free(csv_scan *s)
 {
     free(s->f);

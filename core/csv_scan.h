@@ -32,6 +32,10 @@ typedef struct csv_scan {
 /* Start scanning buf (not copied: it must outlive the scanner). */
 void csv_scan_init(csv_scan *s, const char *buf, size_t len);
 
+/* Scan buf instead (not copied), keeping the scanner's memory; its first record is
+ * numbered `line`. A byte-order mark is not skipped (buf is not a file's start). */
+void csv_scan_reset(csv_scan *s, const char *buf, size_t len, size_t line);
+
 /* Next record into s->f[0..s->n). 1 = a record, 0 = end of input, -1 = malformed
  * (message in s->err) or out of memory. A blank line is a record of one empty field. */
 int csv_scan_next(csv_scan *s);

@@ -618,7 +618,7 @@ static void shard_run(shard *sh)
         rc = bene_reader_open_range(&br, store_db(db), sh->from, sh->to, sh->err, sizeof sh->err);
         have_br = rc == 0;
     }
-    char person[64];
+    char person[80]; /* a person id is up to 64 characters */
     while (rc == 0) {
         if (o->cancel && *o->cancel) {
             snprintf(sh->err, sizeof sh->err, "cancelled");

@@ -39,6 +39,92 @@ static void quote(const char *p, size_t len, char *out, size_t outlen)
     out[o] = '\0';
 }
 
+/* A 2-digit code written as a number ("2", "2.0", "02.00") into out as "02"; anything
+ * else is copied as it is (out holds at least len + 1 bytes). Returns the length. */
+static size_t number_code(const char *p, size_t len, char *out)
+{
+    size_t d = 0, z;
+    while (d < len && is_digit(p[d])) d++;
+    z = d;
+    if (d < len && p[d] == '.') {
+        z = d + 1;
+        while (z < len && p[z] == '0') z++;
+        if (z == d + 1) z = 0; /* "2." is not a number form */
+    }
+    if (d >= 1 && d <= 2 && z == len) {
+        out[0] = d == 1 ? '0' : p[0];
+        out[1] = p[d - 1];
+        out[2] = '\0';
+        return 2;
+    }
+    memcpy(out, p, len);
+    out[len] = '\0';
+    return len;
+}
+
+/* An MBI written with dashes (1EG4-TE5-MK73) or in lowercase: its 11 uppercase
+ * characters into out (which holds the value as given otherwise). */
+static void mbi_form(const char *p, size_t len, char *out)
+{
+    char m[12];
+    size_t n = 0;
+    if (len == 13 && p[4] == '-' && p[8] == '-') {
+        for (size_t i = 0; i < len; i++)
+            if (p[i] != '-') m[n++] = p[i];
+    } else if (len == 11) {
+        memcpy(m, p, 11);
+        n = 11;
+    }
+    if (n != 11) return;
+    for (size_t i = 0; i < n; i++)
+        if (m[i] >= 'a' && m[i] <= 'z') m[i] = (char)(m[i] - 'a' + 'A');
+    m[11] = '\0';
+    int synthetic;
+    if (mbi_check(m, 11, &synthetic) == ID_OK) memcpy(out, m, 12);
+}
+
+/* USPS codes of the states, DC, the territories and the armed forces, with names. */
+static const char *const US_STATES[][2] = {
+    {"AL", "Alabama"}, {"AK", "Alaska"}, {"AZ", "Arizona"}, {"AR", "Arkansas"},
+    {"CA", "California"}, {"CO", "Colorado"}, {"CT", "Connecticut"}, {"DE", "Delaware"},
+    {"DC", "District of Columbia"}, {"FL", "Florida"}, {"GA", "Georgia"}, {"HI", "Hawaii"},
+    {"ID", "Idaho"}, {"IL", "Illinois"}, {"IN", "Indiana"}, {"IA", "Iowa"}, {"KS", "Kansas"},
+    {"KY", "Kentucky"}, {"LA", "Louisiana"}, {"ME", "Maine"}, {"MD", "Maryland"},
+    {"MA", "Massachusetts"}, {"MI", "Michigan"}, {"MN", "Minnesota"}, {"MS", "Mississippi"},
+    {"MO", "Missouri"}, {"MT", "Montana"}, {"NE", "Nebraska"}, {"NV", "Nevada"},
+    {"NH", "New Hampshire"}, {"NJ", "New Jersey"}, {"NM", "New Mexico"}, {"NY", "New York"},
+    {"NC", "North Carolina"}, {"ND", "North Dakota"}, {"OH", "Ohio"}, {"OK", "Oklahoma"},
+    {"OR", "Oregon"}, {"PA", "Pennsylvania"}, {"RI", "Rhode Island"},
+    {"SC", "South Carolina"}, {"SD", "South Dakota"}, {"TN", "Tennessee"}, {"TX", "Texas"},
+    {"UT", "Utah"}, {"VT", "Vermont"}, {"VA", "Virginia"}, {"WA", "Washington"},
+    {"WV", "West Virginia"}, {"WI", "Wisconsin"}, {"WY", "Wyoming"},
+    {"AS", "American Samoa"}, {"GU", "Guam"}, {"MP", "Northern Mariana Islands"},
+    {"PR", "Puerto Rico"}, {"VI", "Virgin Islands"}, {"VI", "U.S. Virgin Islands"},
+    {"UM", "United States Minor Outlying Islands"}, {"FM", "Federated States of Micronesia"},
+    {"MH", "Marshall Islands"}, {"PW", "Palau"}, {"AA", "Armed Forces Americas"},
+    {"AE", "Armed Forces Europe"}, {"AP", "Armed Forces Pacific"},
+};
+
+static int same_ci(const char *a, const char *p, size_t len)
+{
+    for (size_t i = 0; i < len; i++) {
+        char x = a[i], y = p[i];
+        if (!x) return 0;
+        if (x >= 'A' && x <= 'Z') x = (char)(x - 'A' + 'a');
+        if (y >= 'A' && y <= 'Z') y = (char)(y - 'A' + 'a');
+        if (x != y) return 0;
+    }
+    return a[len] == '\0';
+}
+
+/* The USPS code of a code or name (any case), or NULL. */
+static const char *us_state(const char *p, size_t len)
+{
+    for (size_t i = 0; i < sizeof US_STATES / sizeof US_STATES[0]; i++)
+        if (same_ci(US_STATES[i][len == 2 ? 0 : 1], p, len)) return US_STATES[i][0];
+    return NULL;
+}
+
 #define FAIL(...)                                                                            \
     do {                                                                                     \
         char q_[64];                                                                         \
@@ -183,16 +269,46 @@ int field_check(const field_spec *s, const char *p, size_t len, field_value *v, 
             FAIL("%s is not a CMS specialty code (expected 2 characters, e.g. 65)", q_);
         return 0;
     case F_ENUM:
+    case F_CODE: {
+        size_t n = s->kind == F_CODE ? number_code(p, len, v->text) : len;
         for (const char *const *w = s->words; *w; w++)
-            if (strlen(*w) == len && memcmp(*w, p, len) == 0) return 0;
-        {
-            char allowed[200] = "";
-            size_t o = 0;
-            for (const char *const *w = s->words; *w && o < sizeof allowed - 20; w++)
-                o += (size_t)snprintf(allowed + o, sizeof allowed - o, "%s%s",
-                                      w == s->words ? "" : ", ", **w ? *w : "(empty)");
-            FAIL("%s is not allowed (expected one of: %s)", q_, allowed);
-        }
+            if (strlen(*w) == n && memcmp(*w, v->text, n) == 0) return 0;
+        char allowed[200] = "";
+        size_t o = 0;
+        for (const char *const *w = s->words; *w && o < sizeof allowed - 20; w++)
+            o += (size_t)snprintf(allowed + o, sizeof allowed - o, "%s%s",
+                                  w == s->words ? "" : ", ", **w ? *w : "(empty)");
+        FAIL("%s is not allowed (expected one of: %s%s)", q_, allowed,
+             s->kind == F_CODE ? "; numbers such as 2 or 2.0 are read as 02" : "");
+    }
+    case F_PERSON:
+        if (len > 64)
+            FAIL("%s is longer than 64 characters (expected a person id: an MBI or another "
+                 "identifier of 1-64 visible characters)", q_);
+        for (size_t i = 0; i < len; i++)
+            if ((unsigned char)p[i] <= ' ' || (unsigned char)p[i] == 127)
+                FAIL("%s contains a space or control character (expected a person id: an MBI "
+                     "or another identifier of 1-64 visible characters)", q_);
+        mbi_form(p, len, v->text);
+        return 0;
+    case F_US_STATE: {
+        const char *code = us_state(p, len);
+        if (!code)
+            FAIL("%s is not a US state (expected a USPS code such as NC, or a state's or "
+                 "territory's name such as North Carolina)", q_);
+        memcpy(v->text, code, 3);
+        return 0;
+    }
+    case F_TOB: {
+        const char *b = len == 4 && p[0] == '0' ? p + 1 : p;
+        if (!((len == 3 || (len == 4 && p[0] == '0')) && is_digit(b[0]) && is_digit(b[1]) &&
+              is_alnum(b[2])))
+            FAIL("%s is not a bill type (expected 3 characters: two digits and the frequency, "
+                 "a digit or an NUBC letter code, e.g. 111 or 13I)", q_);
+        memcpy(v->text, b, 3);
+        v->text[3] = '\0';
+        return 0;
+    }
     }
     snprintf(msg, msglen, "unknown field kind");
     return -1;

@@ -31,7 +31,14 @@ enum field_kind {
     F_STATE,     /* 2 uppercase letters */
     F_ZIP,       /* 5 digits or 5+4 */
     F_SPECIALTY, /* CMS specialty: 2 letters or digits */
-    F_ENUM       /* one of the spec's words */
+    F_ENUM,      /* one of the spec's words */
+    /* the CSV input layer's forms (Tuva Project input layer); the feeds keep the above */
+    F_PERSON,    /* person id: an identifier (1-64 visible characters); an MBI written with
+                  * dashes (1EG4-TE5-MK73) or in lowercase is normalized to its 11 characters */
+    F_US_STATE,  /* a USPS state or territory code, or its full name (-> the code) */
+    F_TOB,       /* type of bill: F_BILL_TYPE, and the frequency (3rd character) may be an
+                  * NUBC letter code (13I) */
+    F_CODE       /* F_ENUM of 2-digit codes that may be written as numbers: 2, 2.0 -> 02 */
 };
 
 /* One column of a file kind. */

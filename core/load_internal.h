@@ -16,11 +16,24 @@
 
 typedef struct loader loader;
 
+/* How a column is checked on the current row (loader.mode). */
+enum col_mode {
+    COL_CHECK = 0,  /* validated: a bad value is an error (a warning for a soft column) */
+    COL_IGNORE,     /* not read: stored as absent (diagnoses of an ICD-9 claim) */
+    COL_DROP        /* a value that fails its check is stored as absent, silently */
+};
+
 /* One file kind: its columns and how its rows reach the store. */
 typedef struct kind_def {
     const char *file;             /* "acos.csv" */
     const field_spec *cols;
     size_t n_cols;
+    /* The optional columns whose malformed value is a warning, the field stored as
+     * absent and the row kept (an error with load_opts.strict). NULL-terminated; may be
+     * NULL. */
+    const char *const *soft;
+    /* Before a row's fields are checked: set ld->mode[] for it (may be NULL). */
+    void (*modes)(loader *ld, const csv_scan *s);
     int (*prepare)(loader *ld);   /* prepare statements (may be NULL) */
     int (*row)(loader *ld);       /* one validated row (ld->vals); -EINVAL = data error */
     int (*end)(loader *ld);       /* after the last row (may be NULL) */
@@ -36,6 +49,7 @@ typedef struct claim_group {
     size_t first_line;            /* file line of its first row */
     char header[36][80];          /* the claim-level fields of its first row */
     int64_t seen[64];             /* line numbers seen so far (to catch repeats) */
+    int dirty;                    /* a claim-level field was filled in by a later line */
     size_t n_seen;
     int active;
 } claim_group;
@@ -64,18 +78,33 @@ struct loader {
     /* skip_bad and claims: the current claim version is inside a savepoint */
     char sp_key[96];              /* claim_id + adjustment of the open savepoint ("" none) */
     int sp_bad;                   /* that claim had a bad line: rolled back */
-    size_t sp_first_line, sp_bad_line;
-    const char *sp_first;         /* raw text of its first row */
+    size_t sp_bad_line;
+    int fd;                       /* the file (-1: none), to read rows out of order */
     const char *map;              /* the file's bytes (a page-aligned mapping, or not) */
     size_t map_len, released;     /* pages before `released` were given back */
+    int strict;                   /* load_opts.strict: soft columns are errors too */
+    int64_t warnings;             /* fields stored as absent */
+    unsigned char soft[LOAD_MAX_COLS]; /* spec column c is soft (kind_def.soft) */
+    unsigned char mode[LOAD_MAX_COLS]; /* enum col_mode of spec column c, this row */
+    /* skip_bad and claims: the rows of the claim version in the open savepoint */
+    struct sp_row {
+        const char *rec, *end;
+        size_t line;
+    } *sp_rows;
+    size_t n_sp_rows, cap_sp_rows;
+    int grouped;                  /* claims read grouped by claim_id (not in claim order) */
 };
 
 /* Report "path:line:col: field: message" (col 0 / field NULL: "path:line: message"). */
 void load_error(loader *ld, size_t line, size_t col, const char *field, const char *fmt, ...)
     __attribute__((format(printf, 5, 6)));
 
-/* Bind spec column c's checked value as parameter `param` (empty -> NULL, or '' for
- * text columns that store empty strings). */
+/* Report "path:line:col: warning: field: message" (a field stored as absent). */
+void load_warning(loader *ld, size_t line, size_t col, const char *field, const char *fmt, ...)
+    __attribute__((format(printf, 5, 6)));
+
+/* Bind spec column c's checked value as parameter `param` (empty -> NULL, 0 for money,
+ * or '' for text columns that store empty strings). */
 void load_bind(loader *ld, sqlite3_stmt *st, int param, size_t c);
 
 /* Index of the spec column named `name`. */

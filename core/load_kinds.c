@@ -19,7 +19,8 @@ static const char *const DUALS[] = {"", "NA", "00", "01", "02", "03", "04", "05"
 static const char *const MEDICARE_STATUS[] = {"", "10", "11", "20", "21", "31", NULL};
 static const char *const FLAGS[] = {"", "0", "1", "N", "Y", "false", "true", NULL};
 static const char *const CLAIM_TYPES[] = {"institutional", "professional", "dme", NULL};
-static const char *const DX_TYPES[] = {"", "icd-10-cm", NULL};
+/* Tuva's values; its synthetic seed labels ICD-10-CM diagnoses icd-10-pcs */
+static const char *const DX_TYPES[] = {"", "icd-10-cm", "icd-9-cm", "icd-10-pcs", NULL};
 static const char *const ADJUSTMENTS[] = {"", "0", "1", "2", NULL};
 
 /* ---- helpers ---------------------------------------------------------------------- */
@@ -113,18 +114,20 @@ static int providers_row(loader *ld) { return insert_all(ld, ld->st[0], 4); }
 /* ---- eligibility.csv -------------------------------------------------------------------- */
 
 static const field_spec eligibility_cols[] = {
-    {"person_id", F_MBI, REQ, NULL, 0, 0},
+    {"person_id", F_PERSON, REQ, NULL, 0, 0},
     {"enrollment_start_date", F_DATE, REQ, NULL, 0, 0},
     {"enrollment_end_date", F_DATE, COL, NULL, 0, 0},
     {"gender", F_ENUM, REQ, GENDERS, 0, 0},
     {"birth_date", F_DATE, REQ, NULL, 0, 0},
     {"death_date", F_DATE, COL, NULL, 0, 0},
-    {"dual_status_code", F_ENUM, COL, DUALS, 0, 0},
-    {"medicare_status_code", F_ENUM, COL, MEDICARE_STATUS, 0, 0},
+    {"dual_status_code", F_CODE, COL, DUALS, 0, 0},
+    {"medicare_status_code", F_CODE, COL, MEDICARE_STATUS, 0, 0},
     {"hospice_flag", F_ENUM, OPT, FLAGS, 0, 0},
-    {"state", F_STATE, OPT, NULL, 0, 0},
+    {"state", F_US_STATE, OPT, NULL, 0, 0},
     {"zip_code", F_ZIP, OPT, NULL, 0, 0},
 };
+
+static const char *const eligibility_soft[] = {"state", "zip_code", NULL};
 
 static int eligibility_prepare(loader *ld)
 {
@@ -160,7 +163,7 @@ static int eligibility_row(loader *ld)
 /* ---- alignment.csv ---------------------------------------------------------------------- */
 
 static const field_spec alignment_cols[] = {
-    {"person_id", F_MBI, REQ, NULL, 0, 0},
+    {"person_id", F_PERSON, REQ, NULL, 0, 0},
     {"aco_id", F_ID, REQ, NULL, 0, 0},
     {"start_date", F_DATE, REQ, NULL, 0, 0},
     {"end_date", F_DATE, COL, NULL, 0, 0},
@@ -351,13 +354,13 @@ static int participants_row(loader *ld)
 static const field_spec claim_cols[] = {
     /* 0 */ {"claim_id", F_ID, REQ, NULL, 0, 0},
     /* 1 */ {"claim_type", F_ENUM, REQ, CLAIM_TYPES, 0, 0},
-    /* 2 */ {"person_id", F_MBI, REQ, NULL, 0, 0},
+    /* 2 */ {"person_id", F_PERSON, REQ, NULL, 0, 0},
     /* 3 */ {"claim_start_date", F_DATE, REQ, NULL, 0, 0},
     /* 4 */ {"claim_end_date", F_DATE, REQ, NULL, 0, 0},
     /* 5 */ {"admission_date", F_DATE, COL, NULL, 0, 0},
     /* 6 */ {"discharge_date", F_DATE, COL, NULL, 0, 0},
     /* 7 */ {"discharge_disposition_code", F_DISP, OPT, NULL, 0, 0},
-    /* 8 */ {"bill_type_code", F_BILL_TYPE, COL, NULL, 0, 0},
+    /* 8 */ {"bill_type_code", F_TOB, COL, NULL, 0, 0},
     /* 9 */ {"facility_npi", F_NPI, OPT, NULL, 0, 0},
     /* 10 */ {"adjustment_type_code", F_ENUM, OPT, ADJUSTMENTS, 0, 0},
     /* 11 */ {"diagnosis_code_type", F_ENUM, OPT, DX_TYPES, 0, 0},
@@ -391,19 +394,48 @@ static const field_spec claim_cols[] = {
     /* 49 */ {"rendering_tin", F_TIN, COL, NULL, 0, 0},
     /* 50 */ {"billing_npi", F_NPI, COL, NULL, 0, 0},
     /* 51 */ {"billing_tin", F_TIN, COL, NULL, 0, 0},
-    /* 52 */ {"paid_amount", F_MONEY, REQ, NULL, 0, 0},
-    /* 53 */ {"allowed_amount", F_MONEY, REQ, NULL, 0, 0},
+    /* 52 */ {"paid_amount", F_MONEY, COL, NULL, 0, 0},     /* empty = 0 (Tuva) */
+    /* 53 */ {"allowed_amount", F_MONEY, COL, NULL, 0, 0},
 };
 
 enum {
-    CC_ID = 0, CC_TYPE = 1, CC_START = 3, CC_ADJ = 10, CC_DX1 = 12, CC_HEADER_END = 37,
+    CC_ID = 0, CC_TYPE = 1, CC_START = 3, CC_ADMISSION = 5, CC_DISCHARGE = 6, CC_DISP = 7,
+    CC_BILL = 8, CC_FACILITY = 9, CC_ADJ = 10, CC_DXTYPE = 11, CC_DX1 = 12, CC_HEADER_END = 37,
     CC_LINE = 37, CC_MOD1 = 43, CC_PAID = 52
 };
 
+/* A malformed value of these is a warning: the field is stored as absent, the line and
+ * its money are kept (an error with --strict). */
+static const char *const claim_soft[] = {
+    "discharge_disposition_code", "facility_npi", "place_of_service_code",
+    "revenue_center_code", "hcpcs_modifier_1", "hcpcs_modifier_2", "hcpcs_modifier_3",
+    "hcpcs_modifier_4", "hcpcs_modifier_5", "rendering_npi", "rendering_tin", "billing_npi",
+    "billing_tin", "diagnosis_code_2", "diagnosis_code_3", "diagnosis_code_4",
+    "diagnosis_code_5", "diagnosis_code_6", "diagnosis_code_7", "diagnosis_code_8",
+    "diagnosis_code_9", "diagnosis_code_10", "diagnosis_code_11", "diagnosis_code_12",
+    "diagnosis_code_13", "diagnosis_code_14", "diagnosis_code_15", "diagnosis_code_16",
+    "diagnosis_code_17", "diagnosis_code_18", "diagnosis_code_19", "diagnosis_code_20",
+    "diagnosis_code_21", "diagnosis_code_22", "diagnosis_code_23", "diagnosis_code_24",
+    "diagnosis_code_25", NULL};
+
+/* The diagnoses of a row by its diagnosis_code_type: icd-9-cm codes are not read (cara
+ * keeps ICD-10-CM only); under icd-10-pcs (a mislabel in Tuva's synthetic data: the codes
+ * are diagnoses) a code that is not ICD-10-CM is dropped; otherwise each is checked. */
+static void claims_modes(loader *ld, const csv_scan *s)
+{
+    int at = ld->col_at[CC_DXTYPE];
+    unsigned char m = COL_CHECK;
+    if (at >= 0 && (size_t)at < s->n) {
+        const csv_field *f = &s->f[at];
+        if (f->len == 8 && memcmp(f->p, "icd-9-cm", 8) == 0) m = COL_IGNORE;
+        else if (f->len == 10 && memcmp(f->p, "icd-10-pcs", 10) == 0) m = COL_DROP;
+    }
+    memset(ld->mode + CC_DX1, m, 25);
+}
+
 static int claims_prepare(loader *ld)
 {
-    int rc = prepare(ld, 0, "SELECT load_id, adjustment_type_code FROM claims WHERE claim_id = ?1");
-    if (!rc) rc = prepare(ld, 1, "DELETE FROM claims WHERE claim_id = ?1");
+    int rc = prepare(ld, 1, "DELETE FROM claims WHERE claim_id = ?1");
     if (!rc)
         rc = prepare(ld, 2,
                      "INSERT INTO claims (claim_id, claim_type, person_id, claim_start_date, "
@@ -417,8 +449,28 @@ static int claims_prepare(loader *ld)
                      "revenue_center_code, hcpcs_code, hcpcs_modifiers, rendering_npi, "
                      "rendering_tin, billing_npi, billing_tin, paid_cents, allowed_cents) "
                      "VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13, ?14)");
+    if (!rc)
+        rc = prepare(ld, 4,
+                     "UPDATE claims SET admission_date = ?2, discharge_date = ?3, "
+                     "discharge_disposition_code = ?4, bill_type_code = ?5, facility_npi = ?6, "
+                     "diagnosis_codes = ?7 WHERE claim_id = ?1");
     memset(&ld->group, 0, sizeof ld->group);
     return rc;
+}
+
+/* "A B C" of the non-empty values among texts[0..n). */
+static void join_texts(const char (*texts)[80], size_t n, char *out, size_t len)
+{
+    size_t o = 0;
+    for (size_t c = 0; c < n; c++) {
+        size_t k = strlen(texts[c]);
+        if (!k) continue;
+        if (o + k + 2 > len) break;
+        if (o) out[o++] = ' ';
+        memcpy(out + o, texts[c], k);
+        o += k;
+    }
+    out[o] = '\0';
 }
 
 /* "A B C" of the non-empty values of spec columns [from, to). */
@@ -442,7 +494,8 @@ static const char *adj_of(const loader *ld)
 }
 
 /* A new claim (or a new version of one): delete what is stored, then insert the header
- * unless this is a cancellation. */
+ * unless this is a cancellation. (The rows of one claim come together: the loader reads
+ * a file that is not in claim order grouped by claim_id.) */
 static int claim_begin(loader *ld)
 {
     claim_group *g = &ld->group;
@@ -454,25 +507,12 @@ static int claim_begin(loader *ld)
     g->active = 1;
     for (size_t c = 1; c < CC_HEADER_END; c++) /* both buffers are 80 bytes, NUL-terminated */
         memcpy(g->header[c - 1], ld->vals[c].text, sizeof g->header[0]);
-    sqlite3_stmt *st = ld->st[0];
-    sqlite3_bind_text(st, 1, g->claim_id, -1, SQLITE_TRANSIENT);
-    int again = 0;
-    if (sqlite3_step(st) == SQLITE_ROW)
-        again = sqlite3_column_int64(st, 0) == ld->load_id &&
-                sqlite3_column_int(st, 1) == g->adj[0] - '0' && g->adj[0] != '1';
-    sqlite3_reset(st);
-    if (again) {
-        load_error(ld, ld->scan->line, (size_t)ld->col_at[CC_ID] + 1, "claim_id",
-                   "claim \"%s\" appears again after other claims (keep each claim's rows "
-                   "together; a new version needs adjustment_type_code 2)", g->claim_id);
-        return -EINVAL;
-    }
     sqlite3_bind_text(ld->st[1], 1, g->claim_id, -1, SQLITE_TRANSIENT);
     int rc = run(ld, ld->st[1]);
     if (rc < 0 || g->adj[0] == '1') return rc;
     char dx[26 * 8 + 1];
     join(ld, CC_DX1, CC_DX1 + 25, dx, sizeof dx);
-    st = ld->st[2];
+    sqlite3_stmt *st = ld->st[2];
     for (size_t c = 0; c < 10; c++) load_bind(ld, st, (int)c + 1, c);
     sqlite3_bind_int(st, 11, g->adj[0] - '0');
     sqlite3_bind_text(st, 12, dx, -1, SQLITE_STATIC); /* stepped below, while dx lives */
@@ -480,20 +520,45 @@ static int claim_begin(loader *ld)
     return run(ld, st);
 }
 
-/* Claim-level fields must agree across the rows of one claim. */
-static int claim_consistent(loader *ld)
+/* A claim-level field a later line filled in: the stored header follows. */
+static int claim_update(loader *ld)
 {
     const claim_group *g = &ld->group;
-    int ok = 1;
+    sqlite3_stmt *st = ld->st[4];
+    char dx[26 * 8 + 1];
+    join_texts(&g->header[CC_DX1 - 1], 25, dx, sizeof dx);
+    sqlite3_bind_text(st, 1, g->claim_id, -1, SQLITE_STATIC);
+    for (int c = CC_ADMISSION; c <= CC_DISCHARGE; c++) /* dates: empty is NULL */
+        if (g->header[c - 1][0]) sqlite3_bind_text(st, c - 3, g->header[c - 1], -1, SQLITE_STATIC);
+    for (int c = CC_DISP; c <= CC_FACILITY; c++)
+        sqlite3_bind_text(st, c - 3, g->header[c - 1], -1, SQLITE_STATIC);
+    sqlite3_bind_text(st, 7, dx, -1, SQLITE_STATIC);
+    return run(ld, st);
+}
+
+/* Claim-level fields must agree across the rows of one claim. A field left empty on a
+ * line does not disagree: the claim has the value its other lines give (Tuva leaves an
+ * institutional claim's admission and discharge dates empty on some lines). */
+static int claim_consistent(loader *ld)
+{
+    claim_group *g = &ld->group;
+    int ok = 1, filled = 0;
     for (size_t c = 1; c < CC_HEADER_END; c++) {
-        if (strcmp(g->header[c - 1], ld->vals[c].text) == 0 || ld->col_at[c] < 0) continue;
+        const char *now = ld->vals[c].text;
+        if (strcmp(g->header[c - 1], now) == 0 || ld->col_at[c] < 0 || !now[0]) continue;
+        if (!g->header[c - 1][0]) {
+            memcpy(g->header[c - 1], now, sizeof g->header[0]);
+            filled = 1;
+            continue;
+        }
         load_error(ld, ld->scan->line, (size_t)ld->col_at[c] + 1, claim_cols[c].name,
                    "\"%s\" differs from \"%s\" on line %zu for the same claim \"%s\" (claim "
                    "fields must agree on every line of a claim)",
-                   ld->vals[c].text, g->header[c - 1], g->first_line, g->claim_id);
+                   now, g->header[c - 1], g->first_line, g->claim_id);
         ok = 0;
     }
-    return ok ? 0 : -EINVAL;
+    if (!ok) return -EINVAL;
+    return filled && g->adj[0] != '1' ? claim_update(ld) : 0;
 }
 
 static int claims_row(loader *ld)
@@ -545,14 +610,21 @@ static int claims_row(loader *ld)
     return -EIO;
 }
 
-#define KIND(file, cols, p, r, e) {file, cols, sizeof cols / sizeof cols[0], p, r, e, finalize_all}
+#define KIND(file, cols, soft, modes, p, r, e)                                               \
+    {file, cols, sizeof cols / sizeof cols[0], soft, modes, p, r, e, finalize_all}
 
 const kind_def load_kinds[LOAD_N_KINDS] = {
-    [LOAD_ACOS] = KIND("acos.csv", acos_cols, acos_prepare, acos_row, NULL),
-    [LOAD_PROVIDERS] = KIND("providers.csv", providers_cols, providers_prepare, providers_row, NULL),
-    [LOAD_ELIGIBILITY] = KIND("eligibility.csv", eligibility_cols, eligibility_prepare, eligibility_row, NULL),
-    [LOAD_ALIGNMENT] = KIND("alignment.csv", alignment_cols, alignment_prepare, alignment_row, NULL),
-    [LOAD_ARRANGEMENTS] = KIND("arrangements.csv", arrangements_cols, arrangements_prepare, arrangements_row, NULL),
-    [LOAD_PARTICIPANTS] = KIND("participants.csv", participants_cols, participants_prepare, participants_row, NULL),
-    [LOAD_MEDICAL_CLAIM] = KIND("medical_claim.csv", claim_cols, claims_prepare, claims_row, NULL),
+    [LOAD_ACOS] = KIND("acos.csv", acos_cols, NULL, NULL, acos_prepare, acos_row, NULL),
+    [LOAD_PROVIDERS] = KIND("providers.csv", providers_cols, NULL, NULL, providers_prepare,
+                            providers_row, NULL),
+    [LOAD_ELIGIBILITY] = KIND("eligibility.csv", eligibility_cols, eligibility_soft, NULL,
+                              eligibility_prepare, eligibility_row, NULL),
+    [LOAD_ALIGNMENT] = KIND("alignment.csv", alignment_cols, NULL, NULL, alignment_prepare,
+                            alignment_row, NULL),
+    [LOAD_ARRANGEMENTS] = KIND("arrangements.csv", arrangements_cols, NULL, NULL,
+                               arrangements_prepare, arrangements_row, NULL),
+    [LOAD_PARTICIPANTS] = KIND("participants.csv", participants_cols, NULL, NULL,
+                               participants_prepare, participants_row, NULL),
+    [LOAD_MEDICAL_CLAIM] = KIND("medical_claim.csv", claim_cols, claim_soft, claims_modes,
+                                claims_prepare, claims_row, NULL),
 };

@@ -19,6 +19,7 @@
     X(rules_bind)      \
     X(store)           \
     X(load)            \
+    X(tuva)            \
     X(cclf)            \
     X(fhir)            \
     X(feed_cclf)       \

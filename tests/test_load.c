@@ -1,7 +1,9 @@
 /*
  * tests/test_load.c: the CSV scanner (a pure function over a buffer) and `load_file`:
  * every class of validation error with its file:line:column, rejected files leaving
- * the store unchanged, idempotent reloads, upserts, adjustments and cancellations.
+ * the store unchanged, idempotent reloads, upserts, adjustments and cancellations, the
+ * two tiers (optional fields warn and are stored absent; --strict; structural errors).
+ * The Tuva Project's forms are in tests/test_tuva.c.
  */
 #include <check.h>
 #include <stdio.h>
@@ -9,6 +11,7 @@
 #include <string.h>
 
 #include "csv_scan.h"
+#include "helpers.h"
 #include "load.h"
 #include "sha256.h"
 #include "suites.h"
@@ -52,6 +55,26 @@ START_TEST(test_scan_shapes)
     ck_assert_str_eq(f[6], "");
     ck_assert_str_eq(f[9], "multi\nline");
     ck_assert_str_eq(f[11], "3");
+}
+END_TEST
+
+/* A scanner reset onto another buffer keeps its memory and numbers lines from the given
+ * one (the loader reads claims grouped out of file order this way). */
+START_TEST(test_scan_reset)
+{
+    csv_scan s;
+    csv_scan_init(&s, "a,\"b\"\"c\"\n", 9);
+    ck_assert_int_eq(csv_scan_next(&s), 1);
+    ck_assert_uint_eq(s.line, 1);
+    static const char row[] = "x,\"multi\nline\",\"q\"\"\"\r\n";
+    csv_scan_reset(&s, row, sizeof row - 1, 40);
+    ck_assert_int_eq(csv_scan_next(&s), 1);
+    ck_assert_uint_eq(s.line, 40);
+    ck_assert_uint_eq(s.n, 3);
+    ck_assert_int_eq((int)s.f[1].len, 10);
+    ck_assert_int_eq(memcmp(s.f[2].p, "q\"", 2), 0);
+    ck_assert_int_eq(csv_scan_next(&s), 0);
+    csv_scan_free(&s);
 }
 END_TEST
 
@@ -151,6 +174,7 @@ END_TEST
 static char dir[64], errpath[128];
 static store *db;
 static char *errs;
+static int strict; /* load_opts.strict for load() */
 
 static void setup(void)
 {
@@ -161,6 +185,7 @@ static void setup(void)
     snprintf(errpath, sizeof errpath, "%s/errors", dir);
     ck_assert_int_eq(store_open(path, STORE_CREATE, &db, err, sizeof err), 0);
     errs = NULL;
+    strict = 0;
 }
 
 static void teardown(void)
@@ -182,7 +207,7 @@ static int load(const char *name, const char *text, load_result *r)
     fputs(text, f);
     fclose(f);
     FILE *e = fopen(errpath, "w");
-    load_opts o = {.max_errors = 50, .err = e};
+    load_opts o = {.max_errors = 50, .err = e, .strict = strict};
     int rc = load_file(db, path, &o, r);
     fclose(e);
     free(errs);
@@ -273,8 +298,8 @@ START_TEST(test_validation_errors)
     ck_assert_int_lt(load("eligibility.csv",
                           "person_id,gender,birth_date,death_date,enrollment_start_date,"
                           "enrollment_end_date,dual_status_code,medicare_status_code\n"
-                          "1OG4TE5MK73,M,1950-01-01,,2026-01-01,,00,10\n", &r), 0);
-    HAS("eligibility.csv:2:1: person_id: \"1OG4TE5MK73\" is not an MBI: character 2");
+                          "1EG4 TE5MK73,M,1950-01-01,,2026-01-01,,00,10\n", &r), 0);
+    HAS("eligibility.csv:2:1: person_id: \"1EG4 TE5MK73\" contains a space or control character (expected a person id");
     HAS("eligibility.csv:2:2: gender: \"M\" is not allowed (expected one of: male, female, unknown)");
     ck_assert_int_lt(load("notes.csv", "what,ever\n1,2\n", &r), 0);
     HAS("notes.csv:1: not a file of the CSV input layer");
@@ -330,9 +355,10 @@ START_TEST(test_claims)
     ck_assert_int_lt(load("medical_claim.csv", text, &r), 0);
     HAS("medical_claim.csv:3:6: claim_end_date: 2027-01-04 is before claim_start_date 2027-01-05");
     HAS("medical_claim.csv:4:2: claim_line_number: line 1 of claim \"C3\" appears twice");
-    HAS("medical_claim.csv:5:11: place_of_service_code: \"1\" is not a place of service code (expected 2 digits)");
+    /* optional fields: warnings (the file is rejected for its errors anyway) */
+    HAS("medical_claim.csv:5:11: warning: place_of_service_code: \"1\" is not a place of service code (expected 2 digits) (stored as absent)");
     HAS("medical_claim.csv:5:14: hcpcs_code: \"9716\" is not a HCPCS code");
-    HAS("medical_claim.csv:5:15: hcpcs_modifier_1: \"gp\" is not a modifier");
+    HAS("medical_claim.csv:5:15: warning: hcpcs_modifier_1: \"gp\" is not a modifier");
     HAS("medical_claim.csv:5:20: paid_amount: \"10.001\": ");
     HAS("medical_claim.csv:5:21: allowed_amount: \"1e3\"");
     HAS("medical_claim.csv:5:22: diagnosis_code_1: \"Z91.81\" is not an ICD-10-CM code");
@@ -346,6 +372,113 @@ START_TEST(test_claims)
              CLAIM_HDR);
     ck_assert_int_lt(load("medical_claim.csv", text, &r), 0);
     HAS("medical_claim.csv:3:22: diagnosis_code_1: \"R296\" differs from \"Z9181\" on line 2 for the same claim \"C6\"");
+}
+END_TEST
+
+/* The tiers. A malformed optional field is a warning naming FILE:LINE:COLUMN and the
+ * field; the field is stored as absent and the row and its money are kept (counted in
+ * load_result.warnings and loads.warnings). With strict the same file is rejected as
+ * before. Structural errors reject the file either way. */
+START_TEST(test_tiers)
+{
+    load_result r;
+    char text[4096];
+    static const char hdr[] =
+        "claim_id,claim_line_number,claim_type,person_id,claim_start_date,claim_end_date,"
+        "claim_line_start_date,claim_line_end_date,admission_date,discharge_date,"
+        "discharge_disposition_code,place_of_service_code,bill_type_code,revenue_center_code,"
+        "hcpcs_code,hcpcs_modifier_1,hcpcs_modifier_2,rendering_npi,rendering_tin,billing_npi,"
+        "billing_tin,facility_npi,paid_amount,allowed_amount,diagnosis_code_1,diagnosis_code_2\n";
+    /* W1: a modifier, a place of service, the rendering NPI's check digit, the billing
+     * TIN's prefix and a secondary diagnosis are malformed; W2 (institutional): the
+     * discharge disposition, the revenue center and the facility NPI */
+    snprintf(text, sizeof text, "%s"
+             "W1,1,professional,1EG4TE5MK73,2027-01-04,2027-01-04,2027-01-04,2027-01-04,,,,1,,,97161,gp,GO,1234567890,123456789,1234567893,071234567,,150.00,190.50,Z9181,Z91.81\n"
+             "W2,1,institutional,1EG4TE5MK73,2027-02-01,2027-02-03,,,2027-02-01,2027-02-03,1,,111,450,,,,,,1528060837,234567891,152806083,9000.00,9500.00,S72001A,\n",
+             hdr);
+    ck_assert_msg(load("medical_claim.csv", text, &r) == 0, "%s", errs);
+    ck_assert_int_eq(r.errors, 0);
+    ck_assert_int_eq(r.warnings, 8);
+    HAS("medical_claim.csv:2:12: warning: place_of_service_code: \"1\" is not a place of service code (expected 2 digits) (stored as absent)");
+    HAS("medical_claim.csv:2:16: warning: hcpcs_modifier_1: \"gp\" is not a modifier (expected 2 uppercase letters or digits) (stored as absent)");
+    HAS("medical_claim.csv:2:18: warning: rendering_npi: \"1234567890\" fails the NPI check digit (expected 3 as the last digit) (stored as absent)");
+    HAS("medical_claim.csv:2:21: warning: billing_tin: \"071234567\" is not a TIN");
+    HAS("medical_claim.csv:2:26: warning: diagnosis_code_2: \"Z91.81\" is not an ICD-10-CM code");
+    HAS("medical_claim.csv:3:11: warning: discharge_disposition_code: \"1\" is not a discharge disposition code (expected 2 digits) (stored as absent)");
+    HAS("medical_claim.csv:3:14: warning: revenue_center_code: \"450\" is not a revenue center code");
+    HAS("medical_claim.csv:3:22: warning: facility_npi: \"152806083\" is not an NPI");
+    /* the money and the rest of the rows are kept, the bad fields are absent */
+    ck_assert_int_eq(q("SELECT sum(paid_cents) FROM claim_lines"), 15000 + 900000);
+    ck_assert_int_eq(q("SELECT sum(allowed_cents) FROM claim_lines"), 19050 + 950000);
+    ck_assert_int_eq(q("SELECT count(*) FROM claim_lines WHERE claim_id = 'W1' AND "
+                       "place_of_service_code = '' AND hcpcs_modifiers = 'GO' AND rendering_npi = '' "
+                       "AND rendering_tin = '123456789' AND billing_npi = '1234567893' AND "
+                       "billing_tin = '' AND hcpcs_code = '97161'"), 1);
+    ck_assert_int_eq(q("SELECT count(*) FROM claims WHERE claim_id = 'W1' AND diagnosis_codes = 'Z9181'"), 1);
+    ck_assert_int_eq(q("SELECT count(*) FROM claims WHERE claim_id = 'W2' AND "
+                       "discharge_disposition_code = '' AND facility_npi = '' AND bill_type_code = '111'"), 1);
+    ck_assert_int_eq(q("SELECT count(*) FROM claim_lines WHERE claim_id = 'W2' AND revenue_center_code = ''"), 1);
+    ck_assert_int_eq(q("SELECT warnings FROM loads WHERE kind = 'medical_claim.csv'"), 8);
+    /* strict: the same fields are errors, the file is rejected, the store unchanged */
+    snprintf(text, sizeof text, "%s"
+             "W3,1,professional,1EG4TE5MK73,2027-01-04,2027-01-04,2027-01-04,2027-01-04,,,,1,,,97161,gp,GO,1234567890,123456789,1234567893,071234567,,150.00,190.50,Z9181,Z91.81\n"
+             "W4,1,institutional,1EG4TE5MK73,2027-02-01,2027-02-03,,,2027-02-01,2027-02-03,1,,111,450,,,,,,1528060837,234567891,152806083,9000.00,9500.00,S72001A,\n",
+             hdr);
+    strict = 1;
+    ck_assert_int_lt(load("medical_claim.csv", text, &r), 0);
+    ck_assert_int_eq(r.errors, 8);
+    ck_assert_int_eq(r.warnings, 0);
+    HAS("medical_claim.csv:2:12: place_of_service_code: \"1\" is not a place of service code (expected 2 digits)\n");
+    HAS("medical_claim.csv:2:16: hcpcs_modifier_1: \"gp\" is not a modifier");
+    HAS("medical_claim.csv:2:18: rendering_npi: \"1234567890\" fails the NPI check digit (expected 3 as the last digit)\n");
+    HAS("medical_claim.csv:3:22: facility_npi: \"152806083\" is not an NPI");
+    ck_assert_msg(!strstr(errs, "warning"), "%s", errs);
+    ck_assert_int_eq(q("SELECT count(*) FROM claims"), 2);
+    ck_assert_int_eq(q("SELECT count(*) FROM loads"), 1);
+    /* structural errors reject without strict too: a bad amount, date, claim type or
+     * person id in a required field, a missing column, a short row */
+    strict = 0;
+    snprintf(text, sizeof text, "%s"
+             "W5,1,professional,1EG4TE5MK73,2027-01-04,2027-01-04,2027-01-04,2027-01-04,,,,11,,,97161,gp,,1234567893,123456789,1234567893,123456789,,1e3,10.00,Z9181,\n"
+             "W6,1,inpatient,1EG4TE5MK73,2027-01-32,2027-01-04,2027-01-04,2027-01-04,,,,11,,,97161,,,1234567893,123456789,1234567893,123456789,,10.00,10.00,Z9181,\n"
+             "W7,1,professional,,2027-01-04,2027-01-04,2027-01-04,2027-01-04,,,,11,,,97161,,,1234567893,123456789,1234567893,123456789,,10.00,10.00,Z9181,\n"
+             "W8,1,professional\n",
+             hdr);
+    ck_assert_int_lt(load("medical_claim.csv", text, &r), 0);
+    HAS("medical_claim.csv:2:23: paid_amount: \"1e3\"");
+    HAS("medical_claim.csv:2:16: warning: hcpcs_modifier_1: \"gp\"");
+    HAS("medical_claim.csv:3:3: claim_type: \"inpatient\" is not allowed (expected one of: institutional, professional, dme)");
+    HAS("medical_claim.csv:3:5: claim_start_date: \"2027-01-32\" is not a date (expected YYYY-MM-DD)");
+    HAS("medical_claim.csv:4:4: person_id: required, but empty");
+    HAS("medical_claim.csv:5: the row has 3 fields, the header has 26");
+    ck_assert_int_eq(r.errors, 5);
+    ck_assert_int_eq(q("SELECT count(*) FROM claims"), 2);
+    ck_assert_int_lt(load("medical_claim.csv", "claim_id,claim_line_number,claim_type,person_id\n"
+                          "W9,1,professional,1EG4TE5MK73\n", &r), 0);
+    HAS("medical_claim.csv:1: missing column(s): claim_start_date, claim_end_date");
+    /* eligibility: state and ZIP are optional */
+    ck_assert_msg(load("eligibility.csv",
+                       "person_id,gender,birth_date,death_date,enrollment_start_date,"
+                       "enrollment_end_date,dual_status_code,medicare_status_code,state,zip_code\n"
+                       "1EG4TE5MK73,female,1950-03-02,,2026-01-01,,00,10,N.C.,2120\n", &r) == 0, "%s", errs);
+    ck_assert_int_eq(r.warnings, 2);
+    HAS("eligibility.csv:2:9: warning: state: \"N.C.\" is not a US state");
+    ck_assert_int_eq(q("SELECT count(*) FROM eligibility WHERE state = '' AND zip_code = ''"), 1);
+    /* the summary line of cara load counts them */
+    char *out = NULL, *err = NULL, args[512];
+    snprintf(args, sizeof args, "--db '%s/cli.db' load '%s/medical_claim.csv'", dir, dir);
+    snprintf(text, sizeof text, "%s"
+             "W1,1,professional,1EG4TE5MK73,2027-01-04,2027-01-04,2027-01-04,2027-01-04,,,,1,,,97161,gp,GO,1234567890,123456789,1234567893,071234567,,150.00,190.50,Z9181,Z91.81\n",
+             hdr);
+    free(th_write(dir, "medical_claim.csv", text));
+    ck_assert_int_eq(th_cara(dir, "", args, &out, &err), 0);
+    ck_assert_msg(strstr(out, "medical_claim.csv: loaded 1 rows (medical_claim.csv); 5 warnings\n"), "%s", out);
+    ck_assert_msg(strstr(err, "medical_claim.csv:2:12: warning: place_of_service_code:"), "%s", err);
+    snprintf(args, sizeof args, "--db '%s/cli2.db' load --strict '%s/medical_claim.csv'", dir, dir);
+    ck_assert_int_eq(th_cara(dir, "", args, &out, &err), 1);
+    ck_assert_msg(strstr(err, "rejected (5 errors); nothing from it was loaded"), "%s", err);
+    free(out);
+    free(err);
 }
 END_TEST
 
@@ -466,6 +599,7 @@ Suite *suite_load(void)
     TCase *tc = tcase_create("scan");
     tcase_add_test(tc, test_scan_shapes);
     tcase_add_test(tc, test_scan_errors);
+    tcase_add_test(tc, test_scan_reset);
     tcase_add_test(tc, test_sha256_vectors);
     tcase_add_test(tc, test_sha256_paths_agree);
     suite_add_tcase(s, tc);
@@ -475,6 +609,7 @@ Suite *suite_load(void)
     tcase_add_test(tc, test_validation_errors);
     tcase_add_test(tc, test_claims);
     tcase_add_test(tc, test_skip_bad);
+    tcase_add_test(tc, test_tiers);
     tcase_add_test(tc, test_error_limit);
     tcase_add_test(tc, test_participation_rules);
     suite_add_tcase(s, tc);
