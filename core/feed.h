@@ -78,9 +78,10 @@ typedef struct feed_claim {
                                      CLM_PMT_AMT; FHIR payment.amount); when the lines do
                                      not sum to it, it governs (feed_store.h) */
     int64_t claim_paid_cents;
-    int denied;                   /* Medicare did not pay the claim (CCLF1
-                                     CLM_MDCR_NPMT_RSN_CD, CCLF5/6 CLM_CARR_PMT_DNL_CD 0 or
-                                     D): stored for audit, never priced */
+    int denied;                   /* the feed's non-payment code (CCLF1
+                                     CLM_MDCR_NPMT_RSN_CD, CCLF5/6 CLM_CARR_PMT_DNL_CD 0, D,
+                                     E-Z): with no payment on the claim, the claim is
+                                     stored as denied for audit and never priced */
     char denial_reason[48];       /* e.g. "CLM_MDCR_NPMT_RSN_CD B" */
     int type;                     /* enum feed_claim_type */
     char person_id[13];           /* current MBI (CCLF9 applied) */

@@ -176,12 +176,28 @@ static void row_id(const feed_claim *c, char *out, size_t len)
         snprintf(out, len, "%s", c->claim_id);
 }
 
+/*
+ * Denied: the feed's non-payment code says so *and* Medicare paid nothing on the claim
+ * (its claim payment, else its non-denied lines). A claim that carries a non-payment
+ * code but a payment (BFD's test EOBs do; a partial denial) is priced at what was paid:
+ * spending is what Medicare paid.
+ */
+static int is_denied(const feed_claim *c)
+{
+    if (!c->denied) return 0;
+    int64_t paid = 0;
+    for (size_t i = 0; i < c->n_lines; i++)
+        if (!c->lines[i].denied) paid += c->lines[i].paid_cents;
+    if (c->has_claim_paid) paid = c->claim_paid_cents;
+    return paid == 0;
+}
+
 /* The status a record starts with, before any cancellation is matched. */
 static const char *own_status(const feed_claim *c)
 {
     if (c->adjustment == FEED_CANCEL)
         return c->model == FEED_REPLACE ? "cancelled" : "cancellation";
-    return c->denied ? "denied" : "current";
+    return is_denied(c) ? "denied" : "current";
 }
 
 static int insert_line(feed_sink *k, const char *id, const feed_line *l, int64_t paid,
@@ -255,7 +271,7 @@ static int insert_lines(feed_sink *k, const feed_claim *c, const char *id, char 
         t.allowed_cents = c->claim_paid_cents;
         rc = insert_line(k, id, &t, c->claim_paid_cents, 0, 0, err, errlen);
     }
-    if (rc == 0 && header) k->stats.header_paid++;
+    if (rc == 0 && header && !is_denied(c)) k->stats.header_paid++;
     return rc;
 }
 
@@ -283,7 +299,7 @@ static int insert_claim(feed_sink *k, const feed_claim *c, const char *id, const
     bind_text(st, 13, px);
     sqlite3_bind_int64(st, 14, k->load_id);
     bind_text(st, 15, own_status(c));
-    bind_text(st, 16, c->denied ? (c->denial_reason[0] ? c->denial_reason : "denied") : "");
+    bind_text(st, 16, is_denied(c) ? (c->denial_reason[0] ? c->denial_reason : "denied") : "");
     bind_text(st, 17, c->key);
     bind_text(st, 18, c->control_number);
     bind_text(st, 19, c->original_control_number);
@@ -462,7 +478,7 @@ int feed_put_claim(feed_sink *k, const feed_claim *c, const char *source, char *
     }
     if ((rc = insert_claim(k, c, id, source, err, errlen)) < 0) return rc;
     if (c->adjustment == FEED_CANCEL) k->stats.cancelled++;
-    else if (c->denied) k->stats.denied++;
+    else if (is_denied(c)) k->stats.denied++;
     else k->stats.claims++;
     if (c->model == FEED_DEBIT_CREDIT) {
         /* a lone original or adjustment stands as inserted: the group is decided again

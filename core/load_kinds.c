@@ -185,6 +185,49 @@ static int alignment_row(loader *ld)
     return insert_all(ld, ld->st[0], 4);
 }
 
+/*
+ * After an alignment.csv: the file aligns explicitly, so the alignment a CCLF8 beneficiary
+ * list gave for a performance year it covers (source 'cclf8', whole calendar years;
+ * docs/input-formats.md, "Alignment from CCLF8") is removed: the result is the same
+ * whichever was loaded first. One check per distinct CCLF8 year, not per row.
+ */
+static int alignment_end(loader *ld)
+{
+    sqlite3_stmt *years, *covered, *drop;
+    if (sqlite3_prepare_v2(ld->db, "SELECT DISTINCT start_date, end_date FROM alignment WHERE "
+                                   "source = 'cclf8'", -1, &years, NULL) != SQLITE_OK)
+        return -EIO;
+    sqlite3_prepare_v2(ld->db, "SELECT 1 FROM alignment WHERE source = 'file' AND start_date <= ?2 "
+                               "AND (end_date IS NULL OR end_date >= ?1) LIMIT 1", -1, &covered, NULL);
+    sqlite3_prepare_v2(ld->db, "DELETE FROM alignment WHERE source = 'cclf8' AND start_date = ?1 "
+                               "AND end_date = ?2", -1, &drop, NULL);
+    int rc = 0;
+    char from[16][11], to[16][11];
+    int n = 0;
+    while (sqlite3_step(years) == SQLITE_ROW && n < 16) {
+        snprintf(from[n], 11, "%s", (const char *)sqlite3_column_text(years, 0));
+        snprintf(to[n], 11, "%s", (const char *)sqlite3_column_text(years, 1));
+        n++;
+    }
+    for (int i = 0; i < n && rc == 0 && covered && drop; i++) {
+        sqlite3_bind_text(covered, 1, from[i], -1, SQLITE_STATIC);
+        sqlite3_bind_text(covered, 2, to[i], -1, SQLITE_STATIC);
+        int hit = sqlite3_step(covered) == SQLITE_ROW;
+        sqlite3_reset(covered);
+        if (!hit) continue;
+        sqlite3_bind_text(drop, 1, from[i], -1, SQLITE_STATIC);
+        sqlite3_bind_text(drop, 2, to[i], -1, SQLITE_STATIC);
+        if (sqlite3_step(drop) != SQLITE_DONE) rc = -EIO;
+        sqlite3_reset(drop);
+    }
+    if (!covered || !drop) rc = -EIO;
+    sqlite3_finalize(years);
+    sqlite3_finalize(covered);
+    sqlite3_finalize(drop);
+    if (rc) load_error(ld, 1, 0, NULL, "replacing the CCLF8 alignment: %s", sqlite3_errmsg(ld->db));
+    return rc;
+}
+
 /* ---- arrangements.csv -------------------------------------------------------------------- */
 
 static const field_spec arrangements_cols[] = {
@@ -620,7 +663,7 @@ const kind_def load_kinds[LOAD_N_KINDS] = {
     [LOAD_ELIGIBILITY] = KIND("eligibility.csv", eligibility_cols, eligibility_soft, NULL,
                               eligibility_prepare, eligibility_row, NULL),
     [LOAD_ALIGNMENT] = KIND("alignment.csv", alignment_cols, NULL, NULL, alignment_prepare,
-                            alignment_row, NULL),
+                            alignment_row, alignment_end),
     [LOAD_ARRANGEMENTS] = KIND("arrangements.csv", arrangements_cols, NULL, NULL,
                                arrangements_prepare, arrangements_row, NULL),
     [LOAD_PARTICIPANTS] = KIND("participants.csv", participants_cols, NULL, NULL,

@@ -66,7 +66,7 @@ static const char *const price_keys[] = {"hcc_count", "base_cents", "trend_facto
 
 /* The stored episode a try runs against. */
 typedef struct stored_ep {
-    char person[64], tmpl[96], aco[32], npi[16], arr[128], method[24], status[12], reason[128];
+    char person[80], tmpl[96], aco[32], npi[16], arr[128], method[24], status[12], reason[128];
     cara_date day0;
     int64_t price[N_PRICE];
     int has_price[N_PRICE];

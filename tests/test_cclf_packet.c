@@ -26,6 +26,7 @@
 #include "cclf_build.h"
 #include "cclf_bundle.h"
 #include "helpers.h"
+#include "load.h"
 #include "load_feed.h"
 #include "suites.h"
 #include "util.h"
@@ -290,7 +291,7 @@ START_TEST(test_denied)
 {
     delivery d = {.date = "121015"};
     rec r;
-    line6(&r, "21", "1", "55.00", "0", "2012-08-15");
+    line6(&r, "21", "1", "0.00", "0", "2012-08-15"); /* denied: nothing paid */
     set(&r, "CLM_CNTL_NUM", "21");
     set(&r, "CLM_CARR_PMT_DNL_CD", "0");          /* denied */
     put_rec(&d, &r);
@@ -533,6 +534,16 @@ START_TEST(test_bcda_cclf_files)
     ck_assert_int_eq(q("SELECT count(*) FROM mbi_xwalk WHERE current_mbi = '1A69B98CD35'"), 3);
     HAS("3 HICN crosswalk rows (not used)");
     HAS("CCLF9: record length 54, but the v36 layout has 55");
+    /* an alignment.csv for 2018 loaded afterwards says otherwise: it replaces the CCLF8
+     * alignment of that year, as if it had come first */
+    char *path = th_write(dir, "alignment.csv", "person_id,aco_id,start_date,end_date\n"
+                                                "1A69B98CD31,A0001,2018-03-01,\n");
+    load_opts lo = {.max_errors = 50, .err = stderr};
+    load_result lr;
+    ck_assert_int_eq(load_file(db, path, &lo, &lr), 0);
+    free(path);
+    ck_assert_str_eq(qs("SELECT group_concat(person_id || ' ' || start_date || ' ' || source, ', ') "
+                        "FROM alignment"), "1A69B98CD31 2018-03-01 file");
 }
 END_TEST
 

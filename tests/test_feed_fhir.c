@@ -294,7 +294,7 @@ START_TEST(test_bfd_loads)
         HAS("eobByPatientIdAll.json:1: warning: ExplanationOfBenefit outpatient-1234567890: item[0].");
         HAS(".coding[0].code: \"M99\" is not a HCPCS code");
         ck_assert_ptr_null(strstr(errs, "eobByPatientIdAll.json:6")); /* pde-89: no error */
-        OUT_HAS("2 claims, 0 cancelled, 5 denied (7 lines) stored, 5 priced at the claim payment");
+        OUT_HAS("7 claims, 0 cancelled, 0 denied (7 lines) stored, 5 priced at the claim payment");
         OUT_HAS("1 records skipped (types cara does not price: eob-type PDE)");
         snprintf(want, sizeof want, "%d warnings", t[i].warnings);
         OUT_HAS(want);
@@ -341,8 +341,8 @@ END_TEST
 /*
  * The store contract (feed.h, FEED_REPLACE) on patched BFD v2: one claims row per EOB,
  * claims.claim_id the claim id; the 5 institutional EOBs carry a
- * clm_mdcr_non_pmt_rsn_cd (A, P, A, B, P) and are 'denied', the carrier and DME ones
- * (carr_clm_pmt_dnl_cd 1) 'current'; only these are priced: 123.45 + 37.50 = $160.95.
+ * clm_mdcr_non_pmt_rsn_cd (A, P, A, B, P) but also a payment, so they are not denied
+ * (feed_store: denied means a non-payment code and nothing paid); all 7 are 'current'.
  * The institutional claim-level payments are kept in claims.paid_cents, and, none equal
  * to its line's rev_cntr_pmt_amt_amt, each governs (feed_store.h): the line is priced at
  * the claim payment (693.11 + 188.00 + 7699.48 + 3333.33 + 130.32 = $12,044.24) and keeps
@@ -356,10 +356,8 @@ START_TEST(test_bfd_store_contract)
     ck_assert_int_eq(q("SELECT count(*) FROM claims"), 7);
     ck_assert_str_eq(qs("SELECT group_concat(claim_id || ':' || status, ' ') FROM (SELECT * FROM "
                         "claims ORDER BY claim_id)"),
-                     "1234567890:denied 2188888888:current 2925555555:denied 333333222222:denied "
-                     "777777777:denied 9991831999:current 9992223422:denied");
-    ck_assert_str_eq(qs("SELECT status_reason FROM claims WHERE claim_id = '777777777'"),
-                     "clm_mdcr_non_pmt_rsn_cd B");
+                     "1234567890:current 2188888888:current 2925555555:current 333333222222:current "
+                     "777777777:current 9991831999:current 9992223422:current");
     ck_assert_int_eq(q("SELECT sum(paid_cents) FROM claims WHERE claim_type = 'institutional'"),
                      1204424);
     ck_assert_int_eq(q("SELECT sum(l.paid_cents) FROM claims c JOIN claim_lines l USING (claim_id) "
@@ -374,7 +372,7 @@ START_TEST(test_bfd_store_contract)
     ck_assert_str_eq(qs("SELECT source FROM claims WHERE claim_id = '2188888888'"),
                      "eobByPatientIdAll.json:2");
     ck_assert_int_eq(q("SELECT sum(l.paid_cents) FROM claims c JOIN claim_lines l USING (claim_id) "
-                       "WHERE c.status = 'current' AND NOT l.denied"), 16095);
+                       "WHERE c.status = 'current' AND NOT l.denied"), 1220519); /* 16095 + 1204424 */
 }
 END_TEST
 
@@ -393,7 +391,8 @@ END_TEST
  * The claim-level payment of an institutional EOB (payment.amount) against its lines:
  * A pays 1,000.00 on a line of 150.00: the sink (feed_store.h) keeps the line's 150.00 as
  * detail and prices the (first) line at 1,000.00; B pays what its line says (150.00):
- * priced as is, no detail; C carries clm_mdcr_non_pmt_rsn_cd N: denied, not priced.
+ * priced as is, no detail; C carries clm_mdcr_non_pmt_rsn_cd N and a payment of 0: denied,
+ * not priced (its line's 150.00 kept as detail).
  * Priced in all: 1,000.00 + 150.00 = $1,150.00.
  */
 START_TEST(test_claim_payment)
@@ -401,7 +400,7 @@ START_TEST(test_claim_payment)
     char *eob = write_file("eob.ndjson",
                       INPATIENT("A", "active", "1000", "")
                       INPATIENT("B", "active", "150.00", "")
-                      INPATIENT("C", "active", "150", "\"extension\":[{\"url\":\"https://bluebutton.cms."
+                      INPATIENT("C", "active", "0", "\"extension\":[{\"url\":\"https://bluebutton.cms."
                                 "gov/resources/variables/clm_mdcr_non_pmt_rsn_cd\",\"valueCoding\":"
                                 "{\"code\":\"N\"}}],"));
     char *pat = write_file("patient.ndjson",
@@ -413,11 +412,11 @@ START_TEST(test_claim_payment)
     ck_assert_int_eq(q("SELECT count(*) FROM claims WHERE claim_type = 'institutional'"), 3);
     ck_assert_str_eq(qs("SELECT group_concat(claim_id || ':' || status || ':' || paid_cents, ' ') "
                         "FROM (SELECT * FROM claims ORDER BY claim_id)"),
-                     "A:current:100000 B:current:15000 C:denied:15000");
+                     "A:current:100000 B:current:15000 C:denied:0");
     ck_assert_str_eq(qs("SELECT group_concat(claim_id || '/' || claim_line_number || ':' || "
                         "revenue_center_code || ':' || paid_cents || ':' || coalesce("
                         "detail_paid_cents, '-'), ' ') FROM (SELECT * FROM claim_lines ORDER BY 1, 2)"),
-                     "A/1:0120:100000:15000 B/1:0120:15000:- C/1:0120:15000:-");
+                     "A/1:0120:100000:15000 B/1:0120:15000:- C/1:0120:0:15000");
     ck_assert_int_eq(q("SELECT sum(l.paid_cents) FROM claims c JOIN claim_lines l USING "
                        "(claim_id) WHERE c.status = 'current' AND NOT l.denied"), 115000);
     free(eob);

@@ -13,7 +13,7 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
     const char *p = (const char *)data;
     char msg[512];
     field_value v;
-    for (int k = F_ID; k <= F_ENUM; k++) {
+    for (int k = F_ID; k <= F_CODE; k++) {
         field_spec s = {"f", k, 1, k % 2, words, -10000, 10000};
         field_check(&s, p, size, &v, msg, sizeof msg);
     }
