@@ -123,11 +123,18 @@ static int add_dir(cli_ctx *c, inputs *in, const char *dir)
 {
     size_t before = in->n_csv + in->n_cclf + in->n_fhir;
     for (int k = 0; k < LOAD_N_KINDS; k++) {
-        char *path = util_path_join(dir, load_kind_file(k));
-        if (!path) return -1;
-        int rc = util_exists(path) ? push(&in->csv, &in->n_csv, path) : 0;
-        free(path);
-        if (rc < 0) return -1;
+        /* the kind's name, or the Tuva Project's seed name (medical_claim_seed.csv) */
+        char seed[64];
+        snprintf(seed, sizeof seed, "%.*s_seed.csv", (int)strlen(load_kind_file(k)) - 4,
+                 load_kind_file(k));
+        const char *names[2] = {load_kind_file(k), seed};
+        for (int v = 0; v < 2; v++) {
+            char *path = util_path_join(dir, names[v]);
+            if (!path) return -1;
+            int rc = util_exists(path) ? push(&in->csv, &in->n_csv, path) : 0;
+            free(path);
+            if (rc < 0) return -1;
+        }
     }
     DIR *d = opendir(dir);
     if (!d) {
