@@ -66,6 +66,10 @@ int rules_test_dir(cli_ctx *c, const char *dir);
 int cli_query_print(cli_ctx *c, sqlite3 *db, const char *sql, int json, int n,
                     const char *const *binds);
 
+/* Write one CSV field (RFC 4180): quoted, with quotes doubled, when it holds a comma, a
+ * quote, CR or LF. */
+void cli_csv_field(FILE *f, const char *s);
+
 /* The whole program: returns the exit code. */
 int cli_main(int argc, char **argv);
 

@@ -82,3 +82,17 @@ int cli_query_print(cli_ctx *c, sqlite3 *db, const char *sql, int json, int n, c
     }
     return CLI_OK;
 }
+
+void cli_csv_field(FILE *f, const char *s)
+{
+    if (!strpbrk(s, ",\"\r\n")) {
+        fputs(s, f);
+        return;
+    }
+    fputc('"', f);
+    for (; *s; s++) {
+        if (*s == '"') fputc('"', f);
+        fputc(*s, f);
+    }
+    fputc('"', f);
+}

@@ -201,26 +201,12 @@ static void print_json(cli_ctx *c, const row *r)
     json_decref(o);
 }
 
-/* One CSV field (RFC 4180): quoted when it holds a comma, a quote, CR or LF. */
-static void csv_field(FILE *f, const char *s)
-{
-    if (!strpbrk(s, ",\"\r\n")) {
-        fputs(s, f);
-        return;
-    }
-    fputc('"', f);
-    for (; *s; s++) {
-        if (*s == '"') fputc('"', f);
-        fputc(*s, f);
-    }
-    fputc('"', f);
-}
 
 static void print_csv(cli_ctx *c, const row *r, int header)
 {
     char buf[32];
     for (int f = 0; f < F_N; f++) {
-        csv_field(c->out, header ? FIELDS[f].name : value_text(&r->v[f], FIELDS[f].kind, buf));
+        cli_csv_field(c->out, header ? FIELDS[f].name : value_text(&r->v[f], FIELDS[f].kind, buf));
         fputs(f + 1 < F_N ? "," : "\n", c->out);
     }
 }

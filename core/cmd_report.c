@@ -36,19 +36,6 @@ static void cell_text(sqlite3_stmt *st, int i, int type, int table, char *buf, s
     }
 }
 
-static void csv_field(FILE *f, const char *s)
-{
-    if (!strpbrk(s, ",\"\r\n")) {
-        fputs(s, f);
-        return;
-    }
-    fputc('"', f);
-    for (; *s; s++) {
-        if (*s == '"') fputc('"', f);
-        fputc(*s, f);
-    }
-    fputc('"', f);
-}
 
 /* The table format: buffered so columns can be sized. */
 typedef struct table {
@@ -127,7 +114,7 @@ static int print_rows(cli_ctx *c, const report_def *r, sqlite3_stmt *st, int for
             for (size_t k = 0; k < r->n_cols; k++) {
                 char buf[256];
                 cell_text(st, (int)k, r->cols[k].type, 0, buf, sizeof buf);
-                csv_field(c->out, buf);
+                cli_csv_field(c->out, buf);
                 fputc(k + 1 < r->n_cols ? ',' : '\n', c->out);
             }
         }
