@@ -190,7 +190,7 @@ int cli_main(int argc, char **argv)
         return CLI_OK;
     }
     if (strcmp(name, "help") == 0) {
-        if (i + 1 >= argc) {
+        if (i + 1 >= argc || !strcmp(argv[i + 1], "--help") || !strcmp(argv[i + 1], "-h")) {
             print_help(stdout);
             return CLI_OK;
         }
@@ -201,6 +201,11 @@ int cli_main(int argc, char **argv)
     }
     const cli_command *cmd = find_command(name);
     if (!cmd) return global_usage(stderr, "no such command '%s'", name);
+    /* `cara CMD --help` works before a subcommand too (cara aco --help, cara ebra -h) */
+    if (i + 1 < argc && (!strcmp(argv[i + 1], "--help") || !strcmp(argv[i + 1], "-h"))) {
+        print_command_help(stdout, cmd);
+        return CLI_OK;
+    }
 
     char *owned[2] = {NULL, NULL};
     c.db = db ? db : getenv("CARA_DB") && *getenv("CARA_DB") ? getenv("CARA_DB") : "cara.db";

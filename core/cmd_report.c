@@ -3,7 +3,7 @@
  * ACO, template or leakage provider, as a table, JSON lines or CSV.
  *
  * The JSON field names of --by episode and --by arrangement are exactly those of
- * domain.md section 6: factors are strings with four decimals, money integer cents,
+ * docs/methodology.md and docs/reports.md: factors are strings with four decimals, money integer cents,
  * absent values null.
  */
 #include <jansson.h>
@@ -216,7 +216,7 @@ const cli_command cmd_report = {
              "template|leakage [--format table|json|csv] [--npi N] [--tin T] [--aco A] "
              "[--template ID]",
     .help = "Reports the latest completed run, or --run ID.\n\n"
-            "  --by episode       one row per episode (domain.md 6 fields)\n"
+            "  --by episode       one row per episode (docs/reports.md fields)\n"
             "  --by arrangement   one row per arrangement and performance year\n"
             "  --by specialist    per Preferred Provider (NPI + TIN)\n"
             "  --by aco           per ACO, with leakage to providers without an arrangement\n"

@@ -87,7 +87,7 @@ const cli_command cmd_run = {
     .help = "Processes every beneficiary with claims: each template's plugin builds the\n"
             "episodes, attribution.lua attributes them, savings.lua prices them, actual\n"
             "spending is winsorized per template and trigger type, and every arrangement is\n"
-            "reconciled per performance year (domain.md 4-6). The run is recorded with the\n"
+            "reconciled per performance year (docs/methodology.md). The run is recorded with the\n"
             "content hash of every plugin, template, rule and table it used. The run id is\n"
             "printed on stdout (a summary goes to stderr).\n\n"
             "options:\n"

@@ -95,7 +95,7 @@ const cli_command cmd_synth = {
              "[--format csv|cclf|fhir|all]",
     .help = "Writes acos.csv, providers.csv, arrangements.csv, eligibility.csv,\n"
             "alignment.csv and medical_claim.csv: Medicare-like beneficiaries with claims\n"
-            "whose rates and costs follow domain.md (falls, ED visits, fall injuries and hip\n"
+            "whose rates and costs follow docs/methodology.md (falls, ED visits, fall injuries and hip\n"
             "fractures, inpatient stays, SNF, home health, PT/OT, functional dependence),\n"
             "deaths, enrollment gaps, hospice, duals, leakage to non-participating\n"
             "therapists, adjustments and cancellations. The same options give\n"

@@ -1,5 +1,5 @@
 /*
- * eligibility: the common eligibility rules of every template (domain.md section 4),
+ * eligibility: the common eligibility rules of every template (docs/methodology.md sections 1-2),
  * pure. Offered to plugins as cara_host.eligibility.
  */
 #ifndef CARA_ELIGIBILITY_H

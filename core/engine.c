@@ -145,7 +145,7 @@ static int aligned_to(const cara_beneficiary *b, const char *aco, cara_date d)
 }
 
 /* Arrangements for this template, active on day0, with an ACO the beneficiary is
- * aligned to on day0 (domain.md 5). out must hold rd->n_arrs entries. */
+ * aligned to on day0 (docs/methodology.md section 3). out must hold rd->n_arrs entries. */
 size_t engine_candidates(const run_data *rd, const char *tmpl, const cara_beneficiary *b,
                          cara_date day0, const ref_arrangement **out)
 {

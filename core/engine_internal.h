@@ -121,7 +121,7 @@ int rule_reconcile(rule_set *rs, size_t entry, const ref_arrangement *arr,
 int engine_load_arrangements(sqlite3 *db, run_data *rd, char *err, size_t errlen);
 
 /* The candidates of an episode: arrangements of template tmpl active on day0 with an ACO
- * the beneficiary is aligned to on day0 (domain.md 5). out must hold rd->n_arrs
+ * the beneficiary is aligned to on day0 (docs/methodology.md section 3). out must hold rd->n_arrs
  * entries; returns how many were written. */
 size_t engine_candidates(const run_data *rd, const char *tmpl, const cara_beneficiary *b,
                          cara_date day0, const ref_arrangement **out);

@@ -11,7 +11,7 @@
  *   ExplanationOfBenefit carrier-123: item[2].adjudication[0].amount.value: "12.345"
  *   is not an amount in dollars with at most two decimals
  *
- * Mapping notes (domain.md 3.3; every rule with its BFD source in docs/input-formats.md,
+ * Mapping notes (docs/input-formats.md; every rule with its BFD source in docs/input-formats.md,
  * "BCDA FHIR"):
  * - An EOB's claim type comes from BFD's own eob-type coding
  *   (https://bluebutton.cms.gov/resources/codesystem/eob-type) and its id prefix

@@ -1,5 +1,5 @@
 /*
- * hcc: CMS-HCC V28 payment HCC counts (domain.md 6, step 3), pure over buffers.
+ * hcc: CMS-HCC V28 payment HCC counts (docs/methodology.md section 4, step 3), pure over buffers.
  *
  * The model is two tables shipped in episodes/common/ (see its README.md):
  *   cms_hcc_v28_dx_to_hcc.csv    diagnosis_code,cc    ICD-10-CM code (no dot) -> payment
@@ -14,7 +14,7 @@
  *      63 and 202 all present, 63 drops 202 although 62 drops 63.)
  *   3. the count is the number of distinct HCCs left.
  *
- * This is domain.md's rule taken literally ("distinct payment HCCs after hierarchies").
+ * This is the methodology's rule taken literally ("distinct payment HCCs after hierarchies").
  * The CMS V28 software's extra edits (e.g. HCC 223 kept only with another heart failure
  * HCC) are not applied: the reference methodology does not name them.
  *

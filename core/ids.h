@@ -1,5 +1,5 @@
 /*
- * core/ids.h: validation of the identifiers of domain.md section 2 (NPI, TIN, MBI).
+ * core/ids.h: validation of the identifiers of docs/input-formats.md, Identifiers (NPI, TIN, MBI).
  * Inputs are exactly `len` bytes (need not be NUL-terminated; nothing past s[len-1]
  * is read). Checks are syntactic: a valid identifier may still not exist. Pure
  * functions: no I/O, no state, thread-safe.

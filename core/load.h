@@ -1,5 +1,5 @@
 /*
- * load: the CSV input layer (domain.md 3.1) into the store.
+ * load: the CSV input layer (docs/input-formats.md) into the store.
  *
  * One file loads in one transaction or not at all: every field is validated, every
  * error is reported as "file:line:column: field: message" (up to a limit), and a file

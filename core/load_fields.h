@@ -1,5 +1,5 @@
 /*
- * load_fields: validation of one CSV field of the input layer (domain.md 3.1), pure.
+ * load_fields: validation of one CSV field of the input layer (docs/input-formats.md), pure.
  *
  * Each check takes the raw field text and either accepts it (writing the normalized
  * value where there is one) or writes a message that quotes the value and says what
@@ -43,7 +43,7 @@ enum field_kind {
 
 /* One column of a file kind. */
 typedef struct field_spec {
-    const char *name;      /* the CSV header name (Tuva Project / domain.md 3.1) */
+    const char *name;      /* the CSV header name (Tuva Project / docs/input-formats.md) */
     int kind;              /* enum field_kind */
     int required;          /* the column must exist */
     int nonempty;          /* a value must be given */

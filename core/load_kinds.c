@@ -1,5 +1,5 @@
 /*
- * load_kinds.c: the six files of the CSV input layer (domain.md 3.1): their columns,
+ * load_kinds.c: the six files of the CSV input layer (docs/input-formats.md): their columns,
  * their checks across fields, and how their rows reach the store.
  */
 #include <errno.h>

@@ -1,6 +1,6 @@
 /*
  * core/money.h: money as int64 cents, rates in basis points, factors with four
- * decimals stored x 10000 (domain.md section 6). Every rounding is half away from
+ * decimals stored x 10000 (docs/methodology.md section 4). Every rounding is half away from
  * zero. Integer arithmetic only (128-bit intermediates): no floating point. Pure
  * functions: no I/O, no state, thread-safe.
  */

@@ -2,7 +2,7 @@
  * report: the result reports of a run (by episode, arrangement, specialist, ACO,
  * template, leakage provider): their columns and SQL, shared by `cara report` and the
  * HTTP API. The JSON field names of the episode and arrangement reports are exactly
- * those of domain.md section 6.
+ * those of docs/methodology.md section 4.
  */
 #ifndef CARA_REPORT_H
 #define CARA_REPORT_H

@@ -3,8 +3,8 @@
  *
  * Every function pushes one value and never keeps a pointer to the C data: each call
  * of a rule gets fresh tables, read-only (writes raise "attempt to modify read-only
- * table"). Field names are the CSV input layer's (domain.md 3.1) and the output's
- * (domain.md 6); dates are day numbers (cara.date_str turns them into text), money is
+ * table"). Field names are the CSV input layer's (docs/input-formats.md) and the output's
+ * (docs/methodology.md section 4); dates are day numbers (cara.date_str turns them into text), money is
  * integer cents. The shapes are documented in docs/rules.md.
  *
  * The push functions allocate and may raise a Lua error (memory limit): call them

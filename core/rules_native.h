@@ -1,6 +1,6 @@
 /*
  * rules_native: the reference rules of the shipped attribution.lua and savings.lua
- * (domain.md 5 and 6: trigger-then-plurality attribution, target price, quality) in C.
+ * (docs/methodology.md sections 3-4: trigger-then-plurality attribution, target price, quality) in C.
  *
  * They exist to measure what Lua costs (`cara run --compare-native TEMPLATE`: every
  * episode of that template is priced by both, the results must agree exactly, and the

@@ -1,8 +1,8 @@
 /*
- * synthdata: `cara synth`, a synthetic dataset in the CSV input layer (domain.md 3.1).
+ * synthdata: `cara synth`, a synthetic dataset in the CSV input layer (docs/input-formats.md).
  *
  * Beneficiaries, providers, ACOs, arrangements and claims whose rates and costs follow
- * domain.md's published figures (falls, ED visits, fall injuries and hip fractures,
+ * the published figures of docs/methodology.md (falls, ED visits, fall injuries and hip fractures,
  * inpatient stays, SNF, home health, PT/OT, functional dependence), with deaths,
  * enrollment gaps, hospice, duals, ESRD, leakage to non-participating therapists,
  * adjustments and cancellations. The same options give byte-identical files: all
@@ -45,7 +45,7 @@ uint64_t synth_rng_below(synth_rng *r, uint64_t n);
 /* 1 with probability ppm / 1,000,000. */
 int synth_rng_ppm(synth_rng *r, uint32_t ppm);
 
-/* The i-th synthetic MBI (valid per domain.md 2, never the 'S' test form), distinct
+/* The i-th synthetic MBI (valid per docs/input-formats.md, Identifiers, never the 'S' test form), distinct
  * for distinct i below 10^12; into buf (12 bytes). */
 void synth_mbi(uint64_t i, uint64_t salt, char *buf);
 

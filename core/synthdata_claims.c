@@ -813,7 +813,7 @@ static void fall(sy_world *w, const sy_bene *b, cara_date d)
 /* ---- functional dependence ------------------------------------------------------------------ */
 
 /* What a dependent beneficiary uses in the months after a decline or a post-acute stay
- * (Greysen et al.: $26-46k in the year after a discharge, domain.md 4.2): transitional
+ * (Greysen et al.: $26-46k in the year after a discharge, docs/methodology.md sections 1-2): transitional
  * care, visits, equipment, home health, ED visits, readmissions and more SNF. */
 static void dependence_care(sy_world *w, const sy_bene *b, cara_date from)
 {

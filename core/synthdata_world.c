@@ -60,7 +60,7 @@ int64_t sy_amount(sy_world *w, int64_t lo, int64_t hi)
 
 /* ---- identifiers -------------------------------------------------------------------- */
 
-/* MBI alphabets (domain.md 2): letters without S, L, O, I, B, Z. */
+/* MBI alphabets (docs/input-formats.md, Identifiers): letters without S, L, O, I, B, Z. */
 static const char LETTERS[] = "ACDEFGHJKMNPQRTUVWXY";
 static const char ALNUM[] = "0123456789ACDEFGHJKMNPQRTUVWXY";
 
@@ -94,7 +94,7 @@ static void make_npi(uint64_t k, uint64_t salt, char *npi)
     npi[10] = '\0';
 }
 
-/* The p-th TIN: an issued two-digit prefix (domain.md 2) and 7 digits (distinct for
+/* The p-th TIN: an issued two-digit prefix (docs/input-formats.md, Identifiers) and 7 digits (distinct for
  * distinct p below 10^7). */
 static void make_tin(uint64_t p, uint64_t salt, char *tin)
 {

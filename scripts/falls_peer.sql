@@ -1,4 +1,4 @@
--- scripts/falls_peer.sql: the falls prevention episode (domain.md 4.1) in plain SQL, the
+-- scripts/falls_peer.sql: the falls prevention episode (docs/methodology.md sections 1-2) in plain SQL, the
 -- "SQL peer" of make bench (issue 8). Run by the sqlite3 CLI over a database that
 -- `cara load` filled (claims, claim_lines, eligibility):
 --

@@ -95,6 +95,17 @@ START_TEST(test_help_and_version)
     ASSERT_OUT_HAS("--format table|json");
     ck_assert_int_eq(cara("rules check --help"), 0);
     ASSERT_OUT_HAS("--instructions N");
+    /* every command's --help exits 0, also before a subcommand */
+    static const char *const cmds[] = {"init", "synth", "load", "claims", "run", "runs", "report",
+                                       "diff", "aco", "tin", "provider", "ebra", "template",
+                                       "templates", "rules", "token", "serve", "plugins", "plugin",
+                                       "help"};
+    for (size_t i = 0; i < sizeof cmds / sizeof cmds[0]; i++) {
+        char args[64];
+        snprintf(args, sizeof args, "%s --help", cmds[i]);
+        ck_assert_msg(cara(args) == 0, "cara %s exits non-zero", args);
+        ASSERT_OUT_HAS("usage: cara");
+    }
 }
 END_TEST
 

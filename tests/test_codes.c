@@ -1,4 +1,4 @@
-/* tests/test_codes.c: core/codes.c (compiled code lists; domain.md 4.1 and 4.2). */
+/* tests/test_codes.c: core/codes.c (compiled code lists; docs/methodology.md sections 1-2.2). */
 #include <check.h>
 #include <errno.h>
 #include <stdio.h>

@@ -5,7 +5,7 @@
  * Setup: the shipped templates, copied with two parameters changed so that a handful of
  * episodes exercise every rule: falls_prevention pricing.winsorize_percentile_bps = 9000
  * and, in both templates, arrangement.min_episodes = 2. Everything else is the
- * reference methodology's default (domain.md 4-6).
+ * reference methodology's default (docs/methodology.md).
  *
  * Beneficiaries P01..P19 (MBI 1A00A00AA01..19) are born 1957-01-01 (age 70 in 2027)
  * except P03 (1947-01-01, age 80); all non-dual except P17 (02); all aligned to ACO A1
@@ -13,7 +13,7 @@
  * April-May 2027); P12 dies 2027-03-15. A late claim (2028-06-30) puts the data's
  * as-of date after every window, so every episode is final.
  *
- * Target arithmetic (domain.md 6; round half away from zero after each step):
+ * Target arithmetic (docs/methodology.md section 4; round half away from zero after each step):
  *   falls A: 200000 x1.03 = 206000 x1.03 = 212180; age 70 x1.0000; HCC count 0 x0.8500
  *            = 180353 (180353.0); non-dual x1.0000                    -> 180353
  *   falls A, age 80: 212180 x1.0800 = 229154 (229154.4) x0.8500 = 194781 (194780.9)
@@ -286,7 +286,7 @@ END_TEST
 
 #define AR(id) json_object_get(arrs, id)
 
-/* Reconciliations: each arrangement's payment recomputed by hand (domain.md 6). */
+/* Reconciliations: each arrangement's payment recomputed by hand (docs/methodology.md section 4). */
 START_TEST(test_arrangements)
 {
     ck_assert_int_eq(cara("report --by arrangement --format json"), 0);

@@ -1,5 +1,5 @@
 /*
- * tests/test_hcc.c: core/hcc.c, CMS-HCC V28 payment HCC counts (domain.md 6, step 3), on
+ * tests/test_hcc.c: core/hcc.c, CMS-HCC V28 payment HCC counts (docs/methodology.md section 4, step 3), on
  * the shipped tables in episodes/common (CARA_EPISODES, else ./episodes).
  *
  * Every expected value was worked out by hand from the two files; the comments cite the
@@ -198,7 +198,7 @@ START_TEST(test_heart_failure)
 }
 END_TEST
 
-/* domain.md counts distinct payment HCCs after hierarchies, nothing more: the V28
+/* docs/methodology.md counts distinct payment HCCs after hierarchies, nothing more: the V28
  * software's heart-assist edit is not applied. Z95811 -> 223 (dx:8178). */
 START_TEST(test_no_extra_edits)
 {

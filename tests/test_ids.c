@@ -1,4 +1,4 @@
-/* tests/test_ids.c: core/ids.c (NPI, TIN, MBI validation; domain.md section 2). */
+/* tests/test_ids.c: core/ids.c (NPI, TIN, MBI validation; docs/input-formats.md, Identifiers). */
 #include <check.h>
 #include <string.h>
 
@@ -66,7 +66,7 @@ START_TEST(test_tin)
     ck_assert_int_eq(TIN("001234567"), ID_BAD_PREFIX);
     ck_assert_int_eq(TIN("071234567"), ID_BAD_PREFIX);
     ck_assert_int_eq(TIN("971234567"), ID_BAD_PREFIX);
-    /* every never-issued prefix of domain.md section 2, and its neighbours pass */
+    /* every never-issued prefix of docs/input-formats.md, Identifiers, and its neighbours pass */
     const char *never[] = {"00", "07", "08", "09", "17", "18", "19", "28", "29",
                            "49", "69", "70", "78", "79", "89", "96", "97"};
     int refused = 0;

@@ -186,7 +186,7 @@ START_TEST(test_bps_and_factors)
     ck_assert_int_eq(money_apply_bps(INT64_MIN, 20000), INT64_MIN);
     ck_assert_int_eq(money_apply_factor(INT64_MAX, 10000), INT64_MAX);
 
-    /* domain.md 6, falls prevention trigger A ($2,000.00, base year 2025) starting in
+    /* docs/methodology.md section 4, falls prevention trigger A ($2,000.00, base year 2025) starting in
      * 2027, age 80, two HCCs, dual, discount 300 bps; round after every step:
      *   trend 2025->2026: 200000 * 1.03 = 206000
      *   trend 2026->2027: 206000 * 1.03 = 212180

@@ -1,8 +1,8 @@
 /*
  * tests/test_synth.c: `cara synth`: byte-identical files for a seed and different ones
- * for another, valid identifiers (NPI, TIN, MBI) in every file, the headers of domain.md
+ * for another, valid identifiers (NPI, TIN, MBI) in every file, the headers of docs/methodology.md
  * 3.1, row counts that scale with N, nothing dated after a death or before enrollment,
- * every trigger shape of domain.md 4 present, money with two decimals, a dataset the
+ * every trigger shape of docs/methodology.md sections 1-2 present, money with two decimals, a dataset the
  * loader accepts whole, and the command line's exit codes.
  */
 #include <check.h>
@@ -166,7 +166,7 @@ static int starts(const csv_field *f, const char *prefix)
 
 /* ---- headers ----------------------------------------------------------------------------- */
 
-/* Every header exactly as domain.md 3.1 lists it. */
+/* Every header exactly as docs/input-formats.md lists it. */
 START_TEST(test_headers)
 {
     generate("a", 300, 1);
@@ -461,7 +461,7 @@ static void claim_row(const csv_scan *s, const int *col, void *ud)
     }
 }
 
-/* At N = 2000: every trigger shape of domain.md 4, adjustments and cancellations; no date
+/* At N = 2000: every trigger shape of docs/methodology.md sections 1-2, adjustments and cancellations; no date
  * after a death or before enrollment; money with two decimals and allowed >= paid. */
 START_TEST(test_contents)
 {

@@ -1,4 +1,4 @@
--- Attribution (domain.md 5), driven by the template's "attribution" parameters.
+-- Attribution (docs/methodology.md section 3), driven by the template's "attribution" parameters.
 --
 --   1. trigger:   the trigger line's rendering NPI + TIN, if it is a candidate
 --                 (a Preferred Provider with an arrangement for this template, active on

@@ -1,4 +1,4 @@
--- Pricing and reconciliation (domain.md 6), in integer cents and basis points.
+-- Pricing and reconciliation (docs/methodology.md section 4), in integer cents and basis points.
 -- Every multiplication rounds half away from zero to a whole cent (cara.apply_factor,
 -- cara.apply_bps, cara.mul_div), in the order the reference methodology gives.
 

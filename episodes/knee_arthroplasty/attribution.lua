@@ -1,4 +1,4 @@
--- Attribution of a procedural episode (the MIPS precedent, domain.md 5): the clinician
+-- Attribution of a procedural episode (the MIPS precedent, docs/methodology.md section 3): the clinician
 -- who rendered the trigger service, when that TIN-NPI has an arrangement for this
 -- template active on the trigger date with an ACO the beneficiary is aligned to. Else
 -- the episode is unattributed and the clinician who rendered the trigger is leakage.

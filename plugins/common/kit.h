@@ -4,7 +4,7 @@
  *
  * The common shape of an episode type: collect trigger events while scanning a
  * beneficiary's lines, then kit_open_episodes() applies the rules every template shares
- * (domain.md 4): triggers in day-0 order, the first one opens an episode, a trigger
+ * (docs/methodology.md sections 1-2): triggers in day-0 order, the first one opens an episode, a trigger
  * inside an open episode opens nothing, death ends the episode early, ineligible
  * episodes are kept with their exclusion reason. Then the plugin assigns cost lines.
  */

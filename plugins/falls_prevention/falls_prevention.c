@@ -1,5 +1,5 @@
 /*
- * plugins/falls_prevention: the falls prevention episode (domain.md 4.1).
+ * plugins/falls_prevention: the falls prevention episode (docs/methodology.md sections 1-2).
  *
  * Triggers (day 0 in brackets):
  *   A  a professional line with an EVAL_HCPCS code and a FALL_RISK_DX diagnosis on the

@@ -1,5 +1,5 @@
 /*
- * plugins/functional_independence: the functional independence episode (domain.md 4.2).
+ * plugins/functional_independence: the functional independence episode (docs/methodology.md sections 1-2).
  *
  * Triggers (day 0 in brackets):
  *   A  the end of a post-acute stay with a FUNC_DX diagnosis on any of its claims: a SNF

@@ -126,7 +126,7 @@ typedef struct cara_host {
     /* The episode's day 0 and last day. */
     void (*episode_window)(const cara_episode *ep, cara_date *start, cara_date *end);
 
-    /* ---- common eligibility rules (domain.md 4), pure ---- */
+    /* ---- common eligibility rules (docs/methodology.md sections 1-2), pure ---- */
     /* Why an episode with day 0 and last day `end` is excluded ("not_enrolled", "esrd",
      * "hospice", "not_aligned", "enrollment_gap", "after_death"), or NULL when the
      * beneficiary is eligible. Static string. See docs/plugin-abi.md. */

@@ -26,7 +26,7 @@ typedef int32_t cara_date;
 /* Money: integer cents. Never a float. */
 typedef int64_t cara_cents;
 
-/* Claim types of the input layer (domain.md 3.1). */
+/* Claim types of the input layer (docs/input-formats.md). */
 enum cara_claim_type {
     CARA_CLAIM_INSTITUTIONAL = 1,
     CARA_CLAIM_PROFESSIONAL = 2,
