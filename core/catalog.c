@@ -30,6 +30,8 @@ static void entry_free(catalog_entry *e)
     free(e->template_path);
     free(e->attribution_path);
     free(e->savings_path);
+    free(e->base_id);
+    free(e->aco_id);
 }
 
 /* Format the diagnostics of `file` into err ("file: N problem(s):\n  path: ..."). */
@@ -112,7 +114,10 @@ static int load_overlay(catalog *c, catalog_entry *e, char *err, size_t errlen)
     diag_free(&d);
     free(e->template_path);
     e->template_path = strdup(base->template_path);
-    if (!e->template_path) return -ENOMEM;
+    e->base_id = strdup(template_id(base->tmpl));
+    const char *aco = template_host_str(e->tmpl, "aco_id");
+    e->aco_id = strdup(aco ? aco : "");
+    if (!e->template_path || !e->base_id || !e->aco_id) return -ENOMEM;
     return rule_files(e, base, err, errlen);
 }
 
@@ -152,6 +157,40 @@ static int load_entry(catalog *c, const char *dir, int pass, catalog_entry *e, c
                  template_episode_type(e->tmpl), why);
         return rc;
     }
+    return 0;
+}
+
+/* Keep an overlay's id, base and ACO in c->overlays; one overlay per ACO and base. */
+static int remember_overlay(catalog *c, const catalog_entry *e, char *err, size_t errlen)
+{
+    const char *id = template_id(e->tmpl);
+    if (!e->aco_id[0]) {
+        snprintf(err, errlen, "%s: aco_id: missing (an overlay belongs to one ACO, whose "
+                              "beneficiaries it prices instead of its base)", e->overlay_path);
+        return -EINVAL;
+    }
+    const char *other = catalog_overlay_of(c, e->base_id, e->aco_id);
+    if (other) {
+        snprintf(err, errlen, "%s: ACO %s already customizes %s as \"%s\": an ACO has at most "
+                              "one overlay of a base template (remove one of them)",
+                 e->overlay_path, e->aco_id, e->base_id, other);
+        return -EEXIST;
+    }
+    catalog_overlay *v = realloc(c->overlays, (c->n_overlays + 1) * sizeof *v);
+    if (!v) return -ENOMEM;
+    c->overlays = v;
+    catalog_overlay *o = &v[c->n_overlays];
+    o->id = strdup(id);
+    o->base_id = strdup(e->base_id);
+    o->aco_id = strdup(e->aco_id);
+    if (!o->id || !o->base_id || !o->aco_id) {
+        free(o->id);
+        free(o->base_id);
+        free(o->aco_id);
+        snprintf(err, errlen, "out of memory");
+        return -ENOMEM;
+    }
+    c->n_overlays++;
     return 0;
 }
 
@@ -240,6 +279,7 @@ static int catalog_open_locked(catalog *c, const char *episodes_dir, const char 
                          template_id(e->tmpl));
                 rc = -EEXIST;
             }
+            if (rc == 0 && e->overlay_path) rc = remember_overlay(c, e, err, errlen);
             if (rc == 0) {
                 c->n++;
             } else {
@@ -281,11 +321,39 @@ const catalog_entry *catalog_find(const catalog *c, const char *id)
     return NULL;
 }
 
+const catalog_overlay *catalog_overlay_find(const catalog *c, const char *id)
+{
+    for (size_t i = 0; i < c->n_overlays; i++)
+        if (!strcmp(c->overlays[i].id, id)) return &c->overlays[i];
+    return NULL;
+}
+
+const char *catalog_family(const catalog *c, const char *id)
+{
+    const catalog_overlay *o = catalog_overlay_find(c, id);
+    return o ? o->base_id : id;
+}
+
+const char *catalog_overlay_of(const catalog *c, const char *base_id, const char *aco_id)
+{
+    if (!base_id || !aco_id) return NULL;
+    for (size_t i = 0; i < c->n_overlays; i++)
+        if (!strcmp(c->overlays[i].base_id, base_id) && !strcmp(c->overlays[i].aco_id, aco_id))
+            return c->overlays[i].id;
+    return NULL;
+}
+
 void catalog_free(catalog *c)
 {
     catalog_plugin_lock();
     for (size_t i = 0; i < c->n; i++) entry_free(&c->v[i]);
     free(c->v);
+    for (size_t i = 0; i < c->n_overlays; i++) {
+        free(c->overlays[i].id);
+        free(c->overlays[i].base_id);
+        free(c->overlays[i].aco_id);
+    }
+    free(c->overlays);
     free(c->dir);
     plugin_set_free(&c->plugins);
     memset(c, 0, sizeof *c);

@@ -24,12 +24,22 @@ typedef struct catalog_entry {
     cara_template *tmpl;        /* owned */
     const plugin_entry *plugin; /* borrowed from the catalog's plugin set */
     void *inst;                 /* owned by the plugin (instance_free) */
+    char *base_id;              /* owned: an overlay's base template id; NULL for a base */
+    char *aco_id;               /* owned: an overlay's ACO; NULL for a base */
 } catalog_entry;
+
+/* An ACO overlay of the episodes directory, kept even when catalog_open was asked for
+ * one template only: a base never prices the beneficiaries of an ACO that overlays it. */
+typedef struct catalog_overlay {
+    char *id, *base_id, *aco_id; /* owned */
+} catalog_overlay;
 
 typedef struct catalog {
     char *dir;                  /* owned: the episodes directory */
     catalog_entry *v;           /* owned, sorted by template id */
     size_t n;
+    catalog_overlay *overlays;  /* owned: every overlay of the directory, sorted by id */
+    size_t n_overlays;
     plugin_set plugins;         /* owned */
 } catalog;
 
@@ -48,6 +58,17 @@ int catalog_open(catalog *c, const char *episodes_dir, const char *plugins_dir,
 
 /* The entry of template id, or NULL. */
 const catalog_entry *catalog_find(const catalog *c, const char *id);
+
+/* The base template id of template id: an overlay's base, else id itself (also for an
+ * id the directory does not hold). Borrowed from c or from id. */
+const char *catalog_family(const catalog *c, const char *id);
+
+/* The id of aco_id's overlay of base template base_id, or NULL (at most one exists:
+ * catalog_open refuses a second). Borrowed from c. */
+const char *catalog_overlay_of(const catalog *c, const char *base_id, const char *aco_id);
+
+/* The overlay entry (or, with only, list row) of id, or NULL. */
+const catalog_overlay *catalog_overlay_find(const catalog *c, const char *id);
 
 void catalog_free(catalog *c);
 

@@ -31,94 +31,6 @@
 
 /* ---- reference data -------------------------------------------------------------------- */
 
-static char *col_dup(sqlite3_stmt *st, int i)
-{
-    const unsigned char *s = sqlite3_column_text(st, i);
-    return strdup(s ? (const char *)s : "");
-}
-
-
-int engine_load_arrangements(sqlite3 *db, run_data *rd, char *err, size_t errlen)
-{
-    static const char q[] =
-        "SELECT a.arrangement_id, a.aco_id, a.npi, a.tin, a.template_id, a.start_date, "
-        "a.end_date, a.discount_bps, a.savings_share_bps, a.loss_share_bps, a.stop_gain_bps, "
-        "a.stop_loss_bps, COALESCE(o.track, ''), COALESCE(p.specialty_code, '') "
-        "FROM arrangements a LEFT JOIN acos o ON o.aco_id = a.aco_id "
-        "LEFT JOIN providers p ON p.npi = a.npi AND p.tin = a.tin "
-        "WHERE a.status IN ('active', 'ended', 'terminated') ORDER BY a.arrangement_id";
-    sqlite3_stmt *st;
-    if (sqlite3_prepare_v2(db, q, -1, &st, NULL) != SQLITE_OK) {
-        snprintf(err, errlen, "reading arrangements: %s", sqlite3_errmsg(db));
-        return -EIO;
-    }
-    size_t cap = 0;
-    int rc;
-    while ((rc = sqlite3_step(st)) == SQLITE_ROW) {
-        if (rd->n_arrs == cap) {
-            cap = cap ? cap * 2 : 64;
-            ref_arrangement *v = realloc(rd->arrs, cap * sizeof *v);
-            if (!v) break;
-            rd->arrs = v;
-        }
-        ref_arrangement *a = &rd->arrs[rd->n_arrs++];
-        memset(a, 0, sizeof *a);
-        a->arrangement_id = col_dup(st, 0);
-        a->aco_id = col_dup(st, 1);
-        a->npi = col_dup(st, 2);
-        a->tin = col_dup(st, 3);
-        a->template_id = col_dup(st, 4);
-        a->start = store_col_date(st, 5);
-        a->end = store_col_date(st, 6);
-        for (int i = 0; i < N_TERMS; i++)
-            if (sqlite3_column_type(st, 7 + i) != SQLITE_NULL) {
-                a->terms[i] = sqlite3_column_int64(st, 7 + i);
-                a->has_terms |= 1u << i;
-            }
-        a->track = col_dup(st, 12);
-        a->specialty = col_dup(st, 13);
-    }
-    sqlite3_finalize(st);
-    if (rc != SQLITE_DONE) {
-        snprintf(err, errlen, "reading arrangements: %s",
-                 rc == SQLITE_ROW ? "out of memory" : sqlite3_errmsg(db));
-        return -EIO;
-    }
-    return 0;
-}
-
-/* Negotiated terms within the template's bounds (arrangements loaded in bulk were not
- * checked against templates, which the loader does not know): a discount inside
- * arrangement.discount_min_bps..discount_max_bps, shares up to the track's cap. */
-static int check_terms(const catalog *cat, const run_data *rd, char *err, size_t errlen)
-{
-    for (size_t i = 0; i < rd->n_arrs; i++) {
-        const ref_arrangement *a = &rd->arrs[i];
-        const catalog_entry *e = catalog_find(cat, a->template_id);
-        if (!e) continue; /* a template this run does not include */
-        int64_t lo = -500, hi = 500, cap = 10000;
-        char path[96];
-        template_host_int(e->tmpl, "arrangement.discount_min_bps", &lo);
-        template_host_int(e->tmpl, "arrangement.discount_max_bps", &hi);
-        snprintf(path, sizeof path, "arrangement.track_share_caps.%s", a->track);
-        template_host_int(e->tmpl, path, &cap);
-        if ((a->has_terms & 1) && (a->terms[TERM_DISCOUNT] < lo || a->terms[TERM_DISCOUNT] > hi)) {
-            snprintf(err, errlen, "arrangement %s: discount_bps %lld is outside template %s's "
-                                  "bounds (%lld to %lld)", a->arrangement_id,
-                     (long long)a->terms[TERM_DISCOUNT], a->template_id, (long long)lo, (long long)hi);
-            return -EINVAL;
-        }
-        for (int t = TERM_SAVINGS_SHARE; t <= TERM_LOSS_SHARE; t++)
-            if ((a->has_terms & (1u << t)) && a->terms[t] > cap) {
-                snprintf(err, errlen, "arrangement %s: %s %lld is above what the %s track allows "
-                                      "(%lld)", a->arrangement_id, engine_term_names[t],
-                         (long long)a->terms[t], a->track, (long long)cap);
-                return -EINVAL;
-            }
-    }
-    return 0;
-}
-
 /* The latest service date in the store: episodes whose window ends after it are
  * interim. */
 static cara_date data_as_of(sqlite3 *db)
@@ -131,33 +43,6 @@ static cara_date data_as_of(sqlite3 *db)
         sqlite3_finalize(st);
     }
     return d;
-}
-
-static int aligned_to(const cara_beneficiary *b, const char *aco, cara_date d)
-{
-    for (uint32_t i = 0; i < b->n_alignment; i++) {
-        const cara_alignment *a = &b->alignment[i];
-        if (a->start <= d && (a->end == CARA_DATE_NONE || d <= a->end) &&
-            strcmp(a->aco_id, aco) == 0)
-            return 1;
-    }
-    return 0;
-}
-
-/* Arrangements for this template, active on day0, with an ACO the beneficiary is
- * aligned to on day0 (docs/methodology.md section 3). out must hold rd->n_arrs entries. */
-size_t engine_candidates(const run_data *rd, const char *tmpl, const cara_beneficiary *b,
-                         cara_date day0, const ref_arrangement **out)
-{
-    size_t n = 0;
-    for (size_t i = 0; i < rd->n_arrs; i++) {
-        const ref_arrangement *a = &rd->arrs[i];
-        if (strcmp(a->template_id, tmpl) != 0 || a->start > day0 ||
-            (a->end != CARA_DATE_NONE && day0 > a->end) || !aligned_to(b, a->aco_id, day0))
-            continue;
-        out[n++] = a;
-    }
-    return n;
 }
 
 /* ---- one beneficiary ------------------------------------------------------------------- */
@@ -224,35 +109,6 @@ static ep_rec *new_ep(run_data *rd)
     return r;
 }
 
-static int add_leaks(run_data *rd, attribution_out *ao, const ep_rec *r)
-{
-    for (size_t i = 0; i < ao->n_leaks; i++) {
-        if (rd->n_leaks == rd->cap_leaks) {
-            size_t cap = rd->cap_leaks ? rd->cap_leaks * 2 : 256;
-            leak_rec *v = realloc(rd->leaks, cap * sizeof *v);
-            if (!v) return -ENOMEM;
-            rd->leaks = v;
-            rd->cap_leaks = cap;
-        }
-        leak_rec *l = &rd->leaks[rd->n_leaks++];
-        *l = ao->leaks[i];
-        ao->leaks[i].npi = ao->leaks[i].tin = NULL; /* moved */
-        l->episode_id = strdup(r->episode_id);
-        l->aco_id = r->aco_id ? strdup(r->aco_id) : NULL;
-        if (!l->episode_id) return -ENOMEM;
-    }
-    return 0;
-}
-
-static void attribution_out_free(attribution_out *ao)
-{
-    for (size_t i = 0; i < ao->n_leaks; i++) {
-        free(ao->leaks[i].npi);
-        free(ao->leaks[i].tin);
-    }
-    free(ao->leaks);
-}
-
 /* compare_native: the C twins of the rules on the same inputs must give what the Lua
  * rules gave (r); their time is counted apart. */
 static int compare_native(worker *w, size_t entry, const cara_episode *ep, int hcc, size_t nc,
@@ -302,7 +158,8 @@ static int price_episode(worker *w, size_t entry, const cara_episode *ep, ep_rec
         return -ENOMEM;
     }
     r->hcc_count = hcc;
-    size_t nc = engine_candidates(w->rd, template_id(ce->tmpl), &d->b, r->day0, w->cands);
+    const char *family = ce->base_id ? ce->base_id : template_id(ce->tmpl);
+    size_t nc = engine_candidates(w->rd, template_id(ce->tmpl), family, &d->b, r->day0, w->cands);
     int compare = w->o->compare_native && !strcmp(w->o->compare_native, template_id(ce->tmpl));
     int64_t t0 = compare ? now_ns() : 0;
     attribution_out ao;
@@ -310,9 +167,9 @@ static int price_episode(worker *w, size_t entry, const cara_episode *ep, ep_rec
     if (rc == 0) {
         r->arr = ao.arr;
         snprintf(r->method, sizeof r->method, "%s", ao.method);
-        rc = add_leaks(w->rd, &ao, r);
+        rc = engine_leakage(w->rd, r, ep, d->lines);
+        if (rc < 0) snprintf(err, errlen, "out of memory");
     }
-    attribution_out_free(&ao);
     if (rc == 0) rc = rule_target(&w->rules, entry, ep, hcc, d->lines, r->arr, r, err, errlen);
     if (rc == 0) rc = rule_quality(&w->rules, entry, ep, hcc, d->lines, &r->quality_met, err, errlen);
     if (compare && rc == 0) {
@@ -328,10 +185,12 @@ static int record_episode(worker *w, size_t entry, const cara_episode *ep, char 
     const catalog_entry *ce = &w->cat->v[entry];
     const bene_data *d = &w->bd;
     if (w->o->period && date_year(ep->start) != w->o->period) return 0;
-    /* an ACO's overlay prices only the episodes of that ACO's beneficiaries */
-    const char *only_aco = template_host_str(ce->tmpl, "aco_id");
+    /* one template version per beneficiary and episode type (docs/methodology.md section
+     * 3): an ACO's overlay prices the episodes of that ACO's beneficiaries (aligned on day
+     * 0), its base everyone else's */
     const char *aco_on = eligibility_aco_on(&d->b, ep->start);
-    if (only_aco && (!aco_on || strcmp(only_aco, aco_on) != 0)) return 0;
+    if (ce->aco_id && (!aco_on || strcmp(ce->aco_id, aco_on) != 0)) return 0;
+    if (!ce->aco_id && catalog_overlay_of(w->cat, template_id(ce->tmpl), aco_on)) return 0;
     ep_rec *r = new_ep(w->rd);
     if (!r) return -ENOMEM;
     char day[11], id[256];
@@ -486,8 +345,10 @@ void engine_run_data_free(run_data *rd)
         free(a->template_id);
         free(a->track);
         free(a->specialty);
+        free(a->family);
     }
     free(rd->arrs);
+    network_free(&rd->net);
     for (size_t i = 0; i < rd->n_eps; i++) {
         free(rd->eps[i].episode_id);
         free(rd->eps[i].person_id);
@@ -602,6 +463,7 @@ static void shard_run(shard *sh)
     worker w = {.o = o, .cat = sh->cat, .hcc = sh->hcc, .rd = &sh->rd, .st = &sh->st};
     sh->rd.arrs = sh->main_rd->arrs;
     sh->rd.n_arrs = sh->main_rd->n_arrs;
+    sh->rd.net = sh->main_rd->net;
     sh->rd.as_of = sh->main_rd->as_of;
     bene_reader br = {0};
     store *db = NULL;
@@ -643,6 +505,7 @@ static void shard_run(shard *sh)
     free(w.dx);
     sh->rd.arrs = NULL; /* borrowed */
     sh->rd.n_arrs = 0;
+    memset(&sh->rd.net, 0, sizeof sh->rd.net);
     sh->rc = rc;
 }
 
@@ -781,7 +644,11 @@ int engine_run(store *s, const engine_opts *o, int64_t *run_id, engine_stats *st
     worker w = {.o = o, .cat = &cat, .hcc = hcc, .rd = &rd};
     rc = rule_set_open(&w.rules, &cat, &o->limits, err, errlen);
     if (rc == 0) rc = engine_load_arrangements(store_db(s), &rd, err, errlen);
-    if (rc == 0) rc = check_terms(&cat, &rd, err, errlen);
+    if (rc == 0 && engine_families(&cat, &rd) < 0) {
+        snprintf(err, errlen, "out of memory");
+        rc = -ENOMEM;
+    }
+    if (rc == 0) rc = engine_check_arrangements(&cat, &rd, err, errlen);
     if (rc == 0) {
         rd.as_of = data_as_of(store_db(s));
         w.cands = malloc((rd.n_arrs ? rd.n_arrs : 1) * sizeof *w.cands);

@@ -8,6 +8,7 @@
 
 #include "catalog.h"
 #include "engine.h"
+#include "network.h"
 #include "rules.h"
 
 /* Term indexes of ref_arrangement.terms. */
@@ -19,6 +20,7 @@ typedef struct ref_arrangement {
     char *arrangement_id, *aco_id, *npi, *tin, *template_id; /* owned */
     char *track;            /* owned: "global", "professional" or "" */
     char *specialty;        /* owned: providers.specialty_code or "" */
+    char *family;           /* owned: the base template of template_id (engine_families) */
     cara_date start, end;   /* end CARA_DATE_NONE = open */
     int64_t terms[N_TERMS];
     unsigned has_terms;     /* bit i set when terms[i] was negotiated */
@@ -63,6 +65,7 @@ typedef struct arr_result {
 typedef struct run_data {
     ref_arrangement *arrs;
     size_t n_arrs;
+    network net;            /* the ACOs' networks (participant TINs, Preferred Providers) */
     ep_rec *eps;
     size_t n_eps, cap_eps;
     leak_rec *leaks;
@@ -98,8 +101,6 @@ void rule_set_forget(rule_set *rs);
 typedef struct attribution_out {
     const ref_arrangement *arr;   /* NULL when unattributed */
     char method[24];
-    leak_rec *leaks;              /* malloc'ed (caller frees the array and strings) */
-    size_t n_leaks;
 } attribution_out;
 
 int rule_attribute(rule_set *rs, size_t entry, const cara_episode *ep, int hcc_count,
@@ -116,15 +117,35 @@ int rule_reconcile(rule_set *rs, size_t entry, const ref_arrangement *arr,
                    ep_rec *const *eps, size_t n, arr_result *out, char *err, size_t errlen);
 
 /* The arrangements a run prices against (engine.c): every active, ended or terminated
- * EBRA with its ACO's track and the provider's specialty, into rd->arrs (rd zeroed;
- * engine_run_data_free frees them). */
+ * EBRA with its ACO's track and the provider's specialty, into rd->arrs, and the ACOs'
+ * networks (participant TINs from aco_tins, Preferred Providers from those EBRAs) into
+ * rd->net (rd zeroed; engine_run_data_free frees them). Each arrangement's family is its
+ * template id until engine_families sets it from a catalog. */
 int engine_load_arrangements(sqlite3 *db, run_data *rd, char *err, size_t errlen);
 
-/* The candidates of an episode: arrangements of template tmpl active on day0 with an ACO
- * the beneficiary is aligned to on day0 (docs/methodology.md section 3). out must hold rd->n_arrs
- * entries; returns how many were written. */
-size_t engine_candidates(const run_data *rd, const char *tmpl, const cara_beneficiary *b,
-                         cara_date day0, const ref_arrangement **out);
+/* Check the arrangements against the catalog: terms within their template's bounds and
+ * their track's caps (arrangements loaded in bulk were not checked against templates); an
+ * EBRA on an overlay only with the overlay's ACO; a provider (NPI) with one ACO per
+ * template family at a time. 0, or -EINVAL with the arrangements named in err. */
+int engine_check_arrangements(const catalog *cat, const run_data *rd, char *err, size_t errlen);
+
+/* Set each arrangement's family (catalog_family of its template) from cat. -ENOMEM or 0. */
+int engine_families(const catalog *cat, run_data *rd);
+
+/* The candidates of an episode of template tmpl, of the family `family` (its base
+ * template id): the arrangements of that family (on the base or on an overlay) in force on
+ * day0, with an ACO the beneficiary is aligned to on day0, whose provider is in that ACO's
+ * network on day0 (docs/methodology.md section 3); those on tmpl itself come first, each
+ * group in arrangement id order. out must hold rd->n_arrs entries; returns how many were
+ * written. */
+size_t engine_candidates(const run_data *rd, const char *tmpl, const char *family,
+                         const cara_beneficiary *b, cara_date day0, const ref_arrangement **out);
+
+/* Append to rd->leaks the leakage of episode r (its aco_id's network): per provider
+ * (network_line_provider), the lines of ep and their paid cents outside the network on
+ * each line's service date. Nothing for an episode without an ACO. 0 or -ENOMEM. */
+int engine_leakage(run_data *rd, const ep_rec *r, const cara_episode *ep,
+                   const cara_claim_line *lines);
 
 /* Free everything rd holds (arrangements, episodes, leakage, results) and zero it. */
 void engine_run_data_free(run_data *rd);

@@ -337,52 +337,6 @@ static const char *attr_path(rule_set *rs, size_t entry)
     return rs->cat->v[entry].attribution_path;
 }
 
-/* Parse attribute()'s leakage array (table on top). */
-static int read_leakage(lua_State *L, const char *path, attribution_out *out, char *err,
-                        size_t errlen)
-{
-    int t = lua_getfield(L, -1, "leakage"); /* stack: res, leakage */
-    if (t == LUA_TNIL) {
-        lua_pop(L, 1);
-        return 0;
-    }
-    if (t != LUA_TTABLE) {
-        snprintf(err, errlen, "%s: attribute() returned a %s for 'leakage' (expected an array)",
-                 path, luaL_typename(L, -1));
-        lua_pop(L, 1);
-        return -EINVAL;
-    }
-    lua_Integer n = luaL_len(L, -1);
-    out->leaks = calloc(n > 0 ? (size_t)n : 1, sizeof *out->leaks);
-    if (!out->leaks) {
-        lua_pop(L, 1);
-        return -ENOMEM;
-    }
-    int rc = 0;
-    for (lua_Integer i = 1; i <= n && rc == 0; i++) {
-        lua_geti(L, -1, i); /* stack: res, leakage, item */
-        char npi[16], tin[16];
-        leak_rec *lr = &out->leaks[out->n_leaks];
-        rc = expect_table(L, "attribute", path, err, errlen);
-        if (rc < 0) break;
-        rc = get_str(L, "attribute", path, "npi", npi, sizeof npi, 0, err, errlen);
-        /* a provider may bill without a TIN on the claim (FHIR, DME, institutional) */
-        if (rc == 0) rc = get_str(L, "attribute", path, "tin", tin, sizeof tin, 1, err, errlen);
-        if (rc == 0) rc = get_int(L, "attribute", path, "lines", &lr->lines, 0, NULL, err, errlen);
-        if (rc == 0)
-            rc = get_int(L, "attribute", path, "paid_cents", &lr->paid, 0, NULL, err, errlen);
-        lua_pop(L, 1);
-        if (rc == 0) {
-            lr->npi = strdup(npi);
-            lr->tin = strdup(tin);
-            if (!lr->npi || !lr->tin) rc = -ENOMEM;
-            out->n_leaks++;
-        }
-    }
-    lua_pop(L, 1);
-    return rc;
-}
-
 int rule_attribute(rule_set *rs, size_t entry, const cara_episode *ep, int hcc_count,
                    const cara_claim_line *lines, const ref_arrangement *const *cands,
                    size_t n_cands, attribution_out *out, char *err, size_t errlen)
@@ -417,7 +371,6 @@ int rule_attribute(rule_set *rs, size_t entry, const cara_episode *ep, int hcc_c
                  path, out->method);
         rc = -EINVAL;
     }
-    if (rc == 0) rc = read_leakage(L, path, out, err, errlen);
     lua_pop(L, 1);
     return shape_fail(rs, path, rc, err);
 }

@@ -4,6 +4,7 @@
 #include "particip.h"
 
 #include <errno.h>
+#include <jansson.h>
 #include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -174,23 +175,38 @@ static int check_aco(particip_ctx *c, const char *aco, const char *start, const 
     return rc;
 }
 
-/* The template exists; the terms are within its bounds and the track's share cap. */
-static int check_terms(particip_ctx *c, const char *template_id, const char *track,
-                       const particip_terms *t)
+/* The template exists; an overlay is offered only by its ACO, and a base only by an ACO
+ * that does not customize it (its beneficiaries are priced under its overlay); the terms
+ * are within the template's bounds and the track's share cap. On success *family is a
+ * JSON array of the template ids of the template's family (its base and every overlay of
+ * the base), which the one-ACO-per-template rule covers (caller frees). */
+static int check_terms(particip_ctx *c, const char *aco_id, const char *template_id,
+                       const char *track, const particip_terms *t, char **family)
 {
     catalog cat;
     char e[4096];
+    *family = NULL;
     if (catalog_open(&cat, c->episodes_dir, c->plugins_dir, template_id, NULL, NULL, e, sizeof e) < 0)
         return refuse(c, -ENOENT, "template %s: %s", template_id, e);
-    const cara_template *tm = cat.v[0].tmpl;
+    const catalog_entry *ce = &cat.v[0];
+    const cara_template *tm = ce->tmpl;
+    int rc = 0;
+    const char *mine = ce->aco_id ? NULL : catalog_overlay_of(&cat, template_id, aco_id);
+    if (ce->aco_id && strcmp(ce->aco_id, aco_id))
+        rc = refuse(c, -EPERM, "template %s is ACO %s's overlay of %s: only ACO %s may offer "
+                               "EBRAs on it (ACO %s offers on %s or on its own overlay)",
+                    template_id, ce->aco_id, ce->base_id, ce->aco_id, aco_id, ce->base_id);
+    else if (mine)
+        rc = refuse(c, -EINVAL, "ACO %s customizes %s as %s, under which its beneficiaries' "
+                                "episodes are priced: offer the EBRA on %s",
+                    aco_id, template_id, mine, mine);
     int64_t lo = -500, hi = 500, cap = 10000;
     template_host_int(tm, "arrangement.discount_min_bps", &lo);
     template_host_int(tm, "arrangement.discount_max_bps", &hi);
     char path[96];
     snprintf(path, sizeof path, "arrangement.track_share_caps.%s", track);
     template_host_int(tm, path, &cap);
-    int rc = 0;
-    if ((t->has & 1) && (t->v[0] < lo || t->v[0] > hi))
+    if (rc == 0 && (t->has & 1) && (t->v[0] < lo || t->v[0] > hi))
         rc = refuse(c, -EINVAL, "discount_bps %lld is outside template %s's bounds (%lld to %lld)",
                     (long long)t->v[0], template_id, (long long)lo, (long long)hi);
     for (int i = 1; i < 3 && rc == 0; i++)
@@ -200,30 +216,46 @@ static int check_terms(particip_ctx *c, const char *template_id, const char *tra
     for (int i = 3; i < 5 && rc == 0; i++)
         if ((t->has & (1u << i)) && (t->v[i] < 0 || t->v[i] > 10000))
             rc = refuse(c, -EINVAL, "%s %lld is outside 0..10000", TERM_NAMES[i], (long long)t->v[i]);
+    if (rc == 0) {
+        const char *base = ce->base_id ? ce->base_id : template_id;
+        json_t *ids = json_array();
+        json_array_append_new(ids, json_string(base));
+        for (size_t i = 0; i < cat.n_overlays; i++)
+            if (!strcmp(cat.overlays[i].base_id, base))
+                json_array_append_new(ids, json_string(cat.overlays[i].id));
+        *family = json_dumps(ids, JSON_COMPACT);
+        json_decref(ids);
+        if (!*family) rc = refuse(c, -ENOMEM, "out of memory");
+    }
     catalog_free(&cat);
     return rc;
 }
 
-/* No EBRA of this provider (NPI) for this template overlaps [start, end], other than id. */
+/* No EBRA of this provider (NPI) for a template of the family (a JSON array of ids: the
+ * base and its overlays) overlaps [start, end], other than id. */
 static int check_overlap(particip_ctx *c, const char *id, const char *aco, const char *npi,
-                         const char *template_id, const char *start, const char *end)
+                         const char *template_id, const char *family, const char *start,
+                         const char *end)
 {
     char *hit = NULL;
     int rc = sql(c, &hit,
                  "SELECT arrangement_id || ' with ACO ' || aco_id || ' (' || start_date || ' to ' "
                  "|| COALESCE(end_date, 'open') || ', ' || status || ')' || "
+                 "CASE WHEN template_id = ?7 THEN '' ELSE ' on ' || template_id END || "
                  "CASE WHEN aco_id = ?6 THEN '' ELSE '*' END FROM arrangements "
-                 "WHERE npi = ?1 AND template_id = ?2 AND arrangement_id != ?3 "
+                 "WHERE npi = ?1 AND template_id IN (SELECT value FROM json_each(?2)) "
+                 "AND arrangement_id != ?3 "
                  "AND status IN ('offered', 'active', 'ended', 'terminated') "
                  "AND start_date <= COALESCE(?5, '9999-12-31') "
                  "AND COALESCE(end_date, '9999-12-31') >= ?4 ORDER BY start_date LIMIT 1",
-                 6, npi, template_id, id, start, end && *end ? end : NULL, aco);
+                 7, npi, family, id, start, end && *end ? end : NULL, aco, template_id);
     if (rc == 0 && hit) {
         size_t n = strlen(hit);
         int other = n && hit[n - 1] == '*';
         if (other) hit[n - 1] = '\0';
         rc = other ? refuse(c, -EEXIST, "provider %s is already in EBRA %s for %s: a provider "
-                                        "may be in EBRAs with only one ACO per template at a time",
+                                        "may be in EBRAs with only one ACO per template at a time "
+                                        "(an ACO's overlay counts as its base template)",
                             npi, hit, template_id)
                    : refuse(c, -EEXIST, "provider %s already has EBRA %s for %s over these dates",
                             npi, hit, template_id);
@@ -355,8 +387,10 @@ int particip_ebra_offer(particip_ctx *c, const char *id, const char *aco_id, con
     if (rc == 0 && !prov)
         rc = refuse(c, -ENOENT, "%s/%s is not a registered Preferred Provider (cara provider add "
                                 "first)", npi, tin);
-    if (rc == 0) rc = check_terms(c, template_id, track, terms);
-    if (rc == 0) rc = check_overlap(c, id, aco_id, npi, template_id, start, end);
+    char *family = NULL;
+    if (rc == 0) rc = check_terms(c, aco_id, template_id, track, terms, &family);
+    if (rc == 0) rc = check_overlap(c, id, aco_id, npi, template_id, family, start, end);
+    free(family);
     char tv[5][24];
     for (int i = 0; i < 5; i++) snprintf(tv[i], sizeof tv[i], "%lld", (long long)terms->v[i]);
     if (rc == 0)

@@ -302,7 +302,8 @@ static int try_open(srv_req *rq, srv_resp *rs, try_ctx *t, const char *tmpl, jso
     }
     t->have_rules = 1;
     rules_vm_set_print(t->rules.vm, quiet, NULL);
-    if (engine_load_arrangements(store_db(rq->db), &t->rd, err, sizeof err) < 0) {
+    if (engine_load_arrangements(store_db(rq->db), &t->rd, err, sizeof err) < 0 ||
+        engine_families(&t->cat, &t->rd) < 0) {
         srv_error(rs, 500, "store", "%s", err);
         return -1;
     }
@@ -415,7 +416,7 @@ static int try_one(srv_req *rq, srv_resp *rs, try_ctx *t, bene_reader *br, int64
         memset(&rec, 0, sizeof rec);
         rec.hcc_count = hcc;
         t->rules.last.kind = RULES_OK;
-        size_t nc = engine_candidates(&t->rd, template_id(ce->tmpl), &d.b, s.day0, t->cands);
+        size_t nc = engine_candidates(&t->rd, template_id(ce->tmpl), ce->base_id ? ce->base_id : template_id(ce->tmpl), &d.b, s.day0, t->cands);
         rc = rule_set_bind(&t->rules, &d.b, d.lines, d.n_lines, err, sizeof err);
         if (rc == 0)
             rc = rule_attribute(&t->rules, 0, ep, hcc, d.lines, t->cands, nc, &ao, err, sizeof err);
@@ -443,11 +444,6 @@ static int try_one(srv_req *rq, srv_resp *rs, try_ctx *t, bene_reader *br, int64
             json_object_set_new(r, "changed", json_boolean(json_array_size(changes) > 0));
             json_object_set_new(r, "changes", changes);
         }
-        for (size_t i = 0; i < ao.n_leaks; i++) {
-            free(ao.leaks[i].npi);
-            free(ao.leaks[i].tin);
-        }
-        free(ao.leaks);
     }
     episode_ctx_free(&ctx);
     bene_data_free(&d);

@@ -482,6 +482,9 @@ END_TEST
 /* An ACO overlay: A1's falls prevention with a 200 bps discount (Default approach), an
  * arrangement E6 for PT1 on it. Its episodes are A1's beneficiaries' (P16, not aligned,
  * has none); P01's target with E6: 180353 x (10000 - 200) / 10000 = 176745.94 -> 176746.
+ * The overlay takes A1's beneficiaries from the base: P01's episode exists once, under
+ * falls_a1 (before the fix it was also priced, and paid, under falls_prevention); P16,
+ * aligned to no ACO, keeps the base's.
  * A Default-approach overlay that changes the window is refused, naming the rule. */
 START_TEST(test_overlay_run)
 {
@@ -501,7 +504,18 @@ START_TEST(test_overlay_run)
     ck_assert_int_eq(ival(e, "target_cents"), 176746);
     ck_assert_str_eq(sval(e, "npi"), "1234567893");
     ck_assert_ptr_null(EP("falls_a1:1A00A00AA16:2027-01-15"));        /* not A1's */
-    ck_assert_ptr_nonnull(EP("falls_prevention:1A00A00AA01:2027-01-04")); /* the base still runs */
+    ck_assert_ptr_null(EP("falls_prevention:1A00A00AA01:2027-01-04")); /* priced once */
+    ck_assert_ptr_nonnull(EP("falls_prevention:1A00A00AA16:2027-01-15")); /* not A1's: base */
+    ck_assert_str_eq(sval(e, "arrangement_id"), "E6"); /* its own template's EBRA first */
+    /* no beneficiary and day 0 is in both the base and the overlay */
+    const char *k;
+    json_t *v;
+    json_object_foreach(eps, k, v) {
+        if (strncmp(k, "falls_a1:", 9)) continue;
+        char base[128];
+        snprintf(base, sizeof base, "falls_prevention:%s", k + 9);
+        ck_assert_msg(!json_object_get(eps, base), "%s is priced twice", base);
+    }
     json_decref(eps);
     ck_assert_int_eq(cara("templates"), 0);
     ck_assert_ptr_nonnull(strstr(out_buf, "falls_a1"));
