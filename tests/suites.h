@@ -27,6 +27,7 @@
     X(feed_fhir)       \
     X(feed_equiv)      \
     X(particip)        \
+    X(network)         \
     X(srv_auth)        \
     X(srv_routes)      \
     X(srv_api)         \
