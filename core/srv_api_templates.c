@@ -17,6 +17,7 @@
  * next snapshot. An ACO token sees the bases and its own overlays; a provider token the
  * bases and the overlays of ACOs it has an EBRA with.
  */
+#include <dirent.h>
 #include <errno.h>
 #include <fcntl.h>
 #include <stdio.h>
@@ -211,6 +212,31 @@ static char *existing_aco(const char *path, int *exists)
     return r;
 }
 
+/* The id (folder name) of another overlay of base_id by aco in the source directory src,
+ * other than `id` (malloc'ed), or NULL. */
+static char *other_overlay(const char *src, const char *base_id, const char *aco, const char *id)
+{
+    DIR *d = opendir(src);
+    if (!d) return NULL;
+    char *hit = NULL;
+    struct dirent *de;
+    while (!hit && (de = readdir(d)) != NULL) {
+        if (de->d_name[0] == '.' || !strcmp(de->d_name, id)) continue;
+        char path[4096];
+        snprintf(path, sizeof path, "%s/%s/overlay.json", src, de->d_name);
+        json_error_t je;
+        json_t *o = json_load_file(path, 0, &je);
+        const char *a = json_string_value(json_object_get(o, "aco_id"));
+        const char *b = json_string_value(json_object_get(json_object_get(o, "base"), "id"));
+        const char *oid = json_string_value(json_object_get(o, "id"));
+        if (a && b && !strcmp(a, aco) && !strcmp(b, base_id) && (!oid || strcmp(oid, id)))
+            hit = strdup(de->d_name);
+        json_decref(o);
+    }
+    closedir(d);
+    return hit;
+}
+
 /* Write text to dir/overlay.json through a temporary file and rename. 0 or -errno. */
 static int write_atomic(const char *dir, const char *text, char *err, size_t errlen)
 {
@@ -289,6 +315,9 @@ void api_overlay_put(srv_req *rq, srv_resp *rs)
     int exists = 0;
     char *owner = opath ? existing_aco(opath, &exists) : NULL;
     const char *snap_owner = same ? template_host_str(same->tmpl, "aco_id") : NULL;
+    const char *snap_mine = catalog_overlay_of(&cat, info.base_id, aco);
+    char *mine = snap_mine && strcmp(snap_mine, info.id) ? strdup(snap_mine)
+                                                          : other_overlay(src, info.base_id, aco, info.id);
     if (!opath) {
         srv_error(rs, 500, "oom", "out of memory");
     } else if (util_exists(tpath)) {
@@ -296,6 +325,9 @@ void api_overlay_put(srv_req *rq, srv_resp *rs)
     } else if ((exists && (!owner || strcmp(owner, aco))) || (snap_owner && strcmp(snap_owner, aco))) {
         srv_error(rs, 409, "conflict", "overlay %s belongs to ACO %s; choose another overlay id",
                   info.id, owner ? owner : snap_owner ? snap_owner : "(none)");
+    } else if (mine) {
+        srv_error(rs, 409, "conflict", "ACO %s already customizes %s as %s (an ACO has one "
+                  "overlay of a base): PUT %s instead", aco, info.base_id, mine, mine);
     } else {
         char *text = json_dumps(doc, JSON_INDENT(2) | JSON_PRESERVE_ORDER);
         char err[1024], hex[65] = "";
@@ -324,6 +356,7 @@ void api_overlay_put(srv_req *rq, srv_resp *rs)
         free(text);
     }
     free(owner);
+    free(mine);
     free(dir);
     free(tpath);
     free(opath);

@@ -419,6 +419,16 @@ START_TEST(test_templates)
     ck_assert_str_eq(json_string_value(json_object_get(j, "aco_id")), "A0001");
     json_decref(j);
     ck_assert_int_eq(qi("SELECT count(*) FROM audit_log WHERE action = 'overlay.put' AND entity_id = 'falls_a1'"), 1);
+    /* a second overlay of the same base by the same ACO: 409, naming the first (before,
+     * it was written, and the next reload of the folder failed) */
+    char *second = strdup(good);
+    char *at = strstr(second, "\"falls_a1\"");
+    ck_assert_ptr_nonnull(at);
+    memcpy(at, "\"falls_a9\"", 10);
+    ck_assert_int_eq(call(api_overlay_put, SRV_ACO, "A0001", "falls_prevention", "A0001", NULL, second, &j), 409);
+    ck_assert_ptr_nonnull(strstr(json_string_value(json_object_get(json_object_get(j, "error"), "message")), "already customizes falls_prevention as falls_a1"));
+    json_decref(j);
+    free(second);
     /* the written source directory validates as a whole */
     char cmd[1024];
     snprintf(cmd, sizeof cmd, "'%s' --episodes '%s' --plugins '%s' templates >/dev/null 2>&1",

@@ -2,13 +2,14 @@
 --
 --   1. trigger:   the trigger line's rendering NPI + TIN, if it is a candidate
 --                 (a Preferred Provider with an arrangement for this template, active on
---                 the trigger date, with an ACO the beneficiary is aligned to then);
+--                 the trigger date, with an ACO the beneficiary is aligned to then, in
+--                 that ACO's network that day);
 --   2. plurality: else the candidate with the most lines in the plurality code list
 --                 during the first plurality_days days of the window (day 0 through day
 --                 plurality_days - 1); ties go to the larger allowed amount, then the
 --                 earlier first service, then the lower NPI (then the lower TIN);
---   3. else unattributed: the providers without an arrangement who rendered those
---      lines are reported as leakage (lines and paid cents each).
+--   3. else unattributed. (Leakage, the episode's spending outside the ACO's network
+--      on each service date, is cara's, not the rule's: docs/methodology.md section 3.)
 
 local compiled = {} -- code list name -> compiled set (pure cache: same result every call)
 
@@ -81,11 +82,7 @@ function attribute(episode, claims, beneficiary, candidates, params)
              method = "plurality" }
   end
 
-  -- 3. unattributed: everyone who rendered those services is leakage
-  table.sort(order, function(x, y) return better(x, y) end)
-  local leakage = {}
-  for _, p in ipairs(order) do
-    leakage[#leakage + 1] = { npi = p.npi, tin = p.tin, lines = p.lines, paid_cents = p.paid }
-  end
-  return { method = "unattributed", leakage = leakage }
+  -- 3. unattributed (cara reports the episode's spending outside the ACO's network as
+  --    leakage, attributed or not)
+  return { method = "unattributed" }
 end
