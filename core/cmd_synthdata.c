@@ -93,7 +93,8 @@ const cli_command cmd_synth = {
     .summary = "write a synthetic dataset (CSV input layer; --format cclf|fhir|all too)",
     .usage = "cara synth --out DIR --beneficiaries N --seed S [--year YYYY] [--acos K] "
              "[--format csv|cclf|fhir|all]",
-    .help = "Writes acos.csv, providers.csv, arrangements.csv, eligibility.csv,\n"
+    .help = "Writes acos.csv, providers.csv, arrangements.csv, participants.csv (the\n"
+            "ACOs' participant TINs; every seventh joins on July 1), eligibility.csv,\n"
             "alignment.csv and medical_claim.csv: Medicare-like beneficiaries with claims\n"
             "whose rates and costs follow docs/methodology.md (falls, ED visits, fall injuries and hip\n"
             "fractures, inpatient stays, SNF, home health, PT/OT, functional dependence),\n"
@@ -108,7 +109,7 @@ const cli_command cmd_synth = {
             "                       July 1 of the year before, for risk lookbacks)\n"
             "  --acos K             number of ACOs, 2 to 999, alternating global and\n"
             "                       professional track (default 4)\n"
-            "  --format F           csv (default): the six files only; cclf: also DIR/cclf/,\n"
+            "  --format F           csv (default): the seven files only; cclf: also DIR/cclf/,\n"
             "                       the same dataset as CMS writes it: January 15 as loose\n"
             "                       ZC{n}Y files, the September 15 run-out as a zip bundle\n"
             "                       of ZC{n}R files; CCLF0-6, 8, 9 (previous MBIs for 2% of\n"
@@ -117,8 +118,8 @@ const cli_command cmd_synth = {
             "                       DIR/fhir/, BCDA v2 NDJSON in BFD's shapes\n"
             "                       (Patient, Coverage, ExplanationOfBenefit); all: both.\n"
             "                       Each folder loads on its own: it has copies of\n"
-            "                       acos.csv, providers.csv, arrangements.csv and\n"
-            "                       alignment.csv, and an eligibility.csv with only the\n"
+            "                       acos.csv, providers.csv, arrangements.csv,\n"
+            "                       participants.csv and alignment.csv, and an eligibility.csv with only the\n"
             "                       people whose enrollment the feed cannot express\n\n"
             "Prints the rows written per file. Exit 0, 1 when a file cannot be written,\n"
             "2 for a usage error.\n",

@@ -159,7 +159,7 @@ int sc_copy_file(const char *dir, const char *sub, const char *name, char *err, 
 int sc_copy_own_files(const char *dir, const char *sub, char *err, size_t errlen)
 {
     static const char *const own[] = {"acos.csv", "providers.csv", "arrangements.csv",
-                                      "alignment.csv"};
+                                      "alignment.csv", "participants.csv"};
     for (size_t i = 0; i < UTIL_ARRAY_LEN(own); i++) {
         int rc = sc_copy_file(dir, sub, own[i], err, errlen);
         if (rc < 0) return rc;

@@ -296,6 +296,38 @@ static void write_providers(sy_world *w, sy_out *o)
     }
 }
 
+static int cmp_prov_tin(const void *a, const void *b)
+{
+    const sy_prov *x = *(const sy_prov *const *)a, *y = *(const sy_prov *const *)b;
+    int c = strcmp(x->tin, y->tin);
+    return c ? c : (x->aco > y->aco) - (x->aco < y->aco);
+}
+
+/* The ACOs' participant TINs: every TIN an ACO's clinicians bill under, from January 1;
+ * every seventh one (in TIN order) joins its ACO mid-year, on July 1 (ACOs may add TINs
+ * mid-year), so a run shows the addition in leakage and attribution from that date.
+ * Deterministic (no draw): the other files are what they were without it. */
+static void write_participants(sy_world *w, sy_out *o)
+{
+    sy_puts(o, "aco_id,tin,start_date,end_date\n");
+    const sy_prov **v = malloc((w->n_prov ? w->n_prov : 1) * sizeof *v);
+    if (!v) return;
+    size_t n = 0;
+    for (size_t i = 0; i < w->n_prov; i++)
+        if (w->prov[i].aco >= 0) v[n++] = &w->prov[i];
+    qsort(v, n, sizeof *v, cmp_prov_tin);
+    int64_t k = 0;
+    for (size_t i = 0; i < n; i++) {
+        if (i > 0 && !strcmp(v[i - 1]->tin, v[i]->tin)) continue; /* one ACO per TIN */
+        char line[64];
+        snprintf(line, sizeof line, "A%04d,%s,", v[i]->aco + 1, v[i]->tin);
+        sy_puts(o, line);
+        sy_put_date(o, ++k % 7 == 0 ? date_from_ymd(w->o->year, 7, 1) : w->year_start);
+        sy_puts(o, ",\n");
+    }
+    free(v);
+}
+
 /* EBRAs of the global-track ACOs: about half of their therapists, geriatricians and
  * physiatrists (falls prevention and/or functional independence) and most orthopedic
  * surgeons (knee arthroplasty). Each provider bills under one ACO's TIN, so no provider
@@ -418,16 +450,18 @@ int synth_run(const synth_opts *o, synth_counts *c, char *err, size_t errlen)
     for (int a = 0; a < w.n_acos; a++)
         w.aco_weight[a] = (a ? w.aco_weight[a - 1] : 0) + (a % 2 == 0 ? 6u : 4u) - (uint32_t)(a / 2 % 2);
     static const char *const names[] = {"acos.csv", "providers.csv", "arrangements.csv",
-                                        "eligibility.csv", "alignment.csv", "medical_claim.csv"};
-    sy_out f[6];
+                                        "eligibility.csv", "alignment.csv", "medical_claim.csv",
+                                        "participants.csv"};
+    sy_out f[7];
     memset(f, 0, sizeof f);
-    for (int i = 0; i < 5 && rc == 0; i++)
-        if (sy_out_open(&f[i], o->out_dir, names[i], err, errlen) < 0) rc = -EIO;
+    for (int i = 0; i < 7 && rc == 0; i++)
+        if (i != 5 && sy_out_open(&f[i], o->out_dir, names[i], err, errlen) < 0) rc = -EIO;
     if (rc == 0 && sy_out_open(&w.claims, o->out_dir, names[5], err, errlen) < 0) rc = -EIO;
     if (rc == 0) {
         write_acos(&w, &f[0]);
         write_providers(&w, &f[1]);
         write_arrangements(&w, &f[2]);
+        write_participants(&w, &f[6]);
         sy_puts(&f[3], "person_id,gender,birth_date,death_date,enrollment_start_date,"
                        "enrollment_end_date,dual_status_code,medicare_status_code,hospice_flag,"
                        "state,zip_code\n");
@@ -453,7 +487,7 @@ int synth_run(const synth_opts *o, synth_counts *c, char *err, size_t errlen)
         }
     }
     f[5] = w.claims;
-    for (int i = 0; i < 6; i++) {
+    for (int i = 0; i < 7; i++) {
         if (sy_out_close(&f[i]) < 0 && rc == 0) {
             snprintf(err, errlen, "%s/%s: write error: %s", o->out_dir, names[i],
                      strerror(errno ? errno : EIO));
