@@ -163,6 +163,15 @@ static int overlaps(const ref_arrangement *a, const ref_arrangement *b)
            (b->end == CARA_DATE_NONE || a->start <= b->end);
 }
 
+static int cmp_npi_family(const void *x, const void *y)
+{
+    const ref_arrangement *a = *(const ref_arrangement *const *)x,
+                          *b = *(const ref_arrangement *const *)y;
+    int c = strcmp(a->npi, b->npi);
+    if (!c) c = strcmp(a->family, b->family);
+    return c ? c : strcmp(a->arrangement_id, b->arrangement_id);
+}
+
 int engine_check_arrangements(const catalog *cat, const run_data *rd, char *err, size_t errlen)
 {
     for (size_t i = 0; i < rd->n_arrs; i++) {
@@ -176,20 +185,30 @@ int engine_check_arrangements(const catalog *cat, const run_data *rd, char *err,
                      a->arrangement_id, a->template_id, o->aco_id, o->base_id, a->aco_id);
             return -EINVAL;
         }
-        for (size_t j = i + 1; j < rd->n_arrs; j++) {
-            const ref_arrangement *b = &rd->arrs[j];
-            if (strcmp(a->npi, b->npi) || strcmp(a->family, b->family) ||
-                !strcmp(a->aco_id, b->aco_id) || !overlaps(a, b))
-                continue;
+    }
+    /* one ACO per provider and family at a time: compare within (npi, family) groups */
+    const ref_arrangement **v = malloc((rd->n_arrs ? rd->n_arrs : 1) * sizeof *v);
+    if (!v) {
+        snprintf(err, errlen, "out of memory");
+        return -ENOMEM;
+    }
+    for (size_t i = 0; i < rd->n_arrs; i++) v[i] = &rd->arrs[i];
+    qsort(v, rd->n_arrs, sizeof *v, cmp_npi_family);
+    int rc = 0;
+    for (size_t i = 0; i < rd->n_arrs && rc == 0; i++)
+        for (size_t j = i + 1; j < rd->n_arrs && rc == 0; j++) {
+            const ref_arrangement *a = v[i], *b = v[j];
+            if (strcmp(a->npi, b->npi) || strcmp(a->family, b->family)) break;
+            if (!strcmp(a->aco_id, b->aco_id) || !overlaps(a, b)) continue;
             snprintf(err, errlen, "arrangements %s (ACO %s, %s) and %s (ACO %s, %s): provider %s "
                                   "may be in EBRAs with only one ACO per template at a time "
                                   "(an overlay counts as its base, %s)",
                      a->arrangement_id, a->aco_id, a->template_id, b->arrangement_id, b->aco_id,
                      b->template_id, a->npi, a->family);
-            return -EINVAL;
+            rc = -EINVAL;
         }
-    }
-    return 0;
+    free(v);
+    return rc;
 }
 
 static int aligned_to(const cara_beneficiary *b, const char *aco, cara_date d)

@@ -284,6 +284,22 @@ START_TEST(test_overlay_rules)
 }
 END_TEST
 
+/* arrangements.csv rows are checked per template id when they load; the run checks the
+ * family: A2's EBRA with PT1 on its overlay overlaps PT1's E1 with A1 on the base. */
+START_TEST(test_bulk_family_overlap)
+{
+    ck_assert_msg(cara("load data/base", "") == 0, "%s", err);
+    char *p = th_write(dir, "x.csv", "arrangement_id,aco_id,npi,tin,template_id,start_date,end_date\n"
+                                     "X5,A2,1234567893,123456789,falls_a2,2027-06-01,\n");
+    free(p);
+    ck_assert_msg(cara("load x.csv", "") == 0, "%s", err);
+    ck_assert_int_eq(cara("run", ""), 1);
+    ck_assert_msg(strstr(err, "arrangements E1 (ACO A1, falls_prevention) and X5 (ACO A2, falls_a2): "
+                              "provider 1234567893 may be in EBRAs with only one ACO per template"),
+                  "%s", err);
+}
+END_TEST
+
 /* An ACO has one overlay of a base: a second one is refused with both names. */
 START_TEST(test_one_overlay_per_aco)
 {
@@ -310,6 +326,7 @@ Suite *suite_network(void)
     tcase_add_test(tc, test_every_dollar_once);
     tcase_add_test(tc, test_overlay_rules);
     tcase_add_test(tc, test_one_overlay_per_aco);
+    tcase_add_test(tc, test_bulk_family_overlap);
     suite_add_tcase(s, tc);
     return s;
 }
