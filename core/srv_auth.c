@@ -280,6 +280,15 @@ int srv_token_revoke(store *s, const char *token_id, const char *actor, char *er
     return finish(s, rc, err, errlen);
 }
 
+int srv_token_well_formed(const char *authorization)
+{
+    if (!authorization || strncasecmp(authorization, "bearer ", 7) != 0) return 0;
+    const char *tok = authorization + 7;
+    return strlen(tok) == SRV_TOKEN_LEN &&
+           !strncmp(tok, SRV_TOKEN_PREFIX, sizeof SRV_TOKEN_PREFIX - 1) &&
+           is_lower_hex(tok + sizeof SRV_TOKEN_PREFIX - 1, SRV_TOKEN_HEX);
+}
+
 int srv_token_verify(store *s, const char *authorization, srv_role *role, char *err, size_t errlen)
 {
     memset(role, 0, sizeof *role);
@@ -290,8 +299,7 @@ int srv_token_verify(store *s, const char *authorization, srv_role *role, char *
     if (strncasecmp(authorization, "bearer ", 7) != 0)
         return fail(err, errlen, -EACCES, "the Authorization header is not 'Bearer <token>'");
     const char *tok = authorization + 7;
-    if (strlen(tok) != SRV_TOKEN_LEN || strncmp(tok, SRV_TOKEN_PREFIX, sizeof SRV_TOKEN_PREFIX - 1)
-        || !is_lower_hex(tok + sizeof SRV_TOKEN_PREFIX - 1, SRV_TOKEN_HEX))
+    if (!srv_token_well_formed(authorization))
         return fail(err, errlen, -EACCES, "the bearer token is malformed (expected 'Bearer cara_' "
                     "and 40 lowercase hex digits, one space after Bearer)");
     char hash[65];
@@ -314,6 +322,7 @@ int srv_token_verify(store *s, const char *authorization, srv_role *role, char *
         const char *revoked = (const char *)sqlite3_column_text(st, 3);
         if (revoked) {
             rc = fail(err, errlen, -EACCES, "token %s was revoked at %s", id ? id : "?", revoked);
+            util_strlcpy(role->token_id, id ? id : "", sizeof role->token_id);
         } else {
             rc = 0;
             role->kind = !strcmp(word, "cms") ? SRV_CMS : !strcmp(word, "aco") ? SRV_ACO
