@@ -289,6 +289,20 @@ int srv_token_well_formed(const char *authorization)
            is_lower_hex(tok + sizeof SRV_TOKEN_PREFIX - 1, SRV_TOKEN_HEX);
 }
 
+int srv_token_id_of(store *s, const char *authorization, char token_id[20])
+{
+    token_id[0] = '\0';
+    if (!srv_token_well_formed(authorization)) return 0;
+    char hash[65];
+    sha256_hex(authorization + 7, SRV_TOKEN_LEN, hash);
+    char *id = NULL;
+    if (sql(s, &id, NULL, 0, "SELECT token_id FROM api_tokens WHERE sha256 = ?1", 1, hash) < 0)
+        return -EIO;
+    if (id) util_strlcpy(token_id, id, 20);
+    free(id);
+    return 0;
+}
+
 int srv_token_verify(store *s, const char *authorization, srv_role *role, char *err, size_t errlen)
 {
     memset(role, 0, sizeof *role);
@@ -322,7 +336,6 @@ int srv_token_verify(store *s, const char *authorization, srv_role *role, char *
         const char *revoked = (const char *)sqlite3_column_text(st, 3);
         if (revoked) {
             rc = fail(err, errlen, -EACCES, "token %s was revoked at %s", id ? id : "?", revoked);
-            util_strlcpy(role->token_id, id ? id : "", sizeof role->token_id);
         } else {
             rc = 0;
             role->kind = !strcmp(word, "cms") ? SRV_CMS : !strcmp(word, "aco") ? SRV_ACO

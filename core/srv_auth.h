@@ -70,14 +70,18 @@ int srv_token_revoke(store *s, const char *token_id, const char *actor, char *er
  * Check an HTTP Authorization header value: "Bearer <secret>" (the scheme in any case,
  * exactly one space, the secret "cara_" + 40 lowercase hex digits and nothing after
  * it). When the secret's SHA-256 matches a token that is not revoked, fills role (kind,
- * id, token_id) and returns 0. Otherwise returns -EACCES (role set to anonymous; for a
- * revoked token role->token_id names it, for the audit of the refusal) with a message
- * for the 401 body saying which: the header is missing, is not a Bearer header, the
- * token is malformed, unknown, or revoked (naming its id and when); or -EIO on a SQLite
- * error. Reads only; never puts the secret in err.
+ * id, token_id) and returns 0. Otherwise returns -EACCES (role set to anonymous) with a
+ * message for the 401 body saying which: the header is missing, is not a Bearer
+ * header, the token is malformed, unknown, or revoked (naming its id and when); or
+ * -EIO on a SQLite error. Reads only; never puts the secret in err.
  */
 int srv_token_verify(store *s, const char *authorization, srv_role *role, char *err,
                      size_t errlen);
+
+/* The public id of the token (revoked or not) whose secret authorization carries, into
+ * token_id ("" when the header is not well formed or no token has that secret), for
+ * the audit of a refused request. Reads only. Returns 0 or -EIO. */
+int srv_token_id_of(store *s, const char *authorization, char token_id[20]);
 
 /* 1 when authorization is "Bearer " + a well-formed secret (the form srv_token_verify
  * accepts), whether or not such a token exists; else 0. */

@@ -191,7 +191,10 @@ static void work(uv_work_t *w)
         if (v < 0) {
             srv_error(&c->rs, 401, "unauthorized", "%s", err);
             /* a real attempt with a token (unknown or revoked) is audited */
-            if (v == -EACCES && srv_token_well_formed(c->auth)) audit_denied(s, db, &c->rq, 401, err);
+            if (v == -EACCES && srv_token_well_formed(c->auth)) {
+                srv_token_id_of(db, c->auth, c->rq.role.token_id); /* a revoked token's id */
+                audit_denied(s, db, &c->rq, 401, err);
+            }
             goto out;
         }
         snprintf(c->who, sizeof c->who, "%s%s%s",

@@ -15,6 +15,7 @@
 #include <string.h>
 
 #include "helpers.h"
+#include "srv_auth.h"
 #include "srv_deny.h"
 #include "suites.h"
 
@@ -120,6 +121,31 @@ START_TEST(test_rows)
 }
 END_TEST
 
+/* A refused token is named in the audit by its id, revoked or not; an unknown or
+ * malformed one by none. */
+START_TEST(test_token_id_of)
+{
+    char dir[64], secret[64], id[20], got[20], h[128], err[256];
+    store *db;
+    th_tmpdir_store(dir, "cara-deny", &db);
+    ck_assert_int_eq(srv_token_create(db, "cms", NULL, "tester", secret, sizeof secret, id, err,
+                                      sizeof err), 0);
+    ck_assert_int_eq(srv_token_revoke(db, id, "tester", err, sizeof err), 0);
+    snprintf(h, sizeof h, "Bearer %s", secret);
+    ck_assert_int_eq(srv_token_id_of(db, h, got), 0);
+    ck_assert_str_eq(got, id);
+    ck_assert_int_eq(srv_token_well_formed(h), 1);
+    ck_assert_int_eq(srv_token_id_of(db, "Bearer cara_0000000000000000000000000000000000000000", got), 0);
+    ck_assert_str_eq(got, "");
+    ck_assert_int_eq(srv_token_id_of(db, "Bearer nope", got), 0);
+    ck_assert_str_eq(got, "");
+    ck_assert_int_eq(srv_token_well_formed("Bearer nope"), 0);
+    ck_assert_int_eq(srv_token_well_formed(NULL), 0);
+    store_close(db);
+    th_rmdir(dir);
+}
+END_TEST
+
 Suite *suite_srv_deny(void)
 {
     Suite *s = suite_create("srv_deny");
@@ -128,6 +154,7 @@ Suite *suite_srv_deny(void)
     tcase_add_test(tc, test_limit_overflow);
     tcase_add_test(tc, test_resource);
     tcase_add_test(tc, test_rows);
+    tcase_add_test(tc, test_token_id_of);
     suite_add_tcase(s, tc);
     return s;
 }
