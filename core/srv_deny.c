@@ -56,6 +56,20 @@ void srv_deny_resource(const char *path, char *buf, size_t len)
     snprintf(buf, len, "%.*s", (int)n, p);
 }
 
+/* A JSON string of s ("" for NULL); bytes that are not UTF-8 (a path or a value from
+ * the client) become '?'. New reference. */
+static json_t *text(const char *s)
+{
+    json_t *j = json_string(s ? s : "");
+    if (j) return j;
+    char buf[1024];
+    snprintf(buf, sizeof buf, "%s", s);
+    for (unsigned char *p = (unsigned char *)buf; *p; p++)
+        if (*p >= 0x80) *p = '?';
+    j = json_string(buf);
+    return j ? j : json_string("");
+}
+
 int srv_deny_audit(store *db, const srv_req *rq, int status, const char *reason, int decision,
                    unsigned suppressed)
 {
@@ -64,9 +78,8 @@ int srv_deny_audit(store *db, const srv_req *rq, int status, const char *reason,
     snprintf(role, sizeof role, "%s%s%s", srv_role_word(rq->role.kind), rq->role.id[0] ? ":" : "",
              rq->role.id);
     srv_deny_resource(rq->path, entity, sizeof entity);
-    json_t *after = json_pack("{s:s, s:s, s:s, s:s, s:i}", "method", rq->method ? rq->method : "",
-                              "path", rq->path ? rq->path : "", "role", role, "reason",
-                              reason ? reason : "", "status", status);
+    json_t *after = json_pack("{s:o, s:o, s:s, s:o, s:i}", "method", text(rq->method), "path",
+                              text(rq->path), "role", role, "reason", text(reason), "status", status);
     if (!after) return -EIO;
     if (decision == SRV_DENY_SUMMARY) {
         char note[160];
