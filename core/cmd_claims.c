@@ -5,12 +5,15 @@
  * The field names and their order are a contract read by users' scripts
  * (docs/reports.md, "cara claims"). Money is integer cents in the store and is printed
  * as dollars with two decimals by money_format(): no floating point anywhere. The
- * store is opened read-only.
+ * store is read through a read-only connection; claims are beneficiary data, so each
+ * listing appends a 'phi.read' row to the audit log (audit_cli.h) through a second,
+ * read-write one, and is refused when the store cannot be written.
  */
 #include <jansson.h>
 #include <stdlib.h>
 #include <string.h>
 
+#include "audit_cli.h"
 #include "cli.h"
 #include "money.h"
 #include "store.h"
@@ -268,8 +271,9 @@ static void table_flush(cli_ctx *c, table *t)
 
 enum { FMT_TABLE, FMT_JSON, FMT_CSV };
 
-/* Step st, printing each row in format fmt. CLI_OK or CLI_FAIL (message printed). */
-static int print_claims(cli_ctx *c, sqlite3 *db, sqlite3_stmt *st, int fmt)
+/* Step st, printing each row in format fmt; *printed gets the count. CLI_OK or CLI_FAIL
+ * (message printed). */
+static int print_claims(cli_ctx *c, sqlite3 *db, sqlite3_stmt *st, int fmt, long long *printed)
 {
     row r = {0};
     table t = {0};
@@ -291,6 +295,7 @@ static int print_claims(cli_ctx *c, sqlite3 *db, sqlite3_stmt *st, int fmt)
         n++;
     }
     free(r.scratch);
+    *printed = (long long)n;
     if (fmt == FMT_TABLE && t.rows && !oom) table_flush(c, &t);
     else {
         for (size_t i = 0; i < t.rows * T_N; i++) free(t.cells[i]);
@@ -316,10 +321,12 @@ static void bind(sqlite3_stmt *st, const char *name, const char *text)
 
 static int run_claims(cli_ctx *c, int argc, char **argv)
 {
-    const char *person = NULL, *claim = NULL, *status = NULL, *format = NULL, *limit = NULL;
+    const char *person = NULL, *claim = NULL, *status = NULL, *format = NULL, *limit = NULL,
+               *as = NULL;
     const cli_opt opts[] = {{"--person", &person, NULL}, {"--claim", &claim, NULL},
                             {"--status", &status, NULL}, {"--format", &format, NULL},
-                            {"--limit", &limit, NULL},   {NULL, NULL, NULL}};
+                            {"--limit", &limit, NULL},   {"--as", &as, NULL},
+                            {NULL, NULL, NULL}};
     int n = cli_parse(c, &cmd_claims, opts, argc, argv);
     if (n == -1) return CLI_OK;
     if (n < 0) return -n;
@@ -345,15 +352,21 @@ static int run_claims(cli_ctx *c, int argc, char **argv)
              sizeof ORDER_SQL];
     snprintf(sql, sizeof sql, "%s%s%s%s%s", SELECT_SQL, person ? PERSON_SQL : "",
              claim ? CLAIM_SQL : "", status ? STATUS_SQL : "", ORDER_SQL);
-    store *s;
+    store *s, *audit = NULL;
     char err[1024];
     if (store_open(c->db, STORE_READONLY, &s, err, sizeof err) < 0) {
         fprintf(c->err, "cara claims: %s\n", err);
         return CLI_FAIL;
     }
+    if (audit_cli_open(c->db, &audit, err, sizeof err) < 0) {
+        fprintf(c->err, "cara claims: %s\n", err);
+        store_close(s);
+        return CLI_FAIL;
+    }
     sqlite3 *db = store_db(s);
     sqlite3_stmt *st;
     int rc;
+    long long printed = 0;
     if (sqlite3_prepare_v2(db, sql, -1, &st, NULL) != SQLITE_OK) {
         fprintf(c->err, "cara claims: %s\n", sqlite3_errmsg(db));
         rc = CLI_FAIL;
@@ -362,9 +375,22 @@ static int run_claims(cli_ctx *c, int argc, char **argv)
         bind(st, ":claim", claim);
         bind(st, ":status", status);
         sqlite3_bind_int64(st, sqlite3_bind_parameter_index(st, ":limit"), limit ? (int64_t)max : -1);
-        rc = print_claims(c, db, st, fmt);
+        rc = print_claims(c, db, st, fmt, &printed);
         sqlite3_finalize(st);
     }
+    if (rc == CLI_OK) {
+        json_t *f = json_object();
+        const char *names[4] = {"person", "claim", "status", "limit"};
+        const char *v[4] = {person, claim, status, limit};
+        for (int i = 0; i < 4 && f; i++)
+            if (v[i]) json_object_set_new(f, names[i], json_string(v[i]));
+        if (audit_cli_phi_read(audit, audit_cli_actor(as), "claims", "claims", "", f, printed,
+                               err, sizeof err) < 0) {
+            fprintf(c->err, "cara claims: %s\n", err);
+            rc = CLI_FAIL;
+        }
+    }
+    store_close(audit);
     store_close(s);
     return rc;
 }
@@ -373,7 +399,7 @@ const cli_command cmd_claims = {
     .name = "claims",
     .summary = "list the stored claims as cara prices them (status, priced sums, source)",
     .usage = "cara [--db FILE] claims [--person MBI] [--claim ID] [--status S] "
-             "[--format table|json|csv] [--limit N]",
+             "[--format table|json|csv] [--limit N] [--as WHO]",
     .help = "One row per stored claim version, ordered by person, start date and claim id:\n"
             "its status (only 'current' claims are priced), what its priced lines sum to\n"
             "(paid_amount, allowed_amount: denied lines excluded), its line counts, its\n"
@@ -383,7 +409,8 @@ const cli_command cmd_claims = {
             "  --claim ID         the claim with this id or control number (a feed claim\n"
             "                     \"NUMBER#RECORD\" also matches NUMBER: every version of it)\n"
             "  --status S         current, replaced, cancelled, denied or cancellation\n"
-            "  --limit N          at most N claims (default: all)\n\n"
+            "  --limit N          at most N claims (default: all)\n"
+            "  --as WHO           who reads, for the audit log (default $USER)\n\n"
             "  --format table     aligned columns of the main fields (default)\n"
             "  --format json      one JSON object per line with every field; money as\n"
             "                     dollar strings (\"1234.50\") and as integer cents\n"
@@ -392,6 +419,9 @@ const cli_command cmd_claims = {
             "Statuses: current (priced), replaced (a later version of the claim won),\n"
             "cancelled (voided by a cancellation record), denied (Medicare did not pay it),\n"
             "cancellation (the record that cancels another). No matching claim: exit 0,\n"
-            "\"(no claims)\" on stderr for the table, nothing printed for json or csv.\n",
+            "\"(no claims)\" on stderr for the table, nothing printed for json or csv.\n\n"
+            "Claims are beneficiary data: every listing appends a phi.read row to the audit\n"
+            "log (who, the filters, how many rows; never the data). A store this user\n"
+            "cannot write is refused before anything is read (exit 1).\n",
     .run = run_claims,
 };

@@ -6,6 +6,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "audit_cli.h"
 #include "cli.h"
 #include "money.h"
 #include "store.h"
@@ -125,6 +126,7 @@ static void fmt_val(const char *name, int64_t v, int sign, char buf[40], size_t 
     }
 }
 
+/* Print one section; returns its row count, or -1 on a SQLite error. */
 static int print_section(cli_ctx *c, sqlite3 *db, const section *s, int64_t ra, int64_t rb,
                          int json)
 {
@@ -191,7 +193,7 @@ static int print_section(cli_ctx *c, sqlite3 *db, const section *s, int64_t ra, 
     if (!json && rows == 0) fprintf(c->out, "(no differences)\n");
     if (!json) fputc('\n', c->out);
     sqlite3_finalize(st);
-    return rc == SQLITE_DONE ? 0 : -1;
+    return rc == SQLITE_DONE ? rows : -1;
 }
 
 /* A run must exist and be done. */
@@ -215,15 +217,15 @@ static int check_run(cli_ctx *c, sqlite3 *db, const char *arg, int64_t *id)
 
 static int run_diff(cli_ctx *c, int argc, char **argv)
 {
-    const char *format = NULL;
-    const cli_opt opts[] = {{"--format", &format, NULL}, {NULL, NULL, NULL}};
+    const char *format = NULL, *as = NULL;
+    const cli_opt opts[] = {{"--format", &format, NULL}, {"--as", &as, NULL}, {NULL, NULL, NULL}};
     int n = cli_parse(c, &cmd_diff, opts, argc, argv);
     if (n == -1) return CLI_OK;
     if (n < 0) return -n;
     if (n != 2) return cli_usage_error(c, &cmd_diff, "expected two run ids");
     int json = cli_format(c, &cmd_diff, format);
     if (json < 0) return CLI_USAGE;
-    store *s;
+    store *s, *audit = NULL;
     char err[1024];
     if (store_open(c->db, STORE_READONLY, &s, err, sizeof err) < 0) {
         fprintf(c->err, "cara diff: %s\n", err);
@@ -232,11 +234,28 @@ static int run_diff(cli_ctx *c, int argc, char **argv)
     int64_t ra, rb;
     int rc = check_run(c, store_db(s), argv[1], &ra);
     if (rc == CLI_OK) rc = check_run(c, store_db(s), argv[2], &rb);
+    /* the attribution section names episodes (person ids): audited */
+    if (rc == CLI_OK && audit_cli_open(c->db, &audit, err, sizeof err) < 0) {
+        fprintf(c->err, "cara diff: %s\n", err);
+        rc = CLI_FAIL;
+    }
+    int rows = 0;
     for (size_t i = 0; i < UTIL_ARRAY_LEN(sections) && rc == CLI_OK; i++)
-        if (print_section(c, store_db(s), &sections[i], ra, rb, json) < 0) {
+        if ((rows = print_section(c, store_db(s), &sections[i], ra, rb, json)) < 0) {
             fprintf(c->err, "cara diff: %s\n", sqlite3_errmsg(store_db(s)));
             rc = CLI_FAIL;
         }
+    if (rc == CLI_OK) {
+        char id[48];
+        snprintf(id, sizeof id, "%lld,%lld", (long long)ra, (long long)rb);
+        json_t *f = json_pack("{s:I, s:I}", "run_a", (json_int_t)ra, "run_b", (json_int_t)rb);
+        if (audit_cli_phi_read(audit, audit_cli_actor(as), "diff", "run", id, f, rows, err,
+                               sizeof err) < 0) {
+            fprintf(c->err, "cara diff: %s\n", err);
+            rc = CLI_FAIL;
+        }
+    }
+    store_close(audit);
     store_close(s);
     return rc;
 }
@@ -244,13 +263,16 @@ static int run_diff(cli_ctx *c, int argc, char **argv)
 const cli_command cmd_diff = {
     .name = "diff",
     .summary = "compare two runs: templates, arrangements, changed attributions",
-    .usage = "cara [--db FILE] diff RUN_A RUN_B [--format table|json]",
+    .usage = "cara [--db FILE] diff RUN_A RUN_B [--format table|json] [--as WHO]",
     .help = "Shows, per template and per arrangement and period, episodes, targets,\n"
             "actuals and payments in RUN_A and RUN_B and the change, then every episode\n"
             "whose attribution changed (or that exists in only one run, or whose exclusion\n"
             "changed). Typical use: run the CMS base, run again with --episodes DIR holding\n"
             "an edited rule or template, diff the two. JSON prints one object per line with\n"
             "\"kind\" template, arrangement or attribution and fields NAME_a, NAME_b and\n"
-            "NAME_change (money in cents).\n",
+            "NAME_change (money in cents).\n\n"
+            "The attribution section names episodes (and so beneficiaries): every diff\n"
+            "appends a phi.read row to the audit log (--as WHO, default $USER; the number\n"
+            "of attribution rows, never the data).\n",
     .run = run_diff,
 };

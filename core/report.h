@@ -1,8 +1,11 @@
 /*
  * report: the result reports of a run (by episode, arrangement, specialist, ACO,
- * template, leakage provider): their columns and SQL, shared by `cara report` and the
- * HTTP API. The JSON field names of the episode and arrangement reports are exactly
- * those of docs/methodology.md section 4.
+ * template, leakage provider): their columns and SQL, the checks of their filters and
+ * the sentence that explains an empty report, shared by `cara report` and the HTTP API.
+ * The JSON field names of the episode and arrangement reports are exactly those of
+ * docs/methodology.md section 4 and docs/reports.md (columns are only ever added).
+ *
+ * Every function reads through a connection owned by the caller and keeps nothing.
  */
 #ifndef CARA_REPORT_H
 #define CARA_REPORT_H
@@ -10,6 +13,7 @@
 #include <jansson.h>
 #include <sqlite3.h>
 #include <stddef.h>
+#include <stdint.h>
 
 enum report_col_type { REPORT_TEXT, REPORT_INT, REPORT_MONEY, REPORT_FACTOR, REPORT_BOOL };
 
@@ -19,14 +23,32 @@ typedef struct report_col {
     int in_table;  /* shown by --format table */
 } report_col;
 
-/* A report's SQL binds ?1 run id, ?2 npi, ?3 tin, ?4 aco id, ?5 template id (NULL = any);
- * its columns come in cols order. */
+/* The filters a report may take (report_def.filters is a mask of them). */
+enum report_filter {
+    REPORT_F_NPI = 1 << 0,
+    REPORT_F_TIN = 1 << 1,
+    REPORT_F_ACO = 1 << 2,
+    REPORT_F_TEMPLATE = 1 << 3,
+    REPORT_F_ARRANGEMENT = 1 << 4,
+    REPORT_F_PERIOD = 1 << 5,
+};
+
+/* A report's SQL binds ?1 run id, ?2 npi, ?3 tin, ?4 aco id, ?5 template id, ?6
+ * arrangement id, ?7 period as text "YYYY" (NULL = any; report_bind); its columns come
+ * in cols order. */
 typedef struct report_def {
     const char *by;
     const report_col *cols;
     size_t n_cols;
     const char *sql;
+    unsigned filters; /* the enum report_filter it applies */
+    const char *noun; /* what a row is, for messages: "episodes", "arrangements", ... */
 } report_def;
+
+/* The filters of one request (NULL = any). Everything is borrowed. */
+typedef struct report_filters {
+    const char *npi, *tin, *aco, *tmpl, *arrangement, *period;
+} report_filters;
 
 /* The report named by ("episode", ...), or NULL. */
 const report_def *report_find(const char *by);
@@ -37,5 +59,37 @@ const char *report_names(void);
 /* Column i of the current row as JSON (factors as strings with four decimals, money as
  * integer cents, NULL as null). New reference. */
 json_t *report_cell_json(sqlite3_stmt *st, int i, int type);
+
+/*
+ * Check f against report r and the store: a filter r does not apply, an NPI or TIN that
+ * is not one (ids.h: length, digits, prefix, check digit), a period that is not a year
+ * YYYY (2000-2100) are -EINVAL; an ACO not in acos, a template no run used and no
+ * arrangement names, an arrangement id the store never held are -ENOENT; -EIO on a
+ * SQLite error. The message names the filter as the caller spells it (cli: "--aco",
+ * else "aco"), the value and what is expected. Returns 0 when every filter is good.
+ */
+int report_check_filters(sqlite3 *db, const report_def *r, const report_filters *f, int cli,
+                         char *err, size_t errlen);
+
+/* Bind run_id and f to a statement prepared from a report's SQL (or SQL that wraps it). */
+void report_bind(sqlite3_stmt *st, int64_t run_id, const report_filters *f);
+
+/*
+ * Why report r of run run_id with filters f has no rows, as one sentence without a
+ * final period: "no episodes of ACO A1, template falls_prevention in period 2027 in run
+ * 4", with "; run 4 covers period 2027" when the period asked is not one of the run's
+ * (its day-0 years, or its --period).
+ */
+void report_explain_empty(sqlite3 *db, const report_def *r, int64_t run_id,
+                          const report_filters *f, char *buf, size_t len);
+
+/* The latest completed run other than run_id (among the 50 latest) for which report r
+ * with filters f has a row: its id, 0 when none has, -1 on a SQLite error. */
+int64_t report_other_run(sqlite3 *db, const report_def *r, int64_t run_id,
+                         const report_filters *f);
+
+/* The dollar column CSV adds for money column name ("target_cents" -> "target"), into
+ * buf (64 bytes): the name without its "_cents" suffix (the name itself when it has none). */
+void report_dollar_name(const char *name, char buf[64]);
 
 #endif

@@ -3,10 +3,12 @@
  */
 #include "srv_api_common.h"
 
+#include <errno.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
+#include "report.h"
 #include "util.h"
 
 int api_pick_run(const srv_req *rq, srv_resp *rs, int64_t *run_id)
@@ -131,4 +133,15 @@ json_t *api_str(const char *s)
 {
     json_t *v = s ? json_string(s) : NULL;
     return v ? v : json_null();
+}
+
+int api_check_filters(const srv_req *rq, srv_resp *rs, const report_def *r, const report_filters *f)
+{
+    char err[512];
+    int rc = report_check_filters(store_db(rq->db), r, f, 0, err, sizeof err);
+    if (rc == 0) return 0;
+    if (rc == -ENOENT) srv_error(rs, 404, "not_found", "%s", err);
+    else if (rc == -EINVAL) srv_error(rs, 400, "bad_request", "%s", err);
+    else srv_error(rs, 500, "store", "%s", err);
+    return -1;
 }

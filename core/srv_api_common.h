@@ -37,6 +37,15 @@ void api_forbidden(const srv_req *rq, srv_resp *rs, const char *what);
 int api_audit_read(const srv_req *rq, srv_resp *rs, const char *action, const char *entity,
                    const char *id, json_t *detail);
 
+/* Check a report's filters (report.h report_check_filters, named as query parameters):
+ * 0, or -1 with the response set: 400 "bad_request" for a filter the report does not
+ * take or a malformed value, 404 "not_found" for an ACO, template or arrangement the
+ * store does not know, 500 on a store error. */
+struct report_def;
+struct report_filters;
+int api_check_filters(const srv_req *rq, srv_resp *rs, const struct report_def *r,
+                      const struct report_filters *f);
+
 /* A query parameter as an integer in [lo, hi], or def when absent. Returns 0, or -1 with
  * a 400 response naming the parameter, the value and the range. */
 int api_query_int(const srv_req *rq, srv_resp *rs, const char *key, int64_t def, int64_t lo,

@@ -1,12 +1,13 @@
 /*
  * srv_api_episodes.c: GET /v1/episodes and GET /v1/episodes/:id, a run's episodes.
  *
- *   GET /v1/episodes?run=&template=&npi=&aco=&status=&person=&limit=50&offset=0
+ *   GET /v1/episodes?run=&template=&npi=&tin=&aco=&arrangement=&period=&status=&person=
+ *                   &limit=50&offset=0 (filters checked as the reports' are: 400, 404)
  *     -> {"run_id": N, "total": T, "limit": L, "offset": O, "episodes": [<episode report
  *        rows>]}, in the episode report's order (report.h).
  *   GET /v1/episodes/:id?run=
  *     -> the episode report row plus what the run stored beside it (template_version,
- *        died, aco_id, arrangement_id), "claims" (the beneficiary's claims with the lines
+ *        died, aco_id), "claims" (the beneficiary's claims with the lines
  *        whose service date falls in [trigger_date, end_date], each claim with "lines"),
  *        and "leakage" (the run's leakage rows of the episode).
  *
@@ -28,14 +29,15 @@
     "(CASE WHEN c.claim_type = 'institutional' THEN COALESCE(c.admission_date, "           \
     "c.claim_start_date) ELSE COALESCE(l.claim_line_start_date, c.claim_start_date) END)"
 
-/* The episode report wrapped with the list's extra filters: ?6 status, ?7 person. */
+/* The episode report (?1-?7, report.h) wrapped with the list's extra filters: ?8
+ * status, ?9 person; ?10 limit, ?11 offset. */
 static char *list_sql(const report_def *r, int count)
 {
     const char *head = count ? "SELECT count(*) FROM (" : "SELECT * FROM (";
-    const char *tail = count ? ") WHERE (?6 IS NULL OR status = ?6) AND (?7 IS NULL OR person_id = ?7)"
-                             : ") WHERE (?6 IS NULL OR status = ?6) AND (?7 IS NULL OR person_id = ?7) "
+    const char *tail = count ? ") WHERE (?8 IS NULL OR status = ?8) AND (?9 IS NULL OR person_id = ?9)"
+                             : ") WHERE (?8 IS NULL OR status = ?8) AND (?9 IS NULL OR person_id = ?9) "
                                "ORDER BY template_id, person_id, trigger_date, episode_id "
-                               "LIMIT ?8 OFFSET ?9";
+                               "LIMIT ?10 OFFSET ?11";
     size_t n = strlen(head) + strlen(r->sql) + strlen(tail) + 1;
     char *q = malloc(n);
     if (q) snprintf(q, n, "%s%s%s", head, r->sql, tail);
@@ -57,9 +59,10 @@ static void bind_opt(sqlite3_stmt *st, int i, const char *v)
 void api_episodes_list(srv_req *rq, srv_resp *rs)
 {
     const report_def *r = report_find("episode");
-    const char *npi = srv_query(rq, "npi"), *aco = srv_query(rq, "aco"),
-               *tin = srv_query(rq, "tin"), *tmpl = srv_query(rq, "template"),
-               *status = srv_query(rq, "status"), *person = srv_query(rq, "person");
+    report_filters f = {srv_query(rq, "npi"), srv_query(rq, "tin"), srv_query(rq, "aco"),
+                        srv_query(rq, "template"), srv_query(rq, "arrangement"),
+                        srv_query(rq, "period")};
+    const char *status = srv_query(rq, "status"), *person = srv_query(rq, "person");
     int64_t limit, offset, run_id;
     if (api_query_int(rq, rs, "limit", 50, 1, 1000, &limit) < 0 ||
         api_query_int(rq, rs, "offset", 0, 0, INT64_MAX, &offset) < 0)
@@ -68,7 +71,9 @@ void api_episodes_list(srv_req *rq, srv_resp *rs)
         srv_error(rs, 400, "bad_request", "status: \"%s\" is not final, interim or excluded", status);
         return;
     }
-    if (api_scope_filters(rq, rs, &aco, &npi) < 0 || api_pick_run(rq, rs, &run_id) < 0) return;
+    if (api_scope_filters(rq, rs, &f.aco, &f.npi) < 0 || api_check_filters(rq, rs, r, &f) < 0 ||
+        api_pick_run(rq, rs, &run_id) < 0)
+        return;
     sqlite3 *db = store_db(rq->db);
     char *qc = list_sql(r, 1), *ql = list_sql(r, 0);
     sqlite3_stmt *sc = NULL, *sl = NULL;
@@ -78,14 +83,14 @@ void api_episodes_list(srv_req *rq, srv_resp *rs)
     json_t *rows = NULL;
     int64_t total = 0;
     if (ok) {
-        const char *binds[6] = {npi, tin, aco, tmpl, status, person};
         sqlite3_stmt *both[2] = {sc, sl};
         for (int k = 0; k < 2; k++) {
-            sqlite3_bind_int64(both[k], 1, run_id);
-            for (int i = 0; i < 6; i++) bind_opt(both[k], 2 + i, binds[i]);
+            report_bind(both[k], run_id, &f);
+            bind_opt(both[k], 8, status);
+            bind_opt(both[k], 9, person);
         }
-        sqlite3_bind_int64(sl, 8, limit);
-        sqlite3_bind_int64(sl, 9, offset);
+        sqlite3_bind_int64(sl, 10, limit);
+        sqlite3_bind_int64(sl, 11, offset);
         if (sqlite3_step(sc) == SQLITE_ROW) total = sqlite3_column_int64(sc, 0);
         rows = json_array();
         int rc;
@@ -105,8 +110,10 @@ void api_episodes_list(srv_req *rq, srv_resp *rs)
     if (ok) {
         char id[32];
         snprintf(id, sizeof id, "%lld", (long long)run_id);
-        json_t *detail = json_pack("{s:o, s:o, s:o, s:o, s:o, s:I, s:I, s:I}", "npi", api_str(npi),
-                                   "aco", api_str(aco), "template", api_str(tmpl), "status",
+        json_t *detail = json_pack("{s:o, s:o, s:o, s:o, s:o, s:o, s:o, s:o, s:I, s:I, s:I}",
+                                   "npi", api_str(f.npi), "tin", api_str(f.tin), "aco",
+                                   api_str(f.aco), "template", api_str(f.tmpl), "arrangement",
+                                   api_str(f.arrangement), "period", api_str(f.period), "status",
                                    api_str(status), "person", api_str(person), "limit",
                                    (json_int_t)limit, "offset", (json_int_t)offset, "returned",
                                    (json_int_t)json_array_size(rows));
@@ -123,7 +130,8 @@ void api_episodes_list(srv_req *rq, srv_resp *rs)
 
 /* ---- one episode ------------------------------------------------------------------------ */
 
-/* The episode's row: the report's columns, then the run's other columns. NULL when the
+/* The episode's row: the report's columns (arrangement_id among them), then the run's
+ * other columns. NULL when the
  * run has no such episode (*err = 0) or on a store error (*err = 1). */
 static json_t *episode_row(sqlite3 *db, int64_t run_id, const char *id, int *err)
 {
@@ -132,7 +140,7 @@ static json_t *episode_row(sqlite3 *db, int64_t run_id, const char *id, int *err
     size_t off = (size_t)snprintf(sql, sizeof sql, "SELECT ");
     for (size_t k = 0; k < r->n_cols; k++)
         off += (size_t)snprintf(sql + off, sizeof sql - off, "%s, ", r->cols[k].name);
-    snprintf(sql + off, sizeof sql - off, "template_version, died, aco_id, arrangement_id FROM "
+    snprintf(sql + off, sizeof sql - off, "template_version, died, aco_id FROM "
              "run_episodes WHERE run_id = ?1 AND episode_id = ?2");
     sqlite3_stmt *st;
     *err = 1;
@@ -149,7 +157,6 @@ static json_t *episode_row(sqlite3 *db, int64_t run_id, const char *id, int *err
         json_object_set_new(o, "template_version", report_cell_json(st, (int)k, REPORT_TEXT));
         json_object_set_new(o, "died", report_cell_json(st, (int)k + 1, REPORT_BOOL));
         json_object_set_new(o, "aco_id", report_cell_json(st, (int)k + 2, REPORT_TEXT));
-        json_object_set_new(o, "arrangement_id", report_cell_json(st, (int)k + 3, REPORT_TEXT));
     }
     if (rc == SQLITE_ROW || rc == SQLITE_DONE) *err = 0;
     sqlite3_finalize(st);

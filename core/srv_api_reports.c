@@ -3,10 +3,16 @@
  *
  *   {"run_id": N, "by": "episode", "rows": [{<the report's columns>}, ...]}
  *
- * Filters npi, tin, aco, template; narrowed to the role's scope (srv_api_common.h). A
- * provider token may not read the ACO, leakage or template reports: they are totals of
- * other providers' episodes (the template report does not filter by NPI at all).
+ * Filters npi, tin, aco, template, arrangement, period; narrowed to the role's scope
+ * (srv_api_common.h), then checked (report_check_filters): a filter the report does not
+ * take or a malformed value is 400, an ACO, template or arrangement the store does not
+ * know is 404. An empty report adds "note" (why: "no episodes of ACO A1 in period 2027
+ * in run 4") and "run_with_rows" (the latest other completed run that has rows, or
+ * null). A provider token may not read the ACO, leakage or template reports: they are
+ * totals of other providers' episodes (the template report does not filter by NPI at
+ * all).
  */
+#include <errno.h>
 #include <stdio.h>
 #include <string.h>
 
@@ -43,20 +49,20 @@ void api_report(srv_req *rq, srv_resp *rs)
                   r->by);
         return;
     }
-    const char *npi = srv_query(rq, "npi"), *tin = srv_query(rq, "tin"),
-               *aco = srv_query(rq, "aco"), *tmpl = srv_query(rq, "template");
+    report_filters f = {srv_query(rq, "npi"), srv_query(rq, "tin"), srv_query(rq, "aco"),
+                        srv_query(rq, "template"), srv_query(rq, "arrangement"),
+                        srv_query(rq, "period")};
     int64_t run_id;
-    if (api_scope_filters(rq, rs, &aco, &npi) < 0 || api_pick_run(rq, rs, &run_id) < 0) return;
+    if (api_scope_filters(rq, rs, &f.aco, &f.npi) < 0 || api_check_filters(rq, rs, r, &f) < 0 ||
+        api_pick_run(rq, rs, &run_id) < 0)
+        return;
     sqlite3 *db = store_db(rq->db);
     sqlite3_stmt *st;
     if (sqlite3_prepare_v2(db, r->sql, -1, &st, NULL) != SQLITE_OK) {
         srv_error(rs, 500, "store", "%s", sqlite3_errmsg(db));
         return;
     }
-    sqlite3_bind_int64(st, 1, run_id);
-    const char *filters[4] = {npi, tin, aco, tmpl};
-    for (int i = 0; i < 4; i++)
-        if (filters[i]) sqlite3_bind_text(st, 2 + i, filters[i], -1, SQLITE_STATIC);
+    report_bind(st, run_id, &f);
     int rc;
     json_t *rows = report_rows(r, st, &rc);
     sqlite3_finalize(st);
@@ -68,15 +74,24 @@ void api_report(srv_req *rq, srv_resp *rs)
     if (!strcmp(r->by, "episode")) {
         char id[32];
         snprintf(id, sizeof id, "%lld", (long long)run_id);
-        json_t *detail = json_pack("{s:s, s:o, s:o, s:o, s:o, s:I}", "by", r->by, "npi",
-                                   api_str(npi), "tin", api_str(tin), "aco", api_str(aco),
-                                   "template", api_str(tmpl), "rows",
+        json_t *detail = json_pack("{s:s, s:o, s:o, s:o, s:o, s:o, s:o, s:I}", "by", r->by,
+                                   "npi", api_str(f.npi), "tin", api_str(f.tin), "aco",
+                                   api_str(f.aco), "template", api_str(f.tmpl), "arrangement",
+                                   api_str(f.arrangement), "period", api_str(f.period), "rows",
                                    (json_int_t)json_array_size(rows));
         if (api_audit_read(rq, rs, "report.read", "run", id, detail) < 0) {
             json_decref(rows);
             return;
         }
     }
-    srv_json(rs, 200, json_pack("{s:I, s:s, s:o}", "run_id", (json_int_t)run_id, "by", r->by,
-                                "rows", rows));
+    json_t *body = json_pack("{s:I, s:s, s:o}", "run_id", (json_int_t)run_id, "by", r->by,
+                             "rows", rows);
+    if (body && json_array_size(rows) == 0) {
+        char why[512];
+        report_explain_empty(db, r, run_id, &f, why, sizeof why);
+        int64_t other = report_other_run(db, r, run_id, &f);
+        json_object_set_new(body, "note", json_string(why));
+        json_object_set_new(body, "run_with_rows", other > 0 ? json_integer(other) : json_null());
+    }
+    srv_json(rs, 200, body);
 }

@@ -280,6 +280,29 @@ int srv_token_revoke(store *s, const char *token_id, const char *actor, char *er
     return finish(s, rc, err, errlen);
 }
 
+int srv_token_well_formed(const char *authorization)
+{
+    if (!authorization || strncasecmp(authorization, "bearer ", 7) != 0) return 0;
+    const char *tok = authorization + 7;
+    return strlen(tok) == SRV_TOKEN_LEN &&
+           !strncmp(tok, SRV_TOKEN_PREFIX, sizeof SRV_TOKEN_PREFIX - 1) &&
+           is_lower_hex(tok + sizeof SRV_TOKEN_PREFIX - 1, SRV_TOKEN_HEX);
+}
+
+int srv_token_id_of(store *s, const char *authorization, char token_id[20])
+{
+    token_id[0] = '\0';
+    if (!srv_token_well_formed(authorization)) return 0;
+    char hash[65];
+    sha256_hex(authorization + 7, SRV_TOKEN_LEN, hash);
+    char *id = NULL;
+    if (sql(s, &id, NULL, 0, "SELECT token_id FROM api_tokens WHERE sha256 = ?1", 1, hash) < 0)
+        return -EIO;
+    if (id) util_strlcpy(token_id, id, 20);
+    free(id);
+    return 0;
+}
+
 int srv_token_verify(store *s, const char *authorization, srv_role *role, char *err, size_t errlen)
 {
     memset(role, 0, sizeof *role);
@@ -290,8 +313,7 @@ int srv_token_verify(store *s, const char *authorization, srv_role *role, char *
     if (strncasecmp(authorization, "bearer ", 7) != 0)
         return fail(err, errlen, -EACCES, "the Authorization header is not 'Bearer <token>'");
     const char *tok = authorization + 7;
-    if (strlen(tok) != SRV_TOKEN_LEN || strncmp(tok, SRV_TOKEN_PREFIX, sizeof SRV_TOKEN_PREFIX - 1)
-        || !is_lower_hex(tok + sizeof SRV_TOKEN_PREFIX - 1, SRV_TOKEN_HEX))
+    if (!srv_token_well_formed(authorization))
         return fail(err, errlen, -EACCES, "the bearer token is malformed (expected 'Bearer cara_' "
                     "and 40 lowercase hex digits, one space after Bearer)");
     char hash[65];

@@ -78,4 +78,13 @@ int srv_token_revoke(store *s, const char *token_id, const char *actor, char *er
 int srv_token_verify(store *s, const char *authorization, srv_role *role, char *err,
                      size_t errlen);
 
+/* The public id of the token (revoked or not) whose secret authorization carries, into
+ * token_id ("" when the header is not well formed or no token has that secret), for
+ * the audit of a refused request. Reads only. Returns 0 or -EIO. */
+int srv_token_id_of(store *s, const char *authorization, char token_id[20]);
+
+/* 1 when authorization is "Bearer " + a well-formed secret (the form srv_token_verify
+ * accepts), whether or not such a token exists; else 0. */
+int srv_token_well_formed(const char *authorization);
+
 #endif

@@ -141,6 +141,19 @@ static int over_time(void *ud)
            (t.tv_sec == deadline->tv_sec && t.tv_nsec > deadline->tv_nsec);
 }
 
+/* Audit a refused request (srv_deny.h), rate-limited per token. A failure to write is
+ * logged on stderr; the refusal stands either way. */
+static void audit_denied(srv *s, store *db, const srv_req *rq, int status, const char *reason)
+{
+    unsigned suppressed;
+    uv_mutex_lock(&s->lock);
+    int d = srv_deny_admit(&s->deny, rq->role.token_id, (int64_t)time(NULL), &suppressed);
+    uv_mutex_unlock(&s->lock);
+    if (srv_deny_audit(db, rq, status, reason, d, suppressed) < 0)
+        fprintf(stderr, "cara serve: %s %s %d: the refusal could not be written to the audit log\n",
+                rq->method, rq->path, status);
+}
+
 static void work(uv_work_t *w)
 {
     rctx *c = w->data;
@@ -174,8 +187,14 @@ static void work(uv_work_t *w)
         sqlite3_progress_handler(store_db(db), 100000, over_time, &deadline);
     }
     if (!(c->route->flags & SRV_PUBLIC)) {
-        if (srv_token_verify(db, c->auth, &c->rq.role, err, sizeof err) < 0) {
+        int v = srv_token_verify(db, c->auth, &c->rq.role, err, sizeof err);
+        if (v < 0) {
             srv_error(&c->rs, 401, "unauthorized", "%s", err);
+            /* a real attempt with a token (unknown or revoked) is audited */
+            if (v == -EACCES && srv_token_well_formed(c->auth)) {
+                srv_token_id_of(db, c->auth, c->rq.role.token_id); /* a revoked token's id */
+                audit_denied(s, db, &c->rq, 401, err);
+            }
             goto out;
         }
         snprintf(c->who, sizeof c->who, "%s%s%s",
@@ -186,6 +205,10 @@ static void work(uv_work_t *w)
     c->rs.status = 200;
     c->route->fn(&c->rq, &c->rs);
     if (db && sqlite3_get_autocommit(store_db(db)) == 0) store_rollback(db); /* a handler's leftovers */
+    if (c->rs.status == 403) {
+        json_t *m = json_object_get(json_object_get(c->rs.json, "error"), "message");
+        audit_denied(s, db, &c->rq, 403, json_string_value(m));
+    }
 out:
     if (db) store_close(db);
     c->rq.episodes_dir = NULL;

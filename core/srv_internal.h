@@ -12,6 +12,7 @@
 #include <uv.h>
 
 #include "srv.h"
+#include "srv_deny.h"
 
 struct MHD_Daemon;
 
@@ -69,6 +70,7 @@ struct srv {
     int64_t next_job;
     int job_running;
     /* requests */
+    srv_deny_limit deny;                /* lock: the audit of refused requests (srv_deny.h) */
     int in_flight;
     int stopping;
     /* metrics (lock) */

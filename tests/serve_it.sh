@@ -114,6 +114,34 @@ call "bad limit" 400 "$ACO" GET "/v1/episodes?limit=0"
 reads=$(sqlite3 "$T/t.db" "SELECT count(*) FROM audit_log WHERE action LIKE 'episode.%'")
 if [ "$reads" -gt 0 ]; then ok "episode reads are audited ($reads)"; else bad "no episode read in the audit log"; fi
 
+# --- reports: filters that name nothing, arrangement_id, empty answers
+call "episode report names the arrangement" 200 "$CMS" GET "/v1/reports/episode?run=$RUN&aco=A0001"
+has "arrangement_id in episode rows" '"arrangement_id":'
+call "an unknown ACO" 404 "$CMS" GET "/v1/reports/arrangement?run=$RUN&aco=NOPE"
+has "the unknown ACO is named" "no ACO 'NOPE'"
+call "an NPI failing its check digit" 400 "$CMS" GET "/v1/reports/episode?run=$RUN&npi=1234567890"
+call "a malformed period" 400 "$CMS" GET "/v1/episodes?run=$RUN&period=27"
+call "a period the run does not cover" 200 "$CMS" GET "/v1/reports/episode?run=$RUN&period=2035"
+has "the empty report says why" '"note":"no episodes in period 2035 in run '
+
+# --- refused requests are audited (actor, route, reason), at most 20 + 1 a minute per token
+n=$(sqlite3 "$T/t.db" "SELECT count(*) FROM audit_log WHERE action = 'api.denied' AND actor LIKE 'aco:A0001 (token %' AND entity = 'reports' AND json_extract(after, '$.status') = 403")
+if [ "$n" -gt 0 ]; then ok "ACO's 403s are audited ($n)"; else bad "no api.denied row for the ACO's 403"; fi
+n=$(sqlite3 "$T/t.db" "SELECT count(*) FROM audit_log WHERE action = 'api.denied' AND actor = 'anonymous (token -)' AND json_extract(after, '$.status') = 401")
+if [ "$n" -gt 0 ]; then ok "an unknown token's 401 is audited ($n)"; else bad "no api.denied row for the unknown token"; fi
+n=$(sqlite3 "$T/t.db" "SELECT count(*) FROM audit_log WHERE action = 'api.denied' AND json_extract(after, '$.reason') LIKE 'no Authorization header%'")
+if [ "$n" -eq 0 ]; then ok "a request without a token is not audited"; else bad "$n api.denied rows for missing tokens"; fi
+i=0
+while [ $i -lt 50 ]; do
+    curl -s -o /dev/null -H "Authorization: Bearer cara_1111111111111111111111111111111111111111" "$URL/v1/status" || true
+    i=$((i + 1))
+done
+# 50 more refusals of the one anonymous key: some minute got more than 21 (a summary),
+# and no minute more than 21 rows; at most two minutes were touched by this burst
+n=$(sqlite3 "$T/t.db" "SELECT count(*) FROM audit_log WHERE action = 'api.denied' AND actor = 'anonymous (token -)' AND json_extract(after, '$.path') = '/v1/status'")
+lim=$(sqlite3 "$T/t.db" "SELECT count(*) FROM audit_log WHERE action = 'api.denied' AND actor = 'anonymous (token -)' AND json_extract(after, '$.limited') = 1")
+if [ "$lim" -ge 1 ] && [ "$n" -le 43 ]; then ok "refusals are capped ($n rows for 51 refusals, $lim summary)"; else bad "cap: $n rows, $lim summaries for 51 refusals"; fi
+
 # --- limits
 BODY=$(head -c 70000 /dev/zero | tr '\0' 'x') call "body over --max-body" 413 "$CMS" POST /v1/runs
 BODY=
@@ -152,6 +180,8 @@ lacks "with a new version" "\"version\":$v0,"
 TID=$("$CARA" --db "$T/t.db" token list --format json | grep -o '"token_id":"[0-9a-f]*"[^}]*"scope":"A0001"' | head -1 | sed 's/"token_id":"\([0-9a-f]*\)".*/\1/')
 "$CARA" --db "$T/t.db" token revoke "$TID" >/dev/null 2>&1 || true
 call "a revoked ACO token" 401 "$ACO" GET /v1/status
+n=$(sqlite3 "$T/t.db" "SELECT count(*) FROM audit_log WHERE action = 'api.denied' AND actor = 'anonymous (token $TID)' AND entity = 'status' AND json_extract(after, '$.reason') LIKE '%was revoked%'")
+if [ "$n" -eq 1 ]; then ok "the revoked token's attempt is audited under its id"; else bad "revoked token: $n api.denied rows"; fi
 
 # --- graceful shutdown with a run in progress
 call "a last run" 202 "$CMS" POST /v1/runs

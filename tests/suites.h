@@ -35,6 +35,8 @@
     X(synth_formats)   \
     X(cli)             \
     X(claims_cmd)      \
+    X(report_cmd)      \
+    X(srv_deny)        \
     X(e2e)
 
 #define CARA_DECLARE_SUITE(name) Suite *suite_##name(void);

@@ -199,6 +199,52 @@ START_TEST(test_reports_scope)
 }
 END_TEST
 
+/* Filters that name nothing: 400 when malformed or not taken by the report, 404 when
+ * unknown; a valid filter that matches nothing is 200 with a note saying why. Episode
+ * rows carry arrangement_id. */
+START_TEST(test_report_filters)
+{
+    json_t *j;
+    ck_assert_int_eq(call(api_report, SRV_CMS, "", "episode", NULL, "aco=NOPE", NULL, &j), 404);
+    ck_assert_str_eq(err_code(j), "not_found");
+    ck_assert_ptr_nonnull(strstr(json_string_value(json_object_get(json_object_get(j, "error"),
+                                                                   "message")), "aco: no ACO 'NOPE'"));
+    json_decref(j);
+    ck_assert_int_eq(call(api_report, SRV_CMS, "", "arrangement", NULL, "npi=1234567890", NULL, &j), 400);
+    json_decref(j);
+    ck_assert_int_eq(call(api_report, SRV_CMS, "", "episode", NULL, "template=nope", NULL, &j), 404);
+    json_decref(j);
+    ck_assert_int_eq(call(api_report, SRV_CMS, "", "episode", NULL, "arrangement=NOPE9", NULL, &j), 404);
+    json_decref(j);
+    ck_assert_int_eq(call(api_report, SRV_CMS, "", "episode", NULL, "period=20x7", NULL, &j), 400);
+    json_decref(j);
+    ck_assert_int_eq(call(api_report, SRV_CMS, "", "aco", NULL, "npi=1234567893", NULL, &j), 400);
+    json_decref(j);
+    ck_assert_int_eq(call(api_episodes_list, SRV_CMS, "", NULL, NULL, "aco=NOPE", NULL, &j), 404);
+    json_decref(j);
+    /* a valid period the run does not cover: empty, with the reason */
+    ck_assert_int_eq(call(api_report, SRV_CMS, "", "episode", NULL, "period=2035", NULL, &j), 200);
+    ck_assert_int_eq(json_array_size(json_object_get(j, "rows")), 0);
+    ck_assert_ptr_nonnull(strstr(json_string_value(json_object_get(j, "note")),
+                                 "no episodes in period 2035 in run 1; run 1 covers period "));
+    ck_assert(json_is_null(json_object_get(j, "run_with_rows")));
+    json_decref(j);
+    /* every episode row names its arrangement (null when unattributed) */
+    ck_assert_int_eq(call(api_report, SRV_CMS, "", "episode", NULL, NULL, NULL, &j), 200);
+    size_t i, with = 0;
+    json_t *row;
+    json_array_foreach(json_object_get(j, "rows"), i, row)
+    {
+        json_t *a = json_object_get(row, "arrangement_id");
+        ck_assert(a && (json_is_null(a) || json_is_string(a)));
+        with += json_is_string(a);
+    }
+    ck_assert_int_eq((long long)with, qi("SELECT count(*) FROM run_episodes WHERE run_id = 1 AND "
+                                         "arrangement_id IS NOT NULL"));
+    json_decref(j);
+}
+END_TEST
+
 /* ---- episodes ----------------------------------------------------------------------------- */
 
 START_TEST(test_episodes_list)
@@ -690,6 +736,7 @@ Suite *suite_srv_api(void)
     tcase_set_timeout(tc, 60);
     tcase_add_unchecked_fixture(tc, build_store, remove_store);
     tcase_add_test(tc, test_reports_scope);
+    tcase_add_test(tc, test_report_filters);
     tcase_add_test(tc, test_episodes_list);
     tcase_add_test(tc, test_episode_get);
     tcase_add_test(tc, test_ebra_cycle);

@@ -1,0 +1,67 @@
+/*
+ * audit_cli.c: see audit_cli.h.
+ */
+#include "audit_cli.h"
+
+#include <errno.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <time.h>
+
+const char *audit_cli_actor(const char *as)
+{
+    if (as && *as) return as;
+    const char *user = getenv("USER");
+    return user && *user ? user : "cli";
+}
+
+int audit_cli_open(const char *path, store **out, char *err, size_t errlen)
+{
+    *out = NULL;
+    store *s;
+    int rc = store_open(path, 0, &s, err, errlen);
+    if (rc < 0) return rc;
+    if (sqlite3_db_readonly(store_db(s), "main") == 1) {
+        snprintf(err, errlen, "%s: the store is read-only for this user; a read of beneficiary "
+                 "data is recorded in its audit log, so it is refused", path);
+        store_close(s);
+        return -EROFS;
+    }
+    sqlite3_busy_timeout(store_db(s), 5000);
+    *out = s;
+    return 0;
+}
+
+int audit_cli_phi_read(store *s, const char *actor, const char *command, const char *entity,
+                       const char *entity_id, json_t *filters, long long rows, char *err,
+                       size_t errlen)
+{
+    json_t *after = json_pack("{s:s, s:o, s:I}", "command", command, "filters",
+                              filters ? filters : json_object(), "rows", (json_int_t)rows);
+    char *text = after ? json_dumps(after, JSON_COMPACT | JSON_SORT_KEYS) : NULL;
+    json_decref(after);
+    char now[32];
+    time_t t = time(NULL);
+    struct tm tm;
+    gmtime_r(&t, &tm);
+    strftime(now, sizeof now, "%Y-%m-%dT%H:%M:%SZ", &tm);
+    sqlite3 *db = store_db(s);
+    sqlite3_stmt *st = NULL;
+    int rc = -EIO;
+    if (text && sqlite3_prepare_v2(db, "INSERT INTO audit_log (at, actor, action, entity, "
+                                       "entity_id, after) VALUES (?1, ?2, 'phi.read', ?3, ?4, ?5)",
+                                   -1, &st, NULL) == SQLITE_OK) {
+        sqlite3_bind_text(st, 1, now, -1, SQLITE_TRANSIENT);
+        sqlite3_bind_text(st, 2, actor, -1, SQLITE_TRANSIENT);
+        sqlite3_bind_text(st, 3, entity, -1, SQLITE_TRANSIENT);
+        sqlite3_bind_text(st, 4, entity_id ? entity_id : "", -1, SQLITE_TRANSIENT);
+        sqlite3_bind_text(st, 5, text, -1, SQLITE_TRANSIENT);
+        if (sqlite3_step(st) == SQLITE_DONE) rc = 0;
+    }
+    if (rc < 0)
+        snprintf(err, errlen, "%s: the audit log row could not be written: %s", store_path(s),
+                 text ? sqlite3_errmsg(db) : "out of memory");
+    sqlite3_finalize(st);
+    free(text);
+    return rc;
+}
