@@ -34,7 +34,8 @@
     X(synth_formats)   \
     X(cli)             \
     X(claims_cmd)      \
-    X(e2e)
+    X(e2e)             \
+    X(risk_e2e)
 
 #define CARA_DECLARE_SUITE(name) Suite *suite_##name(void);
 CARA_SUITES(CARA_DECLARE_SUITE)
