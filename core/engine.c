@@ -191,9 +191,10 @@ static int64_t now_ns(void)
 static int hcc_count_for(worker *w, const catalog_entry *ce, ep_rec *r, char *err, size_t errlen)
 {
     const bene_data *d = &w->bd;
+    const char *name = ce->overlay_path ? ce->overlay_path : ce->template_path;
     risk_result rr;
-    int rc = risk_for(w->hcc, ce->tmpl, ce->overlay_path ? ce->overlay_path : ce->template_path, &d->b, d->lines, d->n_lines, r->day0,
-                      &rr, err, errlen);
+    int rc = risk_for(w->hcc, ce->tmpl, name, &d->b, d->lines, d->n_lines, r->day0, &rr, err,
+                      errlen);
     if (rc < 0) return rc;
     r->hcc_count = rr.hcc_count;
     r->has_risk = rr.has_score;
