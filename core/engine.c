@@ -23,6 +23,7 @@
 #include "engine_internal.h"
 #include "episode.h"
 #include "hcc.h"
+#include "risk.h"
 #include "store.h"
 #include "rules_native.h"
 #include "util.h"
@@ -69,30 +70,23 @@ static int64_t now_ns(void)
     return (int64_t)t.tv_sec * 1000000000 + t.tv_nsec;
 }
 
-/* Distinct CMS-HCC V28 payment HCCs from diagnoses on claims starting in the
- * `lookback` days before day 0. */
-static int hcc_count_for(worker *w, cara_date day0, int64_t lookback)
+/* The episode's risk inputs (risk.h): the HCC count of the lookback claims that pass
+ * CMS's risk adjustment filter (hcc_filter.h) and, with the V28 coefficients, the risk
+ * score. */
+static int hcc_count_for(worker *w, const catalog_entry *ce, ep_rec *r, char *err, size_t errlen)
 {
     const bene_data *d = &w->bd;
-    size_t n = 0;
-    const char *prev = NULL;
-    for (size_t i = 0; i < d->n_lines; i++) {
-        const cara_claim_line *l = &d->lines[i];
-        if (l->claim_start < day0 - lookback || l->claim_start > day0 - 1) continue;
-        if (prev && strcmp(prev, l->claim_id) == 0) continue; /* lines share the dx */
-        prev = l->claim_id;
-        for (int k = 0; k < l->n_dx; k++) {
-            if (n == w->cap_dx) {
-                size_t cap = w->cap_dx ? w->cap_dx * 2 : 256;
-                const char **v = realloc(w->dx, cap * sizeof *v);
-                if (!v) return -ENOMEM;
-                w->dx = v;
-                w->cap_dx = cap;
-            }
-            w->dx[n++] = l->dx[k];
-        }
-    }
-    return hcc_count(w->hcc, w->dx, n);
+    const char *name = ce->overlay_path ? ce->overlay_path : ce->template_path;
+    risk_result rr;
+    int rc = risk_for(w->hcc, ce->tmpl, name, &d->b, d->lines, d->n_lines, r->day0, &rr, err,
+                      errlen);
+    if (rc < 0) return rc;
+    r->hcc_count = rr.hcc_count;
+    r->has_risk = rr.has_score;
+    r->risk_score = rr.score;
+    r->risk_raw = rr.raw;
+    memcpy(r->risk_segment, rr.segment, sizeof r->risk_segment);
+    return rr.hcc_count;
 }
 
 static ep_rec *new_ep(run_data *rd)
@@ -125,6 +119,8 @@ static int compare_native(worker *w, size_t entry, const cara_episode *ep, int h
     const char *method;
     native_attribute(&w->np, ep, d->lines, d->n_lines, w->cands, nc, &arr, &method);
     ep_rec n = {0};
+    n.has_risk = r->has_risk; /* the score is an input of target(), as for the Lua rule */
+    n.risk_score = r->risk_score;
     int rc = native_target(&w->np, ep, hcc, &d->b, arr, &n, err, errlen);
     int met = native_quality(&w->np, ep, d->lines, d->n_lines);
     w->st->native_ns += now_ns() - t0;
@@ -150,14 +146,8 @@ static int price_episode(worker *w, size_t entry, const cara_episode *ep, ep_rec
 {
     const catalog_entry *ce = &w->cat->v[entry];
     const bene_data *d = &w->bd;
-    int64_t lookback = 180;
-    template_host_int(ce->tmpl, "pricing.hcc_lookback_days", &lookback);
-    int hcc = hcc_count_for(w, r->day0, lookback);
-    if (hcc < 0) {
-        snprintf(err, errlen, "out of memory");
-        return -ENOMEM;
-    }
-    r->hcc_count = hcc;
+    int hcc = hcc_count_for(w, ce, r, err, errlen);
+    if (hcc < 0) return hcc;
     const char *family = ce->base_id ? ce->base_id : template_id(ce->tmpl);
     size_t nc = engine_candidates(w->rd, template_id(ce->tmpl), family, &d->b, r->day0, w->cands);
     int compare = w->o->compare_native && !strcmp(w->o->compare_native, template_id(ce->tmpl));

@@ -172,6 +172,7 @@ typedef struct call_args {
     const int64_t *sorted;
     size_t n_sorted;
     ep_rec *const *eps;
+    const ep_rec *rec; /* target(): the episode's record, for its risk score */
 } call_args;
 
 static void push_ref(lua_State *L, int ref) { lua_rawgeti(L, LUA_REGISTRYINDEX, ref); }
@@ -183,8 +184,13 @@ static void push_params_of(lua_State *L, call_args *a)
 
 static void push_episode(lua_State *L, call_args *a)
 {
-    rules_push_episode(L, a->ep, template_id(a->rs->cat->v[a->entry].tmpl), a->lines,
-                       a->hcc_count);
+    rules_risk risk, *rp = NULL;
+    if (a->rec && a->rec->has_risk) {
+        risk = (rules_risk){a->rec->risk_score, a->rec->risk_raw, a->rec->risk_segment};
+        rp = &risk;
+    }
+    rules_push_episode_risk(L, a->ep, template_id(a->rs->cat->v[a->entry].tmpl), a->lines,
+                            a->hcc_count, rp);
 }
 
 /* attribute(episode, claims, beneficiary, candidates, params) */
@@ -380,7 +386,7 @@ int rule_target(rule_set *rs, size_t entry, const cara_episode *ep, int hcc_coun
                 char *err, size_t errlen)
 {
     call_args a = {.rs = rs, .entry = entry, .ep = ep, .hcc_count = hcc_count, .lines = lines,
-                   .arr = arr};
+                   .arr = arr, .rec = rec};
     rules_error e;
     if (rules_vm_invoke(rs->vm, rs->sav_script[entry], "target", push_target, &a, 1, &e) < 0)
         return rule_fail(rs, &e, err, errlen);

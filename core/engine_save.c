@@ -5,6 +5,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <unistd.h>
 #include <time.h>
 
 #include "date.h"
@@ -111,10 +112,17 @@ static int save_components(saver *sv, const catalog *cat)
         if (rc == 0 && i == 0) {
             /* the CMS-HCC tables live beside the templates */
             static const char *const tables[] = {"cms_hcc_v28_dx_to_hcc.csv",
-                                                 "cms_hcc_v28_hierarchies.csv"};
+                                                 "cms_hcc_v28_hierarchies.csv",
+                                                 /* optional: recorded when present */
+                                                 "cms_hcc_ra_eligible_hcpcs.csv",
+                                                 "cms_hcc_v28_coefficients.csv"};
             char *dir = util_path_join(cat->dir, "common");
-            for (size_t t = 0; t < 2 && rc == 0 && dir; t++) {
+            for (size_t t = 0; t < 4 && rc == 0 && dir; t++) {
                 char *p = util_path_join(dir, tables[t]);
+                if (p && t >= 2 && access(p, F_OK) != 0) {
+                    free(p);
+                    continue;
+                }
                 rc = p ? component(sv, st, "table", tables[t], "V28", p) : -ENOMEM;
                 free(p);
             }
@@ -134,9 +142,9 @@ static int save_episodes(saver *sv, const run_data *rd)
                   "arrangement_id, npi, tin, attribution_method, base_cents, trend_factor, "
                   "trend_years, age_factor, hcc_count, hcc_factor, dual_factor, discount_bps, "
                   "target_cents, actual_cents, actual_winsorized_cents, quality_met, status, "
-                  "exclusion_reason) VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, "
-                  "?12, ?13, ?14, ?15, ?16, ?17, ?18, ?19, ?20, ?21, ?22, ?23, ?24, ?25, ?26, "
-                  "?27, ?28)",
+                  "exclusion_reason, risk_score) VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, "
+                  "?10, ?11, ?12, ?13, ?14, ?15, ?16, ?17, ?18, ?19, ?20, ?21, ?22, ?23, ?24, "
+                  "?25, ?26, ?27, ?28, ?29)",
                   &st);
     for (size_t i = 0; i < rd->n_eps && rc == 0; i++) {
         const ep_rec *r = &rd->eps[i];
@@ -167,6 +175,7 @@ static int save_episodes(saver *sv, const run_data *rd)
         sqlite3_bind_int64(st, 24, r->actual);
         bind_text(st, 27, r->status);
         bind_text(st, 28, r->exclusion);
+        if (r->has_risk) sqlite3_bind_int64(st, 29, r->risk_score);
         rc = step(sv, st, r->episode_id);
     }
     sqlite3_finalize(st);

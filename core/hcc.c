@@ -13,10 +13,11 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <unistd.h>
 
+#include "hcc_filter.h"
+#include "hcc_score.h"
 #include "util.h"
-
-#define HCC_WORDS ((HCC_MAX + 63) / 64)
 
 #define DX_TABLE "cms_hcc_v28_dx_to_hcc.csv"
 #define HIER_TABLE "cms_hcc_v28_hierarchies.csv"
@@ -39,6 +40,8 @@ struct hcc_model {
     uint16_t *child;                /* the children of every parent, grouped by parent */
     uint32_t child_at[HCC_MAX + 1]; /* parent p: child[child_at[p] .. child_at[p + 1]) */
     size_t n_hier;
+    struct hcc_hcpcs_list *eligible; /* optional (owned) */
+    struct hcc_coefs *coefs;         /* optional (owned) */
 };
 
 /* ---- bits -------------------------------------------------------------------------- */
@@ -111,6 +114,41 @@ static int finish(const hcc_model *m, uint64_t *present, int *hccs, int max)
     return n;
 }
 
+/* ---- sets ------------------------------------------------------------------------- */
+
+void hcc_set_clear(hcc_set *s) { memset(s, 0, sizeof *s); }
+
+void hcc_set_add_code(const hcc_model *m, hcc_set *s, const char *code, size_t maxlen)
+{
+    if (m) add_code(m, pack_code(code, maxlen), s->bits);
+}
+
+void hcc_set_finish(const hcc_model *m, hcc_set *s)
+{
+    if (!m) {
+        hcc_set_clear(s);
+        return;
+    }
+    int h[HCC_MAX];
+    int n = finish(m, s->bits, h, HCC_MAX);
+    memset(s->bits, 0, sizeof s->bits);
+    for (int i = 0; i < n; i++) bit_set(s->bits, h[i]);
+    s->n = n;
+}
+
+int hcc_set_has(const hcc_set *s, int h) { return h > 0 && h < HCC_MAX && bit_get(s->bits, h); }
+
+int hcc_set_list(const hcc_set *s, int *hccs, int max)
+{
+    int n = 0;
+    for (int w = 0; w < HCC_WORDS; w++)
+        for (uint64_t b = s->bits[w]; b; b &= b - 1) {
+            if (n < max) hccs[n] = w * 64 + low_bit(b);
+            n++;
+        }
+    return n;
+}
+
 int hcc_lookup(const hcc_model *m, const char *icd10, int *hccs, int max)
 {
     uint64_t k = pack_code(icd10, SIZE_MAX);
@@ -157,9 +195,26 @@ hcc_model_info hcc_model_describe(const hcc_model *m)
     return info;
 }
 
+void hcc_model_set_eligible(hcc_model *m, struct hcc_hcpcs_list *eligible)
+{
+    hcc_hcpcs_free(m->eligible);
+    m->eligible = eligible;
+}
+
+void hcc_model_set_coefs(hcc_model *m, struct hcc_coefs *coefs)
+{
+    hcc_coefs_free(m->coefs);
+    m->coefs = coefs;
+}
+
+const struct hcc_hcpcs_list *hcc_model_eligible(const hcc_model *m) { return m ? m->eligible : NULL; }
+const struct hcc_coefs *hcc_model_coefs(const hcc_model *m) { return m ? m->coefs : NULL; }
+
 void hcc_model_free(hcc_model *m)
 {
     if (!m) return;
+    hcc_hcpcs_free(m->eligible);
+    hcc_coefs_free(m->coefs);
     free(m->rows);
     free(m->child);
     free(m);
@@ -486,6 +541,30 @@ int hcc_model_parse(const char *dx_csv, size_t dx_len, const char *hier_csv, siz
     return parse_named(dx_csv, dx_len, DX_TABLE, hier_csv, hier_len, HIER_TABLE, out, err, errlen);
 }
 
+/* Read and parse one optional table of dir into m; a missing file leaves m as it is. */
+static int load_optional(hcc_model *m, const char *dir, const char *name, char *err, size_t errlen)
+{
+    char *path = util_path_join(dir, name), *buf = NULL;
+    size_t len = 0;
+    if (!path) return -ENOMEM;
+    int rc = 0;
+    if (access(path, F_OK) == 0) {
+        rc = util_read_file(path, TABLE_MAX_BYTES, &buf, &len, err, errlen);
+        if (rc == 0 && strcmp(name, HCC_ELIGIBLE_TABLE) == 0) {
+            struct hcc_hcpcs_list *l = NULL;
+            rc = hcc_hcpcs_parse(buf, len, path, &l, err, errlen);
+            if (rc == 0) hcc_model_set_eligible(m, l);
+        } else if (rc == 0) {
+            struct hcc_coefs *c = NULL;
+            rc = hcc_coefs_parse(buf, len, path, &c, err, errlen);
+            if (rc == 0) hcc_model_set_coefs(m, c);
+        }
+    }
+    free(buf);
+    free(path);
+    return rc;
+}
+
 int hcc_model_load(const char *dir, hcc_model **out, char *err, size_t errlen)
 {
     *out = NULL;
@@ -498,6 +577,13 @@ int hcc_model_load(const char *dir, hcc_model **out, char *err, size_t errlen)
     if (rc == 0) rc = util_read_file(p2, TABLE_MAX_BYTES, &b2, &l2, err, errlen);
     if (rc == 0) {
         rc = parse_named(b1, l1, p1, b2, l2, p2, out, err, errlen);
+        if (rc == 0) rc = load_optional(*out, dir, HCC_ELIGIBLE_TABLE, err, errlen);
+        if (rc == 0) rc = load_optional(*out, dir, HCC_COEF_TABLE, err, errlen);
+        if (rc < 0) {
+            hcc_model_free(*out);
+            *out = NULL;
+            if (rc == -ENOMEM) snprintf(err, errlen, "out of memory reading the HCC tables");
+        }
     } else if (rc == -ENOMEM) {
         snprintf(err, errlen, "out of memory reading the HCC tables");
     } else {

@@ -416,6 +416,12 @@ void rules_push_beneficiary(lua_State *L, const cara_beneficiary *b)
 void rules_push_episode(lua_State *L, const cara_episode *ep, const char *template_id,
                         const cara_claim_line *lines, int hcc_count)
 {
+    rules_push_episode_risk(L, ep, template_id, lines, hcc_count, NULL);
+}
+
+void rules_push_episode_risk(lua_State *L, const cara_episode *ep, const char *template_id,
+                             const cara_claim_line *lines, int hcc_count, const rules_risk *risk)
+{
     luaL_checkstack(L, 4, "rules_push_episode");
     lua_createtable(L, 0, 10); /* stack: ep */
     set_str(L, "template_id", template_id);
@@ -435,6 +441,11 @@ void rules_push_episode(lua_State *L, const cara_episode *ep, const char *templa
     lua_setfield(L, -2, "lines");
     set_int(L, "actual_cents", episode_actual_cents(ep, lines));
     if (hcc_count >= 0) set_int(L, "hcc_count", hcc_count);
+    if (risk) {
+        set_int(L, "risk_score", risk->score);
+        set_int(L, "risk_score_raw", risk->raw);
+        set_str(L, "risk_segment", risk->segment);
+    }
     rules_readonly(L, "episode");
 }
 

@@ -60,6 +60,18 @@ void rules_push_beneficiary(lua_State *L, const cara_beneficiary *b);
 void rules_push_episode(lua_State *L, const cara_episode *ep, const char *template_id,
                         const cara_claim_line *lines, int hcc_count);
 
+/* The CMS-HCC V28 risk score of an episode (risk.h), x 10,000. */
+typedef struct rules_risk {
+    int64_t score;       /* episode.risk_score: normalized and coding-adjusted */
+    int64_t raw;         /* episode.risk_score_raw: the sum of the coefficients */
+    const char *segment; /* episode.risk_segment: "CNA", ..., "INS" */
+} rules_risk;
+
+/* stack: -> episode, as rules_push_episode, with the risk score fields when risk is not
+ * NULL */
+void rules_push_episode_risk(lua_State *L, const cara_episode *ep, const char *template_id,
+                             const cara_claim_line *lines, int hcc_count, const rules_risk *risk);
+
 /* stack: -> candidates (read-only array) */
 void rules_push_candidates(lua_State *L, const rules_candidate *c, size_t n);
 

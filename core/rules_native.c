@@ -50,6 +50,8 @@ int native_params_init(native_params *p, const cara_template *t, char *err, size
         get_int(t, "pricing.non_dual_factor", &p->non_dual_factor, err, errlen) < 0 ||
         get_int(t, "arrangement.discount_bps", &p->default_discount, err, errlen) < 0)
         return -1;
+    const char *rm = json_string_value(template_lookup(t, "pricing.risk_method"));
+    p->risk_v28 = rm && !strcmp(rm, "cms_hcc_v28");
     const char *m = json_string_value(template_lookup(t, "quality.measure"));
     if (m && !strcmp(m, "codes_within_days")) {
         p->quality_kind = 1;
@@ -165,30 +167,38 @@ int native_target(const native_params *p, const cara_episode *ep, int hcc_count,
     int64_t trend = 10000 + p->trend_bps;
     for (int64_t i = 0; i < years; i++)
         if (apply(&amount, trend, err, errlen) < 0) return -1;
-    int age = date_age_on(b->birth, ep->start);
-    int64_t age_f = 10000;
-    size_t i;
-    json_t *band;
-    json_array_foreach(p->age_factors, i, band)
-    {
-        if (age >= json_integer_value(json_object_get(band, "min_age")))
-            age_f = json_integer_value(json_object_get(band, "factor"));
-    }
-    if (apply(&amount, age_f, err, errlen) < 0) return -1;
-    size_t nh = json_array_size(p->hcc_factors);
-    size_t hi = (size_t)hcc_count < nh - 1 ? (size_t)hcc_count : nh - 1;
-    int64_t hcc_f = json_integer_value(json_array_get(p->hcc_factors, hi));
-    if (apply(&amount, hcc_f, err, errlen) < 0) return -1;
-    int dual = 0;
-    for (uint32_t k = 0; k < b->n_enrollment; k++) { /* the first span holding day 0 */
-        const cara_enrollment *e = &b->enrollment[k];
-        if (e->start <= ep->start && (e->end == CARA_DATE_NONE || ep->start <= e->end)) {
-            dual = e->dual_status[0] && strcmp(e->dual_status, "00") != 0;
-            break;
+    int64_t age_f = 10000, hcc_f = 10000, dual_f = 10000;
+    if (p->risk_v28) { /* the host's CMS-HCC V28 score stands for the three factors */
+        if (!rec->has_risk) {
+            snprintf(err, errlen, "pricing.risk_method cms_hcc_v28: the episode has no risk_score");
+            return -1;
         }
+        if (apply(&amount, rec->risk_score, err, errlen) < 0) return -1;
+    } else {
+        int age = date_age_on(b->birth, ep->start);
+        size_t i;
+        json_t *band;
+        json_array_foreach(p->age_factors, i, band)
+        {
+            if (age >= json_integer_value(json_object_get(band, "min_age")))
+                age_f = json_integer_value(json_object_get(band, "factor"));
+        }
+        if (apply(&amount, age_f, err, errlen) < 0) return -1;
+        size_t nh = json_array_size(p->hcc_factors);
+        size_t hi = (size_t)hcc_count < nh - 1 ? (size_t)hcc_count : nh - 1;
+        hcc_f = json_integer_value(json_array_get(p->hcc_factors, hi));
+        if (apply(&amount, hcc_f, err, errlen) < 0) return -1;
+        int dual = 0;
+        for (uint32_t k = 0; k < b->n_enrollment; k++) { /* the first span holding day 0 */
+            const cara_enrollment *e = &b->enrollment[k];
+            if (e->start <= ep->start && (e->end == CARA_DATE_NONE || ep->start <= e->end)) {
+                dual = e->dual_status[0] && strcmp(e->dual_status, "00") != 0;
+                break;
+            }
+        }
+        dual_f = dual ? p->dual_factor : p->non_dual_factor;
+        if (apply(&amount, dual_f, err, errlen) < 0) return -1;
     }
-    int64_t dual_f = dual ? p->dual_factor : p->non_dual_factor;
-    if (apply(&amount, dual_f, err, errlen) < 0) return -1;
     int64_t discount = 0;
     if (arr) discount = (arr->has_terms & (1u << TERM_DISCOUNT)) ? arr->terms[TERM_DISCOUNT]
                                                                    : p->default_discount;

@@ -22,6 +22,7 @@ typedef struct native_params {
     int quality_kind;              /* 1 codes_within_days, 2 no_admission_in_window */
     const cara_codeset *quality_set;
     int64_t quality_days, quality_from;
+    int risk_v28;                  /* pricing.risk_method is "cms_hcc_v28" */
 } native_params;
 
 /* Resolve t's parameters. 0, or -1 with the missing or malformed parameter in err. */
@@ -34,8 +35,10 @@ void native_attribute(const native_params *p, const cara_episode *ep,
                       const ref_arrangement *const *cands, size_t nc,
                       const ref_arrangement **arr, const char **method);
 
-/* target(): fills the pricing fields of rec (base .. target). 0, or -1 (overflow, or a
- * trigger type without a base price) with the reason in err. */
+/* target(): fills the pricing fields of rec (base .. target). Under pricing.risk_method
+ * "cms_hcc_v28" it reads rec->has_risk and rec->risk_score (set by the caller, as the
+ * engine sets them for the Lua rule). 0, or -1 (overflow, a trigger type without a base
+ * price, or no risk score to apply) with the reason in err. */
 int native_target(const native_params *p, const cara_episode *ep, int hcc_count,
                   const cara_beneficiary *b, const ref_arrangement *arr, ep_rec *rec,
                   char *err, size_t errlen);

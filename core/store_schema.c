@@ -285,6 +285,11 @@ static const store_migration migrations[] = {
      "-- alignment rows from alignment.csv ('file') or from a CCLF8 beneficiary list ('cclf8')\n"
      "ALTER TABLE alignment ADD COLUMN source TEXT NOT NULL DEFAULT 'file'\n"
      "  CHECK (source IN ('file', 'cclf8'));\n"},
+    {11, "run episodes: the CMS-HCC V28 risk score",
+     "-- x 10000 with three decimals (0.9270 is 9270): normalized and coding-adjusted\n"
+     "-- (docs/methodology.md section 4); NULL when the coefficient table was absent or\n"
+     "-- the episode was not priced\n"
+     "ALTER TABLE run_episodes ADD COLUMN risk_score INTEGER;\n"},
 };
 
 const store_migration *store_migrations(size_t *n)

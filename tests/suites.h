@@ -37,7 +37,8 @@
     X(claims_cmd)      \
     X(report_cmd)      \
     X(srv_deny)        \
-    X(e2e)
+    X(e2e)             \
+    X(risk_e2e)
 
 #define CARA_DECLARE_SUITE(name) Suite *suite_##name(void);
 CARA_SUITES(CARA_DECLARE_SUITE)

@@ -12,7 +12,10 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "date.h"
 #include "hcc.h"
+#include "hcc_filter.h"
+#include "hcc_score.h"
 #include "suites.h"
 #include "util.h"
 
@@ -421,6 +424,340 @@ START_TEST(test_load_errors)
 }
 END_TEST
 
+
+/* ---- the risk adjustment claim filter (hcc_filter.h) ------------------------------- */
+
+static cara_icd dx_j449[] = {"J449"}, dx_e1122[] = {"E1122"}, dx_i509[] = {"I509"};
+
+/* A one-line claim starting on 2026-12-01. */
+static cara_claim_line claim(const char *id, int type, const char *bill, const char *hcpcs,
+                             cara_icd *dx)
+{
+    cara_claim_line l;
+    memset(&l, 0, sizeof l);
+    l.claim_id = id;
+    l.claim_type = type;
+    l.claim_start = l.service_date = date_from_ymd(2026, 12, 1);
+    snprintf(l.bill_type, sizeof l.bill_type, "%s", bill);
+    snprintf(l.hcpcs, sizeof l.hcpcs, "%s", hcpcs);
+    l.n_dx = 1;
+    l.dx = dx;
+    return l;
+}
+
+static int collect_n(const cara_claim_line *lines, size_t n)
+{
+    hcc_set s;
+    cara_date day = date_from_ymd(2026, 12, 1);
+    hcc_collect(m, lines, n, day - 10, day + 10, &s);
+    return s.n;
+}
+
+/* J449 (dx:3816 J449,280) on a DME claim no longer counts; the old rule (every claim in
+ * the lookback) counted it: 1. On a professional office visit it counts. */
+START_TEST(test_filter_dme)
+{
+    cara_claim_line dme = claim("D1", CARA_CLAIM_DME, "", "E0114", dx_j449);
+    ck_assert_int_eq(hcc_line_filter(hcc_model_eligible(m), &dme), HCC_LINE_DME);
+    ck_assert_int_eq(collect_n(&dme, 1), 0);
+    cara_claim_line visit = claim("P1", CARA_CLAIM_PROFESSIONAL, "", "99213", dx_j449);
+    ck_assert_int_eq(collect_n(&visit, 1), 1);
+    cara_claim_line both[] = {dme, visit};
+    hcc_set s;
+    hcc_collect(m, both, 2, visit.claim_start, visit.claim_start, &s);
+    ck_assert(s.n == 1 && hcc_set_has(&s, 280));
+}
+END_TEST
+
+/* Outpatient 13x counts with an eligible code (G0463, clinic visit, in the shipped
+ * table) and not without (80053, a lab panel, is not); inpatient 11x counts with no
+ * code; SNF 21x never. */
+START_TEST(test_filter_outpatient)
+{
+    cara_claim_line visit = claim("O1", CARA_CLAIM_INSTITUTIONAL, "131", "G0463", dx_e1122);
+    cara_claim_line lab = claim("O2", CARA_CLAIM_INSTITUTIONAL, "131", "80053", dx_j449);
+    cara_claim_line stay = claim("I1", CARA_CLAIM_INSTITUTIONAL, "111", "", dx_i509);
+    cara_claim_line snf = claim("S1", CARA_CLAIM_INSTITUTIONAL, "211", "", dx_j449);
+    ck_assert_int_eq(collect_n(&visit, 1), 1); /* dx:1731 E1122,37 */
+    ck_assert_int_eq(collect_n(&lab, 1), 0);
+    ck_assert_int_eq(hcc_line_filter(hcc_model_eligible(m), &lab), HCC_LINE_HCPCS);
+    ck_assert_int_eq(collect_n(&stay, 1), 1); /* dx:3039 I509,226 */
+    ck_assert_int_eq(hcc_line_filter(hcc_model_eligible(m), &snf), HCC_LINE_BILL_TYPE);
+    cara_claim_line all[] = {visit, lab, stay, snf};
+    hcc_set s;
+    hcc_collect(m, all, N(all), visit.claim_start - 180, visit.claim_start, &s);
+    int h[4];
+    ck_assert_int_eq(hcc_set_list(&s, h, 4), 2);
+    ck_assert(h[0] == 37 && h[1] == 226);
+    /* a claim outside [from, to] is not read */
+    hcc_collect(m, all, N(all), visit.claim_start + 1, visit.claim_start + 180, &s);
+    ck_assert_int_eq(s.n, 0);
+}
+END_TEST
+
+/* Every bill type class by its first two digits; professional lines; no table = no
+ * CPT/HCPCS check. */
+START_TEST(test_filter_bill_types)
+{
+    static const char t[] = "hcpcs_code\n99213\n";
+    hcc_hcpcs_list *l;
+    char err[256];
+    ck_assert_int_eq(hcc_hcpcs_parse(t, strlen(t), "t.csv", &l, err, sizeof err), 0);
+    static const struct {
+        const char *bill;
+        int verdict;
+    } cases[] = {{"111", HCC_LINE_COUNTS},    {"411", HCC_LINE_COUNTS},
+                 {"121", HCC_LINE_COUNTS},    {"131", HCC_LINE_COUNTS},
+                 {"431", HCC_LINE_COUNTS},    {"711", HCC_LINE_COUNTS},
+                 {"731", HCC_LINE_COUNTS},    {"761", HCC_LINE_COUNTS},
+                 {"771", HCC_LINE_COUNTS},    {"851", HCC_LINE_COUNTS},
+                 {"871", HCC_LINE_COUNTS},    {"211", HCC_LINE_BILL_TYPE},
+                 {"321", HCC_LINE_BILL_TYPE}, {"721", HCC_LINE_BILL_TYPE},
+                 {"811", HCC_LINE_BILL_TYPE}, {"", HCC_LINE_BILL_TYPE}};
+    for (size_t i = 0; i < N(cases); i++) {
+        cara_claim_line c = claim("X", CARA_CLAIM_INSTITUTIONAL, cases[i].bill, "99213", dx_j449);
+        ck_assert_msg((int)hcc_line_filter(l, &c) == cases[i].verdict, "bill type %s",
+                      cases[i].bill);
+    }
+    cara_claim_line out = claim("X", CARA_CLAIM_INSTITUTIONAL, "131", "71046", dx_j449);
+    cara_claim_line pro = claim("X", CARA_CLAIM_PROFESSIONAL, "", "71046", dx_j449);
+    ck_assert_int_eq(hcc_line_filter(l, &out), HCC_LINE_HCPCS);
+    ck_assert_int_eq(hcc_line_filter(l, &pro), HCC_LINE_HCPCS);
+    ck_assert_int_eq(hcc_line_filter(NULL, &out), HCC_LINE_COUNTS);
+    ck_assert_int_eq(hcc_line_filter(NULL, &pro), HCC_LINE_COUNTS);
+    hcc_hcpcs_free(l);
+}
+END_TEST
+
+/* Codes and ranges: a range holds the codes of its shape only. */
+START_TEST(test_hcpcs_table)
+{
+    static const char t[] = "\xEF\xBB\xBFhcpcs_code,description\r\n"
+                            "99213,office visit\r\n"
+                            "\r\n"
+                            "10004-69990,\"surgery, all of it\"\r\n"
+                            "G0438-G0439,awv\r\n"
+                            "99213,again\r\n";
+    hcc_hcpcs_list *l;
+    char err[256];
+    ck_assert_msg(hcc_hcpcs_parse(t, strlen(t), "t.csv", &l, err, sizeof err) == 0, "%s", err);
+    size_t codes, ranges;
+    hcc_hcpcs_describe(l, &codes, &ranges);
+    ck_assert(codes == 1 && ranges == 2);
+    ck_assert(hcc_hcpcs_listed(l, "99213") && !hcc_hcpcs_listed(l, "99211"));
+    ck_assert(hcc_hcpcs_listed(l, "10004") && hcc_hcpcs_listed(l, "36415") &&
+              hcc_hcpcs_listed(l, "69990") && !hcc_hcpcs_listed(l, "69991"));
+    ck_assert(!hcc_hcpcs_listed(l, "1234F")); /* inside 10004-69990 as text, not a CPT I code */
+    ck_assert(hcc_hcpcs_listed(l, "G0439") && !hcc_hcpcs_listed(l, "G0440"));
+    ck_assert(!hcc_hcpcs_listed(l, "") && !hcc_hcpcs_listed(l, NULL));
+    hcc_hcpcs_free(l);
+    /* the shipped table: the codes of the fixtures, not lab, imaging, Category II or DME */
+    const hcc_hcpcs_list *sh = hcc_model_eligible(m);
+    ck_assert_ptr_nonnull(sh);
+    ck_assert(hcc_hcpcs_listed(sh, "99213") && hcc_hcpcs_listed(sh, "97161") &&
+              hcc_hcpcs_listed(sh, "G0463") && hcc_hcpcs_listed(sh, "G0439"));
+    ck_assert(!hcc_hcpcs_listed(sh, "80053") && !hcc_hcpcs_listed(sh, "71046") &&
+              !hcc_hcpcs_listed(sh, "3288F") && !hcc_hcpcs_listed(sh, "E0114") &&
+              !hcc_hcpcs_listed(sh, "36415") && !hcc_hcpcs_listed(sh, "99211"));
+}
+END_TEST
+
+static void hcpcs_fails(const char *t, const char *want)
+{
+    hcc_hcpcs_list *l = (hcc_hcpcs_list *)&l;
+    char err[256] = "";
+    ck_assert_int_eq(hcc_hcpcs_parse(t, strlen(t), "t.csv", &l, err, sizeof err), -EINVAL);
+    ck_assert_ptr_null(l);
+    ck_assert_msg(strstr(err, want), "got \"%s\", want \"%s\"", err, want);
+}
+
+START_TEST(test_hcpcs_table_errors)
+{
+    hcpcs_fails("code\n99213\n", "t.csv:1: expected a header whose first column is hcpcs_code");
+    hcpcs_fails("", "t.csv:1: expected a header");
+    hcpcs_fails("hcpcs_code\n", "t.csv: no codes after the header");
+    hcpcs_fails("hcpcs_code\n99213\n9921\n",
+                "t.csv:3: hcpcs_code \"9921\" is not a CPT/HCPCS code (5 uppercase letters or "
+                "digits) or a range FROM-TO of two");
+    hcpcs_fails("hcpcs_code\ng0439\n", "t.csv:2: hcpcs_code \"g0439\"");
+    hcpcs_fails("hcpcs_code\n1000F-69990\n", "t.csv:2: hcpcs_code range \"1000F-69990\" is not "
+                                             "FROM-TO with two codes of the same shape");
+    hcpcs_fails("hcpcs_code\n69990-10004\n", "and FROM <= TO");
+}
+END_TEST
+
+/* ---- the V28 score (hcc_score.h) ----------------------------------------------------- */
+
+/* The CCs (before hierarchies) of some codes. */
+static hcc_set ccs_of(const char *const *codes, size_t n)
+{
+    hcc_set s;
+    hcc_set_clear(&s);
+    for (size_t i = 0; i < n; i++) hcc_set_add_code(m, &s, codes[i], 8);
+    return s;
+}
+
+static hcc_score score_of(const hcc_person *p, const char *const *codes, size_t n)
+{
+    hcc_set s = ccs_of(codes, n);
+    hcc_score sc;
+    char err[256];
+    ck_assert_msg(hcc_score_v28(m, hcc_model_coefs(m), &s, p, &sc, err, sizeof err) == 0, "%s",
+                  err);
+    return sc;
+}
+
+/* A woman of 72, non-dual, aged, community, with HCC 37 (dx:1731 E1122,37) and HCC 226
+ * (dx:3039 I509,226), from cms_hcc_v28_coefficients.csv:
+ *   CNA_F70_74 0.395 + CNA_HCC37 0.166 + CNA_HCC226 0.360
+ *   + CNA_DIABETES_HF_V28 0.112 (diabetes 35-38 with heart failure 221-226) + CNA_D2 0
+ *   = 1.033 (10330 x 10,000).
+ * Payment score, normalization 1.015 and coding intensity 5.90%:
+ *   1.033 / 1.015 = 1.017734 -> 1.018; 1.018 x (1 - 0.059) = 0.957938 -> 0.958 (9580).
+ * Normalization 1.000: 1.033 -> 1.033; x 0.941 = 0.972053 -> 0.972 (9720). */
+START_TEST(test_score_hand)
+{
+    hcc_person p = {'F', 72, HCC_NON_DUAL, 0, 0};
+    const char *codes[] = {"E1122", "I509"};
+    hcc_score sc = score_of(&p, codes, N(codes));
+    ck_assert_str_eq(sc.segment, "CNA");
+    ck_assert_int_eq(sc.demographic, 3950);
+    ck_assert_int_eq(sc.hccs, 1660 + 3600);
+    ck_assert_int_eq(sc.interactions, 1120);
+    ck_assert_int_eq(sc.raw, 10330);
+    ck_assert_int_eq(sc.count, 2);
+    int64_t pay;
+    ck_assert_int_eq(hcc_score_payment(sc.raw, 10150, 590, &pay), 0);
+    ck_assert_int_eq(pay, 9580);
+    ck_assert_int_eq(hcc_score_payment(sc.raw, 10000, 590, &pay), 0);
+    ck_assert_int_eq(pay, 9720);
+}
+END_TEST
+
+/* Published: hccinfhir's tests (tests/test_hccinfhir.py, test_model_realcases) score a
+ * man of 70, dual code 00, with no diagnoses, at 0.396 under V28: CNA_M70_74 0.396. */
+START_TEST(test_score_published)
+{
+    hcc_person p = {'M', 70, HCC_NON_DUAL, 0, 0};
+    hcc_score sc = score_of(&p, NULL, 0);
+    ck_assert_int_eq(sc.raw, 3960);
+    ck_assert_int_eq(sc.count, 0);
+    int64_t pay;
+    ck_assert_int_eq(hcc_score_payment(sc.raw, 10000, 0, &pay), 0);
+    ck_assert_int_eq(pay, 3960);
+}
+END_TEST
+
+/* Segments from beneficiary data: dual codes, age on February 1, the disabled status of
+ * an earlier span, the institutional choice. */
+START_TEST(test_segments)
+{
+    cara_enrollment spans[] = {
+        {date_from_ymd(2020, 1, 1), date_from_ymd(2021, 12, 31), "00", "20", 0},
+        {date_from_ymd(2022, 1, 1), CARA_DATE_NONE, "02", "10", 0}};
+    cara_beneficiary b = {"P", 'F', date_from_ymd(1955, 2, 2), CARA_DATE_NONE, 2, spans, 0, NULL};
+    cara_date day0 = date_from_ymd(2027, 6, 1);
+    hcc_person p = hcc_person_of(&b, day0, 0);
+    /* born 1955-02-02: 71 on 2027-02-01 (72 on day 0) */
+    ck_assert_int_eq(p.age, 71);
+    ck_assert_int_eq(p.dual, HCC_FULL_DUAL);
+    ck_assert_int_eq(p.orig_disabled, 1);
+    /* CFA_F70_74 0.506 + CFA_OriginallyDisabled_Female 0.160 = 0.666 */
+    hcc_score sc = score_of(&p, NULL, 0);
+    ck_assert_str_eq(sc.segment, "CFA");
+    ck_assert_int_eq(sc.raw, 6660);
+    /* partial dual 03: CPA_F70_74 0.423 + CPA_OriginallyDisabled_Female 0.103 = 0.526 */
+    spans[1].dual_status[1] = '3';
+    p = hcc_person_of(&b, day0, 0);
+    sc = score_of(&p, NULL, 0);
+    ck_assert_str_eq(sc.segment, "CPA");
+    ck_assert_int_eq(sc.raw, 5260);
+    /* institutional: INS_F70_74 1.119 + INS_ORIGDS 0 + INS_LTIMCAID 0.130 = 1.249 */
+    p = hcc_person_of(&b, day0, 1);
+    sc = score_of(&p, NULL, 0);
+    ck_assert_str_eq(sc.segment, "INS");
+    ck_assert_int_eq(sc.raw, 12490);
+    /* under 65 on February 1: disabled, never "originally"; 09 is not a dual code:
+     * CND_F60_64 0.436 */
+    b.birth = date_from_ymd(1965, 3, 1);
+    snprintf(spans[1].dual_status, sizeof spans[1].dual_status, "09");
+    p = hcc_person_of(&b, day0, 0);
+    ck_assert(p.age == 61 && p.orig_disabled == 0 && p.dual == HCC_NON_DUAL);
+    sc = score_of(&p, NULL, 0);
+    ck_assert_str_eq(sc.segment, "CND");
+    ck_assert_int_eq(sc.raw, 4360);
+}
+END_TEST
+
+/* CMS's V28 edit: HCC 223 (dx:8178 Z95811,223) only with another heart failure HCC.
+ * Alone it goes (the count of the reference methodology keeps it: 1); with I509 (226)
+ * it stays and drops 226 (hier: 223,226): CNA_F70_74 0.395 + CNA_HCC223 2.505 + D1 0. */
+START_TEST(test_score_hcc223_edit)
+{
+    hcc_person p = {'F', 72, HCC_NON_DUAL, 0, 0};
+    const char *alone[] = {"Z95811"}, *with_hf[] = {"Z95811", "I509"};
+    ck_assert_int_eq(count(alone, 1), 1);
+    hcc_score sc = score_of(&p, alone, 1);
+    ck_assert(sc.count == 0 && sc.raw == 3950);
+    sc = score_of(&p, with_hf, 2);
+    ck_assert(sc.count == 1 && sc.raw == 3950 + 25050);
+}
+END_TEST
+
+/* Payment rounding: three decimals, half away from zero, after each step. */
+START_TEST(test_score_payment_rounding)
+{
+    int64_t pay;
+    ck_assert_int_eq(hcc_score_payment(10005, 10000, 0, &pay), 0); /* 1.0005 -> 1.001 */
+    ck_assert_int_eq(pay, 10010);
+    ck_assert_int_eq(hcc_score_payment(10004, 10000, 0, &pay), 0); /* 1.0004 -> 1.000 */
+    ck_assert_int_eq(pay, 10000);
+    ck_assert_int_eq(hcc_score_payment(10000, 10000, 5000, &pay), 0); /* 1.000 x 0.5 */
+    ck_assert_int_eq(pay, 5000);
+    ck_assert_int_eq(hcc_score_payment(10000, 0, 0, &pay), -1);
+    ck_assert_int_eq(hcc_score_payment(10000, 10000, 10001, &pay), -1);
+}
+END_TEST
+
+static void coefs_fails(const char *t, const char *want)
+{
+    hcc_coefs *c = (hcc_coefs *)&c;
+    char err[256] = "";
+    ck_assert_int_eq(hcc_coefs_parse(t, strlen(t), "c.csv", &c, err, sizeof err), -EINVAL);
+    ck_assert_ptr_null(c);
+    ck_assert_msg(strstr(err, want), "got \"%s\", want \"%s\"", err, want);
+}
+
+START_TEST(test_coefs_table)
+{
+    ck_assert_uint_eq(hcc_coefs_count(hcc_model_coefs(m)), 1237); /* 1238 lines - header */
+    int64_t v;
+    ck_assert(hcc_coef(hcc_model_coefs(m), "cna_hcc37", &v) && v == 1660); /* any case */
+    ck_assert(!hcc_coef(hcc_model_coefs(m), "CNA_HCC999", &v) && v == 0);
+    coefs_fails("name,value\nCNA_D1,0\n", "c.csv:1: expected the header coefficient,value");
+    coefs_fails("coefficient,value\n", "c.csv: no rows after the header");
+    coefs_fails("coefficient,value\nCNA_D1,0.12345\n",
+                "c.csv:2: value \"0.12345\" of CNA_D1:");
+    coefs_fails("coefficient,value\nCNA_D1,-1\n", "c.csv:2: value \"-1\" of CNA_D1");
+    coefs_fails("coefficient,value\nCNA D1,0\n", "c.csv:2: coefficient \"CNA D1\" is not a variable name");
+    coefs_fails("coefficient,value\nCNA_D1,0\ncna_d1,1\n",
+                "c.csv:3: coefficient CNA_D1 is given again (first on line 2)");
+    coefs_fails("coefficient,value\nCNA_D1\n", "c.csv:2: 1 columns instead of 2");
+    /* a table without the person's cell is an error naming it */
+    static const char t[] = "coefficient,value\nCNA_F65_69,0.33\n";
+    hcc_coefs *c;
+    char err[256];
+    ck_assert_int_eq(hcc_coefs_parse(t, strlen(t), "c.csv", &c, err, sizeof err), 0);
+    hcc_person p = {'F', 72, HCC_NON_DUAL, 0, 0};
+    hcc_set s;
+    hcc_set_clear(&s);
+    hcc_score sc;
+    ck_assert_int_eq(hcc_score_v28(m, c, &s, &p, &sc, err, sizeof err), -EINVAL);
+    ck_assert_msg(strstr(err, "cms_hcc_v28_coefficients.csv has no variable CNA_F70_74"), "%s", err);
+    hcc_coefs_free(c);
+}
+END_TEST
+
 Suite *suite_hcc(void)
 {
     Suite *s = suite_create("hcc");
@@ -443,5 +780,22 @@ Suite *suite_hcc(void)
     tcase_add_test(tp, test_parse_accepts);
     tcase_add_test(tp, test_load_errors);
     suite_add_tcase(s, tp);
+    TCase *tf = tcase_create("filter");
+    tcase_add_checked_fixture(tf, setup, teardown);
+    tcase_add_test(tf, test_filter_dme);
+    tcase_add_test(tf, test_filter_outpatient);
+    tcase_add_test(tf, test_filter_bill_types);
+    tcase_add_test(tf, test_hcpcs_table);
+    tcase_add_test(tf, test_hcpcs_table_errors);
+    suite_add_tcase(s, tf);
+    TCase *ts = tcase_create("score");
+    tcase_add_checked_fixture(ts, setup, teardown);
+    tcase_add_test(ts, test_score_hand);
+    tcase_add_test(ts, test_score_published);
+    tcase_add_test(ts, test_segments);
+    tcase_add_test(ts, test_score_hcc223_edit);
+    tcase_add_test(ts, test_score_payment_rounding);
+    tcase_add_test(ts, test_coefs_table);
+    suite_add_tcase(s, ts);
     return s;
 }

@@ -26,7 +26,10 @@ local function term(arrangement, params, name)
   return params.arrangement[name]
 end
 
--- Target price of one episode: base, trend, age, HCC count, dual, discount.
+-- Target price of one episode: base, trend, risk, discount. The risk step is the age,
+-- HCC-count and dual factors (pricing.risk_method "hcc_count", the default), or the
+-- CMS-HCC V28 risk score the host computed (episode.risk_score, x 10,000; "cms_hcc_v28"),
+-- which then stands for all three (each reported as 1.0000).
 function target(episode, beneficiary, arrangement, params)
   local p = params.pricing
   local base = params.triggers[episode.trigger_type].base_cents
@@ -35,13 +38,19 @@ function target(episode, beneficiary, arrangement, params)
   local trend = 10000 + p.trend_bps
   local amount = base
   for _ = 1, years do amount = cara.apply_factor(amount, trend) end
-  local age_f = age_factor(p, cara.age(beneficiary.birth_date, episode.trigger_date))
-  amount = cara.apply_factor(amount, age_f)
-  local n = #p.hcc_factors
-  local hcc_f = p.hcc_factors[math.min(episode.hcc_count, n - 1) + 1]
-  amount = cara.apply_factor(amount, hcc_f)
-  local dual_f = is_dual(beneficiary, episode.trigger_date) and p.dual_factor or p.non_dual_factor
-  amount = cara.apply_factor(amount, dual_f)
+  local age_f, hcc_f, dual_f = 10000, 10000, 10000
+  if p.risk_method == "cms_hcc_v28" then
+    if episode.risk_score == nil then error("pricing.risk_method cms_hcc_v28: the episode has no risk_score") end
+    amount = cara.apply_factor(amount, episode.risk_score)
+  else
+    age_f = age_factor(p, cara.age(beneficiary.birth_date, episode.trigger_date))
+    amount = cara.apply_factor(amount, age_f)
+    local n = #p.hcc_factors
+    hcc_f = p.hcc_factors[math.min(episode.hcc_count, n - 1) + 1]
+    amount = cara.apply_factor(amount, hcc_f)
+    dual_f = is_dual(beneficiary, episode.trigger_date) and p.dual_factor or p.non_dual_factor
+    amount = cara.apply_factor(amount, dual_f)
+  end
   local discount = arrangement and term(arrangement, params, "discount_bps") or 0
   amount = cara.apply_factor(amount, 10000 - discount)
   return { base_cents = base, trend_factor = trend, trend_years = years, age_factor = age_f,
