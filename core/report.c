@@ -32,12 +32,14 @@ static const report_col episode_cols[] = {
     {"actual_cents", REPORT_MONEY, 1},    {"actual_winsorized_cents", REPORT_MONEY, 1},
     {"quality_met", REPORT_BOOL, 1},      {"status", REPORT_TEXT, 1},
     {"exclusion_reason", REPORT_TEXT, 1}, {"arrangement_id", REPORT_TEXT, 1},
+    {"risk_score", REPORT_FACTOR, 0},
 };
 static const char episode_sql[] =
     "SELECT episode_id, person_id, template_id, trigger_type, trigger_date, end_date, npi, tin, "
     "attribution_method, base_cents, trend_factor, trend_years, age_factor, hcc_count, "
     "hcc_factor, dual_factor, discount_bps, target_cents, actual_cents, "
-    "actual_winsorized_cents, quality_met, status, exclusion_reason, arrangement_id "
+    "actual_winsorized_cents, quality_met, status, exclusion_reason, arrangement_id, "
+    "risk_score "
     "FROM run_episodes WHERE run_id = ?1 AND " EP_WHERE " "
     "ORDER BY template_id, person_id, trigger_date";
 
