@@ -81,3 +81,25 @@ int content_is_sha256(const char *s)
         if (!((s[n] >= '0' && s[n] <= '9') || (s[n] >= 'a' && s[n] <= 'f'))) return 0;
     return n == 64;
 }
+
+int content_safe_relpath(const char *p)
+{
+    size_t n = p ? strlen(p) : 0, seg = 0, depth = 1;
+    if (n == 0 || n > 512 || p[0] == '/') return 0;
+    for (size_t i = 0; i <= n; i++) {
+        char ch = p[i];
+        if (ch == '/' || ch == '\0') {
+            if (seg == 0) return 0;
+            if ((seg == 1 && p[i - 1] == '.') || (seg == 2 && p[i - 1] == '.' && p[i - 2] == '.'))
+                return 0;
+            if (ch == '/' && ++depth > 8) return 0;
+            seg = 0;
+        } else if ((ch >= 'a' && ch <= 'z') || (ch >= 'A' && ch <= 'Z') || (ch >= '0' && ch <= '9') ||
+                   ch == '.' || ch == '_' || ch == '-') {
+            seg++;
+        } else {
+            return 0;
+        }
+    }
+    return 1;
+}

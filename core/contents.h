@@ -29,6 +29,10 @@ int content_put(sqlite3 *db, const char *sha256, const void *bytes, size_t len, 
 int content_get(sqlite3 *db, const char *sha256, char **bytes, size_t *len, char *err,
                 size_t errlen);
 
+/* 1 when relpath is safe to write under a folder: relative, segments of [A-Za-z0-9._-]
+ * that are not "." or "..", at most 8 deep and 512 bytes (what a stored path may be). */
+int content_safe_relpath(const char *relpath);
+
 /* 1 when s is 64 lowercase hex digits. */
 int content_is_sha256(const char *s);
 

@@ -567,7 +567,7 @@ static int start_run(store *s, const engine_opts *o, const run_manifest *m, int6
 static int run_warnings(store *s, const engine_opts *o, const run_manifest *m, json_t *w,
                         char *err, size_t errlen)
 {
-    int rc = run_manifest_version_warnings(store_db(s), m, w, err, errlen);
+    int rc = run_manifest_version_warnings(store_db(s), m, o->replay_of, w, err, errlen);
     if (rc >= 0 && o->replay_of)
         rc = run_manifest_check_plugins(store_db(s), o->replay_of, m, o->allow_plugin_change, w,
                                         err, errlen);

@@ -247,12 +247,13 @@ int run_manifest_save_components(sqlite3 *db, int64_t run_id, const run_manifest
     return 0;
 }
 
-int run_manifest_version_warnings(sqlite3 *db, const run_manifest *m, json_t *warnings,
-                                  char *err, size_t errlen)
+int run_manifest_version_warnings(sqlite3 *db, const run_manifest *m, int64_t against,
+                                  json_t *warnings, char *err, size_t errlen)
 {
     sqlite3_stmt *st;
     if (sqlite3_prepare_v2(db, "SELECT run_id, sha256 FROM run_components WHERE kind = ?1 AND "
-                               "name = ?2 AND version = ?3 ORDER BY run_id DESC LIMIT 1", -1, &st, NULL) != SQLITE_OK) {
+                               "name = ?2 AND version = ?3 AND (?4 = 0 OR run_id = ?4) "
+                               "ORDER BY run_id DESC LIMIT 1", -1, &st, NULL) != SQLITE_OK) {
         snprintf(err, errlen, "reading earlier runs' components: %s", sqlite3_errmsg(db));
         return -EIO;
     }
@@ -262,6 +263,7 @@ int run_manifest_version_warnings(sqlite3 *db, const run_manifest *m, json_t *wa
         sqlite3_bind_text(st, 1, c->kind, -1, SQLITE_STATIC);
         sqlite3_bind_text(st, 2, c->name, -1, SQLITE_STATIC);
         sqlite3_bind_text(st, 3, c->version, -1, SQLITE_STATIC);
+        sqlite3_bind_int64(st, 4, against);
         if (sqlite3_step(st) == SQLITE_ROW &&
             strcmp((const char *)sqlite3_column_text(st, 1), c->sha256) != 0) {
             char msg[512];

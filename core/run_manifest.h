@@ -59,13 +59,14 @@ int run_manifest_save_components(sqlite3 *db, int64_t run_id, const run_manifest
                                  char *err, size_t errlen);
 
 /*
- * A component whose (kind, name, version) the latest earlier run that used it recorded
- * with another hash: append one message per such component to warnings (a JSON array, borrowed):
+ * A component whose (kind, name, version) the latest earlier run that used it (or run
+ * `against`, when not 0: the run a replay reproduces) recorded with another hash: append
+ * one message per such component to warnings (a JSON array, borrowed):
  * "template falls_prevention 1.0.0: content changed under the same version (sha256
  * 1a2b3c4d5e6f in run 3, now 9f8e7d6c5b4a)". Returns the number appended, or -EIO.
  */
-int run_manifest_version_warnings(sqlite3 *db, const run_manifest *m, json_t *warnings,
-                                  char *err, size_t errlen);
+int run_manifest_version_warnings(sqlite3 *db, const run_manifest *m, int64_t against,
+                                  json_t *warnings, char *err, size_t errlen);
 
 /*
  * Replay: every plugin run `of` recorded must have the same hash now. A plugin that

@@ -166,5 +166,20 @@ if grep -q "cara serve: stopped" "$T/log"; then ok "stopped cleanly"; else bad "
 n=$(sqlite3 "$T/t.db" "SELECT count(*) FROM runs WHERE status = 'running'")
 if [ "$n" -eq 0 ]; then ok "no run left half-done"; else bad "$n runs left 'running'"; fi
 
+# --- replay after a restart: run $RUN read a snapshot the shutdown removed; its files
+# are in the store, so the CLI rebuilds them and gets the same results row for row
+snaps=$(sqlite3 "$T/t.db" "SELECT count(*) FROM episode_snapshots")
+if [ "$snaps" -ge 2 ]; then ok "every activated snapshot is kept ($snaps)"; else bad "$snaps snapshots kept"; fi
+if "$CARA" --db "$T/t.db" run --replay "$RUN" >"$T/replay.out" 2>"$T/replay.err"; then
+    ok "run --replay $RUN after the restart"
+else
+    bad "run --replay $RUN: $(cat "$T/replay.err")"
+fi
+if grep -q "replays run $RUN: the same results, row for row" "$T/replay.err"; then ok "the serve run reproduces"
+else bad "the replay differs: $(cat "$T/replay.err")"; fi
+R2=$(cat "$T/replay.out")
+n=$(sqlite3 "$T/t.db" "SELECT replay_of FROM runs WHERE run_id = '$R2'")
+if [ "$n" = "$RUN" ]; then ok "the replay records replay_of $RUN"; else bad "replay_of is '$n'"; fi
+
 if [ "$fails" -ne 0 ]; then echo "serve_it: $fails failure(s)"; exit 1; fi
 echo "serve_it: all passed"
