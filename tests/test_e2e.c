@@ -551,6 +551,87 @@ START_TEST(test_lifecycle_attribution)
 }
 END_TEST
 
+/* Replay: run 1 (setup) stored its files. Edit falls_prevention's template on disk
+ * (base A $2,000.00 -> $3,000.00, same version) and a rule; a plain run now prices P01
+ * at 300000 x1.0609 x0.8500 = 270530 (270529.5) and warns that the content changed
+ * under version 1.0.0; --replay 1 rebuilds run 1's folder and gives its results again,
+ * byte for byte (P01 180353, the reports identical), and records replay_of = 1. */
+START_TEST(test_replay)
+{
+    ck_assert_int_eq(cara("report --run 1 --by episode --format json"), 0);
+    char *eps1 = strdup(out_buf);
+    ck_assert_int_eq(cara("report --run 1 --by arrangement --format csv"), 0);
+    char *arr1 = strdup(out_buf);
+    ck_assert_int_eq(cara("report --run 1 --by leakage --format csv"), 0);
+    char *leak1 = strdup(out_buf);
+    char path[256];
+    snprintf(path, sizeof path, "%s/episodes/falls_prevention/template.json", dir);
+    json_error_t je;
+    json_t *root = json_load_file(path, 0, &je);
+    json_object_set_new(json_object_get(json_object_get(root, "triggers"), "A"), "base_cents",
+                        json_integer(300000));
+    ck_assert_int_eq(json_dump_file(root, path, JSON_INDENT(2) | JSON_PRESERVE_ORDER), 0);
+    json_decref(root);
+    char cmd[512];
+    snprintf(cmd, sizeof cmd, "printf '\n-- edited\n' >> '%s/episodes/falls_prevention/savings.lua'", dir);
+    ck_assert_int_eq(sh(cmd), 0);
+    ck_assert_msg(cara("run") == 0, "%s", err_buf);
+    ck_assert_str_eq(out_buf, "2\n");
+    ck_assert_ptr_nonnull(strstr(err_buf, "warning: template falls_prevention 1.0.0: content "
+                                          "changed under the same version"));
+    ck_assert_ptr_nonnull(strstr(err_buf, "warning: rule falls_prevention/savings.lua 1.0.0"));
+    ck_assert_int_eq(cara("report --run 2 --by episode --format json"), 0);
+    json_t *eps = by_key(out_buf, "episode_id");
+    ck_assert_int_eq(ival(EP("falls_prevention:1A00A00AA01:2027-01-04"), "target_cents"), 270530);
+    json_decref(eps);
+
+    ck_assert_msg(cara("run --replay 1") == 0, "%s", err_buf);
+    ck_assert_str_eq(out_buf, "3\n");
+    ck_assert_ptr_nonnull(strstr(err_buf, "run 3 replays run 1: the same results, row for row"));
+    ck_assert_ptr_null(strstr(err_buf, "warning"));
+    ck_assert_int_eq(cara("report --run 3 --by episode --format json"), 0);
+    ck_assert_str_eq(out_buf, eps1);
+    ck_assert_int_eq(cara("report --run 3 --by arrangement --format csv"), 0);
+    ck_assert_str_eq(out_buf, arr1);
+    ck_assert_int_eq(cara("report --run 3 --by leakage --format csv"), 0);
+    ck_assert_str_eq(out_buf, leak1);
+    ck_assert_int_eq(cara("runs --format json"), 0);
+    ck_assert_ptr_nonnull(strstr(out_buf, "\"replay_of\":1,"));
+    /* the rebuilt folder is private while it lives and removed afterwards */
+    snprintf(cmd, sizeof cmd, "cd '%s' && mkdir tmp && TMPDIR=\"$PWD/tmp\" '%s' --db t.db run "
+             "--replay 2 --quiet >/dev/null 2>&1 && test -z \"$(ls -A tmp)\"", dir,
+             getenv("CARA_BIN"));
+    ck_assert_int_eq(sh(cmd), 0);
+    /* refusals */
+    ck_assert_int_eq(cara("run --replay 99"), 1);
+    ck_assert_ptr_nonnull(strstr(err_buf, "no run 99"));
+    ck_assert_int_eq(cara("run --replay 1 --period 2027"), 2);
+    ck_assert_int_eq(cara("run --allow-plugin-change"), 2);
+    free(eps1);
+    free(arr1);
+    free(leak1);
+}
+END_TEST
+
+/* A plugin that is not the one run 1 used: --replay refuses, naming it and both
+ * hashes; --allow-plugin-change goes on with a warning. */
+START_TEST(test_replay_plugin_changed)
+{
+    char cmd[1024];
+    snprintf(cmd, sizeof cmd, "sqlite3 '%s/t.db' \"UPDATE run_components SET sha256 = "
+             "'00000000000000000000000000000000000000000000000000000000000000aa' WHERE run_id = 1 "
+             "AND kind = 'plugin' AND name = 'declarative'\"", dir);
+    ck_assert_int_eq(sh(cmd), 0);
+    ck_assert_int_eq(cara("run --replay 1"), 1);
+    ck_assert_ptr_nonnull(strstr(err_buf, "plugin declarative differs from run 1's: sha256 "
+                                          "00000000000000000000000000000000000000000000000000000000000000aa then, "));
+    ck_assert_ptr_nonnull(strstr(err_buf, "--allow-plugin-change"));
+    ck_assert_msg(cara("run --replay 1 --allow-plugin-change") == 0, "%s", err_buf);
+    ck_assert_ptr_nonnull(strstr(err_buf, "warning: plugin declarative differs from run 1's"));
+    ck_assert_ptr_nonnull(strstr(err_buf, "the same results"));
+}
+END_TEST
+
 Suite *suite_e2e(void)
 {
     Suite *s = suite_create("e2e");
@@ -564,6 +645,8 @@ Suite *suite_e2e(void)
     tcase_add_test(tc, test_whatif_diff);
     tcase_add_test(tc, test_overlay_run);
     tcase_add_test(tc, test_lifecycle_attribution);
+    tcase_add_test(tc, test_replay);
+    tcase_add_test(tc, test_replay_plugin_changed);
     suite_add_tcase(s, tc);
     return s;
 }
