@@ -34,6 +34,7 @@
     X(synth_formats)   \
     X(cli)             \
     X(claims_cmd)      \
+    X(content_diff)    \
     X(e2e)
 
 #define CARA_DECLARE_SUITE(name) Suite *suite_##name(void);

@@ -471,8 +471,34 @@ START_TEST(test_whatif_diff)
     int changed = 0;
     for (const char *p = out_buf; (p = strstr(p, "\"kind\":\"attribution\"")); p++) changed++;
     ck_assert_int_eq(changed, 2);
+    /* the components section names what changed: two members of one template, whose
+     * version did not move; the rules are unchanged, so they are not listed */
+    ck_assert_ptr_nonnull(strstr(out_buf, "{\"kind\":\"component\",\"component_kind\":\"template\","
+                                          "\"name\":\"falls_prevention\",\"version_a\":\"1.0.0\","
+                                          "\"version_b\":\"1.0.0\","));
+    ck_assert_ptr_nonnull(strstr(out_buf, "\"change\":\"changed\",\"same_version\":true,\"members\":["
+                                          "{\"path\":\"arrangement.savings_share_bps\",\"a\":5000,\"b\":6000},"
+                                          "{\"path\":\"attribution.plurality_days\",\"a\":30,\"b\":1}],"
+                                          "\"members_more\":0}"));
+    ck_assert_ptr_null(strstr(out_buf, "\"component_kind\":\"rule\""));
+    const char *first = "{\"kind\":\"component\"";
+    ck_assert(strncmp(out_buf, first, strlen(first)) == 0); /* the section comes first */
+    /* leakage: P15's PT outside the arrangements rendered 150.00 on day 0 and 40.00 twice
+     * later; a 1-day plurality window keeps the day-0 line only: 3 -> 1 lines, 23000 ->
+     * 15000 cents, per ACO (A1) and for that provider */
+    ck_assert_ptr_nonnull(strstr(out_buf, "{\"kind\":\"leakage\",\"aco_id\":\"A1\",\"lines_a\":3,"
+                                          "\"lines_b\":1,\"lines_change\":-2,\"paid_cents_a\":23000,"
+                                          "\"paid_cents_b\":15000,\"paid_cents_change\":-8000}"));
+    ck_assert_ptr_nonnull(strstr(out_buf, "{\"kind\":\"leakage_provider\",\"aco_id\":\"A1\","
+                                          "\"tin\":\"345678912\",\"npi\":\"1456789019\",\"lines_a\":3,"));
     ck_assert_int_eq(cara("diff 1 2"), 0);
+    first = "== components (A = run 1, B = run 2)\n";
+    ck_assert(strncmp(out_buf, first, strlen(first)) == 0);
+    ck_assert_ptr_nonnull(strstr(out_buf, "\n  content changed under the same version 1.0.0\n"
+                                          "  arrangement.savings_share_bps: 5000 -> 6000\n"
+                                          "  attribution.plurality_days: 30 -> 1\n"));
     ck_assert_ptr_nonnull(strstr(out_buf, "== by arrangement"));
+    ck_assert_ptr_nonnull(strstr(out_buf, "== by leakage (A = run 1, B = run 2)"));
     ck_assert_int_eq(cara("diff 1 7"), 1);
     ck_assert_ptr_nonnull(strstr(err_buf, "no run 7"));
     ck_assert_int_eq(cara("diff 1"), 2);
