@@ -33,6 +33,8 @@
 #include <string.h>
 #include <sys/wait.h>
 
+#include "helpers.h"
+#include "sha256.h"
 #include "suites.h"
 #include "util.h"
 
@@ -658,6 +660,85 @@ START_TEST(test_replay_plugin_changed)
 }
 END_TEST
 
+/* Rollback: run 1 (setup) used falls_prevention with A's base at $2,000.00; an edit
+ * to $3,000.00 (same version) is run 2. History lists both contents, latest first;
+ * rolling back to run 1 restores its bytes (the hash run 1 recorded) and is audited.
+ * An overlay stored by run 3 against base 1.0.0 cannot be rolled back once the base is
+ * 1.1.0 (the overlay would be refused): nothing is changed. */
+START_TEST(test_template_rollback)
+{
+    char path[256], cmd[1024];
+    snprintf(path, sizeof path, "%s/episodes/falls_prevention/template.json", dir);
+    json_error_t je;
+    json_t *root = json_load_file(path, 0, &je);
+    json_object_set_new(json_object_get(json_object_get(root, "triggers"), "A"), "base_cents",
+                        json_integer(300000));
+    ck_assert_int_eq(json_dump_file(root, path, JSON_INDENT(2) | JSON_PRESERVE_ORDER), 0);
+    json_decref(root);
+    ck_assert_int_eq(cara("run --quiet"), 0);
+    ck_assert_int_eq(cara("template history falls_prevention --format json"), 0);
+    json_t *h1 = NULL, *h2 = NULL;
+    const char *nl = strchr(out_buf, '\n');
+    ck_assert_ptr_nonnull(nl);
+    h2 = json_loadb(out_buf, (size_t)(nl - out_buf), 0, &je); /* the latest: run 2's */
+    h1 = json_loads(nl + 1, JSON_DISABLE_EOF_CHECK, &je);
+    ck_assert_ptr_nonnull(h1);
+    ck_assert_ptr_nonnull(h2);
+    ck_assert_int_eq(json_integer_value(json_array_get(json_object_get(h2, "runs"), 0)), 2);
+    ck_assert_int_eq(json_integer_value(json_array_get(json_object_get(h1, "runs"), 0)), 1);
+    ck_assert_str_eq(sval(h1, "version"), "1.0.0");
+    ck_assert_str_eq(sval(h1, "kind"), "base");
+    ck_assert_int_eq(cara("template rollback falls_prevention"), 2); /* what to restore? */
+    ck_assert_int_eq(cara("template rollback falls_prevention --run 9"), 1);
+    ck_assert_ptr_nonnull(strstr(err_buf, "no stored content matches run 9"));
+    ck_assert_msg(cara("template rollback falls_prevention --run 1 --as cms-analyst") == 0, "%s", err_buf);
+    ck_assert_ptr_nonnull(strstr(out_buf, "restored version 1.0.0"));
+    char *text = th_slurp(dir, "episodes/falls_prevention/template.json");
+    char hex[65];
+    sha256_hex(text, strlen(text), hex);
+    free(text);
+    ck_assert_str_eq(hex, sval(h1, "sha256"));
+    /* and by hash prefix, back to run 2's */
+    char args[128];
+    snprintf(args, sizeof args, "template rollback falls_prevention --sha256 %.12s", sval(h2, "sha256"));
+    ck_assert_msg(cara(args) == 0, "%s", err_buf);
+    text = th_slurp(dir, "episodes/falls_prevention/template.json");
+    sha256_hex(text, strlen(text), hex);
+    free(text);
+    ck_assert_str_eq(hex, sval(h2, "sha256"));
+    snprintf(cmd, sizeof cmd, "sqlite3 '%s/t.db' \"SELECT actor || ' ' || entity_id FROM audit_log "
+             "WHERE action = 'template.rollback' ORDER BY seq\" > '%s/audit'", dir, dir);
+    ck_assert_int_eq(sh(cmd), 0);
+    text = th_slurp(dir, "audit");
+    ck_assert_ptr_nonnull(strstr(text, "cms-analyst falls_prevention\n"));
+    free(text);
+    json_decref(h1);
+    json_decref(h2);
+
+    /* an overlay against base 1.0.0 (run 3), then base and overlay moved to 1.1.0 */
+    snprintf(cmd, sizeof cmd, "cp -R '%s/tests/fixtures/guide/falls_a1' '%s/episodes/'",
+             getenv("CARA_SRC"), dir);
+    ck_assert_int_eq(sh(cmd), 0);
+    ck_assert_msg(cara("run --quiet") == 0, "%s", err_buf);
+    snprintf(cmd, sizeof cmd, "sed -i 's/\"version\": \"1.0.0\"/\"version\": \"1.1.0\"/' "
+             "'%s/episodes/falls_prevention/template.json' '%s/episodes/falls_a1/overlay.json'",
+             dir, dir);
+    ck_assert_int_eq(sh(cmd), 0);
+    ck_assert_msg(cara("run --quiet") == 0, "%s", err_buf);
+    char *before = th_slurp(dir, "episodes/falls_a1/overlay.json");
+    ck_assert_int_eq(cara("template rollback falls_a1 --run 3"), 1);
+    ck_assert_ptr_nonnull(strstr(err_buf, "would not be valid, so nothing was changed"));
+    ck_assert_ptr_nonnull(strstr(err_buf, "episodes/falls_a1/overlay.json"));
+    ck_assert_ptr_null(strstr(err_buf, "cara-rollback-")); /* the source folder is named */
+    char *after = th_slurp(dir, "episodes/falls_a1/overlay.json");
+    ck_assert_str_eq(after, before);
+    free(before);
+    free(after);
+    ck_assert_int_eq(cara("template history falls_a1"), 0);
+    ck_assert_ptr_nonnull(strstr(out_buf, "overlay"));
+}
+END_TEST
+
 Suite *suite_e2e(void)
 {
     Suite *s = suite_create("e2e");
@@ -673,6 +754,7 @@ Suite *suite_e2e(void)
     tcase_add_test(tc, test_lifecycle_attribution);
     tcase_add_test(tc, test_replay);
     tcase_add_test(tc, test_replay_plugin_changed);
+    tcase_add_test(tc, test_template_rollback);
     suite_add_tcase(s, tc);
     return s;
 }
