@@ -58,6 +58,11 @@ int cli_format(cli_ctx *c, const cli_command *cmd, const char *value);
 /* `cara template new NAME` (scaffold.c): DIR/NAME from the embedded scaffold. */
 int scaffold_template(cli_ctx *c, const char *name, const char *parent);
 
+/* `cara template history ID` and `cara template rollback ID ...` (cmd_template_rollback.c);
+ * argv[0] is the subcommand. Return an exit code. */
+int template_history_main(cli_ctx *c, int argc, char **argv);
+int template_rollback_main(cli_ctx *c, int argc, char **argv);
+
 /* `cara rules test DIR` (rules_test.c): run the JSON tests in DIR/tests; 0 when all pass. */
 int rules_test_dir(cli_ctx *c, const char *dir);
 

@@ -1,6 +1,7 @@
 /*
- * cmd_diff.c: `cara diff RUN_A RUN_B`: what changed between two runs, per template,
- * per arrangement and period, and the episodes whose attribution changed.
+ * cmd_diff.c: `cara diff RUN_A RUN_B`: what changed between two runs: the components
+ * (diff_components.h), then per template, per arrangement and period, the episodes whose
+ * attribution changed, and leakage per ACO and per provider.
  */
 #include <jansson.h>
 #include <stdlib.h>
@@ -8,6 +9,7 @@
 
 #include "audit_cli.h"
 #include "cli.h"
+#include "diff_components.h"
 #include "money.h"
 #include "store.h"
 #include "util.h"
@@ -59,6 +61,30 @@ static const char EPISODE_SQL[] =
     "      COALESCE(b.attribution_method, '') "
     "ORDER BY 1";
 
+/* Leakage per ACO (the ACO the beneficiary was aligned to on day 0; '' when none). */
+static const char LEAKAGE_SQL[] =
+    "WITH t AS (SELECT run_id, COALESCE(aco_id, '') AS aco_id, sum(lines) AS lines, "
+    "  sum(paid_cents) AS paid FROM run_leakage WHERE run_id IN (?1, ?2) "
+    "  GROUP BY run_id, COALESCE(aco_id, '')), "
+    "k AS (SELECT DISTINCT aco_id FROM t) "
+    "SELECT k.aco_id, COALESCE(a.lines, 0), COALESCE(b.lines, 0), COALESCE(a.paid, 0), "
+    " COALESCE(b.paid, 0) "
+    "FROM k LEFT JOIN t a ON a.run_id = ?1 AND a.aco_id = k.aco_id "
+    "LEFT JOIN t b ON b.run_id = ?2 AND b.aco_id = k.aco_id ORDER BY 1";
+
+/* Leakage per ACO and provider TIN (and NPI), where it changed. */
+static const char LEAKAGE_PROVIDER_SQL[] =
+    "WITH t AS (SELECT run_id, COALESCE(aco_id, '') AS aco_id, tin, npi, sum(lines) AS lines, "
+    "  sum(paid_cents) AS paid FROM run_leakage WHERE run_id IN (?1, ?2) "
+    "  GROUP BY run_id, COALESCE(aco_id, ''), tin, npi), "
+    "k AS (SELECT DISTINCT aco_id, tin, npi FROM t) "
+    "SELECT k.aco_id, k.tin, k.npi, COALESCE(a.lines, 0), COALESCE(b.lines, 0), "
+    " COALESCE(a.paid, 0), COALESCE(b.paid, 0) "
+    "FROM k LEFT JOIN t a ON a.run_id = ?1 AND a.aco_id = k.aco_id AND a.tin = k.tin AND a.npi = k.npi "
+    "LEFT JOIN t b ON b.run_id = ?2 AND b.aco_id = k.aco_id AND b.tin = k.tin AND b.npi = k.npi "
+    "WHERE COALESCE(a.lines, 0) != COALESCE(b.lines, 0) OR COALESCE(a.paid, 0) != COALESCE(b.paid, 0) "
+    "ORDER BY 1, 2, 3";
+
 /* Money pairs (a, b) are printed as a, b, b - a. */
 typedef struct section {
     const char *kind;
@@ -69,6 +95,7 @@ typedef struct section {
     const char *const *pairs;   /* base names; money when ending in _cents */
     int n_tail;                 /* then plain text columns */
     const char *const *tail;
+    const int *widths;          /* key column widths (NULL: the first 24, the rest 6) */
 } section;
 
 static const char *const T_KEYS[] = {"template_id"};
@@ -81,10 +108,17 @@ static const char *const E_KEYS[] = {"episode_id"};
 static const char *const E_TAIL[] = {"attribution_a", "attribution_b", "method_a", "method_b"};
 static const char *const E_PAIRS[] = {"target_cents"};
 
+static const char *const L_KEYS[] = {"aco_id"};
+static const char *const L_PAIRS[] = {"lines", "paid_cents"};
+static const char *const LP_KEYS[] = {"aco_id", "tin", "npi"};
+static const int LP_WIDTHS[] = {8, 9, 10};
+
 static const section sections[] = {
-    {"template", TEMPLATE_SQL, 1, T_KEYS, 4, T_PAIRS, 0, NULL},
-    {"arrangement", ARRANGEMENT_SQL, 2, A_KEYS, 4, A_PAIRS, 2, A_TAIL},
-    {"attribution", EPISODE_SQL, 1, E_KEYS, 0, NULL, 4, E_TAIL},
+    {"template", TEMPLATE_SQL, 1, T_KEYS, 4, T_PAIRS, 0, NULL, NULL},
+    {"arrangement", ARRANGEMENT_SQL, 2, A_KEYS, 4, A_PAIRS, 2, A_TAIL, NULL},
+    {"attribution", EPISODE_SQL, 1, E_KEYS, 0, NULL, 4, E_TAIL, NULL},
+    {"leakage", LEAKAGE_SQL, 1, L_KEYS, 2, L_PAIRS, 0, NULL, NULL},
+    {"leakage_provider", LEAKAGE_PROVIDER_SQL, 3, LP_KEYS, 2, L_PAIRS, 0, NULL, LP_WIDTHS},
 };
 
 /* Column title in the table: money without its _cents suffix, and short. */
@@ -94,6 +128,7 @@ static const char *display(const char *name)
     if (!strcmp(name, "target_cents")) return "target";
     if (!strcmp(name, "actual_cents")) return "actual";
     if (!strcmp(name, "payment_cents")) return "payment";
+    if (!strcmp(name, "paid_cents")) return "paid";
     return name;
 }
 
@@ -139,7 +174,8 @@ static int print_section(cli_ctx *c, sqlite3 *db, const section *s, int64_t ra, 
     if (!json) {
         fprintf(c->out, "== by %s (A = run %lld, B = run %lld)\n", s->kind, (long long)ra,
                 (long long)rb);
-        for (int k = 0; k < s->n_keys; k++) fprintf(c->out, "%-*s ", k == 0 ? kw : 6, s->keys[k]);
+        for (int k = 0; k < s->n_keys; k++)
+            fprintf(c->out, "%-*s ", s->widths ? s->widths[k] : k == 0 ? kw : 6, s->keys[k]);
         for (int t = 0; t < s->n_tail; t++) fprintf(c->out, "%-19s ", s->tail[t]);
         for (int p = 0; p < s->n_pairs; p++) {
             char h[40];
@@ -177,7 +213,8 @@ static int print_section(cli_ctx *c, sqlite3 *db, const section *s, int64_t ra, 
             continue;
         }
         for (int k = 0; k < s->n_keys; k++)
-            fprintf(c->out, "%-*s ", k == 0 ? kw : 6, (const char *)sqlite3_column_text(st, k));
+            fprintf(c->out, "%-*s ", s->widths ? s->widths[k] : k == 0 ? kw : 6,
+                    (const char *)sqlite3_column_text(st, k));
         for (int t = 0; t < s->n_tail; t++)
             fprintf(c->out, "%-19s ", (const char *)sqlite3_column_text(st, tail_col(s, t)));
         for (int p = 0; p < s->n_pairs; p++) {
@@ -240,11 +277,19 @@ static int run_diff(cli_ctx *c, int argc, char **argv)
         rc = CLI_FAIL;
     }
     int rows = 0;
-    for (size_t i = 0; i < UTIL_ARRAY_LEN(sections) && rc == CLI_OK; i++)
-        if ((rows = print_section(c, store_db(s), &sections[i], ra, rb, json)) < 0) {
+    if (rc == CLI_OK && diff_print_components(c, store_db(s), ra, rb, json) < 0) {
+        fprintf(c->err, "cara diff: %s\n", sqlite3_errmsg(store_db(s)));
+        rc = CLI_FAIL;
+    }
+    for (size_t i = 0; i < UTIL_ARRAY_LEN(sections) && rc == CLI_OK; i++) {
+        int got = print_section(c, store_db(s), &sections[i], ra, rb, json);
+        if (got < 0) {
             fprintf(c->err, "cara diff: %s\n", sqlite3_errmsg(store_db(s)));
             rc = CLI_FAIL;
+        } else if (!strcmp(sections[i].kind, "attribution")) {
+            rows = got; /* the section that names beneficiaries */
         }
+    }
     if (rc == CLI_OK) {
         char id[48];
         snprintf(id, sizeof id, "%lld,%lld", (long long)ra, (long long)rb);
@@ -262,15 +307,26 @@ static int run_diff(cli_ctx *c, int argc, char **argv)
 
 const cli_command cmd_diff = {
     .name = "diff",
-    .summary = "compare two runs: templates, arrangements, changed attributions",
+    .summary = "compare two runs: components, templates, arrangements, attributions, leakage",
     .usage = "cara [--db FILE] diff RUN_A RUN_B [--format table|json] [--as WHO]",
-    .help = "Shows, per template and per arrangement and period, episodes, targets,\n"
-            "actuals and payments in RUN_A and RUN_B and the change, then every episode\n"
+    .help = "First the components: every plugin, template, rule file and table added,\n"
+            "removed or changed between the runs (kind, name, version and SHA-256 in A and\n"
+            "B); for a changed template or overlay the JSON members that changed\n"
+            "(pricing.trend_bps: 200 -> 300), for a changed rule or table the lines\n"
+            "(FILE:LINE: - old, FILE:LINE: + new; 20 per component, then a count), and\n"
+            "'content changed under the same version V' when only the hash moved.\n"
+            "Then, per template and per arrangement and period, episodes, targets,\n"
+            "actuals and payments in RUN_A and RUN_B and the change, every episode\n"
             "whose attribution changed (or that exists in only one run, or whose exclusion\n"
-            "changed). Typical use: run the CMS base, run again with --episodes DIR holding\n"
-            "an edited rule or template, diff the two. JSON prints one object per line with\n"
-            "\"kind\" template, arrangement or attribution and fields NAME_a, NAME_b and\n"
-            "NAME_change (money in cents).\n\n"
+            "changed), leakage per ACO (lines and paid dollars) and per provider TIN and\n"
+            "NPI where it changed. Typical use: run the CMS base, run again with\n"
+            "--episodes DIR holding an edited rule or template, diff the two. JSON prints\n"
+            "one object per line with \"kind\" component, template, arrangement,\n"
+            "attribution, leakage or leakage_provider and fields NAME_a, NAME_b and\n"
+            "NAME_change (money in cents); a component has component_kind, name,\n"
+            "version_a/b, sha256_a/b, change (added, removed, changed), same_version,\n"
+            "and members [{path, a, b}] or lines [{file, line, op, text}] with\n"
+            "members_more or lines_more.\n\n"
             "The attribution section names episodes (and so beneficiaries): every diff\n"
             "appends a phi.read row to the audit log (--as WHO, default $USER; the number\n"
             "of attribution rows, never the data).\n",

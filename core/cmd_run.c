@@ -6,19 +6,58 @@
 
 #include "cli.h"
 #include "engine.h"
+#include "replay.h"
 #include "store.h"
 #include "util.h"
+
+/* After a replay: does run `id` give run `of`'s results? Printed on stderr; CLI_OK when
+ * they are equal (or run `of` has none to compare), CLI_FAIL when they differ. */
+static int report_replay(cli_ctx *c, sqlite3 *db, const replay_plan *p, int64_t id)
+{
+    replay_cmp r;
+    char err[1024];
+    if (replay_compare(db, p->of, id, &r, err, sizeof err) < 0) {
+        fprintf(c->err, "cara run: %s\n", err);
+        return CLI_FAIL;
+    }
+    if (strcmp(p->status, "done") != 0) {
+        fprintf(c->err, "run %lld replays run %lld, which is %s: no results to compare\n",
+                (long long)id, (long long)p->of, p->status);
+        return CLI_OK;
+    }
+    if (r.same) {
+        fprintf(c->err, "run %lld replays run %lld: the same results, row for row (%lld "
+                "episodes, %lld leakage rows, %lld arrangement reconciliations)\n",
+                (long long)id, (long long)p->of, (long long)r.rows_a[0], (long long)r.rows_a[1],
+                (long long)r.rows_a[2]);
+        return CLI_OK;
+    }
+    fprintf(c->err, "run %lld replays run %lld: the results differ:", (long long)id,
+            (long long)p->of);
+    for (int t = 0; t < REPLAY_TABLES; t++)
+        if (r.only_a[t] || r.only_b[t])
+            fprintf(c->err, " %s: %lld of run %lld's %lld rows have no equal in run %lld's "
+                    "%lld;", replay_tables[t], (long long)r.only_a[t], (long long)p->of,
+                    (long long)r.rows_a[t], (long long)id, (long long)r.rows_b[t]);
+    fprintf(c->err, "%s ('cara diff %lld %lld' shows what moved)\n",
+            r.data_changed ? " the store's data changed since (loads, claims, eligibility or "
+                             "arrangements);" : "",
+            (long long)p->of, (long long)id);
+    return CLI_FAIL;
+}
 
 static int run_run(cli_ctx *c, int argc, char **argv)
 {
     const char *period = NULL, *tmpl = NULL, *episodes = NULL, *mem = NULL, *instr = NULL,
-               *threads = NULL, *native = NULL;
-    int quiet = 0;
+               *threads = NULL, *native = NULL, *replay = NULL;
+    int quiet = 0, allow_plugin = 0;
     const cli_opt opts[] = {{"--period", &period, NULL},   {"--template", &tmpl, NULL},
                             {"--episodes", &episodes, NULL}, {"--memory", &mem, NULL},
                             {"--instructions", &instr, NULL}, {"--quiet", NULL, &quiet},
                             {"--threads", &threads, NULL},
                             {"--compare-native", &native, NULL},
+                            {"--replay", &replay, NULL},
+                            {"--allow-plugin-change", NULL, &allow_plugin},
                             {NULL, NULL, NULL}};
     int n = cli_parse(c, &cmd_run, opts, argc, argv);
     if (n == -1) return CLI_OK;
@@ -45,6 +84,14 @@ static int run_run(cli_ctx *c, int argc, char **argv)
         return cli_usage_error(c, &cmd_run, "--memory: '%s' is not a size (expected e.g. 64M)", mem);
     if (instr && (util_parse_u64(instr, &o.limits.instructions) < 0 || !o.limits.instructions))
         return cli_usage_error(c, &cmd_run, "--instructions: '%s' is not a positive integer", instr);
+    uint64_t of = 0;
+    if (replay && (util_parse_u64(replay, &of) < 0 || of == 0))
+        return cli_usage_error(c, &cmd_run, "--replay: '%s' is not a run id", replay);
+    if (replay && (period || tmpl || episodes))
+        return cli_usage_error(c, &cmd_run, "--replay N runs with run N's period, template and "
+                               "episodes: do not give --period, --template or --episodes");
+    if (allow_plugin && !replay)
+        return cli_usage_error(c, &cmd_run, "--allow-plugin-change goes with --replay N");
 
     store *s;
     char err[8192];
@@ -52,11 +99,26 @@ static int run_run(cli_ctx *c, int argc, char **argv)
         fprintf(c->err, "cara run: %s\n", err);
         return CLI_FAIL;
     }
+    replay_plan plan = {0};
+    if (replay) {
+        if (replay_prepare(store_db(s), (int64_t)of, &plan, err, sizeof err) < 0) {
+            fprintf(c->err, "cara run: --replay %s: %s\n", replay, err);
+            replay_cleanup(&plan);
+            store_close(s);
+            return CLI_FAIL;
+        }
+        o.episodes_dir = plan.dir;
+        o.period = plan.period;
+        o.only_template = plan.only_template;
+        o.replay_of = plan.of;
+        o.allow_plugin_change = allow_plugin;
+    }
     int64_t run_id;
     engine_stats st;
     int rc = engine_run(s, &o, &run_id, &st, err, sizeof err);
-    store_close(s);
     if (rc < 0) {
+        replay_cleanup(&plan);
+        store_close(s);
         if (run_id) fprintf(c->err, "cara run: run %lld failed: %s\n", (long long)run_id, err);
         else fprintf(c->err, "cara run: %s\n", err);
         return CLI_FAIL;
@@ -76,20 +138,26 @@ static int run_run(cli_ctx *c, int argc, char **argv)
                 native, (long long)st.compared, st.lua_ns / 1e9, st.native_ns / 1e9,
                 st.native_ns ? (double)st.lua_ns / (double)st.native_ns : 0.0, st.bind_ns / 1e9,
                 st.native_ns ? (double)(st.lua_ns + st.bind_ns) / (double)st.native_ns : 0.0);
+    int same = replay ? report_replay(c, store_db(s), &plan, run_id) : CLI_OK;
+    replay_cleanup(&plan);
+    store_close(s);
     fprintf(c->out, "%lld\n", (long long)run_id);
-    return CLI_OK;
+    return same;
 }
 
 const cli_command cmd_run = {
     .name = "run",
     .summary = "build, attribute, price and reconcile every episode; print the run id",
-    .usage = "cara [--db FILE] run [--period YYYY] [--template ID] [--episodes DIR] [--threads N]",
+    .usage = "cara [--db FILE] run [--period YYYY] [--template ID] [--episodes DIR] [--threads N]\n"
+             "       cara [--db FILE] run --replay N [--allow-plugin-change] [--threads N]",
     .help = "Processes every beneficiary with claims: each template's plugin builds the\n"
             "episodes, attribution.lua attributes them, savings.lua prices them, actual\n"
             "spending is winsorized per template and trigger type, and every arrangement is\n"
             "reconciled per performance year (docs/methodology.md). The run is recorded with the\n"
-            "content hash of every plugin, template, rule and table it used. The run id is\n"
-            "printed on stdout (a summary goes to stderr).\n\n"
+            "content hash of every plugin, template, rule and table it used, and the bytes of\n"
+            "every template, overlay, rule file and table (stored once per content). The run\n"
+            "id is printed on stdout (a summary goes to stderr). A component whose content\n"
+            "changed while its version did not is a warning (stderr and the run's inputs).\n\n"
             "options:\n"
             "  --period YYYY        keep only episodes whose day 0 is in that year\n"
             "  --template ID        run only that template\n"
@@ -101,6 +169,13 @@ const cli_command cmd_run = {
             "  --compare-native ID  benchmark: price template ID's episodes with the Lua rules\n"
             "                       and their C twins too, fail on any difference, print both\n"
             "                       times (docs/performance.md)\n"
+            "  --replay N           run run N again: its stored templates, overlays, rules and\n"
+            "                       tables rebuilt in a private temporary folder (removed\n"
+            "                       afterwards), its period and template; the new run records\n"
+            "                       replay_of N, and stderr says whether its results equal\n"
+            "                       run N's row for row (exit 1 when they differ)\n"
+            "  --allow-plugin-change  with --replay: go on (with a warning) when a plugin's\n"
+            "                       hash differs from run N's (otherwise refused)\n"
             "  --quiet              no summary on stderr\n",
     .run = run_run,
 };

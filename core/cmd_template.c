@@ -1,5 +1,6 @@
 /*
- * cmd_template.c: `cara template validate FILE...` and `cara templates`.
+ * cmd_template.c: `cara template validate FILE...`, `cara template new` and `cara templates`
+ * (history and rollback: cmd_template_rollback.c).
  */
 #include <jansson.h>
 #include <stdlib.h>
@@ -176,6 +177,8 @@ static int run_template(cli_ctx *c, int argc, char **argv)
         return CLI_OK;
     }
     if (!strcmp(argv[1], "validate")) return run_validate(c, &cmd_template_validate, argc - 1, argv + 1);
+    if (!strcmp(argv[1], "history")) return template_history_main(c, argc - 1, argv + 1);
+    if (!strcmp(argv[1], "rollback")) return template_rollback_main(c, argc - 1, argv + 1);
     if (!strcmp(argv[1], "new")) {
         const char *dir = NULL;
         const cli_opt opts[] = {{"--dir", &dir, NULL}, {NULL, NULL, NULL}};
@@ -185,17 +188,23 @@ static int run_template(cli_ctx *c, int argc, char **argv)
         if (n != 1) return cli_usage_error(c, &cmd_template_new, "expected one template name");
         return scaffold_template(c, argv[2], dir ? dir : c->episodes_dir);
     }
-    return cli_usage_error(c, &cmd_template, "unknown subcommand '%s' (expected validate or new)",
-                           argv[1]);
+    return cli_usage_error(c, &cmd_template, "unknown subcommand '%s' (expected validate, new, "
+                           "history or rollback)", argv[1]);
 }
 
 const cli_command cmd_template = {
     .name = "template",
-    .summary = "work with episode templates and ACO overlays (validate, new)",
-    .usage = "cara [--episodes DIR] template validate FILE... | template new NAME [--dir DIR]",
+    .summary = "work with episode templates and ACO overlays (validate, new, history, rollback)",
+    .usage = "cara [--episodes DIR] template validate FILE... | template new NAME [--dir DIR]\n"
+             "       | template history ID [--format table|json]\n"
+             "       | template rollback ID (--run N | --to VERSION | --sha256 HEX) [--as WHO]",
     .help = "subcommands:\n"
             "  validate FILE...   check template.json or overlay.json files\n"
-            "  new NAME           create a working template folder\n\n"
+            "  new NAME           create a working template folder\n"
+            "  history ID         the stored contents of template ID (versions, hashes, the\n"
+            "                     runs and service snapshots that used them)\n"
+            "  rollback ID        restore its files as run N (--run), a version (--to) or a\n"
+            "                     hash (--sha256) had them; validated first, audited\n\n"
             "See docs/templates.md.\n",
     .run = run_template,
 };

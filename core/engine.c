@@ -26,6 +26,7 @@
 #include "risk.h"
 #include "store.h"
 #include "rules_native.h"
+#include "run_manifest.h"
 #include "util.h"
 
 #include <uv.h>
@@ -371,32 +372,59 @@ static void now_iso(char *buf, size_t len)
     strftime(buf, len, "%Y-%m-%dT%H:%M:%SZ", &tm);
 }
 
-/* Insert the 'running' row (own transaction, so a failed run stays on record). */
-static int start_run(store *s, const engine_opts *o, int64_t *run_id, char *err, size_t errlen)
+/* Insert the 'running' row with the files the run reads (own transaction, so a failed
+ * run stays on record and can be replayed). */
+static int start_run(store *s, const engine_opts *o, const run_manifest *m, int64_t *run_id,
+                     char *err, size_t errlen)
 {
     sqlite3 *db = store_db(s);
     sqlite3_stmt *st;
     char now[32];
     now_iso(now, sizeof now);
+    if (store_begin(s, err, errlen) < 0) return -EIO;
     if (sqlite3_prepare_v2(db,
                            "INSERT INTO runs (started_at, status, period, template_filter, "
-                           "episodes_dir) VALUES (?1, 'running', ?2, ?3, ?4)",
+                           "episodes_dir, replay_of) VALUES (?1, 'running', ?2, ?3, ?4, ?5)",
                            -1, &st, NULL) != SQLITE_OK) {
         snprintf(err, errlen, "%s: %s", store_path(s), sqlite3_errmsg(db));
+        store_rollback(s);
         return -EIO;
     }
     sqlite3_bind_text(st, 1, now, -1, SQLITE_TRANSIENT);
     if (o->period) sqlite3_bind_int(st, 2, o->period);
     if (o->only_template) sqlite3_bind_text(st, 3, o->only_template, -1, SQLITE_STATIC);
     sqlite3_bind_text(st, 4, o->episodes_dir, -1, SQLITE_STATIC);
+    if (o->replay_of) sqlite3_bind_int64(st, 5, o->replay_of);
     int rc = sqlite3_step(st);
     sqlite3_finalize(st);
     if (rc != SQLITE_DONE) {
         snprintf(err, errlen, "%s: %s", store_path(s), sqlite3_errmsg(db));
+        store_rollback(s);
         return -EIO;
     }
     *run_id = sqlite3_last_insert_rowid(db);
+    if (run_manifest_save_files(db, *run_id, m, err, errlen) < 0 ||
+        store_commit(s, err, errlen) < 0) {
+        store_rollback(s);
+        *run_id = 0;
+        return -EIO;
+    }
     return 0;
+}
+
+/* The warnings a run records: components changed under an unchanged version; with
+ * replay_of, plugins that differ from that run's (an error unless allowed). Each is
+ * printed to o->log. */
+static int run_warnings(store *s, const engine_opts *o, const run_manifest *m, json_t *w,
+                        char *err, size_t errlen)
+{
+    int rc = run_manifest_version_warnings(store_db(s), m, o->replay_of, w, err, errlen);
+    if (rc >= 0 && o->replay_of)
+        rc = run_manifest_check_plugins(store_db(s), o->replay_of, m, o->allow_plugin_change, w,
+                                        err, errlen);
+    for (size_t i = 0; o->log && i < json_array_size(w); i++)
+        fprintf(o->log, "cara run: warning: %s\n", json_string_value(json_array_get(w, i)));
+    return rc < 0 ? rc : 0;
 }
 
 /* The number of people a run visits (those with claims). */
@@ -632,7 +660,13 @@ int engine_run(store *s, const engine_opts *o, int64_t *run_id, engine_stats *st
     }
     run_data rd = {0};
     worker w = {.o = o, .cat = &cat, .hcc = hcc, .rd = &rd};
-    rc = rule_set_open(&w.rules, &cat, &o->limits, err, errlen);
+    run_manifest man;
+    json_t *warnings = json_array();
+    rc = warnings ? run_manifest_build(&cat, &man, err, errlen) : -ENOMEM;
+    int have_man = rc == 0;
+    if (rc == 0) rc = run_warnings(s, o, &man, warnings, err, errlen);
+    if (rc == 0) rc = rule_set_open(&w.rules, &cat, &o->limits, err, errlen);
+    else memset(&w.rules, 0, sizeof w.rules);
     if (rc == 0) rc = engine_load_arrangements(store_db(s), &rd, err, errlen);
     if (rc == 0 && engine_families(&cat, &rd) < 0) {
         snprintf(err, errlen, "out of memory");
@@ -644,7 +678,7 @@ int engine_run(store *s, const engine_opts *o, int64_t *run_id, engine_stats *st
         w.cands = malloc((rd.n_arrs ? rd.n_arrs : 1) * sizeof *w.cands);
         if (!w.cands) rc = -ENOMEM;
     }
-    int started = rc == 0 && start_run(s, o, run_id, err, errlen) == 0;
+    int started = rc == 0 && start_run(s, o, &man, run_id, err, errlen) == 0;
     if (rc == 0 && !started) rc = -EIO;
     if (rc == 0) rc = run_shards(s, o, &cat, hcc, &rd, stats, err, errlen);
     if (rc == 0) rc = winsorize_all(&w, err, errlen);
@@ -654,8 +688,14 @@ int engine_run(store *s, const engine_opts *o, int64_t *run_id, engine_stats *st
         if (!rd.eps[i].has_target) stats->excluded++;
         if (rd.eps[i].arr) stats->attributed++;
     }
-    if (rc == 0) rc = engine_save(s, *run_id, &cat, &rd, stats, err, errlen);
+    stats->warnings = (int64_t)json_array_size(warnings);
+    char *wtext = rc == 0 ? json_dumps(warnings, JSON_COMPACT) : NULL;
+    run_record rec = {.manifest = &man, .warnings = wtext, .replay_of = o->replay_of};
+    if (rc == 0) rc = engine_save(s, *run_id, &rec, &rd, stats, err, errlen);
     if (rc < 0 && started) fail_run(s, *run_id, err);
+    free(wtext);
+    json_decref(warnings);
+    if (have_man) run_manifest_free(&man);
     rule_set_close(&w.rules);
     bene_data_free(&w.bd);
     free(w.cands);

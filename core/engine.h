@@ -2,7 +2,9 @@
  * engine: a run. Reads every beneficiary from the store, builds episodes with the
  * plugins, attributes and prices them with the Lua rules, winsorizes, reconciles each
  * arrangement per performance year, and records the run with the content hash of every
- * plugin, template, rule and table used. The same inputs give identical results.
+ * plugin, template, rule and table used, and the bytes of every file it read from the
+ * episodes folder (so it can be replayed: replay.h). The same inputs give identical
+ * results.
  */
 #ifndef CARA_ENGINE_H
 #define CARA_ENGINE_H
@@ -33,6 +35,12 @@ typedef struct engine_opts {
     /* Benchmark and oracle: price every episode of this template with the Lua rules and
      * with their C twins (rules_native.h), fail on any difference, and time both. */
     const char *compare_native;
+    /* Replay (cara run --replay N): the run this one reproduces (recorded as replay_of),
+     * 0 for none. Each plugin must then hash as it did in that run, else the run is
+     * refused (-EPERM, naming the plugin and both hashes) unless allow_plugin_change is
+     * set (then it is a warning). */
+    int64_t replay_of;
+    int allow_plugin_change;
 } engine_opts;
 
 typedef struct engine_stats {
@@ -42,6 +50,9 @@ typedef struct engine_stats {
      * (attribute, target, quality), in their C twins, and in binding beneficiaries' claims
      * into Lua tables */
     int64_t compared, lua_ns, native_ns, bind_ns;
+    /* warnings recorded with the run (a component's content changed under the same
+     * version, a plugin changed since the run replayed): also printed to o->log */
+    int64_t warnings;
 } engine_stats;
 
 /*

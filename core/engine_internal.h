@@ -153,8 +153,17 @@ int engine_leakage(run_data *rd, const ep_rec *r, const cara_episode *ep,
 /* Free everything rd holds (arrangements, episodes, leakage, results) and zero it. */
 void engine_run_data_free(run_data *rd);
 
-/* Write the run's results in one transaction and mark it done. */
-int engine_save(store *s, int64_t run_id, const catalog *cat, const run_data *rd,
+/* What the run's record holds besides its results (all borrowed). */
+struct run_manifest;
+typedef struct run_record {
+    const struct run_manifest *manifest; /* the files and components it used */
+    const char *warnings;                /* a JSON array of messages (NULL: []) */
+    int64_t replay_of;                   /* the run it replays, 0 for none */
+} run_record;
+
+/* Write the run's components and results in one transaction and mark it done (its
+ * inputs JSON gains replay_of and warnings). 0, or a negative code with a message. */
+int engine_save(store *s, int64_t run_id, const run_record *rec, const run_data *rd,
                 const engine_stats *st, char *err, size_t errlen);
 
 #endif

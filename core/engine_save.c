@@ -10,10 +10,8 @@
 
 #include "date.h"
 #include "engine_internal.h"
-#include "sha256.h"
+#include "run_manifest.h"
 #include "util.h"
-
-#define HASH_MAX_FILE (512u * 1024u * 1024u)
 
 typedef struct saver {
     store *s;
@@ -56,81 +54,6 @@ static void bind_date(sqlite3_stmt *st, int i, cara_date d)
     }
     date_format(d, buf);
     sqlite3_bind_text(st, i, buf, -1, SQLITE_TRANSIENT);
-}
-
-/* SHA-256 of a file's contents, as 64 hex digits. */
-static int file_sha256(const char *path, char hex[65], char *err, size_t errlen)
-{
-    char *buf;
-    size_t len;
-    int rc = util_read_file(path, HASH_MAX_FILE, &buf, &len, err, errlen);
-    if (rc < 0) return rc;
-    sha256_hex(buf, len, hex);
-    free(buf);
-    return 0;
-}
-
-static int component(saver *sv, sqlite3_stmt *st, const char *kind, const char *name,
-                     const char *version, const char *path)
-{
-    char hex[65];
-    int rc = file_sha256(path, hex, sv->err, sv->errlen);
-    if (rc < 0) return rc;
-    sqlite3_bind_int64(st, 1, sv->run_id);
-    sqlite3_bind_text(st, 2, kind, -1, SQLITE_STATIC);
-    sqlite3_bind_text(st, 3, name, -1, SQLITE_TRANSIENT);
-    sqlite3_bind_text(st, 4, version ? version : "", -1, SQLITE_TRANSIENT);
-    sqlite3_bind_text(st, 5, path, -1, SQLITE_TRANSIENT);
-    sqlite3_bind_text(st, 6, hex, -1, SQLITE_TRANSIENT);
-    return step(sv, st, "run components");
-}
-
-static int save_components(saver *sv, const catalog *cat)
-{
-    sqlite3_stmt *st;
-    int rc = prep(sv, "INSERT OR IGNORE INTO run_components (run_id, kind, name, version, "
-                      "path, sha256) VALUES (?1, ?2, ?3, ?4, ?5, ?6)", &st);
-    for (size_t i = 0; i < cat->n && rc == 0; i++) {
-        const catalog_entry *e = &cat->v[i];
-        const char *id = template_id(e->tmpl);
-        char name[256];
-        rc = component(sv, st, "plugin", e->plugin->desc->name, e->plugin->desc->version,
-                       e->plugin->path);
-        if (rc == 0 && e->overlay_path) {
-            rc = component(sv, st, "template", id, template_version(e->tmpl), e->overlay_path);
-            const char *base_id = template_host_str(e->tmpl, "base.id");
-            if (rc == 0)
-                rc = component(sv, st, "template", base_id ? base_id : "base",
-                               template_host_str(e->tmpl, "base.version"), e->template_path);
-        } else if (rc == 0) {
-            rc = component(sv, st, "template", id, template_version(e->tmpl), e->template_path);
-        }
-        snprintf(name, sizeof name, "%s/attribution.lua", id);
-        if (rc == 0) rc = component(sv, st, "rule", name, template_version(e->tmpl), e->attribution_path);
-        snprintf(name, sizeof name, "%s/savings.lua", id);
-        if (rc == 0) rc = component(sv, st, "rule", name, template_version(e->tmpl), e->savings_path);
-        if (rc == 0 && i == 0) {
-            /* the CMS-HCC tables live beside the templates */
-            static const char *const tables[] = {"cms_hcc_v28_dx_to_hcc.csv",
-                                                 "cms_hcc_v28_hierarchies.csv",
-                                                 /* optional: recorded when present */
-                                                 "cms_hcc_ra_eligible_hcpcs.csv",
-                                                 "cms_hcc_v28_coefficients.csv"};
-            char *dir = util_path_join(cat->dir, "common");
-            for (size_t t = 0; t < 4 && rc == 0 && dir; t++) {
-                char *p = util_path_join(dir, tables[t]);
-                if (p && t >= 2 && access(p, F_OK) != 0) {
-                    free(p);
-                    continue;
-                }
-                rc = p ? component(sv, st, "table", tables[t], "V28", p) : -ENOMEM;
-                free(p);
-            }
-            free(dir);
-        }
-    }
-    sqlite3_finalize(st);
-    return rc;
 }
 
 static int save_episodes(saver *sv, const run_data *rd)
@@ -244,7 +167,8 @@ static int save_arrangements(saver *sv, const run_data *rd)
     return rc;
 }
 
-static int finish_run(saver *sv, const run_data *rd, const engine_stats *stt)
+static int finish_run(saver *sv, const run_record *rec, const run_data *rd,
+                      const engine_stats *stt)
 {
     sqlite3_stmt *st;
     int rc = prep(sv,
@@ -256,7 +180,8 @@ static int finish_run(saver *sv, const run_data *rd, const engine_stats *stt)
                   "'claim_lines', (SELECT count(*) FROM claim_lines l JOIN claims c USING "
                   "(claim_id) WHERE c.status = 'current' AND l.denied = 0), "
                   "'eligibility_rows', (SELECT count(*) FROM eligibility), "
-                  "'arrangements', (SELECT count(*) FROM arrangements)) "
+                  "'arrangements', (SELECT count(*) FROM arrangements), "
+                  "'replay_of', ?6, 'warnings', json(?7)) "
                   "WHERE run_id = ?1",
                   &st);
     if (rc < 0) return rc;
@@ -270,21 +195,23 @@ static int finish_run(saver *sv, const run_data *rd, const engine_stats *stt)
     bind_date(st, 3, rd->as_of);
     sqlite3_bind_int64(st, 4, stt->beneficiaries);
     sqlite3_bind_int64(st, 5, stt->claim_lines);
+    if (rec->replay_of) sqlite3_bind_int64(st, 6, rec->replay_of);
+    sqlite3_bind_text(st, 7, rec->warnings ? rec->warnings : "[]", -1, SQLITE_TRANSIENT);
     rc = step(sv, st, "the run");
     sqlite3_finalize(st);
     return rc;
 }
 
-int engine_save(store *s, int64_t run_id, const catalog *cat, const run_data *rd,
+int engine_save(store *s, int64_t run_id, const run_record *rec, const run_data *rd,
                 const engine_stats *st, char *err, size_t errlen)
 {
     saver sv = {s, store_db(s), run_id, err, errlen};
     int rc = store_begin(s, err, errlen);
-    if (rc == 0) rc = save_components(&sv, cat);
+    if (rc == 0) rc = run_manifest_save_components(sv.db, run_id, rec->manifest, err, errlen);
     if (rc == 0) rc = save_episodes(&sv, rd);
     if (rc == 0) rc = save_leakage(&sv, rd);
     if (rc == 0) rc = save_arrangements(&sv, rd);
-    if (rc == 0) rc = finish_run(&sv, rd, st);
+    if (rc == 0) rc = finish_run(&sv, rec, rd, st);
     if (rc == 0) rc = store_commit(s, err, errlen);
     if (rc < 0) store_rollback(s);
     return rc;

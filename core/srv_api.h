@@ -15,6 +15,10 @@ void api_template_get(srv_req *rq, srv_resp *rs);      /* GET  /v1/templates/:id
 void api_template_validate(srv_req *rq, srv_resp *rs); /* POST /v1/templates/:id/validate */
 void api_overlay_put(srv_req *rq, srv_resp *rs);       /* PUT  /v1/templates/:id/overlays/:aco */
 
+/* template history and rollback (srv_api_rollback.c) */
+void api_template_history(srv_req *rq, srv_resp *rs);  /* GET  /v1/templates/:id/history */
+void api_template_rollback(srv_req *rq, srv_resp *rs); /* POST /v1/templates/:id/rollback */
+
 /* providers and EBRAs (srv_api_ebras.c) */
 void api_providers_list(srv_req *rq, srv_resp *rs);    /* GET  /v1/providers */
 void api_ebras_list(srv_req *rq, srv_resp *rs);        /* GET  /v1/ebras */

@@ -7,7 +7,8 @@
  * thread pool: every template and overlay (catalog_open: schema, plugin, policy), every
  * rule file compiled in the sandbox (rule_set_open), the CMS-HCC tables. A good snapshot
  * becomes active (new requests and runs use it; the two before it are kept for requests
- * still reading them); a bad one is deleted, the active one stays, and the error is
+ * still reading them) and its files are kept in the store (snapshots.h: what
+ * `POST /v1/templates/:id/rollback` can return to); a bad one is deleted, the active one stays, and the error is
  * logged and shown by GET /v1/status.
  */
 #include <dirent.h>
@@ -23,6 +24,7 @@
 #include "catalog.h"
 #include "engine_internal.h"
 #include "hcc.h"
+#include "snapshots.h"
 #include "srv_dirs.h"
 #include "srv_internal.h"
 #include "util.h"
@@ -139,7 +141,22 @@ static int validate(const srv *s, const char *dir, char *msg)
     return rc;
 }
 
-/* Copy and validate snapshot number n (pool thread). */
+/* Keep a validated snapshot's files in the store (snapshots.h), so it can be rolled
+ * back to after the folder is gone. A failure is logged: the snapshot still serves. */
+static void keep(const srv *s, const char *dir, int n)
+{
+    store *db;
+    char err[1024];
+    int rc = store_open(s->db_path, 0, &db, err, sizeof err);
+    if (rc == 0) {
+        sqlite3_busy_timeout(store_db(db), 10000);
+        rc = snapshot_record(store_db(db), dir, s->source_dir, n, NULL, err, sizeof err);
+        store_close(db);
+    }
+    if (rc < 0) fprintf(stderr, "cara serve: snapshot %d is not kept in the store: %s\n", n, err);
+}
+
+/* Copy, validate and keep snapshot number n (pool thread). */
 static int build(srv *s, int n, char *msg)
 {
     char dir[PATH_MAX + 32];
@@ -149,6 +166,7 @@ static int build(srv *s, int n, char *msg)
         srv_remove_tree(dir, 0);
         return -1;
     }
+    keep(s, dir, n);
     return 0;
 }
 

@@ -35,6 +35,7 @@
     X(synth_formats)   \
     X(cli)             \
     X(claims_cmd)      \
+    X(content_diff)    \
     X(report_cmd)      \
     X(srv_deny)        \
     X(e2e)             \

@@ -33,6 +33,8 @@
 #include <string.h>
 #include <sys/wait.h>
 
+#include "helpers.h"
+#include "sha256.h"
 #include "suites.h"
 #include "util.h"
 
@@ -471,8 +473,34 @@ START_TEST(test_whatif_diff)
     int changed = 0;
     for (const char *p = out_buf; (p = strstr(p, "\"kind\":\"attribution\"")); p++) changed++;
     ck_assert_int_eq(changed, 2);
+    /* the components section names what changed: two members of one template, whose
+     * version did not move; the rules are unchanged, so they are not listed */
+    ck_assert_ptr_nonnull(strstr(out_buf, "{\"kind\":\"component\",\"component_kind\":\"template\","
+                                          "\"name\":\"falls_prevention\",\"version_a\":\"1.0.0\","
+                                          "\"version_b\":\"1.0.0\","));
+    ck_assert_ptr_nonnull(strstr(out_buf, "\"change\":\"changed\",\"same_version\":true,\"members\":["
+                                          "{\"path\":\"arrangement.savings_share_bps\",\"a\":5000,\"b\":6000},"
+                                          "{\"path\":\"attribution.plurality_days\",\"a\":30,\"b\":1}],"
+                                          "\"members_more\":0}"));
+    ck_assert_ptr_null(strstr(out_buf, "\"component_kind\":\"rule\""));
+    const char *first = "{\"kind\":\"component\"";
+    ck_assert(strncmp(out_buf, first, strlen(first)) == 0); /* the section comes first */
+    /* leakage: P15's PT outside the arrangements rendered 150.00 on day 0 and 40.00 twice
+     * later; a 1-day plurality window keeps the day-0 line only: 3 -> 1 lines, 23000 ->
+     * 15000 cents, per ACO (A1) and for that provider */
+    ck_assert_ptr_nonnull(strstr(out_buf, "{\"kind\":\"leakage\",\"aco_id\":\"A1\",\"lines_a\":3,"
+                                          "\"lines_b\":1,\"lines_change\":-2,\"paid_cents_a\":23000,"
+                                          "\"paid_cents_b\":15000,\"paid_cents_change\":-8000}"));
+    ck_assert_ptr_nonnull(strstr(out_buf, "{\"kind\":\"leakage_provider\",\"aco_id\":\"A1\","
+                                          "\"tin\":\"345678912\",\"npi\":\"1456789019\",\"lines_a\":3,"));
     ck_assert_int_eq(cara("diff 1 2"), 0);
+    first = "== components (A = run 1, B = run 2)\n";
+    ck_assert(strncmp(out_buf, first, strlen(first)) == 0);
+    ck_assert_ptr_nonnull(strstr(out_buf, "\n  content changed under the same version 1.0.0\n"
+                                          "  arrangement.savings_share_bps: 5000 -> 6000\n"
+                                          "  attribution.plurality_days: 30 -> 1\n"));
     ck_assert_ptr_nonnull(strstr(out_buf, "== by arrangement"));
+    ck_assert_ptr_nonnull(strstr(out_buf, "== by leakage (A = run 1, B = run 2)"));
     ck_assert_int_eq(cara("diff 1 7"), 1);
     ck_assert_ptr_nonnull(strstr(err_buf, "no run 7"));
     ck_assert_int_eq(cara("diff 1"), 2);
@@ -565,6 +593,166 @@ START_TEST(test_lifecycle_attribution)
 }
 END_TEST
 
+/* Replay: run 1 (setup) stored its files. Edit falls_prevention's template on disk
+ * (base A $2,000.00 -> $3,000.00, same version) and a rule; a plain run now prices P01
+ * at 300000 x1.0609 x0.8500 = 270530 (270529.5) and warns that the content changed
+ * under version 1.0.0; --replay 1 rebuilds run 1's folder and gives its results again,
+ * byte for byte (P01 180353, the reports identical), and records replay_of = 1. */
+START_TEST(test_replay)
+{
+    ck_assert_int_eq(cara("report --run 1 --by episode --format json"), 0);
+    char *eps1 = strdup(out_buf);
+    ck_assert_int_eq(cara("report --run 1 --by arrangement --format csv"), 0);
+    char *arr1 = strdup(out_buf);
+    ck_assert_int_eq(cara("report --run 1 --by leakage --format csv"), 0);
+    char *leak1 = strdup(out_buf);
+    char path[256];
+    snprintf(path, sizeof path, "%s/episodes/falls_prevention/template.json", dir);
+    json_error_t je;
+    json_t *root = json_load_file(path, 0, &je);
+    json_object_set_new(json_object_get(json_object_get(root, "triggers"), "A"), "base_cents",
+                        json_integer(300000));
+    ck_assert_int_eq(json_dump_file(root, path, JSON_INDENT(2) | JSON_PRESERVE_ORDER), 0);
+    json_decref(root);
+    char cmd[512];
+    snprintf(cmd, sizeof cmd, "printf '\n-- edited\n' >> '%s/episodes/falls_prevention/savings.lua'", dir);
+    ck_assert_int_eq(sh(cmd), 0);
+    ck_assert_msg(cara("run") == 0, "%s", err_buf);
+    ck_assert_str_eq(out_buf, "2\n");
+    ck_assert_ptr_nonnull(strstr(err_buf, "warning: template falls_prevention 1.0.0: content "
+                                          "changed under the same version"));
+    ck_assert_ptr_nonnull(strstr(err_buf, "warning: rule falls_prevention/savings.lua 1.0.0"));
+    ck_assert_int_eq(cara("report --run 2 --by episode --format json"), 0);
+    json_t *eps = by_key(out_buf, "episode_id");
+    ck_assert_int_eq(ival(EP("falls_prevention:1A00A00AA01:2027-01-04"), "target_cents"), 270530);
+    json_decref(eps);
+
+    ck_assert_msg(cara("run --replay 1") == 0, "%s", err_buf);
+    ck_assert_str_eq(out_buf, "3\n");
+    ck_assert_ptr_nonnull(strstr(err_buf, "run 3 replays run 1: the same results, row for row"));
+    ck_assert_ptr_null(strstr(err_buf, "warning"));
+    ck_assert_int_eq(cara("report --run 3 --by episode --format json"), 0);
+    ck_assert_str_eq(out_buf, eps1);
+    ck_assert_int_eq(cara("report --run 3 --by arrangement --format csv"), 0);
+    ck_assert_str_eq(out_buf, arr1);
+    ck_assert_int_eq(cara("report --run 3 --by leakage --format csv"), 0);
+    ck_assert_str_eq(out_buf, leak1);
+    ck_assert_int_eq(cara("runs --format json"), 0);
+    ck_assert_ptr_nonnull(strstr(out_buf, "\"replay_of\":1,"));
+    /* the rebuilt folder is private while it lives and removed afterwards */
+    snprintf(cmd, sizeof cmd, "cd '%s' && mkdir tmp && TMPDIR=\"$PWD/tmp\" '%s' --db t.db run "
+             "--replay 2 --quiet >/dev/null 2>&1 && test -z \"$(ls -A tmp)\"", dir,
+             getenv("CARA_BIN"));
+    ck_assert_int_eq(sh(cmd), 0);
+    /* refusals */
+    ck_assert_int_eq(cara("run --replay 99"), 1);
+    ck_assert_ptr_nonnull(strstr(err_buf, "no run 99"));
+    ck_assert_int_eq(cara("run --replay 1 --period 2027"), 2);
+    ck_assert_int_eq(cara("run --allow-plugin-change"), 2);
+    free(eps1);
+    free(arr1);
+    free(leak1);
+}
+END_TEST
+
+/* A plugin that is not the one run 1 used: --replay refuses, naming it and both
+ * hashes; --allow-plugin-change goes on with a warning. */
+START_TEST(test_replay_plugin_changed)
+{
+    char cmd[1024];
+    snprintf(cmd, sizeof cmd, "sqlite3 '%s/t.db' \"UPDATE run_components SET sha256 = "
+             "'00000000000000000000000000000000000000000000000000000000000000aa' WHERE run_id = 1 "
+             "AND kind = 'plugin' AND name = 'declarative'\"", dir);
+    ck_assert_int_eq(sh(cmd), 0);
+    ck_assert_int_eq(cara("run --replay 1"), 1);
+    ck_assert_ptr_nonnull(strstr(err_buf, "plugin declarative differs from run 1's: sha256 "
+                                          "00000000000000000000000000000000000000000000000000000000000000aa then, "));
+    ck_assert_ptr_nonnull(strstr(err_buf, "--allow-plugin-change"));
+    ck_assert_msg(cara("run --replay 1 --allow-plugin-change") == 0, "%s", err_buf);
+    ck_assert_ptr_nonnull(strstr(err_buf, "warning: plugin declarative differs from run 1's"));
+    ck_assert_ptr_nonnull(strstr(err_buf, "the same results"));
+}
+END_TEST
+
+/* Rollback: run 1 (setup) used falls_prevention with A's base at $2,000.00; an edit
+ * to $3,000.00 (same version) is run 2. History lists both contents, latest first;
+ * rolling back to run 1 restores its bytes (the hash run 1 recorded) and is audited.
+ * An overlay stored by run 3 against base 1.0.0 cannot be rolled back once the base is
+ * 1.1.0 (the overlay would be refused): nothing is changed. */
+START_TEST(test_template_rollback)
+{
+    char path[256], cmd[1024];
+    snprintf(path, sizeof path, "%s/episodes/falls_prevention/template.json", dir);
+    json_error_t je;
+    json_t *root = json_load_file(path, 0, &je);
+    json_object_set_new(json_object_get(json_object_get(root, "triggers"), "A"), "base_cents",
+                        json_integer(300000));
+    ck_assert_int_eq(json_dump_file(root, path, JSON_INDENT(2) | JSON_PRESERVE_ORDER), 0);
+    json_decref(root);
+    ck_assert_int_eq(cara("run --quiet"), 0);
+    ck_assert_int_eq(cara("template history falls_prevention --format json"), 0);
+    json_t *h1 = NULL, *h2 = NULL;
+    const char *nl = strchr(out_buf, '\n');
+    ck_assert_ptr_nonnull(nl);
+    h2 = json_loadb(out_buf, (size_t)(nl - out_buf), 0, &je); /* the latest: run 2's */
+    h1 = json_loads(nl + 1, JSON_DISABLE_EOF_CHECK, &je);
+    ck_assert_ptr_nonnull(h1);
+    ck_assert_ptr_nonnull(h2);
+    ck_assert_int_eq(json_integer_value(json_array_get(json_object_get(h2, "runs"), 0)), 2);
+    ck_assert_int_eq(json_integer_value(json_array_get(json_object_get(h1, "runs"), 0)), 1);
+    ck_assert_str_eq(sval(h1, "version"), "1.0.0");
+    ck_assert_str_eq(sval(h1, "kind"), "base");
+    ck_assert_int_eq(cara("template rollback falls_prevention"), 2); /* what to restore? */
+    ck_assert_int_eq(cara("template rollback falls_prevention --run 9"), 1);
+    ck_assert_ptr_nonnull(strstr(err_buf, "no stored content matches run 9"));
+    ck_assert_msg(cara("template rollback falls_prevention --run 1 --as cms-analyst") == 0, "%s", err_buf);
+    ck_assert_ptr_nonnull(strstr(out_buf, "restored version 1.0.0"));
+    char *text = th_slurp(dir, "episodes/falls_prevention/template.json");
+    char hex[65];
+    sha256_hex(text, strlen(text), hex);
+    free(text);
+    ck_assert_str_eq(hex, sval(h1, "sha256"));
+    /* and by hash prefix, back to run 2's */
+    char args[128];
+    snprintf(args, sizeof args, "template rollback falls_prevention --sha256 %.12s", sval(h2, "sha256"));
+    ck_assert_msg(cara(args) == 0, "%s", err_buf);
+    text = th_slurp(dir, "episodes/falls_prevention/template.json");
+    sha256_hex(text, strlen(text), hex);
+    free(text);
+    ck_assert_str_eq(hex, sval(h2, "sha256"));
+    snprintf(cmd, sizeof cmd, "sqlite3 '%s/t.db' \"SELECT actor || ' ' || entity_id FROM audit_log "
+             "WHERE action = 'template.rollback' ORDER BY seq\" > '%s/audit'", dir, dir);
+    ck_assert_int_eq(sh(cmd), 0);
+    text = th_slurp(dir, "audit");
+    ck_assert_ptr_nonnull(strstr(text, "cms-analyst falls_prevention\n"));
+    free(text);
+    json_decref(h1);
+    json_decref(h2);
+
+    /* an overlay against base 1.0.0 (run 3), then base and overlay moved to 1.1.0 */
+    snprintf(cmd, sizeof cmd, "cp -R '%s/tests/fixtures/guide/falls_a1' '%s/episodes/'",
+             getenv("CARA_SRC"), dir);
+    ck_assert_int_eq(sh(cmd), 0);
+    ck_assert_msg(cara("run --quiet") == 0, "%s", err_buf);
+    snprintf(cmd, sizeof cmd, "sed -i 's/\"version\": \"1.0.0\"/\"version\": \"1.1.0\"/' "
+             "'%s/episodes/falls_prevention/template.json' '%s/episodes/falls_a1/overlay.json'",
+             dir, dir);
+    ck_assert_int_eq(sh(cmd), 0);
+    ck_assert_msg(cara("run --quiet") == 0, "%s", err_buf);
+    char *before = th_slurp(dir, "episodes/falls_a1/overlay.json");
+    ck_assert_int_eq(cara("template rollback falls_a1 --run 3"), 1);
+    ck_assert_ptr_nonnull(strstr(err_buf, "would not be valid, so nothing was changed"));
+    ck_assert_ptr_nonnull(strstr(err_buf, "episodes/falls_a1/overlay.json"));
+    ck_assert_ptr_null(strstr(err_buf, "cara-rollback-")); /* the source folder is named */
+    char *after = th_slurp(dir, "episodes/falls_a1/overlay.json");
+    ck_assert_str_eq(after, before);
+    free(before);
+    free(after);
+    ck_assert_int_eq(cara("template history falls_a1"), 0);
+    ck_assert_ptr_nonnull(strstr(out_buf, "overlay"));
+}
+END_TEST
+
 Suite *suite_e2e(void)
 {
     Suite *s = suite_create("e2e");
@@ -578,6 +766,9 @@ Suite *suite_e2e(void)
     tcase_add_test(tc, test_whatif_diff);
     tcase_add_test(tc, test_overlay_run);
     tcase_add_test(tc, test_lifecycle_attribution);
+    tcase_add_test(tc, test_replay);
+    tcase_add_test(tc, test_replay_plugin_changed);
+    tcase_add_test(tc, test_template_rollback);
     suite_add_tcase(s, tc);
     return s;
 }

@@ -729,6 +729,62 @@ START_TEST(test_rules_try_savings)
 }
 END_TEST
 
+/* ---- template history and rollback ------------------------------------------------------- */
+
+/* test_templates left A0001's overlay falls_a1 (discount 200) in the source folder. A
+ * run over that folder stores it; A0001 then PUTs discount 300 and rolls back to what
+ * the run used: the file holds 200 again. Another ACO can neither see that history nor
+ * roll it back. */
+START_TEST(test_template_rollback)
+{
+    char cmd[2048], out[64];
+    snprintf(cmd, sizeof cmd, "'%s' --db '%s' --episodes '%s' --plugins '%s' run --quiet",
+             getenv("CARA_BIN"), db_path, src_dir, getenv("CARA_PLUGINS"));
+    FILE *f = popen(cmd, "r");
+    ck_assert_ptr_nonnull(f);
+    ck_assert_ptr_nonnull(fgets(out, sizeof out, f));
+    ck_assert_int_eq(pclose(f), 0);
+    long run = atol(out);
+    ck_assert_int_gt(run, 0);
+    json_t *j;
+    ck_assert_int_eq(call(api_overlay_put, SRV_ACO, "A0001", "falls_prevention", "A0001", NULL,
+                          OVERLAY("A0001", "default", "{\"arrangement.discount_bps\": 300}"), &j), 201);
+    json_decref(j);
+    char body[64];
+    snprintf(body, sizeof body, "{\"run\": %ld}", run);
+    ck_assert_int_eq(call(api_template_rollback, SRV_ACO, "A0002", "falls_a1", NULL, NULL, body, &j), 403);
+    json_decref(j);
+    ck_assert_int_eq(call(api_template_rollback, SRV_PROVIDER, "1234567893", "falls_a1", NULL, NULL, body, &j), 403);
+    json_decref(j);
+    ck_assert_int_eq(call(api_template_history, SRV_ACO, "A0002", "falls_a1", NULL, NULL, NULL, &j), 200);
+    ck_assert_uint_eq(json_array_size(json_object_get(j, "history")), 0);
+    json_decref(j);
+    ck_assert_int_eq(call(api_template_history, SRV_ACO, "A0001", "falls_a1", NULL, NULL, NULL, &j), 200);
+    json_t *e = json_array_get(json_object_get(j, "history"), 0);
+    ck_assert_str_eq(json_string_value(json_object_get(e, "kind")), "overlay");
+    ck_assert_str_eq(json_string_value(json_object_get(e, "aco_id")), "A0001");
+    ck_assert_int_eq(json_integer_value(json_array_get(json_object_get(e, "runs"), 0)), run);
+    json_decref(j);
+    ck_assert_int_eq(call(api_template_rollback, SRV_CMS, "", "falls_a1", NULL, NULL, "{\"run\": 99999}", &j), 404);
+    json_decref(j);
+    ck_assert_int_eq(call(api_template_rollback, SRV_CMS, "", "falls_a1", NULL, NULL, "{\"run\": \"x\"}", &j), 400);
+    json_decref(j);
+    ck_assert_int_eq(call(api_template_rollback, SRV_ACO, "A0001", "falls_a1", NULL, NULL, body, &j), 200);
+    ck_assert_str_eq(json_string_value(json_object_get(j, "version")), "1.0.0");
+    ck_assert_ptr_nonnull(json_object_get(json_object_get(j, "before"), "overlay.json"));
+    json_decref(j);
+    char path[256];
+    snprintf(path, sizeof path, "%s/falls_a1/overlay.json", src_dir);
+    json_error_t je;
+    j = json_load_file(path, 0, &je);
+    ck_assert_ptr_nonnull(j);
+    ck_assert_int_eq(json_integer_value(json_object_get(json_object_get(j, "set"), "arrangement.discount_bps")), 200);
+    json_decref(j);
+    ck_assert_int_eq(qi("SELECT count(*) FROM audit_log WHERE action = 'template.rollback' AND "
+                        "entity_id = 'falls_a1' AND actor LIKE 'aco:A0001%'"), 1);
+}
+END_TEST
+
 Suite *suite_srv_api(void)
 {
     Suite *s = suite_create("srv_api");
@@ -743,6 +799,7 @@ Suite *suite_srv_api(void)
     tcase_add_test(tc, test_templates);
     tcase_add_test(tc, test_rules_try);
     tcase_add_test(tc, test_rules_try_savings);
+    tcase_add_test(tc, test_template_rollback);
     suite_add_tcase(s, tc);
     return s;
 }
