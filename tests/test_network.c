@@ -254,6 +254,16 @@ START_TEST(test_every_dollar_once)
     ck_assert_int_eq(cara("diff 1 2", ""), 0);
     const char *at = strstr(out, "== by attribution");
     ck_assert_msg(at && strstr(at, B1) && strstr(at, "unattributed"), "%s", out);
+    /* ... and the leakage it moved: A1 5000 -> 24000 (1 -> 3 lines), A2 8000 -> 4000, and
+     * per provider PT2's lines at A1 (0 -> 2, 19000) and at A2 (2 -> 1) */
+    ck_assert_int_eq(cara("diff 1 2 --format json", ""), 0);
+    ck_assert_msg(strstr(out, "{\"kind\":\"leakage\",\"aco_id\":\"A1\",\"lines_a\":1,\"lines_b\":3,"
+                              "\"lines_change\":2,\"paid_cents_a\":5000,\"paid_cents_b\":24000,"
+                              "\"paid_cents_change\":19000}") &&
+                  strstr(out, "{\"kind\":\"leakage\",\"aco_id\":\"A2\",\"lines_a\":2,\"lines_b\":1,"
+                              "\"lines_change\":-1,\"paid_cents_a\":8000,\"paid_cents_b\":4000,") &&
+                  strstr(out, "{\"kind\":\"leakage_provider\",\"aco_id\":\"A1\",\"tin\":\"234567891\","
+                              "\"npi\":\"1993999998\",\"lines_a\":0,\"lines_b\":2,"), "%s", out);
 }
 END_TEST
 
