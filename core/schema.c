@@ -36,7 +36,7 @@ const char *schema_show(const json_t *v, char *buf, size_t len)
         snprintf(buf, len, "%s", json_array_size(v) ? "[...]" : "[]");
         return buf;
     }
-    char *s = json_dumps(v, JSON_ENCODE_ANY | JSON_COMPACT);
+    char *s = json_dumps(v, JSON_ENCODE_ANY | JSON_COMPACT | JSON_REAL_PRECISION(12));
     if (!s) {
         snprintf(buf, len, "?");
         return buf;
