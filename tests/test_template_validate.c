@@ -305,11 +305,11 @@ END_TEST
 
 /* ---- the plugins' own members, through the CLI ------------------------------------- */
 
-/* A copy of the shipped falls_prevention template with `from` replaced by `to`. */
-static void falls_with(const char *dir, const char *from, const char *to)
+/* A copy of the shipped template `name` (and its rules) with `from` replaced by `to`. */
+static void shipped_with(const char *dir, const char *name, const char *from, const char *to)
 {
     char src[512];
-    snprintf(src, sizeof src, "%s/falls_prevention", getenv("CARA_EPISODES"));
+    snprintf(src, sizeof src, "%s/%s", getenv("CARA_EPISODES"), name);
     char *t = th_slurp(src, "template.json");
     char *at = strstr(t, from);
     ck_assert_msg(at != NULL, "no %s in the shipped template", from);
@@ -334,17 +334,24 @@ START_TEST(test_cli_plugin_members)
     char *out = NULL, *err = NULL;
     /* an unknown parameter, a declarative-only member, a post_days the schema refuses:
      * each reported once (the plugin's own report of post_days is not repeated) */
-    falls_with(dir, "\"post_acute_days\": 30", "\"post_acute_dayz\": 30, \"post_acute_days\": 30");
+    shipped_with(dir, "falls_prevention", "\"post_acute_days\": 30", "\"post_acute_dayz\": 30, \"post_acute_days\": 30");
     ck_assert_int_eq(th_cara(dir, "", "template validate template.json", &out, &err), 1);
     ck_assert_msg(strstr(err, "template.json: parameters.post_acute_dayz: unknown member; this episode "
                               "type reads ed_admission_days, post_acute_days"), "%s", err);
-    falls_with(dir, "\"window\": {", "\"included\": [], \"window\": {\"post_days\": \"179\", \"x\": 1}, \"w\": {");
+    shipped_with(dir, "falls_prevention", "\"window\": {", "\"included\": [], \"window\": {\"post_days\": \"179\", \"x\": 1}, \"w\": {");
     ck_assert_int_eq(th_cara(dir, "", "template validate template.json", &out, &err), 1);
     ck_assert_msg(strstr(err, "template.json: included: episode type falls_prevention does not read this member"), "%s", err);
     ck_assert_msg(strstr(err, "template.json: window.post_days: \"179\" is a string; expected an integer from 0 to 3650"), "%s", err);
     ck_assert_msg(strstr(err, "template.json: window.x: unknown member; window allows post_days, pre_days"), "%s", err);
     ck_assert_msg(strstr(err, "template.json: w: unknown member"), "%s", err);
     ck_assert_msg(!strstr(err, "window.post_days: required"), "the plugin's report repeats:\n%s", err);
+    /* the declarative plugin's code lists: every bad pattern is named, not only the first */
+    shipped_with(dir, "knee_arthroplasty", "\"hcpcs\": [\"27447\"] }",
+                 "\"hcpcs\": [\"27447\", \"2744 7\", \"27?\", \"x*\"] }");
+    ck_assert_int_eq(th_cara(dir, "", "template validate template.json", &out, &err), 1);
+    ck_assert_msg(strstr(err, "template.json: triggers.A.match.hcpcs: pattern 1 \"2744 7\": unexpected "
+                              "character ' ' at position 5"), "%s", err);
+    ck_assert_msg(strstr(err, "; pattern 3 \"x*\": lowercase character 'x' at position 1"), "%s", err);
     /* the shipped templates validate */
     char args[1024];
     snprintf(args, sizeof args, "template validate '%s'/*/template.json", getenv("CARA_EPISODES"));

@@ -104,7 +104,7 @@ const cara_codeset *kit_codes(const cara_host *h, const cara_template *t, const 
     snprintf(path, sizeof path, "code_lists.%s", name);
     const cara_codeset *set = h->tmpl_codes(t, path);
     if (!set) {
-        char why[300];
+        char why[1024];
         h->tmpl_codes_check(t, path, why, sizeof why);
         if (d) h->diag_add(d, path, "%s", why);
         (*errors)++;
