@@ -523,6 +523,59 @@ START_TEST(test_boundaries_run)
 }
 END_TEST
 
+/* A whole run (load, run, report) of the end-to-end fixture with the shipped
+ * falls_prevention template at its boundaries: it validates, and the run prices,
+ * attributes and reconciles every episode without a rule error. Largest target: trigger
+ * C's 100,000 x 2^11 (trend 2025-2036) x 10 (age) x 10 (HCC) x 10 (dual) x 2 (premium)
+ * = 4.1 x 10^11 cents <= 10^12. A non-dual episode of 2027 aged 65 or more with trigger
+ * A: 10,000 x 2 x 2 x 10 x 10 x 0.0001 = 400 cents. */
+START_TEST(test_boundaries_full_run)
+{
+    char dir[64], cmd[2048];
+    th_tmpdir(dir, "cara-valid");
+    snprintf(cmd, sizeof cmd, "cp -R '%s' '%s/episodes' && cp -R '%s/tests/fixtures/e2e/base' '%s/data'",
+             getenv("CARA_EPISODES"), dir, getenv("CARA_SRC"), dir);
+    ck_assert_int_eq(system(cmd), 0);
+    char path[128];
+    snprintf(path, sizeof path, "%s/episodes/falls_prevention/template.json", dir);
+    json_error_t je;
+    json_t *t = json_load_file(path, 0, &je);
+    ck_assert_ptr_nonnull(t);
+    static const char *const edge[][2] = {
+        {"triggers.A.base_cents", "10000"}, {"triggers.B.base_cents", "10000"},
+        {"triggers.C.base_cents", "100000"}, {"pricing.trend_bps", "10000"},
+        {"pricing.age_factors", "[{\"min_age\": 0, \"factor\": 1}, {\"min_age\": 65, \"factor\": 100000}]"},
+        {"pricing.hcc_factors", "[100000]"}, {"pricing.hcc_lookback_days", "0"},
+        {"pricing.dual_factor", "100000"}, {"pricing.non_dual_factor", "1"},
+        {"pricing.winsorize_percentile_bps", "1"}, {"arrangement.discount_bps", "0"},
+        {"arrangement.discount_min_bps", "-10000"}, {"arrangement.discount_max_bps", "10000"},
+        {"arrangement.savings_share_bps", "10000"}, {"arrangement.loss_share_bps", "0"},
+        {"arrangement.stop_gain_bps", "0"}, {"arrangement.stop_loss_bps", "10000"},
+        {"arrangement.min_episodes", "1"}, {"arrangement.track_share_caps.professional", "0"},
+        {"quality.days", "0"}, {"quality.qa_savings_bps", "10000"}, {"quality.qa_loss_bps", "0"},
+        {"attribution.plurality_days", "0"}, {"window.post_days", "0"},
+    };
+    for (size_t i = 0; i < sizeof edge / sizeof edge[0]; i++) set_path(t, edge[i][0], edge[i][1]);
+    ck_assert_int_eq(json_dump_file(t, path, JSON_INDENT(2) | JSON_PRESERVE_ORDER), 0);
+    json_decref(t);
+    char *out = NULL, *err = NULL;
+    const char *env = "";
+    ck_assert_msg(th_cara(dir, env, "--episodes episodes template validate episodes/falls_prevention/template.json",
+                          &out, &err) == 0, "%s", err);
+    ck_assert_msg(th_cara(dir, env, "--db t.db --episodes episodes load data", &out, &err) == 0, "%s", err);
+    ck_assert_msg(th_cara(dir, env, "--db t.db --episodes episodes run", &out, &err) == 0, "%s", err);
+    ck_assert_msg(th_cara(dir, env, "--db t.db report --by arrangement --format json", &out, &err) == 0, "%s", err);
+    ck_assert_msg(strstr(out, "\"template_id\":\"falls_prevention\"") || strstr(out, "\"template_id\": \"falls_prevention\""),
+                  "no falls_prevention arrangement reconciled:\n%s", out);
+    ck_assert_msg(th_cara(dir, env, "--db t.db report --by episode --format json", &out, &err) == 0, "%s", err);
+    ck_assert_msg(strstr(out, "\"target_cents\":400,"),
+                  "no episode priced at 400 cents:\n%s", out);
+    free(out);
+    free(err);
+    th_rmdir(dir);
+}
+END_TEST
+
 Suite *suite_template_validate(void)
 {
     Suite *s = suite_create("template_validate");
@@ -542,6 +595,7 @@ Suite *suite_template_validate(void)
     tcase_add_test(cli, test_cli_aco);
     tcase_add_test(cli, test_cli_plugin_members);
     tcase_add_test(cli, test_boundaries_run);
+    tcase_add_test(cli, test_boundaries_full_run);
     suite_add_tcase(s, cli);
     return s;
 }
