@@ -14,6 +14,7 @@
 #include "sha256.h"
 #include "store.h"
 #include "template_check.h"
+#include "template_schema.h"
 #include "util.h"
 
 /* The base template (id) in the episodes directory, loaded, or NULL. */
@@ -105,7 +106,6 @@ static int validate_one(cli_ctx *c, const plugin_set *plugins, aco_store *as, co
     json_error_t je;
     json_t *probe = json_loadb(buf, len, JSON_REJECT_DUPLICATES, &je);
     int is_overlay = probe && overlay_is(probe);
-    json_decref(probe);
     if (is_overlay) {
         overlay_info info;
         if (overlay_parse(file, buf, len, &doc, &info, &d) == 0) {
@@ -118,8 +118,12 @@ static int validate_one(cli_ctx *c, const plugin_set *plugins, aco_store *as, co
                 overlay_apply(file, doc, base, &t, &d);
         }
     } else if (template_parse(file, buf, len, &t, err, sizeof err) < 0) {
-        diag_add(&d, "template", "%s", err);
+        /* a JSON object lacking id, version or episode_type: list every problem, not
+         * only that one */
+        if (!json_is_object(probe) || template_schema_check(probe, 0, &d) == 0)
+            diag_add(&d, "template", "%s", err);
     }
+    json_decref(probe);
     if (t) {
         const plugin_entry *pe = plugin_find(plugins, template_episode_type(t));
         if (!pe)

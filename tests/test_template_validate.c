@@ -397,6 +397,17 @@ START_TEST(test_cli_five_examples)
     /* the plugin's own report of the same list is not repeated */
     ck_assert_msg(!strstr(err, "code_lists.FALL_RISK_DX: "), "%s", err);
     ck_assert_ptr_null(strstr(out, "ok"));
+    /* without its id too (the template cannot even be loaded): still every problem */
+    t = json_load_file(src, 0, &je);
+    set_path(t, "pricing.trend_bps", "\"abc\"");
+    set_path(t, "id", NULL);
+    text = json_dumps(t, JSON_INDENT(2) | JSON_PRESERVE_ORDER);
+    free(th_write(dir, "template.json", text));
+    free(text);
+    json_decref(t);
+    ck_assert_int_eq(th_cara(dir, "", "template validate template.json", &out, &err), 1);
+    ck_assert_msg(strstr(err, "template.json: id: required but missing; expected a non-empty string\n"), "%s", err);
+    ck_assert_msg(strstr(err, "template.json: pricing.trend_bps: \"abc\" is a string"), "%s", err);
     free(out);
     free(err);
     th_rmdir(dir);
