@@ -13,6 +13,7 @@
 
 #include "host.h"
 #include "overlay.h"
+#include "template_check.h"
 #include "util.h"
 
 static int cmp_entry(const void *a, const void *b)
@@ -42,8 +43,8 @@ static void diag_format(const cara_diag *d, const char *file, char *err, size_t 
         off += (size_t)snprintf(err + off, errlen - off, "\n  %s", d->items[i]);
 }
 
-/* The entry's plugin must exist and accept the template; a base's customizable policy
- * must be well formed. */
+/* The entry's plugin must exist and the template pass template_check (the schema, a
+ * base's customizable policy, the plugin's own members). */
 static int validate_entry(catalog *c, catalog_entry *e, char *err, size_t errlen)
 {
     const char *file = e->overlay_path ? e->overlay_path : e->template_path;
@@ -57,8 +58,7 @@ static int validate_entry(catalog *c, catalog_entry *e, char *err, size_t errlen
         return -ENOENT;
     }
     cara_diag d = {0};
-    if (!e->overlay_path) overlay_check_policy(e->tmpl, &d);
-    e->plugin->desc->template_validate(e->tmpl, &d);
+    template_check(e->tmpl, e->plugin->desc, e->overlay_path != NULL, &d);
     int rc = d.n ? -EINVAL : 0;
     if (rc) diag_format(&d, file, err, errlen);
     diag_free(&d);

@@ -10,8 +10,12 @@
 #include "cli.h"
 #include "host.h"
 #include "overlay.h"
+#include "overlay_aco.h"
 #include "rules.h"
 #include "sha256.h"
+#include "store.h"
+#include "template_check.h"
+#include "template_schema.h"
 #include "util.h"
 
 /* The base template (id) in the episodes directory, loaded, or NULL. */
@@ -65,8 +69,30 @@ static void check_rules(const char *file, cara_diag *d)
     free(dir);
 }
 
+/* The store for checking overlays' aco_id, opened on first use (read-only). */
+typedef struct aco_store {
+    store *s;
+    int tried;
+    char why[512]; /* why it could not be opened */
+} aco_store;
+
+/* Check info's aco_id against the store (problems to d); when there is no store, print
+ * that it was not checked. */
+static void check_aco(cli_ctx *c, aco_store *as, const char *file, const char *aco_id, cara_diag *d)
+{
+    if (!aco_id) return;
+    if (!as->tried) {
+        as->tried = 1;
+        if (store_open(c->db, STORE_READONLY, &as->s, as->why, sizeof as->why) < 0) as->s = NULL;
+    }
+    char err[512];
+    if (as->s && overlay_check_aco(as->s, aco_id, d, err, sizeof err) >= 0) return;
+    fprintf(c->err, "%s: note: aco_id \"%s\" was not checked against the ACOs: %s\n",
+            file, aco_id, as->s ? err : as->why);
+}
+
 /* Validate one template.json or overlay.json; print its problems. 0 when valid. */
-static int validate_one(cli_ctx *c, const plugin_set *plugins, const char *file)
+static int validate_one(cli_ctx *c, const plugin_set *plugins, aco_store *as, const char *file)
 {
     char *buf;
     size_t len;
@@ -81,10 +107,10 @@ static int validate_one(cli_ctx *c, const plugin_set *plugins, const char *file)
     json_error_t je;
     json_t *probe = json_loadb(buf, len, JSON_REJECT_DUPLICATES, &je);
     int is_overlay = probe && overlay_is(probe);
-    json_decref(probe);
     if (is_overlay) {
         overlay_info info;
         if (overlay_parse(file, buf, len, &doc, &info, &d) == 0) {
+            check_aco(c, as, file, info.aco_id, &d);
             base = find_base(c->episodes_dir, info.base_id);
             if (!base)
                 diag_add(&d, "base", "no base template \"%s\" in %s (pass --episodes DIR)",
@@ -93,17 +119,18 @@ static int validate_one(cli_ctx *c, const plugin_set *plugins, const char *file)
                 overlay_apply(file, doc, base, &t, &d);
         }
     } else if (template_parse(file, buf, len, &t, err, sizeof err) < 0) {
-        diag_add(&d, "template", "%s", err);
-    } else {
-        overlay_check_policy(t, &d);
+        /* a JSON object lacking id, version or episode_type: list every problem, not
+         * only that one */
+        if (!json_is_object(probe) || template_schema_check(probe, 0, &d) == 0)
+            diag_add(&d, "template", "%s", err);
     }
+    json_decref(probe);
     if (t) {
         const plugin_entry *pe = plugin_find(plugins, template_episode_type(t));
         if (!pe)
             diag_add(&d, "episode_type", "\"%s\": no loaded plugin provides it ('cara plugins' "
                                          "lists them)", template_episode_type(t));
-        else
-            pe->desc->template_validate(t, &d);
+        template_check(t, pe ? pe->desc : NULL, is_overlay, &d);
     }
     check_rules(file, &d);
     int bad = d.n > 0;
@@ -141,7 +168,9 @@ static int run_validate(cli_ctx *c, const cli_command *cmd, int argc, char **arg
         return CLI_FAIL;
     }
     int bad = 0;
-    for (int i = 1; i <= n; i++) bad += validate_one(c, &plugins, argv[i]);
+    aco_store as = {0};
+    for (int i = 1; i <= n; i++) bad += validate_one(c, &plugins, &as, argv[i]);
+    if (as.s) store_close(as.s);
     plugin_set_free(&plugins);
     return bad ? CLI_FAIL : CLI_OK;
 }
@@ -149,11 +178,14 @@ static int run_validate(cli_ctx *c, const cli_command *cmd, int argc, char **arg
 static const cli_command cmd_template_validate = {
     .name = "template validate",
     .summary = "check template or overlay files",
-    .usage = "cara [--episodes DIR] template validate FILE...",
-    .help = "Checks a template.json (its parameters for its episode type, its customizable\n"
-            "section, its rule files) or an overlay.json (against its base in the episodes\n"
-            "directory: only what the base allows, under the overlay's approach, within\n"
-            "bounds). Every problem is printed as FILE: key.path: message; exit 1.\n",
+    .usage = "cara [--db FILE] [--episodes DIR] template validate FILE...",
+    .help = "Checks a template.json (every member: type, range, allowed values, unknown\n"
+            "members, every code pattern, the cross-checks; its parameters for its episode\n"
+            "type, its customizable section, its rule files) or an overlay.json (against its\n"
+            "base in the episodes directory: only what the base allows, under the overlay's\n"
+            "approach, within bounds; its aco_id must be an ACO of the store, --db or\n"
+            "./cara.db: without a store a note says it was not checked). Every problem is\n"
+            "printed as FILE: key.path: message; exit 1. The members: docs/templates.md.\n",
     .run = NULL,
 };
 

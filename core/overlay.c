@@ -3,6 +3,8 @@
  */
 #include "overlay.h"
 
+#include "schema.h"
+
 #include <errno.h>
 #include <stdio.h>
 #include <string.h>
@@ -145,8 +147,10 @@ int overlay_parse(const char *name, const char *buf, size_t len, json_t **doc,
                                             "set", "description", NULL};
         int ok = 0;
         for (const char *const *q = known; *q; q++) ok |= !strcmp(*q, k);
-        if (!ok) diag_add(d, k, "unknown member (expected id, version, base, approach, aco_id, "
-                                "set, description)"), n++;
+        const char *near = ok ? NULL : schema_did_you_mean(k, known);
+        if (!ok) diag_add(d, k, "unknown member%s%s%s (expected id, version, base, approach, aco_id, "
+                                "set, description)", near ? " (did you mean \"" : "",
+                          near ? near : "", near ? "\"?)" : ""), n++;
     }
     return n;
 }

@@ -28,10 +28,12 @@
 
 #include "catalog.h"
 #include "overlay.h"
+#include "overlay_aco.h"
 #include "sha256.h"
 #include "srv_api.h"
 #include "srv_api_common.h"
 #include "srv_dirs.h"
+#include "template_check.h"
 #include "util.h"
 
 static int open_catalog(const srv_req *rq, srv_resp *rs, catalog *cat)
@@ -115,8 +117,9 @@ void api_template_get(srv_req *rq, srv_resp *rs)
     catalog_free(&cat);
 }
 
-/* Check the request body as an overlay of base `base_id`: its header, every change
- * against the base's policy, the effective template against the base's plugin. Returns
+/* Check the request body as an overlay of base `base_id`: its header, its aco_id against
+ * the store's ACOs, every change against the base's policy, the effective template
+ * (template_check: the schema and the base's plugin). Returns
  * the number of problems (in d), or -1 with a 404 when base_id is not a base. On 0,
  * *doc and *eff are the caller's. */
 static int check_overlay(const srv_req *rq, srv_resp *rs, const catalog *cat, const char *base_id,
@@ -136,9 +139,14 @@ static int check_overlay(const srv_req *rq, srv_resp *rs, const catalog *cat, co
         else
             overlay_apply("overlay", *doc, base->tmpl, eff, d);
     }
+    if (*doc && !d->n && rq->db) { /* without a store (no-db routes) it cannot be checked */
+        char err[512];
+        if (overlay_check_aco(rq->db, info->aco_id, d, err, sizeof err) < 0)
+            diag_add(d, "aco_id", "could not be checked against the ACOs: %s", err);
+    }
     if (*eff && !d->n) {
         catalog_plugin_lock();
-        base->plugin->desc->template_validate(*eff, d);
+        template_check(*eff, base->plugin->desc, 1, d);
         void *inst = NULL;
         char why[512] = "";
         if (!d->n && base->plugin->desc->instance_new(*eff, &inst, why, sizeof why) < 0)

@@ -278,6 +278,25 @@ int template_host_codes_check(const cara_template *t, const char *path, char *bu
     cara_codeset *set = NULL;
     int rc = codes_compile(pats, n, &set, buf, len);
     codes_free(set);
+    if (rc == -EINVAL) { /* name every bad pattern, not only the first: "...; pattern 3 ..." */
+        size_t off = strlen(buf);
+        int first = 1;
+        for (size_t i = 0; i < n && off + 1 < len; i++) {
+            char one[300];
+            cara_codeset *s1 = NULL;
+            if (codes_compile(&pats[i], 1, &s1, one, sizeof one) == 0) {
+                codes_free(s1);
+                continue;
+            }
+            if (first) { /* the first is already in buf, from the whole list */
+                first = 0;
+                continue;
+            }
+            /* one is "pattern 0 \"PAT\": reason": give it its index in the list */
+            off += (size_t)snprintf(buf + off, len - off, "; pattern %zu%s", i,
+                                    strncmp(one, "pattern 0", 9) ? one : one + 9);
+        }
+    }
     free(pats);
     return rc < 0 ? -EINVAL : 0;
 }

@@ -143,14 +143,16 @@ START_TEST(test_bad_parameters)
 {
     set_pricing("risk_method", "\"cms_hcc_v24\"");
     ck_assert_int_ne(cara("run"), 0);
-    ck_assert_msg(strstr(err_buf, "falls_prevention/template.json: pricing.risk_method is "
-                                  "\"cms_hcc_v24\" (expected \"hcc_count\" or \"cms_hcc_v28\")"),
+    ck_assert_msg(strstr(err_buf, "falls_prevention/template.json: 1 problem(s):\n  "
+                                  "pricing.risk_method: \"cms_hcc_v24\" is not a known value; "
+                                  "expected one of \"hcc_count\", \"cms_hcc_v28\""),
                   "%s", err_buf);
     set_pricing("risk_method", "\"cms_hcc_v28\"");
     set_pricing("risk", "{\"normalization_factor\": 0}");
     ck_assert_int_ne(cara("run"), 0);
-    ck_assert_msg(strstr(err_buf, "pricing.risk.normalization_factor is 0 (expected an integer "
-                                  "1..1000000)"), "%s", err_buf);
+    ck_assert_msg(strstr(err_buf, "pricing.risk.normalization_factor: 0 is out of range; expected an integer "
+                                  "from 1 to 1000000"),
+                  "%s", err_buf);
 }
 END_TEST
 

@@ -454,6 +454,12 @@ START_TEST(test_templates)
     json_decref(j);
     ck_assert_int_eq(call(api_overlay_put, SRV_CMS, "", "falls_prevention", "A0002", NULL, good, &j), 422);
     json_decref(j);
+    /* an ACO the store does not know is refused, naming it (it used to be written) */
+    ck_assert_int_eq(call(api_overlay_put, SRV_CMS, "", "falls_prevention", "A9999", NULL,
+                          OVERLAY("A9999", "default", "{\"arrangement.discount_bps\": 200}"), &j), 422);
+    ck_assert_ptr_nonnull(strstr(json_string_value(json_array_get(json_object_get(j, "problems"), 0)),
+                                 "aco_id: \"A9999\" is not an ACO of the store"));
+    json_decref(j);
     ck_assert_int_eq(call(api_overlay_put, SRV_ACO, "A0001", "falls_prevention", "A0001", NULL, good, &j), 201);
     ck_assert_str_eq(json_string_value(json_object_get(j, "id")), "falls_a1");
     json_decref(j);

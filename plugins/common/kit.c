@@ -104,7 +104,7 @@ const cara_codeset *kit_codes(const cara_host *h, const cara_template *t, const 
     snprintf(path, sizeof path, "code_lists.%s", name);
     const cara_codeset *set = h->tmpl_codes(t, path);
     if (!set) {
-        char why[300];
+        char why[1024];
         h->tmpl_codes_check(t, path, why, sizeof why);
         if (d) h->diag_add(d, path, "%s", why);
         (*errors)++;
@@ -136,6 +136,53 @@ void kit_require_trigger(const cara_host *h, const cara_template *t, const char 
     char path[64];
     snprintf(path, sizeof path, "triggers.%s.base_cents", type);
     kit_int(h, t, path, 1, INT64_C(100000000000), d, errors);
+}
+
+void kit_known_members(const cara_host *h, const cara_template *t, const char *path,
+                       const char *const *known, cara_diag *d, int *errors)
+{
+    int n = h->tmpl_len(t, path);
+    for (int i = 0; i < n; i++) {
+        const char *k = h->tmpl_key(t, path, i);
+        if (!k) break; /* an array: the core reports its type */
+        int ok = 0;
+        for (const char *const *q = known; *q && !ok; q++) ok = !strcmp(*q, k);
+        if (ok) continue;
+        if (d) {
+            char list[400] = "", p[200];
+            size_t off = 0;
+            for (const char *const *q = known; *q && off < sizeof list; q++)
+                off += (size_t)snprintf(list + off, sizeof list - off, "%s%s", q == known ? "" : ", ", *q);
+            snprintf(p, sizeof p, "%s.%s", path, k);
+            h->diag_add(d, p, "unknown member; this episode type reads %s", *list ? list : "none");
+        }
+        (*errors)++;
+    }
+}
+
+void kit_refuse_declarative(const cara_host *h, const cara_template *t, const char *plugin,
+                            cara_diag *d, int *errors)
+{
+    static const char *const top[] = {"window.pre_days", "included", "excluded"};
+    static const char *const per_trigger[] = {"match", "day0"};
+    char p[200];
+    for (size_t i = 0; i < sizeof top / sizeof top[0]; i++)
+        if (h->tmpl_len(t, top[i]) != -ENOENT) {
+            if (d) h->diag_add(d, top[i], "episode type %s does not read this member (only a "
+                                          "declarative template has it)", plugin);
+            (*errors)++;
+        }
+    int n = h->tmpl_len(t, "triggers");
+    for (int i = 0; i < n; i++) {
+        const char *type = h->tmpl_key(t, "triggers", i);
+        for (size_t k = 0; type && k < sizeof per_trigger / sizeof per_trigger[0]; k++) {
+            snprintf(p, sizeof p, "triggers.%s.%s", type, per_trigger[k]);
+            if (h->tmpl_len(t, p) == -ENOENT) continue;
+            if (d) h->diag_add(d, p, "episode type %s does not read this member (its triggers are "
+                                     "built in; only a declarative template has it)", plugin);
+            (*errors)++;
+        }
+    }
 }
 
 int kit_claim_has_hcpcs(const cara_host *h, const cara_claim_line *lines, size_t n, size_t i,

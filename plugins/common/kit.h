@@ -100,6 +100,18 @@ const cara_codeset *kit_codes(const cara_host *h, const cara_template *t, const 
 int64_t kit_int(const cara_host *h, const cara_template *t, const char *path, int64_t lo,
                 int64_t hi, cara_diag *d, int *errors);
 
+/* Refuse the members of the object at `path` (e.g. "parameters") whose names are not in
+ * known (NULL-terminated): the core checks their types, the plugin their names. Absent
+ * object: nothing to refuse. Reported like kit_codes. */
+void kit_known_members(const cara_host *h, const cara_template *t, const char *path,
+                       const char *const *known, cara_diag *d, int *errors);
+
+/* Refuse the members the core leaves to the declarative plugin (window.pre_days,
+ * triggers.T.match, triggers.T.day0, included, excluded; docs/templates.md) when an
+ * episode type that does not read them (`plugin`, its name) finds them. */
+void kit_refuse_declarative(const cara_host *h, const cara_template *t, const char *plugin,
+                            cara_diag *d, int *errors);
+
 /* Check that the template defines trigger `type` with a positive integer base_cents. */
 void kit_require_trigger(const cara_host *h, const cara_template *t, const char *type,
                          cara_diag *d, int *errors);

@@ -61,7 +61,7 @@ static const char *const MATCH_KEYS[] = {"claim_type", "hcpcs", "revenue_center"
 static int read_match(const cara_template *t, const char *path, match *m, cara_diag *d)
 {
     int errors = 0;
-    char p[160], why[300];
+    char p[160], why[1024];
     memset(m, 0, sizeof *m);
     int n = host->tmpl_len(t, path);
     if (n < 0) {

@@ -59,6 +59,9 @@ static int falls_read(const cara_template *t, void *inst, cara_diag *d)
     kit_int(host, t, "window.post_days", 0, 3650, d, &errors);
     static const char *const types[] = {"A", "B", "C"};
     for (size_t i = 0; i < 3; i++) kit_require_trigger(host, t, types[i], d, &errors);
+    static const char *const params[] = {"ed_admission_days", "post_acute_days", NULL};
+    kit_known_members(host, t, "parameters", params, d, &errors);
+    kit_refuse_declarative(host, t, "falls_prevention", d, &errors);
     return errors;
 }
 

@@ -47,6 +47,9 @@ static int fi_read(const cara_template *t, void *inst, cara_diag *d)
     kit_int(host, t, "window.post_days", 0, 3650, d, &errors);
     kit_require_trigger(host, t, "A", d, &errors);
     kit_require_trigger(host, t, "B", d, &errors);
+    static const char *const params[] = {"stay_join_days", NULL};
+    kit_known_members(host, t, "parameters", params, d, &errors);
+    kit_refuse_declarative(host, t, "functional_independence", d, &errors);
     return errors;
 }
 

@@ -1,9 +1,11 @@
-/* tests/fuzz/fuzz_template.c: a template document, its customizable policy, and the
- * same bytes as an overlay of a fixed base. */
+/* tests/fuzz/fuzz_template.c: a template document, its schema check and customizable
+ * policy, and the same bytes as an overlay of a fixed base (its effective template
+ * schema-checked too). */
 #include <stdint.h>
 #include <string.h>
 
 #include "overlay.h"
+#include "template_schema.h"
 
 static const char BASE[] =
     "{\"id\": \"b\", \"version\": \"1\", \"episode_type\": \"e\", \"window\": {\"post_days\": 179},"
@@ -20,6 +22,7 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
     cara_diag d = {0};
     if (template_parse("f.json", (const char *)data, size, &t, err, sizeof err) == 0) {
         overlay_check_policy(t, &d);
+        template_schema_check(template_root(t), 0, &d);
         template_host_codes(t, "code_lists.X");
         template_free(t);
     }
@@ -28,8 +31,10 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
     json_t *doc = NULL;
     overlay_info info;
     if (overlay_parse("o.json", (const char *)data, size, &doc, &info, &d) == 0 &&
-        overlay_apply("o.json", doc, base, &eff, &d) == 0)
+        overlay_apply("o.json", doc, base, &eff, &d) == 0) {
+        template_schema_check(template_root(eff), 1, &d);
         template_free(eff);
+    }
     json_decref(doc);
     diag_free(&d);
     template_free(base);

@@ -94,7 +94,8 @@ typedef struct cara_host {
     const cara_codeset *(*tmpl_codes)(const cara_template *t, const char *path);
 
     /* Why the code list at path is unusable: 0 when it compiles, -ENOENT when absent,
-     * -EINVAL with the reason in buf (the bad pattern, its index and position). */
+     * -EINVAL with the reason in buf (each bad pattern, its index and position,
+     * separated by "; "). */
     int (*tmpl_codes_check)(const cara_template *t, const char *path, char *buf, size_t len);
 
     /* ---- code lists (pure, thread-safe) ---- */
