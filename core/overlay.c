@@ -9,19 +9,6 @@
 #include <stdio.h>
 #include <string.h>
 
-static const char *type_name(const json_t *v)
-{
-    switch (json_typeof(v)) {
-    case JSON_OBJECT: return "an object";
-    case JSON_ARRAY: return "an array";
-    case JSON_STRING: return "a string";
-    case JSON_INTEGER: return "an integer";
-    case JSON_REAL: return "a decimal number";
-    case JSON_TRUE:
-    case JSON_FALSE: return "a boolean";
-    default: return "null";
-    }
-}
 
 static int is_string_array(const json_t *v)
 {
@@ -53,7 +40,7 @@ static int check_entry(const char *path, json_t *rule, json_t *current, cara_dia
     json_t *min = json_object_get(rule, "min"), *max = json_object_get(rule, "max");
     json_t *values = json_object_get(rule, "values");
     if ((min || max) && !json_is_integer(current)) {
-        diag_add(d, p, "min and max bound integers, but %s is %s", path, type_name(current));
+        diag_add(d, p, "min and max bound integers, but %s is %s", path, schema_type_name(current));
         n++;
     }
     if ((min && !json_is_integer(min)) || (max && !json_is_integer(max))) {
@@ -202,7 +189,7 @@ static int check_change(const char *path, json_t *value, const char *approach,
         return 1;
     }
     if (json_typeof(value) != json_typeof(current)) {
-        diag_add(d, p, "is %s, but the base's value is %s", type_name(value), type_name(current));
+        diag_add(d, p, "is %s, but the base's value is %s", schema_type_name(value), schema_type_name(current));
         return 1;
     }
     if (json_is_array(current) && !is_string_array(value)) {

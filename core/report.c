@@ -10,6 +10,7 @@
 
 #include "ids.h"
 #include "money.h"
+#include "util.h"
 
 #define COLS(a) a, sizeof a / sizeof a[0]
 
@@ -216,18 +217,6 @@ json_t *report_cell_json(sqlite3_stmt *st, int i, int type)
 
 /* ---- filters ---------------------------------------------------------------------------- */
 
-static int fail(char *err, size_t errlen, int rc, const char *fmt, ...)
-    __attribute__((format(printf, 4, 5)));
-static int fail(char *err, size_t errlen, int rc, const char *fmt, ...)
-{
-    if (err && errlen) {
-        va_list ap;
-        va_start(ap, fmt);
-        vsnprintf(err, errlen, fmt, ap);
-        va_end(ap);
-    }
-    return rc;
-}
 
 /* 1 when sql with the text ?1 = v has a row, 0 when not, -1 on a SQLite error. */
 static int exists(sqlite3 *db, const char *sql, const char *v)
@@ -280,22 +269,22 @@ int report_check_filters(sqlite3 *db, const report_def *r, const report_filters 
         if (!v || (r->filters & FILTER_NAMES[i].bit)) continue;
         char which[128];
         reports_taking(FILTER_NAMES[i].bit, which, sizeof which);
-        return fail(err, errlen, -EINVAL, "%s%s: the %s report does not take this filter (it "
+        return util_fail(err, errlen, -EINVAL, "%s%s: the %s report does not take this filter (it "
                     "applies to the %s reports)", dash, FILTER_NAMES[i].name, r->by, which);
     }
     if (f->npi) {
         int rc = npi_check(f->npi, strlen(f->npi));
         if (rc == ID_BAD_CHECK)
-            return fail(err, errlen, -EINVAL, "%snpi: '%s' fails its check digit (expected %d as "
+            return util_fail(err, errlen, -EINVAL, "%snpi: '%s' fails its check digit (expected %d as "
                         "the last digit of a 10-digit NPI)", dash, f->npi, npi_check_digit(f->npi));
         if (rc != ID_OK)
-            return fail(err, errlen, -EINVAL, "%snpi: '%s' is not an NPI: %s", dash, f->npi,
+            return util_fail(err, errlen, -EINVAL, "%snpi: '%s' is not an NPI: %s", dash, f->npi,
                         ids_explain("npi", rc));
     }
     if (f->tin) {
         int rc = tin_check(f->tin, strlen(f->tin));
         if (rc != ID_OK)
-            return fail(err, errlen, -EINVAL, "%stin: '%s' is not a TIN: %s", dash, f->tin,
+            return util_fail(err, errlen, -EINVAL, "%stin: '%s' is not a TIN: %s", dash, f->tin,
                         ids_explain("tin", rc));
     }
     if (f->period) {
@@ -303,14 +292,14 @@ int report_check_filters(sqlite3 *db, const report_def *r, const report_filters 
         int ok = strlen(p) == 4;
         for (size_t i = 0; ok && i < 4; i++) ok = p[i] >= '0' && p[i] <= '9';
         if (!ok || strcmp(p, "2000") < 0 || strcmp(p, "2100") > 0)
-            return fail(err, errlen, -EINVAL, "%speriod: '%s' is not a performance year "
+            return util_fail(err, errlen, -EINVAL, "%speriod: '%s' is not a performance year "
                         "(expected YYYY from 2000 to 2100, e.g. 2027)", dash, p);
     }
     int k;
     if (f->aco) {
         if ((k = exists(db, "SELECT 1 FROM acos WHERE aco_id = ?1", f->aco)) < 0) goto io;
         if (!k)
-            return fail(err, errlen, -ENOENT, "%saco: no ACO '%s' in the store (expected an ACO "
+            return util_fail(err, errlen, -ENOENT, "%saco: no ACO '%s' in the store (expected an ACO "
                         "id; cara aco list shows them)", dash, f->aco);
     }
     if (f->tmpl) {
@@ -318,7 +307,7 @@ int report_check_filters(sqlite3 *db, const report_def *r, const report_filters 
                             "UNION ALL SELECT 1 FROM arrangements WHERE template_id = ?1", f->tmpl)) < 0)
             goto io;
         if (!k)
-            return fail(err, errlen, -ENOENT, "%stemplate: no run used a template '%s' and no "
+            return util_fail(err, errlen, -ENOENT, "%stemplate: no run used a template '%s' and no "
                         "arrangement names it (expected a template id; cara templates lists "
                         "them)", dash, f->tmpl);
     }
@@ -328,13 +317,13 @@ int report_check_filters(sqlite3 *db, const report_def *r, const report_filters 
                         f->arrangement)) < 0)
             goto io;
         if (!k)
-            return fail(err, errlen, -ENOENT, "%sarrangement: no arrangement '%s' in the store "
+            return util_fail(err, errlen, -ENOENT, "%sarrangement: no arrangement '%s' in the store "
                         "(expected an arrangement id; cara ebra list shows them)", dash,
                         f->arrangement);
     }
     return 0;
 io:
-    return fail(err, errlen, -EIO, "%s", sqlite3_errmsg(db));
+    return util_fail(err, errlen, -EIO, "%s", sqlite3_errmsg(db));
 }
 
 void report_bind(sqlite3_stmt *st, int64_t run_id, const report_filters *f)

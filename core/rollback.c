@@ -20,6 +20,7 @@
 #include "hcc.h"
 #include "sha256.h"
 #include "srv_dirs.h"
+#include "episodes_check.h"
 #include "util.h"
 
 #ifndef RENAME_EXCHANGE
@@ -240,37 +241,9 @@ int rollback_find(sqlite3 *db, const rollback_req *r, json_t **entry, char *err,
 
 /* ---- applying --------------------------------------------------------------------------------- */
 
-static void collect_warning(void *ud, const char *path, const char *reason)
-{
-    char *msg = ud;
-    size_t n = strlen(msg);
-    if (n < 1500) snprintf(msg + n, 2048 - n, "%s%s: %s", n ? "; " : "", path, reason);
-}
-
-/* The whole folder as the hot reload checks it (srv_reload.c): 0 or -1, msg 2048 bytes. */
 static int validate(const char *dir, const char *plugins_dir, char *msg)
 {
-    catalog cat;
-    char warnings[2048] = "";
-    msg[0] = '\0';
-    if (catalog_open(&cat, dir, plugins_dir, NULL, collect_warning, warnings, msg, 2048) < 0)
-        return -1;
-    int rc = 0;
-    if (warnings[0]) {
-        snprintf(msg, 2048, "%s", warnings);
-        rc = -1;
-    }
-    rule_set rs;
-    if (rc == 0 && rule_set_open(&rs, &cat, &(rules_limits){0}, msg, 2048) < 0) rc = -1;
-    else if (rc == 0) rule_set_close(&rs);
-    catalog_free(&cat);
-    if (rc < 0) return -1;
-    char *common = util_path_join(dir, "common");
-    hcc_model *h = NULL;
-    if (!common || hcc_model_load(common, &h, msg, 2048) < 0) rc = -1;
-    hcc_model_free(h);
-    free(common);
-    return rc;
+    return episodes_check_dir(dir, plugins_dir, msg);
 }
 
 /* Write the entry's files into dir (created), removing catalog files it does not hold. */

@@ -18,18 +18,6 @@
 #include "sha256.h"
 #include "util.h"
 
-static int fail(char *err, size_t errlen, int rc, const char *fmt, ...)
-    __attribute__((format(printf, 4, 5)));
-static int fail(char *err, size_t errlen, int rc, const char *fmt, ...)
-{
-    if (err && errlen) {
-        va_list ap;
-        va_start(ap, fmt);
-        vsnprintf(err, errlen, fmt, ap);
-        va_end(ap);
-    }
-    return rc;
-}
 
 /* Run q with n text parameters (NULL binds NULL). With out, the first column of the
  * first row is copied there (malloc'ed; NULL when no row or NULL). 0 or -EIO. */
@@ -39,7 +27,7 @@ static int sql(store *s, char **out, char *err, size_t errlen, const char *q, in
     sqlite3_stmt *st;
     if (out) *out = NULL;
     if (sqlite3_prepare_v2(db, q, -1, &st, NULL) != SQLITE_OK)
-        return fail(err, errlen, -EIO, "%s: %s", store_path(s), sqlite3_errmsg(db));
+        return util_fail(err, errlen, -EIO, "%s: %s", store_path(s), sqlite3_errmsg(db));
     va_list ap;
     va_start(ap, n);
     for (int i = 1; i <= n; i++) {
@@ -53,7 +41,7 @@ static int sql(store *s, char **out, char *err, size_t errlen, const char *q, in
         if (!*out) rc = SQLITE_NOMEM;
     }
     if (rc != SQLITE_ROW && rc != SQLITE_DONE) {
-        fail(err, errlen, -EIO, "%s: %s", store_path(s), sqlite3_errmsg(db));
+        util_fail(err, errlen, -EIO, "%s: %s", store_path(s), sqlite3_errmsg(db));
         sqlite3_finalize(st);
         if (out) {
             free(*out);
@@ -133,7 +121,7 @@ static int audit(store *s, const char *actor, const char *action, const char *id
 static int finish(store *s, int rc, char *err, size_t errlen)
 {
     char e[256];
-    if (rc == 0 && store_commit(s, e, sizeof e) < 0) rc = fail(err, errlen, -EIO, "%s", e);
+    if (rc == 0 && store_commit(s, e, sizeof e) < 0) rc = util_fail(err, errlen, -EIO, "%s", e);
     if (rc < 0) store_rollback(s);
     return rc;
 }
@@ -152,42 +140,42 @@ int srv_role_parse(store *s, const char *spec, srv_role *out, char *err, size_t 
 {
     memset(out, 0, sizeof *out);
     out->kind = SRV_ANON;
-    if (!spec || !*spec) return fail(err, errlen, -EINVAL, "no role given (%s)", ROLE_FORMS);
+    if (!spec || !*spec) return util_fail(err, errlen, -EINVAL, "no role given (%s)", ROLE_FORMS);
     const char *colon = strchr(spec, ':');
     size_t wlen = colon ? (size_t)(colon - spec) : strlen(spec);
     const char *id = colon ? colon + 1 : "";
     if (wlen == 3 && !strncmp(spec, "cms", 3)) {
-        if (colon) return fail(err, errlen, -EINVAL, "role \"%s\": cms takes no id (%s)", spec, ROLE_FORMS);
+        if (colon) return util_fail(err, errlen, -EINVAL, "role \"%s\": cms takes no id (%s)", spec, ROLE_FORMS);
         out->kind = SRV_CMS;
         return 0;
     }
     int aco = wlen == 3 && !strncmp(spec, "aco", 3);
     int provider = wlen == 8 && !strncmp(spec, "provider", 8);
     if (!aco && !provider)
-        return fail(err, errlen, -EINVAL, "unknown role \"%.*s\" (%s)", (int)(wlen > 40 ? 40 : wlen),
+        return util_fail(err, errlen, -EINVAL, "unknown role \"%.*s\" (%s)", (int)(wlen > 40 ? 40 : wlen),
                     spec, ROLE_FORMS);
     if (!*id)
-        return fail(err, errlen, -EINVAL, "role \"%s\" needs %s", spec,
+        return util_fail(err, errlen, -EINVAL, "role \"%s\" needs %s", spec,
                     aco ? "an ACO id (aco:ACO_ID)" : "an NPI (provider:NPI)");
     if (strlen(id) >= sizeof out->id)
-        return fail(err, errlen, -EINVAL, "role \"%.40s...\": the id is too long", spec);
+        return util_fail(err, errlen, -EINVAL, "role \"%.40s...\": the id is too long", spec);
     if (provider) {
         int rc = npi_check(id, strlen(id));
         if (rc == ID_BAD_CHECK)
-            return fail(err, errlen, -EINVAL, "role \"%s\": NPI \"%s\" fails its check digit "
+            return util_fail(err, errlen, -EINVAL, "role \"%s\": NPI \"%s\" fails its check digit "
                         "(expected %d as the last digit)", spec, id, npi_check_digit(id));
         if (rc < 0)
-            return fail(err, errlen, -EINVAL, "role \"%s\": NPI \"%s\": %s", spec, id,
+            return util_fail(err, errlen, -EINVAL, "role \"%s\": NPI \"%s\": %s", spec, id,
                         ids_explain("npi", rc));
         out->kind = SRV_PROVIDER;
     } else {
-        if (!s) return fail(err, errlen, -EINVAL, "role \"%s\": no database to look the ACO up in", spec);
+        if (!s) return util_fail(err, errlen, -EINVAL, "role \"%s\": no database to look the ACO up in", spec);
         char *found = NULL;
         int rc = sql(s, &found, err, errlen, "SELECT aco_id FROM acos WHERE aco_id = ?1", 1, id);
         if (rc < 0) return -EINVAL;
         free(found);
         if (!found)
-            return fail(err, errlen, -EINVAL, "role \"%s\": no ACO \"%s\" (cara aco add, or load "
+            return util_fail(err, errlen, -EINVAL, "role \"%s\": no ACO \"%s\" (cara aco add, or load "
                         "acos.csv)", spec, id);
         out->kind = SRV_ACO;
     }
@@ -204,24 +192,24 @@ int srv_token_create(store *s, const char *spec, const char *label, const char *
     if (secret && secret_len) secret[0] = '\0';
     token_id[0] = '\0';
     if (!secret || secret_len < SRV_TOKEN_LEN + 1)
-        return fail(err, errlen, -EINVAL, "the secret buffer is too small (%d bytes needed)",
+        return util_fail(err, errlen, -EINVAL, "the secret buffer is too small (%d bytes needed)",
                     SRV_TOKEN_LEN + 1);
-    if (!actor || !*actor) return fail(err, errlen, -EINVAL, "who creates the token is required");
+    if (!actor || !*actor) return util_fail(err, errlen, -EINVAL, "who creates the token is required");
     if (!label) label = "";
     if (strlen(label) > SRV_TOKEN_LABEL_MAX)
-        return fail(err, errlen, -EINVAL, "the label is longer than %d bytes", SRV_TOKEN_LABEL_MAX);
+        return util_fail(err, errlen, -EINVAL, "the label is longer than %d bytes", SRV_TOKEN_LABEL_MAX);
     srv_role role;
     int rc = srv_role_parse(s, spec, &role, err, errlen);
     if (rc < 0) return rc;
 
     char e[256];
-    if (store_begin(s, e, sizeof e) < 0) return fail(err, errlen, -EIO, "%s", e);
+    if (store_begin(s, e, sizeof e) < 0) return util_fail(err, errlen, -EIO, "%s", e);
     unsigned char raw[SRV_TOKEN_HEX / 2 + SRV_TOKEN_ID_HEX / 2];
     char id[SRV_TOKEN_ID_HEX + 1], hash[65], now[32], *after = NULL, *taken = NULL;
     /* a fresh id: 48 random bits, retried on the (unlikely) clash */
     for (int tries = 0; rc == 0; tries++) {
         if (random_bytes(raw, sizeof raw) < 0) {
-            rc = fail(err, errlen, -EIO, "cannot read random bytes from the kernel");
+            rc = util_fail(err, errlen, -EIO, "cannot read random bytes from the kernel");
             break;
         }
         to_hex(raw + SRV_TOKEN_HEX / 2, SRV_TOKEN_ID_HEX / 2, id);
@@ -229,7 +217,7 @@ int srv_token_create(store *s, const char *spec, const char *label, const char *
         if (rc == 0 && !taken) break;
         free(taken);
         taken = NULL;
-        if (rc == 0 && tries >= 8) rc = fail(err, errlen, -EIO, "no free token id after %d tries", tries + 1);
+        if (rc == 0 && tries >= 8) rc = util_fail(err, errlen, -EIO, "no free token id after %d tries", tries + 1);
     }
     if (rc == 0) {
         memcpy(secret, SRV_TOKEN_PREFIX, sizeof SRV_TOKEN_PREFIX - 1);
@@ -256,17 +244,17 @@ int srv_token_create(store *s, const char *spec, const char *label, const char *
 
 int srv_token_revoke(store *s, const char *token_id, const char *actor, char *err, size_t errlen)
 {
-    if (!token_id || !*token_id) return fail(err, errlen, -EINVAL, "a token id is required");
-    if (!actor || !*actor) return fail(err, errlen, -EINVAL, "who revokes the token is required");
+    if (!token_id || !*token_id) return util_fail(err, errlen, -EINVAL, "a token id is required");
+    if (!actor || !*actor) return util_fail(err, errlen, -EINVAL, "who revokes the token is required");
     char e[256], now[32], *before = NULL, *after = NULL, *revoked = NULL;
-    if (store_begin(s, e, sizeof e) < 0) return fail(err, errlen, -EIO, "%s", e);
+    if (store_begin(s, e, sizeof e) < 0) return util_fail(err, errlen, -EIO, "%s", e);
     int rc = sql(s, &before, err, errlen, TOKEN_JSON, 1, token_id);
-    if (rc == 0 && !before) rc = fail(err, errlen, -ENOENT, "no token \"%s\" (cara token list)", token_id);
+    if (rc == 0 && !before) rc = util_fail(err, errlen, -ENOENT, "no token \"%s\" (cara token list)", token_id);
     if (rc == 0)
         rc = sql(s, &revoked, err, errlen, "SELECT revoked_at FROM api_tokens WHERE token_id = ?1",
                  1, token_id);
     if (rc == 0 && revoked)
-        rc = fail(err, errlen, -EALREADY, "token %s was already revoked at %s", token_id, revoked);
+        rc = util_fail(err, errlen, -EALREADY, "token %s was already revoked at %s", token_id, revoked);
     if (rc == 0) {
         now_utc(now);
         rc = sql(s, NULL, err, errlen, "UPDATE api_tokens SET revoked_at = ?2 WHERE token_id = ?1",
@@ -308,13 +296,13 @@ int srv_token_verify(store *s, const char *authorization, srv_role *role, char *
     memset(role, 0, sizeof *role);
     role->kind = SRV_ANON;
     if (!authorization || !*authorization)
-        return fail(err, errlen, -EACCES, "no Authorization header: send 'Authorization: Bearer "
+        return util_fail(err, errlen, -EACCES, "no Authorization header: send 'Authorization: Bearer "
                     "<token>' (cara token create)");
     if (strncasecmp(authorization, "bearer ", 7) != 0)
-        return fail(err, errlen, -EACCES, "the Authorization header is not 'Bearer <token>'");
+        return util_fail(err, errlen, -EACCES, "the Authorization header is not 'Bearer <token>'");
     const char *tok = authorization + 7;
     if (!srv_token_well_formed(authorization))
-        return fail(err, errlen, -EACCES, "the bearer token is malformed (expected 'Bearer cara_' "
+        return util_fail(err, errlen, -EACCES, "the bearer token is malformed (expected 'Bearer cara_' "
                     "and 40 lowercase hex digits, one space after Bearer)");
     char hash[65];
     sha256_hex(tok, SRV_TOKEN_LEN, hash);
@@ -322,20 +310,20 @@ int srv_token_verify(store *s, const char *authorization, srv_role *role, char *
     sqlite3_stmt *st;
     if (sqlite3_prepare_v2(db, "SELECT token_id, role, scope_id, revoked_at FROM api_tokens "
                                "WHERE sha256 = ?1", -1, &st, NULL) != SQLITE_OK)
-        return fail(err, errlen, -EIO, "%s: %s", store_path(s), sqlite3_errmsg(db));
+        return util_fail(err, errlen, -EIO, "%s: %s", store_path(s), sqlite3_errmsg(db));
     sqlite3_bind_text(st, 1, hash, -1, SQLITE_STATIC);
     int step = sqlite3_step(st), rc;
     if (step == SQLITE_DONE) {
-        rc = fail(err, errlen, -EACCES, "unknown bearer token");
+        rc = util_fail(err, errlen, -EACCES, "unknown bearer token");
     } else if (step != SQLITE_ROW) {
-        rc = fail(err, errlen, -EIO, "%s: %s", store_path(s), sqlite3_errmsg(db));
+        rc = util_fail(err, errlen, -EIO, "%s: %s", store_path(s), sqlite3_errmsg(db));
     } else {
         const char *id = (const char *)sqlite3_column_text(st, 0);
         const char *word = (const char *)sqlite3_column_text(st, 1);
         const char *scope = (const char *)sqlite3_column_text(st, 2);
         const char *revoked = (const char *)sqlite3_column_text(st, 3);
         if (revoked) {
-            rc = fail(err, errlen, -EACCES, "token %s was revoked at %s", id ? id : "?", revoked);
+            rc = util_fail(err, errlen, -EACCES, "token %s was revoked at %s", id ? id : "?", revoked);
         } else {
             rc = 0;
             role->kind = !strcmp(word, "cms") ? SRV_CMS : !strcmp(word, "aco") ? SRV_ACO

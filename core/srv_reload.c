@@ -27,6 +27,7 @@
 #include "snapshots.h"
 #include "srv_dirs.h"
 #include "srv_internal.h"
+#include "episodes_check.h"
 #include "util.h"
 
 #define DEBOUNCE_MS 400
@@ -108,37 +109,9 @@ static void snapshot_path(const srv *s, int n, char *out, size_t len)
 
 /* ---- validating a snapshot --------------------------------------------------------------- */
 
-static void collect_warning(void *ud, const char *path, const char *reason)
-{
-    char *msg = ud;
-    size_t n = strlen(msg);
-    if (n < 1500) snprintf(msg + n, 2048 - n, "%s%s: %s", n ? "; " : "", path, reason);
-}
-
-/* 0 when the snapshot is usable, else -1 with the reason in msg (2048 bytes). */
 static int validate(const srv *s, const char *dir, char *msg)
 {
-    catalog cat;
-    char warnings[2048] = "";
-    msg[0] = '\0';
-    if (catalog_open(&cat, dir, s->plugins_dir, NULL, collect_warning, warnings, msg, 2048) < 0)
-        return -1;
-    int rc = 0;
-    if (warnings[0]) { /* a template that does not load is a failed reload, not a skip */
-        snprintf(msg, 2048, "%s", warnings);
-        rc = -1;
-    }
-    rule_set rs;
-    if (rc == 0 && rule_set_open(&rs, &cat, &(rules_limits){0}, msg, 2048) < 0) rc = -1;
-    else if (rc == 0) rule_set_close(&rs);
-    catalog_free(&cat);
-    if (rc < 0) return -1;
-    char *common = util_path_join(dir, "common");
-    hcc_model *h = NULL;
-    if (!common || hcc_model_load(common, &h, msg, 2048) < 0) rc = -1;
-    hcc_model_free(h);
-    free(common);
-    return rc;
+    return episodes_check_dir(dir, s->plugins_dir, msg);
 }
 
 /* Keep a validated snapshot's files in the store (snapshots.h), so it can be rolled

@@ -4,6 +4,7 @@
 #include "util.h"
 
 #include <errno.h>
+#include <stdarg.h>
 #include <fcntl.h>
 #include <limits.h>
 #include <stdio.h>
@@ -204,4 +205,15 @@ int util_map_file(const char *path, const char **buf, size_t *len, char *err, si
 void util_unmap(const char *buf, size_t len)
 {
     if (len) munmap((void *)buf, len);
+}
+
+int util_fail(char *err, size_t errlen, int rc, const char *fmt, ...)
+{
+    if (err && errlen) {
+        va_list ap;
+        va_start(ap, fmt);
+        vsnprintf(err, errlen, fmt, ap);
+        va_end(ap);
+    }
+    return rc;
 }

@@ -14,6 +14,11 @@
 /* "a/b" (no doubled slash). Caller frees. NULL on OOM. */
 char *util_path_join(const char *a, const char *b);
 
+/* Format a message into err (when err and errlen are set) and return rc: the one-line
+ * way to fail with a message ("return util_fail(err, errlen, -EINVAL, "...", ...)"). */
+int util_fail(char *err, size_t errlen, int rc, const char *fmt, ...)
+    __attribute__((format(printf, 4, 5)));
+
 /*
  * Read a whole file into a NUL-terminated malloc'ed buffer (caller frees *buf).
  * Fails with -EFBIG when the file is larger than max bytes. On failure returns a

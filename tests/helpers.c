@@ -4,6 +4,7 @@
 #include "helpers.h"
 
 #include <check.h>
+#include <jansson.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -86,4 +87,34 @@ int th_cara(const char *dir, const char *env, const char *args, char **out, char
     *out = th_slurp(dir, "out");
     *err = th_slurp(dir, "err");
     return WEXITSTATUS(st);
+}
+
+int th_sh(const char *cmd)
+{
+    int st = system(cmd);
+    return WIFEXITED(st) ? WEXITSTATUS(st) : -1;
+}
+
+void th_patch_template(const char *dir, const char *tmpl, const char *section, const char *key,
+                       long long v)
+{
+    char path[256];
+    snprintf(path, sizeof path, "%s/episodes/%s/template.json", dir, tmpl);
+    json_error_t je;
+    json_t *root = json_load_file(path, 0, &je);
+    ck_assert_msg(root != NULL, "%s: %s", path, je.text);
+    json_object_set_new(json_object_get(root, section), key, json_integer((json_int_t)v));
+    ck_assert_int_eq(json_dump_file(root, path, JSON_INDENT(2) | JSON_PRESERVE_ORDER), 0);
+    json_decref(root);
+}
+
+void th_e2e_world(const char *dir)
+{
+    char cmd[1024];
+    snprintf(cmd, sizeof cmd, "cp -R '%s' '%s/episodes' && cp -R '%s/tests/fixtures/e2e' '%s/data'",
+             getenv("CARA_EPISODES"), dir, getenv("CARA_SRC"), dir);
+    ck_assert_int_eq(th_sh(cmd), 0);
+    th_patch_template(dir, "falls_prevention", "pricing", "winsorize_percentile_bps", 9000);
+    th_patch_template(dir, "falls_prevention", "arrangement", "min_episodes", 2);
+    th_patch_template(dir, "functional_independence", "arrangement", "min_episodes", 2);
 }

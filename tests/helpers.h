@@ -35,4 +35,14 @@ char *th_write(const char *dir, const char *name, const char *text);
  * returns the exit status. */
 int th_cara(const char *dir, const char *env, const char *args, char **out, char **err);
 
+/* Run a shell command; its exit status (-1 when it did not exit). */
+int th_sh(const char *cmd);
+/* Set dir/episodes/TMPL/template.json's member SECTION.KEY to the integer v. */
+void th_patch_template(const char *dir, const char *tmpl, const char *section, const char *key,
+                       long long v);
+/* The hand-worked end-to-end world of tests/fixtures/e2e in dir: a copy of the episodes
+ * ($CARA_EPISODES) as dir/episodes with falls_prevention winsorized at the 90th percentile
+ * and min_episodes 2 (falls prevention, functional independence), and the fixtures as
+ * dir/data (not loaded). */
+void th_e2e_world(const char *dir);
 #endif

@@ -26,34 +26,21 @@
 #include <sys/wait.h>
 
 #include "store.h"
+#include "helpers.h"
 #include "suites.h"
 #include "util.h"
 
 static char dir[64];
 static char *out_buf, *err_buf;
 
-static int sh(const char *cmd)
-{
-    int st = system(cmd);
-    return WIFEXITED(st) ? WEXITSTATUS(st) : -1;
-}
+static int sh(const char *cmd) { return th_sh(cmd); }
 
 /* Run cara with --db and --episodes of the temp dir; capture stdout/stderr. */
 static int cara(const char *args)
 {
-    char cmd[4096], path[128], err[256];
-    size_t len;
-    snprintf(cmd, sizeof cmd,
-             "cd '%s' && USER=tester '%s' --db t.db --episodes episodes %s >out 2>err </dev/null",
-             dir, getenv("CARA_BIN"), args);
-    int rc = sh(cmd);
-    free(out_buf);
-    free(err_buf);
-    snprintf(path, sizeof path, "%s/out", dir);
-    ck_assert_int_eq(util_read_file(path, 64 << 20, &out_buf, &len, err, sizeof err), 0);
-    snprintf(path, sizeof path, "%s/err", dir);
-    ck_assert_int_eq(util_read_file(path, 1 << 20, &err_buf, &len, err, sizeof err), 0);
-    return rc;
+    char full[4096];
+    snprintf(full, sizeof full, "--db t.db --episodes episodes %s", args);
+    return th_cara(dir, "USER=tester", full, &out_buf, &err_buf);
 }
 
 /* The first column of the first row of sql on the test store, as text ("" for none). */
@@ -73,30 +60,13 @@ static const char *q(const char *sql, char *buf, size_t len)
     return buf;
 }
 
-static void patch(const char *tmpl, const char *section, const char *key, json_int_t v)
-{
-    char path[256];
-    snprintf(path, sizeof path, "%s/episodes/%s/template.json", dir, tmpl);
-    json_error_t je;
-    json_t *root = json_load_file(path, 0, &je);
-    ck_assert_msg(root != NULL, "%s: %s", path, je.text);
-    json_object_set_new(json_object_get(root, section), key, json_integer(v));
-    ck_assert_int_eq(json_dump_file(root, path, JSON_INDENT(2) | JSON_PRESERVE_ORDER), 0);
-    json_decref(root);
-}
-
 static void setup(void)
 {
     snprintf(dir, sizeof dir, "/tmp/cara-repcmd-XXXXXX");
     ck_assert_ptr_nonnull(mkdtemp(dir));
     out_buf = err_buf = NULL;
     char cmd[1024];
-    snprintf(cmd, sizeof cmd, "cp -R '%s' '%s/episodes' && cp -R '%s/tests/fixtures/e2e' '%s/data'",
-             getenv("CARA_EPISODES"), dir, getenv("CARA_SRC"), dir);
-    ck_assert_int_eq(sh(cmd), 0);
-    patch("falls_prevention", "pricing", "winsorize_percentile_bps", 9000);
-    patch("falls_prevention", "arrangement", "min_episodes", 2);
-    patch("functional_independence", "arrangement", "min_episodes", 2);
+    th_e2e_world(dir);
     ck_assert_msg(cara("load data/base") == 0, "load base: %s", err_buf);
     ck_assert_msg(cara("load data/runout/medical_claim.csv") == 0, "load runout: %s", err_buf);
     ck_assert_msg(cara("run --quiet") == 0, "run: %s", err_buf);

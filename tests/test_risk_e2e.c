@@ -32,17 +32,14 @@
 #include <string.h>
 #include <sys/wait.h>
 
+#include "helpers.h"
 #include "suites.h"
 #include "util.h"
 
 static char dir[64];
 static char *out_buf, *err_buf;
 
-static int sh(const char *cmd)
-{
-    int st = system(cmd);
-    return WIFEXITED(st) ? WEXITSTATUS(st) : -1;
-}
+static int sh(const char *cmd) { return th_sh(cmd); }
 
 /* Run a command in the temp dir; capture stdout and stderr. */
 static int in_dir(const char *what)
@@ -62,9 +59,9 @@ static int in_dir(const char *what)
 
 static int cara(const char *args)
 {
-    char cmd[2048];
-    snprintf(cmd, sizeof cmd, "'%s' --db t.db --episodes episodes %s", getenv("CARA_BIN"), args);
-    return in_dir(cmd);
+    char full[2048];
+    snprintf(full, sizeof full, "--db t.db --episodes episodes %s", args);
+    return th_cara(dir, "", full, &out_buf, &err_buf);
 }
 
 /* One row of run_episodes for run `run`, as sqlite3 prints it ("a|b|c"). */
