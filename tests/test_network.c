@@ -193,7 +193,7 @@ START_TEST(test_every_dollar_once)
 
     /* The overlay prices A2's beneficiary, the base A1's: three episodes, each once. */
     for (int run = 1; run <= 2; run++) {
-        char r[4];
+        char r[16];
         snprintf(r, sizeof r, "%d", run);
         ck_assert_int_eq(q("SELECT count(*) FROM run_episodes WHERE run_id = %s%s", r, ""), 3);
         ck_assert_int_eq(q("SELECT count(*) FROM run_episodes WHERE run_id = %s AND person_id = "
