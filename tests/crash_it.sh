@@ -1,0 +1,129 @@
+#!/bin/sh
+# tests/crash_it.sh: crash safety. `cara load`, `cara run` and `cara serve` are killed
+# with SIGKILL at several points of their work; after each kill the store must pass
+# `PRAGMA integrity_check`, hold no half-loaded file (a load is one transaction) and no
+# half-written run results, and doing the work again must give results identical, byte
+# for byte, to an uninterrupted reference. Run by `make test` (needs sqlite3 and curl).
+#
+# The kill points are fixed delays (not random), so a failure reproduces; they spread
+# over the whole of each command on this machine's speed: the script first times the
+# uninterrupted command and kills at 10%, 30%, 50%, 70% and 90% of that time.
+set -eu
+CARA=${CARA_BIN:-build/cara}
+EPISODES=${CARA_EPISODES:-episodes}
+T=$(mktemp -d /tmp/cara-crash-XXXXXX)
+PID=
+fails=0
+cleanup() {
+    if [ -n "$PID" ] && kill -0 "$PID" 2>/dev/null; then kill -KILL "$PID" 2>/dev/null || true; fi
+    rm -rf "$T"
+}
+trap cleanup EXIT
+ok() { echo "ok   $1"; }
+bad() { echo "FAIL $1"; fails=$((fails + 1)); }
+cara_db() { db=$1; shift; "$CARA" --db "$db" --episodes "$EPISODES" "$@"; }
+
+# now in milliseconds
+ms() { date +%s%3N; }
+
+integrity() { # integrity DB NAME
+    r=$(sqlite3 "$1" "PRAGMA integrity_check" 2>&1 || true)
+    if [ "$r" = "ok" ]; then ok "$2: integrity_check ok"; else bad "$2: integrity_check: $r"; fi
+}
+
+reports() { # reports DB RUN PREFIX: the three result reports of run RUN as CSV
+    for by in episode arrangement leakage; do
+        cara_db "$1" report --run "$2" --by "$by" --format csv >"$3.$by.csv"
+    done
+}
+
+same() { # same PREFIX_A PREFIX_B NAME
+    for by in episode arrangement leakage; do
+        if cmp -s "$1.$by.csv" "$2.$by.csv"; then ok "$3: $by report identical"
+        else bad "$3: $by report differs from the reference"; fi
+    done
+}
+
+"$CARA" synth --out "$T/d" --beneficiaries 3000 --seed 7 --format cclf >/dev/null
+
+# ---- the reference, uninterrupted ----------------------------------------------------------
+t0=$(ms)
+cara_db "$T/ref.db" load "$T/d/cclf" >/dev/null 2>&1
+t1=$(ms)
+cara_db "$T/ref.db" run --quiet >/dev/null
+t2=$(ms)
+reports "$T/ref.db" 1 "$T/ref"
+LOAD_MS=$((t1 - t0))
+RUN_MS=$((t2 - t1))
+[ "$LOAD_MS" -gt 0 ] || LOAD_MS=1
+[ "$RUN_MS" -gt 0 ] || RUN_MS=1
+echo "     reference: load ${LOAD_MS} ms, run ${RUN_MS} ms"
+
+sleep_ms() { sleep "$(awk "BEGIN { printf \"%.3f\", $1 / 1000 }")"; }
+
+# ---- load killed -----------------------------------------------------------------------------
+for pct in 10 30 50 70 90; do
+    db="$T/load$pct.db"
+    cara_db "$db" load "$T/d/cclf" >/dev/null 2>&1 &
+    PID=$!
+    sleep_ms $((LOAD_MS * pct / 100))
+    kill -KILL "$PID" 2>/dev/null || true
+    wait "$PID" 2>/dev/null || true
+    PID=
+    integrity "$db" "load killed at ${pct}%"
+    cara_db "$db" load "$T/d/cclf" >/dev/null 2>&1 || bad "load killed at ${pct}%: the load again failed"
+    cara_db "$db" run --quiet >/dev/null || bad "load killed at ${pct}%: the run after it failed"
+    run=$(sqlite3 "$db" "SELECT max(run_id) FROM runs WHERE status = 'done'")
+    reports "$db" "$run" "$T/load$pct"
+    same "$T/ref" "$T/load$pct" "load killed at ${pct}%, loaded again"
+done
+
+# ---- run killed ------------------------------------------------------------------------------
+for pct in 10 50 90; do
+    db="$T/run$pct.db"
+    cp "$T/ref.db" "$db"
+    rm -f "$db-wal" "$db-shm"
+    cara_db "$db" run --quiet >/dev/null 2>&1 &
+    PID=$!
+    sleep_ms $((RUN_MS * pct / 100))
+    kill -KILL "$PID" 2>/dev/null || true
+    wait "$PID" 2>/dev/null || true
+    PID=
+    integrity "$db" "run killed at ${pct}%"
+    # a killed run keeps no results: rows only for runs that finished
+    orphans=$(sqlite3 "$db" "SELECT (SELECT count(*) FROM run_episodes e JOIN runs r USING (run_id) WHERE r.status != 'done') + (SELECT count(*) FROM run_arrangements a JOIN runs r USING (run_id) WHERE r.status != 'done')")
+    [ "$orphans" = "0" ] && ok "run killed at ${pct}%: no results of an unfinished run" || bad "run killed at ${pct}%: $orphans result rows of an unfinished run"
+    cara_db "$db" run --quiet >/dev/null || bad "run killed at ${pct}%: the run again failed"
+    run=$(sqlite3 "$db" "SELECT max(run_id) FROM runs WHERE status = 'done'")
+    reports "$db" "$run" "$T/run$pct"
+    same "$T/ref" "$T/run$pct" "run killed at ${pct}%, run again"
+done
+
+# ---- serve killed with a run in flight -------------------------------------------------------
+db="$T/serve.db"
+cp "$T/ref.db" "$db"
+rm -f "$db-wal" "$db-shm"
+TOKEN=$(cara_db "$db" token create --role cms 2>/dev/null)
+cp -R "$EPISODES" "$T/episodes"
+"$CARA" --db "$db" --episodes "$T/episodes" serve --listen 127.0.0.1:0 >"$T/url" 2>"$T/serve.log" &
+PID=$!
+n=0
+while [ ! -s "$T/url" ] && [ $n -lt 100 ]; do sleep 0.1; n=$((n + 1)); done
+URL=$(head -1 "$T/url")
+[ -n "$URL" ] || bad "serve did not start: $(tail -3 "$T/serve.log")"
+code=$(curl -s -o /dev/null -w '%{http_code}' -X POST -H "Authorization: Bearer $TOKEN" "$URL/v1/runs" || echo 000)
+[ "$code" = "202" ] || [ "$code" = "201" ] && ok "serve: a run started ($code)" || bad "serve: POST /v1/runs answered $code"
+sleep_ms $((RUN_MS / 2))
+kill -KILL "$PID" 2>/dev/null || true
+wait "$PID" 2>/dev/null || true
+PID=
+integrity "$db" "serve killed with a run in flight"
+orphans=$(sqlite3 "$db" "SELECT count(*) FROM run_episodes e JOIN runs r USING (run_id) WHERE r.status != 'done'")
+[ "$orphans" = "0" ] && ok "serve killed: no results of an unfinished run" || bad "serve killed: $orphans result rows of an unfinished run"
+cara_db "$db" run --quiet >/dev/null || bad "serve killed: the run afterwards failed"
+run=$(sqlite3 "$db" "SELECT max(run_id) FROM runs WHERE status = 'done'")
+reports "$db" "$run" "$T/serve"
+same "$T/ref" "$T/serve" "serve killed, run again"
+
+if [ "$fails" -ne 0 ]; then echo "crash_it: $fails failure(s)"; exit 1; fi
+echo "crash_it: all passed"
