@@ -42,6 +42,9 @@ typedef struct rctx {
     srv_resp rs;
     uv_work_t work;
     int dispatched, ready;
+    int is_try;                       /* on the rules/try pool (counted in tries_running) */
+    int retry_after;                  /* seconds, a Retry-After header when > 0 */
+    struct rctx *next_waiting;        /* the rules/try queue */
     struct timespec t0;
     char who[64];
 } rctx;
@@ -108,6 +111,11 @@ static enum MHD_Result send_resp(rctx *c)
     }
     MHD_add_response_header(r, "Content-Type", type);
     MHD_add_response_header(r, "Cache-Control", "no-store");
+    if (c->retry_after > 0) {
+        char ra[16];
+        snprintf(ra, sizeof ra, "%d", c->retry_after);
+        MHD_add_response_header(r, "Retry-After", ra);
+    }
     int status = rs->status ? rs->status : 200;
     enum MHD_Result ok = MHD_queue_response(c->conn, (unsigned)status, r);
     MHD_destroy_response(r);
@@ -215,6 +223,8 @@ out:
     free(active);
 }
 
+static void start_try(rctx *c);
+
 static void after_work(uv_work_t *w, int status)
 {
     rctx *c = w->data;
@@ -222,7 +232,50 @@ static void after_work(uv_work_t *w, int status)
     if (status == UV_ECANCELED) srv_error(&c->rs, 503, "shutting_down", "the service is stopping");
     c->ready = 1;
     s->in_flight--;
+    if (c->is_try) {
+        s->tries_running--;
+        if (s->try_head && !s->stopping) { /* the next waiting try takes the freed worker */
+            rctx *n = s->try_head;
+            s->try_head = n->next_waiting;
+            if (!s->try_head) s->try_tail = NULL;
+            s->try_waiting--;
+            start_try(n);
+        }
+    }
     MHD_resume_connection(c->conn);
+    srv_http_kick(s);
+}
+
+/* Queue a dispatched, suspended request's work on the pool; on failure answer 503. */
+static void queue(rctx *c)
+{
+    srv *s = c->s;
+    if (uv_queue_work(s->loop, &c->work, work, after_work) != 0) {
+        s->in_flight--;
+        if (c->is_try) s->tries_running--;
+        error_now(c, 503, "busy", "the service cannot take the request now");
+        MHD_resume_connection(c->conn);
+    }
+}
+
+static void start_try(rctx *c)
+{
+    c->is_try = 1;
+    c->s->tries_running++;
+    queue(c);
+}
+
+void srv_http_drop_waiting(srv *s)
+{
+    while (s->try_head) {
+        rctx *c = s->try_head;
+        s->try_head = c->next_waiting;
+        s->try_waiting--;
+        s->in_flight--;
+        error_now(c, 503, "shutting_down", "the service is stopping");
+        MHD_resume_connection(c->conn);
+    }
+    s->try_tail = NULL;
     srv_http_kick(s);
 }
 
@@ -277,13 +330,31 @@ static void route_request(rctx *c)
     MHD_get_connection_values(c->conn, MHD_GET_ARGUMENT_KIND, collect_query, c);
     c->work.data = c;
     c->dispatched = 1;
+    if (c->route->flags & SRV_TRY) { /* the bounded rules/try pool */
+        if (s->tries_running >= (int)s->limits.try_workers && s->try_waiting >= s->limits.try_queue) {
+            char msg[160];
+            snprintf(msg, sizeof msg, "%d rule tries are being evaluated and %u are waiting (the "
+                     "limits); retry later", s->tries_running, s->try_waiting);
+            c->retry_after = SRV_TRY_RETRY_AFTER;
+            error_now(c, 503, "busy", msg);
+            return;
+        }
+        s->in_flight++;
+        MHD_suspend_connection(c->conn);
+        if (s->tries_running < (int)s->limits.try_workers) {
+            start_try(c);
+        } else {
+            c->next_waiting = NULL;
+            if (s->try_tail) s->try_tail->next_waiting = c;
+            else s->try_head = c;
+            s->try_tail = c;
+            s->try_waiting++;
+        }
+        return;
+    }
     s->in_flight++;
     MHD_suspend_connection(c->conn);
-    if (uv_queue_work(s->loop, &c->work, work, after_work) != 0) {
-        s->in_flight--;
-        MHD_resume_connection(c->conn);
-        error_now(c, 503, "busy", "the service cannot take the request now");
-    }
+    queue(c);
 }
 
 static enum MHD_Result on_request(void *cls, struct MHD_Connection *conn, const char *url,

@@ -22,7 +22,24 @@ typedef struct srv_limits {
     unsigned connections;     /* open connections at once */
     unsigned idle_timeout;    /* seconds a connection may stay idle */
     unsigned request_seconds; /* SQL time a request may use */
+    unsigned per_ip;          /* open connections at once from one IP address */
+    unsigned header_seconds;  /* a request's line and headers must arrive within this */
+    unsigned body_seconds;    /* a request's body must arrive within this after its headers */
+    unsigned try_workers;     /* rules/try requests evaluated at once */
+    unsigned try_queue;       /* rules/try requests waiting; more are answered 503 */
 } srv_limits;
+
+/* Defaults of the limits above (docs/security.md lists them with the others). */
+#define SRV_DEFAULT_PER_IP 16
+#define SRV_DEFAULT_HEADER_SECONDS 10
+#define SRV_DEFAULT_BODY_SECONDS 30
+#define SRV_TRY_WORKERS 2
+#define SRV_TRY_QUEUE 8
+#define SRV_TRY_RETRY_AFTER 5     /* seconds, the Retry-After of a 503 from a full queue */
+#define SRV_STOP_GRACE_MS 2000    /* how long SIGTERM waits for tries still evaluating */
+
+struct rctx;
+struct srv_conn;
 
 /* A background run. */
 typedef struct srv_job {
@@ -73,6 +90,14 @@ struct srv {
     srv_deny_limit deny;                /* lock: the audit of refused requests (srv_deny.h) */
     int in_flight;
     int stopping;
+    uint64_t stop_at;                   /* uv_now when the stop began */
+    /* rules/try: at most limits.try_workers on the pool, limits.try_queue waiting */
+    int tries_running;
+    struct rctx *try_head, *try_tail;   /* waiting, FIFO */
+    unsigned try_waiting;
+    /* open connections, for the header and body deadlines (srv_http.c) */
+    struct srv_conn *conns;
+    uv_timer_t conn_timer;
     /* metrics (lock) */
     uint64_t req_by_class[6];           /* 1xx .. 5xx */
     uint64_t req_total, reload_ok_total, reload_failed_total, runs_started, runs_failed;
@@ -83,15 +108,17 @@ struct srv {
 int srv_http_start(srv *s, const char *host, int port, char *err, size_t errlen);
 void srv_http_kick(srv *s);           /* run libmicrohttpd now and rearm its timer */
 void srv_http_stop(srv *s);
+/* At the start of a stop: answer every waiting rules/try request 503. */
+void srv_http_drop_waiting(srv *s);
 
 /* srv_routes.c */
 typedef struct srv_route {
     const char *method;
     const char *pattern;              /* "/v1/runs/:id" */
     srv_handler fn;
-    int flags;                        /* SRV_PUBLIC: no token; SRV_NODB: no store */
+    int flags;                        /* SRV_PUBLIC: no token; SRV_NODB: no store; SRV_TRY */
 } srv_route;
-enum { SRV_PUBLIC = 1, SRV_NODB = 2 };
+enum { SRV_PUBLIC = 1, SRV_NODB = 2, SRV_TRY = 4 }; /* SRV_TRY: on the bounded rules/try pool */
 /* The route for method + path, with captures in params (at most 4; pointers into
  * buf, which must hold a copy of path). NULL with *allowed set when the path exists
  * for other methods (405), else NULL (404). */

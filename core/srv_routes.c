@@ -427,7 +427,7 @@ static const srv_route routes[] = {
     {"GET", "/v1/episodes", api_episodes_list, 0},
     {"GET", "/v1/episodes/:id", api_episode_get, 0},
     {"GET", "/v1/reports/:by", api_report, 0},
-    {"POST", "/v1/rules/try", api_rules_try, 0},
+    {"POST", "/v1/rules/try", api_rules_try, SRV_TRY},
     {"GET", "/v1/runs", h_runs_list, 0},
     {"POST", "/v1/runs", h_run_start, 0},
     {"GET", "/v1/runs/:id", h_run_get, 0},
