@@ -143,6 +143,8 @@ test: check-build
 	CARA_SRC=$(CURDIR) $(TEST_BIN)
 	CARA_BIN=$(abspath $(CARA_BIN)) CARA_EPISODES=$(abspath episodes) \
 	CARA_PLUGINS=$(abspath $(BUILD)/plugins) sh tests/serve_it.sh
+	CARA_BIN=$(abspath $(CARA_BIN)) CARA_EPISODES=$(abspath episodes) \
+	CARA_PLUGINS=$(abspath $(BUILD)/plugins) sh tests/serve_hostile.sh
 
 deps:
 	sh scripts/install-deps.sh

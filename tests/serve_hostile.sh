@@ -1,0 +1,117 @@
+#!/bin/sh
+# tests/serve_hostile.sh: `cara serve` under attack (issue 14): rule trials that try to
+# starve the API, slow and oversized requests without a token, and cross-tenant requests
+# for every route with every role's token. Each case asserts the refusal and that the
+# service still answers. Run by `make test` after serve_it.sh (needs curl, sqlite3 and
+# python3). No assertion is on an exact time: bounds are generous (seconds), and CPU use
+# is a ratio.
+set -eu
+CARA=${CARA_BIN:-build/cara}
+SRC_EPISODES=${CARA_EPISODES:-episodes}
+T=$(mktemp -d /tmp/cara-hostile-XXXXXX)
+PID=
+fails=0
+cleanup() {
+    if [ -n "$PID" ] && kill -0 "$PID" 2>/dev/null; then kill -KILL "$PID" 2>/dev/null || true; fi
+    if [ "$fails" -ne 0 ]; then echo "--- service log:"; tail -40 "$T/log" 2>/dev/null || true; fi
+    if [ -n "${KEEP:-}" ]; then echo "kept $T"; else rm -rf "$T"; fi
+}
+trap cleanup EXIT
+ok() { echo "ok   $1"; }
+bad() { echo "FAIL $1"; fails=$((fails + 1)); }
+
+# call NAME EXPECTED_STATUS TOKEN METHOD PATH: the body lands in $T/body ($BODY is sent)
+call() {
+    name=$1 want=$2 tok=$3 method=$4 path=$5
+    set -- -s --max-time 30 -o "$T/body" -w '%{http_code}' -X "$method" "$URL$path"
+    [ -n "$tok" ] && set -- "$@" -H "Authorization: Bearer $tok"
+    got=$(curl "$@" ${BODY:+--data-binary "$BODY"} ${BODY:+-H 'Content-Type: application/json'} || echo 000)
+    if [ "$got" = "$want" ]; then ok "$name ($got)"; else bad "$name: HTTP $got, expected $want: $(head -c 300 "$T/body")"; fi
+}
+has() { if grep -q -- "$2" "$T/body"; then ok "$1"; else bad "$1: body lacks $2: $(head -c 300 "$T/body")"; fi; }
+lacks() { if grep -q -- "$2" "$T/body"; then bad "$1: body has $2: $(head -c 300 "$T/body")"; else ok "$1"; fi; }
+# alive: the service still answers a plain request, within 10 s
+alive() {
+    got=$(curl -s --max-time 10 -o /dev/null -w '%{http_code}' -H "Authorization: Bearer $CMS" "$URL/v1/status" || echo 000)
+    if [ "$got" = 200 ]; then ok "still answering after $1"; else bad "after $1: /v1/status got $got"; fi
+}
+start() {
+    TMPDIR="$T/tmp" "$CARA" --db "$T/t.db" --episodes "$T/episodes" serve --listen 127.0.0.1:0 "$@" \
+        >"$T/url" 2>"$T/log" &
+    PID=$!
+    i=0
+    while [ ! -s "$T/url" ] && [ $i -lt 100 ]; do sleep 0.1; i=$((i + 1)); done
+    URL=$(head -1 "$T/url")
+    [ -n "$URL" ] || { bad "the service did not start"; exit 1; }
+    HOSTPORT=${URL#http://}
+}
+stop() {
+    kill -TERM "$PID"
+    i=0
+    while kill -0 "$PID" 2>/dev/null && [ $i -lt 150 ]; do sleep 0.1; i=$((i + 1)); done
+    if kill -0 "$PID" 2>/dev/null; then bad "$1: still running 15 s after SIGTERM"; kill -KILL "$PID"; else
+        wait "$PID" && ok "$1: SIGTERM, exit status 0" || bad "$1: SIGTERM, exit status $?"
+    fi
+    PID=
+}
+
+mkdir "$T/tmp"
+cp -R "$SRC_EPISODES" "$T/episodes"
+"$CARA" synth --out "$T/d" --beneficiaries 400 --seed 5 >/dev/null
+"$CARA" --db "$T/t.db" --episodes "$T/episodes" load "$T/d" >/dev/null
+"$CARA" --db "$T/t.db" --episodes "$T/episodes" run >/dev/null 2>&1
+CMS=$("$CARA" --db "$T/t.db" token create --role cms 2>/dev/null)
+ACO=$("$CARA" --db "$T/t.db" token create --role aco:A0001 2>/dev/null)
+ACO2=$("$CARA" --db "$T/t.db" token create --role aco:A0002 2>/dev/null)
+NPI=$(sqlite3 "$T/t.db" "SELECT npi FROM arrangements WHERE aco_id = 'A0001' ORDER BY arrangement_id LIMIT 1")
+PROV=$("$CARA" --db "$T/t.db" token create --role "provider:$NPI" 2>/dev/null)
+RUN=$(sqlite3 "$T/t.db" "SELECT max(run_id) FROM runs WHERE status = 'done'")
+EPS=$(sqlite3 "$T/t.db" "SELECT '\"' || episode_id || '\"' FROM run_episodes WHERE run_id = $RUN AND template_id = 'falls_prevention' AND status != 'excluded' ORDER BY episode_id LIMIT 20" | paste -sd, -)
+
+start
+BODY=
+
+# --- 3. rule trials cannot starve the API (2 evaluated at once, 8 waiting, then 503)
+# A slow but legal rule: about 20 million instructions per call, 20 episodes a try.
+SLOW='{"template":"falls_prevention","attribution":"function attribute() for i = 1, 10000000 do end return {method = \"unattributed\"} end","episodes":['"$EPS"']}'
+i=0
+while [ $i -lt 14 ]; do
+    curl -s --max-time 120 -o "$T/try.$i" -D "$T/tryh.$i" -w '%{http_code}\n' -X POST -H "Authorization: Bearer $CMS" \
+        --data-binary "$SLOW" "$URL/v1/rules/try" >"$T/tryc.$i" 2>/dev/null &
+    i=$((i + 1))
+done
+sleep 1
+got=$(curl -s --max-time 10 -o /dev/null -w '%{http_code}' -H "Authorization: Bearer $ACO" "$URL/v1/reports/arrangement?run=$RUN" || echo 000)
+if [ "$got" = 200 ]; then ok "a report is answered while 14 tries are sent"; else bad "a report during 14 tries got $got"; fi
+alive "14 slow tries"
+wait_tries() {
+    n=0
+    while [ "$(cat "$T"/tryc.* 2>/dev/null | grep -c .)" -lt "$1" ] && [ $n -lt 1200 ]; do sleep 0.1; n=$((n + 1)); done
+}
+wait_tries 14
+n503=$(cat "$T"/tryc.* | grep -c '^503$' || true)
+n200=$(cat "$T"/tryc.* | grep -c '^200$' || true)
+if [ "$n503" -ge 1 ] && [ "$n200" -ge 2 ] && [ $((n503 + n200)) -eq 14 ]; then
+    ok "tries beyond 2 running + 8 waiting are refused ($n200 answered, $n503 refused)"
+else bad "tries: $n200 answered, $n503 refused of 14: $(cat "$T"/tryc.* | tr '\n' ' ')"; fi
+if grep -qi '^Retry-After: [0-9]' "$T"/tryh.*; then ok "a refused try says Retry-After"; else bad "no Retry-After on a 503"; fi
+n=$(sqlite3 "$T/t.db" "SELECT count(*) FROM audit_log WHERE action = 'rules.try'")
+if [ "$n" -ge "$n200" ]; then ok "tries are audited ($n rows)"; else bad "$n rules.try rows for $n200 answered tries"; fi
+rm -f "$T"/try.* "$T"/tryh.* "$T"/tryc.*
+
+# --- 3. SIGTERM with tries in flight and waiting: prompt stop, no folder left behind
+i=0
+while [ $i -lt 6 ]; do
+    curl -s --max-time 60 -o /dev/null -w '%{http_code}\n' -X POST -H "Authorization: Bearer $CMS" \
+        --data-binary "$SLOW" "$URL/v1/rules/try" >"$T/tryc.$i" 2>/dev/null &
+    i=$((i + 1))
+done
+sleep 1
+stop "tries in flight"
+if grep -q "cara serve: stopped" "$T/log"; then ok "stopped with tries in flight"; else bad "no stop in the log"; fi
+left=$(ls -A "$T/tmp" | wc -l)
+if [ "$left" -eq 0 ]; then ok "no temporary folder left in TMPDIR"; else bad "left in TMPDIR: $(ls -A "$T/tmp")"; fi
+wait_tries 6
+
+if [ "$fails" -ne 0 ]; then echo "serve_hostile: $fails failure(s)"; exit 1; fi
+echo "serve_hostile: all passed"
