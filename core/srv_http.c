@@ -20,6 +20,7 @@
 #include <time.h>
 
 #include "srv_auth.h"
+#include "srv_conn.h"
 #include "srv_internal.h"
 
 #define MAX_QUERY 32
@@ -357,6 +358,36 @@ static void route_request(rctx *c)
     queue(c);
 }
 
+/*
+ * Refusals decided from the headers alone, before any body is read: HTTP/1.1 without
+ * Host (400), a Content-Length over the body limit (413). Returns 1 with the response
+ * ready (libmicrohttpd then closes the connection instead of reading the body).
+ */
+static int early_refusal(rctx *c, const char *version)
+{
+    srv *s = c->s;
+    if (version && !strcmp(version, MHD_HTTP_VERSION_1_1) &&
+        !MHD_lookup_connection_value(c->conn, MHD_HEADER_KIND, MHD_HTTP_HEADER_HOST)) {
+        error_now(c, 400, "bad_request", "an HTTP/1.1 request needs a Host header");
+        return 1;
+    }
+    const char *cl = MHD_lookup_connection_value(c->conn, MHD_HEADER_KIND,
+                                                 MHD_HTTP_HEADER_CONTENT_LENGTH);
+    if (cl) {
+        char *end;
+        errno = 0;
+        unsigned long long n = strtoull(cl, &end, 10);
+        if (*cl < '0' || *cl > '9' || *end || errno == ERANGE || n > s->limits.max_body) {
+            char msg[160];
+            snprintf(msg, sizeof msg, "Content-Length %.40s is larger than the limit of %zu bytes "
+                     "(or not a number)", cl, s->limits.max_body);
+            error_now(c, 413, "body_too_large", msg);
+            return 1;
+        }
+    }
+    return 0;
+}
+
 static enum MHD_Result on_request(void *cls, struct MHD_Connection *conn, const char *url,
                                   const char *method, const char *version,
                                   const char *upload, size_t *upload_size, void **con_cls)
@@ -373,7 +404,8 @@ static enum MHD_Result on_request(void *cls, struct MHD_Connection *conn, const 
         snprintf(c->method, sizeof c->method, "%s", method);
         snprintf(c->path, sizeof c->path, "%s", url);
         *con_cls = c;
-        return MHD_YES;
+        srv_conn_headers_in(s, conn);
+        return early_refusal(c, version) ? send_resp(c) : MHD_YES;
     }
     if (*upload_size) { /* a chunk of the body */
         if (!c->too_big && c->body_len + *upload_size > s->limits.max_body) {
@@ -395,6 +427,7 @@ static enum MHD_Result on_request(void *cls, struct MHD_Connection *conn, const 
     }
     if (c->ready) return send_resp(c);
     if (!c->dispatched) {
+        srv_conn_request_in(s, conn);
         route_request(c);
         if (c->ready) return send_resp(c);
     }
@@ -404,9 +437,8 @@ static enum MHD_Result on_request(void *cls, struct MHD_Connection *conn, const 
 static void on_completed(void *cls, struct MHD_Connection *conn, void **con_cls,
                          enum MHD_RequestTerminationCode toe)
 {
-    (void)cls;
-    (void)conn;
     (void)toe;
+    srv_conn_answered(cls, conn);
     rctx *c = *con_cls;
     if (!c) return;
     for (int i = 0; i < c->nq; i++) {
@@ -429,6 +461,13 @@ static void mhd_log(void *cls, const char *fmt, va_list ap)
     vfprintf(stderr, fmt, ap);
 }
 
+/* Every second: the header and body deadlines (srv_conn.h). */
+static void on_conn_timer(uv_timer_t *t)
+{
+    srv *s = t->data;
+    if (srv_conn_sweep(s)) srv_http_kick(s);
+}
+
 int srv_http_start(srv *s, const char *host, int port, char *err, size_t errlen)
 {
     struct sockaddr_in addr;
@@ -447,6 +486,8 @@ int srv_http_start(srv *s, const char *host, int port, char *err, size_t errlen)
                               MHD_OPTION_CONNECTION_TIMEOUT, s->limits.idle_timeout,
                               MHD_OPTION_CONNECTION_MEMORY_LIMIT, s->limits.max_header,
                               MHD_OPTION_NOTIFY_COMPLETED, on_completed, s,
+                              MHD_OPTION_NOTIFY_CONNECTION, srv_conn_notify, s,
+                              MHD_OPTION_PER_IP_CONNECTION_LIMIT, s->limits.per_ip,
                               MHD_OPTION_END);
     if (!s->mhd) {
         snprintf(err, errlen, "cannot listen on %s:%d (in use, or not allowed)", host, port);
@@ -459,6 +500,9 @@ int srv_http_start(srv *s, const char *host, int port, char *err, size_t errlen)
     uv_poll_start(&s->mhd_poll, UV_READABLE, on_poll);
     uv_timer_init(s->loop, &s->mhd_timer);
     s->mhd_timer.data = s;
+    uv_timer_init(s->loop, &s->conn_timer);
+    s->conn_timer.data = s;
+    uv_timer_start(&s->conn_timer, on_conn_timer, 1000, 1000);
     fprintf(stderr, "cara serve: listening on http://%s:%u\n", host, bp ? bp->port : (unsigned)port);
     printf("http://%s:%u\n", host, bp ? bp->port : (unsigned)port);
     fflush(stdout);
@@ -471,8 +515,10 @@ void srv_http_stop(srv *s)
     if (!s->mhd) return;
     uv_poll_stop(&s->mhd_poll);
     uv_timer_stop(&s->mhd_timer);
+    uv_timer_stop(&s->conn_timer);
     uv_close((uv_handle_t *)&s->mhd_poll, NULL);
     uv_close((uv_handle_t *)&s->mhd_timer, NULL);
+    uv_close((uv_handle_t *)&s->conn_timer, NULL);
     MHD_stop_daemon(s->mhd);
     s->mhd = NULL;
 }

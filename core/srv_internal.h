@@ -97,6 +97,8 @@ struct srv {
     unsigned try_waiting;
     /* open connections, for the header and body deadlines (srv_http.c) */
     struct srv_conn *conns;
+    unsigned n_conns;
+    uint64_t conns_closed_slow;         /* connections shut down past a deadline */
     uv_timer_t conn_timer;
     /* metrics (lock) */
     uint64_t req_by_class[6];           /* 1xx .. 5xx */

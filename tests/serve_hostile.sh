@@ -68,7 +68,7 @@ PROV=$("$CARA" --db "$T/t.db" token create --role "provider:$NPI" 2>/dev/null)
 RUN=$(sqlite3 "$T/t.db" "SELECT max(run_id) FROM runs WHERE status = 'done'")
 EPS=$(sqlite3 "$T/t.db" "SELECT '\"' || episode_id || '\"' FROM run_episodes WHERE run_id = $RUN AND template_id = 'falls_prevention' AND status != 'excluded' ORDER BY episode_id LIMIT 20" | paste -sd, -)
 
-start
+start --max-per-ip 24 --header-seconds 3 --body-seconds 3
 BODY=
 
 # --- 3. rule trials cannot starve the API (2 evaluated at once, 8 waiting, then 503)
@@ -98,6 +98,55 @@ if grep -qi '^Retry-After: [0-9]' "$T"/tryh.*; then ok "a refused try says Retry
 n=$(sqlite3 "$T/t.db" "SELECT count(*) FROM audit_log WHERE action = 'rules.try'")
 if [ "$n" -ge "$n200" ]; then ok "tries are audited ($n rows)"; else bad "$n rules.try rows for $n200 answered tries"; fi
 rm -f "$T"/try.* "$T"/tryh.* "$T"/tryc.*
+
+# --- 5. slow clients without a token (slowloris): 40 connections from 127.0.0.2 sending
+# a header line a second, 40 sending a body a byte a second; --max-per-ip 24 refuses the
+# extra ones at once, --header-seconds 3 / --body-seconds 3 close the others; meanwhile
+# a normal request from 127.0.0.1 is answered (within 10 s, a generous bound)
+SLOWC="python3 $(dirname "$0")/slow_client.py"
+HOST=${HOSTPORT%:*} PORT=${HOSTPORT##*:}
+for mode in headers body; do
+    $SLOWC "$HOST" "$PORT" 40 127.0.0.2 $mode 12 >"$T/slow.$mode" &
+    SP=$!
+    sleep 1
+    alive "40 slow clients sending $mode"
+    call "a report while slow clients send $mode" 200 "$ACO" GET "/v1/reports/arrangement?run=$RUN"
+    wait $SP
+    r=$(cat "$T/slow.$mode")
+    case $r in
+    *" open=0") ok "every slow $mode connection was closed ($r)" ;;
+    *) bad "slow $mode connections still open: $r" ;;
+    esac
+    refused=$(echo "$r" | sed 's/.*refused=\([0-9]*\).*/\1/')
+    closed=$(echo "$r" | sed 's/.*closed=\([0-9]*\).*/\1/')
+    if [ "$refused" -ge 16 ] && [ "$closed" -ge 1 ]; then ok "per-IP limit: $refused refused at once, $closed cut at the deadline"
+    else bad "slow $mode: $r (expected at least 16 refused by --max-per-ip 24, some closed)"; fi
+done
+alive "the slow clients"
+
+# --- 5. an oversized Content-Length is refused before the body is sent; Host is required
+cat >"$T/raw.py" <<'PY'
+import socket, sys
+s = socket.create_connection((sys.argv[1], int(sys.argv[2])), timeout=5)
+s.sendall(sys.argv[3].encode().decode("unicode_escape").encode("latin-1"))
+out = b""
+try:
+    while True:
+        d = s.recv(4096)
+        if not d:
+            break
+        out += d
+except OSError:
+    pass
+print(out.split(b"\r\n", 1)[0].decode("latin-1"))
+PY
+got=$(python3 "$T/raw.py" "$HOST" "$PORT" 'POST /v1/runs HTTP/1.1\r\nHost: x\r\nContent-Length: 5000000000\r\n\r\n')
+case $got in *" 413 "*) ok "Content-Length 5 GB: 413 before any body ($got)" ;; *) bad "Content-Length 5 GB got '$got'" ;; esac
+got=$(python3 "$T/raw.py" "$HOST" "$PORT" 'GET /healthz HTTP/1.1\r\n\r\n')
+case $got in *" 400 "*) ok "HTTP/1.1 without Host: 400" ;; *) bad "HTTP/1.1 without Host got '$got'" ;; esac
+got=$(python3 "$T/raw.py" "$HOST" "$PORT" 'GET /healthz HTTP/1.0\r\n\r\n')
+case $got in *" 200 "*) ok "HTTP/1.0 without Host: 200" ;; *) bad "HTTP/1.0 without Host got '$got'" ;; esac
+alive "oversized and Host-less requests"
 
 # --- 3. SIGTERM with tries in flight and waiting: prompt stop, no folder left behind
 i=0
