@@ -12,6 +12,7 @@
  */
 #include <arpa/inet.h>
 #include <errno.h>
+#include <limits.h>
 #include <microhttpd.h>
 #include <netinet/in.h>
 #include <stdio.h>
@@ -83,6 +84,60 @@ static void on_poll(uv_poll_t *p, int status, int events)
 
 /* ---- responses -------------------------------------------------------------------------- */
 
+/*
+ * The service's own paths never leave it: every answer is sent with the database path,
+ * the state folder (snapshots, rule trials' temporary folders), the source episodes and
+ * plugins folders and the temporary folder ($TMPDIR, else /tmp) replaced by <database>,
+ * <state>, <episodes>, <plugins> and <tmp>, as written and as JSON escapes them (and the
+ * state folder's name alone, as Lua's shortened chunk names show it); the
+ * longest first, so that a path inside another is replaced whole. NULL when out of memory
+ * (the body is then sent as it is).
+ */
+static char *scrub_paths(const srv *s, const char *body)
+{
+    const char *tmp = getenv("TMPDIR");
+    char tmpdir[PATH_MAX];
+    snprintf(tmpdir, sizeof tmpdir, "%s/", tmp && *tmp ? tmp : "/tmp");
+    /* the state folder's own name too (cs-XXXXXX, unique): Lua shortens long chunk names
+     * to their end ("...mp/cs-XXXXXX/episodes.2/x.lua") */
+    const char *state_name = strrchr(s->state_dir, '/');
+    state_name = state_name ? state_name + 1 : s->state_dir;
+    const char *paths[6] = {s->db_path, s->state_dir, s->source_dir, s->plugins_dir, tmpdir,
+                            state_name};
+    const char *labels[6] = {"<database>", "<state>", "<episodes>", "<plugins>", "<tmp>/",
+                             "<state>"};
+    const char *from[12], *to[12];
+    char *esc[6] = {0};
+    size_t n = 0;
+    for (int i = 0; i < 6; i++) {
+        if (!paths[i][0] || !strcmp(paths[i], "/")) continue;
+        from[n] = paths[i];
+        to[n++] = labels[i];
+        json_t *j = json_string(paths[i]);
+        char *e = j ? json_dumps(j, JSON_ENCODE_ANY | JSON_ENSURE_ASCII) : NULL;
+        json_decref(j);
+        if (e && strlen(e) >= 2) {
+            e[strlen(e) - 1] = '\0';
+            esc[i] = e;
+            if (strcmp(e + 1, paths[i])) {
+                from[n] = e + 1;
+                to[n++] = labels[i];
+            }
+        } else {
+            free(e);
+        }
+    }
+    for (size_t a = 1; a < n; a++) /* longest first */
+        for (size_t b = a; b > 0 && strlen(from[b]) > strlen(from[b - 1]); b--) {
+            const char *f = from[b], *t = to[b];
+            from[b] = from[b - 1], to[b] = to[b - 1];
+            from[b - 1] = f, to[b - 1] = t;
+        }
+    char *out = srv_replace_all(body, from, to, n);
+    for (int i = 0; i < 6; i++) free(esc[i]);
+    return out;
+}
+
 static enum MHD_Result send_resp(rctx *c)
 {
     srv_resp *rs = &c->rs;
@@ -104,6 +159,12 @@ static enum MHD_Result send_resp(rctx *c)
         rs->text = NULL;
         len = strlen(body);
         type = rs->content_type ? rs->content_type : "text/plain; charset=utf-8";
+    }
+    char *clean = scrub_paths(c->s, body);
+    if (clean) {
+        free(body);
+        body = clean;
+        len = strlen(body);
     }
     struct MHD_Response *r = MHD_create_response_from_buffer(len, body, MHD_RESPMEM_MUST_FREE);
     if (!r) {

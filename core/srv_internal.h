@@ -51,6 +51,8 @@ typedef struct srv_job {
     int64_t done, total;      /* beneficiaries (lock) */
     char message[512];        /* lock */
     char started_by[96];
+    int starter_kind;         /* the role that started it (enum srv_role_kind) and its id: */
+    char starter_id[32];      /* only CMS and that role see the job */
     char created_at[32], finished_at[32];
     volatile int cancel;
     uv_work_t work;
@@ -105,6 +107,11 @@ struct srv {
     uint64_t req_total, reload_ok_total, reload_failed_total, runs_started, runs_failed;
     double req_seconds;
 };
+
+/* srv_util.c: text with every occurrence of from[k] replaced by to[k], for k = 0..n-1 in
+ * order (an empty or NULL from[k] is skipped). New string (caller frees); NULL when out
+ * of memory. */
+char *srv_replace_all(const char *text, const char *const *from, const char *const *to, size_t n);
 
 /* srv_http.c */
 int srv_http_start(srv *s, const char *host, int port, char *err, size_t errlen);

@@ -99,6 +99,60 @@ n=$(sqlite3 "$T/t.db" "SELECT count(*) FROM audit_log WHERE action = 'rules.try'
 if [ "$n" -ge "$n200" ]; then ok "tries are audited ($n rows)"; else bad "$n rules.try rows for $n200 answered tries"; fi
 rm -f "$T"/try.* "$T"/tryh.* "$T"/tryc.*
 
+# --- 6. run and job messages are scoped like data; internal paths are never sent.
+# A rule that fails naming the beneficiary (it compiles, so the hot reload takes it):
+# the run fails with that text. CMS reads it; others get a reference; nobody gets a path.
+poll_status() {
+    n=0
+    while [ $n -lt 100 ]; do
+        sleep 0.1
+        curl -s -H "Authorization: Bearer $CMS" "$URL/v1/status" >"$T/body"
+        grep -q -- "$1" "$T/body" && return 0
+        n=$((n + 1))
+    done
+    return 1
+}
+cp "$T/episodes/falls_prevention/attribution.lua" "$T/attribution.good"
+printf '\nfunction attribute(e, c, b) error("failing on " .. b.person_id) end\n' >>"$T/episodes/falls_prevention/attribution.lua"
+poll_status '"version":2,' || bad "the failing rule was not activated: $(head -c 300 "$T/body")"
+call "CMS starts a run that fails" 202 "$CMS" POST /v1/runs
+JOB=$(grep -o '"job_id":[0-9]*' "$T/body" | cut -d: -f2)
+n=0
+while [ $n -lt 300 ]; do
+    sleep 0.2
+    curl -s -H "Authorization: Bearer $CMS" "$URL/v1/jobs/$JOB" >"$T/body"
+    grep -q '"state":"failed"' "$T/body" && break
+    n=$((n + 1))
+done
+has "the run failed" '"state":"failed"'
+has "CMS reads the reason" 'failing on '
+lacks "no path in CMS's job message" "$T"
+STATE=$(ls "$T/tmp" | grep '^cs-' | head -1)
+[ -n "$STATE" ] && lacks "not even the state folder's name ($STATE)" "$STATE"
+FAILED_RUN=$(grep -o '"run_id":[0-9]*' "$T/body" | cut -d: -f2)
+cp "$T/attribution.good" "$T/episodes/falls_prevention/attribution.lua"
+poll_status '"version":3,' || bad "the good rule was not activated again"
+lacks "no path in /v1/status" "$T"
+for who in ACO ACO2 PROV; do
+    eval tok=\$$who
+    call "$who: jobs list" 200 "$tok" GET /v1/jobs
+    lacks "$who sees no CMS job" '"job_id"'
+    call "$who: CMS's job by id" 404 "$tok" GET "/v1/jobs/$JOB"
+    call "$who: a guessed job id" 404 "$tok" GET "/v1/jobs/999"
+    call "$who: cancelling a job" 403 "$tok" POST "/v1/jobs/$JOB/cancel"
+    call "$who: the runs" 200 "$tok" GET /v1/runs
+    lacks "$who: no beneficiary in run messages" 'failing on'
+    lacks "$who: no path in runs" "$T"
+    has "$who: a reference instead" "reference: run $FAILED_RUN"
+    call "$who: the failed run" 200 "$tok" GET "/v1/runs/$FAILED_RUN"
+    lacks "$who: no beneficiary in the failed run" 'failing on'
+done
+call "CMS: the runs" 200 "$CMS" GET /v1/runs
+has "CMS reads the run's reason" 'failing on'
+lacks "no path in CMS's runs" "$T"
+lacks "no /tmp path in CMS's runs" '"/tmp/'
+lacks "no state folder in CMS's runs" "$STATE"
+
 # --- 5. slow clients without a token (slowloris): 40 connections from 127.0.0.2 sending
 # a header line a second, 40 sending a body a byte a second; --max-per-ip 24 refuses the
 # extra ones at once, --header-seconds 3 / --body-seconds 3 close the others; meanwhile
