@@ -62,15 +62,27 @@ static double since(const struct timespec *t0)
 
 static void on_timer(uv_timer_t *t);
 
+/*
+ * Run libmicrohttpd once and rearm its timer from MHD_get_timeout. The loop sleeps in
+ * epoll between events: the uv_poll on MHD's epoll descriptor wakes it for network I/O,
+ * the timer for MHD's own deadlines, srv_http_kick after a pool job resumes a suspended
+ * connection. A zero timeout (MHD has buffered work) is honoured a few times in a row,
+ * then spaced to 10 ms, so that a libmicrohttpd state that keeps answering 0 (seen with
+ * suspended connections) cannot turn the loop into a busy poll.
+ */
 void srv_http_kick(srv *s)
 {
     if (!s->mhd) return;
     MHD_run(s->mhd);
     MHD_UNSIGNED_LONG_LONG ms;
-    if (MHD_get_timeout(s->mhd, &ms) == MHD_YES)
+    if (MHD_get_timeout(s->mhd, &ms) == MHD_YES) {
+        if (ms == 0 && ++s->zero_timeouts > 8) ms = 10;
+        else if (ms > 0) s->zero_timeouts = 0;
         uv_timer_start(&s->mhd_timer, on_timer, ms > 60000 ? 60000 : ms, 0);
-    else
+    } else {
+        s->zero_timeouts = 0;
         uv_timer_start(&s->mhd_timer, on_timer, 1000, 0);
+    }
 }
 
 static void on_timer(uv_timer_t *t) { srv_http_kick(t->data); }

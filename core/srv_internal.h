@@ -102,6 +102,7 @@ struct srv {
     unsigned n_conns;
     uint64_t conns_closed_slow;         /* connections shut down past a deadline */
     uv_timer_t conn_timer;
+    unsigned zero_timeouts;             /* MHD_get_timeout answers of 0 in a row */
     /* metrics (lock) */
     uint64_t req_by_class[6];           /* 1xx .. 5xx */
     uint64_t req_total, reload_ok_total, reload_failed_total, runs_started, runs_failed;

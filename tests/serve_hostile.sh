@@ -99,6 +99,24 @@ n=$(sqlite3 "$T/t.db" "SELECT count(*) FROM audit_log WHERE action = 'rules.try'
 if [ "$n" -ge "$n200" ]; then ok "tries are audited ($n rows)"; else bad "$n rules.try rows for $n200 answered tries"; fi
 rm -f "$T"/try.* "$T"/tryh.* "$T"/tryc.*
 
+# --- 11. the loop thread sleeps while requests wait on the pool: its CPU time over 2 s,
+# with a slow rule try in flight and a client trickling headers, is under 20% of the
+# wall time (a ratio of /proc clock ticks, never a wall-clock bound)
+curl -s --max-time 60 -o /dev/null -X POST -H "Authorization: Bearer $CMS" --data-binary "$SLOW" "$URL/v1/rules/try" &
+CP=$!
+python3 "$(dirname "$0")/slow_client.py" "${HOSTPORT%:*}" "${HOSTPORT##*:}" 2 127.0.0.4 headers 3 >/dev/null &
+SCP=$!
+sleep 0.5
+tck=$(getconf CLK_TCK)
+t0=$(awk '{print $14 + $15}' "/proc/$PID/task/$PID/stat")
+w0=$(awk '{print $1}' /proc/uptime)
+sleep 2
+t1=$(awk '{print $14 + $15}' "/proc/$PID/task/$PID/stat")
+w1=$(awk '{print $1}' /proc/uptime)
+pct=$(awk -v a="$t0" -v b="$t1" -v w0="$w0" -v w1="$w1" -v t="$tck" 'BEGIN { printf "%d", 100 * (b - a) / t / (w1 - w0) }')
+if [ "$pct" -lt 20 ]; then ok "the loop thread used ${pct}% CPU with a request in flight"; else bad "the loop thread used ${pct}% CPU over 2 s with a request in flight"; fi
+wait $CP $SCP || true
+
 # --- 6. run and job messages are scoped like data; internal paths are never sent.
 # A rule that fails naming the beneficiary (it compiles, so the hot reload takes it):
 # the run fails with that text. CMS reads it; others get a reference; nobody gets a path.
