@@ -20,12 +20,13 @@ trap cleanup EXIT
 ok() { echo "ok   $1"; }
 bad() { echo "FAIL $1"; fails=$((fails + 1)); }
 
-# call NAME EXPECTED_STATUS TOKEN METHOD PATH: the body lands in $T/body ($BODY is sent)
+# call NAME EXPECTED_STATUS TOKEN METHOD PATH [BODY]: the answer lands in $T/body
+# (BODY, else $BODY, is sent)
 call() {
-    name=$1 want=$2 tok=$3 method=$4 path=$5
+    name=$1 want=$2 tok=$3 method=$4 path=$5 b=${6:-$BODY}
     set -- -s --max-time 30 -o "$T/body" -w '%{http_code}' -X "$method" "$URL$path"
     [ -n "$tok" ] && set -- "$@" -H "Authorization: Bearer $tok"
-    got=$(curl "$@" ${BODY:+--data-binary "$BODY"} ${BODY:+-H 'Content-Type: application/json'} || echo 000)
+    got=$(curl "$@" ${b:+--data-binary "$b"} ${b:+-H 'Content-Type: application/json'} || echo 000)
     if [ "$got" = "$want" ]; then ok "$name ($got)"; else bad "$name: HTTP $got, expected $want: $(head -c 300 "$T/body")"; fi
 }
 has() { if grep -q -- "$2" "$T/body"; then ok "$1"; else bad "$1: body lacks $2: $(head -c 300 "$T/body")"; fi; }
@@ -219,6 +220,70 @@ case $got in *" 400 "*) ok "HTTP/1.1 without Host: 400" ;; *) bad "HTTP/1.1 with
 got=$(python3 "$T/raw.py" "$HOST" "$PORT" 'GET /healthz HTTP/1.0\r\n\r\n')
 case $got in *" 200 "*) ok "HTTP/1.0 without Host: 200" ;; *) bad "HTTP/1.0 without Host got '$got'" ;; esac
 alive "oversized and Host-less requests"
+
+# --- 15. cross-tenant requests for every route with every role's token: ACO A0001's
+# token on A0003's resources, a provider's token on another NPI's, guessed ids. Each is
+# refused (403 outside the scope; 404 for what does not exist, or is not the caller's to
+# know of) and the service still answers after it.
+refuse() {
+    call "$@"
+    got=$(curl -s --max-time 10 -o /dev/null -w '%{http_code}' "$URL/healthz" || echo 000)
+    [ "$got" = 200 ] || bad "after '$1' the service does not answer ($got)"
+}
+q() { sqlite3 "$T/t.db" "$1"; }
+EP2=$(q "SELECT episode_id FROM run_episodes WHERE run_id = $RUN AND aco_id = 'A0003' AND npi IS NOT NULL ORDER BY episode_id LIMIT 1")
+ARR2=$(q "SELECT arrangement_id FROM arrangements WHERE aco_id = 'A0003' ORDER BY arrangement_id LIMIT 1")
+NPI2=$(q "SELECT npi FROM arrangements WHERE npi != '$NPI' ORDER BY arrangement_id LIMIT 1")
+EPN2=$(q "SELECT episode_id FROM run_episodes WHERE run_id = $RUN AND npi = '$NPI2' ORDER BY episode_id LIMIT 1")
+ARRN2=$(q "SELECT arrangement_id FROM arrangements WHERE npi = '$NPI2' ORDER BY arrangement_id LIMIT 1")
+TIN2=$(q "SELECT tin FROM arrangements WHERE aco_id = 'A0003' LIMIT 1")
+OVL='{"id": "falls_a2", "base": "falls_prevention", "aco_id": "A0003", "version": "1.0.0", "approach": "price", "pricing": {"discount_bps": 100}}'
+for who in ACO PROV; do
+    eval tok=\$$who
+    refuse "$who: start a run" 403 "$tok" POST /v1/runs
+    refuse "$who: cancel a job" 403 "$tok" POST /v1/jobs/1/cancel
+    refuse "$who: delete a job" 403 "$tok" DELETE /v1/jobs/1
+    refuse "$who: A0003's episode" 403 "$tok" GET "/v1/episodes/$EP2?run=$RUN"
+    refuse "$who: A0003's EBRA history" 403 "$tok" GET "/v1/ebras/$ARR2/history"
+    refuse "$who: ending A0003's EBRA" 403 "$tok" POST "/v1/ebras/$ARR2/end" '{"end_date":"2027-12-31"}'
+    refuse "$who: accepting A0003's EBRA" 403 "$tok" POST "/v1/ebras/$ARR2/accept"
+    refuse "$who: A0003's overlay" 403 "$tok" PUT /v1/templates/falls_prevention/overlays/A0003 "$OVL"
+    refuse "$who: rolling back a base" 403 "$tok" POST /v1/templates/falls_prevention/rollback '{"run": 1}'
+    BODY='{"template":"falls_prevention","episodes":["'"$EP2"'"]}' refuse "$who: trying rules on A0003's episode" 403 "$tok" POST /v1/rules/try
+    BODY=
+    refuse "$who: a guessed episode id" 404 "$tok" GET "/v1/episodes/falls_prevention:1ZZ9ZZ9ZZ99:2027-01-01?run=$RUN"
+    refuse "$who: a guessed EBRA" 404 "$tok" GET "/v1/ebras/E999999/history"
+    refuse "$who: a guessed run" 404 "$tok" GET "/v1/runs/99999"
+    refuse "$who: a guessed job" 404 "$tok" GET "/v1/jobs/424242"
+done
+BODY='{"arrangement_id":"E777777","aco_id":"A0003","npi":"'"$NPI2"'","tin":"'"$TIN2"'","template_id":"falls_prevention","start_date":"2027-07-01"}' \
+    refuse "ACO: offering an EBRA for A0003" 403 "$ACO" POST /v1/ebras
+BODY=
+refuse "ACO: A0003's EBRAs" 403 "$ACO" GET "/v1/ebras?aco=A0003"
+refuse "ACO: A0003's episodes" 403 "$ACO" GET "/v1/episodes?run=$RUN&aco=A0003"
+refuse "ACO: A0003's arrangements report" 403 "$ACO" GET "/v1/reports/arrangement?run=$RUN&aco=A0003"
+call "provider: filtering episodes by A0003" 200 "$PROV" GET "/v1/episodes?run=$RUN&aco=A0003"
+has "provider: A0003's episodes are not its own (none)" '"total":0'
+call "provider: filtering a report by A0003" 200 "$PROV" GET "/v1/reports/arrangement?run=$RUN&aco=A0003"
+has "provider: no rows" '"rows":\[\]'
+refuse "provider: another NPI's episode" 403 "$PROV" GET "/v1/episodes/$EPN2?run=$RUN"
+refuse "provider: another NPI's report" 403 "$PROV" GET "/v1/reports/episode?run=$RUN&npi=$NPI2"
+refuse "provider: another NPI's EBRAs" 403 "$PROV" GET "/v1/ebras?npi=$NPI2"
+refuse "provider: accepting another NPI's EBRA" 403 "$PROV" POST "/v1/ebras/$ARRN2/accept"
+refuse "provider: the leakage report" 403 "$PROV" GET "/v1/reports/leakage?run=$RUN"
+call "provider: providers" 200 "$PROV" GET /v1/providers
+lacks "provider sees no other provider" "\"npi\":\"$NPI2\""
+call "ACO: EBRAs" 200 "$ACO" GET /v1/ebras
+lacks "ACO sees no A0003 EBRA" '"aco_id":"A0003"'
+call "ACO: templates" 200 "$ACO" GET /v1/templates
+lacks "ACO sees no other ACO's overlay" '"aco_id":"A0003"'
+refuse "no token: a report" 401 "" GET "/v1/reports/arrangement?run=$RUN"
+refuse "a token with garbage" 401 "cara_'\"<>" GET /v1/status
+refuse "a path with a NUL" 404 "$CMS" GET "/v1/templates/falls%00/history"
+refuse "a path with dot-dot" 404 "$CMS" GET "/v1/templates/..%2f..%2fetc/history"
+n=$(q "SELECT count(*) FROM audit_log WHERE action = 'api.denied' AND json_extract(after, '$.status') = 403")
+if [ "$n" -ge 20 ]; then ok "the cross-tenant refusals are audited ($n api.denied rows)"; else bad "$n api.denied rows for the refusals"; fi
+alive "the cross-tenant requests"
 
 # --- 3. SIGTERM with tries in flight and waiting: prompt stop, no folder left behind
 i=0
