@@ -73,13 +73,20 @@ static void h_metrics(srv_req *rq, srv_resp *rs)
         "cara_reloads_total{result=\"failed\"} %llu\n"
         "# HELP cara_episodes_version The active (validated) episodes snapshot.\n"
         "# TYPE cara_episodes_version gauge\n"
-        "cara_episodes_version %d\n",
+        "cara_episodes_version %d\n"
+        "# HELP cara_http_connections_cut_total Connections closed past a header or body deadline.\n"
+        "# TYPE cara_http_connections_cut_total counter\n"
+        "cara_http_connections_cut_total %llu\n"
+        "# HELP cara_rules_try Rule tries being evaluated and waiting.\n"
+        "# TYPE cara_rules_try gauge\n"
+        "cara_rules_try{state=\"running\"} %d\n"
+        "cara_rules_try{state=\"waiting\"} %u\n",
         (unsigned long long)s->req_by_class[2], (unsigned long long)s->req_by_class[3],
         (unsigned long long)s->req_by_class[4], (unsigned long long)s->req_by_class[5],
         s->req_seconds, s->in_flight, (unsigned long long)s->runs_started,
         (unsigned long long)s->runs_failed, running, queued,
         (unsigned long long)s->reload_ok_total, (unsigned long long)s->reload_failed_total,
-        s->version);
+        s->version, (unsigned long long)s->conns_closed_slow, s->tries_running, s->try_waiting);
     uv_mutex_unlock(&s->lock);
     (void)n;
     rs->status = 200;

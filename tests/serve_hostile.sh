@@ -196,6 +196,8 @@ for mode in headers body; do
     else bad "slow $mode: $r (expected at least 16 refused by --max-per-ip 24, some closed)"; fi
 done
 alive "the slow clients"
+n=$(curl -s "$URL/metrics" | grep '^cara_http_connections_cut_total' | cut -d' ' -f2)
+if [ "${n:-0}" -ge 2 ]; then ok "metrics count the cut connections ($n)"; else bad "cara_http_connections_cut_total is '$n'"; fi
 
 # --- 5. an oversized Content-Length is refused before the body is sent; Host is required
 cat >"$T/raw.py" <<'PY'
