@@ -144,6 +144,8 @@ test: check-build
 	CARA_BIN=$(abspath $(CARA_BIN)) CARA_EPISODES=$(abspath episodes) \
 	CARA_PLUGINS=$(abspath $(BUILD)/plugins) sh tests/serve_it.sh
 	CARA_BIN=$(abspath $(CARA_BIN)) CARA_EPISODES=$(abspath episodes) \
+	CARA_PLUGINS=$(abspath $(BUILD)/plugins) sh tests/serve_hostile.sh
+	CARA_BIN=$(abspath $(CARA_BIN)) CARA_EPISODES=$(abspath episodes) \
 	CARA_PLUGINS=$(abspath $(BUILD)/plugins) sh tests/crash_it.sh
 
 deps:

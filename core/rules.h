@@ -34,6 +34,7 @@ typedef struct rules_limits {
     uint64_t memory;        /* bytes the state may hold (0 = default) */
     uint64_t instructions;  /* instructions per call (0 = default) */
     uint64_t pattern_cost;  /* worst-case steps of one string match (0 = default) */
+    int64_t wall_ms; /* per rule call, 0 = default */
 } rules_limits;
 
 /* What went wrong, for callers that react differently (and for tests). */

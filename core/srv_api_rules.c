@@ -57,6 +57,8 @@
 #include "util.h"
 
 #define TRY_MAX_EPISODES 50
+#define TRY_WALL_MS 10000   /* rules_limits.wall_ms of each rule call (enforced by the sandbox) */
+#define TRY_MAX_ERROR 512   /* bytes of a tried rule's error message that are answered */
 
 /* The pricing fields of run_episodes, in the order of the SELECT below and of ep_rec. */
 static const char *const price_keys[] = {"hcc_count", "base_cents", "trend_factor", "trend_years",
@@ -192,6 +194,16 @@ static void replace_all(char *s, size_t cap, const char *from, const char *to)
 }
 
 /* The rule's error as a 422, with the temporary paths named as the user knows them. */
+/* Cut s to at most cap bytes on a UTF-8 character boundary, marking the cut with "...". */
+static void cap_text(char *s, size_t cap)
+{
+    size_t n = strlen(s);
+    if (n <= cap) return;
+    size_t k = cap - 3;
+    while (k > 0 && ((unsigned char)s[k] & 0xC0) == 0x80) k--; /* not inside a character */
+    memcpy(s + k, "...", 4);
+}
+
 static void rule_error(srv_resp *rs, const try_ctx *t, const rules_error *err, const char *episode)
 {
     static const char *const kinds[] = {"ok", "syntax", "runtime", "memory", "instructions",
@@ -211,6 +223,7 @@ static void rule_error(srv_resp *rs, const try_ctx *t, const rules_error *err, c
         replace_all(e->file, sizeof e->file, t->tmp, t->snap_dir);
         replace_all(e->message, sizeof e->message, t->tmp, t->snap_dir);
     }
+    cap_text(e->message, TRY_MAX_ERROR);
     const char *kind = e->kind >= 0 && e->kind <= RULES_ERR_IO ? kinds[e->kind] : "unknown";
     char msg[1400];
     snprintf(msg, sizeof msg, "the rule failed%s%s: %s", episode ? " on episode " : "",
@@ -242,7 +255,10 @@ static int try_open(srv_req *rq, srv_resp *rs, try_ctx *t, const char *tmpl, jso
     const catalog_entry *se = &snap.v[0];
     for (int i = 0; i < 2; i++)
         t->shown[i] = posted[i] ? NULL : strdup(i == 0 ? se->attribution_path : se->savings_path);
-    const char *tmpdir = getenv("TMPDIR");
+    /* under the service's state folder, which every exit of the service removes (also a
+     * stop that cannot wait for this try); else $TMPDIR */
+    const char *tmpdir = srv_state_dir(rq->s);
+    if (!tmpdir) tmpdir = getenv("TMPDIR");
     snprintf(t->tmp, sizeof t->tmp, "%s/cara-try.XXXXXX", tmpdir && *tmpdir ? tmpdir : "/tmp");
     int rc = 0;
     if (!mkdtemp(t->tmp)) {
@@ -295,7 +311,8 @@ static int try_open(srv_req *rq, srv_resp *rs, try_ctx *t, const char *tmpl, jso
             return -1;
         }
     }
-    if (rule_set_open(&t->rules, &t->cat, &(rules_limits){0}, err, sizeof err) < 0) {
+    if (rule_set_open(&t->rules, &t->cat, &(rules_limits){.wall_ms = TRY_WALL_MS}, err,
+                      sizeof err) < 0) {
         if (t->rules.last.kind != RULES_OK) rule_error(rs, t, &t->rules.last, NULL);
         else srv_error(rs, 500, "rules", "%s", err);
         return -1;
@@ -358,6 +375,31 @@ static json_t *tried_json(const attribution_out *ao, const ep_rec *r)
     return o;
 }
 
+/*
+ * The episode as its window shows it: [*lo, *hi) are the lines (sorted by service date,
+ * bene.h) whose service date is in [start, end], and *out a copy of ep whose line
+ * indexes count from *lo (lines of ep outside the window are left out). out->lines is
+ * malloc'ed (caller frees). 0, or -ENOMEM.
+ */
+static int window_view(const cara_episode *ep, const cara_claim_line *lines, size_t n, size_t *lo,
+                       size_t *hi, cara_episode *out)
+{
+    size_t a = 0, b;
+    while (a < n && lines[a].service_date < ep->start) a++;
+    for (b = a; b < n && lines[b].service_date <= ep->end; b++) {}
+    *lo = a;
+    *hi = b;
+    *out = *ep;
+    out->lines = malloc((ep->n_lines ? ep->n_lines : 1) * sizeof *out->lines);
+    if (!out->lines) return -ENOMEM;
+    out->n_lines = out->cap_lines = 0;
+    for (size_t i = 0; i < ep->n_lines; i++)
+        if (ep->lines[i] >= a && ep->lines[i] < b) out->lines[out->n_lines++] = ep->lines[i] - a;
+    out->cap_lines = ep->n_lines;
+    out->trigger_line = ep->trigger_line >= a && ep->trigger_line < b ? ep->trigger_line - a : 0;
+    return 0;
+}
+
 /* Try one episode; 0 with a result appended, -1 with the response set. */
 static int try_one(srv_req *rq, srv_resp *rs, try_ctx *t, bene_reader *br, int64_t run_id,
                    const char *id, json_t *results)
@@ -417,13 +459,21 @@ static int try_one(srv_req *rq, srv_resp *rs, try_ctx *t, bene_reader *br, int64
         rec.hcc_count = hcc;
         t->rules.last.kind = RULES_OK;
         size_t nc = engine_candidates(&t->rd, template_id(ce->tmpl), ce->base_id ? ce->base_id : template_id(ce->tmpl), &d.b, s.day0, t->cands);
-        rc = rule_set_bind(&t->rules, &d.b, d.lines, d.n_lines, err, sizeof err);
+        /* The rule sees what the caller may read (the episode detail's claims): the lines
+         * whose service date is in the episode window, not the beneficiary's others. */
+        size_t lo, hi;
+        cara_episode wep;
+        rc = window_view(ep, d.lines, d.n_lines, &lo, &hi, &wep);
+        const cara_claim_line *wl = d.lines + lo;
+        if (rc == 0) rc = rule_set_bind(&t->rules, &d.b, wl, hi - lo, err, sizeof err);
+        else snprintf(err, sizeof err, "out of memory");
         if (rc == 0)
-            rc = rule_attribute(&t->rules, 0, ep, hcc, d.lines, t->cands, nc, &ao, err, sizeof err);
+            rc = rule_attribute(&t->rules, 0, &wep, hcc, wl, t->cands, nc, &ao, err, sizeof err);
         if (rc == 0)
-            rc = rule_target(&t->rules, 0, ep, hcc, d.lines, ao.arr, &rec, err, sizeof err);
+            rc = rule_target(&t->rules, 0, &wep, hcc, wl, ao.arr, &rec, err, sizeof err);
         if (rc == 0)
-            rc = rule_quality(&t->rules, 0, ep, hcc, d.lines, &rec.quality_met, err, sizeof err);
+            rc = rule_quality(&t->rules, 0, &wep, hcc, wl, &rec.quality_met, err, sizeof err);
+        free(wep.lines);
         rule_set_forget(&t->rules);
         if (rc < 0) {
             if (t->rules.last.kind != RULES_OK) rule_error(rs, t, &t->rules.last, id);
@@ -452,10 +502,9 @@ static int try_one(srv_req *rq, srv_resp *rs, try_ctx *t, bene_reader *br, int64
 
 /* ---- the handler ------------------------------------------------------------------------ */
 
-void api_rules_try(srv_req *rq, srv_resp *rs)
+/* The try itself; the response set. *audit_run: the run it read (0 before one is known). */
+static void try_request(srv_req *rq, srv_resp *rs, json_t *body, int64_t *audit_run)
 {
-    json_t *body = srv_body_object(rq, rs);
-    if (!body) return;
     const char *tmpl = json_string_value(json_object_get(body, "template"));
     json_t *posted[2] = {json_object_get(body, "attribution"), json_object_get(body, "savings")};
     json_t *eps = json_object_get(body, "episodes"), *run = json_object_get(body, "run");
@@ -502,14 +551,7 @@ void api_rules_try(srv_req *rq, srv_resp *rs)
         json_t *names = json_array();
         for (int k = 0; k < 2; k++)
             if (posted[k]) json_array_append_new(names, json_string(k ? "savings" : "attribution"));
-        if (ok) {
-            char id[32];
-            snprintf(id, sizeof id, "%lld", (long long)run_id);
-            ok = api_audit_read(rq, rs, "rules.try", "run", id,
-                                json_pack("{s:s, s:b, s:O, s:O}", "template", tmpl, "posted_rule",
-                                          json_array_size(names) > 0, "posted", names,
-                                          "episodes", eps)) == 0;
-        }
+        *audit_run = run_id;
         if (ok)
             srv_json(rs, 200, json_pack("{s:I, s:s, s:O, s:[ss], s:s, s:o}", "run_id",
                                         (json_int_t)run_id, "template", tmpl, "posted", names,
@@ -523,5 +565,35 @@ void api_rules_try(srv_req *rq, srv_resp *rs)
     }
     if (have_br) bene_reader_close(&br);
     try_close(&t);
+}
+
+void api_rules_try(srv_req *rq, srv_resp *rs)
+{
+    json_t *body = srv_body_object(rq, rs);
+    int64_t run_id = 0;
+    if (body) try_request(rq, rs, body, &run_id);
+    /* Every try is audited, answered or refused: who, the template, the episodes, the
+     * outcome. An answer that cannot be audited is not given (500). */
+    json_t *tmpl = body ? json_object_get(body, "template") : NULL;
+    json_t *eps = body ? json_object_get(body, "episodes") : NULL;
+    json_t *names = json_array();
+    for (int k = 0; k < 2 && body; k++)
+        if (json_object_get(body, k ? "savings" : "attribution"))
+            json_array_append_new(names, json_string(k ? "savings" : "attribution"));
+    json_t *err = json_object_get(rs->json, "error");
+    json_t *detail = json_pack("{s:O?, s:b, s:o, s:O?, s:i, s:O?}", "template",
+                               json_is_string(tmpl) ? tmpl : NULL, "posted_rule",
+                               json_array_size(names) > 0, "posted", names, "episodes",
+                               json_is_array(eps) ? eps : NULL, "status", rs->status, "code",
+                               json_object_get(err, "code"));
+    json_object_set_new(detail, "outcome", json_string(rs->status == 200 ? "answered" : "refused"));
+    char id[32];
+    snprintf(id, sizeof id, "%lld", (long long)run_id);
+    if (srv_audit(rq, "rules.try", "run", run_id ? id : NULL, detail) < 0 && rs->status == 200) {
+        json_decref(rs->json);
+        rs->json = NULL;
+        srv_error(rs, 500, "audit_failed", "rules.try could not be written to the audit log; the "
+                  "answer is refused");
+    }
     json_decref(body);
 }

@@ -10,6 +10,10 @@
  * then validates them into a new active snapshot). Borrowed, lives as long as s. */
 const char *srv_source_episodes_dir(const srv *s);
 
+/* The service's private state folder (snapshots; rules/try's temporary folders go
+ * under it so that every exit removes them), or NULL outside a service. Borrowed. */
+const char *srv_state_dir(const srv *s);
+
 /* Copy directory `from` to `to` (created; regular files and folders, skipping dot and
  * editor backup files, at most 8 levels down; depth: 0). 0, or a negative code with
  * the reason in err (srv_reload.c). */

@@ -12,6 +12,7 @@
  */
 #include <arpa/inet.h>
 #include <errno.h>
+#include <limits.h>
 #include <microhttpd.h>
 #include <netinet/in.h>
 #include <stdio.h>
@@ -20,6 +21,7 @@
 #include <time.h>
 
 #include "srv_auth.h"
+#include "srv_conn.h"
 #include "srv_internal.h"
 
 #define MAX_QUERY 32
@@ -42,6 +44,9 @@ typedef struct rctx {
     srv_resp rs;
     uv_work_t work;
     int dispatched, ready;
+    int is_try;                       /* on the rules/try pool (counted in tries_running) */
+    int retry_after;                  /* seconds, a Retry-After header when > 0 */
+    struct rctx *next_waiting;        /* the rules/try queue */
     struct timespec t0;
     char who[64];
 } rctx;
@@ -57,15 +62,27 @@ static double since(const struct timespec *t0)
 
 static void on_timer(uv_timer_t *t);
 
+/*
+ * Run libmicrohttpd once and rearm its timer from MHD_get_timeout. The loop sleeps in
+ * epoll between events: the uv_poll on MHD's epoll descriptor wakes it for network I/O,
+ * the timer for MHD's own deadlines, srv_http_kick after a pool job resumes a suspended
+ * connection. A zero timeout (MHD has buffered work) is honoured a few times in a row,
+ * then spaced to 10 ms, so that a libmicrohttpd state that keeps answering 0 (seen with
+ * suspended connections) cannot turn the loop into a busy poll.
+ */
 void srv_http_kick(srv *s)
 {
     if (!s->mhd) return;
     MHD_run(s->mhd);
     MHD_UNSIGNED_LONG_LONG ms;
-    if (MHD_get_timeout(s->mhd, &ms) == MHD_YES)
+    if (MHD_get_timeout(s->mhd, &ms) == MHD_YES) {
+        if (ms == 0 && ++s->zero_timeouts > 8) ms = 10;
+        else if (ms > 0) s->zero_timeouts = 0;
         uv_timer_start(&s->mhd_timer, on_timer, ms > 60000 ? 60000 : ms, 0);
-    else
+    } else {
+        s->zero_timeouts = 0;
         uv_timer_start(&s->mhd_timer, on_timer, 1000, 0);
+    }
 }
 
 static void on_timer(uv_timer_t *t) { srv_http_kick(t->data); }
@@ -78,6 +95,60 @@ static void on_poll(uv_poll_t *p, int status, int events)
 }
 
 /* ---- responses -------------------------------------------------------------------------- */
+
+/*
+ * The service's own paths never leave it: every answer is sent with the database path,
+ * the state folder (snapshots, rule trials' temporary folders), the source episodes and
+ * plugins folders and the temporary folder ($TMPDIR, else /tmp) replaced by <database>,
+ * <state>, <episodes>, <plugins> and <tmp>, as written and as JSON escapes them (and the
+ * state folder's name alone, as Lua's shortened chunk names show it); the
+ * longest first, so that a path inside another is replaced whole. NULL when out of memory
+ * (the body is then sent as it is).
+ */
+static char *scrub_paths(const srv *s, const char *body)
+{
+    const char *tmp = getenv("TMPDIR");
+    char tmpdir[PATH_MAX];
+    snprintf(tmpdir, sizeof tmpdir, "%s/", tmp && *tmp ? tmp : "/tmp");
+    /* the state folder's own name too (cs-XXXXXX, unique): Lua shortens long chunk names
+     * to their end ("...mp/cs-XXXXXX/episodes.2/x.lua") */
+    const char *state_name = strrchr(s->state_dir, '/');
+    state_name = state_name ? state_name + 1 : s->state_dir;
+    const char *paths[6] = {s->db_path, s->state_dir, s->source_dir, s->plugins_dir, tmpdir,
+                            state_name};
+    const char *labels[6] = {"<database>", "<state>", "<episodes>", "<plugins>", "<tmp>/",
+                             "<state>"};
+    const char *from[12], *to[12];
+    char *esc[6] = {0};
+    size_t n = 0;
+    for (int i = 0; i < 6; i++) {
+        if (!paths[i][0] || !strcmp(paths[i], "/")) continue;
+        from[n] = paths[i];
+        to[n++] = labels[i];
+        json_t *j = json_string(paths[i]);
+        char *e = j ? json_dumps(j, JSON_ENCODE_ANY | JSON_ENSURE_ASCII) : NULL;
+        json_decref(j);
+        if (e && strlen(e) >= 2) {
+            e[strlen(e) - 1] = '\0';
+            esc[i] = e;
+            if (strcmp(e + 1, paths[i])) {
+                from[n] = e + 1;
+                to[n++] = labels[i];
+            }
+        } else {
+            free(e);
+        }
+    }
+    for (size_t a = 1; a < n; a++) /* longest first */
+        for (size_t b = a; b > 0 && strlen(from[b]) > strlen(from[b - 1]); b--) {
+            const char *f = from[b], *t = to[b];
+            from[b] = from[b - 1], to[b] = to[b - 1];
+            from[b - 1] = f, to[b - 1] = t;
+        }
+    char *out = srv_replace_all(body, from, to, n);
+    for (int i = 0; i < 6; i++) free(esc[i]);
+    return out;
+}
 
 static enum MHD_Result send_resp(rctx *c)
 {
@@ -101,6 +172,12 @@ static enum MHD_Result send_resp(rctx *c)
         len = strlen(body);
         type = rs->content_type ? rs->content_type : "text/plain; charset=utf-8";
     }
+    char *clean = scrub_paths(c->s, body);
+    if (clean) {
+        free(body);
+        body = clean;
+        len = strlen(body);
+    }
     struct MHD_Response *r = MHD_create_response_from_buffer(len, body, MHD_RESPMEM_MUST_FREE);
     if (!r) {
         free(body);
@@ -108,6 +185,11 @@ static enum MHD_Result send_resp(rctx *c)
     }
     MHD_add_response_header(r, "Content-Type", type);
     MHD_add_response_header(r, "Cache-Control", "no-store");
+    if (c->retry_after > 0) {
+        char ra[16];
+        snprintf(ra, sizeof ra, "%d", c->retry_after);
+        MHD_add_response_header(r, "Retry-After", ra);
+    }
     int status = rs->status ? rs->status : 200;
     enum MHD_Result ok = MHD_queue_response(c->conn, (unsigned)status, r);
     MHD_destroy_response(r);
@@ -215,6 +297,8 @@ out:
     free(active);
 }
 
+static void start_try(rctx *c);
+
 static void after_work(uv_work_t *w, int status)
 {
     rctx *c = w->data;
@@ -222,7 +306,50 @@ static void after_work(uv_work_t *w, int status)
     if (status == UV_ECANCELED) srv_error(&c->rs, 503, "shutting_down", "the service is stopping");
     c->ready = 1;
     s->in_flight--;
+    if (c->is_try) {
+        s->tries_running--;
+        if (s->try_head && !s->stopping) { /* the next waiting try takes the freed worker */
+            rctx *n = s->try_head;
+            s->try_head = n->next_waiting;
+            if (!s->try_head) s->try_tail = NULL;
+            s->try_waiting--;
+            start_try(n);
+        }
+    }
     MHD_resume_connection(c->conn);
+    srv_http_kick(s);
+}
+
+/* Queue a dispatched, suspended request's work on the pool; on failure answer 503. */
+static void queue(rctx *c)
+{
+    srv *s = c->s;
+    if (uv_queue_work(s->loop, &c->work, work, after_work) != 0) {
+        s->in_flight--;
+        if (c->is_try) s->tries_running--;
+        error_now(c, 503, "busy", "the service cannot take the request now");
+        MHD_resume_connection(c->conn);
+    }
+}
+
+static void start_try(rctx *c)
+{
+    c->is_try = 1;
+    c->s->tries_running++;
+    queue(c);
+}
+
+void srv_http_drop_waiting(srv *s)
+{
+    while (s->try_head) {
+        rctx *c = s->try_head;
+        s->try_head = c->next_waiting;
+        s->try_waiting--;
+        s->in_flight--;
+        error_now(c, 503, "shutting_down", "the service is stopping");
+        MHD_resume_connection(c->conn);
+    }
+    s->try_tail = NULL;
     srv_http_kick(s);
 }
 
@@ -277,13 +404,61 @@ static void route_request(rctx *c)
     MHD_get_connection_values(c->conn, MHD_GET_ARGUMENT_KIND, collect_query, c);
     c->work.data = c;
     c->dispatched = 1;
+    if (c->route->flags & SRV_TRY) { /* the bounded rules/try pool */
+        if (s->tries_running >= (int)s->limits.try_workers && s->try_waiting >= s->limits.try_queue) {
+            char msg[160];
+            snprintf(msg, sizeof msg, "%d rule tries are being evaluated and %u are waiting (the "
+                     "limits); retry later", s->tries_running, s->try_waiting);
+            c->retry_after = SRV_TRY_RETRY_AFTER;
+            error_now(c, 503, "busy", msg);
+            return;
+        }
+        s->in_flight++;
+        MHD_suspend_connection(c->conn);
+        if (s->tries_running < (int)s->limits.try_workers) {
+            start_try(c);
+        } else {
+            c->next_waiting = NULL;
+            if (s->try_tail) s->try_tail->next_waiting = c;
+            else s->try_head = c;
+            s->try_tail = c;
+            s->try_waiting++;
+        }
+        return;
+    }
     s->in_flight++;
     MHD_suspend_connection(c->conn);
-    if (uv_queue_work(s->loop, &c->work, work, after_work) != 0) {
-        s->in_flight--;
-        MHD_resume_connection(c->conn);
-        error_now(c, 503, "busy", "the service cannot take the request now");
+    queue(c);
+}
+
+/*
+ * Refusals decided from the headers alone, before any body is read: HTTP/1.1 without
+ * Host (400), a Content-Length over the body limit (413). Returns 1 with the response
+ * ready (libmicrohttpd then closes the connection instead of reading the body).
+ */
+static int early_refusal(rctx *c, const char *version)
+{
+    srv *s = c->s;
+    if (version && !strcmp(version, MHD_HTTP_VERSION_1_1) &&
+        !MHD_lookup_connection_value(c->conn, MHD_HEADER_KIND, MHD_HTTP_HEADER_HOST)) {
+        error_now(c, 400, "bad_request", "an HTTP/1.1 request needs a Host header");
+        return 1;
     }
+    const char *cl = MHD_lookup_connection_value(c->conn, MHD_HEADER_KIND,
+                                                 MHD_HTTP_HEADER_CONTENT_LENGTH);
+    if (cl) {
+        char *end;
+        errno = 0;
+        unsigned long long n = strtoull(cl, &end, 10);
+        if (*cl < '0' || *cl > '9' || *end || errno == ERANGE || n > s->limits.max_body) {
+            char msg[160];
+            snprintf(msg, sizeof msg, "Content-Length %.40s is larger than the limit of %zu bytes "
+                     "(or not a number)", cl, s->limits.max_body);
+            error_now(c, 413, "body_too_large", msg);
+            return 1;
+        }
+    }
+    return 0;
 }
 
 static enum MHD_Result on_request(void *cls, struct MHD_Connection *conn, const char *url,
@@ -302,7 +477,8 @@ static enum MHD_Result on_request(void *cls, struct MHD_Connection *conn, const 
         snprintf(c->method, sizeof c->method, "%s", method);
         snprintf(c->path, sizeof c->path, "%s", url);
         *con_cls = c;
-        return MHD_YES;
+        srv_conn_headers_in(s, conn);
+        return early_refusal(c, version) ? send_resp(c) : MHD_YES;
     }
     if (*upload_size) { /* a chunk of the body */
         if (!c->too_big && c->body_len + *upload_size > s->limits.max_body) {
@@ -324,6 +500,7 @@ static enum MHD_Result on_request(void *cls, struct MHD_Connection *conn, const 
     }
     if (c->ready) return send_resp(c);
     if (!c->dispatched) {
+        srv_conn_request_in(s, conn);
         route_request(c);
         if (c->ready) return send_resp(c);
     }
@@ -333,9 +510,8 @@ static enum MHD_Result on_request(void *cls, struct MHD_Connection *conn, const 
 static void on_completed(void *cls, struct MHD_Connection *conn, void **con_cls,
                          enum MHD_RequestTerminationCode toe)
 {
-    (void)cls;
-    (void)conn;
     (void)toe;
+    srv_conn_answered(cls, conn);
     rctx *c = *con_cls;
     if (!c) return;
     for (int i = 0; i < c->nq; i++) {
@@ -358,6 +534,13 @@ static void mhd_log(void *cls, const char *fmt, va_list ap)
     vfprintf(stderr, fmt, ap);
 }
 
+/* Every second: the header and body deadlines (srv_conn.h). */
+static void on_conn_timer(uv_timer_t *t)
+{
+    srv *s = t->data;
+    if (srv_conn_sweep(s)) srv_http_kick(s);
+}
+
 int srv_http_start(srv *s, const char *host, int port, char *err, size_t errlen)
 {
     struct sockaddr_in addr;
@@ -376,6 +559,8 @@ int srv_http_start(srv *s, const char *host, int port, char *err, size_t errlen)
                               MHD_OPTION_CONNECTION_TIMEOUT, s->limits.idle_timeout,
                               MHD_OPTION_CONNECTION_MEMORY_LIMIT, s->limits.max_header,
                               MHD_OPTION_NOTIFY_COMPLETED, on_completed, s,
+                              MHD_OPTION_NOTIFY_CONNECTION, srv_conn_notify, s,
+                              MHD_OPTION_PER_IP_CONNECTION_LIMIT, s->limits.per_ip,
                               MHD_OPTION_END);
     if (!s->mhd) {
         snprintf(err, errlen, "cannot listen on %s:%d (in use, or not allowed)", host, port);
@@ -388,6 +573,9 @@ int srv_http_start(srv *s, const char *host, int port, char *err, size_t errlen)
     uv_poll_start(&s->mhd_poll, UV_READABLE, on_poll);
     uv_timer_init(s->loop, &s->mhd_timer);
     s->mhd_timer.data = s;
+    uv_timer_init(s->loop, &s->conn_timer);
+    s->conn_timer.data = s;
+    uv_timer_start(&s->conn_timer, on_conn_timer, 1000, 1000);
     fprintf(stderr, "cara serve: listening on http://%s:%u\n", host, bp ? bp->port : (unsigned)port);
     printf("http://%s:%u\n", host, bp ? bp->port : (unsigned)port);
     fflush(stdout);
@@ -400,8 +588,10 @@ void srv_http_stop(srv *s)
     if (!s->mhd) return;
     uv_poll_stop(&s->mhd_poll);
     uv_timer_stop(&s->mhd_timer);
+    uv_timer_stop(&s->conn_timer);
     uv_close((uv_handle_t *)&s->mhd_poll, NULL);
     uv_close((uv_handle_t *)&s->mhd_timer, NULL);
+    uv_close((uv_handle_t *)&s->conn_timer, NULL);
     MHD_stop_daemon(s->mhd);
     s->mhd = NULL;
 }

@@ -22,7 +22,24 @@ typedef struct srv_limits {
     unsigned connections;     /* open connections at once */
     unsigned idle_timeout;    /* seconds a connection may stay idle */
     unsigned request_seconds; /* SQL time a request may use */
+    unsigned per_ip;          /* open connections at once from one IP address */
+    unsigned header_seconds;  /* a request's line and headers must arrive within this */
+    unsigned body_seconds;    /* a request's body must arrive within this after its headers */
+    unsigned try_workers;     /* rules/try requests evaluated at once */
+    unsigned try_queue;       /* rules/try requests waiting; more are answered 503 */
 } srv_limits;
+
+/* Defaults of the limits above (docs/security.md lists them with the others). */
+#define SRV_DEFAULT_PER_IP 16
+#define SRV_DEFAULT_HEADER_SECONDS 10
+#define SRV_DEFAULT_BODY_SECONDS 30
+#define SRV_TRY_WORKERS 2
+#define SRV_TRY_QUEUE 8
+#define SRV_TRY_RETRY_AFTER 5     /* seconds, the Retry-After of a 503 from a full queue */
+#define SRV_STOP_GRACE_MS 2000    /* how long SIGTERM waits for tries still evaluating */
+
+struct rctx;
+struct srv_conn;
 
 /* A background run. */
 typedef struct srv_job {
@@ -34,6 +51,8 @@ typedef struct srv_job {
     int64_t done, total;      /* beneficiaries (lock) */
     char message[512];        /* lock */
     char started_by[96];
+    int starter_kind;         /* the role that started it (enum srv_role_kind) and its id: */
+    char starter_id[32];      /* only CMS and that role see the job */
     char created_at[32], finished_at[32];
     volatile int cancel;
     uv_work_t work;
@@ -73,25 +92,43 @@ struct srv {
     srv_deny_limit deny;                /* lock: the audit of refused requests (srv_deny.h) */
     int in_flight;
     int stopping;
+    uint64_t stop_at;                   /* uv_now when the stop began */
+    /* rules/try: at most limits.try_workers on the pool, limits.try_queue waiting */
+    int tries_running;
+    struct rctx *try_head, *try_tail;   /* waiting, FIFO */
+    unsigned try_waiting;
+    /* open connections, for the header and body deadlines (srv_http.c) */
+    struct srv_conn *conns;
+    unsigned n_conns;
+    uint64_t conns_closed_slow;         /* connections shut down past a deadline */
+    uv_timer_t conn_timer;
+    unsigned zero_timeouts;             /* MHD_get_timeout answers of 0 in a row */
     /* metrics (lock) */
     uint64_t req_by_class[6];           /* 1xx .. 5xx */
     uint64_t req_total, reload_ok_total, reload_failed_total, runs_started, runs_failed;
     double req_seconds;
 };
 
+/* srv_util.c: text with every occurrence of from[k] replaced by to[k], for k = 0..n-1 in
+ * order (an empty or NULL from[k] is skipped). New string (caller frees); NULL when out
+ * of memory. */
+char *srv_replace_all(const char *text, const char *const *from, const char *const *to, size_t n);
+
 /* srv_http.c */
 int srv_http_start(srv *s, const char *host, int port, char *err, size_t errlen);
 void srv_http_kick(srv *s);           /* run libmicrohttpd now and rearm its timer */
 void srv_http_stop(srv *s);
+/* At the start of a stop: answer every waiting rules/try request 503. */
+void srv_http_drop_waiting(srv *s);
 
 /* srv_routes.c */
 typedef struct srv_route {
     const char *method;
     const char *pattern;              /* "/v1/runs/:id" */
     srv_handler fn;
-    int flags;                        /* SRV_PUBLIC: no token; SRV_NODB: no store */
+    int flags;                        /* SRV_PUBLIC: no token; SRV_NODB: no store; SRV_TRY */
 } srv_route;
-enum { SRV_PUBLIC = 1, SRV_NODB = 2 };
+enum { SRV_PUBLIC = 1, SRV_NODB = 2, SRV_TRY = 4 }; /* SRV_TRY: on the bounded rules/try pool */
 /* The route for method + path, with captures in params (at most 4; pointers into
  * buf, which must hold a copy of path). NULL with *allowed set when the path exists
  * for other methods (405), else NULL (404). */

@@ -22,6 +22,8 @@
 
 const char *srv_source_episodes_dir(const srv *s) { return s->source_dir; }
 
+const char *srv_state_dir(const srv *s) { return s->state_dir; }
+
 static void rm_rf(const char *dir)
 {
     char cmd[PATH_MAX + 32];
@@ -50,7 +52,23 @@ static void on_tick(uv_timer_t *t)
         srv_jobs_tick(s);
         return;
     }
-    if (s->in_flight == 0 && !srv_jobs_busy(s) && !s->reloading) finish(s);
+    if (s->in_flight == 0 && !srv_jobs_busy(s) && !s->reloading) {
+        finish(s);
+        return;
+    }
+    /* Rule tries still evaluating after the grace period (a rule stuck in a C library
+     * call until its deadline): stop without them. Their temporary folders are under
+     * the state folder, removed here; nothing of a try is ever written but its audit
+     * row, which is written before the answer, so nothing is half-done. */
+    if (s->in_flight == s->tries_running && s->tries_running > 0 && !srv_jobs_busy(s) &&
+        !s->reloading && uv_now(s->loop) - s->stop_at >= SRV_STOP_GRACE_MS) {
+        fprintf(stderr, "cara serve: %d rule tr%s still evaluating after %d ms: stopping without "
+                "them\n", s->tries_running, s->tries_running == 1 ? "y" : "ies", SRV_STOP_GRACE_MS);
+        rm_rf(s->state_dir);
+        fprintf(stderr, "cara serve: stopped\n");
+        fflush(NULL);
+        _exit(0);
+    }
 }
 
 static void begin_stop(srv *s, const char *why)
@@ -59,6 +77,8 @@ static void begin_stop(srv *s, const char *why)
     fprintf(stderr, "cara serve: %s: stopping (finishing %d request%s, cancelling runs)\n", why,
             s->in_flight, s->in_flight == 1 ? "" : "s");
     s->stopping = 1;
+    s->stop_at = uv_now(s->loop);
+    srv_http_drop_waiting(s);
     if (s->mhd) {
         MHD_socket fd = MHD_quiesce_daemon(s->mhd); /* no new connections */
         if (fd != MHD_INVALID_SOCKET) close(fd);
@@ -101,11 +121,12 @@ static int opt_u(cli_ctx *c, const char *name, const char *v, uint64_t lo, uint6
 static int run_serve(cli_ctx *c, int argc, char **argv)
 {
     const char *listen = NULL, *body = NULL, *conns = NULL, *idle = NULL, *reqs = NULL,
-               *header = NULL;
+               *header = NULL, *per_ip = NULL, *hsecs = NULL, *bsecs = NULL;
     const cli_opt opts[] = {{"--listen", &listen, NULL},          {"--max-body", &body, NULL},
                             {"--max-header", &header, NULL},      {"--max-connections", &conns, NULL},
                             {"--idle-timeout", &idle, NULL},      {"--request-seconds", &reqs, NULL},
-                            {NULL, NULL, NULL}};
+                            {"--max-per-ip", &per_ip, NULL},      {"--header-seconds", &hsecs, NULL},
+                            {"--body-seconds", &bsecs, NULL},     {NULL, NULL, NULL}};
     int n = cli_parse(c, &cmd_serve, opts, argc, argv);
     if (n == -1) return CLI_OK;
     if (n < 0) return -n;
@@ -117,14 +138,20 @@ static int run_serve(cli_ctx *c, int argc, char **argv)
     if (listen && parse_listen(listen, host, sizeof host, &port) < 0)
         return cli_usage_error(c, &cmd_serve, "--listen: '%s' is not HOST:PORT (e.g. "
                                "127.0.0.1:8080; port 0 picks a free one)", listen);
-    uint64_t v[5] = {1u << 20, 32u << 10, 64, 30, 30};
+    uint64_t v[8] = {1u << 20, 32u << 10, 64, 30, 30, SRV_DEFAULT_PER_IP,
+                     SRV_DEFAULT_HEADER_SECONDS, SRV_DEFAULT_BODY_SECONDS};
     int rc = opt_u(c, "--max-body", body, 1024, 1u << 30, &v[0], 1);
     if (!rc) rc = opt_u(c, "--max-header", header, 4096, 1u << 20, &v[1], 1);
     if (!rc) rc = opt_u(c, "--max-connections", conns, 1, 10000, &v[2], 0);
     if (!rc) rc = opt_u(c, "--idle-timeout", idle, 1, 3600, &v[3], 0);
     if (!rc) rc = opt_u(c, "--request-seconds", reqs, 1, 3600, &v[4], 0);
+    if (!rc) rc = opt_u(c, "--max-per-ip", per_ip, 1, 10000, &v[5], 0);
+    if (!rc) rc = opt_u(c, "--header-seconds", hsecs, 1, 3600, &v[6], 0);
+    if (!rc) rc = opt_u(c, "--body-seconds", bsecs, 1, 3600, &v[7], 0);
     if (rc) return rc;
-    s.limits = (srv_limits){(size_t)v[0], (size_t)v[1], (unsigned)v[2], (unsigned)v[3], (unsigned)v[4]};
+    s.limits = (srv_limits){(size_t)v[0], (size_t)v[1], (unsigned)v[2], (unsigned)v[3], (unsigned)v[4],
+                            (unsigned)v[5], (unsigned)v[6], (unsigned)v[7], SRV_TRY_WORKERS,
+                            SRV_TRY_QUEUE};
     if (!realpath(c->episodes_dir, s.source_dir)) {
         fprintf(c->err, "cara serve: %s: the episodes folder does not exist\n", c->episodes_dir);
         return CLI_FAIL;
@@ -149,8 +176,9 @@ static int run_serve(cli_ctx *c, int argc, char **argv)
     }
     signal(SIGPIPE, SIG_IGN);
     /* A run's job waits on the pool for its shards (one per CPU): keep enough pool
-     * threads for the job, its shards and requests (before the pool first starts). */
-    unsigned cpus = uv_available_parallelism(), want = cpus + 4;
+     * threads for the job, its shards, requests and the rules/try workers, so that tries
+     * can never hold the threads other requests need (before the pool first starts). */
+    unsigned cpus = uv_available_parallelism(), want = cpus + 4 + SRV_TRY_WORKERS;
     const char *pool = getenv("UV_THREADPOOL_SIZE");
     if (!pool || strtoul(pool, NULL, 10) < want) {
         char size[16];
@@ -190,7 +218,8 @@ const cli_command cmd_serve = {
     .summary = "run the HTTP API service (docs/api.md)",
     .usage = "cara [--db FILE] [--episodes DIR] serve [--listen HOST:PORT] [--max-body SIZE]\n"
              "       [--max-header SIZE] [--max-connections N] [--idle-timeout S] "
-             "[--request-seconds S]",
+             "[--request-seconds S]\n"
+             "       [--max-per-ip N] [--header-seconds S] [--body-seconds S]",
     .help = "Serves the HTTP/1.1 JSON API of docs/api.md (OpenAPI: docs/api.yaml) on one\n"
             "libuv loop; database work and rules run on the thread pool. Every /v1 request\n"
             "needs a bearer token (cara token create). Edits under the episodes folder are\n"
@@ -203,6 +232,12 @@ const cli_command cmd_serve = {
             "  --max-header SIZE       memory for a request's line and headers (default 32k)\n"
             "  --max-connections N     open connections at once (default 64)\n"
             "  --idle-timeout S        seconds an idle connection is kept (default 30)\n"
-            "  --request-seconds S     database time one request may use (default 30)\n",
+            "  --request-seconds S     database time one request may use (default 30)\n"
+            "  --max-per-ip N          open connections at once from one address (default 16)\n"
+            "  --header-seconds S      a request's line and headers must arrive within S\n"
+            "                          seconds of the connection or of its previous answer\n"
+            "                          (default 10), else the connection is closed\n"
+            "  --body-seconds S        a request's body must arrive within S seconds of its\n"
+            "                          headers (default 30), else the connection is closed\n",
     .run = run_serve,
 };

@@ -73,13 +73,20 @@ static void h_metrics(srv_req *rq, srv_resp *rs)
         "cara_reloads_total{result=\"failed\"} %llu\n"
         "# HELP cara_episodes_version The active (validated) episodes snapshot.\n"
         "# TYPE cara_episodes_version gauge\n"
-        "cara_episodes_version %d\n",
+        "cara_episodes_version %d\n"
+        "# HELP cara_http_connections_cut_total Connections closed past a header or body deadline.\n"
+        "# TYPE cara_http_connections_cut_total counter\n"
+        "cara_http_connections_cut_total %llu\n"
+        "# HELP cara_rules_try Rule tries being evaluated and waiting.\n"
+        "# TYPE cara_rules_try gauge\n"
+        "cara_rules_try{state=\"running\"} %d\n"
+        "cara_rules_try{state=\"waiting\"} %u\n",
         (unsigned long long)s->req_by_class[2], (unsigned long long)s->req_by_class[3],
         (unsigned long long)s->req_by_class[4], (unsigned long long)s->req_by_class[5],
         s->req_seconds, s->in_flight, (unsigned long long)s->runs_started,
         (unsigned long long)s->runs_failed, running, queued,
         (unsigned long long)s->reload_ok_total, (unsigned long long)s->reload_failed_total,
-        s->version);
+        s->version, (unsigned long long)s->conns_closed_slow, s->tries_running, s->try_waiting);
     uv_mutex_unlock(&s->lock);
     (void)n;
     rs->status = 200;
@@ -129,12 +136,21 @@ static json_t *job_json(srv_job *j)
     return o;
 }
 
-static srv_job *job_by_id(srv *s, const char *id)
+/* 1 when the request's role may see job j: CMS every job, others only the jobs their
+ * own role started (today only CMS starts runs, so none). A job another role started
+ * is answered as if it did not exist (404), so that ids cannot be probed. */
+static int job_visible(const srv_req *rq, const srv_job *j)
+{
+    return rq->role.kind == SRV_CMS ||
+           (rq->role.kind == j->starter_kind && !strcmp(rq->role.id, j->starter_id));
+}
+
+static srv_job *job_by_id(srv *s, const srv_req *rq, const char *id)
 {
     uint64_t v;
     if (util_parse_u64(id, &v) < 0) return NULL;
     for (int i = 0; i < s->n_jobs; i++)
-        if (s->jobs[i]->id == (int64_t)v) return s->jobs[i];
+        if (s->jobs[i]->id == (int64_t)v) return job_visible(rq, s->jobs[i]) ? s->jobs[i] : NULL;
     return NULL;
 }
 
@@ -175,6 +191,8 @@ static void h_run_start(srv_req *rq, srv_resp *rs)
     if (tmpl) snprintf(j->template_id, sizeof j->template_id, "%s", tmpl);
     j->period = period;
     snprintf(j->started_by, sizeof j->started_by, "cms (token %s)", rq->role.token_id);
+    j->starter_kind = rq->role.kind;
+    util_strlcpy(j->starter_id, rq->role.id, sizeof j->starter_id);
     now_iso(j->created_at);
     json_decref(body);
     uv_mutex_lock(&s->lock);
@@ -211,7 +229,8 @@ static void h_jobs_list(srv_req *rq, srv_resp *rs)
     srv *s = rq->s;
     json_t *a = json_array();
     uv_mutex_lock(&s->lock);
-    for (int i = s->n_jobs - 1; i >= 0; i--) json_array_append_new(a, job_json(s->jobs[i]));
+    for (int i = s->n_jobs - 1; i >= 0; i--)
+        if (job_visible(rq, s->jobs[i])) json_array_append_new(a, job_json(s->jobs[i]));
     uv_mutex_unlock(&s->lock);
     srv_json(rs, 200, json_pack("{s:o}", "jobs", a));
 }
@@ -220,7 +239,7 @@ static void h_job_get(srv_req *rq, srv_resp *rs)
 {
     srv *s = rq->s;
     uv_mutex_lock(&s->lock);
-    srv_job *j = job_by_id(s, rq->params[0]);
+    srv_job *j = job_by_id(s, rq, rq->params[0]);
     json_t *o = j ? job_json(j) : NULL;
     uv_mutex_unlock(&s->lock);
     if (!o) srv_error(rs, 404, "not_found", "no job %s", rq->params[0]);
@@ -235,7 +254,7 @@ static void h_job_cancel(srv_req *rq, srv_resp *rs)
     }
     srv *s = rq->s;
     uv_mutex_lock(&s->lock);
-    srv_job *j = job_by_id(s, rq->params[0]);
+    srv_job *j = job_by_id(s, rq, rq->params[0]);
     json_t *o = NULL;
     int finished = 0;
     if (j) {
@@ -367,6 +386,53 @@ int srv_jobs_busy(srv *s) { return s->job_running; }
 
 /* ---- runs (the store's record) ----------------------------------------------------------------- */
 
+/*
+ * A run row as an API answer: episodes_dir by its last component only (a path of the
+ * machine that ran it is nobody's business); for roles other than CMS, the message of a
+ * run that is not done is a generic text with a reference (the full text can name any
+ * ACO's beneficiary, file or folder: CMS reads it), and the inputs' warnings are
+ * withheld (counted in warnings_withheld).
+ */
+static void shape_run(const srv_req *rq, json_t *row)
+{
+    const char *dir = json_string_value(json_object_get(row, "episodes_dir"));
+    if (dir) {
+        const char *slash = strrchr(dir, '/');
+        while (slash && !slash[1] && slash > dir) { /* a trailing slash */
+            const char *p = slash - 1;
+            while (p > dir && *p != '/') p--;
+            slash = *p == '/' ? p : NULL;
+        }
+        char last[256];
+        util_strlcpy(last, slash ? slash + 1 : dir, sizeof last);
+        char *end = strchr(last, '/');
+        if (end) *end = '\0';
+        json_object_set_new(row, "episodes_dir", json_string(last));
+    }
+    if (srv_is_cms(rq)) return;
+    const char *status = json_string_value(json_object_get(row, "status"));
+    if (json_is_string(json_object_get(row, "message")) && (!status || strcmp(status, "done")))
+        json_object_set_new(row, "message",
+                            json_sprintf("run %lld %s; the reason is shown to CMS staff (reference: "
+                                         "run %lld)", (long long)json_integer_value(json_object_get(row, "run_id")),
+                                         status && !strcmp(status, "running") ? "is running" : "did not finish",
+                                         (long long)json_integer_value(json_object_get(row, "run_id"))));
+    /* inputs is JSON text (as stored); its warnings can name beneficiaries and files */
+    const char *t = json_string_value(json_object_get(row, "inputs"));
+    json_t *in = t ? json_loads(t, 0, NULL) : NULL;
+    json_t *w = json_object_get(in, "warnings");
+    if (json_is_array(w) && json_array_size(w)) {
+        json_object_set_new(in, "warnings_withheld", json_integer((json_int_t)json_array_size(w)));
+        json_object_set_new(in, "warnings", json_array());
+        char *text = json_dumps(in, JSON_COMPACT);
+        json_object_set_new(row, "inputs", text ? json_string(text) : json_string("{}"));
+        free(text);
+    } else if (t && !in) {
+        json_object_set_new(row, "inputs", json_string("{}"));
+    }
+    json_decref(in);
+}
+
 static void h_runs_list(srv_req *rq, srv_resp *rs)
 {
     sqlite3_stmt *st;
@@ -377,6 +443,9 @@ static void h_runs_list(srv_req *rq, srv_resp *rs)
     }
     json_t *rows = srv_rows_json(st);
     sqlite3_finalize(st);
+    size_t i;
+    json_t *row;
+    json_array_foreach(rows, i, row) shape_run(rq, row);
     srv_json(rs, 200, json_pack("{s:o}", "runs", rows));
 }
 
@@ -403,6 +472,7 @@ static void h_run_get(srv_req *rq, srv_resp *rs)
     }
     json_t *o = json_incref(json_array_get(rows, 0));
     json_decref(rows);
+    shape_run(rq, o);
     srv_json(rs, 200, o);
 }
 
@@ -427,7 +497,7 @@ static const srv_route routes[] = {
     {"GET", "/v1/episodes", api_episodes_list, 0},
     {"GET", "/v1/episodes/:id", api_episode_get, 0},
     {"GET", "/v1/reports/:by", api_report, 0},
-    {"POST", "/v1/rules/try", api_rules_try, 0},
+    {"POST", "/v1/rules/try", api_rules_try, SRV_TRY},
     {"GET", "/v1/runs", h_runs_list, 0},
     {"POST", "/v1/runs", h_run_start, 0},
     {"GET", "/v1/runs/:id", h_run_get, 0},

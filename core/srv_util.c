@@ -11,6 +11,7 @@
 
 #include "srv.h"
 #include "srv_auth.h"
+#include "srv_internal.h"
 
 const char *srv_query(const srv_req *rq, const char *key)
 {
@@ -119,3 +120,32 @@ const char *srv_scope_npi(const srv_req *rq)
     return rq->role.kind == SRV_PROVIDER ? rq->role.id : NULL;
 }
 int srv_is_cms(const srv_req *rq) { return rq->role.kind == SRV_CMS; }
+
+char *srv_replace_all(const char *text, const char *const *from, const char *const *to, size_t n)
+{
+    char *cur = strdup(text);
+    for (size_t k = 0; cur && k < n; k++) {
+        size_t fl = from[k] ? strlen(from[k]) : 0, tl = strlen(to[k]), count = 0;
+        if (!fl) continue;
+        for (const char *p = strstr(cur, from[k]); p; p = strstr(p + fl, from[k])) count++;
+        if (!count) continue;
+        size_t len = strlen(cur) - count * fl + count * tl;
+        char *out = malloc(len + 1), *o = out;
+        if (!out) {
+            free(cur);
+            return NULL;
+        }
+        const char *p = cur;
+        for (const char *q = strstr(p, from[k]); q; q = strstr(p, from[k])) {
+            memcpy(o, p, (size_t)(q - p));
+            o += q - p;
+            memcpy(o, to[k], tl);
+            o += tl;
+            p = q + fl;
+        }
+        strcpy(o, p);
+        free(cur);
+        cur = out;
+    }
+    return cur;
+}

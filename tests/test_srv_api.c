@@ -28,6 +28,13 @@ __attribute__((weak)) const char *srv_source_episodes_dir(const srv *s)
     return s == (const srv *)&fake_srv ? src_dir : NULL;
 }
 
+/* Test double of the service's state folder: none (rules/try uses $TMPDIR then). */
+__attribute__((weak)) const char *srv_state_dir(const srv *s)
+{
+    (void)s;
+    return NULL;
+}
+
 static int sh(const char *cmd)
 {
     int st = system(cmd);
@@ -735,6 +742,77 @@ START_TEST(test_rules_try_savings)
 }
 END_TEST
 
+
+/* A tried rule sees what the caller may read, nothing more (issue 14 item 4): the lines
+ * of the episode window, as GET /v1/episodes/:id shows them, not the beneficiary's other
+ * lines; its error text is capped; and every try, answered or refused, is audited. The
+ * rule below reports how many lines it sees and whether any lies outside the window:
+ * with the beneficiary's whole history (before the fix) it saw more lines than the
+ * detail shows and lines outside [trigger_date, end_date]. */
+START_TEST(test_rules_try_scope)
+{
+    json_t *j;
+    char id[128], aco[32], person[80], body[8192], sql[768];
+    /* an episode whose beneficiary has lines outside its window (the lookback at least) */
+    qs("SELECT e.episode_id FROM run_episodes e WHERE e.template_id = 'falls_prevention' AND "
+       "e.status != 'excluded' AND e.aco_id IS NOT NULL AND (SELECT count(*) FROM claim_lines l JOIN "
+       "claims c USING (claim_id) WHERE c.person_id = e.person_id AND c.status = 'current' AND "
+       "COALESCE(l.claim_line_start_date, c.claim_start_date) < e.trigger_date) > 0 "
+       "ORDER BY e.episode_id LIMIT 1", id, sizeof id);
+    ck_assert_msg(id[0], "no episode with lines before its window in the fixture");
+    snprintf(sql, sizeof sql, "SELECT aco_id FROM run_episodes WHERE episode_id = '%s'", id);
+    qs(sql, aco, sizeof aco);
+    snprintf(sql, sizeof sql, "SELECT person_id FROM run_episodes WHERE episode_id = '%s'", id);
+    qs(sql, person, sizeof person);
+    /* what the caller may read: the detail's claim lines */
+    ck_assert_int_eq(call(api_episode_get, SRV_ACO, aco, id, NULL, NULL, NULL, &j), 200);
+    size_t shown = 0, i;
+    json_t *c;
+    json_array_foreach(json_object_get(j, "claims"), i, c) shown += json_array_size(json_object_get(c, "lines"));
+    json_decref(j);
+    ck_assert_uint_gt(shown, 0);
+    long long before = qi("SELECT count(*) FROM audit_log WHERE action = 'rules.try'");
+    snprintf(body, sizeof body, "{\"template\": \"falls_prevention\", \"attribution\": \"function "
+             "attribute(ep, claims) local out = 0 for i = 1, #claims do local d = "
+             "claims[i].service_date if d < ep.trigger_date or d > ep.end_date then out = out + 1 "
+             "end end error(string.format('seen=%%d outside=%%d', #claims, out)) end\", "
+             "\"episodes\": [\"%s\"]}", id);
+    ck_assert_int_eq(call(api_rules_try, SRV_ACO, aco, NULL, NULL, NULL, body, &j), 422);
+    const char *m = json_string_value(json_object_get(json_object_get(j, "rule_error"), "message"));
+    char want[64];
+    snprintf(want, sizeof want, "seen=%zu outside=0", shown);
+    ck_assert_msg(m && strstr(m, want), "the rule saw \"%s\", the detail shows %zu lines", m, shown);
+    json_decref(j);
+    /* the beneficiary id itself is no more in an error than the rule put there */
+    ck_assert_int_eq(qi("SELECT count(*) FROM audit_log WHERE action = 'rules.try'"), before + 1);
+    snprintf(sql, sizeof sql, "SELECT count(*) FROM audit_log WHERE action = 'rules.try' AND "
+             "actor LIKE 'aco:%s (token tok1)' AND json_extract(after, '$.status') = 422 AND "
+             "json_extract(after, '$.outcome') = 'refused' AND json_extract(after, '$.template') = "
+             "'falls_prevention' AND json_extract(after, '$.episodes[0]') = '%s'", aco, id);
+    ck_assert_int_eq(qi(sql), 1);
+    /* a long error is cut to 512 bytes (TRY_MAX_ERROR) */
+    snprintf(body, sizeof body, "{\"template\": \"falls_prevention\", \"attribution\": \"function "
+             "attribute() error(string.rep('x', 5000)) end\", \"episodes\": [\"%s\"]}", id);
+    ck_assert_int_eq(call(api_rules_try, SRV_CMS, "", NULL, NULL, NULL, body, &j), 422);
+    m = json_string_value(json_object_get(json_object_get(j, "rule_error"), "message"));
+    ck_assert_ptr_nonnull(m);
+    ck_assert_uint_le(strlen(m), 512);
+    json_decref(j);
+    /* refusals are audited too: out of scope (403), a bad request (400), bad JSON */
+    ck_assert_int_eq(call(api_rules_try, SRV_PROVIDER, "1234567893", NULL, NULL, NULL, body, &j), 403);
+    json_decref(j);
+    ck_assert_int_eq(call(api_rules_try, SRV_CMS, "", NULL, NULL, NULL,
+                          "{\"template\": \"falls_prevention\", \"episodes\": 7}", &j), 400);
+    json_decref(j);
+    ck_assert_int_eq(call(api_rules_try, SRV_CMS, "", NULL, NULL, NULL, "{\"template\": ", &j), 400);
+    json_decref(j);
+    ck_assert_int_eq(qi("SELECT count(*) FROM audit_log WHERE action = 'rules.try'"), before + 5);
+    ck_assert_int_eq(qi("SELECT count(*) FROM audit_log WHERE action = 'rules.try' AND "
+                        "actor LIKE 'provider:1234567893 %' AND json_extract(after, '$.status') = 403"), 1);
+    (void)person;
+}
+END_TEST
+
 /* ---- template history and rollback ------------------------------------------------------- */
 
 /* test_templates left A0001's overlay falls_a1 (discount 200) in the source folder. A
@@ -805,6 +883,7 @@ Suite *suite_srv_api(void)
     tcase_add_test(tc, test_templates);
     tcase_add_test(tc, test_rules_try);
     tcase_add_test(tc, test_rules_try_savings);
+    tcase_add_test(tc, test_rules_try_scope);
     tcase_add_test(tc, test_template_rollback);
     suite_add_tcase(s, tc);
     return s;

@@ -3,6 +3,7 @@
  * handler helpers (query parameters, JSON errors, bodies, rows as JSON).
  */
 #include <check.h>
+#include <stdlib.h>
 #include <string.h>
 
 #include "srv.h"
@@ -106,6 +107,24 @@ START_TEST(test_rows_json)
 }
 END_TEST
 
+/* The path scrubber's replacement (srv_internal.h srv_replace_all): every occurrence,
+ * in order, longest first when the caller sorts them so; an empty pattern is skipped.
+ * By hand: "/s/x/e.2/a.lua: /s/x" with "/s/x" -> "<state>" gives "<state>/e.2/a.lua: <state>". */
+START_TEST(test_replace_all)
+{
+    const char *from[] = {"/s/x", "", "cs-1"}, *to[] = {"<state>", "?", "<state>"};
+    char *r = srv_replace_all("/s/x/e.2/a.lua: /s/x", from, to, 3);
+    ck_assert_str_eq(r, "<state>/e.2/a.lua: <state>");
+    free(r);
+    r = srv_replace_all("...mp/cs-1/e.2/a.lua:3: boom", from, to, 3);
+    ck_assert_str_eq(r, "...mp/<state>/e.2/a.lua:3: boom");
+    free(r);
+    r = srv_replace_all("nothing here", from, to, 3);
+    ck_assert_str_eq(r, "nothing here");
+    free(r);
+}
+END_TEST
+
 Suite *suite_srv_routes(void)
 {
     Suite *s = suite_create("srv_routes");
@@ -114,6 +133,7 @@ Suite *suite_srv_routes(void)
     tcase_add_test(tc, test_route_misses);
     tcase_add_test(tc, test_helpers);
     tcase_add_test(tc, test_rows_json);
+    tcase_add_test(tc, test_replace_all);
     suite_add_tcase(s, tc);
     return s;
 }
