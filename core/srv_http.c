@@ -358,6 +358,14 @@ static void mhd_log(void *cls, const char *fmt, va_list ap)
     vfprintf(stderr, fmt, ap);
 }
 
+/* MHD's URL unescaper, replaced so that "%00" stays "%00" (srv_unescape). */
+static size_t mhd_unescape(void *cls, struct MHD_Connection *conn, char *uri)
+{
+    (void)cls;
+    (void)conn;
+    return srv_unescape(uri);
+}
+
 int srv_http_start(srv *s, const char *host, int port, char *err, size_t errlen)
 {
     struct sockaddr_in addr;
@@ -376,6 +384,7 @@ int srv_http_start(srv *s, const char *host, int port, char *err, size_t errlen)
                               MHD_OPTION_CONNECTION_TIMEOUT, s->limits.idle_timeout,
                               MHD_OPTION_CONNECTION_MEMORY_LIMIT, s->limits.max_header,
                               MHD_OPTION_NOTIFY_COMPLETED, on_completed, s,
+                              MHD_OPTION_UNESCAPE_CALLBACK, mhd_unescape, s,
                               MHD_OPTION_END);
     if (!s->mhd) {
         snprintf(err, errlen, "cannot listen on %s:%d (in use, or not allowed)", host, port);

@@ -9,6 +9,7 @@
 #include <time.h>
 
 #include "engine.h"
+#include "ids.h"
 #include "srv_api.h"
 #include "srv_auth.h"
 #include "srv_internal.h"
@@ -451,7 +452,8 @@ static int match(const char *pattern, char *buf, const char **params, int *n)
         char *qe = strchr(q, '/');
         size_t ql = qe ? (size_t)(qe - q) : strlen(q);
         if (p[0] == ':') {
-            if (ql == 0 || *n >= 4) return 0;
+            /* a capture is an id: one grammar (ids.h), no "..", no "%00", no NUL */
+            if (*n >= 4 || ids_check_path_segment(q, ql) != ID_OK) return 0;
             params[(*n)++] = q;
         } else if (pl != ql || strncmp(p, q, pl) != 0) {
             return 0;
@@ -465,6 +467,30 @@ static int match(const char *pattern, char *buf, const char **params, int *n)
         if (e) *e = '\0';
     }
     return 1;
+}
+
+static int hexval(char c)
+{
+    if (c >= '0' && c <= '9') return c - '0';
+    if (c >= 'a' && c <= 'f') return c - 'a' + 10;
+    if (c >= 'A' && c <= 'F') return c - 'A' + 10;
+    return -1;
+}
+
+size_t srv_unescape(char *s)
+{
+    char *w = s;
+    for (const char *r = s; *r;) {
+        int hi = r[0] == '%' ? hexval(r[1]) : -1, lo = hi >= 0 ? hexval(r[2]) : -1;
+        if (hi >= 0 && lo >= 0 && (hi | lo) != 0) {
+            *w++ = (char)(hi * 16 + lo);
+            r += 3;
+        } else {
+            *w++ = *r++;
+        }
+    }
+    *w = '\0';
+    return (size_t)(w - s);
 }
 
 const srv_route *srv_route_find(const char *method, const char *path, char *buf, size_t buflen,

@@ -15,6 +15,7 @@
     X(plugin_host)     \
     X(declarative)     \
     X(overlay)         \
+    X(catalog)         \
     X(template_validate) \
     X(rules)           \
     X(rules_bind)      \
