@@ -146,7 +146,8 @@ size_t engine_candidates(const run_data *rd, const char *tmpl, const char *famil
 
 /* Append to rd->leaks the leakage of episode r (its aco_id's network): per provider
  * (network_line_provider), the lines of ep and their paid cents outside the network on
- * each line's service date. Nothing for an episode without an ACO. 0 or -ENOMEM. */
+ * each line's service date. Nothing for an episode without an ACO. 0, -ENOMEM, or
+ * -ERANGE when a provider's paid sum does not fit int64 (checked arithmetic). */
 int engine_leakage(run_data *rd, const ep_rec *r, const cara_episode *ep,
                    const cara_claim_line *lines);
 

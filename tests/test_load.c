@@ -375,6 +375,32 @@ START_TEST(test_claims)
 }
 END_TEST
 
+/* The reported overflow: four lines of 92233720368547758.07 dollars (INT64_MAX cents)
+ * used to load, sum to a negative episode and give a run marked done. Every amount
+ * above 100000000.00 dollars (either sign) is refused at load, naming file:line:column,
+ * the field and the value; 100000000.00 itself loads. */
+START_TEST(test_amount_bound)
+{
+    load_result r;
+    char text[4096];
+    int off = snprintf(text, sizeof text, "%s", CLAIM_HDR);
+    for (int i = 1; i <= 4; i++)
+        off += snprintf(text + off, sizeof text - (size_t)off,
+                        "C9,%d,professional,1EG4TE5MK73,2027-01-04,2027-01-04,2027-01-04,2027-01-04,,,11,,,97161,,1234567893,123456789,1234567893,123456789,92233720368547758.07,%s,Z9181,,0\n",
+                        i, i == 4 ? "-100000000.01" : "1.00");
+    ck_assert_int_lt(load("medical_claim.csv", text, &r), 0);
+    HAS("medical_claim.csv:2:20: paid_amount: \"92233720368547758.07\" is above the limit of 100000000.00 dollars per amount");
+    HAS("medical_claim.csv:5:20: paid_amount: ");
+    HAS("medical_claim.csv:5:21: allowed_amount: \"-100000000.01\" is above the limit");
+    ck_assert_int_eq(q("SELECT count(*) FROM claim_lines"), 0);
+    snprintf(text, sizeof text, "%s"
+             "C9,1,professional,1EG4TE5MK73,2027-01-04,2027-01-04,2027-01-04,2027-01-04,,,11,,,97161,,1234567893,123456789,1234567893,123456789,100000000.00,-100000000.00,Z9181,,0\n",
+             CLAIM_HDR);
+    ck_assert_msg(load("medical_claim.csv", text, &r) == 0, "%s", errs);
+    ck_assert_int_eq(q("SELECT paid_cents FROM claim_lines"), 10000000000LL);
+}
+END_TEST
+
 /* The tiers. A malformed optional field is a warning naming FILE:LINE:COLUMN and the
  * field; the field is stored as absent and the row and its money are kept (counted in
  * load_result.warnings and loads.warnings). With strict the same file is rejected as
@@ -608,6 +634,7 @@ Suite *suite_load(void)
     tcase_add_test(tc, test_reference_files);
     tcase_add_test(tc, test_validation_errors);
     tcase_add_test(tc, test_claims);
+    tcase_add_test(tc, test_amount_bound);
     tcase_add_test(tc, test_skip_bad);
     tcase_add_test(tc, test_tiers);
     tcase_add_test(tc, test_error_limit);
