@@ -281,6 +281,7 @@ int engine_leakage(run_data *rd, const ep_rec *r, const cara_episode *ep,
         hit->lines++;
         if (money_add(hit->paid, l->paid, &hit->paid) < 0) return -ERANGE;
     }
-    qsort(rd->leaks + first, rd->n_leaks - first, sizeof *rd->leaks, cmp_leak);
+    if (rd->n_leaks - first > 1)
+        qsort(rd->leaks + first, rd->n_leaks - first, sizeof *rd->leaks, cmp_leak);
     return 0;
 }
