@@ -6,11 +6,12 @@
 #include <string.h>
 
 #include "cli.h"
+#include "run_lease.h"
 #include "store.h"
 #include "util.h"
 
 static const char LIST_SQL[] =
-    "SELECT r.run_id, r.started_at, COALESCE(r.finished_at, ''), r.status, r.period, "
+    "SELECT r.run_id, r.started_at, COALESCE(r.finished_at, ''), " RUN_LEASE_STATUS_SQL("r") ", r.period, "
     "r.template_filter, r.episodes_dir, r.as_of_date, r.beneficiaries, r.claim_lines, "
     "(SELECT count(*) FROM run_episodes e WHERE e.run_id = r.run_id), "
     "(SELECT count(*) FROM run_arrangements a WHERE a.run_id = r.run_id), r.inputs, "
@@ -117,6 +118,13 @@ static int run_runs(cli_ctx *c, int argc, char **argv)
         return cli_usage_error(c, &cmd_runs, "--run: '%s' is not a run id", run);
     store *s;
     char err[1024];
+    /* first, read-write: runs whose process stopped are marked abandoned (run_lease.h);
+     * a database this user cannot write is only read */
+    if (util_exists(c->db) && store_open(c->db, 0, &s, err, sizeof err) == 0) {
+        if (run_lease_reap(store_db(s), "cara runs", NULL, err, sizeof err) < 0)
+            fprintf(c->err, "cara runs: warning: %s\n", err);
+        store_close(s);
+    }
     if (store_open(c->db, STORE_READONLY, &s, err, sizeof err) < 0) {
         fprintf(c->err, "cara runs: %s\n", err);
         return CLI_FAIL;

@@ -27,6 +27,7 @@
 #include "risk.h"
 #include "store.h"
 #include "rules_native.h"
+#include "run_lease.h"
 #include "run_manifest.h"
 #include "util.h"
 
@@ -217,9 +218,18 @@ static int record_episode(worker *w, size_t entry, const cara_episode *ep, char 
     return price_episode(w, entry, ep, r, err, errlen);
 }
 
+/* CARA_TEST_RUN_DELAY_MS: a test hook (tests/test_hardening.c) that makes a run sleep
+ * this long before each beneficiary, so that a test can kill it mid-run. Set by
+ * engine_run before the shard threads start; 0 (no delay) otherwise. */
+static int test_delay_ms;
+
 static int process_beneficiary(worker *w, const char *person, engine_stats *st, char *err,
                                size_t errlen)
 {
+    if (test_delay_ms > 0 && test_delay_ms <= 10000) {
+        struct timespec ts = {test_delay_ms / 1000, (long)(test_delay_ms % 1000) * 1000000L};
+        nanosleep(&ts, NULL);
+    }
     bene_data *d = &w->bd;
     int rc = 0;
     int bound = 0;
@@ -712,6 +722,11 @@ int engine_run(store *s, const engine_opts *o, int64_t *run_id, engine_stats *st
     }
     int started = rc == 0 && start_run(s, o, &man, run_id, err, errlen) == 0;
     if (rc == 0 && !started) rc = -EIO;
+    run_lease *lease = NULL; /* without it, the run would soon look abandoned */
+    if (rc == 0) rc = run_lease_start(store_db(s), store_path(s), *run_id, &lease, err, errlen);
+    test_delay_ms = 0;
+    const char *delay = getenv("CARA_TEST_RUN_DELAY_MS");
+    if (delay) test_delay_ms = atoi(delay);
     if (rc == 0) rc = run_shards(s, o, &cat, hcc, &rd, stats, err, errlen);
     if (rc == 0) rc = winsorize_all(&w, err, errlen);
     if (rc == 0) rc = reconcile_all(&w, stats, err, errlen);
@@ -725,6 +740,7 @@ int engine_run(store *s, const engine_opts *o, int64_t *run_id, engine_stats *st
     run_record rec = {.manifest = &man, .warnings = wtext, .replay_of = o->replay_of};
     if (rc == 0) rc = engine_save(s, *run_id, &rec, &rd, stats, err, errlen);
     if (rc < 0 && started) fail_run(s, *run_id, err);
+    run_lease_stop(lease);
     free(wtext);
     json_decref(warnings);
     if (have_man) run_manifest_free(&man);

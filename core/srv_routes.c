@@ -10,6 +10,7 @@
 
 #include "engine.h"
 #include "ids.h"
+#include "run_lease.h"
 #include "srv_api.h"
 #include "srv_auth.h"
 #include "srv_internal.h"
@@ -378,6 +379,7 @@ static void h_runs_list(srv_req *rq, srv_resp *rs)
     }
     json_t *rows = srv_rows_json(st);
     sqlite3_finalize(st);
+    run_lease_json_rows(rows); /* status "abandoned"; no process ids or host names */
     srv_json(rs, 200, json_pack("{s:o}", "runs", rows));
 }
 
@@ -397,6 +399,7 @@ static void h_run_get(srv_req *rq, srv_resp *rs)
     sqlite3_bind_int64(st, 1, (int64_t)id);
     json_t *rows = srv_rows_json(st);
     sqlite3_finalize(st);
+    run_lease_json_rows(rows);
     if (json_array_size(rows) == 0) {
         json_decref(rows);
         srv_error(rs, 404, "not_found", "no run %s", rq->params[0]);
