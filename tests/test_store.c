@@ -81,8 +81,16 @@ START_TEST(test_migrations_ordered)
     const store_migration *m = store_migrations(&n);
     ck_assert_uint_ge(n, 2);
     ck_assert_int_eq(m[0].version, 1);
+    /* Issue 14's items were done in parallel branches, each with its own number: this
+     * branch (h-core14) has 12 without 10 and 11, which the other branches bring. Once
+     * they are merged, remove `reserved` (the loop then wants no gap again). */
+    static const int reserved[] = {10, 11};
+    int skipped = 0;
     for (size_t i = 0; i < n; i++) {
-        ck_assert_int_eq(m[i].version, (int)i + 1);
+        int want = (int)i + 1 + skipped;
+        for (size_t r = 0; r < sizeof reserved / sizeof reserved[0]; r++)
+            if (want == reserved[r] && m[i].version > want) want++, skipped++;
+        ck_assert_int_eq(m[i].version, want);
         ck_assert_ptr_nonnull(m[i].description);
         ck_assert_ptr_nonnull(m[i].sql);
     }
