@@ -715,6 +715,7 @@ int engine_run(store *s, const engine_opts *o, int64_t *run_id, engine_stats *st
         rc = -ENOMEM;
     }
     if (rc == 0) rc = engine_check_arrangements(&cat, &rd, err, errlen);
+    if (rc == 0) rc = engine_data_warnings(store_db(s), &cat, &rd, warnings, o->log, err, errlen);
     if (rc == 0) {
         rd.as_of = data_as_of(store_db(s));
         w.cands = malloc((rd.n_arrs ? rd.n_arrs : 1) * sizeof *w.cands);

@@ -1488,6 +1488,7 @@ static int parse_json(const json_t *root, fhir_resource *r, char *err, size_t er
     if (get_str(&c, root, "resourceType", "resourceType", &type) < 0) return -EINVAL;
     if (!type) return fail(&c, "resourceType", "required, but absent");
     c.rtype = type;
+    snprintf(r->rtype, sizeof r->rtype, "%s", type);
     if (get_str(&c, root, "id", "id", &id) < 0) return -EINVAL;
     if (id) {
         snprintf(c.id, sizeof c.id, "%s", id);

@@ -379,6 +379,23 @@ START_TEST(test_bad_records_reject_delivery)
 }
 END_TEST
 
+/* A service date decades ahead (after 2037-06-30: the last performance year and its
+ * run-out) loads, with one warning naming the claim and the date, counted in
+ * loads.warnings (before: accepted silently). */
+START_TEST(test_future_dates_warn)
+{
+    delivery d;
+    january(&d);
+    rec r;
+    part_b_line(&r, "43", "B12", "1", M1, "2090-01-10", "97110", "30.00", "40.00", "0", "2027-01-20");
+    put_rec(&d, &r);
+    ck_assert_int_eq(deliver(&d, 1, 0), 0);
+    HAS("warning: claim B12: service date 2090-01-10 is after 2037-06-30");
+    ck_assert_int_eq(q("SELECT count(*) FROM claims WHERE claim_id LIKE 'B12%'"), 1);
+    ck_assert_int_ge(q("SELECT max(warnings) FROM loads"), 1);
+}
+END_TEST
+
 /* --skip-bad: the good claims load; the bad record and the other records of its claim
  * go to the rejects file. */
 START_TEST(test_skip_bad)
@@ -471,6 +488,7 @@ Suite *suite_feed_cclf(void)
     tcase_add_test(tc, test_run_out_in_order);
     tcase_add_test(tc, test_run_out_out_of_order);
     tcase_add_test(tc, test_bad_records_reject_delivery);
+    tcase_add_test(tc, test_future_dates_warn);
     tcase_add_test(tc, test_skip_bad);
     tcase_add_test(tc, test_counts_and_lengths);
     tcase_add_test(tc, test_converters);

@@ -193,6 +193,40 @@ START_TEST(test_overflow_fails_run)
 }
 END_TEST
 
+/* Silently accepted before: an arrangement on a template the episodes folder does not
+ * hold, and claims of a beneficiary with no eligibility. Now each is a run warning,
+ * printed, counted and stored with the run (inputs.warnings). */
+START_TEST(test_run_data_warnings)
+{
+    char dir[64];
+    copy_world(dir);
+    char path[128], e[256];
+    snprintf(path, sizeof path, "%s/t.db", dir);
+    store *db;
+    ck_assert_int_eq(store_open(path, 0, &db, e, sizeof e), 0);
+    ck_assert_msg(store_exec(db,
+                             "UPDATE arrangements SET template_id = 'no_such_template' WHERE "
+                             "arrangement_id = (SELECT min(arrangement_id) FROM arrangements);"
+                             "DELETE FROM alignment WHERE person_id = (SELECT min(person_id) FROM claims);"
+                             "DELETE FROM eligibility WHERE person_id = (SELECT min(person_id) FROM claims);",
+                             e, sizeof e) == 0, "%s", e);
+    char first[256], arr[256];
+    th_qs(db, "SELECT min(person_id) FROM claims", first);
+    th_qs(db, "SELECT arrangement_id FROM arrangements WHERE template_id = 'no_such_template'", arr);
+    store_close(db);
+    ck_assert_msg(cara(dir, "", "run") == 0, "%s", err);
+    char want[512];
+    snprintf(want, sizeof want, "warning: arrangement %s: template_id \"no_such_template\" is no "
+             "template of", arr);
+    ck_assert_msg(strstr(err, want), "%s", err);
+    snprintf(want, sizeof want, "warning: unknown beneficiaries: 1 with claims but no eligibility (%s)", first);
+    ck_assert_msg(strstr(err, want), "%s", err);
+    ck_assert_int_eq(cara(dir, "", "runs --format json"), 0);
+    ck_assert_msg(strstr(out, "no_such_template") && strstr(out, "unknown beneficiaries"), "%s", out);
+    th_rmdir(dir);
+}
+END_TEST
+
 Suite *suite_hardening(void)
 {
     Suite *s = suite_create("hardening");
@@ -202,6 +236,7 @@ Suite *suite_hardening(void)
     tcase_add_test(tc, test_killed_run_abandoned);
     tcase_add_test(tc, test_reap_rules);
     tcase_add_test(tc, test_overflow_fails_run);
+    tcase_add_test(tc, test_run_data_warnings);
     suite_add_tcase(s, tc);
     return s;
 }
