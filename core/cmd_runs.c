@@ -39,7 +39,7 @@ static int list_runs(cli_ctx *c, sqlite3 *db, int json)
     sqlite3_stmt *st;
     if (sqlite3_prepare_v2(db, LIST_SQL, -1, &st, NULL) != SQLITE_OK) return -1;
     if (!json)
-        fprintf(c->out, "%-6s %-20s %-7s %-6s %-13s %9s %9s  %s\n", "RUN", "STARTED", "STATUS",
+        fprintf(c->out, "%-6s %-20s %-9s %-6s %-13s %9s %9s  %s\n", "RUN", "STARTED", "STATUS",
                 "PERIOD", "AS OF", "EPISODES", "ARRANGE.", "EPISODES DIR");
     while (sqlite3_step(st) == SQLITE_ROW) {
         if (json) {
@@ -61,7 +61,7 @@ static int list_runs(cli_ctx *c, sqlite3 *db, int json)
             json_decref(o);
         } else {
             const char *period = (const char *)sqlite3_column_text(st, 4);
-            fprintf(c->out, "%-6lld %-20s %-7s %-6s %-13s %9lld %9lld  %s\n",
+            fprintf(c->out, "%-6lld %-20s %-9s %-6s %-13s %9lld %9lld  %s\n",
                     (long long)sqlite3_column_int64(st, 0), sqlite3_column_text(st, 1),
                     sqlite3_column_text(st, 3), period ? period : "all",
                     sqlite3_column_text(st, 7) ? (const char *)sqlite3_column_text(st, 7) : "",
