@@ -12,6 +12,7 @@
 #include <string.h>
 
 #include "host.h"
+#include "ids.h"
 #include "overlay.h"
 #include "template_check.h"
 #include "util.h"
@@ -194,6 +195,25 @@ static int remember_overlay(catalog *c, const catalog_entry *e, char *err, size_
     return 0;
 }
 
+/* A folder that holds template.json or overlay.json is named like a template id
+ * (ids_check_template_id: "common" is reserved for shared files); other folders are
+ * ignored. 0 or -EINVAL with the folder and the rule in err. */
+static int check_folder_name(const char *dir, char *err, size_t errlen)
+{
+    char *t = util_path_join(dir, "template.json"), *o = util_path_join(dir, "overlay.json");
+    int holds = (t && util_exists(t)) || (o && util_exists(o));
+    free(t);
+    free(o);
+    if (!holds) return 0;
+    const char *slash = strrchr(dir, '/');
+    const char *name = slash ? slash + 1 : dir;
+    int rc = ids_check_template_id(name, strlen(name));
+    if (rc == ID_OK) return 0;
+    snprintf(err, errlen, "%s: folder name \"%s\" holds a template or overlay but is not a "
+             "template id: %s", dir, name, ids_explain("template", rc));
+    return -EINVAL;
+}
+
 static int cmp_str(const void *a, const void *b)
 {
     return strcmp(*(char *const *)a, *(char *const *)b);
@@ -265,13 +285,17 @@ static int catalog_open_locked(catalog *c, const char *episodes_dir, const char 
         if (names[n]) n++;
     }
     closedir(d);
-    qsort(names, n, sizeof *names, cmp_str);
-    c->v = calloc(n ? n : 1, sizeof *c->v);
-    rc = c->v ? 0 : -ENOMEM;
+    if (names) qsort(names, n, sizeof *names, cmp_str);
+    size_t cap = 0;
+    rc = 0;
+    /* Entries are loaded into a local and appended (the array grows as they arrive): the
+     * number of folders scanned says nothing about the number of entries. */
     for (int pass = 0; pass < 2; pass++)
         for (size_t i = 0; i < n && rc == 0; i++) {
             if (!util_is_dir(names[i])) continue;
-            catalog_entry *e = &c->v[c->n];
+            if (pass == 0) rc = check_folder_name(names[i], err, errlen);
+            if (rc < 0) break;
+            catalog_entry ent, *e = &ent;
             rc = load_entry(c, names[i], pass, e, err, errlen);
             if (rc == 0 && catalog_find(c, template_id(e->tmpl))) {
                 snprintf(err, errlen, "%s: template id \"%s\" is used twice",
@@ -280,8 +304,19 @@ static int catalog_open_locked(catalog *c, const char *episodes_dir, const char 
                 rc = -EEXIST;
             }
             if (rc == 0 && e->overlay_path) rc = remember_overlay(c, e, err, errlen);
+            if (rc == 0 && c->n == cap) {
+                size_t ncap = cap ? 2 * cap : 8;
+                catalog_entry *v = realloc(c->v, ncap * sizeof *v);
+                if (v) {
+                    c->v = v;
+                    cap = ncap;
+                } else {
+                    snprintf(err, errlen, "out of memory");
+                    rc = -ENOMEM;
+                }
+            }
             if (rc == 0) {
-                c->n++;
+                c->v[c->n++] = ent;
             } else {
                 entry_free(e);
                 if (rc == 1) rc = 0;

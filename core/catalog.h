@@ -3,7 +3,9 @@
  *
  * An episodes directory holds one folder per template (template.json, attribution.lua,
  * savings.lua) or per ACO overlay (overlay.json, and optionally its own rule files, else
- * the base's); other folders (e.g. common/) are ignored. Each template names its episode
+ * the base's); other folders (e.g. common/) are ignored. A folder holding template.json
+ * or overlay.json is named like a template id and every id follows that grammar
+ * (ids_check_template_id: "common" is reserved). Each template names its episode
  * type in "episode_type"; the plugin of that name must be loaded and must validate the
  * template (for an overlay: the base with the overlay applied).
  */
@@ -50,8 +52,10 @@ typedef void (*catalog_warn_fn)(void *ud, const char *path, const char *reason);
  * Load the plugins of plugins_dir and the templates of episodes_dir (all of them, or
  * only the one whose id is `only`). Fails (negative code, message in err naming the
  * file and the problem; validation problems one per line) when a template does not
- * parse or validate, names an episode type no plugin provides, lacks a rule file, or
- * when `only` names no template. On success the caller owns *c (catalog_free).
+ * parse or validate, names an episode type no plugin provides, lacks a rule file, has
+ * an id or folder name that breaks the template id grammar, or when `only` names no
+ * template. The entries array grows as entries load (never sized by a directory scan).
+ * On success the caller owns *c (catalog_free).
  */
 int catalog_open(catalog *c, const char *episodes_dir, const char *plugins_dir,
                  const char *only, catalog_warn_fn warn, void *ud, char *err, size_t errlen);

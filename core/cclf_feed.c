@@ -11,6 +11,7 @@
 
 #include "date.h"
 #include "load_fields.h"
+#include "money.h"
 
 /* ---- field access ----------------------------------------------------------------------- */
 
@@ -138,6 +139,7 @@ static int money(const rd *r, const char *name, int64_t *cents)
     }
     if (cclf_money(r->rec, f, cents) < 0)
         return bad(r, f, "\"%s\" is not a signed amount with two decimals (e.g. -0000123.45)", v);
+    if (!money_amount_ok(*cents)) return bad(r, f, "\"%s\" is %s", v, money_amount_limit_text());
     return 0;
 }
 

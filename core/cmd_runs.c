@@ -6,11 +6,12 @@
 #include <string.h>
 
 #include "cli.h"
+#include "run_lease.h"
 #include "store.h"
 #include "util.h"
 
 static const char LIST_SQL[] =
-    "SELECT r.run_id, r.started_at, COALESCE(r.finished_at, ''), r.status, r.period, "
+    "SELECT r.run_id, r.started_at, COALESCE(r.finished_at, ''), " RUN_LEASE_STATUS_SQL("r") ", r.period, "
     "r.template_filter, r.episodes_dir, r.as_of_date, r.beneficiaries, r.claim_lines, "
     "(SELECT count(*) FROM run_episodes e WHERE e.run_id = r.run_id), "
     "(SELECT count(*) FROM run_arrangements a WHERE a.run_id = r.run_id), r.inputs, "
@@ -38,7 +39,7 @@ static int list_runs(cli_ctx *c, sqlite3 *db, int json)
     sqlite3_stmt *st;
     if (sqlite3_prepare_v2(db, LIST_SQL, -1, &st, NULL) != SQLITE_OK) return -1;
     if (!json)
-        fprintf(c->out, "%-6s %-20s %-7s %-6s %-13s %9s %9s  %s\n", "RUN", "STARTED", "STATUS",
+        fprintf(c->out, "%-6s %-20s %-9s %-6s %-13s %9s %9s  %s\n", "RUN", "STARTED", "STATUS",
                 "PERIOD", "AS OF", "EPISODES", "ARRANGE.", "EPISODES DIR");
     while (sqlite3_step(st) == SQLITE_ROW) {
         if (json) {
@@ -60,7 +61,7 @@ static int list_runs(cli_ctx *c, sqlite3 *db, int json)
             json_decref(o);
         } else {
             const char *period = (const char *)sqlite3_column_text(st, 4);
-            fprintf(c->out, "%-6lld %-20s %-7s %-6s %-13s %9lld %9lld  %s\n",
+            fprintf(c->out, "%-6lld %-20s %-9s %-6s %-13s %9lld %9lld  %s\n",
                     (long long)sqlite3_column_int64(st, 0), sqlite3_column_text(st, 1),
                     sqlite3_column_text(st, 3), period ? period : "all",
                     sqlite3_column_text(st, 7) ? (const char *)sqlite3_column_text(st, 7) : "",
@@ -117,6 +118,13 @@ static int run_runs(cli_ctx *c, int argc, char **argv)
         return cli_usage_error(c, &cmd_runs, "--run: '%s' is not a run id", run);
     store *s;
     char err[1024];
+    /* first, read-write: runs whose process stopped are marked abandoned (run_lease.h);
+     * a database this user cannot write is only read */
+    if (util_exists(c->db) && store_open(c->db, 0, &s, err, sizeof err) == 0) {
+        if (run_lease_reap(store_db(s), "cara runs", NULL, err, sizeof err) < 0)
+            fprintf(c->err, "cara runs: warning: %s\n", err);
+        store_close(s);
+    }
     if (store_open(c->db, STORE_READONLY, &s, err, sizeof err) < 0) {
         fprintf(c->err, "cara runs: %s\n", err);
         return CLI_FAIL;

@@ -10,6 +10,7 @@
 #include "cli.h"
 #include "rollback.h"
 #include "store.h"
+#include "ids.h"
 #include "util.h"
 
 static const cli_command cmd_history = {
@@ -87,6 +88,9 @@ int template_history_main(cli_ctx *c, int argc, char **argv)
     if (n == -1) return CLI_OK;
     if (n < 0) return -n;
     if (n != 1) return cli_usage_error(c, &cmd_history, "expected one template id");
+    int idrc = ids_check_template_id(argv[1], strlen(argv[1]));
+    if (idrc != ID_OK)
+        return cli_usage_error(c, &cmd_history, "\"%s\": %s", argv[1], ids_explain("template", idrc));
     int json = cli_format(c, &cmd_history, format);
     if (json < 0) return CLI_USAGE;
     store *s;
@@ -119,6 +123,9 @@ int template_rollback_main(cli_ctx *c, int argc, char **argv)
     if (n == -1) return CLI_OK;
     if (n < 0) return -n;
     if (n != 1) return cli_usage_error(c, &cmd_rollback, "expected one template id");
+    int idrc = ids_check_template_id(argv[1], strlen(argv[1]));
+    if (idrc != ID_OK)
+        return cli_usage_error(c, &cmd_rollback, "\"%s\": %s", argv[1], ids_explain("template", idrc));
     uint64_t rid = 0;
     if (run && (util_parse_u64(run, &rid) < 0 || rid == 0))
         return cli_usage_error(c, &cmd_rollback, "--run: '%s' is not a run id", run);

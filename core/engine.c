@@ -23,9 +23,11 @@
 #include "engine_internal.h"
 #include "episode.h"
 #include "hcc.h"
+#include "money.h"
 #include "risk.h"
 #include "store.h"
 #include "rules_native.h"
+#include "run_lease.h"
 #include "run_manifest.h"
 #include "util.h"
 
@@ -159,7 +161,10 @@ static int price_episode(worker *w, size_t entry, const cara_episode *ep, ep_rec
         r->arr = ao.arr;
         snprintf(r->method, sizeof r->method, "%s", ao.method);
         rc = engine_leakage(w->rd, r, ep, d->lines);
-        if (rc < 0) snprintf(err, errlen, "out of memory");
+        if (rc == -ERANGE)
+            snprintf(err, errlen, "episode %s: its leakage to one provider sums beyond the "
+                     "int64 cents range: the run is not saved", r->episode_id);
+        else if (rc < 0) snprintf(err, errlen, "out of memory");
     }
     if (rc == 0) rc = rule_target(&w->rules, entry, ep, hcc, d->lines, r->arr, r, err, errlen);
     if (rc == 0) rc = rule_quality(&w->rules, entry, ep, hcc, d->lines, &r->quality_met, err, errlen);
@@ -197,7 +202,13 @@ static int record_episode(worker *w, size_t entry, const cara_episode *ep, char 
     r->day0 = ep->start;
     r->end = ep->end;
     r->died = (ep->flags & CARA_EPISODE_DEATH) != 0;
-    r->actual = episode_actual_cents(ep, d->lines);
+    if (episode_actual_cents_checked(ep, d->lines, &r->actual) < 0) {
+        snprintf(err, errlen, "episode %s: the paid amounts of its %zu claim lines sum beyond "
+                 "the int64 cents range (an input amount is out of bounds; see "
+                 "docs/input-formats.md, Amounts): the run is not saved", r->episode_id,
+                 ep->n_lines);
+        return -ERANGE;
+    }
     if (ep->exclusion[0]) {
         r->status = "excluded";
         r->exclusion = strdup(ep->exclusion);
@@ -207,9 +218,18 @@ static int record_episode(worker *w, size_t entry, const cara_episode *ep, char 
     return price_episode(w, entry, ep, r, err, errlen);
 }
 
+/* CARA_TEST_RUN_DELAY_MS: a test hook (tests/test_hardening.c) that makes a run sleep
+ * this long before each beneficiary, so that a test can kill it mid-run. Set by
+ * engine_run before the shard threads start; 0 (no delay) otherwise. */
+static int test_delay_ms;
+
 static int process_beneficiary(worker *w, const char *person, engine_stats *st, char *err,
                                size_t errlen)
 {
+    if (test_delay_ms > 0 && test_delay_ms <= 10000) {
+        struct timespec ts = {test_delay_ms / 1000, (long)(test_delay_ms % 1000) * 1000000L};
+        nanosleep(&ts, NULL);
+    }
     bene_data *d = &w->bd;
     int rc = 0;
     int bound = 0;
@@ -293,6 +313,27 @@ static int cmp_ep_ptr(const void *a, const void *b)
     return strcmp(x->episode_id, y->episode_id);
 }
 
+/* The sums reconcile() takes over an arrangement's episodes (target, actual, winsorized
+ * actual), in checked arithmetic: Lua integers wrap silently, so a sum that does not fit
+ * int64 fails the run here, naming the arrangement and the sum. */
+static int episode_sums_fit(ep_rec *const *v, size_t n, char *err, size_t errlen)
+{
+    int64_t t = 0, a = 0, wz = 0;
+    for (size_t k = 0; k < n; k++) {
+        const char *what = money_add(t, v[k]->target, &t) < 0        ? "target_cents"
+                           : money_add(a, v[k]->actual, &a) < 0      ? "actual_cents"
+                           : money_add(wz, v[k]->winsorized, &wz) < 0 ? "actual_winsorized_cents"
+                                                                      : NULL;
+        if (what) {
+            snprintf(err, errlen, "arrangement %s, performance year %d: the sum of %s over its "
+                     "%zu episodes does not fit int64 cents (at episode %s): the run is not saved",
+                     v[0]->arr->arrangement_id, date_year(v[0]->day0), what, n, v[k]->episode_id);
+            return -ERANGE;
+        }
+    }
+    return 0;
+}
+
 /* Reconcile every arrangement x performance year with attributed, priced episodes. */
 static int reconcile_all(worker *w, engine_stats *st, char *err, size_t errlen)
 {
@@ -311,7 +352,8 @@ static int reconcile_all(worker *w, engine_stats *st, char *err, size_t errlen)
         while (j < n && v[j]->arr == v[i]->arr && date_year(v[j]->day0) == period) j++;
         arr_result *res = &rd->results[rd->n_results];
         size_t entry = (size_t)(v[i]->tmpl - w->cat->v);
-        rc = rule_reconcile(&w->rules, entry, v[i]->arr, v + i, j - i, res, err, errlen);
+        rc = episode_sums_fit(v + i, j - i, err, errlen);
+        if (rc == 0) rc = rule_reconcile(&w->rules, entry, v[i]->arr, v + i, j - i, res, err, errlen);
         res->arr = v[i]->arr;
         res->tmpl = v[i]->tmpl;
         res->period = period;
@@ -673,6 +715,7 @@ int engine_run(store *s, const engine_opts *o, int64_t *run_id, engine_stats *st
         rc = -ENOMEM;
     }
     if (rc == 0) rc = engine_check_arrangements(&cat, &rd, err, errlen);
+    if (rc == 0) rc = engine_data_warnings(store_db(s), &cat, &rd, warnings, o->log, err, errlen);
     if (rc == 0) {
         rd.as_of = data_as_of(store_db(s));
         w.cands = malloc((rd.n_arrs ? rd.n_arrs : 1) * sizeof *w.cands);
@@ -680,6 +723,11 @@ int engine_run(store *s, const engine_opts *o, int64_t *run_id, engine_stats *st
     }
     int started = rc == 0 && start_run(s, o, &man, run_id, err, errlen) == 0;
     if (rc == 0 && !started) rc = -EIO;
+    run_lease *lease = NULL; /* without it, the run would soon look abandoned */
+    if (rc == 0) rc = run_lease_start(store_db(s), store_path(s), *run_id, &lease, err, errlen);
+    test_delay_ms = 0;
+    const char *delay = getenv("CARA_TEST_RUN_DELAY_MS");
+    if (delay) test_delay_ms = atoi(delay);
     if (rc == 0) rc = run_shards(s, o, &cat, hcc, &rd, stats, err, errlen);
     if (rc == 0) rc = winsorize_all(&w, err, errlen);
     if (rc == 0) rc = reconcile_all(&w, stats, err, errlen);
@@ -693,6 +741,7 @@ int engine_run(store *s, const engine_opts *o, int64_t *run_id, engine_stats *st
     run_record rec = {.manifest = &man, .warnings = wtext, .replay_of = o->replay_of};
     if (rc == 0) rc = engine_save(s, *run_id, &rec, &rd, stats, err, errlen);
     if (rc < 0 && started) fail_run(s, *run_id, err);
+    run_lease_stop(lease);
     free(wtext);
     json_decref(warnings);
     if (have_man) run_manifest_free(&man);

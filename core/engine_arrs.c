@@ -8,6 +8,7 @@
 
 #include "engine_internal.h"
 #include "episode.h"
+#include "money.h"
 #include "store.h"
 
 static char *col_dup(sqlite3_stmt *st, int i)
@@ -278,7 +279,7 @@ int engine_leakage(run_data *rd, const ep_rec *r, const cara_episode *ep,
             if (!hit->episode_id || !hit->aco_id || !hit->npi || !hit->tin) return -ENOMEM;
         }
         hit->lines++;
-        hit->paid += l->paid;
+        if (money_add(hit->paid, l->paid, &hit->paid) < 0) return -ERANGE;
     }
     if (rd->n_leaks - first > 1)
         qsort(rd->leaks + first, rd->n_leaks - first, sizeof *rd->leaks, cmp_leak);

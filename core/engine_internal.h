@@ -132,6 +132,14 @@ int engine_load_arrangements(sqlite3 *db, run_data *rd, char *err, size_t errlen
  * template family at a time. 0, or -EINVAL with the arrangements named in err. */
 int engine_check_arrangements(const catalog *cat, const run_data *rd, char *err, size_t errlen);
 
+/* The data warnings of a run (engine_warn.c), appended to w as strings and printed to log
+ * (may be NULL) as "cara run: warning: ...": each arrangement whose template_id names no
+ * template or overlay of the episodes folder (it can never be attributed an episode), and
+ * the beneficiaries with current claims but no eligibility (counted, a few named). 0, or
+ * <0 with err (SQLite, memory). */
+int engine_data_warnings(sqlite3 *db, const catalog *cat, const run_data *rd, json_t *w,
+                         FILE *log, char *err, size_t errlen);
+
 /* Set each arrangement's family (catalog_family of its template) from cat. -ENOMEM or 0. */
 int engine_families(const catalog *cat, run_data *rd);
 
@@ -146,7 +154,8 @@ size_t engine_candidates(const run_data *rd, const char *tmpl, const char *famil
 
 /* Append to rd->leaks the leakage of episode r (its aco_id's network): per provider
  * (network_line_provider), the lines of ep and their paid cents outside the network on
- * each line's service date. Nothing for an episode without an ACO. 0 or -ENOMEM. */
+ * each line's service date. Nothing for an episode without an ACO. 0, -ENOMEM, or
+ * -ERANGE when a provider's paid sum does not fit int64 (checked arithmetic). */
 int engine_leakage(run_data *rd, const ep_rec *r, const cara_episode *ep,
                    const cara_claim_line *lines);
 

@@ -3,6 +3,8 @@
  */
 #include "episode.h"
 
+#include "money.h"
+
 #include <errno.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -150,9 +152,22 @@ void episode_window(const cara_episode *ep, cara_date *start, cara_date *end)
     if (end) *end = ep->end;
 }
 
+int episode_actual_cents_checked(const cara_episode *ep, const cara_claim_line *lines,
+                                 cara_cents *out)
+{
+    cara_cents sum = 0;
+    for (size_t i = 0; i < ep->n_lines; i++)
+        if (money_add(sum, lines[ep->lines[i]].paid, &sum) < 0) return MONEY_ERANGE;
+    *out = sum;
+    return 0;
+}
+
 cara_cents episode_actual_cents(const cara_episode *ep, const cara_claim_line *lines)
 {
     cara_cents sum = 0;
-    for (size_t i = 0; i < ep->n_lines; i++) sum += lines[ep->lines[i]].paid;
+    for (size_t i = 0; i < ep->n_lines; i++) {
+        cara_cents p = lines[ep->lines[i]].paid;
+        if (money_add(sum, p, &sum) < 0) return p < 0 ? INT64_MIN : INT64_MAX;
+    }
     return sum;
 }

@@ -60,7 +60,13 @@ int episode_exclude(cara_episode *ep, const char *reason);
 int episode_include(cara_episode *ep, size_t line);
 void episode_window(const cara_episode *ep, cara_date *start, cara_date *end);
 
-/* Sum of paid amounts of the included lines. */
+/* Sum of paid amounts of the included lines; a sum beyond int64 saturates at
+ * INT64_MIN/INT64_MAX (callers that must refuse it use episode_actual_cents_checked). */
 cara_cents episode_actual_cents(const cara_episode *ep, const cara_claim_line *lines);
+
+/* The same sum with checked arithmetic: 0 and *out, or MONEY_ERANGE (money.h) when a
+ * partial sum does not fit int64 (*out untouched). */
+int episode_actual_cents_checked(const cara_episode *ep, const cara_claim_line *lines,
+                                 cara_cents *out);
 
 #endif

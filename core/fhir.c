@@ -539,18 +539,19 @@ static int instant_ms(const char *s, int64_t *ms)
  * double with %.15g gives back the decimal text it was read from whenever the text had
  * at most 15 significant digits (DBL_DIG is 15: every decimal of at most 15 significant
  * digits survives text -> double -> text). An acceptable amount (at most two decimals,
- * at most 1e12 dollars) has at most 15 significant digits, so the printed text is the
+ * at most 1e8 dollars, MONEY_AMOUNT_MAX_CENTS) has at most 15 significant digits, so the printed text is the
  * source's, which money_parse reads exactly; a value with more decimals prints with more
  * decimals or in exponent form and is refused.
  */
 static int amount_cents(pctx *c, const json_t *v, const char *path, int64_t *cents)
 {
-    static const int64_t max_dollars = 1000000000000LL;
+    static const int64_t max_dollars = MONEY_AMOUNT_MAX_CENTS / 100;
     char text[40];
     if (json_is_integer(v)) {
         json_int_t d = json_integer_value(v);
         if (d > max_dollars || d < -max_dollars)
-            return fail_type(c, path, v, "an amount of at most 1e12 dollars");
+            return fail_type(c, path, v, "an amount of at most 100000000.00 dollars, either sign "
+                                         "(docs/input-formats.md, Amounts)");
         *cents = (int64_t)d * 100;
         return 0;
     }
@@ -560,7 +561,7 @@ static int amount_cents(pctx *c, const json_t *v, const char *path, int64_t *cen
     if (money_parse(text, strlen(text), &x) < 0)
         return fail(c, path, "\"%s\" is not an amount in dollars with at most two decimals", text);
     if (x > max_dollars * 100 || x < -max_dollars * 100)
-        return fail(c, path, "\"%s\" is not an amount of at most 1e12 dollars", text);
+        return fail(c, path, "\"%s\" is %s", text, money_amount_limit_text());
     *cents = x;
     return 0;
 }
@@ -1487,6 +1488,7 @@ static int parse_json(const json_t *root, fhir_resource *r, char *err, size_t er
     if (get_str(&c, root, "resourceType", "resourceType", &type) < 0) return -EINVAL;
     if (!type) return fail(&c, "resourceType", "required, but absent");
     c.rtype = type;
+    snprintf(r->rtype, sizeof r->rtype, "%s", type);
     if (get_str(&c, root, "id", "id", &id) < 0) return -EINVAL;
     if (id) {
         snprintf(c.id, sizeof c.id, "%s", id);

@@ -77,6 +77,7 @@ typedef struct fhir_warning {
 
 typedef struct fhir_resource {
     int kind;                 /* enum fhir_kind; callers skip FHIR_OTHER */
+    char rtype[41];           /* resourceType as given (truncated), e.g. "Practitioner" */
     char id[65];              /* the resource id */
     char patient_id[65];      /* EOB: patient.reference "Patient/X" -> "X"; Coverage:
                                  beneficiary.reference; Patient: its id */

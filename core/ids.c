@@ -92,11 +92,60 @@ int mbi_check(const char *s, size_t len, int *synthetic)
     return mbi_check_pos(s, len, synthetic, NULL);
 }
 
+int ids_check_template_id(const char *s, size_t len)
+{
+    if (!s || len == 0 || len > ID_TEMPLATE_MAX) return ID_BAD_LENGTH;
+    for (size_t i = 0; i < len; i++) {
+        char c = s[i];
+        if (!((c >= 'a' && c <= 'z') || is_digit(c) || c == '_' || c == '-')) return ID_BAD_CHAR;
+    }
+    if (!(s[0] >= 'a' && s[0] <= 'z')) return ID_BAD_PREFIX;
+    if (len == 6 && memcmp(s, "common", 6) == 0) return ID_RESERVED;
+    return ID_OK;
+}
+
+int ids_check_path_segment(const char *s, size_t len)
+{
+    if (!s || len == 0 || len > ID_SEGMENT_MAX) return ID_BAD_LENGTH;
+    for (size_t i = 0; i < len; i++) {
+        char c = s[i];
+        if (!((c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || is_digit(c) || c == '_' ||
+              c == '-' || c == '.' || c == ':'))
+            return ID_BAD_CHAR;
+    }
+    if ((len == 1 && s[0] == '.') || (len == 2 && s[0] == '.' && s[1] == '.')) return ID_RESERVED;
+    return ID_OK;
+}
+
 const char *ids_explain(const char *kind, int rc)
 {
     int npi = kind && strcmp(kind, "npi") == 0;
     int tin = kind && strcmp(kind, "tin") == 0;
     int mbi = kind && strcmp(kind, "mbi") == 0;
+    int tmpl = kind && strcmp(kind, "template") == 0;
+    int seg = kind && strcmp(kind, "segment") == 0;
+#define TEMPLATE_ID_RULE "(expected 1 to 64 lowercase letters, digits, _ and -, starting with a letter; not common)"
+#define SEGMENT_RULE "(expected 1 to 255 letters, digits, _, -, . and :; not . or ..)"
+    if (tmpl) {
+        switch (rc) {
+        case ID_OK: return "valid template id";
+        case ID_BAD_LENGTH: return "template id is empty or longer than 64 characters " TEMPLATE_ID_RULE;
+        case ID_BAD_CHAR: return "template id has a character that is not allowed (an uppercase letter, a space, a NUL, a / or a .) " TEMPLATE_ID_RULE;
+        case ID_BAD_PREFIX: return "template id does not start with a lowercase letter " TEMPLATE_ID_RULE;
+        case ID_RESERVED: return "template id \"common\" is reserved for the folder of shared files " TEMPLATE_ID_RULE;
+        default: break;
+        }
+    } else if (seg) {
+        switch (rc) {
+        case ID_OK: return "valid path segment";
+        case ID_BAD_LENGTH: return "path segment is empty or longer than 255 characters " SEGMENT_RULE;
+        case ID_BAD_CHAR: return "path segment has a character that is not allowed (a %, a NUL, a space) " SEGMENT_RULE;
+        case ID_RESERVED: return "path segment is . or .. " SEGMENT_RULE;
+        default: break;
+        }
+    }
+#undef TEMPLATE_ID_RULE
+#undef SEGMENT_RULE
     if (npi) {
         switch (rc) {
         case ID_OK: return "valid NPI";

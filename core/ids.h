@@ -16,6 +16,12 @@
 #define ID_BAD_CHAR (-2)   /* a character not allowed at its position */
 #define ID_BAD_PREFIX (-3) /* a leading digit/prefix that is never issued */
 #define ID_BAD_CHECK (-4)  /* the check digit does not match (NPI only) */
+#define ID_RESERVED (-5)   /* a reserved name (template ids: "common") */
+
+/* The longest template id (and folder name of a template or overlay). */
+#define ID_TEMPLATE_MAX 64
+/* The longest path segment the HTTP routes capture. */
+#define ID_SEGMENT_MAX 255
 
 /*
  * Validate an NPI: 10 digits, the first 1 or 2, the last the Luhn check digit of the
@@ -56,8 +62,28 @@ int mbi_check_pos(const char *s, size_t len, int *synthetic, int *bad_pos);
 int mbi_check(const char *s, size_t len, int *synthetic);
 
 /*
+ * Validate a template id (a base template's or an ACO overlay's "id", which also names
+ * its folder under the episodes directory, docs/templates.md): 1 to ID_TEMPLATE_MAX
+ * bytes of lowercase letters, digits, '_' and '-', the first a lowercase letter, and not
+ * the reserved name "common" (the folder of shared files). All `len` bytes are checked,
+ * so an embedded NUL (a JSON "\u0000", a URL "%00") is a bad character: pass the full
+ * length (json_string_length), never strlen. Returns ID_OK, ID_BAD_LENGTH, ID_BAD_CHAR,
+ * ID_BAD_PREFIX (the first byte is not a letter) or ID_RESERVED.
+ */
+int ids_check_template_id(const char *s, size_t len);
+
+/*
+ * Validate one captured segment of an HTTP path (an id: template, ACO, EBRA, episode,
+ * run, job, report kind): 1 to ID_SEGMENT_MAX bytes of ASCII letters, digits, '_', '-',
+ * '.' and ':', and neither "." nor "..". A '%' (an escape the server left undecoded,
+ * e.g. "%00"), a NUL, a '/' or any other byte is ID_BAD_CHAR. Returns ID_OK,
+ * ID_BAD_LENGTH, ID_BAD_CHAR or ID_RESERVED ("." and "..").
+ */
+int ids_check_path_segment(const char *s, size_t len);
+
+/*
  * A static sentence explaining a return code of the check function of `kind` ("npi",
- * "tin" or "mbi") and saying what is expected, e.g. "NPI check digit is wrong
+ * "tin", "mbi", "template" or "segment") and saying what is expected, e.g. "NPI check digit is wrong
  * (expected 10 digits starting with 1 or 2 with a valid Luhn check digit)".
  * Never NULL; an unknown kind or code gives a generic sentence.
  */

@@ -15,6 +15,7 @@
 #include <unistd.h>
 
 #include "csv_scan.h"
+#include "load_feed.h"
 #include "load_internal.h"
 #include "sha256.h"
 #include "util.h"
@@ -164,6 +165,28 @@ static int map_header(loader *ld, const csv_scan *h)
 
 /* ---- rows --------------------------------------------------------------------------- */
 
+/* A claim's service dates decades ahead (after LOAD_DATE_HORIZON_TEXT) load with one
+ * warning per row, naming the first such field (docs/input-formats.md, "Dates"). */
+static void warn_future_dates(loader *ld, const csv_scan *s)
+{
+    static const char *const names[] = {"claim_start_date", "claim_end_date",
+                                        "claim_line_start_date", "claim_line_end_date",
+                                        "admission_date", "discharge_date"};
+    const kind_def *d = ld->def;
+    for (size_t c = 0; c < d->n_cols; c++) {
+        const field_value *v = &ld->vals[c];
+        if (d->cols[c].kind != F_DATE || v->empty || ld->col_at[c] < 0) continue;
+        int claim_date = 0;
+        for (size_t k = 0; k < sizeof names / sizeof names[0]; k++)
+            claim_date |= !strcmp(d->cols[c].name, names[k]);
+        if (!claim_date || !load_date_beyond_horizon((cara_date)v->num)) continue;
+        load_warning(ld, s->line, (size_t)ld->col_at[c] + 1, d->cols[c].name,
+                     "%s is after %s (the last performance year and its run-out): loaded, "
+                     "but check the file's dates", v->text, LOAD_DATE_HORIZON_TEXT);
+        return;
+    }
+}
+
 /* Validate every mapped field of the current record into ld->vals. 0 when all good.
  * A soft column's bad value is a warning (unless strict) and is stored as absent. */
 static int check_row(loader *ld, const csv_scan *s)
@@ -192,6 +215,7 @@ static int check_row(loader *ld, const csv_scan *s)
         load_error(ld, s->line, (size_t)at + 1, d->cols[c].name, "%s", msg);
         bad = 1;
     }
+    if (!bad) warn_future_dates(ld, s);
     return bad ? -1 : 0;
 }
 

@@ -347,6 +347,7 @@ static void put(ctx *x, feed_claim *c, const char *source)
     feed_xwalk_current(x->sink, c->person_id, cur);
     memcpy(c->person_id, cur, sizeof cur);
     if (c->type != FEED_INSTITUTIONAL) cclf_part_b_key(c);
+    feed_check_dates(&x->rep, source, 0, c); /* a warning for dates decades ahead */
     if (feed_put_claim(x->sink, c, source, x->err, sizeof x->err) < 0)
         store_failed(x, "storing claims");
 }

@@ -35,7 +35,8 @@ typedef struct feed_report {
     const feed_opts *o;
     int errors;
     int64_t rejected;    /* records written to the rejects file */
-    int64_t warnings;    /* optional fields stored as absent (feed_warn) */
+    int64_t warnings;    /* optional fields stored as absent (feed_warn), data warnings
+                            (feed_notice) */
     int64_t skipped;     /* records of types cara does not price (Part D, ...), counted */
 } feed_report;
 
@@ -57,6 +58,26 @@ void feed_reject(feed_report *r, const char *path, size_t record, size_t column,
 int feed_warn(feed_report *r, const char *path, size_t record, size_t column,
               const char *field, const char *rec, size_t reclen, const char *fmt, ...)
     __attribute__((format(printf, 8, 9)));
+
+/*
+ * A data warning that is not a malformed field (an unknown FHIR resource type, a service
+ * date far in the future): printed as "path:record: warning: message" (record 0: no
+ * ":record"), counted in
+ * r->warnings (stored as loads.warnings), never an error, with or without --strict.
+ */
+/* The latest service date cara accepts without a warning: the model's last performance
+ * year (2036) and six months of run-out (docs/input-formats.md, "Dates"). */
+#define LOAD_DATE_HORIZON_TEXT "2037-06-30"
+
+/* 1 when d (not CARA_DATE_NONE) is after LOAD_DATE_HORIZON_TEXT. */
+int load_date_beyond_horizon(cara_date d);
+
+/* feed_notice for a claim whose dates (claim from/thru, a line's from/thru) lie beyond
+ * the horizon: one warning per claim naming it and its latest date. The claim loads. */
+void feed_check_dates(feed_report *r, const char *path, size_t record, const feed_claim *c);
+
+void feed_notice(feed_report *r, const char *path, size_t record, const char *fmt, ...)
+    __attribute__((format(printf, 4, 5)));
 
 /* 1 when base is a CMS CCLF file name. */
 int load_is_cclf_name(const char *base);

@@ -8,6 +8,7 @@
 #include <time.h>
 
 #include "cclf.h"
+#include "date.h"
 #include "load_feed.h"
 
 /* Write s with tabs and line ends replaced by spaces (the rejects file is TSV). */
@@ -67,6 +68,51 @@ int feed_warn(feed_report *r, const char *path, size_t record, size_t column,
                 field ? " (stored as absent)" : "");
     }
     return 0;
+}
+
+void feed_notice(feed_report *r, const char *path, size_t record, const char *fmt, ...)
+{
+    char msg[600];
+    va_list ap;
+    va_start(ap, fmt);
+    vsnprintf(msg, sizeof msg, fmt, ap);
+    va_end(ap);
+    r->warnings++;
+    if (r->errors + r->warnings <= (r->o->max_errors > 0 ? r->o->max_errors : 50)) {
+        FILE *e = r->o->err ? r->o->err : stderr;
+        fprintf(e, "%s", path);
+        if (record) fprintf(e, ":%zu", record);
+        fprintf(e, ": warning: %s\n", msg);
+    }
+}
+
+int load_date_beyond_horizon(cara_date d)
+{
+    static const cara_date none = CARA_DATE_NONE;
+    cara_date h;
+    if (d == none || date_parse(LOAD_DATE_HORIZON_TEXT, 10, &h) < 0) return 0;
+    return d > h;
+}
+
+void feed_check_dates(feed_report *r, const char *path, size_t record, const feed_claim *c)
+{
+    cara_date last = CARA_DATE_NONE;
+    const cara_date cand[] = {c->start, c->end};
+    for (size_t i = 0; i < 2; i++)
+        if (load_date_beyond_horizon(cand[i]) && (last == CARA_DATE_NONE || cand[i] > last))
+            last = cand[i];
+    for (size_t i = 0; i < c->n_lines; i++) {
+        const cara_date l[] = {c->lines[i].start, c->lines[i].end};
+        for (size_t k = 0; k < 2; k++)
+            if (load_date_beyond_horizon(l[k]) && (last == CARA_DATE_NONE || l[k] > last))
+                last = l[k];
+    }
+    if (last == CARA_DATE_NONE) return;
+    char day[11];
+    date_format(last, day);
+    feed_notice(r, path, record, "claim %s: service date %s is after %s (the last performance "
+                "year and its run-out): loaded, but check the file's dates", c->claim_id, day,
+                LOAD_DATE_HORIZON_TEXT);
 }
 
 int load_is_cclf_name(const char *base)

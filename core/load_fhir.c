@@ -38,6 +38,7 @@ typedef struct fctx {
     int pass;                 /* 1: everything; 2: deferred EOBs only */
     sqlite3_stmt *bene, *cov, *defer, *deferred;
     int64_t eobs, deferred_n, patients, coverages;
+    int64_t unknown_types;    /* resources of types cara does not load (warned) */
     char skip_reason[80];     /* the first skipped record's */
     char err[512];
     int failed;
@@ -177,6 +178,7 @@ static void on_eob(fctx *x, const fhir_resource *r, size_t number)
     char src[400];
     const char *base = strrchr(x->f[x->fi].path, '/');
     snprintf(src, sizeof src, "%s:%zu", base ? base + 1 : x->f[x->fi].path, number);
+    feed_check_dates(&x->rep, x->f[x->fi].path, number, &c); /* dates decades ahead */
     if (feed_put_claim(x->sink, &c, src, x->err, sizeof x->err) < 0) store_failed(x, "storing claims");
     x->eobs++;
 }
@@ -206,7 +208,11 @@ static int on_resource(void *ud, const fhir_resource *r, size_t number, const ch
     case FHIR_PATIENT: on_patient(x, r, number); break;
     case FHIR_COVERAGE: on_coverage(x, r); break;
     case FHIR_EOB: on_eob(x, r, number); break;
-    default: break; /* other resource types are not claims data */
+    default: /* other resource types are not claims data: skipped, with a warning */
+        feed_notice(&x->rep, x->f[x->fi].path, number, "resourceType \"%s\": not a resource "
+                    "cara loads (ExplanationOfBenefit, Patient, Coverage): skipped", r->rtype);
+        x->unknown_types++;
+        break;
     }
     return 0;
 }
@@ -408,9 +414,12 @@ int load_fhir(store *s, char *const *paths, size_t n, const feed_opts *o)
             if (x.rep.skipped)
                 fprintf(o->out, "; %lld records skipped (types cara does not price: %s%s)",
                         (long long)x.rep.skipped, x.skip_reason, x.rep.skipped > 1 ? ", ..." : "");
+            if (x.unknown_types)
+                fprintf(o->out, "; %lld resources of types cara does not load (warned)",
+                        (long long)x.unknown_types);
             if (x.rep.warnings)
-                fprintf(o->out, "; %lld warnings (optional fields stored as absent)",
-                        (long long)x.rep.warnings);
+                fprintf(o->out, "; %lld warnings (optional fields stored as absent, data "
+                        "warnings)", (long long)x.rep.warnings);
             if (x.rep.rejected) fprintf(o->out, "; %lld records rejected", (long long)x.rep.rejected);
             fputc('\n', o->out);
         }

@@ -210,6 +210,7 @@ int field_check(const field_spec *s, const char *p, size_t len, field_value *v, 
         cara_cents c;
         rc = money_parse(p, len, &c);
         if (rc < 0) FAIL("%s: %s", q_, money_strerror(rc));
+        if (!money_amount_ok(c)) FAIL("%s is %s", q_, money_amount_limit_text());
         v->num = c;
         return 0;
     }

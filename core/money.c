@@ -149,3 +149,30 @@ void factor_format(int64_t f4, char buf[24])
 {
     format_fixed(f4, 10000, 4, buf, 24);
 }
+
+int money_amount_ok(cara_cents c)
+{
+    return c >= -MONEY_AMOUNT_MAX_CENTS && c <= MONEY_AMOUNT_MAX_CENTS;
+}
+
+const char *money_amount_limit_text(void)
+{
+    return "above the limit of 100000000.00 dollars per amount, either sign "
+           "(docs/input-formats.md, Amounts)";
+}
+
+int money_add(int64_t a, int64_t b, int64_t *out)
+{
+    int64_t r;
+    if (__builtin_add_overflow(a, b, &r)) return MONEY_ERANGE;
+    *out = r;
+    return 0;
+}
+
+int money_mul(int64_t a, int64_t b, int64_t *out)
+{
+    int64_t r;
+    if (__builtin_mul_overflow(a, b, &r)) return MONEY_ERANGE;
+    *out = r;
+    return 0;
+}

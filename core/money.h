@@ -19,6 +19,29 @@
 #define MONEY_ERANGE (-ERANGE)   /* the value does not fit int64 */
 
 /*
+ * The largest amount an input line may carry, either sign: $100,000,000.00 (10^10
+ * cents) per claim line or claim (docs/input-formats.md, "Amounts"; docs/security.md).
+ * Every loader (CSV, CCLF, FHIR) refuses a larger one, naming where it is. With it no
+ * sum of fewer than 922 million lines can overflow int64; the sums are checked anyway.
+ */
+#define MONEY_AMOUNT_MAX_CENTS INT64_C(10000000000)
+
+/* 1 when |c| <= MONEY_AMOUNT_MAX_CENTS, else 0. */
+int money_amount_ok(cara_cents c);
+
+/* "above the limit of 100000000.00 dollars per amount (docs/input-formats.md, Amounts)":
+ * the static sentence a loader appends to its file:line:column, field and value. */
+const char *money_amount_limit_text(void);
+
+/*
+ * Checked arithmetic for the money path (__builtin_*_overflow): *out = a + b (money_add)
+ * or a * b (money_mul). Return 0, or MONEY_ERANGE when the exact result does not fit
+ * int64 (*out untouched). Never wraps, never saturates.
+ */
+int money_add(int64_t a, int64_t b, int64_t *out);
+int money_mul(int64_t a, int64_t b, int64_t *out);
+
+/*
  * Parse exactly `len` bytes of s (need not be NUL-terminated) as a dollar amount as
  * written in the CSV input: an optional leading '-', one or more digits, then
  * optionally '.' followed by one or two digits. "123.45" -> 12345, "7" -> 700,

@@ -3,10 +3,12 @@
  */
 #include "overlay.h"
 
+#include "ids.h"
 #include "schema.h"
 
 #include <errno.h>
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 
 
@@ -116,7 +118,18 @@ int overlay_parse(const char *name, const char *buf, size_t len, json_t **doc,
     info->base_version = json_string_value(json_object_get(base, "version"));
     info->approach = json_string_value(json_object_get(o, "approach"));
     info->aco_id = json_string_value(json_object_get(o, "aco_id"));
-    if (!info->id || !*info->id) diag_add(d, "id", "required: the overlay's own template id"), n++;
+    if (!info->id || !*info->id) {
+        diag_add(d, "id", "required: the overlay's own template id"), n++;
+    } else {
+        json_t *idv = json_object_get(o, "id");
+        int rc = ids_check_template_id(info->id, json_string_length(idv));
+        if (rc != ID_OK) {
+            char *shown = json_dumps(idv, JSON_ENCODE_ANY);
+            diag_add(d, "id", "%s: %s (an overlay id names its folder)", shown ? shown : "?",
+                     ids_explain("template", rc)), n++;
+            free(shown);
+        }
+    }
     if (!info->version || !*info->version) diag_add(d, "version", "required: a string"), n++;
     if (!info->base_id || !info->base_version)
         diag_add(d, "base", "required: {\"id\": ..., \"version\": ...} of a CMS base template"), n++;

@@ -21,6 +21,7 @@
 #include "sha256.h"
 #include "srv_dirs.h"
 #include "episodes_check.h"
+#include "ids.h"
 #include "util.h"
 
 #ifndef RENAME_EXCHANGE
@@ -327,6 +328,12 @@ int rollback_apply(sqlite3 *db, const json_t *entry, const char *source_dir,
     const json_t *files = json_object_get(entry, "files");
     if (!folder || !content_safe_relpath(folder) || strchr(folder, '/') || !json_object_size(files)) {
         snprintf(err, errlen, "the stored content names no usable folder");
+        return -EINVAL;
+    }
+    int idrc = ids_check_template_id(folder, strlen(folder));
+    if (idrc != ID_OK) { /* the folder name is a template id (ids.h): never "common" */
+        snprintf(err, errlen, "the stored content names folder \"%s\": %s", folder,
+                 ids_explain("template", idrc));
         return -EINVAL;
     }
     char *target = util_path_join(source_dir, folder);

@@ -129,7 +129,8 @@ void native_attribute(const native_params *p, const cara_episode *ep,
             order[no++] = (tally){l->rendering_npi, l->rendering_tin, 0, 0, l->service_date};
         }
         order[k].lines++;
-        order[k].allowed += l->allowed;
+        if (money_add(order[k].allowed, l->allowed, &order[k].allowed) < 0) /* saturate */
+            order[k].allowed = l->allowed < 0 ? INT64_MIN : INT64_MAX;
     }
     const tally *best = NULL;
     for (size_t k = 0; k < no; k++)

@@ -8,6 +8,7 @@
 #include <sys/stat.h>
 
 #include "cli.h"
+#include "ids.h"
 #include "util.h"
 
 extern const char scaffold_template_json[], scaffold_example[], scaffold_attribution[],
@@ -59,9 +60,9 @@ static int make_dir(cli_ctx *c, const char *path)
 
 int scaffold_template(cli_ctx *c, const char *name, const char *parent)
 {
-    if (!name_ok(name)) {
-        fprintf(c->err, "cara template new: \"%s\" is not a template id (expected lowercase "
-                        "letters, digits and _, starting with a letter)\n", name);
+    int idrc = ids_check_template_id(name, strlen(name));
+    if (idrc != ID_OK) {
+        fprintf(c->err, "cara template new: \"%s\": %s\n", name, ids_explain("template", idrc));
         return CLI_USAGE;
     }
     char *dir = util_path_join(parent, name);

@@ -27,6 +27,7 @@
 #include <unistd.h>
 
 #include "catalog.h"
+#include "ids.h"
 #include "overlay.h"
 #include "overlay_aco.h"
 #include "sha256.h"
@@ -195,18 +196,6 @@ void api_template_validate(srv_req *rq, srv_resp *rs)
 
 /* ---- PUT an overlay ---------------------------------------------------------------------- */
 
-/* A folder name: [a-z0-9][a-z0-9_-]*, at most 64 characters. */
-static int safe_name(const char *s)
-{
-    size_t n = strlen(s);
-    if (!n || n > 64 || !((s[0] >= 'a' && s[0] <= 'z') || (s[0] >= '0' && s[0] <= '9'))) return 0;
-    for (size_t i = 0; i < n; i++)
-        if (!((s[i] >= 'a' && s[i] <= 'z') || (s[i] >= '0' && s[i] <= '9') || s[i] == '_' ||
-              s[i] == '-'))
-            return 0;
-    return 1;
-}
-
 /* The aco_id of the overlay already at path, or NULL (malloc'ed). *exists is set. */
 static char *existing_aco(const char *path, int *exists)
 {
@@ -307,9 +296,11 @@ void api_overlay_put(srv_req *rq, srv_resp *rs)
         diag_add(&d, "aco_id", "%s%s%s: an overlay PUT under /overlays/%s must name \"aco_id\": \"%s\"",
                  info.aco_id ? "\"" : "", info.aco_id ? info.aco_id : "missing",
                  info.aco_id ? "\"" : "", aco, aco);
-    if (n == 0 && !safe_name(info.id))
-        diag_add(&d, "id", "\"%s\": an overlay id names its folder: lowercase letters, digits, _ "
-                 "and -, at most 64 characters", info.id);
+    /* overlay_parse refused an id that breaks the template id grammar (ids.h), embedded
+     * NULs included; checked again here because the id becomes a folder name */
+    if (n == 0 && ids_check_template_id(info.id, strlen(info.id)) != ID_OK)
+        diag_add(&d, "id", "\"%s\": %s", info.id,
+                 ids_explain("template", ids_check_template_id(info.id, strlen(info.id))));
     const catalog_entry *same = n == 0 ? catalog_find(&cat, info.id) : NULL;
     if (n == 0 && !d.n && same && !same->overlay_path)
         diag_add(&d, "id", "\"%s\" is the id of a base template", info.id);

@@ -541,6 +541,14 @@ static void on_conn_timer(uv_timer_t *t)
     if (srv_conn_sweep(s)) srv_http_kick(s);
 }
 
+/* MHD's URL unescaper, replaced so that "%00" stays "%00" (srv_unescape). */
+static size_t mhd_unescape(void *cls, struct MHD_Connection *conn, char *uri)
+{
+    (void)cls;
+    (void)conn;
+    return srv_unescape(uri);
+}
+
 int srv_http_start(srv *s, const char *host, int port, char *err, size_t errlen)
 {
     struct sockaddr_in addr;
@@ -561,6 +569,7 @@ int srv_http_start(srv *s, const char *host, int port, char *err, size_t errlen)
                               MHD_OPTION_NOTIFY_COMPLETED, on_completed, s,
                               MHD_OPTION_NOTIFY_CONNECTION, srv_conn_notify, s,
                               MHD_OPTION_PER_IP_CONNECTION_LIMIT, s->limits.per_ip,
+                              MHD_OPTION_UNESCAPE_CALLBACK, mhd_unescape, s,
                               MHD_OPTION_END);
     if (!s->mhd) {
         snprintf(err, errlen, "cannot listen on %s:%d (in use, or not allowed)", host, port);

@@ -134,6 +134,11 @@ enum { SRV_PUBLIC = 1, SRV_NODB = 2, SRV_TRY = 4 }; /* SRV_TRY: on the bounded r
  * for other methods (405), else NULL (404). */
 const srv_route *srv_route_find(const char *method, const char *path, char *buf, size_t buflen,
                                 const char **params, int *n_params, int *allowed);
+/* Percent-decode the NUL-terminated s in place (the service's URL unescaper, for the path
+ * and the query). "%00" and malformed escapes are left as they are, so a decoded NUL can
+ * never truncate an id: the '%' then fails ids_check_path_segment (a 404). Returns the
+ * new length. */
+size_t srv_unescape(char *s);
 void srv_jobs_tick(srv *s);           /* start the next queued run when none is running */
 void srv_jobs_cancel_all(srv *s);
 int srv_jobs_busy(srv *s);

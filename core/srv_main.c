@@ -16,6 +16,7 @@
 #include <unistd.h>
 
 #include "cli.h"
+#include "run_lease.h"
 #include "srv_dirs.h"
 #include "srv_internal.h"
 #include "util.h"
@@ -166,6 +167,12 @@ static int run_serve(cli_ctx *c, int argc, char **argv)
         fprintf(c->err, "cara serve: %s\n", err);
         return CLI_FAIL;
     }
+    int reaped = 0; /* runs killed mid-way stop showing as running (run_lease.h) */
+    if (run_lease_reap(store_db(db), "cara serve", &reaped, err, sizeof err) < 0)
+        fprintf(c->err, "cara serve: warning: %s\n", err);
+    else if (reaped)
+        fprintf(c->err, "cara serve: %d earlier run%s marked abandoned\n", reaped,
+                reaped == 1 ? "" : "s");
     store_close(db);
     if (!realpath(c->db, s.db_path)) snprintf(s.db_path, sizeof s.db_path, "%s", c->db);
     const char *tmp = getenv("TMPDIR");

@@ -9,6 +9,8 @@
 #include <time.h>
 
 #include "engine.h"
+#include "ids.h"
+#include "run_lease.h"
 #include "srv_api.h"
 #include "srv_auth.h"
 #include "srv_internal.h"
@@ -443,6 +445,7 @@ static void h_runs_list(srv_req *rq, srv_resp *rs)
     }
     json_t *rows = srv_rows_json(st);
     sqlite3_finalize(st);
+    run_lease_json_rows(rows); /* status "abandoned"; no process ids or host names */
     size_t i;
     json_t *row;
     json_array_foreach(rows, i, row) shape_run(rq, row);
@@ -465,6 +468,7 @@ static void h_run_get(srv_req *rq, srv_resp *rs)
     sqlite3_bind_int64(st, 1, (int64_t)id);
     json_t *rows = srv_rows_json(st);
     sqlite3_finalize(st);
+    run_lease_json_rows(rows);
     if (json_array_size(rows) == 0) {
         json_decref(rows);
         srv_error(rs, 404, "not_found", "no run %s", rq->params[0]);
@@ -521,7 +525,8 @@ static int match(const char *pattern, char *buf, const char **params, int *n)
         char *qe = strchr(q, '/');
         size_t ql = qe ? (size_t)(qe - q) : strlen(q);
         if (p[0] == ':') {
-            if (ql == 0 || *n >= 4) return 0;
+            /* a capture is an id: one grammar (ids.h), no "..", no "%00", no NUL */
+            if (*n >= 4 || ids_check_path_segment(q, ql) != ID_OK) return 0;
             params[(*n)++] = q;
         } else if (pl != ql || strncmp(p, q, pl) != 0) {
             return 0;
@@ -535,6 +540,30 @@ static int match(const char *pattern, char *buf, const char **params, int *n)
         if (e) *e = '\0';
     }
     return 1;
+}
+
+static int hexval(char c)
+{
+    if (c >= '0' && c <= '9') return c - '0';
+    if (c >= 'a' && c <= 'f') return c - 'a' + 10;
+    if (c >= 'A' && c <= 'F') return c - 'A' + 10;
+    return -1;
+}
+
+size_t srv_unescape(char *s)
+{
+    char *w = s;
+    for (const char *r = s; *r;) {
+        int hi = r[0] == '%' ? hexval(r[1]) : -1, lo = hi >= 0 ? hexval(r[2]) : -1;
+        if (hi >= 0 && lo >= 0 && (hi | lo) != 0) {
+            *w++ = (char)(hi * 16 + lo);
+            r += 3;
+        } else {
+            *w++ = *r++;
+        }
+    }
+    *w = '\0';
+    return (size_t)(w - s);
 }
 
 const srv_route *srv_route_find(const char *method, const char *path, char *buf, size_t buflen,

@@ -334,6 +334,19 @@ static const store_migration migrations[] = {
      "-- (docs/methodology.md section 4); NULL when the coefficient table was absent or\n"
      "-- the episode was not priced\n"
      "ALTER TABLE run_episodes ADD COLUMN risk_score INTEGER;\n"},
+    {10, "run leases (a running run's process, host and heartbeat; abandoned runs); the "
+         "MBI crosswalk indexed by current MBI",
+     "-- core/run_lease.h: a run renews heartbeat_at every few seconds while it works; a\n"
+     "-- 'running' run whose process is gone (same host) or whose heartbeat is older than\n"
+     "-- 60 s is marked status 'failed' with abandoned_at set at the next cara run, runs or\n"
+     "-- serve, and shown as status 'abandoned' (the status CHECK stays as it is)\n"
+     "ALTER TABLE runs ADD COLUMN lease_pid INTEGER;\n"
+     "ALTER TABLE runs ADD COLUMN lease_host TEXT;\n"
+     "ALTER TABLE runs ADD COLUMN heartbeat_at TEXT;\n"
+     "ALTER TABLE runs ADD COLUMN abandoned_at TEXT;\n"
+     "-- CCLF9 chains: each crosswalk pair re-points the pairs that ended at its previous\n"
+     "-- MBI (feed_store.c S_XWALK_CHAIN); without this index every pair scanned them all\n"
+     "CREATE INDEX mbi_xwalk_current ON mbi_xwalk (current_mbi);\n"},
 };
 
 const store_migration *store_migrations(size_t *n)

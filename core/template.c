@@ -11,6 +11,7 @@
 #include <string.h>
 
 #include "codes.h"
+#include "ids.h"
 #include "util.h"
 
 #define TEMPLATE_MAX_BYTES (8u * 1024u * 1024u)
@@ -43,6 +44,15 @@ int template_from_json(const char *name, json_t *root, cara_template **out, char
             snprintf(err, errlen, "%s: %s: required, a non-empty string", name, required[i]);
             return -EINVAL;
         }
+    }
+    json_t *idv = json_object_get(root, "id");
+    int idrc = ids_check_template_id(json_string_value(idv), json_string_length(idv));
+    if (idrc != ID_OK) {
+        char *shown = json_dumps(idv, JSON_ENCODE_ANY);
+        snprintf(err, errlen, "%s: id: %s: %s", name, shown ? shown : "?",
+                 ids_explain("template", idrc));
+        free(shown);
+        return -EINVAL;
     }
     cara_template *t = calloc(1, sizeof *t);
     if (!t || !(t->name = strdup(name))) {

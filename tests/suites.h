@@ -15,6 +15,7 @@
     X(plugin_host)     \
     X(declarative)     \
     X(overlay)         \
+    X(catalog)         \
     X(template_validate) \
     X(rules)           \
     X(rules_bind)      \
@@ -40,7 +41,8 @@
     X(report_cmd)      \
     X(srv_deny)        \
     X(e2e)             \
-    X(risk_e2e)
+    X(risk_e2e)        \
+    X(hardening)
 
 #define CARA_DECLARE_SUITE(name) Suite *suite_##name(void);
 CARA_SUITES(CARA_DECLARE_SUITE)

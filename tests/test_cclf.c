@@ -5,6 +5,7 @@
 #include <check.h>
 #include <errno.h>
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 
 #include "cclf.h"
@@ -196,6 +197,64 @@ START_TEST(test_crosswalk)
 }
 END_TEST
 
+/* The i-th valid MBI in mixed radix over the MBI alphabet (position kinds n a x d a x d
+ * a a d d): 0 -> 1AA0AA0AA00, 1 -> 1AA0AA0AA01, ... all distinct. */
+static void nth_mbi(long i, char out[12])
+{
+    static const char L[] = "ACDEFGHJKMNPQRTUVWXY", D[] = "0123456789",
+                      X[] = "ACDEFGHJKMNPQRTUVWXY0123456789", N[] = "123456789";
+    const char *al[11] = {N, L, X, D, L, X, D, L, L, D, D};
+    for (int k = 10; k >= 0; k--) {
+        size_t m = strlen(al[k]);
+        out[k] = al[k][i % (long)m];
+        i /= (long)m;
+    }
+    out[11] = '\0';
+}
+
+/* A 20,000-link chain (MBI 0 -> 1 -> ... -> 20000), its records in reverse order: every
+ * previous MBI resolves to MBI 20000. Resolving it walked the chain from every link
+ * (quadratic: 31 s with the store's re-keying, docs/performance.md); now each link
+ * once. The mapping is checked, not the time. A long cycle is still refused. */
+START_TEST(test_crosswalk_long_chain)
+{
+    enum { LINKS = 20000 };
+    const cclf_layout *l = cclf_layout_for('9');
+    size_t rl = l->reclen + 1;
+    char *buf = malloc((LINKS + 1) * rl + 1), *p = buf;
+    ck_assert_ptr_nonnull(buf);
+    for (long i = LINKS - 1; i >= 0; i--) {
+        char cur[12], prev[12];
+        nth_mbi(i + 1, cur);
+        nth_mbi(i, prev);
+        char one[128] = "";
+        xw_row(one, cur, prev);
+        memcpy(p, one, rl);
+        p += rl;
+    }
+    *p = '\0';
+    cclf_xwalk *x;
+    char err[256], last[12], mbi[12];
+    ck_assert_msg(cclf_xwalk_build(buf, (size_t)(p - buf), &x, err, sizeof err) == 0, "%s", err);
+    ck_assert_uint_eq(cclf_xwalk_size(x), LINKS);
+    nth_mbi(LINKS, last);
+    for (long i = 0; i < LINKS; i++) {
+        nth_mbi(i, mbi);
+        ck_assert_str_eq(cclf_xwalk_current(x, mbi), last);
+    }
+    ck_assert_str_eq(cclf_xwalk_current(x, last), last);
+    cclf_xwalk_free(x);
+    /* close the chain: 20000 -> 0 makes it a cycle */
+    char one[128] = "";
+    nth_mbi(0, mbi);
+    xw_row(one, mbi, last);
+    memcpy(p, one, rl + 1);
+    ck_assert_int_eq(cclf_xwalk_build(buf, (size_t)(p - buf) + rl, &x, err, sizeof err), -EINVAL);
+    ck_assert_ptr_nonnull(strstr(err, "cycle"));
+    free(buf);
+}
+END_TEST
+
 Suite *suite_cclf(void)
 {
     Suite *s = suite_create("cclf");
@@ -205,6 +264,7 @@ Suite *suite_cclf(void)
     tcase_add_test(tc, test_records_and_fields);
     tcase_add_test(tc, test_summary);
     tcase_add_test(tc, test_crosswalk);
+    tcase_add_test(tc, test_crosswalk_long_chain);
     suite_add_tcase(s, tc);
     return s;
 }

@@ -248,6 +248,12 @@ START_TEST(test_scaffold)
     ck_assert_int_eq(cara("--episodes eps template new my_episode"), 1);
     ASSERT_ERR_HAS("already exists");
     ck_assert_int_eq(cara("--episodes eps template new My-Episode"), 2);
+    /* the one template id grammar (ids.h): "common" is reserved, ".." is not an id */
+    ck_assert_int_eq(cara("--episodes eps template new common"), 2);
+    ASSERT_ERR_HAS("reserved");
+    ck_assert_int_eq(cara("--episodes eps template new .."), 2);
+    ck_assert_int_eq(cara("template rollback common --to 1.0.0"), 2);
+    ASSERT_ERR_HAS("reserved");
 
     ck_assert_int_eq(cara("--version >/dev/null && mkdir plugins && cd . && true"), 0);
     ck_assert_int_eq(cara("plugin new my_type"), 0);

@@ -364,14 +364,35 @@ START_TEST(test_bad_records_reject_delivery)
     put_rec(&d, &r);
     part_b_line(&r, "41", "B10", "1", M1, "2027-01-10", "97110", "3O.00", "40.00", "0", "2027-01-20");
     put_rec(&d, &r);
+    /* above the per-amount limit of 100000000.00 dollars (docs/input-formats.md, Amounts) */
+    part_b_line(&r, "42", "B11", "1", M1, "2027-01-10", "97110", "100000000.01", "40.00", "0", "2027-01-20");
+    put_rec(&d, &r);
     ck_assert_int_lt(deliver(&d, 1, 0), 0);
     /* CCLF5 records 5 and 6; CLM_LINE_FROM_DT starts at column 78, the paid amount at 103 */
     HAS("T.A1234.ACO.ZC5Y27.D270115.T1200000:5:78: warning: CLM_LINE_FROM_DT: \"2027-02-30\" is not a date");
     HAS("ZC5Y27.D270115.T1200000:6:103: CLM_LINE_CVRD_PD_AMT: \"3O.00\" is not a signed amount");
-    HAS("rejected (1 error)");
+    HAS("ZC5Y27.D270115.T1200000:7:103: CLM_LINE_CVRD_PD_AMT: \"100000000.01\" is above the limit of 100000000.00 dollars");
+    HAS("rejected (2 errors)");
     ck_assert_int_eq(q("SELECT count(*) FROM claims"), 0);
     ck_assert_int_eq(q("SELECT count(*) FROM eligibility"), 0);
     ck_assert_int_eq(q("SELECT count(*) FROM loads"), 0);
+}
+END_TEST
+
+/* A service date decades ahead (after 2037-06-30: the last performance year and its
+ * run-out) loads, with one warning naming the claim and the date, counted in
+ * loads.warnings (before: accepted silently). */
+START_TEST(test_future_dates_warn)
+{
+    delivery d;
+    january(&d);
+    rec r;
+    part_b_line(&r, "43", "B12", "1", M1, "2090-01-10", "97110", "30.00", "40.00", "0", "2027-01-20");
+    put_rec(&d, &r);
+    ck_assert_int_eq(deliver(&d, 1, 0), 0);
+    HAS("warning: claim B12: service date 2090-01-10 is after 2037-06-30");
+    ck_assert_int_eq(q("SELECT count(*) FROM claims WHERE claim_id LIKE 'B12%'"), 1);
+    ck_assert_int_ge(q("SELECT max(warnings) FROM loads"), 1);
 }
 END_TEST
 
@@ -467,6 +488,7 @@ Suite *suite_feed_cclf(void)
     tcase_add_test(tc, test_run_out_in_order);
     tcase_add_test(tc, test_run_out_out_of_order);
     tcase_add_test(tc, test_bad_records_reject_delivery);
+    tcase_add_test(tc, test_future_dates_warn);
     tcase_add_test(tc, test_skip_bad);
     tcase_add_test(tc, test_counts_and_lengths);
     tcase_add_test(tc, test_converters);

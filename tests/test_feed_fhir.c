@@ -424,6 +424,25 @@ START_TEST(test_claim_payment)
 }
 END_TEST
 
+/* A resource of a type cara does not load (Practitioner) is skipped with a warning
+ * naming file:record and the type, counted in loads.warnings (before: silently). */
+START_TEST(test_unknown_resource_type)
+{
+    char *pat = write_file("patient.ndjson",
+                      "{\"resourceType\":\"Patient\",\"id\":\"p1\",\"identifier\":[{\"system\":"
+                      "\"http://hl7.org/fhir/sid/us-mbi\",\"value\":\"" MBI "\"}],\"gender\":\"male\","
+                      "\"birthDate\":\"1950-04-02\"}\n"
+                      "{\"resourceType\":\"Practitioner\",\"id\":\"dr1\"}\n");
+    char *paths[] = {pat, NULL};
+    ck_assert_int_eq(load(paths, 0), 0);
+    HAS("patient.ndjson:2: warning: resourceType \"Practitioner\": not a resource cara loads");
+    ck_assert_msg(strstr(outs, "1 resources of types cara does not load"), "%s", outs);
+    ck_assert_int_eq(q("SELECT sum(warnings) FROM loads"), 1);
+    ck_assert_int_eq(q("SELECT count(*) FROM eligibility"), 1);
+    free(pat);
+}
+END_TEST
+
 Suite *suite_feed_fhir(void)
 {
     Suite *s = suite_create("feed_fhir");
@@ -433,6 +452,7 @@ Suite *suite_feed_fhir(void)
     tcase_add_test(tc, test_versions_and_spans);
     tcase_add_test(tc, test_bad_records);
     tcase_add_test(tc, test_bfd_loads);
+    tcase_add_test(tc, test_unknown_resource_type);
     tcase_add_test(tc, test_bfd_strict);
     tcase_add_test(tc, test_bfd_store_contract);
     tcase_add_test(tc, test_claim_payment);

@@ -278,14 +278,16 @@ START_TEST(test_patient_coverage)
 }
 END_TEST
 
-/* Amounts are exact: at most two decimals, up to 1e12 dollars. */
+/* Amounts are exact: at most two decimals, up to 100000000.00 dollars either sign
+ * (MONEY_AMOUNT_MAX_CENTS; it was 1e12 dollars). */
 START_TEST(test_amounts)
 {
     static const struct {
         const char *json;
         int64_t cents;
-    } ok[] = {{"0.07", 7}, {"1234567.89", 123456789}, {"999999999999.99", 99999999999999},
-              {"-5.5", -550}, {"0.1", 10}, {"1e2", 10000}, {"1000000000000", 100000000000000}};
+    } ok[] = {{"0.07", 7}, {"1234567.89", 123456789}, {"99999999.99", 9999999999},
+              {"-5.5", -550}, {"0.1", 10}, {"1e2", 10000}, {"100000000", 10000000000},
+              {"-100000000.00", -10000000000}};
     for (size_t i = 0; i < sizeof ok / sizeof ok[0]; i++) {
         char to[64];
         snprintf(to, sizeof to, "{\"value\":%s}", ok[i].json);
@@ -297,8 +299,8 @@ START_TEST(test_amounts)
         fhir_resource_clear(&r);
         free(json);
     }
-    static const char *const bad[] = {"0.001", "1e-7", "1000000000000.01", "1e15", "\"12.00\"",
-                                      "2000000000000"};
+    static const char *const bad[] = {"0.001", "1e-7", "100000000.01", "1e15", "\"12.00\"",
+                                      "2000000000000", "-100000001", "92233720368547758.07"};
     for (size_t i = 0; i < sizeof bad / sizeof bad[0]; i++) {
         char to[64];
         snprintf(to, sizeof to, "{\"value\":%s}", bad[i]);

@@ -139,6 +139,47 @@ START_TEST(test_mbi)
 }
 END_TEST
 
+/* The template id grammar: every byte of len is checked (an embedded NUL is refused),
+ * the first must be a lowercase letter, "common" is reserved. */
+START_TEST(test_template_id)
+{
+    ck_assert_int_eq(ids_check_template_id("falls_prevention", 16), ID_OK);
+    ck_assert_int_eq(ids_check_template_id("falls-a1", 8), ID_OK);
+    ck_assert_int_eq(ids_check_template_id("t", 1), ID_OK);
+    ck_assert_int_eq(ids_check_template_id("common", 6), ID_RESERVED);
+    ck_assert_int_eq(ids_check_template_id("commons", 7), ID_OK);
+    ck_assert_int_eq(ids_check_template_id("falls\0x", 7), ID_BAD_CHAR); /* JSON "\u0000" */
+    ck_assert_int_eq(ids_check_template_id("..", 2), ID_BAD_CHAR);
+    ck_assert_int_eq(ids_check_template_id(".", 1), ID_BAD_CHAR);
+    ck_assert_int_eq(ids_check_template_id("a/b", 3), ID_BAD_CHAR);
+    ck_assert_int_eq(ids_check_template_id("Falls", 5), ID_BAD_CHAR);
+    ck_assert_int_eq(ids_check_template_id("1falls", 6), ID_BAD_PREFIX);
+    ck_assert_int_eq(ids_check_template_id("_x", 2), ID_BAD_PREFIX);
+    ck_assert_int_eq(ids_check_template_id("", 0), ID_BAD_LENGTH);
+    ck_assert_int_eq(ids_check_template_id(NULL, 3), ID_BAD_LENGTH);
+    char id[66];
+    memset(id, 'a', sizeof id);
+    ck_assert_int_eq(ids_check_template_id(id, 64), ID_OK);
+    ck_assert_int_eq(ids_check_template_id(id, 65), ID_BAD_LENGTH);
+    ck_assert_ptr_nonnull(strstr(ids_explain("template", ID_RESERVED), "common"));
+}
+END_TEST
+
+/* A path segment: ids with ':' and '.', never "." / "..", a '%' or a NUL. */
+START_TEST(test_path_segment)
+{
+    ck_assert_int_eq(ids_check_path_segment("falls_prevention:P0001:2025-03-01", 33), ID_OK);
+    ck_assert_int_eq(ids_check_path_segment("A0001", 5), ID_OK);
+    ck_assert_int_eq(ids_check_path_segment("v1.2", 4), ID_OK);
+    ck_assert_int_eq(ids_check_path_segment("..", 2), ID_RESERVED);
+    ck_assert_int_eq(ids_check_path_segment(".", 1), ID_RESERVED);
+    ck_assert_int_eq(ids_check_path_segment("a%00b", 5), ID_BAD_CHAR);
+    ck_assert_int_eq(ids_check_path_segment("a\0b", 3), ID_BAD_CHAR);
+    ck_assert_int_eq(ids_check_path_segment("a b", 3), ID_BAD_CHAR);
+    ck_assert_int_eq(ids_check_path_segment("", 0), ID_BAD_LENGTH);
+}
+END_TEST
+
 Suite *suite_ids(void)
 {
     Suite *s = suite_create("ids");
@@ -148,6 +189,8 @@ Suite *suite_ids(void)
     tcase_add_test(tc, test_npi_invalid);
     tcase_add_test(tc, test_tin);
     tcase_add_test(tc, test_mbi);
+    tcase_add_test(tc, test_template_id);
+    tcase_add_test(tc, test_path_segment);
     suite_add_tcase(s, tc);
     return s;
 }

@@ -375,6 +375,52 @@ START_TEST(test_claims)
 }
 END_TEST
 
+/* A service date decades ahead loads with a warning naming file:line:column, the field
+ * and the value, counted in loads.warnings (before: silently); 2037-06-30 is the last
+ * date without one. */
+START_TEST(test_future_dates)
+{
+    load_result r;
+    char text[4096];
+    snprintf(text, sizeof text, "%s"
+             "C7,1,professional,1EG4TE5MK73,2037-06-30,2037-06-30,2037-06-30,2037-06-30,,,11,,,97161,,1234567893,123456789,1234567893,123456789,10.00,10.00,Z9181,,0\n"
+             "C8,1,professional,1EG4TE5MK73,2090-01-04,2090-01-04,2090-01-04,2090-01-04,,,11,,,97161,,1234567893,123456789,1234567893,123456789,10.00,10.00,Z9181,,0\n",
+             CLAIM_HDR);
+    ck_assert_msg(load("medical_claim.csv", text, &r) == 0, "%s", errs);
+    HAS("medical_claim.csv:3:5: warning: claim_start_date: 2090-01-04 is after 2037-06-30");
+    ck_assert_msg(!strstr(errs, "medical_claim.csv:2:"), "%s", errs);
+    ck_assert_int_eq(r.warnings, 1);
+    ck_assert_int_eq(q("SELECT warnings FROM loads"), 1);
+    ck_assert_int_eq(q("SELECT count(*) FROM claims"), 2);
+}
+END_TEST
+
+/* The reported overflow: four lines of 92233720368547758.07 dollars (INT64_MAX cents)
+ * used to load, sum to a negative episode and give a run marked done. Every amount
+ * above 100000000.00 dollars (either sign) is refused at load, naming file:line:column,
+ * the field and the value; 100000000.00 itself loads. */
+START_TEST(test_amount_bound)
+{
+    load_result r;
+    char text[4096];
+    int off = snprintf(text, sizeof text, "%s", CLAIM_HDR);
+    for (int i = 1; i <= 4; i++)
+        off += snprintf(text + off, sizeof text - (size_t)off,
+                        "C9,%d,professional,1EG4TE5MK73,2027-01-04,2027-01-04,2027-01-04,2027-01-04,,,11,,,97161,,1234567893,123456789,1234567893,123456789,92233720368547758.07,%s,Z9181,,0\n",
+                        i, i == 4 ? "-100000000.01" : "1.00");
+    ck_assert_int_lt(load("medical_claim.csv", text, &r), 0);
+    HAS("medical_claim.csv:2:20: paid_amount: \"92233720368547758.07\" is above the limit of 100000000.00 dollars per amount");
+    HAS("medical_claim.csv:5:20: paid_amount: ");
+    HAS("medical_claim.csv:5:21: allowed_amount: \"-100000000.01\" is above the limit");
+    ck_assert_int_eq(q("SELECT count(*) FROM claim_lines"), 0);
+    snprintf(text, sizeof text, "%s"
+             "C9,1,professional,1EG4TE5MK73,2027-01-04,2027-01-04,2027-01-04,2027-01-04,,,11,,,97161,,1234567893,123456789,1234567893,123456789,100000000.00,-100000000.00,Z9181,,0\n",
+             CLAIM_HDR);
+    ck_assert_msg(load("medical_claim.csv", text, &r) == 0, "%s", errs);
+    ck_assert_int_eq(q("SELECT paid_cents FROM claim_lines"), 10000000000LL);
+}
+END_TEST
+
 /* The tiers. A malformed optional field is a warning naming FILE:LINE:COLUMN and the
  * field; the field is stored as absent and the row and its money are kept (counted in
  * load_result.warnings and loads.warnings). With strict the same file is rejected as
@@ -608,6 +654,8 @@ Suite *suite_load(void)
     tcase_add_test(tc, test_reference_files);
     tcase_add_test(tc, test_validation_errors);
     tcase_add_test(tc, test_claims);
+    tcase_add_test(tc, test_amount_bound);
+    tcase_add_test(tc, test_future_dates);
     tcase_add_test(tc, test_skip_bad);
     tcase_add_test(tc, test_tiers);
     tcase_add_test(tc, test_error_limit);

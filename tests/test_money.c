@@ -3,6 +3,7 @@
 #include <stdint.h>
 #include <string.h>
 
+#include "episode.h"
 #include "money.h"
 #include "suites.h"
 
@@ -259,6 +260,63 @@ START_TEST(test_factor_parse_format)
 }
 END_TEST
 
+/* Checked add and multiply: the exact result or MONEY_ERANGE with *out untouched. */
+START_TEST(test_checked)
+{
+    int64_t out = 55;
+    ck_assert_int_eq(money_add(150, -40, &out), 0);
+    ck_assert_int_eq(out, 110);
+    ck_assert_int_eq(money_add(INT64_MAX - 1, 1, &out), 0);
+    ck_assert_int_eq(out, INT64_MAX);
+    out = 55;
+    ck_assert_int_eq(money_add(INT64_MAX, 1, &out), MONEY_ERANGE);
+    ck_assert_int_eq(money_add(INT64_MIN, -1, &out), MONEY_ERANGE);
+    ck_assert_int_eq(out, 55);
+    /* the reported case: 9223372036854775807 cents ($92,233,720,368,547,758.07) twice */
+    ck_assert_int_eq(money_add(INT64_MAX, INT64_MAX, &out), MONEY_ERANGE);
+    ck_assert_int_eq(money_mul(3037000499, 3037000499, &out), 0); /* < 2^63 */
+    ck_assert_int_eq(out, INT64_C(9223372030926249001));
+    ck_assert_int_eq(money_mul(3037000500, 3037000500, &out), MONEY_ERANGE);
+    ck_assert_int_eq(money_mul(-1, INT64_MIN, &out), MONEY_ERANGE);
+    ck_assert_int_eq(money_mul(-7, 6, &out), 0);
+    ck_assert_int_eq(out, -42);
+    /* the per-amount input bound: 100000000.00 dollars, either sign */
+    ck_assert(money_amount_ok(MONEY_AMOUNT_MAX_CENTS));
+    ck_assert(money_amount_ok(-MONEY_AMOUNT_MAX_CENTS));
+    ck_assert(!money_amount_ok(MONEY_AMOUNT_MAX_CENTS + 1));
+    ck_assert(!money_amount_ok(INT64_MIN));
+    ck_assert_ptr_nonnull(strstr(money_amount_limit_text(), "100000000.00"));
+}
+END_TEST
+
+/* episode_actual_cents over four lines of INT64_MAX cents: the sum wrapped to a
+ * negative number before; the checked form refuses it, the plain one saturates.
+ * Hand check: 150.00 + 40.00 + -10.00 = 180.00 -> 18000 cents. */
+START_TEST(test_episode_actual)
+{
+    cara_claim_line lines[4];
+    memset(lines, 0, sizeof lines);
+    size_t idx[4] = {0, 1, 2, 3};
+    cara_episode ep;
+    memset(&ep, 0, sizeof ep);
+    ep.lines = idx;
+    ep.n_lines = 3;
+    lines[0].paid = 15000;
+    lines[1].paid = 4000;
+    lines[2].paid = -1000;
+    cara_cents sum = 0;
+    ck_assert_int_eq(episode_actual_cents_checked(&ep, lines, &sum), 0);
+    ck_assert_int_eq(sum, 18000);
+    ck_assert_int_eq(episode_actual_cents(&ep, lines), 18000);
+    for (int i = 0; i < 4; i++) lines[i].paid = INT64_MAX;
+    ep.n_lines = 4;
+    sum = 7;
+    ck_assert_int_eq(episode_actual_cents_checked(&ep, lines, &sum), MONEY_ERANGE);
+    ck_assert_int_eq(sum, 7);
+    ck_assert_int_eq(episode_actual_cents(&ep, lines), INT64_MAX);
+}
+END_TEST
+
 Suite *suite_money(void)
 {
     Suite *s = suite_create("money");
@@ -270,6 +328,8 @@ Suite *suite_money(void)
     tcase_add_test(tc, test_mul_div);
     tcase_add_test(tc, test_bps_and_factors);
     tcase_add_test(tc, test_factor_parse_format);
+    tcase_add_test(tc, test_checked);
+    tcase_add_test(tc, test_episode_actual);
     suite_add_tcase(s, tc);
     return s;
 }

@@ -467,6 +467,28 @@ START_TEST(test_templates)
     ck_assert_ptr_nonnull(strstr(json_string_value(json_array_get(json_object_get(j, "problems"), 0)),
                                  "aco_id: \"A9999\" is not an ACO of the store"));
     json_decref(j);
+    /* an id that is not a template id never becomes a folder: "common" (the shared
+     * files: it used to brick the catalog), "..", an embedded NUL (strlen saw "falls") */
+    static const char *const bad_ids[] = {"common", "..", "falls\\u0000x", "Falls"};
+    for (size_t i = 0; i < sizeof bad_ids / sizeof bad_ids[0]; i++) {
+        char body[1024];
+        snprintf(body, sizeof body, "{\"id\": \"%s\", \"version\": \"1.0.0\", \"aco_id\": "
+                 "\"A0001\", \"base\": {\"id\": \"falls_prevention\", \"version\": \"1.0.0\"}, "
+                 "\"approach\": \"default\", \"set\": {\"arrangement.discount_bps\": 200}}", bad_ids[i]);
+        int st = call(api_overlay_put, SRV_ACO, "A0001", "falls_prevention", "A0001", NULL, body, &j);
+        if (i == 2) { /* jansson refuses "\u0000" in the body itself (no JSON_ALLOW_NUL) */
+            ck_assert_int_eq(st, 400);
+            json_decref(j);
+            continue;
+        }
+        ck_assert_int_eq(st, 422);
+        const char *p0 = json_string_value(json_array_get(json_object_get(j, "problems"), 0));
+        ck_assert_msg(p0 && strstr(p0, "template id"), "%s: %s", bad_ids[i], p0 ? p0 : "(none)");
+        json_decref(j);
+    }
+    char cpath[256];
+    snprintf(cpath, sizeof cpath, "%s/common/overlay.json", src_dir);
+    ck_assert(!util_exists(cpath));
     ck_assert_int_eq(call(api_overlay_put, SRV_ACO, "A0001", "falls_prevention", "A0001", NULL, good, &j), 201);
     ck_assert_str_eq(json_string_value(json_object_get(j, "id")), "falls_a1");
     json_decref(j);

@@ -56,6 +56,30 @@ START_TEST(test_route_misses)
 }
 END_TEST
 
+/* A capture that breaks the id grammar matches no route (404): "..", a "%00" the
+ * unescaper left encoded, a NUL; srv_unescape decodes everything but "%00". */
+START_TEST(test_route_bad_segments)
+{
+    char buf[256];
+    const char *p[4];
+    int n, allowed;
+    ck_assert_ptr_null(find("GET", "/v1/templates/..", buf, p, &n, &allowed));
+    ck_assert_ptr_null(find("GET", "/v1/templates/.", buf, p, &n, &allowed));
+    ck_assert_ptr_null(find("GET", "/v1/templates/falls%00x", buf, p, &n, &allowed));
+    ck_assert_ptr_null(find("PUT", "/v1/templates/falls_prevention/overlays/A0001%00", buf, p,
+                            &n, &allowed));
+    ck_assert_ptr_nonnull(find("GET", "/v1/episodes/falls_prevention:P1:2025-03-01", buf, p, &n,
+                               &allowed));
+    char u[] = "/v1/templates/falls%5fprevention%00x%2", nul[] = "%00", low[] = "a%2fb%41";
+    ck_assert_uint_eq(srv_unescape(u), strlen("/v1/templates/falls_prevention%00x%2"));
+    ck_assert_str_eq(u, "/v1/templates/falls_prevention%00x%2");
+    ck_assert_uint_eq(srv_unescape(nul), 3);
+    ck_assert_str_eq(nul, "%00");
+    srv_unescape(low);
+    ck_assert_str_eq(low, "a/bA");
+}
+END_TEST
+
 START_TEST(test_helpers)
 {
     const char *k[] = {"run", "limit"}, *v[] = {"3", "50"};
@@ -131,6 +155,7 @@ Suite *suite_srv_routes(void)
     TCase *tc = tcase_create("routes");
     tcase_add_test(tc, test_route_captures);
     tcase_add_test(tc, test_route_misses);
+    tcase_add_test(tc, test_route_bad_segments);
     tcase_add_test(tc, test_helpers);
     tcase_add_test(tc, test_rows_json);
     tcase_add_test(tc, test_replace_all);
