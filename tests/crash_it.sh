@@ -79,13 +79,16 @@ for pct in 10 30 50 70 90; do
 done
 
 # ---- run killed ------------------------------------------------------------------------------
+# the killed runs sleep 1 ms per beneficiary (the CARA_TEST_RUN_DELAY_MS hook, one thread) so the
+# kill points fall inside the run, not in its start-up
+SLOW_MS=$((RUN_MS + 3000))
 for pct in 10 50 90; do
     db="$T/run$pct.db"
     cp "$T/ref.db" "$db"
     rm -f "$db-wal" "$db-shm"
-    cara_db "$db" run --quiet >/dev/null 2>&1 &
+    CARA_TEST_RUN_DELAY_MS=1 "$CARA" --db "$db" --episodes "$EPISODES" run --quiet --threads 1 >/dev/null 2>&1 &
     PID=$!
-    sleep_ms $((RUN_MS * pct / 100))
+    sleep_ms $((SLOW_MS * pct / 100))
     kill -KILL "$PID" 2>/dev/null || true
     wait "$PID" 2>/dev/null || true
     PID=
@@ -93,7 +96,12 @@ for pct in 10 50 90; do
     # a killed run keeps no results: rows only for runs that finished
     orphans=$(sqlite3 "$db" "SELECT (SELECT count(*) FROM run_episodes e JOIN runs r USING (run_id) WHERE r.status != 'done') + (SELECT count(*) FROM run_arrangements a JOIN runs r USING (run_id) WHERE r.status != 'done')")
     [ "$orphans" = "0" ] && ok "run killed at ${pct}%: no results of an unfinished run" || bad "run killed at ${pct}%: $orphans result rows of an unfinished run"
-    cara_db "$db" run --quiet >/dev/null || bad "run killed at ${pct}%: the run again failed"
+    cara_db "$db" run --quiet >/dev/null 2>&1 || bad "run killed at ${pct}%: the run again failed"
+    # no half-finished run is shown as running: the killed one is abandoned
+    left=$(sqlite3 "$db" "SELECT count(*) FROM runs WHERE status = 'running'")
+    [ "$left" = "0" ] && ok "run killed at ${pct}%: no run left running" || bad "run killed at ${pct}%: $left runs still running"
+    if cara_db "$db" runs | grep -q abandoned; then ok "run killed at ${pct}%: shown as abandoned"
+    else bad "run killed at ${pct}%: 'cara runs' does not show it abandoned"; fi
     run=$(sqlite3 "$db" "SELECT max(run_id) FROM runs WHERE status = 'done'")
     reports "$db" "$run" "$T/run$pct"
     same "$T/ref" "$T/run$pct" "run killed at ${pct}%, run again"
@@ -120,7 +128,9 @@ PID=
 integrity "$db" "serve killed with a run in flight"
 orphans=$(sqlite3 "$db" "SELECT count(*) FROM run_episodes e JOIN runs r USING (run_id) WHERE r.status != 'done'")
 [ "$orphans" = "0" ] && ok "serve killed: no results of an unfinished run" || bad "serve killed: $orphans result rows of an unfinished run"
-cara_db "$db" run --quiet >/dev/null || bad "serve killed: the run afterwards failed"
+cara_db "$db" run --quiet >/dev/null 2>&1 || bad "serve killed: the run afterwards failed"
+left=$(sqlite3 "$db" "SELECT count(*) FROM runs WHERE status = 'running'")
+[ "$left" = "0" ] && ok "serve killed: no run left running" || bad "serve killed: $left runs still running"
 run=$(sqlite3 "$db" "SELECT max(run_id) FROM runs WHERE status = 'done'")
 reports "$db" "$run" "$T/serve"
 same "$T/ref" "$T/serve" "serve killed, run again"
