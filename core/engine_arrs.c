@@ -280,6 +280,7 @@ int engine_leakage(run_data *rd, const ep_rec *r, const cara_episode *ep,
         hit->lines++;
         hit->paid += l->paid;
     }
-    qsort(rd->leaks + first, rd->n_leaks - first, sizeof *rd->leaks, cmp_leak);
+    if (rd->n_leaks - first > 1)
+        qsort(rd->leaks + first, rd->n_leaks - first, sizeof *rd->leaks, cmp_leak);
     return 0;
 }
