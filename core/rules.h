@@ -39,6 +39,7 @@
 #define RULES_DEFAULT_WALL_MS 2000u                   /* wall-clock ms per call */
 #define RULES_DEFAULT_CPU_MS 2000u                    /* CPU ms per call (the thread's) */
 #define RULES_MAX_SOURCE (16u * 1024u * 1024u)        /* largest rule file accepted */
+#define RULES_MAX_PRINT 4096u                         /* bytes of one print()/cara.log() line */
 
 typedef struct rules_limits {
     uint64_t memory;        /* bytes the state may hold (0 = default) */
@@ -72,7 +73,8 @@ typedef struct rules_error {
 
 typedef struct rules_vm rules_vm;
 
-/* Host hook for print()/cara.log() output of scripts. NULL = write to stderr. */
+/* Host hook for print()/cara.log() output of scripts (text: at most RULES_MAX_PRINT bytes
+ * and a note of what was cut; borrowed for the call). NULL = write to stderr. */
 typedef void (*rules_print_fn)(void *ud, const char *script, const char *text);
 
 /*
@@ -190,7 +192,7 @@ void rules_error_set(rules_error *e, int kind, const char *fmt, ...)
 uint64_t rules_pattern_cost(const char *p, size_t plen, size_t slen, int plain);
 
 /* print() and cara.log() of scripts: joins the arguments with tabs and hands them to the
- * vm's print hook. */
+ * vm's print hook, cut to RULES_MAX_PRINT bytes (saying how many were cut). */
 int rules_lua_print(lua_State *L);
 
 /* Opens the `cara` helper library into the table on top of the stack (rules_lib.c). */

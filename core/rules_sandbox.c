@@ -696,13 +696,21 @@ int rules_lua_print(lua_State *L)
         luaL_addvalue(&b);
     }
     luaL_pushresult(&b);
+    size_t len;
+    const char *text = lua_tolstring(L, -1, &len);
+    char cut[RULES_MAX_PRINT + 64];
+    if (len > RULES_MAX_PRINT) { /* the host's log is bounded per line */
+        snprintf(cut, sizeof cut, "%.*s... (%zu bytes cut)", (int)RULES_MAX_PRINT, text,
+                 len - RULES_MAX_PRINT);
+        text = cut;
+    }
     lua_Debug ar;
     const char *src = "?";
     if (lua_getstack(L, 1, &ar) && lua_getinfo(L, "S", &ar)) src = ar.short_src;
     if (vm->print_fn)
-        vm->print_fn(vm->print_ud, src, lua_tostring(L, -1));
+        vm->print_fn(vm->print_ud, src, text);
     else
-        fprintf(stderr, "%s: %s\n", src, lua_tostring(L, -1));
+        fprintf(stderr, "%s: %s\n", src, text);
     return 0;
 }
 

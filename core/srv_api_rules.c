@@ -195,7 +195,7 @@ static void replace_all(char *s, size_t cap, const char *from, const char *to)
 static void rule_error(srv_resp *rs, const try_ctx *t, const rules_error *err, const char *episode)
 {
     static const char *const kinds[] = {"ok", "syntax", "runtime", "memory", "instructions",
-                                        "missing", "result", "io"};
+                                        "missing", "result", "io", "time"};
     rules_error *e = malloc(sizeof *e);
     if (!e) {
         srv_error(rs, 500, "internal", "out of memory");
@@ -211,7 +211,7 @@ static void rule_error(srv_resp *rs, const try_ctx *t, const rules_error *err, c
         replace_all(e->file, sizeof e->file, t->tmp, t->snap_dir);
         replace_all(e->message, sizeof e->message, t->tmp, t->snap_dir);
     }
-    const char *kind = e->kind >= 0 && e->kind <= RULES_ERR_IO ? kinds[e->kind] : "unknown";
+    const char *kind = e->kind >= 0 && e->kind <= RULES_ERR_TIME ? kinds[e->kind] : "unknown";
     char msg[1400];
     snprintf(msg, sizeof msg, "the rule failed%s%s: %s", episode ? " on episode " : "",
              episode ? episode : "", e->message);
