@@ -9,8 +9,9 @@
  *   - an instruction cap enforced by a count hook, reset before every call; once a
  *     call is over budget the hook fires on every instruction, so pcall inside the
  *     script cannot swallow the kill;
- *   - a wall-clock and a CPU-time deadline per call, checked by the same hook and by
- *     the guarded library functions below;
+ *   - a wall-clock and a CPU-time deadline per call, checked by the same hook, by the
+ *     guarded library functions below and, after every MiB the state allocates, at the
+ *     next instruction (the allocator re-arms the hook: one instruction can copy MiBs);
  *   - guards on the C functions that could otherwise run unbounded without executing
  *     a Lua instruction: pattern matching is refused past a worst-case cost, string.rep
  *     past the memory limit, and every string, table and utf8 function charges the

@@ -28,6 +28,7 @@
 #define HOOK_STEP 1000 /* instructions between two count-hook calls */
 #define CPU_EVERY 4     /* hooks between two CPU-clock reads (a system call) */
 #define C_CHECK 4096    /* units of C-side work between two deadline checks */
+#define ALLOC_CHECK (1u << 20) /* bytes allocated between two deadline checks */
 
 struct rules_vm {
     lua_State *L;
@@ -44,6 +45,8 @@ struct rules_vm {
     int64_t wall_end, cpu_end;
     unsigned hooks;             /* hook calls this call, for CPU_EVERY */
     uint64_t c_since_check;     /* C-side units charged since the last deadline check */
+    size_t alloc_since_check;   /* bytes allocated since the last deadline check */
+    int forced;                 /* the allocator asked for a hook at the next instruction */
     char where[600];            /* "path:line" of the last hook, for memory errors */
     char kill_msg[900];         /* the first instruction-limit message of this call */
     /* scripts */
@@ -53,6 +56,8 @@ struct rules_vm {
 };
 
 static char key_base, key_scripts, key_names;
+
+static void vm_hook(lua_State *L, lua_Debug *ar);
 
 static rules_vm *vm_of(lua_State *L)
 {
@@ -82,12 +87,20 @@ static void *vm_alloc(void *ud, void *ptr, size_t osize, size_t nsize)
         return NULL;
     }
     vm->mem_used = vm->mem_used - osize + nsize;
+    if (nsize > osize && vm->mem_enforce && !vm->killed) {
+        /* Big allocations are work one instruction can do (a .. b of two big strings):
+         * every ALLOC_CHECK bytes, make the hook run at the next instruction to check the
+         * deadlines (lua_sethook is safe anywhere, even in the allocator). */
+        vm->alloc_since_check += nsize - osize;
+        if (vm->alloc_since_check >= ALLOC_CHECK && !vm->forced) {
+            vm->forced = 1;
+            lua_sethook(vm->L, vm_hook, LUA_MASKCOUNT, 1);
+        }
+    }
     return p;
 }
 
 /* ---- instructions and deadlines ----------------------------------------------------- */
-
-static void vm_hook(lua_State *L, lua_Debug *ar);
 
 static int64_t clock_ns(clockid_t id)
 {
@@ -140,6 +153,17 @@ static void vm_hook(lua_State *L, lua_Debug *ar)
         vm_kill(L, vm, vm->kill_kind, "");
         return;
     }
+    if (vm->forced) { /* asked for by the allocator: deadlines only */
+        vm->forced = 0;
+        vm->alloc_since_check = 0;
+        lua_sethook(L, vm_hook, LUA_MASKCOUNT, HOOK_STEP);
+        if (lua_getinfo(L, "Sl", ar) && ar->currentline > 0)
+            snprintf(vm->where, sizeof vm->where, "%s:%d", ar->short_src, ar->currentline);
+        char where[620];
+        snprintf(where, sizeof where, "%s: ", vm->where[0] ? vm->where : "?");
+        vm_check_deadlines(L, vm, 1, where);
+        return;
+    }
     vm->instr_used += HOOK_STEP;
     if (lua_getinfo(L, "Sl", ar) && ar->currentline > 0)
         snprintf(vm->where, sizeof vm->where, "%s:%d", ar->short_src, ar->currentline);
@@ -164,6 +188,8 @@ static void vm_reset_budget(rules_vm *vm)
     vm->mem_refused = 0;
     vm->hooks = 0;
     vm->c_since_check = 0;
+    vm->alloc_since_check = 0;
+    vm->forced = 0;
     vm->where[0] = '\0';
     vm->kill_msg[0] = '\0';
     vm->wall_end = clock_ns(CLOCK_MONOTONIC) + (int64_t)vm->lim.wall_ms * 1000000;
@@ -698,6 +724,7 @@ int rules_lua_print(lua_State *L)
     luaL_pushresult(&b);
     size_t len;
     const char *text = lua_tolstring(L, -1, &len);
+    vm_charge(L, len / 8 + 1, "print"); /* the bytes it copied */
     char cut[RULES_MAX_PRINT + 64];
     if (len > RULES_MAX_PRINT) { /* the host's log is bounded per line */
         snprintf(cut, sizeof cut, "%.*s... (%zu bytes cut)", (int)RULES_MAX_PRINT, text,
@@ -918,6 +945,7 @@ static int vm_pcall(rules_vm *vm, int nargs, int nresults, rules_error *e, const
         vm_error_from_stack(vm, status, e, chunk);
         /* Free what the failed call left behind before the next one. */
         vm->killed = 0;
+        vm->forced = 0;
         lua_sethook(L, vm_hook, LUA_MASKCOUNT, HOOK_STEP);
         lua_gc(L, LUA_GCCOLLECT, 0);
         return -1;

@@ -297,7 +297,7 @@ static const struct {
     {"local b = string.rep('y', 1 << 16)\nwhile true do local x = string.format('%s', b) end\n",
      "string.format"},
     {"local t = {} for i = 1, 5000 do t[i] = 0x10FFFF end\n"
-     "while true do local x = utf8.char(table.unpack(t)) end\n", "utf8.char"},
+     "while true do local x = utf8.char(table.unpack(t)) end\n", "would take"},
     {"while true do local x = string.rep('x', 1 << 16) end\n", "string.rep"},
     {"local s = string.rep('a', 1000)\nwhile true do s:find('.-b') end\n", "string.find"},
     {"local s = string.rep('a', 1 << 16)\nwhile true do local x = s:upper() end\n",
@@ -309,6 +309,33 @@ START_TEST(test_c_side_charged)
     fails(charged[_i].src, RULES_ERR_INSTRUCTIONS, "instruction limit exceeded");
     ck_assert_msg(strstr(e.message, charged[_i].what), "%s", e.message);
     OK("assert(table.concat({'a', 'b'}, ',') == 'a,b' and utf8.char(72, 105) == 'Hi')\n");
+}
+END_TEST
+
+/* Work one instruction can do (a .. b of two 4 MiB strings: 8 MiB copied) is seen by the
+ * deadline at once: every MiB allocated makes the hook check it at the next instruction,
+ * so the call ends within a few concatenations past its 1 ms deadline (the count hook
+ * alone lets a loop of about 7 instructions run some 140 times between two checks: 110
+ * were counted without this check). No time is asserted: only the kind and the count. */
+START_TEST(test_alloc_deadline)
+{
+    rules_vm *v;
+    char err[256];
+    rules_limits lim = {.instructions = UINT64_MAX / 2, .wall_ms = 1, .cpu_ms = 600000};
+    ck_assert_int_eq(rules_vm_new(&lim, &v, err, sizeof err), 0);
+    int s;
+    static const char src[] = "n = {0}\n"
+                              "function f() local big = string.rep('x', 1 << 22)\n"
+                              "  while true do local y = big .. big; n[1] = n[1] + 1 end end\n"
+                              "function count() return n[1] end\n";
+    ck_assert_int_eq(rules_vm_load(v, "t/c.lua", src, sizeof src - 1, &s, &e), 0);
+    ck_assert_int_eq(rules_vm_invoke(v, s, "f", NULL, NULL, 0, &e), -1);
+    ck_assert_msg(e.kind == RULES_ERR_TIME, "kind %d: %s", e.kind, e.message);
+    ck_assert_msg(strstr(e.message, "wall-clock limit exceeded"), "%s", e.message);
+    ck_assert_int_eq(rules_vm_invoke(v, s, "count", NULL, NULL, 1, &e), 0);
+    lua_Integer n = lua_tointeger(rules_vm_state(v), -1);
+    ck_assert_msg(n < 20, "%lld concatenations ran past the deadline", (long long)n);
+    rules_vm_free(v);
 }
 END_TEST
 
@@ -423,6 +450,7 @@ Suite *suite_rules(void)
     tcase_add_test(tc, test_c_side_guards);
     tcase_add_loop_test(tc, test_c_side_charged, 0, (int)(sizeof charged / sizeof charged[0]));
     tcase_add_test(tc, test_late_gc_not_run);
+    tcase_add_test(tc, test_alloc_deadline);
     tcase_add_test(tc, test_errors);
     tcase_add_test(tc, test_print_hook);
     tcase_add_test(tc, test_cara_library);
