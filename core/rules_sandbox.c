@@ -976,17 +976,13 @@ static int freeze_env(lua_State *L)
     lua_settop(L, 1);
     lua_newtable(L); /* 2: vals */
     lua_pushnil(L);
-    while (lua_next(L, 1)) {
+    while (lua_next(L, 1)) { /* stack: env, vals, k, v */
         lua_pushvalue(L, -2);
         lua_insert(L, -2);
         lua_rawset(L, 2); /* vals[k] = v */
-    }
-    for (;;) { /* clear env (no assignment during the traversal above) */
+        lua_pushvalue(L, -1);
         lua_pushnil(L);
-        if (!lua_next(L, 1)) break;
-        lua_pop(L, 1);
-        lua_pushnil(L);
-        lua_rawset(L, 1);
+        lua_rawset(L, 1); /* env[k] = nil: clearing a field during the traversal is allowed */
     }
     if (lua_getmetatable(L, 1)) lua_setmetatable(L, 2); /* {__index = base} */
     lua_createtable(L, 0, 4);
@@ -1034,9 +1030,11 @@ int rules_vm_load(rules_vm *vm, const char *name, const char *src, size_t len, i
         return -1;
     }
     /* stack: env */
+    uint64_t used = vm->instr_used; /* the top level's, for rules_vm_instructions_used */
     lua_pushcfunction(L, freeze_env);
     lua_insert(L, -2);
     if (vm_pcall(vm, 1, 1, e, name) < 0) return -1;
+    vm->instr_used = used;
     /* stack: vals (the script's globals, what rules_vm_getfn reads) */
     int id = ++vm->n_scripts;
     lua_rawgetp(L, LUA_REGISTRYINDEX, &key_scripts);
@@ -1175,25 +1173,16 @@ int rules_vm_invoke_read(rules_vm *vm, int script, const char *fname, rules_push
         util_strlcpy(e->file, name, sizeof e->file);
         return -1;
     }
-    invoke_args *a = calloc(1, sizeof *a);
-    if (!a) {
-        lua_pop(L, 1);
-        rules_error_set(e, RULES_ERR_MEMORY, "%s: out of memory", name);
-        return -1;
-    }
-    a->push = push;
-    a->read = read;
-    a->ud = ud;
-    lua_pushlightuserdata(L, a);
+    invoke_args a = {.push = push, .read = read, .ud = ud};
+    lua_pushlightuserdata(L, &a);
     lua_pushinteger(L, 1);
     lua_pushcclosure(L, invoke_tramp, 3);
     int rc = vm_pcall(vm, 0, 0, e, name);
-    if (rc == 0 && a->read_rc < 0) {
-        rules_error_set(e, RULES_ERR_RESULT, "%s", a->read_err);
+    if (rc == 0 && a.read_rc < 0) {
+        rules_error_set(e, RULES_ERR_RESULT, "%s", a.read_err);
         util_strlcpy(e->file, name, sizeof e->file);
         rc = -1;
     }
-    free(a);
     return rc;
 }
 
