@@ -39,6 +39,7 @@
 #define RULES_DEFAULT_PATTERN_COST 10000000u          /* worst-case steps per match */
 #define RULES_DEFAULT_WALL_MS 2000u                   /* wall-clock ms per call */
 #define RULES_DEFAULT_CPU_MS 2000u                    /* CPU ms per call (the thread's) */
+#define RULES_MAX_DEADLINE_MS 1000000000u             /* larger deadlines are cut to this */
 #define RULES_MAX_SOURCE (16u * 1024u * 1024u)        /* largest rule file accepted */
 #define RULES_MAX_PRINT 4096u                         /* bytes of one print()/cara.log() line */
 
@@ -46,8 +47,10 @@ typedef struct rules_limits {
     uint64_t memory;        /* bytes the state may hold (0 = default) */
     uint64_t instructions;  /* instructions per call (0 = default) */
     uint64_t pattern_cost;  /* worst-case steps of one string match (0 = default) */
-    uint64_t wall_ms;       /* wall-clock milliseconds per call (0 = default) */
-    uint64_t cpu_ms;        /* CPU milliseconds per call, of the calling thread (0 = default) */
+    uint64_t wall_ms;       /* wall-clock milliseconds per call (0 = default; at most
+                             * RULES_MAX_DEADLINE_MS) */
+    uint64_t cpu_ms;        /* CPU milliseconds per call, of the calling thread (0 = default;
+                             * at most RULES_MAX_DEADLINE_MS) */
 } rules_limits;
 
 /* What went wrong, for callers that react differently (and for tests). */

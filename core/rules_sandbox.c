@@ -878,6 +878,8 @@ int rules_vm_new(const rules_limits *limits, rules_vm **out, char *err, size_t e
     if (!vm->lim.pattern_cost) vm->lim.pattern_cost = RULES_DEFAULT_PATTERN_COST;
     if (!vm->lim.wall_ms) vm->lim.wall_ms = RULES_DEFAULT_WALL_MS;
     if (!vm->lim.cpu_ms) vm->lim.cpu_ms = RULES_DEFAULT_CPU_MS;
+    if (vm->lim.wall_ms > RULES_MAX_DEADLINE_MS) vm->lim.wall_ms = RULES_MAX_DEADLINE_MS;
+    if (vm->lim.cpu_ms > RULES_MAX_DEADLINE_MS) vm->lim.cpu_ms = RULES_MAX_DEADLINE_MS;
     vm->L = lua_newstate(vm_alloc, vm);
     if (!vm->L) {
         free(vm);
