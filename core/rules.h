@@ -138,7 +138,9 @@ typedef int (*rules_push_fn)(lua_State *L, void *ud);
  * protected call with a fresh instruction budget. The results stay on the stack
  * (nresults of them, LUA_MULTRET allowed) for the caller to read and pop.
  * Returns 0, or -1 with e filled (RULES_ERR_MISSING when the script does not define
- * fname, naming the script and the function).
+ * fname, naming the script and the function). Reading the results left on the stack
+ * happens outside the protected call, where a metamethod of a hostile result would abort
+ * the process: the host reads rule results with rules_vm_invoke_read instead.
  */
 int rules_vm_invoke(rules_vm *vm, int script, const char *fname, rules_push_fn push, void *ud,
                     int nresults, rules_error *e);
