@@ -514,7 +514,9 @@ static void charge_results(lua_State *L, int first, const char *what)
 enum {
     COST_STR = 1,  /* a unit per 8 bytes of argument 1 when it is a string */
     COST_TAB = 2,  /* a unit per element of argument 1 when it is a table (raw length) */
-    COST_SORT = 4  /* n log2 n units for a table of n elements */
+    COST_SORT = 4, /* n log2 n units for a table of n elements */
+    COST_SHIFT = 8 /* table.insert/remove at a position: a unit per element moved (an
+                    * append or a pop is one unit) */
 };
 
 /* Any string, table or utf8 function: charge its work to the instruction budget (and
@@ -530,6 +532,13 @@ static int guarded_cost(lua_State *L)
         uint64_t n = lua_rawlen(L, 1), lg = 1;
         while ((flags & COST_SORT) && (1ull << lg) < n && lg < 63) lg++;
         pre += n * lg;
+    }
+    /* insert(t, pos, v) and remove(t, pos) move the elements from pos on */
+    int pos_arg = strcmp(name, "table.insert") == 0 ? 3 : 2;
+    if ((flags & COST_SHIFT) && lua_type(L, 1) == LUA_TTABLE && lua_gettop(L) >= pos_arg &&
+        lua_isinteger(L, 2)) {
+        lua_Integer n = (lua_Integer)lua_rawlen(L, 1), pos = lua_tointeger(L, 2);
+        if (pos >= 1 && pos <= n) pre += (uint64_t)(n - pos + 1);
     }
     vm_charge(L, pre, name);
     int n = lua_gettop(L);
@@ -569,7 +578,7 @@ static const cost_fn string_costs[] = {
     {"upper", COST_STR}, {"reverse", COST_STR}, {"sub", 0}, {"pack", 0}, {"packsize", 0},
     {"unpack", COST_STR}, {NULL, 0}};
 static const cost_fn table_costs[] = {
-    {"concat", COST_TAB}, {"insert", COST_TAB}, {"remove", COST_TAB}, {"sort", COST_SORT},
+    {"concat", COST_TAB}, {"insert", COST_SHIFT}, {"remove", COST_SHIFT}, {"sort", COST_SORT},
     {"unpack", 0}, {NULL, 0}};
 static const cost_fn utf8_costs[] = {
     {"char", 0}, {"codepoint", 0}, {"len", COST_STR}, {"offset", COST_STR}, {"codes", 0},

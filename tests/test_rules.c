@@ -302,6 +302,8 @@ static const struct {
     {"local s = string.rep('a', 1000)\nwhile true do s:find('.-b') end\n", "string.find"},
     {"local s = string.rep('a', 1 << 16)\nwhile true do local x = s:upper() end\n",
      "string.upper"},
+    {"local t = {} for i = 1, 100000 do t[i] = i end\n"
+     "while true do table.insert(t, 1, 0) table.remove(t, 1) end\n", "table."},
 };
 
 START_TEST(test_c_side_charged)
@@ -309,6 +311,9 @@ START_TEST(test_c_side_charged)
     fails(charged[_i].src, RULES_ERR_INSTRUCTIONS, "instruction limit exceeded");
     ck_assert_msg(strstr(e.message, charged[_i].what), "%s", e.message);
     OK("assert(table.concat({'a', 'b'}, ',') == 'a,b' and utf8.char(72, 105) == 'Hi')\n");
+    /* appends and pops cost one unit each: 100,000 of them fit the budget easily */
+    OK("local t = {} for i = 1, 100000 do table.insert(t, i) end\n"
+       "for i = 1, 100000 do table.remove(t) end assert(#t == 0)\n");
 }
 END_TEST
 
