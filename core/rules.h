@@ -201,6 +201,12 @@ uint64_t rules_pattern_cost(const char *p, size_t plen, size_t slen, int plain);
  * vm's print hook, cut to RULES_MAX_PRINT bytes (saying how many were cut). */
 int rules_lua_print(lua_State *L);
 
+/* Charge C-side work of a library function (units: elements handled, or bytes / 8) to the
+ * call's instruction budget, checking the deadlines now and then; raises the
+ * instruction-limit or deadline error (as the hook does) when over. Call only from C
+ * functions that a rule calls, under a rules_vm's protected call. */
+void rules_charge(lua_State *L, uint64_t units, const char *what);
+
 /* Opens the `cara` helper library into the table on top of the stack (rules_lib.c). */
 void rules_lib_open(lua_State *L);
 

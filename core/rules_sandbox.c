@@ -226,6 +226,8 @@ static void vm_charge(lua_State *L, uint64_t units, const char *what)
     }
 }
 
+void rules_charge(lua_State *L, uint64_t units, const char *what) { vm_charge(L, units, what); }
+
 /* ---- errors -------------------------------------------------------------------------- */
 
 void rules_error_set(rules_error *e, int kind, const char *fmt, ...)
@@ -534,9 +536,8 @@ static int guarded_cost(lua_State *L)
         pre += n * lg;
     }
     /* insert(t, pos, v) and remove(t, pos) move the elements from pos on */
-    int pos_arg = strcmp(name, "table.insert") == 0 ? 3 : 2;
-    if ((flags & COST_SHIFT) && lua_type(L, 1) == LUA_TTABLE && lua_gettop(L) >= pos_arg &&
-        lua_isinteger(L, 2)) {
+    if ((flags & COST_SHIFT) && lua_type(L, 1) == LUA_TTABLE &&
+        lua_gettop(L) >= (strcmp(name, "table.insert") == 0 ? 3 : 2) && lua_isinteger(L, 2)) {
         lua_Integer n = (lua_Integer)lua_rawlen(L, 1), pos = lua_tointeger(L, 2);
         if (pos >= 1 && pos <= n) pre += (uint64_t)(n - pos + 1);
     }

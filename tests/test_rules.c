@@ -413,6 +413,12 @@ START_TEST(test_cara_library)
              "assert(cara.nearest_rank(1, 9900) == 1 and cara.nearest_rank(0, 9900) == 0)\n",
              (int)date_from_ymd(2027, 1, 1));
     OK(src);
+    /* elements given by __index are in no table of the rule's: cara.codes keeps them alive
+     * while it compiles (the garbage made by __index lets the collector run meanwhile) */
+    OK("local set = cara.codes(setmetatable({}, {__len = function() return 3000 end,\n"
+       "  __index = function(t, i) local g = {} for j = 1, 20 do g[j] = {j} end\n"
+       "    return 'Z' .. i .. 'Q' end}))\n"
+       "assert(set:match('Z1Q') and set:match('Z2999Q') and not set:match('Z3001Q') and #set == 3000)\n");
     fails("cara.date('2027-02-29')\n", RULES_ERR_RUNTIME, "is not a date");
     fails("cara.codes({'bad pattern'})\n", RULES_ERR_RUNTIME, "cara.codes:");
     fails("cara.cents('1.234')\n", RULES_ERR_RUNTIME, "decimals");
