@@ -399,6 +399,32 @@ START_TEST(test_rules_check)
 }
 END_TEST
 
+/* The deadlines are options of `cara rules check` and `cara run` (positive integers). */
+START_TEST(test_deadline_options)
+{
+    free(th_write(dir, "loop.lua", "while true do end\n"));
+    int rc = th_cara(dir, "", "rules check --instructions 100000000000000 --wall-ms 100 loop.lua",
+                     &out_buf, &err_buf);
+    ck_assert_msg(rc == 1, "exit %d: %s", rc, err_buf);
+    ck_assert_msg(strstr(err_buf, "loop.lua:1: wall-clock limit exceeded: the rule call ran "
+                                  "longer than 100 ms"), "%s", err_buf);
+    rc = th_cara(dir, "", "rules check --instructions 100000000000000 --cpu-ms 100 loop.lua",
+                 &out_buf, &err_buf);
+    ck_assert_msg(rc == 1, "exit %d: %s", rc, err_buf);
+    ck_assert_msg(strstr(err_buf, "CPU time limit exceeded: the rule call used more than 100 ms"),
+                  "%s", err_buf);
+    ck_assert_int_eq(th_cara(dir, "", "rules check --wall-ms 0 loop.lua", &out_buf, &err_buf), 2);
+    ck_assert_ptr_nonnull(strstr(err_buf, "--wall-ms: '0' is not a positive integer"));
+    ck_assert_int_eq(th_cara(dir, "", "rules check --cpu-ms x loop.lua", &out_buf, &err_buf), 2);
+    plant("attribution.lua", "function attribute() while true do end end");
+    ck_assert_int_eq(cara("run --instructions 100000000000000 --wall-ms 100"), 1);
+    ck_assert_msg(strstr(err_buf, "wall-clock limit exceeded: the rule call ran longer than 100 ms"),
+                  "%s", err_buf);
+    ck_assert_int_eq(cara("run --cpu-ms 0"), 2);
+    ck_assert_ptr_nonnull(strstr(err_buf, "--cpu-ms: '0' is not a positive integer"));
+}
+END_TEST
+
 /* `cara rules test` on a template whose rule returns a table with metamethods: the test
  * fails naming the function (exit 1), the process does not abort. */
 START_TEST(test_rules_test)
@@ -436,6 +462,7 @@ Suite *suite_hostile_rules(void)
     tcase_add_loop_test(cli, test_run, 0, N_CASES);
     tcase_add_test(cli, test_threads);
     tcase_add_loop_test(cli, test_rules_check, 0, N_CASES);
+    tcase_add_test(cli, test_deadline_options);
     tcase_add_loop_test(cli, test_rules_test, 0, N_CASES);
     suite_add_tcase(s, cli);
     return s;
