@@ -153,16 +153,12 @@ static void vm_hook(lua_State *L, lua_Debug *ar)
         vm_kill(L, vm, vm->kill_kind, "");
         return;
     }
-    if (vm->forced) { /* asked for by the allocator: deadlines only */
+    if (vm->forced) {
+        /* Asked for by the allocator, before the step was over: back to the usual step,
+         * and count a whole step (the count restarts, so nothing is ever undercounted). */
         vm->forced = 0;
         vm->alloc_since_check = 0;
         lua_sethook(L, vm_hook, LUA_MASKCOUNT, HOOK_STEP);
-        if (lua_getinfo(L, "Sl", ar) && ar->currentline > 0)
-            snprintf(vm->where, sizeof vm->where, "%s:%d", ar->short_src, ar->currentline);
-        char where[620];
-        snprintf(where, sizeof where, "%s: ", vm->where[0] ? vm->where : "?");
-        vm_check_deadlines(L, vm, 1, where);
-        return;
     }
     vm->instr_used += HOOK_STEP;
     if (lua_getinfo(L, "Sl", ar) && ar->currentline > 0)
