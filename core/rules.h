@@ -42,6 +42,7 @@
 #define RULES_MAX_DEADLINE_MS 1000000000u             /* larger deadlines are cut to this */
 #define RULES_MAX_SOURCE (16u * 1024u * 1024u)        /* largest rule file accepted */
 #define RULES_MAX_PRINT 4096u                         /* bytes of one print()/cara.log() line */
+#define RULES_MAX_PRINT_CALL 65536u                   /* bytes printed per call, then one note */
 
 typedef struct rules_limits {
     uint64_t memory;        /* bytes the state may hold (0 = default) */
@@ -78,7 +79,8 @@ typedef struct rules_error {
 typedef struct rules_vm rules_vm;
 
 /* Host hook for print()/cara.log() output of scripts (text: at most RULES_MAX_PRINT bytes
- * and a note of what was cut; borrowed for the call). NULL = write to stderr. */
+ * and a note of what was cut; at most RULES_MAX_PRINT_CALL bytes per call; borrowed for
+ * the call). NULL = write to stderr. */
 typedef void (*rules_print_fn)(void *ud, const char *script, const char *text);
 
 /*
@@ -198,7 +200,9 @@ void rules_error_set(rules_error *e, int kind, const char *fmt, ...)
 uint64_t rules_pattern_cost(const char *p, size_t plen, size_t slen, int plain);
 
 /* print() and cara.log() of scripts: joins the arguments with tabs and hands them to the
- * vm's print hook, cut to RULES_MAX_PRINT bytes (saying how many were cut). */
+ * vm's print hook, cut to RULES_MAX_PRINT bytes (saying how many were cut); past
+ * RULES_MAX_PRINT_CALL bytes in one call, one note that the rest is dropped, then
+ * nothing until the next call. */
 int rules_lua_print(lua_State *L);
 
 /* Charge C-side work of a library function (units: elements handled, or bytes / 8) to the

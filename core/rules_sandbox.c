@@ -47,6 +47,7 @@ struct rules_vm {
     uint64_t c_since_check;     /* C-side units charged since the last deadline check */
     size_t alloc_since_check;   /* bytes allocated since the last deadline check */
     int forced;                 /* the allocator asked for a hook at the next instruction */
+    size_t printed;             /* bytes printed this call (> RULES_MAX_PRINT_CALL: dropping) */
     char where[600];            /* "path:line" of the last hook, for memory errors */
     char kill_msg[900];         /* the first instruction-limit message of this call */
     /* scripts */
@@ -183,6 +184,7 @@ static void vm_reset_budget(rules_vm *vm)
     vm->kill_kind = 0;
     vm->mem_refused = 0;
     vm->hooks = 0;
+    vm->printed = 0;
     vm->c_since_check = 0;
     vm->alloc_since_check = 0;
     vm->forced = 0;
@@ -740,6 +742,18 @@ int rules_lua_print(lua_State *L)
     lua_Debug ar;
     const char *src = "?";
     if (lua_getstack(L, 1, &ar) && lua_getinfo(L, "S", &ar)) src = ar.short_src;
+    /* and per call, so that a loop cannot flood the log: past RULES_MAX_PRINT_CALL bytes
+     * one note, then nothing until the next call */
+    size_t line = strlen(text) + 1;
+    if (vm->printed > RULES_MAX_PRINT_CALL) return 0;
+    if (vm->printed + line > RULES_MAX_PRINT_CALL) {
+        vm->printed = RULES_MAX_PRINT_CALL + 1;
+        snprintf(cut, sizeof cut, "(the rest of this call's output is dropped: more than %u "
+                 "bytes)", RULES_MAX_PRINT_CALL);
+        text = cut;
+    } else {
+        vm->printed += line;
+    }
     if (vm->print_fn)
         vm->print_fn(vm->print_ud, src, text);
     else

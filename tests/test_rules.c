@@ -17,12 +17,14 @@ static rules_vm *vm;
 static rules_error e;
 static char printed[1024];
 static size_t printed_len;
+static int prints;
 
 static void capture(void *ud, const char *script, const char *text)
 {
     (void)ud;
     snprintf(printed, sizeof printed, "%s|%s", script, text);
     printed_len = strlen(text);
+    prints++;
 }
 
 static void setup(void)
@@ -384,6 +386,16 @@ START_TEST(test_print_hook)
     OK("print(string.rep('x', 10000))\n");
     ck_assert_uint_eq(printed_len, 4096 + strlen("... (5904 bytes cut)"));
     ck_assert_ptr_nonnull(strstr(printed, "x"));
+    /* at most 65536 bytes a call: 16 lines of 4097 bytes (with the newline) make 65552, so
+     * the 16th is the note; the lines after it are dropped (the last print stays the note) */
+    prints = 0;
+    OK("for i = 1, 1000 do print(string.rep('y', 4096)) end\n");
+    ck_assert_int_eq(prints, 16);
+    ck_assert_str_eq(printed, "t/x.lua|(the rest of this call's output is dropped: more than "
+                              "65536 bytes)");
+    /* the next call prints again */
+    OK("print('again')\n");
+    ck_assert_str_eq(printed, "t/x.lua|again");
 }
 END_TEST
 
