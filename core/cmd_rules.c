@@ -66,8 +66,9 @@ static void check_one(void *item, size_t index, void *ud)
 
 static int run_check(cli_ctx *c, const cli_command *cmd, int argc, char **argv)
 {
-    const char *mem = NULL, *instr = NULL;
+    const char *mem = NULL, *instr = NULL, *wall = NULL, *cpu = NULL;
     const cli_opt opts[] = {{"--memory", &mem, NULL}, {"--instructions", &instr, NULL},
+                            {"--wall-ms", &wall, NULL}, {"--cpu-ms", &cpu, NULL},
                             {NULL, NULL, NULL}};
     int n = cli_parse(c, cmd, opts, argc, argv);
     if (n == -1) return CLI_OK;
@@ -80,6 +81,10 @@ static int run_check(cli_ctx *c, const cli_command *cmd, int argc, char **argv)
         return cli_usage_error(c, cmd, "--instructions: '%s' is not a positive integer", instr);
     if (instr && lim.instructions == 0)
         return cli_usage_error(c, cmd, "--instructions must be at least 1");
+    if (wall && (util_parse_u64(wall, &lim.wall_ms) < 0 || !lim.wall_ms))
+        return cli_usage_error(c, cmd, "--wall-ms: '%s' is not a positive integer", wall);
+    if (cpu && (util_parse_u64(cpu, &lim.cpu_ms) < 0 || !lim.cpu_ms))
+        return cli_usage_error(c, cmd, "--cpu-ms: '%s' is not a positive integer", cpu);
     check_item *items = calloc((size_t)n, sizeof *items);
     if (!items) {
         fprintf(c->err, "cara rules check: out of memory\n");
@@ -113,14 +118,17 @@ static int run_check(cli_ctx *c, const cli_command *cmd, int argc, char **argv)
 static const cli_command cmd_rules_check = {
     .name = "rules check",
     .summary = "load rule files in the sandbox and run their top level",
-    .usage = "cara rules check [--memory SIZE] [--instructions N] FILE.lua...",
+    .usage = "cara rules check [--memory SIZE] [--instructions N] [--wall-ms N] [--cpu-ms N] "
+             "FILE.lua...",
     .help = "Each file runs in its own sandbox with the same limits as a run. Errors are\n"
             "reported as 'path:line: message' with a Lua traceback, and the exit status is\n"
             "then 1. A file named attribution.lua must define attribute(); savings.lua\n"
             "must define target(), quality(), winsorize() and reconcile().\n\n"
             "options:\n"
             "  --memory SIZE        memory cap per state, e.g. 64M (default 64M)\n"
-            "  --instructions N     instruction cap per call (default 50000000)\n",
+            "  --instructions N     instruction cap per call (default 50000000)\n"
+            "  --wall-ms N          wall-clock deadline per call, ms (default 2000)\n"
+            "  --cpu-ms N           CPU-time deadline per call, ms (default 2000)\n",
     .run = NULL,
 };
 

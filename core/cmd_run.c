@@ -50,11 +50,12 @@ static int report_replay(cli_ctx *c, sqlite3 *db, const replay_plan *p, int64_t 
 static int run_run(cli_ctx *c, int argc, char **argv)
 {
     const char *period = NULL, *tmpl = NULL, *episodes = NULL, *mem = NULL, *instr = NULL,
-               *threads = NULL, *native = NULL, *replay = NULL;
+               *threads = NULL, *native = NULL, *replay = NULL, *wall = NULL, *cpu = NULL;
     int quiet = 0, allow_plugin = 0;
     const cli_opt opts[] = {{"--period", &period, NULL},   {"--template", &tmpl, NULL},
                             {"--episodes", &episodes, NULL}, {"--memory", &mem, NULL},
                             {"--instructions", &instr, NULL}, {"--quiet", NULL, &quiet},
+                            {"--wall-ms", &wall, NULL},       {"--cpu-ms", &cpu, NULL},
                             {"--threads", &threads, NULL},
                             {"--compare-native", &native, NULL},
                             {"--replay", &replay, NULL},
@@ -85,6 +86,10 @@ static int run_run(cli_ctx *c, int argc, char **argv)
         return cli_usage_error(c, &cmd_run, "--memory: '%s' is not a size (expected e.g. 64M)", mem);
     if (instr && (util_parse_u64(instr, &o.limits.instructions) < 0 || !o.limits.instructions))
         return cli_usage_error(c, &cmd_run, "--instructions: '%s' is not a positive integer", instr);
+    if (wall && (util_parse_u64(wall, &o.limits.wall_ms) < 0 || !o.limits.wall_ms))
+        return cli_usage_error(c, &cmd_run, "--wall-ms: '%s' is not a positive integer", wall);
+    if (cpu && (util_parse_u64(cpu, &o.limits.cpu_ms) < 0 || !o.limits.cpu_ms))
+        return cli_usage_error(c, &cmd_run, "--cpu-ms: '%s' is not a positive integer", cpu);
     uint64_t of = 0;
     if (replay && (util_parse_u64(replay, &of) < 0 || of == 0))
         return cli_usage_error(c, &cmd_run, "--replay: '%s' is not a run id", replay);
@@ -171,6 +176,8 @@ const cli_command cmd_run = {
             "  --episodes DIR       use another set of templates and rules (what-if)\n"
             "  --memory SIZE        memory cap of a rule state (default 64M)\n"
             "  --instructions N     instruction cap per rule call (default 50000000)\n"
+            "  --wall-ms N          wall-clock deadline per rule call, ms (default 2000)\n"
+            "  --cpu-ms N           CPU-time deadline per rule call, ms (default 2000)\n"
             "  --threads N          threads for the beneficiaries (default: the CPUs); the\n"
             "                       results are the same for any count\n"
             "  --compare-native ID  benchmark: price template ID's episodes with the Lua rules\n"

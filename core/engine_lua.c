@@ -1,7 +1,8 @@
 /*
  * engine_lua.c: the engine's calls into the Lua rules, and the checks on what they
- * return. Arguments are pushed inside the protected call (rules_vm_invoke); results
- * are read and popped here. stack comments show the Lua stack.
+ * return. Arguments are pushed and results read inside one protected call
+ * (rules_vm_invoke_read), so a hostile result can raise but never abort the process.
+ * stack comments show the Lua stack.
  */
 #include <errno.h>
 #include <stdio.h>
@@ -23,17 +24,6 @@ static int rule_fail(rule_set *rs, const rules_error *e, char *err, size_t errle
     rs->last = *e;
     rules_error_format(e, err, errlen);
     return -EINVAL;
-}
-
-/* A result of the wrong shape (err already says what, naming path): keep it in rs->last
- * too. Returns rc. */
-static int shape_fail(rule_set *rs, const char *path, int rc, const char *err)
-{
-    if (rc < 0) {
-        rules_error_set(&rs->last, RULES_ERR_RESULT, "%s", err);
-        snprintf(rs->last.file, sizeof rs->last.file, "%s", path);
-    }
-    return rc;
 }
 
 /* ---- setup ------------------------------------------------------------------------- */
@@ -172,7 +162,13 @@ typedef struct call_args {
     const int64_t *sorted;
     size_t n_sorted;
     ep_rec *const *eps;
-    const ep_rec *rec; /* target(): the episode's record, for its risk score */
+    ep_rec *rec;       /* target(): the episode's record, for its risk score; filled */
+    /* where the readers put the result (one per rule) */
+    attribution_out *aout;
+    int *met;
+    int64_t *cap;
+    int *has_cap;
+    arr_result *rout;
 } call_args;
 
 static void push_ref(lua_State *L, int ref) { lua_rawgeti(L, LUA_REGISTRYINDEX, ref); }
@@ -284,11 +280,17 @@ static int push_reconcile(lua_State *L, void *ud)
 
 /* ---- reading results ------------------------------------------------------------------- */
 
-/* The value of table field k (table on top). 0 = ok, else error text in err. */
+/* Every read below runs inside the rule's protected call (rules_vm_invoke_read) and is
+ * raw: a result is a plain table (no metatable), so no rule code runs while the host
+ * reads it, and nothing it returns can make the host allocate more than the fixed-size
+ * fields below (strings longer than their field are refused, never truncated). */
+
+/* The value of table field k (table on top), read raw. 0 = ok, else error text in err. */
 static int get_int(lua_State *L, const char *fn, const char *path, const char *k, int64_t *out,
                    int optional, int *present, char *err, size_t errlen)
 {
-    int t = lua_getfield(L, -1, k);
+    lua_pushstring(L, k);
+    int t = lua_rawget(L, -2);
     if (optional && (t == LUA_TNIL || (t == LUA_TSTRING && lua_rawlen(L, -1) == 0))) {
         lua_pop(L, 1);
         if (present) *present = 0;
@@ -309,7 +311,8 @@ static int get_int(lua_State *L, const char *fn, const char *path, const char *k
 static int get_str(lua_State *L, const char *fn, const char *path, const char *k, char *out,
                    size_t len, int optional, char *err, size_t errlen)
 {
-    int t = lua_getfield(L, -1, k);
+    lua_pushstring(L, k);
+    int t = lua_rawget(L, -2);
     if (optional && (t == LUA_TNIL || (t == LUA_TSTRING && lua_rawlen(L, -1) == 0))) {
         lua_pop(L, 1);
         out[0] = '\0';
@@ -330,11 +333,7 @@ static int get_str(lua_State *L, const char *fn, const char *path, const char *k
 
 static int expect_table(lua_State *L, const char *fn, const char *path, char *err, size_t errlen)
 {
-    if (lua_type(L, -1) == LUA_TTABLE) return 0;
-    snprintf(err, errlen, "%s: %s() returned a %s (expected a table)", path, fn,
-             luaL_typename(L, -1));
-    lua_pop(L, 1);
-    return -EINVAL;
+    return rules_plain_table(L, -1, path, fn, NULL, err, errlen) ? 0 : -EINVAL;
 }
 
 static const char *sav_path(rule_set *rs, size_t entry) { return rs->cat->v[entry].savings_path; }
@@ -343,31 +342,36 @@ static const char *attr_path(rule_set *rs, size_t entry)
     return rs->cat->v[entry].attribution_path;
 }
 
-int rule_attribute(rule_set *rs, size_t entry, const cara_episode *ep, int hcc_count,
-                   const cara_claim_line *lines, const ref_arrangement *const *cands,
-                   size_t n_cands, attribution_out *out, char *err, size_t errlen)
+/* Run the rule and read its one result with read() in the same protected call. A result
+ * of the wrong shape is kept in rs->last as RULES_ERR_RESULT. */
+static int call_rule(rule_set *rs, int script, const char *fn, rules_push_fn push,
+                     rules_read_fn read, call_args *a, char *err, size_t errlen)
 {
-    memset(out, 0, sizeof *out);
-    call_args a = {.rs = rs, .entry = entry, .ep = ep, .hcc_count = hcc_count, .lines = lines,
-                   .cands = cands, .n_cands = n_cands};
     rules_error e;
-    if (rules_vm_invoke(rs->vm, rs->attr_script[entry], "attribute", push_attribute, &a, 1, &e) < 0)
+    if (rules_vm_invoke_read(rs->vm, script, fn, push, read, a, &e) < 0)
         return rule_fail(rs, &e, err, errlen);
-    lua_State *L = rules_vm_state(rs->vm);
-    const char *path = attr_path(rs, entry);
+    return 0;
+}
+
+/* stack: result -> result */
+static int read_attribute(lua_State *L, void *ud, char *err, size_t errlen)
+{
+    call_args *a = ud;
+    attribution_out *out = a->aout;
+    const char *path = attr_path(a->rs, a->entry);
     int rc = expect_table(L, "attribute", path, err, errlen);
-    if (rc < 0) return shape_fail(rs, path, rc, err);
+    if (rc < 0) return rc;
     char arr_id[128];
     rc = get_str(L, "attribute", path, "method", out->method, sizeof out->method, 0, err, errlen);
     if (rc == 0) rc = get_str(L, "attribute", path, "arrangement_id", arr_id, sizeof arr_id, 1, err, errlen);
     if (rc == 0 && arr_id[0]) {
-        for (size_t i = 0; i < n_cands && !out->arr; i++)
-            if (strcmp(cands[i]->arrangement_id, arr_id) == 0) out->arr = cands[i];
+        for (size_t i = 0; i < a->n_cands && !out->arr; i++)
+            if (strcmp(a->cands[i]->arrangement_id, arr_id) == 0) out->arr = a->cands[i];
         if (!out->arr) {
             snprintf(err, errlen,
                      "%s: attribute() returned arrangement_id \"%s\", which is not one of "
                      "the episode's %zu candidates",
-                     path, arr_id, n_cands);
+                     path, arr_id, a->n_cands);
             rc = -EINVAL;
         }
     } else if (rc == 0 && strcmp(out->method, "unattributed") != 0) {
@@ -377,23 +381,29 @@ int rule_attribute(rule_set *rs, size_t entry, const cara_episode *ep, int hcc_c
                  path, out->method);
         rc = -EINVAL;
     }
-    lua_pop(L, 1);
-    return shape_fail(rs, path, rc, err);
+    return rc;
 }
 
-int rule_target(rule_set *rs, size_t entry, const cara_episode *ep, int hcc_count,
-                const cara_claim_line *lines, const ref_arrangement *arr, ep_rec *rec,
-                char *err, size_t errlen)
+int rule_attribute(rule_set *rs, size_t entry, const cara_episode *ep, int hcc_count,
+                   const cara_claim_line *lines, const ref_arrangement *const *cands,
+                   size_t n_cands, attribution_out *out, char *err, size_t errlen)
 {
+    memset(out, 0, sizeof *out);
     call_args a = {.rs = rs, .entry = entry, .ep = ep, .hcc_count = hcc_count, .lines = lines,
-                   .arr = arr, .rec = rec};
-    rules_error e;
-    if (rules_vm_invoke(rs->vm, rs->sav_script[entry], "target", push_target, &a, 1, &e) < 0)
-        return rule_fail(rs, &e, err, errlen);
-    lua_State *L = rules_vm_state(rs->vm);
-    const char *path = sav_path(rs, entry);
+                   .cands = cands, .n_cands = n_cands, .aout = out};
+    int rc = call_rule(rs, rs->attr_script[entry], "attribute", push_attribute, read_attribute,
+                       &a, err, errlen);
+    if (rc < 0) out->arr = NULL;
+    return rc;
+}
+
+static int read_target(lua_State *L, void *ud, char *err, size_t errlen)
+{
+    call_args *a = ud;
+    ep_rec *rec = a->rec;
+    const char *path = sav_path(a->rs, a->entry);
     int rc = expect_table(L, "target", path, err, errlen);
-    if (rc < 0) return shape_fail(rs, path, rc, err);
+    if (rc < 0) return rc;
     struct {
         const char *k;
         int64_t *v;
@@ -403,64 +413,77 @@ int rule_target(rule_set *rs, size_t entry, const cara_episode *ep, int hcc_coun
              {"discount_bps", &rec->discount_bps}, {"target_cents", &rec->target}};
     for (size_t i = 0; i < sizeof f / sizeof f[0] && rc == 0; i++)
         rc = get_int(L, "target", path, f[i].k, f[i].v, 0, NULL, err, errlen);
-    lua_pop(L, 1);
+    return rc;
+}
+
+int rule_target(rule_set *rs, size_t entry, const cara_episode *ep, int hcc_count,
+                const cara_claim_line *lines, const ref_arrangement *arr, ep_rec *rec,
+                char *err, size_t errlen)
+{
+    call_args a = {.rs = rs, .entry = entry, .ep = ep, .hcc_count = hcc_count, .lines = lines,
+                   .arr = arr, .rec = rec};
+    int rc = call_rule(rs, rs->sav_script[entry], "target", push_target, read_target, &a, err,
+                       errlen);
     rec->has_target = rc == 0;
-    return shape_fail(rs, path, rc, err);
+    return rc;
+}
+
+static int read_quality(lua_State *L, void *ud, char *err, size_t errlen)
+{
+    call_args *a = ud;
+    if (lua_type(L, -1) != LUA_TBOOLEAN) {
+        snprintf(err, errlen, "%s: quality() returned a %s (expected true or false)",
+                 sav_path(a->rs, a->entry), luaL_typename(L, -1));
+        return -EINVAL;
+    }
+    *a->met = lua_toboolean(L, -1);
+    return 0;
 }
 
 int rule_quality(rule_set *rs, size_t entry, const cara_episode *ep, int hcc_count,
                  const cara_claim_line *lines, int *met, char *err, size_t errlen)
 {
-    call_args a = {.rs = rs, .entry = entry, .ep = ep, .hcc_count = hcc_count, .lines = lines};
-    rules_error e;
-    if (rules_vm_invoke(rs->vm, rs->sav_script[entry], "quality", push_quality, &a, 1, &e) < 0)
-        return rule_fail(rs, &e, err, errlen);
-    lua_State *L = rules_vm_state(rs->vm);
-    int rc = 0;
-    if (lua_type(L, -1) != LUA_TBOOLEAN) {
-        snprintf(err, errlen, "%s: quality() returned a %s (expected true or false)",
-                 sav_path(rs, entry), luaL_typename(L, -1));
-        rc = -EINVAL;
+    call_args a = {.rs = rs, .entry = entry, .ep = ep, .hcc_count = hcc_count, .lines = lines,
+                   .met = met};
+    *met = 0;
+    return call_rule(rs, rs->sav_script[entry], "quality", push_quality, read_quality, &a, err,
+                     errlen);
+}
+
+static int read_winsorize(lua_State *L, void *ud, char *err, size_t errlen)
+{
+    call_args *a = ud;
+    if (lua_isinteger(L, -1)) {
+        *a->cap = lua_tointeger(L, -1);
+        *a->has_cap = 1;
+    } else if (!lua_isnil(L, -1)) {
+        snprintf(err, errlen, "%s: winsorize() returned a %s (expected an integer cap in "
+                              "cents, or nil for no cap)",
+                 sav_path(a->rs, a->entry), luaL_typename(L, -1));
+        return -EINVAL;
     }
-    *met = lua_toboolean(L, -1);
-    lua_pop(L, 1);
-    return shape_fail(rs, sav_path(rs, entry), rc, err);
+    return 0;
 }
 
 int rule_winsorize(rule_set *rs, size_t entry, const int64_t *sorted, size_t n, int64_t *cap,
                    int *has_cap, char *err, size_t errlen)
 {
-    call_args a = {.rs = rs, .entry = entry, .sorted = sorted, .n_sorted = n};
-    rules_error e;
-    if (rules_vm_invoke(rs->vm, rs->sav_script[entry], "winsorize", push_winsorize, &a, 1, &e) < 0)
-        return rule_fail(rs, &e, err, errlen);
-    lua_State *L = rules_vm_state(rs->vm);
-    int rc = 0;
+    call_args a = {.rs = rs, .entry = entry, .sorted = sorted, .n_sorted = n, .cap = cap,
+                   .has_cap = has_cap};
     *has_cap = 0;
-    if (lua_isinteger(L, -1)) {
-        *cap = lua_tointeger(L, -1);
-        *has_cap = 1;
-    } else if (!lua_isnil(L, -1)) {
-        snprintf(err, errlen, "%s: winsorize() returned a %s (expected an integer cap in "
-                              "cents, or nil for no cap)",
-                 sav_path(rs, entry), luaL_typename(L, -1));
-        rc = -EINVAL;
-    }
-    lua_pop(L, 1);
-    return shape_fail(rs, sav_path(rs, entry), rc, err);
+    int rc = call_rule(rs, rs->sav_script[entry], "winsorize", push_winsorize, read_winsorize,
+                       &a, err, errlen);
+    if (rc < 0) *has_cap = 0;
+    return rc;
 }
 
-int rule_reconcile(rule_set *rs, size_t entry, const ref_arrangement *arr,
-                   ep_rec *const *eps, size_t n, arr_result *out, char *err, size_t errlen)
+static int read_reconcile(lua_State *L, void *ud, char *err, size_t errlen)
 {
-    call_args a = {.rs = rs, .entry = entry, .arr = arr, .eps = eps, .n_sorted = n};
-    rules_error e;
-    if (rules_vm_invoke(rs->vm, rs->sav_script[entry], "reconcile", push_reconcile, &a, 1, &e) < 0)
-        return rule_fail(rs, &e, err, errlen);
-    lua_State *L = rules_vm_state(rs->vm);
-    const char *path = sav_path(rs, entry);
+    call_args *a = ud;
+    arr_result *out = a->rout;
+    const char *path = sav_path(a->rs, a->entry);
     int rc = expect_table(L, "reconcile", path, err, errlen);
-    if (rc < 0) return shape_fail(rs, path, rc, err);
+    if (rc < 0) return rc;
     int p[4] = {0};
     rc = get_int(L, "reconcile", path, "episodes", &out->episodes, 0, NULL, err, errlen);
     if (rc == 0) rc = get_int(L, "reconcile", path, "target_cents", &out->target, 0, NULL, err, errlen);
@@ -475,25 +498,32 @@ int rule_reconcile(rule_set *rs, size_t entry, const ref_arrangement *arr,
     if (rc == 0) rc = get_int(L, "reconcile", path, "share_bps", &out->share_bps, 1, &p[3], err, errlen);
     if (rc == 0) rc = get_str(L, "reconcile", path, "cap_applied", out->cap, sizeof out->cap, 1, err, errlen);
     if (rc == 0) rc = get_str(L, "reconcile", path, "status", out->status, sizeof out->status, 0, err, errlen);
-    lua_pop(L, 1);
-    if (rc < 0) return shape_fail(rs, path, rc, err);
+    if (rc < 0) return rc;
     out->has_gross = p[0] && p[1] && p[2] && p[3];
     if ((p[0] || p[1] || p[2] || p[3]) && !out->has_gross) {
         snprintf(err, errlen, "%s: reconcile() must return gross_cents, quality_bps, "
                               "quality_adjusted_cents and share_bps together (or none of them)",
                  path);
-        return shape_fail(rs, path, -EINVAL, err);
+        return -EINVAL;
     }
     if (out->cap[0] && strcmp(out->cap, "stop_gain") && strcmp(out->cap, "stop_loss")) {
         snprintf(err, errlen, "%s: reconcile() returned cap_applied \"%s\" (expected "
                               "\"stop_gain\", \"stop_loss\" or nil)", path, out->cap);
-        return shape_fail(rs, path, -EINVAL, err);
+        return -EINVAL;
     }
     if (strcmp(out->status, "final") && strcmp(out->status, "interim") &&
         strcmp(out->status, "insufficient_volume")) {
         snprintf(err, errlen, "%s: reconcile() returned status \"%s\" (expected \"final\", "
                               "\"interim\" or \"insufficient_volume\")", path, out->status);
-        return shape_fail(rs, path, -EINVAL, err);
+        return -EINVAL;
     }
     return 0;
+}
+
+int rule_reconcile(rule_set *rs, size_t entry, const ref_arrangement *arr,
+                   ep_rec *const *eps, size_t n, arr_result *out, char *err, size_t errlen)
+{
+    call_args a = {.rs = rs, .entry = entry, .arr = arr, .eps = eps, .n_sorted = n, .rout = out};
+    return call_rule(rs, rs->sav_script[entry], "reconcile", push_reconcile, read_reconcile, &a,
+                     err, errlen);
 }

@@ -126,14 +126,18 @@ static void push_codeset(lua_State *L, int idx)
     luaL_checktype(L, idx, LUA_TTABLE);
     lua_Integer n = luaL_len(L, idx);
     if (n < 0 || n > 100000) luaL_argerror(L, idx, "too many codes");
-    /* The pointer array lives in a userdata so an error cannot leak it. */
+    rules_charge(L, (uint64_t)n + 1, "cara.codes"); /* compiling is C work on n codes */
+    /* The pointer array lives in a userdata so an error cannot leak it; the strings are
+     * anchored in a table of our own: an element given by a metamethod (__index) is in no
+     * table of the rule's and could otherwise be collected while the array points at it. */
     const char **pats = lua_newuserdatauv(L, (size_t)(n ? n : 1) * sizeof *pats, 0);
+    lua_createtable(L, (int)n, 0); /* stack: pats, anchor */
     for (lua_Integer i = 1; i <= n; i++) {
         if (lua_geti(L, idx, i) != LUA_TSTRING)
             luaL_error(L, "cara.codes: element %I is a %s (expected a code pattern string)", i,
                        luaL_typename(L, -1));
-        pats[i - 1] = lua_tostring(L, -1); /* kept alive by the table at idx */
-        lua_pop(L, 1);
+        pats[i - 1] = lua_tostring(L, -1);
+        lua_rawseti(L, -2, i); /* anchor[i] = the string */
     }
     codes_box *b = lua_newuserdatauv(L, sizeof *b, 0);
     b->set = NULL;
@@ -141,6 +145,7 @@ static void push_codeset(lua_State *L, int idx)
     char err[300];
     if (codes_compile(pats, (size_t)n, &b->set, err, sizeof err) < 0)
         luaL_error(L, "cara.codes: %s", err);
+    lua_remove(L, -2); /* the anchor */
     lua_remove(L, -2); /* the pointer array */
 }
 

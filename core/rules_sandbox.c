@@ -6,7 +6,8 @@
  *
  * Registry layout (all under light keys of this file):
  *   base      the frozen table every script _ENV inherits from
- *   scripts   array: script handle -> its _ENV table
+ *   scripts   array: script handle -> its globals (frozen after its top level ran: the
+ *             functions' _ENV is an empty proxy over this table that refuses writes)
  *   names     array: script handle -> chunk name
  */
 #include "rules.h"
@@ -16,6 +17,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <time.h>
 
 #include <lauxlib.h>
 #include <lualib.h>
@@ -24,6 +26,9 @@
 #include "util.h"
 
 #define HOOK_STEP 1000 /* instructions between two count-hook calls */
+#define CPU_EVERY 4     /* hooks between two CPU-clock reads (a system call) */
+#define C_CHECK 4096    /* units of C-side work between two deadline checks */
+#define ALLOC_CHECK (1u << 20) /* bytes allocated between two deadline checks */
 
 struct rules_vm {
     lua_State *L;
@@ -35,6 +40,14 @@ struct rules_vm {
     /* instruction accounting (hook) */
     uint64_t instr_used;
     int killed;                 /* over budget: every instruction raises */
+    int kill_kind;              /* RULES_ERR_INSTRUCTIONS or RULES_ERR_TIME */
+    /* deadlines (nanoseconds of CLOCK_MONOTONIC / CLOCK_THREAD_CPUTIME_ID) */
+    int64_t wall_end, cpu_end;
+    unsigned hooks;             /* hook calls this call, for CPU_EVERY */
+    uint64_t c_since_check;     /* C-side units charged since the last deadline check */
+    size_t alloc_since_check;   /* bytes allocated since the last deadline check */
+    int forced;                 /* the allocator asked for a hook at the next instruction */
+    size_t printed;             /* bytes printed this call (> RULES_MAX_PRINT_CALL: dropping) */
     char where[600];            /* "path:line" of the last hook, for memory errors */
     char kill_msg[900];         /* the first instruction-limit message of this call */
     /* scripts */
@@ -44,6 +57,8 @@ struct rules_vm {
 };
 
 static char key_base, key_scripts, key_names;
+
+static void vm_hook(lua_State *L, lua_Debug *ar);
 
 static rules_vm *vm_of(lua_State *L)
 {
@@ -73,22 +88,62 @@ static void *vm_alloc(void *ud, void *ptr, size_t osize, size_t nsize)
         return NULL;
     }
     vm->mem_used = vm->mem_used - osize + nsize;
+    if (nsize > osize && vm->mem_enforce && !vm->killed) {
+        /* Big allocations are work one instruction can do (a .. b of two big strings):
+         * every ALLOC_CHECK bytes, make the hook run at the next instruction to check the
+         * deadlines (lua_sethook is safe anywhere, even in the allocator). */
+        vm->alloc_since_check += nsize - osize;
+        if (vm->alloc_since_check >= ALLOC_CHECK && !vm->forced) {
+            vm->forced = 1;
+            lua_sethook(vm->L, vm_hook, LUA_MASKCOUNT, 1);
+        }
+    }
     return p;
 }
 
-/* ---- instructions ------------------------------------------------------------------ */
+/* ---- instructions and deadlines ----------------------------------------------------- */
 
-static void vm_hook(lua_State *L, lua_Debug *ar);
-
-/* Raise the instruction-limit error: remember the first message of the call, switch
- * the hook to fire on every instruction so pcall inside the script cannot go on. */
-static void vm_kill(lua_State *L, rules_vm *vm, const char *msg)
+static int64_t clock_ns(clockid_t id)
 {
-    if (!vm->killed) util_strlcpy(vm->kill_msg, msg, sizeof vm->kill_msg);
+    struct timespec ts;
+    if (clock_gettime(id, &ts) != 0) return 0;
+    return (int64_t)ts.tv_sec * 1000000000 + ts.tv_nsec;
+}
+
+/* Raise the kill error (kind RULES_ERR_INSTRUCTIONS or RULES_ERR_TIME): remember the
+ * first message and kind of the call, switch the hook to fire on every instruction so
+ * pcall inside the script cannot go on. */
+static void vm_kill(lua_State *L, rules_vm *vm, int kind, const char *msg)
+{
+    if (!vm->killed) {
+        util_strlcpy(vm->kill_msg, msg, sizeof vm->kill_msg);
+        vm->kill_kind = kind;
+    }
     vm->killed = 1;
     lua_sethook(L, vm_hook, LUA_MASKCOUNT, 1);
     lua_pushstring(L, vm->kill_msg);
     lua_error(L);
+}
+
+/* Kill the call when a deadline has passed (the CPU clock is read when cpu is set).
+ * where: "path:line: " or "". */
+static void vm_check_deadlines(lua_State *L, rules_vm *vm, int cpu, const char *where)
+{
+    char msg[900];
+    if (clock_ns(CLOCK_MONOTONIC) > vm->wall_end) {
+        snprintf(msg, sizeof msg,
+                 "%swall-clock limit exceeded: the rule call ran longer than %llu ms (an "
+                 "endless loop, or too much work in one call?)",
+                 where, (unsigned long long)vm->lim.wall_ms);
+        vm_kill(L, vm, RULES_ERR_TIME, msg);
+    }
+    if (cpu && clock_ns(CLOCK_THREAD_CPUTIME_ID) > vm->cpu_end) {
+        snprintf(msg, sizeof msg,
+                 "%sCPU time limit exceeded: the rule call used more than %llu ms of CPU "
+                 "time (an endless loop, or too much work in one call?)",
+                 where, (unsigned long long)vm->lim.cpu_ms);
+        vm_kill(L, vm, RULES_ERR_TIME, msg);
+    }
 }
 
 static void vm_hook(lua_State *L, lua_Debug *ar)
@@ -96,34 +151,53 @@ static void vm_hook(lua_State *L, lua_Debug *ar)
     rules_vm *vm = vm_of(L);
     if (vm->killed) {
         /* Keep raising until the host's pcall is reached. */
-        vm_kill(L, vm, "");
+        vm_kill(L, vm, vm->kill_kind, "");
         return;
+    }
+    if (vm->forced) {
+        /* Asked for by the allocator, before the step was over: back to the usual step,
+         * and count a whole step (the count restarts, so nothing is ever undercounted). */
+        vm->forced = 0;
+        vm->alloc_since_check = 0;
+        lua_sethook(L, vm_hook, LUA_MASKCOUNT, HOOK_STEP);
     }
     vm->instr_used += HOOK_STEP;
     if (lua_getinfo(L, "Sl", ar) && ar->currentline > 0)
         snprintf(vm->where, sizeof vm->where, "%s:%d", ar->short_src, ar->currentline);
+    char where[620];
+    snprintf(where, sizeof where, "%s: ", vm->where[0] ? vm->where : "?");
     if (vm->instr_used > vm->lim.instructions) {
         char msg[900];
         snprintf(msg, sizeof msg,
-                 "%s: instruction limit exceeded: the rule ran more than %llu Lua "
+                 "%sinstruction limit exceeded: the rule ran more than %llu Lua "
                  "instructions in one call (an endless loop?)",
-                 vm->where[0] ? vm->where : "?", (unsigned long long)vm->lim.instructions);
-        vm_kill(L, vm, msg);
+                 where, (unsigned long long)vm->lim.instructions);
+        vm_kill(L, vm, RULES_ERR_INSTRUCTIONS, msg);
     }
+    vm_check_deadlines(L, vm, ++vm->hooks % CPU_EVERY == 0, where);
 }
 
 static void vm_reset_budget(rules_vm *vm)
 {
     vm->instr_used = 0;
     vm->killed = 0;
+    vm->kill_kind = 0;
     vm->mem_refused = 0;
+    vm->hooks = 0;
+    vm->printed = 0;
+    vm->c_since_check = 0;
+    vm->alloc_since_check = 0;
+    vm->forced = 0;
     vm->where[0] = '\0';
     vm->kill_msg[0] = '\0';
+    vm->wall_end = clock_ns(CLOCK_MONOTONIC) + (int64_t)vm->lim.wall_ms * 1000000;
+    vm->cpu_end = clock_ns(CLOCK_THREAD_CPUTIME_ID) + (int64_t)vm->lim.cpu_ms * 1000000;
     lua_sethook(vm->L, vm_hook, LUA_MASKCOUNT, HOOK_STEP);
 }
 
-/* Charge C-side work (loop iterations done by a guarded library function) to the
- * instruction budget, raising like the hook does when it runs out. */
+/* Charge C-side work (loop iterations, bytes/8 handled by a guarded library function)
+ * to the instruction budget, raising like the hook does when it runs out, and check the
+ * deadlines every C_CHECK units. */
 static void vm_charge(lua_State *L, uint64_t units, const char *what)
 {
     rules_vm *vm = vm_of(L);
@@ -136,10 +210,21 @@ static void vm_charge(lua_State *L, uint64_t units, const char *what)
                  "%llu left of the %llu the rule may use in one call",
                  lua_tostring(L, -1), what, (unsigned long long)units, (unsigned long long)left,
                  (unsigned long long)vm->lim.instructions);
-        vm_kill(L, vm, msg);
+        vm_kill(L, vm, RULES_ERR_INSTRUCTIONS, msg);
     }
     vm->instr_used += units;
+    vm->c_since_check += units;
+    if (vm->c_since_check >= C_CHECK) {
+        vm->c_since_check = 0;
+        luaL_where(L, 1);
+        char where[600];
+        util_strlcpy(where, lua_tostring(L, -1), sizeof where);
+        lua_pop(L, 1);
+        vm_check_deadlines(L, vm, 1, where);
+    }
 }
+
+void rules_charge(lua_State *L, uint64_t units, const char *what) { vm_charge(L, units, what); }
 
 /* ---- errors -------------------------------------------------------------------------- */
 
@@ -193,7 +278,7 @@ static void vm_error_from_stack(rules_vm *vm, int status, rules_error *e, const 
                  vm->where[0] ? vm->where : chunk, (unsigned long long)vm->lim.memory,
                  (unsigned long long)(vm->lim.memory >> 20));
     } else {
-        e->kind = vm->killed ? RULES_ERR_INSTRUCTIONS
+        e->kind = vm->killed ? (vm->kill_kind ? vm->kill_kind : RULES_ERR_INSTRUCTIONS)
                   : status == LUA_ERRSYNTAX ? RULES_ERR_SYNTAX : RULES_ERR_RUNTIME;
         if (!s) s = "(error object is not a string)";
         const char *sep = strchr(s, '\x1f');
@@ -412,6 +497,92 @@ uint64_t rules_pattern_cost(const char *p, size_t plen, size_t slen, int plain)
     return sat_mul(cost, (uint64_t)plen + 1);
 }
 
+/* Charge the results of a library call (stack from index `first` up): one unit each,
+ * plus a unit per 8 bytes of each string (the bytes it made or copied). */
+static void charge_results(lua_State *L, int first, const char *what)
+{
+    uint64_t units = 0;
+    for (int i = first, n = lua_gettop(L); i <= n; i++) {
+        units++;
+        if (lua_type(L, i) == LUA_TSTRING) units += lua_rawlen(L, i) / 8;
+    }
+    vm_charge(L, units, what);
+}
+
+/* How guarded_cost charges a library function, before the call (from its first
+ * argument) and after it (charge_results). */
+enum {
+    COST_STR = 1,  /* a unit per 8 bytes of argument 1 when it is a string */
+    COST_TAB = 2,  /* a unit per element of argument 1 when it is a table (raw length) */
+    COST_SORT = 4, /* n log2 n units for a table of n elements */
+    COST_SHIFT = 8 /* table.insert/remove at a position: a unit per element moved (an
+                    * append or a pop is one unit) */
+};
+
+/* Any string, table or utf8 function: charge its work to the instruction budget (and
+ * so check the deadlines) before and after calling the real one. upvalue 1: the
+ * original; 2: its name; 3: COST_* flags. */
+static int guarded_cost(lua_State *L)
+{
+    const char *name = lua_tostring(L, lua_upvalueindex(2));
+    int flags = (int)lua_tointeger(L, lua_upvalueindex(3));
+    uint64_t pre = 1;
+    if ((flags & COST_STR) && lua_type(L, 1) == LUA_TSTRING) pre += lua_rawlen(L, 1) / 8;
+    if ((flags & (COST_TAB | COST_SORT)) && lua_type(L, 1) == LUA_TTABLE) {
+        uint64_t n = lua_rawlen(L, 1), lg = 1;
+        while ((flags & COST_SORT) && (1ull << lg) < n && lg < 63) lg++;
+        pre += n * lg;
+    }
+    /* insert(t, pos, v) and remove(t, pos) move the elements from pos on */
+    if ((flags & COST_SHIFT) && lua_type(L, 1) == LUA_TTABLE &&
+        lua_gettop(L) >= (strcmp(name, "table.insert") == 0 ? 3 : 2) && lua_isinteger(L, 2)) {
+        lua_Integer n = (lua_Integer)lua_rawlen(L, 1), pos = lua_tointeger(L, 2);
+        if (pos >= 1 && pos <= n) pre += (uint64_t)(n - pos + 1);
+    }
+    vm_charge(L, pre, name);
+    int n = lua_gettop(L);
+    lua_pushvalue(L, lua_upvalueindex(1));
+    lua_insert(L, 1);
+    lua_call(L, n, LUA_MULTRET);
+    charge_results(L, 1, name);
+    return lua_gettop(L);
+}
+
+/* A library function and how guarded_cost charges it. */
+typedef struct cost_fn {
+    const char *name;
+    int flags; /* COST_* */
+} cost_fn;
+
+/* Wrap each function of fns (ended by a NULL name) in the library table on top of the
+ * stack with guarded_cost. */
+static void wrap_costs(lua_State *L, const char *lib, const cost_fn *fns)
+{
+    for (; fns->name; fns++) {
+        char full[64];
+        snprintf(full, sizeof full, "%s.%s", lib, fns->name);
+        if (lua_getfield(L, -1, fns->name) != LUA_TFUNCTION) {
+            lua_pop(L, 1);
+            continue;
+        }
+        lua_pushstring(L, full);
+        lua_pushinteger(L, fns->flags);
+        lua_pushcclosure(L, guarded_cost, 3);
+        lua_setfield(L, -2, fns->name);
+    }
+}
+
+static const cost_fn string_costs[] = {
+    {"byte", 0}, {"char", 0}, {"format", 0}, {"len", 0}, {"lower", COST_STR},
+    {"upper", COST_STR}, {"reverse", COST_STR}, {"sub", 0}, {"pack", 0}, {"packsize", 0},
+    {"unpack", COST_STR}, {NULL, 0}};
+static const cost_fn table_costs[] = {
+    {"concat", COST_TAB}, {"insert", COST_SHIFT}, {"remove", COST_SHIFT}, {"sort", COST_SORT},
+    {"unpack", 0}, {NULL, 0}};
+static const cost_fn utf8_costs[] = {
+    {"char", 0}, {"codepoint", 0}, {"len", COST_STR}, {"offset", COST_STR}, {"codes", 0},
+    {NULL, 0}};
+
 /* Refuse a match whose worst case exceeds the pattern budget, then call the real one.
  * upvalue 1: the original function; upvalue 2: its name. */
 static int guarded_match(lua_State *L)
@@ -432,12 +603,13 @@ static int guarded_match(lua_State *L)
                  name, p, slen, (double)cost, (unsigned long long)vm->lim.pattern_cost);
         return luaL_error(L, "%s", msg);
     }
-    if (strcmp(name, "string.gsub") == 0 || strcmp(name, "string.gmatch") == 0)
-        vm_charge(L, slen / 8, name); /* linear scan over the subject */
+    /* what the match may cost (a sixteenth of its worst case), and a linear scan */
+    vm_charge(L, cost / 16 + slen / 8, name);
     int n = lua_gettop(L);
     lua_pushvalue(L, lua_upvalueindex(1));
     lua_insert(L, 1);
     lua_call(L, n, LUA_MULTRET);
+    charge_results(L, 1, name);
     return lua_gettop(L);
 }
 
@@ -460,6 +632,7 @@ static int guarded_rep(lua_State *L)
                  (unsigned long long)vm->lim.memory);
         return luaL_error(L, "%s", msg);
     }
+    vm_charge(L, (uint64_t)n * (l + lsep) / 8 + 1, "string.rep"); /* the bytes it will write */
     lua_pushvalue(L, lua_upvalueindex(1));
     lua_insert(L, 1);
     lua_call(L, lua_gettop(L) - 1, 1);
@@ -524,7 +697,9 @@ static int sandbox_xpcall(lua_State *L)
     return 2;
 }
 
-/* collectgarbage: only "count", "collect" and "step". */
+/* collectgarbage: "count" counts; "collect" and "step" do nothing (a full collection is
+ * C work a loop could repeat without limit, and Lua collects by itself, before the memory
+ * limit too); everything else is blocked. */
 static int sandbox_collectgarbage(lua_State *L)
 {
     const char *opt = luaL_optstring(L, 1, "collect");
@@ -534,12 +709,11 @@ static int sandbox_collectgarbage(lua_State *L)
         return 1;
     }
     if (strcmp(opt, "collect") == 0 || strcmp(opt, "step") == 0) {
-        lua_gc(L, strcmp(opt, "collect") == 0 ? LUA_GCCOLLECT : LUA_GCSTEP, 0);
         lua_pushinteger(L, 0);
         return 1;
     }
     return luaL_error(L, "collectgarbage(\"%s\") is blocked in cara rules (allowed: "
-                         "\"count\", \"collect\", \"step\")",
+                         "\"count\"; \"collect\" and \"step\" do nothing)",
                       opt);
 }
 
@@ -556,13 +730,34 @@ int rules_lua_print(lua_State *L)
         luaL_addvalue(&b);
     }
     luaL_pushresult(&b);
+    size_t len;
+    const char *text = lua_tolstring(L, -1, &len);
+    vm_charge(L, len / 8 + 1, "print"); /* the bytes it copied */
+    char cut[RULES_MAX_PRINT + 64];
+    if (len > RULES_MAX_PRINT) { /* the host's log is bounded per line */
+        snprintf(cut, sizeof cut, "%.*s... (%zu bytes cut)", (int)RULES_MAX_PRINT, text,
+                 len - RULES_MAX_PRINT);
+        text = cut;
+    }
     lua_Debug ar;
     const char *src = "?";
     if (lua_getstack(L, 1, &ar) && lua_getinfo(L, "S", &ar)) src = ar.short_src;
+    /* and per call, so that a loop cannot flood the log: past RULES_MAX_PRINT_CALL bytes
+     * one note, then nothing until the next call */
+    size_t line = strlen(text) + 1;
+    if (vm->printed > RULES_MAX_PRINT_CALL) return 0;
+    if (vm->printed + line > RULES_MAX_PRINT_CALL) {
+        vm->printed = RULES_MAX_PRINT_CALL + 1;
+        snprintf(cut, sizeof cut, "(the rest of this call's output is dropped: more than %u "
+                 "bytes)", RULES_MAX_PRINT_CALL);
+        text = cut;
+    } else {
+        vm->printed += line;
+    }
     if (vm->print_fn)
-        vm->print_fn(vm->print_ud, src, lua_tostring(L, -1));
+        vm->print_fn(vm->print_ud, src, text);
     else
-        fprintf(stderr, "%s: %s\n", src, lua_tostring(L, -1));
+        fprintf(stderr, "%s: %s\n", src, text);
     return 0;
 }
 
@@ -598,11 +793,16 @@ static int vm_build(lua_State *L)
     wrap_field(L, "gmatch", "string.gmatch", guarded_match);
     wrap_field(L, "gsub", "string.gsub", guarded_match);
     wrap_field(L, "rep", "string.rep", guarded_rep);
+    wrap_costs(L, LUA_STRLIBNAME, string_costs);
     push_blocked(L, "string.dump", "rules cannot produce bytecode");
     lua_setfield(L, -2, "dump");
     lua_pop(L, 1);
     lua_getglobal(L, LUA_TABLIBNAME);
     wrap_field(L, "move", "table.move", guarded_move);
+    wrap_costs(L, LUA_TABLIBNAME, table_costs);
+    lua_pop(L, 1);
+    lua_getglobal(L, LUA_UTF8LIBNAME);
+    wrap_costs(L, LUA_UTF8LIBNAME, utf8_costs);
     lua_pop(L, 1);
     lua_getglobal(L, LUA_MATHLIBNAME);
     push_blocked(L, "math.random", "rules must be deterministic");
@@ -696,6 +896,10 @@ int rules_vm_new(const rules_limits *limits, rules_vm **out, char *err, size_t e
     if (!vm->lim.memory) vm->lim.memory = RULES_DEFAULT_MEMORY;
     if (!vm->lim.instructions) vm->lim.instructions = RULES_DEFAULT_INSTRUCTIONS;
     if (!vm->lim.pattern_cost) vm->lim.pattern_cost = RULES_DEFAULT_PATTERN_COST;
+    if (!vm->lim.wall_ms) vm->lim.wall_ms = RULES_DEFAULT_WALL_MS;
+    if (!vm->lim.cpu_ms) vm->lim.cpu_ms = RULES_DEFAULT_CPU_MS;
+    if (vm->lim.wall_ms > RULES_MAX_DEADLINE_MS) vm->lim.wall_ms = RULES_MAX_DEADLINE_MS;
+    if (vm->lim.cpu_ms > RULES_MAX_DEADLINE_MS) vm->lim.cpu_ms = RULES_MAX_DEADLINE_MS;
     vm->L = lua_newstate(vm_alloc, vm);
     if (!vm->L) {
         free(vm);
@@ -723,6 +927,7 @@ void rules_vm_free(rules_vm *vm)
     if (!vm) return;
     /* Finalizers (__gc) of scripts run during lua_close: make them fail at once. */
     vm->killed = 1;
+    vm->kill_kind = RULES_ERR_INSTRUCTIONS;
     lua_sethook(vm->L, vm_hook, LUA_MASKCOUNT, 1);
     vm->mem_enforce = 0;
     lua_close(vm->L);
@@ -762,12 +967,58 @@ static int vm_pcall(rules_vm *vm, int nargs, int nresults, rules_error *e, const
         vm_error_from_stack(vm, status, e, chunk);
         /* Free what the failed call left behind before the next one. */
         vm->killed = 0;
+        vm->forced = 0;
         lua_sethook(L, vm_hook, LUA_MASKCOUNT, HOOK_STEP);
         lua_gc(L, LUA_GCCOLLECT, 0);
         return -1;
     }
     memset(e, 0, sizeof *e);
     return 0;
+}
+
+/* __newindex of a loaded script's _ENV: its globals are frozen. */
+static int frozen_newindex(lua_State *L)
+{
+    const char *k = lua_type(L, 2) == LUA_TSTRING ? lua_tostring(L, 2) : luaL_typename(L, 2);
+    where_lua(L);
+    lua_pushfstring(L, "%srules may not keep state in globals (write to '%s'): every call "
+                       "must see the globals the script's top level left (use a local)",
+                    lua_tostring(L, -1), k);
+    return lua_error(L);
+}
+
+/* Freeze the globals of a script whose top level has run: move them from env into a
+ * new table `vals` (inheriting from the base as env did) and make env an empty proxy
+ * reading from vals and refusing every write, so each call sees the same globals
+ * whatever ran before it (results cannot depend on the order of calls or on the thread
+ * count). Tables held in globals stay mutable (docs/rules.md: only pure caches).
+ * stack: env -> vals (runs under a protected call: it allocates) */
+static int freeze_env(lua_State *L)
+{
+    lua_settop(L, 1);
+    lua_newtable(L); /* 2: vals */
+    lua_pushnil(L);
+    while (lua_next(L, 1)) { /* stack: env, vals, k, v */
+        lua_pushvalue(L, -2);
+        lua_insert(L, -2);
+        lua_rawset(L, 2); /* vals[k] = v */
+        lua_pushvalue(L, -1);
+        lua_pushnil(L);
+        lua_rawset(L, 1); /* env[k] = nil: clearing a field during the traversal is allowed */
+    }
+    if (lua_getmetatable(L, 1)) lua_setmetatable(L, 2); /* {__index = base} */
+    lua_createtable(L, 0, 4);
+    lua_pushvalue(L, 2);
+    lua_setfield(L, -2, "__index");
+    lua_pushcfunction(L, frozen_newindex);
+    lua_setfield(L, -2, "__newindex");
+    lua_pushvalue(L, 2);
+    lua_pushcclosure(L, readonly_pairs_mm, 1);
+    lua_setfield(L, -2, "__pairs");
+    lua_pushliteral(L, "frozen globals");
+    lua_setfield(L, -2, "__metatable");
+    lua_setmetatable(L, 1);
+    return 1;
 }
 
 int rules_vm_load(rules_vm *vm, const char *name, const char *src, size_t len, int *script,
@@ -800,6 +1051,13 @@ int rules_vm_load(rules_vm *vm, const char *name, const char *src, size_t len, i
         lua_pop(L, 1);
         return -1;
     }
+    /* stack: env */
+    uint64_t used = vm->instr_used; /* the top level's, for rules_vm_instructions_used */
+    lua_pushcfunction(L, freeze_env);
+    lua_insert(L, -2);
+    if (vm_pcall(vm, 1, 1, e, name) < 0) return -1;
+    vm->instr_used = used;
+    /* stack: vals (the script's globals, what rules_vm_getfn reads) */
     int id = ++vm->n_scripts;
     lua_rawgetp(L, LUA_REGISTRYINDEX, &key_scripts);
     lua_insert(L, -2);
@@ -871,7 +1129,10 @@ int rules_vm_call(rules_vm *vm, int nargs, int nresults, rules_error *e)
  * and its ud as light userdata; 3: nresults. stack: -> results */
 typedef struct invoke_args {
     rules_push_fn push;
+    rules_read_fn read;     /* NULL: leave the results on the stack */
     void *ud;
+    int read_rc;            /* read()'s return */
+    char read_err[1024];    /* read()'s message */
 } invoke_args;
 
 static int invoke_tramp(lua_State *L)
@@ -882,7 +1143,27 @@ static int invoke_tramp(lua_State *L)
     lua_pushvalue(L, lua_upvalueindex(1));
     int nargs = a->push ? a->push(L, a->ud) : 0;
     lua_call(L, nargs, nres);
-    return lua_gettop(L);
+    if (!a->read) return lua_gettop(L);
+    a->read_rc = a->read(L, a->ud, a->read_err, sizeof a->read_err);
+    return 0;
+}
+
+int rules_plain_table(lua_State *L, int idx, const char *path, const char *fn,
+                      const char *member, char *err, size_t errlen)
+{
+    int t = lua_type(L, idx);
+    int has_mt = t == LUA_TTABLE && lua_getmetatable(L, idx);
+    if (has_mt) lua_pop(L, 1);
+    if (t == LUA_TTABLE && !has_mt) return 1;
+    char where[200] = "";
+    if (member) snprintf(where, sizeof where, " for field '%s'", member);
+    if (has_mt)
+        snprintf(err, errlen, "%s: %s() returned a table with a metatable%s; return a plain table",
+                 path, fn, where);
+    else
+        snprintf(err, errlen, "%s: %s() returned a %s%s (expected a plain table)", path, fn,
+                 lua_typename(L, t), where);
+    return 0;
 }
 
 int rules_vm_invoke(rules_vm *vm, int script, const char *fname, rules_push_fn push, void *ud,
@@ -896,11 +1177,35 @@ int rules_vm_invoke(rules_vm *vm, int script, const char *fname, rules_push_fn p
         util_strlcpy(e->file, name, sizeof e->file);
         return -1;
     }
-    invoke_args a = {push, ud};
+    invoke_args a = {.push = push, .ud = ud};
     lua_pushlightuserdata(L, &a);
     lua_pushinteger(L, nresults);
     lua_pushcclosure(L, invoke_tramp, 3);
     return vm_pcall(vm, 0, LUA_MULTRET, e, rules_vm_script_name(vm, script));
+}
+
+int rules_vm_invoke_read(rules_vm *vm, int script, const char *fname, rules_push_fn push,
+                         rules_read_fn read, void *ud, rules_error *e)
+{
+    lua_State *L = vm->L;
+    const char *name = rules_vm_script_name(vm, script);
+    if (!lua_checkstack(L, 4) || !rules_vm_getfn(vm, script, fname)) {
+        rules_error_set(e, RULES_ERR_MISSING, "%s: the rule defines no function '%s'", name,
+                        fname);
+        util_strlcpy(e->file, name, sizeof e->file);
+        return -1;
+    }
+    invoke_args a = {.push = push, .read = read, .ud = ud};
+    lua_pushlightuserdata(L, &a);
+    lua_pushinteger(L, 1);
+    lua_pushcclosure(L, invoke_tramp, 3);
+    int rc = vm_pcall(vm, 0, 0, e, name);
+    if (rc == 0 && a.read_rc < 0) {
+        rules_error_set(e, RULES_ERR_RESULT, "%s", a.read_err);
+        util_strlcpy(e->file, name, sizeof e->file);
+        rc = -1;
+    }
+    return rc;
 }
 
 int rules_vm_protected(rules_vm *vm, lua_CFunction fn, void *ud, rules_error *e)

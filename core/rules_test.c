@@ -81,7 +81,7 @@ typedef struct test_args {
 
 static int push_args(lua_State *L, void *ud)
 {
-    test_args *a = ud;
+    test_args *a = ud; /* the first member of test_read */
     int n = 0;
     for (; a->names[n]; n++) {
         const json_t *v = json_object_get(a->args, a->names[n]);
@@ -92,14 +92,30 @@ static int push_args(lua_State *L, void *ud)
     return n;
 }
 
+/* Describe the Lua value at idx without running any metamethod (a rule's __tostring
+ * is rule code). */
+static const char *describe(lua_State *L, int idx, char *buf, size_t len)
+{
+    switch (lua_type(L, idx)) {
+    case LUA_TNIL: return "nil";
+    case LUA_TBOOLEAN: return lua_toboolean(L, idx) ? "true" : "false";
+    case LUA_TNUMBER:
+        if (lua_isinteger(L, idx)) snprintf(buf, len, "%lld", (long long)lua_tointeger(L, idx));
+        else snprintf(buf, len, "%.17g", (double)lua_tonumber(L, idx));
+        return buf;
+    case LUA_TSTRING: snprintf(buf, len, "\"%.200s\"", lua_tostring(L, idx)); return buf;
+    default: snprintf(buf, len, "a %s", luaL_typename(L, idx)); return buf;
+    }
+}
+
 /* Compare the Lua value at idx with the expected JSON value; describe a mismatch. */
 static int same(lua_State *L, int idx, const json_t *want, char *why, size_t len)
 {
+    char got[240];
     switch (json_typeof(want)) {
     case JSON_NULL:
         if (lua_isnil(L, idx)) return 1;
-        snprintf(why, len, "expected nil, got %s", luaL_tolstring(L, idx, NULL));
-        lua_pop(L, 1);
+        snprintf(why, len, "expected nil, got %s", describe(L, idx, got, sizeof got));
         return 0;
     case JSON_TRUE:
     case JSON_FALSE:
@@ -117,9 +133,57 @@ static int same(lua_State *L, int idx, const json_t *want, char *why, size_t len
         return 0;
     }
     char *w = json_dumps(want, JSON_ENCODE_ANY);
-    snprintf(why, len, "expected %s, got %s", w ? w : "?", luaL_tolstring(L, idx, NULL));
-    lua_pop(L, 1);
+    snprintf(why, len, "expected %s, got %s", w ? w : "?", describe(L, idx, got, sizeof got));
     free(w);
+    return 0;
+}
+
+typedef struct test_read {
+    test_args args;
+    const char *rule, *file;
+    const json_t *expect;
+    int ok;
+    char why[600];
+} test_read;
+
+/* Compare the result with "expect", inside the rule's protected call, with raw reads
+ * only: a result (or a member) that is a table must be a plain one. A mismatch is not an
+ * error of the call: it sets ok = 0 and why. stack: result -> result */
+static int read_result(lua_State *L, void *ud, char *err, size_t errlen)
+{
+    test_read *r = ud;
+    r->ok = 1;
+    if (!json_is_object(r->expect)) {
+        if (lua_type(L, -1) == LUA_TTABLE &&
+            !rules_plain_table(L, -1, r->file, r->rule, NULL, err, errlen))
+            return -1;
+        r->ok = same(L, -1, r->expect, r->why, sizeof r->why);
+        return 0;
+    }
+    if (!rules_plain_table(L, -1, r->file, r->rule, NULL, err, errlen)) {
+        if (lua_type(L, -1) == LUA_TTABLE) return -1;
+        snprintf(r->why, sizeof r->why, "%s() returned a %s, not a table", r->rule,
+                 luaL_typename(L, -1));
+        r->ok = 0;
+        return 0;
+    }
+    const char *k;
+    json_t *want;
+    json_object_foreach((json_t *)r->expect, k, want)
+    {
+        lua_pushstring(L, k);
+        lua_rawget(L, -2);
+        if (lua_type(L, -1) == LUA_TTABLE &&
+            !rules_plain_table(L, -1, r->file, r->rule, k, err, errlen))
+            return -1;
+        char w[500];
+        if (!same(L, -1, want, w, sizeof w)) {
+            snprintf(r->why, sizeof r->why, "field %s: %s", k, w);
+            r->ok = 0;
+        }
+        lua_pop(L, 1);
+        if (!r->ok) break;
+    }
     return 0;
 }
 
@@ -155,35 +219,15 @@ static int run_test(cli_ctx *c, const char *dir, const char *path, const cara_te
         json_decref(t);
         return 0;
     }
-    test_args a = {json_object_get(t, "args"), RULES[r].args, tmpl};
+    test_read a = {.args = {json_object_get(t, "args"), RULES[r].args, tmpl},
+                   .rule = rule, .file = file, .expect = expect};
     if (rules_vm_load_file(vm, file, &script, &e) < 0 ||
-        rules_vm_invoke(vm, script, rule, push_args, &a, 1, &e) < 0) {
+        rules_vm_invoke_read(vm, script, rule, push_args, read_result, &a, &e) < 0) {
         fprintf(c->out, "FAIL %s: %s\n", name, e.message);
     } else {
-        lua_State *L = rules_vm_state(vm);
-        char why[600] = "";
-        if (json_is_object(expect)) {
-            ok = lua_istable(L, -1);
-            if (!ok) snprintf(why, sizeof why, "%s() returned a %s, not a table", rule, luaL_typename(L, -1));
-            const char *k;
-            json_t *want;
-            json_object_foreach((json_t *)expect, k, want)
-            {
-                if (!ok) break;
-                lua_getfield(L, -1, k);
-                char w[500];
-                if (!same(L, -1, want, w, sizeof w)) {
-                    snprintf(why, sizeof why, "field %s: %s", k, w);
-                    ok = 0;
-                }
-                lua_pop(L, 1);
-            }
-        } else {
-            ok = same(L, -1, expect, why, sizeof why);
-        }
-        lua_pop(L, 1);
+        ok = a.ok;
         if (ok) fprintf(c->out, "PASS %s\n", name);
-        else fprintf(c->out, "FAIL %s (%s): %s\n", name, path, why);
+        else fprintf(c->out, "FAIL %s (%s): %s\n", name, path, a.why);
     }
     rules_vm_free(vm);
     free(file);

@@ -57,7 +57,7 @@
 #include "util.h"
 
 #define TRY_MAX_EPISODES 50
-#define TRY_WALL_MS 10000   /* rules_limits.wall_ms of each rule call (enforced by the sandbox) */
+#define TRY_WALL_MS 2000    /* rules_limits.wall_ms of each rule call (enforced by the sandbox) */
 #define TRY_MAX_ERROR 512   /* bytes of a tried rule's error message that are answered */
 
 /* The pricing fields of run_episodes, in the order of the SELECT below and of ep_rec. */
@@ -207,7 +207,7 @@ static void cap_text(char *s, size_t cap)
 static void rule_error(srv_resp *rs, const try_ctx *t, const rules_error *err, const char *episode)
 {
     static const char *const kinds[] = {"ok", "syntax", "runtime", "memory", "instructions",
-                                        "missing", "result", "io"};
+                                        "missing", "result", "io", "time"};
     rules_error *e = malloc(sizeof *e);
     if (!e) {
         srv_error(rs, 500, "internal", "out of memory");
@@ -224,7 +224,7 @@ static void rule_error(srv_resp *rs, const try_ctx *t, const rules_error *err, c
         replace_all(e->message, sizeof e->message, t->tmp, t->snap_dir);
     }
     cap_text(e->message, TRY_MAX_ERROR);
-    const char *kind = e->kind >= 0 && e->kind <= RULES_ERR_IO ? kinds[e->kind] : "unknown";
+    const char *kind = e->kind >= 0 && e->kind <= RULES_ERR_TIME ? kinds[e->kind] : "unknown";
     char msg[1400];
     snprintf(msg, sizeof msg, "the rule failed%s%s: %s", episode ? " on episode " : "",
              episode ? episode : "", e->message);

@@ -16,11 +16,15 @@
 static rules_vm *vm;
 static rules_error e;
 static char printed[1024];
+static size_t printed_len;
+static int prints;
 
 static void capture(void *ud, const char *script, const char *text)
 {
     (void)ud;
     snprintf(printed, sizeof printed, "%s|%s", script, text);
+    printed_len = strlen(text);
+    prints++;
 }
 
 static void setup(void)
@@ -127,6 +131,88 @@ END_TEST
 START_TEST(test_collectgarbage_count)
 {
     OK("local kb = collectgarbage('count')\nassert(type(kb) == 'number' and kb > 0)\n");
+    /* "collect" and "step" are accepted and do nothing (a storm of them is only Lua
+     * instructions) */
+    OK("assert(collectgarbage() == 0 and collectgarbage('collect') == 0 and "
+       "collectgarbage('step') == 0)\n");
+    fails("while true do collectgarbage() end\n", RULES_ERR_INSTRUCTIONS,
+          "instruction limit exceeded");
+}
+END_TEST
+
+/* Globals are frozen once the top level has run: every write raises naming the global;
+ * reads, pairs(_G) and tables held in globals (pure caches) still work. */
+START_TEST(test_frozen_globals)
+{
+    int s = load("x = 1\nt = {}\n"
+                 "function f() x = 2 end\n"
+                 "function g() return x end\n"
+                 "function h() y = 1 end\n"
+                 "function k() t.n = (t.n or 0) + 1 return t.n end\n"
+                 "function p() local n = 0 for _ in pairs(_G) do n = n + 1 end\n"
+                 "  assert(getmetatable(_G) == 'frozen globals') return n end\n"
+                 "function q() _G.x = 3 end\n"
+                 "function r() setmetatable(_G, nil) end\n");
+    ck_assert_msg(s != 0, "%s", e.message);
+    lua_State *L = rules_vm_state(vm);
+    static const struct {
+        const char *fn, *msg;
+    } writes[] = {{"f", "t/x.lua:3: rules may not keep state in globals (write to 'x')"},
+                  {"h", "t/x.lua:5: rules may not keep state in globals (write to 'y')"},
+                  {"q", "rules may not keep state in globals (write to 'x')"},
+                  {"r", "protected metatable"}};
+    for (size_t i = 0; i < sizeof writes / sizeof writes[0]; i++) {
+        ck_assert_int_eq(rules_vm_getfn(vm, s, writes[i].fn), 1);
+        ck_assert_int_eq(rules_vm_call(vm, 0, 0, &e), -1);
+        ck_assert_int_eq(e.kind, RULES_ERR_RUNTIME);
+        ck_assert_msg(strstr(e.message, writes[i].msg), "%s: '%s'", writes[i].fn, e.message);
+    }
+    /* x is still 1; the table counts 1, 2; pairs(_G) sees x t f g h k p q r _G */
+    const struct {
+        const char *fn;
+        lua_Integer want;
+    } reads[] = {{"g", 1}, {"k", 1}, {"k", 2}, {"p", 10}};
+    for (size_t i = 0; i < sizeof reads / sizeof reads[0]; i++) {
+        ck_assert_int_eq(rules_vm_getfn(vm, s, reads[i].fn), 1);
+        ck_assert_msg(rules_vm_call(vm, 0, 1, &e) == 0, "%s", e.message);
+        ck_assert_int_eq(lua_tointeger(L, -1), reads[i].want);
+        lua_pop(L, 1);
+    }
+    ck_assert_int_eq(lua_gettop(L), 0);
+}
+END_TEST
+
+/* A reader sees the result inside the protected call: rules_plain_table refuses a
+ * table with a metatable (the result or a member) without running its metamethods. */
+static int read_plain(lua_State *L, void *ud, char *err, size_t errlen)
+{
+    const char *member = ud;
+    if (!rules_plain_table(L, -1, "t/x.lua", "f", NULL, err, errlen)) return -1;
+    if (!member) return 0;
+    lua_pushstring(L, member);
+    lua_rawget(L, -2);
+    return rules_plain_table(L, -1, "t/x.lua", "f", member, err, errlen) ? 0 : -1;
+}
+
+START_TEST(test_invoke_read)
+{
+    int s = load("function f() return setmetatable({}, {__index = function() error('x') end}) end\n"
+                 "function g() return {m = setmetatable({}, {__len = function() while true do end end})} end\n"
+                 "function h() return {m = {}} end\n"
+                 "function i() return 42 end\n");
+    ck_assert_msg(s != 0, "%s", e.message);
+    ck_assert_int_eq(rules_vm_invoke_read(vm, s, "f", NULL, read_plain, NULL, &e), -1);
+    ck_assert_int_eq(e.kind, RULES_ERR_RESULT);
+    ck_assert_str_eq(e.message, "t/x.lua: f() returned a table with a metatable; return a plain table");
+    ck_assert_int_eq(rules_vm_invoke_read(vm, s, "g", NULL, read_plain, "m", &e), -1);
+    ck_assert_str_eq(e.message, "t/x.lua: f() returned a table with a metatable for field 'm'; "
+                                "return a plain table");
+    ck_assert_int_eq(rules_vm_invoke_read(vm, s, "h", NULL, read_plain, "m", &e), 0);
+    ck_assert_int_eq(rules_vm_invoke_read(vm, s, "i", NULL, read_plain, NULL, &e), -1);
+    ck_assert_str_eq(e.message, "t/x.lua: f() returned a number (expected a plain table)");
+    ck_assert_int_eq(rules_vm_invoke_read(vm, s, "nope", NULL, read_plain, NULL, &e), -1);
+    ck_assert_int_eq(e.kind, RULES_ERR_MISSING);
+    ck_assert_int_eq(lua_gettop(rules_vm_state(vm)), 0);
 }
 END_TEST
 
@@ -203,6 +289,63 @@ START_TEST(test_c_side_guards)
 }
 END_TEST
 
+/* Loops of library calls whose work is in C are charged by the bytes and elements they
+ * handle, so they run out of the instruction budget (2,000,000 here) like Lua loops. */
+static const struct {
+    const char *src, *what;
+} charged[] = {
+    {"local t = {} for i = 1, 10000 do t[i] = 'abcdefghij' end\n"
+     "while true do local x = table.concat(t) end\n", "table.concat"},
+    {"local b = string.rep('y', 1 << 16)\nwhile true do local x = string.format('%s', b) end\n",
+     "string.format"},
+    {"local t = {} for i = 1, 5000 do t[i] = 0x10FFFF end\n"
+     "while true do local x = utf8.char(table.unpack(t)) end\n", "would take"},
+    {"while true do local x = string.rep('x', 1 << 16) end\n", "string.rep"},
+    {"local s = string.rep('a', 1000)\nwhile true do s:find('.-b') end\n", "string.find"},
+    {"local s = string.rep('a', 1 << 16)\nwhile true do local x = s:upper() end\n",
+     "string.upper"},
+    {"local t = {} for i = 1, 100000 do t[i] = i end\n"
+     "while true do table.insert(t, 1, 0) table.remove(t, 1) end\n", "table."},
+};
+
+START_TEST(test_c_side_charged)
+{
+    fails(charged[_i].src, RULES_ERR_INSTRUCTIONS, "instruction limit exceeded");
+    ck_assert_msg(strstr(e.message, charged[_i].what), "%s", e.message);
+    OK("assert(table.concat({'a', 'b'}, ',') == 'a,b' and utf8.char(72, 105) == 'Hi')\n");
+    /* appends and pops cost one unit each: 100,000 of them fit the budget easily */
+    OK("local t = {} for i = 1, 100000 do table.insert(t, i) end\n"
+       "for i = 1, 100000 do table.remove(t) end assert(#t == 0)\n");
+}
+END_TEST
+
+/* Work one instruction can do (a .. b of two 4 MiB strings: 8 MiB copied) is seen by the
+ * deadline at once: every MiB allocated makes the hook check it at the next instruction,
+ * so the call ends within a few concatenations past its 1 ms deadline (the count hook
+ * alone lets a loop of about 7 instructions run some 140 times between two checks: 110
+ * were counted without this check). No time is asserted: only the kind and the count. */
+START_TEST(test_alloc_deadline)
+{
+    rules_vm *v;
+    char err[256];
+    rules_limits lim = {.instructions = UINT64_MAX / 2, .wall_ms = 1, .cpu_ms = 600000};
+    ck_assert_int_eq(rules_vm_new(&lim, &v, err, sizeof err), 0);
+    int s;
+    static const char src[] = "n = {0}\n"
+                              "function f() local big = string.rep('x', 1 << 22)\n"
+                              "  while true do local y = big .. big; n[1] = n[1] + 1 end end\n"
+                              "function count() return n[1] end\n";
+    ck_assert_int_eq(rules_vm_load(v, "t/c.lua", src, sizeof src - 1, &s, &e), 0);
+    ck_assert_int_eq(rules_vm_invoke(v, s, "f", NULL, NULL, 0, &e), -1);
+    ck_assert_msg(e.kind == RULES_ERR_TIME, "kind %d: %s", e.kind, e.message);
+    ck_assert_msg(strstr(e.message, "wall-clock limit exceeded"), "%s", e.message);
+    ck_assert_int_eq(rules_vm_invoke(v, s, "count", NULL, NULL, 1, &e), 0);
+    lua_Integer n = lua_tointeger(rules_vm_state(v), -1);
+    ck_assert_msg(n < 20, "%lld concatenations ran past the deadline", (long long)n);
+    rules_vm_free(v);
+}
+END_TEST
+
 /* A metatable that gains __gc after setmetatable never runs it (Lua marks objects
  * only at setmetatable); closing the state does not hang. */
 START_TEST(test_late_gc_not_run)
@@ -239,6 +382,20 @@ START_TEST(test_print_hook)
     ck_assert_str_eq(printed, "t/x.lua|a\t1\ttrue\tnil");
     OK("cara.log('via', 'log')\n");
     ck_assert_str_eq(printed, "t/x.lua|via\tlog");
+    /* a line is cut at 4096 bytes: 10000 - 4096 = 5904 cut */
+    OK("print(string.rep('x', 10000))\n");
+    ck_assert_uint_eq(printed_len, 4096 + strlen("... (5904 bytes cut)"));
+    ck_assert_ptr_nonnull(strstr(printed, "x"));
+    /* at most 65536 bytes a call: 16 lines of 4097 bytes (with the newline) make 65552, so
+     * the 16th is the note; the lines after it are dropped (the last print stays the note) */
+    prints = 0;
+    OK("for i = 1, 1000 do print(string.rep('y', 4096)) end\n");
+    ck_assert_int_eq(prints, 16);
+    ck_assert_str_eq(printed, "t/x.lua|(the rest of this call's output is dropped: more than "
+                              "65536 bytes)");
+    /* the next call prints again */
+    OK("print('again')\n");
+    ck_assert_str_eq(printed, "t/x.lua|again");
 }
 END_TEST
 
@@ -268,6 +425,12 @@ START_TEST(test_cara_library)
              "assert(cara.nearest_rank(1, 9900) == 1 and cara.nearest_rank(0, 9900) == 0)\n",
              (int)date_from_ymd(2027, 1, 1));
     OK(src);
+    /* elements given by __index are in no table of the rule's: cara.codes keeps them alive
+     * while it compiles (the garbage made by __index lets the collector run meanwhile) */
+    OK("local set = cara.codes(setmetatable({}, {__len = function() return 3000 end,\n"
+       "  __index = function(t, i) local g = {} for j = 1, 20 do g[j] = {j} end\n"
+       "    return 'Z' .. i .. 'Q' end}))\n"
+       "assert(set:match('Z1Q') and set:match('Z2999Q') and not set:match('Z3001Q') and #set == 3000)\n");
     fails("cara.date('2027-02-29')\n", RULES_ERR_RUNTIME, "is not a date");
     fails("cara.codes({'bad pattern'})\n", RULES_ERR_RUNTIME, "cara.codes:");
     fails("cara.cents('1.234')\n", RULES_ERR_RUNTIME, "decimals");
@@ -300,13 +463,17 @@ Suite *suite_rules(void)
     tcase_add_test(tc, test_isolation);
     tcase_add_loop_test(tc, test_blocked, 0, (int)(sizeof blocked / sizeof blocked[0]));
     tcase_add_test(tc, test_collectgarbage_count);
+    tcase_add_test(tc, test_frozen_globals);
+    tcase_add_test(tc, test_invoke_read);
     tcase_add_test(tc, test_bytecode_refused);
     tcase_add_test(tc, test_endless_loop);
     tcase_add_loop_test(tc, test_kill_cannot_be_swallowed, 0,
                         (int)(sizeof unkillable / sizeof unkillable[0]));
     tcase_add_loop_test(tc, test_memory_bombs, 0, (int)(sizeof bombs / sizeof bombs[0]));
     tcase_add_test(tc, test_c_side_guards);
+    tcase_add_loop_test(tc, test_c_side_charged, 0, (int)(sizeof charged / sizeof charged[0]));
     tcase_add_test(tc, test_late_gc_not_run);
+    tcase_add_test(tc, test_alloc_deadline);
     tcase_add_test(tc, test_errors);
     tcase_add_test(tc, test_print_hook);
     tcase_add_test(tc, test_cara_library);

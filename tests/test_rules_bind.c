@@ -237,9 +237,9 @@ START_TEST(test_lazy_claims)
 {
     int script;
     rules_vm *vm = vm_with(
-        "kept = nil\n"
+        "local keep = {} -- globals are frozen after loading: keep it in an upvalue table\n"
         "function f(c)\n"
-        "  kept = c\n"
+        "  keep.c = c\n"
         "  local n, sum = 0, 0\n"
         "  for i, l in ipairs(c) do n = n + 1; sum = sum + l.paid_cents end\n"
         "  local m = 0\n"
@@ -258,8 +258,8 @@ START_TEST(test_lazy_claims)
         "  assert(c[1].diagnosis_codes == c[1].diagnosis_codes and #c[1].diagnosis_codes == 2)\n"
         "  return #c * 1000000 + n * 100000 + m * 10000 + sum\n"
         "end\n"
-        "function g() return kept[1].paid_cents end\n"
-        "function h() return kept[2] end\n",
+        "function g() return keep.c[1].paid_cents end\n"
+        "function h() return keep.c[2] end\n",
         &script);
     rules_error e;
     ck_assert_msg(rules_vm_invoke(vm, script, "f", push_lazy, NULL, 1, &e) == 0, "%s", e.message);
