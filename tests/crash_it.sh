@@ -13,14 +13,12 @@ CARA=${CARA_BIN:-build/cara}
 EPISODES=${CARA_EPISODES:-episodes}
 T=$(mktemp -d /tmp/cara-crash-XXXXXX)
 PID=
-fails=0
 cleanup() {
     if [ -n "$PID" ] && kill -0 "$PID" 2>/dev/null; then kill -KILL "$PID" 2>/dev/null || true; fi
     rm -rf "$T"
 }
 trap cleanup EXIT
-ok() { echo "ok   $1"; }
-bad() { echo "FAIL $1"; fails=$((fails + 1)); }
+. "$(dirname "$0")/lib.sh"
 cara_db() { db=$1; shift; "$CARA" --db "$db" --episodes "$EPISODES" "$@"; }
 
 # now in milliseconds

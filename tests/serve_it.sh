@@ -8,27 +8,13 @@ CARA=${CARA_BIN:-build/cara}
 SRC_EPISODES=${CARA_EPISODES:-episodes}
 T=$(mktemp -d /tmp/cara-it-XXXXXX)
 PID=
-fails=0
 cleanup() {
     if [ -n "$PID" ] && kill -0 "$PID" 2>/dev/null; then kill -KILL "$PID" 2>/dev/null || true; fi
     if [ "$fails" -ne 0 ]; then echo "--- service log:"; tail -40 "$T/log" 2>/dev/null || true; fi
     rm -rf "$T"
 }
 trap cleanup EXIT
-ok() { echo "ok   $1"; }
-bad() { echo "FAIL $1"; fails=$((fails + 1)); }
-
-# call NAME EXPECTED_STATUS TOKEN METHOD PATH [BODY]: the body lands in $T/body
-call() {
-    name=$1 want=$2 tok=$3 method=$4 path=$5
-    shift 5
-    set -- -s -o "$T/body" -w '%{http_code}' -X "$method" "$URL$path"
-    [ -n "$tok" ] && set -- "$@" -H "Authorization: Bearer $tok"
-    got=$(curl "$@" ${BODY:+--data-binary "$BODY"} ${BODY:+-H 'Content-Type: application/json'} || echo 000)
-    if [ "$got" = "$want" ]; then ok "$name ($got)"; else bad "$name: HTTP $got, expected $want: $(head -c 300 "$T/body")"; fi
-}
-has() { if grep -q -- "$2" "$T/body"; then ok "$1"; else bad "$1: body lacks $2: $(head -c 300 "$T/body")"; fi; }
-lacks() { if grep -q -- "$2" "$T/body"; then bad "$1: body has $2"; else ok "$1"; fi; }
+. "$(dirname "$0")/lib.sh"
 # poll PATH PATTERN TRIES: GET PATH (CMS token) every 0.1 s until the body holds PATTERN
 poll() {
     n=0
