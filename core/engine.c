@@ -313,9 +313,15 @@ static int cmp_ep_ptr(const void *a, const void *b)
     return strcmp(x->episode_id, y->episode_id);
 }
 
+/* The most an arrangement's target, actual or winsorized actual may sum to in one
+ * performance year ($100,000,000.00): reconcile() multiplies gross savings by two rates
+ * in basis points (up to 10^8), which then stays far inside int64 (docs/security.md). */
+#define RECONCILE_MAX_CENTS MONEY_AMOUNT_MAX_CENTS
+
 /* The sums reconcile() takes over an arrangement's episodes (target, actual, winsorized
  * actual), in checked arithmetic: Lua integers wrap silently, so a sum that does not fit
- * int64 fails the run here, naming the arrangement and the sum. */
+ * int64, or is beyond RECONCILE_MAX_CENTS, fails the run here, naming the arrangement
+ * and the sum. */
 static int episode_sums_fit(ep_rec *const *v, size_t n, char *err, size_t errlen)
 {
     int64_t t = 0, a = 0, wz = 0;
@@ -331,6 +337,19 @@ static int episode_sums_fit(ep_rec *const *v, size_t n, char *err, size_t errlen
             return -ERANGE;
         }
     }
+    const int64_t sums[3] = {t, a, wz};
+    static const char *const names[3] = {"target_cents", "actual_cents", "actual_winsorized_cents"};
+    for (int k = 0; k < 3; k++)
+        if (sums[k] > RECONCILE_MAX_CENTS || sums[k] < -RECONCILE_MAX_CENTS) {
+            char got[32], max[32];
+            money_format(sums[k], got);
+            money_format(RECONCILE_MAX_CENTS, max);
+            snprintf(err, errlen, "arrangement %s, performance year %d: %s sums to %s over its %zu "
+                     "episodes, beyond the reconciliation bound of %s per arrangement and year: "
+                     "the run is not saved", v[0]->arr->arrangement_id, date_year(v[0]->day0),
+                     names[k], got, n, max);
+            return -ERANGE;
+        }
     return 0;
 }
 

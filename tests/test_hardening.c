@@ -193,6 +193,30 @@ START_TEST(test_overflow_fails_run)
 }
 END_TEST
 
+/* Under the per-amount bound, but beyond what reconcile()'s rate products keep inside
+ * int64: lines of $60,000,000.00 sum, over E1's episodes, far past $100,000,000.00 of
+ * winsorized actual in 2027; the run fails naming the arrangement, the sum and the bound
+ * (before, reconcile() ran on it). */
+START_TEST(test_reconcile_bound)
+{
+    char dir[64];
+    copy_world(dir);
+    char path[128], e[256];
+    snprintf(path, sizeof path, "%s/t.db", dir);
+    store *db;
+    ck_assert_int_eq(store_open(path, 0, &db, e, sizeof e), 0);
+    ck_assert_int_eq(store_exec(db, "UPDATE claim_lines SET paid_cents = 6000000000", e, sizeof e), 0);
+    store_close(db);
+    ck_assert_int_eq(cara(dir, "", "run"), 1);
+    ck_assert_msg(strstr(err, "beyond the reconciliation bound of 100000000.00 per arrangement and year"),
+                  "%s", err);
+    ck_assert_int_eq(store_open(path, 0, &db, e, sizeof e), 0);
+    ck_assert_int_eq(th_q(db, "SELECT count(*) FROM runs WHERE status = 'done'"), 0);
+    store_close(db);
+    th_rmdir(dir);
+}
+END_TEST
+
 /* Silently accepted before: an arrangement on a template the episodes folder does not
  * hold, and claims of a beneficiary with no eligibility. Now each is a run warning,
  * printed, counted and stored with the run (inputs.warnings). */
@@ -236,6 +260,7 @@ Suite *suite_hardening(void)
     tcase_add_test(tc, test_killed_run_abandoned);
     tcase_add_test(tc, test_reap_rules);
     tcase_add_test(tc, test_overflow_fails_run);
+    tcase_add_test(tc, test_reconcile_bound);
     tcase_add_test(tc, test_run_data_warnings);
     suite_add_tcase(s, tc);
     return s;
