@@ -50,7 +50,8 @@ CFLAGS_ALL = $(CSTD) $(WARN) $(OPT) -g -fno-strict-aliasing -Icore/include -Icor
 
 ifeq ($(FUZZING),1)
   OPT       := -O1
-  SAN_FLAGS := -fsanitize=fuzzer-no-link,address,undefined -fno-omit-frame-pointer \
+  SAN_FLAGS := -fsanitize=fuzzer-no-link,address,undefined -fno-sanitize-recover=all \
+               -fno-omit-frame-pointer \
                -DCARA_NO_DLCLOSE
 else ifeq ($(SANITIZE),1)
   BUILD     ?= build-san
