@@ -227,7 +227,7 @@ START_TEST(test_rules_test)
     ASSERT_OUT_HAS("7 passed, 1 failed");
     ck_assert_int_eq(cara("rules test /nonexistent"), 1);
     /* a tests folder without tests: refused (the empty list was sorted as qsort(NULL, 0),
-     * undefined behaviour that make SANITIZE=1 test stops at; found by fuzz_rules_test) */
+     * undefined behaviour that make SANITIZE=1 test stops at) */
     snprintf(args, sizeof args, "--version >/dev/null && cp -R '%s/falls_prevention' t0 && "
              "rm t0/tests/*.json && '%s' rules test t0", eps, getenv("CARA_BIN"));
     ck_assert_int_eq(cara(args), 1);
