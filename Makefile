@@ -50,7 +50,8 @@ CFLAGS_ALL = $(CSTD) $(WARN) $(OPT) -g -fno-strict-aliasing -Icore/include -Icor
 
 ifeq ($(FUZZING),1)
   OPT       := -O1
-  SAN_FLAGS := -fsanitize=fuzzer-no-link,address,undefined -fno-omit-frame-pointer \
+  SAN_FLAGS := -fsanitize=fuzzer-no-link,address,undefined -fno-sanitize-recover=all \
+               -fno-omit-frame-pointer \
                -DCARA_NO_DLCLOSE
 else ifeq ($(SANITIZE),1)
   BUILD     ?= build-san
@@ -180,14 +181,14 @@ fuzz:
 	@command -v clang >/dev/null || { echo "make fuzz needs clang: install the Debian package 'clang'"; exit 1; }
 	$(MAKE) CC=clang BUILD=build-fuzz FUZZING=1 fuzz-run
 
-$(BUILD)/fuzz/%: tests/fuzz/%.c $(LIBCARA)
+$(BUILD)/fuzz/%: tests/fuzz/%.c tests/fuzz/fuzz_files.h $(LIBCARA)
 	@mkdir -p $(@D)
 	$(CC) $(CFLAGS_ALL) -fsanitize=fuzzer -o $@ $< $(LIBCARA) $(DEP_LIBS) -ldl -lm
 
-fuzz-run: $(FUZZ_BINS)
+fuzz-run: $(FUZZ_BINS) $(CARA_BIN)
 	@set -e; for b in $(FUZZ_BINS); do \
 	  n=$$(basename $$b); c=$(BUILD)/corpus/$$n; log=$(BUILD)/$$n.log; mkdir -p $$c; \
-	  sh scripts/fuzz-seeds.sh $$n $$c; \
+	  CARA_BIN=$(CARA_BIN) sh scripts/fuzz-seeds.sh $$n $$c; \
 	  echo "== $$n ($(FUZZ_SECONDS) s)"; \
 	  if (cd $(BUILD) && ../$$b -max_total_time=$(FUZZ_SECONDS) -max_len=65536 -timeout=10 \
 	        -print_final_stats=1 corpus/$$n) > $$log 2>&1; then \

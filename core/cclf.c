@@ -264,7 +264,7 @@ int cclf_xwalk_build(const char *buf, size_t len, cclf_xwalk **out, char *err, s
         cclf_xwalk_free(x);
         return (int)rc;
     }
-    qsort(x->v, x->n, sizeof *x->v, cmp_pair);
+    if (x->n) qsort(x->v, x->n, sizeof *x->v, cmp_pair); /* qsort(NULL, 0) is undefined */
     /* Resolve chains now so lookups are one step, each pair visited once (O(n log n):
      * a 20,000-link chain walked from every link was quadratic, docs/performance.md).
      * state: 0 not yet, 1 on the chain being walked (meeting it again is a cycle), 2

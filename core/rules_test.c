@@ -269,7 +269,7 @@ int rules_test_dir(cli_ctx *c, const char *dir)
         if ((names[n] = util_path_join(tests, de->d_name))) n++;
     }
     closedir(d);
-    qsort(names, n, sizeof *names, cmp_str);
+    if (n) qsort(names, n, sizeof *names, cmp_str); /* names is NULL when n is 0 */
     int passed = 0;
     for (size_t i = 0; i < n; i++) {
         passed += run_test(c, dir, names[i], tmpl);

@@ -22,6 +22,7 @@
 #include "particip.h"
 #include "srv_api.h"
 #include "srv_api_common.h"
+#include "srv_bodies.h"
 
 static const char EBRA_COLS[] =
     "SELECT arrangement_id, aco_id, npi, tin, template_id, start_date, end_date, status, "
@@ -141,21 +142,6 @@ static void answer(srv_req *rq, srv_resp *rs, int rc, const char *err, const cha
     if (row) srv_json(rs, ok, row);
 }
 
-/* A string member: absent/null is NULL (*bad = 0); another type sets a 400 and *bad. */
-static const char *opt_str(json_t *body, const char *k, srv_resp *rs, int *bad)
-{
-    json_t *v = json_object_get(body, k);
-    if (!v || json_is_null(v) || *bad) return NULL;
-    if (!json_is_string(v) || !json_string_length(v) || json_string_length(v) > 64 ||
-        strlen(json_string_value(v)) != json_string_length(v)) {
-        srv_error(rs, 400, "bad_request", "%s: expected a non-empty string of at most 64 "
-                  "characters", k);
-        *bad = 1;
-        return NULL;
-    }
-    return json_string_value(v);
-}
-
 void api_ebra_offer(srv_req *rq, srv_resp *rs)
 {
     if (srv_scope_npi(rq)) {
@@ -164,34 +150,9 @@ void api_ebra_offer(srv_req *rq, srv_resp *rs)
     }
     json_t *body = srv_body_object(rq, rs);
     if (!body) return;
-    static const char *const req[] = {"arrangement_id", "aco_id", "npi", "tin", "template_id",
-                                      "start_date"};
-    const char *v[6];
-    int bad = 0;
-    for (int i = 0; i < 6 && !bad; i++) {
-        v[i] = opt_str(body, req[i], rs, &bad);
-        if (!bad && !v[i]) {
-            srv_error(rs, 400, "bad_request", "%s is required (an EBRA offer needs arrangement_id, "
-                      "aco_id, npi, tin, template_id and start_date)", req[i]);
-            bad = 1;
-        }
-    }
-    const char *end = bad ? NULL : opt_str(body, "end_date", rs, &bad);
-    particip_terms terms = {{0}, 0};
-    static const char *const tn[5] = {"discount_bps", "savings_share_bps", "loss_share_bps",
-                                      "stop_gain_bps", "stop_loss_bps"};
-    for (int i = 0; i < 5 && !bad; i++) {
-        json_t *t = json_object_get(body, tn[i]);
-        if (!t || json_is_null(t)) continue;
-        if (!json_is_integer(t) || json_integer_value(t) < -100000 || json_integer_value(t) > 100000) {
-            srv_error(rs, 400, "bad_request", "%s: expected an integer number of basis points", tn[i]);
-            bad = 1;
-            break;
-        }
-        terms.v[i] = json_integer_value(t);
-        terms.has |= 1u << i;
-    }
-    if (!bad && !api_in_scope(rq, v[1], NULL)) {
+    srv_ebra_offer o;
+    int bad = srv_body_ebra_offer(body, rs, &o) < 0;
+    if (!bad && !api_in_scope(rq, o.aco_id, NULL)) {
         api_forbidden(rq, rs, "an EBRA of another ACO");
         bad = 1;
     }
@@ -199,8 +160,9 @@ void api_ebra_offer(srv_req *rq, srv_resp *rs)
         particip_ctx p;
         char actor[96], err[1024];
         ctx_init(rq, &p, actor, sizeof actor, err, sizeof err);
-        int rc = particip_ebra_offer(&p, v[0], v[1], v[2], v[3], v[4], v[5], end, &terms);
-        answer(rq, rs, rc, err, v[0], 201);
+        int rc = particip_ebra_offer(&p, o.arrangement_id, o.aco_id, o.npi, o.tin, o.template_id,
+                                     o.start_date, o.end_date, &o.terms);
+        answer(rq, rs, rc, err, o.arrangement_id, 201);
     }
     json_decref(body);
 }
@@ -227,17 +189,9 @@ void api_ebra_end(srv_req *rq, srv_resp *rs)
     const char *id = rq->n_params > 0 ? rq->params[0] : "";
     json_t *body = srv_body_object(rq, rs);
     if (!body) return;
-    int bad = 0;
-    const char *end = opt_str(body, "end_date", rs, &bad);
-    const char *by = bad ? NULL : opt_str(body, "by", rs, &bad);
-    if (!bad && !end) {
-        srv_error(rs, 400, "bad_request", "end_date is required (YYYY-MM-DD, the effective date)");
-        bad = 1;
-    }
-    if (!bad && by && strcmp(by, "aco") && strcmp(by, "provider")) {
-        srv_error(rs, 400, "bad_request", "by: \"%s\" is not aco or provider", by);
-        bad = 1;
-    }
+    srv_ebra_end b;
+    int bad = srv_body_ebra_end(body, rs, &b) < 0;
+    const char *end = b.end_date, *by = b.by;
     json_t *row = bad ? NULL : ebra_row(rq, rs, id);
     if (row) {
         if (!api_in_scope(rq, str_of(row, "aco_id"), str_of(row, "npi"))) {

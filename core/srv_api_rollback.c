@@ -17,6 +17,7 @@
 #include "rollback.h"
 #include "srv_api.h"
 #include "srv_api_common.h"
+#include "srv_bodies.h"
 #include "srv_dirs.h"
 #include "util.h"
 
@@ -72,12 +73,8 @@ void api_template_rollback(srv_req *rq, srv_resp *rs)
     }
     json_t *body = srv_body_object(rq, rs);
     if (!body) return;
-    json_t *run = json_object_get(body, "run"), *ver = json_object_get(body, "version"),
-           *sha = json_object_get(body, "sha256");
-    if ((run && (!json_is_integer(run) || json_integer_value(run) < 1)) || (ver && !json_is_string(ver)) ||
-        (sha && !json_is_string(sha)) || (!run && !ver && !sha)) {
-        srv_error(rs, 400, "bad_request", "expected {\"run\": a run id} and/or {\"version\": "
-                  "\"...\", \"sha256\": \"...\"} (GET /v1/templates/%s/history lists them)", id);
+    srv_rollback_body b;
+    if (srv_body_rollback(body, id, rs, &b) < 0) {
         json_decref(body);
         return;
     }
@@ -87,8 +84,7 @@ void api_template_rollback(srv_req *rq, srv_resp *rs)
         json_decref(body);
         return;
     }
-    rollback_req r = {.template_id = id, .run = run ? (int64_t)json_integer_value(run) : 0,
-                      .version = json_string_value(ver), .sha256 = json_string_value(sha)};
+    rollback_req r = {.template_id = id, .run = b.run, .version = b.version, .sha256 = b.sha256};
     json_t *entry = NULL, *before = NULL;
     char err[4096];
     int rc = rollback_find(store_db(rq->db), &r, &entry, err, sizeof err);

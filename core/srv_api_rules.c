@@ -53,10 +53,11 @@
 #include "rules.h"
 #include "srv_api.h"
 #include "srv_api_common.h"
+#include "srv_bodies.h"
 #include "srv_dirs.h"
 #include "util.h"
 
-#define TRY_MAX_EPISODES 50
+#define TRY_MAX_EPISODES SRV_TRY_MAX_EPISODES
 #define TRY_WALL_MS 2000    /* rules_limits.wall_ms of each rule call (enforced by the sandbox) */
 #define TRY_MAX_ERROR 512   /* bytes of a tried rule's error message that are answered */
 
@@ -505,34 +506,19 @@ static int try_one(srv_req *rq, srv_resp *rs, try_ctx *t, bene_reader *br, int64
 /* The try itself; the response set. *audit_run: the run it read (0 before one is known). */
 static void try_request(srv_req *rq, srv_resp *rs, json_t *body, int64_t *audit_run)
 {
-    const char *tmpl = json_string_value(json_object_get(body, "template"));
-    json_t *posted[2] = {json_object_get(body, "attribution"), json_object_get(body, "savings")};
-    json_t *eps = json_object_get(body, "episodes"), *run = json_object_get(body, "run");
+    srv_try_body tb;
     try_ctx t;
     memset(&t, 0, sizeof t);
     bene_reader br;
     int have_br = 0;
-    if (!tmpl) {
-        srv_error(rs, 400, "bad_request", "template: a template id (string) is required");
-    } else if (posted[0] && !json_is_string(posted[0])) {
-        srv_error(rs, 400, "bad_request", "attribution: expected Lua source as a string");
-    } else if (posted[1] && !json_is_string(posted[1])) {
-        srv_error(rs, 400, "bad_request", "savings: expected Lua source as a string");
-    } else if (!json_is_array(eps) || json_array_size(eps) < 1 ||
-               json_array_size(eps) > TRY_MAX_EPISODES) {
-        srv_error(rs, 400, "bad_request", "episodes: expected an array of 1 to %d episode ids",
-                  TRY_MAX_EPISODES);
-    } else if (run && (!json_is_integer(run) || json_integer_value(run) < 1)) {
-        srv_error(rs, 400, "bad_request", "run: expected a run id (a positive integer)");
-    } else {
+    if (srv_body_try(body, rs, &tb) == 0) {
+        const char *tmpl = tb.template_id;
+        json_t *posted[2] = {(json_t *)tb.posted[0], (json_t *)tb.posted[1]};
+        json_t *eps = (json_t *)tb.episodes, *v;
         size_t i;
-        json_t *v;
-        int ok = 1;
-        json_array_foreach(eps, i, v) ok &= json_is_string(v);
-        if (!ok) srv_error(rs, 400, "bad_request", "episodes: every element must be an episode id "
-                           "(string)");
+        int ok = 1, run = tb.run > 0;
         char runbuf[32];
-        if (run) snprintf(runbuf, sizeof runbuf, "%lld", (long long)json_integer_value(run));
+        if (run) snprintf(runbuf, sizeof runbuf, "%lld", (long long)tb.run);
         int64_t run_id = 0;
         char err[4096];
         if (ok && api_pick_run_arg(rq, rs, run ? runbuf : NULL, &run_id) < 0) ok = 0;

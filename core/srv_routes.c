@@ -13,6 +13,7 @@
 #include "run_lease.h"
 #include "srv_api.h"
 #include "srv_auth.h"
+#include "srv_bodies.h"
 #include "srv_internal.h"
 #include "util.h"
 
@@ -167,19 +168,13 @@ static void h_run_start(srv_req *rq, srv_resp *rs)
     int period = 0;
     if (rq->body_len) {
         if (!(body = srv_body_object(rq, rs))) return;
-        json_t *t = json_object_get(body, "template"), *p = json_object_get(body, "period");
-        if (t && !json_is_string(t)) {
-            srv_error(rs, 400, "bad_request", "\"template\" must be a template id (a string)");
+        srv_run_body b;
+        if (srv_body_run(body, rs, &b) < 0) {
             json_decref(body);
             return;
         }
-        if (p && (!json_is_integer(p) || json_integer_value(p) < 2027 || json_integer_value(p) > 2036)) {
-            srv_error(rs, 400, "bad_request", "\"period\" must be a performance year 2027-2036");
-            json_decref(body);
-            return;
-        }
-        tmpl = t ? json_string_value(t) : NULL;
-        period = p ? (int)json_integer_value(p) : 0;
+        tmpl = b.template_id;
+        period = b.period;
     }
     srv *s = rq->s;
     srv_job *j = calloc(1, sizeof *j);

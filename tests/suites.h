@@ -34,6 +34,7 @@
     X(srv_auth)        \
     X(srv_routes)      \
     X(srv_api)         \
+    X(srv_bodies)      \
     X(synth)           \
     X(synth_formats)   \
     X(cli)             \

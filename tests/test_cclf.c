@@ -197,6 +197,20 @@ START_TEST(test_crosswalk)
 }
 END_TEST
 
+/* An empty CCLF9 is an empty crosswalk (its pairs were sorted as qsort(NULL, 0), undefined
+ * behaviour that make SANITIZE=1 test stops at and make fuzz let pass before
+ * -fno-sanitize-recover=all). */
+START_TEST(test_crosswalk_empty)
+{
+    cclf_xwalk *x;
+    char err[256];
+    ck_assert_int_eq(cclf_xwalk_build("", 0, &x, err, sizeof err), 0);
+    ck_assert_uint_eq(cclf_xwalk_size(x), 0);
+    ck_assert_str_eq(cclf_xwalk_current(x, "1EG4TE5MK73"), "1EG4TE5MK73");
+    cclf_xwalk_free(x);
+}
+END_TEST
+
 /* The i-th valid MBI in mixed radix over the MBI alphabet (position kinds n a x d a x d
  * a a d d): 0 -> 1AA0AA0AA00, 1 -> 1AA0AA0AA01, ... all distinct. */
 static void nth_mbi(long i, char out[12])
@@ -264,6 +278,7 @@ Suite *suite_cclf(void)
     tcase_add_test(tc, test_records_and_fields);
     tcase_add_test(tc, test_summary);
     tcase_add_test(tc, test_crosswalk);
+    tcase_add_test(tc, test_crosswalk_empty);
     tcase_add_test(tc, test_crosswalk_long_chain);
     suite_add_tcase(s, tc);
     return s;

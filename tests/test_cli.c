@@ -226,6 +226,12 @@ START_TEST(test_rules_test)
     ASSERT_OUT_HAS("field target_cents: expected 273848, got 273847");
     ASSERT_OUT_HAS("7 passed, 1 failed");
     ck_assert_int_eq(cara("rules test /nonexistent"), 1);
+    /* a tests folder without tests: refused (the empty list was sorted as qsort(NULL, 0),
+     * undefined behaviour that make SANITIZE=1 test stops at) */
+    snprintf(args, sizeof args, "--version >/dev/null && cp -R '%s/falls_prevention' t0 && "
+             "rm t0/tests/*.json && '%s' rules test t0", eps, getenv("CARA_BIN"));
+    ck_assert_int_eq(cara(args), 1);
+    ASSERT_ERR_HAS("no *.json tests");
 }
 END_TEST
 
