@@ -177,6 +177,8 @@ bench: all $(BENCH_SCAN)
 FUZZ_SECONDS ?= 20
 FUZZ_SRC  := $(wildcard tests/fuzz/fuzz_*.c)
 FUZZ_BINS := $(FUZZ_SRC:tests/fuzz/%.c=$(BUILD)/fuzz/%)
+# FUZZ_ONLY="fuzz_csv fuzz_http": run only these targets (every target is still built)
+FUZZ_RUN  := $(if $(FUZZ_ONLY),$(filter $(addprefix $(BUILD)/fuzz/,$(FUZZ_ONLY)),$(FUZZ_BINS)),$(FUZZ_BINS))
 fuzz:
 	@command -v clang >/dev/null || { echo "make fuzz needs clang: install the Debian package 'clang'"; exit 1; }
 	$(MAKE) CC=clang BUILD=build-fuzz FUZZING=1 fuzz-run
@@ -186,7 +188,7 @@ $(BUILD)/fuzz/%: tests/fuzz/%.c tests/fuzz/fuzz_files.h $(LIBCARA)
 	$(CC) $(CFLAGS_ALL) -fsanitize=fuzzer -o $@ $< $(LIBCARA) $(DEP_LIBS) -ldl -lm
 
 fuzz-run: $(FUZZ_BINS) $(CARA_BIN)
-	@set -e; for b in $(FUZZ_BINS); do \
+	@set -e; for b in $(FUZZ_RUN); do \
 	  n=$$(basename $$b); c=$(BUILD)/corpus/$$n; log=$(BUILD)/$$n.log; mkdir -p $$c; \
 	  CARA_BIN=$(CARA_BIN) sh scripts/fuzz-seeds.sh $$n $$c; \
 	  echo "== $$n ($(FUZZ_SECONDS) s)"; \
