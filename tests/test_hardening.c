@@ -169,10 +169,10 @@ START_TEST(test_reap_rules)
 }
 END_TEST
 
-/* The money overflow through a whole run: lines of INT64_MAX cents (bypassing the load
- * bound, as a store written by an older cara could hold) used to sum to a negative
- * episode in a run marked done; now the run fails naming the episode. */
-START_TEST(test_overflow_fails_run)
+/* Change the world's claim lines with `update` (bypassing the load bound, as a store
+ * written by an older cara could hold), run: the run fails with `msg` in its error and
+ * keeps nothing. */
+static void run_fails_after(const char *update, const char *msg)
 {
     char dir[64];
     copy_world(dir);
@@ -180,16 +180,24 @@ START_TEST(test_overflow_fails_run)
     snprintf(path, sizeof path, "%s/t.db", dir);
     store *db;
     ck_assert_int_eq(store_open(path, 0, &db, e, sizeof e), 0);
-    ck_assert_int_eq(store_exec(db, "UPDATE claim_lines SET paid_cents = 9223372036854775807", e, sizeof e), 0);
+    ck_assert_int_eq(store_exec(db, update, e, sizeof e), 0);
     store_close(db);
     ck_assert_int_eq(cara(dir, "", "run"), 1);
-    ck_assert_msg(strstr(err, "sum beyond the int64 cents range"), "%s", err);
+    ck_assert_msg(strstr(err, msg), "%s", err);
     ck_assert_int_eq(store_open(path, 0, &db, e, sizeof e), 0);
     ck_assert_int_eq(th_q(db, "SELECT count(*) FROM runs WHERE status = 'done'"), 0);
-    ck_assert_int_eq(th_q(db, "SELECT count(*) FROM runs WHERE status = 'failed' AND message LIKE '%int64%'"), 1);
+    ck_assert_int_eq(th_q(db, "SELECT count(*) FROM runs WHERE status = 'failed'"), 1);
     ck_assert_int_eq(th_q(db, "SELECT count(*) FROM run_episodes"), 0);
     store_close(db);
     th_rmdir(dir);
+}
+
+/* The money overflow through a whole run: lines of INT64_MAX cents used to sum to a
+ * negative episode in a run marked done; now the run fails naming the episode. */
+START_TEST(test_overflow_fails_run)
+{
+    run_fails_after("UPDATE claim_lines SET paid_cents = 9223372036854775807",
+                    "sum beyond the int64 cents range");
 }
 END_TEST
 
@@ -199,21 +207,8 @@ END_TEST
  * (before, reconcile() ran on it). */
 START_TEST(test_reconcile_bound)
 {
-    char dir[64];
-    copy_world(dir);
-    char path[128], e[256];
-    snprintf(path, sizeof path, "%s/t.db", dir);
-    store *db;
-    ck_assert_int_eq(store_open(path, 0, &db, e, sizeof e), 0);
-    ck_assert_int_eq(store_exec(db, "UPDATE claim_lines SET paid_cents = 6000000000", e, sizeof e), 0);
-    store_close(db);
-    ck_assert_int_eq(cara(dir, "", "run"), 1);
-    ck_assert_msg(strstr(err, "beyond the reconciliation bound of 100000000.00 per arrangement and year"),
-                  "%s", err);
-    ck_assert_int_eq(store_open(path, 0, &db, e, sizeof e), 0);
-    ck_assert_int_eq(th_q(db, "SELECT count(*) FROM runs WHERE status = 'done'"), 0);
-    store_close(db);
-    th_rmdir(dir);
+    run_fails_after("UPDATE claim_lines SET paid_cents = 6000000000",
+                    "beyond the reconciliation bound of 100000000.00 per arrangement and year");
 }
 END_TEST
 
