@@ -64,7 +64,7 @@ else
 endif
 
 # ---- sources -------------------------------------------------------------------------
-CORE_SRC  := $(filter-out core/main.c,$(wildcard core/*.c core/*/*.c))
+CORE_SRC  := $(filter-out core/cli/main.c,$(wildcard core/*.c core/*/*.c))
 CORE_OBJ  := $(CORE_SRC:%.c=$(BUILD)/%.o) $(BUILD)/gen/scaffold_data.o
 
 # Files `cara template new` and `cara plugin new` write, embedded in the binary.
@@ -73,7 +73,7 @@ SCAFFOLD := scaffold_template_json=episodes/common/scaffold/template.json \
             scaffold_attribution=episodes/falls_prevention/attribution.lua \
             scaffold_savings=episodes/falls_prevention/savings.lua \
             scaffold_plugin=plugins/common/new_plugin.c.in
-MAIN_OBJ  := $(BUILD)/core/main.o
+MAIN_OBJ  := $(BUILD)/core/cli/main.o
 LIBCARA   := $(BUILD)/libcara.a
 CARA_BIN  := $(BUILD)/cara
 
@@ -90,7 +90,7 @@ TPLUG_SRC := $(wildcard tests/plugins/*.c)
 TPLUG_SOS := $(TPLUG_SRC:tests/plugins/%.c=$(BUILD)/tests/plugins/%.so)
 
 .SECONDEXPANSION:
-.PHONY: all test check-build deps demo clean distclean install help bench fuzz fuzz-run
+.PHONY: all test check-layers check-build deps demo clean distclean install help bench fuzz fuzz-run
 all: $(CARA_BIN) $(PLUGIN_SOS) | $(BUILD)/plugins
 
 $(BUILD)/plugins:
@@ -138,6 +138,12 @@ $(TEST_BIN): $(TEST_OBJ) $(LIBCARA)
 check-build: all $(TEST_BIN) $(TPLUG_SOS)
 
 # The suite finds the binary, the plugins and the fixtures through these variables.
+# The layer rules of docs/architecture.md (scripts/check-layers.sh); tests/layers_it.sh
+# proves the check fails on planted bad includes.
+check-layers:
+	sh scripts/check-layers.sh
+	sh tests/layers_it.sh
+
 test: check-build
 	CARA_BIN=$(abspath $(CARA_BIN)) CARA_TEST_PLUGINS=$(abspath $(BUILD)/tests/plugins) \
 	CARA_PLUGINS=$(abspath $(BUILD)/plugins) CARA_EPISODES=$(abspath episodes) \

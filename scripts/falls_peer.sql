@@ -12,7 +12,7 @@
 -- the parameters and code lists of episodes/falls_prevention/template.json written in
 -- as literals (window.post_days 179, ed_admission_days 3, post_acute_days 30):
 --
---   service date of a line (core/bene.c): institutional: admission date, else claim
+--   service date of a line (core/store/bene.c): institutional: admission date, else claim
 --     start; professional and DME: line start, else claim start.
 --   lines are ordered as cara orders them: (service date, claim_id, line number); a
 --     trigger's rank is (day 0, its line's rank, trigger type).

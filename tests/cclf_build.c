@@ -8,9 +8,9 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "cclf.h"
-#include "load_feed.h"
-#include "util.h"
+#include "feeds/cclf.h"
+#include "load/load_feed.h"
+#include "base/util.h"
 
 
 void rec_init(rec *r, char file)

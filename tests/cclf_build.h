@@ -1,6 +1,6 @@
 /*
  * tests/cclf_build.h: building CCLF records and deliveries by field name for the CCLF
- * suites (the layouts come from core/cclf_layouts.c, CCLF Information Packet v36).
+ * suites (the layouts come from core/feeds/cclf_layouts.c, CCLF Information Packet v36).
  * Failures are test failures (ck_assert).
  */
 #ifndef CARA_TESTS_CCLF_BUILD_H
@@ -8,7 +8,7 @@
 
 #include <stddef.h>
 
-#include "store.h"
+#include "store/store_conn.h"
 
 typedef struct rec {
     char file;

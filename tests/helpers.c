@@ -10,7 +10,7 @@
 #include <string.h>
 #include <sys/wait.h>
 
-#include "util.h"
+#include "base/util.h"
 
 void th_tmpdir(char dir[64], const char *prefix)
 {

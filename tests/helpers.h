@@ -7,7 +7,7 @@
 
 #include <stddef.h>
 
-#include "store.h"
+#include "store/store_conn.h"
 
 /* Make a temporary folder "/tmp/<prefix>-XXXXXX" into dir (64 bytes). */
 void th_tmpdir(char dir[64], const char *prefix);

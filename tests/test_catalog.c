@@ -9,7 +9,7 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "catalog.h"
+#include "catalog/catalog_set.h"
 #include "helpers.h"
 #include "suites.h"
 

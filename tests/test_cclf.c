@@ -8,8 +8,8 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "cclf.h"
-#include "date.h"
+#include "feeds/cclf.h"
+#include "base/date.h"
 #include "suites.h"
 
 /* Every layout is contiguous and its fields add up to the record length; the record

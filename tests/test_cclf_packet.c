@@ -22,14 +22,14 @@
 #include <sys/stat.h>
 #include <zip.h>
 
-#include "cclf.h"
+#include "feeds/cclf.h"
 #include "cclf_build.h"
-#include "cclf_bundle.h"
+#include "feeds/cclf_bundle.h"
 #include "helpers.h"
-#include "load.h"
-#include "load_feed.h"
+#include "load/load_csv.h"
+#include "load/load_feed.h"
 #include "suites.h"
-#include "util.h"
+#include "base/util.h"
 
 #define MBI "6U50TE7GG18"  /* the packet's most recent MBI (5.1.1) */
 #define MBI_OLD "1EG4TE5MK73"

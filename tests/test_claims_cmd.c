@@ -12,9 +12,9 @@
 #include <string.h>
 
 #include "helpers.h"
-#include "money.h"
+#include "base/money.h"
 #include "suites.h"
-#include "util.h"
+#include "base/util.h"
 
 static char dir[64];
 static char *out_buf, *err_buf;

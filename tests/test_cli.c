@@ -12,7 +12,7 @@
 
 #include "helpers.h"
 #include "suites.h"
-#include "util.h"
+#include "base/util.h"
 
 static char dir[64];
 static char *out_buf, *err_buf;

@@ -1,10 +1,10 @@
-/* tests/test_codes.c: core/codes.c (compiled code lists; docs/methodology.md sections 1-2.2). */
+/* tests/test_codes.c: core/base/codes.c (compiled code lists; docs/methodology.md sections 1-2.2). */
 #include <check.h>
 #include <errno.h>
 #include <stdio.h>
 #include <string.h>
 
-#include "codes.h"
+#include "base/codes.h"
 #include "suites.h"
 
 #define N(a) (sizeof(a) / sizeof((a)[0]))

@@ -6,7 +6,7 @@
 #include <jansson.h>
 #include <string.h>
 
-#include "content_diff.h"
+#include "engine/content_diff.h"
 #include "suites.h"
 
 static json_t *J(const char *text)

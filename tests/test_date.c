@@ -1,9 +1,9 @@
-/* tests/test_date.c: core/date.c (day numbers, strict parsing, ages). */
+/* tests/test_date.c: core/base/date.c (day numbers, strict parsing, ages). */
 #include <check.h>
 #include <errno.h>
 #include <string.h>
 
-#include "date.h"
+#include "base/date.h"
 #include "suites.h"
 
 #define PARSE(lit, out) date_parse((lit), strlen(lit), (out))

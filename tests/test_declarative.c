@@ -7,13 +7,13 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "date.h"
-#include "episode.h"
-#include "host.h"
-#include "plugin_host.h"
+#include "base/date.h"
+#include "catalog/episode.h"
+#include "catalog/host.h"
+#include "catalog/plugin_host.h"
 #include "suites.h"
-#include "template.h"
-#include "util.h"
+#include "catalog/template.h"
+#include "base/util.h"
 
 static plugin_set set;
 static const cara_plugin *decl;

@@ -34,9 +34,9 @@
 #include <sys/wait.h>
 
 #include "helpers.h"
-#include "sha256.h"
+#include "base/sha256.h"
 #include "suites.h"
-#include "util.h"
+#include "base/util.h"
 
 static char dir[64];
 static char *out_buf, *err_buf;

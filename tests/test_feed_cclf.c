@@ -11,13 +11,13 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "cclf.h"
+#include "feeds/cclf.h"
 #include "cclf_build.h"
-#include "cclf_feed.h"
+#include "feeds/cclf_feed.h"
 #include "helpers.h"
-#include "load_feed.h"
+#include "load/load_feed.h"
 #include "suites.h"
-#include "util.h"
+#include "base/util.h"
 
 /* ---- the fixture ------------------------------------------------------------------------- */
 

@@ -13,7 +13,7 @@
 
 #include "helpers.h"
 #include "suites.h"
-#include "util.h"
+#include "base/util.h"
 
 static char dir[64];
 

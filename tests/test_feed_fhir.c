@@ -13,9 +13,9 @@
 #include <unistd.h>
 
 #include "helpers.h"
-#include "load_feed.h"
+#include "load/load_feed.h"
 #include "suites.h"
-#include "util.h"
+#include "base/util.h"
 
 static char dir[64];
 static store *db;

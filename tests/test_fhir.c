@@ -13,10 +13,10 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "date.h"
-#include "fhir.h"
+#include "base/date.h"
+#include "feeds/fhir.h"
 #include "suites.h"
-#include "util.h"
+#include "base/util.h"
 
 #define ADJ(var) "{\"category\":{\"coding\":[{\"system\":\"https://bluebutton.cms.gov/resources/codesystem/adjudication\",\"code\":\"https://bluebutton.cms.gov/resources/variables/" var "\"}]},\"amount\":"
 #define C4BB(code) "{\"category\":{\"coding\":[{\"system\":\"http://hl7.org/fhir/us/carin-bb/CodeSystem/C4BBAdjudication\",\"code\":\"" code "\"}]},\"amount\":"

@@ -16,7 +16,7 @@
 #include <unistd.h>
 
 #include "helpers.h"
-#include "run_lease.h"
+#include "store/run_lease.h"
 #include "suites.h"
 
 static char world[64];

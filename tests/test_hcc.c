@@ -1,5 +1,5 @@
 /*
- * tests/test_hcc.c: core/hcc.c, CMS-HCC V28 payment HCC counts (docs/methodology.md section 4, step 3), on
+ * tests/test_hcc.c: core/catalog/hcc.c, CMS-HCC V28 payment HCC counts (docs/methodology.md section 4, step 3), on
  * the shipped tables in episodes/common (CARA_EPISODES, else ./episodes).
  *
  * Every expected value was worked out by hand from the two files; the comments cite the
@@ -12,12 +12,12 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "date.h"
-#include "hcc.h"
-#include "hcc_filter.h"
-#include "hcc_score.h"
+#include "base/date.h"
+#include "catalog/hcc.h"
+#include "catalog/hcc_filter.h"
+#include "catalog/hcc_score.h"
 #include "suites.h"
-#include "util.h"
+#include "base/util.h"
 
 #define N(a) (sizeof(a) / sizeof((a)[0]))
 

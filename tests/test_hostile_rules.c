@@ -21,11 +21,11 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "catalog.h"
-#include "engine_internal.h"
-#include "episode.h"
+#include "catalog/catalog_set.h"
+#include "engine/engine_internal.h"
+#include "catalog/episode.h"
 #include "helpers.h"
-#include "rules.h"
+#include "rules/rules_vm.h"
 #include "suites.h"
 
 static char dir[64];

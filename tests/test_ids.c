@@ -1,8 +1,8 @@
-/* tests/test_ids.c: core/ids.c (NPI, TIN, MBI validation; docs/input-formats.md, Identifiers). */
+/* tests/test_ids.c: core/base/ids.c (NPI, TIN, MBI validation; docs/input-formats.md, Identifiers). */
 #include <check.h>
 #include <string.h>
 
-#include "ids.h"
+#include "base/ids.h"
 #include "suites.h"
 
 #define NPI(lit) npi_check((lit), strlen(lit))

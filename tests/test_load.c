@@ -10,12 +10,12 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "csv_scan.h"
+#include "base/csv_scan.h"
 #include "helpers.h"
-#include "load.h"
-#include "sha256.h"
+#include "load/load_csv.h"
+#include "base/sha256.h"
 #include "suites.h"
-#include "util.h"
+#include "base/util.h"
 
 /* ---- the scanner -------------------------------------------------------------------- */
 

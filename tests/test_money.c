@@ -1,10 +1,10 @@
-/* tests/test_money.c: core/money.c (cents, basis points, four-decimal factors). */
+/* tests/test_money.c: core/base/money.c (cents, basis points, four-decimal factors). */
 #include <check.h>
 #include <stdint.h>
 #include <string.h>
 
-#include "episode.h"
-#include "money.h"
+#include "catalog/episode.h"
+#include "base/money.h"
 #include "suites.h"
 
 #define MPARSE(lit, out) money_parse((lit), strlen(lit), (out))

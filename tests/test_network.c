@@ -27,9 +27,9 @@
 
 #include <jansson.h>
 
-#include "date.h"
+#include "base/date.h"
 #include "helpers.h"
-#include "network.h"
+#include "engine/network.h"
 #include "suites.h"
 
 static cara_date D(const char *s)

@@ -5,7 +5,7 @@
 #include <check.h>
 #include <string.h>
 
-#include "overlay.h"
+#include "catalog/overlay.h"
 #include "suites.h"
 
 static const char BASE[] =

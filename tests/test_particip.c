@@ -8,7 +8,7 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "particip.h"
+#include "engine/particip.h"
 #include "suites.h"
 
 static char dir[64];

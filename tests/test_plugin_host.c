@@ -8,12 +8,12 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "episode.h"
-#include "host.h"
-#include "plugin_host.h"
+#include "catalog/episode.h"
+#include "catalog/host.h"
+#include "catalog/plugin_host.h"
 #include "suites.h"
-#include "template.h"
-#include "util.h"
+#include "catalog/template.h"
+#include "base/util.h"
 
 static char *tplug(const char *name)
 {

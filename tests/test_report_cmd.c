@@ -25,10 +25,10 @@
 #include <string.h>
 #include <sys/wait.h>
 
-#include "store.h"
+#include "store/store_conn.h"
 #include "helpers.h"
 #include "suites.h"
-#include "util.h"
+#include "base/util.h"
 
 static char dir[64];
 static char *out_buf, *err_buf;

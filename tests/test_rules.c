@@ -9,8 +9,8 @@
 #include <string.h>
 #include <unistd.h>
 
-#include "date.h"
-#include "rules.h"
+#include "base/date.h"
+#include "rules/rules_vm.h"
 #include "suites.h"
 
 static rules_vm *vm;

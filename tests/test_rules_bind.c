@@ -5,12 +5,12 @@
 #include <check.h>
 #include <string.h>
 
-#include "date.h"
-#include "episode.h"
-#include "rules.h"
-#include "rules_bind.h"
+#include "base/date.h"
+#include "catalog/episode.h"
+#include "rules/rules_vm.h"
+#include "rules/rules_bind.h"
 #include "suites.h"
-#include "template.h"
+#include "catalog/template.h"
 
 typedef struct fixture {
     cara_claim_line lines[2];

@@ -12,11 +12,11 @@
 #include <sys/wait.h>
 #include <time.h>
 
-#include "srv_api.h"
-#include "srv_dirs.h"
-#include "store.h"
+#include "serve/srv_api.h"
+#include "serve/srv_dirs.h"
+#include "store/store_conn.h"
 #include "suites.h"
-#include "util.h"
+#include "base/util.h"
 
 static char dir[64], db_path[128], src_dir[128];
 static int fake_srv;

@@ -11,11 +11,11 @@
 #include <string.h>
 #include <sys/wait.h>
 
-#include "sha256.h"
-#include "srv_auth.h"
+#include "base/sha256.h"
+#include "serve/srv_auth.h"
 #include "helpers.h"
 #include "suites.h"
-#include "util.h"
+#include "base/util.h"
 
 static char dir[64];
 static store *db;

@@ -1,12 +1,12 @@
 /*
- * tests/test_srv_bodies.c: the API's request bodies as structs (core/srv_bodies.h), the
+ * tests/test_srv_bodies.c: the API's request bodies as structs (core/serve/srv_bodies.h), the
  * parsers tests/fuzz/fuzz_api_bodies.c fuzzes: what each accepts, and each refusal's 400
  * naming the member.
  */
 #include <check.h>
 #include <string.h>
 
-#include "srv_bodies.h"
+#include "serve/srv_bodies.h"
 #include "suites.h"
 
 /* body parsed from text (must be a JSON object) */

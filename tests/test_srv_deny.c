@@ -15,8 +15,8 @@
 #include <string.h>
 
 #include "helpers.h"
-#include "srv_auth.h"
-#include "srv_deny.h"
+#include "serve/srv_auth.h"
+#include "serve/srv_deny.h"
 #include "suites.h"
 
 /* Minute boundaries of the made-up clock: T0 is 12:00:00 of some day (a multiple of 60). */

@@ -6,8 +6,8 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "srv.h"
-#include "srv_internal.h"
+#include "serve/srv.h"
+#include "serve/srv_internal.h"
 #include "suites.h"
 
 static const srv_route *find(const char *method, const char *path, char *buf, const char **p,

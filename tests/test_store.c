@@ -9,7 +9,7 @@
 #include <string.h>
 #include <unistd.h>
 
-#include "store.h"
+#include "store/store_conn.h"
 #include "suites.h"
 
 static char dir[64];

@@ -11,16 +11,16 @@
 #include <string.h>
 #include <sys/wait.h>
 
-#include "csv_scan.h"
-#include "date.h"
-#include "ids.h"
-#include "load.h"
-#include "money.h"
-#include "sha256.h"
+#include "base/csv_scan.h"
+#include "base/date.h"
+#include "base/ids.h"
+#include "load/load_csv.h"
+#include "base/money.h"
+#include "base/sha256.h"
 #include "helpers.h"
 #include "suites.h"
-#include "synthdata.h"
-#include "util.h"
+#include "synth/synthdata.h"
+#include "base/util.h"
 
 static char dir[64];
 static char *out_buf, *err_buf;

@@ -21,17 +21,17 @@
 #include <sys/stat.h>
 #include <sys/wait.h>
 
-#include "cclf.h"
-#include "cclf_bundle.h"
-#include "csv_scan.h"
-#include "date.h"
-#include "ids.h"
-#include "money.h"
-#include "sha256.h"
+#include "feeds/cclf.h"
+#include "feeds/cclf_bundle.h"
+#include "base/csv_scan.h"
+#include "base/date.h"
+#include "base/ids.h"
+#include "base/money.h"
+#include "base/sha256.h"
 #include "suites.h"
-#include "synthdata.h"
-#include "synthdata_conv.h"
-#include "util.h"
+#include "synth/synthdata.h"
+#include "synth/synthdata_conv.h"
+#include "base/util.h"
 
 #define N_BENES 300
 #define SEED 4242

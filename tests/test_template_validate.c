@@ -1,6 +1,6 @@
 /*
- * tests/test_template_validate.c: template validation (core/template_schema.c,
- * core/template_check.c, core/overlay_aco.c): every member's type, range and allowed
+ * tests/test_template_validate.c: template validation (core/catalog/template_schema.c,
+ * core/catalog/template_check.c, core/catalog/overlay_aco.c): every member's type, range and allowed
  * values with its JSON path, unknown members, numbers given as strings, every bad code
  * pattern, the cross-checks, an overlay's aco_id against the store, and a template with
  * its risky members at their boundaries that validates and runs its rules cleanly.
@@ -11,9 +11,9 @@
 #include <string.h>
 
 #include "helpers.h"
-#include "overlay_aco.h"
+#include "catalog/overlay_aco.h"
 #include "suites.h"
-#include "template_schema.h"
+#include "catalog/template_schema.h"
 
 /* A complete, valid template (the shared members only: no plugin is involved here). */
 static const char VALID[] =

@@ -14,9 +14,9 @@
 #include <string.h>
 
 #include "helpers.h"
-#include "load.h"
+#include "load/load_csv.h"
 #include "suites.h"
-#include "util.h"
+#include "base/util.h"
 
 static char dir[64];
 static store *db;

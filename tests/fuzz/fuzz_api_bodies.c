@@ -9,10 +9,10 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "ids.h"
-#include "overlay.h"
-#include "srv_bodies.h"
-#include "template_schema.h"
+#include "base/ids.h"
+#include "catalog/overlay.h"
+#include "serve/srv_bodies.h"
+#include "catalog/template_schema.h"
 
 static const char BASE[] =
     "{\"id\": \"falls_prevention\", \"version\": \"1\", \"episode_type\": \"e\","

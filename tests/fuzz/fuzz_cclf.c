@@ -4,8 +4,8 @@
 #include <stdint.h>
 #include <string.h>
 
-#include "cclf.h"
-#include "cclf_feed.h"
+#include "feeds/cclf.h"
+#include "feeds/cclf_feed.h"
 
 static int read_all(void *ud, const char *rec, size_t number)
 {

@@ -4,7 +4,7 @@
 #include <stdint.h>
 #include <string.h>
 
-#include "fhir.h"
+#include "feeds/fhir.h"
 
 static size_t line_sum(const feed_line *l)
 {

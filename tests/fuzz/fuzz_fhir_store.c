@@ -6,7 +6,7 @@
 #include <stdint.h>
 
 #include "fuzz_files.h"
-#include "load_feed.h"
+#include "load/load_feed.h"
 
 #define MAXF 4
 

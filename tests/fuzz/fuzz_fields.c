@@ -2,9 +2,9 @@
 #include <stddef.h>
 #include <stdint.h>
 
-#include "date.h"
-#include "load_fields.h"
-#include "money.h"
+#include "base/date.h"
+#include "feeds/load_fields.h"
+#include "base/money.h"
 
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size);
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)

@@ -3,8 +3,8 @@
 #include <stdint.h>
 #include <string.h>
 
-#include "hcc_filter.h"
-#include "hcc_score.h"
+#include "catalog/hcc_filter.h"
+#include "catalog/hcc_score.h"
 
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size);
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)

@@ -13,10 +13,10 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "ids.h"
-#include "srv_api_common.h"
-#include "srv_auth.h"
-#include "srv_internal.h"
+#include "base/ids.h"
+#include "serve/srv_api_common.h"
+#include "serve/srv_auth.h"
+#include "serve/srv_internal.h"
 
 #define MAXQ 32
 

@@ -7,7 +7,7 @@
 #include <stdint.h>
 
 #include "fuzz_files.h"
-#include "load.h"
+#include "load/load_csv.h"
 
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size);
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)

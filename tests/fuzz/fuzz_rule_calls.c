@@ -10,12 +10,12 @@
  * follows the NUL is claim lines. A claim line is CLAIM_BYTES bytes (see decode()). */
 #include <stdint.h>
 
-#include "catalog.h"
-#include "engine_internal.h"
-#include "episode.h"
+#include "catalog/catalog_set.h"
+#include "engine/engine_internal.h"
+#include "catalog/episode.h"
 #include "fuzz_files.h"
-#include "rules.h"
-#include "template.h"
+#include "rules/rules_vm.h"
+#include "catalog/template.h"
 
 #define CLAIM_BYTES 24
 #define MAX_LINES 64

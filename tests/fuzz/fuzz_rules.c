@@ -3,7 +3,7 @@
 #include <stdint.h>
 #include <string.h>
 
-#include "rules.h"
+#include "rules/rules_vm.h"
 
 static void quiet(void *ud, const char *script, const char *text)
 {

@@ -5,7 +5,7 @@
  * nothing crashes. */
 #include <stdint.h>
 
-#include "cli.h"
+#include "cli/cli_cmds.h"
 #include "fuzz_files.h"
 
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size);

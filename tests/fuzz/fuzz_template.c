@@ -4,8 +4,8 @@
 #include <stdint.h>
 #include <string.h>
 
-#include "overlay.h"
-#include "template_schema.h"
+#include "catalog/overlay.h"
+#include "catalog/template_schema.h"
 
 static const char BASE[] =
     "{\"id\": \"b\", \"version\": \"1\", \"episode_type\": \"e\", \"window\": {\"post_days\": 179},"

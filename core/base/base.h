@@ -1,0 +1,17 @@
+/*
+ * base: the public header of core/base/ (docs/architecture.md). Files outside
+ * core/base/ include this header only; the headers below are its parts.
+ */
+#ifndef CARA_BASE_MODULE_H
+#define CARA_BASE_MODULE_H
+#include "codes.h"
+#include "csv_scan.h"
+#include "date.h"
+#include "eligibility.h"
+#include "ids.h"
+#include "money.h"
+#include "sha256.h"
+#include "util.h"
+#include "work.h"
+#include "fs.h"
+#endif

@@ -1,0 +1,333 @@
+/*
+ * cmd_diff.c: `cara diff RUN_A RUN_B`: what changed between two runs: the components
+ * (diff_components.h), then per template, per arrangement and period, the episodes whose
+ * attribution changed, and leakage per ACO and per provider.
+ */
+#include <jansson.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "audit_cli.h"
+#include "cli_cmds.h"
+#include "diff_components.h"
+#include "base/base.h"
+#include "store/store.h"
+
+/* ?1 = run A, ?2 = run B. Every section's columns: key columns, then pairs a/b. */
+static const char TEMPLATE_SQL[] =
+    "WITH t AS (SELECT run_id, template_id, sum(status != 'excluded') AS episodes, "
+    "  COALESCE(sum(target_cents), 0) AS target, "
+    "  sum(CASE WHEN status != 'excluded' THEN actual_cents ELSE 0 END) AS actual "
+    "  FROM run_episodes WHERE run_id IN (?1, ?2) GROUP BY run_id, template_id), "
+    "p AS (SELECT run_id, template_id, sum(payment_cents) AS payment FROM run_arrangements "
+    "  WHERE run_id IN (?1, ?2) GROUP BY run_id, template_id), "
+    "k AS (SELECT DISTINCT template_id FROM t) "
+    "SELECT k.template_id, "
+    " COALESCE(a.episodes, 0), COALESCE(b.episodes, 0), COALESCE(a.target, 0), COALESCE(b.target, 0), "
+    " COALESCE(a.actual, 0), COALESCE(b.actual, 0), COALESCE(pa.payment, 0), COALESCE(pb.payment, 0) "
+    "FROM k LEFT JOIN t a ON a.run_id = ?1 AND a.template_id = k.template_id "
+    "LEFT JOIN t b ON b.run_id = ?2 AND b.template_id = k.template_id "
+    "LEFT JOIN p pa ON pa.run_id = ?1 AND pa.template_id = k.template_id "
+    "LEFT JOIN p pb ON pb.run_id = ?2 AND pb.template_id = k.template_id ORDER BY 1";
+
+static const char ARRANGEMENT_SQL[] =
+    "WITH k AS (SELECT DISTINCT arrangement_id, period FROM run_arrangements "
+    "  WHERE run_id IN (?1, ?2)) "
+    "SELECT k.arrangement_id, k.period, "
+    " COALESCE(a.episodes, 0), COALESCE(b.episodes, 0), COALESCE(a.target_cents, 0), "
+    " COALESCE(b.target_cents, 0), COALESCE(a.actual_winsorized_cents, 0), "
+    " COALESCE(b.actual_winsorized_cents, 0), COALESCE(a.payment_cents, 0), "
+    " COALESCE(b.payment_cents, 0), COALESCE(a.status, ''), COALESCE(b.status, '') "
+    "FROM k LEFT JOIN run_arrangements a ON a.run_id = ?1 AND a.arrangement_id = "
+    "  k.arrangement_id AND a.period = k.period "
+    "LEFT JOIN run_arrangements b ON b.run_id = ?2 AND b.arrangement_id = "
+    "  k.arrangement_id AND b.period = k.period ORDER BY 1, 2";
+
+static const char EPISODE_SQL[] =
+    "WITH k AS (SELECT DISTINCT episode_id FROM run_episodes WHERE run_id IN (?1, ?2)) "
+    "SELECT k.episode_id, "
+    " CASE WHEN a.episode_id IS NULL THEN 'absent' WHEN a.status = 'excluded' THEN "
+    "   'excluded:' || a.exclusion_reason ELSE COALESCE(a.arrangement_id, 'unattributed') END, "
+    " CASE WHEN b.episode_id IS NULL THEN 'absent' WHEN b.status = 'excluded' THEN "
+    "   'excluded:' || b.exclusion_reason ELSE COALESCE(b.arrangement_id, 'unattributed') END, "
+    " COALESCE(a.attribution_method, ''), COALESCE(b.attribution_method, ''), "
+    " COALESCE(a.target_cents, 0), COALESCE(b.target_cents, 0) "
+    "FROM k LEFT JOIN run_episodes a ON a.run_id = ?1 AND a.episode_id = k.episode_id "
+    "LEFT JOIN run_episodes b ON b.run_id = ?2 AND b.episode_id = k.episode_id "
+    "WHERE a.episode_id IS NULL OR b.episode_id IS NULL "
+    "   OR COALESCE(a.arrangement_id, '') != COALESCE(b.arrangement_id, '') "
+    "   OR a.status != b.status OR COALESCE(a.attribution_method, '') != "
+    "      COALESCE(b.attribution_method, '') "
+    "ORDER BY 1";
+
+/* Leakage per ACO (the ACO the beneficiary was aligned to on day 0; '' when none). */
+static const char LEAKAGE_SQL[] =
+    "WITH t AS (SELECT run_id, COALESCE(aco_id, '') AS aco_id, sum(lines) AS lines, "
+    "  sum(paid_cents) AS paid FROM run_leakage WHERE run_id IN (?1, ?2) "
+    "  GROUP BY run_id, COALESCE(aco_id, '')), "
+    "k AS (SELECT DISTINCT aco_id FROM t) "
+    "SELECT k.aco_id, COALESCE(a.lines, 0), COALESCE(b.lines, 0), COALESCE(a.paid, 0), "
+    " COALESCE(b.paid, 0) "
+    "FROM k LEFT JOIN t a ON a.run_id = ?1 AND a.aco_id = k.aco_id "
+    "LEFT JOIN t b ON b.run_id = ?2 AND b.aco_id = k.aco_id ORDER BY 1";
+
+/* Leakage per ACO and provider TIN (and NPI), where it changed. */
+static const char LEAKAGE_PROVIDER_SQL[] =
+    "WITH t AS (SELECT run_id, COALESCE(aco_id, '') AS aco_id, tin, npi, sum(lines) AS lines, "
+    "  sum(paid_cents) AS paid FROM run_leakage WHERE run_id IN (?1, ?2) "
+    "  GROUP BY run_id, COALESCE(aco_id, ''), tin, npi), "
+    "k AS (SELECT DISTINCT aco_id, tin, npi FROM t) "
+    "SELECT k.aco_id, k.tin, k.npi, COALESCE(a.lines, 0), COALESCE(b.lines, 0), "
+    " COALESCE(a.paid, 0), COALESCE(b.paid, 0) "
+    "FROM k LEFT JOIN t a ON a.run_id = ?1 AND a.aco_id = k.aco_id AND a.tin = k.tin AND a.npi = k.npi "
+    "LEFT JOIN t b ON b.run_id = ?2 AND b.aco_id = k.aco_id AND b.tin = k.tin AND b.npi = k.npi "
+    "WHERE COALESCE(a.lines, 0) != COALESCE(b.lines, 0) OR COALESCE(a.paid, 0) != COALESCE(b.paid, 0) "
+    "ORDER BY 1, 2, 3";
+
+/* Money pairs (a, b) are printed as a, b, b - a. */
+typedef struct section {
+    const char *kind;
+    const char *sql;
+    int n_keys;                 /* leading key columns (text or integer) */
+    const char *const *keys;
+    int n_pairs;                /* then (a, b) pairs */
+    const char *const *pairs;   /* base names; money when ending in _cents */
+    int n_tail;                 /* then plain text columns */
+    const char *const *tail;
+    const int *widths;          /* key column widths (NULL: the first 24, the rest 6) */
+} section;
+
+static const char *const T_KEYS[] = {"template_id"};
+static const char *const T_PAIRS[] = {"episodes", "target_cents", "actual_cents", "payment_cents"};
+static const char *const A_KEYS[] = {"arrangement_id", "period"};
+static const char *const A_PAIRS[] = {"episodes", "target_cents", "actual_winsorized_cents",
+                                      "payment_cents"};
+static const char *const A_TAIL[] = {"status_a", "status_b"};
+static const char *const E_KEYS[] = {"episode_id"};
+static const char *const E_TAIL[] = {"attribution_a", "attribution_b", "method_a", "method_b"};
+static const char *const E_PAIRS[] = {"target_cents"};
+
+static const char *const L_KEYS[] = {"aco_id"};
+static const char *const L_PAIRS[] = {"lines", "paid_cents"};
+static const char *const LP_KEYS[] = {"aco_id", "tin", "npi"};
+static const int LP_WIDTHS[] = {8, 9, 10};
+
+static const section sections[] = {
+    {"template", TEMPLATE_SQL, 1, T_KEYS, 4, T_PAIRS, 0, NULL, NULL},
+    {"arrangement", ARRANGEMENT_SQL, 2, A_KEYS, 4, A_PAIRS, 2, A_TAIL, NULL},
+    {"attribution", EPISODE_SQL, 1, E_KEYS, 0, NULL, 4, E_TAIL, NULL},
+    {"leakage", LEAKAGE_SQL, 1, L_KEYS, 2, L_PAIRS, 0, NULL, NULL},
+    {"leakage_provider", LEAKAGE_PROVIDER_SQL, 3, LP_KEYS, 2, L_PAIRS, 0, NULL, LP_WIDTHS},
+};
+
+/* Column title in the table: money without its _cents suffix, and short. */
+static const char *display(const char *name)
+{
+    if (!strcmp(name, "actual_winsorized_cents")) return "winsorized";
+    if (!strcmp(name, "target_cents")) return "target";
+    if (!strcmp(name, "actual_cents")) return "actual";
+    if (!strcmp(name, "payment_cents")) return "payment";
+    if (!strcmp(name, "paid_cents")) return "paid";
+    return name;
+}
+
+static int is_money(const char *name)
+{
+    size_t n = strlen(name);
+    return n > 6 && strcmp(name + n - 6, "_cents") == 0;
+}
+
+/* Column index of pair p's a value; b is +1. For the episode section the pair comes
+ * after the tail. */
+static int pair_col(const section *s, int p)
+{
+    return s->n_keys + (s->pairs == E_PAIRS ? s->n_tail : 0) + 2 * p;
+}
+
+static int tail_col(const section *s, int t)
+{
+    return s->n_keys + (s->pairs == E_PAIRS ? 0 : 2 * s->n_pairs) + t;
+}
+
+static void fmt_val(const char *name, int64_t v, int sign, char buf[40], size_t len)
+{
+    if (is_money(name)) {
+        char m[32];
+        money_format(v, m);
+        snprintf(buf, len, "%s%s", sign && v > 0 ? "+" : "", m);
+    } else {
+        snprintf(buf, len, "%s%lld", sign && v > 0 ? "+" : "", (long long)v);
+    }
+}
+
+/* Print one section; returns its row count, or -1 on a SQLite error. */
+static int print_section(cli_ctx *c, sqlite3 *db, const section *s, int64_t ra, int64_t rb,
+                         int json)
+{
+    sqlite3_stmt *st;
+    if (sqlite3_prepare_v2(db, s->sql, -1, &st, NULL) != SQLITE_OK) return -1;
+    sqlite3_bind_int64(st, 1, ra);
+    sqlite3_bind_int64(st, 2, rb);
+    int rows = 0;
+    int kw = s->pairs == E_PAIRS ? 42 : 24; /* first key column */
+    if (!json) {
+        fprintf(c->out, "== by %s (A = run %lld, B = run %lld)\n", s->kind, (long long)ra,
+                (long long)rb);
+        for (int k = 0; k < s->n_keys; k++)
+            fprintf(c->out, "%-*s ", s->widths ? s->widths[k] : k == 0 ? kw : 6, s->keys[k]);
+        for (int t = 0; t < s->n_tail; t++) fprintf(c->out, "%-19s ", s->tail[t]);
+        for (int p = 0; p < s->n_pairs; p++) {
+            char h[40];
+            snprintf(h, sizeof h, "%s", display(s->pairs[p]));
+            fprintf(c->out, "%12s_A %12s_B %12s ", h, h, "change");
+        }
+        fputc('\n', c->out);
+    }
+    int rc;
+    while ((rc = sqlite3_step(st)) == SQLITE_ROW) {
+        rows++;
+        if (json) {
+            json_t *o = json_object();
+            json_object_set_new(o, "kind", json_string(s->kind));
+            for (int k = 0; k < s->n_keys; k++)
+                json_object_set_new(o, s->keys[k], sqlite3_column_type(st, k) == SQLITE_INTEGER
+                                                       ? json_integer(sqlite3_column_int64(st, k))
+                                                       : json_string((const char *)sqlite3_column_text(st, k)));
+            for (int t = 0; t < s->n_tail; t++)
+                json_object_set_new(o, s->tail[t], json_string((const char *)sqlite3_column_text(st, tail_col(s, t))));
+            for (int p = 0; p < s->n_pairs; p++) {
+                int64_t a = sqlite3_column_int64(st, pair_col(s, p)), b = sqlite3_column_int64(st, pair_col(s, p) + 1);
+                char name[64];
+                snprintf(name, sizeof name, "%s_a", s->pairs[p]);
+                json_object_set_new(o, name, json_integer(a));
+                snprintf(name, sizeof name, "%s_b", s->pairs[p]);
+                json_object_set_new(o, name, json_integer(b));
+                snprintf(name, sizeof name, "%s_change", s->pairs[p]);
+                json_object_set_new(o, name, json_integer(b - a));
+            }
+            char *txt = json_dumps(o, JSON_COMPACT | JSON_PRESERVE_ORDER);
+            fprintf(c->out, "%s\n", txt ? txt : "{}");
+            free(txt);
+            json_decref(o);
+            continue;
+        }
+        for (int k = 0; k < s->n_keys; k++)
+            fprintf(c->out, "%-*s ", s->widths ? s->widths[k] : k == 0 ? kw : 6,
+                    (const char *)sqlite3_column_text(st, k));
+        for (int t = 0; t < s->n_tail; t++)
+            fprintf(c->out, "%-19s ", (const char *)sqlite3_column_text(st, tail_col(s, t)));
+        for (int p = 0; p < s->n_pairs; p++) {
+            int64_t a = sqlite3_column_int64(st, pair_col(s, p)), b = sqlite3_column_int64(st, pair_col(s, p) + 1);
+            char va[40], vb[40], vd[40];
+            fmt_val(s->pairs[p], a, 0, va, sizeof va);
+            fmt_val(s->pairs[p], b, 0, vb, sizeof vb);
+            fmt_val(s->pairs[p], b - a, 1, vd, sizeof vd);
+            fprintf(c->out, "%14s %14s %12s ", va, vb, a == b ? "" : vd);
+        }
+        fputc('\n', c->out);
+    }
+    if (!json && rows == 0) fprintf(c->out, "(no differences)\n");
+    if (!json) fputc('\n', c->out);
+    sqlite3_finalize(st);
+    return rc == SQLITE_DONE ? rows : -1;
+}
+
+/* A run must exist and be done. */
+static int check_run(cli_ctx *c, sqlite3 *db, const char *arg, int64_t *id)
+{
+    uint64_t v;
+    if (util_parse_u64(arg, &v) < 0)
+        return cli_usage_error(c, &cmd_diff, "'%s' is not a run id", arg);
+    sqlite3_stmt *st;
+    sqlite3_prepare_v2(db, "SELECT status FROM runs WHERE run_id = ?1", -1, &st, NULL);
+    sqlite3_bind_int64(st, 1, (int64_t)v);
+    int ok = sqlite3_step(st) == SQLITE_ROW;
+    const char *status = ok ? (const char *)sqlite3_column_text(st, 0) : NULL;
+    int done = ok && strcmp(status, "done") == 0;
+    if (!ok) fprintf(c->err, "cara diff: %s: no run %s ('cara runs' lists them)\n", c->db, arg);
+    else if (!done) fprintf(c->err, "cara diff: run %s is %s, not done\n", arg, status);
+    sqlite3_finalize(st);
+    *id = (int64_t)v;
+    return done ? CLI_OK : CLI_FAIL;
+}
+
+static int run_diff(cli_ctx *c, int argc, char **argv)
+{
+    const char *format = NULL, *as = NULL;
+    const cli_opt opts[] = {{"--format", &format, NULL}, {"--as", &as, NULL}, {NULL, NULL, NULL}};
+    int n = cli_parse(c, &cmd_diff, opts, argc, argv);
+    if (n == -1) return CLI_OK;
+    if (n < 0) return -n;
+    if (n != 2) return cli_usage_error(c, &cmd_diff, "expected two run ids");
+    int json = cli_format(c, &cmd_diff, format);
+    if (json < 0) return CLI_USAGE;
+    store *s, *audit = NULL;
+    char err[1024];
+    if (store_open(c->db, STORE_READONLY, &s, err, sizeof err) < 0) {
+        fprintf(c->err, "cara diff: %s\n", err);
+        return CLI_FAIL;
+    }
+    int64_t ra, rb;
+    int rc = check_run(c, store_db(s), argv[1], &ra);
+    if (rc == CLI_OK) rc = check_run(c, store_db(s), argv[2], &rb);
+    /* the attribution section names episodes (person ids): audited */
+    if (rc == CLI_OK && audit_cli_open(c->db, &audit, err, sizeof err) < 0) {
+        fprintf(c->err, "cara diff: %s\n", err);
+        rc = CLI_FAIL;
+    }
+    int rows = 0;
+    if (rc == CLI_OK && diff_print_components(c, store_db(s), ra, rb, json) < 0) {
+        fprintf(c->err, "cara diff: %s\n", sqlite3_errmsg(store_db(s)));
+        rc = CLI_FAIL;
+    }
+    for (size_t i = 0; i < UTIL_ARRAY_LEN(sections) && rc == CLI_OK; i++) {
+        int got = print_section(c, store_db(s), &sections[i], ra, rb, json);
+        if (got < 0) {
+            fprintf(c->err, "cara diff: %s\n", sqlite3_errmsg(store_db(s)));
+            rc = CLI_FAIL;
+        } else if (!strcmp(sections[i].kind, "attribution")) {
+            rows = got; /* the section that names beneficiaries */
+        }
+    }
+    if (rc == CLI_OK) {
+        char id[48];
+        snprintf(id, sizeof id, "%lld,%lld", (long long)ra, (long long)rb);
+        json_t *f = json_pack("{s:I, s:I}", "run_a", (json_int_t)ra, "run_b", (json_int_t)rb);
+        if (audit_cli_phi_read(audit, audit_cli_actor(as), "diff", "run", id, f, rows, err,
+                               sizeof err) < 0) {
+            fprintf(c->err, "cara diff: %s\n", err);
+            rc = CLI_FAIL;
+        }
+    }
+    store_close(audit);
+    store_close(s);
+    return rc;
+}
+
+const cli_command cmd_diff = {
+    .name = "diff",
+    .summary = "compare two runs: components, templates, arrangements, attributions, leakage",
+    .usage = "cara [--db FILE] diff RUN_A RUN_B [--format table|json] [--as WHO]",
+    .help = "First the components: every plugin, template, rule file and table added,\n"
+            "removed or changed between the runs (kind, name, version and SHA-256 in A and\n"
+            "B); for a changed template or overlay the JSON members that changed\n"
+            "(pricing.trend_bps: 200 -> 300), for a changed rule or table the lines\n"
+            "(FILE:LINE: - old, FILE:LINE: + new; 20 per component, then a count), and\n"
+            "'content changed under the same version V' when only the hash moved.\n"
+            "Then, per template and per arrangement and period, episodes, targets,\n"
+            "actuals and payments in RUN_A and RUN_B and the change, every episode\n"
+            "whose attribution changed (or that exists in only one run, or whose exclusion\n"
+            "changed), leakage per ACO (lines and paid dollars) and per provider TIN and\n"
+            "NPI where it changed. Typical use: run the CMS base, run again with\n"
+            "--episodes DIR holding an edited rule or template, diff the two. JSON prints\n"
+            "one object per line with \"kind\" component, template, arrangement,\n"
+            "attribution, leakage or leakage_provider and fields NAME_a, NAME_b and\n"
+            "NAME_change (money in cents); a component has component_kind, name,\n"
+            "version_a/b, sha256_a/b, change (added, removed, changed), same_version,\n"
+            "and members [{path, a, b}] or lines [{file, line, op, text}] with\n"
+            "members_more or lines_more.\n\n"
+            "The attribution section names episodes (and so beneficiaries): every diff\n"
+            "appends a phi.read row to the audit log (--as WHO, default $USER; the number\n"
+            "of attribution rows, never the data).\n",
+    .run = run_diff,
+};

@@ -1,0 +1,159 @@
+/*
+ * cmd_diff_components.c: see diff_components.h.
+ */
+#include "diff_components.h"
+
+#include <jansson.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "engine/engine.h"
+#include "store/store.h"
+
+/* ?1 = run A, ?2 = run B: components that differ, in (kind, name) order. */
+static const char COMPONENTS_SQL[] =
+    "WITH k AS (SELECT kind, name FROM run_components WHERE run_id IN (?1, ?2)) "
+    "SELECT DISTINCT k.kind, k.name, a.version, b.version, a.sha256, b.sha256, a.content, "
+    " b.content, COALESCE(b.relpath, a.relpath, k.name) "
+    "FROM k LEFT JOIN run_components a ON a.run_id = ?1 AND a.kind = k.kind AND a.name = k.name "
+    "LEFT JOIN run_components b ON b.run_id = ?2 AND b.kind = k.kind AND b.name = k.name "
+    "WHERE a.sha256 IS NULL OR b.sha256 IS NULL OR a.sha256 != b.sha256 OR "
+    " a.version != b.version ORDER BY k.kind, k.name";
+
+static const char *col(sqlite3_stmt *st, int i)
+{
+    return (const char *)sqlite3_column_text(st, i);
+}
+
+static int is_json(const char *relpath)
+{
+    size_t n = strlen(relpath);
+    return n > 5 && !strcmp(relpath + n - 5, ".json");
+}
+
+static char *dump(const json_t *v)
+{
+    return v ? json_dumps(v, JSON_COMPACT | JSON_ENCODE_ANY) : strdup("(absent)");
+}
+
+/* The detail of a changed component whose two contents are stored: into o (JSON) or
+ * printed (table). */
+static void detail(cli_ctx *c, sqlite3 *db, const char *sa, const char *sb, const char *rel,
+                   json_t *o)
+{
+    char *ba = NULL, *bb = NULL, e[256];
+    size_t la = 0, lb = 0;
+    if (content_get(db, sa, &ba, &la, e, sizeof e) < 0 || content_get(db, sb, &bb, &lb, e, sizeof e) < 0) {
+        if (o) json_object_set_new(o, "detail", json_string(e));
+        else fprintf(c->out, "  (%s)\n", e);
+        free(ba);
+        free(bb);
+        return;
+    }
+    json_error_t je;
+    json_t *ja = is_json(rel) ? json_loadb(ba, la, 0, &je) : NULL;
+    json_t *jb = is_json(rel) ? json_loadb(bb, lb, 0, &je) : NULL;
+    if (ja && jb) {
+        member_changes mc;
+        if (diff_json(ja, jb, DIFF_COMPONENT_DETAIL, &mc) == 0) {
+            json_t *list = o ? json_array() : NULL;
+            for (size_t i = 0; i < mc.n; i++) {
+                if (o) {
+                    json_array_append_new(list, json_pack("{s:s, s:O?, s:O?}", "path",
+                                                          mc.v[i].path, "a", mc.v[i].a, "b",
+                                                          mc.v[i].b));
+                    continue;
+                }
+                char *ta = dump(mc.v[i].a), *tb = dump(mc.v[i].b);
+                fprintf(c->out, "  %s: %s -> %s\n", mc.v[i].path, ta ? ta : "?", tb ? tb : "?");
+                free(ta);
+                free(tb);
+            }
+            if (o) {
+                json_object_set_new(o, "members", list);
+                json_object_set_new(o, "members_more", json_integer((json_int_t)(mc.total - mc.n)));
+            } else if (mc.total > mc.n) {
+                fprintf(c->out, "  ... and %zu more changed members\n", mc.total - mc.n);
+            }
+            member_changes_free(&mc);
+        }
+    } else {
+        line_changes lc;
+        if (diff_lines(ba, la, bb, lb, DIFF_COMPONENT_DETAIL, &lc) == 0) {
+            json_t *list = o ? json_array() : NULL;
+            for (size_t i = 0; i < lc.n; i++) {
+                if (o)
+                    json_array_append_new(list, json_pack("{s:s, s:I, s:s#, s:s}", "file", rel,
+                                                          "line", (json_int_t)lc.v[i].line, "op",
+                                                          &lc.v[i].op, 1, "text", lc.v[i].text));
+                else
+                    fprintf(c->out, "  %s:%zu: %c %s\n", rel, lc.v[i].line, lc.v[i].op,
+                            lc.v[i].text);
+            }
+            if (o) {
+                json_object_set_new(o, "lines", list);
+                json_object_set_new(o, "lines_more", json_integer((json_int_t)(lc.total - lc.n)));
+            } else if (lc.total > lc.n) {
+                fprintf(c->out, "  ... and %zu more changed lines\n", lc.total - lc.n);
+            }
+            line_changes_free(&lc);
+        }
+    }
+    json_decref(ja);
+    json_decref(jb);
+    free(ba);
+    free(bb);
+}
+
+int diff_print_components(cli_ctx *c, sqlite3 *db, int64_t a, int64_t b, int json)
+{
+    sqlite3_stmt *st;
+    if (sqlite3_prepare_v2(db, COMPONENTS_SQL, -1, &st, NULL) != SQLITE_OK) return -1;
+    sqlite3_bind_int64(st, 1, a);
+    sqlite3_bind_int64(st, 2, b);
+    if (!json) {
+        fprintf(c->out, "== components (A = run %lld, B = run %lld)\n", (long long)a, (long long)b);
+        fprintf(c->out, "%-9s %-42s %-10s %-10s %-12s %-12s %s\n", "kind", "name", "version_a",
+                "version_b", "sha256_a", "sha256_b", "change");
+    }
+    int rows = 0, rc;
+    while ((rc = sqlite3_step(st)) == SQLITE_ROW) {
+        rows++;
+        const char *kind = col(st, 0), *name = col(st, 1), *va = col(st, 2), *vb = col(st, 3);
+        const char *sa = col(st, 4), *sb = col(st, 5), *ca = col(st, 6), *cb = col(st, 7);
+        const char *rel = col(st, 8);
+        const char *change = !sa ? "added" : !sb ? "removed" : "changed";
+        int same_version = sa && sb && strcmp(sa, sb) && !strcmp(va, vb);
+        json_t *o = NULL;
+        if (json) {
+            o = json_pack("{s:s, s:s, s:s, s:s?, s:s?, s:s?, s:s?, s:s, s:b}", "kind",
+                          "component", "component_kind", kind, "name", name, "version_a", va,
+                          "version_b", vb, "sha256_a", sa, "sha256_b", sb, "change", change,
+                          "same_version", same_version);
+        } else {
+            fprintf(c->out, "%-9s %-42s %-10s %-10s %-12.12s %-12.12s %s\n", kind, name,
+                    va ? va : "-", vb ? vb : "-", sa ? sa : "-", sb ? sb : "-", change);
+            if (same_version)
+                fprintf(c->out, "  content changed under the same version %s\n",
+                        va[0] ? va : "(none)");
+        }
+        if (sa && sb && strcmp(sa, sb)) {
+            if (ca && cb) detail(c, db, ca, cb, rel, o);
+            else if (strcmp(kind, "plugin") && o)
+                json_object_set_new(o, "detail", json_string("content not stored (a run made "
+                                                             "before schema 8)"));
+            else if (strcmp(kind, "plugin"))
+                fprintf(c->out, "  (content not stored: a run made before schema 8)\n");
+        }
+        if (o) {
+            char *txt = json_dumps(o, JSON_COMPACT | JSON_PRESERVE_ORDER);
+            fprintf(c->out, "%s\n", txt ? txt : "{}");
+            free(txt);
+            json_decref(o);
+        }
+    }
+    sqlite3_finalize(st);
+    if (!json && rows == 0) fprintf(c->out, "(no differences)\n");
+    if (!json) fputc('\n', c->out);
+    return rc == SQLITE_DONE ? 0 : -1;
+}

@@ -1,0 +1,360 @@
+/*
+ * cmd_report.c: `cara report`: a run's results by episode, arrangement, specialist,
+ * ACO, template or leakage provider, as a table, JSON lines or CSV.
+ *
+ * The JSON field names of --by episode and --by arrangement are exactly those of
+ * docs/methodology.md and docs/reports.md: factors are strings with four decimals, money integer cents,
+ * absent values null. Money conventions (docs/reports.md "Money"): the table shows
+ * dollars; CSV keeps every *_cents column in cents and adds, after the report's columns,
+ * one dollar column per money column named without "_cents" (target_cents -> target);
+ * JSON has only the integer *_cents fields. Dollars come from money_format (integer
+ * arithmetic, no floating point).
+ *
+ * Filters are checked before anything is read (report_check_filters; a bad or unknown
+ * one is a usage error, exit 2). An empty report says why and which run was used, and
+ * names a run that has rows. --by episode prints beneficiary data: it is recorded in
+ * the audit log (audit_cli.h), and refused when the store cannot be written.
+ */
+#include <errno.h>
+#include <jansson.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "audit_cli.h"
+#include "cli_cmds.h"
+#include "engine/engine.h"
+#include "base/base.h"
+#include "store/store.h"
+
+/* Text of one cell for table/csv: money as dollars when dollars is set (the table, CSV's
+ * dollar columns), else as cents (CSV's *_cents columns). */
+static void cell_text(sqlite3_stmt *st, int i, int type, int dollars, char *buf, size_t len)
+{
+    if (sqlite3_column_type(st, i) == SQLITE_NULL) {
+        buf[0] = '\0';
+        return;
+    }
+    int64_t v = sqlite3_column_int64(st, i);
+    switch (type) {
+    case REPORT_MONEY:
+        if (dollars) money_format(v, buf);
+        else snprintf(buf, len, "%lld", (long long)v);
+        break;
+    case REPORT_FACTOR: factor_format(v, buf); break;
+    case REPORT_BOOL: snprintf(buf, len, "%s", v ? "true" : "false"); break;
+    case REPORT_INT: snprintf(buf, len, "%lld", (long long)v); break;
+    default: util_strlcpy(buf, (const char *)sqlite3_column_text(st, i), len); break;
+    }
+}
+
+
+/* The table format: buffered so columns can be sized. */
+typedef struct table {
+    char **cells; /* rows x shown columns */
+    size_t rows, cap;
+} table;
+
+static int print_table(cli_ctx *c, const report_def *r, sqlite3_stmt *st, long long *n_rows)
+{
+    size_t shown = 0;
+    const report_col *cols[64];
+    for (size_t i = 0; i < r->n_cols; i++)
+        if (r->cols[i].in_table) cols[shown++] = &r->cols[i];
+    size_t width[64];
+    char head[64][64];
+    for (size_t k = 0; k < shown; k++) {
+        if (cols[k]->type == REPORT_MONEY) report_dollar_name(cols[k]->name, head[k]);
+        else snprintf(head[k], sizeof head[k], "%s", cols[k]->name);
+        width[k] = strlen(head[k]);
+    }
+    table t = {0};
+    int rc;
+    while ((rc = sqlite3_step(st)) == SQLITE_ROW) {
+        if (t.rows == t.cap) {
+            t.cap = t.cap ? t.cap * 2 : 256;
+            char **v = realloc(t.cells, t.cap * shown * sizeof *v);
+            if (!v) break;
+            t.cells = v;
+        }
+        for (size_t k = 0, j = 0; k < r->n_cols; k++) {
+            if (!r->cols[k].in_table) continue;
+            char buf[256];
+            cell_text(st, (int)k, r->cols[k].type, 1, buf, sizeof buf);
+            t.cells[t.rows * shown + j] = strdup(buf);
+            if (strlen(buf) > width[j]) width[j] = strlen(buf);
+            j++;
+        }
+        t.rows++;
+    }
+    *n_rows = (long long)t.rows;
+    if (t.rows == 0) { /* the caller says why */
+        free(t.cells);
+        return rc == SQLITE_DONE ? 0 : -1;
+    }
+    for (size_t k = 0; k < shown; k++)
+        fprintf(c->out, "%-*s%s", k + 1 < shown ? (int)width[k] : 0, head[k],
+                k + 1 < shown ? "  " : "\n");
+    for (size_t i = 0; i < t.rows; i++)
+        for (size_t k = 0; k < shown; k++) {
+            const char *s = t.cells[i * shown + k] ? t.cells[i * shown + k] : "";
+            int right = cols[k]->type != REPORT_TEXT, last = k + 1 == shown;
+            fprintf(c->out, right ? "%*s%s" : "%-*s%s", last && !right ? 0 : (int)width[k], s,
+                    last ? "\n" : "  ");
+            free(t.cells[i * shown + k]);
+        }
+    free(t.cells);
+    return rc == SQLITE_DONE ? 0 : -1;
+}
+
+/* Print every row (table: 0, json: 1, csv: 2); *n_rows gets the count. 0 or -1 (SQLite). */
+static int print_rows(cli_ctx *c, const report_def *r, sqlite3_stmt *st, int format,
+                      long long *n_rows)
+{
+    *n_rows = 0;
+    if (format == 0) return print_table(c, r, st, n_rows);
+    if (format == 2) { /* the report's columns, then a dollar column per money column */
+        for (size_t k = 0; k < r->n_cols; k++) {
+            if (k) fputc(',', c->out);
+            fputs(r->cols[k].name, c->out);
+        }
+        for (size_t k = 0; k < r->n_cols; k++) {
+            char name[64];
+            if (r->cols[k].type != REPORT_MONEY) continue;
+            report_dollar_name(r->cols[k].name, name);
+            fprintf(c->out, ",%s", name);
+        }
+        fputc('\n', c->out);
+    }
+    int rc;
+    while ((rc = sqlite3_step(st)) == SQLITE_ROW) {
+        ++*n_rows;
+        if (format == 1) {
+            json_t *o = json_object();
+            for (size_t k = 0; k < r->n_cols; k++)
+                json_object_set_new(o, r->cols[k].name, report_cell_json(st, (int)k, r->cols[k].type));
+            char *s = json_dumps(o, JSON_COMPACT | JSON_PRESERVE_ORDER);
+            fprintf(c->out, "%s\n", s ? s : "{}");
+            free(s);
+            json_decref(o);
+        } else {
+            char buf[256];
+            for (size_t k = 0; k < r->n_cols; k++) {
+                if (k) fputc(',', c->out);
+                cell_text(st, (int)k, r->cols[k].type, 0, buf, sizeof buf);
+                cli_csv_field(c->out, buf);
+            }
+            for (size_t k = 0; k < r->n_cols; k++) {
+                if (r->cols[k].type != REPORT_MONEY) continue;
+                fputc(',', c->out);
+                cell_text(st, (int)k, REPORT_MONEY, 1, buf, sizeof buf);
+                cli_csv_field(c->out, buf);
+            }
+            fputc('\n', c->out);
+        }
+    }
+    return rc == SQLITE_DONE ? 0 : -1;
+}
+
+/* The latest done run's id into buf ("" when there is none). */
+static void latest_done(sqlite3 *db, char *buf, size_t len)
+{
+    sqlite3_stmt *st;
+    buf[0] = '\0';
+    if (sqlite3_prepare_v2(db, "SELECT max(run_id) FROM runs WHERE status = 'done'", -1, &st,
+                           NULL) != SQLITE_OK)
+        return;
+    if (sqlite3_step(st) == SQLITE_ROW && sqlite3_column_type(st, 0) != SQLITE_NULL)
+        snprintf(buf, len, "%lld", (long long)sqlite3_column_int64(st, 0));
+    sqlite3_finalize(st);
+}
+
+/* The run to report: --run ID (must exist and be done) or the latest done run. */
+static int pick_run(cli_ctx *c, sqlite3 *db, const char *arg, int64_t *run_id)
+{
+    sqlite3_stmt *st;
+    const char *q = arg ? "SELECT run_id, status, COALESCE(message, '') FROM runs WHERE run_id = ?1"
+                        : "SELECT run_id, status, '' FROM runs WHERE status = 'done' "
+                          "ORDER BY run_id DESC LIMIT 1";
+    if (sqlite3_prepare_v2(db, q, -1, &st, NULL) != SQLITE_OK) {
+        fprintf(c->err, "cara report: %s\n", sqlite3_errmsg(db));
+        return CLI_FAIL;
+    }
+    if (arg) {
+        uint64_t id;
+        if (util_parse_u64(arg, &id) < 0 || id == 0 || id > INT64_MAX) {
+            sqlite3_finalize(st);
+            return cli_usage_error(c, &cmd_report, "--run: '%s' is not a run id (expected a "
+                                   "positive integer; cara runs lists them)", arg);
+        }
+        sqlite3_bind_int64(st, 1, (int64_t)id);
+    }
+    int rc = CLI_OK;
+    char latest[32];
+    if (sqlite3_step(st) != SQLITE_ROW) {
+        latest_done(db, latest, sizeof latest);
+        if (arg)
+            fprintf(c->err, "cara report: %s: no run %s (%s%s; cara runs lists them)\n", c->db, arg,
+                    latest[0] ? "the latest completed run is " : "no run has completed yet",
+                    latest);
+        else fprintf(c->err, "cara report: %s: no completed run yet (run 'cara run' first)\n", c->db);
+        rc = CLI_FAIL;
+    } else if (strcmp((const char *)sqlite3_column_text(st, 1), "done") != 0) {
+        latest_done(db, latest, sizeof latest);
+        fprintf(c->err, "cara report: run %s is %s%s%s: only a completed run can be reported "
+                "(%s%s)\n", arg, (const char *)sqlite3_column_text(st, 1),
+                sqlite3_column_bytes(st, 2) ? ": " : "", (const char *)sqlite3_column_text(st, 2),
+                latest[0] ? "the latest completed run is " : "no run has completed yet", latest);
+        rc = CLI_FAIL;
+    } else {
+        *run_id = sqlite3_column_int64(st, 0);
+    }
+    sqlite3_finalize(st);
+    return rc;
+}
+
+/* An empty report: why (stdout for the table, "(no rows: ...)"; stderr otherwise), and
+ * the latest other run that has rows for the same filters (stderr). */
+static void say_empty(cli_ctx *c, sqlite3 *db, const report_def *r, int64_t run_id,
+                      const report_filters *f, int fmt, int explicit_run)
+{
+    char why[512];
+    report_explain_empty(db, r, run_id, f, why, sizeof why);
+    if (fmt == 0) fprintf(c->out, "(no rows: %s)\n", why);
+    else fprintf(c->err, "cara report: %s\n", why);
+    int64_t other = report_other_run(db, r, run_id, f);
+    if (other > 0)
+        fprintf(c->err, "cara report: %s run %lld; run %lld has some: add --run %lld\n",
+                explicit_run ? "you asked for" : "used the latest completed run,",
+                (long long)run_id, (long long)other, (long long)other);
+    else if (other == 0)
+        fprintf(c->err, "cara report: %s run %lld; no other completed run has any either\n",
+                explicit_run ? "you asked for" : "used the latest completed run,", (long long)run_id);
+}
+
+/* The filters given, as a JSON object for the audit log (absent ones left out). */
+static json_t *filters_json(const report_filters *f, const char *by)
+{
+    json_t *o = json_pack("{s:s}", "by", by);
+    const char *names[6] = {"npi", "tin", "aco", "template", "arrangement", "period"};
+    const char *v[6] = {f->npi, f->tin, f->aco, f->tmpl, f->arrangement, f->period};
+    for (int i = 0; i < 6 && o; i++)
+        if (v[i]) json_object_set_new(o, names[i], json_string(v[i]));
+    return o;
+}
+
+static int run_report(cli_ctx *c, int argc, char **argv)
+{
+    const char *run = NULL, *by = NULL, *format = NULL, *as = NULL;
+    report_filters f = {0};
+    const cli_opt opts[] = {{"--run", &run, NULL},      {"--by", &by, NULL},
+                            {"--format", &format, NULL}, {"--npi", &f.npi, NULL},
+                            {"--tin", &f.tin, NULL},    {"--aco", &f.aco, NULL},
+                            {"--template", &f.tmpl, NULL}, {"--arrangement", &f.arrangement, NULL},
+                            {"--period", &f.period, NULL}, {"--as", &as, NULL},
+                            {NULL, NULL, NULL}};
+    int n = cli_parse(c, &cmd_report, opts, argc, argv);
+    if (n == -1) return CLI_OK;
+    if (n < 0) return -n;
+    if (n > 0) return cli_usage_error(c, &cmd_report, "unexpected argument '%s'", argv[1]);
+    if (!by) return cli_usage_error(c, &cmd_report, "--by is required");
+    const report_def *r = report_find(by);
+    if (!r)
+        return cli_usage_error(c, &cmd_report, "--by must be episode, arrangement, specialist, "
+                               "aco, template or leakage (got '%s')", by);
+    int fmt = 0;
+    if (format && !strcmp(format, "json")) fmt = 1;
+    else if (format && !strcmp(format, "csv")) fmt = 2;
+    else if (format && strcmp(format, "table"))
+        return cli_usage_error(c, &cmd_report, "--format must be table, json or csv (got '%s')",
+                               format);
+    int phi = !strcmp(r->by, "episode"); /* person ids: audited */
+    store *s, *audit = NULL;
+    char err[1024];
+    if (store_open(c->db, STORE_READONLY, &s, err, sizeof err) < 0) {
+        fprintf(c->err, "cara report: %s\n", err);
+        return CLI_FAIL;
+    }
+    sqlite3 *db = store_db(s);
+    int rc = CLI_OK;
+    int k = report_check_filters(db, r, &f, 1, err, sizeof err);
+    if (k == -EIO) {
+        fprintf(c->err, "cara report: %s: %s\n", c->db, err);
+        rc = CLI_FAIL;
+    } else if (k < 0) {
+        rc = cli_usage_error(c, &cmd_report, "%s", err);
+    }
+    int64_t run_id = 0;
+    if (rc == CLI_OK) rc = pick_run(c, db, run, &run_id);
+    if (rc == CLI_OK && phi && audit_cli_open(c->db, &audit, err, sizeof err) < 0) {
+        fprintf(c->err, "cara report: %s\n", err);
+        rc = CLI_FAIL;
+    }
+    sqlite3_stmt *st = NULL;
+    if (rc == CLI_OK && sqlite3_prepare_v2(db, r->sql, -1, &st, NULL) != SQLITE_OK) {
+        fprintf(c->err, "cara report: %s\n", sqlite3_errmsg(db));
+        rc = CLI_FAIL;
+    }
+    long long rows = 0;
+    if (rc == CLI_OK) {
+        report_bind(st, run_id, &f);
+        if (print_rows(c, r, st, fmt, &rows) < 0) {
+            fprintf(c->err, "cara report: %s\n", sqlite3_errmsg(db));
+            rc = CLI_FAIL;
+        } else if (rows == 0) {
+            say_empty(c, db, r, run_id, &f, fmt, run != NULL);
+        }
+    }
+    sqlite3_finalize(st);
+    if (audit && rc == CLI_OK) {
+        char id[32];
+        snprintf(id, sizeof id, "%lld", (long long)run_id);
+        if (audit_cli_phi_read(audit, audit_cli_actor(as), "report", "run", id,
+                               filters_json(&f, r->by), rows, err, sizeof err) < 0) {
+            fprintf(c->err, "cara report: %s\n", err);
+            rc = CLI_FAIL;
+        }
+    }
+    store_close(audit);
+    store_close(s);
+    return rc;
+}
+
+const cli_command cmd_report = {
+    .name = "report",
+    .summary = "show a run's results by episode, arrangement, specialist, ACO or template",
+    .usage = "cara [--db FILE] report [--run ID] --by episode|arrangement|specialist|aco|"
+             "template|leakage [--format table|json|csv] [--npi N] [--tin T] [--aco A] "
+             "[--template ID] [--arrangement ID] [--period YYYY] [--as WHO]",
+    .help = "Reports the latest completed run, or --run ID (a run that does not exist or\n"
+            "did not complete is an error).\n\n"
+            "  --by episode       one row per episode, with its arrangement_id, npi and tin\n"
+            "                     (docs/reports.md fields; beneficiary data: audited)\n"
+            "  --by arrangement   one row per arrangement and performance year; an\n"
+            "                     arrangement in force with no episode: status no_episodes\n"
+            "  --by specialist    per Preferred Provider (NPI + TIN), no_episodes included\n"
+            "  --by aco           per ACO, with leakage (spending outside its network)\n"
+            "  --by template      per template\n"
+            "  --by leakage       per ACO and provider outside its network\n\n"
+            "  --format table     aligned columns for a terminal (default)\n"
+            "  --format json      one JSON object per line; money only as integer *_cents,\n"
+            "                     factors as strings with four decimals (\"1.0800\"), absent\n"
+            "                     = null\n"
+            "  --format csv       a header row, then one row per line: every column as in\n"
+            "                     JSON (*_cents in cents), then one dollar column per money\n"
+            "                     column, named without _cents (target_cents -> target)\n\n"
+            "Money: the table and CSV's dollar columns show dollars with two decimals\n"
+            "(1234.56, -12.00; no thousands separator), computed from cents without\n"
+            "floating point.\n\n"
+            "  --npi N, --tin T   only a specialist's episodes, arrangements, totals\n"
+            "  --aco A            only an ACO's (episodes of its aligned beneficiaries)\n"
+            "  --template ID      only one template's\n"
+            "  --arrangement ID   only one arrangement's (episode, arrangement, specialist)\n"
+            "  --period YYYY      only one performance year (the year of day 0)\n"
+            "  --as WHO           who reads, for the audit log (default $USER)\n\n"
+            "A filter a report does not take, an NPI or TIN that is not one, a period that\n"
+            "is not YYYY, an ACO, template or arrangement the store does not know: usage\n"
+            "error (exit 2). A valid filter that matches nothing prints \"(no rows: ...)\"\n"
+            "saying why and which run was used (stderr for json and csv), and names a\n"
+            "run that has rows (add --run N) or says none does.\n",
+    .run = run_report,
+};

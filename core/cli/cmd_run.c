@@ -1,0 +1,193 @@
+/*
+ * cmd_run.c: `cara run`: build, attribute, price and reconcile every episode.
+ */
+#include <stdlib.h>
+#include <string.h>
+
+#include "cli_cmds.h"
+#include "engine/engine.h"
+#include "store/store.h"
+#include "base/base.h"
+
+/* After a replay: does run `id` give run `of`'s results? Printed on stderr; CLI_OK when
+ * they are equal (or run `of` has none to compare), CLI_FAIL when they differ. */
+static int report_replay(cli_ctx *c, sqlite3 *db, const replay_plan *p, int64_t id)
+{
+    replay_cmp r;
+    char err[1024];
+    if (replay_compare(db, p->of, id, &r, err, sizeof err) < 0) {
+        fprintf(c->err, "cara run: %s\n", err);
+        return CLI_FAIL;
+    }
+    if (strcmp(p->status, "done") != 0) {
+        fprintf(c->err, "run %lld replays run %lld, which is %s: no results to compare\n",
+                (long long)id, (long long)p->of, p->status);
+        return CLI_OK;
+    }
+    if (r.same) {
+        fprintf(c->err, "run %lld replays run %lld: the same results, row for row (%lld "
+                "episodes, %lld leakage rows, %lld arrangement reconciliations)\n",
+                (long long)id, (long long)p->of, (long long)r.rows_a[0], (long long)r.rows_a[1],
+                (long long)r.rows_a[2]);
+        return CLI_OK;
+    }
+    fprintf(c->err, "run %lld replays run %lld: the results differ:", (long long)id,
+            (long long)p->of);
+    for (int t = 0; t < REPLAY_TABLES; t++)
+        if (r.only_a[t] || r.only_b[t])
+            fprintf(c->err, " %s: %lld of run %lld's %lld rows have no equal in run %lld's "
+                    "%lld;", replay_tables[t], (long long)r.only_a[t], (long long)p->of,
+                    (long long)r.rows_a[t], (long long)id, (long long)r.rows_b[t]);
+    fprintf(c->err, "%s ('cara diff %lld %lld' shows what moved)\n",
+            r.data_changed ? " the store's data changed since (loads, claims, eligibility or "
+                             "arrangements);" : "",
+            (long long)p->of, (long long)id);
+    return CLI_FAIL;
+}
+
+static int run_run(cli_ctx *c, int argc, char **argv)
+{
+    const char *period = NULL, *tmpl = NULL, *episodes = NULL, *mem = NULL, *instr = NULL,
+               *threads = NULL, *native = NULL, *replay = NULL, *wall = NULL, *cpu = NULL;
+    int quiet = 0, allow_plugin = 0;
+    const cli_opt opts[] = {{"--period", &period, NULL},   {"--template", &tmpl, NULL},
+                            {"--episodes", &episodes, NULL}, {"--memory", &mem, NULL},
+                            {"--instructions", &instr, NULL}, {"--quiet", NULL, &quiet},
+                            {"--wall-ms", &wall, NULL},       {"--cpu-ms", &cpu, NULL},
+                            {"--threads", &threads, NULL},
+                            {"--compare-native", &native, NULL},
+                            {"--replay", &replay, NULL},
+                            {"--allow-plugin-change", NULL, &allow_plugin},
+                            {NULL, NULL, NULL}};
+    int n = cli_parse(c, &cmd_run, opts, argc, argv);
+    if (n == -1) return CLI_OK;
+    if (n < 0) return -n;
+    if (n > 0) return cli_usage_error(c, &cmd_run, "unexpected argument '%s'", argv[1]);
+    engine_opts o = {.only_template = tmpl, .plugins_dir = c->plugins_dir,
+                     .episodes_dir = episodes ? episodes : c->episodes_dir,
+                     .log = quiet ? NULL : c->err};
+    if (period) {
+        uint64_t y;
+        if (util_parse_u64(period, &y) < 0 || y < 2000 || y > 2100)
+            return cli_usage_error(c, &cmd_run, "--period: '%s' is not a year (expected YYYY, "
+                                   "e.g. 2027)", period);
+        o.period = (int)y;
+    }
+    o.compare_native = native;
+    if (threads) {
+        uint64_t t;
+        if (util_parse_u64(threads, &t) < 0 || t < 1 || t > 64)
+            return cli_usage_error(c, &cmd_run, "--threads: '%s' is not a count from 1 to 64", threads);
+        o.threads = (int)t;
+    }
+    if (mem && util_parse_size(mem, &o.limits.memory) < 0)
+        return cli_usage_error(c, &cmd_run, "--memory: '%s' is not a size (expected e.g. 64M)", mem);
+    if (instr && (util_parse_u64(instr, &o.limits.instructions) < 0 || !o.limits.instructions))
+        return cli_usage_error(c, &cmd_run, "--instructions: '%s' is not a positive integer", instr);
+    if (wall && (util_parse_u64(wall, &o.limits.wall_ms) < 0 || !o.limits.wall_ms))
+        return cli_usage_error(c, &cmd_run, "--wall-ms: '%s' is not a positive integer", wall);
+    if (cpu && (util_parse_u64(cpu, &o.limits.cpu_ms) < 0 || !o.limits.cpu_ms))
+        return cli_usage_error(c, &cmd_run, "--cpu-ms: '%s' is not a positive integer", cpu);
+    uint64_t of = 0;
+    if (replay && (util_parse_u64(replay, &of) < 0 || of == 0))
+        return cli_usage_error(c, &cmd_run, "--replay: '%s' is not a run id", replay);
+    if (replay && (period || tmpl || episodes))
+        return cli_usage_error(c, &cmd_run, "--replay N runs with run N's period, template and "
+                               "episodes: do not give --period, --template or --episodes");
+    if (allow_plugin && !replay)
+        return cli_usage_error(c, &cmd_run, "--allow-plugin-change goes with --replay N");
+
+    store *s;
+    char err[8192];
+    if (store_open(c->db, 0, &s, err, sizeof err) < 0) {
+        fprintf(c->err, "cara run: %s\n", err);
+        return CLI_FAIL;
+    }
+    int reaped = 0; /* runs killed mid-way stop showing as running (run_lease.h) */
+    if (run_lease_reap(store_db(s), "cara run", &reaped, err, sizeof err) < 0)
+        fprintf(c->err, "cara run: warning: %s\n", err);
+    else if (reaped)
+        fprintf(c->err, "cara run: %d earlier run%s marked abandoned (their process stopped; "
+                        "'cara runs' shows them)\n", reaped, reaped == 1 ? "" : "s");
+    replay_plan plan = {0};
+    if (replay) {
+        if (replay_prepare(store_db(s), (int64_t)of, &plan, err, sizeof err) < 0) {
+            fprintf(c->err, "cara run: --replay %s: %s\n", replay, err);
+            replay_cleanup(&plan);
+            store_close(s);
+            return CLI_FAIL;
+        }
+        o.episodes_dir = plan.dir;
+        o.period = plan.period;
+        o.only_template = plan.only_template;
+        o.replay_of = plan.of;
+        o.allow_plugin_change = allow_plugin;
+    }
+    int64_t run_id;
+    engine_stats st;
+    int rc = engine_run(s, &o, &run_id, &st, err, sizeof err);
+    if (rc < 0) {
+        replay_cleanup(&plan);
+        store_close(s);
+        if (run_id) fprintf(c->err, "cara run: run %lld failed: %s\n", (long long)run_id, err);
+        else fprintf(c->err, "cara run: %s\n", err);
+        return CLI_FAIL;
+    }
+    if (!quiet)
+        fprintf(c->err,
+                "run %lld: %lld beneficiaries, %lld claim lines, %lld episodes (%lld excluded, "
+                "%lld attributed), %lld arrangement reconciliations\n",
+                (long long)run_id, (long long)st.beneficiaries, (long long)st.claim_lines,
+                (long long)st.episodes, (long long)st.excluded, (long long)st.attributed,
+                (long long)st.arrangements);
+    if (native && !quiet)
+        fprintf(c->err,
+                "--compare-native %s: %lld episodes priced by both, identical; rule calls: Lua "
+                "%.3f s, C %.3f s (Lua/C %.2f); binding claims into Lua tables %.3f s (Lua "
+                "with binding / C %.2f)\n",
+                native, (long long)st.compared, st.lua_ns / 1e9, st.native_ns / 1e9,
+                st.native_ns ? (double)st.lua_ns / (double)st.native_ns : 0.0, st.bind_ns / 1e9,
+                st.native_ns ? (double)(st.lua_ns + st.bind_ns) / (double)st.native_ns : 0.0);
+    int same = replay ? report_replay(c, store_db(s), &plan, run_id) : CLI_OK;
+    replay_cleanup(&plan);
+    store_close(s);
+    fprintf(c->out, "%lld\n", (long long)run_id);
+    return same;
+}
+
+const cli_command cmd_run = {
+    .name = "run",
+    .summary = "build, attribute, price and reconcile every episode; print the run id",
+    .usage = "cara [--db FILE] run [--period YYYY] [--template ID] [--episodes DIR] [--threads N]\n"
+             "       cara [--db FILE] run --replay N [--allow-plugin-change] [--threads N]",
+    .help = "Processes every beneficiary with claims: each template's plugin builds the\n"
+            "episodes, attribution.lua attributes them, savings.lua prices them, actual\n"
+            "spending is winsorized per template and trigger type, and every arrangement is\n"
+            "reconciled per performance year (docs/methodology.md). The run is recorded with the\n"
+            "content hash of every plugin, template, rule and table it used, and the bytes of\n"
+            "every template, overlay, rule file and table (stored once per content). The run\n"
+            "id is printed on stdout (a summary goes to stderr). A component whose content\n"
+            "changed while its version did not is a warning (stderr and the run's inputs).\n\n"
+            "options:\n"
+            "  --period YYYY        keep only episodes whose day 0 is in that year\n"
+            "  --template ID        run only that template\n"
+            "  --episodes DIR       use another set of templates and rules (what-if)\n"
+            "  --memory SIZE        memory cap of a rule state (default 64M)\n"
+            "  --instructions N     instruction cap per rule call (default 50000000)\n"
+            "  --wall-ms N          wall-clock deadline per rule call, ms (default 2000)\n"
+            "  --cpu-ms N           CPU-time deadline per rule call, ms (default 2000)\n"
+            "  --threads N          threads for the beneficiaries (default: the CPUs); the\n"
+            "                       results are the same for any count\n"
+            "  --compare-native ID  benchmark: price template ID's episodes with the Lua rules\n"
+            "                       and their C twins too, fail on any difference, print both\n"
+            "                       times (docs/performance.md)\n"
+            "  --replay N           run run N again: its stored templates, overlays, rules and\n"
+            "                       tables rebuilt in a private temporary folder (removed\n"
+            "                       afterwards), its period and template; the new run records\n"
+            "                       replay_of N, and stderr says whether its results equal\n"
+            "                       run N's row for row (exit 1 when they differ)\n"
+            "  --allow-plugin-change  with --replay: go on (with a warning) when a plugin's\n"
+            "                       hash differs from run N's (otherwise refused)\n"
+            "  --quiet              no summary on stderr\n",
+    .run = run_run,
+};

@@ -1,0 +1,24 @@
+/*
+ * diff_components: the components section of `cara diff A B` (cmd_diff.c prints it
+ * first): every plugin, template, rule file and table added, removed or changed between
+ * the runs, with, for a changed template or overlay, the JSON members that changed, for
+ * a changed rule or table, the lines (content_diff.h), and the flag "content changed
+ * under the same version V" when the version is equal but the hash is not.
+ */
+#ifndef CARA_DIFF_COMPONENTS_H
+#define CARA_DIFF_COMPONENTS_H
+
+#include <sqlite3.h>
+#include <stdint.h>
+
+#include "cli_cmds.h"
+
+/* Members or lines shown per component; the rest are counted. */
+#define DIFF_COMPONENT_DETAIL 20
+
+/* Print the section for runs a and b to c->out: a table (json = 0) or one JSON object
+ * per component with "kind":"component". 0, or -1 on a store error (message in the
+ * connection). */
+int diff_print_components(cli_ctx *c, sqlite3 *db, int64_t a, int64_t b, int json);
+
+#endif

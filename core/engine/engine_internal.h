@@ -1,0 +1,178 @@
+/*
+ * engine_internal.h: the records a run keeps in memory, shared by engine*.c.
+ */
+#ifndef CARA_ENGINE_INTERNAL_H
+#define CARA_ENGINE_INTERNAL_H
+
+#include <stdint.h>
+
+#include "catalog/catalog.h"
+#include "engine_run.h"
+#include "network.h"
+#include "rules/rules.h"
+
+/* Term indexes of ref_arrangement.terms. */
+enum { TERM_DISCOUNT, TERM_SAVINGS_SHARE, TERM_LOSS_SHARE, TERM_STOP_GAIN, TERM_STOP_LOSS, N_TERMS };
+extern const char *const engine_term_names[N_TERMS];
+
+/* An arrangement (EBRA) row with its ACO's track and the provider's specialty. */
+typedef struct ref_arrangement {
+    char *arrangement_id, *aco_id, *npi, *tin, *template_id; /* owned */
+    char *track;            /* owned: "global", "professional" or "" */
+    char *specialty;        /* owned: providers.specialty_code or "" */
+    char *family;           /* owned: the base template of template_id (engine_families) */
+    cara_date start, end;   /* end CARA_DATE_NONE = open */
+    int64_t terms[N_TERMS];
+    unsigned has_terms;     /* bit i set when terms[i] was negotiated */
+} ref_arrangement;
+
+/* One episode of the run. */
+typedef struct ep_rec {
+    char *episode_id, *person_id, *aco_id;   /* owned; aco_id may be NULL */
+    const catalog_entry *tmpl;               /* borrowed */
+    char trigger_type[16];
+    cara_date day0, end;
+    int died;
+    const ref_arrangement *arr;              /* NULL when unattributed or excluded */
+    char method[24];                         /* "" when excluded */
+    int has_target;
+    int64_t base, trend_factor, trend_years, age_factor, hcc_count, hcc_factor, dual_factor,
+        discount_bps, target;
+    int64_t actual, winsorized;
+    int has_risk;                            /* 1: risk_* hold the CMS-HCC V28 score */
+    int64_t risk_score, risk_raw;            /* x 10,000 (risk.h) */
+    char risk_segment[4];
+    int quality_met;
+    const char *status;                      /* static: final, interim, excluded */
+    char *exclusion;                         /* owned or NULL */
+} ep_rec;
+
+typedef struct leak_rec {
+    char *episode_id, *aco_id, *npi, *tin;   /* owned (aco_id may be NULL) */
+    int64_t lines, paid;
+} leak_rec;
+
+/* One arrangement x performance year reconciliation. */
+typedef struct arr_result {
+    const ref_arrangement *arr;
+    const catalog_entry *tmpl;
+    int period;
+    int64_t episodes, target, actual, winsorized, payment;
+    int has_gross;           /* gross, quality, qadj and share are NULL when 0 */
+    int64_t gross, quality_bps, qadj, share_bps;
+    char cap[12];            /* "" or stop_gain / stop_loss */
+    char status[24];
+} arr_result;
+
+/* Growable arrays of the run. */
+typedef struct run_data {
+    ref_arrangement *arrs;
+    size_t n_arrs;
+    network net;            /* the ACOs' networks (participant TINs, Preferred Providers) */
+    ep_rec *eps;
+    size_t n_eps, cap_eps;
+    leak_rec *leaks;
+    size_t n_leaks, cap_leaks;
+    arr_result *results;
+    size_t n_results;
+    cara_date as_of;
+} run_data;
+
+/* Per-thread rule state: one sandbox with each template's two scripts loaded and its
+ * parameters kept as a read-only table in the registry. */
+typedef struct rule_set {
+    rules_vm *vm;
+    const catalog *cat;
+    int *attr_script, *sav_script, *params_ref; /* per catalog entry */
+    int claims_ref, bene_ref;                    /* current beneficiary (LUA_NOREF) */
+    struct rules_lazy_claims *claims_state;      /* the bound claims list (rules_bind.h) */
+    rules_error last;   /* the last failure of rule_set_open or a rule_* call, structured
+                         * (kind RULES_ERR_RESULT when a result had the wrong shape) */
+} rule_set;
+
+int rule_set_open(rule_set *rs, const catalog *cat, const rules_limits *lim, char *err,
+                  size_t errlen);
+void rule_set_close(rule_set *rs);
+
+/* Make the beneficiary's claims and beneficiary tables (kept until rule_set_forget). */
+int rule_set_bind(rule_set *rs, const cara_beneficiary *b, const cara_claim_line *lines,
+                  size_t n, char *err, size_t errlen);
+void rule_set_forget(rule_set *rs);
+
+/* The rule calls. Each returns 0, or a negative code with the rule's error (path:line:
+ * message and traceback, or what was wrong with the returned value) in err. */
+typedef struct attribution_out {
+    const ref_arrangement *arr;   /* NULL when unattributed */
+    char method[24];
+} attribution_out;
+
+int rule_attribute(rule_set *rs, size_t entry, const cara_episode *ep, int hcc_count,
+                   const cara_claim_line *lines, const ref_arrangement *const *cands,
+                   size_t n_cands, attribution_out *out, char *err, size_t errlen);
+int rule_target(rule_set *rs, size_t entry, const cara_episode *ep, int hcc_count,
+                const cara_claim_line *lines, const ref_arrangement *arr, ep_rec *rec,
+                char *err, size_t errlen);
+int rule_quality(rule_set *rs, size_t entry, const cara_episode *ep, int hcc_count,
+                 const cara_claim_line *lines, int *met, char *err, size_t errlen);
+int rule_winsorize(rule_set *rs, size_t entry, const int64_t *sorted, size_t n, int64_t *cap,
+                   int *has_cap, char *err, size_t errlen);
+int rule_reconcile(rule_set *rs, size_t entry, const ref_arrangement *arr,
+                   ep_rec *const *eps, size_t n, arr_result *out, char *err, size_t errlen);
+
+/* The arrangements a run prices against (engine_run.c): every active, ended or terminated
+ * EBRA with its ACO's track and the provider's specialty, into rd->arrs, and the ACOs'
+ * networks (participant TINs from aco_tins, Preferred Providers from those EBRAs) into
+ * rd->net (rd zeroed; engine_run_data_free frees them). Each arrangement's family is its
+ * template id until engine_families sets it from a catalog. */
+int engine_load_arrangements(sqlite3 *db, run_data *rd, char *err, size_t errlen);
+
+/* Check the arrangements against the catalog: terms within their template's bounds and
+ * their track's caps (arrangements loaded in bulk were not checked against templates); an
+ * EBRA on an overlay only with the overlay's ACO; a provider (NPI) with one ACO per
+ * template family at a time. 0, or -EINVAL with the arrangements named in err. */
+int engine_check_arrangements(const catalog *cat, const run_data *rd, char *err, size_t errlen);
+
+/* The data warnings of a run (engine_warn.c), appended to w as strings and printed to log
+ * (may be NULL) as "cara run: warning: ...": each arrangement whose template_id names no
+ * template or overlay of the episodes folder (it can never be attributed an episode), and
+ * the beneficiaries with current claims but no eligibility (counted, a few named). 0, or
+ * <0 with err (SQLite, memory). */
+int engine_data_warnings(sqlite3 *db, const catalog *cat, const run_data *rd, json_t *w,
+                         FILE *log, char *err, size_t errlen);
+
+/* Set each arrangement's family (catalog_family of its template) from cat. -ENOMEM or 0. */
+int engine_families(const catalog *cat, run_data *rd);
+
+/* The candidates of an episode of template tmpl, of the family `family` (its base
+ * template id): the arrangements of that family (on the base or on an overlay) in force on
+ * day0, with an ACO the beneficiary is aligned to on day0, whose provider is in that ACO's
+ * network on day0 (docs/methodology.md section 3); those on tmpl itself come first, each
+ * group in arrangement id order. out must hold rd->n_arrs entries; returns how many were
+ * written. */
+size_t engine_candidates(const run_data *rd, const char *tmpl, const char *family,
+                         const cara_beneficiary *b, cara_date day0, const ref_arrangement **out);
+
+/* Append to rd->leaks the leakage of episode r (its aco_id's network): per provider
+ * (network_line_provider), the lines of ep and their paid cents outside the network on
+ * each line's service date. Nothing for an episode without an ACO. 0, -ENOMEM, or
+ * -ERANGE when a provider's paid sum does not fit int64 (checked arithmetic). */
+int engine_leakage(run_data *rd, const ep_rec *r, const cara_episode *ep,
+                   const cara_claim_line *lines);
+
+/* Free everything rd holds (arrangements, episodes, leakage, results) and zero it. */
+void engine_run_data_free(run_data *rd);
+
+/* What the run's record holds besides its results (all borrowed). */
+struct run_manifest;
+typedef struct run_record {
+    const struct run_manifest *manifest; /* the files and components it used */
+    const char *warnings;                /* a JSON array of messages (NULL: []) */
+    int64_t replay_of;                   /* the run it replays, 0 for none */
+} run_record;
+
+/* Write the run's components and results in one transaction and mark it done (its
+ * inputs JSON gains replay_of and warnings). 0, or a negative code with a message. */
+int engine_save(store *s, int64_t run_id, const run_record *rec, const run_data *rd,
+                const engine_stats *st, char *err, size_t errlen);
+
+#endif

@@ -1,0 +1,767 @@
+/*
+ * engine_run.c: a run, from the store to recorded results (see engine_run.h).
+ *
+ *   1. open the catalog (plugins, templates, rule files) and the CMS-HCC tables;
+ *   2. record the run as 'running';
+ *   3. per beneficiary (person_id order): every template's plugin builds episodes; each
+ *      priced episode gets its HCC count, candidates, attribute(), target(), quality();
+ *   4. winsorize actuals per template and trigger type (winsorize());
+ *   5. reconcile each arrangement per performance year (reconcile());
+ *   6. save everything in one transaction and mark the run done.
+ */
+#include "engine_run.h"
+
+#include <errno.h>
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+
+#include "store/store.h"
+#include "catalog/catalog.h"
+#include "base/base.h"
+#include "engine_internal.h"
+#include "rules_native.h"
+#include "run_manifest.h"
+
+#include <uv.h>
+
+/* ---- reference data -------------------------------------------------------------------- */
+
+/* The latest service date in the store: episodes whose window ends after it are
+ * interim. */
+static cara_date data_as_of(sqlite3 *db)
+{
+    sqlite3_stmt *st;
+    cara_date d = CARA_DATE_NONE;
+    if (sqlite3_prepare_v2(db, "SELECT max(claim_end_date) FROM claims WHERE status = 'current'", -1, &st, NULL) ==
+        SQLITE_OK) {
+        if (sqlite3_step(st) == SQLITE_ROW) d = store_col_date(st, 0);
+        sqlite3_finalize(st);
+    }
+    return d;
+}
+
+/* ---- one beneficiary ------------------------------------------------------------------- */
+
+typedef struct worker {
+    const engine_opts *o;
+    const catalog *cat;
+    const hcc_model *hcc;
+    rule_set rules;
+    run_data *rd;
+    bene_data bd;
+    const ref_arrangement **cands;   /* scratch: n_arrs entries */
+    const char **dx;                 /* scratch for HCC counting */
+    size_t cap_dx;
+    native_params np;                /* compare_native: the template's parameters */
+    int np_entry;                    /* the entry np describes + 1 (0: not resolved) */
+    engine_stats *st;                /* the shard's stats (for compare_native timings) */
+} worker;
+
+static int64_t now_ns(void)
+{
+    struct timespec t;
+    clock_gettime(CLOCK_MONOTONIC, &t);
+    return (int64_t)t.tv_sec * 1000000000 + t.tv_nsec;
+}
+
+/* The episode's risk inputs (risk.h): the HCC count of the lookback claims that pass
+ * CMS's risk adjustment filter (hcc_filter.h) and, with the V28 coefficients, the risk
+ * score. */
+static int hcc_count_for(worker *w, const catalog_entry *ce, ep_rec *r, char *err, size_t errlen)
+{
+    const bene_data *d = &w->bd;
+    const char *name = ce->overlay_path ? ce->overlay_path : ce->template_path;
+    risk_result rr;
+    int rc = risk_for(w->hcc, ce->tmpl, name, &d->b, d->lines, d->n_lines, r->day0, &rr, err,
+                      errlen);
+    if (rc < 0) return rc;
+    r->hcc_count = rr.hcc_count;
+    r->has_risk = rr.has_score;
+    r->risk_score = rr.score;
+    r->risk_raw = rr.raw;
+    memcpy(r->risk_segment, rr.segment, sizeof r->risk_segment);
+    return rr.hcc_count;
+}
+
+static ep_rec *new_ep(run_data *rd)
+{
+    if (rd->n_eps == rd->cap_eps) {
+        size_t cap = rd->cap_eps ? rd->cap_eps * 2 : 1024;
+        ep_rec *v = realloc(rd->eps, cap * sizeof *v);
+        if (!v) return NULL;
+        rd->eps = v;
+        rd->cap_eps = cap;
+    }
+    ep_rec *r = &rd->eps[rd->n_eps++];
+    memset(r, 0, sizeof *r);
+    return r;
+}
+
+/* compare_native: the C twins of the rules on the same inputs must give what the Lua
+ * rules gave (r); their time is counted apart. */
+static int compare_native(worker *w, size_t entry, const cara_episode *ep, int hcc, size_t nc,
+                          const ep_rec *r, char *err, size_t errlen)
+{
+    const catalog_entry *ce = &w->cat->v[entry];
+    if (w->np_entry != (int)entry + 1) {
+        if (native_params_init(&w->np, ce->tmpl, err, errlen) < 0) return -EINVAL;
+        w->np_entry = (int)entry + 1;
+    }
+    const bene_data *d = &w->bd;
+    int64_t t0 = now_ns();
+    const ref_arrangement *arr;
+    const char *method;
+    native_attribute(&w->np, ep, d->lines, d->n_lines, w->cands, nc, &arr, &method);
+    ep_rec n = {0};
+    n.has_risk = r->has_risk; /* the score is an input of target(), as for the Lua rule */
+    n.risk_score = r->risk_score;
+    int rc = native_target(&w->np, ep, hcc, &d->b, arr, &n, err, errlen);
+    int met = native_quality(&w->np, ep, d->lines, d->n_lines);
+    w->st->native_ns += now_ns() - t0;
+    w->st->compared++;
+    if (rc < 0) return -EINVAL;
+    if (arr != r->arr || strcmp(method, r->method) || n.base != r->base ||
+        n.trend_factor != r->trend_factor || n.trend_years != r->trend_years ||
+        n.age_factor != r->age_factor || n.hcc_factor != r->hcc_factor ||
+        n.dual_factor != r->dual_factor || n.discount_bps != r->discount_bps ||
+        n.target != r->target || met != r->quality_met) {
+        snprintf(err, errlen, "--compare-native: episode %s: the Lua rules give %s %s target %lld "
+                 "quality %d; the C rules give %s %s target %lld quality %d", r->episode_id,
+                 r->arr ? r->arr->arrangement_id : "-", r->method, (long long)r->target,
+                 r->quality_met, arr ? arr->arrangement_id : "-", method, (long long)n.target, met);
+        return -EINVAL;
+    }
+    return 0;
+}
+
+/* Price one non-excluded episode. */
+static int price_episode(worker *w, size_t entry, const cara_episode *ep, ep_rec *r, char *err,
+                         size_t errlen)
+{
+    const catalog_entry *ce = &w->cat->v[entry];
+    const bene_data *d = &w->bd;
+    int hcc = hcc_count_for(w, ce, r, err, errlen);
+    if (hcc < 0) return hcc;
+    const char *family = ce->base_id ? ce->base_id : template_id(ce->tmpl);
+    size_t nc = engine_candidates(w->rd, template_id(ce->tmpl), family, &d->b, r->day0, w->cands);
+    int compare = w->o->compare_native && !strcmp(w->o->compare_native, template_id(ce->tmpl));
+    int64_t t0 = compare ? now_ns() : 0;
+    attribution_out ao;
+    int rc = rule_attribute(&w->rules, entry, ep, hcc, d->lines, w->cands, nc, &ao, err, errlen);
+    if (rc == 0) {
+        r->arr = ao.arr;
+        snprintf(r->method, sizeof r->method, "%s", ao.method);
+        rc = engine_leakage(w->rd, r, ep, d->lines);
+        if (rc == -ERANGE)
+            snprintf(err, errlen, "episode %s: its leakage to one provider sums beyond the "
+                     "int64 cents range: the run is not saved", r->episode_id);
+        else if (rc < 0) snprintf(err, errlen, "out of memory");
+    }
+    if (rc == 0) rc = rule_target(&w->rules, entry, ep, hcc, d->lines, r->arr, r, err, errlen);
+    if (rc == 0) rc = rule_quality(&w->rules, entry, ep, hcc, d->lines, &r->quality_met, err, errlen);
+    if (compare && rc == 0) {
+        w->st->lua_ns += now_ns() - t0;
+        rc = compare_native(w, entry, ep, hcc, nc, r, err, errlen);
+    }
+    return rc;
+}
+
+static int record_episode(worker *w, size_t entry, const cara_episode *ep, char *err,
+                          size_t errlen)
+{
+    const catalog_entry *ce = &w->cat->v[entry];
+    const bene_data *d = &w->bd;
+    if (w->o->period && date_year(ep->start) != w->o->period) return 0;
+    /* one template version per beneficiary and episode type (docs/methodology.md section
+     * 3): an ACO's overlay prices the episodes of that ACO's beneficiaries (aligned on day
+     * 0), its base everyone else's */
+    const char *aco_on = eligibility_aco_on(&d->b, ep->start);
+    if (ce->aco_id && (!aco_on || strcmp(ce->aco_id, aco_on) != 0)) return 0;
+    if (!ce->aco_id && catalog_overlay_of(w->cat, template_id(ce->tmpl), aco_on)) return 0;
+    ep_rec *r = new_ep(w->rd);
+    if (!r) return -ENOMEM;
+    char day[11], id[256];
+    date_format(ep->start, day);
+    snprintf(id, sizeof id, "%s:%s:%s", template_id(ce->tmpl), d->b.person_id, day);
+    const char *aco = aco_on;
+    r->episode_id = strdup(id);
+    r->person_id = strdup(d->b.person_id);
+    r->aco_id = aco ? strdup(aco) : NULL;
+    if (!r->episode_id || !r->person_id || (aco && !r->aco_id)) return -ENOMEM;
+    r->tmpl = ce;
+    snprintf(r->trigger_type, sizeof r->trigger_type, "%s", ep->trigger_type);
+    r->day0 = ep->start;
+    r->end = ep->end;
+    r->died = (ep->flags & CARA_EPISODE_DEATH) != 0;
+    if (episode_actual_cents_checked(ep, d->lines, &r->actual) < 0) {
+        snprintf(err, errlen, "episode %s: the paid amounts of its %zu claim lines sum beyond "
+                 "the int64 cents range (an input amount is out of bounds; see "
+                 "docs/input-formats.md, Amounts): the run is not saved", r->episode_id,
+                 ep->n_lines);
+        return -ERANGE;
+    }
+    if (ep->exclusion[0]) {
+        r->status = "excluded";
+        r->exclusion = strdup(ep->exclusion);
+        return r->exclusion ? 0 : -ENOMEM;
+    }
+    r->status = (w->rd->as_of != CARA_DATE_NONE && r->end > w->rd->as_of) ? "interim" : "final";
+    return price_episode(w, entry, ep, r, err, errlen);
+}
+
+/* CARA_TEST_RUN_DELAY_MS: a test hook (tests/test_hardening.c) that makes a run sleep
+ * this long before each beneficiary, so that a test can kill it mid-run. Set by
+ * engine_run before the shard threads start; 0 (no delay) otherwise. */
+static int test_delay_ms;
+
+static int process_beneficiary(worker *w, const char *person, engine_stats *st, char *err,
+                               size_t errlen)
+{
+    if (test_delay_ms > 0 && test_delay_ms <= 10000) {
+        struct timespec ts = {test_delay_ms / 1000, (long)(test_delay_ms % 1000) * 1000000L};
+        nanosleep(&ts, NULL);
+    }
+    bene_data *d = &w->bd;
+    int rc = 0;
+    int bound = 0;
+    for (size_t e = 0; e < w->cat->n && rc == 0; e++) {
+        const catalog_entry *ce = &w->cat->v[e];
+        episode_ctx ctx;
+        episode_ctx_init(&ctx, ce->tmpl, d->lines, d->n_lines);
+        rc = ce->plugin->desc->build(ce->inst, &ctx, &d->b, d->lines, d->n_lines);
+        if (rc < 0 || ctx.error[0]) {
+            snprintf(err, errlen, "plugin %s (%s) failed on beneficiary %s: %s",
+                     ce->plugin->desc->name, ce->plugin->path, person,
+                     ctx.error[0] ? ctx.error : "build returned an error");
+            rc = rc < 0 ? rc : -EINVAL;
+        }
+        for (size_t i = 0; i < ctx.n_eps && rc == 0; i++) {
+            if (!bound && !ctx.eps[i]->exclusion[0]) {
+                int64_t t0 = w->o->compare_native ? now_ns() : 0;
+                rc = rule_set_bind(&w->rules, &d->b, d->lines, d->n_lines, err, errlen);
+                if (w->o->compare_native) st->bind_ns += now_ns() - t0;
+                bound = 1;
+            }
+            if (rc == 0) rc = record_episode(w, e, ctx.eps[i], err, errlen);
+        }
+        episode_ctx_free(&ctx);
+    }
+    if (bound) rule_set_forget(&w->rules);
+    st->beneficiaries++;
+    st->claim_lines += (int64_t)d->n_lines;
+    return rc;
+}
+
+/* ---- after all beneficiaries ----------------------------------------------------------- */
+
+static int cmp_i64(const void *a, const void *b)
+{
+    int64_t x = *(const int64_t *)a, y = *(const int64_t *)b;
+    return (x > y) - (x < y);
+}
+
+/* Cap actual spending per template and trigger type at winsorize()'s answer. */
+static int winsorize_all(worker *w, char *err, size_t errlen)
+{
+    run_data *rd = w->rd;
+    int64_t *v = malloc((rd->n_eps ? rd->n_eps : 1) * sizeof *v);
+    if (!v) return -ENOMEM;
+    int rc = 0;
+    for (size_t e = 0; e < w->cat->n && rc == 0; e++) {
+        const catalog_entry *ce = &w->cat->v[e];
+        int len = template_host_len(ce->tmpl, "triggers");
+        for (int t = 0; t < len && rc == 0; t++) {
+            const char *type = template_host_key(ce->tmpl, "triggers", t);
+            size_t n = 0;
+            for (size_t i = 0; i < rd->n_eps; i++) {
+                ep_rec *r = &rd->eps[i];
+                if (r->tmpl == ce && r->has_target && strcmp(r->trigger_type, type) == 0)
+                    v[n++] = r->actual;
+            }
+            if (n == 0) continue;
+            qsort(v, n, sizeof *v, cmp_i64);
+            int64_t cap = 0;
+            int has_cap = 0;
+            rc = rule_winsorize(&w->rules, e, v, n, &cap, &has_cap, err, errlen);
+            for (size_t i = 0; i < rd->n_eps && rc == 0; i++) {
+                ep_rec *r = &rd->eps[i];
+                if (r->tmpl == ce && r->has_target && strcmp(r->trigger_type, type) == 0)
+                    r->winsorized = has_cap && r->actual > cap ? cap : r->actual;
+            }
+        }
+    }
+    free(v);
+    return rc;
+}
+
+static int cmp_ep_ptr(const void *a, const void *b)
+{
+    const ep_rec *x = *(ep_rec *const *)a, *y = *(ep_rec *const *)b;
+    int c = strcmp(x->arr->arrangement_id, y->arr->arrangement_id);
+    if (c) return c;
+    int px = date_year(x->day0), py = date_year(y->day0);
+    if (px != py) return px < py ? -1 : 1;
+    return strcmp(x->episode_id, y->episode_id);
+}
+
+/* The most an arrangement's target, actual or winsorized actual may sum to in one
+ * performance year ($100,000,000.00): reconcile() multiplies gross savings by two rates
+ * in basis points (up to 10^8), which then stays far inside int64 (docs/security.md). */
+#define RECONCILE_MAX_CENTS MONEY_AMOUNT_MAX_CENTS
+
+/* The sums reconcile() takes over an arrangement's episodes (target, actual, winsorized
+ * actual), in checked arithmetic: Lua integers wrap silently, so a sum that does not fit
+ * int64, or is beyond RECONCILE_MAX_CENTS, fails the run here, naming the arrangement
+ * and the sum. */
+static int episode_sums_fit(ep_rec *const *v, size_t n, char *err, size_t errlen)
+{
+    int64_t t = 0, a = 0, wz = 0;
+    for (size_t k = 0; k < n; k++) {
+        const char *what = money_add(t, v[k]->target, &t) < 0        ? "target_cents"
+                           : money_add(a, v[k]->actual, &a) < 0      ? "actual_cents"
+                           : money_add(wz, v[k]->winsorized, &wz) < 0 ? "actual_winsorized_cents"
+                                                                      : NULL;
+        if (what) {
+            snprintf(err, errlen, "arrangement %s, performance year %d: the sum of %s over its "
+                     "%zu episodes does not fit int64 cents (at episode %s): the run is not saved",
+                     v[0]->arr->arrangement_id, date_year(v[0]->day0), what, n, v[k]->episode_id);
+            return -ERANGE;
+        }
+    }
+    const int64_t sums[3] = {t, a, wz};
+    static const char *const names[3] = {"target_cents", "actual_cents", "actual_winsorized_cents"};
+    for (int k = 0; k < 3; k++)
+        if (sums[k] > RECONCILE_MAX_CENTS || sums[k] < -RECONCILE_MAX_CENTS) {
+            char got[32], max[32];
+            money_format(sums[k], got);
+            money_format(RECONCILE_MAX_CENTS, max);
+            snprintf(err, errlen, "arrangement %s, performance year %d: %s sums to %s over its %zu "
+                     "episodes, beyond the reconciliation bound of %s per arrangement and year: "
+                     "the run is not saved", v[0]->arr->arrangement_id, date_year(v[0]->day0),
+                     names[k], got, n, max);
+            return -ERANGE;
+        }
+    return 0;
+}
+
+/* Reconcile every arrangement x performance year with attributed, priced episodes. */
+static int reconcile_all(worker *w, engine_stats *st, char *err, size_t errlen)
+{
+    run_data *rd = w->rd;
+    ep_rec **v = malloc((rd->n_eps ? rd->n_eps : 1) * sizeof *v);
+    size_t n = 0;
+    if (!v) return -ENOMEM;
+    for (size_t i = 0; i < rd->n_eps; i++)
+        if (rd->eps[i].arr && rd->eps[i].has_target) v[n++] = &rd->eps[i];
+    qsort(v, n, sizeof *v, cmp_ep_ptr);
+    rd->results = calloc(n ? n : 1, sizeof *rd->results);
+    int rc = rd->results ? 0 : -ENOMEM;
+    for (size_t i = 0; i < n && rc == 0;) {
+        size_t j = i;
+        int period = date_year(v[i]->day0);
+        while (j < n && v[j]->arr == v[i]->arr && date_year(v[j]->day0) == period) j++;
+        arr_result *res = &rd->results[rd->n_results];
+        size_t entry = (size_t)(v[i]->tmpl - w->cat->v);
+        rc = episode_sums_fit(v + i, j - i, err, errlen);
+        if (rc == 0) rc = rule_reconcile(&w->rules, entry, v[i]->arr, v + i, j - i, res, err, errlen);
+        res->arr = v[i]->arr;
+        res->tmpl = v[i]->tmpl;
+        res->period = period;
+        if (rc == 0) rd->n_results++;
+        i = j;
+    }
+    st->arrangements = (int64_t)rd->n_results;
+    free(v);
+    return rc;
+}
+
+/* ---- the run ---------------------------------------------------------------------------- */
+
+void engine_run_data_free(run_data *rd)
+{
+    for (size_t i = 0; i < rd->n_arrs; i++) {
+        ref_arrangement *a = &rd->arrs[i];
+        free(a->arrangement_id);
+        free(a->aco_id);
+        free(a->npi);
+        free(a->tin);
+        free(a->template_id);
+        free(a->track);
+        free(a->specialty);
+        free(a->family);
+    }
+    free(rd->arrs);
+    network_free(&rd->net);
+    for (size_t i = 0; i < rd->n_eps; i++) {
+        free(rd->eps[i].episode_id);
+        free(rd->eps[i].person_id);
+        free(rd->eps[i].aco_id);
+        free(rd->eps[i].exclusion);
+    }
+    free(rd->eps);
+    for (size_t i = 0; i < rd->n_leaks; i++) {
+        free(rd->leaks[i].episode_id);
+        free(rd->leaks[i].aco_id);
+        free(rd->leaks[i].npi);
+        free(rd->leaks[i].tin);
+    }
+    free(rd->leaks);
+    free(rd->results);
+    memset(rd, 0, sizeof *rd);
+}
+
+static void warn_plugin(void *ud, const char *path, const char *reason)
+{
+    FILE *log = ud;
+    if (log) fprintf(log, "cara: plugin %s: %s\n", path, reason);
+}
+
+static void now_iso(char *buf, size_t len)
+{
+    time_t t = time(NULL);
+    struct tm tm;
+    gmtime_r(&t, &tm);
+    strftime(buf, len, "%Y-%m-%dT%H:%M:%SZ", &tm);
+}
+
+/* Insert the 'running' row with the files the run reads (own transaction, so a failed
+ * run stays on record and can be replayed). */
+static int start_run(store *s, const engine_opts *o, const run_manifest *m, int64_t *run_id,
+                     char *err, size_t errlen)
+{
+    sqlite3 *db = store_db(s);
+    sqlite3_stmt *st;
+    char now[32];
+    now_iso(now, sizeof now);
+    if (store_begin(s, err, errlen) < 0) return -EIO;
+    if (sqlite3_prepare_v2(db,
+                           "INSERT INTO runs (started_at, status, period, template_filter, "
+                           "episodes_dir, replay_of) VALUES (?1, 'running', ?2, ?3, ?4, ?5)",
+                           -1, &st, NULL) != SQLITE_OK) {
+        snprintf(err, errlen, "%s: %s", store_path(s), sqlite3_errmsg(db));
+        store_rollback(s);
+        return -EIO;
+    }
+    sqlite3_bind_text(st, 1, now, -1, SQLITE_TRANSIENT);
+    if (o->period) sqlite3_bind_int(st, 2, o->period);
+    if (o->only_template) sqlite3_bind_text(st, 3, o->only_template, -1, SQLITE_STATIC);
+    sqlite3_bind_text(st, 4, o->episodes_dir, -1, SQLITE_STATIC);
+    if (o->replay_of) sqlite3_bind_int64(st, 5, o->replay_of);
+    int rc = sqlite3_step(st);
+    sqlite3_finalize(st);
+    if (rc != SQLITE_DONE) {
+        snprintf(err, errlen, "%s: %s", store_path(s), sqlite3_errmsg(db));
+        store_rollback(s);
+        return -EIO;
+    }
+    *run_id = sqlite3_last_insert_rowid(db);
+    if (run_manifest_save_files(db, *run_id, m, err, errlen) < 0 ||
+        store_commit(s, err, errlen) < 0) {
+        store_rollback(s);
+        *run_id = 0;
+        return -EIO;
+    }
+    return 0;
+}
+
+/* The warnings a run records: components changed under an unchanged version; with
+ * replay_of, plugins that differ from that run's (an error unless allowed). Each is
+ * printed to o->log. */
+static int run_warnings(store *s, const engine_opts *o, const run_manifest *m, json_t *w,
+                        char *err, size_t errlen)
+{
+    int rc = run_manifest_version_warnings(store_db(s), m, o->replay_of, w, err, errlen);
+    if (rc >= 0 && o->replay_of)
+        rc = run_manifest_check_plugins(store_db(s), o->replay_of, m, o->allow_plugin_change, w,
+                                        err, errlen);
+    for (size_t i = 0; o->log && i < json_array_size(w); i++)
+        fprintf(o->log, "cara run: warning: %s\n", json_string_value(json_array_get(w, i)));
+    return rc < 0 ? rc : 0;
+}
+
+/* The number of people a run visits (those with claims). */
+static int64_t count_people(sqlite3 *db)
+{
+    sqlite3_stmt *st;
+    int64_t n = 0;
+    if (sqlite3_prepare_v2(db, "SELECT count(DISTINCT person_id) FROM claims WHERE status = "
+                           "'current'", -1, &st,
+                           NULL) == SQLITE_OK) {
+        if (sqlite3_step(st) == SQLITE_ROW) n = sqlite3_column_int64(st, 0);
+        sqlite3_finalize(st);
+    }
+    return n;
+}
+
+static void fail_run(store *s, int64_t run_id, const char *msg)
+{
+    sqlite3_stmt *st;
+    store_rollback(s);
+    if (sqlite3_prepare_v2(store_db(s),
+                           "UPDATE runs SET status = 'failed', message = ?2 WHERE run_id = ?1",
+                           -1, &st, NULL) != SQLITE_OK)
+        return;
+    sqlite3_bind_int64(st, 1, run_id);
+    sqlite3_bind_text(st, 2, msg, -1, SQLITE_STATIC);
+    sqlite3_step(st);
+    sqlite3_finalize(st);
+}
+
+/* ---- shards: the beneficiaries split over threads ------------------------------------- */
+
+/* One shard: a contiguous range of person ids, its own store connection, Lua state and
+ * records. Shards' records are concatenated in shard order, which is person order: the
+ * same records, in the same order, whatever the thread count. */
+typedef struct shard {
+    const engine_opts *o;
+    const catalog *cat;
+    const hcc_model *hcc;
+    const run_data *main_rd;       /* arrangements and as-of date, read-only */
+    const char *db_path;
+    char *from, *to;               /* owned; NULL = unbounded */
+    int64_t *done, total;          /* shared progress counter (atomic) */
+    run_data rd;                   /* this shard's episodes and leakage */
+    engine_stats st;
+    int rc;
+    char err[4096];
+    uv_work_t work;
+} shard;
+
+static void shard_run(shard *sh)
+{
+    const engine_opts *o = sh->o;
+    worker w = {.o = o, .cat = sh->cat, .hcc = sh->hcc, .rd = &sh->rd, .st = &sh->st};
+    sh->rd.arrs = sh->main_rd->arrs;
+    sh->rd.n_arrs = sh->main_rd->n_arrs;
+    sh->rd.net = sh->main_rd->net;
+    sh->rd.as_of = sh->main_rd->as_of;
+    bene_reader br = {0};
+    store *db = NULL;
+    int have_rules = 0, have_br = 0;
+    int rc = rule_set_open(&w.rules, sh->cat, &o->limits, sh->err, sizeof sh->err);
+    have_rules = rc == 0;
+    if (rc == 0) {
+        w.cands = malloc((sh->rd.n_arrs ? sh->rd.n_arrs : 1) * sizeof *w.cands);
+        if (!w.cands) rc = -ENOMEM;
+    }
+    if (rc == 0) rc = store_open(sh->db_path, 0, &db, sh->err, sizeof sh->err);
+    if (rc == 0) {
+        sqlite3_busy_timeout(store_db(db), 10000);
+        rc = bene_reader_open_range(&br, store_db(db), sh->from, sh->to, sh->err, sizeof sh->err);
+        have_br = rc == 0;
+    }
+    char person[80]; /* a person id is up to 64 characters */
+    while (rc == 0) {
+        if (o->cancel && *o->cancel) {
+            snprintf(sh->err, sizeof sh->err, "cancelled");
+            rc = -ECANCELED;
+            break;
+        }
+        int got = bene_next_person(&br, person, sizeof person, sh->err, sizeof sh->err);
+        if (got <= 0) {
+            rc = got;
+            break;
+        }
+        rc = bene_load(&br, person, &w.bd, sh->err, sizeof sh->err);
+        if (rc == 0) rc = process_beneficiary(&w, person, &sh->st, sh->err, sizeof sh->err);
+        int64_t done = __atomic_add_fetch(sh->done, 1, __ATOMIC_RELAXED);
+        if (o->progress && (done & 255) == 0) o->progress(o->progress_ud, done, sh->total);
+    }
+    if (have_br) bene_reader_close(&br);
+    if (db) store_close(db);
+    if (have_rules) rule_set_close(&w.rules);
+    bene_data_free(&w.bd);
+    free(w.cands);
+    free(w.dx);
+    sh->rd.arrs = NULL; /* borrowed */
+    sh->rd.n_arrs = 0;
+    memset(&sh->rd.net, 0, sizeof sh->rd.net);
+    sh->rc = rc;
+}
+
+static void shard_work(uv_work_t *wk) { shard_run(wk->data); }
+static void shard_after(uv_work_t *wk, int status) { (void)wk, (void)status; }
+
+/* The threads to use: o->threads, else the machine's CPUs (at most 16). */
+static int thread_count(const engine_opts *o)
+{
+    if (o->threads > 0) return o->threads > 64 ? 64 : o->threads;
+    int n = (int)uv_available_parallelism();
+    return n < 1 ? 1 : n > 16 ? 16 : n;
+}
+
+/* Shard boundaries: the person ids at offsets total*k/n (k = 1..n-1), so the shards get
+ * about as many beneficiaries each. Fewer shards when there are few persons. */
+static int plan_shards(sqlite3 *db, int64_t total, int n, shard *sh, char *err, size_t errlen)
+{
+    sqlite3_stmt *st;
+    if (sqlite3_prepare_v2(db, "SELECT DISTINCT person_id FROM claims WHERE status = 'current' ORDER BY "
+                               "person_id LIMIT 1 "
+                               "OFFSET ?1", -1, &st, NULL) != SQLITE_OK) {
+        snprintf(err, errlen, "planning shards: %s", sqlite3_errmsg(db));
+        return -EIO;
+    }
+    for (int k = 1; k < n; k++) {
+        sqlite3_bind_int64(st, 1, total * k / n);
+        if (sqlite3_step(st) == SQLITE_ROW) {
+            sh[k].from = strdup((const char *)sqlite3_column_text(st, 0));
+            sh[k - 1].to = strdup(sh[k].from);
+        }
+        sqlite3_reset(st);
+    }
+    sqlite3_finalize(st);
+    return 0;
+}
+
+/* Append src's records to dst (moving their strings) and empty src. */
+static int merge_shard(run_data *dst, run_data *src)
+{
+    if (src->n_eps) {
+        ep_rec *v = realloc(dst->eps, (dst->n_eps + src->n_eps) * sizeof *v);
+        if (!v) return -ENOMEM;
+        memcpy(v + dst->n_eps, src->eps, src->n_eps * sizeof *v);
+        dst->eps = v;
+        dst->n_eps += src->n_eps;
+        dst->cap_eps = dst->n_eps;
+    }
+    if (src->n_leaks) {
+        leak_rec *v = realloc(dst->leaks, (dst->n_leaks + src->n_leaks) * sizeof *v);
+        if (!v) return -ENOMEM;
+        memcpy(v + dst->n_leaks, src->leaks, src->n_leaks * sizeof *v);
+        dst->leaks = v;
+        dst->n_leaks += src->n_leaks;
+        dst->cap_leaks = dst->n_leaks;
+    }
+    free(src->eps);
+    free(src->leaks);
+    src->eps = NULL;
+    src->leaks = NULL;
+    src->n_eps = src->n_leaks = 0;
+    return 0;
+}
+
+/* Every beneficiary, over the shards; the records end in rd in person order. */
+static int run_shards(store *s, const engine_opts *o, const catalog *cat, const hcc_model *hcc,
+                      run_data *rd, engine_stats *stats, char *err, size_t errlen)
+{
+    int64_t total = count_people(store_db(s)), done = 0;
+    int n = thread_count(o);
+    if (total < (int64_t)n * 64) n = total > 64 ? (int)(total / 64) : 1; /* small runs */
+    shard *sh = calloc((size_t)n, sizeof *sh);
+    if (!sh) return -ENOMEM;
+    int rc = n > 1 ? plan_shards(store_db(s), total, n, sh, err, errlen) : 0;
+    for (int k = 0; k < n; k++) {
+        sh[k].o = o;
+        sh[k].cat = cat;
+        sh[k].hcc = hcc;
+        sh[k].main_rd = rd;
+        sh[k].db_path = store_path(s);
+        sh[k].done = &done;
+        sh[k].total = total;
+        sh[k].work.data = &sh[k];
+    }
+    if (rc == 0 && n == 1) {
+        shard_run(&sh[0]);
+    } else if (rc == 0) {
+        uv_loop_t loop;
+        uv_loop_init(&loop);
+        for (int k = 0; k < n; k++)
+            if (uv_queue_work(&loop, &sh[k].work, shard_work, shard_after) != 0) shard_run(&sh[k]);
+        uv_run(&loop, UV_RUN_DEFAULT);
+        uv_loop_close(&loop);
+    }
+    for (int k = 0; k < n && rc == 0; k++) { /* the first failing shard, in order, speaks */
+        if (sh[k].rc < 0) {
+            util_strlcpy(err, sh[k].err, errlen);
+            rc = sh[k].rc;
+        }
+    }
+    for (int k = 0; k < n; k++) {
+        if (rc == 0) rc = merge_shard(rd, &sh[k].rd);
+        stats->beneficiaries += sh[k].st.beneficiaries;
+        stats->claim_lines += sh[k].st.claim_lines;
+        stats->compared += sh[k].st.compared;
+        stats->lua_ns += sh[k].st.lua_ns;
+        stats->native_ns += sh[k].st.native_ns;
+        stats->bind_ns += sh[k].st.bind_ns;
+        engine_run_data_free(&sh[k].rd); /* what was not merged */
+        free(sh[k].from);
+        free(sh[k].to);
+    }
+    free(sh);
+    if (o->progress && rc == 0) o->progress(o->progress_ud, done, total);
+    return rc;
+}
+
+int engine_run(store *s, const engine_opts *o, int64_t *run_id, engine_stats *stats,
+               char *err, size_t errlen)
+{
+    memset(stats, 0, sizeof *stats);
+    *run_id = 0;
+    catalog cat;
+    int rc = catalog_open(&cat, o->episodes_dir, o->plugins_dir, o->only_template, warn_plugin,
+                          o->log, err, errlen);
+    if (rc < 0) return rc;
+    hcc_model *hcc = NULL;
+    char *common = util_path_join(o->episodes_dir, "common");
+    rc = common ? hcc_model_load(common, &hcc, err, errlen) : -ENOMEM;
+    free(common);
+    if (rc < 0) {
+        catalog_free(&cat);
+        return rc;
+    }
+    run_data rd = {0};
+    worker w = {.o = o, .cat = &cat, .hcc = hcc, .rd = &rd};
+    run_manifest man;
+    json_t *warnings = json_array();
+    rc = warnings ? run_manifest_build(&cat, &man, err, errlen) : -ENOMEM;
+    int have_man = rc == 0;
+    if (rc == 0) rc = run_warnings(s, o, &man, warnings, err, errlen);
+    if (rc == 0) rc = rule_set_open(&w.rules, &cat, &o->limits, err, errlen);
+    else memset(&w.rules, 0, sizeof w.rules);
+    if (rc == 0) rc = engine_load_arrangements(store_db(s), &rd, err, errlen);
+    if (rc == 0 && engine_families(&cat, &rd) < 0) {
+        snprintf(err, errlen, "out of memory");
+        rc = -ENOMEM;
+    }
+    if (rc == 0) rc = engine_check_arrangements(&cat, &rd, err, errlen);
+    if (rc == 0) rc = engine_data_warnings(store_db(s), &cat, &rd, warnings, o->log, err, errlen);
+    if (rc == 0) {
+        rd.as_of = data_as_of(store_db(s));
+        w.cands = malloc((rd.n_arrs ? rd.n_arrs : 1) * sizeof *w.cands);
+        if (!w.cands) rc = -ENOMEM;
+    }
+    int started = rc == 0 && start_run(s, o, &man, run_id, err, errlen) == 0;
+    if (rc == 0 && !started) rc = -EIO;
+    run_lease *lease = NULL; /* without it, the run would soon look abandoned */
+    if (rc == 0) rc = run_lease_start(store_db(s), store_path(s), *run_id, &lease, err, errlen);
+    test_delay_ms = 0;
+    const char *delay = getenv("CARA_TEST_RUN_DELAY_MS");
+    if (delay) test_delay_ms = atoi(delay);
+    if (rc == 0) rc = run_shards(s, o, &cat, hcc, &rd, stats, err, errlen);
+    if (rc == 0) rc = winsorize_all(&w, err, errlen);
+    if (rc == 0) rc = reconcile_all(&w, stats, err, errlen);
+    for (size_t i = 0; i < rd.n_eps; i++) {
+        stats->episodes++;
+        if (!rd.eps[i].has_target) stats->excluded++;
+        if (rd.eps[i].arr) stats->attributed++;
+    }
+    stats->warnings = (int64_t)json_array_size(warnings);
+    char *wtext = rc == 0 ? json_dumps(warnings, JSON_COMPACT) : NULL;
+    run_record rec = {.manifest = &man, .warnings = wtext, .replay_of = o->replay_of};
+    if (rc == 0) rc = engine_save(s, *run_id, &rec, &rd, stats, err, errlen);
+    if (rc < 0 && started) fail_run(s, *run_id, err);
+    run_lease_stop(lease);
+    free(wtext);
+    json_decref(warnings);
+    if (have_man) run_manifest_free(&man);
+    rule_set_close(&w.rules);
+    bene_data_free(&w.bd);
+    free(w.cands);
+    free(w.dx);
+    engine_run_data_free(&rd);
+    hcc_model_free(hcc);
+    catalog_free(&cat);
+    return rc;
+}

@@ -1,0 +1,81 @@
+/*
+ * engine_warn.c: the data warnings of a run (engine_internal.h, engine_data_warnings):
+ * what the loaders cannot know alone, said once per run instead of silently ignored.
+ */
+#include <errno.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "engine_internal.h"
+#include "base/base.h"
+
+/* 1 when template id is a template or overlay of the episodes folder (loaded or not:
+ * a --template run loads one). */
+static int template_known(const catalog *cat, const char *id)
+{
+    if (ids_check_template_id(id, strlen(id)) != ID_OK) return 0;
+    if (catalog_find(cat, id) || catalog_overlay_find(cat, id)) return 1;
+    char *dir = util_path_join(cat->dir, id);
+    char *t = dir ? util_path_join(dir, "template.json") : NULL;
+    char *o = dir ? util_path_join(dir, "overlay.json") : NULL;
+    int known = (t && util_exists(t)) || (o && util_exists(o));
+    free(dir);
+    free(t);
+    free(o);
+    return known;
+}
+
+static int add(json_t *w, FILE *log, const char *msg)
+{
+    if (log) fprintf(log, "cara run: warning: %s\n", msg);
+    return json_array_append_new(w, json_string(msg)) == 0 ? 0 : -ENOMEM;
+}
+
+/* Beneficiaries with current claims and no eligibility row: how many, and a few. */
+static int unknown_benes(sqlite3 *db, json_t *w, FILE *log, char *err, size_t errlen)
+{
+    sqlite3_stmt *st;
+    if (sqlite3_prepare_v2(db,
+                           "SELECT DISTINCT c.person_id FROM claims c WHERE c.status = 'current' "
+                           "AND NOT EXISTS (SELECT 1 FROM eligibility e WHERE e.person_id = "
+                           "c.person_id) ORDER BY c.person_id",
+                           -1, &st, NULL) != SQLITE_OK) {
+        snprintf(err, errlen, "checking beneficiaries: %s", sqlite3_errmsg(db));
+        return -EIO;
+    }
+    long long n = 0;
+    char some[200] = "";
+    while (sqlite3_step(st) == SQLITE_ROW) {
+        if (n < 3) {
+            size_t k = strlen(some);
+            snprintf(some + k, sizeof some - k, "%s%s", n ? ", " : "", sqlite3_column_text(st, 0));
+        }
+        n++;
+    }
+    sqlite3_finalize(st);
+    if (!n) return 0;
+    char msg[512];
+    snprintf(msg, sizeof msg, "unknown beneficiaries: %lld with claims but no eligibility "
+             "(%s%s): they have no enrollment, so none of their episodes can be priced (load "
+             "their eligibility, docs/input-formats.md)", n, some, n > 3 ? ", ..." : "");
+    return add(w, log, msg);
+}
+
+int engine_data_warnings(sqlite3 *db, const catalog *cat, const run_data *rd, json_t *w,
+                         FILE *log, char *err, size_t errlen)
+{
+    for (size_t i = 0; i < rd->n_arrs; i++) {
+        const ref_arrangement *a = &rd->arrs[i];
+        if (template_known(cat, a->template_id)) continue;
+        char msg[512];
+        snprintf(msg, sizeof msg, "arrangement %s: template_id \"%s\" is no template of %s: "
+                 "no episode can be attributed to it", a->arrangement_id, a->template_id,
+                 cat->dir);
+        if (add(w, log, msg) < 0) {
+            snprintf(err, errlen, "out of memory");
+            return -ENOMEM;
+        }
+    }
+    return unknown_benes(db, w, log, err, errlen);
+}

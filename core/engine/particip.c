@@ -1,0 +1,467 @@
+/*
+ * particip.c: see particip.h.
+ */
+#include "particip.h"
+
+#include <errno.h>
+#include <jansson.h>
+#include <stdarg.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+
+#include "catalog/catalog.h"
+#include "base/base.h"
+
+#define MODEL_FIRST "2027-01-01"
+#define MODEL_LAST "2036-12-31"
+
+static const char *const TERM_NAMES[5] = {"discount_bps", "savings_share_bps", "loss_share_bps",
+                                          "stop_gain_bps", "stop_loss_bps"};
+
+static int refuse(particip_ctx *c, int rc, const char *fmt, ...)
+    __attribute__((format(printf, 3, 4)));
+static int refuse(particip_ctx *c, int rc, const char *fmt, ...)
+{
+    va_list ap;
+    va_start(ap, fmt);
+    vsnprintf(c->err, c->errlen, fmt, ap);
+    va_end(ap);
+    return rc;
+}
+
+/* Run sql with text parameters (NULL binds NULL). With `out`, the first column of the
+ * first row is copied there (malloc'ed; NULL when no row). 0 or -EIO. */
+static int sql(particip_ctx *c, char **out, const char *q, int n, ...)
+{
+    sqlite3 *db = store_db(c->s);
+    sqlite3_stmt *st;
+    if (out) *out = NULL;
+    if (sqlite3_prepare_v2(db, q, -1, &st, NULL) != SQLITE_OK)
+        return refuse(c, -EIO, "%s: %s", store_path(c->s), sqlite3_errmsg(db));
+    va_list ap;
+    va_start(ap, n);
+    for (int i = 1; i <= n; i++) {
+        const char *v = va_arg(ap, const char *);
+        if (v) sqlite3_bind_text(st, i, v, -1, SQLITE_TRANSIENT);
+    }
+    va_end(ap);
+    int rc = sqlite3_step(st);
+    if (rc == SQLITE_ROW && out && sqlite3_column_type(st, 0) != SQLITE_NULL)
+        *out = strdup((const char *)sqlite3_column_text(st, 0));
+    sqlite3_finalize(st);
+    if (rc != SQLITE_ROW && rc != SQLITE_DONE)
+        return refuse(c, -EIO, "%s: %s", store_path(c->s), sqlite3_errmsg(db));
+    return 0;
+}
+
+/* The JSON of each entity's row, for the audit log. ?1.. = its key. */
+static const char EBRA_JSON[] =
+    "SELECT json_object('arrangement_id', arrangement_id, 'aco_id', aco_id, 'npi', npi, "
+    "'tin', tin, 'template_id', template_id, 'start_date', start_date, 'end_date', end_date, "
+    "'status', status, 'discount_bps', discount_bps, 'savings_share_bps', savings_share_bps, "
+    "'loss_share_bps', loss_share_bps, 'stop_gain_bps', stop_gain_bps, 'stop_loss_bps', "
+    "stop_loss_bps) FROM arrangements WHERE arrangement_id = ?1";
+static const char ACO_JSON[] =
+    "SELECT json_object('aco_id', aco_id, 'name', name, 'track', track, 'first_year', "
+    "first_year, 'last_year', last_year) FROM acos WHERE aco_id = ?1";
+static const char TIN_JSON[] =
+    "SELECT json_object('aco_id', aco_id, 'tin', tin, 'start_date', start_date, 'end_date', "
+    "end_date) FROM aco_tins WHERE aco_id = ?1 AND tin = ?2 ORDER BY start_date DESC LIMIT 1";
+static const char PROVIDER_JSON[] =
+    "SELECT json_object('npi', npi, 'tin', tin, 'name', name, 'specialty_code', "
+    "specialty_code) FROM providers WHERE npi = ?1 AND tin = ?2";
+
+static int audit(particip_ctx *c, const char *action, const char *entity, const char *id,
+                 const char *effective, const char *before, const char *after)
+{
+    char now[32];
+    time_t t = time(NULL);
+    struct tm tm;
+    gmtime_r(&t, &tm);
+    strftime(now, sizeof now, "%Y-%m-%dT%H:%M:%SZ", &tm);
+    return sql(c, NULL,
+               "INSERT INTO audit_log (at, actor, action, entity, entity_id, effective, before, "
+               "after) VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8)",
+               8, now, c->actor, action, entity, id, effective, before, after);
+}
+
+/* A change: begin, fn, audit, commit; rollback on any refusal. */
+static int begin(particip_ctx *c)
+{
+    char e[256];
+    if (store_begin(c->s, e, sizeof e) < 0) return refuse(c, -EIO, "%s", e);
+    return 0;
+}
+
+static int finish(particip_ctx *c, int rc)
+{
+    char e[256];
+    if (rc == 0 && store_commit(c->s, e, sizeof e) < 0) rc = refuse(c, -EIO, "%s", e);
+    if (rc < 0) store_rollback(c->s);
+    return rc;
+}
+
+/* ---- checks ---------------------------------------------------------------------------- */
+
+static int check_date(particip_ctx *c, const char *what, const char *d, int optional)
+{
+    cara_date x;
+    if (!d || !*d) {
+        if (optional) return 0;
+        return refuse(c, -EINVAL, "%s: required (YYYY-MM-DD)", what);
+    }
+    if (date_parse(d, strlen(d), &x) < 0)
+        return refuse(c, -EINVAL, "%s: \"%s\" is not a date (expected YYYY-MM-DD)", what, d);
+    if (strcmp(d, MODEL_FIRST) < 0 || strcmp(d, MODEL_LAST) > 0)
+        return refuse(c, -EINVAL, "%s: %s is outside the model years of ACO LEAD (%s to %s)",
+                      what, d, MODEL_FIRST, MODEL_LAST);
+    return 0;
+}
+
+static int check_range(particip_ctx *c, const char *start, const char *end)
+{
+    if (end && *end && strcmp(end, start) < 0)
+        return refuse(c, -EINVAL, "end date %s is before the start date %s", end, start);
+    return 0;
+}
+
+static int check_ids(particip_ctx *c, const char *npi, const char *tin)
+{
+    int rc;
+    if (npi && (rc = npi_check(npi, strlen(npi))) < 0) {
+        if (rc == ID_BAD_CHECK && strlen(npi) == 10)
+            return refuse(c, -EINVAL, "NPI \"%s\" fails its check digit (expected %d as the last "
+                                      "digit)", npi, npi_check_digit(npi));
+        return refuse(c, -EINVAL, "NPI \"%s\": %s", npi, ids_explain("npi", rc));
+    }
+    if (tin && (rc = tin_check(tin, strlen(tin))) < 0)
+        return refuse(c, -EINVAL, "TIN \"%s\": %s", tin, ids_explain("tin", rc));
+    return 0;
+}
+
+/* The ACO exists, is on an eligible track, and [start, end] is inside its years. */
+static int check_aco(particip_ctx *c, const char *aco, const char *start, const char *end,
+                     char **track_out)
+{
+    char *track = NULL, *years = NULL, *eligible = NULL;
+    int rc = sql(c, &track, "SELECT track FROM acos WHERE aco_id = ?1", 1, aco);
+    if (rc == 0 && !track) rc = refuse(c, -ENOENT, "no ACO \"%s\" (cara aco add, or load acos.csv)", aco);
+    if (rc == 0) rc = sql(c, &eligible, "SELECT value FROM settings WHERE key = 'eligible_tracks'", 0);
+    if (rc == 0) {
+        const char *list = eligible ? eligible : "global";
+        const char *hit = strstr(list, track);
+        size_t tl = strlen(track);
+        int ok = hit && (hit == list || hit[-1] == ',') && (hit[tl] == '\0' || hit[tl] == ',');
+        if (!ok)
+            rc = refuse(c, -EPERM, "ACO %s is on the %s track; CARA arrangements are open only to "
+                                   "ACOs on the %s track", aco, track, list);
+    }
+    if (rc == 0) rc = sql(c, &years, "SELECT first_year || ',' || last_year FROM acos WHERE aco_id = ?1", 1, aco);
+    if (rc == 0 && years) {
+        int y1 = atoi(years), y2 = atoi(strchr(years, ',') + 1);
+        int ys = atoi(start), ye = end && *end ? atoi(end) : y2;
+        if (ys < y1 || ys > y2 || ye > y2)
+            rc = refuse(c, -EINVAL, "%s to %s is outside ACO %s's performance years (%d-%d)",
+                        start, end && *end ? end : "open", aco, y1, y2);
+    }
+    if (rc == 0 && track_out) *track_out = track;
+    else free(track);
+    free(years);
+    free(eligible);
+    return rc;
+}
+
+/* The template exists; an overlay is offered only by its ACO, and a base only by an ACO
+ * that does not customize it (its beneficiaries are priced under its overlay); the terms
+ * are within the template's bounds and the track's share cap. On success *family is a
+ * JSON array of the template ids of the template's family (its base and every overlay of
+ * the base), which the one-ACO-per-template rule covers (caller frees). */
+static int check_terms(particip_ctx *c, const char *aco_id, const char *template_id,
+                       const char *track, const particip_terms *t, char **family)
+{
+    catalog cat;
+    char e[4096];
+    *family = NULL;
+    if (catalog_open(&cat, c->episodes_dir, c->plugins_dir, template_id, NULL, NULL, e, sizeof e) < 0)
+        return refuse(c, -ENOENT, "template %s: %s", template_id, e);
+    const catalog_entry *ce = &cat.v[0];
+    const cara_template *tm = ce->tmpl;
+    int rc = 0;
+    const char *mine = ce->aco_id ? NULL : catalog_overlay_of(&cat, template_id, aco_id);
+    if (ce->aco_id && strcmp(ce->aco_id, aco_id))
+        rc = refuse(c, -EPERM, "template %s is ACO %s's overlay of %s: only ACO %s may offer "
+                               "EBRAs on it (ACO %s offers on %s or on its own overlay)",
+                    template_id, ce->aco_id, ce->base_id, ce->aco_id, aco_id, ce->base_id);
+    else if (mine)
+        rc = refuse(c, -EINVAL, "ACO %s customizes %s as %s, under which its beneficiaries' "
+                                "episodes are priced: offer the EBRA on %s",
+                    aco_id, template_id, mine, mine);
+    int64_t lo = -500, hi = 500, cap = 10000;
+    template_host_int(tm, "arrangement.discount_min_bps", &lo);
+    template_host_int(tm, "arrangement.discount_max_bps", &hi);
+    char path[96];
+    snprintf(path, sizeof path, "arrangement.track_share_caps.%s", track);
+    template_host_int(tm, path, &cap);
+    if (rc == 0 && (t->has & 1) && (t->v[0] < lo || t->v[0] > hi))
+        rc = refuse(c, -EINVAL, "discount_bps %lld is outside template %s's bounds (%lld to %lld)",
+                    (long long)t->v[0], template_id, (long long)lo, (long long)hi);
+    for (int i = 1; i < 3 && rc == 0; i++)
+        if ((t->has & (1u << i)) && (t->v[i] < 0 || t->v[i] > cap))
+            rc = refuse(c, -EINVAL, "%s %lld is above what the %s track allows (%lld)",
+                        TERM_NAMES[i], (long long)t->v[i], track, (long long)cap);
+    for (int i = 3; i < 5 && rc == 0; i++)
+        if ((t->has & (1u << i)) && (t->v[i] < 0 || t->v[i] > 10000))
+            rc = refuse(c, -EINVAL, "%s %lld is outside 0..10000", TERM_NAMES[i], (long long)t->v[i]);
+    if (rc == 0) {
+        const char *base = ce->base_id ? ce->base_id : template_id;
+        json_t *ids = json_array();
+        json_array_append_new(ids, json_string(base));
+        for (size_t i = 0; i < cat.n_overlays; i++)
+            if (!strcmp(cat.overlays[i].base_id, base))
+                json_array_append_new(ids, json_string(cat.overlays[i].id));
+        *family = json_dumps(ids, JSON_COMPACT);
+        json_decref(ids);
+        if (!*family) rc = refuse(c, -ENOMEM, "out of memory");
+    }
+    catalog_free(&cat);
+    return rc;
+}
+
+/* No EBRA of this provider (NPI) for a template of the family (a JSON array of ids: the
+ * base and its overlays) overlaps [start, end], other than id. */
+static int check_overlap(particip_ctx *c, const char *id, const char *aco, const char *npi,
+                         const char *template_id, const char *family, const char *start,
+                         const char *end)
+{
+    char *hit = NULL;
+    int rc = sql(c, &hit,
+                 "SELECT arrangement_id || ' with ACO ' || aco_id || ' (' || start_date || ' to ' "
+                 "|| COALESCE(end_date, 'open') || ', ' || status || ')' || "
+                 "CASE WHEN template_id = ?7 THEN '' ELSE ' on ' || template_id END || "
+                 "CASE WHEN aco_id = ?6 THEN '' ELSE '*' END FROM arrangements "
+                 "WHERE npi = ?1 AND template_id IN (SELECT value FROM json_each(?2)) "
+                 "AND arrangement_id != ?3 "
+                 "AND status IN ('offered', 'active', 'ended', 'terminated') "
+                 "AND start_date <= COALESCE(?5, '9999-12-31') "
+                 "AND COALESCE(end_date, '9999-12-31') >= ?4 ORDER BY start_date LIMIT 1",
+                 7, npi, family, id, start, end && *end ? end : NULL, aco, template_id);
+    if (rc == 0 && hit) {
+        size_t n = strlen(hit);
+        int other = n && hit[n - 1] == '*';
+        if (other) hit[n - 1] = '\0';
+        rc = other ? refuse(c, -EEXIST, "provider %s is already in EBRA %s for %s: a provider "
+                                        "may be in EBRAs with only one ACO per template at a time "
+                                        "(an ACO's overlay counts as its base template)",
+                            npi, hit, template_id)
+                   : refuse(c, -EEXIST, "provider %s already has EBRA %s for %s over these dates",
+                            npi, hit, template_id);
+    }
+    free(hit);
+    return rc;
+}
+
+/* ---- ACOs, TINs, providers ---------------------------------------------------------------- */
+
+int particip_aco_add(particip_ctx *c, const char *aco_id, const char *name, const char *track,
+                     int first_year, int last_year)
+{
+    if (strcmp(track, "global") && strcmp(track, "professional"))
+        return refuse(c, -EINVAL, "track \"%s\" is not global or professional", track);
+    if (first_year < 2027 || last_year > 2036 || first_year > last_year)
+        return refuse(c, -EINVAL, "performance years %d-%d are not inside 2027-2036", first_year,
+                      last_year);
+    char y1[16], y2[16], *before = NULL, *after = NULL;
+    snprintf(y1, sizeof y1, "%d", first_year);
+    snprintf(y2, sizeof y2, "%d", last_year);
+    int rc = begin(c);
+    if (rc == 0) rc = sql(c, &before, ACO_JSON, 1, aco_id);
+    if (rc == 0)
+        rc = sql(c, NULL,
+                 "INSERT INTO acos (aco_id, name, track, first_year, last_year) VALUES (?1, ?2, ?3, "
+                 "?4, ?5) ON CONFLICT (aco_id) DO UPDATE SET name = excluded.name, track = "
+                 "excluded.track, first_year = excluded.first_year, last_year = excluded.last_year",
+                 5, aco_id, name, track, y1, y2);
+    if (rc == 0) rc = sql(c, &after, ACO_JSON, 1, aco_id);
+    if (rc == 0) rc = audit(c, before ? "aco.update" : "aco.add", "aco", aco_id, NULL, before, after);
+    free(before);
+    free(after);
+    return finish(c, rc);
+}
+
+int particip_tin_add(particip_ctx *c, const char *aco_id, const char *tin, const char *start,
+                     const char *end)
+{
+    int rc = check_ids(c, NULL, tin);
+    char *aco = NULL, *after = NULL, *clash = NULL;
+    if (rc == 0) rc = check_date(c, "start", start, 0);
+    if (rc == 0) rc = check_date(c, "end", end, 1);
+    if (rc == 0) rc = check_range(c, start, end);
+    if (rc == 0) rc = begin(c);
+    else return rc;
+    if (rc == 0) rc = sql(c, &aco, "SELECT aco_id FROM acos WHERE aco_id = ?1", 1, aco_id);
+    if (rc == 0 && !aco) rc = refuse(c, -ENOENT, "no ACO \"%s\"", aco_id);
+    if (rc == 0)
+        rc = sql(c, &clash,
+                 "SELECT aco_id || ' from ' || start_date FROM aco_tins WHERE tin = ?1 AND "
+                 "start_date <= COALESCE(?3, '9999-12-31') AND COALESCE(end_date, '9999-12-31') "
+                 ">= ?2 LIMIT 1", 3, tin, start, end && *end ? end : NULL);
+    if (rc == 0 && clash)
+        rc = refuse(c, -EEXIST, "TIN %s is already a participant of %s over these dates", tin, clash);
+    if (rc == 0)
+        rc = sql(c, NULL, "INSERT INTO aco_tins (aco_id, tin, start_date, end_date) VALUES (?1, ?2, "
+                          "?3, ?4)", 4, aco_id, tin, start, end && *end ? end : NULL);
+    if (rc == 0) rc = sql(c, &after, TIN_JSON, 2, aco_id, tin);
+    if (rc == 0) rc = audit(c, "tin.add", "tin", tin, start, NULL, after);
+    free(aco);
+    free(after);
+    free(clash);
+    return finish(c, rc);
+}
+
+int particip_tin_end(particip_ctx *c, const char *aco_id, const char *tin, const char *end)
+{
+    int rc = check_date(c, "end", end, 0);
+    char *before = NULL, *after = NULL, *start = NULL;
+    if (rc == 0) rc = begin(c);
+    else return rc;
+    if (rc == 0)
+        rc = sql(c, &start, "SELECT start_date FROM aco_tins WHERE aco_id = ?1 AND tin = ?2 AND "
+                            "end_date IS NULL", 2, aco_id, tin);
+    if (rc == 0 && !start) rc = refuse(c, -ENOENT, "TIN %s has no open participation in ACO %s", tin, aco_id);
+    if (rc == 0) rc = check_range(c, start, end);
+    if (rc == 0) rc = sql(c, &before, TIN_JSON, 2, aco_id, tin);
+    if (rc == 0)
+        rc = sql(c, NULL, "UPDATE aco_tins SET end_date = ?3 WHERE aco_id = ?1 AND tin = ?2 AND "
+                          "end_date IS NULL", 3, aco_id, tin, end);
+    if (rc == 0) rc = sql(c, &after, TIN_JSON, 2, aco_id, tin);
+    if (rc == 0) rc = audit(c, "tin.end", "tin", tin, end, before, after);
+    free(before);
+    free(after);
+    free(start);
+    return finish(c, rc);
+}
+
+int particip_provider_add(particip_ctx *c, const char *npi, const char *tin, const char *name,
+                          const char *specialty)
+{
+    int rc = check_ids(c, npi, tin);
+    if (rc < 0) return rc;
+    char *before = NULL, *after = NULL;
+    rc = begin(c);
+    if (rc == 0) rc = sql(c, &before, PROVIDER_JSON, 2, npi, tin);
+    if (rc == 0)
+        rc = sql(c, NULL, "INSERT INTO providers (npi, tin, name, specialty_code) VALUES (?1, ?2, "
+                          "?3, ?4) ON CONFLICT (npi, tin) DO UPDATE SET name = excluded.name, "
+                          "specialty_code = excluded.specialty_code",
+                 4, npi, tin, name, specialty ? specialty : "");
+    if (rc == 0) rc = sql(c, &after, PROVIDER_JSON, 2, npi, tin);
+    char key[32];
+    snprintf(key, sizeof key, "%s/%s", npi, tin);
+    if (rc == 0) rc = audit(c, before ? "provider.update" : "provider.add", "provider", key, NULL, before, after);
+    free(before);
+    free(after);
+    return finish(c, rc);
+}
+
+/* ---- EBRAs -------------------------------------------------------------------------------- */
+
+int particip_ebra_offer(particip_ctx *c, const char *id, const char *aco_id, const char *npi,
+                        const char *tin, const char *template_id, const char *start,
+                        const char *end, const particip_terms *terms)
+{
+    int rc = check_ids(c, npi, tin);
+    if (rc == 0) rc = check_date(c, "start", start, 0);
+    if (rc == 0) rc = check_date(c, "end", end, 1);
+    if (rc == 0) rc = check_range(c, start, end);
+    if (rc < 0) return rc;
+    char *track = NULL, *exists = NULL, *prov = NULL, *after = NULL;
+    rc = begin(c);
+    if (rc == 0) rc = sql(c, &exists, "SELECT status FROM arrangements WHERE arrangement_id = ?1", 1, id);
+    if (rc == 0 && exists) rc = refuse(c, -EEXIST, "EBRA %s already exists (%s)", id, exists);
+    if (rc == 0) rc = check_aco(c, aco_id, start, end, &track);
+    if (rc == 0) rc = sql(c, &prov, "SELECT name FROM providers WHERE npi = ?1 AND tin = ?2", 2, npi, tin);
+    if (rc == 0 && !prov)
+        rc = refuse(c, -ENOENT, "%s/%s is not a registered Preferred Provider (cara provider add "
+                                "first)", npi, tin);
+    char *family = NULL;
+    if (rc == 0) rc = check_terms(c, aco_id, template_id, track, terms, &family);
+    if (rc == 0) rc = check_overlap(c, id, aco_id, npi, template_id, family, start, end);
+    free(family);
+    char tv[5][24];
+    for (int i = 0; i < 5; i++) snprintf(tv[i], sizeof tv[i], "%lld", (long long)terms->v[i]);
+    if (rc == 0)
+        rc = sql(c, NULL,
+                 "INSERT INTO arrangements (arrangement_id, aco_id, npi, tin, template_id, "
+                 "start_date, end_date, discount_bps, savings_share_bps, loss_share_bps, "
+                 "stop_gain_bps, stop_loss_bps, status) VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, "
+                 "CAST(?8 AS INTEGER), CAST(?9 AS INTEGER), CAST(?10 AS INTEGER), "
+                 "CAST(?11 AS INTEGER), CAST(?12 AS INTEGER), 'offered')",
+                 12, id, aco_id, npi, tin, template_id, start, end && *end ? end : NULL,
+                 terms->has & 1 ? tv[0] : NULL, terms->has & 2 ? tv[1] : NULL,
+                 terms->has & 4 ? tv[2] : NULL, terms->has & 8 ? tv[3] : NULL,
+                 terms->has & 16 ? tv[4] : NULL);
+    if (rc == 0) rc = sql(c, &after, EBRA_JSON, 1, id);
+    if (rc == 0) rc = audit(c, "ebra.offer", "ebra", id, start, NULL, after);
+    free(track);
+    free(exists);
+    free(prov);
+    free(after);
+    return finish(c, rc);
+}
+
+/* Move an EBRA from state `from` to `to`, optionally setting its end date. */
+static int transition(particip_ctx *c, const char *id, const char *action, const char *from,
+                      const char *to, const char *end)
+{
+    char *status = NULL, *start = NULL, *old_end = NULL, *before = NULL, *after = NULL;
+    int rc = end ? check_date(c, "end", end, 0) : 0;
+    if (rc < 0) return rc;
+    rc = begin(c);
+    if (rc == 0) rc = sql(c, &status, "SELECT status FROM arrangements WHERE arrangement_id = ?1", 1, id);
+    if (rc == 0 && !status) rc = refuse(c, -ENOENT, "no EBRA \"%s\" (cara ebra list)", id);
+    const char *verb = !strcmp(to, "active") ? "accepted" : to;
+    if (rc == 0 && strcmp(status, from))
+        rc = refuse(c, -EPERM, "EBRA %s is %s: it cannot be %s (only an %s EBRA can)", id, status,
+                    verb, from);
+    if (rc == 0) rc = sql(c, &start, "SELECT start_date FROM arrangements WHERE arrangement_id = ?1", 1, id);
+    if (rc == 0) rc = sql(c, &old_end, "SELECT end_date FROM arrangements WHERE arrangement_id = ?1", 1, id);
+    if (rc == 0 && end) rc = check_range(c, start, end);
+    if (rc == 0 && end && old_end && strcmp(end, old_end) > 0)
+        rc = refuse(c, -EINVAL, "EBRA %s already ends on %s; it cannot end later (%s)", id, old_end, end);
+    if (rc == 0) rc = sql(c, &before, EBRA_JSON, 1, id);
+    if (rc == 0)
+        rc = sql(c, NULL, "UPDATE arrangements SET status = ?2, end_date = COALESCE(?3, end_date) "
+                          "WHERE arrangement_id = ?1", 3, id, to, end);
+    if (rc == 0) rc = sql(c, &after, EBRA_JSON, 1, id);
+    if (rc == 0) rc = audit(c, action, "ebra", id, end ? end : start, before, after);
+    free(status);
+    free(start);
+    free(old_end);
+    free(before);
+    free(after);
+    return finish(c, rc);
+}
+
+int particip_ebra_accept(particip_ctx *c, const char *id)
+{
+    return transition(c, id, "ebra.accept", "offered", "active", NULL);
+}
+
+int particip_ebra_decline(particip_ctx *c, const char *id)
+{
+    return transition(c, id, "ebra.decline", "offered", "declined", NULL);
+}
+
+int particip_ebra_end(particip_ctx *c, const char *id, const char *end, const char *by)
+{
+    char action[40];
+    snprintf(action, sizeof action, "ebra.end.%s", by && !strcmp(by, "provider") ? "provider" : "aco");
+    return transition(c, id, action, "active", "ended", end);
+}
+
+int particip_ebra_terminate(particip_ctx *c, const char *id, const char *end)
+{
+    return transition(c, id, "ebra.terminate", "active", "terminated", end);
+}

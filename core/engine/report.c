@@ -1,0 +1,398 @@
+/*
+ * report.c: see report.h.
+ */
+#include "report.h"
+
+#include <errno.h>
+#include <stdarg.h>
+#include <stdio.h>
+#include <string.h>
+
+#include "base/base.h"
+
+#define COLS(a) a, sizeof a / sizeof a[0]
+
+/* The filters every report over run_episodes applies (?7: the year of day 0). */
+#define EP_WHERE                                                                          \
+    "(?2 IS NULL OR npi = ?2) AND (?3 IS NULL OR tin = ?3) AND (?4 IS NULL OR aco_id = ?4) " \
+    "AND (?5 IS NULL OR template_id = ?5) AND (?6 IS NULL OR arrangement_id = ?6) "          \
+    "AND (?7 IS NULL OR substr(trigger_date, 1, 4) = ?7)"
+
+static const report_col episode_cols[] = {
+    {"episode_id", REPORT_TEXT, 1},       {"person_id", REPORT_TEXT, 0},
+    {"template_id", REPORT_TEXT, 0},      {"trigger_type", REPORT_TEXT, 1},
+    {"trigger_date", REPORT_TEXT, 1},     {"end_date", REPORT_TEXT, 1},
+    {"npi", REPORT_TEXT, 1},              {"tin", REPORT_TEXT, 0},
+    {"attribution_method", REPORT_TEXT, 1}, {"base_cents", REPORT_MONEY, 0},
+    {"trend_factor", REPORT_FACTOR, 0},   {"trend_years", REPORT_INT, 0},
+    {"age_factor", REPORT_FACTOR, 0},     {"hcc_count", REPORT_INT, 1},
+    {"hcc_factor", REPORT_FACTOR, 0},     {"dual_factor", REPORT_FACTOR, 0},
+    {"discount_bps", REPORT_INT, 0},      {"target_cents", REPORT_MONEY, 1},
+    {"actual_cents", REPORT_MONEY, 1},    {"actual_winsorized_cents", REPORT_MONEY, 1},
+    {"quality_met", REPORT_BOOL, 1},      {"status", REPORT_TEXT, 1},
+    {"exclusion_reason", REPORT_TEXT, 1}, {"arrangement_id", REPORT_TEXT, 1},
+    {"risk_score", REPORT_FACTOR, 0},
+};
+static const char episode_sql[] =
+    "SELECT episode_id, person_id, template_id, trigger_type, trigger_date, end_date, npi, tin, "
+    "attribution_method, base_cents, trend_factor, trend_years, age_factor, hcc_count, "
+    "hcc_factor, dual_factor, discount_bps, target_cents, actual_cents, "
+    "actual_winsorized_cents, quality_met, status, exclusion_reason, arrangement_id, "
+    "risk_score "
+    "FROM run_episodes WHERE run_id = ?1 AND " EP_WHERE " "
+    "ORDER BY template_id, person_id, trigger_date";
+
+/* The run's performance years: its --period, the years of its episodes' day 0 and of
+ * its arrangement rows. */
+#define RUN_YEARS                                                                          \
+    "SELECT period AS y FROM runs WHERE run_id = ?1 AND period IS NOT NULL "                \
+    "UNION SELECT CAST(substr(trigger_date, 1, 4) AS INTEGER) FROM run_episodes WHERE run_id = ?1 " \
+    "UNION SELECT period FROM run_arrangements WHERE run_id = ?1"
+
+/* The run's arrangement rows, and one 'no_episodes' row per arrangement in force (the
+ * statuses the engine reads: active, ended, terminated) during one of the run's years,
+ * of a template the run used, that has no row for that year: 0 episodes, zero money,
+ * no reconciliation (gross, quality, adjusted and share null, as for insufficient
+ * volume). */
+#define ARR_ROWS                                                                           \
+    "SELECT arrangement_id, aco_id, npi, tin, template_id, template_version, period, "      \
+    "episodes, target_cents, actual_cents, actual_winsorized_cents, gross_cents, quality_bps, " \
+    "quality_adjusted_cents, share_bps, payment_cents, cap_applied, status "                \
+    "FROM run_arrangements WHERE run_id = ?1 "                                              \
+    "UNION ALL SELECT a.arrangement_id, a.aco_id, a.npi, a.tin, a.template_id, c.version, y.y, " \
+    "0, 0, 0, 0, NULL, NULL, NULL, NULL, 0, NULL, 'no_episodes' FROM arrangements a "       \
+    "JOIN (" RUN_YEARS ") y ON a.start_date <= y.y || '-12-31' "                            \
+    "AND (a.end_date IS NULL OR a.end_date >= y.y || '-01-01') "                            \
+    "JOIN run_components c ON c.run_id = ?1 AND c.kind = 'template' AND c.name = a.template_id " \
+    "WHERE a.status IN ('active', 'ended', 'terminated') AND NOT EXISTS (SELECT 1 FROM "    \
+    "run_arrangements x WHERE x.run_id = ?1 AND x.arrangement_id = a.arrangement_id "       \
+    "AND x.period = y.y)"
+
+#define ARR_WHERE                                                                          \
+    "(?2 IS NULL OR r.npi = ?2) AND (?3 IS NULL OR r.tin = ?3) AND (?4 IS NULL OR r.aco_id = ?4) " \
+    "AND (?5 IS NULL OR r.template_id = ?5) AND (?6 IS NULL OR r.arrangement_id = ?6) "     \
+    "AND (?7 IS NULL OR r.period = CAST(?7 AS INTEGER))"
+
+static const report_col arrangement_cols[] = {
+    {"arrangement_id", REPORT_TEXT, 1},   {"aco_id", REPORT_TEXT, 1},
+    {"npi", REPORT_TEXT, 1},              {"tin", REPORT_TEXT, 0},
+    {"template_id", REPORT_TEXT, 1},      {"template_version", REPORT_TEXT, 0},
+    {"period", REPORT_INT, 1},            {"episodes", REPORT_INT, 1},
+    {"target_cents", REPORT_MONEY, 1},    {"actual_cents", REPORT_MONEY, 0},
+    {"actual_winsorized_cents", REPORT_MONEY, 1}, {"gross_cents", REPORT_MONEY, 1},
+    {"quality_bps", REPORT_INT, 1},       {"quality_adjusted_cents", REPORT_MONEY, 1},
+    {"share_bps", REPORT_INT, 1},         {"payment_cents", REPORT_MONEY, 1},
+    {"cap_applied", REPORT_TEXT, 1},      {"status", REPORT_TEXT, 1},
+};
+static const char arrangement_sql[] =
+    "SELECT r.arrangement_id, r.aco_id, r.npi, r.tin, r.template_id, r.template_version, "
+    "r.period, r.episodes, r.target_cents, r.actual_cents, r.actual_winsorized_cents, "
+    "r.gross_cents, r.quality_bps, r.quality_adjusted_cents, r.share_bps, r.payment_cents, "
+    "r.cap_applied, r.status FROM (" ARR_ROWS ") r WHERE " ARR_WHERE " "
+    "ORDER BY r.arrangement_id, r.period";
+
+static const report_col specialist_cols[] = {
+    {"npi", REPORT_TEXT, 1},           {"tin", REPORT_TEXT, 1},
+    {"name", REPORT_TEXT, 1},          {"specialty_code", REPORT_TEXT, 1},
+    {"arrangements", REPORT_INT, 1},   {"episodes", REPORT_INT, 1},
+    {"target_cents", REPORT_MONEY, 1}, {"actual_winsorized_cents", REPORT_MONEY, 1},
+    {"payment_cents", REPORT_MONEY, 1}, {"status", REPORT_TEXT, 1},
+};
+static const char specialist_sql[] =
+    "SELECT r.npi, r.tin, COALESCE(p.name, ''), COALESCE(p.specialty_code, ''), "
+    "count(DISTINCT r.arrangement_id), sum(r.episodes), sum(r.target_cents), "
+    "sum(r.actual_winsorized_cents), sum(r.payment_cents), "
+    "CASE WHEN sum(r.episodes) = 0 THEN 'no_episodes' ELSE 'attributed' END "
+    "FROM (" ARR_ROWS ") r LEFT JOIN providers p ON p.npi = r.npi AND p.tin = r.tin "
+    "WHERE " ARR_WHERE " GROUP BY r.npi, r.tin ORDER BY r.npi, r.tin";
+
+/* A leakage row's episode has its day 0 in the period ?7. */
+#define LEAK_PERIOD(l)                                                                     \
+    "(?7 IS NULL OR EXISTS (SELECT 1 FROM run_episodes pe WHERE pe.run_id = ?1 AND "        \
+    "pe.episode_id = " l ".episode_id AND substr(pe.trigger_date, 1, 4) = ?7))"
+
+static const report_col aco_cols[] = {
+    {"aco_id", REPORT_TEXT, 1},         {"name", REPORT_TEXT, 1},
+    {"track", REPORT_TEXT, 1},          {"episodes", REPORT_INT, 1},
+    {"excluded", REPORT_INT, 1},        {"attributed", REPORT_INT, 1},
+    {"unattributed", REPORT_INT, 1},    {"target_cents", REPORT_MONEY, 1},
+    {"actual_cents", REPORT_MONEY, 1},  {"payment_cents", REPORT_MONEY, 1},
+    {"leakage_providers", REPORT_INT, 1}, {"leakage_lines", REPORT_INT, 1},
+    {"leakage_paid_cents", REPORT_MONEY, 1},
+};
+static const char aco_sql[] =
+    "WITH e AS (SELECT aco_id, count(*) AS episodes, "
+    "  sum(status = 'excluded') AS excluded, sum(arrangement_id IS NOT NULL) AS attributed, "
+    "  sum(status != 'excluded' AND arrangement_id IS NULL) AS unattributed, "
+    "  sum(CASE WHEN status != 'excluded' THEN target_cents ELSE 0 END) AS target, "
+    "  sum(CASE WHEN status != 'excluded' THEN actual_cents ELSE 0 END) AS actual "
+    "  FROM run_episodes WHERE run_id = ?1 AND aco_id IS NOT NULL "
+    "  AND (?7 IS NULL OR substr(trigger_date, 1, 4) = ?7) GROUP BY aco_id), "
+    "p AS (SELECT aco_id, sum(payment_cents) AS payment FROM run_arrangements "
+    "  WHERE run_id = ?1 AND (?7 IS NULL OR period = CAST(?7 AS INTEGER)) GROUP BY aco_id), "
+    "l AS (SELECT aco_id, count(DISTINCT npi || '/' || tin) AS providers, sum(lines) AS lines, "
+    "  sum(paid_cents) AS paid FROM run_leakage lk WHERE run_id = ?1 AND " LEAK_PERIOD("lk") " "
+    "  GROUP BY aco_id) "
+    "SELECT e.aco_id, COALESCE(a.name, ''), COALESCE(a.track, ''), e.episodes, e.excluded, "
+    "e.attributed, e.unattributed, e.target, e.actual, COALESCE(p.payment, 0), "
+    "COALESCE(l.providers, 0), COALESCE(l.lines, 0), COALESCE(l.paid, 0) FROM e "
+    "LEFT JOIN acos a ON a.aco_id = e.aco_id LEFT JOIN p ON p.aco_id = e.aco_id "
+    "LEFT JOIN l ON l.aco_id = e.aco_id WHERE (?4 IS NULL OR e.aco_id = ?4) ORDER BY e.aco_id";
+
+static const report_col template_cols[] = {
+    {"template_id", REPORT_TEXT, 1},   {"template_version", REPORT_TEXT, 1},
+    {"episodes", REPORT_INT, 1},       {"excluded", REPORT_INT, 1},
+    {"attributed", REPORT_INT, 1},     {"unattributed", REPORT_INT, 1},
+    {"target_cents", REPORT_MONEY, 1}, {"actual_cents", REPORT_MONEY, 1},
+    {"actual_winsorized_cents", REPORT_MONEY, 1}, {"payment_cents", REPORT_MONEY, 1},
+};
+static const char template_sql[] =
+    "SELECT e.template_id, e.template_version, count(*), sum(e.status = 'excluded'), "
+    "sum(e.arrangement_id IS NOT NULL), sum(e.status != 'excluded' AND e.arrangement_id IS NULL), "
+    "COALESCE(sum(e.target_cents), 0), "
+    "sum(CASE WHEN e.status != 'excluded' THEN e.actual_cents ELSE 0 END), "
+    "COALESCE(sum(e.actual_winsorized_cents), 0), "
+    "COALESCE((SELECT sum(payment_cents) FROM run_arrangements r WHERE r.run_id = ?1 "
+    "  AND r.template_id = e.template_id AND (?7 IS NULL OR r.period = CAST(?7 AS INTEGER))), 0) "
+    "FROM run_episodes e WHERE e.run_id = ?1 AND (?4 IS NULL OR e.aco_id = ?4) AND "
+    "(?5 IS NULL OR e.template_id = ?5) AND (?7 IS NULL OR substr(e.trigger_date, 1, 4) = ?7) "
+    "GROUP BY e.template_id, e.template_version ORDER BY e.template_id";
+
+static const report_col leakage_cols[] = {
+    {"aco_id", REPORT_TEXT, 1},   {"npi", REPORT_TEXT, 1},      {"tin", REPORT_TEXT, 1},
+    {"name", REPORT_TEXT, 1},     {"episodes", REPORT_INT, 1},  {"lines", REPORT_INT, 1},
+    {"paid_cents", REPORT_MONEY, 1},
+};
+static const char leakage_sql[] =
+    "SELECT l.aco_id, l.npi, l.tin, COALESCE(p.name, ''), count(DISTINCT l.episode_id), "
+    "sum(l.lines), sum(l.paid_cents) FROM run_leakage l LEFT JOIN providers p ON p.npi = l.npi "
+    "AND p.tin = l.tin WHERE l.run_id = ?1 AND (?2 IS NULL OR l.npi = ?2) AND (?3 IS NULL OR "
+    "l.tin = ?3) AND (?4 IS NULL OR l.aco_id = ?4) AND " LEAK_PERIOD("l") " "
+    "GROUP BY l.aco_id, l.npi, l.tin ORDER BY l.aco_id, sum(l.paid_cents) DESC, l.npi, l.tin";
+
+#define F_ALL                                                                             \
+    (REPORT_F_NPI | REPORT_F_TIN | REPORT_F_ACO | REPORT_F_TEMPLATE | REPORT_F_ARRANGEMENT | \
+     REPORT_F_PERIOD)
+
+static const report_def reports[] = {
+    {"episode", COLS(episode_cols), episode_sql, F_ALL, "episodes"},
+    {"arrangement", COLS(arrangement_cols), arrangement_sql, F_ALL, "arrangements"},
+    {"specialist", COLS(specialist_cols), specialist_sql, F_ALL, "specialists"},
+    {"aco", COLS(aco_cols), aco_sql, REPORT_F_ACO | REPORT_F_PERIOD, "ACO rows"},
+    {"template", COLS(template_cols), template_sql,
+     REPORT_F_ACO | REPORT_F_TEMPLATE | REPORT_F_PERIOD, "template rows"},
+    {"leakage", COLS(leakage_cols), leakage_sql,
+     REPORT_F_NPI | REPORT_F_TIN | REPORT_F_ACO | REPORT_F_PERIOD, "leakage rows"},
+};
+
+
+const report_def *report_find(const char *by)
+{
+    for (size_t i = 0; i < sizeof reports / sizeof reports[0]; i++)
+        if (by && strcmp(reports[i].by, by) == 0) return &reports[i];
+    return NULL;
+}
+
+const char *report_names(void)
+{
+    return "episode, arrangement, specialist, aco, template, leakage";
+}
+
+json_t *report_cell_json(sqlite3_stmt *st, int i, int type)
+{
+    if (sqlite3_column_type(st, i) == SQLITE_NULL) return json_null();
+    int64_t v = sqlite3_column_int64(st, i);
+    char buf[32];
+    switch (type) {
+    case REPORT_FACTOR: factor_format(v, buf); return json_string(buf);
+    case REPORT_BOOL: return json_boolean(v);
+    case REPORT_INT:
+    case REPORT_MONEY: return json_integer(v);
+    default: return json_string((const char *)sqlite3_column_text(st, i));
+    }
+}
+
+
+/* ---- filters ---------------------------------------------------------------------------- */
+
+
+/* 1 when sql with the text ?1 = v has a row, 0 when not, -1 on a SQLite error. */
+static int exists(sqlite3 *db, const char *sql, const char *v)
+{
+    sqlite3_stmt *st;
+    if (sqlite3_prepare_v2(db, sql, -1, &st, NULL) != SQLITE_OK) return -1;
+    sqlite3_bind_text(st, 1, v, -1, SQLITE_TRANSIENT);
+    int rc = sqlite3_step(st);
+    sqlite3_finalize(st);
+    return rc == SQLITE_ROW ? 1 : rc == SQLITE_DONE ? 0 : -1;
+}
+
+static const struct {
+    unsigned bit;
+    const char *name; /* the API's query parameter; the CLI's option is "--" name */
+} FILTER_NAMES[] = {
+    {REPORT_F_NPI, "npi"},           {REPORT_F_TIN, "tin"},
+    {REPORT_F_ACO, "aco"},           {REPORT_F_TEMPLATE, "template"},
+    {REPORT_F_ARRANGEMENT, "arrangement"}, {REPORT_F_PERIOD, "period"},
+};
+
+static const char *filter_value(const report_filters *f, unsigned bit)
+{
+    switch (bit) {
+    case REPORT_F_NPI: return f->npi;
+    case REPORT_F_TIN: return f->tin;
+    case REPORT_F_ACO: return f->aco;
+    case REPORT_F_TEMPLATE: return f->tmpl;
+    case REPORT_F_ARRANGEMENT: return f->arrangement;
+    default: return f->period;
+    }
+}
+
+/* "episode, arrangement" : the reports that take filter bit. */
+static void reports_taking(unsigned bit, char *buf, size_t len)
+{
+    size_t off = 0;
+    buf[0] = '\0';
+    for (size_t i = 0; i < sizeof reports / sizeof reports[0] && off < len; i++)
+        if (reports[i].filters & bit)
+            off += (size_t)snprintf(buf + off, len - off, "%s%s", off ? ", " : "", reports[i].by);
+}
+
+int report_check_filters(sqlite3 *db, const report_def *r, const report_filters *f, int cli,
+                         char *err, size_t errlen)
+{
+    const char *dash = cli ? "--" : "";
+    for (size_t i = 0; i < sizeof FILTER_NAMES / sizeof FILTER_NAMES[0]; i++) {
+        const char *v = filter_value(f, FILTER_NAMES[i].bit);
+        if (!v || (r->filters & FILTER_NAMES[i].bit)) continue;
+        char which[128];
+        reports_taking(FILTER_NAMES[i].bit, which, sizeof which);
+        return util_fail(err, errlen, -EINVAL, "%s%s: the %s report does not take this filter (it "
+                    "applies to the %s reports)", dash, FILTER_NAMES[i].name, r->by, which);
+    }
+    if (f->npi) {
+        int rc = npi_check(f->npi, strlen(f->npi));
+        if (rc == ID_BAD_CHECK)
+            return util_fail(err, errlen, -EINVAL, "%snpi: '%s' fails its check digit (expected %d as "
+                        "the last digit of a 10-digit NPI)", dash, f->npi, npi_check_digit(f->npi));
+        if (rc != ID_OK)
+            return util_fail(err, errlen, -EINVAL, "%snpi: '%s' is not an NPI: %s", dash, f->npi,
+                        ids_explain("npi", rc));
+    }
+    if (f->tin) {
+        int rc = tin_check(f->tin, strlen(f->tin));
+        if (rc != ID_OK)
+            return util_fail(err, errlen, -EINVAL, "%stin: '%s' is not a TIN: %s", dash, f->tin,
+                        ids_explain("tin", rc));
+    }
+    if (f->period) {
+        const char *p = f->period;
+        int ok = strlen(p) == 4;
+        for (size_t i = 0; ok && i < 4; i++) ok = p[i] >= '0' && p[i] <= '9';
+        if (!ok || strcmp(p, "2000") < 0 || strcmp(p, "2100") > 0)
+            return util_fail(err, errlen, -EINVAL, "%speriod: '%s' is not a performance year "
+                        "(expected YYYY from 2000 to 2100, e.g. 2027)", dash, p);
+    }
+    int k;
+    if (f->aco) {
+        if ((k = exists(db, "SELECT 1 FROM acos WHERE aco_id = ?1", f->aco)) < 0) goto io;
+        if (!k)
+            return util_fail(err, errlen, -ENOENT, "%saco: no ACO '%s' in the store (expected an ACO "
+                        "id; cara aco list shows them)", dash, f->aco);
+    }
+    if (f->tmpl) {
+        if ((k = exists(db, "SELECT 1 FROM run_components WHERE kind = 'template' AND name = ?1 "
+                            "UNION ALL SELECT 1 FROM arrangements WHERE template_id = ?1", f->tmpl)) < 0)
+            goto io;
+        if (!k)
+            return util_fail(err, errlen, -ENOENT, "%stemplate: no run used a template '%s' and no "
+                        "arrangement names it (expected a template id; cara templates lists "
+                        "them)", dash, f->tmpl);
+    }
+    if (f->arrangement) {
+        if ((k = exists(db, "SELECT 1 FROM arrangements WHERE arrangement_id = ?1 UNION ALL "
+                            "SELECT 1 FROM run_arrangements WHERE arrangement_id = ?1",
+                        f->arrangement)) < 0)
+            goto io;
+        if (!k)
+            return util_fail(err, errlen, -ENOENT, "%sarrangement: no arrangement '%s' in the store "
+                        "(expected an arrangement id; cara ebra list shows them)", dash,
+                        f->arrangement);
+    }
+    return 0;
+io:
+    return util_fail(err, errlen, -EIO, "%s", sqlite3_errmsg(db));
+}
+
+void report_bind(sqlite3_stmt *st, int64_t run_id, const report_filters *f)
+{
+    sqlite3_bind_int64(st, 1, run_id);
+    const char *v[6] = {f->npi, f->tin, f->aco, f->tmpl, f->arrangement, f->period};
+    for (int i = 0; i < 6; i++)
+        if (v[i]) sqlite3_bind_text(st, 2 + i, v[i], -1, SQLITE_TRANSIENT);
+}
+
+void report_explain_empty(sqlite3 *db, const report_def *r, int64_t run_id,
+                          const report_filters *f, char *buf, size_t len)
+{
+    static const char *const words[] = {"NPI", "TIN", "ACO", "template", "arrangement"};
+    const char *v[5] = {f->npi, f->tin, f->aco, f->tmpl, f->arrangement};
+    size_t off = (size_t)snprintf(buf, len, "no %s", r->noun);
+    int any = 0;
+    for (int i = 0; i < 5 && off < len; i++)
+        if (v[i]) off += (size_t)snprintf(buf + off, len - off, "%s%s %s", any++ ? ", " : " of ",
+                                          words[i], v[i]);
+    if (f->period && off < len)
+        off += (size_t)snprintf(buf + off, len - off, " in period %s", f->period);
+    if (off < len) off += (size_t)snprintf(buf + off, len - off, " in run %lld", (long long)run_id);
+    if (!f->period || off >= len) return;
+    /* is the period one of the run's? */
+    sqlite3_stmt *st;
+    if (sqlite3_prepare_v2(db, "SELECT group_concat(y, ', '), sum(y = CAST(?2 AS INTEGER)) FROM "
+                               "(SELECT y FROM (" RUN_YEARS ") ORDER BY y)", -1, &st, NULL) != SQLITE_OK)
+        return;
+    sqlite3_bind_int64(st, 1, run_id);
+    sqlite3_bind_text(st, 2, f->period, -1, SQLITE_TRANSIENT);
+    if (sqlite3_step(st) == SQLITE_ROW && sqlite3_column_int64(st, 1) == 0) {
+        const char *years = (const char *)sqlite3_column_text(st, 0);
+        snprintf(buf + off, len - off, "; run %lld covers %s", (long long)run_id,
+                 years ? "period " : "no period (it has no episodes)");
+        off = strlen(buf);
+        if (years && off < len) snprintf(buf + off, len - off, "%s", years);
+    }
+    sqlite3_finalize(st);
+}
+
+int64_t report_other_run(sqlite3 *db, const report_def *r, int64_t run_id,
+                         const report_filters *f)
+{
+    sqlite3_stmt *runs, *st;
+    if (sqlite3_prepare_v2(db, "SELECT run_id FROM runs WHERE status = 'done' AND run_id != ?1 "
+                               "ORDER BY run_id DESC LIMIT 50", -1, &runs, NULL) != SQLITE_OK)
+        return -1;
+    if (sqlite3_prepare_v2(db, r->sql, -1, &st, NULL) != SQLITE_OK) {
+        sqlite3_finalize(runs);
+        return -1;
+    }
+    sqlite3_bind_int64(runs, 1, run_id);
+    int64_t found = 0;
+    int rc;
+    while (!found && (rc = sqlite3_step(runs)) == SQLITE_ROW) {
+        int64_t id = sqlite3_column_int64(runs, 0);
+        sqlite3_reset(st);
+        report_bind(st, id, f);
+        rc = sqlite3_step(st);
+        if (rc == SQLITE_ROW) found = id;
+        else if (rc != SQLITE_DONE) found = -1;
+    }
+    sqlite3_finalize(st);
+    sqlite3_finalize(runs);
+    return found;
+}
+
+void report_dollar_name(const char *name, char buf[64])
+{
+    size_t n = strlen(name);
+    if (n > 6 && strcmp(name + n - 6, "_cents") == 0) n -= 6;
+    snprintf(buf, 64, "%.*s", (int)n, name);
+}

@@ -1,0 +1,329 @@
+/*
+ * run_manifest.c: see run_manifest.h.
+ */
+#include "run_manifest.h"
+
+#include <errno.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "store/store.h"
+#include "base/base.h"
+
+/* Plugins are hashed, not stored: a shared object may be large. */
+#define PLUGIN_MAX_BYTES (512u * 1024u * 1024u)
+
+/* The CMS-HCC tables the engine loads from <episodes>/common (hcc.h, hcc_filter.h,
+ * hcc_score.h); the first N_REQUIRED_TABLES must be there, the others are recorded when
+ * present. */
+static const char *const TABLES[] = {"cms_hcc_v28_dx_to_hcc.csv", "cms_hcc_v28_hierarchies.csv",
+                                     "cms_hcc_ra_eligible_hcpcs.csv",
+                                     "cms_hcc_v28_coefficients.csv"};
+enum { N_REQUIRED_TABLES = 2 };
+
+void run_manifest_free(run_manifest *m)
+{
+    for (size_t i = 0; i < m->n_files; i++) {
+        free(m->files[i].relpath);
+        free(m->files[i].path);
+        free(m->files[i].bytes);
+    }
+    free(m->files);
+    for (size_t i = 0; i < m->n_comps; i++) {
+        free(m->comps[i].name);
+        free(m->comps[i].version);
+        free(m->comps[i].path);
+    }
+    free(m->comps);
+    memset(m, 0, sizeof *m);
+}
+
+/* path inside dir ("dir/a/b" -> "a/b"), or NULL when path is not under dir. */
+static const char *inside(const char *dir, const char *path)
+{
+    size_t n = strlen(dir);
+    while (n > 1 && dir[n - 1] == '/') n--;
+    if (strncmp(path, dir, n) != 0 || path[n] != '/') return NULL;
+    path += n;
+    while (*path == '/') path++;
+    return *path ? path : NULL;
+}
+
+/* The index of the file at path, reading it the first time. -1 with err on failure. */
+static long add_file(run_manifest *m, const char *dir, const char *path, char *err, size_t errlen)
+{
+    for (size_t i = 0; i < m->n_files; i++)
+        if (!strcmp(m->files[i].path, path)) return (long)i;
+    const char *rel = inside(dir, path);
+    if (!rel) {
+        snprintf(err, errlen, "%s: not inside the episodes folder %s (a run stores what it "
+                              "reads from there)", path, dir);
+        return -1;
+    }
+    run_file *v = realloc(m->files, (m->n_files + 1) * sizeof *v);
+    if (!v) {
+        snprintf(err, errlen, "out of memory");
+        return -1;
+    }
+    m->files = v;
+    run_file *f = &v[m->n_files];
+    memset(f, 0, sizeof *f);
+    if (util_read_file(path, CONTENT_MAX_BYTES, &f->bytes, &f->len, err, errlen) < 0) return -1;
+    f->relpath = strdup(rel);
+    f->path = strdup(path);
+    if (!f->relpath || !f->path) {
+        free(f->bytes);
+        free(f->relpath);
+        free(f->path);
+        snprintf(err, errlen, "out of memory");
+        return -1;
+    }
+    sha256_hex(f->bytes, f->len, f->sha256);
+    return (long)m->n_files++;
+}
+
+/* A component (ignored when its (kind, name) is already there, as INSERT OR IGNORE
+ * did). file < 0: hash the plugin at path. */
+static int add_comp(run_manifest *m, const char *kind, const char *name, const char *version,
+                    const char *path, long file, char *err, size_t errlen)
+{
+    for (size_t i = 0; i < m->n_comps; i++)
+        if (!strcmp(m->comps[i].kind, kind) && !strcmp(m->comps[i].name, name)) return 0;
+    run_component *v = realloc(m->comps, (m->n_comps + 1) * sizeof *v);
+    if (!v) {
+        snprintf(err, errlen, "out of memory");
+        return -ENOMEM;
+    }
+    m->comps = v;
+    run_component *c = &v[m->n_comps];
+    memset(c, 0, sizeof *c);
+    c->kind = kind;
+    c->file = file;
+    if (file >= 0) {
+        memcpy(c->sha256, m->files[file].sha256, sizeof c->sha256);
+    } else {
+        char *buf;
+        size_t len;
+        int rc = util_read_file(path, PLUGIN_MAX_BYTES, &buf, &len, err, errlen);
+        if (rc < 0) return rc;
+        sha256_hex(buf, len, c->sha256);
+        free(buf);
+    }
+    c->name = strdup(name);
+    c->version = strdup(version ? version : "");
+    c->path = strdup(path);
+    if (!c->name || !c->version || !c->path) {
+        free(c->name);
+        free(c->version);
+        free(c->path);
+        snprintf(err, errlen, "out of memory");
+        return -ENOMEM;
+    }
+    m->n_comps++;
+    return 0;
+}
+
+/* A file that is also a component. */
+static int add_both(run_manifest *m, const catalog *cat, const char *kind, const char *name,
+                    const char *version, const char *path, char *err, size_t errlen)
+{
+    long f = add_file(m, cat->dir, path, err, errlen);
+    return f < 0 ? -EIO : add_comp(m, kind, name, version, path, f, err, errlen);
+}
+
+/* An overlay's base folder's rule files: the catalog needs them to load the base even
+ * when the overlay has its own (and a --template run keeps only the overlay). */
+static int add_base_rules(run_manifest *m, const catalog *cat, const char *base_template,
+                          char *err, size_t errlen)
+{
+    char *dir = strdup(base_template);
+    char *slash = dir ? strrchr(dir, '/') : NULL;
+    if (!slash) {
+        free(dir);
+        return 0;
+    }
+    *slash = '\0';
+    static const char *const names[] = {"attribution.lua", "savings.lua"};
+    int rc = 0;
+    for (size_t i = 0; i < 2 && rc == 0; i++) {
+        char *p = util_path_join(dir, names[i]);
+        if (!p) rc = -ENOMEM;
+        else if (util_exists(p) && add_file(m, cat->dir, p, err, errlen) < 0) rc = -EIO;
+        free(p);
+    }
+    free(dir);
+    return rc;
+}
+
+int run_manifest_build(const catalog *cat, run_manifest *m, char *err, size_t errlen)
+{
+    memset(m, 0, sizeof *m);
+    int rc = 0;
+    for (size_t i = 0; i < cat->n && rc == 0; i++) {
+        const catalog_entry *e = &cat->v[i];
+        const char *id = template_id(e->tmpl), *ver = template_version(e->tmpl);
+        char name[256];
+        rc = add_comp(m, "plugin", e->plugin->desc->name, e->plugin->desc->version,
+                      e->plugin->path, -1, err, errlen);
+        if (rc == 0 && e->overlay_path) {
+            const char *base_id = template_host_str(e->tmpl, "base.id");
+            rc = add_both(m, cat, "template", id, ver, e->overlay_path, err, errlen);
+            if (rc == 0)
+                rc = add_both(m, cat, "template", base_id ? base_id : "base",
+                              template_host_str(e->tmpl, "base.version"), e->template_path, err,
+                              errlen);
+            if (rc == 0) rc = add_base_rules(m, cat, e->template_path, err, errlen);
+        } else if (rc == 0) {
+            rc = add_both(m, cat, "template", id, ver, e->template_path, err, errlen);
+        }
+        snprintf(name, sizeof name, "%s/attribution.lua", id);
+        if (rc == 0) rc = add_both(m, cat, "rule", name, ver, e->attribution_path, err, errlen);
+        snprintf(name, sizeof name, "%s/savings.lua", id);
+        if (rc == 0) rc = add_both(m, cat, "rule", name, ver, e->savings_path, err, errlen);
+    }
+    char *common = rc == 0 ? util_path_join(cat->dir, "common") : NULL;
+    for (size_t t = 0; t < UTIL_ARRAY_LEN(TABLES) && rc == 0; t++) {
+        char *p = common ? util_path_join(common, TABLES[t]) : NULL;
+        if (p && t >= N_REQUIRED_TABLES && !util_exists(p)) {
+            free(p);
+            continue;
+        }
+        rc = p ? add_both(m, cat, "table", TABLES[t], "V28", p, err, errlen) : -ENOMEM;
+        free(p);
+    }
+    free(common);
+    if (rc < 0) run_manifest_free(m);
+    return rc < 0 ? rc : 0;
+}
+
+static int fail(sqlite3 *db, sqlite3_stmt *st, const char *what, char *err, size_t errlen)
+{
+    snprintf(err, errlen, "saving %s: %s", what, sqlite3_errmsg(db));
+    sqlite3_finalize(st);
+    return -EIO;
+}
+
+int run_manifest_save_files(sqlite3 *db, int64_t run_id, const run_manifest *m, char *err,
+                            size_t errlen)
+{
+    sqlite3_stmt *st;
+    if (sqlite3_prepare_v2(db, "INSERT INTO run_files (run_id, relpath, sha256) VALUES "
+                               "(?1, ?2, ?3)", -1, &st, NULL) != SQLITE_OK)
+        return fail(db, NULL, "run files", err, errlen);
+    for (size_t i = 0; i < m->n_files; i++) {
+        const run_file *f = &m->files[i];
+        if (content_put(db, f->sha256, f->bytes, f->len, err, errlen) < 0) {
+            sqlite3_finalize(st);
+            return -EIO;
+        }
+        sqlite3_bind_int64(st, 1, run_id);
+        sqlite3_bind_text(st, 2, f->relpath, -1, SQLITE_STATIC);
+        sqlite3_bind_text(st, 3, f->sha256, -1, SQLITE_STATIC);
+        if (sqlite3_step(st) != SQLITE_DONE) return fail(db, st, f->relpath, err, errlen);
+        sqlite3_reset(st);
+    }
+    sqlite3_finalize(st);
+    return 0;
+}
+
+int run_manifest_save_components(sqlite3 *db, int64_t run_id, const run_manifest *m,
+                                 char *err, size_t errlen)
+{
+    sqlite3_stmt *st;
+    if (sqlite3_prepare_v2(db, "INSERT OR IGNORE INTO run_components (run_id, kind, name, "
+                               "version, path, sha256, content, relpath) VALUES (?1, ?2, ?3, "
+                               "?4, ?5, ?6, ?7, ?8)", -1, &st, NULL) != SQLITE_OK)
+        return fail(db, NULL, "run components", err, errlen);
+    for (size_t i = 0; i < m->n_comps; i++) {
+        const run_component *c = &m->comps[i];
+        sqlite3_bind_int64(st, 1, run_id);
+        sqlite3_bind_text(st, 2, c->kind, -1, SQLITE_STATIC);
+        sqlite3_bind_text(st, 3, c->name, -1, SQLITE_STATIC);
+        sqlite3_bind_text(st, 4, c->version, -1, SQLITE_STATIC);
+        sqlite3_bind_text(st, 5, c->path, -1, SQLITE_STATIC);
+        sqlite3_bind_text(st, 6, c->sha256, -1, SQLITE_STATIC);
+        if (c->file >= 0) {
+            sqlite3_bind_text(st, 7, c->sha256, -1, SQLITE_STATIC);
+            sqlite3_bind_text(st, 8, m->files[c->file].relpath, -1, SQLITE_STATIC);
+        }
+        if (sqlite3_step(st) != SQLITE_DONE) return fail(db, st, "run components", err, errlen);
+        sqlite3_reset(st);
+        sqlite3_clear_bindings(st);
+    }
+    sqlite3_finalize(st);
+    return 0;
+}
+
+int run_manifest_version_warnings(sqlite3 *db, const run_manifest *m, int64_t against,
+                                  json_t *warnings, char *err, size_t errlen)
+{
+    sqlite3_stmt *st;
+    if (sqlite3_prepare_v2(db, "SELECT run_id, sha256 FROM run_components WHERE kind = ?1 AND "
+                               "name = ?2 AND version = ?3 AND (?4 = 0 OR run_id = ?4) "
+                               "ORDER BY run_id DESC LIMIT 1", -1, &st, NULL) != SQLITE_OK) {
+        snprintf(err, errlen, "reading earlier runs' components: %s", sqlite3_errmsg(db));
+        return -EIO;
+    }
+    int n = 0;
+    for (size_t i = 0; i < m->n_comps; i++) {
+        const run_component *c = &m->comps[i];
+        sqlite3_bind_text(st, 1, c->kind, -1, SQLITE_STATIC);
+        sqlite3_bind_text(st, 2, c->name, -1, SQLITE_STATIC);
+        sqlite3_bind_text(st, 3, c->version, -1, SQLITE_STATIC);
+        sqlite3_bind_int64(st, 4, against);
+        if (sqlite3_step(st) == SQLITE_ROW &&
+            strcmp((const char *)sqlite3_column_text(st, 1), c->sha256) != 0) {
+            char msg[512];
+            snprintf(msg, sizeof msg, "%s %s %s: content changed under the same version "
+                     "(sha256 %.12s in run %lld, now %.12s)", c->kind, c->name,
+                     c->version[0] ? c->version : "(none)",
+                     (const char *)sqlite3_column_text(st, 1),
+                     (long long)sqlite3_column_int64(st, 0), c->sha256);
+            json_array_append_new(warnings, json_string(msg));
+            n++;
+        }
+        sqlite3_reset(st);
+    }
+    sqlite3_finalize(st);
+    return n;
+}
+
+int run_manifest_check_plugins(sqlite3 *db, int64_t of, const run_manifest *m, int allow,
+                               json_t *warnings, char *err, size_t errlen)
+{
+    sqlite3_stmt *st;
+    if (sqlite3_prepare_v2(db, "SELECT name, version, sha256 FROM run_components WHERE "
+                               "run_id = ?1 AND kind = 'plugin' ORDER BY name", -1, &st,
+                           NULL) != SQLITE_OK) {
+        snprintf(err, errlen, "reading run %lld's plugins: %s", (long long)of, sqlite3_errmsg(db));
+        return -EIO;
+    }
+    sqlite3_bind_int64(st, 1, of);
+    int rc = 0;
+    while (rc == 0 && sqlite3_step(st) == SQLITE_ROW) {
+        const char *name = (const char *)sqlite3_column_text(st, 0);
+        const char *was = (const char *)sqlite3_column_text(st, 2);
+        const run_component *now = NULL;
+        for (size_t i = 0; i < m->n_comps && !now; i++)
+            if (!strcmp(m->comps[i].kind, "plugin") && !strcmp(m->comps[i].name, name))
+                now = &m->comps[i];
+        if (now && !strcmp(now->sha256, was)) continue;
+        char msg[768];
+        if (now)
+            snprintf(msg, sizeof msg, "plugin %s differs from run %lld's: sha256 %s then, %s "
+                     "now (%s)", name, (long long)of, was, now->sha256, now->path);
+        else
+            snprintf(msg, sizeof msg, "plugin %s (sha256 %s in run %lld) is not used now",
+                     name, was, (long long)of);
+        if (allow) {
+            json_array_append_new(warnings, json_string(msg));
+        } else {
+            snprintf(err, errlen, "%s; the replay would not be run %lld's computation "
+                     "(--allow-plugin-change goes on anyway)", msg, (long long)of);
+            rc = -EPERM;
+        }
+    }
+    sqlite3_finalize(st);
+    return rc;
+}

@@ -1,0 +1,13 @@
+/*
+ * feeds: the public header of core/feeds/ (docs/architecture.md). Files outside
+ * core/feeds/ include this header only; the headers below are its parts.
+ */
+#ifndef CARA_FEEDS_MODULE_H
+#define CARA_FEEDS_MODULE_H
+#include "cclf.h"
+#include "cclf_bundle.h"
+#include "cclf_feed.h"
+#include "feed.h"
+#include "fhir.h"
+#include "load_fields.h"
+#endif

@@ -1,0 +1,789 @@
+/*
+ * load_cclf.c: CCLF deliveries into the store (load_feed.h).
+ *
+ * Per delivery, in one transaction: CCLF0's record counts are checked against the
+ * files; CCLF9 updates the MBI crosswalk (re-keying what the store holds); CCLF8 gives
+ * beneficiaries; the claim files (1-6) are validated record by record and staged in a
+ * temporary table (memory does not grow with the files), then assembled into claims
+ * (CCLF1 + its CCLF2 lines, CCLF3 procedures and CCLF4 diagnoses; CCLF5/6 lines grouped
+ * by CUR_CLM_UNIQ_ID) and applied by natural key and version (feed_store.h).
+ */
+#include <errno.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "feeds/feeds.h"
+#include "base/base.h"
+#include "load_feed.h"
+
+typedef struct cfile {
+    const char *path;
+    const char *base;
+    cclf_name name;
+    const char *buf;
+    size_t len;
+    char sha[65];
+    long records;
+    int seen;               /* loaded before, whole (same SHA-256, nothing rejected) */
+    int64_t load_id;        /* its `loads` row (0 when seen) */
+} cfile;
+
+typedef struct ctx {
+    store *s;
+    sqlite3 *db;
+    const feed_opts *o;
+    feed_report rep;
+    feed_sink *sink;
+    cfile *f;
+    size_t n;
+    sqlite3_stmt *stage, *bad;
+    int64_t load_id;
+    char err[512];
+    int failed;             /* a store failure: stop */
+    int64_t hicn_rows;      /* CCLF9 HICN pairs (not used: claims carry MBIs) */
+    int64_t test_ids;       /* records whose identifier is a CMS test id, not an MBI */
+    int64_t aligned;        /* CCLF8 beneficiaries aligned to the delivery's ACO */
+    int explicit_alignment; /* -1 not known yet; 1 alignment.csv aligns people that year */
+    sqlite3_stmt *align_has, *align_put;
+} ctx;
+
+/* ---- records ------------------------------------------------------------------------- */
+
+typedef void (*rec_fn)(ctx *x, size_t fi, const char *rec, size_t recno);
+
+/* Every record of file fi of the right length to fn. Without fn, counts the records
+ * and reports those of the wrong length (their claim, when their first 13 characters
+ * are a claim id, is rejected too); with fn, skips them silently. */
+static void each_record(ctx *x, size_t fi, rec_fn fn)
+{
+    cfile *f = &x->f[fi];
+    const cclf_layout *l = cclf_layout_for(f->name.file);
+    const char *p = f->buf, *end = f->buf + f->len;
+    size_t recno = 0;
+    while (p < end && !x->failed) {
+        const char *nl = memchr(p, '\n', (size_t)(end - p));
+        size_t n = nl ? (size_t)(nl - p) : (size_t)(end - p);
+        if (n && p[n - 1] == '\r') n--;
+        recno++;
+        if (n != l->reclen && fn) {
+            /* reported by the counting pass */
+        } else if (n != l->reclen) {
+            feed_reject(&x->rep, f->path, recno, 0, NULL, p, n, "the record is %zu characters "
+                        "long (CCLF%c records are %u)", n, l->file, l->reclen);
+            if (x->bad && n >= 13 && strspn(p, "0123456789") >= 13) {
+                sqlite3_bind_text(x->bad, 1, p, 13, SQLITE_TRANSIENT);
+                sqlite3_step(x->bad);
+                sqlite3_reset(x->bad);
+            }
+        } else if (fn) {
+            fn(x, fi, p, recno);
+        }
+        p = nl ? nl + 1 : end;
+    }
+    if (!fn) f->records = (long)recno;
+}
+
+static void record_error(ctx *x, size_t fi, const char *rec, size_t recno, const cclf_error *e)
+{
+    const cclf_layout *l = cclf_layout_for(x->f[fi].name.file);
+    feed_reject(&x->rep, x->f[fi].path, recno, e->field ? e->field->start : 0,
+                e->field ? e->field->name : NULL, rec, l->reclen, "%s", e->msg);
+}
+
+/* Report a converted record's warnings (optional fields stored as absent). Returns -1
+ * when --strict made one of them an error: the record is rejected. */
+static int record_warnings(ctx *x, size_t fi, const char *rec, size_t recno, const cclf_error *e)
+{
+    const cclf_layout *l = cclf_layout_for(x->f[fi].name.file);
+    int n = e->n_warn < CCLF_WARN_MAX ? e->n_warn : CCLF_WARN_MAX;
+    for (int i = 0; i < n; i++)
+        if (feed_warn(&x->rep, x->f[fi].path, recno, e->warn[i].field ? e->warn[i].field->start : 0,
+                      e->warn[i].field ? e->warn[i].field->name : NULL, rec, l->reclen, "%s",
+                      e->warn[i].msg) < 0)
+            return -1;
+    if (e->n_warn > n) x->rep.warnings += e->n_warn - n;
+    return 0;
+}
+
+static void store_failed(ctx *x, const char *what)
+{
+    if (x->failed) return;
+    x->failed = 1;
+    fprintf(x->o->err ? x->o->err : stderr, "cara load: %s: %s\n", what,
+            x->err[0] ? x->err : sqlite3_errmsg(x->db));
+}
+
+/* ---- CCLF0 ------------------------------------------------------------------------------- */
+
+static void check_summary(ctx *x, size_t fi)
+{
+    cclf_count counts[16];
+    char err[256];
+    int n = cclf_summary(x->f[fi].buf, x->f[fi].len, counts, 16, err, sizeof err);
+    if (n < 0) {
+        feed_reject(&x->rep, x->f[fi].path, 0, 0, NULL, NULL, 0, "%s", err);
+        return;
+    }
+    for (int i = 0; i < n; i++) {
+        size_t j = 0;
+        while (j < x->n && x->f[j].name.file != counts[i].file) j++;
+        if (j == x->n) continue; /* a file CMS sent that was not given: not checked */
+        const cclf_layout *l = cclf_layout_for(counts[i].file);
+        /* the records themselves are checked against the layout; a summary that states
+         * an older packet's length (BCDA's test deliveries do) is only noted */
+        if (counts[i].reclen && counts[i].reclen != l->reclen)
+            feed_warn(&x->rep, x->f[fi].path, 0, 0, NULL, NULL, 0, "CCLF%c: record length "
+                      "%ld, but the v36 layout has %u", counts[i].file, counts[i].reclen, l->reclen);
+        if (counts[i].records != x->f[j].records)
+            feed_reject(&x->rep, x->f[j].path, 0, 0, NULL, NULL, 0, "%ld records, but CCLF0 (%s) "
+                        "says %ld: the delivery is incomplete or corrupted", x->f[j].records,
+                        x->f[fi].base, counts[i].records);
+    }
+}
+
+/* ---- CCLF9 and CCLF8 ------------------------------------------------------------------------ */
+
+/* An MBI of CCLF9: valid, or in a test delivery a CMS test identifier (cclf_feed.h). */
+static int xwalk_mbi(ctx *x, size_t fi, const char *v, size_t n, char out[13], char *msg,
+                     size_t msglen)
+{
+    if (feed_check_mbi(v, n, out, 13, msg, msglen) == 0) return 0;
+    if (x->f[fi].name.env == 'T' && n == 11 && strspn(v, "0123456789ABCDEFGHIJKLMNOPQRSTUVWXYZ") == 11) {
+        memcpy(out, v, 12);
+        x->test_ids++;
+        return 0;
+    }
+    return -1;
+}
+
+static void xwalk_file(ctx *x, size_t fi)
+{
+    cclf_xwalk *xw;
+    char err[256];
+    if (cclf_xwalk_build(x->f[fi].buf, x->f[fi].len, &xw, err, sizeof err) < 0) {
+        feed_reject(&x->rep, x->f[fi].path, 0, 0, NULL, NULL, 0, "%s", err);
+        return;
+    }
+    const cclf_layout *l = cclf_layout_for('9');
+    const cclf_field *prv = cclf_field_named(l, "PRVS_NUM"), *cur = cclf_field_named(l, "CRNT_NUM");
+    const char *p = x->f[fi].buf, *end = p + x->f[fi].len;
+    size_t recno = 0;
+    while (p < end && !x->failed) {
+        const char *nl = memchr(p, '\n', (size_t)(end - p));
+        size_t n = nl ? (size_t)(nl - p) : (size_t)(end - p);
+        if (n && p[n - 1] == '\r') n--;
+        recno++;
+        if (n == l->reclen) {
+            char a[16], b[16], ma[13], mb[13], msg[200];
+            size_t na = cclf_text(p, prv, a, sizeof a), nb = cclf_text(p, cur, b, sizeof b);
+            char ind[2];
+            cclf_text(p, cclf_field_named(l, "HICN_MBI_XREF_IND"), ind, sizeof ind);
+            if (ind[0] == 'H')
+                x->hicn_rows++; /* a HICN pair: since 2020 claims carry MBIs only */
+            else if (!na || !nb || !strcmp(a, b))
+                ; /* no previous identifier: nothing to map */
+            else if (xwalk_mbi(x, fi, a, na, ma, msg, sizeof msg) < 0)
+                feed_reject(&x->rep, x->f[fi].path, recno, prv->start, prv->name, p, n, "%s", msg);
+            else if (xwalk_mbi(x, fi, b, nb, mb, msg, sizeof msg) < 0)
+                feed_reject(&x->rep, x->f[fi].path, recno, cur->start, cur->name, p, n, "%s", msg);
+            else if (feed_xwalk_put(x->sink, ma, cclf_xwalk_current(xw, ma), x->err,
+                                    sizeof x->err) < 0)
+                store_failed(x, "updating the MBI crosswalk");
+        }
+        p = nl ? nl + 1 : end;
+    }
+    cclf_xwalk_free(xw);
+}
+
+/* The delivery's ACO must exist for the alignment rows CCLF8 gave: created from the file
+ * name when the store does not know it (name = id, track global; acos.csv updates it). */
+static void ensure_aco(ctx *x)
+{
+    sqlite3_stmt *st;
+    if (sqlite3_prepare_v2(x->db, "INSERT INTO acos (aco_id, name, track) VALUES (?1, ?1, "
+                                  "'global') ON CONFLICT (aco_id) DO NOTHING", -1, &st,
+                           NULL) != SQLITE_OK) {
+        store_failed(x, "recording the ACO");
+        return;
+    }
+    sqlite3_bind_text(st, 1, x->f[0].name.aco, -1, SQLITE_TRANSIENT);
+    int created = sqlite3_step(st) == SQLITE_DONE && sqlite3_changes(x->db) > 0;
+    sqlite3_finalize(st);
+    if (created && x->o->out)
+        fprintf(x->o->out, "ACO %s: not known, created from the CCLF file names (track global; "
+                "load acos.csv to name it and set its track)\n", x->f[0].name.aco);
+}
+
+/*
+ * CCLF8 lists the beneficiaries the delivery's ACO receives data for: each is aligned to
+ * that ACO (the entity of the file name) for the file's performance year, unless the
+ * store already aligns the person to some ACO on a day of that year (alignment.csv says
+ * otherwise). The rows carry source 'cclf8'; an alignment.csv row replaces them.
+ */
+static void align_bene(ctx *x, size_t fi, const char *person)
+{
+    const cclf_name *nm = &x->f[fi].name;
+    char from[11], to[11];
+    snprintf(from, sizeof from, "%04d-01-01", nm->year);
+    snprintf(to, sizeof to, "%04d-12-31", nm->year);
+    if (x->explicit_alignment < 0) { /* once per delivery: does a file align anyone? */
+        sqlite3_stmt *q;
+        x->explicit_alignment = 0;
+        if (sqlite3_prepare_v2(x->db, "SELECT 1 FROM alignment WHERE source = 'file' AND "
+                                      "start_date <= ?2 AND (end_date IS NULL OR end_date >= ?1) "
+                                      "LIMIT 1", -1, &q, NULL) == SQLITE_OK) {
+            sqlite3_bind_text(q, 1, from, -1, SQLITE_TRANSIENT);
+            sqlite3_bind_text(q, 2, to, -1, SQLITE_TRANSIENT);
+            x->explicit_alignment = sqlite3_step(q) == SQLITE_ROW;
+            sqlite3_finalize(q);
+        }
+        if (!x->explicit_alignment) ensure_aco(x);
+    }
+    if (x->explicit_alignment || x->failed) return;
+    sqlite3_bind_text(x->align_has, 1, person, -1, SQLITE_TRANSIENT);
+    sqlite3_bind_text(x->align_has, 2, from, -1, SQLITE_TRANSIENT);
+    sqlite3_bind_text(x->align_has, 3, to, -1, SQLITE_TRANSIENT);
+    int rc = sqlite3_step(x->align_has);
+    sqlite3_reset(x->align_has);
+    if (rc == SQLITE_ROW) return;
+    if (rc != SQLITE_DONE) {
+        store_failed(x, "reading alignment");
+        return;
+    }
+    sqlite3_bind_text(x->align_put, 1, person, -1, SQLITE_TRANSIENT);
+    sqlite3_bind_text(x->align_put, 2, nm->aco, -1, SQLITE_TRANSIENT);
+    sqlite3_bind_text(x->align_put, 3, from, -1, SQLITE_TRANSIENT);
+    sqlite3_bind_text(x->align_put, 4, to, -1, SQLITE_TRANSIENT);
+    if (sqlite3_step(x->align_put) != SQLITE_DONE) store_failed(x, "aligning beneficiaries");
+    else x->aligned++;
+    sqlite3_reset(x->align_put);
+}
+
+static void bene_record(ctx *x, size_t fi, const char *rec, size_t recno)
+{
+    feed_bene b;
+    cclf_error e = {.test_ids = x->f[fi].name.env == 'T'};
+    if (cclf_bene(rec, &b, &e) < 0) {
+        record_error(x, fi, rec, recno, &e);
+        return;
+    }
+    if (record_warnings(x, fi, rec, recno, &e) < 0) return;
+    x->test_ids += e.test_id_used;
+    char cur[13];
+    feed_xwalk_current(x->sink, b.person_id, cur);
+    memcpy(b.person_id, cur, sizeof cur);
+    if (feed_put_bene(x->sink, &b, 1, x->err, sizeof x->err) < 0)
+        store_failed(x, "storing beneficiaries");
+    else
+        align_bene(x, fi, b.person_id);
+}
+
+/* ---- staging the claim files ------------------------------------------------------------------ */
+
+static void stage_record(ctx *x, size_t fi, const char *rec, size_t recno)
+{
+    char file = x->f[fi].name.file, cur_id[14], oscar[21], att[11], code[8];
+    cclf_error e = {.test_ids = x->f[fi].name.env == 'T'};
+    feed_claim c = {0};
+    feed_line l;
+    int seq, rc;
+    switch (file) {
+    case '1': rc = cclf_part_a_header(rec, &c, cur_id, oscar, att, &e); break;
+    case '2': rc = cclf_part_a_line(rec, &l, cur_id, &e); break;
+    case '3':
+    case '4': rc = cclf_part_a_code(rec, file, cur_id, &seq, code, &e); break;
+    default: rc = cclf_part_b_line(rec, file, &c, &l, cur_id, &e); break;
+    }
+    if (rc == 0 && record_warnings(x, fi, rec, recno, &e) < 0) rc = -1;
+    if (rc == 0) x->test_ids += e.test_id_used;
+    else if (rc < 0) record_error(x, fi, rec, recno, &e);
+    if (rc < 0) {
+        if (strspn(rec, "0123456789") >= 13) {
+            sqlite3_bind_text(x->bad, 1, rec, 13, SQLITE_TRANSIENT);
+            sqlite3_step(x->bad);
+            sqlite3_reset(x->bad);
+        }
+        return;
+    }
+    char f[2] = {file, 0};
+    sqlite3_bind_text(x->stage, 1, f, 1, SQLITE_TRANSIENT);
+    sqlite3_bind_text(x->stage, 2, cur_id, -1, SQLITE_TRANSIENT);
+    sqlite3_bind_int64(x->stage, 3, (int64_t)fi);
+    sqlite3_bind_int64(x->stage, 4, (int64_t)recno);
+    sqlite3_bind_text(x->stage, 5, rec, cclf_layout_for(file)->reclen, SQLITE_STATIC);
+    if (sqlite3_step(x->stage) != SQLITE_DONE) store_failed(x, "staging CCLF records");
+    sqlite3_reset(x->stage);
+}
+
+/* ---- assembling claims ----------------------------------------------------------------------- */
+
+typedef struct lines_buf {
+    feed_line *v;
+    size_t n, cap;
+} lines_buf;
+
+static feed_line *lines_add(lines_buf *b)
+{
+    if (b->n == b->cap) {
+        size_t cap = b->cap ? b->cap * 2 : 16;
+        feed_line *v = realloc(b->v, cap * sizeof *v);
+        if (!v) return NULL;
+        b->v = v;
+        b->cap = cap;
+    }
+    return &b->v[b->n++];
+}
+
+static void source_of(ctx *x, int64_t fi, int64_t recno, char *out, size_t len)
+{
+    snprintf(out, len, "%s:%lld", x->f[fi].base, (long long)recno);
+}
+
+static void put(ctx *x, feed_claim *c, const char *source)
+{
+    char cur[13];
+    feed_xwalk_current(x->sink, c->person_id, cur);
+    memcpy(c->person_id, cur, sizeof cur);
+    if (c->type != FEED_INSTITUTIONAL) cclf_part_b_key(c);
+    feed_check_dates(&x->rep, source, 0, c); /* a warning for dates decades ahead */
+    if (feed_put_claim(x->sink, c, source, x->err, sizeof x->err) < 0)
+        store_failed(x, "storing claims");
+}
+
+/* Codes of file '3' or '4' for one claim, in sequence order, appended without repeats. */
+static void add_codes(ctx *x, sqlite3_stmt *q, char file, const char *cur_id, char (*codes)[8],
+                      int *n, int max)
+{
+    char f[2] = {file, 0};
+    sqlite3_bind_text(q, 1, f, 1, SQLITE_TRANSIENT);
+    sqlite3_bind_text(q, 2, cur_id, -1, SQLITE_TRANSIENT);
+    struct { int seq; char code[8]; } got[64];
+    int k = 0;
+    while (sqlite3_step(q) == SQLITE_ROW && k < 64) {
+        char id[14];
+        cclf_error e = {.test_ids = 1}; /* validated when staged */
+        if (cclf_part_a_code((const char *)sqlite3_column_text(q, 0), file, id, &got[k].seq,
+                             got[k].code, &e) == 0 && got[k].code[0])
+            k++;
+    }
+    sqlite3_reset(q);
+    for (int i = 1; i < k; i++) /* insertion sort by sequence; stable */
+        for (int j = i; j > 0 && got[j - 1].seq > got[j].seq; j--) {
+            __typeof__(got[0]) t = got[j];
+            got[j] = got[j - 1];
+            got[j - 1] = t;
+        }
+    for (int i = 0; i < k && *n < max; i++) {
+        int seen = 0;
+        for (int j = 0; j < *n && !seen; j++) seen = !strcmp(codes[j], got[i].code);
+        if (!seen) memcpy(codes[(*n)++], got[i].code, 8);
+    }
+}
+
+static void assemble_part_a(ctx *x)
+{
+    sqlite3_stmt *hq, *lq, *cq;
+    if (sqlite3_prepare_v2(x->db, "SELECT cur_id, fidx, recno, rec FROM cclf_stage WHERE file = "
+                                  "'1' AND cur_id NOT IN (SELECT cur_id FROM cclf_bad) ORDER BY "
+                                  "fidx, recno", -1, &hq, NULL) != SQLITE_OK) {
+        store_failed(x, "reading staged claims");
+        return;
+    }
+    sqlite3_prepare_v2(x->db, "SELECT rec FROM cclf_stage WHERE file = '2' AND cur_id = ?1 "
+                              "ORDER BY fidx, recno", -1, &lq, NULL);
+    sqlite3_prepare_v2(x->db, "SELECT rec FROM cclf_stage WHERE file = ?1 AND cur_id = ?2 "
+                              "ORDER BY fidx, recno", -1, &cq, NULL);
+    lines_buf lb = {0};
+    while (!x->failed && sqlite3_step(hq) == SQLITE_ROW) {
+        const char *cur_id = (const char *)sqlite3_column_text(hq, 0);
+        feed_claim c;
+        char id[14], oscar[21], att[11], src[300];
+        cclf_error e = {.test_ids = 1}; /* validated when staged */
+        if (cclf_part_a_header((const char *)sqlite3_column_text(hq, 3), &c, id, oscar, att, &e) < 0)
+            continue; /* validated when staged */
+        lb.n = 0;
+        sqlite3_bind_text(lq, 1, cur_id, -1, SQLITE_TRANSIENT);
+        while (sqlite3_step(lq) == SQLITE_ROW) {
+            feed_line *l = lines_add(&lb);
+            if (!l) {
+                snprintf(x->err, sizeof x->err, "out of memory");
+                store_failed(x, "assembling claims");
+                break;
+            }
+            if (cclf_part_a_line((const char *)sqlite3_column_text(lq, 0), l, id, &e) < 0) {
+                lb.n--;
+                continue;
+            }
+            if (l->start == CARA_DATE_NONE) l->start = c.start;
+            if (l->end == CARA_DATE_NONE) l->end = c.end;
+            memcpy(l->rendering_npi, att, sizeof l->rendering_npi);
+            memcpy(l->billing_npi, c.facility_npi, sizeof l->billing_npi);
+        }
+        sqlite3_reset(lq);
+        add_codes(x, cq, '4', cur_id, c.dx, &c.n_dx, FEED_DX_MAX);
+        add_codes(x, cq, '3', cur_id, c.px, &c.n_px, FEED_PX_MAX);
+        c.lines = lb.v;
+        c.n_lines = lb.n;
+        char cur[13];
+        feed_xwalk_current(x->sink, c.person_id, cur);
+        memcpy(c.person_id, cur, sizeof cur);
+        cclf_part_a_key(&c, oscar);
+        source_of(x, sqlite3_column_int64(hq, 1), sqlite3_column_int64(hq, 2), src, sizeof src);
+        put(x, &c, src);
+    }
+    free(lb.v);
+    sqlite3_finalize(hq);
+    sqlite3_finalize(lq);
+    sqlite3_finalize(cq);
+}
+
+static void assemble_part_b(ctx *x)
+{
+    sqlite3_stmt *q;
+    if (sqlite3_prepare_v2(x->db, "SELECT file, cur_id, fidx, recno, rec FROM cclf_stage WHERE "
+                                  "file IN ('5', '6') AND cur_id NOT IN (SELECT cur_id FROM "
+                                  "cclf_bad) ORDER BY file, cur_id, fidx, recno", -1, &q,
+                           NULL) != SQLITE_OK) {
+        store_failed(x, "reading staged claims");
+        return;
+    }
+    lines_buf lb = {0};
+    feed_claim c = {0}, more;
+    char group[16] = "", src[300] = "";
+    for (int rc = sqlite3_step(q);; rc = sqlite3_step(q)) {
+        int row = rc == SQLITE_ROW;
+        char key[16] = "";
+        if (row) snprintf(key, sizeof key, "%s%s", sqlite3_column_text(q, 0), sqlite3_column_text(q, 1));
+        if (group[0] && (!row || strcmp(key, group))) { /* the group ends */
+            c.lines = lb.v;
+            c.n_lines = lb.n;
+            put(x, &c, src);
+            group[0] = '\0';
+        }
+        if (!row || x->failed) break;
+        const char *rec = (const char *)sqlite3_column_text(q, 4);
+        char file = ((const char *)sqlite3_column_text(q, 0))[0], id[14];
+        cclf_error e = {.test_ids = 1}; /* validated when staged */
+        feed_line *l = lines_add(&lb);
+        if (!l) {
+            snprintf(x->err, sizeof x->err, "out of memory");
+            store_failed(x, "assembling claims");
+            break;
+        }
+        if (!group[0]) {
+            lb.n = 0;
+            l = lines_add(&lb);
+            memset(&c, 0, sizeof c);
+            if (cclf_part_b_line(rec, file, &c, l, id, &e) < 0) {
+                lb.n = 0;
+                continue;
+            }
+            snprintf(group, sizeof group, "%s", key);
+            source_of(x, sqlite3_column_int64(q, 2), sqlite3_column_int64(q, 3), src, sizeof src);
+        } else {
+            memset(&more, 0, sizeof more);
+            if (cclf_part_b_line(rec, file, &more, l, id, &e) < 0) {
+                lb.n--;
+                continue;
+            }
+            for (int i = 0; i < more.n_dx; i++) { /* diagnoses: the union, in order */
+                int seen = 0;
+                for (int j = 0; j < c.n_dx && !seen; j++) seen = !strcmp(c.dx[j], more.dx[i]);
+                if (!seen && c.n_dx < FEED_DX_MAX) memcpy(c.dx[c.n_dx++], more.dx[i], 8);
+            }
+        }
+    }
+    free(lb.v);
+    sqlite3_finalize(q);
+}
+
+/* CCLF1 has no admission date: a bill that continues a stay takes the admission date of
+ * the stay's first bill. It continues the previous bill of the same person, facility
+ * and bill-type class when that bill left the patient there (status 30) and it starts
+ * the next day or is itself a continuing or last interim bill (frequency 3 or 4: a
+ * cancelled bill in between does not end the stay). One pass over
+ * the CCLF claims of the persons this delivery touched, in stay order. */
+static void chain_admissions(ctx *x)
+{
+    sqlite3_stmt *q, *up;
+    if (sqlite3_prepare_v2(x->db,
+                           "SELECT c.claim_id, c.person_id, c.facility_npi, substr(c.bill_type_code, "
+                           "1, 2), julianday(c.claim_start_date), julianday(c.claim_end_date), "
+                           "c.discharge_disposition_code, c.admission_date, c.bill_type_code FROM claims c "
+                           "JOIN loads l "
+                           "USING (load_id) WHERE l.kind LIKE 'cclf%' AND c.status = 'current' AND "
+                           "c.admission_date IS NOT "
+                           "NULL AND c.person_id IN (SELECT person_id FROM claims WHERE load_id = ?1) "
+                           "ORDER BY 2, 3, 4, 5", -1, &q, NULL) != SQLITE_OK ||
+        sqlite3_prepare_v2(x->db, "UPDATE claims SET admission_date = ?2 WHERE claim_id = ?1", -1,
+                           &up, NULL) != SQLITE_OK) {
+        store_failed(x, "linking the bills of a stay");
+        return;
+    }
+    sqlite3_bind_int64(q, 1, x->load_id);
+    char prev_key[64] = "", adm[11] = "", prev_disp[3] = "";
+    double prev_end = 0;
+    while (!x->failed && sqlite3_step(q) == SQLITE_ROW) {
+        char key[64];
+        snprintf(key, sizeof key, "%s|%s|%s", sqlite3_column_text(q, 1), sqlite3_column_text(q, 2),
+                 sqlite3_column_text(q, 3));
+        double start = sqlite3_column_double(q, 4);
+        const char *own = (const char *)sqlite3_column_text(q, 7);
+        const char *bill = (const char *)sqlite3_column_text(q, 8);
+        int interim = bill && (bill[2] == '3' || bill[2] == '4'); /* continuing, last bill */
+        int continues = !strcmp(key, prev_key) && !strcmp(prev_disp, "30") &&
+                        (start == prev_end + 1 || interim);
+        if (continues && strcmp(own, adm) != 0) {
+            sqlite3_bind_text(up, 1, (const char *)sqlite3_column_text(q, 0), -1, SQLITE_TRANSIENT);
+            sqlite3_bind_text(up, 2, adm, -1, SQLITE_TRANSIENT);
+            if (sqlite3_step(up) != SQLITE_DONE) store_failed(x, "linking the bills of a stay");
+            sqlite3_reset(up);
+        } else if (!continues) {
+            snprintf(adm, sizeof adm, "%s", own);
+        }
+        snprintf(prev_key, sizeof prev_key, "%s", key);
+        snprintf(prev_disp, sizeof prev_disp, "%s", sqlite3_column_text(q, 6));
+        prev_end = sqlite3_column_double(q, 5);
+    }
+    sqlite3_finalize(q);
+    sqlite3_finalize(up);
+}
+
+/* Records of claims rejected for another record's fault, and lines without a header. */
+static void report_collateral(ctx *x)
+{
+    sqlite3_stmt *q;
+    if (sqlite3_prepare_v2(x->db, "SELECT fidx, recno, rec, cur_id, 0 FROM cclf_stage WHERE cur_id "
+                                  "IN (SELECT cur_id FROM cclf_bad) UNION ALL SELECT fidx, recno, "
+                                  "rec, cur_id, 1 FROM cclf_stage WHERE file IN ('2', '3', '4') AND "
+                                  "cur_id NOT IN (SELECT cur_id FROM cclf_bad) AND cur_id NOT IN "
+                                  "(SELECT cur_id FROM cclf_stage WHERE file = '1') ORDER BY 1, 2",
+                           -1, &q, NULL) != SQLITE_OK) {
+        store_failed(x, "checking staged claims");
+        return;
+    }
+    while (sqlite3_step(q) == SQLITE_ROW) {
+        int64_t fi = sqlite3_column_int64(q, 0);
+        const char *rec = (const char *)sqlite3_column_text(q, 2);
+        const char *cur_id = (const char *)sqlite3_column_text(q, 3);
+        if (sqlite3_column_int(q, 4))
+            feed_reject(&x->rep, x->f[fi].path, (size_t)sqlite3_column_int64(q, 1), 1,
+                        "CUR_CLM_UNIQ_ID", rec, strlen(rec), "claim %s has no CCLF1 header in "
+                        "this delivery", cur_id);
+        else if (x->o->skip_bad && x->o->rejects) { /* already counted as an error */
+            fprintf(x->o->rejects, "%s\t%lld\tCUR_CLM_UNIQ_ID\tclaim %s has a bad record "
+                    "elsewhere; the whole claim is rejected\t%s\n", x->f[fi].path,
+                    (long long)sqlite3_column_int64(q, 1), cur_id, rec);
+            x->rep.rejected++;
+        }
+    }
+    sqlite3_finalize(q);
+}
+
+/* ---- one delivery --------------------------------------------------------------------------- */
+
+static int exec(ctx *x, const char *sql)
+{
+    if (store_exec(x->s, sql, x->err, sizeof x->err) == 0) return 0;
+    store_failed(x, "preparing the delivery");
+    return -EIO;
+}
+
+static int prepare_staging(ctx *x)
+{
+    if (exec(x, "DROP TABLE IF EXISTS temp.cclf_stage; DROP TABLE IF EXISTS temp.cclf_bad;"
+                "CREATE TEMP TABLE cclf_stage (file TEXT NOT NULL, cur_id TEXT NOT NULL, fidx "
+                "INTEGER NOT NULL, recno INTEGER NOT NULL, rec TEXT NOT NULL);"
+                "CREATE INDEX temp.cclf_stage_claim ON cclf_stage (file, cur_id);"
+                "CREATE TEMP TABLE cclf_bad (cur_id TEXT PRIMARY KEY);") < 0)
+        return -EIO;
+    if (sqlite3_prepare_v2(x->db, "INSERT INTO cclf_stage VALUES (?1, ?2, ?3, ?4, ?5)", -1,
+                           &x->stage, NULL) != SQLITE_OK ||
+        sqlite3_prepare_v2(x->db, "INSERT OR IGNORE INTO cclf_bad VALUES (?1)", -1, &x->bad,
+                           NULL) != SQLITE_OK ||
+        sqlite3_prepare_v2(x->db, "SELECT 1 FROM alignment WHERE person_id = ?1 AND start_date "
+                                  "<= ?3 AND (end_date IS NULL OR end_date >= ?2)", -1,
+                           &x->align_has, NULL) != SQLITE_OK ||
+        sqlite3_prepare_v2(x->db, "INSERT OR IGNORE INTO alignment (person_id, aco_id, start_date, "
+                                  "end_date, source) VALUES (?1, ?2, ?3, ?4, 'cclf8')", -1,
+                           &x->align_put, NULL) != SQLITE_OK) {
+        store_failed(x, "preparing the delivery");
+        return -EIO;
+    }
+    return 0;
+}
+
+static void drop_staging(ctx *x)
+{
+    sqlite3_finalize(x->stage);
+    sqlite3_finalize(x->bad);
+    sqlite3_finalize(x->align_has);
+    sqlite3_finalize(x->align_put);
+    x->stage = x->bad = x->align_has = x->align_put = NULL;
+    sqlite3_exec(x->db, "DROP TABLE IF EXISTS temp.cclf_stage; DROP TABLE IF EXISTS "
+                        "temp.cclf_bad;", NULL, NULL, NULL);
+}
+
+static size_t find(const ctx *x, char file)
+{
+    for (size_t i = 0; i < x->n; i++)
+        if (x->f[i].name.file == file) return i;
+    return x->n;
+}
+
+static void summary(ctx *x, const char *label)
+{
+    if (!x->o->out) return;
+    const feed_stats *st = feed_sink_stats(x->sink);
+    fprintf(x->o->out, "%s: loaded %zu files: %lld claims, %lld cancellations, %lld denied "
+            "(%lld lines) stored, %lld priced at the claim payment, %lld repeated records "
+            "ignored; %lld beneficiaries new, %lld updated, %lld aligned to %s; %lld MBIs "
+            "remapped", label, x->n, (long long)st->claims, (long long)st->cancelled,
+            (long long)st->denied, (long long)st->lines, (long long)st->header_paid,
+            (long long)st->stale, (long long)st->benes_new, (long long)st->benes_updated,
+            (long long)x->aligned, x->f[0].name.aco, (long long)st->remapped);
+    if (x->test_ids)
+        fprintf(x->o->out, "; %lld records with CMS test identifiers that are not valid MBIs "
+                "(accepted in a test delivery)", (long long)x->test_ids);
+    if (x->hicn_rows) fprintf(x->o->out, "; %lld HICN crosswalk rows (not used)", (long long)x->hicn_rows);
+    if (x->rep.warnings) fprintf(x->o->out, "; %lld warnings", (long long)x->rep.warnings);
+    if (x->rep.rejected) fprintf(x->o->out, "; %lld records rejected", (long long)x->rep.rejected);
+    fputc('\n', x->o->out);
+}
+
+static int load_delivery(ctx *x)
+{
+    cfile *f = x->f;
+    char label[128];
+    snprintf(label, sizeof label, "CCLF delivery %c.%s D%s", f[0].name.env, f[0].name.aco,
+             f[0].base + strlen(f[0].base) - 15);
+    label[strlen(label) - 9] = '\0'; /* ".D270115" without ".T..." */
+    int all_seen = 1;
+    for (size_t i = 0; i < x->n; i++) {
+        char err[300];
+        if (util_map_file(f[i].path, &f[i].buf, &f[i].len, err, sizeof err) < 0) {
+            feed_reject(&x->rep, f[i].path, 0, 0, NULL, NULL, 0, "%s", err);
+            return -EIO;
+        }
+        sha256_hex(f[i].buf, f[i].len, f[i].sha);
+    }
+    if (store_begin(x->s, x->err, sizeof x->err) < 0) {
+        store_failed(x, "starting the transaction");
+        return -EIO;
+    }
+    for (size_t i = 0; i < x->n && !x->failed; i++) {
+        char kind[8] = "cclf";
+        kind[4] = (char)(f[i].name.file >= 'A' ? f[i].name.file - 'A' + 'a' : f[i].name.file);
+        int rc = load_feed_record(x->s, f[i].path, kind, f[i].sha, &x->load_id, x->err, sizeof x->err);
+        if (rc < 0) store_failed(x, "recording the load");
+        f[i].seen = rc == 1;
+        f[i].load_id = rc == 0 ? x->load_id : 0;
+        all_seen &= f[i].seen;
+    }
+    if (all_seen && !x->failed) {
+        store_rollback(x->s);
+        if (x->o->out) fprintf(x->o->out, "%s: already loaded (every file's SHA-256 is known), skipped\n", label);
+        return 0;
+    }
+    if (!x->failed && feed_sink_open(x->s, x->load_id, &x->sink, x->err, sizeof x->err) < 0)
+        store_failed(x, "preparing the store");
+    if (!x->failed) prepare_staging(x);
+    /* count every file's records (and check their lengths) first: CCLF0 needs them.
+     * CCLF7 (Part D) and CCLFA/B are checked but not loaded. */
+    for (size_t i = 0; i < x->n && !x->failed; i++)
+        if (f[i].name.file != '0') each_record(x, i, NULL);
+    size_t z = find(x, '0');
+    if (z < x->n) check_summary(x, z);
+    else if (x->o->out)
+        fprintf(x->o->out, "%s: no CCLF0 summary: record counts not verified\n", label);
+    if (!x->failed && find(x, '9') < x->n) xwalk_file(x, find(x, '9'));
+    for (size_t i = 0; i < x->n && !x->failed; i++)
+        if (f[i].name.file == '8') each_record(x, i, bene_record);
+    for (size_t i = 0; i < x->n && !x->failed; i++)
+        if (f[i].name.file >= '1' && f[i].name.file <= '6') each_record(x, i, stage_record);
+    if (!x->failed) report_collateral(x);
+    if (!x->failed) assemble_part_a(x);
+    if (!x->failed) assemble_part_b(x);
+    if (!x->failed) chain_admissions(x);
+    for (size_t i = 0; i < x->n && !x->failed; i++) /* a delivery with rejects loads again */
+        if (f[i].load_id && load_feed_counts(x->s, f[i].load_id, x->rep.rejected,
+                                             x->rep.warnings, x->err, sizeof x->err) < 0)
+            store_failed(x, "recording the load");
+    int rc = 0;
+    if (x->failed || (x->rep.errors && !x->o->skip_bad)) {
+        rc = x->failed ? -EIO : -EINVAL;
+        store_rollback(x->s);
+    } else if (store_commit(x->s, x->err, sizeof x->err) < 0) {
+        store_failed(x, "committing");
+        store_rollback(x->s);
+        rc = -EIO;
+    } else {
+        summary(x, label);
+    }
+    drop_staging(x);
+    feed_sink_close(x->sink);
+    x->sink = NULL;
+    if (rc == -EINVAL)
+        fprintf(x->o->err ? x->o->err : stderr, "%s: rejected (%d error%s); nothing from it was "
+                "loaded (--skip-bad loads the good records)\n", label, x->rep.errors,
+                x->rep.errors == 1 ? "" : "s");
+    return rc;
+}
+
+/* ---- deliveries ------------------------------------------------------------------------------- */
+
+static int by_delivery(const void *a, const void *b)
+{
+    const cfile *x = a, *y = b;
+    if (x->name.date != y->name.date) return x->name.date < y->name.date ? -1 : 1;
+    if (x->name.env != y->name.env) return x->name.env < y->name.env ? -1 : 1;
+    int c = strcmp(x->name.aco, y->name.aco);
+    if (c) return c;
+    if (x->name.file != y->name.file) return x->name.file < y->name.file ? -1 : 1;
+    return strcmp(x->path, y->path);
+}
+
+static int same_delivery(const cfile *a, const cfile *b)
+{
+    return a->name.date == b->name.date && a->name.env == b->name.env &&
+           !strcmp(a->name.aco, b->name.aco);
+}
+
+int load_cclf(store *s, char *const *paths, size_t n, const feed_opts *o)
+{
+    cfile *f = calloc(n ? n : 1, sizeof *f);
+    if (!f) return -ENOMEM;
+    for (size_t i = 0; i < n; i++) {
+        f[i].path = paths[i];
+        const char *slash = strrchr(paths[i], '/');
+        f[i].base = slash ? slash + 1 : paths[i];
+        if (cclf_name_parse(f[i].base, &f[i].name) < 0) {
+            fprintf(o->err ? o->err : stderr, "%s: not a CCLF file name (expected e.g. "
+                    "P.A1234.ACO.ZC1Y27.D270115.T1200000)\n", paths[i]);
+            free(f);
+            return -EINVAL;
+        }
+    }
+    qsort(f, n, sizeof *f, by_delivery);
+    int rc = 0;
+    for (size_t i = 0; i < n && rc == 0;) {
+        size_t j = i + 1;
+        while (j < n && same_delivery(&f[i], &f[j])) j++;
+        for (size_t k = i + 1; k < j; k++)
+            if (f[k].name.file == f[k - 1].name.file) {
+                fprintf(o->err ? o->err : stderr, "%s and %s: two CCLF%c files in one delivery\n",
+                        f[k - 1].path, f[k].path, f[k].name.file);
+                rc = -EINVAL;
+            }
+        if (rc == 0) {
+            ctx x = {.s = s, .db = store_db(s), .o = o, .f = f + i, .n = j - i,
+                     .explicit_alignment = -1};
+            x.rep.o = o;
+            rc = load_delivery(&x);
+        }
+        for (size_t k = i; k < j; k++) util_unmap(f[k].buf, f[k].len);
+        i = j;
+    }
+    free(f);
+    return rc;
+}

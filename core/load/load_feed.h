@@ -1,0 +1,109 @@
+/*
+ * load_feed: CMS claim feeds into the store: CCLF deliveries (load_cclf.c) and BCDA FHIR
+ * files (load_fhir.c). Mapping and rules: docs/input-formats.md.
+ *
+ * A delivery (the CCLF files of one ACO and date; the FHIR files given together) loads
+ * in one transaction. Every bad record is reported as "file:record:column: FIELD:
+ * message" (FHIR: "file:line: Resource id: path: message"). By default any bad record
+ * rejects the whole delivery and the store is unchanged; with skip_bad the good records
+ * load, and each rejected record (CCLF: with every record of the same claim) is written
+ * to o->rejects as a tab-separated line: file, record, field, reason, the record.
+ * Files whose SHA-256 was loaded before are not read again.
+ */
+#ifndef CARA_LOAD_FEED_H
+#define CARA_LOAD_FEED_H
+
+#include <stdarg.h>
+#include <stdint.h>
+#include <stdio.h>
+
+#include "store/store.h"
+
+typedef struct feed_opts {
+    int max_errors;      /* errors printed (default 50); all are counted */
+    FILE *err;           /* where errors go */
+    FILE *out;           /* where the summary goes (NULL: none) */
+    int skip_bad;        /* load the good records, write the bad ones to rejects */
+    FILE *rejects;       /* required with skip_bad */
+    int strict;          /* --strict: a malformed optional field is an error (rejects the
+                            record, and without skip_bad the delivery), not a warning */
+} feed_opts;
+
+/* Errors of one delivery. */
+typedef struct feed_report {
+    const feed_opts *o;
+    int errors;
+    int64_t rejected;    /* records written to the rejects file */
+    int64_t warnings;    /* optional fields stored as absent (feed_warn), data warnings
+                            (feed_notice) */
+    int64_t skipped;     /* records of types cara does not price (Part D, ...), counted */
+} feed_report;
+
+/* Report a bad record: prints "path:record[:column]: [FIELD: ]message" (up to
+ * max_errors) and, with skip_bad, writes the rejects line. rec/reclen is the record
+ * (may be NULL). */
+void feed_reject(feed_report *r, const char *path, size_t record, size_t column,
+                 const char *field, const char *rec, size_t reclen, const char *fmt, ...)
+    __attribute__((format(printf, 8, 9)));
+
+/*
+ * Tiered strictness. A malformed *optional* field (one cara can price the claim
+ * without: a modifier, a secondary NPI or TIN, a diagnosis past the principal, ...)
+ * is a warning: printed as "path:record[:column]: warning: FIELD: message" (counted
+ * with the errors toward max_errors), the field is stored as absent and the record's
+ * money is kept. Returns 0 then. With o->strict it is reported as an error instead
+ * (feed_reject) and returns -1: the caller rejects the record.
+ */
+int feed_warn(feed_report *r, const char *path, size_t record, size_t column,
+              const char *field, const char *rec, size_t reclen, const char *fmt, ...)
+    __attribute__((format(printf, 8, 9)));
+
+/*
+ * A data warning that is not a malformed field (an unknown FHIR resource type, a service
+ * date far in the future): printed as "path:record: warning: message" (record 0: no
+ * ":record"), counted in
+ * r->warnings (stored as loads.warnings), never an error, with or without --strict.
+ */
+/* The latest service date cara accepts without a warning: the model's last performance
+ * year (2036) and six months of run-out (docs/input-formats.md, "Dates"). */
+#define LOAD_DATE_HORIZON_TEXT "2037-06-30"
+
+/* 1 when d (not CARA_DATE_NONE) is after LOAD_DATE_HORIZON_TEXT. */
+int load_date_beyond_horizon(cara_date d);
+
+/* feed_notice for a claim whose dates (claim from/thru, a line's from/thru) lie beyond
+ * the horizon: one warning per claim naming it and its latest date. The claim loads. */
+void feed_check_dates(feed_report *r, const char *path, size_t record, const feed_claim *c);
+
+void feed_notice(feed_report *r, const char *path, size_t record, const char *fmt, ...)
+    __attribute__((format(printf, 4, 5)));
+
+/* 1 when base is a CMS CCLF file name. */
+int load_is_cclf_name(const char *base);
+
+/* 1 when base looks like a FHIR file (*.ndjson, *.json). */
+int load_is_fhir_name(const char *base);
+
+/*
+ * Load the CCLF files paths[0..n): they are grouped into deliveries (environment, ACO,
+ * date) and loaded in date order, each in its own transaction. Returns 0, or a negative
+ * code when a delivery was rejected (the ones before it stay loaded).
+ */
+int load_cclf(store *s, char *const *paths, size_t n, const feed_opts *o);
+
+/* Load FHIR NDJSON / Bundle files paths[0..n) as one delivery: Patient resources first,
+ * then Coverage, then ExplanationOfBenefit. 0 or a negative code (nothing loaded). */
+int load_fhir(store *s, char *const *paths, size_t n, const feed_opts *o);
+
+/* Shared by the two loaders: record the file in `loads` (kind e.g. "cclf1", "fhir"),
+ * returning its load_id in *id; 1 when these bytes were loaded before *whole* (a load
+ * of the same SHA-256 and kind with no rejected records: load_seen), and then nothing
+ * is recorded. */
+int load_feed_record(store *s, const char *path, const char *kind, const char *sha,
+                     int64_t *id, char *err, size_t errlen);
+
+/* Set the rejected and warning counts of load load_id (after the delivery). 0 or -EIO. */
+int load_feed_counts(store *s, int64_t load_id, int64_t rejected, int64_t warnings,
+                     char *err, size_t errlen);
+
+#endif

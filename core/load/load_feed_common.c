@@ -1,0 +1,202 @@
+/*
+ * load_feed_common.c: what the CCLF and FHIR loaders share: error and reject
+ * reporting, file-name recognition, and the record of each loaded file.
+ */
+#include <errno.h>
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+
+#include "feeds/feeds.h"
+#include "base/base.h"
+#include "load_feed.h"
+
+/* Write s with tabs and line ends replaced by spaces (the rejects file is TSV). */
+static void tsv(FILE *f, const char *s, size_t n)
+{
+    for (size_t i = 0; i < n; i++) {
+        char c = s[i];
+        fputc(c == '\t' || c == '\n' || c == '\r' ? ' ' : c, f);
+    }
+}
+
+void feed_reject(feed_report *r, const char *path, size_t record, size_t column,
+                 const char *field, const char *rec, size_t reclen, const char *fmt, ...)
+{
+    char msg[600];
+    va_list ap;
+    va_start(ap, fmt);
+    vsnprintf(msg, sizeof msg, fmt, ap);
+    va_end(ap);
+    r->errors++;
+    const feed_opts *o = r->o;
+    if (r->errors <= (o->max_errors > 0 ? o->max_errors : 50)) {
+        FILE *e = o->err ? o->err : stderr;
+        fprintf(e, "%s:%zu", path, record);
+        if (column) fprintf(e, ":%zu", column);
+        fprintf(e, ": %s%s%s\n", field ? field : "", field ? ": " : "", msg);
+    }
+    if (o->skip_bad && o->rejects) {
+        fprintf(o->rejects, "%s\t%zu\t%s\t", path, record, field ? field : "");
+        tsv(o->rejects, msg, strlen(msg));
+        fputc('\t', o->rejects);
+        if (rec) tsv(o->rejects, rec, reclen);
+        fputc('\n', o->rejects);
+        r->rejected++;
+    }
+}
+
+int feed_warn(feed_report *r, const char *path, size_t record, size_t column,
+              const char *field, const char *rec, size_t reclen, const char *fmt, ...)
+{
+    char msg[600];
+    va_list ap;
+    va_start(ap, fmt);
+    vsnprintf(msg, sizeof msg, fmt, ap);
+    va_end(ap);
+    if (r->o->strict) {
+        feed_reject(r, path, record, column, field, rec, reclen, "%s (an optional field; "
+                    "without --strict it would be stored as absent)", msg);
+        return -1;
+    }
+    r->warnings++;
+    if (r->errors + r->warnings <= (r->o->max_errors > 0 ? r->o->max_errors : 50)) {
+        FILE *e = r->o->err ? r->o->err : stderr;
+        fprintf(e, "%s:%zu", path, record);
+        if (column) fprintf(e, ":%zu", column);
+        fprintf(e, ": warning: %s%s%s%s\n", field ? field : "", field ? ": " : "", msg,
+                field ? " (stored as absent)" : "");
+    }
+    return 0;
+}
+
+void feed_notice(feed_report *r, const char *path, size_t record, const char *fmt, ...)
+{
+    char msg[600];
+    va_list ap;
+    va_start(ap, fmt);
+    vsnprintf(msg, sizeof msg, fmt, ap);
+    va_end(ap);
+    r->warnings++;
+    if (r->errors + r->warnings <= (r->o->max_errors > 0 ? r->o->max_errors : 50)) {
+        FILE *e = r->o->err ? r->o->err : stderr;
+        fprintf(e, "%s", path);
+        if (record) fprintf(e, ":%zu", record);
+        fprintf(e, ": warning: %s\n", msg);
+    }
+}
+
+int load_date_beyond_horizon(cara_date d)
+{
+    static const cara_date none = CARA_DATE_NONE;
+    cara_date h;
+    if (d == none || date_parse(LOAD_DATE_HORIZON_TEXT, 10, &h) < 0) return 0;
+    return d > h;
+}
+
+void feed_check_dates(feed_report *r, const char *path, size_t record, const feed_claim *c)
+{
+    cara_date last = CARA_DATE_NONE;
+    const cara_date cand[] = {c->start, c->end};
+    for (size_t i = 0; i < 2; i++)
+        if (load_date_beyond_horizon(cand[i]) && (last == CARA_DATE_NONE || cand[i] > last))
+            last = cand[i];
+    for (size_t i = 0; i < c->n_lines; i++) {
+        const cara_date l[] = {c->lines[i].start, c->lines[i].end};
+        for (size_t k = 0; k < 2; k++)
+            if (load_date_beyond_horizon(l[k]) && (last == CARA_DATE_NONE || l[k] > last))
+                last = l[k];
+    }
+    if (last == CARA_DATE_NONE) return;
+    char day[11];
+    date_format(last, day);
+    feed_notice(r, path, record, "claim %s: service date %s is after %s (the last performance "
+                "year and its run-out): loaded, but check the file's dates", c->claim_id, day,
+                LOAD_DATE_HORIZON_TEXT);
+}
+
+int load_is_cclf_name(const char *base)
+{
+    cclf_name n;
+    return cclf_name_parse(base, &n) == 0;
+}
+
+static int ends_with(const char *s, const char *suffix)
+{
+    size_t a = strlen(s), b = strlen(suffix);
+    return a >= b && strcmp(s + a - b, suffix) == 0;
+}
+
+int load_is_fhir_name(const char *base)
+{
+    return ends_with(base, ".ndjson") || ends_with(base, ".json");
+}
+
+int load_feed_record(store *s, const char *path, const char *kind, const char *sha,
+                     int64_t *id, char *err, size_t errlen)
+{
+    sqlite3 *db = store_db(s);
+    sqlite3_stmt *st;
+    if (sqlite3_prepare_v2(db, "SELECT 1 FROM loads WHERE sha256 = ?1 AND kind = ?2 AND "
+                               "rejected = 0", -1, &st, NULL) != SQLITE_OK)
+        goto fail;
+    sqlite3_bind_text(st, 1, sha, -1, SQLITE_STATIC);
+    sqlite3_bind_text(st, 2, kind, -1, SQLITE_STATIC);
+    int seen = sqlite3_step(st) == SQLITE_ROW;
+    sqlite3_finalize(st);
+    if (seen) return 1;
+    char now[32];
+    time_t t = time(NULL);
+    struct tm tm;
+    gmtime_r(&t, &tm);
+    strftime(now, sizeof now, "%Y-%m-%dT%H:%M:%SZ", &tm);
+    if (sqlite3_prepare_v2(db, "INSERT INTO loads (path, kind, sha256, rows, loaded_at) VALUES "
+                               "(?1, ?2, ?3, 0, ?4)", -1, &st, NULL) != SQLITE_OK)
+        goto fail;
+    sqlite3_bind_text(st, 1, path, -1, SQLITE_STATIC);
+    sqlite3_bind_text(st, 2, kind, -1, SQLITE_STATIC);
+    sqlite3_bind_text(st, 3, sha, -1, SQLITE_STATIC);
+    sqlite3_bind_text(st, 4, now, -1, SQLITE_TRANSIENT);
+    int rc = sqlite3_step(st);
+    sqlite3_finalize(st);
+    if (rc != SQLITE_DONE) goto fail;
+    *id = sqlite3_last_insert_rowid(db);
+    if (sqlite3_prepare_v2(db, "INSERT INTO audit_log (at, actor, action, entity, entity_id, "
+                               "after) VALUES (?1, ?2, 'load', ?3, ?4, json_object('load_id', "
+                               "?5, 'sha256', ?6))", -1, &st, NULL) != SQLITE_OK)
+        goto fail;
+    const char *user = getenv("USER");
+    sqlite3_bind_text(st, 1, now, -1, SQLITE_TRANSIENT);
+    sqlite3_bind_text(st, 2, user && *user ? user : "cli", -1, SQLITE_TRANSIENT);
+    sqlite3_bind_text(st, 3, kind, -1, SQLITE_STATIC);
+    sqlite3_bind_text(st, 4, path, -1, SQLITE_STATIC);
+    sqlite3_bind_int64(st, 5, *id);
+    sqlite3_bind_text(st, 6, sha, -1, SQLITE_STATIC);
+    rc = sqlite3_step(st);
+    sqlite3_finalize(st);
+    if (rc != SQLITE_DONE) goto fail;
+    return 0;
+fail:
+    snprintf(err, errlen, "recording the load of %s: %s", path, sqlite3_errmsg(db));
+    return -EIO;
+}
+
+int load_feed_counts(store *s, int64_t load_id, int64_t rejected, int64_t warnings,
+                     char *err, size_t errlen)
+{
+    sqlite3 *db = store_db(s);
+    sqlite3_stmt *st;
+    if (sqlite3_prepare_v2(db, "UPDATE loads SET rejected = ?2, warnings = ?3 WHERE load_id = ?1",
+                           -1, &st, NULL) != SQLITE_OK) {
+        snprintf(err, errlen, "recording the load: %s", sqlite3_errmsg(db));
+        return -EIO;
+    }
+    sqlite3_bind_int64(st, 1, load_id);
+    sqlite3_bind_int64(st, 2, rejected);
+    sqlite3_bind_int64(st, 3, warnings);
+    int rc = sqlite3_step(st);
+    sqlite3_finalize(st);
+    if (rc == SQLITE_DONE) return 0;
+    snprintf(err, errlen, "recording the load: %s", sqlite3_errmsg(db));
+    return -EIO;
+}

@@ -1,0 +1,433 @@
+/*
+ * load_fhir.c: BCDA FHIR files into the store as one delivery (load_feed.h).
+ *
+ * One pass over the files applies Patient resources (their MBI, remembered by Patient
+ * id, and demographics), stages Coverage periods, and applies each
+ * ExplanationOfBenefit whose patient's MBI is known; EOBs read before their Patient are
+ * remembered by file and record and applied in a second pass over just those files.
+ * Then each patient gets its enrollment spans (feed_store.h) from the Part B (else
+ * Part A) coverage periods. Files are memory-mapped; NDJSON is parsed one line at a
+ * time.
+ */
+#include <errno.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "base/base.h"
+#include "feeds/feeds.h"
+#include "load_feed.h"
+
+typedef struct ffile {
+    const char *path;
+    const char *buf;
+    size_t len;
+    char sha[65];
+    int64_t load_id;          /* its loads row (0: loaded before) */
+} ffile;
+
+typedef struct fctx {
+    store *s;
+    sqlite3 *db;
+    const feed_opts *o;
+    feed_report rep;
+    feed_sink *sink;
+    ffile *f;
+    size_t n, fi;
+    int pass;                 /* 1: everything; 2: deferred EOBs only */
+    sqlite3_stmt *bene, *cov, *defer, *deferred;
+    int64_t eobs, deferred_n, patients, coverages;
+    int64_t unknown_types;    /* resources of types cara does not load (warned) */
+    char skip_reason[80];     /* the first skipped record's */
+    char err[512];
+    int failed;
+} fctx;
+
+static void store_failed(fctx *x, const char *what)
+{
+    if (x->failed) return;
+    x->failed = 1;
+    fprintf(x->o->err ? x->o->err : stderr, "cara load: %s: %s\n", what,
+            x->err[0] ? x->err : sqlite3_errmsg(x->db));
+}
+
+static void step(fctx *x, sqlite3_stmt *st, const char *what)
+{
+    if (sqlite3_step(st) != SQLITE_DONE) store_failed(x, what);
+    sqlite3_reset(st);
+    sqlite3_clear_bindings(st);
+}
+
+static void bind_date(sqlite3_stmt *st, int i, cara_date d)
+{
+    if (d == CARA_DATE_NONE) {
+        sqlite3_bind_null(st, i);
+        return;
+    }
+    sqlite3_bind_int(st, i, d);
+}
+
+/* A warning whose value was kept as given (a Patient's placeholder MBI), as feed_warn
+ * reports one stored as absent: an error with --strict (-1: the record is rejected). */
+static int warn_kept(fctx *x, size_t number, const char *msg)
+{
+    const char *path = x->f[x->fi].path;
+    if (x->o->strict) {
+        feed_reject(&x->rep, path, number, 0, NULL, NULL, 0, "%s (without --strict it would be "
+                    "kept as given, with a warning)", msg);
+        return -1;
+    }
+    x->rep.warnings++;
+    if (x->rep.errors + x->rep.warnings <= (x->o->max_errors > 0 ? x->o->max_errors : 50))
+        fprintf(x->o->err ? x->o->err : stderr, "%s:%zu: warning: %s\n", path, number, msg);
+    return 0;
+}
+
+/* Report a resource's warnings (malformed optional fields, fhir.h). 0, or -1 when
+ * --strict made one of them an error: the record is rejected. */
+static int record_warnings(fctx *x, const fhir_resource *r, size_t number)
+{
+    for (size_t i = 0; i < r->n_warnings; i++) {
+        const fhir_warning *w = &r->warnings[i];
+        char field[256]; /* "Resource id: path", feed_warn's FIELD */
+        snprintf(field, sizeof field, "%.*s", w->what >= 2 ? (int)(w->what - 2) : 0, w->msg);
+        int rc = w->kept ? warn_kept(x, number, w->msg)
+                         : feed_warn(&x->rep, x->f[x->fi].path, number, 0, field, NULL, 0, "%s",
+                                     w->msg + w->what);
+        if (rc < 0) return -1;
+    }
+    return 0;
+}
+
+static int kept_mbi(const fhir_resource *r)
+{
+    for (size_t i = 0; i < r->n_warnings; i++)
+        if (r->warnings[i].kept) return 1;
+    return 0;
+}
+
+static void on_patient(fctx *x, const fhir_resource *r, size_t number)
+{
+    if (record_warnings(x, r, number) < 0) return;
+    if (!r->mbi[0]) {
+        feed_reject(&x->rep, x->f[x->fi].path, number, 0, "identifier", NULL, 0,
+                    "Patient %s has no MBI (an identifier with system "
+                    "http://hl7.org/fhir/sid/us-mbi)", r->id);
+        return;
+    }
+    if (feed_patient_put(x->sink, r->id, r->mbi, x->err, sizeof x->err) < 0) {
+        store_failed(x, "storing patients");
+        return;
+    }
+    /* the MBIs BFD marks historic are this beneficiary's previous ones (as CCLF9) */
+    for (int i = 0; i < r->n_historic && !kept_mbi(r); i++)
+        if (feed_xwalk_put(x->sink, r->historic[i], r->mbi, x->err, sizeof x->err) < 0) {
+            store_failed(x, "storing previous MBIs");
+            return;
+        }
+    const feed_bene *b = &r->bene;
+    sqlite3_stmt *st = x->bene;
+    sqlite3_bind_text(st, 1, r->id, -1, SQLITE_TRANSIENT);
+    sqlite3_bind_text(st, 2, r->mbi, -1, SQLITE_TRANSIENT);
+    sqlite3_bind_text(st, 3, b->gender, -1, SQLITE_TRANSIENT);
+    bind_date(st, 4, b->birth);
+    bind_date(st, 5, b->death);
+    sqlite3_bind_text(st, 6, b->state, -1, SQLITE_TRANSIENT);
+    sqlite3_bind_text(st, 7, b->zip, -1, SQLITE_TRANSIENT);
+    step(x, st, "staging patients");
+    x->patients++;
+}
+
+static void on_coverage(fctx *x, const fhir_resource *r)
+{
+    if (r->part != 'A' && r->part != 'B') return; /* Parts C and D: not fee-for-service */
+    sqlite3_stmt *st = x->cov;
+    sqlite3_bind_text(st, 1, r->patient_id, -1, SQLITE_TRANSIENT);
+    char part[2] = {r->part, 0};
+    sqlite3_bind_text(st, 2, part, 1, SQLITE_TRANSIENT);
+    bind_date(st, 3, r->bene.enroll_start);
+    bind_date(st, 4, r->bene.enroll_end);
+    sqlite3_bind_text(st, 5, r->bene.dual, -1, SQLITE_TRANSIENT);
+    sqlite3_bind_text(st, 6, r->bene.medicare_status, -1, SQLITE_TRANSIENT);
+    step(x, st, "staging coverage");
+    x->coverages++;
+}
+
+static void on_eob(fctx *x, const fhir_resource *r, size_t number)
+{
+    feed_claim c = r->claim; /* its lines stay the resource's */
+    if (r->skipped) { /* Part D and other types cara does not price: counted, not loaded */
+        if (!x->rep.skipped++) snprintf(x->skip_reason, sizeof x->skip_reason, "%s", r->skip_reason);
+        return;
+    }
+    if (!feed_patient_mbi(x->sink, r->patient_id, c.person_id)) {
+        if (x->pass == 2) {
+            feed_reject(&x->rep, x->f[x->fi].path, number, 0, "patient", NULL, 0,
+                        "ExplanationOfBenefit %s: Patient/%s has no Patient resource with an MBI "
+                        "(load its Patient file with it or before it)", r->id, r->patient_id);
+            return;
+        }
+        sqlite3_bind_int64(x->defer, 1, (int64_t)x->fi);
+        sqlite3_bind_int64(x->defer, 2, (int64_t)number);
+        step(x, x->defer, "remembering claims");
+        x->deferred_n++;
+        return;
+    }
+    if (record_warnings(x, r, number) < 0) return;
+    char src[400];
+    const char *base = strrchr(x->f[x->fi].path, '/');
+    snprintf(src, sizeof src, "%s:%zu", base ? base + 1 : x->f[x->fi].path, number);
+    feed_check_dates(&x->rep, x->f[x->fi].path, number, &c); /* dates decades ahead */
+    if (feed_put_claim(x->sink, &c, src, x->err, sizeof x->err) < 0) store_failed(x, "storing claims");
+    x->eobs++;
+}
+
+static int deferred(fctx *x, size_t number)
+{
+    sqlite3_bind_int64(x->deferred, 1, (int64_t)x->fi);
+    sqlite3_bind_int64(x->deferred, 2, (int64_t)number);
+    int yes = sqlite3_step(x->deferred) == SQLITE_ROW;
+    sqlite3_reset(x->deferred);
+    return yes;
+}
+
+static int on_resource(void *ud, const fhir_resource *r, size_t number, const char *msg)
+{
+    fctx *x = ud;
+    if (x->failed) return 1;
+    if (x->pass == 2) {
+        if (r && r->kind == FHIR_EOB && deferred(x, number)) on_eob(x, r, number);
+        return 0;
+    }
+    if (!r) {
+        feed_reject(&x->rep, x->f[x->fi].path, number, 0, NULL, NULL, 0, "%s", msg);
+        return 0;
+    }
+    switch (r->kind) {
+    case FHIR_PATIENT: on_patient(x, r, number); break;
+    case FHIR_COVERAGE: on_coverage(x, r); break;
+    case FHIR_EOB: on_eob(x, r, number); break;
+    default: /* other resource types are not claims data: skipped, with a warning */
+        feed_notice(&x->rep, x->f[x->fi].path, number, "resourceType \"%s\": not a resource "
+                    "cara loads (ExplanationOfBenefit, Patient, Coverage): skipped", r->rtype);
+        x->unknown_types++;
+        break;
+    }
+    return 0;
+}
+
+/* Each staged patient's spans: Part B periods, else Part A, else one span from the
+ * later of the birth date and Medicare's first day (1966-07-01), to the death date. */
+static void apply_benes(fctx *x)
+{
+    sqlite3_stmt *pq, *cq;
+    if (sqlite3_prepare_v2(x->db, "SELECT patient_id, mbi, gender, birth, death, state, zip FROM "
+                                  "fhir_bene", -1, &pq, NULL) != SQLITE_OK ||
+        sqlite3_prepare_v2(x->db, "SELECT part, start, end_, dual, ms FROM fhir_cov WHERE "
+                                  "patient_id = ?1 ORDER BY part DESC, start IS NULL, start",
+                           -1, &cq, NULL) != SQLITE_OK) {
+        store_failed(x, "reading staged patients");
+        return;
+    }
+    feed_bene spans[64];
+    while (!x->failed && sqlite3_step(pq) == SQLITE_ROW) {
+        feed_bene b;
+        memset(&b, 0, sizeof b);
+        b.hospice_start = CARA_DATE_NONE;
+        snprintf(b.person_id, sizeof b.person_id, "%s", sqlite3_column_text(pq, 1));
+        snprintf(b.gender, sizeof b.gender, "%s", sqlite3_column_text(pq, 2));
+        b.birth = sqlite3_column_type(pq, 3) == SQLITE_NULL ? CARA_DATE_NONE : sqlite3_column_int(pq, 3);
+        b.death = sqlite3_column_type(pq, 4) == SQLITE_NULL ? CARA_DATE_NONE : sqlite3_column_int(pq, 4);
+        snprintf(b.state, sizeof b.state, "%s", sqlite3_column_text(pq, 5));
+        snprintf(b.zip, sizeof b.zip, "%s", sqlite3_column_text(pq, 6));
+        if (b.birth == CARA_DATE_NONE) continue; /* reported when parsed */
+        size_t n = 0;
+        char part = 0;
+        sqlite3_bind_text(cq, 1, (const char *)sqlite3_column_text(pq, 0), -1, SQLITE_TRANSIENT);
+        while (sqlite3_step(cq) == SQLITE_ROW && n < 64) {
+            char p = ((const char *)sqlite3_column_text(cq, 0))[0];
+            if (part && p != part) break; /* B sorts first: A only without B */
+            if (sqlite3_column_type(cq, 1) == SQLITE_NULL) { /* undated: its codes only */
+                snprintf(b.dual, 3, "%s", sqlite3_column_text(cq, 3));
+                snprintf(b.medicare_status, 3, "%s", sqlite3_column_text(cq, 4));
+                continue;
+            }
+            part = p;
+            spans[n] = b;
+            spans[n].enroll_start = sqlite3_column_int(cq, 1);
+            spans[n].enroll_end = sqlite3_column_type(cq, 2) == SQLITE_NULL ? b.death
+                                                                            : sqlite3_column_int(cq, 2);
+            snprintf(spans[n].dual, 3, "%s", sqlite3_column_text(cq, 3));
+            snprintf(spans[n].medicare_status, 3, "%s", sqlite3_column_text(cq, 4));
+            n++;
+        }
+        sqlite3_reset(cq);
+        if (n == 0) {
+            cara_date medicare = date_from_ymd(1966, 7, 1);
+            spans[0] = b;
+            spans[0].enroll_start = b.birth > medicare ? b.birth : medicare;
+            spans[0].enroll_end = b.death;
+            n = 1;
+        }
+        if (feed_put_bene(x->sink, spans, n, x->err, sizeof x->err) < 0)
+            store_failed(x, "storing beneficiaries");
+    }
+    sqlite3_finalize(pq);
+    sqlite3_finalize(cq);
+}
+
+static int prepare(fctx *x)
+{
+    char *e = NULL;
+    if (sqlite3_exec(x->db, "DROP TABLE IF EXISTS temp.fhir_bene; DROP TABLE IF EXISTS "
+                            "temp.fhir_cov; DROP TABLE IF EXISTS temp.fhir_defer;"
+                            "CREATE TEMP TABLE fhir_bene (patient_id TEXT PRIMARY KEY, mbi TEXT, "
+                            "gender TEXT, birth INTEGER, death INTEGER, state TEXT, zip TEXT);"
+                            "CREATE TEMP TABLE fhir_cov (patient_id TEXT, part TEXT, start INTEGER, "
+                            "end_ INTEGER, dual TEXT, ms TEXT);"
+                            "CREATE INDEX temp.fhir_cov_patient ON fhir_cov (patient_id);"
+                            "CREATE TEMP TABLE fhir_defer (fidx INTEGER, number INTEGER, PRIMARY "
+                            "KEY (fidx, number));", NULL, NULL, &e) != SQLITE_OK) {
+        snprintf(x->err, sizeof x->err, "%s", e ? e : "?");
+        sqlite3_free(e);
+        store_failed(x, "preparing the delivery");
+        return -EIO;
+    }
+    if (sqlite3_prepare_v2(x->db, "INSERT OR REPLACE INTO fhir_bene VALUES (?1, ?2, ?3, ?4, ?5, "
+                                  "?6, ?7)", -1, &x->bene, NULL) != SQLITE_OK ||
+        sqlite3_prepare_v2(x->db, "INSERT INTO fhir_cov VALUES (?1, ?2, ?3, ?4, ?5, ?6)", -1,
+                           &x->cov, NULL) != SQLITE_OK ||
+        sqlite3_prepare_v2(x->db, "INSERT OR IGNORE INTO fhir_defer VALUES (?1, ?2)", -1,
+                           &x->defer, NULL) != SQLITE_OK ||
+        sqlite3_prepare_v2(x->db, "SELECT 1 FROM fhir_defer WHERE fidx = ?1 AND number = ?2", -1,
+                           &x->deferred, NULL) != SQLITE_OK) {
+        store_failed(x, "preparing the delivery");
+        return -EIO;
+    }
+    return 0;
+}
+
+static void finish(fctx *x)
+{
+    sqlite3_finalize(x->bene);
+    sqlite3_finalize(x->cov);
+    sqlite3_finalize(x->defer);
+    sqlite3_finalize(x->deferred);
+    sqlite3_exec(x->db, "DROP TABLE IF EXISTS temp.fhir_bene; DROP TABLE IF EXISTS temp.fhir_cov;"
+                        "DROP TABLE IF EXISTS temp.fhir_defer;", NULL, NULL, NULL);
+    feed_sink_close(x->sink);
+}
+
+static int has_deferred(fctx *x, size_t fi)
+{
+    sqlite3_stmt *st;
+    int yes = 0;
+    if (sqlite3_prepare_v2(x->db, "SELECT 1 FROM fhir_defer WHERE fidx = ?1 LIMIT 1", -1, &st,
+                           NULL) == SQLITE_OK) {
+        sqlite3_bind_int64(st, 1, (int64_t)fi);
+        yes = sqlite3_step(st) == SQLITE_ROW;
+        sqlite3_finalize(st);
+    }
+    return yes;
+}
+
+static int run(fctx *x)
+{
+    int all_seen = 1;
+    int64_t load_id = 0;
+    for (size_t i = 0; i < x->n && !x->failed; i++) {
+        int rc = load_feed_record(x->s, x->f[i].path, "fhir", x->f[i].sha, &load_id, x->err,
+                                  sizeof x->err);
+        if (rc < 0) store_failed(x, "recording the load");
+        if (rc == 0) x->f[i].load_id = load_id;
+        all_seen &= rc == 1;
+    }
+    if (x->failed) return -EIO;
+    if (all_seen) return 1;
+    if (feed_sink_open(x->s, load_id, &x->sink, x->err, sizeof x->err) < 0) {
+        store_failed(x, "preparing the store");
+        return -EIO;
+    }
+    if (prepare(x) < 0) return -EIO;
+    x->pass = 1;
+    for (x->fi = 0; x->fi < x->n && !x->failed; x->fi++) {
+        long rc = fhir_each(x->f[x->fi].buf, x->f[x->fi].len, on_resource, x);
+        if (rc < 0 && !x->failed)
+            feed_reject(&x->rep, x->f[x->fi].path, 0, 0, NULL, NULL, 0, "cannot be read as FHIR "
+                        "(NDJSON or a Bundle): %s", strerror((int)-rc));
+    }
+    if (!x->failed) apply_benes(x);
+    x->pass = 2;
+    for (x->fi = 0; x->fi < x->n && !x->failed && x->deferred_n; x->fi++)
+        if (has_deferred(x, x->fi)) fhir_each(x->f[x->fi].buf, x->f[x->fi].len, on_resource, x);
+    /* a delivery with rejects loads again (load_feed_record) */
+    for (size_t i = 0; i < x->n && !x->failed; i++)
+        if (x->f[i].load_id && load_feed_counts(x->s, x->f[i].load_id, x->rep.rejected,
+                                                x->rep.warnings, x->err, sizeof x->err) < 0)
+            store_failed(x, "recording the load");
+    return x->failed ? -EIO : 0;
+}
+
+int load_fhir(store *s, char *const *paths, size_t n, const feed_opts *o)
+{
+    ffile *f = calloc(n ? n : 1, sizeof *f);
+    if (!f) return -ENOMEM;
+    fctx x = {.s = s, .db = store_db(s), .o = o, .f = f, .n = n};
+    x.rep.o = o;
+    int rc = 0;
+    for (size_t i = 0; i < n && rc == 0; i++) {
+        f[i].path = paths[i];
+        if ((rc = util_map_file(paths[i], &f[i].buf, &f[i].len, x.err, sizeof x.err)) < 0)
+            fprintf(o->err ? o->err : stderr, "%s\n", x.err);
+        else
+            sha256_hex(f[i].buf, f[i].len, f[i].sha);
+    }
+    if (rc == 0 && store_begin(s, x.err, sizeof x.err) < 0) {
+        store_failed(&x, "starting the transaction");
+        rc = -EIO;
+    }
+    if (rc == 0) {
+        rc = run(&x);
+        if (rc == 1) {
+            store_rollback(s);
+            if (o->out) fprintf(o->out, "FHIR files: already loaded (every file's SHA-256 is known), skipped\n");
+            rc = 0;
+        } else if (rc < 0 || (x.rep.errors && !o->skip_bad)) {
+            store_rollback(s);
+            if (rc == 0) rc = -EINVAL;
+        } else if (store_commit(s, x.err, sizeof x.err) < 0) {
+            store_failed(&x, "committing");
+            store_rollback(s);
+            rc = -EIO;
+        } else if (o->out) {
+            const feed_stats *st = feed_sink_stats(x.sink);
+            fprintf(o->out, "FHIR files (%zu): %lld patients, %lld coverages, %lld claims, %lld "
+                    "cancelled, %lld denied (%lld lines) stored, %lld priced at the claim "
+                    "payment, %lld earlier versions ignored; %lld beneficiaries new, %lld "
+                    "updated", n, (long long)x.patients, (long long)x.coverages,
+                    (long long)st->claims, (long long)st->cancelled, (long long)st->denied,
+                    (long long)st->lines, (long long)st->header_paid, (long long)st->stale,
+                    (long long)st->benes_new, (long long)st->benes_updated);
+            if (st->remapped)
+                fprintf(o->out, "; %lld previous MBIs mapped to current ones", (long long)st->remapped);
+            if (x.rep.skipped)
+                fprintf(o->out, "; %lld records skipped (types cara does not price: %s%s)",
+                        (long long)x.rep.skipped, x.skip_reason, x.rep.skipped > 1 ? ", ..." : "");
+            if (x.unknown_types)
+                fprintf(o->out, "; %lld resources of types cara does not load (warned)",
+                        (long long)x.unknown_types);
+            if (x.rep.warnings)
+                fprintf(o->out, "; %lld warnings (optional fields stored as absent, data "
+                        "warnings)", (long long)x.rep.warnings);
+            if (x.rep.rejected) fprintf(o->out, "; %lld records rejected", (long long)x.rep.rejected);
+            fputc('\n', o->out);
+        }
+        if (x.bene || x.sink) finish(&x);
+    }
+    if (rc == -EINVAL)
+        fprintf(o->err ? o->err : stderr, "FHIR files: rejected (%d error%s); nothing from them "
+                "was loaded (--skip-bad loads the good records)\n", x.rep.errors,
+                x.rep.errors == 1 ? "" : "s");
+    for (size_t i = 0; i < n; i++) util_unmap(f[i].buf, f[i].len);
+    free(f);
+    return rc;
+}

@@ -1,0 +1,134 @@
+/*
+ * srv: `cara serve`, the HTTP service on one libuv loop.
+ *
+ * Threads: the loop thread owns the HTTP library (libmicrohttpd in external-event mode,
+ * driven by the loop), timers, file watchers and the job table; it never touches SQLite
+ * or Lua. Each request that needs data runs its handler on the libuv thread pool with
+ * its own store connection (srv_req.db) while the connection is suspended; background
+ * runs are jobs on the pool too. A handler must not keep pointers into the request after
+ * it returns.
+ *
+ * Roles (srv_auth.h): a bearer token is CMS (everything), an ACO (its arrangements,
+ * beneficiaries and episodes), or a provider NPI (its own episodes). Handlers call
+ * srv_scope_* to narrow queries and answer 403 outside the scope.
+ */
+#ifndef CARA_SRV_H
+#define CARA_SRV_H
+
+#include <jansson.h>
+#include <stddef.h>
+#include <stdint.h>
+#include <stdio.h>
+
+#include "store/store.h"
+
+/* The service's limits (`cara serve` options; docs/security.md lists them). */
+typedef struct srv_limits {
+    size_t max_body;          /* bytes of a request body */
+    size_t max_header;        /* bytes of a connection's request line + headers */
+    unsigned connections;     /* open connections at once */
+    unsigned idle_timeout;    /* seconds a connection may stay idle */
+    unsigned request_seconds; /* SQL time a request may use */
+    unsigned per_ip;          /* open connections at once from one IP address */
+    unsigned header_seconds;  /* a request's line and headers must arrive within this */
+    unsigned body_seconds;    /* a request's body must arrive within this after its headers */
+    unsigned try_workers;     /* rules/try requests evaluated at once */
+    unsigned try_queue;       /* rules/try requests waiting; more are answered 503 */
+} srv_limits;
+
+/* Defaults of the limits above. */
+#define SRV_DEFAULT_PER_IP 16
+#define SRV_DEFAULT_HEADER_SECONDS 10
+#define SRV_DEFAULT_BODY_SECONDS 30
+#define SRV_TRY_WORKERS 2
+#define SRV_TRY_QUEUE 8
+
+/* What `cara serve` starts with (the CLI fills it from its options). */
+typedef struct srv_options {
+    const char *db;           /* database file (created when missing) */
+    const char *episodes_dir; /* the source episodes folder the service watches */
+    const char *plugins_dir;  /* plugins folder */
+    const char *host;         /* address to listen on */
+    int port;                 /* port; 0 picks a free one */
+    srv_limits limits;
+} srv_options;
+
+/*
+ * Run the service until SIGINT or SIGTERM: open (and migrate) the database, reap runs
+ * killed earlier, take a validated snapshot of the episodes folder, listen, print the
+ * URL to stdout, serve, then stop gracefully (srv_main.c). Messages go to err. One
+ * service per process. 0 after a clean stop, -1 when it could not start (the reason
+ * printed to err).
+ */
+int srv_serve(const srv_options *o, FILE *err);
+
+enum srv_role_kind { SRV_ANON, SRV_CMS, SRV_ACO, SRV_PROVIDER };
+
+typedef struct srv_role {
+    int kind;               /* enum srv_role_kind */
+    char id[32];            /* ACO id or NPI; "" for CMS */
+    char token_id[20];      /* the token's public id (for the audit log) */
+} srv_role;
+
+typedef struct srv srv;     /* the service (srv_main.c); opaque to handlers */
+
+/* One request, as a handler sees it (on a pool thread). Everything is borrowed. */
+typedef struct srv_req {
+    srv *s;
+    const char *method;     /* "GET", "POST", ... */
+    const char *path;       /* "/v1/runs/12" (no query string) */
+    const char *params[4];  /* path captures, in pattern order (":id" segments) */
+    int n_params;
+    const char *body;       /* request body ("" when none), NUL-terminated */
+    size_t body_len;
+    srv_role role;
+    store *db;              /* this request's store connection (NULL for no-db routes) */
+    const char *episodes_dir; /* the active, validated episodes snapshot */
+    const char *plugins_dir;
+    /* query parameters (decoded), looked up with srv_query */
+    const char *const *qkeys, *const *qvals;
+    int n_query;
+} srv_req;
+
+/* The response a handler fills. */
+typedef struct srv_resp {
+    int status;             /* HTTP status (default 200) */
+    json_t *json;           /* body as JSON (owned; serialized compact), or NULL */
+    char *text;             /* body as text (malloc'ed, owned), when json is NULL */
+    const char *content_type; /* for text (default "text/plain; charset=utf-8") */
+} srv_resp;
+
+typedef void (*srv_handler)(srv_req *rq, srv_resp *rs);
+
+/* A query parameter's value, or NULL. */
+const char *srv_query(const srv_req *rq, const char *key);
+
+/* Set an error response: {"error": {"status": N, "code": code, "message": "..."}}. */
+void srv_error(srv_resp *rs, int status, const char *code, const char *fmt, ...)
+    __attribute__((format(printf, 4, 5)));
+
+/* Set a JSON response (takes the reference). */
+void srv_json(srv_resp *rs, int status, json_t *body);
+
+/* Parse the request body as a JSON object; on failure sets a 400 response naming the
+ * line, column and reason, and returns NULL. New reference. */
+json_t *srv_body_object(const srv_req *rq, srv_resp *rs);
+
+/* Append an audit-log row for this request (actor = role + token id). detail may be
+ * NULL (stolen otherwise). Returns 0 or -EIO. Every write and every read of
+ * beneficiary-level data calls it. */
+int srv_audit(const srv_req *rq, const char *action, const char *entity, const char *entity_id,
+              json_t *detail);
+
+/* The rows of a prepared statement as a JSON array of objects named by column (integers
+ * as integers, NULL as null, text as text). Steps st to the end. New reference. */
+json_t *srv_rows_json(sqlite3_stmt *st);
+
+/* Scope: the ACO id an ACO token is limited to (NULL for others). */
+const char *srv_scope_aco(const srv_req *rq);
+/* Scope: the NPI a provider token is limited to (NULL for others). */
+const char *srv_scope_npi(const srv_req *rq);
+/* 1 when the role is CMS. */
+int srv_is_cms(const srv_req *rq);
+
+#endif

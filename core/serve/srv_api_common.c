@@ -1,0 +1,147 @@
+/*
+ * srv_api_common.c: see srv_api_common.h.
+ */
+#include "srv_api_common.h"
+
+#include <errno.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "engine/engine.h"
+#include "base/base.h"
+
+int api_pick_run(const srv_req *rq, srv_resp *rs, int64_t *run_id)
+{
+    return api_pick_run_arg(rq, rs, srv_query(rq, "run"), run_id);
+}
+
+int api_pick_run_arg(const srv_req *rq, srv_resp *rs, const char *arg, int64_t *run_id)
+{
+    uint64_t id = 0;
+    if (arg && (util_parse_u64(arg, &id) < 0 || id > INT64_MAX)) {
+        srv_error(rs, 400, "bad_request", "run: \"%s\" is not a run id (expected a positive integer)",
+                  arg);
+        return -1;
+    }
+    sqlite3 *db = store_db(rq->db);
+    sqlite3_stmt *st;
+    const char *q = arg ? "SELECT run_id, status, COALESCE(message, '') FROM runs WHERE run_id = ?1"
+                        : "SELECT run_id, status, '' FROM runs WHERE status = 'done' "
+                          "ORDER BY run_id DESC LIMIT 1";
+    if (sqlite3_prepare_v2(db, q, -1, &st, NULL) != SQLITE_OK) {
+        srv_error(rs, 500, "store", "%s", sqlite3_errmsg(db));
+        return -1;
+    }
+    if (arg) sqlite3_bind_int64(st, 1, (int64_t)id);
+    int rc = -1;
+    if (sqlite3_step(st) != SQLITE_ROW) {
+        if (arg) srv_error(rs, 404, "not_found", "no run %s", arg);
+        else srv_error(rs, 404, "not_found", "no completed run yet (start one with 'cara run')");
+    } else if (strcmp((const char *)sqlite3_column_text(st, 1), "done") != 0) {
+        srv_error(rs, 409, "run_not_done", "run %s is %s%s%s: only a done run can be read", arg,
+                  (const char *)sqlite3_column_text(st, 1), sqlite3_column_bytes(st, 2) ? ": " : "",
+                  (const char *)sqlite3_column_text(st, 2));
+    } else {
+        *run_id = sqlite3_column_int64(st, 0);
+        rc = 0;
+    }
+    sqlite3_finalize(st);
+    return rc;
+}
+
+int api_scope_filters(const srv_req *rq, srv_resp *rs, const char **aco, const char **npi)
+{
+    const char *my_aco = srv_scope_aco(rq), *my_npi = srv_scope_npi(rq);
+    if (my_aco) {
+        if (*aco && strcmp(*aco, my_aco)) {
+            srv_error(rs, 403, "forbidden", "aco: this token is limited to ACO %s (asked for %s)",
+                      my_aco, *aco);
+            return -1;
+        }
+        *aco = my_aco;
+    }
+    if (my_npi) {
+        if (*npi && strcmp(*npi, my_npi)) {
+            srv_error(rs, 403, "forbidden", "npi: this token is limited to NPI %s (asked for %s)",
+                      my_npi, *npi);
+            return -1;
+        }
+        *npi = my_npi;
+    }
+    if (!srv_is_cms(rq) && !my_aco && !my_npi) {
+        srv_error(rs, 403, "forbidden", "this token has no role");
+        return -1;
+    }
+    return 0;
+}
+
+int api_in_scope(const srv_req *rq, const char *aco, const char *npi)
+{
+    if (srv_is_cms(rq)) return 1;
+    const char *my_aco = srv_scope_aco(rq), *my_npi = srv_scope_npi(rq);
+    if (my_aco) return aco && !strcmp(aco, my_aco);
+    if (my_npi) return npi && !strcmp(npi, my_npi);
+    return 0;
+}
+
+void api_actor(const srv_req *rq, char *buf, size_t len)
+{
+    /* The same text srv_audit writes (srv_util.c). */
+    int k = rq->role.kind;
+    const char *name = k == SRV_CMS ? "cms" : k == SRV_ACO ? "aco" : k == SRV_PROVIDER ? "provider"
+                                                                                     : "anonymous";
+    snprintf(buf, len, "%s%s%s (token %s)", name, rq->role.id[0] ? ":" : "", rq->role.id,
+             rq->role.token_id[0] ? rq->role.token_id : "-");
+}
+
+void api_forbidden(const srv_req *rq, srv_resp *rs, const char *what)
+{
+    const char *who = srv_is_cms(rq) ? "CMS" : srv_scope_aco(rq) ? "ACO" : srv_scope_npi(rq) ? "NPI"
+                                                                                               : "no role";
+    srv_error(rs, 403, "forbidden", "%s: outside this token's scope (%s%s%s)", what, who,
+              rq->role.id[0] ? " " : "", rq->role.id);
+}
+
+int api_audit_read(const srv_req *rq, srv_resp *rs, const char *action, const char *entity,
+                   const char *id, json_t *detail)
+{
+    if (srv_audit(rq, action, entity, id, detail) == 0) return 0;
+    srv_error(rs, 500, "audit_failed", "%s of %s %s could not be written to the audit log; the "
+              "read is refused", action, entity, id ? id : "");
+    return -1;
+}
+
+int api_query_int(const srv_req *rq, srv_resp *rs, const char *key, int64_t def, int64_t lo,
+                  int64_t hi, int64_t *out)
+{
+    const char *v = srv_query(rq, key);
+    *out = def;
+    if (!v) return 0;
+    char *end;
+    long long x = strtoll(v, &end, 10);
+    if (!(*v == '-' || (*v >= '0' && *v <= '9')) || *end || x < lo || x > hi) {
+        srv_error(rs, 400, "bad_request", "%s: \"%s\" is not an integer from %lld to %lld", key, v,
+                  (long long)lo, (long long)hi);
+        return -1;
+    }
+    *out = x;
+    return 0;
+}
+
+json_t *api_str(const char *s)
+{
+    json_t *v = s ? json_string(s) : NULL;
+    return v ? v : json_null();
+}
+
+int api_check_filters(const srv_req *rq, srv_resp *rs, const report_def *r, const report_filters *f)
+{
+    char err[512];
+    int rc = report_check_filters(store_db(rq->db), r, f, 0, err, sizeof err);
+    if (rc == 0) return 0;
+    if (rc == -ENOENT) srv_error(rs, 404, "not_found", "%s", err);
+    else if (rc == -EINVAL) srv_error(rs, 400, "bad_request", "%s", err);
+    else srv_error(rs, 500, "store", "%s", err);
+    return -1;
+}

@@ -1,0 +1,166 @@
+/*
+ * srv_main.c: `cara serve`: options, start, signals and graceful shutdown.
+ *
+ * SIGINT or SIGTERM: stop listening, answer 503 to new requests on open connections,
+ * cancel the running job (it fails cleanly with "cancelled", keeping nothing), let the
+ * requests in flight finish, then stop the HTTP daemon, close the loop and remove the
+ * snapshots.
+ */
+#include <errno.h>
+#include <limits.h>
+#include <microhttpd.h>
+#include <signal.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+#include "store/store.h"
+#include "srv_dirs.h"
+#include "srv_internal.h"
+#include "base/base.h"
+
+const char *srv_source_episodes_dir(const srv *s) { return s->source_dir; }
+
+const char *srv_state_dir(const srv *s) { return s->state_dir; }
+
+static void rm_rf(const char *dir)
+{
+    char err[600];
+    if (fs_remove_tree(dir, err, sizeof err) < 0) fprintf(stderr, "cara serve: %s\n", err);
+}
+
+static void on_closed(uv_handle_t *h) { (void)h; }
+
+static void finish(srv *s)
+{
+    srv_http_stop(s);
+    uv_timer_stop(&s->tick);
+    uv_close((uv_handle_t *)&s->tick, on_closed);
+    uv_signal_stop(&s->sig_int);
+    uv_signal_stop(&s->sig_term);
+    uv_close((uv_handle_t *)&s->sig_int, on_closed);
+    uv_close((uv_handle_t *)&s->sig_term, on_closed);
+}
+
+static void on_tick(uv_timer_t *t)
+{
+    srv *s = t->data;
+    if (!s->stopping) {
+        srv_jobs_tick(s);
+        return;
+    }
+    if (s->in_flight == 0 && !srv_jobs_busy(s) && !s->reloading) {
+        finish(s);
+        return;
+    }
+    /* Rule tries still evaluating after the grace period (a rule stuck in a C library
+     * call until its deadline): stop without them. Their temporary folders are under
+     * the state folder, removed here; nothing of a try is ever written but its audit
+     * row, which is written before the answer, so nothing is half-done. */
+    if (s->in_flight == s->tries_running && s->tries_running > 0 && !srv_jobs_busy(s) &&
+        !s->reloading && uv_now(s->loop) - s->stop_at >= SRV_STOP_GRACE_MS) {
+        fprintf(stderr, "cara serve: %d rule tr%s still evaluating after %d ms: stopping without "
+                "them\n", s->tries_running, s->tries_running == 1 ? "y" : "ies", SRV_STOP_GRACE_MS);
+        rm_rf(s->state_dir);
+        fprintf(stderr, "cara serve: stopped\n");
+        fflush(NULL);
+        _exit(0);
+    }
+}
+
+static void begin_stop(srv *s, const char *why)
+{
+    if (s->stopping) return;
+    fprintf(stderr, "cara serve: %s: stopping (finishing %d request%s, cancelling runs)\n", why,
+            s->in_flight, s->in_flight == 1 ? "" : "s");
+    s->stopping = 1;
+    s->stop_at = uv_now(s->loop);
+    srv_http_drop_waiting(s);
+    if (s->mhd) {
+        MHD_socket fd = MHD_quiesce_daemon(s->mhd); /* no new connections */
+        if (fd != MHD_INVALID_SOCKET) close(fd);
+    }
+    srv_jobs_cancel_all(s);
+    srv_reload_stop(s);
+}
+
+static void on_signal(uv_signal_t *h, int sig)
+{
+    begin_stop(h->data, sig == SIGINT ? "SIGINT" : "SIGTERM");
+}
+
+int srv_serve(const srv_options *o, FILE *err)
+{
+    static srv s; /* one service per process */
+    memset(&s, 0, sizeof s);
+    s.limits = o->limits;
+    const char *host = o->host;
+    int port = o->port;
+    if (!realpath(o->episodes_dir, s.source_dir)) {
+        fprintf(err, "cara serve: %s: the episodes folder does not exist\n", o->episodes_dir);
+        return -1;
+    }
+    if (!realpath(o->plugins_dir, s.plugins_dir)) {
+        fprintf(err, "cara serve: %s: the plugins folder does not exist\n", o->plugins_dir);
+        return -1;
+    }
+    store *db;
+    char msg[4096];
+    if (store_open(o->db, STORE_CREATE, &db, msg, sizeof msg) < 0) {
+        fprintf(err, "cara serve: %s\n", msg);
+        return -1;
+    }
+    int reaped = 0; /* runs killed mid-way stop showing as running (run_lease.h) */
+    if (run_lease_reap(store_db(db), "cara serve", &reaped, msg, sizeof msg) < 0)
+        fprintf(err, "cara serve: warning: %s\n", msg);
+    else if (reaped)
+        fprintf(err, "cara serve: %d earlier run%s marked abandoned\n", reaped,
+                reaped == 1 ? "" : "s");
+    store_close(db);
+    if (!realpath(o->db, s.db_path)) snprintf(s.db_path, sizeof s.db_path, "%s", o->db);
+    const char *tmp = getenv("TMPDIR");
+    snprintf(s.state_dir, sizeof s.state_dir, "%s/cs-XXXXXX", tmp && *tmp ? tmp : "/tmp");
+    if (!mkdtemp(s.state_dir)) {
+        fprintf(err, "cara serve: cannot create a state folder (snapshots) in %s\n", tmp ? tmp : "/tmp");
+        return -1;
+    }
+    signal(SIGPIPE, SIG_IGN);
+    /* A run's job waits on the pool for its shards (one per CPU): keep enough pool
+     * threads for the job, its shards, requests and the rules/try workers, so that tries
+     * can never hold the threads other requests need (before the pool first starts). */
+    unsigned cpus = uv_available_parallelism(), want = cpus + 4 + SRV_TRY_WORKERS;
+    const char *pool = getenv("UV_THREADPOOL_SIZE");
+    if (!pool || strtoul(pool, NULL, 10) < want) {
+        char size[16];
+        snprintf(size, sizeof size, "%u", want);
+        setenv("UV_THREADPOOL_SIZE", size, 1);
+    }
+    s.loop = uv_default_loop();
+    uv_mutex_init(&s.lock);
+    int rc = srv_reload_init(&s, msg, sizeof msg);
+    if (rc == 0) rc = srv_http_start(&s, host, port, msg, sizeof msg);
+    if (rc < 0) {
+        fprintf(err, "cara serve: %s\n", msg);
+        rm_rf(s.state_dir);
+        return -1;
+    }
+    uv_signal_init(s.loop, &s.sig_int);
+    uv_signal_init(s.loop, &s.sig_term);
+    s.sig_int.data = s.sig_term.data = &s;
+    uv_signal_start(&s.sig_int, on_signal, SIGINT);
+    uv_signal_start(&s.sig_term, on_signal, SIGTERM);
+    uv_timer_init(s.loop, &s.tick);
+    s.tick.data = &s;
+    uv_timer_start(&s.tick, on_tick, 100, 100);
+    fprintf(stderr, "cara serve: database %s, episodes %s (validated snapshot %d), plugins %s\n",
+            s.db_path, s.source_dir, s.version, s.plugins_dir);
+    uv_run(s.loop, UV_RUN_DEFAULT);
+    uv_loop_close(s.loop);
+    for (int i = 0; i < s.n_jobs; i++) free(s.jobs[i]);
+    uv_mutex_destroy(&s.lock);
+    rm_rf(s.state_dir);
+    fprintf(stderr, "cara serve: stopped\n");
+    return 0;
+}
+

@@ -1,0 +1,668 @@
+/*
+ * feed_store.c: see feed_store.h.
+ */
+#include "feed_store.h"
+
+#include <errno.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "base/base.h"
+
+enum {
+    S_ROW_GET, S_KEY_GET, S_KEY_OTHER, S_CLAIM_DEL, S_CLAIM_INS, S_LINE_INS, S_GROUP, S_STATUS_SET,
+    S_BENE_COUNT, S_BENE_INS, S_BENE_UPD, S_BENE_CLOSE,
+    S_XWALK_PUT, S_XWALK_GET, S_XWALK_CHAIN, S_REKEY_KEYS, S_REKEY_CLAIMS, S_REKEY_ELIG,
+    S_DROP_ELIG, S_REKEY_ALIGN, S_DROP_ALIGN, S_PERSON_KEYS, S_PATIENT_PUT, S_PATIENT_GET,
+    S_N
+};
+
+static const char *const SQL[S_N] = {
+    [S_ROW_GET] = "SELECT 1 FROM claims WHERE claim_id = ?1",
+    [S_KEY_GET] = "SELECT claim_id, version FROM claims WHERE claim_key = ?1",
+    [S_KEY_OTHER] = "SELECT 1 FROM claims WHERE claim_key = ?1 AND claim_id <> ?2 LIMIT 1",
+    [S_CLAIM_DEL] = "DELETE FROM claims WHERE claim_id = ?1",
+    [S_CLAIM_INS] = "INSERT INTO claims (claim_id, claim_type, person_id, claim_start_date, "
+                    "claim_end_date, admission_date, discharge_date, discharge_disposition_code, "
+                    "bill_type_code, facility_npi, adjustment_type_code, diagnosis_codes, "
+                    "procedure_codes, load_id, status, status_reason, claim_key, control_number, "
+                    "original_control_number, version, paid_cents, allowed_cents, source) "
+                    "VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13, ?14, ?15, "
+                    "?16, ?17, ?18, ?19, ?20, ?21, ?22, ?23)",
+    [S_LINE_INS] = "INSERT OR REPLACE INTO claim_lines (claim_id, claim_line_number, "
+                   "claim_line_start_date, claim_line_end_date, place_of_service_code, "
+                   "revenue_center_code, hcpcs_code, hcpcs_modifiers, rendering_npi, "
+                   "rendering_tin, billing_npi, billing_tin, paid_cents, allowed_cents, denied, "
+                   "detail_paid_cents) VALUES "
+                   "(?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13, ?14, ?15, ?16)",
+    [S_GROUP] = "SELECT c.claim_id, c.adjustment_type_code, c.version, abs(coalesce(c.paid_cents, "
+                "(SELECT sum(l.paid_cents) FROM claim_lines l WHERE l.claim_id = c.claim_id), 0)), "
+                "c.control_number, c.original_control_number, c.status_reason, c.status, "
+                "c.related_claim_id FROM claims c WHERE c.claim_key = ?1",
+    [S_STATUS_SET] = "UPDATE claims SET status = ?2, related_claim_id = ?3 WHERE claim_id = ?1",
+    [S_BENE_COUNT] = "SELECT count(*) FROM eligibility WHERE person_id = ?1",
+    [S_BENE_INS] = "INSERT INTO eligibility (person_id, enrollment_start_date, enrollment_end_date, "
+                   "gender, birth_date, death_date, dual_status_code, medicare_status_code, "
+                   "hospice_flag, state, zip_code) VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, "
+                   "?10, ?11) ON CONFLICT (person_id, enrollment_start_date) DO UPDATE SET "
+                   "enrollment_end_date = excluded.enrollment_end_date",
+    [S_BENE_UPD] = "UPDATE eligibility SET gender = CASE WHEN ?2 = 'unknown' THEN gender ELSE ?2 END, "
+                   "birth_date = ?3, death_date = coalesce(?4, death_date), dual_status_code = "
+                   "CASE WHEN ?5 = '' THEN dual_status_code ELSE ?5 END, medicare_status_code = "
+                   "CASE WHEN ?6 = '' THEN medicare_status_code ELSE ?6 END, hospice_flag = "
+                   "CASE WHEN ?7 AND (enrollment_end_date IS NULL OR ?10 IS NULL OR "
+                   "enrollment_end_date >= ?10) THEN 1 ELSE hospice_flag END, state = CASE WHEN ?8 = '' THEN state ELSE ?8 END, "
+                   "zip_code = CASE WHEN ?9 = '' THEN zip_code ELSE ?9 END WHERE person_id = ?1",
+    [S_BENE_CLOSE] = "UPDATE eligibility SET enrollment_end_date = ?2 WHERE person_id = ?1 AND "
+                     "enrollment_end_date IS NULL AND enrollment_start_date <= ?2",
+    [S_XWALK_PUT] = "INSERT INTO mbi_xwalk (previous_mbi, current_mbi, load_id) VALUES (?1, ?2, ?3) "
+                    "ON CONFLICT (previous_mbi) DO UPDATE SET current_mbi = excluded.current_mbi, "
+                    "load_id = excluded.load_id",
+    [S_XWALK_GET] = "SELECT current_mbi FROM mbi_xwalk WHERE previous_mbi = ?1",
+    [S_XWALK_CHAIN] = "UPDATE mbi_xwalk SET current_mbi = ?2 WHERE current_mbi = ?1",
+    /* the MBI ends the natural keys of debit/credit claims (feed.h) */
+    [S_REKEY_KEYS] = "UPDATE claims SET claim_key = substr(claim_key, 1, length(claim_key) - "
+                     "length(?1)) || ?2 WHERE person_id = ?1 AND claim_key IS NOT NULL AND "
+                     "substr(claim_key, -length(?1)) = ?1",
+    [S_REKEY_CLAIMS] = "UPDATE claims SET person_id = ?2 WHERE person_id = ?1",
+    [S_REKEY_ELIG] = "UPDATE OR IGNORE eligibility SET person_id = ?2 WHERE person_id = ?1",
+    [S_DROP_ELIG] = "DELETE FROM eligibility WHERE person_id = ?1",
+    [S_REKEY_ALIGN] = "UPDATE OR IGNORE alignment SET person_id = ?2 WHERE person_id = ?1",
+    [S_DROP_ALIGN] = "DELETE FROM alignment WHERE person_id = ?1",
+    [S_PERSON_KEYS] = "SELECT DISTINCT claim_key FROM claims WHERE person_id = ?1 AND claim_key "
+                      "IS NOT NULL AND substr(claim_key, -length(?1)) = ?1",
+    [S_PATIENT_PUT] = "INSERT INTO fhir_patients (patient_id, mbi) VALUES (?1, ?2) ON CONFLICT "
+                      "(patient_id) DO UPDATE SET mbi = excluded.mbi",
+    [S_PATIENT_GET] = "SELECT mbi FROM fhir_patients WHERE patient_id = ?1",
+};
+
+struct feed_sink {
+    sqlite3 *db;
+    int64_t load_id;
+    sqlite3_stmt *st[S_N];
+    feed_stats stats;
+};
+
+static int fail(feed_sink *k, const char *what, char *err, size_t errlen)
+{
+    snprintf(err, errlen, "%s: %s", what, sqlite3_errmsg(k->db));
+    return -EIO;
+}
+
+int feed_sink_open(store *s, int64_t load_id, feed_sink **out, char *err, size_t errlen)
+{
+    feed_sink *k = calloc(1, sizeof *k);
+    if (!k) {
+        snprintf(err, errlen, "out of memory");
+        return -ENOMEM;
+    }
+    k->db = store_db(s);
+    k->load_id = load_id;
+    for (int i = 0; i < S_N; i++)
+        if (sqlite3_prepare_v2(k->db, SQL[i], -1, &k->st[i], NULL) != SQLITE_OK) {
+            int rc = fail(k, "preparing the feed statements", err, errlen);
+            feed_sink_close(k);
+            return rc;
+        }
+    *out = k;
+    return 0;
+}
+
+void feed_sink_close(feed_sink *k)
+{
+    if (!k) return;
+    for (int i = 0; i < S_N; i++) sqlite3_finalize(k->st[i]);
+    free(k);
+}
+
+const feed_stats *feed_sink_stats(const feed_sink *k) { return &k->stats; }
+
+/* ---- binding helpers ------------------------------------------------------------------ */
+
+static void bind_text(sqlite3_stmt *st, int i, const char *s)
+{
+    sqlite3_bind_text(st, i, s, -1, SQLITE_TRANSIENT);
+}
+
+static void bind_date(sqlite3_stmt *st, int i, cara_date d)
+{
+    if (d == CARA_DATE_NONE) {
+        sqlite3_bind_null(st, i);
+        return;
+    }
+    char buf[11];
+    date_format(d, buf);
+    sqlite3_bind_text(st, i, buf, 10, SQLITE_TRANSIENT);
+}
+
+/* Step a statement that returns no row, then reset it. */
+static int exec(feed_sink *k, int which, char *err, size_t errlen)
+{
+    sqlite3_stmt *st = k->st[which];
+    int rc = sqlite3_step(st);
+    sqlite3_reset(st);
+    sqlite3_clear_bindings(st);
+    return rc == SQLITE_DONE ? 0 : fail(k, "storing feed data", err, errlen);
+}
+
+/* Space-separated codes. */
+static void join_codes(const char (*codes)[8], int n, char *out, size_t len)
+{
+    size_t o = 0;
+    out[0] = '\0';
+    for (int i = 0; i < n; i++) {
+        size_t m = strlen(codes[i]);
+        if (!m || o + m + 2 > len) continue;
+        if (o) out[o++] = ' ';
+        memcpy(out + o, codes[i], m + 1);
+        o += m;
+    }
+}
+
+/* ---- claims ------------------------------------------------------------------------------ */
+
+static const char *type_name(int type)
+{
+    return type == FEED_INSTITUTIONAL ? "institutional" : type == FEED_DME ? "dme" : "professional";
+}
+
+/* The claims.claim_id of a record (feed.h: claim_id "#" record_id for debit/credit). */
+static void row_id(const feed_claim *c, char *out, size_t len)
+{
+    if (c->model == FEED_DEBIT_CREDIT && c->record_id[0] && strcmp(c->record_id, c->claim_id))
+        snprintf(out, len, "%s#%s", c->claim_id, c->record_id);
+    else
+        snprintf(out, len, "%s", c->claim_id);
+}
+
+/*
+ * Denied: the feed's non-payment code says so *and* Medicare paid nothing on the claim
+ * (its claim payment, else its non-denied lines). A claim that carries a non-payment
+ * code but a payment (BFD's test EOBs do; a partial denial) is priced at what was paid:
+ * spending is what Medicare paid.
+ */
+static int is_denied(const feed_claim *c)
+{
+    if (!c->denied) return 0;
+    int64_t paid = 0;
+    for (size_t i = 0; i < c->n_lines; i++)
+        if (!c->lines[i].denied) paid += c->lines[i].paid_cents;
+    if (c->has_claim_paid) paid = c->claim_paid_cents;
+    return paid == 0;
+}
+
+/* The status a record starts with, before any cancellation is matched. */
+static const char *own_status(const feed_claim *c)
+{
+    if (c->adjustment == FEED_CANCEL)
+        return c->model == FEED_REPLACE ? "cancelled" : "cancellation";
+    return is_denied(c) ? "denied" : "current";
+}
+
+static int insert_line(feed_sink *k, const char *id, const feed_line *l, int64_t paid,
+                       int has_detail, int64_t detail, char *err, size_t errlen)
+{
+    sqlite3_stmt *st = k->st[S_LINE_INS];
+    char mods[FEED_MOD_MAX * 3 + 1];
+    size_t o = 0;
+    for (int m = 0; m < FEED_MOD_MAX; m++) {
+        if (!l->mods[m][0]) continue;
+        if (o) mods[o++] = ' ';
+        size_t n = strlen(l->mods[m]);
+        memcpy(mods + o, l->mods[m], n);
+        o += n;
+    }
+    mods[o] = '\0';
+    bind_text(st, 1, id);
+    sqlite3_bind_int64(st, 2, l->number);
+    bind_date(st, 3, l->start);
+    bind_date(st, 4, l->end);
+    bind_text(st, 5, l->pos);
+    bind_text(st, 6, l->revenue);
+    bind_text(st, 7, l->hcpcs);
+    bind_text(st, 8, mods);
+    bind_text(st, 9, l->rendering_npi);
+    bind_text(st, 10, l->rendering_tin);
+    bind_text(st, 11, l->billing_npi);
+    bind_text(st, 12, l->billing_tin);
+    sqlite3_bind_int64(st, 13, paid);
+    sqlite3_bind_int64(st, 14, has_detail ? paid : l->allowed_cents); /* CCLF2: allowed = paid */
+    sqlite3_bind_int(st, 15, l->denied ? 1 : 0);
+    if (has_detail) sqlite3_bind_int64(st, 16, detail);
+    else sqlite3_bind_null(st, 16);
+    int rc = exec(k, S_LINE_INS, err, errlen);
+    if (rc == 0) k->stats.lines++;
+    return rc;
+}
+
+/*
+ * The claim-level payment governs when the lines do not sum to it (CCLF Information
+ * Packet 3.5: revenue-center payments are relied on only when they sum to the header
+ * payment): every line keeps its amount as detail_paid_cents, the first line (the lowest
+ * number, as the Tuva input layer places an institutional claim's payment) is priced at
+ * the claim payment and the others at 0. A claim without lines gets a claim-total line 0
+ * (revenue center 0001, the claim's dates) carrying the payment.
+ */
+static int insert_lines(feed_sink *k, const feed_claim *c, const char *id, char *err,
+                        size_t errlen)
+{
+    int64_t sum = 0;
+    size_t first = 0;
+    for (size_t i = 0; i < c->n_lines; i++) {
+        if (!c->lines[i].denied) sum += c->lines[i].paid_cents;
+        if (c->lines[i].number < c->lines[first].number) first = i;
+    }
+    int header = c->has_claim_paid && (sum != c->claim_paid_cents || c->n_lines == 0);
+    int rc = 0;
+    for (size_t i = 0; i < c->n_lines && rc == 0; i++) {
+        const feed_line *l = &c->lines[i];
+        int64_t paid = !header ? l->paid_cents : i == first ? c->claim_paid_cents : 0;
+        rc = insert_line(k, id, l, paid, header, l->paid_cents, err, errlen);
+    }
+    if (rc == 0 && header && c->n_lines == 0) {
+        feed_line t;
+        memset(&t, 0, sizeof t);
+        t.number = 0;
+        t.start = c->start;
+        t.end = c->end;
+        memcpy(t.revenue, "0001", 5);
+        memcpy(t.billing_npi, c->facility_npi, sizeof t.billing_npi);
+        t.allowed_cents = c->claim_paid_cents;
+        rc = insert_line(k, id, &t, c->claim_paid_cents, 0, 0, err, errlen);
+    }
+    if (rc == 0 && header && !is_denied(c)) k->stats.header_paid++;
+    return rc;
+}
+
+static int insert_claim(feed_sink *k, const feed_claim *c, const char *id, const char *source,
+                        char *err, size_t errlen)
+{
+    sqlite3_stmt *st = k->st[S_CLAIM_INS];
+    char dx[FEED_DX_MAX * 9 + 1], px[FEED_PX_MAX * 9 + 1];
+    join_codes(c->dx, c->n_dx, dx, sizeof dx);
+    join_codes(c->px, c->n_px, px, sizeof px);
+    int64_t allowed = 0;
+    for (size_t i = 0; i < c->n_lines; i++) allowed += c->lines[i].allowed_cents;
+    bind_text(st, 1, id);
+    bind_text(st, 2, type_name(c->type));
+    bind_text(st, 3, c->person_id);
+    bind_date(st, 4, c->start);
+    bind_date(st, 5, c->end);
+    bind_date(st, 6, c->admission);
+    bind_date(st, 7, c->discharge);
+    bind_text(st, 8, c->disposition);
+    bind_text(st, 9, c->bill_type);
+    bind_text(st, 10, c->facility_npi);
+    sqlite3_bind_int(st, 11, c->adjustment);
+    bind_text(st, 12, dx);
+    bind_text(st, 13, px);
+    sqlite3_bind_int64(st, 14, k->load_id);
+    bind_text(st, 15, own_status(c));
+    bind_text(st, 16, is_denied(c) ? (c->denial_reason[0] ? c->denial_reason : "denied") : "");
+    bind_text(st, 17, c->key);
+    bind_text(st, 18, c->control_number);
+    bind_text(st, 19, c->original_control_number);
+    sqlite3_bind_int64(st, 20, c->version);
+    if (c->has_claim_paid) sqlite3_bind_int64(st, 21, c->claim_paid_cents);
+    else sqlite3_bind_null(st, 21);
+    sqlite3_bind_int64(st, 22, allowed);
+    bind_text(st, 23, source ? source : "");
+    int rc = exec(k, S_CLAIM_INS, err, errlen);
+    if (rc == 0) rc = insert_lines(k, c, id, err, errlen);
+    return rc;
+}
+
+/* One claims row of a natural key, as feed_resolve sees it. */
+typedef struct grow {
+    char id[112], control[41], org[41], status[16], related[112];
+    int adj, denied, voided;
+    int64_t version, amount;
+    int by;               /* the cancellation that voids it (index), -1 none */
+    int match;            /* cancellation: the record it voids (index), -1 none */
+} grow;
+
+static int by_version(const void *a, const void *b)
+{
+    const grow *x = a, *y = b;
+    if (x->version != y->version) return x->version < y->version ? -1 : 1;
+    return strcmp(x->id, y->id);
+}
+
+static void col_text(sqlite3_stmt *st, int i, char *out, size_t len)
+{
+    const unsigned char *v = sqlite3_column_text(st, i);
+    snprintf(out, len, "%s", v ? (const char *)v : "");
+}
+
+/*
+ * Decide, for every record of one natural key, its status (feed.h, FEED_DEBIT_CREDIT):
+ * cancellations in version order each void one earlier original or adjustment. Writes
+ * only the rows whose status or related claim changed. 0 or -EIO / -ENOMEM.
+ */
+static int resolve(feed_sink *k, const char *key, char *err, size_t errlen)
+{
+    sqlite3_stmt *st = k->st[S_GROUP];
+    bind_text(st, 1, key);
+    grow *g = NULL;
+    size_t n = 0, cap = 0;
+    int rc;
+    while ((rc = sqlite3_step(st)) == SQLITE_ROW) {
+        if (n == cap) {
+            size_t nc = cap ? cap * 2 : 8;
+            grow *ng = realloc(g, nc * sizeof *ng);
+            if (!ng) {
+                free(g);
+                sqlite3_reset(st);
+                snprintf(err, errlen, "out of memory");
+                return -ENOMEM;
+            }
+            g = ng;
+            cap = nc;
+        }
+        grow *r = &g[n++];
+        memset(r, 0, sizeof *r);
+        col_text(st, 0, r->id, sizeof r->id);
+        r->adj = sqlite3_column_int(st, 1);
+        r->version = sqlite3_column_int64(st, 2);
+        r->amount = sqlite3_column_int64(st, 3);
+        col_text(st, 4, r->control, sizeof r->control);
+        col_text(st, 5, r->org, sizeof r->org);
+        r->denied = sqlite3_column_text(st, 6) && sqlite3_column_text(st, 6)[0];
+        col_text(st, 7, r->status, sizeof r->status);
+        col_text(st, 8, r->related, sizeof r->related);
+        r->by = r->match = -1;
+    }
+    sqlite3_reset(st);
+    sqlite3_clear_bindings(st);
+    if (rc != SQLITE_DONE) {
+        free(g);
+        return fail(k, "reading claim versions", err, errlen);
+    }
+    if (n) qsort(g, n, sizeof *g, by_version);
+    for (size_t c = 0; c < n; c++) {
+        if (g[c].adj != FEED_CANCEL) continue;
+        int best = -1, best_score = -1;
+        for (size_t m = 0; m < n; m++) {
+            if (g[m].adj == FEED_CANCEL || g[m].by >= 0 || g[m].version > g[c].version) continue;
+            int same = g[m].version == g[c].version;
+            /* an adjustment processed with the cancellation is its companion, not its
+             * target (CCLF IP 5.2.1: "the cancellation claim is processed at the same time
+             * as the adjustment claim") */
+            if (same && g[m].adj == FEED_ADJUSTMENT) continue;
+            int score = (same ? 0 : 4) + (g[c].org[0] && !strcmp(g[m].control, g[c].org) ? 2 : 0) +
+                        (g[m].amount == g[c].amount ? 1 : 0);
+            if (score >= best_score) { /* ascending order: later versions win ties */
+                best = (int)m;
+                best_score = score;
+            }
+        }
+        if (best >= 0) {
+            g[best].by = (int)c;
+            g[c].match = best;
+        }
+    }
+    rc = 0;
+    for (size_t i = 0; i < n && rc == 0; i++) {
+        const char *status, *related = NULL;
+        if (g[i].adj == FEED_CANCEL) {
+            status = "cancellation";
+            if (g[i].match >= 0) related = g[g[i].match].id;
+        } else if (g[i].by >= 0) {
+            /* voided: replaced when an adjustment that stands came with or after the
+             * cancellation, else cancelled */
+            int repl = -1;
+            for (size_t a = 0; a < n; a++)
+                if (g[a].adj == FEED_ADJUSTMENT && g[a].by < 0 && a != i &&
+                    g[a].version >= g[g[i].by].version)
+                    repl = (int)a;
+            status = repl >= 0 ? "replaced" : "cancelled";
+            related = repl >= 0 ? g[repl].id : g[g[i].by].id;
+        } else {
+            status = g[i].denied ? "denied" : "current";
+        }
+        if (!strcmp(status, g[i].status) && !strcmp(related ? related : "", g[i].related)) continue;
+        sqlite3_stmt *up = k->st[S_STATUS_SET];
+        bind_text(up, 1, g[i].id);
+        bind_text(up, 2, status);
+        if (related) bind_text(up, 3, related);
+        else sqlite3_bind_null(up, 3);
+        rc = exec(k, S_STATUS_SET, err, errlen);
+    }
+    free(g);
+    return rc;
+}
+
+int feed_put_claim(feed_sink *k, const feed_claim *c, const char *source, char *err,
+                   size_t errlen)
+{
+    char id[112];
+    row_id(c, id, sizeof id);
+    int rc;
+    if (c->model == FEED_REPLACE) {
+        /* one row per key: the latest version (feed.h) */
+        sqlite3_stmt *st = k->st[S_KEY_GET];
+        bind_text(st, 1, c->key);
+        char old[112] = "";
+        int64_t v = 0;
+        int have = (rc = sqlite3_step(st)) == SQLITE_ROW;
+        if (have) {
+            col_text(st, 0, old, sizeof old);
+            v = sqlite3_column_int64(st, 1);
+        }
+        sqlite3_reset(st);
+        sqlite3_clear_bindings(st);
+        if (rc != SQLITE_ROW && rc != SQLITE_DONE) return fail(k, "reading claim versions", err, errlen);
+        if (have && c->version <= v) {
+            k->stats.stale++;
+            return 0;
+        }
+        if (have) {
+            bind_text(k->st[S_CLAIM_DEL], 1, old);
+            if ((rc = exec(k, S_CLAIM_DEL, err, errlen)) < 0) return rc;
+        }
+        bind_text(k->st[S_CLAIM_DEL], 1, id);
+        if ((rc = exec(k, S_CLAIM_DEL, err, errlen)) < 0) return rc;
+    } else {
+        /* a record delivered again (monthly and run-out files overlap): stored once */
+        sqlite3_stmt *st = k->st[S_ROW_GET];
+        bind_text(st, 1, id);
+        rc = sqlite3_step(st);
+        sqlite3_reset(st);
+        sqlite3_clear_bindings(st);
+        if (rc == SQLITE_ROW) {
+            k->stats.stale++;
+            return 0;
+        }
+        if (rc != SQLITE_DONE) return fail(k, "reading claim versions", err, errlen);
+    }
+    if ((rc = insert_claim(k, c, id, source, err, errlen)) < 0) return rc;
+    if (c->adjustment == FEED_CANCEL) k->stats.cancelled++;
+    else if (is_denied(c)) k->stats.denied++;
+    else k->stats.claims++;
+    if (c->model == FEED_DEBIT_CREDIT) {
+        /* a lone original or adjustment stands as inserted: the group is decided again
+         * only when it has a cancellation or another record (most claims have neither) */
+        int group = c->adjustment == FEED_CANCEL;
+        if (!group) {
+            sqlite3_stmt *st = k->st[S_KEY_OTHER];
+            bind_text(st, 1, c->key);
+            bind_text(st, 2, id);
+            rc = sqlite3_step(st);
+            sqlite3_reset(st);
+            sqlite3_clear_bindings(st);
+            if (rc != SQLITE_ROW && rc != SQLITE_DONE)
+                return fail(k, "reading claim versions", err, errlen);
+            group = rc == SQLITE_ROW;
+        }
+        if (group && (rc = resolve(k, c->key, err, errlen)) < 0) return rc;
+    }
+    return 1;
+}
+
+/* ---- beneficiaries ---------------------------------------------------------------------- */
+
+static int insert_span(feed_sink *k, const feed_bene *b, cara_date start, cara_date end,
+                       int hospice, char *err, size_t errlen)
+{
+    sqlite3_stmt *st = k->st[S_BENE_INS];
+    bind_text(st, 1, b->person_id);
+    bind_date(st, 2, start);
+    bind_date(st, 3, end);
+    bind_text(st, 4, b->gender[0] ? b->gender : "unknown");
+    bind_date(st, 5, b->birth);
+    bind_date(st, 6, b->death);
+    bind_text(st, 7, b->dual);
+    bind_text(st, 8, b->medicare_status);
+    sqlite3_bind_int(st, 9, hospice ? 1 : 0);
+    bind_text(st, 10, b->state);
+    bind_text(st, 11, b->zip);
+    return exec(k, S_BENE_INS, err, errlen);
+}
+
+int feed_put_bene(feed_sink *k, const feed_bene *spans, size_t n, char *err, size_t errlen)
+{
+    if (n == 0) return 0;
+    const feed_bene *b = &spans[0];
+    sqlite3_stmt *st = k->st[S_BENE_COUNT];
+    bind_text(st, 1, b->person_id);
+    int64_t have = sqlite3_step(st) == SQLITE_ROW ? sqlite3_column_int64(st, 0) : -1;
+    sqlite3_reset(st);
+    sqlite3_clear_bindings(st);
+    if (have < 0) return fail(k, "reading eligibility", err, errlen);
+    int rc;
+    if (have == 0) {
+        for (size_t i = 0; i < n; i++) {
+            cara_date s = spans[i].enroll_start, e = spans[i].enroll_end, h = b->hospice_start;
+            int in_span = h != CARA_DATE_NONE && (e == CARA_DATE_NONE || h <= e);
+            if (in_span && h > s) { /* hospice starts inside the span: split it there */
+                if ((rc = insert_span(k, b, s, h - 1, 0, err, errlen)) < 0) return rc;
+                s = h;
+            }
+            if ((rc = insert_span(k, b, s, e, b->hospice || in_span, err, errlen)) < 0) return rc;
+        }
+        k->stats.benes_new++;
+        return 0;
+    }
+    st = k->st[S_BENE_UPD];
+    bind_text(st, 1, b->person_id);
+    bind_text(st, 2, b->gender[0] ? b->gender : "unknown");
+    bind_date(st, 3, b->birth);
+    bind_date(st, 4, b->death);
+    bind_text(st, 5, b->dual);
+    bind_text(st, 6, b->medicare_status);
+    sqlite3_bind_int(st, 7, b->hospice ? 1 : 0);
+    bind_text(st, 8, b->state);
+    bind_text(st, 9, b->zip);
+    if (b->hospice_start != CARA_DATE_NONE) sqlite3_bind_int(st, 7, 1);
+    bind_date(st, 10, b->hospice_start);
+    if ((rc = exec(k, S_BENE_UPD, err, errlen)) < 0) return rc;
+    if (b->death != CARA_DATE_NONE) {
+        bind_text(k->st[S_BENE_CLOSE], 1, b->person_id);
+        bind_date(k->st[S_BENE_CLOSE], 2, b->death);
+        if ((rc = exec(k, S_BENE_CLOSE, err, errlen)) < 0) return rc;
+    }
+    k->stats.benes_updated++;
+    return 0;
+}
+
+/* ---- MBI crosswalk and FHIR patients ------------------------------------------------------ */
+
+static int pair(feed_sink *k, int which, const char *a, const char *b, char *err, size_t errlen)
+{
+    bind_text(k->st[which], 1, a);
+    bind_text(k->st[which], 2, b);
+    return exec(k, which, err, errlen);
+}
+
+/* Re-resolve every debit/credit key of a person: after a re-key, the versions stored
+ * under an old MBI and those under the current one are one group. */
+static int resolve_person(feed_sink *k, const char *person, char *err, size_t errlen)
+{
+    sqlite3_stmt *st = k->st[S_PERSON_KEYS];
+    bind_text(st, 1, person);
+    char **keys = NULL;
+    size_t n = 0;
+    int rc;
+    while ((rc = sqlite3_step(st)) == SQLITE_ROW) {
+        char **nk = realloc(keys, (n + 1) * sizeof *nk);
+        if (!nk) break;
+        keys = nk;
+        if (!(keys[n] = strdup((const char *)sqlite3_column_text(st, 0)))) break;
+        n++;
+    }
+    int ok = rc == SQLITE_DONE;
+    sqlite3_reset(st);
+    sqlite3_clear_bindings(st);
+    rc = ok ? 0 : fail(k, "reading claim versions", err, errlen);
+    for (size_t i = 0; i < n; i++) {
+        if (rc == 0) rc = resolve(k, keys[i], err, errlen);
+        free(keys[i]);
+    }
+    free(keys);
+    return rc;
+}
+
+int feed_xwalk_put(feed_sink *k, const char *previous, const char *current, char *err,
+                   size_t errlen)
+{
+    if (strcmp(previous, current) == 0) return 0;
+    char have[13];
+    feed_xwalk_current(k, previous, have);
+    int known = strcmp(have, current) == 0;
+    sqlite3_stmt *st = k->st[S_XWALK_PUT];
+    bind_text(st, 1, previous);
+    bind_text(st, 2, current);
+    sqlite3_bind_int64(st, 3, k->load_id);
+    int rc = exec(k, S_XWALK_PUT, err, errlen);
+    if (!rc) rc = pair(k, S_XWALK_CHAIN, previous, current, err, errlen);
+    if (!rc) rc = pair(k, S_REKEY_KEYS, previous, current, err, errlen);
+    if (!rc) rc = pair(k, S_REKEY_CLAIMS, previous, current, err, errlen);
+    if (!rc) rc = resolve_person(k, current, err, errlen);
+    if (!rc) rc = pair(k, S_REKEY_ELIG, previous, current, err, errlen);
+    if (!rc) {
+        bind_text(k->st[S_DROP_ELIG], 1, previous);
+        rc = exec(k, S_DROP_ELIG, err, errlen);
+    }
+    if (!rc) rc = pair(k, S_REKEY_ALIGN, previous, current, err, errlen);
+    if (!rc) {
+        bind_text(k->st[S_DROP_ALIGN], 1, previous);
+        rc = exec(k, S_DROP_ALIGN, err, errlen);
+    }
+    if (!rc && !known) k->stats.remapped++;
+    return rc;
+}
+
+/* One lookup in a (key) -> text table. 1 found, 0 not. */
+static int lookup(feed_sink *k, int which, const char *key, char out[13])
+{
+    sqlite3_stmt *st = k->st[which];
+    bind_text(st, 1, key);
+    int found = 0;
+    if (sqlite3_step(st) == SQLITE_ROW) {
+        const unsigned char *v = sqlite3_column_text(st, 0);
+        if (v) {
+            snprintf(out, 13, "%s", (const char *)v);
+            found = 1;
+        }
+    }
+    sqlite3_reset(st);
+    sqlite3_clear_bindings(st);
+    return found;
+}
+
+void feed_xwalk_current(feed_sink *k, const char *mbi, char out[13])
+{
+    if (!lookup(k, S_XWALK_GET, mbi, out)) snprintf(out, 13, "%s", mbi);
+}
+
+int feed_patient_put(feed_sink *k, const char *patient_id, const char *mbi, char *err,
+                     size_t errlen)
+{
+    return pair(k, S_PATIENT_PUT, patient_id, mbi, err, errlen);
+}
+
+int feed_patient_mbi(feed_sink *k, const char *patient_id, char out[13])
+{
+    return lookup(k, S_PATIENT_GET, patient_id, out);
+}

@@ -1,0 +1,80 @@
+/*
+ * feed_store: applies feed records (feed.h) to the store, inside the caller's
+ * transaction: claim versions by natural key, beneficiary spans and demographics, the
+ * MBI crosswalk and FHIR patient ids.
+ */
+#ifndef CARA_FEED_STORE_H
+#define CARA_FEED_STORE_H
+
+#include <stdint.h>
+
+#include "feeds/feeds.h"
+#include "store_conn.h"
+
+typedef struct feed_sink feed_sink;
+
+/* What the sink did, summed over its life. */
+typedef struct feed_stats {
+    int64_t claims;          /* originals and adjustments stored (denied ones apart) */
+    int64_t cancelled;       /* cancellation records stored (FHIR: cancelled versions) */
+    int64_t denied;          /* denied claims stored (kept for audit, never priced) */
+    int64_t stale;           /* records already stored, or older than the stored version */
+    int64_t header_paid;     /* claims priced at their claim-level payment (line 0) */
+    int64_t lines;           /* claim lines stored */
+    int64_t benes_new;       /* beneficiaries given enrollment spans */
+    int64_t benes_updated;   /* beneficiaries whose demographics were updated */
+    int64_t remapped;        /* previous MBIs mapped to current ones */
+} feed_stats;
+
+/*
+ * Prepare the sink's statements on s (which must be inside a transaction the caller
+ * commits or rolls back). load_id is recorded with every stored version. The caller
+ * owns *out (feed_sink_close). 0, or -EIO with the SQLite message in err.
+ */
+int feed_sink_open(store *s, int64_t load_id, feed_sink **out, char *err, size_t errlen);
+void feed_sink_close(feed_sink *k);
+const feed_stats *feed_sink_stats(const feed_sink *k);
+
+/*
+ * Store one claim record and re-decide the statuses of its natural key (feed.h's two
+ * models). source ("file:record") is kept with it. When c->has_claim_paid and the
+ * non-denied lines do not sum to c->claim_paid_cents (or there are no lines), the lines
+ * keep their amounts as detail (claim_lines.detail_paid_cents), the first line is priced
+ * at the claim payment and the others at 0 (no lines: a claim-total line 0, revenue
+ * center 0001, carries it). Returns 1
+ * when stored, 0 when ignored (debit/credit: the record is already stored; replace: an
+ * equal or later version is), -EIO on a store failure (message in err).
+ */
+int feed_put_claim(feed_sink *k, const feed_claim *c, const char *source, char *err,
+                   size_t errlen);
+
+/*
+ * Apply one beneficiary: spans[0..n) share person and demographics (spans[0]'s) and
+ * differ by enroll_start/enroll_end. When the person has no eligibility rows yet, the
+ * spans are inserted; otherwise the demographics are updated on every row (never
+ * erasing what the feed does not know: empty values keep the stored ones, hospice only
+ * turns on) and open spans are closed at a newly known death date. 0 or -EIO.
+ */
+int feed_put_bene(feed_sink *k, const feed_bene *spans, size_t n, char *err, size_t errlen);
+
+/*
+ * Record previous -> current (CCLF9) and re-key what the store holds under previous
+ * (claims and their natural keys, eligibility, alignment, earlier crosswalk entries) to
+ * current; the claim versions of both MBIs are then one group and their statuses are
+ * decided again, so the result does not depend on which arrived first. 0 or -EIO.
+ */
+int feed_xwalk_put(feed_sink *k, const char *previous, const char *current, char *err,
+                   size_t errlen);
+
+/* The current MBI of mbi into out (13 bytes): mbi itself when the crosswalk does not
+ * know it. */
+void feed_xwalk_current(feed_sink *k, const char *mbi, char out[13]);
+
+/* Remember a FHIR Patient id's MBI (replacing an earlier one). 0 or -EIO. */
+int feed_patient_put(feed_sink *k, const char *patient_id, const char *mbi, char *err,
+                     size_t errlen);
+
+/* A FHIR Patient id's MBI into out: 1 when known, 0 when not. */
+int feed_patient_mbi(feed_sink *k, const char *patient_id, char out[13]);
+
+#endif

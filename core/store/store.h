@@ -1,0 +1,13 @@
+/*
+ * store: the public header of core/store/ (docs/architecture.md). Files outside
+ * core/store/ include this header only; the headers below are its parts.
+ */
+#ifndef CARA_STORE_MODULE_H
+#define CARA_STORE_MODULE_H
+#include "bene.h"
+#include "contents.h"
+#include "feed_store.h"
+#include "run_lease.h"
+#include "snapshots.h"
+#include "store_conn.h"
+#endif

@@ -1,0 +1,225 @@
+/*
+ * store_conn.c: open, check, migrate (see store_conn.h).
+ */
+#include "store_conn.h"
+
+#include <pthread.h>
+
+#include "base/base.h"
+
+#include <errno.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+struct store {
+    sqlite3 *db;
+    char *path;
+    int version_found;
+    int version;
+};
+
+static int pragma_int(sqlite3 *db, const char *sql, int *out)
+{
+    sqlite3_stmt *st;
+    int rc = sqlite3_prepare_v2(db, sql, -1, &st, NULL);
+    if (rc != SQLITE_OK) return rc;
+    rc = sqlite3_step(st);
+    if (rc == SQLITE_ROW) {
+        *out = sqlite3_column_int(st, 0);
+        rc = SQLITE_OK;
+    }
+    sqlite3_finalize(st);
+    return rc;
+}
+
+int store_exec(store *s, const char *sql, char *err, size_t errlen)
+{
+    char *msg = NULL;
+    if (sqlite3_exec(s->db, sql, NULL, NULL, &msg) != SQLITE_OK) {
+        snprintf(err, errlen, "%s: %s", s->path, msg ? msg : sqlite3_errmsg(s->db));
+        sqlite3_free(msg);
+        return -EIO;
+    }
+    return 0;
+}
+
+int store_begin(store *s, char *err, size_t errlen)
+{
+    return store_exec(s, "BEGIN IMMEDIATE", err, errlen);
+}
+
+int store_commit(store *s, char *err, size_t errlen)
+{
+    return store_exec(s, "COMMIT", err, errlen);
+}
+
+void store_rollback(store *s)
+{
+    if (!sqlite3_get_autocommit(s->db)) sqlite3_exec(s->db, "ROLLBACK", NULL, NULL, NULL);
+}
+
+int store_schema_latest(void)
+{
+    size_t n;
+    const store_migration *m = store_migrations(&n);
+    return n ? m[n - 1].version : 0;
+}
+
+/* Refuse files that are not cara databases. 0 or -EPROTO/-EIO. */
+static int check_identity(store *s, int version, char *err, size_t errlen)
+{
+    int app = 0, tables = 0;
+    if (pragma_int(s->db, "PRAGMA application_id", &app) != SQLITE_OK ||
+        pragma_int(s->db, "SELECT count(*) FROM sqlite_schema", &tables) != SQLITE_OK) {
+        snprintf(err, errlen, "%s: cannot read the database: %s (is it a SQLite file?)",
+                 s->path, sqlite3_errmsg(s->db));
+        return sqlite3_errcode(s->db) == SQLITE_NOTADB ? -EPROTO : -EIO;
+    }
+    if (app != 0 && app != STORE_APPLICATION_ID) {
+        snprintf(err, errlen, "%s: not a cara database (application_id 0x%08x)", s->path,
+                 (unsigned)app);
+        return -EPROTO;
+    }
+    if (app == 0 && (version != 0 || tables != 0)) {
+        snprintf(err, errlen,
+                 "%s: not a cara database (it holds %d tables but no cara schema mark); "
+                 "use another --db",
+                 s->path, tables);
+        return -EPROTO;
+    }
+    return 0;
+}
+
+/* Apply migrations (version_found, max_version] in one transaction. */
+static int migrate(store *s, int max_version, char *err, size_t errlen)
+{
+    size_t n;
+    const store_migration *m = store_migrations(&n);
+    if (s->version >= max_version) return 0;
+    if (store_begin(s, err, errlen) < 0) return -EIO;
+    for (size_t i = 0; i < n && m[i].version <= max_version; i++) {
+        if (m[i].version <= s->version) continue;
+        char msg[512];
+        if (store_exec(s, m[i].sql, msg, sizeof msg) < 0) {
+            snprintf(err, errlen, "migration %d (%s) failed: %s", m[i].version,
+                     m[i].description, msg);
+            store_rollback(s);
+            return -EIO;
+        }
+        char sql[96];
+        snprintf(sql, sizeof sql, "PRAGMA user_version = %d", m[i].version);
+        if (store_exec(s, sql, err, errlen) < 0) {
+            store_rollback(s);
+            return -EIO;
+        }
+    }
+    char sql[96];
+    snprintf(sql, sizeof sql, "PRAGMA application_id = %d", STORE_APPLICATION_ID);
+    if (store_exec(s, sql, err, errlen) < 0 || store_commit(s, err, errlen) < 0) {
+        store_rollback(s);
+        return -EIO;
+    }
+    pragma_int(s->db, "PRAGMA user_version", &s->version);
+    return 0;
+}
+
+/* Process-wide SQLite settings, before its first use: no memory statistics (they take a
+ * global mutex on every allocation, which serializes a run's threads). */
+static pthread_once_t sqlite_once = PTHREAD_ONCE_INIT;
+static void sqlite_setup(void) { sqlite3_config(SQLITE_CONFIG_MEMSTATUS, 0); }
+
+int store_open_version(const char *path, int flags, int max_version, store **out, char *err,
+                       size_t errlen)
+{
+    pthread_once(&sqlite_once, sqlite_setup);
+    *out = NULL;
+    int exists = access(path, F_OK) == 0;
+    if (!exists && !(flags & STORE_CREATE)) {
+        snprintf(err, errlen, "%s: no database there (run 'cara init' or pass --db FILE)", path);
+        return -ENOENT;
+    }
+    store *s = calloc(1, sizeof *s);
+    if (!s || !(s->path = strdup(path))) {
+        free(s);
+        snprintf(err, errlen, "out of memory");
+        return -ENOMEM;
+    }
+    int oflags = (flags & STORE_READONLY) ? SQLITE_OPEN_READONLY
+                                          : SQLITE_OPEN_READWRITE | SQLITE_OPEN_CREATE;
+    int rc = -EIO;
+    if (sqlite3_open_v2(path, &s->db, oflags | SQLITE_OPEN_NOMUTEX, NULL) != SQLITE_OK) {
+        snprintf(err, errlen, "%s: cannot open: %s", path,
+                 s->db ? sqlite3_errmsg(s->db) : "out of memory");
+        goto fail;
+    }
+    sqlite3_extended_result_codes(s->db, 1);
+    sqlite3_busy_timeout(s->db, 5000);
+    if (pragma_int(s->db, "PRAGMA user_version", &s->version) != SQLITE_OK) {
+        snprintf(err, errlen, "%s: not a SQLite database (%s)", path, sqlite3_errmsg(s->db));
+        rc = -EPROTO;
+        goto fail;
+    }
+    s->version_found = s->version;
+    if ((rc = check_identity(s, s->version, err, errlen)) < 0) goto fail;
+    int latest = store_schema_latest();
+    if (s->version > latest) {
+        snprintf(err, errlen,
+                 "%s: database schema version %d is newer than this cara understands (%d); "
+                 "upgrade cara, or use another --db",
+                 path, s->version, latest);
+        rc = -EPROTO;
+        goto fail;
+    }
+    if (!(flags & STORE_READONLY)) {
+        if (store_exec(s, "PRAGMA journal_mode = WAL; PRAGMA synchronous = NORMAL;", err,
+                       errlen) < 0)
+            goto fail;
+    }
+    if (store_exec(s, "PRAGMA foreign_keys = ON;", err, errlen) < 0) goto fail;
+    if (flags & STORE_READONLY) {
+        if (s->version < max_version) {
+            snprintf(err, errlen,
+                     "%s: database schema version %d needs migrating to %d; open it "
+                     "read-write once (e.g. 'cara init')",
+                     path, s->version, max_version);
+            rc = -EPROTO;
+            goto fail;
+        }
+    } else if ((rc = migrate(s, max_version, err, errlen)) < 0) {
+        goto fail;
+    }
+    *out = s;
+    return 0;
+fail:
+    store_close(s);
+    return rc;
+}
+
+int store_open(const char *path, int flags, store **out, char *err, size_t errlen)
+{
+    return store_open_version(path, flags, store_schema_latest(), out, err, errlen);
+}
+
+int store_version_found(const store *s) { return s->version_found; }
+int store_version(const store *s) { return s->version; }
+sqlite3 *store_db(store *s) { return s->db; }
+const char *store_path(const store *s) { return s->path; }
+
+void store_close(store *s)
+{
+    if (!s) return;
+    sqlite3_close_v2(s->db);
+    free(s->path);
+    free(s);
+}
+
+int32_t store_col_date(sqlite3_stmt *st, int i)
+{
+    const unsigned char *s = sqlite3_column_text(st, i);
+    cara_date d;
+    if (!s || date_parse((const char *)s, (size_t)sqlite3_column_bytes(st, i), &d) < 0)
+        return CARA_DATE_NONE;
+    return d;
+}
