@@ -4,13 +4,14 @@
 #include "sha256.h"
 
 #include <openssl/evp.h>
-#include <stdio.h>
 #include <stdlib.h>
+
+#include "log.h"
 
 /* libcrypto only fails a SHA-256 step when it cannot allocate: stop, loudly. */
 static void crypto_died(const char *what)
 {
-    fprintf(stderr, "cara: libcrypto %s failed (out of memory?)\n", what);
+    log_msg(LOG_LEVEL_ERROR, NULL, "libcrypto %s failed (out of memory?)", what);
     abort();
 }
 

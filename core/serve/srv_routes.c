@@ -334,7 +334,7 @@ static void job_after(uv_work_t *w, int status)
     }
     if (strcmp(j->state, "done")) s->runs_failed++;
     uv_mutex_unlock(&s->lock);
-    fprintf(stderr, "cara serve: job %lld %s%s%s\n", (long long)j->id, j->state,
+    log_msg(LOG_LEVEL_INFO, "serve", "job %lld %s%s%s", (long long)j->id, j->state,
             j->message[0] ? ": " : "", j->message);
     s->job_running = 0;
     srv_jobs_tick(s);
@@ -355,7 +355,7 @@ void srv_jobs_tick(srv *s)
     if (!next) return;
     next->work.data = next;
     s->job_running = 1;
-    fprintf(stderr, "cara serve: job %lld running\n", (long long)next->id);
+    log_msg(LOG_LEVEL_INFO, "serve", "job %lld running", (long long)next->id);
     if (uv_queue_work(s->loop, &next->work, job_work, job_after) != 0) {
         s->job_running = 0;
         uv_mutex_lock(&s->lock);
