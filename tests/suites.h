@@ -38,6 +38,7 @@
     X(synth)           \
     X(synth_formats)   \
     X(cli)             \
+    X(cli_table)       \
     X(claims_cmd)      \
     X(content_diff)    \
     X(report_cmd)      \

@@ -204,6 +204,27 @@ START_TEST(test_constraints_and_rollback)
 }
 END_TEST
 
+/* store_fail: "<what>: <SQLite's message>", -EIO; cut like snprintf when err is short;
+ * NULL err is fine. */
+START_TEST(test_store_fail_message)
+{
+    sqlite3 *db;
+    ck_assert_int_eq(sqlite3_open(":memory:", &db), SQLITE_OK);
+    sqlite3_stmt *st = NULL;
+    ck_assert_int_ne(sqlite3_prepare_v2(db, "SELECT * FROM nope", -1, &st, NULL), SQLITE_OK);
+    char err[128];
+    ck_assert_int_eq(store_fail(db, err, sizeof err, "reading run %lld", 7LL), -EIO);
+    ck_assert_str_eq(err, "reading run 7: no such table: nope");
+    char small[16];
+    ck_assert_int_eq(store_fail(db, small, sizeof small, "reading run %lld", 7LL), -EIO);
+    ck_assert_str_eq(small, "reading run 7: "); /* 15 bytes and the NUL */
+    ck_assert_int_eq(store_fail(db, small, 5, "reading run %lld", 7LL), -EIO);
+    ck_assert_str_eq(small, "read");
+    ck_assert_int_eq(store_fail(db, NULL, 0, "x"), -EIO);
+    sqlite3_close(db);
+}
+END_TEST
+
 Suite *suite_store(void)
 {
     Suite *s = suite_create("store");
@@ -217,6 +238,7 @@ Suite *suite_store(void)
     tcase_add_test(tc, test_foreign_refused);
     tcase_add_test(tc, test_missing);
     tcase_add_test(tc, test_constraints_and_rollback);
+    tcase_add_test(tc, test_store_fail_message);
     suite_add_tcase(s, tc);
     return s;
 }

@@ -9,6 +9,7 @@
 #include "date.h"
 #include "eligibility.h"
 #include "ids.h"
+#include "log.h"
 #include "money.h"
 #include "sha256.h"
 #include "util.h"

@@ -10,14 +10,16 @@
 #include "episode.h"
 #include "template.h"
 
-static int log_level = CARA_LOG_WARN;
+static int plugin_level = CARA_LOG_WARN;
 
-void host_set_log_level(int level) { log_level = level; }
+void host_set_log_level(int level) { plugin_level = level; }
 
+/* A plugin's message passes the plugin threshold (errors and warnings by default; every
+ * message when the logger's is debug), then the logger's at the message's own level. */
 static void host_log(int level, const char *fmt, ...)
 {
     static const char *const names[] = {"error", "warning", "info", "debug"};
-    if (level > log_level) return;
+    if (level > plugin_level && !log_enabled(LOG_LEVEL_DEBUG)) return;
     char buf[1024];
     va_list ap;
     va_start(ap, fmt);
@@ -25,7 +27,7 @@ static void host_log(int level, const char *fmt, ...)
     va_end(ap);
     if (level < 0) level = 0;
     if (level > 3) level = 3;
-    fprintf(stderr, "cara: plugin %s: %s\n", names[level], buf);
+    log_msg((log_level)level, NULL, "plugin %s: %s", names[level], buf);
 }
 
 static int host_date_parse(const char *s, size_t len, cara_date *out)

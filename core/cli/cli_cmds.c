@@ -1,5 +1,6 @@
 /*
- * cli_cmds.c: global options, the command table, help and version.
+ * cli_cmds.c: the command table, global options, option parsing and `cara version`
+ * (the help drawn from the table is cli_help.c).
  */
 #include "cli_cmds.h"
 
@@ -15,18 +16,39 @@
 #include "store/store.h"
 #include "base/base.h"
 
-static const cli_command *const commands[] = {&cmd_init,   &cmd_synth,   &cmd_load,
-                                              &cmd_claims,
-                                              &cmd_run,    &cmd_report,  &cmd_runs,
-                                              &cmd_diff,   &cmd_templates, &cmd_template,
-                                              &cmd_aco,    &cmd_tin,     &cmd_provider,
-                                              &cmd_ebra,   &cmd_plugins, &cmd_plugin,
-                                              &cmd_rules,  &cmd_serve,   &cmd_token};
+/* The command table: every command in `cara help` order, with its subcommands. The
+ * help, `cara help --markdown` (docs/cli.md) and tests/test_cli_table.c's walk over every
+ * command and subcommand's --help all read it. */
+static const char *const rules_subs[] = {"check", "test", NULL};
+static const char *const template_subs[] = {"validate", "new", "history", "rollback", NULL};
+static const char *const aco_subs[] = {"add", "list", NULL};
+static const char *const tin_subs[] = {"add", "end", "list", NULL};
+static const char *const provider_subs[] = {"add", "list", NULL};
+static const char *const ebra_subs[] = {"offer", "accept", "decline", "end",
+                                        "terminate", "list", "history", NULL};
+static const char *const plugin_subs[] = {"new", NULL};
+static const char *const token_subs[] = {"create", "list", "revoke", NULL};
 
-static const cli_command *find_command(const char *name)
+static const cli_entry table[] = {
+    {&cmd_init, NULL},          {&cmd_synth, NULL},       {&cmd_load, NULL},
+    {&cmd_claims, NULL},        {&cmd_run, NULL},         {&cmd_report, NULL},
+    {&cmd_runs, NULL},          {&cmd_diff, NULL},        {&cmd_templates, NULL},
+    {&cmd_template, template_subs}, {&cmd_aco, aco_subs}, {&cmd_tin, tin_subs},
+    {&cmd_provider, provider_subs}, {&cmd_ebra, ebra_subs}, {&cmd_plugins, NULL},
+    {&cmd_plugin, plugin_subs}, {&cmd_rules, rules_subs}, {&cmd_serve, NULL},
+    {&cmd_token, token_subs},   {&cmd_help, NULL},        {&cmd_version, NULL},
+};
+
+const cli_entry *cli_table(size_t *n)
 {
-    for (size_t i = 0; i < UTIL_ARRAY_LEN(commands); i++)
-        if (strcmp(commands[i]->name, name) == 0) return commands[i];
+    *n = UTIL_ARRAY_LEN(table);
+    return table;
+}
+
+const cli_command *cli_find_command(const char *name)
+{
+    for (size_t i = 0; i < UTIL_ARRAY_LEN(table); i++)
+        if (strcmp(table[i].cmd->name, name) == 0) return table[i].cmd;
     return NULL;
 }
 
@@ -39,12 +61,6 @@ int cli_usage_error(cli_ctx *c, const cli_command *cmd, const char *fmt, ...)
     va_end(ap);
     fprintf(c->err, "\nusage: %s\n(see 'cara %s --help')\n", cmd->usage, cmd->name);
     return CLI_USAGE;
-}
-
-static void print_command_help(FILE *f, const cli_command *cmd)
-{
-    fprintf(f, "usage: %s\n\n%s\n", cmd->usage, cmd->summary);
-    if (cmd->help && *cmd->help) fprintf(f, "\n%s", cmd->help);
 }
 
 int cli_parse(cli_ctx *c, const cli_command *cmd, const cli_opt *opts, int argc, char **argv)
@@ -61,7 +77,7 @@ int cli_parse(cli_ctx *c, const cli_command *cmd, const cli_opt *opts, int argc,
             continue;
         }
         if (strcmp(a, "--help") == 0 || strcmp(a, "-h") == 0) {
-            print_command_help(c->out, cmd);
+            cli_print_command_help(c->out, cmd);
             return -1;
         }
         const char *eq = strchr(a, '=');
@@ -101,27 +117,20 @@ static void print_version(FILE *f)
             JANSSON_VERSION);
 }
 
-static void print_help(FILE *f)
+static int run_version(cli_ctx *c, int argc, char **argv)
 {
-    fprintf(f,
-            "cara: episode-based risk arrangements for CMS's ACO LEAD model (CARA).\n\n"
-            "usage: cara [--db FILE] [--plugins DIR] [--episodes DIR] COMMAND [ARGS...]\n\n"
-            "global options:\n"
-            "  --db FILE       the SQLite database (default: $CARA_DB, else ./cara.db)\n"
-            "  --plugins DIR   episode-type plugins (default: $CARA_PLUGINS, else the\n"
-            "                  plugins folder installed beside the cara binary)\n"
-            "  --episodes DIR  episode templates and rules (default: $CARA_EPISODES, else\n"
-            "                  the episodes folder installed beside the cara binary)\n"
-            "  --version       print the version and exit\n"
-            "  --help          print this help and exit\n\n"
-            "commands:\n");
-    for (size_t i = 0; i < UTIL_ARRAY_LEN(commands); i++)
-        fprintf(f, "  %-10s %s\n", commands[i]->name, commands[i]->summary);
-    fprintf(f, "  %-10s %s\n", "help", "show help for cara or for one command");
-    fprintf(f, "  %-10s %s\n", "version", "print the version");
-    fprintf(f, "\nRun 'cara COMMAND --help' for a command's options. Exit status: 0 success,\n"
-               "1 failure, 2 usage error.\n");
+    print_version(c->out);
+    return CLI_OK;
 }
+
+const cli_command cmd_version = {
+    .name = "version",
+    .summary = "print the version",
+    .usage = "cara version",
+    .help = "Prints cara's version and git revision, the plugin ABI version and the\n"
+            "versions of the libraries it runs on (the same as 'cara --version').\n",
+    .run = run_version,
+};
 
 /* The first existing directory among candidates under the executable's folder. */
 static char *default_dir(const char *const *rel)
@@ -144,19 +153,27 @@ static char *default_dir(const char *const *rel)
     return found;
 }
 
-static int global_usage(FILE *f, const char *fmt, const char *arg)
+/* The logger's threshold from --log-level, else $CARA_LOG (unset or empty: info).
+ * Returns 0, or CLI_USAGE after saying which value is wrong. */
+static int set_log_level(const char *opt)
 {
-    fprintf(f, "cara: ");
-    fprintf(f, fmt, arg);
-    fprintf(f, "\nusage: cara [--db FILE] [--plugins DIR] [--episodes DIR] COMMAND [ARGS...]\n"
-               "(see 'cara help')\n");
-    return CLI_USAGE;
+    const char *v = opt ? opt : getenv("CARA_LOG");
+    if (!v || !*v) return 0;
+    log_level l;
+    if (log_level_parse(v, &l) == 0) {
+        log_set_level(l);
+        return 0;
+    }
+    char what[160];
+    snprintf(what, sizeof what, "%s: '%.80s' is not " LOG_LEVEL_NAMES,
+             opt ? "--log-level" : "CARA_LOG", v);
+    return cli_global_usage(stderr, "%s", what);
 }
 
 int cli_main(int argc, char **argv)
 {
     cli_ctx c = {.out = stdout, .err = stderr};
-    const char *db = NULL, *plugins = NULL, *episodes = NULL;
+    const char *db = NULL, *plugins = NULL, *episodes = NULL, *log_opt = NULL;
     int i = 1;
     for (; i < argc && argv[i][0] == '-'; i++) {
         const char *a = argv[i];
@@ -166,7 +183,7 @@ int cli_main(int argc, char **argv)
             return CLI_OK;
         }
         if (strcmp(a, "--help") == 0 || strcmp(a, "-h") == 0) {
-            print_help(stdout);
+            cli_print_help(stdout);
             return CLI_OK;
         }
         const char *eq = strchr(a, '=');
@@ -174,38 +191,25 @@ int cli_main(int argc, char **argv)
         if (n == 4 && strncmp(a, "--db", 4) == 0) slot = &db;
         else if (n == 9 && strncmp(a, "--plugins", 9) == 0) slot = &plugins;
         else if (n == 10 && strncmp(a, "--episodes", 10) == 0) slot = &episodes;
-        else return global_usage(stderr, "unknown global option '%s'", a);
+        else if (n == 11 && strncmp(a, "--log-level", 11) == 0) slot = &log_opt;
+        else return cli_global_usage(stderr, "unknown global option '%s'", a);
         if (eq) *slot = eq + 1;
         else if (i + 1 < argc) *slot = argv[++i];
-        else return global_usage(stderr, "option '%s' needs a value", a);
-        if (!**slot) return global_usage(stderr, "option '%s' needs a non-empty value", a);
+        else return cli_global_usage(stderr, "option '%s' needs a value", a);
+        if (!**slot) return cli_global_usage(stderr, "option '%s' needs a non-empty value", a);
     }
     if (i >= argc) {
-        print_help(stderr);
+        cli_print_help(stderr);
         return CLI_USAGE;
     }
-    const char *name = argv[i];
-    if (strcmp(name, "version") == 0) {
-        print_version(stdout);
-        return CLI_OK;
-    }
-    if (strcmp(name, "help") == 0) {
-        if (i + 1 >= argc || !strcmp(argv[i + 1], "--help") || !strcmp(argv[i + 1], "-h")) {
-            print_help(stdout);
-            return CLI_OK;
-        }
-        const cli_command *cmd = find_command(argv[i + 1]);
-        if (!cmd) return global_usage(stderr, "no such command '%s'", argv[i + 1]);
-        print_command_help(stdout, cmd);
-        return CLI_OK;
-    }
-    const cli_command *cmd = find_command(name);
-    if (!cmd) return global_usage(stderr, "no such command '%s'", name);
+    const cli_command *cmd = cli_find_command(argv[i]);
+    if (!cmd) return cli_global_usage(stderr, "no such command '%s'", argv[i]);
     /* `cara CMD --help` works before a subcommand too (cara aco --help, cara ebra -h) */
     if (i + 1 < argc && (!strcmp(argv[i + 1], "--help") || !strcmp(argv[i + 1], "-h"))) {
-        print_command_help(stdout, cmd);
+        cli_print_command_help(stdout, cmd);
         return CLI_OK;
     }
+    if (set_log_level(log_opt)) return CLI_USAGE;
 
     char *owned[2] = {NULL, NULL};
     c.db = db ? db : getenv("CARA_DB") && *getenv("CARA_DB") ? getenv("CARA_DB") : "cara.db";

@@ -78,6 +78,34 @@ void cli_csv_field(FILE *f, const char *s);
 /* The whole program: returns the exit code. */
 int cli_main(int argc, char **argv);
 
+/* ---- the command table (cli_cmds.c) and the help drawn from it (cli_help.c) ---- */
+
+/* One row of the command table: a command and the names of its subcommands (each
+ * answers `cara NAME SUB --help`). */
+typedef struct cli_entry {
+    const cli_command *cmd;
+    const char *const *subs; /* NULL-terminated; NULL: the command has none */
+} cli_entry;
+
+/* The command table in `cara help` order (static storage); *n receives its length. */
+const cli_entry *cli_table(size_t *n);
+
+/* The command named name, or NULL. */
+const cli_command *cli_find_command(const char *name);
+
+/* `cara help`: the global usage, global options and one line per command. */
+void cli_print_help(FILE *f);
+
+/* `cara NAME --help`: "usage: ..." then the summary and the help text. */
+void cli_print_command_help(FILE *f, const cli_command *cmd);
+
+/* `cara help --markdown`: docs/cli.md (a test checks the file equals this output). */
+void cli_print_markdown(FILE *f);
+
+/* Print "cara: <fmt with arg>", the global usage line and "(see 'cara help')" to f;
+ * returns CLI_USAGE. */
+int cli_global_usage(FILE *f, const char *fmt, const char *arg);
+
 /* Commands (cmd_*.c). */
 extern const cli_command cmd_init;
 extern const cli_command cmd_plugins;
@@ -98,5 +126,7 @@ extern const cli_command cmd_aco;
 extern const cli_command cmd_tin;
 extern const cli_command cmd_provider;
 extern const cli_command cmd_ebra;
+extern const cli_command cmd_help;    /* cli_help.c */
+extern const cli_command cmd_version; /* cli_cmds.c */
 
 #endif

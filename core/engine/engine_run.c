@@ -553,7 +553,7 @@ static void shard_run(shard *sh)
     }
     char person[80]; /* a person id is up to 64 characters */
     while (rc == 0) {
-        if (o->cancel && *o->cancel) {
+        if (o->cancel && atomic_load(o->cancel)) {
             snprintf(sh->err, sizeof sh->err, "cancelled");
             rc = -ECANCELED;
             break;

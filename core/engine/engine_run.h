@@ -9,6 +9,7 @@
 #ifndef CARA_ENGINE_H
 #define CARA_ENGINE_H
 
+#include <stdatomic.h>
 #include <stdint.h>
 #include <stdio.h>
 
@@ -22,9 +23,10 @@ typedef struct engine_opts {
     const char *plugins_dir;
     rules_limits limits;        /* for the Lua rules (zeros = defaults) */
     FILE *log;                  /* progress and warnings (NULL = silent) */
-    /* Set *cancel non-zero from any thread to stop the run between beneficiaries: it
-     * fails with "cancelled" and keeps nothing. NULL: not cancellable. */
-    const volatile int *cancel;
+    /* Store non-zero in *cancel (atomic_store) from any thread to stop the run between
+     * beneficiaries: it fails with "cancelled" and keeps nothing. NULL: not cancellable.
+     * The workers read it with atomic_load. */
+    const atomic_int *cancel;
     /* Called about every 256 beneficiaries (from the worker threads: must be
      * thread-safe) and at the end, with the beneficiaries done and the total. */
     void (*progress)(void *ud, int64_t done, int64_t total);

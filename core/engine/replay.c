@@ -57,8 +57,7 @@ static int read_run(sqlite3 *db, int64_t of, replay_plan *p, char *err, size_t e
     sqlite3_stmt *st;
     if (sqlite3_prepare_v2(db, "SELECT status, period, template_filter FROM runs WHERE "
                                "run_id = ?1", -1, &st, NULL) != SQLITE_OK) {
-        snprintf(err, errlen, "reading run %lld: %s", (long long)of, sqlite3_errmsg(db));
-        return -EIO;
+        return store_fail(db, err, errlen, "reading run %lld", (long long)of);
     }
     sqlite3_bind_int64(st, 1, of);
     int rc = 0;
@@ -84,8 +83,7 @@ int replay_prepare(sqlite3 *db, int64_t of, replay_plan *p, char *err, size_t er
     sqlite3_stmt *st;
     if (sqlite3_prepare_v2(db, "SELECT relpath, sha256 FROM run_files WHERE run_id = ?1 "
                                "ORDER BY relpath", -1, &st, NULL) != SQLITE_OK) {
-        snprintf(err, errlen, "reading run %lld's files: %s", (long long)of, sqlite3_errmsg(db));
-        return -EIO;
+        return store_fail(db, err, errlen, "reading run %lld's files", (long long)of);
     }
     sqlite3_bind_int64(st, 1, of);
     const char *t = getenv("TMPDIR");
@@ -199,9 +197,8 @@ int replay_compare(sqlite3 *db, int64_t a, int64_t b, replay_cmp *out, char *err
             "json_remove(b.inputs, '$.replay_of', '$.warnings') FROM runs a, runs b "
             "WHERE a.run_id = ?1 AND b.run_id = ?2", a, b, &ok);
     if (!ok) {
-        snprintf(err, errlen, "comparing runs %lld and %lld: %s", (long long)a, (long long)b,
-                 sqlite3_errmsg(db));
-        return -EIO;
+        return store_fail(db, err, errlen, "comparing runs %lld and %lld", (long long)a,
+                          (long long)b);
     }
     return 0;
 }

@@ -199,9 +199,9 @@ int run_manifest_build(const catalog *cat, run_manifest *m, char *err, size_t er
 
 static int fail(sqlite3 *db, sqlite3_stmt *st, const char *what, char *err, size_t errlen)
 {
-    snprintf(err, errlen, "saving %s: %s", what, sqlite3_errmsg(db));
+    int rc = store_fail(db, err, errlen, "saving %s", what);
     sqlite3_finalize(st);
-    return -EIO;
+    return rc;
 }
 
 int run_manifest_save_files(sqlite3 *db, int64_t run_id, const run_manifest *m, char *err,
@@ -262,8 +262,7 @@ int run_manifest_version_warnings(sqlite3 *db, const run_manifest *m, int64_t ag
     if (sqlite3_prepare_v2(db, "SELECT run_id, sha256 FROM run_components WHERE kind = ?1 AND "
                                "name = ?2 AND version = ?3 AND (?4 = 0 OR run_id = ?4) "
                                "ORDER BY run_id DESC LIMIT 1", -1, &st, NULL) != SQLITE_OK) {
-        snprintf(err, errlen, "reading earlier runs' components: %s", sqlite3_errmsg(db));
-        return -EIO;
+        return store_fail(db, err, errlen, "reading earlier runs' components");
     }
     int n = 0;
     for (size_t i = 0; i < m->n_comps; i++) {
@@ -296,8 +295,7 @@ int run_manifest_check_plugins(sqlite3 *db, int64_t of, const run_manifest *m, i
     if (sqlite3_prepare_v2(db, "SELECT name, version, sha256 FROM run_components WHERE "
                                "run_id = ?1 AND kind = 'plugin' ORDER BY name", -1, &st,
                            NULL) != SQLITE_OK) {
-        snprintf(err, errlen, "reading run %lld's plugins: %s", (long long)of, sqlite3_errmsg(db));
-        return -EIO;
+        return store_fail(db, err, errlen, "reading run %lld's plugins", (long long)of);
     }
     sqlite3_bind_int64(st, 1, of);
     int rc = 0;

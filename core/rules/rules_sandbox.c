@@ -757,7 +757,7 @@ int rules_lua_print(lua_State *L)
     if (vm->print_fn)
         vm->print_fn(vm->print_ud, src, text);
     else
-        fprintf(stderr, "%s: %s\n", src, text);
+        log_msg(LOG_LEVEL_INFO, "", "%s: %s", src, text);
     return 0;
 }
 

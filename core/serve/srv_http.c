@@ -20,6 +20,7 @@
 #include <string.h>
 #include <time.h>
 
+#include "base/base.h"
 #include "srv_auth.h"
 #include "srv_conn.h"
 #include "srv_internal.h"
@@ -200,8 +201,8 @@ static enum MHD_Result send_resp(rctx *c)
     if (status >= 100 && status < 600) s->req_by_class[status / 100]++;
     s->req_seconds += secs;
     uv_mutex_unlock(&s->lock);
-    fprintf(stderr, "cara serve: %s %s %d %.1f ms%s%s\n", c->method, c->path, status, secs * 1000,
-            c->who[0] ? " " : "", c->who);
+    log_msg(LOG_LEVEL_INFO, "serve", "%s %s %d %.1f ms%s%s", c->method, c->path, status,
+            secs * 1000, c->who[0] ? " " : "", c->who);
     return ok;
 }
 
@@ -232,8 +233,8 @@ static void audit_denied(srv *s, store *db, const srv_req *rq, int status, const
     int d = srv_deny_admit(&s->deny, rq->role.token_id, (int64_t)time(NULL), &suppressed);
     uv_mutex_unlock(&s->lock);
     if (srv_deny_audit(db, rq, status, reason, d, suppressed) < 0)
-        fprintf(stderr, "cara serve: %s %s %d: the refusal could not be written to the audit log\n",
-                rq->method, rq->path, status);
+        log_msg(LOG_LEVEL_ERROR, "serve", "%s %s %d: the refusal could not be written to the "
+                "audit log", rq->method, rq->path, status);
 }
 
 static void work(uv_work_t *w)
@@ -530,8 +531,11 @@ static void on_completed(void *cls, struct MHD_Connection *conn, void **con_cls,
 static void mhd_log(void *cls, const char *fmt, va_list ap)
 {
     (void)cls;
-    fputs("cara serve: http: ", stderr);
-    vfprintf(stderr, fmt, ap);
+    char msg[1024];
+    vsnprintf(msg, sizeof msg, fmt, ap);
+    size_t n = strlen(msg); /* libmicrohttpd ends its text with a newline; log_msg adds one */
+    if (n && msg[n - 1] == '\n') msg[n - 1] = '\0';
+    log_msg(LOG_LEVEL_WARN, "serve", "http: %s", msg);
 }
 
 /* Every second: the header and body deadlines (srv_conn.h). */
@@ -585,7 +589,7 @@ int srv_http_start(srv *s, const char *host, int port, char *err, size_t errlen)
     uv_timer_init(s->loop, &s->conn_timer);
     s->conn_timer.data = s;
     uv_timer_start(&s->conn_timer, on_conn_timer, 1000, 1000);
-    fprintf(stderr, "cara serve: listening on http://%s:%u\n", host, bp ? bp->port : (unsigned)port);
+    log_msg(LOG_LEVEL_INFO, "serve", "listening on http://%s:%u", host, bp ? bp->port : (unsigned)port);
     printf("http://%s:%u\n", host, bp ? bp->port : (unsigned)port);
     fflush(stdout);
     srv_http_kick(s);

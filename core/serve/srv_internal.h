@@ -8,6 +8,7 @@
 #define CARA_SRV_INTERNAL_H
 
 #include <limits.h>
+#include <stdatomic.h>
 #include <stdint.h>
 #include <uv.h>
 
@@ -35,7 +36,7 @@ typedef struct srv_job {
     int starter_kind;         /* the role that started it (enum srv_role_kind) and its id: */
     char starter_id[32];      /* only CMS and that role see the job */
     char created_at[32], finished_at[32];
-    volatile int cancel;
+    atomic_int cancel;        /* set by cancel, read by the run (atomic_load/store) */
     uv_work_t work;
     struct srv *s;
 } srv_job;

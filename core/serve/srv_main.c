@@ -27,7 +27,7 @@ const char *srv_state_dir(const srv *s) { return s->state_dir; }
 static void rm_rf(const char *dir)
 {
     char err[600];
-    if (fs_remove_tree(dir, err, sizeof err) < 0) fprintf(stderr, "cara serve: %s\n", err);
+    if (fs_remove_tree(dir, err, sizeof err) < 0) log_msg(LOG_LEVEL_WARN, "serve", "%s", err);
 }
 
 static void on_closed(uv_handle_t *h) { (void)h; }
@@ -60,10 +60,10 @@ static void on_tick(uv_timer_t *t)
      * row, which is written before the answer, so nothing is half-done. */
     if (s->in_flight == s->tries_running && s->tries_running > 0 && !srv_jobs_busy(s) &&
         !s->reloading && uv_now(s->loop) - s->stop_at >= SRV_STOP_GRACE_MS) {
-        fprintf(stderr, "cara serve: %d rule tr%s still evaluating after %d ms: stopping without "
-                "them\n", s->tries_running, s->tries_running == 1 ? "y" : "ies", SRV_STOP_GRACE_MS);
+        log_msg(LOG_LEVEL_WARN, "serve", "%d rule tr%s still evaluating after %d ms: stopping "
+                "without them", s->tries_running, s->tries_running == 1 ? "y" : "ies", SRV_STOP_GRACE_MS);
         rm_rf(s->state_dir);
-        fprintf(stderr, "cara serve: stopped\n");
+        log_msg(LOG_LEVEL_INFO, "serve", "stopped");
         fflush(NULL);
         _exit(0);
     }
@@ -72,7 +72,7 @@ static void on_tick(uv_timer_t *t)
 static void begin_stop(srv *s, const char *why)
 {
     if (s->stopping) return;
-    fprintf(stderr, "cara serve: %s: stopping (finishing %d request%s, cancelling runs)\n", why,
+    log_msg(LOG_LEVEL_INFO, "serve", "%s: stopping (finishing %d request%s, cancelling runs)", why,
             s->in_flight, s->in_flight == 1 ? "" : "s");
     s->stopping = 1;
     s->stop_at = uv_now(s->loop);
@@ -153,14 +153,14 @@ int srv_serve(const srv_options *o, FILE *err)
     uv_timer_init(s.loop, &s.tick);
     s.tick.data = &s;
     uv_timer_start(&s.tick, on_tick, 100, 100);
-    fprintf(stderr, "cara serve: database %s, episodes %s (validated snapshot %d), plugins %s\n",
+    log_msg(LOG_LEVEL_INFO, "serve", "database %s, episodes %s (validated snapshot %d), plugins %s",
             s.db_path, s.source_dir, s.version, s.plugins_dir);
     uv_run(s.loop, UV_RUN_DEFAULT);
     uv_loop_close(s.loop);
     for (int i = 0; i < s.n_jobs; i++) free(s.jobs[i]);
     uv_mutex_destroy(&s.lock);
     rm_rf(s.state_dir);
-    fprintf(stderr, "cara serve: stopped\n");
+    log_msg(LOG_LEVEL_INFO, "serve", "stopped");
     return 0;
 }
 

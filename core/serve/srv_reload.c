@@ -22,7 +22,6 @@
 #include <unistd.h>
 
 #include "catalog/catalog.h"
-#include "engine/engine_internal.h"
 #include "store/store.h"
 #include "srv_dirs.h"
 #include "srv_internal.h"
@@ -55,7 +54,7 @@ static void keep(const srv *s, const char *dir, int n)
         rc = snapshot_record(store_db(db), dir, s->source_dir, n, NULL, err, sizeof err);
         store_close(db);
     }
-    if (rc < 0) fprintf(stderr, "cara serve: snapshot %d is not kept in the store: %s\n", n, err);
+    if (rc < 0) log_msg(LOG_LEVEL_WARN, "serve", "snapshot %d is not kept in the store: %s", n, err);
 }
 
 /* Copy, validate and keep snapshot number n (pool thread). */
@@ -194,7 +193,7 @@ static void reload_after(uv_work_t *w, int status)
     s->reloading = 0;
     if (status == 0 && s->reload_ok) {
         activate(s, s->reload_next);
-        fprintf(stderr, "cara serve: episodes reloaded (version %d)\n", s->reload_next);
+        log_msg(LOG_LEVEL_INFO, "serve", "episodes reloaded (version %d)", s->reload_next);
     } else {
         uv_mutex_lock(&s->lock);
         snprintf(s->reload_error, sizeof s->reload_error, "%s", s->reload_msg);
@@ -202,7 +201,7 @@ static void reload_after(uv_work_t *w, int status)
         s->reload_failed_total++;
         int v = s->version;
         uv_mutex_unlock(&s->lock);
-        fprintf(stderr, "cara serve: reload rejected, version %d stays active: %s\n", v,
+        log_msg(LOG_LEVEL_WARN, "serve", "reload rejected, version %d stays active: %s", v,
                 s->reload_msg);
     }
     if (!s->stopping) watch(s); /* folders may have come or gone */

@@ -258,7 +258,7 @@ static void h_job_cancel(srv_req *rq, srv_resp *rs)
             snprintf(j->state, sizeof j->state, "cancelled");
             now_iso(j->finished_at);
         } else if (!strcmp(j->state, "running")) {
-            j->cancel = 1;
+            atomic_store(&j->cancel, 1);
         } else {
             finished = 1;
         }
@@ -316,7 +316,7 @@ static void job_work(uv_work_t *w)
                  "%lld arrangement reconciliations", (long long)st.beneficiaries,
                  (long long)st.episodes, (long long)st.attributed, (long long)st.arrangements);
     } else {
-        snprintf(j->state, sizeof j->state, "%s", j->cancel ? "cancelled" : "failed");
+        snprintf(j->state, sizeof j->state, "%s", atomic_load(&j->cancel) ? "cancelled" : "failed");
         util_strlcpy(j->message, err, sizeof j->message);
     }
     now_iso(j->finished_at);
@@ -334,7 +334,7 @@ static void job_after(uv_work_t *w, int status)
     }
     if (strcmp(j->state, "done")) s->runs_failed++;
     uv_mutex_unlock(&s->lock);
-    fprintf(stderr, "cara serve: job %lld %s%s%s\n", (long long)j->id, j->state,
+    log_msg(LOG_LEVEL_INFO, "serve", "job %lld %s%s%s", (long long)j->id, j->state,
             j->message[0] ? ": " : "", j->message);
     s->job_running = 0;
     srv_jobs_tick(s);
@@ -355,7 +355,7 @@ void srv_jobs_tick(srv *s)
     if (!next) return;
     next->work.data = next;
     s->job_running = 1;
-    fprintf(stderr, "cara serve: job %lld running\n", (long long)next->id);
+    log_msg(LOG_LEVEL_INFO, "serve", "job %lld running", (long long)next->id);
     if (uv_queue_work(s->loop, &next->work, job_work, job_after) != 0) {
         s->job_running = 0;
         uv_mutex_lock(&s->lock);
@@ -369,7 +369,7 @@ void srv_jobs_cancel_all(srv *s)
 {
     uv_mutex_lock(&s->lock);
     for (int i = 0; i < s->n_jobs; i++) {
-        if (!strcmp(s->jobs[i]->state, "running")) s->jobs[i]->cancel = 1;
+        if (!strcmp(s->jobs[i]->state, "running")) atomic_store(&s->jobs[i]->cancel, 1);
         if (!strcmp(s->jobs[i]->state, "queued")) {
             snprintf(s->jobs[i]->state, sizeof s->jobs[i]->state, "cancelled");
             now_iso(s->jobs[i]->finished_at);

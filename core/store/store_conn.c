@@ -8,6 +8,7 @@
 #include "base/base.h"
 
 #include <errno.h>
+#include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -222,4 +223,15 @@ int32_t store_col_date(sqlite3_stmt *st, int i)
     if (!s || date_parse((const char *)s, (size_t)sqlite3_column_bytes(st, i), &d) < 0)
         return CARA_DATE_NONE;
     return d;
+}
+
+int store_fail(sqlite3 *db, char *err, size_t errlen, const char *fmt, ...)
+{
+    if (!err || !errlen) return -EIO;
+    va_list ap;
+    va_start(ap, fmt);
+    int n = vsnprintf(err, errlen, fmt, ap);
+    va_end(ap);
+    if (n >= 0 && (size_t)n < errlen) snprintf(err + n, errlen - (size_t)n, ": %s", sqlite3_errmsg(db));
+    return -EIO;
 }

@@ -69,6 +69,12 @@ int store_begin(store *s, char *err, size_t errlen);
 int store_commit(store *s, char *err, size_t errlen);
 void store_rollback(store *s);
 
+/* A failed SQLite call on db: write "<fmt...>: <SQLite's message>" into err (when err
+ * and errlen are set) and return -EIO, the one-line way to fail a statement
+ * ("return store_fail(db, err, errlen, \"reading run %lld\", id)"). */
+int store_fail(sqlite3 *db, char *err, size_t errlen, const char *fmt, ...)
+    __attribute__((format(printf, 4, 5)));
+
 /* Column i of a result row as a day number: ISO 'YYYY-MM-DD' text, or CARA_DATE_NONE
  * for NULL or anything else. */
 int32_t store_col_date(sqlite3_stmt *st, int i);
