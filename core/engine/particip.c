@@ -76,15 +76,12 @@ static const char PROVIDER_JSON[] =
 static int audit(particip_ctx *c, const char *action, const char *entity, const char *id,
                  const char *effective, const char *before, const char *after)
 {
-    char now[32];
-    time_t t = time(NULL);
-    struct tm tm;
-    gmtime_r(&t, &tm);
-    strftime(now, sizeof now, "%Y-%m-%dT%H:%M:%SZ", &tm);
-    return sql(c, NULL,
-               "INSERT INTO audit_log (at, actor, action, entity, entity_id, effective, before, "
-               "after) VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8)",
-               8, now, c->actor, action, entity, id, effective, before, after);
+    char e[256];
+    audit_row r = {.actor = c->actor, .action = action, .entity = entity, .entity_id = id,
+                   .effective = effective, .before = before, .after = after};
+    if (audit_append(c->s, &r, e, sizeof e) < 0)
+        return refuse(c, -EIO, "%s: %s", store_path(c->s), e);
+    return 0;
 }
 
 /* A change: begin, fn, audit, commit; rollback on any refusal. */

@@ -142,14 +142,12 @@ int load_feed_record(store *s, const char *path, const char *kind, const char *s
         goto fail;
     sqlite3_bind_text(st, 1, sha, -1, SQLITE_STATIC);
     sqlite3_bind_text(st, 2, kind, -1, SQLITE_STATIC);
-    int seen = sqlite3_step(st) == SQLITE_ROW;
+    int step = sqlite3_step(st);
     sqlite3_finalize(st);
-    if (seen) return 1;
+    if (step == SQLITE_ROW) return 1;
+    if (step != SQLITE_DONE) goto fail;
     char now[32];
-    time_t t = time(NULL);
-    struct tm tm;
-    gmtime_r(&t, &tm);
-    strftime(now, sizeof now, "%Y-%m-%dT%H:%M:%SZ", &tm);
+    audit_now(now);
     if (sqlite3_prepare_v2(db, "INSERT INTO loads (path, kind, sha256, rows, loaded_at) VALUES "
                                "(?1, ?2, ?3, 0, ?4)", -1, &st, NULL) != SQLITE_OK)
         goto fail;
@@ -161,19 +159,13 @@ int load_feed_record(store *s, const char *path, const char *kind, const char *s
     sqlite3_finalize(st);
     if (rc != SQLITE_DONE) goto fail;
     *id = sqlite3_last_insert_rowid(db);
-    if (sqlite3_prepare_v2(db, "INSERT INTO audit_log (at, actor, action, entity, entity_id, "
-                               "after) VALUES (?1, ?2, 'load', ?3, ?4, json_object('load_id', "
-                               "?5, 'sha256', ?6))", -1, &st, NULL) != SQLITE_OK)
-        goto fail;
+    /* after: what json_object('load_id', ?, 'sha256', ?) gives (the hash is hex) */
+    char after[160], e[256];
+    snprintf(after, sizeof after, "{\"load_id\":%lld,\"sha256\":\"%s\"}", (long long)*id, sha);
     const char *user = getenv("USER");
-    sqlite3_bind_text(st, 1, now, -1, SQLITE_TRANSIENT);
-    sqlite3_bind_text(st, 2, user && *user ? user : "cli", -1, SQLITE_TRANSIENT);
-    sqlite3_bind_text(st, 3, kind, -1, SQLITE_STATIC);
-    sqlite3_bind_text(st, 4, path, -1, SQLITE_STATIC);
-    sqlite3_bind_int64(st, 5, *id);
-    sqlite3_bind_text(st, 6, sha, -1, SQLITE_STATIC);
-    rc = sqlite3_step(st);
-    sqlite3_finalize(st);
+    audit_row r = {.at = now, .actor = user && *user ? user : "cli", .action = "load",
+                   .entity = kind, .entity_id = path, .after = after};
+    rc = audit_append(s, &r, e, sizeof e) < 0 ? SQLITE_ERROR : SQLITE_DONE;
     if (rc != SQLITE_DONE) goto fail;
     return 0;
 fail:

@@ -11,6 +11,7 @@
 #include "base/base.h"
 #include "load_csv.h"
 #include "feeds/feeds.h"
+#include "store/store.h"
 
 #define LOAD_MAX_COLS 64
 
@@ -55,7 +56,9 @@ typedef struct claim_group {
 } claim_group;
 
 struct loader {
-    sqlite3 *db;
+    store *s;
+    sqlite3 *db;                  /* store_db(s) */
+    char loaded_at[32];           /* the loads row's loaded_at (its audit row's at) */
     const char *path;
     FILE *err;
     int max_errors;

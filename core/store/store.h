@@ -4,6 +4,7 @@
  */
 #ifndef CARA_STORE_MODULE_H
 #define CARA_STORE_MODULE_H
+#include "audit.h"
 #include "bene.h"
 #include "contents.h"
 #include "feed_store.h"
