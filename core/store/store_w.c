@@ -16,25 +16,36 @@ int w_prepare(sqlite3 *db, sqlite3_stmt **st, const char *sql, char *err, size_t
     return -EIO;
 }
 
-/* The field a constraint message names: "... constraint failed: table.col[, ...]" gives
- * col; "CHECK constraint failed: col IN (...)" gives col's leading identifier. */
+/* The field(s) a constraint message names: "... constraint failed: t.a, t.b" gives
+ * "a, b" (a key of several columns); "CHECK constraint failed: col IN (...)" gives col. */
 static void named_field(const char *msg, char *out, size_t len)
 {
     out[0] = '\0';
     const char *p = strstr(msg, "constraint failed: ");
     if (!p) return;
     p += strlen("constraint failed: ");
-    const char *dot = NULL, *q = p;
-    while (*q && (*q == '_' || *q == '.' || (*q >= 'a' && *q <= 'z') || (*q >= 'A' && *q <= 'Z') ||
-                  (*q >= '0' && *q <= '9'))) {
-        if (*q == '.' && !dot) dot = q;
-        q++;
+    size_t o = 0;
+    for (;;) {
+        const char *q = p, *dot = NULL;
+        while (*q == '_' || *q == '.' || (*q >= 'a' && *q <= 'z') || (*q >= 'A' && *q <= 'Z') ||
+               (*q >= '0' && *q <= '9')) {
+            if (*q == '.') dot = q;
+            q++;
+        }
+        const char *from = dot ? dot + 1 : p;
+        size_t n = (size_t)(q - from);
+        if (n == 0 || o + n + 3 > len) break;
+        if (o) {
+            memcpy(out + o, ", ", 2);
+            o += 2;
+        }
+        memcpy(out + o, from, n);
+        o += n;
+        out[o] = '\0';
+        /* only "t.a, t.b" lists go on; a CHECK expression stops at its first word */
+        if (!dot || strncmp(q, ", ", 2) != 0) break;
+        p = q + 2;
     }
-    const char *from = dot ? dot + 1 : p;
-    size_t n = (size_t)(q - from);
-    if (n == 0 || n >= len) return;
-    memcpy(out, from, n);
-    out[n] = '\0';
 }
 
 int w_step(sqlite3 *db, sqlite3_stmt *st, const char *fk_field, char *err, size_t errlen)
