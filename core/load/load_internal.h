@@ -110,10 +110,6 @@ void load_error(loader *ld, size_t line, size_t col, const char *field, const ch
 void load_warning(loader *ld, size_t line, size_t col, const char *field, const char *fmt, ...)
     __attribute__((format(printf, 5, 6)));
 
-/* Bind spec column c's checked value as parameter `param` (empty -> NULL, 0 for money,
- * or '' for text columns that store empty strings). */
-void load_bind(loader *ld, sqlite3_stmt *st, int param, size_t c);
-
 /* Index of the spec column named `name`. */
 size_t load_col(const loader *ld, const char *name);
 

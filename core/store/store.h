@@ -10,6 +10,7 @@
 #include "claims_w.h"
 #include "contents.h"
 #include "feed_store.h"
+#include "loads_w.h"
 #include "orgs_w.h"
 #include "people_w.h"
 #include "run_lease.h"
