@@ -369,6 +369,41 @@ START_TEST(test_audit_append)
 }
 END_TEST
 
+/* loads_w: begin inserts rows 0 with loaded_at now; counts sets rows (or leaves them,
+ * rows < 0), rejected and warnings; a load is "seen" only without rejects; its audit row
+ * is the JSON of json_object('load_id', id, 'sha256', sha[, 'rows', rows]). */
+START_TEST(test_loads)
+{
+    char err[256], buf[256], at[32];
+    const char *sha = "ab12";
+    int64_t id = 0;
+    ck_assert_int_eq(loads_w_seen(db, sha, "acos.csv", err, sizeof err), 0);
+    ck_assert_int_eq(loads_w_begin(db, "d/acos.csv", "acos.csv", sha, &id, at, err, sizeof err), 0);
+    ck_assert_int_eq(id, 1);
+    ck_assert_str_eq(th_qs(db, "SELECT loaded_at FROM loads", buf), at);
+    ck_assert_int_eq(loads_w_counts(db, id, 7, 2, 1, err, sizeof err), 0);
+    ck_assert_str_eq(th_qs(db, "SELECT rows || '|' || rejected || '|' || warnings FROM loads", buf),
+                     "7|2|1");
+    ck_assert_int_eq(loads_w_seen(db, sha, "acos.csv", err, sizeof err), 0); /* rejects */
+    ck_assert_int_eq(loads_w_counts(db, id, -1, 0, 0, err, sizeof err), 0);
+    ck_assert_str_eq(th_qs(db, "SELECT rows || '|' || rejected FROM loads", buf), "7|0");
+    ck_assert_int_eq(loads_w_seen(db, sha, "acos.csv", err, sizeof err), 1);
+    ck_assert_int_eq(loads_w_seen(db, sha, "providers.csv", err, sizeof err), 0);
+    ck_assert_int_eq(loads_w_audit(db, id, "d/acos.csv", "acos.csv", sha, at, "ann", 7, err,
+                                   sizeof err), 0);
+    ck_assert_int_eq(loads_w_audit(db, id, "d/acos.csv", "acos.csv", sha, at, "ann", -1, err,
+                                   sizeof err), 0);
+    /* byte for byte what SQLite's json_object writes */
+    ck_assert_int_eq(th_q(db, "SELECT count(*) FROM audit_log a JOIN loads l ON a.seq = 1 AND "
+                              "a.after = json_object('load_id', l.load_id, 'sha256', l.sha256, "
+                              "'rows', l.rows) AND a.at = l.loaded_at"), 1);
+    ck_assert_int_eq(th_q(db, "SELECT count(*) FROM audit_log a JOIN loads l ON a.seq = 2 AND "
+                              "a.after = json_object('load_id', l.load_id, 'sha256', l.sha256)"), 1);
+    ck_assert_str_eq(th_qs(db, "SELECT actor || '|' || action || '|' || entity || '|' || entity_id "
+                               "FROM audit_log WHERE seq = 1", buf), "ann|load|acos.csv|d/acos.csv");
+}
+END_TEST
+
 Suite *suite_store_writers(void)
 {
     Suite *s = suite_create("store_writers");
@@ -382,6 +417,7 @@ Suite *suite_store_writers(void)
     tcase_add_test(tc, test_alignment);
     tcase_add_test(tc, test_claims);
     tcase_add_test(tc, test_audit_append);
+    tcase_add_test(tc, test_loads);
     suite_add_tcase(s, tc);
     return s;
 }
