@@ -238,8 +238,12 @@ static void align_bene(ctx *x, size_t fi, const char *person)
                                       "LIMIT 1", -1, &q, NULL) == SQLITE_OK) {
             sqlite3_bind_text(q, 1, from, -1, SQLITE_TRANSIENT);
             sqlite3_bind_text(q, 2, to, -1, SQLITE_TRANSIENT);
-            x->explicit_alignment = sqlite3_step(q) == SQLITE_ROW;
+            int rc = sqlite3_step(q);
+            x->explicit_alignment = rc == SQLITE_ROW;
+            if (rc != SQLITE_ROW && rc != SQLITE_DONE) store_failed(x, "reading alignment");
             sqlite3_finalize(q);
+        } else {
+            store_failed(x, "reading alignment");
         }
         if (!x->explicit_alignment) ensure_aco(x);
     }
@@ -271,7 +275,10 @@ static void bene_record(ctx *x, size_t fi, const char *rec, size_t recno)
     if (record_warnings(x, fi, rec, recno, &e) < 0) return;
     x->test_ids += e.test_id_used;
     char cur[13];
-    feed_xwalk_current(x->sink, b.person_id, cur);
+    if (feed_xwalk_current(x->sink, b.person_id, cur, x->err, sizeof x->err) < 0) {
+        store_failed(x, "storing beneficiaries");
+        return;
+    }
     memcpy(b.person_id, cur, sizeof cur);
     if (feed_put_bene(x->sink, &b, 1, x->err, sizeof x->err) < 0)
         store_failed(x, "storing beneficiaries");
@@ -343,7 +350,10 @@ static void source_of(ctx *x, int64_t fi, int64_t recno, char *out, size_t len)
 static void put(ctx *x, feed_claim *c, const char *source)
 {
     char cur[13];
-    feed_xwalk_current(x->sink, c->person_id, cur);
+    if (feed_xwalk_current(x->sink, c->person_id, cur, x->err, sizeof x->err) < 0) {
+        store_failed(x, "storing claims");
+        return;
+    }
     memcpy(c->person_id, cur, sizeof cur);
     if (c->type != FEED_INSTITUTIONAL) cclf_part_b_key(c);
     feed_check_dates(&x->rep, source, 0, c); /* a warning for dates decades ahead */
@@ -359,8 +369,8 @@ static void add_codes(ctx *x, sqlite3_stmt *q, char file, const char *cur_id, ch
     sqlite3_bind_text(q, 1, f, 1, SQLITE_TRANSIENT);
     sqlite3_bind_text(q, 2, cur_id, -1, SQLITE_TRANSIENT);
     struct { int seq; char code[8]; } got[64];
-    int k = 0;
-    while (sqlite3_step(q) == SQLITE_ROW && k < 64) {
+    int k = 0, rc;
+    while ((rc = sqlite3_step(q)) == SQLITE_ROW && k < 64) {
         char id[14];
         cclf_error e = {.test_ids = 1}; /* validated when staged */
         if (cclf_part_a_code((const char *)sqlite3_column_text(q, 0), file, id, &got[k].seq,
@@ -368,6 +378,7 @@ static void add_codes(ctx *x, sqlite3_stmt *q, char file, const char *cur_id, ch
             k++;
     }
     sqlite3_reset(q);
+    if (rc != SQLITE_ROW && rc != SQLITE_DONE) store_failed(x, "reading staged claims");
     for (int i = 1; i < k; i++) /* insertion sort by sequence; stable */
         for (int j = i; j > 0 && got[j - 1].seq > got[j].seq; j--) {
             __typeof__(got[0]) t = got[j];
@@ -395,7 +406,9 @@ static void assemble_part_a(ctx *x)
     sqlite3_prepare_v2(x->db, "SELECT rec FROM cclf_stage WHERE file = ?1 AND cur_id = ?2 "
                               "ORDER BY fidx, recno", -1, &cq, NULL);
     lines_buf lb = {0};
-    while (!x->failed && sqlite3_step(hq) == SQLITE_ROW) {
+    int hrc = SQLITE_DONE;
+    if (!lq || !cq) store_failed(x, "reading staged claims");
+    while (!x->failed && (hrc = sqlite3_step(hq)) == SQLITE_ROW) {
         const char *cur_id = (const char *)sqlite3_column_text(hq, 0);
         feed_claim c;
         char id[14], oscar[21], att[11], src[300];
@@ -404,7 +417,8 @@ static void assemble_part_a(ctx *x)
             continue; /* validated when staged */
         lb.n = 0;
         sqlite3_bind_text(lq, 1, cur_id, -1, SQLITE_TRANSIENT);
-        while (sqlite3_step(lq) == SQLITE_ROW) {
+        int lrc;
+        while ((lrc = sqlite3_step(lq)) == SQLITE_ROW) {
             feed_line *l = lines_add(&lb);
             if (!l) {
                 snprintf(x->err, sizeof x->err, "out of memory");
@@ -421,17 +435,22 @@ static void assemble_part_a(ctx *x)
             memcpy(l->billing_npi, c.facility_npi, sizeof l->billing_npi);
         }
         sqlite3_reset(lq);
+        if (lrc != SQLITE_ROW && lrc != SQLITE_DONE) store_failed(x, "reading staged claims");
         add_codes(x, cq, '4', cur_id, c.dx, &c.n_dx, FEED_DX_MAX);
         add_codes(x, cq, '3', cur_id, c.px, &c.n_px, FEED_PX_MAX);
         c.lines = lb.v;
         c.n_lines = lb.n;
         char cur[13];
-        feed_xwalk_current(x->sink, c.person_id, cur);
+        if (feed_xwalk_current(x->sink, c.person_id, cur, x->err, sizeof x->err) < 0) {
+            store_failed(x, "storing claims");
+            break;
+        }
         memcpy(c.person_id, cur, sizeof cur);
         cclf_part_a_key(&c, oscar);
         source_of(x, sqlite3_column_int64(hq, 1), sqlite3_column_int64(hq, 2), src, sizeof src);
         put(x, &c, src);
     }
+    if (!x->failed && hrc != SQLITE_DONE) store_failed(x, "reading staged claims");
     free(lb.v);
     sqlite3_finalize(hq);
     sqlite3_finalize(lq);
@@ -461,6 +480,7 @@ static void assemble_part_b(ctx *x)
             put(x, &c, src);
             group[0] = '\0';
         }
+        if (!row && rc != SQLITE_DONE) store_failed(x, "reading staged claims");
         if (!row || x->failed) break;
         const char *rec = (const char *)sqlite3_column_text(q, 4);
         char file = ((const char *)sqlite3_column_text(q, 0))[0], id[14];
@@ -568,7 +588,8 @@ static void report_collateral(ctx *x)
         store_failed(x, "checking staged claims");
         return;
     }
-    while (sqlite3_step(q) == SQLITE_ROW) {
+    int rc;
+    while ((rc = sqlite3_step(q)) == SQLITE_ROW) {
         int64_t fi = sqlite3_column_int64(q, 0);
         const char *rec = (const char *)sqlite3_column_text(q, 2);
         const char *cur_id = (const char *)sqlite3_column_text(q, 3);
@@ -583,6 +604,7 @@ static void report_collateral(ctx *x)
             x->rep.rejected++;
         }
     }
+    if (rc != SQLITE_DONE) store_failed(x, "checking staged claims");
     sqlite3_finalize(q);
 }
 

@@ -513,8 +513,11 @@ static int scan_grouped(loader *ld, csv_scan *s)
         size_t kl = (size_t)col < s->n ? s->f[col].len : 0;
         if (!prev || kl != prev_len || memcmp(k, prev, kl) != 0) {
             sqlite3_bind_text(get, 1, k, (int)kl, SQLITE_STATIC);
-            if (sqlite3_step(get) == SQLITE_ROW) {
+            int got_grp = sqlite3_step(get);
+            if (got_grp == SQLITE_ROW) {
                 grp = sqlite3_column_int64(get, 0);
+            } else if (got_grp != SQLITE_DONE) {
+                rc = -EIO;
             } else {
                 grp = seq;
                 sqlite3_bind_text(put, 1, k, (int)kl, SQLITE_STATIC);

@@ -195,7 +195,9 @@ static int alignment_row(loader *ld)
 {
     int before = ld->errors;
     load_check_order(ld, "start_date", "end_date");
-    if (ld->errors != before || aco_known(ld, 1) < 0) return -EINVAL;
+    if (ld->errors != before) return -EINVAL;
+    int known = aco_known(ld, 1); /* -EINVAL, or -EIO when the store failed */
+    if (known < 0) return known;
     char e[256];
     align_rec r = {.person_id = val(ld, 0), .aco_id = val(ld, 1), .start_date = val(ld, 2),
                    .end_date = val(ld, 3)};
@@ -267,7 +269,10 @@ static int arrangements_rules(loader *ld)
     /* track and the ACO's years */
     sqlite3_stmt *st = ld->st[1];
     sqlite3_bind_text(st, 1, v[1].text, -1, SQLITE_TRANSIENT);
-    if (sqlite3_step(st) == SQLITE_ROW) {
+    /* a read the store failed is reported when it happens (the message is the step's) */
+    int rc = sqlite3_step(st), io = rc != SQLITE_ROW && rc != SQLITE_DONE;
+    if (io) stored(ld, -EIO);
+    if (rc == SQLITE_ROW) {
         const char *track = (const char *)sqlite3_column_text(st, 0);
         const char *list = (const char *)sqlite3_column_text(st, 3);
         const char *hit = strstr(list, track);
@@ -289,7 +294,9 @@ static int arrangements_rules(loader *ld)
     st = ld->st[2];
     sqlite3_bind_text(st, 1, v[2].text, -1, SQLITE_TRANSIENT);
     sqlite3_bind_text(st, 2, v[3].text, -1, SQLITE_TRANSIENT);
-    if (sqlite3_step(st) != SQLITE_ROW) {
+    rc = sqlite3_step(st);
+    if (rc != SQLITE_ROW && rc != SQLITE_DONE && !io) io = stored(ld, -EIO) < 0;
+    if (rc == SQLITE_DONE) {
         load_error(ld, line, (size_t)ld->col_at[2] + 1, "npi", "%s/%s is not a Preferred Provider "
                    "(load providers.csv with it first)", v[2].text, v[3].text);
         bad = 1;
@@ -302,7 +309,9 @@ static int arrangements_rules(loader *ld)
     sqlite3_bind_text(st, 3, v[0].text, -1, SQLITE_TRANSIENT);
     sqlite3_bind_text(st, 4, v[5].text, -1, SQLITE_TRANSIENT);
     if (!v[6].empty) sqlite3_bind_text(st, 5, v[6].text, -1, SQLITE_TRANSIENT);
-    if (sqlite3_step(st) == SQLITE_ROW) {
+    rc = sqlite3_step(st);
+    if (rc != SQLITE_ROW && rc != SQLITE_DONE && !io) io = stored(ld, -EIO) < 0;
+    if (rc == SQLITE_ROW) {
         load_error(ld, line, (size_t)ld->col_at[0] + 1, "arrangement_id",
                    "provider %s is already in EBRA %s with ACO %s (%s to %s) for %s: a provider may "
                    "be in EBRAs with only one ACO per template at a time", v[2].text,
@@ -312,6 +321,7 @@ static int arrangements_rules(loader *ld)
     }
     sqlite3_reset(st);
     sqlite3_clear_bindings(st);
+    if (io) return -EIO;
     return bad ? -EINVAL : 0;
 }
 
@@ -326,7 +336,10 @@ static int arrangements_row(loader *ld)
 {
     int before = ld->errors;
     load_check_order(ld, "start_date", "end_date");
-    if (ld->errors != before || aco_known(ld, 1) < 0 || arrangements_rules(ld) < 0) return -EINVAL;
+    if (ld->errors != before) return -EINVAL;
+    int rc = aco_known(ld, 1); /* -EINVAL, or -EIO when the store failed */
+    if (rc == 0) rc = arrangements_rules(ld);
+    if (rc < 0) return rc;
     char e[256];
     arrangement_rec r = {.arrangement_id = val(ld, 0), .aco_id = val(ld, 1), .npi = val(ld, 2),
                          .tin = val(ld, 3), .template_id = val(ld, 4), .start_date = val(ld, 5),
@@ -362,7 +375,9 @@ static int participants_row(loader *ld)
 {
     int before = ld->errors;
     load_check_order(ld, "start_date", "end_date");
-    if (ld->errors != before || aco_known(ld, 0) < 0) return -EINVAL;
+    if (ld->errors != before) return -EINVAL;
+    int known = aco_known(ld, 0); /* -EINVAL, or -EIO when the store failed */
+    if (known < 0) return known;
     sqlite3_stmt *st = ld->st[1];
     for (int i = 0; i < 3; i++) sqlite3_bind_text(st, i == 0 ? 1 : i == 1 ? 2 : 3, ld->vals[i == 0 ? 1 : i == 1 ? 0 : 2].text, -1, SQLITE_TRANSIENT);
     if (!ld->vals[3].empty) sqlite3_bind_text(st, 4, ld->vals[3].text, -1, SQLITE_TRANSIENT);

@@ -549,7 +549,7 @@ int feed_xwalk_put(feed_sink *k, const char *previous, const char *current, char
 {
     if (strcmp(previous, current) == 0) return 0;
     char have[13];
-    feed_xwalk_current(k, previous, have);
+    if (feed_xwalk_current(k, previous, have, err, errlen) < 0) return -EIO;
     int known = strcmp(have, current) == 0;
     sqlite3_stmt *st = k->st[S_XWALK_PUT];
     bind_text(st, 1, previous);
@@ -564,27 +564,34 @@ int feed_xwalk_put(feed_sink *k, const char *previous, const char *current, char
     return rc;
 }
 
-/* One lookup in a (key) -> text table. 1 found, 0 not. */
-static int lookup(feed_sink *k, int which, const char *key, char out[13])
+/* One lookup in a (key) -> text table. 1 found, 0 not, -EIO (a read that failed is not
+ * "not found"). */
+static int lookup(feed_sink *k, int which, const char *key, char out[13], char *err,
+                  size_t errlen)
 {
     sqlite3_stmt *st = k->st[which];
     bind_text(st, 1, key);
-    int found = 0;
-    if (sqlite3_step(st) == SQLITE_ROW) {
+    int found = 0, rc = sqlite3_step(st);
+    if (rc == SQLITE_ROW) {
         const unsigned char *v = sqlite3_column_text(st, 0);
         if (v) {
             snprintf(out, 13, "%s", (const char *)v);
             found = 1;
         }
+    } else if (rc != SQLITE_DONE) {
+        found = fail(k, which == S_XWALK_GET ? "reading the MBI crosswalk" : "reading patients",
+                     err, errlen);
     }
     sqlite3_reset(st);
     sqlite3_clear_bindings(st);
     return found;
 }
 
-void feed_xwalk_current(feed_sink *k, const char *mbi, char out[13])
+int feed_xwalk_current(feed_sink *k, const char *mbi, char out[13], char *err, size_t errlen)
 {
-    if (!lookup(k, S_XWALK_GET, mbi, out)) snprintf(out, 13, "%s", mbi);
+    int rc = lookup(k, S_XWALK_GET, mbi, out, err, errlen);
+    if (rc == 0) snprintf(out, 13, "%s", mbi);
+    return rc < 0 ? rc : 0;
 }
 
 int feed_patient_put(feed_sink *k, const char *patient_id, const char *mbi, char *err,
@@ -593,7 +600,8 @@ int feed_patient_put(feed_sink *k, const char *patient_id, const char *mbi, char
     return pair(k, S_PATIENT_PUT, patient_id, mbi, err, errlen);
 }
 
-int feed_patient_mbi(feed_sink *k, const char *patient_id, char out[13])
+int feed_patient_mbi(feed_sink *k, const char *patient_id, char out[13], char *err,
+                     size_t errlen)
 {
-    return lookup(k, S_PATIENT_GET, patient_id, out);
+    return lookup(k, S_PATIENT_GET, patient_id, out, err, errlen);
 }
