@@ -6,7 +6,6 @@
 #include <errno.h>
 #include <stdio.h>
 #include <stdlib.h>
-#include <time.h>
 
 const char *audit_cli_actor(const char *as)
 {
@@ -40,28 +39,16 @@ int audit_cli_phi_read(store *s, const char *actor, const char *command, const c
                               filters ? filters : json_object(), "rows", (json_int_t)rows);
     char *text = after ? json_dumps(after, JSON_COMPACT | JSON_SORT_KEYS) : NULL;
     json_decref(after);
-    char now[32];
-    time_t t = time(NULL);
-    struct tm tm;
-    gmtime_r(&t, &tm);
-    strftime(now, sizeof now, "%Y-%m-%dT%H:%M:%SZ", &tm);
-    sqlite3 *db = store_db(s);
-    sqlite3_stmt *st = NULL;
+    char e[256];
     int rc = -EIO;
-    if (text && sqlite3_prepare_v2(db, "INSERT INTO audit_log (at, actor, action, entity, "
-                                       "entity_id, after) VALUES (?1, ?2, 'phi.read', ?3, ?4, ?5)",
-                                   -1, &st, NULL) == SQLITE_OK) {
-        sqlite3_bind_text(st, 1, now, -1, SQLITE_TRANSIENT);
-        sqlite3_bind_text(st, 2, actor, -1, SQLITE_TRANSIENT);
-        sqlite3_bind_text(st, 3, entity, -1, SQLITE_TRANSIENT);
-        sqlite3_bind_text(st, 4, entity_id ? entity_id : "", -1, SQLITE_TRANSIENT);
-        sqlite3_bind_text(st, 5, text, -1, SQLITE_TRANSIENT);
-        if (sqlite3_step(st) == SQLITE_DONE) rc = 0;
+    if (text) {
+        audit_row r = {.actor = actor, .action = "phi.read", .entity = entity,
+                       .entity_id = entity_id, .after = text};
+        rc = audit_append(s, &r, e, sizeof e) < 0 ? -EIO : 0;
     }
     if (rc < 0)
         snprintf(err, errlen, "%s: the audit log row could not be written: %s", store_path(s),
-                 text ? sqlite3_errmsg(db) : "out of memory");
-    sqlite3_finalize(st);
+                 text ? e : "out of memory");
     free(text);
     return rc;
 }

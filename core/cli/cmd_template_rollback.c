@@ -156,7 +156,7 @@ int template_rollback_main(cli_ctx *c, int argc, char **argv)
                                   json_object_get(entry, "files"), "runs",
                                   json_object_get(entry, "runs"), "snapshots",
                                   json_object_get(entry, "snapshots"));
-        rc = rollback_audit(db, as ? as : user && *user ? user : "cli", argv[1], before, after,
+        rc = rollback_audit(s, as ? as : user && *user ? user : "cli", argv[1], before, after,
                             err, sizeof err);
         json_decref(after);
     }

@@ -48,11 +48,20 @@ static int sql(particip_ctx *c, char **out, const char *q, int n, ...)
     }
     va_end(ap);
     int rc = sqlite3_step(st);
-    if (rc == SQLITE_ROW && out && sqlite3_column_type(st, 0) != SQLITE_NULL)
-        *out = strdup((const char *)sqlite3_column_text(st, 0));
+    if (rc == SQLITE_ROW && out && sqlite3_column_type(st, 0) != SQLITE_NULL) {
+        const unsigned char *v = sqlite3_column_text(st, 0);
+        *out = v ? strdup((const char *)v) : NULL;
+        if (!*out) { /* out of memory is an error, never "no row" */
+            sqlite3_finalize(st);
+            return refuse(c, -ENOMEM, "%s: out of memory", store_path(c->s));
+        }
+    }
+    if (rc != SQLITE_ROW && rc != SQLITE_DONE) {
+        refuse(c, -EIO, "%s: %s", store_path(c->s), sqlite3_errmsg(db));
+        sqlite3_finalize(st);
+        return -EIO;
+    }
     sqlite3_finalize(st);
-    if (rc != SQLITE_ROW && rc != SQLITE_DONE)
-        return refuse(c, -EIO, "%s: %s", store_path(c->s), sqlite3_errmsg(db));
     return 0;
 }
 
@@ -76,15 +85,12 @@ static const char PROVIDER_JSON[] =
 static int audit(particip_ctx *c, const char *action, const char *entity, const char *id,
                  const char *effective, const char *before, const char *after)
 {
-    char now[32];
-    time_t t = time(NULL);
-    struct tm tm;
-    gmtime_r(&t, &tm);
-    strftime(now, sizeof now, "%Y-%m-%dT%H:%M:%SZ", &tm);
-    return sql(c, NULL,
-               "INSERT INTO audit_log (at, actor, action, entity, entity_id, effective, before, "
-               "after) VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8)",
-               8, now, c->actor, action, entity, id, effective, before, after);
+    char e[256];
+    audit_row r = {.actor = c->actor, .action = action, .entity = entity, .entity_id = id,
+                   .effective = effective, .before = before, .after = after};
+    if (audit_append(c->s, &r, e, sizeof e) < 0)
+        return refuse(c, -EIO, "%s: %s", store_path(c->s), e);
+    return 0;
 }
 
 /* A change: begin, fn, audit, commit; rollback on any refusal. */
@@ -100,6 +106,59 @@ static int finish(particip_ctx *c, int rc)
     char e[256];
     if (rc == 0 && store_commit(c->s, e, sizeof e) < 0) rc = refuse(c, -EIO, "%s", e);
     if (rc < 0) store_rollback(c->s);
+    return rc;
+}
+
+/* A store writer's refusal, said as every other store failure here ("path: " and the
+ * store's message). */
+static int wrote(particip_ctx *c, int rc)
+{
+    if (rc >= 0) return 0;
+    return refuse(c, -EIO, "%s: %s", store_path(c->s), sqlite3_errmsg(store_db(c->s)));
+}
+
+static int aco_put(particip_ctx *c, const aco_rec *r)
+{
+    orgs_w *w;
+    char e[256];
+    if (orgs_w_open(c->s, &w, e, sizeof e) < 0) return refuse(c, -ENOMEM, "out of memory");
+    int rc = wrote(c, orgs_w_aco_put(w, r, e, sizeof e));
+    orgs_w_close(w);
+    return rc;
+}
+
+static int provider_put(particip_ctx *c, const provider_rec *r)
+{
+    orgs_w *w;
+    char e[256];
+    if (orgs_w_open(c->s, &w, e, sizeof e) < 0) return refuse(c, -ENOMEM, "out of memory");
+    int rc = wrote(c, orgs_w_provider_put(w, r, e, sizeof e));
+    orgs_w_close(w);
+    return rc;
+}
+
+/* end NULL: add the participation r; else end r's open participation on end. */
+static int tin_write(particip_ctx *c, const aco_tin_rec *r, const char *end)
+{
+    orgs_w *w;
+    char e[256];
+    if (orgs_w_open(c->s, &w, e, sizeof e) < 0) return refuse(c, -ENOMEM, "out of memory");
+    int rc = wrote(c, end ? orgs_w_tin_end(w, r->aco_id, r->tin, end, e, sizeof e)
+                          : orgs_w_tin_add(w, r, e, sizeof e));
+    orgs_w_close(w);
+    return rc;
+}
+
+/* status NULL: offer r; else set arrangement r->arrangement_id's status (and end). */
+static int ebra_write(particip_ctx *c, const arrangement_rec *r, const char *status,
+                      const char *end)
+{
+    arrangements_w *w;
+    char e[256];
+    if (arrangements_w_open(c->s, &w, e, sizeof e) < 0) return refuse(c, -ENOMEM, "out of memory");
+    int rc = wrote(c, status ? arrangements_w_status(w, r->arrangement_id, status, end, e, sizeof e)
+                             : arrangements_w_offer(w, r, e, sizeof e));
+    arrangements_w_close(w);
     return rc;
 }
 
@@ -272,17 +331,12 @@ int particip_aco_add(particip_ctx *c, const char *aco_id, const char *name, cons
     if (first_year < 2027 || last_year > 2036 || first_year > last_year)
         return refuse(c, -EINVAL, "performance years %d-%d are not inside 2027-2036", first_year,
                       last_year);
-    char y1[16], y2[16], *before = NULL, *after = NULL;
-    snprintf(y1, sizeof y1, "%d", first_year);
-    snprintf(y2, sizeof y2, "%d", last_year);
+    char *before = NULL, *after = NULL;
     int rc = begin(c);
     if (rc == 0) rc = sql(c, &before, ACO_JSON, 1, aco_id);
-    if (rc == 0)
-        rc = sql(c, NULL,
-                 "INSERT INTO acos (aco_id, name, track, first_year, last_year) VALUES (?1, ?2, ?3, "
-                 "?4, ?5) ON CONFLICT (aco_id) DO UPDATE SET name = excluded.name, track = "
-                 "excluded.track, first_year = excluded.first_year, last_year = excluded.last_year",
-                 5, aco_id, name, track, y1, y2);
+    aco_rec r = {.aco_id = aco_id, .name = name, .name_len = -1, .track = track,
+                 .has_years = 1, .first_year = first_year, .last_year = last_year};
+    if (rc == 0) rc = aco_put(c, &r);
     if (rc == 0) rc = sql(c, &after, ACO_JSON, 1, aco_id);
     if (rc == 0) rc = audit(c, before ? "aco.update" : "aco.add", "aco", aco_id, NULL, before, after);
     free(before);
@@ -309,9 +363,9 @@ int particip_tin_add(particip_ctx *c, const char *aco_id, const char *tin, const
                  ">= ?2 LIMIT 1", 3, tin, start, end && *end ? end : NULL);
     if (rc == 0 && clash)
         rc = refuse(c, -EEXIST, "TIN %s is already a participant of %s over these dates", tin, clash);
-    if (rc == 0)
-        rc = sql(c, NULL, "INSERT INTO aco_tins (aco_id, tin, start_date, end_date) VALUES (?1, ?2, "
-                          "?3, ?4)", 4, aco_id, tin, start, end && *end ? end : NULL);
+    aco_tin_rec r = {.aco_id = aco_id, .tin = tin, .start_date = start,
+                     .end_date = end && *end ? end : NULL};
+    if (rc == 0) rc = tin_write(c, &r, NULL);
     if (rc == 0) rc = sql(c, &after, TIN_JSON, 2, aco_id, tin);
     if (rc == 0) rc = audit(c, "tin.add", "tin", tin, start, NULL, after);
     free(aco);
@@ -332,9 +386,8 @@ int particip_tin_end(particip_ctx *c, const char *aco_id, const char *tin, const
     if (rc == 0 && !start) rc = refuse(c, -ENOENT, "TIN %s has no open participation in ACO %s", tin, aco_id);
     if (rc == 0) rc = check_range(c, start, end);
     if (rc == 0) rc = sql(c, &before, TIN_JSON, 2, aco_id, tin);
-    if (rc == 0)
-        rc = sql(c, NULL, "UPDATE aco_tins SET end_date = ?3 WHERE aco_id = ?1 AND tin = ?2 AND "
-                          "end_date IS NULL", 3, aco_id, tin, end);
+    aco_tin_rec r = {.aco_id = aco_id, .tin = tin};
+    if (rc == 0) rc = tin_write(c, &r, end);
     if (rc == 0) rc = sql(c, &after, TIN_JSON, 2, aco_id, tin);
     if (rc == 0) rc = audit(c, "tin.end", "tin", tin, end, before, after);
     free(before);
@@ -351,11 +404,9 @@ int particip_provider_add(particip_ctx *c, const char *npi, const char *tin, con
     char *before = NULL, *after = NULL;
     rc = begin(c);
     if (rc == 0) rc = sql(c, &before, PROVIDER_JSON, 2, npi, tin);
-    if (rc == 0)
-        rc = sql(c, NULL, "INSERT INTO providers (npi, tin, name, specialty_code) VALUES (?1, ?2, "
-                          "?3, ?4) ON CONFLICT (npi, tin) DO UPDATE SET name = excluded.name, "
-                          "specialty_code = excluded.specialty_code",
-                 4, npi, tin, name, specialty ? specialty : "");
+    provider_rec r = {.npi = npi, .tin = tin, .name = name, .name_len = -1,
+                      .specialty_code = specialty ? specialty : ""};
+    if (rc == 0) rc = provider_put(c, &r);
     if (rc == 0) rc = sql(c, &after, PROVIDER_JSON, 2, npi, tin);
     char key[32];
     snprintf(key, sizeof key, "%s/%s", npi, tin);
@@ -389,19 +440,11 @@ int particip_ebra_offer(particip_ctx *c, const char *id, const char *aco_id, con
     if (rc == 0) rc = check_terms(c, aco_id, template_id, track, terms, &family);
     if (rc == 0) rc = check_overlap(c, id, aco_id, npi, template_id, family, start, end);
     free(family);
-    char tv[5][24];
-    for (int i = 0; i < 5; i++) snprintf(tv[i], sizeof tv[i], "%lld", (long long)terms->v[i]);
-    if (rc == 0)
-        rc = sql(c, NULL,
-                 "INSERT INTO arrangements (arrangement_id, aco_id, npi, tin, template_id, "
-                 "start_date, end_date, discount_bps, savings_share_bps, loss_share_bps, "
-                 "stop_gain_bps, stop_loss_bps, status) VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, "
-                 "CAST(?8 AS INTEGER), CAST(?9 AS INTEGER), CAST(?10 AS INTEGER), "
-                 "CAST(?11 AS INTEGER), CAST(?12 AS INTEGER), 'offered')",
-                 12, id, aco_id, npi, tin, template_id, start, end && *end ? end : NULL,
-                 terms->has & 1 ? tv[0] : NULL, terms->has & 2 ? tv[1] : NULL,
-                 terms->has & 4 ? tv[2] : NULL, terms->has & 8 ? tv[3] : NULL,
-                 terms->has & 16 ? tv[4] : NULL);
+    arrangement_rec r = {.arrangement_id = id, .aco_id = aco_id, .npi = npi, .tin = tin,
+                         .template_id = template_id, .start_date = start,
+                         .end_date = end && *end ? end : NULL, .has = terms->has & 31u};
+    for (int i = 0; i < ARR_N_TERMS; i++) r.terms[i] = terms->v[i];
+    if (rc == 0) rc = ebra_write(c, &r, NULL, NULL);
     if (rc == 0) rc = sql(c, &after, EBRA_JSON, 1, id);
     if (rc == 0) rc = audit(c, "ebra.offer", "ebra", id, start, NULL, after);
     free(track);
@@ -431,9 +474,8 @@ static int transition(particip_ctx *c, const char *id, const char *action, const
     if (rc == 0 && end && old_end && strcmp(end, old_end) > 0)
         rc = refuse(c, -EINVAL, "EBRA %s already ends on %s; it cannot end later (%s)", id, old_end, end);
     if (rc == 0) rc = sql(c, &before, EBRA_JSON, 1, id);
-    if (rc == 0)
-        rc = sql(c, NULL, "UPDATE arrangements SET status = ?2, end_date = COALESCE(?3, end_date) "
-                          "WHERE arrangement_id = ?1", 3, id, to, end);
+    arrangement_rec r = {.arrangement_id = id};
+    if (rc == 0) rc = ebra_write(c, &r, to, end);
     if (rc == 0) rc = sql(c, &after, EBRA_JSON, 1, id);
     if (rc == 0) rc = audit(c, action, "ebra", id, end ? end : start, before, after);
     free(status);

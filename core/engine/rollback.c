@@ -394,30 +394,16 @@ int rollback_apply(sqlite3 *db, const json_t *entry, const char *source_dir,
     return rc;
 }
 
-int rollback_audit(sqlite3 *db, const char *actor, const char *id, const json_t *before,
+int rollback_audit(store *s, const char *actor, const char *id, const json_t *before,
                    const json_t *after, char *err, size_t errlen)
 {
-    char now[32];
-    time_t tt = time(NULL);
-    struct tm tm;
-    gmtime_r(&tt, &tm);
-    strftime(now, sizeof now, "%Y-%m-%dT%H:%M:%SZ", &tm);
     char *b = before ? json_dumps(before, JSON_COMPACT | JSON_SORT_KEYS) : NULL;
     char *a = after ? json_dumps(after, JSON_COMPACT | JSON_SORT_KEYS) : NULL;
-    sqlite3_stmt *st;
-    int rc = -EIO;
-    if (sqlite3_prepare_v2(db, "INSERT INTO audit_log (at, actor, action, entity, entity_id, "
-                               "before, after) VALUES (?1, ?2, 'template.rollback', 'template', "
-                               "?3, ?4, ?5)", -1, &st, NULL) == SQLITE_OK) {
-        sqlite3_bind_text(st, 1, now, -1, SQLITE_STATIC);
-        sqlite3_bind_text(st, 2, actor, -1, SQLITE_STATIC);
-        sqlite3_bind_text(st, 3, id, -1, SQLITE_STATIC);
-        if (b) sqlite3_bind_text(st, 4, b, -1, SQLITE_STATIC);
-        if (a) sqlite3_bind_text(st, 5, a, -1, SQLITE_STATIC);
-        if (sqlite3_step(st) == SQLITE_DONE) rc = 0;
-        sqlite3_finalize(st);
-    }
-    if (rc < 0) snprintf(err, errlen, "the audit row of template %s's rollback: %s", id, sqlite3_errmsg(db));
+    char e[256];
+    audit_row r = {.actor = actor, .action = "template.rollback", .entity = "template",
+                   .entity_id = id, .before = b, .after = a};
+    int rc = audit_append(s, &r, e, sizeof e) < 0 ? -EIO : 0;
+    if (rc < 0) snprintf(err, errlen, "the audit row of template %s's rollback: %s", id, e);
     free(a);
     free(b);
     return rc;

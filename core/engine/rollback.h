@@ -20,6 +20,8 @@
 #include <stddef.h>
 #include <stdint.h>
 
+#include "store/store.h"
+
 /* The history of template id: one entry per distinct content (version, definition
  * hash, files hash), latest first, as a JSON array of
  *   {"template_id", "version", "sha256" (of template.json/overlay.json), "files_sha256"
@@ -58,7 +60,7 @@ int rollback_apply(sqlite3 *db, const json_t *entry, const char *source_dir,
                    const char *plugins_dir, json_t **before, char *err, size_t errlen);
 
 /* Append the audit row (action template.rollback, entity template). 0 or -EIO. */
-int rollback_audit(sqlite3 *db, const char *actor, const char *id, const json_t *before,
+int rollback_audit(store *s, const char *actor, const char *id, const json_t *before,
                    const json_t *after, char *err, size_t errlen);
 
 #endif

@@ -44,7 +44,8 @@ typedef struct ctx {
     int64_t test_ids;       /* records whose identifier is a CMS test id, not an MBI */
     int64_t aligned;        /* CCLF8 beneficiaries aligned to the delivery's ACO */
     int explicit_alignment; /* -1 not known yet; 1 alignment.csv aligns people that year */
-    sqlite3_stmt *align_has, *align_put;
+    sqlite3_stmt *align_has;
+    people_w *people;       /* CCLF8's alignment rows */
 } ctx;
 
 /* ---- records ------------------------------------------------------------------------- */
@@ -199,16 +200,19 @@ static void xwalk_file(ctx *x, size_t fi)
  * name when the store does not know it (name = id, track global; acos.csv updates it). */
 static void ensure_aco(ctx *x)
 {
-    sqlite3_stmt *st;
-    if (sqlite3_prepare_v2(x->db, "INSERT INTO acos (aco_id, name, track) VALUES (?1, ?1, "
-                                  "'global') ON CONFLICT (aco_id) DO NOTHING", -1, &st,
-                           NULL) != SQLITE_OK) {
+    orgs_w *w;
+    char e[256];
+    int created = 0;
+    if (orgs_w_open(x->s, &w, e, sizeof e) < 0) {
         store_failed(x, "recording the ACO");
         return;
     }
-    sqlite3_bind_text(st, 1, x->f[0].name.aco, -1, SQLITE_TRANSIENT);
-    int created = sqlite3_step(st) == SQLITE_DONE && sqlite3_changes(x->db) > 0;
-    sqlite3_finalize(st);
+    int rc = orgs_w_aco_ensure(w, x->f[0].name.aco, &created, e, sizeof e);
+    orgs_w_close(w);
+    if (rc < 0) {
+        store_failed(x, "recording the ACO");
+        return;
+    }
     if (created && x->o->out)
         fprintf(x->o->out, "ACO %s: not known, created from the CCLF file names (track global; "
                 "load acos.csv to name it and set its track)\n", x->f[0].name.aco);
@@ -234,8 +238,12 @@ static void align_bene(ctx *x, size_t fi, const char *person)
                                       "LIMIT 1", -1, &q, NULL) == SQLITE_OK) {
             sqlite3_bind_text(q, 1, from, -1, SQLITE_TRANSIENT);
             sqlite3_bind_text(q, 2, to, -1, SQLITE_TRANSIENT);
-            x->explicit_alignment = sqlite3_step(q) == SQLITE_ROW;
+            int rc = sqlite3_step(q);
+            x->explicit_alignment = rc == SQLITE_ROW;
+            if (rc != SQLITE_ROW && rc != SQLITE_DONE) store_failed(x, "reading alignment");
             sqlite3_finalize(q);
+        } else {
+            store_failed(x, "reading alignment");
         }
         if (!x->explicit_alignment) ensure_aco(x);
     }
@@ -250,13 +258,10 @@ static void align_bene(ctx *x, size_t fi, const char *person)
         store_failed(x, "reading alignment");
         return;
     }
-    sqlite3_bind_text(x->align_put, 1, person, -1, SQLITE_TRANSIENT);
-    sqlite3_bind_text(x->align_put, 2, nm->aco, -1, SQLITE_TRANSIENT);
-    sqlite3_bind_text(x->align_put, 3, from, -1, SQLITE_TRANSIENT);
-    sqlite3_bind_text(x->align_put, 4, to, -1, SQLITE_TRANSIENT);
-    if (sqlite3_step(x->align_put) != SQLITE_DONE) store_failed(x, "aligning beneficiaries");
+    char e[256];
+    align_rec r = {.person_id = person, .aco_id = nm->aco, .start_date = from, .end_date = to};
+    if (people_w_align_cclf8(x->people, &r, e, sizeof e) < 0) store_failed(x, "aligning beneficiaries");
     else x->aligned++;
-    sqlite3_reset(x->align_put);
 }
 
 static void bene_record(ctx *x, size_t fi, const char *rec, size_t recno)
@@ -270,7 +275,10 @@ static void bene_record(ctx *x, size_t fi, const char *rec, size_t recno)
     if (record_warnings(x, fi, rec, recno, &e) < 0) return;
     x->test_ids += e.test_id_used;
     char cur[13];
-    feed_xwalk_current(x->sink, b.person_id, cur);
+    if (feed_xwalk_current(x->sink, b.person_id, cur, x->err, sizeof x->err) < 0) {
+        store_failed(x, "storing beneficiaries");
+        return;
+    }
     memcpy(b.person_id, cur, sizeof cur);
     if (feed_put_bene(x->sink, &b, 1, x->err, sizeof x->err) < 0)
         store_failed(x, "storing beneficiaries");
@@ -342,7 +350,10 @@ static void source_of(ctx *x, int64_t fi, int64_t recno, char *out, size_t len)
 static void put(ctx *x, feed_claim *c, const char *source)
 {
     char cur[13];
-    feed_xwalk_current(x->sink, c->person_id, cur);
+    if (feed_xwalk_current(x->sink, c->person_id, cur, x->err, sizeof x->err) < 0) {
+        store_failed(x, "storing claims");
+        return;
+    }
     memcpy(c->person_id, cur, sizeof cur);
     if (c->type != FEED_INSTITUTIONAL) cclf_part_b_key(c);
     feed_check_dates(&x->rep, source, 0, c); /* a warning for dates decades ahead */
@@ -358,8 +369,8 @@ static void add_codes(ctx *x, sqlite3_stmt *q, char file, const char *cur_id, ch
     sqlite3_bind_text(q, 1, f, 1, SQLITE_TRANSIENT);
     sqlite3_bind_text(q, 2, cur_id, -1, SQLITE_TRANSIENT);
     struct { int seq; char code[8]; } got[64];
-    int k = 0;
-    while (sqlite3_step(q) == SQLITE_ROW && k < 64) {
+    int k = 0, rc;
+    while ((rc = sqlite3_step(q)) == SQLITE_ROW && k < 64) {
         char id[14];
         cclf_error e = {.test_ids = 1}; /* validated when staged */
         if (cclf_part_a_code((const char *)sqlite3_column_text(q, 0), file, id, &got[k].seq,
@@ -367,6 +378,7 @@ static void add_codes(ctx *x, sqlite3_stmt *q, char file, const char *cur_id, ch
             k++;
     }
     sqlite3_reset(q);
+    if (rc != SQLITE_ROW && rc != SQLITE_DONE) store_failed(x, "reading staged claims");
     for (int i = 1; i < k; i++) /* insertion sort by sequence; stable */
         for (int j = i; j > 0 && got[j - 1].seq > got[j].seq; j--) {
             __typeof__(got[0]) t = got[j];
@@ -394,7 +406,9 @@ static void assemble_part_a(ctx *x)
     sqlite3_prepare_v2(x->db, "SELECT rec FROM cclf_stage WHERE file = ?1 AND cur_id = ?2 "
                               "ORDER BY fidx, recno", -1, &cq, NULL);
     lines_buf lb = {0};
-    while (!x->failed && sqlite3_step(hq) == SQLITE_ROW) {
+    int hrc = SQLITE_DONE;
+    if (!lq || !cq) store_failed(x, "reading staged claims");
+    while (!x->failed && (hrc = sqlite3_step(hq)) == SQLITE_ROW) {
         const char *cur_id = (const char *)sqlite3_column_text(hq, 0);
         feed_claim c;
         char id[14], oscar[21], att[11], src[300];
@@ -403,7 +417,8 @@ static void assemble_part_a(ctx *x)
             continue; /* validated when staged */
         lb.n = 0;
         sqlite3_bind_text(lq, 1, cur_id, -1, SQLITE_TRANSIENT);
-        while (sqlite3_step(lq) == SQLITE_ROW) {
+        int lrc;
+        while ((lrc = sqlite3_step(lq)) == SQLITE_ROW) {
             feed_line *l = lines_add(&lb);
             if (!l) {
                 snprintf(x->err, sizeof x->err, "out of memory");
@@ -420,17 +435,22 @@ static void assemble_part_a(ctx *x)
             memcpy(l->billing_npi, c.facility_npi, sizeof l->billing_npi);
         }
         sqlite3_reset(lq);
+        if (lrc != SQLITE_ROW && lrc != SQLITE_DONE) store_failed(x, "reading staged claims");
         add_codes(x, cq, '4', cur_id, c.dx, &c.n_dx, FEED_DX_MAX);
         add_codes(x, cq, '3', cur_id, c.px, &c.n_px, FEED_PX_MAX);
         c.lines = lb.v;
         c.n_lines = lb.n;
         char cur[13];
-        feed_xwalk_current(x->sink, c.person_id, cur);
+        if (feed_xwalk_current(x->sink, c.person_id, cur, x->err, sizeof x->err) < 0) {
+            store_failed(x, "storing claims");
+            break;
+        }
         memcpy(c.person_id, cur, sizeof cur);
         cclf_part_a_key(&c, oscar);
         source_of(x, sqlite3_column_int64(hq, 1), sqlite3_column_int64(hq, 2), src, sizeof src);
         put(x, &c, src);
     }
+    if (!x->failed && hrc != SQLITE_DONE) store_failed(x, "reading staged claims");
     free(lb.v);
     sqlite3_finalize(hq);
     sqlite3_finalize(lq);
@@ -460,6 +480,7 @@ static void assemble_part_b(ctx *x)
             put(x, &c, src);
             group[0] = '\0';
         }
+        if (!row && rc != SQLITE_DONE) store_failed(x, "reading staged claims");
         if (!row || x->failed) break;
         const char *rec = (const char *)sqlite3_column_text(q, 4);
         char file = ((const char *)sqlite3_column_text(q, 0))[0], id[14];
@@ -505,7 +526,9 @@ static void assemble_part_b(ctx *x)
  * the CCLF claims of the persons this delivery touched, in stay order. */
 static void chain_admissions(ctx *x)
 {
-    sqlite3_stmt *q, *up;
+    sqlite3_stmt *q;
+    claims_w *up;
+    char e[256];
     if (sqlite3_prepare_v2(x->db,
                            "SELECT c.claim_id, c.person_id, c.facility_npi, substr(c.bill_type_code, "
                            "1, 2), julianday(c.claim_start_date), julianday(c.claim_end_date), "
@@ -514,16 +537,20 @@ static void chain_admissions(ctx *x)
                            "USING (load_id) WHERE l.kind LIKE 'cclf%' AND c.status = 'current' AND "
                            "c.admission_date IS NOT "
                            "NULL AND c.person_id IN (SELECT person_id FROM claims WHERE load_id = ?1) "
-                           "ORDER BY 2, 3, 4, 5", -1, &q, NULL) != SQLITE_OK ||
-        sqlite3_prepare_v2(x->db, "UPDATE claims SET admission_date = ?2 WHERE claim_id = ?1", -1,
-                           &up, NULL) != SQLITE_OK) {
+                           "ORDER BY 2, 3, 4, 5", -1, &q, NULL) != SQLITE_OK) {
+        store_failed(x, "linking the bills of a stay");
+        return;
+    }
+    if (claims_w_open(x->s, &up, e, sizeof e) < 0) {
+        sqlite3_finalize(q);
         store_failed(x, "linking the bills of a stay");
         return;
     }
     sqlite3_bind_int64(q, 1, x->load_id);
     char prev_key[64] = "", adm[11] = "", prev_disp[3] = "";
     double prev_end = 0;
-    while (!x->failed && sqlite3_step(q) == SQLITE_ROW) {
+    int step = SQLITE_DONE;
+    while (!x->failed && (step = sqlite3_step(q)) == SQLITE_ROW) {
         char key[64];
         snprintf(key, sizeof key, "%s|%s|%s", sqlite3_column_text(q, 1), sqlite3_column_text(q, 2),
                  sqlite3_column_text(q, 3));
@@ -534,10 +561,8 @@ static void chain_admissions(ctx *x)
         int continues = !strcmp(key, prev_key) && !strcmp(prev_disp, "30") &&
                         (start == prev_end + 1 || interim);
         if (continues && strcmp(own, adm) != 0) {
-            sqlite3_bind_text(up, 1, (const char *)sqlite3_column_text(q, 0), -1, SQLITE_TRANSIENT);
-            sqlite3_bind_text(up, 2, adm, -1, SQLITE_TRANSIENT);
-            if (sqlite3_step(up) != SQLITE_DONE) store_failed(x, "linking the bills of a stay");
-            sqlite3_reset(up);
+            if (claims_w_admission(up, (const char *)sqlite3_column_text(q, 0), adm, e, sizeof e) < 0)
+                store_failed(x, "linking the bills of a stay");
         } else if (!continues) {
             snprintf(adm, sizeof adm, "%s", own);
         }
@@ -545,8 +570,9 @@ static void chain_admissions(ctx *x)
         snprintf(prev_disp, sizeof prev_disp, "%s", sqlite3_column_text(q, 6));
         prev_end = sqlite3_column_double(q, 5);
     }
+    if (!x->failed && step != SQLITE_DONE) store_failed(x, "linking the bills of a stay");
     sqlite3_finalize(q);
-    sqlite3_finalize(up);
+    claims_w_close(up);
 }
 
 /* Records of claims rejected for another record's fault, and lines without a header. */
@@ -562,7 +588,8 @@ static void report_collateral(ctx *x)
         store_failed(x, "checking staged claims");
         return;
     }
-    while (sqlite3_step(q) == SQLITE_ROW) {
+    int rc;
+    while ((rc = sqlite3_step(q)) == SQLITE_ROW) {
         int64_t fi = sqlite3_column_int64(q, 0);
         const char *rec = (const char *)sqlite3_column_text(q, 2);
         const char *cur_id = (const char *)sqlite3_column_text(q, 3);
@@ -577,6 +604,7 @@ static void report_collateral(ctx *x)
             x->rep.rejected++;
         }
     }
+    if (rc != SQLITE_DONE) store_failed(x, "checking staged claims");
     sqlite3_finalize(q);
 }
 
@@ -604,9 +632,7 @@ static int prepare_staging(ctx *x)
         sqlite3_prepare_v2(x->db, "SELECT 1 FROM alignment WHERE person_id = ?1 AND start_date "
                                   "<= ?3 AND (end_date IS NULL OR end_date >= ?2)", -1,
                            &x->align_has, NULL) != SQLITE_OK ||
-        sqlite3_prepare_v2(x->db, "INSERT OR IGNORE INTO alignment (person_id, aco_id, start_date, "
-                                  "end_date, source) VALUES (?1, ?2, ?3, ?4, 'cclf8')", -1,
-                           &x->align_put, NULL) != SQLITE_OK) {
+        people_w_open(x->s, &x->people, x->err, sizeof x->err) < 0) {
         store_failed(x, "preparing the delivery");
         return -EIO;
     }
@@ -618,8 +644,9 @@ static void drop_staging(ctx *x)
     sqlite3_finalize(x->stage);
     sqlite3_finalize(x->bad);
     sqlite3_finalize(x->align_has);
-    sqlite3_finalize(x->align_put);
-    x->stage = x->bad = x->align_has = x->align_put = NULL;
+    people_w_close(x->people);
+    x->people = NULL;
+    x->stage = x->bad = x->align_has = NULL;
     sqlite3_exec(x->db, "DROP TABLE IF EXISTS temp.cclf_stage; DROP TABLE IF EXISTS "
                         "temp.cclf_bad;", NULL, NULL, NULL);
 }

@@ -217,40 +217,6 @@ static int check_row(loader *ld, const csv_scan *s)
     return bad ? -1 : 0;
 }
 
-/* Bind spec column c as SQL parameter `param`. */
-void load_bind(loader *ld, sqlite3_stmt *st, int param, size_t c)
-{
-    const field_spec *spec = &ld->def->cols[c];
-    const field_value *v = &ld->vals[c];
-    if (v->empty) {
-        switch (spec->kind) {
-        case F_ID:
-        case F_MBI:
-        case F_PERSON:
-        case F_DATE:
-        case F_POSINT:
-        case F_BPS:
-        case F_ICD10: sqlite3_bind_null(st, param); break;
-        case F_MONEY: sqlite3_bind_int64(st, param, 0); break; /* an empty amount is 0 */
-        default: sqlite3_bind_text(st, param, "", 0, SQLITE_STATIC); break;
-        }
-        return;
-    }
-    switch (spec->kind) {
-    case F_MONEY:
-    case F_POSINT:
-    case F_BPS: sqlite3_bind_int64(st, param, v->num); break;
-    /* SQLITE_STATIC: every statement is stepped right after binding, while the field
-     * and ld->vals still hold the row (no copy per value). */
-    case F_TEXT: {
-        int at = ld->col_at[c];
-        sqlite3_bind_text(st, param, ld->scan->f[at].p, (int)ld->scan->f[at].len, SQLITE_STATIC);
-        break;
-    }
-    default: sqlite3_bind_text(st, param, v->text, -1, SQLITE_STATIC); break;
-    }
-}
-
 /* Index of spec column `name` (the specs are static: a missing name is a bug). */
 size_t load_col(const loader *ld, const char *name)
 {
@@ -287,68 +253,34 @@ static void release_pages(const char *base, size_t len, const char *upto, size_t
 
 static int start_load(loader *ld, int64_t *load_id)
 {
-    sqlite3_stmt *st;
-    char now[32];
-    time_t t = time(NULL);
-    struct tm tm;
-    gmtime_r(&t, &tm);
-    strftime(now, sizeof now, "%Y-%m-%dT%H:%M:%SZ", &tm);
-    if (sqlite3_prepare_v2(ld->db, "INSERT INTO loads (path, kind, sha256, rows, loaded_at) "
-                                   "VALUES (?1, ?2, ?3, 0, ?4)", -1, &st, NULL) != SQLITE_OK)
+    char e[256];
+    if (loads_w_begin(ld->s, ld->path, ld->def->file, ld->sha, load_id, ld->loaded_at, e,
+                      sizeof e) < 0)
         return db_fail(ld, 1, "recording the load");
-    sqlite3_bind_text(st, 1, ld->path, -1, SQLITE_STATIC);
-    sqlite3_bind_text(st, 2, ld->def->file, -1, SQLITE_STATIC);
-    sqlite3_bind_text(st, 3, ld->sha, -1, SQLITE_STATIC);
-    sqlite3_bind_text(st, 4, now, -1, SQLITE_TRANSIENT);
-    int rc = sqlite3_step(st);
-    sqlite3_finalize(st);
-    if (rc != SQLITE_DONE) return db_fail(ld, 1, "recording the load");
-    *load_id = sqlite3_last_insert_rowid(ld->db);
     return 0;
 }
 
 /* Record the row count, and the load in the audit log (a bulk load is a change too). */
 static int finish_load(loader *ld, int64_t load_id)
 {
-    sqlite3_stmt *st;
-    if (sqlite3_prepare_v2(ld->db, "UPDATE loads SET rows = ?2, rejected = ?3, warnings = ?4 "
-                                   "WHERE load_id = ?1", -1, &st, NULL) != SQLITE_OK)
+    char e[256];
+    if (loads_w_counts(ld->s, load_id, ld->rows, ld->rejected, ld->warnings, e, sizeof e) < 0)
         return db_fail(ld, 1, "recording the load");
-    sqlite3_bind_int64(st, 1, load_id);
-    sqlite3_bind_int64(st, 2, ld->rows);
-    sqlite3_bind_int64(st, 3, ld->rejected);
-    sqlite3_bind_int64(st, 4, ld->warnings);
-    int rc = sqlite3_step(st);
-    sqlite3_finalize(st);
-    if (rc != SQLITE_DONE) return db_fail(ld, 1, "recording the load");
-    if (sqlite3_prepare_v2(ld->db,
-                           "INSERT INTO audit_log (at, actor, action, entity, entity_id, after) "
-                           "SELECT loaded_at, ?2, 'load', kind, path, json_object('load_id', "
-                           "load_id, 'sha256', sha256, 'rows', rows) FROM loads WHERE load_id = ?1",
-                           -1, &st, NULL) != SQLITE_OK)
-        return db_fail(ld, 1, "auditing the load");
     const char *user = getenv("USER");
-    sqlite3_bind_int64(st, 1, load_id);
-    sqlite3_bind_text(st, 2, user && *user ? user : "cli", -1, SQLITE_TRANSIENT);
-    rc = sqlite3_step(st);
-    sqlite3_finalize(st);
-    return rc == SQLITE_DONE ? 0 : db_fail(ld, 1, "auditing the load");
+    if (loads_w_audit(ld->s, load_id, ld->path, ld->def->file, ld->sha, ld->loaded_at,
+                      user && *user ? user : "cli", ld->rows, e, sizeof e) < 0)
+        return db_fail(ld, 1, "auditing the load");
+    return 0;
 }
 
+/* 1 when these bytes loaded before, 0 when not, -EIO (reported) when the store failed. */
 static int already_loaded(loader *ld)
 {
-    sqlite3_stmt *st;
-    int found = 0;
+    char e[256];
     /* only a load that took every row counts: after --skip-bad the same bytes load
      * again (a fix elsewhere, e.g. a missing ACO, can make the rejected rows good) */
-    if (sqlite3_prepare_v2(ld->db, "SELECT 1 FROM loads WHERE sha256 = ?1 AND kind = ?2 AND "
-                                   "rejected = 0", -1, &st, NULL) == SQLITE_OK) {
-        sqlite3_bind_text(st, 1, ld->sha, -1, SQLITE_STATIC);
-        sqlite3_bind_text(st, 2, ld->def->file, -1, SQLITE_STATIC);
-        found = sqlite3_step(st) == SQLITE_ROW;
-        sqlite3_finalize(st);
-    }
-    return found;
+    int seen = loads_w_seen(ld->s, ld->sha, ld->def->file, e, sizeof e);
+    return seen < 0 ? db_fail(ld, 1, "recording the load") : seen;
 }
 
 /* ---- skip_bad for claims: one savepoint per claim version ------------------------------ */
@@ -581,8 +513,11 @@ static int scan_grouped(loader *ld, csv_scan *s)
         size_t kl = (size_t)col < s->n ? s->f[col].len : 0;
         if (!prev || kl != prev_len || memcmp(k, prev, kl) != 0) {
             sqlite3_bind_text(get, 1, k, (int)kl, SQLITE_STATIC);
-            if (sqlite3_step(get) == SQLITE_ROW) {
+            int got_grp = sqlite3_step(get);
+            if (got_grp == SQLITE_ROW) {
                 grp = sqlite3_column_int64(get, 0);
+            } else if (got_grp != SQLITE_DONE) {
+                rc = -EIO;
             } else {
                 grp = seq;
                 sqlite3_bind_text(put, 1, k, (int)kl, SQLITE_STATIC);
@@ -696,7 +631,7 @@ out:
 static int load_mapped(store *s, const char *path, int fd, const char *buf, size_t len,
                        const load_opts *o, load_result *r)
 {
-    loader ld = {.db = store_db(s), .path = path, .fd = fd, .err = o->err ? o->err : stderr,
+    loader ld = {.s = s, .db = store_db(s), .path = path, .fd = fd, .err = o->err ? o->err : stderr,
                  .max_errors = o->max_errors > 0 ? o->max_errors : 50,
                  .skip_bad = o->skip_bad, .rejects = o->rejects, .strict = o->strict};
     sha256_ctx h;
@@ -738,11 +673,13 @@ static int load_mapped(store *s, const char *path, int fd, const char *buf, size
         ld.header_fields = scan.n;
         rc = map_header(&ld, &scan);
     }
-    if (rc == 0 && already_loaded(&ld)) {
+    int seen = rc == 0 ? already_loaded(&ld) : 0;
+    if (seen > 0) {
         r->skipped = 1;
         csv_scan_free(&scan);
         return 0;
     }
+    if (seen < 0) rc = seen;
     char err[512];
     int64_t load_id = 0;
     /* claims whose rows are not in claim order (a Tuva table is a set of rows) are read

@@ -135,68 +135,24 @@ int load_is_fhir_name(const char *base)
 int load_feed_record(store *s, const char *path, const char *kind, const char *sha,
                      int64_t *id, char *err, size_t errlen)
 {
-    sqlite3 *db = store_db(s);
-    sqlite3_stmt *st;
-    if (sqlite3_prepare_v2(db, "SELECT 1 FROM loads WHERE sha256 = ?1 AND kind = ?2 AND "
-                               "rejected = 0", -1, &st, NULL) != SQLITE_OK)
-        goto fail;
-    sqlite3_bind_text(st, 1, sha, -1, SQLITE_STATIC);
-    sqlite3_bind_text(st, 2, kind, -1, SQLITE_STATIC);
-    int seen = sqlite3_step(st) == SQLITE_ROW;
-    sqlite3_finalize(st);
-    if (seen) return 1;
-    char now[32];
-    time_t t = time(NULL);
-    struct tm tm;
-    gmtime_r(&t, &tm);
-    strftime(now, sizeof now, "%Y-%m-%dT%H:%M:%SZ", &tm);
-    if (sqlite3_prepare_v2(db, "INSERT INTO loads (path, kind, sha256, rows, loaded_at) VALUES "
-                               "(?1, ?2, ?3, 0, ?4)", -1, &st, NULL) != SQLITE_OK)
-        goto fail;
-    sqlite3_bind_text(st, 1, path, -1, SQLITE_STATIC);
-    sqlite3_bind_text(st, 2, kind, -1, SQLITE_STATIC);
-    sqlite3_bind_text(st, 3, sha, -1, SQLITE_STATIC);
-    sqlite3_bind_text(st, 4, now, -1, SQLITE_TRANSIENT);
-    int rc = sqlite3_step(st);
-    sqlite3_finalize(st);
-    if (rc != SQLITE_DONE) goto fail;
-    *id = sqlite3_last_insert_rowid(db);
-    if (sqlite3_prepare_v2(db, "INSERT INTO audit_log (at, actor, action, entity, entity_id, "
-                               "after) VALUES (?1, ?2, 'load', ?3, ?4, json_object('load_id', "
-                               "?5, 'sha256', ?6))", -1, &st, NULL) != SQLITE_OK)
-        goto fail;
+    char e[256], at[32];
+    int seen = loads_w_seen(s, sha, kind, e, sizeof e);
+    if (seen > 0) return 1;
     const char *user = getenv("USER");
-    sqlite3_bind_text(st, 1, now, -1, SQLITE_TRANSIENT);
-    sqlite3_bind_text(st, 2, user && *user ? user : "cli", -1, SQLITE_TRANSIENT);
-    sqlite3_bind_text(st, 3, kind, -1, SQLITE_STATIC);
-    sqlite3_bind_text(st, 4, path, -1, SQLITE_STATIC);
-    sqlite3_bind_int64(st, 5, *id);
-    sqlite3_bind_text(st, 6, sha, -1, SQLITE_STATIC);
-    rc = sqlite3_step(st);
-    sqlite3_finalize(st);
-    if (rc != SQLITE_DONE) goto fail;
+    if (seen < 0 || loads_w_begin(s, path, kind, sha, id, at, e, sizeof e) < 0 ||
+        loads_w_audit(s, *id, path, kind, sha, at, user && *user ? user : "cli", -1, e,
+                      sizeof e) < 0) {
+        snprintf(err, errlen, "recording the load of %s: %s", path, sqlite3_errmsg(store_db(s)));
+        return -EIO;
+    }
     return 0;
-fail:
-    snprintf(err, errlen, "recording the load of %s: %s", path, sqlite3_errmsg(db));
-    return -EIO;
 }
 
 int load_feed_counts(store *s, int64_t load_id, int64_t rejected, int64_t warnings,
                      char *err, size_t errlen)
 {
-    sqlite3 *db = store_db(s);
-    sqlite3_stmt *st;
-    if (sqlite3_prepare_v2(db, "UPDATE loads SET rejected = ?2, warnings = ?3 WHERE load_id = ?1",
-                           -1, &st, NULL) != SQLITE_OK) {
-        snprintf(err, errlen, "recording the load: %s", sqlite3_errmsg(db));
-        return -EIO;
-    }
-    sqlite3_bind_int64(st, 1, load_id);
-    sqlite3_bind_int64(st, 2, rejected);
-    sqlite3_bind_int64(st, 3, warnings);
-    int rc = sqlite3_step(st);
-    sqlite3_finalize(st);
-    if (rc == SQLITE_DONE) return 0;
-    snprintf(err, errlen, "recording the load: %s", sqlite3_errmsg(db));
+    char e[256];
+    if (loads_w_counts(s, load_id, -1, rejected, warnings, e, sizeof e) == 0) return 0;
+    snprintf(err, errlen, "recording the load: %s", sqlite3_errmsg(store_db(s)));
     return -EIO;
 }

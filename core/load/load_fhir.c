@@ -159,7 +159,12 @@ static void on_eob(fctx *x, const fhir_resource *r, size_t number)
         if (!x->rep.skipped++) snprintf(x->skip_reason, sizeof x->skip_reason, "%s", r->skip_reason);
         return;
     }
-    if (!feed_patient_mbi(x->sink, r->patient_id, c.person_id)) {
+    int known = feed_patient_mbi(x->sink, r->patient_id, c.person_id, x->err, sizeof x->err);
+    if (known < 0) {
+        store_failed(x, "reading patients");
+        return;
+    }
+    if (!known) {
         if (x->pass == 2) {
             feed_reject(&x->rep, x->f[x->fi].path, number, 0, "patient", NULL, 0,
                         "ExplanationOfBenefit %s: Patient/%s has no Patient resource with an MBI "
@@ -185,7 +190,8 @@ static int deferred(fctx *x, size_t number)
 {
     sqlite3_bind_int64(x->deferred, 1, (int64_t)x->fi);
     sqlite3_bind_int64(x->deferred, 2, (int64_t)number);
-    int yes = sqlite3_step(x->deferred) == SQLITE_ROW;
+    int rc = sqlite3_step(x->deferred), yes = rc == SQLITE_ROW;
+    if (rc != SQLITE_ROW && rc != SQLITE_DONE) store_failed(x, "remembering claims");
     sqlite3_reset(x->deferred);
     return yes;
 }
@@ -229,7 +235,8 @@ static void apply_benes(fctx *x)
         return;
     }
     feed_bene spans[64];
-    while (!x->failed && sqlite3_step(pq) == SQLITE_ROW) {
+    int prc = SQLITE_DONE;
+    while (!x->failed && (prc = sqlite3_step(pq)) == SQLITE_ROW) {
         feed_bene b;
         memset(&b, 0, sizeof b);
         b.hospice_start = CARA_DATE_NONE;
@@ -243,7 +250,8 @@ static void apply_benes(fctx *x)
         size_t n = 0;
         char part = 0;
         sqlite3_bind_text(cq, 1, (const char *)sqlite3_column_text(pq, 0), -1, SQLITE_TRANSIENT);
-        while (sqlite3_step(cq) == SQLITE_ROW && n < 64) {
+        int crc;
+        while ((crc = sqlite3_step(cq)) == SQLITE_ROW && n < 64) {
             char p = ((const char *)sqlite3_column_text(cq, 0))[0];
             if (part && p != part) break; /* B sorts first: A only without B */
             if (sqlite3_column_type(cq, 1) == SQLITE_NULL) { /* undated: its codes only */
@@ -261,6 +269,10 @@ static void apply_benes(fctx *x)
             n++;
         }
         sqlite3_reset(cq);
+        if (crc != SQLITE_ROW && crc != SQLITE_DONE) {
+            store_failed(x, "reading staged patients");
+            break;
+        }
         if (n == 0) {
             cara_date medicare = date_from_ymd(1966, 7, 1);
             spans[0] = b;
@@ -271,6 +283,7 @@ static void apply_benes(fctx *x)
         if (feed_put_bene(x->sink, spans, n, x->err, sizeof x->err) < 0)
             store_failed(x, "storing beneficiaries");
     }
+    if (!x->failed && prc != SQLITE_DONE) store_failed(x, "reading staged patients");
     sqlite3_finalize(pq);
     sqlite3_finalize(cq);
 }
@@ -324,8 +337,12 @@ static int has_deferred(fctx *x, size_t fi)
     if (sqlite3_prepare_v2(x->db, "SELECT 1 FROM fhir_defer WHERE fidx = ?1 LIMIT 1", -1, &st,
                            NULL) == SQLITE_OK) {
         sqlite3_bind_int64(st, 1, (int64_t)fi);
-        yes = sqlite3_step(st) == SQLITE_ROW;
+        int rc = sqlite3_step(st);
+        yes = rc == SQLITE_ROW;
+        if (rc != SQLITE_ROW && rc != SQLITE_DONE) store_failed(x, "remembering claims");
         sqlite3_finalize(st);
+    } else {
+        store_failed(x, "remembering claims");
     }
     return yes;
 }

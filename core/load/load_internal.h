@@ -11,6 +11,7 @@
 #include "base/base.h"
 #include "load_csv.h"
 #include "feeds/feeds.h"
+#include "store/store.h"
 
 #define LOAD_MAX_COLS 64
 
@@ -55,7 +56,9 @@ typedef struct claim_group {
 } claim_group;
 
 struct loader {
-    sqlite3 *db;
+    store *s;
+    sqlite3 *db;                  /* store_db(s) */
+    char loaded_at[32];           /* the loads row's loaded_at (its audit row's at) */
     const char *path;
     FILE *err;
     int max_errors;
@@ -68,7 +71,11 @@ struct loader {
     size_t header_fields;
     int col_at[LOAD_MAX_COLS];    /* spec column -> header position, -1 absent */
     field_value vals[LOAD_MAX_COLS];
-    sqlite3_stmt *st[8];          /* the kind's statements */
+    sqlite3_stmt *st[8];          /* the kind's reads */
+    orgs_w *orgs;                 /* the store's writers (load_kinds.c open_writers) */
+    people_w *people;
+    arrangements_w *arrs;
+    claims_w *claims;
     claim_group group;
     int skip_bad;                 /* load_opts.skip_bad */
     FILE *rejects;
@@ -102,10 +109,6 @@ void load_error(loader *ld, size_t line, size_t col, const char *field, const ch
 /* Report "path:line:col: warning: field: message" (a field stored as absent). */
 void load_warning(loader *ld, size_t line, size_t col, const char *field, const char *fmt, ...)
     __attribute__((format(printf, 5, 6)));
-
-/* Bind spec column c's checked value as parameter `param` (empty -> NULL, 0 for money,
- * or '' for text columns that store empty strings). */
-void load_bind(loader *ld, sqlite3_stmt *st, int param, size_t c);
 
 /* Index of the spec column named `name`. */
 size_t load_col(const loader *ld, const char *name);

@@ -38,23 +38,51 @@ static void finalize_all(loader *ld)
         sqlite3_finalize(ld->st[i]);
         ld->st[i] = NULL;
     }
+    orgs_w_close(ld->orgs);
+    people_w_close(ld->people);
+    arrangements_w_close(ld->arrs);
+    claims_w_close(ld->claims);
+    ld->orgs = NULL;
+    ld->people = NULL;
+    ld->arrs = NULL;
+    ld->claims = NULL;
 }
 
-static int run(loader *ld, sqlite3_stmt *st)
+/* Open the store writers the kinds use. */
+static int open_writers(loader *ld)
 {
-    int rc = sqlite3_step(st);
-    sqlite3_reset(st);
-    sqlite3_clear_bindings(st);
-    if (rc == SQLITE_DONE || rc == SQLITE_ROW) return 0;
+    char e[256];
+    if (orgs_w_open(ld->s, &ld->orgs, e, sizeof e) < 0 ||
+        people_w_open(ld->s, &ld->people, e, sizeof e) < 0 ||
+        arrangements_w_open(ld->s, &ld->arrs, e, sizeof e) < 0 ||
+        claims_w_open(ld->s, &ld->claims, e, sizeof e) < 0) {
+        load_error(ld, 1, 0, NULL, "the store refused a statement: %s", e);
+        return -ENOMEM;
+    }
+    return 0;
+}
+
+/* A writer's result: its refusal reported as the row's ("the store refused the row: " and
+ * the store's message). 0 or -EIO. */
+static int stored(loader *ld, int rc)
+{
+    if (rc >= 0) return 0;
     load_error(ld, ld->scan->line, 0, NULL, "the store refused the row: %s", sqlite3_errmsg(ld->db));
     return -EIO;
 }
 
-/* Bind spec columns [0, n) as parameters 1..n and run the statement. */
-static int insert_all(loader *ld, sqlite3_stmt *st, size_t n)
+/* Spec column c's checked text; NULL when the field was empty (or is stored as absent). */
+static const char *val(const loader *ld, size_t c)
 {
-    for (size_t c = 0; c < n; c++) load_bind(ld, st, (int)c + 1, c);
-    return run(ld, st);
+    return ld->vals[c].empty ? NULL : ld->vals[c].text;
+}
+
+/* A required F_TEXT column as the file has it (the bytes, not the 80-byte normal form). */
+static const char *raw(const loader *ld, size_t c, int *len)
+{
+    const csv_field *f = &ld->scan->f[ld->col_at[c]];
+    *len = (int)f->len;
+    return f->p;
 }
 
 /* The ACO named in column c must exist (a clear message instead of a FOREIGN KEY
@@ -63,8 +91,10 @@ static int aco_known(loader *ld, size_t c)
 {
     sqlite3_stmt *st = ld->st[7];
     sqlite3_bind_text(st, 1, ld->vals[c].text, -1, SQLITE_TRANSIENT);
-    int found = sqlite3_step(st) == SQLITE_ROW;
+    int rc = sqlite3_step(st);
+    int found = rc == SQLITE_ROW;
     sqlite3_reset(st);
+    if (rc != SQLITE_ROW && rc != SQLITE_DONE) return stored(ld, -EIO);
     if (!found)
         load_error(ld, ld->scan->line, (size_t)ld->col_at[c] + 1, "aco_id",
                    "\"%s\" is not a known ACO (load acos.csv with it first)", ld->vals[c].text);
@@ -84,14 +114,13 @@ static const field_spec acos_cols[] = {
     {"track", F_ENUM, REQ, TRACKS, 0, 0},
 };
 
-static int acos_prepare(loader *ld)
+static int acos_row(loader *ld)
 {
-    return prepare(ld, 0, "INSERT INTO acos (aco_id, name, track) VALUES (?1, ?2, ?3) "
-                          "ON CONFLICT (aco_id) DO UPDATE SET name = excluded.name, "
-                          "track = excluded.track");
+    char e[256];
+    aco_rec r = {.aco_id = val(ld, 0), .track = val(ld, 2)};
+    r.name = raw(ld, 1, &r.name_len);
+    return stored(ld, orgs_w_aco_put(ld->orgs, &r, e, sizeof e));
 }
-
-static int acos_row(loader *ld) { return insert_all(ld, ld->st[0], 3); }
 
 /* ---- providers.csv --------------------------------------------------------------------- */
 
@@ -102,14 +131,13 @@ static const field_spec providers_cols[] = {
     {"specialty_code", F_SPECIALTY, COL, NULL, 0, 0},
 };
 
-static int providers_prepare(loader *ld)
+static int providers_row(loader *ld)
 {
-    return prepare(ld, 0, "INSERT INTO providers (npi, tin, name, specialty_code) "
-                          "VALUES (?1, ?2, ?3, ?4) ON CONFLICT (npi, tin) DO UPDATE SET "
-                          "name = excluded.name, specialty_code = excluded.specialty_code");
+    char e[256];
+    provider_rec r = {.npi = val(ld, 0), .tin = val(ld, 1), .specialty_code = val(ld, 3)};
+    r.name = raw(ld, 2, &r.name_len);
+    return stored(ld, orgs_w_provider_put(ld->orgs, &r, e, sizeof e));
 }
-
-static int providers_row(loader *ld) { return insert_all(ld, ld->st[0], 4); }
 
 /* ---- eligibility.csv -------------------------------------------------------------------- */
 
@@ -129,21 +157,6 @@ static const field_spec eligibility_cols[] = {
 
 static const char *const eligibility_soft[] = {"state", "zip_code", NULL};
 
-static int eligibility_prepare(loader *ld)
-{
-    return prepare(ld, 0,
-                   "INSERT INTO eligibility (person_id, enrollment_start_date, "
-                   "enrollment_end_date, gender, birth_date, death_date, dual_status_code, "
-                   "medicare_status_code, hospice_flag, state, zip_code) VALUES (?1, ?2, ?3, "
-                   "?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11) ON CONFLICT (person_id, "
-                   "enrollment_start_date) DO UPDATE SET enrollment_end_date = "
-                   "excluded.enrollment_end_date, gender = excluded.gender, birth_date = "
-                   "excluded.birth_date, death_date = excluded.death_date, dual_status_code "
-                   "= excluded.dual_status_code, medicare_status_code = "
-                   "excluded.medicare_status_code, hospice_flag = excluded.hospice_flag, "
-                   "state = excluded.state, zip_code = excluded.zip_code");
-}
-
 static int eligibility_row(loader *ld)
 {
     int before = ld->errors;
@@ -153,11 +166,14 @@ static int eligibility_row(loader *ld)
     if (ld->errors != before) return -EINVAL;
     field_value *dual = &ld->vals[6], *hospice = &ld->vals[8];
     if (strcmp(dual->text, "NA") == 0) dual->empty = 1;
-    sqlite3_stmt *st = ld->st[0];
-    for (size_t c = 0; c < 11; c++) load_bind(ld, st, (int)c + 1, c);
     int h = hospice->text[0] == '1' || hospice->text[0] == 'Y' || hospice->text[0] == 't';
-    sqlite3_bind_int(st, 9, h);
-    return run(ld, st);
+    char e[256];
+    elig_rec r = {.person_id = val(ld, 0), .enrollment_start_date = val(ld, 1),
+                  .enrollment_end_date = val(ld, 2), .gender = val(ld, 3),
+                  .birth_date = val(ld, 4), .death_date = val(ld, 5),
+                  .dual_status_code = val(ld, 6), .medicare_status_code = val(ld, 7),
+                  .hospice_flag = h, .state = val(ld, 9), .zip_code = val(ld, 10)};
+    return stored(ld, people_w_elig_put(ld->people, &r, e, sizeof e));
 }
 
 /* ---- alignment.csv ---------------------------------------------------------------------- */
@@ -171,9 +187,7 @@ static const field_spec alignment_cols[] = {
 
 static int alignment_prepare(loader *ld)
 {
-    int rc = prepare(ld, 0, "INSERT INTO alignment (person_id, aco_id, start_date, end_date) "
-                            "VALUES (?1, ?2, ?3, ?4) ON CONFLICT (person_id, aco_id, start_date) "
-                            "DO UPDATE SET end_date = excluded.end_date");
+    int rc = open_writers(ld);
     return rc ? rc : prepare_aco_check(ld);
 }
 
@@ -181,8 +195,13 @@ static int alignment_row(loader *ld)
 {
     int before = ld->errors;
     load_check_order(ld, "start_date", "end_date");
-    if (ld->errors != before || aco_known(ld, 1) < 0) return -EINVAL;
-    return insert_all(ld, ld->st[0], 4);
+    if (ld->errors != before) return -EINVAL;
+    int known = aco_known(ld, 1); /* -EINVAL, or -EIO when the store failed */
+    if (known < 0) return known;
+    char e[256];
+    align_rec r = {.person_id = val(ld, 0), .aco_id = val(ld, 1), .start_date = val(ld, 2),
+                   .end_date = val(ld, 3)};
+    return stored(ld, people_w_align_put(ld->people, &r, e, sizeof e));
 }
 
 /*
@@ -193,39 +212,10 @@ static int alignment_row(loader *ld)
  */
 static int alignment_end(loader *ld)
 {
-    sqlite3_stmt *years, *covered, *drop;
-    if (sqlite3_prepare_v2(ld->db, "SELECT DISTINCT start_date, end_date FROM alignment WHERE "
-                                   "source = 'cclf8'", -1, &years, NULL) != SQLITE_OK)
-        return -EIO;
-    sqlite3_prepare_v2(ld->db, "SELECT 1 FROM alignment WHERE source = 'file' AND start_date <= ?2 "
-                               "AND (end_date IS NULL OR end_date >= ?1) LIMIT 1", -1, &covered, NULL);
-    sqlite3_prepare_v2(ld->db, "DELETE FROM alignment WHERE source = 'cclf8' AND start_date = ?1 "
-                               "AND end_date = ?2", -1, &drop, NULL);
-    int rc = 0;
-    char from[16][11], to[16][11];
-    int n = 0;
-    while (sqlite3_step(years) == SQLITE_ROW && n < 16) {
-        snprintf(from[n], 11, "%s", (const char *)sqlite3_column_text(years, 0));
-        snprintf(to[n], 11, "%s", (const char *)sqlite3_column_text(years, 1));
-        n++;
-    }
-    for (int i = 0; i < n && rc == 0 && covered && drop; i++) {
-        sqlite3_bind_text(covered, 1, from[i], -1, SQLITE_STATIC);
-        sqlite3_bind_text(covered, 2, to[i], -1, SQLITE_STATIC);
-        int hit = sqlite3_step(covered) == SQLITE_ROW;
-        sqlite3_reset(covered);
-        if (!hit) continue;
-        sqlite3_bind_text(drop, 1, from[i], -1, SQLITE_STATIC);
-        sqlite3_bind_text(drop, 2, to[i], -1, SQLITE_STATIC);
-        if (sqlite3_step(drop) != SQLITE_DONE) rc = -EIO;
-        sqlite3_reset(drop);
-    }
-    if (!covered || !drop) rc = -EIO;
-    sqlite3_finalize(years);
-    sqlite3_finalize(covered);
-    sqlite3_finalize(drop);
-    if (rc) load_error(ld, 1, 0, NULL, "replacing the CCLF8 alignment: %s", sqlite3_errmsg(ld->db));
-    return rc;
+    char e[256];
+    if (people_w_align_drop_cclf8_covered(ld->people, e, sizeof e) == 0) return 0;
+    load_error(ld, 1, 0, NULL, "replacing the CCLF8 alignment: %s", sqlite3_errmsg(ld->db));
+    return -EIO;
 }
 
 /* ---- arrangements.csv -------------------------------------------------------------------- */
@@ -279,7 +269,10 @@ static int arrangements_rules(loader *ld)
     /* track and the ACO's years */
     sqlite3_stmt *st = ld->st[1];
     sqlite3_bind_text(st, 1, v[1].text, -1, SQLITE_TRANSIENT);
-    if (sqlite3_step(st) == SQLITE_ROW) {
+    /* a read the store failed is reported when it happens (the message is the step's) */
+    int rc = sqlite3_step(st), io = rc != SQLITE_ROW && rc != SQLITE_DONE;
+    if (io) stored(ld, -EIO);
+    if (rc == SQLITE_ROW) {
         const char *track = (const char *)sqlite3_column_text(st, 0);
         const char *list = (const char *)sqlite3_column_text(st, 3);
         const char *hit = strstr(list, track);
@@ -301,7 +294,9 @@ static int arrangements_rules(loader *ld)
     st = ld->st[2];
     sqlite3_bind_text(st, 1, v[2].text, -1, SQLITE_TRANSIENT);
     sqlite3_bind_text(st, 2, v[3].text, -1, SQLITE_TRANSIENT);
-    if (sqlite3_step(st) != SQLITE_ROW) {
+    rc = sqlite3_step(st);
+    if (rc != SQLITE_ROW && rc != SQLITE_DONE && !io) io = stored(ld, -EIO) < 0;
+    if (rc == SQLITE_DONE) {
         load_error(ld, line, (size_t)ld->col_at[2] + 1, "npi", "%s/%s is not a Preferred Provider "
                    "(load providers.csv with it first)", v[2].text, v[3].text);
         bad = 1;
@@ -314,7 +309,9 @@ static int arrangements_rules(loader *ld)
     sqlite3_bind_text(st, 3, v[0].text, -1, SQLITE_TRANSIENT);
     sqlite3_bind_text(st, 4, v[5].text, -1, SQLITE_TRANSIENT);
     if (!v[6].empty) sqlite3_bind_text(st, 5, v[6].text, -1, SQLITE_TRANSIENT);
-    if (sqlite3_step(st) == SQLITE_ROW) {
+    rc = sqlite3_step(st);
+    if (rc != SQLITE_ROW && rc != SQLITE_DONE && !io) io = stored(ld, -EIO) < 0;
+    if (rc == SQLITE_ROW) {
         load_error(ld, line, (size_t)ld->col_at[0] + 1, "arrangement_id",
                    "provider %s is already in EBRA %s with ACO %s (%s to %s) for %s: a provider may "
                    "be in EBRAs with only one ACO per template at a time", v[2].text,
@@ -324,24 +321,14 @@ static int arrangements_rules(loader *ld)
     }
     sqlite3_reset(st);
     sqlite3_clear_bindings(st);
+    if (io) return -EIO;
     return bad ? -EINVAL : 0;
 }
 
 static int arrangements_prepare(loader *ld)
 {
-    int rc = arrangements_prepare_rules(ld);
-    if (rc) return rc;
-    rc = prepare(ld, 0,
-                     "INSERT INTO arrangements (arrangement_id, aco_id, npi, tin, template_id, "
-                     "start_date, end_date, discount_bps, savings_share_bps, loss_share_bps, "
-                     "stop_gain_bps, stop_loss_bps) VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, "
-                     "?9, ?10, ?11, ?12) ON CONFLICT (arrangement_id) DO UPDATE SET aco_id = "
-                     "excluded.aco_id, npi = excluded.npi, tin = excluded.tin, template_id = "
-                     "excluded.template_id, start_date = excluded.start_date, end_date = "
-                     "excluded.end_date, discount_bps = excluded.discount_bps, "
-                     "savings_share_bps = excluded.savings_share_bps, loss_share_bps = "
-                     "excluded.loss_share_bps, stop_gain_bps = excluded.stop_gain_bps, "
-                     "stop_loss_bps = excluded.stop_loss_bps");
+    int rc = open_writers(ld);
+    if (!rc) rc = arrangements_prepare_rules(ld);
     return rc ? rc : prepare_aco_check(ld);
 }
 
@@ -349,8 +336,20 @@ static int arrangements_row(loader *ld)
 {
     int before = ld->errors;
     load_check_order(ld, "start_date", "end_date");
-    if (ld->errors != before || aco_known(ld, 1) < 0 || arrangements_rules(ld) < 0) return -EINVAL;
-    return insert_all(ld, ld->st[0], 12);
+    if (ld->errors != before) return -EINVAL;
+    int rc = aco_known(ld, 1); /* -EINVAL, or -EIO when the store failed */
+    if (rc == 0) rc = arrangements_rules(ld);
+    if (rc < 0) return rc;
+    char e[256];
+    arrangement_rec r = {.arrangement_id = val(ld, 0), .aco_id = val(ld, 1), .npi = val(ld, 2),
+                         .tin = val(ld, 3), .template_id = val(ld, 4), .start_date = val(ld, 5),
+                         .end_date = val(ld, 6)};
+    for (int i = 0; i < ARR_N_TERMS; i++)
+        if (!ld->vals[7 + i].empty) {
+            r.terms[i] = ld->vals[7 + i].num;
+            r.has |= 1u << i;
+        }
+    return stored(ld, arrangements_w_put(ld->arrs, &r, e, sizeof e));
 }
 
 /* ---- participants.csv (an ACO's participant TINs) ---------------------------------------- */
@@ -364,9 +363,7 @@ static const field_spec participants_cols[] = {
 
 static int participants_prepare(loader *ld)
 {
-    int rc = prepare(ld, 0, "INSERT INTO aco_tins (aco_id, tin, start_date, end_date) VALUES "
-                            "(?1, ?2, ?3, ?4) ON CONFLICT (aco_id, tin, start_date) DO UPDATE SET "
-                            "end_date = excluded.end_date");
+    int rc = open_writers(ld);
     if (!rc)
         rc = prepare(ld, 1, "SELECT aco_id FROM aco_tins WHERE tin = ?1 AND aco_id != ?2 AND "
                             "start_date <= COALESCE(?4, '9999-12-31') AND COALESCE(end_date, "
@@ -378,17 +375,28 @@ static int participants_row(loader *ld)
 {
     int before = ld->errors;
     load_check_order(ld, "start_date", "end_date");
-    if (ld->errors != before || aco_known(ld, 0) < 0) return -EINVAL;
+    if (ld->errors != before) return -EINVAL;
+    int known = aco_known(ld, 0); /* -EINVAL, or -EIO when the store failed */
+    if (known < 0) return known;
     sqlite3_stmt *st = ld->st[1];
     for (int i = 0; i < 3; i++) sqlite3_bind_text(st, i == 0 ? 1 : i == 1 ? 2 : 3, ld->vals[i == 0 ? 1 : i == 1 ? 0 : 2].text, -1, SQLITE_TRANSIENT);
     if (!ld->vals[3].empty) sqlite3_bind_text(st, 4, ld->vals[3].text, -1, SQLITE_TRANSIENT);
-    int clash = sqlite3_step(st) == SQLITE_ROW;
+    int step = sqlite3_step(st), clash = step == SQLITE_ROW;
+    if (step != SQLITE_ROW && step != SQLITE_DONE) {
+        sqlite3_reset(st);
+        sqlite3_clear_bindings(st);
+        return stored(ld, -EIO);
+    }
     if (clash)
         load_error(ld, ld->scan->line, (size_t)ld->col_at[1] + 1, "tin", "TIN %s is already a "
                    "participant of %s over these dates", ld->vals[1].text, sqlite3_column_text(st, 0));
     sqlite3_reset(st);
     sqlite3_clear_bindings(st);
-    return clash ? -EINVAL : insert_all(ld, ld->st[0], 4);
+    if (clash) return -EINVAL;
+    char e[256];
+    aco_tin_rec r = {.aco_id = val(ld, 0), .tin = val(ld, 1), .start_date = val(ld, 2),
+                     .end_date = val(ld, 3)};
+    return stored(ld, orgs_w_tin_put(ld->orgs, &r, e, sizeof e));
 }
 
 /* ---- medical_claim.csv ------------------------------------------------------------------- */
@@ -478,27 +486,8 @@ static void claims_modes(loader *ld, const csv_scan *s)
 
 static int claims_prepare(loader *ld)
 {
-    int rc = prepare(ld, 1, "DELETE FROM claims WHERE claim_id = ?1");
-    if (!rc)
-        rc = prepare(ld, 2,
-                     "INSERT INTO claims (claim_id, claim_type, person_id, claim_start_date, "
-                     "claim_end_date, admission_date, discharge_date, discharge_disposition_code, "
-                     "bill_type_code, facility_npi, adjustment_type_code, diagnosis_codes, "
-                     "load_id) VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13)");
-    if (!rc)
-        rc = prepare(ld, 3,
-                     "INSERT INTO claim_lines (claim_id, claim_line_number, "
-                     "claim_line_start_date, claim_line_end_date, place_of_service_code, "
-                     "revenue_center_code, hcpcs_code, hcpcs_modifiers, rendering_npi, "
-                     "rendering_tin, billing_npi, billing_tin, paid_cents, allowed_cents) "
-                     "VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13, ?14)");
-    if (!rc)
-        rc = prepare(ld, 4,
-                     "UPDATE claims SET admission_date = ?2, discharge_date = ?3, "
-                     "discharge_disposition_code = ?4, bill_type_code = ?5, facility_npi = ?6, "
-                     "diagnosis_codes = ?7 WHERE claim_id = ?1");
     memset(&ld->group, 0, sizeof ld->group);
-    return rc;
+    return open_writers(ld);
 }
 
 /* "A B C" of the non-empty values among texts[0..n). */
@@ -550,33 +539,33 @@ static int claim_begin(loader *ld)
     g->active = 1;
     for (size_t c = 1; c < CC_HEADER_END; c++) /* both buffers are 80 bytes, NUL-terminated */
         memcpy(g->header[c - 1], ld->vals[c].text, sizeof g->header[0]);
-    sqlite3_bind_text(ld->st[1], 1, g->claim_id, -1, SQLITE_TRANSIENT);
-    int rc = run(ld, ld->st[1]);
+    char e[256];
+    int rc = stored(ld, claims_w_delete(ld->claims, g->claim_id, e, sizeof e));
     if (rc < 0 || g->adj[0] == '1') return rc;
     char dx[26 * 8 + 1];
     join(ld, CC_DX1, CC_DX1 + 25, dx, sizeof dx);
-    sqlite3_stmt *st = ld->st[2];
-    for (size_t c = 0; c < 10; c++) load_bind(ld, st, (int)c + 1, c);
-    sqlite3_bind_int(st, 11, g->adj[0] - '0');
-    sqlite3_bind_text(st, 12, dx, -1, SQLITE_STATIC); /* stepped below, while dx lives */
-    sqlite3_bind_int64(st, 13, ld->load_id);
-    return run(ld, st);
+    claim_rec r = {.claim_id = val(ld, 0), .claim_type = val(ld, 1), .person_id = val(ld, 2),
+                   .claim_start_date = val(ld, 3), .claim_end_date = val(ld, 4),
+                   .admission_date = val(ld, 5), .discharge_date = val(ld, 6),
+                   .discharge_disposition_code = val(ld, 7), .bill_type_code = val(ld, 8),
+                   .facility_npi = val(ld, 9), .adjustment_type_code = g->adj[0] - '0',
+                   .diagnosis_codes = dx, .load_id = ld->load_id};
+    return stored(ld, claims_w_insert(ld->claims, &r, e, sizeof e));
 }
 
 /* A claim-level field a later line filled in: the stored header follows. */
 static int claim_update(loader *ld)
 {
     const claim_group *g = &ld->group;
-    sqlite3_stmt *st = ld->st[4];
-    char dx[26 * 8 + 1];
+    char dx[26 * 8 + 1], e[256];
     join_texts(&g->header[CC_DX1 - 1], 25, dx, sizeof dx);
-    sqlite3_bind_text(st, 1, g->claim_id, -1, SQLITE_STATIC);
-    for (int c = CC_ADMISSION; c <= CC_DISCHARGE; c++) /* dates: empty is NULL */
-        if (g->header[c - 1][0]) sqlite3_bind_text(st, c - 3, g->header[c - 1], -1, SQLITE_STATIC);
-    for (int c = CC_DISP; c <= CC_FACILITY; c++)
-        sqlite3_bind_text(st, c - 3, g->header[c - 1], -1, SQLITE_STATIC);
-    sqlite3_bind_text(st, 7, dx, -1, SQLITE_STATIC);
-    return run(ld, st);
+    const char *adm = g->header[CC_ADMISSION - 1], *dis = g->header[CC_DISCHARGE - 1];
+    claim_rec r = {.claim_id = g->claim_id, .admission_date = adm[0] ? adm : NULL, /* empty: NULL */
+                   .discharge_date = dis[0] ? dis : NULL,
+                   .discharge_disposition_code = g->header[CC_DISP - 1],
+                   .bill_type_code = g->header[CC_BILL - 1],
+                   .facility_npi = g->header[CC_FACILITY - 1], .diagnosis_codes = dx};
+    return stored(ld, claims_w_fill_header(ld->claims, &r, e, sizeof e));
 }
 
 /* Claim-level fields must agree across the rows of one claim. A field left empty on a
@@ -633,17 +622,19 @@ static int claims_row(loader *ld)
     if (g->adj[0] == '1') return 0; /* a cancellation: its lines only repeat the claim */
     char mods[5 * 3 + 1];
     join(ld, CC_MOD1, CC_MOD1 + 5, mods, sizeof mods);
-    sqlite3_stmt *st = ld->st[3];
-    load_bind(ld, st, 1, CC_ID);
-    static const size_t line_cols[] = {37, 38, 39, 40, 41, 42};
-    for (size_t i = 0; i < 6; i++) load_bind(ld, st, (int)i + 2, line_cols[i]);
-    sqlite3_bind_text(st, 8, mods, -1, SQLITE_STATIC);
-    for (size_t i = 0; i < 6; i++) load_bind(ld, st, (int)i + 9, 48 + i);
-    rc = sqlite3_step(st);
-    sqlite3_reset(st);
-    sqlite3_clear_bindings(st);
-    if (rc == SQLITE_DONE) return 0;
-    if (sqlite3_extended_errcode(ld->db) == SQLITE_CONSTRAINT_PRIMARYKEY) {
+    const field_value *v = ld->vals;
+    char e[256];
+    claim_line_rec l = {.claim_id = val(ld, CC_ID), .claim_line_number = v[CC_LINE].num,
+                        .claim_line_start_date = val(ld, 38), .claim_line_end_date = val(ld, 39),
+                        .place_of_service_code = val(ld, 40), .revenue_center_code = val(ld, 41),
+                        .hcpcs_code = val(ld, 42), .hcpcs_modifiers = mods,
+                        .rendering_npi = val(ld, 48), .rendering_tin = val(ld, 49),
+                        .billing_npi = val(ld, 50), .billing_tin = val(ld, 51),
+                        .paid_cents = v[CC_PAID].empty ? 0 : v[CC_PAID].num, /* empty: 0 */
+                        .allowed_cents = v[CC_PAID + 1].empty ? 0 : v[CC_PAID + 1].num};
+    rc = claims_w_line(ld->claims, &l, 0, e, sizeof e);
+    if (rc == 0) return 0;
+    if (rc == -EEXIST) {
         /* past the lines remembered in g->seen */
         load_error(ld, ld->scan->line, (size_t)ld->col_at[CC_LINE] + 1, "claim_line_number",
                    "line %lld of claim \"%s\" appears twice", (long long)line, g->claim_id);
@@ -657,11 +648,11 @@ static int claims_row(loader *ld)
     {file, cols, sizeof cols / sizeof cols[0], soft, modes, p, r, e, finalize_all}
 
 const kind_def load_kinds[LOAD_N_KINDS] = {
-    [LOAD_ACOS] = KIND("acos.csv", acos_cols, NULL, NULL, acos_prepare, acos_row, NULL),
-    [LOAD_PROVIDERS] = KIND("providers.csv", providers_cols, NULL, NULL, providers_prepare,
+    [LOAD_ACOS] = KIND("acos.csv", acos_cols, NULL, NULL, open_writers, acos_row, NULL),
+    [LOAD_PROVIDERS] = KIND("providers.csv", providers_cols, NULL, NULL, open_writers,
                             providers_row, NULL),
     [LOAD_ELIGIBILITY] = KIND("eligibility.csv", eligibility_cols, eligibility_soft, NULL,
-                              eligibility_prepare, eligibility_row, NULL),
+                              open_writers, eligibility_row, NULL),
     [LOAD_ALIGNMENT] = KIND("alignment.csv", alignment_cols, NULL, NULL, alignment_prepare,
                             alignment_row, alignment_end),
     [LOAD_ARRANGEMENTS] = KIND("arrangements.csv", arrangements_cols, NULL, NULL,

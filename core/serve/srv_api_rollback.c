@@ -112,7 +112,7 @@ void api_template_rollback(srv_req *rq, srv_resp *rs)
                                   json_object_get(entry, "files"), "runs",
                                   json_object_get(entry, "runs"), "snapshots",
                                   json_object_get(entry, "snapshots"));
-        if (rollback_audit(store_db(rq->db), actor, id, before, after, err, sizeof err) < 0) {
+        if (rollback_audit(rq->db, actor, id, before, after, err, sizeof err) < 0) {
             srv_error(rs, 500, "audit_failed", "template %s was rolled back but its audit row "
                       "was not written: %s", id, err);
         } else {

@@ -108,12 +108,12 @@ static const char TOKEN_JSON[] =
 static int audit(store *s, const char *actor, const char *action, const char *id,
                  const char *before, const char *after, char *err, size_t errlen)
 {
-    char now[32];
-    now_utc(now);
-    return sql(s, NULL, err, errlen,
-               "INSERT INTO audit_log (at, actor, action, entity, entity_id, before, after) "
-               "VALUES (?1, ?2, ?3, 'token', ?4, ?5, ?6)",
-               6, now, actor, action, id, before, after);
+    char e[256];
+    audit_row r = {.actor = actor, .action = action, .entity = "token", .entity_id = id,
+                   .before = before, .after = after};
+    if (audit_append(s, &r, e, sizeof e) < 0)
+        return util_fail(err, errlen, -EIO, "%s: %s", store_path(s), e);
+    return 0;
 }
 
 static int finish(store *s, int rc, char *err, size_t errlen)

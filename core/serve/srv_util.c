@@ -68,29 +68,14 @@ int srv_audit(const srv_req *rq, const char *action, const char *entity, const c
         if (detail) json_decref(detail);
         return 0;
     }
-    char actor[96], now[32];
+    char actor[96], e[256];
     snprintf(actor, sizeof actor, "%s%s%s (token %s)", srv_role_word(rq->role.kind),
              rq->role.id[0] ? ":" : "", rq->role.id, rq->role.token_id[0] ? rq->role.token_id : "-");
-    time_t t = time(NULL);
-    struct tm tm;
-    gmtime_r(&t, &tm);
-    strftime(now, sizeof now, "%Y-%m-%dT%H:%M:%SZ", &tm);
     char *after = detail ? json_dumps(detail, JSON_COMPACT | JSON_SORT_KEYS) : NULL;
     if (detail) json_decref(detail);
-    sqlite3_stmt *st;
-    int rc = -EIO;
-    if (sqlite3_prepare_v2(store_db(rq->db), "INSERT INTO audit_log (at, actor, action, entity, "
-                                             "entity_id, after) VALUES (?1, ?2, ?3, ?4, ?5, ?6)",
-                           -1, &st, NULL) == SQLITE_OK) {
-        sqlite3_bind_text(st, 1, now, -1, SQLITE_TRANSIENT);
-        sqlite3_bind_text(st, 2, actor, -1, SQLITE_TRANSIENT);
-        sqlite3_bind_text(st, 3, action, -1, SQLITE_STATIC);
-        sqlite3_bind_text(st, 4, entity, -1, SQLITE_STATIC);
-        sqlite3_bind_text(st, 5, entity_id ? entity_id : "", -1, SQLITE_STATIC);
-        if (after) sqlite3_bind_text(st, 6, after, -1, SQLITE_STATIC);
-        if (sqlite3_step(st) == SQLITE_DONE) rc = 0;
-        sqlite3_finalize(st);
-    }
+    audit_row r = {.actor = actor, .action = action, .entity = entity, .entity_id = entity_id,
+                   .after = after};
+    int rc = audit_append(rq->db, &r, e, sizeof e) < 0 ? -EIO : 0;
     free(after);
     return rc;
 }

@@ -9,67 +9,30 @@
 #include <string.h>
 
 #include "base/base.h"
+#include "claims_w.h"
+#include "people_w.h"
 
+/* The claims, claim_lines, eligibility and alignment rows go through claims_w and
+ * people_w; these are the sink's reads and its own tables (mbi_xwalk, fhir_patients). */
 enum {
-    S_ROW_GET, S_KEY_GET, S_KEY_OTHER, S_CLAIM_DEL, S_CLAIM_INS, S_LINE_INS, S_GROUP, S_STATUS_SET,
-    S_BENE_COUNT, S_BENE_INS, S_BENE_UPD, S_BENE_CLOSE,
-    S_XWALK_PUT, S_XWALK_GET, S_XWALK_CHAIN, S_REKEY_KEYS, S_REKEY_CLAIMS, S_REKEY_ELIG,
-    S_DROP_ELIG, S_REKEY_ALIGN, S_DROP_ALIGN, S_PERSON_KEYS, S_PATIENT_PUT, S_PATIENT_GET,
-    S_N
+    S_ROW_GET, S_KEY_GET, S_KEY_OTHER, S_GROUP, S_BENE_COUNT, S_XWALK_PUT, S_XWALK_GET,
+    S_XWALK_CHAIN, S_PERSON_KEYS, S_PATIENT_PUT, S_PATIENT_GET, S_N
 };
 
 static const char *const SQL[S_N] = {
     [S_ROW_GET] = "SELECT 1 FROM claims WHERE claim_id = ?1",
     [S_KEY_GET] = "SELECT claim_id, version FROM claims WHERE claim_key = ?1",
     [S_KEY_OTHER] = "SELECT 1 FROM claims WHERE claim_key = ?1 AND claim_id <> ?2 LIMIT 1",
-    [S_CLAIM_DEL] = "DELETE FROM claims WHERE claim_id = ?1",
-    [S_CLAIM_INS] = "INSERT INTO claims (claim_id, claim_type, person_id, claim_start_date, "
-                    "claim_end_date, admission_date, discharge_date, discharge_disposition_code, "
-                    "bill_type_code, facility_npi, adjustment_type_code, diagnosis_codes, "
-                    "procedure_codes, load_id, status, status_reason, claim_key, control_number, "
-                    "original_control_number, version, paid_cents, allowed_cents, source) "
-                    "VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13, ?14, ?15, "
-                    "?16, ?17, ?18, ?19, ?20, ?21, ?22, ?23)",
-    [S_LINE_INS] = "INSERT OR REPLACE INTO claim_lines (claim_id, claim_line_number, "
-                   "claim_line_start_date, claim_line_end_date, place_of_service_code, "
-                   "revenue_center_code, hcpcs_code, hcpcs_modifiers, rendering_npi, "
-                   "rendering_tin, billing_npi, billing_tin, paid_cents, allowed_cents, denied, "
-                   "detail_paid_cents) VALUES "
-                   "(?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13, ?14, ?15, ?16)",
     [S_GROUP] = "SELECT c.claim_id, c.adjustment_type_code, c.version, abs(coalesce(c.paid_cents, "
                 "(SELECT sum(l.paid_cents) FROM claim_lines l WHERE l.claim_id = c.claim_id), 0)), "
                 "c.control_number, c.original_control_number, c.status_reason, c.status, "
                 "c.related_claim_id FROM claims c WHERE c.claim_key = ?1",
-    [S_STATUS_SET] = "UPDATE claims SET status = ?2, related_claim_id = ?3 WHERE claim_id = ?1",
     [S_BENE_COUNT] = "SELECT count(*) FROM eligibility WHERE person_id = ?1",
-    [S_BENE_INS] = "INSERT INTO eligibility (person_id, enrollment_start_date, enrollment_end_date, "
-                   "gender, birth_date, death_date, dual_status_code, medicare_status_code, "
-                   "hospice_flag, state, zip_code) VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, "
-                   "?10, ?11) ON CONFLICT (person_id, enrollment_start_date) DO UPDATE SET "
-                   "enrollment_end_date = excluded.enrollment_end_date",
-    [S_BENE_UPD] = "UPDATE eligibility SET gender = CASE WHEN ?2 = 'unknown' THEN gender ELSE ?2 END, "
-                   "birth_date = ?3, death_date = coalesce(?4, death_date), dual_status_code = "
-                   "CASE WHEN ?5 = '' THEN dual_status_code ELSE ?5 END, medicare_status_code = "
-                   "CASE WHEN ?6 = '' THEN medicare_status_code ELSE ?6 END, hospice_flag = "
-                   "CASE WHEN ?7 AND (enrollment_end_date IS NULL OR ?10 IS NULL OR "
-                   "enrollment_end_date >= ?10) THEN 1 ELSE hospice_flag END, state = CASE WHEN ?8 = '' THEN state ELSE ?8 END, "
-                   "zip_code = CASE WHEN ?9 = '' THEN zip_code ELSE ?9 END WHERE person_id = ?1",
-    [S_BENE_CLOSE] = "UPDATE eligibility SET enrollment_end_date = ?2 WHERE person_id = ?1 AND "
-                     "enrollment_end_date IS NULL AND enrollment_start_date <= ?2",
     [S_XWALK_PUT] = "INSERT INTO mbi_xwalk (previous_mbi, current_mbi, load_id) VALUES (?1, ?2, ?3) "
                     "ON CONFLICT (previous_mbi) DO UPDATE SET current_mbi = excluded.current_mbi, "
                     "load_id = excluded.load_id",
     [S_XWALK_GET] = "SELECT current_mbi FROM mbi_xwalk WHERE previous_mbi = ?1",
     [S_XWALK_CHAIN] = "UPDATE mbi_xwalk SET current_mbi = ?2 WHERE current_mbi = ?1",
-    /* the MBI ends the natural keys of debit/credit claims (feed.h) */
-    [S_REKEY_KEYS] = "UPDATE claims SET claim_key = substr(claim_key, 1, length(claim_key) - "
-                     "length(?1)) || ?2 WHERE person_id = ?1 AND claim_key IS NOT NULL AND "
-                     "substr(claim_key, -length(?1)) = ?1",
-    [S_REKEY_CLAIMS] = "UPDATE claims SET person_id = ?2 WHERE person_id = ?1",
-    [S_REKEY_ELIG] = "UPDATE OR IGNORE eligibility SET person_id = ?2 WHERE person_id = ?1",
-    [S_DROP_ELIG] = "DELETE FROM eligibility WHERE person_id = ?1",
-    [S_REKEY_ALIGN] = "UPDATE OR IGNORE alignment SET person_id = ?2 WHERE person_id = ?1",
-    [S_DROP_ALIGN] = "DELETE FROM alignment WHERE person_id = ?1",
     [S_PERSON_KEYS] = "SELECT DISTINCT claim_key FROM claims WHERE person_id = ?1 AND claim_key "
                       "IS NOT NULL AND substr(claim_key, -length(?1)) = ?1",
     [S_PATIENT_PUT] = "INSERT INTO fhir_patients (patient_id, mbi) VALUES (?1, ?2) ON CONFLICT "
@@ -79,6 +42,8 @@ static const char *const SQL[S_N] = {
 
 struct feed_sink {
     sqlite3 *db;
+    claims_w *claims;
+    people_w *people;
     int64_t load_id;
     sqlite3_stmt *st[S_N];
     feed_stats stats;
@@ -99,6 +64,10 @@ int feed_sink_open(store *s, int64_t load_id, feed_sink **out, char *err, size_t
     }
     k->db = store_db(s);
     k->load_id = load_id;
+    if (claims_w_open(s, &k->claims, err, errlen) < 0 || people_w_open(s, &k->people, err, errlen) < 0) {
+        feed_sink_close(k);
+        return -ENOMEM;
+    }
     for (int i = 0; i < S_N; i++)
         if (sqlite3_prepare_v2(k->db, SQL[i], -1, &k->st[i], NULL) != SQLITE_OK) {
             int rc = fail(k, "preparing the feed statements", err, errlen);
@@ -113,6 +82,8 @@ void feed_sink_close(feed_sink *k)
 {
     if (!k) return;
     for (int i = 0; i < S_N; i++) sqlite3_finalize(k->st[i]);
+    claims_w_close(k->claims);
+    people_w_close(k->people);
     free(k);
 }
 
@@ -125,15 +96,20 @@ static void bind_text(sqlite3_stmt *st, int i, const char *s)
     sqlite3_bind_text(st, i, s, -1, SQLITE_TRANSIENT);
 }
 
-static void bind_date(sqlite3_stmt *st, int i, cara_date d)
+/* d as 'YYYY-MM-DD' in buf, or NULL for CARA_DATE_NONE. */
+static const char *date_text(cara_date d, char buf[11])
 {
-    if (d == CARA_DATE_NONE) {
-        sqlite3_bind_null(st, i);
-        return;
-    }
-    char buf[11];
+    if (d == CARA_DATE_NONE) return NULL;
     date_format(d, buf);
-    sqlite3_bind_text(st, i, buf, 10, SQLITE_TRANSIENT);
+    buf[10] = '\0';
+    return buf;
+}
+
+/* A writer's failure, said as the sink always said it ("storing feed data: " and the
+ * store's message). */
+static int wrote(feed_sink *k, int rc, char *err, size_t errlen)
+{
+    return rc < 0 ? fail(k, "storing feed data", err, errlen) : 0;
 }
 
 /* Step a statement that returns no row, then reset it. */
@@ -203,7 +179,6 @@ static const char *own_status(const feed_claim *c)
 static int insert_line(feed_sink *k, const char *id, const feed_line *l, int64_t paid,
                        int has_detail, int64_t detail, char *err, size_t errlen)
 {
-    sqlite3_stmt *st = k->st[S_LINE_INS];
     char mods[FEED_MOD_MAX * 3 + 1];
     size_t o = 0;
     for (int m = 0; m < FEED_MOD_MAX; m++) {
@@ -214,24 +189,17 @@ static int insert_line(feed_sink *k, const char *id, const feed_line *l, int64_t
         o += n;
     }
     mods[o] = '\0';
-    bind_text(st, 1, id);
-    sqlite3_bind_int64(st, 2, l->number);
-    bind_date(st, 3, l->start);
-    bind_date(st, 4, l->end);
-    bind_text(st, 5, l->pos);
-    bind_text(st, 6, l->revenue);
-    bind_text(st, 7, l->hcpcs);
-    bind_text(st, 8, mods);
-    bind_text(st, 9, l->rendering_npi);
-    bind_text(st, 10, l->rendering_tin);
-    bind_text(st, 11, l->billing_npi);
-    bind_text(st, 12, l->billing_tin);
-    sqlite3_bind_int64(st, 13, paid);
-    sqlite3_bind_int64(st, 14, has_detail ? paid : l->allowed_cents); /* CCLF2: allowed = paid */
-    sqlite3_bind_int(st, 15, l->denied ? 1 : 0);
-    if (has_detail) sqlite3_bind_int64(st, 16, detail);
-    else sqlite3_bind_null(st, 16);
-    int rc = exec(k, S_LINE_INS, err, errlen);
+    char d1[11], d2[11];
+    claim_line_rec r = {
+        .claim_id = id, .claim_line_number = l->number,
+        .claim_line_start_date = date_text(l->start, d1), .claim_line_end_date = date_text(l->end, d2),
+        .place_of_service_code = l->pos, .revenue_center_code = l->revenue, .hcpcs_code = l->hcpcs,
+        .hcpcs_modifiers = mods, .rendering_npi = l->rendering_npi,
+        .rendering_tin = l->rendering_tin, .billing_npi = l->billing_npi,
+        .billing_tin = l->billing_tin, .paid_cents = paid,
+        .allowed_cents = has_detail ? paid : l->allowed_cents, /* CCLF2: allowed = paid */
+        .denied = l->denied ? 1 : 0, .has_detail = has_detail, .detail_paid_cents = detail};
+    int rc = wrote(k, claims_w_line(k->claims, &r, 1, err, errlen), err, errlen);
     if (rc == 0) k->stats.lines++;
     return rc;
 }
@@ -278,37 +246,27 @@ static int insert_lines(feed_sink *k, const feed_claim *c, const char *id, char 
 static int insert_claim(feed_sink *k, const feed_claim *c, const char *id, const char *source,
                         char *err, size_t errlen)
 {
-    sqlite3_stmt *st = k->st[S_CLAIM_INS];
     char dx[FEED_DX_MAX * 9 + 1], px[FEED_PX_MAX * 9 + 1];
     join_codes(c->dx, c->n_dx, dx, sizeof dx);
     join_codes(c->px, c->n_px, px, sizeof px);
     int64_t allowed = 0;
     for (size_t i = 0; i < c->n_lines; i++) allowed += c->lines[i].allowed_cents;
-    bind_text(st, 1, id);
-    bind_text(st, 2, type_name(c->type));
-    bind_text(st, 3, c->person_id);
-    bind_date(st, 4, c->start);
-    bind_date(st, 5, c->end);
-    bind_date(st, 6, c->admission);
-    bind_date(st, 7, c->discharge);
-    bind_text(st, 8, c->disposition);
-    bind_text(st, 9, c->bill_type);
-    bind_text(st, 10, c->facility_npi);
-    sqlite3_bind_int(st, 11, c->adjustment);
-    bind_text(st, 12, dx);
-    bind_text(st, 13, px);
-    sqlite3_bind_int64(st, 14, k->load_id);
-    bind_text(st, 15, own_status(c));
-    bind_text(st, 16, is_denied(c) ? (c->denial_reason[0] ? c->denial_reason : "denied") : "");
-    bind_text(st, 17, c->key);
-    bind_text(st, 18, c->control_number);
-    bind_text(st, 19, c->original_control_number);
-    sqlite3_bind_int64(st, 20, c->version);
-    if (c->has_claim_paid) sqlite3_bind_int64(st, 21, c->claim_paid_cents);
-    else sqlite3_bind_null(st, 21);
-    sqlite3_bind_int64(st, 22, allowed);
-    bind_text(st, 23, source ? source : "");
-    int rc = exec(k, S_CLAIM_INS, err, errlen);
+    char d[4][11];
+    claim_rec r = {
+        .claim_id = id, .claim_type = type_name(c->type), .person_id = c->person_id,
+        .claim_start_date = date_text(c->start, d[0]), .claim_end_date = date_text(c->end, d[1]),
+        .admission_date = date_text(c->admission, d[2]),
+        .discharge_date = date_text(c->discharge, d[3]),
+        .discharge_disposition_code = c->disposition, .bill_type_code = c->bill_type,
+        .facility_npi = c->facility_npi, .adjustment_type_code = c->adjustment,
+        .diagnosis_codes = dx, .procedure_codes = px, .load_id = k->load_id,
+        .status = own_status(c),
+        .status_reason = is_denied(c) ? (c->denial_reason[0] ? c->denial_reason : "denied") : "",
+        .claim_key = c->key, .control_number = c->control_number,
+        .original_control_number = c->original_control_number, .version = c->version,
+        .has_paid = c->has_claim_paid, .paid_cents = c->claim_paid_cents, .has_allowed = 1,
+        .allowed_cents = allowed, .source = source ? source : ""};
+    int rc = wrote(k, claims_w_insert(k->claims, &r, err, errlen), err, errlen);
     if (rc == 0) rc = insert_lines(k, c, id, err, errlen);
     return rc;
 }
@@ -422,12 +380,8 @@ static int resolve(feed_sink *k, const char *key, char *err, size_t errlen)
             status = g[i].denied ? "denied" : "current";
         }
         if (!strcmp(status, g[i].status) && !strcmp(related ? related : "", g[i].related)) continue;
-        sqlite3_stmt *up = k->st[S_STATUS_SET];
-        bind_text(up, 1, g[i].id);
-        bind_text(up, 2, status);
-        if (related) bind_text(up, 3, related);
-        else sqlite3_bind_null(up, 3);
-        rc = exec(k, S_STATUS_SET, err, errlen);
+        rc = wrote(k, claims_w_status(k->claims, g[i].id, status, related, err, errlen), err,
+                   errlen);
     }
     free(g);
     return rc;
@@ -457,12 +411,9 @@ int feed_put_claim(feed_sink *k, const feed_claim *c, const char *source, char *
             k->stats.stale++;
             return 0;
         }
-        if (have) {
-            bind_text(k->st[S_CLAIM_DEL], 1, old);
-            if ((rc = exec(k, S_CLAIM_DEL, err, errlen)) < 0) return rc;
-        }
-        bind_text(k->st[S_CLAIM_DEL], 1, id);
-        if ((rc = exec(k, S_CLAIM_DEL, err, errlen)) < 0) return rc;
+        if (have && (rc = wrote(k, claims_w_delete(k->claims, old, err, errlen), err, errlen)) < 0)
+            return rc;
+        if ((rc = wrote(k, claims_w_delete(k->claims, id, err, errlen), err, errlen)) < 0) return rc;
     } else {
         /* a record delivered again (monthly and run-out files overlap): stored once */
         sqlite3_stmt *st = k->st[S_ROW_GET];
@@ -505,19 +456,14 @@ int feed_put_claim(feed_sink *k, const feed_claim *c, const char *source, char *
 static int insert_span(feed_sink *k, const feed_bene *b, cara_date start, cara_date end,
                        int hospice, char *err, size_t errlen)
 {
-    sqlite3_stmt *st = k->st[S_BENE_INS];
-    bind_text(st, 1, b->person_id);
-    bind_date(st, 2, start);
-    bind_date(st, 3, end);
-    bind_text(st, 4, b->gender[0] ? b->gender : "unknown");
-    bind_date(st, 5, b->birth);
-    bind_date(st, 6, b->death);
-    bind_text(st, 7, b->dual);
-    bind_text(st, 8, b->medicare_status);
-    sqlite3_bind_int(st, 9, hospice ? 1 : 0);
-    bind_text(st, 10, b->state);
-    bind_text(st, 11, b->zip);
-    return exec(k, S_BENE_INS, err, errlen);
+    char d[4][11];
+    elig_rec r = {.person_id = b->person_id, .enrollment_start_date = date_text(start, d[0]),
+                  .enrollment_end_date = date_text(end, d[1]),
+                  .gender = b->gender[0] ? b->gender : "unknown",
+                  .birth_date = date_text(b->birth, d[2]), .death_date = date_text(b->death, d[3]),
+                  .dual_status_code = b->dual, .medicare_status_code = b->medicare_status,
+                  .hospice_flag = hospice ? 1 : 0, .state = b->state, .zip_code = b->zip};
+    return wrote(k, people_w_elig_span(k->people, &r, err, errlen), err, errlen);
 }
 
 int feed_put_bene(feed_sink *k, const feed_bene *spans, size_t n, char *err, size_t errlen)
@@ -544,23 +490,18 @@ int feed_put_bene(feed_sink *k, const feed_bene *spans, size_t n, char *err, siz
         k->stats.benes_new++;
         return 0;
     }
-    st = k->st[S_BENE_UPD];
-    bind_text(st, 1, b->person_id);
-    bind_text(st, 2, b->gender[0] ? b->gender : "unknown");
-    bind_date(st, 3, b->birth);
-    bind_date(st, 4, b->death);
-    bind_text(st, 5, b->dual);
-    bind_text(st, 6, b->medicare_status);
-    sqlite3_bind_int(st, 7, b->hospice ? 1 : 0);
-    bind_text(st, 8, b->state);
-    bind_text(st, 9, b->zip);
-    if (b->hospice_start != CARA_DATE_NONE) sqlite3_bind_int(st, 7, 1);
-    bind_date(st, 10, b->hospice_start);
-    if ((rc = exec(k, S_BENE_UPD, err, errlen)) < 0) return rc;
+    char d[3][11];
+    elig_rec r = {.person_id = b->person_id, .gender = b->gender[0] ? b->gender : "unknown",
+                  .birth_date = date_text(b->birth, d[0]), .death_date = date_text(b->death, d[1]),
+                  .dual_status_code = b->dual, .medicare_status_code = b->medicare_status,
+                  .hospice_flag = b->hospice || b->hospice_start != CARA_DATE_NONE,
+                  .state = b->state, .zip_code = b->zip};
+    char hs[11];
+    rc = people_w_elig_demographics(k->people, &r, date_text(b->hospice_start, hs), err, errlen);
+    if ((rc = wrote(k, rc, err, errlen)) < 0) return rc;
     if (b->death != CARA_DATE_NONE) {
-        bind_text(k->st[S_BENE_CLOSE], 1, b->person_id);
-        bind_date(k->st[S_BENE_CLOSE], 2, b->death);
-        if ((rc = exec(k, S_BENE_CLOSE, err, errlen)) < 0) return rc;
+        rc = people_w_elig_close(k->people, b->person_id, r.death_date, err, errlen);
+        if ((rc = wrote(k, rc, err, errlen)) < 0) return rc;
     }
     k->stats.benes_updated++;
     return 0;
@@ -608,7 +549,7 @@ int feed_xwalk_put(feed_sink *k, const char *previous, const char *current, char
 {
     if (strcmp(previous, current) == 0) return 0;
     char have[13];
-    feed_xwalk_current(k, previous, have);
+    if (feed_xwalk_current(k, previous, have, err, errlen) < 0) return -EIO;
     int known = strcmp(have, current) == 0;
     sqlite3_stmt *st = k->st[S_XWALK_PUT];
     bind_text(st, 1, previous);
@@ -616,44 +557,41 @@ int feed_xwalk_put(feed_sink *k, const char *previous, const char *current, char
     sqlite3_bind_int64(st, 3, k->load_id);
     int rc = exec(k, S_XWALK_PUT, err, errlen);
     if (!rc) rc = pair(k, S_XWALK_CHAIN, previous, current, err, errlen);
-    if (!rc) rc = pair(k, S_REKEY_KEYS, previous, current, err, errlen);
-    if (!rc) rc = pair(k, S_REKEY_CLAIMS, previous, current, err, errlen);
+    if (!rc) rc = wrote(k, claims_w_rekey(k->claims, previous, current, err, errlen), err, errlen);
     if (!rc) rc = resolve_person(k, current, err, errlen);
-    if (!rc) rc = pair(k, S_REKEY_ELIG, previous, current, err, errlen);
-    if (!rc) {
-        bind_text(k->st[S_DROP_ELIG], 1, previous);
-        rc = exec(k, S_DROP_ELIG, err, errlen);
-    }
-    if (!rc) rc = pair(k, S_REKEY_ALIGN, previous, current, err, errlen);
-    if (!rc) {
-        bind_text(k->st[S_DROP_ALIGN], 1, previous);
-        rc = exec(k, S_DROP_ALIGN, err, errlen);
-    }
+    if (!rc) rc = wrote(k, people_w_rekey(k->people, previous, current, err, errlen), err, errlen);
     if (!rc && !known) k->stats.remapped++;
     return rc;
 }
 
-/* One lookup in a (key) -> text table. 1 found, 0 not. */
-static int lookup(feed_sink *k, int which, const char *key, char out[13])
+/* One lookup in a (key) -> text table. 1 found, 0 not, -EIO (a read that failed is not
+ * "not found"). */
+static int lookup(feed_sink *k, int which, const char *key, char out[13], char *err,
+                  size_t errlen)
 {
     sqlite3_stmt *st = k->st[which];
     bind_text(st, 1, key);
-    int found = 0;
-    if (sqlite3_step(st) == SQLITE_ROW) {
+    int found = 0, rc = sqlite3_step(st);
+    if (rc == SQLITE_ROW) {
         const unsigned char *v = sqlite3_column_text(st, 0);
         if (v) {
             snprintf(out, 13, "%s", (const char *)v);
             found = 1;
         }
+    } else if (rc != SQLITE_DONE) {
+        found = fail(k, which == S_XWALK_GET ? "reading the MBI crosswalk" : "reading patients",
+                     err, errlen);
     }
     sqlite3_reset(st);
     sqlite3_clear_bindings(st);
     return found;
 }
 
-void feed_xwalk_current(feed_sink *k, const char *mbi, char out[13])
+int feed_xwalk_current(feed_sink *k, const char *mbi, char out[13], char *err, size_t errlen)
 {
-    if (!lookup(k, S_XWALK_GET, mbi, out)) snprintf(out, 13, "%s", mbi);
+    int rc = lookup(k, S_XWALK_GET, mbi, out, err, errlen);
+    if (rc == 0) snprintf(out, 13, "%s", mbi);
+    return rc < 0 ? rc : 0;
 }
 
 int feed_patient_put(feed_sink *k, const char *patient_id, const char *mbi, char *err,
@@ -662,7 +600,8 @@ int feed_patient_put(feed_sink *k, const char *patient_id, const char *mbi, char
     return pair(k, S_PATIENT_PUT, patient_id, mbi, err, errlen);
 }
 
-int feed_patient_mbi(feed_sink *k, const char *patient_id, char out[13])
+int feed_patient_mbi(feed_sink *k, const char *patient_id, char out[13], char *err,
+                     size_t errlen)
 {
-    return lookup(k, S_PATIENT_GET, patient_id, out);
+    return lookup(k, S_PATIENT_GET, patient_id, out, err, errlen);
 }

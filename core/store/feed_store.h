@@ -67,14 +67,16 @@ int feed_xwalk_put(feed_sink *k, const char *previous, const char *current, char
                    size_t errlen);
 
 /* The current MBI of mbi into out (13 bytes): mbi itself when the crosswalk does not
- * know it. */
-void feed_xwalk_current(feed_sink *k, const char *mbi, char out[13]);
+ * know it. 0, or -EIO when the crosswalk could not be read (message in err). */
+int feed_xwalk_current(feed_sink *k, const char *mbi, char out[13], char *err, size_t errlen);
 
 /* Remember a FHIR Patient id's MBI (replacing an earlier one). 0 or -EIO. */
 int feed_patient_put(feed_sink *k, const char *patient_id, const char *mbi, char *err,
                      size_t errlen);
 
-/* A FHIR Patient id's MBI into out: 1 when known, 0 when not. */
-int feed_patient_mbi(feed_sink *k, const char *patient_id, char out[13]);
+/* A FHIR Patient id's MBI into out: 1 when known, 0 when not, -EIO when the store could
+ * not be read (message in err). */
+int feed_patient_mbi(feed_sink *k, const char *patient_id, char out[13], char *err,
+                     size_t errlen);
 
 #endif

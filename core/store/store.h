@@ -4,9 +4,15 @@
  */
 #ifndef CARA_STORE_MODULE_H
 #define CARA_STORE_MODULE_H
+#include "arrangements_w.h"
+#include "audit.h"
 #include "bene.h"
+#include "claims_w.h"
 #include "contents.h"
 #include "feed_store.h"
+#include "loads_w.h"
+#include "orgs_w.h"
+#include "people_w.h"
 #include "run_lease.h"
 #include "snapshots.h"
 #include "store_conn.h"

@@ -1,0 +1,89 @@
+/*
+ * arrangements_w.c: see arrangements_w.h.
+ */
+#include "arrangements_w.h"
+
+#include <errno.h>
+#include <stdio.h>
+#include <stdlib.h>
+
+#include "store_w_internal.h"
+
+enum { A_PUT, A_OFFER, A_STATUS, A_N };
+
+#define ARR_COLS                                                                             \
+    "arrangement_id, aco_id, npi, tin, template_id, start_date, end_date, discount_bps, "    \
+    "savings_share_bps, loss_share_bps, stop_gain_bps, stop_loss_bps"
+
+static const char *const SQL[A_N] = {
+    [A_PUT] = "INSERT INTO arrangements (" ARR_COLS ") VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, "
+              "?10, ?11, ?12) ON CONFLICT (arrangement_id) DO UPDATE SET aco_id = excluded.aco_id, "
+              "npi = excluded.npi, tin = excluded.tin, template_id = excluded.template_id, "
+              "start_date = excluded.start_date, end_date = excluded.end_date, discount_bps = "
+              "excluded.discount_bps, savings_share_bps = excluded.savings_share_bps, "
+              "loss_share_bps = excluded.loss_share_bps, stop_gain_bps = excluded.stop_gain_bps, "
+              "stop_loss_bps = excluded.stop_loss_bps",
+    [A_OFFER] = "INSERT INTO arrangements (" ARR_COLS ", status) VALUES (?1, ?2, ?3, ?4, ?5, ?6, "
+                "?7, ?8, ?9, ?10, ?11, ?12, 'offered')",
+    [A_STATUS] = "UPDATE arrangements SET status = ?2, end_date = COALESCE(?3, end_date) "
+                 "WHERE arrangement_id = ?1",
+};
+
+struct arrangements_w {
+    sqlite3 *db;
+    sqlite3_stmt *st[A_N];
+};
+
+int arrangements_w_open(store *s, arrangements_w **out, char *err, size_t errlen)
+{
+    *out = calloc(1, sizeof **out);
+    if (!*out) {
+        snprintf(err, errlen, "out of memory");
+        return -ENOMEM;
+    }
+    (*out)->db = store_db(s);
+    return 0;
+}
+
+void arrangements_w_close(arrangements_w *w)
+{
+    if (!w) return;
+    w_finalize(w->st, A_N);
+    free(w);
+}
+
+static int row(arrangements_w *w, int which, const arrangement_rec *r, char *err, size_t errlen)
+{
+    if (w_prepare(w->db, &w->st[which], SQL[which], err, errlen) < 0) return -EIO;
+    sqlite3_stmt *st = w->st[which];
+    w_text(st, 1, r->arrangement_id);
+    w_text(st, 2, r->aco_id);
+    w_text(st, 3, r->npi);
+    w_text(st, 4, r->tin);
+    w_text(st, 5, r->template_id);
+    w_text(st, 6, r->start_date);
+    w_text(st, 7, r->end_date);
+    for (int i = 0; i < ARR_N_TERMS; i++) w_int(st, 8 + i, (r->has >> i) & 1, r->terms[i]);
+    return w_step(w->db, st, "aco_id", err, errlen);
+}
+
+int arrangements_w_put(arrangements_w *w, const arrangement_rec *r, char *err, size_t errlen)
+{
+    return row(w, A_PUT, r, err, errlen) < 0 ? -EIO : 0;
+}
+
+int arrangements_w_offer(arrangements_w *w, const arrangement_rec *r, char *err, size_t errlen)
+{
+    return row(w, A_OFFER, r, err, errlen);
+}
+
+int arrangements_w_status(arrangements_w *w, const char *id, const char *status,
+                          const char *end, char *err, size_t errlen)
+{
+    if (w_prepare(w->db, &w->st[A_STATUS], SQL[A_STATUS], err, errlen) < 0) return -EIO;
+    sqlite3_stmt *st = w->st[A_STATUS];
+    w_text(st, 1, id);
+    w_text(st, 2, status);
+    w_text(st, 3, end);
+    return w_step(w->db, st, NULL, err, errlen) < 0 ? -EIO : 0;
+}

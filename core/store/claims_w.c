@@ -1,0 +1,176 @@
+/*
+ * claims_w.c: see claims_w.h.
+ */
+#include "claims_w.h"
+
+#include <errno.h>
+#include <stdio.h>
+#include <stdlib.h>
+
+#include "store_w_internal.h"
+
+enum { C_DELETE, C_INSERT, C_LINE, C_LINE_REPLACE, C_FILL, C_STATUS, C_ADMISSION, C_REKEY_KEYS,
+       C_REKEY_PERSON, C_N };
+
+#define LINE_COLS                                                                            \
+    "claim_lines (claim_id, claim_line_number, claim_line_start_date, claim_line_end_date, " \
+    "place_of_service_code, revenue_center_code, hcpcs_code, hcpcs_modifiers, "               \
+    "rendering_npi, rendering_tin, billing_npi, billing_tin, paid_cents, allowed_cents, "     \
+    "denied, detail_paid_cents) VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, "  \
+    "?13, ?14, ?15, ?16)"
+
+static const char *const SQL[C_N] = {
+    [C_DELETE] = "DELETE FROM claims WHERE claim_id = ?1",
+    [C_INSERT] = "INSERT INTO claims (claim_id, claim_type, person_id, claim_start_date, "
+                 "claim_end_date, admission_date, discharge_date, discharge_disposition_code, "
+                 "bill_type_code, facility_npi, adjustment_type_code, diagnosis_codes, "
+                 "procedure_codes, load_id, status, status_reason, claim_key, control_number, "
+                 "original_control_number, version, paid_cents, allowed_cents, source) "
+                 "VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13, ?14, ?15, "
+                 "?16, ?17, ?18, ?19, ?20, ?21, ?22, ?23)",
+    [C_LINE] = "INSERT INTO " LINE_COLS,
+    [C_LINE_REPLACE] = "INSERT OR REPLACE INTO " LINE_COLS,
+    [C_FILL] = "UPDATE claims SET admission_date = ?2, discharge_date = ?3, "
+               "discharge_disposition_code = ?4, bill_type_code = ?5, facility_npi = ?6, "
+               "diagnosis_codes = ?7 WHERE claim_id = ?1",
+    [C_STATUS] = "UPDATE claims SET status = ?2, related_claim_id = ?3 WHERE claim_id = ?1",
+    [C_ADMISSION] = "UPDATE claims SET admission_date = ?2 WHERE claim_id = ?1",
+    /* the MBI ends the natural keys of debit/credit claims (feed.h) */
+    [C_REKEY_KEYS] = "UPDATE claims SET claim_key = substr(claim_key, 1, length(claim_key) - "
+                     "length(?1)) || ?2 WHERE person_id = ?1 AND claim_key IS NOT NULL AND "
+                     "substr(claim_key, -length(?1)) = ?1",
+    [C_REKEY_PERSON] = "UPDATE claims SET person_id = ?2 WHERE person_id = ?1",
+};
+
+struct claims_w {
+    sqlite3 *db;
+    sqlite3_stmt *st[C_N];
+};
+
+int claims_w_open(store *s, claims_w **out, char *err, size_t errlen)
+{
+    *out = calloc(1, sizeof **out);
+    if (!*out) {
+        snprintf(err, errlen, "out of memory");
+        return -ENOMEM;
+    }
+    (*out)->db = store_db(s);
+    return 0;
+}
+
+void claims_w_close(claims_w *w)
+{
+    if (!w) return;
+    w_finalize(w->st, C_N);
+    free(w);
+}
+
+static sqlite3_stmt *stmt(claims_w *w, int which, char *err, size_t errlen)
+{
+    return w_prepare(w->db, &w->st[which], SQL[which], err, errlen) < 0 ? NULL : w->st[which];
+}
+
+static int texts(claims_w *w, int which, const char *a, const char *b, char *err, size_t errlen)
+{
+    sqlite3_stmt *st = stmt(w, which, err, errlen);
+    if (!st) return -EIO;
+    w_text(st, 1, a);
+    if (which != C_DELETE) w_text(st, 2, b);
+    return w_step(w->db, st, NULL, err, errlen) < 0 ? -EIO : 0;
+}
+
+int claims_w_delete(claims_w *w, const char *claim_id, char *err, size_t errlen)
+{
+    return texts(w, C_DELETE, claim_id, NULL, err, errlen);
+}
+
+int claims_w_insert(claims_w *w, const claim_rec *r, char *err, size_t errlen)
+{
+    sqlite3_stmt *st = stmt(w, C_INSERT, err, errlen);
+    if (!st) return -EIO;
+    w_text(st, 1, r->claim_id);
+    w_text(st, 2, r->claim_type);
+    w_text(st, 3, r->person_id);
+    w_text(st, 4, r->claim_start_date);
+    w_text(st, 5, r->claim_end_date);
+    w_text(st, 6, r->admission_date);
+    w_text(st, 7, r->discharge_date);
+    w_text0(st, 8, r->discharge_disposition_code);
+    w_text0(st, 9, r->bill_type_code);
+    w_text0(st, 10, r->facility_npi);
+    sqlite3_bind_int(st, 11, r->adjustment_type_code);
+    w_text0(st, 12, r->diagnosis_codes);
+    w_text0(st, 13, r->procedure_codes);
+    sqlite3_bind_int64(st, 14, r->load_id);
+    w_text(st, 15, r->status ? r->status : "current");
+    w_text0(st, 16, r->status_reason);
+    w_text(st, 17, r->claim_key);
+    w_text0(st, 18, r->control_number);
+    w_text0(st, 19, r->original_control_number);
+    sqlite3_bind_int64(st, 20, r->version);
+    w_int(st, 21, r->has_paid, r->paid_cents);
+    w_int(st, 22, r->has_allowed, r->allowed_cents);
+    w_text0(st, 23, r->source);
+    return w_step(w->db, st, NULL, err, errlen) < 0 ? -EIO : 0;
+}
+
+int claims_w_line(claims_w *w, const claim_line_rec *l, int replace, char *err, size_t errlen)
+{
+    sqlite3_stmt *st = stmt(w, replace ? C_LINE_REPLACE : C_LINE, err, errlen);
+    if (!st) return -EIO;
+    w_text(st, 1, l->claim_id);
+    sqlite3_bind_int64(st, 2, l->claim_line_number);
+    w_text(st, 3, l->claim_line_start_date);
+    w_text(st, 4, l->claim_line_end_date);
+    w_text0(st, 5, l->place_of_service_code);
+    w_text0(st, 6, l->revenue_center_code);
+    w_text0(st, 7, l->hcpcs_code);
+    w_text0(st, 8, l->hcpcs_modifiers);
+    w_text0(st, 9, l->rendering_npi);
+    w_text0(st, 10, l->rendering_tin);
+    w_text0(st, 11, l->billing_npi);
+    w_text0(st, 12, l->billing_tin);
+    sqlite3_bind_int64(st, 13, l->paid_cents);
+    sqlite3_bind_int64(st, 14, l->allowed_cents);
+    sqlite3_bind_int(st, 15, l->denied ? 1 : 0);
+    w_int(st, 16, l->has_detail, l->detail_paid_cents);
+    return w_step(w->db, st, "claim_id", err, errlen);
+}
+
+int claims_w_fill_header(claims_w *w, const claim_rec *r, char *err, size_t errlen)
+{
+    sqlite3_stmt *st = stmt(w, C_FILL, err, errlen);
+    if (!st) return -EIO;
+    w_text(st, 1, r->claim_id);
+    w_text(st, 2, r->admission_date);
+    w_text(st, 3, r->discharge_date);
+    w_text0(st, 4, r->discharge_disposition_code);
+    w_text0(st, 5, r->bill_type_code);
+    w_text0(st, 6, r->facility_npi);
+    w_text0(st, 7, r->diagnosis_codes);
+    return w_step(w->db, st, NULL, err, errlen) < 0 ? -EIO : 0;
+}
+
+int claims_w_status(claims_w *w, const char *claim_id, const char *status,
+                    const char *related, char *err, size_t errlen)
+{
+    sqlite3_stmt *st = stmt(w, C_STATUS, err, errlen);
+    if (!st) return -EIO;
+    w_text(st, 1, claim_id);
+    w_text(st, 2, status);
+    w_text(st, 3, related);
+    return w_step(w->db, st, NULL, err, errlen) < 0 ? -EIO : 0;
+}
+
+int claims_w_admission(claims_w *w, const char *claim_id, const char *admission, char *err,
+                       size_t errlen)
+{
+    return texts(w, C_ADMISSION, claim_id, admission, err, errlen);
+}
+
+int claims_w_rekey(claims_w *w, const char *previous, const char *current, char *err,
+                   size_t errlen)
+{
+    int rc = texts(w, C_REKEY_KEYS, previous, current, err, errlen);
+    return rc ? rc : texts(w, C_REKEY_PERSON, previous, current, err, errlen);
+}

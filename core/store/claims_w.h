@@ -1,0 +1,85 @@
+/*
+ * claims_w: the writer of the claims tables: claims (one row per stored claim version)
+ * and claim_lines. medical_claim.csv (core/load), the CCLF loader (core/load: the bills
+ * of a stay) and the feed sink (feed_store.c: CCLF and FHIR claim versions) write
+ * through it. Each statement is prepared once per writer, on first use, with an explicit
+ * column list. Calls run inside the caller's transaction.
+ *
+ * Errors: 0, -EEXIST when a claim line's key is already stored (claims_w_line without
+ * replace), or -EIO, each with a message in err naming the field the store refused
+ * ("claim_type: CHECK constraint failed: ..."); the connection's sqlite3_errmsg keeps
+ * SQLite's message alone.
+ */
+#ifndef CARA_STORE_CLAIMS_W_H
+#define CARA_STORE_CLAIMS_W_H
+
+#include <stddef.h>
+#include <stdint.h>
+
+#include "store_conn.h"
+
+typedef struct claims_w claims_w;
+
+/* A writer on s; the caller owns *out (claims_w_close). 0, or -ENOMEM. */
+int claims_w_open(store *s, claims_w **out, char *err, size_t errlen);
+/* Finalize its statements and free it (NULL is a no-op). */
+void claims_w_close(claims_w *w);
+
+/* A claims row. Dates 'YYYY-MM-DD' (NULL stores NULL); other text NULL stores the
+ * column's default ('' ; status 'current'; claim_key NULL). Borrowed for the call. */
+typedef struct claim_rec {
+    const char *claim_id, *claim_type, *person_id, *claim_start_date, *claim_end_date;
+    const char *admission_date, *discharge_date;
+    const char *discharge_disposition_code, *bill_type_code, *facility_npi;
+    int adjustment_type_code;      /* 0 original, 1 cancellation, 2 adjustment */
+    const char *diagnosis_codes, *procedure_codes; /* space-separated */
+    int64_t load_id;
+    const char *status, *status_reason, *claim_key, *control_number, *original_control_number;
+    int64_t version;
+    int has_paid, has_allowed;     /* 0: paid_cents / allowed_cents NULL */
+    int64_t paid_cents, allowed_cents;
+    const char *source;            /* file:record */
+} claim_rec;
+
+/* A claim_lines row (key claim_id, claim_line_number). */
+typedef struct claim_line_rec {
+    const char *claim_id;
+    int64_t claim_line_number;
+    const char *claim_line_start_date, *claim_line_end_date; /* NULL stores NULL */
+    const char *place_of_service_code, *revenue_center_code, *hcpcs_code, *hcpcs_modifiers;
+    const char *rendering_npi, *rendering_tin, *billing_npi, *billing_tin; /* NULL stores '' */
+    int64_t paid_cents, allowed_cents;
+    int denied;                    /* 0 or 1 */
+    int has_detail;                /* 0: detail_paid_cents NULL */
+    int64_t detail_paid_cents;
+} claim_line_rec;
+
+/* Delete claim claim_id and its lines (none stored: 0). */
+int claims_w_delete(claims_w *w, const char *claim_id, char *err, size_t errlen);
+
+/* Insert a claim header (a stored claim_id is an error: delete it first). */
+int claims_w_insert(claims_w *w, const claim_rec *r, char *err, size_t errlen);
+
+/* Insert a claim line; with replace, a stored line of the same key is replaced, without
+ * it the call returns -EEXIST. */
+int claims_w_line(claims_w *w, const claim_line_rec *l, int replace, char *err, size_t errlen);
+
+/* Set the claim-level fields a later CSV row filled in: admission_date, discharge_date
+ * (NULL: NULL), discharge_disposition_code, bill_type_code, facility_npi and
+ * diagnosis_codes (from r; the other fields of r are not read). */
+int claims_w_fill_header(claims_w *w, const claim_rec *r, char *err, size_t errlen);
+
+/* Set claim_id's status and related_claim_id (NULL: NULL). */
+int claims_w_status(claims_w *w, const char *claim_id, const char *status,
+                    const char *related, char *err, size_t errlen);
+
+/* Set claim_id's admission_date (the first bill of its stay). */
+int claims_w_admission(claims_w *w, const char *claim_id, const char *admission, char *err,
+                       size_t errlen);
+
+/* Move person previous's claims to current (CCLF9): the natural keys that end in
+ * previous end in current, and person_id follows. */
+int claims_w_rekey(claims_w *w, const char *previous, const char *current, char *err,
+                   size_t errlen);
+
+#endif

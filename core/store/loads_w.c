@@ -1,0 +1,83 @@
+/*
+ * loads_w.c: see loads_w.h.
+ */
+#include "loads_w.h"
+
+#include <errno.h>
+#include <stdio.h>
+
+#include "audit.h"
+
+static int failed(sqlite3 *db, sqlite3_stmt *st, char *err, size_t errlen)
+{
+    snprintf(err, errlen, "%s", sqlite3_errmsg(db));
+    sqlite3_finalize(st);
+    return -EIO;
+}
+
+int loads_w_seen(store *s, const char *sha, const char *kind, char *err, size_t errlen)
+{
+    sqlite3 *db = store_db(s);
+    sqlite3_stmt *st;
+    if (sqlite3_prepare_v2(db, "SELECT 1 FROM loads WHERE sha256 = ?1 AND kind = ?2 AND "
+                               "rejected = 0", -1, &st, NULL) != SQLITE_OK)
+        return failed(db, NULL, err, errlen);
+    sqlite3_bind_text(st, 1, sha, -1, SQLITE_STATIC);
+    sqlite3_bind_text(st, 2, kind, -1, SQLITE_STATIC);
+    int rc = sqlite3_step(st);
+    if (rc != SQLITE_ROW && rc != SQLITE_DONE) return failed(db, st, err, errlen);
+    sqlite3_finalize(st);
+    return rc == SQLITE_ROW;
+}
+
+int loads_w_begin(store *s, const char *path, const char *kind, const char *sha, int64_t *id,
+                  char at[32], char *err, size_t errlen)
+{
+    sqlite3 *db = store_db(s);
+    sqlite3_stmt *st;
+    audit_now(at);
+    if (sqlite3_prepare_v2(db, "INSERT INTO loads (path, kind, sha256, rows, loaded_at) VALUES "
+                               "(?1, ?2, ?3, 0, ?4)", -1, &st, NULL) != SQLITE_OK)
+        return failed(db, NULL, err, errlen);
+    sqlite3_bind_text(st, 1, path, -1, SQLITE_STATIC);
+    sqlite3_bind_text(st, 2, kind, -1, SQLITE_STATIC);
+    sqlite3_bind_text(st, 3, sha, -1, SQLITE_STATIC);
+    sqlite3_bind_text(st, 4, at, -1, SQLITE_STATIC);
+    if (sqlite3_step(st) != SQLITE_DONE) return failed(db, st, err, errlen);
+    sqlite3_finalize(st);
+    *id = sqlite3_last_insert_rowid(db);
+    return 0;
+}
+
+int loads_w_counts(store *s, int64_t id, int64_t rows, int64_t rejected, int64_t warnings,
+                   char *err, size_t errlen)
+{
+    sqlite3 *db = store_db(s);
+    sqlite3_stmt *st;
+    if (sqlite3_prepare_v2(db, "UPDATE loads SET rows = coalesce(?2, rows), rejected = ?3, "
+                               "warnings = ?4 WHERE load_id = ?1", -1, &st, NULL) != SQLITE_OK)
+        return failed(db, NULL, err, errlen);
+    sqlite3_bind_int64(st, 1, id);
+    if (rows >= 0) sqlite3_bind_int64(st, 2, rows);
+    sqlite3_bind_int64(st, 3, rejected);
+    sqlite3_bind_int64(st, 4, warnings);
+    if (sqlite3_step(st) != SQLITE_DONE) return failed(db, st, err, errlen);
+    sqlite3_finalize(st);
+    return 0;
+}
+
+int loads_w_audit(store *s, int64_t id, const char *path, const char *kind, const char *sha,
+                  const char *at, const char *actor, int64_t rows, char *err, size_t errlen)
+{
+    /* what json_object('load_id', id, 'sha256', sha[, 'rows', rows]) gives: the hash is
+     * lowercase hex, nothing to escape */
+    char after[160];
+    if (rows >= 0)
+        snprintf(after, sizeof after, "{\"load_id\":%lld,\"sha256\":\"%s\",\"rows\":%lld}",
+                 (long long)id, sha, (long long)rows);
+    else
+        snprintf(after, sizeof after, "{\"load_id\":%lld,\"sha256\":\"%s\"}", (long long)id, sha);
+    audit_row r = {.at = at, .actor = actor, .action = "load", .entity = kind,
+                   .entity_id = path, .after = after};
+    return audit_append(s, &r, err, errlen) < 0 ? -EIO : 0;
+}

@@ -1,0 +1,423 @@
+/*
+ * tests/test_store_writers.c: the store's writers (core/store/ claims_w, people_w, orgs_w,
+ * arrangements_w) and audit_append: a writer inserts with its explicit columns (defaults for the others), upserts by its
+ * key with the update rule its header states, reports a constraint failure naming the
+ * field; audit_append writes exactly the columns of its row.
+ */
+#include <check.h>
+#include <errno.h>
+#include <stdio.h>
+#include <string.h>
+
+#include "helpers.h"
+#include "store/store.h"
+#include "suites.h"
+
+static char dir[64];
+static store *db;
+
+static void setup(void) { th_tmpdir_store(dir, "cara-writers", &db); }
+
+static void teardown(void)
+{
+    store_close(db);
+    th_rmdir(dir);
+}
+
+/* An ACO upserts by aco_id: name and track follow the last write; the years stay at the
+ * column defaults (2027-2036) unless given. The name is taken with its length (a CSV
+ * field is not NUL-terminated). */
+START_TEST(test_aco_upsert)
+{
+    orgs_w *w;
+    char err[256], buf[256];
+    ck_assert_int_eq(orgs_w_open(db, &w, err, sizeof err), 0);
+    aco_rec r = {.aco_id = "A1", .name = "Alpha ACOxxxx", .name_len = 9, .track = "global"};
+    ck_assert_int_eq(orgs_w_aco_put(w, &r, err, sizeof err), 0);
+    ck_assert_str_eq(th_qs(db, "SELECT name || '|' || track || '|' || first_year || '-' || "
+                               "last_year FROM acos", buf), "Alpha ACO|global|2027-2036");
+    r.name = "Alpha Two";
+    r.name_len = -1;
+    r.track = "professional";
+    ck_assert_int_eq(orgs_w_aco_put(w, &r, err, sizeof err), 0);
+    ck_assert_str_eq(th_qs(db, "SELECT name || '|' || track || '|' || first_year || '-' || "
+                               "last_year FROM acos", buf), "Alpha Two|professional|2027-2036");
+    r.has_years = 1;
+    r.first_year = 2028;
+    r.last_year = 2030;
+    ck_assert_int_eq(orgs_w_aco_put(w, &r, err, sizeof err), 0);
+    ck_assert_str_eq(th_qs(db, "SELECT first_year || '-' || last_year FROM acos", buf), "2028-2030");
+    ck_assert_int_eq(th_q(db, "SELECT count(*) FROM acos"), 1);
+    /* ensure: a stored ACO is left alone, a new one is created as (id, id, global) */
+    int created = -1;
+    ck_assert_int_eq(orgs_w_aco_ensure(w, "A1", &created, err, sizeof err), 0);
+    ck_assert_int_eq(created, 0);
+    ck_assert_int_eq(orgs_w_aco_ensure(w, "B2", &created, err, sizeof err), 0);
+    ck_assert_int_eq(created, 1);
+    ck_assert_str_eq(th_qs(db, "SELECT name || '|' || track FROM acos WHERE aco_id = 'B2'", buf),
+                     "B2|global");
+    ck_assert_str_eq(th_qs(db, "SELECT name FROM acos WHERE aco_id = 'A1'", buf), "Alpha Two");
+    orgs_w_close(w);
+}
+END_TEST
+
+/* A CHECK failure names the field: a track that is not global or professional. */
+START_TEST(test_aco_check_names_field)
+{
+    orgs_w *w;
+    char err[256];
+    ck_assert_int_eq(orgs_w_open(db, &w, err, sizeof err), 0);
+    aco_rec r = {.aco_id = "A1", .name = "Alpha", .name_len = -1, .track = "gold"};
+    ck_assert_int_eq(orgs_w_aco_put(w, &r, err, sizeof err), -EIO);
+    ck_assert_msg(strncmp(err, "track: ", 7) == 0, "%s", err);
+    ck_assert_ptr_nonnull(strstr(err, "CHECK constraint failed"));
+    /* the connection keeps SQLite's message alone (the loaders print it) */
+    ck_assert_ptr_nonnull(strstr(sqlite3_errmsg(store_db(db)), "CHECK constraint failed"));
+    ck_assert_int_eq(strncmp(sqlite3_errmsg(store_db(db)), "track: ", 7) != 0, 1);
+    ck_assert_int_eq(th_q(db, "SELECT count(*) FROM acos"), 0);
+    /* a NOT NULL failure names the column too */
+    r.track = NULL;
+    ck_assert_int_eq(orgs_w_aco_put(w, &r, err, sizeof err), -EIO);
+    ck_assert_str_eq(err, "track: NOT NULL constraint failed: acos.track");
+    orgs_w_close(w);
+}
+END_TEST
+
+/* Providers upsert by (npi, tin); a NULL specialty is stored as ''. Participations: put
+ * updates the end date of the same key, add refuses it (-EEXIST), end closes the open one;
+ * a TIN of an unknown ACO is a FOREIGN KEY failure naming aco_id. */
+START_TEST(test_provider_and_tins)
+{
+    orgs_w *w;
+    char err[256], buf[256];
+    ck_assert_int_eq(orgs_w_open(db, &w, err, sizeof err), 0);
+    provider_rec p = {.npi = "1234567893", .tin = "123456789", .name = "Dr A", .name_len = -1};
+    ck_assert_int_eq(orgs_w_provider_put(w, &p, err, sizeof err), 0);
+    ck_assert_str_eq(th_qs(db, "SELECT name || '|' || specialty_code || '|' FROM providers", buf),
+                     "Dr A||");
+    p.name = "Dr B";
+    p.specialty_code = "08";
+    ck_assert_int_eq(orgs_w_provider_put(w, &p, err, sizeof err), 0);
+    ck_assert_str_eq(th_qs(db, "SELECT name || '|' || specialty_code FROM providers", buf), "Dr B|08");
+    ck_assert_int_eq(th_q(db, "SELECT count(*) FROM providers"), 1);
+
+    aco_tin_rec t = {.aco_id = "A1", .tin = "123456789", .start_date = "2027-01-01"};
+    ck_assert_int_eq(orgs_w_tin_put(w, &t, err, sizeof err), -EIO);
+    ck_assert_str_eq(err, "aco_id: FOREIGN KEY constraint failed");
+    aco_rec a = {.aco_id = "A1", .name = "Alpha", .name_len = -1, .track = "global"};
+    ck_assert_int_eq(orgs_w_aco_put(w, &a, err, sizeof err), 0);
+    ck_assert_int_eq(orgs_w_tin_put(w, &t, err, sizeof err), 0);
+    ck_assert_int_eq(th_q(db, "SELECT count(*) FROM aco_tins WHERE end_date IS NULL"), 1);
+    t.end_date = "2027-06-30";
+    ck_assert_int_eq(orgs_w_tin_put(w, &t, err, sizeof err), 0);
+    ck_assert_str_eq(th_qs(db, "SELECT end_date FROM aco_tins", buf), "2027-06-30");
+    ck_assert_int_eq(orgs_w_tin_add(w, &t, err, sizeof err), -EEXIST);
+    ck_assert_str_eq(err, "aco_id, tin, start_date: UNIQUE constraint failed: aco_tins.aco_id, "
+                          "aco_tins.tin, aco_tins.start_date");
+    aco_tin_rec t2 = {.aco_id = "A1", .tin = "123456789", .start_date = "2028-01-01"};
+    ck_assert_int_eq(orgs_w_tin_add(w, &t2, err, sizeof err), 0);
+    ck_assert_int_eq(orgs_w_tin_end(w, "A1", "123456789", "2028-12-31", err, sizeof err), 0);
+    ck_assert_str_eq(th_qs(db, "SELECT group_concat(start_date || '..' || end_date, ' ') FROM "
+                               "(SELECT * FROM aco_tins ORDER BY start_date)", buf),
+                     "2027-01-01..2027-06-30 2028-01-01..2028-12-31");
+    orgs_w_close(w);
+}
+END_TEST
+
+/* Arrangements: put inserts as 'active' and replaces the listed fields (terms absent are
+ * NULL) keeping the status; offer inserts 'offered' and refuses a stored id; status moves
+ * it and sets the end date only when given. */
+START_TEST(test_arrangements)
+{
+    orgs_w *o;
+    arrangements_w *w;
+    char err[256], buf[256];
+    ck_assert_int_eq(orgs_w_open(db, &o, err, sizeof err), 0);
+    aco_rec a = {.aco_id = "A1", .name = "Alpha", .name_len = -1, .track = "global"};
+    ck_assert_int_eq(orgs_w_aco_put(o, &a, err, sizeof err), 0);
+    orgs_w_close(o);
+    ck_assert_int_eq(arrangements_w_open(db, &w, err, sizeof err), 0);
+    arrangement_rec r = {.arrangement_id = "E1", .aco_id = "A1", .npi = "1234567893",
+                         .tin = "123456789", .template_id = "falls_prevention",
+                         .start_date = "2027-01-01", .terms = {-200, 5000, 0, 0, 0},
+                         .has = 1u << ARR_DISCOUNT | 1u << ARR_SAVINGS_SHARE};
+    ck_assert_int_eq(arrangements_w_put(w, &r, err, sizeof err), 0);
+    ck_assert_str_eq(th_qs(db, "SELECT status || '|' || discount_bps || '|' || savings_share_bps "
+                               "|| '|' || coalesce(loss_share_bps, 'null') || '|' || "
+                               "coalesce(end_date, 'open') FROM arrangements", buf),
+                     "active|-200|5000|null|open");
+    ck_assert_int_eq(arrangements_w_status(w, "E1", "ended", "2027-09-30", err, sizeof err), 0);
+    r.terms[ARR_DISCOUNT] = 100;
+    r.end_date = "2027-12-31";
+    ck_assert_int_eq(arrangements_w_put(w, &r, err, sizeof err), 0);
+    ck_assert_str_eq(th_qs(db, "SELECT status || '|' || discount_bps || '|' || end_date FROM "
+                               "arrangements", buf), "ended|100|2027-12-31");
+    ck_assert_int_eq(arrangements_w_offer(w, &r, err, sizeof err), -EEXIST);
+    ck_assert_str_eq(err, "arrangement_id: UNIQUE constraint failed: arrangements.arrangement_id");
+    arrangement_rec r2 = r;
+    r2.arrangement_id = "E2";
+    r2.end_date = NULL;
+    r2.has = 0;
+    ck_assert_int_eq(arrangements_w_offer(w, &r2, err, sizeof err), 0);
+    ck_assert_int_eq(arrangements_w_status(w, "E2", "active", NULL, err, sizeof err), 0);
+    ck_assert_str_eq(th_qs(db, "SELECT status || '|' || coalesce(end_date, 'open') || '|' || "
+                               "coalesce(discount_bps, 'null') FROM arrangements WHERE "
+                               "arrangement_id = 'E2'", buf), "active|open|null");
+    r2.arrangement_id = "E3";
+    r2.aco_id = "NOPE";
+    ck_assert_int_eq(arrangements_w_offer(w, &r2, err, sizeof err), -EIO);
+    ck_assert_str_eq(err, "aco_id: FOREIGN KEY constraint failed");
+    arrangements_w_close(w);
+}
+END_TEST
+
+/* Eligibility: put replaces every field of the span; span keeps the demographics of a
+ * stored span (only its end date follows); demographics never erase what is unknown;
+ * close ends the open spans at a death date. */
+START_TEST(test_eligibility)
+{
+    people_w *w;
+    char err[256], buf[256];
+    ck_assert_int_eq(people_w_open(db, &w, err, sizeof err), 0);
+    elig_rec r = {.person_id = "P1", .enrollment_start_date = "2027-01-01", .gender = "female",
+                  .birth_date = "1950-02-03", .dual_status_code = "02", .state = "CA",
+                  .zip_code = "94110"};
+    ck_assert_int_eq(people_w_elig_put(w, &r, err, sizeof err), 0);
+    r.gender = "male";
+    r.state = NULL;
+    ck_assert_int_eq(people_w_elig_put(w, &r, err, sizeof err), 0);
+    ck_assert_str_eq(th_qs(db, "SELECT gender || '|' || state || '|' || zip_code || '|' || "
+                               "medicare_status_code || '|' || hospice_flag FROM eligibility", buf),
+                     "male||94110||0");
+    /* span: the same key only moves its end date */
+    elig_rec f = {.person_id = "P1", .enrollment_start_date = "2027-01-01",
+                  .enrollment_end_date = "2027-12-31", .gender = "unknown",
+                  .birth_date = "1950-02-03"};
+    ck_assert_int_eq(people_w_elig_span(w, &f, err, sizeof err), 0);
+    ck_assert_str_eq(th_qs(db, "SELECT gender || '|' || zip_code || '|' || enrollment_end_date "
+                               "FROM eligibility", buf), "male|94110|2027-12-31");
+    f.enrollment_start_date = "2028-01-01";
+    f.enrollment_end_date = NULL;
+    ck_assert_int_eq(people_w_elig_span(w, &f, err, sizeof err), 0);
+    /* demographics: unknown gender and empty codes keep; hospice turns on from 2028-03-01,
+     * so only the span still open then */
+    elig_rec d = {.person_id = "P1", .gender = "unknown", .birth_date = "1950-02-04",
+                  .dual_status_code = "", .zip_code = "10001", .hospice_flag = 1};
+    ck_assert_int_eq(people_w_elig_demographics(w, &d, "2028-03-01", err, sizeof err), 0);
+    ck_assert_str_eq(th_qs(db, "SELECT group_concat(enrollment_start_date || ':' || gender || ':' "
+                               "|| birth_date || ':' || dual_status_code || ':' || zip_code || ':' "
+                               "|| hospice_flag, ' ') FROM (SELECT * FROM eligibility ORDER BY 2)",
+                           buf),
+                     "2027-01-01:male:1950-02-04:02:10001:0 2028-01-01:unknown:1950-02-04::10001:1");
+    ck_assert_int_eq(people_w_elig_close(w, "P1", "2028-05-06", err, sizeof err), 0);
+    ck_assert_str_eq(th_qs(db, "SELECT enrollment_end_date FROM eligibility WHERE "
+                               "enrollment_start_date = '2028-01-01'", buf), "2028-05-06");
+    /* a CHECK failure names the field */
+    r.gender = "x";
+    r.enrollment_start_date = "2029-01-01";
+    ck_assert_int_eq(people_w_elig_put(w, &r, err, sizeof err), -EIO);
+    ck_assert_msg(strncmp(err, "gender: ", 8) == 0, "%s", err);
+    people_w_close(w);
+}
+END_TEST
+
+/* Alignment: put ('file') upserts the end date; cclf8 rows are kept only until a 'file'
+ * row overlaps their year; rekey moves a person's spans and alignment. */
+START_TEST(test_alignment)
+{
+    orgs_w *o;
+    people_w *w;
+    char err[256], buf[256];
+    int created;
+    ck_assert_int_eq(orgs_w_open(db, &o, err, sizeof err), 0);
+    ck_assert_int_eq(orgs_w_aco_ensure(o, "A1", &created, err, sizeof err), 0);
+    orgs_w_close(o);
+    ck_assert_int_eq(people_w_open(db, &w, err, sizeof err), 0);
+    align_rec c8 = {.person_id = "P1", .aco_id = "A1", .start_date = "2027-01-01",
+                    .end_date = "2027-12-31"};
+    ck_assert_int_eq(people_w_align_cclf8(w, &c8, err, sizeof err), 0);
+    ck_assert_int_eq(people_w_align_cclf8(w, &c8, err, sizeof err), 0); /* ignored */
+    align_rec c9 = {.person_id = "P2", .aco_id = "A1", .start_date = "2028-01-01",
+                    .end_date = "2028-12-31"};
+    ck_assert_int_eq(people_w_align_cclf8(w, &c9, err, sizeof err), 0);
+    ck_assert_int_eq(th_q(db, "SELECT count(*) FROM alignment WHERE source = 'cclf8'"), 2);
+    align_rec f = {.person_id = "P3", .aco_id = "A1", .start_date = "2027-06-01"};
+    ck_assert_int_eq(people_w_align_put(w, &f, err, sizeof err), 0);
+    f.end_date = "2027-08-31";
+    ck_assert_int_eq(people_w_align_put(w, &f, err, sizeof err), 0);
+    ck_assert_str_eq(th_qs(db, "SELECT source || '|' || end_date FROM alignment WHERE person_id "
+                               "= 'P3'", buf), "file|2027-08-31");
+    /* 2027 is covered by P3's file row, 2028 is not */
+    ck_assert_int_eq(people_w_align_drop_cclf8_covered(w, err, sizeof err), 0);
+    ck_assert_str_eq(th_qs(db, "SELECT group_concat(person_id, ' ') FROM (SELECT person_id FROM "
+                               "alignment ORDER BY 1)", buf), "P2 P3");
+    align_rec bad = {.person_id = "P4", .aco_id = "NOPE", .start_date = "2027-01-01"};
+    ck_assert_int_eq(people_w_align_put(w, &bad, err, sizeof err), -EIO);
+    ck_assert_str_eq(err, "aco_id: FOREIGN KEY constraint failed");
+    /* rekey P2 -> P9 */
+    elig_rec e = {.person_id = "P2", .enrollment_start_date = "2028-01-01", .gender = "male",
+                  .birth_date = "1940-01-01"};
+    ck_assert_int_eq(people_w_elig_put(w, &e, err, sizeof err), 0);
+    ck_assert_int_eq(people_w_rekey(w, "P2", "P9", err, sizeof err), 0);
+    ck_assert_int_eq(th_q(db, "SELECT count(*) FROM eligibility WHERE person_id = 'P9'"), 1);
+    ck_assert_int_eq(th_q(db, "SELECT count(*) FROM alignment WHERE person_id = 'P9'"), 1);
+    ck_assert_int_eq(th_q(db, "SELECT count(*) FROM eligibility WHERE person_id = 'P2'") +
+                         th_q(db, "SELECT count(*) FROM alignment WHERE person_id = 'P2'"), 0);
+    people_w_close(w);
+}
+END_TEST
+
+/* Claims: insert takes defaults for what a row leaves NULL; a line without replace
+ * refuses its key (-EEXIST), with replace it replaces it; delete takes the lines too;
+ * fill_header, status, admission and rekey write what they say. */
+START_TEST(test_claims)
+{
+    claims_w *w;
+    char err[256], buf[256];
+    ck_assert_int_eq(store_exec(db, "INSERT INTO loads (path, kind, sha256, rows, loaded_at) "
+                                    "VALUES ('f', 'medical_claim.csv', 'x', 0, 'now')", err,
+                                sizeof err), 0);
+    ck_assert_int_eq(claims_w_open(db, &w, err, sizeof err), 0);
+    claim_rec c = {.claim_id = "C1", .claim_type = "professional", .person_id = "P1",
+                   .claim_start_date = "2027-03-01", .claim_end_date = "2027-03-01",
+                   .diagnosis_codes = "I10 E119", .load_id = 1};
+    ck_assert_int_eq(claims_w_insert(w, &c, err, sizeof err), 0);
+    ck_assert_str_eq(th_qs(db, "SELECT status || '|' || status_reason || '|' || "
+                               "coalesce(claim_key, 'null') || '|' || version || '|' || "
+                               "coalesce(paid_cents, 'null') || '|' || coalesce(admission_date, "
+                               "'null') || '|' || facility_npi || '|' || diagnosis_codes FROM "
+                               "claims", buf), "current||null|0|null|null||I10 E119");
+    claim_line_rec l = {.claim_id = "C1", .claim_line_number = 1, .hcpcs_code = "99213",
+                        .paid_cents = 7512, .allowed_cents = 9390};
+    ck_assert_int_eq(claims_w_line(w, &l, 0, err, sizeof err), 0);
+    l.paid_cents = 1;
+    ck_assert_int_eq(claims_w_line(w, &l, 0, err, sizeof err), -EEXIST);
+    ck_assert_str_eq(err, "claim_id, claim_line_number: UNIQUE constraint failed: "
+                          "claim_lines.claim_id, claim_lines.claim_line_number");
+    ck_assert_int_eq(th_q(db, "SELECT paid_cents FROM claim_lines"), 7512);
+    l.has_detail = 1;
+    l.detail_paid_cents = 7000;
+    ck_assert_int_eq(claims_w_line(w, &l, 1, err, sizeof err), 0);
+    ck_assert_str_eq(th_qs(db, "SELECT paid_cents || '|' || detail_paid_cents || '|' || denied "
+                               "|| '|' || (claim_line_start_date IS NULL) FROM claim_lines", buf),
+                     "1|7000|0|1");
+    claim_line_rec orphan = {.claim_id = "NOPE", .claim_line_number = 1};
+    ck_assert_int_eq(claims_w_line(w, &orphan, 0, err, sizeof err), -EIO);
+    ck_assert_str_eq(err, "claim_id: FOREIGN KEY constraint failed");
+    claim_rec h = {.claim_id = "C1", .admission_date = "2027-02-27", .facility_npi = "1234567893",
+                   .diagnosis_codes = "I10"};
+    ck_assert_int_eq(claims_w_fill_header(w, &h, err, sizeof err), 0);
+    ck_assert_int_eq(claims_w_status(w, "C1", "replaced", "C2", err, sizeof err), 0);
+    ck_assert_str_eq(th_qs(db, "SELECT admission_date || '|' || facility_npi || '|' || "
+                               "diagnosis_codes || '|' || status || '|' || related_claim_id FROM "
+                               "claims", buf), "2027-02-27|1234567893|I10|replaced|C2");
+    ck_assert_int_eq(claims_w_status(w, "C1", "nonsense", NULL, err, sizeof err), -EIO);
+    ck_assert_msg(strncmp(err, "status: ", 8) == 0, "%s", err);
+    ck_assert_int_eq(claims_w_admission(w, "C1", "2027-02-20", err, sizeof err), 0);
+    ck_assert_str_eq(th_qs(db, "SELECT admission_date FROM claims", buf), "2027-02-20");
+    /* rekey: the natural key ending in the MBI follows it */
+    claim_rec k = {.claim_id = "C3", .claim_type = "dme", .person_id = "1AA0AA0AA00",
+                   .claim_start_date = "2027-03-01", .claim_end_date = "2027-03-01",
+                   .claim_key = "x|1AA0AA0AA00", .load_id = 1, .has_paid = 1, .paid_cents = 5};
+    ck_assert_int_eq(claims_w_insert(w, &k, err, sizeof err), 0);
+    ck_assert_int_eq(claims_w_rekey(w, "1AA0AA0AA00", "9ZZ9ZZ9ZZ99", err, sizeof err), 0);
+    ck_assert_str_eq(th_qs(db, "SELECT person_id || '|' || claim_key || '|' || paid_cents FROM "
+                               "claims WHERE claim_id = 'C3'", buf),
+                     "9ZZ9ZZ9ZZ99|x|9ZZ9ZZ9ZZ99|5");
+    ck_assert_int_eq(claims_w_delete(w, "C1", err, sizeof err), 0);
+    ck_assert_int_eq(th_q(db, "SELECT count(*) FROM claim_lines"), 0);
+    ck_assert_int_eq(claims_w_delete(w, "C1", err, sizeof err), 0); /* none stored: 0 */
+    c.claim_type = "surgical";
+    ck_assert_int_eq(claims_w_insert(w, &c, err, sizeof err), -EIO);
+    ck_assert_msg(strncmp(err, "claim_type: ", 12) == 0, "%s", err);
+    claims_w_close(w);
+}
+END_TEST
+
+/* audit_append writes exactly its row's columns: NULL effective/before/after are NULL,
+ * a NULL entity_id is '', a NULL at is now (UTC, "YYYY-MM-DDTHH:MM:SSZ"); the log stays
+ * append-only; a missing required field is refused naming it. */
+START_TEST(test_audit_append)
+{
+    char err[256], buf[256];
+    audit_row r = {.at = "2027-01-02T03:04:05Z", .actor = "ann", .action = "ebra.offer",
+                   .entity = "ebra", .entity_id = "E1", .effective = "2027-02-01",
+                   .before = NULL, .after = "{\"status\":\"offered\"}"};
+    ck_assert_int_eq(audit_append(db, &r, err, sizeof err), 0);
+    ck_assert_str_eq(th_qs(db, "SELECT json_array(seq, at, actor, action, entity, entity_id, "
+                               "effective, before, after) FROM audit_log", buf),
+                     "[1,\"2027-01-02T03:04:05Z\",\"ann\",\"ebra.offer\",\"ebra\",\"E1\","
+                     "\"2027-02-01\",null,\"{\\\"status\\\":\\\"offered\\\"}\"]");
+    audit_row n = {.actor = "bob", .action = "phi.read", .entity = "claims"};
+    ck_assert_int_eq(audit_append(db, &n, err, sizeof err), 0);
+    ck_assert_str_eq(th_qs(db, "SELECT json_array(entity_id, effective, before, after) FROM "
+                               "audit_log WHERE seq = 2", buf), "[\"\",null,null,null]");
+    th_qs(db, "SELECT at FROM audit_log WHERE seq = 2", buf);
+    ck_assert_uint_eq(strlen(buf), 20);
+    ck_assert_int_eq(buf[4], '-');
+    ck_assert_int_eq(buf[10], 'T');
+    ck_assert_int_eq(buf[19], 'Z');
+    char now[32];
+    audit_now(now);
+    ck_assert_int_eq(strncmp(buf, now, 4), 0); /* the same year (a test run is not that long) */
+    n.action = NULL;
+    ck_assert_int_eq(audit_append(db, &n, err, sizeof err), -EINVAL);
+    ck_assert_str_eq(err, "audit_log: action is required");
+    ck_assert_int_eq(th_q(db, "SELECT count(*) FROM audit_log"), 2);
+    ck_assert_int_ne(store_exec(db, "DELETE FROM audit_log", err, sizeof err), 0);
+    ck_assert_int_eq(th_q(db, "SELECT count(*) FROM audit_log"), 2);
+}
+END_TEST
+
+/* loads_w: begin inserts rows 0 with loaded_at now; counts sets rows (or leaves them,
+ * rows < 0), rejected and warnings; a load is "seen" only without rejects; its audit row
+ * is the JSON of json_object('load_id', id, 'sha256', sha[, 'rows', rows]). */
+START_TEST(test_loads)
+{
+    char err[256], buf[256], at[32];
+    const char *sha = "ab12";
+    int64_t id = 0;
+    ck_assert_int_eq(loads_w_seen(db, sha, "acos.csv", err, sizeof err), 0);
+    ck_assert_int_eq(loads_w_begin(db, "d/acos.csv", "acos.csv", sha, &id, at, err, sizeof err), 0);
+    ck_assert_int_eq(id, 1);
+    ck_assert_str_eq(th_qs(db, "SELECT loaded_at FROM loads", buf), at);
+    ck_assert_int_eq(loads_w_counts(db, id, 7, 2, 1, err, sizeof err), 0);
+    ck_assert_str_eq(th_qs(db, "SELECT rows || '|' || rejected || '|' || warnings FROM loads", buf),
+                     "7|2|1");
+    ck_assert_int_eq(loads_w_seen(db, sha, "acos.csv", err, sizeof err), 0); /* rejects */
+    ck_assert_int_eq(loads_w_counts(db, id, -1, 0, 0, err, sizeof err), 0);
+    ck_assert_str_eq(th_qs(db, "SELECT rows || '|' || rejected FROM loads", buf), "7|0");
+    ck_assert_int_eq(loads_w_seen(db, sha, "acos.csv", err, sizeof err), 1);
+    ck_assert_int_eq(loads_w_seen(db, sha, "providers.csv", err, sizeof err), 0);
+    ck_assert_int_eq(loads_w_audit(db, id, "d/acos.csv", "acos.csv", sha, at, "ann", 7, err,
+                                   sizeof err), 0);
+    ck_assert_int_eq(loads_w_audit(db, id, "d/acos.csv", "acos.csv", sha, at, "ann", -1, err,
+                                   sizeof err), 0);
+    /* byte for byte what SQLite's json_object writes */
+    ck_assert_int_eq(th_q(db, "SELECT count(*) FROM audit_log a JOIN loads l ON a.seq = 1 AND "
+                              "a.after = json_object('load_id', l.load_id, 'sha256', l.sha256, "
+                              "'rows', l.rows) AND a.at = l.loaded_at"), 1);
+    ck_assert_int_eq(th_q(db, "SELECT count(*) FROM audit_log a JOIN loads l ON a.seq = 2 AND "
+                              "a.after = json_object('load_id', l.load_id, 'sha256', l.sha256)"), 1);
+    ck_assert_str_eq(th_qs(db, "SELECT actor || '|' || action || '|' || entity || '|' || entity_id "
+                               "FROM audit_log WHERE seq = 1", buf), "ann|load|acos.csv|d/acos.csv");
+}
+END_TEST
+
+Suite *suite_store_writers(void)
+{
+    Suite *s = suite_create("store_writers");
+    TCase *tc = tcase_create("writers");
+    tcase_add_checked_fixture(tc, setup, teardown);
+    tcase_add_test(tc, test_aco_upsert);
+    tcase_add_test(tc, test_aco_check_names_field);
+    tcase_add_test(tc, test_provider_and_tins);
+    tcase_add_test(tc, test_arrangements);
+    tcase_add_test(tc, test_eligibility);
+    tcase_add_test(tc, test_alignment);
+    tcase_add_test(tc, test_claims);
+    tcase_add_test(tc, test_audit_append);
+    tcase_add_test(tc, test_loads);
+    suite_add_tcase(s, tc);
+    return s;
+}
