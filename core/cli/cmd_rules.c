@@ -9,6 +9,7 @@
 #include <string.h>
 
 #include "cli_cmds.h"
+#include "engine/engine.h"
 #include "rules/rules.h"
 #include "base/base.h"
 
@@ -157,7 +158,7 @@ static int run_rules(cli_ctx *c, int argc, char **argv)
         if (n < 0) return -n;
         if (n == 0) return cli_usage_error(c, &cmd_rules_test, "no template directory given");
         int failed = 0;
-        for (int i = 1; i <= n; i++) failed |= rules_test_dir(c, argv[1 + i]) < 0;
+        for (int i = 1; i <= n; i++) failed |= rules_test_dir(argv[1 + i], c->out, c->err) < 0;
         return failed ? CLI_FAIL : CLI_OK;
     }
     return cli_usage_error(c, &cmd_rules, "unknown subcommand '%s' (expected check or test)",

@@ -22,7 +22,6 @@
 #include <unistd.h>
 
 #include "catalog/catalog.h"
-#include "engine/engine_internal.h"
 #include "store/store.h"
 #include "srv_dirs.h"
 #include "srv_internal.h"
