@@ -1105,21 +1105,13 @@ static int register_lib(lua_State *L)
     return 0;
 }
 
-int rules_vm_load_library(rules_vm *vm, const char *name, const char *path, rules_error *e)
+/* The library `name` from source src, its chunk named path. */
+static int load_library_src(rules_vm *vm, const char *name, const char *path, const char *src,
+                            size_t len, rules_error *e)
 {
     lua_State *L = vm->L;
-    char *src;
-    size_t len;
-    char err[600];
     int script;
-    if (util_read_file(path, RULES_MAX_SOURCE, &src, &len, err, sizeof err) < 0) {
-        rules_error_set(e, RULES_ERR_IO, "%s", err);
-        util_strlcpy(e->file, path, sizeof e->file);
-        return -1;
-    }
-    int rc = load_chunk(vm, path, src, len, &script, 1, e);
-    free(src);
-    if (rc < 0) return -1;
+    if (load_chunk(vm, path, src, len, &script, 1, e) < 0) return -1;
     if (lua_type(L, -1) != LUA_TTABLE) {
         rules_error_set(e, RULES_ERR_RESULT, "%s: the library must return a table (it returned "
                         "a %s)", path, luaL_typename(L, -1));
@@ -1139,6 +1131,26 @@ int rules_vm_load_library(rules_vm *vm, const char *name, const char *path, rule
     return vm_pcall(vm, 2, 0, e, path);
 }
 
+int rules_vm_load_library(rules_vm *vm, const char *name, const char *path, rules_error *e)
+{
+    char *src;
+    size_t len;
+    char err[600];
+    if (util_read_file(path, RULES_MAX_SOURCE, &src, &len, err, sizeof err) < 0) {
+        rules_error_set(e, RULES_ERR_IO, "%s", err);
+        util_strlcpy(e->file, path, sizeof e->file);
+        return -1;
+    }
+    int rc = load_library_src(vm, name, path, src, len, e);
+    free(src);
+    return rc;
+}
+
+/* episodes/common/cms_default.lua as it was when cara was built (Makefile SCAFFOLD,
+ * scripts/embed.sh). */
+extern const char rules_library_builtin[];
+extern const size_t rules_library_builtin_len;
+
 int rules_vm_load_library_of(rules_vm *vm, const char *episodes_dir, rules_error *e)
 {
     char *path = util_path_join(episodes_dir, RULES_LIBRARY_FILE);
@@ -1146,7 +1158,10 @@ int rules_vm_load_library_of(rules_vm *vm, const char *episodes_dir, rules_error
         rules_error_set(e, RULES_ERR_MEMORY, "%s: out of memory", episodes_dir);
         return -1;
     }
-    int rc = util_exists(path) ? rules_vm_load_library(vm, RULES_LIBRARY_NAME, path, e) : 0;
+    int rc = util_exists(path)
+                 ? rules_vm_load_library(vm, RULES_LIBRARY_NAME, path, e)
+                 : load_library_src(vm, RULES_LIBRARY_NAME, RULES_LIBRARY_BUILTIN,
+                                    rules_library_builtin, rules_library_builtin_len, e);
     free(path);
     return rc;
 }

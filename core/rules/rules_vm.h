@@ -24,7 +24,8 @@
  *   - sources loaded as text only (no bytecode).
  *
  * A rules_vm is single-threaded: use one per thread. Nothing here touches the file
- * system except rules_vm_load_file, which reads the script itself.
+ * system except rules_vm_load_file and rules_vm_load_library(_of), which read the script
+ * or the method library itself.
  */
 #ifndef CARA_RULES_H
 #define CARA_RULES_H
@@ -124,8 +125,11 @@ int rules_vm_load(rules_vm *vm, const char *name, const char *src, size_t len, i
 #define RULES_LIBRARY_FILE "common/cms_default.lua" /* inside the episodes folder */
 int rules_vm_load_library(rules_vm *vm, const char *name, const char *path, rules_error *e);
 
-/* rules_vm_load_library of episodes_dir/RULES_LIBRARY_FILE as RULES_LIBRARY_NAME when
- * that file exists (0 and nothing loaded when it does not). */
+/* rules_vm_load_library of episodes_dir/RULES_LIBRARY_FILE as RULES_LIBRARY_NAME; when
+ * that file does not exist (a template folder copied alone, an episodes folder from
+ * before the library), the copy built into cara (the same file when cara was built),
+ * its chunk named RULES_LIBRARY_BUILTIN. 0, or -1 with e. */
+#define RULES_LIBRARY_BUILTIN "cms_default.lua (built in)"
 int rules_vm_load_library_of(rules_vm *vm, const char *episodes_dir, rules_error *e);
 
 /* rules_vm_load on the contents of a file (at most RULES_MAX_SOURCE bytes). */
