@@ -45,7 +45,16 @@ static void check_one(void *item, size_t index, void *ud)
         return;
     }
     int script;
-    if (rules_vm_load_file(vm, it->path, &script, &it->e) == 0) {
+    /* the method library of the file's episodes folder first, as a run loads it */
+    char *dir = strdup(it->path);
+    char *slash = dir ? strrchr(dir, '/') : NULL;
+    if (slash) *slash = '\0';
+    char *eps = dir ? util_path_join(slash ? dir : ".", "..") : NULL;
+    int lib = eps ? rules_vm_load_library_of(vm, eps, &it->e)
+                  : (rules_error_set(&it->e, RULES_ERR_MEMORY, "%s: out of memory", it->path), -1);
+    free(eps);
+    free(dir);
+    if (lib == 0 && rules_vm_load_file(vm, it->path, &script, &it->e) == 0) {
         it->ok = 1;
         const char *const *need = required_entry_points(it->path);
         for (; need && *need; need++) {
