@@ -19,16 +19,18 @@
  *      of the wrong shape), naming the episode it failed on; a posted file is named
  *      "attribution.lua (posted)" / "savings.lua (posted)".
  *
- * How: the engine's own code, so that a try computes what a run would. The template's
- * folder of the active snapshot (with its base's for an overlay, and common/) is copied
- * to a temporary directory, the posted scripts are written over attribution.lua /
- * savings.lua there, and that directory is opened as a catalog of the one template and
- * a rule set (rule_set_open, standard limits: rules_vm.h). Each episode is rebuilt the way
- * a run builds it (the beneficiary's claim lines from the store, the template's plugin)
- * and given, as in engine_run.c process_beneficiary: attribute() with the candidates a run
- * gives (engine_candidates over engine_load_arrangements), then target() for the
- * arrangement the tried attribution chose (or none) and quality(). hcc_count is the one
- * the run stored. The temporary directory is removed before answering, also on errors.
+ * How: the engine's own entry point (engine_price.h), so that a try computes what a run
+ * would. The template's folder of the active snapshot (with its base's for an overlay,
+ * and common/: the CMS-HCC tables and the method library) is copied to a temporary
+ * directory, the posted scripts are written over attribution.lua / savings.lua there,
+ * and that directory is opened as a catalog of the one template and an engine_pricer
+ * (its rule set, standard limits: rules_vm.h, and the arrangements of the store). Each
+ * episode's beneficiary (its claim lines from the store) is priced with
+ * engine_price_beneficiary in its try mode: the template's plugin builds the episode,
+ * which gets, as in a run, attribute() with the candidates a run gives, then target()
+ * for the arrangement the tried attribution chose (or none) and quality(); the rules see
+ * the episode window's lines, and hcc_count is the one the run stored. The temporary
+ * directory is removed before answering, also on errors.
  * Without "attribution" / "savings" the template's own file runs.
  *
  * Not evaluated: winsorize() and reconcile() are run-wide (every episode of a template
