@@ -1,9 +1,10 @@
 /*
  * engine_price: price one beneficiary with one rule set, the engine's single entry point
  * for the method (docs/methodology.md sections 3-4). A run (engine_run.c, per
- * beneficiary), POST /v1/rules/try (core/serve/srv_api_rules.c) and the rule loading of
- * `cara rules test` (rules_test.c) go through here, so that what a try or a test shows is
- * what a run computes.
+ * beneficiary) and POST /v1/rules/try (core/serve/srv_api_rules.c) price through here, so
+ * that what a try shows is what a run computes. (`cara rules test`, rules_test.h, calls
+ * one rule function on JSON arguments, with no beneficiary to price; its sandbox loads
+ * the method library and the rule file as a pricer's rule set does.)
  *
  * For each template of the catalog, in catalog order: its plugin builds the
  * beneficiary's episodes; each episode of the selected performance year and template

@@ -3,8 +3,9 @@
  *
  *   1. open the catalog (plugins, templates, rule files) and the CMS-HCC tables;
  *   2. record the run as 'running';
- *   3. per beneficiary (person_id order): every template's plugin builds episodes; each
- *      priced episode gets its HCC count, candidates, attribute(), target(), quality();
+ *   3. per beneficiary (person_id order), engine_price_beneficiary (engine_price.c): every
+ *      template's plugin builds episodes; each priced episode gets its HCC count,
+ *      candidates, attribute(), target(), quality();
  *   4. winsorize actuals per template and trigger type (winsorize());
  *   5. reconcile each arrangement per performance year (reconcile());
  *   6. save everything in one transaction and mark the run done.
