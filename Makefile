@@ -72,7 +72,8 @@ SCAFFOLD := scaffold_template_json=episodes/common/scaffold/template.json \
             scaffold_example=episodes/common/scaffold/tests/example.json \
             scaffold_attribution=episodes/falls_prevention/attribution.lua \
             scaffold_savings=episodes/falls_prevention/savings.lua \
-            scaffold_plugin=plugins/common/new_plugin.c.in
+            scaffold_plugin=plugins/common/new_plugin.c.in \
+            rules_library_builtin=episodes/common/cms_default.lua
 MAIN_OBJ  := $(BUILD)/core/cli/main.o
 LIBCARA   := $(BUILD)/libcara.a
 CARA_BIN  := $(BUILD)/cara

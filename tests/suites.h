@@ -19,6 +19,7 @@
     X(template_validate) \
     X(rules)           \
     X(rules_bind)      \
+    X(rules_native)    \
     X(hostile_rules)   \
     X(store)           \
     X(store_writers)   \

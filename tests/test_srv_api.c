@@ -588,15 +588,36 @@ START_TEST(test_rules_try)
 }
 END_TEST
 
-/* A falls_prevention savings.lua as posted source, with `from` replaced by `to` (NULL:
- * unchanged), in a request for episode id. Caller frees. */
+/* Replace the first `from` in the malloc'ed string *s (length *len) by `to`. */
+static void replace_once(char **s, size_t *len, const char *from, const char *to)
+{
+    char *at = strstr(*s, from);
+    ck_assert_ptr_nonnull(at);
+    size_t n = *len - strlen(from) + strlen(to);
+    char *t = malloc(n + 1);
+    snprintf(t, n + 1, "%.*s%s%s", (int)(at - *s), *s, to, at + strlen(from));
+    free(*s);
+    *s = t;
+    *len = n;
+}
+
+/* A self-contained falls_prevention savings.lua as posted source (the method library's
+ * functions, episodes/common/cms_default.lua, as the file's globals), with `from`
+ * replaced by `to` (NULL: unchanged), in a request for episode id. Caller frees. */
 static char *savings_body(const char *id, const char *from, const char *to)
 {
-    char *path = util_path_join(getenv("CARA_EPISODES"), "falls_prevention/savings.lua");
+    char *path = util_path_join(getenv("CARA_EPISODES"), "common/cms_default.lua");
     char *src, e[256];
     size_t len;
     ck_assert_int_eq(util_read_file(path, 1 << 20, &src, &len, e, sizeof e), 0);
     free(path);
+    static const char *const fns[] = {"target", "quality", "winsorize", "reconcile"};
+    for (int i = 0; i < 4; i++) {
+        char a[64], b[64];
+        snprintf(a, sizeof a, "function M.%s(", fns[i]);
+        snprintf(b, sizeof b, "function %s(", fns[i]);
+        replace_once(&src, &len, a, b);
+    }
     char *text = src;
     if (from) {
         char *at = strstr(src, from);

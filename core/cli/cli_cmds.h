@@ -63,9 +63,6 @@ int scaffold_template(cli_ctx *c, const char *name, const char *parent);
 int template_history_main(cli_ctx *c, int argc, char **argv);
 int template_rollback_main(cli_ctx *c, int argc, char **argv);
 
-/* `cara rules test DIR` (rules_test.c): run the JSON tests in DIR/tests; 0 when all pass. */
-int rules_test_dir(cli_ctx *c, const char *dir);
-
 /* Print a query's rows as an aligned table (json = 0) or JSON lines, binding n text
  * parameters (NULL binds NULL). Returns CLI_OK or CLI_FAIL (message printed). */
 int cli_query_print(cli_ctx *c, sqlite3 *db, const char *sql, int json, int n,

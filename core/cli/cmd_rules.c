@@ -9,6 +9,7 @@
 #include <string.h>
 
 #include "cli_cmds.h"
+#include "engine/engine.h"
 #include "rules/rules.h"
 #include "base/base.h"
 
@@ -44,7 +45,16 @@ static void check_one(void *item, size_t index, void *ud)
         return;
     }
     int script;
-    if (rules_vm_load_file(vm, it->path, &script, &it->e) == 0) {
+    /* the method library of the file's episodes folder first, as a run loads it */
+    char *dir = strdup(it->path);
+    char *slash = dir ? strrchr(dir, '/') : NULL;
+    if (slash) *slash = '\0';
+    char *eps = dir ? util_path_join(slash ? dir : ".", "..") : NULL;
+    int lib = eps ? rules_vm_load_library_of(vm, eps, &it->e)
+                  : (rules_error_set(&it->e, RULES_ERR_MEMORY, "%s: out of memory", it->path), -1);
+    free(eps);
+    free(dir);
+    if (lib == 0 && rules_vm_load_file(vm, it->path, &script, &it->e) == 0) {
         it->ok = 1;
         const char *const *need = required_entry_points(it->path);
         for (; need && *need; need++) {
@@ -157,7 +167,7 @@ static int run_rules(cli_ctx *c, int argc, char **argv)
         if (n < 0) return -n;
         if (n == 0) return cli_usage_error(c, &cmd_rules_test, "no template directory given");
         int failed = 0;
-        for (int i = 1; i <= n; i++) failed |= rules_test_dir(c, argv[1 + i]) < 0;
+        for (int i = 1; i <= n; i++) failed |= rules_test_dir(argv[1 + i], c->out, c->err) < 0;
         return failed ? CLI_FAIL : CLI_OK;
     }
     return cli_usage_error(c, &cmd_rules, "unknown subcommand '%s' (expected check or test)",

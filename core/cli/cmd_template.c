@@ -48,8 +48,11 @@ static void check_rules(const char *file, cara_diag *d)
         char err[256];
         rules_error e;
         int script;
-        if (rules_vm_new(NULL, &vm, err, sizeof err) == 0) {
-            if (rules_vm_load_file(vm, p, &script, &e) < 0) {
+        char *eps = util_path_join(slash ? dir : ".", ".."); /* its episodes folder */
+        if (eps && rules_vm_new(NULL, &vm, err, sizeof err) == 0) {
+            /* the method library first, as a run loads it (docs/rules.md) */
+            if (rules_vm_load_library_of(vm, eps, &e) < 0 ||
+                rules_vm_load_file(vm, p, &script, &e) < 0) {
                 diag_add(d, names[i], "%s", e.message);
             } else {
                 for (const char *const *f = need[i]; *f; f++)
@@ -58,6 +61,7 @@ static void check_rules(const char *file, cara_diag *d)
             }
             rules_vm_free(vm);
         }
+        free(eps);
         free(p);
     }
     free(dir);

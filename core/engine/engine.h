@@ -5,6 +5,7 @@
 #ifndef CARA_ENGINE_MODULE_H
 #define CARA_ENGINE_MODULE_H
 #include "content_diff.h"
+#include "engine_price.h"
 #include "engine_run.h"
 #include "episodes_check.h"
 #include "network.h"
@@ -12,6 +13,6 @@
 #include "replay.h"
 #include "report.h"
 #include "rollback.h"
-#include "rules_native.h"
+#include "rules_test.h"
 #include "run_manifest.h"
 #endif

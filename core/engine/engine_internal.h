@@ -7,6 +7,7 @@
 #include <stdint.h>
 
 #include "catalog/catalog.h"
+#include "engine_price.h"
 #include "engine_run.h"
 #include "network.h"
 #include "rules/rules.h"
@@ -45,6 +46,7 @@ typedef struct ep_rec {
     int quality_met;
     const char *status;                      /* static: final, interim, excluded */
     char *exclusion;                         /* owned or NULL */
+    size_t n_cands;                          /* the candidates attribute() chose from */
 } ep_rec;
 
 typedef struct leak_rec {
@@ -118,6 +120,31 @@ int rule_winsorize(rule_set *rs, size_t entry, const int64_t *sorted, size_t n, 
                    int *has_cap, char *err, size_t errlen);
 int rule_reconcile(rule_set *rs, size_t entry, const ref_arrangement *arr,
                    ep_rec *const *eps, size_t n, arr_result *out, char *err, size_t errlen);
+
+/* The pricer (engine_price.h): the rule set, the arrangements (rd, borrowed from a run or
+ * own), and the records made (appended to rd->eps; the last call's from `first`). */
+struct engine_pricer {
+    const catalog *cat;
+    const hcc_model *hcc;           /* borrowed; NULL: HCC counts are given */
+    rule_set rules;
+    int have_rules;
+    run_data *rd;                   /* where records go (&own unless engine_pricer_init) */
+    run_data own;
+    const ref_arrangement **cands;  /* scratch: rd->n_arrs entries */
+    size_t first;                   /* the first record of the last call */
+    const char *compare_native;     /* a run's --compare-native template, or NULL */
+    void *np;                       /* compare_native: native_params (rules_native.h) */
+    int np_entry;                   /* the entry np describes + 1 (0: not resolved) */
+    engine_stats *st;               /* timings of compare_native (NULL: none) */
+};
+
+/* Set up p over a run's shard: records go to rd (its arrangements borrowed), compare_native
+ * and st as engine_opts / engine_stats say. 0, or a negative code with err (as
+ * engine_pricer_open). Release with engine_pricer_fini (rd is not touched). */
+int engine_pricer_init(engine_pricer *p, const catalog *cat, const hcc_model *hcc, run_data *rd,
+                       const rules_limits *lim, const char *compare_native, engine_stats *st,
+                       char *err, size_t errlen);
+void engine_pricer_fini(engine_pricer *p);
 
 /* The arrangements a run prices against (engine_run.c): every active, ended or terminated
  * EBRA with its ACO's track and the provider's specialty, into rd->arrs, and the ACOs'

@@ -52,6 +52,11 @@ int rule_set_open(rule_set *rs, const catalog *cat, const rules_limits *lim, cha
         return -ENOMEM;
     }
     rules_error e;
+    /* the method library first: the templates' rules call it (docs/rules.md) */
+    if (rules_vm_load_library_of(rs->vm, cat->dir, &e) < 0) {
+        rule_set_close(rs);
+        return rule_fail(rs, &e, err, errlen);
+    }
     for (size_t i = 0; i < cat->n; i++) {
         const catalog_entry *c = &cat->v[i];
         if (rules_vm_load_file(rs->vm, c->attribution_path, &rs->attr_script[i], &e) < 0 ||

@@ -3,8 +3,9 @@
  *
  *   1. open the catalog (plugins, templates, rule files) and the CMS-HCC tables;
  *   2. record the run as 'running';
- *   3. per beneficiary (person_id order): every template's plugin builds episodes; each
- *      priced episode gets its HCC count, candidates, attribute(), target(), quality();
+ *   3. per beneficiary (person_id order), engine_price_beneficiary (engine_price.c): every
+ *      template's plugin builds episodes; each priced episode gets its HCC count,
+ *      candidates, attribute(), target(), quality();
  *   4. winsorize actuals per template and trigger type (winsorize());
  *   5. reconcile each arrangement per performance year (reconcile());
  *   6. save everything in one transaction and mark the run done.
@@ -20,7 +21,6 @@
 #include "catalog/catalog.h"
 #include "base/base.h"
 #include "engine_internal.h"
-#include "rules_native.h"
 #include "run_manifest.h"
 
 #include <uv.h>
@@ -41,216 +41,32 @@ static cara_date data_as_of(sqlite3 *db)
     return d;
 }
 
-/* ---- one beneficiary ------------------------------------------------------------------- */
+/* ---- one beneficiary: engine_price.c ------------------------------------------------------ */
 
+/* The run-wide rule calls (winsorize(), reconcile()) over the merged records. */
 typedef struct worker {
-    const engine_opts *o;
     const catalog *cat;
-    const hcc_model *hcc;
     rule_set rules;
     run_data *rd;
-    bene_data bd;
-    const ref_arrangement **cands;   /* scratch: n_arrs entries */
-    const char **dx;                 /* scratch for HCC counting */
-    size_t cap_dx;
-    native_params np;                /* compare_native: the template's parameters */
-    int np_entry;                    /* the entry np describes + 1 (0: not resolved) */
-    engine_stats *st;                /* the shard's stats (for compare_native timings) */
 } worker;
-
-static int64_t now_ns(void)
-{
-    struct timespec t;
-    clock_gettime(CLOCK_MONOTONIC, &t);
-    return (int64_t)t.tv_sec * 1000000000 + t.tv_nsec;
-}
-
-/* The episode's risk inputs (risk.h): the HCC count of the lookback claims that pass
- * CMS's risk adjustment filter (hcc_filter.h) and, with the V28 coefficients, the risk
- * score. */
-static int hcc_count_for(worker *w, const catalog_entry *ce, ep_rec *r, char *err, size_t errlen)
-{
-    const bene_data *d = &w->bd;
-    const char *name = ce->overlay_path ? ce->overlay_path : ce->template_path;
-    risk_result rr;
-    int rc = risk_for(w->hcc, ce->tmpl, name, &d->b, d->lines, d->n_lines, r->day0, &rr, err,
-                      errlen);
-    if (rc < 0) return rc;
-    r->hcc_count = rr.hcc_count;
-    r->has_risk = rr.has_score;
-    r->risk_score = rr.score;
-    r->risk_raw = rr.raw;
-    memcpy(r->risk_segment, rr.segment, sizeof r->risk_segment);
-    return rr.hcc_count;
-}
-
-static ep_rec *new_ep(run_data *rd)
-{
-    if (rd->n_eps == rd->cap_eps) {
-        size_t cap = rd->cap_eps ? rd->cap_eps * 2 : 1024;
-        ep_rec *v = realloc(rd->eps, cap * sizeof *v);
-        if (!v) return NULL;
-        rd->eps = v;
-        rd->cap_eps = cap;
-    }
-    ep_rec *r = &rd->eps[rd->n_eps++];
-    memset(r, 0, sizeof *r);
-    return r;
-}
-
-/* compare_native: the C twins of the rules on the same inputs must give what the Lua
- * rules gave (r); their time is counted apart. */
-static int compare_native(worker *w, size_t entry, const cara_episode *ep, int hcc, size_t nc,
-                          const ep_rec *r, char *err, size_t errlen)
-{
-    const catalog_entry *ce = &w->cat->v[entry];
-    if (w->np_entry != (int)entry + 1) {
-        if (native_params_init(&w->np, ce->tmpl, err, errlen) < 0) return -EINVAL;
-        w->np_entry = (int)entry + 1;
-    }
-    const bene_data *d = &w->bd;
-    int64_t t0 = now_ns();
-    const ref_arrangement *arr;
-    const char *method;
-    native_attribute(&w->np, ep, d->lines, d->n_lines, w->cands, nc, &arr, &method);
-    ep_rec n = {0};
-    n.has_risk = r->has_risk; /* the score is an input of target(), as for the Lua rule */
-    n.risk_score = r->risk_score;
-    int rc = native_target(&w->np, ep, hcc, &d->b, arr, &n, err, errlen);
-    int met = native_quality(&w->np, ep, d->lines, d->n_lines);
-    w->st->native_ns += now_ns() - t0;
-    w->st->compared++;
-    if (rc < 0) return -EINVAL;
-    if (arr != r->arr || strcmp(method, r->method) || n.base != r->base ||
-        n.trend_factor != r->trend_factor || n.trend_years != r->trend_years ||
-        n.age_factor != r->age_factor || n.hcc_factor != r->hcc_factor ||
-        n.dual_factor != r->dual_factor || n.discount_bps != r->discount_bps ||
-        n.target != r->target || met != r->quality_met) {
-        snprintf(err, errlen, "--compare-native: episode %s: the Lua rules give %s %s target %lld "
-                 "quality %d; the C rules give %s %s target %lld quality %d", r->episode_id,
-                 r->arr ? r->arr->arrangement_id : "-", r->method, (long long)r->target,
-                 r->quality_met, arr ? arr->arrangement_id : "-", method, (long long)n.target, met);
-        return -EINVAL;
-    }
-    return 0;
-}
-
-/* Price one non-excluded episode. */
-static int price_episode(worker *w, size_t entry, const cara_episode *ep, ep_rec *r, char *err,
-                         size_t errlen)
-{
-    const catalog_entry *ce = &w->cat->v[entry];
-    const bene_data *d = &w->bd;
-    int hcc = hcc_count_for(w, ce, r, err, errlen);
-    if (hcc < 0) return hcc;
-    const char *family = ce->base_id ? ce->base_id : template_id(ce->tmpl);
-    size_t nc = engine_candidates(w->rd, template_id(ce->tmpl), family, &d->b, r->day0, w->cands);
-    int compare = w->o->compare_native && !strcmp(w->o->compare_native, template_id(ce->tmpl));
-    int64_t t0 = compare ? now_ns() : 0;
-    attribution_out ao;
-    int rc = rule_attribute(&w->rules, entry, ep, hcc, d->lines, w->cands, nc, &ao, err, errlen);
-    if (rc == 0) {
-        r->arr = ao.arr;
-        snprintf(r->method, sizeof r->method, "%s", ao.method);
-        rc = engine_leakage(w->rd, r, ep, d->lines);
-        if (rc == -ERANGE)
-            snprintf(err, errlen, "episode %s: its leakage to one provider sums beyond the "
-                     "int64 cents range: the run is not saved", r->episode_id);
-        else if (rc < 0) snprintf(err, errlen, "out of memory");
-    }
-    if (rc == 0) rc = rule_target(&w->rules, entry, ep, hcc, d->lines, r->arr, r, err, errlen);
-    if (rc == 0) rc = rule_quality(&w->rules, entry, ep, hcc, d->lines, &r->quality_met, err, errlen);
-    if (compare && rc == 0) {
-        w->st->lua_ns += now_ns() - t0;
-        rc = compare_native(w, entry, ep, hcc, nc, r, err, errlen);
-    }
-    return rc;
-}
-
-static int record_episode(worker *w, size_t entry, const cara_episode *ep, char *err,
-                          size_t errlen)
-{
-    const catalog_entry *ce = &w->cat->v[entry];
-    const bene_data *d = &w->bd;
-    if (w->o->period && date_year(ep->start) != w->o->period) return 0;
-    /* one template version per beneficiary and episode type (docs/methodology.md section
-     * 3): an ACO's overlay prices the episodes of that ACO's beneficiaries (aligned on day
-     * 0), its base everyone else's */
-    const char *aco_on = eligibility_aco_on(&d->b, ep->start);
-    if (ce->aco_id && (!aco_on || strcmp(ce->aco_id, aco_on) != 0)) return 0;
-    if (!ce->aco_id && catalog_overlay_of(w->cat, template_id(ce->tmpl), aco_on)) return 0;
-    ep_rec *r = new_ep(w->rd);
-    if (!r) return -ENOMEM;
-    char day[11], id[256];
-    date_format(ep->start, day);
-    snprintf(id, sizeof id, "%s:%s:%s", template_id(ce->tmpl), d->b.person_id, day);
-    const char *aco = aco_on;
-    r->episode_id = strdup(id);
-    r->person_id = strdup(d->b.person_id);
-    r->aco_id = aco ? strdup(aco) : NULL;
-    if (!r->episode_id || !r->person_id || (aco && !r->aco_id)) return -ENOMEM;
-    r->tmpl = ce;
-    snprintf(r->trigger_type, sizeof r->trigger_type, "%s", ep->trigger_type);
-    r->day0 = ep->start;
-    r->end = ep->end;
-    r->died = (ep->flags & CARA_EPISODE_DEATH) != 0;
-    if (episode_actual_cents_checked(ep, d->lines, &r->actual) < 0) {
-        snprintf(err, errlen, "episode %s: the paid amounts of its %zu claim lines sum beyond "
-                 "the int64 cents range (an input amount is out of bounds; see "
-                 "docs/input-formats.md, Amounts): the run is not saved", r->episode_id,
-                 ep->n_lines);
-        return -ERANGE;
-    }
-    if (ep->exclusion[0]) {
-        r->status = "excluded";
-        r->exclusion = strdup(ep->exclusion);
-        return r->exclusion ? 0 : -ENOMEM;
-    }
-    r->status = (w->rd->as_of != CARA_DATE_NONE && r->end > w->rd->as_of) ? "interim" : "final";
-    return price_episode(w, entry, ep, r, err, errlen);
-}
 
 /* CARA_TEST_RUN_DELAY_MS: a test hook (tests/test_hardening.c) that makes a run sleep
  * this long before each beneficiary, so that a test can kill it mid-run. Set by
  * engine_run before the shard threads start; 0 (no delay) otherwise. */
 static int test_delay_ms;
 
-static int process_beneficiary(worker *w, const char *person, engine_stats *st, char *err,
-                               size_t errlen)
+static int process_beneficiary(engine_pricer *p, const engine_opts *o, const bene_data *d,
+                               engine_stats *st, char *err, size_t errlen)
 {
     if (test_delay_ms > 0 && test_delay_ms <= 10000) {
         struct timespec ts = {test_delay_ms / 1000, (long)(test_delay_ms % 1000) * 1000000L};
         nanosleep(&ts, NULL);
     }
-    bene_data *d = &w->bd;
-    int rc = 0;
-    int bound = 0;
-    for (size_t e = 0; e < w->cat->n && rc == 0; e++) {
-        const catalog_entry *ce = &w->cat->v[e];
-        episode_ctx ctx;
-        episode_ctx_init(&ctx, ce->tmpl, d->lines, d->n_lines);
-        rc = ce->plugin->desc->build(ce->inst, &ctx, &d->b, d->lines, d->n_lines);
-        if (rc < 0 || ctx.error[0]) {
-            snprintf(err, errlen, "plugin %s (%s) failed on beneficiary %s: %s",
-                     ce->plugin->desc->name, ce->plugin->path, person,
-                     ctx.error[0] ? ctx.error : "build returned an error");
-            rc = rc < 0 ? rc : -EINVAL;
-        }
-        for (size_t i = 0; i < ctx.n_eps && rc == 0; i++) {
-            if (!bound && !ctx.eps[i]->exclusion[0]) {
-                int64_t t0 = w->o->compare_native ? now_ns() : 0;
-                rc = rule_set_bind(&w->rules, &d->b, d->lines, d->n_lines, err, errlen);
-                if (w->o->compare_native) st->bind_ns += now_ns() - t0;
-                bound = 1;
-            }
-            if (rc == 0) rc = record_episode(w, e, ctx.eps[i], err, errlen);
-        }
-        episode_ctx_free(&ctx);
-    }
-    if (bound) rule_set_forget(&w->rules);
+    engine_price_opts po = {.period = o->period};
+    int rc = engine_price_beneficiary(p, &d->b, d->lines, d->n_lines, &po, err, errlen);
     st->beneficiaries++;
     st->claim_lines += (int64_t)d->n_lines;
-    return rc;
+    return rc < 0 ? rc : 0;
 }
 
 /* ---- after all beneficiaries ----------------------------------------------------------- */
@@ -531,20 +347,17 @@ typedef struct shard {
 static void shard_run(shard *sh)
 {
     const engine_opts *o = sh->o;
-    worker w = {.o = o, .cat = sh->cat, .hcc = sh->hcc, .rd = &sh->rd, .st = &sh->st};
     sh->rd.arrs = sh->main_rd->arrs;
     sh->rd.n_arrs = sh->main_rd->n_arrs;
     sh->rd.net = sh->main_rd->net;
     sh->rd.as_of = sh->main_rd->as_of;
     bene_reader br = {0};
+    bene_data bd = {0};
     store *db = NULL;
-    int have_rules = 0, have_br = 0;
-    int rc = rule_set_open(&w.rules, sh->cat, &o->limits, sh->err, sizeof sh->err);
-    have_rules = rc == 0;
-    if (rc == 0) {
-        w.cands = malloc((sh->rd.n_arrs ? sh->rd.n_arrs : 1) * sizeof *w.cands);
-        if (!w.cands) rc = -ENOMEM;
-    }
+    int have_br = 0;
+    engine_pricer pr;
+    int rc = engine_pricer_init(&pr, sh->cat, sh->hcc, &sh->rd, &o->limits, o->compare_native,
+                                &sh->st, sh->err, sizeof sh->err);
     if (rc == 0) rc = store_open(sh->db_path, 0, &db, sh->err, sizeof sh->err);
     if (rc == 0) {
         sqlite3_busy_timeout(store_db(db), 10000);
@@ -563,17 +376,15 @@ static void shard_run(shard *sh)
             rc = got;
             break;
         }
-        rc = bene_load(&br, person, &w.bd, sh->err, sizeof sh->err);
-        if (rc == 0) rc = process_beneficiary(&w, person, &sh->st, sh->err, sizeof sh->err);
+        rc = bene_load(&br, person, &bd, sh->err, sizeof sh->err);
+        if (rc == 0) rc = process_beneficiary(&pr, o, &bd, &sh->st, sh->err, sizeof sh->err);
         int64_t done = __atomic_add_fetch(sh->done, 1, __ATOMIC_RELAXED);
         if (o->progress && (done & 255) == 0) o->progress(o->progress_ud, done, sh->total);
     }
     if (have_br) bene_reader_close(&br);
     if (db) store_close(db);
-    if (have_rules) rule_set_close(&w.rules);
-    bene_data_free(&w.bd);
-    free(w.cands);
-    free(w.dx);
+    engine_pricer_fini(&pr);
+    bene_data_free(&bd);
     sh->rd.arrs = NULL; /* borrowed */
     sh->rd.n_arrs = 0;
     memset(&sh->rd.net, 0, sizeof sh->rd.net);
@@ -712,7 +523,7 @@ int engine_run(store *s, const engine_opts *o, int64_t *run_id, engine_stats *st
         return rc;
     }
     run_data rd = {0};
-    worker w = {.o = o, .cat = &cat, .hcc = hcc, .rd = &rd};
+    worker w = {.cat = &cat, .rd = &rd};
     run_manifest man;
     json_t *warnings = json_array();
     rc = warnings ? run_manifest_build(&cat, &man, err, errlen) : -ENOMEM;
@@ -727,11 +538,7 @@ int engine_run(store *s, const engine_opts *o, int64_t *run_id, engine_stats *st
     }
     if (rc == 0) rc = engine_check_arrangements(&cat, &rd, err, errlen);
     if (rc == 0) rc = engine_data_warnings(store_db(s), &cat, &rd, warnings, o->log, err, errlen);
-    if (rc == 0) {
-        rd.as_of = data_as_of(store_db(s));
-        w.cands = malloc((rd.n_arrs ? rd.n_arrs : 1) * sizeof *w.cands);
-        if (!w.cands) rc = -ENOMEM;
-    }
+    if (rc == 0) rd.as_of = data_as_of(store_db(s));
     int started = rc == 0 && start_run(s, o, &man, run_id, err, errlen) == 0;
     if (rc == 0 && !started) rc = -EIO;
     run_lease *lease = NULL; /* without it, the run would soon look abandoned */
@@ -757,9 +564,6 @@ int engine_run(store *s, const engine_opts *o, int64_t *run_id, engine_stats *st
     json_decref(warnings);
     if (have_man) run_manifest_free(&man);
     rule_set_close(&w.rules);
-    bene_data_free(&w.bd);
-    free(w.cands);
-    free(w.dx);
     engine_run_data_free(&rd);
     hcc_model_free(hcc);
     catalog_free(&cat);

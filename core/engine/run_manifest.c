@@ -10,6 +10,7 @@
 
 #include "store/store.h"
 #include "base/base.h"
+#include "rules/rules.h"
 
 /* Plugins are hashed, not stored: a shared object may be large. */
 #define PLUGIN_MAX_BYTES (512u * 1024u * 1024u)
@@ -193,6 +194,12 @@ int run_manifest_build(const catalog *cat, run_manifest *m, char *err, size_t er
         free(p);
     }
     free(common);
+    /* the method library every rule set loads first (rules_vm_load_library_of) */
+    char *lib = rc == 0 ? util_path_join(cat->dir, RULES_LIBRARY_FILE) : NULL;
+    if (rc == 0 && !lib) rc = -ENOMEM;
+    if (rc == 0 && util_exists(lib))
+        rc = add_both(m, cat, "rule", RULES_LIBRARY_FILE, "", lib, err, errlen);
+    free(lib);
     if (rc < 0) run_manifest_free(m);
     return rc < 0 ? rc : 0;
 }

@@ -56,7 +56,7 @@ struct rules_vm {
     void *print_ud;
 };
 
-static char key_base, key_scripts, key_names;
+static char key_base, key_scripts, key_names, key_libs;
 
 static void vm_hook(lua_State *L, lua_Debug *ar);
 
@@ -881,6 +881,8 @@ static int vm_build(lua_State *L)
     lua_rawsetp(L, LUA_REGISTRYINDEX, &key_scripts);
     lua_newtable(L);
     lua_rawsetp(L, LUA_REGISTRYINDEX, &key_names);
+    lua_newtable(L);
+    lua_rawsetp(L, LUA_REGISTRYINDEX, &key_libs);
     return 0;
 }
 
@@ -1021,8 +1023,10 @@ static int freeze_env(lua_State *L)
     return 1;
 }
 
-int rules_vm_load(rules_vm *vm, const char *name, const char *src, size_t len, int *script,
-                  rules_error *e)
+/* Load and run a chunk as a script (rules_vm_load); with nres 1, its top level's return
+ * value is left on the stack on success. */
+static int load_chunk(rules_vm *vm, const char *name, const char *src, size_t len, int *script,
+                      int nres, rules_error *e)
 {
     lua_State *L = vm->L;
     *script = 0;
@@ -1043,19 +1047,32 @@ int rules_vm_load(rules_vm *vm, const char *name, const char *src, size_t len, i
     lua_setmetatable(L, -2);
     lua_pushvalue(L, -1);
     lua_setfield(L, -2, "_G");
+    /* the libraries loaded before (rules_vm_load_library): globals of every script */
+    lua_rawgetp(L, LUA_REGISTRYINDEX, &key_libs);
+    lua_pushnil(L);
+    while (lua_next(L, -2)) { /* stack: chunk, env, libs, k, v */
+        lua_pushvalue(L, -2);
+        lua_insert(L, -2);
+        lua_rawset(L, -5);
+    }
+    lua_pop(L, 1);
     lua_pushvalue(L, -1);
     if (!lua_setupvalue(L, -3, 1)) lua_pop(L, 1); /* _ENV is upvalue 1 of a main chunk */
     /* stack: chunk, env */
     lua_insert(L, -2);
-    if (vm_pcall(vm, 0, 0, e, name) < 0) {
+    if (vm_pcall(vm, 0, nres, e, name) < 0) {
         lua_pop(L, 1);
         return -1;
     }
-    /* stack: env */
+    /* stack: env [, result] */
+    if (nres) lua_insert(L, -2);
     uint64_t used = vm->instr_used; /* the top level's, for rules_vm_instructions_used */
     lua_pushcfunction(L, freeze_env);
     lua_insert(L, -2);
-    if (vm_pcall(vm, 1, 1, e, name) < 0) return -1;
+    if (vm_pcall(vm, 1, 1, e, name) < 0) {
+        lua_pop(L, nres);
+        return -1;
+    }
     vm->instr_used = used;
     /* stack: vals (the script's globals, what rules_vm_getfn reads) */
     int id = ++vm->n_scripts;
@@ -1069,6 +1086,84 @@ int rules_vm_load(rules_vm *vm, const char *name, const char *src, size_t len, i
     lua_pop(L, 1);
     *script = id;
     return 0;
+}
+
+int rules_vm_load(rules_vm *vm, const char *name, const char *src, size_t len, int *script,
+                  rules_error *e)
+{
+    return load_chunk(vm, name, src, len, script, 0, e);
+}
+
+/* key_libs[name] = a read-only proxy of the table. stack: name, table -> */
+static int register_lib(lua_State *L)
+{
+    lua_settop(L, 2);
+    rules_readonly(L, lua_tostring(L, 1));
+    lua_rawgetp(L, LUA_REGISTRYINDEX, &key_libs);
+    lua_insert(L, 1); /* libs, name, proxy */
+    lua_rawset(L, 1);
+    return 0;
+}
+
+/* The library `name` from source src, its chunk named path. */
+static int load_library_src(rules_vm *vm, const char *name, const char *path, const char *src,
+                            size_t len, rules_error *e)
+{
+    lua_State *L = vm->L;
+    int script;
+    if (load_chunk(vm, path, src, len, &script, 1, e) < 0) return -1;
+    if (lua_type(L, -1) != LUA_TTABLE) {
+        rules_error_set(e, RULES_ERR_RESULT, "%s: the library must return a table (it returned "
+                        "a %s)", path, luaL_typename(L, -1));
+        util_strlcpy(e->file, path, sizeof e->file);
+        lua_pop(L, 1);
+        return -1;
+    }
+    if (!lua_checkstack(L, 3)) {
+        lua_pop(L, 1);
+        rules_error_set(e, RULES_ERR_MEMORY, "%s: Lua stack exhausted", path);
+        return -1;
+    }
+    lua_pushcfunction(L, register_lib);
+    lua_insert(L, -2);
+    lua_pushstring(L, name);
+    lua_insert(L, -2); /* register_lib, name, table */
+    return vm_pcall(vm, 2, 0, e, path);
+}
+
+int rules_vm_load_library(rules_vm *vm, const char *name, const char *path, rules_error *e)
+{
+    char *src;
+    size_t len;
+    char err[600];
+    if (util_read_file(path, RULES_MAX_SOURCE, &src, &len, err, sizeof err) < 0) {
+        rules_error_set(e, RULES_ERR_IO, "%s", err);
+        util_strlcpy(e->file, path, sizeof e->file);
+        return -1;
+    }
+    int rc = load_library_src(vm, name, path, src, len, e);
+    free(src);
+    return rc;
+}
+
+/* episodes/common/cms_default.lua as it was when cara was built (Makefile SCAFFOLD,
+ * scripts/embed.sh). */
+extern const char rules_library_builtin[];
+extern const size_t rules_library_builtin_len;
+
+int rules_vm_load_library_of(rules_vm *vm, const char *episodes_dir, rules_error *e)
+{
+    char *path = util_path_join(episodes_dir, RULES_LIBRARY_FILE);
+    if (!path) {
+        rules_error_set(e, RULES_ERR_MEMORY, "%s: out of memory", episodes_dir);
+        return -1;
+    }
+    int rc = util_exists(path)
+                 ? rules_vm_load_library(vm, RULES_LIBRARY_NAME, path, e)
+                 : load_library_src(vm, RULES_LIBRARY_NAME, RULES_LIBRARY_BUILTIN,
+                                    rules_library_builtin, rules_library_builtin_len, e);
+    free(path);
+    return rc;
 }
 
 int rules_vm_load_file(rules_vm *vm, const char *path, int *script, rules_error *e)

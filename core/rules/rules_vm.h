@@ -24,7 +24,8 @@
  *   - sources loaded as text only (no bytecode).
  *
  * A rules_vm is single-threaded: use one per thread. Nothing here touches the file
- * system except rules_vm_load_file, which reads the script itself.
+ * system except rules_vm_load_file and rules_vm_load_library(_of), which read the script
+ * or the method library itself.
  */
 #ifndef CARA_RULES_H
 #define CARA_RULES_H
@@ -110,6 +111,26 @@ const rules_limits *rules_vm_limits(const rules_vm *vm);
  */
 int rules_vm_load(rules_vm *vm, const char *name, const char *src, size_t len, int *script,
                   rules_error *e);
+
+/*
+ * The method library (episodes/common/cms_default.lua, docs/rules.md "The method
+ * library"): a Lua file whose top level returns a table of functions. Load it at path
+ * into vm as a script (the same sandbox, limits and frozen globals) and make a read-only
+ * proxy of its table a global named `name` of every script loaded after it (it is then
+ * one of that script's frozen globals: it cannot be reassigned, its fields cannot be
+ * written). 0, or -1 with e (the file cannot be read, does not compile, fails, or does
+ * not return a table: RULES_ERR_RESULT).
+ */
+#define RULES_LIBRARY_NAME "cms_default"
+#define RULES_LIBRARY_FILE "common/cms_default.lua" /* inside the episodes folder */
+int rules_vm_load_library(rules_vm *vm, const char *name, const char *path, rules_error *e);
+
+/* rules_vm_load_library of episodes_dir/RULES_LIBRARY_FILE as RULES_LIBRARY_NAME; when
+ * that file does not exist (a template folder copied alone, an episodes folder from
+ * before the library), the copy built into cara (the same file when cara was built),
+ * its chunk named RULES_LIBRARY_BUILTIN. 0, or -1 with e. */
+#define RULES_LIBRARY_BUILTIN "cms_default.lua (built in)"
+int rules_vm_load_library_of(rules_vm *vm, const char *episodes_dir, rules_error *e);
 
 /* rules_vm_load on the contents of a file (at most RULES_MAX_SOURCE bytes). */
 int rules_vm_load_file(rules_vm *vm, const char *path, int *script, rules_error *e);

@@ -19,16 +19,18 @@
  *      of the wrong shape), naming the episode it failed on; a posted file is named
  *      "attribution.lua (posted)" / "savings.lua (posted)".
  *
- * How: the engine's own code, so that a try computes what a run would. The template's
- * folder of the active snapshot (with its base's for an overlay, and common/) is copied
- * to a temporary directory, the posted scripts are written over attribution.lua /
- * savings.lua there, and that directory is opened as a catalog of the one template and
- * a rule set (rule_set_open, standard limits: rules_vm.h). Each episode is rebuilt the way
- * a run builds it (the beneficiary's claim lines from the store, the template's plugin)
- * and given, as in engine_run.c process_beneficiary: attribute() with the candidates a run
- * gives (engine_candidates over engine_load_arrangements), then target() for the
- * arrangement the tried attribution chose (or none) and quality(). hcc_count is the one
- * the run stored. The temporary directory is removed before answering, also on errors.
+ * How: the engine's own entry point (engine_price.h), so that a try computes what a run
+ * would. The template's folder of the active snapshot (with its base's for an overlay,
+ * and common/: the CMS-HCC tables and the method library) is copied to a temporary
+ * directory, the posted scripts are written over attribution.lua / savings.lua there,
+ * and that directory is opened as a catalog of the one template and an engine_pricer
+ * (its rule set, standard limits: rules_vm.h, and the arrangements of the store). Each
+ * episode's beneficiary (its claim lines from the store) is priced with
+ * engine_price_beneficiary in its try mode: the template's plugin builds the episode,
+ * which gets, as in a run, attribute() with the candidates a run gives, then target()
+ * for the arrangement the tried attribution chose (or none) and quality(); the rules see
+ * the episode window's lines, and hcc_count is the one the run stored. The temporary
+ * directory is removed before answering, also on errors.
  * Without "attribution" / "savings" the template's own file runs.
  *
  * Not evaluated: winsorize() and reconcile() are run-wide (every episode of a template
@@ -48,7 +50,7 @@
 #include "store/store.h"
 #include "catalog/catalog.h"
 #include "base/base.h"
-#include "engine/engine_internal.h"
+#include "engine/engine.h"
 #include "rules/rules.h"
 #include "srv_api.h"
 #include "srv_api_common.h"
@@ -121,10 +123,8 @@ static void quiet(void *ud, const char *script, const char *text) {}
 typedef struct try_ctx {
     char tmp[PATH_MAX];            /* "" until created */
     catalog cat;                   /* the temporary directory's, one template */
-    int have_cat, have_rules;
-    rule_set rules;
-    run_data rd;                   /* only arrangements */
-    const ref_arrangement **cands; /* scratch: rd.n_arrs entries */
+    int have_cat;
+    engine_pricer *pr;             /* the rule set and the arrangements (engine_price.h) */
     /* how rule files are named in errors: [0] attribution, [1] savings */
     char *tmp_path[2], *shown[2];
     const char *snap_dir;          /* the snapshot (rq->episodes_dir) */
@@ -310,34 +310,23 @@ static int try_open(srv_req *rq, srv_resp *rs, try_ctx *t, const char *tmpl, jso
             return -1;
         }
     }
-    if (rule_set_open(&t->rules, &t->cat, &(rules_limits){.wall_ms = TRY_WALL_MS}, err,
-                      sizeof err) < 0) {
-        if (t->rules.last.kind != RULES_OK) rule_error(rs, t, &t->rules.last, NULL);
-        else srv_error(rs, 500, "rules", "%s", err);
+    if (engine_pricer_open(&t->cat, NULL, store_db(rq->db),
+                           &(rules_limits){.wall_ms = TRY_WALL_MS}, &t->pr, err, sizeof err) < 0) {
+        const rules_error *re = t->pr ? engine_pricer_rule_error(t->pr) : NULL;
+        if (re && re->kind != RULES_OK) rule_error(rs, t, re, NULL);
+        else if (t->pr) srv_error(rs, 500, "store", "%s", err);
+        else srv_error(rs, 500, "internal", "out of memory");
         return -1;
     }
-    t->have_rules = 1;
-    rules_vm_set_print(t->rules.vm, quiet, NULL);
-    if (engine_load_arrangements(store_db(rq->db), &t->rd, err, sizeof err) < 0 ||
-        engine_families(&t->cat, &t->rd) < 0) {
-        srv_error(rs, 500, "store", "%s", err);
-        return -1;
-    }
-    t->cands = malloc((t->rd.n_arrs ? t->rd.n_arrs : 1) * sizeof *t->cands);
-    if (!t->cands) {
-        srv_error(rs, 500, "internal", "out of memory");
-        return -1;
-    }
+    engine_pricer_set_print(t->pr, quiet, NULL);
     return 0;
 }
 
 static void try_close(try_ctx *t)
 {
-    if (t->have_rules) rule_set_close(&t->rules);
+    engine_pricer_close(t->pr);
     if (t->have_cat) catalog_free(&t->cat);
     if (t->tmp[0]) fs_remove_tree(t->tmp, NULL, 0);
-    engine_run_data_free(&t->rd);
-    free(t->cands);
     for (int i = 0; i < 2; i++) {
         free(t->tmp_path[i]);
         free(t->shown[i]);
@@ -361,42 +350,17 @@ static json_t *stored_json(const stored_ep *s)
     return o;
 }
 
-static json_t *tried_json(const attribution_out *ao, const ep_rec *r)
+static json_t *tried_json(const engine_priced *r)
 {
     json_t *o = json_pack("{s:o, s:o}", "arrangement_id",
-                          ao->arr ? api_str(ao->arr->arrangement_id) : json_null(), "method",
-                          api_str(ao->method));
+                          r->arrangement_id ? api_str(r->arrangement_id) : json_null(), "method",
+                          api_str(r->method));
     const int64_t v[N_PRICE - 1] = {r->hcc_count,  r->base,       r->trend_factor,
                                     r->trend_years, r->age_factor, r->hcc_factor,
                                     r->dual_factor, r->discount_bps, r->target};
     for (int i = 0; i < N_PRICE - 1; i++) json_object_set_new(o, price_keys[i], json_integer(v[i]));
     json_object_set_new(o, "quality_met", json_boolean(r->quality_met));
     return o;
-}
-
-/*
- * The episode as its window shows it: [*lo, *hi) are the lines (sorted by service date,
- * bene.h) whose service date is in [start, end], and *out a copy of ep whose line
- * indexes count from *lo (lines of ep outside the window are left out). out->lines is
- * malloc'ed (caller frees). 0, or -ENOMEM.
- */
-static int window_view(const cara_episode *ep, const cara_claim_line *lines, size_t n, size_t *lo,
-                       size_t *hi, cara_episode *out)
-{
-    size_t a = 0, b;
-    while (a < n && lines[a].service_date < ep->start) a++;
-    for (b = a; b < n && lines[b].service_date <= ep->end; b++) {}
-    *lo = a;
-    *hi = b;
-    *out = *ep;
-    out->lines = malloc((ep->n_lines ? ep->n_lines : 1) * sizeof *out->lines);
-    if (!out->lines) return -ENOMEM;
-    out->n_lines = out->cap_lines = 0;
-    for (size_t i = 0; i < ep->n_lines; i++)
-        if (ep->lines[i] >= a && ep->lines[i] < b) out->lines[out->n_lines++] = ep->lines[i] - a;
-    out->cap_lines = ep->n_lines;
-    out->trigger_line = ep->trigger_line >= a && ep->trigger_line < b ? ep->trigger_line - a : 0;
-    return 0;
 }
 
 /* Try one episode; 0 with a result appended, -1 with the response set. */
@@ -437,64 +401,37 @@ static int try_one(srv_req *rq, srv_resp *rs, try_ctx *t, bene_reader *br, int64
         srv_error(rs, 500, "store", "beneficiary %s: %s", s.person, err);
         return -1;
     }
-    episode_ctx ctx;
-    episode_ctx_init(&ctx, ce->tmpl, d.lines, d.n_lines);
-    int rc = ce->plugin->desc->build(ce->inst, &ctx, &d.b, d.lines, d.n_lines);
-    const cara_episode *ep = NULL;
-    for (size_t i = 0; rc >= 0 && !ctx.error[0] && i < ctx.n_eps && !ep; i++)
-        if (ctx.eps[i]->start == s.day0 && !ctx.eps[i]->exclusion[0]) ep = ctx.eps[i];
+    /* as a run prices it (engine_price.h), one episode: attribute(), then target() for its
+     * arrangement, then quality(), the rules seeing the episode window's claim lines */
+    engine_price_opts po = {.try_one = 1, .only_day0 = s.day0, .hcc_given = 1,
+                            .hcc_count = s.has_price[0] ? s.price[0] : 0};
+    int rc = engine_price_beneficiary(t->pr, &d.b, d.lines, d.n_lines, &po, err, sizeof err);
     int out = 0;
-    if (!ep) {
+    if (rc == 0) {
         json_object_set_new(r, "skipped", json_string("the template no longer builds this "
                                                       "episode from the stored claims"));
+    } else if (rc < 0) {
+        const rules_error *re = engine_pricer_rule_error(t->pr);
+        if (re->kind != RULES_OK) rule_error(rs, t, re, id);
+        else srv_error(rs, 500, "rules", "episode %s: %s", id, err);
+        out = -1;
     } else {
-        /* as engine_run.c price_episode: attribute(), then target() for its arrangement, then
-         * quality(), with the beneficiary bound once */
-        int hcc = s.has_price[0] ? (int)s.price[0] : 0;
-        attribution_out ao;
-        memset(&ao, 0, sizeof ao);
-        ep_rec rec;
-        memset(&rec, 0, sizeof rec);
-        rec.hcc_count = hcc;
-        t->rules.last.kind = RULES_OK;
-        size_t nc = engine_candidates(&t->rd, template_id(ce->tmpl), ce->base_id ? ce->base_id : template_id(ce->tmpl), &d.b, s.day0, t->cands);
-        /* The rule sees what the caller may read (the episode detail's claims): the lines
-         * whose service date is in the episode window, not the beneficiary's others. */
-        size_t lo, hi;
-        cara_episode wep;
-        rc = window_view(ep, d.lines, d.n_lines, &lo, &hi, &wep);
-        const cara_claim_line *wl = d.lines + lo;
-        if (rc == 0) rc = rule_set_bind(&t->rules, &d.b, wl, hi - lo, err, sizeof err);
-        else snprintf(err, sizeof err, "out of memory");
-        if (rc == 0)
-            rc = rule_attribute(&t->rules, 0, &wep, hcc, wl, t->cands, nc, &ao, err, sizeof err);
-        if (rc == 0)
-            rc = rule_target(&t->rules, 0, &wep, hcc, wl, ao.arr, &rec, err, sizeof err);
-        if (rc == 0)
-            rc = rule_quality(&t->rules, 0, &wep, hcc, wl, &rec.quality_met, err, sizeof err);
-        free(wep.lines);
-        rule_set_forget(&t->rules);
-        if (rc < 0) {
-            if (t->rules.last.kind != RULES_OK) rule_error(rs, t, &t->rules.last, id);
-            else srv_error(rs, 500, "rules", "episode %s: %s", id, err);
-            out = -1;
-        } else {
-            const char *ta = ao.arr ? ao.arr->arrangement_id : "";
-            json_t *changes = json_array();
-            if (strcmp(ta, s.arr)) json_array_append_new(changes, json_string("arrangement_id"));
-            if (strcmp(ao.method, s.method)) json_array_append_new(changes, json_string("method"));
-            if (!s.has_price[8] || rec.target != s.price[8])
-                json_array_append_new(changes, json_string("target_cents"));
-            if (!s.has_price[9] || !rec.quality_met != !s.price[9])
-                json_array_append_new(changes, json_string("quality_met"));
-            json_object_set_new(r, "stored", stored_json(&s));
-            json_object_set_new(r, "tried", tried_json(&ao, &rec));
-            json_object_set_new(r, "candidates", json_integer((json_int_t)nc));
-            json_object_set_new(r, "changed", json_boolean(json_array_size(changes) > 0));
-            json_object_set_new(r, "changes", changes);
-        }
+        engine_priced rec;
+        engine_priced_get(t->pr, 0, &rec);
+        const char *ta = rec.arrangement_id ? rec.arrangement_id : "";
+        json_t *changes = json_array();
+        if (strcmp(ta, s.arr)) json_array_append_new(changes, json_string("arrangement_id"));
+        if (strcmp(rec.method, s.method)) json_array_append_new(changes, json_string("method"));
+        if (!s.has_price[8] || rec.target != s.price[8])
+            json_array_append_new(changes, json_string("target_cents"));
+        if (!s.has_price[9] || !rec.quality_met != !s.price[9])
+            json_array_append_new(changes, json_string("quality_met"));
+        json_object_set_new(r, "stored", stored_json(&s));
+        json_object_set_new(r, "tried", tried_json(&rec));
+        json_object_set_new(r, "candidates", json_integer((json_int_t)rec.candidates));
+        json_object_set_new(r, "changed", json_boolean(json_array_size(changes) > 0));
+        json_object_set_new(r, "changes", changes);
     }
-    episode_ctx_free(&ctx);
     bene_data_free(&d);
     return out;
 }

@@ -5,7 +5,7 @@
  * nothing crashes. */
 #include <stdint.h>
 
-#include "cli/cli_cmds.h"
+#include "engine/engine.h"
 #include "fuzz_files.h"
 
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size);
@@ -20,7 +20,6 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
         made = 1;
     }
     fuzz_write("falls_prevention/tests/fuzz.json", data, size, path, sizeof path);
-    cli_ctx c = {.out = fuzz_null(), .err = fuzz_null()};
-    rules_test_dir(&c, dir);
+    rules_test_dir(dir, fuzz_null(), fuzz_null());
     return 0;
 }

@@ -13,6 +13,10 @@
  * date: "2027-01-04" becomes its day number, as rules receive dates. "expect" is either
  * an object (each member must equal the returned table's field; null = absent) or a
  * plain value (quality: true/false, winsorize: the cap).
+ *
+ * Each test runs in a fresh sandbox with the method library of the episodes folder DIR
+ * is in (DIR/../common/cms_default.lua, rules_vm_load_library_of) loaded first, as a
+ * run's rule set loads it (engine_lua.c rule_set_open).
  */
 #include <dirent.h>
 #include <stdlib.h>
@@ -20,11 +24,11 @@
 
 #include <lauxlib.h>
 
-#include "cli/cli.h"
+#include "rules_test.h"
+
 #include "base/base.h"
-#include "rules_vm.h"
-#include "rules_bind.h"
 #include "catalog/catalog.h"
+#include "rules/rules.h"
 
 /* The argument names of each rule, in order. */
 static const struct {
@@ -187,7 +191,23 @@ static int read_result(lua_State *L, void *ud, char *err, size_t errlen)
 }
 
 /* Run one test file. 1 = passed, 0 = failed (reason printed). */
-static int run_test(cli_ctx *c, const char *dir, const char *path, const cara_template *tmpl)
+/* The episodes folder a template folder is in (malloc'ed): dir without its last part. */
+static char *episodes_of(const char *dir)
+{
+    size_t n = strlen(dir);
+    while (n > 1 && dir[n - 1] == '/') n--;
+    while (n > 0 && dir[n - 1] != '/') n--;
+    while (n > 1 && dir[n - 1] == '/') n--;
+    if (n == 0) return strdup(".");
+    char *p = malloc(n + 1);
+    if (p) {
+        memcpy(p, dir, n);
+        p[n] = '\0';
+    }
+    return p;
+}
+
+static int run_test(FILE *out, const char *dir, const char *path, const cara_template *tmpl)
 {
     json_error_t je;
     json_t *t = json_load_file(path, JSON_REJECT_DUPLICATES, &je);
@@ -195,14 +215,14 @@ static int run_test(cli_ctx *c, const char *dir, const char *path, const cara_te
     const char *rule = json_string_value(json_object_get(t, "rule"));
     const json_t *expect = json_object_get(t, "expect");
     if (!t) {
-        fprintf(c->out, "FAIL %s:%d:%d: %s\n", path, je.line, je.column, je.text);
+        fprintf(out, "FAIL %s:%d:%d: %s\n", path, je.line, je.column, je.text);
         return 0;
     }
     int r = -1;
     for (size_t i = 0; rule && i < UTIL_ARRAY_LEN(RULES); i++)
         if (!strcmp(RULES[i].rule, rule)) r = (int)i;
     if (!name || r < 0 || !expect) {
-        fprintf(c->out, "FAIL %s: a test needs \"name\", \"rule\" (attribute, target, quality, "
+        fprintf(out, "FAIL %s: a test needs \"name\", \"rule\" (attribute, target, quality, "
                         "winsorize or reconcile) and \"expect\"\n", path);
         json_decref(t);
         return 0;
@@ -212,24 +232,29 @@ static int run_test(cli_ctx *c, const char *dir, const char *path, const cara_te
     rules_error e;
     int script, ok = 0;
     char *file = util_path_join(dir, RULES[r].file);
-    if (rules_vm_new(NULL, &vm, err, sizeof err) < 0 || !file) {
-        fprintf(c->out, "FAIL %s: %s\n", name, err);
+    char *episodes = episodes_of(dir);
+    if (!file || !episodes) snprintf(err, sizeof err, "out of memory");
+    if (!file || !episodes || rules_vm_new(NULL, &vm, err, sizeof err) < 0) {
+        fprintf(out, "FAIL %s: %s\n", name, err);
         free(file);
+        free(episodes);
         json_decref(t);
         return 0;
     }
     test_read a = {.args = {json_object_get(t, "args"), RULES[r].args, tmpl},
                    .rule = rule, .file = file, .expect = expect};
-    if (rules_vm_load_file(vm, file, &script, &e) < 0 ||
+    if (rules_vm_load_library_of(vm, episodes, &e) < 0 ||
+        rules_vm_load_file(vm, file, &script, &e) < 0 ||
         rules_vm_invoke_read(vm, script, rule, push_args, read_result, &a, &e) < 0) {
-        fprintf(c->out, "FAIL %s: %s\n", name, e.message);
+        fprintf(out, "FAIL %s: %s\n", name, e.message);
     } else {
         ok = a.ok;
-        if (ok) fprintf(c->out, "PASS %s\n", name);
-        else fprintf(c->out, "FAIL %s (%s): %s\n", name, path, a.why);
+        if (ok) fprintf(out, "PASS %s\n", name);
+        else fprintf(out, "FAIL %s (%s): %s\n", name, path, a.why);
     }
     rules_vm_free(vm);
     free(file);
+    free(episodes);
     json_decref(t);
     return ok;
 }
@@ -239,7 +264,7 @@ static int cmp_str(const void *a, const void *b)
     return strcmp(*(char *const *)a, *(char *const *)b);
 }
 
-int rules_test_dir(cli_ctx *c, const char *dir)
+int rules_test_dir(const char *dir, FILE *out, FILE *errf)
 {
     char *tpath = util_path_join(dir, "template.json");
     char *tests = util_path_join(dir, "tests");
@@ -247,12 +272,12 @@ int rules_test_dir(cli_ctx *c, const char *dir)
     char err[512];
     int rc = -1;
     if (!tpath || !tests || template_load(tpath, &tmpl, err, sizeof err) < 0) {
-        fprintf(c->err, "cara rules test: %s\n", tpath ? err : "out of memory");
+        fprintf(errf, "cara rules test: %s\n", tpath ? err : "out of memory");
         goto out;
     }
     DIR *d = opendir(tests);
     if (!d) {
-        fprintf(c->err, "cara rules test: %s: no tests folder (put *.json rule tests there; "
+        fprintf(errf, "cara rules test: %s: no tests folder (put *.json rule tests there; "
                         "see docs/rules.md)\n", tests);
         goto out;
     }
@@ -271,13 +296,13 @@ int rules_test_dir(cli_ctx *c, const char *dir)
     if (n) qsort(names, n, sizeof *names, cmp_str); /* names is NULL when n is 0 */
     int passed = 0;
     for (size_t i = 0; i < n; i++) {
-        passed += run_test(c, dir, names[i], tmpl);
+        passed += run_test(out, dir, names[i], tmpl);
         free(names[i]);
     }
     free(names);
-    fprintf(c->out, "%d passed, %d failed\n", passed, (int)n - passed);
+    fprintf(out, "%d passed, %d failed\n", passed, (int)n - passed);
     rc = (size_t)passed == n && n > 0 ? 0 : -1;
-    if (n == 0) fprintf(c->err, "cara rules test: %s: no *.json tests\n", tests);
+    if (n == 0) fprintf(errf, "cara rules test: %s: no *.json tests\n", tests);
 out:
     template_free(tmpl);
     free(tpath);
