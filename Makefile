@@ -145,7 +145,7 @@ check-layers:
 	sh scripts/check-layers.sh
 	sh tests/layers_it.sh
 
-test: check-build
+test: check-layers check-build
 	CARA_BIN=$(abspath $(CARA_BIN)) CARA_TEST_PLUGINS=$(abspath $(BUILD)/tests/plugins) \
 	CARA_PLUGINS=$(abspath $(BUILD)/plugins) CARA_EPISODES=$(abspath episodes) \
 	CARA_SRC=$(CURDIR) $(TEST_BIN)
