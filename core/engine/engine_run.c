@@ -229,7 +229,7 @@ static int process_beneficiary(worker *w, const char *person, engine_stats *st, 
         const catalog_entry *ce = &w->cat->v[e];
         episode_ctx ctx;
         episode_ctx_init(&ctx, ce->tmpl, d->lines, d->n_lines);
-        rc = ce->plugin->desc->build(ce->inst, &ctx, &d->b, d->lines, d->n_lines);
+        rc = plugin_build(ce->plugin->desc, ce->inst, &ctx, &d->b);
         if (rc < 0 || ctx.error[0]) {
             snprintf(err, errlen, "plugin %s (%s) failed on beneficiary %s: %s",
                      ce->plugin->desc->name, ce->plugin->path, person,

@@ -439,7 +439,7 @@ static int try_one(srv_req *rq, srv_resp *rs, try_ctx *t, bene_reader *br, int64
     }
     episode_ctx ctx;
     episode_ctx_init(&ctx, ce->tmpl, d.lines, d.n_lines);
-    int rc = ce->plugin->desc->build(ce->inst, &ctx, &d.b, d.lines, d.n_lines);
+    int rc = plugin_build(ce->plugin->desc, ce->inst, &ctx, &d.b);
     const cara_episode *ep = NULL;
     for (size_t i = 0; rc >= 0 && !ctx.error[0] && i < ctx.n_eps && !ep; i++)
         if (ctx.eps[i]->start == s.day0 && !ctx.eps[i]->exclusion[0]) ep = ctx.eps[i];
