@@ -270,11 +270,11 @@ START_TEST(test_scaffold)
      * public headers, plugins/common): the Makefile's own plugin rule builds it, with the
      * project's warning flags (WARN: -Wall -Wextra -Werror -Wshadow -Wstrict-prototypes
      * -Wmissing-prototypes), and it loads. The make of `make test` must not leak in
-     * (MAKEFLAGS: its jobserver, SANITIZE=1). */
+     * (MAKEFLAGS and its jobserver; SANITIZE=1, which make exports), hence env -i. */
     snprintf(args, sizeof args, "cd '%s' && (mkdir -p tree/core tree/plugins && "
              "cp '%s/Makefile' tree/ && cp -R '%s/core/include' tree/core/ && "
              "cp -R '%s/plugins/common' tree/plugins/ && cd tree && '%s' plugin new my_type && "
-             "env -u MAKEFLAGS -u MFLAGS -u MAKELEVEL make build/plugins/my_type.so && "
+             "env -i PATH=\"$PATH\" make build/plugins/my_type.so && "
              "'%s' --plugins build/plugins plugins) >scaffold.log 2>&1 </dev/null",
              dir, src, src, src, getenv("CARA_BIN"), getenv("CARA_BIN"));
     int rc = th_sh(args);

@@ -40,7 +40,7 @@ static void close_handle(void *handle)
 
 /* The descriptor as this host reads it: the plugin's first struct_size bytes (no more
  * than the host knows), fields of later minors zero (NULL callbacks). malloc'ed, or
- * NULL on OOM. Called only once check_version passed (struct_size covers minor 0). */
+ * NULL on OOM. Called only once check_desc passed (struct_size covers minor 0). */
 static cara_plugin *desc_copy(const cara_plugin *d)
 {
     cara_plugin *c = calloc(1, sizeof *c);

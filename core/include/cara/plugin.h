@@ -117,8 +117,9 @@ typedef struct cara_host {
 
     /* ---- episode building (only inside build(), on its ctx) ---- */
     /* Open an episode of trigger_type (a key of the template's "triggers") whose day 0
-     * is `start`, triggered by line trigger_line (an index into build()'s lines). The window end is start + post_days
-     * as the template says; extend/close may move it. NULL on OOM. */
+     * is `start`, triggered by line trigger_line (an index into build()'s lines). The
+     * window end is start + post_days as the template says; extend/close may move it.
+     * NULL on OOM. */
     cara_episode *(*episode_open)(cara_ctx *ctx, const char *trigger_type, cara_date start,
                                   size_t trigger_line);
     /* Move the episode's last day to `end` (>= start). */
