@@ -62,7 +62,48 @@ static cara_template *parse(const char *json)
 
 static const cara_enrollment ENR[1] = {{0, CARA_DATE_NONE, "00", "10", 0}};
 static const cara_alignment AL[1] = {{"A1", 0, CARA_DATE_NONE}};
-static const cara_beneficiary BENE = {"1EG4TE5MK73", 'F', 0, CARA_DATE_NONE, 1, ENR, 1, AL};
+static const cara_beneficiary BENE = {.struct_size = sizeof(cara_beneficiary),
+                                      .person_id = "1EG4TE5MK73", .gender = 'F', .birth = 0,
+                                      .death = CARA_DATE_NONE, .enrollment = CARA_ARRAY_INIT(ENR, 1),
+                                      .alignment = CARA_ARRAY_INIT(AL, 1)};
+
+/* A later minor's host, as the plugin sees it: each line, enrollment and alignment
+ * span followed by fields this build does not know (0xA5 bytes), the beneficiary
+ * pointing at those spans. The loop test runs the knee shape both ways. */
+typedef struct grown_line {
+    cara_claim_line l;
+    unsigned char later[48];
+} grown_line;
+typedef struct grown_enr {
+    cara_enrollment e;
+    unsigned char later[8];
+} grown_enr;
+typedef struct grown_al {
+    cara_alignment a;
+    unsigned char later[24];
+} grown_al;
+
+/* Build with decl through plugin_build (plain arrays; grown 0), or with every array
+ * grown (grown 1); the episodes land in ctx either way. */
+static int build_as(int grown, void *inst, episode_ctx *ctx, cara_claim_line *lines, size_t n)
+{
+    if (!grown) return plugin_build(decl, inst, ctx, &BENE);
+    static grown_line gl[8];
+    static grown_enr ge[1];
+    static grown_al ga[1];
+    ck_assert_uint_le(n, 8);
+    memset(gl, 0xA5, sizeof gl);
+    memset(ge, 0xA5, sizeof ge);
+    memset(ga, 0xA5, sizeof ga);
+    for (size_t i = 0; i < n; i++) gl[i].l = lines[i];
+    ge[0].e = ENR[0];
+    ga[0].a = AL[0];
+    cara_beneficiary b = BENE;
+    b.enrollment = (cara_array){ge, 1, sizeof ge[0]};
+    b.alignment = (cara_array){ga, 1, sizeof ga[0]};
+    const cara_array view = {gl, n, sizeof gl[0]};
+    return decl->build(inst, ctx, &b, &view);
+}
 
 /* The knee shape: 30 days before through 90 after; dialysis excluded.
  * Day 0 = 20000 (2024-10-04). Lines and whether they count:
@@ -99,9 +140,10 @@ START_TEST(test_window_and_services)
     lines[4].dx = DX_DIAL;
     episode_ctx ctx;
     episode_ctx_init(&ctx, t, lines, 7);
-    ck_assert_int_eq(decl->build(inst, &ctx, &BENE, lines, 7), 0);
+    ck_assert_int_eq(build_as(_i, inst, &ctx, lines, 7), 0);
     ck_assert_str_eq(ctx.error, "");
     ck_assert_uint_eq(ctx.n_eps, 1);
+    ck_assert_str_eq(ctx.eps[0]->exclusion, "");
     ck_assert_str_eq(ctx.eps[0]->trigger_type, "A");
     ck_assert_int_eq(ctx.eps[0]->start, d0);
     ck_assert_int_eq(ctx.eps[0]->end, d0 + 90);
@@ -137,7 +179,7 @@ START_TEST(test_after_discharge_and_included)
     strcpy(lines[1].bill_type, "211");
     episode_ctx ctx;
     episode_ctx_init(&ctx, t, lines, 4);
-    ck_assert_int_eq(decl->build(inst, &ctx, &BENE, lines, 4), 0);
+    ck_assert_int_eq(build_as(_i, inst, &ctx, lines, 4), 0);
     ck_assert_uint_eq(ctx.n_eps, 1);
     ck_assert_int_eq(ctx.eps[0]->start, 105);
     ck_assert_int_eq(ctx.eps[0]->end, 134);
@@ -197,8 +239,8 @@ Suite *suite_declarative(void)
     Suite *s = suite_create("declarative");
     TCase *tc = tcase_create("declarative");
     tcase_add_checked_fixture(tc, setup, teardown);
-    tcase_add_test(tc, test_window_and_services);
-    tcase_add_test(tc, test_after_discharge_and_included);
+    tcase_add_loop_test(tc, test_window_and_services, 0, 2);
+    tcase_add_loop_test(tc, test_after_discharge_and_included, 0, 2);
     tcase_add_test(tc, test_validation);
     tcase_add_test(tc, test_knee_template);
     suite_add_tcase(s, tc);

@@ -655,7 +655,10 @@ START_TEST(test_segments)
     cara_enrollment spans[] = {
         {date_from_ymd(2020, 1, 1), date_from_ymd(2021, 12, 31), "00", "20", 0},
         {date_from_ymd(2022, 1, 1), CARA_DATE_NONE, "02", "10", 0}};
-    cara_beneficiary b = {"P", 'F', date_from_ymd(1955, 2, 2), CARA_DATE_NONE, 2, spans, 0, NULL};
+    cara_beneficiary b = {.struct_size = sizeof(cara_beneficiary), .person_id = "P",
+                          .gender = 'F', .birth = date_from_ymd(1955, 2, 2),
+                          .death = CARA_DATE_NONE, .enrollment = CARA_ARRAY_INIT(spans, 2),
+                          .alignment = {NULL, 0, sizeof(cara_alignment)}};
     cara_date day0 = date_from_ymd(2027, 6, 1);
     hcc_person p = hcc_person_of(&b, day0, 0);
     /* born 1955-02-02: 71 on 2027-02-01 (72 on day 0) */

@@ -54,10 +54,11 @@ static void fixture_setup(void)
                                   .dual_status = "00", .medicare_status = "10"};
     fx.al[0] = (cara_alignment){.aco_id = "A1234", .start = date_from_ymd(2027, 1, 1),
                                 .end = date_from_ymd(2027, 12, 31)};
-    fx.bene = (cara_beneficiary){.person_id = "1EG4TE5MK73", .gender = 'F',
+    fx.bene = (cara_beneficiary){.struct_size = sizeof(cara_beneficiary),
+                                 .person_id = "1EG4TE5MK73", .gender = 'F',
                                  .birth = date_from_ymd(1950, 3, 2), .death = CARA_DATE_NONE,
-                                 .n_enrollment = 1, .enrollment = fx.enr,
-                                 .n_alignment = 1, .alignment = fx.al};
+                                 .enrollment = CARA_ARRAY_INIT(fx.enr, 1),
+                                 .alignment = CARA_ARRAY_INIT(fx.al, 1)};
     fx.cand[0] = (rules_candidate){"E1", "A1234", "1234567893", "123456789", "65",
                                    date_from_ymd(2027, 1, 1), CARA_DATE_NONE};
     fx.cand[1] = (rules_candidate){"E2", "A1234", "1993999998", "123456789", "67",

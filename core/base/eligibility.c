@@ -12,15 +12,19 @@ static int covers(cara_date start, cara_date end, cara_date d)
 
 static const cara_enrollment *span_on(const cara_beneficiary *b, cara_date d)
 {
-    for (uint32_t i = 0; i < b->n_enrollment; i++)
-        if (covers(b->enrollment[i].start, b->enrollment[i].end, d)) return &b->enrollment[i];
+    for (size_t i = 0; i < b->enrollment.n; i++) {
+        const cara_enrollment *e = cara_enrollment_at(b, i);
+        if (covers(e->start, e->end, d)) return e;
+    }
     return NULL;
 }
 
 const char *eligibility_aco_on(const cara_beneficiary *b, cara_date d)
 {
-    for (uint32_t i = 0; i < b->n_alignment; i++)
-        if (covers(b->alignment[i].start, b->alignment[i].end, d)) return b->alignment[i].aco_id;
+    for (size_t i = 0; i < b->alignment.n; i++) {
+        const cara_alignment *a = cara_alignment_at(b, i);
+        if (covers(a->start, a->end, d)) return a->aco_id;
+    }
     return NULL;
 }
 
@@ -39,8 +43,8 @@ static int covered_through(const cara_beneficiary *b, cara_date from, cara_date 
         if (d > to) return 1;
         cara_date best = CARA_DATE_NONE;
         int open = 0;
-        for (uint32_t i = 0; i < b->n_enrollment; i++) {
-            const cara_enrollment *e = &b->enrollment[i];
+        for (size_t i = 0; i < b->enrollment.n; i++) {
+            const cara_enrollment *e = cara_enrollment_at(b, i);
             if (!covers(e->start, e->end, d)) continue;
             if (e->end == CARA_DATE_NONE) open = 1;
             else if (best == CARA_DATE_NONE || e->end > best) best = e->end;

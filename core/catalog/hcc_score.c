@@ -209,8 +209,8 @@ hcc_person hcc_person_of(const cara_beneficiary *b, cara_date day0, int institut
     hcc_person p = {b->gender == 'M' ? 'M' : 'F', 0, HCC_NON_DUAL, 0, institutional ? 1 : 0};
     p.age = date_age_on(b->birth, date_from_ymd(date_year(day0), 2, 1));
     int found = 0;
-    for (uint32_t k = 0; k < b->n_enrollment; k++) {
-        const cara_enrollment *e = &b->enrollment[k];
+    for (uint32_t k = 0; k < b->enrollment.n; k++) {
+        const cara_enrollment *e = cara_enrollment_at(b, k);
         if (!found && e->start <= day0 && (e->end == CARA_DATE_NONE || day0 <= e->end)) {
             p.dual = dual_of(e->dual_status);
             found = 1;

@@ -38,6 +38,16 @@ static void close_handle(void *handle)
 #endif
 }
 
+/* The descriptor as this host reads it: the plugin's first struct_size bytes (no more
+ * than the host knows), fields of later minors zero (NULL callbacks). malloc'ed, or
+ * NULL on OOM. Called only once check_desc passed (struct_size covers minor 0). */
+static cara_plugin *desc_copy(const cara_plugin *d)
+{
+    cara_plugin *c = calloc(1, sizeof *c);
+    if (c) memcpy(c, d, d->struct_size < sizeof *c ? d->struct_size : sizeof *c);
+    return c;
+}
+
 /* Check the descriptor's version fields and mandatory callbacks. 0 or -errno. */
 static int check_desc(const plugin_set *set, const cara_plugin *d, char *err, size_t errlen)
 {
@@ -54,9 +64,9 @@ static int check_desc(const plugin_set *set, const cara_plugin *d, char *err, si
                  d->abi_major, d->abi_minor, CARA_ABI_MAJOR, CARA_ABI_MINOR);
         return -EPROTO;
     }
-    if (d->struct_size < CARA_PLUGIN_SIZE_V1_0) {
+    if (d->struct_size < CARA_PLUGIN_SIZE_V2_0) {
         snprintf(err, errlen, "descriptor is %u bytes, smaller than ABI %d.0 requires (%zu)",
-                 d->struct_size, CARA_ABI_MAJOR, (size_t)CARA_PLUGIN_SIZE_V1_0);
+                 d->struct_size, CARA_ABI_MAJOR, (size_t)CARA_PLUGIN_SIZE_V2_0);
         return -EPROTO;
     }
     if (!name_ok(d->name)) {
@@ -118,10 +128,17 @@ int plugin_load_file(plugin_set *set, const char *path, const cara_host *host, c
         close_handle(h);
         return rc;
     }
+    cara_plugin *desc = desc_copy(d);
+    if (!desc) {
+        snprintf(err, errlen, "out of memory");
+        close_handle(h);
+        return -ENOMEM;
+    }
     char ierr[512] = "";
-    rc = d->init(host, ierr, sizeof ierr);
+    rc = desc->init(host, ierr, sizeof ierr);
     if (rc != 0) {
         snprintf(err, errlen, "init failed (%d): %s", rc, ierr[0] ? ierr : "no message");
+        free(desc);
         close_handle(h);
         return rc < 0 ? rc : -EINVAL;
     }
@@ -134,13 +151,21 @@ int plugin_load_file(plugin_set *set, const char *path, const cara_host *host, c
     }
     char *p = strdup(path);
     if (!p) goto oom;
-    set->v[set->n++] = (plugin_entry){.path = p, .handle = h, .desc = d};
+    set->v[set->n++] = (plugin_entry){.path = p, .handle = h, .desc = desc};
     return 0;
 oom:
-    if (d->fini) d->fini();
+    if (desc->fini) desc->fini();
+    free(desc);
     close_handle(h);
     snprintf(err, errlen, "out of memory");
     return -ENOMEM;
+}
+
+int plugin_build(const cara_plugin *desc, const void *inst, episode_ctx *ctx,
+                 const cara_beneficiary *b)
+{
+    const cara_array lines = CARA_ARRAY_INIT(ctx->lines, ctx->n_lines);
+    return desc->build(inst, ctx, b, &lines);
 }
 
 static int cmp_str(const void *a, const void *b)
@@ -203,6 +228,7 @@ void plugin_set_free(plugin_set *set)
 {
     for (size_t i = set->n; i-- > 0;) {
         if (set->v[i].desc->fini) set->v[i].desc->fini();
+        free((void *)set->v[i].desc);
         close_handle(set->v[i].handle);
         free(set->v[i].path);
     }

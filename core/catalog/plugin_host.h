@@ -12,12 +12,16 @@
 #include <stddef.h>
 
 #include "cara/plugin.h"
+#include "episode.h"
 
 /* One loaded, initialized plugin. */
 typedef struct plugin_entry {
     char *path;               /* owned: the file it was loaded from */
     void *handle;             /* owned: dlopen handle */
-    const cara_plugin *desc;  /* borrowed from the plugin: valid while handle is open */
+    const cara_plugin *desc;  /* owned copy of the plugin's descriptor, zero past its
+                               * struct_size (a field of a newer minor than the plugin
+                               * was built with reads as 0/NULL); its strings and
+                               * callbacks are valid while handle is open */
 } plugin_entry;
 
 /* The plugins of one host. Zero-initialize before use. */
@@ -50,6 +54,14 @@ const plugin_entry *plugin_find(const plugin_set *set, const char *name);
 /* Call every plugin's fini(), close the handles (not under CARA_NO_DLCLOSE, so that
  * sanitizer reports keep their symbols) and free the set's memory. */
 void plugin_set_free(plugin_set *set);
+
+/*
+ * Call desc->build for one beneficiary: the lines are ctx's (episode_ctx_init), handed
+ * to the plugin as a cara_array with this host's element size. Returns build()'s
+ * result; the episodes are in ctx.
+ */
+int plugin_build(const cara_plugin *desc, const void *inst, episode_ctx *ctx,
+                 const cara_beneficiary *b);
 
 /* "MAJOR.MINOR" of a descriptor, into buf (at least 16 bytes). */
 void plugin_abi_string(const cara_plugin *desc, char *buf, size_t len);

@@ -214,8 +214,8 @@ int engine_check_arrangements(const catalog *cat, const run_data *rd, char *err,
 
 static int aligned_to(const cara_beneficiary *b, const char *aco, cara_date d)
 {
-    for (uint32_t i = 0; i < b->n_alignment; i++) {
-        const cara_alignment *a = &b->alignment[i];
+    for (uint32_t i = 0; i < b->alignment.n; i++) {
+        const cara_alignment *a = cara_alignment_at(b, i);
         if (a->start <= d && (a->end == CARA_DATE_NONE || d <= a->end) &&
             strcmp(a->aco_id, aco) == 0)
             return 1;

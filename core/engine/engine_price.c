@@ -342,7 +342,7 @@ int engine_price_beneficiary(engine_pricer *p, const cara_beneficiary *b,
         const catalog_entry *ce = &p->cat->v[e];
         episode_ctx ctx;
         episode_ctx_init(&ctx, ce->tmpl, lines, n);
-        rc = ce->plugin->desc->build(ce->inst, &ctx, b, lines, n);
+        rc = plugin_build(ce->plugin->desc, ce->inst, &ctx, b);
         if (d.po->try_one) { /* a plugin that fails no longer builds the episode */
             rc = rc < 0 || ctx.error[0] ? 0 : try_episode(p, &d, &ctx, err, errlen);
             episode_ctx_free(&ctx);

@@ -188,8 +188,8 @@ int native_target(const native_params *p, const cara_episode *ep, int hcc_count,
         hcc_f = json_integer_value(json_array_get(p->hcc_factors, hi));
         if (apply(&amount, hcc_f, err, errlen) < 0) return -1;
         int dual = 0;
-        for (uint32_t k = 0; k < b->n_enrollment; k++) { /* the first span holding day 0 */
-            const cara_enrollment *e = &b->enrollment[k];
+        for (uint32_t k = 0; k < b->enrollment.n; k++) { /* the first span holding day 0 */
+            const cara_enrollment *e = cara_enrollment_at(b, k);
             if (e->start <= ep->start && (e->end == CARA_DATE_NONE || ep->start <= e->end)) {
                 dual = e->dual_status[0] && strcmp(e->dual_status, "00") != 0;
                 break;

@@ -383,9 +383,9 @@ void rules_push_beneficiary(lua_State *L, const cara_beneficiary *b)
     set_str(L, "gender", gender_name(b->gender));
     set_date(L, "birth_date", b->birth);
     set_date(L, "death_date", b->death);
-    lua_createtable(L, (int)b->n_enrollment, 0); /* stack: bene, spans */
-    for (uint32_t i = 0; i < b->n_enrollment; i++) {
-        const cara_enrollment *e = &b->enrollment[i];
+    lua_createtable(L, (int)b->enrollment.n, 0); /* stack: bene, spans */
+    for (uint32_t i = 0; i < b->enrollment.n; i++) {
+        const cara_enrollment *e = cara_enrollment_at(b, i);
         lua_createtable(L, 0, 5); /* stack: bene, spans, span */
         set_date(L, "start_date", e->start);
         set_date(L, "end_date", e->end);
@@ -398,9 +398,9 @@ void rules_push_beneficiary(lua_State *L, const cara_beneficiary *b)
     }
     rules_readonly(L, "enrollment");
     lua_setfield(L, -2, "enrollment");
-    lua_createtable(L, (int)b->n_alignment, 0); /* stack: bene, spans */
-    for (uint32_t i = 0; i < b->n_alignment; i++) {
-        const cara_alignment *a = &b->alignment[i];
+    lua_createtable(L, (int)b->alignment.n, 0); /* stack: bene, spans */
+    for (uint32_t i = 0; i < b->alignment.n; i++) {
+        const cara_alignment *a = cara_alignment_at(b, i);
         lua_createtable(L, 0, 3);
         set_str(L, "aco_id", a->aco_id);
         set_date(L, "start_date", a->start);

@@ -162,8 +162,7 @@ static int load_eligibility(bene_reader *r, bene_data *d)
         col_copy(st, 6, e->medicare_status, sizeof e->medicare_status);
         e->hospice = (uint8_t)(sqlite3_column_int(st, 7) != 0);
     }
-    d->b.n_enrollment = (uint32_t)n;
-    d->b.enrollment = d->enrollment;
+    d->b.enrollment = (cara_array)CARA_ARRAY_INIT(d->enrollment, n);
     return rc == SQLITE_DONE ? 0 : -EIO;
 }
 
@@ -181,8 +180,7 @@ static int load_alignment(bene_reader *r, bene_data *d)
         a->start = store_col_date(st, 1);
         a->end = store_col_date(st, 2);
     }
-    d->b.n_alignment = (uint32_t)n;
-    d->b.alignment = d->alignment;
+    d->b.alignment = (cara_array)CARA_ARRAY_INIT(d->alignment, n);
     return rc == SQLITE_DONE ? 0 : -EIO;
 }
 
@@ -306,6 +304,7 @@ int bene_load(bene_reader *r, const char *person_id, bene_data *d, char *err, si
 {
     chunks_reset(d);
     memset(&d->b, 0, sizeof d->b);
+    d->b.struct_size = sizeof d->b;
     d->b.person_id = str_dup(d, (const unsigned char *)person_id, (int)strlen(person_id));
     sqlite3_stmt *sts[] = {r->eligibility, r->alignment, r->claims};
     for (size_t i = 0; i < 3; i++) {

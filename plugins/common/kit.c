@@ -10,7 +10,7 @@
 
 int kit_init(const cara_host *h, const cara_host **slot, char *err, size_t errlen)
 {
-    if (h->abi_major != CARA_ABI_MAJOR || h->struct_size < sizeof(cara_host)) {
+    if (h->abi_major != CARA_ABI_MAJOR || h->struct_size < CARA_HOST_SIZE_V2_0) {
         snprintf(err, errlen, "host services table is older than this plugin needs");
         return -EPROTO;
     }
@@ -185,22 +185,25 @@ void kit_refuse_declarative(const cara_host *h, const cara_template *t, const ch
     }
 }
 
-int kit_claim_has_hcpcs(const cara_host *h, const cara_claim_line *lines, size_t n, size_t i,
+int kit_claim_has_hcpcs(const cara_host *h, const cara_array *lines, size_t i,
                         const cara_codeset *set)
 {
-    const char *id = lines[i].claim_id;
-    for (size_t j = 0; j < n; j++)
-        if (strcmp(lines[j].claim_id, id) == 0 && h->codes_match(set, lines[j].hcpcs)) return 1;
+    const char *id = cara_line_at(lines, i)->claim_id;
+    for (size_t j = 0; j < lines->n; j++) {
+        const cara_claim_line *l = cara_line_at(lines, j);
+        if (strcmp(l->claim_id, id) == 0 && h->codes_match(set, l->hcpcs)) return 1;
+    }
     return 0;
 }
 
-int kit_claim_has_revenue(const cara_host *h, const cara_claim_line *lines, size_t n, size_t i,
+int kit_claim_has_revenue(const cara_host *h, const cara_array *lines, size_t i,
                           const cara_codeset *set)
 {
-    const char *id = lines[i].claim_id;
-    for (size_t j = 0; j < n; j++)
-        if (strcmp(lines[j].claim_id, id) == 0 && h->codes_match(set, lines[j].revenue_center))
-            return 1;
+    const char *id = cara_line_at(lines, i)->claim_id;
+    for (size_t j = 0; j < lines->n; j++) {
+        const cara_claim_line *l = cara_line_at(lines, j);
+        if (strcmp(l->claim_id, id) == 0 && h->codes_match(set, l->revenue_center)) return 1;
+    }
     return 0;
 }
 

@@ -15,8 +15,9 @@
 
 #include "cara/plugin.h"
 
-/* init() for plugins: check the host table is recent enough and keep it in *slot.
- * 0 or -EPROTO with a message. */
+/* init() for plugins: check the host table is of this major and holds every service of
+ * its minor 0 (all the kit and a KIT_PLUGIN plugin, which declares minor 0, may use),
+ * and keep it in *slot. 0 or -EPROTO with a message. */
 int kit_init(const cara_host *h, const cara_host **slot, char *err, size_t errlen);
 
 /* Reads a template's parameters into inst; counts (and with d, reports) problems. */
@@ -31,23 +32,27 @@ int kit_instance_new(size_t size, kit_read_fn read, const cara_template *t, void
  * The callbacks every kit-based plugin has, and its descriptor: init keeps the host
  * table in the plugin's `static const cara_host *host`; validate and instance_new use
  * READ_FN (a kit_read_fn) on an INST_TYPE; instance_free frees it. BUILD_FN is the
- * plugin's build(). Expands to the exported entry point.
+ * plugin's build(). Expands to the exported entry point. The names it declares start
+ * with kit_, so that none shadows a name of the plugin (-Wshadow): INST_TYPE may be
+ * any type name, `inst` included.
  */
 #define KIT_PLUGIN(NAME, VERSION, DESCRIPTION, INST_TYPE, READ_FN, BUILD_FN)                \
-    static int kit_p_init(const cara_host *h, char *err, size_t errlen)                     \
+    static int kit_p_init(const cara_host *kit_h, char *kit_err, size_t kit_errlen)         \
     {                                                                                       \
-        return kit_init(h, &host, err, errlen);                                             \
+        return kit_init(kit_h, &host, kit_err, kit_errlen);                                 \
     }                                                                                       \
-    static int kit_p_validate(const cara_template *t, cara_diag *d)                         \
+    static int kit_p_validate(const cara_template *kit_t, cara_diag *kit_d)                 \
     {                                                                                       \
-        INST_TYPE x;                                                                        \
-        return READ_FN(t, &x, d);                                                           \
+        INST_TYPE kit_x;                                                                    \
+        return READ_FN(kit_t, &kit_x, kit_d);                                               \
     }                                                                                       \
-    static int kit_p_new(const cara_template *t, void **inst, char *err, size_t errlen)     \
+    static int kit_p_new(const cara_template *kit_t, void **kit_out, char *kit_err,         \
+                         size_t kit_errlen)                                                 \
     {                                                                                       \
-        return kit_instance_new(sizeof(INST_TYPE), READ_FN, t, inst, err, errlen);          \
+        return kit_instance_new(sizeof(INST_TYPE), READ_FN, kit_t, kit_out, kit_err,        \
+                                kit_errlen);                                                \
     }                                                                                       \
-    static void kit_p_free(void *inst) { free(inst); }                                      \
+    static void kit_p_free(void *kit_p) { free(kit_p); }                                    \
     static const cara_plugin kit_desc = {                                                   \
         .abi_major = CARA_ABI_MAJOR, .abi_minor = 0, .struct_size = sizeof(cara_plugin),    \
         .name = (NAME), .version = (VERSION), .description = (DESCRIPTION),                 \
@@ -116,13 +121,13 @@ void kit_refuse_declarative(const cara_host *h, const cara_template *t, const ch
 void kit_require_trigger(const cara_host *h, const cara_template *t, const char *type,
                          cara_diag *d, int *errors);
 
-/* 1 when some line of the same claim as lines[i] (anywhere in lines) has an HCPCS code
+/* 1 when some line of the same claim as line i (anywhere in lines) has an HCPCS code
  * in set. */
-int kit_claim_has_hcpcs(const cara_host *h, const cara_claim_line *lines, size_t n, size_t i,
+int kit_claim_has_hcpcs(const cara_host *h, const cara_array *lines, size_t i,
                         const cara_codeset *set);
 
-/* 1 when some line of the same claim as lines[i] has a revenue center in set. */
-int kit_claim_has_revenue(const cara_host *h, const cara_claim_line *lines, size_t n, size_t i,
+/* 1 when some line of the same claim as line i has a revenue center in set. */
+int kit_claim_has_revenue(const cara_host *h, const cara_array *lines, size_t i,
                           const cara_codeset *set);
 
 /* The last day of an institutional claim: discharge date, else claim end. */

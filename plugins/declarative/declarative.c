@@ -179,20 +179,21 @@ static int decl_read(const cara_template *t, void *inst, cara_diag *d)
 
 
 static int decl_build(const void *inst, cara_ctx *ctx, const cara_beneficiary *b,
-                      const cara_claim_line *lines, size_t n)
+                      const cara_array *lines)
 {
     const decl *x = inst;
     kit_triggers t = {0};
     kit_episode *eps = NULL;
     size_t n_eps = 0;
     int rc = 0;
-    for (size_t i = 0; i < n && rc == 0; i++) {
+    for (size_t i = 0; i < lines->n && rc == 0; i++) {
+        const cara_claim_line *l = cara_line_at(lines, i);
         for (int k = 0; k < x->n_trig && rc == 0; k++) {
             const trigger *tr = &x->trig[k];
-            if (!matches(&tr->m, &lines[i])) continue;
-            cara_date day0 = tr->after_discharge && lines[i].claim_type == CARA_CLAIM_INSTITUTIONAL
-                                 ? kit_claim_last_day(&lines[i]) + 1
-                                 : lines[i].service_date;
+            if (!matches(&tr->m, l)) continue;
+            cara_date day0 = tr->after_discharge && l->claim_type == CARA_CLAIM_INSTITUTIONAL
+                                 ? kit_claim_last_day(l) + 1
+                                 : l->service_date;
             rc = kit_trigger_add(&t, tr->type, day0, i);
         }
     }
@@ -202,9 +203,10 @@ static int decl_build(const void *inst, cara_ctx *ctx, const cara_beneficiary *b
         const trigger *tr = NULL;
         for (int k = 0; k < x->n_trig; k++)
             if (!strcmp(x->trig[k].type, ep->trig.type)) tr = &x->trig[k];
-        const char *anchor = tr && tr->after_discharge ? lines[ep->trig.line].claim_id : NULL;
-        for (size_t j = 0; j < n && rc == 0; j++) {
-            const cara_claim_line *l = &lines[j];
+        const char *anchor =
+            tr && tr->after_discharge ? cara_line_at(lines, ep->trig.line)->claim_id : NULL;
+        for (size_t j = 0; j < lines->n && rc == 0; j++) {
+            const cara_claim_line *l = cara_line_at(lines, j);
             if (l->service_date < ep->day0 - x->pre_days) continue;
             if (l->service_date > ep->end) break;
             if (anchor && !strcmp(l->claim_id, anchor)) continue;

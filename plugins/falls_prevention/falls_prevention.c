@@ -76,10 +76,10 @@ static int fall_claim(const falls *f, const cara_claim_line *l)
 }
 
 /* An inpatient admission starting day d .. d + ed_admission_days. */
-static int admitted_soon(const falls *f, const cara_claim_line *lines, size_t n, cara_date d)
+static int admitted_soon(const falls *f, const cara_array *lines, cara_date d)
 {
-    for (size_t j = 0; j < n; j++) {
-        const cara_claim_line *l = &lines[j];
+    for (size_t j = 0; j < lines->n; j++) {
+        const cara_claim_line *l = cara_line_at(lines, j);
         if (l->service_date > d + f->ed_admission_days) break; /* sorted by service date */
         if (l->service_date >= d && is_inst(l) && host->codes_match(f->ip_bill, l->bill_type))
             return 1;
@@ -88,37 +88,38 @@ static int admitted_soon(const falls *f, const cara_claim_line *lines, size_t n,
 }
 
 /* The day-0 of trigger A's second form on line i (a 3288F line), or CARA_DATE_NONE. */
-static cara_date pair_day0(const falls *f, const cara_claim_line *lines, size_t n, size_t i)
+static cara_date pair_day0(const falls *f, const cara_array *lines, size_t i)
 {
+    const cara_claim_line *li = cara_line_at(lines, i);
     cara_date best = CARA_DATE_NONE;
-    for (size_t j = 0; j < n; j++)
-        if (strcmp(lines[j].claim_id, lines[i].claim_id) == 0 &&
-            host->codes_match(f->history, lines[j].hcpcs)) {
-            cara_date d = lines[j].service_date > lines[i].service_date ? lines[j].service_date
-                                                                        : lines[i].service_date;
+    for (size_t j = 0; j < lines->n; j++) {
+        const cara_claim_line *lj = cara_line_at(lines, j);
+        if (strcmp(lj->claim_id, li->claim_id) == 0 && host->codes_match(f->history, lj->hcpcs)) {
+            cara_date d = lj->service_date > li->service_date ? lj->service_date
+                                                              : li->service_date;
             if (best == CARA_DATE_NONE || d < best) best = d;
         }
+    }
     return best;
 }
 
-static int collect_triggers(const falls *f, const cara_claim_line *lines, size_t n,
-                            kit_triggers *t)
+static int collect_triggers(const falls *f, const cara_array *lines, kit_triggers *t)
 {
     int rc = 0;
-    for (size_t i = 0; i < n && rc == 0; i++) {
-        const cara_claim_line *l = &lines[i];
+    for (size_t i = 0; i < lines->n && rc == 0; i++) {
+        const cara_claim_line *l = cara_line_at(lines, i);
         if (is_prof(l) && host->codes_match(f->eval, l->hcpcs) &&
             host->codes_match_dx(f->risk_dx, l, 0))
             rc = kit_trigger_add(t, "A", l->service_date, i);
         if (rc == 0 && is_prof(l) && host->codes_match(f->assessed, l->hcpcs)) {
-            cara_date d = pair_day0(f, lines, n, i);
+            cara_date d = pair_day0(f, lines, i);
             if (d != CARA_DATE_NONE) rc = kit_trigger_add(t, "A", d, i);
         }
         int ed = (is_inst(l) && host->codes_match(f->op_bill, l->bill_type) &&
                   host->codes_match(f->er_revenue, l->revenue_center)) ||
                  (is_prof(l) && host->codes_match(f->ed_pos, l->place_of_service));
         if (rc == 0 && ed && host->codes_match_dx(f->ext_cause, l, 0) &&
-            !admitted_soon(f, lines, n, l->service_date))
+            !admitted_soon(f, lines, l->service_date))
             rc = kit_trigger_add(t, "B", l->service_date, i);
         if (rc == 0 && is_inst(l) && host->codes_match(f->ip_bill, l->bill_type) &&
             host->codes_match_dx(f->injury_dx, l, 1) && host->codes_match_dx(f->ext_cause, l, 0))
@@ -128,27 +129,29 @@ static int collect_triggers(const falls *f, const cara_claim_line *lines, size_t
 }
 
 /* A SNF, home-health or IRF claim (cost rule 2). */
-static int post_acute(const falls *f, const cara_claim_line *lines, size_t n, size_t j)
+static int post_acute(const falls *f, const cara_array *lines, size_t j)
 {
-    const cara_claim_line *l = &lines[j];
+    const cara_claim_line *l = cara_line_at(lines, j);
     if (!is_inst(l)) return 0;
     if (host->codes_match(f->snf_bill, l->bill_type) || host->codes_match(f->hh_bill, l->bill_type))
         return 1;
     return host->codes_match(f->ip_bill, l->bill_type) &&
-           kit_claim_has_revenue(host, lines, n, j, f->irf_revenue);
+           kit_claim_has_revenue(host, lines, j, f->irf_revenue);
 }
 
 /* 1 when a fall-related claim other than line j's own ended 0..post_acute_days days
  * before start (within the window, or the episode's anchor stay). */
-static int after_fall_claim(const falls *f, const cara_claim_line *lines, size_t n, size_t j,
+static int after_fall_claim(const falls *f, const cara_array *lines, size_t j,
                             const kit_episode *e)
 {
-    cara_date start = lines[j].claim_start;
-    for (size_t k = 0; k < n; k++) {
-        const cara_claim_line *r = &lines[k];
+    const cara_claim_line *lj = cara_line_at(lines, j);
+    const char *anchor_id = cara_line_at(lines, e->trig.line)->claim_id;
+    cara_date start = lj->claim_start;
+    for (size_t k = 0; k < lines->n; k++) {
+        const cara_claim_line *r = cara_line_at(lines, k);
         if (r->service_date > start) break;
-        if (strcmp(r->claim_id, lines[j].claim_id) == 0) continue;
-        int anchor = strcmp(r->claim_id, lines[e->trig.line].claim_id) == 0;
+        if (strcmp(r->claim_id, lj->claim_id) == 0) continue;
+        int anchor = strcmp(r->claim_id, anchor_id) == 0;
         if (!anchor && r->service_date < e->day0) continue;
         if (!fall_claim(f, r)) continue;
         cara_date last = is_inst(r) ? kit_claim_last_day(r) : r->claim_end;
@@ -157,32 +160,32 @@ static int after_fall_claim(const falls *f, const cara_claim_line *lines, size_t
     return 0;
 }
 
-static int assign_cost(const falls *f, const cara_claim_line *lines, size_t n,
-                       const kit_episode *e)
+static int assign_cost(const falls *f, const cara_array *lines, const kit_episode *e)
 {
-    const char *anchor = strcmp(e->trig.type, "C") == 0 ? lines[e->trig.line].claim_id : NULL;
-    for (size_t j = 0; j < n; j++) {
-        const cara_claim_line *l = &lines[j];
+    const char *anchor =
+        strcmp(e->trig.type, "C") == 0 ? cara_line_at(lines, e->trig.line)->claim_id : NULL;
+    for (size_t j = 0; j < lines->n; j++) {
+        const cara_claim_line *l = cara_line_at(lines, j);
         if (l->service_date < e->day0) continue;
         if (l->service_date > e->end) break;
         if (anchor && strcmp(l->claim_id, anchor) == 0) continue;
         int in = fall_claim(f, l) || (is_prof(l) && host->codes_match(f->prevention, l->hcpcs)) ||
-                 (post_acute(f, lines, n, j) && after_fall_claim(f, lines, n, j, e));
+                 (post_acute(f, lines, j) && after_fall_claim(f, lines, j, e));
         if (in && host->episode_include(e->ep, j) < 0) return -ENOMEM;
     }
     return 0;
 }
 
 static int falls_build(const void *inst, cara_ctx *ctx, const cara_beneficiary *b,
-                       const cara_claim_line *lines, size_t n)
+                       const cara_array *lines)
 {
     const falls *f = inst;
     kit_triggers t = {0};
     kit_episode *eps = NULL;
     size_t n_eps = 0;
-    int rc = collect_triggers(f, lines, n, &t);
+    int rc = collect_triggers(f, lines, &t);
     if (rc == 0) rc = kit_open_episodes(host, ctx, b, &t, &eps, &n_eps);
-    for (size_t i = 0; i < n_eps && rc == 0; i++) rc = assign_cost(f, lines, n, &eps[i]);
+    for (size_t i = 0; i < n_eps && rc == 0; i++) rc = assign_cost(f, lines, &eps[i]);
     free(eps);
     kit_triggers_free(&t);
     return rc;

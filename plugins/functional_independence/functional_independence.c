@@ -56,14 +56,14 @@ static int fi_read(const cara_template *t, void *inst, cara_diag *d)
 
 enum stay_kind { STAY_NONE = 0, STAY_SNF, STAY_HH, STAY_IRF };
 
-static int stay_kind(const fi *f, const cara_claim_line *lines, size_t n, size_t i)
+static int stay_kind(const fi *f, const cara_array *lines, size_t i)
 {
-    const cara_claim_line *l = &lines[i];
+    const cara_claim_line *l = cara_line_at(lines, i);
     if (l->claim_type != CARA_CLAIM_INSTITUTIONAL) return STAY_NONE;
     if (host->codes_match(f->snf_bill, l->bill_type)) return STAY_SNF;
     if (host->codes_match(f->hh_bill, l->bill_type)) return STAY_HH;
     if (host->codes_match(f->ip_bill, l->bill_type) &&
-        kit_claim_has_revenue(host, lines, n, i, f->irf_revenue))
+        kit_claim_has_revenue(host, lines, i, f->irf_revenue))
         return STAY_IRF;
     return STAY_NONE;
 }
@@ -83,19 +83,19 @@ static int close_stay(const stay *s, kit_triggers *t)
     return kit_trigger_add(t, "A", s->end + 1, s->last_line);
 }
 
-static int collect_triggers(const fi *f, const cara_claim_line *lines, size_t n,
-                            kit_triggers *t)
+static int collect_triggers(const fi *f, const cara_array *lines, kit_triggers *t)
 {
     /* One open stay per kind (a beneficiary can be in home health after a SNF stay). */
     stay open[4] = {{0}};
     int rc = 0;
-    for (size_t i = 0; i < n && rc == 0; i++) {
-        const cara_claim_line *l = &lines[i];
+    for (size_t i = 0; i < lines->n && rc == 0; i++) {
+        const cara_claim_line *l = cara_line_at(lines, i);
         if (l->claim_type == CARA_CLAIM_PROFESSIONAL && host->codes_match(f->eval, l->hcpcs) &&
             host->codes_match_dx(f->func_dx, l, 0))
             rc = kit_trigger_add(t, "B", l->service_date, i);
-        if (rc != 0 || (i > 0 && strcmp(lines[i - 1].claim_id, l->claim_id) == 0)) continue;
-        int kind = stay_kind(f, lines, n, i);
+        if (rc != 0 || (i > 0 && strcmp(cara_line_at(lines, i - 1)->claim_id, l->claim_id) == 0))
+            continue;
+        int kind = stay_kind(f, lines, i);
         if (kind == STAY_NONE) continue;
         stay *s = &open[kind];
         int joins = s->kind == kind && strcmp(s->facility, l->facility_npi) == 0 &&
@@ -114,30 +114,31 @@ static int collect_triggers(const fi *f, const cara_claim_line *lines, size_t n,
 }
 
 /* Lines that never count as episode spending. */
-static int excluded_line(const fi *f, const cara_claim_line *lines, size_t n, size_t j)
+static int excluded_line(const fi *f, const cara_array *lines, size_t j)
 {
-    const cara_claim_line *l = &lines[j];
+    const cara_claim_line *l = cara_line_at(lines, j);
     if (host->codes_match(f->dialysis_revenue, l->revenue_center)) return 1;
     if (host->codes_match(f->chemo_hcpcs, l->hcpcs)) return 1;
     if (host->codes_match_dx(f->chemo_dx, l, 0)) return 1;
     return l->claim_type == CARA_CLAIM_INSTITUTIONAL && host->codes_match(f->ip_bill, l->bill_type) &&
-           kit_claim_has_revenue(host, lines, n, j, f->transplant_revenue);
+           kit_claim_has_revenue(host, lines, j, f->transplant_revenue);
 }
 
 static int fi_build(const void *inst, cara_ctx *ctx, const cara_beneficiary *b,
-                    const cara_claim_line *lines, size_t n)
+                    const cara_array *lines)
 {
     const fi *f = inst;
     kit_triggers t = {0};
     kit_episode *eps = NULL;
     size_t n_eps = 0;
-    int rc = collect_triggers(f, lines, n, &t);
+    int rc = collect_triggers(f, lines, &t);
     if (rc == 0) rc = kit_open_episodes(host, ctx, b, &t, &eps, &n_eps);
     for (size_t i = 0; i < n_eps && rc == 0; i++) {
-        for (size_t j = 0; j < n && rc == 0; j++) {
-            if (lines[j].service_date < eps[i].day0) continue;
-            if (lines[j].service_date > eps[i].end) break;
-            if (!excluded_line(f, lines, n, j)) rc = host->episode_include(eps[i].ep, j);
+        for (size_t j = 0; j < lines->n && rc == 0; j++) {
+            cara_date day = cara_line_at(lines, j)->service_date;
+            if (day < eps[i].day0) continue;
+            if (day > eps[i].end) break;
+            if (!excluded_line(f, lines, j)) rc = host->episode_include(eps[i].ep, j);
         }
     }
     free(eps);

@@ -105,9 +105,10 @@ static void calls(rule_set *rs, const cara_claim_line *lines, size_t n, const ui
     cara_enrollment en = {.start = 20000, .end = CARA_DATE_NONE, .dual_status = "00",
                           .medicare_status = "10"};
     cara_alignment al = {.aco_id = "A0001", .start = 20000, .end = CARA_DATE_NONE};
-    cara_beneficiary b = {.person_id = "1EG4TE5MK73", .gender = knobs[0] & 1 ? 'F' : 'M',
+    cara_beneficiary b = {.struct_size = sizeof(cara_beneficiary),
+                          .person_id = "1EG4TE5MK73", .gender = knobs[0] & 1 ? 'F' : 'M',
                           .birth = -7000 + knobs[1] * 10, .death = knobs[0] & 2 ? 21000 : CARA_DATE_NONE,
-                          .n_enrollment = 1, .enrollment = &en, .n_alignment = 1, .alignment = &al};
+                          .enrollment = CARA_ARRAY_INIT(&en, 1), .alignment = CARA_ARRAY_INIT(&al, 1)};
     if (rule_set_bind(rs, &b, lines, n, err, sizeof err) < 0) return;
     size_t idx[MAX_LINES];
     for (size_t i = 0; i < n; i++) idx[i] = i;

@@ -18,7 +18,7 @@ typedef struct inst {
 
 static int good_init(const cara_host *h, char *err, size_t errlen)
 {
-    if (h->abi_major != CARA_ABI_MAJOR || h->struct_size < sizeof(cara_host)) {
+    if (h->abi_major != CARA_ABI_MAJOR || h->struct_size < CARA_HOST_SIZE_V2_0) {
         snprintf(err, errlen, "host table too old");
         return -EPROTO;
     }
@@ -54,15 +54,16 @@ static int good_new(const cara_template *t, void **out, char *err, size_t errlen
 static void good_free(void *p) { (void)p; }
 
 static int good_build(const void *p, cara_ctx *ctx, const cara_beneficiary *b,
-                      const cara_claim_line *lines, size_t n)
+                      const cara_array *lines)
 {
     const inst *in = p;
     cara_episode *open = NULL;
     cara_date end = 0;
-    for (size_t i = 0; i < n; i++) {
-        if (open && lines[i].service_date > end) open = NULL;
-        if (!open && host->codes_match(in->trigger, lines[i].hcpcs)) {
-            open = host->episode_open(ctx, "A", lines[i].service_date, i);
+    for (size_t i = 0; i < lines->n; i++) {
+        const cara_claim_line *l = cara_line_at(lines, i);
+        if (open && l->service_date > end) open = NULL;
+        if (!open && host->codes_match(in->trigger, l->hcpcs)) {
+            open = host->episode_open(ctx, "A", l->service_date, i);
             if (!open) return -ENOMEM;
             host->episode_window(open, NULL, &end);
             if (b->death != CARA_DATE_NONE && b->death <= end) {
@@ -70,7 +71,7 @@ static int good_build(const void *p, cara_ctx *ctx, const cara_beneficiary *b,
                 end = b->death;
             }
         }
-        if (open && lines[i].service_date <= end) host->episode_include(open, i);
+        if (open && l->service_date <= end) host->episode_include(open, i);
     }
     return 0;
 }

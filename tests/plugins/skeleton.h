@@ -29,13 +29,12 @@ static int p_new(const cara_template *t, void **out, char *err, size_t errlen)
 static void p_free(void *p) { (void)p; }
 
 static int p_build(const void *p, cara_ctx *ctx, const cara_beneficiary *b,
-                   const cara_claim_line *lines, size_t n)
+                   const cara_array *lines)
 {
     (void)p;
     (void)ctx;
     (void)b;
     (void)lines;
-    (void)n;
     return 0;
 }
 

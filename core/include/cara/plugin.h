@@ -9,12 +9,18 @@
  * in the cara_host table, so plugins link with -Wl,-z,defs and can be unit-tested
  * against a fake table.
  *
- * Versioning (docs/plugin-abi.md):
- *   - CARA_ABI_MAJOR changes when anything existing changes meaning or layout; the host
+ * Versioning (docs/plugin-abi.md, "Versions"):
+ *   - CARA_ABI_MAJOR changes when anything existing changes meaning or layout (a field
+ *     moved, retyped or removed, a signature changed, cara_array changed); the host
  *     refuses a plugin whose major differs from its own.
- *   - CARA_ABI_MINOR grows when fields are appended to cara_plugin or cara_host; the
- *     host refuses a plugin that needs a newer minor than it provides, and a plugin
- *     must check host->abi_minor before using host fields newer than minor 0.
+ *   - CARA_ABI_MINOR grows when something is appended: fields at the end of cara_plugin,
+ *     cara_host, cara_beneficiary, cara_claim_line, cara_enrollment or cara_alignment,
+ *     new flags, new exclusion reasons. The host refuses a plugin that needs a newer
+ *     minor than it provides and accepts every older one: it reads descriptor fields
+ *     only as far as the plugin's struct_size, and hands arrays with its own element
+ *     size (cara_array), so an older plugin steps over fields it does not know.
+ *   - A plugin must check host->abi_minor (or struct_size, CARA_HAS_FIELD) before using
+ *     anything newer than the minor it declares.
  *   - The first three fields of both tables never move: they protect the rest.
  *
  * Threads: init/fini, template_validate, instance_new and instance_free run on one
@@ -35,7 +41,7 @@
 extern "C" {
 #endif
 
-#define CARA_ABI_MAJOR 1
+#define CARA_ABI_MAJOR 2
 #define CARA_ABI_MINOR 0
 
 #if defined(__GNUC__)
@@ -111,8 +117,9 @@ typedef struct cara_host {
 
     /* ---- episode building (only inside build(), on its ctx) ---- */
     /* Open an episode of trigger_type (a key of the template's "triggers") whose day 0
-     * is `start`, triggered by lines[trigger_line]. The window end is start + post_days
-     * as the template says; extend/close may move it. NULL on OOM. */
+     * is `start`, triggered by line trigger_line (an index into build()'s lines). The
+     * window end is start + post_days as the template says; extend/close may move it.
+     * NULL on OOM. */
     cara_episode *(*episode_open)(cara_ctx *ctx, const char *trigger_type, cara_date start,
                                   size_t trigger_line);
     /* Move the episode's last day to `end` (>= start). */
@@ -122,7 +129,8 @@ typedef struct cara_host {
     /* Keep the episode in the output but exclude it from pricing, with a reason
      * (a short snake_case code such as "enrollment_gap"). */
     int (*episode_exclude)(cara_episode *ep, const char *reason);
-    /* Count lines[line] in the episode's actual spending. Idempotent per line. */
+    /* Count line `line` (an index into build()'s lines) in the episode's actual
+     * spending. Idempotent per line. */
     int (*episode_include)(cara_episode *ep, size_t line);
     /* The episode's day 0 and last day. */
     void (*episode_window)(const cara_episode *ep, cara_date *start, cara_date *end);
@@ -160,16 +168,23 @@ typedef struct cara_plugin {
     int (*instance_new)(const cara_template *t, void **inst, char *err, size_t errlen);
     void (*instance_free)(void *inst);
 
-    /* Build one beneficiary's episodes. lines are sorted by (service_date, claim_id,
-     * line_number) and are valid only during the call. Open, extend, close, exclude
-     * and include through the host table with ctx. Return 0, or a negative code to
-     * abort the run (a plugin bug, not a data problem: data problems are exclusions). */
+    /* Build one beneficiary's episodes. lines (of cara_claim_line; read line i with
+     * cara_line_at(lines, i), never as a C array) are sorted by (service_date,
+     * claim_id, line_number); lines, b and everything they point to are valid only
+     * during the call. Open, extend, close, exclude and include through the host table
+     * with ctx; lines are named by their index. Return 0, or a negative code to abort
+     * the run (a plugin bug, not a data problem: data problems are exclusions). */
     int (*build)(const void *inst, cara_ctx *ctx, const cara_beneficiary *b,
-                 const cara_claim_line *lines, size_t n_lines);
+                 const cara_array *lines);
 } cara_plugin;
 
-/* Layout size of cara_plugin at minor 0: the host refuses smaller descriptors. */
-#define CARA_PLUGIN_SIZE_V1_0 (offsetof(cara_plugin, build) + sizeof(void *))
+/* Layout size of cara_plugin at minor 0 of this major: the host refuses smaller
+ * descriptors. */
+#define CARA_PLUGIN_SIZE_V2_0 (offsetof(cara_plugin, build) + sizeof(void *))
+/* Layout size of cara_host at minor 0 of this major: what a plugin that needs no
+ * newer service checks host->struct_size against (not sizeof(cara_host), which grows
+ * with the headers the plugin is built against). */
+#define CARA_HOST_SIZE_V2_0 (offsetof(cara_host, eligibility) + sizeof(void *))
 
 #define CARA_PLUGIN_ENTRY_SYMBOL "cara_plugin_entry"
 typedef const cara_plugin *(*cara_plugin_entry_fn)(void);

@@ -6,6 +6,13 @@
  * only for the duration of the callback that received them.
  *
  * ABI rule: structs in this header only grow at the end, in a new ABI minor version.
+ * That is safe because a plugin never steps through a host array by its own sizeof:
+ * every array (the claim lines, a beneficiary's enrollment and alignment spans) comes
+ * as a cara_array that carries the host's element size, and is read with
+ * cara_line_at(), cara_enrollment_at(), cara_alignment_at() or CARA_AT(). A plugin
+ * built against an older minor reads the leading fields it knows and never sees the
+ * new ones; a field newer than the minor a plugin requires is read only after
+ * CARA_HAS_FIELD() says the host's element (or b->struct_size) holds it.
  */
 #ifndef CARA_TYPES_H
 #define CARA_TYPES_H
@@ -79,16 +86,60 @@ typedef struct cara_alignment {
     cara_date start, end;          /* inclusive; end CARA_DATE_NONE = open */
 } cara_alignment;
 
-/* A beneficiary with everything needed to decide eligibility at a trigger. */
+/*
+ * A read-only array of host structs: n elements, `size` bytes apart. size is the
+ * host's sizeof of the element, which a newer minor may have grown beyond the sizeof
+ * the plugin was compiled with: index only through CARA_AT() and the typed accessors
+ * below, never as a C array. This struct itself never changes within a major.
+ */
+typedef struct cara_array {
+    const void *base;              /* element 0 (NULL when n is 0) */
+    size_t n;                      /* number of elements */
+    size_t size;                   /* bytes from one element to the next */
+} cara_array;
+
+/* Element i (< a->n) of the cara_array *a, as a const TYPE *. */
+#define CARA_AT(TYPE, a, i)                                                             \
+    ((const TYPE *)(const void *)((const char *)(a)->base + (size_t)(i) * (a)->size))
+
+/* An initializer for a cara_array over a C array of the host's own structs:
+ * `cara_array v = CARA_ARRAY_INIT(lines, n);` (the host and tests build them). */
+#define CARA_ARRAY_INIT(ptr, count) {(ptr), (count), sizeof *(ptr)}
+
+/* 1 when an element (or struct) of `size` bytes holds TYPE's FIELD: how a plugin that
+ * runs on hosts of an older minor tests for a field added later. */
+#define CARA_HAS_FIELD(size, TYPE, FIELD)                                               \
+    ((size_t)(size) >= offsetof(TYPE, FIELD) + sizeof(((TYPE *)0)->FIELD))
+
+/* A beneficiary with everything needed to decide eligibility at a trigger. Passed by
+ * pointer only, so it may grow at the end in a minor: struct_size says how much the
+ * host filled. */
 typedef struct cara_beneficiary {
-    const char *person_id;         /* the (current) MBI */
+    uint32_t struct_size;          /* sizeof(cara_beneficiary) in the host */
     char gender;                   /* 'M', 'F' or 'U' */
+    const char *person_id;         /* the (current) MBI */
     cara_date birth, death;        /* death CARA_DATE_NONE when alive */
-    uint32_t n_enrollment;
-    const cara_enrollment *enrollment; /* sorted by start */
-    uint32_t n_alignment;
-    const cara_alignment *alignment;   /* sorted by start */
+    cara_array enrollment;         /* of cara_enrollment, sorted by start */
+    cara_array alignment;          /* of cara_alignment, sorted by start */
 } cara_beneficiary;
+
+/* Line i (< lines->n) of the claim lines build() received. */
+static inline const cara_claim_line *cara_line_at(const cara_array *lines, size_t i)
+{
+    return CARA_AT(cara_claim_line, lines, i);
+}
+
+/* Enrollment span i (< b->enrollment.n) of b. */
+static inline const cara_enrollment *cara_enrollment_at(const cara_beneficiary *b, size_t i)
+{
+    return CARA_AT(cara_enrollment, &b->enrollment, i);
+}
+
+/* Alignment span i (< b->alignment.n) of b. */
+static inline const cara_alignment *cara_alignment_at(const cara_beneficiary *b, size_t i)
+{
+    return CARA_AT(cara_alignment, &b->alignment, i);
+}
 
 #ifdef __cplusplus
 }
