@@ -47,7 +47,8 @@
     X(srv_deny)        \
     X(e2e)             \
     X(risk_e2e)        \
-    X(hardening)
+    X(hardening)       \
+    X(failinject)
 
 #define CARA_DECLARE_SUITE(name) Suite *suite_##name(void);
 CARA_SUITES(CARA_DECLARE_SUITE)

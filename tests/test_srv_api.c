@@ -461,6 +461,10 @@ START_TEST(test_templates)
     json_decref(j);
     ck_assert_int_eq(call(api_overlay_put, SRV_CMS, "", "falls_prevention", "A0002", NULL, good, &j), 422);
     json_decref(j);
+    /* an unknown base is 404, and nothing more (it went on with an overlay never parsed) */
+    ck_assert_int_eq(call(api_overlay_put, SRV_CMS, "", "nope", "A0001", NULL, good, &j), 404);
+    ck_assert_str_eq(err_code(j), "not_found");
+    json_decref(j);
     /* an ACO the store does not know is refused, naming it (it used to be written) */
     ck_assert_int_eq(call(api_overlay_put, SRV_CMS, "", "falls_prevention", "A9999", NULL,
                           OVERLAY("A9999", "default", "{\"arrangement.discount_bps\": 200}"), &j), 422);

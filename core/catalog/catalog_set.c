@@ -263,7 +263,10 @@ static int catalog_open_locked(catalog *c, const char *episodes_dir, const char 
         return -ENOMEM;
     }
     int rc = plugin_load_dir(&c->plugins, plugins_dir, host_services(), warn, ud, err, errlen);
-    if (rc < 0) return rc;
+    if (rc < 0) {
+        catalog_free(c); /* the plugins loaded before the failure, and c->dir */
+        return rc;
+    }
     DIR *d = opendir(episodes_dir);
     if (!d) {
         rc = -errno;
@@ -275,15 +278,27 @@ static int catalog_open_locked(catalog *c, const char *episodes_dir, const char 
     char **names = NULL;
     size_t n = 0;
     struct dirent *de;
-    while ((de = readdir(d)) != NULL) {
+    int oom = 0; /* a folder left out would silently drop its template from the run */
+    while (!oom && (de = readdir(d)) != NULL) {
         if (de->d_name[0] == '.') continue;
         char **v = realloc(names, (n + 1) * sizeof *v);
-        if (!v) break;
+        if (!v) {
+            oom = 1;
+            break;
+        }
         names = v;
         names[n] = util_path_join(episodes_dir, de->d_name);
         if (names[n]) n++;
+        else oom = 1;
     }
     closedir(d);
+    if (oom) {
+        for (size_t i = 0; i < n; i++) free(names[i]);
+        free(names);
+        snprintf(err, errlen, "out of memory listing %s", episodes_dir);
+        catalog_free(c);
+        return -ENOMEM;
+    }
     if (names) qsort(names, n, sizeof *names, cmp_str);
     size_t cap = 0;
     rc = 0;

@@ -203,10 +203,16 @@ int plugin_load_dir(plugin_set *set, const char *dir, const cara_host *host,
     if (rc < 0) {
         snprintf(err, errlen, "out of memory listing %s", dir);
     } else {
-        qsort(names, n, sizeof *names, cmp_str);
+        if (n) qsort(names, n, sizeof *names, cmp_str); /* names is NULL when n is 0 */
         for (size_t i = 0; i < n; i++) {
             char why[1024];
-            if (plugin_load_file(set, names[i], host, why, sizeof why) < 0) {
+            int lrc = plugin_load_file(set, names[i], host, why, sizeof why);
+            if (lrc == -ENOMEM) { /* not the plugin's fault: skipping it would change results */
+                snprintf(err, errlen, "%s: %s", names[i], why);
+                rc = -ENOMEM;
+                break;
+            }
+            if (lrc < 0) {
                 rc++;
                 if (on_error) on_error(ud, names[i], why);
             }

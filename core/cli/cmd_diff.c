@@ -267,7 +267,7 @@ static int run_diff(cli_ctx *c, int argc, char **argv)
         fprintf(c->err, "cara diff: %s\n", err);
         return CLI_FAIL;
     }
-    int64_t ra, rb;
+    int64_t ra = 0, rb = 0;
     int rc = check_run(c, store_db(s), argv[1], &ra);
     if (rc == CLI_OK) rc = check_run(c, store_db(s), argv[2], &rb);
     /* the attribution section names episodes (person ids): audited */

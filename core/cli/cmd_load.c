@@ -22,12 +22,20 @@ typedef struct inputs {
     FILE *out, *err;
 } inputs;
 
-static int push(char ***v, size_t *n, const char *path)
+/* "cara load: out of memory" on in->err; returns -1. */
+static int oom(const inputs *in)
+{
+    fprintf(in->err, "cara load: out of memory\n");
+    return -1;
+}
+
+/* Append a copy of path to *v; -1 (said on in->err) when out of memory. */
+static int push(const inputs *in, char ***v, size_t *n, const char *path)
 {
     char **nv = realloc(*v, (*n + 1) * sizeof *nv);
-    if (!nv) return -1;
+    if (!nv) return oom(in);
     *v = nv;
-    if (!(nv[*n] = strdup(path))) return -1;
+    if (!(nv[*n] = strdup(path))) return oom(in);
     (*n)++;
     return 0;
 }
@@ -91,12 +99,12 @@ static int add_bundle(inputs *in, const char *path)
     }
     rc = 0;
     for (size_t i = 0; i < n; i++) {
-        if (rc == 0 && push(&in->cclf, &in->n_cclf, members[i]) < 0) rc = -1;
-        if (push(&in->tmp, &in->n_tmp, members[i]) < 0) rc = -1;
+        if (rc == 0 && push(in, &in->cclf, &in->n_cclf, members[i]) < 0) rc = -1;
+        if (push(in, &in->tmp, &in->n_tmp, members[i]) < 0) rc = -1;
         free(members[i]);
     }
     free(members);
-    if (push(&in->tmp, &in->n_tmp, tmpl) < 0) rc = -1;
+    if (push(in, &in->tmp, &in->n_tmp, tmpl) < 0) rc = -1;
     if (in->out && rc == 0)
         fprintf(in->out, "%s: a CCLF bundle of %zu files\n", path, n);
     return rc;
@@ -106,10 +114,10 @@ static int add_bundle(inputs *in, const char *path)
 static int add_file(inputs *in, const char *path)
 {
     const char *b = base_of(path);
-    if (load_is_cclf_name(b)) return push(&in->cclf, &in->n_cclf, path);
+    if (load_is_cclf_name(b)) return push(in, &in->cclf, &in->n_cclf, path);
     if (cclf_bundle_name(b)) return add_bundle(in, path);
-    if (load_is_fhir_name(b)) return push(&in->fhir, &in->n_fhir, path);
-    return push(&in->csv, &in->n_csv, path);
+    if (load_is_fhir_name(b)) return push(in, &in->fhir, &in->n_fhir, path);
+    return push(in, &in->csv, &in->n_csv, path);
 }
 
 static int by_name(const void *a, const void *b)
@@ -129,8 +137,8 @@ static int add_dir(cli_ctx *c, inputs *in, const char *dir)
         const char *names[2] = {load_kind_file(k), seed};
         for (int v = 0; v < 2; v++) {
             char *path = util_path_join(dir, names[v]);
-            if (!path) return -1;
-            int rc = util_exists(path) ? push(&in->csv, &in->n_csv, path) : 0;
+            if (!path) return oom(in);
+            int rc = util_exists(path) ? push(in, &in->csv, &in->n_csv, path) : 0;
             free(path);
             if (rc < 0) return -1;
         }
@@ -142,16 +150,19 @@ static int add_dir(cli_ctx *c, inputs *in, const char *dir)
     }
     char **names = NULL;
     size_t n = 0;
+    int rc = 0;
     for (struct dirent *e; (e = readdir(d));)
         if (load_is_cclf_name(e->d_name) || load_is_fhir_name(e->d_name) ||
             cclf_bundle_name(e->d_name))
-            if (push(&names, &n, e->d_name) < 0) break;
+            if (push(in, &names, &n, e->d_name) < 0) {
+                rc = -1; /* a file left out would load the rest silently */
+                break;
+            }
     closedir(d);
     if (n) qsort(names, n, sizeof *names, by_name);
-    int rc = 0;
     for (size_t i = 0; i < n; i++) {
-        char *path = util_path_join(dir, names[i]);
-        if (!path || add_file(in, path) < 0) rc = -1;
+        char *path = rc == 0 ? util_path_join(dir, names[i]) : NULL;
+        if (rc == 0 && (path ? add_file(in, path) : oom(in)) < 0) rc = -1;
         free(path);
         free(names[i]);
     }

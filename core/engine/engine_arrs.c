@@ -18,7 +18,13 @@ static char *col_dup(sqlite3_stmt *st, int i)
 }
 
 /* The participant TINs (aco_tins) and the Preferred Providers (the arrangements' TIN-NPIs
- * while in force) into rd->net. */
+ * while in force) into rd->net.
+ * gcc 12 -fanalyzer reports a double free of strs at its realloc: a false positive (a
+ * failed realloc leaves strs as it was and the loop stops; it is freed once, below). */
+#if defined(__GNUC__) && !defined(__clang__)
+#pragma GCC diagnostic push
+#pragma GCC diagnostic ignored "-Wanalyzer-double-free"
+#endif
 static int load_network(sqlite3 *db, run_data *rd, char *err, size_t errlen)
 {
     sqlite3_stmt *st;
@@ -33,18 +39,21 @@ static int load_network(sqlite3 *db, run_data *rd, char *err, size_t errlen)
     int rc;
     while ((rc = sqlite3_step(st)) == SQLITE_ROW) {
         if (n == cap) {
-            cap = cap ? cap * 2 : 64;
-            network_span *v = realloc(tins, cap * sizeof *v);
-            char **w = realloc(strs, 2 * cap * sizeof *w);
-            if (v) tins = v;
-            if (w) strs = w;
-            if (!v || !w) break;
+            size_t ncap = cap ? cap * 2 : 64;
+            network_span *v = realloc(tins, ncap * sizeof *v);
+            if (!v) break;
+            tins = v;
+            char **w = realloc(strs, 2 * ncap * sizeof *w);
+            if (!w) break;
+            strs = w;
+            cap = ncap;
         }
         strs[2 * n] = col_dup(st, 0);
         strs[2 * n + 1] = col_dup(st, 1);
         tins[n] = (network_span){.aco_id = strs[2 * n], .tin = strs[2 * n + 1],
                                  .start = store_col_date(st, 2), .end = store_col_date(st, 3)};
         n++;
+        if (!strs[2 * n - 2] || !strs[2 * n - 1]) break; /* rc is SQLITE_ROW: out of memory */
     }
     sqlite3_finalize(st);
     network_span *pps = calloc(rd->n_arrs ? rd->n_arrs : 1, sizeof *pps);
@@ -67,6 +76,9 @@ static int load_network(sqlite3 *db, run_data *rd, char *err, size_t errlen)
     free(pps);
     return rc;
 }
+#if defined(__GNUC__) && !defined(__clang__)
+#pragma GCC diagnostic pop
+#endif
 
 int engine_load_arrangements(sqlite3 *db, run_data *rd, char *err, size_t errlen)
 {
@@ -108,6 +120,9 @@ int engine_load_arrangements(sqlite3 *db, run_data *rd, char *err, size_t errlen
             }
         a->track = col_dup(st, 12);
         a->specialty = col_dup(st, 13);
+        if (!a->arrangement_id || !a->aco_id || !a->npi || !a->tin || !a->template_id ||
+            !a->family || !a->track || !a->specialty)
+            break; /* rc is SQLITE_ROW: out of memory */
     }
     sqlite3_finalize(st);
     if (rc != SQLITE_DONE) {

@@ -27,18 +27,22 @@
 
 /* ---- reference data -------------------------------------------------------------------- */
 
-/* The latest service date in the store: episodes whose window ends after it are
- * interim. */
-static cara_date data_as_of(sqlite3 *db)
+/* The latest service date in the store into *d: episodes whose window ends after it are
+ * interim. 0, or -EIO with a message (a silent CARA_DATE_NONE would make every episode
+ * final). */
+static int data_as_of(sqlite3 *db, cara_date *d, char *err, size_t errlen)
 {
     sqlite3_stmt *st;
-    cara_date d = CARA_DATE_NONE;
-    if (sqlite3_prepare_v2(db, "SELECT max(claim_end_date) FROM claims WHERE status = 'current'", -1, &st, NULL) ==
-        SQLITE_OK) {
-        if (sqlite3_step(st) == SQLITE_ROW) d = store_col_date(st, 0);
+    *d = CARA_DATE_NONE;
+    int rc = sqlite3_prepare_v2(db, "SELECT max(claim_end_date) FROM claims WHERE status = "
+                                "'current'", -1, &st, NULL);
+    if (rc == SQLITE_OK) {
+        rc = sqlite3_step(st);
+        if (rc == SQLITE_ROW) *d = store_col_date(st, 0);
         sqlite3_finalize(st);
     }
-    return d;
+    if (rc == SQLITE_ROW) return 0;
+    return util_fail(err, errlen, -EIO, "reading the data's as-of date: %s", sqlite3_errmsg(db));
 }
 
 /* ---- one beneficiary: engine_price.c ------------------------------------------------------ */
@@ -413,16 +417,26 @@ static int plan_shards(sqlite3 *db, int64_t total, int n, shard *sh, char *err, 
         snprintf(err, errlen, "planning shards: %s", sqlite3_errmsg(db));
         return -EIO;
     }
-    for (int k = 1; k < n; k++) {
+    /* A NULL bound means "no bound": a missing one would make shards overlap and price
+     * beneficiaries twice, so every bound must be found and copied, else the run fails. */
+    int rc = 0;
+    for (int k = 1; k < n && rc == 0; k++) {
         sqlite3_bind_int64(st, 1, total * k / n);
-        if (sqlite3_step(st) == SQLITE_ROW) {
-            sh[k].from = strdup((const char *)sqlite3_column_text(st, 0));
-            sh[k - 1].to = strdup(sh[k].from);
+        int sr = sqlite3_step(st);
+        if (sr == SQLITE_ROW) {
+            const char *id = (const char *)sqlite3_column_text(st, 0); /* NULL: no memory */
+            sh[k].from = id ? strdup(id) : NULL;
+            sh[k - 1].to = sh[k].from ? strdup(sh[k].from) : NULL;
+            if (!sh[k].from || !sh[k - 1].to)
+                rc = util_fail(err, errlen, -ENOMEM, "planning shards: out of memory");
+        } else {
+            rc = util_fail(err, errlen, -EIO, "planning shards: %s",
+                           sr == SQLITE_DONE ? "fewer persons than counted" : sqlite3_errmsg(db));
         }
         sqlite3_reset(st);
     }
     sqlite3_finalize(st);
-    return 0;
+    return rc;
 }
 
 /* Append src's records to dst (moving their strings) and empty src. */
@@ -538,7 +552,7 @@ int engine_run(store *s, const engine_opts *o, int64_t *run_id, engine_stats *st
     }
     if (rc == 0) rc = engine_check_arrangements(&cat, &rd, err, errlen);
     if (rc == 0) rc = engine_data_warnings(store_db(s), &cat, &rd, warnings, o->log, err, errlen);
-    if (rc == 0) rd.as_of = data_as_of(store_db(s));
+    if (rc == 0) rc = data_as_of(store_db(s), &rd.as_of, err, errlen);
     int started = rc == 0 && start_run(s, o, &man, run_id, err, errlen) == 0;
     if (rc == 0 && !started) rc = -EIO;
     run_lease *lease = NULL; /* without it, the run would soon look abandoned */

@@ -18,6 +18,7 @@ typedef struct saver {
     int64_t run_id;
     char *err;
     size_t errlen;
+    int bind_failed; /* a bind ran out of memory: the next step fails instead of saving NULL */
 } saver;
 
 static int prep(saver *sv, const char *sql, sqlite3_stmt **st)
@@ -29,22 +30,23 @@ static int prep(saver *sv, const char *sql, sqlite3_stmt **st)
 
 static int step(saver *sv, sqlite3_stmt *st, const char *what)
 {
-    int rc = sqlite3_step(st);
+    int rc = sv->bind_failed ? SQLITE_NOMEM : sqlite3_step(st);
+    sv->bind_failed = 0;
     sqlite3_reset(st);
     sqlite3_clear_bindings(st);
     if (rc == SQLITE_DONE) return 0;
     snprintf(sv->err, sv->errlen, "%s: saving %s: %s", store_path(sv->s), what,
-             sqlite3_errmsg(sv->db));
+             rc == SQLITE_NOMEM ? "out of memory" : sqlite3_errmsg(sv->db));
     return -EIO;
 }
 
-static void bind_text(sqlite3_stmt *st, int i, const char *s)
+static void bind_text(saver *sv, sqlite3_stmt *st, int i, const char *s)
 {
-    if (s) sqlite3_bind_text(st, i, s, -1, SQLITE_TRANSIENT);
-    else sqlite3_bind_null(st, i);
+    if (!s) sqlite3_bind_null(st, i);
+    else if (sqlite3_bind_text(st, i, s, -1, SQLITE_TRANSIENT) != SQLITE_OK) sv->bind_failed = 1;
 }
 
-static void bind_date(sqlite3_stmt *st, int i, cara_date d)
+static void bind_date(saver *sv, sqlite3_stmt *st, int i, cara_date d)
 {
     char buf[11];
     if (d == CARA_DATE_NONE) {
@@ -52,7 +54,7 @@ static void bind_date(sqlite3_stmt *st, int i, cara_date d)
         return;
     }
     date_format(d, buf);
-    sqlite3_bind_text(st, i, buf, -1, SQLITE_TRANSIENT);
+    if (sqlite3_bind_text(st, i, buf, -1, SQLITE_TRANSIENT) != SQLITE_OK) sv->bind_failed = 1;
 }
 
 static int save_episodes(saver *sv, const run_data *rd)
@@ -71,21 +73,21 @@ static int save_episodes(saver *sv, const run_data *rd)
     for (size_t i = 0; i < rd->n_eps && rc == 0; i++) {
         const ep_rec *r = &rd->eps[i];
         sqlite3_bind_int64(st, 1, sv->run_id);
-        bind_text(st, 2, r->episode_id);
-        bind_text(st, 3, r->person_id);
-        bind_text(st, 4, template_id(r->tmpl->tmpl));
-        bind_text(st, 5, template_version(r->tmpl->tmpl));
-        bind_text(st, 6, r->trigger_type);
-        bind_date(st, 7, r->day0);
-        bind_date(st, 8, r->end);
+        bind_text(sv, st, 2, r->episode_id);
+        bind_text(sv, st, 3, r->person_id);
+        bind_text(sv, st, 4, template_id(r->tmpl->tmpl));
+        bind_text(sv, st, 5, template_version(r->tmpl->tmpl));
+        bind_text(sv, st, 6, r->trigger_type);
+        bind_date(sv, st, 7, r->day0);
+        bind_date(sv, st, 8, r->end);
         sqlite3_bind_int(st, 9, r->died);
-        bind_text(st, 10, r->aco_id);
+        bind_text(sv, st, 10, r->aco_id);
         if (r->arr) {
-            bind_text(st, 11, r->arr->arrangement_id);
-            bind_text(st, 12, r->arr->npi);
-            bind_text(st, 13, r->arr->tin);
+            bind_text(sv, st, 11, r->arr->arrangement_id);
+            bind_text(sv, st, 12, r->arr->npi);
+            bind_text(sv, st, 13, r->arr->tin);
         }
-        if (r->method[0]) bind_text(st, 14, r->method);
+        if (r->method[0]) bind_text(sv, st, 14, r->method);
         if (r->has_target) {
             int64_t v[] = {r->base, r->trend_factor, r->trend_years, r->age_factor,
                            r->hcc_count, r->hcc_factor, r->dual_factor, r->discount_bps,
@@ -95,8 +97,8 @@ static int save_episodes(saver *sv, const run_data *rd)
             sqlite3_bind_int(st, 26, r->quality_met);
         }
         sqlite3_bind_int64(st, 24, r->actual);
-        bind_text(st, 27, r->status);
-        bind_text(st, 28, r->exclusion);
+        bind_text(sv, st, 27, r->status);
+        bind_text(sv, st, 28, r->exclusion);
         if (r->has_risk) sqlite3_bind_int64(st, 29, r->risk_score);
         rc = step(sv, st, r->episode_id);
     }
@@ -112,10 +114,10 @@ static int save_leakage(saver *sv, const run_data *rd)
     for (size_t i = 0; i < rd->n_leaks && rc == 0; i++) {
         const leak_rec *l = &rd->leaks[i];
         sqlite3_bind_int64(st, 1, sv->run_id);
-        bind_text(st, 2, l->episode_id);
-        bind_text(st, 3, l->aco_id);
-        bind_text(st, 4, l->npi);
-        bind_text(st, 5, l->tin);
+        bind_text(sv, st, 2, l->episode_id);
+        bind_text(sv, st, 3, l->aco_id);
+        bind_text(sv, st, 4, l->npi);
+        bind_text(sv, st, 5, l->tin);
         sqlite3_bind_int64(st, 6, l->lines);
         sqlite3_bind_int64(st, 7, l->paid);
         char what[320];
@@ -140,13 +142,13 @@ static int save_arrangements(saver *sv, const run_data *rd)
     for (size_t i = 0; i < rd->n_results && rc == 0; i++) {
         const arr_result *r = &rd->results[i];
         sqlite3_bind_int64(st, 1, sv->run_id);
-        bind_text(st, 2, r->arr->arrangement_id);
+        bind_text(sv, st, 2, r->arr->arrangement_id);
         sqlite3_bind_int(st, 3, r->period);
-        bind_text(st, 4, r->arr->aco_id);
-        bind_text(st, 5, r->arr->npi);
-        bind_text(st, 6, r->arr->tin);
-        bind_text(st, 7, template_id(r->tmpl->tmpl));
-        bind_text(st, 8, template_version(r->tmpl->tmpl));
+        bind_text(sv, st, 4, r->arr->aco_id);
+        bind_text(sv, st, 5, r->arr->npi);
+        bind_text(sv, st, 6, r->arr->tin);
+        bind_text(sv, st, 7, template_id(r->tmpl->tmpl));
+        bind_text(sv, st, 8, template_version(r->tmpl->tmpl));
         sqlite3_bind_int64(st, 9, r->episodes);
         sqlite3_bind_int64(st, 10, r->target);
         sqlite3_bind_int64(st, 11, r->actual);
@@ -158,8 +160,8 @@ static int save_arrangements(saver *sv, const run_data *rd)
             sqlite3_bind_int64(st, 16, r->share_bps);
         }
         sqlite3_bind_int64(st, 17, r->payment);
-        bind_text(st, 18, r->cap[0] ? r->cap : NULL);
-        bind_text(st, 19, r->status);
+        bind_text(sv, st, 18, r->cap[0] ? r->cap : NULL);
+        bind_text(sv, st, 19, r->status);
         rc = step(sv, st, r->arr->arrangement_id);
     }
     sqlite3_finalize(st);
@@ -190,12 +192,12 @@ static int finish_run(saver *sv, const run_record *rec, const run_data *rd,
     gmtime_r(&t, &tm);
     strftime(now, sizeof now, "%Y-%m-%dT%H:%M:%SZ", &tm);
     sqlite3_bind_int64(st, 1, sv->run_id);
-    sqlite3_bind_text(st, 2, now, -1, SQLITE_TRANSIENT);
-    bind_date(st, 3, rd->as_of);
+    bind_text(sv, st, 2, now);
+    bind_date(sv, st, 3, rd->as_of);
     sqlite3_bind_int64(st, 4, stt->beneficiaries);
     sqlite3_bind_int64(st, 5, stt->claim_lines);
     if (rec->replay_of) sqlite3_bind_int64(st, 6, rec->replay_of);
-    sqlite3_bind_text(st, 7, rec->warnings ? rec->warnings : "[]", -1, SQLITE_TRANSIENT);
+    bind_text(sv, st, 7, rec->warnings ? rec->warnings : "[]");
     rc = step(sv, st, "the run");
     sqlite3_finalize(st);
     return rc;
@@ -204,7 +206,7 @@ static int finish_run(saver *sv, const run_record *rec, const run_data *rd,
 int engine_save(store *s, int64_t run_id, const run_record *rec, const run_data *rd,
                 const engine_stats *st, char *err, size_t errlen)
 {
-    saver sv = {s, store_db(s), run_id, err, errlen};
+    saver sv = {s, store_db(s), run_id, err, errlen, 0};
     int rc = store_begin(s, err, errlen);
     if (rc == 0) rc = run_manifest_save_components(sv.db, run_id, rec->manifest, err, errlen);
     if (rc == 0) rc = save_episodes(&sv, rd);

@@ -46,12 +46,18 @@ static int unknown_benes(sqlite3 *db, json_t *w, FILE *log, char *err, size_t er
     }
     long long n = 0;
     char some[200] = "";
-    while (sqlite3_step(st) == SQLITE_ROW) {
+    int sr;
+    while ((sr = sqlite3_step(st)) == SQLITE_ROW) {
         if (n < 3) {
             size_t k = strlen(some);
             snprintf(some + k, sizeof some - k, "%s%s", n ? ", " : "", sqlite3_column_text(st, 0));
         }
         n++;
+    }
+    if (sr != SQLITE_DONE) { /* the warning would go missing */
+        snprintf(err, errlen, "checking beneficiaries: %s", sqlite3_errmsg(db));
+        sqlite3_finalize(st);
+        return -EIO;
     }
     sqlite3_finalize(st);
     if (!n) return 0;

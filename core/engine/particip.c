@@ -44,7 +44,7 @@ static int sql(particip_ctx *c, char **out, const char *q, int n, ...)
     va_start(ap, n);
     for (int i = 1; i <= n; i++) {
         const char *v = va_arg(ap, const char *);
-        if (v) sqlite3_bind_text(st, i, v, -1, SQLITE_TRANSIENT);
+        if (v) sqlite3_bind_text(st, i, v, -1, SQLITE_STATIC); /* v outlives the step */
     }
     va_end(ap);
     int rc = sqlite3_step(st);
@@ -243,8 +243,9 @@ static int check_terms(particip_ctx *c, const char *aco_id, const char *template
     catalog cat;
     char e[4096];
     *family = NULL;
-    if (catalog_open(&cat, c->episodes_dir, c->plugins_dir, template_id, NULL, NULL, e, sizeof e) < 0)
-        return refuse(c, -ENOENT, "template %s: %s", template_id, e);
+    int crc = catalog_open(&cat, c->episodes_dir, c->plugins_dir, template_id, NULL, NULL, e, sizeof e);
+    if (crc < 0) /* out of memory is not a refusal */
+        return refuse(c, crc == -ENOMEM ? -ENOMEM : -ENOENT, "template %s: %s", template_id, e);
     const catalog_entry *ce = &cat.v[0];
     const cara_template *tm = ce->tmpl;
     int rc = 0;

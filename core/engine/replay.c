@@ -95,7 +95,8 @@ int replay_prepare(sqlite3 *db, int64_t of, replay_plan *p, char *err, size_t er
         sqlite3_finalize(st);
         return -EIO;
     }
-    while (rc == 0 && sqlite3_step(st) == SQLITE_ROW) {
+    int sr = SQLITE_DONE;
+    while (rc == 0 && (sr = sqlite3_step(st)) == SQLITE_ROW) {
         const char *rel = (const char *)sqlite3_column_text(st, 0);
         const char *sha = (const char *)sqlite3_column_text(st, 1);
         char *bytes = NULL, e[512];
@@ -111,6 +112,10 @@ int replay_prepare(sqlite3 *db, int64_t of, replay_plan *p, char *err, size_t er
             p->n_files++;
         }
         free(bytes);
+    }
+    if (rc == 0 && sr != SQLITE_DONE) { /* a file left out would replay another computation */
+        snprintf(err, errlen, "run %lld: reading its files: %s", (long long)of, sqlite3_errmsg(db));
+        rc = -EIO;
     }
     sqlite3_finalize(st);
     if (rc == 0 && p->n_files == 0) {

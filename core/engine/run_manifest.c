@@ -278,7 +278,13 @@ int run_manifest_version_warnings(sqlite3 *db, const run_manifest *m, int64_t ag
         sqlite3_bind_text(st, 2, c->name, -1, SQLITE_STATIC);
         sqlite3_bind_text(st, 3, c->version, -1, SQLITE_STATIC);
         sqlite3_bind_int64(st, 4, against);
-        if (sqlite3_step(st) == SQLITE_ROW &&
+        int sr = sqlite3_step(st);
+        if (sr != SQLITE_ROW && sr != SQLITE_DONE) {
+            snprintf(err, errlen, "reading earlier runs' components: %s", sqlite3_errmsg(db));
+            sqlite3_finalize(st);
+            return -EIO;
+        }
+        if (sr == SQLITE_ROW && sqlite3_column_text(st, 1) &&
             strcmp((const char *)sqlite3_column_text(st, 1), c->sha256) != 0) {
             char msg[512];
             snprintf(msg, sizeof msg, "%s %s %s: content changed under the same version "
@@ -305,8 +311,8 @@ int run_manifest_check_plugins(sqlite3 *db, int64_t of, const run_manifest *m, i
         return store_fail(db, err, errlen, "reading run %lld's plugins", (long long)of);
     }
     sqlite3_bind_int64(st, 1, of);
-    int rc = 0;
-    while (rc == 0 && sqlite3_step(st) == SQLITE_ROW) {
+    int rc = 0, sr = SQLITE_DONE;
+    while (rc == 0 && (sr = sqlite3_step(st)) == SQLITE_ROW) {
         const char *name = (const char *)sqlite3_column_text(st, 0);
         const char *was = (const char *)sqlite3_column_text(st, 2);
         const run_component *now = NULL;
@@ -328,6 +334,10 @@ int run_manifest_check_plugins(sqlite3 *db, int64_t of, const run_manifest *m, i
                      "(--allow-plugin-change goes on anyway)", msg, (long long)of);
             rc = -EPERM;
         }
+    }
+    if (rc == 0 && sr != SQLITE_DONE) { /* a plugin left unchecked */
+        snprintf(err, errlen, "reading run %lld's plugins: %s", (long long)of, sqlite3_errmsg(db));
+        rc = -EIO;
     }
     sqlite3_finalize(st);
     return rc;

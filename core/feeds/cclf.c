@@ -62,6 +62,10 @@ long cclf_records(const cclf_layout *l, const char *buf, size_t len, cclf_record
 {
     size_t number = 0;
     const char *p = buf, *end = buf + len;
+    if (!l) { /* cclf_layout_for() of an unknown file */
+        snprintf(err, errlen, "no CCLF layout");
+        return -EINVAL;
+    }
     while (p < end) {
         const char *nl = memchr(p, '\n', (size_t)(end - p));
         size_t n = nl ? (size_t)(nl - p) : (size_t)(end - p);
@@ -81,6 +85,10 @@ long cclf_records(const cclf_layout *l, const char *buf, size_t len, cclf_record
 
 size_t cclf_text(const char *rec, const cclf_field *f, char *out, size_t outlen)
 {
+    if (!f) { /* cclf_field_named() of an unknown name: absent */
+        out[0] = '\0';
+        return 0;
+    }
     const char *p = rec + f->start - 1;
     size_t n = f->len;
     while (n && p[n - 1] == ' ') n--;

@@ -127,10 +127,11 @@ static void ctx_init(srv_req *rq, particip_ctx *p, char *actor, size_t alen, cha
     err[0] = '\0';
 }
 
-/* Answer a particip call: the EBRA's row with `ok`, a refusal 422, a store error 500. */
+/* Answer a particip call: the EBRA's row with `ok`, a refusal 422, a store error or an
+ * out-of-memory 500. */
 static void answer(srv_req *rq, srv_resp *rs, int rc, const char *err, const char *id, int ok)
 {
-    if (rc == -EIO) {
+    if (rc == -EIO || rc == -ENOMEM) {
         srv_error(rs, 500, "store", "%s", err);
         return;
     }

@@ -20,15 +20,23 @@
 #include "srv_api.h"
 #include "srv_api_common.h"
 
-/* The report's rows as JSON objects named by its columns. Steps st to the end. */
+/* The report's rows as JSON objects named by its columns. Steps st to the end; *rc is
+ * SQLITE_DONE, SQLITE_NOMEM when a row could not be built (no row is dropped silently),
+ * or the step's error. */
 static json_t *report_rows(const report_def *r, sqlite3_stmt *st, int *rc)
 {
     json_t *rows = json_array();
-    while ((*rc = sqlite3_step(st)) == SQLITE_ROW) {
+    while ((*rc = rows ? sqlite3_step(st) : SQLITE_NOMEM) == SQLITE_ROW) {
         json_t *o = json_object();
-        for (size_t k = 0; k < r->n_cols; k++)
-            json_object_set_new(o, r->cols[k].name, report_cell_json(st, (int)k, r->cols[k].type));
-        json_array_append_new(rows, o);
+        int bad = !o;
+        for (size_t k = 0; k < r->n_cols && !bad; k++)
+            bad = json_object_set_new(o, r->cols[k].name,
+                                      report_cell_json(st, (int)k, r->cols[k].type)) < 0;
+        if (bad || json_array_append_new(rows, o) < 0) {
+            if (bad) json_decref(o);
+            *rc = SQLITE_NOMEM;
+            break;
+        }
     }
     return rows;
 }
@@ -68,7 +76,7 @@ void api_report(srv_req *rq, srv_resp *rs)
     sqlite3_finalize(st);
     if (rc != SQLITE_DONE) {
         json_decref(rows);
-        srv_error(rs, 500, "store", "%s", sqlite3_errmsg(db));
+        srv_error(rs, 500, "store", "%s", rc == SQLITE_NOMEM ? "out of memory" : sqlite3_errmsg(db));
         return;
     }
     if (!strcmp(r->by, "episode")) {

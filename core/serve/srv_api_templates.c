@@ -299,7 +299,7 @@ void api_overlay_put(srv_req *rq, srv_resp *rs)
     const catalog_entry *same = n == 0 ? catalog_find(&cat, info.id) : NULL;
     if (n == 0 && !d.n && same && !same->overlay_path)
         diag_add(&d, "id", "\"%s\" is the id of a base template", info.id);
-    if (n > 0 || d.n) {
+    if (n != 0 || d.n) { /* n < 0: answered (404), and info was never filled in */
         if (n >= 0) problems(rs, &d);
         goto out;
     }

@@ -35,7 +35,8 @@ static int sql(store *s, char **out, char *err, size_t errlen, const char *q, in
     va_end(ap);
     int rc = sqlite3_step(st);
     if (rc == SQLITE_ROW && out && sqlite3_column_type(st, 0) != SQLITE_NULL) {
-        *out = strdup((const char *)sqlite3_column_text(st, 0));
+        const char *t = (const char *)sqlite3_column_text(st, 0); /* NULL: no memory */
+        *out = t ? strdup(t) : NULL;
         if (!*out) rc = SQLITE_NOMEM;
     }
     if (rc != SQLITE_ROW && rc != SQLITE_DONE) {

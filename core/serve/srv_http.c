@@ -160,7 +160,7 @@ static enum MHD_Result send_resp(rctx *c)
     if (rs->json) {
         body = json_dumps(rs->json, JSON_COMPACT | JSON_ENSURE_ASCII);
         if (!body) body = strdup("{}");
-        len = strlen(body);
+        len = body ? strlen(body) : 0;
         char *nl = realloc(body, len + 2); /* a final newline, for curl users */
         if (nl) {
             body = nl;
@@ -170,9 +170,10 @@ static enum MHD_Result send_resp(rctx *c)
     } else {
         body = rs->text ? rs->text : strdup("");
         rs->text = NULL;
-        len = strlen(body);
+        len = body ? strlen(body) : 0;
         type = rs->content_type ? rs->content_type : "text/plain; charset=utf-8";
     }
+    if (!body) return MHD_NO; /* out of memory even for "{}": drop the connection */
     char *clean = scrub_paths(c->s, body);
     if (clean) {
         free(body);
@@ -402,6 +403,10 @@ static void route_request(rctx *c)
     }
     const char *a = MHD_lookup_connection_value(c->conn, MHD_HEADER_KIND, "Authorization");
     c->auth = strdup(a ? a : "");
+    if (!c->auth) {
+        error_now(c, 500, "oom", "out of memory");
+        return;
+    }
     MHD_get_connection_values(c->conn, MHD_GET_ARGUMENT_KIND, collect_query, c);
     c->work.data = c;
     c->dispatched = 1;

@@ -48,6 +48,11 @@ json_t *srv_body_object(const srv_req *rq, srv_resp *rs)
     }
     json_error_t je;
     json_t *v = json_loadb(rq->body, rq->body_len, JSON_REJECT_DUPLICATES, &je);
+    /* jansson sets no error text when its first allocation fails */
+    if (!v && (json_error_code(&je) == json_error_out_of_memory || !je.text[0])) {
+        srv_error(rs, 500, "internal", "out of memory reading the body");
+        return NULL;
+    }
     if (!v) {
         srv_error(rs, 400, "bad_json", "the body is not valid JSON: line %d, column %d: %s",
                   je.line, je.column, je.text);

@@ -93,8 +93,13 @@ int bene_reader_open_range(bene_reader *r, sqlite3 *db, const char *from, const 
         bene_reader_close(r);
         return -EIO;
     }
-    if (from) sqlite3_bind_text(r->persons, 1, from, -1, SQLITE_TRANSIENT);
-    if (to) sqlite3_bind_text(r->persons, 2, to, -1, SQLITE_TRANSIENT);
+    /* an unbound bound is no bound: the shards would overlap */
+    if ((from && sqlite3_bind_text(r->persons, 1, from, -1, SQLITE_TRANSIENT) != SQLITE_OK) ||
+        (to && sqlite3_bind_text(r->persons, 2, to, -1, SQLITE_TRANSIENT) != SQLITE_OK)) {
+        snprintf(err, errlen, "cannot read the store: out of memory");
+        bene_reader_close(r);
+        return -ENOMEM;
+    }
     return 0;
 }
 
@@ -232,6 +237,10 @@ static int load_claims(bene_reader *r, bene_data *d)
         cara_claim_line *l = &d->lines[d->n_lines];
         memset(l, 0, sizeof *l);
         const unsigned char *id = sqlite3_column_text(st, 0);
+        if (!id) { /* claim_id is NOT NULL: SQLite ran out of memory */
+            free(dx_off);
+            return -ENOMEM;
+        }
         if (!prev_claim || strcmp(prev_claim, (const char *)id) != 0) {
             prev_claim = str_dup(d, id, sqlite3_column_bytes(st, 0));
             claim_dx_off = d->n_dx;
@@ -281,7 +290,8 @@ static int load_claims(bene_reader *r, bene_data *d)
         d->n_lines++;
     }
     /* The dx pool may have moved while growing: point the lines at it now. */
-    for (size_t i = 0; i < d->n_lines; i++) d->lines[i].dx = (const cara_icd *)&d->dx[dx_off[i]];
+    for (size_t i = 0; dx_off && i < d->n_lines; i++) /* dx_off: set when n_lines > 0 */
+        d->lines[i].dx = (const cara_icd *)&d->dx[dx_off[i]];
     free(dx_off);
     return rc == SQLITE_DONE ? 0 : -EIO;
 }
@@ -307,11 +317,12 @@ int bene_load(bene_reader *r, const char *person_id, bene_data *d, char *err, si
     d->b.struct_size = sizeof d->b;
     d->b.person_id = str_dup(d, (const unsigned char *)person_id, (int)strlen(person_id));
     sqlite3_stmt *sts[] = {r->eligibility, r->alignment, r->claims};
-    for (size_t i = 0; i < 3; i++) {
+    int rc = d->b.person_id ? 0 : -ENOMEM;
+    for (size_t i = 0; i < 3; i++) { /* a failed bind would keep the previous person's */
         sqlite3_reset(sts[i]);
-        sqlite3_bind_text(sts[i], 1, person_id, -1, SQLITE_TRANSIENT);
+        if (sqlite3_bind_text(sts[i], 1, person_id, -1, SQLITE_TRANSIENT) != SQLITE_OK) rc = -ENOMEM;
     }
-    int rc = d->b.person_id ? load_eligibility(r, d) : -ENOMEM;
+    if (rc == 0) rc = load_eligibility(r, d);
     if (rc == 0) rc = load_alignment(r, d);
     if (rc == 0) rc = load_claims(r, d);
     for (size_t i = 0; i < 3; i++) sqlite3_reset(sts[i]);

@@ -19,7 +19,7 @@ int content_put(sqlite3 *db, const char *sha256, const void *bytes, size_t len, 
         snprintf(err, errlen, "storing content %.12s: %s", sha256, sqlite3_errmsg(db));
         return -EIO;
     }
-    sqlite3_bind_text(st, 1, sha256, -1, SQLITE_TRANSIENT);
+    sqlite3_bind_text(st, 1, sha256, -1, SQLITE_STATIC); /* no copy: nothing to run out of */
     sqlite3_bind_int64(st, 2, (sqlite3_int64)len);
     sqlite3_bind_blob64(st, 3, len ? bytes : "", len, SQLITE_STATIC);
     int rc = sqlite3_step(st);
@@ -42,7 +42,7 @@ int content_get(sqlite3 *db, const char *sha256, char **bytes, size_t *len, char
         snprintf(err, errlen, "reading content %.12s: %s", sha256, sqlite3_errmsg(db));
         return -EIO;
     }
-    sqlite3_bind_text(st, 1, sha256, -1, SQLITE_TRANSIENT);
+    sqlite3_bind_text(st, 1, sha256, -1, SQLITE_STATIC); /* no copy: nothing to run out of */
     int rc = sqlite3_step(st);
     if (rc != SQLITE_ROW) {
         if (rc == SQLITE_DONE) snprintf(err, errlen, "no content stored for sha256 %s", sha256);

@@ -529,7 +529,8 @@ static int resolve_person(feed_sink *k, const char *person, char *err, size_t er
         char **nk = realloc(keys, (n + 1) * sizeof *nk);
         if (!nk) break;
         keys = nk;
-        if (!(keys[n] = strdup((const char *)sqlite3_column_text(st, 0)))) break;
+        const char *key = (const char *)sqlite3_column_text(st, 0); /* NULL: no memory */
+        if (!key || !(keys[n] = strdup(key))) break;
         n++;
     }
     int ok = rc == SQLITE_DONE;

@@ -75,7 +75,7 @@ int run_lease_start(sqlite3 *db, const char *db_path, int64_t run_id, run_lease 
     }
     sqlite3_bind_int64(st, 1, run_id);
     sqlite3_bind_int64(st, 2, (int64_t)getpid());
-    sqlite3_bind_text(st, 3, host, -1, SQLITE_TRANSIENT);
+    sqlite3_bind_text(st, 3, host, -1, SQLITE_STATIC); /* no copy: nothing to run out of */
     int rc = sqlite3_step(st);
     sqlite3_finalize(st);
     if (rc != SQLITE_DONE) {
@@ -156,12 +156,13 @@ int run_lease_reap(sqlite3 *db, const char *who, int *n, char *err, size_t errle
     }
     stale_run *v = NULL;
     size_t nv = 0;
-    int rc = 0;
+    int rc = 0, sr = SQLITE_DONE;
     /* collect first, update after: no UPDATE of runs while a SELECT of runs is open */
-    while (rc == 0 && sqlite3_step(st) == SQLITE_ROW) {
+    while (rc == 0 && (sr = sqlite3_step(st)) == SQLITE_ROW) {
         int has_pid = sqlite3_column_type(st, 1) != SQLITE_NULL;
         int64_t pid = sqlite3_column_int64(st, 1);
         const char *lhost = (const char *)sqlite3_column_text(st, 2);
+        if (!lhost) lhost = ""; /* NULL also when SQLite is out of memory */
         const char *hb = (const char *)sqlite3_column_text(st, 3);
         int64_t age = sqlite3_column_int64(st, 4);
         int here = has_pid && !strcmp(lhost, host);
@@ -185,6 +186,10 @@ int run_lease_reap(sqlite3 *db, const char *who, int *n, char *err, size_t errle
                      "s; last %s, process %lld%s%s); found by %s", (long long)age,
                      RUN_LEASE_STALE_S, hb ? hb : "none", (long long)pid,
                      lhost[0] ? " on host " : "", lhost, who);
+    }
+    if (rc == 0 && sr != SQLITE_DONE) {
+        snprintf(err, errlen, "finding abandoned runs: %s", sqlite3_errmsg(db));
+        rc = -EIO;
     }
     sqlite3_finalize(st);
     sqlite3_stmt *up = NULL;

@@ -112,9 +112,10 @@ static int add_template(sqlite3 *db, sqlite3_stmt *st, int64_t id, const snap_fi
     int rc = 0;
     if (tid) {
         sqlite3_bind_int64(st, 1, id);
-        sqlite3_bind_text(st, 2, tid, -1, SQLITE_TRANSIENT);
-        sqlite3_bind_text(st, 3, ver ? ver : "", -1, SQLITE_TRANSIENT);
-        sqlite3_bind_text(st, 4, f->rel, (int)(slash - f->rel), SQLITE_TRANSIENT);
+        /* o and f outlive the step: no copies, so no bind that can run out of memory */
+        sqlite3_bind_text(st, 2, tid, -1, SQLITE_STATIC);
+        sqlite3_bind_text(st, 3, ver ? ver : "", -1, SQLITE_STATIC);
+        sqlite3_bind_text(st, 4, f->rel, (int)(slash - f->rel), SQLITE_STATIC);
         sqlite3_bind_text(st, 5, f->sha, -1, SQLITE_STATIC);
         rc = exec1(db, st, f->rel, err, errlen);
     }
@@ -176,7 +177,7 @@ int snapshot_record(sqlite3 *db, const char *dir, const char *source_dir, int ve
     int rc = walk(dir, "", 0, &l, err, errlen);
     char tree[65] = "";
     if (rc == 0) {
-        qsort(l.v, l.n, sizeof *l.v, cmp_rel);
+        if (l.n) qsort(l.v, l.n, sizeof *l.v, cmp_rel); /* l.v is NULL when l.n is 0 */
         sha256_ctx c;
         sha256_init(&c);
         for (size_t i = 0; i < l.n; i++) {

@@ -164,6 +164,7 @@ int store_open_version(const char *path, int flags, int max_version, store **out
     }
     s->version_found = s->version;
     if ((rc = check_identity(s, s->version, err, errlen)) < 0) goto fail;
+    rc = -EIO; /* the failures below that set no code (was 0: "opened", with *out NULL) */
     int latest = store_schema_latest();
     if (s->version > latest) {
         snprintf(err, errlen,
