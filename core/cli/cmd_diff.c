@@ -233,20 +233,19 @@ static int print_section(cli_ctx *c, sqlite3 *db, const section *s, int64_t ra, 
 }
 
 /* A run must exist and be done. */
-static int check_run(cli_ctx *c, sqlite3 *db, const char *arg, int64_t *id)
+static int check_run(cli_ctx *c, store *s, const char *arg, int64_t *id)
 {
     uint64_t v;
     if (util_parse_u64(arg, &v) < 0)
         return cli_usage_error(c, &cmd_diff, "'%s' is not a run id", arg);
-    sqlite3_stmt *st;
-    sqlite3_prepare_v2(db, "SELECT status FROM runs WHERE run_id = ?1", -1, &st, NULL);
-    sqlite3_bind_int64(st, 1, (int64_t)v);
-    int ok = sqlite3_step(st) == SQLITE_ROW;
-    const char *status = ok ? (const char *)sqlite3_column_text(st, 0) : NULL;
-    int done = ok && strcmp(status, "done") == 0;
-    if (!ok) fprintf(c->err, "cara diff: %s: no run %s ('cara runs' lists them)\n", c->db, arg);
-    else if (!done) fprintf(c->err, "cara diff: run %s is %s, not done\n", arg, status);
-    sqlite3_finalize(st);
+    char err[512];
+    runs_q_status st;
+    int found = runs_q_status_of(s, (int64_t)v, &st, err, sizeof err);
+    int done = found == 1 && strcmp(st.status, "done") == 0;
+    if (found < 0) fprintf(c->err, "cara diff: %s\n", err);
+    else if (!found) fprintf(c->err, "cara diff: %s: no run %s ('cara runs' lists them)\n", c->db, arg);
+    else if (!done) fprintf(c->err, "cara diff: run %s is %s, not done\n", arg, st.status);
+    runs_q_status_free(&st);
     *id = (int64_t)v;
     return done ? CLI_OK : CLI_FAIL;
 }
@@ -268,8 +267,8 @@ static int run_diff(cli_ctx *c, int argc, char **argv)
         return CLI_FAIL;
     }
     int64_t ra, rb;
-    int rc = check_run(c, store_db(s), argv[1], &ra);
-    if (rc == CLI_OK) rc = check_run(c, store_db(s), argv[2], &rb);
+    int rc = check_run(c, s, argv[1], &ra);
+    if (rc == CLI_OK) rc = check_run(c, s, argv[2], &rb);
     /* the attribution section names episodes (person ids): audited */
     if (rc == CLI_OK && audit_cli_open(c->db, &audit, err, sizeof err) < 0) {
         fprintf(c->err, "cara diff: %s\n", err);

@@ -155,60 +155,53 @@ static int print_rows(cli_ctx *c, const report_def *r, sqlite3_stmt *st, int for
     return rc == SQLITE_DONE ? 0 : -1;
 }
 
-/* The latest done run's id into buf ("" when there is none). */
-static void latest_done(sqlite3 *db, char *buf, size_t len)
+/* The latest done run's id into buf ("" when there is none, or on a store error). */
+static void latest_done(store *s, char *buf, size_t len)
 {
-    sqlite3_stmt *st;
+    int64_t id;
     buf[0] = '\0';
-    if (sqlite3_prepare_v2(db, "SELECT max(run_id) FROM runs WHERE status = 'done'", -1, &st,
-                           NULL) != SQLITE_OK)
-        return;
-    if (sqlite3_step(st) == SQLITE_ROW && sqlite3_column_type(st, 0) != SQLITE_NULL)
-        snprintf(buf, len, "%lld", (long long)sqlite3_column_int64(st, 0));
-    sqlite3_finalize(st);
+    if (runs_q_latest_done(s, &id, NULL, 0) == 1) snprintf(buf, len, "%lld", (long long)id);
 }
 
 /* The run to report: --run ID (must exist and be done) or the latest done run. */
-static int pick_run(cli_ctx *c, sqlite3 *db, const char *arg, int64_t *run_id)
+static int pick_run(cli_ctx *c, store *s, const char *arg, int64_t *run_id)
 {
-    sqlite3_stmt *st;
-    const char *q = arg ? "SELECT run_id, status, COALESCE(message, '') FROM runs WHERE run_id = ?1"
-                        : "SELECT run_id, status, '' FROM runs WHERE status = 'done' "
-                          "ORDER BY run_id DESC LIMIT 1";
-    if (sqlite3_prepare_v2(db, q, -1, &st, NULL) != SQLITE_OK) {
-        fprintf(c->err, "cara report: %s\n", sqlite3_errmsg(db));
+    uint64_t id = 0;
+    if (arg && (util_parse_u64(arg, &id) < 0 || id == 0 || id > INT64_MAX))
+        return cli_usage_error(c, &cmd_report, "--run: '%s' is not a run id (expected a "
+                               "positive integer; cara runs lists them)", arg);
+    char err[512], latest[32];
+    runs_q_status rs;
+    int found;
+    if (arg) {
+        found = runs_q_status_of(s, (int64_t)id, &rs, err, sizeof err);
+    } else {
+        found = runs_q_latest_done(s, run_id, err, sizeof err);
+        if (found == 1) return CLI_OK;
+    }
+    if (found < 0) {
+        fprintf(c->err, "cara report: %s\n", err);
         return CLI_FAIL;
     }
-    if (arg) {
-        uint64_t id;
-        if (util_parse_u64(arg, &id) < 0 || id == 0 || id > INT64_MAX) {
-            sqlite3_finalize(st);
-            return cli_usage_error(c, &cmd_report, "--run: '%s' is not a run id (expected a "
-                                   "positive integer; cara runs lists them)", arg);
-        }
-        sqlite3_bind_int64(st, 1, (int64_t)id);
-    }
     int rc = CLI_OK;
-    char latest[32];
-    if (sqlite3_step(st) != SQLITE_ROW) {
-        latest_done(db, latest, sizeof latest);
+    if (found == 0) {
+        latest_done(s, latest, sizeof latest);
         if (arg)
             fprintf(c->err, "cara report: %s: no run %s (%s%s; cara runs lists them)\n", c->db, arg,
                     latest[0] ? "the latest completed run is " : "no run has completed yet",
                     latest);
         else fprintf(c->err, "cara report: %s: no completed run yet (run 'cara run' first)\n", c->db);
         rc = CLI_FAIL;
-    } else if (strcmp((const char *)sqlite3_column_text(st, 1), "done") != 0) {
-        latest_done(db, latest, sizeof latest);
+    } else if (strcmp(rs.status, "done") != 0) {
+        latest_done(s, latest, sizeof latest);
         fprintf(c->err, "cara report: run %s is %s%s%s: only a completed run can be reported "
-                "(%s%s)\n", arg, (const char *)sqlite3_column_text(st, 1),
-                sqlite3_column_bytes(st, 2) ? ": " : "", (const char *)sqlite3_column_text(st, 2),
+                "(%s%s)\n", arg, rs.status, rs.message[0] ? ": " : "", rs.message,
                 latest[0] ? "the latest completed run is " : "no run has completed yet", latest);
         rc = CLI_FAIL;
     } else {
-        *run_id = sqlite3_column_int64(st, 0);
+        *run_id = rs.run_id;
     }
-    sqlite3_finalize(st);
+    if (arg) runs_q_status_free(&rs);
     return rc;
 }
 
@@ -284,7 +277,7 @@ static int run_report(cli_ctx *c, int argc, char **argv)
         rc = cli_usage_error(c, &cmd_report, "%s", err);
     }
     int64_t run_id = 0;
-    if (rc == CLI_OK) rc = pick_run(c, db, run, &run_id);
+    if (rc == CLI_OK) rc = pick_run(c, s, run, &run_id);
     if (rc == CLI_OK && phi && audit_cli_open(c->db, &audit, err, sizeof err) < 0) {
         fprintf(c->err, "cara report: %s\n", err);
         rc = CLI_FAIL;

@@ -8,6 +8,7 @@
 #include "contents.h"
 #include "feed_store.h"
 #include "run_lease.h"
+#include "runs_q.h"
 #include "snapshots.h"
 #include "store_conn.h"
 #endif
