@@ -9,6 +9,8 @@
 #include "feed_store.h"
 #include "run_lease.h"
 #include "runs_q.h"
+#include "store_rows.h"
+#include "tokens.h"
 #include "snapshots.h"
 #include "store_conn.h"
 #endif

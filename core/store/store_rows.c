@@ -1,0 +1,52 @@
+/*
+ * store_rows.c: see store_rows.h.
+ */
+#include "store_rows.h"
+
+#include <errno.h>
+#include <stdio.h>
+#include <stdlib.h>
+
+int store_rows(store *s, const char *sql, int n, const char *const *binds, store_row_fn fn,
+               void *ud, char *err, size_t errlen)
+{
+    sqlite3 *db = store_db(s);
+    sqlite3_stmt *st;
+    if (sqlite3_prepare_v2(db, sql, -1, &st, NULL) != SQLITE_OK) {
+        if (err && errlen) snprintf(err, errlen, "%s", sqlite3_errmsg(db));
+        return -EIO;
+    }
+    for (int i = 0; i < n; i++)
+        if (binds[i]) sqlite3_bind_text(st, i + 1, binds[i], -1, SQLITE_TRANSIENT);
+    int cols = sqlite3_column_count(st);
+    const char **names = calloc((size_t)cols + 1, sizeof *names);
+    store_cell *cells = calloc((size_t)cols + 1, sizeof *cells);
+    int rows = 0, rc = SQLITE_DONE, k = 0;
+    if (!names || !cells) {
+        k = -ENOMEM;
+        if (err && errlen) snprintf(err, errlen, "out of memory");
+    }
+    for (int i = 0; i < cols && !k; i++) names[i] = sqlite3_column_name(st, i);
+    store_row row = {cols, names, NULL};
+    if (!k && fn) k = fn(&row, ud);
+    while (!k && (rc = sqlite3_step(st)) == SQLITE_ROW) {
+        for (int i = 0; i < cols; i++) {
+            int t = sqlite3_column_type(st, i);
+            cells[i].type = t == SQLITE_NULL ? STORE_CELL_NULL
+                            : t == SQLITE_INTEGER ? STORE_CELL_INT : STORE_CELL_TEXT;
+            cells[i].i = sqlite3_column_int64(st, i);
+            cells[i].text = (const char *)sqlite3_column_text(st, i);
+        }
+        rows++;
+        row.cells = cells;
+        if (fn) k = fn(&row, ud);
+    }
+    if (!k && rc != SQLITE_DONE) {
+        if (err && errlen) snprintf(err, errlen, "%s", sqlite3_errmsg(db));
+        k = -EIO;
+    }
+    sqlite3_finalize(st);
+    free(names);
+    free(cells);
+    return k < 0 ? k : rows;
+}
