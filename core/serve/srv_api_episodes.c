@@ -23,17 +23,18 @@
 #include "srv_api.h"
 #include "srv_api_common.h"
 
-/* A line's service date, as the engine places lines in windows (bene.c): institutional
- * claims by admission (else claim start), others by line start (else claim start). */
-#define SERVICE_DATE                                                                        \
-    "(CASE WHEN c.claim_type = 'institutional' THEN COALESCE(c.admission_date, "           \
-    "c.claim_start_date) ELSE COALESCE(l.claim_line_start_date, c.claim_start_date) END)"
-
 /* The episode report (?1-?7, report.h) wrapped with the list's extra filters: ?8
- * status, ?9 person; ?10 limit, ?11 offset. */
+ * status, ?9 person; ?10 limit, ?11 offset. The list names the report's columns. */
 static char *list_sql(const report_def *r, int count)
 {
-    const char *head = count ? "SELECT count(*) FROM (" : "SELECT * FROM (";
+    char cols[2048];
+    size_t off = 0;
+    for (size_t k = 0; k < r->n_cols && off < sizeof cols; k++)
+        off += (size_t)snprintf(cols + off, sizeof cols - off, "%s%s", k ? ", " : "", r->cols[k].name);
+    if (off >= sizeof cols) return NULL;
+    char head_buf[sizeof cols + 32];
+    snprintf(head_buf, sizeof head_buf, "SELECT %s FROM (", cols);
+    const char *head = count ? "SELECT count(*) FROM (" : head_buf;
     const char *tail = count ? ") WHERE (?8 IS NULL OR status = ?8) AND (?9 IS NULL OR person_id = ?9)"
                              : ") WHERE (?8 IS NULL OR status = ?8) AND (?9 IS NULL OR person_id = ?9) "
                                "ORDER BY template_id, person_id, trigger_date, episode_id "
@@ -163,61 +164,6 @@ static json_t *episode_row(sqlite3 *db, int64_t run_id, const char *id, int *err
     return o;
 }
 
-/* Rows of sql with text binds (NULL binds NULL) as JSON, or NULL on a store error. */
-static json_t *rows_of(sqlite3 *db, const char *sql, int n, const char *const *binds)
-{
-    sqlite3_stmt *st;
-    if (sqlite3_prepare_v2(db, sql, -1, &st, NULL) != SQLITE_OK) return NULL;
-    for (int i = 0; i < n; i++) bind_opt(st, i + 1, binds[i]);
-    json_t *rows = srv_rows_json(st);
-    int ok = sqlite3_errcode(db) == SQLITE_DONE || sqlite3_errcode(db) == SQLITE_OK;
-    sqlite3_finalize(st);
-    if (!ok) {
-        json_decref(rows);
-        return NULL;
-    }
-    return rows;
-}
-
-/* The person's claims with a line in [from, to], each with those lines. */
-static json_t *episode_claims(sqlite3 *db, const char *person, const char *from, const char *to)
-{
-    const char *b[3] = {person, from, to};
-    json_t *claims = rows_of(db, "SELECT c.* FROM claims c WHERE c.person_id = ?1 AND c.status = "
-                                 "'current' AND EXISTS (SELECT 1 FROM claim_lines l WHERE "
-                                 "l.claim_id = c.claim_id AND l.denied = 0 AND "
-                                 SERVICE_DATE " BETWEEN ?2 AND ?3) "
-                                 "ORDER BY c.claim_start_date, c.claim_id", 3, b);
-    json_t *lines = rows_of(db, "SELECT l.*, " SERVICE_DATE " AS service_date FROM claim_lines l "
-                                "JOIN claims c ON c.claim_id = l.claim_id WHERE c.person_id = ?1 "
-                                "AND c.status = 'current' AND l.denied = 0 AND " SERVICE_DATE " BETWEEN ?2 AND ?3 "
-                                "ORDER BY l.claim_id, l.claim_line_number", 3, b);
-    if (!claims || !lines) {
-        json_decref(claims);
-        json_decref(lines);
-        return NULL;
-    }
-    json_t *by_claim = json_object();
-    size_t i;
-    json_t *c, *l;
-    json_array_foreach(claims, i, c)
-    {
-        json_t *v = json_array();
-        json_object_set_new(c, "lines", v);
-        const char *id = json_string_value(json_object_get(c, "claim_id"));
-        if (id) json_object_set(by_claim, id, v);
-    }
-    json_array_foreach(lines, i, l)
-    {
-        const char *id = json_string_value(json_object_get(l, "claim_id"));
-        json_t *v = id ? json_object_get(by_claim, id) : NULL;
-        if (v) json_array_append(v, l);
-    }
-    json_decref(by_claim);
-    json_decref(lines);
-    return claims;
-}
-
 void api_episode_get(srv_req *rq, srv_resp *rs)
 {
     const char *id = rq->n_params > 0 ? rq->params[0] : NULL;
@@ -242,17 +188,16 @@ void api_episode_get(srv_req *rq, srv_resp *rs)
         api_forbidden(rq, rs, "this episode");
         return;
     }
-    char run[32];
-    snprintf(run, sizeof run, "%lld", (long long)run_id);
-    const char *b[2] = {run, id};
-    json_t *leak = rows_of(db, "SELECT aco_id, npi, tin, lines, paid_cents FROM run_leakage WHERE "
-                               "run_id = CAST(?1 AS INTEGER) AND episode_id = ?2 "
-                               "ORDER BY paid_cents DESC, npi, tin", 2, b);
-    json_t *claims = episode_claims(db, json_string_value(json_object_get(ep, "person_id")),
-                                    json_string_value(json_object_get(ep, "trigger_date")),
-                                    json_string_value(json_object_get(ep, "end_date")));
-    if (!leak || !claims) {
-        srv_error(rs, 500, "store", "%s", sqlite3_errmsg(db));
+    char e[512];
+    json_t *leak = NULL, *claims = NULL;
+    int rc = episodes_q_leakage(rq->db, run_id, id, &leak, e, sizeof e);
+    if (rc == 0)
+        rc = episodes_q_claims(rq->db, json_string_value(json_object_get(ep, "person_id")),
+                               json_string_value(json_object_get(ep, "trigger_date")),
+                               json_string_value(json_object_get(ep, "end_date")), &claims, e,
+                               sizeof e);
+    if (rc < 0) {
+        srv_error(rs, 500, "store", "%s", e);
         json_decref(leak);
         json_decref(claims);
         json_decref(ep);

@@ -6,6 +6,7 @@
 #define CARA_STORE_MODULE_H
 #include "bene.h"
 #include "contents.h"
+#include "episodes_q.h"
 #include "feed_store.h"
 #include "run_lease.h"
 #include "runs_q.h"
