@@ -21,6 +21,7 @@
     X(rules_bind)      \
     X(hostile_rules)   \
     X(store)           \
+    X(store_queries)   \
     X(load)            \
     X(tuva)            \
     X(cclf)            \
