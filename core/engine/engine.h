@@ -10,7 +10,6 @@
 #include "network.h"
 #include "particip.h"
 #include "replay.h"
-#include "report.h"
 #include "rollback.h"
 #include "rules_native.h"
 #include "run_manifest.h"

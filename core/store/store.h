@@ -7,6 +7,7 @@
 #include "bene.h"
 #include "contents.h"
 #include "episodes_q.h"
+#include "report.h"
 #include "feed_store.h"
 #include "run_lease.h"
 #include "runs_q.h"
