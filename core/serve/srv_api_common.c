@@ -139,7 +139,7 @@ json_t *api_str(const char *s)
 int api_check_filters(const srv_req *rq, srv_resp *rs, const report_def *r, const report_filters *f)
 {
     char err[512];
-    int rc = report_check_filters(store_db(rq->db), r, f, 0, err, sizeof err);
+    int rc = report_check_filters(rq->db, r, f, 0, err, sizeof err);
     if (rc == 0) return 0;
     if (rc == -ENOENT) srv_error(rs, 404, "not_found", "%s", err);
     else if (rc == -EINVAL) srv_error(rs, 400, "bad_request", "%s", err);

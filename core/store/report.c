@@ -2,6 +2,7 @@
  * report.c: see report.h.
  */
 #include "report.h"
+#include "store_internal.h"
 
 #include <errno.h>
 #include <stdarg.h>
@@ -212,6 +213,31 @@ json_t *report_cell_json(sqlite3_stmt *st, int i, int type)
     }
 }
 
+json_t *report_cell_json_of(const store_cell *k, int type)
+{
+    if (k->type == STORE_CELL_NULL) return json_null();
+    char buf[32];
+    switch (type) {
+    case REPORT_FACTOR: factor_format(k->i, buf); return json_string(buf);
+    case REPORT_BOOL: return json_boolean(k->i);
+    case REPORT_INT:
+    case REPORT_MONEY: return json_integer(k->i);
+    default: return json_string(k->text);
+    }
+}
+
+int report_each(store *s, const report_def *r, int64_t run_id, const report_filters *f,
+                store_row_fn fn, void *ud, char *err, size_t errlen)
+{
+    sqlite3 *db = store_db(s);
+    sqlite3_stmt *st;
+    if (sqlite3_prepare_v2(db, r->sql, -1, &st, NULL) != SQLITE_OK) {
+        if (err && errlen) snprintf(err, errlen, "%s", sqlite3_errmsg(db));
+        return -EIO;
+    }
+    report_bind(st, run_id, f);
+    return store_rows_step(db, st, fn, ud, err, errlen);
+}
 
 /* ---- filters ---------------------------------------------------------------------------- */
 
@@ -258,9 +284,10 @@ static void reports_taking(unsigned bit, char *buf, size_t len)
             off += (size_t)snprintf(buf + off, len - off, "%s%s", off ? ", " : "", reports[i].by);
 }
 
-int report_check_filters(sqlite3 *db, const report_def *r, const report_filters *f, int cli,
+int report_check_filters(store *s, const report_def *r, const report_filters *f, int cli,
                          char *err, size_t errlen)
 {
+    sqlite3 *db = store_db(s);
     const char *dash = cli ? "--" : "";
     for (size_t i = 0; i < sizeof FILTER_NAMES / sizeof FILTER_NAMES[0]; i++) {
         const char *v = filter_value(f, FILTER_NAMES[i].bit);
@@ -332,9 +359,10 @@ void report_bind(sqlite3_stmt *st, int64_t run_id, const report_filters *f)
         if (v[i]) sqlite3_bind_text(st, 2 + i, v[i], -1, SQLITE_TRANSIENT);
 }
 
-void report_explain_empty(sqlite3 *db, const report_def *r, int64_t run_id,
+void report_explain_empty(store *s, const report_def *r, int64_t run_id,
                           const report_filters *f, char *buf, size_t len)
 {
+    sqlite3 *db = store_db(s);
     static const char *const words[] = {"NPI", "TIN", "ACO", "template", "arrangement"};
     const char *v[5] = {f->npi, f->tin, f->aco, f->tmpl, f->arrangement};
     size_t off = (size_t)snprintf(buf, len, "no %s", r->noun);
@@ -363,9 +391,10 @@ void report_explain_empty(sqlite3 *db, const report_def *r, int64_t run_id,
     sqlite3_finalize(st);
 }
 
-int64_t report_other_run(sqlite3 *db, const report_def *r, int64_t run_id,
+int64_t report_other_run(store *s, const report_def *r, int64_t run_id,
                          const report_filters *f)
 {
+    sqlite3 *db = store_db(s);
     sqlite3_stmt *runs, *st;
     if (sqlite3_prepare_v2(db, "SELECT run_id FROM runs WHERE status = 'done' AND run_id != ?1 "
                                "ORDER BY run_id DESC LIMIT 50", -1, &runs, NULL) != SQLITE_OK)

@@ -15,6 +15,9 @@
 #include <stddef.h>
 #include <stdint.h>
 
+#include "store_conn.h"
+#include "store_rows.h"
+
 enum report_col_type { REPORT_TEXT, REPORT_INT, REPORT_MONEY, REPORT_FACTOR, REPORT_BOOL };
 
 typedef struct report_col {
@@ -68,8 +71,21 @@ json_t *report_cell_json(sqlite3_stmt *st, int i, int type);
  * SQLite error. The message names the filter as the caller spells it (cli: "--aco",
  * else "aco"), the value and what is expected. Returns 0 when every filter is good.
  */
-int report_check_filters(sqlite3 *db, const report_def *r, const report_filters *f, int cli,
+int report_check_filters(store *s, const report_def *r, const report_filters *f, int cli,
                          char *err, size_t errlen);
+
+/* A cell of a report row (report_each) as JSON, the same as report_cell_json. New
+ * reference. */
+json_t *report_cell_json_of(const store_cell *k, int type);
+
+/*
+ * Read report r of run run_id with filters f (checked first: report_check_filters):
+ * fn gets the header, then one call per row whose cells come in r->cols order (see
+ * store_rows.h). Returns the number of rows, fn's negative value, or -EIO / -ENOMEM
+ * with err (SQLite's message).
+ */
+int report_each(store *s, const report_def *r, int64_t run_id, const report_filters *f,
+                store_row_fn fn, void *ud, char *err, size_t errlen);
 
 /* Bind run_id and f to a statement prepared from a report's SQL (or SQL that wraps it). */
 void report_bind(sqlite3_stmt *st, int64_t run_id, const report_filters *f);
@@ -80,12 +96,12 @@ void report_bind(sqlite3_stmt *st, int64_t run_id, const report_filters *f);
  * 4", with "; run 4 covers period 2027" when the period asked is not one of the run's
  * (its day-0 years, or its --period).
  */
-void report_explain_empty(sqlite3 *db, const report_def *r, int64_t run_id,
+void report_explain_empty(store *s, const report_def *r, int64_t run_id,
                           const report_filters *f, char *buf, size_t len);
 
 /* The latest completed run other than run_id (among the 50 latest) for which report r
  * with filters f has a row: its id, 0 when none has, -1 on a SQLite error. */
-int64_t report_other_run(sqlite3 *db, const report_def *r, int64_t run_id,
+int64_t report_other_run(store *s, const report_def *r, int64_t run_id,
                          const report_filters *f);
 
 /* The dollar column CSV adds for money column name ("target_cents" -> "target"), into

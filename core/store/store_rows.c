@@ -2,6 +2,7 @@
  * store_rows.c: see store_rows.h.
  */
 #include "store_rows.h"
+#include "store_internal.h"
 
 #include <errno.h>
 #include <stdio.h>
@@ -18,6 +19,12 @@ int store_rows(store *s, const char *sql, int n, const char *const *binds, store
     }
     for (int i = 0; i < n; i++)
         if (binds[i]) sqlite3_bind_text(st, i + 1, binds[i], -1, SQLITE_TRANSIENT);
+    return store_rows_step(db, st, fn, ud, err, errlen);
+}
+
+int store_rows_step(sqlite3 *db, sqlite3_stmt *st, store_row_fn fn, void *ud, char *err,
+                    size_t errlen)
+{
     int cols = sqlite3_column_count(st);
     const char **names = calloc((size_t)cols + 1, sizeof *names);
     store_cell *cells = calloc((size_t)cols + 1, sizeof *cells);
