@@ -87,6 +87,25 @@ json_t *report_cell_json_of(const store_cell *k, int type);
 int report_each(store *s, const report_def *r, int64_t run_id, const report_filters *f,
                 store_row_fn fn, void *ud, char *err, size_t errlen);
 
+/*
+ * A page of the episode report of run run_id with filters f, narrowed to status and
+ * person (NULL = any), ordered by template, person, trigger date, episode id, limit rows
+ * from offset: *total gets how many rows match without the page, fn the header and the
+ * page's rows (cells in the episode report's column order). Returns the number of rows
+ * given, fn's negative value, or -EIO / -ENOMEM with err (SQLite's message).
+ */
+int report_episode_page(store *s, int64_t run_id, const report_filters *f, const char *status,
+                        const char *person, int64_t limit, int64_t offset, int64_t *total,
+                        store_row_fn fn, void *ud, char *err, size_t errlen);
+
+/*
+ * Episode episode_id of run run_id: fn gets the header and, when the run has it, its
+ * row: the episode report's columns, then template_version, died, aco_id. Returns 1
+ * (found), 0 (no such episode), fn's negative value, or -EIO / -ENOMEM with err.
+ */
+int report_episode_one(store *s, int64_t run_id, const char *episode_id, store_row_fn fn,
+                       void *ud, char *err, size_t errlen);
+
 /* Bind run_id and f to a statement prepared from a report's SQL (or SQL that wraps it). */
 void report_bind(sqlite3_stmt *st, int64_t run_id, const report_filters *f);
 
