@@ -28,56 +28,19 @@
     "l.rendering_npi, l.rendering_tin, l.billing_npi, l.billing_tin, l.paid_cents, "        \
     "l.allowed_cents, l.denied, l.detail_paid_cents"
 
-typedef struct json_rows {
-    json_t *rows;
-} json_rows;
-
-/* store_row_fn: append the row as a JSON object (column name: typed value). */
-static int add_json(const store_row *row, void *ud)
-{
-    json_rows *j = ud;
-    if (!row->cells) return 0;
-    json_t *o = json_object();
-    if (!o) return -ENOMEM;
-    for (int i = 0; i < row->n; i++) {
-        const store_cell *k = &row->cells[i];
-        json_t *v = k->type == STORE_CELL_NULL ? json_null()
-                    : k->type == STORE_CELL_INT ? json_integer(k->i)
-                                                : json_string(k->text);
-        json_object_set_new(o, row->names[i], v ? v : json_null());
-    }
-    json_array_append_new(j->rows, o);
-    return 0;
-}
-
-static int rows_json(store *s, const char *sql, int n, const char *const *binds, json_t **out,
-                     char *err, size_t errlen)
-{
-    json_rows j = {json_array()};
-    *out = NULL;
-    if (!j.rows) return -ENOMEM;
-    int rc = store_rows(s, sql, n, binds, add_json, &j, err, errlen);
-    if (rc < 0) {
-        json_decref(j.rows);
-        return rc;
-    }
-    *out = j.rows;
-    return 0;
-}
-
 int episodes_q_claims(store *s, const char *person, const char *from, const char *to,
                       json_t **out, char *err, size_t errlen)
 {
     const char *b[3] = {person, from, to};
     json_t *claims, *lines;
     *out = NULL;
-    int rc = rows_json(s, "SELECT " CLAIM_COLUMNS " FROM claims c WHERE c.person_id = ?1 AND "
+    int rc = store_rows_json(s, "SELECT " CLAIM_COLUMNS " FROM claims c WHERE c.person_id = ?1 AND "
                           "c.status = 'current' AND EXISTS (SELECT 1 FROM claim_lines l WHERE "
                           "l.claim_id = c.claim_id AND l.denied = 0 AND " SERVICE_DATE
                           " BETWEEN ?2 AND ?3) ORDER BY c.claim_start_date, c.claim_id",
                        3, b, &claims, err, errlen);
     if (rc < 0) return rc;
-    rc = rows_json(s, "SELECT " LINE_COLUMNS ", " SERVICE_DATE " AS service_date FROM "
+    rc = store_rows_json(s, "SELECT " LINE_COLUMNS ", " SERVICE_DATE " AS service_date FROM "
                       "claim_lines l JOIN claims c ON c.claim_id = l.claim_id WHERE "
                       "c.person_id = ?1 AND c.status = 'current' AND l.denied = 0 AND "
                       SERVICE_DATE " BETWEEN ?2 AND ?3 ORDER BY l.claim_id, l.claim_line_number",
@@ -114,7 +77,7 @@ int episodes_q_leakage(store *s, int64_t run_id, const char *episode_id, json_t 
     char run[32];
     snprintf(run, sizeof run, "%lld", (long long)run_id);
     const char *b[2] = {run, episode_id};
-    return rows_json(s, "SELECT aco_id, npi, tin, lines, paid_cents FROM run_leakage WHERE "
+    return store_rows_json(s, "SELECT aco_id, npi, tin, lines, paid_cents FROM run_leakage WHERE "
                         "run_id = CAST(?1 AS INTEGER) AND episode_id = ?2 "
                         "ORDER BY paid_cents DESC, npi, tin", 2, b, out, err, errlen);
 }

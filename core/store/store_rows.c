@@ -57,3 +57,38 @@ int store_rows_step(sqlite3 *db, sqlite3_stmt *st, store_row_fn fn, void *ud, ch
     free(cells);
     return k < 0 ? k : rows;
 }
+
+/* store_row_fn: append the row to the JSON array ud as an object. */
+static int add_json(const store_row *row, void *ud)
+{
+    if (!row->cells) return 0;
+    json_t *o = json_object();
+    if (!o) return -ENOMEM;
+    for (int i = 0; i < row->n; i++) {
+        const store_cell *k = &row->cells[i];
+        json_t *v = k->type == STORE_CELL_NULL ? json_null()
+                    : k->type == STORE_CELL_INT ? json_integer(k->i)
+                                                : json_string(k->text);
+        json_object_set_new(o, row->names[i], v ? v : json_null());
+    }
+    json_array_append_new(ud, o);
+    return 0;
+}
+
+int store_rows_json(store *s, const char *sql, int n, const char *const *binds, json_t **out,
+                    char *err, size_t errlen)
+{
+    json_t *rows = json_array();
+    *out = NULL;
+    if (!rows) {
+        if (err && errlen) snprintf(err, errlen, "out of memory");
+        return -ENOMEM;
+    }
+    int rc = store_rows(s, sql, n, binds, add_json, rows, err, errlen);
+    if (rc < 0) {
+        json_decref(rows);
+        return rc;
+    }
+    *out = rows;
+    return 0;
+}

@@ -8,6 +8,7 @@
 #ifndef CARA_STORE_ROWS_H
 #define CARA_STORE_ROWS_H
 
+#include <jansson.h>
 #include <stddef.h>
 #include <stdint.h>
 
@@ -42,5 +43,14 @@ typedef int (*store_row_fn)(const store_row *row, void *ud);
  */
 int store_rows(store *s, const char *sql, int n, const char *const *binds, store_row_fn fn,
                void *ud, char *err, size_t errlen);
+
+/*
+ * store_rows into a JSON array: each row an object of column name -> value (NULL as
+ * null, integers as integers, anything else as a string; text that is not UTF-8 as
+ * null). On success *out is a new array owned by the caller and 0 is returned; on
+ * failure *out is NULL and store_rows's negative value is returned (err set).
+ */
+int store_rows_json(store *s, const char *sql, int n, const char *const *binds, json_t **out,
+                    char *err, size_t errlen);
 
 #endif
