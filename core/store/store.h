@@ -6,6 +6,7 @@
 #define CARA_STORE_MODULE_H
 #include "bene.h"
 #include "contents.h"
+#include "diff_q.h"
 #include "ebras_q.h"
 #include "episodes_q.h"
 #include "report.h"
