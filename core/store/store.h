@@ -5,6 +5,7 @@
 #ifndef CARA_STORE_MODULE_H
 #define CARA_STORE_MODULE_H
 #include "bene.h"
+#include "claims_q.h"
 #include "contents.h"
 #include "diff_q.h"
 #include "ebras_q.h"
