@@ -1,6 +1,7 @@
 /*
  * tests/test_store_queries.c: the store's shared readers (store/runs_q.h, tokens.h,
- * episodes_q.h, store_rows.h) on a tiny hand-made database: three runs (1 done with two
+ * episodes_q.h, store_rows.h, report.h's report_each and episode pages, claims_q.h,
+ * diff_q.h) on a tiny hand-made database: three runs (1 done with two
  * episodes and two components, 2 failed with a message, 3 abandoned), two tokens (one
  * revoked), one beneficiary's claims with lines in and out of an episode's window.
  */
@@ -292,6 +293,113 @@ START_TEST(test_episode_leakage)
 }
 END_TEST
 
+/* Counts rows and keeps the first column of each as "a,b,". */
+typedef struct firsts {
+    int header;
+    char text[512];
+} firsts;
+
+static int first_col(const store_row *row, void *ud)
+{
+    firsts *x = ud;
+    if (!row->cells) {
+        x->header++;
+        return 0;
+    }
+    size_t n = strlen(x->text);
+    snprintf(x->text + n, sizeof x->text - n, "%s,", row->cells[0].text ? row->cells[0].text : "NULL");
+    return 0;
+}
+
+START_TEST(test_report_episodes)
+{
+    char err[256];
+    const report_filters none = {0};
+    firsts x = {0};
+    /* the episode report of run 1: both episodes, in the report's order */
+    ck_assert_msg(report_each(db, report_find("episode"), 1, &none, first_col, &x, err,
+                              sizeof err) == 2, "%s", err);
+    ck_assert_int_eq(x.header, 1);
+    ck_assert_str_eq(x.text, "tka:P1:2027-03-01,tka:P1:2027-09-01,");
+    /* a page: status interim only -> 1 of the 2; limit 1 offset 0 of all -> total 2 */
+    int64_t total = -1;
+    memset(&x, 0, sizeof x);
+    ck_assert_int_eq(report_episode_page(db, 1, &none, "interim", NULL, 50, 0, &total, first_col,
+                                         &x, err, sizeof err), 1);
+    ck_assert_int_eq(total, 1);
+    ck_assert_str_eq(x.text, "tka:P1:2027-09-01,");
+    memset(&x, 0, sizeof x);
+    ck_assert_int_eq(report_episode_page(db, 1, &none, NULL, "P1", 1, 1, &total, first_col, &x,
+                                         err, sizeof err), 1);
+    ck_assert_int_eq(total, 2);
+    ck_assert_str_eq(x.text, "tka:P1:2027-09-01,");
+    /* one episode: found / not */
+    memset(&x, 0, sizeof x);
+    ck_assert_int_eq(report_episode_one(db, 1, "tka:P1:2027-03-01", first_col, &x, err, sizeof err), 1);
+    ck_assert_str_eq(x.text, "tka:P1:2027-03-01,");
+    memset(&x, 0, sizeof x);
+    ck_assert_int_eq(report_episode_one(db, 2, "tka:P1:2027-03-01", first_col, &x, err, sizeof err), 0);
+    ck_assert_int_eq(x.header, 1);
+}
+END_TEST
+
+START_TEST(test_claims_list)
+{
+    char err[256];
+    firsts x = {0};
+    /* every claim of P1 by start date: C2 (01-05), C1 (03-10), C3 (03-31) */
+    ck_assert_int_eq(claims_q_list(db, "P1", NULL, NULL, -1, first_col, &x, err, sizeof err), 3);
+    ck_assert_str_eq(x.text, "C2,C1,C3,");
+    memset(&x, 0, sizeof x);
+    ck_assert_int_eq(claims_q_list(db, NULL, "C3", NULL, -1, first_col, &x, err, sizeof err), 1);
+    ck_assert_str_eq(x.text, "C3,");
+    memset(&x, 0, sizeof x);
+    ck_assert_int_eq(claims_q_list(db, NULL, NULL, "denied", -1, first_col, &x, err, sizeof err), 0);
+    ck_assert_int_eq(claims_q_list(db, NULL, NULL, NULL, 2, NULL, NULL, err, sizeof err), 2);
+}
+END_TEST
+
+/* C1's line sums: lines 1 and 2 are priced (denied = 0): 100 + 200 paid, 120 + 220 allowed. */
+static int c1_sums(const store_row *row, void *ud)
+{
+    if (!row->cells || strcmp(row->cells[CLAIMS_Q_CLAIM_ID].text, "C1")) return 0;
+    ck_assert_int_eq(row->cells[CLAIMS_Q_PAID_CENTS].i, 300);
+    ck_assert_int_eq(row->cells[CLAIMS_Q_ALLOWED_CENTS].i, 340);
+    ck_assert_int_eq(row->cells[CLAIMS_Q_LINES].i, 2);
+    ck_assert_int_eq(row->cells[CLAIMS_Q_DENIED_LINES].i, 0);
+    ck_assert_int_eq(row->cells[CLAIMS_Q_CLAIM_PAID_CENTS].i, 300);
+    ck_assert_int_eq(row->cells[CLAIMS_Q_LOAD_PATH].type, STORE_CELL_NULL);
+    (*(int *)ud)++;
+    return 0;
+}
+
+START_TEST(test_claims_sums)
+{
+    char err[256];
+    int seen = 0;
+    ck_assert_int_eq(claims_q_list(db, NULL, NULL, NULL, -1, c1_sums, &seen, err, sizeof err), 3);
+    ck_assert_int_eq(seen, 1);
+}
+END_TEST
+
+START_TEST(test_diff_sections)
+{
+    char err[256];
+    firsts x = {0};
+    /* run 1 against run 2 (no episodes): both episodes are absent in B */
+    ck_assert_int_eq(diff_q_section(db, "attribution", 1, 2, first_col, &x, err, sizeof err), 2);
+    ck_assert_str_eq(x.text, "tka:P1:2027-03-01,tka:P1:2027-09-01,");
+    /* a run against itself: no attribution changes, one template row */
+    ck_assert_int_eq(diff_q_section(db, "attribution", 1, 1, NULL, NULL, err, sizeof err), 0);
+    ck_assert_int_eq(diff_q_section(db, "template", 1, 1, NULL, NULL, err, sizeof err), 1);
+    ck_assert_int_eq(diff_q_section(db, "nope", 1, 2, NULL, NULL, err, sizeof err), -EINVAL);
+    /* components: run 2 recorded none, so both of run 1's are "removed" */
+    memset(&x, 0, sizeof x);
+    ck_assert_int_eq(diff_q_components(db, 1, 2, first_col, &x, err, sizeof err), 2);
+    ck_assert_str_eq(x.text, "plugin,template,");
+}
+END_TEST
+
 Suite *suite_store_queries(void)
 {
     Suite *s = suite_create("store_queries");
@@ -305,6 +413,10 @@ Suite *suite_store_queries(void)
     tcase_add_test(tc, test_tokens_list_rows);
     tcase_add_test(tc, test_episode_claims);
     tcase_add_test(tc, test_episode_leakage);
+    tcase_add_test(tc, test_report_episodes);
+    tcase_add_test(tc, test_claims_list);
+    tcase_add_test(tc, test_claims_sums);
+    tcase_add_test(tc, test_diff_sections);
     suite_add_tcase(s, tc);
     return s;
 }
