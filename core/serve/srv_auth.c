@@ -99,12 +99,6 @@ static int is_lower_hex(const char *p, size_t n)
     return 1;
 }
 
-/* The JSON of a token's row for the audit log: never the hash. ?1 = token_id. */
-static const char TOKEN_JSON[] =
-    "SELECT json_object('token_id', token_id, 'role', role, 'scope_id', scope_id, 'label', "
-    "label, 'created_at', created_at, 'created_by', created_by, 'revoked_at', revoked_at) "
-    "FROM api_tokens WHERE token_id = ?1";
-
 static int audit(store *s, const char *actor, const char *action, const char *id,
                  const char *before, const char *after, char *err, size_t errlen)
 {
@@ -222,12 +216,10 @@ int srv_token_create(store *s, const char *spec, const char *label, const char *
         to_hex(raw, SRV_TOKEN_HEX / 2, secret + sizeof SRV_TOKEN_PREFIX - 1);
         sha256_hex(secret, SRV_TOKEN_LEN, hash);
         now_utc(now);
-        rc = sql(s, NULL, err, errlen,
-                 "INSERT INTO api_tokens (token_id, sha256, role, scope_id, label, created_at, "
-                 "created_by) VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7)",
-                 7, id, hash, srv_role_word(role.kind), role.id, label, now, actor);
+        rc = tokens_insert(s, id, hash, srv_role_word(role.kind), role.id, label, now, actor,
+                           err, errlen);
     }
-    if (rc == 0) rc = sql(s, &after, err, errlen, TOKEN_JSON, 1, id);
+    if (rc == 0) rc = tokens_json(s, id, &after, err, errlen);
     if (rc == 0) rc = audit(s, actor, "token.create", id, NULL, after, err, errlen);
     free(after);
     rc = finish(s, rc, err, errlen);
@@ -247,7 +239,7 @@ int srv_token_revoke(store *s, const char *token_id, const char *actor, char *er
     char e[256], now[32], *before = NULL, *after = NULL;
     tokens_row t;
     if (store_begin(s, e, sizeof e) < 0) return util_fail(err, errlen, -EIO, "%s", e);
-    int rc = sql(s, &before, err, errlen, TOKEN_JSON, 1, token_id);
+    int rc = tokens_json(s, token_id, &before, err, errlen);
     if (rc == 0 && !before) rc = util_fail(err, errlen, -ENOENT, "no token \"%s\" (cara token list)", token_id);
     if (rc == 0) {
         int found = tokens_by_id(s, token_id, &t, err, errlen);
@@ -258,10 +250,9 @@ int srv_token_revoke(store *s, const char *token_id, const char *actor, char *er
     }
     if (rc == 0) {
         now_utc(now);
-        rc = sql(s, NULL, err, errlen, "UPDATE api_tokens SET revoked_at = ?2 WHERE token_id = ?1",
-                 2, token_id, now);
+        rc = tokens_set_revoked(s, token_id, now, err, errlen);
     }
-    if (rc == 0) rc = sql(s, &after, err, errlen, TOKEN_JSON, 1, token_id);
+    if (rc == 0) rc = tokens_json(s, token_id, &after, err, errlen);
     if (rc == 0) rc = audit(s, actor, "token.revoke", token_id, before, after, err, errlen);
     free(before);
     free(after);

@@ -32,6 +32,22 @@ int tokens_by_hash(store *s, const char *sha256_hex, tokens_row *out, char *err,
 int tokens_by_id(store *s, const char *token_id, tokens_row *out, char *err, size_t errlen);
 
 /*
+ * Token token_id's public columns as compact JSON text for the audit log (token_id,
+ * role, scope_id, label, created_at, created_by, revoked_at; never the hash) into *out
+ * (malloc'ed, caller frees; NULL when there is no such token). 0, or -EIO / -ENOMEM.
+ */
+int tokens_json(store *s, const char *token_id, char **out, char *err, size_t errlen);
+
+/* The one writer of api_tokens rows: insert a token (sha256_hex: the secret's hash; the
+ * secret is never stored). 0, or -EIO (a clash of token_id or hash included). */
+int tokens_insert(store *s, const char *token_id, const char *sha256_hex, const char *role,
+                  const char *scope_id, const char *label, const char *created_at,
+                  const char *created_by, char *err, size_t errlen);
+
+/* Set token token_id's revoked_at to at. 0, or -EIO. */
+int tokens_set_revoked(store *s, const char *token_id, const char *at, char *err, size_t errlen);
+
+/*
  * Every token (never the hashes) as generic rows for printing, columns token_id,
  * role, scope, label, created_at, created_by, revoked_at, by created_at then
  * token_id (`cara token list`). Returns store_rows's value (row count or negative; err
