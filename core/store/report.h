@@ -5,13 +5,14 @@
  * The JSON field names of the episode and arrangement reports are exactly those of
  * docs/methodology.md section 4 and docs/reports.md (columns are only ever added).
  *
- * Every function reads through a connection owned by the caller and keeps nothing.
+ * A store reader (core/store/): callers read rows through report_each and
+ * report_episode_page / report_episode_one (cells, no statement).
+ * Every function reads through a store owned by the caller and keeps nothing.
  */
 #ifndef CARA_REPORT_H
 #define CARA_REPORT_H
 
 #include <jansson.h>
-#include <sqlite3.h>
 #include <stddef.h>
 #include <stdint.h>
 
@@ -59,9 +60,6 @@ const report_def *report_find(const char *by);
 /* The names of every report, for messages: "episode, arrangement, ...". */
 const char *report_names(void);
 
-/* Column i of the current row as JSON (factors as strings with four decimals, money as
- * integer cents, NULL as null). New reference. */
-json_t *report_cell_json(sqlite3_stmt *st, int i, int type);
 
 /*
  * Check f against report r and the store: a filter r does not apply, an NPI or TIN that
@@ -74,8 +72,8 @@ json_t *report_cell_json(sqlite3_stmt *st, int i, int type);
 int report_check_filters(store *s, const report_def *r, const report_filters *f, int cli,
                          char *err, size_t errlen);
 
-/* A cell of a report row (report_each) as JSON, the same as report_cell_json. New
- * reference. */
+/* A cell of a report row (report_each) as JSON: factors as strings with four decimals,
+ * money as integer cents, booleans as true/false, NULL as null. New reference. */
 json_t *report_cell_json_of(const store_cell *k, int type);
 
 /*
@@ -106,8 +104,6 @@ int report_episode_page(store *s, int64_t run_id, const report_filters *f, const
 int report_episode_one(store *s, int64_t run_id, const char *episode_id, store_row_fn fn,
                        void *ud, char *err, size_t errlen);
 
-/* Bind run_id and f to a statement prepared from a report's SQL (or SQL that wraps it). */
-void report_bind(sqlite3_stmt *st, int64_t run_id, const report_filters *f);
 
 /*
  * Why report r of run run_id with filters f has no rows, as one sentence without a
