@@ -65,7 +65,8 @@ int template_rollback_main(cli_ctx *c, int argc, char **argv);
 
 /* Print a query's rows as an aligned table (json = 0) or JSON lines, binding n text
  * parameters (NULL binds NULL). Returns CLI_OK or CLI_FAIL (message printed). */
-int cli_query_print(cli_ctx *c, sqlite3 *db, const char *sql, int json, int n,
+typedef struct store store;
+int cli_query_print(cli_ctx *c, store *s, const char *sql, int json, int n,
                     const char *const *binds);
 
 /* Write one CSV field (RFC 4180): quoted, with quotes doubled, when it holds a comma, a

@@ -1,19 +1,21 @@
 /*
- * cli_query.c: print a query's rows as an aligned table or as JSON lines (see cli_cmds.h).
+ * cli_query.c: print a query's rows as an aligned table or as JSON lines (see cli_cmds.h
+ * cli_query_print and cli_query.h).
  */
+#include "cli_query.h"
+
+#include <errno.h>
 #include <jansson.h>
 #include <stdlib.h>
 #include <string.h>
 
-#include "cli_cmds.h"
-
-static json_t *cell(sqlite3_stmt *st, int i)
+static json_t *cell(const store_cell *k)
 {
-    switch (sqlite3_column_type(st, i)) {
-    case SQLITE_NULL: return json_null();
-    case SQLITE_INTEGER: return json_integer(sqlite3_column_int64(st, i));
+    switch (k->type) {
+    case STORE_CELL_NULL: return json_null();
+    case STORE_CELL_INT: return json_integer(k->i);
     default: {
-        const char *s = (const char *)sqlite3_column_text(st, i);
+        const char *s = k->text;
         /* JSON text columns (audit before/after) stay JSON */
         if (s && (s[0] == '{' || s[0] == '[')) {
             json_t *j = json_loads(s, 0, NULL);
@@ -24,63 +26,99 @@ static json_t *cell(sqlite3_stmt *st, int i)
     }
 }
 
-int cli_query_print(cli_ctx *c, sqlite3 *db, const char *sql, int json, int n, const char *const *binds)
+void cli_rows_init(cli_rows *p, cli_ctx *c, int json)
 {
-    sqlite3_stmt *st;
-    if (sqlite3_prepare_v2(db, sql, -1, &st, NULL) != SQLITE_OK) {
-        fprintf(c->err, "cara: %s\n", sqlite3_errmsg(db));
-        return CLI_FAIL;
+    memset(p, 0, sizeof *p);
+    p->c = c;
+    p->json = json;
+    p->cols = -1;
+}
+
+static int header(cli_rows *p, const store_row *row)
+{
+    p->cols = row->n;
+    p->names = calloc((size_t)row->n + 1, sizeof *p->names);
+    p->width = calloc((size_t)row->n + 1, sizeof *p->width);
+    if (!p->names || !p->width) return -ENOMEM;
+    for (int k = 0; k < row->n; k++) {
+        p->names[k] = strdup(row->names[k] ? row->names[k] : "");
+        if (!p->names[k]) return -ENOMEM;
+        p->width[k] = strlen(p->names[k]);
     }
-    for (int i = 0; i < n; i++)
-        if (binds[i]) sqlite3_bind_text(st, i + 1, binds[i], -1, SQLITE_TRANSIENT);
-    int cols = sqlite3_column_count(st), rc;
-    char **cells = NULL;
-    size_t rows = 0, cap = 0, *width = calloc((size_t)cols, sizeof *width);
-    for (int k = 0; k < cols && width; k++) width[k] = strlen(sqlite3_column_name(st, k));
-    while ((rc = sqlite3_step(st)) == SQLITE_ROW) {
-        if (json) {
-            json_t *o = json_object();
-            for (int k = 0; k < cols; k++) json_object_set_new(o, sqlite3_column_name(st, k), cell(st, k));
-            char *s = json_dumps(o, JSON_COMPACT | JSON_PRESERVE_ORDER);
-            fprintf(c->out, "%s\n", s ? s : "{}");
-            free(s);
-            json_decref(o);
-            continue;
-        }
-        if (rows == cap) {
-            cap = cap ? cap * 2 : 64;
-            char **v = realloc(cells, cap * (size_t)cols * sizeof *v);
-            if (!v) break;
-            cells = v;
-        }
-        for (int k = 0; k < cols; k++) {
-            const char *s = (const char *)sqlite3_column_text(st, k);
-            cells[rows * (size_t)cols + (size_t)k] = strdup(s ? s : "");
-            size_t l = s ? strlen(s) : 0;
-            if (width && l > width[k]) width[k] = l > 60 ? 60 : l;
-        }
-        rows++;
+    return 0;
+}
+
+int cli_rows_row(const store_row *row, void *ud)
+{
+    cli_rows *p = ud;
+    if (!row->cells) return header(p, row);
+    int cols = p->cols;
+    if (p->json) {
+        json_t *o = json_object();
+        for (int k = 0; k < cols; k++) json_object_set_new(o, p->names[k], cell(&row->cells[k]));
+        char *s = json_dumps(o, JSON_COMPACT | JSON_PRESERVE_ORDER);
+        fprintf(p->c->out, "%s\n", s ? s : "{}");
+        free(s);
+        json_decref(o);
+        return 0;
     }
-    if (!json && width) {
+    if (p->oom) return 0;
+    if (p->rows == p->cap) {
+        size_t cap = p->cap ? p->cap * 2 : 64;
+        char **v = realloc(p->cells, cap * (size_t)(cols ? cols : 1) * sizeof *v);
+        if (!v) {
+            p->oom = 1; /* as before: the rows so far are printed */
+            return 0;
+        }
+        p->cells = v;
+        p->cap = cap;
+    }
+    for (int k = 0; k < cols; k++) {
+        const char *s = row->cells[k].text;
+        p->cells[p->rows * (size_t)cols + (size_t)k] = strdup(s ? s : "");
+        size_t l = s ? strlen(s) : 0;
+        if (l > p->width[k]) p->width[k] = l > 60 ? 60 : l;
+    }
+    p->rows++;
+    return 0;
+}
+
+int cli_rows_end(cli_rows *p, int rc, const char *err)
+{
+    FILE *out = p->c->out, *errf = p->c->err;
+    int cols = p->cols;
+    if (!p->json && cols >= 0 && p->width && p->names) {
         for (int k = 0; k < cols; k++)
-            fprintf(c->out, "%-*s%s", k + 1 < cols ? (int)width[k] : 0, sqlite3_column_name(st, k),
+            fprintf(out, "%-*s%s", k + 1 < cols ? (int)p->width[k] : 0, p->names[k],
                     k + 1 < cols ? "  " : "\n");
-        for (size_t r = 0; r < rows; r++)
+        for (size_t r = 0; r < p->rows; r++)
             for (int k = 0; k < cols; k++) {
-                char *s = cells[r * (size_t)cols + (size_t)k];
-                fprintf(c->out, "%-*s%s", k + 1 < cols ? (int)width[k] : 0, s, k + 1 < cols ? "  " : "\n");
+                char *s = p->cells[r * (size_t)cols + (size_t)k];
+                fprintf(out, "%-*s%s", k + 1 < cols ? (int)p->width[k] : 0, s ? s : "",
+                        k + 1 < cols ? "  " : "\n");
                 free(s);
             }
-        if (rows == 0) fprintf(c->out, "(none)\n");
+        if (p->rows == 0) fprintf(out, "(none)\n");
     }
-    free(cells);
-    free(width);
-    sqlite3_finalize(st);
-    if (rc != SQLITE_DONE && rc != SQLITE_ROW) {
-        fprintf(c->err, "cara: %s\n", sqlite3_errmsg(db));
+    for (int k = 0; k < cols && p->names; k++) free(p->names[k]);
+    free(p->names);
+    free(p->cells);
+    free(p->width);
+    memset(p, 0, sizeof *p);
+    if (rc < 0) {
+        fprintf(errf, "cara: %s\n", err ? err : "");
         return CLI_FAIL;
     }
     return CLI_OK;
+}
+
+int cli_query_print(cli_ctx *c, store *s, const char *sql, int json, int n, const char *const *binds)
+{
+    cli_rows p;
+    char err[1024];
+    cli_rows_init(&p, c, json);
+    int rc = store_rows(s, sql, n, binds, cli_rows_row, &p, err, sizeof err);
+    return cli_rows_end(&p, rc, err);
 }
 
 void cli_csv_field(FILE *f, const char *s)

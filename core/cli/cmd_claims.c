@@ -9,6 +9,7 @@
  * listing appends a 'phi.read' row to the audit log (audit_cli.h) through a second,
  * read-write one, and is refused when the store cannot be written.
  */
+#include <errno.h>
 #include <jansson.h>
 #include <stdlib.h>
 #include <string.h>
@@ -18,28 +19,9 @@
 #include "base/base.h"
 #include "store/store.h"
 
-/* One row per claim; the line sums count only lines that are priced (denied = 0).
- * Columns 0-7 and 10-18 are fields CF_CLAIM_ID..CF_STATUS and CF_CONTROL_NUMBER..CF_LOAD_ID;
- * 8 and 9 (source, the load's path) give source_file and source_record. The WHERE
- * clauses are appended by claims_sql(). */
-static const char SELECT_SQL[] =
-    "SELECT c.claim_id, c.person_id, c.claim_type, c.claim_start_date, c.claim_end_date, "
-    "sum(CASE WHEN l.denied = 0 THEN l.paid_cents ELSE 0 END), "
-    "sum(CASE WHEN l.denied = 0 THEN l.allowed_cents ELSE 0 END), c.status, c.source, "
-    "lo.path, c.control_number, c.claim_key, c.status_reason, c.related_claim_id, "
-    "count(l.claim_id), count(CASE WHEN l.denied <> 0 THEN 1 END), c.paid_cents, "
-    "c.bill_type_code, c.load_id "
-    "FROM claims c LEFT JOIN claim_lines l ON l.claim_id = c.claim_id "
-    "LEFT JOIN loads lo ON lo.load_id = c.load_id WHERE 1";
-static const char PERSON_SQL[] = " AND c.person_id = :person";
-/* the claim id, the control number, or the claim number of a feed's "<number>#<record>" */
-static const char CLAIM_SQL[] =
-    " AND (c.claim_id = :claim OR (c.control_number <> '' AND c.control_number = :claim) OR "
-    "(instr(c.claim_id, '#') > 1 AND substr(c.claim_id, 1, instr(c.claim_id, '#') - 1) = :claim))";
-static const char STATUS_SQL[] = " AND c.status = :status";
-static const char ORDER_SQL[] =
-    " GROUP BY c.claim_id ORDER BY c.person_id, c.claim_start_date, c.claim_id LIMIT :limit";
-
+/* The fields CF_CLAIM_ID..CF_STATUS and CF_CONTROL_NUMBER..CF_LOAD_ID line up with the
+ * columns of claims_q_list (claims_q.h); its columns CLAIMS_Q_SOURCE and
+ * CLAIMS_Q_LOAD_PATH give source_file and source_record. */
 enum { K_TEXT, K_INT, K_MONEY, K_BOOL };
 
 enum {
@@ -108,21 +90,20 @@ typedef struct row {
     size_t cap;
 } row;
 
-/* Fill r from the statement's current row (valid until the next step). 0, or -1 when
- * out of memory. */
-static int row_read(sqlite3_stmt *st, row *r)
+/* Fill r from a row's cells (valid during the callback). 0, or -1 when out of memory. */
+static int row_read(const store_cell *k, row *r)
 {
     for (int f = 0; f < CF_N; f++) {
         if (f == CF_SOURCE_FILE || f == CF_SOURCE_RECORD || f == CF_PRICED) continue;
         int col = f; /* fields and columns line up (SELECT_SQL) */
         value *v = &r->v[f];
-        v->null = sqlite3_column_type(st, col) == SQLITE_NULL;
-        v->i = sqlite3_column_int64(st, col);
-        v->s = v->null ? NULL : (const char *)sqlite3_column_text(st, col);
+        v->null = k[col].type == STORE_CELL_NULL;
+        v->i = k[col].i;
+        v->s = v->null ? NULL : k[col].text;
         if (!v->null && FIELDS[f].kind == K_TEXT && !v->s) return -1;
     }
-    const char *src = (const char *)sqlite3_column_text(st, 8);
-    const char *path = (const char *)sqlite3_column_text(st, 9);
+    const char *src = k[CLAIMS_Q_SOURCE].text;
+    const char *path = k[CLAIMS_Q_LOAD_PATH].text;
     value *file = &r->v[CF_SOURCE_FILE], *rec = &r->v[CF_SOURCE_RECORD];
     file->null = rec->null = 1;
     file->s = rec->s = NULL;
@@ -270,52 +251,70 @@ static void table_flush(cli_ctx *c, table *t)
 
 enum { FMT_TABLE, FMT_JSON, FMT_CSV };
 
-/* Step st, printing each row in format fmt; *printed gets the count. CLI_OK or CLI_FAIL
- * (message printed). */
-static int print_claims(cli_ctx *c, sqlite3 *db, sqlite3_stmt *st, int fmt, long long *printed)
+typedef struct printer {
+    cli_ctx *c;
+    int fmt;
+    row r;
+    table t;
+    size_t n;
+    int oom;
+} printer;
+
+/* store_row_fn of claims_q_list: print (or keep, for the table) one claim. */
+static int print_claim(const store_row *sr, void *ud)
 {
-    row r = {0};
-    table t = {0};
-    for (size_t k = 0; k < T_N; k++) t.width[k] = strlen(TABLE[k].head);
-    size_t n = 0;
-    int rc = SQLITE_DONE, oom = 0;
-    while (!oom && (rc = sqlite3_step(st)) == SQLITE_ROW) {
-        if (row_read(st, &r) < 0) {
-            oom = 1;
-            break;
-        }
-        if (fmt == FMT_JSON) print_json(c, &r);
-        else if (fmt == FMT_CSV) {
-            if (n == 0) print_csv(c, &r, 1);
-            print_csv(c, &r, 0);
-        } else if (table_add(&t, &r) < 0) {
-            oom = 1;
-        }
-        n++;
+    printer *p = ud;
+    if (!sr->cells) return 0;
+    if (row_read(sr->cells, &p->r) < 0) {
+        p->oom = 1;
+        return -ENOMEM;
     }
-    free(r.scratch);
+    if (p->fmt == FMT_JSON) print_json(p->c, &p->r);
+    else if (p->fmt == FMT_CSV) {
+        if (p->n == 0) print_csv(p->c, &p->r, 1);
+        print_csv(p->c, &p->r, 0);
+    } else if (table_add(&p->t, &p->r) < 0) {
+        p->oom = 1;
+    }
+    p->n++;
+    return p->oom ? -ENOMEM : 0;
+}
+
+/* Read and print the claims in format fmt; *printed gets the count. CLI_OK or CLI_FAIL
+ * (message printed). */
+static int print_claims(cli_ctx *c, store *s, const char *person, const char *claim,
+                        const char *status, int64_t limit, int fmt, long long *printed)
+{
+    printer *p = calloc(1, sizeof *p);
+    char err[512];
+    if (!p) {
+        fprintf(c->err, "cara claims: out of memory\n");
+        return CLI_FAIL;
+    }
+    p->c = c;
+    p->fmt = fmt;
+    for (size_t k = 0; k < T_N; k++) p->t.width[k] = strlen(TABLE[k].head);
+    int got = claims_q_list(s, person, claim, status, limit, print_claim, p, err, sizeof err);
+    size_t n = p->n;
+    int oom = p->oom;
+    free(p->r.scratch);
     *printed = (long long)n;
-    if (fmt == FMT_TABLE && t.rows && !oom) table_flush(c, &t);
+    if (fmt == FMT_TABLE && p->t.rows && !oom) table_flush(c, &p->t);
     else {
-        for (size_t i = 0; i < t.rows * T_N; i++) free(t.cells[i]);
-        free(t.cells);
+        for (size_t i = 0; i < p->t.rows * T_N; i++) free(p->t.cells[i]);
+        free(p->t.cells);
     }
+    free(p);
     if (oom) {
         fprintf(c->err, "cara claims: out of memory\n");
         return CLI_FAIL;
     }
-    if (rc != SQLITE_DONE) {
-        fprintf(c->err, "cara claims: %s\n", sqlite3_errmsg(db));
+    if (got < 0) {
+        fprintf(c->err, "cara claims: %s\n", err);
         return CLI_FAIL;
     }
     if (n == 0 && fmt == FMT_TABLE) fprintf(c->err, "(no claims)\n");
     return CLI_OK;
-}
-
-static void bind(sqlite3_stmt *st, const char *name, const char *text)
-{
-    int i = sqlite3_bind_parameter_index(st, name);
-    if (i > 0 && text) sqlite3_bind_text(st, i, text, -1, SQLITE_STATIC);
 }
 
 static int run_claims(cli_ctx *c, int argc, char **argv)
@@ -347,10 +346,6 @@ static int run_claims(cli_ctx *c, int argc, char **argv)
     if (limit && (util_parse_u64(limit, &max) < 0 || max == 0 || max > INT64_MAX))
         return cli_usage_error(c, &cmd_claims, "--limit: '%s' is not a count of at least 1", limit);
 
-    char sql[sizeof SELECT_SQL + sizeof PERSON_SQL + sizeof CLAIM_SQL + sizeof STATUS_SQL +
-             sizeof ORDER_SQL];
-    snprintf(sql, sizeof sql, "%s%s%s%s%s", SELECT_SQL, person ? PERSON_SQL : "",
-             claim ? CLAIM_SQL : "", status ? STATUS_SQL : "", ORDER_SQL);
     store *s, *audit = NULL;
     char err[1024];
     if (store_open(c->db, STORE_READONLY, &s, err, sizeof err) < 0) {
@@ -362,21 +357,8 @@ static int run_claims(cli_ctx *c, int argc, char **argv)
         store_close(s);
         return CLI_FAIL;
     }
-    sqlite3 *db = store_db(s);
-    sqlite3_stmt *st;
-    int rc;
     long long printed = 0;
-    if (sqlite3_prepare_v2(db, sql, -1, &st, NULL) != SQLITE_OK) {
-        fprintf(c->err, "cara claims: %s\n", sqlite3_errmsg(db));
-        rc = CLI_FAIL;
-    } else {
-        bind(st, ":person", person);
-        bind(st, ":claim", claim);
-        bind(st, ":status", status);
-        sqlite3_bind_int64(st, sqlite3_bind_parameter_index(st, ":limit"), limit ? (int64_t)max : -1);
-        rc = print_claims(c, db, st, fmt, &printed);
-        sqlite3_finalize(st);
-    }
+    int rc = print_claims(c, s, person, claim, status, limit ? (int64_t)max : -1, fmt, &printed);
     if (rc == CLI_OK) {
         json_t *f = json_object();
         const char *names[4] = {"person", "claim", "status", "limit"};

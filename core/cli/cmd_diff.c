@@ -13,81 +13,9 @@
 #include "base/base.h"
 #include "store/store.h"
 
-/* ?1 = run A, ?2 = run B. Every section's columns: key columns, then pairs a/b. */
-static const char TEMPLATE_SQL[] =
-    "WITH t AS (SELECT run_id, template_id, sum(status != 'excluded') AS episodes, "
-    "  COALESCE(sum(target_cents), 0) AS target, "
-    "  sum(CASE WHEN status != 'excluded' THEN actual_cents ELSE 0 END) AS actual "
-    "  FROM run_episodes WHERE run_id IN (?1, ?2) GROUP BY run_id, template_id), "
-    "p AS (SELECT run_id, template_id, sum(payment_cents) AS payment FROM run_arrangements "
-    "  WHERE run_id IN (?1, ?2) GROUP BY run_id, template_id), "
-    "k AS (SELECT DISTINCT template_id FROM t) "
-    "SELECT k.template_id, "
-    " COALESCE(a.episodes, 0), COALESCE(b.episodes, 0), COALESCE(a.target, 0), COALESCE(b.target, 0), "
-    " COALESCE(a.actual, 0), COALESCE(b.actual, 0), COALESCE(pa.payment, 0), COALESCE(pb.payment, 0) "
-    "FROM k LEFT JOIN t a ON a.run_id = ?1 AND a.template_id = k.template_id "
-    "LEFT JOIN t b ON b.run_id = ?2 AND b.template_id = k.template_id "
-    "LEFT JOIN p pa ON pa.run_id = ?1 AND pa.template_id = k.template_id "
-    "LEFT JOIN p pb ON pb.run_id = ?2 AND pb.template_id = k.template_id ORDER BY 1";
-
-static const char ARRANGEMENT_SQL[] =
-    "WITH k AS (SELECT DISTINCT arrangement_id, period FROM run_arrangements "
-    "  WHERE run_id IN (?1, ?2)) "
-    "SELECT k.arrangement_id, k.period, "
-    " COALESCE(a.episodes, 0), COALESCE(b.episodes, 0), COALESCE(a.target_cents, 0), "
-    " COALESCE(b.target_cents, 0), COALESCE(a.actual_winsorized_cents, 0), "
-    " COALESCE(b.actual_winsorized_cents, 0), COALESCE(a.payment_cents, 0), "
-    " COALESCE(b.payment_cents, 0), COALESCE(a.status, ''), COALESCE(b.status, '') "
-    "FROM k LEFT JOIN run_arrangements a ON a.run_id = ?1 AND a.arrangement_id = "
-    "  k.arrangement_id AND a.period = k.period "
-    "LEFT JOIN run_arrangements b ON b.run_id = ?2 AND b.arrangement_id = "
-    "  k.arrangement_id AND b.period = k.period ORDER BY 1, 2";
-
-static const char EPISODE_SQL[] =
-    "WITH k AS (SELECT DISTINCT episode_id FROM run_episodes WHERE run_id IN (?1, ?2)) "
-    "SELECT k.episode_id, "
-    " CASE WHEN a.episode_id IS NULL THEN 'absent' WHEN a.status = 'excluded' THEN "
-    "   'excluded:' || a.exclusion_reason ELSE COALESCE(a.arrangement_id, 'unattributed') END, "
-    " CASE WHEN b.episode_id IS NULL THEN 'absent' WHEN b.status = 'excluded' THEN "
-    "   'excluded:' || b.exclusion_reason ELSE COALESCE(b.arrangement_id, 'unattributed') END, "
-    " COALESCE(a.attribution_method, ''), COALESCE(b.attribution_method, ''), "
-    " COALESCE(a.target_cents, 0), COALESCE(b.target_cents, 0) "
-    "FROM k LEFT JOIN run_episodes a ON a.run_id = ?1 AND a.episode_id = k.episode_id "
-    "LEFT JOIN run_episodes b ON b.run_id = ?2 AND b.episode_id = k.episode_id "
-    "WHERE a.episode_id IS NULL OR b.episode_id IS NULL "
-    "   OR COALESCE(a.arrangement_id, '') != COALESCE(b.arrangement_id, '') "
-    "   OR a.status != b.status OR COALESCE(a.attribution_method, '') != "
-    "      COALESCE(b.attribution_method, '') "
-    "ORDER BY 1";
-
-/* Leakage per ACO (the ACO the beneficiary was aligned to on day 0; '' when none). */
-static const char LEAKAGE_SQL[] =
-    "WITH t AS (SELECT run_id, COALESCE(aco_id, '') AS aco_id, sum(lines) AS lines, "
-    "  sum(paid_cents) AS paid FROM run_leakage WHERE run_id IN (?1, ?2) "
-    "  GROUP BY run_id, COALESCE(aco_id, '')), "
-    "k AS (SELECT DISTINCT aco_id FROM t) "
-    "SELECT k.aco_id, COALESCE(a.lines, 0), COALESCE(b.lines, 0), COALESCE(a.paid, 0), "
-    " COALESCE(b.paid, 0) "
-    "FROM k LEFT JOIN t a ON a.run_id = ?1 AND a.aco_id = k.aco_id "
-    "LEFT JOIN t b ON b.run_id = ?2 AND b.aco_id = k.aco_id ORDER BY 1";
-
-/* Leakage per ACO and provider TIN (and NPI), where it changed. */
-static const char LEAKAGE_PROVIDER_SQL[] =
-    "WITH t AS (SELECT run_id, COALESCE(aco_id, '') AS aco_id, tin, npi, sum(lines) AS lines, "
-    "  sum(paid_cents) AS paid FROM run_leakage WHERE run_id IN (?1, ?2) "
-    "  GROUP BY run_id, COALESCE(aco_id, ''), tin, npi), "
-    "k AS (SELECT DISTINCT aco_id, tin, npi FROM t) "
-    "SELECT k.aco_id, k.tin, k.npi, COALESCE(a.lines, 0), COALESCE(b.lines, 0), "
-    " COALESCE(a.paid, 0), COALESCE(b.paid, 0) "
-    "FROM k LEFT JOIN t a ON a.run_id = ?1 AND a.aco_id = k.aco_id AND a.tin = k.tin AND a.npi = k.npi "
-    "LEFT JOIN t b ON b.run_id = ?2 AND b.aco_id = k.aco_id AND b.tin = k.tin AND b.npi = k.npi "
-    "WHERE COALESCE(a.lines, 0) != COALESCE(b.lines, 0) OR COALESCE(a.paid, 0) != COALESCE(b.paid, 0) "
-    "ORDER BY 1, 2, 3";
-
 /* Money pairs (a, b) are printed as a, b, b - a. */
 typedef struct section {
-    const char *kind;
-    const char *sql;
+    const char *kind;           /* diff_q_section's kind */
     int n_keys;                 /* leading key columns (text or integer) */
     const char *const *keys;
     int n_pairs;                /* then (a, b) pairs */
@@ -113,11 +41,11 @@ static const char *const LP_KEYS[] = {"aco_id", "tin", "npi"};
 static const int LP_WIDTHS[] = {8, 9, 10};
 
 static const section sections[] = {
-    {"template", TEMPLATE_SQL, 1, T_KEYS, 4, T_PAIRS, 0, NULL, NULL},
-    {"arrangement", ARRANGEMENT_SQL, 2, A_KEYS, 4, A_PAIRS, 2, A_TAIL, NULL},
-    {"attribution", EPISODE_SQL, 1, E_KEYS, 0, NULL, 4, E_TAIL, NULL},
-    {"leakage", LEAKAGE_SQL, 1, L_KEYS, 2, L_PAIRS, 0, NULL, NULL},
-    {"leakage_provider", LEAKAGE_PROVIDER_SQL, 3, LP_KEYS, 2, L_PAIRS, 0, NULL, LP_WIDTHS},
+    {"template", 1, T_KEYS, 4, T_PAIRS, 0, NULL, NULL},
+    {"arrangement", 2, A_KEYS, 4, A_PAIRS, 2, A_TAIL, NULL},
+    {"attribution", 1, E_KEYS, 0, NULL, 4, E_TAIL, NULL},
+    {"leakage", 1, L_KEYS, 2, L_PAIRS, 0, NULL, NULL},
+    {"leakage_provider", 3, LP_KEYS, 2, L_PAIRS, 0, NULL, LP_WIDTHS},
 };
 
 /* Column title in the table: money without its _cents suffix, and short. */
@@ -160,19 +88,25 @@ static void fmt_val(const char *name, int64_t v, int sign, char buf[40], size_t 
     }
 }
 
-/* Print one section; returns its row count, or -1 on a SQLite error. */
-static int print_section(cli_ctx *c, sqlite3 *db, const section *s, int64_t ra, int64_t rb,
-                         int json)
+typedef struct section_ctx {
+    cli_ctx *c;
+    const section *s;
+    int64_t ra, rb;
+    int json, header_seen;
+} section_ctx;
+
+/* store_row_fn of diff_q_section: the section's heading (table), then one row. */
+static int section_row(const store_row *row, void *ud)
 {
-    sqlite3_stmt *st;
-    if (sqlite3_prepare_v2(db, s->sql, -1, &st, NULL) != SQLITE_OK) return -1;
-    sqlite3_bind_int64(st, 1, ra);
-    sqlite3_bind_int64(st, 2, rb);
-    int rows = 0;
+    section_ctx *x = ud;
+    cli_ctx *c = x->c;
+    const section *s = x->s;
     int kw = s->pairs == E_PAIRS ? 42 : 24; /* first key column */
-    if (!json) {
-        fprintf(c->out, "== by %s (A = run %lld, B = run %lld)\n", s->kind, (long long)ra,
-                (long long)rb);
+    if (!row->cells) {
+        x->header_seen = 1;
+        if (x->json) return 0;
+        fprintf(c->out, "== by %s (A = run %lld, B = run %lld)\n", s->kind, (long long)x->ra,
+                (long long)x->rb);
         for (int k = 0; k < s->n_keys; k++)
             fprintf(c->out, "%-*s ", s->widths ? s->widths[k] : k == 0 ? kw : 6, s->keys[k]);
         for (int t = 0; t < s->n_tail; t++) fprintf(c->out, "%-19s ", s->tail[t]);
@@ -182,71 +116,74 @@ static int print_section(cli_ctx *c, sqlite3 *db, const section *s, int64_t ra, 
             fprintf(c->out, "%12s_A %12s_B %12s ", h, h, "change");
         }
         fputc('\n', c->out);
+        return 0;
     }
-    int rc;
-    while ((rc = sqlite3_step(st)) == SQLITE_ROW) {
-        rows++;
-        if (json) {
-            json_t *o = json_object();
-            json_object_set_new(o, "kind", json_string(s->kind));
-            for (int k = 0; k < s->n_keys; k++)
-                json_object_set_new(o, s->keys[k], sqlite3_column_type(st, k) == SQLITE_INTEGER
-                                                       ? json_integer(sqlite3_column_int64(st, k))
-                                                       : json_string((const char *)sqlite3_column_text(st, k)));
-            for (int t = 0; t < s->n_tail; t++)
-                json_object_set_new(o, s->tail[t], json_string((const char *)sqlite3_column_text(st, tail_col(s, t))));
-            for (int p = 0; p < s->n_pairs; p++) {
-                int64_t a = sqlite3_column_int64(st, pair_col(s, p)), b = sqlite3_column_int64(st, pair_col(s, p) + 1);
-                char name[64];
-                snprintf(name, sizeof name, "%s_a", s->pairs[p]);
-                json_object_set_new(o, name, json_integer(a));
-                snprintf(name, sizeof name, "%s_b", s->pairs[p]);
-                json_object_set_new(o, name, json_integer(b));
-                snprintf(name, sizeof name, "%s_change", s->pairs[p]);
-                json_object_set_new(o, name, json_integer(b - a));
-            }
-            char *txt = json_dumps(o, JSON_COMPACT | JSON_PRESERVE_ORDER);
-            fprintf(c->out, "%s\n", txt ? txt : "{}");
-            free(txt);
-            json_decref(o);
-            continue;
-        }
-        for (int k = 0; k < s->n_keys; k++)
-            fprintf(c->out, "%-*s ", s->widths ? s->widths[k] : k == 0 ? kw : 6,
-                    (const char *)sqlite3_column_text(st, k));
+    const store_cell *k = row->cells;
+    if (x->json) {
+        json_t *o = json_object();
+        json_object_set_new(o, "kind", json_string(s->kind));
+        for (int i = 0; i < s->n_keys; i++)
+            json_object_set_new(o, s->keys[i], k[i].type == STORE_CELL_INT ? json_integer(k[i].i)
+                                                                           : json_string(k[i].text));
         for (int t = 0; t < s->n_tail; t++)
-            fprintf(c->out, "%-19s ", (const char *)sqlite3_column_text(st, tail_col(s, t)));
+            json_object_set_new(o, s->tail[t], json_string(k[tail_col(s, t)].text));
         for (int p = 0; p < s->n_pairs; p++) {
-            int64_t a = sqlite3_column_int64(st, pair_col(s, p)), b = sqlite3_column_int64(st, pair_col(s, p) + 1);
-            char va[40], vb[40], vd[40];
-            fmt_val(s->pairs[p], a, 0, va, sizeof va);
-            fmt_val(s->pairs[p], b, 0, vb, sizeof vb);
-            fmt_val(s->pairs[p], b - a, 1, vd, sizeof vd);
-            fprintf(c->out, "%14s %14s %12s ", va, vb, a == b ? "" : vd);
+            int64_t a = k[pair_col(s, p)].i, b = k[pair_col(s, p) + 1].i;
+            char name[64];
+            snprintf(name, sizeof name, "%s_a", s->pairs[p]);
+            json_object_set_new(o, name, json_integer(a));
+            snprintf(name, sizeof name, "%s_b", s->pairs[p]);
+            json_object_set_new(o, name, json_integer(b));
+            snprintf(name, sizeof name, "%s_change", s->pairs[p]);
+            json_object_set_new(o, name, json_integer(b - a));
         }
-        fputc('\n', c->out);
+        char *txt = json_dumps(o, JSON_COMPACT | JSON_PRESERVE_ORDER);
+        fprintf(c->out, "%s\n", txt ? txt : "{}");
+        free(txt);
+        json_decref(o);
+        return 0;
     }
+    for (int i = 0; i < s->n_keys; i++)
+        fprintf(c->out, "%-*s ", s->widths ? s->widths[i] : i == 0 ? kw : 6, k[i].text);
+    for (int t = 0; t < s->n_tail; t++) fprintf(c->out, "%-19s ", k[tail_col(s, t)].text);
+    for (int p = 0; p < s->n_pairs; p++) {
+        int64_t a = k[pair_col(s, p)].i, b = k[pair_col(s, p) + 1].i;
+        char va[40], vb[40], vd[40];
+        fmt_val(s->pairs[p], a, 0, va, sizeof va);
+        fmt_val(s->pairs[p], b, 0, vb, sizeof vb);
+        fmt_val(s->pairs[p], b - a, 1, vd, sizeof vd);
+        fprintf(c->out, "%14s %14s %12s ", va, vb, a == b ? "" : vd);
+    }
+    fputc('\n', c->out);
+    return 0;
+}
+
+/* Print one section; returns its row count, or -1 on a store error (err). */
+static int print_section(cli_ctx *c, store *db, const section *s, int64_t ra, int64_t rb,
+                         int json, char *err, size_t errlen)
+{
+    section_ctx x = {c, s, ra, rb, json, 0};
+    int rows = diff_q_section(db, s->kind, ra, rb, section_row, &x, err, errlen);
+    if (!x.header_seen) return -1;
     if (!json && rows == 0) fprintf(c->out, "(no differences)\n");
     if (!json) fputc('\n', c->out);
-    sqlite3_finalize(st);
-    return rc == SQLITE_DONE ? rows : -1;
+    return rows;
 }
 
 /* A run must exist and be done. */
-static int check_run(cli_ctx *c, sqlite3 *db, const char *arg, int64_t *id)
+static int check_run(cli_ctx *c, store *s, const char *arg, int64_t *id)
 {
     uint64_t v;
     if (util_parse_u64(arg, &v) < 0)
         return cli_usage_error(c, &cmd_diff, "'%s' is not a run id", arg);
-    sqlite3_stmt *st;
-    sqlite3_prepare_v2(db, "SELECT status FROM runs WHERE run_id = ?1", -1, &st, NULL);
-    sqlite3_bind_int64(st, 1, (int64_t)v);
-    int ok = sqlite3_step(st) == SQLITE_ROW;
-    const char *status = ok ? (const char *)sqlite3_column_text(st, 0) : NULL;
-    int done = ok && strcmp(status, "done") == 0;
-    if (!ok) fprintf(c->err, "cara diff: %s: no run %s ('cara runs' lists them)\n", c->db, arg);
-    else if (!done) fprintf(c->err, "cara diff: run %s is %s, not done\n", arg, status);
-    sqlite3_finalize(st);
+    char err[512];
+    runs_q_status st;
+    int found = runs_q_status_of(s, (int64_t)v, &st, err, sizeof err);
+    int done = found == 1 && strcmp(st.status, "done") == 0;
+    if (found < 0) fprintf(c->err, "cara diff: %s\n", err);
+    else if (!found) fprintf(c->err, "cara diff: %s: no run %s ('cara runs' lists them)\n", c->db, arg);
+    else if (!done) fprintf(c->err, "cara diff: run %s is %s, not done\n", arg, st.status);
+    runs_q_status_free(&st);
     *id = (int64_t)v;
     return done ? CLI_OK : CLI_FAIL;
 }
@@ -268,22 +205,22 @@ static int run_diff(cli_ctx *c, int argc, char **argv)
         return CLI_FAIL;
     }
     int64_t ra = 0, rb = 0;
-    int rc = check_run(c, store_db(s), argv[1], &ra);
-    if (rc == CLI_OK) rc = check_run(c, store_db(s), argv[2], &rb);
+    int rc = check_run(c, s, argv[1], &ra);
+    if (rc == CLI_OK) rc = check_run(c, s, argv[2], &rb);
     /* the attribution section names episodes (person ids): audited */
     if (rc == CLI_OK && audit_cli_open(c->db, &audit, err, sizeof err) < 0) {
         fprintf(c->err, "cara diff: %s\n", err);
         rc = CLI_FAIL;
     }
     int rows = 0;
-    if (rc == CLI_OK && diff_print_components(c, store_db(s), ra, rb, json) < 0) {
-        fprintf(c->err, "cara diff: %s\n", sqlite3_errmsg(store_db(s)));
+    if (rc == CLI_OK && diff_print_components(c, s, ra, rb, json, err, sizeof err) < 0) {
+        fprintf(c->err, "cara diff: %s\n", err);
         rc = CLI_FAIL;
     }
     for (size_t i = 0; i < UTIL_ARRAY_LEN(sections) && rc == CLI_OK; i++) {
-        int got = print_section(c, store_db(s), &sections[i], ra, rb, json);
+        int got = print_section(c, s, &sections[i], ra, rb, json, err, sizeof err);
         if (got < 0) {
-            fprintf(c->err, "cara diff: %s\n", sqlite3_errmsg(store_db(s)));
+            fprintf(c->err, "cara diff: %s\n", err);
             rc = CLI_FAIL;
         } else if (!strcmp(sections[i].kind, "attribution")) {
             rows = got; /* the section that names beneficiaries */

@@ -10,21 +10,6 @@
 #include "engine/engine.h"
 #include "store/store.h"
 
-/* ?1 = run A, ?2 = run B: components that differ, in (kind, name) order. */
-static const char COMPONENTS_SQL[] =
-    "WITH k AS (SELECT kind, name FROM run_components WHERE run_id IN (?1, ?2)) "
-    "SELECT DISTINCT k.kind, k.name, a.version, b.version, a.sha256, b.sha256, a.content, "
-    " b.content, COALESCE(b.relpath, a.relpath, k.name) "
-    "FROM k LEFT JOIN run_components a ON a.run_id = ?1 AND a.kind = k.kind AND a.name = k.name "
-    "LEFT JOIN run_components b ON b.run_id = ?2 AND b.kind = k.kind AND b.name = k.name "
-    "WHERE a.sha256 IS NULL OR b.sha256 IS NULL OR a.sha256 != b.sha256 OR "
-    " a.version != b.version ORDER BY k.kind, k.name";
-
-static const char *col(sqlite3_stmt *st, int i)
-{
-    return (const char *)sqlite3_column_text(st, i);
-}
-
 static int is_json(const char *relpath)
 {
     size_t n = strlen(relpath);
@@ -105,23 +90,34 @@ static void detail(cli_ctx *c, sqlite3 *db, const char *sa, const char *sb, cons
     free(bb);
 }
 
-int diff_print_components(cli_ctx *c, sqlite3 *db, int64_t a, int64_t b, int json)
+typedef struct comp_ctx {
+    cli_ctx *c;
+    store *s;
+    int64_t a, b;
+    int json, header_seen;
+} comp_ctx;
+
+/* store_row_fn of diff_q_components: the heading (table), then one component. */
+static int comp_row(const store_row *row, void *ud)
 {
-    sqlite3_stmt *st;
-    if (sqlite3_prepare_v2(db, COMPONENTS_SQL, -1, &st, NULL) != SQLITE_OK) return -1;
-    sqlite3_bind_int64(st, 1, a);
-    sqlite3_bind_int64(st, 2, b);
-    if (!json) {
-        fprintf(c->out, "== components (A = run %lld, B = run %lld)\n", (long long)a, (long long)b);
-        fprintf(c->out, "%-9s %-42s %-10s %-10s %-12s %-12s %s\n", "kind", "name", "version_a",
-                "version_b", "sha256_a", "sha256_b", "change");
+    comp_ctx *x = ud;
+    cli_ctx *c = x->c;
+    int json = x->json;
+    if (!row->cells) {
+        x->header_seen = 1;
+        if (!json) {
+            fprintf(c->out, "== components (A = run %lld, B = run %lld)\n", (long long)x->a,
+                    (long long)x->b);
+            fprintf(c->out, "%-9s %-42s %-10s %-10s %-12s %-12s %s\n", "kind", "name",
+                    "version_a", "version_b", "sha256_a", "sha256_b", "change");
+        }
+        return 0;
     }
-    int rows = 0, rc;
-    while ((rc = sqlite3_step(st)) == SQLITE_ROW) {
-        rows++;
-        const char *kind = col(st, 0), *name = col(st, 1), *va = col(st, 2), *vb = col(st, 3);
-        const char *sa = col(st, 4), *sb = col(st, 5), *ca = col(st, 6), *cb = col(st, 7);
-        const char *rel = col(st, 8);
+    const store_cell *k = row->cells;
+    {
+        const char *kind = k[0].text, *name = k[1].text, *va = k[2].text, *vb = k[3].text;
+        const char *sa = k[4].text, *sb = k[5].text, *ca = k[6].text, *cb = k[7].text;
+        const char *rel = k[8].text;
         const char *change = !sa ? "added" : !sb ? "removed" : "changed";
         int same_version = sa && sb && strcmp(sa, sb) && !strcmp(va, vb);
         json_t *o = NULL;
@@ -138,7 +134,7 @@ int diff_print_components(cli_ctx *c, sqlite3 *db, int64_t a, int64_t b, int jso
                         va[0] ? va : "(none)");
         }
         if (sa && sb && strcmp(sa, sb)) {
-            if (ca && cb) detail(c, db, ca, cb, rel, o);
+            if (ca && cb) detail(c, store_db(x->s), ca, cb, rel, o);
             else if (strcmp(kind, "plugin") && o)
                 json_object_set_new(o, "detail", json_string("content not stored (a run made "
                                                              "before schema 8)"));
@@ -152,8 +148,16 @@ int diff_print_components(cli_ctx *c, sqlite3 *db, int64_t a, int64_t b, int jso
             json_decref(o);
         }
     }
-    sqlite3_finalize(st);
+    return 0;
+}
+
+int diff_print_components(cli_ctx *c, store *s, int64_t a, int64_t b, int json, char *err,
+                          size_t errlen)
+{
+    comp_ctx x = {c, s, a, b, json, 0};
+    int rows = diff_q_components(s, a, b, comp_row, &x, err, errlen);
+    if (!x.header_seen) return -1;
     if (!json && rows == 0) fprintf(c->out, "(no differences)\n");
     if (!json) fputc('\n', c->out);
-    return rc == SQLITE_DONE ? 0 : -1;
+    return rows < 0 ? -1 : 0;
 }

@@ -44,7 +44,7 @@ static int list(cli_ctx *c, const char *sql, int json, int n, const char *const 
         fprintf(c->err, "cara: %s\n", e);
         return CLI_FAIL;
     }
-    int rc = cli_query_print(c, store_db(s), sql, json, n, binds);
+    int rc = cli_query_print(c, s, sql, json, n, binds);
     store_close(s);
     return rc;
 }

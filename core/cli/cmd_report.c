@@ -28,13 +28,13 @@
 
 /* Text of one cell for table/csv: money as dollars when dollars is set (the table, CSV's
  * dollar columns), else as cents (CSV's *_cents columns). */
-static void cell_text(sqlite3_stmt *st, int i, int type, int dollars, char *buf, size_t len)
+static void cell_text(const store_cell *k, int type, int dollars, char *buf, size_t len)
 {
-    if (sqlite3_column_type(st, i) == SQLITE_NULL) {
+    if (k->type == STORE_CELL_NULL) {
         buf[0] = '\0';
         return;
     }
-    int64_t v = sqlite3_column_int64(st, i);
+    int64_t v = k->i;
     switch (type) {
     case REPORT_MONEY:
         if (dollars) money_format(v, buf);
@@ -43,76 +43,40 @@ static void cell_text(sqlite3_stmt *st, int i, int type, int dollars, char *buf,
     case REPORT_FACTOR: factor_format(v, buf); break;
     case REPORT_BOOL: snprintf(buf, len, "%s", v ? "true" : "false"); break;
     case REPORT_INT: snprintf(buf, len, "%lld", (long long)v); break;
-    default: util_strlcpy(buf, (const char *)sqlite3_column_text(st, i), len); break;
+    default: util_strlcpy(buf, k->text, len); break;
     }
 }
 
-
-/* The table format: buffered so columns can be sized. */
-typedef struct table {
-    char **cells; /* rows x shown columns */
-    size_t rows, cap;
-} table;
-
-static int print_table(cli_ctx *c, const report_def *r, sqlite3_stmt *st, long long *n_rows)
-{
-    size_t shown = 0;
+/* The printer of a report's rows (report_each's ud): table 0 (buffered so columns can
+ * be sized), json 1, csv 2. */
+typedef struct printer {
+    cli_ctx *c;
+    const report_def *r;
+    int format;
+    long long rows;
+    /* the table */
+    size_t shown;
     const report_col *cols[64];
-    for (size_t i = 0; i < r->n_cols; i++)
-        if (r->cols[i].in_table) cols[shown++] = &r->cols[i];
     size_t width[64];
     char head[64][64];
-    for (size_t k = 0; k < shown; k++) {
-        if (cols[k]->type == REPORT_MONEY) report_dollar_name(cols[k]->name, head[k]);
-        else snprintf(head[k], sizeof head[k], "%s", cols[k]->name);
-        width[k] = strlen(head[k]);
-    }
-    table t = {0};
-    int rc;
-    while ((rc = sqlite3_step(st)) == SQLITE_ROW) {
-        if (t.rows == t.cap) {
-            t.cap = t.cap ? t.cap * 2 : 256;
-            char **v = realloc(t.cells, t.cap * shown * sizeof *v);
-            if (!v) break;
-            t.cells = v;
-        }
-        for (size_t k = 0, j = 0; k < r->n_cols; k++) {
-            if (!r->cols[k].in_table) continue;
-            char buf[256];
-            cell_text(st, (int)k, r->cols[k].type, 1, buf, sizeof buf);
-            t.cells[t.rows * shown + j] = strdup(buf);
-            if (strlen(buf) > width[j]) width[j] = strlen(buf);
-            j++;
-        }
-        t.rows++;
-    }
-    *n_rows = (long long)t.rows;
-    if (t.rows == 0) { /* the caller says why */
-        free(t.cells);
-        return rc == SQLITE_DONE ? 0 : -1;
-    }
-    for (size_t k = 0; k < shown; k++)
-        fprintf(c->out, "%-*s%s", k + 1 < shown ? (int)width[k] : 0, head[k],
-                k + 1 < shown ? "  " : "\n");
-    for (size_t i = 0; i < t.rows; i++)
-        for (size_t k = 0; k < shown; k++) {
-            const char *s = t.cells[i * shown + k] ? t.cells[i * shown + k] : "";
-            int right = cols[k]->type != REPORT_TEXT, last = k + 1 == shown;
-            fprintf(c->out, right ? "%*s%s" : "%-*s%s", last && !right ? 0 : (int)width[k], s,
-                    last ? "\n" : "  ");
-            free(t.cells[i * shown + k]);
-        }
-    free(t.cells);
-    return rc == SQLITE_DONE ? 0 : -1;
-}
+    char **cells; /* rows x shown columns */
+    size_t cap;
+    int full;     /* out of memory: no more rows kept */
+} printer;
 
-/* Print every row (table: 0, json: 1, csv: 2); *n_rows gets the count. 0 or -1 (SQLite). */
-static int print_rows(cli_ctx *c, const report_def *r, sqlite3_stmt *st, int format,
-                      long long *n_rows)
+static void header(printer *p)
 {
-    *n_rows = 0;
-    if (format == 0) return print_table(c, r, st, n_rows);
-    if (format == 2) { /* the report's columns, then a dollar column per money column */
+    const report_def *r = p->r;
+    cli_ctx *c = p->c;
+    if (p->format == 0) {
+        for (size_t i = 0; i < r->n_cols; i++)
+            if (r->cols[i].in_table) p->cols[p->shown++] = &r->cols[i];
+        for (size_t k = 0; k < p->shown; k++) {
+            if (p->cols[k]->type == REPORT_MONEY) report_dollar_name(p->cols[k]->name, p->head[k]);
+            else snprintf(p->head[k], sizeof p->head[k], "%s", p->cols[k]->name);
+            p->width[k] = strlen(p->head[k]);
+        }
+    } else if (p->format == 2) { /* the report's columns, then a dollar column per money column */
         for (size_t k = 0; k < r->n_cols; k++) {
             if (k) fputc(',', c->out);
             fputs(r->cols[k].name, c->out);
@@ -125,96 +89,145 @@ static int print_rows(cli_ctx *c, const report_def *r, sqlite3_stmt *st, int for
         }
         fputc('\n', c->out);
     }
-    int rc;
-    while ((rc = sqlite3_step(st)) == SQLITE_ROW) {
-        ++*n_rows;
-        if (format == 1) {
-            json_t *o = json_object();
-            for (size_t k = 0; k < r->n_cols; k++)
-                json_object_set_new(o, r->cols[k].name, report_cell_json(st, (int)k, r->cols[k].type));
-            char *s = json_dumps(o, JSON_COMPACT | JSON_PRESERVE_ORDER);
-            fprintf(c->out, "%s\n", s ? s : "{}");
-            free(s);
-            json_decref(o);
-        } else {
-            char buf[256];
-            for (size_t k = 0; k < r->n_cols; k++) {
-                if (k) fputc(',', c->out);
-                cell_text(st, (int)k, r->cols[k].type, 0, buf, sizeof buf);
-                cli_csv_field(c->out, buf);
-            }
-            for (size_t k = 0; k < r->n_cols; k++) {
-                if (r->cols[k].type != REPORT_MONEY) continue;
-                fputc(',', c->out);
-                cell_text(st, (int)k, REPORT_MONEY, 1, buf, sizeof buf);
-                cli_csv_field(c->out, buf);
-            }
-            fputc('\n', c->out);
-        }
-    }
-    return rc == SQLITE_DONE ? 0 : -1;
 }
 
-/* The latest done run's id into buf ("" when there is none). */
-static void latest_done(sqlite3 *db, char *buf, size_t len)
+/* store_row_fn of report_each: print (or keep, for the table) one row. */
+static int print_row(const store_row *row, void *ud)
 {
-    sqlite3_stmt *st;
-    buf[0] = '\0';
-    if (sqlite3_prepare_v2(db, "SELECT max(run_id) FROM runs WHERE status = 'done'", -1, &st,
-                           NULL) != SQLITE_OK)
+    printer *p = ud;
+    const report_def *r = p->r;
+    cli_ctx *c = p->c;
+    if (!row->cells) {
+        header(p);
+        return 0;
+    }
+    const store_cell *k = row->cells;
+    if (p->format == 0) {
+        if (p->full) return 0;
+        if ((size_t)p->rows == p->cap) {
+            size_t cap = p->cap ? p->cap * 2 : 256;
+            char **v = realloc(p->cells, cap * (p->shown ? p->shown : 1) * sizeof *v);
+            if (!v) {
+                p->full = 1; /* as before: the rows so far are shown */
+                return 0;
+            }
+            p->cells = v;
+            p->cap = cap;
+        }
+        for (size_t i = 0, j = 0; i < r->n_cols; i++) {
+            if (!r->cols[i].in_table) continue;
+            char buf[256];
+            cell_text(&k[i], r->cols[i].type, 1, buf, sizeof buf);
+            p->cells[(size_t)p->rows * p->shown + j] = strdup(buf);
+            if (strlen(buf) > p->width[j]) p->width[j] = strlen(buf);
+            j++;
+        }
+        p->rows++;
+        return 0;
+    }
+    p->rows++;
+    if (p->format == 1) {
+        json_t *o = json_object();
+        for (size_t i = 0; i < r->n_cols; i++)
+            json_object_set_new(o, r->cols[i].name, report_cell_json_of(&k[i], r->cols[i].type));
+        char *s = json_dumps(o, JSON_COMPACT | JSON_PRESERVE_ORDER);
+        fprintf(c->out, "%s\n", s ? s : "{}");
+        free(s);
+        json_decref(o);
+        return 0;
+    }
+    char buf[256];
+    for (size_t i = 0; i < r->n_cols; i++) {
+        if (i) fputc(',', c->out);
+        cell_text(&k[i], r->cols[i].type, 0, buf, sizeof buf);
+        cli_csv_field(c->out, buf);
+    }
+    for (size_t i = 0; i < r->n_cols; i++) {
+        if (r->cols[i].type != REPORT_MONEY) continue;
+        fputc(',', c->out);
+        cell_text(&k[i], REPORT_MONEY, 1, buf, sizeof buf);
+        cli_csv_field(c->out, buf);
+    }
+    fputc('\n', c->out);
+    return 0;
+}
+
+/* The table, once every row is in (nothing when there is none: the caller says why). */
+static void print_table(printer *p)
+{
+    cli_ctx *c = p->c;
+    size_t shown = p->shown;
+    if (p->format != 0 || p->rows == 0) {
+        free(p->cells);
         return;
-    if (sqlite3_step(st) == SQLITE_ROW && sqlite3_column_type(st, 0) != SQLITE_NULL)
-        snprintf(buf, len, "%lld", (long long)sqlite3_column_int64(st, 0));
-    sqlite3_finalize(st);
+    }
+    for (size_t k = 0; k < shown; k++)
+        fprintf(c->out, "%-*s%s", k + 1 < shown ? (int)p->width[k] : 0, p->head[k],
+                k + 1 < shown ? "  " : "\n");
+    for (size_t i = 0; i < (size_t)p->rows; i++)
+        for (size_t k = 0; k < shown; k++) {
+            const char *s = p->cells[i * shown + k] ? p->cells[i * shown + k] : "";
+            int right = p->cols[k]->type != REPORT_TEXT, last = k + 1 == shown;
+            fprintf(c->out, right ? "%*s%s" : "%-*s%s", last && !right ? 0 : (int)p->width[k], s,
+                    last ? "\n" : "  ");
+            free(p->cells[i * shown + k]);
+        }
+    free(p->cells);
+}
+
+/* The latest done run's id into buf ("" when there is none, or on a store error). */
+static void latest_done(store *s, char *buf, size_t len)
+{
+    int64_t id;
+    buf[0] = '\0';
+    if (runs_q_latest_done(s, &id, NULL, 0) == 1) snprintf(buf, len, "%lld", (long long)id);
 }
 
 /* The run to report: --run ID (must exist and be done) or the latest done run. */
-static int pick_run(cli_ctx *c, sqlite3 *db, const char *arg, int64_t *run_id)
+static int pick_run(cli_ctx *c, store *s, const char *arg, int64_t *run_id)
 {
-    sqlite3_stmt *st;
-    const char *q = arg ? "SELECT run_id, status, COALESCE(message, '') FROM runs WHERE run_id = ?1"
-                        : "SELECT run_id, status, '' FROM runs WHERE status = 'done' "
-                          "ORDER BY run_id DESC LIMIT 1";
-    if (sqlite3_prepare_v2(db, q, -1, &st, NULL) != SQLITE_OK) {
-        fprintf(c->err, "cara report: %s\n", sqlite3_errmsg(db));
+    uint64_t id = 0;
+    if (arg && (util_parse_u64(arg, &id) < 0 || id == 0 || id > INT64_MAX))
+        return cli_usage_error(c, &cmd_report, "--run: '%s' is not a run id (expected a "
+                               "positive integer; cara runs lists them)", arg);
+    char err[512], latest[32];
+    runs_q_status rs;
+    int found;
+    if (arg) {
+        found = runs_q_status_of(s, (int64_t)id, &rs, err, sizeof err);
+    } else {
+        found = runs_q_latest_done(s, run_id, err, sizeof err);
+        if (found == 1) return CLI_OK;
+    }
+    if (found < 0) {
+        fprintf(c->err, "cara report: %s\n", err);
         return CLI_FAIL;
     }
-    if (arg) {
-        uint64_t id;
-        if (util_parse_u64(arg, &id) < 0 || id == 0 || id > INT64_MAX) {
-            sqlite3_finalize(st);
-            return cli_usage_error(c, &cmd_report, "--run: '%s' is not a run id (expected a "
-                                   "positive integer; cara runs lists them)", arg);
-        }
-        sqlite3_bind_int64(st, 1, (int64_t)id);
-    }
     int rc = CLI_OK;
-    char latest[32];
-    if (sqlite3_step(st) != SQLITE_ROW) {
-        latest_done(db, latest, sizeof latest);
+    if (found == 0) {
+        latest_done(s, latest, sizeof latest);
         if (arg)
             fprintf(c->err, "cara report: %s: no run %s (%s%s; cara runs lists them)\n", c->db, arg,
                     latest[0] ? "the latest completed run is " : "no run has completed yet",
                     latest);
         else fprintf(c->err, "cara report: %s: no completed run yet (run 'cara run' first)\n", c->db);
         rc = CLI_FAIL;
-    } else if (strcmp((const char *)sqlite3_column_text(st, 1), "done") != 0) {
-        latest_done(db, latest, sizeof latest);
+    } else if (strcmp(rs.status, "done") != 0) {
+        latest_done(s, latest, sizeof latest);
         fprintf(c->err, "cara report: run %s is %s%s%s: only a completed run can be reported "
-                "(%s%s)\n", arg, (const char *)sqlite3_column_text(st, 1),
-                sqlite3_column_bytes(st, 2) ? ": " : "", (const char *)sqlite3_column_text(st, 2),
+                "(%s%s)\n", arg, rs.status, rs.message[0] ? ": " : "", rs.message,
                 latest[0] ? "the latest completed run is " : "no run has completed yet", latest);
         rc = CLI_FAIL;
     } else {
-        *run_id = sqlite3_column_int64(st, 0);
+        *run_id = rs.run_id;
     }
-    sqlite3_finalize(st);
+    if (arg) runs_q_status_free(&rs);
     return rc;
 }
 
 /* An empty report: why (stdout for the table, "(no rows: ...)"; stderr otherwise), and
  * the latest other run that has rows for the same filters (stderr). */
-static void say_empty(cli_ctx *c, sqlite3 *db, const report_def *r, int64_t run_id,
+static void say_empty(cli_ctx *c, store *db, const report_def *r, int64_t run_id,
                       const report_filters *f, int fmt, int explicit_run)
 {
     char why[512];
@@ -274,9 +287,8 @@ static int run_report(cli_ctx *c, int argc, char **argv)
         fprintf(c->err, "cara report: %s\n", err);
         return CLI_FAIL;
     }
-    sqlite3 *db = store_db(s);
     int rc = CLI_OK;
-    int k = report_check_filters(db, r, &f, 1, err, sizeof err);
+    int k = report_check_filters(s, r, &f, 1, err, sizeof err);
     if (k == -EIO) {
         fprintf(c->err, "cara report: %s: %s\n", c->db, err);
         rc = CLI_FAIL;
@@ -284,27 +296,33 @@ static int run_report(cli_ctx *c, int argc, char **argv)
         rc = cli_usage_error(c, &cmd_report, "%s", err);
     }
     int64_t run_id = 0;
-    if (rc == CLI_OK) rc = pick_run(c, db, run, &run_id);
+    if (rc == CLI_OK) rc = pick_run(c, s, run, &run_id);
     if (rc == CLI_OK && phi && audit_cli_open(c->db, &audit, err, sizeof err) < 0) {
         fprintf(c->err, "cara report: %s\n", err);
         rc = CLI_FAIL;
     }
-    sqlite3_stmt *st = NULL;
-    if (rc == CLI_OK && sqlite3_prepare_v2(db, r->sql, -1, &st, NULL) != SQLITE_OK) {
-        fprintf(c->err, "cara report: %s\n", sqlite3_errmsg(db));
-        rc = CLI_FAIL;
-    }
     long long rows = 0;
     if (rc == CLI_OK) {
-        report_bind(st, run_id, &f);
-        if (print_rows(c, r, st, fmt, &rows) < 0) {
-            fprintf(c->err, "cara report: %s\n", sqlite3_errmsg(db));
+        printer *p = calloc(1, sizeof *p);
+        int got = -ENOMEM;
+        if (p) {
+            p->c = c;
+            p->r = r;
+            p->format = fmt;
+            got = report_each(s, r, run_id, &f, print_row, p, err, sizeof err);
+            print_table(p);
+            rows = p->rows;
+            free(p);
+        } else {
+            snprintf(err, sizeof err, "out of memory");
+        }
+        if (got < 0) {
+            fprintf(c->err, "cara report: %s\n", err);
             rc = CLI_FAIL;
         } else if (rows == 0) {
-            say_empty(c, db, r, run_id, &f, fmt, run != NULL);
+            say_empty(c, s, r, run_id, &f, fmt, run != NULL);
         }
     }
-    sqlite3_finalize(st);
     if (audit && rc == CLI_OK) {
         char id[32];
         snprintf(id, sizeof id, "%lld", (long long)run_id);

@@ -9,95 +9,86 @@
 #include "store/store.h"
 #include "base/base.h"
 
-static const char LIST_SQL[] =
-    "SELECT r.run_id, r.started_at, COALESCE(r.finished_at, ''), " RUN_LEASE_STATUS_SQL("r") ", r.period, "
-    "r.template_filter, r.episodes_dir, r.as_of_date, r.beneficiaries, r.claim_lines, "
-    "(SELECT count(*) FROM run_episodes e WHERE e.run_id = r.run_id), "
-    "(SELECT count(*) FROM run_arrangements a WHERE a.run_id = r.run_id), r.inputs, "
-    "r.message FROM runs r ORDER BY r.run_id";
+static json_t *str_json(const char *s) { return s ? json_string(s) : json_null(); }
 
-static const char COMPONENTS_SQL[] =
-    "SELECT kind, name, version, path, sha256 FROM run_components WHERE run_id = ?1 "
-    "ORDER BY kind, name";
+typedef struct show_ctx {
+    cli_ctx *c;
+    int64_t id; /* cara runs --run ID */
+    int json;
+} show_ctx;
 
-static json_t *col_json(sqlite3_stmt *st, int i)
+/* runs_q_fn of `cara runs`: one line of the table or one JSON line (ud: a show_ctx). */
+static int print_run(const runs_q_row *r, void *ud)
 {
-    switch (sqlite3_column_type(st, i)) {
-    case SQLITE_NULL: return json_null();
-    case SQLITE_INTEGER: return json_integer(sqlite3_column_int64(st, i));
-    default: return json_string((const char *)sqlite3_column_text(st, i));
+    const show_ctx *x = ud;
+    cli_ctx *c = x->c;
+    if (x->json) {
+        json_t *o = json_object();
+        json_object_set_new(o, "run_id", json_integer(r->run_id));
+        json_object_set_new(o, "started_at", str_json(r->started_at));
+        json_object_set_new(o, "finished_at", json_string(r->finished_at ? r->finished_at : ""));
+        json_object_set_new(o, "status", str_json(r->status));
+        json_object_set_new(o, "period", r->has_period ? json_integer(r->period) : json_null());
+        json_object_set_new(o, "template", str_json(r->template_filter));
+        json_object_set_new(o, "episodes_dir", str_json(r->episodes_dir));
+        json_object_set_new(o, "as_of_date", str_json(r->as_of_date));
+        json_object_set_new(o, "beneficiaries", json_integer(r->beneficiaries));
+        json_object_set_new(o, "claim_lines", json_integer(r->claim_lines));
+        json_object_set_new(o, "episodes", json_integer(r->n_episodes));
+        json_object_set_new(o, "arrangements", json_integer(r->n_arrangements));
+        /* inputs is stored as JSON text */
+        json_t *in = r->inputs ? json_loads(r->inputs, 0, NULL) : NULL;
+        json_object_set_new(o, "inputs", in ? in : str_json(r->inputs));
+        json_object_set_new(o, "message", str_json(r->message));
+        char *s = json_dumps(o, JSON_COMPACT | JSON_PRESERVE_ORDER);
+        fprintf(c->out, "%s\n", s ? s : "{}");
+        free(s);
+        json_decref(o);
+        return 0;
     }
-}
-
-static int list_runs(cli_ctx *c, sqlite3 *db, int json)
-{
-    static const char *const names[] = {"run_id", "started_at", "finished_at", "status",
-                                        "period", "template", "episodes_dir", "as_of_date",
-                                        "beneficiaries", "claim_lines", "episodes",
-                                        "arrangements", "inputs", "message"};
-    sqlite3_stmt *st;
-    if (sqlite3_prepare_v2(db, LIST_SQL, -1, &st, NULL) != SQLITE_OK) return -1;
-    if (!json)
-        fprintf(c->out, "%-6s %-20s %-9s %-6s %-13s %9s %9s  %s\n", "RUN", "STARTED", "STATUS",
-                "PERIOD", "AS OF", "EPISODES", "ARRANGE.", "EPISODES DIR");
-    while (sqlite3_step(st) == SQLITE_ROW) {
-        if (json) {
-            json_t *o = json_object();
-            for (int i = 0; i < 14; i++) {
-                json_t *v = col_json(st, i);
-                if (i == 12 && json_is_string(v)) { /* inputs is stored as JSON text */
-                    json_t *parsed = json_loads(json_string_value(v), 0, NULL);
-                    if (parsed) {
-                        json_decref(v);
-                        v = parsed;
-                    }
-                }
-                json_object_set_new(o, names[i], v);
-            }
-            char *s = json_dumps(o, JSON_COMPACT | JSON_PRESERVE_ORDER);
-            fprintf(c->out, "%s\n", s ? s : "{}");
-            free(s);
-            json_decref(o);
-        } else {
-            const char *period = (const char *)sqlite3_column_text(st, 4);
-            fprintf(c->out, "%-6lld %-20s %-9s %-6s %-13s %9lld %9lld  %s\n",
-                    (long long)sqlite3_column_int64(st, 0), sqlite3_column_text(st, 1),
-                    sqlite3_column_text(st, 3), period ? period : "all",
-                    sqlite3_column_text(st, 7) ? (const char *)sqlite3_column_text(st, 7) : "",
-                    (long long)sqlite3_column_int64(st, 10), (long long)sqlite3_column_int64(st, 11),
-                    sqlite3_column_text(st, 6));
-        }
-    }
-    sqlite3_finalize(st);
+    char period[24];
+    if (r->has_period) snprintf(period, sizeof period, "%lld", (long long)r->period);
+    fprintf(c->out, "%-6lld %-20s %-9s %-6s %-13s %9lld %9lld  %s\n", (long long)r->run_id,
+            r->started_at, r->status, r->has_period ? period : "all",
+            r->as_of_date ? r->as_of_date : "", (long long)r->n_episodes,
+            (long long)r->n_arrangements, r->episodes_dir);
     return 0;
 }
 
-static int show_run(cli_ctx *c, sqlite3 *db, int64_t id, int json)
+static int list_runs(cli_ctx *c, store *s, int json, char *err, size_t errlen)
 {
-    sqlite3_stmt *st;
-    if (sqlite3_prepare_v2(db, COMPONENTS_SQL, -1, &st, NULL) != SQLITE_OK) return -1;
-    sqlite3_bind_int64(st, 1, id);
-    int n = 0;
-    if (!json) fprintf(c->out, "%-9s %-40s %-8s %-16s %s\n", "KIND", "NAME", "VERSION", "SHA256", "PATH");
-    while (sqlite3_step(st) == SQLITE_ROW) {
-        n++;
-        if (json) {
-            json_t *o = json_pack("{s:I, s:s, s:s, s:s, s:s, s:s}", "run_id", (json_int_t)id,
-                                  "kind", sqlite3_column_text(st, 0), "name",
-                                  sqlite3_column_text(st, 1), "version", sqlite3_column_text(st, 2),
-                                  "path", sqlite3_column_text(st, 3), "sha256",
-                                  sqlite3_column_text(st, 4));
-            char *s = json_dumps(o, JSON_COMPACT | JSON_PRESERVE_ORDER);
-            fprintf(c->out, "%s\n", s ? s : "{}");
-            free(s);
-            json_decref(o);
-        } else {
-            fprintf(c->out, "%-9s %-40s %-8s %.16s %s\n", sqlite3_column_text(st, 0),
-                    sqlite3_column_text(st, 1), sqlite3_column_text(st, 2),
-                    sqlite3_column_text(st, 4), sqlite3_column_text(st, 3));
-        }
+    if (!json)
+        fprintf(c->out, "%-6s %-20s %-9s %-6s %-13s %9s %9s  %s\n", "RUN", "STARTED", "STATUS",
+                "PERIOD", "AS OF", "EPISODES", "ARRANGE.", "EPISODES DIR");
+    show_ctx x = {c, 0, json};
+    return runs_q_list(s, RUNS_Q_COUNTS, 0, print_run, &x, err, errlen) < 0 ? -1 : 0;
+}
+
+/* runs_q_component_fn of `cara runs --run ID`. */
+static int print_component(const runs_q_component *k, void *ud)
+{
+    show_ctx *x = ud;
+    if (x->json) {
+        json_t *o = json_pack("{s:I, s:s, s:s, s:s, s:s, s:s}", "run_id", (json_int_t)x->id,
+                              "kind", k->kind, "name", k->name, "version", k->version, "path",
+                              k->path, "sha256", k->sha256);
+        char *s = json_dumps(o, JSON_COMPACT | JSON_PRESERVE_ORDER);
+        fprintf(x->c->out, "%s\n", s ? s : "{}");
+        free(s);
+        json_decref(o);
+    } else {
+        fprintf(x->c->out, "%-9s %-40s %-8s %.16s %s\n", k->kind, k->name, k->version,
+                k->sha256, k->path);
     }
-    sqlite3_finalize(st);
+    return 0;
+}
+
+static int show_run(cli_ctx *c, store *s, int64_t id, int json, char *err, size_t errlen)
+{
+    if (!json) fprintf(c->out, "%-9s %-40s %-8s %-16s %s\n", "KIND", "NAME", "VERSION", "SHA256", "PATH");
+    show_ctx x = {c, id, json};
+    int n = runs_q_components(s, id, print_component, &x, err, errlen);
+    if (n < 0) return -1;
     if (n == 0) fprintf(c->err, "cara runs: run %lld recorded no components (no such run, or it failed before saving)\n", (long long)id);
     return n ? 0 : 1;
 }
@@ -128,8 +119,8 @@ static int run_runs(cli_ctx *c, int argc, char **argv)
         fprintf(c->err, "cara runs: %s\n", err);
         return CLI_FAIL;
     }
-    int rc = run ? show_run(c, store_db(s), (int64_t)id, json) : list_runs(c, store_db(s), json);
-    if (rc < 0) fprintf(c->err, "cara runs: %s\n", sqlite3_errmsg(store_db(s)));
+    int rc = run ? show_run(c, s, (int64_t)id, json, err, sizeof err) : list_runs(c, s, json, err, sizeof err);
+    if (rc < 0) fprintf(c->err, "cara runs: %s\n", err);
     store_close(s);
     return rc == 0 ? CLI_OK : CLI_FAIL;
 }

@@ -6,6 +6,7 @@
 #include <string.h>
 
 #include "cli_cmds.h"
+#include "cli_query.h"
 #include "serve/serve.h"
 
 #define SUB(name) (argc >= 2 && !strcmp(argv[1], name))
@@ -59,11 +60,9 @@ static int run_token(cli_ctx *c, int argc, char **argv)
     if (SUB("list")) {
         if (n != 0) return cli_usage_error(c, &cmd_token, "token list takes no arguments");
         if (open_store(c, STORE_READONLY, &s) < 0) return CLI_FAIL;
-        /* never the hashes */
-        int rc = cli_query_print(c, store_db(s),
-                                 "SELECT token_id, role, scope_id AS scope, label, created_at, "
-                                 "created_by, revoked_at FROM api_tokens ORDER BY created_at, "
-                                 "token_id", json, 0, NULL);
+        cli_rows p;
+        cli_rows_init(&p, c, json);
+        int rc = cli_rows_end(&p, tokens_list(s, cli_rows_row, &p, err, sizeof err), err);
         store_close(s);
         return rc;
     }

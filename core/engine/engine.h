@@ -11,7 +11,6 @@
 #include "network.h"
 #include "particip.h"
 #include "replay.h"
-#include "report.h"
 #include "rollback.h"
 #include "rules_test.h"
 #include "run_manifest.h"

@@ -24,29 +24,30 @@ int api_pick_run_arg(const srv_req *rq, srv_resp *rs, const char *arg, int64_t *
                   arg);
         return -1;
     }
-    sqlite3 *db = store_db(rq->db);
-    sqlite3_stmt *st;
-    const char *q = arg ? "SELECT run_id, status, COALESCE(message, '') FROM runs WHERE run_id = ?1"
-                        : "SELECT run_id, status, '' FROM runs WHERE status = 'done' "
-                          "ORDER BY run_id DESC LIMIT 1";
-    if (sqlite3_prepare_v2(db, q, -1, &st, NULL) != SQLITE_OK) {
-        srv_error(rs, 500, "store", "%s", sqlite3_errmsg(db));
+    char err[512];
+    runs_q_status st;
+    int found = arg ? runs_q_status_of(rq->db, (int64_t)id, &st, err, sizeof err)
+                    : runs_q_latest_done(rq->db, run_id, err, sizeof err);
+    if (found < 0) {
+        srv_error(rs, 500, "store", "%s", err);
         return -1;
     }
-    if (arg) sqlite3_bind_int64(st, 1, (int64_t)id);
+    if (!arg) {
+        if (found) return 0;
+        srv_error(rs, 404, "not_found", "no completed run yet (start one with 'cara run')");
+        return -1;
+    }
     int rc = -1;
-    if (sqlite3_step(st) != SQLITE_ROW) {
-        if (arg) srv_error(rs, 404, "not_found", "no run %s", arg);
-        else srv_error(rs, 404, "not_found", "no completed run yet (start one with 'cara run')");
-    } else if (strcmp((const char *)sqlite3_column_text(st, 1), "done") != 0) {
+    if (!found) {
+        srv_error(rs, 404, "not_found", "no run %s", arg);
+    } else if (strcmp(st.status, "done") != 0) {
         srv_error(rs, 409, "run_not_done", "run %s is %s%s%s: only a done run can be read", arg,
-                  (const char *)sqlite3_column_text(st, 1), sqlite3_column_bytes(st, 2) ? ": " : "",
-                  (const char *)sqlite3_column_text(st, 2));
+                  st.status, st.message[0] ? ": " : "", st.message);
     } else {
-        *run_id = sqlite3_column_int64(st, 0);
+        *run_id = st.run_id;
         rc = 0;
     }
-    sqlite3_finalize(st);
+    runs_q_status_free(&st);
     return rc;
 }
 
@@ -138,7 +139,7 @@ json_t *api_str(const char *s)
 int api_check_filters(const srv_req *rq, srv_resp *rs, const report_def *r, const report_filters *f)
 {
     char err[512];
-    int rc = report_check_filters(store_db(rq->db), r, f, 0, err, sizeof err);
+    int rc = report_check_filters(rq->db, r, f, 0, err, sizeof err);
     if (rc == 0) return 0;
     if (rc == -ENOENT) srv_error(rs, 404, "not_found", "%s", err);
     else if (rc == -EINVAL) srv_error(rs, 400, "bad_request", "%s", err);

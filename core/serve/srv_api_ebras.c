@@ -24,49 +24,22 @@
 #include "srv_api_common.h"
 #include "srv_bodies.h"
 
-static const char EBRA_COLS[] =
-    "SELECT arrangement_id, aco_id, npi, tin, template_id, start_date, end_date, status, "
-    "discount_bps, savings_share_bps, loss_share_bps, stop_gain_bps, stop_loss_bps FROM "
-    "arrangements ";
-
-/* Rows of sql with text binds (NULL binds NULL) as a JSON array, or NULL with a 500. */
-static json_t *query(const srv_req *rq, srv_resp *rs, const char *sql, int n, const char *const *b)
+/* A store read's answer: rc < 0 is a 500 (err), else rows. */
+static int failed(srv_resp *rs, int rc, const char *err)
 {
-    sqlite3 *db = store_db(rq->db);
-    sqlite3_stmt *st;
-    if (sqlite3_prepare_v2(db, sql, -1, &st, NULL) != SQLITE_OK) {
-        srv_error(rs, 500, "store", "%s", sqlite3_errmsg(db));
-        return NULL;
-    }
-    for (int i = 0; i < n; i++)
-        if (b[i]) sqlite3_bind_text(st, i + 1, b[i], -1, SQLITE_TRANSIENT);
-    json_t *rows = srv_rows_json(st);
-    int rc = sqlite3_errcode(db);
-    sqlite3_finalize(st);
-    if (rc != SQLITE_DONE && rc != SQLITE_OK) {
-        json_decref(rows);
-        srv_error(rs, 500, "store", "%s", sqlite3_errmsg(db));
-        return NULL;
-    }
-    return rows;
+    if (rc >= 0) return 0;
+    srv_error(rs, 500, "store", "%s", err);
+    return 1;
 }
 
 /* The EBRA's row, or NULL with a 404 (or 500) response. */
 static json_t *ebra_row(const srv_req *rq, srv_resp *rs, const char *id)
 {
-    char sql[512];
-    snprintf(sql, sizeof sql, "%s WHERE arrangement_id = ?1", EBRA_COLS);
-    const char *b[1] = {id};
-    json_t *rows = query(rq, rs, sql, 1, b);
-    if (!rows) return NULL;
-    json_t *row = json_array_get(rows, 0);
-    if (!row) {
-        srv_error(rs, 404, "not_found", "no EBRA \"%s\"", id);
-        json_decref(rows);
-        return NULL;
-    }
-    json_incref(row);
-    json_decref(rows);
+    char err[512];
+    json_t *row;
+    int rc = ebras_q_get(rq->db, id, &row, err, sizeof err);
+    if (failed(rs, rc, err)) return NULL;
+    if (!row) srv_error(rs, 404, "not_found", "no EBRA \"%s\"", id);
     return row;
 }
 
@@ -79,13 +52,9 @@ void api_providers_list(srv_req *rq, srv_resp *rs)
 {
     const char *aco = NULL, *npi = NULL;
     if (api_scope_filters(rq, rs, &aco, &npi) < 0) return;
-    const char *b[2] = {aco, npi};
-    json_t *rows = query(rq, rs,
-                         "SELECT npi, tin, name, specialty_code FROM providers p WHERE "
-                         "(?2 IS NULL OR npi = ?2) AND (?1 IS NULL OR EXISTS (SELECT 1 FROM "
-                         "arrangements e WHERE e.aco_id = ?1 AND e.npi = p.npi AND e.tin = p.tin) "
-                         "OR EXISTS (SELECT 1 FROM aco_tins t WHERE t.aco_id = ?1 AND t.tin = p.tin)) "
-                         "ORDER BY npi, tin", 2, b);
+    char err[512];
+    json_t *rows;
+    if (failed(rs, ebras_q_providers(rq->db, aco, npi, &rows, err, sizeof err), err)) return;
     if (rows) srv_json(rs, 200, json_pack("{s:o}", "providers", rows));
 }
 
@@ -103,13 +72,11 @@ void api_ebras_list(srv_req *rq, srv_resp *rs)
         return;
     }
     if (api_scope_filters(rq, rs, &aco, &npi) < 0) return;
-    char sql[1024];
-    snprintf(sql, sizeof sql, "%s WHERE (?1 IS NULL OR aco_id = ?1) AND (?2 IS NULL OR npi = ?2) "
-             "AND (?3 IS NULL OR status = ?3) AND (?4 IS NULL OR template_id = ?4) "
-             "ORDER BY arrangement_id", EBRA_COLS);
-    const char *b[4] = {aco, npi, status, tmpl};
-    json_t *rows = query(rq, rs, sql, 4, b);
-    if (rows) srv_json(rs, 200, json_pack("{s:o}", "ebras", rows));
+    char err[512];
+    json_t *rows;
+    if (failed(rs, ebras_q_list(rq->db, aco, npi, status, tmpl, &rows, err, sizeof err), err))
+        return;
+    srv_json(rs, 200, json_pack("{s:o}", "ebras", rows));
 }
 
 /* A particip context on the request's store; actor and err are the caller's buffers. */
@@ -222,11 +189,9 @@ void api_ebra_history(srv_req *rq, srv_resp *rs)
         api_forbidden(rq, rs, "this EBRA's history");
         return;
     }
-    const char *b[1] = {id};
-    json_t *rows = query(rq, rs, "SELECT seq, at, actor, action, effective, before, after FROM "
-                                 "audit_log WHERE entity = 'ebra' AND entity_id = ?1 ORDER BY seq",
-                         1, b);
-    if (!rows) return;
+    char err[512];
+    json_t *rows;
+    if (failed(rs, ebras_q_history(rq->db, id, &rows, err, sizeof err), err)) return;
     size_t i;
     json_t *r;
     json_array_foreach(rows, i, r)

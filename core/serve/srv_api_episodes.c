@@ -15,6 +15,7 @@
  * (run_episodes.aco_id), a provider token the episodes attributed to its NPI. Every
  * answer is audited (beneficiary-level data).
  */
+#include <errno.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -23,37 +24,23 @@
 #include "srv_api.h"
 #include "srv_api_common.h"
 
-/* A line's service date, as the engine places lines in windows (bene.c): institutional
- * claims by admission (else claim start), others by line start (else claim start). */
-#define SERVICE_DATE                                                                        \
-    "(CASE WHEN c.claim_type = 'institutional' THEN COALESCE(c.admission_date, "           \
-    "c.claim_start_date) ELSE COALESCE(l.claim_line_start_date, c.claim_start_date) END)"
+typedef struct rows_json {
+    const report_def *r;
+    json_t *rows; /* the list's rows */
+    json_t *one;  /* episode_row's object */
+} rows_json;
 
-/* The episode report (?1-?7, report.h) wrapped with the list's extra filters: ?8
- * status, ?9 person; ?10 limit, ?11 offset. */
-static char *list_sql(const report_def *r, int count)
+/* store_row_fn of report_episode_page: the row as the episode report's JSON object. */
+static int add_row(const store_row *row, void *ud)
 {
-    const char *head = count ? "SELECT count(*) FROM (" : "SELECT * FROM (";
-    const char *tail = count ? ") WHERE (?8 IS NULL OR status = ?8) AND (?9 IS NULL OR person_id = ?9)"
-                             : ") WHERE (?8 IS NULL OR status = ?8) AND (?9 IS NULL OR person_id = ?9) "
-                               "ORDER BY template_id, person_id, trigger_date, episode_id "
-                               "LIMIT ?10 OFFSET ?11";
-    size_t n = strlen(head) + strlen(r->sql) + strlen(tail) + 1;
-    char *q = malloc(n);
-    if (q) snprintf(q, n, "%s%s%s", head, r->sql, tail);
-    return q;
-}
-
-static int prepare(sqlite3 *db, const char *sql, sqlite3_stmt **st, srv_resp *rs)
-{
-    if (sql && sqlite3_prepare_v2(db, sql, -1, st, NULL) == SQLITE_OK) return 0;
-    srv_error(rs, 500, "store", "%s", sql ? sqlite3_errmsg(db) : "out of memory");
-    return -1;
-}
-
-static void bind_opt(sqlite3_stmt *st, int i, const char *v)
-{
-    if (v) sqlite3_bind_text(st, i, v, -1, SQLITE_TRANSIENT);
+    rows_json *j = ud;
+    if (!row->cells) return 0;
+    json_t *o = json_object();
+    if (!o) return -ENOMEM;
+    for (size_t k = 0; k < j->r->n_cols; k++)
+        json_object_set_new(o, j->r->cols[k].name, report_cell_json_of(&row->cells[k], j->r->cols[k].type));
+    json_array_append_new(j->rows, o);
+    return 0;
 }
 
 void api_episodes_list(srv_req *rq, srv_resp *rs)
@@ -74,39 +61,13 @@ void api_episodes_list(srv_req *rq, srv_resp *rs)
     if (api_scope_filters(rq, rs, &f.aco, &f.npi) < 0 || api_check_filters(rq, rs, r, &f) < 0 ||
         api_pick_run(rq, rs, &run_id) < 0)
         return;
-    sqlite3 *db = store_db(rq->db);
-    char *qc = list_sql(r, 1), *ql = list_sql(r, 0);
-    sqlite3_stmt *sc = NULL, *sl = NULL;
-    int ok = prepare(db, qc, &sc, rs) == 0 && prepare(db, ql, &sl, rs) == 0;
-    free(qc);
-    free(ql);
-    json_t *rows = NULL;
+    char err[512];
+    rows_json j = {r, json_array(), NULL};
     int64_t total = 0;
-    if (ok) {
-        sqlite3_stmt *both[2] = {sc, sl};
-        for (int k = 0; k < 2; k++) {
-            report_bind(both[k], run_id, &f);
-            bind_opt(both[k], 8, status);
-            bind_opt(both[k], 9, person);
-        }
-        sqlite3_bind_int64(sl, 10, limit);
-        sqlite3_bind_int64(sl, 11, offset);
-        if (sqlite3_step(sc) == SQLITE_ROW) total = sqlite3_column_int64(sc, 0);
-        rows = json_array();
-        int rc;
-        while ((rc = sqlite3_step(sl)) == SQLITE_ROW) {
-            json_t *o = json_object();
-            for (size_t k = 0; k < r->n_cols; k++)
-                json_object_set_new(o, r->cols[k].name, report_cell_json(sl, (int)k, r->cols[k].type));
-            json_array_append_new(rows, o);
-        }
-        if (rc != SQLITE_DONE) {
-            srv_error(rs, 500, "store", "%s", sqlite3_errmsg(db));
-            ok = 0;
-        }
-    }
-    sqlite3_finalize(sc);
-    sqlite3_finalize(sl);
+    int ok = report_episode_page(rq->db, run_id, &f, status, person, limit, offset, &total,
+                                 add_row, &j, err, sizeof err) >= 0;
+    json_t *rows = j.rows;
+    if (!ok) srv_error(rs, 500, "store", "%s", err);
     if (ok) {
         char id[32];
         snprintf(id, sizeof id, "%lld", (long long)run_id);
@@ -130,92 +91,23 @@ void api_episodes_list(srv_req *rq, srv_resp *rs)
 
 /* ---- one episode ------------------------------------------------------------------------ */
 
-/* The episode's row: the report's columns (arrangement_id among them), then the run's
- * other columns. NULL when the
- * run has no such episode (*err = 0) or on a store error (*err = 1). */
-static json_t *episode_row(sqlite3 *db, int64_t run_id, const char *id, int *err)
+/* store_row_fn of report_episode_one: the report's columns, then template_version,
+ * died and aco_id. */
+static int one_row(const store_row *row, void *ud)
 {
-    const report_def *r = report_find("episode");
-    char sql[2048];
-    size_t off = (size_t)snprintf(sql, sizeof sql, "SELECT ");
-    for (size_t k = 0; k < r->n_cols; k++)
-        off += (size_t)snprintf(sql + off, sizeof sql - off, "%s, ", r->cols[k].name);
-    snprintf(sql + off, sizeof sql - off, "template_version, died, aco_id FROM "
-             "run_episodes WHERE run_id = ?1 AND episode_id = ?2");
-    sqlite3_stmt *st;
-    *err = 1;
-    if (sqlite3_prepare_v2(db, sql, -1, &st, NULL) != SQLITE_OK) return NULL;
-    sqlite3_bind_int64(st, 1, run_id);
-    sqlite3_bind_text(st, 2, id, -1, SQLITE_TRANSIENT);
-    json_t *o = NULL;
-    int rc = sqlite3_step(st);
-    if (rc == SQLITE_ROW) {
-        o = json_object();
-        size_t k = 0;
-        for (; k < r->n_cols; k++)
-            json_object_set_new(o, r->cols[k].name, report_cell_json(st, (int)k, r->cols[k].type));
-        json_object_set_new(o, "template_version", report_cell_json(st, (int)k, REPORT_TEXT));
-        json_object_set_new(o, "died", report_cell_json(st, (int)k + 1, REPORT_BOOL));
-        json_object_set_new(o, "aco_id", report_cell_json(st, (int)k + 2, REPORT_TEXT));
-    }
-    if (rc == SQLITE_ROW || rc == SQLITE_DONE) *err = 0;
-    sqlite3_finalize(st);
-    return o;
-}
-
-/* Rows of sql with text binds (NULL binds NULL) as JSON, or NULL on a store error. */
-static json_t *rows_of(sqlite3 *db, const char *sql, int n, const char *const *binds)
-{
-    sqlite3_stmt *st;
-    if (sqlite3_prepare_v2(db, sql, -1, &st, NULL) != SQLITE_OK) return NULL;
-    for (int i = 0; i < n; i++) bind_opt(st, i + 1, binds[i]);
-    json_t *rows = srv_rows_json(st);
-    int ok = sqlite3_errcode(db) == SQLITE_DONE || sqlite3_errcode(db) == SQLITE_OK;
-    sqlite3_finalize(st);
-    if (!ok) {
-        json_decref(rows);
-        return NULL;
-    }
-    return rows;
-}
-
-/* The person's claims with a line in [from, to], each with those lines. */
-static json_t *episode_claims(sqlite3 *db, const char *person, const char *from, const char *to)
-{
-    const char *b[3] = {person, from, to};
-    json_t *claims = rows_of(db, "SELECT c.* FROM claims c WHERE c.person_id = ?1 AND c.status = "
-                                 "'current' AND EXISTS (SELECT 1 FROM claim_lines l WHERE "
-                                 "l.claim_id = c.claim_id AND l.denied = 0 AND "
-                                 SERVICE_DATE " BETWEEN ?2 AND ?3) "
-                                 "ORDER BY c.claim_start_date, c.claim_id", 3, b);
-    json_t *lines = rows_of(db, "SELECT l.*, " SERVICE_DATE " AS service_date FROM claim_lines l "
-                                "JOIN claims c ON c.claim_id = l.claim_id WHERE c.person_id = ?1 "
-                                "AND c.status = 'current' AND l.denied = 0 AND " SERVICE_DATE " BETWEEN ?2 AND ?3 "
-                                "ORDER BY l.claim_id, l.claim_line_number", 3, b);
-    if (!claims || !lines) {
-        json_decref(claims);
-        json_decref(lines);
-        return NULL;
-    }
-    json_t *by_claim = json_object();
-    size_t i;
-    json_t *c, *l;
-    json_array_foreach(claims, i, c)
-    {
-        json_t *v = json_array();
-        json_object_set_new(c, "lines", v);
-        const char *id = json_string_value(json_object_get(c, "claim_id"));
-        if (id) json_object_set(by_claim, id, v);
-    }
-    json_array_foreach(lines, i, l)
-    {
-        const char *id = json_string_value(json_object_get(l, "claim_id"));
-        json_t *v = id ? json_object_get(by_claim, id) : NULL;
-        if (v) json_array_append(v, l);
-    }
-    json_decref(by_claim);
-    json_decref(lines);
-    return claims;
+    rows_json *j = ud;
+    if (!row->cells) return 0;
+    json_t *o = json_object();
+    if (!o) return -ENOMEM;
+    size_t k = 0;
+    for (; k < j->r->n_cols; k++)
+        json_object_set_new(o, j->r->cols[k].name, report_cell_json_of(&row->cells[k], j->r->cols[k].type));
+    json_object_set_new(o, "template_version", report_cell_json_of(&row->cells[k], REPORT_TEXT));
+    json_object_set_new(o, "died", report_cell_json_of(&row->cells[k + 1], REPORT_BOOL));
+    json_object_set_new(o, "aco_id", report_cell_json_of(&row->cells[k + 2], REPORT_TEXT));
+    json_decref(j->one);
+    j->one = o;
+    return 0;
 }
 
 void api_episode_get(srv_req *rq, srv_resp *rs)
@@ -227,11 +119,13 @@ void api_episode_get(srv_req *rq, srv_resp *rs)
     }
     int64_t run_id;
     if (api_pick_run(rq, rs, &run_id) < 0) return;
-    sqlite3 *db = store_db(rq->db);
-    int err;
-    json_t *ep = episode_row(db, run_id, id, &err);
+    char e[512];
+    rows_json j = {report_find("episode"), NULL, NULL};
+    int found = report_episode_one(rq->db, run_id, id, one_row, &j, e, sizeof e);
+    json_t *ep = found > 0 ? j.one : NULL;
     if (!ep) {
-        if (err) srv_error(rs, 500, "store", "%s", sqlite3_errmsg(db));
+        json_decref(j.one);
+        if (found < 0) srv_error(rs, 500, "store", "%s", e);
         else srv_error(rs, 404, "not_found", "run %lld has no episode \"%s\"", (long long)run_id, id);
         return;
     }
@@ -242,17 +136,15 @@ void api_episode_get(srv_req *rq, srv_resp *rs)
         api_forbidden(rq, rs, "this episode");
         return;
     }
-    char run[32];
-    snprintf(run, sizeof run, "%lld", (long long)run_id);
-    const char *b[2] = {run, id};
-    json_t *leak = rows_of(db, "SELECT aco_id, npi, tin, lines, paid_cents FROM run_leakage WHERE "
-                               "run_id = CAST(?1 AS INTEGER) AND episode_id = ?2 "
-                               "ORDER BY paid_cents DESC, npi, tin", 2, b);
-    json_t *claims = episode_claims(db, json_string_value(json_object_get(ep, "person_id")),
-                                    json_string_value(json_object_get(ep, "trigger_date")),
-                                    json_string_value(json_object_get(ep, "end_date")));
-    if (!leak || !claims) {
-        srv_error(rs, 500, "store", "%s", sqlite3_errmsg(db));
+    json_t *leak = NULL, *claims = NULL;
+    int rc = episodes_q_leakage(rq->db, run_id, id, &leak, e, sizeof e);
+    if (rc == 0)
+        rc = episodes_q_claims(rq->db, json_string_value(json_object_get(ep, "person_id")),
+                               json_string_value(json_object_get(ep, "trigger_date")),
+                               json_string_value(json_object_get(ep, "end_date")), &claims, e,
+                               sizeof e);
+    if (rc < 0) {
+        srv_error(rs, 500, "store", "%s", e);
         json_decref(leak);
         json_decref(claims);
         json_decref(ep);

@@ -20,25 +20,27 @@
 #include "srv_api.h"
 #include "srv_api_common.h"
 
-/* The report's rows as JSON objects named by its columns. Steps st to the end; *rc is
- * SQLITE_DONE, SQLITE_NOMEM when a row could not be built (no row is dropped silently),
- * or the step's error. */
-static json_t *report_rows(const report_def *r, sqlite3_stmt *st, int *rc)
+typedef struct rows_json {
+    const report_def *r;
+    json_t *rows;
+} rows_json;
+
+/* store_row_fn of report_each: the row as a JSON object named by the report's columns. */
+static int add_row(const store_row *row, void *ud)
 {
-    json_t *rows = json_array();
-    while ((*rc = rows ? sqlite3_step(st) : SQLITE_NOMEM) == SQLITE_ROW) {
-        json_t *o = json_object();
-        int bad = !o;
-        for (size_t k = 0; k < r->n_cols && !bad; k++)
-            bad = json_object_set_new(o, r->cols[k].name,
-                                      report_cell_json(st, (int)k, r->cols[k].type)) < 0;
-        if (bad || json_array_append_new(rows, o) < 0) {
-            if (bad) json_decref(o);
-            *rc = SQLITE_NOMEM;
-            break;
-        }
+    rows_json *j = ud;
+    if (!row->cells) return 0;
+    json_t *o = json_object();
+    if (!o) return -ENOMEM;
+    int bad = 0; /* a row that cannot be built fails the answer: none is dropped silently */
+    for (size_t k = 0; k < j->r->n_cols && !bad; k++)
+        bad = json_object_set_new(o, j->r->cols[k].name,
+                                  report_cell_json_of(&row->cells[k], j->r->cols[k].type)) < 0;
+    if (bad) {
+        json_decref(o);
+        return -ENOMEM;
     }
-    return rows;
+    return json_array_append_new(j->rows, o) < 0 ? -ENOMEM : 0;
 }
 
 void api_report(srv_req *rq, srv_resp *rs)
@@ -64,21 +66,14 @@ void api_report(srv_req *rq, srv_resp *rs)
     if (api_scope_filters(rq, rs, &f.aco, &f.npi) < 0 || api_check_filters(rq, rs, r, &f) < 0 ||
         api_pick_run(rq, rs, &run_id) < 0)
         return;
-    sqlite3 *db = store_db(rq->db);
-    sqlite3_stmt *st;
-    if (sqlite3_prepare_v2(db, r->sql, -1, &st, NULL) != SQLITE_OK) {
-        srv_error(rs, 500, "store", "%s", sqlite3_errmsg(db));
+    char err[512];
+    rows_json j = {r, json_array()};
+    if (report_each(rq->db, r, run_id, &f, add_row, &j, err, sizeof err) < 0) {
+        json_decref(j.rows);
+        srv_error(rs, 500, "store", "%s", err);
         return;
     }
-    report_bind(st, run_id, &f);
-    int rc;
-    json_t *rows = report_rows(r, st, &rc);
-    sqlite3_finalize(st);
-    if (rc != SQLITE_DONE) {
-        json_decref(rows);
-        srv_error(rs, 500, "store", "%s", rc == SQLITE_NOMEM ? "out of memory" : sqlite3_errmsg(db));
-        return;
-    }
+    json_t *rows = j.rows;
     if (!strcmp(r->by, "episode")) {
         char id[32];
         snprintf(id, sizeof id, "%lld", (long long)run_id);
@@ -96,8 +91,8 @@ void api_report(srv_req *rq, srv_resp *rs)
                              "rows", rows);
     if (body && json_array_size(rows) == 0) {
         char why[512];
-        report_explain_empty(db, r, run_id, &f, why, sizeof why);
-        int64_t other = report_other_run(db, r, run_id, &f);
+        report_explain_empty(rq->db, r, run_id, &f, why, sizeof why);
+        int64_t other = report_other_run(rq->db, r, run_id, &f);
         json_object_set_new(body, "note", json_string(why));
         json_object_set_new(body, "run_with_rows", other > 0 ? json_integer(other) : json_null());
     }

@@ -51,16 +51,8 @@ static int visible(const srv_req *rq, const catalog_entry *e)
     if (!e->overlay_path || !aco || srv_is_cms(rq)) return 1;
     if (srv_scope_aco(rq)) return !strcmp(aco, srv_scope_aco(rq));
     if (!srv_scope_npi(rq)) return 0;
-    sqlite3_stmt *st;
-    int yes = 0;
-    if (rq->db && sqlite3_prepare_v2(store_db(rq->db), "SELECT 1 FROM arrangements WHERE npi = ?1 "
-                                     "AND aco_id = ?2 LIMIT 1", -1, &st, NULL) == SQLITE_OK) {
-        sqlite3_bind_text(st, 1, srv_scope_npi(rq), -1, SQLITE_TRANSIENT);
-        sqlite3_bind_text(st, 2, aco, -1, SQLITE_TRANSIENT);
-        yes = sqlite3_step(st) == SQLITE_ROW;
-        sqlite3_finalize(st);
-    }
-    return yes;
+    /* a store error hides the overlay, as no EBRA does */
+    return rq->db && ebras_q_npi_in_aco(rq->db, srv_scope_npi(rq), aco, NULL, 0) == 1;
 }
 
 static json_t *entry_json(const catalog_entry *e)

@@ -100,12 +100,6 @@ static int is_lower_hex(const char *p, size_t n)
     return 1;
 }
 
-/* The JSON of a token's row for the audit log: never the hash. ?1 = token_id. */
-static const char TOKEN_JSON[] =
-    "SELECT json_object('token_id', token_id, 'role', role, 'scope_id', scope_id, 'label', "
-    "label, 'created_at', created_at, 'created_by', created_by, 'revoked_at', revoked_at) "
-    "FROM api_tokens WHERE token_id = ?1";
-
 static int audit(store *s, const char *actor, const char *action, const char *id,
                  const char *before, const char *after, char *err, size_t errlen)
 {
@@ -204,7 +198,7 @@ int srv_token_create(store *s, const char *spec, const char *label, const char *
     char e[256];
     if (store_begin(s, e, sizeof e) < 0) return util_fail(err, errlen, -EIO, "%s", e);
     unsigned char raw[SRV_TOKEN_HEX / 2 + SRV_TOKEN_ID_HEX / 2];
-    char id[SRV_TOKEN_ID_HEX + 1], hash[65], now[32], *after = NULL, *taken = NULL;
+    char id[SRV_TOKEN_ID_HEX + 1], hash[65], now[32], *after = NULL;
     /* a fresh id: 48 random bits, retried on the (unlikely) clash */
     for (int tries = 0; rc == 0; tries++) {
         if (random_bytes(raw, sizeof raw) < 0) {
@@ -212,10 +206,10 @@ int srv_token_create(store *s, const char *spec, const char *label, const char *
             break;
         }
         to_hex(raw + SRV_TOKEN_HEX / 2, SRV_TOKEN_ID_HEX / 2, id);
-        rc = sql(s, &taken, err, errlen, "SELECT token_id FROM api_tokens WHERE token_id = ?1", 1, id);
-        if (rc == 0 && !taken) break;
-        free(taken);
-        taken = NULL;
+        tokens_row taken;
+        int found = tokens_by_id(s, id, &taken, err, errlen);
+        if (found < 0) rc = found;
+        if (found == 0) break;
         if (rc == 0 && tries >= 8) rc = util_fail(err, errlen, -EIO, "no free token id after %d tries", tries + 1);
     }
     if (rc == 0) {
@@ -223,12 +217,10 @@ int srv_token_create(store *s, const char *spec, const char *label, const char *
         to_hex(raw, SRV_TOKEN_HEX / 2, secret + sizeof SRV_TOKEN_PREFIX - 1);
         sha256_hex(secret, SRV_TOKEN_LEN, hash);
         now_utc(now);
-        rc = sql(s, NULL, err, errlen,
-                 "INSERT INTO api_tokens (token_id, sha256, role, scope_id, label, created_at, "
-                 "created_by) VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7)",
-                 7, id, hash, srv_role_word(role.kind), role.id, label, now, actor);
+        rc = tokens_insert(s, id, hash, srv_role_word(role.kind), role.id, label, now, actor,
+                           err, errlen);
     }
-    if (rc == 0) rc = sql(s, &after, err, errlen, TOKEN_JSON, 1, id);
+    if (rc == 0) rc = tokens_json(s, id, &after, err, errlen);
     if (rc == 0) rc = audit(s, actor, "token.create", id, NULL, after, err, errlen);
     free(after);
     rc = finish(s, rc, err, errlen);
@@ -245,25 +237,26 @@ int srv_token_revoke(store *s, const char *token_id, const char *actor, char *er
 {
     if (!token_id || !*token_id) return util_fail(err, errlen, -EINVAL, "a token id is required");
     if (!actor || !*actor) return util_fail(err, errlen, -EINVAL, "who revokes the token is required");
-    char e[256], now[32], *before = NULL, *after = NULL, *revoked = NULL;
+    char e[256], now[32], *before = NULL, *after = NULL;
+    tokens_row t;
     if (store_begin(s, e, sizeof e) < 0) return util_fail(err, errlen, -EIO, "%s", e);
-    int rc = sql(s, &before, err, errlen, TOKEN_JSON, 1, token_id);
+    int rc = tokens_json(s, token_id, &before, err, errlen);
     if (rc == 0 && !before) rc = util_fail(err, errlen, -ENOENT, "no token \"%s\" (cara token list)", token_id);
-    if (rc == 0)
-        rc = sql(s, &revoked, err, errlen, "SELECT revoked_at FROM api_tokens WHERE token_id = ?1",
-                 1, token_id);
-    if (rc == 0 && revoked)
-        rc = util_fail(err, errlen, -EALREADY, "token %s was already revoked at %s", token_id, revoked);
+    if (rc == 0) {
+        int found = tokens_by_id(s, token_id, &t, err, errlen);
+        if (found < 0) rc = found;
+        else if (found && t.revoked)
+            rc = util_fail(err, errlen, -EALREADY, "token %s was already revoked at %s", token_id,
+                           t.revoked_at);
+    }
     if (rc == 0) {
         now_utc(now);
-        rc = sql(s, NULL, err, errlen, "UPDATE api_tokens SET revoked_at = ?2 WHERE token_id = ?1",
-                 2, token_id, now);
+        rc = tokens_set_revoked(s, token_id, now, err, errlen);
     }
-    if (rc == 0) rc = sql(s, &after, err, errlen, TOKEN_JSON, 1, token_id);
+    if (rc == 0) rc = tokens_json(s, token_id, &after, err, errlen);
     if (rc == 0) rc = audit(s, actor, "token.revoke", token_id, before, after, err, errlen);
     free(before);
     free(after);
-    free(revoked);
     return finish(s, rc, err, errlen);
 }
 
@@ -282,11 +275,10 @@ int srv_token_id_of(store *s, const char *authorization, char token_id[20])
     if (!srv_token_well_formed(authorization)) return 0;
     char hash[65];
     sha256_hex(authorization + 7, SRV_TOKEN_LEN, hash);
-    char *id = NULL;
-    if (sql(s, &id, NULL, 0, "SELECT token_id FROM api_tokens WHERE sha256 = ?1", 1, hash) < 0)
-        return -EIO;
-    if (id) util_strlcpy(token_id, id, 20);
-    free(id);
+    tokens_row t;
+    int found = tokens_by_hash(s, hash, &t, NULL, 0);
+    if (found < 0) return -EIO;
+    if (found) util_strlcpy(token_id, t.token_id, 20);
     return 0;
 }
 
@@ -305,32 +297,20 @@ int srv_token_verify(store *s, const char *authorization, srv_role *role, char *
                     "and 40 lowercase hex digits, one space after Bearer)");
     char hash[65];
     sha256_hex(tok, SRV_TOKEN_LEN, hash);
-    sqlite3 *db = store_db(s);
-    sqlite3_stmt *st;
-    if (sqlite3_prepare_v2(db, "SELECT token_id, role, scope_id, revoked_at FROM api_tokens "
-                               "WHERE sha256 = ?1", -1, &st, NULL) != SQLITE_OK)
-        return util_fail(err, errlen, -EIO, "%s: %s", store_path(s), sqlite3_errmsg(db));
-    sqlite3_bind_text(st, 1, hash, -1, SQLITE_STATIC);
-    int step = sqlite3_step(st), rc;
-    if (step == SQLITE_DONE) {
+    tokens_row t;
+    int found = tokens_by_hash(s, hash, &t, err, errlen), rc;
+    if (found < 0) {
+        rc = found;
+    } else if (!found) {
         rc = util_fail(err, errlen, -EACCES, "unknown bearer token");
-    } else if (step != SQLITE_ROW) {
-        rc = util_fail(err, errlen, -EIO, "%s: %s", store_path(s), sqlite3_errmsg(db));
+    } else if (t.revoked) {
+        rc = util_fail(err, errlen, -EACCES, "token %s was revoked at %s", t.token_id, t.revoked_at);
     } else {
-        const char *id = (const char *)sqlite3_column_text(st, 0);
-        const char *word = (const char *)sqlite3_column_text(st, 1);
-        const char *scope = (const char *)sqlite3_column_text(st, 2);
-        const char *revoked = (const char *)sqlite3_column_text(st, 3);
-        if (revoked) {
-            rc = util_fail(err, errlen, -EACCES, "token %s was revoked at %s", id ? id : "?", revoked);
-        } else {
-            rc = 0;
-            role->kind = !strcmp(word, "cms") ? SRV_CMS : !strcmp(word, "aco") ? SRV_ACO
-                                                                               : SRV_PROVIDER;
-            if (role->kind != SRV_CMS) util_strlcpy(role->id, scope ? scope : "", sizeof role->id);
-            util_strlcpy(role->token_id, id ? id : "", sizeof role->token_id);
-        }
+        rc = 0;
+        role->kind = !strcmp(t.role, "cms") ? SRV_CMS : !strcmp(t.role, "aco") ? SRV_ACO
+                                                                             : SRV_PROVIDER;
+        if (role->kind != SRV_CMS) util_strlcpy(role->id, t.scope_id, sizeof role->id);
+        util_strlcpy(role->token_id, t.token_id, sizeof role->token_id);
     }
-    sqlite3_finalize(st);
     return rc;
 }

@@ -429,17 +429,24 @@ static void shape_run(const srv_req *rq, json_t *row)
     json_decref(in);
 }
 
+/* runs_q_fn: append the run's API object to the array ud. */
+static int add_run_json(const runs_q_row *row, void *ud)
+{
+    json_t *o = runs_q_row_json(row);
+    if (!o) return -ENOMEM;
+    json_array_append_new(ud, o);
+    return 0;
+}
+
 static void h_runs_list(srv_req *rq, srv_resp *rs)
 {
-    sqlite3_stmt *st;
-    if (sqlite3_prepare_v2(store_db(rq->db), "SELECT * FROM runs ORDER BY run_id DESC LIMIT 200",
-                           -1, &st, NULL) != SQLITE_OK) {
-        srv_error(rs, 500, "internal", "%s", sqlite3_errmsg(store_db(rq->db)));
+    char err[512];
+    json_t *rows = json_array();
+    if (runs_q_list(rq->db, RUNS_Q_NEWEST_FIRST, 200, add_run_json, rows, err, sizeof err) < 0) {
+        json_decref(rows);
+        srv_error(rs, 500, "internal", "%s", err);
         return;
     }
-    json_t *rows = srv_rows_json(st);
-    sqlite3_finalize(st);
-    run_lease_json_rows(rows); /* status "abandoned"; no process ids or host names */
     size_t i;
     json_t *row;
     json_array_foreach(rows, i, row) shape_run(rq, row);
@@ -453,16 +460,14 @@ static void h_run_get(srv_req *rq, srv_resp *rs)
         srv_error(rs, 400, "bad_request", "\"%s\" is not a run id", rq->params[0]);
         return;
     }
-    sqlite3_stmt *st;
-    if (sqlite3_prepare_v2(store_db(rq->db), "SELECT * FROM runs WHERE run_id = ?1", -1, &st,
-                           NULL) != SQLITE_OK) {
-        srv_error(rs, 500, "internal", "%s", sqlite3_errmsg(store_db(rq->db)));
+    char err[512];
+    json_t *rows = json_array();
+    int n = runs_q_get(rq->db, (int64_t)id, 0, add_run_json, rows, err, sizeof err);
+    if (n < 0) {
+        json_decref(rows);
+        srv_error(rs, 500, "internal", "%s", err);
         return;
     }
-    sqlite3_bind_int64(st, 1, (int64_t)id);
-    json_t *rows = srv_rows_json(st);
-    sqlite3_finalize(st);
-    run_lease_json_rows(rows);
     if (json_array_size(rows) == 0) {
         json_decref(rows);
         srv_error(rs, 404, "not_found", "no run %s", rq->params[0]);

@@ -2,10 +2,12 @@
  * report.c: see report.h.
  */
 #include "report.h"
+#include "store_internal.h"
 
 #include <errno.h>
 #include <stdarg.h>
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 
 #include "base/base.h"
@@ -212,6 +214,131 @@ json_t *report_cell_json(sqlite3_stmt *st, int i, int type)
     }
 }
 
+json_t *report_cell_json_of(const store_cell *k, int type)
+{
+    if (k->type == STORE_CELL_NULL) return json_null();
+    char buf[32];
+    switch (type) {
+    case REPORT_FACTOR: factor_format(k->i, buf); return json_string(buf);
+    case REPORT_BOOL: return json_boolean(k->i);
+    case REPORT_INT:
+    case REPORT_MONEY: return json_integer(k->i);
+    default: return json_string(k->text);
+    }
+}
+
+int report_each(store *s, const report_def *r, int64_t run_id, const report_filters *f,
+                store_row_fn fn, void *ud, char *err, size_t errlen)
+{
+    sqlite3 *db = store_db(s);
+    sqlite3_stmt *st;
+    if (sqlite3_prepare_v2(db, r->sql, -1, &st, NULL) != SQLITE_OK) {
+        if (err && errlen) snprintf(err, errlen, "%s", sqlite3_errmsg(db));
+        return -EIO;
+    }
+    report_bind(st, run_id, f);
+    return store_rows_step(db, st, fn, ud, err, errlen);
+}
+
+/* The episode report's column names, comma-separated, into buf. 0, or -1 when too long. */
+static int episode_columns(const report_def *r, char *buf, size_t len)
+{
+    size_t off = 0;
+    buf[0] = '\0';
+    for (size_t k = 0; k < r->n_cols; k++) {
+        off += (size_t)snprintf(buf + off, len - off, "%s%s", k ? ", " : "", r->cols[k].name);
+        if (off >= len) return -1;
+    }
+    return 0;
+}
+
+static int prepare_or_fail(sqlite3 *db, const char *sql, sqlite3_stmt **st, char *err,
+                           size_t errlen)
+{
+    if (sql && sqlite3_prepare_v2(db, sql, -1, st, NULL) == SQLITE_OK) return 0;
+    if (err && errlen) snprintf(err, errlen, "%s", sql ? sqlite3_errmsg(db) : "out of memory");
+    *st = NULL;
+    return sql ? -EIO : -ENOMEM;
+}
+
+/* The episode report (?1-?7) wrapped with the list's filters: ?8 status, ?9 person;
+ * with the page: ?10 limit, ?11 offset. malloc'ed, NULL when out of memory. */
+static char *page_sql(const report_def *r, int count)
+{
+    char cols[2048];
+    if (episode_columns(r, cols, sizeof cols) < 0) return NULL;
+    static const char where[] = ") WHERE (?8 IS NULL OR status = ?8) AND (?9 IS NULL OR person_id = ?9)";
+    static const char page[] = " ORDER BY template_id, person_id, trigger_date, episode_id "
+                               "LIMIT ?10 OFFSET ?11";
+    size_t n = strlen(cols) + strlen(r->sql) + sizeof where + sizeof page + 64;
+    char *q = malloc(n);
+    if (!q) return NULL;
+    if (count) snprintf(q, n, "SELECT count(*) FROM (%s%s", r->sql, where);
+    else snprintf(q, n, "SELECT %s FROM (%s%s%s", cols, r->sql, where, page);
+    return q;
+}
+
+static void bind_opt(sqlite3_stmt *st, int i, const char *v)
+{
+    if (v) sqlite3_bind_text(st, i, v, -1, SQLITE_TRANSIENT);
+}
+
+int report_episode_page(store *s, int64_t run_id, const report_filters *f, const char *status,
+                        const char *person, int64_t limit, int64_t offset, int64_t *total,
+                        store_row_fn fn, void *ud, char *err, size_t errlen)
+{
+    sqlite3 *db = store_db(s);
+    const report_def *r = report_find("episode");
+    char *qc = page_sql(r, 1), *ql = page_sql(r, 0);
+    sqlite3_stmt *sc = NULL, *sl = NULL;
+    int rc = prepare_or_fail(db, qc, &sc, err, errlen);
+    if (rc == 0) rc = prepare_or_fail(db, ql, &sl, err, errlen);
+    free(qc);
+    free(ql);
+    *total = 0;
+    if (rc < 0) {
+        sqlite3_finalize(sc);
+        sqlite3_finalize(sl);
+        return rc;
+    }
+    sqlite3_stmt *both[2] = {sc, sl};
+    for (int k = 0; k < 2; k++) {
+        report_bind(both[k], run_id, f);
+        bind_opt(both[k], 8, status);
+        bind_opt(both[k], 9, person);
+    }
+    sqlite3_bind_int64(sl, 10, limit);
+    sqlite3_bind_int64(sl, 11, offset);
+    int step = sqlite3_step(sc);
+    if (step == SQLITE_ROW) *total = sqlite3_column_int64(sc, 0);
+    sqlite3_finalize(sc);
+    if (step != SQLITE_ROW) {
+        if (err && errlen) snprintf(err, errlen, "%s", sqlite3_errmsg(db));
+        sqlite3_finalize(sl);
+        return -EIO;
+    }
+    return store_rows_step(db, sl, fn, ud, err, errlen);
+}
+
+int report_episode_one(store *s, int64_t run_id, const char *episode_id, store_row_fn fn,
+                       void *ud, char *err, size_t errlen)
+{
+    sqlite3 *db = store_db(s);
+    const report_def *r = report_find("episode");
+    char cols[2048], sql[2400];
+    if (episode_columns(r, cols, sizeof cols) < 0) {
+        if (err && errlen) snprintf(err, errlen, "the episode report has too many columns");
+        return -ENOMEM;
+    }
+    snprintf(sql, sizeof sql, "SELECT %s, template_version, died, aco_id FROM run_episodes "
+             "WHERE run_id = ?1 AND episode_id = ?2", cols);
+    sqlite3_stmt *st;
+    int rc = prepare_or_fail(db, sql, &st, err, errlen);
+    if (rc < 0) return rc;
+    sqlite3_bind_int64(st, 1, run_id);
+    sqlite3_bind_text(st, 2, episode_id, -1, SQLITE_TRANSIENT);
+    return store_rows_step(db, st, fn, ud, err, errlen);
+}
 
 /* ---- filters ---------------------------------------------------------------------------- */
 
@@ -258,9 +385,10 @@ static void reports_taking(unsigned bit, char *buf, size_t len)
             off += (size_t)snprintf(buf + off, len - off, "%s%s", off ? ", " : "", reports[i].by);
 }
 
-int report_check_filters(sqlite3 *db, const report_def *r, const report_filters *f, int cli,
+int report_check_filters(store *s, const report_def *r, const report_filters *f, int cli,
                          char *err, size_t errlen)
 {
+    sqlite3 *db = store_db(s);
     const char *dash = cli ? "--" : "";
     for (size_t i = 0; i < sizeof FILTER_NAMES / sizeof FILTER_NAMES[0]; i++) {
         const char *v = filter_value(f, FILTER_NAMES[i].bit);
@@ -332,9 +460,10 @@ void report_bind(sqlite3_stmt *st, int64_t run_id, const report_filters *f)
         if (v[i]) sqlite3_bind_text(st, 2 + i, v[i], -1, SQLITE_TRANSIENT);
 }
 
-void report_explain_empty(sqlite3 *db, const report_def *r, int64_t run_id,
+void report_explain_empty(store *s, const report_def *r, int64_t run_id,
                           const report_filters *f, char *buf, size_t len)
 {
+    sqlite3 *db = store_db(s);
     static const char *const words[] = {"NPI", "TIN", "ACO", "template", "arrangement"};
     const char *v[5] = {f->npi, f->tin, f->aco, f->tmpl, f->arrangement};
     size_t off = (size_t)snprintf(buf, len, "no %s", r->noun);
@@ -363,9 +492,10 @@ void report_explain_empty(sqlite3 *db, const report_def *r, int64_t run_id,
     sqlite3_finalize(st);
 }
 
-int64_t report_other_run(sqlite3 *db, const report_def *r, int64_t run_id,
+int64_t report_other_run(store *s, const report_def *r, int64_t run_id,
                          const report_filters *f)
 {
+    sqlite3 *db = store_db(s);
     sqlite3_stmt *runs, *st;
     if (sqlite3_prepare_v2(db, "SELECT run_id FROM runs WHERE status = 'done' AND run_id != ?1 "
                                "ORDER BY run_id DESC LIMIT 50", -1, &runs, NULL) != SQLITE_OK)

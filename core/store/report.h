@@ -5,15 +5,19 @@
  * The JSON field names of the episode and arrangement reports are exactly those of
  * docs/methodology.md section 4 and docs/reports.md (columns are only ever added).
  *
- * Every function reads through a connection owned by the caller and keeps nothing.
+ * A store reader (core/store/): callers read rows through report_each and
+ * report_episode_page / report_episode_one (cells, no statement).
+ * Every function reads through a store owned by the caller and keeps nothing.
  */
 #ifndef CARA_REPORT_H
 #define CARA_REPORT_H
 
 #include <jansson.h>
-#include <sqlite3.h>
 #include <stddef.h>
 #include <stdint.h>
+
+#include "store_conn.h"
+#include "store_rows.h"
 
 enum report_col_type { REPORT_TEXT, REPORT_INT, REPORT_MONEY, REPORT_FACTOR, REPORT_BOOL };
 
@@ -56,9 +60,6 @@ const report_def *report_find(const char *by);
 /* The names of every report, for messages: "episode, arrangement, ...". */
 const char *report_names(void);
 
-/* Column i of the current row as JSON (factors as strings with four decimals, money as
- * integer cents, NULL as null). New reference. */
-json_t *report_cell_json(sqlite3_stmt *st, int i, int type);
 
 /*
  * Check f against report r and the store: a filter r does not apply, an NPI or TIN that
@@ -68,11 +69,41 @@ json_t *report_cell_json(sqlite3_stmt *st, int i, int type);
  * SQLite error. The message names the filter as the caller spells it (cli: "--aco",
  * else "aco"), the value and what is expected. Returns 0 when every filter is good.
  */
-int report_check_filters(sqlite3 *db, const report_def *r, const report_filters *f, int cli,
+int report_check_filters(store *s, const report_def *r, const report_filters *f, int cli,
                          char *err, size_t errlen);
 
-/* Bind run_id and f to a statement prepared from a report's SQL (or SQL that wraps it). */
-void report_bind(sqlite3_stmt *st, int64_t run_id, const report_filters *f);
+/* A cell of a report row (report_each) as JSON: factors as strings with four decimals,
+ * money as integer cents, booleans as true/false, NULL as null. New reference. */
+json_t *report_cell_json_of(const store_cell *k, int type);
+
+/*
+ * Read report r of run run_id with filters f (checked first: report_check_filters):
+ * fn gets the header, then one call per row whose cells come in r->cols order (see
+ * store_rows.h). Returns the number of rows, fn's negative value, or -EIO / -ENOMEM
+ * with err (SQLite's message).
+ */
+int report_each(store *s, const report_def *r, int64_t run_id, const report_filters *f,
+                store_row_fn fn, void *ud, char *err, size_t errlen);
+
+/*
+ * A page of the episode report of run run_id with filters f, narrowed to status and
+ * person (NULL = any), ordered by template, person, trigger date, episode id, limit rows
+ * from offset: *total gets how many rows match without the page, fn the header and the
+ * page's rows (cells in the episode report's column order). Returns the number of rows
+ * given, fn's negative value, or -EIO / -ENOMEM with err (SQLite's message).
+ */
+int report_episode_page(store *s, int64_t run_id, const report_filters *f, const char *status,
+                        const char *person, int64_t limit, int64_t offset, int64_t *total,
+                        store_row_fn fn, void *ud, char *err, size_t errlen);
+
+/*
+ * Episode episode_id of run run_id: fn gets the header and, when the run has it, its
+ * row: the episode report's columns, then template_version, died, aco_id. Returns 1
+ * (found), 0 (no such episode), fn's negative value, or -EIO / -ENOMEM with err.
+ */
+int report_episode_one(store *s, int64_t run_id, const char *episode_id, store_row_fn fn,
+                       void *ud, char *err, size_t errlen);
+
 
 /*
  * Why report r of run run_id with filters f has no rows, as one sentence without a
@@ -80,12 +111,12 @@ void report_bind(sqlite3_stmt *st, int64_t run_id, const report_filters *f);
  * 4", with "; run 4 covers period 2027" when the period asked is not one of the run's
  * (its day-0 years, or its --period).
  */
-void report_explain_empty(sqlite3 *db, const report_def *r, int64_t run_id,
+void report_explain_empty(store *s, const report_def *r, int64_t run_id,
                           const report_filters *f, char *buf, size_t len);
 
 /* The latest completed run other than run_id (among the 50 latest) for which report r
  * with filters f has a row: its id, 0 when none has, -1 on a SQLite error. */
-int64_t report_other_run(sqlite3 *db, const report_def *r, int64_t run_id,
+int64_t report_other_run(store *s, const report_def *r, int64_t run_id,
                          const report_filters *f);
 
 /* The dollar column CSV adds for money column name ("target_cents" -> "target"), into

@@ -1,0 +1,56 @@
+/*
+ * claims_q.c: see claims_q.h.
+ */
+#include "claims_q.h"
+
+#include <errno.h>
+#include <stdio.h>
+
+#include "store_internal.h"
+
+/* One row per claim; the line sums count only lines that are priced (denied = 0).
+ * Columns: claims_q.h's CLAIMS_Q_* order. The WHERE
+ * clauses are appended by claims_sql(). */
+static const char SELECT_SQL[] =
+    "SELECT c.claim_id, c.person_id, c.claim_type, c.claim_start_date, c.claim_end_date, "
+    "sum(CASE WHEN l.denied = 0 THEN l.paid_cents ELSE 0 END), "
+    "sum(CASE WHEN l.denied = 0 THEN l.allowed_cents ELSE 0 END), c.status, c.source, "
+    "lo.path, c.control_number, c.claim_key, c.status_reason, c.related_claim_id, "
+    "count(l.claim_id), count(CASE WHEN l.denied <> 0 THEN 1 END), c.paid_cents, "
+    "c.bill_type_code, c.load_id "
+    "FROM claims c LEFT JOIN claim_lines l ON l.claim_id = c.claim_id "
+    "LEFT JOIN loads lo ON lo.load_id = c.load_id WHERE 1";
+static const char PERSON_SQL[] = " AND c.person_id = :person";
+/* the claim id, the control number, or the claim number of a feed's "<number>#<record>" */
+static const char CLAIM_SQL[] =
+    " AND (c.claim_id = :claim OR (c.control_number <> '' AND c.control_number = :claim) OR "
+    "(instr(c.claim_id, '#') > 1 AND substr(c.claim_id, 1, instr(c.claim_id, '#') - 1) = :claim))";
+static const char STATUS_SQL[] = " AND c.status = :status";
+static const char ORDER_SQL[] =
+    " GROUP BY c.claim_id ORDER BY c.person_id, c.claim_start_date, c.claim_id LIMIT :limit";
+
+static void bind(sqlite3_stmt *st, const char *name, const char *text)
+{
+    int i = sqlite3_bind_parameter_index(st, name);
+    if (i > 0 && text) sqlite3_bind_text(st, i, text, -1, SQLITE_STATIC);
+}
+
+int claims_q_list(store *s, const char *person, const char *claim, const char *status,
+                  int64_t limit, store_row_fn fn, void *ud, char *err, size_t errlen)
+{
+    char sql[sizeof SELECT_SQL + sizeof PERSON_SQL + sizeof CLAIM_SQL + sizeof STATUS_SQL +
+             sizeof ORDER_SQL];
+    snprintf(sql, sizeof sql, "%s%s%s%s%s", SELECT_SQL, person ? PERSON_SQL : "",
+             claim ? CLAIM_SQL : "", status ? STATUS_SQL : "", ORDER_SQL);
+    sqlite3 *db = store_db(s);
+    sqlite3_stmt *st;
+    if (sqlite3_prepare_v2(db, sql, -1, &st, NULL) != SQLITE_OK) {
+        if (err && errlen) snprintf(err, errlen, "%s", sqlite3_errmsg(db));
+        return -EIO;
+    }
+    bind(st, ":person", person);
+    bind(st, ":claim", claim);
+    bind(st, ":status", status);
+    sqlite3_bind_int64(st, sqlite3_bind_parameter_index(st, ":limit"), limit);
+    return store_rows_step(db, st, fn, ud, err, errlen);
+}
