@@ -217,11 +217,11 @@ static int call_rule(rule_set *rs, size_t entry, enum fn fn, char *err, size_t e
     int met, has_cap;
     int64_t cap, sorted[3] = {100, 200, 300};
     switch (fn) {
-    case ATTRIBUTE: return rule_attribute(rs, entry, &ep, 0, NULL, NULL, 0, &ao, err, errlen);
-    case TARGET: return rule_target(rs, entry, &ep, 0, NULL, &arr, &rec, err, errlen);
-    case QUALITY: return rule_quality(rs, entry, &ep, 0, NULL, &met, err, errlen);
-    case WINSORIZE: return rule_winsorize(rs, entry, sorted, 3, &cap, &has_cap, err, errlen);
-    case RECONCILE: return rule_reconcile(rs, entry, &arr, NULL, 0, &ar, err, errlen);
+    case ATTRIBUTE: return engine__rule_attribute(rs, entry, &ep, 0, NULL, NULL, 0, &ao, err, errlen);
+    case TARGET: return engine__rule_target(rs, entry, &ep, 0, NULL, &arr, &rec, err, errlen);
+    case QUALITY: return engine__rule_quality(rs, entry, &ep, 0, NULL, &met, err, errlen);
+    case WINSORIZE: return engine__rule_winsorize(rs, entry, sorted, 3, &cap, &has_cap, err, errlen);
+    case RECONCILE: return engine__rule_reconcile(rs, entry, &arr, NULL, 0, &ar, err, errlen);
     }
     return 0;
 }
@@ -236,7 +236,7 @@ static void open_rules(catalog *cat, rule_set *rs, size_t *entry, const rules_li
     const catalog_entry *c = catalog_find(cat, "falls_prevention");
     ck_assert_ptr_nonnull(c);
     *entry = (size_t)(c - cat->v);
-    ck_assert_msg(rule_set_open(rs, cat, lim, err, sizeof err) == 0, "%s", err);
+    ck_assert_msg(engine__rule_set_open(rs, cat, lim, err, sizeof err) == 0, "%s", err);
 }
 
 /* Each hostile rule through the engine's rule call: refused with its kind and words;
@@ -261,7 +261,7 @@ START_TEST(test_in_process)
     if (h->fn != WINSORIZE)
         ck_assert_msg(call_rule(&rs, entry, WINSORIZE, err, sizeof err) == 0, "after %s: %s",
                       h->what, err);
-    rule_set_close(&rs);
+    engine__rule_set_close(&rs);
     catalog_free(&cat);
 }
 END_TEST
@@ -303,7 +303,7 @@ START_TEST(test_deadlines)
     ck_assert_msg(rs.last.kind == RULES_ERR_TIME, "kind %d: %s", rs.last.kind, err);
     ck_assert_msg(strstr(err, deadlines[_i].msg), "'%s' lacks '%s'", err, deadlines[_i].msg);
     ck_assert_int_eq(call_rule(&rs, entry, WINSORIZE, err, sizeof err), 0);
-    rule_set_close(&rs);
+    engine__rule_set_close(&rs);
     catalog_free(&cat);
 }
 END_TEST
@@ -324,7 +324,7 @@ START_TEST(test_allowed)
     char err[4096];
     for (int i = 0; i < 3; i++)
         ck_assert_msg(call_rule(&rs, entry, ATTRIBUTE, err, sizeof err) == 0, "%s", err);
-    rule_set_close(&rs);
+    engine__rule_set_close(&rs);
     catalog_free(&cat);
 }
 END_TEST

@@ -13,7 +13,7 @@
 static const srv_route *find(const char *method, const char *path, char *buf, const char **p,
                              int *n, int *allowed)
 {
-    return srv_route_find(method, path, buf, 256, p, n, allowed);
+    return srv__route_find(method, path, buf, 256, p, n, allowed);
 }
 
 START_TEST(test_route_captures)
@@ -71,11 +71,11 @@ START_TEST(test_route_bad_segments)
     ck_assert_ptr_nonnull(find("GET", "/v1/episodes/falls_prevention:P1:2025-03-01", buf, p, &n,
                                &allowed));
     char u[] = "/v1/templates/falls%5fprevention%00x%2", nul[] = "%00", low[] = "a%2fb%41";
-    ck_assert_uint_eq(srv_unescape(u), strlen("/v1/templates/falls_prevention%00x%2"));
+    ck_assert_uint_eq(srv__unescape(u), strlen("/v1/templates/falls_prevention%00x%2"));
     ck_assert_str_eq(u, "/v1/templates/falls_prevention%00x%2");
-    ck_assert_uint_eq(srv_unescape(nul), 3);
+    ck_assert_uint_eq(srv__unescape(nul), 3);
     ck_assert_str_eq(nul, "%00");
-    srv_unescape(low);
+    srv__unescape(low);
     ck_assert_str_eq(low, "a/bA");
 }
 END_TEST
@@ -137,13 +137,13 @@ END_TEST
 START_TEST(test_replace_all)
 {
     const char *from[] = {"/s/x", "", "cs-1"}, *to[] = {"<state>", "?", "<state>"};
-    char *r = srv_replace_all("/s/x/e.2/a.lua: /s/x", from, to, 3);
+    char *r = srv__replace_all("/s/x/e.2/a.lua: /s/x", from, to, 3);
     ck_assert_str_eq(r, "<state>/e.2/a.lua: <state>");
     free(r);
-    r = srv_replace_all("...mp/cs-1/e.2/a.lua:3: boom", from, to, 3);
+    r = srv__replace_all("...mp/cs-1/e.2/a.lua:3: boom", from, to, 3);
     ck_assert_str_eq(r, "...mp/<state>/e.2/a.lua:3: boom");
     free(r);
-    r = srv_replace_all("nothing here", from, to, 3);
+    r = srv__replace_all("nothing here", from, to, 3);
     ck_assert_str_eq(r, "nothing here");
     free(r);
 }

@@ -80,7 +80,7 @@ static int load_network(sqlite3 *db, run_data *rd, char *err, size_t errlen)
 #pragma GCC diagnostic pop
 #endif
 
-int engine_load_arrangements(sqlite3 *db, run_data *rd, char *err, size_t errlen)
+int engine__load_arrangements(sqlite3 *db, run_data *rd, char *err, size_t errlen)
 {
     static const char q[] =
         "SELECT a.arrangement_id, a.aco_id, a.npi, a.tin, a.template_id, a.start_date, "
@@ -133,7 +133,7 @@ int engine_load_arrangements(sqlite3 *db, run_data *rd, char *err, size_t errlen
     return load_network(db, rd, err, errlen);
 }
 
-int engine_families(const catalog *cat, run_data *rd)
+int engine__families(const catalog *cat, run_data *rd)
 {
     for (size_t i = 0; i < rd->n_arrs; i++) {
         ref_arrangement *a = &rd->arrs[i];
@@ -188,7 +188,7 @@ static int cmp_npi_family(const void *x, const void *y)
     return c ? c : strcmp(a->arrangement_id, b->arrangement_id);
 }
 
-int engine_check_arrangements(const catalog *cat, const run_data *rd, char *err, size_t errlen)
+int engine__check_arrangements(const catalog *cat, const run_data *rd, char *err, size_t errlen)
 {
     for (size_t i = 0; i < rd->n_arrs; i++) {
         const ref_arrangement *a = &rd->arrs[i];
@@ -238,7 +238,7 @@ static int aligned_to(const cara_beneficiary *b, const char *aco, cara_date d)
     return 0;
 }
 
-size_t engine_candidates(const run_data *rd, const char *tmpl, const char *family,
+size_t engine__candidates(const run_data *rd, const char *tmpl, const char *family,
                          const cara_beneficiary *b, cara_date day0, const ref_arrangement **out)
 {
     size_t n = 0;
@@ -262,7 +262,7 @@ static int cmp_leak(const void *x, const void *y)
     return c ? c : strcmp(a->tin, b->tin);
 }
 
-int engine_leakage(run_data *rd, const ep_rec *r, const cara_episode *ep,
+int engine__leakage(run_data *rd, const ep_rec *r, const cara_episode *ep,
                    const cara_claim_line *lines)
 {
     if (!r->aco_id) return 0;

@@ -92,14 +92,14 @@ typedef struct rule_set {
                          * (kind RULES_ERR_RESULT when a result had the wrong shape) */
 } rule_set;
 
-int rule_set_open(rule_set *rs, const catalog *cat, const rules_limits *lim, char *err,
+int engine__rule_set_open(rule_set *rs, const catalog *cat, const rules_limits *lim, char *err,
                   size_t errlen);
-void rule_set_close(rule_set *rs);
+void engine__rule_set_close(rule_set *rs);
 
 /* Make the beneficiary's claims and beneficiary tables (kept until rule_set_forget). */
-int rule_set_bind(rule_set *rs, const cara_beneficiary *b, const cara_claim_line *lines,
+int engine__rule_set_bind(rule_set *rs, const cara_beneficiary *b, const cara_claim_line *lines,
                   size_t n, char *err, size_t errlen);
-void rule_set_forget(rule_set *rs);
+void engine__rule_set_forget(rule_set *rs);
 
 /* The rule calls. Each returns 0, or a negative code with the rule's error (path:line:
  * message and traceback, or what was wrong with the returned value) in err. */
@@ -108,17 +108,17 @@ typedef struct attribution_out {
     char method[24];
 } attribution_out;
 
-int rule_attribute(rule_set *rs, size_t entry, const cara_episode *ep, int hcc_count,
+int engine__rule_attribute(rule_set *rs, size_t entry, const cara_episode *ep, int hcc_count,
                    const cara_claim_line *lines, const ref_arrangement *const *cands,
                    size_t n_cands, attribution_out *out, char *err, size_t errlen);
-int rule_target(rule_set *rs, size_t entry, const cara_episode *ep, int hcc_count,
+int engine__rule_target(rule_set *rs, size_t entry, const cara_episode *ep, int hcc_count,
                 const cara_claim_line *lines, const ref_arrangement *arr, ep_rec *rec,
                 char *err, size_t errlen);
-int rule_quality(rule_set *rs, size_t entry, const cara_episode *ep, int hcc_count,
+int engine__rule_quality(rule_set *rs, size_t entry, const cara_episode *ep, int hcc_count,
                  const cara_claim_line *lines, int *met, char *err, size_t errlen);
-int rule_winsorize(rule_set *rs, size_t entry, const int64_t *sorted, size_t n, int64_t *cap,
+int engine__rule_winsorize(rule_set *rs, size_t entry, const int64_t *sorted, size_t n, int64_t *cap,
                    int *has_cap, char *err, size_t errlen);
-int rule_reconcile(rule_set *rs, size_t entry, const ref_arrangement *arr,
+int engine__rule_reconcile(rule_set *rs, size_t entry, const ref_arrangement *arr,
                    ep_rec *const *eps, size_t n, arr_result *out, char *err, size_t errlen);
 
 /* The pricer (engine_price.h): the rule set, the arrangements (rd, borrowed from a run or
@@ -140,35 +140,35 @@ struct engine_pricer {
 
 /* Set up p over a run's shard: records go to rd (its arrangements borrowed), compare_native
  * and st as engine_opts / engine_stats say. 0, or a negative code with err (as
- * engine_pricer_open). Release with engine_pricer_fini (rd is not touched). */
-int engine_pricer_init(engine_pricer *p, const catalog *cat, const hcc_model *hcc, run_data *rd,
+ * engine_pricer_open). Release with engine__pricer_fini (rd is not touched). */
+int engine__pricer_init(engine_pricer *p, const catalog *cat, const hcc_model *hcc, run_data *rd,
                        const rules_limits *lim, const char *compare_native, engine_stats *st,
                        char *err, size_t errlen);
-void engine_pricer_fini(engine_pricer *p);
+void engine__pricer_fini(engine_pricer *p);
 
 /* The arrangements a run prices against (engine_run.c): every active, ended or terminated
  * EBRA with its ACO's track and the provider's specialty, into rd->arrs, and the ACOs'
  * networks (participant TINs from aco_tins, Preferred Providers from those EBRAs) into
  * rd->net (rd zeroed; engine_run_data_free frees them). Each arrangement's family is its
  * template id until engine_families sets it from a catalog. */
-int engine_load_arrangements(sqlite3 *db, run_data *rd, char *err, size_t errlen);
+int engine__load_arrangements(sqlite3 *db, run_data *rd, char *err, size_t errlen);
 
 /* Check the arrangements against the catalog: terms within their template's bounds and
  * their track's caps (arrangements loaded in bulk were not checked against templates); an
  * EBRA on an overlay only with the overlay's ACO; a provider (NPI) with one ACO per
  * template family at a time. 0, or -EINVAL with the arrangements named in err. */
-int engine_check_arrangements(const catalog *cat, const run_data *rd, char *err, size_t errlen);
+int engine__check_arrangements(const catalog *cat, const run_data *rd, char *err, size_t errlen);
 
 /* The data warnings of a run (engine_warn.c), appended to w as strings and printed to log
  * (may be NULL) as "cara run: warning: ...": each arrangement whose template_id names no
  * template or overlay of the episodes folder (it can never be attributed an episode), and
  * the beneficiaries with current claims but no eligibility (counted, a few named). 0, or
  * <0 with err (SQLite, memory). */
-int engine_data_warnings(sqlite3 *db, const catalog *cat, const run_data *rd, json_t *w,
+int engine__data_warnings(sqlite3 *db, const catalog *cat, const run_data *rd, json_t *w,
                          FILE *log, char *err, size_t errlen);
 
 /* Set each arrangement's family (catalog_family of its template) from cat. -ENOMEM or 0. */
-int engine_families(const catalog *cat, run_data *rd);
+int engine__families(const catalog *cat, run_data *rd);
 
 /* The candidates of an episode of template tmpl, of the family `family` (its base
  * template id): the arrangements of that family (on the base or on an overlay) in force on
@@ -176,18 +176,18 @@ int engine_families(const catalog *cat, run_data *rd);
  * network on day0 (docs/methodology.md section 3); those on tmpl itself come first, each
  * group in arrangement id order. out must hold rd->n_arrs entries; returns how many were
  * written. */
-size_t engine_candidates(const run_data *rd, const char *tmpl, const char *family,
+size_t engine__candidates(const run_data *rd, const char *tmpl, const char *family,
                          const cara_beneficiary *b, cara_date day0, const ref_arrangement **out);
 
 /* Append to rd->leaks the leakage of episode r (its aco_id's network): per provider
  * (network_line_provider), the lines of ep and their paid cents outside the network on
  * each line's service date. Nothing for an episode without an ACO. 0, -ENOMEM, or
  * -ERANGE when a provider's paid sum does not fit int64 (checked arithmetic). */
-int engine_leakage(run_data *rd, const ep_rec *r, const cara_episode *ep,
+int engine__leakage(run_data *rd, const ep_rec *r, const cara_episode *ep,
                    const cara_claim_line *lines);
 
 /* Free everything rd holds (arrangements, episodes, leakage, results) and zero it. */
-void engine_run_data_free(run_data *rd);
+void engine__run_data_free(run_data *rd);
 
 /* What the run's record holds besides its results (all borrowed). */
 struct run_manifest;
@@ -199,7 +199,7 @@ typedef struct run_record {
 
 /* Write the run's components and results in one transaction and mark it done (its
  * inputs JSON gains replay_of and warnings). 0, or a negative code with a message. */
-int engine_save(store *s, int64_t run_id, const run_record *rec, const run_data *rd,
+int engine__save(store *s, int64_t run_id, const run_record *rec, const run_data *rd,
                 const engine_stats *st, char *err, size_t errlen);
 
 #endif

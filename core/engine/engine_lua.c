@@ -36,7 +36,7 @@ static int push_params(lua_State *L)
     return 0;
 }
 
-int rule_set_open(rule_set *rs, const catalog *cat, const rules_limits *lim, char *err,
+int engine__rule_set_open(rule_set *rs, const catalog *cat, const rules_limits *lim, char *err,
                   size_t errlen)
 {
     memset(rs, 0, sizeof *rs);
@@ -47,14 +47,14 @@ int rule_set_open(rule_set *rs, const catalog *cat, const rules_limits *lim, cha
     rs->sav_script = calloc(cat->n, sizeof(int));
     rs->params_ref = calloc(cat->n, sizeof(int));
     if (!rs->attr_script || !rs->sav_script || !rs->params_ref) {
-        rule_set_close(rs);
+        engine__rule_set_close(rs);
         snprintf(err, errlen, "out of memory");
         return -ENOMEM;
     }
     rules_error e;
     /* the method library first: the templates' rules call it (docs/rules.md) */
     if (rules_vm_load_library_of(rs->vm, cat->dir, &e) < 0) {
-        rule_set_close(rs);
+        engine__rule_set_close(rs);
         return rule_fail(rs, &e, err, errlen);
     }
     for (size_t i = 0; i < cat->n; i++) {
@@ -62,14 +62,14 @@ int rule_set_open(rule_set *rs, const catalog *cat, const rules_limits *lim, cha
         if (rules_vm_load_file(rs->vm, c->attribution_path, &rs->attr_script[i], &e) < 0 ||
             rules_vm_load_file(rs->vm, c->savings_path, &rs->sav_script[i], &e) < 0 ||
             rules_vm_protected(rs->vm, push_params, c->tmpl, &e) < 0) {
-            rule_set_close(rs);
+            engine__rule_set_close(rs);
             return rule_fail(rs, &e, err, errlen);
         }
     }
     return 0;
 }
 
-void rule_set_close(rule_set *rs)
+void engine__rule_set_close(rule_set *rs)
 {
     rules_vm_free(rs->vm);
     free(rs->attr_script);
@@ -95,20 +95,20 @@ static int push_bene_refs(lua_State *L)
     return 0;
 }
 
-int rule_set_bind(rule_set *rs, const cara_beneficiary *b, const cara_claim_line *lines,
+int engine__rule_set_bind(rule_set *rs, const cara_beneficiary *b, const cara_claim_line *lines,
                   size_t n, char *err, size_t errlen)
 {
-    rule_set_forget(rs);
+    engine__rule_set_forget(rs);
     bind_args a = {rs, b, lines, n};
     rules_error e;
     if (rules_vm_protected(rs->vm, push_bene_refs, &a, &e) < 0) {
-        rule_set_forget(rs);
+        engine__rule_set_forget(rs);
         return rule_fail(rs, &e, err, errlen);
     }
     return 0;
 }
 
-void rule_set_forget(rule_set *rs)
+void engine__rule_set_forget(rule_set *rs)
 {
     lua_State *L = rules_vm_state(rs->vm);
     rules_claims_release(rs->claims_state); /* before the list can be collected */
@@ -389,7 +389,7 @@ static int read_attribute(lua_State *L, void *ud, char *err, size_t errlen)
     return rc;
 }
 
-int rule_attribute(rule_set *rs, size_t entry, const cara_episode *ep, int hcc_count,
+int engine__rule_attribute(rule_set *rs, size_t entry, const cara_episode *ep, int hcc_count,
                    const cara_claim_line *lines, const ref_arrangement *const *cands,
                    size_t n_cands, attribution_out *out, char *err, size_t errlen)
 {
@@ -421,7 +421,7 @@ static int read_target(lua_State *L, void *ud, char *err, size_t errlen)
     return rc;
 }
 
-int rule_target(rule_set *rs, size_t entry, const cara_episode *ep, int hcc_count,
+int engine__rule_target(rule_set *rs, size_t entry, const cara_episode *ep, int hcc_count,
                 const cara_claim_line *lines, const ref_arrangement *arr, ep_rec *rec,
                 char *err, size_t errlen)
 {
@@ -445,7 +445,7 @@ static int read_quality(lua_State *L, void *ud, char *err, size_t errlen)
     return 0;
 }
 
-int rule_quality(rule_set *rs, size_t entry, const cara_episode *ep, int hcc_count,
+int engine__rule_quality(rule_set *rs, size_t entry, const cara_episode *ep, int hcc_count,
                  const cara_claim_line *lines, int *met, char *err, size_t errlen)
 {
     call_args a = {.rs = rs, .entry = entry, .ep = ep, .hcc_count = hcc_count, .lines = lines,
@@ -470,7 +470,7 @@ static int read_winsorize(lua_State *L, void *ud, char *err, size_t errlen)
     return 0;
 }
 
-int rule_winsorize(rule_set *rs, size_t entry, const int64_t *sorted, size_t n, int64_t *cap,
+int engine__rule_winsorize(rule_set *rs, size_t entry, const int64_t *sorted, size_t n, int64_t *cap,
                    int *has_cap, char *err, size_t errlen)
 {
     call_args a = {.rs = rs, .entry = entry, .sorted = sorted, .n_sorted = n, .cap = cap,
@@ -525,7 +525,7 @@ static int read_reconcile(lua_State *L, void *ud, char *err, size_t errlen)
     return 0;
 }
 
-int rule_reconcile(rule_set *rs, size_t entry, const ref_arrangement *arr,
+int engine__rule_reconcile(rule_set *rs, size_t entry, const ref_arrangement *arr,
                    ep_rec *const *eps, size_t n, arr_result *out, char *err, size_t errlen)
 {
     call_args a = {.rs = rs, .entry = entry, .arr = arr, .eps = eps, .n_sorted = n, .rout = out};

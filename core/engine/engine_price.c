@@ -16,7 +16,7 @@
 
 /* ---- opening ---------------------------------------------------------------------------- */
 
-int engine_pricer_init(engine_pricer *p, const catalog *cat, const hcc_model *hcc, run_data *rd,
+int engine__pricer_init(engine_pricer *p, const catalog *cat, const hcc_model *hcc, run_data *rd,
                        const rules_limits *lim, const char *compare_native, engine_stats *st,
                        char *err, size_t errlen)
 {
@@ -26,7 +26,7 @@ int engine_pricer_init(engine_pricer *p, const catalog *cat, const hcc_model *hc
     p->rd = rd;
     p->compare_native = compare_native;
     p->st = st;
-    int rc = rule_set_open(&p->rules, cat, lim, err, errlen);
+    int rc = engine__rule_set_open(&p->rules, cat, lim, err, errlen);
     p->have_rules = rc == 0;
     if (rc < 0) return rc;
     p->cands = malloc((rd->n_arrs ? rd->n_arrs : 1) * sizeof *p->cands);
@@ -38,9 +38,9 @@ int engine_pricer_init(engine_pricer *p, const catalog *cat, const hcc_model *hc
     return 0;
 }
 
-void engine_pricer_fini(engine_pricer *p)
+void engine__pricer_fini(engine_pricer *p)
 {
-    if (p->have_rules) rule_set_close(&p->rules);
+    if (p->have_rules) engine__rule_set_close(&p->rules);
     free(p->cands);
     free(p->np);
     p->have_rules = 0;
@@ -62,10 +62,10 @@ int engine_pricer_open(const catalog *cat, const hcc_model *hcc, sqlite3 *db, co
     p->hcc = hcc;
     p->rd = &p->own;
     /* the rules first: a rule that does not load is the caller's to report */
-    int rc = rule_set_open(&p->rules, cat, lim, err, errlen);
+    int rc = engine__rule_set_open(&p->rules, cat, lim, err, errlen);
     p->have_rules = rc == 0;
-    if (rc == 0) rc = engine_load_arrangements(db, &p->own, err, errlen);
-    if (rc == 0 && engine_families(cat, &p->own) < 0) rc = -ENOMEM;
+    if (rc == 0) rc = engine__load_arrangements(db, &p->own, err, errlen);
+    if (rc == 0 && engine__families(cat, &p->own) < 0) rc = -ENOMEM;
     if (rc == 0) {
         p->cands = malloc((p->own.n_arrs ? p->own.n_arrs : 1) * sizeof *p->cands);
         if (!p->cands) rc = -ENOMEM;
@@ -77,8 +77,8 @@ int engine_pricer_open(const catalog *cat, const hcc_model *hcc, sqlite3 *db, co
 void engine_pricer_close(engine_pricer *p)
 {
     if (!p) return;
-    engine_pricer_fini(p);
-    engine_run_data_free(&p->own);
+    engine__pricer_fini(p);
+    engine__run_data_free(&p->own);
     free(p);
 }
 
@@ -188,23 +188,23 @@ static int price_episode(engine_pricer *p, const bene_view *d, size_t entry,
     int hcc = hcc_count_for(p, d, ce, r, err, errlen);
     if (hcc < 0) return hcc;
     const char *family = ce->base_id ? ce->base_id : template_id(ce->tmpl);
-    size_t nc = engine_candidates(p->rd, template_id(ce->tmpl), family, d->b, r->day0, p->cands);
+    size_t nc = engine__candidates(p->rd, template_id(ce->tmpl), family, d->b, r->day0, p->cands);
     r->n_cands = nc;
     int compare = p->compare_native && !strcmp(p->compare_native, template_id(ce->tmpl));
     int64_t t0 = compare ? now_ns() : 0;
     attribution_out ao;
-    int rc = rule_attribute(&p->rules, entry, ep, hcc, d->lines, p->cands, nc, &ao, err, errlen);
+    int rc = engine__rule_attribute(&p->rules, entry, ep, hcc, d->lines, p->cands, nc, &ao, err, errlen);
     if (rc == 0) {
         r->arr = ao.arr;
         snprintf(r->method, sizeof r->method, "%s", ao.method);
-        rc = engine_leakage(p->rd, r, ep, d->lines);
+        rc = engine__leakage(p->rd, r, ep, d->lines);
         if (rc == -ERANGE)
             snprintf(err, errlen, "episode %s: its leakage to one provider sums beyond the "
                      "int64 cents range: the run is not saved", r->episode_id);
         else if (rc < 0) snprintf(err, errlen, "out of memory");
     }
-    if (rc == 0) rc = rule_target(&p->rules, entry, ep, hcc, d->lines, r->arr, r, err, errlen);
-    if (rc == 0) rc = rule_quality(&p->rules, entry, ep, hcc, d->lines, &r->quality_met, err, errlen);
+    if (rc == 0) rc = engine__rule_target(&p->rules, entry, ep, hcc, d->lines, r->arr, r, err, errlen);
+    if (rc == 0) rc = engine__rule_quality(&p->rules, entry, ep, hcc, d->lines, &r->quality_met, err, errlen);
     if (compare && rc == 0) {
         p->st->lua_ns += now_ns() - t0;
         rc = compare_native(p, d, entry, ep, hcc, nc, r, err, errlen);
@@ -302,10 +302,10 @@ static int try_episode(engine_pricer *p, const bene_view *d, const episode_ctx *
         return rc;
     }
     bene_view w = {d->b, d->lines + lo, hi - lo, d->po};
-    rc = rule_set_bind(&p->rules, w.b, w.lines, w.n, err, errlen);
+    rc = engine__rule_set_bind(&p->rules, w.b, w.lines, w.n, err, errlen);
     if (rc == 0) rc = record_episode(p, &w, 0, &wep, err, errlen);
     free(wep.lines);
-    rule_set_forget(&p->rules);
+    engine__rule_set_forget(&p->rules);
     return rc;
 }
 
@@ -357,7 +357,7 @@ int engine_price_beneficiary(engine_pricer *p, const cara_beneficiary *b,
         for (size_t i = 0; i < ctx.n_eps && rc == 0; i++) {
             if (!bound && !ctx.eps[i]->exclusion[0]) {
                 int64_t t0 = p->compare_native ? now_ns() : 0;
-                rc = rule_set_bind(&p->rules, b, lines, n, err, errlen);
+                rc = engine__rule_set_bind(&p->rules, b, lines, n, err, errlen);
                 if (p->compare_native && p->st) p->st->bind_ns += now_ns() - t0;
                 bound = 1;
             }
@@ -365,7 +365,7 @@ int engine_price_beneficiary(engine_pricer *p, const cara_beneficiary *b,
         }
         episode_ctx_free(&ctx);
     }
-    if (bound) rule_set_forget(&p->rules);
+    if (bound) engine__rule_set_forget(&p->rules);
     return rc < 0 ? rc : (int)(p->rd->n_eps - p->first);
 }
 

@@ -103,7 +103,7 @@ static int winsorize_all(worker *w, char *err, size_t errlen)
             qsort(v, n, sizeof *v, cmp_i64);
             int64_t cap = 0;
             int has_cap = 0;
-            rc = rule_winsorize(&w->rules, e, v, n, &cap, &has_cap, err, errlen);
+            rc = engine__rule_winsorize(&w->rules, e, v, n, &cap, &has_cap, err, errlen);
             for (size_t i = 0; i < rd->n_eps && rc == 0; i++) {
                 ep_rec *r = &rd->eps[i];
                 if (r->tmpl == ce && r->has_target && strcmp(r->trigger_type, type) == 0)
@@ -184,7 +184,7 @@ static int reconcile_all(worker *w, engine_stats *st, char *err, size_t errlen)
         arr_result *res = &rd->results[rd->n_results];
         size_t entry = (size_t)(v[i]->tmpl - w->cat->v);
         rc = episode_sums_fit(v + i, j - i, err, errlen);
-        if (rc == 0) rc = rule_reconcile(&w->rules, entry, v[i]->arr, v + i, j - i, res, err, errlen);
+        if (rc == 0) rc = engine__rule_reconcile(&w->rules, entry, v[i]->arr, v + i, j - i, res, err, errlen);
         res->arr = v[i]->arr;
         res->tmpl = v[i]->tmpl;
         res->period = period;
@@ -198,7 +198,7 @@ static int reconcile_all(worker *w, engine_stats *st, char *err, size_t errlen)
 
 /* ---- the run ---------------------------------------------------------------------------- */
 
-void engine_run_data_free(run_data *rd)
+void engine__run_data_free(run_data *rd)
 {
     for (size_t i = 0; i < rd->n_arrs; i++) {
         ref_arrangement *a = &rd->arrs[i];
@@ -360,7 +360,7 @@ static void shard_run(shard *sh)
     store *db = NULL;
     int have_br = 0;
     engine_pricer pr;
-    int rc = engine_pricer_init(&pr, sh->cat, sh->hcc, &sh->rd, &o->limits, o->compare_native,
+    int rc = engine__pricer_init(&pr, sh->cat, sh->hcc, &sh->rd, &o->limits, o->compare_native,
                                 &sh->st, sh->err, sizeof sh->err);
     if (rc == 0) rc = store_open(sh->db_path, 0, &db, sh->err, sizeof sh->err);
     if (rc == 0) {
@@ -387,7 +387,7 @@ static void shard_run(shard *sh)
     }
     if (have_br) bene_reader_close(&br);
     if (db) store_close(db);
-    engine_pricer_fini(&pr);
+    engine__pricer_fini(&pr);
     bene_data_free(&bd);
     sh->rd.arrs = NULL; /* borrowed */
     sh->rd.n_arrs = 0;
@@ -510,7 +510,7 @@ static int run_shards(store *s, const engine_opts *o, const catalog *cat, const 
         stats->lua_ns += sh[k].st.lua_ns;
         stats->native_ns += sh[k].st.native_ns;
         stats->bind_ns += sh[k].st.bind_ns;
-        engine_run_data_free(&sh[k].rd); /* what was not merged */
+        engine__run_data_free(&sh[k].rd); /* what was not merged */
         free(sh[k].from);
         free(sh[k].to);
     }
@@ -543,15 +543,15 @@ int engine_run(store *s, const engine_opts *o, int64_t *run_id, engine_stats *st
     rc = warnings ? run_manifest_build(&cat, &man, err, errlen) : -ENOMEM;
     int have_man = rc == 0;
     if (rc == 0) rc = run_warnings(s, o, &man, warnings, err, errlen);
-    if (rc == 0) rc = rule_set_open(&w.rules, &cat, &o->limits, err, errlen);
+    if (rc == 0) rc = engine__rule_set_open(&w.rules, &cat, &o->limits, err, errlen);
     else memset(&w.rules, 0, sizeof w.rules);
-    if (rc == 0) rc = engine_load_arrangements(store_db(s), &rd, err, errlen);
-    if (rc == 0 && engine_families(&cat, &rd) < 0) {
+    if (rc == 0) rc = engine__load_arrangements(store_db(s), &rd, err, errlen);
+    if (rc == 0 && engine__families(&cat, &rd) < 0) {
         snprintf(err, errlen, "out of memory");
         rc = -ENOMEM;
     }
-    if (rc == 0) rc = engine_check_arrangements(&cat, &rd, err, errlen);
-    if (rc == 0) rc = engine_data_warnings(store_db(s), &cat, &rd, warnings, o->log, err, errlen);
+    if (rc == 0) rc = engine__check_arrangements(&cat, &rd, err, errlen);
+    if (rc == 0) rc = engine__data_warnings(store_db(s), &cat, &rd, warnings, o->log, err, errlen);
     if (rc == 0) rc = data_as_of(store_db(s), &rd.as_of, err, errlen);
     int started = rc == 0 && start_run(s, o, &man, run_id, err, errlen) == 0;
     if (rc == 0 && !started) rc = -EIO;
@@ -571,14 +571,14 @@ int engine_run(store *s, const engine_opts *o, int64_t *run_id, engine_stats *st
     stats->warnings = (int64_t)json_array_size(warnings);
     char *wtext = rc == 0 ? json_dumps(warnings, JSON_COMPACT) : NULL;
     run_record rec = {.manifest = &man, .warnings = wtext, .replay_of = o->replay_of};
-    if (rc == 0) rc = engine_save(s, *run_id, &rec, &rd, stats, err, errlen);
+    if (rc == 0) rc = engine__save(s, *run_id, &rec, &rd, stats, err, errlen);
     if (rc < 0 && started) fail_run(s, *run_id, err);
     run_lease_stop(lease);
     free(wtext);
     json_decref(warnings);
     if (have_man) run_manifest_free(&man);
-    rule_set_close(&w.rules);
-    engine_run_data_free(&rd);
+    engine__rule_set_close(&w.rules);
+    engine__run_data_free(&rd);
     hcc_model_free(hcc);
     catalog_free(&cat);
     return rc;

@@ -203,7 +203,7 @@ static int finish_run(saver *sv, const run_record *rec, const run_data *rd,
     return rc;
 }
 
-int engine_save(store *s, int64_t run_id, const run_record *rec, const run_data *rd,
+int engine__save(store *s, int64_t run_id, const run_record *rec, const run_data *rd,
                 const engine_stats *st, char *err, size_t errlen)
 {
     saver sv = {s, store_db(s), run_id, err, errlen, 0};

@@ -68,7 +68,7 @@ static int unknown_benes(sqlite3 *db, json_t *w, FILE *log, char *err, size_t er
     return add(w, log, msg);
 }
 
-int engine_data_warnings(sqlite3 *db, const catalog *cat, const run_data *rd, json_t *w,
+int engine__data_warnings(sqlite3 *db, const catalog *cat, const run_data *rd, json_t *w,
                          FILE *log, char *err, size_t errlen)
 {
     for (size_t i = 0; i < rd->n_arrs; i++) {

@@ -33,8 +33,8 @@ int episodes_check_dir(const char *dir, const char *plugins_dir, char *msg)
         rc = -1;
     }
     rule_set rs;
-    if (rc == 0 && rule_set_open(&rs, &cat, &(rules_limits){0}, msg, EPISODES_CHECK_MSG) < 0) rc = -1;
-    else if (rc == 0) rule_set_close(&rs);
+    if (rc == 0 && engine__rule_set_open(&rs, &cat, &(rules_limits){0}, msg, EPISODES_CHECK_MSG) < 0) rc = -1;
+    else if (rc == 0) engine__rule_set_close(&rs);
     catalog_free(&cat);
     if (rc < 0) return -1;
     char *common = util_path_join(dir, "common");

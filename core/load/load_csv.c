@@ -28,7 +28,7 @@ const char *load_kind_file(int kind)
 static void reject_row(loader *ld, size_t line, const char *field, const char *msg,
                        const char *rec, const char *end);
 
-void load_error(loader *ld, size_t line, size_t col, const char *field, const char *fmt, ...)
+void load__error(loader *ld, size_t line, size_t col, const char *field, const char *fmt, ...)
 {
     ld->errors++;
     char msg[512];
@@ -47,7 +47,7 @@ void load_error(loader *ld, size_t line, size_t col, const char *field, const ch
         fprintf(ld->err, "%s:%zu: %s\n", ld->path, line, msg);
 }
 
-void load_warning(loader *ld, size_t line, size_t col, const char *field, const char *fmt, ...)
+void load__warning(loader *ld, size_t line, size_t col, const char *field, const char *fmt, ...)
 {
     ld->warnings++;
     if (ld->warnings > ld->max_errors) return;
@@ -76,7 +76,7 @@ static void reject_row(loader *ld, size_t line, const char *field, const char *m
 
 static int db_fail(loader *ld, size_t line, const char *what)
 {
-    load_error(ld, line, 0, NULL, "%s: %s", what, sqlite3_errmsg(ld->db));
+    load__error(ld, line, 0, NULL, "%s: %s", what, sqlite3_errmsg(ld->db));
     return -EIO;
 }
 
@@ -143,7 +143,7 @@ static int map_header(loader *ld, const csv_scan *h)
         for (size_t j = i + 1; j < h->n; j++)
             if (h->f[i].len == h->f[j].len && h->f[i].len &&
                 memcmp(h->f[i].p, h->f[j].p, h->f[i].len) == 0)
-                load_error(ld, 1, j + 1, NULL, "column \"%.*s\" appears twice (also column %zu)",
+                load__error(ld, 1, j + 1, NULL, "column \"%.*s\" appears twice (also column %zu)",
                            (int)h->f[j].len, h->f[j].p, i + 1);
     for (size_t c = 0; c < d->n_cols; c++) {
         ld->soft[c] = 0;
@@ -156,7 +156,7 @@ static int map_header(loader *ld, const csv_scan *h)
                                     off ? ", " : "", d->cols[c].name);
     }
     if (off)
-        load_error(ld, 1, 0, NULL, "missing column(s): %s (a %s header needs them; see "
+        load__error(ld, 1, 0, NULL, "missing column(s): %s (a %s header needs them; see "
                                    "docs/input-formats.md)", missing, d->file);
     return ld->errors ? -EINVAL : 0;
 }
@@ -178,7 +178,7 @@ static void warn_future_dates(loader *ld, const csv_scan *s)
         for (size_t k = 0; k < sizeof names / sizeof names[0]; k++)
             claim_date |= !strcmp(d->cols[c].name, names[k]);
         if (!claim_date || !load_date_beyond_horizon((cara_date)v->num)) continue;
-        load_warning(ld, s->line, (size_t)ld->col_at[c] + 1, d->cols[c].name,
+        load__warning(ld, s->line, (size_t)ld->col_at[c] + 1, d->cols[c].name,
                      "%s is after %s (the last performance year and its run-out): loaded, "
                      "but check the file's dates", v->text, LOAD_DATE_HORIZON_TEXT);
         return;
@@ -204,13 +204,13 @@ static int check_row(loader *ld, const csv_scan *s)
         if (field_check(&d->cols[c], s->f[at].p, s->f[at].len, v, msg, sizeof msg) == 0) continue;
         if (ld->mode[c] == COL_DROP || (ld->soft[c] && !ld->strict)) {
             if (ld->mode[c] != COL_DROP)
-                load_warning(ld, s->line, (size_t)at + 1, d->cols[c].name, "%s (stored as absent)",
+                load__warning(ld, s->line, (size_t)at + 1, d->cols[c].name, "%s (stored as absent)",
                              msg);
             memset(v, 0, sizeof *v);
             v->empty = 1;
             continue;
         }
-        load_error(ld, s->line, (size_t)at + 1, d->cols[c].name, "%s", msg);
+        load__error(ld, s->line, (size_t)at + 1, d->cols[c].name, "%s", msg);
         bad = 1;
     }
     if (!bad) warn_future_dates(ld, s);
@@ -218,7 +218,7 @@ static int check_row(loader *ld, const csv_scan *s)
 }
 
 /* Index of spec column `name` (the specs are static: a missing name is a bug). */
-size_t load_col(const loader *ld, const char *name)
+size_t load__col(const loader *ld, const char *name)
 {
     for (size_t c = 0; c < ld->def->n_cols; c++)
         if (strcmp(ld->def->cols[c].name, name) == 0) return c;
@@ -226,11 +226,11 @@ size_t load_col(const loader *ld, const char *name)
 }
 
 /* An end date before its start date is an error at the end date. */
-void load_check_order(loader *ld, const char *start, const char *end)
+void load__check_order(loader *ld, const char *start, const char *end)
 {
-    size_t a = load_col(ld, start), b = load_col(ld, end);
+    size_t a = load__col(ld, start), b = load__col(ld, end);
     if (ld->vals[a].empty || ld->vals[b].empty || ld->vals[b].num >= ld->vals[a].num) return;
-    load_error(ld, ld->scan->line, (size_t)ld->col_at[b] + 1, end, "%s is before %s %s",
+    load__error(ld, ld->scan->line, (size_t)ld->col_at[b] + 1, end, "%s is before %s %s",
                ld->vals[b].text, start, ld->vals[a].text);
 }
 
@@ -361,7 +361,7 @@ static int one_row(loader *ld, const csv_scan *s, int claims)
     ld->row_bad = 0;
     ld->rows++;
     if (s->n != ld->header_fields) {
-        load_error(ld, s->line, 0, NULL, "the row has %zu fields, the header has %zu", s->n,
+        load__error(ld, s->line, 0, NULL, "the row has %zu fields, the header has %zu", s->n,
                    ld->header_fields);
         return 0;
     }
@@ -400,7 +400,7 @@ static int scan_end(loader *ld, int claims)
 static int scan_failed(loader *ld, const csv_scan *s)
 {
     ld->rec = NULL;
-    load_error(ld, s->line ? s->line : 1, 0, NULL, "%s", strchr(s->err, ' ') + 1);
+    load__error(ld, s->line ? s->line : 1, 0, NULL, "%s", strchr(s->err, ' ') + 1);
     return -EINVAL;
 }
 
@@ -596,7 +596,7 @@ static int scan_grouped(loader *ld, csv_scan *s)
                 }
                 if (pread(ld->fd, row_buf, len, (off_t)b[i].off) != (ssize_t)len) {
                     rc = -EIO;
-                    load_error(ld, (size_t)b[i].line, 0, NULL, "cannot read the row again: %s",
+                    load__error(ld, (size_t)b[i].line, 0, NULL, "cannot read the row again: %s",
                                strerror(errno));
                     break;
                 }
@@ -654,13 +654,13 @@ static int load_mapped(store *s, const char *path, int fd, const char *buf, size
     ld.scan = &scan;
     int rc = 0, kind = kind_from_name(path);
     if (csv_scan_next(&scan) != 1) {
-        load_error(&ld, 1, 0, NULL, "%s", scan.err[0] ? strchr(scan.err, ' ') + 1
+        load__error(&ld, 1, 0, NULL, "%s", scan.err[0] ? strchr(scan.err, ' ') + 1
                                                          : "empty file (expected a header row)");
         rc = -EINVAL;
     }
     if (rc == 0 && kind < 0) kind = kind_from_header(&scan);
     if (rc == 0 && kind < 0) {
-        load_error(&ld, 1, 0, NULL, "not a file of the CSV input layer: name it (or give it "
+        load__error(&ld, 1, 0, NULL, "not a file of the CSV input layer: name it (or give it "
                                     "the header of) acos.csv, providers.csv, eligibility.csv, "
                                     "alignment.csv, arrangements.csv, participants.csv or "
                                     "medical_claim.csv (the Tuva Project's medical_claim and "

@@ -103,17 +103,17 @@ struct loader {
 };
 
 /* Report "path:line:col: field: message" (col 0 / field NULL: "path:line: message"). */
-void load_error(loader *ld, size_t line, size_t col, const char *field, const char *fmt, ...)
+void load__error(loader *ld, size_t line, size_t col, const char *field, const char *fmt, ...)
     __attribute__((format(printf, 5, 6)));
 
 /* Report "path:line:col: warning: field: message" (a field stored as absent). */
-void load_warning(loader *ld, size_t line, size_t col, const char *field, const char *fmt, ...)
+void load__warning(loader *ld, size_t line, size_t col, const char *field, const char *fmt, ...)
     __attribute__((format(printf, 5, 6)));
 
 /* Index of the spec column named `name`. */
-size_t load_col(const loader *ld, const char *name);
+size_t load__col(const loader *ld, const char *name);
 
 /* Report an end date before its start date. */
-void load_check_order(loader *ld, const char *start, const char *end);
+void load__check_order(loader *ld, const char *start, const char *end);
 
 #endif

@@ -28,7 +28,7 @@ static const char *const ADJUSTMENTS[] = {"", "0", "1", "2", NULL};
 static int prepare(loader *ld, int i, const char *sql)
 {
     if (sqlite3_prepare_v2(ld->db, sql, -1, &ld->st[i], NULL) == SQLITE_OK) return 0;
-    load_error(ld, 1, 0, NULL, "the store refused a statement: %s", sqlite3_errmsg(ld->db));
+    load__error(ld, 1, 0, NULL, "the store refused a statement: %s", sqlite3_errmsg(ld->db));
     return -EIO;
 }
 
@@ -56,7 +56,7 @@ static int open_writers(loader *ld)
         people_w_open(ld->s, &ld->people, e, sizeof e) < 0 ||
         arrangements_w_open(ld->s, &ld->arrs, e, sizeof e) < 0 ||
         claims_w_open(ld->s, &ld->claims, e, sizeof e) < 0) {
-        load_error(ld, 1, 0, NULL, "the store refused a statement: %s", e);
+        load__error(ld, 1, 0, NULL, "the store refused a statement: %s", e);
         return -ENOMEM;
     }
     return 0;
@@ -67,7 +67,7 @@ static int open_writers(loader *ld)
 static int stored(loader *ld, int rc)
 {
     if (rc >= 0) return 0;
-    load_error(ld, ld->scan->line, 0, NULL, "the store refused the row: %s", sqlite3_errmsg(ld->db));
+    load__error(ld, ld->scan->line, 0, NULL, "the store refused the row: %s", sqlite3_errmsg(ld->db));
     return -EIO;
 }
 
@@ -96,7 +96,7 @@ static int aco_known(loader *ld, size_t c)
     sqlite3_reset(st);
     if (rc != SQLITE_ROW && rc != SQLITE_DONE) return stored(ld, -EIO);
     if (!found)
-        load_error(ld, ld->scan->line, (size_t)ld->col_at[c] + 1, "aco_id",
+        load__error(ld, ld->scan->line, (size_t)ld->col_at[c] + 1, "aco_id",
                    "\"%s\" is not a known ACO (load acos.csv with it first)", ld->vals[c].text);
     return found ? 0 : -EINVAL;
 }
@@ -160,9 +160,9 @@ static const char *const eligibility_soft[] = {"state", "zip_code", NULL};
 static int eligibility_row(loader *ld)
 {
     int before = ld->errors;
-    load_check_order(ld, "enrollment_start_date", "enrollment_end_date");
-    load_check_order(ld, "birth_date", "death_date");
-    load_check_order(ld, "birth_date", "enrollment_start_date");
+    load__check_order(ld, "enrollment_start_date", "enrollment_end_date");
+    load__check_order(ld, "birth_date", "death_date");
+    load__check_order(ld, "birth_date", "enrollment_start_date");
     if (ld->errors != before) return -EINVAL;
     field_value *dual = &ld->vals[6], *hospice = &ld->vals[8];
     if (strcmp(dual->text, "NA") == 0) dual->empty = 1;
@@ -194,7 +194,7 @@ static int alignment_prepare(loader *ld)
 static int alignment_row(loader *ld)
 {
     int before = ld->errors;
-    load_check_order(ld, "start_date", "end_date");
+    load__check_order(ld, "start_date", "end_date");
     if (ld->errors != before) return -EINVAL;
     int known = aco_known(ld, 1); /* -EINVAL, or -EIO when the store failed */
     if (known < 0) return known;
@@ -214,7 +214,7 @@ static int alignment_end(loader *ld)
 {
     char e[256];
     if (people_w_align_drop_cclf8_covered(ld->people, e, sizeof e) == 0) return 0;
-    load_error(ld, 1, 0, NULL, "replacing the CCLF8 alignment: %s", sqlite3_errmsg(ld->db));
+    load__error(ld, 1, 0, NULL, "replacing the CCLF8 alignment: %s", sqlite3_errmsg(ld->db));
     return -EIO;
 }
 
@@ -262,7 +262,7 @@ static int arrangements_rules(loader *ld)
     /* model years */
     for (int c = 5; c <= 6; c++)
         if (!v[c].empty && (strcmp(v[c].text, "2027-01-01") < 0 || strcmp(v[c].text, "2036-12-31") > 0)) {
-            load_error(ld, line, (size_t)ld->col_at[c] + 1, c == 5 ? "start_date" : "end_date",
+            load__error(ld, line, (size_t)ld->col_at[c] + 1, c == 5 ? "start_date" : "end_date",
                        "%s is outside the model years of ACO LEAD (2027-01-01 to 2036-12-31)", v[c].text);
             bad = 1;
         }
@@ -278,13 +278,13 @@ static int arrangements_rules(loader *ld)
         const char *hit = strstr(list, track);
         size_t tl = strlen(track);
         if (!(hit && (hit == list || hit[-1] == ',') && (hit[tl] == '\0' || hit[tl] == ','))) {
-            load_error(ld, line, (size_t)ld->col_at[1] + 1, "aco_id", "ACO %s is on the %s track; "
+            load__error(ld, line, (size_t)ld->col_at[1] + 1, "aco_id", "ACO %s is on the %s track; "
                        "CARA arrangements are open only to ACOs on the %s track", v[1].text, track, list);
             bad = 1;
         }
         int y = atoi(v[5].text), y1 = sqlite3_column_int(st, 1), y2 = sqlite3_column_int(st, 2);
         if (!bad && (y < y1 || y > y2)) {
-            load_error(ld, line, (size_t)ld->col_at[5] + 1, "start_date", "%s is outside ACO %s's "
+            load__error(ld, line, (size_t)ld->col_at[5] + 1, "start_date", "%s is outside ACO %s's "
                        "performance years (%d-%d)", v[5].text, v[1].text, y1, y2);
             bad = 1;
         }
@@ -297,7 +297,7 @@ static int arrangements_rules(loader *ld)
     rc = sqlite3_step(st);
     if (rc != SQLITE_ROW && rc != SQLITE_DONE && !io) io = stored(ld, -EIO) < 0;
     if (rc == SQLITE_DONE) {
-        load_error(ld, line, (size_t)ld->col_at[2] + 1, "npi", "%s/%s is not a Preferred Provider "
+        load__error(ld, line, (size_t)ld->col_at[2] + 1, "npi", "%s/%s is not a Preferred Provider "
                    "(load providers.csv with it first)", v[2].text, v[3].text);
         bad = 1;
     }
@@ -312,7 +312,7 @@ static int arrangements_rules(loader *ld)
     rc = sqlite3_step(st);
     if (rc != SQLITE_ROW && rc != SQLITE_DONE && !io) io = stored(ld, -EIO) < 0;
     if (rc == SQLITE_ROW) {
-        load_error(ld, line, (size_t)ld->col_at[0] + 1, "arrangement_id",
+        load__error(ld, line, (size_t)ld->col_at[0] + 1, "arrangement_id",
                    "provider %s is already in EBRA %s with ACO %s (%s to %s) for %s: a provider may "
                    "be in EBRAs with only one ACO per template at a time", v[2].text,
                    sqlite3_column_text(st, 0), sqlite3_column_text(st, 1),
@@ -335,7 +335,7 @@ static int arrangements_prepare(loader *ld)
 static int arrangements_row(loader *ld)
 {
     int before = ld->errors;
-    load_check_order(ld, "start_date", "end_date");
+    load__check_order(ld, "start_date", "end_date");
     if (ld->errors != before) return -EINVAL;
     int rc = aco_known(ld, 1); /* -EINVAL, or -EIO when the store failed */
     if (rc == 0) rc = arrangements_rules(ld);
@@ -374,7 +374,7 @@ static int participants_prepare(loader *ld)
 static int participants_row(loader *ld)
 {
     int before = ld->errors;
-    load_check_order(ld, "start_date", "end_date");
+    load__check_order(ld, "start_date", "end_date");
     if (ld->errors != before) return -EINVAL;
     int known = aco_known(ld, 0); /* -EINVAL, or -EIO when the store failed */
     if (known < 0) return known;
@@ -388,7 +388,7 @@ static int participants_row(loader *ld)
         return stored(ld, -EIO);
     }
     if (clash)
-        load_error(ld, ld->scan->line, (size_t)ld->col_at[1] + 1, "tin", "TIN %s is already a "
+        load__error(ld, ld->scan->line, (size_t)ld->col_at[1] + 1, "tin", "TIN %s is already a "
                    "participant of %s over these dates", ld->vals[1].text, sqlite3_column_text(st, 0));
     sqlite3_reset(st);
     sqlite3_clear_bindings(st);
@@ -583,7 +583,7 @@ static int claim_consistent(loader *ld)
             filled = 1;
             continue;
         }
-        load_error(ld, ld->scan->line, (size_t)ld->col_at[c] + 1, claim_cols[c].name,
+        load__error(ld, ld->scan->line, (size_t)ld->col_at[c] + 1, claim_cols[c].name,
                    "\"%s\" differs from \"%s\" on line %zu for the same claim \"%s\" (claim "
                    "fields must agree on every line of a claim)",
                    now, g->header[c - 1], g->first_line, g->claim_id);
@@ -596,11 +596,11 @@ static int claim_consistent(loader *ld)
 static int claims_row(loader *ld)
 {
     int before = ld->errors;
-    load_check_order(ld, "claim_start_date", "claim_end_date");
-    load_check_order(ld, "claim_line_start_date", "claim_line_end_date");
-    load_check_order(ld, "admission_date", "discharge_date");
+    load__check_order(ld, "claim_start_date", "claim_end_date");
+    load__check_order(ld, "claim_line_start_date", "claim_line_end_date");
+    load__check_order(ld, "admission_date", "discharge_date");
     if (!strcmp(ld->vals[CC_TYPE].text, "institutional") && ld->vals[8].empty)
-        load_error(ld, ld->scan->line, (size_t)(ld->col_at[8] >= 0 ? ld->col_at[8] : 0) + 1,
+        load__error(ld, ld->scan->line, (size_t)(ld->col_at[8] >= 0 ? ld->col_at[8] : 0) + 1,
                    "bill_type_code", "required on an institutional claim (3 digits, e.g. 111)");
     if (ld->errors != before) return -EINVAL;
     claim_group *g = &ld->group;
@@ -614,7 +614,7 @@ static int claims_row(loader *ld)
     int64_t line = ld->vals[CC_LINE].num;
     for (size_t i = 0; i < g->n_seen; i++)
         if (g->seen[i] == line) {
-            load_error(ld, ld->scan->line, (size_t)ld->col_at[CC_LINE] + 1, "claim_line_number",
+            load__error(ld, ld->scan->line, (size_t)ld->col_at[CC_LINE] + 1, "claim_line_number",
                        "line %lld of claim \"%s\" appears twice", (long long)line, g->claim_id);
             return -EINVAL;
         }
@@ -636,11 +636,11 @@ static int claims_row(loader *ld)
     if (rc == 0) return 0;
     if (rc == -EEXIST) {
         /* past the lines remembered in g->seen */
-        load_error(ld, ld->scan->line, (size_t)ld->col_at[CC_LINE] + 1, "claim_line_number",
+        load__error(ld, ld->scan->line, (size_t)ld->col_at[CC_LINE] + 1, "claim_line_number",
                    "line %lld of claim \"%s\" appears twice", (long long)line, g->claim_id);
         return -EINVAL;
     }
-    load_error(ld, ld->scan->line, 0, NULL, "the store refused the row: %s", sqlite3_errmsg(ld->db));
+    load__error(ld, ld->scan->line, 0, NULL, "the store refused the row: %s", sqlite3_errmsg(ld->db));
     return -EIO;
 }
 

@@ -71,7 +71,7 @@ static void on_timer(uv_timer_t *t);
  * then spaced to 10 ms, so that a libmicrohttpd state that keeps answering 0 (seen with
  * suspended connections) cannot turn the loop into a busy poll.
  */
-void srv_http_kick(srv *s)
+void srv__http_kick(srv *s)
 {
     if (!s->mhd) return;
     MHD_run(s->mhd);
@@ -86,13 +86,13 @@ void srv_http_kick(srv *s)
     }
 }
 
-static void on_timer(uv_timer_t *t) { srv_http_kick(t->data); }
+static void on_timer(uv_timer_t *t) { srv__http_kick(t->data); }
 
 static void on_poll(uv_poll_t *p, int status, int events)
 {
     (void)status;
     (void)events;
-    srv_http_kick(p->data);
+    srv__http_kick(p->data);
 }
 
 /* ---- responses -------------------------------------------------------------------------- */
@@ -146,7 +146,7 @@ static char *scrub_paths(const srv *s, const char *body)
             from[b] = from[b - 1], to[b] = to[b - 1];
             from[b - 1] = f, to[b - 1] = t;
         }
-    char *out = srv_replace_all(body, from, to, n);
+    char *out = srv__replace_all(body, from, to, n);
     for (int i = 0; i < 6; i++) free(esc[i]);
     return out;
 }
@@ -319,7 +319,7 @@ static void after_work(uv_work_t *w, int status)
         }
     }
     MHD_resume_connection(c->conn);
-    srv_http_kick(s);
+    srv__http_kick(s);
 }
 
 /* Queue a dispatched, suspended request's work on the pool; on failure answer 503. */
@@ -341,7 +341,7 @@ static void start_try(rctx *c)
     queue(c);
 }
 
-void srv_http_drop_waiting(srv *s)
+void srv__http_drop_waiting(srv *s)
 {
     while (s->try_head) {
         rctx *c = s->try_head;
@@ -352,7 +352,7 @@ void srv_http_drop_waiting(srv *s)
         MHD_resume_connection(c->conn);
     }
     s->try_tail = NULL;
-    srv_http_kick(s);
+    srv__http_kick(s);
 }
 
 /* ---- the access handler ------------------------------------------------------------------ */
@@ -374,7 +374,7 @@ static void route_request(rctx *c)
     srv *s = c->s;
     int allowed = 0;
     snprintf(c->path_buf, sizeof c->path_buf, "%s", c->path);
-    c->route = srv_route_find(c->method, c->path, c->path_buf, sizeof c->path_buf, c->params,
+    c->route = srv__route_find(c->method, c->path, c->path_buf, sizeof c->path_buf, c->params,
                               &c->n_params, &allowed);
     if (s->stopping) {
         error_now(c, 503, "shutting_down", "the service is stopping");
@@ -547,7 +547,7 @@ static void mhd_log(void *cls, const char *fmt, va_list ap)
 static void on_conn_timer(uv_timer_t *t)
 {
     srv *s = t->data;
-    if (srv_conn_sweep(s)) srv_http_kick(s);
+    if (srv_conn_sweep(s)) srv__http_kick(s);
 }
 
 /* MHD's URL unescaper, replaced so that "%00" stays "%00" (srv_unescape). */
@@ -555,10 +555,10 @@ static size_t mhd_unescape(void *cls, struct MHD_Connection *conn, char *uri)
 {
     (void)cls;
     (void)conn;
-    return srv_unescape(uri);
+    return srv__unescape(uri);
 }
 
-int srv_http_start(srv *s, const char *host, int port, char *err, size_t errlen)
+int srv__http_start(srv *s, const char *host, int port, char *err, size_t errlen)
 {
     struct sockaddr_in addr;
     memset(&addr, 0, sizeof addr);
@@ -597,11 +597,11 @@ int srv_http_start(srv *s, const char *host, int port, char *err, size_t errlen)
     log_msg(LOG_LEVEL_INFO, "serve", "listening on http://%s:%u", host, bp ? bp->port : (unsigned)port);
     printf("http://%s:%u\n", host, bp ? bp->port : (unsigned)port);
     fflush(stdout);
-    srv_http_kick(s);
+    srv__http_kick(s);
     return 0;
 }
 
-void srv_http_stop(srv *s)
+void srv__http_stop(srv *s)
 {
     if (!s->mhd) return;
     uv_poll_stop(&s->mhd_poll);

@@ -94,14 +94,14 @@ struct srv {
 /* srv_util.c: text with every occurrence of from[k] replaced by to[k], for k = 0..n-1 in
  * order (an empty or NULL from[k] is skipped). New string (caller frees); NULL when out
  * of memory. */
-char *srv_replace_all(const char *text, const char *const *from, const char *const *to, size_t n);
+char *srv__replace_all(const char *text, const char *const *from, const char *const *to, size_t n);
 
 /* srv_http.c */
-int srv_http_start(srv *s, const char *host, int port, char *err, size_t errlen);
-void srv_http_kick(srv *s);           /* run libmicrohttpd now and rearm its timer */
-void srv_http_stop(srv *s);
+int srv__http_start(srv *s, const char *host, int port, char *err, size_t errlen);
+void srv__http_kick(srv *s);           /* run libmicrohttpd now and rearm its timer */
+void srv__http_stop(srv *s);
 /* At the start of a stop: answer every waiting rules/try request 503. */
-void srv_http_drop_waiting(srv *s);
+void srv__http_drop_waiting(srv *s);
 
 /* srv_routes.c */
 typedef struct srv_route {
@@ -114,19 +114,19 @@ enum { SRV_PUBLIC = 1, SRV_NODB = 2, SRV_TRY = 4 }; /* SRV_TRY: on the bounded r
 /* The route for method + path, with captures in params (at most 4; pointers into
  * buf, which must hold a copy of path). NULL with *allowed set when the path exists
  * for other methods (405), else NULL (404). */
-const srv_route *srv_route_find(const char *method, const char *path, char *buf, size_t buflen,
+const srv_route *srv__route_find(const char *method, const char *path, char *buf, size_t buflen,
                                 const char **params, int *n_params, int *allowed);
 /* Percent-decode the NUL-terminated s in place (the service's URL unescaper, for the path
  * and the query). "%00" and malformed escapes are left as they are, so a decoded NUL can
  * never truncate an id: the '%' then fails ids_check_path_segment (a 404). Returns the
  * new length. */
-size_t srv_unescape(char *s);
-void srv_jobs_tick(srv *s);           /* start the next queued run when none is running */
-void srv_jobs_cancel_all(srv *s);
-int srv_jobs_busy(srv *s);
+size_t srv__unescape(char *s);
+void srv__jobs_tick(srv *s);           /* start the next queued run when none is running */
+void srv__jobs_cancel_all(srv *s);
+int srv__jobs_busy(srv *s);
 
 /* srv_reload.c */
-int srv_reload_init(srv *s, char *err, size_t errlen);   /* first snapshot, watchers */
-void srv_reload_stop(srv *s);
+int srv__reload_init(srv *s, char *err, size_t errlen);   /* first snapshot, watchers */
+void srv__reload_stop(srv *s);
 
 #endif

@@ -34,7 +34,7 @@ static void on_closed(uv_handle_t *h) { (void)h; }
 
 static void finish(srv *s)
 {
-    srv_http_stop(s);
+    srv__http_stop(s);
     uv_timer_stop(&s->tick);
     uv_close((uv_handle_t *)&s->tick, on_closed);
     uv_signal_stop(&s->sig_int);
@@ -47,10 +47,10 @@ static void on_tick(uv_timer_t *t)
 {
     srv *s = t->data;
     if (!s->stopping) {
-        srv_jobs_tick(s);
+        srv__jobs_tick(s);
         return;
     }
-    if (s->in_flight == 0 && !srv_jobs_busy(s) && !s->reloading) {
+    if (s->in_flight == 0 && !srv__jobs_busy(s) && !s->reloading) {
         finish(s);
         return;
     }
@@ -58,7 +58,7 @@ static void on_tick(uv_timer_t *t)
      * call until its deadline): stop without them. Their temporary folders are under
      * the state folder, removed here; nothing of a try is ever written but its audit
      * row, which is written before the answer, so nothing is half-done. */
-    if (s->in_flight == s->tries_running && s->tries_running > 0 && !srv_jobs_busy(s) &&
+    if (s->in_flight == s->tries_running && s->tries_running > 0 && !srv__jobs_busy(s) &&
         !s->reloading && uv_now(s->loop) - s->stop_at >= SRV_STOP_GRACE_MS) {
         log_msg(LOG_LEVEL_WARN, "serve", "%d rule tr%s still evaluating after %d ms: stopping "
                 "without them", s->tries_running, s->tries_running == 1 ? "y" : "ies", SRV_STOP_GRACE_MS);
@@ -76,13 +76,13 @@ static void begin_stop(srv *s, const char *why)
             s->in_flight, s->in_flight == 1 ? "" : "s");
     s->stopping = 1;
     s->stop_at = uv_now(s->loop);
-    srv_http_drop_waiting(s);
+    srv__http_drop_waiting(s);
     if (s->mhd) {
         MHD_socket fd = MHD_quiesce_daemon(s->mhd); /* no new connections */
         if (fd != MHD_INVALID_SOCKET) close(fd);
     }
-    srv_jobs_cancel_all(s);
-    srv_reload_stop(s);
+    srv__jobs_cancel_all(s);
+    srv__reload_stop(s);
 }
 
 static void on_signal(uv_signal_t *h, int sig)
@@ -138,8 +138,8 @@ int srv_serve(const srv_options *o, FILE *err)
     }
     s.loop = uv_default_loop();
     uv_mutex_init(&s.lock);
-    int rc = srv_reload_init(&s, msg, sizeof msg);
-    if (rc == 0) rc = srv_http_start(&s, host, port, msg, sizeof msg);
+    int rc = srv__reload_init(&s, msg, sizeof msg);
+    if (rc == 0) rc = srv__http_start(&s, host, port, msg, sizeof msg);
     if (rc < 0) {
         fprintf(err, "cara serve: %s\n", msg);
         rm_rf(s.state_dir);

@@ -226,7 +226,7 @@ static void reload_start(srv *s)
     if (uv_queue_work(s->loop, &s->reload_work, reload_work, reload_after) != 0) s->reloading = 0;
 }
 
-int srv_reload_init(srv *s, char *err, size_t errlen)
+int srv__reload_init(srv *s, char *err, size_t errlen)
 {
     char msg[2048];
     if (build(s, 1, msg) < 0) {
@@ -240,7 +240,7 @@ int srv_reload_init(srv *s, char *err, size_t errlen)
     return 0;
 }
 
-void srv_reload_stop(srv *s)
+void srv__reload_stop(srv *s)
 {
     uv_timer_stop(&s->debounce);
     uv_close((uv_handle_t *)&s->debounce, NULL);

@@ -337,10 +337,10 @@ static void job_after(uv_work_t *w, int status)
     log_msg(LOG_LEVEL_INFO, "serve", "job %lld %s%s%s", (long long)j->id, j->state,
             j->message[0] ? ": " : "", j->message);
     s->job_running = 0;
-    srv_jobs_tick(s);
+    srv__jobs_tick(s);
 }
 
-void srv_jobs_tick(srv *s)
+void srv__jobs_tick(srv *s)
 {
     if (s->job_running || s->stopping) return;
     srv_job *next = NULL;
@@ -365,7 +365,7 @@ void srv_jobs_tick(srv *s)
     }
 }
 
-void srv_jobs_cancel_all(srv *s)
+void srv__jobs_cancel_all(srv *s)
 {
     uv_mutex_lock(&s->lock);
     for (int i = 0; i < s->n_jobs; i++) {
@@ -378,7 +378,7 @@ void srv_jobs_cancel_all(srv *s)
     uv_mutex_unlock(&s->lock);
 }
 
-int srv_jobs_busy(srv *s) { return s->job_running; }
+int srv__jobs_busy(srv *s) { return s->job_running; }
 
 /* ---- runs (the store's record) ----------------------------------------------------------------- */
 
@@ -549,7 +549,7 @@ static int hexval(char c)
     return -1;
 }
 
-size_t srv_unescape(char *s)
+size_t srv__unescape(char *s)
 {
     char *w = s;
     for (const char *r = s; *r;) {
@@ -565,7 +565,7 @@ size_t srv_unescape(char *s)
     return (size_t)(w - s);
 }
 
-const srv_route *srv_route_find(const char *method, const char *path, char *buf, size_t buflen,
+const srv_route *srv__route_find(const char *method, const char *path, char *buf, size_t buflen,
                                 const char **params, int *n_params, int *allowed)
 {
     *allowed = 0;

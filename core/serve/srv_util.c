@@ -111,7 +111,7 @@ const char *srv_scope_npi(const srv_req *rq)
 }
 int srv_is_cms(const srv_req *rq) { return rq->role.kind == SRV_CMS; }
 
-char *srv_replace_all(const char *text, const char *const *from, const char *const *to, size_t n)
+char *srv__replace_all(const char *text, const char *const *from, const char *const *to, size_t n)
 {
     char *cur = strdup(text);
     for (size_t k = 0; cur && k < n; k++) {

@@ -48,23 +48,23 @@ int arrangements_w_open(store *s, arrangements_w **out, char *err, size_t errlen
 void arrangements_w_close(arrangements_w *w)
 {
     if (!w) return;
-    w_finalize(w->st, A_N);
+    store__w_finalize(w->st, A_N);
     free(w);
 }
 
 static int row(arrangements_w *w, int which, const arrangement_rec *r, char *err, size_t errlen)
 {
-    if (w_prepare(w->db, &w->st[which], SQL[which], err, errlen) < 0) return -EIO;
+    if (store__w_prepare(w->db, &w->st[which], SQL[which], err, errlen) < 0) return -EIO;
     sqlite3_stmt *st = w->st[which];
-    w_text(st, 1, r->arrangement_id);
-    w_text(st, 2, r->aco_id);
-    w_text(st, 3, r->npi);
-    w_text(st, 4, r->tin);
-    w_text(st, 5, r->template_id);
-    w_text(st, 6, r->start_date);
-    w_text(st, 7, r->end_date);
-    for (int i = 0; i < ARR_N_TERMS; i++) w_int(st, 8 + i, (r->has >> i) & 1, r->terms[i]);
-    return w_step(w->db, st, "aco_id", err, errlen);
+    store__w_text(st, 1, r->arrangement_id);
+    store__w_text(st, 2, r->aco_id);
+    store__w_text(st, 3, r->npi);
+    store__w_text(st, 4, r->tin);
+    store__w_text(st, 5, r->template_id);
+    store__w_text(st, 6, r->start_date);
+    store__w_text(st, 7, r->end_date);
+    for (int i = 0; i < ARR_N_TERMS; i++) store__w_int(st, 8 + i, (r->has >> i) & 1, r->terms[i]);
+    return store__w_step(w->db, st, "aco_id", err, errlen);
 }
 
 int arrangements_w_put(arrangements_w *w, const arrangement_rec *r, char *err, size_t errlen)
@@ -80,10 +80,10 @@ int arrangements_w_offer(arrangements_w *w, const arrangement_rec *r, char *err,
 int arrangements_w_status(arrangements_w *w, const char *id, const char *status,
                           const char *end, char *err, size_t errlen)
 {
-    if (w_prepare(w->db, &w->st[A_STATUS], SQL[A_STATUS], err, errlen) < 0) return -EIO;
+    if (store__w_prepare(w->db, &w->st[A_STATUS], SQL[A_STATUS], err, errlen) < 0) return -EIO;
     sqlite3_stmt *st = w->st[A_STATUS];
-    w_text(st, 1, id);
-    w_text(st, 2, status);
-    w_text(st, 3, end);
-    return w_step(w->db, st, NULL, err, errlen) < 0 ? -EIO : 0;
+    store__w_text(st, 1, id);
+    store__w_text(st, 2, status);
+    store__w_text(st, 3, end);
+    return store__w_step(w->db, st, NULL, err, errlen) < 0 ? -EIO : 0;
 }

@@ -52,5 +52,5 @@ int claims_q_list(store *s, const char *person, const char *claim, const char *s
     bind(st, ":claim", claim);
     bind(st, ":status", status);
     sqlite3_bind_int64(st, sqlite3_bind_parameter_index(st, ":limit"), limit);
-    return store_rows_step(db, st, fn, ud, err, errlen);
+    return store__rows_step(db, st, fn, ud, err, errlen);
 }

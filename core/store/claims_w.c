@@ -61,22 +61,22 @@ int claims_w_open(store *s, claims_w **out, char *err, size_t errlen)
 void claims_w_close(claims_w *w)
 {
     if (!w) return;
-    w_finalize(w->st, C_N);
+    store__w_finalize(w->st, C_N);
     free(w);
 }
 
 static sqlite3_stmt *stmt(claims_w *w, int which, char *err, size_t errlen)
 {
-    return w_prepare(w->db, &w->st[which], SQL[which], err, errlen) < 0 ? NULL : w->st[which];
+    return store__w_prepare(w->db, &w->st[which], SQL[which], err, errlen) < 0 ? NULL : w->st[which];
 }
 
 static int texts(claims_w *w, int which, const char *a, const char *b, char *err, size_t errlen)
 {
     sqlite3_stmt *st = stmt(w, which, err, errlen);
     if (!st) return -EIO;
-    w_text(st, 1, a);
-    if (which != C_DELETE) w_text(st, 2, b);
-    return w_step(w->db, st, NULL, err, errlen) < 0 ? -EIO : 0;
+    store__w_text(st, 1, a);
+    if (which != C_DELETE) store__w_text(st, 2, b);
+    return store__w_step(w->db, st, NULL, err, errlen) < 0 ? -EIO : 0;
 }
 
 int claims_w_delete(claims_w *w, const char *claim_id, char *err, size_t errlen)
@@ -88,67 +88,67 @@ int claims_w_insert(claims_w *w, const claim_rec *r, char *err, size_t errlen)
 {
     sqlite3_stmt *st = stmt(w, C_INSERT, err, errlen);
     if (!st) return -EIO;
-    w_text(st, 1, r->claim_id);
-    w_text(st, 2, r->claim_type);
-    w_text(st, 3, r->person_id);
-    w_text(st, 4, r->claim_start_date);
-    w_text(st, 5, r->claim_end_date);
-    w_text(st, 6, r->admission_date);
-    w_text(st, 7, r->discharge_date);
-    w_text0(st, 8, r->discharge_disposition_code);
-    w_text0(st, 9, r->bill_type_code);
-    w_text0(st, 10, r->facility_npi);
+    store__w_text(st, 1, r->claim_id);
+    store__w_text(st, 2, r->claim_type);
+    store__w_text(st, 3, r->person_id);
+    store__w_text(st, 4, r->claim_start_date);
+    store__w_text(st, 5, r->claim_end_date);
+    store__w_text(st, 6, r->admission_date);
+    store__w_text(st, 7, r->discharge_date);
+    store__w_text0(st, 8, r->discharge_disposition_code);
+    store__w_text0(st, 9, r->bill_type_code);
+    store__w_text0(st, 10, r->facility_npi);
     sqlite3_bind_int(st, 11, r->adjustment_type_code);
-    w_text0(st, 12, r->diagnosis_codes);
-    w_text0(st, 13, r->procedure_codes);
+    store__w_text0(st, 12, r->diagnosis_codes);
+    store__w_text0(st, 13, r->procedure_codes);
     sqlite3_bind_int64(st, 14, r->load_id);
-    w_text(st, 15, r->status ? r->status : "current");
-    w_text0(st, 16, r->status_reason);
-    w_text(st, 17, r->claim_key);
-    w_text0(st, 18, r->control_number);
-    w_text0(st, 19, r->original_control_number);
+    store__w_text(st, 15, r->status ? r->status : "current");
+    store__w_text0(st, 16, r->status_reason);
+    store__w_text(st, 17, r->claim_key);
+    store__w_text0(st, 18, r->control_number);
+    store__w_text0(st, 19, r->original_control_number);
     sqlite3_bind_int64(st, 20, r->version);
-    w_int(st, 21, r->has_paid, r->paid_cents);
-    w_int(st, 22, r->has_allowed, r->allowed_cents);
-    w_text0(st, 23, r->source);
-    return w_step(w->db, st, NULL, err, errlen) < 0 ? -EIO : 0;
+    store__w_int(st, 21, r->has_paid, r->paid_cents);
+    store__w_int(st, 22, r->has_allowed, r->allowed_cents);
+    store__w_text0(st, 23, r->source);
+    return store__w_step(w->db, st, NULL, err, errlen) < 0 ? -EIO : 0;
 }
 
 int claims_w_line(claims_w *w, const claim_line_rec *l, int replace, char *err, size_t errlen)
 {
     sqlite3_stmt *st = stmt(w, replace ? C_LINE_REPLACE : C_LINE, err, errlen);
     if (!st) return -EIO;
-    w_text(st, 1, l->claim_id);
+    store__w_text(st, 1, l->claim_id);
     sqlite3_bind_int64(st, 2, l->claim_line_number);
-    w_text(st, 3, l->claim_line_start_date);
-    w_text(st, 4, l->claim_line_end_date);
-    w_text0(st, 5, l->place_of_service_code);
-    w_text0(st, 6, l->revenue_center_code);
-    w_text0(st, 7, l->hcpcs_code);
-    w_text0(st, 8, l->hcpcs_modifiers);
-    w_text0(st, 9, l->rendering_npi);
-    w_text0(st, 10, l->rendering_tin);
-    w_text0(st, 11, l->billing_npi);
-    w_text0(st, 12, l->billing_tin);
+    store__w_text(st, 3, l->claim_line_start_date);
+    store__w_text(st, 4, l->claim_line_end_date);
+    store__w_text0(st, 5, l->place_of_service_code);
+    store__w_text0(st, 6, l->revenue_center_code);
+    store__w_text0(st, 7, l->hcpcs_code);
+    store__w_text0(st, 8, l->hcpcs_modifiers);
+    store__w_text0(st, 9, l->rendering_npi);
+    store__w_text0(st, 10, l->rendering_tin);
+    store__w_text0(st, 11, l->billing_npi);
+    store__w_text0(st, 12, l->billing_tin);
     sqlite3_bind_int64(st, 13, l->paid_cents);
     sqlite3_bind_int64(st, 14, l->allowed_cents);
     sqlite3_bind_int(st, 15, l->denied ? 1 : 0);
-    w_int(st, 16, l->has_detail, l->detail_paid_cents);
-    return w_step(w->db, st, "claim_id", err, errlen);
+    store__w_int(st, 16, l->has_detail, l->detail_paid_cents);
+    return store__w_step(w->db, st, "claim_id", err, errlen);
 }
 
 int claims_w_fill_header(claims_w *w, const claim_rec *r, char *err, size_t errlen)
 {
     sqlite3_stmt *st = stmt(w, C_FILL, err, errlen);
     if (!st) return -EIO;
-    w_text(st, 1, r->claim_id);
-    w_text(st, 2, r->admission_date);
-    w_text(st, 3, r->discharge_date);
-    w_text0(st, 4, r->discharge_disposition_code);
-    w_text0(st, 5, r->bill_type_code);
-    w_text0(st, 6, r->facility_npi);
-    w_text0(st, 7, r->diagnosis_codes);
-    return w_step(w->db, st, NULL, err, errlen) < 0 ? -EIO : 0;
+    store__w_text(st, 1, r->claim_id);
+    store__w_text(st, 2, r->admission_date);
+    store__w_text(st, 3, r->discharge_date);
+    store__w_text0(st, 4, r->discharge_disposition_code);
+    store__w_text0(st, 5, r->bill_type_code);
+    store__w_text0(st, 6, r->facility_npi);
+    store__w_text0(st, 7, r->diagnosis_codes);
+    return store__w_step(w->db, st, NULL, err, errlen) < 0 ? -EIO : 0;
 }
 
 int claims_w_status(claims_w *w, const char *claim_id, const char *status,
@@ -156,10 +156,10 @@ int claims_w_status(claims_w *w, const char *claim_id, const char *status,
 {
     sqlite3_stmt *st = stmt(w, C_STATUS, err, errlen);
     if (!st) return -EIO;
-    w_text(st, 1, claim_id);
-    w_text(st, 2, status);
-    w_text(st, 3, related);
-    return w_step(w->db, st, NULL, err, errlen) < 0 ? -EIO : 0;
+    store__w_text(st, 1, claim_id);
+    store__w_text(st, 2, status);
+    store__w_text(st, 3, related);
+    return store__w_step(w->db, st, NULL, err, errlen) < 0 ? -EIO : 0;
 }
 
 int claims_w_admission(claims_w *w, const char *claim_id, const char *admission, char *err,

@@ -112,7 +112,7 @@ static int two_runs(store *s, const char *sql, int64_t a, int64_t b, store_row_f
     }
     sqlite3_bind_int64(st, 1, a);
     sqlite3_bind_int64(st, 2, b);
-    return store_rows_step(db, st, fn, ud, err, errlen);
+    return store__rows_step(db, st, fn, ud, err, errlen);
 }
 
 int diff_q_section(store *s, const char *kind, int64_t a, int64_t b, store_row_fn fn, void *ud,

@@ -49,28 +49,28 @@ int orgs_w_open(store *s, orgs_w **out, char *err, size_t errlen)
 void orgs_w_close(orgs_w *w)
 {
     if (!w) return;
-    w_finalize(w->st, O_N);
+    store__w_finalize(w->st, O_N);
     free(w);
 }
 
 /* The statement `which`, prepared on first use; NULL with err set. */
 static sqlite3_stmt *stmt(orgs_w *w, int which, char *err, size_t errlen)
 {
-    return w_prepare(w->db, &w->st[which], SQL[which], err, errlen) < 0 ? NULL : w->st[which];
+    return store__w_prepare(w->db, &w->st[which], SQL[which], err, errlen) < 0 ? NULL : w->st[which];
 }
 
 int orgs_w_aco_put(orgs_w *w, const aco_rec *r, char *err, size_t errlen)
 {
     sqlite3_stmt *st = stmt(w, r->has_years ? O_ACO_YEARS : O_ACO, err, errlen);
     if (!st) return -EIO;
-    w_text(st, 1, r->aco_id);
-    w_textn(st, 2, r->name, r->name_len);
-    w_text(st, 3, r->track);
+    store__w_text(st, 1, r->aco_id);
+    store__w_textn(st, 2, r->name, r->name_len);
+    store__w_text(st, 3, r->track);
     if (r->has_years) {
         sqlite3_bind_int(st, 4, r->first_year);
         sqlite3_bind_int(st, 5, r->last_year);
     }
-    return w_step(w->db, st, NULL, err, errlen) < 0 ? -EIO : 0;
+    return store__w_step(w->db, st, NULL, err, errlen) < 0 ? -EIO : 0;
 }
 
 int orgs_w_aco_ensure(orgs_w *w, const char *aco_id, int *created, char *err, size_t errlen)
@@ -78,8 +78,8 @@ int orgs_w_aco_ensure(orgs_w *w, const char *aco_id, int *created, char *err, si
     *created = 0;
     sqlite3_stmt *st = stmt(w, O_ACO_ENSURE, err, errlen);
     if (!st) return -EIO;
-    w_text(st, 1, aco_id);
-    if (w_step(w->db, st, NULL, err, errlen) < 0) return -EIO;
+    store__w_text(st, 1, aco_id);
+    if (store__w_step(w->db, st, NULL, err, errlen) < 0) return -EIO;
     *created = sqlite3_changes(w->db) > 0;
     return 0;
 }
@@ -88,22 +88,22 @@ int orgs_w_provider_put(orgs_w *w, const provider_rec *r, char *err, size_t errl
 {
     sqlite3_stmt *st = stmt(w, O_PROVIDER, err, errlen);
     if (!st) return -EIO;
-    w_text(st, 1, r->npi);
-    w_text(st, 2, r->tin);
-    w_textn(st, 3, r->name, r->name_len);
-    w_text0(st, 4, r->specialty_code);
-    return w_step(w->db, st, NULL, err, errlen) < 0 ? -EIO : 0;
+    store__w_text(st, 1, r->npi);
+    store__w_text(st, 2, r->tin);
+    store__w_textn(st, 3, r->name, r->name_len);
+    store__w_text0(st, 4, r->specialty_code);
+    return store__w_step(w->db, st, NULL, err, errlen) < 0 ? -EIO : 0;
 }
 
 static int tin_row(orgs_w *w, int which, const aco_tin_rec *r, char *err, size_t errlen)
 {
     sqlite3_stmt *st = stmt(w, which, err, errlen);
     if (!st) return -EIO;
-    w_text(st, 1, r->aco_id);
-    w_text(st, 2, r->tin);
-    w_text(st, 3, r->start_date);
-    w_text(st, 4, r->end_date);
-    return w_step(w->db, st, "aco_id", err, errlen);
+    store__w_text(st, 1, r->aco_id);
+    store__w_text(st, 2, r->tin);
+    store__w_text(st, 3, r->start_date);
+    store__w_text(st, 4, r->end_date);
+    return store__w_step(w->db, st, "aco_id", err, errlen);
 }
 
 int orgs_w_tin_put(orgs_w *w, const aco_tin_rec *r, char *err, size_t errlen)
@@ -121,8 +121,8 @@ int orgs_w_tin_end(orgs_w *w, const char *aco_id, const char *tin, const char *e
 {
     sqlite3_stmt *st = stmt(w, O_TIN_END, err, errlen);
     if (!st) return -EIO;
-    w_text(st, 1, aco_id);
-    w_text(st, 2, tin);
-    w_text(st, 3, end);
-    return w_step(w->db, st, NULL, err, errlen) < 0 ? -EIO : 0;
+    store__w_text(st, 1, aco_id);
+    store__w_text(st, 2, tin);
+    store__w_text(st, 3, end);
+    return store__w_step(w->db, st, NULL, err, errlen) < 0 ? -EIO : 0;
 }

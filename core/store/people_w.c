@@ -73,31 +73,31 @@ int people_w_open(store *s, people_w **out, char *err, size_t errlen)
 void people_w_close(people_w *w)
 {
     if (!w) return;
-    w_finalize(w->st, P_N);
+    store__w_finalize(w->st, P_N);
     free(w);
 }
 
 static sqlite3_stmt *stmt(people_w *w, int which, char *err, size_t errlen)
 {
-    return w_prepare(w->db, &w->st[which], SQL[which], err, errlen) < 0 ? NULL : w->st[which];
+    return store__w_prepare(w->db, &w->st[which], SQL[which], err, errlen) < 0 ? NULL : w->st[which];
 }
 
 static int elig(people_w *w, int which, const elig_rec *r, char *err, size_t errlen)
 {
     sqlite3_stmt *st = stmt(w, which, err, errlen);
     if (!st) return -EIO;
-    w_text(st, 1, r->person_id);
-    w_text(st, 2, r->enrollment_start_date);
-    w_text(st, 3, r->enrollment_end_date);
-    w_text(st, 4, r->gender);
-    w_text(st, 5, r->birth_date);
-    w_text(st, 6, r->death_date);
-    w_text0(st, 7, r->dual_status_code);
-    w_text0(st, 8, r->medicare_status_code);
+    store__w_text(st, 1, r->person_id);
+    store__w_text(st, 2, r->enrollment_start_date);
+    store__w_text(st, 3, r->enrollment_end_date);
+    store__w_text(st, 4, r->gender);
+    store__w_text(st, 5, r->birth_date);
+    store__w_text(st, 6, r->death_date);
+    store__w_text0(st, 7, r->dual_status_code);
+    store__w_text0(st, 8, r->medicare_status_code);
     sqlite3_bind_int(st, 9, r->hospice_flag ? 1 : 0);
-    w_text0(st, 10, r->state);
-    w_text0(st, 11, r->zip_code);
-    return w_step(w->db, st, NULL, err, errlen) < 0 ? -EIO : 0;
+    store__w_text0(st, 10, r->state);
+    store__w_text0(st, 11, r->zip_code);
+    return store__w_step(w->db, st, NULL, err, errlen) < 0 ? -EIO : 0;
 }
 
 int people_w_elig_put(people_w *w, const elig_rec *r, char *err, size_t errlen)
@@ -115,17 +115,17 @@ int people_w_elig_demographics(people_w *w, const elig_rec *r, const char *hospi
 {
     sqlite3_stmt *st = stmt(w, P_ELIG_DEMO, err, errlen);
     if (!st) return -EIO;
-    w_text(st, 1, r->person_id);
-    w_text(st, 2, r->gender);
-    w_text(st, 3, r->birth_date);
-    w_text(st, 4, r->death_date);
-    w_text0(st, 5, r->dual_status_code);
-    w_text0(st, 6, r->medicare_status_code);
+    store__w_text(st, 1, r->person_id);
+    store__w_text(st, 2, r->gender);
+    store__w_text(st, 3, r->birth_date);
+    store__w_text(st, 4, r->death_date);
+    store__w_text0(st, 5, r->dual_status_code);
+    store__w_text0(st, 6, r->medicare_status_code);
     sqlite3_bind_int(st, 7, r->hospice_flag ? 1 : 0);
-    w_text0(st, 8, r->state);
-    w_text0(st, 9, r->zip_code);
-    w_text(st, 10, hospice_start);
-    return w_step(w->db, st, NULL, err, errlen) < 0 ? -EIO : 0;
+    store__w_text0(st, 8, r->state);
+    store__w_text0(st, 9, r->zip_code);
+    store__w_text(st, 10, hospice_start);
+    return store__w_step(w->db, st, NULL, err, errlen) < 0 ? -EIO : 0;
 }
 
 /* A statement of two text parameters. */
@@ -133,9 +133,9 @@ static int pair(people_w *w, int which, const char *a, const char *b, char *err,
 {
     sqlite3_stmt *st = stmt(w, which, err, errlen);
     if (!st) return -EIO;
-    w_text(st, 1, a);
-    if (b) w_text(st, 2, b);
-    return w_step(w->db, st, NULL, err, errlen) < 0 ? -EIO : 0;
+    store__w_text(st, 1, a);
+    if (b) store__w_text(st, 2, b);
+    return store__w_step(w->db, st, NULL, err, errlen) < 0 ? -EIO : 0;
 }
 
 int people_w_elig_close(people_w *w, const char *person, const char *end, char *err,
@@ -148,11 +148,11 @@ static int align(people_w *w, int which, const align_rec *r, char *err, size_t e
 {
     sqlite3_stmt *st = stmt(w, which, err, errlen);
     if (!st) return -EIO;
-    w_text(st, 1, r->person_id);
-    w_text(st, 2, r->aco_id);
-    w_text(st, 3, r->start_date);
-    w_text(st, 4, r->end_date);
-    return w_step(w->db, st, "aco_id", err, errlen) < 0 ? -EIO : 0;
+    store__w_text(st, 1, r->person_id);
+    store__w_text(st, 2, r->aco_id);
+    store__w_text(st, 3, r->start_date);
+    store__w_text(st, 4, r->end_date);
+    return store__w_step(w->db, st, "aco_id", err, errlen) < 0 ? -EIO : 0;
 }
 
 int people_w_align_put(people_w *w, const align_rec *r, char *err, size_t errlen)

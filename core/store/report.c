@@ -200,7 +200,7 @@ const char *report_names(void)
     return "episode, arrangement, specialist, aco, template, leakage";
 }
 
-json_t *report_cell_json(sqlite3_stmt *st, int i, int type)
+json_t *store__report_cell_json(sqlite3_stmt *st, int i, int type)
 {
     if (sqlite3_column_type(st, i) == SQLITE_NULL) return json_null();
     int64_t v = sqlite3_column_int64(st, i);
@@ -236,8 +236,8 @@ int report_each(store *s, const report_def *r, int64_t run_id, const report_filt
         if (err && errlen) snprintf(err, errlen, "%s", sqlite3_errmsg(db));
         return -EIO;
     }
-    report_bind(st, run_id, f);
-    return store_rows_step(db, st, fn, ud, err, errlen);
+    store__report_bind(st, run_id, f);
+    return store__rows_step(db, st, fn, ud, err, errlen);
 }
 
 /* The episode report's column names, comma-separated, into buf. 0, or -1 when too long. */
@@ -303,7 +303,7 @@ int report_episode_page(store *s, int64_t run_id, const report_filters *f, const
     }
     sqlite3_stmt *both[2] = {sc, sl};
     for (int k = 0; k < 2; k++) {
-        report_bind(both[k], run_id, f);
+        store__report_bind(both[k], run_id, f);
         bind_opt(both[k], 8, status);
         bind_opt(both[k], 9, person);
     }
@@ -317,7 +317,7 @@ int report_episode_page(store *s, int64_t run_id, const report_filters *f, const
         sqlite3_finalize(sl);
         return -EIO;
     }
-    return store_rows_step(db, sl, fn, ud, err, errlen);
+    return store__rows_step(db, sl, fn, ud, err, errlen);
 }
 
 int report_episode_one(store *s, int64_t run_id, const char *episode_id, store_row_fn fn,
@@ -337,7 +337,7 @@ int report_episode_one(store *s, int64_t run_id, const char *episode_id, store_r
     if (rc < 0) return rc;
     sqlite3_bind_int64(st, 1, run_id);
     sqlite3_bind_text(st, 2, episode_id, -1, SQLITE_TRANSIENT);
-    return store_rows_step(db, st, fn, ud, err, errlen);
+    return store__rows_step(db, st, fn, ud, err, errlen);
 }
 
 /* ---- filters ---------------------------------------------------------------------------- */
@@ -452,7 +452,7 @@ io:
     return util_fail(err, errlen, -EIO, "%s", sqlite3_errmsg(db));
 }
 
-void report_bind(sqlite3_stmt *st, int64_t run_id, const report_filters *f)
+void store__report_bind(sqlite3_stmt *st, int64_t run_id, const report_filters *f)
 {
     sqlite3_bind_int64(st, 1, run_id);
     const char *v[6] = {f->npi, f->tin, f->aco, f->tmpl, f->arrangement, f->period};
@@ -510,7 +510,7 @@ int64_t report_other_run(store *s, const report_def *r, int64_t run_id,
     while (!found && (rc = sqlite3_step(runs)) == SQLITE_ROW) {
         int64_t id = sqlite3_column_int64(runs, 0);
         sqlite3_reset(st);
-        report_bind(st, id, f);
+        store__report_bind(st, id, f);
         rc = sqlite3_step(st);
         if (rc == SQLITE_ROW) found = id;
         else if (rc != SQLITE_DONE) found = -1;

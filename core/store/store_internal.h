@@ -14,7 +14,7 @@
  * header call, then one call per row) and finalize it. Returns the number of rows,
  * fn's negative value, -ENOMEM, or -EIO with err = sqlite3_errmsg(db).
  */
-int store_rows_step(sqlite3 *db, sqlite3_stmt *st, store_row_fn fn, void *ud, char *err,
+int store__rows_step(sqlite3 *db, sqlite3_stmt *st, store_row_fn fn, void *ud, char *err,
                     size_t errlen);
 
 /* report.c's statement-level helpers (report.h's types). */
@@ -22,9 +22,9 @@ int store_rows_step(sqlite3 *db, sqlite3_stmt *st, store_row_fn fn, void *ud, ch
 
 /* Column i of the current row as JSON (factors as strings with four decimals, money as
  * integer cents, NULL as null). New reference. */
-json_t *report_cell_json(sqlite3_stmt *st, int i, int type);
+json_t *store__report_cell_json(sqlite3_stmt *st, int i, int type);
 
 /* Bind run_id and f to a statement prepared from a report's SQL (or SQL that wraps it). */
-void report_bind(sqlite3_stmt *st, int64_t run_id, const report_filters *f);
+void store__report_bind(sqlite3_stmt *st, int64_t run_id, const report_filters *f);
 
 #endif

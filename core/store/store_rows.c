@@ -20,10 +20,10 @@ int store_rows(store *s, const char *sql, int n, const char *const *binds, store
     }
     for (int i = 0; i < n; i++)
         if (binds[i]) sqlite3_bind_text(st, i + 1, binds[i], -1, SQLITE_TRANSIENT);
-    return store_rows_step(db, st, fn, ud, err, errlen);
+    return store__rows_step(db, st, fn, ud, err, errlen);
 }
 
-int store_rows_step(sqlite3 *db, sqlite3_stmt *st, store_row_fn fn, void *ud, char *err,
+int store__rows_step(sqlite3 *db, sqlite3_stmt *st, store_row_fn fn, void *ud, char *err,
                     size_t errlen)
 {
     int cols = sqlite3_column_count(st);

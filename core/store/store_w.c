@@ -7,7 +7,7 @@
 #include <stdio.h>
 #include <string.h>
 
-int w_prepare(sqlite3 *db, sqlite3_stmt **st, const char *sql, char *err, size_t errlen)
+int store__w_prepare(sqlite3 *db, sqlite3_stmt **st, const char *sql, char *err, size_t errlen)
 {
     if (*st) return 0;
     if (sqlite3_prepare_v2(db, sql, -1, st, NULL) == SQLITE_OK) return 0;
@@ -48,7 +48,7 @@ static void named_field(const char *msg, char *out, size_t len)
     }
 }
 
-int w_step(sqlite3 *db, sqlite3_stmt *st, const char *fk_field, char *err, size_t errlen)
+int store__w_step(sqlite3 *db, sqlite3_stmt *st, const char *fk_field, char *err, size_t errlen)
 {
     int rc = sqlite3_step(st);
     if (rc == SQLITE_DONE || rc == SQLITE_ROW) {
@@ -69,30 +69,30 @@ int w_step(sqlite3 *db, sqlite3_stmt *st, const char *fk_field, char *err, size_
     return ext == SQLITE_CONSTRAINT_PRIMARYKEY || ext == SQLITE_CONSTRAINT_UNIQUE ? -EEXIST : -EIO;
 }
 
-void w_text(sqlite3_stmt *st, int i, const char *v)
+void store__w_text(sqlite3_stmt *st, int i, const char *v)
 {
     if (v) sqlite3_bind_text(st, i, v, -1, SQLITE_STATIC);
     else sqlite3_bind_null(st, i);
 }
 
-void w_text0(sqlite3_stmt *st, int i, const char *v)
+void store__w_text0(sqlite3_stmt *st, int i, const char *v)
 {
     sqlite3_bind_text(st, i, v ? v : "", -1, SQLITE_STATIC);
 }
 
-void w_textn(sqlite3_stmt *st, int i, const char *p, int len)
+void store__w_textn(sqlite3_stmt *st, int i, const char *p, int len)
 {
     if (!p) sqlite3_bind_text(st, i, "", 0, SQLITE_STATIC);
     else sqlite3_bind_text(st, i, p, len, SQLITE_STATIC);
 }
 
-void w_int(sqlite3_stmt *st, int i, int has, int64_t v)
+void store__w_int(sqlite3_stmt *st, int i, int has, int64_t v)
 {
     if (has) sqlite3_bind_int64(st, i, v);
     else sqlite3_bind_null(st, i);
 }
 
-void w_finalize(sqlite3_stmt **st, size_t n)
+void store__w_finalize(sqlite3_stmt **st, size_t n)
 {
     for (size_t i = 0; i < n; i++) {
         sqlite3_finalize(st[i]);

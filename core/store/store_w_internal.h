@@ -13,7 +13,7 @@
 
 /* *st prepared from sql on first use (kept until the writer closes). 0, or -EIO with
  * the store's message in err. */
-int w_prepare(sqlite3 *db, sqlite3_stmt **st, const char *sql, char *err, size_t errlen);
+int store__w_prepare(sqlite3 *db, sqlite3_stmt **st, const char *sql, char *err, size_t errlen);
 
 /*
  * Step st once, then reset it and clear its bindings. Returns 0 (SQLITE_DONE, or
@@ -23,18 +23,18 @@ int w_prepare(sqlite3 *db, sqlite3_stmt **st, const char *sql, char *err, size_t
  * FOREIGN KEY failure names fk_field, which may be NULL) and "MESSAGE" otherwise, where
  * MESSAGE is SQLite's; the connection's sqlite3_errmsg stays SQLite's message alone.
  */
-int w_step(sqlite3 *db, sqlite3_stmt *st, const char *fk_field, char *err, size_t errlen);
+int store__w_step(sqlite3 *db, sqlite3_stmt *st, const char *fk_field, char *err, size_t errlen);
 
 /* Text parameter i (borrowed until the step): NULL binds NULL. */
-void w_text(sqlite3_stmt *st, int i, const char *v);
+void store__w_text(sqlite3_stmt *st, int i, const char *v);
 /* Text parameter i for a NOT NULL DEFAULT '' column: NULL binds ''. */
-void w_text0(sqlite3_stmt *st, int i, const char *v);
+void store__w_text0(sqlite3_stmt *st, int i, const char *v);
 /* len bytes of p (not NUL-terminated; len < 0: up to the NUL); p NULL binds ''. */
-void w_textn(sqlite3_stmt *st, int i, const char *p, int len);
+void store__w_textn(sqlite3_stmt *st, int i, const char *p, int len);
 /* An INTEGER parameter that may be absent (has 0 binds NULL). */
-void w_int(sqlite3_stmt *st, int i, int has, int64_t v);
+void store__w_int(sqlite3_stmt *st, int i, int has, int64_t v);
 
 /* Finalize n statements and set them NULL. */
-void w_finalize(sqlite3_stmt **st, size_t n);
+void store__w_finalize(sqlite3_stmt **st, size_t n);
 
 #endif

@@ -189,8 +189,8 @@ static void put_money(cc *c, const char *name, int64_t cents)
 static void rec_write(cc *c, cc_delivery *d, char file)
 {
     cc_file *f = &d->f[file_index(file)];
-    sy_put(&f->out, c->rec, c->cur->l->reclen);
-    sy_putc(&f->out, '\n');
+    synth__put(&f->out, c->rec, c->cur->l->reclen);
+    synth__putc(&f->out, '\n');
     f->records++;
 }
 
@@ -223,7 +223,7 @@ static int open_files(cc *c, char *err, size_t errlen)
         for (int i = 0; i < N_FILES; i++) {
             char name[64];
             file_name(c, &c->d[k], FILES[i], 0, name, sizeof name);
-            if (sy_out_open(&c->d[k].f[i].out, c->d[k].dir, name, err, errlen) < 0) return -EIO;
+            if (synth__out_open(&c->d[k].f[i].out, c->d[k].dir, name, err, errlen) < 0) return -EIO;
         }
     return 0;
 }
@@ -262,15 +262,15 @@ static void write_summary(cc *c, cc_delivery *d)
     int n = snprintf(line, sizeof line, "%-13s|%-20s|%-20s|%-13s", "File Number",
                      "File Description", "Total Records Count", "Record Length");
     sy_out *o = &d->f[file_index('0')].out;
-    sy_put(o, line, (size_t)n);
-    sy_putc(o, '\n');
+    synth__put(o, line, (size_t)n);
+    synth__putc(o, '\n');
     for (int i = 0; FILES[i] != '0'; i++) {
         char label[8];
         snprintf(label, sizeof label, "CCLF%c", FILES[i]);
         n = snprintf(line, sizeof line, "%-13.13s|%-20.20s|%-20ld|%-13u", label, DESCRIPTION[i],
                      d->f[i].records, cclf_layout_for(FILES[i])->reclen);
-        sy_put(o, line, (size_t)n < l->reclen ? (size_t)n : l->reclen);
-        sy_putc(o, '\n');
+        synth__put(o, line, (size_t)n < l->reclen ? (size_t)n : l->reclen);
+        synth__putc(o, '\n');
     }
 }
 
@@ -279,7 +279,7 @@ static int close_files(cc *c, char *err, size_t errlen)
     int rc = 0;
     for (int k = 0; k < 2; k++)
         for (int i = 0; i < N_FILES; i++) {
-            if (sy_out_close(&c->d[k].f[i].out) < 0 && rc == 0) {
+            if (synth__out_close(&c->d[k].f[i].out) < 0 && rc == 0) {
                 char name[64];
                 file_name(c, &c->d[k], FILES[i], 0, name, sizeof name);
                 snprintf(err, errlen, "%s/%s: write error", c->d[k].dir, name);
@@ -447,19 +447,19 @@ static int people(cc *c, char *err, size_t errlen)
     sy_out elig;
     int rc = sc_people_open(&r, c->o->out_dir, err, errlen);
     if (rc < 0) return rc;
-    if (sy_out_open(&elig, c->dir, "eligibility.csv", err, errlen) < 0) {
+    if (synth__out_open(&elig, c->dir, "eligibility.csv", err, errlen) < 0) {
         sc_people_close(&r);
         return -EIO;
     }
-    sy_puts(&elig, sc_elig_header);
+    synth__puts(&elig, sc_elig_header);
     cara_date obsolete = c->july1 - 1;
     uint64_t k = 0;
     while ((rc = sc_people_next(&r, &p, err, errlen)) == 1) {
         c->counts->people++;
         write_cclf8(c, &p);
         if (!cclf8_expresses(&p)) {
-            sy_put(&elig, p.raw, p.raw_len);
-            if (p.raw_len && p.raw[p.raw_len - 1] != '\n') sy_putc(&elig, '\n');
+            synth__put(&elig, p.raw, p.raw_len);
+            if (p.raw_len && p.raw[p.raw_len - 1] != '\n') synth__putc(&elig, '\n');
             c->counts->elig_copied++;
         }
         cara_date start = parse_date(p.span[0].start);
@@ -494,7 +494,7 @@ static int people(cc *c, char *err, size_t errlen)
     }
     sc_person_free(&p);
     sc_people_close(&r);
-    if (sy_out_close(&elig) < 0 && rc == 0) {
+    if (synth__out_close(&elig) < 0 && rc == 0) {
         snprintf(err, errlen, "%s/eligibility.csv: write error", c->dir);
         rc = -EIO;
     }
@@ -579,7 +579,7 @@ static void institutional(cc *c, cc_delivery *d, const cc_rec *r)
     const sc_claim *v = r->v;
     int64_t paid = 0;
     const char *type = sc_clm_type_cd(v), *atnd = "";
-    int header = sy_header_paid(v->bill);
+    int header = synth__header_paid(v->bill);
     for (int i = 0; i < v->n_lines; i++) {
         paid += v->line[i].paid;
         if (!*atnd) atnd = v->line[i].rend_npi;
@@ -808,7 +808,7 @@ static int version_records(cc *c, const sc_claim *v)
                 .denied_line = denied_line};
     emit(c, &r);
     c->counts->denied_lines += denied_line;
-    c->counts->header_paid += inst && sy_header_paid(v->bill);
+    c->counts->header_paid += inst && synth__header_paid(v->bill);
     if (v->load > c->d[1].date) c->counts->late_versions++;
     if (prof && v->adj == 0 && sc_hash(v->id, DENIED_CLAIM_SALT) % 100 == 0) {
         /* the same claim submitted again a few days later, denied as a duplicate */

@@ -31,7 +31,7 @@
 #define PPM(x) synth_rng_ppm(&w->rng, (x))
 #define BELOW(n) ((int)synth_rng_below(&w->rng, (uint64_t)(n)))
 #define ONE_OF(a) ((a)[synth_rng_below(&w->rng, sizeof(a) / sizeof((a)[0]))])
-#define USD(lo, hi) sy_amount(w, (int64_t)(lo) * 100, (int64_t)(hi) * 100)
+#define USD(lo, hi) synth__amount(w, (int64_t)(lo) * 100, (int64_t)(hi) * 100)
 #define NONE CARA_DATE_NONE
 
 /* ---- code lists ------------------------------------------------------------------------ */
@@ -192,7 +192,7 @@ static void office_visit(sy_world *w, const sy_bene *b, cara_date d, const sy_pr
     else if (u < 94) pline(&c, d, "99214", "11", doc, USD(98, 126));
     else pline(&c, d, "99215", "11", doc, USD(135, 172));
     if (b->age >= 65 && PPM(60000)) pline(&c, d, "G0439", "11", doc, USD(105, 130));
-    sy_emit_claim(w, b, &c);
+    synth__emit_claim(w, b, &c);
 }
 
 /* Primary care: 2-9 visits a year, more with more chronic conditions. */
@@ -204,7 +204,7 @@ static void office_visits(sy_world *w, const sy_bene *b, const sy_prov *pcp, int
         cara_date d = usable(w, b, w->first_day + BELOW(span));
         if (d == NONE) continue;
         const sy_prov *doc = PPM(800000) ? pcp
-                             : sy_pick(w, b->age >= 80 ? SP_GER : PPM(500000) ? SP_FP : SP_IM,
+                             : synth__pick(w, b->age >= 80 ? SP_GER : PPM(500000) ? SP_FP : SP_IM,
                                        b->aco, 150000);
         office_visit(w, b, d, doc, NULL, faller && PPM(300000) ? "Z9181" : NULL);
     }
@@ -221,7 +221,7 @@ static void outpatient_tests(sy_world *w, const sy_bene *b)
         cara_date d = usable(w, b, w->first_day + BELOW(span));
         if (d == NONE) continue;
         sy_claim c;
-        inst_claim(&c, "131", sy_pick(w, SP_HOSPITAL, -1, 0), d, d);
+        inst_claim(&c, "131", synth__pick(w, SP_HOSPITAL, -1, 0), d, d);
         add_chronic(&c, b);
         if (c.n_dx == 0) add_dx(&c, "Z0000");
         uint64_t u = synth_rng_below(&w->rng, 100);
@@ -236,7 +236,7 @@ static void outpatient_tests(sy_world *w, const sy_bene *b)
         } else {
             iline(&c, d, "0350", "74177", USD(160, 260), 125);
         }
-        sy_emit_claim(w, b, &c);
+        synth__emit_claim(w, b, &c);
     }
 }
 
@@ -249,9 +249,9 @@ static void ed_physician(sy_world *w, const sy_bene *b, cara_date d, const char 
     add_dx(&c, dx1);
     add_dx(&c, dx2);
     add_chronic(&c, b);
-    pline(&c, d, PPM(550000) ? "99284" : "99285", "23", sy_pick(w, SP_EM, -1, 0),
+    pline(&c, d, PPM(550000) ? "99284" : "99285", "23", synth__pick(w, SP_EM, -1, 0),
           USD(95, 185));
-    sy_emit_claim(w, b, &c);
+    synth__emit_claim(w, b, &c);
 }
 
 /* An ED visit's facility claim (bill type 131, ER revenue line). */
@@ -270,7 +270,7 @@ static void ed_facility(sy_world *w, const sy_bene *b, const sy_prov *hosp, cara
     if (imaging & 1) iline(&c, d, "0320", PPM(500000) ? "73502" : "73110", USD(35, 90), 120);
     if (imaging & 2) iline(&c, d, "0350", "70450", USD(110, 240), 120);
     if (imaging & 4) iline(&c, d, "0320", "71046", USD(28, 46), 120);
-    sy_emit_claim(w, b, &c);
+    synth__emit_claim(w, b, &c);
 }
 
 /* The hospitalist's claim for a stay: admission, daily visits, discharge. */
@@ -286,7 +286,7 @@ static void hospitalist(sy_world *w, const sy_bene *b, const sy_prov *doc, cara_
     for (cara_date d = adm + 1; d < dis && d < adm + 3; d++)
         pline(&c, d, "99232", "21", doc, USD(60, 85));
     if (dis > adm) pline(&c, dis, "99239", "21", doc, USD(80, 110));
-    sy_emit_claim(w, b, &c);
+    synth__emit_claim(w, b, &c);
 }
 
 typedef struct stay {
@@ -311,7 +311,7 @@ static stay inpatient(sy_world *w, const sy_bene *b, const sy_prov *hosp, cara_d
     c.adm = adm;
     c.dis = s.dis;
     c.disp = s.disp;
-    c.attending = sy_pick(w, SP_HOSPITALIST, -1, 0);
+    c.attending = synth__pick(w, SP_HOSPITALIST, -1, 0);
     add_dx(&c, dx1);
     add_dx(&c, dx2);
     add_dx(&c, dx3);
@@ -325,7 +325,7 @@ static stay inpatient(sy_world *w, const sy_bene *b, const sy_prov *hosp, cara_d
     if (!surgical && PPM(100000)) rest -= share(&c, "0200", cost, 15); /* intensive care */
     /* room and board: the rest; the allowed amount adds the Part A deductible */
     add_line(&c, NONE, "0120", NULL, NULL, NULL, NULL, rest, rest + (PPM(600000) ? 167600 : 0));
-    sy_emit_claim(w, b, &c);
+    synth__emit_claim(w, b, &c);
     hospitalist(w, b, c.attending, adm, s.dis, dx1, dx2);
     return s;
 }
@@ -340,7 +340,7 @@ static cara_date monthly_stay(sy_world *w, const sy_bene *b, int hospice, cara_d
     static const char *const snf_bill[] = {"211", "212", "213", "214"};
     static const char *const hospice_bill[] = {"811", "812", "813", "814"};
     const char *const *bills = hospice ? hospice_bill : snf_bill;
-    const sy_prov *fac = sy_pick(w, hospice ? SP_HOSPICE : SP_SNF, -1, 0);
+    const sy_prov *fac = synth__pick(w, hospice ? SP_HOSPICE : SP_SNF, -1, 0);
     cara_date end = planned_end;
     if (b->death != NONE && end > b->death) end = b->death;
     if (end > w->last_day) end = w->last_day;
@@ -381,7 +381,7 @@ static cara_date monthly_stay(sy_world *w, const sy_bene *b, int hospice, cara_d
             add_line(&c, NONE, "0250", NULL, NULL, NULL, NULL,
                      paid - paid * 96 / 100, allowed - allowed * 96 / 100);
         }
-        sy_emit_claim(w, b, &c);
+        synth__emit_claim(w, b, &c);
         from = to + 1;
     }
     return end;
@@ -394,7 +394,7 @@ static cara_date snf_stay(sy_world *w, const sy_bene *b, cara_date start, int da
     if (PPM(25000)) days += 30 + BELOW(60); /* a long stay: the heavy tail */
     cara_date end = monthly_stay(w, b, 0, start, start + days - 1, dx1, dx2, dx3);
     /* the physician's nursing facility visits (POS 31), falls risk documented at some */
-    const sy_prov *doc = sy_pick(w, PPM(500000) ? SP_GER : PPM(400000) ? SP_PMR : SP_IM,
+    const sy_prov *doc = synth__pick(w, PPM(500000) ? SP_GER : PPM(400000) ? SP_PMR : SP_IM,
                                  b->aco, 200000);
     sy_claim c;
     prof_claim(&c);
@@ -406,7 +406,7 @@ static cara_date snf_stay(sy_world *w, const sy_bene *b, cara_date start, int da
               d <= start + 3 ? USD(150, 190) : USD(85, 115));
         if (d <= start + 3 && dx3 && PPM(400000)) pline(&c, d, "3288F", "31", doc, 0);
     }
-    sy_emit_claim(w, b, &c);
+    synth__emit_claim(w, b, &c);
     return end;
 }
 
@@ -418,7 +418,7 @@ static void transitional_care(sy_world *w, const sy_bene *b, cara_date dis, cons
 {
     cara_date d = usable(w, b, dis + 4 + BELOW(10));
     if (d == NONE) return;
-    const sy_prov *doc = sy_pick(w, b->age >= 75 && PPM(600000) ? SP_GER : SP_FP, b->aco,
+    const sy_prov *doc = synth__pick(w, b->age >= 75 && PPM(600000) ? SP_GER : SP_FP, b->aco,
                                  150000);
     sy_claim c;
     prof_claim(&c);
@@ -432,14 +432,14 @@ static void transitional_care(sy_world *w, const sy_bene *b, cara_date dis, cons
         if (PPM(600000)) pline(&c, d, "3288F", "11", doc, 0);
         if (PPM(400000)) pline(&c, d, "0518F", "11", doc, 0);
     }
-    sy_emit_claim(w, b, &c);
+    synth__emit_claim(w, b, &c);
 }
 
 /* Home health: 30-day periods (bill type 321/322/329) from start; returns the last day. */
 static cara_date home_health(sy_world *w, const sy_bene *b, cara_date start, int periods,
                              const char *dx1, const char *dx2, const char *dx3)
 {
-    const sy_prov *hha = sy_pick(w, SP_HHA, -1, 0);
+    const sy_prov *hha = synth__pick(w, SP_HHA, -1, 0);
     cara_date last = NONE;
     for (int p = 0; p < periods; p++) {
         cara_date s = usable(w, b, start + 30 * p);
@@ -464,7 +464,7 @@ static cara_date home_health(sy_world *w, const sy_bene *b, cara_date start, int
             cara_date vd = s + 3 * v + BELOW(3);
             add_line(&c, vd > e ? e : vd, visits[k][0], visits[k][1], NULL, NULL, NULL, 0, 0);
         }
-        sy_emit_claim(w, b, &c);
+        synth__emit_claim(w, b, &c);
         last = e;
         if (e < s + 29) break;
     }
@@ -478,11 +478,11 @@ static cara_date irf_stay(sy_world *w, const sy_bene *b, cara_date start, const 
     if (usable(w, b, start) == NONE) return NONE;
     cara_date end = stay_end(w, b, start, start + 9 + BELOW(8));
     sy_claim c;
-    inst_claim(&c, "111", sy_pick(w, SP_IRF, -1, 0), start, end);
+    inst_claim(&c, "111", synth__pick(w, SP_IRF, -1, 0), start, end);
     c.adm = start;
     c.dis = end;
     c.disp = b->death != NONE && end == b->death ? "20" : PPM(700000) ? "06" : "01";
-    c.attending = sy_pick(w, SP_PMR, b->aco, 400000);
+    c.attending = synth__pick(w, SP_PMR, b->aco, 400000);
     add_dx(&c, dx1);
     add_dx(&c, dx2);
     add_chronic(&c, b);
@@ -491,7 +491,7 @@ static cara_date irf_stay(sy_world *w, const sy_bene *b, cara_date start, const 
     add_line(&c, NONE, "0128", NULL, NULL, NULL, NULL, 0, 0);
     add_line(&c, NONE, "0420", NULL, NULL, NULL, NULL, 0, 0);
     add_line(&c, NONE, "0430", NULL, NULL, NULL, NULL, 0, 0);
-    sy_emit_claim(w, b, &c);
+    synth__emit_claim(w, b, &c);
     return end;
 }
 
@@ -507,7 +507,7 @@ static void therapy_course(sy_world *w, const sy_bene *b, cara_date from, const 
     for (int v = 0; v < visits; v++) {
         d += gap_days + BELOW(3) - 1;
         if (usable(w, b, d) == NONE) break;
-        const sy_prov *who = PPM(900000) ? ther : sy_pick(w, ther->role, b->aco, 250000);
+        const sy_prov *who = PPM(900000) ? ther : synth__pick(w, ther->role, b->aco, 250000);
         sy_claim c;
         prof_claim(&c);
         add_dx(&c, dx1);
@@ -524,7 +524,7 @@ static void therapy_course(sy_world *w, const sy_bene *b, cara_date from, const 
             l->allowed = (l->paid * 125 + 50) / 100;
         }
         if (v == 0 && PPM(300000)) pline(&c, d, "97750", pos, who, USD(28, 38));
-        sy_emit_claim(w, b, &c);
+        synth__emit_claim(w, b, &c);
     }
 }
 
@@ -535,7 +535,7 @@ static int evaluation(sy_world *w, const sy_bene *b, cara_date d, const char *dx
 {
     if (usable(w, b, d) == NONE) return 0;
     int role = PPM(650000) ? SP_PT : SP_OT;
-    const sy_prov *ther = sy_pick(w, role, b->aco, 250000);
+    const sy_prov *ther = synth__pick(w, role, b->aco, 250000);
     const char *pos = PPM(120000) ? "12" : "11";
     sy_claim c;
     prof_claim(&c);
@@ -547,7 +547,7 @@ static int evaluation(sy_world *w, const sy_bene *b, cara_date d, const char *dx
     c.line[0].paid = USD(78, 112);
     c.line[0].allowed = (c.line[0].paid * 125 + 50) / 100;
     if (falls_quality && PPM(500000)) pline(&c, d, "3288F", pos, ther, 0);
-    sy_emit_claim(w, b, &c);
+    synth__emit_claim(w, b, &c);
     if (falls_quality && PPM(300000)) {
         cara_date q = usable(w, b, d + 7 + BELOW(30));
         if (q != NONE) {
@@ -555,7 +555,7 @@ static int evaluation(sy_world *w, const sy_bene *b, cara_date d, const char *dx
             add_dx(&c, dx);
             pline(&c, q, "97164", pos, ther, USD(55, 75));
             pline(&c, q, "0518F", pos, ther, 0);
-            sy_emit_claim(w, b, &c);
+            synth__emit_claim(w, b, &c);
         }
     }
     if (course) therapy_course(w, b, d, ther, dx, dx2);
@@ -576,10 +576,10 @@ static void dme(sy_world *w, const sy_bene *b, cara_date d, const char *dx)
     add_dx(&c, dx);
     int k = BELOW(5);
     add_line(&c, d, NULL, items[k].code, "12", PPM(500000) ? "NU" : "RR",
-             sy_pick(w, SP_FP, b->aco, 150000), 0, 0);
+             synth__pick(w, SP_FP, b->aco, 150000), 0, 0);
     c.line[0].paid = USD(items[k].lo, items[k].hi);
     c.line[0].allowed = (c.line[0].paid * 125 + 50) / 100;
-    sy_emit_claim(w, b, &c);
+    synth__emit_claim(w, b, &c);
 }
 
 /* Post-acute care after a stay that ended on `dis` with disposition disp: SNF ("03"),
@@ -616,7 +616,7 @@ static cara_date post_acute(sy_world *w, const sy_bene *b, const char *disp, car
      * visits, visits */
     if (PPM(280000)) {
         int k = BELOW(sizeof MEDICAL / sizeof MEDICAL[0]);
-        stay s = inpatient(w, b, sy_pick(w, SP_HOSPITAL, -1, 0), end + 3 + BELOW(100),
+        stay s = inpatient(w, b, synth__pick(w, SP_HOSPITAL, -1, 0), end + 3 + BELOW(100),
                            3 + BELOW(5), USD(MEDICAL[k].lo, MEDICAL[k].hi), PPM(700000), 0,
                            MEDICAL[k].dx, func, NULL);
         if (s.dis != NONE && strcmp(s.disp, "20") && PPM(400000))
@@ -644,7 +644,7 @@ static void medical_admission(sy_world *w, const sy_bene *b, cara_date d)
     int64_t cost = USD(MEDICAL[k].lo, MEDICAL[k].hi);
     if (PPM(30000)) cost *= 2 + BELOW(3); /* outliers */
     int via_ed = PPM(700000);
-    const sy_prov *hosp = sy_pick(w, SP_HOSPITAL, -1, 0);
+    const sy_prov *hosp = synth__pick(w, SP_HOSPITAL, -1, 0);
     if (via_ed && usable(w, b, d) != NONE) ed_physician(w, b, d, dx, NULL);
     stay s = inpatient(w, b, hosp, d, 2 + BELOW(6), cost, via_ed, 0, dx, NULL, NULL);
     if (s.dis == NONE || !strcmp(s.disp, "20")) return;
@@ -660,7 +660,7 @@ static void medical_admission(sy_world *w, const sy_bene *b, cara_date d)
 static void ed_visit_other(sy_world *w, const sy_bene *b, cara_date d)
 {
     const char *dx = ONE_OF(ED_REASON);
-    ed_facility(w, b, sy_pick(w, SP_HOSPITAL, -1, 0), d, dx, NULL,
+    ed_facility(w, b, synth__pick(w, SP_HOSPITAL, -1, 0), d, dx, NULL,
                 PPM(400000) ? 4 : PPM(200000) ? 2 : 0);
     ed_physician(w, b, d, dx, NULL);
 }
@@ -676,11 +676,11 @@ static void fracture_follow_up(sy_world *w, const sy_bene *b, cara_date d, const
     prof_claim(&c);
     add_dx(&c, dx);
     add_chronic(&c, b);
-    const sy_prov *doc = sy_pick(w, SP_ORTHO, b->aco, 300000);
+    const sy_prov *doc = synth__pick(w, SP_ORTHO, b->aco, 300000);
     if (global_period) pline(&c, d, "99024", "11", doc, 0);
     else pline(&c, d, PPM(600000) ? "99213" : "99214", "11", doc, USD(70, 125));
     pline(&c, d, "73502", "11", doc, USD(24, 40));
-    sy_emit_claim(w, b, &c);
+    synth__emit_claim(w, b, &c);
 }
 
 /* A fall treated in the ED and released. */
@@ -692,7 +692,7 @@ static void fall_ed_released(sy_world *w, const sy_bene *b, cara_date d, const c
         fracture = PPM(250000);
         inj = fracture ? &ONE_OF(ED_FRACTURE) : &ONE_OF(MINOR_INJURY);
     }
-    const sy_prov *hosp = sy_pick(w, SP_HOSPITAL, -1, 0);
+    const sy_prov *hosp = synth__pick(w, SP_HOSPITAL, -1, 0);
     const char *dx1 = inj ? inj->a : PPM(500000) ? "R2681" : "M25551";
     ed_facility(w, b, hosp, d, dx1, wcode, 1 | (PPM(350000) ? 2 : 0));
     if (PPM(900000)) ed_physician(w, b, d, dx1, wcode);
@@ -705,8 +705,8 @@ static void fall_ed_released(sy_world *w, const sy_bene *b, cara_date d, const c
         if (t != NONE) {
             pline(&c, t, !strncmp(inj->a, "S52", 3) ? "25600" : !strncmp(inj->a, "S42", 3)
                                                                ? "23600" : "99203",
-                  "11", sy_pick(w, SP_ORTHO, b->aco, 300000), USD(180, 320));
-            sy_emit_claim(w, b, &c);
+                  "11", synth__pick(w, SP_ORTHO, b->aco, 300000), USD(180, 320));
+            synth__emit_claim(w, b, &c);
         }
         fracture_follow_up(w, b, d + 21 + BELOW(14), inj->d, 1);
     }
@@ -725,7 +725,7 @@ static void fall_ed_released(sy_world *w, const sy_bene *b, cara_date d, const c
     if (PPM(250000)) { /* the primary care follow-up */
         cara_date v = usable(w, b, d + 3 + BELOW(14));
         if (v != NONE)
-            office_visit(w, b, v, sy_pick(w, SP_FP, b->aco, 150000), "Z9181", inj ? inj->d : NULL);
+            office_visit(w, b, v, synth__pick(w, SP_FP, b->aco, 150000), "Z9181", inj ? inj->d : NULL);
     }
 }
 
@@ -735,11 +735,11 @@ static void fall_admitted(sy_world *w, const sy_bene *b, cara_date d, const char
 {
     int hip = PPM(500000);
     const injury *inj = hip ? &ONE_OF(HIP_FRACTURE) : &ONE_OF(SERIOUS_INJURY);
-    const sy_prov *hosp = sy_pick(w, SP_HOSPITAL, -1, 0);
+    const sy_prov *hosp = synth__pick(w, SP_HOSPITAL, -1, 0);
     int separate_ed = PPM(300000);
     cara_date adm = d;
     if (separate_ed) {
-        ed_facility(w, b, sy_pick(w, SP_HOSPITAL, -1, 0), d, inj->a, wcode, 3);
+        ed_facility(w, b, synth__pick(w, SP_HOSPITAL, -1, 0), d, inj->a, wcode, 3);
         adm = d + (PPM(600000) ? 0 : 1 + BELOW(3));
     }
     ed_physician(w, b, d, inj->a, wcode);
@@ -755,8 +755,8 @@ static void fall_admitted(sy_world *w, const sy_bene *b, cara_date d, const char
         add_dx(&c, wcode);
         cara_date op = adm + (s.dis > adm ? 1 : 0);
         pline(&c, op, PPM(500000) ? "27245" : "27236", "21",
-              sy_pick(w, SP_ORTHO, b->aco, 300000), USD(1050, 1550));
-        sy_emit_claim(w, b, &c);
+              synth__pick(w, SP_ORTHO, b->aco, 300000), USD(1050, 1550));
+        synth__emit_claim(w, b, &c);
     }
     if (!strcmp(s.disp, "20")) return;
     uint64_t u = synth_rng_below(&w->rng, 100);
@@ -798,13 +798,13 @@ static void fall(sy_world *w, const sy_bene *b, cara_date d)
             prof_claim(&c);
             add_dx(&c, "Z9181");
             add_chronic(&c, b);
-            const sy_prov *doc = sy_pick(w, b->age >= 80 && PPM(500000) ? SP_GER : SP_FP, b->aco,
+            const sy_prov *doc = synth__pick(w, b->age >= 80 && PPM(500000) ? SP_GER : SP_FP, b->aco,
                                          150000);
             pline(&c, v, PPM(600000) ? "99214" : "99213", "11", doc, USD(70, 126));
             pline(&c, v, "1100F", "11", doc, 0);
             pline(&c, v, "3288F", "11", doc, 0);
             if (PPM(300000)) pline(&c, v, "0518F", "11", doc, 0);
-            sy_emit_claim(w, b, &c);
+            synth__emit_claim(w, b, &c);
             if (PPM(400000)) evaluation(w, b, v + 7 + BELOW(21), "Z9181", "R2681", 1, 1);
         }
     }
@@ -823,7 +823,7 @@ static void dependence_care(sy_world *w, const sy_bene *b, cara_date from)
     for (int k = 0; k < 3; k++) {
         cara_date d = usable(w, b, from + 20 + 45 * k + BELOW(20));
         if (d == NONE) continue;
-        office_visit(w, b, d, sy_pick(w, b->age >= 75 ? SP_GER : SP_IM, b->aco, 150000), func,
+        office_visit(w, b, d, synth__pick(w, b->age >= 75 ? SP_GER : SP_IM, b->aco, 150000), func,
                      NULL);
     }
     if (PPM(450000))
@@ -834,7 +834,7 @@ static void dependence_care(sy_world *w, const sy_bene *b, cara_date from)
     }
     if (PPM(350000)) { /* a readmission, half of them followed by another SNF stay */
         int k = BELOW(sizeof MEDICAL / sizeof MEDICAL[0]);
-        stay s = inpatient(w, b, sy_pick(w, SP_HOSPITAL, -1, 0), from + 5 + BELOW(120),
+        stay s = inpatient(w, b, synth__pick(w, SP_HOSPITAL, -1, 0), from + 5 + BELOW(120),
                            3 + BELOW(5), USD(MEDICAL[k].lo, MEDICAL[k].hi), PPM(700000), 0,
                            MEDICAL[k].dx, func, NULL);
         if (s.dis != NONE && strcmp(s.disp, "20") && PPM(500000))
@@ -850,7 +850,7 @@ static void functional_decline(sy_world *w, const sy_bene *b, cara_date d)
     uint64_t u = synth_rng_below(&w->rng, 100);
     if (u < 40) { /* a hospital stay, then a SNF stay */
         int k = BELOW(sizeof MEDICAL / sizeof MEDICAL[0]);
-        stay s = inpatient(w, b, sy_pick(w, SP_HOSPITAL, -1, 0), d, 3 + BELOW(5),
+        stay s = inpatient(w, b, synth__pick(w, SP_HOSPITAL, -1, 0), d, 3 + BELOW(5),
                            USD(MEDICAL[k].lo, MEDICAL[k].hi), PPM(700000), 0, MEDICAL[k].dx, func,
                            NULL);
         if (s.dis == NONE || !strcmp(s.disp, "20")) return;
@@ -865,7 +865,7 @@ static void functional_decline(sy_world *w, const sy_bene *b, cara_date d)
         evaluation(w, b, d, func, PPM(500000) ? ONE_OF(LIMITATION_DX) : NULL, 0, PPM(800000));
         if (PPM(500000)) dependence_care(w, b, d + 7);
     } else { /* a stroke: acute stay, then rehabilitation */
-        stay s = inpatient(w, b, sy_pick(w, SP_HOSPITAL, -1, 0), d, 4 + BELOW(4),
+        stay s = inpatient(w, b, synth__pick(w, SP_HOSPITAL, -1, 0), d, 4 + BELOW(4),
                            USD(11000, 19000), 1, 0, "I639", func, NULL);
         if (s.dis == NONE || !strcmp(s.disp, "20")) return;
         cara_date end = post_acute(w, b, "62", s.dis, 0, "I69351", func, NULL);
@@ -888,21 +888,21 @@ static void knee_replacement(sy_world *w, const sy_bene *b, cara_date d)
 {
     static const char *const oa[] = {"M1711", "M1712", "M170"};
     const char *dx = ONE_OF(oa);
-    const sy_prov *surgeon = sy_pick(w, SP_ORTHO, b->aco, 200000);
+    const sy_prov *surgeon = synth__pick(w, SP_ORTHO, b->aco, 200000);
     cara_date pre = usable(w, b, d - 14 - BELOW(14));
     sy_claim c;
     if (pre != NONE) {
         prof_claim(&c);
         add_dx(&c, dx);
         pline(&c, pre, "99214", "11", surgeon, USD(110, 160));
-        sy_emit_claim(w, b, &c);
+        synth__emit_claim(w, b, &c);
     }
     int inpatient_stay = PPM(750000);
     prof_claim(&c);
     add_dx(&c, dx);
     pline(&c, d, "27447", inpatient_stay ? "21" : "22", surgeon, USD(1200, 1600));
-    sy_emit_claim(w, b, &c);
-    const sy_prov *hosp = sy_pick(w, SP_HOSPITAL, -1, 0);
+    synth__emit_claim(w, b, &c);
+    const sy_prov *hosp = synth__pick(w, SP_HOSPITAL, -1, 0);
     if (inpatient_stay) {
         stay s = inpatient(w, b, hosp, d, 1 + BELOW(3), USD(11000, 15000), 0, 1, dx, NULL, NULL);
         if (s.dis != NONE && strcmp(s.disp, "20") && PPM(200000))
@@ -912,9 +912,9 @@ static void knee_replacement(sy_world *w, const sy_bene *b, cara_date d)
         add_dx(&c, dx);
         iline(&c, d, "0360", "27447", USD(9000, 12000), 105);
         iline(&c, d, "0250", NULL, USD(150, 400), 100);
-        sy_emit_claim(w, b, &c);
+        synth__emit_claim(w, b, &c);
     }
-    therapy_course(w, b, d + 7, sy_pick(w, SP_PT, b->aco, 250000), "Z96651", dx);
+    therapy_course(w, b, d + 7, synth__pick(w, SP_PT, b->aco, 250000), "Z96651", dx);
     fracture_follow_up(w, b, d + 14 + BELOW(20), "Z96651", 1);
     if (PPM(40000)) { /* a readmission */
         cara_date r = d + 5 + BELOW(60);
@@ -924,7 +924,7 @@ static void knee_replacement(sy_world *w, const sy_bene *b, cara_date d)
 
 static void dialysis(sy_world *w, const sy_bene *b)
 {
-    const sy_prov *dc = sy_pick(w, SP_DIALYSIS, -1, 0);
+    const sy_prov *dc = synth__pick(w, SP_DIALYSIS, -1, 0);
     for (cara_date m = w->first_day; m <= w->last_day;) {
         cara_date me = month_end(m);
         cara_date s = m < b->enroll_start ? b->enroll_start : m;
@@ -937,7 +937,7 @@ static void dialysis(sy_world *w, const sy_bene *b)
             for (cara_date d = s; d <= c.end; d += 7) /* a line per week: three sessions */
                 iline(&c, d, "0821", NULL, (c.end - d >= 4 ? 3 : 1) * USD(255, 300), 100);
             if (c.n_lines > 0) iline(&c, s, "0636", "J0887", USD(20, 90), 100);
-            sy_emit_claim(w, b, &c);
+            synth__emit_claim(w, b, &c);
         }
         m = me + 1;
     }
@@ -947,7 +947,7 @@ static void chemotherapy(sy_world *w, const sy_bene *b)
 {
     static const char *const drugs[] = {"J9045", "J9267", "J9355", "J9271", "J9306"};
     static const char *const cancers[] = {"C50911", "C3490", "C61", "C189", "C8330"};
-    const sy_prov *onc = sy_pick(w, SP_ONC, -1, 0);
+    const sy_prov *onc = synth__pick(w, SP_ONC, -1, 0);
     const char *cancer = ONE_OF(cancers);
     const char *drug = ONE_OF(drugs);
     cara_date d = w->first_day + BELOW(w->year_end - w->first_day - 120);
@@ -962,7 +962,7 @@ static void chemotherapy(sy_world *w, const sy_bene *b)
         pline(&c, d, "96413", "11", onc, USD(110, 150));
         pline(&c, d, drug, "11", onc, USD(1200, 6500));
         if (i == 0) pline(&c, d, "99215", "11", onc, USD(135, 172));
-        sy_emit_claim(w, b, &c);
+        synth__emit_claim(w, b, &c);
     }
 }
 
@@ -979,10 +979,10 @@ static void hospice(sy_world *w, const sy_bene *b)
 
 /* ---- one beneficiary ------------------------------------------------------------------------------ */
 
-void sy_claims_for(sy_world *w, const sy_bene *b)
+void synth__claims_for(sy_world *w, const sy_bene *b)
 {
     w->n_inst_seen = 0;
-    const sy_prov *pcp = sy_pick(w, PPM(500000) ? SP_FP : SP_IM, b->aco, 120000);
+    const sy_prov *pcp = synth__pick(w, PPM(500000) ? SP_FP : SP_IM, b->aco, 120000);
     /* the three half years in which events start: before, first and second half of the
      * performance year */
     cara_date half[4] = {w->first_day, w->year_start, date_from_ymd(w->o->year, 7, 1),

@@ -29,28 +29,28 @@
 static void js_str(sy_out *o, const char *s)
 {
     static const char hex[] = "0123456789abcdef";
-    sy_putc(o, '"');
+    synth__putc(o, '"');
     for (const char *p = s; *p; p++) {
         unsigned char ch = (unsigned char)*p;
         if (ch == '"' || ch == '\\') {
-            sy_putc(o, '\\');
-            sy_putc(o, (char)ch);
+            synth__putc(o, '\\');
+            synth__putc(o, (char)ch);
         } else if (ch < 0x20) {
             char e[6] = {'\\', 'u', '0', '0', hex[ch >> 4], hex[ch & 15]};
-            sy_put(o, e, 6);
+            synth__put(o, e, 6);
         } else {
-            sy_putc(o, (char)ch);
+            synth__putc(o, (char)ch);
         }
     }
-    sy_putc(o, '"');
+    synth__putc(o, '"');
 }
 
 /* ,"key": (or "key": as the first member when first is set) */
 static void js_key(sy_out *o, const char *key, int first)
 {
-    if (!first) sy_putc(o, ',');
+    if (!first) synth__putc(o, ',');
     js_str(o, key);
-    sy_putc(o, ':');
+    synth__putc(o, ':');
 }
 
 static void js_kv(sy_out *o, const char *key, const char *val, int first)
@@ -62,48 +62,48 @@ static void js_kv(sy_out *o, const char *key, const char *val, int first)
 /* {"system":sys,"code":code} */
 static void js_coding(sy_out *o, const char *sys, const char *code)
 {
-    sy_putc(o, '{');
+    synth__putc(o, '{');
     js_kv(o, "system", sys, 1);
     js_kv(o, "code", code, 0);
-    sy_putc(o, '}');
+    synth__putc(o, '}');
 }
 
 /* {"coding":[{"system":sys,"code":code}]} */
 static void js_concept(sy_out *o, const char *sys, const char *code)
 {
-    sy_puts(o, "{\"coding\":[");
+    synth__puts(o, "{\"coding\":[");
     js_coding(o, sys, code);
-    sy_puts(o, "]}");
+    synth__puts(o, "]}");
 }
 
 /* {"system":sys,"code":code,"display":display} */
 static void js_coding_d(sy_out *o, const char *sys, const char *code, const char *display)
 {
-    sy_putc(o, '{');
+    synth__putc(o, '{');
     js_kv(o, "system", sys, 1);
     js_kv(o, "code", code, 0);
     js_kv(o, "display", display, 0);
-    sy_putc(o, '}');
+    synth__putc(o, '}');
 }
 
 /* An NPI identifier as BFD v2 types it (C4BB identifier type npi), with the NPI system
  * too: {"type":{"coding":[{...npi}]},"system":NPI,"value":npi} */
 static void js_npi_ident(sy_out *o, const char *npi)
 {
-    sy_puts(o, "{\"type\":{\"coding\":[");
+    synth__puts(o, "{\"type\":{\"coding\":[");
     js_coding_d(o, C4BB "C4BBIdentifierType", "npi", "National Provider Identifier");
-    sy_puts(o, "]}");
+    synth__puts(o, "]}");
     js_kv(o, "system", NPI_SYS, 0);
     js_kv(o, "value", npi, 0);
-    sy_putc(o, '}');
+    synth__putc(o, '}');
 }
 
 /* {"identifier":<NPI identifier>} */
 static void js_npi_ref(sy_out *o, const char *npi)
 {
-    sy_puts(o, "{\"identifier\":");
+    synth__puts(o, "{\"identifier\":");
     js_npi_ident(o, npi);
-    sy_putc(o, '}');
+    synth__putc(o, '}');
 }
 
 /* An extension whose url is the BB variable var with a coded value:
@@ -112,48 +112,48 @@ static void js_bb_ext(sy_out *o, const char *var, const char *code)
 {
     char url[160];
     snprintf(url, sizeof url, BB "variables/%s", var);
-    sy_putc(o, '{');
+    synth__putc(o, '{');
     js_kv(o, "url", url, 1);
     js_key(o, "valueCoding", 0);
     js_coding(o, url, code);
-    sy_putc(o, '}');
+    synth__putc(o, '}');
 }
 
 /* "key":{"start":..,"end":..}, each only when not empty */
 static void js_period(sy_out *o, const char *key, const char *start, const char *end)
 {
     js_key(o, key, 0);
-    sy_putc(o, '{');
+    synth__putc(o, '{');
     int first = 1;
     if (*start) js_kv(o, "start", start, first), first = 0;
     if (*end) js_kv(o, "end", end, first);
-    sy_putc(o, '}');
+    synth__putc(o, '}');
 }
 
 /* ---- Patient, Coverage -------------------------------------------------------------------- */
 
 static void patient(sy_out *o, const sc_person *p)
 {
-    sy_putc(o, '{');
+    synth__putc(o, '{');
     js_kv(o, "resourceType", "Patient", 1);
     js_kv(o, "id", p->mbi, 0);
-    sy_puts(o, ",\"identifier\":[{");
+    synth__puts(o, ",\"identifier\":[{");
     js_kv(o, "system", "http://hl7.org/fhir/sid/us-mbi", 1);
     js_kv(o, "value", p->mbi, 0);
-    sy_puts(o, "}]");
+    synth__puts(o, "}]");
     js_kv(o, "gender", !strcmp(p->gender, "male") || !strcmp(p->gender, "female") ? p->gender
                                                                                     : "unknown",
           0);
     if (*p->birth) js_kv(o, "birthDate", p->birth, 0);
     if (*p->death) js_kv(o, "deceasedDateTime", p->death, 0);
     if (*p->state || *p->zip) {
-        sy_puts(o, ",\"address\":[{");
+        synth__puts(o, ",\"address\":[{");
         int first = 1;
         if (*p->state) js_kv(o, "state", p->state, first), first = 0;
         if (*p->zip) js_kv(o, "postalCode", p->zip, first);
-        sy_puts(o, "}]");
+        synth__puts(o, "}]");
     }
-    sy_puts(o, "}\n");
+    synth__puts(o, "}\n");
 }
 
 static void coverage(sy_out *o, const sc_person *p, int n)
@@ -161,28 +161,28 @@ static void coverage(sy_out *o, const sc_person *p, int n)
     const sc_span *s = &p->span[n];
     char id[40];
     snprintf(id, sizeof id, "part-b-%s-%d", p->mbi, n + 1);
-    sy_putc(o, '{');
+    synth__putc(o, '{');
     js_kv(o, "resourceType", "Coverage", 1);
     js_kv(o, "id", id, 0);
     js_kv(o, "status", "active", 0);
     js_key(o, "type", 0);
     js_concept(o, "Medicare", "Part B");
-    sy_puts(o, ",\"grouping\":{\"subGroup\":\"Medicare\",\"subPlan\":\"Part B\"}");
-    sy_puts(o, ",\"beneficiary\":{\"reference\":");
+    synth__puts(o, ",\"grouping\":{\"subGroup\":\"Medicare\",\"subPlan\":\"Part B\"}");
+    synth__puts(o, ",\"beneficiary\":{\"reference\":");
     char ref[24];
     snprintf(ref, sizeof ref, "Patient/%s", p->mbi);
     js_str(o, ref);
-    sy_putc(o, '}');
+    synth__putc(o, '}');
     js_period(o, "period", s->start, s->end);
-    sy_puts(o, ",\"extension\":[{");
+    synth__puts(o, ",\"extension\":[{");
     js_kv(o, "url", BB "variables/ms_cd", 1);
     js_key(o, "valueCoding", 0);
     js_coding(o, BB "variables/ms_cd", s->status);
-    sy_puts(o, "},{");
+    synth__puts(o, "},{");
     js_kv(o, "url", BB "variables/dual_12", 1);
     js_key(o, "valueCoding", 0);
     js_coding(o, BB "variables/dual_12", s->dual);
-    sy_puts(o, "}]}\n");
+    synth__puts(o, "}]}\n");
 }
 
 /* ---- ExplanationOfBenefit ------------------------------------------------------------------ */
@@ -243,26 +243,26 @@ static void info_code(sy_out *o, int *seq, const char *category, const char *sys
     char n[48];
     snprintf(n, sizeof n, "%s{\"sequence\":%d", *seq ? "," : "", *seq + 1);
     ++*seq;
-    sy_puts(o, n);
+    synth__puts(o, n);
     js_key(o, "category", 0);
     js_concept(o, C4BB "C4BBSupportingInfoType", category);
     js_key(o, "code", 0);
     js_concept(o, system, code);
-    sy_putc(o, '}');
+    synth__putc(o, '}');
 }
 
 static void supporting_info(sy_out *o, const sc_claim *v)
 {
     int seq = 0;
     char n[16];
-    sy_puts(o, ",\"supportingInfo\":[");
+    synth__puts(o, ",\"supportingInfo\":[");
     if (*v->adm) {
         snprintf(n, sizeof n, "{\"sequence\":%d", ++seq);
-        sy_puts(o, n);
+        synth__puts(o, n);
         js_key(o, "category", 0);
         js_concept(o, C4BB "C4BBSupportingInfoType", "admissionperiod");
         js_period(o, "timingPeriod", v->adm, v->dis);
-        sy_putc(o, '}');
+        synth__putc(o, '}');
     }
     if (v->bill[0] && v->bill[1] && v->bill[2]) { /* BFD: the frequency digit */
         char freq[2] = {v->bill[2], '\0'};
@@ -270,7 +270,7 @@ static void supporting_info(sy_out *o, const sc_claim *v)
     }
     if (*v->disp)
         info_code(o, &seq, "discharge-status", BB "variables/ptnt_dschrg_stus_cd", v->disp);
-    sy_putc(o, ']');
+    synth__putc(o, ']');
 }
 
 /* {"value":dollars,"currency":"USD"} from integer cents */
@@ -278,9 +278,9 @@ static void js_money(sy_out *o, int64_t cents)
 {
     char m[32];
     money_format(cents, m);
-    sy_puts(o, "{\"value\":");
-    sy_puts(o, m);
-    sy_puts(o, ",\"currency\":\"USD\"}");
+    synth__puts(o, "{\"value\":");
+    synth__puts(o, m);
+    synth__puts(o, ",\"currency\":\"USD\"}");
 }
 
 /* One line amount, its category coded as BFD does: a generic (sys, code) coding, then
@@ -288,29 +288,29 @@ static void js_money(sy_out *o, int64_t cents)
 static void adjudication(sy_out *o, const char *sys, const char *code, const char *var,
                          int64_t cents, int first)
 {
-    sy_puts(o, first ? "{\"category\":{\"coding\":[" : ",{\"category\":{\"coding\":[");
+    synth__puts(o, first ? "{\"category\":{\"coding\":[" : ",{\"category\":{\"coding\":[");
     js_coding(o, sys, code);
-    sy_putc(o, ',');
+    synth__putc(o, ',');
     js_coding(o, BB "codesystem/adjudication", var);
-    sy_puts(o, "]},\"amount\":");
+    synth__puts(o, "]},\"amount\":");
     js_money(o, cents);
-    sy_putc(o, '}');
+    synth__putc(o, '}');
 }
 
 static void item(sy_out *o, const sc_claim *v, const sc_line *l, int team, int first)
 {
     char n[48];
-    sy_puts(o, first ? "{" : ",{");
+    synth__puts(o, first ? "{" : ",{");
     if (v->type != SC_INSTITUTIONAL) { /* allowed (processed and paid) */
-        sy_puts(o, "\"extension\":[");
+        synth__puts(o, "\"extension\":[");
         js_bb_ext(o, "line_prcsg_ind_cd", "A");
-        sy_puts(o, "],");
+        synth__puts(o, "],");
     }
     snprintf(n, sizeof n, "\"sequence\":%ld", l->num);
-    sy_puts(o, n);
+    synth__puts(o, n);
     if (team) {
         snprintf(n, sizeof n, ",\"careTeamSequence\":[%d]", team);
-        sy_puts(o, n);
+        synth__puts(o, n);
     }
     if (*l->hcpcs) {
         js_key(o, "productOrService", 0);
@@ -319,10 +319,10 @@ static void item(sy_out *o, const sc_claim *v, const sc_line *l, int team, int f
     int mods = 0;
     for (int m = 0; m < 5; m++) {
         if (!*l->mod[m]) continue;
-        sy_puts(o, mods++ ? "," : ",\"modifier\":[");
+        synth__puts(o, mods++ ? "," : ",\"modifier\":[");
         js_concept(o, BB "codesystem/hcpcs", l->mod[m]);
     }
-    if (mods) sy_putc(o, ']');
+    if (mods) synth__putc(o, ']');
     if (*l->from || *l->thru) js_period(o, "servicedPeriod", l->from, l->thru);
     if (*l->pos) {
         js_key(o, "locationCodeableConcept", 0);
@@ -332,7 +332,7 @@ static void item(sy_out *o, const sc_claim *v, const sc_line *l, int team, int f
         js_key(o, "revenue", 0);
         js_concept(o, BB "variables/rev_cntr", l->rev);
     }
-    sy_puts(o, ",\"adjudication\":[");
+    synth__puts(o, ",\"adjudication\":[");
     if (v->type == SC_INSTITUTIONAL) /* the revenue center's payment */
         adjudication(o, C4BB "C4BBAdjudication", "paidtoprovider",
                      BB "variables/rev_cntr_pmt_amt_amt", l->paid, 1);
@@ -341,7 +341,7 @@ static void item(sy_out *o, const sc_claim *v, const sc_line *l, int team, int f
                      BB "variables/line_nch_pmt_amt", l->paid, 1);
     adjudication(o, "http://terminology.hl7.org/CodeSystem/adjudication", "eligible",
                  BB "variables/line_alowd_chrg_amt", l->allowed, 0);
-    sy_puts(o, "]}");
+    synth__puts(o, "]}");
 }
 
 /* Whether a professional line bills under another NPI or TIN than it renders under. */
@@ -360,16 +360,16 @@ static const sc_line *separate_billing(const sc_claim *v)
 static void provider_org(sy_out *o, const sc_claim *v)
 {
     size_t fl = strlen(v->fac_npi);
-    sy_puts(o, ",\"contained\":[{");
+    synth__puts(o, ",\"contained\":[{");
     js_kv(o, "resourceType", "Organization", 1);
     js_kv(o, "id", "provider-org", 0);
-    sy_puts(o, ",\"identifier\":[{\"type\":{\"coding\":[");
+    synth__puts(o, ",\"identifier\":[{\"type\":{\"coding\":[");
     js_coding(o, "http://terminology.hl7.org/CodeSystem/v2-0203", "PRN");
-    sy_puts(o, "]}");
+    synth__puts(o, "]}");
     js_kv(o, "value", v->fac_npi + (fl > 6 ? fl - 6 : 0), 0);
-    sy_puts(o, "},");
+    synth__puts(o, "},");
     js_npi_ident(o, v->fac_npi);
-    sy_puts(o, "],\"active\":true}]");
+    synth__puts(o, "],\"active\":true}]");
 }
 
 static void eob(sy_out *o, const sc_claim *v)
@@ -377,112 +377,112 @@ static void eob(sy_out *o, const sc_claim *v)
     eob_kind k = kind_of(v);
     int inst = v->type == SC_INSTITUTIONAL;
     char buf[80], date[11];
-    sy_putc(o, '{');
+    synth__putc(o, '{');
     js_kv(o, "resourceType", "ExplanationOfBenefit", 1);
     snprintf(buf, sizeof buf, "%s%s", k.prefix, v->id);
     js_kv(o, "id", buf, 0);
     date_format(v->load, date);
     snprintf(buf, sizeof buf, "%sT12:00:00.000+00:00", date);
-    sy_puts(o, ",\"meta\":{");
+    synth__puts(o, ",\"meta\":{");
     js_kv(o, "lastUpdated", buf, 1);
-    sy_putc(o, '}');
+    synth__putc(o, '}');
     if (inst && *v->fac_npi) provider_org(o, v);
-    sy_puts(o, ",\"extension\":[");
+    synth__puts(o, ",\"extension\":[");
     if (inst) { /* the type of bill's classification digit (BFD) */
         char cls[2] = {v->bill[0] ? v->bill[1] : '\0', '\0'};
         js_bb_ext(o, "clm_srvc_clsfctn_type_cd", cls);
     } else { /* carr_clm_pmt_dnl_cd 1: paid to the physician or supplier */
         js_bb_ext(o, "carr_clm_pmt_dnl_cd", "1");
     }
-    sy_puts(o, "],\"identifier\":[{\"type\":{\"coding\":[");
+    synth__puts(o, "],\"identifier\":[{\"type\":{\"coding\":[");
     js_coding_d(o, C4BB "C4BBIdentifierType", "uc", "Unique Claim ID");
-    sy_puts(o, "]}");
+    synth__puts(o, "]}");
     js_kv(o, "system", BB "variables/clm_id", 0);
     js_kv(o, "value", v->id, 0);
-    sy_puts(o, "}]");
+    synth__puts(o, "}]");
     js_kv(o, "status", v->adj == 1 ? "cancelled" : "active", 0);
-    sy_puts(o, ",\"type\":{\"coding\":[");
+    synth__puts(o, ",\"type\":{\"coding\":[");
     js_coding(o, BB "variables/nch_clm_type_cd", sc_clm_type_cd(v));
-    sy_putc(o, ',');
+    synth__putc(o, ',');
     js_coding(o, BB "codesystem/eob-type", k.code);
-    sy_putc(o, ',');
+    synth__putc(o, ',');
     js_coding_d(o, "http://terminology.hl7.org/CodeSystem/claim-type",
                 inst ? "institutional" : "professional", inst ? "Institutional" : "Professional");
-    sy_puts(o, "]}");
+    synth__puts(o, "]}");
     js_kv(o, "use", "claim", 0);
     snprintf(buf, sizeof buf, "Patient/%s", v->mbi);
-    sy_puts(o, ",\"patient\":{");
+    synth__puts(o, ",\"patient\":{");
     js_kv(o, "reference", buf, 1);
-    sy_putc(o, '}');
+    synth__putc(o, '}');
     js_period(o, "billablePeriod", v->from, v->thru);
     const sc_line *sep = inst ? NULL : separate_billing(v);
     if (inst && *v->fac_npi) {
-        sy_puts(o, ",\"provider\":{\"reference\":\"#provider-org\"}");
+        synth__puts(o, ",\"provider\":{\"reference\":\"#provider-org\"}");
         char fac[2] = {v->bill[0], '\0'}; /* the type of bill's facility digit */
-        sy_puts(o, ",\"facility\":{\"extension\":[");
+        synth__puts(o, ",\"facility\":{\"extension\":[");
         js_bb_ext(o, "clm_fac_type_cd", fac);
-        sy_puts(o, "]}");
+        synth__puts(o, "]}");
     } else if (sep) {
         js_key(o, "provider", 0);
-        sy_puts(o, "{\"identifier\":");
+        synth__puts(o, "{\"identifier\":");
         js_npi_ident(o, sep->bill_npi);
         if (*sep->bill_tin) {
-            sy_puts(o, ",\"extension\":[{");
+            synth__puts(o, ",\"extension\":[{");
             js_kv(o, "url", BB "variables/tax_num", 1);
             js_key(o, "valueCoding", 0);
             js_coding(o, BB "variables/tax_num", sep->bill_tin);
-            sy_puts(o, "}]");
+            synth__puts(o, "}]");
         }
-        sy_putc(o, '}');
+        synth__putc(o, '}');
     }
     if (inst) supporting_info(o, v);
     int team[64], n_team = care_team(v, team, 64);
     if (n_team) {
-        sy_puts(o, ",\"careTeam\":[");
+        synth__puts(o, ",\"careTeam\":[");
         for (int t = 0; t < n_team; t++) {
             const sc_line *l = &v->line[team[t]];
             snprintf(buf, sizeof buf, "%s{\"sequence\":%d,\"provider\":", t ? "," : "", t + 1);
-            sy_puts(o, buf);
+            synth__puts(o, buf);
             js_npi_ref(o, l->rend_npi);
             js_key(o, "role", 0);
             js_concept(o, C4BB "C4BBClaimCareTeamRole", inst ? "attending" : "performing");
             if (*l->rend_tin) {
-                sy_puts(o, ",\"extension\":[{");
+                synth__puts(o, ",\"extension\":[{");
                 js_kv(o, "url", BB "variables/tax_num", 1);
                 js_key(o, "valueCoding", 0);
                 js_coding(o, BB "variables/tax_num", l->rend_tin);
-                sy_puts(o, "}]");
+                synth__puts(o, "}]");
             }
-            sy_putc(o, '}');
+            synth__putc(o, '}');
         }
-        sy_putc(o, ']');
+        synth__putc(o, ']');
     }
     if (v->n_dx) {
-        sy_puts(o, ",\"diagnosis\":[");
+        synth__puts(o, ",\"diagnosis\":[");
         for (int i = 0; i < v->n_dx; i++) {
             snprintf(buf, sizeof buf, "%s{\"sequence\":%d", i ? "," : "", i + 1);
-            sy_puts(o, buf);
+            synth__puts(o, buf);
             js_key(o, "diagnosisCodeableConcept", 0);
             js_concept(o, "http://hl7.org/fhir/sid/icd-10-cm", v->dx[i]);
             if (i == 0) {
-                sy_puts(o, ",\"type\":[");
+                synth__puts(o, ",\"type\":[");
                 js_concept(o, "http://terminology.hl7.org/CodeSystem/ex-diagnosistype",
                            "principal");
-                sy_putc(o, ']');
+                synth__putc(o, ']');
             }
-            sy_putc(o, '}');
+            synth__putc(o, '}');
         }
-        sy_putc(o, ']');
+        synth__putc(o, ']');
     }
-    sy_puts(o, ",\"item\":[");
+    synth__puts(o, ",\"item\":[");
     int64_t paid = 0;
     for (int i = 0; i < v->n_lines; i++) {
         item(o, v, &v->line[i], team_of(v, team, n_team, &v->line[i]), i == 0);
         paid += v->line[i].paid;
     }
-    sy_puts(o, "],\"payment\":{\"amount\":"); /* what Medicare paid on the claim */
+    synth__puts(o, "],\"payment\":{\"amount\":"); /* what Medicare paid on the claim */
     js_money(o, paid);
-    sy_puts(o, "}}\n");
+    synth__puts(o, "}}\n");
 }
 
 /* ---- the run -------------------------------------------------------------------------------- */
@@ -497,8 +497,8 @@ static int people(const synth_opts *o, const char *dir, synth_conv_counts *c, ch
     memset(out, 0, sizeof out);
     int rc = sc_people_open(&r, o->out_dir, err, errlen);
     for (int i = 0; i < 3 && rc == 0; i++)
-        if (sy_out_open(&out[i], dir, names[i], err, errlen) < 0) rc = -EIO;
-    if (rc == 0) sy_puts(&out[2], sc_elig_header);
+        if (synth__out_open(&out[i], dir, names[i], err, errlen) < 0) rc = -EIO;
+    if (rc == 0) synth__puts(&out[2], sc_elig_header);
     while (rc == 0 && (rc = sc_people_next(&r, &p, err, errlen)) == 1) {
         rc = 0;
         c->people++;
@@ -511,15 +511,15 @@ static int people(const synth_opts *o, const char *dir, synth_conv_counts *c, ch
             hospice |= p.span[i].hospice;
         }
         if (hospice) { /* no hospice flag in these resources */
-            sy_put(&out[2], p.raw, p.raw_len);
-            if (p.raw_len && p.raw[p.raw_len - 1] != '\n') sy_putc(&out[2], '\n');
+            synth__put(&out[2], p.raw, p.raw_len);
+            if (p.raw_len && p.raw[p.raw_len - 1] != '\n') synth__putc(&out[2], '\n');
             c->elig_copied++;
         }
     }
     sc_person_free(&p);
     sc_people_close(&r);
     for (int i = 0; i < 3; i++)
-        if (sy_out_close(&out[i]) < 0 && rc == 0) {
+        if (synth__out_close(&out[i]) < 0 && rc == 0) {
             snprintf(err, errlen, "%s/%s: write error", dir, names[i]);
             rc = -EIO;
         }
@@ -534,7 +534,7 @@ static int claims(const synth_opts *o, const char *dir, synth_conv_counts *c, ch
     sy_out out;
     int rc = sc_claims_open(&r, o->out_dir, err, errlen);
     if (rc < 0) return rc;
-    if (sy_out_open(&out, dir, "ExplanationOfBenefit.ndjson", err, errlen) < 0) {
+    if (synth__out_open(&out, dir, "ExplanationOfBenefit.ndjson", err, errlen) < 0) {
         sc_claims_close(&r);
         return -EIO;
     }
@@ -545,7 +545,7 @@ static int claims(const synth_opts *o, const char *dir, synth_conv_counts *c, ch
     }
     sc_claim_free(&v);
     sc_claims_close(&r);
-    if (sy_out_close(&out) < 0 && rc == 0) {
+    if (synth__out_close(&out) < 0 && rc == 0) {
         snprintf(err, errlen, "%s/ExplanationOfBenefit.ndjson: write error", dir);
         rc = -EIO;
     }

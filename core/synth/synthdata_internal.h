@@ -110,31 +110,31 @@ typedef struct sy_bene {
 /* A clinician or facility of `role` for a beneficiary aligned to `aco` (-1: none):
  * within the ACO, else (probability leak_ppm, or the ACO has none, or aco < 0) an
  * outside one; falls back to anyone of the role. */
-const sy_prov *sy_pick(sy_world *w, int role, int aco, uint32_t leak_ppm);
+const sy_prov *synth__pick(sy_world *w, int role, int aco, uint32_t leak_ppm);
 
 /* Integer amounts: a uniform draw in [lo, hi] cents. */
-int64_t sy_amount(sy_world *w, int64_t lo, int64_t hi);
+int64_t synth__amount(sy_world *w, int64_t lo, int64_t hi);
 
 /* ---- synthdata_people.c ---- */
 
 /* Draw beneficiary number i into b and write its eligibility and alignment rows. */
-void sy_make_bene(sy_world *w, int64_t i, sy_bene *b, sy_out *elig, sy_out *align);
+void synth__make_bene(sy_world *w, int64_t i, sy_bene *b, sy_out *elig, sy_out *align);
 
 /* ---- synthdata_claims.c ---- */
 
 /* All claims of one beneficiary. */
-void sy_claims_for(sy_world *w, const sy_bene *b);
+void synth__claims_for(sy_world *w, const sy_bene *b);
 
 /* ---- synthdata_write.c ---- */
 
-int sy_out_open(sy_out *o, const char *dir, const char *name, char *err, size_t errlen);
+int synth__out_open(sy_out *o, const char *dir, const char *name, char *err, size_t errlen);
 /* Flush and close; 0, or -1 when any write failed. */
-int sy_out_close(sy_out *o);
-void sy_out_flush(sy_out *o);
+int synth__out_close(sy_out *o);
+void synth__out_flush(sy_out *o);
 
-static inline void sy_put(sy_out *o, const char *s, size_t n)
+static inline void synth__put(sy_out *o, const char *s, size_t n)
 {
-    if (o->len + n > o->cap) sy_out_flush(o);
+    if (o->len + n > o->cap) synth__out_flush(o);
     if (n > o->cap) {
         fwrite(s, 1, n, o->f);
         return;
@@ -143,18 +143,18 @@ static inline void sy_put(sy_out *o, const char *s, size_t n)
     o->len += n;
 }
 
-void sy_puts(sy_out *o, const char *s);
-void sy_putc(sy_out *o, char c);
-void sy_put_int(sy_out *o, int64_t v);
-void sy_put_date(sy_out *o, cara_date d);   /* "" for CARA_DATE_NONE */
-void sy_put_money(sy_out *o, int64_t cents);
+void synth__puts(sy_out *o, const char *s);
+void synth__putc(sy_out *o, char c);
+void synth__put_int(sy_out *o, int64_t v);
+void synth__put_date(sy_out *o, cara_date d);   /* "" for CARA_DATE_NONE */
+void synth__put_money(sy_out *o, int64_t cents);
 
 /* Bill types Medicare pays per claim, not per revenue line (DRG and PPS payments:
  * inpatient 11x, SNF 21x, home health 32x/33x, hospice 81x/82x). medical_claim.csv puts
  * such a claim's payment (and allowed amount) on its first line and 0 on the others, as
  * the Tuva input layer does; the CCLF form carries it in CCLF1 CLM_PMT_AMT with 0 on the
  * CCLF2 lines, which the loader prices the same way. */
-static inline int sy_header_paid(const char *bill)
+static inline int synth__header_paid(const char *bill)
 {
     if (!bill || !bill[0] || !bill[1]) return 0;
     return (bill[0] == '1' && bill[1] == '1') || (bill[0] == '2' && bill[1] == '1') ||
@@ -167,6 +167,6 @@ static inline int sy_header_paid(const char *bill)
  * repeated) right after. Header dates of professional and DME claims come from their
  * lines; header-paid institutional claims (sy_header_paid) carry their payment on line
  * 1. */
-void sy_emit_claim(sy_world *w, const sy_bene *b, sy_claim *c);
+void synth__emit_claim(sy_world *w, const sy_bene *b, sy_claim *c);
 
 #endif

@@ -64,27 +64,27 @@ static void elig_row(sy_out *o, const sy_bene *b, const char *gender, cara_date 
                      cara_date start, cara_date end, const char *dual, const char *status,
                      int hospice, int st, int zip)
 {
-    sy_puts(o, b->mbi);
-    sy_putc(o, ',');
-    sy_puts(o, gender);
-    sy_putc(o, ',');
-    sy_put_date(o, birth);
-    sy_putc(o, ',');
-    sy_put_date(o, b->death);
-    sy_putc(o, ',');
-    sy_put_date(o, start);
-    sy_putc(o, ',');
-    sy_put_date(o, end);
-    sy_putc(o, ',');
-    sy_puts(o, dual);
-    sy_putc(o, ',');
-    sy_puts(o, status);
-    sy_put(o, hospice ? ",1," : ",0,", 3);
-    sy_puts(o, STATES[st].state);
-    sy_putc(o, ',');
-    sy_puts(o, STATES[st].zip3);
+    synth__puts(o, b->mbi);
+    synth__putc(o, ',');
+    synth__puts(o, gender);
+    synth__putc(o, ',');
+    synth__put_date(o, birth);
+    synth__putc(o, ',');
+    synth__put_date(o, b->death);
+    synth__putc(o, ',');
+    synth__put_date(o, start);
+    synth__putc(o, ',');
+    synth__put_date(o, end);
+    synth__putc(o, ',');
+    synth__puts(o, dual);
+    synth__putc(o, ',');
+    synth__puts(o, status);
+    synth__put(o, hospice ? ",1," : ",0,", 3);
+    synth__puts(o, STATES[st].state);
+    synth__putc(o, ',');
+    synth__puts(o, STATES[st].zip3);
     char z[3] = {(char)('0' + zip / 10), (char)('0' + zip % 10), '\n'};
-    sy_put(o, z, 3);
+    synth__put(o, z, 3);
 }
 
 /* The last day of d's month. */
@@ -121,7 +121,7 @@ static void chronic_conditions(sy_world *w, sy_bene *b)
     }
 }
 
-void sy_make_bene(sy_world *w, int64_t i, sy_bene *b, sy_out *elig, sy_out *align)
+void synth__make_bene(sy_world *w, int64_t i, sy_bene *b, sy_out *elig, sy_out *align)
 {
     int y = w->o->year;
     memset(b, 0, sizeof *b);
@@ -224,14 +224,14 @@ void sy_make_bene(sy_world *w, int64_t i, sy_bene *b, sy_out *elig, sy_out *alig
         cara_date a0 = PPM(880000) ? w->year_start : date_from_ymd(y, 2 + BELOW(6), 1);
         cara_date a1 = w->year_end;
         if (PPM(10000)) a1 = date_from_ymd(y, 8 + BELOW(5), 1) - 1;
-        sy_puts(align, b->mbi);
+        synth__puts(align, b->mbi);
         char id[16];
         snprintf(id, sizeof id, ",A%04d,", a + 1);
-        sy_puts(align, id);
-        sy_put_date(align, a0);
-        sy_putc(align, ',');
-        sy_put_date(align, a1);
-        sy_putc(align, '\n');
+        synth__puts(align, id);
+        synth__put_date(align, a0);
+        synth__putc(align, ',');
+        synth__put_date(align, a1);
+        synth__putc(align, '\n');
         w->counts->alignment++;
     }
 }

@@ -52,7 +52,7 @@ uint64_t synth_rng_below(synth_rng *r, uint64_t n)
 
 int synth_rng_ppm(synth_rng *r, uint32_t ppm) { return synth_rng_below(r, 1000000) < ppm; }
 
-int64_t sy_amount(sy_world *w, int64_t lo, int64_t hi)
+int64_t synth__amount(sy_world *w, int64_t lo, int64_t hi)
 {
     return lo + (int64_t)synth_rng_below(&w->rng, (uint64_t)(hi - lo + 1));
 }
@@ -239,7 +239,7 @@ static int build_providers(sy_world *w)
     return 0;
 }
 
-const sy_prov *sy_pick(sy_world *w, int role, int aco, uint32_t leak_ppm)
+const sy_prov *synth__pick(sy_world *w, int role, int aco, uint32_t leak_ppm)
 {
     size_t k = (size_t)(aco < 0 || synth_rng_ppm(&w->rng, leak_ppm) ? w->n_acos : aco) * SP_N +
                (size_t)role;
@@ -264,7 +264,7 @@ static const char *const ACO_NAMES[] = {
 
 static void write_acos(sy_world *w, sy_out *o)
 {
-    sy_puts(o, "aco_id,name,track\n");
+    synth__puts(o, "aco_id,name,track\n");
     size_t nn = sizeof ACO_NAMES / sizeof ACO_NAMES[0];
     char line[160];
     for (int a = 0; a < w->n_acos; a++) {
@@ -274,14 +274,14 @@ static void write_acos(sy_world *w, sy_out *o)
         else
             snprintf(line, sizeof line, "A%04d,%s ACO %d,%s\n", a + 1, ACO_NAMES[a % nn],
                      a / (int)nn + 1, a % 2 == 0 ? "global" : "professional");
-        sy_puts(o, line);
+        synth__puts(o, line);
         w->counts->acos++;
     }
 }
 
 static void write_providers(sy_world *w, sy_out *o)
 {
-    sy_puts(o, "npi,tin,name,specialty_code\n");
+    synth__puts(o, "npi,tin,name,specialty_code\n");
     size_t nf = sizeof FIRST / sizeof FIRST[0], nl = sizeof LAST / sizeof LAST[0];
     char line[160];
     for (size_t i = 0; i < w->n_prov; i++) {
@@ -290,7 +290,7 @@ static void write_providers(sy_world *w, sy_out *o)
         snprintf(line, sizeof line, "%s,%s,%s %s %s,%s\n", p->npi, p->tin,
                  FIRST[(i * 7 + i / nf) % nf], LAST[(i * 11 + i / nl) % nl],
                  CREDENTIAL[p->role], SPECIALTY[p->role]);
-        sy_puts(o, line);
+        synth__puts(o, line);
         w->counts->providers++;
     }
 }
@@ -308,7 +308,7 @@ static int cmp_prov_tin(const void *a, const void *b)
  * Deterministic (no draw): the other files are what they were without it. */
 static void write_participants(sy_world *w, sy_out *o)
 {
-    sy_puts(o, "aco_id,tin,start_date,end_date\n");
+    synth__puts(o, "aco_id,tin,start_date,end_date\n");
     const sy_prov **v = malloc((w->n_prov ? w->n_prov : 1) * sizeof *v);
     if (!v) return;
     size_t n = 0;
@@ -320,9 +320,9 @@ static void write_participants(sy_world *w, sy_out *o)
         if (i > 0 && !strcmp(v[i - 1]->tin, v[i]->tin)) continue; /* one ACO per TIN */
         char line[64];
         snprintf(line, sizeof line, "A%04d,%s,", v[i]->aco + 1, v[i]->tin);
-        sy_puts(o, line);
-        sy_put_date(o, ++k % 7 == 0 ? date_from_ymd(w->o->year, 7, 1) : w->year_start);
-        sy_puts(o, ",\n");
+        synth__puts(o, line);
+        synth__put_date(o, ++k % 7 == 0 ? date_from_ymd(w->o->year, 7, 1) : w->year_start);
+        synth__puts(o, ",\n");
     }
     free(v);
 }
@@ -333,7 +333,7 @@ static void write_participants(sy_world *w, sy_out *o)
  * has EBRAs with two ACOs for the same template. */
 static void write_arrangements(sy_world *w, sy_out *o)
 {
-    sy_puts(o, "arrangement_id,aco_id,npi,tin,template_id,start_date,end_date,discount_bps,"
+    synth__puts(o, "arrangement_id,aco_id,npi,tin,template_id,start_date,end_date,discount_bps,"
                "savings_share_bps,loss_share_bps,stop_gain_bps,stop_loss_bps\n");
     int y = w->o->year;
     int64_t seq = 0;
@@ -362,10 +362,10 @@ static void write_arrangements(sy_world *w, sy_out *o)
             char line[200];
             snprintf(line, sizeof line, "E%06lld,A%04d,%s,%s,%s,", (long long)++seq,
                      p->aco + 1, p->npi, p->tin, templates[t]);
-            sy_puts(o, line);
-            sy_put_date(o, start);
-            sy_putc(o, ',');
-            sy_put_date(o, end);
+            synth__puts(o, line);
+            synth__put_date(o, start);
+            synth__putc(o, ',');
+            synth__put_date(o, end);
             if (synth_rng_ppm(&w->rng, 400000)) { /* negotiated terms */
                 static const int share[] = {5000, 6000, 7500, 10000};
                 static const int stop[] = {500, 1000, 1500, 2000};
@@ -373,9 +373,9 @@ static void write_arrangements(sy_world *w, sy_out *o)
                 snprintf(line, sizeof line, ",%d,%d,%d,%d,%d\n", discount,
                          share[synth_rng_below(&w->rng, 4)], share[synth_rng_below(&w->rng, 3)],
                          stop[synth_rng_below(&w->rng, 4)], stop[synth_rng_below(&w->rng, 4)]);
-                sy_puts(o, line);
+                synth__puts(o, line);
             } else {
-                sy_puts(o, ",,,,,\n");
+                synth__puts(o, ",,,,,\n");
             }
             w->counts->arrangements++;
         }
@@ -454,18 +454,18 @@ int synth_run(const synth_opts *o, synth_counts *c, char *err, size_t errlen)
     sy_out f[7];
     memset(f, 0, sizeof f);
     for (int i = 0; i < 7 && rc == 0; i++)
-        if (i != 5 && sy_out_open(&f[i], o->out_dir, names[i], err, errlen) < 0) rc = -EIO;
-    if (rc == 0 && sy_out_open(&w.claims, o->out_dir, names[5], err, errlen) < 0) rc = -EIO;
+        if (i != 5 && synth__out_open(&f[i], o->out_dir, names[i], err, errlen) < 0) rc = -EIO;
+    if (rc == 0 && synth__out_open(&w.claims, o->out_dir, names[5], err, errlen) < 0) rc = -EIO;
     if (rc == 0) {
         write_acos(&w, &f[0]);
         write_providers(&w, &f[1]);
         write_arrangements(&w, &f[2]);
         write_participants(&w, &f[6]);
-        sy_puts(&f[3], "person_id,gender,birth_date,death_date,enrollment_start_date,"
+        synth__puts(&f[3], "person_id,gender,birth_date,death_date,enrollment_start_date,"
                        "enrollment_end_date,dual_status_code,medicare_status_code,hospice_flag,"
                        "state,zip_code\n");
-        sy_puts(&f[4], "person_id,aco_id,start_date,end_date\n");
-        sy_puts(&w.claims,
+        synth__puts(&f[4], "person_id,aco_id,start_date,end_date\n");
+        synth__puts(&w.claims,
                 "claim_id,claim_line_number,claim_type,person_id,claim_start_date,"
                 "claim_end_date,claim_line_start_date,claim_line_end_date,admission_date,"
                 "discharge_date,discharge_disposition_code,place_of_service_code,bill_type_code,"
@@ -476,18 +476,18 @@ int synth_run(const synth_opts *o, synth_counts *c, char *err, size_t errlen)
         for (int k = 1; k <= 25; k++) {
             char h[32];
             snprintf(h, sizeof h, ",diagnosis_code_%d", k);
-            sy_puts(&w.claims, h);
+            synth__puts(&w.claims, h);
         }
-        sy_puts(&w.claims, ",adjustment_type_code\n");
+        synth__puts(&w.claims, ",adjustment_type_code\n");
         for (int64_t i = 0; i < o->beneficiaries; i++) {
             sy_bene b;
-            sy_make_bene(&w, i, &b, &f[3], &f[4]);
-            sy_claims_for(&w, &b);
+            synth__make_bene(&w, i, &b, &f[3], &f[4]);
+            synth__claims_for(&w, &b);
         }
     }
     f[5] = w.claims;
     for (int i = 0; i < 7; i++) {
-        if (sy_out_close(&f[i]) < 0 && rc == 0) {
+        if (synth__out_close(&f[i]) < 0 && rc == 0) {
             snprintf(err, errlen, "%s/%s: write error: %s", o->out_dir, names[i],
                      strerror(errno ? errno : EIO));
             rc = -EIO;

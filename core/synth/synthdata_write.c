@@ -11,7 +11,7 @@
 
 #define SY_BUF (1u << 20)
 
-int sy_out_open(sy_out *o, const char *dir, const char *name, char *err, size_t errlen)
+int synth__out_open(sy_out *o, const char *dir, const char *name, char *err, size_t errlen)
 {
     memset(o, 0, sizeof *o);
     char *p = util_path_join(dir, name);
@@ -30,16 +30,16 @@ int sy_out_open(sy_out *o, const char *dir, const char *name, char *err, size_t 
     return 0;
 }
 
-void sy_out_flush(sy_out *o)
+void synth__out_flush(sy_out *o)
 {
     if (o->len) fwrite(o->buf, 1, o->len, o->f);
     o->len = 0;
 }
 
-int sy_out_close(sy_out *o)
+int synth__out_close(sy_out *o)
 {
     if (!o->f) return 0;
-    sy_out_flush(o);
+    synth__out_flush(o);
     int bad = ferror(o->f);
     if (fclose(o->f) != 0) bad = 1;
     free(o->buf);
@@ -47,11 +47,11 @@ int sy_out_close(sy_out *o)
     return bad ? -1 : 0;
 }
 
-void sy_puts(sy_out *o, const char *s) { sy_put(o, s, strlen(s)); }
+void synth__puts(sy_out *o, const char *s) { synth__put(o, s, strlen(s)); }
 
-void sy_putc(sy_out *o, char c) { sy_put(o, &c, 1); }
+void synth__putc(sy_out *o, char c) { synth__put(o, &c, 1); }
 
-void sy_put_int(sy_out *o, int64_t v)
+void synth__put_int(sy_out *o, int64_t v)
 {
     char buf[24];
     int n = 0;
@@ -59,35 +59,35 @@ void sy_put_int(sy_out *o, int64_t v)
     do buf[sizeof buf - 1 - n++] = (char)('0' + u % 10);
     while ((u /= 10) != 0);
     if (v < 0) buf[sizeof buf - 1 - n++] = '-';
-    sy_put(o, buf + sizeof buf - n, (size_t)n);
+    synth__put(o, buf + sizeof buf - n, (size_t)n);
 }
 
-void sy_put_date(sy_out *o, cara_date d)
+void synth__put_date(sy_out *o, cara_date d)
 {
     if (d == CARA_DATE_NONE) return;
     char buf[11];
     date_format(d, buf);
-    sy_put(o, buf, 10);
+    synth__put(o, buf, 10);
 }
 
-void sy_put_money(sy_out *o, int64_t cents)
+void synth__put_money(sy_out *o, int64_t cents)
 {
     char buf[32];
     money_format(cents, buf);
-    sy_puts(o, buf);
+    synth__puts(o, buf);
 }
 
 /* An optional text field followed by a comma. */
 static void field(sy_out *o, const char *s)
 {
-    if (s) sy_puts(o, s);
-    sy_putc(o, ',');
+    if (s) synth__puts(o, s);
+    synth__putc(o, ',');
 }
 
 static void date_field(sy_out *o, cara_date d)
 {
-    sy_put_date(o, d);
-    sy_putc(o, ',');
+    synth__put_date(o, d);
+    synth__putc(o, ',');
 }
 
 /* The claim's rows with adjustment code adj and amounts scaled by pct/100. A header-paid
@@ -99,7 +99,7 @@ static void claim_rows(sy_world *w, const sy_bene *b, const sy_claim *c, const c
     static const char *const types[] = {"", "institutional", "professional", "dme"};
     sy_out *o = &w->claims;
     int inst = c->type == CARA_CLAIM_INSTITUTIONAL;
-    int header = inst && sy_header_paid(c->bill);
+    int header = inst && synth__header_paid(c->bill);
     int64_t claim_paid = 0, claim_allowed = 0;
     for (int i = 0; header && i < c->n_lines; i++) {
         claim_paid += c->line[i].paid;
@@ -124,8 +124,8 @@ static void claim_rows(sy_world *w, const sy_bene *b, const sy_claim *c, const c
     for (int i = 0; i < c->n_lines; i++) {
         const sy_line *l = &c->line[i];
         field(o, id);
-        sy_put_int(o, i + 1);
-        sy_putc(o, ',');
+        synth__put_int(o, i + 1);
+        synth__putc(o, ',');
         field(o, types[c->type]);
         field(o, b->mbi);
         date_field(o, c->start);
@@ -142,7 +142,7 @@ static void claim_rows(sy_world *w, const sy_bene *b, const sy_claim *c, const c
         field(o, l->rev);
         field(o, l->hcpcs);
         field(o, l->mod);
-        sy_put(o, ",,,,", 4); /* modifiers 2-5 */
+        synth__put(o, ",,,,", 4); /* modifiers 2-5 */
         const sy_prov *rend = inst ? c->attending : l->rend;
         const sy_prov *bill = inst ? c->facility : l->rend;
         field(o, rend ? rend->npi : NULL);
@@ -155,15 +155,15 @@ static void claim_rows(sy_world *w, const sy_bene *b, const sy_claim *c, const c
             paid = i == 0 ? claim_paid : 0;
             allowed = i == 0 ? claim_allowed : 0;
         }
-        sy_put_money(o, paid * pct / 100);
-        sy_putc(o, ',');
-        sy_put_money(o, allowed * pct / 100);
-        sy_put(o, tail, tl);
+        synth__put_money(o, paid * pct / 100);
+        synth__putc(o, ',');
+        synth__put_money(o, allowed * pct / 100);
+        synth__put(o, tail, tl);
         w->counts->claim_lines++;
     }
 }
 
-void sy_emit_claim(sy_world *w, const sy_bene *b, sy_claim *c)
+void synth__emit_claim(sy_world *w, const sy_bene *b, sy_claim *c)
 {
     if (c->n_lines == 0) return;
     if (c->type != CARA_CLAIM_INSTITUTIONAL) { /* header dates from the lines */

@@ -55,13 +55,13 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
     }
     char *query = strchr(text, '?');
     if (query) *query++ = '\0';
-    srv_unescape(text);
+    srv__unescape(text);
     /* routing */
     size_t buflen = strlen(text) + 1;
     char *buf = malloc(buflen);
     const char *params[4];
     int n_params = 0, allowed = 0;
-    const srv_route *r = buf ? srv_route_find(method, text, buf, buflen, params, &n_params,
+    const srv_route *r = buf ? srv__route_find(method, text, buf, buflen, params, &n_params,
                                               &allowed) : NULL;
     if (r)
         for (int i = 0; i < n_params; i++)
@@ -74,8 +74,8 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
         if (amp) *amp = '\0';
         char *eq = strchr(p, '=');
         if (eq) *eq = '\0';
-        srv_unescape(p);
-        if (eq) srv_unescape(eq + 1);
+        srv__unescape(p);
+        if (eq) srv__unescape(eq + 1);
         qk[nq] = p;
         qv[nq++] = eq ? eq + 1 : "";
         p = amp ? amp + 1 : NULL;
@@ -123,7 +123,7 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
     srv_token_id_of(db, auth, tid);
     /* the path replaced in an answer (internal paths are never sent) */
     const char *from[] = {text}, *to[] = {"<x>"};
-    free(srv_replace_all(auth, from, to, 1));
+    free(srv__replace_all(auth, from, to, 1));
     free(buf);
     free(text);
     return 0;

@@ -88,7 +88,7 @@ static void setup(void)
     shipped_entry.savings_path = strdup(path);
     shipped_cat.v = &shipped_entry;
     shipped_cat.n = 1;
-    if (rule_set_open(&shipped, &shipped_cat, NULL, err, sizeof err) < 0) {
+    if (engine__rule_set_open(&shipped, &shipped_cat, NULL, err, sizeof err) < 0) {
         fprintf(stderr, "%s\n", err);
         abort();
     }
@@ -109,7 +109,7 @@ static void calls(rule_set *rs, const cara_claim_line *lines, size_t n, const ui
                           .person_id = "1EG4TE5MK73", .gender = knobs[0] & 1 ? 'F' : 'M',
                           .birth = -7000 + knobs[1] * 10, .death = knobs[0] & 2 ? 21000 : CARA_DATE_NONE,
                           .enrollment = CARA_ARRAY_INIT(&en, 1), .alignment = CARA_ARRAY_INIT(&al, 1)};
-    if (rule_set_bind(rs, &b, lines, n, err, sizeof err) < 0) return;
+    if (engine__rule_set_bind(rs, &b, lines, n, err, sizeof err) < 0) return;
     size_t idx[MAX_LINES];
     for (size_t i = 0; i < n; i++) idx[i] = i;
     cara_episode ep;
@@ -132,19 +132,19 @@ static void calls(rule_set *rs, const cara_claim_line *lines, size_t n, const ui
     const ref_arrangement *cands[2] = {&arrs[0], &arrs[1]};
     attribution_out ao;
     int hcc = knobs[4] % 5 - 1;
-    rule_attribute(rs, 0, &ep, hcc, lines, cands, knobs[5] % 3, &ao, err, sizeof err);
+    engine__rule_attribute(rs, 0, &ep, hcc, lines, cands, knobs[5] % 3, &ao, err, sizeof err);
     ep_rec rec;
     memset(&rec, 0, sizeof rec);
     rec.has_risk = knobs[6] & 1;
     rec.risk_score = 10000;
     memcpy(rec.risk_segment, "CNA", 4);
-    rule_target(rs, 0, &ep, hcc, lines, ao.arr ? ao.arr : &arrs[0], &rec, err, sizeof err);
+    engine__rule_target(rs, 0, &ep, hcc, lines, ao.arr ? ao.arr : &arrs[0], &rec, err, sizeof err);
     int met;
-    rule_quality(rs, 0, &ep, hcc, lines, &met, err, sizeof err);
+    engine__rule_quality(rs, 0, &ep, hcc, lines, &met, err, sizeof err);
     int64_t sorted[4] = {100, 200, lines[0].paid < 0 ? 0 : lines[0].paid, INT32_MAX}, cap;
     int has_cap;
-    rule_winsorize(rs, 0, sorted, 4, &cap, &has_cap, err, sizeof err);
-    rule_set_forget(rs);
+    engine__rule_winsorize(rs, 0, sorted, 4, &cap, &has_cap, err, sizeof err);
+    engine__rule_set_forget(rs);
 }
 
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size);
@@ -162,7 +162,7 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
         fuzz_write("fuzz.lua", p, srclen, path, sizeof path);
         rules_limits lim = {.memory = 4u << 20, .instructions = 200000, .pattern_cost = 1000000,
                             .wall_ms = 2000, .cpu_ms = 2000};
-        if (rule_set_open(&fz, &fuzz_cat, &lim, err, sizeof err) < 0) return 0;
+        if (engine__rule_set_open(&fz, &fuzz_cat, &lim, err, sizeof err) < 0) return 0;
         rs = &fz;
         p += srclen + (nul != NULL);
         left -= srclen + (nul != NULL);
@@ -178,6 +178,6 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
         n = 1;
     }
     calls(rs, lines, n, knobs);
-    if (rs == &fz) rule_set_close(&fz);
+    if (rs == &fz) engine__rule_set_close(&fz);
     return 0;
 }
