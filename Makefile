@@ -1,7 +1,10 @@
 # cara: one Makefile for the host, the plugins, the tests and the benchmarks.
 #
 #   make              build build/cara and every plugin under plugins/ as build/plugins/NAME.so
-#   make test         build and run the Check suite (tests/)
+#   make test         check the layers, build and run the Check suite (tests/) and the
+#                     end-to-end scripts
+#   make check-layers the include rules of docs/architecture.md (scripts/check-layers.sh)
+#   make analyze      build everything with gcc -fanalyzer into build-an/
 #   make SANITIZE=1 test   the same under ASan + UBSan (objects go to build-san/)
 #   make deps         install the Debian 12 packages cara needs (apt-get, non-interactive)
 #   make demo         build and run the demo (scripts/demo.sh)
