@@ -30,32 +30,21 @@ static const char *const SQL[A_N] = {
 };
 
 struct arrangements_w {
-    sqlite3 *db;
-    sqlite3_stmt *st[A_N];
+    store__w w; /* its statements: SQL[] */
 };
 
 int arrangements_w_open(store *s, arrangements_w **out, char *err, size_t errlen)
 {
-    *out = calloc(1, sizeof **out);
-    if (!*out) {
-        snprintf(err, errlen, "out of memory");
-        return -ENOMEM;
-    }
-    (*out)->db = store_db(s);
-    return 0;
+    *out = store__w_new(s, sizeof **out, SQL, A_N, err, errlen);
+    return *out ? 0 : -ENOMEM;
 }
 
-void arrangements_w_close(arrangements_w *w)
-{
-    if (!w) return;
-    store__w_finalize(w->st, A_N);
-    free(w);
-}
+void arrangements_w_close(arrangements_w *w) { store__w_free(w); }
 
 static int row(arrangements_w *w, int which, const arrangement_rec *r, char *err, size_t errlen)
 {
-    if (store__w_prepare(w->db, &w->st[which], SQL[which], err, errlen) < 0) return -EIO;
-    sqlite3_stmt *st = w->st[which];
+    sqlite3_stmt *st = store__w_stmt(&w->w, which, err, errlen);
+    if (!st) return -EIO;
     store__w_text(st, 1, r->arrangement_id);
     store__w_text(st, 2, r->aco_id);
     store__w_text(st, 3, r->npi);
@@ -64,7 +53,7 @@ static int row(arrangements_w *w, int which, const arrangement_rec *r, char *err
     store__w_text(st, 6, r->start_date);
     store__w_text(st, 7, r->end_date);
     for (int i = 0; i < ARR_N_TERMS; i++) store__w_int(st, 8 + i, (r->has >> i) & 1, r->terms[i]);
-    return store__w_step(w->db, st, "aco_id", err, errlen);
+    return store__w_step(w->w.db, st, "aco_id", err, errlen);
 }
 
 int arrangements_w_put(arrangements_w *w, const arrangement_rec *r, char *err, size_t errlen)
@@ -80,10 +69,10 @@ int arrangements_w_offer(arrangements_w *w, const arrangement_rec *r, char *err,
 int arrangements_w_status(arrangements_w *w, const char *id, const char *status,
                           const char *end, char *err, size_t errlen)
 {
-    if (store__w_prepare(w->db, &w->st[A_STATUS], SQL[A_STATUS], err, errlen) < 0) return -EIO;
-    sqlite3_stmt *st = w->st[A_STATUS];
+    if (!store__w_stmt(&w->w, A_STATUS, err, errlen)) return -EIO;
+    sqlite3_stmt *st = w->w.st[A_STATUS];
     store__w_text(st, 1, id);
     store__w_text(st, 2, status);
     store__w_text(st, 3, end);
-    return store__w_step(w->db, st, NULL, err, errlen) < 0 ? -EIO : 0;
+    return store__w_step(w->w.db, st, NULL, err, errlen) < 0 ? -EIO : 0;
 }

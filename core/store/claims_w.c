@@ -43,31 +43,20 @@ static const char *const SQL[C_N] = {
 };
 
 struct claims_w {
-    sqlite3 *db;
-    sqlite3_stmt *st[C_N];
+    store__w w; /* its statements: SQL[] */
 };
 
 int claims_w_open(store *s, claims_w **out, char *err, size_t errlen)
 {
-    *out = calloc(1, sizeof **out);
-    if (!*out) {
-        snprintf(err, errlen, "out of memory");
-        return -ENOMEM;
-    }
-    (*out)->db = store_db(s);
-    return 0;
+    *out = store__w_new(s, sizeof **out, SQL, C_N, err, errlen);
+    return *out ? 0 : -ENOMEM;
 }
 
-void claims_w_close(claims_w *w)
-{
-    if (!w) return;
-    store__w_finalize(w->st, C_N);
-    free(w);
-}
+void claims_w_close(claims_w *w) { store__w_free(w); }
 
 static sqlite3_stmt *stmt(claims_w *w, int which, char *err, size_t errlen)
 {
-    return store__w_prepare(w->db, &w->st[which], SQL[which], err, errlen) < 0 ? NULL : w->st[which];
+    return store__w_stmt(&w->w, which, err, errlen);
 }
 
 static int texts(claims_w *w, int which, const char *a, const char *b, char *err, size_t errlen)
@@ -76,7 +65,7 @@ static int texts(claims_w *w, int which, const char *a, const char *b, char *err
     if (!st) return -EIO;
     store__w_text(st, 1, a);
     if (which != C_DELETE) store__w_text(st, 2, b);
-    return store__w_step(w->db, st, NULL, err, errlen) < 0 ? -EIO : 0;
+    return store__w_step(w->w.db, st, NULL, err, errlen) < 0 ? -EIO : 0;
 }
 
 int claims_w_delete(claims_w *w, const char *claim_id, char *err, size_t errlen)
@@ -111,7 +100,7 @@ int claims_w_insert(claims_w *w, const claim_rec *r, char *err, size_t errlen)
     store__w_int(st, 21, r->has_paid, r->paid_cents);
     store__w_int(st, 22, r->has_allowed, r->allowed_cents);
     store__w_text0(st, 23, r->source);
-    return store__w_step(w->db, st, NULL, err, errlen) < 0 ? -EIO : 0;
+    return store__w_step(w->w.db, st, NULL, err, errlen) < 0 ? -EIO : 0;
 }
 
 int claims_w_line(claims_w *w, const claim_line_rec *l, int replace, char *err, size_t errlen)
@@ -134,7 +123,7 @@ int claims_w_line(claims_w *w, const claim_line_rec *l, int replace, char *err, 
     sqlite3_bind_int64(st, 14, l->allowed_cents);
     sqlite3_bind_int(st, 15, l->denied ? 1 : 0);
     store__w_int(st, 16, l->has_detail, l->detail_paid_cents);
-    return store__w_step(w->db, st, "claim_id", err, errlen);
+    return store__w_step(w->w.db, st, "claim_id", err, errlen);
 }
 
 int claims_w_fill_header(claims_w *w, const claim_rec *r, char *err, size_t errlen)
@@ -148,7 +137,7 @@ int claims_w_fill_header(claims_w *w, const claim_rec *r, char *err, size_t errl
     store__w_text0(st, 5, r->bill_type_code);
     store__w_text0(st, 6, r->facility_npi);
     store__w_text0(st, 7, r->diagnosis_codes);
-    return store__w_step(w->db, st, NULL, err, errlen) < 0 ? -EIO : 0;
+    return store__w_step(w->w.db, st, NULL, err, errlen) < 0 ? -EIO : 0;
 }
 
 int claims_w_status(claims_w *w, const char *claim_id, const char *status,
@@ -159,7 +148,7 @@ int claims_w_status(claims_w *w, const char *claim_id, const char *status,
     store__w_text(st, 1, claim_id);
     store__w_text(st, 2, status);
     store__w_text(st, 3, related);
-    return store__w_step(w->db, st, NULL, err, errlen) < 0 ? -EIO : 0;
+    return store__w_step(w->w.db, st, NULL, err, errlen) < 0 ? -EIO : 0;
 }
 
 int claims_w_admission(claims_w *w, const char *claim_id, const char *admission, char *err,

@@ -31,32 +31,21 @@ static const char *const SQL[O_N] = {
 };
 
 struct orgs_w {
-    sqlite3 *db;
-    sqlite3_stmt *st[O_N];
+    store__w w; /* its statements: SQL[] */
 };
 
 int orgs_w_open(store *s, orgs_w **out, char *err, size_t errlen)
 {
-    *out = calloc(1, sizeof **out);
-    if (!*out) {
-        snprintf(err, errlen, "out of memory");
-        return -ENOMEM;
-    }
-    (*out)->db = store_db(s);
-    return 0;
+    *out = store__w_new(s, sizeof **out, SQL, O_N, err, errlen);
+    return *out ? 0 : -ENOMEM;
 }
 
-void orgs_w_close(orgs_w *w)
-{
-    if (!w) return;
-    store__w_finalize(w->st, O_N);
-    free(w);
-}
+void orgs_w_close(orgs_w *w) { store__w_free(w); }
 
 /* The statement `which`, prepared on first use; NULL with err set. */
 static sqlite3_stmt *stmt(orgs_w *w, int which, char *err, size_t errlen)
 {
-    return store__w_prepare(w->db, &w->st[which], SQL[which], err, errlen) < 0 ? NULL : w->st[which];
+    return store__w_stmt(&w->w, which, err, errlen);
 }
 
 int orgs_w_aco_put(orgs_w *w, const aco_rec *r, char *err, size_t errlen)
@@ -70,7 +59,7 @@ int orgs_w_aco_put(orgs_w *w, const aco_rec *r, char *err, size_t errlen)
         sqlite3_bind_int(st, 4, r->first_year);
         sqlite3_bind_int(st, 5, r->last_year);
     }
-    return store__w_step(w->db, st, NULL, err, errlen) < 0 ? -EIO : 0;
+    return store__w_step(w->w.db, st, NULL, err, errlen) < 0 ? -EIO : 0;
 }
 
 int orgs_w_aco_ensure(orgs_w *w, const char *aco_id, int *created, char *err, size_t errlen)
@@ -79,8 +68,8 @@ int orgs_w_aco_ensure(orgs_w *w, const char *aco_id, int *created, char *err, si
     sqlite3_stmt *st = stmt(w, O_ACO_ENSURE, err, errlen);
     if (!st) return -EIO;
     store__w_text(st, 1, aco_id);
-    if (store__w_step(w->db, st, NULL, err, errlen) < 0) return -EIO;
-    *created = sqlite3_changes(w->db) > 0;
+    if (store__w_step(w->w.db, st, NULL, err, errlen) < 0) return -EIO;
+    *created = sqlite3_changes(w->w.db) > 0;
     return 0;
 }
 
@@ -92,7 +81,7 @@ int orgs_w_provider_put(orgs_w *w, const provider_rec *r, char *err, size_t errl
     store__w_text(st, 2, r->tin);
     store__w_textn(st, 3, r->name, r->name_len);
     store__w_text0(st, 4, r->specialty_code);
-    return store__w_step(w->db, st, NULL, err, errlen) < 0 ? -EIO : 0;
+    return store__w_step(w->w.db, st, NULL, err, errlen) < 0 ? -EIO : 0;
 }
 
 static int tin_row(orgs_w *w, int which, const aco_tin_rec *r, char *err, size_t errlen)
@@ -103,7 +92,7 @@ static int tin_row(orgs_w *w, int which, const aco_tin_rec *r, char *err, size_t
     store__w_text(st, 2, r->tin);
     store__w_text(st, 3, r->start_date);
     store__w_text(st, 4, r->end_date);
-    return store__w_step(w->db, st, "aco_id", err, errlen);
+    return store__w_step(w->w.db, st, "aco_id", err, errlen);
 }
 
 int orgs_w_tin_put(orgs_w *w, const aco_tin_rec *r, char *err, size_t errlen)
@@ -124,5 +113,5 @@ int orgs_w_tin_end(orgs_w *w, const char *aco_id, const char *tin, const char *e
     store__w_text(st, 1, aco_id);
     store__w_text(st, 2, tin);
     store__w_text(st, 3, end);
-    return store__w_step(w->db, st, NULL, err, errlen) < 0 ? -EIO : 0;
+    return store__w_step(w->w.db, st, NULL, err, errlen) < 0 ? -EIO : 0;
 }

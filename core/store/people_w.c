@@ -55,31 +55,20 @@ static const char *const SQL[P_N] = {
 };
 
 struct people_w {
-    sqlite3 *db;
-    sqlite3_stmt *st[P_N];
+    store__w w; /* its statements: SQL[] */
 };
 
 int people_w_open(store *s, people_w **out, char *err, size_t errlen)
 {
-    *out = calloc(1, sizeof **out);
-    if (!*out) {
-        snprintf(err, errlen, "out of memory");
-        return -ENOMEM;
-    }
-    (*out)->db = store_db(s);
-    return 0;
+    *out = store__w_new(s, sizeof **out, SQL, P_N, err, errlen);
+    return *out ? 0 : -ENOMEM;
 }
 
-void people_w_close(people_w *w)
-{
-    if (!w) return;
-    store__w_finalize(w->st, P_N);
-    free(w);
-}
+void people_w_close(people_w *w) { store__w_free(w); }
 
 static sqlite3_stmt *stmt(people_w *w, int which, char *err, size_t errlen)
 {
-    return store__w_prepare(w->db, &w->st[which], SQL[which], err, errlen) < 0 ? NULL : w->st[which];
+    return store__w_stmt(&w->w, which, err, errlen);
 }
 
 static int elig(people_w *w, int which, const elig_rec *r, char *err, size_t errlen)
@@ -97,7 +86,7 @@ static int elig(people_w *w, int which, const elig_rec *r, char *err, size_t err
     sqlite3_bind_int(st, 9, r->hospice_flag ? 1 : 0);
     store__w_text0(st, 10, r->state);
     store__w_text0(st, 11, r->zip_code);
-    return store__w_step(w->db, st, NULL, err, errlen) < 0 ? -EIO : 0;
+    return store__w_step(w->w.db, st, NULL, err, errlen) < 0 ? -EIO : 0;
 }
 
 int people_w_elig_put(people_w *w, const elig_rec *r, char *err, size_t errlen)
@@ -125,7 +114,7 @@ int people_w_elig_demographics(people_w *w, const elig_rec *r, const char *hospi
     store__w_text0(st, 8, r->state);
     store__w_text0(st, 9, r->zip_code);
     store__w_text(st, 10, hospice_start);
-    return store__w_step(w->db, st, NULL, err, errlen) < 0 ? -EIO : 0;
+    return store__w_step(w->w.db, st, NULL, err, errlen) < 0 ? -EIO : 0;
 }
 
 /* A statement of two text parameters. */
@@ -135,7 +124,7 @@ static int pair(people_w *w, int which, const char *a, const char *b, char *err,
     if (!st) return -EIO;
     store__w_text(st, 1, a);
     if (b) store__w_text(st, 2, b);
-    return store__w_step(w->db, st, NULL, err, errlen) < 0 ? -EIO : 0;
+    return store__w_step(w->w.db, st, NULL, err, errlen) < 0 ? -EIO : 0;
 }
 
 int people_w_elig_close(people_w *w, const char *person, const char *end, char *err,
@@ -152,7 +141,7 @@ static int align(people_w *w, int which, const align_rec *r, char *err, size_t e
     store__w_text(st, 2, r->aco_id);
     store__w_text(st, 3, r->start_date);
     store__w_text(st, 4, r->end_date);
-    return store__w_step(w->db, st, "aco_id", err, errlen) < 0 ? -EIO : 0;
+    return store__w_step(w->w.db, st, "aco_id", err, errlen) < 0 ? -EIO : 0;
 }
 
 int people_w_align_put(people_w *w, const align_rec *r, char *err, size_t errlen)
@@ -181,7 +170,7 @@ int people_w_align_drop_cclf8_covered(people_w *w, char *err, size_t errlen)
         n++;
     }
     int ok = rc == SQLITE_ROW || rc == SQLITE_DONE;
-    if (!ok) snprintf(err, errlen, "%s", sqlite3_errmsg(w->db));
+    if (!ok) snprintf(err, errlen, "%s", sqlite3_errmsg(w->w.db));
     sqlite3_reset(years);
     if (!ok) return -EIO;
     for (int i = 0; i < n; i++) {
@@ -190,7 +179,7 @@ int people_w_align_drop_cclf8_covered(people_w *w, char *err, size_t errlen)
         rc = sqlite3_step(covered);
         int hit = rc == SQLITE_ROW;
         if (rc != SQLITE_ROW && rc != SQLITE_DONE) {
-            snprintf(err, errlen, "%s", sqlite3_errmsg(w->db));
+            snprintf(err, errlen, "%s", sqlite3_errmsg(w->w.db));
             sqlite3_reset(covered);
             return -EIO;
         }

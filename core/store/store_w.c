@@ -5,7 +5,10 @@
 
 #include <errno.h>
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
+
+#include "store_conn.h"
 
 int store__w_prepare(sqlite3 *db, sqlite3_stmt **st, const char *sql, char *err, size_t errlen)
 {
@@ -98,4 +101,34 @@ void store__w_finalize(sqlite3_stmt **st, size_t n)
         sqlite3_finalize(st[i]);
         st[i] = NULL;
     }
+}
+
+void *store__w_new(store *s, size_t size, const char *const *sql, size_t n, char *err,
+                   size_t errlen)
+{
+    /* size is a multiple of the struct's alignment, at least a pointer's (store__w) */
+    store__w *w = calloc(1, size + n * sizeof(sqlite3_stmt *));
+    if (!w) {
+        snprintf(err, errlen, "out of memory");
+        return NULL;
+    }
+    w->db = store_db(s);
+    w->sql = sql;
+    w->n = n;
+    w->st = (sqlite3_stmt **)(void *)((char *)w + size);
+    return w;
+}
+
+void store__w_free(void *p)
+{
+    store__w *w = p;
+    if (!w) return;
+    store__w_finalize(w->st, w->n);
+    free(w);
+}
+
+sqlite3_stmt *store__w_stmt(store__w *w, int which, char *err, size_t errlen)
+{
+    return store__w_prepare(w->db, &w->st[which], w->sql[which], err, errlen) < 0 ? NULL
+                                                                                  : w->st[which];
 }

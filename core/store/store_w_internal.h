@@ -34,6 +34,27 @@ void store__w_textn(sqlite3_stmt *st, int i, const char *p, int len);
 /* An INTEGER parameter that may be absent (has 0 binds NULL). */
 void store__w_int(sqlite3_stmt *st, int i, int has, int64_t v);
 
+/* What every writer object starts with: its connection and its statements, each
+ * prepared from sql[i] on first use. */
+typedef struct store__w {
+    sqlite3 *db;
+    const char *const *sql; /* n texts, static */
+    size_t n;
+    sqlite3_stmt **st;      /* n statements, NULL until first used */
+} store__w;
+
+typedef struct store store;
+
+/* A zeroed writer object of `size` bytes (a struct whose first member is a store__w)
+ * on s's connection, with room for n statements (sql: n static texts). The caller owns
+ * it (store__w_free). NULL when out of memory (err says so). */
+void *store__w_new(store *s, size_t size, const char *const *sql, size_t n, char *err,
+                   size_t errlen);
+/* Finalize a writer object's statements and free it; NULL is a no-op. */
+void store__w_free(void *w);
+/* Statement `which` of w, prepared on first use; NULL with err set. */
+sqlite3_stmt *store__w_stmt(store__w *w, int which, char *err, size_t errlen);
+
 /* Finalize n statements and set them NULL. */
 void store__w_finalize(sqlite3_stmt **st, size_t n);
 
