@@ -51,7 +51,7 @@ void run_lease_stop(run_lease *l);
 int run_lease_reap(store *s, const char *who, int *n, char *err, size_t errlen);
 
 /*
- * Rows of `runs` as JSON objects (srv_rows_json): set "status" to "abandoned" where
+ * Rows of `runs` as JSON objects (store_rows_json): set "status" to "abandoned" where
  * "abandoned_at" is not null and remove the internal "lease_pid" and "lease_host".
  * rows may be NULL or not an array (nothing is done).
  */
