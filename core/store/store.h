@@ -18,6 +18,7 @@
 #include "loads_w.h"
 #include "orgs_q.h"
 #include "orgs_w.h"
+#include "particip_q.h"
 #include "people_w.h"
 #include "run_lease.h"
 #include "runs_q.h"

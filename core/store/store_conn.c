@@ -267,3 +267,8 @@ int store_is_readonly(store *s)
 {
     return sqlite3_db_readonly(s->db, "main") == 1;
 }
+
+const char *store_errmsg(store *s)
+{
+    return sqlite3_errmsg(s->db);
+}

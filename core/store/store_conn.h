@@ -76,6 +76,10 @@ void store_rollback(store *s);
 int store_fail(sqlite3 *db, char *err, size_t errlen, const char *fmt, ...)
     __attribute__((format(printf, 4, 5)));
 
+/* The message of the last call on s that failed (SQLite's sqlite3_errmsg; "not an error"
+ * when none did). Borrowed; valid until the next call on s. */
+const char *store_errmsg(store *s);
+
 /* Column i of a result row as a day number: ISO 'YYYY-MM-DD' text, or CARA_DATE_NONE
  * for NULL or anything else. */
 int32_t store_col_date(sqlite3_stmt *st, int i);
