@@ -111,7 +111,7 @@ static void store_failed(ctx *x, const char *what)
     if (x->failed) return;
     x->failed = 1;
     fprintf(x->o->err ? x->o->err : stderr, "cara load: %s: %s\n", what,
-            x->err[0] ? x->err : sqlite3_errmsg(x->db));
+            x->err[0] ? x->err : store_errmsg(x->s));
 }
 
 /* ---- CCLF0 ------------------------------------------------------------------------------- */
