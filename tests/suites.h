@@ -24,6 +24,7 @@
     X(store)           \
     X(store_writers)   \
     X(store_queries)   \
+    X(store_restsql)   \
     X(load)            \
     X(tuva)            \
     X(cclf)            \

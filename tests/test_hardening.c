@@ -144,7 +144,7 @@ START_TEST(test_reap_rules)
     char e[512];
     ck_assert_msg(store_exec(db, sql, e, sizeof e) == 0, "%s", e);
     int n = -1;
-    ck_assert_msg(run_lease_reap(store_db(db), "test", &n, e, sizeof e) == 0, "%s", e);
+    ck_assert_msg(run_lease_reap(db, "test", &n, e, sizeof e) == 0, "%s", e);
     ck_assert_int_eq(n, 2);
     char buf[256];
     ck_assert_str_eq(th_qs(db, "SELECT group_concat(run_id) FROM (SELECT run_id FROM runs WHERE abandoned_at IS NOT NULL AND status = 'failed' ORDER BY run_id)", buf), "1,2");
@@ -153,7 +153,7 @@ START_TEST(test_reap_rules)
     ck_assert_ptr_nonnull(strstr(th_qs(db, "SELECT message FROM runs WHERE run_id = 2", buf), "no heartbeat for 6"));
     ck_assert_str_eq(th_qs(db, "SELECT " RUN_LEASE_STATUS_SQL("r") " FROM runs r WHERE run_id = 2", buf), "abandoned");
     /* a second pass finds nothing new */
-    ck_assert_int_eq(run_lease_reap(store_db(db), "test", &n, e, sizeof e), 0);
+    ck_assert_int_eq(run_lease_reap(db, "test", &n, e, sizeof e), 0);
     ck_assert_int_eq(n, 0);
     /* the API's rows: status abandoned, no pid or host */
     json_t *rows = json_pack("[{s:s, s:s, s:i, s:s}]", "status", "failed", "abandoned_at",

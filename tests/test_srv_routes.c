@@ -8,6 +8,7 @@
 
 #include "serve/srv.h"
 #include "serve/srv_internal.h"
+#include "helpers.h"
 #include "suites.h"
 
 static const srv_route *find(const char *method, const char *path, char *buf, const char **p,
@@ -116,18 +117,19 @@ END_TEST
 
 START_TEST(test_rows_json)
 {
-    sqlite3 *db;
-    ck_assert_int_eq(sqlite3_open(":memory:", &db), SQLITE_OK);
-    sqlite3_stmt *st;
-    ck_assert_int_eq(sqlite3_prepare_v2(db, "SELECT 1 AS n, 'x' AS s, NULL AS z UNION ALL "
-                                            "SELECT 2, 'y', NULL", -1, &st, NULL), SQLITE_OK);
-    json_t *rows = srv_rows_json(st);
-    sqlite3_finalize(st);
+    /* the service's rows as JSON are store_rows_json's (srv_rows_json was folded into it) */
+    char dir[64], e[256];
+    store *db;
+    th_tmpdir_store(dir, "rowsjson", &db);
+    json_t *rows = NULL;
+    ck_assert_int_eq(store_rows_json(db, "SELECT 1 AS n, 'x' AS s, NULL AS z UNION ALL "
+                                         "SELECT 2, 'y', NULL", 0, NULL, &rows, e, sizeof e), 0);
     char *s = json_dumps(rows, JSON_COMPACT);
     ck_assert_str_eq(s, "[{\"n\":1,\"s\":\"x\",\"z\":null},{\"n\":2,\"s\":\"y\",\"z\":null}]");
     free(s);
     json_decref(rows);
-    sqlite3_close(db);
+    store_close(db);
+    th_rmdir(dir);
 }
 END_TEST
 

@@ -20,13 +20,13 @@ int audit_cli_open(const char *path, store **out, char *err, size_t errlen)
     store *s;
     int rc = store_open(path, 0, &s, err, errlen);
     if (rc < 0) return rc;
-    if (sqlite3_db_readonly(store_db(s), "main") == 1) {
+    if (store_is_readonly(s)) {
         snprintf(err, errlen, "%s: the store is read-only for this user; a read of beneficiary "
                  "data is recorded in its audit log, so it is refused", path);
         store_close(s);
         return -EROFS;
     }
-    sqlite3_busy_timeout(store_db(s), 5000);
+    store_busy_timeout(s, 5000);
     *out = s;
     return 0;
 }

@@ -23,12 +23,12 @@ static char *dump(const json_t *v)
 
 /* The detail of a changed component whose two contents are stored: into o (JSON) or
  * printed (table). */
-static void detail(cli_ctx *c, sqlite3 *db, const char *sa, const char *sb, const char *rel,
+static void detail(cli_ctx *c, store *s, const char *sa, const char *sb, const char *rel,
                    json_t *o)
 {
     char *ba = NULL, *bb = NULL, e[256];
     size_t la = 0, lb = 0;
-    if (content_get(db, sa, &ba, &la, e, sizeof e) < 0 || content_get(db, sb, &bb, &lb, e, sizeof e) < 0) {
+    if (content_get(s, sa, &ba, &la, e, sizeof e) < 0 || content_get(s, sb, &bb, &lb, e, sizeof e) < 0) {
         if (o) json_object_set_new(o, "detail", json_string(e));
         else fprintf(c->out, "  (%s)\n", e);
         free(ba);
@@ -134,7 +134,7 @@ static int comp_row(const store_row *row, void *ud)
                         va[0] ? va : "(none)");
         }
         if (sa && sb && strcmp(sa, sb)) {
-            if (ca && cb) detail(c, store_db(x->s), ca, cb, rel, o);
+            if (ca && cb) detail(c, x->s, ca, cb, rel, o);
             else if (strcmp(kind, "plugin") && o)
                 json_object_set_new(o, "detail", json_string("content not stored (a run made "
                                                              "before schema 8)"));

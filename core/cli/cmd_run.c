@@ -104,14 +104,14 @@ static int run_run(cli_ctx *c, int argc, char **argv)
         return CLI_FAIL;
     }
     int reaped = 0; /* runs killed mid-way stop showing as running (run_lease.h) */
-    if (run_lease_reap(store_db(s), "cara run", &reaped, err, sizeof err) < 0)
+    if (run_lease_reap(s, "cara run", &reaped, err, sizeof err) < 0)
         fprintf(c->err, "cara run: warning: %s\n", err);
     else if (reaped)
         fprintf(c->err, "cara run: %d earlier run%s marked abandoned (their process stopped; "
                         "'cara runs' shows them)\n", reaped, reaped == 1 ? "" : "s");
     replay_plan plan = {0};
     if (replay) {
-        if (replay_prepare(store_db(s), (int64_t)of, &plan, err, sizeof err) < 0) {
+        if (replay_prepare(s, (int64_t)of, &plan, err, sizeof err) < 0) {
             fprintf(c->err, "cara run: --replay %s: %s\n", replay, err);
             replay_cleanup(&plan);
             store_close(s);

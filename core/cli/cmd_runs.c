@@ -111,7 +111,7 @@ static int run_runs(cli_ctx *c, int argc, char **argv)
     /* first, read-write: runs whose process stopped are marked abandoned (run_lease.h);
      * a database this user cannot write is only read */
     if (util_exists(c->db) && store_open(c->db, 0, &s, err, sizeof err) == 0) {
-        if (run_lease_reap(store_db(s), "cara runs", NULL, err, sizeof err) < 0)
+        if (run_lease_reap(s, "cara runs", NULL, err, sizeof err) < 0)
             fprintf(c->err, "cara runs: warning: %s\n", err);
         store_close(s);
     }

@@ -276,7 +276,7 @@ static int start_run(store *s, const engine_opts *o, const run_manifest *m, int6
         return -EIO;
     }
     *run_id = sqlite3_last_insert_rowid(db);
-    if (run_manifest_save_files(db, *run_id, m, err, errlen) < 0 ||
+    if (run_manifest_save_files(s, *run_id, m, err, errlen) < 0 ||
         store_commit(s, err, errlen) < 0) {
         store_rollback(s);
         *run_id = 0;
@@ -556,7 +556,7 @@ int engine_run(store *s, const engine_opts *o, int64_t *run_id, engine_stats *st
     int started = rc == 0 && start_run(s, o, &man, run_id, err, errlen) == 0;
     if (rc == 0 && !started) rc = -EIO;
     run_lease *lease = NULL; /* without it, the run would soon look abandoned */
-    if (rc == 0) rc = run_lease_start(store_db(s), store_path(s), *run_id, &lease, err, errlen);
+    if (rc == 0) rc = run_lease_start(s, *run_id, &lease, err, errlen);
     test_delay_ms = 0;
     const char *delay = getenv("CARA_TEST_RUN_DELAY_MS");
     if (delay) test_delay_ms = atoi(delay);

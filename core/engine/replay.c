@@ -74,8 +74,9 @@ static int read_run(sqlite3 *db, int64_t of, replay_plan *p, char *err, size_t e
     return rc;
 }
 
-int replay_prepare(sqlite3 *db, int64_t of, replay_plan *p, char *err, size_t errlen)
+int replay_prepare(store *s, int64_t of, replay_plan *p, char *err, size_t errlen)
 {
+    sqlite3 *db = store_db(s);
     memset(p, 0, sizeof *p);
     p->of = of;
     int rc = read_run(db, of, p, err, errlen);
@@ -105,7 +106,7 @@ int replay_prepare(sqlite3 *db, int64_t of, replay_plan *p, char *err, size_t er
             snprintf(err, errlen, "run %lld: stored path \"%s\" is not a plain relative path "
                      "(the store is damaged)", (long long)of, rel);
             rc = -EPROTO;
-        } else if ((rc = content_get(db, sha, &bytes, &len, e, sizeof e)) < 0) {
+        } else if ((rc = content_get(s, sha, &bytes, &len, e, sizeof e)) < 0) {
             snprintf(err, errlen, "run %lld: %s: %s", (long long)of, rel, e);
         } else {
             rc = write_new(p->dir, rel, bytes, len, err, errlen);

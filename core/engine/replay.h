@@ -13,6 +13,8 @@
 #include <stddef.h>
 #include <stdint.h>
 
+#include "store/store.h"
+
 typedef struct replay_plan {
     int64_t of;              /* the run replayed */
     char status[12];         /* its status: done, failed, running */
@@ -29,7 +31,7 @@ typedef struct replay_plan {
  * folder); -ENOENT when there is no such run or it stored no files (a run from before
  * schema 8), -EPROTO for a damaged store, -EIO; err names the run and the file.
  */
-int replay_prepare(sqlite3 *db, int64_t of, replay_plan *p, char *err, size_t errlen);
+int replay_prepare(store *s, int64_t of, replay_plan *p, char *err, size_t errlen);
 
 /* Remove the folder and free what p holds (safe on a zeroed or failed plan). */
 void replay_cleanup(replay_plan *p);

@@ -90,13 +90,13 @@ static int source_files(sqlite3 *db, int is_run, int64_t id, const char *folder,
 }
 
 /* kind and aco_id of an entry, from its overlay.json when it has one. */
-static void describe(sqlite3 *db, json_t *e)
+static void describe(store *s, json_t *e)
 {
     const char *ov = json_string_value(json_object_get(json_object_get(e, "files"), "overlay.json"));
     json_object_set_new(e, "kind", json_string(ov ? "overlay" : "base"));
     char *bytes, err[256];
     size_t len;
-    if (!ov || content_get(db, ov, &bytes, &len, err, sizeof err) < 0) return;
+    if (!ov || content_get(s, ov, &bytes, &len, err, sizeof err) < 0) return;
     json_error_t je;
     json_t *doc = json_loadb(bytes, len, 0, &je);
     const char *aco = json_string_value(json_object_get(doc, "aco_id"));
@@ -105,8 +105,9 @@ static void describe(sqlite3 *db, json_t *e)
     free(bytes);
 }
 
-int rollback_history(sqlite3 *db, const char *id, json_t **out, char *err, size_t errlen)
+int rollback_history(store *s, const char *id, json_t **out, char *err, size_t errlen)
 {
+    sqlite3 *db = store_db(s);
     *out = NULL;
     sqlite3_stmt *st;
     if (sqlite3_prepare_v2(db, SOURCES_SQL, -1, &st, NULL) != SQLITE_OK) {
@@ -142,7 +143,7 @@ int rollback_history(sqlite3 *db, const char *id, json_t **out, char *err, size_
                           id, "version", ver, "sha256", sha, "files_sha256", fh, "files", files,
                           "folder", folder, "first_seen", at, "last_seen", at, "runs",
                           "snapshots");
-            describe(db, e);
+            describe(s, e);
             json_array_append_new(list, e);
         }
         json_decref(files);
@@ -173,7 +174,7 @@ static int prefix_of(const char *prefix, const char *hex)
     return hex && !strncmp(prefix, hex, strlen(prefix));
 }
 
-int rollback_find(sqlite3 *db, const rollback_req *r, json_t **entry, char *err, size_t errlen)
+int rollback_find(store *s, const rollback_req *r, json_t **entry, char *err, size_t errlen)
 {
     *entry = NULL;
     if (!r->run && !r->version && !r->sha256) {
@@ -191,7 +192,7 @@ int rollback_find(sqlite3 *db, const rollback_req *r, json_t **entry, char *err,
         }
     }
     json_t *hist;
-    int rc = rollback_history(db, r->template_id, &hist, err, errlen);
+    int rc = rollback_history(s, r->template_id, &hist, err, errlen);
     if (rc < 0) return rc;
     json_t *found = NULL;
     int matches = 0;
@@ -244,7 +245,7 @@ static int validate(const char *dir, const char *plugins_dir, char *msg)
 }
 
 /* Write the entry's files into dir (created), removing catalog files it does not hold. */
-static int put_files(sqlite3 *db, const json_t *files, const char *dir, mode_t mode, char *err,
+static int put_files(store *s, const json_t *files, const char *dir, mode_t mode, char *err,
                      size_t errlen)
 {
     if (mkdir(dir, 0755) < 0 && errno != EEXIST) {
@@ -262,7 +263,7 @@ static int put_files(sqlite3 *db, const json_t *files, const char *dir, mode_t m
     json_object_foreach((json_t *)files, name, v) {
         char *bytes = NULL, e[512];
         size_t len;
-        if (content_get(db, json_string_value(v), &bytes, &len, e, sizeof e) < 0) {
+        if (content_get(s, json_string_value(v), &bytes, &len, e, sizeof e) < 0) {
             snprintf(err, errlen, "%s: %s", name, e);
             return -EIO;
         }
@@ -316,7 +317,7 @@ static int swap_in(const char *staged, const char *folder, int exists)
     return rename(old, staged) < 0 ? -errno : 0; /* the old folder goes where staged was */
 }
 
-int rollback_apply(sqlite3 *db, const json_t *entry, const char *source_dir,
+int rollback_apply(store *s, const json_t *entry, const char *source_dir,
                    const char *plugins_dir, json_t **before, char *err, size_t errlen)
 {
     *before = NULL;
@@ -350,7 +351,7 @@ int rollback_apply(sqlite3 *db, const json_t *entry, const char *source_dir,
     snprintf(cand, sizeof cand, "%s/episodes", tmp);
     snprintf(candf, sizeof candf, "%s/%s", cand, folder);
     int rc = fs_copy_tree(source_dir, cand, err, errlen);
-    if (rc == 0) rc = put_files(db, files, candf, 0644, err, errlen);
+    if (rc == 0) rc = put_files(s, files, candf, 0644, err, errlen);
     if (rc == 0 && validate(cand, plugins_dir, msg) < 0) {
         /* name the source folder, not the private copy */
         char out[2048];
@@ -380,7 +381,7 @@ int rollback_apply(sqlite3 *db, const json_t *entry, const char *source_dir,
     }
     int have_staged = rc == 0;
     if (rc == 0 && exists) rc = fs_copy_tree(target, staged, err, errlen);
-    if (rc == 0) rc = put_files(db, files, staged, 0644, err, errlen);
+    if (rc == 0) rc = put_files(s, files, staged, 0644, err, errlen);
     if (rc == 0 && chmod(staged, dmode) < 0) rc = -EIO;
     if (rc == 0) *before = exists ? current_files(target) : json_object();
     if (rc == 0 && (rc = swap_in(staged, target, exists)) < 0) {

@@ -211,16 +211,17 @@ static int fail(sqlite3 *db, sqlite3_stmt *st, const char *what, char *err, size
     return rc;
 }
 
-int run_manifest_save_files(sqlite3 *db, int64_t run_id, const run_manifest *m, char *err,
+int run_manifest_save_files(store *s, int64_t run_id, const run_manifest *m, char *err,
                             size_t errlen)
 {
+    sqlite3 *db = store_db(s);
     sqlite3_stmt *st;
     if (sqlite3_prepare_v2(db, "INSERT INTO run_files (run_id, relpath, sha256) VALUES "
                                "(?1, ?2, ?3)", -1, &st, NULL) != SQLITE_OK)
         return fail(db, NULL, "run files", err, errlen);
     for (size_t i = 0; i < m->n_files; i++) {
         const run_file *f = &m->files[i];
-        if (content_put(db, f->sha256, f->bytes, f->len, err, errlen) < 0) {
+        if (content_put(s, f->sha256, f->bytes, f->len, err, errlen) < 0) {
             sqlite3_finalize(st);
             return -EIO;
         }

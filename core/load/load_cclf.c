@@ -44,7 +44,7 @@ typedef struct ctx {
     int64_t test_ids;       /* records whose identifier is a CMS test id, not an MBI */
     int64_t aligned;        /* CCLF8 beneficiaries aligned to the delivery's ACO */
     int explicit_alignment; /* -1 not known yet; 1 alignment.csv aligns people that year */
-    sqlite3_stmt *align_has;
+    people_q *align;        /* the alignment reads (people_q.h) */
     people_w *people;       /* CCLF8's alignment rows */
 } ctx;
 
@@ -111,7 +111,7 @@ static void store_failed(ctx *x, const char *what)
     if (x->failed) return;
     x->failed = 1;
     fprintf(x->o->err ? x->o->err : stderr, "cara load: %s: %s\n", what,
-            x->err[0] ? x->err : sqlite3_errmsg(x->db));
+            x->err[0] ? x->err : store_errmsg(x->s));
 }
 
 /* ---- CCLF0 ------------------------------------------------------------------------------- */
@@ -231,33 +231,18 @@ static void align_bene(ctx *x, size_t fi, const char *person)
     snprintf(from, sizeof from, "%04d-01-01", nm->year);
     snprintf(to, sizeof to, "%04d-12-31", nm->year);
     if (x->explicit_alignment < 0) { /* once per delivery: does a file align anyone? */
-        sqlite3_stmt *q;
-        x->explicit_alignment = 0;
-        if (sqlite3_prepare_v2(x->db, "SELECT 1 FROM alignment WHERE source = 'file' AND "
-                                      "start_date <= ?2 AND (end_date IS NULL OR end_date >= ?1) "
-                                      "LIMIT 1", -1, &q, NULL) == SQLITE_OK) {
-            sqlite3_bind_text(q, 1, from, -1, SQLITE_TRANSIENT);
-            sqlite3_bind_text(q, 2, to, -1, SQLITE_TRANSIENT);
-            int rc = sqlite3_step(q);
-            x->explicit_alignment = rc == SQLITE_ROW;
-            if (rc != SQLITE_ROW && rc != SQLITE_DONE) store_failed(x, "reading alignment");
-            sqlite3_finalize(q);
-        } else {
+        if (people_q_file_aligned(x->s, from, to, &x->explicit_alignment, x->err,
+                                  sizeof x->err) < 0)
             store_failed(x, "reading alignment");
-        }
         if (!x->explicit_alignment) ensure_aco(x);
     }
     if (x->explicit_alignment || x->failed) return;
-    sqlite3_bind_text(x->align_has, 1, person, -1, SQLITE_TRANSIENT);
-    sqlite3_bind_text(x->align_has, 2, from, -1, SQLITE_TRANSIENT);
-    sqlite3_bind_text(x->align_has, 3, to, -1, SQLITE_TRANSIENT);
-    int rc = sqlite3_step(x->align_has);
-    sqlite3_reset(x->align_has);
-    if (rc == SQLITE_ROW) return;
-    if (rc != SQLITE_DONE) {
+    int has;
+    if (people_q_aligned(x->align, person, from, to, &has, x->err, sizeof x->err) < 0) {
         store_failed(x, "reading alignment");
         return;
     }
+    if (has) return;
     char e[256];
     align_rec r = {.person_id = person, .aco_id = nm->aco, .start_date = from, .end_date = to};
     if (people_w_align_cclf8(x->people, &r, e, sizeof e) < 0) store_failed(x, "aligning beneficiaries");
@@ -629,9 +614,7 @@ static int prepare_staging(ctx *x)
                            &x->stage, NULL) != SQLITE_OK ||
         sqlite3_prepare_v2(x->db, "INSERT OR IGNORE INTO cclf_bad VALUES (?1)", -1, &x->bad,
                            NULL) != SQLITE_OK ||
-        sqlite3_prepare_v2(x->db, "SELECT 1 FROM alignment WHERE person_id = ?1 AND start_date "
-                                  "<= ?3 AND (end_date IS NULL OR end_date >= ?2)", -1,
-                           &x->align_has, NULL) != SQLITE_OK ||
+        people_q_open(x->s, &x->align, x->err, sizeof x->err) < 0 ||
         people_w_open(x->s, &x->people, x->err, sizeof x->err) < 0) {
         store_failed(x, "preparing the delivery");
         return -EIO;
@@ -643,10 +626,11 @@ static void drop_staging(ctx *x)
 {
     sqlite3_finalize(x->stage);
     sqlite3_finalize(x->bad);
-    sqlite3_finalize(x->align_has);
+    people_q_close(x->align);
+    x->align = NULL;
     people_w_close(x->people);
     x->people = NULL;
-    x->stage = x->bad = x->align_has = NULL;
+    x->stage = x->bad = NULL;
     sqlite3_exec(x->db, "DROP TABLE IF EXISTS temp.cclf_stage; DROP TABLE IF EXISTS "
                         "temp.cclf_bad;", NULL, NULL, NULL);
 }

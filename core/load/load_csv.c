@@ -76,7 +76,7 @@ static void reject_row(loader *ld, size_t line, const char *field, const char *m
 
 static int db_fail(loader *ld, size_t line, const char *what)
 {
-    load__error(ld, line, 0, NULL, "%s: %s", what, sqlite3_errmsg(ld->db));
+    load__error(ld, line, 0, NULL, "%s: %s", what, store_errmsg(ld->s));
     return -EIO;
 }
 

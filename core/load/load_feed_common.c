@@ -142,7 +142,7 @@ int load_feed_record(store *s, const char *path, const char *kind, const char *s
     if (seen < 0 || loads_w_begin(s, path, kind, sha, id, at, e, sizeof e) < 0 ||
         loads_w_audit(s, *id, path, kind, sha, at, user && *user ? user : "cli", -1, e,
                       sizeof e) < 0) {
-        snprintf(err, errlen, "recording the load of %s: %s", path, sqlite3_errmsg(store_db(s)));
+        snprintf(err, errlen, "recording the load of %s: %s", path, store_errmsg(s));
         return -EIO;
     }
     return 0;
@@ -153,6 +153,6 @@ int load_feed_counts(store *s, int64_t load_id, int64_t rejected, int64_t warnin
 {
     char e[256];
     if (loads_w_counts(s, load_id, -1, rejected, warnings, e, sizeof e) == 0) return 0;
-    snprintf(err, errlen, "recording the load: %s", sqlite3_errmsg(store_db(s)));
+    snprintf(err, errlen, "recording the load: %s", store_errmsg(s));
     return -EIO;
 }

@@ -47,7 +47,7 @@ static void store_failed(fctx *x, const char *what)
     if (x->failed) return;
     x->failed = 1;
     fprintf(x->o->err ? x->o->err : stderr, "cara load: %s: %s\n", what,
-            x->err[0] ? x->err : sqlite3_errmsg(x->db));
+            x->err[0] ? x->err : store_errmsg(x->s));
 }
 
 static void step(fctx *x, sqlite3_stmt *st, const char *what)

@@ -71,7 +71,7 @@ struct loader {
     size_t header_fields;
     int col_at[LOAD_MAX_COLS];    /* spec column -> header position, -1 absent */
     field_value vals[LOAD_MAX_COLS];
-    sqlite3_stmt *st[8];          /* the kind's reads */
+    particip_q *reads;            /* the kind's reads (load_kinds.c prepare_reads) */
     orgs_w *orgs;                 /* the store's writers (load_kinds.c open_writers) */
     people_w *people;
     arrangements_w *arrs;

@@ -25,19 +25,20 @@ static const char *const ADJUSTMENTS[] = {"", "0", "1", "2", NULL};
 
 /* ---- helpers ---------------------------------------------------------------------- */
 
-static int prepare(loader *ld, int i, const char *sql)
+/* Prepare the participation reads (particip_q) the kind checks its rows with. */
+static int prepare_reads(loader *ld)
 {
-    if (sqlite3_prepare_v2(ld->db, sql, -1, &ld->st[i], NULL) == SQLITE_OK) return 0;
-    load__error(ld, 1, 0, NULL, "the store refused a statement: %s", sqlite3_errmsg(ld->db));
-    return -EIO;
+    char e[256];
+    int rc = particip_q_open(ld->s, &ld->reads, e, sizeof e);
+    if (rc == 0) return 0;
+    load__error(ld, 1, 0, NULL, "the store refused a statement: %s", e);
+    return rc == -ENOMEM ? -ENOMEM : -EIO;
 }
 
 static void finalize_all(loader *ld)
 {
-    for (size_t i = 0; i < sizeof ld->st / sizeof ld->st[0]; i++) {
-        sqlite3_finalize(ld->st[i]);
-        ld->st[i] = NULL;
-    }
+    particip_q_close(ld->reads);
+    ld->reads = NULL;
     orgs_w_close(ld->orgs);
     people_w_close(ld->people);
     arrangements_w_close(ld->arrs);
@@ -67,7 +68,14 @@ static int open_writers(loader *ld)
 static int stored(loader *ld, int rc)
 {
     if (rc >= 0) return 0;
-    load__error(ld, ld->scan->line, 0, NULL, "the store refused the row: %s", sqlite3_errmsg(ld->db));
+    load__error(ld, ld->scan->line, 0, NULL, "the store refused the row: %s", store_errmsg(ld->s));
+    return -EIO;
+}
+
+/* A read's failure (particip_q: err is SQLite's message), reported as stored() does. */
+static int read_failed(loader *ld, const char *err)
+{
+    load__error(ld, ld->scan->line, 0, NULL, "the store refused the row: %s", err);
     return -EIO;
 }
 
@@ -86,24 +94,17 @@ static const char *raw(const loader *ld, size_t c, int *len)
 }
 
 /* The ACO named in column c must exist (a clear message instead of a FOREIGN KEY
- * failure). st[7] is "SELECT 1 FROM acos WHERE aco_id = ?1". */
+ * failure). */
 static int aco_known(loader *ld, size_t c)
 {
-    sqlite3_stmt *st = ld->st[7];
-    sqlite3_bind_text(st, 1, ld->vals[c].text, -1, SQLITE_TRANSIENT);
-    int rc = sqlite3_step(st);
-    int found = rc == SQLITE_ROW;
-    sqlite3_reset(st);
-    if (rc != SQLITE_ROW && rc != SQLITE_DONE) return stored(ld, -EIO);
+    char e[256];
+    int found;
+    if (particip_q_aco(ld->reads, ld->vals[c].text, &found, e, sizeof e) < 0)
+        return read_failed(ld, e);
     if (!found)
         load__error(ld, ld->scan->line, (size_t)ld->col_at[c] + 1, "aco_id",
                    "\"%s\" is not a known ACO (load acos.csv with it first)", ld->vals[c].text);
     return found ? 0 : -EINVAL;
-}
-
-static int prepare_aco_check(loader *ld)
-{
-    return prepare(ld, 7, "SELECT 1 FROM acos WHERE aco_id = ?1");
 }
 
 /* ---- acos.csv ------------------------------------------------------------------------ */
@@ -188,7 +189,7 @@ static const field_spec alignment_cols[] = {
 static int alignment_prepare(loader *ld)
 {
     int rc = open_writers(ld);
-    return rc ? rc : prepare_aco_check(ld);
+    return rc ? rc : prepare_reads(ld);
 }
 
 static int alignment_row(loader *ld)
@@ -214,7 +215,7 @@ static int alignment_end(loader *ld)
 {
     char e[256];
     if (people_w_align_drop_cclf8_covered(ld->people, e, sizeof e) == 0) return 0;
-    load__error(ld, 1, 0, NULL, "replacing the CCLF8 alignment: %s", sqlite3_errmsg(ld->db));
+    load__error(ld, 1, 0, NULL, "replacing the CCLF8 alignment: %s", store_errmsg(ld->s));
     return -EIO;
 }
 
@@ -235,25 +236,8 @@ static const field_spec arrangements_cols[] = {
     {"stop_loss_bps", F_BPS, OPT, NULL, 0, 10000},
 };
 
-/* The participation rules of particip.h, for rows loaded in bulk: st[1] checks the
- * ACO's track and years, st[2] a registered provider, st[3] overlaps. */
-static int arrangements_prepare_rules(loader *ld)
-{
-    int rc = prepare(ld, 1,
-                     "SELECT a.track, a.first_year, a.last_year, COALESCE((SELECT value FROM "
-                     "settings WHERE key = 'eligible_tracks'), 'global') FROM acos a WHERE "
-                     "a.aco_id = ?1");
-    if (!rc) rc = prepare(ld, 2, "SELECT 1 FROM providers WHERE npi = ?1 AND tin = ?2");
-    if (!rc)
-        rc = prepare(ld, 3,
-                     "SELECT arrangement_id, aco_id, start_date, COALESCE(end_date, 'open') FROM "
-                     "arrangements WHERE npi = ?1 AND template_id = ?2 AND arrangement_id != ?3 "
-                     "AND status IN ('offered', 'active', 'ended', 'terminated') AND start_date "
-                     "<= COALESCE(?5, '9999-12-31') AND COALESCE(end_date, '9999-12-31') >= ?4 "
-                     "LIMIT 1");
-    return rc;
-}
-
+/* The participation rules of particip.h, for rows loaded in bulk (particip_q): the
+ * ACO's track and years, a registered provider, overlaps. */
 static int arrangements_rules(loader *ld)
 {
     const field_value *v = ld->vals;
@@ -267,14 +251,15 @@ static int arrangements_rules(loader *ld)
             bad = 1;
         }
     /* track and the ACO's years */
-    sqlite3_stmt *st = ld->st[1];
-    sqlite3_bind_text(st, 1, v[1].text, -1, SQLITE_TRANSIENT);
+    char e[256];
+    int found;
+    particip_aco a;
     /* a read the store failed is reported when it happens (the message is the step's) */
-    int rc = sqlite3_step(st), io = rc != SQLITE_ROW && rc != SQLITE_DONE;
-    if (io) stored(ld, -EIO);
-    if (rc == SQLITE_ROW) {
-        const char *track = (const char *)sqlite3_column_text(st, 0);
-        const char *list = (const char *)sqlite3_column_text(st, 3);
+    int io = particip_q_aco_terms(ld->reads, v[1].text, &found, &a, e, sizeof e) < 0;
+    if (io) read_failed(ld, e);
+    if (found) {
+        const char *track = a.track;
+        const char *list = a.eligible;
         const char *hit = strstr(list, track);
         size_t tl = strlen(track);
         if (!(hit && (hit == list || hit[-1] == ',') && (hit[tl] == '\0' || hit[tl] == ','))) {
@@ -282,45 +267,33 @@ static int arrangements_rules(loader *ld)
                        "CARA arrangements are open only to ACOs on the %s track", v[1].text, track, list);
             bad = 1;
         }
-        int y = atoi(v[5].text), y1 = sqlite3_column_int(st, 1), y2 = sqlite3_column_int(st, 2);
+        int y = atoi(v[5].text), y1 = a.first_year, y2 = a.last_year;
         if (!bad && (y < y1 || y > y2)) {
             load__error(ld, line, (size_t)ld->col_at[5] + 1, "start_date", "%s is outside ACO %s's "
                        "performance years (%d-%d)", v[5].text, v[1].text, y1, y2);
             bad = 1;
         }
     }
-    sqlite3_reset(st);
     /* a registered Preferred Provider */
-    st = ld->st[2];
-    sqlite3_bind_text(st, 1, v[2].text, -1, SQLITE_TRANSIENT);
-    sqlite3_bind_text(st, 2, v[3].text, -1, SQLITE_TRANSIENT);
-    rc = sqlite3_step(st);
-    if (rc != SQLITE_ROW && rc != SQLITE_DONE && !io) io = stored(ld, -EIO) < 0;
-    if (rc == SQLITE_DONE) {
+    int rc = particip_q_provider(ld->reads, v[2].text, v[3].text, &found, e, sizeof e);
+    if (rc < 0 && !io) io = read_failed(ld, e) < 0;
+    if (rc == 0 && !found) {
         load__error(ld, line, (size_t)ld->col_at[2] + 1, "npi", "%s/%s is not a Preferred Provider "
                    "(load providers.csv with it first)", v[2].text, v[3].text);
         bad = 1;
     }
-    sqlite3_reset(st);
     /* one ACO per template at a time (rows of this file count as they are loaded) */
-    st = ld->st[3];
-    sqlite3_bind_text(st, 1, v[2].text, -1, SQLITE_TRANSIENT);
-    sqlite3_bind_text(st, 2, v[4].text, -1, SQLITE_TRANSIENT);
-    sqlite3_bind_text(st, 3, v[0].text, -1, SQLITE_TRANSIENT);
-    sqlite3_bind_text(st, 4, v[5].text, -1, SQLITE_TRANSIENT);
-    if (!v[6].empty) sqlite3_bind_text(st, 5, v[6].text, -1, SQLITE_TRANSIENT);
-    rc = sqlite3_step(st);
-    if (rc != SQLITE_ROW && rc != SQLITE_DONE && !io) io = stored(ld, -EIO) < 0;
-    if (rc == SQLITE_ROW) {
+    particip_ebra x;
+    rc = particip_q_ebra_overlap(ld->reads, v[2].text, v[4].text, v[0].text, v[5].text,
+                                 v[6].empty ? NULL : v[6].text, &found, &x, e, sizeof e);
+    if (rc < 0 && !io) io = read_failed(ld, e) < 0;
+    if (rc == 0 && found) {
         load__error(ld, line, (size_t)ld->col_at[0] + 1, "arrangement_id",
                    "provider %s is already in EBRA %s with ACO %s (%s to %s) for %s: a provider may "
                    "be in EBRAs with only one ACO per template at a time", v[2].text,
-                   sqlite3_column_text(st, 0), sqlite3_column_text(st, 1),
-                   sqlite3_column_text(st, 2), sqlite3_column_text(st, 3), v[4].text);
+                   x.arrangement_id, x.aco_id, x.start_date, x.end_date, v[4].text);
         bad = 1;
     }
-    sqlite3_reset(st);
-    sqlite3_clear_bindings(st);
     if (io) return -EIO;
     return bad ? -EINVAL : 0;
 }
@@ -328,8 +301,7 @@ static int arrangements_rules(loader *ld)
 static int arrangements_prepare(loader *ld)
 {
     int rc = open_writers(ld);
-    if (!rc) rc = arrangements_prepare_rules(ld);
-    return rc ? rc : prepare_aco_check(ld);
+    return rc ? rc : prepare_reads(ld);
 }
 
 static int arrangements_row(loader *ld)
@@ -364,11 +336,7 @@ static const field_spec participants_cols[] = {
 static int participants_prepare(loader *ld)
 {
     int rc = open_writers(ld);
-    if (!rc)
-        rc = prepare(ld, 1, "SELECT aco_id FROM aco_tins WHERE tin = ?1 AND aco_id != ?2 AND "
-                            "start_date <= COALESCE(?4, '9999-12-31') AND COALESCE(end_date, "
-                            "'9999-12-31') >= ?3 LIMIT 1");
-    return rc ? rc : prepare_aco_check(ld);
+    return rc ? rc : prepare_reads(ld);
 }
 
 static int participants_row(loader *ld)
@@ -378,22 +346,16 @@ static int participants_row(loader *ld)
     if (ld->errors != before) return -EINVAL;
     int known = aco_known(ld, 0); /* -EINVAL, or -EIO when the store failed */
     if (known < 0) return known;
-    sqlite3_stmt *st = ld->st[1];
-    for (int i = 0; i < 3; i++) sqlite3_bind_text(st, i == 0 ? 1 : i == 1 ? 2 : 3, ld->vals[i == 0 ? 1 : i == 1 ? 0 : 2].text, -1, SQLITE_TRANSIENT);
-    if (!ld->vals[3].empty) sqlite3_bind_text(st, 4, ld->vals[3].text, -1, SQLITE_TRANSIENT);
-    int step = sqlite3_step(st), clash = step == SQLITE_ROW;
-    if (step != SQLITE_ROW && step != SQLITE_DONE) {
-        sqlite3_reset(st);
-        sqlite3_clear_bindings(st);
-        return stored(ld, -EIO);
-    }
-    if (clash)
-        load__error(ld, ld->scan->line, (size_t)ld->col_at[1] + 1, "tin", "TIN %s is already a "
-                   "participant of %s over these dates", ld->vals[1].text, sqlite3_column_text(st, 0));
-    sqlite3_reset(st);
-    sqlite3_clear_bindings(st);
-    if (clash) return -EINVAL;
     char e[256];
+    const char *other;
+    if (particip_q_tin_overlap(ld->reads, ld->vals[1].text, ld->vals[0].text, ld->vals[2].text,
+                               val(ld, 3), &other, e, sizeof e) < 0)
+        return read_failed(ld, e);
+    if (other) {
+        load__error(ld, ld->scan->line, (size_t)ld->col_at[1] + 1, "tin", "TIN %s is already a "
+                   "participant of %s over these dates", ld->vals[1].text, other);
+        return -EINVAL;
+    }
     aco_tin_rec r = {.aco_id = val(ld, 0), .tin = val(ld, 1), .start_date = val(ld, 2),
                      .end_date = val(ld, 3)};
     return stored(ld, orgs_w_tin_put(ld->orgs, &r, e, sizeof e));
@@ -640,7 +602,7 @@ static int claims_row(loader *ld)
                    "line %lld of claim \"%s\" appears twice", (long long)line, g->claim_id);
         return -EINVAL;
     }
-    load__error(ld, ld->scan->line, 0, NULL, "the store refused the row: %s", sqlite3_errmsg(ld->db));
+    load__error(ld, ld->scan->line, 0, NULL, "the store refused the row: %s", store_errmsg(ld->s));
     return -EIO;
 }
 

@@ -120,10 +120,6 @@ json_t *srv_body_object(const srv_req *rq, srv_resp *rs);
 int srv_audit(const srv_req *rq, const char *action, const char *entity, const char *entity_id,
               json_t *detail);
 
-/* The rows of a prepared statement as a JSON array of objects named by column (integers
- * as integers, NULL as null, text as text). Steps st to the end. New reference. */
-json_t *srv_rows_json(sqlite3_stmt *st);
-
 /* Scope: the ACO id an ACO token is limited to (NULL for others). */
 const char *srv_scope_aco(const srv_req *rq);
 /* Scope: the NPI a provider token is limited to (NULL for others). */

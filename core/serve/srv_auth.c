@@ -5,7 +5,6 @@
 
 #include <errno.h>
 #include <fcntl.h>
-#include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -16,41 +15,6 @@
 
 #include "base/base.h"
 
-
-/* Run q with n text parameters (NULL binds NULL). With out, the first column of the
- * first row is copied there (malloc'ed; NULL when no row or NULL). 0 or -EIO. */
-static int sql(store *s, char **out, char *err, size_t errlen, const char *q, int n, ...)
-{
-    sqlite3 *db = store_db(s);
-    sqlite3_stmt *st;
-    if (out) *out = NULL;
-    if (sqlite3_prepare_v2(db, q, -1, &st, NULL) != SQLITE_OK)
-        return util_fail(err, errlen, -EIO, "%s: %s", store_path(s), sqlite3_errmsg(db));
-    va_list ap;
-    va_start(ap, n);
-    for (int i = 1; i <= n; i++) {
-        const char *v = va_arg(ap, const char *);
-        if (v) sqlite3_bind_text(st, i, v, -1, SQLITE_TRANSIENT);
-    }
-    va_end(ap);
-    int rc = sqlite3_step(st);
-    if (rc == SQLITE_ROW && out && sqlite3_column_type(st, 0) != SQLITE_NULL) {
-        const char *t = (const char *)sqlite3_column_text(st, 0); /* NULL: no memory */
-        *out = t ? strdup(t) : NULL;
-        if (!*out) rc = SQLITE_NOMEM;
-    }
-    if (rc != SQLITE_ROW && rc != SQLITE_DONE) {
-        util_fail(err, errlen, -EIO, "%s: %s", store_path(s), sqlite3_errmsg(db));
-        sqlite3_finalize(st);
-        if (out) {
-            free(*out);
-            *out = NULL;
-        }
-        return -EIO;
-    }
-    sqlite3_finalize(st);
-    return 0;
-}
 
 static void now_utc(char out[32])
 {
@@ -163,10 +127,8 @@ int srv_role_parse(store *s, const char *spec, srv_role *out, char *err, size_t 
         out->kind = SRV_PROVIDER;
     } else {
         if (!s) return util_fail(err, errlen, -EINVAL, "role \"%s\": no database to look the ACO up in", spec);
-        char *found = NULL;
-        int rc = sql(s, &found, err, errlen, "SELECT aco_id FROM acos WHERE aco_id = ?1", 1, id);
-        if (rc < 0) return -EINVAL;
-        free(found);
+        int found;
+        if (orgs_q_aco_known(s, id, &found, NULL, err, errlen) < 0) return -EINVAL;
         if (!found)
             return util_fail(err, errlen, -EINVAL, "role \"%s\": no ACO \"%s\" (cara aco add, or load "
                         "acos.csv)", spec, id);

@@ -215,16 +215,6 @@ static void error_now(rctx *c, int status, const char *code, const char *msg)
 
 /* ---- the pool side ------------------------------------------------------------------------- */
 
-/* SQLite progress handler: stop a request's statements after its time budget. */
-static int over_time(void *ud)
-{
-    const struct timespec *deadline = ud;
-    struct timespec t;
-    clock_gettime(CLOCK_MONOTONIC, &t);
-    return t.tv_sec > deadline->tv_sec ||
-           (t.tv_sec == deadline->tv_sec && t.tv_nsec > deadline->tv_nsec);
-}
-
 /* Audit a refused request (srv_deny.h), rate-limited per token. A failure to write is
  * logged on stderr; the refusal stands either way. */
 static void audit_denied(srv *s, store *db, const srv_req *rq, int status, const char *reason)
@@ -267,8 +257,8 @@ static void work(uv_work_t *w)
             srv_error(&c->rs, 503, "store_unavailable", "the database cannot be opened: %s", err);
             goto out;
         }
-        sqlite3_busy_timeout(store_db(db), 5000);
-        sqlite3_progress_handler(store_db(db), 100000, over_time, &deadline);
+        store_busy_timeout(db, 5000);
+        store_set_deadline(db, &deadline);
     }
     if (!(c->route->flags & SRV_PUBLIC)) {
         int v = srv_token_verify(db, c->auth, &c->rq.role, err, sizeof err);
@@ -288,7 +278,7 @@ static void work(uv_work_t *w)
     c->rq.db = (c->route->flags & SRV_NODB) ? NULL : db;
     c->rs.status = 200;
     c->route->fn(&c->rq, &c->rs);
-    if (db && sqlite3_get_autocommit(store_db(db)) == 0) store_rollback(db); /* a handler's leftovers */
+    if (db && store_in_transaction(db)) store_rollback(db); /* a handler's leftovers */
     if (c->rs.status == 403) {
         json_t *m = json_object_get(json_object_get(c->rs.json, "error"), "message");
         audit_denied(s, db, &c->rq, 403, json_string_value(m));

@@ -112,7 +112,7 @@ int srv_serve(const srv_options *o, FILE *err)
         return -1;
     }
     int reaped = 0; /* runs killed mid-way stop showing as running (run_lease.h) */
-    if (run_lease_reap(store_db(db), "cara serve", &reaped, msg, sizeof msg) < 0)
+    if (run_lease_reap(db, "cara serve", &reaped, msg, sizeof msg) < 0)
         fprintf(err, "cara serve: warning: %s\n", msg);
     else if (reaped)
         fprintf(err, "cara serve: %d earlier run%s marked abandoned\n", reaped,

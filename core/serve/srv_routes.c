@@ -300,7 +300,7 @@ static void job_work(uv_work_t *w)
     engine_stats st;
     int rc = episodes ? store_open(s->db_path, 0, &db, err, sizeof err) : -ENOMEM;
     if (rc == 0) {
-        sqlite3_busy_timeout(store_db(db), 10000);
+        store_busy_timeout(db, 10000);
         engine_opts o = {.period = j->period, .only_template = j->template_id[0] ? j->template_id : NULL,
                          .episodes_dir = episodes, .plugins_dir = s->plugins_dir,
                          .cancel = &j->cancel, .progress = job_progress, .progress_ud = j};

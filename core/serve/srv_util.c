@@ -1,6 +1,6 @@
 /*
  * srv_util.c: the helpers handlers use (srv.h): query parameters, JSON responses and
- * errors, the request body, the audit log, rows as JSON, role scopes.
+ * errors, the request body, the audit log, role scopes.
  */
 #include <errno.h>
 #include <stdarg.h>
@@ -83,25 +83,6 @@ int srv_audit(const srv_req *rq, const char *action, const char *entity, const c
     int rc = audit_append(rq->db, &r, e, sizeof e) < 0 ? -EIO : 0;
     free(after);
     return rc;
-}
-
-json_t *srv_rows_json(sqlite3_stmt *st)
-{
-    json_t *rows = json_array();
-    while (sqlite3_step(st) == SQLITE_ROW) {
-        json_t *o = json_object();
-        for (int i = 0; i < sqlite3_column_count(st); i++) {
-            json_t *v;
-            switch (sqlite3_column_type(st, i)) {
-            case SQLITE_NULL: v = json_null(); break;
-            case SQLITE_INTEGER: v = json_integer(sqlite3_column_int64(st, i)); break;
-            default: v = json_string((const char *)sqlite3_column_text(st, i)); break;
-            }
-            json_object_set_new(o, sqlite3_column_name(st, i), v ? v : json_null());
-        }
-        json_array_append_new(rows, o);
-    }
-    return rows;
 }
 
 const char *srv_scope_aco(const srv_req *rq) { return rq->role.kind == SRV_ACO ? rq->role.id : NULL; }

@@ -9,9 +9,10 @@
 #include <string.h>
 
 #include "base/base.h"
+#include "store_internal.h"
 
-int content_put(sqlite3 *db, const char *sha256, const void *bytes, size_t len, char *err,
-                size_t errlen)
+int store__content_put(sqlite3 *db, const char *sha256, const void *bytes, size_t len,
+                       char *err, size_t errlen)
 {
     sqlite3_stmt *st;
     if (sqlite3_prepare_v2(db, "INSERT OR IGNORE INTO contents (sha256, size, bytes) "
@@ -19,10 +20,11 @@ int content_put(sqlite3 *db, const char *sha256, const void *bytes, size_t len, 
         snprintf(err, errlen, "storing content %.12s: %s", sha256, sqlite3_errmsg(db));
         return -EIO;
     }
-    sqlite3_bind_text(st, 1, sha256, -1, SQLITE_STATIC); /* no copy: nothing to run out of */
-    sqlite3_bind_int64(st, 2, (sqlite3_int64)len);
-    sqlite3_bind_blob64(st, 3, len ? bytes : "", len, SQLITE_STATIC);
-    int rc = sqlite3_step(st);
+    /* SQLITE_STATIC: no copy, nothing to run out of */
+    int rc = sqlite3_bind_text(st, 1, sha256, -1, SQLITE_STATIC);
+    if (rc == SQLITE_OK) rc = sqlite3_bind_int64(st, 2, (sqlite3_int64)len);
+    if (rc == SQLITE_OK) rc = sqlite3_bind_blob64(st, 3, len ? bytes : "", len, SQLITE_STATIC);
+    if (rc == SQLITE_OK) rc = sqlite3_step(st);
     sqlite3_finalize(st);
     if (rc != SQLITE_DONE) {
         snprintf(err, errlen, "storing content %.12s: %s", sha256, sqlite3_errmsg(db));
@@ -31,9 +33,16 @@ int content_put(sqlite3 *db, const char *sha256, const void *bytes, size_t len, 
     return 0;
 }
 
-int content_get(sqlite3 *db, const char *sha256, char **bytes, size_t *len, char *err,
+int content_put(store *s, const char *sha256, const void *bytes, size_t len, char *err,
                 size_t errlen)
 {
+    return store__content_put(store_db(s), sha256, bytes, len, err, errlen);
+}
+
+int content_get(store *s, const char *sha256, char **bytes, size_t *len, char *err,
+                size_t errlen)
+{
+    sqlite3 *db = store_db(s);
     *bytes = NULL;
     *len = 0;
     sqlite3_stmt *st;
@@ -42,16 +51,22 @@ int content_get(sqlite3 *db, const char *sha256, char **bytes, size_t *len, char
         snprintf(err, errlen, "reading content %.12s: %s", sha256, sqlite3_errmsg(db));
         return -EIO;
     }
-    sqlite3_bind_text(st, 1, sha256, -1, SQLITE_STATIC); /* no copy: nothing to run out of */
-    int rc = sqlite3_step(st);
+    /* SQLITE_STATIC: no copy, nothing to run out of */
+    int rc = sqlite3_bind_text(st, 1, sha256, -1, SQLITE_STATIC);
+    if (rc == SQLITE_OK) rc = sqlite3_step(st);
     if (rc != SQLITE_ROW) {
         if (rc == SQLITE_DONE) snprintf(err, errlen, "no content stored for sha256 %s", sha256);
         else snprintf(err, errlen, "reading content %.12s: %s", sha256, sqlite3_errmsg(db));
         sqlite3_finalize(st);
         return rc == SQLITE_DONE ? -ENOENT : -EIO;
     }
-    size_t n = (size_t)sqlite3_column_bytes(st, 0);
     const void *b = sqlite3_column_blob(st, 0);
+    size_t n = (size_t)sqlite3_column_bytes(st, 0);
+    if (!b && n == 0 && sqlite3_errcode(db) == SQLITE_NOMEM) {
+        sqlite3_finalize(st);
+        snprintf(err, errlen, "reading content %.12s: out of memory", sha256);
+        return -ENOMEM;
+    }
     char *p = malloc(n + 1);
     if (!p) {
         sqlite3_finalize(st);

@@ -2,6 +2,7 @@
  * run_lease.c: see run_lease.h.
  */
 #include "run_lease.h"
+#include "store_conn.h"
 
 #include <errno.h>
 #include <pthread.h>
@@ -60,9 +61,10 @@ static void *heartbeat_main(void *arg)
     return NULL;
 }
 
-int run_lease_start(sqlite3 *db, const char *db_path, int64_t run_id, run_lease **out,
-                    char *err, size_t errlen)
+int run_lease_start(store *s, int64_t run_id, run_lease **out, char *err, size_t errlen)
 {
+    sqlite3 *db = store_db(s);
+    const char *db_path = store_path(s);
     *out = NULL;
     char host[256];
     host_name(host, sizeof host);
@@ -138,8 +140,9 @@ typedef struct stale_run {
     char msg[768];
 } stale_run;
 
-int run_lease_reap(sqlite3 *db, const char *who, int *n, char *err, size_t errlen)
+int run_lease_reap(store *s, const char *who, int *n, char *err, size_t errlen)
 {
+    sqlite3 *db = store_db(s);
     if (n) *n = 0;
     char host[256];
     host_name(host, sizeof host);

@@ -16,8 +16,9 @@
 #define CARA_RUN_LEASE_H
 
 #include <jansson.h>
-#include <sqlite3.h>
 #include <stdint.h>
+
+#include "store_conn.h"
 
 #define RUN_LEASE_BEAT_S 5   /* heartbeat period */
 #define RUN_LEASE_STALE_S 60 /* a heartbeat older than this is stale, wherever the run is */
@@ -30,28 +31,27 @@
 typedef struct run_lease run_lease;
 
 /*
- * Write this process's lease on run_id (pid, host, heartbeat now) through db and start
- * the heartbeat thread, which opens its own connection to db_path and renews the
+ * Write this process's lease on run_id (pid, host, heartbeat now) through s and start
+ * the heartbeat thread, which opens its own connection to store_path(s) and renews the
  * heartbeat every RUN_LEASE_BEAT_S seconds (a busy database just skips a beat). On
  * success *out is owned by the caller (run_lease_stop). 0, or -errno with err set
  * (the run can proceed without a lease; the caller decides).
  */
-int run_lease_start(sqlite3 *db, const char *db_path, int64_t run_id, run_lease **out,
-                    char *err, size_t errlen);
+int run_lease_start(store *s, int64_t run_id, run_lease **out, char *err, size_t errlen);
 
 /* Stop the heartbeat thread and free the lease (NULL is fine). The row's lease columns
  * stay as they were: a finished run's status says it is no longer running. */
 void run_lease_stop(run_lease *l);
 
 /*
- * Mark every stale `running` run of db as abandoned (see above) and set *n (may be
+ * Mark every stale `running` run of s as abandoned (see above) and set *n (may be
  * NULL) to how many. `who` names the command ("cara runs") in the message. 0, or -EIO
  * with err naming the SQLite error.
  */
-int run_lease_reap(sqlite3 *db, const char *who, int *n, char *err, size_t errlen);
+int run_lease_reap(store *s, const char *who, int *n, char *err, size_t errlen);
 
 /*
- * Rows of `runs` as JSON objects (srv_rows_json): set "status" to "abandoned" where
+ * Rows of `runs` as JSON objects (store_rows_json): set "status" to "abandoned" where
  * "abandoned_at" is not null and remove the internal "lease_pid" and "lease_host".
  * rows may be NULL or not an array (nothing is done).
  */

@@ -13,6 +13,7 @@
 #include <time.h>
 
 #include "contents.h"
+#include "store_internal.h"
 #include "base/base.h"
 
 typedef struct snap_file {
@@ -154,7 +155,7 @@ static int store_list(sqlite3 *db, const snap_list *l, const char *tree, const c
     int64_t id = rc == 0 ? sqlite3_last_insert_rowid(db) : 0;
     for (size_t i = 0; i < l->n && rc == 0; i++) {
         const snap_file *f = &l->v[i];
-        rc = content_put(db, f->sha, f->bytes, f->len, err, errlen);
+        rc = store__content_put(db, f->sha, f->bytes, f->len, err, errlen);
         if (rc == 0) {
             sqlite3_bind_int64(file, 1, id);
             sqlite3_bind_text(file, 2, f->rel, -1, SQLITE_STATIC);

@@ -236,3 +236,39 @@ int store_fail(sqlite3 *db, char *err, size_t errlen, const char *fmt, ...)
     if (n >= 0 && (size_t)n < errlen) snprintf(err + n, errlen - (size_t)n, ": %s", sqlite3_errmsg(db));
     return -EIO;
 }
+
+void store_busy_timeout(store *s, int ms)
+{
+    sqlite3_busy_timeout(s->db, ms);
+}
+
+/* sqlite3_progress_handler callback: nonzero (stop) once the deadline ud has passed. */
+static int past_deadline(void *ud)
+{
+    const struct timespec *deadline = ud;
+    struct timespec t;
+    clock_gettime(CLOCK_MONOTONIC, &t);
+    return t.tv_sec > deadline->tv_sec ||
+           (t.tv_sec == deadline->tv_sec && t.tv_nsec > deadline->tv_nsec);
+}
+
+void store_set_deadline(store *s, const struct timespec *deadline)
+{
+    if (deadline) sqlite3_progress_handler(s->db, 100000, past_deadline, (void *)deadline);
+    else sqlite3_progress_handler(s->db, 0, NULL, NULL);
+}
+
+int store_in_transaction(store *s)
+{
+    return sqlite3_get_autocommit(s->db) == 0;
+}
+
+int store_is_readonly(store *s)
+{
+    return sqlite3_db_readonly(s->db, "main") == 1;
+}
+
+const char *store_errmsg(store *s)
+{
+    return sqlite3_errmsg(s->db);
+}

@@ -12,6 +12,7 @@
 
 #include <stddef.h>
 #include <stdint.h>
+#include <time.h>
 
 #include <sqlite3.h>
 
@@ -75,9 +76,32 @@ void store_rollback(store *s);
 int store_fail(sqlite3 *db, char *err, size_t errlen, const char *fmt, ...)
     __attribute__((format(printf, 4, 5)));
 
+/* The message of the last call on s that failed (SQLite's sqlite3_errmsg; "not an error"
+ * when none did). Borrowed; valid until the next call on s. */
+const char *store_errmsg(store *s);
+
 /* Column i of a result row as a day number: ISO 'YYYY-MM-DD' text, or CARA_DATE_NONE
  * for NULL or anything else. */
 int32_t store_col_date(sqlite3_stmt *st, int i);
+
+/* Connection settings: what one connection of s does while it waits and runs. They do
+ * not change the database; each lasts until store_close. */
+
+/* Wait up to ms milliseconds for another connection's lock before a statement fails
+ * with "database is locked" (0: fail at once). */
+void store_busy_timeout(store *s, int ms);
+
+/* Stop any statement of s (it fails with "interrupted") once CLOCK_MONOTONIC passes
+ * *deadline, checked every 100000 virtual machine steps. deadline is borrowed and must
+ * outlive its use on s; NULL removes the limit. */
+void store_set_deadline(store *s, const struct timespec *deadline);
+
+/* 1 when s has a transaction open (a BEGIN without its COMMIT or ROLLBACK), else 0. */
+int store_in_transaction(store *s);
+
+/* 1 when s cannot write its database (the file or its folder is read-only for this
+ * user), else 0. */
+int store_is_readonly(store *s);
 
 /* Close the connection (NULL is a no-op). */
 void store_close(store *s);

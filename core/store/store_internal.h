@@ -17,6 +17,10 @@
 int store__rows_step(sqlite3 *db, sqlite3_stmt *st, store_row_fn fn, void *ud, char *err,
                     size_t errlen);
 
+/* content_put on a bare connection (snapshots.c records a snapshot through one). */
+int store__content_put(sqlite3 *db, const char *sha256, const void *bytes, size_t len,
+                       char *err, size_t errlen);
+
 /* report.c's statement-level helpers (report.h's types). */
 #include "report.h"
 
