@@ -234,34 +234,6 @@ int run_manifest_save_files(sqlite3 *db, int64_t run_id, const run_manifest *m, 
     return 0;
 }
 
-int run_manifest_save_components(sqlite3 *db, int64_t run_id, const run_manifest *m,
-                                 char *err, size_t errlen)
-{
-    sqlite3_stmt *st;
-    if (sqlite3_prepare_v2(db, "INSERT OR IGNORE INTO run_components (run_id, kind, name, "
-                               "version, path, sha256, content, relpath) VALUES (?1, ?2, ?3, "
-                               "?4, ?5, ?6, ?7, ?8)", -1, &st, NULL) != SQLITE_OK)
-        return fail(db, NULL, "run components", err, errlen);
-    for (size_t i = 0; i < m->n_comps; i++) {
-        const run_component *c = &m->comps[i];
-        sqlite3_bind_int64(st, 1, run_id);
-        sqlite3_bind_text(st, 2, c->kind, -1, SQLITE_STATIC);
-        sqlite3_bind_text(st, 3, c->name, -1, SQLITE_STATIC);
-        sqlite3_bind_text(st, 4, c->version, -1, SQLITE_STATIC);
-        sqlite3_bind_text(st, 5, c->path, -1, SQLITE_STATIC);
-        sqlite3_bind_text(st, 6, c->sha256, -1, SQLITE_STATIC);
-        if (c->file >= 0) {
-            sqlite3_bind_text(st, 7, c->sha256, -1, SQLITE_STATIC);
-            sqlite3_bind_text(st, 8, m->files[c->file].relpath, -1, SQLITE_STATIC);
-        }
-        if (sqlite3_step(st) != SQLITE_DONE) return fail(db, st, "run components", err, errlen);
-        sqlite3_reset(st);
-        sqlite3_clear_bindings(st);
-    }
-    sqlite3_finalize(st);
-    return 0;
-}
-
 int run_manifest_version_warnings(sqlite3 *db, const run_manifest *m, int64_t against,
                                   json_t *warnings, char *err, size_t errlen)
 {

@@ -4,7 +4,8 @@
  * the CMS-HCC tables of common/) with its bytes and SHA-256, and the run's components
  * (kind plugin/template/rule/table, name, version, path, hash) as `cara runs --run`
  * lists them. The engine stores the files with the run (contents + run_files, so the
- * run can be replayed byte for byte: replay.h) and the components with its results.
+ * run can be replayed byte for byte: replay.h) and the components with its results
+ * (engine_save.c, through store/runs_w.h).
  */
 #ifndef CARA_RUN_MANIFEST_H
 #define CARA_RUN_MANIFEST_H
@@ -52,11 +53,6 @@ void run_manifest_free(run_manifest *m);
  * caller's transaction. 0 or -EIO with a message. */
 int run_manifest_save_files(sqlite3 *db, int64_t run_id, const run_manifest *m, char *err,
                             size_t errlen);
-
-/* Store the run's run_components rows (with their content link and relpath), in the
- * caller's transaction. 0 or -EIO with a message. */
-int run_manifest_save_components(sqlite3 *db, int64_t run_id, const run_manifest *m,
-                                 char *err, size_t errlen);
 
 /*
  * A component whose (kind, name, version) the latest earlier run that used it (or run

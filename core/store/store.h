@@ -20,6 +20,8 @@
 #include "people_w.h"
 #include "run_lease.h"
 #include "runs_q.h"
+#include "run_inputs_q.h"
+#include "runs_w.h"
 #include "store_rows.h"
 #include "tokens.h"
 #include "snapshots.h"
