@@ -545,13 +545,13 @@ int engine_run(store *s, const engine_opts *o, int64_t *run_id, engine_stats *st
     if (rc == 0) rc = run_warnings(s, o, &man, warnings, err, errlen);
     if (rc == 0) rc = engine__rule_set_open(&w.rules, &cat, &o->limits, err, errlen);
     else memset(&w.rules, 0, sizeof w.rules);
-    if (rc == 0) rc = engine__load_arrangements(store_db(s), &rd, err, errlen);
+    if (rc == 0) rc = engine__load_arrangements(s, &rd, err, errlen);
     if (rc == 0 && engine__families(&cat, &rd) < 0) {
         snprintf(err, errlen, "out of memory");
         rc = -ENOMEM;
     }
     if (rc == 0) rc = engine__check_arrangements(&cat, &rd, err, errlen);
-    if (rc == 0) rc = engine__data_warnings(store_db(s), &cat, &rd, warnings, o->log, err, errlen);
+    if (rc == 0) rc = engine__data_warnings(s, &cat, &rd, warnings, o->log, err, errlen);
     if (rc == 0) rc = data_as_of(store_db(s), &rd.as_of, err, errlen);
     int started = rc == 0 && start_run(s, o, &man, run_id, err, errlen) == 0;
     if (rc == 0 && !started) rc = -EIO;

@@ -310,7 +310,7 @@ static int try_open(srv_req *rq, srv_resp *rs, try_ctx *t, const char *tmpl, jso
             return -1;
         }
     }
-    if (engine_pricer_open(&t->cat, NULL, store_db(rq->db),
+    if (engine_pricer_open(&t->cat, NULL, rq->db,
                            &(rules_limits){.wall_ms = TRY_WALL_MS}, &t->pr, err, sizeof err) < 0) {
         const rules_error *re = t->pr ? engine_pricer_rule_error(t->pr) : NULL;
         if (re && re->kind != RULES_OK) rule_error(rs, t, re, NULL);

@@ -1,0 +1,228 @@
+/*
+ * tests/test_store_engsql.c: the store modules the engine's run goes through
+ * (core/store/ runs_w: a run's results; run_inputs_q: the arrangements, participant
+ * TINs and unknown beneficiaries a run reads). A writer stores exactly its explicit
+ * columns (NULL where the record says absent) and names the row it could not save; a
+ * reader hands rows in its stated order.
+ */
+#include <check.h>
+#include <errno.h>
+#include <stdio.h>
+#include <string.h>
+
+#include "helpers.h"
+#include "store/store.h"
+#include "suites.h"
+
+static char dir[64];
+static store *db;
+
+static void exec_ok(const char *sql)
+{
+    char err[256];
+    ck_assert_msg(store_exec(db, sql, err, sizeof err) == 0, "%s: %s", sql, err);
+}
+
+static void setup(void)
+{
+    th_tmpdir_store(dir, "cara-engsql", &db);
+    exec_ok("INSERT INTO runs (run_id, started_at, status, episodes_dir) VALUES "
+            "(7, '2027-01-01T00:00:00Z', 'running', '/e')");
+}
+
+static void teardown(void)
+{
+    store_close(db);
+    th_rmdir(dir);
+}
+
+/* An episode with a target stores every factor; one without stores NULL for them, and
+ * NULL for the arrangement, method and risk it does not have. */
+START_TEST(test_episode_rows)
+{
+    runs_w *w;
+    char err[256], buf[256];
+    ck_assert_int_eq(runs_w_open(db, 7, &w, err, sizeof err), 0);
+    run_episode_rec e = {.episode_id = "E1", .person_id = "P1", .template_id = "falls",
+                         .template_version = "1.0.0", .trigger_type = "claim",
+                         .trigger_date = "2027-02-01", .end_date = "2027-04-01", .died = 1,
+                         .aco_id = "A1", .arrangement_id = "R1", .npi = "N", .tin = "T",
+                         .attribution_method = "plurality", .has_target = 1,
+                         .base_cents = 100000, .trend_factor = 10200, .trend_years = 2,
+                         .age_factor = 9900, .hcc_count = 3, .hcc_factor = 10500,
+                         .dual_factor = 10000, .discount_bps = 300, .target_cents = 104321,
+                         .actual_winsorized_cents = 90000, .quality_met = 1,
+                         .actual_cents = 95000, .status = "final", .has_risk = 1,
+                         .risk_score = 12345};
+    ck_assert_int_eq(runs_w_episode(w, &e, "E1", err, sizeof err), 0);
+    run_episode_rec x = {.episode_id = "E2", .person_id = "P2", .template_id = "falls",
+                         .template_version = "1.0.0", .trigger_type = "claim",
+                         .trigger_date = "2027-03-01", .end_date = "2027-05-01",
+                         .actual_cents = 777, .status = "excluded",
+                         .exclusion_reason = "no enrollment",
+                         .base_cents = 5 /* not stored: has_target 0 */};
+    ck_assert_int_eq(runs_w_episode(w, &x, "E2", err, sizeof err), 0);
+    runs_w_close(w);
+    ck_assert_str_eq(th_qs(db, "SELECT run_id || '|' || person_id || '|' || died || '|' || "
+                               "arrangement_id || '|' || attribution_method || '|' || "
+                               "base_cents || '|' || trend_factor || '|' || trend_years || '|' "
+                               "|| age_factor || '|' || hcc_count || '|' || hcc_factor || '|' "
+                               "|| dual_factor || '|' || discount_bps || '|' || target_cents "
+                               "|| '|' || actual_cents || '|' || actual_winsorized_cents || "
+                               "'|' || quality_met || '|' || risk_score FROM run_episodes "
+                               "WHERE episode_id = 'E1'", buf),
+                     "7|P1|1|R1|plurality|100000|10200|2|9900|3|10500|10000|300|104321|95000|"
+                     "90000|1|12345");
+    ck_assert_int_eq(th_q(db, "SELECT count(*) FROM run_episodes WHERE episode_id = 'E2' AND "
+                              "aco_id IS NULL AND arrangement_id IS NULL AND npi IS NULL AND "
+                              "attribution_method IS NULL AND base_cents IS NULL AND "
+                              "target_cents IS NULL AND actual_winsorized_cents IS NULL AND "
+                              "quality_met IS NULL AND risk_score IS NULL AND died = 0 AND "
+                              "actual_cents = 777 AND exclusion_reason = 'no enrollment'"), 1);
+}
+END_TEST
+
+/* A refused row names the store, the caller's label and SQLite's reason; the writer
+ * goes on afterwards (its statement was reset). */
+START_TEST(test_refusal_names_row)
+{
+    runs_w *w;
+    char err[256], want[512];
+    ck_assert_int_eq(runs_w_open(db, 7, &w, err, sizeof err), 0);
+    run_leak_rec l = {"E1", "A1", "N1", "T1", 3, 4500};
+    ck_assert_int_eq(runs_w_leak(w, &l, "leak one", err, sizeof err), 0);
+    ck_assert_int_eq(runs_w_leak(w, &l, "leak one", err, sizeof err), -EIO);
+    snprintf(want, sizeof want, "%s: saving leak one: ", store_path(db));
+    ck_assert_msg(strncmp(err, want, strlen(want)) == 0, "%s", err);
+    ck_assert_ptr_nonnull(strstr(err, "UNIQUE constraint failed"));
+    run_episode_rec bad = {.episode_id = "E9", .person_id = "P", .template_id = "t",
+                           .template_version = "1", .trigger_type = "claim",
+                           .trigger_date = "2027-01-01", .end_date = "2027-01-02",
+                           .status = "bogus"};
+    ck_assert_int_eq(runs_w_episode(w, &bad, "E9", err, sizeof err), -EIO);
+    ck_assert_ptr_nonnull(strstr(err, ": saving E9: CHECK constraint failed"));
+    l.npi = "N2";
+    ck_assert_int_eq(runs_w_leak(w, &l, "leak two", err, sizeof err), 0);
+    runs_w_close(w);
+    ck_assert_int_eq(th_q(db, "SELECT sum(paid_cents) FROM run_leakage WHERE run_id = 7"), 9000);
+}
+END_TEST
+
+/* An arrangement result without gross stores NULL for gross, quality and share; the
+ * components keep the first (kind, name); the finish marks the run done with its
+ * inputs (1 load, 0 claims) and warnings. */
+START_TEST(test_arrangement_components_finish)
+{
+    runs_w *w;
+    char err[256], buf[256];
+    ck_assert_int_eq(runs_w_open(db, 7, &w, err, sizeof err), 0);
+    run_arrangement_rec a = {.arrangement_id = "R1", .period = 2027, .aco_id = "A1",
+                             .npi = "N", .tin = "T", .template_id = "falls",
+                             .template_version = "1.0.0", .episodes = 2,
+                             .target_cents = 2000, .actual_cents = 1500,
+                             .actual_winsorized_cents = 1400, .gross_cents = 99,
+                             .payment_cents = 0, .status = "final"};
+    ck_assert_msg(runs_w_arrangement(w, &a, "R1", err, sizeof err) == 0, "%s", err);
+    ck_assert_int_eq(th_q(db, "SELECT count(*) FROM run_arrangements WHERE gross_cents IS NULL "
+                              "AND quality_bps IS NULL AND share_bps IS NULL AND "
+                              "cap_applied IS NULL AND payment_cents = 0 AND period = 2027"), 1);
+    run_component_rec c = {"plugin", "falls", "1.0.0", "/p/falls.so", "abc", NULL, NULL};
+    ck_assert_int_eq(runs_w_component(w, &c, err, sizeof err), 0);
+    c.path = "/other";
+    ck_assert_int_eq(runs_w_component(w, &c, err, sizeof err), 0);
+    ck_assert_str_eq(th_qs(db, "SELECT group_concat(path) FROM run_components", buf),
+                     "/p/falls.so");
+    exec_ok("INSERT INTO loads (path, kind, sha256, rows, loaded_at) VALUES "
+            "('x.csv', 'acos', 'ff', 1, '2027-01-01T00:00:00Z')");
+    run_finish_rec f = {"2027-01-02T03:04:05Z", "2027-06-30", 12, 34, 0, "[\"w1\"]"};
+    ck_assert_int_eq(runs_w_finish(w, &f, err, sizeof err), 0);
+    runs_w_close(w);
+    ck_assert_str_eq(th_qs(db, "SELECT status || '|' || finished_at || '|' || as_of_date || "
+                               "'|' || beneficiaries || '|' || claim_lines FROM runs", buf),
+                     "done|2027-01-02T03:04:05Z|2027-06-30|12|34");
+    ck_assert_str_eq(th_qs(db, "SELECT inputs FROM runs", buf),
+                     "{\"loads\":1,\"last_load_id\":1,\"claims\":0,\"claim_lines\":0,"
+                     "\"eligibility_rows\":0,\"arrangements\":0,\"replay_of\":null,"
+                     "\"warnings\":[\"w1\"]}");
+}
+END_TEST
+
+typedef struct seen {
+    char text[512];
+    int n;
+} seen;
+
+static int see_arr(const run_arrangement_row *r, void *ud)
+{
+    seen *s = ud;
+    size_t k = strlen(s->text);
+    snprintf(s->text + k, sizeof s->text - k, "%s/%s/%s/%s/%u/%lld;", r->arrangement_id,
+             r->track, r->specialty[0] ? r->specialty : "-", r->end == CARA_DATE_NONE ? "open" : "end",
+             r->has_terms, (long long)r->terms[RUN_TERM_DISCOUNT]);
+    return ++s->n == 99 ? -ENOMEM : 0;
+}
+
+static int see_tin(const run_tin_row *r, void *ud)
+{
+    seen *s = ud;
+    size_t k = strlen(s->text);
+    snprintf(s->text + k, sizeof s->text - k, "%s:%s;", r->tin, r->aco_id);
+    s->n++;
+    return 0;
+}
+
+static int see_person(const char *p, void *ud)
+{
+    seen *s = ud;
+    size_t k = strlen(s->text);
+    snprintf(s->text + k, sizeof s->text - k, "%s;", p);
+    return ++s->n == 2 ? -ECANCELED : 0;
+}
+
+/* The arrangements in force (not 'offered'), by id, with track and specialty; the TINs
+ * by tin; the unknown beneficiaries by person, and a callback's stop is the answer. */
+START_TEST(test_run_inputs)
+{
+    char err[256];
+    exec_ok("INSERT INTO acos (aco_id, name, track) VALUES ('A1', 'A', 'professional');"
+            "INSERT INTO providers (npi, tin, name, specialty_code) VALUES ('N1', 'T1', 'Dr', '20');"
+            "INSERT INTO arrangements (arrangement_id, aco_id, npi, tin, template_id, "
+            "start_date, end_date, discount_bps, status) VALUES "
+            "('R2', 'A1', 'N1', 'T1', 'falls', '2027-01-01', NULL, 250, 'active'),"
+            "('R1', 'A1', 'N9', 'T9', 'falls', '2027-01-01', '2027-12-31', NULL, 'ended'),"
+            "('R3', 'A1', 'N1', 'T1', 'falls', '2027-01-01', NULL, NULL, 'offered');"
+            "INSERT INTO aco_tins (aco_id, tin, start_date) VALUES ('A1', 'T2', '2027-01-01'),"
+            "('A1', 'T1', '2027-01-01');");
+    seen s = {"", 0};
+    ck_assert_int_eq(run_inputs_q_arrangements(db, see_arr, &s, err, sizeof err), 0);
+    /* R2's has_terms is bit 0 (discount) only: 1 */
+    ck_assert_str_eq(s.text, "R1/professional/-/end/0/0;R2/professional/20/open/1/250;");
+    s = (seen){"", 0};
+    ck_assert_int_eq(run_inputs_q_tins(db, see_tin, &s, err, sizeof err), 0);
+    ck_assert_str_eq(s.text, "T1:A1;T2:A1;");
+    exec_ok("INSERT INTO eligibility (person_id, enrollment_start_date, gender, birth_date) "
+            "VALUES ('P2', '2027-01-01', 'female', '1950-01-01');"
+            "INSERT INTO claims (claim_id, claim_type, person_id, claim_start_date, "
+            "claim_end_date) VALUES ('C3', 'professional', 'P3', '2027-01-01', '2027-01-01'),"
+            "('C1', 'professional', 'P1', '2027-01-01', '2027-01-01'),"
+            "('C2', 'professional', 'P2', '2027-01-01', '2027-01-01'),"
+            "('C4', 'professional', 'P4', '2027-01-01', '2027-01-01');");
+    s = (seen){"", 0};
+    ck_assert_int_eq(run_inputs_q_unknown_benes(db, see_person, &s, err, sizeof err),
+                     -ECANCELED);
+    ck_assert_str_eq(s.text, "P1;P3;");
+}
+END_TEST
+
+Suite *suite_store_engsql(void)
+{
+    Suite *s = suite_create("store_engsql");
+    TCase *tc = tcase_create("core");
+    tcase_add_checked_fixture(tc, setup, teardown);
+    tcase_add_test(tc, test_episode_rows);
+    tcase_add_test(tc, test_refusal_names_row);
+    tcase_add_test(tc, test_arrangement_components_finish);
+    tcase_add_test(tc, test_run_inputs);
+    suite_add_tcase(s, tc);
+    return s;
+}
