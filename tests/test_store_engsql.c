@@ -8,9 +8,11 @@
 #include <check.h>
 #include <errno.h>
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 
 #include "helpers.h"
+#include "base/base.h"
 #include "store/store.h"
 #include "suites.h"
 
@@ -214,6 +216,67 @@ START_TEST(test_run_inputs)
 }
 END_TEST
 
+/* start inserts a 'running' row with NULL for the absent period, filter and replay; fail
+ * marks it failed with its message; a file goes to contents once however many runs read
+ * it. */
+START_TEST(test_start_fail_files)
+{
+    char err[256], buf[256];
+    int64_t id = 0;
+    ck_assert_int_eq(runs_w_start(db, "2027-02-02T00:00:00Z", 0, NULL, "/eps", 0, &id, err,
+                                  sizeof err), 0);
+    ck_assert_int_eq(id, 8); /* after run 7 of the fixture */
+    ck_assert_int_eq(th_q(db, "SELECT count(*) FROM runs WHERE run_id = 8 AND status = "
+                              "'running' AND period IS NULL AND template_filter IS NULL AND "
+                              "replay_of IS NULL AND episodes_dir = '/eps'"), 1);
+    ck_assert_int_eq(runs_w_start(db, "2027-02-03T00:00:00Z", 2028, "falls", "/eps", 8, &id,
+                                  err, sizeof err), 0);
+    ck_assert_str_eq(th_qs(db, "SELECT period || '|' || template_filter || '|' || replay_of "
+                               "FROM runs WHERE run_id = 9", buf), "2028|falls|8");
+    runs_w_fail(db, 9, "it broke");
+    ck_assert_str_eq(th_qs(db, "SELECT status || '|' || message FROM runs WHERE run_id = 9",
+                           buf), "failed|it broke");
+    const char sha[] = "2cf24dba5fb0a30e26e83b2ac5b9e29e1b161e5c1fa7425e73043362938b9824";
+    ck_assert_msg(runs_w_file(db, 8, "falls/savings.lua", sha, "hello", 5, err, sizeof err) == 0,
+                  "%s", err);
+    ck_assert_msg(runs_w_file(db, 9, "falls/savings.lua", sha, "hello", 5, err, sizeof err) == 0,
+                  "%s", err);
+    ck_assert_int_eq(th_q(db, "SELECT count(*) FROM contents"), 1);
+    ck_assert_int_eq(th_q(db, "SELECT count(*) FROM run_files WHERE relpath = "
+                              "'falls/savings.lua'"), 2);
+    /* the same relpath twice in one run is refused, naming it */
+    ck_assert_int_eq(runs_w_file(db, 9, "falls/savings.lua", sha, "hello", 5, err, sizeof err),
+                     -EIO);
+    ck_assert_ptr_nonnull(strstr(err, "saving falls/savings.lua: "));
+}
+END_TEST
+
+/* The as-of date is the latest current claim's end; people count distinct persons with
+ * current claims; person_at walks them in order and says 0 past the end. */
+START_TEST(test_as_of_and_people)
+{
+    char err[256], *p = NULL;
+    int32_t d = 0;
+    ck_assert_int_eq(run_inputs_q_as_of(db, &d, err, sizeof err), 0);
+    ck_assert_int_eq(d, CARA_DATE_NONE);
+    ck_assert_int_eq(run_inputs_q_people(db, err, sizeof err), 0);
+    exec_ok("INSERT INTO claims (claim_id, claim_type, person_id, claim_start_date, "
+            "claim_end_date, status) VALUES "
+            "('C1', 'professional', 'P2', '2027-01-01', '2027-03-04', 'current'),"
+            "('C2', 'professional', 'P1', '2027-01-01', '2027-02-01', 'current'),"
+            "('C3', 'professional', 'P2', '2027-01-01', '2027-01-05', 'current'),"
+            "('C4', 'professional', 'P9', '2027-01-01', '2028-01-01', 'replaced')");
+    ck_assert_int_eq(run_inputs_q_as_of(db, &d, err, sizeof err), 0);
+    ck_assert_int_eq(d, date_from_ymd(2027, 3, 4));
+    ck_assert_int_eq(run_inputs_q_people(db, err, sizeof err), 2); /* P1, P2; P9 is not current */
+    ck_assert_int_eq(run_inputs_q_person_at(db, 1, &p, err, sizeof err), 1);
+    ck_assert_str_eq(p, "P2");
+    free(p);
+    ck_assert_int_eq(run_inputs_q_person_at(db, 2, &p, err, sizeof err), 0);
+    ck_assert_ptr_null(p);
+}
+END_TEST
+
 Suite *suite_store_engsql(void)
 {
     Suite *s = suite_create("store_engsql");
@@ -223,6 +286,8 @@ Suite *suite_store_engsql(void)
     tcase_add_test(tc, test_refusal_names_row);
     tcase_add_test(tc, test_arrangement_components_finish);
     tcase_add_test(tc, test_run_inputs);
+    tcase_add_test(tc, test_start_fail_files);
+    tcase_add_test(tc, test_as_of_and_people);
     suite_add_tcase(s, tc);
     return s;
 }

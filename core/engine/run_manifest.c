@@ -204,33 +204,14 @@ int run_manifest_build(const catalog *cat, run_manifest *m, char *err, size_t er
     return rc < 0 ? rc : 0;
 }
 
-static int fail(sqlite3 *db, sqlite3_stmt *st, const char *what, char *err, size_t errlen)
-{
-    int rc = store_fail(db, err, errlen, "saving %s", what);
-    sqlite3_finalize(st);
-    return rc;
-}
-
-int run_manifest_save_files(sqlite3 *db, int64_t run_id, const run_manifest *m, char *err,
+int run_manifest_save_files(store *s, int64_t run_id, const run_manifest *m, char *err,
                             size_t errlen)
 {
-    sqlite3_stmt *st;
-    if (sqlite3_prepare_v2(db, "INSERT INTO run_files (run_id, relpath, sha256) VALUES "
-                               "(?1, ?2, ?3)", -1, &st, NULL) != SQLITE_OK)
-        return fail(db, NULL, "run files", err, errlen);
     for (size_t i = 0; i < m->n_files; i++) {
         const run_file *f = &m->files[i];
-        if (content_put(db, f->sha256, f->bytes, f->len, err, errlen) < 0) {
-            sqlite3_finalize(st);
+        if (runs_w_file(s, run_id, f->relpath, f->sha256, f->bytes, f->len, err, errlen) < 0)
             return -EIO;
-        }
-        sqlite3_bind_int64(st, 1, run_id);
-        sqlite3_bind_text(st, 2, f->relpath, -1, SQLITE_STATIC);
-        sqlite3_bind_text(st, 3, f->sha256, -1, SQLITE_STATIC);
-        if (sqlite3_step(st) != SQLITE_DONE) return fail(db, st, f->relpath, err, errlen);
-        sqlite3_reset(st);
     }
-    sqlite3_finalize(st);
     return 0;
 }
 

@@ -16,6 +16,7 @@
 #include <stdint.h>
 
 #include "catalog/catalog.h"
+#include "store/store.h"
 
 typedef struct run_file {
     char *relpath;       /* owned: the path inside the episodes folder (folder/name) */
@@ -51,7 +52,7 @@ void run_manifest_free(run_manifest *m);
 
 /* Store every file's bytes (contents, deduplicated) and the run's run_files rows, in the
  * caller's transaction. 0 or -EIO with a message. */
-int run_manifest_save_files(sqlite3 *db, int64_t run_id, const run_manifest *m, char *err,
+int run_manifest_save_files(store *s, int64_t run_id, const run_manifest *m, char *err,
                             size_t errlen);
 
 /*

@@ -5,8 +5,12 @@
 
 #include <errno.h>
 #include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
 
 #include <sqlite3.h>
+
+#include "base/base.h"
 
 /* Column i as text, '' for NULL. */
 static const char *col(sqlite3_stmt *st, int i)
@@ -86,4 +90,52 @@ int run_inputs_q_unknown_benes(store *s, int (*fn)(const char *person_id, void *
     int rc = SQLITE_DONE, k = 0;
     while (!k && (rc = sqlite3_step(st)) == SQLITE_ROW) k = fn(col(st, 0), ud);
     return finish(s, st, rc, k, err, errlen);
+}
+
+int run_inputs_q_as_of(store *s, int32_t *d, char *err, size_t errlen)
+{
+    *d = CARA_DATE_NONE;
+    sqlite3_stmt *st = prepare(s, "SELECT max(claim_end_date) FROM claims WHERE status = "
+                                  "'current'", err, errlen);
+    if (!st) return -EIO;
+    int rc = sqlite3_step(st);
+    if (rc == SQLITE_ROW) *d = store_col_date(st, 0);
+    else snprintf(err, errlen, "%s", sqlite3_errmsg(store_db(s)));
+    sqlite3_finalize(st);
+    return rc == SQLITE_ROW ? 0 : -EIO;
+}
+
+int64_t run_inputs_q_people(store *s, char *err, size_t errlen)
+{
+    sqlite3_stmt *st = prepare(s, "SELECT count(DISTINCT person_id) FROM claims WHERE status = "
+                                  "'current'", err, errlen);
+    if (!st) return -EIO;
+    int64_t n = -EIO;
+    if (sqlite3_step(st) == SQLITE_ROW) n = sqlite3_column_int64(st, 0);
+    else snprintf(err, errlen, "%s", sqlite3_errmsg(store_db(s)));
+    sqlite3_finalize(st);
+    return n;
+}
+
+int run_inputs_q_person_at(store *s, int64_t offset, char **out, char *err, size_t errlen)
+{
+    *out = NULL;
+    sqlite3_stmt *st = prepare(s, "SELECT DISTINCT person_id FROM claims WHERE status = "
+                                  "'current' ORDER BY person_id LIMIT 1 OFFSET ?1", err, errlen);
+    if (!st) return -EIO;
+    int rc = sqlite3_bind_int64(st, 1, offset) == SQLITE_OK ? sqlite3_step(st) : SQLITE_NOMEM;
+    int k;
+    if (rc == SQLITE_ROW) {
+        const char *id = (const char *)sqlite3_column_text(st, 0); /* NULL: no memory */
+        *out = id ? strdup(id) : NULL;
+        k = *out ? 1 : -ENOMEM;
+        if (k < 0) snprintf(err, errlen, "out of memory");
+    } else if (rc == SQLITE_DONE) {
+        k = 0;
+    } else {
+        snprintf(err, errlen, "%s", sqlite3_errmsg(store_db(s)));
+        k = -EIO;
+    }
+    sqlite3_finalize(st);
+    return k;
 }

@@ -54,4 +54,16 @@ int run_inputs_q_tins(store *s, run_tin_fn fn, void *ud, char *err, size_t errle
 int run_inputs_q_unknown_benes(store *s, int (*fn)(const char *person_id, void *ud), void *ud,
                                char *err, size_t errlen);
 
+/* The latest claim_end_date of the current claims into *d (CARA_DATE_NONE when there
+ * are none). 0, or -EIO with SQLite's message. */
+int run_inputs_q_as_of(store *s, int32_t *d, char *err, size_t errlen);
+
+/* The number of distinct persons with current claims, or -EIO with SQLite's message. */
+int64_t run_inputs_q_people(store *s, char *err, size_t errlen);
+
+/* The person_id at offset (0-based) in the ordered distinct person_ids with current
+ * claims into *out (a copy the caller frees). 1, 0 when there is no such person (*out
+ * NULL), -ENOMEM ("out of memory"), or -EIO with SQLite's message. */
+int run_inputs_q_person_at(store *s, int64_t offset, char **out, char *err, size_t errlen);
+
 #endif

@@ -9,6 +9,8 @@
 
 #include <sqlite3.h>
 
+#include "contents.h"
+
 enum { R_EPISODE, R_LEAK, R_ARRANGEMENT, R_COMPONENT, R_FINISH, R_N };
 
 static const char *const sql[R_N] = {
@@ -226,4 +228,66 @@ int runs_w_finish(runs_w *w, const run_finish_rec *r, char *err, size_t errlen)
     if (r->replay_of) num(w, st, 6, r->replay_of);
     text(w, st, 7, r->warnings ? r->warnings : "[]");
     return step(w, st, "the run", err, errlen);
+}
+
+int runs_w_start(store *s, const char *started_at, int period, const char *template_filter,
+                 const char *episodes_dir, int64_t replay_of, int64_t *run_id, char *err,
+                 size_t errlen)
+{
+    sqlite3 *db = store_db(s);
+    sqlite3_stmt *st;
+    *run_id = 0;
+    if (sqlite3_prepare_v2(db,
+                           "INSERT INTO runs (started_at, status, period, template_filter, "
+                           "episodes_dir, replay_of) VALUES (?1, 'running', ?2, ?3, ?4, ?5)",
+                           -1, &st, NULL) != SQLITE_OK) {
+        snprintf(err, errlen, "%s: %s", store_path(s), sqlite3_errmsg(db));
+        return -EIO;
+    }
+    int ok = sqlite3_bind_text(st, 1, started_at, -1, SQLITE_STATIC) == SQLITE_OK &&
+             (!period || sqlite3_bind_int(st, 2, period) == SQLITE_OK) &&
+             (!template_filter ||
+              sqlite3_bind_text(st, 3, template_filter, -1, SQLITE_STATIC) == SQLITE_OK) &&
+             sqlite3_bind_text(st, 4, episodes_dir, -1, SQLITE_STATIC) == SQLITE_OK &&
+             (!replay_of || sqlite3_bind_int64(st, 5, replay_of) == SQLITE_OK);
+    int rc = ok ? sqlite3_step(st) : SQLITE_NOMEM;
+    if (rc != SQLITE_DONE)
+        snprintf(err, errlen, "%s: %s", store_path(s),
+                 ok ? sqlite3_errmsg(db) : "out of memory");
+    sqlite3_finalize(st);
+    if (rc != SQLITE_DONE) return -EIO;
+    *run_id = sqlite3_last_insert_rowid(db);
+    return 0;
+}
+
+void runs_w_fail(store *s, int64_t run_id, const char *msg)
+{
+    sqlite3_stmt *st;
+    if (sqlite3_prepare_v2(store_db(s),
+                           "UPDATE runs SET status = 'failed', message = ?2 WHERE run_id = ?1",
+                           -1, &st, NULL) != SQLITE_OK)
+        return;
+    if (sqlite3_bind_int64(st, 1, run_id) == SQLITE_OK &&
+        sqlite3_bind_text(st, 2, msg, -1, SQLITE_STATIC) == SQLITE_OK)
+        (void)sqlite3_step(st);
+    sqlite3_finalize(st);
+}
+
+int runs_w_file(store *s, int64_t run_id, const char *relpath, const char *sha256,
+                const void *bytes, size_t len, char *err, size_t errlen)
+{
+    sqlite3 *db = store_db(s);
+    if (content_put(db, sha256, bytes, len, err, errlen) < 0) return -EIO;
+    sqlite3_stmt *st;
+    if (sqlite3_prepare_v2(db, "INSERT INTO run_files (run_id, relpath, sha256) VALUES "
+                               "(?1, ?2, ?3)", -1, &st, NULL) != SQLITE_OK)
+        return store_fail(db, err, errlen, "saving run files");
+    int ok = sqlite3_bind_int64(st, 1, run_id) == SQLITE_OK &&
+             sqlite3_bind_text(st, 2, relpath, -1, SQLITE_STATIC) == SQLITE_OK &&
+             sqlite3_bind_text(st, 3, sha256, -1, SQLITE_STATIC) == SQLITE_OK;
+    int rc = ok ? sqlite3_step(st) : SQLITE_NOMEM;
+    if (!ok) snprintf(err, errlen, "saving %s: out of memory", relpath);
+    else if (rc != SQLITE_DONE) store_fail(db, err, errlen, "saving %s", relpath);
+    sqlite3_finalize(st);
+    return rc == SQLITE_DONE ? 0 : -EIO;
 }

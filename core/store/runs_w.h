@@ -92,4 +92,22 @@ int runs_w_component(runs_w *w, const run_component_rec *r, char *err, size_t er
  * eligibility_rows, arrangements, replay_of, warnings). 0 or -EIO (what "the run"). */
 int runs_w_finish(runs_w *w, const run_finish_rec *r, char *err, size_t errlen);
 
+/* Insert a runs row with status 'running' (its own statement; the caller's transaction):
+ * started_at 'YYYY-MM-DDTHH:MM:SSZ', period 0 / template_filter NULL / replay_of 0 store
+ * NULL. *run_id is its run_id. 0, or -EIO with "<store path>: <message>". */
+int runs_w_start(store *s, const char *started_at, int period, const char *template_filter,
+                 const char *episodes_dir, int64_t replay_of, int64_t *run_id, char *err,
+                 size_t errlen);
+
+/* Store a file run run_id read: its bytes (contents, deduplicated by sha256: content_put)
+ * and its run_files row (relpath, sha256), in the caller's transaction. 0, or -EIO with
+ * content_put's message, "saving run files: <message>" (the statement cannot be
+ * prepared) or "saving <relpath>: <message>". */
+int runs_w_file(store *s, int64_t run_id, const char *relpath, const char *sha256,
+                const void *bytes, size_t len, char *err, size_t errlen);
+
+/* Mark run run_id failed with message msg (the error path: nothing is reported; a run
+ * that cannot be marked stays 'running' until its lease is reaped). */
+void runs_w_fail(store *s, int64_t run_id, const char *msg);
+
 #endif
