@@ -277,6 +277,94 @@ START_TEST(test_as_of_and_people)
 }
 END_TEST
 
+/* A callback for run_record_q_files: "relpath=bytes;" (or "relpath!rc;" when the content
+ * could not be read). */
+static int see_file(const run_file_row *f, void *ud)
+{
+    seen *s = ud;
+    size_t k = strlen(s->text);
+    if (f->bytes)
+        snprintf(s->text + k, sizeof s->text - k, "%s=%.*s;", f->relpath, (int)f->len, f->bytes);
+    else
+        snprintf(s->text + k, sizeof s->text - k, "%s!%d;", f->relpath, f->content_rc);
+    return 0;
+}
+
+static int see_plugin(const char *name, const char *version, const char *sha, void *ud)
+{
+    seen *s = ud;
+    size_t k = strlen(s->text);
+    snprintf(s->text + k, sizeof s->text - k, "%s@%s:%s;", name, version, sha);
+    return 0;
+}
+
+/* A past run's parameters, files (with their bytes, by relpath), latest component hash
+ * and plugins; no such run gives 0. */
+START_TEST(test_run_record)
+{
+    char err[256], status[12], *tmpl = (char *)1, sha[65];
+    int period = -1;
+    ck_assert_int_eq(run_record_q_params(db, 99, status, sizeof status, &period, &tmpl, err,
+                                         sizeof err), 0);
+    ck_assert_int_eq(run_record_q_params(db, 7, status, sizeof status, &period, &tmpl, err,
+                                         sizeof err), 1);
+    ck_assert_str_eq(status, "running");
+    ck_assert_int_eq(period, 0);
+    ck_assert_ptr_null(tmpl);
+    const char h[] = "2cf24dba5fb0a30e26e83b2ac5b9e29e1b161e5c1fa7425e73043362938b9824";
+    ck_assert_int_eq(runs_w_file(db, 7, "z/b.lua", h, "hello", 5, err, sizeof err), 0);
+    ck_assert_int_eq(runs_w_file(db, 7, "a/t.json", h, "hello", 5, err, sizeof err), 0);
+    seen s = {"", 0};
+    ck_assert_int_eq(run_record_q_files(db, 7, see_file, &s, err, sizeof err), 0);
+    ck_assert_str_eq(s.text, "a/t.json=hello;z/b.lua=hello;");
+    runs_w *w;
+    ck_assert_int_eq(runs_w_open(db, 7, &w, err, sizeof err), 0);
+    run_component_rec c = {"plugin", "falls", "1.0.0", "/p.so", "aaa", NULL, NULL};
+    ck_assert_int_eq(runs_w_component(w, &c, err, sizeof err), 0);
+    run_component_rec c2 = {"plugin", "decl", "2.0", "/d.so", "bbb", NULL, NULL};
+    ck_assert_int_eq(runs_w_component(w, &c2, err, sizeof err), 0);
+    runs_w_close(w);
+    int64_t run = 0;
+    ck_assert_int_eq(run_record_q_component(db, "plugin", "falls", "1.0.0", 0, &run, sha, err,
+                                            sizeof err), 1);
+    ck_assert_int_eq(run, 7);
+    ck_assert_str_eq(sha, "aaa");
+    ck_assert_int_eq(run_record_q_component(db, "plugin", "falls", "1.0.0", 6, &run, sha, err,
+                                            sizeof err), 0); /* not in run 6 */
+    ck_assert_int_eq(run_record_q_component(db, "plugin", "falls", "9", 0, &run, sha, err,
+                                            sizeof err), 0);
+    s = (seen){"", 0};
+    ck_assert_int_eq(run_record_q_plugins(db, 7, see_plugin, &s, err, sizeof err), 0);
+    ck_assert_str_eq(s.text, "decl@2.0:bbb;falls@1.0.0:aaa;");
+}
+END_TEST
+
+/* Two runs with the same rows compare equal; one more row in b is one only_b; the inputs
+ * differ only when more than replay_of and warnings differ. */
+START_TEST(test_compare_runs)
+{
+    char err[256];
+    exec_ok("INSERT INTO runs (run_id, started_at, status, episodes_dir, inputs) VALUES "
+            "(8, 'x', 'done', '/e', '{\"loads\":1,\"replay_of\":7}');"
+            "UPDATE runs SET inputs = '{\"loads\":1}' WHERE run_id = 7;"
+            "INSERT INTO run_leakage (run_id, episode_id, npi, tin, lines, paid_cents) VALUES "
+            "(7, 'E1', 'N', 'T', 1, 100), (8, 'E1', 'N', 'T', 1, 100), (8, 'E2', 'N', 'T', 2, 5)");
+    const char *const tables[] = {"run_episodes", "run_leakage"};
+    run_table_cmp t[2];
+    int changed = -1;
+    ck_assert_msg(run_record_q_compare(db, 7, 8, tables, 2, t, &changed, err, sizeof err) == 0, "%s", err);
+    ck_assert_int_eq(changed, 0);
+    ck_assert_int_eq(t[0].rows_a + t[0].rows_b + t[0].only_a + t[0].only_b, 0);
+    ck_assert_int_eq(t[1].rows_a, 1);
+    ck_assert_int_eq(t[1].rows_b, 2);
+    ck_assert_int_eq(t[1].only_a, 0);
+    ck_assert_int_eq(t[1].only_b, 1);
+    exec_ok("UPDATE runs SET inputs = '{\"loads\":2}' WHERE run_id = 8");
+    ck_assert_msg(run_record_q_compare(db, 7, 8, tables, 2, t, &changed, err, sizeof err) == 0, "%s", err);
+    ck_assert_int_eq(changed, 1);
+}
+END_TEST
+
 Suite *suite_store_engsql(void)
 {
     Suite *s = suite_create("store_engsql");
@@ -288,6 +376,8 @@ Suite *suite_store_engsql(void)
     tcase_add_test(tc, test_run_inputs);
     tcase_add_test(tc, test_start_fail_files);
     tcase_add_test(tc, test_as_of_and_people);
+    tcase_add_test(tc, test_run_record);
+    tcase_add_test(tc, test_compare_runs);
     suite_add_tcase(s, tc);
     return s;
 }

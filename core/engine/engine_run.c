@@ -265,9 +265,9 @@ static int start_run(store *s, const engine_opts *o, const run_manifest *m, int6
 static int run_warnings(store *s, const engine_opts *o, const run_manifest *m, json_t *w,
                         char *err, size_t errlen)
 {
-    int rc = run_manifest_version_warnings(store_db(s), m, o->replay_of, w, err, errlen);
+    int rc = run_manifest_version_warnings(s, m, o->replay_of, w, err, errlen);
     if (rc >= 0 && o->replay_of)
-        rc = run_manifest_check_plugins(store_db(s), o->replay_of, m, o->allow_plugin_change, w,
+        rc = run_manifest_check_plugins(s, o->replay_of, m, o->allow_plugin_change, w,
                                         err, errlen);
     for (size_t i = 0; o->log && i < json_array_size(w); i++)
         fprintf(o->log, "cara run: warning: %s\n", json_string_value(json_array_get(w, i)));

@@ -9,9 +9,10 @@
 #define CARA_REPLAY_H
 
 #include <limits.h>
-#include <sqlite3.h>
 #include <stddef.h>
 #include <stdint.h>
+
+#include "store/store.h"
 
 typedef struct replay_plan {
     int64_t of;              /* the run replayed */
@@ -29,7 +30,7 @@ typedef struct replay_plan {
  * folder); -ENOENT when there is no such run or it stored no files (a run from before
  * schema 8), -EPROTO for a damaged store, -EIO; err names the run and the file.
  */
-int replay_prepare(sqlite3 *db, int64_t of, replay_plan *p, char *err, size_t errlen);
+int replay_prepare(store *s, int64_t of, replay_plan *p, char *err, size_t errlen);
 
 /* Remove the folder and free what p holds (safe on a zeroed or failed plan). */
 void replay_cleanup(replay_plan *p);
@@ -46,7 +47,7 @@ typedef struct replay_cmp {
 } replay_cmp;
 
 /* Compare runs a and b. 0 with *out filled, or -EIO with a message. */
-int replay_compare(sqlite3 *db, int64_t a, int64_t b, replay_cmp *out, char *err,
+int replay_compare(store *s, int64_t a, int64_t b, replay_cmp *out, char *err,
                    size_t errlen);
 
 #endif

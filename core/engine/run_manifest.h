@@ -11,7 +11,6 @@
 #define CARA_RUN_MANIFEST_H
 
 #include <jansson.h>
-#include <sqlite3.h>
 #include <stddef.h>
 #include <stdint.h>
 
@@ -62,7 +61,7 @@ int run_manifest_save_files(store *s, int64_t run_id, const run_manifest *m, cha
  * "template falls_prevention 1.0.0: content changed under the same version (sha256
  * 1a2b3c4d5e6f in run 3, now 9f8e7d6c5b4a)". Returns the number appended, or -EIO.
  */
-int run_manifest_version_warnings(sqlite3 *db, const run_manifest *m, int64_t against,
+int run_manifest_version_warnings(store *s, const run_manifest *m, int64_t against,
                                   json_t *warnings, char *err, size_t errlen);
 
 /*
@@ -71,7 +70,7 @@ int run_manifest_version_warnings(sqlite3 *db, const run_manifest *m, int64_t ag
  * set: then the message is appended to warnings instead. A plugin run `of` did not use
  * is no concern (the catalog decides what loads). 0, -EPERM or -EIO.
  */
-int run_manifest_check_plugins(sqlite3 *db, int64_t of, const run_manifest *m, int allow,
+int run_manifest_check_plugins(store *s, int64_t of, const run_manifest *m, int allow,
                                json_t *warnings, char *err, size_t errlen);
 
 #endif

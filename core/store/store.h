@@ -21,6 +21,7 @@
 #include "run_lease.h"
 #include "runs_q.h"
 #include "run_inputs_q.h"
+#include "run_record_q.h"
 #include "runs_w.h"
 #include "store_rows.h"
 #include "tokens.h"
