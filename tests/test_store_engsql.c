@@ -365,6 +365,64 @@ START_TEST(test_compare_runs)
 }
 END_TEST
 
+static int see_source(const template_source_row *r, void *ud)
+{
+    seen *s = ud;
+    size_t k = strlen(s->text);
+    snprintf(s->text + k, sizeof s->text - k, "%s%lld@%s/%s/%s;", r->is_run ? "run" : "snap",
+             (long long)r->id, r->at, r->version, r->folder);
+    return 0;
+}
+
+static int see_name(const char *name, const char *sha, void *ud)
+{
+    seen *s = ud;
+    size_t k = strlen(s->text);
+    snprintf(s->text + k, sizeof s->text - k, "%s:%.3s;", name, sha);
+    return 0;
+}
+
+/* A template's sources are the runs whose component has a folder in its relpath, latest
+ * first; a source's files are those directly in the folder, by name. */
+START_TEST(test_template_history)
+{
+    char err[256];
+    const char h[] = "2cf24dba5fb0a30e26e83b2ac5b9e29e1b161e5c1fa7425e73043362938b9824";
+    exec_ok("INSERT INTO runs (run_id, started_at, status, episodes_dir) VALUES "
+            "(8, '2027-03-01T00:00:00Z', 'done', '/e')");
+    runs_w *w;
+    for (int64_t r = 7; r <= 8; r++) {
+        /* the files first: a component's content is a stored one */
+        ck_assert_int_eq(runs_w_file(db, r, "falls/template.json", h, "hello", 5, err,
+                                     sizeof err), 0);
+        ck_assert_int_eq(runs_w_file(db, r, "falls/sub/x.lua", h, "hello", 5, err,
+                                     sizeof err), 0);
+        ck_assert_int_eq(runs_w_file(db, r, "falls/attribution.lua", h, "hello", 5, err,
+                                     sizeof err), 0);
+        ck_assert_int_eq(runs_w_open(db, r, &w, err, sizeof err), 0);
+        run_component_rec c = {"template", "falls", r == 7 ? "1.0.0" : "1.1.0", "/e/t.json",
+                               h, h, "falls/template.json"};
+        ck_assert_msg(runs_w_component(w, &c, err, sizeof err) == 0, "%s", err);
+        run_component_rec p = {"plugin", "falls", "1.0.0", "/p.so", "abc", NULL, NULL};
+        ck_assert_int_eq(runs_w_component(w, &p, err, sizeof err), 0);
+        runs_w_close(w);
+    }
+    seen s = {"", 0};
+    ck_assert_int_eq(template_hist_q_sources(db, "falls", see_source, &s, err, sizeof err), 0);
+    ck_assert_str_eq(s.text, "run8@2027-03-01T00:00:00Z/1.1.0/falls;"
+                             "run7@2027-01-01T00:00:00Z/1.0.0/falls;");
+    s = (seen){"", 0};
+    ck_assert_int_eq(template_hist_q_files(db, 1, 7, "falls", see_name, &s, err, sizeof err), 0);
+    ck_assert_str_eq(s.text, "attribution.lua:2cf;template.json:2cf;");
+    char *bytes = NULL;
+    size_t len = 0;
+    ck_assert_int_eq(template_hist_q_content(db, h, &bytes, &len, err, sizeof err), 0);
+    ck_assert_int_eq(len, 5);
+    ck_assert_str_eq(bytes, "hello");
+    free(bytes);
+}
+END_TEST
+
 Suite *suite_store_engsql(void)
 {
     Suite *s = suite_create("store_engsql");
@@ -378,6 +436,7 @@ Suite *suite_store_engsql(void)
     tcase_add_test(tc, test_as_of_and_people);
     tcase_add_test(tc, test_run_record);
     tcase_add_test(tc, test_compare_runs);
+    tcase_add_test(tc, test_template_history);
     suite_add_tcase(s, tc);
     return s;
 }

@@ -99,7 +99,7 @@ int template_history_main(cli_ctx *c, int argc, char **argv)
         return CLI_FAIL;
     }
     json_t *list;
-    int rc = rollback_history(store_db(s), argv[1], &list, err, sizeof err);
+    int rc = rollback_history(s, argv[1], &list, err, sizeof err);
     store_close(s);
     if (rc < 0) {
         fprintf(c->err, "cara template history: %s\n", err);
@@ -137,16 +137,15 @@ int template_rollback_main(cli_ctx *c, int argc, char **argv)
         fprintf(c->err, "cara template rollback: %s\n", err);
         return CLI_FAIL;
     }
-    sqlite3 *db = store_db(s);
     rollback_req r = {.template_id = argv[1], .run = (int64_t)rid, .version = to, .sha256 = sha};
     json_t *entry = NULL, *before = NULL;
-    int rc = rollback_find(db, &r, &entry, err, sizeof err);
+    int rc = rollback_find(s, &r, &entry, err, sizeof err);
     if (rc == -EINVAL) {
         store_close(s);
         return cli_usage_error(c, &cmd_rollback, "%s", err);
     }
     if (rc == 0) rc = store_begin(s, err, sizeof err);
-    if (rc == 0) rc = rollback_apply(db, entry, c->episodes_dir, c->plugins_dir, &before, err, sizeof err);
+    if (rc == 0) rc = rollback_apply(s, entry, c->episodes_dir, c->plugins_dir, &before, err, sizeof err);
     if (rc == 0) {
         const char *user = getenv("USER");
         json_t *after = json_pack("{s:s, s:O, s:O, s:O, s:O, s:O}", "folder",

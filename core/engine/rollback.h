@@ -16,7 +16,6 @@
 #define CARA_ROLLBACK_H
 
 #include <jansson.h>
-#include <sqlite3.h>
 #include <stddef.h>
 #include <stdint.h>
 
@@ -30,7 +29,7 @@
  *    "runs": [ids], "snapshots": [ids]}.
  * Returns 0 with *out (new reference; empty when the template was never stored), or
  * -EIO with a message. */
-int rollback_history(sqlite3 *db, const char *id, json_t **out, char *err, size_t errlen);
+int rollback_history(store *s, const char *id, json_t **out, char *err, size_t errlen);
 
 /* What to restore: run (the content run N used), else version and/or sha256 (a full
  * hash or a prefix of at least 8 hex digits, of the definition file or of the files):
@@ -47,7 +46,7 @@ typedef struct rollback_req {
  * 0; -EINVAL when r names nothing to find; -ENOENT when nothing matches (err lists what
  * is available); -EIO.
  */
-int rollback_find(sqlite3 *db, const rollback_req *r, json_t **entry, char *err, size_t errlen);
+int rollback_find(store *s, const rollback_req *r, json_t **entry, char *err, size_t errlen);
 
 /*
  * Restore entry's files into source_dir/<folder>, validated first with the plugins of
@@ -56,7 +55,7 @@ int rollback_find(sqlite3 *db, const rollback_req *r, json_t **entry, char *err,
  * folder's files before, {name: sha256}; new reference). -EINVAL when the result would
  * not validate (err has the problems, naming the source folder's paths), -EIO.
  */
-int rollback_apply(sqlite3 *db, const json_t *entry, const char *source_dir,
+int rollback_apply(store *s, const json_t *entry, const char *source_dir,
                    const char *plugins_dir, json_t **before, char *err, size_t errlen);
 
 /* Append the audit row (action template.rollback, entity template). 0 or -EIO. */

@@ -37,7 +37,7 @@ void api_template_history(srv_req *rq, srv_resp *rs)
     const char *id = rq->n_params > 0 ? rq->params[0] : "";
     json_t *list;
     char err[1024];
-    if (rollback_history(store_db(rq->db), id, &list, err, sizeof err) < 0) {
+    if (rollback_history(rq->db, id, &list, err, sizeof err) < 0) {
         srv_error(rs, 500, "internal", "%s", err);
         return;
     }
@@ -87,7 +87,7 @@ void api_template_rollback(srv_req *rq, srv_resp *rs)
     rollback_req r = {.template_id = id, .run = b.run, .version = b.version, .sha256 = b.sha256};
     json_t *entry = NULL, *before = NULL;
     char err[4096];
-    int rc = rollback_find(store_db(rq->db), &r, &entry, err, sizeof err);
+    int rc = rollback_find(rq->db, &r, &entry, err, sizeof err);
     if (rc == -ENOENT) srv_error(rs, 404, "not_found", "%s", err);
     else if (rc == -EINVAL) srv_error(rs, 400, "bad_request", "%s", err);
     else if (rc < 0) srv_error(rs, 500, "internal", "%s", err);
@@ -98,7 +98,7 @@ void api_template_rollback(srv_req *rq, srv_resp *rs)
         rc = -EPERM;
     }
     if (rc == 0) {
-        rc = rollback_apply(store_db(rq->db), entry, src, rq->plugins_dir, &before, err, sizeof err);
+        rc = rollback_apply(rq->db, entry, src, rq->plugins_dir, &before, err, sizeof err);
         if (rc == -EINVAL) srv_error(rs, 422, "unprocessable", "%s", err);
         else if (rc < 0) srv_error(rs, 500, "internal", "%s", err);
     }

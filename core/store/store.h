@@ -26,5 +26,6 @@
 #include "store_rows.h"
 #include "tokens.h"
 #include "snapshots.h"
+#include "template_hist_q.h"
 #include "store_conn.h"
 #endif
