@@ -423,6 +423,55 @@ START_TEST(test_template_history)
 }
 END_TEST
 
+/* The participation lookups: a value, NULL for no row (and for a NULL value), the
+ * overlap text with its " on TEMPLATE" and "*" marks, and an entity's JSON. */
+START_TEST(test_orgs_lookups)
+{
+    char err[256], *v = (char *)1;
+    ck_assert_int_eq(orgs_q_aco_track(db, "A1", &v, err, sizeof err), 0);
+    ck_assert_ptr_null(v);
+    exec_ok("INSERT INTO acos (aco_id, name, track) VALUES ('A1', 'Alpha', 'global');"
+            "INSERT INTO providers (npi, tin, name) VALUES ('N1', 'T1', 'Dr One');"
+            "INSERT INTO aco_tins (aco_id, tin, start_date) VALUES ('A1', 'T1', '2027-01-01');"
+            "INSERT INTO arrangements (arrangement_id, aco_id, npi, tin, template_id, "
+            "start_date, end_date, status) VALUES "
+            "('R1', 'A1', 'N1', 'T1', 'falls_a1', '2027-01-01', NULL, 'active')");
+    ck_assert_int_eq(orgs_q_aco_track(db, "A1", &v, err, sizeof err), 0);
+    ck_assert_str_eq(v, "global");
+    free(v);
+    ck_assert_int_eq(orgs_q_aco_years(db, "A1", &v, err, sizeof err), 0);
+    ck_assert_str_eq(v, "2027,2036"); /* the column defaults */
+    free(v);
+    ck_assert_int_eq(orgs_q_ebra_end(db, "R1", &v, err, sizeof err), 0);
+    ck_assert_ptr_null(v); /* NULL end_date */
+    ck_assert_int_eq(orgs_q_tin_open_start(db, "A1", "T1", &v, err, sizeof err), 0);
+    ck_assert_str_eq(v, "2027-01-01");
+    free(v);
+    ck_assert_int_eq(orgs_q_tin_clash(db, "T1", "2026-01-01", "2026-12-31", &v, err,
+                                      sizeof err), 0);
+    ck_assert_ptr_null(v); /* before the participation */
+    ck_assert_int_eq(orgs_q_tin_clash(db, "T1", "2027-06-01", NULL, &v, err, sizeof err), 0);
+    ck_assert_str_eq(v, "A1 from 2027-01-01");
+    free(v);
+    ck_assert_int_eq(orgs_q_ebra_overlap(db, "N1", "[\"falls\",\"falls_a1\"]", "R9",
+                                         "2027-03-01", NULL, "B2", "falls", &v, err,
+                                         sizeof err), 0);
+    ck_assert_str_eq(v, "R1 with ACO A1 (2027-01-01 to open, active) on falls_a1*");
+    free(v);
+    ck_assert_int_eq(orgs_q_ebra_overlap(db, "N1", "[\"falls_a1\"]", "R1", "2027-03-01", NULL,
+                                         "A1", "falls_a1", &v, err, sizeof err), 0);
+    ck_assert_ptr_null(v); /* itself is no overlap */
+    ck_assert_int_eq(orgs_q_provider_json(db, "N1", "T1", &v, err, sizeof err), 0);
+    ck_assert_str_eq(v, "{\"npi\":\"N1\",\"tin\":\"T1\",\"name\":\"Dr One\",\"specialty_code\":\"\"}");
+    free(v);
+    exec_ok("DELETE FROM settings WHERE key = 'eligible_tracks';"
+            "INSERT INTO settings (key, value) VALUES ('eligible_tracks', 'global,professional')");
+    ck_assert_int_eq(orgs_q_setting(db, "eligible_tracks", &v, err, sizeof err), 0);
+    ck_assert_str_eq(v, "global,professional");
+    free(v);
+}
+END_TEST
+
 Suite *suite_store_engsql(void)
 {
     Suite *s = suite_create("store_engsql");
@@ -437,6 +486,7 @@ Suite *suite_store_engsql(void)
     tcase_add_test(tc, test_run_record);
     tcase_add_test(tc, test_compare_runs);
     tcase_add_test(tc, test_template_history);
+    tcase_add_test(tc, test_orgs_lookups);
     suite_add_tcase(s, tc);
     return s;
 }

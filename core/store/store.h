@@ -16,6 +16,7 @@
 #include "report.h"
 #include "feed_store.h"
 #include "loads_w.h"
+#include "orgs_q.h"
 #include "orgs_w.h"
 #include "people_w.h"
 #include "run_lease.h"

@@ -226,6 +226,11 @@ int32_t store_col_date(sqlite3_stmt *st, int i)
     return d;
 }
 
+const char *store_errmsg(store *s)
+{
+    return sqlite3_errmsg(store_db(s));
+}
+
 int store_fail(sqlite3 *db, char *err, size_t errlen, const char *fmt, ...)
 {
     if (!err || !errlen) return -EIO;

@@ -57,6 +57,10 @@ int store_version(const store *s);
 /* The connection. Borrowed; valid until store_close. */
 sqlite3 *store_db(store *s);
 
+/* SQLite's message for the connection's latest failed call (what the writers leave there:
+ * their headers say so). Borrowed until the next call on s. */
+const char *store_errmsg(store *s);
+
 /* Path given to store_open. Borrowed. */
 const char *store_path(const store *s);
 
