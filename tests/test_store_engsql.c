@@ -472,6 +472,37 @@ START_TEST(test_orgs_lookups)
 }
 END_TEST
 
+/* A stored episode comes back with "" for its NULL text and has_price 0 for its NULL
+ * factors; another id is 0. */
+START_TEST(test_stored_episode)
+{
+    char err[256];
+    runs_w *w;
+    ck_assert_int_eq(runs_w_open(db, 7, &w, err, sizeof err), 0);
+    run_episode_rec e = {.episode_id = "E1", .person_id = "P1", .template_id = "falls",
+                         .template_version = "1.0.0", .trigger_type = "claim",
+                         .trigger_date = "2027-02-01", .end_date = "2027-04-01",
+                         .aco_id = "A1", .has_target = 1, .base_cents = 100, .hcc_count = 2,
+                         .target_cents = 90, .quality_met = 1, .actual_cents = 5,
+                         .status = "final"};
+    ck_assert_int_eq(runs_w_episode(w, &e, "E1", err, sizeof err), 0);
+    runs_w_close(w);
+    run_stored_episode r;
+    ck_assert_int_eq(run_record_q_episode(db, 7, "E2", &r, err, sizeof err), 0);
+    ck_assert_int_eq(run_record_q_episode(db, 7, "E1", &r, err, sizeof err), 1);
+    ck_assert_str_eq(r.person_id, "P1");
+    ck_assert_str_eq(r.aco_id, "A1");
+    ck_assert_str_eq(r.npi, "");
+    ck_assert_str_eq(r.exclusion_reason, "");
+    ck_assert_int_eq(r.trigger_date, date_from_ymd(2027, 2, 1));
+    /* hcc_count, base_cents, ..., target_cents, quality_met */
+    ck_assert_int_eq(r.has_price[0] && r.price[0] == 2, 1);
+    ck_assert_int_eq(r.has_price[1] && r.price[1] == 100, 1);
+    ck_assert_int_eq(r.has_price[8] && r.price[8] == 90, 1);
+    ck_assert_int_eq(r.has_price[9] && r.price[9] == 1, 1);
+}
+END_TEST
+
 Suite *suite_store_engsql(void)
 {
     Suite *s = suite_create("store_engsql");
@@ -487,6 +518,7 @@ Suite *suite_store_engsql(void)
     tcase_add_test(tc, test_compare_runs);
     tcase_add_test(tc, test_template_history);
     tcase_add_test(tc, test_orgs_lookups);
+    tcase_add_test(tc, test_stored_episode);
     suite_add_tcase(s, tc);
     return s;
 }

@@ -215,3 +215,45 @@ int run_record_q_compare(store *s, int64_t a, int64_t b, const char *const *tabl
                           (long long)b);
     return 0;
 }
+
+/* Column i as text into buf (len bytes, truncated; NULL as ""). */
+static void col_copy(sqlite3_stmt *st, int i, char *buf, size_t len)
+{
+    snprintf(buf, len, "%s", col(st, i));
+}
+
+int run_record_q_episode(store *s, int64_t run_id, const char *episode_id,
+                         run_stored_episode *e, char *err, size_t errlen)
+{
+    memset(e, 0, sizeof *e);
+    sqlite3_stmt *st = prepare_id(s,
+        "SELECT person_id, template_id, COALESCE(aco_id, ''), "
+        "COALESCE(npi, ''), COALESCE(arrangement_id, ''), "
+        "COALESCE(attribution_method, ''), status, COALESCE(exclusion_reason, ''), "
+        "trigger_date, hcc_count, base_cents, trend_factor, trend_years, "
+        "age_factor, hcc_factor, dual_factor, discount_bps, target_cents, "
+        "quality_met FROM run_episodes WHERE run_id = ?1 AND episode_id = ?2",
+        run_id, err, errlen);
+    if (!st) return -EIO;
+    int rc = sqlite3_bind_text(st, 2, episode_id, -1, SQLITE_TRANSIENT) == SQLITE_OK
+                 ? sqlite3_step(st) : SQLITE_NOMEM;
+    if (rc == SQLITE_ROW) {
+        col_copy(st, 0, e->person_id, sizeof e->person_id);
+        col_copy(st, 1, e->template_id, sizeof e->template_id);
+        col_copy(st, 2, e->aco_id, sizeof e->aco_id);
+        col_copy(st, 3, e->npi, sizeof e->npi);
+        col_copy(st, 4, e->arrangement_id, sizeof e->arrangement_id);
+        col_copy(st, 5, e->attribution_method, sizeof e->attribution_method);
+        col_copy(st, 6, e->status, sizeof e->status);
+        col_copy(st, 7, e->exclusion_reason, sizeof e->exclusion_reason);
+        e->trigger_date = store_col_date(st, 8);
+        for (int i = 0; i < RUN_N_PRICE; i++) {
+            e->has_price[i] = sqlite3_column_type(st, 9 + i) != SQLITE_NULL;
+            e->price[i] = sqlite3_column_int64(st, 9 + i);
+        }
+    } else if (rc != SQLITE_DONE) {
+        snprintf(err, errlen, "%s", sqlite3_errmsg(store_db(s)));
+    }
+    sqlite3_finalize(st);
+    return rc == SQLITE_ROW ? 1 : rc == SQLITE_DONE ? 0 : -EIO;
+}

@@ -63,4 +63,21 @@ typedef struct run_table_cmp {
 int run_record_q_compare(store *s, int64_t a, int64_t b, const char *const *tables, int n,
                          run_table_cmp *out, int *data_changed, char *err, size_t errlen);
 
+/* An episode a run stored, for `POST /rules/try` (core/serve/srv_api_rules.c). Text
+ * truncated to its buffer; NULL as "". price in the order of RUN_PRICE_FIELDS. */
+#define RUN_PRICE_FIELDS "hcc_count", "base_cents", "trend_factor", "trend_years", \
+    "age_factor", "hcc_factor", "dual_factor", "discount_bps", "target_cents", "quality_met"
+#define RUN_N_PRICE 10
+typedef struct run_stored_episode {
+    char person_id[80], template_id[96], aco_id[32], npi[16], arrangement_id[128];
+    char attribution_method[24], status[12], exclusion_reason[128];
+    int32_t trigger_date;            /* day number (store_col_date) */
+    int64_t price[RUN_N_PRICE];
+    int has_price[RUN_N_PRICE];      /* 0: the column is NULL */
+} run_stored_episode;
+
+/* Episode episode_id of run run_id into *out (zeroed first). 1 found, 0 none, or -EIO. */
+int run_record_q_episode(store *s, int64_t run_id, const char *episode_id,
+                         run_stored_episode *out, char *err, size_t errlen);
+
 #endif
