@@ -503,6 +503,14 @@ START_TEST(test_stored_episode)
 }
 END_TEST
 
+/* store_busy_timeout sets the connection's busy timeout (what PRAGMA busy_timeout reads). */
+START_TEST(test_busy_timeout)
+{
+    store_busy_timeout(db, 1234);
+    ck_assert_int_eq(th_q(db, "PRAGMA busy_timeout"), 1234);
+}
+END_TEST
+
 Suite *suite_store_engsql(void)
 {
     Suite *s = suite_create("store_engsql");
@@ -519,6 +527,7 @@ Suite *suite_store_engsql(void)
     tcase_add_test(tc, test_template_history);
     tcase_add_test(tc, test_orgs_lookups);
     tcase_add_test(tc, test_stored_episode);
+    tcase_add_test(tc, test_busy_timeout);
     suite_add_tcase(s, tc);
     return s;
 }

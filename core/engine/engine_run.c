@@ -324,8 +324,8 @@ static void shard_run(shard *sh)
                                 &sh->st, sh->err, sizeof sh->err);
     if (rc == 0) rc = store_open(sh->db_path, 0, &db, sh->err, sizeof sh->err);
     if (rc == 0) {
-        sqlite3_busy_timeout(store_db(db), 10000);
-        rc = bene_reader_open_range(&br, store_db(db), sh->from, sh->to, sh->err, sizeof sh->err);
+        store_busy_timeout(db, 10000);
+        rc = bene_reader_open_range(&br, db, sh->from, sh->to, sh->err, sizeof sh->err);
         have_br = rc == 0;
     }
     char person[80]; /* a person id is up to 64 characters */

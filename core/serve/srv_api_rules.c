@@ -443,7 +443,7 @@ static void try_request(srv_req *rq, srv_resp *rs, json_t *body, int64_t *audit_
         char err[4096];
         if (ok && api_pick_run_arg(rq, rs, run ? runbuf : NULL, &run_id) < 0) ok = 0;
         if (ok && try_open(rq, rs, &t, tmpl, posted) < 0) ok = 0;
-        if (ok && bene_reader_open(&br, store_db(rq->db), err, sizeof err) < 0) {
+        if (ok && bene_reader_open(&br, rq->db, err, sizeof err) < 0) {
             srv_error(rs, 500, "store", "%s", err);
             ok = 0;
         }

@@ -226,6 +226,11 @@ int32_t store_col_date(sqlite3_stmt *st, int i)
     return d;
 }
 
+void store_busy_timeout(store *s, int ms)
+{
+    sqlite3_busy_timeout(store_db(s), ms);
+}
+
 const char *store_errmsg(store *s)
 {
     return sqlite3_errmsg(store_db(s));

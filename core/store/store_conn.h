@@ -57,6 +57,10 @@ int store_version(const store *s);
 /* The connection. Borrowed; valid until store_close. */
 sqlite3 *store_db(store *s);
 
+/* Wait up to ms milliseconds for a lock held by another connection (a shard's or a
+ * request's own connection) before a call fails with SQLITE_BUSY. */
+void store_busy_timeout(store *s, int ms);
+
 /* SQLite's message for the connection's latest failed call (what the writers leave there:
  * their headers say so). Borrowed until the next call on s. */
 const char *store_errmsg(store *s);
