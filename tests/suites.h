@@ -23,6 +23,7 @@
     X(hostile_rules)   \
     X(store)           \
     X(store_writers)   \
+    X(store_engsql)    \
     X(store_queries)   \
     X(store_restsql)   \
     X(load)            \

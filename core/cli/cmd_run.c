@@ -11,7 +11,7 @@
 
 /* After a replay: does run `id` give run `of`'s results? Printed on stderr; CLI_OK when
  * they are equal (or run `of` has none to compare), CLI_FAIL when they differ. */
-static int report_replay(cli_ctx *c, sqlite3 *db, const replay_plan *p, int64_t id)
+static int report_replay(cli_ctx *c, store *db, const replay_plan *p, int64_t id)
 {
     replay_cmp r;
     char err[1024];
@@ -148,7 +148,7 @@ static int run_run(cli_ctx *c, int argc, char **argv)
                 native, (long long)st.compared, st.lua_ns / 1e9, st.native_ns / 1e9,
                 st.native_ns ? (double)st.lua_ns / (double)st.native_ns : 0.0, st.bind_ns / 1e9,
                 st.native_ns ? (double)(st.lua_ns + st.bind_ns) / (double)st.native_ns : 0.0);
-    int same = replay ? report_replay(c, store_db(s), &plan, run_id) : CLI_OK;
+    int same = replay ? report_replay(c, s, &plan, run_id) : CLI_OK;
     replay_cleanup(&plan);
     store_close(s);
     fprintf(c->out, "%lld\n", (long long)run_id);

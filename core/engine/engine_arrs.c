@@ -11,55 +11,54 @@
 #include "base/base.h"
 #include "store/store.h"
 
-static char *col_dup(sqlite3_stmt *st, int i)
+_Static_assert((int)N_TERMS == (int)RUN_N_TERMS && (int)TERM_DISCOUNT == (int)RUN_TERM_DISCOUNT &&
+                   (int)TERM_STOP_LOSS == (int)RUN_TERM_STOP_LOSS,
+               "the store's term order is the engine's");
+
+/* run_tin_fn: copy the row into the growing arrays of a tins_acc. */
+typedef struct tins_acc {
+    network_span *tins;
+    char **strs;  /* 2 per span: aco_id, tin (owned) */
+    size_t n, cap;
+} tins_acc;
+
+static int add_tin(const run_tin_row *r, void *ud)
 {
-    const unsigned char *s = sqlite3_column_text(st, i);
-    return strdup(s ? (const char *)s : "");
+    tins_acc *t = ud;
+    if (t->n == t->cap) {
+        size_t ncap = t->cap ? t->cap * 2 : 64;
+        network_span *v = realloc(t->tins, ncap * sizeof *v);
+        if (!v) return -ENOMEM;
+        t->tins = v;
+        char **w = realloc(t->strs, 2 * ncap * sizeof *w);
+        if (!w) return -ENOMEM;
+        t->strs = w;
+        t->cap = ncap;
+    }
+    char *aco = strdup(r->aco_id), *tin = strdup(r->tin);
+    if (!aco || !tin) {
+        free(aco);
+        free(tin);
+        return -ENOMEM;
+    }
+    t->strs[2 * t->n] = aco;
+    t->strs[2 * t->n + 1] = tin;
+    t->tins[t->n] = (network_span){.aco_id = aco, .tin = tin, .start = r->start, .end = r->end};
+    t->n++;
+    return 0;
 }
 
 /* The participant TINs (aco_tins) and the Preferred Providers (the arrangements' TIN-NPIs
- * while in force) into rd->net.
- * gcc 12 -fanalyzer reports a double free of strs at its realloc: a false positive (a
- * failed realloc leaves strs as it was and the loop stops; it is freed once, below). */
-#if defined(__GNUC__) && !defined(__clang__)
-#pragma GCC diagnostic push
-#pragma GCC diagnostic ignored "-Wanalyzer-double-free"
-#endif
-static int load_network(sqlite3 *db, run_data *rd, char *err, size_t errlen)
+ * while in force) into rd->net. */
+static int load_network(store *s, run_data *rd, char *err, size_t errlen)
 {
-    sqlite3_stmt *st;
-    if (sqlite3_prepare_v2(db, "SELECT aco_id, tin, start_date, end_date FROM aco_tins "
-                               "ORDER BY tin, start_date, aco_id", -1, &st, NULL) != SQLITE_OK) {
-        snprintf(err, errlen, "reading participant TINs: %s", sqlite3_errmsg(db));
-        return -EIO;
-    }
-    network_span *tins = NULL;
-    char **strs = NULL;
-    size_t n = 0, cap = 0;
-    int rc;
-    while ((rc = sqlite3_step(st)) == SQLITE_ROW) {
-        if (n == cap) {
-            size_t ncap = cap ? cap * 2 : 64;
-            network_span *v = realloc(tins, ncap * sizeof *v);
-            if (!v) break;
-            tins = v;
-            char **w = realloc(strs, 2 * ncap * sizeof *w);
-            if (!w) break;
-            strs = w;
-            cap = ncap;
-        }
-        strs[2 * n] = col_dup(st, 0);
-        strs[2 * n + 1] = col_dup(st, 1);
-        tins[n] = (network_span){.aco_id = strs[2 * n], .tin = strs[2 * n + 1],
-                                 .start = store_col_date(st, 2), .end = store_col_date(st, 3)};
-        n++;
-        if (!strs[2 * n - 2] || !strs[2 * n - 1]) break; /* rc is SQLITE_ROW: out of memory */
-    }
-    sqlite3_finalize(st);
-    network_span *pps = calloc(rd->n_arrs ? rd->n_arrs : 1, sizeof *pps);
-    if (rc != SQLITE_DONE || !pps) {
+    tins_acc t = {0};
+    char msg[256];
+    int rc = run_inputs_q_tins(s, add_tin, &t, msg, sizeof msg);
+    network_span *pps = rc == 0 ? calloc(rd->n_arrs ? rd->n_arrs : 1, sizeof *pps) : NULL;
+    if (rc < 0 || !pps) {
         snprintf(err, errlen, "reading participant TINs: %s",
-                 rc == SQLITE_DONE || rc == SQLITE_ROW ? "out of memory" : sqlite3_errmsg(db));
+                 rc == -EIO ? msg : "out of memory");
         rc = -EIO;
     } else {
         for (size_t i = 0; i < rd->n_arrs; i++) {
@@ -67,70 +66,63 @@ static int load_network(sqlite3 *db, run_data *rd, char *err, size_t errlen)
             pps[i] = (network_span){.aco_id = a->aco_id, .npi = a->npi, .tin = a->tin,
                                     .start = a->start, .end = a->end};
         }
-        rc = network_build(&rd->net, tins, n, pps, rd->n_arrs);
+        rc = network_build(&rd->net, t.tins, t.n, pps, rd->n_arrs);
         if (rc < 0) snprintf(err, errlen, "out of memory");
     }
-    for (size_t i = 0; i < 2 * n; i++) free(strs[i]);
-    free(strs);
-    free(tins);
+    for (size_t i = 0; i < 2 * t.n; i++) free(t.strs[i]);
+    free(t.strs);
+    free(t.tins);
     free(pps);
     return rc;
 }
-#if defined(__GNUC__) && !defined(__clang__)
-#pragma GCC diagnostic pop
-#endif
 
-int engine__load_arrangements(sqlite3 *db, run_data *rd, char *err, size_t errlen)
+/* run_arrangement_fn: append the row to rd->arrs (ud: arrs_acc). */
+typedef struct arrs_acc {
+    run_data *rd;
+    size_t cap;
+} arrs_acc;
+
+static int add_arrangement(const run_arrangement_row *r, void *ud)
 {
-    static const char q[] =
-        "SELECT a.arrangement_id, a.aco_id, a.npi, a.tin, a.template_id, a.start_date, "
-        "a.end_date, a.discount_bps, a.savings_share_bps, a.loss_share_bps, a.stop_gain_bps, "
-        "a.stop_loss_bps, COALESCE(o.track, ''), COALESCE(p.specialty_code, '') "
-        "FROM arrangements a LEFT JOIN acos o ON o.aco_id = a.aco_id "
-        "LEFT JOIN providers p ON p.npi = a.npi AND p.tin = a.tin "
-        "WHERE a.status IN ('active', 'ended', 'terminated') ORDER BY a.arrangement_id";
-    sqlite3_stmt *st;
-    if (sqlite3_prepare_v2(db, q, -1, &st, NULL) != SQLITE_OK) {
-        snprintf(err, errlen, "reading arrangements: %s", sqlite3_errmsg(db));
+    arrs_acc *acc = ud;
+    run_data *rd = acc->rd;
+    if (rd->n_arrs == acc->cap) {
+        size_t ncap = acc->cap ? acc->cap * 2 : 64;
+        ref_arrangement *v = realloc(rd->arrs, ncap * sizeof *v);
+        if (!v) return -ENOMEM;
+        rd->arrs = v;
+        acc->cap = ncap;
+    }
+    ref_arrangement *a = &rd->arrs[rd->n_arrs++];
+    memset(a, 0, sizeof *a);
+    a->arrangement_id = strdup(r->arrangement_id);
+    a->aco_id = strdup(r->aco_id);
+    a->npi = strdup(r->npi);
+    a->tin = strdup(r->tin);
+    a->template_id = strdup(r->template_id);
+    a->family = strdup(r->template_id);
+    a->start = r->start;
+    a->end = r->end;
+    for (int i = 0; i < N_TERMS; i++) a->terms[i] = r->terms[i];
+    a->has_terms = r->has_terms;
+    a->track = strdup(r->track);
+    a->specialty = strdup(r->specialty);
+    if (!a->arrangement_id || !a->aco_id || !a->npi || !a->tin || !a->template_id ||
+        !a->family || !a->track || !a->specialty)
+        return -ENOMEM;
+    return 0;
+}
+
+int engine__load_arrangements(store *s, run_data *rd, char *err, size_t errlen)
+{
+    arrs_acc acc = {rd, 0};
+    char msg[256];
+    int rc = run_inputs_q_arrangements(s, add_arrangement, &acc, msg, sizeof msg);
+    if (rc < 0) {
+        snprintf(err, errlen, "reading arrangements: %s", rc == -EIO ? msg : "out of memory");
         return -EIO;
     }
-    size_t cap = 0;
-    int rc;
-    while ((rc = sqlite3_step(st)) == SQLITE_ROW) {
-        if (rd->n_arrs == cap) {
-            cap = cap ? cap * 2 : 64;
-            ref_arrangement *v = realloc(rd->arrs, cap * sizeof *v);
-            if (!v) break;
-            rd->arrs = v;
-        }
-        ref_arrangement *a = &rd->arrs[rd->n_arrs++];
-        memset(a, 0, sizeof *a);
-        a->arrangement_id = col_dup(st, 0);
-        a->aco_id = col_dup(st, 1);
-        a->npi = col_dup(st, 2);
-        a->tin = col_dup(st, 3);
-        a->template_id = col_dup(st, 4);
-        a->family = col_dup(st, 4);
-        a->start = store_col_date(st, 5);
-        a->end = store_col_date(st, 6);
-        for (int i = 0; i < N_TERMS; i++)
-            if (sqlite3_column_type(st, 7 + i) != SQLITE_NULL) {
-                a->terms[i] = sqlite3_column_int64(st, 7 + i);
-                a->has_terms |= 1u << i;
-            }
-        a->track = col_dup(st, 12);
-        a->specialty = col_dup(st, 13);
-        if (!a->arrangement_id || !a->aco_id || !a->npi || !a->tin || !a->template_id ||
-            !a->family || !a->track || !a->specialty)
-            break; /* rc is SQLITE_ROW: out of memory */
-    }
-    sqlite3_finalize(st);
-    if (rc != SQLITE_DONE) {
-        snprintf(err, errlen, "reading arrangements: %s",
-                 rc == SQLITE_ROW ? "out of memory" : sqlite3_errmsg(db));
-        return -EIO;
-    }
-    return load_network(db, rd, err, errlen);
+    return load_network(s, rd, err, errlen);
 }
 
 int engine__families(const catalog *cat, run_data *rd)

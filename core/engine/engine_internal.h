@@ -151,7 +151,7 @@ void engine__pricer_fini(engine_pricer *p);
  * networks (participant TINs from aco_tins, Preferred Providers from those EBRAs) into
  * rd->net (rd zeroed; engine_run_data_free frees them). Each arrangement's family is its
  * template id until engine_families sets it from a catalog. */
-int engine__load_arrangements(sqlite3 *db, run_data *rd, char *err, size_t errlen);
+int engine__load_arrangements(store *s, run_data *rd, char *err, size_t errlen);
 
 /* Check the arrangements against the catalog: terms within their template's bounds and
  * their track's caps (arrangements loaded in bulk were not checked against templates); an
@@ -164,7 +164,7 @@ int engine__check_arrangements(const catalog *cat, const run_data *rd, char *err
  * template or overlay of the episodes folder (it can never be attributed an episode), and
  * the beneficiaries with current claims but no eligibility (counted, a few named). 0, or
  * <0 with err (SQLite, memory). */
-int engine__data_warnings(sqlite3 *db, const catalog *cat, const run_data *rd, json_t *w,
+int engine__data_warnings(store *s, const catalog *cat, const run_data *rd, json_t *w,
                          FILE *log, char *err, size_t errlen);
 
 /* Set each arrangement's family (catalog_family of its template) from cat. -ENOMEM or 0. */

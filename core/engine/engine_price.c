@@ -48,7 +48,7 @@ void engine__pricer_fini(engine_pricer *p)
     p->np = NULL;
 }
 
-int engine_pricer_open(const catalog *cat, const hcc_model *hcc, sqlite3 *db, const rules_limits *lim,
+int engine_pricer_open(const catalog *cat, const hcc_model *hcc, store *s, const rules_limits *lim,
                        engine_pricer **out, char *err, size_t errlen)
 {
     *out = NULL;
@@ -64,7 +64,7 @@ int engine_pricer_open(const catalog *cat, const hcc_model *hcc, sqlite3 *db, co
     /* the rules first: a rule that does not load is the caller's to report */
     int rc = engine__rule_set_open(&p->rules, cat, lim, err, errlen);
     p->have_rules = rc == 0;
-    if (rc == 0) rc = engine__load_arrangements(db, &p->own, err, errlen);
+    if (rc == 0) rc = engine__load_arrangements(s, &p->own, err, errlen);
     if (rc == 0 && engine__families(cat, &p->own) < 0) rc = -ENOMEM;
     if (rc == 0) {
         p->cands = malloc((p->own.n_arrs ? p->own.n_arrs : 1) * sizeof *p->cands);
@@ -252,7 +252,9 @@ static int record_episode(engine_pricer *p, const bene_view *d, size_t entry,
     if (ep->exclusion[0]) {
         r->status = "excluded";
         r->exclusion = strdup(ep->exclusion);
-        return r->exclusion ? 0 : -ENOMEM;
+        if (r->exclusion) return 0;
+        snprintf(err, errlen, "out of memory");
+        return -ENOMEM;
     }
     r->status = (p->rd->as_of != CARA_DATE_NONE && r->end > p->rd->as_of) ? "interim" : "final";
     return price_episode(p, d, entry, ep, r, err, errlen);

@@ -29,14 +29,14 @@ typedef struct engine_pricer engine_pricer;
 
 /*
  * Open a pricer over catalog cat (borrowed: it must outlive the pricer) with the
- * arrangements of the store db (engine_load_arrangements: every active, ended or
+ * arrangements of the store s (borrowed; engine_load_arrangements: every active, ended or
  * terminated EBRA) and the Lua limits lim (NULL or zeros: the defaults). hcc: the
  * CMS-HCC model (borrowed), or NULL when every call gives the HCC count
  * (engine_price_opts.hcc_given). Returns 0 with *out (free with engine_pricer_close);
  * or a negative code with err (a rule file that does not load: engine_pricer_rule_error
  * of *out is then meaningful, and *out must still be closed; else *out is NULL).
  */
-int engine_pricer_open(const catalog *cat, const hcc_model *hcc, sqlite3 *db, const rules_limits *lim,
+int engine_pricer_open(const catalog *cat, const hcc_model *hcc, store *s, const rules_limits *lim,
                        engine_pricer **out, char *err, size_t errlen);
 void engine_pricer_close(engine_pricer *p);
 

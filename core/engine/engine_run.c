@@ -30,19 +30,11 @@
 /* The latest service date in the store into *d: episodes whose window ends after it are
  * interim. 0, or -EIO with a message (a silent CARA_DATE_NONE would make every episode
  * final). */
-static int data_as_of(sqlite3 *db, cara_date *d, char *err, size_t errlen)
+static int data_as_of(store *s, cara_date *d, char *err, size_t errlen)
 {
-    sqlite3_stmt *st;
-    *d = CARA_DATE_NONE;
-    int rc = sqlite3_prepare_v2(db, "SELECT max(claim_end_date) FROM claims WHERE status = "
-                                "'current'", -1, &st, NULL);
-    if (rc == SQLITE_OK) {
-        rc = sqlite3_step(st);
-        if (rc == SQLITE_ROW) *d = store_col_date(st, 0);
-        sqlite3_finalize(st);
-    }
-    if (rc == SQLITE_ROW) return 0;
-    return util_fail(err, errlen, -EIO, "reading the data's as-of date: %s", sqlite3_errmsg(db));
+    char m[256];
+    if (run_inputs_q_as_of(s, d, m, sizeof m) == 0) return 0;
+    return util_fail(err, errlen, -EIO, "reading the data's as-of date: %s", m);
 }
 
 /* ---- one beneficiary: engine_price.c ------------------------------------------------------ */
@@ -250,32 +242,14 @@ static void now_iso(char *buf, size_t len)
 static int start_run(store *s, const engine_opts *o, const run_manifest *m, int64_t *run_id,
                      char *err, size_t errlen)
 {
-    sqlite3 *db = store_db(s);
-    sqlite3_stmt *st;
     char now[32];
     now_iso(now, sizeof now);
     if (store_begin(s, err, errlen) < 0) return -EIO;
-    if (sqlite3_prepare_v2(db,
-                           "INSERT INTO runs (started_at, status, period, template_filter, "
-                           "episodes_dir, replay_of) VALUES (?1, 'running', ?2, ?3, ?4, ?5)",
-                           -1, &st, NULL) != SQLITE_OK) {
-        snprintf(err, errlen, "%s: %s", store_path(s), sqlite3_errmsg(db));
+    if (runs_w_start(s, now, o->period, o->only_template, o->episodes_dir, o->replay_of,
+                     run_id, err, errlen) < 0) {
         store_rollback(s);
         return -EIO;
     }
-    sqlite3_bind_text(st, 1, now, -1, SQLITE_TRANSIENT);
-    if (o->period) sqlite3_bind_int(st, 2, o->period);
-    if (o->only_template) sqlite3_bind_text(st, 3, o->only_template, -1, SQLITE_STATIC);
-    sqlite3_bind_text(st, 4, o->episodes_dir, -1, SQLITE_STATIC);
-    if (o->replay_of) sqlite3_bind_int64(st, 5, o->replay_of);
-    int rc = sqlite3_step(st);
-    sqlite3_finalize(st);
-    if (rc != SQLITE_DONE) {
-        snprintf(err, errlen, "%s: %s", store_path(s), sqlite3_errmsg(db));
-        store_rollback(s);
-        return -EIO;
-    }
-    *run_id = sqlite3_last_insert_rowid(db);
     if (run_manifest_save_files(s, *run_id, m, err, errlen) < 0 ||
         store_commit(s, err, errlen) < 0) {
         store_rollback(s);
@@ -291,41 +265,27 @@ static int start_run(store *s, const engine_opts *o, const run_manifest *m, int6
 static int run_warnings(store *s, const engine_opts *o, const run_manifest *m, json_t *w,
                         char *err, size_t errlen)
 {
-    int rc = run_manifest_version_warnings(store_db(s), m, o->replay_of, w, err, errlen);
+    int rc = run_manifest_version_warnings(s, m, o->replay_of, w, err, errlen);
     if (rc >= 0 && o->replay_of)
-        rc = run_manifest_check_plugins(store_db(s), o->replay_of, m, o->allow_plugin_change, w,
+        rc = run_manifest_check_plugins(s, o->replay_of, m, o->allow_plugin_change, w,
                                         err, errlen);
     for (size_t i = 0; o->log && i < json_array_size(w); i++)
         fprintf(o->log, "cara run: warning: %s\n", json_string_value(json_array_get(w, i)));
     return rc < 0 ? rc : 0;
 }
 
-/* The number of people a run visits (those with claims). */
-static int64_t count_people(sqlite3 *db)
+/* The number of people a run visits (those with claims; 0 when it cannot be read). */
+static int64_t count_people(store *s)
 {
-    sqlite3_stmt *st;
-    int64_t n = 0;
-    if (sqlite3_prepare_v2(db, "SELECT count(DISTINCT person_id) FROM claims WHERE status = "
-                           "'current'", -1, &st,
-                           NULL) == SQLITE_OK) {
-        if (sqlite3_step(st) == SQLITE_ROW) n = sqlite3_column_int64(st, 0);
-        sqlite3_finalize(st);
-    }
-    return n;
+    char m[256];
+    int64_t n = run_inputs_q_people(s, m, sizeof m);
+    return n < 0 ? 0 : n;
 }
 
 static void fail_run(store *s, int64_t run_id, const char *msg)
 {
-    sqlite3_stmt *st;
     store_rollback(s);
-    if (sqlite3_prepare_v2(store_db(s),
-                           "UPDATE runs SET status = 'failed', message = ?2 WHERE run_id = ?1",
-                           -1, &st, NULL) != SQLITE_OK)
-        return;
-    sqlite3_bind_int64(st, 1, run_id);
-    sqlite3_bind_text(st, 2, msg, -1, SQLITE_STATIC);
-    sqlite3_step(st);
-    sqlite3_finalize(st);
+    runs_w_fail(s, run_id, msg);
 }
 
 /* ---- shards: the beneficiaries split over threads ------------------------------------- */
@@ -364,8 +324,8 @@ static void shard_run(shard *sh)
                                 &sh->st, sh->err, sizeof sh->err);
     if (rc == 0) rc = store_open(sh->db_path, 0, &db, sh->err, sizeof sh->err);
     if (rc == 0) {
-        sqlite3_busy_timeout(store_db(db), 10000);
-        rc = bene_reader_open_range(&br, store_db(db), sh->from, sh->to, sh->err, sizeof sh->err);
+        store_busy_timeout(db, 10000);
+        rc = bene_reader_open_range(&br, db, sh->from, sh->to, sh->err, sizeof sh->err);
         have_br = rc == 0;
     }
     char person[80]; /* a person id is up to 64 characters */
@@ -408,34 +368,24 @@ static int thread_count(const engine_opts *o)
 
 /* Shard boundaries: the person ids at offsets total*k/n (k = 1..n-1), so the shards get
  * about as many beneficiaries each. Fewer shards when there are few persons. */
-static int plan_shards(sqlite3 *db, int64_t total, int n, shard *sh, char *err, size_t errlen)
+static int plan_shards(store *s, int64_t total, int n, shard *sh, char *err, size_t errlen)
 {
-    sqlite3_stmt *st;
-    if (sqlite3_prepare_v2(db, "SELECT DISTINCT person_id FROM claims WHERE status = 'current' ORDER BY "
-                               "person_id LIMIT 1 "
-                               "OFFSET ?1", -1, &st, NULL) != SQLITE_OK) {
-        snprintf(err, errlen, "planning shards: %s", sqlite3_errmsg(db));
-        return -EIO;
-    }
     /* A NULL bound means "no bound": a missing one would make shards overlap and price
      * beneficiaries twice, so every bound must be found and copied, else the run fails. */
     int rc = 0;
     for (int k = 1; k < n && rc == 0; k++) {
-        sqlite3_bind_int64(st, 1, total * k / n);
-        int sr = sqlite3_step(st);
-        if (sr == SQLITE_ROW) {
-            const char *id = (const char *)sqlite3_column_text(st, 0); /* NULL: no memory */
-            sh[k].from = id ? strdup(id) : NULL;
-            sh[k - 1].to = sh[k].from ? strdup(sh[k].from) : NULL;
-            if (!sh[k].from || !sh[k - 1].to)
-                rc = util_fail(err, errlen, -ENOMEM, "planning shards: out of memory");
+        char m[256];
+        int sr = run_inputs_q_person_at(s, total * k / n, &sh[k].from, m, sizeof m);
+        if (sr == 1) {
+            sh[k - 1].to = strdup(sh[k].from);
+            if (!sh[k - 1].to) rc = util_fail(err, errlen, -ENOMEM, "planning shards: out of memory");
+        } else if (sr == -ENOMEM) {
+            rc = util_fail(err, errlen, -ENOMEM, "planning shards: out of memory");
         } else {
             rc = util_fail(err, errlen, -EIO, "planning shards: %s",
-                           sr == SQLITE_DONE ? "fewer persons than counted" : sqlite3_errmsg(db));
+                           sr == 0 ? "fewer persons than counted" : m);
         }
-        sqlite3_reset(st);
     }
-    sqlite3_finalize(st);
     return rc;
 }
 
@@ -470,12 +420,12 @@ static int merge_shard(run_data *dst, run_data *src)
 static int run_shards(store *s, const engine_opts *o, const catalog *cat, const hcc_model *hcc,
                       run_data *rd, engine_stats *stats, char *err, size_t errlen)
 {
-    int64_t total = count_people(store_db(s)), done = 0;
+    int64_t total = count_people(s), done = 0;
     int n = thread_count(o);
     if (total < (int64_t)n * 64) n = total > 64 ? (int)(total / 64) : 1; /* small runs */
     shard *sh = calloc((size_t)n, sizeof *sh);
     if (!sh) return -ENOMEM;
-    int rc = n > 1 ? plan_shards(store_db(s), total, n, sh, err, errlen) : 0;
+    int rc = n > 1 ? plan_shards(s, total, n, sh, err, errlen) : 0;
     for (int k = 0; k < n; k++) {
         sh[k].o = o;
         sh[k].cat = cat;
@@ -545,14 +495,14 @@ int engine_run(store *s, const engine_opts *o, int64_t *run_id, engine_stats *st
     if (rc == 0) rc = run_warnings(s, o, &man, warnings, err, errlen);
     if (rc == 0) rc = engine__rule_set_open(&w.rules, &cat, &o->limits, err, errlen);
     else memset(&w.rules, 0, sizeof w.rules);
-    if (rc == 0) rc = engine__load_arrangements(store_db(s), &rd, err, errlen);
+    if (rc == 0) rc = engine__load_arrangements(s, &rd, err, errlen);
     if (rc == 0 && engine__families(&cat, &rd) < 0) {
         snprintf(err, errlen, "out of memory");
         rc = -ENOMEM;
     }
     if (rc == 0) rc = engine__check_arrangements(&cat, &rd, err, errlen);
-    if (rc == 0) rc = engine__data_warnings(store_db(s), &cat, &rd, warnings, o->log, err, errlen);
-    if (rc == 0) rc = data_as_of(store_db(s), &rd.as_of, err, errlen);
+    if (rc == 0) rc = engine__data_warnings(s, &cat, &rd, warnings, o->log, err, errlen);
+    if (rc == 0) rc = data_as_of(s, &rd.as_of, err, errlen);
     int started = rc == 0 && start_run(s, o, &man, run_id, err, errlen) == 0;
     if (rc == 0 && !started) rc = -EIO;
     run_lease *lease = NULL; /* without it, the run would soon look abandoned */

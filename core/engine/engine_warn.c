@@ -9,6 +9,7 @@
 
 #include "engine_internal.h"
 #include "base/base.h"
+#include "store/store.h"
 
 /* 1 when template id is a template or overlay of the episodes folder (loaded or not:
  * a --template run loads one). */
@@ -32,43 +33,42 @@ static int add(json_t *w, FILE *log, const char *msg)
     return json_array_append_new(w, json_string(msg)) == 0 ? 0 : -ENOMEM;
 }
 
-/* Beneficiaries with current claims and no eligibility row: how many, and a few. */
-static int unknown_benes(sqlite3 *db, json_t *w, FILE *log, char *err, size_t errlen)
+/* The unknown beneficiaries seen so far: how many, and the first three. */
+typedef struct unknown_acc {
+    long long n;
+    char some[200];
+} unknown_acc;
+
+static int add_unknown(const char *person_id, void *ud)
 {
-    sqlite3_stmt *st;
-    if (sqlite3_prepare_v2(db,
-                           "SELECT DISTINCT c.person_id FROM claims c WHERE c.status = 'current' "
-                           "AND NOT EXISTS (SELECT 1 FROM eligibility e WHERE e.person_id = "
-                           "c.person_id) ORDER BY c.person_id",
-                           -1, &st, NULL) != SQLITE_OK) {
-        snprintf(err, errlen, "checking beneficiaries: %s", sqlite3_errmsg(db));
+    unknown_acc *u = ud;
+    if (u->n < 3) {
+        size_t k = strlen(u->some);
+        snprintf(u->some + k, sizeof u->some - k, "%s%s", u->n ? ", " : "", person_id);
+    }
+    u->n++;
+    return 0;
+}
+
+/* Beneficiaries with current claims and no eligibility row: how many, and a few. */
+static int unknown_benes(store *s, json_t *w, FILE *log, char *err, size_t errlen)
+{
+    unknown_acc u = {0, ""};
+    char m[256];
+    if (run_inputs_q_unknown_benes(s, add_unknown, &u, m, sizeof m) < 0) {
+        /* the warning would go missing */
+        snprintf(err, errlen, "checking beneficiaries: %s", m);
         return -EIO;
     }
-    long long n = 0;
-    char some[200] = "";
-    int sr;
-    while ((sr = sqlite3_step(st)) == SQLITE_ROW) {
-        if (n < 3) {
-            size_t k = strlen(some);
-            snprintf(some + k, sizeof some - k, "%s%s", n ? ", " : "", sqlite3_column_text(st, 0));
-        }
-        n++;
-    }
-    if (sr != SQLITE_DONE) { /* the warning would go missing */
-        snprintf(err, errlen, "checking beneficiaries: %s", sqlite3_errmsg(db));
-        sqlite3_finalize(st);
-        return -EIO;
-    }
-    sqlite3_finalize(st);
-    if (!n) return 0;
+    if (!u.n) return 0;
     char msg[512];
     snprintf(msg, sizeof msg, "unknown beneficiaries: %lld with claims but no eligibility "
              "(%s%s): they have no enrollment, so none of their episodes can be priced (load "
-             "their eligibility, docs/input-formats.md)", n, some, n > 3 ? ", ..." : "");
+             "their eligibility, docs/input-formats.md)", u.n, u.some, u.n > 3 ? ", ..." : "");
     return add(w, log, msg);
 }
 
-int engine__data_warnings(sqlite3 *db, const catalog *cat, const run_data *rd, json_t *w,
+int engine__data_warnings(store *s, const catalog *cat, const run_data *rd, json_t *w,
                          FILE *log, char *err, size_t errlen)
 {
     for (size_t i = 0; i < rd->n_arrs; i++) {
@@ -83,5 +83,5 @@ int engine__data_warnings(sqlite3 *db, const catalog *cat, const run_data *rd, j
             return -ENOMEM;
         }
     }
-    return unknown_benes(db, w, log, err, errlen);
+    return unknown_benes(s, w, log, err, errlen);
 }

@@ -31,56 +31,21 @@ static int refuse(particip_ctx *c, int rc, const char *fmt, ...)
     return rc;
 }
 
-/* Run sql with text parameters (NULL binds NULL). With `out`, the first column of the
- * first row is copied there (malloc'ed; NULL when no row). 0 or -EIO. */
-static int sql(particip_ctx *c, char **out, const char *q, int n, ...)
+/* A store lookup's failure (store/orgs_q.h), said as every other store failure here
+ * ("path: " and the store's message). 0 when rc is 0. */
+static int got(particip_ctx *c, int rc, const char *msg)
 {
-    sqlite3 *db = store_db(c->s);
-    sqlite3_stmt *st;
-    if (out) *out = NULL;
-    if (sqlite3_prepare_v2(db, q, -1, &st, NULL) != SQLITE_OK)
-        return refuse(c, -EIO, "%s: %s", store_path(c->s), sqlite3_errmsg(db));
-    va_list ap;
-    va_start(ap, n);
-    for (int i = 1; i <= n; i++) {
-        const char *v = va_arg(ap, const char *);
-        if (v) sqlite3_bind_text(st, i, v, -1, SQLITE_STATIC); /* v outlives the step */
-    }
-    va_end(ap);
-    int rc = sqlite3_step(st);
-    if (rc == SQLITE_ROW && out && sqlite3_column_type(st, 0) != SQLITE_NULL) {
-        const unsigned char *v = sqlite3_column_text(st, 0);
-        *out = v ? strdup((const char *)v) : NULL;
-        if (!*out) { /* out of memory is an error, never "no row" */
-            sqlite3_finalize(st);
-            return refuse(c, -ENOMEM, "%s: out of memory", store_path(c->s));
-        }
-    }
-    if (rc != SQLITE_ROW && rc != SQLITE_DONE) {
-        refuse(c, -EIO, "%s: %s", store_path(c->s), sqlite3_errmsg(db));
-        sqlite3_finalize(st);
-        return -EIO;
-    }
-    sqlite3_finalize(st);
+    if (rc == -ENOMEM) return refuse(c, -ENOMEM, "%s: out of memory", store_path(c->s));
+    if (rc < 0) return refuse(c, -EIO, "%s: %s", store_path(c->s), msg);
     return 0;
 }
 
-/* The JSON of each entity's row, for the audit log. ?1.. = its key. */
-static const char EBRA_JSON[] =
-    "SELECT json_object('arrangement_id', arrangement_id, 'aco_id', aco_id, 'npi', npi, "
-    "'tin', tin, 'template_id', template_id, 'start_date', start_date, 'end_date', end_date, "
-    "'status', status, 'discount_bps', discount_bps, 'savings_share_bps', savings_share_bps, "
-    "'loss_share_bps', loss_share_bps, 'stop_gain_bps', stop_gain_bps, 'stop_loss_bps', "
-    "stop_loss_bps) FROM arrangements WHERE arrangement_id = ?1";
-static const char ACO_JSON[] =
-    "SELECT json_object('aco_id', aco_id, 'name', name, 'track', track, 'first_year', "
-    "first_year, 'last_year', last_year) FROM acos WHERE aco_id = ?1";
-static const char TIN_JSON[] =
-    "SELECT json_object('aco_id', aco_id, 'tin', tin, 'start_date', start_date, 'end_date', "
-    "end_date) FROM aco_tins WHERE aco_id = ?1 AND tin = ?2 ORDER BY start_date DESC LIMIT 1";
-static const char PROVIDER_JSON[] =
-    "SELECT json_object('npi', npi, 'tin', tin, 'name', name, 'specialty_code', "
-    "specialty_code) FROM providers WHERE npi = ?1 AND tin = ?2";
+/* rc = the orgs_q call fn(c->s, args..., err), its failure refused. */
+#define LOOKUP(rc, fn, ...)                                                                  \
+    do {                                                                                     \
+        char qe_[256];                                                                       \
+        (rc) = got(c, fn(c->s, __VA_ARGS__, qe_, sizeof qe_), qe_);                          \
+    } while (0)
 
 static int audit(particip_ctx *c, const char *action, const char *entity, const char *id,
                  const char *effective, const char *before, const char *after)
@@ -114,7 +79,7 @@ static int finish(particip_ctx *c, int rc)
 static int wrote(particip_ctx *c, int rc)
 {
     if (rc >= 0) return 0;
-    return refuse(c, -EIO, "%s: %s", store_path(c->s), sqlite3_errmsg(store_db(c->s)));
+    return refuse(c, -EIO, "%s: %s", store_path(c->s), store_errmsg(c->s));
 }
 
 static int aco_put(particip_ctx *c, const aco_rec *r)
@@ -205,9 +170,10 @@ static int check_aco(particip_ctx *c, const char *aco, const char *start, const 
                      char **track_out)
 {
     char *track = NULL, *years = NULL, *eligible = NULL;
-    int rc = sql(c, &track, "SELECT track FROM acos WHERE aco_id = ?1", 1, aco);
+    int rc;
+    LOOKUP(rc, orgs_q_aco_track, aco, &track);
     if (rc == 0 && !track) rc = refuse(c, -ENOENT, "no ACO \"%s\" (cara aco add, or load acos.csv)", aco);
-    if (rc == 0) rc = sql(c, &eligible, "SELECT value FROM settings WHERE key = 'eligible_tracks'", 0);
+    if (rc == 0) LOOKUP(rc, orgs_q_setting, "eligible_tracks", &eligible);
     if (rc == 0) {
         const char *list = eligible ? eligible : "global";
         const char *hit = strstr(list, track);
@@ -217,7 +183,7 @@ static int check_aco(particip_ctx *c, const char *aco, const char *start, const 
             rc = refuse(c, -EPERM, "ACO %s is on the %s track; CARA arrangements are open only to "
                                    "ACOs on the %s track", aco, track, list);
     }
-    if (rc == 0) rc = sql(c, &years, "SELECT first_year || ',' || last_year FROM acos WHERE aco_id = ?1", 1, aco);
+    if (rc == 0) LOOKUP(rc, orgs_q_aco_years, aco, &years);
     if (rc == 0 && years) {
         int y1 = atoi(years), y2 = atoi(strchr(years, ',') + 1);
         int ys = atoi(start), ye = end && *end ? atoi(end) : y2;
@@ -296,17 +262,9 @@ static int check_overlap(particip_ctx *c, const char *id, const char *aco, const
                          const char *end)
 {
     char *hit = NULL;
-    int rc = sql(c, &hit,
-                 "SELECT arrangement_id || ' with ACO ' || aco_id || ' (' || start_date || ' to ' "
-                 "|| COALESCE(end_date, 'open') || ', ' || status || ')' || "
-                 "CASE WHEN template_id = ?7 THEN '' ELSE ' on ' || template_id END || "
-                 "CASE WHEN aco_id = ?6 THEN '' ELSE '*' END FROM arrangements "
-                 "WHERE npi = ?1 AND template_id IN (SELECT value FROM json_each(?2)) "
-                 "AND arrangement_id != ?3 "
-                 "AND status IN ('offered', 'active', 'ended', 'terminated') "
-                 "AND start_date <= COALESCE(?5, '9999-12-31') "
-                 "AND COALESCE(end_date, '9999-12-31') >= ?4 ORDER BY start_date LIMIT 1",
-                 7, npi, family, id, start, end && *end ? end : NULL, aco, template_id);
+    int rc;
+    LOOKUP(rc, orgs_q_ebra_overlap, npi, family, id, start, end && *end ? end : NULL, aco,
+           template_id, &hit);
     if (rc == 0 && hit) {
         size_t n = strlen(hit);
         int other = n && hit[n - 1] == '*';
@@ -334,11 +292,11 @@ int particip_aco_add(particip_ctx *c, const char *aco_id, const char *name, cons
                       last_year);
     char *before = NULL, *after = NULL;
     int rc = begin(c);
-    if (rc == 0) rc = sql(c, &before, ACO_JSON, 1, aco_id);
+    if (rc == 0) LOOKUP(rc, orgs_q_aco_json, aco_id, &before);
     aco_rec r = {.aco_id = aco_id, .name = name, .name_len = -1, .track = track,
                  .has_years = 1, .first_year = first_year, .last_year = last_year};
     if (rc == 0) rc = aco_put(c, &r);
-    if (rc == 0) rc = sql(c, &after, ACO_JSON, 1, aco_id);
+    if (rc == 0) LOOKUP(rc, orgs_q_aco_json, aco_id, &after);
     if (rc == 0) rc = audit(c, before ? "aco.update" : "aco.add", "aco", aco_id, NULL, before, after);
     free(before);
     free(after);
@@ -355,19 +313,16 @@ int particip_tin_add(particip_ctx *c, const char *aco_id, const char *tin, const
     if (rc == 0) rc = check_range(c, start, end);
     if (rc == 0) rc = begin(c);
     else return rc;
-    if (rc == 0) rc = sql(c, &aco, "SELECT aco_id FROM acos WHERE aco_id = ?1", 1, aco_id);
+    if (rc == 0) LOOKUP(rc, orgs_q_aco_id, aco_id, &aco);
     if (rc == 0 && !aco) rc = refuse(c, -ENOENT, "no ACO \"%s\"", aco_id);
     if (rc == 0)
-        rc = sql(c, &clash,
-                 "SELECT aco_id || ' from ' || start_date FROM aco_tins WHERE tin = ?1 AND "
-                 "start_date <= COALESCE(?3, '9999-12-31') AND COALESCE(end_date, '9999-12-31') "
-                 ">= ?2 LIMIT 1", 3, tin, start, end && *end ? end : NULL);
+        LOOKUP(rc, orgs_q_tin_clash, tin, start, end && *end ? end : NULL, &clash);
     if (rc == 0 && clash)
         rc = refuse(c, -EEXIST, "TIN %s is already a participant of %s over these dates", tin, clash);
     aco_tin_rec r = {.aco_id = aco_id, .tin = tin, .start_date = start,
                      .end_date = end && *end ? end : NULL};
     if (rc == 0) rc = tin_write(c, &r, NULL);
-    if (rc == 0) rc = sql(c, &after, TIN_JSON, 2, aco_id, tin);
+    if (rc == 0) LOOKUP(rc, orgs_q_tin_json, aco_id, tin, &after);
     if (rc == 0) rc = audit(c, "tin.add", "tin", tin, start, NULL, after);
     free(aco);
     free(after);
@@ -382,14 +337,13 @@ int particip_tin_end(particip_ctx *c, const char *aco_id, const char *tin, const
     if (rc == 0) rc = begin(c);
     else return rc;
     if (rc == 0)
-        rc = sql(c, &start, "SELECT start_date FROM aco_tins WHERE aco_id = ?1 AND tin = ?2 AND "
-                            "end_date IS NULL", 2, aco_id, tin);
+        LOOKUP(rc, orgs_q_tin_open_start, aco_id, tin, &start);
     if (rc == 0 && !start) rc = refuse(c, -ENOENT, "TIN %s has no open participation in ACO %s", tin, aco_id);
     if (rc == 0) rc = check_range(c, start, end);
-    if (rc == 0) rc = sql(c, &before, TIN_JSON, 2, aco_id, tin);
+    if (rc == 0) LOOKUP(rc, orgs_q_tin_json, aco_id, tin, &before);
     aco_tin_rec r = {.aco_id = aco_id, .tin = tin};
     if (rc == 0) rc = tin_write(c, &r, end);
-    if (rc == 0) rc = sql(c, &after, TIN_JSON, 2, aco_id, tin);
+    if (rc == 0) LOOKUP(rc, orgs_q_tin_json, aco_id, tin, &after);
     if (rc == 0) rc = audit(c, "tin.end", "tin", tin, end, before, after);
     free(before);
     free(after);
@@ -404,11 +358,11 @@ int particip_provider_add(particip_ctx *c, const char *npi, const char *tin, con
     if (rc < 0) return rc;
     char *before = NULL, *after = NULL;
     rc = begin(c);
-    if (rc == 0) rc = sql(c, &before, PROVIDER_JSON, 2, npi, tin);
+    if (rc == 0) LOOKUP(rc, orgs_q_provider_json, npi, tin, &before);
     provider_rec r = {.npi = npi, .tin = tin, .name = name, .name_len = -1,
                       .specialty_code = specialty ? specialty : ""};
     if (rc == 0) rc = provider_put(c, &r);
-    if (rc == 0) rc = sql(c, &after, PROVIDER_JSON, 2, npi, tin);
+    if (rc == 0) LOOKUP(rc, orgs_q_provider_json, npi, tin, &after);
     char key[32];
     snprintf(key, sizeof key, "%s/%s", npi, tin);
     if (rc == 0) rc = audit(c, before ? "provider.update" : "provider.add", "provider", key, NULL, before, after);
@@ -430,10 +384,10 @@ int particip_ebra_offer(particip_ctx *c, const char *id, const char *aco_id, con
     if (rc < 0) return rc;
     char *track = NULL, *exists = NULL, *prov = NULL, *after = NULL;
     rc = begin(c);
-    if (rc == 0) rc = sql(c, &exists, "SELECT status FROM arrangements WHERE arrangement_id = ?1", 1, id);
+    if (rc == 0) LOOKUP(rc, orgs_q_ebra_status, id, &exists);
     if (rc == 0 && exists) rc = refuse(c, -EEXIST, "EBRA %s already exists (%s)", id, exists);
     if (rc == 0) rc = check_aco(c, aco_id, start, end, &track);
-    if (rc == 0) rc = sql(c, &prov, "SELECT name FROM providers WHERE npi = ?1 AND tin = ?2", 2, npi, tin);
+    if (rc == 0) LOOKUP(rc, orgs_q_provider_name, npi, tin, &prov);
     if (rc == 0 && !prov)
         rc = refuse(c, -ENOENT, "%s/%s is not a registered Preferred Provider (cara provider add "
                                 "first)", npi, tin);
@@ -446,7 +400,7 @@ int particip_ebra_offer(particip_ctx *c, const char *id, const char *aco_id, con
                          .end_date = end && *end ? end : NULL, .has = terms->has & 31u};
     for (int i = 0; i < ARR_N_TERMS; i++) r.terms[i] = terms->v[i];
     if (rc == 0) rc = ebra_write(c, &r, NULL, NULL);
-    if (rc == 0) rc = sql(c, &after, EBRA_JSON, 1, id);
+    if (rc == 0) LOOKUP(rc, orgs_q_ebra_json, id, &after);
     if (rc == 0) rc = audit(c, "ebra.offer", "ebra", id, start, NULL, after);
     free(track);
     free(exists);
@@ -463,21 +417,21 @@ static int transition(particip_ctx *c, const char *id, const char *action, const
     int rc = end ? check_date(c, "end", end, 0) : 0;
     if (rc < 0) return rc;
     rc = begin(c);
-    if (rc == 0) rc = sql(c, &status, "SELECT status FROM arrangements WHERE arrangement_id = ?1", 1, id);
+    if (rc == 0) LOOKUP(rc, orgs_q_ebra_status, id, &status);
     if (rc == 0 && !status) rc = refuse(c, -ENOENT, "no EBRA \"%s\" (cara ebra list)", id);
     const char *verb = !strcmp(to, "active") ? "accepted" : to;
     if (rc == 0 && strcmp(status, from))
         rc = refuse(c, -EPERM, "EBRA %s is %s: it cannot be %s (only an %s EBRA can)", id, status,
                     verb, from);
-    if (rc == 0) rc = sql(c, &start, "SELECT start_date FROM arrangements WHERE arrangement_id = ?1", 1, id);
-    if (rc == 0) rc = sql(c, &old_end, "SELECT end_date FROM arrangements WHERE arrangement_id = ?1", 1, id);
+    if (rc == 0) LOOKUP(rc, orgs_q_ebra_start, id, &start);
+    if (rc == 0) LOOKUP(rc, orgs_q_ebra_end, id, &old_end);
     if (rc == 0 && end) rc = check_range(c, start, end);
     if (rc == 0 && end && old_end && strcmp(end, old_end) > 0)
         rc = refuse(c, -EINVAL, "EBRA %s already ends on %s; it cannot end later (%s)", id, old_end, end);
-    if (rc == 0) rc = sql(c, &before, EBRA_JSON, 1, id);
+    if (rc == 0) LOOKUP(rc, orgs_q_ebra_json, id, &before);
     arrangement_rec r = {.arrangement_id = id};
     if (rc == 0) rc = ebra_write(c, &r, to, end);
-    if (rc == 0) rc = sql(c, &after, EBRA_JSON, 1, id);
+    if (rc == 0) LOOKUP(rc, orgs_q_ebra_json, id, &after);
     if (rc == 0) rc = audit(c, action, "ebra", id, end ? end : start, before, after);
     free(status);
     free(start);

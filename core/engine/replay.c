@@ -52,74 +52,84 @@ static int write_new(const char *root, const char *relpath, const char *bytes, s
     return rc < 0 ? -EIO : 0;
 }
 
-static int read_run(sqlite3 *db, int64_t of, replay_plan *p, char *err, size_t errlen)
+static int read_run(store *s, int64_t of, replay_plan *p, char *err, size_t errlen)
 {
-    sqlite3_stmt *st;
-    if (sqlite3_prepare_v2(db, "SELECT status, period, template_filter FROM runs WHERE "
-                               "run_id = ?1", -1, &st, NULL) != SQLITE_OK) {
-        return store_fail(db, err, errlen, "reading run %lld", (long long)of);
-    }
-    sqlite3_bind_int64(st, 1, of);
-    int rc = 0;
-    if (sqlite3_step(st) != SQLITE_ROW) {
+    char m[256];
+    int rc = run_record_q_params(s, of, p->status, sizeof p->status, &p->period,
+                                 &p->only_template, m, sizeof m);
+    if (rc == 1) return 0;
+    if (rc == 0) {
         snprintf(err, errlen, "no run %lld ('cara runs' lists them)", (long long)of);
-        rc = -ENOENT;
-    } else {
-        util_strlcpy(p->status, (const char *)sqlite3_column_text(st, 0), sizeof p->status);
-        p->period = sqlite3_column_int(st, 1);
-        const unsigned char *t = sqlite3_column_text(st, 2);
-        if (t && !(p->only_template = strdup((const char *)t))) rc = -ENOMEM;
+        return -ENOENT;
     }
-    sqlite3_finalize(st);
+    if (rc == -ENOMEM) {
+        snprintf(err, errlen, "out of memory");
+        return rc;
+    }
+    snprintf(err, errlen, "reading run %lld: %s", (long long)of, m);
+    return -EIO;
+}
+
+/* What replay_file needs: the plan, and where its messages go. */
+typedef struct files_ctx {
+    replay_plan *p;
+    char *err;
+    size_t errlen;
+    int rc;         /* replay_file's failure (0: none) */
+} files_ctx;
+
+/* Write one stored file of the run into the plan's folder. */
+static int write_file(files_ctx *c, const run_file_row *f)
+{
+    long long of = (long long)c->p->of;
+    if (!content_safe_relpath(f->relpath)) {
+        snprintf(c->err, c->errlen, "run %lld: stored path \"%s\" is not a plain relative path "
+                 "(the store is damaged)", of, f->relpath);
+        return -EPROTO;
+    }
+    if (f->content_rc < 0) {
+        snprintf(c->err, c->errlen, "run %lld: %s: %s", of, f->relpath, f->content_err);
+        return f->content_rc;
+    }
+    int rc = write_new(c->p->dir, f->relpath, f->bytes, f->len, c->err, c->errlen);
+    c->p->n_files++;
     return rc;
+}
+
+/* run_record_q_files's callback: write_file, its failure kept in the context. */
+static int replay_file(const run_file_row *f, void *ud)
+{
+    files_ctx *c = ud;
+    return c->rc = write_file(c, f);
 }
 
 int replay_prepare(store *s, int64_t of, replay_plan *p, char *err, size_t errlen)
 {
-    sqlite3 *db = store_db(s);
     memset(p, 0, sizeof *p);
     p->of = of;
-    int rc = read_run(db, of, p, err, errlen);
+    int rc = read_run(s, of, p, err, errlen);
     if (rc < 0) return rc;
-    sqlite3_stmt *st;
-    if (sqlite3_prepare_v2(db, "SELECT relpath, sha256 FROM run_files WHERE run_id = ?1 "
-                               "ORDER BY relpath", -1, &st, NULL) != SQLITE_OK) {
-        return store_fail(db, err, errlen, "reading run %lld's files", (long long)of);
-    }
-    sqlite3_bind_int64(st, 1, of);
     const char *t = getenv("TMPDIR");
     snprintf(p->dir, sizeof p->dir, "%s/cara-replay-XXXXXX", t && *t ? t : "/tmp");
     if (!mkdtemp(p->dir)) {
         snprintf(err, errlen, "cannot make a private folder in %s: %s", t && *t ? t : "/tmp",
                  strerror(errno));
         p->dir[0] = '\0';
-        sqlite3_finalize(st);
         return -EIO;
     }
-    int sr = SQLITE_DONE;
-    while (rc == 0 && (sr = sqlite3_step(st)) == SQLITE_ROW) {
-        const char *rel = (const char *)sqlite3_column_text(st, 0);
-        const char *sha = (const char *)sqlite3_column_text(st, 1);
-        char *bytes = NULL, e[512];
-        size_t len;
-        if (!content_safe_relpath(rel)) {
-            snprintf(err, errlen, "run %lld: stored path \"%s\" is not a plain relative path "
-                     "(the store is damaged)", (long long)of, rel);
-            rc = -EPROTO;
-        } else if ((rc = content_get(s, sha, &bytes, &len, e, sizeof e)) < 0) {
-            snprintf(err, errlen, "run %lld: %s: %s", (long long)of, rel, e);
-        } else {
-            rc = write_new(p->dir, rel, bytes, len, err, errlen);
-            p->n_files++;
-        }
-        free(bytes);
+    files_ctx c = {p, err, errlen, 0};
+    char m[256];
+    rc = run_record_q_files(s, of, replay_file, &c, m, sizeof m);
+    if (rc == -EBADF) {
+        snprintf(err, errlen, "reading run %lld's files: %s", (long long)of, m);
+        return -EIO;
     }
-    if (rc == 0 && sr != SQLITE_DONE) { /* a file left out would replay another computation */
-        snprintf(err, errlen, "run %lld: reading its files: %s", (long long)of, sqlite3_errmsg(db));
-        rc = -EIO;
+    if (rc < 0 && c.rc == 0) { /* a file left out would replay another computation */
+        snprintf(err, errlen, "run %lld: reading its files: %s", (long long)of, m);
+        return -EIO;
     }
-    sqlite3_finalize(st);
-    if (rc == 0 && p->n_files == 0) {
+    if (rc < 0) return rc;
+    if (p->n_files == 0) {
         snprintf(err, errlen, "run %lld stored no files: it was made before cara kept the "
                  "content of what a run reads (schema 8), so it cannot be replayed",
                  (long long)of);
@@ -135,76 +145,20 @@ void replay_cleanup(replay_plan *p)
     memset(p, 0, sizeof *p);
 }
 
-/* "c1, c2, ..." of table's columns but run_id (malloc'ed), or NULL. */
-static char *columns(sqlite3 *db, const char *table)
-{
-    char sql[128];
-    snprintf(sql, sizeof sql, "SELECT group_concat(name, ', ') FROM pragma_table_info('%s') "
-                              "WHERE name != 'run_id'", table);
-    sqlite3_stmt *st;
-    char *r = NULL;
-    if (sqlite3_prepare_v2(db, sql, -1, &st, NULL) != SQLITE_OK) return NULL;
-    if (sqlite3_step(st) == SQLITE_ROW && sqlite3_column_text(st, 0))
-        r = strdup((const char *)sqlite3_column_text(st, 0));
-    sqlite3_finalize(st);
-    return r;
-}
-
-static int64_t q_int(sqlite3 *db, const char *sql, int64_t a, int64_t b, int *ok)
-{
-    sqlite3_stmt *st;
-    int64_t v = 0;
-    if (sqlite3_prepare_v2(db, sql, -1, &st, NULL) != SQLITE_OK) {
-        *ok = 0;
-        return 0;
-    }
-    sqlite3_bind_int64(st, 1, a);
-    sqlite3_bind_int64(st, 2, b);
-    if (sqlite3_step(st) == SQLITE_ROW) v = sqlite3_column_int64(st, 0);
-    else *ok = 0;
-    sqlite3_finalize(st);
-    return v;
-}
-
-int replay_compare(sqlite3 *db, int64_t a, int64_t b, replay_cmp *out, char *err,
+int replay_compare(store *s, int64_t a, int64_t b, replay_cmp *out, char *err,
                    size_t errlen)
 {
     memset(out, 0, sizeof *out);
     out->same = 1;
-    int ok = 1;
-    for (int t = 0; t < REPLAY_TABLES && ok; t++) {
-        char *cols = columns(db, replay_tables[t]);
-        if (!cols) {
-            ok = 0;
-            break;
-        }
-        size_t n = 2 * strlen(cols) + 256;
-        char *sql = malloc(n);
-        if (!sql) {
-            free(cols);
-            ok = 0;
-            break;
-        }
-        snprintf(sql, n, "SELECT count(*) FROM %s WHERE run_id = ?1", replay_tables[t]);
-        out->rows_a[t] = q_int(db, sql, a, b, &ok);
-        out->rows_b[t] = q_int(db, sql, b, a, &ok);
-        snprintf(sql, n, "SELECT count(*) FROM (SELECT %s FROM %s WHERE run_id = ?1 EXCEPT "
-                         "SELECT %s FROM %s WHERE run_id = ?2)", cols, replay_tables[t], cols,
-                 replay_tables[t]);
-        out->only_a[t] = q_int(db, sql, a, b, &ok);
-        out->only_b[t] = q_int(db, sql, b, a, &ok);
-        if (out->only_a[t] || out->only_b[t] || out->rows_a[t] != out->rows_b[t]) out->same = 0;
-        free(sql);
-        free(cols);
+    run_table_cmp t[REPLAY_TABLES];
+    int rc = run_record_q_compare(s, a, b, replay_tables, REPLAY_TABLES, t, &out->data_changed,
+                                  err, errlen);
+    for (int i = 0; i < REPLAY_TABLES; i++) {
+        out->rows_a[i] = t[i].rows_a;
+        out->rows_b[i] = t[i].rows_b;
+        out->only_a[i] = t[i].only_a;
+        out->only_b[i] = t[i].only_b;
+        if (t[i].only_a || t[i].only_b || t[i].rows_a != t[i].rows_b) out->same = 0;
     }
-    if (ok)
-        out->data_changed = (int)q_int(db,
-            "SELECT json_remove(a.inputs, '$.replay_of', '$.warnings') IS NOT "
-            "json_remove(b.inputs, '$.replay_of', '$.warnings') FROM runs a, runs b "
-            "WHERE a.run_id = ?1 AND b.run_id = ?2", a, b, &ok);
-    if (!ok) {
-        return store_fail(db, err, errlen, "comparing runs %lld and %lld", (long long)a,
-                          (long long)b);
-    }
-    return 0;
+    return rc;
 }

@@ -9,7 +9,6 @@
 #define CARA_REPLAY_H
 
 #include <limits.h>
-#include <sqlite3.h>
 #include <stddef.h>
 #include <stdint.h>
 
@@ -48,7 +47,7 @@ typedef struct replay_cmp {
 } replay_cmp;
 
 /* Compare runs a and b. 0 with *out filled, or -EIO with a message. */
-int replay_compare(sqlite3 *db, int64_t a, int64_t b, replay_cmp *out, char *err,
+int replay_compare(store *s, int64_t a, int64_t b, replay_cmp *out, char *err,
                    size_t errlen);
 
 #endif

@@ -37,54 +37,39 @@ static int is_catalog_file(const char *name)
 
 /* ---- history -------------------------------------------------------------------------------- */
 
-/* Every run and snapshot that held template ?1, latest first. */
-static const char SOURCES_SQL[] =
-    "SELECT 'run', rc.run_id, r.started_at, rc.version, "
-    " substr(rc.relpath, 1, instr(rc.relpath, '/') - 1), rc.sha256 "
-    "FROM run_components rc JOIN runs r ON r.run_id = rc.run_id "
-    "WHERE rc.kind = 'template' AND rc.name = ?1 AND rc.relpath IS NOT NULL "
-    "  AND instr(rc.relpath, '/') > 0 "
-    "UNION ALL "
-    "SELECT 'snapshot', t.snapshot_id, s.activated_at, t.version, t.folder, t.sha256 "
-    "FROM snapshot_templates t JOIN episode_snapshots s ON s.snapshot_id = t.snapshot_id "
-    "WHERE t.template_id = ?1 "
-    "ORDER BY 3 DESC, 2 DESC";
-
-/* The top-level files of folder ?2 in run or snapshot ?1. */
-static const char RUN_FILES_SQL[] =
-    "SELECT substr(relpath, length(?2) + 2), sha256 FROM run_files WHERE run_id = ?1 AND "
-    "substr(relpath, 1, length(?2) + 1) = ?2 || '/' AND instr(substr(relpath, length(?2) + 2), "
-    "'/') = 0 ORDER BY 1";
-static const char SNAP_FILES_SQL[] =
-    "SELECT substr(relpath, length(?2) + 2), sha256 FROM snapshot_files WHERE snapshot_id = ?1 "
-    "AND substr(relpath, 1, length(?2) + 1) = ?2 || '/' AND "
-    "instr(substr(relpath, length(?2) + 2), '/') = 0 ORDER BY 1";
-
-/* {name: sha256} of a source's catalog files and their combined hash. */
-static int source_files(sqlite3 *db, int is_run, int64_t id, const char *folder, json_t **files,
-                        char hash[65])
-{
-    sqlite3_stmt *st;
-    if (sqlite3_prepare_v2(db, is_run ? RUN_FILES_SQL : SNAP_FILES_SQL, -1, &st, NULL) != SQLITE_OK)
-        return -EIO;
-    sqlite3_bind_int64(st, 1, id);
-    sqlite3_bind_text(st, 2, folder, -1, SQLITE_TRANSIENT);
-    *files = json_object();
+/* The catalog files of a source and the hash over them (source_files). */
+typedef struct files_acc {
+    json_t *files;
     sha256_ctx c;
-    sha256_init(&c);
-    while (sqlite3_step(st) == SQLITE_ROW) { /* ordered by name */
-        const char *name = (const char *)sqlite3_column_text(st, 0);
-        const char *sha = (const char *)sqlite3_column_text(st, 1);
-        if (!is_catalog_file(name)) continue;
-        json_object_set_new(*files, name, json_string(sha));
-        sha256_update(&c, sha, strlen(sha));
-        sha256_update(&c, "  ", 2);
-        sha256_update(&c, name, strlen(name));
-        sha256_update(&c, "\n", 1);
+} files_acc;
+
+static int add_file(const char *name, const char *sha, void *ud)
+{
+    files_acc *f = ud;
+    if (!is_catalog_file(name)) return 0;
+    json_object_set_new(f->files, name, json_string(sha));
+    sha256_update(&f->c, sha, strlen(sha));
+    sha256_update(&f->c, "  ", 2);
+    sha256_update(&f->c, name, strlen(name));
+    sha256_update(&f->c, "\n", 1);
+    return 0;
+}
+
+/* {name: sha256} of a source's catalog files (*files, new reference) and their combined
+ * hash. 0, or -EIO with SQLite's message in err (*files NULL). */
+static int source_files(store *s, int is_run, int64_t id, const char *folder, json_t **files,
+                        char hash[65], char *err, size_t errlen)
+{
+    files_acc f = {json_object(), {0}};
+    sha256_init(&f.c);
+    if (template_hist_q_files(s, is_run, id, folder, add_file, &f, err, errlen) < 0) {
+        json_decref(f.files);
+        *files = NULL;
+        return -EIO;
     }
-    sqlite3_finalize(st);
+    *files = f.files;
     unsigned char d[32];
-    sha256_final(&c, d);
+    sha256_final(&f.c, d);
     for (int i = 0; i < 32; i++) snprintf(hash + 2 * i, 3, "%02x", d[i]);
     return 0;
 }
@@ -96,7 +81,7 @@ static void describe(store *s, json_t *e)
     json_object_set_new(e, "kind", json_string(ov ? "overlay" : "base"));
     char *bytes, err[256];
     size_t len;
-    if (!ov || content_get(s, ov, &bytes, &len, err, sizeof err) < 0) return;
+    if (!ov || template_hist_q_content(s, ov, &bytes, &len, err, sizeof err) < 0) return;
     json_error_t je;
     json_t *doc = json_loadb(bytes, len, 0, &je);
     const char *aco = json_string_value(json_object_get(doc, "aco_id"));
@@ -105,58 +90,59 @@ static void describe(store *s, json_t *e)
     free(bytes);
 }
 
+/* What add_source needs. */
+typedef struct hist_acc {
+    store *s;
+    const char *id;
+    json_t *list;
+    char *err;      /* SQLite's message when a source's files cannot be read */
+    size_t errlen;
+} hist_acc;
+
+/* One run or snapshot that held the template: a new entry, or one more source of the
+ * entry with the same version, hash and files. */
+static int add_source(const template_source_row *r, void *ud)
+{
+    hist_acc *h = ud;
+    json_t *files;
+    char fh[65];
+    if (source_files(h->s, r->is_run, r->id, r->folder, &files, fh, h->err, h->errlen) < 0)
+        return -EIO;
+    json_t *e = NULL;
+    for (size_t i = 0; i < json_array_size(h->list) && !e; i++) {
+        json_t *x = json_array_get(h->list, i);
+        if (!strcmp(json_string_value(json_object_get(x, "version")), r->version) &&
+            !strcmp(json_string_value(json_object_get(x, "sha256")), r->sha256) &&
+            !strcmp(json_string_value(json_object_get(x, "files_sha256")), fh))
+            e = x;
+    }
+    if (!e) {
+        e = json_pack("{s:s, s:s, s:s, s:s, s:O, s:s, s:s, s:s, s:[], s:[]}", "template_id",
+                      h->id, "version", r->version, "sha256", r->sha256, "files_sha256", fh,
+                      "files", files, "folder", r->folder, "first_seen", r->at, "last_seen",
+                      r->at, "runs", "snapshots");
+        describe(h->s, e);
+        json_array_append_new(h->list, e);
+    }
+    json_decref(files);
+    json_object_set_new(e, "first_seen", json_string(r->at)); /* sources come latest first */
+    json_array_append_new(json_object_get(e, r->is_run ? "runs" : "snapshots"),
+                          json_integer(r->id));
+    return 0;
+}
+
 int rollback_history(store *s, const char *id, json_t **out, char *err, size_t errlen)
 {
-    sqlite3 *db = store_db(s);
     *out = NULL;
-    sqlite3_stmt *st;
-    if (sqlite3_prepare_v2(db, SOURCES_SQL, -1, &st, NULL) != SQLITE_OK) {
-        snprintf(err, errlen, "reading template %s's history: %s", id, sqlite3_errmsg(db));
-        return -EIO;
-    }
-    sqlite3_bind_text(st, 1, id, -1, SQLITE_TRANSIENT);
-    json_t *list = json_array();
-    int rc = 0;
-    while (rc == 0 && sqlite3_step(st) == SQLITE_ROW) {
-        int is_run = !strcmp((const char *)sqlite3_column_text(st, 0), "run");
-        int64_t sid = sqlite3_column_int64(st, 1);
-        const char *at = (const char *)sqlite3_column_text(st, 2);
-        const char *ver = (const char *)sqlite3_column_text(st, 3);
-        const char *folder = (const char *)sqlite3_column_text(st, 4);
-        const char *sha = (const char *)sqlite3_column_text(st, 5);
-        json_t *files;
-        char fh[65];
-        if (source_files(db, is_run, sid, folder, &files, fh) < 0) {
-            rc = -EIO;
-            break;
-        }
-        json_t *e = NULL;
-        for (size_t i = 0; i < json_array_size(list) && !e; i++) {
-            json_t *x = json_array_get(list, i);
-            if (!strcmp(json_string_value(json_object_get(x, "version")), ver) &&
-                !strcmp(json_string_value(json_object_get(x, "sha256")), sha) &&
-                !strcmp(json_string_value(json_object_get(x, "files_sha256")), fh))
-                e = x;
-        }
-        if (!e) {
-            e = json_pack("{s:s, s:s, s:s, s:s, s:O, s:s, s:s, s:s, s:[], s:[]}", "template_id",
-                          id, "version", ver, "sha256", sha, "files_sha256", fh, "files", files,
-                          "folder", folder, "first_seen", at, "last_seen", at, "runs",
-                          "snapshots");
-            describe(s, e);
-            json_array_append_new(list, e);
-        }
-        json_decref(files);
-        json_object_set_new(e, "first_seen", json_string(at)); /* sources come latest first */
-        json_array_append_new(json_object_get(e, is_run ? "runs" : "snapshots"), json_integer(sid));
-    }
-    sqlite3_finalize(st);
+    char m[256];
+    hist_acc h = {s, id, json_array(), m, sizeof m};
+    int rc = template_hist_q_sources(s, id, add_source, &h, m, sizeof m);
     if (rc < 0) {
-        snprintf(err, errlen, "reading template %s's history: %s", id, sqlite3_errmsg(db));
-        json_decref(list);
+        snprintf(err, errlen, "reading template %s's history: %s", id, m);
+        json_decref(h.list);
         return rc;
     }
-    *out = list;
+    *out = h.list;
     return 0;
 }
 
@@ -263,7 +249,7 @@ static int put_files(store *s, const json_t *files, const char *dir, mode_t mode
     json_object_foreach((json_t *)files, name, v) {
         char *bytes = NULL, e[512];
         size_t len;
-        if (content_get(s, json_string_value(v), &bytes, &len, e, sizeof e) < 0) {
+        if (template_hist_q_content(s, json_string_value(v), &bytes, &len, e, sizeof e) < 0) {
             snprintf(err, errlen, "%s: %s", name, e);
             return -EIO;
         }

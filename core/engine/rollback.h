@@ -16,7 +16,6 @@
 #define CARA_ROLLBACK_H
 
 #include <jansson.h>
-#include <sqlite3.h>
 #include <stddef.h>
 #include <stdint.h>
 

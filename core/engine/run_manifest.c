@@ -204,142 +204,86 @@ int run_manifest_build(const catalog *cat, run_manifest *m, char *err, size_t er
     return rc < 0 ? rc : 0;
 }
 
-static int fail(sqlite3 *db, sqlite3_stmt *st, const char *what, char *err, size_t errlen)
-{
-    int rc = store_fail(db, err, errlen, "saving %s", what);
-    sqlite3_finalize(st);
-    return rc;
-}
-
 int run_manifest_save_files(store *s, int64_t run_id, const run_manifest *m, char *err,
                             size_t errlen)
 {
-    sqlite3 *db = store_db(s);
-    sqlite3_stmt *st;
-    if (sqlite3_prepare_v2(db, "INSERT INTO run_files (run_id, relpath, sha256) VALUES "
-                               "(?1, ?2, ?3)", -1, &st, NULL) != SQLITE_OK)
-        return fail(db, NULL, "run files", err, errlen);
     for (size_t i = 0; i < m->n_files; i++) {
         const run_file *f = &m->files[i];
-        if (content_put(s, f->sha256, f->bytes, f->len, err, errlen) < 0) {
-            sqlite3_finalize(st);
+        if (runs_w_file(s, run_id, f->relpath, f->sha256, f->bytes, f->len, err, errlen) < 0)
             return -EIO;
-        }
-        sqlite3_bind_int64(st, 1, run_id);
-        sqlite3_bind_text(st, 2, f->relpath, -1, SQLITE_STATIC);
-        sqlite3_bind_text(st, 3, f->sha256, -1, SQLITE_STATIC);
-        if (sqlite3_step(st) != SQLITE_DONE) return fail(db, st, f->relpath, err, errlen);
-        sqlite3_reset(st);
     }
-    sqlite3_finalize(st);
     return 0;
 }
 
-int run_manifest_save_components(sqlite3 *db, int64_t run_id, const run_manifest *m,
-                                 char *err, size_t errlen)
-{
-    sqlite3_stmt *st;
-    if (sqlite3_prepare_v2(db, "INSERT OR IGNORE INTO run_components (run_id, kind, name, "
-                               "version, path, sha256, content, relpath) VALUES (?1, ?2, ?3, "
-                               "?4, ?5, ?6, ?7, ?8)", -1, &st, NULL) != SQLITE_OK)
-        return fail(db, NULL, "run components", err, errlen);
-    for (size_t i = 0; i < m->n_comps; i++) {
-        const run_component *c = &m->comps[i];
-        sqlite3_bind_int64(st, 1, run_id);
-        sqlite3_bind_text(st, 2, c->kind, -1, SQLITE_STATIC);
-        sqlite3_bind_text(st, 3, c->name, -1, SQLITE_STATIC);
-        sqlite3_bind_text(st, 4, c->version, -1, SQLITE_STATIC);
-        sqlite3_bind_text(st, 5, c->path, -1, SQLITE_STATIC);
-        sqlite3_bind_text(st, 6, c->sha256, -1, SQLITE_STATIC);
-        if (c->file >= 0) {
-            sqlite3_bind_text(st, 7, c->sha256, -1, SQLITE_STATIC);
-            sqlite3_bind_text(st, 8, m->files[c->file].relpath, -1, SQLITE_STATIC);
-        }
-        if (sqlite3_step(st) != SQLITE_DONE) return fail(db, st, "run components", err, errlen);
-        sqlite3_reset(st);
-        sqlite3_clear_bindings(st);
-    }
-    sqlite3_finalize(st);
-    return 0;
-}
-
-int run_manifest_version_warnings(sqlite3 *db, const run_manifest *m, int64_t against,
+int run_manifest_version_warnings(store *s, const run_manifest *m, int64_t against,
                                   json_t *warnings, char *err, size_t errlen)
 {
-    sqlite3_stmt *st;
-    if (sqlite3_prepare_v2(db, "SELECT run_id, sha256 FROM run_components WHERE kind = ?1 AND "
-                               "name = ?2 AND version = ?3 AND (?4 = 0 OR run_id = ?4) "
-                               "ORDER BY run_id DESC LIMIT 1", -1, &st, NULL) != SQLITE_OK) {
-        return store_fail(db, err, errlen, "reading earlier runs' components");
-    }
     int n = 0;
     for (size_t i = 0; i < m->n_comps; i++) {
         const run_component *c = &m->comps[i];
-        sqlite3_bind_text(st, 1, c->kind, -1, SQLITE_STATIC);
-        sqlite3_bind_text(st, 2, c->name, -1, SQLITE_STATIC);
-        sqlite3_bind_text(st, 3, c->version, -1, SQLITE_STATIC);
-        sqlite3_bind_int64(st, 4, against);
-        int sr = sqlite3_step(st);
-        if (sr != SQLITE_ROW && sr != SQLITE_DONE) {
-            snprintf(err, errlen, "reading earlier runs' components: %s", sqlite3_errmsg(db));
-            sqlite3_finalize(st);
+        int64_t run = 0;
+        char was[65], e[256];
+        int k = run_record_q_component(s, c->kind, c->name, c->version, against, &run, was, e,
+                                       sizeof e);
+        if (k < 0) {
+            snprintf(err, errlen, "reading earlier runs' components: %s", e);
             return -EIO;
         }
-        if (sr == SQLITE_ROW && sqlite3_column_text(st, 1) &&
-            strcmp((const char *)sqlite3_column_text(st, 1), c->sha256) != 0) {
+        if (k == 1 && strcmp(was, c->sha256) != 0) {
             char msg[512];
             snprintf(msg, sizeof msg, "%s %s %s: content changed under the same version "
                      "(sha256 %.12s in run %lld, now %.12s)", c->kind, c->name,
-                     c->version[0] ? c->version : "(none)",
-                     (const char *)sqlite3_column_text(st, 1),
-                     (long long)sqlite3_column_int64(st, 0), c->sha256);
+                     c->version[0] ? c->version : "(none)", was, (long long)run, c->sha256);
             json_array_append_new(warnings, json_string(msg));
             n++;
         }
-        sqlite3_reset(st);
     }
-    sqlite3_finalize(st);
     return n;
 }
 
-int run_manifest_check_plugins(sqlite3 *db, int64_t of, const run_manifest *m, int allow,
+/* What check_plugin needs. */
+typedef struct plugins_ctx {
+    int64_t of;
+    const run_manifest *m;
+    int allow;
+    json_t *warnings;
+    char *err;
+    size_t errlen;
+} plugins_ctx;
+
+/* One plugin run `of` used, against the plugins used now. */
+static int check_plugin(const char *name, const char *version, const char *was, void *ud)
+{
+    plugins_ctx *x = ud;
+    const run_manifest *m = x->m;
+    const run_component *now = NULL;
+    for (size_t i = 0; i < m->n_comps && !now; i++)
+        if (!strcmp(m->comps[i].kind, "plugin") && !strcmp(m->comps[i].name, name))
+            now = &m->comps[i];
+    if (now && !strcmp(now->sha256, was)) return 0;
+    char msg[768];
+    if (now)
+        snprintf(msg, sizeof msg, "plugin %s differs from run %lld's: sha256 %s then, %s "
+                 "now (%s)", name, (long long)x->of, was, now->sha256, now->path);
+    else
+        snprintf(msg, sizeof msg, "plugin %s (sha256 %s in run %lld) is not used now",
+                 name, was, (long long)x->of);
+    if (x->allow) {
+        json_array_append_new(x->warnings, json_string(msg));
+        return 0;
+    }
+    snprintf(x->err, x->errlen, "%s; the replay would not be run %lld's computation "
+             "(--allow-plugin-change goes on anyway)", msg, (long long)x->of);
+    return -EPERM;
+}
+
+int run_manifest_check_plugins(store *s, int64_t of, const run_manifest *m, int allow,
                                json_t *warnings, char *err, size_t errlen)
 {
-    sqlite3_stmt *st;
-    if (sqlite3_prepare_v2(db, "SELECT name, version, sha256 FROM run_components WHERE "
-                               "run_id = ?1 AND kind = 'plugin' ORDER BY name", -1, &st,
-                           NULL) != SQLITE_OK) {
-        return store_fail(db, err, errlen, "reading run %lld's plugins", (long long)of);
-    }
-    sqlite3_bind_int64(st, 1, of);
-    int rc = 0, sr = SQLITE_DONE;
-    while (rc == 0 && (sr = sqlite3_step(st)) == SQLITE_ROW) {
-        const char *name = (const char *)sqlite3_column_text(st, 0);
-        const char *was = (const char *)sqlite3_column_text(st, 2);
-        const run_component *now = NULL;
-        for (size_t i = 0; i < m->n_comps && !now; i++)
-            if (!strcmp(m->comps[i].kind, "plugin") && !strcmp(m->comps[i].name, name))
-                now = &m->comps[i];
-        if (now && !strcmp(now->sha256, was)) continue;
-        char msg[768];
-        if (now)
-            snprintf(msg, sizeof msg, "plugin %s differs from run %lld's: sha256 %s then, %s "
-                     "now (%s)", name, (long long)of, was, now->sha256, now->path);
-        else
-            snprintf(msg, sizeof msg, "plugin %s (sha256 %s in run %lld) is not used now",
-                     name, was, (long long)of);
-        if (allow) {
-            json_array_append_new(warnings, json_string(msg));
-        } else {
-            snprintf(err, errlen, "%s; the replay would not be run %lld's computation "
-                     "(--allow-plugin-change goes on anyway)", msg, (long long)of);
-            rc = -EPERM;
-        }
-    }
-    if (rc == 0 && sr != SQLITE_DONE) { /* a plugin left unchecked */
-        snprintf(err, errlen, "reading run %lld's plugins: %s", (long long)of, sqlite3_errmsg(db));
-        rc = -EIO;
-    }
-    sqlite3_finalize(st);
+    plugins_ctx x = {of, m, allow, warnings, err, errlen};
+    char e[256];
+    int rc = run_record_q_plugins(s, of, check_plugin, &x, e, sizeof e);
+    if (rc == -EIO) /* a plugin left unchecked */
+        snprintf(err, errlen, "reading run %lld's plugins: %s", (long long)of, e);
     return rc;
 }

@@ -4,13 +4,13 @@
  * the CMS-HCC tables of common/) with its bytes and SHA-256, and the run's components
  * (kind plugin/template/rule/table, name, version, path, hash) as `cara runs --run`
  * lists them. The engine stores the files with the run (contents + run_files, so the
- * run can be replayed byte for byte: replay.h) and the components with its results.
+ * run can be replayed byte for byte: replay.h) and the components with its results
+ * (engine_save.c, through store/runs_w.h).
  */
 #ifndef CARA_RUN_MANIFEST_H
 #define CARA_RUN_MANIFEST_H
 
 #include <jansson.h>
-#include <sqlite3.h>
 #include <stddef.h>
 #include <stdint.h>
 
@@ -54,11 +54,6 @@ void run_manifest_free(run_manifest *m);
 int run_manifest_save_files(store *s, int64_t run_id, const run_manifest *m, char *err,
                             size_t errlen);
 
-/* Store the run's run_components rows (with their content link and relpath), in the
- * caller's transaction. 0 or -EIO with a message. */
-int run_manifest_save_components(sqlite3 *db, int64_t run_id, const run_manifest *m,
-                                 char *err, size_t errlen);
-
 /*
  * A component whose (kind, name, version) the latest earlier run that used it (or run
  * `against`, when not 0: the run a replay reproduces) recorded with another hash: append
@@ -66,7 +61,7 @@ int run_manifest_save_components(sqlite3 *db, int64_t run_id, const run_manifest
  * "template falls_prevention 1.0.0: content changed under the same version (sha256
  * 1a2b3c4d5e6f in run 3, now 9f8e7d6c5b4a)". Returns the number appended, or -EIO.
  */
-int run_manifest_version_warnings(sqlite3 *db, const run_manifest *m, int64_t against,
+int run_manifest_version_warnings(store *s, const run_manifest *m, int64_t against,
                                   json_t *warnings, char *err, size_t errlen);
 
 /*
@@ -75,7 +70,7 @@ int run_manifest_version_warnings(sqlite3 *db, const run_manifest *m, int64_t ag
  * set: then the message is appended to warnings instead. A plugin run `of` did not use
  * is no concern (the catalog decides what loads). 0, -EPERM or -EIO.
  */
-int run_manifest_check_plugins(sqlite3 *db, int64_t of, const run_manifest *m, int allow,
+int run_manifest_check_plugins(store *s, int64_t of, const run_manifest *m, int allow,
                                json_t *warnings, char *err, size_t errlen);
 
 #endif

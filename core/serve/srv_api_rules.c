@@ -75,45 +75,30 @@ typedef struct stored_ep {
     int has_price[N_PRICE];
 } stored_ep;
 
-static void col(sqlite3_stmt *st, int i, char *buf, size_t len)
-{
-    const unsigned char *t = sqlite3_column_text(st, i);
-    util_strlcpy(buf, t ? (const char *)t : "", len);
-}
+_Static_assert(N_PRICE == RUN_N_PRICE, "the store's price fields are the try's");
 
-/* 1 found, 0 not found, -1 store error. */
-static int load_stored(sqlite3 *db, int64_t run_id, const char *id, stored_ep *e)
+/* 1 found, 0 not found, -1 store error (its message in msg). */
+static int load_stored(store *db, int64_t run_id, const char *id, stored_ep *e, char *msg,
+                       size_t msglen)
 {
-    sqlite3_stmt *st;
+    run_stored_episode r;
     memset(e, 0, sizeof *e);
-    if (sqlite3_prepare_v2(db, "SELECT person_id, template_id, COALESCE(aco_id, ''), "
-                           "COALESCE(npi, ''), COALESCE(arrangement_id, ''), "
-                           "COALESCE(attribution_method, ''), status, COALESCE(exclusion_reason, ''), "
-                           "trigger_date, hcc_count, base_cents, trend_factor, trend_years, "
-                           "age_factor, hcc_factor, dual_factor, discount_bps, target_cents, "
-                           "quality_met FROM run_episodes WHERE run_id = ?1 AND episode_id = ?2",
-                           -1, &st, NULL) != SQLITE_OK)
-        return -1;
-    sqlite3_bind_int64(st, 1, run_id);
-    sqlite3_bind_text(st, 2, id, -1, SQLITE_TRANSIENT);
-    int rc = sqlite3_step(st);
-    if (rc == SQLITE_ROW) {
-        col(st, 0, e->person, sizeof e->person);
-        col(st, 1, e->tmpl, sizeof e->tmpl);
-        col(st, 2, e->aco, sizeof e->aco);
-        col(st, 3, e->npi, sizeof e->npi);
-        col(st, 4, e->arr, sizeof e->arr);
-        col(st, 5, e->method, sizeof e->method);
-        col(st, 6, e->status, sizeof e->status);
-        col(st, 7, e->reason, sizeof e->reason);
-        e->day0 = store_col_date(st, 8);
-        for (int i = 0; i < N_PRICE; i++) {
-            e->has_price[i] = sqlite3_column_type(st, 9 + i) != SQLITE_NULL;
-            e->price[i] = sqlite3_column_int64(st, 9 + i);
-        }
+    int f = run_record_q_episode(db, run_id, id, &r, msg, msglen);
+    if (f <= 0) return f < 0 ? -1 : 0;
+    util_strlcpy(e->person, r.person_id, sizeof e->person);
+    util_strlcpy(e->tmpl, r.template_id, sizeof e->tmpl);
+    util_strlcpy(e->aco, r.aco_id, sizeof e->aco);
+    util_strlcpy(e->npi, r.npi, sizeof e->npi);
+    util_strlcpy(e->arr, r.arrangement_id, sizeof e->arr);
+    util_strlcpy(e->method, r.attribution_method, sizeof e->method);
+    util_strlcpy(e->status, r.status, sizeof e->status);
+    util_strlcpy(e->reason, r.exclusion_reason, sizeof e->reason);
+    e->day0 = r.trigger_date;
+    for (int i = 0; i < N_PRICE; i++) {
+        e->has_price[i] = r.has_price[i];
+        e->price[i] = r.price[i];
     }
-    sqlite3_finalize(st);
-    return rc == SQLITE_ROW ? 1 : rc == SQLITE_DONE ? 0 : -1;
+    return 1;
 }
 
 static void quiet(void *ud, const char *script, const char *text) {}
@@ -310,7 +295,7 @@ static int try_open(srv_req *rq, srv_resp *rs, try_ctx *t, const char *tmpl, jso
             return -1;
         }
     }
-    if (engine_pricer_open(&t->cat, NULL, store_db(rq->db),
+    if (engine_pricer_open(&t->cat, NULL, rq->db,
                            &(rules_limits){.wall_ms = TRY_WALL_MS}, &t->pr, err, sizeof err) < 0) {
         const rules_error *re = t->pr ? engine_pricer_rule_error(t->pr) : NULL;
         if (re && re->kind != RULES_OK) rule_error(rs, t, re, NULL);
@@ -367,12 +352,12 @@ static json_t *tried_json(const engine_priced *r)
 static int try_one(srv_req *rq, srv_resp *rs, try_ctx *t, bene_reader *br, int64_t run_id,
                    const char *id, json_t *results)
 {
-    sqlite3 *db = store_db(rq->db);
     const catalog_entry *ce = &t->cat.v[0];
     stored_ep s;
-    int f = load_stored(db, run_id, id, &s);
+    char msg[256];
+    int f = load_stored(rq->db, run_id, id, &s, msg, sizeof msg);
     if (f < 0) {
-        srv_error(rs, 500, "store", "%s", sqlite3_errmsg(db));
+        srv_error(rs, 500, "store", "%s", msg);
         return -1;
     }
     if (f == 0) {
@@ -458,7 +443,7 @@ static void try_request(srv_req *rq, srv_resp *rs, json_t *body, int64_t *audit_
         char err[4096];
         if (ok && api_pick_run_arg(rq, rs, run ? runbuf : NULL, &run_id) < 0) ok = 0;
         if (ok && try_open(rq, rs, &t, tmpl, posted) < 0) ok = 0;
-        if (ok && bene_reader_open(&br, store_db(rq->db), err, sizeof err) < 0) {
+        if (ok && bene_reader_open(&br, rq->db, err, sizeof err) < 0) {
             srv_error(rs, 500, "store", "%s", err);
             ok = 0;
         }

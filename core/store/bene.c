@@ -76,14 +76,15 @@ static const char Q_CLAIMS[] =
     "WHERE c.person_id = ?1 AND c.status = 'current' AND l.denied = 0"; /* a claim's lines come together (nested loop); bene_sort_lines
                                * orders them, so no ORDER BY (it cost a sort per person) */
 
-int bene_reader_open(bene_reader *r, sqlite3 *db, char *err, size_t errlen)
+int bene_reader_open(bene_reader *r, store *s, char *err, size_t errlen)
 {
-    return bene_reader_open_range(r, db, NULL, NULL, err, errlen);
+    return bene_reader_open_range(r, s, NULL, NULL, err, errlen);
 }
 
-int bene_reader_open_range(bene_reader *r, sqlite3 *db, const char *from, const char *to,
+int bene_reader_open_range(bene_reader *r, store *s, const char *from, const char *to,
                            char *err, size_t errlen)
 {
+    sqlite3 *db = store_db(s);
     memset(r, 0, sizeof *r);
     if (sqlite3_prepare_v2(db, Q_PERSONS, -1, &r->persons, NULL) != SQLITE_OK ||
         sqlite3_prepare_v2(db, Q_ELIG, -1, &r->eligibility, NULL) != SQLITE_OK ||

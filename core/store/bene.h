@@ -13,6 +13,7 @@
 #include <stddef.h>
 
 #include "cara/types.h"
+#include "store_conn.h"
 
 /* A bump allocator for the strings of one beneficiary. */
 typedef struct bene_chunk bene_chunk;
@@ -34,12 +35,13 @@ typedef struct bene_reader {
     sqlite3_stmt *persons, *eligibility, *alignment, *claims;
 } bene_reader;
 
-/* Prepare the statements. 0 or -EIO with message. */
-int bene_reader_open(bene_reader *r, sqlite3 *db, char *err, size_t errlen);
+/* Prepare the statements on s (borrowed: it must outlive the reader). 0 or -EIO with
+ * message. */
+int bene_reader_open(bene_reader *r, store *s, char *err, size_t errlen);
 
 /* The same, visiting only persons with from <= person_id < to (NULL: no bound): one
  * shard of a parallel run. */
-int bene_reader_open_range(bene_reader *r, sqlite3 *db, const char *from, const char *to,
+int bene_reader_open_range(bene_reader *r, store *s, const char *from, const char *to,
                            char *err, size_t errlen);
 void bene_reader_close(bene_reader *r);
 

@@ -23,8 +23,12 @@
 #include "people_w.h"
 #include "run_lease.h"
 #include "runs_q.h"
+#include "run_inputs_q.h"
+#include "run_record_q.h"
+#include "runs_w.h"
 #include "store_rows.h"
 #include "tokens.h"
 #include "snapshots.h"
+#include "template_hist_q.h"
 #include "store_conn.h"
 #endif
