@@ -50,8 +50,8 @@ static void keep(const srv *s, const char *dir, int n)
     char err[1024];
     int rc = store_open(s->db_path, 0, &db, err, sizeof err);
     if (rc == 0) {
-        sqlite3_busy_timeout(store_db(db), 10000);
-        rc = snapshot_record(store_db(db), dir, s->source_dir, n, NULL, err, sizeof err);
+        store_busy_timeout(db, 10000);
+        rc = snapshot_record(db, dir, s->source_dir, n, NULL, err, sizeof err);
         store_close(db);
     }
     if (rc < 0) log_msg(LOG_LEVEL_WARN, "serve", "snapshot %d is not kept in the store: %s", n, err);

@@ -171,9 +171,10 @@ static int store_list(sqlite3 *db, const snap_list *l, const char *tree, const c
     return rc;
 }
 
-int snapshot_record(sqlite3 *db, const char *dir, const char *source_dir, int version,
+int snapshot_record(store *s, const char *dir, const char *source_dir, int version,
                     int64_t *id, char *err, size_t errlen)
 {
+    sqlite3 *db = store_db(s);
     snap_list l = {0};
     int rc = walk(dir, "", 0, &l, err, errlen);
     char tree[65] = "";

@@ -11,6 +11,8 @@
 #include <stddef.h>
 #include <stdint.h>
 
+#include "store_conn.h"
+
 /*
  * Record the validated episodes folder dir as snapshot number `version` of the service
  * watching source_dir: every regular file under it (at most 8 levels, each at most
@@ -19,7 +21,7 @@
  * overlay's id, version, folder and definition hash. One transaction. 0 with the new
  * snapshot id in *id (may be NULL), or a negative code with a message naming the file.
  */
-int snapshot_record(sqlite3 *db, const char *dir, const char *source_dir, int version,
+int snapshot_record(store *s, const char *dir, const char *source_dir, int version,
                     int64_t *id, char *err, size_t errlen);
 
 #endif
