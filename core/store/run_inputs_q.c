@@ -10,24 +10,11 @@
 
 #include <sqlite3.h>
 
+#include "store_internal.h"
+
 #include "base/base.h"
 
 /* Column i as text, '' for NULL. */
-static const char *col(sqlite3_stmt *st, int i)
-{
-    const unsigned char *s = sqlite3_column_text(st, i);
-    return s ? (const char *)s : "";
-}
-
-/* Prepare sql on s; NULL with SQLite's message in err. */
-static sqlite3_stmt *prepare(store *s, const char *sql, char *err, size_t errlen)
-{
-    sqlite3_stmt *st;
-    if (sqlite3_prepare_v2(store_db(s), sql, -1, &st, NULL) == SQLITE_OK) return st;
-    snprintf(err, errlen, "%s", sqlite3_errmsg(store_db(s)));
-    return NULL;
-}
-
 /* The end of a reader's loop: rc the last step's code, k fn's last value. */
 static int finish(store *s, sqlite3_stmt *st, int rc, int k, char *err, size_t errlen)
 {
@@ -42,7 +29,7 @@ static int finish(store *s, sqlite3_stmt *st, int rc, int k, char *err, size_t e
 int run_inputs_q_arrangements(store *s, run_arrangement_fn fn, void *ud, char *err,
                               size_t errlen)
 {
-    sqlite3_stmt *st = prepare(s,
+    sqlite3_stmt *st = store__prepare(s,
         "SELECT a.arrangement_id, a.aco_id, a.npi, a.tin, a.template_id, a.start_date, "
         "a.end_date, a.discount_bps, a.savings_share_bps, a.loss_share_bps, a.stop_gain_bps, "
         "a.stop_loss_bps, COALESCE(o.track, ''), COALESCE(p.specialty_code, '') "
@@ -53,8 +40,8 @@ int run_inputs_q_arrangements(store *s, run_arrangement_fn fn, void *ud, char *e
     if (!st) return -EIO;
     int rc = SQLITE_DONE, k = 0;
     while (!k && (rc = sqlite3_step(st)) == SQLITE_ROW) {
-        run_arrangement_row r = {col(st, 0), col(st, 1), col(st, 2), col(st, 3), col(st, 4),
-                                 col(st, 12), col(st, 13), store_col_date(st, 5),
+        run_arrangement_row r = {store__col(st, 0), store__col(st, 1), store__col(st, 2), store__col(st, 3), store__col(st, 4),
+                                 store__col(st, 12), store__col(st, 13), store_col_date(st, 5),
                                  store_col_date(st, 6), {0}, 0};
         for (int i = 0; i < RUN_N_TERMS; i++)
             if (sqlite3_column_type(st, 7 + i) != SQLITE_NULL) {
@@ -68,12 +55,12 @@ int run_inputs_q_arrangements(store *s, run_arrangement_fn fn, void *ud, char *e
 
 int run_inputs_q_tins(store *s, run_tin_fn fn, void *ud, char *err, size_t errlen)
 {
-    sqlite3_stmt *st = prepare(s, "SELECT aco_id, tin, start_date, end_date FROM aco_tins "
+    sqlite3_stmt *st = store__prepare(s, "SELECT aco_id, tin, start_date, end_date FROM aco_tins "
                                   "ORDER BY tin, start_date, aco_id", err, errlen);
     if (!st) return -EIO;
     int rc = SQLITE_DONE, k = 0;
     while (!k && (rc = sqlite3_step(st)) == SQLITE_ROW) {
-        run_tin_row r = {col(st, 0), col(st, 1), store_col_date(st, 2), store_col_date(st, 3)};
+        run_tin_row r = {store__col(st, 0), store__col(st, 1), store_col_date(st, 2), store_col_date(st, 3)};
         k = fn(&r, ud);
     }
     return finish(s, st, rc, k, err, errlen);
@@ -82,20 +69,20 @@ int run_inputs_q_tins(store *s, run_tin_fn fn, void *ud, char *err, size_t errle
 int run_inputs_q_unknown_benes(store *s, int (*fn)(const char *person_id, void *ud), void *ud,
                                char *err, size_t errlen)
 {
-    sqlite3_stmt *st = prepare(s,
+    sqlite3_stmt *st = store__prepare(s,
         "SELECT DISTINCT c.person_id FROM claims c WHERE c.status = 'current' "
         "AND NOT EXISTS (SELECT 1 FROM eligibility e WHERE e.person_id = "
         "c.person_id) ORDER BY c.person_id", err, errlen);
     if (!st) return -EIO;
     int rc = SQLITE_DONE, k = 0;
-    while (!k && (rc = sqlite3_step(st)) == SQLITE_ROW) k = fn(col(st, 0), ud);
+    while (!k && (rc = sqlite3_step(st)) == SQLITE_ROW) k = fn(store__col(st, 0), ud);
     return finish(s, st, rc, k, err, errlen);
 }
 
 int run_inputs_q_as_of(store *s, int32_t *d, char *err, size_t errlen)
 {
     *d = CARA_DATE_NONE;
-    sqlite3_stmt *st = prepare(s, "SELECT max(claim_end_date) FROM claims WHERE status = "
+    sqlite3_stmt *st = store__prepare(s, "SELECT max(claim_end_date) FROM claims WHERE status = "
                                   "'current'", err, errlen);
     if (!st) return -EIO;
     int rc = sqlite3_step(st);
@@ -107,7 +94,7 @@ int run_inputs_q_as_of(store *s, int32_t *d, char *err, size_t errlen)
 
 int64_t run_inputs_q_people(store *s, char *err, size_t errlen)
 {
-    sqlite3_stmt *st = prepare(s, "SELECT count(DISTINCT person_id) FROM claims WHERE status = "
+    sqlite3_stmt *st = store__prepare(s, "SELECT count(DISTINCT person_id) FROM claims WHERE status = "
                                   "'current'", err, errlen);
     if (!st) return -EIO;
     int64_t n = -EIO;
@@ -120,7 +107,7 @@ int64_t run_inputs_q_people(store *s, char *err, size_t errlen)
 int run_inputs_q_person_at(store *s, int64_t offset, char **out, char *err, size_t errlen)
 {
     *out = NULL;
-    sqlite3_stmt *st = prepare(s, "SELECT DISTINCT person_id FROM claims WHERE status = "
+    sqlite3_stmt *st = store__prepare(s, "SELECT DISTINCT person_id FROM claims WHERE status = "
                                   "'current' ORDER BY person_id LIMIT 1 OFFSET ?1", err, errlen);
     if (!st) return -EIO;
     int rc = sqlite3_bind_int64(st, 1, offset) == SQLITE_OK ? sqlite3_step(st) : SQLITE_NOMEM;

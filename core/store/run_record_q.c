@@ -10,13 +10,9 @@
 
 #include <sqlite3.h>
 
-#include "contents.h"
+#include "store_internal.h"
 
-static const char *col(sqlite3_stmt *st, int i)
-{
-    const unsigned char *t = sqlite3_column_text(st, i);
-    return t ? (const char *)t : "";
-}
+#include "contents.h"
 
 /* Prepare sql with ?1 bound to id; NULL with SQLite's message in err. */
 static sqlite3_stmt *prepare_id(store *s, const char *sql, int64_t id, char *err, size_t errlen)
@@ -44,7 +40,7 @@ int run_record_q_params(store *s, int64_t run_id, char *status, size_t statuslen
     if (!st) return -EIO;
     int rc = sqlite3_step(st), k;
     if (rc == SQLITE_ROW) {
-        snprintf(status, statuslen, "%s", col(st, 0));
+        snprintf(status, statuslen, "%s", store__col(st, 0));
         *period = sqlite3_column_int(st, 1);
         const unsigned char *t = sqlite3_column_text(st, 2);
         k = 1;
@@ -72,7 +68,7 @@ int run_record_q_files(store *s, int64_t run_id, int (*fn)(const run_file_row *f
     while (k == 0 && (sr = sqlite3_step(st)) == SQLITE_ROW) {
         char *bytes = NULL, e[512] = "";
         size_t len = 0;
-        run_file_row f = {col(st, 0), col(st, 1), NULL, 0, 0, e};
+        run_file_row f = {store__col(st, 0), store__col(st, 1), NULL, 0, 0, e};
         f.content_rc = content_get(s, f.sha256, &bytes, &len, e, sizeof e);
         if (f.content_rc == 0) {
             f.bytes = bytes;
@@ -129,7 +125,7 @@ int run_record_q_plugins(store *s, int64_t run_id,
     if (!st) return -EIO;
     int k = 0, sr = SQLITE_DONE;
     while (k == 0 && (sr = sqlite3_step(st)) == SQLITE_ROW)
-        k = fn(col(st, 0), col(st, 1), col(st, 2), ud);
+        k = fn(store__col(st, 0), store__col(st, 1), store__col(st, 2), ud);
     if (k == 0 && sr != SQLITE_DONE) {
         snprintf(err, errlen, "%s", sqlite3_errmsg(store_db(s)));
         k = -EIO;
@@ -219,7 +215,7 @@ int run_record_q_compare(store *s, int64_t a, int64_t b, const char *const *tabl
 /* Column i as text into buf (len bytes, truncated; NULL as ""). */
 static void col_copy(sqlite3_stmt *st, int i, char *buf, size_t len)
 {
-    snprintf(buf, len, "%s", col(st, i));
+    snprintf(buf, len, "%s", store__col(st, i));
 }
 
 int run_record_q_episode(store *s, int64_t run_id, const char *episode_id,

@@ -31,4 +31,15 @@ json_t *store__report_cell_json(sqlite3_stmt *st, int i, int type);
 /* Bind run_id and f to a statement prepared from a report's SQL (or SQL that wraps it). */
 void store__report_bind(sqlite3_stmt *st, int64_t run_id, const report_filters *f);
 
+/* Column i of the current row as text, "" for NULL (and when SQLite could not make the
+ * text: out of memory). Borrowed until the next step or finalize. */
+static inline const char *store__col(sqlite3_stmt *st, int i)
+{
+    const unsigned char *t = sqlite3_column_text(st, i);
+    return t ? (const char *)t : "";
+}
+
+/* sql prepared on s's connection; NULL with SQLite's message in err. */
+sqlite3_stmt *store__prepare(store *s, const char *sql, char *err, size_t errlen);
+
 #endif

@@ -96,3 +96,11 @@ int store_rows_json(store *s, const char *sql, int n, const char *const *binds, 
     *out = rows;
     return 0;
 }
+
+sqlite3_stmt *store__prepare(store *s, const char *sql, char *err, size_t errlen)
+{
+    sqlite3_stmt *st;
+    if (sqlite3_prepare_v2(store_db(s), sql, -1, &st, NULL) == SQLITE_OK) return st;
+    snprintf(err, errlen, "%s", sqlite3_errmsg(store_db(s)));
+    return NULL;
+}

@@ -9,6 +9,8 @@
 
 #include <sqlite3.h>
 
+#include "store_internal.h"
+
 #include "contents.h"
 
 /* Every run and snapshot that held template ?1, latest first. */
@@ -34,12 +36,6 @@ static const char SNAP_FILES_SQL[] =
     "AND substr(relpath, 1, length(?2) + 1) = ?2 || '/' AND "
     "instr(substr(relpath, length(?2) + 2), '/') = 0 ORDER BY 1";
 
-static const char *col(sqlite3_stmt *st, int i)
-{
-    const unsigned char *t = sqlite3_column_text(st, i);
-    return t ? (const char *)t : "";
-}
-
 /* SQLite's message into err; -EIO. */
 static int failed(store *s, sqlite3_stmt *st, char *err, size_t errlen)
 {
@@ -59,8 +55,8 @@ int template_hist_q_sources(store *s, const char *template_id,
         return failed(s, st, err, errlen);
     int k = 0, sr = SQLITE_DONE;
     while (k == 0 && (sr = sqlite3_step(st)) == SQLITE_ROW) {
-        template_source_row r = {!strcmp(col(st, 0), "run"), sqlite3_column_int64(st, 1),
-                                 col(st, 2), col(st, 3), col(st, 4), col(st, 5)};
+        template_source_row r = {!strcmp(store__col(st, 0), "run"), sqlite3_column_int64(st, 1),
+                                 store__col(st, 2), store__col(st, 3), store__col(st, 4), store__col(st, 5)};
         k = fn(&r, ud);
     }
     if (k == 0 && sr != SQLITE_DONE) return failed(s, st, err, errlen);
@@ -80,7 +76,7 @@ int template_hist_q_files(store *s, int is_run, int64_t id, const char *folder,
         sqlite3_bind_text(st, 2, folder, -1, SQLITE_TRANSIENT) != SQLITE_OK)
         return failed(s, st, err, errlen);
     int k = 0, sr = SQLITE_DONE;
-    while (k == 0 && (sr = sqlite3_step(st)) == SQLITE_ROW) k = fn(col(st, 0), col(st, 1), ud);
+    while (k == 0 && (sr = sqlite3_step(st)) == SQLITE_ROW) k = fn(store__col(st, 0), store__col(st, 1), ud);
     if (k == 0 && sr != SQLITE_DONE) return failed(s, st, err, errlen);
     sqlite3_finalize(st);
     return k;
