@@ -10,6 +10,7 @@
 #include <string.h>
 #include <sys/wait.h>
 
+#include "base/fs.h"
 #include "base/util.h"
 
 void th_tmpdir(char dir[64], const char *prefix)
@@ -117,4 +118,20 @@ void th_e2e_world(const char *dir)
     th_patch_template(dir, "falls_prevention", "pricing", "winsorize_percentile_bps", 9000);
     th_patch_template(dir, "falls_prevention", "arrangement", "min_episodes", 2);
     th_patch_template(dir, "functional_independence", "arrangement", "min_episodes", 2);
+}
+
+void th_scratch_setup(char *dir, size_t len, const char *tag, char **out, char **err)
+{
+    snprintf(dir, len, "/tmp/cara-%s-XXXXXX", tag);
+    ck_assert_ptr_nonnull(mkdtemp(dir));
+    *out = *err = NULL;
+}
+
+void th_scratch_teardown(const char *dir, char **out, char **err)
+{
+    free(*out);
+    free(*err);
+    *out = *err = NULL;
+    char e[600];
+    ck_assert_msg(fs_remove_tree(dir, e, sizeof e) == 0, "%s", e);
 }

@@ -45,4 +45,10 @@ void th_patch_template(const char *dir, const char *tmpl, const char *section, c
  * and min_episodes 2 (falls prevention, functional independence), and the fixtures as
  * dir/data (not loaded). */
 void th_e2e_world(const char *dir);
+/* A test's scratch folder and captured output: dir (len bytes) becomes a new
+ * /tmp/cara-TAG-XXXXXX folder and *out, *err NULL (setup); the folder is removed and
+ * the buffers freed (teardown). */
+void th_scratch_setup(char *dir, size_t len, const char *tag, char **out, char **err);
+void th_scratch_teardown(const char *dir, char **out, char **err);
+
 #endif

@@ -17,21 +17,9 @@
 static char dir[64];
 static char *out_buf, *err_buf;
 
-static void setup(void)
-{
-    snprintf(dir, sizeof dir, "/tmp/cara-cli-XXXXXX");
-    ck_assert_ptr_nonnull(mkdtemp(dir));
-    out_buf = err_buf = NULL;
-}
+static void setup(void) { th_scratch_setup(dir, sizeof dir, "cli", &out_buf, &err_buf); }
 
-static void teardown(void)
-{
-    free(out_buf);
-    free(err_buf);
-    char cmd[200];
-    snprintf(cmd, sizeof cmd, "rm -rf '%s'", dir);
-    ck_assert_int_eq(system(cmd), 0);
-}
+static void teardown(void) { th_scratch_teardown(dir, &out_buf, &err_buf); }
 
 /* Run "$CARA_BIN ARGS" in dir with stdout/stderr captured; returns the exit status. */
 static int cara(const char *args) { return th_cara(dir, "", args, &out_buf, &err_buf); }
