@@ -56,16 +56,15 @@ static void read_row(sqlite3_stmt *st, int counts, runs_q_row *r)
     }
 }
 
-/* Step st to the end, calling fn per row. The count, fn's value or -EIO. */
-static int each_row(sqlite3 *db, sqlite3_stmt *st, int counts, runs_q_fn fn, void *ud,
-                    char *err, size_t errlen)
+/* Step st to the end, calling row(st, ud) per row, and finalize it. The row count,
+ * row's negative value, or -EIO with SQLite's message in err. */
+static int step_rows(sqlite3 *db, sqlite3_stmt *st, int (*row)(sqlite3_stmt *, void *),
+                     void *ud, char *err, size_t errlen)
 {
     int n = 0, rc;
     while ((rc = sqlite3_step(st)) == SQLITE_ROW) {
-        runs_q_row row;
-        read_row(st, counts, &row);
         n++;
-        int k = fn ? fn(&row, ud) : 0;
+        int k = row(st, ud);
         if (k < 0) {
             sqlite3_finalize(st);
             return k;
@@ -74,6 +73,28 @@ static int each_row(sqlite3 *db, sqlite3_stmt *st, int counts, runs_q_fn fn, voi
     if (rc != SQLITE_DONE) n = fail(db, err, errlen);
     sqlite3_finalize(st);
     return n;
+}
+
+/* A runs row handed to a runs_q_fn. */
+struct run_row_ud {
+    int counts;
+    runs_q_fn fn;
+    void *ud;
+};
+
+static int run_row(sqlite3_stmt *st, void *ud)
+{
+    struct run_row_ud *u = ud;
+    runs_q_row row;
+    read_row(st, u->counts, &row);
+    return u->fn ? u->fn(&row, u->ud) : 0;
+}
+
+static int each_row(sqlite3 *db, sqlite3_stmt *st, int counts, runs_q_fn fn, void *ud,
+                    char *err, size_t errlen)
+{
+    struct run_row_ud u = {counts, fn, ud};
+    return step_rows(db, st, run_row, &u, err, errlen);
 }
 
 int runs_q_list(store *s, int flags, int64_t limit, runs_q_fn fn, void *ud, char *err,
@@ -184,6 +205,19 @@ int runs_q_latest_done(store *s, int64_t *run_id, char *err, size_t errlen)
     return n;
 }
 
+/* A run_components row handed to a runs_q_component_fn. */
+struct component_ud {
+    runs_q_component_fn fn;
+    void *ud;
+};
+
+static int component_row(sqlite3_stmt *st, void *ud)
+{
+    struct component_ud *u = ud;
+    runs_q_component c = {text(st, 0), text(st, 1), text(st, 2), text(st, 3), text(st, 4)};
+    return u->fn ? u->fn(&c, u->ud) : 0;
+}
+
 int runs_q_components(store *s, int64_t run_id, runs_q_component_fn fn, void *ud, char *err,
                       size_t errlen)
 {
@@ -193,17 +227,6 @@ int runs_q_components(store *s, int64_t run_id, runs_q_component_fn fn, void *ud
                                "WHERE run_id = ?1 ORDER BY kind, name", -1, &st, NULL) != SQLITE_OK)
         return fail(db, err, errlen);
     sqlite3_bind_int64(st, 1, run_id);
-    int n = 0, rc;
-    while ((rc = sqlite3_step(st)) == SQLITE_ROW) {
-        runs_q_component c = {text(st, 0), text(st, 1), text(st, 2), text(st, 3), text(st, 4)};
-        n++;
-        int k = fn ? fn(&c, ud) : 0;
-        if (k < 0) {
-            sqlite3_finalize(st);
-            return k;
-        }
-    }
-    if (rc != SQLITE_DONE) n = fail(db, err, errlen);
-    sqlite3_finalize(st);
-    return n;
+    struct component_ud u = {fn, ud};
+    return step_rows(db, st, component_row, &u, err, errlen);
 }
