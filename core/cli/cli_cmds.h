@@ -63,12 +63,6 @@ int scaffold_template(cli_ctx *c, const char *name, const char *parent);
 int template_history_main(cli_ctx *c, int argc, char **argv);
 int template_rollback_main(cli_ctx *c, int argc, char **argv);
 
-/* Print a query's rows as an aligned table (json = 0) or JSON lines, binding n text
- * parameters (NULL binds NULL). Returns CLI_OK or CLI_FAIL (message printed). */
-typedef struct store store;
-int cli_query_print(cli_ctx *c, store *s, const char *sql, int json, int n,
-                    const char *const *binds);
-
 /* Write one CSV field (RFC 4180): quoted, with quotes doubled, when it holds a comma, a
  * quote, CR or LF. */
 void cli_csv_field(FILE *f, const char *s);

@@ -1,6 +1,5 @@
 /*
- * cli_query.c: print a query's rows as an aligned table or as JSON lines (see cli_cmds.h
- * cli_query_print and cli_query.h).
+ * cli_query.c: print a query's rows as an aligned table or as JSON lines (cli_query.h).
  */
 #include "cli_query.h"
 
@@ -110,15 +109,6 @@ int cli_rows_end(cli_rows *p, int rc, const char *err)
         return CLI_FAIL;
     }
     return CLI_OK;
-}
-
-int cli_query_print(cli_ctx *c, store *s, const char *sql, int json, int n, const char *const *binds)
-{
-    cli_rows p;
-    char err[1024];
-    cli_rows_init(&p, c, json);
-    int rc = store_rows(s, sql, n, binds, cli_rows_row, &p, err, sizeof err);
-    return cli_rows_end(&p, rc, err);
 }
 
 void cli_csv_field(FILE *f, const char *s)

@@ -1,6 +1,6 @@
 /*
  * cli_query.h: the printer of generic rows (store_rows.h) as an aligned table or JSON
- * lines, for `cara token list`, `cara particip ...` (cli_query_print) and any reader
+ * lines, for `cara token list`, `cara aco|tin|provider|ebra list` (cmd_particip.c) and any reader
  * whose rows are named cells. Private to core/cli/.
  */
 #ifndef CARA_CLI_QUERY_H

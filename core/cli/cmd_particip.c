@@ -6,6 +6,7 @@
 #include <string.h>
 
 #include "cli_cmds.h"
+#include "cli_query.h"
 #include "base/base.h"
 #include "engine/engine.h"
 
@@ -36,7 +37,7 @@ static int done(cli_ctx *c, particip_ctx *p, int rc, const char *what)
 }
 
 /* List with an optional --as-of date and --format. */
-static int list(cli_ctx *c, const char *sql, int json, int n, const char *const *binds)
+static int list(cli_ctx *c, particip_list_kind kind, int json, const char *const *binds)
 {
     store *s;
     char e[512];
@@ -44,7 +45,11 @@ static int list(cli_ctx *c, const char *sql, int json, int n, const char *const 
         fprintf(c->err, "cara: %s\n", e);
         return CLI_FAIL;
     }
-    int rc = cli_query_print(c, s, sql, json, n, binds);
+    cli_rows p;
+    char err[1024];
+    cli_rows_init(&p, c, json);
+    int rc = cli_rows_end(&p, particip_list(s, kind, binds, cli_rows_row, &p, err, sizeof err),
+                          err);
     store_close(s);
     return rc;
 }
@@ -74,10 +79,7 @@ static int run_aco(cli_ctx *c, int argc, char **argv)
     int json = cli_format(c, &cmd_aco, format);
     if (json < 0) return CLI_USAGE;
     if (SUB("list"))
-        return list(c, "SELECT aco_id, name, track, first_year, last_year, (SELECT count(*) FROM "
-                       "aco_tins t WHERE t.aco_id = a.aco_id) AS tins, (SELECT count(*) FROM "
-                       "arrangements e WHERE e.aco_id = a.aco_id AND e.status = 'active') AS "
-                       "active_ebras FROM acos a ORDER BY aco_id", json, 0, NULL);
+        return list(c, PARTICIP_LIST_ACOS, json, NULL);
     if (n != 1 || !name || !track)
         return cli_usage_error(c, &cmd_aco, "aco add needs ACO_ID, --name and --track");
     particip_ctx p;
@@ -113,10 +115,7 @@ static int run_tin(cli_ctx *c, int argc, char **argv)
     if (json < 0 || bad_date(c, &cmd_tin, "--as-of", as_of)) return CLI_USAGE;
     if (SUB("list")) {
         const char *b[] = {aco, as_of};
-        return list(c, "SELECT aco_id, tin, start_date, end_date FROM aco_tins WHERE "
-                       "(?1 IS NULL OR aco_id = ?1) AND (?2 IS NULL OR (start_date <= ?2 AND "
-                       "COALESCE(end_date, '9999-12-31') >= ?2)) ORDER BY aco_id, tin, start_date",
-                    json, 2, b);
+        return list(c, PARTICIP_LIST_TINS, json, b);
     }
     if (n != 1 || !aco) return cli_usage_error(c, &cmd_tin, "tin add/end need TIN and --aco");
     particip_ctx p;
@@ -152,9 +151,7 @@ static int run_provider(cli_ctx *c, int argc, char **argv)
     int json = cli_format(c, &cmd_provider, format);
     if (json < 0) return CLI_USAGE;
     if (SUB("list"))
-        return list(c, "SELECT npi, tin, name, specialty_code, (SELECT count(*) FROM arrangements "
-                       "e WHERE e.npi = p.npi AND e.tin = p.tin AND e.status = 'active') AS "
-                       "active_ebras FROM providers p ORDER BY npi, tin", json, 0, NULL);
+        return list(c, PARTICIP_LIST_PROVIDERS, json, NULL);
     if (n != 2 || !name)
         return cli_usage_error(c, &cmd_provider, "provider add needs NPI TIN and --name");
     particip_ctx p;
@@ -175,10 +172,6 @@ const cli_command cmd_provider = {
 
 /* ---- cara ebra ---------------------------------------------------------------------------- */
 
-static const char EBRA_COLS[] =
-    "SELECT arrangement_id, aco_id, npi, tin, template_id, start_date, end_date, status, "
-    "discount_bps, savings_share_bps, loss_share_bps, stop_gain_bps, stop_loss_bps FROM "
-    "arrangements ";
 
 static int parse_terms(cli_ctx *c, const char *const v[5], particip_terms *t)
 {
@@ -224,20 +217,14 @@ static int run_ebra(cli_ctx *c, int argc, char **argv)
     int json = cli_format(c, &cmd_ebra, format);
     if (json < 0 || bad_date(c, &cmd_ebra, "--as-of", as_of)) return CLI_USAGE;
     if (SUB("list")) {
-        char q[1024];
-        snprintf(q, sizeof q, "%s WHERE (?1 IS NULL OR aco_id = ?1) AND (?2 IS NULL OR npi = ?2) "
-                 "AND (?3 IS NULL OR template_id = ?3) AND (?4 IS NULL OR status = ?4) AND (?5 IS "
-                 "NULL OR (status IN ('active', 'ended', 'terminated') AND start_date <= ?5 AND "
-                 "COALESCE(end_date, '9999-12-31') >= ?5)) ORDER BY arrangement_id", EBRA_COLS);
         const char *b[] = {aco, npi, tmpl, status, as_of};
-        return list(c, q, json, 5, b);
+        return list(c, PARTICIP_LIST_EBRAS, json, b);
     }
     if (n != 1) return cli_usage_error(c, &cmd_ebra, "expected one EBRA id");
     const char *id = argv[2];
     if (SUB("history")) {
         const char *b[] = {id};
-        return list(c, "SELECT seq, at, actor, action, effective, before, after FROM audit_log "
-                       "WHERE entity = 'ebra' AND entity_id = ?1 ORDER BY seq", json, 1, b);
+        return list(c, PARTICIP_LIST_EBRA_HISTORY, json, b);
     }
     particip_ctx p;
     char err[1024];

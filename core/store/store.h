@@ -19,6 +19,7 @@
 #include "orgs_q.h"
 #include "orgs_w.h"
 #include "particip_q.h"
+#include "particip_lists.h"
 #include "people_q.h"
 #include "people_w.h"
 #include "run_lease.h"
