@@ -9,6 +9,7 @@
 #define CARA_SUITES(X) \
     X(date)            \
     X(money)           \
+    X(setting)         \
     X(ids)             \
     X(codes)           \
     X(hcc)             \
