@@ -12,6 +12,7 @@
 /* templates (srv_api_templates.c) */
 void api_templates_list(srv_req *rq, srv_resp *rs);    /* GET  /v1/templates */
 void api_template_get(srv_req *rq, srv_resp *rs);      /* GET  /v1/templates/:id */
+void api_template_rules(srv_req *rq, srv_resp *rs);    /* GET  /v1/templates/:id/rules */
 void api_template_validate(srv_req *rq, srv_resp *rs); /* POST /v1/templates/:id/validate */
 void api_overlay_put(srv_req *rq, srv_resp *rs);       /* PUT  /v1/templates/:id/overlays/:aco */
 

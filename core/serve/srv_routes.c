@@ -490,6 +490,7 @@ static const srv_route routes[] = {
     {"POST", "/v1/templates/:id/validate", api_template_validate, 0},
     {"PUT", "/v1/templates/:id/overlays/:aco", api_overlay_put, 0},
     {"GET", "/v1/templates/:id/history", api_template_history, 0},
+    {"GET", "/v1/templates/:id/rules", api_template_rules, 0},
     {"POST", "/v1/templates/:id/rollback", api_template_rollback, 0},
     {"GET", "/v1/providers", api_providers_list, 0},
     {"GET", "/v1/ebras", api_ebras_list, 0},
