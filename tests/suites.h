@@ -27,6 +27,7 @@
     X(store_engsql)    \
     X(store_queries)   \
     X(store_restsql)   \
+    X(store_csv_group) \
     X(load)            \
     X(tuva)            \
     X(cclf)            \

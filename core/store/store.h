@@ -10,6 +10,7 @@
 #include "claims_w.h"
 #include "claims_q.h"
 #include "contents.h"
+#include "csv_group.h"
 #include "diff_q.h"
 #include "ebras_q.h"
 #include "episodes_q.h"
