@@ -1078,6 +1078,53 @@ START_TEST(test_month_csv_rules)
 }
 END_TEST
 
+/* the diff of two runs: CMS only, the same rows as `cara diff --format json` */
+START_TEST(test_run_diff)
+{
+    char cmd[2048];
+    const char *bin = getenv("CARA_BIN"), *pl = getenv("CARA_PLUGINS");
+    long long a = qi("SELECT max(run_id) FROM runs WHERE status = 'done'");
+    snprintf(cmd, sizeof cmd, "cd '%s' && rm -rf eps2 && cp -R src eps2 && sed -i "
+             "'s/\"trend_bps\": [0-9]*/\"trend_bps\": 450/' eps2/falls_prevention/template.json && "
+             "'%s' --db D/t.db --episodes eps2 --plugins '%s' run >/dev/null 2>diff.err && "
+             "'%s' --db D/t.db diff %lld %lld --format json --as test > diff.jsonl 2>>diff.err",
+             dir, bin, pl, bin, a, a + 1);
+    ck_assert_int_eq(sh(cmd), 0);
+    char ra[24], rb[24], path[1200];
+    snprintf(ra, sizeof ra, "%lld", a);
+    snprintf(rb, sizeof rb, "%lld", a + 1);
+    json_t *j;
+    ck_assert_int_eq(call(api_run_diff, SRV_ACO, "A0001", ra, rb, NULL, NULL, &j), 403);
+    json_decref(j);
+    ck_assert_int_eq(call(api_run_diff, SRV_CMS, "", ra, "x", NULL, NULL, &j), 400);
+    json_decref(j);
+    ck_assert_int_eq(call(api_run_diff, SRV_CMS, "", ra, "999", NULL, NULL, &j), 404);
+    json_decref(j);
+    ck_assert_int_eq(call(api_run_diff, SRV_CMS, "", ra, rb, NULL, NULL, &j), 200);
+    json_t *rows = json_object_get(j, "rows");
+    snprintf(path, sizeof path, "%s/diff.jsonl", dir);
+    FILE *f = fopen(path, "r");
+    ck_assert_ptr_nonnull(f);
+    char line[65536];
+    size_t n = 0, templates = 0;
+    while (fgets(line, sizeof line, f)) {
+        json_error_t je;
+        json_t *o = json_loads(line, 0, &je);
+        ck_assert_ptr_nonnull(o);
+        ck_assert_msg(json_equal(o, json_array_get(rows, n)), "row %zu differs", n);
+        templates += !strcmp(json_string_value(json_object_get(o, "kind")), "component") &&
+                     !strcmp(json_string_value(json_object_get(o, "component_kind")), "template");
+        json_decref(o);
+        n++;
+    }
+    fclose(f);
+    ck_assert_uint_eq(n, json_array_size(rows));
+    ck_assert_uint_eq(templates, 1); /* the changed trend */
+    json_decref(j);
+    ck_assert_int_eq(qi("SELECT count(*) FROM audit_log WHERE action = 'diff.read'"), 1);
+}
+END_TEST
+
 Suite *suite_srv_api(void)
 {
     Suite *s = suite_create("srv_api");
@@ -1097,6 +1144,7 @@ Suite *suite_srv_api(void)
     tcase_add_test(tc, test_rules_try_savings);
     tcase_add_test(tc, test_rules_try_scope);
     tcase_add_test(tc, test_template_rollback);
+    tcase_add_test(tc, test_run_diff); /* last: it adds a run */
     suite_add_tcase(s, tc);
     return s;
 }

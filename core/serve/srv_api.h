@@ -49,6 +49,9 @@ void api_episodes_list(srv_req *rq, srv_resp *rs);     /* GET  /v1/episodes */
 void api_episode_get(srv_req *rq, srv_resp *rs);       /* GET  /v1/episodes/:id */
 void api_report(srv_req *rq, srv_resp *rs);            /* GET  /v1/reports/:by */
 
+/* the diff of two runs (srv_api_diff.c) */
+void api_run_diff(srv_req *rq, srv_resp *rs);          /* GET  /v1/runs/:a/diff/:b */
+
 /* the rule sandbox (srv_api_rules.c) */
 void api_rules_try(srv_req *rq, srv_resp *rs);         /* POST /v1/rules/try */
 

@@ -508,6 +508,7 @@ static const srv_route routes[] = {
     {"GET", "/v1/runs", h_runs_list, 0},
     {"POST", "/v1/runs", h_run_start, 0},
     {"GET", "/v1/runs/:id", h_run_get, 0},
+    {"GET", "/v1/runs/:a/diff/:b", api_run_diff, 0},
     {"GET", "/v1/jobs", h_jobs_list, SRV_NODB},
     {"GET", "/v1/jobs/:id", h_job_get, SRV_NODB},
     {"POST", "/v1/jobs/:id/cancel", h_job_cancel, 0},
