@@ -28,6 +28,7 @@
     X(store_queries)   \
     X(store_restsql)   \
     X(store_csv_group) \
+    X(store_fhir_stage) \
     X(load)            \
     X(tuva)            \
     X(cclf)            \

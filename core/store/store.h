@@ -16,6 +16,7 @@
 #include "episodes_q.h"
 #include "report.h"
 #include "feed_store.h"
+#include "fhir_stage.h"
 #include "loads_w.h"
 #include "orgs_q.h"
 #include "orgs_w.h"
