@@ -359,6 +359,9 @@ static const store_migration migrations[] = {
      "ALTER TABLE run_episodes ADD COLUMN dme_cents INTEGER;\n"
      "ALTER TABLE run_episodes ADD COLUMN hospice_cents INTEGER;\n"
      "ALTER TABLE run_episodes ADD COLUMN other_cents INTEGER;\n"},
+    {12, "run episodes in report order (a page of GET /v1/episodes reads 50 rows, not the run)",
+     "CREATE INDEX run_episodes_order ON run_episodes (run_id, template_id, person_id, "
+     "trigger_date, episode_id);\n"},
 };
 
 const store_migration *store_migrations(size_t *n)
