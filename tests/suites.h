@@ -26,6 +26,7 @@
     X(store_engsql)    \
     X(store_queries)   \
     X(store_restsql)   \
+    X(store_cclf_stage) \
     X(load)            \
     X(tuva)            \
     X(cclf)            \

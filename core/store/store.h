@@ -9,6 +9,7 @@
 #include "bene.h"
 #include "claims_w.h"
 #include "claims_q.h"
+#include "cclf_stage.h"
 #include "contents.h"
 #include "diff_q.h"
 #include "ebras_q.h"
