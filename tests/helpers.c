@@ -27,6 +27,19 @@ void th_tmpdir_store(char dir[64], const char *prefix, store **db)
     ck_assert_msg(store_open(path, STORE_CREATE, db, err, sizeof err) == 0, "%s", err);
 }
 
+void th_store_done(char dir[64], store **db)
+{
+    store_close(*db);
+    *db = NULL;
+    th_rmdir(dir);
+}
+
+void th_exec(store *db, const char *sql)
+{
+    char err[256];
+    ck_assert_msg(store_exec(db, sql, err, sizeof err) == 0, "%s: %s", sql, err);
+}
+
 void th_rmdir(const char *dir)
 {
     char cmd[128];

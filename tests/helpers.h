@@ -18,6 +18,12 @@ void th_tmpdir_store(char dir[64], const char *prefix, store **db);
 /* Remove it and what it holds. */
 void th_rmdir(const char *dir);
 
+/* Close *db (NULL is fine) and remove dir: the teardown of th_tmpdir_store. */
+void th_store_done(char dir[64], store **db);
+
+/* Run sql on db; a failure fails the test, naming the SQL and SQLite's message. */
+void th_exec(store *db, const char *sql);
+
 /* The first column of the first row of sql as an integer (-1 when there is no row). */
 long long th_q(store *db, const char *sql);
 

@@ -353,19 +353,29 @@ END_TEST
 
 /* ---- providers and EBRAs -------------------------------------------------------------------- */
 
+/* A registered provider with no EBRA yet (the first or last by NPI: order "ASC" or
+ * "DESC") into npi, and the body of an offer `id` to it by ACO A0001 (extra: more
+ * members, "" for none) into body. */
+static void free_provider_offer(const char *order, const char *id, const char *extra,
+                                char npi[32], char body[1024])
+{
+    char tin[32], sql[256];
+    snprintf(sql, sizeof sql, "SELECT npi FROM providers p WHERE NOT EXISTS (SELECT 1 FROM "
+             "arrangements e WHERE e.npi = p.npi) ORDER BY npi %s LIMIT 1", order);
+    qs(sql, npi, 32);
+    ck_assert_int_ne(strlen(npi), 0);
+    snprintf(sql, sizeof sql, "SELECT tin FROM providers WHERE npi = '%s'", npi);
+    qs(sql, tin, sizeof tin);
+    snprintf(body, 1024, "{\"arrangement_id\": \"%s\", \"aco_id\": \"A0001\", \"npi\": \"%s\", "
+             "\"tin\": \"%s\", \"template_id\": \"falls_prevention\", \"start_date\": "
+             "\"2029-01-01\"%s}", id, npi, tin, extra);
+}
+
 START_TEST(test_ebra_cycle)
 {
     json_t *j;
-    char npi[32], tin[32], body[1024], sql[256];
-    /* a registered provider with no EBRA yet */
-    qs("SELECT npi FROM providers p WHERE NOT EXISTS (SELECT 1 FROM arrangements e WHERE e.npi = "
-       "p.npi) ORDER BY npi LIMIT 1", npi, sizeof npi);
-    snprintf(sql, sizeof sql, "SELECT tin FROM providers WHERE npi = '%s'", npi);
-    qs(sql, tin, sizeof tin);
-    ck_assert_int_ne(strlen(npi), 0);
-    snprintf(body, sizeof body, "{\"arrangement_id\": \"X1\", \"aco_id\": \"A0001\", \"npi\": \"%s\", "
-             "\"tin\": \"%s\", \"template_id\": \"falls_prevention\", \"start_date\": \"2029-01-01\", "
-             "\"discount_bps\": 100}", npi, tin);
+    char npi[32], body[1024];
+    free_provider_offer("ASC", "X1", ", \"discount_bps\": 100", npi, body);
     ck_assert_int_eq(call(api_ebra_offer, SRV_PROVIDER, npi, NULL, NULL, NULL, body, &j), 403);
     json_decref(j);
     ck_assert_int_eq(call(api_ebra_offer, SRV_ACO, "A0003", NULL, NULL, NULL, body, &j), 403);
@@ -445,14 +455,8 @@ END_TEST
 START_TEST(test_ebra_decline)
 {
     json_t *j;
-    char npi[32], tin[32], body[1024], sql[256];
-    qs("SELECT npi FROM providers p WHERE NOT EXISTS (SELECT 1 FROM arrangements e WHERE e.npi = "
-       "p.npi) ORDER BY npi DESC LIMIT 1", npi, sizeof npi);
-    snprintf(sql, sizeof sql, "SELECT tin FROM providers WHERE npi = '%s'", npi);
-    qs(sql, tin, sizeof tin);
-    snprintf(body, sizeof body, "{\"arrangement_id\": \"X2\", \"aco_id\": \"A0001\", \"npi\": \"%s\", "
-             "\"tin\": \"%s\", \"template_id\": \"falls_prevention\", \"start_date\": \"2029-01-01\"}",
-             npi, tin);
+    char npi[32], body[1024];
+    free_provider_offer("DESC", "X2", "", npi, body);
     ck_assert_int_eq(call(api_ebra_offer, SRV_ACO, "A0001", NULL, NULL, NULL, body, &j), 201);
     json_decref(j);
     ck_assert_int_eq(call(api_ebra_decline, SRV_ACO, "A0001", "X2", NULL, NULL, "{}", &j), 403);

@@ -20,8 +20,7 @@ static store *db;
 
 static void exec_ok(const char *sql)
 {
-    char err[256];
-    ck_assert_msg(store_exec(db, sql, err, sizeof err) == 0, "%s: %s", sql, err);
+    th_exec(db, sql);
 }
 
 static void setup(void)
@@ -31,8 +30,7 @@ static void setup(void)
 
 static void teardown(void)
 {
-    store_close(db);
-    th_rmdir(dir);
+    th_store_done(dir, &db);
 }
 
 /* Stage one record: rec is "<file>:<cur_id>:<fidx>:<recno>" padded, so a row read back

@@ -19,8 +19,7 @@ static store *db;
 
 static void exec_ok(const char *sql)
 {
-    char err[256];
-    ck_assert_msg(store_exec(db, sql, err, sizeof err) == 0, "%s: %s", sql, err);
+    th_exec(db, sql);
 }
 
 static void setup(void)
@@ -30,8 +29,7 @@ static void setup(void)
 
 static void teardown(void)
 {
-    store_close(db);
-    th_rmdir(dir);
+    th_store_done(dir, &db);
 }
 
 /* Groups are numbered 0, 1, 2, ... in the order claim keys are first seen, a key seen

@@ -21,8 +21,7 @@ static store *db;
 
 static void exec_ok(const char *sql)
 {
-    char err[256];
-    ck_assert_msg(store_exec(db, sql, err, sizeof err) == 0, "%s: %s", sql, err);
+    th_exec(db, sql);
 }
 
 static void setup(void)
@@ -34,8 +33,7 @@ static void setup(void)
 
 static void teardown(void)
 {
-    store_close(db);
-    th_rmdir(dir);
+    th_store_done(dir, &db);
 }
 
 /* An episode with a target stores every factor; one without stores NULL for them, and

@@ -10,12 +10,6 @@
 #include "engine/engine.h"
 #include "store/store.h"
 
-static int is_json(const char *relpath)
-{
-    size_t n = strlen(relpath);
-    return n > 5 && !strcmp(relpath + n - 5, ".json");
-}
-
 static char *dump(const json_t *v)
 {
     return v ? json_dumps(v, JSON_COMPACT | JSON_ENCODE_ANY) : strdup("(absent)");
@@ -24,46 +18,29 @@ static char *dump(const json_t *v)
 /* The detail of a changed component whose two contents are stored, printed. */
 static void detail(cli_ctx *c, store *s, const char *sa, const char *sb, const char *rel)
 {
-    char *ba = NULL, *bb = NULL, e[256];
-    size_t la = 0, lb = 0;
-    if (content_get(s, sa, &ba, &la, e, sizeof e) < 0 || content_get(s, sb, &bb, &lb, e, sizeof e) < 0) {
-        fprintf(c->out, "  (%s)\n", e);
-        free(ba);
-        free(bb);
-        return;
-    }
-    json_error_t je;
-    json_t *ja = is_json(rel) ? json_loadb(ba, la, 0, &je) : NULL;
-    json_t *jb = is_json(rel) ? json_loadb(bb, lb, 0, &je) : NULL;
-    if (ja && jb) {
-        member_changes mc;
-        if (diff_json(ja, jb, RUN_DIFF_DETAIL, &mc) == 0) {
-            for (size_t i = 0; i < mc.n; i++) {
-                char *ta = dump(mc.v[i].a), *tb = dump(mc.v[i].b);
-                fprintf(c->out, "  %s: %s -> %s\n", mc.v[i].path, ta ? ta : "?", tb ? tb : "?");
-                free(ta);
-                free(tb);
-            }
-            if (mc.total > mc.n) {
-                fprintf(c->out, "  ... and %zu more changed members\n", mc.total - mc.n);
-            }
-            member_changes_free(&mc);
+    run_diff_change ch;
+    char e[256];
+    int rc = run_diff_component_change(s, sa, sb, rel, &ch, e, sizeof e);
+    if (rc == -1) fprintf(c->out, "  (%s)\n", e);
+    if (rc < 0) return;
+    if (ch.members_set) {
+        const member_changes *mc = &ch.members;
+        for (size_t i = 0; i < mc->n; i++) {
+            char *ta = dump(mc->v[i].a), *tb = dump(mc->v[i].b);
+            fprintf(c->out, "  %s: %s -> %s\n", mc->v[i].path, ta ? ta : "?", tb ? tb : "?");
+            free(ta);
+            free(tb);
         }
+        if (mc->total > mc->n)
+            fprintf(c->out, "  ... and %zu more changed members\n", mc->total - mc->n);
     } else {
-        line_changes lc;
-        if (diff_lines(ba, la, bb, lb, RUN_DIFF_DETAIL, &lc) == 0) {
-            for (size_t i = 0; i < lc.n; i++)
-                fprintf(c->out, "  %s:%zu: %c %s\n", rel, lc.v[i].line, lc.v[i].op, lc.v[i].text);
-            if (lc.total > lc.n) {
-                fprintf(c->out, "  ... and %zu more changed lines\n", lc.total - lc.n);
-            }
-            line_changes_free(&lc);
-        }
+        const line_changes *lc = &ch.lines;
+        for (size_t i = 0; i < lc->n; i++)
+            fprintf(c->out, "  %s:%zu: %c %s\n", rel, lc->v[i].line, lc->v[i].op, lc->v[i].text);
+        if (lc->total > lc->n)
+            fprintf(c->out, "  ... and %zu more changed lines\n", lc->total - lc->n);
     }
-    json_decref(ja);
-    json_decref(jb);
-    free(ba);
-    free(bb);
+    run_diff_change_free(&ch);
 }
 
 typedef struct comp_ctx {

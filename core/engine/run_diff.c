@@ -80,49 +80,72 @@ static int is_json(const char *relpath)
     return n > 5 && !strcmp(relpath + n - 5, ".json");
 }
 
-/* The changed members (a JSON file) or lines (any other) of a component whose two
- * contents (hashes ca, cb) are stored, into o. */
-static void detail(store *s, const char *ca, const char *cb, const char *rel, json_t *o)
+int run_diff_component_change(store *s, const char *ca, const char *cb, const char *rel,
+                              run_diff_change *out, char *err, size_t errlen)
 {
-    char *ba = NULL, *bb = NULL, e[256];
+    memset(out, 0, sizeof *out);
+    char *ba = NULL, *bb = NULL;
     size_t la = 0, lb = 0;
-    if (content_get(s, ca, &ba, &la, e, sizeof e) < 0 || content_get(s, cb, &bb, &lb, e, sizeof e) < 0) {
-        json_object_set_new(o, "detail", json_string(e));
+    if (content_get(s, ca, &ba, &la, err, errlen) < 0 ||
+        content_get(s, cb, &bb, &lb, err, errlen) < 0) {
         free(ba);
         free(bb);
-        return;
+        return -1;
     }
     json_error_t je;
     json_t *ja = is_json(rel) ? json_loadb(ba, la, 0, &je) : NULL;
     json_t *jb = is_json(rel) ? json_loadb(bb, lb, 0, &je) : NULL;
+    int rc;
     if (ja && jb) {
-        member_changes mc;
-        if (diff_json(ja, jb, RUN_DIFF_DETAIL, &mc) == 0) {
-            json_t *list = json_array();
-            for (size_t i = 0; i < mc.n; i++)
-                json_array_append_new(list, json_pack("{s:s, s:O?, s:O?}", "path", mc.v[i].path,
-                                                      "a", mc.v[i].a, "b", mc.v[i].b));
-            json_object_set_new(o, "members", list);
-            json_object_set_new(o, "members_more", json_integer((json_int_t)(mc.total - mc.n)));
-            member_changes_free(&mc);
-        }
+        out->members_set = 1;
+        rc = diff_json(ja, jb, RUN_DIFF_DETAIL, &out->members);
     } else {
-        line_changes lc;
-        if (diff_lines(ba, la, bb, lb, RUN_DIFF_DETAIL, &lc) == 0) {
-            json_t *list = json_array();
-            for (size_t i = 0; i < lc.n; i++)
-                json_array_append_new(list, json_pack("{s:s, s:I, s:s#, s:s}", "file", rel,
-                                                      "line", (json_int_t)lc.v[i].line, "op",
-                                                      &lc.v[i].op, 1, "text", lc.v[i].text));
-            json_object_set_new(o, "lines", list);
-            json_object_set_new(o, "lines_more", json_integer((json_int_t)(lc.total - lc.n)));
-            line_changes_free(&lc);
-        }
+        rc = diff_lines(ba, la, bb, lb, RUN_DIFF_DETAIL, &out->lines);
     }
     json_decref(ja);
     json_decref(jb);
     free(ba);
     free(bb);
+    if (rc < 0) {
+        run_diff_change_free(out);
+        return -ENOMEM;
+    }
+    return 0;
+}
+
+void run_diff_change_free(run_diff_change *c)
+{
+    if (c->members_set) member_changes_free(&c->members);
+    else line_changes_free(&c->lines);
+    memset(c, 0, sizeof *c);
+}
+
+/* The change of a component whose two contents (hashes ca, cb) are stored, into o. */
+static void detail(store *s, const char *ca, const char *cb, const char *rel, json_t *o)
+{
+    run_diff_change ch;
+    char e[256];
+    int rc = run_diff_component_change(s, ca, cb, rel, &ch, e, sizeof e);
+    if (rc == -1) json_object_set_new(o, "detail", json_string(e));
+    if (rc < 0) return;
+    json_t *list = json_array();
+    if (ch.members_set) {
+        const member_changes *mc = &ch.members;
+        for (size_t i = 0; i < mc->n; i++)
+            json_array_append_new(list, json_pack("{s:s, s:O?, s:O?}", "path", mc->v[i].path,
+                                                  "a", mc->v[i].a, "b", mc->v[i].b));
+        json_object_set_new(o, "members", list);
+        json_object_set_new(o, "members_more", json_integer((json_int_t)(mc->total - mc->n)));
+    } else {
+        const line_changes *lc = &ch.lines;
+        for (size_t i = 0; i < lc->n; i++)
+            json_array_append_new(list, json_pack("{s:s, s:I, s:s#, s:s}", "file", rel, "line",
+                                                  (json_int_t)lc->v[i].line, "op",
+                                                  &lc->v[i].op, 1, "text", lc->v[i].text));
+        json_object_set_new(o, "lines", list);
+        json_object_set_new(o, "lines_more", json_integer((json_int_t)(lc->total - lc->n)));
+    }
+    run_diff_change_free(&ch);
 }
 
 typedef struct rows_ctx {

@@ -16,6 +16,7 @@
 #include <stddef.h>
 #include <stdint.h>
 
+#include "content_diff.h"
 #include "store/store.h"
 
 /* Members or lines shown per changed component; the rest are counted (*_more). */
@@ -43,6 +44,24 @@ int run_diff_tail_col(const run_diff_section *s, int t);
 /* A section row (a store_row of diff_q_section with cells) as its JSON object. New
  * reference, NULL when out of memory. */
 json_t *run_diff_row_json(const run_diff_section *s, const store_row *row);
+
+/* What changed in a component whose two contents are stored: the JSON members when
+ * both are JSON files (members_set), else the lines (content_diff.h), each capped at
+ * RUN_DIFF_DETAIL with the total counted. */
+typedef struct run_diff_change {
+    int members_set;       /* 1: members holds the change; 0: lines does */
+    member_changes members;
+    line_changes lines;
+} run_diff_change;
+
+/*
+ * Read contents ca and cb (SHA-256 hex of stored bytes) of the component file rel and
+ * compute their change into out (the caller frees it: run_diff_change_free). 0; -1
+ * with err saying which content is missing or could not be read; -ENOMEM.
+ */
+int run_diff_component_change(store *s, const char *ca, const char *cb, const char *rel,
+                              run_diff_change *out, char *err, size_t errlen);
+void run_diff_change_free(run_diff_change *c);
 
 /*
  * Append every row of the diff of runs a and b to rows (a JSON array): the components,
