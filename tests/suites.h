@@ -10,6 +10,7 @@
     X(date)            \
     X(money)           \
     X(setting)         \
+    X(report_stats)    \
     X(ids)             \
     X(codes)           \
     X(hcc)             \

@@ -29,6 +29,7 @@
 #include "helpers.h"
 #include "suites.h"
 #include "base/util.h"
+#include "base/money.h"
 
 static char dir[64];
 static char *out_buf, *err_buf;
@@ -139,9 +140,9 @@ START_TEST(test_no_episodes)
     char line[2048];
     ck_assert_int_eq(cara("report --by arrangement --format csv"), 0);
     ck_assert_ptr_nonnull(line_starting("E7,", line, sizeof line));
-    /* E7: 0 episodes, targets and actuals 0, no reconciliation, payment 0 */
+    /* E7: 0 episodes, targets and actuals 0, no reconciliation, payment 0, no leakage */
     ck_assert_str_eq(line, "E7,A1,1528060837,234567891,functional_independence,1.0.0,2027,0,0,0,"
-                           "0,,,,,0,,no_episodes,0.00,0.00,0.00,,,0.00");
+                           "0,,,,,0,,no_episodes,0,0,0.00,0.00,0.00,,,0.00,0.00");
     ck_assert_ptr_nonnull(line_starting("E9,A1,1456789019,345678912,falls_prevention,", line, sizeof line));
     ck_assert_ptr_nonnull(strstr(line, ",no_episodes,"));
     ck_assert_int_eq(cara("report --by arrangement --aco A1"), 0);
@@ -150,8 +151,9 @@ START_TEST(test_no_episodes)
     /* Nora's only arrangement has no episode; Gerry has E4 (1 episode) and E7 (none) */
     ck_assert_int_eq(cara("report --by specialist --format csv"), 0);
     ck_assert_ptr_nonnull(line_starting("1456789019,345678912,", line, sizeof line));
-    ck_assert_str_eq(line, "1456789019,345678912,Nora Outside PT,65,1,0,0,0,0,no_episodes,0.00,"
-                           "0.00,0.00");
+    /* no target: no savings rate and no interval */
+    ck_assert_str_eq(line, "1456789019,345678912,Nora Outside PT,65,1,0,0,0,0,no_episodes,,,,"
+                           "0.00,0.00,0.00");
     ck_assert_ptr_nonnull(line_starting("1528060837,234567891,", line, sizeof line));
     ck_assert_ptr_nonnull(strstr(line, ",38,2,1,"));
     ck_assert_ptr_nonnull(strstr(line, ",attributed,"));
@@ -172,14 +174,25 @@ START_TEST(test_money_formats)
     ck_assert_str_eq(line, "arrangement_id,aco_id,npi,tin,template_id,template_version,period,"
                            "episodes,target_cents,actual_cents,actual_winsorized_cents,gross_cents,"
                            "quality_bps,quality_adjusted_cents,share_bps,payment_cents,cap_applied,"
-                           "status,target,actual,actual_winsorized,gross,quality_adjusted,payment");
+                           "status,leakage_lines,leakage_paid_cents,target,actual,"
+                           "actual_winsorized,gross,quality_adjusted,payment,leakage_paid");
     ck_assert_ptr_nonnull(line_starting("E1,", line, sizeof line));
     ck_assert_ptr_nonnull(strstr(line, ",3418220,2557000,2557000,861220,2000,792322,5000,396161,"));
-    ck_assert_ptr_nonnull(strstr(line, ",final,34182.20,25570.00,25570.00,8612.20,7923.22,3961.61"));
+    /* after the status: leakage lines and cents, then the dollar columns, the leakage's
+     * dollars last (the same cents) */
+    const char *st = strstr(line, ",final,");
+    ck_assert_ptr_nonnull(st);
+    long long leak_lines = -1, leak_cents = -1;
+    ck_assert_int_eq(sscanf(st, ",final,%lld,%lld,", &leak_lines, &leak_cents), 2);
+    ck_assert_int_ge(leak_lines, 0);
+    char tail[128], money[32];
+    money_format(leak_cents, money);
+    snprintf(tail, sizeof tail, ",34182.20,25570.00,25570.00,8612.20,7923.22,3961.61,%s", money);
+    ck_assert_ptr_nonnull(strstr(line, tail));
+    ck_assert_str_eq(line + strlen(line) - strlen(tail), tail);
     ck_assert_ptr_nonnull(line_starting("E3,", line, sizeof line));
     ck_assert_ptr_nonnull(strstr(line, ",-10821,"));
-    ck_assert_int_eq((int)strlen(line) > 8, 1);
-    ck_assert_str_eq(line + strlen(line) - 8, ",-108.21");
+    ck_assert_ptr_nonnull(strstr(line, ",-108.21,"));
     ck_assert_int_eq(cara("report --by arrangement --format json --arrangement E1"), 0);
     ck_assert_ptr_nonnull(strstr(out_buf, "\"payment_cents\":396161"));
     ck_assert_ptr_null(strstr(out_buf, "\"payment\""));

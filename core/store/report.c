@@ -85,13 +85,17 @@ static const report_col arrangement_cols[] = {
     {"quality_bps", REPORT_INT, 1},       {"quality_adjusted_cents", REPORT_MONEY, 1},
     {"share_bps", REPORT_INT, 1},         {"payment_cents", REPORT_MONEY, 1},
     {"cap_applied", REPORT_TEXT, 1},      {"status", REPORT_TEXT, 1},
+    {"leakage_lines", REPORT_INT, 0},     {"leakage_paid_cents", REPORT_MONEY, 1},
 };
+/* The leakage of an arrangement row's episodes (those attributed to it with day 0 in its
+ * period): lines or paid cents (col). */
+#define ARR_LEAK(col)                                                                          "(SELECT COALESCE(sum(l." col "), 0) FROM run_leakage l JOIN run_episodes e ON e.run_id "     "= l.run_id AND e.episode_id = l.episode_id WHERE l.run_id = ?1 AND e.arrangement_id = "     "r.arrangement_id AND substr(e.trigger_date, 1, 4) = CAST(r.period AS TEXT))"
 static const char arrangement_sql[] =
     "SELECT r.arrangement_id, r.aco_id, r.npi, r.tin, r.template_id, r.template_version, "
     "r.period, r.episodes, r.target_cents, r.actual_cents, r.actual_winsorized_cents, "
     "r.gross_cents, r.quality_bps, r.quality_adjusted_cents, r.share_bps, r.payment_cents, "
-    "r.cap_applied, r.status FROM (" ARR_ROWS ") r WHERE " ARR_WHERE " "
-    "ORDER BY r.arrangement_id, r.period";
+    "r.cap_applied, r.status, " ARR_LEAK("lines") ", " ARR_LEAK("paid_cents") " FROM ("
+    ARR_ROWS ") r WHERE " ARR_WHERE " ORDER BY r.arrangement_id, r.period";
 
 static const report_col specialist_cols[] = {
     {"npi", REPORT_TEXT, 1},           {"tin", REPORT_TEXT, 1},
@@ -99,14 +103,35 @@ static const report_col specialist_cols[] = {
     {"arrangements", REPORT_INT, 1},   {"episodes", REPORT_INT, 1},
     {"target_cents", REPORT_MONEY, 1}, {"actual_winsorized_cents", REPORT_MONEY, 1},
     {"payment_cents", REPORT_MONEY, 1}, {"status", REPORT_TEXT, 1},
+    {"savings_bps", REPORT_INT, 1},     {"savings_bps_low", REPORT_INT, 1},
+    {"savings_bps_high", REPORT_INT, 1},
 };
+/* savings_bps: (target - winsorized actual) / target in basis points, rounded half away
+ * from zero in integers (NULL without a target). The interval is a display statistic
+ * for ranking, not money: the ratio estimator's 90% interval (R +/- 1.645 SE, SE =
+ * sqrt(sum((s_i - R t_i)^2) / (n (n - 1))) / mean(t)) over the specialist's priced,
+ * attributed episodes (s_i = t_i - a_i), in REAL arithmetic, rounded to basis points;
+ * NULL under 2 episodes (docs/reports.md "--by specialist"). */
+#define SAVINGS_BPS(s, t)                                                                      "(CASE WHEN " t " > 0 THEN (CASE WHEN " s " >= 0 THEN (20000 * " s " + " t ") / (2 * " t     ") ELSE -((20000 * -(" s ") + " t ") / (2 * " t ")) END) END)"
+#define SE_BPS "(16450.0 * sqrt(max(v.ss - 2 * v.s / v.t * v.st + v.s / v.t * v.s / v.t * v.tt, "     "0) / (v.n * (v.n - 1))) / (v.t / v.n))"
 static const char specialist_sql[] =
-    "SELECT r.npi, r.tin, COALESCE(p.name, ''), COALESCE(p.specialty_code, ''), "
-    "count(DISTINCT r.arrangement_id), sum(r.episodes), sum(r.target_cents), "
-    "sum(r.actual_winsorized_cents), sum(r.payment_cents), "
-    "CASE WHEN sum(r.episodes) = 0 THEN 'no_episodes' ELSE 'attributed' END "
-    "FROM (" ARR_ROWS ") r LEFT JOIN providers p ON p.npi = r.npi AND p.tin = r.tin "
-    "WHERE " ARR_WHERE " GROUP BY r.npi, r.tin ORDER BY r.npi, r.tin";
+    "WITH v AS (SELECT npi, tin, count(*) AS n, total(target_cents) AS t, "
+    "total(target_cents - actual_winsorized_cents) AS s, total(CAST(target_cents - "
+    "actual_winsorized_cents AS REAL) * (target_cents - actual_winsorized_cents)) AS ss, "
+    "total(CAST(target_cents - actual_winsorized_cents AS REAL) * target_cents) AS st, "
+    "total(CAST(target_cents AS REAL) * target_cents) AS tt FROM run_episodes WHERE run_id = "
+    "?1 AND arrangement_id IS NOT NULL AND target_cents IS NOT NULL AND status != 'excluded' "
+    "AND " EP_WHERE " GROUP BY npi, tin) "
+    "SELECT q.*, CASE WHEN v.n >= 2 AND v.t > 0 THEN CAST(round(10000.0 * v.s / v.t - " SE_BPS
+    ") AS INTEGER) END, CASE WHEN v.n >= 2 AND v.t > 0 THEN CAST(round(10000.0 * v.s / v.t + "
+    SE_BPS ") AS INTEGER) END FROM (SELECT r.npi, r.tin, COALESCE(p.name, ''), "
+    "COALESCE(p.specialty_code, ''), count(DISTINCT r.arrangement_id), sum(r.episodes), "
+    "sum(r.target_cents), sum(r.actual_winsorized_cents), sum(r.payment_cents), "
+    "CASE WHEN sum(r.episodes) = 0 THEN 'no_episodes' ELSE 'attributed' END, "
+    SAVINGS_BPS("(sum(r.target_cents) - sum(r.actual_winsorized_cents))", "sum(r.target_cents)")
+    " FROM (" ARR_ROWS ") r LEFT JOIN providers p ON p.npi = r.npi AND p.tin = r.tin "
+    "WHERE " ARR_WHERE " GROUP BY r.npi, r.tin) q LEFT JOIN v ON v.npi = q.npi AND v.tin = "
+    "q.tin ORDER BY q.npi, q.tin";
 
 /* A leakage row's episode has its day 0 in the period ?7. */
 #define LEAK_PERIOD(l)                                                                     \
