@@ -87,15 +87,22 @@ static const report_col arrangement_cols[] = {
     {"cap_applied", REPORT_TEXT, 1},      {"status", REPORT_TEXT, 1},
     {"leakage_lines", REPORT_INT, 0},     {"leakage_paid_cents", REPORT_MONEY, 1},
 };
-/* The leakage of an arrangement row's episodes (those attributed to it with day 0 in its
- * period): lines or paid cents (col). */
-#define ARR_LEAK(col)                                                                          "(SELECT COALESCE(sum(l." col "), 0) FROM run_leakage l JOIN run_episodes e ON e.run_id "     "= l.run_id AND e.episode_id = l.episode_id WHERE l.run_id = ?1 AND e.arrangement_id = "     "r.arrangement_id AND substr(e.trigger_date, 1, 4) = CAST(r.period AS TEXT))"
+/* The leakage of each arrangement's episodes (attributed to it) by year of day 0, read
+ * from the attributed episodes (their index) to their leakage rows, not the other way
+ * (every leakage row of the run). */
+#define ARR_LEAK                                                                           \
+    "WITH lk AS (SELECT e.arrangement_id AS arrangement_id, substr(e.trigger_date, 1, 4) AS " \
+    "y, sum(l.lines) AS lines, sum(l.paid_cents) AS paid FROM run_episodes e CROSS JOIN "  \
+    "run_leakage l ON l.run_id = e.run_id AND l.episode_id = e.episode_id WHERE e.run_id = " \
+    "?1 AND e.arrangement_id >= '' GROUP BY 1, 2) "
 static const char arrangement_sql[] =
-    "SELECT r.arrangement_id, r.aco_id, r.npi, r.tin, r.template_id, r.template_version, "
-    "r.period, r.episodes, r.target_cents, r.actual_cents, r.actual_winsorized_cents, "
-    "r.gross_cents, r.quality_bps, r.quality_adjusted_cents, r.share_bps, r.payment_cents, "
-    "r.cap_applied, r.status, " ARR_LEAK("lines") ", " ARR_LEAK("paid_cents") " FROM ("
-    ARR_ROWS ") r WHERE " ARR_WHERE " ORDER BY r.arrangement_id, r.period";
+    ARR_LEAK "SELECT r.arrangement_id, r.aco_id, r.npi, r.tin, r.template_id, "
+    "r.template_version, r.period, r.episodes, r.target_cents, r.actual_cents, "
+    "r.actual_winsorized_cents, r.gross_cents, r.quality_bps, r.quality_adjusted_cents, "
+    "r.share_bps, r.payment_cents, r.cap_applied, r.status, COALESCE(lk.lines, 0), "
+    "COALESCE(lk.paid, 0) FROM (" ARR_ROWS ") r LEFT JOIN lk ON lk.arrangement_id = "
+    "r.arrangement_id AND lk.y = CAST(r.period AS TEXT) WHERE " ARR_WHERE " "
+    "ORDER BY r.arrangement_id, r.period";
 
 static const report_col specialist_cols[] = {
     {"npi", REPORT_TEXT, 1},           {"tin", REPORT_TEXT, 1},
