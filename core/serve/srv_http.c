@@ -24,6 +24,7 @@
 #include "srv_auth.h"
 #include "srv_conn.h"
 #include "srv_internal.h"
+#include "srv_portal.h"
 
 #define MAX_QUERY 32
 
@@ -187,6 +188,7 @@ static enum MHD_Result send_resp(rctx *c)
     }
     MHD_add_response_header(r, "Content-Type", type);
     MHD_add_response_header(r, "Cache-Control", "no-store");
+    if (!strncmp(type, "text/html", 9)) MHD_add_response_header(r, "Content-Security-Policy", SRV_PORTAL_CSP);
     if (c->retry_after > 0) {
         char ra[16];
         snprintf(ra, sizeof ra, "%d", c->retry_after);

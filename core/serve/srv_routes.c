@@ -15,6 +15,7 @@
 #include "srv_auth.h"
 #include "srv_bodies.h"
 #include "srv_internal.h"
+#include "srv_portal.h"
 
 static void now_iso(char out[32])
 {
@@ -484,6 +485,9 @@ static void h_run_get(srv_req *rq, srv_resp *rs)
 static const srv_route routes[] = {
     {"GET", "/healthz", h_healthz, SRV_PUBLIC | SRV_NODB},
     {"GET", "/metrics", h_metrics, SRV_PUBLIC | SRV_NODB},
+    {"GET", "/", srv_portal_index, SRV_PUBLIC | SRV_NODB},
+    {"GET", "/portal/vendor/chart.js", srv_portal_chartjs, SRV_PUBLIC | SRV_NODB},
+    {"GET", "/portal/:file", srv_portal_asset, SRV_PUBLIC | SRV_NODB},
     {"GET", "/v1/status", h_status, SRV_NODB},
     {"GET", "/v1/templates", api_templates_list, 0},
     {"GET", "/v1/templates/:id", api_template_get, 0},
