@@ -40,6 +40,7 @@
     X(srv_routes)      \
     X(srv_api)         \
     X(srv_bodies)      \
+    X(srv_portal)      \
     X(synth)           \
     X(synth_formats)   \
     X(cli)             \
