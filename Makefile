@@ -20,6 +20,10 @@
 DEP_PKGS      := libuv:libuv1-dev lua5.4:liblua5.4-dev sqlite3:libsqlite3-dev jansson:libjansson-dev \
                  libmicrohttpd:libmicrohttpd-dev libzip:libzip-dev libcrypto:libssl-dev
 TEST_DEP_PKGS := check:check
+# Not libraries (no pkg-config): the portal's Chart.js, served from its installed path, and
+# the browser test's chromium; scripts/install-deps.sh installs them, `make deps` also runs
+# npm ci in tests/browser (puppeteer-core, pinned in its package-lock.json).
+PORTAL_PKGS   := libjs-chart.js chromium
 
 NO_DEP_GOALS := deps clean distclean help
 ifneq ($(filter-out $(NO_DEP_GOALS),$(or $(MAKECMDGOALS),all)),)
@@ -173,12 +177,15 @@ test: check-layers check-build
 	CARA_BIN=$(abspath $(CARA_BIN)) CARA_EPISODES=$(abspath episodes) \
 	CARA_PLUGINS=$(abspath $(BUILD)/plugins) sh tests/serve_it.sh
 	CARA_BIN=$(abspath $(CARA_BIN)) CARA_EPISODES=$(abspath episodes) \
+	CARA_PLUGINS=$(abspath $(BUILD)/plugins) sh tests/browser_it.sh
+	CARA_BIN=$(abspath $(CARA_BIN)) CARA_EPISODES=$(abspath episodes) \
 	CARA_PLUGINS=$(abspath $(BUILD)/plugins) sh tests/serve_hostile.sh
 	CARA_BIN=$(abspath $(CARA_BIN)) CARA_EPISODES=$(abspath episodes) \
 	CARA_PLUGINS=$(abspath $(BUILD)/plugins) sh tests/crash_it.sh
 
 deps:
 	sh scripts/install-deps.sh
+	cd tests/browser && npm ci --no-audit --no-fund
 
 demo: all
 	sh scripts/demo.sh $(CARA_BIN)

@@ -130,6 +130,13 @@ function showProblems(out, doc, problems) {
   rows, {rowClass: (r) => (r.problems.length ? 'problem' : null)}));
 }
 
+/** A starting overlay of base b for ACO aco (valid, changing nothing yet). */
+function skeleton(b, aco) {
+  const id = b ? b.id : 'template';
+  return JSON.stringify({id: id + '_' + aco.toLowerCase(), version: '1.0.0', description: 'ACO ' + aco + '\u2019s ' + id,
+    aco_id: aco, base: {id, version: b ? b.version : '1.0.0'}, approach: 'default', set: {}}, null, 2);
+}
+
 /** #/templates: the templates and an overlay upload. */
 async function renderTemplates(box, params, query, ctx) {
   heading(box, 'Templates and overlays');
@@ -146,7 +153,11 @@ async function renderTemplates(box, params, query, ctx) {
   const base = field({label: 'Base template', name: 'base', options: bases.map((t) => [t.id, t.id])});
   const file = field({label: 'Overlay file (JSON)', name: 'file', type: 'file', accept: '.json,application/json'});
   const doc = field({label: 'Overlay document (JSON)', name: 'doc', textarea: true, rows: 14,
-    value: JSON.stringify({id: (bases[0] ? bases[0].id : 'template') + '_' + ctx.role.id.toLowerCase(), base: {id: bases[0] ? bases[0].id : ''}, aco_id: ctx.role.id}, null, 2)});
+    value: skeleton(bases[0], ctx.role.id)});
+  base.input.addEventListener('change', () => {
+    const b = bases.find((t) => t.id === base.input.value);
+    if (b) doc.input.value = skeleton(b, ctx.role.id);
+  });
   file.input.addEventListener('change', async () => {
     const fl = file.input.files[0];
     if (fl) doc.input.value = await fl.text();

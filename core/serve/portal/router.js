@@ -17,7 +17,11 @@ export function fallback(render) { notFound = render; }
 export function navigated(fn) { onNavigate = fn; }
 
 /** Forget every route (at logout). */
-export function reset() { routes.length = 0; notFound = null; }
+export function reset() {
+  routes.length = 0;
+  notFound = null;
+  window.removeEventListener('hashchange', render);
+}
 
 /** '#/path?query' for a path and query object. */
 export function href(path, query) {
