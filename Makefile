@@ -18,7 +18,8 @@
 # ---- dependencies --------------------------------------------------------------------
 # pkg-config name -> Debian package; keep scripts/install-deps.sh in step.
 DEP_PKGS      := libuv:libuv1-dev lua5.4:liblua5.4-dev sqlite3:libsqlite3-dev jansson:libjansson-dev \
-                 libmicrohttpd:libmicrohttpd-dev libzip:libzip-dev libcrypto:libssl-dev
+                 libmicrohttpd:libmicrohttpd-dev libzip:libzip-dev libcrypto:libssl-dev \
+                 libsodium:libsodium-dev
 TEST_DEP_PKGS := check:check
 
 NO_DEP_GOALS := deps clean distclean help
