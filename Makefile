@@ -18,7 +18,8 @@
 # ---- dependencies --------------------------------------------------------------------
 # pkg-config name -> Debian package; keep scripts/install-deps.sh in step.
 DEP_PKGS      := libuv:libuv1-dev lua5.4:liblua5.4-dev sqlite3:libsqlite3-dev jansson:libjansson-dev \
-                 libmicrohttpd:libmicrohttpd-dev libzip:libzip-dev libcrypto:libssl-dev
+                 libmicrohttpd:libmicrohttpd-dev libzip:libzip-dev libcrypto:libssl-dev \
+                 libsodium:libsodium-dev
 TEST_DEP_PKGS := check:check
 # Not libraries (no pkg-config): the portal's Chart.js, served from its installed path, and
 # the browser test's chromium; scripts/install-deps.sh installs them, `make deps` also runs

@@ -49,6 +49,8 @@
     X(content_diff)    \
     X(report_cmd)      \
     X(srv_deny)        \
+    X(users)           \
+    X(srv_session)     \
     X(e2e)             \
     X(risk_e2e)        \
     X(hardening)       \

@@ -133,7 +133,7 @@ static int call(srv_handler h, int kind, const char *id, const char *p0, const c
     rq.n_query = n;
     char e[256];
     ck_assert_int_eq(store_open(db_path, 0, &rq.db, e, sizeof e), 0);
-    srv_resp rs = {200, NULL, NULL, NULL};
+    srv_resp rs = {.status = 200};
     h(&rq, &rs);
     store_close(rq.db);
     free(rs.text);

@@ -37,6 +37,10 @@ static void resp_free(srv_resp *rs)
 {
     free(rs->text);
     if (rs->json) json_decref(rs->json);
+    for (int i = 0; i < rs->n_headers; i++) {
+        free(rs->hnames[i]);
+        free(rs->hvals[i]);
+    }
     memset(rs, 0, sizeof *rs);
 }
 
@@ -72,6 +76,9 @@ START_TEST(test_every_file_answers)
     ck_assert_int_eq(rs.status, 200);
     ck_assert_str_eq(rs.content_type, "text/html; charset=utf-8");
     ck_assert_str_eq(rs.text, srv_portal_find("index.html")->data);
+    ck_assert_int_eq(rs.n_headers, 1);
+    ck_assert_str_eq(rs.hnames[0], "Content-Security-Policy");
+    ck_assert_str_eq(rs.hvals[0], SRV_PORTAL_CSP);
     resp_free(&rs);
 }
 END_TEST

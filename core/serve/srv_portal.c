@@ -80,6 +80,11 @@ static void send_file(srv_resp *rs, const srv_portal_file *f)
         return;
     }
     memcpy(copy, f->data, f->len + 1);
+    if (!strcmp(f->type, HTML) && srv_resp_header(rs, "Content-Security-Policy", SRV_PORTAL_CSP) < 0) {
+        free(copy);
+        srv_error(rs, 500, "internal", "out of memory");
+        return;
+    }
     rs->status = 200;
     rs->text = copy;
     rs->content_type = f->type;

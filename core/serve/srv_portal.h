@@ -12,7 +12,7 @@
 
 #include "srv.h"
 
-/* The Content-Security-Policy sent with every HTML answer (srv_http.c adds it). */
+/* The Content-Security-Policy sent with every HTML answer. */
 #define SRV_PORTAL_CSP                                                                         \
     "default-src 'self'; script-src 'self'; style-src 'self'; img-src 'self' data:; "         \
     "frame-ancestors 'none'; base-uri 'none'; form-action 'self'"
@@ -38,7 +38,8 @@ size_t srv_portal_count(void);
 const srv_portal_file *srv_portal_at(size_t i);
 
 /* Handlers (srv_handler; no store, no token, on the loop thread). Each fills rs with a
- * malloc'ed copy of the file (rs owns it) and its Content-Type, or a JSON error: 404
+ * malloc'ed copy of the file (rs owns it) and its Content-Type (and, for HTML, the
+ * Content-Security-Policy header SRV_PORTAL_CSP), or a JSON error: 404
  * not_found for an unknown file or a missing Chart.js (the message names the path tried
  * and the package), 500 when out of memory or the file cannot be read. */
 void srv_portal_index(srv_req *rq, srv_resp *rs);   /* GET / */

@@ -512,6 +512,15 @@ static const srv_route routes[] = {
     {"GET", "/v1/jobs/:id", h_job_get, SRV_NODB},
     {"POST", "/v1/jobs/:id/cancel", h_job_cancel, 0},
     {"DELETE", "/v1/jobs/:id", h_job_cancel, 0},
+    /* login sessions and user accounts (srv_session.h, srv_api_users.c) */
+    {"POST", "/v1/session", api_session_login, SRV_PUBLIC},
+    {"GET", "/v1/session", api_session_get, SRV_PUBLIC},
+    {"DELETE", "/v1/session", api_session_logout, SRV_PUBLIC},
+    {"POST", "/v1/session/password", api_session_password, 0},
+    {"GET", "/v1/users", api_users_list, 0},
+    {"POST", "/v1/users", api_user_add, 0},
+    {"POST", "/v1/users/:name/disable", api_user_disable, 0},
+    {"POST", "/v1/users/:name/password", api_user_password, 0},
 };
 
 /* Match path against pattern; captures point into buf (a copy of path, split at '/'). */
