@@ -9,6 +9,7 @@
 #define CARA_SUITES(X) \
     X(date)            \
     X(money)           \
+    X(setting)         \
     X(ids)             \
     X(codes)           \
     X(hcc)             \
@@ -26,6 +27,8 @@
     X(store_engsql)    \
     X(store_queries)   \
     X(store_restsql)   \
+    X(store_csv_group) \
+    X(store_fhir_stage) \
     X(load)            \
     X(tuva)            \
     X(cclf)            \

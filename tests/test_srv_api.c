@@ -96,9 +96,11 @@ static const char *qs(const char *sql, char *buf, size_t len)
 }
 
 /* Call handler h as role kind/id with path captures p0/p1, query "k=v&k=v" (no
- * decoding) and body; returns the status, the JSON body in *out (caller decrefs). */
-static int call(srv_handler h, int kind, const char *id, const char *p0, const char *p1,
-                const char *query, const char *body, json_t **out)
+ * decoding) and body; returns the status, the JSON body in *out (caller decrefs) or,
+ * for a text answer, NULL there and the text in *text (caller frees; text may be NULL
+ * when a JSON answer is required). */
+static int call_any(srv_handler h, int kind, const char *id, const char *p0, const char *p1,
+                    const char *query, const char *body, json_t **out, char **text)
 {
     srv_req rq;
     memset(&rq, 0, sizeof rq);
@@ -136,10 +138,17 @@ static int call(srv_handler h, int kind, const char *id, const char *p0, const c
     srv_resp rs = {.status = 200};
     h(&rq, &rs);
     store_close(rq.db);
-    free(rs.text);
-    ck_assert_msg(rs.json != NULL, "no JSON body (status %d)", rs.status);
+    if (text) *text = rs.text;
+    else free(rs.text);
+    ck_assert_msg(rs.json != NULL || (text && rs.text), "no JSON body (status %d)", rs.status);
     *out = rs.json;
     return rs.status;
+}
+
+static int call(srv_handler h, int kind, const char *id, const char *p0, const char *p1,
+                const char *query, const char *body, json_t **out)
+{
+    return call_any(h, kind, id, p0, p1, query, body, out, NULL);
 }
 
 static const char *err_code(json_t *j)
@@ -314,6 +323,16 @@ START_TEST(test_episode_get)
         ck_assert(json_is_integer(json_object_get(json_array_get(lines, 0), "paid_cents")));
     }
     ck_assert(json_is_array(json_object_get(j, "leakage")));
+    /* the run's spending by setting sums to the episode's actual, to the cent; every
+     * claim names its setting */
+    json_t *cost = json_object_get(j, "cost_by_setting");
+    ck_assert_int_eq(json_object_size(cost), 8);
+    long long sum = 0;
+    const char *k;
+    json_t *v;
+    json_object_foreach(cost, k, v) sum += json_integer_value(v);
+    ck_assert_int_eq(sum, json_integer_value(json_object_get(j, "actual_cents")));
+    json_array_foreach(claims, i, c) ck_assert_ptr_nonnull(json_string_value(json_object_get(c, "setting")));
     json_decref(j);
     ck_assert_int_eq(call(api_episode_get, SRV_ACO, aco, id, NULL, NULL, NULL, &j), 200);
     json_decref(j);
@@ -418,6 +437,91 @@ START_TEST(test_ebra_cycle)
     ck_assert_int_eq(call(api_providers_list, SRV_ACO, "A0001", NULL, NULL, NULL, NULL, &j), 200);
     ck_assert_int_gt(json_array_size(json_object_get(j, "providers")), 0);
     ck_assert_int_lt((long long)json_array_size(json_object_get(j, "providers")), qi("SELECT count(*) FROM providers"));
+    json_decref(j);
+}
+END_TEST
+
+/* decline: only the offer's provider (or CMS); a declined offer cannot be accepted */
+START_TEST(test_ebra_decline)
+{
+    json_t *j;
+    char npi[32], tin[32], body[1024], sql[256];
+    qs("SELECT npi FROM providers p WHERE NOT EXISTS (SELECT 1 FROM arrangements e WHERE e.npi = "
+       "p.npi) ORDER BY npi DESC LIMIT 1", npi, sizeof npi);
+    snprintf(sql, sizeof sql, "SELECT tin FROM providers WHERE npi = '%s'", npi);
+    qs(sql, tin, sizeof tin);
+    snprintf(body, sizeof body, "{\"arrangement_id\": \"X2\", \"aco_id\": \"A0001\", \"npi\": \"%s\", "
+             "\"tin\": \"%s\", \"template_id\": \"falls_prevention\", \"start_date\": \"2029-01-01\"}",
+             npi, tin);
+    ck_assert_int_eq(call(api_ebra_offer, SRV_ACO, "A0001", NULL, NULL, NULL, body, &j), 201);
+    json_decref(j);
+    ck_assert_int_eq(call(api_ebra_decline, SRV_ACO, "A0001", "X2", NULL, NULL, "{}", &j), 403);
+    json_decref(j);
+    ck_assert_int_eq(call(api_ebra_decline, SRV_PROVIDER, "1234567893", "X2", NULL, NULL, "{}", &j), 403);
+    json_decref(j);
+    ck_assert_int_eq(call(api_ebra_decline, SRV_PROVIDER, npi, "X2", NULL, NULL, "{}", &j), 200);
+    ck_assert_str_eq(json_string_value(json_object_get(j, "status")), "declined");
+    json_decref(j);
+    ck_assert_int_eq(call(api_ebra_accept, SRV_PROVIDER, npi, "X2", NULL, NULL, "{}", &j), 422);
+    json_decref(j);
+    ck_assert_int_eq(call(api_ebra_decline, SRV_CMS, "", "X404", NULL, NULL, "{}", &j), 404);
+    json_decref(j);
+    ck_assert_int_eq(qi("SELECT count(*) FROM audit_log WHERE action = 'ebra.decline' AND "
+                        "entity_id = 'X2'"), 1);
+}
+END_TEST
+
+/* the network on a date, scoped; a TIN added mid-year is in it from its start date */
+START_TEST(test_network)
+{
+    json_t *j;
+    ck_assert_int_eq(call(api_network_get, SRV_ACO, "A0001", NULL, NULL, "date=2027-06-01", NULL, &j), 200);
+    ck_assert_str_eq(json_string_value(json_object_get(j, "aco_id")), "A0001");
+    long long tins = qi("SELECT count(*) FROM aco_tins WHERE aco_id = 'A0001' AND start_date <= "
+                        "'2027-06-01' AND COALESCE(end_date, '9999') >= '2027-06-01'");
+    ck_assert_int_gt(tins, 0);
+    ck_assert_int_eq((long long)json_array_size(json_object_get(j, "tins")), tins);
+    ck_assert_int_eq((long long)json_array_size(json_object_get(j, "preferred_providers")),
+                     qi("SELECT count(*) FROM arrangements WHERE aco_id = 'A0001' AND status IN "
+                        "('active', 'ended', 'terminated') AND start_date <= '2027-06-01' AND "
+                        "COALESCE(end_date, '9999') >= '2027-06-01'"));
+    json_decref(j);
+    ck_assert_int_eq(call(api_network_get, SRV_ACO, "A0001", NULL, NULL, "aco=A0002", NULL, &j), 403);
+    json_decref(j);
+    ck_assert_int_eq(call(api_network_get, SRV_PROVIDER, "1234567893", NULL, NULL, "aco=A0001", NULL, &j), 403);
+    json_decref(j);
+    ck_assert_int_eq(call(api_network_get, SRV_CMS, "", NULL, NULL, NULL, NULL, &j), 400);
+    json_decref(j);
+    ck_assert_int_eq(call(api_network_get, SRV_CMS, "", NULL, NULL, "aco=A0001&date=2027-13-01", NULL, &j), 400);
+    json_decref(j);
+    ck_assert_int_eq(call(api_network_get, SRV_CMS, "", NULL, NULL, "aco=A9999", NULL, &j), 404);
+    json_decref(j);
+    /* add a TIN from July 2027 */
+    const char *add = "{\"tin\": \"123456789\", \"start_date\": \"2027-07-01\"}";
+    ck_assert_int_eq(call(api_tin_add, SRV_PROVIDER, "1234567893", "A0001", NULL, NULL, add, &j), 403);
+    json_decref(j);
+    ck_assert_int_eq(call(api_tin_add, SRV_ACO, "A0002", "A0001", NULL, NULL, add, &j), 403);
+    json_decref(j);
+    ck_assert_int_eq(call(api_tin_add, SRV_ACO, "A0001", "A0001", NULL, NULL, "{\"tin\": 5}", &j), 400);
+    json_decref(j);
+    ck_assert_int_eq(call(api_tin_add, SRV_ACO, "A0001", "A0001", NULL, NULL,
+                          "{\"tin\": \"12345\", \"start_date\": \"2027-07-01\"}", &j), 422);
+    ck_assert_str_eq(err_code(j), "refused");
+    json_decref(j);
+    ck_assert_int_eq(call(api_tin_add, SRV_ACO, "A0001", "A0001", NULL, NULL, add, &j), 201);
+    ck_assert_str_eq(json_string_value(json_object_get(j, "tin")), "123456789");
+    ck_assert_str_eq(json_string_value(json_object_get(j, "start_date")), "2027-07-01");
+    ck_assert(json_is_null(json_object_get(j, "end_date")));
+    json_decref(j);
+    ck_assert_int_eq(call(api_network_get, SRV_ACO, "A0001", NULL, NULL, "date=2027-06-30", NULL, &j), 200);
+    ck_assert_int_eq((long long)json_array_size(json_object_get(j, "tins")), tins);
+    json_decref(j);
+    ck_assert_int_eq(call(api_network_get, SRV_ACO, "A0001", NULL, NULL, "date=2027-07-01", NULL, &j), 200);
+    ck_assert_int_eq((long long)json_array_size(json_object_get(j, "tins")),
+                     qi("SELECT count(*) FROM aco_tins WHERE aco_id = 'A0001' AND start_date <= "
+                        "'2027-07-01' AND COALESCE(end_date, '9999') >= '2027-07-01'"));
+    ck_assert_int_eq(qi("SELECT count(*) FROM aco_tins WHERE aco_id = 'A0001' AND tin = "
+                        "'123456789' AND start_date = '2027-07-01'"), 1);
     json_decref(j);
 }
 END_TEST
@@ -914,6 +1018,113 @@ START_TEST(test_template_rollback)
 }
 END_TEST
 
+/* the month trend equals the run's episodes, summed by hand in SQL; CSV is the CLI's
+ * CSV; the active rule sources are served as they are on disk */
+START_TEST(test_month_csv_rules)
+{
+    json_t *j;
+    ck_assert_int_eq(call(api_report, SRV_CMS, "", "month", NULL, NULL, NULL, &j), 200);
+    json_t *rows = json_object_get(j, "rows");
+    long long eps = 0, target = 0, run = json_integer_value(json_object_get(j, "run_id"));
+    char sql[512];
+    size_t i;
+    json_t *r;
+    json_array_foreach(rows, i, r)
+    {
+        eps += json_integer_value(json_object_get(r, "episodes"));
+        target += json_integer_value(json_object_get(r, "target_cents"));
+        ck_assert_int_eq(strlen(json_string_value(json_object_get(r, "month"))), 7);
+    }
+    ck_assert_int_gt(eps, 0);
+    snprintf(sql, sizeof sql, "SELECT count(*) FROM run_episodes WHERE aco_id IS NOT NULL AND "
+             "status != 'excluded' AND run_id = %lld", run);
+    ck_assert_int_eq(eps, qi(sql));
+    snprintf(sql, sizeof sql, "SELECT COALESCE(sum(target_cents), 0) FROM run_episodes WHERE "
+             "aco_id IS NOT NULL AND run_id = %lld", run);
+    ck_assert_int_eq(target, qi(sql));
+    char through[16];
+    snprintf(sql, sizeof sql, "SELECT as_of_date FROM runs WHERE run_id = %lld", run);
+    qs(sql, through, sizeof through);
+    ck_assert_str_eq(json_string_value(json_object_get(j, "paid_through_date")), through);
+    size_t n_rows = json_array_size(rows);
+    json_decref(j);
+    char *csv = NULL;
+    ck_assert_int_eq(call_any(api_report, SRV_CMS, "", "month", NULL, "format=csv", NULL, &j, &csv), 200);
+    ck_assert_ptr_null(j);
+    ck_assert_ptr_nonnull(csv);
+    ck_assert_int_eq(strncmp(csv, "aco_id,template_id,month,episodes,interim,excluded,target_cents,"
+                                  "actual_cents,actual_winsorized_cents,target,actual,"
+                                  "actual_winsorized\n", 121), 0);
+    size_t lines = 0;
+    for (const char *p = csv; *p; p++) lines += *p == '\n';
+    ck_assert_uint_eq(lines, n_rows + 1);
+    free(csv);
+    ck_assert_int_eq(call(api_report, SRV_CMS, "", "month", NULL, "format=xml", NULL, &j), 400);
+    json_decref(j);
+    /* the rule sources */
+    ck_assert_int_eq(call(api_template_rules, SRV_PROVIDER, "1234567893", "falls_prevention", NULL,
+                          NULL, NULL, &j), 200);
+    const char *src = json_string_value(json_object_get(json_object_get(j, "files"), "savings.lua"));
+    char path[1024], *disk = NULL, e[256];
+    size_t len = 0;
+    snprintf(path, sizeof path, "%s/falls_prevention/savings.lua", getenv("CARA_EPISODES"));
+    ck_assert_int_eq(util_read_file(path, 1 << 20, &disk, &len, e, sizeof e), 0);
+    ck_assert_str_eq(src, disk);
+    free(disk);
+    ck_assert_ptr_nonnull(json_string_value(json_object_get(json_object_get(j, "files"), "attribution.lua")));
+    json_decref(j);
+    ck_assert_int_eq(call(api_template_rules, SRV_CMS, "", "no_such", NULL, NULL, NULL, &j), 404);
+    json_decref(j);
+}
+END_TEST
+
+/* the diff of two runs: CMS only, the same rows as `cara diff --format json` */
+START_TEST(test_run_diff)
+{
+    char cmd[2048];
+    const char *bin = getenv("CARA_BIN"), *pl = getenv("CARA_PLUGINS");
+    long long a = qi("SELECT max(run_id) FROM runs WHERE status = 'done'");
+    snprintf(cmd, sizeof cmd, "cd '%s' && rm -rf eps2 && cp -R src eps2 && sed -i "
+             "'s/\"trend_bps\": [0-9]*/\"trend_bps\": 450/' eps2/falls_prevention/template.json && "
+             "'%s' --db D/t.db --episodes eps2 --plugins '%s' run >/dev/null 2>diff.err && "
+             "'%s' --db D/t.db diff %lld %lld --format json --as test > diff.jsonl 2>>diff.err",
+             dir, bin, pl, bin, a, a + 1);
+    ck_assert_int_eq(sh(cmd), 0);
+    char ra[24], rb[24], path[1200];
+    snprintf(ra, sizeof ra, "%lld", a);
+    snprintf(rb, sizeof rb, "%lld", a + 1);
+    json_t *j;
+    ck_assert_int_eq(call(api_run_diff, SRV_ACO, "A0001", ra, rb, NULL, NULL, &j), 403);
+    json_decref(j);
+    ck_assert_int_eq(call(api_run_diff, SRV_CMS, "", ra, "x", NULL, NULL, &j), 400);
+    json_decref(j);
+    ck_assert_int_eq(call(api_run_diff, SRV_CMS, "", ra, "999", NULL, NULL, &j), 404);
+    json_decref(j);
+    ck_assert_int_eq(call(api_run_diff, SRV_CMS, "", ra, rb, NULL, NULL, &j), 200);
+    json_t *rows = json_object_get(j, "rows");
+    snprintf(path, sizeof path, "%s/diff.jsonl", dir);
+    FILE *f = fopen(path, "r");
+    ck_assert_ptr_nonnull(f);
+    char line[65536];
+    size_t n = 0, templates = 0;
+    while (fgets(line, sizeof line, f)) {
+        json_error_t je;
+        json_t *o = json_loads(line, 0, &je);
+        ck_assert_ptr_nonnull(o);
+        ck_assert_msg(json_equal(o, json_array_get(rows, n)), "row %zu differs", n);
+        templates += !strcmp(json_string_value(json_object_get(o, "kind")), "component") &&
+                     !strcmp(json_string_value(json_object_get(o, "component_kind")), "template");
+        json_decref(o);
+        n++;
+    }
+    fclose(f);
+    ck_assert_uint_eq(n, json_array_size(rows));
+    ck_assert_uint_eq(templates, 1); /* the changed trend */
+    json_decref(j);
+    ck_assert_int_eq(qi("SELECT count(*) FROM audit_log WHERE action = 'diff.read'"), 1);
+}
+END_TEST
+
 Suite *suite_srv_api(void)
 {
     Suite *s = suite_create("srv_api");
@@ -925,11 +1136,15 @@ Suite *suite_srv_api(void)
     tcase_add_test(tc, test_episodes_list);
     tcase_add_test(tc, test_episode_get);
     tcase_add_test(tc, test_ebra_cycle);
+    tcase_add_test(tc, test_ebra_decline);
+    tcase_add_test(tc, test_network);
+    tcase_add_test(tc, test_month_csv_rules);
     tcase_add_test(tc, test_templates);
     tcase_add_test(tc, test_rules_try);
     tcase_add_test(tc, test_rules_try_savings);
     tcase_add_test(tc, test_rules_try_scope);
     tcase_add_test(tc, test_template_rollback);
+    tcase_add_test(tc, test_run_diff); /* last: it adds a run */
     suite_add_tcase(s, tc);
     return s;
 }

@@ -15,4 +15,5 @@
 #include "util.h"
 #include "work.h"
 #include "fs.h"
+#include "setting.h"
 #endif

@@ -142,3 +142,17 @@ int csv_scan_next(csv_scan *s)
         if (s->off[i] != (size_t)-1) s->f[i].p = s->scratch + s->off[i];
     return 1;
 }
+
+void csv_write_field(FILE *f, const char *s)
+{
+    if (!strpbrk(s, ",\"\r\n")) {
+        fputs(s, f);
+        return;
+    }
+    fputc('"', f);
+    for (; *s; s++) {
+        if (*s == '"') fputc('"', f);
+        fputc(*s, f);
+    }
+    fputc('"', f);
+}

@@ -10,6 +10,7 @@
 #define CARA_CSV_SCAN_H
 
 #include <stddef.h>
+#include <stdio.h>
 
 typedef struct csv_field {
     const char *p;
@@ -41,5 +42,9 @@ void csv_scan_reset(csv_scan *s, const char *buf, size_t len, size_t line);
 int csv_scan_next(csv_scan *s);
 
 void csv_scan_free(csv_scan *s);
+
+/* Write one CSV field (RFC 4180) to f: quoted, with quotes doubled, when it holds a
+ * comma, a quote, CR or LF; as it is otherwise. */
+void csv_write_field(FILE *f, const char *s);
 
 #endif

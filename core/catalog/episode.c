@@ -162,6 +162,25 @@ int episode_actual_cents_checked(const cara_episode *ep, const cara_claim_line *
     return 0;
 }
 
+int episode_spend_by_setting(const cara_episode *ep, const cara_claim_line *lines,
+                             cara_cents out[SETTING_N])
+{
+    static const char *const type_name[] = {[CARA_CLAIM_INSTITUTIONAL] = "institutional",
+                                            [CARA_CLAIM_PROFESSIONAL] = "professional",
+                                            [CARA_CLAIM_DME] = "dme"};
+    for (int k = 0; k < SETTING_N; k++) out[k] = 0;
+    for (size_t i = 0; i < ep->n_lines; i++) {
+        const cara_claim_line *l = &lines[ep->lines[i]];
+        const char *type = l->claim_type >= CARA_CLAIM_INSTITUTIONAL &&
+                                   l->claim_type <= CARA_CLAIM_DME
+                               ? type_name[l->claim_type]
+                               : NULL;
+        cara_setting s = setting_of(type, l->bill_type);
+        if (money_add(out[s], l->paid, &out[s]) < 0) return MONEY_ERANGE;
+    }
+    return 0;
+}
+
 cara_cents episode_actual_cents(const cara_episode *ep, const cara_claim_line *lines)
 {
     cara_cents sum = 0;

@@ -11,6 +11,7 @@
 #include <stddef.h>
 #include <stdint.h>
 
+#include "base/base.h"
 #include "cara/plugin.h"
 
 #define EPISODE_TRIGGER_MAX 16
@@ -68,5 +69,12 @@ cara_cents episode_actual_cents(const cara_episode *ep, const cara_claim_line *l
  * partial sum does not fit int64 (*out untouched). */
 int episode_actual_cents_checked(const cara_episode *ep, const cara_claim_line *lines,
                                  cara_cents *out);
+
+/* The paid amounts of the included lines by care setting (base/setting.h, from each
+ * line's claim type and bill type) into out[SETTING_N], with checked arithmetic: 0, or
+ * MONEY_ERANGE when a sum does not fit int64 (out then partial). The eight sum to
+ * episode_actual_cents_checked's total whenever neither overflows. */
+int episode_spend_by_setting(const cara_episode *ep, const cara_claim_line *lines,
+                             cara_cents out[SETTING_N]);
 
 #endif

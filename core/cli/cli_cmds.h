@@ -63,9 +63,6 @@ int scaffold_template(cli_ctx *c, const char *name, const char *parent);
 int template_history_main(cli_ctx *c, int argc, char **argv);
 int template_rollback_main(cli_ctx *c, int argc, char **argv);
 
-/* Write one CSV field (RFC 4180): quoted, with quotes doubled, when it holds a comma, a
- * quote, CR or LF. */
-void cli_csv_field(FILE *f, const char *s);
 
 /* The whole program: returns the exit code. */
 int cli_main(int argc, char **argv);

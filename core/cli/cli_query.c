@@ -111,16 +111,3 @@ int cli_rows_end(cli_rows *p, int rc, const char *err)
     return CLI_OK;
 }
 
-void cli_csv_field(FILE *f, const char *s)
-{
-    if (!strpbrk(s, ",\"\r\n")) {
-        fputs(s, f);
-        return;
-    }
-    fputc('"', f);
-    for (; *s; s++) {
-        if (*s == '"') fputc('"', f);
-        fputc(*s, f);
-    }
-    fputc('"', f);
-}

@@ -189,7 +189,7 @@ static void print_csv(cli_ctx *c, const row *r, int header)
 {
     char buf[32];
     for (int f = 0; f < CF_N; f++) {
-        cli_csv_field(c->out, header ? FIELDS[f].name : value_text(&r->v[f], FIELDS[f].kind, buf));
+        csv_write_field(c->out, header ? FIELDS[f].name : value_text(&r->v[f], FIELDS[f].kind, buf));
         fputs(f + 1 < CF_N ? "," : "\n", c->out);
     }
 }

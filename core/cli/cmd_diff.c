@@ -11,42 +11,10 @@
 #include "cli_cmds.h"
 #include "diff_components.h"
 #include "base/base.h"
+#include "engine/engine.h"
 #include "store/store.h"
 
-/* Money pairs (a, b) are printed as a, b, b - a. */
-typedef struct section {
-    const char *kind;           /* diff_q_section's kind */
-    int n_keys;                 /* leading key columns (text or integer) */
-    const char *const *keys;
-    int n_pairs;                /* then (a, b) pairs */
-    const char *const *pairs;   /* base names; money when ending in _cents */
-    int n_tail;                 /* then plain text columns */
-    const char *const *tail;
-    const int *widths;          /* key column widths (NULL: the first 24, the rest 6) */
-} section;
-
-static const char *const T_KEYS[] = {"template_id"};
-static const char *const T_PAIRS[] = {"episodes", "target_cents", "actual_cents", "payment_cents"};
-static const char *const A_KEYS[] = {"arrangement_id", "period"};
-static const char *const A_PAIRS[] = {"episodes", "target_cents", "actual_winsorized_cents",
-                                      "payment_cents"};
-static const char *const A_TAIL[] = {"status_a", "status_b"};
-static const char *const E_KEYS[] = {"episode_id"};
-static const char *const E_TAIL[] = {"attribution_a", "attribution_b", "method_a", "method_b"};
-static const char *const E_PAIRS[] = {"target_cents"};
-
-static const char *const L_KEYS[] = {"aco_id"};
-static const char *const L_PAIRS[] = {"lines", "paid_cents"};
-static const char *const LP_KEYS[] = {"aco_id", "tin", "npi"};
-static const int LP_WIDTHS[] = {8, 9, 10};
-
-static const section sections[] = {
-    {"template", 1, T_KEYS, 4, T_PAIRS, 0, NULL, NULL},
-    {"arrangement", 2, A_KEYS, 4, A_PAIRS, 2, A_TAIL, NULL},
-    {"attribution", 1, E_KEYS, 0, NULL, 4, E_TAIL, NULL},
-    {"leakage", 1, L_KEYS, 2, L_PAIRS, 0, NULL, NULL},
-    {"leakage_provider", 3, LP_KEYS, 2, L_PAIRS, 0, NULL, LP_WIDTHS},
-};
+typedef run_diff_section section;
 
 /* Column title in the table: money without its _cents suffix, and short. */
 static const char *display(const char *name)
@@ -65,18 +33,6 @@ static int is_money(const char *name)
     return n > 6 && strcmp(name + n - 6, "_cents") == 0;
 }
 
-/* Column index of pair p's a value; b is +1. For the episode section the pair comes
- * after the tail. */
-static int pair_col(const section *s, int p)
-{
-    return s->n_keys + (s->pairs == E_PAIRS ? s->n_tail : 0) + 2 * p;
-}
-
-static int tail_col(const section *s, int t)
-{
-    return s->n_keys + (s->pairs == E_PAIRS ? 0 : 2 * s->n_pairs) + t;
-}
-
 static void fmt_val(const char *name, int64_t v, int sign, char buf[40], size_t len)
 {
     if (is_money(name)) {
@@ -92,19 +48,18 @@ typedef struct section_ctx {
     cli_ctx *c;
     const section *s;
     int64_t ra, rb;
-    int json, header_seen;
+    int header_seen;
 } section_ctx;
 
-/* store_row_fn of diff_q_section: the section's heading (table), then one row. */
+/* store_row_fn of diff_q_section: the section's heading, then one row, as a table. */
 static int section_row(const store_row *row, void *ud)
 {
     section_ctx *x = ud;
     cli_ctx *c = x->c;
     const section *s = x->s;
-    int kw = s->pairs == E_PAIRS ? 42 : 24; /* first key column */
+    int kw = 24; /* first key column */
     if (!row->cells) {
         x->header_seen = 1;
-        if (x->json) return 0;
         fprintf(c->out, "== by %s (A = run %lld, B = run %lld)\n", s->kind, (long long)x->ra,
                 (long long)x->rb);
         for (int k = 0; k < s->n_keys; k++)
@@ -119,35 +74,11 @@ static int section_row(const store_row *row, void *ud)
         return 0;
     }
     const store_cell *k = row->cells;
-    if (x->json) {
-        json_t *o = json_object();
-        json_object_set_new(o, "kind", json_string(s->kind));
-        for (int i = 0; i < s->n_keys; i++)
-            json_object_set_new(o, s->keys[i], k[i].type == STORE_CELL_INT ? json_integer(k[i].i)
-                                                                           : json_string(k[i].text));
-        for (int t = 0; t < s->n_tail; t++)
-            json_object_set_new(o, s->tail[t], json_string(k[tail_col(s, t)].text));
-        for (int p = 0; p < s->n_pairs; p++) {
-            int64_t a = k[pair_col(s, p)].i, b = k[pair_col(s, p) + 1].i;
-            char name[64];
-            snprintf(name, sizeof name, "%s_a", s->pairs[p]);
-            json_object_set_new(o, name, json_integer(a));
-            snprintf(name, sizeof name, "%s_b", s->pairs[p]);
-            json_object_set_new(o, name, json_integer(b));
-            snprintf(name, sizeof name, "%s_change", s->pairs[p]);
-            json_object_set_new(o, name, json_integer(b - a));
-        }
-        char *txt = json_dumps(o, JSON_COMPACT | JSON_PRESERVE_ORDER);
-        fprintf(c->out, "%s\n", txt ? txt : "{}");
-        free(txt);
-        json_decref(o);
-        return 0;
-    }
     for (int i = 0; i < s->n_keys; i++)
         fprintf(c->out, "%-*s ", s->widths ? s->widths[i] : i == 0 ? kw : 6, k[i].text);
-    for (int t = 0; t < s->n_tail; t++) fprintf(c->out, "%-19s ", k[tail_col(s, t)].text);
+    for (int t = 0; t < s->n_tail; t++) fprintf(c->out, "%-19s ", k[run_diff_tail_col(s, t)].text);
     for (int p = 0; p < s->n_pairs; p++) {
-        int64_t a = k[pair_col(s, p)].i, b = k[pair_col(s, p) + 1].i;
+        int64_t a = k[run_diff_pair_col(s, p)].i, b = k[run_diff_pair_col(s, p) + 1].i;
         char va[40], vb[40], vd[40];
         fmt_val(s->pairs[p], a, 0, va, sizeof va);
         fmt_val(s->pairs[p], b, 0, vb, sizeof vb);
@@ -158,16 +89,37 @@ static int section_row(const store_row *row, void *ud)
     return 0;
 }
 
-/* Print one section; returns its row count, or -1 on a store error (err). */
+/* Print one section as a table; returns its row count, or -1 on a store error (err). */
 static int print_section(cli_ctx *c, store *db, const section *s, int64_t ra, int64_t rb,
-                         int json, char *err, size_t errlen)
+                         char *err, size_t errlen)
 {
-    section_ctx x = {c, s, ra, rb, json, 0};
+    section_ctx x = {c, s, ra, rb, 0};
     int rows = diff_q_section(db, s->kind, ra, rb, section_row, &x, err, errlen);
     if (!x.header_seen) return -1;
-    if (!json && rows == 0) fprintf(c->out, "(no differences)\n");
-    if (!json) fputc('\n', c->out);
+    if (rows == 0) fprintf(c->out, "(no differences)\n");
+    fputc('\n', c->out);
     return rows;
+}
+
+/* The whole diff as JSON lines (run_diff.h); -1 on a store error (err). */
+static int print_json(cli_ctx *c, store *db, int64_t ra, int64_t rb, int *rows, char *err,
+                      size_t errlen)
+{
+    json_t *all = json_array();
+    if (!all || run_diff_json(db, ra, rb, all, rows, err, errlen) < 0) {
+        json_decref(all);
+        return -1;
+    }
+    size_t i;
+    json_t *o;
+    json_array_foreach(all, i, o)
+    {
+        char *txt = json_dumps(o, JSON_COMPACT | JSON_PRESERVE_ORDER);
+        fprintf(c->out, "%s\n", txt ? txt : "{}");
+        free(txt);
+    }
+    json_decref(all);
+    return 0;
 }
 
 /* A run must exist and be done. */
@@ -213,12 +165,18 @@ static int run_diff(cli_ctx *c, int argc, char **argv)
         rc = CLI_FAIL;
     }
     int rows = 0;
-    if (rc == CLI_OK && diff_print_components(c, s, ra, rb, json, err, sizeof err) < 0) {
+    if (rc == CLI_OK && json && print_json(c, s, ra, rb, &rows, err, sizeof err) < 0) {
         fprintf(c->err, "cara diff: %s\n", err);
         rc = CLI_FAIL;
     }
-    for (size_t i = 0; i < UTIL_ARRAY_LEN(sections) && rc == CLI_OK; i++) {
-        int got = print_section(c, s, &sections[i], ra, rb, json, err, sizeof err);
+    if (rc == CLI_OK && !json && diff_print_components(c, s, ra, rb, err, sizeof err) < 0) {
+        fprintf(c->err, "cara diff: %s\n", err);
+        rc = CLI_FAIL;
+    }
+    size_t n_sections = 0;
+    const section *sections = run_diff_sections(&n_sections);
+    for (size_t i = 0; i < n_sections && rc == CLI_OK && !json; i++) {
+        int got = print_section(c, s, &sections[i], ra, rb, err, sizeof err);
         if (got < 0) {
             fprintf(c->err, "cara diff: %s\n", err);
             rc = CLI_FAIL;

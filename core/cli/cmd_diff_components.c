@@ -21,16 +21,13 @@ static char *dump(const json_t *v)
     return v ? json_dumps(v, JSON_COMPACT | JSON_ENCODE_ANY) : strdup("(absent)");
 }
 
-/* The detail of a changed component whose two contents are stored: into o (JSON) or
- * printed (table). */
-static void detail(cli_ctx *c, store *s, const char *sa, const char *sb, const char *rel,
-                   json_t *o)
+/* The detail of a changed component whose two contents are stored, printed. */
+static void detail(cli_ctx *c, store *s, const char *sa, const char *sb, const char *rel)
 {
     char *ba = NULL, *bb = NULL, e[256];
     size_t la = 0, lb = 0;
     if (content_get(s, sa, &ba, &la, e, sizeof e) < 0 || content_get(s, sb, &bb, &lb, e, sizeof e) < 0) {
-        if (o) json_object_set_new(o, "detail", json_string(e));
-        else fprintf(c->out, "  (%s)\n", e);
+        fprintf(c->out, "  (%s)\n", e);
         free(ba);
         free(bb);
         return;
@@ -40,45 +37,24 @@ static void detail(cli_ctx *c, store *s, const char *sa, const char *sb, const c
     json_t *jb = is_json(rel) ? json_loadb(bb, lb, 0, &je) : NULL;
     if (ja && jb) {
         member_changes mc;
-        if (diff_json(ja, jb, DIFF_COMPONENT_DETAIL, &mc) == 0) {
-            json_t *list = o ? json_array() : NULL;
+        if (diff_json(ja, jb, RUN_DIFF_DETAIL, &mc) == 0) {
             for (size_t i = 0; i < mc.n; i++) {
-                if (o) {
-                    json_array_append_new(list, json_pack("{s:s, s:O?, s:O?}", "path",
-                                                          mc.v[i].path, "a", mc.v[i].a, "b",
-                                                          mc.v[i].b));
-                    continue;
-                }
                 char *ta = dump(mc.v[i].a), *tb = dump(mc.v[i].b);
                 fprintf(c->out, "  %s: %s -> %s\n", mc.v[i].path, ta ? ta : "?", tb ? tb : "?");
                 free(ta);
                 free(tb);
             }
-            if (o) {
-                json_object_set_new(o, "members", list);
-                json_object_set_new(o, "members_more", json_integer((json_int_t)(mc.total - mc.n)));
-            } else if (mc.total > mc.n) {
+            if (mc.total > mc.n) {
                 fprintf(c->out, "  ... and %zu more changed members\n", mc.total - mc.n);
             }
             member_changes_free(&mc);
         }
     } else {
         line_changes lc;
-        if (diff_lines(ba, la, bb, lb, DIFF_COMPONENT_DETAIL, &lc) == 0) {
-            json_t *list = o ? json_array() : NULL;
-            for (size_t i = 0; i < lc.n; i++) {
-                if (o)
-                    json_array_append_new(list, json_pack("{s:s, s:I, s:s#, s:s}", "file", rel,
-                                                          "line", (json_int_t)lc.v[i].line, "op",
-                                                          &lc.v[i].op, 1, "text", lc.v[i].text));
-                else
-                    fprintf(c->out, "  %s:%zu: %c %s\n", rel, lc.v[i].line, lc.v[i].op,
-                            lc.v[i].text);
-            }
-            if (o) {
-                json_object_set_new(o, "lines", list);
-                json_object_set_new(o, "lines_more", json_integer((json_int_t)(lc.total - lc.n)));
-            } else if (lc.total > lc.n) {
+        if (diff_lines(ba, la, bb, lb, RUN_DIFF_DETAIL, &lc) == 0) {
+            for (size_t i = 0; i < lc.n; i++)
+                fprintf(c->out, "  %s:%zu: %c %s\n", rel, lc.v[i].line, lc.v[i].op, lc.v[i].text);
+            if (lc.total > lc.n) {
                 fprintf(c->out, "  ... and %zu more changed lines\n", lc.total - lc.n);
             }
             line_changes_free(&lc);
@@ -94,7 +70,7 @@ typedef struct comp_ctx {
     cli_ctx *c;
     store *s;
     int64_t a, b;
-    int json, header_seen;
+    int header_seen;
 } comp_ctx;
 
 /* store_row_fn of diff_q_components: the heading (table), then one component. */
@@ -102,15 +78,12 @@ static int comp_row(const store_row *row, void *ud)
 {
     comp_ctx *x = ud;
     cli_ctx *c = x->c;
-    int json = x->json;
     if (!row->cells) {
         x->header_seen = 1;
-        if (!json) {
-            fprintf(c->out, "== components (A = run %lld, B = run %lld)\n", (long long)x->a,
-                    (long long)x->b);
-            fprintf(c->out, "%-9s %-42s %-10s %-10s %-12s %-12s %s\n", "kind", "name",
-                    "version_a", "version_b", "sha256_a", "sha256_b", "change");
-        }
+        fprintf(c->out, "== components (A = run %lld, B = run %lld)\n", (long long)x->a,
+                (long long)x->b);
+        fprintf(c->out, "%-9s %-42s %-10s %-10s %-12s %-12s %s\n", "kind", "name", "version_a",
+                "version_b", "sha256_a", "sha256_b", "change");
         return 0;
     }
     const store_cell *k = row->cells;
@@ -120,44 +93,25 @@ static int comp_row(const store_row *row, void *ud)
         const char *rel = k[8].text;
         const char *change = !sa ? "added" : !sb ? "removed" : "changed";
         int same_version = sa && sb && strcmp(sa, sb) && !strcmp(va, vb);
-        json_t *o = NULL;
-        if (json) {
-            o = json_pack("{s:s, s:s, s:s, s:s?, s:s?, s:s?, s:s?, s:s, s:b}", "kind",
-                          "component", "component_kind", kind, "name", name, "version_a", va,
-                          "version_b", vb, "sha256_a", sa, "sha256_b", sb, "change", change,
-                          "same_version", same_version);
-        } else {
-            fprintf(c->out, "%-9s %-42s %-10s %-10s %-12.12s %-12.12s %s\n", kind, name,
-                    va ? va : "-", vb ? vb : "-", sa ? sa : "-", sb ? sb : "-", change);
-            if (same_version)
-                fprintf(c->out, "  content changed under the same version %s\n",
-                        va[0] ? va : "(none)");
-        }
+        fprintf(c->out, "%-9s %-42s %-10s %-10s %-12.12s %-12.12s %s\n", kind, name,
+                va ? va : "-", vb ? vb : "-", sa ? sa : "-", sb ? sb : "-", change);
+        if (same_version)
+            fprintf(c->out, "  content changed under the same version %s\n", va[0] ? va : "(none)");
         if (sa && sb && strcmp(sa, sb)) {
-            if (ca && cb) detail(c, x->s, ca, cb, rel, o);
-            else if (strcmp(kind, "plugin") && o)
-                json_object_set_new(o, "detail", json_string("content not stored (a run made "
-                                                             "before schema 8)"));
+            if (ca && cb) detail(c, x->s, ca, cb, rel);
             else if (strcmp(kind, "plugin"))
                 fprintf(c->out, "  (content not stored: a run made before schema 8)\n");
-        }
-        if (o) {
-            char *txt = json_dumps(o, JSON_COMPACT | JSON_PRESERVE_ORDER);
-            fprintf(c->out, "%s\n", txt ? txt : "{}");
-            free(txt);
-            json_decref(o);
         }
     }
     return 0;
 }
 
-int diff_print_components(cli_ctx *c, store *s, int64_t a, int64_t b, int json, char *err,
-                          size_t errlen)
+int diff_print_components(cli_ctx *c, store *s, int64_t a, int64_t b, char *err, size_t errlen)
 {
-    comp_ctx x = {c, s, a, b, json, 0};
+    comp_ctx x = {c, s, a, b, 0};
     int rows = diff_q_components(s, a, b, comp_row, &x, err, errlen);
     if (!x.header_seen) return -1;
-    if (!json && rows == 0) fprintf(c->out, "(no differences)\n");
-    if (!json) fputc('\n', c->out);
+    if (rows == 0) fprintf(c->out, "(no differences)\n");
+    fputc('\n', c->out);
     return rows < 0 ? -1 : 0;
 }

@@ -26,27 +26,6 @@
 #include "base/base.h"
 #include "store/store.h"
 
-/* Text of one cell for table/csv: money as dollars when dollars is set (the table, CSV's
- * dollar columns), else as cents (CSV's *_cents columns). */
-static void cell_text(const store_cell *k, int type, int dollars, char *buf, size_t len)
-{
-    if (k->type == STORE_CELL_NULL) {
-        buf[0] = '\0';
-        return;
-    }
-    int64_t v = k->i;
-    switch (type) {
-    case REPORT_MONEY:
-        if (dollars) money_format(v, buf);
-        else snprintf(buf, len, "%lld", (long long)v);
-        break;
-    case REPORT_FACTOR: factor_format(v, buf); break;
-    case REPORT_BOOL: snprintf(buf, len, "%s", v ? "true" : "false"); break;
-    case REPORT_INT: snprintf(buf, len, "%lld", (long long)v); break;
-    default: util_strlcpy(buf, k->text, len); break;
-    }
-}
-
 /* The printer of a report's rows (report_each's ud): table 0 (buffered so columns can
  * be sized), json 1, csv 2. */
 typedef struct printer {
@@ -76,18 +55,8 @@ static void header(printer *p)
             else snprintf(p->head[k], sizeof p->head[k], "%s", p->cols[k]->name);
             p->width[k] = strlen(p->head[k]);
         }
-    } else if (p->format == 2) { /* the report's columns, then a dollar column per money column */
-        for (size_t k = 0; k < r->n_cols; k++) {
-            if (k) fputc(',', c->out);
-            fputs(r->cols[k].name, c->out);
-        }
-        for (size_t k = 0; k < r->n_cols; k++) {
-            char name[64];
-            if (r->cols[k].type != REPORT_MONEY) continue;
-            report_dollar_name(r->cols[k].name, name);
-            fprintf(c->out, ",%s", name);
-        }
-        fputc('\n', c->out);
+    } else if (p->format == 2) {
+        report_csv_header(r, c->out);
     }
 }
 
@@ -117,7 +86,7 @@ static int print_row(const store_row *row, void *ud)
         for (size_t i = 0, j = 0; i < r->n_cols; i++) {
             if (!r->cols[i].in_table) continue;
             char buf[256];
-            cell_text(&k[i], r->cols[i].type, 1, buf, sizeof buf);
+            report_cell_text(&k[i], r->cols[i].type, 1, buf, sizeof buf);
             p->cells[(size_t)p->rows * p->shown + j] = strdup(buf);
             if (strlen(buf) > p->width[j]) p->width[j] = strlen(buf);
             j++;
@@ -136,19 +105,7 @@ static int print_row(const store_row *row, void *ud)
         json_decref(o);
         return 0;
     }
-    char buf[256];
-    for (size_t i = 0; i < r->n_cols; i++) {
-        if (i) fputc(',', c->out);
-        cell_text(&k[i], r->cols[i].type, 0, buf, sizeof buf);
-        cli_csv_field(c->out, buf);
-    }
-    for (size_t i = 0; i < r->n_cols; i++) {
-        if (r->cols[i].type != REPORT_MONEY) continue;
-        fputc(',', c->out);
-        cell_text(&k[i], REPORT_MONEY, 1, buf, sizeof buf);
-        cli_csv_field(c->out, buf);
-    }
-    fputc('\n', c->out);
+    report_csv_row(r, row, c->out);
     return 0;
 }
 

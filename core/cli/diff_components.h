@@ -13,12 +13,8 @@
 #include "cli_cmds.h"
 #include "store/store.h"
 
-/* Members or lines shown per component; the rest are counted. */
-#define DIFF_COMPONENT_DETAIL 20
-
-/* Print the section for runs a and b to c->out: a table (json = 0) or one JSON object
- * per component with "kind":"component". 0, or -1 on a store error (message in err). */
-int diff_print_components(cli_ctx *c, store *s, int64_t a, int64_t b, int json, char *err,
-                          size_t errlen);
+/* Print the section for runs a and b to c->out as a table (the JSON form is
+ * run_diff_json's, engine/run_diff.h). 0, or -1 on a store error (message in err). */
+int diff_print_components(cli_ctx *c, store *s, int64_t a, int64_t b, char *err, size_t errlen);
 
 #endif

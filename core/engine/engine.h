@@ -13,5 +13,6 @@
 #include "replay.h"
 #include "rollback.h"
 #include "rules_test.h"
+#include "run_diff.h"
 #include "run_manifest.h"
 #endif

@@ -40,6 +40,7 @@ typedef struct ep_rec {
     int64_t base, trend_factor, trend_years, age_factor, hcc_count, hcc_factor, dual_factor,
         discount_bps, target;
     int64_t actual, winsorized;
+    int64_t by_setting[SETTING_N]; /* actual by care setting (episode_spend_by_setting) */
     int has_risk;                            /* 1: risk_* hold the CMS-HCC V28 score */
     int64_t risk_score, risk_raw;            /* x 10,000 (risk.h) */
     char risk_segment[4];

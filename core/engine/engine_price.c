@@ -242,7 +242,8 @@ static int record_episode(engine_pricer *p, const bene_view *d, size_t entry,
     r->day0 = ep->start;
     r->end = ep->end;
     r->died = (ep->flags & CARA_EPISODE_DEATH) != 0;
-    if (episode_actual_cents_checked(ep, d->lines, &r->actual) < 0) {
+    if (episode_actual_cents_checked(ep, d->lines, &r->actual) < 0 ||
+        episode_spend_by_setting(ep, d->lines, r->by_setting) < 0) {
         snprintf(err, errlen, "episode %s: the paid amounts of its %zu claim lines sum beyond "
                  "the int64 cents range (an input amount is out of bounds; see "
                  "docs/input-formats.md, Amounts): the run is not saved", r->episode_id,

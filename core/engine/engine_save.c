@@ -55,6 +55,7 @@ static int save_episodes(runs_w *w, const run_data *rd, char *err, size_t errlen
             .actual_winsorized_cents = r->winsorized, .quality_met = r->quality_met,
             .actual_cents = r->actual, .status = r->status, .exclusion_reason = r->exclusion,
             .has_risk = r->has_risk, .risk_score = r->risk_score};
+        memcpy(e.by_setting, r->by_setting, sizeof e.by_setting);
         if (r->arr) {
             e.arrangement_id = r->arr->arrangement_id;
             e.npi = r->arr->npi;

@@ -285,10 +285,9 @@ static int already_loaded(loader *ld)
 
 /* ---- skip_bad for claims: one savepoint per claim version ------------------------------ */
 
-static int sp_exec(loader *ld, const char *sql)
-{
-    return sqlite3_exec(ld->db, sql, NULL, NULL, NULL) == SQLITE_OK ? 0 : -EIO;
-}
+/* The savepoint of the claim version being read (a store failure here stops the file;
+ * it is not reported, as before). */
+#define SP_NAME "cara_claim"
 
 /* The raw claim_id + adjustment of the current row (before validation). */
 static void raw_claim_key(const loader *ld, const csv_scan *s, char *out, size_t len)
@@ -303,7 +302,8 @@ static int sp_close(loader *ld)
 {
     if (!ld->sp_key[0]) return 0;
     ld->sp_key[0] = '\0';
-    return sp_exec(ld, "RELEASE SAVEPOINT cara_claim");
+    char e[256];
+    return store_release(ld->s, SP_NAME, e, sizeof e) < 0 ? -EIO : 0;
 }
 
 /* Remember a row of the open claim version (to list it if the claim is rejected). */
@@ -330,7 +330,8 @@ static int sp_before_row(loader *ld, const csv_scan *s)
         if (ld->sp_bad) return 1;
         return sp_push(ld, s->line) < 0 ? -1 : 0;
     }
-    if (sp_close(ld) < 0 || sp_exec(ld, "SAVEPOINT cara_claim") < 0) return -1;
+    char e[256];
+    if (sp_close(ld) < 0 || store_savepoint(ld->s, SP_NAME, e, sizeof e) < 0) return -1;
     util_strlcpy(ld->sp_key, key, sizeof ld->sp_key);
     ld->sp_bad = 0;
     ld->n_sp_rows = 0;
@@ -344,7 +345,8 @@ static int sp_after_bad(loader *ld, const csv_scan *s)
     ld->sp_bad = 1;
     ld->sp_bad_line = s->line;
     memset(&ld->group, 0, sizeof ld->group); /* the stored claim is as before */
-    if (sp_exec(ld, "ROLLBACK TO SAVEPOINT cara_claim") < 0) return -EIO;
+    char e[256];
+    if (store_rollback_to(ld->s, SP_NAME, e, sizeof e) < 0) return -EIO;
     char why[160];
     snprintf(why, sizeof why, "the claim has a bad line (line %zu): rejected whole", s->line);
     for (size_t i = 0; i + 1 < ld->n_sp_rows; i++) /* its earlier rows; the last is this one */
@@ -468,37 +470,15 @@ static void release_all(loader *ld)
     release_pages(ld->map, ld->map_len, ld->map + ld->map_len, &released);
 }
 
-/* The staging tables (made before the file's transaction: no schema change inside it). */
-#define GROUP_TABLES                                                                         \
-    "CREATE TEMP TABLE IF NOT EXISTS cara_load_claims (claim_id TEXT PRIMARY KEY, grp "      \
-    "INTEGER NOT NULL) WITHOUT ROWID; CREATE TEMP TABLE IF NOT EXISTS cara_load_rows (grp "  \
-    "INTEGER NOT NULL, seq INTEGER NOT NULL, off INTEGER NOT NULL, len INTEGER NOT NULL, "   \
-    "line INTEGER NOT NULL, PRIMARY KEY (grp, seq)) WITHOUT ROWID; "
-
-/* The rows into a temporary table, numbered in file order and grouped by the position
- * of their claim's first row; then read back group by group. */
-static int scan_grouped(loader *ld, csv_scan *s)
+/* The rows staged in g (core/store/csv_group.h), numbered in file order and grouped by
+ * the first appearance of their claim; then read back group by group. A store failure
+ * is reported as "grouping the claims" with the connection's message. */
+static int scan_grouped(loader *ld, csv_scan *s, csv_group *g)
 {
-    sqlite3_stmt *get = NULL, *put = NULL, *row = NULL, *sel = NULL;
     int rc = 0;
-    if (sqlite3_exec(ld->db, GROUP_TABLES "DELETE FROM temp.cara_load_claims; DELETE FROM "
-                             "temp.cara_load_rows;", NULL, NULL, NULL) != SQLITE_OK ||
-        sqlite3_prepare_v2(ld->db, "SELECT grp FROM temp.cara_load_claims WHERE claim_id = ?1",
-                           -1, &get, NULL) != SQLITE_OK ||
-        sqlite3_prepare_v2(ld->db, "INSERT INTO temp.cara_load_claims VALUES (?1, ?2)", -1, &put,
-                           NULL) != SQLITE_OK ||
-        sqlite3_prepare_v2(ld->db, "INSERT INTO temp.cara_load_rows VALUES (?1, ?2, ?3, ?4, ?5)",
-                           -1, &row, NULL) != SQLITE_OK ||
-        sqlite3_prepare_v2(ld->db, "SELECT grp, seq, off, len, line FROM temp.cara_load_rows "
-                                   "WHERE (grp, seq) > (?1, ?2) ORDER BY grp, seq LIMIT 4096",
-                           -1, &sel, NULL) != SQLITE_OK) {
-        rc = db_fail(ld, 1, "grouping the claims");
-        goto out;
-    }
+    char e[256];
     /* 1: stage */
     int64_t seq = 0, grp = 0;
-    char *prev = NULL;
-    size_t prev_len = 0;
     int col = ld->col_at[0];
     for (;;) {
         const char *start = s->pos;
@@ -511,73 +491,30 @@ static int scan_grouped(loader *ld, csv_scan *s)
         if (s->n == 1 && s->f[0].len == 0) continue;
         const char *k = (size_t)col < s->n ? s->f[col].p : "";
         size_t kl = (size_t)col < s->n ? s->f[col].len : 0;
-        if (!prev || kl != prev_len || memcmp(k, prev, kl) != 0) {
-            sqlite3_bind_text(get, 1, k, (int)kl, SQLITE_STATIC);
-            int got_grp = sqlite3_step(get);
-            if (got_grp == SQLITE_ROW) {
-                grp = sqlite3_column_int64(get, 0);
-            } else if (got_grp != SQLITE_DONE) {
-                rc = -EIO;
-            } else {
-                grp = seq;
-                sqlite3_bind_text(put, 1, k, (int)kl, SQLITE_STATIC);
-                sqlite3_bind_int64(put, 2, grp);
-                if (sqlite3_step(put) != SQLITE_DONE) rc = -EIO;
-                sqlite3_reset(put);
-            }
-            sqlite3_reset(get);
-            char *p = realloc(prev, kl + 1);
-            if (!p) rc = -ENOMEM;
-            else {
-                memcpy(p, k, kl);
-                prev = p;
-                prev_len = kl;
-            }
-        }
-        sqlite3_bind_int64(row, 1, grp);
-        sqlite3_bind_int64(row, 2, seq++);
-        sqlite3_bind_int64(row, 3, (int64_t)(start - ld->map));
-        sqlite3_bind_int64(row, 4, (int64_t)(s->pos - start));
-        sqlite3_bind_int64(row, 5, (int64_t)s->line);
-        if (rc == 0 && sqlite3_step(row) != SQLITE_DONE) rc = -EIO;
-        sqlite3_reset(row);
+        rc = csv_group_claim(g, k, kl, &grp, e, sizeof e);
+        csv_group_row r = {.grp = grp, .seq = seq++, .off = (int64_t)(start - ld->map),
+                           .len = (int64_t)(s->pos - start), .line = (int64_t)s->line};
+        if (rc == 0) rc = csv_group_add(g, &r, e, sizeof e);
         if (rc < 0) {
-            if (rc != -EINVAL) rc = db_fail(ld, s->line, "grouping the claims");
+            rc = db_fail(ld, s->line, "grouping the claims");
             break;
         }
         if ((seq & 0xffff) == 0) release_pages(ld->map, ld->map_len, start, &ld->released);
     }
-    free(prev);
     /* 2: read back, a batch at a time (no statement is open while a row runs) */
     int claims = ld->skip_bad;
     csv_scan one;
     csv_scan_init(&one, "", 0);
     ld->scan = &one;
-    struct staged {
-        int64_t grp, seq, off, len, line;
-    } *b = rc == 0 ? malloc(4096 * sizeof *b) : NULL;
+    csv_group_row *b = rc == 0 ? malloc(4096 * sizeof *b) : NULL;
     if (rc == 0 && !b) rc = -ENOMEM;
-    int64_t last_grp = -1, last_seq = -1;
     char *row_buf = NULL;
     size_t cap_row = 0;
     while (rc == 0) {
-        size_t n = 0;
-        sqlite3_bind_int64(sel, 1, last_grp);
-        sqlite3_bind_int64(sel, 2, last_seq);
-        int st;
-        while ((st = sqlite3_step(sel)) == SQLITE_ROW && n < 4096) {
-            b[n].grp = sqlite3_column_int64(sel, 0);
-            b[n].seq = sqlite3_column_int64(sel, 1);
-            b[n].off = sqlite3_column_int64(sel, 2);
-            b[n].len = sqlite3_column_int64(sel, 3);
-            b[n].line = sqlite3_column_int64(sel, 4);
-            n++;
-        }
-        sqlite3_reset(sel);
-        if (st != SQLITE_ROW && st != SQLITE_DONE) rc = db_fail(ld, 1, "grouping the claims");
-        if (n == 0 || rc < 0) break;
-        last_grp = b[n - 1].grp;
-        last_seq = b[n - 1].seq;
+        int got = csv_group_next(g, b, 4096, e, sizeof e);
+        if (got < 0) rc = db_fail(ld, 1, "grouping the claims");
+        if (got <= 0) break;
+        size_t n = (size_t)got;
         for (size_t i = 0; i < n && rc == 0; i++) {
             /* the row is read with pread (from the page cache) rather than through the
              * mapping: rows from all over the file would map all of it; the mapping is
@@ -618,20 +555,13 @@ static int scan_grouped(loader *ld, csv_scan *s)
     if (rc == 0) rc = scan_end(ld, claims);
     ld->scan = s;
     csv_scan_free(&one);
-out:
-    sqlite3_finalize(get);
-    sqlite3_finalize(put);
-    sqlite3_finalize(row);
-    sqlite3_finalize(sel);
-    sqlite3_exec(ld->db, "DELETE FROM temp.cara_load_claims; DELETE FROM temp.cara_load_rows;",
-                 NULL, NULL, NULL);
     return rc;
 }
 
 static int load_mapped(store *s, const char *path, int fd, const char *buf, size_t len,
                        const load_opts *o, load_result *r)
 {
-    loader ld = {.s = s, .db = store_db(s), .path = path, .fd = fd, .err = o->err ? o->err : stderr,
+    loader ld = {.s = s, .path = path, .fd = fd, .err = o->err ? o->err : stderr,
                  .max_errors = o->max_errors > 0 ? o->max_errors : 50,
                  .skip_bad = o->skip_bad, .rejects = o->rejects, .strict = o->strict};
     sha256_ctx h;
@@ -683,17 +613,20 @@ static int load_mapped(store *s, const char *path, int fd, const char *buf, size
     char err[512];
     int64_t load_id = 0;
     /* claims whose rows are not in claim order (a Tuva table is a set of rows) are read
-     * grouped by claim_id, through a temporary table */
+     * grouped by claim_id, staged in the store (its tables made before the transaction:
+     * no schema change inside it) */
+    csv_group *staged = NULL;
     if (rc == 0 && ld.def == &load_kinds[LOAD_MEDICAL_CLAIM])
         ld.grouped = !claims_in_order(&ld, scan.pos, buf + len);
-    if (rc == 0 && ld.grouped && sqlite3_exec(ld.db, GROUP_TABLES, NULL, NULL, NULL) != SQLITE_OK)
+    if (rc == 0 && ld.grouped && csv_group_open(s, &staged, err, sizeof err) < 0)
         rc = db_fail(&ld, 1, "grouping the claims");
     int began = rc == 0 && store_begin(s, err, sizeof err) == 0;
     if (rc == 0 && !began) rc = db_fail(&ld, 1, "starting the transaction");
     if (rc == 0) rc = start_load(&ld, &load_id);
     ld.load_id = load_id;
     if (rc == 0 && ld.def->prepare) rc = ld.def->prepare(&ld);
-    if (rc == 0) rc = ld.grouped ? scan_grouped(&ld, &scan) : scan_rows(&ld, &scan);
+    if (rc == 0) rc = ld.grouped ? scan_grouped(&ld, &scan, staged) : scan_rows(&ld, &scan);
+    csv_group_close(staged); /* inside the transaction when there is one */
     /* with skip_bad, bad rows were left out (and written to the rejects file) */
     int clean = ld.errors == 0 || ld.skip_bad;
     if (rc == 0 && clean) rc = finish_load(&ld, load_id);

@@ -6,8 +6,9 @@
  * ExplanationOfBenefit whose patient's MBI is known; EOBs read before their Patient are
  * remembered by file and record and applied in a second pass over just those files.
  * Then each patient gets its enrollment spans (feed_store.h) from the Part B (else
- * Part A) coverage periods. Files are memory-mapped; NDJSON is parsed one line at a
- * time.
+ * Part A) coverage periods. Patients, Coverage periods and deferred EOBs are staged in
+ * the store's temporary tables (store/fhir_stage.h) for the delivery. Files are
+ * memory-mapped; NDJSON is parsed one line at a time.
  */
 #include <errno.h>
 #include <stdlib.h>
@@ -27,14 +28,13 @@ typedef struct ffile {
 
 typedef struct fctx {
     store *s;
-    sqlite3 *db;
     const feed_opts *o;
     feed_report rep;
     feed_sink *sink;
     ffile *f;
     size_t n, fi;
     int pass;                 /* 1: everything; 2: deferred EOBs only */
-    sqlite3_stmt *bene, *cov, *defer, *deferred;
+    fhir_stage *stage;        /* the staging tables (store/fhir_stage.h) */
     int64_t eobs, deferred_n, patients, coverages;
     int64_t unknown_types;    /* resources of types cara does not load (warned) */
     char skip_reason[80];     /* the first skipped record's */
@@ -48,22 +48,6 @@ static void store_failed(fctx *x, const char *what)
     x->failed = 1;
     fprintf(x->o->err ? x->o->err : stderr, "cara load: %s: %s\n", what,
             x->err[0] ? x->err : store_errmsg(x->s));
-}
-
-static void step(fctx *x, sqlite3_stmt *st, const char *what)
-{
-    if (sqlite3_step(st) != SQLITE_DONE) store_failed(x, what);
-    sqlite3_reset(st);
-    sqlite3_clear_bindings(st);
-}
-
-static void bind_date(sqlite3_stmt *st, int i, cara_date d)
-{
-    if (d == CARA_DATE_NONE) {
-        sqlite3_bind_null(st, i);
-        return;
-    }
-    sqlite3_bind_int(st, i, d);
 }
 
 /* A warning whose value was kept as given (a Patient's placeholder MBI), as feed_warn
@@ -125,30 +109,22 @@ static void on_patient(fctx *x, const fhir_resource *r, size_t number)
             return;
         }
     const feed_bene *b = &r->bene;
-    sqlite3_stmt *st = x->bene;
-    sqlite3_bind_text(st, 1, r->id, -1, SQLITE_TRANSIENT);
-    sqlite3_bind_text(st, 2, r->mbi, -1, SQLITE_TRANSIENT);
-    sqlite3_bind_text(st, 3, b->gender, -1, SQLITE_TRANSIENT);
-    bind_date(st, 4, b->birth);
-    bind_date(st, 5, b->death);
-    sqlite3_bind_text(st, 6, b->state, -1, SQLITE_TRANSIENT);
-    sqlite3_bind_text(st, 7, b->zip, -1, SQLITE_TRANSIENT);
-    step(x, st, "staging patients");
+    fhir_stage_patient p = {.patient_id = r->id, .mbi = r->mbi, .gender = b->gender,
+                            .state = b->state, .zip = b->zip, .birth = b->birth,
+                            .death = b->death};
+    if (fhir_stage_patient_put(x->stage, &p, x->err, sizeof x->err) < 0)
+        store_failed(x, "staging patients");
     x->patients++;
 }
 
 static void on_coverage(fctx *x, const fhir_resource *r)
 {
     if (r->part != 'A' && r->part != 'B') return; /* Parts C and D: not fee-for-service */
-    sqlite3_stmt *st = x->cov;
-    sqlite3_bind_text(st, 1, r->patient_id, -1, SQLITE_TRANSIENT);
-    char part[2] = {r->part, 0};
-    sqlite3_bind_text(st, 2, part, 1, SQLITE_TRANSIENT);
-    bind_date(st, 3, r->bene.enroll_start);
-    bind_date(st, 4, r->bene.enroll_end);
-    sqlite3_bind_text(st, 5, r->bene.dual, -1, SQLITE_TRANSIENT);
-    sqlite3_bind_text(st, 6, r->bene.medicare_status, -1, SQLITE_TRANSIENT);
-    step(x, st, "staging coverage");
+    fhir_stage_cov c = {.part = r->part, .start = r->bene.enroll_start,
+                        .end = r->bene.enroll_end, .dual = r->bene.dual,
+                        .ms = r->bene.medicare_status};
+    if (fhir_stage_cov_put(x->stage, r->patient_id, &c, x->err, sizeof x->err) < 0)
+        store_failed(x, "staging coverage");
     x->coverages++;
 }
 
@@ -171,9 +147,8 @@ static void on_eob(fctx *x, const fhir_resource *r, size_t number)
                         "(load its Patient file with it or before it)", r->id, r->patient_id);
             return;
         }
-        sqlite3_bind_int64(x->defer, 1, (int64_t)x->fi);
-        sqlite3_bind_int64(x->defer, 2, (int64_t)number);
-        step(x, x->defer, "remembering claims");
+        if (fhir_stage_defer(x->stage, x->fi, number, x->err, sizeof x->err) < 0)
+            store_failed(x, "remembering claims");
         x->deferred_n++;
         return;
     }
@@ -188,11 +163,9 @@ static void on_eob(fctx *x, const fhir_resource *r, size_t number)
 
 static int deferred(fctx *x, size_t number)
 {
-    sqlite3_bind_int64(x->deferred, 1, (int64_t)x->fi);
-    sqlite3_bind_int64(x->deferred, 2, (int64_t)number);
-    int rc = sqlite3_step(x->deferred), yes = rc == SQLITE_ROW;
-    if (rc != SQLITE_ROW && rc != SQLITE_DONE) store_failed(x, "remembering claims");
-    sqlite3_reset(x->deferred);
+    int yes;
+    if (fhir_stage_deferred(x->stage, x->fi, number, &yes, x->err, sizeof x->err) < 0)
+        store_failed(x, "remembering claims");
     return yes;
 }
 
@@ -225,51 +198,40 @@ static int on_resource(void *ud, const fhir_resource *r, size_t number, const ch
  * later of the birth date and Medicare's first day (1966-07-01), to the death date. */
 static void apply_benes(fctx *x)
 {
-    sqlite3_stmt *pq, *cq;
-    if (sqlite3_prepare_v2(x->db, "SELECT patient_id, mbi, gender, birth, death, state, zip FROM "
-                                  "fhir_bene", -1, &pq, NULL) != SQLITE_OK ||
-        sqlite3_prepare_v2(x->db, "SELECT part, start, end_, dual, ms FROM fhir_cov WHERE "
-                                  "patient_id = ?1 ORDER BY part DESC, start IS NULL, start",
-                           -1, &cq, NULL) != SQLITE_OK) {
-        store_failed(x, "reading staged patients");
-        return;
-    }
     feed_bene spans[64];
-    int prc = SQLITE_DONE;
-    while (!x->failed && (prc = sqlite3_step(pq)) == SQLITE_ROW) {
+    fhir_stage_patient p;
+    int prc = 0;
+    while (!x->failed && (prc = fhir_stage_next(x->stage, &p, x->err, sizeof x->err)) == 1) {
         feed_bene b;
         memset(&b, 0, sizeof b);
         b.hospice_start = CARA_DATE_NONE;
-        snprintf(b.person_id, sizeof b.person_id, "%s", sqlite3_column_text(pq, 1));
-        snprintf(b.gender, sizeof b.gender, "%s", sqlite3_column_text(pq, 2));
-        b.birth = sqlite3_column_type(pq, 3) == SQLITE_NULL ? CARA_DATE_NONE : sqlite3_column_int(pq, 3);
-        b.death = sqlite3_column_type(pq, 4) == SQLITE_NULL ? CARA_DATE_NONE : sqlite3_column_int(pq, 4);
-        snprintf(b.state, sizeof b.state, "%s", sqlite3_column_text(pq, 5));
-        snprintf(b.zip, sizeof b.zip, "%s", sqlite3_column_text(pq, 6));
+        snprintf(b.person_id, sizeof b.person_id, "%s", p.mbi);
+        snprintf(b.gender, sizeof b.gender, "%s", p.gender);
+        b.birth = p.birth;
+        b.death = p.death;
+        snprintf(b.state, sizeof b.state, "%s", p.state);
+        snprintf(b.zip, sizeof b.zip, "%s", p.zip);
         if (b.birth == CARA_DATE_NONE) continue; /* reported when parsed */
         size_t n = 0;
         char part = 0;
-        sqlite3_bind_text(cq, 1, (const char *)sqlite3_column_text(pq, 0), -1, SQLITE_TRANSIENT);
+        fhir_stage_cov c;
         int crc;
-        while ((crc = sqlite3_step(cq)) == SQLITE_ROW && n < 64) {
-            char p = ((const char *)sqlite3_column_text(cq, 0))[0];
-            if (part && p != part) break; /* B sorts first: A only without B */
-            if (sqlite3_column_type(cq, 1) == SQLITE_NULL) { /* undated: its codes only */
-                snprintf(b.dual, 3, "%s", sqlite3_column_text(cq, 3));
-                snprintf(b.medicare_status, 3, "%s", sqlite3_column_text(cq, 4));
+        while ((crc = fhir_stage_next_cov(x->stage, &c, x->err, sizeof x->err)) == 1 && n < 64) {
+            if (part && c.part != part) break; /* B sorts first: A only without B */
+            if (c.start == CARA_DATE_NONE) { /* undated: its codes only */
+                snprintf(b.dual, 3, "%s", c.dual);
+                snprintf(b.medicare_status, 3, "%s", c.ms);
                 continue;
             }
-            part = p;
+            part = c.part;
             spans[n] = b;
-            spans[n].enroll_start = sqlite3_column_int(cq, 1);
-            spans[n].enroll_end = sqlite3_column_type(cq, 2) == SQLITE_NULL ? b.death
-                                                                            : sqlite3_column_int(cq, 2);
-            snprintf(spans[n].dual, 3, "%s", sqlite3_column_text(cq, 3));
-            snprintf(spans[n].medicare_status, 3, "%s", sqlite3_column_text(cq, 4));
+            spans[n].enroll_start = c.start;
+            spans[n].enroll_end = c.end == CARA_DATE_NONE ? b.death : c.end;
+            snprintf(spans[n].dual, 3, "%s", c.dual);
+            snprintf(spans[n].medicare_status, 3, "%s", c.ms);
             n++;
         }
-        sqlite3_reset(cq);
-        if (crc != SQLITE_ROW && crc != SQLITE_DONE) {
+        if (crc < 0) {
             store_failed(x, "reading staged patients");
             break;
         }
@@ -283,67 +245,20 @@ static void apply_benes(fctx *x)
         if (feed_put_bene(x->sink, spans, n, x->err, sizeof x->err) < 0)
             store_failed(x, "storing beneficiaries");
     }
-    if (!x->failed && prc != SQLITE_DONE) store_failed(x, "reading staged patients");
-    sqlite3_finalize(pq);
-    sqlite3_finalize(cq);
-}
-
-static int prepare(fctx *x)
-{
-    char *e = NULL;
-    if (sqlite3_exec(x->db, "DROP TABLE IF EXISTS temp.fhir_bene; DROP TABLE IF EXISTS "
-                            "temp.fhir_cov; DROP TABLE IF EXISTS temp.fhir_defer;"
-                            "CREATE TEMP TABLE fhir_bene (patient_id TEXT PRIMARY KEY, mbi TEXT, "
-                            "gender TEXT, birth INTEGER, death INTEGER, state TEXT, zip TEXT);"
-                            "CREATE TEMP TABLE fhir_cov (patient_id TEXT, part TEXT, start INTEGER, "
-                            "end_ INTEGER, dual TEXT, ms TEXT);"
-                            "CREATE INDEX temp.fhir_cov_patient ON fhir_cov (patient_id);"
-                            "CREATE TEMP TABLE fhir_defer (fidx INTEGER, number INTEGER, PRIMARY "
-                            "KEY (fidx, number));", NULL, NULL, &e) != SQLITE_OK) {
-        snprintf(x->err, sizeof x->err, "%s", e ? e : "?");
-        sqlite3_free(e);
-        store_failed(x, "preparing the delivery");
-        return -EIO;
-    }
-    if (sqlite3_prepare_v2(x->db, "INSERT OR REPLACE INTO fhir_bene VALUES (?1, ?2, ?3, ?4, ?5, "
-                                  "?6, ?7)", -1, &x->bene, NULL) != SQLITE_OK ||
-        sqlite3_prepare_v2(x->db, "INSERT INTO fhir_cov VALUES (?1, ?2, ?3, ?4, ?5, ?6)", -1,
-                           &x->cov, NULL) != SQLITE_OK ||
-        sqlite3_prepare_v2(x->db, "INSERT OR IGNORE INTO fhir_defer VALUES (?1, ?2)", -1,
-                           &x->defer, NULL) != SQLITE_OK ||
-        sqlite3_prepare_v2(x->db, "SELECT 1 FROM fhir_defer WHERE fidx = ?1 AND number = ?2", -1,
-                           &x->deferred, NULL) != SQLITE_OK) {
-        store_failed(x, "preparing the delivery");
-        return -EIO;
-    }
-    return 0;
+    if (!x->failed && prc < 0) store_failed(x, "reading staged patients");
 }
 
 static void finish(fctx *x)
 {
-    sqlite3_finalize(x->bene);
-    sqlite3_finalize(x->cov);
-    sqlite3_finalize(x->defer);
-    sqlite3_finalize(x->deferred);
-    sqlite3_exec(x->db, "DROP TABLE IF EXISTS temp.fhir_bene; DROP TABLE IF EXISTS temp.fhir_cov;"
-                        "DROP TABLE IF EXISTS temp.fhir_defer;", NULL, NULL, NULL);
+    fhir_stage_close(x->stage);
     feed_sink_close(x->sink);
 }
 
 static int has_deferred(fctx *x, size_t fi)
 {
-    sqlite3_stmt *st;
-    int yes = 0;
-    if (sqlite3_prepare_v2(x->db, "SELECT 1 FROM fhir_defer WHERE fidx = ?1 LIMIT 1", -1, &st,
-                           NULL) == SQLITE_OK) {
-        sqlite3_bind_int64(st, 1, (int64_t)fi);
-        int rc = sqlite3_step(st);
-        yes = rc == SQLITE_ROW;
-        if (rc != SQLITE_ROW && rc != SQLITE_DONE) store_failed(x, "remembering claims");
-        sqlite3_finalize(st);
-    } else {
+    int yes;
+    if (fhir_stage_file_deferred(x->stage, fi, &yes, x->err, sizeof x->err) < 0)
         store_failed(x, "remembering claims");
-    }
     return yes;
 }
 
@@ -364,7 +279,10 @@ static int run(fctx *x)
         store_failed(x, "preparing the store");
         return -EIO;
     }
-    if (prepare(x) < 0) return -EIO;
+    if (fhir_stage_open(x->s, &x->stage, x->err, sizeof x->err) < 0) {
+        store_failed(x, "preparing the delivery");
+        return -EIO;
+    }
     x->pass = 1;
     for (x->fi = 0; x->fi < x->n && !x->failed; x->fi++) {
         long rc = fhir_each(x->f[x->fi].buf, x->f[x->fi].len, on_resource, x);
@@ -388,7 +306,7 @@ int load_fhir(store *s, char *const *paths, size_t n, const feed_opts *o)
 {
     ffile *f = calloc(n ? n : 1, sizeof *f);
     if (!f) return -ENOMEM;
-    fctx x = {.s = s, .db = store_db(s), .o = o, .f = f, .n = n};
+    fctx x = {.s = s, .o = o, .f = f, .n = n};
     x.rep.o = o;
     int rc = 0;
     for (size_t i = 0; i < n && rc == 0; i++) {
@@ -438,7 +356,7 @@ int load_fhir(store *s, char *const *paths, size_t n, const feed_opts *o)
             if (x.rep.rejected) fprintf(o->out, "; %lld records rejected", (long long)x.rep.rejected);
             fputc('\n', o->out);
         }
-        if (x.bene || x.sink) finish(&x);
+        if (x.stage || x.sink) finish(&x);
     }
     if (rc == -EINVAL)
         fprintf(o->err ? o->err : stderr, "FHIR files: rejected (%d error%s); nothing from them "

@@ -4,7 +4,6 @@
 #ifndef CARA_LOAD_INTERNAL_H
 #define CARA_LOAD_INTERNAL_H
 
-#include <sqlite3.h>
 #include <stdint.h>
 #include <stdio.h>
 
@@ -57,7 +56,6 @@ typedef struct claim_group {
 
 struct loader {
     store *s;
-    sqlite3 *db;                  /* store_db(s) */
     char loaded_at[32];           /* the loads row's loaded_at (its audit row's at) */
     const char *path;
     FILE *err;

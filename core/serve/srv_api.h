@@ -12,6 +12,7 @@
 /* templates (srv_api_templates.c) */
 void api_templates_list(srv_req *rq, srv_resp *rs);    /* GET  /v1/templates */
 void api_template_get(srv_req *rq, srv_resp *rs);      /* GET  /v1/templates/:id */
+void api_template_rules(srv_req *rq, srv_resp *rs);    /* GET  /v1/templates/:id/rules */
 void api_template_validate(srv_req *rq, srv_resp *rs); /* POST /v1/templates/:id/validate */
 void api_overlay_put(srv_req *rq, srv_resp *rs);       /* PUT  /v1/templates/:id/overlays/:aco */
 
@@ -24,13 +25,32 @@ void api_providers_list(srv_req *rq, srv_resp *rs);    /* GET  /v1/providers */
 void api_ebras_list(srv_req *rq, srv_resp *rs);        /* GET  /v1/ebras */
 void api_ebra_offer(srv_req *rq, srv_resp *rs);        /* POST /v1/ebras */
 void api_ebra_accept(srv_req *rq, srv_resp *rs);       /* POST /v1/ebras/:id/accept */
+void api_ebra_decline(srv_req *rq, srv_resp *rs);      /* POST /v1/ebras/:id/decline */
 void api_ebra_end(srv_req *rq, srv_resp *rs);          /* POST /v1/ebras/:id/end */
 void api_ebra_history(srv_req *rq, srv_resp *rs);      /* GET  /v1/ebras/:id/history */
+
+/* an ACO's network (srv_api_network.c) */
+void api_network_get(srv_req *rq, srv_resp *rs);       /* GET  /v1/network */
+void api_tin_add(srv_req *rq, srv_resp *rs);           /* POST /v1/acos/:aco/tins */
+
+/* A participation context (engine/particip.h) on the request's store, acting as the
+ * request's role; actor and err are the caller's buffers (srv_api_ebras.c). */
+struct particip_ctx;
+void api_particip_ctx(srv_req *rq, struct particip_ctx *p, char *actor, size_t alen,
+                      char *err, size_t elen);
+
+/* Answer a participation change whose result is `row` (stolen; NULL: not found): rc
+ * -EIO/-ENOMEM is 500, another negative rc 422 "refused" with err, else `ok` with row
+ * (srv_api_ebras.c). */
+void api_particip_answer(srv_resp *rs, int rc, const char *err, json_t *row, int ok);
 
 /* episodes and reports (srv_api_episodes.c) */
 void api_episodes_list(srv_req *rq, srv_resp *rs);     /* GET  /v1/episodes */
 void api_episode_get(srv_req *rq, srv_resp *rs);       /* GET  /v1/episodes/:id */
 void api_report(srv_req *rq, srv_resp *rs);            /* GET  /v1/reports/:by */
+
+/* the diff of two runs (srv_api_diff.c) */
+void api_run_diff(srv_req *rq, srv_resp *rs);          /* GET  /v1/runs/:a/diff/:b */
 
 /* the rule sandbox (srv_api_rules.c) */
 void api_rules_try(srv_req *rq, srv_resp *rs);         /* POST /v1/rules/try */

@@ -6,6 +6,7 @@
  *   GET  /v1/ebras?status=&aco=&npi=&template=   {"ebras": [<arrangements rows>]}
  *   POST /v1/ebras                     offer (CMS, or the ACO itself)      -> 201 row
  *   POST /v1/ebras/:id/accept          the EBRA's provider, or CMS         -> 200 row
+ *   POST /v1/ebras/:id/decline         the EBRA's provider, or CMS         -> 200 row
  *   POST /v1/ebras/:id/end {"end_date"} the EBRA's ACO or provider, or CMS -> 200 row
  *   GET  /v1/ebras/:id/history         {"arrangement_id", "history": [<audit rows>]}
  *
@@ -79,9 +80,8 @@ void api_ebras_list(srv_req *rq, srv_resp *rs)
     srv_json(rs, 200, json_pack("{s:o}", "ebras", rows));
 }
 
-/* A particip context on the request's store; actor and err are the caller's buffers. */
-static void ctx_init(srv_req *rq, particip_ctx *p, char *actor, size_t alen, char *err,
-                     size_t elen)
+void api_particip_ctx(srv_req *rq, particip_ctx *p, char *actor, size_t alen, char *err,
+                      size_t elen)
 {
     memset(p, 0, sizeof *p);
     api_actor(rq, actor, alen);
@@ -94,20 +94,25 @@ static void ctx_init(srv_req *rq, particip_ctx *p, char *actor, size_t alen, cha
     err[0] = '\0';
 }
 
-/* Answer a particip call: the EBRA's row with `ok`, a refusal 422, a store error or an
- * out-of-memory 500. */
-static void answer(srv_req *rq, srv_resp *rs, int rc, const char *err, const char *id, int ok)
+void api_particip_answer(srv_resp *rs, int rc, const char *err, json_t *row, int ok)
 {
     if (rc == -EIO || rc == -ENOMEM) {
+        json_decref(row);
         srv_error(rs, 500, "store", "%s", err);
         return;
     }
     if (rc < 0) {
+        json_decref(row);
         srv_error(rs, 422, "refused", "%s", err);
         return;
     }
-    json_t *row = ebra_row(rq, rs, id);
     if (row) srv_json(rs, ok, row);
+}
+
+/* Answer a particip call on EBRA id: its row with `ok` (api_particip_answer). */
+static void answer(srv_req *rq, srv_resp *rs, int rc, const char *err, const char *id, int ok)
+{
+    api_particip_answer(rs, rc, err, rc < 0 ? NULL : ebra_row(rq, rs, id), ok);
 }
 
 void api_ebra_offer(srv_req *rq, srv_resp *rs)
@@ -127,7 +132,7 @@ void api_ebra_offer(srv_req *rq, srv_resp *rs)
     if (!bad) {
         particip_ctx p;
         char actor[96], err[1024];
-        ctx_init(rq, &p, actor, sizeof actor, err, sizeof err);
+        api_particip_ctx(rq, &p, actor, sizeof actor, err, sizeof err);
         int rc = particip_ebra_offer(&p, o.arrangement_id, o.aco_id, o.npi, o.tin, o.template_id,
                                      o.start_date, o.end_date, &o.terms);
         answer(rq, rs, rc, err, o.arrangement_id, 201);
@@ -135,7 +140,8 @@ void api_ebra_offer(srv_req *rq, srv_resp *rs)
     json_decref(body);
 }
 
-void api_ebra_accept(srv_req *rq, srv_resp *rs)
+/* Accept or decline an offer: the EBRA's provider, or CMS. */
+static void respond_to_offer(srv_req *rq, srv_resp *rs, int accept)
 {
     const char *id = rq->n_params > 0 ? rq->params[0] : "";
     json_t *row = ebra_row(rq, rs, id);
@@ -143,13 +149,25 @@ void api_ebra_accept(srv_req *rq, srv_resp *rs)
     int may = srv_is_cms(rq) || (srv_scope_npi(rq) && api_in_scope(rq, NULL, str_of(row, "npi")));
     json_decref(row);
     if (!may) {
-        api_forbidden(rq, rs, "accepting this EBRA (only its provider or CMS may)");
+        api_forbidden(rq, rs, accept ? "accepting this EBRA (only its provider or CMS may)"
+                                     : "declining this EBRA (only its provider or CMS may)");
         return;
     }
     particip_ctx p;
     char actor[96], err[1024];
-    ctx_init(rq, &p, actor, sizeof actor, err, sizeof err);
-    answer(rq, rs, particip_ebra_accept(&p, id), err, id, 200);
+    api_particip_ctx(rq, &p, actor, sizeof actor, err, sizeof err);
+    int rc = accept ? particip_ebra_accept(&p, id) : particip_ebra_decline(&p, id);
+    answer(rq, rs, rc, err, id, 200);
+}
+
+void api_ebra_accept(srv_req *rq, srv_resp *rs)
+{
+    respond_to_offer(rq, rs, 1);
+}
+
+void api_ebra_decline(srv_req *rq, srv_resp *rs)
+{
+    respond_to_offer(rq, rs, 0);
 }
 
 void api_ebra_end(srv_req *rq, srv_resp *rs)
@@ -170,7 +188,7 @@ void api_ebra_end(srv_req *rq, srv_resp *rs)
                                                                 : by ? by : "aco";
             particip_ctx p;
             char actor[96], err[1024];
-            ctx_init(rq, &p, actor, sizeof actor, err, sizeof err);
+            api_particip_ctx(rq, &p, actor, sizeof actor, err, sizeof err);
             answer(rq, rs, particip_ebra_end(&p, id, end, party), err, id, 200);
         }
         json_decref(row);

@@ -8,8 +8,10 @@
  *   GET /v1/episodes/:id?run=
  *     -> the episode report row plus what the run stored beside it (template_version,
  *        died, aco_id), "claims" (the beneficiary's claims with the lines
- *        whose service date falls in [trigger_date, end_date], each claim with "lines"),
- *        and "leakage" (the run's leakage rows of the episode).
+ *        whose service date falls in [trigger_date, end_date], each claim with "lines"
+ *        and its care "setting"), "cost_by_setting" (the run's actual_cents of the
+ *        episode by setting: the lines the template counted, summing to actual_cents;
+ *        null for runs before schema 11), and "leakage" (the run's leakage rows).
  *
  * Scope: an ACO token sees the episodes of beneficiaries aligned to it on day 0
  * (run_episodes.aco_id), a provider token the episodes attributed to its NPI. Every
@@ -20,6 +22,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "base/base.h"
 #include "engine/engine.h"
 #include "srv_api.h"
 #include "srv_api_common.h"
@@ -110,6 +113,19 @@ static int one_row(const store_row *row, void *ud)
     return 0;
 }
 
+/* Label each claim of claims with its care `setting` (base/setting.h). */
+static void label_settings(json_t *claims)
+{
+    size_t i;
+    json_t *c;
+    json_array_foreach(claims, i, c)
+    {
+        cara_setting st = setting_of(json_string_value(json_object_get(c, "claim_type")),
+                                     json_string_value(json_object_get(c, "bill_type_code")));
+        json_object_set_new(c, "setting", json_string(setting_name(st)));
+    }
+}
+
 void api_episode_get(srv_req *rq, srv_resp *rs)
 {
     const char *id = rq->n_params > 0 ? rq->params[0] : NULL;
@@ -136,8 +152,9 @@ void api_episode_get(srv_req *rq, srv_resp *rs)
         api_forbidden(rq, rs, "this episode");
         return;
     }
-    json_t *leak = NULL, *claims = NULL;
+    json_t *leak = NULL, *claims = NULL, *spend = NULL;
     int rc = episodes_q_leakage(rq->db, run_id, id, &leak, e, sizeof e);
+    if (rc == 0) rc = episodes_q_spend(rq->db, run_id, id, &spend, e, sizeof e);
     if (rc == 0)
         rc = episodes_q_claims(rq->db, json_string_value(json_object_get(ep, "person_id")),
                                json_string_value(json_object_get(ep, "trigger_date")),
@@ -147,10 +164,13 @@ void api_episode_get(srv_req *rq, srv_resp *rs)
         srv_error(rs, 500, "store", "%s", e);
         json_decref(leak);
         json_decref(claims);
+        json_decref(spend);
         json_decref(ep);
         return;
     }
     json_object_set_new(ep, "run_id", json_integer(run_id));
+    label_settings(claims);
+    json_object_set_new(ep, "cost_by_setting", spend ? spend : json_null());
     json_object_set_new(ep, "claims", claims);
     json_object_set_new(ep, "leakage", leak);
     if (api_audit_read(rq, rs, "episode.read", "episode", id,

@@ -1,7 +1,9 @@
 /*
  * srv_api_reports.c: GET /v1/reports/:by, a run's report (report.h) as JSON:
  *
- *   {"run_id": N, "by": "episode", "rows": [{<the report's columns>}, ...]}
+ *   {"run_id": N, "by": "episode", "paid_through_date": "YYYY-MM-DD", "rows": [{<the
+ *    report's columns>}, ...]}; with format=csv the same rows as `cara report --format
+ *    csv` writes them (text/csv).
  *
  * Filters npi, tin, aco, template, arrangement, period; narrowed to the role's scope
  * (srv_api_common.h), then checked (report_check_filters): a filter the report does not
@@ -23,12 +25,19 @@
 typedef struct rows_json {
     const report_def *r;
     json_t *rows;
+    FILE *csv; /* format=csv: the rows are written here instead */
+    long long n;
 } rows_json;
 
 /* store_row_fn of report_each: the row as a JSON object named by the report's columns. */
 static int add_row(const store_row *row, void *ud)
 {
     rows_json *j = ud;
+    if (j->csv) {
+        if (!row->cells) report_csv_header(j->r, j->csv);
+        else report_csv_row(j->r, row, j->csv), j->n++;
+        return ferror(j->csv) ? -ENOMEM : 0;
+    }
     if (!row->cells) return 0;
     json_t *o = json_object();
     if (!o) return -ENOMEM;
@@ -66,14 +75,32 @@ void api_report(srv_req *rq, srv_resp *rs)
     if (api_scope_filters(rq, rs, &f.aco, &f.npi) < 0 || api_check_filters(rq, rs, r, &f) < 0 ||
         api_pick_run(rq, rs, &run_id) < 0)
         return;
-    char err[512];
-    rows_json j = {r, json_array()};
-    if (report_each(rq->db, r, run_id, &f, add_row, &j, err, sizeof err) < 0) {
+    const char *format = srv_query(rq, "format");
+    if (format && strcmp(format, "json") && strcmp(format, "csv")) {
+        srv_error(rs, 400, "bad_request", "format: \"%.16s\" is not json or csv", format);
+        return;
+    }
+    char err[512], *csv = NULL;
+    size_t csv_len = 0;
+    rows_json j = {r, json_array(), NULL, 0};
+    if (format && !strcmp(format, "csv") && !(j.csv = open_memstream(&csv, &csv_len))) {
         json_decref(j.rows);
+        srv_error(rs, 500, "internal", "out of memory");
+        return;
+    }
+    int got = report_each(rq->db, r, run_id, &f, add_row, &j, err, sizeof err);
+    if (j.csv) fclose(j.csv);
+    if (got < 0) {
+        json_decref(j.rows);
+        free(csv);
         srv_error(rs, 500, "store", "%s", err);
         return;
     }
     json_t *rows = j.rows;
+    if (csv) { /* the rows are in csv; the audit counts them */
+        json_decref(rows);
+        rows = NULL;
+    }
     if (!strcmp(r->by, "episode")) {
         char id[32];
         snprintf(id, sizeof id, "%lld", (long long)run_id);
@@ -81,11 +108,18 @@ void api_report(srv_req *rq, srv_resp *rs)
                                    "npi", api_str(f.npi), "tin", api_str(f.tin), "aco",
                                    api_str(f.aco), "template", api_str(f.tmpl), "arrangement",
                                    api_str(f.arrangement), "period", api_str(f.period), "rows",
-                                   (json_int_t)json_array_size(rows));
+                                   (json_int_t)(csv ? j.n : (long long)json_array_size(rows)));
         if (api_audit_read(rq, rs, "report.read", "run", id, detail) < 0) {
             json_decref(rows);
+            free(csv);
             return;
         }
+    }
+    if (csv) {
+        rs->status = 200;
+        rs->text = csv;
+        rs->content_type = "text/csv; charset=utf-8";
+        return;
     }
     json_t *body = json_pack("{s:I, s:s, s:o}", "run_id", (json_int_t)run_id, "by", r->by,
                              "rows", rows);
@@ -96,5 +130,13 @@ void api_report(srv_req *rq, srv_resp *rs)
         json_object_set_new(body, "note", json_string(why));
         json_object_set_new(body, "run_with_rows", other > 0 ? json_integer(other) : json_null());
     }
+    char through[11];
+    int known = body ? report_paid_through(rq->db, run_id, through, err, sizeof err) : 0;
+    if (known < 0) {
+        json_decref(body);
+        srv_error(rs, 500, "store", "%s", err);
+        return;
+    }
+    if (body) json_object_set_new(body, "paid_through_date", known ? json_string(through) : json_null());
     srv_json(rs, 200, body);
 }

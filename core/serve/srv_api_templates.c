@@ -5,6 +5,8 @@
  *                                        name, description, sha256, base?, approach?, aco_id?}]}
  *   GET  /v1/templates/:id              the effective template (an overlay: its base with
  *                                        the overlay applied)
+ *   GET  /v1/templates/:id/rules        {"template_id", "files": {"attribution.lua": "...",
+ *                                        "savings.lua": "..."}}: the active rule sources
  *   POST /v1/templates/:id/validate     body: an overlay of base :id; nothing is saved.
  *                                        200 {"valid": true, "effective": {...}} or
  *                                        422 {"valid": false, "problems": [...]}
@@ -102,6 +104,40 @@ void api_template_get(srv_req *rq, srv_resp *rs)
     if (!e) srv_error(rs, 404, "not_found", "no template \"%s\" (GET /v1/templates lists them)", id);
     else if (!visible(rq, e)) api_forbidden(rq, rs, "another ACO's overlay");
     else srv_json(rs, 200, json_deep_copy(template_root(e->tmpl)));
+    catalog_free(&cat);
+}
+
+/* Add file `name` at path (NULL: absent) to files as text; 0, or -1 with a 500 set. */
+static int add_source(srv_resp *rs, json_t *files, const char *name, const char *path)
+{
+    if (!path) return 0;
+    char *buf = NULL, err[512];
+    size_t len = 0;
+    if (util_read_file(path, 1 << 20, &buf, &len, err, sizeof err) < 0) {
+        srv_error(rs, 500, "internal", "%s", err);
+        return -1;
+    }
+    json_object_set_new(files, name, json_stringn(buf, len));
+    free(buf);
+    return 0;
+}
+
+void api_template_rules(srv_req *rq, srv_resp *rs)
+{
+    const char *id = rq->n_params > 0 ? rq->params[0] : "";
+    catalog cat;
+    if (open_catalog(rq, rs, &cat) < 0) return;
+    const catalog_entry *e = catalog_find(&cat, id);
+    json_t *files = json_object();
+    if (!e) {
+        srv_error(rs, 404, "not_found", "no template \"%s\" (GET /v1/templates lists them)", id);
+    } else if (!visible(rq, e)) {
+        api_forbidden(rq, rs, "another ACO's overlay");
+    } else if (add_source(rs, files, "attribution.lua", e->attribution_path) == 0 &&
+               add_source(rs, files, "savings.lua", e->savings_path) == 0) {
+        srv_json(rs, 200, json_pack("{s:s, s:O}", "template_id", id, "files", files));
+    }
+    json_decref(files);
     catalog_free(&cat);
 }
 

@@ -71,6 +71,25 @@ int episodes_q_claims(store *s, const char *person, const char *from, const char
     return 0;
 }
 
+int episodes_q_spend(store *s, int64_t run_id, const char *episode_id, json_t **out,
+                     char *err, size_t errlen)
+{
+    char run[32];
+    snprintf(run, sizeof run, "%lld", (long long)run_id);
+    const char *b[2] = {run, episode_id};
+    json_t *rows = NULL;
+    *out = NULL;
+    int rc = store_rows_json(s, "SELECT inpatient_cents, snf_cents, home_health_cents, "
+                             "outpatient_cents, professional_cents, dme_cents, hospice_cents, "
+                             "other_cents FROM run_episodes WHERE run_id = CAST(?1 AS INTEGER) "
+                             "AND episode_id = ?2", 2, b, &rows, err, errlen);
+    if (rc < 0) return rc;
+    json_t *first = json_array_get(rows, 0);
+    if (first) *out = json_incref(first);
+    json_decref(rows);
+    return 0;
+}
+
 int episodes_q_leakage(store *s, int64_t run_id, const char *episode_id, json_t **out,
                        char *err, size_t errlen)
 {

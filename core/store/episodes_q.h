@@ -28,6 +28,15 @@ int episodes_q_claims(store *s, const char *person, const char *from, const char
                       json_t **out, char *err, size_t errlen);
 
 /*
+ * The spending of episode episode_id in run run_id by care setting: a new JSON object
+ * {inpatient_cents, snf_cents, home_health_cents, outpatient_cents, professional_cents,
+ * dme_cents, hospice_cents, other_cents} (null values for a run made before schema 11),
+ * or NULL in *out when the run has no such episode. 0, or -EIO / -ENOMEM with err.
+ */
+int episodes_q_spend(store *s, int64_t run_id, const char *episode_id, json_t **out,
+                     char *err, size_t errlen);
+
+/*
  * The leakage rows of episode episode_id in run run_id (aco_id, npi, tin, lines,
  * paid_cents), by paid_cents descending then npi, tin. *out: a new JSON array owned by
  * the caller. 0, or -EIO / -ENOMEM with err.

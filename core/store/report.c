@@ -172,6 +172,24 @@ static const char leakage_sql[] =
     "l.tin = ?3) AND (?4 IS NULL OR l.aco_id = ?4) AND " LEAK_PERIOD("l") " "
     "GROUP BY l.aco_id, l.npi, l.tin ORDER BY l.aco_id, sum(l.paid_cents) DESC, l.npi, l.tin";
 
+/* Per ACO, template and month of day 0: the episodes (not excluded; interim among them),
+ * targets, actuals and winsorized actuals, for the trend of spending against target. */
+static const report_col month_cols[] = {
+    {"aco_id", REPORT_TEXT, 1},        {"template_id", REPORT_TEXT, 1},
+    {"month", REPORT_TEXT, 1},         {"episodes", REPORT_INT, 1},
+    {"interim", REPORT_INT, 1},        {"excluded", REPORT_INT, 1},
+    {"target_cents", REPORT_MONEY, 1}, {"actual_cents", REPORT_MONEY, 1},
+    {"actual_winsorized_cents", REPORT_MONEY, 1},
+};
+static const char month_sql[] =
+    "SELECT aco_id, template_id, substr(trigger_date, 1, 7), sum(status != 'excluded'), "
+    "sum(status = 'interim'), sum(status = 'excluded'), COALESCE(sum(target_cents), 0), "
+    "sum(CASE WHEN status != 'excluded' THEN actual_cents ELSE 0 END), "
+    "COALESCE(sum(actual_winsorized_cents), 0) "
+    "FROM run_episodes WHERE run_id = ?1 AND aco_id IS NOT NULL AND " EP_WHERE " "
+    "GROUP BY aco_id, template_id, substr(trigger_date, 1, 7) "
+    "ORDER BY aco_id, template_id, substr(trigger_date, 1, 7)";
+
 #define F_ALL                                                                             \
     (REPORT_F_NPI | REPORT_F_TIN | REPORT_F_ACO | REPORT_F_TEMPLATE | REPORT_F_ARRANGEMENT | \
      REPORT_F_PERIOD)
@@ -185,6 +203,7 @@ static const report_def reports[] = {
      REPORT_F_ACO | REPORT_F_TEMPLATE | REPORT_F_PERIOD, "template rows"},
     {"leakage", COLS(leakage_cols), leakage_sql,
      REPORT_F_NPI | REPORT_F_TIN | REPORT_F_ACO | REPORT_F_PERIOD, "leakage rows"},
+    {"month", COLS(month_cols), month_sql, F_ALL, "month rows"},
 };
 
 
@@ -197,7 +216,7 @@ const report_def *report_find(const char *by)
 
 const char *report_names(void)
 {
-    return "episode, arrangement, specialist, aco, template, leakage";
+    return "episode, arrangement, specialist, aco, template, leakage, month";
 }
 
 json_t *store__report_cell_json(sqlite3_stmt *st, int i, int type)
@@ -525,4 +544,77 @@ void report_dollar_name(const char *name, char buf[64])
     size_t n = strlen(name);
     if (n > 6 && strcmp(name + n - 6, "_cents") == 0) n -= 6;
     snprintf(buf, 64, "%.*s", (int)n, name);
+}
+
+void report_cell_text(const store_cell *k, int type, int dollars, char *buf, size_t len)
+{
+    if (k->type == STORE_CELL_NULL) {
+        buf[0] = '\0';
+        return;
+    }
+    int64_t v = k->i;
+    switch (type) {
+    case REPORT_MONEY:
+        if (dollars) money_format(v, buf);
+        else snprintf(buf, len, "%lld", (long long)v);
+        break;
+    case REPORT_FACTOR: factor_format(v, buf); break;
+    case REPORT_BOOL: snprintf(buf, len, "%s", v ? "true" : "false"); break;
+    case REPORT_INT: snprintf(buf, len, "%lld", (long long)v); break;
+    default: util_strlcpy(buf, k->text, len); break;
+    }
+}
+
+void report_csv_header(const report_def *r, FILE *out)
+{
+    for (size_t k = 0; k < r->n_cols; k++) {
+        if (k) fputc(',', out);
+        fputs(r->cols[k].name, out);
+    }
+    for (size_t k = 0; k < r->n_cols; k++) {
+        char name[64];
+        if (r->cols[k].type != REPORT_MONEY) continue;
+        report_dollar_name(r->cols[k].name, name);
+        fprintf(out, ",%s", name);
+    }
+    fputc('\n', out);
+}
+
+void report_csv_row(const report_def *r, const store_row *row, FILE *out)
+{
+    const store_cell *k = row->cells;
+    char buf[256];
+    for (size_t i = 0; i < r->n_cols; i++) {
+        if (i) fputc(',', out);
+        report_cell_text(&k[i], r->cols[i].type, 0, buf, sizeof buf);
+        csv_write_field(out, buf);
+    }
+    for (size_t i = 0; i < r->n_cols; i++) {
+        if (r->cols[i].type != REPORT_MONEY) continue;
+        fputc(',', out);
+        report_cell_text(&k[i], REPORT_MONEY, 1, buf, sizeof buf);
+        csv_write_field(out, buf);
+    }
+    fputc('\n', out);
+}
+
+int report_paid_through(store *s, int64_t run_id, char out[11], char *err, size_t errlen)
+{
+    out[0] = '\0';
+    sqlite3_stmt *st = store__prepare(s, "SELECT COALESCE(r.as_of_date, (SELECT "
+                                         "max(c.claim_end_date) FROM claims c WHERE c.status = "
+                                         "'current' AND c.load_id IN (SELECT load_id FROM loads "
+                                         "WHERE loaded_at <= r.started_at))) FROM runs r WHERE "
+                                         "r.run_id = ?1", err, errlen);
+    if (!st) return -EIO;
+    sqlite3_bind_int64(st, 1, run_id);
+    int rc = sqlite3_step(st), got = 0;
+    if (rc == SQLITE_ROW && sqlite3_column_type(st, 0) != SQLITE_NULL) {
+        util_strlcpy(out, store__col(st, 0), 11);
+        got = 1;
+    } else if (rc != SQLITE_ROW && rc != SQLITE_DONE) {
+        got = store_fail(sqlite3_db_handle(st), err, errlen, "reading the paid-through date");
+    }
+    sqlite3_finalize(st);
+    return got;
 }

@@ -14,6 +14,7 @@
 
 #include <jansson.h>
 #include <stddef.h>
+#include <stdio.h>
 #include <stdint.h>
 
 #include "store_conn.h"
@@ -122,5 +123,23 @@ int64_t report_other_run(store *s, const report_def *r, int64_t run_id,
 /* The dollar column CSV adds for money column name ("target_cents" -> "target"), into
  * buf (64 bytes): the name without its "_cents" suffix (the name itself when it has none). */
 void report_dollar_name(const char *name, char buf[64]);
+
+/* Text of one cell (a REPORT_* type) for a table or CSV: money as dollars when dollars
+ * is set (money_format; the table, CSV's dollar columns), else as cents; factors with
+ * four decimals; booleans true/false; NULL as "". At most len bytes. */
+void report_cell_text(const store_cell *k, int type, int dollars, char *buf, size_t len);
+
+/* The CSV form of report r (docs/reports.md "Money"): the header (the report's
+ * columns, then one dollar column per money column named without "_cents"), and one
+ * row (a store_row of report_each with cells) in the same order, RFC 4180 quoting. */
+/*
+ * The paid-through date of run run_id into out ("YYYY-MM-DD"): the run's as-of date
+ * when it has one, else the latest end date of the current claims loaded before the run
+ * started. 1 when known, 0 when the run has neither (out ""), -EIO with err.
+ */
+int report_paid_through(store *s, int64_t run_id, char out[11], char *err, size_t errlen);
+
+void report_csv_header(const report_def *r, FILE *out);
+void report_csv_row(const report_def *r, const store_row *row, FILE *out);
 
 #endif

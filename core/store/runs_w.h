@@ -18,6 +18,7 @@
 #include <stddef.h>
 #include <stdint.h>
 
+#include "base/base.h"
 #include "store_conn.h"
 
 typedef struct runs_w runs_w;
@@ -44,6 +45,7 @@ typedef struct run_episode_rec {
     const char *status, *exclusion_reason;
     int has_risk;   /* 0: risk_score NULL */
     int64_t risk_score;
+    int64_t by_setting[SETTING_N]; /* actual_cents by care setting (base/setting.h) */
 } run_episode_rec;
 
 /* A run_leakage row (key run_id, episode_id, npi, tin). */

@@ -61,6 +61,44 @@ void store_rollback(store *s)
     if (!sqlite3_get_autocommit(s->db)) sqlite3_exec(s->db, "ROLLBACK", NULL, NULL, NULL);
 }
 
+/* "<verb> \"name\"" run on s once name is checked (store_savepoint and friends). */
+static int savepoint_sql(store *s, const char *verb, const char *name, char *err, size_t errlen)
+{
+    size_t n = name ? strlen(name) : 0;
+    int ok = n > 0 && n <= 64;
+    for (size_t i = 0; ok && i < n; i++) {
+        char c = name[i];
+        ok = (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || (c >= '0' && c <= '9') ||
+             c == '_';
+    }
+    if (!ok) {
+        if (err && errlen)
+            snprintf(err, errlen, "savepoint name \"%.64s\": letters, digits and underscores "
+                                  "only (1 to 64)", name ? name : "");
+        return -EINVAL;
+    }
+    char sql[128];
+    snprintf(sql, sizeof sql, "%s \"%s\"", verb, name);
+    if (sqlite3_exec(s->db, sql, NULL, NULL, NULL) != SQLITE_OK)
+        return store_fail(s->db, err, errlen, "%s %s", verb, name);
+    return 0;
+}
+
+int store_savepoint(store *s, const char *name, char *err, size_t errlen)
+{
+    return savepoint_sql(s, "SAVEPOINT", name, err, errlen);
+}
+
+int store_release(store *s, const char *name, char *err, size_t errlen)
+{
+    return savepoint_sql(s, "RELEASE SAVEPOINT", name, err, errlen);
+}
+
+int store_rollback_to(store *s, const char *name, char *err, size_t errlen)
+{
+    return savepoint_sql(s, "ROLLBACK TO SAVEPOINT", name, err, errlen);
+}
+
 int store_schema_latest(void)
 {
     size_t n;

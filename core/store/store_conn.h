@@ -70,6 +70,17 @@ int store_begin(store *s, char *err, size_t errlen);
 int store_commit(store *s, char *err, size_t errlen);
 void store_rollback(store *s);
 
+/* Savepoints inside the current transaction (or opening one): SAVEPOINT name, RELEASE
+ * SAVEPOINT name (keep its changes), ROLLBACK TO SAVEPOINT name (undo them; the savepoint
+ * stays open until released). name is borrowed for the call and must be 1 to 64
+ * letters, digits or underscores (it is quoted in the SQL). 0; -EINVAL for a bad name,
+ * or -EIO (SQLite refused: no such savepoint, a failed write), each with a message in
+ * err naming the savepoint; the connection's sqlite3_errmsg keeps SQLite's message
+ * alone. */
+int store_savepoint(store *s, const char *name, char *err, size_t errlen);
+int store_release(store *s, const char *name, char *err, size_t errlen);
+int store_rollback_to(store *s, const char *name, char *err, size_t errlen);
+
 /* A failed SQLite call on db: write "<fmt...>: <SQLite's message>" into err (when err
  * and errlen are set) and return -EIO, the one-line way to fail a statement
  * ("return store_fail(db, err, errlen, \"reading run %lld\", id)"). */

@@ -347,7 +347,19 @@ static const store_migration migrations[] = {
      "-- CCLF9 chains: each crosswalk pair re-points the pairs that ended at its previous\n"
      "-- MBI (feed_store.c S_XWALK_CHAIN); without this index every pair scanned them all\n"
      "CREATE INDEX mbi_xwalk_current ON mbi_xwalk (current_mbi);\n"},
-    {11, "service: user accounts (Argon2id password hashes) and their login sessions "
+    {11, "run episodes: spending by care setting",
+     "-- the paid cents of the lines an episode counts (actual_cents), by the setting of\n"
+     "-- their claim (core/base/setting.h: bill type for institutional claims); the eight\n"
+     "-- sum to actual_cents; NULL for runs made before this migration\n"
+     "ALTER TABLE run_episodes ADD COLUMN inpatient_cents INTEGER;\n"
+     "ALTER TABLE run_episodes ADD COLUMN snf_cents INTEGER;\n"
+     "ALTER TABLE run_episodes ADD COLUMN home_health_cents INTEGER;\n"
+     "ALTER TABLE run_episodes ADD COLUMN outpatient_cents INTEGER;\n"
+     "ALTER TABLE run_episodes ADD COLUMN professional_cents INTEGER;\n"
+     "ALTER TABLE run_episodes ADD COLUMN dme_cents INTEGER;\n"
+     "ALTER TABLE run_episodes ADD COLUMN hospice_cents INTEGER;\n"
+     "ALTER TABLE run_episodes ADD COLUMN other_cents INTEGER;\n"},
+    {12, "service: user accounts (Argon2id password hashes) and their login sessions "
          "(hashes of the session secrets only)",
      "-- core/store/users.h: role 'cms', 'aco' or 'provider' with its scope (the ACO id or\n"
      "-- the NPI; '' for cms), as api_tokens; password_hash is libsodium's\n"
