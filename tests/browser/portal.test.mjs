@@ -144,6 +144,8 @@ try {
   await login('aco-test', PASSWORD);
   await loggedIn('Network');
   ok('the ACO logs in and lands on Network');
+  await visit('#/network?date=2027-07-01', 'Network');
+  check(/Preferred Providers on 2027-07-01/.test(await mainText()), 'the network on a date lists its Preferred Providers');
   await shot('aco-network.png');
   await visit('#/offer', 'Offer an arrangement');
   await shot('aco-offer.png');
