@@ -207,6 +207,9 @@ bench: all $(BENCH_SCAN)
 	CARA_BIN=$(abspath $(CARA_BIN)) BENCH_SCAN=$(abspath $(BENCH_SCAN)) \
 	CARA_PLUGINS=$(abspath $(BUILD)/plugins) CARA_EPISODES=$(abspath episodes) \
 	BENCH_BENEFICIARIES=$(BENCH_BENEFICIARIES) BENCH_RUNS=$(BENCH_RUNS) sh scripts/bench.sh
+	CARA_BIN=$(abspath $(CARA_BIN)) CARA_PLUGINS=$(abspath $(BUILD)/plugins) \
+	CARA_EPISODES=$(abspath episodes) BENCH_BENEFICIARIES=$(BENCH_BENEFICIARIES) \
+	sh scripts/bench_portal.sh
 
 # Fuzzing (not part of make test): every pure parser and the Lua sandbox under libFuzzer
 # with ASan + UBSan, FUZZ_SECONDS each (default 20). Needs clang (apt-get install clang).

@@ -296,9 +296,10 @@ static int run_report(cli_ctx *c, int argc, char **argv)
 
 const cli_command cmd_report = {
     .name = "report",
-    .summary = "show a run's results by episode, arrangement, specialist, ACO or template",
+    .summary = "show a run's results by episode, arrangement, specialist, ACO, template, "
+               "leakage or month",
     .usage = "cara [--db FILE] report [--run ID] --by episode|arrangement|specialist|aco|"
-             "template|leakage [--format table|json|csv] [--npi N] [--tin T] [--aco A] "
+             "template|leakage|month [--format table|json|csv] [--npi N] [--tin T] [--aco A] "
              "[--template ID] [--arrangement ID] [--period YYYY] [--as WHO]",
     .help = "Reports the latest completed run, or --run ID (a run that does not exist or\n"
             "did not complete is an error).\n\n"
@@ -309,7 +310,9 @@ const cli_command cmd_report = {
             "  --by specialist    per Preferred Provider (NPI + TIN), no_episodes included\n"
             "  --by aco           per ACO, with leakage (spending outside its network)\n"
             "  --by template      per template\n"
-            "  --by leakage       per ACO and provider outside its network\n\n"
+            "  --by leakage       per ACO and provider outside its network\n"
+            "  --by month         per ACO, template and month of day 0: episodes, targets\n"
+            "                     and actuals (the trend of spending against target)\n\n"
             "  --format table     aligned columns for a terminal (default)\n"
             "  --format json      one JSON object per line; money only as integer *_cents,\n"
             "                     factors as strings with four decimals (\"1.0800\"), absent\n"

@@ -359,7 +359,10 @@ static const store_migration migrations[] = {
      "ALTER TABLE run_episodes ADD COLUMN dme_cents INTEGER;\n"
      "ALTER TABLE run_episodes ADD COLUMN hospice_cents INTEGER;\n"
      "ALTER TABLE run_episodes ADD COLUMN other_cents INTEGER;\n"},
-    {12, "service: user accounts (Argon2id password hashes) and their login sessions "
+    {12, "run episodes in report order (a page of GET /v1/episodes reads 50 rows, not the run)",
+     "CREATE INDEX run_episodes_order ON run_episodes (run_id, template_id, person_id, "
+     "trigger_date, episode_id);\n"},
+    {13, "service: user accounts (Argon2id password hashes) and their login sessions "
          "(hashes of the session secrets only)",
      "-- core/store/users.h: role 'cms', 'aco' or 'provider' with its scope (the ACO id or\n"
      "-- the NPI; '' for cms), as api_tokens; password_hash is libsodium's\n"
