@@ -45,7 +45,11 @@ async function renderRuns(box) {
         {key: 'run_id', label: 'Run', fmt: (v) => h('span', {}, String(v))}, {key: 'status', label: 'Status', fmt: badge},
         {key: 'started_at', label: 'Started'}, {key: 'finished_at', label: 'Finished'}, {key: 'period', label: 'Year'},
         {key: 'template_id', label: 'Template', fmt: (v) => text(v || 'every template')}, {key: 'episodes_dir', label: 'Episodes folder'},
-        {key: 'message', label: 'Message'}], r.runs, {empty: 'No runs yet.'}));
+        {key: 'message', label: 'Message'},
+        {key: 'run_id', label: 'Compare', fmt: (v, row) => {
+          const prev = r.runs.find((x) => x.run_id < v && x.status === 'done');
+          return row.status === 'done' && prev ? h('a', {href: href('/diff', {a: prev.run_id, b: v})}, 'Diff with run ' + prev.run_id) : '\u2014';
+        }}], r.runs, {empty: 'No runs yet.'}));
     } catch (e) { list.replaceChildren(errorBox(e, 'Runs')); }
   };
   f.addEventListener('submit', async (ev) => {
@@ -147,7 +151,11 @@ async function renderRules(box, params, query) {
     result.replaceChildren(h('p', {class: 'note'}, 'Trying\u2026'));
     const size = Math.min(50, Math.max(1, parseInt(n.input.value, 10) || 10));
     let sample;
-    try { sample = (await api('GET', '/v1/episodes' + qs({template: tid, status: 'final', limit: size}))).episodes.map((e) => e.episode_id); } catch (e) { result.replaceChildren(errorBox(e, 'The sample')); return; }
+    // attributed episodes first: their targets are the ones payments are made from
+    try {
+      const eps = (await api('GET', '/v1/episodes' + qs({template: tid, status: 'final', limit: 500}))).episodes;
+      sample = eps.filter((e) => e.arrangement_id).concat(eps.filter((e) => !e.arrangement_id)).slice(0, size).map((e) => e.episode_id);
+    } catch (e) { result.replaceChildren(errorBox(e, 'The sample')); return; }
     if (!sample.length) { result.replaceChildren(h('p', {class: 'note'}, 'The latest run has no final episodes of ' + tid + ' to try.')); return; }
     const body = {template: tid, episodes: sample};
     if (attr.input.value.trim() && attr.input.value !== files['attribution.lua']) body.attribution = attr.input.value;
@@ -165,7 +173,7 @@ async function renderRules(box, params, query) {
       change: x.stored && x.tried && x.stored.target_cents !== undefined && x.tried.target_cents !== undefined ? cents(x.tried.target_cents) - cents(x.stored.target_cents) : null,
       changes: (x.changes || []).join(', ') || (x.skipped ? 'skipped: ' + x.skipped : 'none')}));
     const moved = rows.filter((x) => x.change !== null && x.change !== 0n);
-    result.replaceChildren(h('p', {class: 'okmsg'}, 'Tried ' + (r.posted || []).join(' and ') + ' on ' + count(rows.length) + ' episodes of run ' + r.run_id + ': ' +
+    result.replaceChildren(h('p', {class: 'okmsg'}, 'Tried ' + ((r.posted || []).length ? 'the edited ' + r.posted.join(' and ') : 'the active rules (nothing edited)') + ' on ' + count(rows.length) + ' episodes of run ' + r.run_id + ': ' +
       count(moved.length) + ' targets moved, by ' + money(sumCents(rows.map((x) => x.change))) + ' in total. Payments move with the targets once a run reconciles them (' + (r.not_evaluated || []).join(', ') + ' are not evaluated in a try).'));
     chart(result, 'bar', 'Stored and tried target per episode, dollars', rows.map((x) => x.episode_id.split(':')[1] || x.episode_id),
       [{label: 'Stored target', data: rows.map((x) => chartDollars(x.stored))}, {label: 'Tried target', data: rows.map((x) => chartDollars(x.tried))}], 'dollars');
