@@ -169,7 +169,12 @@ try {
   await visit('#/specialists', 'Specialists ranked');
   await shot('aco-specialists.png');
   await visit('#/episodes', 'Episodes');
-  check(await page.$('main a[href^="/v1/reports/episode?format=csv"]') !== null, 'the episode list has its CSV download link');
+  const csvHref = await page.$eval('main a[href^="/v1/reports/episode?format=csv"]', (a) => a.getAttribute('href')).catch(() => null);
+  check(csvHref !== null, 'the episode list has its CSV download link');
+  if (csvHref) {
+    const csv = await page.evaluate(async (u) => { const r = await fetch(u); return {status: r.status, type: r.headers.get('Content-Type'), text: await r.text()}; }, csvHref);
+    check(csv.status === 200 && /text\/csv/.test(csv.type || '') && /^episode_id,/.test(csv.text), 'the CSV download answers CSV with the session cookie', csv.status + ' ' + csv.type + ' ' + csv.text.slice(0, 80));
+  }
   await shot('aco-episodes.png');
   const acoEps = await call('GET', '/v1/episodes?limit=1000');
   check(acoEps.status === 200 && acoEps.body.episodes.every((e) => !e.aco_id || e.aco_id === 'A0001'), 'every episode the ACO can list is its own ACO\u2019s');
@@ -196,6 +201,16 @@ try {
   check(/A0001/.test(await mainText()) && /A0003/.test(await mainText()), 'CMS sees every ACO\u2019s summary');
   await shot('cms-acos.png');
   await visit('#/users', 'Users');
+  await page.type('form[aria-label="Add a user"] input[name=name]', 'pt-extra');
+  await page.type('form[aria-label="Add a user"] input[name=role]', 'provider:' + NPI);
+  await page.type('form[aria-label="Add a user"] input[name=password]', PASSWORD + '-extra');
+  await page.click('form[aria-label="Add a user"] button[type=submit]');
+  await page.waitForFunction(() => /Added pt-extra/.test(document.querySelector('main').innerText) && /pt-extra/.test(document.querySelector('main table') ? document.querySelector('main table').innerText : ''));
+  ok('CMS adds a user from the portal');
+  const [disableBtn] = await page.$$('xpath/.//button[contains(., "Disable pt-extra")]');
+  await disableBtn.click();
+  await page.waitForFunction(() => /pt-extra is disabled/.test(document.querySelector('main').innerText));
+  ok('CMS disables a user from the portal');
   await shot('cms-users.png');
   await visit('#/episode/' + encodeURIComponent(OWN_EP), 'Episode');
   await page.waitForFunction(() => /Why it is attributed/.test(document.querySelector('main').innerText));

@@ -18,8 +18,19 @@ async function renderNetwork(box, params, query, ctx) {
   const out = h('div', {'aria-live': 'polite'}, h('p', {class: 'loading'}, 'Loading the network\u2026'));
   box.append(out);
   try {
-    const n = await api('GET', '/v1/network' + qs({aco: ctx.role.id, date}));
+    let n = await api('GET', '/v1/network' + qs({aco: ctx.role.id, date}));
+    let moved = null;
+    if (!query.get('date') && !n.tins.length && !n.preferred_providers.length) {
+      // nothing today (the data's performance years can be ahead): the latest start of an active arrangement
+      const starts = ((await api('GET', '/v1/ebras' + qs({status: 'active'}))).ebras || []).map((e) => e.start_date).filter(Boolean).sort();
+      if (starts.length) {
+        moved = starts[starts.length - 1];
+        n = await api('GET', '/v1/network' + qs({aco: ctx.role.id, date: moved}));
+        d.input.value = moved;
+      }
+    }
     out.replaceChildren(h('p', {}, 'ACO ' + n.aco_id + ' on ' + n.date + ': ' + count(n.tins.length) + ' participant TINs, ' + count(n.preferred_providers.length) + ' Preferred Providers.'));
+    if (moved) out.prepend(h('p', {class: 'note'}, 'The network is empty today (' + date + '); this is ' + moved + ', the latest start of your active arrangements.'));
     const t = section(out, 'Participant TINs');
     t.append(table('Participant TINs on ' + n.date, [{key: 'tin', label: 'TIN'}, {key: 'start_date', label: 'From'}, {key: 'end_date', label: 'To'}], n.tins, {empty: 'No participant TINs on this date.'}));
     const p = section(out, 'Preferred Providers');
