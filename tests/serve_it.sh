@@ -231,7 +231,11 @@ start() {
     while [ ! -s "$T/url" ] && [ $i -lt 100 ]; do sleep 0.1; i=$((i + 1)); done
     URL=$(head -1 "$T/url")
 }
-stop() { kill -TERM "$PID"; wait "$PID" || true; PID=; }
+stop() {
+    kill -TERM "$PID"
+    if wait "$PID"; then ok "the service stopped (exit status 0)"; else bad "the service stopped with status $?"; fi
+    PID=
+}
 # scall NAME WANT METHOD PATH BODY [CURL_ARGS...]: with the session cookie $SID (when
 # set) and no token; the answer in $T/body, its headers in $T/head
 scall() {

@@ -148,7 +148,7 @@ static int run_user(cli_ctx *c, int argc, char **argv)
 
     if (!strcmp(sub, "list")) {
         if (n != 0) return cli_usage_error(c, &cmd_user, "user list takes no arguments");
-        if (open_store(c, STORE_CREATE, &s) < 0) return CLI_FAIL;
+        if (open_store(c, 0, &s) < 0) return CLI_FAIL;
         cli_rows p;
         cli_rows_init(&p, c, json);
         int rc = cli_rows_end(&p, users_list(s, cli_rows_row, &p, err, sizeof err), err);
@@ -167,7 +167,7 @@ static int run_user(cli_ctx *c, int argc, char **argv)
         return cli_usage_error(c, &cmd_user, "user disable takes no password");
 
     if (!strcmp(sub, "disable")) {
-        if (open_store(c, STORE_CREATE, &s) < 0) return CLI_FAIL;
+        if (open_store(c, 0, &s) < 0) return CLI_FAIL;
         int rc = srv_user_disable(s, name, actor_of(as), (int64_t)time(NULL), err, sizeof err);
         store_close(s);
         if (rc < 0) return refused(c, err);
@@ -176,7 +176,7 @@ static int run_user(cli_ctx *c, int argc, char **argv)
     }
 
     /* add and passwd: the role and the user are checked before the password is asked */
-    if (open_store(c, STORE_CREATE, &s) < 0) return CLI_FAIL;
+    if (open_store(c, role ? STORE_CREATE : 0, &s) < 0) return CLI_FAIL;
     srv_role r;
     users_row u;
     int rc = 0;

@@ -39,6 +39,25 @@ static int64_t from_iso(const char *s)
 
 static int sodium_ready(void) { return sodium_init() >= 0; }
 
+/* At most SRV_PWHASH_AT_ONCE Argon2id computations at once (each takes 64 MiB), so that
+ * a burst of logins cannot take the service's memory; the others wait their turn. */
+static uv_sem_t pwhash_slots;
+static uv_once_t pwhash_once = UV_ONCE_INIT;
+static int pwhash_ok;
+
+static void pwhash_init(void) { pwhash_ok = uv_sem_init(&pwhash_slots, SRV_PWHASH_AT_ONCE) == 0; }
+
+static void pwhash_enter(void)
+{
+    uv_once(&pwhash_once, pwhash_init);
+    if (pwhash_ok) uv_sem_wait(&pwhash_slots);
+}
+
+static void pwhash_leave(void)
+{
+    if (pwhash_ok) uv_sem_post(&pwhash_slots);
+}
+
 /* ---- names and passwords ------------------------------------------------------------- */
 
 int srv_user_name_check(const char *name, char *err, size_t errlen)
@@ -75,9 +94,12 @@ int srv_password_hash(const char *pw, size_t len, char out[USERS_HASH_MAX], char
     if (rc < 0) return rc;
     char h[crypto_pwhash_STRBYTES];
     _Static_assert(crypto_pwhash_STRBYTES <= USERS_HASH_MAX, "a hash fits users_row");
-    if (!sodium_ready() ||
-        crypto_pwhash_str(h, pw, (unsigned long long)len, crypto_pwhash_OPSLIMIT_INTERACTIVE,
-                          crypto_pwhash_MEMLIMIT_INTERACTIVE) != 0)
+    if (!sodium_ready()) return util_fail(err, errlen, -EIO, "libsodium could not start");
+    pwhash_enter();
+    rc = crypto_pwhash_str(h, pw, (unsigned long long)len, crypto_pwhash_OPSLIMIT_INTERACTIVE,
+                           crypto_pwhash_MEMLIMIT_INTERACTIVE);
+    pwhash_leave();
+    if (rc != 0)
         return util_fail(err, errlen, -ENOMEM, "the password could not be hashed (out of memory)");
     util_strlcpy(out, h, USERS_HASH_MAX);
     return 0;
@@ -86,7 +108,10 @@ int srv_password_hash(const char *pw, size_t len, char out[USERS_HASH_MAX], char
 int srv_password_verify(const char *hash, const char *pw, size_t len)
 {
     if (!hash || !*hash || !pw || !sodium_ready()) return 0;
-    return crypto_pwhash_str_verify(hash, pw, (unsigned long long)len) == 0;
+    pwhash_enter();
+    int ok = crypto_pwhash_str_verify(hash, pw, (unsigned long long)len) == 0;
+    pwhash_leave();
+    return ok;
 }
 
 /* A hash of a random password, made once: what an unknown user's login is checked

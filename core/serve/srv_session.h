@@ -35,6 +35,7 @@
 #define SRV_DEFAULT_LOGIN_WINDOW 900   /* ... per this many seconds */
 #define SRV_SESSION_TOUCH_SECONDS 10   /* last_seen_at is written at most this often */
 #define SRV_LOGIN_FAILED "wrong user name or password"
+#define SRV_PWHASH_AT_ONCE 2           /* Argon2id hashes or verifies at once (64 MiB each) */
 
 /* ---- names and passwords ------------------------------------------------------------- */
 
@@ -46,7 +47,9 @@ int srv_user_name_check(const char *name, char *err, size_t errlen);
 int srv_password_check(const char *pw, size_t len, char *err, size_t errlen);
 
 /* crypto_pwhash_str of pw (Argon2id, interactive limits) into out (USERS_HASH_MAX
- * bytes). 0; -EINVAL (srv_password_check); -ENOMEM (libsodium could not hash). */
+ * bytes; caller's buffer). At most SRV_PWHASH_AT_ONCE hashes and verifies run at once
+ * (the others wait). 0; -EINVAL (srv_password_check); -ENOMEM (libsodium could not
+ * hash); -EIO (libsodium could not start). */
 int srv_password_hash(const char *pw, size_t len, char out[USERS_HASH_MAX], char *err,
                       size_t errlen);
 
