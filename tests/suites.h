@@ -29,6 +29,7 @@
     X(store_restsql)   \
     X(store_csv_group) \
     X(store_fhir_stage) \
+    X(store_cclf_stage) \
     X(load)            \
     X(tuva)            \
     X(cclf)            \

@@ -11,7 +11,6 @@
 
 #include <stdio.h>
 
-#include <sqlite3.h>
 
 #define CLI_OK 0
 #define CLI_FAIL 1

@@ -30,13 +30,12 @@ typedef struct cfile {
 
 typedef struct ctx {
     store *s;
-    sqlite3 *db;
     const feed_opts *o;
     feed_report rep;
     feed_sink *sink;
     cfile *f;
     size_t n;
-    sqlite3_stmt *stage, *bad;
+    cclf_stage *stage;      /* the staged claim-file records (cclf_stage.h) */
     int64_t load_id;
     char err[512];
     int failed;             /* a store failure: stop */
@@ -49,6 +48,14 @@ typedef struct ctx {
 } ctx;
 
 /* ---- records ------------------------------------------------------------------------- */
+
+/* Mark the claim of record rec (its first 13 characters) bad. As before the move into
+ * the store, a failure to mark it is not reported (its message is not kept either). */
+static void mark_bad(ctx *x, const char *rec)
+{
+    char e[256];
+    (void)cclf_stage_mark_bad(x->stage, rec, 13, e, sizeof e);
+}
 
 typedef void (*rec_fn)(ctx *x, size_t fi, const char *rec, size_t recno);
 
@@ -71,11 +78,7 @@ static void each_record(ctx *x, size_t fi, rec_fn fn)
         } else if (n != l->reclen) {
             feed_reject(&x->rep, f->path, recno, 0, NULL, p, n, "the record is %zu characters "
                         "long (CCLF%c records are %u)", n, l->file, l->reclen);
-            if (x->bad && n >= 13 && strspn(p, "0123456789") >= 13) {
-                sqlite3_bind_text(x->bad, 1, p, 13, SQLITE_TRANSIENT);
-                sqlite3_step(x->bad);
-                sqlite3_reset(x->bad);
-            }
+            if (x->stage && n >= 13 && strspn(p, "0123456789") >= 13) mark_bad(x, p);
         } else if (fn) {
             fn(x, fi, p, recno);
         }
@@ -291,21 +294,12 @@ static void stage_record(ctx *x, size_t fi, const char *rec, size_t recno)
     if (rc == 0) x->test_ids += e.test_id_used;
     else if (rc < 0) record_error(x, fi, rec, recno, &e);
     if (rc < 0) {
-        if (strspn(rec, "0123456789") >= 13) {
-            sqlite3_bind_text(x->bad, 1, rec, 13, SQLITE_TRANSIENT);
-            sqlite3_step(x->bad);
-            sqlite3_reset(x->bad);
-        }
+        if (strspn(rec, "0123456789") >= 13) mark_bad(x, rec);
         return;
     }
-    char f[2] = {file, 0};
-    sqlite3_bind_text(x->stage, 1, f, 1, SQLITE_TRANSIENT);
-    sqlite3_bind_text(x->stage, 2, cur_id, -1, SQLITE_TRANSIENT);
-    sqlite3_bind_int64(x->stage, 3, (int64_t)fi);
-    sqlite3_bind_int64(x->stage, 4, (int64_t)recno);
-    sqlite3_bind_text(x->stage, 5, rec, cclf_layout_for(file)->reclen, SQLITE_STATIC);
-    if (sqlite3_step(x->stage) != SQLITE_DONE) store_failed(x, "staging CCLF records");
-    sqlite3_reset(x->stage);
+    if (cclf_stage_put(x->stage, file, cur_id, (int64_t)fi, (int64_t)recno, rec,
+                       cclf_layout_for(file)->reclen, x->err, sizeof x->err) < 0)
+        store_failed(x, "staging CCLF records");
 }
 
 /* ---- assembling claims ----------------------------------------------------------------------- */
@@ -347,23 +341,22 @@ static void put(ctx *x, feed_claim *c, const char *source)
 }
 
 /* Codes of file '3' or '4' for one claim, in sequence order, appended without repeats. */
-static void add_codes(ctx *x, sqlite3_stmt *q, char file, const char *cur_id, char (*codes)[8],
-                      int *n, int max)
+static void add_codes(ctx *x, char file, const char *cur_id, char (*codes)[8], int *n, int max)
 {
-    char f[2] = {file, 0};
-    sqlite3_bind_text(q, 1, f, 1, SQLITE_TRANSIENT);
-    sqlite3_bind_text(q, 2, cur_id, -1, SQLITE_TRANSIENT);
     struct { int seq; char code[8]; } got[64];
-    int k = 0, rc;
-    while ((rc = sqlite3_step(q)) == SQLITE_ROW && k < 64) {
+    int k = 0;
+    cclf_stage_row r;
+    int rc = cclf_stage_scan(x->stage, CCLF_STAGE_CLAIM, file, cur_id, x->err, sizeof x->err);
+    while (rc >= 0 &&
+           (rc = cclf_stage_next(x->stage, CCLF_STAGE_CLAIM, &r, x->err, sizeof x->err)) == 1 &&
+           k < 64) {
         char id[14];
         cclf_error e = {.test_ids = 1}; /* validated when staged */
-        if (cclf_part_a_code((const char *)sqlite3_column_text(q, 0), file, id, &got[k].seq,
-                             got[k].code, &e) == 0 && got[k].code[0])
+        if (cclf_part_a_code(r.rec, file, id, &got[k].seq, got[k].code, &e) == 0 && got[k].code[0])
             k++;
     }
-    sqlite3_reset(q);
-    if (rc != SQLITE_ROW && rc != SQLITE_DONE) store_failed(x, "reading staged claims");
+    cclf_stage_stop(x->stage, CCLF_STAGE_CLAIM);
+    if (rc < 0) store_failed(x, "reading staged claims");
     for (int i = 1; i < k; i++) /* insertion sort by sequence; stable */
         for (int j = i; j > 0 && got[j - 1].seq > got[j].seq; j--) {
             __typeof__(got[0]) t = got[j];
@@ -379,38 +372,32 @@ static void add_codes(ctx *x, sqlite3_stmt *q, char file, const char *cur_id, ch
 
 static void assemble_part_a(ctx *x)
 {
-    sqlite3_stmt *hq, *lq, *cq;
-    if (sqlite3_prepare_v2(x->db, "SELECT cur_id, fidx, recno, rec FROM cclf_stage WHERE file = "
-                                  "'1' AND cur_id NOT IN (SELECT cur_id FROM cclf_bad) ORDER BY "
-                                  "fidx, recno", -1, &hq, NULL) != SQLITE_OK) {
+    if (cclf_stage_scan(x->stage, CCLF_STAGE_PART_A, 0, NULL, x->err, sizeof x->err) < 0) {
         store_failed(x, "reading staged claims");
         return;
     }
-    sqlite3_prepare_v2(x->db, "SELECT rec FROM cclf_stage WHERE file = '2' AND cur_id = ?1 "
-                              "ORDER BY fidx, recno", -1, &lq, NULL);
-    sqlite3_prepare_v2(x->db, "SELECT rec FROM cclf_stage WHERE file = ?1 AND cur_id = ?2 "
-                              "ORDER BY fidx, recno", -1, &cq, NULL);
     lines_buf lb = {0};
-    int hrc = SQLITE_DONE;
-    if (!lq || !cq) store_failed(x, "reading staged claims");
-    while (!x->failed && (hrc = sqlite3_step(hq)) == SQLITE_ROW) {
-        const char *cur_id = (const char *)sqlite3_column_text(hq, 0);
+    cclf_stage_row h, r;
+    int hrc = 0;
+    while (!x->failed &&
+           (hrc = cclf_stage_next(x->stage, CCLF_STAGE_PART_A, &h, x->err, sizeof x->err)) == 1) {
+        const char *cur_id = h.cur_id;
         feed_claim c;
         char id[14], oscar[21], att[11], src[300];
         cclf_error e = {.test_ids = 1}; /* validated when staged */
-        if (cclf_part_a_header((const char *)sqlite3_column_text(hq, 3), &c, id, oscar, att, &e) < 0)
+        if (cclf_part_a_header(h.rec, &c, id, oscar, att, &e) < 0)
             continue; /* validated when staged */
         lb.n = 0;
-        sqlite3_bind_text(lq, 1, cur_id, -1, SQLITE_TRANSIENT);
-        int lrc;
-        while ((lrc = sqlite3_step(lq)) == SQLITE_ROW) {
+        int lrc = cclf_stage_scan(x->stage, CCLF_STAGE_CLAIM, '2', cur_id, x->err, sizeof x->err);
+        while (lrc >= 0 &&
+               (lrc = cclf_stage_next(x->stage, CCLF_STAGE_CLAIM, &r, x->err, sizeof x->err)) == 1) {
             feed_line *l = lines_add(&lb);
             if (!l) {
                 snprintf(x->err, sizeof x->err, "out of memory");
                 store_failed(x, "assembling claims");
                 break;
             }
-            if (cclf_part_a_line((const char *)sqlite3_column_text(lq, 0), l, id, &e) < 0) {
+            if (cclf_part_a_line(r.rec, l, id, &e) < 0) {
                 lb.n--;
                 continue;
             }
@@ -419,10 +406,10 @@ static void assemble_part_a(ctx *x)
             memcpy(l->rendering_npi, att, sizeof l->rendering_npi);
             memcpy(l->billing_npi, c.facility_npi, sizeof l->billing_npi);
         }
-        sqlite3_reset(lq);
-        if (lrc != SQLITE_ROW && lrc != SQLITE_DONE) store_failed(x, "reading staged claims");
-        add_codes(x, cq, '4', cur_id, c.dx, &c.n_dx, FEED_DX_MAX);
-        add_codes(x, cq, '3', cur_id, c.px, &c.n_px, FEED_PX_MAX);
+        cclf_stage_stop(x->stage, CCLF_STAGE_CLAIM);
+        if (lrc < 0) store_failed(x, "reading staged claims");
+        add_codes(x, '4', cur_id, c.dx, &c.n_dx, FEED_DX_MAX);
+        add_codes(x, '3', cur_id, c.px, &c.n_px, FEED_PX_MAX);
         c.lines = lb.v;
         c.n_lines = lb.n;
         char cur[13];
@@ -432,43 +419,39 @@ static void assemble_part_a(ctx *x)
         }
         memcpy(c.person_id, cur, sizeof cur);
         cclf_part_a_key(&c, oscar);
-        source_of(x, sqlite3_column_int64(hq, 1), sqlite3_column_int64(hq, 2), src, sizeof src);
+        source_of(x, h.fidx, h.recno, src, sizeof src);
         put(x, &c, src);
     }
-    if (!x->failed && hrc != SQLITE_DONE) store_failed(x, "reading staged claims");
+    if (!x->failed && hrc < 0) store_failed(x, "reading staged claims");
+    cclf_stage_stop(x->stage, CCLF_STAGE_PART_A);
     free(lb.v);
-    sqlite3_finalize(hq);
-    sqlite3_finalize(lq);
-    sqlite3_finalize(cq);
 }
 
 static void assemble_part_b(ctx *x)
 {
-    sqlite3_stmt *q;
-    if (sqlite3_prepare_v2(x->db, "SELECT file, cur_id, fidx, recno, rec FROM cclf_stage WHERE "
-                                  "file IN ('5', '6') AND cur_id NOT IN (SELECT cur_id FROM "
-                                  "cclf_bad) ORDER BY file, cur_id, fidx, recno", -1, &q,
-                           NULL) != SQLITE_OK) {
+    if (cclf_stage_scan(x->stage, CCLF_STAGE_PART_B, 0, NULL, x->err, sizeof x->err) < 0) {
         store_failed(x, "reading staged claims");
         return;
     }
     lines_buf lb = {0};
     feed_claim c = {0}, more;
     char group[16] = "", src[300] = "";
-    for (int rc = sqlite3_step(q);; rc = sqlite3_step(q)) {
-        int row = rc == SQLITE_ROW;
+    cclf_stage_row r;
+    for (int rc = cclf_stage_next(x->stage, CCLF_STAGE_PART_B, &r, x->err, sizeof x->err);;
+         rc = cclf_stage_next(x->stage, CCLF_STAGE_PART_B, &r, x->err, sizeof x->err)) {
+        int row = rc == 1;
         char key[16] = "";
-        if (row) snprintf(key, sizeof key, "%s%s", sqlite3_column_text(q, 0), sqlite3_column_text(q, 1));
+        if (row) snprintf(key, sizeof key, "%c%s", r.file, r.cur_id);
         if (group[0] && (!row || strcmp(key, group))) { /* the group ends */
             c.lines = lb.v;
             c.n_lines = lb.n;
             put(x, &c, src);
             group[0] = '\0';
         }
-        if (!row && rc != SQLITE_DONE) store_failed(x, "reading staged claims");
+        if (!row && rc < 0) store_failed(x, "reading staged claims");
         if (!row || x->failed) break;
-        const char *rec = (const char *)sqlite3_column_text(q, 4);
-        char file = ((const char *)sqlite3_column_text(q, 0))[0], id[14];
+        const char *rec = r.rec;
+        char file = r.file, id[14];
         cclf_error e = {.test_ids = 1}; /* validated when staged */
         feed_line *l = lines_add(&lb);
         if (!l) {
@@ -485,7 +468,7 @@ static void assemble_part_b(ctx *x)
                 continue;
             }
             snprintf(group, sizeof group, "%s", key);
-            source_of(x, sqlite3_column_int64(q, 2), sqlite3_column_int64(q, 3), src, sizeof src);
+            source_of(x, r.fidx, r.recno, src, sizeof src);
         } else {
             memset(&more, 0, sizeof more);
             if (cclf_part_b_line(rec, file, &more, l, id, &e) < 0) {
@@ -499,8 +482,41 @@ static void assemble_part_b(ctx *x)
             }
         }
     }
+    cclf_stage_stop(x->stage, CCLF_STAGE_PART_B);
     free(lb.v);
-    sqlite3_finalize(q);
+}
+
+/* chain_admissions's walk over the bills: the previous bill's stay key, disposition
+ * and end, and the admission date of the stay it belongs to. */
+typedef struct stay_walk {
+    ctx *x;
+    claims_w *up;
+    char prev_key[64], adm[11], prev_disp[3];
+    double prev_end; /* a julianday(): whole days + 0.5, exact in a double */
+} stay_walk;
+
+static int stay_bill(const claims_q_stay_row *r, void *ud)
+{
+    stay_walk *w = ud;
+    ctx *x = w->x;
+    char key[64], e[256];
+    snprintf(key, sizeof key, "%s|%s|%s", r->person_id, r->facility_npi, r->bill_class);
+    double start = r->start_jd;
+    const char *own = r->admission_date;
+    const char *bill = r->bill_type_code;
+    int interim = bill && (bill[2] == '3' || bill[2] == '4'); /* continuing, last bill */
+    int continues = !strcmp(key, w->prev_key) && !strcmp(w->prev_disp, "30") &&
+                    (start == w->prev_end + 1 || interim);
+    if (continues && strcmp(own, w->adm) != 0) {
+        if (claims_w_admission(w->up, r->claim_id, w->adm, e, sizeof e) < 0)
+            store_failed(x, "linking the bills of a stay");
+    } else if (!continues) {
+        snprintf(w->adm, sizeof w->adm, "%s", own);
+    }
+    snprintf(w->prev_key, sizeof w->prev_key, "%s", key);
+    snprintf(w->prev_disp, sizeof w->prev_disp, "%s", r->discharge_disposition_code);
+    w->prev_end = r->end_jd;
+    return x->failed ? -EIO : 0;
 }
 
 /* CCLF1 has no admission date: a bill that continues a stay takes the admission date of
@@ -508,112 +524,50 @@ static void assemble_part_b(ctx *x)
  * and bill-type class when that bill left the patient there (status 30) and it starts
  * the next day or is itself a continuing or last interim bill (frequency 3 or 4: a
  * cancelled bill in between does not end the stay). One pass over
- * the CCLF claims of the persons this delivery touched, in stay order. */
+ * the CCLF claims of the persons this delivery touched, in stay order (claims_q.h). */
 static void chain_admissions(ctx *x)
 {
-    sqlite3_stmt *q;
-    claims_w *up;
     char e[256];
-    if (sqlite3_prepare_v2(x->db,
-                           "SELECT c.claim_id, c.person_id, c.facility_npi, substr(c.bill_type_code, "
-                           "1, 2), julianday(c.claim_start_date), julianday(c.claim_end_date), "
-                           "c.discharge_disposition_code, c.admission_date, c.bill_type_code FROM claims c "
-                           "JOIN loads l "
-                           "USING (load_id) WHERE l.kind LIKE 'cclf%' AND c.status = 'current' AND "
-                           "c.admission_date IS NOT "
-                           "NULL AND c.person_id IN (SELECT person_id FROM claims WHERE load_id = ?1) "
-                           "ORDER BY 2, 3, 4, 5", -1, &q, NULL) != SQLITE_OK) {
+    stay_walk w = {.x = x};
+    if (claims_w_open(x->s, &w.up, e, sizeof e) < 0) {
         store_failed(x, "linking the bills of a stay");
         return;
     }
-    if (claims_w_open(x->s, &up, e, sizeof e) < 0) {
-        sqlite3_finalize(q);
+    if (claims_q_cclf_stays(x->s, x->load_id, stay_bill, &w, x->err, sizeof x->err) < 0 &&
+        !x->failed)
         store_failed(x, "linking the bills of a stay");
-        return;
-    }
-    sqlite3_bind_int64(q, 1, x->load_id);
-    char prev_key[64] = "", adm[11] = "", prev_disp[3] = "";
-    double prev_end = 0;
-    int step = SQLITE_DONE;
-    while (!x->failed && (step = sqlite3_step(q)) == SQLITE_ROW) {
-        char key[64];
-        snprintf(key, sizeof key, "%s|%s|%s", sqlite3_column_text(q, 1), sqlite3_column_text(q, 2),
-                 sqlite3_column_text(q, 3));
-        double start = sqlite3_column_double(q, 4);
-        const char *own = (const char *)sqlite3_column_text(q, 7);
-        const char *bill = (const char *)sqlite3_column_text(q, 8);
-        int interim = bill && (bill[2] == '3' || bill[2] == '4'); /* continuing, last bill */
-        int continues = !strcmp(key, prev_key) && !strcmp(prev_disp, "30") &&
-                        (start == prev_end + 1 || interim);
-        if (continues && strcmp(own, adm) != 0) {
-            if (claims_w_admission(up, (const char *)sqlite3_column_text(q, 0), adm, e, sizeof e) < 0)
-                store_failed(x, "linking the bills of a stay");
-        } else if (!continues) {
-            snprintf(adm, sizeof adm, "%s", own);
-        }
-        snprintf(prev_key, sizeof prev_key, "%s", key);
-        snprintf(prev_disp, sizeof prev_disp, "%s", sqlite3_column_text(q, 6));
-        prev_end = sqlite3_column_double(q, 5);
-    }
-    if (!x->failed && step != SQLITE_DONE) store_failed(x, "linking the bills of a stay");
-    sqlite3_finalize(q);
-    claims_w_close(up);
+    claims_w_close(w.up);
 }
 
 /* Records of claims rejected for another record's fault, and lines without a header. */
 static void report_collateral(ctx *x)
 {
-    sqlite3_stmt *q;
-    if (sqlite3_prepare_v2(x->db, "SELECT fidx, recno, rec, cur_id, 0 FROM cclf_stage WHERE cur_id "
-                                  "IN (SELECT cur_id FROM cclf_bad) UNION ALL SELECT fidx, recno, "
-                                  "rec, cur_id, 1 FROM cclf_stage WHERE file IN ('2', '3', '4') AND "
-                                  "cur_id NOT IN (SELECT cur_id FROM cclf_bad) AND cur_id NOT IN "
-                                  "(SELECT cur_id FROM cclf_stage WHERE file = '1') ORDER BY 1, 2",
-                           -1, &q, NULL) != SQLITE_OK) {
+    cclf_stage_row r;
+    int rc = cclf_stage_scan(x->stage, CCLF_STAGE_COLLATERAL, 0, NULL, x->err, sizeof x->err);
+    if (rc < 0) {
         store_failed(x, "checking staged claims");
         return;
     }
-    int rc;
-    while ((rc = sqlite3_step(q)) == SQLITE_ROW) {
-        int64_t fi = sqlite3_column_int64(q, 0);
-        const char *rec = (const char *)sqlite3_column_text(q, 2);
-        const char *cur_id = (const char *)sqlite3_column_text(q, 3);
-        if (sqlite3_column_int(q, 4))
-            feed_reject(&x->rep, x->f[fi].path, (size_t)sqlite3_column_int64(q, 1), 1,
-                        "CUR_CLM_UNIQ_ID", rec, strlen(rec), "claim %s has no CCLF1 header in "
-                        "this delivery", cur_id);
+    while ((rc = cclf_stage_next(x->stage, CCLF_STAGE_COLLATERAL, &r, x->err, sizeof x->err)) == 1) {
+        int64_t fi = r.fidx;
+        if (r.orphan)
+            feed_reject(&x->rep, x->f[fi].path, (size_t)r.recno, 1, "CUR_CLM_UNIQ_ID", r.rec,
+                        strlen(r.rec), "claim %s has no CCLF1 header in this delivery", r.cur_id);
         else if (x->o->skip_bad && x->o->rejects) { /* already counted as an error */
             fprintf(x->o->rejects, "%s\t%lld\tCUR_CLM_UNIQ_ID\tclaim %s has a bad record "
                     "elsewhere; the whole claim is rejected\t%s\n", x->f[fi].path,
-                    (long long)sqlite3_column_int64(q, 1), cur_id, rec);
+                    (long long)r.recno, r.cur_id, r.rec);
             x->rep.rejected++;
         }
     }
-    if (rc != SQLITE_DONE) store_failed(x, "checking staged claims");
-    sqlite3_finalize(q);
+    if (rc < 0) store_failed(x, "checking staged claims");
 }
 
 /* ---- one delivery --------------------------------------------------------------------------- */
 
-static int exec(ctx *x, const char *sql)
-{
-    if (store_exec(x->s, sql, x->err, sizeof x->err) == 0) return 0;
-    store_failed(x, "preparing the delivery");
-    return -EIO;
-}
-
 static int prepare_staging(ctx *x)
 {
-    if (exec(x, "DROP TABLE IF EXISTS temp.cclf_stage; DROP TABLE IF EXISTS temp.cclf_bad;"
-                "CREATE TEMP TABLE cclf_stage (file TEXT NOT NULL, cur_id TEXT NOT NULL, fidx "
-                "INTEGER NOT NULL, recno INTEGER NOT NULL, rec TEXT NOT NULL);"
-                "CREATE INDEX temp.cclf_stage_claim ON cclf_stage (file, cur_id);"
-                "CREATE TEMP TABLE cclf_bad (cur_id TEXT PRIMARY KEY);") < 0)
-        return -EIO;
-    if (sqlite3_prepare_v2(x->db, "INSERT INTO cclf_stage VALUES (?1, ?2, ?3, ?4, ?5)", -1,
-                           &x->stage, NULL) != SQLITE_OK ||
-        sqlite3_prepare_v2(x->db, "INSERT OR IGNORE INTO cclf_bad VALUES (?1)", -1, &x->bad,
-                           NULL) != SQLITE_OK ||
+    if (cclf_stage_open(x->s, &x->stage, x->err, sizeof x->err) < 0 ||
         people_q_open(x->s, &x->align, x->err, sizeof x->err) < 0 ||
         people_w_open(x->s, &x->people, x->err, sizeof x->err) < 0) {
         store_failed(x, "preparing the delivery");
@@ -624,15 +578,12 @@ static int prepare_staging(ctx *x)
 
 static void drop_staging(ctx *x)
 {
-    sqlite3_finalize(x->stage);
-    sqlite3_finalize(x->bad);
+    cclf_stage_close(x->stage);
+    x->stage = NULL;
     people_q_close(x->align);
     x->align = NULL;
     people_w_close(x->people);
     x->people = NULL;
-    x->stage = x->bad = NULL;
-    sqlite3_exec(x->db, "DROP TABLE IF EXISTS temp.cclf_stage; DROP TABLE IF EXISTS "
-                        "temp.cclf_bad;", NULL, NULL, NULL);
 }
 
 static size_t find(const ctx *x, char file)
@@ -787,7 +738,7 @@ int load_cclf(store *s, char *const *paths, size_t n, const feed_opts *o)
                 rc = -EINVAL;
             }
         if (rc == 0) {
-            ctx x = {.s = s, .db = store_db(s), .o = o, .f = f + i, .n = j - i,
+            ctx x = {.s = s, .o = o, .f = f + i, .n = j - i,
                      .explicit_alignment = -1};
             x.rep.o = o;
             rc = load_delivery(&x);

@@ -54,3 +54,50 @@ int claims_q_list(store *s, const char *person, const char *claim, const char *s
     sqlite3_bind_int64(st, sqlite3_bind_parameter_index(st, ":limit"), limit);
     return store__rows_step(db, st, fn, ud, err, errlen);
 }
+
+int claims_q_cclf_stays(store *s, int64_t load_id, claims_q_stay_fn fn, void *ud, char *err,
+                        size_t errlen)
+{
+    sqlite3 *db = store_db(s);
+    sqlite3_stmt *st = store__prepare(
+        s,
+        "SELECT c.claim_id, c.person_id, c.facility_npi, substr(c.bill_type_code, "
+        "1, 2), julianday(c.claim_start_date), julianday(c.claim_end_date), "
+        "c.discharge_disposition_code, c.admission_date, c.bill_type_code FROM claims c "
+        "JOIN loads l "
+        "USING (load_id) WHERE l.kind LIKE 'cclf%' AND c.status = 'current' AND "
+        "c.admission_date IS NOT "
+        "NULL AND c.person_id IN (SELECT person_id FROM claims WHERE load_id = ?1) "
+        "ORDER BY 2, 3, 4, 5",
+        err, errlen);
+    if (!st) return -EIO;
+    sqlite3_bind_int64(st, 1, load_id);
+    int n = 0, rc = SQLITE_DONE, k = 0;
+    while (k == 0 && (rc = sqlite3_step(st)) == SQLITE_ROW) {
+        claims_q_stay_row r = {
+            .claim_id = (const char *)sqlite3_column_text(st, 0),
+            .person_id = (const char *)sqlite3_column_text(st, 1),
+            .facility_npi = (const char *)sqlite3_column_text(st, 2),
+            .bill_class = (const char *)sqlite3_column_text(st, 3),
+            .start_jd = sqlite3_column_double(st, 4),
+            .end_jd = sqlite3_column_double(st, 5),
+            .discharge_disposition_code = (const char *)sqlite3_column_text(st, 6),
+            .admission_date = (const char *)sqlite3_column_text(st, 7),
+            .bill_type_code = (const char *)sqlite3_column_text(st, 8),
+        };
+        /* every text column is NOT NULL (admission_date by the WHERE): NULL is no memory */
+        if (!r.claim_id || !r.person_id || !r.facility_npi || !r.bill_class ||
+            !r.discharge_disposition_code || !r.admission_date || !r.bill_type_code) {
+            snprintf(err, errlen, "out of memory");
+            k = -ENOMEM;
+        } else if ((k = fn(&r, ud)) == 0) {
+            n++;
+        }
+    }
+    if (k == 0 && rc != SQLITE_DONE) {
+        snprintf(err, errlen, "%s", sqlite3_errmsg(db));
+        k = -EIO;
+    }
+    sqlite3_finalize(st);
+    return k < 0 ? k : n;
+}

@@ -36,4 +36,25 @@ enum {
 int claims_q_list(store *s, const char *person, const char *claim, const char *status,
                   int64_t limit, store_row_fn fn, void *ud, char *err, size_t errlen);
 
+/*
+ * The CCLF loader's read for linking the bills of a stay (core/load/load_cclf.c): the
+ * current claims that have an admission date, loaded by a CCLF load (loads.kind
+ * 'cclf...'), of the persons that load load_id stored claims for; ordered by person,
+ * facility, bill-type class and start date (ties in SQLite's order). fn gets each row
+ * (borrowed for the call) and may write the claims table (claims_w_admission) as it
+ * goes. Returns the row count, fn's negative value (it stops the read), -ENOMEM
+ * ("out of memory" in err), or -EIO with err = SQLite's message alone.
+ */
+typedef struct claims_q_stay_row {
+    const char *claim_id, *person_id, *facility_npi;
+    const char *bill_class;       /* the first two characters of bill_type_code */
+    double start_jd, end_jd;      /* julianday() of claim_start_date, claim_end_date */
+    const char *discharge_disposition_code, *admission_date, *bill_type_code;
+} claims_q_stay_row;
+
+typedef int (*claims_q_stay_fn)(const claims_q_stay_row *row, void *ud);
+
+int claims_q_cclf_stays(store *s, int64_t load_id, claims_q_stay_fn fn, void *ud, char *err,
+                        size_t errlen);
+
 #endif

@@ -9,6 +9,7 @@
 #include "bene.h"
 #include "claims_w.h"
 #include "claims_q.h"
+#include "cclf_stage.h"
 #include "contents.h"
 #include "csv_group.h"
 #include "diff_q.h"

@@ -1,0 +1,169 @@
+/*
+ * cclf_stage.c: see cclf_stage.h.
+ */
+#include "cclf_stage.h"
+
+#include <errno.h>
+#include <stdio.h>
+#include <stdlib.h>
+
+#include "store_internal.h"
+
+struct cclf_stage {
+    store *s;
+    sqlite3 *db;
+    sqlite3_stmt *put, *bad;
+    sqlite3_stmt *list[CCLF_STAGE_LISTS]; /* prepared on first scan */
+};
+
+static const char CREATE_SQL[] =
+    "DROP TABLE IF EXISTS temp.cclf_stage; DROP TABLE IF EXISTS temp.cclf_bad;"
+    "CREATE TEMP TABLE cclf_stage (file TEXT NOT NULL, cur_id TEXT NOT NULL, fidx "
+    "INTEGER NOT NULL, recno INTEGER NOT NULL, rec TEXT NOT NULL);"
+    "CREATE INDEX temp.cclf_stage_claim ON cclf_stage (file, cur_id);"
+    "CREATE TEMP TABLE cclf_bad (cur_id TEXT PRIMARY KEY);";
+
+static const char DROP_SQL[] =
+    "DROP TABLE IF EXISTS temp.cclf_stage; DROP TABLE IF EXISTS temp.cclf_bad;";
+
+/* Every list selects the columns of a cclf_stage_row, in this order:
+ * file, cur_id, fidx, recno, rec, orphan. Each ORDER BY is a total order. */
+static const char *const LIST_SQL[CCLF_STAGE_LISTS] = {
+    [CCLF_STAGE_COLLATERAL] =
+        "SELECT file, cur_id, fidx, recno, rec, 0 FROM cclf_stage WHERE cur_id IN (SELECT "
+        "cur_id FROM cclf_bad) UNION ALL SELECT file, cur_id, fidx, recno, rec, 1 FROM "
+        "cclf_stage WHERE file IN ('2', '3', '4') AND cur_id NOT IN (SELECT cur_id FROM "
+        "cclf_bad) AND cur_id NOT IN (SELECT cur_id FROM cclf_stage WHERE file = '1') "
+        "ORDER BY 3, 4",
+    [CCLF_STAGE_PART_A] =
+        "SELECT file, cur_id, fidx, recno, rec, 0 FROM cclf_stage WHERE file = '1' AND "
+        "cur_id NOT IN (SELECT cur_id FROM cclf_bad) ORDER BY fidx, recno",
+    [CCLF_STAGE_PART_B] =
+        "SELECT file, cur_id, fidx, recno, rec, 0 FROM cclf_stage WHERE file IN ('5', '6') "
+        "AND cur_id NOT IN (SELECT cur_id FROM cclf_bad) ORDER BY file, cur_id, fidx, recno",
+    [CCLF_STAGE_CLAIM] =
+        "SELECT file, cur_id, fidx, recno, rec, 0 FROM cclf_stage WHERE file = ?1 AND "
+        "cur_id = ?2 ORDER BY fidx, recno",
+};
+
+/* SQLite's message for the failed call on st's connection. */
+static int fail(cclf_stage *st, char *err, size_t errlen)
+{
+    snprintf(err, errlen, "%s", sqlite3_errmsg(st->db));
+    return -EIO;
+}
+
+int cclf_stage_open(store *s, cclf_stage **out, char *err, size_t errlen)
+{
+    *out = NULL;
+    cclf_stage *st = calloc(1, sizeof *st);
+    if (!st) {
+        snprintf(err, errlen, "out of memory");
+        return -ENOMEM;
+    }
+    st->s = s;
+    st->db = store_db(s);
+    if (store_exec(s, CREATE_SQL, err, errlen) < 0) {
+        cclf_stage_close(st);
+        return -EIO;
+    }
+    if (!(st->put = store__prepare(s, "INSERT INTO cclf_stage (file, cur_id, fidx, recno, rec) "
+                                      "VALUES (?1, ?2, ?3, ?4, ?5)", err, errlen)) ||
+        !(st->bad = store__prepare(s, "INSERT OR IGNORE INTO cclf_bad (cur_id) VALUES (?1)",
+                                   err, errlen))) {
+        cclf_stage_close(st);
+        return -EIO;
+    }
+    *out = st;
+    return 0;
+}
+
+void cclf_stage_close(cclf_stage *st)
+{
+    if (!st) return;
+    sqlite3_finalize(st->put);
+    sqlite3_finalize(st->bad);
+    for (int i = 0; i < CCLF_STAGE_LISTS; i++) sqlite3_finalize(st->list[i]);
+    char e[256];
+    (void)store_exec(st->s, DROP_SQL, e, sizeof e);
+    free(st);
+}
+
+int cclf_stage_put(cclf_stage *st, char file, const char *cur_id, int64_t fidx, int64_t recno,
+                   const char *rec, size_t len, char *err, size_t errlen)
+{
+    char f[2] = {file, 0};
+    sqlite3_bind_text(st->put, 1, f, 1, SQLITE_TRANSIENT);
+    sqlite3_bind_text(st->put, 2, cur_id, -1, SQLITE_TRANSIENT);
+    sqlite3_bind_int64(st->put, 3, fidx);
+    sqlite3_bind_int64(st->put, 4, recno);
+    sqlite3_bind_text(st->put, 5, rec, (int)len, SQLITE_STATIC);
+    int rc = sqlite3_step(st->put) == SQLITE_DONE ? 0 : fail(st, err, errlen);
+    sqlite3_reset(st->put);
+    return rc;
+}
+
+int cclf_stage_mark_bad(cclf_stage *st, const char *cur_id, size_t len, char *err,
+                        size_t errlen)
+{
+    sqlite3_bind_text(st->bad, 1, cur_id, (int)len, SQLITE_TRANSIENT);
+    int rc = sqlite3_step(st->bad) == SQLITE_DONE ? 0 : fail(st, err, errlen);
+    sqlite3_reset(st->bad);
+    return rc;
+}
+
+int cclf_stage_scan(cclf_stage *st, cclf_stage_list which, char file, const char *cur_id,
+                    char *err, size_t errlen)
+{
+    if (!st->list[which] && !(st->list[which] = store__prepare(st->s, LIST_SQL[which], err, errlen)))
+        return -EIO;
+    sqlite3_stmt *q = st->list[which];
+    sqlite3_reset(q);
+    if (which == CCLF_STAGE_CLAIM) {
+        char f[2] = {file, 0};
+        if (sqlite3_bind_text(q, 1, f, 1, SQLITE_TRANSIENT) != SQLITE_OK ||
+            sqlite3_bind_text(q, 2, cur_id, -1, SQLITE_TRANSIENT) != SQLITE_OK) {
+            snprintf(err, errlen, "out of memory");
+            return -ENOMEM;
+        }
+    }
+    return 0;
+}
+
+int cclf_stage_next(cclf_stage *st, cclf_stage_list which, cclf_stage_row *row, char *err,
+                    size_t errlen)
+{
+    sqlite3_stmt *q = st->list[which];
+    if (!q) {
+        snprintf(err, errlen, "the staged records were not scanned");
+        return -EIO;
+    }
+    int rc = sqlite3_step(q);
+    if (rc == SQLITE_DONE) {
+        sqlite3_reset(q);
+        return 0;
+    }
+    if (rc != SQLITE_ROW) {
+        fail(st, err, errlen);
+        sqlite3_reset(q);
+        return -EIO;
+    }
+    const char *file = (const char *)sqlite3_column_text(q, 0);
+    row->cur_id = (const char *)sqlite3_column_text(q, 1);
+    row->rec = (const char *)sqlite3_column_text(q, 4);
+    if (!file || !row->cur_id || !row->rec) { /* NOT NULL columns: SQLite had no memory */
+        snprintf(err, errlen, "out of memory");
+        sqlite3_reset(q);
+        return -ENOMEM;
+    }
+    row->file = file[0];
+    row->fidx = sqlite3_column_int64(q, 2);
+    row->recno = sqlite3_column_int64(q, 3);
+    row->orphan = sqlite3_column_int(q, 5);
+    return 1;
+}
+
+void cclf_stage_stop(cclf_stage *st, cclf_stage_list which)
+{
+    if (st->list[which]) sqlite3_reset(st->list[which]);
+}

@@ -1,0 +1,89 @@
+/*
+ * cclf_stage: the CCLF loader's staging tables (core/load/load_cclf.c). While one
+ * delivery loads, its claim-file records (CCLF1-6) wait in the temporary table
+ * cclf_stage (so memory does not grow with the files), and the claims that have a bad
+ * record are listed in cclf_bad (none of their records is assembled). The tables are
+ * temporary: they live on s's connection only, inside the caller's transaction (a
+ * rollback removes them too), and there is one pair per connection, so at most one
+ * stage is open on a store at a time. Explicit column lists; each statement is prepared
+ * once per stage: the two writes at open, each read on its first use.
+ *
+ * Errors: 0, -ENOMEM with "out of memory" in err, or -EIO with err = SQLite's message
+ * alone (sqlite3_errmsg of the failed call; the loader prints what it was doing before
+ * it: "cara load: staging CCLF records: ..."), except cclf_stage_open's creation of the
+ * tables, whose message is store_exec's ("PATH: MESSAGE").
+ */
+#ifndef CARA_STORE_CCLF_STAGE_H
+#define CARA_STORE_CCLF_STAGE_H
+
+#include <stddef.h>
+#include <stdint.h>
+
+#include "store_conn.h"
+
+typedef struct cclf_stage cclf_stage;
+
+/* Create the staging tables on s (empty: tables left by an earlier stage are dropped
+ * first) and prepare the writes. The caller owns *out (cclf_stage_close). 0, -ENOMEM,
+ * or -EIO (the tables are then dropped again). */
+int cclf_stage_open(store *s, cclf_stage **out, char *err, size_t errlen);
+
+/* Finalize the statements, drop the staging tables (errors ignored: this is also the
+ * error path) and free st. NULL is a no-op. */
+void cclf_stage_close(cclf_stage *st);
+
+/* Stage record rec (len bytes, not NUL-terminated) of CCLF file file ('1'..'6'), claim
+ * cur_id (NUL-terminated), record recno of the loader's file fidx. Everything is
+ * borrowed for the call. 0 or -EIO. */
+int cclf_stage_put(cclf_stage *st, char file, const char *cur_id, int64_t fidx, int64_t recno,
+                   const char *rec, size_t len, char *err, size_t errlen);
+
+/* Mark claim cur_id (its first len bytes) bad: CCLF_STAGE_PART_A and _PART_B leave its
+ * records out and CCLF_STAGE_COLLATERAL lists them all. Marking a claim twice is not an
+ * error. Borrowed for the call. 0 or -EIO. */
+int cclf_stage_mark_bad(cclf_stage *st, const char *cur_id, size_t len, char *err,
+                        size_t errlen);
+
+/* The lists of staged records, each in the order the loader assembles them. */
+typedef enum cclf_stage_list {
+    /* records of the claims marked bad (orphan 0), then with them, records of CCLF2-4
+     * whose claim is not marked bad and has no CCLF1 record (orphan 1); by fidx, recno */
+    CCLF_STAGE_COLLATERAL,
+    /* CCLF1 records of the claims not marked bad, by fidx, recno */
+    CCLF_STAGE_PART_A,
+    /* CCLF5 and CCLF6 records of the claims not marked bad, by file, cur_id, fidx, recno */
+    CCLF_STAGE_PART_B,
+    /* the records of one file of one claim (cclf_stage_scan's file and cur_id), marked
+     * bad or not, by fidx, recno */
+    CCLF_STAGE_CLAIM,
+    CCLF_STAGE_LISTS
+} cclf_stage_list;
+
+/* One staged record of a list, a borrowed view: valid until the next call of
+ * cclf_stage_next, cclf_stage_scan or cclf_stage_stop on the same list, or
+ * cclf_stage_close. */
+typedef struct cclf_stage_row {
+    char file;          /* '1'..'6' */
+    const char *cur_id; /* the claim (CUR_CLM_UNIQ_ID) */
+    int64_t fidx;       /* the file index given to cclf_stage_put */
+    int64_t recno;      /* the record number given to cclf_stage_put */
+    const char *rec;    /* the record, NUL-terminated */
+    int orphan;         /* CCLF_STAGE_COLLATERAL: 1 a record without its CCLF1 header */
+} cclf_stage_row;
+
+/* Start list which from its first row (a scan of it still under way is abandoned).
+ * CCLF_STAGE_CLAIM lists file and cur_id's records (both copied); the other lists ignore
+ * them. The lists are independent: one may be read while
+ * another is under way. 0, -ENOMEM, or -EIO (the list's statement failed to prepare). */
+int cclf_stage_scan(cclf_stage *st, cclf_stage_list which, char file, const char *cur_id,
+                    char *err, size_t errlen);
+
+/* The next row of list which (started by cclf_stage_scan) into *row: 1 with a row, 0 at
+ * the end, -ENOMEM or -EIO. At the end and on an error the scan is over. */
+int cclf_stage_next(cclf_stage *st, cclf_stage_list which, cclf_stage_row *row, char *err,
+                    size_t errlen);
+
+/* End list which's scan before its end (a no-op when none is under way). */
+void cclf_stage_stop(cclf_stage *st, cclf_stage_list which);
+
+#endif

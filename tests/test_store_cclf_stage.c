@@ -1,0 +1,360 @@
+/*
+ * tests/test_store_cclf_stage.c: the CCLF loader's store modules, on a scratch store:
+ * cclf_stage (the staging tables: records come back in the loader's orders, claims
+ * marked bad are left out of assembly and listed as collateral, a stage opened again
+ * starts empty, a store failure is -EIO with SQLite's message) and claims_q's read of
+ * the bills of a stay (claims_q_cclf_stays).
+ */
+#include <check.h>
+#include <errno.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "helpers.h"
+#include "store/store.h"
+#include "suites.h"
+
+static char dir[64];
+static store *db;
+
+static void exec_ok(const char *sql)
+{
+    char err[256];
+    ck_assert_msg(store_exec(db, sql, err, sizeof err) == 0, "%s: %s", sql, err);
+}
+
+static void setup(void)
+{
+    th_tmpdir_store(dir, "cara-cclf-stage", &db);
+}
+
+static void teardown(void)
+{
+    store_close(db);
+    th_rmdir(dir);
+}
+
+/* Stage one record: rec is "<file>:<cur_id>:<fidx>:<recno>" padded, so a row read back
+ * names where it came from; only its first len bytes are stored. */
+static void put(cclf_stage *st, char file, const char *cur_id, int fidx, int recno)
+{
+    char rec[64], err[256];
+    int n = snprintf(rec, sizeof rec, "%c:%s:%d:%d|trailing bytes not staged", file, cur_id,
+                     fidx, recno);
+    const char *bar = strchr(rec, '|');
+    ck_assert_int_gt(n, 0);
+    ck_assert_int_eq(cclf_stage_put(st, file, cur_id, fidx, recno, rec, (size_t)(bar - rec), err,
+                                    sizeof err), 0);
+}
+
+/* The list which (CCLF_STAGE_CLAIM: of file and cur_id) as "rec[/orphan] rec ..." into
+ * out; returns the row count. Each row's fields must agree with its record. */
+static int list(cclf_stage *st, cclf_stage_list which, char file, const char *cur_id,
+                char *out, size_t len)
+{
+    char err[256];
+    cclf_stage_row r;
+    int n = 0, rc;
+    out[0] = '\0';
+    ck_assert_int_eq(cclf_stage_scan(st, which, file, cur_id, err, sizeof err), 0);
+    while ((rc = cclf_stage_next(st, which, &r, err, sizeof err)) == 1) {
+        char want[64];
+        snprintf(want, sizeof want, "%c:%s:%lld:%lld", r.file, r.cur_id, (long long)r.fidx,
+                 (long long)r.recno);
+        ck_assert_str_eq(r.rec, want);
+        size_t k = strlen(out);
+        snprintf(out + k, len - k, "%s%s%s", n ? " " : "", r.rec, r.orphan ? "/orphan" : "");
+        n++;
+    }
+    ck_assert_msg(rc == 0, "%s", err);
+    return n;
+}
+
+/* A delivery staged out of order (files interleaved, as the loader stages file after
+ * file but the claims of a file in any order). */
+static void stage_delivery(cclf_stage *st)
+{
+    put(st, '1', "2000000000002", 0, 1);
+    put(st, '1', "1000000000001", 0, 2);
+    put(st, '2', "1000000000001", 1, 3);
+    put(st, '2', "1000000000001", 1, 1);
+    put(st, '2', "2000000000002", 1, 2);
+    put(st, '4', "1000000000001", 3, 2);
+    put(st, '4', "1000000000001", 3, 1);
+    put(st, '3', "1000000000001", 2, 1);
+    put(st, '6', "5000000000005", 5, 1);
+    put(st, '5', "6000000000006", 4, 2);
+    put(st, '5', "5000000000005", 4, 3);
+    put(st, '5', "5000000000005", 4, 1);
+}
+
+START_TEST(test_orders)
+{
+    cclf_stage *st;
+    char err[256], got[1024];
+    ck_assert_int_eq(cclf_stage_open(db, &st, err, sizeof err), 0);
+    stage_delivery(st);
+    /* CCLF1 headers by file index and record number */
+    ck_assert_int_eq(list(st, CCLF_STAGE_PART_A, 0, NULL, got, sizeof got), 2);
+    ck_assert_str_eq(got, "1:2000000000002:0:1 1:1000000000001:0:2");
+    /* CCLF5 and 6 by file, claim, file index, record number */
+    ck_assert_int_eq(list(st, CCLF_STAGE_PART_B, 0, NULL, got, sizeof got), 4);
+    ck_assert_str_eq(got, "5:5000000000005:4:1 5:5000000000005:4:3 5:6000000000006:4:2 "
+                          "6:5000000000005:5:1");
+    /* one claim's records of one file */
+    ck_assert_int_eq(list(st, CCLF_STAGE_CLAIM, '2', "1000000000001", got, sizeof got), 2);
+    ck_assert_str_eq(got, "2:1000000000001:1:1 2:1000000000001:1:3");
+    ck_assert_int_eq(list(st, CCLF_STAGE_CLAIM, '4', "1000000000001", got, sizeof got), 2);
+    ck_assert_str_eq(got, "4:1000000000001:3:1 4:1000000000001:3:2");
+    ck_assert_int_eq(list(st, CCLF_STAGE_CLAIM, '3', "2000000000002", got, sizeof got), 0);
+    /* nothing is bad and every line has its header: no collateral */
+    ck_assert_int_eq(list(st, CCLF_STAGE_COLLATERAL, 0, NULL, got, sizeof got), 0);
+    cclf_stage_close(st);
+}
+END_TEST
+
+/* The lists are independent: a claim's lines are read while the headers are, as the
+ * loader assembles a CCLF1 claim; a scan stopped early starts again from its first row. */
+START_TEST(test_nested_scans)
+{
+    cclf_stage *st;
+    cclf_stage_row h, r;
+    char err[256], got[1024] = "";
+    ck_assert_int_eq(cclf_stage_open(db, &st, err, sizeof err), 0);
+    stage_delivery(st);
+    ck_assert_int_eq(cclf_stage_scan(st, CCLF_STAGE_PART_A, 0, NULL, err, sizeof err), 0);
+    while (cclf_stage_next(st, CCLF_STAGE_PART_A, &h, err, sizeof err) == 1) {
+        ck_assert_int_eq(cclf_stage_scan(st, CCLF_STAGE_CLAIM, '2', h.cur_id, err, sizeof err), 0);
+        while (cclf_stage_next(st, CCLF_STAGE_CLAIM, &r, err, sizeof err) == 1) {
+            size_t k = strlen(got);
+            snprintf(got + k, sizeof got - k, "%s<%s ", h.cur_id, r.rec);
+        }
+    }
+    ck_assert_str_eq(got, "2000000000002<2:2000000000002:1:2 1000000000001<2:1000000000001:1:1 "
+                          "1000000000001<2:1000000000001:1:3 ");
+    ck_assert_int_eq(cclf_stage_scan(st, CCLF_STAGE_PART_B, 0, NULL, err, sizeof err), 0);
+    ck_assert_int_eq(cclf_stage_next(st, CCLF_STAGE_PART_B, &r, err, sizeof err), 1);
+    ck_assert_int_eq(cclf_stage_next(st, CCLF_STAGE_PART_B, &r, err, sizeof err), 1);
+    cclf_stage_stop(st, CCLF_STAGE_PART_B);
+    ck_assert_int_eq(cclf_stage_scan(st, CCLF_STAGE_PART_B, 0, NULL, err, sizeof err), 0);
+    ck_assert_int_eq(cclf_stage_next(st, CCLF_STAGE_PART_B, &r, err, sizeof err), 1);
+    ck_assert_str_eq(r.rec, "5:5000000000005:4:1");
+    cclf_stage_stop(st, CCLF_STAGE_PART_B);
+    cclf_stage_close(st);
+}
+END_TEST
+
+/* A claim marked bad is left out of both assemblies and listed whole as collateral,
+ * with the lines whose claim has no header (orphans), by file index and record. */
+START_TEST(test_bad_claims)
+{
+    cclf_stage *st;
+    char err[256], got[1024];
+    ck_assert_int_eq(cclf_stage_open(db, &st, err, sizeof err), 0);
+    stage_delivery(st);
+    put(st, '3', "7000000000007", 2, 4); /* a procedure without its CCLF1 header */
+    put(st, '5', "8000000000008", 4, 9); /* a Part B line: never an orphan */
+    /* the claim id is the record's first 13 characters */
+    ck_assert_int_eq(cclf_stage_mark_bad(st, "1000000000001XYZ", 13, err, sizeof err), 0);
+    ck_assert_int_eq(cclf_stage_mark_bad(st, "1000000000001", 13, err, sizeof err), 0); /* twice */
+    ck_assert_int_eq(cclf_stage_mark_bad(st, "6000000000006", 13, err, sizeof err), 0);
+    ck_assert_int_eq(list(st, CCLF_STAGE_PART_A, 0, NULL, got, sizeof got), 1);
+    ck_assert_str_eq(got, "1:2000000000002:0:1");
+    ck_assert_int_eq(list(st, CCLF_STAGE_PART_B, 0, NULL, got, sizeof got), 4);
+    ck_assert_str_eq(got, "5:5000000000005:4:1 5:5000000000005:4:3 5:8000000000008:4:9 "
+                          "6:5000000000005:5:1");
+    ck_assert_int_eq(list(st, CCLF_STAGE_COLLATERAL, 0, NULL, got, sizeof got), 8);
+    ck_assert_str_eq(got, "1:1000000000001:0:2 2:1000000000001:1:1 2:1000000000001:1:3 "
+                          "3:1000000000001:2:1 3:7000000000007:2:4/orphan 4:1000000000001:3:1 "
+                          "4:1000000000001:3:2 5:6000000000006:4:2");
+    /* a claim's own records are still listed: the loader only asks for good claims' */
+    ck_assert_int_eq(list(st, CCLF_STAGE_CLAIM, '2', "1000000000001", got, sizeof got), 2);
+    cclf_stage_close(st);
+}
+END_TEST
+
+/* Closing drops the tables; a stage opened again, closed or not before, starts empty. */
+START_TEST(test_reopen_empty)
+{
+    cclf_stage *st;
+    char err[256], got[1024];
+    ck_assert_int_eq(cclf_stage_open(db, &st, err, sizeof err), 0);
+    stage_delivery(st);
+    ck_assert_int_eq(cclf_stage_mark_bad(st, "5000000000005", 13, err, sizeof err), 0);
+    ck_assert_int_eq(th_q(db, "SELECT count(*) FROM temp.cclf_stage"), 12);
+    cclf_stage_close(st);
+    ck_assert_int_eq(th_q(db, "SELECT count(*) FROM sqlite_temp_master WHERE name LIKE 'cclf%'"),
+                     0);
+    cclf_stage_close(NULL);
+    ck_assert_int_eq(cclf_stage_open(db, &st, err, sizeof err), 0);
+    for (int w = 0; w < CCLF_STAGE_LISTS; w++)
+        ck_assert_int_eq(list(st, (cclf_stage_list)w, '1', "2000000000002", got, sizeof got), 0);
+    stage_delivery(st);
+    /* opened again without a close (a stage the loader lost): its rows are gone too */
+    cclf_stage *again;
+    ck_assert_int_eq(cclf_stage_open(db, &again, err, sizeof err), 0);
+    for (int w = 0; w < CCLF_STAGE_LISTS; w++)
+        ck_assert_int_eq(list(again, (cclf_stage_list)w, '1', "2000000000002", got, sizeof got), 0);
+    cclf_stage_close(again);
+    cclf_stage_close(st);
+}
+END_TEST
+
+/* The staged rows live in the caller's transaction: a rollback removes the tables. */
+START_TEST(test_rollback)
+{
+    cclf_stage *st;
+    char err[256];
+    ck_assert_int_eq(store_begin(db, err, sizeof err), 0);
+    ck_assert_int_eq(cclf_stage_open(db, &st, err, sizeof err), 0);
+    stage_delivery(st);
+    store_rollback(db);
+    ck_assert_int_eq(th_q(db, "SELECT count(*) FROM sqlite_temp_master WHERE name LIKE 'cclf%'"),
+                     0);
+    cclf_stage_close(st);
+}
+END_TEST
+
+/* A store failure: -EIO with SQLite's message in err. */
+START_TEST(test_failures)
+{
+    cclf_stage *st;
+    cclf_stage_row r;
+    char err[256] = "";
+    /* the tables cannot be made: store_exec's message (the path, then SQLite's) */
+    exec_ok("CREATE TEMP VIEW cclf_bad AS SELECT 1 AS cur_id");
+    ck_assert_int_eq(cclf_stage_open(db, &st, err, sizeof err), -EIO);
+    ck_assert_ptr_null(st);
+    ck_assert_msg(strstr(err, "t.db: ") && strstr(err, "use DROP VIEW to delete view cclf_bad"),
+                  "%s", err);
+    exec_ok("DROP VIEW temp.cclf_bad");
+    ck_assert_int_eq(th_q(db, "SELECT count(*) FROM sqlite_temp_master WHERE name LIKE 'cclf%'"),
+                     0);
+
+    ck_assert_int_eq(cclf_stage_open(db, &st, err, sizeof err), 0);
+    /* a record the table refuses (NOT NULL) */
+    err[0] = '\0';
+    ck_assert_int_eq(cclf_stage_put(st, '1', NULL, 0, 1, "x", 1, err, sizeof err), -EIO);
+    ck_assert_str_eq(err, "NOT NULL constraint failed: cclf_stage.cur_id");
+    /* the tables gone behind the stage's back: writes and reads fail, named by SQLite */
+    exec_ok("DROP TABLE temp.cclf_stage; DROP TABLE temp.cclf_bad");
+    err[0] = '\0';
+    ck_assert_int_eq(cclf_stage_put(st, '1', "1000000000001", 0, 1, "x", 1, err, sizeof err), -EIO);
+    ck_assert_msg(strstr(err, "no such table") && strstr(err, "cclf_stage"), "%s", err);
+    err[0] = '\0';
+    ck_assert_int_eq(cclf_stage_mark_bad(st, "1000000000001", 13, err, sizeof err), -EIO);
+    ck_assert_msg(strstr(err, "no such table") && strstr(err, "cclf_bad"), "%s", err);
+    err[0] = '\0';
+    ck_assert_int_eq(cclf_stage_scan(st, CCLF_STAGE_PART_A, 0, NULL, err, sizeof err), -EIO);
+    ck_assert_msg(strstr(err, "no such table"), "%s", err);
+    err[0] = '\0';
+    ck_assert_int_eq(cclf_stage_next(st, CCLF_STAGE_PART_B, &r, err, sizeof err), -EIO);
+    ck_assert_msg(err[0], "no message");
+    cclf_stage_close(st);
+}
+END_TEST
+
+/* A read prepared before the tables went (the first scan) fails when it steps. */
+START_TEST(test_read_failure)
+{
+    cclf_stage *st;
+    cclf_stage_row r;
+    char err[256] = "", got[256];
+    ck_assert_int_eq(cclf_stage_open(db, &st, err, sizeof err), 0);
+    ck_assert_int_eq(list(st, CCLF_STAGE_COLLATERAL, 0, NULL, got, sizeof got), 0);
+    exec_ok("DROP TABLE temp.cclf_bad");
+    ck_assert_int_eq(cclf_stage_scan(st, CCLF_STAGE_COLLATERAL, 0, NULL, err, sizeof err), 0);
+    ck_assert_int_eq(cclf_stage_next(st, CCLF_STAGE_COLLATERAL, &r, err, sizeof err), -EIO);
+    ck_assert_msg(strstr(err, "no such table") && strstr(err, "cclf_bad"), "%s", err);
+    cclf_stage_close(st);
+}
+END_TEST
+
+/* ---- claims_q_cclf_stays ------------------------------------------------------------ */
+
+static int stay_row(const claims_q_stay_row *r, void *ud)
+{
+    char *out = ud;
+    size_t k = strlen(out);
+    snprintf(out + k, 1024 - k, "%s %s %s %s %.1f %.1f %s %s %s\n", r->claim_id, r->person_id,
+             r->facility_npi, r->bill_class, r->start_jd, r->end_jd,
+             r->discharge_disposition_code, r->admission_date, r->bill_type_code);
+    return strstr(r->claim_id, "stop") ? -ECANCELED : 0;
+}
+
+static void stays_world(void)
+{
+    exec_ok("INSERT INTO loads (load_id, path, kind, sha256, rows, loaded_at) VALUES "
+            "(1, 'a', 'cclf1', 's1', 0, '2027-01-01T00:00:00Z'), "
+            "(2, 'b', 'cclf1', 's2', 0, '2027-02-01T00:00:00Z'), "
+            "(3, 'c', 'institutional_claim', 's3', 0, '2027-03-01T00:00:00Z')");
+    exec_ok("INSERT INTO claims (claim_id, claim_type, person_id, claim_start_date, "
+            "claim_end_date, admission_date, discharge_disposition_code, bill_type_code, "
+            "facility_npi, load_id, status) VALUES "
+            "('C3', 'institutional', 'P1', '2027-01-11', '2027-01-20', '2027-01-11', '01', "
+            "'214', 'F1', 2, 'current'), "
+            "('C1', 'institutional', 'P1', '2027-01-01', '2027-01-10', '2027-01-01', '30', "
+            "'212', 'F1', 1, 'current'), "
+            "('C2', 'institutional', 'P1', '2027-01-05', '2027-01-06', '2027-01-05', '30', "
+            "'111', 'F1', 1, 'current'), "
+            "('CX', 'institutional', 'P1', '2027-01-02', '2027-01-03', '2027-01-02', '30', "
+            "'212', 'F1', 1, 'cancelled'), "
+            "('CN', 'institutional', 'P1', '2027-01-02', '2027-01-03', NULL, '30', "
+            "'212', 'F1', 1, 'current'), "
+            "('CC', 'institutional', 'P1', '2027-01-02', '2027-01-03', '2027-01-02', '30', "
+            "'212', 'F1', 3, 'current'), "
+            "('D1', 'institutional', 'P2', '2027-01-01', '2027-01-02', '2027-01-01', '30', "
+            "'211', 'F2', 1, 'current')");
+}
+
+/* The current CCLF claims with an admission date of the load's persons, in stay order
+ * (person, facility, bill-type class, start): not cancelled ones, not ones without an
+ * admission date, not the CSV input layer's, not other persons'. */
+START_TEST(test_stays)
+{
+    char err[256], got[1024] = "";
+    stays_world();
+    ck_assert_int_eq(claims_q_cclf_stays(db, 2, stay_row, got, err, sizeof err), 3);
+    ck_assert_str_eq(got, "C2 P1 F1 11 2461410.5 2461411.5 30 2027-01-05 111\n"
+                          "C1 P1 F1 21 2461406.5 2461415.5 30 2027-01-01 212\n"
+                          "C3 P1 F1 21 2461416.5 2461425.5 01 2027-01-11 214\n");
+    got[0] = '\0';
+    ck_assert_int_eq(claims_q_cclf_stays(db, 9, stay_row, got, err, sizeof err), 0);
+    ck_assert_str_eq(got, "");
+}
+END_TEST
+
+/* fn's negative value stops the read and is returned; a failed statement is -EIO with
+ * SQLite's message. */
+START_TEST(test_stays_errors)
+{
+    char err[256] = "", got[1024] = "";
+    stays_world();
+    exec_ok("UPDATE claims SET claim_id = 'C2stop' WHERE claim_id = 'C2'");
+    ck_assert_int_eq(claims_q_cclf_stays(db, 1, stay_row, got, err, sizeof err), -ECANCELED);
+    ck_assert_str_eq(got, "C2stop P1 F1 11 2461410.5 2461411.5 30 2027-01-05 111\n");
+    ck_assert_str_eq(err, "");
+    exec_ok("ALTER TABLE loads RENAME TO loads_gone");
+    ck_assert_int_eq(claims_q_cclf_stays(db, 1, stay_row, got, err, sizeof err), -EIO);
+    ck_assert_msg(strstr(err, "no such table: loads"), "%s", err);
+}
+END_TEST
+
+Suite *suite_store_cclf_stage(void)
+{
+    Suite *s = suite_create("store_cclf_stage");
+    TCase *tc = tcase_create("cclf_stage");
+    tcase_add_checked_fixture(tc, setup, teardown);
+    tcase_add_test(tc, test_orders);
+    tcase_add_test(tc, test_nested_scans);
+    tcase_add_test(tc, test_bad_claims);
+    tcase_add_test(tc, test_reopen_empty);
+    tcase_add_test(tc, test_rollback);
+    tcase_add_test(tc, test_failures);
+    tcase_add_test(tc, test_read_failure);
+    tcase_add_test(tc, test_stays);
+    tcase_add_test(tc, test_stays_errors);
+    suite_add_tcase(s, tc);
+    return s;
+}
