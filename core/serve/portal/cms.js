@@ -105,9 +105,12 @@ async function renderDiff(box, params, query) {
       const l = (x.lines || []).map((y) => y.file + ':' + y.line + ': ' + y.op + ' ' + y.text);
       return h('code', {}, m.concat(l).join('\n') || '\u2014');
     }}], comps, {empty: 'No component changed.'}));
+  const moved = (x) => x.kind === 'attribution' || x.kind === 'leakage_provider' ||
+    Object.keys(x).some((k) => k.endsWith('_change') && x[k] !== null && x[k] !== 0 && x[k] !== '0' && x[k] !== '' && x[k] !== false);
   for (const kind of Object.keys(DIFF_COLUMNS)) {
-    const rows = r.rows.filter((x) => x.kind === kind);
-    if (!rows.length) continue;
+    const all = r.rows.filter((x) => x.kind === kind);
+    if (!all.length) continue;
+    const rows = all.filter(moved);
     const keys = DIFF_COLUMNS[kind];
     const measured = [...new Set(rows.flatMap((x) => Object.keys(x).filter((k) => k.endsWith('_change')).map((k) => k.slice(0, -7))))];
     const cols = keys.map((k) => ({key: k, label: k}));
@@ -118,7 +121,8 @@ async function renderDiff(box, params, query) {
         {key: m + '_change', label: m.replace(/_cents$/, '') + ' change', num: true, fmt: f2});
     }
     const s = section(out, 'By ' + kind.replace('_', ' '));
-    s.append(table('What moved, by ' + kind.replace('_', ' '), cols, rows));
+    s.append(table('What moved, by ' + kind.replace('_', ' '), cols, rows, {empty: 'Nothing moved.'}));
+    if (rows.length < all.length) s.append(h('p', {class: 'note'}, count(all.length - rows.length) + ' rows without a change are not shown.'));
   }
 }
 
