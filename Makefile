@@ -18,8 +18,13 @@
 # ---- dependencies --------------------------------------------------------------------
 # pkg-config name -> Debian package; keep scripts/install-deps.sh in step.
 DEP_PKGS      := libuv:libuv1-dev lua5.4:liblua5.4-dev sqlite3:libsqlite3-dev jansson:libjansson-dev \
-                 libmicrohttpd:libmicrohttpd-dev libzip:libzip-dev libcrypto:libssl-dev
+                 libmicrohttpd:libmicrohttpd-dev libzip:libzip-dev libcrypto:libssl-dev \
+                 libsodium:libsodium-dev
 TEST_DEP_PKGS := check:check
+# Not libraries (no pkg-config): the portal's Chart.js, served from its installed path, and
+# the browser test's chromium; scripts/install-deps.sh installs them, `make deps` also runs
+# npm ci in tests/browser (puppeteer-core, pinned in its package-lock.json).
+PORTAL_PKGS   := libjs-chart.js chromium
 
 NO_DEP_GOALS := deps clean distclean help
 ifneq ($(filter-out $(NO_DEP_GOALS),$(or $(MAKECMDGOALS),all)),)
@@ -68,7 +73,7 @@ endif
 
 # ---- sources -------------------------------------------------------------------------
 CORE_SRC  := $(filter-out core/cli/main.c,$(wildcard core/*.c core/*/*.c))
-CORE_OBJ  := $(CORE_SRC:%.c=$(BUILD)/%.o) $(BUILD)/gen/scaffold_data.o
+CORE_OBJ  := $(CORE_SRC:%.c=$(BUILD)/%.o) $(BUILD)/gen/scaffold_data.o $(BUILD)/gen/portal_data.o
 
 # Files `cara template new` and `cara plugin new` write, embedded in the binary.
 SCAFFOLD := scaffold_template_json=episodes/common/scaffold/template.json \
@@ -77,6 +82,13 @@ SCAFFOLD := scaffold_template_json=episodes/common/scaffold/template.json \
             scaffold_savings=episodes/falls_prevention/savings.lua \
             scaffold_plugin=plugins/common/new_plugin.c.in \
             rules_library_builtin=episodes/common/cms_default.lua
+# The browser portal's pages, served by `cara serve` (core/serve/srv_portal.c lists the same).
+P := core/serve/portal
+PORTAL := portal_index_html=$(P)/index.html portal_css=$(P)/portal.css portal_app_js=$(P)/app.js \
+          portal_api_js=$(P)/api.js portal_router_js=$(P)/router.js portal_format_js=$(P)/format.js \
+          portal_dom_js=$(P)/dom.js portal_charts_js=$(P)/charts.js portal_login_js=$(P)/login.js \
+          portal_provider_js=$(P)/provider.js portal_aco_js=$(P)/aco.js portal_cms_js=$(P)/cms.js \
+          portal_episodes_js=$(P)/episodes.js
 MAIN_OBJ  := $(BUILD)/core/cli/main.o
 LIBCARA   := $(BUILD)/libcara.a
 CARA_BIN  := $(BUILD)/cara
@@ -109,6 +121,13 @@ $(BUILD)/gen/scaffold_data.c: scripts/embed.sh $(foreach f,$(SCAFFOLD),$(word 2,
 	sh scripts/embed.sh $@ $(SCAFFOLD)
 
 $(BUILD)/gen/scaffold_data.o: $(BUILD)/gen/scaffold_data.c
+	$(CC) $(CFLAGS_ALL) -c $< -o $@
+
+$(BUILD)/gen/portal_data.c: scripts/embed.sh $(foreach f,$(PORTAL),$(word 2,$(subst =, ,$(f))))
+	@mkdir -p $(@D)
+	sh scripts/embed.sh $@ $(PORTAL)
+
+$(BUILD)/gen/portal_data.o: $(BUILD)/gen/portal_data.c
 	$(CC) $(CFLAGS_ALL) -c $< -o $@
 
 $(LIBCARA): $(CORE_OBJ)
@@ -159,12 +178,15 @@ test: check-layers check-build
 	CARA_BIN=$(abspath $(CARA_BIN)) CARA_EPISODES=$(abspath episodes) \
 	CARA_PLUGINS=$(abspath $(BUILD)/plugins) sh tests/serve_it.sh
 	CARA_BIN=$(abspath $(CARA_BIN)) CARA_EPISODES=$(abspath episodes) \
+	CARA_PLUGINS=$(abspath $(BUILD)/plugins) sh tests/browser_it.sh
+	CARA_BIN=$(abspath $(CARA_BIN)) CARA_EPISODES=$(abspath episodes) \
 	CARA_PLUGINS=$(abspath $(BUILD)/plugins) sh tests/serve_hostile.sh
 	CARA_BIN=$(abspath $(CARA_BIN)) CARA_EPISODES=$(abspath episodes) \
 	CARA_PLUGINS=$(abspath $(BUILD)/plugins) sh tests/crash_it.sh
 
 deps:
 	sh scripts/install-deps.sh
+	cd tests/browser && npm ci --no-audit --no-fund
 
 demo: all
 	sh scripts/demo.sh $(CARA_BIN)

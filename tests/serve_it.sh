@@ -220,5 +220,167 @@ R2=$(cat "$T/replay.out")
 n=$(sqlite3 "$T/t.db" "SELECT replay_of FROM runs WHERE run_id = '$R2'")
 if [ "$n" = "$RUN" ]; then ok "the replay records replay_of $RUN"; else bad "replay_of is '$n'"; fi
 
+# --- people, not tokens: user accounts, login sessions, CSRF, the login limit, HTTPS
+# start SERVICE_ARGS...: a service on a free port (its URL in $URL, its pid in $PID)
+start() {
+    : >"$T/url"
+    "$CARA" --db "$T/t.db" --episodes "$T/episodes" serve --listen 127.0.0.1:0 "$@" \
+        >"$T/url" 2>>"$T/log" &
+    PID=$!
+    i=0
+    while [ ! -s "$T/url" ] && [ $i -lt 100 ]; do sleep 0.1; i=$((i + 1)); done
+    URL=$(head -1 "$T/url")
+}
+stop() {
+    kill -TERM "$PID"
+    if wait "$PID"; then ok "the service stopped (exit status 0)"; else bad "the service stopped with status $?"; fi
+    PID=
+}
+# scall NAME WANT METHOD PATH BODY [CURL_ARGS...]: with the session cookie $SID (when
+# set) and no token; the answer in $T/body, its headers in $T/head
+scall() {
+    name=$1 want=$2 method=$3 path=$4 b=$5
+    shift 5
+    set -- -s -k --max-time 30 -D "$T/head" -o "$T/body" -w '%{http_code}' -X "$method" "$URL$path" "$@"
+    [ -n "${SID:-}" ] && set -- "$@" -H "Cookie: cara_session=$SID"
+    [ -n "$b" ] && set -- "$@" --data-binary "$b"
+    got=$(curl "$@" || echo 000)
+    if [ "$got" = "$want" ]; then ok "$name ($got)"; else bad "$name: HTTP $got, expected $want: $(head -c 300 "$T/body")"; fi
+}
+JSON='Content-Type: application/json'
+# login NAME PASSWORD: POST /v1/session; sets SID and CSRF from the answer
+login() {
+    SID=
+    scall "login as $1" 200 POST /v1/session "{\"name\":\"$1\",\"password\":\"$2\"}" -H "$JSON"
+    SID=$(grep -i '^set-cookie: cara_session=' "$T/head" | sed 's/^[^=]*=\([0-9a-f]*\);.*/\1/')
+    CSRF=$(field csrf_token)
+}
+hhas() { if grep -qi -- "$2" "$T/head"; then ok "$1"; else bad "$1: headers lack $2: $(tr -d '\r' <"$T/head" | tr '\n' '|')"; fi; }
+hlacks() { if grep -qi -- "$2" "$T/head"; then bad "$1: headers have $2"; else ok "$1"; fi; }
+
+echo 'admin password 1' | "$CARA" --db "$T/t.db" user add root --role cms --password-stdin >/dev/null
+echo 'aco password 12' | "$CARA" --db "$T/t.db" user add ann@a0001 --role aco:A0001 --password-stdin >/dev/null
+echo 'provider pass 1' | "$CARA" --db "$T/t.db" user add pia --role "provider:$NPI" --password-stdin >/dev/null
+if setsid "$CARA" --db "$T/t.db" user add tty-less --role cms </dev/null 2>"$T/err"; then
+    bad "user add without a terminal nor --password-stdin succeeded"
+elif grep -q "no terminal" "$T/err"; then ok "user add refuses to prompt without a terminal"
+else bad "user add without a terminal: $(cat "$T/err")"; fi
+
+start
+[ -n "$URL" ] || { bad "the service did not start again"; exit 1; }
+SID=
+scall "login needs a JSON body type" 415 POST /v1/session '{"name":"pia","password":"provider pass 1"}'
+scall "login: wrong password" 401 POST /v1/session '{"name":"pia","password":"provider pass 2"}' -H "$JSON"
+has "the same message for a wrong password" '"message":"wrong user name or password"'
+scall "login: unknown user" 401 POST /v1/session '{"name":"nobody","password":"provider pass 1"}' -H "$JSON"
+has "... and for an unknown user" '"message":"wrong user name or password"'
+scall "session without a cookie" 401 GET /v1/session ""
+login pia 'provider pass 1'
+hhas "the cookie is HttpOnly, SameSite=Strict, Path=/" 'set-cookie: cara_session=[0-9a-f]\{64\}; Path=/; HttpOnly; SameSite=Strict'
+hlacks "no Secure over plain HTTP" 'Secure'
+hhas "nosniff on every answer" 'X-Content-Type-Options: nosniff'
+hhas "frames denied on every answer" 'X-Frame-Options: DENY'
+has "the login names the user and role" "\"user\":\"pia\",\"role\":\"provider:$NPI\""
+has "idle timeout in the answer" '"idle_timeout_seconds":1800'
+scall "GET /v1/session" 200 GET /v1/session ""
+has "the same session" "\"csrf_token\":\"$CSRF\""
+# a provider user sees what a provider token for its NPI sees, byte for byte
+scall "provider user: own episodes" 200 GET "/v1/episodes?run=$RUN&limit=1000" ""
+cp "$T/body" "$T/by_user"
+curl -s -H "Authorization: Bearer $PROV" "$URL/v1/episodes?run=$RUN&limit=1000" >"$T/by_token"
+if cmp -s "$T/by_user" "$T/by_token"; then ok "the provider user's episodes are its token's"; else bad "a provider user and token see different episodes"; fi
+scall "provider user: another NPI" 403 GET "/v1/episodes?run=$RUN&npi=1234567893" ""
+scall "provider user: the ACO report" 403 GET "/v1/reports/aco?run=$RUN" ""
+scall "provider user: the users list" 403 GET /v1/users ""
+n=$(sqlite3 "$T/t.db" "SELECT count(*) FROM audit_log WHERE actor = 'provider:$NPI (user pia)'")
+if [ "$n" -gt 0 ]; then ok "a session's audit rows name the user ($n)"; else bad "no audit row names user pia"; fi
+# CSRF: a state-changing request with the cookie needs X-CSRF-Token (and a matching Origin)
+BODY='{"template":"falls_prevention","episodes":[]}'
+scall "POST without X-CSRF-Token" 403 POST /v1/rules/try "$BODY" -H "$JSON"
+has "... is a csrf refusal" '"code":"csrf"'
+scall "POST with a wrong X-CSRF-Token" 403 POST /v1/rules/try "$BODY" -H "$JSON" -H "X-CSRF-Token: 0$CSRF"
+scall "POST with the token, from another Origin" 403 POST /v1/rules/try "$BODY" -H "$JSON" \
+    -H "X-CSRF-Token: $CSRF" -H "Origin: http://evil.example"
+scall "POST with the token: no longer a csrf refusal" 403 POST /v1/runs "" -H "X-CSRF-Token: $CSRF" \
+    -H "Origin: ${URL%/}"
+has "... but the provider's own 403" 'only a CMS'
+# bearer tokens work as before, with or without a cookie around
+scall "a bearer token still works" 200 GET /v1/status "" -H "Authorization: Bearer $CMS"
+scall "a token POST needs no CSRF header" 202 POST /v1/runs "" -H "Authorization: Bearer $CMS"
+poll "/v1/jobs/$(field job_id)" '"state":"done"' 600 || bad "the token's run did not finish"
+# own password; CMS's user administration
+PIA_SID=$SID PIA_CSRF=$CSRF
+scall "own password: wrong current" 403 POST /v1/session/password '{"current":"nope nope nope","new":"provider pass 2"}' \
+    -H "$JSON" -H "X-CSRF-Token: $CSRF"
+scall "own password" 200 POST /v1/session/password '{"current":"provider pass 1","new":"provider pass 2"}' \
+    -H "$JSON" -H "X-CSRF-Token: $CSRF"
+scall "the session it was changed in goes on" 200 GET /v1/session ""
+scall "a token has no own password" 403 POST /v1/session/password '{"current":"a","new":"b"}' \
+    -H "$JSON" -H "Authorization: Bearer $CMS"
+login root 'admin password 1'
+scall "CMS user: users list" 200 GET /v1/users ""
+has "... lists pia" '"name":"pia"'
+lacks "... never a hash" 'argon2'
+scall "CMS user: add a user" 201 POST /v1/users '{"name":"bo","role":"aco:A0001","password":"bo password 1"}' \
+    -H "$JSON" -H "X-CSRF-Token: $CSRF"
+scall "CMS user: add without CSRF" 403 POST /v1/users '{"name":"bo2","role":"cms","password":"bo password 1"}' -H "$JSON"
+scall "CMS user: the name is taken" 409 POST /v1/users '{"name":"bo","role":"cms","password":"bo password 1"}' \
+    -H "$JSON" -H "X-CSRF-Token: $CSRF"
+scall "CMS user: a short password" 400 POST /v1/users '{"name":"bo3","role":"cms","password":"short"}' \
+    -H "$JSON" -H "X-CSRF-Token: $CSRF"
+scall "CMS user: set bo's password" 200 POST /v1/users/bo/password '{"password":"bo password 2"}' \
+    -H "$JSON" -H "X-CSRF-Token: $CSRF"
+scall "CMS token: users list" 200 GET /v1/users "" -H "Authorization: Bearer $CMS"
+scall "CMS user: disable pia" 200 POST /v1/users/pia/disable "" -H "X-CSRF-Token: $CSRF"
+has "... disabled" '"disabled_at":"20'
+scall "CMS user: disable pia again" 409 POST /v1/users/pia/disable "" -H "X-CSRF-Token: $CSRF"
+scall "CMS user: disable nobody" 404 POST /v1/users/nobody/disable "" -H "X-CSRF-Token: $CSRF"
+ROOT_SID=$SID ROOT_CSRF=$CSRF
+SID=$PIA_SID
+scall "a disabled user's session stops at once" 401 GET "/v1/episodes?run=$RUN" ""
+SID=
+scall "a disabled user cannot log in" 401 POST /v1/session '{"name":"pia","password":"provider pass 2"}' -H "$JSON"
+has "... with the same message" '"message":"wrong user name or password"'
+# logout
+SID=$ROOT_SID
+scall "logout without CSRF" 403 DELETE /v1/session ""
+scall "logout" 204 DELETE /v1/session "" -H "X-CSRF-Token: $ROOT_CSRF"
+hhas "logout clears the cookie" 'set-cookie: cara_session=; Path=/; HttpOnly; SameSite=Strict; Max-Age=0'
+scall "the session is over" 401 GET /v1/users ""
+SID=
+for a in user.add user.disable user.passwd session.login session.logout; do
+    n=$(sqlite3 "$T/t.db" "SELECT count(*) FROM audit_log WHERE action = '$a'")
+    if [ "$n" -gt 0 ]; then ok "audited: $a ($n)"; else bad "no $a audit row"; fi
+done
+n=$(sqlite3 "$T/t.db" "SELECT count(*) FROM audit_log WHERE instr(coalesce(after, '') || coalesce(before, ''), 'argon2') > 0 OR instr(coalesce(after, ''), '$ROOT_SID') > 0 OR instr(coalesce(after, ''), '$ROOT_CSRF') > 0")
+if [ "$n" -eq 0 ]; then ok "no hash, secret or CSRF token in the audit log"; else bad "$n audit rows hold a secret"; fi
+stop
+
+# HTTPS with a self-signed certificate: Secure cookies; idle expiry; the login limit
+if openssl req -x509 -newkey rsa:2048 -nodes -keyout "$T/key.pem" -out "$T/cert.pem" -days 1 \
+    -subj /CN=127.0.0.1 >/dev/null 2>&1; then
+    start --tls-cert "$T/cert.pem" --tls-key "$T/key.pem" --session-idle 2 --login-attempts 5 --login-window 900
+    case "$URL" in https://*) ok "serves HTTPS: $URL" ;; *) bad "not HTTPS: '$URL'" ;; esac
+    login ann@a0001 'aco password 12'
+    hhas "over TLS the cookie is Secure" 'set-cookie: cara_session=[0-9a-f]\{64\}; Path=/; HttpOnly; SameSite=Strict; Secure'
+    scall "ACO user over TLS" 200 GET "/v1/episodes?run=$RUN&limit=1" ""
+    sleep 3
+    scall "idle past --session-idle" 401 GET /v1/session ""
+    has "... says so" 'idle seconds'
+    SID=
+    for i in 1 2 3 4; do
+        scall "failed login $i" 401 POST /v1/session '{"name":"bo","password":"wrong password"}' -H "$JSON"
+    done
+    login bo 'bo password 2'
+    SID=
+    scall "failed login 5 (the success did not count)" 401 POST /v1/session '{"name":"bo","password":"wrong password"}' -H "$JSON"
+    scall "the 6th attempt is refused, right password or not" 429 POST /v1/session '{"name":"bo","password":"bo password 2"}' -H "$JSON"
+    has "... too_many_attempts" '"code":"too_many_attempts"'
+    hhas "... with Retry-After" 'Retry-After: [0-9]'
+    stop
+else
+    bad "openssl could not make a self-signed certificate"
+fi
+
 if [ "$fails" -ne 0 ]; then echo "serve_it: $fails failure(s)"; exit 1; fi
 echo "serve_it: all passed"

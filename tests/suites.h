@@ -45,6 +45,7 @@
     X(srv_routes)      \
     X(srv_api)         \
     X(srv_bodies)      \
+    X(srv_portal)      \
     X(synth)           \
     X(synth_formats)   \
     X(cli)             \
@@ -53,6 +54,8 @@
     X(content_diff)    \
     X(report_cmd)      \
     X(srv_deny)        \
+    X(users)           \
+    X(srv_session)     \
     X(e2e)             \
     X(risk_e2e)        \
     X(hardening)       \

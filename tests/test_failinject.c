@@ -355,7 +355,7 @@ static int call(srv_handler h, const char *p0, const char *body, long long *rows
     rq.plugins_dir = getenv("CARA_PLUGINS");
     char e[256];
     ck_assert_int_eq(store_open(db_path, 0, &rq.db, e, sizeof e), 0); /* the service's */
-    srv_resp rs = {200, NULL, NULL, NULL};
+    srv_resp rs = {.status = 200};
     fi_arm(ALL_KINDS, fail_at);
     h(&rq, &rs);
     json_t *r = rs.json ? json_object_get(rs.json, "rows") : NULL;

@@ -135,7 +135,7 @@ static int call_any(srv_handler h, int kind, const char *id, const char *p0, con
     rq.n_query = n;
     char e[256];
     ck_assert_int_eq(store_open(db_path, 0, &rq.db, e, sizeof e), 0);
-    srv_resp rs = {200, NULL, NULL, NULL};
+    srv_resp rs = {.status = 200};
     h(&rq, &rs);
     store_close(rq.db);
     if (text) *text = rs.text;

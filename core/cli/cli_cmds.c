@@ -28,6 +28,7 @@ static const char *const ebra_subs[] = {"offer", "accept", "decline", "end",
                                         "terminate", "list", "history", NULL};
 static const char *const plugin_subs[] = {"new", NULL};
 static const char *const token_subs[] = {"create", "list", "revoke", NULL};
+static const char *const user_subs[] = {"add", "list", "disable", "passwd", NULL};
 
 static const cli_entry table[] = {
     {&cmd_init, NULL},          {&cmd_synth, NULL},       {&cmd_load, NULL},
@@ -36,7 +37,8 @@ static const cli_entry table[] = {
     {&cmd_template, template_subs}, {&cmd_aco, aco_subs}, {&cmd_tin, tin_subs},
     {&cmd_provider, provider_subs}, {&cmd_ebra, ebra_subs}, {&cmd_plugins, NULL},
     {&cmd_plugin, plugin_subs}, {&cmd_rules, rules_subs}, {&cmd_serve, NULL},
-    {&cmd_token, token_subs},   {&cmd_help, NULL},        {&cmd_version, NULL},
+    {&cmd_token, token_subs},   {&cmd_user, user_subs},   {&cmd_help, NULL},
+    {&cmd_version, NULL},
 };
 
 const cli_entry *cli_table(size_t *n)

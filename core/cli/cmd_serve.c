@@ -38,12 +38,16 @@ static int opt_u(cli_ctx *c, const char *name, const char *v, uint64_t lo, uint6
 static int run_serve(cli_ctx *c, int argc, char **argv)
 {
     const char *listen = NULL, *body = NULL, *conns = NULL, *idle = NULL, *reqs = NULL,
-               *header = NULL, *per_ip = NULL, *hsecs = NULL, *bsecs = NULL;
+               *header = NULL, *per_ip = NULL, *hsecs = NULL, *bsecs = NULL, *s_idle = NULL,
+               *s_max = NULL, *attempts = NULL, *window = NULL, *cert = NULL, *key = NULL;
     const cli_opt opts[] = {{"--listen", &listen, NULL},          {"--max-body", &body, NULL},
                             {"--max-header", &header, NULL},      {"--max-connections", &conns, NULL},
                             {"--idle-timeout", &idle, NULL},      {"--request-seconds", &reqs, NULL},
                             {"--max-per-ip", &per_ip, NULL},      {"--header-seconds", &hsecs, NULL},
-                            {"--body-seconds", &bsecs, NULL},     {NULL, NULL, NULL}};
+                            {"--body-seconds", &bsecs, NULL},     {"--session-idle", &s_idle, NULL},
+                            {"--session-max", &s_max, NULL},      {"--login-attempts", &attempts, NULL},
+                            {"--login-window", &window, NULL},    {"--tls-cert", &cert, NULL},
+                            {"--tls-key", &key, NULL},            {NULL, NULL, NULL}};
     int n = cli_parse(c, &cmd_serve, opts, argc, argv);
     if (n == -1) return CLI_OK;
     if (n < 0) return -n;
@@ -53,8 +57,13 @@ static int run_serve(cli_ctx *c, int argc, char **argv)
     if (listen && parse_listen(listen, host, sizeof host, &port) < 0)
         return cli_usage_error(c, &cmd_serve, "--listen: '%s' is not HOST:PORT (e.g. "
                                "127.0.0.1:8080; port 0 picks a free one)", listen);
-    uint64_t v[8] = {1u << 20, 32u << 10, 64, 30, 30, SRV_DEFAULT_PER_IP,
-                     SRV_DEFAULT_HEADER_SECONDS, SRV_DEFAULT_BODY_SECONDS};
+    if (!cert != !key)
+        return cli_usage_error(c, &cmd_serve, "--tls-cert and --tls-key go together (HTTPS needs "
+                               "both)");
+    uint64_t v[12] = {1u << 20, 32u << 10, 64, 30, 30, SRV_DEFAULT_PER_IP,
+                      SRV_DEFAULT_HEADER_SECONDS, SRV_DEFAULT_BODY_SECONDS,
+                      SRV_DEFAULT_SESSION_IDLE, SRV_DEFAULT_SESSION_MAX,
+                      SRV_DEFAULT_LOGIN_ATTEMPTS, SRV_DEFAULT_LOGIN_WINDOW};
     int rc = opt_u(c, "--max-body", body, 1024, 1u << 30, &v[0], 1);
     if (!rc) rc = opt_u(c, "--max-header", header, 4096, 1u << 20, &v[1], 1);
     if (!rc) rc = opt_u(c, "--max-connections", conns, 1, 10000, &v[2], 0);
@@ -63,11 +72,17 @@ static int run_serve(cli_ctx *c, int argc, char **argv)
     if (!rc) rc = opt_u(c, "--max-per-ip", per_ip, 1, 10000, &v[5], 0);
     if (!rc) rc = opt_u(c, "--header-seconds", hsecs, 1, 3600, &v[6], 0);
     if (!rc) rc = opt_u(c, "--body-seconds", bsecs, 1, 3600, &v[7], 0);
+    if (!rc) rc = opt_u(c, "--session-idle", s_idle, 1, 604800, &v[8], 0);
+    if (!rc) rc = opt_u(c, "--session-max", s_max, 1, 2592000, &v[9], 0);
+    if (!rc) rc = opt_u(c, "--login-attempts", attempts, 1, 1000, &v[10], 0);
+    if (!rc) rc = opt_u(c, "--login-window", window, 1, 86400, &v[11], 0);
     if (rc) return rc;
-    srv_options o = {.db = c->db, .episodes_dir = c->episodes_dir, .plugins_dir = c->plugins_dir, .host = host, .port = port};
+    srv_options o = {.db = c->db, .episodes_dir = c->episodes_dir, .plugins_dir = c->plugins_dir, .host = host, .port = port,
+                     .tls_cert = cert, .tls_key = key};
     o.limits = (srv_limits){(size_t)v[0], (size_t)v[1], (unsigned)v[2], (unsigned)v[3], (unsigned)v[4],
                             (unsigned)v[5], (unsigned)v[6], (unsigned)v[7], SRV_TRY_WORKERS,
-                            SRV_TRY_QUEUE};
+                            SRV_TRY_QUEUE, (unsigned)v[8], (unsigned)v[9], (unsigned)v[10],
+                            (unsigned)v[11]};
     return srv_serve(&o, c->err) == 0 ? CLI_OK : CLI_FAIL;
 }
 
@@ -77,10 +92,14 @@ const cli_command cmd_serve = {
     .usage = "cara [--db FILE] [--episodes DIR] serve [--listen HOST:PORT] [--max-body SIZE]\n"
              "       [--max-header SIZE] [--max-connections N] [--idle-timeout S] "
              "[--request-seconds S]\n"
-             "       [--max-per-ip N] [--header-seconds S] [--body-seconds S]",
+             "       [--max-per-ip N] [--header-seconds S] [--body-seconds S]\n"
+             "       [--session-idle S] [--session-max S] [--login-attempts N] "
+             "[--login-window S]\n"
+             "       [--tls-cert FILE --tls-key FILE]",
     .help = "Serves the HTTP/1.1 JSON API of docs/api.md (OpenAPI: docs/api.yaml) on one\n"
             "libuv loop; database work and rules run on the thread pool. Every /v1 request\n"
-            "needs a bearer token (cara token create). Edits under the episodes folder are\n"
+            "needs a bearer token (cara token create) or a login session's cookie (cara user\n"
+            "add; POST /v1/session). Edits under the episodes folder are\n"
             "validated and take effect within a second; a broken edit is rejected and the\n"
             "last good version keeps serving (GET /v1/status shows the error). SIGINT or\n"
             "SIGTERM stop it gracefully. Prints the URL it listens on to stdout.\n\n"
@@ -96,6 +115,15 @@ const cli_command cmd_serve = {
             "                          seconds of the connection or of its previous answer\n"
             "                          (default 10), else the connection is closed\n"
             "  --body-seconds S        a request's body must arrive within S seconds of its\n"
-            "                          headers (default 30), else the connection is closed\n",
+            "                          headers (default 30), else the connection is closed\n"
+            "  --session-idle S        a login session ends after S seconds without a request\n"
+            "                          (default 1800)\n"
+            "  --session-max S         ... and S seconds after its login (default 43200)\n"
+            "  --login-attempts N      failed logins allowed per user name and per address in\n"
+            "                          a window (default 5); then 429 until it ends\n"
+            "  --login-window S        that window, in seconds (default 900)\n"
+            "  --tls-cert FILE         serve HTTPS with this PEM certificate (and --tls-key);\n"
+            "                          session cookies are then Secure\n"
+            "  --tls-key FILE          the certificate's PEM private key\n",
     .run = run_serve,
 };

@@ -12,4 +12,5 @@
 #include "srv_conn.h"
 #include "srv_deny.h"
 #include "srv_dirs.h"
+#include "srv_session.h"
 #endif

@@ -10,7 +10,9 @@
  *
  * Roles (srv_auth.h): a bearer token is CMS (everything), an ACO (its arrangements,
  * beneficiaries and episodes), or a provider NPI (its own episodes). Handlers call
- * srv_scope_* to narrow queries and answer 403 outside the scope.
+ * srv_scope_* to narrow queries and answer 403 outside the scope. A request without an
+ * Authorization header but with a login session's cookie runs with its user's role
+ * (srv_session.h), the same scopes and 403s.
  */
 #ifndef CARA_SRV_H
 #define CARA_SRV_H
@@ -34,6 +36,11 @@ typedef struct srv_limits {
     unsigned body_seconds;    /* a request's body must arrive within this after its headers */
     unsigned try_workers;     /* rules/try requests evaluated at once */
     unsigned try_queue;       /* rules/try requests waiting; more are answered 503 */
+    /* login sessions (srv_session.h; 0 means the default) */
+    unsigned session_idle;    /* seconds a session lasts without a request */
+    unsigned session_max;     /* seconds a session lasts after its login */
+    unsigned login_attempts;  /* failed logins per user name and per address in a window */
+    unsigned login_window;    /* seconds of that window */
 } srv_limits;
 
 /* Defaults of the limits above. */
@@ -51,6 +58,8 @@ typedef struct srv_options {
     const char *host;         /* address to listen on */
     int port;                 /* port; 0 picks a free one */
     srv_limits limits;
+    const char *tls_cert;     /* PEM certificate file: serve HTTPS (NULL: HTTP) */
+    const char *tls_key;      /* its PEM private key file (with tls_cert) */
 } srv_options;
 
 /*
@@ -67,7 +76,8 @@ enum srv_role_kind { SRV_ANON, SRV_CMS, SRV_ACO, SRV_PROVIDER };
 typedef struct srv_role {
     int kind;               /* enum srv_role_kind */
     char id[32];            /* ACO id or NPI; "" for CMS */
-    char token_id[20];      /* the token's public id (for the audit log) */
+    char token_id[20];      /* the token's public id (for the audit log); "" for a session */
+    char user[65];          /* the logged-in user's name (a session); "" for a token */
 } srv_role;
 
 typedef struct srv srv;     /* the service (srv_main.c); opaque to handlers */
@@ -88,7 +98,13 @@ typedef struct srv_req {
     /* query parameters (decoded), looked up with srv_query */
     const char *const *qkeys, *const *qvals;
     int n_query;
+    /* request headers (copies made on the loop), looked up with srv_header */
+    const char *const *hkeys, *const *hvals;
+    int n_headers;
+    const char *client;     /* the client's IP address ("" when unknown) */
 } srv_req;
+
+#define SRV_RESP_HEADERS 4   /* extra response headers a handler may add */
 
 /* The response a handler fills. */
 typedef struct srv_resp {
@@ -96,12 +112,21 @@ typedef struct srv_resp {
     json_t *json;           /* body as JSON (owned; serialized compact), or NULL */
     char *text;             /* body as text (malloc'ed, owned), when json is NULL */
     const char *content_type; /* for text (default "text/plain; charset=utf-8") */
+    char *hnames[SRV_RESP_HEADERS], *hvals[SRV_RESP_HEADERS]; /* extra headers (owned) */
+    int n_headers;
 } srv_resp;
 
 typedef void (*srv_handler)(srv_req *rq, srv_resp *rs);
 
 /* A query parameter's value, or NULL. */
 const char *srv_query(const srv_req *rq, const char *key);
+
+/* A request header's value (name in any case), or NULL. */
+const char *srv_header(const srv_req *rq, const char *name);
+
+/* Add a response header (Set-Cookie, Retry-After, ...; name and value copied). 0, or -1
+ * when SRV_RESP_HEADERS are already set or out of memory. */
+int srv_resp_header(srv_resp *rs, const char *name, const char *value);
 
 /* Set an error response: {"error": {"status": N, "code": code, "message": "..."}}. */
 void srv_error(srv_resp *rs, int status, const char *code, const char *fmt, ...)

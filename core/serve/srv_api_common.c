@@ -92,8 +92,12 @@ void api_actor(const srv_req *rq, char *buf, size_t len)
     int k = rq->role.kind;
     const char *name = k == SRV_CMS ? "cms" : k == SRV_ACO ? "aco" : k == SRV_PROVIDER ? "provider"
                                                                                      : "anonymous";
-    snprintf(buf, len, "%s%s%s (token %s)", name, rq->role.id[0] ? ":" : "", rq->role.id,
-             rq->role.token_id[0] ? rq->role.token_id : "-");
+    if (rq->role.user[0]) /* a login session's request: the user */
+        snprintf(buf, len, "%s%s%s (user %s)", name, rq->role.id[0] ? ":" : "", rq->role.id,
+                 rq->role.user);
+    else
+        snprintf(buf, len, "%s%s%s (token %s)", name, rq->role.id[0] ? ":" : "", rq->role.id,
+                 rq->role.token_id[0] ? rq->role.token_id : "-");
 }
 
 void api_forbidden(const srv_req *rq, srv_resp *rs, const char *what)

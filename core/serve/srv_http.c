@@ -18,6 +18,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <strings.h>
 #include <time.h>
 
 #include "base/base.h"
@@ -26,6 +27,7 @@
 #include "srv_internal.h"
 
 #define MAX_QUERY 32
+#define MAX_HEADERS 48
 
 typedef struct rctx {
     srv *s;
@@ -38,6 +40,9 @@ typedef struct rctx {
     char *auth;                       /* Authorization header (copy) */
     char *qk[MAX_QUERY], *qv[MAX_QUERY];
     int nq;
+    char *hk[MAX_HEADERS], *hv[MAX_HEADERS]; /* request headers (copies, for the pool) */
+    int nh;
+    char client[64];                  /* the client's IP address */
     const srv_route *route;
     const char *params[4];
     int n_params;
@@ -49,7 +54,7 @@ typedef struct rctx {
     int retry_after;                  /* seconds, a Retry-After header when > 0 */
     struct rctx *next_waiting;        /* the rules/try queue */
     struct timespec t0;
-    char who[64];
+    char who[128];
 } rctx;
 
 static double since(const struct timespec *t0)
@@ -187,6 +192,10 @@ static enum MHD_Result send_resp(rctx *c)
     }
     MHD_add_response_header(r, "Content-Type", type);
     MHD_add_response_header(r, "Cache-Control", "no-store");
+    MHD_add_response_header(r, "X-Content-Type-Options", "nosniff");
+    MHD_add_response_header(r, "X-Frame-Options", "DENY");
+    for (int i = 0; i < rs->n_headers; i++)
+        MHD_add_response_header(r, rs->hnames[i], rs->hvals[i]);
     if (c->retry_after > 0) {
         char ra[16];
         snprintf(ra, sizeof ra, "%d", c->retry_after);
@@ -221,7 +230,8 @@ static void audit_denied(srv *s, store *db, const srv_req *rq, int status, const
 {
     unsigned suppressed;
     uv_mutex_lock(&s->lock);
-    int d = srv_deny_admit(&s->deny, rq->role.token_id, (int64_t)time(NULL), &suppressed);
+    int d = srv_deny_admit(&s->deny, rq->role.token_id[0] ? rq->role.token_id : rq->role.user,
+                           (int64_t)time(NULL), &suppressed);
     uv_mutex_unlock(&s->lock);
     if (srv_deny_audit(db, rq, status, reason, d, suppressed) < 0)
         log_msg(LOG_LEVEL_ERROR, "serve", "%s %s %d: the refusal could not be written to the "
@@ -244,6 +254,10 @@ static void work(uv_work_t *w)
     c->rq.qkeys = (const char *const *)c->qk;
     c->rq.qvals = (const char *const *)c->qv;
     c->rq.n_query = c->nq;
+    c->rq.hkeys = (const char *const *)c->hk;
+    c->rq.hvals = (const char *const *)c->hv;
+    c->rq.n_headers = c->nh;
+    c->rq.client = c->client;
     c->rq.plugins_dir = s->plugins_dir;
     uv_mutex_lock(&s->lock);
     char *active = strdup(s->active_dir);
@@ -260,7 +274,18 @@ static void work(uv_work_t *w)
         store_busy_timeout(db, 5000);
         store_set_deadline(db, &deadline);
     }
-    if (!(c->route->flags & SRV_PUBLIC)) {
+    /* no Authorization header: a login session's cookie may stand for it (srv_session.h) */
+    int by_session = !(c->route->flags & SRV_PUBLIC) && !c->auth[0]
+                         ? srv__session_request(s, db, &c->rq, &c->rs) : 0;
+    if (by_session != 0 && c->rq.role.user[0])
+        snprintf(c->who, sizeof c->who, "%s%s%s user %s", srv_role_word(c->rq.role.kind),
+                 c->rq.role.id[0] ? ":" : "", c->rq.role.id, c->rq.role.user);
+    if (by_session < 0) {
+        json_t *m = json_object_get(json_object_get(c->rs.json, "error"), "message");
+        if (c->rs.status == 403) audit_denied(s, db, &c->rq, 403, json_string_value(m));
+        goto out;
+    }
+    if (by_session == 0 && !(c->route->flags & SRV_PUBLIC)) {
         int v = srv_token_verify(db, c->auth, &c->rq.role, err, sizeof err);
         if (v < 0) {
             srv_error(&c->rs, 401, "unauthorized", "%s", err);
@@ -359,6 +384,51 @@ static enum MHD_Result collect_query(void *cls, enum MHD_ValueKind kind, const c
     return MHD_YES;
 }
 
+static enum MHD_Result collect_header(void *cls, enum MHD_ValueKind kind, const char *key,
+                                      const char *value)
+{
+    (void)kind;
+    rctx *c = cls;
+    if (c->nh >= MAX_HEADERS) return MHD_NO;
+    c->hk[c->nh] = strdup(key);
+    c->hv[c->nh] = strdup(value ? value : "");
+    c->nh++;
+    return MHD_YES;
+}
+
+static void client_address(rctx *c)
+{
+    const union MHD_ConnectionInfo *ci =
+        MHD_get_connection_info(c->conn, MHD_CONNECTION_INFO_CLIENT_ADDRESS);
+    const struct sockaddr *sa = ci ? ci->client_addr : NULL;
+    if (sa && sa->sa_family == AF_INET)
+        inet_ntop(AF_INET, &((const struct sockaddr_in *)sa)->sin_addr, c->client, sizeof c->client);
+    else if (sa && sa->sa_family == AF_INET6)
+        inet_ntop(AF_INET6, &((const struct sockaddr_in6 *)sa)->sin6_addr, c->client,
+                  sizeof c->client);
+}
+
+const char *srv_header(const srv_req *rq, const char *name)
+{
+    for (int i = 0; i < rq->n_headers; i++)
+        if (rq->hkeys[i] && !strcasecmp(rq->hkeys[i], name)) return rq->hvals[i];
+    return NULL;
+}
+
+int srv_resp_header(srv_resp *rs, const char *name, const char *value)
+{
+    if (rs->n_headers >= SRV_RESP_HEADERS) return -1;
+    char *n = strdup(name), *v = strdup(value);
+    if (!n || !v) {
+        free(n);
+        free(v);
+        return -1;
+    }
+    rs->hnames[rs->n_headers] = n;
+    rs->hvals[rs->n_headers++] = v;
+    return 0;
+}
+
 static void route_request(rctx *c)
 {
     srv *s = c->s;
@@ -398,6 +468,8 @@ static void route_request(rctx *c)
         return;
     }
     MHD_get_connection_values(c->conn, MHD_GET_ARGUMENT_KIND, collect_query, c);
+    MHD_get_connection_values(c->conn, MHD_HEADER_KIND, collect_header, c);
+    client_address(c);
     c->work.data = c;
     c->dispatched = 1;
     if (c->route->flags & SRV_TRY) { /* the bounded rules/try pool */
@@ -514,6 +586,14 @@ static void on_completed(void *cls, struct MHD_Connection *conn, void **con_cls,
         free(c->qk[i]);
         free(c->qv[i]);
     }
+    for (int i = 0; i < c->nh; i++) {
+        free(c->hk[i]);
+        free(c->hv[i]);
+    }
+    for (int i = 0; i < c->rs.n_headers; i++) {
+        free(c->rs.hnames[i]);
+        free(c->rs.hvals[i]);
+    }
     free(c->body);
     free(c->auth);
     if (c->rs.json) json_decref(c->rs.json);
@@ -548,7 +628,8 @@ static size_t mhd_unescape(void *cls, struct MHD_Connection *conn, char *uri)
     return srv__unescape(uri);
 }
 
-int srv__http_start(srv *s, const char *host, int port, char *err, size_t errlen)
+int srv__http_start(srv *s, const char *host, int port, const char *tls_cert,
+                    const char *tls_key, char *err, size_t errlen)
 {
     struct sockaddr_in addr;
     memset(&addr, 0, sizeof addr);
@@ -558,7 +639,13 @@ int srv__http_start(srv *s, const char *host, int port, char *err, size_t errlen
         snprintf(err, errlen, "--listen: '%s' is not an IPv4 address", host);
         return -EINVAL;
     }
-    s->mhd = MHD_start_daemon(MHD_USE_EPOLL | MHD_ALLOW_SUSPEND_RESUME | MHD_USE_ERROR_LOG,
+    s->tls = tls_cert != NULL;
+    if (s->tls && MHD_is_feature_supported(MHD_FEATURE_TLS) != MHD_YES) {
+        snprintf(err, errlen, "--tls-cert: this libmicrohttpd was built without TLS");
+        return -EINVAL;
+    }
+    s->mhd = MHD_start_daemon(MHD_USE_EPOLL | MHD_ALLOW_SUSPEND_RESUME | MHD_USE_ERROR_LOG |
+                                  (s->tls ? MHD_USE_TLS : 0),
                               (uint16_t)port, NULL, NULL, on_request, s,
                               MHD_OPTION_EXTERNAL_LOGGER, mhd_log, s,
                               MHD_OPTION_SOCK_ADDR, (struct sockaddr *)&addr,
@@ -569,9 +656,11 @@ int srv__http_start(srv *s, const char *host, int port, char *err, size_t errlen
                               MHD_OPTION_NOTIFY_CONNECTION, srv_conn_notify, s,
                               MHD_OPTION_PER_IP_CONNECTION_LIMIT, s->limits.per_ip,
                               MHD_OPTION_UNESCAPE_CALLBACK, mhd_unescape, s,
-                              MHD_OPTION_END);
+                              s->tls ? MHD_OPTION_HTTPS_MEM_CERT : MHD_OPTION_END, tls_cert,
+                              MHD_OPTION_HTTPS_MEM_KEY, tls_key, MHD_OPTION_END);
     if (!s->mhd) {
-        snprintf(err, errlen, "cannot listen on %s:%d (in use, or not allowed)", host, port);
+        snprintf(err, errlen, "cannot listen on %s:%d (in use, or not allowed%s)", host, port,
+                 s->tls ? ", or the TLS certificate or key is not valid PEM" : "");
         return -EADDRINUSE;
     }
     const union MHD_DaemonInfo *ep = MHD_get_daemon_info(s->mhd, MHD_DAEMON_INFO_EPOLL_FD);
@@ -584,8 +673,10 @@ int srv__http_start(srv *s, const char *host, int port, char *err, size_t errlen
     uv_timer_init(s->loop, &s->conn_timer);
     s->conn_timer.data = s;
     uv_timer_start(&s->conn_timer, on_conn_timer, 1000, 1000);
-    log_msg(LOG_LEVEL_INFO, "serve", "listening on http://%s:%u", host, bp ? bp->port : (unsigned)port);
-    printf("http://%s:%u\n", host, bp ? bp->port : (unsigned)port);
+    const char *scheme = s->tls ? "https" : "http";
+    log_msg(LOG_LEVEL_INFO, "serve", "listening on %s://%s:%u", scheme, host,
+            bp ? bp->port : (unsigned)port);
+    printf("%s://%s:%u\n", scheme, host, bp ? bp->port : (unsigned)port);
     fflush(stdout);
     srv__http_kick(s);
     return 0;

@@ -14,6 +14,7 @@
 
 #include "srv.h"
 #include "srv_deny.h"
+#include "srv_session.h"
 
 struct MHD_Daemon;
 
@@ -89,6 +90,9 @@ struct srv {
     uint64_t req_by_class[6];           /* 1xx .. 5xx */
     uint64_t req_total, reload_ok_total, reload_failed_total, runs_started, runs_failed;
     double req_seconds;
+    /* login sessions (srv_session.h): limits.session_* and login_* hold the defaults */
+    int tls;                            /* serving HTTPS: cookies are Secure */
+    srv_login_limit login;              /* its own lock */
 };
 
 /* srv_util.c: text with every occurrence of from[k] replaced by to[k], for k = 0..n-1 in
@@ -97,7 +101,9 @@ struct srv {
 char *srv__replace_all(const char *text, const char *const *from, const char *const *to, size_t n);
 
 /* srv_http.c */
-int srv__http_start(srv *s, const char *host, int port, char *err, size_t errlen);
+/* tls_cert and tls_key: PEM text (NUL-terminated) to serve HTTPS, or NULL for HTTP. */
+int srv__http_start(srv *s, const char *host, int port, const char *tls_cert,
+                    const char *tls_key, char *err, size_t errlen);
 void srv__http_kick(srv *s);           /* run libmicrohttpd now and rearm its timer */
 void srv__http_stop(srv *s);
 /* At the start of a stop: answer every waiting rules/try request 503. */
@@ -124,6 +130,27 @@ size_t srv__unescape(char *s);
 void srv__jobs_tick(srv *s);           /* start the next queued run when none is running */
 void srv__jobs_cancel_all(srv *s);
 int srv__jobs_busy(srv *s);
+
+/* srv_session.c: the service's side of login sessions */
+
+/*
+ * Authenticate a request without an Authorization header by its session cookie (for
+ * routes that need a role): 0 when it has no cara_session cookie (the bearer token
+ * rules apply); 1 with rq->role set from the session when it is valid and passes the
+ * CSRF rule; -1 with rs set (401 "unauthorized", 403 "csrf", 500) otherwise.
+ */
+int srv__session_request(srv *s, store *db, srv_req *rq, srv_resp *rs);
+
+
+/* The endpoints (srv_api_users.c; docs/api.md). */
+void api_session_login(srv_req *rq, srv_resp *rs);     /* POST   /v1/session */
+void api_session_get(srv_req *rq, srv_resp *rs);       /* GET    /v1/session */
+void api_session_logout(srv_req *rq, srv_resp *rs);    /* DELETE /v1/session */
+void api_session_password(srv_req *rq, srv_resp *rs);  /* POST   /v1/session/password */
+void api_users_list(srv_req *rq, srv_resp *rs);        /* GET    /v1/users */
+void api_user_add(srv_req *rq, srv_resp *rs);          /* POST   /v1/users */
+void api_user_disable(srv_req *rq, srv_resp *rs);      /* POST   /v1/users/:name/disable */
+void api_user_password(srv_req *rq, srv_resp *rs);     /* POST   /v1/users/:name/password */
 
 /* srv_reload.c */
 int srv__reload_init(srv *s, char *err, size_t errlen);   /* first snapshot, watchers */

@@ -10,6 +10,7 @@
 #include <limits.h>
 #include <microhttpd.h>
 #include <signal.h>
+#include <sodium.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -31,6 +32,16 @@ static void rm_rf(const char *dir)
 }
 
 static void on_closed(uv_handle_t *h) { (void)h; }
+
+/* The PEM file path (a certificate or key, at most 1 MiB) into *out (malloc'ed). */
+static int read_pem(const char *path, const char *opt, char **out, char *msg, size_t len)
+{
+    char e[600];
+    size_t n;
+    if (util_read_file(path, 1u << 20, out, &n, e, sizeof e) == 0) return 0;
+    snprintf(msg, len, "%s: %s", opt, e);
+    return -1;
+}
 
 static void finish(srv *s)
 {
@@ -95,6 +106,10 @@ int srv_serve(const srv_options *o, FILE *err)
     static srv s; /* one service per process */
     memset(&s, 0, sizeof s);
     s.limits = o->limits;
+    if (!s.limits.session_idle) s.limits.session_idle = SRV_DEFAULT_SESSION_IDLE;
+    if (!s.limits.session_max) s.limits.session_max = SRV_DEFAULT_SESSION_MAX;
+    if (!s.limits.login_attempts) s.limits.login_attempts = SRV_DEFAULT_LOGIN_ATTEMPTS;
+    if (!s.limits.login_window) s.limits.login_window = SRV_DEFAULT_LOGIN_WINDOW;
     const char *host = o->host;
     int port = o->port;
     if (!realpath(o->episodes_dir, s.source_dir)) {
@@ -138,8 +153,15 @@ int srv_serve(const srv_options *o, FILE *err)
     }
     s.loop = uv_default_loop();
     uv_mutex_init(&s.lock);
-    int rc = srv__reload_init(&s, msg, sizeof msg);
-    if (rc == 0) rc = srv__http_start(&s, host, port, msg, sizeof msg);
+    srv_login_limit_init(&s.login, s.limits.login_attempts, s.limits.login_window);
+    char *cert = NULL, *key = NULL; /* PEM text for HTTPS */
+    int rc = o->tls_cert ? read_pem(o->tls_cert, "--tls-cert", &cert, msg, sizeof msg) : 0;
+    if (rc == 0 && o->tls_key) rc = read_pem(o->tls_key, "--tls-key", &key, msg, sizeof msg);
+    if (rc == 0) rc = srv__reload_init(&s, msg, sizeof msg);
+    if (rc == 0) rc = srv__http_start(&s, host, port, cert, key, msg, sizeof msg);
+    if (key) sodium_memzero(key, strlen(key));
+    free(cert);
+    free(key);
     if (rc < 0) {
         fprintf(err, "cara serve: %s\n", msg);
         rm_rf(s.state_dir);
@@ -159,6 +181,7 @@ int srv_serve(const srv_options *o, FILE *err)
     uv_loop_close(s.loop);
     for (int i = 0; i < s.n_jobs; i++) free(s.jobs[i]);
     uv_mutex_destroy(&s.lock);
+    srv_login_limit_destroy(&s.login);
     rm_rf(s.state_dir);
     log_msg(LOG_LEVEL_INFO, "serve", "stopped");
     return 0;

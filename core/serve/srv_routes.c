@@ -15,6 +15,7 @@
 #include "srv_auth.h"
 #include "srv_bodies.h"
 #include "srv_internal.h"
+#include "srv_portal.h"
 
 static void now_iso(char out[32])
 {
@@ -484,6 +485,9 @@ static void h_run_get(srv_req *rq, srv_resp *rs)
 static const srv_route routes[] = {
     {"GET", "/healthz", h_healthz, SRV_PUBLIC | SRV_NODB},
     {"GET", "/metrics", h_metrics, SRV_PUBLIC | SRV_NODB},
+    {"GET", "/", srv_portal_index, SRV_PUBLIC | SRV_NODB},
+    {"GET", "/portal/vendor/chart.js", srv_portal_chartjs, SRV_PUBLIC | SRV_NODB},
+    {"GET", "/portal/:file", srv_portal_asset, SRV_PUBLIC | SRV_NODB},
     {"GET", "/v1/status", h_status, SRV_NODB},
     {"GET", "/v1/templates", api_templates_list, 0},
     {"GET", "/v1/templates/:id", api_template_get, 0},
@@ -513,6 +517,15 @@ static const srv_route routes[] = {
     {"GET", "/v1/jobs/:id", h_job_get, SRV_NODB},
     {"POST", "/v1/jobs/:id/cancel", h_job_cancel, 0},
     {"DELETE", "/v1/jobs/:id", h_job_cancel, 0},
+    /* login sessions and user accounts (srv_session.h, srv_api_users.c) */
+    {"POST", "/v1/session", api_session_login, SRV_PUBLIC},
+    {"GET", "/v1/session", api_session_get, SRV_PUBLIC},
+    {"DELETE", "/v1/session", api_session_logout, SRV_PUBLIC},
+    {"POST", "/v1/session/password", api_session_password, 0},
+    {"GET", "/v1/users", api_users_list, 0},
+    {"POST", "/v1/users", api_user_add, 0},
+    {"POST", "/v1/users/:name/disable", api_user_disable, 0},
+    {"POST", "/v1/users/:name/password", api_user_password, 0},
 };
 
 /* Match path against pattern; captures point into buf (a copy of path, split at '/'). */

@@ -10,6 +10,7 @@
 #include <time.h>
 
 #include "srv.h"
+#include "srv_api_common.h"
 #include "srv_auth.h"
 #include "srv_internal.h"
 
@@ -73,9 +74,8 @@ int srv_audit(const srv_req *rq, const char *action, const char *entity, const c
         if (detail) json_decref(detail);
         return 0;
     }
-    char actor[96], e[256];
-    snprintf(actor, sizeof actor, "%s%s%s (token %s)", srv_role_word(rq->role.kind),
-             rq->role.id[0] ? ":" : "", rq->role.id, rq->role.token_id[0] ? rq->role.token_id : "-");
+    char actor[160], e[256];
+    api_actor(rq, actor, sizeof actor); /* "ROLE (token ID)" or "ROLE (user NAME)" */
     char *after = detail ? json_dumps(detail, JSON_COMPACT | JSON_SORT_KEYS) : NULL;
     if (detail) json_decref(detail);
     audit_row r = {.actor = actor, .action = action, .entity = entity, .entity_id = entity_id,

@@ -32,6 +32,7 @@
 #include "runs_w.h"
 #include "store_rows.h"
 #include "tokens.h"
+#include "users.h"
 #include "snapshots.h"
 #include "template_hist_q.h"
 #include "store_conn.h"

@@ -362,6 +362,34 @@ static const store_migration migrations[] = {
     {12, "run episodes in report order (a page of GET /v1/episodes reads 50 rows, not the run)",
      "CREATE INDEX run_episodes_order ON run_episodes (run_id, template_id, person_id, "
      "trigger_date, episode_id);\n"},
+    {13, "service: user accounts (Argon2id password hashes) and their login sessions "
+         "(hashes of the session secrets only)",
+     "-- core/store/users.h: role 'cms', 'aco' or 'provider' with its scope (the ACO id or\n"
+     "-- the NPI; '' for cms), as api_tokens; password_hash is libsodium's\n"
+     "-- crypto_pwhash_str text; a disabled user (disabled_at set) cannot log in\n"
+     "CREATE TABLE users (\n"
+     "  user_id             INTEGER PRIMARY KEY,\n"
+     "  name                TEXT NOT NULL UNIQUE,\n"
+     "  role                TEXT NOT NULL CHECK (role IN ('cms', 'aco', 'provider')),\n"
+     "  scope               TEXT NOT NULL DEFAULT '',\n"
+     "  password_hash       TEXT NOT NULL,\n"
+     "  created_at          TEXT NOT NULL,\n"
+     "  created_by          TEXT NOT NULL,\n"
+     "  disabled_at         TEXT,\n"
+     "  password_changed_at TEXT NOT NULL,\n"
+     "  last_login_at       TEXT\n"
+     ") STRICT;\n"
+     "-- a login session: the SHA-256 (hex) of its secret, never the secret (the cookie)\n"
+     "CREATE TABLE sessions (\n"
+     "  session_sha256 TEXT PRIMARY KEY,\n"
+     "  user_id        INTEGER NOT NULL REFERENCES users (user_id),\n"
+     "  csrf_token     TEXT NOT NULL,\n"
+     "  created_at     TEXT NOT NULL,\n"
+     "  last_seen_at   TEXT NOT NULL,\n"
+     "  ended_at       TEXT,\n"
+     "  client_addr    TEXT NOT NULL DEFAULT ''\n"
+     ") STRICT, WITHOUT ROWID;\n"
+     "CREATE INDEX sessions_user ON sessions (user_id);\n"},
 };
 
 const store_migration *store_migrations(size_t *n)
