@@ -7,6 +7,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <pthread.h>
 
 #include "base/base.h"
 #include "srv_portal.h"
@@ -109,33 +110,51 @@ void srv_portal_asset(srv_req *rq, srv_resp *rs)
     send_file(rs, f);
 }
 
+/* Chart.js, read on the first request and kept (the loop thread does no file I/O after
+ * that); read again only when CARA_CHARTJS names another file. chartjs_err says why it
+ * could not be read. Guarded by chartjs_lock. */
+static pthread_mutex_t chartjs_lock = PTHREAD_MUTEX_INITIALIZER;
+static char *chartjs, chartjs_path[1024], chartjs_err[1400];
+static size_t chartjs_len;
+static int chartjs_tried;
+
+static void chartjs_load(const char *path)
+{
+    char e[256];
+    free(chartjs);
+    chartjs = NULL;
+    util_strlcpy(chartjs_path, path, sizeof chartjs_path);
+    chartjs_tried = 1;
+    if (util_read_file(path, MAX_CHARTJS, &chartjs, &chartjs_len, e, sizeof e) < 0) {
+        chartjs = NULL;
+        snprintf(chartjs_err, sizeof chartjs_err, "Chart.js is not installed at %s or cannot be "
+                 "read (install the Debian package libjs-chart.js, run 'make deps', or set "
+                 "CARA_CHARTJS); the pages show their tables without charts", path);
+    } else if (memchr(chartjs, '\0', chartjs_len)) {
+        free(chartjs);
+        chartjs = NULL;
+        snprintf(chartjs_err, sizeof chartjs_err, "Chart.js at %s is not text", path);
+    }
+}
+
 void srv_portal_chartjs(srv_req *rq, srv_resp *rs)
 {
     (void)rq;
     const char *env = getenv("CARA_CHARTJS");
     const char *path = env && *env ? env : SRV_PORTAL_CHARTJS;
-    FILE *fp = fopen(path, "rb");
-    if (!fp) {
-        srv_error(rs, 404, "not_found",
-                  "Chart.js is not installed at %s (install the Debian package libjs-chart.js, "
-                  "run 'make deps', or set CARA_CHARTJS); the pages show their tables without "
-                  "charts", path);
+    pthread_mutex_lock(&chartjs_lock);
+    if (!chartjs_tried || strcmp(path, chartjs_path)) chartjs_load(path);
+    int have = chartjs != NULL;
+    char *copy = have ? malloc(chartjs_len + 1) : NULL;
+    if (copy) memcpy(copy, chartjs, chartjs_len + 1);
+    if (!have) srv_error(rs, 404, "not_found", "%s", chartjs_err);
+    pthread_mutex_unlock(&chartjs_lock);
+    if (!have) return;
+    if (!copy) {
+        srv_error(rs, 500, "internal", "out of memory");
         return;
     }
-    long size = fseek(fp, 0, SEEK_END) == 0 ? ftell(fp) : -1;
-    char *buf = size >= 0 && size <= (long)MAX_CHARTJS && fseek(fp, 0, SEEK_SET) == 0
-                    ? malloc((size_t)size + 1) : NULL;
-    size_t n = buf ? fread(buf, 1, (size_t)size, fp) : 0;
-    int failed = !buf || ferror(fp) || n != (size_t)size || memchr(buf, '\0', n);
-    fclose(fp);
-    if (failed) {
-        free(buf);
-        srv_error(rs, 500, "internal", "Chart.js at %s cannot be read, is larger than %u "
-                  "bytes or is not text", path, MAX_CHARTJS);
-        return;
-    }
-    buf[n] = '\0';
     rs->status = 200;
-    rs->text = buf;
+    rs->text = copy;
     rs->content_type = JS;
 }
