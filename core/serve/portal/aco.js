@@ -268,7 +268,7 @@ async function renderSpecialists(box, params, query, ctx) {
     {key: 'specialty_code', label: 'Specialty'}, {key: 'episodes', label: 'Episodes', num: true, fmt: count},
     {key: 'target_cents', label: 'Target', num: true, fmt: money}, {key: 'actual_winsorized_cents', label: 'Actual (winsorized)', num: true, fmt: money},
     {key: 'savings', label: 'Savings', num: true, fmt: bps}];
-  if (hasCi) cols.push({key: 'savings_bps_low', label: '90% interval', num: true, fmt: (v, x) => bps(x.savings_bps_low) + ' to ' + bps(x.savings_bps_high)});
+  if (hasCi) cols.push({key: 'savings_bps_low', label: '90% interval', num: true, fmt: (v, x) => (x.savings_bps_low === null || x.savings_bps_low === undefined) ? 'too few episodes' : bps(x.savings_bps_low) + ' to ' + bps(x.savings_bps_high)});
   cols.push({key: 'payment_cents', label: 'Payment', num: true, fmt: money});
   const top = rows.slice(0, 15);
   chart(out, 'bar', 'Savings of the top ' + top.length + ' specialists, percent', top.map((x) => x.name || x.npi), [{label: 'Savings %', data: top.map((x) => (x.savings === null ? null : Number(x.savings) / 100))}], 'percent');
