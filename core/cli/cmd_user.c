@@ -47,7 +47,8 @@ static int read_line(FILE *f, password *p)
     return any ? 0 : -1;
 }
 
-/* Ask on /dev/tty, echo off, twice. 0, or -1 with the reason printed. */
+/* Ask on /dev/tty, echo off, twice (prompts written to the descriptor, answers read
+ * through a stream of their own). 0, or -1 with the reason printed. */
 static int prompt(cli_ctx *c, const char *name, password *p)
 {
     int fd = open("/dev/tty", O_RDWR | O_NOCTTY | O_CLOEXEC);
@@ -56,12 +57,11 @@ static int prompt(cli_ctx *c, const char *name, password *p)
                         "input with --password-stdin\n");
         return -1;
     }
-    FILE *tty = fdopen(fd, "r+");
     struct termios old, quiet;
-    if (!tty || tcgetattr(fd, &old) < 0) {
+    FILE *in = tcgetattr(fd, &old) == 0 ? fdopen(fd, "r") : NULL;
+    if (!in) {
         fprintf(c->err, "cara user: /dev/tty is not a terminal: use --password-stdin\n");
-        if (tty) fclose(tty);
-        else close(fd);
+        close(fd);
         return -1;
     }
     quiet = old;
@@ -70,13 +70,11 @@ static int prompt(cli_ctx *c, const char *name, password *p)
     password again;
     int rc = -1;
     if (tcsetattr(fd, TCSAFLUSH, &quiet) == 0) {
-        fprintf(tty, "Password for %s: ", name);
-        fflush(tty);
-        int a = read_line(tty, p);
-        fprintf(tty, "\nAgain: ");
-        fflush(tty);
-        int b = a == 0 ? read_line(tty, &again) : -1;
-        fprintf(tty, "\n");
+        dprintf(fd, "Password for %s: ", name);
+        int a = read_line(in, p);
+        dprintf(fd, "\nAgain: ");
+        int b = a == 0 ? read_line(in, &again) : -1;
+        dprintf(fd, "\n");
         tcsetattr(fd, TCSAFLUSH, &old);
         if (a < 0 || b < 0) fprintf(c->err, "cara user: no password given\n");
         else if (p->len != again.len || memcmp(p->text, again.text, p->len))
@@ -86,7 +84,7 @@ static int prompt(cli_ctx *c, const char *name, password *p)
         fprintf(c->err, "cara user: cannot turn the terminal's echo off: use --password-stdin\n");
     }
     wipe(&again);
-    fclose(tty);
+    fclose(in);
     return rc;
 }
 

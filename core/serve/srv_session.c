@@ -347,9 +347,12 @@ int srv_login_limit_init(srv_login_limit *l, unsigned attempts, unsigned window)
 
 void srv_login_limit_destroy(srv_login_limit *l) { uv_mutex_destroy(&l->lock); }
 
-/* key's slot in t (NULL when none, unless add: then a free slot, else the oldest). */
-static srv_login_slot *slot(srv_login_slot *t, const char *key, int add)
+/* key's slot in t (NULL when none, unless add: then a free slot, else the oldest). Keys
+ * are compared as stored, cut to the slot's size. */
+static srv_login_slot *slot(srv_login_slot *t, const char *full_key, int add)
 {
+    char key[sizeof t->key];
+    util_strlcpy(key, full_key, sizeof key);
     srv_login_slot *oldest = &t[0];
     for (int i = 0; i < SRV_LOGIN_SLOTS; i++) {
         if (t[i].key[0] && !strcmp(t[i].key, key)) return &t[i];
