@@ -171,6 +171,8 @@ START_TEST(test_path_segment)
     ck_assert_int_eq(ids_check_path_segment("falls_prevention:P0001:2025-03-01", 33), ID_OK);
     ck_assert_int_eq(ids_check_path_segment("A0001", 5), ID_OK);
     ck_assert_int_eq(ids_check_path_segment("v1.2", 4), ID_OK);
+    ck_assert_int_eq(ids_check_path_segment("ann@aco.org", 11), ID_OK); /* a user name */
+    ck_assert_int_eq(ids_check_path_segment("a/b", 3), ID_BAD_CHAR);
     ck_assert_int_eq(ids_check_path_segment("..", 2), ID_RESERVED);
     ck_assert_int_eq(ids_check_path_segment(".", 1), ID_RESERVED);
     ck_assert_int_eq(ids_check_path_segment("a%00b", 5), ID_BAD_CHAR);

@@ -110,7 +110,7 @@ int ids_check_path_segment(const char *s, size_t len)
     for (size_t i = 0; i < len; i++) {
         char c = s[i];
         if (!((c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || is_digit(c) || c == '_' ||
-              c == '-' || c == '.' || c == ':'))
+              c == '-' || c == '.' || c == ':' || c == '@'))
             return ID_BAD_CHAR;
     }
     if ((len == 1 && s[0] == '.') || (len == 2 && s[0] == '.' && s[1] == '.')) return ID_RESERVED;
@@ -125,7 +125,7 @@ const char *ids_explain(const char *kind, int rc)
     int tmpl = kind && strcmp(kind, "template") == 0;
     int seg = kind && strcmp(kind, "segment") == 0;
 #define TEMPLATE_ID_RULE "(expected 1 to 64 lowercase letters, digits, _ and -, starting with a letter; not common)"
-#define SEGMENT_RULE "(expected 1 to 255 letters, digits, _, -, . and :; not . or ..)"
+#define SEGMENT_RULE "(expected 1 to 255 letters, digits, _, -, ., : and @; not . or ..)"
     if (tmpl) {
         switch (rc) {
         case ID_OK: return "valid template id";

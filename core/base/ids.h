@@ -74,8 +74,8 @@ int ids_check_template_id(const char *s, size_t len);
 
 /*
  * Validate one captured segment of an HTTP path (an id: template, ACO, EBRA, episode,
- * run, job, report kind): 1 to ID_SEGMENT_MAX bytes of ASCII letters, digits, '_', '-',
- * '.' and ':', and neither "." nor "..". A '%' (an escape the server left undecoded,
+ * run, job, report kind, user name): 1 to ID_SEGMENT_MAX bytes of ASCII letters, digits,
+ * '_', '-', '.', ':' and '@', and neither "." nor "..". A '%' (an escape the server left undecoded,
  * e.g. "%00"), a NUL, a '/' or any other byte is ID_BAD_CHAR. Returns ID_OK,
  * ID_BAD_LENGTH, ID_BAD_CHAR or ID_RESERVED ("." and "..").
  */
