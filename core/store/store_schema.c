@@ -390,11 +390,9 @@ static const store_migration migrations[] = {
      "  client_addr    TEXT NOT NULL DEFAULT ''\n"
      ") STRICT, WITHOUT ROWID;\n"
      "CREATE INDEX sessions_user ON sessions (user_id);\n"},
-    {14, "run episodes by provider and by ACO in report order (a specialist's or an ACO's "
-         "page of the episode list reads its own rows)",
+    {14, "run episodes by provider in report order (a specialist's page of the episode list "
+         "reads its own rows, not the run's)",
      "CREATE INDEX run_episodes_npi ON run_episodes (run_id, npi, template_id, person_id, "
-     "trigger_date, episode_id);\n"
-     "CREATE INDEX run_episodes_aco ON run_episodes (run_id, aco_id, template_id, person_id, "
      "trigger_date, episode_id);\n"},
 };
 
