@@ -22,9 +22,9 @@ DEP_PKGS      := libuv:libuv1-dev lua5.4:liblua5.4-dev sqlite3:libsqlite3-dev ja
                  libsodium:libsodium-dev
 TEST_DEP_PKGS := check:check
 # Not libraries (no pkg-config): the portal's Chart.js, served from its installed path, and
-# the browser test's chromium; scripts/install-deps.sh installs them, `make deps` also runs
+# the browser test's chromium and firefox-esr; scripts/install-deps.sh installs them, `make deps` also runs
 # npm ci in tests/browser (puppeteer-core, pinned in its package-lock.json).
-PORTAL_PKGS   := libjs-chart.js chromium
+PORTAL_PKGS   := libjs-chart.js chromium firefox-esr
 
 NO_DEP_GOALS := deps clean distclean help
 ifneq ($(filter-out $(NO_DEP_GOALS),$(or $(MAKECMDGOALS),all)),)

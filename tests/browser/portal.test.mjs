@@ -22,8 +22,12 @@ const bad = (m) => { console.log('FAIL ' + m); fails += 1; };
 const check = (cond, m, detail) => (cond ? ok(m) : bad(m + (detail ? ': ' + detail : '')));
 
 const root = process.getuid && process.getuid() === 0;
-const browser = await puppeteer.launch({executablePath: env('CHROME'), headless: true,
-  args: (root ? ['--no-sandbox'] : []).concat(['--disable-gpu', '--disable-dev-shm-usage', '--font-render-hinting=none'])});
+// BROWSER=firefox drives Debian's firefox-esr (WebDriver BiDi) instead of Chromium
+const firefox = process.env.BROWSER === 'firefox';
+const browser = firefox
+  ? await puppeteer.launch({browser: 'firefox', executablePath: env('FIREFOX'), headless: true})
+  : await puppeteer.launch({executablePath: env('CHROME'), headless: true,
+    args: (root ? ['--no-sandbox'] : []).concat(['--disable-gpu', '--disable-dev-shm-usage', '--font-render-hinting=none'])});
 const page = await browser.newPage();
 await page.setViewport({width: 1280, height: 900});
 page.setDefaultTimeout(15000);
