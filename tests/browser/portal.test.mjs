@@ -33,6 +33,13 @@ await page.setViewport({width: 1280, height: 900});
 page.setDefaultTimeout(15000);
 const pageErrors = [];
 page.on('pageerror', (e) => pageErrors.push(e.message));
+// what the Content-Security-Policy blocked (Chromium: "violates the following Content
+// Security Policy directive"; Firefox: "Content-Security-Policy: ... blocked")
+const cspErrors = [];
+page.on('console', (m) => {
+  const t = m.text();
+  if (/Content.Security.Policy|violates the following/i.test(t)) cspErrors.push(t);
+});
 
 const sleep = (ms) => new Promise((r) => setTimeout(r, ms));
 const mainText = () => page.$eval('main', (m) => m.innerText);
@@ -227,6 +234,7 @@ try {
   try { console.log('--- page: ' + (await mainText()).slice(0, 1500)); } catch (e3) { /* no page */ }
 }
 check(pageErrors.length === 0, 'no JavaScript errors on any page', pageErrors.join(' | '));
+check(cspErrors.length === 0, 'nothing blocked by the Content-Security-Policy on any page', cspErrors.join(' | '));
 await browser.close();
 console.log(fails ? 'portal.test: ' + fails + ' failed' : 'portal.test: all passed');
 process.exit(fails ? 1 : 0);
