@@ -1163,8 +1163,24 @@ START_TEST(test_run_diff)
     fclose(f);
     ck_assert_uint_eq(n, json_array_size(rows));
     ck_assert_uint_eq(templates, 1); /* the changed trend */
+    /* the pair's rows are kept: the second answer reads them back, equal */
+    ck_assert_int_eq(qi("SELECT count(*) FROM run_diffs"), 1);
+    json_t *again;
+    ck_assert_int_eq(call(api_run_diff, SRV_CMS, "", ra, rb, NULL, NULL, &again), 200);
+    ck_assert(json_equal(json_object_get(again, "rows"), rows));
+    json_decref(again);
+    /* kept rows that do not read as JSON are computed again and replaced */
+    store *s;
+    char e[256];
+    ck_assert_int_eq(store_open(db_path, 0, &s, e, sizeof e), 0);
+    ck_assert_int_eq(store_exec(s, "UPDATE run_diffs SET rows = 'not json'", e, sizeof e), 0);
+    store_close(s);
+    ck_assert_int_eq(call(api_run_diff, SRV_CMS, "", ra, rb, NULL, NULL, &again), 200);
+    ck_assert(json_equal(json_object_get(again, "rows"), rows));
+    json_decref(again);
+    ck_assert_int_eq(qi("SELECT count(*) FROM run_diffs WHERE rows LIKE '[%'"), 1);
     json_decref(j);
-    ck_assert_int_eq(qi("SELECT count(*) FROM audit_log WHERE action = 'diff.read'"), 1);
+    ck_assert_int_eq(qi("SELECT count(*) FROM audit_log WHERE action = 'diff.read'"), 3);
 }
 END_TEST
 

@@ -6,11 +6,15 @@
  *    "attribution"|"leakage"|"leakage_provider", ...}]}
  *
  * CMS only: the rows span every ACO and the attribution rows name beneficiaries (the
- * read is audited as 'diff.read' with the number of attribution rows). A run that is
+ * read is audited as 'diff.read' with the number of attribution rows). Finished runs
+ * never change, so a pair's rows are computed on its first request and kept
+ * (store/diffs_w.h); later requests read them back. A run that is
  * not a number is 400, an unknown run 404, one not done 409 (api_pick_run_arg).
  */
 #include <stdio.h>
+#include <stdlib.h>
 
+#include "base/base.h"
 #include "engine/engine.h"
 #include "srv_api.h"
 #include "srv_api_common.h"
@@ -25,13 +29,32 @@ void api_run_diff(srv_req *rq, srv_resp *rs)
     if (api_pick_run_arg(rq, rs, rq->n_params > 0 ? rq->params[0] : "", &a) < 0 ||
         api_pick_run_arg(rq, rs, rq->n_params > 1 ? rq->params[1] : "", &b) < 0)
         return;
-    json_t *rows = json_array();
-    char err[512];
+    /* a finished run never changes: the pair's rows are computed once and kept */
+    char err[512], *kept = NULL;
     int attribution = 0;
-    if (!rows || run_diff_json(rq->db, a, b, rows, &attribution, err, sizeof err) < 0) {
-        json_decref(rows);
-        srv_error(rs, 500, "store", "%s", rows ? err : "out of memory");
-        return;
+    json_t *rows = NULL;
+    int got = diffs_w_get(rq->db, a, b, &kept, &attribution, err, sizeof err);
+    if (got > 0) {
+        json_error_t je;
+        rows = json_loads(kept, 0, &je);
+        free(kept);
+        if (!json_is_array(rows)) {
+            json_decref(rows);
+            rows = NULL; /* unreadable: computed again below and replaced */
+        }
+    }
+    if (!rows) {
+        rows = json_array();
+        if (!rows || run_diff_json(rq->db, a, b, rows, &attribution, err, sizeof err) < 0) {
+            json_decref(rows);
+            srv_error(rs, 500, "store", "%s", rows ? err : "out of memory");
+            return;
+        }
+        char *text = json_dumps(rows, JSON_COMPACT | JSON_PRESERVE_ORDER);
+        if (text && diffs_w_put(rq->db, a, b, text, attribution, err, sizeof err) < 0)
+            log_msg(LOG_LEVEL_WARN, "serve", "the diff of runs %lld and %lld is not kept: %s",
+                    (long long)a, (long long)b, err);
+        free(text);
     }
     char id[48];
     snprintf(id, sizeof id, "%lld,%lld", (long long)a, (long long)b);

@@ -13,6 +13,7 @@
 #include "contents.h"
 #include "csv_group.h"
 #include "diff_q.h"
+#include "diffs_w.h"
 #include "ebras_q.h"
 #include "episodes_q.h"
 #include "report.h"

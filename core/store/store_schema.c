@@ -400,6 +400,15 @@ static const store_migration migrations[] = {
      "trigger_date, status, arrangement_id, target_cents, actual_cents, "
      "actual_winsorized_cents);\n"
      "CREATE INDEX run_leakage_aco ON run_leakage (run_id, aco_id, npi, tin, lines, paid_cents);\n"},
+    {16, "the diff of two finished runs, kept once computed (core/store/diffs_w.h)",
+     "CREATE TABLE run_diffs (\n"
+     "  run_a            INTEGER NOT NULL REFERENCES runs (run_id) ON DELETE CASCADE,\n"
+     "  run_b            INTEGER NOT NULL REFERENCES runs (run_id) ON DELETE CASCADE,\n"
+     "  computed_at      TEXT NOT NULL,\n"
+     "  attribution_rows INTEGER NOT NULL,\n"
+     "  rows             TEXT NOT NULL, -- JSON array: engine/run_diff.h's rows\n"
+     "  PRIMARY KEY (run_a, run_b)\n"
+     ") STRICT;\n"},
 };
 
 const store_migration *store_migrations(size_t *n)
