@@ -233,3 +233,13 @@ int cli_main(int argc, char **argv)
     fflush(stdout);
     return rc;
 }
+
+int cli_open_store(cli_ctx *c, int flags, store **s)
+{
+    char e[512];
+    if (store_open(c->db, flags, s, e, sizeof e) < 0) {
+        fprintf(c->err, "cara: %s\n", e);
+        return -1;
+    }
+    return 0;
+}

@@ -60,6 +60,11 @@ int scaffold_template(cli_ctx *c, const char *name, const char *parent);
 /* `cara template history ID` and `cara template rollback ID ...` (cmd_template_rollback.c);
  * argv[0] is the subcommand. Return an exit code. */
 int template_history_main(cli_ctx *c, int argc, char **argv);
+
+/* Open the store c->db with store_open's flags into *s (the caller closes it); on
+ * failure print "cara: <why>" on c->err and return -1. */
+typedef struct store store;
+int cli_open_store(cli_ctx *c, int flags, store **s);
 int template_rollback_main(cli_ctx *c, int argc, char **argv);
 
 

@@ -5,6 +5,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "audit_cli.h"
 #include "cli_cmds.h"
 #include "cli_query.h"
 #include "serve/serve.h"
@@ -19,22 +20,6 @@ static int role_shape_ok(const char *spec)
     if (!strncmp(spec, "aco:", 4)) return spec[4] != '\0';
     if (!strncmp(spec, "provider:", 9)) return spec[9] != '\0';
     return 0;
-}
-
-static int open_store(cli_ctx *c, int flags, store **s)
-{
-    char e[512];
-    if (store_open(c->db, flags, s, e, sizeof e) < 0) {
-        fprintf(c->err, "cara: %s\n", e);
-        return -1;
-    }
-    return 0;
-}
-
-static const char *actor_of(const char *as)
-{
-    const char *user = getenv("USER");
-    return as && *as ? as : user && *user ? user : "cli";
 }
 
 static int run_token(cli_ctx *c, int argc, char **argv)
@@ -59,7 +44,7 @@ static int run_token(cli_ctx *c, int argc, char **argv)
 
     if (SUB("list")) {
         if (n != 0) return cli_usage_error(c, &cmd_token, "token list takes no arguments");
-        if (open_store(c, STORE_READONLY, &s) < 0) return CLI_FAIL;
+        if (cli_open_store(c, STORE_READONLY, &s) < 0) return CLI_FAIL;
         cli_rows p;
         cli_rows_init(&p, c, json);
         int rc = cli_rows_end(&p, tokens_list(s, cli_rows_row, &p, err, sizeof err), err);
@@ -69,8 +54,8 @@ static int run_token(cli_ctx *c, int argc, char **argv)
 
     if (SUB("revoke")) {
         if (n != 1) return cli_usage_error(c, &cmd_token, "token revoke needs one TOKEN_ID");
-        if (open_store(c, STORE_CREATE, &s) < 0) return CLI_FAIL;
-        int rc = srv_token_revoke(s, argv[2], actor_of(as), err, sizeof err);
+        if (cli_open_store(c, STORE_CREATE, &s) < 0) return CLI_FAIL;
+        int rc = srv_token_revoke(s, argv[2], audit_cli_actor(as), err, sizeof err);
         store_close(s);
         if (rc < 0) {
             fprintf(c->err, "cara: refused: %s\n", err);
@@ -85,9 +70,9 @@ static int run_token(cli_ctx *c, int argc, char **argv)
     if (!role) return cli_usage_error(c, &cmd_token, "token create needs --role cms|aco:ACO_ID|provider:NPI");
     if (!role_shape_ok(role))
         return cli_usage_error(c, &cmd_token, "--role: '%s' is not cms, aco:ACO_ID or provider:NPI", role);
-    if (open_store(c, STORE_CREATE, &s) < 0) return CLI_FAIL;
+    if (cli_open_store(c, STORE_CREATE, &s) < 0) return CLI_FAIL;
     char secret[64], id[20];
-    int rc = srv_token_create(s, role, label, actor_of(as), secret, sizeof secret, id, err, sizeof err);
+    int rc = srv_token_create(s, role, label, audit_cli_actor(as), secret, sizeof secret, id, err, sizeof err);
     store_close(s);
     if (rc < 0) {
         fprintf(c->err, "cara: refused: %s\n", err);

@@ -11,6 +11,7 @@
 #include <time.h>
 #include <unistd.h>
 
+#include "audit_cli.h"
 #include "cli_cmds.h"
 #include "cli_query.h"
 #include "serve/serve.h"
@@ -100,22 +101,6 @@ static int get_password(cli_ctx *c, const char *name, int from_stdin, password *
     return 0;
 }
 
-static const char *actor_of(const char *as)
-{
-    const char *user = getenv("USER");
-    return as && *as ? as : user && *user ? user : "cli";
-}
-
-static int open_store(cli_ctx *c, int flags, store **s)
-{
-    char e[512];
-    if (store_open(c->db, flags, s, e, sizeof e) < 0) {
-        fprintf(c->err, "cara: %s\n", e);
-        return -1;
-    }
-    return 0;
-}
-
 static int refused(cli_ctx *c, const char *err)
 {
     fprintf(c->err, "cara: refused: %s\n", err);
@@ -146,7 +131,7 @@ static int run_user(cli_ctx *c, int argc, char **argv)
 
     if (!strcmp(sub, "list")) {
         if (n != 0) return cli_usage_error(c, &cmd_user, "user list takes no arguments");
-        if (open_store(c, 0, &s) < 0) return CLI_FAIL;
+        if (cli_open_store(c, 0, &s) < 0) return CLI_FAIL;
         cli_rows p;
         cli_rows_init(&p, c, json);
         int rc = cli_rows_end(&p, users_list(s, cli_rows_row, &p, err, sizeof err), err);
@@ -165,8 +150,8 @@ static int run_user(cli_ctx *c, int argc, char **argv)
         return cli_usage_error(c, &cmd_user, "user disable takes no password");
 
     if (!strcmp(sub, "disable")) {
-        if (open_store(c, 0, &s) < 0) return CLI_FAIL;
-        int rc = srv_user_disable(s, name, actor_of(as), (int64_t)time(NULL), err, sizeof err);
+        if (cli_open_store(c, 0, &s) < 0) return CLI_FAIL;
+        int rc = srv_user_disable(s, name, audit_cli_actor(as), (int64_t)time(NULL), err, sizeof err);
         store_close(s);
         if (rc < 0) return refused(c, err);
         fprintf(c->out, "user %s disabled (its sessions ended)\n", name);
@@ -174,7 +159,7 @@ static int run_user(cli_ctx *c, int argc, char **argv)
     }
 
     /* add and passwd: the role and the user are checked before the password is asked */
-    if (open_store(c, role ? STORE_CREATE : 0, &s) < 0) return CLI_FAIL;
+    if (cli_open_store(c, role ? STORE_CREATE : 0, &s) < 0) return CLI_FAIL;
     srv_role r;
     users_row u;
     int rc = 0;
@@ -195,10 +180,10 @@ static int run_user(cli_ctx *c, int argc, char **argv)
         return CLI_FAIL;
     }
     if (role)
-        rc = srv_user_add(s, name, role, pw.text, pw.len, actor_of(as), (int64_t)time(NULL), err,
+        rc = srv_user_add(s, name, role, pw.text, pw.len, audit_cli_actor(as), (int64_t)time(NULL), err,
                           sizeof err);
     else
-        rc = srv_user_passwd(s, name, pw.text, pw.len, NULL, actor_of(as), (int64_t)time(NULL),
+        rc = srv_user_passwd(s, name, pw.text, pw.len, NULL, audit_cli_actor(as), (int64_t)time(NULL),
                              err, sizeof err);
     wipe(&pw);
     store_close(s);

@@ -75,14 +75,6 @@ static int audit(store *s, const char *actor, const char *action, const char *id
     return 0;
 }
 
-static int finish(store *s, int rc, char *err, size_t errlen)
-{
-    char e[256];
-    if (rc == 0 && store_commit(s, e, sizeof e) < 0) rc = util_fail(err, errlen, -EIO, "%s", e);
-    if (rc < 0) store_rollback(s);
-    return rc;
-}
-
 /* ---- roles ------------------------------------------------------------------------------ */
 
 const char *srv_role_word(int kind)
@@ -185,7 +177,7 @@ int srv_token_create(store *s, const char *spec, const char *label, const char *
     if (rc == 0) rc = tokens_json(s, id, &after, err, errlen);
     if (rc == 0) rc = audit(s, actor, "token.create", id, NULL, after, err, errlen);
     free(after);
-    rc = finish(s, rc, err, errlen);
+    rc = store_finish(s, rc, err, errlen);
     memset(raw, 0, sizeof raw);
     if (rc < 0) {
         memset(secret, 0, secret_len);
@@ -219,7 +211,7 @@ int srv_token_revoke(store *s, const char *token_id, const char *actor, char *er
     if (rc == 0) rc = audit(s, actor, "token.revoke", token_id, before, after, err, errlen);
     free(before);
     free(after);
-    return finish(s, rc, err, errlen);
+    return store_finish(s, rc, err, errlen);
 }
 
 int srv_token_well_formed(const char *authorization)

@@ -61,6 +61,13 @@ void store_rollback(store *s)
     if (!sqlite3_get_autocommit(s->db)) sqlite3_exec(s->db, "ROLLBACK", NULL, NULL, NULL);
 }
 
+int store_finish(store *s, int rc, char *err, size_t errlen)
+{
+    if (rc == 0 && store_commit(s, err, errlen) < 0) rc = -EIO;
+    if (rc < 0) store_rollback(s);
+    return rc;
+}
+
 /* "<verb> \"name\"" run on s once name is checked (store_savepoint and friends). */
 static int savepoint_sql(store *s, const char *verb, const char *name, char *err, size_t errlen)
 {

@@ -69,6 +69,9 @@ int store_exec(store *s, const char *sql, char *err, size_t errlen);
 int store_begin(store *s, char *err, size_t errlen);
 int store_commit(store *s, char *err, size_t errlen);
 void store_rollback(store *s);
+/* The end of a transaction that did work with result rc: commit when rc is 0, else roll
+ * back. Returns rc, or -EIO (message in err) when the commit fails (then rolled back). */
+int store_finish(store *s, int rc, char *err, size_t errlen);
 
 /* Savepoints inside the current transaction (or opening one): SAVEPOINT name, RELEASE
  * SAVEPOINT name (keep its changes), ROLLBACK TO SAVEPOINT name (undo them; the savepoint

@@ -165,15 +165,6 @@ static int begin(store *s, char *err, size_t errlen)
     return 0;
 }
 
-/* Commit when rc is 0, else roll back; rc or the commit's -EIO. */
-static int finish(store *s, int rc, char *err, size_t errlen)
-{
-    char e[256];
-    if (rc == 0 && store_commit(s, e, sizeof e) < 0) rc = util_fail(err, errlen, -EIO, "%s", e);
-    if (rc < 0) store_rollback(s);
-    return rc;
-}
-
 int users_add(store *s, const users_new *u, const char *actor, const char *at, char *err,
               size_t errlen)
 {
@@ -194,7 +185,7 @@ int users_add(store *s, const users_new *u, const char *actor, const char *at, c
     if (rc == 0) rc = user_json(s, u->name, &after, err, errlen);
     if (rc == 0) rc = audit(s, actor, "user.add", "user", u->name, NULL, after, err, errlen);
     free(after);
-    return finish(s, rc, err, errlen);
+    return store_finish(s, rc, err, errlen);
 }
 
 /* End user_id's open sessions but keep (NULL: none kept) at time at; *n ended. */
@@ -254,7 +245,7 @@ static int user_change(store *s, const char *action, const char *name, const cha
     free(before);
     free(after);
     free(note);
-    rc = finish(s, rc, err, errlen);
+    rc = store_finish(s, rc, err, errlen);
     if (ended) *ended = rc == 0 ? n : 0;
     return rc;
 }
@@ -316,7 +307,7 @@ int sessions_login(store *s, int64_t user_id, const char *sha256_hex, const char
     if (rc == 0 && !after) rc = util_fail(err, errlen, -ENOMEM, "out of memory");
     if (rc == 0) rc = audit(s, actor, "session.login", "session", name, NULL, after, err, errlen);
     free(after);
-    return finish(s, rc, err, errlen);
+    return store_finish(s, rc, err, errlen);
 }
 
 int sessions_touch(store *s, const char *sha256_hex, const char *at, char *err, size_t errlen)
@@ -348,5 +339,5 @@ int sessions_logout(store *s, const char *sha256_hex, const char *actor, const c
     if (rc == 0) rc = audit(s, actor, "session.logout", "session", se.user.name, NULL, after, err,
                             errlen);
     free(after);
-    return finish(s, rc, err, errlen);
+    return store_finish(s, rc, err, errlen);
 }
