@@ -397,7 +397,7 @@ static const store_migration migrations[] = {
     {15, "covering indexes for the per-ACO totals of a run (the every-ACO and leakage reports "
          "read narrow index rows in ACO order instead of sorting the run's episodes)",
      "CREATE INDEX run_episodes_totals ON run_episodes (run_id, aco_id, template_id, "
-     "trigger_date, status, arrangement_id, target_cents, actual_cents, "
+     "trigger_date, status, arrangement_id, npi, tin, target_cents, actual_cents, "
      "actual_winsorized_cents);\n"
      "CREATE INDEX run_leakage_aco ON run_leakage (run_id, aco_id, npi, tin, lines, paid_cents);\n"},
     {16, "the diff of two finished runs, kept once computed (core/store/diffs_w.h)",
