@@ -141,6 +141,7 @@ try {
   check(ep.includes(NPI), 'the drill-down says why: the provider\u2019s NPI');
   await shot('provider-episode.png');
   await visit('#/scorecard', 'Scorecard');
+  check((await mainText()).includes('Leakage of my patients'), 'the scorecard shows the leakage of the specialist\u2019s patients');
   await shot('provider-scorecard.png');
   await refusedEpisode(OTHER_PROV_EP, 'provider');
   await refusedEpisode(OTHER_ACO_EP, 'provider');

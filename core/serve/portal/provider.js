@@ -96,7 +96,7 @@ async function renderScorecard(box) {
   box.append(out);
   let r;
   try { r = await api('GET', '/v1/reports/arrangement'); } catch (e) { out.replaceChildren(errorBox(e, 'The scorecard')); return; }
-  out.replaceChildren(h('p', {}, 'Run ' + r.run_id + '. Average cost is the winsorized actual per episode; a positive payment is paid to you, a negative one you owe.'));
+  out.replaceChildren(h('p', {}, 'Run ' + r.run_id + '. Average cost is the winsorized actual per episode; a positive payment is paid to you, a negative one you owe. Leakage is what your patients\u2019 episodes spent with providers outside the ACO\u2019s network.'));
   if (r.note) out.append(h('p', {class: 'note'}, r.note));
   const rows = (r.rows || []).map((a) => Object.assign({}, a, {
     avg_target: divRound(a.target_cents, a.episodes), avg_actual: divRound(a.actual_winsorized_cents, a.episodes)}));
@@ -109,7 +109,10 @@ async function renderScorecard(box) {
     }
     s.append(facts([['Episodes', count(a.episodes)], ['Average cost', money(a.avg_actual)], ['Average target', money(a.avg_target)],
       ['Quality', a.quality_bps === null || a.quality_bps === undefined ? '\u2014' : bps(a.quality_bps)],
-      ['Projected payment', money(a.payment_cents)], ['Cap applied', a.cap_applied], ['Status', badge(a.status)]]));
+      ['Projected payment', money(a.payment_cents)], ['Cap applied', a.cap_applied],
+      ['Leakage of my patients', a.leakage_paid_cents === undefined ? '\u2014'
+        : money(a.leakage_paid_cents) + ' (' + count(a.leakage_lines) + ' claim lines outside the ACO\u2019s network)'],
+      ['Status', badge(a.status)]]));
   }
   if (rows.length) {
     const s = section(out, 'All arrangements');
@@ -118,7 +121,8 @@ async function renderScorecard(box) {
     s.append(table('Scorecard by arrangement', [{key: 'arrangement_id', label: 'Arrangement'}, {key: 'aco_id', label: 'ACO'},
       {key: 'episodes', label: 'Episodes', num: true, fmt: count}, {key: 'avg_target', label: 'Average target', num: true, fmt: money},
       {key: 'avg_actual', label: 'Average cost', num: true, fmt: money}, {key: 'quality_bps', label: 'Quality', num: true, fmt: bps},
-      {key: 'payment_cents', label: 'Projected payment', num: true, fmt: money}, {key: 'status', label: 'Status', fmt: badge}], rows));
+      {key: 'payment_cents', label: 'Projected payment', num: true, fmt: money},
+      {key: 'leakage_paid_cents', label: 'Leakage', num: true, fmt: money}, {key: 'status', label: 'Status', fmt: badge}], rows));
   }
 }
 
