@@ -131,6 +131,30 @@ START_TEST(test_idle_and_absolute_expiry)
 }
 END_TEST
 
+/* A login sweeps away the sessions that can never be used again (login() uses a 3600 s
+ * absolute limit): at T0 two logins, one logged out; at T0 + 1800 a third login removes
+ * only the ended one; at T0 + 3601 a fourth removes the T0 session (past the limit) and
+ * keeps the T0 + 1800 one. The logins stay in the audit log. */
+START_TEST(test_login_purges_dead_sessions)
+{
+    char s1[65], s2[65], s3[65], s4[65];
+    srv_session_info i1, i2, info;
+    ck_assert_int_eq(login("pat", PW, T0, s1, &i1), 0);
+    ck_assert_int_eq(login("pat", PW, T0, s2, &i2), 0);
+    ck_assert_int_eq(srv_session_logout(db, i2.sha256, "pat", T0 + 10, err, sizeof err), 0);
+    ck_assert_int_eq(th_q(db, "SELECT count(*) FROM sessions"), 2);
+    ck_assert_int_eq(login("pat", PW, T0 + 1800, s3, &info), 0);
+    ck_assert_int_eq(th_q(db, "SELECT count(*) FROM sessions"), 2); /* s1 and s3 */
+    ck_assert_int_eq(srv_session_check(db, s1, T0 + 1801, 3600, 3600, &info, err, sizeof err), 0);
+    ck_assert_int_eq(login("pat", PW, T0 + 3601, s4, &info), 0);
+    ck_assert_int_eq(th_q(db, "SELECT count(*) FROM sessions"), 2); /* s3 and s4 */
+    ck_assert_int_eq(srv_session_check(db, s1, T0 + 3602, 3600, 3600, &info, err, sizeof err),
+                     -EACCES);
+    ck_assert_int_eq(srv_session_check(db, s3, T0 + 3602, 3600, 3600, &info, err, sizeof err), 0);
+    ck_assert_int_eq(th_q(db, "SELECT count(*) FROM audit_log WHERE action = 'session.login'"), 4);
+}
+END_TEST
+
 START_TEST(test_logout_disable_passwd_end_sessions)
 {
     char a[65], b[65], c[65], unknown[65];
@@ -284,6 +308,7 @@ Suite *suite_srv_session(void)
     tcase_add_test(t, test_cookie);
     tcase_add_test(t, test_csrf);
     tcase_add_test(t, test_login_limit);
+    tcase_add_test(t, test_login_purges_dead_sessions);
     suite_add_tcase(s, t);
     return s;
 }

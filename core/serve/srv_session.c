@@ -226,6 +226,12 @@ int srv_session_login(store *s, const char *name, const char *pw, size_t len,
         return rc;
     }
     fill_info(info, &u, csrf, sha, now, max_seconds);
+    /* sessions past the absolute limit, or ended, can never be used again: a login sweeps
+     * them away (a failure here does not fail the login) */
+    char before[32], e[256];
+    iso(now - (int64_t)max_seconds, before);
+    if (sessions_purge(s, before, e, sizeof e) < 0)
+        log_msg(LOG_LEVEL_WARN, "serve", "expired sessions not removed: %s", e);
     return 0;
 }
 

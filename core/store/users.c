@@ -317,6 +317,15 @@ int sessions_touch(store *s, const char *sha256_hex, const char *at, char *err, 
                   "WHERE session_sha256 = ?2", 2, b, -1, NULL, err, errlen);
 }
 
+int sessions_purge(store *s, const char *before, char *err, size_t errlen)
+{
+    const char *b[1] = {before};
+    int n = 0;
+    int rc = change(s, "removing expired sessions", "DELETE FROM sessions WHERE ended_at IS NOT "
+                    "NULL OR created_at < ?1", 1, b, -1, &n, err, errlen);
+    return rc < 0 ? rc : n;
+}
+
 int sessions_logout(store *s, const char *sha256_hex, const char *actor, const char *at,
                     char *err, size_t errlen)
 {

@@ -117,6 +117,11 @@ int sessions_by_hash(store *s, const char *sha256_hex, sessions_row *out, char *
  * reviews). 0 or -EIO. */
 int sessions_touch(store *s, const char *sha256_hex, const char *at, char *err, size_t errlen);
 
+/* Delete the sessions that can never be used again: ended ones, and those created before
+ * `before` (older than the absolute session limit). Their logins and logouts stay in the
+ * audit log. The number deleted, or -EIO. */
+int sessions_purge(store *s, const char *before, char *err, size_t errlen);
+
 /* End the session (ended_at = at) and audit 'session.logout' by actor. Returns 0;
  * -ENOENT when there is no open session with that hash; -EIO. */
 int sessions_logout(store *s, const char *sha256_hex, const char *actor, const char *at,
