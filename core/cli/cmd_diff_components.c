@@ -63,22 +63,18 @@ static int comp_row(const store_row *row, void *ud)
                 "version_b", "sha256_a", "sha256_b", "change");
         return 0;
     }
-    const store_cell *k = row->cells;
-    {
-        const char *kind = k[0].text, *name = k[1].text, *va = k[2].text, *vb = k[3].text;
-        const char *sa = k[4].text, *sb = k[5].text, *ca = k[6].text, *cb = k[7].text;
-        const char *rel = k[8].text;
-        const char *change = !sa ? "added" : !sb ? "removed" : "changed";
-        int same_version = sa && sb && strcmp(sa, sb) && !strcmp(va, vb);
-        fprintf(c->out, "%-9s %-42s %-10s %-10s %-12.12s %-12.12s %s\n", kind, name,
-                va ? va : "-", vb ? vb : "-", sa ? sa : "-", sb ? sb : "-", change);
-        if (same_version)
-            fprintf(c->out, "  content changed under the same version %s\n", va[0] ? va : "(none)");
-        if (sa && sb && strcmp(sa, sb)) {
-            if (ca && cb) detail(c, x->s, ca, cb, rel);
-            else if (strcmp(kind, "plugin"))
-                fprintf(c->out, "  (content not stored: a run made before schema 8)\n");
-        }
+    run_diff_component k;
+    run_diff_component_of(row, &k);
+    fprintf(c->out, "%-9s %-42s %-10s %-10s %-12.12s %-12.12s %s\n", k.kind, k.name,
+            k.version_a ? k.version_a : "-", k.version_b ? k.version_b : "-",
+            k.sha256_a ? k.sha256_a : "-", k.sha256_b ? k.sha256_b : "-", k.change);
+    if (k.same_version)
+        fprintf(c->out, "  content changed under the same version %s\n",
+                k.version_a[0] ? k.version_a : "(none)");
+    if (k.sha256_a && k.sha256_b && strcmp(k.sha256_a, k.sha256_b)) {
+        if (k.content_a && k.content_b) detail(c, x->s, k.content_a, k.content_b, k.relpath);
+        else if (strcmp(k.kind, "plugin"))
+            fprintf(c->out, "  (content not stored: a run made before schema 8)\n");
     }
     return 0;
 }

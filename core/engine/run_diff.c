@@ -154,25 +154,32 @@ typedef struct rows_ctx {
     const run_diff_section *section; /* NULL: the components */
 } rows_ctx;
 
+void run_diff_component_of(const store_row *row, run_diff_component *out)
+{
+    const store_cell *k = row->cells;
+    *out = (run_diff_component){k[0].text, k[1].text, k[2].text, k[3].text, k[4].text,
+                                k[5].text, k[6].text, k[7].text, k[8].text, NULL, 0};
+    out->change = !out->sha256_a ? "added" : !out->sha256_b ? "removed" : "changed";
+    out->same_version = out->sha256_a && out->sha256_b && strcmp(out->sha256_a, out->sha256_b) &&
+                        !strcmp(out->version_a, out->version_b);
+}
+
 /* store_row_fn of diff_q_components: one component's object. */
 static int comp_row(const store_row *row, void *ud)
 {
     rows_ctx *x = ud;
     if (!row->cells) return 0;
-    const store_cell *k = row->cells;
-    const char *kind = k[0].text, *name = k[1].text, *va = k[2].text, *vb = k[3].text;
-    const char *sa = k[4].text, *sb = k[5].text, *ca = k[6].text, *cb = k[7].text;
-    const char *rel = k[8].text;
-    const char *change = !sa ? "added" : !sb ? "removed" : "changed";
-    int same_version = sa && sb && strcmp(sa, sb) && !strcmp(va, vb);
+    run_diff_component c;
+    run_diff_component_of(row, &c);
     json_t *o = json_pack("{s:s, s:s, s:s, s:s?, s:s?, s:s?, s:s?, s:s, s:b}", "kind",
-                          "component", "component_kind", kind, "name", name, "version_a", va,
-                          "version_b", vb, "sha256_a", sa, "sha256_b", sb, "change", change,
-                          "same_version", same_version);
+                          "component", "component_kind", c.kind, "name", c.name, "version_a",
+                          c.version_a, "version_b", c.version_b, "sha256_a", c.sha256_a,
+                          "sha256_b", c.sha256_b, "change", c.change, "same_version",
+                          c.same_version);
     if (!o) return -ENOMEM;
-    if (sa && sb && strcmp(sa, sb)) {
-        if (ca && cb) detail(x->s, ca, cb, rel, o);
-        else if (strcmp(kind, "plugin"))
+    if (c.sha256_a && c.sha256_b && strcmp(c.sha256_a, c.sha256_b)) {
+        if (c.content_a && c.content_b) detail(x->s, c.content_a, c.content_b, c.relpath, o);
+        else if (strcmp(c.kind, "plugin"))
             json_object_set_new(o, "detail", json_string("content not stored (a run made "
                                                          "before schema 8)"));
     }

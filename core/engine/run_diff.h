@@ -45,6 +45,16 @@ int run_diff_tail_col(const run_diff_section *s, int t);
  * reference, NULL when out of memory. */
 json_t *run_diff_row_json(const run_diff_section *s, const store_row *row);
 
+/* A row of diff_q_components read: its kind, name, versions, hashes and content hashes
+ * in A and B (NULL when absent), the file's path, the change ("added", "removed",
+ * "changed") and whether the version stayed while the hash moved. Borrowed from the row. */
+typedef struct run_diff_component {
+    const char *kind, *name, *version_a, *version_b, *sha256_a, *sha256_b;
+    const char *content_a, *content_b, *relpath, *change;
+    int same_version;
+} run_diff_component;
+void run_diff_component_of(const store_row *row, run_diff_component *out);
+
 /* What changed in a component whose two contents are stored: the JSON members when
  * both are JSON files (members_set), else the lines (content_diff.h), each capped at
  * RUN_DIFF_DETAIL with the total counted. */
