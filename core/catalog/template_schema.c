@@ -138,6 +138,39 @@ static const schema_node CUSTOMIZABLE[] = {
     END_,
 };
 
+/* event_triggers (docs/adt.md): hospital ADT events that open provisional episodes. */
+static const char *const EVENT_ON[] = {"admit", "discharge", NULL};
+static const char *const EVENT_DAY0[] = {"event", "next_day", NULL};
+static const schema_node NAME_NODE = STR_(NULL, 0);
+static const schema_node EVENT_TASK[] = {
+    STR_("kind", REQ),
+    STR_("description", REQ),
+    INT_("due_days", REQ, 0, 365),
+    CODES_("done_codes", 0),
+    END_,
+};
+static const schema_node EVENT_TASK_NODE =
+    OBJ_(NULL, 0, EVENT_TASK, "an object {\"kind\", \"description\", \"due_days\", \"done_codes\"}");
+static const schema_node EVENT_TRIGGER[] = {
+    STR_("id", REQ),
+    STR_("description", 0),
+    ARR_("events", REQ, &NAME_NODE, 1, 16, "an array of ADT events (\"A01\", \"A04\", ...)"),
+    ENUM_("on", REQ, EVENT_ON),
+    ARR_("patient_class", 0, &NAME_NODE, 1, 16, "an array of PV1-2 patient classes (\"E\", \"I\", ...)"),
+    ARR_("diagnosis_lists", 0, &NAME_NODE, 1, 16, "an array of code list names (any matches)"),
+    ARR_("require_lists", 0, &NAME_NODE, 1, 16, "an array of code list names (each must match)"),
+    ARR_("discharge_dispositions", 0, &NAME_NODE, 1, 64, "an array of PV1-36 codes (\"01\", \"06\")"),
+    STR_("trigger_type", REQ),
+    ENUM_("day0", 0, EVENT_DAY0),
+    INT_("confirm_days", REQ, 0, 365),
+    INT_("cancel_on_admission_days", 0, 0, 30),
+    STR_("rule", 0),
+    ARR_("tasks", REQ, &EVENT_TASK_NODE, 1, 16, "an array of tasks {kind, description, due_days}"),
+    END_,
+};
+static const schema_node EVENT_TRIGGER_NODE =
+    OBJ_(NULL, 0, EVENT_TRIGGER, "an object {\"id\", \"events\", \"on\", \"trigger_type\", ...}");
+
 static const schema_node BASE_REF[] = {STR_("id", REQ), STR_("version", REQ), END_};
 
 static const schema_node TOP[] = {
@@ -156,6 +189,7 @@ static const schema_node TOP[] = {
     OBJ_("customizable", SCHEMA_DOTTED, CUSTOMIZABLE, "an object: parameter path -> rule"),
     ANY_("included", BY_PLUGIN), /* declarative */
     ANY_("excluded", BY_PLUGIN), /* declarative */
+    ARR_("event_triggers", 0, &EVENT_TRIGGER_NODE, 1, 32, "an array of event triggers (docs/adt.md)"),
     OBJ_("base", SCHEMA_OVERLAY, BASE_REF, "an object {\"id\": ..., \"version\": ...}"),
     ENUM_("approach", SCHEMA_OVERLAY, APPROACHES),
     STR_("aco_id", SCHEMA_OVERLAY),
@@ -335,6 +369,78 @@ static int check_largest_target(const json_t *root, cara_diag *d)
     return 1;
 }
 
+/* event_triggers: known events, trigger types of "triggers", lists of "code_lists",
+ * unique ids, tasks of unique kinds. */
+static int check_event_triggers(const json_t *root, cara_diag *d)
+{
+    static const char *const EVENTS[] = {"A01", "A02", "A03", "A04", "A06", "A08", NULL};
+    const json_t *arr = json_object_get(root, "event_triggers");
+    const json_t *lists = json_object_get(root, "code_lists");
+    const json_t *trigs = json_object_get(root, "triggers");
+    int bad = 0;
+    char p[128];
+    size_t i;
+    json_t *t;
+    json_array_foreach(arr, i, t)
+    {
+        const char *id = json_string_value(json_object_get(t, "id"));
+        for (size_t j = 0; id && j < i; j++) {
+            const char *o = json_string_value(json_object_get(json_array_get(arr, j), "id"));
+            if (o && !strcmp(o, id)) {
+                snprintf(p, sizeof p, "event_triggers.%zu.id", i);
+                diag_add(d, p, "\"%s\" is the id of event trigger %zu too; ids must be unique", id, j);
+                bad++;
+            }
+        }
+        const char *tt = json_string_value(json_object_get(t, "trigger_type"));
+        if (tt && json_is_object(trigs) && !json_object_get(trigs, tt)) {
+            snprintf(p, sizeof p, "event_triggers.%zu.trigger_type", i);
+            diag_add(d, p, "\"%s\" is not a trigger of \"triggers\" (the claims trigger the event "
+                     "predicts; its base_cents prices the provisional episode)", tt);
+            bad++;
+        }
+        size_t k;
+        json_t *e;
+        json_array_foreach(json_object_get(t, "events"), k, e)
+        {
+            const char *ev = json_string_value(e);
+            int ok = 0;
+            for (int m = 0; ev && EVENTS[m]; m++) ok |= !strcmp(ev, EVENTS[m]);
+            if (ev && !ok) {
+                snprintf(p, sizeof p, "event_triggers.%zu.events.%zu", i, k);
+                diag_add(d, p, "\"%s\" is not an event that opens episodes: expected A01, A02, A03, "
+                         "A04, A06 or A08 (A11, A13 and A40 undo and merge)", ev);
+                bad++;
+            }
+        }
+        static const char *const LISTS[] = {"diagnosis_lists", "require_lists"};
+        for (int l = 0; l < 2; l++)
+            json_array_foreach(json_object_get(t, LISTS[l]), k, e)
+            {
+                const char *name = json_string_value(e);
+                if (name && json_is_object(lists) && !json_object_get(lists, name)) {
+                    snprintf(p, sizeof p, "event_triggers.%zu.%s.%zu", i, LISTS[l], k);
+                    diag_add(d, p, "\"%s\" names no list of code_lists", name);
+                    bad++;
+                }
+            }
+        const json_t *tasks = json_object_get(t, "tasks");
+        json_array_foreach(tasks, k, e)
+        {
+            const char *kind = json_string_value(json_object_get(e, "kind"));
+            for (size_t j = 0; kind && j < k; j++) {
+                const char *o = json_string_value(json_object_get(json_array_get(tasks, j), "kind"));
+                if (o && !strcmp(o, kind)) {
+                    snprintf(p, sizeof p, "event_triggers.%zu.tasks.%zu.kind", i, k);
+                    diag_add(d, p, "\"%s\" is the kind of task %zu too; kinds must be unique", kind, j);
+                    bad++;
+                }
+            }
+        }
+    }
+    return bad;
+}
+
 int template_schema_check(const json_t *root, int overlay, cara_diag *d)
 {
     schema_opts o = {.overlay = overlay};
@@ -345,5 +451,6 @@ int template_schema_check(const json_t *root, int overlay, cara_diag *d)
     bad += check_quality(root, d);
     bad += check_plurality(root, d);
     bad += check_largest_target(root, d);
+    bad += check_event_triggers(root, d);
     return bad;
 }

@@ -39,7 +39,8 @@ static int run_serve(cli_ctx *c, int argc, char **argv)
 {
     const char *listen = NULL, *body = NULL, *conns = NULL, *idle = NULL, *reqs = NULL,
                *header = NULL, *per_ip = NULL, *hsecs = NULL, *bsecs = NULL, *s_idle = NULL,
-               *s_max = NULL, *attempts = NULL, *window = NULL, *cert = NULL, *key = NULL;
+               *s_max = NULL, *attempts = NULL, *window = NULL, *cert = NULL, *key = NULL,
+               *mllp = NULL, *m_max = NULL, *m_conns = NULL, *m_idle = NULL;
     const cli_opt opts[] = {{"--listen", &listen, NULL},          {"--max-body", &body, NULL},
                             {"--max-header", &header, NULL},      {"--max-connections", &conns, NULL},
                             {"--idle-timeout", &idle, NULL},      {"--request-seconds", &reqs, NULL},
@@ -47,7 +48,9 @@ static int run_serve(cli_ctx *c, int argc, char **argv)
                             {"--body-seconds", &bsecs, NULL},     {"--session-idle", &s_idle, NULL},
                             {"--session-max", &s_max, NULL},      {"--login-attempts", &attempts, NULL},
                             {"--login-window", &window, NULL},    {"--tls-cert", &cert, NULL},
-                            {"--tls-key", &key, NULL},            {NULL, NULL, NULL}};
+                            {"--tls-key", &key, NULL},            {"--mllp", &mllp, NULL},
+                            {"--mllp-max-message", &m_max, NULL}, {"--mllp-connections", &m_conns, NULL},
+                            {"--mllp-idle-seconds", &m_idle, NULL}, {NULL, NULL, NULL}};
     int n = cli_parse(c, &cmd_serve, opts, argc, argv);
     if (n == -1) return CLI_OK;
     if (n < 0) return -n;
@@ -57,6 +60,14 @@ static int run_serve(cli_ctx *c, int argc, char **argv)
     if (listen && parse_listen(listen, host, sizeof host, &port) < 0)
         return cli_usage_error(c, &cmd_serve, "--listen: '%s' is not HOST:PORT (e.g. "
                                "127.0.0.1:8080; port 0 picks a free one)", listen);
+    char mhost[64] = "";
+    int mport = 0;
+    if (mllp && parse_listen(mllp, mhost, sizeof mhost, &mport) < 0)
+        return cli_usage_error(c, &cmd_serve, "--mllp: '%s' is not HOST:PORT (e.g. "
+                               "127.0.0.1:2575; port 0 picks a free one)", mllp);
+    if (!mllp && (m_max || m_conns || m_idle))
+        return cli_usage_error(c, &cmd_serve, "--mllp-max-message, --mllp-connections and "
+                               "--mllp-idle-seconds go with --mllp HOST:PORT");
     if (!cert != !key)
         return cli_usage_error(c, &cmd_serve, "--tls-cert and --tls-key go together (HTTPS needs "
                                "both)");
@@ -76,6 +87,10 @@ static int run_serve(cli_ctx *c, int argc, char **argv)
     if (!rc) rc = opt_u(c, "--session-max", s_max, 1, 2592000, &v[9], 0);
     if (!rc) rc = opt_u(c, "--login-attempts", attempts, 1, 1000, &v[10], 0);
     if (!rc) rc = opt_u(c, "--login-window", window, 1, 86400, &v[11], 0);
+    uint64_t mv[3] = {SRV_DEFAULT_MLLP_MAX_MESSAGE, SRV_DEFAULT_MLLP_CONNECTIONS, SRV_DEFAULT_MLLP_IDLE};
+    if (!rc) rc = opt_u(c, "--mllp-max-message", m_max, 1024, 64u << 20, &mv[0], 1);
+    if (!rc) rc = opt_u(c, "--mllp-connections", m_conns, 1, 10000, &mv[1], 0);
+    if (!rc) rc = opt_u(c, "--mllp-idle-seconds", m_idle, 1, 86400, &mv[2], 0);
     if (rc) return rc;
     srv_options o = {.db = c->db, .episodes_dir = c->episodes_dir, .plugins_dir = c->plugins_dir, .host = host, .port = port,
                      .tls_cert = cert, .tls_key = key};
@@ -83,6 +98,13 @@ static int run_serve(cli_ctx *c, int argc, char **argv)
                             (unsigned)v[5], (unsigned)v[6], (unsigned)v[7], SRV_TRY_WORKERS,
                             SRV_TRY_QUEUE, (unsigned)v[8], (unsigned)v[9], (unsigned)v[10],
                             (unsigned)v[11]};
+    o.limits.mllp_max_message = (size_t)mv[0];
+    o.limits.mllp_connections = (unsigned)mv[1];
+    o.limits.mllp_idle_seconds = (unsigned)mv[2];
+    if (mllp) {
+        o.mllp_host = mhost;
+        o.mllp_port = mport;
+    }
     return srv_serve(&o, c->err) == 0 ? CLI_OK : CLI_FAIL;
 }
 
@@ -95,7 +117,9 @@ const cli_command cmd_serve = {
              "       [--max-per-ip N] [--header-seconds S] [--body-seconds S]\n"
              "       [--session-idle S] [--session-max S] [--login-attempts N] "
              "[--login-window S]\n"
-             "       [--tls-cert FILE --tls-key FILE]",
+             "       [--tls-cert FILE --tls-key FILE]\n"
+             "       [--mllp HOST:PORT [--mllp-max-message SIZE] [--mllp-connections N]\n"
+             "        [--mllp-idle-seconds S]]",
     .help = "Serves the HTTP/1.1 JSON API of docs/api.md (OpenAPI: docs/api.yaml) on one\n"
             "libuv loop; database work and rules run on the thread pool. Every /v1 request\n"
             "needs a bearer token (cara token create) or a login session's cookie (cara user\n"
@@ -124,6 +148,12 @@ const cli_command cmd_serve = {
             "  --login-window S        that window, in seconds (default 900)\n"
             "  --tls-cert FILE         serve HTTPS with this PEM certificate (and --tls-key);\n"
             "                          session cookies are then Secure\n"
-            "  --tls-key FILE          the certificate's PEM private key\n",
+            "  --tls-key FILE          the certificate's PEM private key\n"
+            "  --mllp HOST:PORT        also take hospital ADT messages (HL7 v2 over MLLP) on\n"
+            "                          this address (docs/adt.md); prints mllp://HOST:PORT\n"
+            "  --mllp-max-message SIZE the largest message taken (default 1M); larger: AR\n"
+            "  --mllp-connections N    open MLLP connections at once (default 64)\n"
+            "  --mllp-idle-seconds S   an MLLP connection idle, or inside one frame, for S\n"
+            "                          seconds is closed (default 300)\n",
     .run = run_serve,
 };

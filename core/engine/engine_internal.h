@@ -203,4 +203,9 @@ typedef struct run_record {
 int engine__save(store *s, int64_t run_id, const run_record *rec, const run_data *rd,
                 const engine_stats *st, char *err, size_t errlen);
 
+/* adt_confirm.c: decide the provisional episodes of the hospital ADT feed against run
+ * run_id's episodes and keep the feed's precision and recall (its own transaction). */
+int engine__adt_confirm(store *s, const catalog *cat, int64_t run_id, cara_date as_of,
+                        char *err, size_t errlen);
+
 #endif

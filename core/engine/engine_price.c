@@ -398,3 +398,67 @@ void engine_priced_get(const engine_pricer *p, size_t i, engine_priced *out)
     out->quality_met = r->quality_met;
     out->candidates = r->n_cands;
 }
+
+/* ---- an event's provisional episode ------------------------------------------------------ */
+
+int engine_price_event(engine_pricer *p, const cara_beneficiary *b, const cara_claim_line *lines,
+                       size_t n, const char *template_id, const char *trigger_type,
+                       cara_date day0, const char *attending_npi, engine_event_price *out,
+                       char *err, size_t errlen)
+{
+    static const engine_price_opts opts = {0};
+    memset(out, 0, sizeof *out);
+    out->method = "care_team";
+    const char *aco = eligibility_aco_on(b, day0);
+    out->aco_id = aco;
+    /* the template version that prices this beneficiary: the ACO's overlay, else the base */
+    const char *over = catalog_overlay_of(p->cat, template_id, aco);
+    size_t entry = p->cat->n;
+    for (size_t i = 0; i < p->cat->n && entry == p->cat->n; i++)
+        if (!strcmp(template_id(p->cat->v[i].tmpl), over ? over : template_id)) entry = i;
+    if (entry == p->cat->n) {
+        snprintf(err, errlen, "template %s is not in the catalog", over ? over : template_id);
+        return -ENOENT;
+    }
+    const catalog_entry *ce = &p->cat->v[entry];
+    episode_ctx ctx;
+    episode_ctx_init(&ctx, ce->tmpl, lines, n);
+    cara_date end = day0 + (cara_date)ctx.post_days;
+    episode_ctx_free(&ctx);
+    if (b->death != CARA_DATE_NONE && b->death >= day0 && b->death < end) end = b->death; /* a death ends it */
+    out->end = end;
+    out->exclusion = eligibility_exclusion(b, day0, day0);
+    if (out->exclusion) return 0;
+    cara_episode ep;
+    memset(&ep, 0, sizeof ep);
+    snprintf(ep.trigger_type, sizeof ep.trigger_type, "%s", trigger_type);
+    ep.start = day0;
+    ep.end = end;
+    const char *family = ce->base_id ? ce->base_id : template_id(ce->tmpl);
+    size_t nc = engine__candidates(p->rd, template_id(ce->tmpl), family, b, day0, p->cands);
+    const ref_arrangement *arr = NULL;
+    for (size_t i = 0; i < nc && attending_npi && *attending_npi; i++)
+        if (!strcmp(p->cands[i]->npi, attending_npi) &&
+            (!arr || strcmp(p->cands[i]->arrangement_id, arr->arrangement_id) < 0))
+            arr = p->cands[i];
+    if (arr) {
+        out->arrangement_id = arr->arrangement_id;
+        out->npi = arr->npi;
+        out->tin = arr->tin;
+        out->method = "attending";
+    }
+    bene_view d = {b, lines, n, &opts};
+    ep_rec r;
+    memset(&r, 0, sizeof r);
+    r.day0 = day0;
+    int rc = engine__rule_set_bind(&p->rules, b, lines, n, err, errlen);
+    if (rc < 0) return rc;
+    int hcc = hcc_count_for(p, &d, ce, &r, err, errlen);
+    rc = hcc < 0 ? hcc : engine__rule_target(&p->rules, entry, &ep, hcc, lines, arr, &r, err, errlen);
+    engine__rule_set_forget(&p->rules);
+    if (rc < 0) return rc;
+    out->has_target = r.has_target;
+    out->hcc_count = r.hcc_count;
+    out->target = r.target;
+    return 0;
+}

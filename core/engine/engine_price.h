@@ -92,4 +92,32 @@ int engine_price_beneficiary(engine_pricer *p, const cara_beneficiary *b,
 /* Record i (0 .. the last call's count - 1) of the last engine_price_beneficiary. */
 void engine_priced_get(const engine_pricer *p, size_t i, engine_priced *out);
 
+/* A provisional episode an event opens (engine_price_event). Strings borrowed from the
+ * pricer, valid until its next call. */
+typedef struct engine_event_price {
+    const char *exclusion;        /* NULL, or why no episode opens ("not_aligned", ...) */
+    const char *aco_id;           /* the ACO the beneficiary is aligned to on day 0 */
+    const char *arrangement_id, *npi, *tin; /* NULL: the ACO's care team */
+    const char *method;           /* "attending" or "care_team" */
+    cara_date end;                /* day 0 + window.post_days (or the death date) */
+    int has_target;
+    int64_t hcc_count, target;
+} engine_event_price;
+
+/*
+ * Price the provisional episode an event opens: beneficiary b (with the claim lines
+ * stored so far, sorted) for template template_id (the ACO's overlay of it when the
+ * beneficiary is aligned to an ACO that has one), trigger type trigger_type, day 0 day0.
+ * Eligibility on day 0 (aligned, enrolled, not hospice, not ESRD) or out->exclusion;
+ * the arrangement: an EBRA in force on day 0 (the run's candidates) whose NPI is
+ * attending_npi (the lowest arrangement id when several), else none (the ACO's care
+ * team); the target: the template's target() rule on an episode of that trigger type
+ * and day, with the HCC count of the lookback claims, as a run prices it. 0, or a
+ * negative code with err (a rule's error, an unknown template).
+ */
+int engine_price_event(engine_pricer *p, const cara_beneficiary *b, const cara_claim_line *lines,
+                       size_t n, const char *template_id, const char *trigger_type,
+                       cara_date day0, const char *attending_npi, engine_event_price *out,
+                       char *err, size_t errlen);
+
 #endif

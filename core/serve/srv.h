@@ -41,6 +41,10 @@ typedef struct srv_limits {
     unsigned session_max;     /* seconds a session lasts after its login */
     unsigned login_attempts;  /* failed logins per user name and per address in a window */
     unsigned login_window;    /* seconds of that window */
+    /* the MLLP listener (srv_mllp.h; 0 means the default) */
+    size_t mllp_max_message;  /* bytes of one HL7 message */
+    unsigned mllp_connections;/* open MLLP connections at once */
+    unsigned mllp_idle_seconds; /* an idle connection, or one frame, may last this long */
 } srv_limits;
 
 /* Defaults of the limits above. */
@@ -60,6 +64,8 @@ typedef struct srv_options {
     srv_limits limits;
     const char *tls_cert;     /* PEM certificate file: serve HTTPS (NULL: HTTP) */
     const char *tls_key;      /* its PEM private key file (with tls_cert) */
+    const char *mllp_host;    /* listen for HL7 v2 over MLLP here too (NULL: not) */
+    int mllp_port;
 } srv_options;
 
 /*
@@ -102,6 +108,7 @@ typedef struct srv_req {
     const char *const *hkeys, *const *hvals;
     int n_headers;
     const char *client;     /* the client's IP address ("" when unknown) */
+    int64_t waited_ms;      /* a parked request (srv_resp.park_ms): how long it has waited */
 } srv_req;
 
 #define SRV_RESP_HEADERS 4   /* extra response headers a handler may add */
@@ -114,6 +121,10 @@ typedef struct srv_resp {
     const char *content_type; /* for text (default "text/plain; charset=utf-8") */
     char *hnames[SRV_RESP_HEADERS], *hvals[SRV_RESP_HEADERS]; /* extra headers (owned) */
     int n_headers;
+    /* A long poll: with park_ms > 0 the answer is not sent; the request runs again when
+     * new care tasks are committed or park_ms have passed (rq.waited_ms then tells how
+     * long it waited). Only for routes marked SRV_PARK. */
+    int64_t park_ms;
 } srv_resp;
 
 typedef void (*srv_handler)(srv_req *rq, srv_resp *rs);

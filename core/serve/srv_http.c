@@ -52,7 +52,8 @@ typedef struct rctx {
     int dispatched, ready;
     int is_try;                       /* on the rules/try pool (counted in tries_running) */
     int retry_after;                  /* seconds, a Retry-After header when > 0 */
-    struct rctx *next_waiting;        /* the rules/try queue */
+    struct rctx *next_waiting;        /* the rules/try queue, or the parked list */
+    uint64_t park_start, park_until;  /* uv_now: a parked long poll's start and end */
     struct timespec t0;
     char who[128];
 } rctx;
@@ -315,14 +316,80 @@ out:
 }
 
 static void start_try(rctx *c);
+static void queue(rctx *c);
+
+/* Forget a response (a parked request answers again later). */
+static void resp_reset(srv_resp *rs)
+{
+    for (int i = 0; i < rs->n_headers; i++) {
+        free(rs->hnames[i]);
+        free(rs->hvals[i]);
+    }
+    if (rs->json) json_decref(rs->json);
+    free(rs->text);
+    memset(rs, 0, sizeof *rs);
+}
+
+/* Park a long poll until new tasks or its time is up (1), or 0 when it cannot wait. */
+static int park(rctx *c)
+{
+    srv *s = c->s;
+    if (c->rs.park_ms <= 0 || !(c->route->flags & SRV_PARK) || s->stopping ||
+        s->n_parked >= SRV_MAX_PARKED)
+        return 0;
+    uint64_t now = uv_now(s->loop);
+    if (!c->park_start) c->park_start = now;
+    c->park_until = now + (uint64_t)c->rs.park_ms;
+    resp_reset(&c->rs);
+    c->next_waiting = s->parked;
+    s->parked = c;
+    s->n_parked++;
+    return 1;
+}
+
+/* Run a parked request again. */
+static void unpark(srv *s, rctx *c)
+{
+    s->n_parked--;
+    c->rq.waited_ms = (int64_t)(uv_now(s->loop) - c->park_start);
+    s->in_flight++;
+    queue(c);
+}
+
+void srv__tasks_notify(srv *s)
+{
+    rctx *c = s->parked;
+    s->parked = NULL;
+    while (c) {
+        rctx *n = c->next_waiting;
+        unpark(s, c);
+        c = n;
+    }
+}
+
+void srv__http_park_tick(srv *s)
+{
+    uint64_t now = uv_now(s->loop);
+    rctx **pp = &s->parked;
+    while (*pp) {
+        rctx *c = *pp;
+        if (now >= c->park_until || s->stopping) {
+            *pp = c->next_waiting;
+            unpark(s, c);
+        } else {
+            pp = &c->next_waiting;
+        }
+    }
+}
 
 static void after_work(uv_work_t *w, int status)
 {
     rctx *c = w->data;
     srv *s = c->s;
     if (status == UV_ECANCELED) srv_error(&c->rs, 503, "shutting_down", "the service is stopping");
-    c->ready = 1;
     s->in_flight--;
+    if (status != UV_ECANCELED && park(c)) return;
+    c->ready = 1;
     if (c->is_try) {
         s->tries_running--;
         if (s->try_head && !s->stopping) { /* the next waiting try takes the freed worker */

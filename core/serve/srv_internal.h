@@ -93,6 +93,11 @@ struct srv {
     /* login sessions (srv_session.h): limits.session_* and login_* hold the defaults */
     int tls;                            /* serving HTTPS: cookies are Secure */
     srv_login_limit login;              /* its own lock */
+    /* the MLLP listener (srv_mllp.c), NULL without --mllp */
+    struct srv_mllp *mllp;
+    /* task feeds waiting for new tasks (srv_http.c) */
+    struct rctx *parked;
+    unsigned n_parked;
 };
 
 /* srv_util.c: text with every occurrence of from[k] replaced by to[k], for k = 0..n-1 in
@@ -108,6 +113,8 @@ void srv__http_kick(srv *s);           /* run libmicrohttpd now and rearm its ti
 void srv__http_stop(srv *s);
 /* At the start of a stop: answer every waiting rules/try request 503. */
 void srv__http_drop_waiting(srv *s);
+/* Run again the parked long polls past their time (every tick). */
+void srv__http_park_tick(srv *s);
 
 /* srv_routes.c */
 typedef struct srv_route {
@@ -116,7 +123,9 @@ typedef struct srv_route {
     srv_handler fn;
     int flags;                        /* SRV_PUBLIC: no token; SRV_NODB: no store; SRV_TRY */
 } srv_route;
-enum { SRV_PUBLIC = 1, SRV_NODB = 2, SRV_TRY = 4 }; /* SRV_TRY: on the bounded rules/try pool */
+enum { SRV_PUBLIC = 1, SRV_NODB = 2, SRV_TRY = 4, SRV_PARK = 8 }; /* SRV_TRY: on the bounded
+    rules/try pool; SRV_PARK: may wait for new care tasks (srv_resp.park_ms) */
+#define SRV_MAX_PARKED 1000   /* long polls waiting at once; more are answered at once */
 /* The route for method + path, with captures in params (at most 4; pointers into
  * buf, which must hold a copy of path). NULL with *allowed set when the path exists
  * for other methods (405), else NULL (404). */

@@ -19,6 +19,7 @@
 #include "store/store.h"
 #include "srv_dirs.h"
 #include "srv_internal.h"
+#include "srv_mllp.h"
 #include "base/base.h"
 
 const char *srv_source_episodes_dir(const srv *s) { return s->source_dir; }
@@ -45,6 +46,7 @@ static int read_pem(const char *path, const char *opt, char **out, char *msg, si
 
 static void finish(srv *s)
 {
+    srv__mllp_close(s);
     srv__http_stop(s);
     uv_timer_stop(&s->tick);
     uv_close((uv_handle_t *)&s->tick, on_closed);
@@ -57,11 +59,12 @@ static void finish(srv *s)
 static void on_tick(uv_timer_t *t)
 {
     srv *s = t->data;
+    srv__http_park_tick(s);
     if (!s->stopping) {
         srv__jobs_tick(s);
         return;
     }
-    if (s->in_flight == 0 && !srv__jobs_busy(s) && !s->reloading) {
+    if (s->in_flight == 0 && !srv__jobs_busy(s) && !s->reloading && !srv__mllp_busy(s)) {
         finish(s);
         return;
     }
@@ -94,6 +97,7 @@ static void begin_stop(srv *s, const char *why)
     }
     srv__jobs_cancel_all(s);
     srv__reload_stop(s);
+    srv__mllp_stop(s); /* no new messages; the batch on the pool commits and is answered */
 }
 
 static void on_signal(uv_signal_t *h, int sig)
@@ -159,6 +163,11 @@ int srv_serve(const srv_options *o, FILE *err)
     if (rc == 0 && o->tls_key) rc = read_pem(o->tls_key, "--tls-key", &key, msg, sizeof msg);
     if (rc == 0) rc = srv__reload_init(&s, msg, sizeof msg);
     if (rc == 0) rc = srv__http_start(&s, host, port, cert, key, msg, sizeof msg);
+    if (!s.limits.mllp_max_message) s.limits.mllp_max_message = SRV_DEFAULT_MLLP_MAX_MESSAGE;
+    if (!s.limits.mllp_connections) s.limits.mllp_connections = SRV_DEFAULT_MLLP_CONNECTIONS;
+    if (!s.limits.mllp_idle_seconds) s.limits.mllp_idle_seconds = SRV_DEFAULT_MLLP_IDLE;
+    if (rc == 0 && o->mllp_host)
+        rc = srv__mllp_start(&s, o->mllp_host, o->mllp_port, msg, sizeof msg);
     if (key) sodium_memzero(key, strlen(key));
     free(cert);
     free(key);
@@ -179,6 +188,7 @@ int srv_serve(const srv_options *o, FILE *err)
             s.db_path, s.source_dir, s.version, s.plugins_dir);
     uv_run(s.loop, UV_RUN_DEFAULT);
     uv_loop_close(s.loop);
+    srv__mllp_free(&s);
     for (int i = 0; i < s.n_jobs; i++) free(s.jobs[i]);
     uv_mutex_destroy(&s.lock);
     srv_login_limit_destroy(&s.login);

@@ -4,6 +4,8 @@
  */
 #ifndef CARA_STORE_MODULE_H
 #define CARA_STORE_MODULE_H
+#include "adt_q.h"
+#include "adt_w.h"
 #include "arrangements_w.h"
 #include "audit.h"
 #include "bene.h"
