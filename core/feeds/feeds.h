@@ -4,10 +4,13 @@
  */
 #ifndef CARA_FEEDS_MODULE_H
 #define CARA_FEEDS_MODULE_H
+#include "adt.h"
 #include "cclf.h"
 #include "cclf_bundle.h"
 #include "cclf_feed.h"
 #include "feed.h"
 #include "fhir.h"
+#include "hl7.h"
 #include "load_fields.h"
+#include "mllp.h"
 #endif

@@ -69,6 +69,15 @@ typedef struct hl7_error {
 int hl7_parse(const char *buf, size_t len, hl7_msg *m, hl7_error *e);
 void hl7_msg_free(hl7_msg *m);
 
+/*
+ * The delimiters of an MSH segment's bytes (line[0..len), "MSH" then MSH-1 and MSH-2):
+ * the field separator and each encoding character must be a visible ASCII character
+ * other than a letter or digit, all different, MSH-2 being 4 or 5 of them. 0 with *d
+ * set, or -1 with *why (a static sentence) and *field the MSH field at fault (0 when
+ * the line is not an MSH segment). hl7_parse and hl7_ack's best-effort reading use it.
+ */
+int hl7_delims_of(const char *line, size_t len, hl7_delims *d, const char **why, int *field);
+
 /* The nth (1-based) segment with this id, or NULL. */
 const hl7_segment *hl7_segment_get(const hl7_msg *m, const char *id, size_t nth);
 size_t hl7_segment_count(const hl7_msg *m, const char *id);
@@ -93,7 +102,8 @@ int hl7_get(const hl7_msg *m, const hl7_segment *s, int field, int rep, int comp
  */
 int hl7_text(const hl7_msg *m, hl7_span raw, char *out, size_t outlen);
 
-/* hl7_get then hl7_text: 1 with out set, 0 absent (out ""), -1 too long or malformed. */
+/* hl7_get then hl7_text: 1 with out set, 0 absent (out ""; also for the null "" and a
+ * value that decodes to nothing), -1 too long or malformed. */
 int hl7_field_text(const hl7_msg *m, const hl7_segment *s, int field, int rep, int comp,
                    char *out, size_t outlen);
 
