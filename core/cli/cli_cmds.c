@@ -29,6 +29,8 @@ static const char *const ebra_subs[] = {"offer", "accept", "decline", "end",
 static const char *const plugin_subs[] = {"new", NULL};
 static const char *const token_subs[] = {"create", "list", "revoke", NULL};
 static const char *const user_subs[] = {"add", "list", "disable", "passwd", NULL};
+static const char *const adt_subs[] = {"take", "status", "tasks", "provisional", "unmatched",
+                                       "rejects", NULL};
 
 static const cli_entry table[] = {
     {&cmd_init, NULL},          {&cmd_synth, NULL},       {&cmd_load, NULL},
@@ -37,6 +39,7 @@ static const cli_entry table[] = {
     {&cmd_template, template_subs}, {&cmd_aco, aco_subs}, {&cmd_tin, tin_subs},
     {&cmd_provider, provider_subs}, {&cmd_ebra, ebra_subs}, {&cmd_plugins, NULL},
     {&cmd_plugin, plugin_subs}, {&cmd_rules, rules_subs}, {&cmd_serve, NULL},
+    {&cmd_adt, adt_subs},
     {&cmd_token, token_subs},   {&cmd_user, user_subs},   {&cmd_help, NULL},
     {&cmd_version, NULL},
 };

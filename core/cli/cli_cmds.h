@@ -109,6 +109,7 @@ extern const cli_command cmd_claims;
 extern const cli_command cmd_serve;
 extern const cli_command cmd_token;
 extern const cli_command cmd_user;
+extern const cli_command cmd_adt;
 extern const cli_command cmd_run;
 extern const cli_command cmd_report;
 extern const cli_command cmd_runs;

@@ -97,7 +97,7 @@ static int run_serve(cli_ctx *c, int argc, char **argv)
     o.limits = (srv_limits){(size_t)v[0], (size_t)v[1], (unsigned)v[2], (unsigned)v[3], (unsigned)v[4],
                             (unsigned)v[5], (unsigned)v[6], (unsigned)v[7], SRV_TRY_WORKERS,
                             SRV_TRY_QUEUE, (unsigned)v[8], (unsigned)v[9], (unsigned)v[10],
-                            (unsigned)v[11]};
+                            (unsigned)v[11], 0, 0, 0};
     o.limits.mllp_max_message = (size_t)mv[0];
     o.limits.mllp_connections = (unsigned)mv[1];
     o.limits.mllp_idle_seconds = (unsigned)mv[2];

@@ -119,6 +119,15 @@ int adt_proc_open(store *s, const char *episodes_dir, const char *plugins_dir,
 
 /* ---- small helpers -------------------------------------------------------------------- */
 
+/* src into dst (n bytes), cut when longer. */
+static void cpy(char *dst, size_t n, const char *src)
+{
+    size_t l = strlen(src);
+    if (l >= n) l = n - 1;
+    memcpy(dst, src, l);
+    dst[l] = 0;
+}
+
 /* The date of an ISO date-time ("" or malformed: CARA_DATE_NONE). */
 static cara_date day_of(const char *iso)
 {
@@ -251,7 +260,7 @@ static void note(adt_result *r, const char *fmt, const char *a, const char *b)
 {
     size_t n = strlen(r->outcome);
     if (n + 3 >= sizeof r->outcome) return;
-    snprintf(r->outcome + n, sizeof r->outcome - n, "%s", n ? "; " : "");
+    cpy(r->outcome + n, sizeof r->outcome - n, n ? "; " : "");
     n = strlen(r->outcome);
     snprintf(r->outcome + n, sizeof r->outcome - n, fmt, a, b);
 }
@@ -290,18 +299,18 @@ static int open_episode(take_ctx *c, size_t i, const json_t *trig, cara_date eve
     }
     if (rc != 1) memset(&pr, 0, sizeof pr);
     pr.visit_id = c->v->visit_id;
-    snprintf(pr.template_id, sizeof pr.template_id, "%s", tid);
-    snprintf(pr.trigger_id, sizeof pr.trigger_id, "%s", trig_id);
-    snprintf(pr.trigger_type, sizeof pr.trigger_type, "%s", ttype);
-    snprintf(pr.person_id, sizeof pr.person_id, "%s", c->v->person_id);
-    snprintf(pr.aco_id, sizeof pr.aco_id, "%s", ep.aco_id ? ep.aco_id : "");
-    snprintf(pr.day0, sizeof pr.day0, "%s", d0);
+    cpy(pr.template_id, sizeof pr.template_id, tid);
+    cpy(pr.trigger_id, sizeof pr.trigger_id, trig_id);
+    cpy(pr.trigger_type, sizeof pr.trigger_type, ttype);
+    cpy(pr.person_id, sizeof pr.person_id, c->v->person_id);
+    cpy(pr.aco_id, sizeof pr.aco_id, ep.aco_id ? ep.aco_id : "");
+    cpy(pr.day0, sizeof pr.day0, d0);
     date_format(ep.end, pr.end_date);
     pr.confirm_days = (int)json_integer_value(json_object_get(trig, "confirm_days"));
-    snprintf(pr.arrangement_id, sizeof pr.arrangement_id, "%s", ep.arrangement_id ? ep.arrangement_id : "");
-    snprintf(pr.npi, sizeof pr.npi, "%s", ep.npi ? ep.npi : "");
-    snprintf(pr.tin, sizeof pr.tin, "%s", ep.tin ? ep.tin : "");
-    snprintf(pr.method, sizeof pr.method, "%s", ep.method);
+    cpy(pr.arrangement_id, sizeof pr.arrangement_id, ep.arrangement_id ? ep.arrangement_id : "");
+    cpy(pr.npi, sizeof pr.npi, ep.npi ? ep.npi : "");
+    cpy(pr.tin, sizeof pr.tin, ep.tin ? ep.tin : "");
+    cpy(pr.method, sizeof pr.method, ep.method);
     snprintf(pr.status, sizeof pr.status, "provisional");
     pr.status_reason[0] = 0;
     pr.has_target = ep.has_target;
@@ -421,23 +430,23 @@ static void update_visit(adt_visit_row *v, const adt_event *ev, const char *pers
                          const char *unmatched, int64_t message_id)
 {
     if (!v->visit_id) {
-        snprintf(v->facility, sizeof v->facility, "%s", ev->sending_facility);
-        snprintf(v->visit_number, sizeof v->visit_number, "%s", ev->visit_number);
+        cpy(v->facility, sizeof v->facility, ev->sending_facility);
+        cpy(v->visit_number, sizeof v->visit_number, ev->visit_number);
         v->first_message = message_id;
         snprintf(v->status, sizeof v->status, "active");
     }
     v->last_message = message_id;
     if (ev->mbi[0] || !v->mbi[0]) {
-        snprintf(v->mbi, sizeof v->mbi, "%s", ev->mbi);
-        snprintf(v->person_id, sizeof v->person_id, "%s", person);
-        snprintf(v->unmatched_reason, sizeof v->unmatched_reason, "%s", person[0] ? "" : unmatched);
+        cpy(v->mbi, sizeof v->mbi, ev->mbi);
+        cpy(v->person_id, sizeof v->person_id, person);
+        cpy(v->unmatched_reason, sizeof v->unmatched_reason, person[0] ? "" : unmatched);
     }
-    if (ev->mrn[0]) snprintf(v->mrn, sizeof v->mrn, "%s", ev->mrn);
-    if (ev->patient_class[0]) snprintf(v->patient_class, sizeof v->patient_class, "%s", ev->patient_class);
-    if (ev->attending_npi[0]) snprintf(v->attending_npi, sizeof v->attending_npi, "%s", ev->attending_npi);
-    if (ev->admit_time[0]) snprintf(v->admit_time, sizeof v->admit_time, "%s", ev->admit_time);
+    if (ev->mrn[0]) cpy(v->mrn, sizeof v->mrn, ev->mrn);
+    if (ev->patient_class[0]) cpy(v->patient_class, sizeof v->patient_class, ev->patient_class);
+    if (ev->attending_npi[0]) cpy(v->attending_npi, sizeof v->attending_npi, ev->attending_npi);
+    if (ev->admit_time[0]) cpy(v->admit_time, sizeof v->admit_time, ev->admit_time);
     else if (!v->admit_time[0] && (!strcmp(ev->event, "A01") || !strcmp(ev->event, "A04")))
-        snprintf(v->admit_time, sizeof v->admit_time, "%s", ev->event_time);
+        cpy(v->admit_time, sizeof v->admit_time, ev->event_time);
     if (ev->n_dx) { /* the message's diagnoses replace the visit's, principal first */
         v->diagnoses[0] = 0;
         for (int pass = 0; pass < 2; pass++)
@@ -459,9 +468,9 @@ static void update_visit(adt_visit_row *v, const adt_event *ev, const char *pers
         snprintf(v->discharge_time, sizeof v->discharge_time, "%s",
                  ev->discharge_time[0] ? ev->discharge_time : ev->event_time);
         if (ev->discharge_disposition[0])
-            snprintf(v->disposition, sizeof v->disposition, "%s", ev->discharge_disposition);
+            cpy(v->disposition, sizeof v->disposition, ev->discharge_disposition);
     } else if (ev->discharge_time[0] && strcmp(e, "A13") != 0) {
-        snprintf(v->discharge_time, sizeof v->discharge_time, "%s", ev->discharge_time);
+        cpy(v->discharge_time, sizeof v->discharge_time, ev->discharge_time);
     }
     if (!strcmp(e, "A13")) {
         v->discharge_time[0] = 0;
@@ -469,7 +478,7 @@ static void update_visit(adt_visit_row *v, const adt_event *ev, const char *pers
     }
     if (!strcmp(e, "A11")) snprintf(v->status, sizeof v->status, "cancelled");
     else if (!strcmp(e, "A01") || !strcmp(e, "A04") || strcmp(v->status, "cancelled") != 0)
-        snprintf(v->status, sizeof v->status, "%s", v->discharge_time[0] ? "discharged" : "active");
+        cpy(v->status, sizeof v->status, v->discharge_time[0] ? "discharged" : "active");
 }
 
 /* The triggers of the templates that open on discharge: an A13 cancels their episodes. */
@@ -497,13 +506,16 @@ static int cancel_discharge_episodes(take_ctx *c)
 static int refuse(adt_proc *p, const hl7_msg *m, const char *raw, size_t len, const adt_event *ev,
                   const char *code, adt_result *r, char *err, size_t errlen)
 {
-    snprintf(r->ack, sizeof r->ack, "%s", code);
+    cpy(r->ack, sizeof r->ack, code);
     char loc[48] = "";
     if (r->e.segment[0])
         snprintf(loc, sizeof loc, "%s-%d", r->e.segment, r->e.field);
     char sender[260] = "";
     if (ev) snprintf(sender, sizeof sender, "%s|%s", ev->sending_app, ev->sending_facility);
-    snprintf(r->outcome, sizeof r->outcome, "%s: %s", code, r->e.message);
+    cpy(r->outcome, sizeof r->outcome, code);
+    size_t n = strlen(r->outcome);
+    cpy(r->outcome + n, sizeof r->outcome - n, ": ");
+    cpy(r->outcome + n + 2, sizeof r->outcome - n - 2, r->e.message);
     (void)m;
     return adt_w_reject(p->w, sender, ev ? ev->control_id : "", code, r->e.code, loc, r->e.message,
                         raw, len, err, errlen);
@@ -530,7 +542,7 @@ static int apply(adt_proc *p, const char *raw, size_t len, const adt_event *ev, 
         if (rc < 0) return rc;
         if (rc == 0) snprintf(unmatched, sizeof unmatched, "MBI %s is not a beneficiary in cara's data", ev->mbi);
     } else {
-        snprintf(unmatched, sizeof unmatched, "%s", ev->mbi_problem);
+        cpy(unmatched, sizeof unmatched, ev->mbi_problem);
     }
     r->matched = person[0] != 0;
     adt_message_row mr = {.sender = sender, .control_id = ev->control_id, .event = ev->event,

@@ -4,6 +4,7 @@
  */
 #ifndef CARA_ENGINE_MODULE_H
 #define CARA_ENGINE_MODULE_H
+#include "adt_proc.h"
 #include "content_diff.h"
 #include "engine_price.h"
 #include "engine_run.h"

@@ -402,7 +402,7 @@ void engine_priced_get(const engine_pricer *p, size_t i, engine_priced *out)
 /* ---- an event's provisional episode ------------------------------------------------------ */
 
 int engine_price_event(engine_pricer *p, const cara_beneficiary *b, const cara_claim_line *lines,
-                       size_t n, const char *template_id, const char *trigger_type,
+                       size_t n, const char *tmpl_id, const char *trigger_type,
                        cara_date day0, const char *attending_npi, engine_event_price *out,
                        char *err, size_t errlen)
 {
@@ -412,12 +412,12 @@ int engine_price_event(engine_pricer *p, const cara_beneficiary *b, const cara_c
     const char *aco = eligibility_aco_on(b, day0);
     out->aco_id = aco;
     /* the template version that prices this beneficiary: the ACO's overlay, else the base */
-    const char *over = catalog_overlay_of(p->cat, template_id, aco);
+    const char *over = catalog_overlay_of(p->cat, tmpl_id, aco);
     size_t entry = p->cat->n;
     for (size_t i = 0; i < p->cat->n && entry == p->cat->n; i++)
-        if (!strcmp(template_id(p->cat->v[i].tmpl), over ? over : template_id)) entry = i;
+        if (!strcmp(template_id(p->cat->v[i].tmpl), over ? over : tmpl_id)) entry = i;
     if (entry == p->cat->n) {
-        snprintf(err, errlen, "template %s is not in the catalog", over ? over : template_id);
+        snprintf(err, errlen, "template %s is not in the catalog", over ? over : tmpl_id);
         return -ENOENT;
     }
     const catalog_entry *ce = &p->cat->v[entry];

@@ -106,7 +106,7 @@ typedef struct engine_event_price {
 
 /*
  * Price the provisional episode an event opens: beneficiary b (with the claim lines
- * stored so far, sorted) for template template_id (the ACO's overlay of it when the
+ * stored so far, sorted) for template tmpl_id (the ACO's overlay of it when the
  * beneficiary is aligned to an ACO that has one), trigger type trigger_type, day 0 day0.
  * Eligibility on day 0 (aligned, enrolled, not hospice, not ESRD) or out->exclusion;
  * the arrangement: an EBRA in force on day 0 (the run's candidates) whose NPI is
@@ -116,7 +116,7 @@ typedef struct engine_event_price {
  * negative code with err (a rule's error, an unknown template).
  */
 int engine_price_event(engine_pricer *p, const cara_beneficiary *b, const cara_claim_line *lines,
-                       size_t n, const char *template_id, const char *trigger_type,
+                       size_t n, const char *tmpl_id, const char *trigger_type,
                        cara_date day0, const char *attending_npi, engine_event_price *out,
                        char *err, size_t errlen);
 

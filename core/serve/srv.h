@@ -53,6 +53,9 @@ typedef struct srv_limits {
 #define SRV_DEFAULT_BODY_SECONDS 30
 #define SRV_TRY_WORKERS 2
 #define SRV_TRY_QUEUE 8
+#define SRV_DEFAULT_MLLP_MAX_MESSAGE (1u << 20)
+#define SRV_DEFAULT_MLLP_CONNECTIONS 64
+#define SRV_DEFAULT_MLLP_IDLE 300
 
 /* What `cara serve` starts with (the CLI fills it from its options). */
 typedef struct srv_options {

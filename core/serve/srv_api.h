@@ -52,6 +52,15 @@ void api_report(srv_req *rq, srv_resp *rs);            /* GET  /v1/reports/:by *
 /* the diff of two runs (srv_api_diff.c) */
 void api_run_diff(srv_req *rq, srv_resp *rs);          /* GET  /v1/runs/:a/diff/:b */
 
+/* the hospital ADT feed: care tasks, provisional episodes (srv_api_tasks.c) */
+void api_tasks_list(srv_req *rq, srv_resp *rs);        /* GET  /v1/tasks */
+void api_tasks_feed(srv_req *rq, srv_resp *rs);        /* GET  /v1/tasks/feed (long poll) */
+void api_task_done(srv_req *rq, srv_resp *rs);         /* POST /v1/tasks/:id/done */
+void api_provisional_list(srv_req *rq, srv_resp *rs);  /* GET  /v1/provisional */
+void api_adt_status(srv_req *rq, srv_resp *rs);        /* GET  /v1/adt/status */
+void api_adt_unmatched(srv_req *rq, srv_resp *rs);     /* GET  /v1/adt/unmatched */
+void api_adt_rejects(srv_req *rq, srv_resp *rs);       /* GET  /v1/adt/rejects */
+
 /* the rule sandbox (srv_api_rules.c) */
 void api_rules_try(srv_req *rq, srv_resp *rs);         /* POST /v1/rules/try */
 

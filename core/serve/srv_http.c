@@ -25,6 +25,7 @@
 #include "srv_auth.h"
 #include "srv_conn.h"
 #include "srv_internal.h"
+#include "srv_mllp.h"
 
 #define MAX_QUERY 32
 #define MAX_HEADERS 48

@@ -249,7 +249,7 @@ static void answer_ar(srv_mllp *m, pmsg *p, const char *why)
 static void work_batch(uv_work_t *w)
 {
     srv_mllp *m = w->data;
-    char err[1024];
+    char err[700];
     if (ensure_proc(m, err, sizeof err) < 0) {
         char why[1100];
         snprintf(why, sizeof why, "cara cannot take the message now (the store or the templates "

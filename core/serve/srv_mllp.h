@@ -12,9 +12,6 @@
 #define SRV_MLLP_BATCH 512            /* messages committed together at most */
 #define SRV_MLLP_PENDING 1024         /* unacknowledged messages per connection before
                                        * reading pauses */
-#define SRV_DEFAULT_MLLP_MAX_MESSAGE (1u << 20)
-#define SRV_DEFAULT_MLLP_CONNECTIONS 64
-#define SRV_DEFAULT_MLLP_IDLE 300
 
 typedef struct srv_mllp srv_mllp;
 

@@ -477,6 +477,9 @@ static void h_run_get(srv_req *rq, srv_resp *rs)
     json_t *o = json_incref(json_array_get(rows, 0));
     json_decref(rows);
     shape_run(rq, o);
+    json_t *feed;
+    if (adt_q_run_feed(rq->db, (int64_t)id, &feed, err, sizeof err) == 0)
+        json_object_set_new(o, "adt_feed", feed);
     srv_json(rs, 200, o);
 }
 
@@ -508,6 +511,13 @@ static const srv_route routes[] = {
     {"GET", "/v1/episodes", api_episodes_list, 0},
     {"GET", "/v1/episodes/:id", api_episode_get, 0},
     {"GET", "/v1/reports/:by", api_report, 0},
+    {"GET", "/v1/tasks", api_tasks_list, 0},
+    {"GET", "/v1/tasks/feed", api_tasks_feed, SRV_PARK},
+    {"POST", "/v1/tasks/:id/done", api_task_done, 0},
+    {"GET", "/v1/provisional", api_provisional_list, 0},
+    {"GET", "/v1/adt/status", api_adt_status, 0},
+    {"GET", "/v1/adt/unmatched", api_adt_unmatched, 0},
+    {"GET", "/v1/adt/rejects", api_adt_rejects, 0},
     {"POST", "/v1/rules/try", api_rules_try, SRV_TRY},
     {"GET", "/v1/runs", h_runs_list, 0},
     {"POST", "/v1/runs", h_run_start, 0},

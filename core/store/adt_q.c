@@ -189,7 +189,11 @@ int adt_q_run_feed(store *s, int64_t run_id, json_t **out, char *err, size_t err
     fmt_i64(r, sizeof r, run_id);
     const char *b[1] = {r};
     return store_rows_json(s, "SELECT template_id, confirmed, changed, dropped, pending, "
-                              "claim_episodes, with_event FROM run_adt_feed WHERE run_id = "
+                              "claim_episodes, with_event, CASE WHEN confirmed + changed + dropped "
+                              "> 0 THEN (confirmed * 10000 + (confirmed + changed + dropped) / 2) / "
+                              "(confirmed + changed + dropped) END AS precision_bps, CASE WHEN "
+                              "claim_episodes > 0 THEN (with_event * 10000 + claim_episodes / 2) / "
+                              "claim_episodes END AS recall_bps FROM run_adt_feed WHERE run_id = "
                               "CAST(?1 AS INTEGER) ORDER BY template_id", 1, b, out, err, errlen);
 }
 

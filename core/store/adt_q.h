@@ -52,7 +52,10 @@ int adt_q_rejects(store *s, int64_t limit, json_t **out, char *err, size_t errle
  * "provisional": {status: n}, "tasks": {status: n}, "first_event", "last_event"}. */
 int adt_q_status(store *s, const char *today, json_t **out, char *err, size_t errlen);
 
-/* The precision and recall rows of run run_id (run_adt_feed), one per template. */
+/* The precision and recall rows of run run_id (run_adt_feed), one per template, with
+ * precision_bps = confirmed / (confirmed + changed + dropped) and recall_bps =
+ * with_event / claim_episodes, in basis points rounded half up (null when the divisor is
+ * 0). */
 int adt_q_run_feed(store *s, int64_t run_id, json_t **out, char *err, size_t errlen);
 
 /* One event trigger, as the confirmation step needs it. */

@@ -447,7 +447,8 @@ static int cancel_where(adt_w *w, const char *where, const char *const *args, in
                      "provisional_episodes WHERE status = 'provisional' AND %s)", where);
         else
             snprintf(sql, sizeof sql, "UPDATE provisional_episodes SET status = 'cancelled', "
-                     "status_reason = ?9, decided_at = " NOW " WHERE status = 'provisional' AND %s",
+                     "status_reason = ?9, decided_at = strftime('%%Y-%%m-%%dT%%H:%%M:%%SZ', 'now') "
+                     "WHERE status = 'provisional' AND %s",
                      where);
         sqlite3_stmt *st = store__prepare(w->s, sql, err, errlen);
         if (!st) return -EIO;
