@@ -55,6 +55,7 @@
     X(report_cmd)      \
     X(srv_deny)        \
     X(users)           \
+    X(adt_proc)        \
     X(srv_session)     \
     X(e2e)             \
     X(risk_e2e)        \

@@ -58,9 +58,7 @@ static int take_one(take_run *t, const char *msg, size_t len)
     else t->ar++;
     FILE *o = strcmp(r.ack, "AA") ? t->c->err : t->c->out;
     if (strcmp(r.ack, "AA"))
-        fprintf(o, "%s: message %zu: %s %s%s%s%s\n", t->path, t->n, r.ack,
-                r.e.segment[0] ? r.e.segment : "", r.e.segment[0] ? " " : "", r.e.message,
-                "");
+        fprintf(o, "%s: message %zu: %s %s\n", t->path, t->n, r.ack, r.e.message);
     else
         fprintf(o, "%s: message %zu: AA %s\n", t->path, t->n, r.outcome);
     return 0;
@@ -213,6 +211,7 @@ static int run_list(cli_ctx *c, int argc, char **argv)
     int n = cli_parse(c, &cmd_adt, opts, argc - 1, argv + 1);
     if (n == -1) return CLI_OK;
     if (n < 0) return -n;
+    if (n > 0) return cli_usage_error(c, &cmd_adt, "unexpected argument '%s'", argv[2]);
     int json = cli_format(c, &cmd_adt, format);
     if (json < 0) return CLI_USAGE;
     uint64_t lim = 100;
@@ -257,7 +256,7 @@ static int run_adt(cli_ctx *c, int argc, char **argv)
         int n = cli_parse(c, &cmd_adt, opts, argc - 1, argv + 1);
         if (n == -1) return CLI_OK;
         if (n < 0) return -n;
-        return run_take(c, n + 1, argv);
+        return run_take(c, n + 2, argv);
     }
     if (SUB("status") || SUB("tasks") || SUB("provisional") || SUB("unmatched") || SUB("rejects"))
         return run_list(c, argc, argv);
