@@ -5,7 +5,7 @@
  * the original version (adjustment_type_code 0) of each institutional claim that is
  *   - an ED visit: outpatient bill type 13x or 85x with a revenue line 0450-0459, gives
  *     ADT^A04 (PV1-2 E) at the arrival and ADT^A03 at the departure, both on the
- *     claim's dates (arrival 06:00-19:59, a stay of 1-5 hours); PV1-36 01 (home), 09
+ *     claim's dates (arrival 06:00-18:59, a stay of 1-5 hours); PV1-36 01 (home), 09
  *     (admitted here) or 02 (to another hospital) when a stay starts that day;
  *   - an inpatient stay: bill type 11x, gives ADT^A01 (PV1-2 I) at the admission
  *     (PV1-44 on admission_date) and ADT^A03 at the discharge (PV1-45 on
@@ -476,7 +476,7 @@ static int person_visits(adt_gen *g)
         snprintf(v.number, sizeof v.number, "V%010lld", (long long)++g->visit_seq);
         int64_t day0 = (int64_t)c->start * 86400, day1 = (int64_t)c->end * 86400;
         if (c->kind == AV_ED) {
-            v.admit = day0 + 6 * 3600 + BELOW(14 * 3600);
+            v.admit = day0 + 6 * 3600 + BELOW(13 * 3600); /* to 23:59:59 at most */
             v.discharge = c->end > c->start ? day1 + BELOW(10 * 3600)
                                             : v.admit + 3600 + BELOW(4 * 3600);
             v.disp = "01";
