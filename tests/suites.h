@@ -48,6 +48,7 @@
     X(srv_portal)      \
     X(synth)           \
     X(synth_formats)   \
+    X(synth_adt)       \
     X(cli)             \
     X(cli_table)       \
     X(claims_cmd)      \

@@ -61,6 +61,19 @@ static int run_synth(cli_ctx *c, int argc, char **argv)
             out, (long long)k.acos, out, (long long)k.providers, out, (long long)k.arrangements,
             out, (long long)k.eligibility, out, (long long)k.alignment, out,
             (long long)k.claim_lines);
+    synth_adt_counts a;
+    if (synth_adt_write(&o, &a, err, sizeof err) < 0) {
+        fprintf(c->err, "cara synth: %s\n", err);
+        return CLI_FAIL;
+    }
+    fprintf(c->out, "%s/adt.hl7: %lld messages for %lld visits (%lld ED, %lld inpatient; %lld "
+                    "never sent) and %lld cancelled extra visits; %lld late, %lld duplicated, "
+                    "%lld discharges cancelled, %lld people without an MBI; "
+                    "%s/adt_manifest.csv: %lld rows\n",
+            out, (long long)a.messages, (long long)a.visits, (long long)a.ed,
+            (long long)a.inpatient, (long long)a.missing, (long long)a.cancelled,
+            (long long)a.late, (long long)a.duplicated, (long long)a.discharge_cancels,
+            (long long)a.unmatched, out, (long long)(a.visits + a.cancelled));
     synth_conv_counts cv;
     if (fmt & SYNTH_FMT_CCLF) {
         if (synth_cclf_convert(&o, &cv, err, sizeof err) < 0) {
@@ -98,8 +111,11 @@ const cli_command cmd_synth = {
             "whose rates and costs follow docs/methodology.md (falls, ED visits, fall injuries and hip\n"
             "fractures, inpatient stays, SNF, home health, PT/OT, functional dependence),\n"
             "deaths, enrollment gaps, hospice, duals, leakage to non-participating\n"
-            "therapists, adjustments and cancellations. The same options give\n"
-            "byte-identical files.\n\n"
+            "therapists, adjustments and cancellations. Also adt.hl7, the HL7 v2.5.1\n"
+            "ADT messages (A04/A01, A03, A11, A13) the hospitals send for the ED visits\n"
+            "and inpatient stays, some missing, late, duplicated or cancelled, and\n"
+            "adt_manifest.csv, what happened to each visit (docs/input-formats.md,\n"
+            "Synthetic ADT). The same options give byte-identical files.\n\n"
             "options:\n"
             "  --out DIR            where to write (created if missing)\n"
             "  --beneficiaries N    how many (1 to 10,000,000)\n"
@@ -108,7 +124,7 @@ const cli_command cmd_synth = {
             "                       July 1 of the year before, for risk lookbacks)\n"
             "  --acos K             number of ACOs, 2 to 999, alternating global and\n"
             "                       professional track (default 4)\n"
-            "  --format F           csv (default): the seven files only; cclf: also DIR/cclf/,\n"
+            "  --format F           csv (default): the files above only; cclf: also DIR/cclf/,\n"
             "                       the same dataset as CMS writes it: January 15 as loose\n"
             "                       ZC{n}Y files, the September 15 run-out as a zip bundle\n"
             "                       of ZC{n}R files; CCLF0-6, 8, 9 (previous MBIs for 2% of\n"

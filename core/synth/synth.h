@@ -5,5 +5,6 @@
 #ifndef CARA_SYNTH_MODULE_H
 #define CARA_SYNTH_MODULE_H
 #include "synthdata.h"
+#include "synthdata_adt.h"
 #include "synthdata_conv.h"
 #endif

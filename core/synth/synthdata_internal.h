@@ -6,6 +6,8 @@
  *   synthdata_people.c  one beneficiary: demographics, eligibility, alignment
  *   synthdata_claims.c  one beneficiary's claims (the clinical events)
  *   synthdata_write.c   buffered CSV output and the claim row writer
+ *   synthdata_adt.c     the ADT stream (adt.hl7) read back from the CSV files; it uses
+ *                       only the buffered output (synthdata_adt.h)
  */
 #ifndef CARA_SYNTHDATA_INTERNAL_H
 #define CARA_SYNTHDATA_INTERNAL_H
