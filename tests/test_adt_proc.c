@@ -262,6 +262,28 @@ START_TEST(test_cancels)
 }
 END_TEST
 
+START_TEST(test_reregistration_reopens)
+{
+    /* V7 was registered (M12) and cancelled (M13); a new A04 for it (another control id)
+     * reopens the same provisional episode and its two tasks */
+    char *m = strdup(msgs[12]);
+    char *at = strstr(m, "|M12|");
+    ck_assert_ptr_nonnull(at);
+    memcpy(at, "|M9Z|", 5);
+    free(msgs[12]);
+    msgs[12] = m;
+    take(12);
+    ck_assert_str_eq(res[12].ack, "AA");
+    ck_assert_int_eq(res[12].opened, 1);
+    ck_assert_int_eq(res[12].tasks, 2);
+    ck_assert_str_eq(q("SELECT status || ' ' || count(*) FROM provisional_episodes WHERE person_id = "
+                       "'1A00A00AA07'"), "provisional 1");
+    ck_assert_str_eq(q("SELECT group_concat(status, ' ') FROM care_tasks WHERE person_id = "
+                       "'1A00A00AA07'"), "open open");
+    ck_assert_str_eq(q("SELECT status FROM adt_visits WHERE visit_number = 'V7'"), "active");
+}
+END_TEST
+
 START_TEST(test_merge)
 {
     /* A40: the visit of MBI 1A00A00AA10 (unknown) now belongs to 1A00A00AA11 */
@@ -320,6 +342,7 @@ Suite *suite_adt_proc(void)
     tcase_add_test(tc, test_task_status);
     tcase_add_test(tc, test_unmatched_kept);
     tcase_add_test(tc, test_cancels);
+    tcase_add_test(tc, test_reregistration_reopens);
     tcase_add_test(tc, test_merge);
     tcase_add_test(tc, test_run_confirms);
     suite_add_tcase(s, tc);

@@ -50,7 +50,8 @@ static int take_one(take_run *t, const char *msg, size_t len)
         fprintf(t->c->err, "cara adt take: %s: message %zu: the store could not take it (AR): %s\n",
                 t->path, t->n, err);
         t->ar++;
-        return rc;
+        t->failed = 1;
+        return 0; /* the next messages are still taken, as the listener does */
     }
     if (r.duplicate) t->dup++;
     if (!strcmp(r.ack, "AA")) t->aa++;
@@ -140,7 +141,7 @@ static int run_take(cli_ctx *c, int argc, char **argv)
             t.ae, t.ar);
     adt_proc_close(p);
     store_close(s);
-    return rc < 0 || t.ae || t.ar ? CLI_FAIL : CLI_OK;
+    return rc < 0 || t.failed || t.ae || t.ar ? CLI_FAIL : CLI_OK;
 }
 
 /* ---- lists ------------------------------------------------------------------------------- */

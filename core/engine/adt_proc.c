@@ -274,13 +274,13 @@ static int open_episode(take_ctx *c, size_t i, const json_t *trig, cara_date eve
     const char *tid = template_id(t), *trig_id = json_string_value(json_object_get(trig, "id"));
     const char *ttype = json_string_value(json_object_get(trig, "trigger_type"));
     adt_prov_row pr;
-    int rc = adt_w_prov_get(p->w, c->v->visit_id, tid, trig_id, &pr, c->err, c->errlen);
-    if (rc < 0) return rc;
-    if (rc == 1 && strcmp(pr.status, "cancelled") != 0) return 0; /* already open */
+    int found = adt_w_prov_get(p->w, c->v->visit_id, tid, trig_id, &pr, c->err, c->errlen);
+    if (found < 0) return found;
+    if (found == 1 && strcmp(pr.status, "cancelled") != 0) return 0; /* already open */
     char d0[11];
     date_format(day0, d0);
     int64_t other;
-    rc = adt_w_prov_covering(p->w, c->v->person_id, tid, d0, c->v->visit_id, &other, c->err,
+    int rc = adt_w_prov_covering(p->w, c->v->person_id, tid, d0, c->v->visit_id, &other, c->err,
                              c->errlen);
     if (rc < 0) return rc;
     if (rc == 1) {
@@ -297,7 +297,7 @@ static int open_episode(take_ctx *c, size_t i, const json_t *trig, cara_date eve
         note(c->r, "%s: no episode (%s on day 0)", trig_id, ep.exclusion);
         return 0;
     }
-    if (rc != 1) memset(&pr, 0, sizeof pr);
+    if (found != 1) memset(&pr, 0, sizeof pr); /* new; else the cancelled one reopens */
     pr.visit_id = c->v->visit_id;
     cpy(pr.template_id, sizeof pr.template_id, tid);
     cpy(pr.trigger_id, sizeof pr.trigger_id, trig_id);
