@@ -183,6 +183,8 @@ test: check-layers check-build
 	CARA_PLUGINS=$(abspath $(BUILD)/plugins) sh tests/serve_hostile.sh
 	CARA_BIN=$(abspath $(CARA_BIN)) CARA_EPISODES=$(abspath episodes) \
 	CARA_PLUGINS=$(abspath $(BUILD)/plugins) sh tests/crash_it.sh
+	CARA_BIN=$(abspath $(CARA_BIN)) CARA_EPISODES=$(abspath episodes) \
+	CARA_PLUGINS=$(abspath $(BUILD)/plugins) sh tests/adt_it.sh
 
 deps:
 	sh scripts/install-deps.sh
