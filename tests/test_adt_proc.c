@@ -330,6 +330,110 @@ START_TEST(test_run_confirms)
 }
 END_TEST
 
+/* ---- events.lua: a rule that decides, and hostile ones ------------------------------------ */
+
+static char rdir[64];
+static store *rdb;
+
+/* A copy of the episodes whose ed_fall trigger calls events.lua's function `rule`. */
+static adt_proc *rule_world(const char *rule, const char *lua)
+{
+    char cmd[1200], path[160];
+    snprintf(cmd, sizeof cmd, "rm -rf '%s/episodes' && cp -R '%s' '%s/episodes'", rdir,
+             getenv("CARA_EPISODES"), rdir);
+    ck_assert_int_eq(th_sh(cmd), 0);
+    snprintf(path, sizeof path, "%s/episodes/falls_prevention/template.json", rdir);
+    json_error_t je;
+    json_t *root = json_load_file(path, 0, &je);
+    ck_assert_ptr_nonnull(root);
+    json_object_set_new(json_array_get(json_object_get(root, "event_triggers"), 0), "rule",
+                        json_string(rule));
+    ck_assert_int_eq(json_dump_file(root, path, JSON_INDENT(2) | JSON_PRESERVE_ORDER), 0);
+    json_decref(root);
+    char *f = th_write(rdir, "episodes/falls_prevention/events.lua", lua);
+    free(f);
+    snprintf(path, sizeof path, "%s/episodes", rdir);
+    adt_proc *p;
+    rules_limits lim = {0};
+    lim.instructions = 2000000; /* a small budget: the spin below ends fast */
+    ck_assert_msg(adt_proc_open(rdb, path, getenv("CARA_PLUGINS"), &lim, &p, err, sizeof err) == 0,
+                  "%s", err);
+    return p;
+}
+
+static void rule_setup(void)
+{
+    th_scratch_setup(rdir, sizeof rdir, "adt-rule", &out, &errb);
+    char args[600];
+    snprintf(args, sizeof args, "--db t.db load '%s/tests/fixtures/adt'", getenv("CARA_SRC"));
+    ck_assert_msg(th_cara(rdir, "", args, &out, &errb) == 0, "%s", errb);
+    char path[128];
+    snprintf(path, sizeof path, "%s/t.db", rdir);
+    ck_assert_int_eq(store_open(path, 0, &rdb, err, sizeof err), 0);
+    read_messages();
+}
+
+static void rule_teardown(void)
+{
+    store_close(rdb);
+    for (size_t i = 0; i < n_msgs; i++) free(msgs[i]);
+    n_msgs = 0;
+    th_scratch_teardown(rdir, &out, &errb);
+}
+
+/* Take message i with processor p; its result. */
+static adt_result rule_take(adt_proc *p, size_t i)
+{
+    adt_result r;
+    char ack[4096];
+    size_t n;
+    ck_assert_int_eq(store_begin(rdb, err, sizeof err), 0);
+    ck_assert_msg(adt_proc_take(p, msgs[i], lens[i], "R", ack, sizeof ack, &n, &r, err, sizeof err) == 0,
+                  "%s", err);
+    ck_assert_int_eq(store_commit(rdb, err, sizeof err), 0);
+    return r;
+}
+
+START_TEST(test_rule_decides)
+{
+    /* only visits with an attending open an episode: AA01's (message 1, attending
+     * 1234567893) and AA02's (message 3, 1528060837) do; AA03's (message 4, none) does not */
+    adt_proc *p = rule_world("with_attending",
+                             "function with_attending(event, trigger_id)\n"
+                             "  return event.attending_npi ~= '' and trigger_id == 'ed_fall'\n"
+                             "    and event.diagnoses[1] ~= nil\n"
+                             "end\n");
+    ck_assert_int_eq(rule_take(p, 0).opened, 1);
+    ck_assert_int_eq(rule_take(p, 2).opened, 1);
+    adt_result r = rule_take(p, 3);
+    ck_assert_str_eq(r.ack, "AA");
+    ck_assert_int_eq(r.opened, 0);
+    adt_proc_close(p);
+}
+END_TEST
+
+START_TEST(test_rule_hostile)
+{
+    /* an endless loop, a wrong result and a blocked library: the message is taken (AA),
+     * no episode opens, the outcome says why; the process goes on */
+    static const char *const rules[][2] = {
+        {"spin", "function spin(e, t) while true do end end\n"},
+        {"wrong", "function wrong(e, t) return 'yes' end\n"},
+        {"peek", "function peek(e, t) return io.open('/etc/passwd') ~= nil end\n"},
+        {"bomb", "function bomb(e, t) local s = 'x' for i = 1, 40 do s = s .. s end return true end\n"},
+    };
+    for (size_t k = 0; k < sizeof rules / sizeof rules[0]; k++) {
+        adt_proc *p = rule_world(rules[k][0], rules[k][1]);
+        adt_result r = rule_take(p, 0);
+        ck_assert_str_eq(r.ack, "AA");
+        ck_assert_int_eq(r.opened, 0);
+        ck_assert_msg(strstr(r.outcome, "events.lua failed") != NULL, "%s: %s", rules[k][0], r.outcome);
+        adt_proc_close(p);
+        th_exec(rdb, "DELETE FROM adt_messages; DELETE FROM adt_visits");
+    }
+}
+END_TEST
+
 Suite *suite_adt_proc(void)
 {
     Suite *s = suite_create("adt_proc");
@@ -346,5 +450,11 @@ Suite *suite_adt_proc(void)
     tcase_add_test(tc, test_merge);
     tcase_add_test(tc, test_run_confirms);
     suite_add_tcase(s, tc);
+    TCase *rl = tcase_create("events_lua");
+    tcase_add_checked_fixture(rl, rule_setup, rule_teardown);
+    tcase_set_timeout(rl, 120);
+    tcase_add_test(rl, test_rule_decides);
+    tcase_add_test(rl, test_rule_hostile);
+    suite_add_tcase(s, rl);
     return s;
 }

@@ -416,6 +416,13 @@ static int eval_triggers(take_ctx *c)
             }
             cara_date ed, d0;
             int rc = fires(c, i, trig, &ed, &d0);
+            if (rc == -EINVAL) { /* the template's rule failed: the message is still taken */
+                log_msg(LOG_LEVEL_ERROR, "adt", "%s", c->err);
+                note(c->r, "%s: events.lua failed: %s", json_string_value(json_object_get(trig, "id")),
+                     c->err);
+                c->err[0] = 0;
+                continue;
+            }
             if (rc < 0) return rc;
             if (rc == 1 && (rc = open_episode(c, i, trig, ed, d0)) < 0) return rc;
         }
