@@ -25,7 +25,9 @@ command -v mllp_send >/dev/null || { echo "FAIL mllp_send is missing: make deps 
 msg() { awk -v n="$1" 'BEGIN { RS = ""; ORS = "\n" } NR == n { print }' "$SRC/tests/fixtures/adt/messages.hl7"; }
 
 start() {
+    : >"$T/url"
     "$CARA" --db "$T/t.db" serve --listen 127.0.0.1:0 --mllp 127.0.0.1:0 --mllp-max-message 64k \
+        --mllp-idle-seconds 3 --mllp-connections 6 \
         >"$T/url" 2>>"$T/log" &
     PID=$!
     i=0
@@ -111,6 +113,10 @@ grep -q '^AR|B5$' "$T/bad.out" && ok "event A99: AR" || bad "A99: $(cat "$T/bad.
 [ "$(q "SELECT location FROM adt_rejects WHERE control_id = 'B3'")" = "PV1-19" ] && ok "the refusal names PV1-19" || bad "reject row: $(q "SELECT * FROM adt_rejects WHERE control_id = 'B3'")"
 $PY "$SRC/tests/adt/mllp_client.py" "$MP" frames 1 100000 >"$T/big.out"
 grep -q '^AR|BIG1$' "$T/big.out" && ok "a message over --mllp-max-message: AR with its MSH-10" || bad "oversize: $(cat "$T/big.out")"
+$PY "$SRC/tests/adt/mllp_client.py" "$MP" slow 20 >"$T/slow.out"
+grep -q '^closed after' "$T/slow.out" && ok "a sender trickling one frame is cut past --mllp-idle-seconds ($(cat "$T/slow.out"))" || bad "slow sender: $(cat "$T/slow.out")"
+$PY "$SRC/tests/adt/mllp_client.py" "$MP" conns 6 >"$T/conns.out"
+grep -q '^refused' "$T/conns.out" && ok "a connection past --mllp-connections is closed" || bad "connections: $(cat "$T/conns.out")"
 call "still serving HTTP" 200 "" GET /healthz
 send "$T/m1.hl7"
 grep -q '^MSA|AA|M1$' "$T/ack" && ok "still taking MLLP" || bad "after bad input: $(cat "$T/ack")"
@@ -139,7 +145,6 @@ grep '^AA ' "$T/acked" | awk '{ print "(\x27" $2 "\x27)" }' | paste -sd, - >"$T/
 LOST=$(q "WITH a(id) AS (VALUES $(cat "$T/ids")) SELECT count(*) FROM a WHERE id NOT IN (SELECT control_id FROM adt_messages WHERE sender = 'LOADTEST|GENHOSP')")
 if [ "$ACKED" -ge 200 ] && [ "$LOST" = 0 ]; then ok "kill -9 after $ACKED AA: none lost ($(cat "$T/stream.out"))"; else bad "kill -9: $ACKED acked, $LOST not stored"; fi
 # restarted, the sender resends everything: each stored once
-: >"$T/url"
 start
 : >"$T/acked2"
 $PY "$SRC/tests/adt/mllp_client.py" "$MP" stream 3000 "$T/acked2" >/dev/null

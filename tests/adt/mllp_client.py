@@ -8,7 +8,12 @@ library only): send frames, pipelined, and write each ACK's MSA-1 and MSA-2 as t
                                             the caller) and print every ACK's MSA-1|MSA-2
   mllp_client.py PORT frames N BYTES        send one frame of BYTES bytes of 'A' after an
                                             MSH (an oversized message) and print the ACK
+  mllp_client.py PORT slow SECONDS          start a frame, send a byte a second; print
+                                            "closed after N s" when the service cuts it
+  mllp_client.py PORT conns N               hold N connections open, then try one more;
+                                            print "refused" when the service closes it
 """
+import time
 import socket
 import sys
 
@@ -97,11 +102,48 @@ def big(port, size):
         print("%s|%s" % (code, ident))
 
 
+def slow(port, limit):
+    sock = socket.create_connection(("127.0.0.1", port))
+    sock.sendall(SB + b"MSH|")
+    t0 = time.time()
+    sock.settimeout(1)
+    while time.time() - t0 < limit:
+        try:
+            if sock.recv(1) == b"":
+                print("closed after %d s" % int(time.time() - t0))
+                return
+        except socket.timeout:
+            pass
+        try:
+            sock.sendall(b"A")
+        except OSError:
+            print("closed after %d s" % int(time.time() - t0))
+            return
+    print("still open after %d s" % limit)
+
+
+def conns(port, n):
+    held = [socket.create_connection(("127.0.0.1", port)) for _ in range(n)]
+    time.sleep(0.3)
+    extra = socket.create_connection(("127.0.0.1", port))
+    extra.settimeout(5)
+    try:
+        print("refused" if extra.recv(1) == b"" else "answered")
+    except (socket.timeout, OSError) as e:
+        print("refused" if isinstance(e, ConnectionResetError) else "kept open")
+    for h in held:
+        h.close()
+
+
 if __name__ == "__main__":
     port, mode = int(sys.argv[1]), sys.argv[2]
     if mode == "stream":
         stream(port, int(sys.argv[3]), sys.argv[4])
     elif mode == "raw":
         raw(port, sys.argv[3])
+    elif mode == "slow":
+        slow(port, int(sys.argv[3]))
+    elif mode == "conns":
+        conns(port, int(sys.argv[3]))
     else:
         big(port, int(sys.argv[4]))
