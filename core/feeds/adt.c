@@ -9,7 +9,7 @@
 #include <stdio.h>
 #include <string.h>
 
-#include "base/ids.h"
+#include "base/base.h"
 
 /* ---- DTM --------------------------------------------------------------------------- */
 
@@ -96,7 +96,7 @@ static int fail(rd *r, const char *code, const hl7_segment *s, const char *seg, 
 static const char *quote(const char *v, char buf[48])
 {
     size_t n = 0;
-    for (; v[n] && n < 40; n++) buf[n] = ((unsigned char)v[n] >= 0x20 && (unsigned char)v[n] < 0x7f) ? v[n] : '?';
+    for (; n < 40 && v[n]; n++) buf[n] = ((unsigned char)v[n] >= 0x20 && (unsigned char)v[n] < 0x7f) ? v[n] : '?';
     if (v[n]) {
         memcpy(buf + n, "...", 3);
         n += 3;
