@@ -69,6 +69,14 @@ fuzz_fhir_store)
                  { cat "$tmp/fhir/Patient.ndjson"; printf '\0'; cat "$tmp/fhir/Coverage.ndjson"; printf '\0'
                    head -n 8 "$tmp/fhir/ExplanationOfBenefit.ndjson" | head -c 40000; } > "$dir/synth"
                fi ;;
+fuzz_hl7)      # HL7 v2 messages (tests/test_hl7.c, tests/test_adt.c): the standard's A01, odd delimiters, an A40
+               printf 'MSH|^~\\&|ADT1|GOOD HEALTH HOSPITAL|GHH LAB, INC.|GOOD HEALTH HOSPITAL|198808181126|SECURITY|ADT^A01^ADT_A01|MSG00001|P|2.5.1||\rEVN|A01|200708181123||\rPID|1||PATID1234^5^M11^ADT1^MR^GOOD HEALTH HOSPITAL~123456789^^^USSSA^SS||EVERYMAN^ADAM^A^III||19610615|M\rPV1|1|I|2000^2012^01||||004777^ATTEND^AARON^A|||SUR||||ADM|A0||||V9\r' > "$dir/a01"
+               printf 'MSH|^~\\&|EPIC|GHH|CARA|ACO|20240105083000-0500||ADT^A03^ADT_A03|M3|P|2.3\rEVN|A03|20240105082900||||20240105080000\rPID|1||MRN123^^^GHH^MR~1EG4TE5MK73^^^CMS^MC||DOE^JANE\\T\\X\\.br\\||19450302|F\rPV1|1|I|||||1234567893^SMITH^JOHN^^^^^^NPPES^^^^NPI||||||||||||V100|||||||||||||||||01||||||||202401050800|20240109113000\rPV2|||S72.001A^Fx^I10\rDG1|1||S72.001A^Fx^I10|||A|||||||||1\rZPD|x\r' > "$dir/a03"
+               printf 'MSH*%%$@!*SND*FAC*RCV*RFAC*20240101120000**ADT%%A40%%ADT_A39*C1*T*2.7.1\nPID*1**NEW7$1EG4TE5MK73%%%%%%CMS%%MC\r\nMRG*OLD9%%%%%%GHH%%MR$2AC3DE4FG56%%%%%%CMS%%MC\n' > "$dir/a40"
+               printf 'MSH|^~\\&#|A|B|C|D|20240101||ADT^A08|X|D|2.8.2\rPID|||\\X4142\\\r' > "$dir/a08" ;;
+fuzz_mllp)     # byte 1: the largest message, byte 2: the first read's size, then a stream
+               { printf '\003\005'; printf '\013MSH|^~\\&|A\rPID|1\034\015junk\013MSH|^~\\&|B\034\013\013C\034\015'; } > "$dir/stream"
+               { printf '\000\377\013'; head -c 3000 /dev/zero | tr '\0' 'x'; printf '\034\015\013ok\034\015'; } > "$dir/oversize" ;;
 fuzz_rules_test)
                for t in episodes/*/tests/*.json; do cp "$t" "$dir/$(basename "$(dirname "$(dirname "$t")")")_$(basename "$t")"; done ;;
 fuzz_rule_calls)

@@ -35,6 +35,9 @@
     X(tuva)            \
     X(cclf)            \
     X(fhir)            \
+    X(hl7)             \
+    X(mllp)            \
+    X(adt)             \
     X(feed_cclf)       \
     X(cclf_packet)     \
     X(feed_fhir)       \

@@ -9,7 +9,7 @@
 #include <stdio.h>
 #include <string.h>
 
-#include "base/ids.h"
+#include "base/base.h"
 
 /* ---- DTM --------------------------------------------------------------------------- */
 
@@ -96,7 +96,7 @@ static int fail(rd *r, const char *code, const hl7_segment *s, const char *seg, 
 static const char *quote(const char *v, char buf[48])
 {
     size_t n = 0;
-    for (; v[n] && n < 40; n++) buf[n] = ((unsigned char)v[n] >= 0x20 && (unsigned char)v[n] < 0x7f) ? v[n] : '?';
+    for (; n < 40 && v[n]; n++) buf[n] = ((unsigned char)v[n] >= 0x20 && (unsigned char)v[n] < 0x7f) ? v[n] : '?';
     if (v[n]) {
         memcpy(buf + n, "...", 3);
         n += 3;
@@ -257,6 +257,7 @@ static int find_mbi(rd *r, const hl7_segment *s, int field, char mbi[16], char *
         int ck = as_mbi(id, cand);
         if (ck == ID_OK) {
             memcpy(mbi, cand, 16);
+            why[0] = '\0';
             return 0;
         }
         if (!seen)
@@ -411,10 +412,10 @@ int adt_from_hl7(const hl7_msg *m, adt_event *ev, hl7_error *e)
     int rc;
     if ((rc = read_msh(&r, &m->seg[0])) < 0) return rc;
     const hl7_segment *evn = hl7_segment_get(m, "EVN", 1);
-    char t[20];
-    if ((rc = dtm(&r, evn, 6, "event occurred", 1, t)) < 0) return rc;
-    if (rc == 0 && (rc = dtm(&r, evn, 2, "recorded date/time", 1, t)) < 0) return rc;
-    memcpy(ev->event_time, rc ? t : ev->message_time, 20);
+    char recorded[20], occurred[20]; /* both checked, the occurrence preferred */
+    if ((rc = dtm(&r, evn, 2, "recorded date/time", 1, recorded)) < 0) return rc;
+    if ((rc = dtm(&r, evn, 6, "event occurred", 1, occurred)) < 0) return rc;
+    memcpy(ev->event_time, occurred[0] ? occurred : recorded[0] ? recorded : ev->message_time, 20);
     if ((rc = read_pid(&r)) < 0) return rc;
     int merge = strcmp(ev->event, "A40") == 0;
     if ((rc = read_pv1(&r, !merge)) < 0) return rc;

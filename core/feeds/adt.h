@@ -26,7 +26,9 @@ typedef struct adt_dx {
 } adt_dx;
 
 /* Date-times are ISO "YYYY-MM-DDTHH:MM:SS" in the sender's local time (the HL7 DTM's
- * precision is filled with zeros; its time zone is dropped), "" when absent. */
+ * precision is filled: a missing month or day with 01, a missing time with zeros; its
+ * fraction and time zone are dropped), "" when absent. Every date-time read needs at
+ * least a day (YYYYMMDD). */
 typedef struct adt_event {
     char msg_type[4];              /* MSH-9.1 "ADT" */
     char event[4];                 /* MSH-9.2 (or EVN-1 when MSH-9.2 is empty) "A01" */
@@ -39,7 +41,8 @@ typedef struct adt_event {
     char event_time[20];           /* EVN-6 (event occurred), else EVN-2, else MSH-7 */
     /* patient */
     char mbi[16];                  /* the PID-3 repetition whose identifier type (CX-5)
-                                    * is MC, when it is a well-formed MBI */
+                                    * is MC, when it is a well-formed MBI (the first such;
+                                    * dashes removed and upper-cased before the check) */
     char mbi_problem[160];         /* why mbi is empty: "no PID-3 identifier of type MC",
                                     * "PID-3 MC identifier 123 is not an MBI: ..." */
     char mrn[64];                  /* the first PID-3 identifier (the hospital's) */
@@ -71,11 +74,15 @@ enum {
 };
 
 /*
- * Read m into *ev. Required: MSH-9 (ADT and one of the events above), MSH-10, MSH-12 of
- * a supported version, PID with PID-3; PV1 with PV1-19 for A01-A13; MRG with MRG-1 for
- * A40. Every date-time read must be a valid HL7 DTM (ADT_ERROR code 102 naming the
- * field and the value). A missing MBI is not an error (the event is kept as unmatched;
- * mbi_problem says why).
+ * Read m into *ev. Required: MSH-9 (ADT and one of the events above), MSH-10, MSH-11
+ * (P, T or D), MSH-12 of a supported version, PID with PID-3; PV1 with PV1-19 for
+ * A01-A13; MRG with MRG-1 for A40. A missing segment is code 100, a missing field 101
+ * (AE); an unsupported type, event, processing id or version 200 / 201 / 202 / 203 (AR).
+ * Every date-time read (MSH-7, EVN-2, EVN-6, PID-7, PID-29, PV1-44, PV1-45) must be a
+ * valid HL7 DTM (ADT_ERROR code 102 naming the field and the value); a value too long
+ * for its field of adt_event or with a malformed escape is 102 too, a PID-8 of more
+ * than one character 103. A missing MBI is not an error (the event is kept as
+ * unmatched; mbi_problem says why). e may be NULL.
  */
 int adt_from_hl7(const hl7_msg *m, adt_event *ev, hl7_error *e);
 

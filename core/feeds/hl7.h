@@ -87,7 +87,8 @@ size_t hl7_repetitions(const hl7_msg *m, const hl7_segment *s, int field);
 
 /*
  * The raw value of field / repetition / component / subcomponent of s (rep, comp and
- * sub from 1; comp or sub 0 = the whole). 1 with *out set when present and non-empty;
+ * sub from 1; rep, comp or sub 0 = the whole: rep 0 is the field with all its
+ * repetitions, sub > 0 with comp 0 reads component 1). 1 with *out set when present and non-empty;
  * 0 with *out empty when absent or empty. MSH-1 is the field separator, MSH-2 the
  * encoding characters (never split).
  */
@@ -98,7 +99,9 @@ int hl7_get(const hl7_msg *m, const hl7_segment *s, int field, int rep, int comp
  * Decode the escapes of a raw value (\F\ \S\ \T\ \R\ \E\, \Xhh..\ as bytes, \.br\ as a
  * line feed; other formatting escapes dropped) into out, NUL-terminated. Returns the
  * length, or -1 when it does not fit in outlen or an escape is malformed (no closing
- * escape character, odd or bad hex). The HL7 "" (explicit null) decodes to "".
+ * escape character, an empty escape, odd or bad hex, \X00\). \P\ is the truncation
+ * character ('#' when none); \H\ \N\ \.sp\ \.in\ \Cxxyy\ \Zxx\ ... are dropped. m
+ * NULL: the default delimiters. The HL7 "" (explicit null) decodes to "".
  */
 int hl7_text(const hl7_msg *m, hl7_span raw, char *out, size_t outlen);
 
@@ -117,7 +120,11 @@ int hl7_field_text(const hl7_msg *m, const hl7_segment *s, int field, int rep, i
  * "<code>^<text>^HL70357", ERR-4 severity "E", ERR-8 the message (escaped). m may be
  * NULL or a message that did not parse: then the MSH fields are read best-effort from
  * raw (rawlen bytes), and left empty when they cannot be. code is "AA", "AE" or "AR";
- * e may be NULL for AA. Returns the length, or -1 when it does not fit.
+ * e may be NULL for AA (for AE / AR, a NULL e or a code not in table 0357 gives 207).
+ * The answer uses the message's delimiters (its MSH-2 echoed), the defaults when its
+ * MSH cannot be read; MSH fields are copied raw unless they hold a control byte (then
+ * left empty); MSH-9 is "ACK" alone when the message has no event (MSH-9.2, else
+ * EVN-1). Returns the length, or -1 when it does not fit (out is then "").
  */
 int hl7_ack(const hl7_msg *m, const char *raw, size_t rawlen, const char *code,
             const hl7_error *e, const char *control_id, const char *now, char *out,

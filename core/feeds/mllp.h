@@ -42,8 +42,9 @@ int mllp_feed(mllp_reader *r, const char *data, size_t n);
  * until the next mllp_feed or mllp_next), or MLLP_NEED. Bytes outside a frame are
  * skipped (whitespace silently, anything else counted in junk); a 0x1C not followed by
  * 0x0D ends the frame all the same. An SB inside a frame starts a new frame (the
- * unfinished one is dropped and counted in junk). Memory stays bounded by max +
- * MLLP_KEEP_PREFIX + the bytes of one read, whatever the peer sends.
+ * unfinished one is dropped and its bytes, SB included, counted in junk). Memory stays
+ * bounded by max + MLLP_KEEP_PREFIX + the bytes of the largest read, whatever the peer
+ * sends, provided mllp_next is called until MLLP_NEED after each mllp_feed.
  */
 int mllp_next(mllp_reader *r, const char **msg, size_t *len);
 
