@@ -152,7 +152,7 @@ START_TEST(test_a01_full)
 END_TEST
 
 /* The standard's own A01 (HL7 v2.5.1 chapter 3, section 3.5.1) has no PV1-19: cara
- * answers AE 101 at PV1^5^19 (PV1 is its fifth segment). */
+ * answers AE 101 at PV1^1^19 (the first PV1; ERR-2.2 counts occurrences of the segment id). */
 START_TEST(test_standard_example)
 {
     mb m;
@@ -167,7 +167,7 @@ START_TEST(test_standard_example)
         "PV1|1|I|2000^2012^01||||004777^ATTEND^AARON^A|||SUR||||ADM|A0|\r";
     memcpy(m.b, std, sizeof std);
     m.n = sizeof std - 1;
-    expect(&m, ADT_ERROR, "PV1^5^19", "101", "PV1-19 (visit number) is required for A01");
+    expect(&m, ADT_ERROR, "PV1^1^19", "101", "PV1-19 (visit number) is required for A01");
     ck_assert_str_eq(EV.mrn, "PATID1234");
     ck_assert_str_eq(EV.mbi, "");
     ck_assert_str_eq(EV.mbi_problem, "no PID-3 identifier of type MC");
@@ -280,11 +280,11 @@ START_TEST(test_required)
     expect(&m, ADT_ERROR, "PID", "100", "the PID segment is required");
     /* PID without PID-3 (PID is segment 3) */
     seg(&m, "PID", 1, "1", 5, "DOE", 0);
-    expect(&m, ADT_ERROR, "PID^3^3", "101", "PID-3 (patient identifier list) is required");
+    expect(&m, ADT_ERROR, "PID^1^3", "101", "PID-3 (patient identifier list) is required");
     /* PID-3 with an empty first identifier */
     msh(&m, "ADT^A03", "M1", "P", "2.5.1");
     seg(&m, "PID", 3, "^^^GHH^MR", 0);
-    expect(&m, ADT_ERROR, "PID^2^3", "101", NULL);
+    expect(&m, ADT_ERROR, "PID^1^3", "101", NULL);
     /* no PV1 for A03 */
     msh(&m, "ADT^A03", "M1", "P", "2.5.1");
     seg(&m, "EVN", 2, "20240101", 0);
@@ -293,7 +293,7 @@ START_TEST(test_required)
     /* PV1 without PV1-19 (PV1 is segment 5, after an NK1) */
     seg(&m, "NK1", 1, "1", 0);
     seg(&m, "PV1", 2, "I", 0);
-    expect(&m, ADT_ERROR, "PV1^5^19", "101", "PV1-19 (visit number) is required for A03");
+    expect(&m, ADT_ERROR, "PV1^1^19", "101", "PV1-19 (visit number) is required for A03");
     /* and the whole ACK for that one */
     hl7_msg msg;
     hl7_error pe, e;
@@ -303,7 +303,7 @@ START_TEST(test_required)
     hl7_ack(&msg, m.b, m.n, "AE", &e, "CARA7", "20240105083001", ack, sizeof ack);
     ck_assert_str_eq(ack, "MSH|^~\\&|CARA|ACO|EPIC^1.2.3^ISO|GHH|20240105083001||ACK^A03^ACK|CARA7|P|2.5.1\r"
                           "MSA|AE|M1\r"
-                          "ERR||PV1^5^19|101^Required field missing^HL70357|E||||"
+                          "ERR||PV1^1^19|101^Required field missing^HL70357|E||||"
                           "PV1-19 (visit number) is required for A03\r");
     hl7_msg_free(&msg);
 }
@@ -349,7 +349,7 @@ START_TEST(test_a40_merge)
     seg(&m, "PID", 3, "NEW7", 0);
     expect(&m, ADT_ERROR, "MRG", "100", "the MRG segment is required for A40");
     seg(&m, "MRG", 7, "OLD^NAME", 0);
-    expect(&m, ADT_ERROR, "MRG^3^1", "101", "MRG-1 (prior patient identifier list) is required for A40");
+    expect(&m, ADT_ERROR, "MRG^1^1", "101", "MRG-1 (prior patient identifier list) is required for A40");
 }
 END_TEST
 
@@ -416,15 +416,15 @@ START_TEST(test_bad_dates)
     mb m;
     a01(&m, "A01");
     replace(&m, "|202401050800|", "|202413050800|"); /* month 13 */
-    expect(&m, ADT_ERROR, "PV1^4^44^1", "102",
+    expect(&m, ADT_ERROR, "PV1^1^44^1", "102",
            "PV1-44 (admit date/time) \"202413050800\" is not an HL7 date-time (expected "
            "YYYYMMDD[HH[MM[SS[.S]]]][+/-ZZZZ])");
     a01(&m, "A01");
     replace(&m, "|20240109113000", "|20240230113000"); /* 30 February */
-    expect(&m, ADT_ERROR, "PV1^4^45^1", "102", NULL);
+    expect(&m, ADT_ERROR, "PV1^1^45^1", "102", NULL);
     a01(&m, "A01");
     replace(&m, "|19450302|", "|1945|"); /* a birth year only */
-    expect(&m, ADT_ERROR, "PID^3^7^1", "102",
+    expect(&m, ADT_ERROR, "PID^1^7^1", "102",
            "PID-7 (date/time of birth) \"1945\" is not an HL7 date-time (expected "
            "YYYYMMDD[HH[MM[SS[.S]]]][+/-ZZZZ])");
     a01(&m, "A01");
@@ -439,7 +439,7 @@ START_TEST(test_bad_dates)
     msh(&m, "ADT^A03", "M1", "P", "2.5.1");
     seg(&m, "PID", 3, "M1", 29, "20240231", 0);
     seg(&m, "PV1", 19, "V1", 0);
-    expect(&m, ADT_ERROR, "PID^2^29^1", "102", NULL);
+    expect(&m, ADT_ERROR, "PID^1^29^1", "102", NULL);
     /* 2.3's TS: DTM^degree of precision; the death time read */
     msh(&m, "ADT^A03", "M1", "P", "2.3");
     seg(&m, "PID", 3, "M1", 29, "202402011200^M", 0);
@@ -525,23 +525,23 @@ START_TEST(test_dx_and_limits)
     seg(&m, "PID", 3, "M1", 0);
     seg(&m, "PV1", 19, "V1", 0);
     seg(&m, "DG1", 1, "1", 3, "I10", 15, "first", 0);
-    expect(&m, ADT_ERROR, "DG1^4^15^1", "102",
+    expect(&m, ADT_ERROR, "DG1^1^15^1", "102",
            "DG1-15 (diagnosis priority) \"first\" is not a number (expected 1 to 999)");
     msh(&m, "ADT^A03", "M1", "P", "2.5.1");
     seg(&m, "PID", 3, "M1", 0);
     seg(&m, "PV1", 19, "V1", 0);
     seg(&m, "DG1", 1, "1", 3, "ABCDEFGHIJKLMNOP", 0);
-    expect(&m, ADT_ERROR, "DG1^4^3^1^1", "102", NULL);
+    expect(&m, ADT_ERROR, "DG1^1^3^1^1", "102", NULL);
     /* sex must be one character of table 0001 */
     msh(&m, "ADT^A03", "M1", "P", "2.5.1");
     seg(&m, "PID", 3, "M1", 8, "Female", 0);
     seg(&m, "PV1", 19, "V1", 0);
-    expect(&m, ADT_ERROR, "PID^2^8^1^1", "103", NULL);
+    expect(&m, ADT_ERROR, "PID^1^8^1^1", "103", NULL);
     /* a malformed escape in a field read: 102 */
     msh(&m, "ADT^A03", "M1", "P", "2.5.1");
     seg(&m, "PID", 3, "M\\X4\\1", 0);
     seg(&m, "PV1", 19, "V1", 0);
-    expect(&m, ADT_ERROR, "PID^2^3^1^1", "102",
+    expect(&m, ADT_ERROR, "PID^1^3^1^1", "102",
            "PID-3.1 (patient identifier) \"M\\X4\\1\" has a malformed escape or is longer than 63 "
            "characters");
     /* an escaped value decoded: V\T\1 is V&1 */

@@ -81,7 +81,9 @@ static int fail(rd *r, const char *code, const hl7_segment *s, const char *seg, 
     memset(e, 0, sizeof *e);
     snprintf(e->code, sizeof e->code, "%s", code);
     snprintf(e->segment, sizeof e->segment, "%s", s ? s->id : seg);
-    e->seg_index = s ? s->index : 0;
+    e->seg_index = 0; /* ERR-2.2: the occurrence of this segment id (1 = the first PV1) */
+    for (size_t i = 0; s && i < r->m->n_seg && &r->m->seg[i] <= s; i++)
+        if (!strcmp(r->m->seg[i].id, s->id)) e->seg_index++;
     e->field = field;
     e->rep = rep;
     e->comp = comp;

@@ -49,7 +49,10 @@ typedef struct hl7_msg {
  * message that did not parse). */
 typedef struct hl7_error {
     char segment[4];               /* "PID" ("" when not about a segment) */
-    size_t seg_index;              /* 1-based position of that segment (0: unknown) */
+    size_t seg_index;              /* ERR-2.2, the segment's sequence: 1 for the first
+                                    * segment with that id, 2 for the second... (for a
+                                    * message that does not parse: its position in the
+                                    * message); 0 when unknown */
     int field, rep, comp;          /* 0 when not about a field / repetition / component */
     char code[4];                  /* HL7 table 0357: 100 segment sequence error, 101
                                     * required field missing, 102 data type error, 103
