@@ -429,10 +429,10 @@ START_TEST(test_bad_dates)
            "YYYYMMDD[HH[MM[SS[.S]]]][+/-ZZZZ])");
     a01(&m, "A01");
     replace(&m, "|20240105082900|", "|yesterday|");
-    expect(&m, ADT_ERROR, "EVN^2^2^1", "102", NULL);
+    expect(&m, ADT_ERROR, "EVN^1^2^1", "102", NULL);
     a01(&m, "A01");
     replace(&m, "|20240105080000", "|2024010508000"); /* 13 digits */
-    expect(&m, ADT_ERROR, "EVN^2^6^1", "102", NULL);
+    expect(&m, ADT_ERROR, "EVN^1^6^1", "102", NULL);
     a01(&m, "A01");
     replace(&m, "20240105083000-0500", "20240105083000-05");
     expect(&m, ADT_ERROR, "MSH^1^7^1", "102", NULL);
