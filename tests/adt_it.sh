@@ -118,6 +118,8 @@ grep -q '^closed after' "$T/slow.out" && ok "a sender trickling one frame is cut
 $PY "$SRC/tests/adt/mllp_client.py" "$MP" conns 6 >"$T/conns.out"
 grep -q '^refused' "$T/conns.out" && ok "a connection past --mllp-connections is closed" || bad "connections: $(cat "$T/conns.out")"
 call "still serving HTTP" 200 "" GET /healthz
+call "metrics" 200 "" GET /metrics
+has "MLLP counters in the metrics" 'cara_mllp_messages_total{ack="AE"} [1-9]'
 send "$T/m1.hl7"
 grep -q '^MSA|AA|M1$' "$T/ack" && ok "still taking MLLP" || bad "after bad input: $(cat "$T/ack")"
 

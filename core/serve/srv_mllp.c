@@ -557,19 +557,33 @@ void srv__mllp_free(srv *s)
     s->mllp = NULL;
 }
 
-void srv__mllp_metrics(srv *s, json_t *out)
+size_t srv__mllp_metrics(srv *s, char *buf, size_t len)
 {
     srv_mllp *m = s->mllp;
-    if (!m) return;
-    json_t *o = json_object();
-    json_object_set_new(o, "connections", json_integer(m->n_conns));
-    json_object_set_new(o, "received", json_integer((json_int_t)m->received));
-    json_object_set_new(o, "aa", json_integer((json_int_t)m->aa));
-    json_object_set_new(o, "ae", json_integer((json_int_t)m->ae));
-    json_object_set_new(o, "ar", json_integer((json_int_t)m->ar));
-    json_object_set_new(o, "tasks_created", json_integer((json_int_t)m->tasks));
-    json_object_set_new(o, "batches", json_integer((json_int_t)m->batches));
-    json_object_set_new(o, "waiting", json_integer(m->n_wait));
-    json_object_set_new(o, "closed_idle", json_integer((json_int_t)m->closed_idle));
-    json_object_set_new(out, "mllp", o);
+    if (!m || !len) return 0;
+    int n = snprintf(buf, len,
+        "# HELP cara_mllp_messages_total HL7 messages answered over MLLP, by acknowledgement.\n"
+        "# TYPE cara_mllp_messages_total counter\n"
+        "cara_mllp_messages_total{ack=\"AA\"} %llu\n"
+        "cara_mllp_messages_total{ack=\"AE\"} %llu\n"
+        "cara_mllp_messages_total{ack=\"AR\"} %llu\n"
+        "# HELP cara_mllp_batches_total Commits of the MLLP listener (each holds one or more messages).\n"
+        "# TYPE cara_mllp_batches_total counter\n"
+        "cara_mllp_batches_total %llu\n"
+        "# HELP cara_mllp_tasks_created_total Care tasks the messages opened.\n"
+        "# TYPE cara_mllp_tasks_created_total counter\n"
+        "cara_mllp_tasks_created_total %llu\n"
+        "# HELP cara_mllp_connections Open MLLP connections.\n"
+        "# TYPE cara_mllp_connections gauge\n"
+        "cara_mllp_connections %u\n"
+        "# HELP cara_mllp_waiting Messages read and waiting for a commit.\n"
+        "# TYPE cara_mllp_waiting gauge\n"
+        "cara_mllp_waiting %u\n"
+        "# HELP cara_mllp_connections_cut_total MLLP connections closed idle or inside a frame too long.\n"
+        "# TYPE cara_mllp_connections_cut_total counter\n"
+        "cara_mllp_connections_cut_total %llu\n",
+        (unsigned long long)m->aa, (unsigned long long)m->ae, (unsigned long long)m->ar,
+        (unsigned long long)m->batches, (unsigned long long)m->tasks, m->n_conns, m->n_wait,
+        (unsigned long long)m->closed_idle);
+    return n < 0 ? 0 : (size_t)n >= len ? len - 1 : (size_t)n;
 }

@@ -27,8 +27,9 @@ void srv__mllp_close(srv *s);
 int srv__mllp_busy(srv *s);
 /* Free what is left after the loop ended. */
 void srv__mllp_free(srv *s);
-/* Add {"mllp": {...}} counters to a metrics object. */
-void srv__mllp_metrics(srv *s, json_t *out);
+/* Append the listener's Prometheus lines to buf (len bytes); their length (0 without
+ * --mllp). Loop thread (GET /metrics). */
+size_t srv__mllp_metrics(srv *s, char *buf, size_t len);
 
 /* New care tasks were committed: wake the task feeds waiting (srv_http.c). */
 void srv__tasks_notify(srv *s);

@@ -15,6 +15,7 @@
 #include "srv_auth.h"
 #include "srv_bodies.h"
 #include "srv_internal.h"
+#include "srv_mllp.h"
 #include "srv_portal.h"
 
 static void now_iso(char out[32])
@@ -36,7 +37,7 @@ static void h_healthz(srv_req *rq, srv_resp *rs)
 static void h_metrics(srv_req *rq, srv_resp *rs)
 {
     srv *s = rq->s;
-    char *buf = malloc(4096);
+    char *buf = malloc(8192);
     if (!buf) {
         srv_error(rs, 500, "internal", "out of memory");
         return;
@@ -91,7 +92,7 @@ static void h_metrics(srv_req *rq, srv_resp *rs)
         (unsigned long long)s->reload_ok_total, (unsigned long long)s->reload_failed_total,
         s->version, (unsigned long long)s->conns_closed_slow, s->tries_running, s->try_waiting);
     uv_mutex_unlock(&s->lock);
-    (void)n;
+    if (n < 4096) srv__mllp_metrics(s, buf + n, 8192 - n);
     rs->status = 200;
     rs->text = buf;
     rs->content_type = "text/plain; version=0.0.4; charset=utf-8";
