@@ -19,8 +19,21 @@ enum {
     S_SEEN, S_XWALK, S_PERSON, S_MSG_PUT, S_MSG_OUTCOME, S_REJECT, S_VISIT_GET, S_VISIT_INS,
     S_VISIT_UPD, S_PROV_GET, S_PROV_INS, S_PROV_UPD, S_TASK_INS, S_TASK_REOPEN, S_TASKS_CANCEL,
     S_MERGE_VISITS, S_MERGE_MSGS, S_MERGE_PROV, S_MERGE_TASKS, S_REMATCH_VISITS, S_REMATCH_MSGS,
-    S_LAST_TASK, S_N
+    S_LAST_TASK, S_COVERING, S_CANCEL_VISIT_T, S_CANCEL_VISIT_P, S_CANCEL_TRIG_T,
+    S_CANCEL_TRIG_P, S_CANCEL_BETWEEN_T, S_CANCEL_BETWEEN_P, S_N
 };
+
+/* The two steps of a cancel (the open tasks, then the episodes) for a WHERE clause over
+ * provisional_episodes; ?9 is the reason. */
+#define CANCEL_T(where)                                                                    \
+    "UPDATE care_tasks SET status = 'cancelled' WHERE status = 'open' AND provisional_id IN " \
+    "(SELECT provisional_id FROM provisional_episodes WHERE status = 'provisional' AND " where ")"
+#define CANCEL_P(where)                                                                    \
+    "UPDATE provisional_episodes SET status = 'cancelled', status_reason = ?9, decided_at = " \
+    NOW " WHERE status = 'provisional' AND " where
+#define W_VISIT "visit_id = ?1"
+#define W_TRIG "visit_id = ?1 AND trigger_id = ?2"
+#define W_BETWEEN "person_id = ?1 AND template_id = ?2 AND trigger_id = ?3 AND day0 BETWEEN ?4 AND ?5"
 
 static const char *const SQL[S_N] = {
     [S_SEEN] = "SELECT message_id FROM adt_messages WHERE sender = ?1 AND control_id = ?2",
@@ -85,6 +98,15 @@ static const char *const SQL[S_N] = {
                          "mbi = ?1 AND person_id IS NULL",
     [S_REMATCH_MSGS] = "UPDATE adt_messages SET person_id = ?2 WHERE mbi = ?1 AND person_id IS NULL",
     [S_LAST_TASK] = "SELECT coalesce(max(task_id), 0) FROM care_tasks",
+    [S_COVERING] = "SELECT provisional_id FROM provisional_episodes WHERE person_id = ?1 AND "
+                   "template_id = ?2 AND day0 <= ?3 AND end_date >= ?3 AND visit_id <> ?4 AND "
+                   "status IN ('provisional', 'confirmed') ORDER BY day0 LIMIT 1",
+    [S_CANCEL_VISIT_T] = CANCEL_T(W_VISIT),
+    [S_CANCEL_VISIT_P] = CANCEL_P(W_VISIT),
+    [S_CANCEL_TRIG_T] = CANCEL_T(W_TRIG),
+    [S_CANCEL_TRIG_P] = CANCEL_P(W_TRIG),
+    [S_CANCEL_BETWEEN_T] = CANCEL_T(W_BETWEEN),
+    [S_CANCEL_BETWEEN_P] = CANCEL_P(W_BETWEEN),
 };
 
 struct adt_w {
@@ -416,7 +438,7 @@ int adt_w_rematch(adt_w *w, const char *mbi, const char *person, int *n, char *e
     bt(st, 2, person, 0);
     int rc = run(w, st, "matching a visit", err, errlen);
     *n = rc == 0 ? sqlite3_changes(w->db) : 0;
-    if (rc == 0) {
+    if (rc == 0 && *n > 0) { /* the messages of those visits too */
         st = stmt(w, S_REMATCH_MSGS);
         bt(st, 1, mbi, 0);
         bt(st, 2, person, 0);
@@ -434,29 +456,20 @@ int adt_w_last_task(adt_w *w, int64_t *task_id, char *err, size_t errlen)
     return rc == SQLITE_ROW ? 0 : store_fail(w->db, err, errlen, "reading the last task");
 }
 
-/* Cancel the provisional episodes `where` selects (bound by bind) and their open tasks. */
-static int cancel_where(adt_w *w, const char *where, const char *const *args, int nargs,
-                        const char *reason, int *n, char *err, size_t errlen)
+/* Cancel with statements t (tasks) then p (episodes), binding args[0..nargs) from ?1 (the
+ * visit id when visit_id is set: ?1 as an integer) and the reason as ?9. */
+static int cancel_with(adt_w *w, int t, int p, int64_t visit_id, const char *const *args,
+                       int nargs, const char *reason, int *n, char *err, size_t errlen)
 {
-    char sql[1024];
     *n = 0;
     for (int pass = 0; pass < 2; pass++) {
-        if (pass == 0)
-            snprintf(sql, sizeof sql, "UPDATE care_tasks SET status = 'cancelled' WHERE status = "
-                     "'open' AND provisional_id IN (SELECT provisional_id FROM "
-                     "provisional_episodes WHERE status = 'provisional' AND %s)", where);
-        else
-            snprintf(sql, sizeof sql, "UPDATE provisional_episodes SET status = 'cancelled', "
-                     "status_reason = ?9, decided_at = strftime('%%Y-%%m-%%dT%%H:%%M:%%SZ', 'now') "
-                     "WHERE status = 'provisional' AND %s",
-                     where);
-        sqlite3_stmt *st = store__prepare(w->s, sql, err, errlen);
-        if (!st) return -EIO;
-        for (int i = 0; i < nargs; i++) bt(st, i + 1, args[i], 0);
-        sqlite3_bind_text(st, 9, reason, -1, SQLITE_STATIC);
-        int rc = sqlite3_step(st);
-        sqlite3_finalize(st);
-        if (rc != SQLITE_DONE) return store_fail(w->db, err, errlen, "cancelling provisional episodes");
+        sqlite3_stmt *st = stmt(w, pass == 0 ? t : p);
+        int k = 1;
+        if (visit_id) sqlite3_bind_int64(st, k++, visit_id);
+        for (int i = 0; i < nargs; i++) bt(st, k++, args[i], 0);
+        if (pass == 1) sqlite3_bind_text(st, 9, reason, -1, SQLITE_STATIC);
+        int rc = run(w, st, "cancelling provisional episodes", err, errlen);
+        if (rc < 0) return rc;
         if (pass == 1) *n = sqlite3_changes(w->db);
     }
     return 0;
@@ -465,12 +478,11 @@ static int cancel_where(adt_w *w, const char *where, const char *const *args, in
 int adt_w_prov_cancel(adt_w *w, int64_t visit_id, const char *trigger_id, const char *reason,
                       int *n, char *err, size_t errlen)
 {
-    char v[24];
-    snprintf(v, sizeof v, "%lld", (long long)visit_id);
-    const char *args[2] = {v, trigger_id};
-    return cancel_where(w, trigger_id ? "visit_id = CAST(?1 AS INTEGER) AND trigger_id = ?2"
-                                      : "visit_id = CAST(?1 AS INTEGER)",
-                        args, trigger_id ? 2 : 1, reason, n, err, errlen);
+    const char *args[1] = {trigger_id};
+    return trigger_id ? cancel_with(w, S_CANCEL_TRIG_T, S_CANCEL_TRIG_P, visit_id, args, 1,
+                                    reason, n, err, errlen)
+                      : cancel_with(w, S_CANCEL_VISIT_T, S_CANCEL_VISIT_P, visit_id, NULL, 0,
+                                    reason, n, err, errlen);
 }
 
 int adt_w_prov_cancel_between(adt_w *w, const char *person, const char *template_id,
@@ -478,30 +490,21 @@ int adt_w_prov_cancel_between(adt_w *w, const char *person, const char *template
                               const char *reason, int *n, char *err, size_t errlen)
 {
     const char *args[5] = {person, template_id, trigger_id, from, to};
-    return cancel_where(w, "person_id = ?1 AND template_id = ?2 AND trigger_id = ?3 AND day0 "
-                           "BETWEEN ?4 AND ?5", args, 5, reason, n, err, errlen);
+    return cancel_with(w, S_CANCEL_BETWEEN_T, S_CANCEL_BETWEEN_P, 0, args, 5, reason, n, err,
+                       errlen);
 }
 
 int adt_w_prov_covering(adt_w *w, const char *person, const char *template_id, const char *day0,
                         int64_t visit_id, int64_t *id, char *err, size_t errlen)
 {
-    sqlite3_stmt *st = store__prepare(w->s, "SELECT provisional_id FROM provisional_episodes WHERE "
-                                            "person_id = ?1 AND template_id = ?2 AND day0 <= ?3 "
-                                            "AND end_date >= ?3 AND visit_id <> ?4 AND status IN "
-                                            "('provisional', 'confirmed') ORDER BY day0 LIMIT 1",
-                                      err, errlen);
-    if (!st) return -EIO;
+    sqlite3_stmt *st = stmt(w, S_COVERING);
     bt(st, 1, person, 0);
     bt(st, 2, template_id, 0);
     bt(st, 3, day0, 0);
     sqlite3_bind_int64(st, 4, visit_id);
-    int rc = sqlite3_step(st), got = 0;
-    if (rc == SQLITE_ROW) {
-        *id = sqlite3_column_int64(st, 0);
-        got = 1;
-    } else if (rc != SQLITE_DONE) {
-        got = store_fail(w->db, err, errlen, "reading provisional episodes");
-    }
-    sqlite3_finalize(st);
-    return got;
+    int rc = sqlite3_step(st);
+    if (rc == SQLITE_ROW) *id = sqlite3_column_int64(st, 0);
+    sqlite3_reset(st);
+    if (rc == SQLITE_ROW) return 1;
+    return rc == SQLITE_DONE ? 0 : store_fail(w->db, err, errlen, "reading provisional episodes");
 }

@@ -303,6 +303,16 @@ void store_set_deadline(store *s, const struct timespec *deadline)
     else sqlite3_progress_handler(s->db, 0, NULL, NULL);
 }
 
+int64_t store_data_version(store *s)
+{
+    sqlite3_stmt *st;
+    int64_t v = -1;
+    if (sqlite3_prepare_v2(s->db, "PRAGMA data_version", -1, &st, NULL) != SQLITE_OK) return -1;
+    if (sqlite3_step(st) == SQLITE_ROW) v = sqlite3_column_int64(st, 0);
+    sqlite3_finalize(st);
+    return v;
+}
+
 int store_in_transaction(store *s)
 {
     return sqlite3_get_autocommit(s->db) == 0;

@@ -113,6 +113,11 @@ void store_set_deadline(store *s, const struct timespec *deadline);
 /* 1 when s has a transaction open (a BEGIN without its COMMIT or ROLLBACK), else 0. */
 int store_in_transaction(store *s);
 
+/* SQLite's data_version of this connection: it changes when another connection commits
+ * (never for this connection's own commits); -1 on failure. A cache of stored rows
+ * (the MLLP listener's arrangements) is fresh while it stays the same. */
+int64_t store_data_version(store *s);
+
 /* 1 when s cannot write its database (the file or its folder is read-only for this
  * user), else 0. */
 int store_is_readonly(store *s);

@@ -426,6 +426,7 @@ static const store_migration migrations[] = {
      "  UNIQUE (sender, control_id)\n"
      ") STRICT;\n"
      "CREATE INDEX adt_messages_person ON adt_messages (person_id, message_id);\n"
+     "CREATE INDEX adt_messages_mbi ON adt_messages (mbi);\n"
      "CREATE TABLE adt_rejects (\n"
      "  reject_id    INTEGER PRIMARY KEY,\n"
      "  received_at  TEXT NOT NULL,\n"
