@@ -447,7 +447,7 @@ static char g_prefix[64];
 static size_t g_prefix_len;
 static struct {
     uint64_t acked, aa, ae, ar, other, unknown, duplicate, wrong_conn, bad, bytes;
-    uint64_t first_send, last_ack;
+    uint64_t first_send, last_send, last_ack;
     long outstanding;
 } st;
 
@@ -487,6 +487,7 @@ static void queue_message(int ci, uint64_t t)
     st.outstanding++;
     if (!st.first_send)
         st.first_send = t;
+    st.last_send = t;
 }
 
 static void conn_close(int ci, const char *why)
@@ -873,10 +874,14 @@ int main(int argc, char **argv)
             stopped = t;
         if (!open || (!sending && st.outstanding == 0))
             break;
-        if (!sending) {
-            uint64_t last = st.last_ack > stopped ? st.last_ack : stopped;
-            if (t - last > (uint64_t)opt.timeout_ms * 1000000u)
-                break;
+        /* no ACK for --timeout ms while some are due: give up on them */
+        uint64_t last = st.last_ack > st.last_send ? st.last_ack : st.last_send;
+        if (stopped > last)
+            last = stopped;
+        if (st.outstanding > 0 && t - last > (uint64_t)opt.timeout_ms * 1000000u) {
+            fprintf(stderr, "mllp_load: no ACK for %ld ms: %ld messages left unacknowledged%s\n",
+                    opt.timeout_ms, st.outstanding, sending ? ", stopping before the end" : "");
+            break;
         }
         int npf = 0;
         for (long ci = 0; ci < opt.conns; ci++) {

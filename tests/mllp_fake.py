@@ -7,7 +7,8 @@ It answers each HL7 v2 message (framed 0x0B msg 0x1C 0x0D) with an ACK whose MSA
 the message's MSH-10. Faults on demand, counted by arrival order over all connections
 (1-based): --ae-every K answers AE to every K-th message, --ar-every K AR, --drop LIST
 answers nothing to those, --dup LIST answers twice, --foreign LIST answers with a
-control id that was never sent. --chunks split writes each ACK in pieces of 1 to 7
+control id that was never sent, --stall-after K answers nothing after the K-th.
+--chunks split writes each ACK in pieces of 1 to 7
 bytes, with a pause between them (the client must join them); --hold N keeps N ACKs
 and writes them in one send (several ACKs in one read). --sqlite DB inserts and commits
 each message (WAL, synchronous=NORMAL, as cara's store) before its ACK; --append FILE
@@ -40,6 +41,7 @@ def main():
     ap.add_argument("--drop", default="")
     ap.add_argument("--dup", default="")
     ap.add_argument("--foreign", default="")
+    ap.add_argument("--stall-after", type=int, default=0)
     ap.add_argument("--chunks", choices=["whole", "split"], default="whole")
     ap.add_argument("--hold", type=int, default=1)
     ap.add_argument("--sqlite")
@@ -52,7 +54,7 @@ def main():
         db = sqlite3.connect(a.sqlite, isolation_level=None)
         db.execute("PRAGMA journal_mode = WAL")
         db.execute("PRAGMA synchronous = NORMAL")
-        db.execute("CREATE TABLE IF NOT EXISTS messages (id INTEGER PRIMARY KEY, "
+        db.execute("CREATE TABLE IF NOT EXISTS mllp_messages (id INTEGER PRIMARY KEY, "
                    "facility TEXT, control_id TEXT, received TEXT, body BLOB, "
                    "UNIQUE (facility, control_id))")
     app = open(a.append, "ab") if a.append else None
@@ -111,14 +113,14 @@ def main():
         if db is not None or app is not None:
             f = msg.split(b"\r", 1)[0].split(b"|")
             if db is not None:
-                db.execute("INSERT OR IGNORE INTO messages (facility, control_id, received, "
+                db.execute("INSERT OR IGNORE INTO mllp_messages (facility, control_id, received, "
                            "body) VALUES (?, ?, datetime('now'), ?)",
                            (f[3].decode("latin-1"), f[9].decode("latin-1"), msg))
             if app is not None:
                 app.write(msg + b"\n")
                 app.flush()
                 os.fsync(app.fileno())
-        if k in drop:
+        if k in drop or (a.stall_after and k > a.stall_after):
             return
         code = b"AA"
         if a.ae_every and k % a.ae_every == 0:
