@@ -249,8 +249,8 @@ static void seg(buf *b, const char *id, const char **f, int n)
 
 static void dtm(char out[15], int y, int mo, int d, int h, int mi, int s)
 {
-    snprintf(out, 15, "%04d%02d%02d%02d%02d%02d", y % 10000, mo % 100, d % 100, h % 100,
-             mi % 100, s % 100);
+    snprintf(out, 15, "%04u%02u%02u%02u%02u%02u", (unsigned)y % 10000u, (unsigned)mo % 100u,
+             (unsigned)d % 100u, (unsigned)h % 100u, (unsigned)mi % 100u, (unsigned)s % 100u);
 }
 
 static void gen_message(uint32_t k)
@@ -289,7 +289,7 @@ static void gen_message(uint32_t k)
 
     int a03 = (k % 2) == 1;
     int mo = 1 + (int)rnd(12), d = 1 + (int)rnd(28), h = (int)rnd(24), mi = (int)rnd(60);
-    char ts[15], evts[15], adm[15], dis[15], dob[9], mbi[12], npi[11];
+    char ts[15], evts[15], adm[15], dis[15], dob[40], mbi[12], npi[11];
     int stay = 1 + (int)rnd(6);
     dtm(ts, 2026, mo, d, h, mi, (int)rnd(60));
     dtm(evts, 2026, mo, d, h, mi > 4 ? mi - 5 : 0, 0);
@@ -398,7 +398,7 @@ static void gen_message(uint32_t k)
                 c = rnd(12);
             while (used & (1u << c));
         used |= 1u << c;
-        char set[4], code[96], prio[4];
+        char set[16], code[96], prio[16];
         snprintf(set, sizeof set, "%d", i);
         snprintf(code, sizeof code, "%s^%s^I10", dx[c][0], dx[c][1]);
         snprintf(prio, sizeof prio, "%d", i);
@@ -955,6 +955,9 @@ int main(int argc, char **argv)
                st.duplicate, elapsed, rate, p[0], p[1], p[2], p[3], opt.conns, opt.window, avg);
     }
     fflush(stdout);
+    free(lat);
+    free(pf);
+    free(pci);
     int fail = missing || st.unknown || st.duplicate || st.wrong_conn || st.bad || st.other ||
                (!opt.allow_errors && (st.ae || st.ar));
     return fail ? 1 : 0;
