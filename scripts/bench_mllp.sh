@@ -209,9 +209,10 @@ FS=$(df -PT "$TMP" | awk 'NR == 2 { print $2 }')
     echo
     echo "$(date -u +%Y-%m-%d), this machine ($(nproc) cores, ${CPU:-unknown CPU}; the store on $FS),"
     echo "\`sh scripts/bench_mllp.sh\`: \`cara serve --mllp 127.0.0.1:PORT\` on a store of $N synthetic"
-    echo "beneficiaries (seed 1), fed over loopback by \`build/mllp_load\` (scripts/mllp_load.c):"
-    echo "$MSGS, each with a control id of its own, each ACK matched to its"
-    echo "message by MSA-2. Time to ACK: from the write of the message to the read of its ACK."
+    echo "beneficiaries (seed 1), fed over loopback by \`build/mllp_load\` (scripts/mllp_load.c),"
+    echo "each message with a control id of its own, each ACK matched to its message by MSA-2."
+    echo "Messages: $MSGS."
+    echo "Time to ACK: from the write of the message to the read of its ACK."
     echo "Every run below had every message acknowledged AA. Commands (after a 3 s warm-up):"
     echo
     echo '```'
