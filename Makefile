@@ -8,7 +8,8 @@
 #   make SANITIZE=1 test   the same under ASan + UBSan (objects go to build-san/)
 #   make deps         install the Debian 12 packages cara needs (apt-get, non-interactive)
 #   make demo         build and run the demo (scripts/demo.sh)
-#   make bench        measure load, run and the SQL peer (scripts/bench.sh; not part of test)
+#   make bench        measure load, run and the SQL peer (scripts/bench.sh; not part of test),
+#                     the portal's calls (bench_portal.sh) and ADT over MLLP (bench_mllp.sh)
 #                     [BENCH_BENEFICIARIES=100000] [BENCH_RUNS=3]
 #   make install PREFIX=/usr/local
 #
@@ -205,13 +206,23 @@ $(BENCH_SCAN): scripts/bench_scan.c
 	@mkdir -p $(@D)
 	$(BENCH_CC) -O2 -o $@ $<
 
-bench: all $(BENCH_SCAN)
+# mllp_load: the MLLP load generator of scripts/bench_mllp.sh (plain C, libc only;
+# tests/mllp_load_it.sh tests it against tests/mllp_fake.py).
+MLLP_LOAD           := $(BUILD)/mllp_load
+$(MLLP_LOAD): scripts/mllp_load.c
+	@mkdir -p $(@D)
+	$(BENCH_CC) -std=c11 -O2 $(WARN) -o $@ $<
+
+bench: all $(BENCH_SCAN) $(MLLP_LOAD)
 	CARA_BIN=$(abspath $(CARA_BIN)) BENCH_SCAN=$(abspath $(BENCH_SCAN)) \
 	CARA_PLUGINS=$(abspath $(BUILD)/plugins) CARA_EPISODES=$(abspath episodes) \
 	BENCH_BENEFICIARIES=$(BENCH_BENEFICIARIES) BENCH_RUNS=$(BENCH_RUNS) sh scripts/bench.sh
 	CARA_BIN=$(abspath $(CARA_BIN)) CARA_PLUGINS=$(abspath $(BUILD)/plugins) \
 	CARA_EPISODES=$(abspath episodes) BENCH_BENEFICIARIES=$(BENCH_BENEFICIARIES) \
 	sh scripts/bench_portal.sh
+	CARA_BIN=$(abspath $(CARA_BIN)) MLLP_LOAD=$(abspath $(MLLP_LOAD)) \
+	CARA_PLUGINS=$(abspath $(BUILD)/plugins) CARA_EPISODES=$(abspath episodes) \
+	sh scripts/bench_mllp.sh
 
 # Fuzzing (not part of make test): every pure parser and the Lua sandbox under libFuzzer
 # with ASan + UBSan, FUZZ_SECONDS each (default 20). Needs clang (apt-get install clang).
