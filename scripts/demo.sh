@@ -18,7 +18,11 @@ echo "== cara synth: $N synthetic beneficiaries into $OUT/"
 "$CARA" synth --out "$OUT" --beneficiaries "$N" --seed 42
 echo "== cara load"
 "$CARA" --db "$DB" load "$OUT"
-echo "== cara run"
+if [ -f "$OUT/adt.hl7" ]; then
+    echo "== cara adt take: the hospitals' ADT events (provisional episodes and care tasks)"
+    "$CARA" --db "$DB" adt take "$OUT/adt.hl7" | tail -1
+fi
+echo "== cara run (it also confirms, changes or drops the provisional episodes)"
 RUN=$("$CARA" --db "$DB" run)
 echo "== cara report --run $RUN --by template"
 "$CARA" --db "$DB" report --run "$RUN" --by template
@@ -26,6 +30,7 @@ echo "== cara report --run $RUN --by arrangement"
 "$CARA" --db "$DB" report --run "$RUN" --by arrangement
 echo
 echo "More: $CARA --db $DB report --by episode|specialist|aco|leakage [--format json|csv]"
+echo "      $CARA --db $DB adt tasks --status open | adt provisional --status confirmed (docs/adt.md)"
 
 # ---- the portal: one demo login per role, an offer waiting for the demo provider
 if ! "$CARA" help 2>&1 | grep -q '^ *user '; then

@@ -16,7 +16,7 @@ int engine__adt_confirm(store *s, const catalog *cat, int64_t run_id, cara_date 
 {
     char day[11];
     date_format(as_of, day);
-    int rc = store_begin(s, err, errlen);
+    int rc = 0;
     for (size_t i = 0; i < cat->n && rc == 0; i++) {
         const catalog_entry *ce = &cat->v[i];
         if (ce->aco_id) continue; /* a base decides for its overlays too */
@@ -34,18 +34,17 @@ int engine__adt_confirm(store *s, const catalog *cat, int64_t run_id, cara_date 
             t[k].trigger_type = json_string_value(json_object_get(json_array_get(trigs, k), "trigger_type"));
         }
         const char *base = template_id(ce->tmpl);
-        char ids[2048];
-        snprintf(ids, sizeof ids, " %s ", base);
-        for (size_t k = 0; k < cat->n; k++)
-            if (cat->v[k].base_id && !strcmp(cat->v[k].base_id, base)) {
-                size_t len = strlen(ids);
-                snprintf(ids + len, sizeof ids - len, "%s ", template_id(cat->v[k].tmpl));
-            }
+        json_t *ids = json_pack("[s]", base); /* the base and its overlays */
+        for (size_t k = 0; ids && k < cat->n; k++)
+            if (cat->v[k].base_id && !strcmp(cat->v[k].base_id, base))
+                json_array_append_new(ids, json_string(template_id(cat->v[k].tmpl)));
+        char *text = ids ? json_dumps(ids, JSON_COMPACT) : NULL;
+        json_decref(ids);
         adt_confirm_counts c;
-        rc = adt_q_confirm_run(s, run_id, base, ids, t, n, day, &c, err, errlen);
+        rc = text ? adt_q_confirm_run(s, run_id, base, text, t, n, day, &c, err, errlen) : -ENOMEM;
+        if (rc == -ENOMEM) snprintf(err, errlen, "out of memory");
+        free(text);
         free(t);
     }
-    if (rc == 0) return store_commit(s, err, errlen);
-    store_rollback(s);
     return rc;
 }

@@ -196,6 +196,8 @@ typedef struct run_record {
     const struct run_manifest *manifest; /* the files and components it used */
     const char *warnings;                /* a JSON array of messages (NULL: []) */
     int64_t replay_of;                   /* the run it replays, 0 for none */
+    const catalog *confirm;              /* decide the ADT feed's provisional episodes
+                                          * against this run's episodes (NULL: not) */
 } run_record;
 
 /* Write the run's components and results in one transaction and mark it done (its
@@ -204,7 +206,8 @@ int engine__save(store *s, int64_t run_id, const run_record *rec, const run_data
                 const engine_stats *st, char *err, size_t errlen);
 
 /* adt_confirm.c: decide the provisional episodes of the hospital ADT feed against run
- * run_id's episodes and keep the feed's precision and recall (its own transaction). */
+ * run_id's episodes and keep the feed's precision and recall (in the caller's
+ * transaction: engine__save's, so a run and its decisions are saved together). */
 int engine__adt_confirm(store *s, const catalog *cat, int64_t run_id, cara_date as_of,
                         char *err, size_t errlen);
 

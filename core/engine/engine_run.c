@@ -520,12 +520,10 @@ int engine_run(store *s, const engine_opts *o, int64_t *run_id, engine_stats *st
     }
     stats->warnings = (int64_t)json_array_size(warnings);
     char *wtext = rc == 0 ? json_dumps(warnings, JSON_COMPACT) : NULL;
-    run_record rec = {.manifest = &man, .warnings = wtext, .replay_of = o->replay_of};
+    run_record rec = {.manifest = &man, .warnings = wtext, .replay_of = o->replay_of,
+                      .confirm = o->replay_of ? NULL : &cat};
     if (rc == 0) rc = engine__save(s, *run_id, &rec, &rd, stats, err, errlen);
-    if (rc == 0 && !o->replay_of && engine__adt_confirm(s, &cat, *run_id, rd.as_of, err, errlen) < 0) {
-        if (o->log) fprintf(o->log, "warning: the provisional episodes were not confirmed: %s\n", err);
-        err[0] = 0;
-    }
+
     if (rc < 0 && started) fail_run(s, *run_id, err);
     run_lease_stop(lease);
     free(wtext);

@@ -125,6 +125,7 @@ int engine__save(store *s, int64_t run_id, const run_record *rec, const run_data
     if (rc == 0) rc = save_episodes(w, rd, err, errlen);
     if (rc == 0) rc = save_leakage(w, rd, err, errlen);
     if (rc == 0) rc = save_arrangements(w, rd, err, errlen);
+    if (rc == 0 && rec->confirm) rc = engine__adt_confirm(s, rec->confirm, run_id, rd->as_of, err, errlen);
     if (rc == 0) rc = finish_run(w, rec, rd, st, err, errlen);
     runs_w_close(w);
     if (rc == 0) rc = store_commit(s, err, errlen);

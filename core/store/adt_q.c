@@ -234,11 +234,11 @@ int adt_q_confirm_run(store *s, int64_t run_id, const char *base_id, const char 
         rc = exec_binds(s,
             "INSERT INTO adt_match SELECT p.provisional_id, e.episode_id, e.trigger_type, "
             "e.trigger_date, e.status, e.exclusion_reason FROM provisional_episodes p JOIN "
-            "run_episodes e ON e.run_id = CAST(?1 AS INTEGER) AND instr(?3, ' ' || e.template_id || ' ') > 0 AND "
+            "run_episodes e ON e.run_id = CAST(?1 AS INTEGER) AND e.template_id IN (SELECT value FROM json_each(?3)) AND "
             "e.person_id = p.person_id AND e.trigger_date BETWEEN date(p.day0, '-1 day') AND "
             "date(p.day0, '+' || p.confirm_days || ' days') WHERE p.template_id = ?2 AND "
             "p.status <> 'cancelled' AND e.episode_id = (SELECT e2.episode_id FROM run_episodes e2 "
-            "WHERE e2.run_id = e.run_id AND instr(?3, ' ' || e2.template_id || ' ') > 0 AND e2.person_id = "
+            "WHERE e2.run_id = e.run_id AND e2.template_id IN (SELECT value FROM json_each(?3)) AND e2.person_id = "
             "e.person_id AND e2.trigger_date BETWEEN date(p.day0, '-1 day') AND date(p.day0, '+' "
             "|| p.confirm_days || ' days') ORDER BY e2.trigger_date, e2.episode_id LIMIT 1)",
             3, b, err, errlen);
@@ -273,10 +273,10 @@ int adt_q_confirm_run(store *s, int64_t run_id, const char *base_id, const char 
             "provisional_episodes WHERE template_id = ?2 AND status = 'dropped') AS dropped, "
             "(SELECT count(*) FROM provisional_episodes WHERE template_id = ?2 AND status = "
             "'provisional') AS pending, (SELECT count(*) FROM run_episodes e WHERE e.run_id = "
-            "CAST(?1 AS INTEGER) AND instr(?3, ' ' || e.template_id || ' ') > 0 AND instr(?5, ' ' || e.trigger_type || ' ') > 0 "
+            "CAST(?1 AS INTEGER) AND e.template_id IN (SELECT value FROM json_each(?3)) AND instr(?5, ' ' || e.trigger_type || ' ') > 0 "
             "AND e.trigger_date BETWEEN (SELECT date(min(event_time)) FROM adt_messages) AND "
             "(SELECT date(max(event_time)) FROM adt_messages)) AS claim_episodes, (SELECT count(*) "
-            "FROM run_episodes e WHERE e.run_id = CAST(?1 AS INTEGER) AND instr(?3, ' ' || e.template_id || ' ') > 0 AND "
+            "FROM run_episodes e WHERE e.run_id = CAST(?1 AS INTEGER) AND e.template_id IN (SELECT value FROM json_each(?3)) AND "
             "instr(?5, ' ' || e.trigger_type || ' ') > 0 AND e.trigger_date BETWEEN (SELECT "
             "date(min(event_time)) FROM adt_messages) AND (SELECT date(max(event_time)) FROM "
             "adt_messages) AND e.episode_id IN (SELECT episode_id FROM adt_match)) AS with_event",

@@ -71,7 +71,7 @@ typedef struct adt_confirm_counts {
 /*
  * After run run_id (in the caller's transaction): decide the provisional episodes of
  * base template base_id (cancelled ones stay) against the run's episodes of the
- * templates of run_templates (" id1 id2 ": base_id and its overlays): the episode of the same beneficiary whose
+ * templates of run_templates (a JSON array: base_id and its overlays): the episode of the same beneficiary whose
  * trigger date is from the day before day 0 through day 0 + confirm_days, the earliest:
  * "confirmed" when its trigger type and date are the provisional episode's, else
  * "changed"; none and the data's as-of date (as_of, ISO) is past day 0 + confirm_days:
