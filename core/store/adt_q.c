@@ -113,26 +113,28 @@ int adt_q_provisional(store *s, const adt_filter *f, json_t **out, char *err, si
     return store_rows_json(s, PROV_SQL, 7, b, out, err, errlen);
 }
 
-int adt_q_unmatched(store *s, int64_t limit, json_t **out, char *err, size_t errlen)
+/* The first `limit` rows (default 100) of sql, whose ?1 is the limit. */
+static int latest(store *s, const char *sql, int64_t limit, json_t **out, char *err, size_t errlen)
 {
     char l[24];
     fmt_i64(l, sizeof l, limit > 0 ? limit : 100);
     const char *b[1] = {l};
-    return store_rows_json(s, "SELECT visit_id, facility, visit_number, mbi, mrn, unmatched_reason, "
-                              "patient_class, admit_time, discharge_time, status, (SELECT count(*) "
-                              "FROM adt_messages m WHERE m.visit_id = v.visit_id) AS messages FROM "
-                              "adt_visits v WHERE person_id IS NULL ORDER BY visit_id DESC LIMIT "
-                              "CAST(?1 AS INTEGER)", 1, b, out, err, errlen);
+    return store_rows_json(s, sql, 1, b, out, err, errlen);
+}
+
+int adt_q_unmatched(store *s, int64_t limit, json_t **out, char *err, size_t errlen)
+{
+    return latest(s, "SELECT visit_id, facility, visit_number, mbi, mrn, unmatched_reason, "
+                     "patient_class, admit_time, discharge_time, status, first_message, "
+                     "last_message FROM adt_visits WHERE person_id IS NULL ORDER BY visit_id DESC "
+                     "LIMIT CAST(?1 AS INTEGER)", limit, out, err, errlen);
 }
 
 int adt_q_rejects(store *s, int64_t limit, json_t **out, char *err, size_t errlen)
 {
-    char l[24];
-    fmt_i64(l, sizeof l, limit > 0 ? limit : 100);
-    const char *b[1] = {l};
-    return store_rows_json(s, "SELECT reject_id, received_at, sender, control_id, ack_code, "
-                              "error_code, location, message FROM adt_rejects ORDER BY reject_id "
-                              "DESC LIMIT CAST(?1 AS INTEGER)", 1, b, out, err, errlen);
+    return latest(s, "SELECT reject_id, received_at, sender, control_id, ack_code, error_code, "
+                     "location, message FROM adt_rejects ORDER BY reject_id DESC LIMIT "
+                     "CAST(?1 AS INTEGER)", limit, out, err, errlen);
 }
 
 /* {key: n} of a two-column query. */
