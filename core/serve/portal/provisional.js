@@ -25,7 +25,7 @@ function statusCell(v, r) {
 /** Facility, visit number and patient class; the admit and discharge times as a hint. */
 function visitCell(v, r) {
   const times = r.admit_time || r.discharge_time ? 'admitted ' + text(r.admit_time) + (r.discharge_time ? ', discharged ' + r.discharge_time : '') : null;
-  return h('span', {title: times}, text(r.facility) + ', visit ' + text(r.visit_number), h('br', {}), h('span', {class: 'hint'}, patientClass(r.patient_class)));
+  return h('span', {title: times}, text(r.facility), h('br', {}), text(r.visit_number), h('br', {}), h('span', {class: 'hint'}, patientClass(r.patient_class)));
 }
 
 function attributedCell(v, r) {
@@ -63,7 +63,7 @@ async function renderProvisional(box, params, query, ctx) {
     h('span', {}, count(rows.length) + ' provisional episodes' + (after > 0 ? ' after number ' + after : '')),
     rows.length === PAGE ? h('a', {href: href('/provisional', Object.assign({}, q, {after: last}))}, 'Next page') : null);
   const cols = [
-    {key: 'trigger_date', label: 'Trigger date (day 0)'},
+    {key: 'trigger_date', label: 'Day 0'},
     {key: 'person_id', label: 'Beneficiary'},
     {key: 'template_id', label: 'Template and trigger', fmt: (v, e) => h('span', {}, text(v), h('br', {}),
       h('span', {class: 'hint'}, text(e.trigger_id) + ' (trigger ' + text(e.trigger_type) + ')'))},
@@ -73,10 +73,11 @@ async function renderProvisional(box, params, query, ctx) {
     {key: 'cost_to_date_cents', label: 'Cost to date', num: true, fmt: money},
     {key: 'facility', label: 'Visit', fmt: visitCell},
     {key: 'tasks', label: 'Tasks', num: true, fmt: (v, e) => (v ? h('a', {href: href('/tasks', {status: 'all', person: e.person_id, template: e.template_id})}, count(v)) : '0')},
-    {key: 'episode_id', label: 'Episode', fmt: (v, e) => (v ? h('a', {href: href('/episode/' + encodeURIComponent(v), {run: e.run_id})}, v) : '\u2014')},
+    {key: 'episode_id', label: 'Episode', fmt: (v, e) => (v ? h('a', {href: href('/episode/' + encodeURIComponent(v), {run: e.run_id}), title: v},
+      'Open', h('span', {class: 'visually-hidden'}, ' episode ' + v)) : '\u2014')},
   ];
   if (ctx.role.kind === 'cms') cols.splice(2, 0, {key: 'aco_id', label: 'ACO'});
-  const t = table('Provisional episodes, oldest first (cost to date: the paid claims from day 0)', cols, rows,
+  const t = table('Provisional episodes, oldest first (day 0: the trigger date; visit: facility, visit number, patient class; cost to date: the paid claims from day 0)', cols, rows,
     {empty: 'No provisional episodes match these filters.'});
   const tbl = t.querySelector('table');
   if (tbl) {

@@ -178,7 +178,7 @@ async function renderTasks(box, params, query, ctx) {
       h('td', {}, assignee(t)),
       action);
     if (t.status === 'open' || t.status === 'missed') {
-      const btn = h('button', {type: 'button', class: 'secondary', 'aria-label': 'Mark task ' + t.task_id + ' done'}, 'Mark done');
+      const btn = h('button', {type: 'button', class: 'secondary'}, 'Mark done', h('span', {class: 'visually-hidden'}, ': task ' + t.task_id));
       btn.addEventListener('click', () => markDone(t, btn, action));
       action.append(btn);
     } else {
@@ -220,6 +220,7 @@ async function renderTasks(box, params, query, ctx) {
     h('thead', {}, h('tr', {}, cols.map((c) => h('th', {scope: 'col'}, c)))), tbody));
   setCaption();
   out.replaceChildren(emptyNote, tableBox);
+  out.removeAttribute('aria-live'); // from now on the announce box says what changed, not the whole table
   if (capped) out.prepend(h('p', {class: 'warn'}, 'More than ' + count(MAX_ROWS) + ' tasks of one status: only the first ' + count(MAX_ROWS) + ' (by task number) are shown. Filter by beneficiary or template to see the others.'));
 
   /** Tasks the feed brought: those the view shows go on top, highlighted. */
