@@ -1,10 +1,15 @@
 // tests/browser/portal.test.mjs: the portal in headless Chromium (tests/browser_it.sh sets
 // the environment: CARA_URL, CHROME, SHOTS, PASSWORD, PT_NPI, OFFER, OWN_EP,
-// OTHER_PROV_EP, OTHER_ACO_EP). Logs in as each role, accepts an offer, drills into an
-// episode, uploads a bad overlay and finds the error beside its field, tampers with URLs
-// and API calls across providers and ACOs, a wrong password, logout; a screenshot of each
-// page into SHOTS. Prints ok/FAIL lines; exits 1 on any failure.
+// OTHER_PROV_EP, OTHER_ACO_EP; for the ADT feed's tasks CARA, DB, EPISODES, PLUGINS,
+// LIVE_FALL, LIVE_PERSON, MISSED_PERSON). Logs in as each role, accepts an offer, drills
+// into an episode, uploads a bad overlay and finds the error beside its field, tampers
+// with URLs and API calls across providers and ACOs, a wrong password, logout; the care
+// tasks (mark one done, a refusal shown in its row, a task the long poll brings while the
+// page is open: LIVE_FALL taken by `cara adt take` from here, the poll stopped on leaving
+// the page) and the provisional episodes; a screenshot of each page into SHOTS. Prints
+// ok/FAIL lines; exits 1 on any failure.
 import puppeteer from 'puppeteer-core';
+import {execFileSync} from 'node:child_process';
 import path from 'node:path';
 
 const env = (k) => {
@@ -15,6 +20,8 @@ const env = (k) => {
 const URL = env('CARA_URL'), SHOTS = env('SHOTS'), PASSWORD = env('PASSWORD');
 const NPI = env('PT_NPI'), OFFER = env('OFFER');
 const OWN_EP = env('OWN_EP'), OTHER_PROV_EP = env('OTHER_PROV_EP'), OTHER_ACO_EP = env('OTHER_ACO_EP');
+const CARA = env('CARA'), DB = env('DB'), EPISODES = env('EPISODES'), PLUGINS = env('PLUGINS');
+const LIVE_FALL = env('LIVE_FALL'), LIVE_PERSON = env('LIVE_PERSON'), MISSED_PERSON = env('MISSED_PERSON');
 
 let fails = 0;
 const ok = (m) => console.log('ok   ' + m);
@@ -41,13 +48,33 @@ page.on('console', (m) => {
   if (/Content.Security.Policy|violates the following/i.test(t)) cspErrors.push(t);
 });
 
+// when each GET /v1/tasks/feed (the Tasks page's long poll) was sent
+const feedRequests = [];
+page.on('request', (r) => { if (r.url().includes('/v1/tasks/feed')) feedRequests.push(Date.now()); });
+
 const sleep = (ms) => new Promise((r) => setTimeout(r, ms));
 const mainText = () => page.$eval('main', (m) => m.innerText);
 const h1 = () => page.$eval('main h1', (e) => e.textContent);
-async function shot(name) {
+async function shot(name, viewportOnly) {
   await sleep(150); // charts draw without animation; let layout settle
-  await page.screenshot({path: path.join(SHOTS, name), fullPage: true});
+  await page.screenshot({path: path.join(SHOTS, name), fullPage: !viewportOnly});
   ok('screenshot ' + name);
+}
+/** The Tasks table's rows: {id, status, cls, text, button}. */
+const taskRows = () => page.$$eval('#tasks-table tbody tr', (trs) => trs.map((tr) => ({id: Number(tr.getAttribute('data-task-id')),
+  status: tr.getAttribute('data-status'), cls: tr.className, text: tr.innerText, button: !!tr.querySelector('button')})));
+/** Click task id's "Mark done" and wait for its row to say want (a status) or to show an error. */
+async function markDone(id) {
+  await page.click('tr[data-task-id="' + id + '"] button');
+  await page.waitForFunction((i) => { const tr = document.querySelector('tr[data-task-id="' + i + '"]');
+    return tr && (tr.getAttribute('data-status') === 'done' || tr.querySelector('[role=alert]')); }, {}, id);
+  return page.$eval('tr[data-task-id="' + id + '"]', (tr) => ({status: tr.getAttribute('data-status'), text: tr.innerText,
+    alert: tr.querySelector('[role=alert]') ? tr.querySelector('[role=alert]').innerText : null}));
+}
+/** A state change from the page with the session's CSRF token, as the portal sends it. */
+async function callCsrf(method, p, body) {
+  const s = await call('GET', '/v1/session');
+  return call(method, p, body, {'X-CSRF-Token': s.body && s.body.csrf_token});
 }
 /** Navigate to a hash route and wait for the page (its h1, then its loading notes to go). */
 async function visit(hash, heading) {
@@ -143,6 +170,35 @@ try {
   await visit('#/scorecard', 'Scorecard');
   check((await mainText()).includes('Leakage of my patients'), 'the scorecard shows the leakage of the specialist\u2019s patients');
   await shot('provider-scorecard.png');
+
+  // ---- the provider's care tasks: the ED fall with the provider as the attending
+  await visit('#/tasks', 'My tasks');
+  const ptTasks = await taskRows();
+  check(ptTasks.length >= 2, 'provider: the Tasks page lists the provider\u2019s tasks (' + ptTasks.length + ')');
+  const ptApi = await call('GET', '/v1/tasks?limit=1000');
+  check(ptApi.status === 200 && ptApi.body.tasks.length > 0 && ptApi.body.tasks.every((t) => t.npi === NPI && t.assignee === 'specialist'),
+    'provider: every task the API gives it is assigned to its NPI', JSON.stringify(ptApi.body && ptApi.body.tasks.slice(0, 2)));
+  check(/Specialist, NPI /.test(ptTasks[0].text), 'provider: the row says the task is the specialist\u2019s', ptTasks[0].text);
+  const [ptOne, ptTwo] = ptTasks.filter((r) => r.button);
+  const ptDone = await markDone(ptOne.id);
+  check(ptDone.status === 'done' && /done/.test(ptDone.text) && /pt-test/.test(ptDone.text), 'provider: Mark done turns task ' + ptOne.id + ' done (by pt-test)', JSON.stringify(ptDone));
+  const ptDoneApi = await call('GET', '/v1/tasks?status=done');
+  check(ptDoneApi.status === 200 && ptDoneApi.body.tasks.some((t) => t.task_id === ptOne.id && /pt-test/.test(t.done_by || '')), 'provider: the service has task ' + ptOne.id + ' done by pt-test');
+  const noCsrf = await call('POST', '/v1/tasks/' + ptTwo.id + '/done');
+  check(noCsrf.status === 403, 'provider: marking a task done with the cookie but no CSRF header is refused (' + noCsrf.status + ')');
+  const already = await callCsrf('POST', '/v1/tasks/' + ptTwo.id + '/done');
+  check(already.status === 200 && already.body.status === 'done', 'provider: task ' + ptTwo.id + ' done by a call from elsewhere (' + already.status + ')');
+  const refused = await markDone(ptTwo.id);
+  check(refused.alert && /not open/.test(refused.alert) && /409/.test(refused.alert), 'provider: Mark done on a task no longer open shows the service\u2019s refusal in its row', JSON.stringify(refused));
+  const notMine = ptApi.body.tasks.some((t) => t.task_id === 1) ? 0 : 1; // the synth's first task: the ACO's care team
+  const careTeam = notMine ? await callCsrf('POST', '/v1/tasks/1/done') : {status: 404};
+  check(careTeam.status === 404, 'provider: a task of the ACO\u2019s care team is out of its scope (' + careTeam.status + ')');
+  await visit('#/provisional', 'Provisional episodes');
+  const ptProv = await call('GET', '/v1/provisional?limit=1000');
+  check(ptProv.status === 200 && ptProv.body.provisional.length > 0 && ptProv.body.provisional.every((p) => p.npi === NPI),
+    'provider: every provisional episode it sees is attributed to its NPI');
+  check((await page.$$('main tbody tr')).length === ptProv.body.provisional.length && /attending/.test(await mainText()),
+    'provider: the provisional episodes page lists them, attributed as the attending');
   await refusedEpisode(OTHER_PROV_EP, 'provider');
   await refusedEpisode(OTHER_ACO_EP, 'provider');
   const other = await call('GET', '/v1/episodes?npi=0000000000');
@@ -191,6 +247,68 @@ try {
   const acoEps = await call('GET', '/v1/episodes?limit=1000');
   check(acoEps.status === 200 && acoEps.body.episodes.every((e) => !e.aco_id || e.aco_id === 'A0001'), 'every episode the ACO can list is its own ACO\u2019s');
   await refusedEpisode(OTHER_ACO_EP, 'ACO');
+
+  // ---- the ACO's care tasks: missed first, the long poll, Mark done, the status filter
+  await visit('#/tasks?wait=2', 'Tasks');
+  const acoTasks = await taskRows();
+  check(acoTasks.length > 10, 'ACO: the Tasks page lists ' + acoTasks.length + ' open and missed tasks');
+  const missed = acoTasks.filter((r) => r.status === 'missed');
+  check(missed.length > 0 && missed.every((r) => /missed/.test(r.cls)) && missed.some((r) => r.text.includes(MISSED_PERSON)),
+    'ACO: the past-due tasks are marked missed (badge and row)', JSON.stringify(missed.slice(0, 2)));
+  const firstOpen = acoTasks.findIndex((r) => r.status !== 'missed');
+  check(firstOpen === missed.length, 'ACO: missed tasks come first, then the open ones');
+  check(acoTasks.every((r) => r.status === 'open' || r.status === 'missed'), 'ACO: the default view shows only open and missed tasks');
+  const acoApi = await call('GET', '/v1/tasks?limit=1000');
+  check(acoApi.status === 200 && acoApi.body.tasks.every((t) => t.aco_id === 'A0001'), 'ACO: every task the API gives it is its beneficiaries\u2019');
+  check(await page.$eval('#tasks-feed-status', (e) => /Live updates: on/.test(e.textContent)), 'ACO: the page says live updates are on');
+  const before = feedRequests.length;
+  const take = execFileSync(CARA, ['--db', DB, '--episodes', EPISODES, '--plugins', PLUGINS, 'adt', 'take', LIVE_FALL], {encoding: 'utf8'});
+  check(/opened provisional falls_prevention/.test(take), 'an ED fall for ' + LIVE_PERSON + ' taken while the page is open', take.trim());
+  await page.waitForFunction((who) => { const tr = document.querySelector('#tasks-table tbody tr');
+    return tr && tr.classList.contains('fresh') && tr.innerText.includes(who); }, {timeout: 20000}, LIVE_PERSON);
+  const fresh = (await taskRows()).filter((r) => r.text.includes(LIVE_PERSON));
+  check(fresh.length === 2 && fresh.every((r) => /fresh/.test(r.cls)), 'ACO: the long poll put the new tasks at the top, highlighted', JSON.stringify(fresh));
+  check(feedRequests.length > before, 'ACO: the page polled GET /v1/tasks/feed (' + (feedRequests.length - before) + ' calls meanwhile)');
+  check(/new task/i.test(await page.$eval('main .live', (m) => m.innerText)), 'ACO: the arrival is announced (a live region)');
+  await shot('portal-tasks.png', true);
+  const acoDone = await markDone(fresh[0].id);
+  check(acoDone.status === 'done' && /aco-test/.test(acoDone.text), 'ACO: Mark done turns the new task ' + fresh[0].id + ' done', JSON.stringify(acoDone));
+  await page.select('form[aria-label="Filter tasks"] select[name=status]', 'done');
+  await page.click('form[aria-label="Filter tasks"] button[type=submit]');
+  await page.waitForFunction(() => { const trs = [...document.querySelectorAll('#tasks-table tbody tr')];
+    return /status=done/.test(location.hash) && trs.length > 0 && trs.every((tr) => tr.getAttribute('data-status') === 'done'); });
+  const doneRows = await taskRows();
+  check(doneRows.length > 0 && doneRows.every((r) => r.status === 'done') && doneRows.some((r) => r.id === fresh[0].id),
+    'ACO: filtered by status done, the list has the task just done and only done tasks');
+  check(/wait=2/.test(await page.evaluate(() => location.hash)), 'ACO: the filter keeps the poll\u2019s wait setting');
+  // nobody touches the page for longer than idle=3: the poll pauses (else it would keep the
+  // session alive forever); the button resumes it
+  await visit('#/tasks?wait=1&idle=3', 'Tasks');
+  await page.waitForSelector('#tasks-resume', {timeout: 10000});
+  const paused = Date.now();
+  await sleep(2000);
+  check(feedRequests.filter((t) => t > paused + 300).length === 0 && /paused/.test(await page.$eval('#tasks-feed-status', (e) => e.textContent)),
+    'ACO: with nobody using the page the long poll pauses, saying so');
+  await page.click('#tasks-resume');
+  await page.waitForFunction(() => /Live updates: on/.test(document.getElementById('tasks-feed-status').textContent));
+  await sleep(1500);
+  check(feedRequests.some((t) => t > paused + 2000), 'ACO: Resume live updates polls again');
+  await visit('#/network', 'Network');
+  const left = Date.now();
+  await sleep(3500); // longer than the page's 2 s wait: a poll still running would have asked again
+  const after = feedRequests.filter((t) => t > left + 300);
+  check(after.length === 0, 'ACO: leaving the Tasks page stops its long poll', after.length + ' feed calls after leaving');
+  await visit('#/provisional?person=' + encodeURIComponent(LIVE_PERSON), 'Provisional episodes');
+  const prov = await mainText();
+  check(prov.includes(LIVE_PERSON) && /falls_prevention/.test(prov) && /emergency/.test(prov) && /VBRLIVE1/.test(prov),
+    'ACO: the new provisional episode is listed with its visit (facility, visit number, patient class)');
+  await visit('#/provisional', 'Provisional episodes');
+  const provAll = await page.$$eval('main tbody tr', (trs) => trs.map((tr) => tr.innerText));
+  check(provAll.length > 0 && provAll.some((t) => /confirmed/.test(t)) && provAll.some((t) => /dropped|changed/.test(t)),
+    'ACO: the provisional episodes show what the run decided (confirmed, changed, dropped)');
+  check(/\$[0-9,]+\.[0-9]{2}/.test(provAll.join(' ')), 'ACO: target and cost to date are in dollars');
+  check(await page.$$eval('main tbody .badge[title]', (b) => b.length > 0), 'ACO: a decided episode\u2019s reason is its status badge\u2019s tooltip');
+  await shot('portal-provisional.png', true);
   const otherRep = await call('GET', '/v1/reports/arrangement?aco=A0003');
   check(otherRep.status === 403, 'ACO: another ACO\u2019s report is refused (' + otherRep.status + ')');
   await logout();
@@ -209,6 +327,10 @@ try {
   await shot('cms-diff.png');
   await visit('#/rules', 'Rule editor');
   await shot('cms-rules.png');
+  await visit('#/tasks', 'Tasks');
+  const cmsTasks = await taskRows();
+  const acosSeen = new Set(cmsTasks.map((r) => (r.text.match(/care team \((A\d+)\)/) || [])[1]).filter(Boolean));
+  check(cmsTasks.length > acoTasks.length && acosSeen.size > 1, 'CMS: the Tasks page lists every ACO\u2019s tasks (' + cmsTasks.length + ', ACOs ' + [...acosSeen].join(' ') + ')');
   await visit('#/acos', 'ACOs');
   check(/A0001/.test(await mainText()) && /A0003/.test(await mainText()), 'CMS sees every ACO\u2019s summary');
   await shot('cms-acos.png');

@@ -20,20 +20,26 @@ export class ApiError extends Error {
 /**
  * Call the service: api('GET', '/v1/episodes?status=final'), api('POST', path, object).
  * Resolves to the parsed JSON answer; rejects with ApiError. A 401 on any path but
- * /v1/session fires the 'cara:logged-out' event (the session ended).
+ * /v1/session fires the 'cara:logged-out' event (the session ended). opts.signal (an
+ * AbortSignal) cancels the call: it then rejects with an ApiError of code 'aborted'.
  */
-export async function api(method, path, body) {
+export async function api(method, path, body, opts) {
   const headers = {Accept: 'application/json'};
   if (body !== undefined) headers['Content-Type'] = 'application/json';
   if (method !== 'GET' && method !== 'HEAD' && csrfToken) headers['X-CSRF-Token'] = csrfToken;
   let r;
   try {
-    r = await fetch(path, {method, headers, credentials: 'same-origin',
+    r = await fetch(path, {method, headers, credentials: 'same-origin', signal: opts && opts.signal,
       body: body === undefined ? undefined : (typeof body === 'string' ? body : JSON.stringify(body))});
   } catch (e) {
+    if (opts && opts.signal && opts.signal.aborted) throw new ApiError(0, 'aborted', 'The call was cancelled.', null);
     throw new ApiError(0, 'network', 'The service cannot be reached (' + e.message + ').', null);
   }
-  const textBody = await r.text();
+  let textBody;
+  try { textBody = await r.text(); } catch (e) {
+    if (opts && opts.signal && opts.signal.aborted) throw new ApiError(0, 'aborted', 'The call was cancelled.', null);
+    throw new ApiError(0, 'network', 'The answer was cut off (' + e.message + ').', null);
+  }
   let data = null;
   try { data = textBody ? JSON.parse(textBody) : null; } catch (e) { data = null; }
   if (!r.ok) {

@@ -8,6 +8,8 @@ import * as provider from './provider.js';
 import * as aco from './aco.js';
 import * as cms from './cms.js';
 import * as episodes from './episodes.js';
+import * as tasks from './tasks.js';
+import * as provisional from './provisional.js';
 
 /** The role string of a session ("cms", "aco:A0001", "provider:NPI") as {kind, id}. */
 export function parseRole(role) {
@@ -60,6 +62,7 @@ function enter(session) {
   else if (role.kind === 'cms') { items = cms.register(router, ctx); home = '/runs'; }
   else { showLogin('This account\u2019s role (' + session.role + ') has no pages.'); return; }
   episodes.register(router, ctx);
+  items = items.concat(tasks.register(router, ctx), provisional.register(router, ctx));
   router.route('/', (box) => { router.go(home); heading(box, 'Home'); });
   router.fallback((box) => {
     heading(box, 'No such page');

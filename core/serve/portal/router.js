@@ -1,9 +1,29 @@
 // router.js: hash routes (#/episodes, #/episode/ID?run=3). Each navigation renders into a
 // fresh container (a slow answer for an old page writes into a detached one), then moves
-// focus to the page's <h1>.
+// focus to the page's <h1>. A page that keeps something running (a long poll) hands its
+// stop function to onLeave: it is called when the next page renders or at logout.
 const routes = [];
 let notFound = null;
 let onNavigate = null;
+let leaving = [];
+
+/**
+ * Call stop() when the page rendered into box is left (the next navigation, or reset at
+ * logout). A box already left (the user navigated on while the page was loading) has
+ * stop() called at once.
+ */
+export function onLeave(box, stop) {
+  if (!box || !box.isConnected) { stop(); return; }
+  leaving.push(stop);
+}
+
+function leave() {
+  const fns = leaving;
+  leaving = [];
+  for (const fn of fns) {
+    try { fn(); } catch (e) { console.error('router: a page\u2019s stop function failed:', e); }
+  }
+}
 
 /** Register pattern ('/episode/:id') with render(container, params, query). */
 export function route(pattern, render) {
@@ -18,6 +38,7 @@ export function navigated(fn) { onNavigate = fn; }
 
 /** Forget every route (at logout). */
 export function reset() {
+  leave();
   routes.length = 0;
   notFound = null;
   window.removeEventListener('hashchange', render);
@@ -61,6 +82,7 @@ export async function render() {
     });
     if (ok) { hit = r; params = p; break; }
   }
+  leave();
   const box = document.createElement('div');
   main.replaceChildren(box);
   if (onNavigate) onNavigate(path);
