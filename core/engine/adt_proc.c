@@ -528,6 +528,16 @@ static int refuse(adt_proc *p, const hl7_msg *m, const char *raw, size_t len, co
                         raw, len, err, errlen);
 }
 
+/* The message's row, with the visit and the outcome. */
+static int store_message(adt_proc *p, adt_message_row *mr, int64_t visit_id, const adt_result *r,
+                         char *err, size_t errlen)
+{
+    int64_t id;
+    mr->visit_id = visit_id;
+    mr->outcome = r->outcome;
+    return adt_w_message_put(p->w, mr, &id, err, errlen);
+}
+
 static int apply(adt_proc *p, const char *raw, size_t len, const adt_event *ev, adt_result *r,
                  char *err, size_t errlen)
 {
@@ -555,8 +565,11 @@ static int apply(adt_proc *p, const char *raw, size_t len, const adt_event *ev, 
     adt_message_row mr = {.sender = sender, .control_id = ev->control_id, .event = ev->event,
                           .event_time = ev->event_time, .mbi = ev->mbi, .person_id = person,
                           .outcome = "", .raw = raw, .raw_len = len};
-    rc = adt_w_message_put(p->w, &mr, &r->message_id, err, errlen);
+    /* the message's row is written once, last, with what it did; its id is known now
+     * (the caller's transaction holds the write lock: no other writer takes it) */
+    rc = adt_w_next_message_id(p->w, &r->message_id, err, errlen);
     if (rc < 0) return rc;
+    mr.message_id = r->message_id;
     if (person[0] && ev->mbi[0]) { /* events that came before the beneficiary's data */
         int n;
         rc = adt_w_rematch(p->w, ev->mbi, person, &n, err, errlen);
@@ -569,7 +582,7 @@ static int apply(adt_proc *p, const char *raw, size_t len, const adt_event *ev, 
         char what[32];
         snprintf(what, sizeof what, "%d", n);
         note(r, "merged %s visit(s) of MBI %s", what, ev->prior_mbi[0] ? ev->prior_mbi : "(none)");
-        return adt_w_message_outcome(p->w, r->message_id, 0, r->outcome, err, errlen);
+        return store_message(p, &mr, 0, r, err, errlen);
     }
     adt_visit_row v;
     memset(&v, 0, sizeof v);
@@ -578,7 +591,7 @@ static int apply(adt_proc *p, const char *raw, size_t len, const adt_event *ev, 
     int cancel = !strcmp(ev->event, "A11") || !strcmp(ev->event, "A13");
     if (rc == 0 && cancel) {
         note(r, "%s for visit %s, which cara has not seen: nothing to undo", ev->event, ev->visit_number);
-        return adt_w_message_outcome(p->w, r->message_id, 0, r->outcome, err, errlen);
+        return store_message(p, &mr, 0, r, err, errlen);
     }
     update_visit(&v, ev, person, unmatched, r->message_id);
     rc = adt_w_visit_put(p->w, &v, err, errlen);
@@ -598,7 +611,7 @@ static int apply(adt_proc *p, const char *raw, size_t len, const adt_event *ev, 
     }
     if (rc < 0) return rc;
     if (!r->outcome[0]) snprintf(r->outcome, sizeof r->outcome, "visit updated");
-    return adt_w_message_outcome(p->w, r->message_id, v.visit_id, r->outcome, err, errlen);
+    return store_message(p, &mr, v.visit_id, r, err, errlen);
 }
 
 int adt_proc_take(adt_proc *p, const char *raw, size_t len, const char *ack_control_id,

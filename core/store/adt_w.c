@@ -16,10 +16,10 @@
 #define RAW_MAX (64u * 1024u)
 
 enum {
-    S_SEEN, S_XWALK, S_PERSON, S_MSG_PUT, S_MSG_OUTCOME, S_REJECT, S_VISIT_GET, S_VISIT_INS,
+    S_SEEN, S_XWALK, S_PERSON, S_MSG_PUT, S_REJECT, S_VISIT_GET, S_VISIT_INS,
     S_VISIT_UPD, S_PROV_GET, S_PROV_INS, S_PROV_UPD, S_TASK_INS, S_TASK_REOPEN, S_TASKS_CANCEL,
     S_MERGE_VISITS, S_MERGE_MSGS, S_MERGE_PROV, S_MERGE_TASKS, S_REMATCH_VISITS, S_REMATCH_MSGS,
-    S_LAST_TASK, S_COVERING, S_CANCEL_VISIT_T, S_CANCEL_VISIT_P, S_CANCEL_TRIG_T,
+    S_LAST_TASK, S_NEXT_MSG, S_COVERING, S_CANCEL_VISIT_T, S_CANCEL_VISIT_P, S_CANCEL_TRIG_T,
     S_CANCEL_TRIG_P, S_CANCEL_BETWEEN_T, S_CANCEL_BETWEEN_P, S_N
 };
 
@@ -40,9 +40,9 @@ static const char *const SQL[S_N] = {
     [S_XWALK] = "SELECT current_mbi FROM mbi_xwalk WHERE previous_mbi = ?1",
     [S_PERSON] = "SELECT person_id FROM eligibility WHERE person_id = ?1 LIMIT 1",
     [S_MSG_PUT] = "INSERT INTO adt_messages (sender, control_id, received_at, event, event_time, "
-                  "mbi, person_id, visit_id, outcome, raw) VALUES (?1, ?2, " NOW ", ?3, ?4, ?5, "
-                  "?6, ?7, ?8, ?9)",
-    [S_MSG_OUTCOME] = "UPDATE adt_messages SET visit_id = ?2, outcome = ?3 WHERE message_id = ?1",
+                  "mbi, person_id, visit_id, outcome, raw, message_id) VALUES (?1, ?2, " NOW ", ?3, "
+                  "?4, ?5, ?6, ?7, ?8, ?9, ?10)",
+    [S_NEXT_MSG] = "SELECT coalesce(max(message_id), 0) + 1 FROM adt_messages",
     [S_REJECT] = "INSERT INTO adt_rejects (received_at, sender, control_id, ack_code, error_code, "
                  "location, message, raw) VALUES (" NOW ", ?1, ?2, ?3, ?4, ?5, ?6, ?7)",
     [S_VISIT_GET] = "SELECT visit_id, facility, visit_number, mbi, person_id, unmatched_reason, mrn, "
@@ -225,19 +225,19 @@ int adt_w_message_put(adt_w *w, const adt_message_row *m, int64_t *message_id, c
     if (m->visit_id) sqlite3_bind_int64(st, 7, m->visit_id);
     bt(st, 8, m->outcome ? m->outcome : "", 0);
     sqlite3_bind_text(st, 9, m->raw, (int)m->raw_len, SQLITE_STATIC);
+    if (m->message_id) sqlite3_bind_int64(st, 10, m->message_id);
     int rc = run(w, st, "storing a message", err, errlen);
     if (rc == 0) *message_id = sqlite3_last_insert_rowid(w->db);
     return rc;
 }
 
-int adt_w_message_outcome(adt_w *w, int64_t message_id, int64_t visit_id, const char *outcome,
-                          char *err, size_t errlen)
+int adt_w_next_message_id(adt_w *w, int64_t *id, char *err, size_t errlen)
 {
-    sqlite3_stmt *st = stmt(w, S_MSG_OUTCOME);
-    sqlite3_bind_int64(st, 1, message_id);
-    if (visit_id) sqlite3_bind_int64(st, 2, visit_id);
-    bt(st, 3, outcome, 0);
-    return run(w, st, "recording a message's outcome", err, errlen);
+    sqlite3_stmt *st = stmt(w, S_NEXT_MSG);
+    int rc = sqlite3_step(st);
+    *id = rc == SQLITE_ROW ? sqlite3_column_int64(st, 0) : 0;
+    sqlite3_reset(st);
+    return rc == SQLITE_ROW ? 0 : store_fail(w->db, err, errlen, "reading the next message id");
 }
 
 int adt_w_reject(adt_w *w, const char *sender, const char *control_id, const char *ack_code,

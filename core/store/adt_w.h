@@ -34,6 +34,7 @@ int adt_w_person_for_mbi(adt_w *w, const char *mbi, char *person, size_t len, ch
 
 /* A message taken (AA). outcome: what it did, for the listing. 0 with *message_id. */
 typedef struct adt_message_row {
+    int64_t message_id;               /* 0: the next one (adt_w_next_message_id) */
     const char *sender, *control_id, *event, *event_time, *mbi, *person_id; /* NULL ok */
     int64_t visit_id;                 /* 0: none */
     const char *outcome, *raw;
@@ -41,9 +42,8 @@ typedef struct adt_message_row {
 } adt_message_row;
 int adt_w_message_put(adt_w *w, const adt_message_row *m, int64_t *message_id, char *err,
                       size_t errlen);
-/* Set the outcome (and visit) of a message once processing knows them. */
-int adt_w_message_outcome(adt_w *w, int64_t message_id, int64_t visit_id, const char *outcome,
-                          char *err, size_t errlen);
+/* The id the next message will get (the caller's write transaction keeps it free). */
+int adt_w_next_message_id(adt_w *w, int64_t *id, char *err, size_t errlen);
 
 /* A message refused (AE or AR), with the first 64 KiB of it. */
 int adt_w_reject(adt_w *w, const char *sender, const char *control_id, const char *ack_code,
