@@ -41,7 +41,11 @@ send() { # send FILE: mllp_send --loose, the ACKs one a line
 }
 q() { sqlite3 "$T/t.db" "$1"; }
 
-"$CARA" --db "$T/t.db" load "$SRC/tests/fixtures/adt" >/dev/null
+# the world without its claims: they load later, after the events, as they would arrive
+mkdir "$T/world"
+cp "$SRC"/tests/fixtures/adt/*.csv "$T/world/"
+rm "$T/world/medical_claim.csv"
+"$CARA" --db "$T/t.db" load "$T/world" >/dev/null
 CMS=$("$CARA" --db "$T/t.db" token create --role cms 2>/dev/null)
 ACO=$("$CARA" --db "$T/t.db" token create --role aco:A1 2>/dev/null)
 PROV=$("$CARA" --db "$T/t.db" token create --role provider:1234567893 2>/dev/null)
@@ -60,6 +64,7 @@ has "assigned to the specialist" '"assignee":"specialist"'
 call "the provisional episode" 200 "$PROV" GET "/v1/provisional?status=provisional"
 has "target priced by hand (311650)" '"target_cents":311650'
 has "trigger B on the visit's day" '"trigger_date":"2027-03-10"'
+has "no claims yet: no cost to date" '"cost_to_date_cents":0'
 call "another specialist sees none of it" 200 "$OTHER" GET /v1/tasks
 has "empty for another NPI" '"tasks":\[\]'
 call "a specialist cannot list another NPI's" 403 "$PROV" GET "/v1/tasks?npi=1993999998"
@@ -123,7 +128,13 @@ has "MLLP counters in the metrics" 'cara_mllp_messages_total{ack="AE"} [1-9]'
 send "$T/m1.hl7"
 grep -q '^MSA|AA|M1$' "$T/ack" && ok "still taking MLLP" || bad "after bad input: $(cat "$T/ack")"
 
-# --- the claims-based run confirms the ED visit's episode
+# --- the claims arrive; the claims-based run confirms the ED visit's episode
+"$CARA" --db "$T/t.db" load "$SRC/tests/fixtures/adt/medical_claim.csv" >/dev/null
+call "the claims loaded" 200 "$PROV" GET "/v1/provisional"
+has "cost to date: the ED claim, \$500.00" '"cost_to_date_cents":50000'
+has "still provisional before the run" '"status":"provisional"'
+call "the 3288F claim closed the assessment task" 200 "$PROV" GET "/v1/tasks?status=done"
+has "done by the claims" '"done_by":"claims"'
 "$CARA" --db "$T/t.db" run >/dev/null 2>&1
 call "after the run" 200 "$PROV" GET "/v1/provisional"
 has "confirmed by the claims" '"status":"confirmed"'
