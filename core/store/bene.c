@@ -308,6 +308,7 @@ static int cmp_line(const void *a, const void *b)
 
 void bene_sort_lines(cara_claim_line *lines, size_t n)
 {
+    if (n < 2) return; /* lines may be NULL for a beneficiary without claims */
     qsort(lines, n, sizeof *lines, cmp_line);
 }
 
