@@ -318,6 +318,8 @@ try {
   await login('cms-test', PASSWORD);
   await loggedIn('Runs');
   ok('CMS logs in and lands on Runs');
+  // the Runs form appears once the template list has loaded (after the heading)
+  await page.waitForSelector('main form button[type=submit]', {timeout: 15000});
   await page.click('main form button[type=submit]');
   await page.waitForFunction(() => /: done/.test(document.getElementById('job-status').innerText), {timeout: 60000});
   ok('CMS starts a run and watches its job to done');
