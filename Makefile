@@ -20,7 +20,7 @@
 # pkg-config name -> Debian package; keep scripts/install-deps.sh in step.
 DEP_PKGS      := libuv:libuv1-dev lua5.4:liblua5.4-dev sqlite3:libsqlite3-dev jansson:libjansson-dev \
                  libmicrohttpd:libmicrohttpd-dev libzip:libzip-dev libcrypto:libssl-dev \
-                 libsodium:libsodium-dev
+                 libsodium:libsodium-dev xlsxwriter:libxlsxwriter-dev
 TEST_DEP_PKGS := check:check
 # Not libraries (no pkg-config): the portal's Chart.js, served from its installed path, and
 # the browser test's chromium and firefox-esr; scripts/install-deps.sh installs them, `make deps` also runs
@@ -192,6 +192,7 @@ test: check-layers check-build
 deps:
 	sh scripts/install-deps.sh
 	cd tests/browser && npm ci --no-audit --no-fund
+	cd tests/fhir && npm ci --no-audit --no-fund
 
 demo: all
 	sh scripts/demo.sh $(CARA_BIN)

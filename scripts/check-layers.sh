@@ -17,6 +17,7 @@ load synth
 catalog
 rules
 engine
+export
 serve
 cli'
 set -eu

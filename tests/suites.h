@@ -38,6 +38,9 @@
     X(hl7)             \
     X(mllp)            \
     X(adt)             \
+    X(export)          \
+    X(export_xlsx)     \
+    X(export_fhir)     \
     X(feed_cclf)       \
     X(cclf_packet)     \
     X(feed_fhir)       \
