@@ -112,6 +112,7 @@ extern const cli_command cmd_user;
 extern const cli_command cmd_adt;
 extern const cli_command cmd_run;
 extern const cli_command cmd_report;
+extern const cli_command cmd_export;
 extern const cli_command cmd_runs;
 extern const cli_command cmd_diff;
 extern const cli_command cmd_template;

@@ -48,6 +48,13 @@ typedef struct ep_rec {
     const char *status;                      /* static: final, interim, excluded */
     char *exclusion;                         /* owned or NULL */
     size_t n_cands;                          /* the candidates attribute() chose from */
+    /* the trigger line (migration 18): its claim (owned, NULL when unknown), line number,
+     * code (HCPCS, else the principal diagnosis), principal diagnosis and provider */
+    char *trigger_claim;
+    int trigger_line_no;
+    char trigger_code[8], trigger_dx[8], trigger_npi[11], trigger_tin[10];
+    int age;                                 /* whole years on day 0 */
+    int dual;                                /* eligibility_is_dual on day 0 */
 } ep_rec;
 
 typedef struct leak_rec {

@@ -212,6 +212,25 @@ static int price_episode(engine_pricer *p, const bene_view *d, size_t entry,
     return rc;
 }
 
+/* The trigger of r (ep's trigger line) and the beneficiary's age and dual status on day 0
+ * (docs/exports.md, "Episode file"). -ENOMEM. */
+static int record_trigger(ep_rec *r, const bene_view *d, const cara_episode *ep)
+{
+    r->age = d->b->birth != CARA_DATE_NONE ? date_age_on(d->b->birth, ep->start) : -1;
+    r->dual = eligibility_is_dual(d->b, ep->start);
+    if (ep->trigger_line >= d->n) return 0;
+    const cara_claim_line *t = &d->lines[ep->trigger_line];
+    r->trigger_line_no = t->line_number;
+    snprintf(r->trigger_dx, sizeof r->trigger_dx, "%s", t->n_dx ? t->dx[0] : "");
+    snprintf(r->trigger_code, sizeof r->trigger_code, "%s", t->hcpcs[0] ? t->hcpcs : r->trigger_dx);
+    int own = t->rendering_npi[0] != 0; /* an institutional line: the facility and billing TIN */
+    snprintf(r->trigger_npi, sizeof r->trigger_npi, "%s", own ? t->rendering_npi : t->facility_npi);
+    snprintf(r->trigger_tin, sizeof r->trigger_tin, "%s",
+             own && t->rendering_tin[0] ? t->rendering_tin : t->billing_tin);
+    r->trigger_claim = strdup(t->claim_id ? t->claim_id : "");
+    return r->trigger_claim ? 0 : -ENOMEM;
+}
+
 /* The record of one episode; priced unless excluded. Not recorded (0) when outside the
  * performance year or priced by another version of the template. */
 static int record_episode(engine_pricer *p, const bene_view *d, size_t entry,
@@ -242,6 +261,7 @@ static int record_episode(engine_pricer *p, const bene_view *d, size_t entry,
     r->day0 = ep->start;
     r->end = ep->end;
     r->died = (ep->flags & CARA_EPISODE_DEATH) != 0;
+    if (record_trigger(r, d, ep) < 0) return -ENOMEM;
     if (episode_actual_cents_checked(ep, d->lines, &r->actual) < 0 ||
         episode_spend_by_setting(ep, d->lines, r->by_setting) < 0) {
         snprintf(err, errlen, "episode %s: the paid amounts of its %zu claim lines sum beyond "
@@ -327,6 +347,7 @@ int engine_price_beneficiary(engine_pricer *p, const cara_beneficiary *b,
             free(eps[i].person_id);
             free(eps[i].aco_id);
             free(eps[i].exclusion);
+            free(eps[i].trigger_claim);
         }
         p->own.n_eps = 0;
         for (size_t i = 0; i < p->own.n_leaks; i++) {

@@ -210,6 +210,7 @@ void engine__run_data_free(run_data *rd)
         free(rd->eps[i].person_id);
         free(rd->eps[i].aco_id);
         free(rd->eps[i].exclusion);
+        free(rd->eps[i].trigger_claim);
     }
     free(rd->eps);
     for (size_t i = 0; i < rd->n_leaks; i++) {

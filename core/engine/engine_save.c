@@ -54,7 +54,11 @@ static int save_episodes(runs_w *w, const run_data *rd, char *err, size_t errlen
             .discount_bps = r->discount_bps, .target_cents = r->target,
             .actual_winsorized_cents = r->winsorized, .quality_met = r->quality_met,
             .actual_cents = r->actual, .status = r->status, .exclusion_reason = r->exclusion,
-            .has_risk = r->has_risk, .risk_score = r->risk_score};
+            .has_risk = r->has_risk, .risk_score = r->risk_score,
+            .trigger_claim_id = r->trigger_claim, .trigger_code = r->trigger_code,
+            .trigger_dx = r->trigger_dx, .trigger_npi = r->trigger_npi,
+            .trigger_tin = r->trigger_tin, .trigger_line = r->trigger_line_no, .age = r->age,
+            .dual = r->dual};
         memcpy(e.by_setting, r->by_setting, sizeof e.by_setting);
         if (r->arr) {
             e.arrangement_id = r->arr->arrangement_id;

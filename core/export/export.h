@@ -25,6 +25,7 @@
 #include <jansson.h>
 
 #include "base/base.h"
+#include "store/store.h"
 
 /* ---- what is exported ---- */
 
@@ -152,6 +153,7 @@ typedef struct exp_episode {
     int trigger_line;              /* claim_line_number, 0 when unknown */
     char trigger_code[EXP_SHORT];  /* the code that triggered: HCPCS or diagnosis */
     char trigger_npi[EXP_SHORT], trigger_tin[EXP_SHORT];
+    char trigger_dx[8];            /* the trigger claim's principal diagnosis */
     int age;                       /* whole years on day 0, -1 when unknown */
     int dual;                      /* 1 dual on day 0, 0 not, -1 unknown */
 } exp_episode;
@@ -196,6 +198,7 @@ typedef struct export_data {
     char scope_label[160];         /* "ACO A0001", "EBRA E000001", "every ACO" */
     export_scope scope;            /* strings borrowed from scope_buf below */
     char scope_buf[3][EXP_SHORT];
+    char template_buf[EXP_SHORT];
     exp_template *templates;  size_t n_templates;
     exp_aco *acos;            size_t n_acos;
     exp_arrangement *arrs;    size_t n_arrs;   /* sorted by arrangement_id */
@@ -208,6 +211,47 @@ typedef struct export_data {
 } export_data;
 
 void export_data_free(export_data *d);
+
+/*
+ * Read run sc->run_id (0: the latest finished run) for scope sc from s into *out: its
+ * templates (rebuilt from the files the run stored, loaded with the plugins of
+ * plugins_dir), the arrangements in scope with their results (the arrangement report's
+ * rows), the episodes, their beneficiaries, every ACO, and the ATR members with their
+ * changeType against the latest ATR export of the same scope. The strings of sc are
+ * copied. Returns 0, -ENOENT (no such run, or an ACO, EBRA or template that names
+ * nothing in it: err says which), -EINVAL (a run that did not finish), -EIO, -ENOMEM;
+ * on failure *out is empty (export_data_free is safe).
+ */
+int export_gather(store *s, const export_scope *sc, const char *plugins_dir, export_data *out,
+                  char *err, size_t errlen);
+
+/* The scope as exports.scope stores it: "all", "aco:ID", "ebra:ID", "npi:NPI", then
+ * "/template:ID" and "/period:YYYY" when set. */
+void export_scope_text(const export_scope *sc, char *buf, size_t len);
+
+/* One export written into memory. */
+typedef struct export_output {
+    unsigned char *bytes;      /* owned (free) */
+    size_t len;
+    const char *content_type;  /* static */
+    char filename[256];        /* suggested: cara-<format>-run<N>-<scope>.<ext> */
+    int64_t export_id;         /* its row in exports */
+    int64_t records;           /* episodes (episodes, xlsx), members (atr), reports (vbpr) */
+    char sha256[65];
+} export_output;
+
+/* How ATR comes out: a Bundle (one JSON document) or bulk NDJSON. */
+typedef enum { EXPORT_FORM_BUNDLE, EXPORT_FORM_NDJSON } export_form;
+
+/*
+ * Gather (export_gather), write format f into memory (xlsx through a private temporary
+ * file), and record it in the store (exports, and for ATR its members) as made by
+ * created_by. 0 with *out filled (export_output_free), or a negative code with err.
+ */
+int export_make(store *s, const export_scope *sc, export_format f, export_form form,
+                const char *plugins_dir, const char *created_by, export_output *out, char *err,
+                size_t errlen);
+void export_output_free(export_output *o);
 
 /* Lookups (binary search; NULL when absent). Borrowed from d. */
 const exp_person *export_person(const export_data *d, const char *person_id);

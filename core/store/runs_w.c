@@ -21,10 +21,12 @@ static const char *const sql[R_N] = {
         "trend_years, age_factor, hcc_count, hcc_factor, dual_factor, discount_bps, "
         "target_cents, actual_cents, actual_winsorized_cents, quality_met, status, "
         "exclusion_reason, risk_score, inpatient_cents, snf_cents, home_health_cents, "
-        "outpatient_cents, professional_cents, dme_cents, hospice_cents, other_cents) "
+        "outpatient_cents, professional_cents, dme_cents, hospice_cents, other_cents, "
+        "trigger_claim_id, trigger_line, trigger_code, trigger_dx, trigger_npi, trigger_tin, "
+        "age, dual) "
         "VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13, ?14, ?15, ?16, "
         "?17, ?18, ?19, ?20, ?21, ?22, ?23, ?24, ?25, ?26, ?27, ?28, ?29, ?30, ?31, ?32, "
-        "?33, ?34, ?35, ?36, ?37)",
+        "?33, ?34, ?35, ?36, ?37, ?38, ?39, ?40, ?41, ?42, ?43, ?44, ?45)",
     [R_LEAK] = "INSERT INTO run_leakage (run_id, episode_id, aco_id, npi, tin, lines, "
                "paid_cents) VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7)",
     [R_ARRANGEMENT] =
@@ -148,6 +150,13 @@ int runs_w_episode(runs_w *w, const run_episode_rec *r, const char *what, char *
     text(w, st, 28, r->exclusion_reason);
     if (r->has_risk) num(w, st, 29, r->risk_score);
     for (int k = 0; k < SETTING_N; k++) num(w, st, 30 + k, r->by_setting[k]);
+    const char *trig[] = {r->trigger_claim_id, NULL, r->trigger_code, r->trigger_dx,
+                          r->trigger_npi, r->trigger_tin};
+    for (int k = 0; k < 6; k++)
+        if (trig[k] && trig[k][0]) text(w, st, 38 + k, trig[k]);
+    if (r->trigger_line > 0) num(w, st, 39, r->trigger_line);
+    if (r->age >= 0) num(w, st, 44, r->age);
+    if (r->dual >= 0) num(w, st, 45, r->dual);
     return step(w, st, what, err, errlen);
 }
 

@@ -46,6 +46,11 @@ typedef struct run_episode_rec {
     int has_risk;   /* 0: risk_score NULL */
     int64_t risk_score;
     int64_t by_setting[SETTING_N]; /* actual_cents by care setting (base/setting.h) */
+    /* the trigger (migration 18); NULL / "" store NULL, trigger_line 0 stores NULL */
+    const char *trigger_claim_id, *trigger_code, *trigger_dx, *trigger_npi, *trigger_tin;
+    int trigger_line;
+    int age;        /* -1 stores NULL */
+    int dual;       /* -1 stores NULL */
 } run_episode_rec;
 
 /* A run_leakage row (key run_id, episode_id, npi, tin). */

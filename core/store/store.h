@@ -18,6 +18,7 @@
 #include "diffs_w.h"
 #include "ebras_q.h"
 #include "episodes_q.h"
+#include "exports_q.h"
 #include "report.h"
 #include "feed_store.h"
 #include "fhir_stage.h"
