@@ -381,6 +381,12 @@ int export_gather(store *s, const export_scope *sc, const char *plugins_dir, exp
     d->arrs = c.out;
     d->n_arrs = c.n;
     if (rc < 0) goto out;
+    if (d->scope.ebra_id && d->n_arrs == 0) {
+        snprintf(err, errlen, "EBRA %s is not in the scope of this export (%s)", d->scope.ebra_id,
+                 d->scope_label);
+        rc = -ENOENT;
+        goto out;
+    }
     export__resolve_terms(d);
 
     report_filters f = {.npi = d->scope.npi, .aco = d->scope.aco_id,

@@ -121,6 +121,8 @@ typedef struct srv_resp {
     int status;             /* HTTP status (default 200) */
     json_t *json;           /* body as JSON (owned; serialized compact), or NULL */
     char *text;             /* body as text (malloc'ed, owned), when json is NULL */
+    size_t text_len;        /* > 0: text is binary data of this length (sent as it is:
+                             * no strlen, no path scrubbing) */
     const char *content_type; /* for text (default "text/plain; charset=utf-8") */
     char *hnames[SRV_RESP_HEADERS], *hvals[SRV_RESP_HEADERS]; /* extra headers (owned) */
     int n_headers;

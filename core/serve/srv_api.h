@@ -48,6 +48,8 @@ void api_particip_answer(srv_resp *rs, int rc, const char *err, json_t *row, int
 void api_episodes_list(srv_req *rq, srv_resp *rs);     /* GET  /v1/episodes */
 void api_episode_get(srv_req *rq, srv_resp *rs);       /* GET  /v1/episodes/:id */
 void api_report(srv_req *rq, srv_resp *rs);            /* GET  /v1/reports/:by */
+void api_export_get(srv_req *rq, srv_resp *rs);        /* GET  /v1/exports/:format */
+void api_exports_list(srv_req *rq, srv_resp *rs);      /* GET  /v1/exports */
 
 /* the diff of two runs (srv_api_diff.c) */
 void api_run_diff(srv_req *rq, srv_resp *rs);          /* GET  /v1/runs/:a/diff/:b */

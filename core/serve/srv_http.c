@@ -177,11 +177,11 @@ static enum MHD_Result send_resp(rctx *c)
     } else {
         body = rs->text ? rs->text : strdup("");
         rs->text = NULL;
-        len = body ? strlen(body) : 0;
+        len = body ? (rs->text_len ? rs->text_len : strlen(body)) : 0;
         type = rs->content_type ? rs->content_type : "text/plain; charset=utf-8";
     }
     if (!body) return MHD_NO; /* out of memory even for "{}": drop the connection */
-    char *clean = scrub_paths(c->s, body);
+    char *clean = rs->text_len ? NULL : scrub_paths(c->s, body);
     if (clean) {
         free(body);
         body = clean;

@@ -512,6 +512,8 @@ static const srv_route routes[] = {
     {"GET", "/v1/episodes", api_episodes_list, 0},
     {"GET", "/v1/episodes/:id", api_episode_get, 0},
     {"GET", "/v1/reports/:by", api_report, 0},
+    {"GET", "/v1/exports", api_exports_list, 0},
+    {"GET", "/v1/exports/:format", api_export_get, 0},
     {"GET", "/v1/tasks", api_tasks_list, 0},
     {"GET", "/v1/tasks/feed", api_tasks_feed, SRV_PARK},
     {"POST", "/v1/tasks/:id/done", api_task_done, 0},

@@ -26,6 +26,7 @@ void srv_json(srv_resp *rs, int status, json_t *body)
     if (rs->json) json_decref(rs->json);
     free(rs->text);
     rs->text = NULL;
+    rs->text_len = 0;
     rs->status = status;
     rs->json = body;
 }

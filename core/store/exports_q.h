@@ -79,9 +79,9 @@ int exports_w_record(store *s, const exports_rec *r, int64_t *export_id, char *e
                      size_t errlen);
 
 /* The exports recorded, newest first (at most limit): export_id, format, run_id, scope,
- * created_at, created_by, sha256, bytes, previous_export. scope_prefix (NULL = any)
- * keeps those whose scope starts with it (an ACO sees its own). */
-int exports_q_list(store *s, const char *scope_prefix, int64_t limit, store_row_fn fn, void *ud,
+ * created_at, created_by, sha256, bytes, previous_export. part (NULL = any) keeps those
+ * whose scope has it as one of its '/'-separated parts ("aco:A1": an ACO sees its own). */
+int exports_q_list(store *s, const char *part, int64_t limit, store_row_fn fn, void *ud,
                    char *err, size_t errlen);
 
 #endif
