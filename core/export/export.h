@@ -267,6 +267,18 @@ const exp_arrangement *export_arrangement(const export_data *d, const char *arra
 void export_split_winsorized(const int64_t raw[SETTING_N], int64_t actual, int64_t winsorized,
                              int64_t out[SETTING_N]);
 
+/* The ATR members of d's attributed episodes (d->members, sorted by person_id, then
+ * template family; docs/exports.md "ATR"): one per beneficiary and family, the latest
+ * episode's EBRA deciding, the period from the first trigger date to the last end date
+ * under that EBRA. Pure. 0 or -ENOMEM. */
+int export_build_members(export_data *d);
+
+/* Set each member's change_type against prev (the previous list's members, sorted the
+ * same way; template_id holds the family): "new" (absent), "nochange" (same EBRA, NPI,
+ * TIN and period) or "change"; prev's members absent from d go to d->removed. Pure.
+ * 0 or -ENOMEM. */
+int export_diff_members(export_data *d, const exp_member *prev, size_t n_prev);
+
 /* ---- the writers (pure; each returns 0 or a negative code with err filled) ---- */
 
 /* The episode-level CSV (docs/exports.md, "Episode file"): header and one row per

@@ -50,8 +50,7 @@ static int prev_cb(const store_row *row, void *ud)
     return 0;
 }
 
-/* The members of d's attributed episodes, sorted by person and family. */
-static int build(export_data *d)
+int export_build_members(export_data *d)
 {
     exp_member *v = calloc(d->n_eps ? d->n_eps : 1, sizeof *v);
     if (!v) return -ENOMEM;
@@ -88,9 +87,44 @@ static int build(export_data *d)
     return 0;
 }
 
+int export_diff_members(export_data *d, const exp_member *prev, size_t n_prev)
+{
+    free(d->removed);
+    d->removed = NULL;
+    d->n_removed = 0;
+    char *seen = calloc(n_prev ? n_prev : 1, 1);
+    if (!seen) return -ENOMEM;
+    if (n_prev && !(d->removed = calloc(n_prev, sizeof *d->removed))) {
+        free(seen);
+        return -ENOMEM;
+    }
+    for (size_t i = 0; i < d->n_members; i++) {
+        exp_member *m = &d->members[i];
+        const exp_member *o = n_prev ? bsearch(m, prev, n_prev, sizeof *prev, member_cmp) : NULL;
+        if (!o) {
+            util_strlcpy(m->change_type, "new", sizeof m->change_type);
+            continue;
+        }
+        seen[o - prev] = 1;
+        int same = !strcmp(o->arrangement_id, m->arrangement_id) && !strcmp(o->npi, m->npi) &&
+                   !strcmp(o->tin, m->tin) && !strcmp(o->start, m->start) && !strcmp(o->end, m->end);
+        util_strlcpy(m->change_type, same ? "nochange" : "change", sizeof m->change_type);
+    }
+    for (size_t k = 0; k < n_prev; k++) {
+        if (seen[k]) continue;
+        exp_removed *r = &d->removed[d->n_removed++];
+        util_strlcpy(r->person_id, prev[k].person_id, sizeof r->person_id);
+        util_strlcpy(r->npi, prev[k].npi, sizeof r->npi);
+        util_strlcpy(r->tin, prev[k].tin, sizeof r->tin);
+        util_strlcpy(r->arrangement_id, prev[k].arrangement_id, sizeof r->arrangement_id);
+    }
+    free(seen);
+    return 0;
+}
+
 int export__members(store *s, export_data *d, char *err, size_t errlen)
 {
-    int rc = build(d);
+    int rc = export_build_members(d);
     if (rc < 0) return rc;
     prev_ctx p = {0};
     int64_t prev = exports_q_previous_atr(s, d->scope_label, prev_cb, &p, err, errlen);
@@ -99,37 +133,7 @@ int export__members(store *s, export_data *d, char *err, size_t errlen)
         return (int)prev;
     }
     d->previous_export = prev;
-    if (p.n) d->removed = calloc(p.n, sizeof *d->removed);
-    if (p.n && !d->removed) {
-        free(p.v);
-        return -ENOMEM;
-    }
-    char *seen = calloc(p.n ? p.n : 1, 1);
-    if (!seen) {
-        free(p.v);
-        return -ENOMEM;
-    }
-    for (size_t i = 0; i < d->n_members; i++) {
-        exp_member *m = &d->members[i];
-        const exp_member *o = prev ? bsearch(m, p.v, p.n, sizeof *p.v, member_cmp) : NULL;
-        if (!o) util_strlcpy(m->change_type, "new", sizeof m->change_type);
-        else {
-            seen[o - p.v] = 1;
-            int same = !strcmp(o->arrangement_id, m->arrangement_id) && !strcmp(o->npi, m->npi) &&
-                       !strcmp(o->tin, m->tin) && !strcmp(o->start, m->start) &&
-                       !strcmp(o->end, m->end);
-            util_strlcpy(m->change_type, same ? "nochange" : "change", sizeof m->change_type);
-        }
-    }
-    for (size_t k = 0; k < p.n; k++) {
-        if (seen[k]) continue;
-        exp_removed *r = &d->removed[d->n_removed++];
-        util_strlcpy(r->person_id, p.v[k].person_id, sizeof r->person_id);
-        util_strlcpy(r->npi, p.v[k].npi, sizeof r->npi);
-        util_strlcpy(r->tin, p.v[k].tin, sizeof r->tin);
-        util_strlcpy(r->arrangement_id, p.v[k].arrangement_id, sizeof r->arrangement_id);
-    }
-    free(seen);
+    rc = export_diff_members(d, p.v, p.n);
     free(p.v);
-    return 0;
+    return rc;
 }
