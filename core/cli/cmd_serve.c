@@ -40,7 +40,7 @@ static int run_serve(cli_ctx *c, int argc, char **argv)
     const char *listen = NULL, *body = NULL, *conns = NULL, *idle = NULL, *reqs = NULL,
                *header = NULL, *per_ip = NULL, *hsecs = NULL, *bsecs = NULL, *s_idle = NULL,
                *s_max = NULL, *attempts = NULL, *window = NULL, *cert = NULL, *key = NULL,
-               *mllp = NULL, *m_max = NULL, *m_conns = NULL, *m_idle = NULL;
+               *mllp = NULL, *m_max = NULL, *m_conns = NULL, *m_idle = NULL, *x_max = NULL;
     const cli_opt opts[] = {{"--listen", &listen, NULL},          {"--max-body", &body, NULL},
                             {"--max-header", &header, NULL},      {"--max-connections", &conns, NULL},
                             {"--idle-timeout", &idle, NULL},      {"--request-seconds", &reqs, NULL},
@@ -50,7 +50,8 @@ static int run_serve(cli_ctx *c, int argc, char **argv)
                             {"--login-window", &window, NULL},    {"--tls-cert", &cert, NULL},
                             {"--tls-key", &key, NULL},            {"--mllp", &mllp, NULL},
                             {"--mllp-max-message", &m_max, NULL}, {"--mllp-connections", &m_conns, NULL},
-                            {"--mllp-idle-seconds", &m_idle, NULL}, {NULL, NULL, NULL}};
+                            {"--mllp-idle-seconds", &m_idle, NULL},
+                            {"--export-max-episodes", &x_max, NULL}, {NULL, NULL, NULL}};
     int n = cli_parse(c, &cmd_serve, opts, argc, argv);
     if (n == -1) return CLI_OK;
     if (n < 0) return -n;
@@ -91,16 +92,19 @@ static int run_serve(cli_ctx *c, int argc, char **argv)
     if (!rc) rc = opt_u(c, "--mllp-max-message", m_max, 1024, 64u << 20, &mv[0], 1);
     if (!rc) rc = opt_u(c, "--mllp-connections", m_conns, 1, 10000, &mv[1], 0);
     if (!rc) rc = opt_u(c, "--mllp-idle-seconds", m_idle, 1, 86400, &mv[2], 0);
+    uint64_t xv = SRV_DEFAULT_EXPORT_MAX_EPISODES;
+    if (!rc) rc = opt_u(c, "--export-max-episodes", x_max, 1, 100000000, &xv, 0);
     if (rc) return rc;
     srv_options o = {.db = c->db, .episodes_dir = c->episodes_dir, .plugins_dir = c->plugins_dir, .host = host, .port = port,
                      .tls_cert = cert, .tls_key = key};
     o.limits = (srv_limits){(size_t)v[0], (size_t)v[1], (unsigned)v[2], (unsigned)v[3], (unsigned)v[4],
                             (unsigned)v[5], (unsigned)v[6], (unsigned)v[7], SRV_TRY_WORKERS,
                             SRV_TRY_QUEUE, (unsigned)v[8], (unsigned)v[9], (unsigned)v[10],
-                            (unsigned)v[11], 0, 0, 0};
+                            (unsigned)v[11], 0, 0, 0, 0};
     o.limits.mllp_max_message = (size_t)mv[0];
     o.limits.mllp_connections = (unsigned)mv[1];
     o.limits.mllp_idle_seconds = (unsigned)mv[2];
+    o.limits.export_max_episodes = (unsigned)xv;
     if (mllp) {
         o.mllp_host = mhost;
         o.mllp_port = mport;
@@ -119,7 +123,8 @@ const cli_command cmd_serve = {
              "[--login-window S]\n"
              "       [--tls-cert FILE --tls-key FILE]\n"
              "       [--mllp HOST:PORT [--mllp-max-message SIZE] [--mllp-connections N]\n"
-             "        [--mllp-idle-seconds S]]",
+             "        [--mllp-idle-seconds S]]\n"
+             "       [--export-max-episodes N]",
     .help = "Serves the HTTP/1.1 JSON API of docs/api.md (OpenAPI: docs/api.yaml) on one\n"
             "libuv loop; database work and rules run on the thread pool. Every /v1 request\n"
             "needs a bearer token (cara token create) or a login session's cookie (cara user\n"
@@ -143,6 +148,9 @@ const cli_command cmd_serve = {
             "  --session-idle S        a login session ends after S seconds without a request\n"
             "                          (default 1800)\n"
             "  --session-max S         ... and S seconds after its login (default 43200)\n"
+            "  --export-max-episodes N episodes one GET /v1/exports/:format may hold (default\n"
+            "                          250000); a larger export is 413: narrow it by ACO, EBRA,\n"
+            "                          template or period, or use cara export\n"
             "  --login-attempts N      failed logins allowed per user name and per address in\n"
             "                          a window (default 5); then 429 until it ends\n"
             "  --login-window S        that window, in seconds (default 900)\n"

@@ -44,6 +44,7 @@ typedef struct export_scope {
     const char *npi;          /* only this specialist's arrangements and episodes */
     const char *template_id;  /* only arrangements and episodes of this template (family) */
     int period;               /* only this performance year (0: every year of the run) */
+    int64_t max_episodes;     /* > 0: refuse (-E2BIG) an export of more episodes */
 } export_scope;
 
 /* ---- the data ---- */

@@ -34,6 +34,7 @@ typedef struct rows_ctx {
     size_t n, cap, size;
     int (*fill)(struct rows_ctx *c, const store_row *row, void *elem);
     export_data *d;
+    int64_t max;           /* > 0: -E2BIG past this many rows */
 } rows_ctx;
 
 static const char *txt(const rows_ctx *c, const store_row *row, int w)
@@ -60,6 +61,7 @@ static int rows_cb(const store_row *row, void *ud)
         for (int w = 0; w < c->n_want; w++) c->idx[w] = col_of(row, c->want[w]);
         return 0;
     }
+    if (c->max > 0 && (int64_t)c->n >= c->max) return -E2BIG;
     if (c->n == c->cap) {
         size_t cap = c->cap ? c->cap * 2 : 64;
         void *v = realloc(c->out, cap * c->size);
@@ -404,9 +406,14 @@ int export_gather(store *s, const export_scope *sc, const char *plugins_dir, exp
 
     memset(&c, 0, sizeof c);
     run_rows(&c, d, ep_cols, (int)(sizeof ep_cols / sizeof *ep_cols), sizeof(exp_episode), fill_episode);
+    c.max = sc->max_episodes;
     rc = exports_q_episodes(s, &q, rows_cb, &c, err, errlen);
     d->eps = c.out;
     d->n_eps = c.n;
+    if (rc == -E2BIG)
+        snprintf(err, errlen, "the export holds more than %" PRId64 " episodes, this service's "
+                 "limit: narrow it by ACO, EBRA, template or period (or use cara export)",
+                 sc->max_episodes);
     if (rc < 0) goto out;
 
     memset(&c, 0, sizeof c);

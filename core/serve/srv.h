@@ -45,6 +45,8 @@ typedef struct srv_limits {
     size_t mllp_max_message;  /* bytes of one HL7 message */
     unsigned mllp_connections;/* open MLLP connections at once */
     unsigned mllp_idle_seconds; /* an idle connection, or one frame, may last this long */
+    /* exports (srv_api_exports.c; 0 means the default) */
+    unsigned export_max_episodes; /* episodes one GET /v1/exports/:format may hold */
 } srv_limits;
 
 /* Defaults of the limits above. */
@@ -56,6 +58,7 @@ typedef struct srv_limits {
 #define SRV_DEFAULT_MLLP_MAX_MESSAGE (1u << 20)
 #define SRV_DEFAULT_MLLP_CONNECTIONS 64
 #define SRV_DEFAULT_MLLP_IDLE 300
+#define SRV_DEFAULT_EXPORT_MAX_EPISODES 250000
 
 /* What `cara serve` starts with (the CLI fills it from its options). */
 typedef struct srv_options {
@@ -104,6 +107,7 @@ typedef struct srv_req {
     store *db;              /* this request's store connection (NULL for no-db routes) */
     const char *episodes_dir; /* the active, validated episodes snapshot */
     const char *plugins_dir;
+    unsigned export_max_episodes; /* limits.export_max_episodes */
     /* query parameters (decoded), looked up with srv_query */
     const char *const *qkeys, *const *qvals;
     int n_query;

@@ -42,6 +42,7 @@ void api_export_get(srv_req *rq, srv_resp *rs)
     export_scope sc = {.aco_id = srv_query(rq, "aco"), .ebra_id = srv_query(rq, "ebra"),
                        .npi = srv_query(rq, "npi"), .template_id = srv_query(rq, "template")};
     if (api_scope_filters(rq, rs, &sc.aco_id, &sc.npi) < 0) return;
+    sc.max_episodes = rq->export_max_episodes;
     int64_t period = 0;
     if (api_query_int(rq, rs, "period", 0, 2000, 2100, &period) < 0) return;
     sc.period = (int)period;
@@ -52,6 +53,10 @@ void api_export_get(srv_req *rq, srv_resp *rs)
     int rc = export_make(rq->db, &sc, f, fm, rq->plugins_dir, actor, &o, err, sizeof err);
     if (rc == -ENOENT) {
         srv_error(rs, 404, "not_found", "%s", err);
+        return;
+    }
+    if (rc == -E2BIG) {
+        srv_error(rs, 413, "too_large", "%s", err);
         return;
     }
     if (rc == -EINVAL) {

@@ -261,6 +261,7 @@ static void work(uv_work_t *w)
     c->rq.n_headers = c->nh;
     c->rq.client = c->client;
     c->rq.plugins_dir = s->plugins_dir;
+    c->rq.export_max_episodes = s->limits.export_max_episodes;
     uv_mutex_lock(&s->lock);
     char *active = strdup(s->active_dir);
     uv_mutex_unlock(&s->lock);

@@ -166,6 +166,7 @@ int srv_serve(const srv_options *o, FILE *err)
     if (!s.limits.mllp_max_message) s.limits.mllp_max_message = SRV_DEFAULT_MLLP_MAX_MESSAGE;
     if (!s.limits.mllp_connections) s.limits.mllp_connections = SRV_DEFAULT_MLLP_CONNECTIONS;
     if (!s.limits.mllp_idle_seconds) s.limits.mllp_idle_seconds = SRV_DEFAULT_MLLP_IDLE;
+    if (!s.limits.export_max_episodes) s.limits.export_max_episodes = SRV_DEFAULT_EXPORT_MAX_EPISODES;
     if (rc == 0 && o->mllp_host)
         rc = srv__mllp_start(&s, o->mllp_host, o->mllp_port, msg, sizeof msg);
     if (key) sodium_memzero(key, strlen(key));
