@@ -309,6 +309,20 @@ try {
   check(/\$[0-9,]+\.[0-9]{2}/.test(provAll.join(' ')), 'ACO: target and cost to date are in dollars');
   check(await page.$$eval('main tbody .badge[title]', (b) => b.length > 0), 'ACO: a decided episode\u2019s reason is its status badge\u2019s tooltip');
   await shot('portal-provisional.png', true);
+  await visit('#/exports', 'Exports');
+  const exHref = await page.$eval('#export-link', (a) => a.getAttribute('href'));
+  check(exHref === '/v1/exports/xlsx', 'ACO: the Exports page links the contracting workbook (' + exHref + ')');
+  const wb = await page.evaluate(async (u) => {
+    const r = await fetch(u);
+    const b = new Uint8Array(await r.arrayBuffer());
+    return {status: r.status, pk: b[0] === 0x50 && b[1] === 0x4b, disp: r.headers.get('content-disposition') || ''};
+  }, exHref);
+  check(wb.status === 200 && wb.pk && /aco-A0001/.test(wb.disp), 'ACO: the workbook downloads as a file (' + wb.status + ', ' + wb.disp + ')');
+  await page.select('main form select[name=format]', 'atr');
+  const atrHref = await page.$eval('#export-link', (a) => a.getAttribute('href'));
+  check(atrHref === '/v1/exports/atr', 'ACO: choosing ATR changes the link (' + atrHref + ')');
+  check(await page.$$eval('main section table', (t) => t.length >= 2), 'ACO: the EBRAs\u2019 workbooks and the exports made are listed');
+  await shot('portal-exports.png', true);
   const otherRep = await call('GET', '/v1/reports/arrangement?aco=A0003');
   check(otherRep.status === 403, 'ACO: another ACO\u2019s report is refused (' + otherRep.status + ')');
   await logout();
