@@ -25,8 +25,8 @@ static const char *const SQL[A_N] = {
               "stop_loss_bps = excluded.stop_loss_bps",
     [A_OFFER] = "INSERT INTO arrangements (" ARR_COLS ", status) VALUES (?1, ?2, ?3, ?4, ?5, ?6, "
                 "?7, ?8, ?9, ?10, ?11, ?12, 'offered')",
-    [A_STATUS] = "UPDATE arrangements SET status = ?2, end_date = COALESCE(?3, end_date) "
-                 "WHERE arrangement_id = ?1",
+    [A_STATUS] = ("UPDATE arrangements SET status = ?2, end_date = COALESCE(?3, end_date) "
+                  "WHERE arrangement_id = ?1"), /* parenthesized: clang's -Wstring-concatenation */
 };
 
 struct arrangements_w {
