@@ -82,7 +82,9 @@ if cx export --format atr --aco A0001 --template falls_prevention --out "$T/atr1
    cx export --format atr --aco A0001 --template falls_prevention --form ndjson --out "$T/atr1.ndjson" 2>>"$T/e"; then
     validate "$T/atr1.json"
     validate "$T/atr1.ndjson"
-    checked $CHECK atr "$T/rep_a1.jsonl" "$T/atr1.json"
+    cx report --by episode --aco A0001 --template falls_prevention --format json >"$T/rep_a1_falls.jsonl"
+    checked $CHECK atr "$T/rep_a1_falls.jsonl" "$T/atr1.json"
+    checked $CHECK atr "$T/rep_a1_falls.jsonl" "$T/atr1.ndjson"
 else bad "atr: $(cat "$T/e")"; fi
 
 # --- the HTTP API: the same bytes, scoped by role
@@ -125,22 +127,26 @@ has "the refusal says how to narrow it" 'narrow it'
 kill -TERM "$PID" 2>/dev/null; wait "$PID" 2>/dev/null || true
 PID=
 
-# --- ATR changeType: E1 ends on 2027-06-30, E2 (same specialist, new terms) starts 2027-07-01
+# --- ATR changeType: the ACO's falls prevention EBRA E1 ends on 2027-06-30 and an EBRA with
+# another specialist (the one its beneficiaries' falls services leaked to most) starts on
+# 2027-07-01; the next list says who is new, changed (another specialist) and dropped
 E1=$(cx ebra list --aco A0001 --template falls_prevention --status active --format json | head -1 |
      sed 's/.*"arrangement_id":"\([^"]*\)".*/\1/')
-set -- $(cx ebra list --aco A0001 --template falls_prevention --status active --format json | head -1 |
-     sed 's/.*"npi":"\([0-9]*\)","tin":"\([0-9]*\)".*/\1 \2/')
-E1NPI=$1 E1TIN=$2
-moved=$(sqlite3 "$DB" "SELECT count(DISTINCT person_id) FROM export_members WHERE export_id = (SELECT max(export_id) FROM exports WHERE format = 'atr' AND scope = 'aco:A0001/template:falls_prevention') AND arrangement_id = '$E1' AND start_date >= '2027-07-01'")
+set -- $(cx report --by leakage --aco A0001 --format csv | awk -F, 'NR == 2 { print $2, $3 }')
+NEWNPI=$1 NEWTIN=$2
+cx provider add "$NEWNPI" "$NEWTIN" --name "Leakage PT" >/dev/null 2>&1 || true
 cx ebra end "$E1" --end 2027-06-30 --by aco >/dev/null
-cx ebra offer E000901 --aco A0001 --npi "$E1NPI" --tin "$E1TIN" --template falls_prevention --start 2027-07-01 --discount-bps 100 >/dev/null
+cx ebra offer E000901 --aco A0001 --npi "$NEWNPI" --tin "$NEWTIN" --template falls_prevention --start 2027-07-01 >/dev/null
 cx ebra accept E000901 >/dev/null
 cx run >/dev/null 2>&1
+ok "$E1 ended 2027-06-30, E000901 ($NEWNPI) from 2027-07-01, run again"
 cx export --format atr --aco A0001 --template falls_prevention --out "$T/atr2.json" 2>/dev/null
-now=$(sqlite3 "$DB" "SELECT count(*) FROM export_members WHERE export_id = (SELECT max(export_id) FROM exports WHERE format = 'atr') AND arrangement_id = 'E000901'")
-[ "$now" -gt 0 ] && ok "after the new EBRA, $now members are attributed under E000901 ($moved were under $E1 from July)" ||
-    bad "no member moved to E000901"
-checked $CHECK atr "$SRC/tests/export/none" "$T/atr2.json" "$T/atr1.json"
+cx report --by episode --aco A0001 --template falls_prevention --format json >"$T/rep2_falls.jsonl"
+n2=$(grep -c '"arrangement_id":"E000901"' "$T/rep2_falls.jsonl" || true)
+[ "$n2" -gt 0 ] && ok "the new EBRA has episodes ($n2)" || bad "no episode was attributed to E000901"
+checked $CHECK atr "$T/rep2_falls.jsonl" "$T/atr2.json" "$T/atr1.ndjson"
+grep -q '"changed": [1-9]' "$T/check" && ok "some members changed specialist" || bad "no member changed: $(tail -1 "$T/check")"
+grep -q '"dropped": [1-9]' "$T/check" && ok "some members were dropped" || bad "no member was dropped: $(tail -1 "$T/check")"
 validate "$T/atr2.json"
 
 [ "$fails" -eq 0 ] && echo "export_it: all passed" || { echo "export_it: $fails failed"; exit 1; }

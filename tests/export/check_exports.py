@@ -90,10 +90,176 @@ def episodes(report_path, csv_path):
           "episode file: the %d winsorized episodes are those capped below their actual" % len(capped))
 
 
+def fhir_resources(path):
+    """The resources of a Bundle file or an NDJSON file."""
+    with open(path) as f:
+        text = f.read()
+    if text.lstrip().startswith("{") and "\n{" not in text.strip():
+        doc = json.loads(text)
+        if doc.get("resourceType") == "Bundle":
+            return [e["resource"] for e in doc.get("entry", [])]
+        return [doc]
+    try:
+        doc = json.loads(text)
+        if doc.get("resourceType") == "Bundle":
+            return [e["resource"] for e in doc.get("entry", [])]
+    except ValueError:
+        pass
+    return [json.loads(l) for l in text.splitlines() if l.strip()]
+
+
+def ext(elem, suffix):
+    for e in elem.get("extension", []):
+        if e.get("url", "").endswith(suffix):
+            return e
+    return None
+
+
+def money_cents(group):
+    """The Money of a VBPR group as cents: measureScore's alternate-measurescore valueMoney."""
+    ms = group.get("measureScore", {})
+    e = ext(ms, "alternate-measurescore")
+    if e is None or "valueMoney" not in e:
+        return None
+    m = e["valueMoney"]
+    if m.get("currency") != "USD":
+        raise ValueError("currency %r" % m.get("currency"))
+    return cents_of(m["value"])
+
+
+def vbpr(report_path, bundle_path):
+    rep = {(r["arrangement_id"], r["period"]): r for r in jsonl(report_path)}
+    res = fhir_resources(bundle_path)
+    mrs = [r for r in res if r["resourceType"] == "MeasureReport"]
+    check(len(mrs) == len(rep), "vbpr: %d MeasureReports for the report's %d arrangement years" % (len(mrs), len(rep)))
+    ids = {(r["resourceType"], r["id"]) for r in res}
+    wrong = 0
+    for m in mrs:
+        year = int(m["period"]["start"][:4])
+        mid = m["measure"].rsplit("/", 1)[-1]
+        ebra = None
+        for (a, p) in rep:
+            if p == year and mid in ("ebra-" + a, a):
+                ebra = a
+        if ebra is None:
+            bad("vbpr: %s names no arrangement year of the report" % m["id"])
+            wrong += 1
+            continue
+        r = rep[(ebra, year)]
+        g = {x.get("id"): x for x in m.get("group", [])}
+        want = {"target": r["target_cents"], "actual": r["actual_cents"],
+                "actual-winsorized": r["actual_winsorized_cents"], "payment": r["payment_cents"]}
+        if r["gross_cents"] is not None:
+            want["gross-savings"] = r["gross_cents"]
+            want["quality-adjusted-savings"] = r["quality_adjusted_cents"]
+        for k, v in want.items():
+            got = money_cents(g[k]) if k in g else None
+            if got != v:
+                bad("vbpr %s: %s is %s cents, the report says %s" % (m["id"], k, got, v))
+                wrong += 1
+        if g["episodes"]["measureScore"]["value"] != r["episodes"]:
+            bad("vbpr %s: %s episodes, the report says %s" % (m["id"], g["episodes"]["measureScore"]["value"], r["episodes"]))
+            wrong += 1
+        if r["quality_bps"] is not None:
+            q = Decimal(str(g["quality"]["measureScore"]["value"])) * 10000
+            if q != r["quality_bps"]:
+                bad("vbpr %s: quality %s, the report says %s bps" % (m["id"], q, r["quality_bps"]))
+                wrong += 1
+        st = g["status"]["measureScore"] if "measureScore" in g["status"] else g["status"]
+        codes = json.dumps(g["status"])
+        if '"%s"' % r["status"] not in codes:
+            bad("vbpr %s: status %s, the report says %s" % (m["id"], codes[:120], r["status"]))
+            wrong += 1
+        if m["status"] != ("pending" if r["status"] == "interim" else "complete"):
+            bad("vbpr %s: status %s for a %s result" % (m["id"], m["status"], r["status"]))
+            wrong += 1
+        for ref in (m["subject"]["reference"], m["reporter"]["reference"]):
+            if tuple(ref.split("/", 1)) not in ids:
+                bad("vbpr %s: reference %s does not resolve in the Bundle" % (m["id"], ref))
+                wrong += 1
+    check(wrong == 0, "vbpr: every MeasureReport's episodes, target, actual, savings, quality, payment and status equal the report's, to the cent")
+
+
+def atr_members(res):
+    groups = [r for r in res if r["resourceType"] == "Group"]
+    if len(groups) != 1:
+        raise ValueError("%d Groups" % len(groups))
+    roles = {r["id"]: r for r in res if r["resourceType"] == "PractitionerRole"}
+    pracs = {r["id"]: r for r in res if r["resourceType"] == "Practitioner"}
+    orgs = {r["id"]: r for r in res if r["resourceType"] == "Organization"}
+    out = {}
+    for m in groups[0].get("member", []):
+        pid = m["entity"]["reference"].split("/", 1)[1]
+        ct = ext(m, "changeType")
+        prov = ext(m, "attributedProvider")
+        npi = tin = None
+        if prov:
+            kind, rid = prov["valueReference"]["reference"].split("/", 1)
+            if kind == "PractitionerRole":
+                role = roles[rid]
+                npi = [i["value"] for i in pracs[role["practitioner"]["reference"].split("/", 1)[1]]["identifier"]
+                       if i.get("system") == "http://hl7.org/fhir/sid/us-npi"][0]
+                tin = [i["value"] for i in orgs[role["organization"]["reference"].split("/", 1)[1]]["identifier"]
+                       if i.get("system") == "urn:oid:2.16.840.1.113883.4.4"][0]
+        out.setdefault(pid, []).append({
+            "inactive": m.get("inactive", False), "change": ct["valueCode"] if ct else None,
+            "npi": npi, "tin": tin, "period": m.get("period")})
+    return groups[0], out
+
+
+def atr(report_path, bundle_path, previous_path=None):
+    res = fhir_resources(bundle_path)
+    group, members = atr_members(res)
+    ids = {(r["resourceType"], r["id"]) for r in res}
+    check(group.get("type") == "person" and group.get("actual") is True, "atr: a Group of type person, actual")
+    check(ext(group, "attributionListStatus") is not None, "atr: the Group has its attributionListStatus")
+    refs = []
+    for pid, ms in members.items():
+        refs.append(("Patient", pid))
+    check(all(r in ids for r in refs), "atr: every member's Patient is in the list")
+    active = {p: [m for m in ms if not m["inactive"]] for p, ms in members.items()}
+    active = {p: ms[0] for p, ms in active.items() if ms}
+    if report_path and report_path != "-":
+        eps = [r for r in jsonl(report_path) if r["arrangement_id"] and r["target_cents"] is not None]
+        latest = {}
+        for e in eps:
+            k = e["person_id"]
+            if k not in latest or e["trigger_date"] > latest[k]["trigger_date"]:
+                latest[k] = e
+        check(set(active) == set(latest), "atr: the active members are the beneficiaries with attributed episodes (%d)" % len(latest))
+        wrong = [p for p, e in latest.items() if p in active and (active[p]["npi"], active[p]["tin"]) != (e["npi"], e["tin"])]
+        check(not wrong, "atr: each member's attributed provider (NPI and TIN) is its latest episode's specialist")
+    if previous_path:
+        _, prev = atr_members(fhir_resources(previous_path))
+        prev = {p: [m for m in ms if not m["inactive"]][0] for p, ms in prev.items() if any(not m["inactive"] for m in ms)}
+        counts = {}
+        wrong = 0
+        for p, m in active.items():
+            o = prev.get(p)
+            want = "new" if o is None else ("nochange" if (o["npi"], o["tin"], o["period"]) == (m["npi"], m["tin"], m["period"]) else "changed")
+            counts[want] = counts.get(want, 0) + 1
+            if m["change"] != want:
+                bad("atr: member %s is %s, expected %s (previously %s, now %s)" % (p, m["change"], want, o, m))
+                wrong += 1
+        dropped = [p for p in prev if p not in active]
+        for p in dropped:
+            if not any(m["inactive"] and m["change"] == "dropped" for m in members.get(p, [])):
+                bad("atr: %s left the list but is not listed inactive with changeType dropped" % p)
+                wrong += 1
+        counts["dropped"] = len(dropped)
+        check(wrong == 0, "atr: every changeType against the previous list is right (%s)" %
+              ", ".join("%s %d" % kv for kv in sorted(counts.items())))
+        print("counts " + json.dumps(counts, sort_keys=True))
+
+
 if __name__ == "__main__":
     what = sys.argv[1]
     if what == "episodes":
         episodes(sys.argv[2], sys.argv[3])
+    elif what == "vbpr":
+        vbpr(sys.argv[2], sys.argv[3])
+    elif what == "atr":
+        atr(sys.argv[2], sys.argv[3], sys.argv[4] if len(sys.argv) > 4 else None)
     else:
         bad("unknown check " + what)
     sys.exit(1 if fails else 0)
