@@ -300,4 +300,12 @@ int export_atr_ndjson(const export_data *d, FILE *f, char *err, size_t errlen);
  * Practitioners they reference). New reference. */
 json_t *export_vbpr_bundle(const export_data *d, char *err, size_t errlen);
 
+/* ---- added with the FHIR writers (export_atr.c, export_vbpr.c) ---- */
+
+/* The jansson dump flags the FHIR Bundles above need: OR them into yours
+ * (json_dumpf(bundle, f, JSON_INDENT(2) | EXPORT_FHIR_JSON_FLAGS)). Money and proportions
+ * are JSON numbers made from integers, exact when printed with 15 significant digits;
+ * jansson's default of 17 prints 0.1 as 0.10000000000000001. export_atr_ndjson uses them. */
+#define EXPORT_FHIR_JSON_FLAGS JSON_REAL_PRECISION(15)
+
 #endif
