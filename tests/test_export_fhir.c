@@ -697,25 +697,25 @@ END_TEST
 
 START_TEST(test_fhir_ids)
 {
-    fhir_b b;
+    xf_b b;
     char err[256], id[65];
-    fhir_b_init(&b, err, sizeof err);
-    ck_assert_str_eq(fhir_id(&b, id, "", "1AA0AA0AA01"), "1AA0AA0AA01");
-    ck_assert_str_eq(fhir_id(&b, id, "cov-", "1AA0AA0AA01"), "cov-1AA0AA0AA01");
+    xf_b_init(&b, err, sizeof err);
+    ck_assert_str_eq(xf_id(&b, id, "", "1AA0AA0AA01"), "1AA0AA0AA01");
+    ck_assert_str_eq(xf_id(&b, id, "cov-", "1AA0AA0AA01"), "cov-1AA0AA0AA01");
     /* anything but letters, digits and '-' is escaped, '.' included: no two raw ids meet */
-    ck_assert_str_eq(fhir_id(&b, id, "", "A_B.C D"), "A.5FB.2EC.20D");
-    ck_assert_str_eq(fhir_id(&b, id, "", "A.5FB"), "A.2E5FB");
-    ck_assert_str_eq(fhir_id(&b, id, "", "\xc3\xa9"), ".C3.A9");
+    ck_assert_str_eq(xf_id(&b, id, "", "A_B.C D"), "A.5FB.2EC.20D");
+    ck_assert_str_eq(xf_id(&b, id, "", "A.5FB"), "A.2E5FB");
+    ck_assert_str_eq(xf_id(&b, id, "", "\xc3\xa9"), ".C3.A9");
     ck_assert(!b.bad);
     char sixty_four[65];
     memset(sixty_four, 'x', 64);
     sixty_four[64] = '\0';
-    ck_assert_ptr_nonnull(fhir_id(&b, id, "", sixty_four));
-    ck_assert_ptr_null(fhir_id(&b, id, "p-", sixty_four));
+    ck_assert_ptr_nonnull(xf_id(&b, id, "", sixty_four));
+    ck_assert_ptr_null(xf_id(&b, id, "p-", sixty_four));
     ck_assert(b.bad);
     ck_assert_msg(strstr(err, "64 characters") != NULL, "%s", err);
-    fhir_b_init(&b, err, sizeof err);
-    ck_assert_ptr_null(fhir_id(&b, id, "p-", ""));
+    xf_b_init(&b, err, sizeof err);
+    ck_assert_ptr_null(xf_id(&b, id, "p-", ""));
     ck_assert(b.bad);
 
     /* the person's id in the ATR: escaped the same way */
@@ -749,10 +749,10 @@ static void expect_text(int64_t v, int scale, char out[64])
     if (strcmp(out, "-0.0") == 0) snprintf(out, 64, "0.0");
 }
 
-static void check_decimal(fhir_b *b, int64_t v, int scale)
+static void check_decimal(xf_b *b, int64_t v, int scale)
 {
     char want[64], got[64];
-    json_t *j = fhir_decimal(b, v, scale);
+    json_t *j = xf_decimal(b, v, scale);
     ck_assert_msg(j != NULL, "%s", b->err);
     expect_text(v, scale, want);
     num(j, got);
@@ -768,14 +768,14 @@ static void check_decimal(fhir_b *b, int64_t v, int scale)
 START_TEST(test_decimals_exact)
 {
     char err[256];
-    fhir_b b;
-    fhir_b_init(&b, err, sizeof err);
+    xf_b b;
+    xf_b_init(&b, err, sizeof err);
     /* the worked figures */
     char got[64];
-    json_t *j = fhir_decimal(&b, 1741544, 2);
+    json_t *j = xf_decimal(&b, 1741544, 2);
     ck_assert_str_eq(num(j, got), "17415.44");
     json_decref(j);
-    j = fhir_decimal(&b, 10, 2);
+    j = xf_decimal(&b, 10, 2);
     ck_assert_str_eq(num(j, got), "0.1"); /* not 0.10000000000000001 */
     json_decref(j);
     /* every cent up to $1,000, then a fixed pseudo-random sample of -10^12..10^12 cents
@@ -800,7 +800,7 @@ START_TEST(test_decimals_exact)
     for (int64_t q = 0; q <= 10000; q++) check_decimal(&b, q, 4);
     ck_assert(!b.bad);
     /* past 15 digits it refuses rather than write a rounded number */
-    ck_assert_ptr_null(fhir_decimal(&b, 1000000000000000, 2));
+    ck_assert_ptr_null(xf_decimal(&b, 1000000000000000, 2));
     ck_assert_msg(strstr(err, "1000000000000000") != NULL, "%s", err);
 }
 END_TEST

@@ -71,31 +71,31 @@
 /* What the Bundle holds besides the Group, gathered first so each resource is made once. */
 typedef struct atr {
     const export_data *d;
-    fhir_b b;
+    xf_b b;
     char aco[EXP_SHORT];   /* the managing ACO */
-    fhir_keys people;      /* members' and removed members' person ids */
-    fhir_keys covered;     /* persons with an active member: they get a Coverage */
-    fhir_keys roles;       /* "npi" RS "tin" of the attributed providers (RS: 0x1e) */
-    fhir_keys npis, tins;  /* Practitioners and TIN Organizations to write */
-    fhir_keys g_npis, g_tins, g_ebras; /* Group.identifier */
+    xf_keys people;      /* members' and removed members' person ids */
+    xf_keys covered;     /* persons with an active member: they get a Coverage */
+    xf_keys roles;       /* "npi" RS "tin" of the attributed providers (RS: 0x1e) */
+    xf_keys npis, tins;  /* Practitioners and TIN Organizations to write */
+    xf_keys g_npis, g_tins, g_ebras; /* Group.identifier */
 } atr;
 
 static void atr_free(atr *a)
 {
-    fhir_keys *k[] = {&a->people, &a->covered, &a->roles, &a->npis, &a->tins,
+    xf_keys *k[] = {&a->people, &a->covered, &a->roles, &a->npis, &a->tins,
                       &a->g_npis, &a->g_tins, &a->g_ebras};
-    for (size_t i = 0; i < sizeof k / sizeof *k; i++) fhir_keys_free(k[i]);
+    for (size_t i = 0; i < sizeof k / sizeof *k; i++) xf_keys_free(k[i]);
 }
 
 #define RS "\x1e" /* between the NPI and the TIN of a role key: in neither */
 
 /* The PractitionerRole id of an NPI and a TIN: "role-<npi>-<tin>" (NPIs and TINs are
  * digits, so the dash cannot be ambiguous; the keys above are exact either way). */
-static const char *role_id(fhir_b *b, char out[65], const char *npi, const char *tin)
+static const char *role_id(xf_b *b, char out[65], const char *npi, const char *tin)
 {
     char raw[2 * EXP_SHORT + 2];
     snprintf(raw, sizeof raw, "%s-%s", npi, tin);
-    return fhir_id(b, out, "role-", raw);
+    return xf_id(b, out, "role-", raw);
 }
 
 /* The attributed provider of a member: a role when the NPI and the TIN are known. */
@@ -105,13 +105,13 @@ static void provider_keys(atr *a, const char *npi, const char *tin)
         char key[2 * EXP_SHORT + 2], id[65];
         snprintf(key, sizeof key, "%s" RS "%s", npi, tin);
         if (strlen(key) >= EXP_SHORT || !role_id(&a->b, id, npi, tin)) {
-            fhir_fail(&a->b, "the NPI '%s' and TIN '%s' are too long for a FHIR id", npi, tin);
+            xf_fail(&a->b, "the NPI '%s' and TIN '%s' are too long for a FHIR id", npi, tin);
             return;
         }
-        fhir_keys_add(&a->b, &a->roles, key);
+        xf_keys_add(&a->b, &a->roles, key);
     }
-    fhir_keys_add(&a->b, &a->npis, npi);
-    fhir_keys_add(&a->b, &a->tins, tin);
+    xf_keys_add(&a->b, &a->npis, npi);
+    xf_keys_add(&a->b, &a->tins, tin);
 }
 
 /* The one ACO the list is for (its managingEntity): the scope's, else the only one the
@@ -119,20 +119,20 @@ static void provider_keys(atr *a, const char *npi, const char *tin)
 static int pick_aco(atr *a)
 {
     const export_data *d = a->d;
-    fhir_keys acos = {0};
-    if (d->scope.aco_id) fhir_keys_add(&a->b, &acos, d->scope.aco_id);
-    for (size_t i = 0; i < d->n_arrs; i++) fhir_keys_add(&a->b, &acos, d->arrs[i].aco_id);
-    for (size_t i = 0; i < d->n_members; i++) fhir_keys_add(&a->b, &acos, d->members[i].aco_id);
-    fhir_keys_done(&acos);
+    xf_keys acos = {0};
+    if (d->scope.aco_id) xf_keys_add(&a->b, &acos, d->scope.aco_id);
+    for (size_t i = 0; i < d->n_arrs; i++) xf_keys_add(&a->b, &acos, d->arrs[i].aco_id);
+    for (size_t i = 0; i < d->n_members; i++) xf_keys_add(&a->b, &acos, d->members[i].aco_id);
+    xf_keys_done(&acos);
     if (!a->b.bad && acos.n == 0)
-        fhir_fail(&a->b, "the ATR list of %s names no ACO for its managingEntity",
+        xf_fail(&a->b, "the ATR list of %s names no ACO for its managingEntity",
                   d->scope_label);
     else if (!a->b.bad && acos.n > 1)
-        fhir_fail(&a->b, "an ATR list is one ACO's (its managingEntity): %s spans ACOs %s and "
+        xf_fail(&a->b, "an ATR list is one ACO's (its managingEntity): %s spans ACOs %s and "
                   "%s; export it for one ACO", d->scope_label, acos.v[0], acos.v[1]);
     else if (!a->b.bad)
         snprintf(a->aco, sizeof a->aco, "%s", acos.v[0]);
-    fhir_keys_free(&acos);
+    xf_keys_free(&acos);
     return a->b.bad ? -1 : 0;
 }
 
@@ -141,25 +141,25 @@ static void gather(atr *a)
     const export_data *d = a->d;
     for (size_t i = 0; i < d->n_members; i++) {
         const exp_member *m = &d->members[i];
-        fhir_keys_add(&a->b, &a->people, m->person_id);
-        fhir_keys_add(&a->b, &a->covered, m->person_id);
+        xf_keys_add(&a->b, &a->people, m->person_id);
+        xf_keys_add(&a->b, &a->covered, m->person_id);
         provider_keys(a, m->npi, m->tin);
-        fhir_keys_add(&a->b, &a->g_npis, m->npi);
-        fhir_keys_add(&a->b, &a->g_tins, m->tin);
+        xf_keys_add(&a->b, &a->g_npis, m->npi);
+        xf_keys_add(&a->b, &a->g_tins, m->tin);
     }
     for (size_t i = 0; i < d->n_removed; i++) {
         const exp_removed *r = &d->removed[i];
-        fhir_keys_add(&a->b, &a->people, r->person_id);
+        xf_keys_add(&a->b, &a->people, r->person_id);
         provider_keys(a, r->npi, r->tin);
     }
     for (size_t i = 0; i < d->n_arrs; i++) {
-        fhir_keys_add(&a->b, &a->g_npis, d->arrs[i].npi);
-        fhir_keys_add(&a->b, &a->g_tins, d->arrs[i].tin);
-        fhir_keys_add(&a->b, &a->g_ebras, d->arrs[i].arrangement_id);
+        xf_keys_add(&a->b, &a->g_npis, d->arrs[i].npi);
+        xf_keys_add(&a->b, &a->g_tins, d->arrs[i].tin);
+        xf_keys_add(&a->b, &a->g_ebras, d->arrs[i].arrangement_id);
     }
-    fhir_keys *k[] = {&a->people, &a->covered, &a->roles, &a->npis, &a->tins,
+    xf_keys *k[] = {&a->people, &a->covered, &a->roles, &a->npis, &a->tins,
                       &a->g_npis, &a->g_tins, &a->g_ebras};
-    for (size_t i = 0; i < sizeof k / sizeof *k; i++) fhir_keys_done(k[i]);
+    for (size_t i = 0; i < sizeof k / sizeof *k; i++) xf_keys_done(k[i]);
 }
 
 /* ---- the Group ---- */
@@ -186,18 +186,18 @@ static json_t *validity(atr *a)
             end = r->end_date;
     }
     if (!start) return NULL;
-    return fhir_ext(&a->b, EXT_VALIDITY, "valuePeriod",
-                    fhir_period(&a->b, start, open ? NULL : end));
+    return xf_ext(&a->b, EXT_VALIDITY, "valuePeriod",
+                    xf_period(&a->b, start, open ? NULL : end));
 }
 
 /* new -> new, change -> changed (the IG's code), nochange -> nochange */
-static const char *change_code(fhir_b *b, const exp_member *m)
+static const char *change_code(xf_b *b, const exp_member *m)
 {
     if (strcmp(m->change_type, "new") == 0) return "new";
     if (strcmp(m->change_type, "change") == 0 || strcmp(m->change_type, "changed") == 0)
         return "changed";
     if (strcmp(m->change_type, "nochange") == 0) return "nochange";
-    fhir_fail(b, "ATR member %s (%s): change_type '%s' is not new, change or nochange",
+    xf_fail(b, "ATR member %s (%s): change_type '%s' is not new, change or nochange",
               m->person_id, m->arrangement_id, m->change_type);
     return NULL;
 }
@@ -207,14 +207,14 @@ static const char *change_code(fhir_b *b, const exp_member *m)
 static json_t *provider_ref(atr *a, const char *npi, const char *tin)
 {
     char id[65];
-    const exp_arrangement *r = *npi ? fhir_arr_of(a->d, npi, NULL) : NULL;
+    const exp_arrangement *r = *npi ? xf_arr_of(a->d, npi, NULL) : NULL;
     const char *display = r && r->provider_name && *r->provider_name ? r->provider_name : NULL;
     if (*npi && *tin)
-        return role_id(&a->b, id, npi, tin) ? fhir_ref(&a->b, "PractitionerRole", id, display)
+        return role_id(&a->b, id, npi, tin) ? xf_ref(&a->b, "PractitionerRole", id, display)
                                             : NULL;
-    if (*npi) return fhir_npi_id(&a->b, id, npi) ? fhir_ref(&a->b, "Practitioner", id, display)
+    if (*npi) return xf_npi_id(&a->b, id, npi) ? xf_ref(&a->b, "Practitioner", id, display)
                                                  : NULL;
-    if (*tin) return fhir_tin_id(&a->b, id, tin) ? fhir_ref(&a->b, "Organization", id, NULL)
+    if (*tin) return xf_tin_id(&a->b, id, tin) ? xf_ref(&a->b, "Organization", id, NULL)
                                                  : NULL;
     return NULL;
 }
@@ -222,20 +222,20 @@ static json_t *provider_ref(atr *a, const char *npi, const char *tin)
 static json_t *member(atr *a, const char *person, const char *code, const char *npi,
                       const char *tin, const char *start, const char *end, int inactive)
 {
-    fhir_b *b = &a->b;
+    xf_b *b = &a->b;
     char pid[65], cid[65];
-    if (!fhir_id(b, pid, "", person)) return NULL;
+    if (!xf_id(b, pid, "", person)) return NULL;
     json_t *m = json_object();
-    if (!m) return fhir_oom(b);
-    fhir_push(b, m, "extension", fhir_ext(b, EXT_CHANGE, "valueCode", fhir_str(b, code)));
-    if (fhir_keys_has(&a->covered, person) && fhir_id(b, cid, "cov-", person))
-        fhir_push(b, m, "extension",
-                  fhir_ext(b, EXT_COVERAGE, "valueReference", fhir_ref(b, "Coverage", cid, NULL)));
+    if (!m) return xf_oom(b);
+    xf_push(b, m, "extension", xf_ext(b, EXT_CHANGE, "valueCode", xf_str(b, code)));
+    if (xf_keys_has(&a->covered, person) && xf_id(b, cid, "cov-", person))
+        xf_push(b, m, "extension",
+                  xf_ext(b, EXT_COVERAGE, "valueReference", xf_ref(b, "Coverage", cid, NULL)));
     json_t *prov = provider_ref(a, npi, tin);
-    if (prov) fhir_push(b, m, "extension", fhir_ext(b, EXT_PROVIDER, "valueReference", prov));
-    fhir_set(b, m, "entity", fhir_ref(b, "Patient", pid, NULL));
-    if (*start || *end) fhir_set(b, m, "period", fhir_period(b, start, end));
-    fhir_set(b, m, "inactive", json_boolean(inactive));
+    if (prov) xf_push(b, m, "extension", xf_ext(b, EXT_PROVIDER, "valueReference", prov));
+    xf_set(b, m, "entity", xf_ref(b, "Patient", pid, NULL));
+    if (*start || *end) xf_set(b, m, "period", xf_period(b, start, end));
+    xf_set(b, m, "inactive", json_boolean(inactive));
     if (b->bad) {
         json_decref(m);
         return NULL;
@@ -256,54 +256,54 @@ static const char *list_change(const export_data *d)
 
 static json_t *group(atr *a)
 {
-    fhir_b *b = &a->b;
+    xf_b *b = &a->b;
     const export_data *d = a->d;
     char key[320], id[65], aco_id[65], name[400];
-    fhir_scope_key(d, a->aco, key, sizeof key);
-    if (!fhir_id(b, id, "atr-", key) || !fhir_aco_id(b, aco_id, a->aco)) return NULL;
-    if (!d->list_status[0]) return fhir_fail(b, "the ATR list of %s has no status (list_status)",
+    xf_scope_key(d, a->aco, key, sizeof key);
+    if (!xf_id(b, id, "atr-", key) || !xf_aco_id(b, aco_id, a->aco)) return NULL;
+    if (!d->list_status[0]) return xf_fail(b, "the ATR list of %s has no status (list_status)",
                                              d->scope_label);
 
-    json_t *g = fhir_resource(b, "Group", id, ATR_GROUP, d->generated_at);
+    json_t *g = xf_resource(b, "Group", id, ATR_GROUP, d->generated_at);
     if (!g) return NULL;
     json_t *meta = json_object_get(g, "meta");
-    fhir_push(b, meta, "tag", fhir_coding(b, CS_CHANGE, list_change(d), NULL));
+    xf_push(b, meta, "tag", xf_coding(b, CS_CHANGE, list_change(d), NULL));
 
     json_t *v = validity(a);
-    if (v) fhir_push(b, g, "extension", v);
-    fhir_push(b, g, "extension", fhir_ext(b, EXT_STATUS, "valueCode", fhir_str(b, d->list_status)));
+    if (v) xf_push(b, g, "extension", v);
+    xf_push(b, g, "extension", xf_ext(b, EXT_STATUS, "valueCode", xf_str(b, d->list_status)));
 
-    fhir_push(b, g, "identifier", fhir_identifier(b, NULL, NULL, CARA_SID_LIST, key));
-    fhir_push(b, g, "identifier", fhir_identifier(b, NULL, NULL, CARA_SID_ACO, a->aco));
+    xf_push(b, g, "identifier", xf_identifier(b, NULL, NULL, CARA_SID_LIST, key));
+    xf_push(b, g, "identifier", xf_identifier(b, NULL, NULL, CARA_SID_ACO, a->aco));
     for (size_t i = 0; i < a->g_ebras.n; i++)
-        fhir_push(b, g, "identifier", fhir_identifier(b, NULL, NULL, CARA_SID_EBRA, a->g_ebras.v[i]));
+        xf_push(b, g, "identifier", xf_identifier(b, NULL, NULL, CARA_SID_EBRA, a->g_ebras.v[i]));
     for (size_t i = 0; i < a->g_npis.n; i++)
-        fhir_push(b, g, "identifier", fhir_identifier(b, "NPI", "National provider identifier",
+        xf_push(b, g, "identifier", xf_identifier(b, "NPI", "National provider identifier",
                                                       SID_NPI, a->g_npis.v[i]));
     for (size_t i = 0; i < a->g_tins.n; i++)
-        fhir_push(b, g, "identifier",
-                  fhir_identifier(b, "TAX", "Tax ID number", SID_TIN, a->g_tins.v[i]));
+        xf_push(b, g, "identifier",
+                  xf_identifier(b, "TAX", "Tax ID number", SID_TIN, a->g_tins.v[i]));
 
-    const exp_aco *aco = fhir_aco(d, a->aco);
+    const exp_aco *aco = xf_aco(d, a->aco);
     snprintf(name, sizeof name, "CARA attribution list, %s", d->scope_label);
-    fhir_set(b, g, "active", json_true());
-    fhir_set_s(b, g, "type", "person");
-    fhir_set(b, g, "actual", json_true());
-    fhir_set_s(b, g, "name", name);
-    fhir_set(b, g, "quantity", json_integer((json_int_t)d->n_members));
-    fhir_set(b, g, "managingEntity",
-             fhir_ref(b, "Organization", aco_id, aco && aco->name && *aco->name ? aco->name : NULL));
+    xf_set(b, g, "active", json_true());
+    xf_set_s(b, g, "type", "person");
+    xf_set(b, g, "actual", json_true());
+    xf_set_s(b, g, "name", name);
+    xf_set(b, g, "quantity", json_integer((json_int_t)d->n_members));
+    xf_set(b, g, "managingEntity",
+             xf_ref(b, "Organization", aco_id, aco && aco->name && *aco->name ? aco->name : NULL));
 
     for (size_t i = 0; i < d->n_members && !b->bad; i++) {
         const exp_member *m = &d->members[i];
         const char *code = change_code(b, m);
         if (code)
-            fhir_push(b, g, "member", member(a, m->person_id, code, m->npi, m->tin, m->start,
+            xf_push(b, g, "member", member(a, m->person_id, code, m->npi, m->tin, m->start,
                                              m->end, 0));
     }
     for (size_t i = 0; i < d->n_removed && !b->bad; i++) {
         const exp_removed *r = &d->removed[i];
-        fhir_push(b, g, "member", member(a, r->person_id, "dropped", r->npi, r->tin, "", "", 1));
+        xf_push(b, g, "member", member(a, r->person_id, "dropped", r->npi, r->tin, "", "", 1));
     }
     if (b->bad) {
         json_decref(g);
@@ -316,32 +316,32 @@ static json_t *group(atr *a)
 
 static json_t *patient(atr *a, const char *person_id)
 {
-    fhir_b *b = &a->b;
+    xf_b *b = &a->b;
     char id[65];
-    if (!fhir_id(b, id, "", person_id)) return NULL;
-    const exp_person *p = fhir_person(a->d, person_id);
+    if (!xf_id(b, id, "", person_id)) return NULL;
+    const exp_person *p = xf_person(a->d, person_id);
     const char *gender = p && p->gender[0] ? p->gender : "unknown";
     if (strcmp(gender, "male") && strcmp(gender, "female") && strcmp(gender, "other")
         && strcmp(gender, "unknown"))
-        return fhir_fail(b, "person %s: gender '%s' is not male, female, other or unknown",
+        return xf_fail(b, "person %s: gender '%s' is not male, female, other or unknown",
                          person_id, gender);
-    json_t *o = fhir_resource(b, "Patient", id, ATR_PATIENT, NULL);
-    fhir_push(b, o, "identifier", fhir_identifier(b, "MC", "Patient's Medicare number", SID_MBI,
+    json_t *o = xf_resource(b, "Patient", id, ATR_PATIENT, NULL);
+    xf_push(b, o, "identifier", xf_identifier(b, "MC", "Patient's Medicare number", SID_MBI,
                                                   person_id));
     json_t *name = json_object();
-    fhir_push(b, name, "extension", fhir_ext(b, EXT_DAR, "valueCode", fhir_str(b, "unknown")));
-    fhir_push(b, o, "name", name);
-    fhir_set_s(b, o, "gender", gender);
-    if (p && p->birth_date[0] && fhir_date_ok(b, "a birth date", p->birth_date))
-        fhir_set_s(b, o, "birthDate", p->birth_date);
-    if (p && p->death_date[0] && fhir_date_ok(b, "a death date", p->death_date))
-        fhir_set_s(b, o, "deceasedDateTime", p->death_date);
+    xf_push(b, name, "extension", xf_ext(b, EXT_DAR, "valueCode", xf_str(b, "unknown")));
+    xf_push(b, o, "name", name);
+    xf_set_s(b, o, "gender", gender);
+    if (p && p->birth_date[0] && xf_date_ok(b, "a birth date", p->birth_date))
+        xf_set_s(b, o, "birthDate", p->birth_date);
+    if (p && p->death_date[0] && xf_date_ok(b, "a death date", p->death_date))
+        xf_set_s(b, o, "deceasedDateTime", p->death_date);
     if (p && (p->state[0] || p->zip_code[0])) {
         json_t *addr = json_object();
-        fhir_set_s(b, addr, "state", p->state);
-        fhir_set_s(b, addr, "postalCode", p->zip_code);
-        fhir_set_s(b, addr, "country", "US");
-        fhir_push(b, o, "address", addr);
+        xf_set_s(b, addr, "state", p->state);
+        xf_set_s(b, addr, "postalCode", p->zip_code);
+        xf_set_s(b, addr, "country", "US");
+        xf_push(b, o, "address", addr);
     }
     if (b->bad) {
         json_decref(o);
@@ -355,7 +355,7 @@ static json_t *patient(atr *a, const char *person_id)
  * beneficiary is known covered). */
 static json_t *coverage(atr *a, const char *person_id)
 {
-    fhir_b *b = &a->b;
+    xf_b *b = &a->b;
     char id[65], pid[65];
     const char *start = NULL, *end = NULL;
     int open = 0;
@@ -368,23 +368,23 @@ static json_t *coverage(atr *a, const char *person_id)
         else if (!end || strcmp(m->end, end) > 0)
             end = m->end;
     }
-    if (!fhir_id(b, id, "cov-", person_id) || !fhir_id(b, pid, "", person_id)) return NULL;
-    json_t *o = fhir_resource(b, "Coverage", id, ATR_COVERAGE, NULL);
-    fhir_push(b, o, "identifier", fhir_identifier(b, "MB", "Member Number", SID_MBI, person_id));
-    fhir_set_s(b, o, "status", "active");
-    fhir_set(b, o, "type", fhir_concept(b, CS_SOPT, "1", "MEDICARE", "Medicare"));
-    fhir_set(b, o, "subscriber", fhir_ref(b, "Patient", pid, NULL));
-    fhir_set_s(b, o, "subscriberId", person_id);
-    fhir_set(b, o, "beneficiary", fhir_ref(b, "Patient", pid, NULL));
-    fhir_set(b, o, "relationship", fhir_concept(b, CS_RELATIONSHIP, "self", "Self", NULL));
-    fhir_set(b, o, "period", fhir_period(b, start, open ? NULL : end));
-    fhir_push(b, o, "payor", fhir_ref(b, "Organization", CMS_ORG_ID,
+    if (!xf_id(b, id, "cov-", person_id) || !xf_id(b, pid, "", person_id)) return NULL;
+    json_t *o = xf_resource(b, "Coverage", id, ATR_COVERAGE, NULL);
+    xf_push(b, o, "identifier", xf_identifier(b, "MB", "Member Number", SID_MBI, person_id));
+    xf_set_s(b, o, "status", "active");
+    xf_set(b, o, "type", xf_concept(b, CS_SOPT, "1", "MEDICARE", "Medicare"));
+    xf_set(b, o, "subscriber", xf_ref(b, "Patient", pid, NULL));
+    xf_set_s(b, o, "subscriberId", person_id);
+    xf_set(b, o, "beneficiary", xf_ref(b, "Patient", pid, NULL));
+    xf_set(b, o, "relationship", xf_concept(b, CS_RELATIONSHIP, "self", "Self", NULL));
+    xf_set(b, o, "period", xf_period(b, start, open ? NULL : end));
+    xf_push(b, o, "payor", xf_ref(b, "Organization", CMS_ORG_ID,
                                       "Centers for Medicare & Medicaid Services"));
     json_t *cls = json_object();
-    fhir_set(b, cls, "type", fhir_concept(b, CS_COVERAGE_CLASS, "plan", "Plan", NULL));
-    fhir_set_s(b, cls, "value", "medicare-ffs");
-    fhir_set_s(b, cls, "name", "Medicare fee-for-service (Parts A and B)");
-    fhir_push(b, o, "class", cls);
+    xf_set(b, cls, "type", xf_concept(b, CS_COVERAGE_CLASS, "plan", "Plan", NULL));
+    xf_set_s(b, cls, "value", "medicare-ffs");
+    xf_set_s(b, cls, "name", "Medicare fee-for-service (Parts A and B)");
+    xf_push(b, o, "class", cls);
     if (b->bad) {
         json_decref(o);
         return NULL;
@@ -394,25 +394,25 @@ static json_t *coverage(atr *a, const char *person_id)
 
 static json_t *role(atr *a, const char *key)
 {
-    fhir_b *b = &a->b;
+    xf_b *b = &a->b;
     char id[65], npi_id[65], tin_id[65], npi[EXP_SHORT];
     const char *sep = strchr(key, RS[0]);
     size_t n = sep ? (size_t)(sep - key) : 0;
     memcpy(npi, key, n);
     npi[n] = '\0';
     const char *tin = sep ? sep + 1 : "";
-    if (!role_id(b, id, npi, tin) || !fhir_npi_id(b, npi_id, npi) || !fhir_tin_id(b, tin_id, tin))
+    if (!role_id(b, id, npi, tin) || !xf_npi_id(b, npi_id, npi) || !xf_tin_id(b, tin_id, tin))
         return NULL;
-    const exp_arrangement *r = fhir_arr_of(a->d, npi, tin);
-    json_t *o = fhir_resource(b, "PractitionerRole", id, ATR_ROLE, NULL);
-    fhir_set(b, o, "active", json_true());
-    fhir_set(b, o, "practitioner",
-             fhir_ref(b, "Practitioner", npi_id, r && r->provider_name ? r->provider_name : NULL));
-    fhir_set(b, o, "organization", fhir_ref(b, "Organization", tin_id, NULL));
+    const exp_arrangement *r = xf_arr_of(a->d, npi, tin);
+    json_t *o = xf_resource(b, "PractitionerRole", id, ATR_ROLE, NULL);
+    xf_set(b, o, "active", json_true());
+    xf_set(b, o, "practitioner",
+             xf_ref(b, "Practitioner", npi_id, r && r->provider_name ? r->provider_name : NULL));
+    xf_set(b, o, "organization", xf_ref(b, "Organization", tin_id, NULL));
     if (r && r->specialty[0]) {
         json_t *sp = json_object();
-        fhir_set_s(b, sp, "text", r->specialty);
-        fhir_push(b, o, "specialty", sp);
+        xf_set_s(b, sp, "text", r->specialty);
+        xf_push(b, o, "specialty", sp);
     }
     if (b->bad) {
         json_decref(o);
@@ -421,12 +421,12 @@ static json_t *role(atr *a, const char *key)
     return o;
 }
 
-static json_t *cms(fhir_b *b)
+static json_t *cms(xf_b *b)
 {
-    json_t *o = fhir_resource(b, "Organization", CMS_ORG_ID, ATR_ORG, NULL);
-    fhir_set(b, o, "active", json_true());
-    fhir_push(b, o, "type", fhir_concept(b, CS_ORG_TYPE, "pay", "Payer", NULL));
-    fhir_set_s(b, o, "name", "Centers for Medicare & Medicaid Services");
+    json_t *o = xf_resource(b, "Organization", CMS_ORG_ID, ATR_ORG, NULL);
+    xf_set(b, o, "active", json_true());
+    xf_push(b, o, "type", xf_concept(b, CS_ORG_TYPE, "pay", "Payer", NULL));
+    xf_set_s(b, o, "name", "Centers for Medicare & Medicaid Services");
     if (b->bad) {
         json_decref(o);
         return NULL;
@@ -435,31 +435,31 @@ static json_t *cms(fhir_b *b)
 }
 
 /* The Bundle, or NULL with the error in b. */
-static json_t *atr_build(const export_data *d, fhir_b *b)
+static json_t *atr_build(const export_data *d, xf_b *b)
 {
     atr a = {.d = d, .b = *b};
     json_t *bundle = NULL;
     char key[320], id[65];
-    fhir_b *ab = &a.b;
+    xf_b *ab = &a.b;
 
     if (pick_aco(&a) != 0) goto out;
     gather(&a);
-    fhir_scope_key(d, a.aco, key, sizeof key);
-    if (!fhir_id(ab, id, "atr-", key)) goto out;
-    bundle = fhir_bundle(ab, id, d->generated_at);
-    fhir_bundle_add(ab, bundle, group(&a));
+    xf_scope_key(d, a.aco, key, sizeof key);
+    if (!xf_id(ab, id, "atr-", key)) goto out;
+    bundle = xf_bundle(ab, id, d->generated_at);
+    xf_bundle_add(ab, bundle, group(&a));
     for (size_t i = 0; i < a.people.n && !ab->bad; i++)
-        fhir_bundle_add(ab, bundle, patient(&a, a.people.v[i]));
+        xf_bundle_add(ab, bundle, patient(&a, a.people.v[i]));
     for (size_t i = 0; i < a.covered.n && !ab->bad; i++)
-        fhir_bundle_add(ab, bundle, coverage(&a, a.covered.v[i]));
+        xf_bundle_add(ab, bundle, coverage(&a, a.covered.v[i]));
     for (size_t i = 0; i < a.npis.n && !ab->bad; i++)
-        fhir_bundle_add(ab, bundle, fhir_practitioner(ab, d, a.npis.v[i], ATR_PRACTITIONER));
+        xf_bundle_add(ab, bundle, xf_practitioner(ab, d, a.npis.v[i], ATR_PRACTITIONER));
     for (size_t i = 0; i < a.roles.n && !ab->bad; i++)
-        fhir_bundle_add(ab, bundle, role(&a, a.roles.v[i]));
-    if (!ab->bad) fhir_bundle_add(ab, bundle, fhir_org_aco(ab, d, a.aco, ATR_ORG));
+        xf_bundle_add(ab, bundle, role(&a, a.roles.v[i]));
+    if (!ab->bad) xf_bundle_add(ab, bundle, xf_org_aco(ab, d, a.aco, ATR_ORG));
     for (size_t i = 0; i < a.tins.n && !ab->bad; i++)
-        fhir_bundle_add(ab, bundle, fhir_org_tin(ab, d, a.tins.v[i], ATR_ORG));
-    if (!ab->bad && a.covered.n) fhir_bundle_add(ab, bundle, cms(ab));
+        xf_bundle_add(ab, bundle, xf_org_tin(ab, d, a.tins.v[i], ATR_ORG));
+    if (!ab->bad && a.covered.n) xf_bundle_add(ab, bundle, cms(ab));
 out:
     atr_free(&a);
     *b = a.b;
@@ -472,15 +472,15 @@ out:
 
 json_t *export_atr_bundle(const export_data *d, char *err, size_t errlen)
 {
-    fhir_b b;
-    fhir_b_init(&b, err, errlen);
+    xf_b b;
+    xf_b_init(&b, err, errlen);
     return atr_build(d, &b);
 }
 
 int export_atr_ndjson(const export_data *d, FILE *f, char *err, size_t errlen)
 {
-    fhir_b b;
-    fhir_b_init(&b, err, errlen);
+    xf_b b;
+    xf_b_init(&b, err, errlen);
     json_t *bundle = atr_build(d, &b);
     if (!bundle) return b.rc;
     json_t *entries = json_object_get(bundle, "entry");

@@ -9,7 +9,7 @@
 #include "export.h"
 #include "export_fhir_common.h"
 
-void fhir_b_init(fhir_b *b, char *err, size_t errlen)
+void xf_b_init(xf_b *b, char *err, size_t errlen)
 {
     b->bad = 0;
     b->rc = 0;
@@ -18,7 +18,7 @@ void fhir_b_init(fhir_b *b, char *err, size_t errlen)
     if (err && errlen) err[0] = '\0';
 }
 
-json_t *fhir_fail(fhir_b *b, const char *fmt, ...)
+json_t *xf_fail(xf_b *b, const char *fmt, ...)
 {
     if (!b->bad && b->err && b->errlen) {
         va_list ap;
@@ -31,24 +31,24 @@ json_t *fhir_fail(fhir_b *b, const char *fmt, ...)
     return NULL;
 }
 
-json_t *fhir_oom(fhir_b *b)
+json_t *xf_oom(xf_b *b)
 {
     int first = !b->bad;
-    fhir_fail(b, "out of memory building the FHIR export");
+    xf_fail(b, "out of memory building the FHIR export");
     if (first) b->rc = -ENOMEM;
     return NULL;
 }
 
 /* ---- ids, references, numbers, dates ---- */
 
-const char *fhir_id(fhir_b *b, char out[65], const char *prefix, const char *raw)
+const char *xf_id(xf_b *b, char out[65], const char *prefix, const char *raw)
 {
     static const char hex[] = "0123456789ABCDEF";
     size_t n = 0;
     out[0] = '\0';
     if (b->bad) return NULL;
     if (!raw || !*raw) {
-        fhir_fail(b, "an empty cara id where a FHIR id ('%s...') is made", prefix);
+        xf_fail(b, "an empty cara id where a FHIR id ('%s...') is made", prefix);
         return NULL;
     }
     for (const char *p = prefix; *p; p++) {
@@ -73,37 +73,37 @@ const char *fhir_id(fhir_b *b, char out[65], const char *prefix, const char *raw
     return out;
 long_id:
     out[0] = '\0';
-    fhir_fail(b, "the FHIR id for '%s' would pass 64 characters", raw);
+    xf_fail(b, "the FHIR id for '%s' would pass 64 characters", raw);
     return NULL;
 }
 
-const char *fhir_refstr(char out[160], const char *type, const char *id)
+const char *xf_refstr(char out[160], const char *type, const char *id)
 {
     snprintf(out, 160, "%s/%s", type, id);
     return out;
 }
 
-json_t *fhir_decimal(fhir_b *b, int64_t v, int scale)
+json_t *xf_decimal(xf_b *b, int64_t v, int scale)
 {
     static const double pow10[] = {1.0, 10.0, 100.0, 1000.0, 10000.0};
     if (b->bad) return NULL;
     if (scale < 0 || scale > 4)
-        return fhir_fail(b, "a FHIR decimal with %d decimals (0 to 4 are written)", scale);
+        return xf_fail(b, "a FHIR decimal with %d decimals (0 to 4 are written)", scale);
     if (v > FHIR_DECIMAL_MAX || v < -FHIR_DECIMAL_MAX)
-        return fhir_fail(b, "the amount %lld (x 10^-%d) has more than 15 digits: a FHIR "
+        return xf_fail(b, "the amount %lld (x 10^-%d) has more than 15 digits: a FHIR "
                          "decimal cannot be written exactly", (long long)v, scale);
     /* v and 10^scale are exact doubles and the division is correctly rounded: the double
      * nearest v / 10^scale, which %.15g writes back as that decimal (DBL_DIG is 15). */
     json_t *j = json_real((double)v / pow10[scale]);
-    return j ? j : fhir_oom(b);
+    return j ? j : xf_oom(b);
 }
 
-json_t *fhir_money(fhir_b *b, int64_t cents)
+json_t *xf_money(xf_b *b, int64_t cents)
 {
     json_t *o = json_object();
-    if (!o) return fhir_oom(b);
-    fhir_set(b, o, "value", fhir_decimal(b, cents, 2));
-    fhir_set(b, o, "currency", fhir_str(b, "USD"));
+    if (!o) return xf_oom(b);
+    xf_set(b, o, "value", xf_decimal(b, cents, 2));
+    xf_set(b, o, "currency", xf_str(b, "USD"));
     if (b->bad) {
         json_decref(o);
         return NULL;
@@ -111,12 +111,12 @@ json_t *fhir_money(fhir_b *b, int64_t cents)
     return o;
 }
 
-int fhir_date_ok(fhir_b *b, const char *what, const char *s)
+int xf_date_ok(xf_b *b, const char *what, const char *s)
 {
     cara_date d;
     if (b->bad) return 0;
     if (!s || date_parse(s, strlen(s), &d) != 0) {
-        fhir_fail(b, "%s: '%s' is not a date (YYYY-MM-DD)", what, s ? s : "");
+        xf_fail(b, "%s: '%s' is not a date (YYYY-MM-DD)", what, s ? s : "");
         return 0;
     }
     return 1;
@@ -129,7 +129,7 @@ static int digits(const char *s, int n)
     return 1;
 }
 
-int fhir_instant_ok(fhir_b *b, const char *what, const char *s)
+int xf_instant_ok(xf_b *b, const char *what, const char *s)
 {
     if (b->bad) return 0;
     size_t n = s ? strlen(s) : 0;
@@ -158,7 +158,7 @@ int fhir_instant_ok(fhir_b *b, const char *what, const char *s)
             ok = 0;
     }
     if (!ok) {
-        fhir_fail(b, "%s: '%s' is not a FHIR instant (YYYY-MM-DDThh:mm:ssZ)", what,
+        xf_fail(b, "%s: '%s' is not a FHIR instant (YYYY-MM-DDThh:mm:ssZ)", what,
                   s ? s : "");
         return 0;
     }
@@ -167,45 +167,45 @@ int fhir_instant_ok(fhir_b *b, const char *what, const char *s)
 
 /* ---- pieces ---- */
 
-json_t *fhir_str(fhir_b *b, const char *s)
+json_t *xf_str(xf_b *b, const char *s)
 {
     if (b->bad) return NULL;
     json_t *j = json_string(s);
-    if (!j) return fhir_fail(b, "cannot put '%s' in the FHIR export (not UTF-8, or out of memory)", s);
+    if (!j) return xf_fail(b, "cannot put '%s' in the FHIR export (not UTF-8, or out of memory)", s);
     return j;
 }
 
-json_t *fhir_set(fhir_b *b, json_t *o, const char *key, json_t *v)
+json_t *xf_set(xf_b *b, json_t *o, const char *key, json_t *v)
 {
     if (!v) {
-        if (!b->bad) fhir_oom(b);
+        if (!b->bad) xf_oom(b);
         return o;
     }
     if (!o || b->bad) {
         json_decref(v);
-        if (!b->bad) fhir_oom(b);
+        if (!b->bad) xf_oom(b);
         return o;
     }
     /* jansson releases v when the set fails */
-    if (json_object_set_new(o, key, v) != 0) fhir_oom(b);
+    if (json_object_set_new(o, key, v) != 0) xf_oom(b);
     return o;
 }
 
-json_t *fhir_set_s(fhir_b *b, json_t *o, const char *key, const char *s)
+json_t *xf_set_s(xf_b *b, json_t *o, const char *key, const char *s)
 {
-    if (s && *s) fhir_set(b, o, key, fhir_str(b, s));
+    if (s && *s) xf_set(b, o, key, xf_str(b, s));
     return o;
 }
 
-json_t *fhir_push(fhir_b *b, json_t *o, const char *key, json_t *v)
+json_t *xf_push(xf_b *b, json_t *o, const char *key, json_t *v)
 {
     if (!v) {
-        if (!b->bad) fhir_oom(b);
+        if (!b->bad) xf_oom(b);
         return o;
     }
     if (!o || b->bad) {
         json_decref(v);
-        if (!b->bad) fhir_oom(b);
+        if (!b->bad) xf_oom(b);
         return o;
     }
     json_t *a = json_object_get(o, key);
@@ -213,24 +213,24 @@ json_t *fhir_push(fhir_b *b, json_t *o, const char *key, json_t *v)
         a = json_array();
         if (!a || json_object_set_new(o, key, a) != 0) {
             json_decref(v);
-            fhir_oom(b);
+            xf_oom(b);
             return o;
         }
     }
-    if (json_array_append_new(a, v) != 0) fhir_oom(b);
+    if (json_array_append_new(a, v) != 0) xf_oom(b);
     return o;
 }
 
 /* A new object or NULL (error recorded): the start of every piece. */
-static json_t *obj(fhir_b *b)
+static json_t *obj(xf_b *b)
 {
     if (b->bad) return NULL;
     json_t *o = json_object();
-    return o ? o : fhir_oom(b);
+    return o ? o : xf_oom(b);
 }
 
 /* o, or NULL (o released) when the builder went bad while filling it. */
-static json_t *done(fhir_b *b, json_t *o)
+static json_t *done(xf_b *b, json_t *o)
 {
     if (b->bad) {
         json_decref(o);
@@ -239,96 +239,96 @@ static json_t *done(fhir_b *b, json_t *o)
     return o;
 }
 
-json_t *fhir_coding(fhir_b *b, const char *system, const char *code, const char *display)
+json_t *xf_coding(xf_b *b, const char *system, const char *code, const char *display)
 {
     json_t *o = obj(b);
-    fhir_set_s(b, o, "system", system);
-    fhir_set_s(b, o, "code", code);
-    fhir_set_s(b, o, "display", display);
+    xf_set_s(b, o, "system", system);
+    xf_set_s(b, o, "code", code);
+    xf_set_s(b, o, "display", display);
     return done(b, o);
 }
 
-json_t *fhir_concept(fhir_b *b, const char *system, const char *code, const char *display,
+json_t *xf_concept(xf_b *b, const char *system, const char *code, const char *display,
                      const char *text)
 {
     json_t *o = obj(b);
-    fhir_push(b, o, "coding", fhir_coding(b, system, code, display));
-    fhir_set_s(b, o, "text", text);
+    xf_push(b, o, "coding", xf_coding(b, system, code, display));
+    xf_set_s(b, o, "text", text);
     return done(b, o);
 }
 
-json_t *fhir_identifier(fhir_b *b, const char *type_code, const char *type_display,
+json_t *xf_identifier(xf_b *b, const char *type_code, const char *type_display,
                         const char *system, const char *value)
 {
     json_t *o = obj(b);
-    fhir_set_s(b, o, "use", "official");
+    xf_set_s(b, o, "use", "official");
     if (type_code)
-        fhir_set(b, o, "type", fhir_concept(b, CS_V2_0203, type_code, type_display, NULL));
-    fhir_set_s(b, o, "system", system);
-    fhir_set_s(b, o, "value", value);
+        xf_set(b, o, "type", xf_concept(b, CS_V2_0203, type_code, type_display, NULL));
+    xf_set_s(b, o, "system", system);
+    xf_set_s(b, o, "value", value);
     return done(b, o);
 }
 
-json_t *fhir_ref(fhir_b *b, const char *type, const char *id, const char *display)
+json_t *xf_ref(xf_b *b, const char *type, const char *id, const char *display)
 {
     char ref[160];
     json_t *o = obj(b);
-    fhir_set_s(b, o, "reference", fhir_refstr(ref, type, id));
-    fhir_set_s(b, o, "display", display);
+    xf_set_s(b, o, "reference", xf_refstr(ref, type, id));
+    xf_set_s(b, o, "display", display);
     return done(b, o);
 }
 
-json_t *fhir_ext(fhir_b *b, const char *url, const char *vkey, json_t *v)
+json_t *xf_ext(xf_b *b, const char *url, const char *vkey, json_t *v)
 {
     json_t *o = obj(b);
     if (!o) {
         json_decref(v);
         return NULL;
     }
-    fhir_set_s(b, o, "url", url);
-    fhir_set(b, o, vkey, v);
+    xf_set_s(b, o, "url", url);
+    xf_set(b, o, vkey, v);
     return done(b, o);
 }
 
-json_t *fhir_period(fhir_b *b, const char *start, const char *end)
+json_t *xf_period(xf_b *b, const char *start, const char *end)
 {
     json_t *o = obj(b);
-    if (start && *start && fhir_date_ok(b, "a period start", start))
-        fhir_set_s(b, o, "start", start);
-    if (end && *end && fhir_date_ok(b, "a period end", end)) fhir_set_s(b, o, "end", end);
+    if (start && *start && xf_date_ok(b, "a period start", start))
+        xf_set_s(b, o, "start", start);
+    if (end && *end && xf_date_ok(b, "a period end", end)) xf_set_s(b, o, "end", end);
     return done(b, o);
 }
 
-json_t *fhir_resource(fhir_b *b, const char *type, const char *id, const char *profile,
+json_t *xf_resource(xf_b *b, const char *type, const char *id, const char *profile,
                       const char *last_updated)
 {
     json_t *o = obj(b);
-    fhir_set_s(b, o, "resourceType", type);
-    fhir_set_s(b, o, "id", id);
+    xf_set_s(b, o, "resourceType", type);
+    xf_set_s(b, o, "id", id);
     if (profile || (last_updated && *last_updated)) {
         json_t *meta = obj(b);
-        fhir_set_s(b, meta, "lastUpdated", last_updated);
-        if (profile) fhir_push(b, meta, "profile", fhir_str(b, profile));
-        fhir_set(b, o, "meta", meta);
+        xf_set_s(b, meta, "lastUpdated", last_updated);
+        if (profile) xf_push(b, meta, "profile", xf_str(b, profile));
+        xf_set(b, o, "meta", meta);
     }
     return done(b, o);
 }
 
-json_t *fhir_bundle(fhir_b *b, const char *id, const char *generated_at)
+json_t *xf_bundle(xf_b *b, const char *id, const char *generated_at)
 {
-    if (!fhir_instant_ok(b, "the export's generated_at", generated_at)) return NULL;
-    json_t *o = fhir_resource(b, "Bundle", id, NULL, generated_at);
-    fhir_set_s(b, o, "type", "collection");
-    fhir_set_s(b, o, "timestamp", generated_at);
-    fhir_set(b, o, "entry", b->bad ? NULL : json_array());
+    if (!xf_instant_ok(b, "the export's generated_at", generated_at)) return NULL;
+    json_t *o = xf_resource(b, "Bundle", id, NULL, generated_at);
+    xf_set_s(b, o, "type", "collection");
+    xf_set_s(b, o, "timestamp", generated_at);
+    xf_set(b, o, "entry", b->bad ? NULL : json_array());
     return done(b, o);
 }
 
-void fhir_bundle_add(fhir_b *b, json_t *bundle, json_t *resource)
+void xf_bundle_add(xf_b *b, json_t *bundle, json_t *resource)
 {
     if (!resource || !bundle || b->bad) {
         json_decref(resource);
-        if (!b->bad) fhir_oom(b);
+        if (!b->bad) xf_oom(b);
         return;
     }
     char url[256];
@@ -336,22 +336,22 @@ void fhir_bundle_add(fhir_b *b, json_t *bundle, json_t *resource)
              json_string_value(json_object_get(resource, "resourceType")),
              json_string_value(json_object_get(resource, "id")));
     json_t *e = obj(b);
-    fhir_set_s(b, e, "fullUrl", url);
-    fhir_set(b, e, "resource", resource);
+    xf_set_s(b, e, "fullUrl", url);
+    xf_set(b, e, "resource", resource);
     e = done(b, e);
-    if (e && json_array_append_new(json_object_get(bundle, "entry"), e) != 0) fhir_oom(b);
+    if (e && json_array_append_new(json_object_get(bundle, "entry"), e) != 0) xf_oom(b);
 }
 
 /* ---- key sets ---- */
 
-void fhir_keys_add(fhir_b *b, fhir_keys *k, const char *s)
+void xf_keys_add(xf_b *b, xf_keys *k, const char *s)
 {
     if (b->bad || !s || !*s) return;
     if (k->n == k->cap) {
         size_t cap = k->cap ? k->cap * 2 : 16;
         void *v = realloc(k->v, cap * sizeof *k->v);
         if (!v) {
-            fhir_oom(b);
+            xf_oom(b);
             return;
         }
         k->v = v;
@@ -365,7 +365,7 @@ static int cmp_key(const void *a, const void *b)
     return strcmp((const char *)a, (const char *)b);
 }
 
-void fhir_keys_done(fhir_keys *k)
+void xf_keys_done(xf_keys *k)
 {
     if (k->n == 0) return;
     qsort(k->v, k->n, sizeof *k->v, cmp_key);
@@ -375,12 +375,12 @@ void fhir_keys_done(fhir_keys *k)
     k->n = w;
 }
 
-int fhir_keys_has(const fhir_keys *k, const char *s)
+int xf_keys_has(const xf_keys *k, const char *s)
 {
     return k->n && bsearch(s, k->v, k->n, sizeof *k->v, cmp_key) != NULL;
 }
 
-void fhir_keys_free(fhir_keys *k)
+void xf_keys_free(xf_keys *k)
 {
     free(k->v);
     k->v = NULL;
@@ -397,7 +397,7 @@ static void part(char *out, size_t n, size_t *len, const char *tag, const char *
     if (*len >= n) *len = n - 1;
 }
 
-const char *fhir_scope_key(const export_data *d, const char *aco, char *out, size_t n)
+const char *xf_scope_key(const export_data *d, const char *aco, char *out, size_t n)
 {
     size_t len = 0;
     char year[16] = "";
@@ -414,7 +414,7 @@ const char *fhir_scope_key(const export_data *d, const char *aco, char *out, siz
 
 /* ---- lookups ---- */
 
-const exp_person *fhir_person(const export_data *d, const char *person_id)
+const exp_person *xf_person(const export_data *d, const char *person_id)
 {
     size_t lo = 0, hi = d->n_people;
     while (lo < hi) {
@@ -429,14 +429,14 @@ const exp_person *fhir_person(const export_data *d, const char *person_id)
     return NULL;
 }
 
-const exp_aco *fhir_aco(const export_data *d, const char *aco_id)
+const exp_aco *xf_aco(const export_data *d, const char *aco_id)
 {
     for (size_t i = 0; i < d->n_acos; i++)
         if (strcmp(d->acos[i].aco_id, aco_id) == 0) return &d->acos[i];
     return NULL;
 }
 
-const exp_arrangement *fhir_arr_of(const export_data *d, const char *npi, const char *tin)
+const exp_arrangement *xf_arr_of(const export_data *d, const char *npi, const char *tin)
 {
     for (size_t i = 0; i < d->n_arrs; i++)
         if (strcmp(d->arrs[i].npi, npi) == 0 && (!tin || strcmp(d->arrs[i].tin, tin) == 0))
@@ -446,66 +446,66 @@ const exp_arrangement *fhir_arr_of(const export_data *d, const char *npi, const 
 
 /* ---- shared resources ---- */
 
-const char *fhir_aco_id(fhir_b *b, char out[65], const char *aco_id)
+const char *xf_aco_id(xf_b *b, char out[65], const char *aco_id)
 {
-    return fhir_id(b, out, "aco-", aco_id);
+    return xf_id(b, out, "aco-", aco_id);
 }
 
-const char *fhir_tin_id(fhir_b *b, char out[65], const char *tin)
+const char *xf_tin_id(xf_b *b, char out[65], const char *tin)
 {
-    return fhir_id(b, out, "tin-", tin);
+    return xf_id(b, out, "tin-", tin);
 }
 
-const char *fhir_npi_id(fhir_b *b, char out[65], const char *npi)
+const char *xf_npi_id(xf_b *b, char out[65], const char *npi)
 {
-    return fhir_id(b, out, "npi-", npi);
+    return xf_id(b, out, "npi-", npi);
 }
 
-json_t *fhir_org_aco(fhir_b *b, const export_data *d, const char *aco_id, const char *profile)
+json_t *xf_org_aco(xf_b *b, const export_data *d, const char *aco_id, const char *profile)
 {
     char id[65], name[EXP_SHORT + 8];
-    const exp_aco *a = fhir_aco(d, aco_id);
-    if (!fhir_aco_id(b, id, aco_id)) return NULL;
+    const exp_aco *a = xf_aco(d, aco_id);
+    if (!xf_aco_id(b, id, aco_id)) return NULL;
     snprintf(name, sizeof name, "ACO %s", aco_id);
-    json_t *o = fhir_resource(b, "Organization", id, profile, NULL);
-    fhir_push(b, o, "identifier", fhir_identifier(b, NULL, NULL, CARA_SID_ACO, aco_id));
-    fhir_set(b, o, "active", json_true());
-    fhir_push(b, o, "type", fhir_concept(b, CS_ORG_TYPE, "prov", "Healthcare Provider",
+    json_t *o = xf_resource(b, "Organization", id, profile, NULL);
+    xf_push(b, o, "identifier", xf_identifier(b, NULL, NULL, CARA_SID_ACO, aco_id));
+    xf_set(b, o, "active", json_true());
+    xf_push(b, o, "type", xf_concept(b, CS_ORG_TYPE, "prov", "Healthcare Provider",
                                          "Accountable Care Organization"));
-    fhir_set_s(b, o, "name", a && a->name && *a->name ? a->name : name);
+    xf_set_s(b, o, "name", a && a->name && *a->name ? a->name : name);
     return done(b, o);
 }
 
-json_t *fhir_org_tin(fhir_b *b, const export_data *d, const char *tin, const char *profile)
+json_t *xf_org_tin(xf_b *b, const export_data *d, const char *tin, const char *profile)
 {
     char id[65], name[EXP_SHORT + 8];
     (void)d;
-    if (!fhir_tin_id(b, id, tin)) return NULL;
+    if (!xf_tin_id(b, id, tin)) return NULL;
     snprintf(name, sizeof name, "TIN %s", tin);
-    json_t *o = fhir_resource(b, "Organization", id, profile, NULL);
-    fhir_push(b, o, "identifier", fhir_identifier(b, "TAX", "Tax ID number", SID_TIN, tin));
-    fhir_set(b, o, "active", json_true());
-    fhir_set_s(b, o, "name", name);
+    json_t *o = xf_resource(b, "Organization", id, profile, NULL);
+    xf_push(b, o, "identifier", xf_identifier(b, "TAX", "Tax ID number", SID_TIN, tin));
+    xf_set(b, o, "active", json_true());
+    xf_set_s(b, o, "name", name);
     return done(b, o);
 }
 
 /* {"extension":[data-absent-reason unknown]}: a name cara does not hold. */
-static json_t *absent_name(fhir_b *b)
+static json_t *absent_name(xf_b *b)
 {
     json_t *n = obj(b);
-    fhir_push(b, n, "extension", fhir_ext(b, EXT_DAR, "valueCode", fhir_str(b, "unknown")));
+    xf_push(b, n, "extension", xf_ext(b, EXT_DAR, "valueCode", xf_str(b, "unknown")));
     return done(b, n);
 }
 
-json_t *fhir_practitioner(fhir_b *b, const export_data *d, const char *npi, const char *profile)
+json_t *xf_practitioner(xf_b *b, const export_data *d, const char *npi, const char *profile)
 {
     char id[65];
-    if (!fhir_npi_id(b, id, npi)) return NULL;
-    const exp_arrangement *a = fhir_arr_of(d, npi, NULL);
-    json_t *o = fhir_resource(b, "Practitioner", id, profile, NULL);
-    fhir_push(b, o, "identifier",
-              fhir_identifier(b, "NPI", "National provider identifier", SID_NPI, npi));
-    fhir_set(b, o, "active", json_true());
+    if (!xf_npi_id(b, id, npi)) return NULL;
+    const exp_arrangement *a = xf_arr_of(d, npi, NULL);
+    json_t *o = xf_resource(b, "Practitioner", id, profile, NULL);
+    xf_push(b, o, "identifier",
+              xf_identifier(b, "NPI", "National provider identifier", SID_NPI, npi));
+    xf_set(b, o, "active", json_true());
     const char *full = a && a->provider_name ? a->provider_name : "";
     while (*full == ' ') full++;
     if (*full) {
@@ -523,11 +523,11 @@ json_t *fhir_practitioner(fhir_b *b, const export_data *d, const char *npi, cons
         memcpy(family, start, len);
         family[len] = '\0';
         json_t *n = obj(b);
-        fhir_set_s(b, n, "text", full);
-        fhir_set_s(b, n, "family", family);
-        fhir_push(b, o, "name", n);
+        xf_set_s(b, n, "text", full);
+        xf_set_s(b, n, "family", family);
+        xf_push(b, o, "name", n);
     } else {
-        fhir_push(b, o, "name", absent_name(b));
+        xf_push(b, o, "name", absent_name(b));
     }
     return done(b, o);
 }

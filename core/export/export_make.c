@@ -40,7 +40,7 @@ static int to_memory(const export_data *d, int (*fn)(const export_data *, FILE *
 static int json_out(json_t *doc, export_output *o, char *err, size_t errlen)
 {
     if (!doc) return -EINVAL; /* err filled by the writer */
-    char *s = json_dumps(doc, JSON_INDENT(2) | JSON_ENSURE_ASCII);
+    char *s = json_dumps(doc, JSON_INDENT(2) | JSON_ENSURE_ASCII | EXPORT_FHIR_JSON_FLAGS);
     json_decref(doc);
     if (!s) return util_fail(err, errlen, -ENOMEM, "export: out of memory");
     size_t n = strlen(s);

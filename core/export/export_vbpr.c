@@ -76,13 +76,13 @@
 /* ---- pieces ---- */
 
 /* paymentStream {type: payment-stream#eoc} */
-static json_t *stream(fhir_b *b)
+static json_t *stream(xf_b *b)
 {
     json_t *o = json_object();
-    fhir_set_s(b, o, "url", EXT_STREAM);
-    fhir_push(b, o, "extension",
-              fhir_ext(b, "type", "valueCodeableConcept",
-                       fhir_concept(b, CS_STREAM, "eoc", "Episode of care", "Episode of care")));
+    xf_set_s(b, o, "url", EXT_STREAM);
+    xf_push(b, o, "extension",
+              xf_ext(b, "type", "valueCodeableConcept",
+                       xf_concept(b, CS_STREAM, "eoc", "Episode of care", "Episode of care")));
     return o;
 }
 
@@ -94,7 +94,7 @@ static const char *measure_url(char out[160], const char *measure_id)
 }
 
 /* One Measure per arrangement: the contract. */
-static json_t *measure(fhir_b *b, const export_data *d, const exp_arrangement *r, const char *id)
+static json_t *measure(xf_b *b, const export_data *d, const exp_arrangement *r, const char *id)
 {
     char url[160], name[80], title[400], desc[800];
     size_t n = 0;
@@ -103,7 +103,7 @@ static json_t *measure(fhir_b *b, const export_data *d, const exp_arrangement *r
         if ((*p >= 'A' && *p <= 'Z') || (*p >= 'a' && *p <= 'z') || (*p >= '0' && *p <= '9'))
             name[n++] = *p;
     name[n] = '\0';
-    const exp_aco *aco = fhir_aco(d, r->aco_id);
+    const exp_aco *aco = xf_aco(d, r->aco_id);
     snprintf(title, sizeof title, "CARA episode arrangement %s (%s) between ACO %s and NPI %s",
              r->arrangement_id, r->template_id, r->aco_id, r->npi);
     snprintf(desc, sizeof desc,
@@ -117,29 +117,29 @@ static json_t *measure(fhir_b *b, const export_data *d, const exp_arrangement *r
                                                              : "retired";
     int downside = r->loss_share_bps > 0 && r->stop_loss_bps > 0;
 
-    json_t *o = fhir_resource(b, "Measure", id, VBPR_MEASURE, NULL);
-    fhir_push(b, o, "extension",
-              fhir_ext(b, EXT_LOB, "valueCodeableConcept",
-                       fhir_concept(b, CS_SOPT, "1", "MEDICARE", "Medicare")));
+    json_t *o = xf_resource(b, "Measure", id, VBPR_MEASURE, NULL);
+    xf_push(b, o, "extension",
+              xf_ext(b, EXT_LOB, "valueCodeableConcept",
+                       xf_concept(b, CS_SOPT, "1", "MEDICARE", "Medicare")));
     json_t *pm = json_object();
-    fhir_set_s(b, pm, "url", EXT_PROGRAM);
-    fhir_push(b, pm, "extension",
-              fhir_ext(b, "hcplan", "valueCodeableConcept",
-                       fhir_concept(b, CS_HCPLAN, downside ? "3B" : "3A",
+    xf_set_s(b, pm, "url", EXT_PROGRAM);
+    xf_push(b, pm, "extension",
+              xf_ext(b, "hcplan", "valueCodeableConcept",
+                       xf_concept(b, CS_HCPLAN, downside ? "3B" : "3A",
                                     downside ? "Category 3B" : "Category 3A", NULL)));
-    fhir_push(b, o, "extension", pm);
-    fhir_push(b, o, "extension", stream(b));
-    fhir_set_s(b, o, "url", measure_url(url, id));
-    fhir_push(b, o, "identifier", fhir_identifier(b, NULL, NULL, CARA_SID_EBRA, r->arrangement_id));
-    fhir_set_s(b, o, "version", r->tmpl && r->tmpl->version[0] ? r->tmpl->version : "1");
-    fhir_set_s(b, o, "name", name);
-    fhir_set_s(b, o, "title", title);
-    fhir_set_s(b, o, "status", status);
-    fhir_set(b, o, "experimental", json_false());
-    fhir_set_s(b, o, "publisher", aco && aco->name && *aco->name ? aco->name : r->aco_id);
-    fhir_set_s(b, o, "description", desc);
+    xf_push(b, o, "extension", pm);
+    xf_push(b, o, "extension", stream(b));
+    xf_set_s(b, o, "url", measure_url(url, id));
+    xf_push(b, o, "identifier", xf_identifier(b, NULL, NULL, CARA_SID_EBRA, r->arrangement_id));
+    xf_set_s(b, o, "version", r->tmpl && r->tmpl->version[0] ? r->tmpl->version : "1");
+    xf_set_s(b, o, "name", name);
+    xf_set_s(b, o, "title", title);
+    xf_set_s(b, o, "status", status);
+    xf_set(b, o, "experimental", json_false());
+    xf_set_s(b, o, "publisher", aco && aco->name && *aco->name ? aco->name : r->aco_id);
+    xf_set_s(b, o, "description", desc);
     if (r->start_date[0] || r->end_date[0])
-        fhir_set(b, o, "effectivePeriod", fhir_period(b, r->start_date, r->end_date));
+        xf_set(b, o, "effectivePeriod", xf_period(b, r->start_date, r->end_date));
     if (b->bad) {
         json_decref(o);
         return NULL;
@@ -148,41 +148,41 @@ static json_t *measure(fhir_b *b, const export_data *d, const exp_arrangement *r
 }
 
 /* A group: id, the payment stream, service period and paid-through date, code. */
-static json_t *group(fhir_b *b, const char *gid, const char *system, const char *code,
+static json_t *group(xf_b *b, const char *gid, const char *system, const char *code,
                      const char *display, const char *text, const char *svc_start,
                      const char *svc_end, const char *paid_through)
 {
     json_t *g = json_object();
-    fhir_set_s(b, g, "id", gid);
-    fhir_push(b, g, "extension", stream(b));
-    fhir_push(b, g, "extension",
-              fhir_ext(b, EXT_SERVICE, "valuePeriod", fhir_period(b, svc_start, svc_end)));
-    if (paid_through[0] && fhir_date_ok(b, "the paid-through date (as_of_date)", paid_through))
-        fhir_push(b, g, "extension",
-                  fhir_ext(b, EXT_PAID, "valueDate", fhir_str(b, paid_through)));
-    fhir_set(b, g, "code", fhir_concept(b, system, code, display, text));
+    xf_set_s(b, g, "id", gid);
+    xf_push(b, g, "extension", stream(b));
+    xf_push(b, g, "extension",
+              xf_ext(b, EXT_SERVICE, "valuePeriod", xf_period(b, svc_start, svc_end)));
+    if (paid_through[0] && xf_date_ok(b, "the paid-through date (as_of_date)", paid_through))
+        xf_push(b, g, "extension",
+                  xf_ext(b, EXT_PAID, "valueDate", xf_str(b, paid_through)));
+    xf_set(b, g, "code", xf_concept(b, system, code, display, text));
     return g;
 }
 
 /* measureScore {extension: [alternate-measurescore value<kind>]} */
-static json_t *alt_score(fhir_b *b, const char *vkey, json_t *v)
+static json_t *alt_score(xf_b *b, const char *vkey, json_t *v)
 {
     json_t *s = json_object();
-    fhir_push(b, s, "extension", fhir_ext(b, EXT_ALT_SCORE, vkey, v));
+    xf_push(b, s, "extension", xf_ext(b, EXT_ALT_SCORE, vkey, v));
     return s;
 }
 
-static json_t *population(fhir_b *b, const char *code, const char *display, int64_t count)
+static json_t *population(xf_b *b, const char *code, const char *display, int64_t count)
 {
     json_t *p = json_object();
-    fhir_set(b, p, "code", fhir_concept(b, CS_POPULATION, code, display, NULL));
-    fhir_set(b, p, "count", json_integer((json_int_t)count));
+    xf_set(b, p, "code", xf_concept(b, CS_POPULATION, code, display, NULL));
+    xf_set(b, p, "count", json_integer((json_int_t)count));
     return p;
 }
 
 /* The report's context for its groups. */
 typedef struct rctx {
-    fhir_b *b;
+    xf_b *b;
     json_t *report;
     char svc_start[11], svc_end[11];
     const char *paid;
@@ -192,7 +192,7 @@ static json_t *add_group(rctx *c, const char *gid, const char *system, const cha
                          const char *display, const char *text)
 {
     json_t *g = group(c->b, gid, system, code, display, text, c->svc_start, c->svc_end, c->paid);
-    fhir_push(c->b, c->report, "group", g);
+    xf_push(c->b, c->report, "group", g);
     return c->b->bad ? NULL : g;
 }
 
@@ -200,7 +200,7 @@ static void money_group(rctx *c, const char *gid, const char *system, const char
                         const char *display, const char *text, int64_t cents)
 {
     json_t *g = add_group(c, gid, system, code, display, text);
-    if (g) fhir_set(c->b, g, "measureScore", alt_score(c->b, "valueMoney", fhir_money(c->b, cents)));
+    if (g) xf_set(c->b, g, "measureScore", alt_score(c->b, "valueMoney", xf_money(c->b, cents)));
 }
 
 static void code_group(rctx *c, const char *gid, const char *code, const char *display,
@@ -208,47 +208,47 @@ static void code_group(rctx *c, const char *gid, const char *code, const char *d
 {
     json_t *g = add_group(c, gid, CARA_CS_METRIC, code, display, text);
     if (g)
-        fhir_set(c->b, g, "measureScore",
+        xf_set(c->b, g, "measureScore",
                  alt_score(c->b, "valueCodeableConcept",
-                           fhir_concept(c->b, value_system, value, NULL, NULL)));
+                           xf_concept(c->b, value_system, value, NULL, NULL)));
 }
 
 /* ---- a MeasureReport ---- */
 
-static json_t *report(fhir_b *b, const export_data *d, const exp_arrangement *r,
+static json_t *report(xf_b *b, const export_data *d, const exp_arrangement *r,
                       const exp_result *res, const char *measure_id)
 {
     char id[65], raw[EXP_SHORT + 16], url[160], npi_id[65], tin_id[65], aco_id[65];
     char start[11], end[11];
     if (res->period < DATE_MIN_YEAR || res->period > DATE_MAX_YEAR)
-        return fhir_fail(b, "arrangement %s: performance year %d is not a year",
+        return xf_fail(b, "arrangement %s: performance year %d is not a year",
                          r->arrangement_id, res->period);
     snprintf(raw, sizeof raw, "%s-%d", r->arrangement_id, res->period);
-    if (!fhir_id(b, id, "ebra-", raw) || !fhir_npi_id(b, npi_id, r->npi)
-        || !fhir_tin_id(b, tin_id, r->tin) || !fhir_aco_id(b, aco_id, r->aco_id))
+    if (!xf_id(b, id, "ebra-", raw) || !xf_npi_id(b, npi_id, r->npi)
+        || !xf_tin_id(b, tin_id, r->tin) || !xf_aco_id(b, aco_id, r->aco_id))
         return NULL;
     snprintf(start, sizeof start, "%04d-01-01", res->period);
     snprintf(end, sizeof end, "%04d-12-31", res->period);
     int interim = strcmp(res->status, "interim") == 0;
-    const exp_aco *aco = fhir_aco(d, r->aco_id);
+    const exp_aco *aco = xf_aco(d, r->aco_id);
 
-    json_t *o = fhir_resource(b, "MeasureReport", id, VBPR_REPORT, NULL);
-    fhir_push(b, o, "extension",
-              fhir_ext(b, EXT_CATEGORY, "valueCodeableConcept",
-                       fhir_concept(b, CS_CATEGORY, "vbp", NULL, NULL)));
-    fhir_set_s(b, o, "status", interim ? "pending" : "complete");
-    fhir_set_s(b, o, "type", "summary");
-    fhir_set_s(b, o, "measure", measure_url(url, measure_id));
-    json_t *subj = fhir_ref(b, "Practitioner", npi_id,
+    json_t *o = xf_resource(b, "MeasureReport", id, VBPR_REPORT, NULL);
+    xf_push(b, o, "extension",
+              xf_ext(b, EXT_CATEGORY, "valueCodeableConcept",
+                       xf_concept(b, CS_CATEGORY, "vbp", NULL, NULL)));
+    xf_set_s(b, o, "status", interim ? "pending" : "complete");
+    xf_set_s(b, o, "type", "summary");
+    xf_set_s(b, o, "measure", measure_url(url, measure_id));
+    json_t *subj = xf_ref(b, "Practitioner", npi_id,
                             r->provider_name && *r->provider_name ? r->provider_name : NULL);
-    fhir_push(b, subj, "extension",
-              fhir_ext(b, EXT_ORG_SUBJECT, "valueReference",
-                       fhir_ref(b, "Organization", tin_id, NULL)));
-    fhir_set(b, o, "subject", subj);
-    fhir_set_s(b, o, "date", d->generated_at);
-    fhir_set(b, o, "reporter", fhir_ref(b, "Organization", aco_id,
+    xf_push(b, subj, "extension",
+              xf_ext(b, EXT_ORG_SUBJECT, "valueReference",
+                       xf_ref(b, "Organization", tin_id, NULL)));
+    xf_set(b, o, "subject", subj);
+    xf_set_s(b, o, "date", d->generated_at);
+    xf_set(b, o, "reporter", xf_ref(b, "Organization", aco_id,
                                         aco && aco->name && *aco->name ? aco->name : NULL));
-    fhir_set(b, o, "period", fhir_period(b, start, end));
+    xf_set(b, o, "period", xf_period(b, start, end));
 
     /* the service period: the year, inside the arrangement's dates */
     rctx c = {.b = b, .report = o, .paid = d->as_of_date};
@@ -264,9 +264,9 @@ static json_t *report(fhir_b *b, const export_data *d, const exp_arrangement *r,
                           "Episodes reconciled");
     if (g) {
         json_t *ms = json_object();
-        fhir_set(b, ms, "value", json_integer((json_int_t)res->episodes));
-        fhir_set_s(b, ms, "unit", "episodes");
-        fhir_set(b, g, "measureScore", ms);
+        xf_set(b, ms, "value", json_integer((json_int_t)res->episodes));
+        xf_set_s(b, ms, "unit", "episodes");
+        xf_set(b, g, "measureScore", ms);
     }
     money_group(&c, "target", CS_METRIC, "cost-target", "Cost target",
                 "Target price: the sum of the episodes' targets", res->target_cents);
@@ -287,16 +287,16 @@ static json_t *report(fhir_b *b, const export_data *d, const exp_arrangement *r,
                  r->tmpl && r->tmpl->quality_measure[0] ? ")" : "");
         g = add_group(&c, "quality", CARA_CS_METRIC, "quality-score", "Quality score", qtext);
         if (g) {
-            fhir_push(b, g, "population", population(b, "denominator", "Denominator",
+            xf_push(b, g, "population", population(b, "denominator", "Denominator",
                                                      res->episodes));
-            fhir_push(b, g, "population", population(b, "numerator", "Numerator",
+            xf_push(b, g, "population", population(b, "numerator", "Numerator",
                                                      res->quality_met));
             json_t *ms = json_object();
-            fhir_set(b, ms, "value", fhir_decimal(b, res->quality_bps, 4));
-            fhir_set_s(b, ms, "unit", "proportion");
-            fhir_set_s(b, ms, "system", UCUM);
-            fhir_set_s(b, ms, "code", "1");
-            fhir_set(b, g, "measureScore", ms);
+            xf_set(b, ms, "value", xf_decimal(b, res->quality_bps, 4));
+            xf_set_s(b, ms, "unit", "proportion");
+            xf_set_s(b, ms, "system", UCUM);
+            xf_set_s(b, ms, "code", "1");
+            xf_set(b, g, "measureScore", ms);
         }
         money_group(&c, "quality-adjusted-savings", CARA_CS_METRIC, "quality-adjusted-savings",
                     "Quality-adjusted savings", "Gross savings after the quality adjustment",
@@ -308,7 +308,7 @@ static json_t *report(fhir_b *b, const export_data *d, const exp_arrangement *r,
     code_group(&c, "cap-applied", "cap-applied", "Cap applied",
                "The stop-gain or stop-loss limit that bound the payment", CARA_CS_CAP,
                res->cap_applied[0] ? res->cap_applied : "none");
-    if (!res->status[0]) fhir_fail(b, "arrangement %s, %d: no result status", r->arrangement_id,
+    if (!res->status[0]) xf_fail(b, "arrangement %s, %d: no result status", r->arrangement_id,
                                    res->period);
     else
         code_group(&c, "status", "reconciliation-status", "Reconciliation status",
@@ -323,44 +323,44 @@ static json_t *report(fhir_b *b, const export_data *d, const exp_arrangement *r,
 
 json_t *export_vbpr_bundle(const export_data *d, char *err, size_t errlen)
 {
-    fhir_b bb, *b = &bb;
-    fhir_b_init(b, err, errlen);
-    fhir_keys acos = {0}, npis = {0}, tins = {0};
+    xf_b bb, *b = &bb;
+    xf_b_init(b, err, errlen);
+    xf_keys acos = {0}, npis = {0}, tins = {0};
     char key[320], id[65], run[32], mid[65];
 
     snprintf(run, sizeof run, "run%lld", (long long)d->run_id);
-    fhir_scope_key(d, d->scope.aco_id, key, sizeof key);
+    xf_scope_key(d, d->scope.aco_id, key, sizeof key);
     char raw[360];
     snprintf(raw, sizeof raw, "%s-%s", run, key);
-    json_t *bundle = fhir_id(b, id, "vbpr-", raw) ? fhir_bundle(b, id, d->generated_at) : NULL;
+    json_t *bundle = xf_id(b, id, "vbpr-", raw) ? xf_bundle(b, id, d->generated_at) : NULL;
 
     for (size_t i = 0; i < d->n_arrs && !b->bad; i++) {
         const exp_arrangement *r = &d->arrs[i];
         if (!r->n_results) continue;
-        fhir_keys_add(b, &acos, r->aco_id);
-        fhir_keys_add(b, &npis, r->npi);
-        fhir_keys_add(b, &tins, r->tin);
-        if (!fhir_id(b, mid, "ebra-", r->arrangement_id)) break;
+        xf_keys_add(b, &acos, r->aco_id);
+        xf_keys_add(b, &npis, r->npi);
+        xf_keys_add(b, &tins, r->tin);
+        if (!xf_id(b, mid, "ebra-", r->arrangement_id)) break;
         for (size_t j = 0; j < r->n_results && !b->bad; j++)
-            fhir_bundle_add(b, bundle, report(b, d, r, &r->results[j], mid));
+            xf_bundle_add(b, bundle, report(b, d, r, &r->results[j], mid));
     }
     for (size_t i = 0; i < d->n_arrs && !b->bad; i++) {
         const exp_arrangement *r = &d->arrs[i];
-        if (r->n_results && fhir_id(b, mid, "ebra-", r->arrangement_id))
-            fhir_bundle_add(b, bundle, measure(b, d, r, mid));
+        if (r->n_results && xf_id(b, mid, "ebra-", r->arrangement_id))
+            xf_bundle_add(b, bundle, measure(b, d, r, mid));
     }
-    fhir_keys_done(&acos);
-    fhir_keys_done(&npis);
-    fhir_keys_done(&tins);
+    xf_keys_done(&acos);
+    xf_keys_done(&npis);
+    xf_keys_done(&tins);
     for (size_t i = 0; i < npis.n && !b->bad; i++)
-        fhir_bundle_add(b, bundle, fhir_practitioner(b, d, npis.v[i], US_CORE "us-core-practitioner"));
+        xf_bundle_add(b, bundle, xf_practitioner(b, d, npis.v[i], US_CORE "us-core-practitioner"));
     for (size_t i = 0; i < acos.n && !b->bad; i++)
-        fhir_bundle_add(b, bundle, fhir_org_aco(b, d, acos.v[i], US_CORE "us-core-organization"));
+        xf_bundle_add(b, bundle, xf_org_aco(b, d, acos.v[i], US_CORE "us-core-organization"));
     for (size_t i = 0; i < tins.n && !b->bad; i++)
-        fhir_bundle_add(b, bundle, fhir_org_tin(b, d, tins.v[i], US_CORE "us-core-organization"));
-    fhir_keys_free(&acos);
-    fhir_keys_free(&npis);
-    fhir_keys_free(&tins);
+        xf_bundle_add(b, bundle, xf_org_tin(b, d, tins.v[i], US_CORE "us-core-organization"));
+    xf_keys_free(&acos);
+    xf_keys_free(&npis);
+    xf_keys_free(&tins);
     if (b->bad) {
         json_decref(bundle);
         return NULL;
