@@ -138,8 +138,15 @@ cx provider add "$NEWNPI" "$NEWTIN" --name "Leakage PT" >/dev/null 2>&1 || true
 cx ebra end "$E1" --end 2027-06-30 --by aco >/dev/null
 cx ebra offer E000901 --aco A0001 --npi "$NEWNPI" --tin "$NEWTIN" --template falls_prevention --start 2027-07-01 >/dev/null
 cx ebra accept E000901 >/dev/null
+# ... and the monthly delivery brings a death: a member of E1 (an episode from before June)
+# died 30 days after its trigger, so its episode, and its member period, end then
+set -- $(sqlite3 -separator ' ' "$DB" "SELECT person_id, date(trigger_date, '+30 days') FROM run_episodes WHERE run_id = 1 AND arrangement_id = '$E1' AND trigger_date < '2027-06-01' AND end_date > date(trigger_date, '+60 days') ORDER BY person_id LIMIT 1")
+DEAD=$1 DIED=$2
+mkdir "$T/upd"
+awk -F, -v OFS=, -v p="$DEAD" -v d="$DIED" '$1 == p { $4 = d } { print }' "$T/world/eligibility.csv" >"$T/upd/eligibility.csv"
+cx load "$T/upd" >/dev/null
 cx run >/dev/null 2>&1
-ok "$E1 ended 2027-06-30, E000901 ($NEWNPI) from 2027-07-01, run again"
+ok "$E1 ended 2027-06-30, E000901 ($NEWNPI) from 2027-07-01, $DEAD died $DIED; run again"
 cx export --format atr --aco A0001 --template falls_prevention --out "$T/atr2.json" 2>/dev/null
 cx report --by episode --aco A0001 --template falls_prevention --format json >"$T/rep2_falls.jsonl"
 n2=$(grep -c '"arrangement_id":"E000901"' "$T/rep2_falls.jsonl" || true)

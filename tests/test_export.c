@@ -137,20 +137,23 @@ START_TEST(members_after_an_ebra_ends_and_another_starts)
      * P2: under E1 both times, same period -> "nochange".
      * P3: unattributed -> not a member.
      * P5: first attributed now -> "new".
-     * P4: in the last list, no attributed episode now -> removed. */
+     * P4: in the last list, no attributed episode now -> removed.
+     * P6: the last list had it under E0, an EBRA renewed as E3 with the same specialist:
+     *     the same NPI, TIN and period -> "nochange" (the list shows nothing new). */
     exp_episode eps[] = {
         ep("P1", "E1", "1000000426", "2027-01-10", "2027-07-08"),
         ep("P1", "E2", "1003801549", "2027-08-01", "2028-01-27"),
         ep("P2", "E1", "1000000426", "2027-02-01", "2027-07-30"),
         ep("P3", NULL, NULL, "2027-03-01", "2027-08-27"),
         ep("P5", "E2", "1003801549", "2027-09-15", "2028-03-12"),
+        ep("P6", "E3", "1000000426", "2027-05-01", "2027-10-27"),
     };
     export_data d;
     memset(&d, 0, sizeof d);
     d.eps = eps;
     d.n_eps = sizeof eps / sizeof *eps;
     ck_assert_int_eq(export_build_members(&d), 0);
-    ck_assert_int_eq(d.n_members, 3);
+    ck_assert_int_eq(d.n_members, 4);
     ck_assert_str_eq(d.members[0].person_id, "P1");
     ck_assert_str_eq(d.members[0].arrangement_id, "E2");
     ck_assert_str_eq(d.members[0].npi, "1003801549");
@@ -163,11 +166,13 @@ START_TEST(members_after_an_ebra_ends_and_another_starts)
         member("P1", "E1", "1000000426", "2027-01-10", "2027-07-08"),
         member("P2", "E1", "1000000426", "2027-02-01", "2027-07-30"),
         member("P4", "E1", "1000000426", "2027-04-01", "2027-09-27"),
+        member("P6", "E0", "1000000426", "2027-05-01", "2027-10-27"),
     };
-    ck_assert_int_eq(export_diff_members(&d, prev, 3), 0);
+    ck_assert_int_eq(export_diff_members(&d, prev, 4), 0);
     ck_assert_str_eq(d.members[0].change_type, "change");
     ck_assert_str_eq(d.members[1].change_type, "nochange");
     ck_assert_str_eq(d.members[2].change_type, "new");
+    ck_assert_str_eq(d.members[3].change_type, "nochange");
     ck_assert_int_eq(d.n_removed, 1);
     ck_assert_str_eq(d.removed[0].person_id, "P4");
     ck_assert_str_eq(d.removed[0].arrangement_id, "E1");

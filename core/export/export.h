@@ -275,8 +275,8 @@ void export_split_winsorized(const int64_t raw[SETTING_N], int64_t actual, int64
 int export_build_members(export_data *d);
 
 /* Set each member's change_type against prev (the previous list's members, sorted the
- * same way; template_id holds the family): "new" (absent), "nochange" (same EBRA, NPI,
- * TIN and period) or "change"; prev's members absent from d go to d->removed. Pure.
+ * same way; template_id holds the family): "new" (absent), "nochange" (same NPI, TIN
+ * and period: what the list shows of a member) or "change"; prev's members absent from d go to d->removed. Pure.
  * 0 or -ENOMEM. */
 int export_diff_members(export_data *d, const exp_member *prev, size_t n_prev);
 

@@ -6,10 +6,10 @@
  * specialist, one per beneficiary and family: the latest such episode (by trigger date)
  * says which EBRA and specialist; the member period runs from the first trigger date to
  * the last end date of the beneficiary's episodes under that EBRA. Against the latest
- * ATR export of the same scope, a member is "new" (not in it), "nochange" (same EBRA,
- * specialist and period) or "change" (anything else: another specialist after one EBRA
- * ended and another started, a longer period); the previous list's members that are not
- * in this one are d->removed.
+ * ATR export of the same scope, a member is "new" (not in it), "nochange" (same
+ * specialist, NPI and TIN, and period: what the list shows of a member) or "change"
+ * (another specialist after one EBRA ended and another started, another period); the
+ * previous list's members that are not in this one are d->removed.
  */
 #include <errno.h>
 #include <stdlib.h>
@@ -106,8 +106,10 @@ int export_diff_members(export_data *d, const exp_member *prev, size_t n_prev)
             continue;
         }
         seen[o - prev] = 1;
-        int same = !strcmp(o->arrangement_id, m->arrangement_id) && !strcmp(o->npi, m->npi) &&
-                   !strcmp(o->tin, m->tin) && !strcmp(o->start, m->start) && !strcmp(o->end, m->end);
+        /* what the list shows of a member: its specialist and period (an EBRA renewed with
+         * the same specialist and dates is no change to the member) */
+        int same = !strcmp(o->npi, m->npi) && !strcmp(o->tin, m->tin) &&
+                   !strcmp(o->start, m->start) && !strcmp(o->end, m->end);
         util_strlcpy(m->change_type, same ? "nochange" : "change", sizeof m->change_type);
     }
     for (size_t k = 0; k < n_prev; k++) {
