@@ -59,12 +59,16 @@ if cx export --format xlsx --aco A0001 --out "$T/a1.xlsx" 2>"$T/e"; then
     checked $CHECK xlsx "$T/rep_arr_a1.jsonl" "$T/rep_a1.jsonl" "$T/a1.xlsx"
     if command -v soffice >/dev/null 2>&1; then
         mkdir "$T/lo"
-        if soffice --headless --convert-to csv --outdir "$T/lo" "$T/a1.xlsx" >/dev/null 2>&1 && [ -s "$T/lo/a1.csv" ]; then
-            head -1 "$T/lo/a1.csv" | grep -q "Summary\|run\|arrangement" && ok "LibreOffice reads the workbook back (soffice --convert-to csv)" ||
-                bad "LibreOffice's CSV of the workbook: $(head -2 "$T/lo/a1.csv")"
+        if HOME="$T/lo" soffice --headless --convert-to csv --outdir "$T/lo" "$T/a1.xlsx" >/dev/null 2>&1 && [ -s "$T/lo/a1.csv" ]; then
+            pay=$(cx report --by arrangement --aco A0001 --format csv | awk -F, 'NR == 1 { for (i = 1; i <= NF; i++) if ($i == "payment") c = i; next } { print $c; exit }')
+            grep -q -- "$pay" "$T/lo/a1.csv" && ok "LibreOffice reads the workbook back (soffice --convert-to csv: the first payment $pay)" ||
+                bad "LibreOffice's CSV of the workbook lacks the payment $pay: $(sed -n 9p "$T/lo/a1.csv")"
         else bad "LibreOffice could not convert the workbook"; fi
+        if HOME="$T/lo" $PY "$SRC/tests/export/xlsx_recalc.py" "$T/a1.xlsx" >"$T/recalc" 2>&1; then
+            ok "LibreOffice recalculates every formula to the value cara wrote ($(tail -1 "$T/recalc"))"
+        else bad "LibreOffice's recalculation differs: $(tail -5 "$T/recalc")"; fi
     else
-        echo "note LibreOffice is not installed: the soffice read-back is skipped (openpyxl read it)"
+        echo "note LibreOffice is not installed: the soffice read-back and recalculation are skipped (openpyxl read it)"
     fi
 else bad "xlsx: $(cat "$T/e")"; fi
 

@@ -244,28 +244,38 @@ static int run_rows(rows_ctx *c, export_data *d, const char *const *want, int n_
 /* The arrangement report's rows into the arrangements' results. */
 typedef struct res_ctx {
     export_data *d;
+    const report_def *def;
     int i_arr, i_period, i_eps, i_target, i_actual, i_wins, i_gross, i_q, i_qadj, i_share,
         i_pay, i_cap, i_status, i_leak;
 } res_ctx;
+
+/* The index of report column name (report_each's cells come in the report's column order;
+ * the header's names are SQL's, "COALESCE(lk.paid, 0)" for a computed one), or -1. */
+static int rcol(const report_def *def, const char *name)
+{
+    for (size_t i = 0; i < def->n_cols; i++)
+        if (!strcmp(def->cols[i].name, name)) return (int)i;
+    return -1;
+}
 
 static int res_cb(const store_row *row, void *ud)
 {
     res_ctx *r = ud;
     if (!row->cells) {
-        r->i_arr = col_of(row, "arrangement_id");
-        r->i_period = col_of(row, "period");
-        r->i_eps = col_of(row, "episodes");
-        r->i_target = col_of(row, "target_cents");
-        r->i_actual = col_of(row, "actual_cents");
-        r->i_wins = col_of(row, "actual_winsorized_cents");
-        r->i_gross = col_of(row, "gross_cents");
-        r->i_q = col_of(row, "quality_bps");
-        r->i_qadj = col_of(row, "quality_adjusted_cents");
-        r->i_share = col_of(row, "share_bps");
-        r->i_pay = col_of(row, "payment_cents");
-        r->i_cap = col_of(row, "cap_applied");
-        r->i_status = col_of(row, "status");
-        r->i_leak = col_of(row, "leakage_paid_cents");
+        r->i_arr = rcol(r->def, "arrangement_id");
+        r->i_period = rcol(r->def, "period");
+        r->i_eps = rcol(r->def, "episodes");
+        r->i_target = rcol(r->def, "target_cents");
+        r->i_actual = rcol(r->def, "actual_cents");
+        r->i_wins = rcol(r->def, "actual_winsorized_cents");
+        r->i_gross = rcol(r->def, "gross_cents");
+        r->i_q = rcol(r->def, "quality_bps");
+        r->i_qadj = rcol(r->def, "quality_adjusted_cents");
+        r->i_share = rcol(r->def, "share_bps");
+        r->i_pay = rcol(r->def, "payment_cents");
+        r->i_cap = rcol(r->def, "cap_applied");
+        r->i_status = rcol(r->def, "status");
+        r->i_leak = rcol(r->def, "leakage_paid_cents");
         return r->i_arr < 0 || r->i_period < 0 || r->i_pay < 0 ? -EPROTO : 0;
     }
     exp_arrangement *a = (exp_arrangement *)export_arrangement(r->d, row->cells[r->i_arr].text);
@@ -398,8 +408,8 @@ int export_gather(store *s, const export_scope *sc, const char *plugins_dir, exp
         snprintf(year, sizeof year, "%04d", d->scope.period);
         f.period = year;
     }
-    res_ctx r = {.d = d};
-    rc = report_each(s, report_find("arrangement"), d->run_id, &f, res_cb, &r, err, errlen);
+    res_ctx r = {.d = d, .def = report_find("arrangement")};
+    rc = report_each(s, r.def, d->run_id, &f, res_cb, &r, err, errlen);
     if (rc < 0) goto out;
     met_ctx m = {d};
     if ((rc = exports_q_quality_met(s, d->run_id, met_cb, &m, err, errlen)) < 0) goto out;

@@ -252,10 +252,117 @@ def atr(report_path, bundle_path, previous_path=None):
         print("counts " + json.dumps(counts, sort_keys=True))
 
 
+def sheet_rows(ws, header_row):
+    rows = list(ws.iter_rows(min_row=header_row, values_only=True))
+    head = rows[0]
+    return [dict(zip(head, r)) for r in rows[1:] if any(v is not None for v in r)]
+
+
+def dollars_cents(v):
+    """A workbook dollar cell (cents / 100 as a float) as cents, exactly or an error."""
+    if isinstance(v, bool) or not isinstance(v, (int, float)):
+        raise ValueError("not a number: %r" % (v,))
+    c = round(v * 100)
+    if abs(v * 100 - c) > 1e-6:
+        raise ValueError("%r is not a whole number of cents" % v)
+    return c
+
+
+def xlsx(arr_report, ep_report, path):
+    import openpyxl
+    wb = openpyxl.load_workbook(path, data_only=True)
+    want = ["Summary", "Terms", "Target prices", "Baseline", "Episodes", "Projected payment"]
+    check(wb.sheetnames == want, "xlsx: the six sheets in order (%s)" % ", ".join(wb.sheetnames))
+    rep = {(r["arrangement_id"], r["period"]): r for r in jsonl(arr_report)}
+    summ = sheet_rows(wb["Summary"], 8)
+    check(len(summ) == len(rep), "xlsx Summary: %d rows for the report's %d arrangement years" % (len(summ), len(rep)))
+    money = {"target": "target_cents", "actual": "actual_cents", "winsorized actual": "actual_winsorized_cents",
+             "gross (target - winsorized)": "gross_cents", "quality-adjusted": "quality_adjusted_cents",
+             "payment": "payment_cents", "leakage paid": "leakage_paid_cents"}
+    wrong = 0
+    for row in summ:
+        r = rep.get((row["arrangement_id"], row["period"]))
+        if r is None:
+            bad("xlsx Summary: %s %s is not in the report" % (row["arrangement_id"], row["period"]))
+            wrong += 1
+            continue
+        for col, key in money.items():
+            v = row[col]
+            got = None if v is None else dollars_cents(v)
+            if got != r[key]:
+                bad("xlsx Summary %s %s: %s %r, the report says %s cents" % (row["arrangement_id"], row["period"], col, v, r[key]))
+                wrong += 1
+        if row["episodes"] != r["episodes"] or not isinstance(row["episodes"], int):
+            bad("xlsx Summary %s: episodes %r, the report says %s" % (row["arrangement_id"], row["episodes"], r["episodes"]))
+            wrong += 1
+        for col, key in (("quality %", "quality_bps"), ("share %", "share_bps")):
+            got = None if row[col] is None else round(row[col] * 10000)
+            if got != r[key]:
+                bad("xlsx Summary %s: %s %r, the report says %s bps" % (row["arrangement_id"], col, row[col], r[key]))
+                wrong += 1
+        if (row["cap applied"] or None) != r["cap_applied"] or row["status"] != r["status"]:
+            bad("xlsx Summary %s: cap %r status %r, the report says %r %r" % (row["arrangement_id"], row["cap applied"], row["status"], r["cap_applied"], r["status"]))
+            wrong += 1
+    check(wrong == 0, "xlsx Summary: every figure equals the arrangement report's, to the cent, as numbers")
+    eps = {r["episode_id"]: r for r in jsonl(ep_report)}
+    erows = sheet_rows(wb["Episodes"], 2)
+    check(len(erows) == len(eps), "xlsx Episodes: %d rows for the report's %d episodes" % (len(erows), len(eps)))
+    wrong = 0
+    for row in erows:
+        e = eps.get(row["episode_id"])
+        if e is None:
+            wrong += 1
+            continue
+        for col, key in (("target", "target_cents"), ("actual", "actual_cents"), ("winsorized actual", "actual_winsorized_cents")):
+            got = None if row[col] is None else dollars_cents(row[col])
+            if got != e[key]:
+                bad("xlsx Episodes %s: %s %r, the report says %s" % (row["episode_id"], col, row[col], e[key]))
+                wrong += 1
+        if (row["arrangement_id"] or None) != e["arrangement_id"] or row["status"] != e["status"]:
+            wrong += 1
+        if row["trigger date"] is None or not hasattr(row["trigger date"], "year") or row["trigger date"].strftime("%Y-%m-%d") != e["trigger_date"]:
+            bad("xlsx Episodes %s: trigger date %r is not the date %s" % (row["episode_id"], row["trigger date"], e["trigger_date"]))
+            wrong += 1
+    check(wrong == 0, "xlsx Episodes: every episode's target, actual, winsorized actual, EBRA, status and date equal the report's")
+    prices = sheet_rows(wb["Target prices"], 2)
+    top = max((r["HCC count (min)"] for r in prices), default=0)
+    wrong = seen = 0
+    for e in eps.values():
+        if e["target_cents"] is None:
+            continue
+        f4 = lambda s: round(float(s), 4)
+        rows = [r for r in prices if r["template"] == e["template_id"] and r["performance year"] == int(e["trigger_date"][:4])
+                and r["trigger"] == e["trigger_type"] and round(r["age factor"], 4) == f4(e["age_factor"])
+                and r["HCC count (min)"] == min(e["hcc_count"], top) and round(r["dual factor"], 4) == f4(e["dual_factor"])]
+        col = (e["arrangement_id"] + " discounted target") if e["arrangement_id"] else "target before discount"
+        vals = {dollars_cents(r[col]) for r in rows if r.get(col) is not None}
+        seen += 1
+        if vals != {e["target_cents"]}:
+            bad("xlsx Target prices: episode %s (target %s cents) reads %s in column %r" % (e["episode_id"], e["target_cents"], sorted(vals), col))
+            wrong += 1
+    check(seen > 0 and wrong == 0, "xlsx Target prices: the price of every priced episode's risk band and EBRA is its target (%d episodes)" % seen)
+    proj = sheet_rows(wb["Projected payment"], 2)
+    wrong = 0
+    for row in proj:
+        r = rep.get((row["arrangement_id"], row["period"]))
+        if r is None or dollars_cents(row["projected payment"]) != r["payment_cents"] or row["difference"] != 0:
+            bad("xlsx Projected payment %s %s: %r (difference %r), the report says %s" % (row["arrangement_id"], row["period"], row["projected payment"], row["difference"], r and r["payment_cents"]))
+            wrong += 1
+    check(len(proj) == len(rep) and wrong == 0, "xlsx Projected payment: the recomputed payment of every row is the run's (difference 0)")
+    wf = openpyxl.load_workbook(path, data_only=False)
+    ws = wf["Projected payment"]
+    head = [c.value for c in ws[2]]
+    col = head.index("projected payment") + 1
+    forms = [ws.cell(row=i, column=col).value for i in range(3, 3 + len(proj))]
+    check(all(isinstance(f, str) and f.startswith("=") for f in forms), "xlsx: the projected payments are formulas (%s)" % (forms[0] if forms else None))
+
+
 if __name__ == "__main__":
     what = sys.argv[1]
     if what == "episodes":
         episodes(sys.argv[2], sys.argv[3])
+    elif what == "xlsx":
+        xlsx(sys.argv[2], sys.argv[3], sys.argv[4])
     elif what == "vbpr":
         vbpr(sys.argv[2], sys.argv[3])
     elif what == "atr":
