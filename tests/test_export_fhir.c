@@ -2,7 +2,7 @@
  * tests/test_export_fhir.c: the Da Vinci writers (core/export/export_atr.c,
  * export_vbpr.c): the ATR Group Bundle and NDJSON and the VBPR MeasureReport Bundle of an
  * export_data built by hand, checked element by element against what the profiles
- * require (docs/exports-fhir.md), and checked against the FHIR R4 JSON schema offline by
+ * require (docs/exports.md), and checked against the FHIR R4 JSON schema offline by
  * tests/fhir/validate.mjs when tests/fhir/node_modules is installed (`make deps`).
  *
  * The data (one ACO A0001, one template, two arrangements, four members, one removed):

@@ -1,6 +1,6 @@
 /*
  * tests/test_export_xlsx.c: core/export/export_xlsx*.c, the contracting workbook
- * (docs/exports-xlsx.md). A small export_data built by hand (below, with the hand
+ * (docs/exports.md). A small export_data built by hand (below, with the hand
  * computation of every figure) is written to a temporary file, then read back by an
  * independent reader, openpyxl (tests/export/xlsx_read.py under /usr/bin/python3, which
  * prints the workbook as JSON): the sheets, the cell types (numbers are numbers, dates

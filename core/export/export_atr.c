@@ -1,6 +1,6 @@
 /*
  * export_atr.c: the Da Vinci Member Attribution List (ATR) of an export_data, as a FHIR R4
- * Bundle (type collection) and as bulk NDJSON (docs/exports-fhir.md).
+ * Bundle (type collection) and as bulk NDJSON (docs/exports.md).
  *
  * The profile: Da Vinci - Member Attribution (ATR) List, STU 2 (2.1.0), FHIR 4.0.1,
  * http://hl7.org/fhir/us/davinci-atr/ (the StructureDefinition pages, spec.html "Member

@@ -2,7 +2,7 @@
  * export_vbpr.c: the Da Vinci Value-Based Performance Reporting (VBPR) MeasureReports of an
  * export_data: one per arrangement (EBRA) and performance year, in a FHIR R4 Bundle (type
  * collection) with the Measures, Practitioners and Organizations they name
- * (docs/exports-fhir.md).
+ * (docs/exports.md).
  *
  * The profile: Da Vinci Value-Based Performance Reporting, STU 1.1 (1.1.0), FHIR 4.0.1,
  * http://hl7.org/fhir/us/davinci-vbpr/ (StructureDefinition-vbp-performance-measurereport

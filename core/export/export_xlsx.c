@@ -1,5 +1,5 @@
 /*
- * export_xlsx.c: the contracting workbook (export.h, docs/exports-xlsx.md): the entry
+ * export_xlsx.c: the contracting workbook (export.h, docs/exports.md): the entry
  * point and the cell helpers of xlsx_internal.h. The sheets: Summary and Terms in
  * export_xlsx_summary.c, Target prices and Baseline in export_xlsx_prices.c, Episodes
  * and Projected payment in export_xlsx_recon.c.

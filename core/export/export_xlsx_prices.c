@@ -1,5 +1,5 @@
 /*
- * export_xlsx_prices.c: the workbook's price tables (docs/exports-xlsx.md): "Target
+ * export_xlsx_prices.c: the workbook's price tables (docs/exports.md): "Target
  * prices", every target a template can give in a performance year, step by step in
  * integer cents beside a formula recomputing each step; and "Baseline", the spending of
  * the run's episodes per template and trigger type with the winsorization cap.

@@ -1,6 +1,6 @@
 /*
  * export_xlsx_recon.c: the workbook's Episodes (one row per episode) and Projected
- * payment sheets (docs/exports-xlsx.md). Projected payment is the reconciliation of
+ * payment sheets (docs/exports.md). Projected payment is the reconciliation of
  * docs/methodology.md recomputed by the spreadsheet: its counts and sums are COUNTIFS
  * and SUMIFS over Episodes, its terms references to Terms, and every step a formula. The
  * result cached in each formula is the same step computed here in integer cents (the

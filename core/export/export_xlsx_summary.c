@@ -1,7 +1,7 @@
 /*
  * export_xlsx_summary.c: the workbook's Summary (the run and one row per arrangement and
  * performance year, the run's figures) and Terms (one row per arrangement: its terms,
- * negotiated or the template's default) sheets (docs/exports-xlsx.md).
+ * negotiated or the template's default) sheets (docs/exports.md).
  */
 #include <string.h>
 

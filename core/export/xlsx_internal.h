@@ -1,6 +1,6 @@
 /*
  * xlsx_internal.h: what the files of the contracting workbook share (export_xlsx.c,
- * export_xlsx_prices.c, export_xlsx_recon.c; docs/exports-xlsx.md): the writer's state,
+ * export_xlsx_prices.c, export_xlsx_recon.c; docs/exports.md): the writer's state,
  * the cell helpers and where each sheet's rows and columns are, so that one sheet's
  * formulas can name another sheet's cells. Not part of the module's interface.
  *

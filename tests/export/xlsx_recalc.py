@@ -7,7 +7,7 @@ them: it does not recalculate an xlsx on load by default), the copy is converted
 `soffice --headless --convert-to xlsx` (a private profile in the work folder), and both
 are read with openpyxl. Prints each formula that differs and a count; exit 0 when none
 does, 1 when some do, 2 when soffice or openpyxl is missing or the conversion fails.
-Not run by `make test` (docs/exports-xlsx.md, "To recompute").
+Run by tests/export_it.sh when LibreOffice is installed (docs/exports.md, "To recompute").
 """
 import os
 import re
