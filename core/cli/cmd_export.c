@@ -21,28 +21,27 @@
 #include "export/export.h"
 #include "store/store.h"
 
-static int list_row(const store_row *row, void *ud)
-{
-    cli_ctx *c = ud;
-    for (int i = 0; i < row->n; i++) {
-        const char *v = row->cells ? (row->cells[i].text ? row->cells[i].text : "") : row->names[i];
-        fprintf(c->out, "%s%s", i ? "\t" : "", v);
-    }
-    fputc('\n', c->out);
-    return 0;
-}
-
+/* --list: the exports made, one JSON object a line (newest first). */
 static int list_exports(cli_ctx *c)
 {
     store *s;
     if (cli_open_store(c, STORE_READONLY, &s) < 0) return CLI_FAIL;
     char err[512];
-    int n = exports_q_list(s, NULL, 1000, list_row, c, err, sizeof err);
+    json_t *rows = NULL;
+    int n = exports_q_list(s, NULL, 1000, &rows, err, sizeof err);
     store_close(s);
     if (n < 0) {
         fprintf(c->err, "cara export: %s\n", err);
         return CLI_FAIL;
     }
+    size_t i;
+    json_t *r;
+    json_array_foreach(rows, i, r) {
+        char *line = json_dumps(r, JSON_COMPACT);
+        if (line) fprintf(c->out, "%s\n", line);
+        free(line);
+    }
+    json_decref(rows);
     return CLI_OK;
 }
 
@@ -163,8 +162,9 @@ const cli_command cmd_export = {
             "                     against the previous ATR export of the same scope\n"
             "  --format vbpr      Da Vinci VBPR MeasureReports, one per EBRA and year\n"
             "  --format episodes  the episode-level CSV, one row per episode\n\n"
-            "  --list             the exports made so far (id, format, run, scope, who, when,\n"
-            "                     SHA-256)\n"
+            "  --list             the exports made so far, newest first, one JSON object a\n"
+            "                     line (export_id, format, run_id, scope, created_by,\n"
+            "                     created_at, sha256, bytes, previous_export)\n"
             "  --as WHO           who exports, for the exports table and the audit log\n\n"
             "An export holds beneficiary data: it is recorded in the audit log, and refused\n"
             "when the store cannot be written. A scope that names nothing in the store, or\n"

@@ -94,29 +94,6 @@ void api_export_get(srv_req *rq, srv_resp *rs)
     }
 }
 
-typedef struct list_ctx {
-    json_t *rows;
-} list_ctx;
-
-static int list_row(const store_row *row, void *ud)
-{
-    list_ctx *l = ud;
-    if (!row->cells) return 0;
-    json_t *o = json_object();
-    if (!o) return -ENOMEM;
-    for (int i = 0; i < row->n; i++) {
-        const store_cell *k = &row->cells[i];
-        json_t *v = k->type == STORE_CELL_NULL ? json_null()
-                    : k->type == STORE_CELL_INT ? json_integer(k->i)
-                                                : json_string(k->text ? k->text : "");
-        if (json_object_set_new(o, row->names[i], v ? v : json_null()) < 0) {
-            json_decref(o);
-            return -ENOMEM;
-        }
-    }
-    return json_array_append_new(l->rows, o) < 0 ? -ENOMEM : 0;
-}
-
 void api_exports_list(srv_req *rq, srv_resp *rs)
 {
     char prefix[64] = "";
@@ -128,15 +105,12 @@ void api_exports_list(srv_req *rq, srv_resp *rs)
     }
     int64_t limit;
     if (api_query_int(rq, rs, "limit", 100, 1, 1000, &limit) < 0) return;
-    list_ctx l = {json_array()};
+    json_t *rows = NULL;
     char err[512];
-    int n = l.rows ? exports_q_list(rq->db, prefix[0] ? prefix : NULL, limit, list_row, &l, err,
-                                    sizeof err)
-                   : -ENOMEM;
+    int n = exports_q_list(rq->db, prefix[0] ? prefix : NULL, limit, &rows, err, sizeof err);
     if (n < 0) {
-        json_decref(l.rows);
         srv_error(rs, 500, "store", "%s", n == -ENOMEM ? "out of memory" : err);
         return;
     }
-    srv_json(rs, 200, json_pack("{s:o}", "exports", l.rows));
+    srv_json(rs, 200, json_pack("{s:o}", "exports", rows));
 }

@@ -192,15 +192,16 @@ int exports_w_record(store *s, const exports_rec *r, int64_t *export_id, char *e
     return rc;
 }
 
-int exports_q_list(store *s, const char *part, int64_t limit, store_row_fn fn, void *ud,
-                   char *err, size_t errlen)
+int exports_q_list(store *s, const char *part, int64_t limit, json_t **out, char *err,
+                   size_t errlen)
 {
     char lim[24];
     snprintf(lim, sizeof lim, "%" PRId64, limit);
     const char *b[] = {part, lim};
-    return store_rows(s,
-                      "SELECT export_id, format, run_id, scope, created_at, created_by, sha256, "
-                      "bytes, previous_export FROM exports WHERE ?1 IS NULL OR instr('/' || scope || "
-                      "'/', '/' || ?1 || '/') > 0 ORDER BY export_id DESC LIMIT ?2",
-                      2, b, fn, ud, err, errlen);
+    return store_rows_json(s,
+                           "SELECT export_id, format, run_id, scope, created_at, created_by, "
+                           "sha256, bytes, previous_export FROM exports WHERE ?1 IS NULL OR "
+                           "instr('/' || scope || '/', '/' || ?1 || '/') > 0 ORDER BY export_id "
+                           "DESC LIMIT ?2",
+                           2, b, out, err, errlen);
 }

@@ -14,6 +14,8 @@
 #include <stddef.h>
 #include <stdint.h>
 
+#include <jansson.h>
+
 #include "store_conn.h"
 #include "store_rows.h"
 
@@ -78,10 +80,12 @@ typedef struct exports_rec {
 int exports_w_record(store *s, const exports_rec *r, int64_t *export_id, char *err,
                      size_t errlen);
 
-/* The exports recorded, newest first (at most limit): export_id, format, run_id, scope,
- * created_at, created_by, sha256, bytes, previous_export. part (NULL = any) keeps those
- * whose scope has it as one of its '/'-separated parts ("aco:A1": an ACO sees its own). */
-int exports_q_list(store *s, const char *part, int64_t limit, store_row_fn fn, void *ud,
-                   char *err, size_t errlen);
+/* The exports recorded, newest first (at most limit), as a JSON array of objects:
+ * export_id, format, run_id, scope, created_at, created_by, sha256, bytes,
+ * previous_export (null when none). part (NULL = any) keeps those whose scope has it as
+ * one of its '/'-separated parts ("aco:A1": an ACO sees its own). 0 with *out owned by
+ * the caller, or store_rows_json's negative code with err. */
+int exports_q_list(store *s, const char *part, int64_t limit, json_t **out, char *err,
+                   size_t errlen);
 
 #endif

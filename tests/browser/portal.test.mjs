@@ -321,7 +321,10 @@ try {
   await page.select('main form select[name=format]', 'atr');
   const atrHref = await page.$eval('#export-link', (a) => a.getAttribute('href'));
   check(atrHref === '/v1/exports/atr', 'ACO: choosing ATR changes the link (' + atrHref + ')');
-  check(await page.$$eval('main section table', (t) => t.length >= 2), 'ACO: the EBRAs\u2019 workbooks and the exports made are listed');
+  await visit('#/provisional', 'Provisional episodes'); // and back: the list is read when the page opens
+  await visit('#/exports', 'Exports');
+  const exTables = await page.$$eval('main section', (ss) => ss.map((x) => x.querySelectorAll('tbody tr').length));
+  check(exTables.length === 2 && exTables[0] > 0 && exTables[1] > 0, 'ACO: the EBRAs\u2019 workbooks and the exports made are listed (' + exTables.join(', ') + ' rows)');
   await shot('portal-exports.png', true);
   const otherRep = await call('GET', '/v1/reports/arrangement?aco=A0003');
   check(otherRep.status === 403, 'ACO: another ACO\u2019s report is refused (' + otherRep.status + ')');

@@ -21,9 +21,11 @@ function exportHref(format, params) {
 
 async function renderExports(box, params, query, ctx) {
   heading(box, 'Exports');
-  box.append(h('p', {}, 'Download the latest run\u2019s results for your scope. Every figure equals the reports\u2019; each download is recorded (who, when, its SHA-256) and is beneficiary data: keep it as such.'));
-  let templates = [];
-  try { templates = (await api('GET', '/v1/templates')).templates.filter((t) => t.kind === 'base'); } catch (e) { /* the form still works */ }
+  const out = h('div', {'aria-live': 'polite'}, h('p', {class: 'loading'}, 'Loading\u2026'));
+  box.append(out);
+  const [tr, er, xr] = await Promise.allSettled([api('GET', '/v1/templates'), api('GET', '/v1/ebras'), api('GET', '/v1/exports?limit=50')]);
+  const templates = tr.status === 'fulfilled' ? tr.value.templates.filter((t) => t.kind === 'base') : [];
+  out.replaceChildren(h('p', {}, 'Download the latest run\u2019s results for your scope. Every figure equals the reports\u2019; each download is recorded (who, when, its SHA-256) and is beneficiary data: keep it as such.'));
   const f = h('form', {'aria-label': 'Download an export'}, h('div', {class: 'row'},
     field({label: 'Format', name: 'format', options: FORMATS}),
     field({label: 'Template', name: 'template', options: [['', 'Every template']].concat(templates.map((t) => [t.id, t.id]))}),
@@ -39,28 +41,26 @@ async function renderExports(box, params, query, ctx) {
   f.addEventListener('change', update);
   f.addEventListener('submit', (ev) => { ev.preventDefault(); link.click(); });
   f.append(h('div', {class: 'actions'}, link));
-  box.append(f);
+  out.append(f);
   update();
 
-  const ebras = section(box, 'Workbooks by EBRA');
-  try {
-    const r = await api('GET', '/v1/ebras');
-    const rows = (r.ebras || []).filter((e) => e.status !== 'declined');
+  const ebras = section(out, 'Workbooks by EBRA');
+  if (er.status === 'fulfilled') {
+    const rows = (er.value.ebras || []).filter((e) => e.status !== 'declined');
     ebras.append(table('One contracting workbook per EBRA', [{key: 'arrangement_id', label: 'EBRA'}, {key: 'aco_id', label: 'ACO'},
       {key: 'npi', label: 'NPI'}, {key: 'template_id', label: 'Template'}, {key: 'status', label: 'Status'},
       {key: 'arrangement_id', label: 'Workbook', fmt: (v) => h('a', {href: exportHref('xlsx', {ebra: v}), download: ''}, v + '.xlsx')},
       {key: 'arrangement_id', label: 'VBPR', fmt: (v) => h('a', {href: exportHref('vbpr', {ebra: v}), download: ''}, 'MeasureReports')}],
     rows, {empty: 'No EBRA in your scope.'}));
-  } catch (e) { ebras.append(errorBox(e, 'EBRAs')); }
+  } else ebras.append(errorBox(er.reason, 'EBRAs'));
 
-  const made = section(box, 'Exports made');
-  try {
-    const r = await api('GET', '/v1/exports?limit=50');
+  const made = section(out, 'Exports made');
+  if (xr.status === 'fulfilled') {
     made.append(table('The latest exports in your scope', [{key: 'export_id', label: 'Export'}, {key: 'format', label: 'Format'},
       {key: 'run_id', label: 'Run'}, {key: 'scope', label: 'Scope'}, {key: 'created_at', label: 'When'}, {key: 'created_by', label: 'By'},
       {key: 'bytes', label: 'Bytes', num: true, fmt: count}, {key: 'sha256', label: 'SHA-256', fmt: (v) => h('code', {title: v}, String(v).slice(0, 12) + '\u2026')}],
-    r.exports, {empty: 'No exports yet.'}));
-  } catch (e) { made.append(errorBox(e, 'Exports made')); }
+    xr.value.exports, {empty: 'No exports yet.'}));
+  } else made.append(errorBox(xr.reason, 'Exports made'));
 }
 
 /** Register the page; returns its menu entry. */
