@@ -28,9 +28,16 @@ echo "== cara report --run $RUN --by template"
 "$CARA" --db "$DB" report --run "$RUN" --by template
 echo "== cara report --run $RUN --by arrangement"
 "$CARA" --db "$DB" report --run "$RUN" --by arrangement
+echo "== cara export: ACO A0001's contracting workbook, ATR list, VBPR reports and episode file"
+mkdir -p "$OUT/exports"
+"$CARA" --db "$DB" export --format xlsx --aco A0001 --out "$OUT/exports/A0001.xlsx"
+"$CARA" --db "$DB" export --format atr --aco A0001 --out "$OUT/exports/A0001-atr.json"
+"$CARA" --db "$DB" export --format vbpr --aco A0001 --out "$OUT/exports/A0001-vbpr.json"
+"$CARA" --db "$DB" export --format episodes --aco A0001 --out "$OUT/exports/A0001-episodes.csv"
 echo
 echo "More: $CARA --db $DB report --by episode|specialist|aco|leakage [--format json|csv]"
 echo "      $CARA --db $DB adt tasks --status open | adt provisional --status confirmed (docs/adt.md)"
+echo "      $CARA --db $DB export --format xlsx|atr|vbpr|episodes [--aco A | --ebra ID | --npi N] --out FILE (docs/exports.md)"
 
 # ---- the portal: one demo login per role, an offer waiting for the demo provider
 if ! "$CARA" help 2>&1 | grep -q '^ *user '; then

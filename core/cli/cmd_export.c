@@ -45,16 +45,23 @@ static int list_exports(cli_ctx *c)
     return CLI_OK;
 }
 
-static int write_all(const char *path, const unsigned char *b, size_t n, FILE *out, char *err,
+/* Write the n bytes to f (the --out file, closed here, or stdout). 0 or -EIO with err. */
+static int write_all(const char *path, FILE *f, const unsigned char *b, size_t n, char *err,
                      size_t errlen)
 {
-    FILE *f = path ? fopen(path, "wb") : out;
-    if (!f) return util_fail(err, errlen, -EIO, "--out %s: %s", path, strerror(errno));
     size_t w = fwrite(b, 1, n, f);
     int bad = w != n || fflush(f) != 0;
     if (path && fclose(f) != 0) bad = 1;
     if (bad) return util_fail(err, errlen, -EIO, "writing %s: %s", path ? path : "stdout", strerror(errno));
     return 0;
+}
+
+/* The --out file of an export that failed: closed and removed (it holds nothing). */
+static void drop_out(const char *path, FILE *f)
+{
+    if (!f) return;
+    fclose(f);
+    unlink(path);
 }
 
 static int run_export(cli_ctx *c, int argc, char **argv)
@@ -83,7 +90,7 @@ static int run_export(cli_ctx *c, int argc, char **argv)
         return cli_usage_error(c, &cmd_export, "--form must be bundle or ndjson (got '%s')", form);
     if (form && f != EXPORT_ATR)
         return cli_usage_error(c, &cmd_export, "--form applies to --format atr only");
-    export_scope sc = {.aco_id = aco, .ebra_id = ebra, .npi = npi, .template_id = tmpl};
+    export_scope sc = {.aco_id = aco, .ebra_id = ebra, .npi = npi, .template_id = tmpl, .cli = 1};
     if (run) {
         uint64_t v;
         if (util_parse_u64(run, &v) < 0 || v == 0 || v > INT64_MAX)
@@ -99,30 +106,30 @@ static int run_export(cli_ctx *c, int argc, char **argv)
     if (f == EXPORT_XLSX && !out && isatty(fileno(c->out)))
         return cli_usage_error(c, &cmd_export, "--format xlsx writes a binary workbook: give --out FILE.xlsx");
     char err[2048] = "";
-    store *s, *audit = NULL;
-    if (audit_cli_open(c->db, &audit, err, sizeof err) < 0) {
-        fprintf(c->err, "cara export: %s\n", err);
+    FILE *of = NULL; /* opened first: a path that cannot be written records nothing */
+    if (out && !(of = fopen(out, "wb"))) {
+        fprintf(c->err, "cara export: --out %s: %s\n", out, strerror(errno));
         return CLI_FAIL;
     }
-    if (store_open(c->db, 0, &s, err, sizeof err) < 0) {
+    store *s, *audit = NULL;
+    if (audit_cli_open(c->db, &audit, err, sizeof err) < 0 ||
+        store_open(c->db, 0, &s, err, sizeof err) < 0) {
         fprintf(c->err, "cara export: %s\n", err);
         store_close(audit);
+        drop_out(out, of);
         return CLI_FAIL;
     }
     export_output o;
     int rc = export_make(s, &sc, f, fm, c->plugins_dir, audit_cli_actor(as), &o, err, sizeof err);
     store_close(s);
-    if (rc == -ENOENT || rc == -EINVAL) {
-        fprintf(c->err, "cara export: %s\n", err);
-        store_close(audit);
-        return CLI_USAGE;
-    }
     if (rc < 0) {
         fprintf(c->err, "cara export: %s\n", err);
         store_close(audit);
-        return CLI_FAIL;
+        drop_out(out, of);
+        return rc == -ENOENT || rc == -EINVAL ? CLI_USAGE : CLI_FAIL;
     }
-    rc = write_all(out, o.bytes, o.len, c->out, err, sizeof err);
+    rc = write_all(out, of ? of : c->out, o.bytes, o.len, err, sizeof err);
+    of = NULL;
     if (rc == 0) {
         char id[32];
         snprintf(id, sizeof id, "%" PRId64, sc.run_id);
@@ -137,6 +144,9 @@ static int run_export(cli_ctx *c, int argc, char **argv)
     if (rc == 0 && out)
         fprintf(c->err, "cara export: wrote %s (%zu bytes, %" PRId64 " records, export %" PRId64
                 ", sha256 %s)\n", out, o.len, o.records, o.export_id, o.sha256);
+    if (rc == 0 && o.records == 0)
+        fprintf(c->err, "cara export: run %" PRId64 " has nothing in this scope (%s): the export "
+                "is empty\n", o.run_id, o.scope);
     if (rc < 0) fprintf(c->err, "cara export: %s\n", err);
     export_output_free(&o);
     store_close(audit);

@@ -45,6 +45,7 @@ typedef struct export_scope {
     const char *template_id;  /* only arrangements and episodes of this template (family) */
     int period;               /* only this performance year (0: every year of the run) */
     int64_t max_episodes;     /* > 0: refuse (-E2BIG) an export of more episodes */
+    int cli;                  /* 1: errors name the options as the CLI spells them (--npi) */
 } export_scope;
 
 /* ---- the data ---- */
@@ -238,6 +239,8 @@ typedef struct export_output {
     char filename[256];        /* suggested: cara-<format>-run<N>-<scope>.<ext> */
     int64_t export_id;         /* its row in exports */
     int64_t records;           /* episodes (episodes, xlsx), members (atr), reports (vbpr) */
+    int64_t run_id;            /* the run exported */
+    char scope[160];           /* its scope (exports.scope) */
     char sha256[65];
 } export_output;
 

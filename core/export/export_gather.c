@@ -346,13 +346,13 @@ static void set_scope(export_data *d, const export_scope *sc)
 }
 
 /* An id in the scope must name something of the store, else the export would be
- * silently empty: ACO and EBRA are checked here (the template by export__templates). */
+ * silently empty: the ACO and NPI are checked here, the EBRA when the arrangements are
+ * read (export_gather), the template by export__templates. */
 static int check_scope(store *s, const export_data *d, char *err, size_t errlen)
 {
-    report_filters f = {.npi = d->scope.npi, .aco = d->scope.aco_id,
-                        .arrangement = d->scope.ebra_id};
+    report_filters f = {.npi = d->scope.npi, .aco = d->scope.aco_id};
     const report_def *r = report_find("arrangement");
-    return report_check_filters(s, r, &f, 0, err, errlen);
+    return report_check_filters(s, r, &f, d->scope.cli, err, errlen);
 }
 
 int export_gather(store *s, const export_scope *sc, const char *plugins_dir, export_data *d,
@@ -394,7 +394,8 @@ int export_gather(store *s, const export_scope *sc, const char *plugins_dir, exp
     d->n_arrs = c.n;
     if (rc < 0) goto out;
     if (d->scope.ebra_id && d->n_arrs == 0) {
-        snprintf(err, errlen, "EBRA %s is not in the scope of this export (%s)", d->scope.ebra_id,
+        snprintf(err, errlen, "%s %s: no such EBRA in the scope of this export (%s; cara ebra "
+                 "list shows them)", d->scope.cli ? "--ebra" : "ebra", d->scope.ebra_id,
                  d->scope_label);
         rc = -ENOENT;
         goto out;

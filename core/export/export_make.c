@@ -131,6 +131,8 @@ int export_make(store *s, const export_scope *sc, export_format f, export_form f
             for (size_t i = 0; i < d.n_arrs; i++) o->records += (int64_t)d.arrs[i].n_results;
         }
         file_name(&d, f, form, o->filename, sizeof o->filename);
+        o->run_id = d.run_id;
+        util_strlcpy(o->scope, d.scope_label, sizeof o->scope);
         sha256_hex(o->bytes, o->len, o->sha256);
         exports_member_rec *m = NULL;
         size_t n = f == EXPORT_ATR ? d.n_members : 0;

@@ -155,8 +155,9 @@ int export__templates(store *s, export_data *d, const char *plugins_dir, char *e
             found |= !strcmp(d->templates[i].id, d->scope.template_id) ||
                      !strcmp(d->templates[i].family, d->scope.template_id);
         if (!found) {
-            snprintf(err, errlen, "template %s: run %" PRId64 " has no such template",
-                     d->scope.template_id, d->run_id);
+            snprintf(err, errlen, "%s %s: run %" PRId64 " has no such template (cara runs --run "
+                     "%" PRId64 " lists the templates it used)", d->scope.cli ? "--template" : "template",
+                     d->scope.template_id, d->run_id, d->run_id);
             return -ENOENT;
         }
     }
