@@ -416,17 +416,7 @@ const char *xf_scope_key(const export_data *d, const char *aco, char *out, size_
 
 const exp_person *xf_person(const export_data *d, const char *person_id)
 {
-    size_t lo = 0, hi = d->n_people;
-    while (lo < hi) {
-        size_t mid = lo + (hi - lo) / 2;
-        int c = strcmp(d->people[mid].person_id, person_id);
-        if (c == 0) return &d->people[mid];
-        if (c < 0)
-            lo = mid + 1;
-        else
-            hi = mid;
-    }
-    return NULL;
+    return export_person(d, person_id); /* d->people is sorted by person_id (export.h) */
 }
 
 const exp_aco *xf_aco(const export_data *d, const char *aco_id)
