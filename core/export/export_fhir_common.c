@@ -175,17 +175,18 @@ json_t *xf_str(xf_b *b, const char *s)
     return j;
 }
 
+/* 1 when v can be put into o; else 0, v released and the failure recorded (once). */
+static int can_put(xf_b *b, json_t *o, json_t *v)
+{
+    if (v && o && !b->bad) return 1;
+    json_decref(v);
+    if (!b->bad) xf_oom(b);
+    return 0;
+}
+
 json_t *xf_set(xf_b *b, json_t *o, const char *key, json_t *v)
 {
-    if (!v) {
-        if (!b->bad) xf_oom(b);
-        return o;
-    }
-    if (!o || b->bad) {
-        json_decref(v);
-        if (!b->bad) xf_oom(b);
-        return o;
-    }
+    if (!can_put(b, o, v)) return o;
     /* jansson releases v when the set fails */
     if (json_object_set_new(o, key, v) != 0) xf_oom(b);
     return o;
@@ -199,15 +200,7 @@ json_t *xf_set_s(xf_b *b, json_t *o, const char *key, const char *s)
 
 json_t *xf_push(xf_b *b, json_t *o, const char *key, json_t *v)
 {
-    if (!v) {
-        if (!b->bad) xf_oom(b);
-        return o;
-    }
-    if (!o || b->bad) {
-        json_decref(v);
-        if (!b->bad) xf_oom(b);
-        return o;
-    }
+    if (!can_put(b, o, v)) return o;
     json_t *a = json_object_get(o, key);
     if (!a) {
         a = json_array();
