@@ -91,7 +91,6 @@ struct srv_mllp {
     /* the WAL checkpoint, on its own pool thread and connection (checkpoint_work) */
     uv_work_t ckpt_work;
     int ckpt_busy;
-    uint64_t ckpt_batches;       /* batches when the last checkpoint started */
     store *ckpt_db;
     char open_error[512];
     /* metrics (loop thread) */
@@ -223,12 +222,14 @@ static int ensure_proc(srv_mllp *m, char *err, size_t errlen)
         /* the listener reads the same visits, beneficiaries and claims again and again:
          * a page cache of its own (64 MiB) instead of SQLite's 2 MiB default */
         store_exec(m->db, "PRAGMA cache_size = -65536", NULL, 0);
-        /* the sweep timer checkpoints the WAL on another pool thread every second
-         * (checkpoint_work), concurrent with the batches, so that the checkpoint a
-         * commit runs every 1,000 WAL pages (SQLite's default; then the WAL restarts)
-         * finds little left to copy; the WAL file is cut back to 64 MiB after it
-         * restarts. (Larger automatic checkpoints raised the throughput and the tail
-         * latency with it: docs/performance.md.) */
+        /* each batch is followed by a checkpoint of the WAL on another pool thread
+         * (checkpoint_start), concurrent with the next batches, which syncs and copies
+         * the WAL's pages while they run. What is left for the batches is the checkpoint
+         * a commit runs every 16,000 WAL pages (64 MiB), which restarts the WAL: it
+         * finds little left to sync or copy. SQLite's default of 1,000 pages restarted
+         * it 15 times a second at 5,000 messages/s, each time inside a commit; the WAL
+         * file is cut back to 64 MiB after it restarts. (Measured: docs/performance.md.) */
+        store_exec(m->db, "PRAGMA wal_autocheckpoint = 16000", NULL, 0);
         store_exec(m->db, "PRAGMA journal_size_limit = 67108864", NULL, 0);
     }
     uint64_t now = uv_hrtime() / 1000000;
@@ -388,6 +389,8 @@ static void write_acks(srv_mllp *m, mconn *c)
     }
 }
 
+static void checkpoint_start(srv_mllp *m);
+
 static void after_batch(uv_work_t *w, int status)
 {
     srv_mllp *m = w->data;
@@ -413,6 +416,7 @@ static void after_batch(uv_work_t *w, int status)
     for (mconn *c = m->conns; c; c = c->next)
         if (!c->closing) write_acks(m, c);
     if (tasks) srv__tasks_notify(m->s);
+    checkpoint_start(m);
     kick(m);
 }
 
@@ -494,16 +498,23 @@ static void after_checkpoint(uv_work_t *w, int status)
     m->ckpt_busy = 0;
 }
 
+/* After each batch, unless one is running: a checkpoint on another pool thread, so that
+ * the WAL's pages are synced and copied while the next batches run, and the checkpoint
+ * a commit runs every 16,000 WAL pages (SQLite's automatic one, which restarts the WAL)
+ * finds little left to sync and copy (docs/performance.md). A checkpoint started less
+ * often (every 100 or 300 ms) left more to the commit's, and the p99 rose to 60 ms. */
+static void checkpoint_start(srv_mllp *m)
+{
+    if (m->ckpt_busy) return;
+    m->ckpt_busy = 1;
+    m->ckpt_work.data = m;
+    if (uv_queue_work(m->s->loop, &m->ckpt_work, checkpoint_work, after_checkpoint) != 0)
+        m->ckpt_busy = 0;
+}
+
 static void on_sweep(uv_timer_t *t)
 {
     srv_mllp *m = t->data;
-    if (!m->ckpt_busy && m->batches != m->ckpt_batches) {
-        m->ckpt_batches = m->batches;
-        m->ckpt_busy = 1;
-        m->ckpt_work.data = m;
-        if (uv_queue_work(m->s->loop, &m->ckpt_work, checkpoint_work, after_checkpoint) != 0)
-            m->ckpt_busy = 0;
-    }
     uint64_t now = uv_now(m->s->loop), limit = (uint64_t)m->s->limits.mllp_idle_seconds * 1000;
     for (mconn *c = m->conns; c; c = c->next)
         if (!c->closing && ((c->pending == 0 && now - c->last_io > limit) ||

@@ -17,7 +17,7 @@
 
 enum {
     S_SEEN, S_XWALK, S_PERSON, S_MSG_PUT, S_REJECT, S_VISIT_GET, S_VISIT_INS,
-    S_VISIT_UPD, S_PROV_GET, S_PROV_INS, S_PROV_UPD, S_TASK_INS, S_TASK_REOPEN, S_TASKS_CANCEL,
+    S_VISIT_UPD, S_VISIT_KEYS, S_PROV_GET, S_PROV_INS, S_PROV_UPD, S_TASK_INS, S_TASK_REOPEN, S_TASKS_CANCEL,
     S_MERGE_VISITS, S_MERGE_MSGS, S_MERGE_PROV, S_MERGE_TASKS, S_REMATCH_VISITS, S_REMATCH_MSGS,
     S_LAST_TASK, S_NEXT_MSG, S_COVERING, S_CANCEL_VISIT_T, S_CANCEL_VISIT_P, S_CANCEL_TRIG_T,
     S_CANCEL_TRIG_P, S_CANCEL_BETWEEN_T, S_CANCEL_BETWEEN_P, S_N
@@ -54,11 +54,15 @@ static const char *const SQL[S_N] = {
                     "discharge_disposition, attending_npi, diagnoses, status, first_message, "
                     "last_message) VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, "
                     "?13, ?14, ?15)",
-    [S_VISIT_UPD] = "UPDATE adt_visits SET facility = ?1, visit_number = ?2, mbi = ?3, "
-                    "person_id = ?4, unmatched_reason = ?5, mrn = ?6, patient_class = ?7, "
-                    "admit_time = ?8, discharge_time = ?9, discharge_disposition = ?10, "
-                    "attending_npi = ?11, diagnoses = ?12, status = ?13, first_message = ?14, "
-                    "last_message = ?15 WHERE visit_id = ?16",
+    /* an update leaves the indexed columns alone (S_VISIT_KEYS changes them when they
+     * differ): rewriting three index entries per message cost more than the row */
+    [S_VISIT_UPD] = "UPDATE adt_visits SET unmatched_reason = ?5, mrn = ?6, patient_class = ?7, "
+                    "discharge_time = ?9, discharge_disposition = ?10, attending_npi = ?11, "
+                    "diagnoses = ?12, status = ?13, first_message = ?14, last_message = ?15 "
+                    "WHERE visit_id = ?16",
+    [S_VISIT_KEYS] = "UPDATE adt_visits SET mbi = ?3, person_id = ?4, admit_time = ?8 WHERE "
+                     "visit_id = ?16 AND (mbi IS NOT ?3 OR person_id IS NOT ?4 OR "
+                     "admit_time IS NOT ?8)",
     [S_PROV_GET] = "SELECT provisional_id, visit_id, template_id, trigger_id, trigger_type, "
                    "person_id, aco_id, day0, end_date, confirm_days, arrangement_id, npi, tin, "
                    "attribution_method, target_cents, status, status_reason, message_id FROM "
@@ -289,9 +293,10 @@ int adt_w_visit_get(adt_w *w, const char *facility, const char *visit_number,
     return store_fail(w->db, err, errlen, "reading a visit");
 }
 
-int adt_w_visit_put(adt_w *w, adt_visit_row *v, char *err, size_t errlen)
+/* Bind the visit's columns by their numbers in S_VISIT_INS/UPD/KEYS and run st. */
+static int visit_bind_run(adt_w *w, sqlite3_stmt *st, const adt_visit_row *v, char *err,
+                          size_t errlen)
 {
-    sqlite3_stmt *st = stmt(w, v->visit_id ? S_VISIT_UPD : S_VISIT_INS);
     bt(st, 1, v->facility, 0);
     bt(st, 2, v->visit_number, 0);
     bt(st, 3, v->mbi, 0);
@@ -308,9 +313,18 @@ int adt_w_visit_put(adt_w *w, adt_visit_row *v, char *err, size_t errlen)
     sqlite3_bind_int64(st, 14, v->first_message);
     sqlite3_bind_int64(st, 15, v->last_message);
     if (v->visit_id) sqlite3_bind_int64(st, 16, v->visit_id);
-    int rc = run(w, st, "storing a visit", err, errlen);
-    if (rc == 0 && !v->visit_id) v->visit_id = sqlite3_last_insert_rowid(w->db);
-    return rc;
+    return run(w, st, "storing a visit", err, errlen);
+}
+
+int adt_w_visit_put(adt_w *w, adt_visit_row *v, char *err, size_t errlen)
+{
+    if (!v->visit_id) {
+        int rc = visit_bind_run(w, stmt(w, S_VISIT_INS), v, err, errlen);
+        if (rc == 0) v->visit_id = sqlite3_last_insert_rowid(w->db);
+        return rc;
+    }
+    int rc = visit_bind_run(w, stmt(w, S_VISIT_UPD), v, err, errlen);
+    return rc < 0 ? rc : visit_bind_run(w, stmt(w, S_VISIT_KEYS), v, err, errlen);
 }
 
 int adt_w_prov_get(adt_w *w, int64_t visit_id, const char *template_id, const char *trigger_id,

@@ -425,7 +425,7 @@ static const store_migration migrations[] = {
      "  raw          TEXT NOT NULL,\n"
      "  UNIQUE (sender, control_id)\n"
      ") STRICT;\n"
-     "CREATE INDEX adt_messages_person ON adt_messages (person_id, message_id);\n"
+     "CREATE INDEX adt_messages_person ON adt_messages (person_id, message_id); -- dropped by 19\n"
      "CREATE INDEX adt_messages_mbi ON adt_messages (mbi);\n"
      "CREATE TABLE adt_rejects (\n"
      "  reject_id    INTEGER PRIMARY KEY,\n"
@@ -562,6 +562,8 @@ static const store_migration migrations[] = {
      "  end_date       TEXT NOT NULL,\n"
      "  PRIMARY KEY (export_id, person_id, family)\n"
      ") STRICT, WITHOUT ROWID;\n"},
+    {19, "adt: no index of messages by beneficiary (nothing reads it; each message paid for it)",
+     "DROP INDEX IF EXISTS adt_messages_person;\n"},
 };
 
 const store_migration *store_migrations(size_t *n)
