@@ -180,11 +180,14 @@ static int adjustment(const rd *r, int *adj)
     return 0;
 }
 
-static int version(const rd *r, int64_t *v)
+/* The record's version (CLM_EFCTV_DT, CLM_IDR_LD_DT) and its paid date: the IDR load
+ * date, when CMS's data repository took the processed claim. */
+static int version(const rd *r, feed_claim *c)
 {
     cara_date eff, idr;
     if (date(r, "CLM_EFCTV_DT", 0, &eff) < 0 || date(r, "CLM_IDR_LD_DT", 0, &idr) < 0) return -1;
-    *v = feed_cclf_version(eff, idr);
+    c->version = feed_cclf_version(eff, idr);
+    c->paid = idr;
     return 0;
 }
 
@@ -270,7 +273,7 @@ int cclf_part_a_header(const char *rec, feed_claim *c, char cur_id[14], char osc
     if (!attending[0] && checked(&r, "CLM_ATNDG_PRVDR_NPI_NUM", F_NPI, 0, attending, 11) < 0)
         return -1;
     if (money(&r, "CLM_PMT_AMT", &pmt) < 0 || adjustment(&r, &c->adjustment) < 0 ||
-        version(&r, &c->version) < 0 || control_number(&r, cur_id, c) < 0)
+        version(&r, c) < 0 || control_number(&r, cur_id, c) < 0)
         return -1;
     if (not_icd10(&r)) c->dx[0][0] = '\0', c->n_dx = 0;
     c->has_claim_paid = 1;
@@ -403,7 +406,7 @@ int cclf_part_b_line(const char *rec, char file, feed_claim *c, feed_line *l, ch
         checked(&r, "CLM_POS_CD", F_POS, 0, l->pos, sizeof l->pos) < 0 ||
         money(&r, "CLM_LINE_CVRD_PD_AMT", &l->paid_cents) < 0 ||
         money(&r, "CLM_LINE_ALOWD_CHRG_AMT", &l->allowed_cents) < 0 ||
-        adjustment(&r, &c->adjustment) < 0 || version(&r, &c->version) < 0 ||
+        adjustment(&r, &c->adjustment) < 0 || version(&r, c) < 0 ||
         control_number(&r, cur_id, c) < 0)
         return -1;
     char dnl[4], ind[4];

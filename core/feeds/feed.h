@@ -95,6 +95,10 @@ typedef struct feed_claim {
                                      feed_cclf_version(CLM_EFCTV_DT, CLM_IDR_LD_DT);
                                      FHIR: meta.lastUpdated in milliseconds since
                                      1970-01-01T00:00:00Z */
+    cara_date paid;               /* when this version was paid (processed), CARA_DATE_NONE
+                                     when the feed does not say. CCLF: CLM_IDR_LD_DT;
+                                     FHIR: supportingInfo nch_wkly_proc_dt, else
+                                     payment.date, else the date of meta.lastUpdated */
     char dx[FEED_DX_MAX][8];      /* ICD-10-CM without dot, principal first */
     int n_dx;
     char px[FEED_PX_MAX][8];      /* ICD-10-PCS procedures */

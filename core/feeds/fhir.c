@@ -713,6 +713,40 @@ static int eob_status(pctx *c, const json_t *eob, fhir_resource *r)
                 "and Z or +hh:mm)", q);
 }
 
+/* A date at the start of s (YYYY-MM-DD, then the end or 'T'), else CARA_DATE_NONE. */
+static cara_date date_prefix(const char *s)
+{
+    cara_date d;
+    if (!s || strlen(s) < 10 || (s[10] && s[10] != 'T') || date_parse(s, 10, &d) < 0)
+        return CARA_DATE_NONE;
+    return d;
+}
+
+/* When the claim was paid (processed): BFD's NCH weekly processing date (a supportingInfo
+ * whose category carries .../nch_wkly_proc_dt, in timingDate), else payment.date, else
+ * the date of meta.lastUpdated (when BFD took the claim); CARA_DATE_NONE when none is a
+ * date. Never an error: the paid date only matters to interim runs (cara run --as-of). */
+static void eob_paid(const json_t *eob, feed_claim *cl)
+{
+    static const char proc[] = "nch_wkly_proc_dt";
+    json_t *si, *cd;
+    size_t i, j;
+    cl->paid = CARA_DATE_NONE;
+    json_array_foreach(json_object_get(eob, "supportingInfo"), i, si) {
+        json_array_foreach(json_object_get(json_object_get(si, "category"), "coding"), j, cd) {
+            const char *code = str_of(cd, "code");
+            size_t n = code ? strlen(code) : 0;
+            if (n >= sizeof proc - 1 && !strcmp(code + n - (sizeof proc - 1), proc)) {
+                cl->paid = date_prefix(str_of(si, "timingDate"));
+                if (cl->paid != CARA_DATE_NONE) return;
+            }
+        }
+    }
+    cl->paid = date_prefix(str_of(json_object_get(eob, "payment"), "date"));
+    if (cl->paid == CARA_DATE_NONE)
+        cl->paid = date_prefix(str_of(json_object_get(eob, "meta"), "lastUpdated"));
+}
+
 static int eob_dates(pctx *c, const json_t *eob, feed_claim *cl)
 {
     if (get_period(c, eob, "billablePeriod", &cl->start, &cl->end) < 0) return -EINVAL;
@@ -1283,6 +1317,7 @@ static int parse_eob(pctx *c, const json_t *eob, fhir_resource *r)
     if (rc < 0 || r->skipped) return rc; /* a type cara does not price: nothing more read */
     rc = ref_id(c, eob, "patient", "Patient", r->patient_id, sizeof r->patient_id);
     if (rc == 0) rc = eob_status(c, eob, r);
+    if (rc == 0) eob_paid(eob, &r->claim);
     if (rc == 0) rc = eob_dates(c, eob, cl);
     if (rc == 0) rc = eob_facility(c, eob, cl);
     if (rc == 0) rc = eob_payment(c, eob, cl);

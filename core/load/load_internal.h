@@ -48,6 +48,7 @@ typedef struct claim_group {
     char adj[2];
     size_t first_line;            /* file line of its first row */
     char header[36][80];          /* the claim-level fields of its first row */
+    char paid_date[80];           /* the latest paid_date of its rows ("" none) */
     int64_t seen[64];             /* line numbers seen so far (to catch repeats) */
     int dirty;                    /* a claim-level field was filled in by a later line */
     size_t n_seen;

@@ -409,12 +409,13 @@ static const field_spec claim_cols[] = {
     /* 51 */ {"billing_tin", F_TIN, COL, NULL, 0, 0},
     /* 52 */ {"paid_amount", F_MONEY, COL, NULL, 0, 0},     /* empty = 0 (Tuva) */
     /* 53 */ {"allowed_amount", F_MONEY, COL, NULL, 0, 0},
+    /* 54 */ {"paid_date", F_DATE, OPT, NULL, 0, 0},        /* when the claim was paid */
 };
 
 enum {
     CC_ID = 0, CC_TYPE = 1, CC_START = 3, CC_ADMISSION = 5, CC_DISCHARGE = 6, CC_DISP = 7,
     CC_BILL = 8, CC_FACILITY = 9, CC_ADJ = 10, CC_DXTYPE = 11, CC_DX1 = 12, CC_HEADER_END = 37,
-    CC_LINE = 37, CC_MOD1 = 43, CC_PAID = 52
+    CC_LINE = 37, CC_MOD1 = 43, CC_PAID = 52, CC_PAID_DATE = 54
 };
 
 /* A malformed value of these is a warning: the field is stored as absent, the line and
@@ -429,7 +430,7 @@ static const char *const claim_soft[] = {
     "diagnosis_code_13", "diagnosis_code_14", "diagnosis_code_15", "diagnosis_code_16",
     "diagnosis_code_17", "diagnosis_code_18", "diagnosis_code_19", "diagnosis_code_20",
     "diagnosis_code_21", "diagnosis_code_22", "diagnosis_code_23", "diagnosis_code_24",
-    "diagnosis_code_25", NULL};
+    "diagnosis_code_25", "paid_date", NULL};
 
 /* The diagnoses of a row by its diagnosis_code_type: icd-9-cm codes are not read (cara
  * keeps ICD-10-CM only); under icd-10-pcs (a mislabel in Tuva's synthetic data: the codes
@@ -511,7 +512,9 @@ static int claim_begin(loader *ld)
                    .admission_date = val(ld, 5), .discharge_date = val(ld, 6),
                    .discharge_disposition_code = val(ld, 7), .bill_type_code = val(ld, 8),
                    .facility_npi = val(ld, 9), .adjustment_type_code = g->adj[0] - '0',
-                   .diagnosis_codes = dx, .load_id = ld->load_id};
+                   .diagnosis_codes = dx, .load_id = ld->load_id,
+                   .paid_date = val(ld, CC_PAID_DATE)};
+    memcpy(g->paid_date, ld->vals[CC_PAID_DATE].text, sizeof g->paid_date);
     return stored(ld, claims_w_insert(ld->claims, &r, e, sizeof e));
 }
 
@@ -552,6 +555,14 @@ static int claim_consistent(loader *ld)
         ok = 0;
     }
     if (!ok) return -EINVAL;
+    /* the claim is paid when its last line is: the latest paid_date of its rows */
+    const char *paid = ld->vals[CC_PAID_DATE].text;
+    if (g->adj[0] != '1' && paid[0] && strcmp(paid, g->paid_date) > 0) {
+        memcpy(g->paid_date, paid, sizeof g->paid_date);
+        char e[256];
+        int rc = stored(ld, claims_w_paid_date(ld->claims, g->claim_id, paid, e, sizeof e));
+        if (rc < 0) return rc;
+    }
     return filled && g->adj[0] != '1' ? claim_update(ld) : 0;
 }
 

@@ -10,7 +10,7 @@
 #include "store_w_internal.h"
 
 enum { C_DELETE, C_INSERT, C_LINE, C_LINE_REPLACE, C_FILL, C_STATUS, C_ADMISSION, C_REKEY_KEYS,
-       C_REKEY_PERSON, C_N };
+       C_REKEY_PERSON, C_PAID_DATE, C_N };
 
 #define LINE_COLS                                                                            \
     "claim_lines (claim_id, claim_line_number, claim_line_start_date, claim_line_end_date, " \
@@ -25,9 +25,9 @@ static const char *const SQL[C_N] = {
                  "claim_end_date, admission_date, discharge_date, discharge_disposition_code, "
                  "bill_type_code, facility_npi, adjustment_type_code, diagnosis_codes, "
                  "procedure_codes, load_id, status, status_reason, claim_key, control_number, "
-                 "original_control_number, version, paid_cents, allowed_cents, source) "
-                 "VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13, ?14, ?15, "
-                 "?16, ?17, ?18, ?19, ?20, ?21, ?22, ?23)",
+                 "original_control_number, version, paid_cents, allowed_cents, source, "
+                 "paid_date) VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13, "
+                 "?14, ?15, ?16, ?17, ?18, ?19, ?20, ?21, ?22, ?23, ?24)",
     [C_LINE] = "INSERT INTO " LINE_COLS,
     [C_LINE_REPLACE] = "INSERT OR REPLACE INTO " LINE_COLS,
     [C_FILL] = "UPDATE claims SET admission_date = ?2, discharge_date = ?3, "
@@ -40,6 +40,7 @@ static const char *const SQL[C_N] = {
                      "length(?1)) || ?2 WHERE person_id = ?1 AND claim_key IS NOT NULL AND "
                      "substr(claim_key, -length(?1)) = ?1",
     [C_REKEY_PERSON] = "UPDATE claims SET person_id = ?2 WHERE person_id = ?1",
+    [C_PAID_DATE] = "UPDATE claims SET paid_date = ?2 WHERE claim_id = ?1",
 };
 
 struct claims_w {
@@ -73,6 +74,12 @@ int claims_w_delete(claims_w *w, const char *claim_id, char *err, size_t errlen)
     return texts(w, C_DELETE, claim_id, NULL, err, errlen);
 }
 
+int claims_w_paid_date(claims_w *w, const char *claim_id, const char *paid_date, char *err,
+                       size_t errlen)
+{
+    return texts(w, C_PAID_DATE, claim_id, paid_date, err, errlen);
+}
+
 int claims_w_insert(claims_w *w, const claim_rec *r, char *err, size_t errlen)
 {
     sqlite3_stmt *st = stmt(w, C_INSERT, err, errlen);
@@ -100,6 +107,7 @@ int claims_w_insert(claims_w *w, const claim_rec *r, char *err, size_t errlen)
     store__w_int(st, 21, r->has_paid, r->paid_cents);
     store__w_int(st, 22, r->has_allowed, r->allowed_cents);
     store__w_text0(st, 23, r->source);
+    store__w_text(st, 24, r->paid_date);
     return store__w_step(w->w.db, st, NULL, err, errlen) < 0 ? -EIO : 0;
 }
 

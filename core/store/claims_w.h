@@ -39,6 +39,7 @@ typedef struct claim_rec {
     int has_paid, has_allowed;     /* 0: paid_cents / allowed_cents NULL */
     int64_t paid_cents, allowed_cents;
     const char *source;            /* file:record */
+    const char *paid_date;         /* when this version was paid; NULL: unknown */
 } claim_rec;
 
 /* A claim_lines row (key claim_id, claim_line_number). */
@@ -53,6 +54,10 @@ typedef struct claim_line_rec {
     int has_detail;                /* 0: detail_paid_cents NULL */
     int64_t detail_paid_cents;
 } claim_line_rec;
+
+/* Set claim claim_id's paid date ('YYYY-MM-DD'; NULL stores NULL). */
+int claims_w_paid_date(claims_w *w, const char *claim_id, const char *paid_date, char *err,
+                       size_t errlen);
 
 /* Delete claim claim_id and its lines (none stored: 0). */
 int claims_w_delete(claims_w *w, const char *claim_id, char *err, size_t errlen);

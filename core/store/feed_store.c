@@ -251,7 +251,7 @@ static int insert_claim(feed_sink *k, const feed_claim *c, const char *id, const
     join_codes(c->px, c->n_px, px, sizeof px);
     int64_t allowed = 0;
     for (size_t i = 0; i < c->n_lines; i++) allowed += c->lines[i].allowed_cents;
-    char d[4][11];
+    char d[5][11];
     claim_rec r = {
         .claim_id = id, .claim_type = type_name(c->type), .person_id = c->person_id,
         .claim_start_date = date_text(c->start, d[0]), .claim_end_date = date_text(c->end, d[1]),
@@ -265,7 +265,8 @@ static int insert_claim(feed_sink *k, const feed_claim *c, const char *id, const
         .claim_key = c->key, .control_number = c->control_number,
         .original_control_number = c->original_control_number, .version = c->version,
         .has_paid = c->has_claim_paid, .paid_cents = c->claim_paid_cents, .has_allowed = 1,
-        .allowed_cents = allowed, .source = source ? source : ""};
+        .allowed_cents = allowed, .source = source ? source : "",
+        .paid_date = date_text(c->paid, d[4])};
     int rc = wrote(k, claims_w_insert(k->claims, &r, err, errlen), err, errlen);
     if (rc == 0) rc = insert_lines(k, c, id, err, errlen);
     return rc;

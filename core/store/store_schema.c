@@ -564,6 +564,10 @@ static const store_migration migrations[] = {
      ") STRICT, WITHOUT ROWID;\n"},
     {19, "adt: no index of messages by beneficiary (nothing reads it; each message paid for it)",
      "DROP INDEX IF EXISTS adt_messages_person;\n"},
+    {20, "interim runs: when each claim version was paid (CSV paid_date, CCLF CLM_IDR_LD_DT, "
+         "FHIR NCH weekly processing date / payment.date / meta.lastUpdated)",
+     "ALTER TABLE claims ADD COLUMN paid_date TEXT; -- NULL: unknown (counts as paid on "
+     "claim_end_date)\n"},
 };
 
 const store_migration *store_migrations(size_t *n)

@@ -478,7 +478,7 @@ int synth_run(const synth_opts *o, synth_counts *c, char *err, size_t errlen)
             snprintf(h, sizeof h, ",diagnosis_code_%d", k);
             synth__puts(&w.claims, h);
         }
-        synth__puts(&w.claims, ",adjustment_type_code\n");
+        synth__puts(&w.claims, ",adjustment_type_code,paid_date\n");
         for (int64_t i = 0; i < o->beneficiaries; i++) {
             sy_bene b;
             synth__make_bene(&w, i, &b, &f[3], &f[4]);

@@ -7,6 +7,7 @@
 #include <string.h>
 
 #include "base/base.h"
+#include "synthdata_conv.h"
 #include "synthdata_internal.h"
 
 #define SY_BUF (1u << 20)
@@ -90,11 +91,11 @@ static void date_field(sy_out *o, cara_date d)
     synth__putc(o, ',');
 }
 
-/* The claim's rows with adjustment code adj and amounts scaled by pct/100. A header-paid
- * institutional claim (sy_header_paid) has its whole payment and allowed amount on line
- * 1 and 0 on the others. */
+/* The claim's rows with adjustment code adj, amounts scaled by pct/100 and paid on
+ * date paid. A header-paid institutional claim (sy_header_paid) has its whole payment
+ * and allowed amount on line 1 and 0 on the others. */
 static void claim_rows(sy_world *w, const sy_bene *b, const sy_claim *c, const char *id,
-                       int adj, int pct)
+                       int adj, int pct, cara_date paid_on)
 {
     static const char *const types[] = {"", "institutional", "professional", "dme"};
     sy_out *o = &w->claims;
@@ -120,6 +121,9 @@ static void claim_rows(sy_world *w, const sy_bene *b, const sy_claim *c, const c
     }
     tail[tl++] = ',';
     tail[tl++] = (char)('0' + adj);
+    tail[tl++] = ',';
+    date_format(paid_on, tail + tl);
+    tl += 10;
     tail[tl++] = '\n';
     for (int i = 0; i < c->n_lines; i++) {
         const sy_line *l = &c->line[i];
@@ -183,12 +187,17 @@ void synth__emit_claim(sy_world *w, const sy_bene *b, sy_claim *c)
     }
     char id[24];
     snprintf(id, sizeof id, "C%010lld", (long long)++w->claim_seq);
-    claim_rows(w, b, c, id, 0, 100);
+    /* paid 10 to 40 days after the claim's thru date, a later version 20 to 90 days
+     * after the one before: the IDR load dates the CCLF and FHIR forms give each version
+     * (synthdata_conv.c dates the versions the same way) */
+    cara_date paid = c->end + 10 + (cara_date)(sc_hash(id, 0) % 31);
+    claim_rows(w, b, c, id, 0, 100, paid);
     uint64_t u = synth_rng_below(&w->rng, 1000);
+    paid += 20 + (cara_date)(sc_hash(id, 1) % 71);
     if (u < 8) { /* 0.8%: a later adjustment with amounts 90-110% of the original's */
         int pct = 90 + (int)synth_rng_below(&w->rng, 20);
-        claim_rows(w, b, c, id, 2, pct >= 100 ? pct + 1 : pct);
+        claim_rows(w, b, c, id, 2, pct >= 100 ? pct + 1 : pct, paid);
     } else if (u < 12) { /* 0.4%: cancelled (the rows repeated with code 1) */
-        claim_rows(w, b, c, id, 1, 100);
+        claim_rows(w, b, c, id, 1, 100, paid);
     }
 }
