@@ -9,6 +9,7 @@
 #define CARA_SUITES(X) \
     X(date)            \
     X(money)           \
+    X(lag)             \
     X(setting)         \
     X(report_stats)    \
     X(ids)             \

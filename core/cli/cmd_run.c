@@ -48,7 +48,8 @@ static int report_replay(cli_ctx *c, store *db, const replay_plan *p, int64_t id
 static int run_run(cli_ctx *c, int argc, char **argv)
 {
     const char *period = NULL, *tmpl = NULL, *episodes = NULL, *mem = NULL, *instr = NULL,
-               *threads = NULL, *native = NULL, *replay = NULL, *wall = NULL, *cpu = NULL;
+               *threads = NULL, *native = NULL, *replay = NULL, *wall = NULL, *cpu = NULL,
+               *as_of = NULL;
     int quiet = 0, allow_plugin = 0;
     const cli_opt opts[] = {{"--period", &period, NULL},   {"--template", &tmpl, NULL},
                             {"--episodes", &episodes, NULL}, {"--memory", &mem, NULL},
@@ -56,7 +57,7 @@ static int run_run(cli_ctx *c, int argc, char **argv)
                             {"--wall-ms", &wall, NULL},       {"--cpu-ms", &cpu, NULL},
                             {"--threads", &threads, NULL},
                             {"--compare-native", &native, NULL},
-                            {"--replay", &replay, NULL},
+                            {"--replay", &replay, NULL},     {"--as-of", &as_of, NULL},
                             {"--allow-plugin-change", NULL, &allow_plugin},
                             {NULL, NULL, NULL}};
     int n = cli_parse(c, &cmd_run, opts, argc, argv);
@@ -65,7 +66,12 @@ static int run_run(cli_ctx *c, int argc, char **argv)
     if (n > 0) return cli_usage_error(c, &cmd_run, "unexpected argument '%s'", argv[1]);
     engine_opts o = {.only_template = tmpl, .plugins_dir = c->plugins_dir,
                      .episodes_dir = episodes ? episodes : c->episodes_dir,
-                     .log = quiet ? NULL : c->err};
+                     .log = quiet ? NULL : c->err, .as_of = as_of};
+    cara_date as_of_day;
+    if (as_of && (strlen(as_of) != 10 || date_parse(as_of, 10, &as_of_day) < 0))
+        return cli_usage_error(c, &cmd_run, "--as-of: '%s' is not a date (expected YYYY-MM-DD, "
+                               "e.g. 2027-06-30)", as_of);
+    if (as_of && replay) return cli_usage_error(c, &cmd_run, "--as-of and --replay go separately");
     if (period) {
         uint64_t y;
         if (util_parse_u64(period, &y) < 0 || y < 2000 || y > 2100)
@@ -159,6 +165,7 @@ const cli_command cmd_run = {
     .name = "run",
     .summary = "build, attribute, price and reconcile every episode; print the run id",
     .usage = "cara [--db FILE] run [--period YYYY] [--template ID] [--episodes DIR] [--threads N]\n"
+             "       [--as-of DATE]\n"
              "       cara [--db FILE] run --replay N [--allow-plugin-change] [--threads N]",
     .help = "Processes every beneficiary with claims: each template's plugin builds the\n"
             "episodes, attribution.lua attributes them, savings.lua prices them, actual\n"
@@ -176,6 +183,11 @@ const cli_command cmd_run = {
             "  --instructions N     instruction cap per rule call (default 50000000)\n"
             "  --wall-ms N          wall-clock deadline per rule call, ms (default 2000)\n"
             "  --cpu-ms N           CPU-time deadline per rule call, ms (default 2000)\n"
+            "  --as-of DATE         an interim run: only the claims paid on or before DATE\n"
+            "                       (their paid date; none: their thru date); episodes still\n"
+            "                       open or developing are interim, with a projected final\n"
+            "                       cost and band from the data's lag triangle, and every\n"
+            "                       arrangement a projected payment (docs/monthly.md)\n"
             "  --threads N          threads for the beneficiaries (default: the CPUs); the\n"
             "                       results are the same for any count\n"
             "  --compare-native ID  benchmark: price template ID's episodes with the Lua rules\n"

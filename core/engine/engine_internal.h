@@ -55,7 +55,22 @@ typedef struct ep_rec {
     char trigger_code[8], trigger_dx[8], trigger_npi[11], trigger_tin[10];
     int age;                                 /* whole years on day 0 */
     int dual;                                /* eligibility_is_dual on day 0 */
+    /* an interim run (engine_interim.c): the paid to date developed to ultimate by the
+     * completion factors ([0] central, [1] low, [2] high), then the projected final
+     * cost of the whole window, with its band */
+    int64_t developed[3], projected[3];
+    int open;                                /* the window ends after the as-of date */
 } ep_rec;
+
+/* An interim run's cost development over the days of a template's episodes: the
+ * developed cost of its episodes whose window ended by the as-of date, by day of the
+ * window (day[k]: day k + 1; the last holds every later day). */
+#define CURVE_DAYS 366
+typedef struct lag_curve {
+    int64_t day[CURVE_DAYS];
+    int64_t total;
+    int64_t episodes;
+} lag_curve;
 
 typedef struct leak_rec {
     char *episode_id, *aco_id, *npi, *tin;   /* owned (aco_id may be NULL) */
@@ -86,6 +101,13 @@ typedef struct run_data {
     arr_result *results;
     size_t n_results;
     cara_date as_of;
+    /* an interim run: the lag model (borrowed by the shards), the curves per catalog
+     * entry (owned, n_curves), the projected reconciliations ([0] central, [1] low,
+     * [2] high; owned, n_results each, in results' order) */
+    const struct lag_model *lag;
+    lag_curve *curves;
+    size_t n_curves;
+    arr_result *proj[3];
 } run_data;
 
 /* Per-thread rule state: one sandbox with each template's two scripts loaded and its
@@ -196,6 +218,32 @@ int engine__leakage(run_data *rd, const ep_rec *r, const cara_episode *ep,
 
 /* Free everything rd holds (arrangements, episodes, leakage, results) and zero it. */
 void engine__run_data_free(run_data *rd);
+
+/* ---- engine_interim.c: interim runs (cara run --as-of) ---- */
+
+/* The lag model of the claims paid on or before as_of (malloc'ed; lag_model_free). */
+int engine__interim_model(store *s, cara_date as_of, struct lag_model **out, char *err,
+                          size_t errlen);
+
+/* Develop episode r's paid to date (the lines of ep) and, when its window has ended,
+ * add it to its template's curve in rd. 0 or -ENOMEM. */
+int engine__interim_episode(run_data *rd, size_t entry, size_t n_entries, ep_rec *r,
+                            const cara_episode *ep, const cara_claim_line *lines);
+
+/* Add episode ep (of any performance year) to its template's curve when its whole
+ * window closed by the as-of date. 0 or -ENOMEM. */
+int engine__interim_curve(run_data *rd, size_t entry, size_t n_entries, const cara_episode *ep,
+                          const cara_claim_line *lines);
+
+/* Add src's curves to dst's (the shards'). 0 or -ENOMEM. */
+int engine__interim_merge(run_data *dst, const run_data *src);
+
+/* Project every episode's final cost (after the shards); episodes still developing
+ * become interim. */
+void engine__interim_project(run_data *rd, const catalog *cat);
+
+/* The projection's method as JSON text (malloc'ed) for the runs row. */
+char *engine__interim_json(const run_data *rd);
 
 /* What the run's record holds besides its results (all borrowed). */
 struct run_manifest;

@@ -237,7 +237,14 @@ static int record_episode(engine_pricer *p, const bene_view *d, size_t entry,
                           const cara_episode *ep, char *err, size_t errlen)
 {
     const catalog_entry *ce = &p->cat->v[entry];
-    if (d->po->period && date_year(ep->start) != d->po->period) return 0;
+    if (d->po->period && date_year(ep->start) != d->po->period) {
+        /* another year's closed episodes still teach an interim run how cost develops */
+        if (p->rd->lag && engine__interim_curve(p->rd, entry, p->cat->n, ep, d->lines) < 0) {
+            snprintf(err, errlen, "out of memory");
+            return -ENOMEM;
+        }
+        return 0;
+    }
     /* one template version per beneficiary and episode type (docs/methodology.md section
      * 3): an ACO's overlay prices the episodes of that ACO's beneficiaries (aligned on day
      * 0), its base everyone else's */
@@ -278,7 +285,13 @@ static int record_episode(engine_pricer *p, const bene_view *d, size_t entry,
         return -ENOMEM;
     }
     r->status = (p->rd->as_of != CARA_DATE_NONE && r->end > p->rd->as_of) ? "interim" : "final";
-    return price_episode(p, d, entry, ep, r, err, errlen);
+    int rc = price_episode(p, d, entry, ep, r, err, errlen);
+    if (rc == 0 && p->rd->lag &&
+        engine__interim_episode(p->rd, entry, p->cat->n, r, ep, d->lines) < 0) {
+        snprintf(err, errlen, "out of memory");
+        return -ENOMEM;
+    }
+    return rc;
 }
 
 /* ---- a try: one stored episode ------------------------------------------------------------ */

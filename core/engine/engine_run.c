@@ -21,6 +21,7 @@
 #include "catalog/catalog.h"
 #include "base/base.h"
 #include "engine_internal.h"
+#include "lag.h"
 #include "run_manifest.h"
 
 #include <uv.h>
@@ -188,6 +189,46 @@ static int reconcile_all(worker *w, engine_stats *st, char *err, size_t errlen)
     return rc;
 }
 
+/* An interim run: the reconciliation again on each episode's projected final cost
+ * (central, low, high: rd->proj[k]), by the same rules, then the run's own figures back. */
+static int reconcile_projected(worker *w, engine_stats *st, char *err, size_t errlen)
+{
+    run_data *rd = w->rd;
+    int64_t *keep = malloc((rd->n_eps ? rd->n_eps : 1) * 2 * sizeof *keep);
+    if (!keep) return -ENOMEM;
+    for (size_t i = 0; i < rd->n_eps; i++) {
+        keep[2 * i] = rd->eps[i].actual;
+        keep[2 * i + 1] = rd->eps[i].winsorized;
+    }
+    arr_result *results = rd->results;
+    size_t n = rd->n_results;
+    int64_t arrangements = st->arrangements;
+    int rc = 0;
+    for (int k = 0; k < 3 && rc == 0; k++) {
+        for (size_t i = 0; i < rd->n_eps; i++)
+            if (rd->eps[i].has_target) rd->eps[i].actual = rd->eps[i].projected[k];
+        rd->results = NULL;
+        rd->n_results = 0;
+        rc = winsorize_all(w, err, errlen);
+        if (rc == 0) rc = reconcile_all(w, st, err, errlen);
+        rd->proj[k] = rd->results;
+        if (rc == 0 && rd->n_results != n) {
+            snprintf(err, errlen, "the projected reconciliation has %zu arrangement rows, the run "
+                     "%zu", rd->n_results, n);
+            rc = -EPROTO;
+        }
+    }
+    for (size_t i = 0; i < rd->n_eps; i++) {
+        rd->eps[i].actual = keep[2 * i];
+        rd->eps[i].winsorized = keep[2 * i + 1];
+    }
+    free(keep);
+    rd->results = results;
+    rd->n_results = n;
+    st->arrangements = arrangements;
+    return rc;
+}
+
 /* ---- the run ---------------------------------------------------------------------------- */
 
 void engine__run_data_free(run_data *rd)
@@ -221,6 +262,9 @@ void engine__run_data_free(run_data *rd)
     }
     free(rd->leaks);
     free(rd->results);
+    free(rd->curves);
+    for (int k = 0; k < 3; k++) free(rd->proj[k]);
+    free((void *)rd->lag);
     memset(rd, 0, sizeof *rd);
 }
 
@@ -316,6 +360,7 @@ static void shard_run(shard *sh)
     sh->rd.n_arrs = sh->main_rd->n_arrs;
     sh->rd.net = sh->main_rd->net;
     sh->rd.as_of = sh->main_rd->as_of;
+    sh->rd.lag = sh->main_rd->lag;
     bene_reader br = {0};
     bene_data bd = {0};
     store *db = NULL;
@@ -328,6 +373,7 @@ static void shard_run(shard *sh)
         store_busy_timeout(db, 10000);
         rc = bene_reader_open_range(&br, db, sh->from, sh->to, sh->err, sizeof sh->err);
         have_br = rc == 0;
+        if (rc == 0 && o->as_of) rc = bene_reader_paid_through(&br, o->as_of);
     }
     char person[80]; /* a person id is up to 64 characters */
     while (rc == 0) {
@@ -351,6 +397,7 @@ static void shard_run(shard *sh)
     engine__pricer_fini(&pr);
     bene_data_free(&bd);
     sh->rd.arrs = NULL; /* borrowed */
+    sh->rd.lag = NULL;
     sh->rd.n_arrs = 0;
     memset(&sh->rd.net, 0, sizeof sh->rd.net);
     sh->rc = rc;
@@ -393,6 +440,7 @@ static int plan_shards(store *s, int64_t total, int n, shard *sh, char *err, siz
 /* Append src's records to dst (moving their strings) and empty src. */
 static int merge_shard(run_data *dst, run_data *src)
 {
+    if (engine__interim_merge(dst, src) < 0) return -ENOMEM;
     if (src->n_eps) {
         ep_rec *v = realloc(dst->eps, (dst->n_eps + src->n_eps) * sizeof *v);
         if (!v) return -ENOMEM;
@@ -503,7 +551,17 @@ int engine_run(store *s, const engine_opts *o, int64_t *run_id, engine_stats *st
     }
     if (rc == 0) rc = engine__check_arrangements(&cat, &rd, err, errlen);
     if (rc == 0) rc = engine__data_warnings(s, &cat, &rd, warnings, o->log, err, errlen);
-    if (rc == 0) rc = data_as_of(s, &rd.as_of, err, errlen);
+    if (rc == 0 && o->as_of) { /* an interim run: the claims paid through o->as_of */
+        if (date_parse(o->as_of, strlen(o->as_of), &rd.as_of) < 0) {
+            snprintf(err, errlen, "as-of date '%s' is not a date (expected YYYY-MM-DD)", o->as_of);
+            rc = -EINVAL;
+        }
+        lag_model *lm = NULL;
+        if (rc == 0) rc = engine__interim_model(s, rd.as_of, &lm, err, errlen);
+        rd.lag = lm;
+    } else if (rc == 0) {
+        rc = data_as_of(s, &rd.as_of, err, errlen);
+    }
     int started = rc == 0 && start_run(s, o, &man, run_id, err, errlen) == 0;
     if (rc == 0 && !started) rc = -EIO;
     run_lease *lease = NULL; /* without it, the run would soon look abandoned */
@@ -512,8 +570,10 @@ int engine_run(store *s, const engine_opts *o, int64_t *run_id, engine_stats *st
     const char *delay = getenv("CARA_TEST_RUN_DELAY_MS");
     if (delay) test_delay_ms = atoi(delay);
     if (rc == 0) rc = run_shards(s, o, &cat, hcc, &rd, stats, err, errlen);
+    if (rc == 0 && rd.lag) engine__interim_project(&rd, &cat);
     if (rc == 0) rc = winsorize_all(&w, err, errlen);
     if (rc == 0) rc = reconcile_all(&w, stats, err, errlen);
+    if (rc == 0 && rd.lag) rc = reconcile_projected(&w, stats, err, errlen);
     for (size_t i = 0; i < rd.n_eps; i++) {
         stats->episodes++;
         if (!rd.eps[i].has_target) stats->excluded++;

@@ -43,6 +43,10 @@ typedef struct engine_opts {
      * set (then it is a warning). */
     int64_t replay_of;
     int allow_plugin_change;
+    /* An interim run (cara run --as-of): 'YYYY-MM-DD'; only the claims paid on or before
+     * it are read, the episodes still developing are interim and carry a projected final
+     * cost (docs/monthly.md). NULL: every claim, the data's own as-of date. */
+    const char *as_of;
 } engine_opts;
 
 typedef struct engine_stats {

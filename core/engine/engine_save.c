@@ -119,6 +119,40 @@ static int finish_run(runs_w *w, const run_record *rec, const run_data *rd,
     return runs_w_finish(w, &f, err, errlen);
 }
 
+/* An interim run: the projected costs and reconciliations, the paid-through date and the
+ * method (docs/monthly.md). */
+static int save_projection(runs_w *w, const run_data *rd, char *err, size_t errlen)
+{
+    int rc = 0;
+    for (size_t i = 0; i < rd->n_eps && rc == 0; i++) {
+        const ep_rec *r = &rd->eps[i];
+        if (!r->has_target) continue;
+        rc = runs_w_episode_projection(w, r->episode_id, r->projected, r->episode_id, err, errlen);
+    }
+    for (size_t i = 0; i < rd->n_results && rc == 0; i++) {
+        const arr_result *r = &rd->results[i], *p = &rd->proj[0][i];
+        int64_t v[5] = {p->actual, p->winsorized, p->payment, rd->proj[1][i].payment,
+                        rd->proj[2][i].payment};
+        /* more cost, less payment: the band's low payment is the high cost's */
+        if (v[3] > v[4]) {
+            int64_t t = v[3];
+            v[3] = v[4];
+            v[4] = t;
+        }
+        if (v[2] < v[3]) v[3] = v[2];
+        if (v[2] > v[4]) v[4] = v[2];
+        rc = runs_w_arrangement_projection(w, r->arr->arrangement_id, r->period, v,
+                                           r->arr->arrangement_id, err, errlen);
+    }
+    char *json = rc == 0 ? engine__interim_json(rd) : NULL;
+    if (rc == 0 && !json) rc = util_fail(err, errlen, -ENOMEM, "out of memory");
+    char day[11];
+    date_format(rd->as_of, day);
+    if (rc == 0) rc = runs_w_projection(w, day, json, err, errlen);
+    free(json);
+    return rc;
+}
+
 int engine__save(store *s, int64_t run_id, const run_record *rec, const run_data *rd,
                 const engine_stats *st, char *err, size_t errlen)
 {
@@ -131,6 +165,7 @@ int engine__save(store *s, int64_t run_id, const run_record *rec, const run_data
     if (rc == 0) rc = save_arrangements(w, rd, err, errlen);
     if (rc == 0 && rec->confirm) rc = engine__adt_confirm(s, rec->confirm, run_id, rd->as_of, err, errlen);
     if (rc == 0) rc = finish_run(w, rec, rd, st, err, errlen);
+    if (rc == 0 && rd->lag) rc = save_projection(w, rd, err, errlen);
     runs_w_close(w);
     if (rc == 0) rc = store_commit(s, err, errlen);
     if (rc < 0) store_rollback(s);

@@ -73,7 +73,8 @@ static const char Q_CLAIMS[] =
     "l.hcpcs_modifiers, l.rendering_npi, l.rendering_tin, l.billing_npi, l.billing_tin, "
     "l.paid_cents, l.allowed_cents "
     "FROM claims c JOIN claim_lines l ON l.claim_id = c.claim_id "
-    "WHERE c.person_id = ?1 AND c.status = 'current' AND l.denied = 0"; /* a claim's lines come together (nested loop); bene_sort_lines
+    "WHERE c.person_id = ?1 AND c.status = 'current' AND l.denied = 0 AND (?2 IS NULL OR "
+    "coalesce(c.paid_date, c.claim_end_date) <= ?2)"; /* a claim's lines come together (nested loop); bene_sort_lines
                                * orders them, so no ORDER BY (it cost a sort per person) */
 
 int bene_reader_open(bene_reader *r, store *s, char *err, size_t errlen)
@@ -102,6 +103,11 @@ int bene_reader_open_range(bene_reader *r, store *s, const char *from, const cha
         return -ENOMEM;
     }
     return 0;
+}
+
+int bene_reader_paid_through(bene_reader *r, const char *date)
+{
+    return sqlite3_bind_text(r->claims, 2, date, -1, SQLITE_TRANSIENT) == SQLITE_OK ? 0 : -ENOMEM;
 }
 
 void bene_reader_close(bene_reader *r)

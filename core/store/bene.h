@@ -45,6 +45,11 @@ int bene_reader_open_range(bene_reader *r, store *s, const char *from, const cha
                            char *err, size_t errlen);
 void bene_reader_close(bene_reader *r);
 
+/* Only the claims paid on or before date ('YYYY-MM-DD'; NULL: every claim) from now on:
+ * an interim run (a claim without a paid date counts as paid on its thru date). 0 or
+ * -ENOMEM. */
+int bene_reader_paid_through(bene_reader *r, const char *date);
+
 /* Next person with claims, in person_id order, into buf (at least 32 bytes).
  * 1 = got one, 0 = done, <0 error. */
 int bene_next_person(bene_reader *r, char *buf, size_t len, char *err, size_t errlen);

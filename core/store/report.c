@@ -34,14 +34,20 @@ static const report_col episode_cols[] = {
     {"quality_met", REPORT_BOOL, 1},      {"status", REPORT_TEXT, 1},
     {"exclusion_reason", REPORT_TEXT, 1}, {"arrangement_id", REPORT_TEXT, 1},
     {"risk_score", REPORT_FACTOR, 0},
+    /* an interim run (cara run --as-of): the projected final cost and its band */
+    {"projected_actual_cents", REPORT_MONEY, 0}, {"projected_low_cents", REPORT_MONEY, 0},
+    {"projected_high_cents", REPORT_MONEY, 0},  {"paid_through_date", REPORT_TEXT, 0},
 };
+/* the claims a run read were paid through: an interim run's as-of date, else the
+ * data's own as-of date */
+#define PAID_THROUGH "(SELECT COALESCE(paid_through_date, as_of_date) FROM runs WHERE run_id = ?1)"
 static const char episode_sql[] =
     "SELECT episode_id, person_id, template_id, trigger_type, trigger_date, end_date, npi, tin, "
     "attribution_method, base_cents, trend_factor, trend_years, age_factor, hcc_count, "
     "hcc_factor, dual_factor, discount_bps, target_cents, actual_cents, "
     "actual_winsorized_cents, quality_met, status, exclusion_reason, arrangement_id, "
-    "risk_score "
-    "FROM run_episodes WHERE run_id = ?1 AND " EP_WHERE " "
+    "risk_score, projected_actual_cents, projected_low_cents, projected_high_cents, "
+    PAID_THROUGH " FROM run_episodes WHERE run_id = ?1 AND " EP_WHERE " "
     "ORDER BY template_id, person_id, trigger_date";
 
 /* The run's performance years: its --period, the years of its episodes' day 0 and of
@@ -59,10 +65,13 @@ static const char episode_sql[] =
 #define ARR_ROWS                                                                           \
     "SELECT arrangement_id, aco_id, npi, tin, template_id, template_version, period, "      \
     "episodes, target_cents, actual_cents, actual_winsorized_cents, gross_cents, quality_bps, " \
-    "quality_adjusted_cents, share_bps, payment_cents, cap_applied, status "                \
+    "quality_adjusted_cents, share_bps, payment_cents, cap_applied, status, "               \
+    "projected_actual_cents, projected_winsorized_cents, projected_payment_cents, "         \
+    "projected_payment_low_cents, projected_payment_high_cents "                            \
     "FROM run_arrangements WHERE run_id = ?1 "                                              \
     "UNION ALL SELECT a.arrangement_id, a.aco_id, a.npi, a.tin, a.template_id, c.version, y.y, " \
-    "0, 0, 0, 0, NULL, NULL, NULL, NULL, 0, NULL, 'no_episodes' FROM arrangements a "       \
+    "0, 0, 0, 0, NULL, NULL, NULL, NULL, 0, NULL, 'no_episodes', NULL, NULL, NULL, NULL, "  \
+    "NULL FROM arrangements a "                                                             \
     "JOIN (" RUN_YEARS ") y ON a.start_date <= y.y || '-12-31' "                            \
     "AND (a.end_date IS NULL OR a.end_date >= y.y || '-01-01') "                            \
     "JOIN run_components c ON c.run_id = ?1 AND c.kind = 'template' AND c.name = a.template_id " \
@@ -86,6 +95,11 @@ static const report_col arrangement_cols[] = {
     {"share_bps", REPORT_INT, 1},         {"payment_cents", REPORT_MONEY, 1},
     {"cap_applied", REPORT_TEXT, 1},      {"status", REPORT_TEXT, 1},
     {"leakage_lines", REPORT_INT, 0},     {"leakage_paid_cents", REPORT_MONEY, 1},
+    /* an interim run (cara run --as-of): the reconciliation on projected final costs */
+    {"projected_actual_cents", REPORT_MONEY, 0}, {"projected_winsorized_cents", REPORT_MONEY, 0},
+    {"projected_payment_cents", REPORT_MONEY, 0},
+    {"projected_payment_low_cents", REPORT_MONEY, 0},
+    {"projected_payment_high_cents", REPORT_MONEY, 0}, {"paid_through_date", REPORT_TEXT, 0},
 };
 /* The leakage of each arrangement's episodes (attributed to it) by year of day 0, read
  * from the attributed episodes (their index) to their leakage rows, not the other way
@@ -100,7 +114,9 @@ static const char arrangement_sql[] =
     "r.template_version, r.period, r.episodes, r.target_cents, r.actual_cents, "
     "r.actual_winsorized_cents, r.gross_cents, r.quality_bps, r.quality_adjusted_cents, "
     "r.share_bps, r.payment_cents, r.cap_applied, r.status, COALESCE(lk.lines, 0), "
-    "COALESCE(lk.paid, 0) FROM (" ARR_ROWS ") r LEFT JOIN lk ON lk.arrangement_id = "
+    "COALESCE(lk.paid, 0), r.projected_actual_cents, r.projected_winsorized_cents, "
+    "r.projected_payment_cents, r.projected_payment_low_cents, r.projected_payment_high_cents, "
+    PAID_THROUGH " FROM (" ARR_ROWS ") r LEFT JOIN lk ON lk.arrangement_id = "
     "r.arrangement_id AND lk.y = CAST(r.period AS TEXT) WHERE " ARR_WHERE " "
     "ORDER BY r.arrangement_id, r.period";
 
@@ -212,12 +228,15 @@ static const report_col month_cols[] = {
     {"interim", REPORT_INT, 1},        {"excluded", REPORT_INT, 1},
     {"target_cents", REPORT_MONEY, 1}, {"actual_cents", REPORT_MONEY, 1},
     {"actual_winsorized_cents", REPORT_MONEY, 1},
+    {"final", REPORT_INT, 0},          {"projected_actual_cents", REPORT_MONEY, 0},
+    {"paid_through_date", REPORT_TEXT, 0},
 };
 static const char month_sql[] =
     "SELECT aco_id, template_id, substr(trigger_date, 1, 7), sum(status != 'excluded'), "
     "sum(status = 'interim'), sum(status = 'excluded'), COALESCE(sum(target_cents), 0), "
     "sum(CASE WHEN status != 'excluded' THEN actual_cents ELSE 0 END), "
-    "COALESCE(sum(actual_winsorized_cents), 0) "
+    "COALESCE(sum(actual_winsorized_cents), 0), sum(status = 'final'), "
+    "sum(projected_actual_cents), " PAID_THROUGH " "
     "FROM run_episodes WHERE run_id = ?1 AND aco_id IS NOT NULL AND " EP_WHERE " "
     "GROUP BY aco_id, template_id, substr(trigger_date, 1, 7) "
     "ORDER BY aco_id, template_id, substr(trigger_date, 1, 7)";

@@ -11,7 +11,8 @@
 
 #include "contents.h"
 
-enum { R_EPISODE, R_LEAK, R_ARRANGEMENT, R_COMPONENT, R_FINISH, R_N };
+enum { R_EPISODE, R_LEAK, R_ARRANGEMENT, R_COMPONENT, R_FINISH, R_EP_PROJ, R_ARR_PROJ,
+       R_PROJECTION, R_N };
 
 static const char *const sql[R_N] = {
     [R_EPISODE] =
@@ -50,6 +51,13 @@ static const char *const sql[R_N] = {
         "'arrangements', (SELECT count(*) FROM arrangements), "
         "'replay_of', ?6, 'warnings', json(?7)) "
         "WHERE run_id = ?1",
+    [R_EP_PROJ] = "UPDATE run_episodes SET projected_actual_cents = ?3, projected_low_cents = ?4, "
+                  "projected_high_cents = ?5 WHERE run_id = ?1 AND episode_id = ?2",
+    [R_ARR_PROJ] = "UPDATE run_arrangements SET projected_actual_cents = ?4, "
+                   "projected_winsorized_cents = ?5, projected_payment_cents = ?6, "
+                   "projected_payment_low_cents = ?7, projected_payment_high_cents = ?8 "
+                   "WHERE run_id = ?1 AND arrangement_id = ?2 AND period = ?3",
+    [R_PROJECTION] = "UPDATE runs SET paid_through_date = ?2, projection = ?3 WHERE run_id = ?1",
 };
 
 struct runs_w {
@@ -302,4 +310,36 @@ int runs_w_file(store *s, int64_t run_id, const char *relpath, const char *sha25
     else if (rc != SQLITE_DONE) store_fail(db, err, errlen, "saving %s", relpath);
     sqlite3_finalize(st);
     return rc == SQLITE_DONE ? 0 : -EIO;
+}
+
+int runs_w_episode_projection(runs_w *w, const char *episode_id, const int64_t v[3],
+                              const char *what, char *err, size_t errlen)
+{
+    sqlite3_stmt *st = stmt(w, R_EP_PROJ, err, errlen);
+    if (!st) return -EIO;
+    text(w, st, 2, episode_id);
+    for (int k = 0; k < 3; k++) num(w, st, 3 + k, v[k]);
+    return step(w, st, what, err, errlen);
+}
+
+int runs_w_arrangement_projection(runs_w *w, const char *arrangement_id, int period,
+                                  const int64_t v[5], const char *what, char *err,
+                                  size_t errlen)
+{
+    sqlite3_stmt *st = stmt(w, R_ARR_PROJ, err, errlen);
+    if (!st) return -EIO;
+    text(w, st, 2, arrangement_id);
+    num(w, st, 3, period);
+    for (int k = 0; k < 5; k++) num(w, st, 4 + k, v[k]);
+    return step(w, st, what, err, errlen);
+}
+
+int runs_w_projection(runs_w *w, const char *paid_through, const char *projection_json,
+                      char *err, size_t errlen)
+{
+    sqlite3_stmt *st = stmt(w, R_PROJECTION, err, errlen);
+    if (!st) return -EIO;
+    text(w, st, 2, paid_through);
+    text(w, st, 3, projection_json);
+    return step(w, st, "the run's projection", err, errlen);
 }

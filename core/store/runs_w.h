@@ -86,6 +86,18 @@ typedef struct run_finish_rec {
     const char *warnings;
 } run_finish_rec;
 
+/* An interim run's projections (after the rows are inserted): an episode's projected
+ * final cost, low and high (v[3]); an arrangement x period's projected actual,
+ * winsorized actual, payment, payment low and high (v[5]); the run's paid-through date
+ * and its projection's method (JSON text). 0 or -EIO. */
+int runs_w_episode_projection(runs_w *w, const char *episode_id, const int64_t v[3],
+                              const char *what, char *err, size_t errlen);
+int runs_w_arrangement_projection(runs_w *w, const char *arrangement_id, int period,
+                                  const int64_t v[5], const char *what, char *err,
+                                  size_t errlen);
+int runs_w_projection(runs_w *w, const char *paid_through, const char *projection_json,
+                      char *err, size_t errlen);
+
 /* Insert one row of the run. 0 or -EIO (see above). */
 int runs_w_episode(runs_w *w, const run_episode_rec *r, const char *what, char *err,
                    size_t errlen);

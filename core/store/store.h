@@ -19,6 +19,7 @@
 #include "ebras_q.h"
 #include "episodes_q.h"
 #include "exports_q.h"
+#include "lag_q.h"
 #include "report.h"
 #include "feed_store.h"
 #include "fhir_stage.h"

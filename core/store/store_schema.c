@@ -567,7 +567,20 @@ static const store_migration migrations[] = {
     {20, "interim runs: when each claim version was paid (CSV paid_date, CCLF CLM_IDR_LD_DT, "
          "FHIR NCH weekly processing date / payment.date / meta.lastUpdated)",
      "ALTER TABLE claims ADD COLUMN paid_date TEXT; -- NULL: unknown (counts as paid on "
-     "claim_end_date)\n"},
+     "claim_end_date)\n"
+     "-- an interim run (cara run --as-of): its paid-through date and its projection's\n"
+     "-- method and completion factors (JSON), each episode's projected final cost with its\n"
+     "-- band, each arrangement's projected reconciliation\n"
+     "ALTER TABLE runs ADD COLUMN paid_through_date TEXT;\n"
+     "ALTER TABLE runs ADD COLUMN projection TEXT;\n"
+     "ALTER TABLE run_episodes ADD COLUMN projected_actual_cents INTEGER;\n"
+     "ALTER TABLE run_episodes ADD COLUMN projected_low_cents INTEGER;\n"
+     "ALTER TABLE run_episodes ADD COLUMN projected_high_cents INTEGER;\n"
+     "ALTER TABLE run_arrangements ADD COLUMN projected_actual_cents INTEGER;\n"
+     "ALTER TABLE run_arrangements ADD COLUMN projected_winsorized_cents INTEGER;\n"
+     "ALTER TABLE run_arrangements ADD COLUMN projected_payment_cents INTEGER;\n"
+     "ALTER TABLE run_arrangements ADD COLUMN projected_payment_low_cents INTEGER;\n"
+     "ALTER TABLE run_arrangements ADD COLUMN projected_payment_high_cents INTEGER;\n"},
 };
 
 const store_migration *store_migrations(size_t *n)

@@ -1,0 +1,206 @@
+/*
+ * engine_interim.c: interim runs (cara run --as-of DATE; docs/monthly.md). The claims
+ * paid on or before the as-of date are priced as any run prices them; on top, each
+ * episode's paid to date is developed to its ultimate with the lag model's completion
+ * factors (lag.h: per care setting and development lag of each service month), and an
+ * episode whose window is still open is carried to the window's end by its template's
+ * own cost development: the share of the developed cost of the template's closed
+ * episodes incurred by the same day of the window. Integers throughout.
+ */
+#include <errno.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include <jansson.h>
+
+#include "base/base.h"
+#include "engine_internal.h"
+#include "lag.h"
+#include "store/store.h"
+
+typedef struct cells_ctx {
+    lag_model *m;
+} cells_ctx;
+
+static int add_cell(void *ud, const char *claim_type, const char *bill_type, int service_month,
+                    int paid_month, int64_t cents)
+{
+    cells_ctx *c = ud;
+    lag_add(c->m, setting_of(claim_type, bill_type), service_month, paid_month, cents);
+    return 0;
+}
+
+int engine__interim_model(store *s, cara_date as_of, lag_model **out, char *err, size_t errlen)
+{
+    *out = NULL;
+    lag_model *m = malloc(sizeof *m);
+    if (!m) return util_fail(err, errlen, -ENOMEM, "out of memory");
+    lag_init(m, as_of);
+    char day[11];
+    date_format(as_of, day);
+    cells_ctx c = {m};
+    int rc = lag_q_cells(s, day, add_cell, &c, err, errlen);
+    if (rc < 0) {
+        free(m);
+        return rc;
+    }
+    lag_fit(m);
+    *out = m;
+    return 0;
+}
+
+static cara_setting line_setting(const cara_claim_line *l)
+{
+    static const char *const type_name[] = {[CARA_CLAIM_INSTITUTIONAL] = "institutional",
+                                            [CARA_CLAIM_PROFESSIONAL] = "professional",
+                                            [CARA_CLAIM_DME] = "dme"};
+    const char *type = l->claim_type >= CARA_CLAIM_INSTITUTIONAL && l->claim_type <= CARA_CLAIM_DME
+                           ? type_name[l->claim_type]
+                           : NULL;
+    return setting_of(type, l->bill_type);
+}
+
+int engine__interim_episode(run_data *rd, size_t entry, size_t n_entries, ep_rec *r,
+                            const cara_episode *ep, const cara_claim_line *lines)
+{
+    const lag_model *m = rd->lag;
+    /* the paid to date by setting and lag, each cell developed once */
+    int64_t obs[SETTING_N][LAG_MAX + 1];
+    memset(obs, 0, sizeof obs);
+    /* the trigger's claim is paid (the episode would not be seen otherwise): complete, at
+     * the last lag; the other claims are developed as the triangle says */
+    for (size_t i = 0; i < ep->n_lines; i++) {
+        const cara_claim_line *l = &lines[ep->lines[i]];
+        int trig = r->trigger_claim && l->claim_id && !strcmp(l->claim_id, r->trigger_claim);
+        obs[line_setting(l)][trig ? LAG_MAX : lag_of_month(m, lag_month_of(l->service_date))] += l->paid;
+    }
+    for (int w = 0; w < 3; w++) {
+        int which = w == 0 ? 0 : w == 1 ? -1 : 1;
+        int64_t sum = 0;
+        for (int s = 0; s < SETTING_N; s++)
+            for (int L = 0; L <= LAG_MAX; L++)
+                if (obs[s][L]) sum += lag_ultimate(m, (cara_setting)s, L, obs[s][L], which);
+        r->developed[w] = sum;
+    }
+    r->open = r->end > m->as_of;
+    return engine__interim_curve(rd, entry, n_entries, ep, lines);
+}
+
+#define CURVE_MIN_EPISODES 30 /* closed episodes for a template's own curve */
+
+int engine__interim_curve(run_data *rd, size_t entry, size_t n_entries, const cara_episode *ep,
+                          const cara_claim_line *lines)
+{
+    const lag_model *m = rd->lag;
+    /* closed by the as-of date, its whole window (not ended by a death), not excluded */
+    if (ep->end > m->as_of || (ep->flags & CARA_EPISODE_DEATH) || ep->exclusion[0]) return 0;
+    if (!rd->curves) {
+        rd->curves = calloc(n_entries ? n_entries : 1, sizeof *rd->curves);
+        if (!rd->curves) return -ENOMEM;
+        rd->n_curves = n_entries;
+    }
+    lag_curve *c = &rd->curves[entry];
+    c->episodes++;
+    for (size_t i = 0; i < ep->n_lines; i++) {
+        const cara_claim_line *l = &lines[ep->lines[i]];
+        int64_t day = (int64_t)l->service_date - ep->start;
+        if (day < 0) day = 0;
+        if (day >= CURVE_DAYS) day = CURVE_DAYS - 1;
+        int64_t u = lag_ultimate(m, line_setting(l), lag_of_month(m, lag_month_of(l->service_date)),
+                                 l->paid, 0);
+        c->day[day] += u;
+        c->total += u;
+    }
+    return 0;
+}
+
+int engine__interim_merge(run_data *dst, const run_data *src)
+{
+    if (!src->curves) return 0;
+    if (!dst->curves) {
+        dst->curves = calloc(src->n_curves ? src->n_curves : 1, sizeof *dst->curves);
+        if (!dst->curves) return -ENOMEM;
+        dst->n_curves = src->n_curves;
+    }
+    for (size_t e = 0; e < src->n_curves && e < dst->n_curves; e++) {
+        for (int d = 0; d < CURVE_DAYS; d++) dst->curves[e].day[d] += src->curves[e].day[d];
+        dst->curves[e].total += src->curves[e].total;
+        dst->curves[e].episodes += src->curves[e].episodes;
+    }
+    return 0;
+}
+
+/* The share (ppm) of a closed episode's developed cost incurred in its first `days`
+ * days, by the template's curve; 0 when the template has no closed episode. */
+static int64_t incurred_ppm(const lag_curve *c, int64_t days)
+{
+    if (!c || c->total <= 0 || c->episodes < CURVE_MIN_EPISODES) return 0;
+    int64_t cum = 0;
+    for (int64_t d = 0; d < days && d < CURVE_DAYS; d++) cum += c->day[d];
+    int64_t out;
+    return money_mul_div(cum, LAG_PPM, c->total, &out) == 0 ? out : 0;
+}
+
+void engine__interim_project(run_data *rd, const catalog *cat)
+{
+    const lag_model *m = rd->lag;
+    for (size_t i = 0; i < rd->n_eps; i++) {
+        ep_rec *r = &rd->eps[i];
+        size_t entry = (size_t)(r->tmpl - cat->v);
+        const lag_curve *c = rd->curves && entry < rd->n_curves ? &rd->curves[entry] : NULL;
+        int64_t window = (int64_t)r->end - r->day0 + 1, elapsed = (int64_t)m->as_of - r->day0 + 1;
+        for (int w = 0; w < 3; w++) {
+            int64_t v = r->developed[w];
+            if (r->open && elapsed > 0 && elapsed < window) {
+                int64_t p = incurred_ppm(c, elapsed), out;
+                /* no closed episode to learn from: the cost so far, day for day */
+                if (p <= 0 || money_mul_div(v, LAG_PPM, p, &out) < 0) {
+                    if (money_mul_div(v, window, elapsed, &out) < 0) out = v;
+                }
+                v = out;
+            }
+            r->projected[w] = v;
+        }
+        if (r->has_target && (r->open || r->projected[0] != r->actual)) r->status = "interim";
+    }
+}
+
+char *engine__interim_json(const run_data *rd)
+{
+    const lag_model *m = rd->lag;
+    char day[11];
+    date_format(m->as_of, day);
+    json_t *o = json_object(), *settings = json_object();
+    if (!o || !settings) {
+        json_decref(o);
+        json_decref(settings);
+        return NULL;
+    }
+    json_object_set_new(o, "method", json_string(
+        "chain ladder: completion factors by care setting and development month from the "
+        "claims paid through the paid-through date (service month x paid month); open "
+        "windows carried to their end by the template's cost development by day of window; "
+        "band: each development factor at the lowest and highest a single service month showed"));
+    json_object_set_new(o, "paid_through_date", json_string(day));
+    json_object_set_new(o, "triangle_paid_cents", json_integer(m->cells_cents));
+    for (int s = 0; s < SETTING_N; s++) {
+        json_t *st = json_object(), *cf = json_array(), *lo = json_array(), *hi = json_array(),
+               *pooled = json_array();
+        for (int L = 0; L <= LAG_MAX; L++) {
+            json_array_append_new(cf, json_integer(m->cf[s][L]));
+            json_array_append_new(lo, json_integer(m->cf_lo[s][L]));
+            json_array_append_new(hi, json_integer(m->cf_hi[s][L]));
+            if (L < LAG_MAX) json_array_append_new(pooled, json_boolean(m->pooled[s][L]));
+        }
+        json_object_set_new(st, "completion_ppm", cf);
+        json_object_set_new(st, "completion_low_ppm", lo);
+        json_object_set_new(st, "completion_high_ppm", hi);
+        json_object_set_new(st, "pooled", pooled);
+        json_object_set_new(settings, setting_name((cara_setting)s), st);
+    }
+    json_object_set_new(o, "settings", settings);
+    char *text = json_dumps(o, JSON_COMPACT | JSON_SORT_KEYS);
+    json_decref(o);
+    return text;
+}
