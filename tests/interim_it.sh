@@ -9,7 +9,8 @@ set -eu
 CARA=${CARA_BIN:-build/cara}
 N=${INTERIM_BENEFICIARIES:-5000}
 T=$(mktemp -d /tmp/cara-interim-XXXXXX)
-trap 'rm -rf "$T"' EXIT
+PID=
+trap 'if [ -n "$PID" ]; then kill -TERM "$PID" 2>/dev/null || true; fi; rm -rf "$T"' EXIT
 . "$(dirname "$0")/lib.sh"
 DB="$T/t.db"
 cx() { "$CARA" --db "$DB" "$@"; }
@@ -24,7 +25,7 @@ ok "final run $FINAL"
 got=$(q "SELECT count(*) FROM claims WHERE status = 'current' AND paid_date IS NULL")
 [ "$got" = 0 ] && ok "every claim has a paid date" || bad "$got claims without a paid date"
 
-echo "as-of       episodes  final-eps  paid-to-date  projected  low  high  final  error  in-band"
+echo "as-of      episodes final-eps paid-to-date projection-error final-in-band band(low..high, % of final)"
 prev_err=
 late_worst=0
 for m in 01-31 02-28 03-31 04-30 05-31 06-30 07-31 08-31 09-30 10-31 11-30 12-31; do
@@ -76,6 +77,41 @@ head -1 "$T/e.csv" | grep -q 'paid_through_date' && grep -q ',interim,' "$T/e.cs
     && ok "episode CSV: status interim, paid_through_date" || bad "episode CSV lacks interim fields"
 got=$(q "SELECT json_extract(projection, '$.paid_through_date') FROM runs WHERE run_id = $R")
 [ "$got" = 2027-12-31 ] && ok "the run records its projection's method" || bad "projection: $got"
+
+# --- the API: POST /v1/runs {"as_of"} starts the same interim run (a real client: curl)
+CMS=$(cx token create --role cms 2>/dev/null)
+"$CARA" --db "$DB" serve --listen 127.0.0.1:0 >"$T/url" 2>"$T/log" &
+PID=$!
+i=0
+while [ ! -s "$T/url" ] && [ $i -lt 100 ]; do sleep 0.1; i=$((i + 1)); done
+URL=$(head -1 "$T/url")
+code=$(curl -s -o "$T/job" -w '%{http_code}' -X POST -H "Authorization: Bearer $CMS" \
+    -H 'Content-Type: application/json' -d '{"period": 2027, "as_of": "2027-06-30"}' "$URL/v1/runs")
+[ "$code" = 202 ] && ok "POST /v1/runs with as_of: 202" || bad "POST /v1/runs with as_of: $code $(cat "$T/job")"
+HREF=$(sed 's/.*"href": *"\([^"]*\)".*/\1/' "$T/job")
+i=0
+while [ $i -lt 300 ]; do
+    curl -s -H "Authorization: Bearer $CMS" "$URL$HREF" >"$T/job"
+    grep -q '"state": *"\(done\|failed\)"' "$T/job" && break
+    sleep 0.2
+    i=$((i + 1))
+done
+API_RUN=$(sed 's/.*"run_id": *\([0-9]*\).*/\1/' "$T/job")
+got=$(q "SELECT paid_through_date FROM runs WHERE run_id = '$API_RUN'")
+[ "$got" = 2027-06-30 ] && ok "the API's job ran an interim run (run $API_RUN, paid through $got)" \
+    || bad "the API's job: $(cat "$T/job")"
+CLI_RUN=$(q "SELECT min(run_id) FROM runs WHERE paid_through_date = '2027-06-30'")
+same=$(q "SELECT count(*) FROM run_episodes a JOIN run_episodes b ON b.run_id = $API_RUN AND
+    b.episode_id = a.episode_id AND b.projected_actual_cents IS a.projected_actual_cents
+    WHERE a.run_id = $CLI_RUN")
+all=$(q "SELECT count(*) FROM run_episodes WHERE run_id = $CLI_RUN")
+[ "$same" = "$all" ] && ok "the API's interim run projects as the CLI's did ($all episodes)" \
+    || bad "API and CLI interim runs differ: $same of $all episodes alike"
+code=$(curl -s -o "$T/job" -w '%{http_code}' -X POST -H "Authorization: Bearer $CMS" \
+    -H 'Content-Type: application/json' -d '{"as_of": "June 30"}' "$URL/v1/runs")
+[ "$code" = 400 ] && ok "POST /v1/runs with a bad as_of: 400" || bad "a bad as_of: $code"
+kill -TERM "$PID" 2>/dev/null || true
+wait "$PID" 2>/dev/null || true
 
 # --- bad input: a clear error, exit 2
 if cx run --as-of 2027-13-01 2>"$T/err"; then bad "--as-of 2027-13-01 accepted"; else

@@ -28,14 +28,22 @@
  * ultimate of the as-of week's 100000 cents (lag 0): 100000 x 10^6 / 616776 = 162,133
  * ultimate of week i = 1's 160000 (lag 1): 160000 x 10^6 / 937500 = 170,667
  */
-static lag_model *hand_model(void)
+/* An empty model as of 2027-06-30 (malloc'ed), its as-of week in *w. */
+static lag_model *empty_model(int *w)
 {
     lag_model *m = malloc(sizeof *m);
     ck_assert_ptr_nonnull(m);
     cara_date as_of;
     ck_assert_int_eq(date_parse("2027-06-30", 10, &as_of), 0);
     lag_init(m, as_of);
-    int W = lag_month_of(as_of);
+    *w = lag_month_of(as_of);
+    return m;
+}
+
+static lag_model *hand_model(void)
+{
+    int W;
+    lag_model *m = empty_model(&W);
     static const int64_t cells[5][3] = {
         {100000, 0, 0}, {100000, 60000, 0}, {100000, 50000, 10000},
         {200000, 100000, 20000}, {100000, 50000, 10000}};
@@ -75,12 +83,8 @@ END_TEST
  * lags past LAG_MAX are complete. */
 START_TEST(test_boundaries)
 {
-    lag_model *m = malloc(sizeof *m);
-    ck_assert_ptr_nonnull(m);
-    cara_date as_of;
-    ck_assert_int_eq(date_parse("2027-06-30", 10, &as_of), 0);
-    lag_init(m, as_of);
-    int W = lag_month_of(as_of);
+    int W;
+    lag_model *m = empty_model(&W);
     lag_add(m, SETTING_DME, W - 1, W + 1, 500);            /* paid after the as-of week */
     lag_add(m, SETTING_DME, W + 1, W + 1, 500);            /* served after it */
     lag_add(m, SETTING_DME, W - LAG_MONTHS, W, 500);       /* before the window */

@@ -142,7 +142,8 @@ START_TEST(test_no_episodes)
     ck_assert_ptr_nonnull(line_starting("E7,", line, sizeof line));
     /* E7: 0 episodes, targets and actuals 0, no reconciliation, payment 0, no leakage */
     ck_assert_str_eq(line, "E7,A1,1528060837,234567891,functional_independence,1.0.0,2027,0,0,0,"
-                           "0,,,,,0,,no_episodes,0,0,0.00,0.00,0.00,,,0.00,0.00");
+                           "0,,,,,0,,no_episodes,0,0,,,,,,2028-06-30,0.00,0.00,0.00,,,0.00,"
+                           "0.00,,,,,");
     ck_assert_ptr_nonnull(line_starting("E9,A1,1456789019,345678912,falls_prevention,", line, sizeof line));
     ck_assert_ptr_nonnull(strstr(line, ",no_episodes,"));
     ck_assert_int_eq(cara("report --by arrangement --aco A1"), 0);
@@ -174,8 +175,13 @@ START_TEST(test_money_formats)
     ck_assert_str_eq(line, "arrangement_id,aco_id,npi,tin,template_id,template_version,period,"
                            "episodes,target_cents,actual_cents,actual_winsorized_cents,gross_cents,"
                            "quality_bps,quality_adjusted_cents,share_bps,payment_cents,cap_applied,"
-                           "status,leakage_lines,leakage_paid_cents,target,actual,"
-                           "actual_winsorized,gross,quality_adjusted,payment,leakage_paid");
+                           "status,leakage_lines,leakage_paid_cents,projected_actual_cents,"
+                           "projected_winsorized_cents,projected_payment_cents,"
+                           "projected_payment_low_cents,projected_payment_high_cents,"
+                           "paid_through_date,target,actual,actual_winsorized,gross,"
+                           "quality_adjusted,payment,leakage_paid,projected_actual,"
+                           "projected_winsorized,projected_payment,projected_payment_low,"
+                           "projected_payment_high");
     ck_assert_ptr_nonnull(line_starting("E1,", line, sizeof line));
     ck_assert_ptr_nonnull(strstr(line, ",3418220,2557000,2557000,861220,2000,792322,5000,396161,"));
     /* after the status: leakage lines and cents, then the dollar columns, the leakage's
@@ -187,7 +193,8 @@ START_TEST(test_money_formats)
     ck_assert_int_ge(leak_lines, 0);
     char tail[128], money[32];
     money_format(leak_cents, money);
-    snprintf(tail, sizeof tail, ",34182.20,25570.00,25570.00,8612.20,7923.22,3961.61,%s", money);
+    /* ... then the projected columns' dollars, empty in a final run */
+    snprintf(tail, sizeof tail, ",34182.20,25570.00,25570.00,8612.20,7923.22,3961.61,%s,,,,,", money);
     ck_assert_ptr_nonnull(strstr(line, tail));
     ck_assert_str_eq(line + strlen(line) - strlen(tail), tail);
     ck_assert_ptr_nonnull(line_starting("E3,", line, sizeof line));

@@ -1095,9 +1095,11 @@ START_TEST(test_month_csv_rules)
     ck_assert_int_eq(call_any(api_report, SRV_CMS, "", "month", NULL, "format=csv", NULL, &j, &csv), 200);
     ck_assert_ptr_null(j);
     ck_assert_ptr_nonnull(csv);
-    ck_assert_int_eq(strncmp(csv, "aco_id,template_id,month,episodes,interim,excluded,target_cents,"
-                                  "actual_cents,actual_winsorized_cents,target,actual,"
-                                  "actual_winsorized\n", 121), 0);
+    static const char head[] = "aco_id,template_id,month,episodes,interim,excluded,target_cents,"
+                               "actual_cents,actual_winsorized_cents,final,projected_actual_cents,"
+                               "paid_through_date,target,actual,actual_winsorized,"
+                               "projected_actual\n";
+    ck_assert_int_eq(strncmp(csv, head, sizeof head - 1), 0);
     size_t lines = 0;
     for (const char *p = csv; *p; p++) lines += *p == '\n';
     ck_assert_uint_eq(lines, n_rows + 1);

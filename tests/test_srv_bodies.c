@@ -169,6 +169,20 @@ START_TEST(test_run)
     ck_assert_int_eq(srv_body_run(b, &rs, &r), -1);
     refused(&rs, "\"template\" must be a template id");
     json_decref(b);
+    /* an interim run: as_of a date; not a date, a month 13 or a number is refused */
+    b = obj("{\"as_of\": \"2027-06-30\"}");
+    ck_assert_int_eq(srv_body_run(b, &rs, &r), 0);
+    ck_assert_str_eq(r.as_of, "2027-06-30");
+    json_decref(b);
+    static const char *const bad_as_of[] = {"{\"as_of\": \"2027-13-01\"}",
+                                            "{\"as_of\": \"2027-06-30T00:00\"}",
+                                            "{\"as_of\": 20270630}", "{\"as_of\": \"\"}"};
+    for (size_t i = 0; i < sizeof bad_as_of / sizeof bad_as_of[0]; i++) {
+        b = obj(bad_as_of[i]);
+        ck_assert_int_eq(srv_body_run(b, &rs, &r), -1);
+        refused(&rs, "\"as_of\" must be a date YYYY-MM-DD");
+        json_decref(b);
+    }
 }
 END_TEST
 

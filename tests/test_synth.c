@@ -189,7 +189,7 @@ START_TEST(test_headers)
         "diagnosis_code_12,diagnosis_code_13,diagnosis_code_14,diagnosis_code_15,"
         "diagnosis_code_16,diagnosis_code_17,diagnosis_code_18,diagnosis_code_19,"
         "diagnosis_code_20,diagnosis_code_21,diagnosis_code_22,diagnosis_code_23,"
-        "diagnosis_code_24,diagnosis_code_25,adjustment_type_code"};
+        "diagnosis_code_24,diagnosis_code_25,adjustment_type_code,paid_date"};
     char header[2048];
     for (size_t i = 0; i < 6; i++) {
         each_row("a", FILES[i], NULL, NULL, NULL, NULL, header, sizeof header);

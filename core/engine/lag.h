@@ -25,7 +25,7 @@
 
 #include <stdint.h>
 
-#include "base/setting.h"
+#include "base/base.h"
 #include "cara/types.h"
 
 #define LAG_MAX 26                 /* lags beyond are complete (weeks: half a year) */

@@ -4,6 +4,7 @@
  */
 #include <string.h>
 
+#include "base/base.h"
 #include "srv_bodies.h"
 
 /* A string member: absent/null is NULL (*bad = 0); another type, an empty string, one
@@ -150,7 +151,16 @@ int srv_body_run(const json_t *body, srv_resp *rs, srv_run_body *out)
         srv_error(rs, 400, "bad_request", "\"period\" must be a performance year 2027-2036");
         return -1;
     }
+    json_t *a = json_object_get(body, "as_of");
+    const char *as = json_string_value(a);
+    cara_date d;
+    if (a && (!as || strlen(as) != 10 || date_parse(as, 10, &d) < 0)) {
+        srv_error(rs, 400, "bad_request", "\"as_of\" must be a date YYYY-MM-DD (an interim run "
+                  "on the claims paid through it)");
+        return -1;
+    }
     out->template_id = t ? json_string_value(t) : NULL;
     out->period = p ? (int)json_integer_value(p) : 0;
+    out->as_of = as;
     return 0;
 }

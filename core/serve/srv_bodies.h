@@ -59,10 +59,11 @@ typedef struct srv_try_body {
 int srv_body_try(const json_t *body, srv_resp *rs, srv_try_body *out);
 
 /* POST /v1/runs: template (optional template id string), period (optional performance
- * year 2027-2036). */
+ * year 2027-2036), as_of (optional 'YYYY-MM-DD': an interim run, docs/monthly.md). */
 typedef struct srv_run_body {
     const char *template_id;     /* NULL when absent */
     int period;                  /* 0 when absent */
+    const char *as_of;           /* NULL when absent */
 } srv_run_body;
 int srv_body_run(const json_t *body, srv_resp *rs, srv_run_body *out);
 

@@ -29,6 +29,7 @@ typedef struct srv_job {
     int64_t id;
     char state[12];           /* queued, running, done, failed, cancelled (lock) */
     char template_id[64];
+    char as_of[11];           /* "" or an interim run's as-of date */
     int period;
     int64_t run_id;           /* lock */
     int64_t done, total;      /* beneficiaries (lock) */

@@ -132,6 +132,7 @@ static json_t *job_json(srv_job *j)
     json_object_set_new(o, "run_id", j->run_id ? json_integer(j->run_id) : json_null());
     json_object_set_new(o, "template", j->template_id[0] ? json_string(j->template_id) : json_null());
     json_object_set_new(o, "period", j->period ? json_integer(j->period) : json_null());
+    json_object_set_new(o, "as_of", j->as_of[0] ? json_string(j->as_of) : json_null());
     json_object_set_new(o, "finished_at", j->finished_at[0] ? json_string(j->finished_at) : json_null());
     json_object_set_new(o, "message", j->message[0] ? json_string(j->message) : json_null());
     char href[64];
@@ -167,6 +168,7 @@ static void h_run_start(srv_req *rq, srv_resp *rs)
     json_t *body = NULL;
     const char *tmpl = NULL;
     int period = 0;
+    char as_of[11] = "";
     if (rq->body_len) {
         if (!(body = srv_body_object(rq, rs))) return;
         srv_run_body b;
@@ -176,6 +178,7 @@ static void h_run_start(srv_req *rq, srv_resp *rs)
         }
         tmpl = b.template_id;
         period = b.period;
+        if (b.as_of) util_strlcpy(as_of, b.as_of, sizeof as_of);
     }
     srv *s = rq->s;
     srv_job *j = calloc(1, sizeof *j);
@@ -188,6 +191,7 @@ static void h_run_start(srv_req *rq, srv_resp *rs)
     snprintf(j->state, sizeof j->state, "queued");
     if (tmpl) snprintf(j->template_id, sizeof j->template_id, "%s", tmpl);
     j->period = period;
+    memcpy(j->as_of, as_of, sizeof j->as_of);
     snprintf(j->started_by, sizeof j->started_by, "cms (token %s)", rq->role.token_id);
     j->starter_kind = rq->role.kind;
     util_strlcpy(j->starter_id, rq->role.id, sizeof j->starter_id);
@@ -305,7 +309,8 @@ static void job_work(uv_work_t *w)
         store_busy_timeout(db, 10000);
         engine_opts o = {.period = j->period, .only_template = j->template_id[0] ? j->template_id : NULL,
                          .episodes_dir = episodes, .plugins_dir = s->plugins_dir,
-                         .cancel = &j->cancel, .progress = job_progress, .progress_ud = j};
+                         .cancel = &j->cancel, .progress = job_progress, .progress_ud = j,
+                         .as_of = j->as_of[0] ? j->as_of : NULL};
         rc = engine_run(db, &o, &run_id, &st, err, sizeof err);
         store_close(db);
     }

@@ -316,7 +316,9 @@ static int episode_columns(const report_def *r, char *buf, size_t len)
     size_t off = 0;
     buf[0] = '\0';
     for (size_t k = 0; k < r->n_cols; k++) {
-        off += (size_t)snprintf(buf + off, len - off, "%s%s", k ? ", " : "", r->cols[k].name);
+        const char *c = r->cols[k].name; /* the one column that is not run_episodes' */
+        off += (size_t)snprintf(buf + off, len - off, "%s%s", k ? ", " : "",
+                                strcmp(c, "paid_through_date") ? c : PAID_THROUGH);
         if (off >= len) return -1;
     }
     return 0;
