@@ -211,13 +211,26 @@ async function renderSpending(box, params, query, ctx) {
   const by = months.map((m) => {
     const rs = r.rows.filter((x) => x.month === m);
     return {month: m, episodes: rs.reduce((a, x) => a + (x.episodes || 0), 0), target: sumCents(rs.map((x) => x.target_cents)),
-      actual: sumCents(rs.map((x) => x.actual_cents)), winsorized: sumCents(rs.map((x) => x.actual_winsorized_cents))};
+      actual: sumCents(rs.map((x) => x.actual_cents)), winsorized: sumCents(rs.map((x) => x.actual_winsorized_cents)),
+      interim: rs.reduce((a, x) => a + (x.interim || 0), 0), final: rs.reduce((a, x) => a + (x.final || 0), 0),
+      projected: rs.some((x) => x.projected_actual_cents != null) ? sumCents(rs.map((x) => x.projected_actual_cents || 0)) : null};
   });
-  chart(out, 'line', 'Spending versus target by month, dollars (all templates)', months,
-    [{label: 'Target', data: by.map((x) => chartDollars(x.target))}, {label: 'Actual', data: by.map((x) => chartDollars(x.actual))}], 'dollars');
-  out.append(table('Spending versus target by month (all templates)', [{key: 'month', label: 'Month'}, {key: 'episodes', label: 'Episodes', num: true, fmt: count},
+  // an interim run (cara run --as-of): the projected final cost beside the paid to date
+  const interimRun = by.some((x) => x.projected != null);
+  if (interimRun) out.append(h('p', {}, 'An interim run: actual is what was paid through ' + r.paid_through_date + '; projected is the final cost projected from the claims\u2019 own payment lags (docs/monthly.md).'));
+  const series = [{label: 'Target', data: by.map((x) => chartDollars(x.target))}, {label: interimRun ? 'Actual (paid to date)' : 'Actual', data: by.map((x) => chartDollars(x.actual))}];
+  if (interimRun) series.push({label: 'Projected final', data: by.map((x) => (x.projected == null ? null : chartDollars(x.projected)))});
+  chart(out, 'line', 'Spending versus target by month, dollars (all templates)', months, series, 'dollars');
+  const cols = [{key: 'month', label: 'Month'}, {key: 'episodes', label: 'Episodes', num: true, fmt: count},
+    {key: 'final', label: 'Final', num: true, fmt: count}, {key: 'interim', label: 'Interim', num: true, fmt: count},
     {key: 'target', label: 'Target', num: true, fmt: money}, {key: 'actual', label: 'Actual', num: true, fmt: money},
-    {key: 'winsorized', label: 'Actual (winsorized)', num: true, fmt: money}, {key: 'month', label: 'Complete?', fmt: (m) => (r.paid_through_date && m > r.paid_through_date.slice(0, 7) ? 'not yet paid through' : 'yes')}], by));
+    {key: 'winsorized', label: 'Actual (winsorized)', num: true, fmt: money}];
+  if (interimRun) cols.push({key: 'projected', label: 'Projected final', num: true, fmt: (v) => (v == null ? '\u2014' : money(v))});
+  for (const x of by)
+    x.complete = r.paid_through_date && x.month > r.paid_through_date.slice(0, 7) ? 'not yet paid through'
+      : x.interim > 0 ? 'interim (' + x.interim + ' still developing)' : 'yes';
+  cols.push({key: 'complete', label: 'Complete?'});
+  out.append(table('Spending versus target by month (all templates)', cols, by));
   out.append(table('By template and month', [{key: 'month', label: 'Month'}, {key: 'template_id', label: 'Template'}, {key: 'episodes', label: 'Episodes', num: true},
     {key: 'target_cents', label: 'Target', num: true, fmt: money}, {key: 'actual_cents', label: 'Actual', num: true, fmt: money}], r.rows));
 }
