@@ -249,6 +249,7 @@ FS=$(df -PT "$TMP" | awk 'NR == 2 { print $2 }')
         echo "The store's \`adt_messages\` gained $STORED rows over the runs; $ACKED messages were"
         echo "acknowledged AA (the readiness probe and the warm-up included)."
     fi
+    echo # the blank line before the next section
 } >"$SECTION"
 if [ -f "$DOC" ] && grep -q '^## make bench: ADT over MLLP' "$DOC"; then
     awk -v sec="$SECTION" '
