@@ -388,6 +388,9 @@ static void shard_run(shard *sh)
             break;
         }
         rc = bene_load(&br, person, &bd, sh->err, sizeof sh->err);
+        /* an interim run knows what was known on its as-of date: not a later death */
+        if (rc == 0 && o->as_of && bd.b.death != CARA_DATE_NONE && bd.b.death > sh->rd.as_of)
+            bd.b.death = CARA_DATE_NONE;
         if (rc == 0) rc = process_beneficiary(&pr, o, &bd, &sh->st, sh->err, sizeof sh->err);
         int64_t done = __atomic_add_fetch(sh->done, 1, __ATOMIC_RELAXED);
         if (o->progress && (done & 255) == 0) o->progress(o->progress_ud, done, sh->total);
