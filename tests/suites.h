@@ -66,6 +66,7 @@
     X(srv_session)     \
     X(e2e)             \
     X(risk_e2e)        \
+    X(risk)            \
     X(hardening)       \
     X(failinject)
 
