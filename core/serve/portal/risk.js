@@ -12,7 +12,7 @@ import {field, h, heading, table} from './dom.js';
 
 async function renderRisk(box, params, query) {
   heading(box, 'Risk list');
-  const q = {template: query.template || '', as_of: query.as_of || '', limit: 100};
+  const q = {template: query.get('template') || '', as_of: query.get('as_of') || '', limit: 100};
   const f = h('form', {'aria-label': 'Risk list filters'}, h('div', {class: 'row'},
     field({label: 'Template (optional)', name: 'template', value: q.template, hint: 'e.g. falls_prevention'}),
     field({label: 'As of (optional)', name: 'as_of', type: 'date', value: q.as_of})),
