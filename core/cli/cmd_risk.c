@@ -59,12 +59,12 @@ static void print_note(cli_ctx *c, const risk_list *l)
     for (size_t i = 0; i < l->n_tmpl; i++) {
         const risk_tmpl_info *t = &l->tmpl[i];
         if (t->run_id)
-            fprintf(c->err, "%s %s: open episodes from run %lld, %lld scored, %lld in an open "
+            fprintf(c->err, "%s %s: open episodes from run %lld, %lld candidates, %lld in an open "
                     "episode", i ? ";" : "", t->template_id, (long long)t->run_id,
                     (long long)t->candidates, (long long)t->open_episodes);
         else
             fprintf(c->err, "%s %s: no finished run (nobody counted as in an open episode), "
-                    "%lld scored", i ? ";" : "", t->template_id, (long long)t->candidates);
+                    "%lld candidates", i ? ";" : "", t->template_id, (long long)t->candidates);
     }
     if (!l->n_tmpl) fprintf(c->err, " no template ships a risk rule");
     fprintf(c->err, "; %zu of %zu rows\n", l->n, l->total);

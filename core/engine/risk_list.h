@@ -69,7 +69,8 @@ typedef struct risk_tmpl_info {
     char *template_id;
     int64_t run_id;            /* 0: no finished run, nobody counted in an open episode */
     int64_t lookback_days, threshold;
-    int64_t candidates;        /* eligible persons scored (before the filters) */
+    int64_t candidates;        /* eligible persons not in an open episode (counted before
+                                * the --aco, --npi and --min-score filters) */
     int64_t open_episodes;     /* eligible persons left out as in an open episode */
 } risk_tmpl_info;
 
