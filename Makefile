@@ -90,7 +90,7 @@ PORTAL := portal_index_html=$(P)/index.html portal_css=$(P)/portal.css portal_ap
           portal_dom_js=$(P)/dom.js portal_charts_js=$(P)/charts.js portal_login_js=$(P)/login.js \
           portal_provider_js=$(P)/provider.js portal_aco_js=$(P)/aco.js portal_cms_js=$(P)/cms.js \
           portal_episodes_js=$(P)/episodes.js portal_tasks_js=$(P)/tasks.js portal_exports_js=$(P)/exports.js \
-          portal_provisional_js=$(P)/provisional.js
+          portal_provisional_js=$(P)/provisional.js portal_risk_js=$(P)/risk.js
 MAIN_OBJ  := $(BUILD)/core/cli/main.o
 LIBCARA   := $(BUILD)/libcara.a
 CARA_BIN  := $(BUILD)/cara

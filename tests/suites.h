@@ -67,6 +67,7 @@
     X(srv_session)     \
     X(e2e)             \
     X(risk_e2e)        \
+    X(risk)            \
     X(hardening)       \
     X(failinject)
 

@@ -1123,6 +1123,63 @@ START_TEST(test_month_csv_rules)
 }
 END_TEST
 
+/* GET /v1/risk-list: each role's scope (an ACO token its ACO, a provider token the rows
+ * whose specialist is its NPI), the limit's bounds, the CSV form. */
+START_TEST(test_risk_list_scope)
+{
+    json_t *j;
+    ck_assert_int_eq(call(api_risk_list, SRV_CMS, "", NULL, NULL, "as_of=2027-06-30&limit=1000", NULL, &j), 200);
+    json_t *rows = json_object_get(j, "rows");
+    ck_assert_int_gt((long long)json_array_size(rows), 0);
+    ck_assert_int_eq(json_integer_value(json_object_get(json_array_get(json_object_get(j, "templates"), 0), "run_id")),
+                     qi("SELECT max(run_id) FROM runs WHERE status = 'done' AND template_filter IS NULL"));
+    char npi[16] = "";
+    long long prev = 1 << 30, with_npi = 0;
+    for (size_t i = 0; i < json_array_size(rows); i++) {
+        json_t *r = json_array_get(rows, i);
+        long long sc = json_integer_value(json_object_get(r, "score"));
+        ck_assert_int_le(sc, prev); /* ranked by score */
+        prev = sc;
+        const char *n = json_string_value(json_object_get(r, "npi"));
+        if (n && *n && !npi[0]) util_strlcpy(npi, n, sizeof npi);
+        if (n && *n && !strcmp(n, npi)) with_npi++;
+    }
+    json_decref(j);
+    ck_assert_int_eq(call(api_risk_list, SRV_ACO, "A0003", NULL, NULL, "as_of=2027-06-30&limit=1000", NULL, &j), 200);
+    rows = json_object_get(j, "rows");
+    for (size_t i = 0; i < json_array_size(rows); i++)
+        ck_assert_str_eq(json_string_value(json_object_get(json_array_get(rows, i), "aco_id")), "A0003");
+    json_decref(j);
+    ck_assert_int_eq(call(api_risk_list, SRV_ACO, "A0003", NULL, NULL, "aco=A0001", NULL, &j), 403);
+    json_decref(j);
+    if (npi[0]) {
+        ck_assert_int_eq(call(api_risk_list, SRV_PROVIDER, npi, NULL, NULL, "as_of=2027-06-30&limit=1000", NULL, &j), 200);
+        rows = json_object_get(j, "rows");
+        ck_assert_int_eq((long long)json_array_size(rows), with_npi);
+        for (size_t i = 0; i < json_array_size(rows); i++)
+            ck_assert_str_eq(json_string_value(json_object_get(json_array_get(rows, i), "npi")), npi);
+        json_decref(j);
+        ck_assert_int_eq(call(api_risk_list, SRV_PROVIDER, npi, NULL, NULL, "npi=1999999984", NULL, &j), 403);
+        json_decref(j);
+    }
+    const char *bad[] = {"limit=0", "limit=1001", "format=xml", "as_of=2027-13-01", "run=0"};
+    for (size_t i = 0; i < sizeof bad / sizeof bad[0]; i++) {
+        ck_assert_int_eq(call(api_risk_list, SRV_CMS, "", NULL, NULL, bad[i], NULL, &j), 400);
+        json_decref(j);
+    }
+    ck_assert_int_eq(call(api_risk_list, SRV_CMS, "", NULL, NULL, "template=knee_arthroplasty", NULL, &j), 404);
+    json_decref(j);
+    char *text = NULL;
+    ck_assert_int_eq(call_any(api_risk_list, SRV_CMS, "", NULL, NULL, "as_of=2027-06-30&limit=2&format=csv",
+                              NULL, &j, &text), 200);
+    ck_assert_ptr_nonnull(text);
+    ck_assert_msg(!strncmp(text, "rank,aco_id,person_id,template_id,score,flagged,reasons,npi,tin,"
+                                 "last_claim_date,run_id\n1,", 87), "%s", text);
+    free(text);
+    ck_assert_int_ge(qi("SELECT count(*) FROM audit_log WHERE action = 'risk.list'"), 4);
+}
+END_TEST
+
 /* the diff of two runs: CMS only, the same rows as `cara diff --format json` */
 START_TEST(test_run_diff)
 {
@@ -1205,6 +1262,7 @@ Suite *suite_srv_api(void)
     tcase_add_test(tc, test_rules_try_savings);
     tcase_add_test(tc, test_rules_try_scope);
     tcase_add_test(tc, test_template_rollback);
+    tcase_add_test(tc, test_risk_list_scope);
     tcase_add_test(tc, test_run_diff); /* last: it adds a run */
     suite_add_tcase(s, tc);
     return s;

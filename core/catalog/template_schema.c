@@ -171,6 +171,16 @@ static const schema_node EVENT_TRIGGER[] = {
 static const schema_node EVENT_TRIGGER_NODE =
     OBJ_(NULL, 0, EVENT_TRIGGER, "an object {\"id\", \"events\", \"on\", \"trigger_type\", ...}");
 
+/* risk (docs/templates.md "risk"): the prospective risk list's rule (docs/rules.md). */
+static const schema_node RISK_LIST[] = {
+    STR_("rule", REQ),
+    STR_("function", 0),
+    INT_("lookback_days", REQ, 1, 3650),
+    INT_("threshold", 0, -1000000, 1000000),
+    STR_("description", 0),
+    END_,
+};
+
 static const schema_node BASE_REF[] = {STR_("id", REQ), STR_("version", REQ), END_};
 
 static const schema_node TOP[] = {
@@ -190,6 +200,7 @@ static const schema_node TOP[] = {
     ANY_("included", BY_PLUGIN), /* declarative */
     ANY_("excluded", BY_PLUGIN), /* declarative */
     ARR_("event_triggers", 0, &EVENT_TRIGGER_NODE, 1, 32, "an array of event triggers (docs/adt.md)"),
+    OBJ_("risk", 0, RISK_LIST, "an object {\"rule\": \"risk.lua\", \"lookback_days\": ..., \"threshold\": ...}"),
     OBJ_("base", SCHEMA_OVERLAY, BASE_REF, "an object {\"id\": ..., \"version\": ...}"),
     ENUM_("approach", SCHEMA_OVERLAY, APPROACHES),
     STR_("aco_id", SCHEMA_OVERLAY),

@@ -35,7 +35,7 @@ static const char *const adt_subs[] = {"take", "status", "tasks", "provisional",
 static const cli_entry table[] = {
     {&cmd_init, NULL},          {&cmd_synth, NULL},       {&cmd_load, NULL},
     {&cmd_claims, NULL},        {&cmd_run, NULL},         {&cmd_report, NULL},
-    {&cmd_export, NULL},
+    {&cmd_export, NULL},        {&cmd_risk, NULL},
     {&cmd_runs, NULL},          {&cmd_diff, NULL},        {&cmd_templates, NULL},
     {&cmd_template, template_subs}, {&cmd_aco, aco_subs}, {&cmd_tin, tin_subs},
     {&cmd_provider, provider_subs}, {&cmd_ebra, ebra_subs}, {&cmd_plugins, NULL},

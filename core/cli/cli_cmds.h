@@ -113,6 +113,7 @@ extern const cli_command cmd_adt;
 extern const cli_command cmd_run;
 extern const cli_command cmd_report;
 extern const cli_command cmd_export;
+extern const cli_command cmd_risk;     /* cmd_risk.c */
 extern const cli_command cmd_runs;
 extern const cli_command cmd_diff;
 extern const cli_command cmd_template;

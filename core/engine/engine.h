@@ -13,6 +13,7 @@
 #include "particip.h"
 #include "replay.h"
 #include "rollback.h"
+#include "risk_list.h"
 #include "rules_test.h"
 #include "run_diff.h"
 #include "run_manifest.h"

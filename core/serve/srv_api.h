@@ -51,6 +51,9 @@ void api_report(srv_req *rq, srv_resp *rs);            /* GET  /v1/reports/:by *
 void api_export_get(srv_req *rq, srv_resp *rs);        /* GET  /v1/exports/:format */
 void api_exports_list(srv_req *rq, srv_resp *rs);      /* GET  /v1/exports */
 
+/* the prospective risk list (srv_api_risk.c) */
+void api_risk_list(srv_req *rq, srv_resp *rs);         /* GET  /v1/risk-list */
+
 /* the diff of two runs (srv_api_diff.c) */
 void api_run_diff(srv_req *rq, srv_resp *rs);          /* GET  /v1/runs/:a/diff/:b */
 

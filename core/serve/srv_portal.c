@@ -16,11 +16,13 @@
 extern const char portal_index_html[], portal_css[], portal_app_js[], portal_api_js[],
     portal_router_js[], portal_format_js[], portal_dom_js[], portal_charts_js[],
     portal_login_js[], portal_provider_js[], portal_aco_js[], portal_cms_js[], portal_episodes_js[],
-    portal_tasks_js[], portal_provisional_js[], portal_exports_js[];
+    portal_tasks_js[], portal_provisional_js[], portal_exports_js[],
+    portal_risk_js[];
 extern const size_t portal_index_html_len, portal_css_len, portal_app_js_len, portal_api_js_len,
     portal_router_js_len, portal_format_js_len, portal_dom_js_len, portal_charts_js_len,
     portal_login_js_len, portal_provider_js_len, portal_aco_js_len, portal_cms_js_len,
-    portal_episodes_js_len, portal_tasks_js_len, portal_provisional_js_len, portal_exports_js_len;
+    portal_episodes_js_len, portal_tasks_js_len, portal_provisional_js_len, portal_exports_js_len,
+    portal_risk_js_len;
 
 #define HTML "text/html; charset=utf-8"
 #define CSS "text/css; charset=utf-8"
@@ -28,7 +30,7 @@ extern const size_t portal_index_html_len, portal_css_len, portal_app_js_len, po
 
 #define MAX_CHARTJS (8u << 20) /* bytes: Chart.js 3.9.1 minified is 200 KB */
 
-static srv_portal_file files[16];
+static srv_portal_file files[17];
 static int files_ready;
 
 /* The table is filled on first use: the lengths are extern consts of another unit, not
@@ -53,6 +55,7 @@ static void files_init(void)
         {"tasks.js", portal_tasks_js, portal_tasks_js_len, JS},
         {"provisional.js", portal_provisional_js, portal_provisional_js_len, JS},
         {"exports.js", portal_exports_js, portal_exports_js_len, JS},
+        {"risk.js", portal_risk_js, portal_risk_js_len, JS},
     };
     _Static_assert(sizeof t == sizeof files, "files[] has one slot per embedded file");
     memcpy(files, t, sizeof files);

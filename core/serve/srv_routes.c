@@ -516,6 +516,7 @@ static const srv_route routes[] = {
     {"GET", "/v1/ebras/:id/history", api_ebra_history, 0},
     {"GET", "/v1/episodes", api_episodes_list, 0},
     {"GET", "/v1/episodes/:id", api_episode_get, 0},
+    {"GET", "/v1/risk-list", api_risk_list, 0},
     {"GET", "/v1/reports/:by", api_report, 0},
     {"GET", "/v1/exports", api_exports_list, 0},
     {"GET", "/v1/exports/:format", api_export_get, 0},

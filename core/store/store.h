@@ -31,6 +31,7 @@
 #include "people_q.h"
 #include "people_w.h"
 #include "run_lease.h"
+#include "risk_q.h"
 #include "runs_q.h"
 #include "run_inputs_q.h"
 #include "run_record_q.h"

@@ -326,6 +326,12 @@ try {
   const exTables = await page.$$eval('main section', (ss) => ss.map((x) => x.querySelectorAll('tbody tr').length));
   check(exTables.length === 2 && exTables[0] > 0 && exTables[1] > 0, 'ACO: the EBRAs\u2019 workbooks and the exports made are listed (' + exTables.join(', ') + ' rows)');
   await shot('portal-exports.png', true);
+  await visit('#/risk?as_of=2027-06-30', 'Risk list');
+  const riskRows = await page.$$eval('main tbody tr', (trs) => trs.map((tr) => tr.innerText));
+  check(riskRows.length > 0 && riskRows.every((t) => /A0001/.test(t)) && /age:|prior_fall:|hcc:/.test(riskRows.join(' ')),
+    'ACO: the Risk list ranks its own beneficiaries with the reasons (' + riskRows.length + ' rows)');
+  const otherRisk = await call('GET', '/v1/risk-list?aco=A0003');
+  check(otherRisk.status === 403, 'ACO: another ACO\u2019s risk list is refused (' + otherRisk.status + ')');
   const otherRep = await call('GET', '/v1/reports/arrangement?aco=A0003');
   check(otherRep.status === 403, 'ACO: another ACO\u2019s report is refused (' + otherRep.status + ')');
   await logout();

@@ -11,6 +11,7 @@ import * as episodes from './episodes.js';
 import * as tasks from './tasks.js';
 import * as provisional from './provisional.js';
 import * as exportsPage from './exports.js';
+import * as riskPage from './risk.js';
 
 /** The role string of a session ("cms", "aco:A0001", "provider:NPI") as {kind, id}. */
 export function parseRole(role) {
@@ -63,7 +64,7 @@ function enter(session) {
   else if (role.kind === 'cms') { items = cms.register(router, ctx); home = '/runs'; }
   else { showLogin('This account\u2019s role (' + session.role + ') has no pages.'); return; }
   episodes.register(router, ctx);
-  items = items.concat(tasks.register(router, ctx), provisional.register(router, ctx), exportsPage.register(router, ctx));
+  items = items.concat(tasks.register(router, ctx), provisional.register(router, ctx), exportsPage.register(router, ctx), riskPage.register(router, ctx));
   router.route('/', (box) => { router.go(home); heading(box, 'Home'); });
   router.fallback((box) => {
     heading(box, 'No such page');
