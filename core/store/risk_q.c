@@ -11,16 +11,6 @@
 
 #include "store_internal.h"
 
-/* The end of a reader's loop: rc the last step's code, k fn's last value. */
-static int finish(store *s, sqlite3_stmt *st, int rc, int k, char *err, size_t errlen)
-{
-    if (k == 0 && rc != SQLITE_DONE) {
-        snprintf(err, errlen, "%s", sqlite3_errmsg(store_db(s)));
-        k = -EIO;
-    }
-    sqlite3_finalize(st);
-    return k;
-}
 
 int risk_q_persons(store *s, int (*fn)(const char *person_id, void *ud), void *ud, char *err,
                    size_t errlen)
@@ -30,7 +20,7 @@ int risk_q_persons(store *s, int (*fn)(const char *person_id, void *ud), void *u
     if (!st) return -EIO;
     int rc = SQLITE_DONE, k = 0;
     while (!k && (rc = sqlite3_step(st)) == SQLITE_ROW) k = fn(store__col(st, 0), ud);
-    return finish(s, st, rc, k, err, errlen);
+    return store__reader_end(s, st, rc, k, err, errlen);
 }
 
 int risk_q_latest_run(store *s, const char *template_id, int64_t *run_id, char *err,
@@ -90,5 +80,5 @@ int risk_q_open_episodes(store *s, int64_t run_id, const char *family,
         while (!k && (rc = sqlite3_step(st)) == SQLITE_ROW) k = fn(store__col(st, 0), ud);
         if (!k && rc != SQLITE_DONE) break;
     }
-    return finish(s, st, rc, k, err, errlen);
+    return store__reader_end(s, st, rc, k, err, errlen);
 }

@@ -14,18 +14,6 @@
 
 #include "base/base.h"
 
-/* Column i as text, '' for NULL. */
-/* The end of a reader's loop: rc the last step's code, k fn's last value. */
-static int finish(store *s, sqlite3_stmt *st, int rc, int k, char *err, size_t errlen)
-{
-    if (k == 0 && rc != SQLITE_DONE) {
-        snprintf(err, errlen, "%s", sqlite3_errmsg(store_db(s)));
-        k = -EIO;
-    }
-    sqlite3_finalize(st);
-    return k;
-}
-
 int run_inputs_q_arrangements(store *s, run_arrangement_fn fn, void *ud, char *err,
                               size_t errlen)
 {
@@ -50,7 +38,7 @@ int run_inputs_q_arrangements(store *s, run_arrangement_fn fn, void *ud, char *e
             }
         k = fn(&r, ud);
     }
-    return finish(s, st, rc, k, err, errlen);
+    return store__reader_end(s, st, rc, k, err, errlen);
 }
 
 int run_inputs_q_tins(store *s, run_tin_fn fn, void *ud, char *err, size_t errlen)
@@ -63,7 +51,7 @@ int run_inputs_q_tins(store *s, run_tin_fn fn, void *ud, char *err, size_t errle
         run_tin_row r = {store__col(st, 0), store__col(st, 1), store_col_date(st, 2), store_col_date(st, 3)};
         k = fn(&r, ud);
     }
-    return finish(s, st, rc, k, err, errlen);
+    return store__reader_end(s, st, rc, k, err, errlen);
 }
 
 int run_inputs_q_unknown_benes(store *s, int (*fn)(const char *person_id, void *ud), void *ud,
@@ -76,7 +64,7 @@ int run_inputs_q_unknown_benes(store *s, int (*fn)(const char *person_id, void *
     if (!st) return -EIO;
     int rc = SQLITE_DONE, k = 0;
     while (!k && (rc = sqlite3_step(st)) == SQLITE_ROW) k = fn(store__col(st, 0), ud);
-    return finish(s, st, rc, k, err, errlen);
+    return store__reader_end(s, st, rc, k, err, errlen);
 }
 
 int run_inputs_q_as_of(store *s, int32_t *d, char *err, size_t errlen)

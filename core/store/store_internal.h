@@ -42,4 +42,9 @@ static inline const char *store__col(sqlite3_stmt *st, int i)
 /* sql prepared on s's connection; NULL with SQLite's message in err. */
 sqlite3_stmt *store__prepare(store *s, const char *sql, char *err, size_t errlen);
 
+/* The end of a reader's loop over st (finalized here): rc the last step's code, k the
+ * callback's last value. k, or -EIO with SQLite's message in err when the loop stopped
+ * on an error rather than SQLITE_DONE. */
+int store__reader_end(store *s, sqlite3_stmt *st, int rc, int k, char *err, size_t errlen);
+
 #endif

@@ -104,3 +104,13 @@ sqlite3_stmt *store__prepare(store *s, const char *sql, char *err, size_t errlen
     snprintf(err, errlen, "%s", sqlite3_errmsg(store_db(s)));
     return NULL;
 }
+
+int store__reader_end(store *s, sqlite3_stmt *st, int rc, int k, char *err, size_t errlen)
+{
+    if (k == 0 && rc != SQLITE_DONE) {
+        snprintf(err, errlen, "%s", sqlite3_errmsg(store_db(s)));
+        k = -EIO;
+    }
+    sqlite3_finalize(st);
+    return k;
+}
