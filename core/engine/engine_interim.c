@@ -102,6 +102,8 @@ int engine__interim_curve(run_data *rd, size_t entry, size_t n_entries, const ca
     }
     lag_curve *c = &rd->curves[entry];
     c->episodes++;
+    int64_t inc[CURVE_DAYS], t = 0;
+    memset(inc, 0, sizeof inc);
     for (size_t i = 0; i < ep->n_lines; i++) {
         const cara_claim_line *l = &lines[ep->lines[i]];
         int64_t day = (int64_t)l->service_date - ep->start;
@@ -109,9 +111,18 @@ int engine__interim_curve(run_data *rd, size_t entry, size_t n_entries, const ca
         if (day >= CURVE_DAYS) day = CURVE_DAYS - 1;
         int64_t u = lag_ultimate(m, line_setting(l), lag_of_month(m, lag_month_of(l->service_date)),
                                  l->paid, 0);
-        c->day[day] += u;
-        c->total += u;
+        inc[day] += u;
+        t += u;
     }
+    int64_t cum = 0;
+    for (int d = 0; d < CURVE_DAYS; d++) {
+        c->day[d] += inc[d];
+        cum += inc[d];
+        c->c2[d] += (__int128)cum * cum;
+        c->ct[d] += (__int128)cum * t;
+    }
+    c->total += t;
+    c->t2 += (__int128)t * t;
     return 0;
 }
 
@@ -124,8 +135,13 @@ int engine__interim_merge(run_data *dst, const run_data *src)
         dst->n_curves = src->n_curves;
     }
     for (size_t e = 0; e < src->n_curves && e < dst->n_curves; e++) {
-        for (int d = 0; d < CURVE_DAYS; d++) dst->curves[e].day[d] += src->curves[e].day[d];
+        for (int d = 0; d < CURVE_DAYS; d++) {
+            dst->curves[e].day[d] += src->curves[e].day[d];
+            dst->curves[e].c2[d] += src->curves[e].c2[d];
+            dst->curves[e].ct[d] += src->curves[e].ct[d];
+        }
         dst->curves[e].total += src->curves[e].total;
+        dst->curves[e].t2 += src->curves[e].t2;
         dst->curves[e].episodes += src->curves[e].episodes;
     }
     return 0;
@@ -142,6 +158,21 @@ static int64_t incurred_ppm(const lag_curve *c, int64_t days)
     return money_mul_div(cum, LAG_PPM, c->total, &out) == 0 ? out : 0;
 }
 
+/* The standard error (ppm) of incurred_ppm's share p at `days`, as a ratio estimator
+ * over the n closed episodes: se^2 = n / (n - 1) x sum (c_i - p t_i)^2 / T^2, T = sum t_i
+ * (the sum scaled by 10^12 for p in ppm, kept in 128 bits: |c_i|, |t_i| < 2^63). */
+static int64_t incurred_se_ppm(const lag_curve *c, int64_t days, int64_t p)
+{
+    if (!c || c->total <= 0 || c->episodes < CURVE_MIN_EPISODES || days < 1) return 0;
+    int64_t d = days - 1 < CURVE_DAYS ? days - 1 : CURVE_DAYS - 1;
+    __int128 s = c->c2[d] * LAG_PPM * LAG_PPM - 2 * (__int128)p * LAG_PPM * c->ct[d] +
+                 (__int128)p * p * c->t2; /* sum (c_i - p t_i)^2 x 10^12 */
+    __int128 T = c->total, n = c->episodes;
+    if (s <= 0) return 0;
+    __int128 q = s / (T * T); /* ppm^2 */
+    return lag_isqrt(q * n / (n - 1));
+}
+
 void engine__interim_project(run_data *rd, const catalog *cat)
 {
     const lag_model *m = rd->lag;
@@ -150,10 +181,17 @@ void engine__interim_project(run_data *rd, const catalog *cat)
         size_t entry = (size_t)(r->tmpl - cat->v);
         const lag_curve *c = rd->curves && entry < rd->n_curves ? &rd->curves[entry] : NULL;
         int64_t window = (int64_t)r->end - r->day0 + 1, elapsed = (int64_t)m->as_of - r->day0 + 1;
+        int64_t p0 = r->open ? incurred_ppm(c, elapsed) : 0,
+                se = r->open ? incurred_se_ppm(c, elapsed, p0) : 0;
         for (int w = 0; w < 3; w++) {
             int64_t v = r->developed[w];
             if (r->open && elapsed > 0 && elapsed < window) {
-                int64_t p = incurred_ppm(c, elapsed), out;
+                /* the band: the incurred share two standard errors higher (less left to
+                 * come: the low projection) and lower (the high one, at least a tenth of
+                 * the share) */
+                int64_t p = p0, out;
+                if (p > 0 && w == 1) p = p + 2 * se < LAG_PPM ? p + 2 * se : LAG_PPM;
+                if (p > 0 && w == 2) p = p - 2 * se > p / 10 ? p - 2 * se : p / 10 + 1;
                 /* no closed episode to learn from: the cost so far, day for day */
                 if (p <= 0 || money_mul_div(v, LAG_PPM, p, &out) < 0) {
                     if (money_mul_div(v, window, elapsed, &out) < 0) out = v;

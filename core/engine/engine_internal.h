@@ -70,6 +70,10 @@ typedef struct lag_curve {
     int64_t day[CURVE_DAYS];
     int64_t total;
     int64_t episodes;
+    /* for the band of the incurred share (engine_interim.c): over the closed episodes i
+     * with cumulative cost c_i(d) through day d and total t_i, the sums of c_i(d)^2, of
+     * c_i(d) t_i, and of t_i^2 */
+    __int128 c2[CURVE_DAYS], ct[CURVE_DAYS], t2;
 } lag_curve;
 
 typedef struct leak_rec {

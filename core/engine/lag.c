@@ -55,8 +55,7 @@ static int64_t cum(const lag_model *m, int s0, int s1, int i, int k)
     return c;
 }
 
-/* floor(sqrt(v)) of a non-negative v */
-static int64_t isqrt(__int128 v)
+int64_t lag_isqrt(__int128 v)
 {
     if (v <= 0) return 0;
     __int128 x = v, y = (x + 1) / 2;
@@ -93,7 +92,7 @@ static int factor(const lag_model *m, int s0, int s1, int k, int64_t *f, int64_t
     }
     /* se^2 = (sum w d^2 / sum w) / n_eff = sum w d^2 * sum w^2 / (sum w)^3 */
     __int128 se2 = sw > 0 ? var / sw * sw2 / sw / sw : 0;
-    int64_t se = isqrt(se2);
+    int64_t se = lag_isqrt(se2);
     *lo = *f - 2 * se;
     *hi = *f + 2 * se;
     if (*lo < 0) *lo = 0;

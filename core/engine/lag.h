@@ -67,6 +67,9 @@ void lag_fit(lag_model *m);
 /* The development lag a service month has reached at the as-of date (0..LAG_MAX). */
 int lag_of_month(const lag_model *m, int service_month);
 
+/* floor(sqrt(v)); 0 for v <= 0; INT64_MAX when the root does not fit. */
+int64_t lag_isqrt(__int128 v);
+
 /* cents observed for setting s at lag L, developed to ultimate with completion factor
  * cf (which: 0 central, -1 low band (fastest development), 1 high band). */
 int64_t lag_ultimate(const lag_model *m, cara_setting s, int lag, int64_t cents, int which);
