@@ -68,6 +68,11 @@ awk '{ gsub(/[%+]/, "", $5); gsub(/%/, "", $4); e = $5 < 0 ? -$5 : $5; s = 100 -
     && ok "every month's projection is closer to the final run than its paid to date" \
     || bad "a projection is further from the final run than the paid to date"
 
+# the band holds the final figure at half the month ends at least (measured: 8 of 12)
+inband=$(grep -c ' in band ' "$T/table" || true)
+[ "$inband" -ge 6 ] && ok "the band holds the final cost at $inband of 12 month ends" \
+    || bad "the band holds the final cost at only $inband of 12 month ends"
+
 # --- the reports say it: status interim and paid_through_date, in JSON and CSV
 cx report --by arrangement --run "$R" --format json >"$T/a.json"
 grep -q '"status": *"interim"' "$T/a.json" && grep -q '"paid_through_date": *"2027-12-31"' "$T/a.json" \
