@@ -226,6 +226,8 @@ typedef struct call {
     int hccs[64];
     int n_hcc;
     rules_lazy_claims *claims;
+    int claims_ref;       /* the claims list anchored in the registry while claims is held
+                           * (a failed call's garbage collection would free it otherwise) */
     int64_t score;
     char reasons[RISK_MAX_REASONS * (RISK_MAX_REASON + 2) + 1];
 } call;
@@ -248,6 +250,8 @@ static int push_call(lua_State *L, void *ud)
     luaL_checkstack(L, 8, "risk rule arguments");
     rules_push_beneficiary(L, c->bene);
     rules_push_claims_lazy(L, c->lines, c->n, &c->claims);
+    lua_pushvalue(L, -1);
+    c->claims_ref = luaL_ref(L, LUA_REGISTRYINDEX);
     lua_createtable(L, 0, 10);
     set_i(L, "as_of", c->as_of);
     set_i(L, "from", c->from);
@@ -415,6 +419,7 @@ static int score_person(const char *person, void *ud)
         c.as_of = as_of;
         c.from = as_of - (cara_date)t->lookback + 1;
         c.aco_id = aco;
+        c.claims_ref = LUA_NOREF;
         for (lo = 0; lo < hi && all[lo].service_date < c.from; lo++) {}
         c.lines = all + lo;
         c.n = hi - lo;
@@ -428,7 +433,8 @@ static int score_person(const char *person, void *ud)
         if (c.n_hcc > (int)(sizeof c.hccs / sizeof c.hccs[0])) c.n_hcc = (int)(sizeof c.hccs / sizeof c.hccs[0]);
         rules_error e;
         rc = rules_vm_invoke_read(b->vm, t->script, t->fn, push_call, read_result, &c, &e);
-        rules_claims_release(c.claims);
+        rules_claims_release(c.claims); /* then the list may go */
+        luaL_unref(rules_vm_state(b->vm), LUA_REGISTRYINDEX, c.claims_ref);
         if (rc < 0) {
             char msg[1536];
             rules_error_format(&e, msg, sizeof msg);
