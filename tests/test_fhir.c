@@ -990,6 +990,35 @@ START_TEST(test_bfd_eobs)
 }
 END_TEST
 
+/* The paid date of each of BFD's claim types, read from its NCH weekly processing date
+ * (R4 supportingInfo, DSTU3 information: the timingDate beside
+ * .../variables/nch_wkly_proc_dt in each file, by hand), as interim runs read it. */
+START_TEST(test_bfd_paid_dates)
+{
+    static const struct { const char *file, *paid; } want[] = {
+        {"eobReadInpatient.json", "2016-02-26"}, {"eobReadCarrier.json", "1999-11-06"},
+        {"eobReadDme.json", "2014-02-14"},       {"eobReadOutpatient.json", "2011-02-26"},
+        {"eobReadSnf.json", "2014-02-14"},       {"eobReadHha.json", "2015-11-06"},
+        {"eobReadHospice.json", "2014-10-10"}};
+    static const char *const dirs[] = {"bfd_v2", "bfd_v1"};
+    for (size_t d = 0; d < 2; d++)
+        for (size_t i = 0; i < sizeof want / sizeof want[0]; i++) {
+            char rel[128], got[11] = "none";
+            snprintf(rel, sizeof rel, "%s/%s", dirs[d], want[i].file);
+            size_t len;
+            char *buf = public_data(rel, &len);
+            kept_set s;
+            memset(&s, 0, sizeof s);
+            fhir_each(buf, len, keep_all, &s);
+            free(buf);
+            ck_assert_msg(s.n == 1, "%s: %d resources (%s)", rel, s.n, s.msg);
+            if (s.k[0].r.claim.paid != CARA_DATE_NONE) date_format(s.k[0].r.claim.paid, got);
+            ck_assert_msg(!strcmp(got, want[i].paid), "%s: paid %s, expected %s", rel, got,
+                          want[i].paid);
+        }
+}
+END_TEST
+
 /*
  * patientReadWithIncludeIdentifiers.json: four us-mbi identifiers, the second marked
  * current (v1: an identifier-currency extension on the identifier; v2: on its type
@@ -1101,6 +1130,7 @@ Suite *suite_fhir(void)
     tcase_add_test(tc, test_warnings);
     tcase_add_test(tc, test_payment_and_denials);
     tcase_add_test(tc, test_bfd_eobs);
+    tcase_add_test(tc, test_bfd_paid_dates);
     tcase_add_test(tc, test_bfd_patients);
     tcase_add_test(tc, test_bfd_tax_numbers);
     suite_add_tcase(s, tc);

@@ -722,26 +722,28 @@ static cara_date date_prefix(const char *s)
     return d;
 }
 
-/* When the claim was paid (processed): BFD's NCH weekly processing date (a supportingInfo
- * whose category carries .../nch_wkly_proc_dt, in timingDate), else payment.date, else
+/* When the claim was paid (processed): BFD's NCH weekly processing date (a supportingInfo,
+ * DSTU3 information, whose category carries .../nch_wkly_proc_dt, in timingDate), else payment.date, else
  * the date of meta.lastUpdated (when BFD took the claim); CARA_DATE_NONE when none is a
  * date. Never an error: the paid date only matters to interim runs (cara run --as-of). */
 static void eob_paid(const json_t *eob, feed_claim *cl)
 {
     static const char proc[] = "nch_wkly_proc_dt";
+    static const char *const lists[] = {"supportingInfo", "information"}; /* R4, DSTU3 */
     json_t *si, *cd;
     size_t i, j;
     cl->paid = CARA_DATE_NONE;
-    json_array_foreach(json_object_get(eob, "supportingInfo"), i, si) {
-        json_array_foreach(json_object_get(json_object_get(si, "category"), "coding"), j, cd) {
-            const char *code = str_of(cd, "code");
-            size_t n = code ? strlen(code) : 0;
-            if (n >= sizeof proc - 1 && !strcmp(code + n - (sizeof proc - 1), proc)) {
-                cl->paid = date_prefix(str_of(si, "timingDate"));
-                if (cl->paid != CARA_DATE_NONE) return;
+    for (size_t li = 0; li < 2; li++)
+        json_array_foreach(json_object_get(eob, lists[li]), i, si) {
+            json_array_foreach(json_object_get(json_object_get(si, "category"), "coding"), j, cd) {
+                const char *code = str_of(cd, "code");
+                size_t n = code ? strlen(code) : 0;
+                if (n >= sizeof proc - 1 && !strcmp(code + n - (sizeof proc - 1), proc)) {
+                    cl->paid = date_prefix(str_of(si, "timingDate"));
+                    if (cl->paid != CARA_DATE_NONE) return;
+                }
             }
         }
-    }
     cl->paid = date_prefix(str_of(json_object_get(eob, "payment"), "date"));
     if (cl->paid == CARA_DATE_NONE)
         cl->paid = date_prefix(str_of(json_object_get(eob, "meta"), "lastUpdated"));
