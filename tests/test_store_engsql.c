@@ -134,7 +134,7 @@ START_TEST(test_arrangement_components_finish)
                      "/p/falls.so");
     exec_ok("INSERT INTO loads (path, kind, sha256, rows, loaded_at) VALUES "
             "('x.csv', 'acos', 'ff', 1, '2027-01-01T00:00:00Z')");
-    run_finish_rec f = {"2027-01-02T03:04:05Z", "2027-06-30", 12, 34, 0, "[\"w1\"]"};
+    run_finish_rec f = {"2027-01-02T03:04:05Z", "2027-06-30", 12, 34, 0, "[\"w1\"]", -1, 0, -1, NULL};
     ck_assert_int_eq(runs_w_finish(w, &f, err, sizeof err), 0);
     runs_w_close(w);
     ck_assert_str_eq(th_qs(db, "SELECT status || '|' || finished_at || '|' || as_of_date || "
@@ -171,16 +171,8 @@ static int see_tin(const run_tin_row *r, void *ud)
     return 0;
 }
 
-static int see_person(const char *p, void *ud)
-{
-    seen *s = ud;
-    size_t k = strlen(s->text);
-    snprintf(s->text + k, sizeof s->text - k, "%s;", p);
-    return ++s->n == 2 ? -ECANCELED : 0;
-}
-
 /* The arrangements in force (not 'offered'), by id, with track and specialty; the TINs
- * by tin; the unknown beneficiaries by person, and a callback's stop is the answer. */
+ * by tin. */
 START_TEST(test_run_inputs)
 {
     char err[256];
@@ -200,17 +192,6 @@ START_TEST(test_run_inputs)
     s = (seen){"", 0};
     ck_assert_int_eq(run_inputs_q_tins(db, see_tin, &s, err, sizeof err), 0);
     ck_assert_str_eq(s.text, "T1:A1;T2:A1;");
-    exec_ok("INSERT INTO eligibility (person_id, enrollment_start_date, gender, birth_date) "
-            "VALUES ('P2', '2027-01-01', 'female', '1950-01-01');"
-            "INSERT INTO claims (claim_id, claim_type, person_id, claim_start_date, "
-            "claim_end_date) VALUES ('C3', 'professional', 'P3', '2027-01-01', '2027-01-01'),"
-            "('C1', 'professional', 'P1', '2027-01-01', '2027-01-01'),"
-            "('C2', 'professional', 'P2', '2027-01-01', '2027-01-01'),"
-            "('C4', 'professional', 'P4', '2027-01-01', '2027-01-01');");
-    s = (seen){"", 0};
-    ck_assert_int_eq(run_inputs_q_unknown_benes(db, see_person, &s, err, sizeof err),
-                     -ECANCELED);
-    ck_assert_str_eq(s.text, "P1;P3;");
 }
 END_TEST
 

@@ -1,6 +1,7 @@
 /*
  * cmd_run.c: `cara run`: build, attribute, price and reconcile every episode.
  */
+#include <stdint.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -49,8 +50,8 @@ static int run_run(cli_ctx *c, int argc, char **argv)
 {
     const char *period = NULL, *tmpl = NULL, *episodes = NULL, *mem = NULL, *instr = NULL,
                *threads = NULL, *native = NULL, *replay = NULL, *wall = NULL, *cpu = NULL,
-               *as_of = NULL;
-    int quiet = 0, allow_plugin = 0;
+               *as_of = NULL, *base = NULL;
+    int quiet = 0, allow_plugin = 0, incremental = 0;
     const cli_opt opts[] = {{"--period", &period, NULL},   {"--template", &tmpl, NULL},
                             {"--episodes", &episodes, NULL}, {"--memory", &mem, NULL},
                             {"--instructions", &instr, NULL}, {"--quiet", NULL, &quiet},
@@ -59,6 +60,7 @@ static int run_run(cli_ctx *c, int argc, char **argv)
                             {"--compare-native", &native, NULL},
                             {"--replay", &replay, NULL},     {"--as-of", &as_of, NULL},
                             {"--allow-plugin-change", NULL, &allow_plugin},
+                            {"--incremental", NULL, &incremental}, {"--base", &base, NULL},
                             {NULL, NULL, NULL}};
     int n = cli_parse(c, &cmd_run, opts, argc, argv);
     if (n == -1) return CLI_OK;
@@ -102,6 +104,18 @@ static int run_run(cli_ctx *c, int argc, char **argv)
                                "episodes: do not give --period, --template or --episodes");
     if (allow_plugin && !replay)
         return cli_usage_error(c, &cmd_run, "--allow-plugin-change goes with --replay N");
+    uint64_t base_id = 0;
+    if (base && !incremental) return cli_usage_error(c, &cmd_run, "--base N goes with --incremental");
+    if (base && (util_parse_u64(base, &base_id) < 0 || base_id == 0 || base_id > INT64_MAX))
+        return cli_usage_error(c, &cmd_run, "--base: '%s' is not a run id", base);
+    if (incremental && (replay || as_of || native))
+        return cli_usage_error(c, &cmd_run, "--incremental does not go with %s: %s",
+                               replay ? "--replay" : as_of ? "--as-of" : "--compare-native",
+                               replay ? "a replay prices every episode again"
+                               : as_of ? "an interim run rebuilds its lag model from every claim"
+                                       : "it compares every episode");
+    o.incremental = incremental;
+    o.base_run = (int64_t)base_id;
 
     store *s;
     char err[8192];
@@ -139,6 +153,13 @@ static int run_run(cli_ctx *c, int argc, char **argv)
         else fprintf(c->err, "cara run: %s\n", err);
         return CLI_FAIL;
     }
+    if (!quiet && st.base_run)
+        fprintf(c->err, "run %lld: incremental on run %lld: %lld of %lld beneficiaries "
+                "recomputed (their claims, eligibility or alignment changed), %lld episodes "
+                "carried\n", (long long)run_id, (long long)st.base_run, (long long)st.recomputed,
+                (long long)st.beneficiaries, (long long)st.carried);
+    else if (!quiet && incremental)
+        fprintf(c->err, "run %lld: a full run: %s\n", (long long)run_id, st.full_reason);
     if (!quiet)
         fprintf(c->err,
                 "run %lld: %lld beneficiaries, %lld claim lines, %lld episodes (%lld excluded, "
@@ -165,7 +186,7 @@ const cli_command cmd_run = {
     .name = "run",
     .summary = "build, attribute, price and reconcile every episode; print the run id",
     .usage = "cara [--db FILE] run [--period YYYY] [--template ID] [--episodes DIR] [--threads N]\n"
-             "       [--as-of DATE]\n"
+             "       [--as-of DATE | --incremental [--base N]]\n"
              "       cara [--db FILE] run --replay N [--allow-plugin-change] [--threads N]",
     .help = "Processes every beneficiary with claims: each template's plugin builds the\n"
             "episodes, attribution.lua attributes them, savings.lua prices them, actual\n"
@@ -188,6 +209,15 @@ const cli_command cmd_run = {
             "                       open or developing are interim, with a projected final\n"
             "                       cost and band from the data's lag triangle, and every\n"
             "                       arrangement a projected payment (docs/monthly.md)\n"
+            "  --incremental        recompute only the beneficiaries whose claims,\n"
+            "                       eligibility or alignment changed since the latest final\n"
+            "                       run with the same --period and --template, and carry that\n"
+            "                       run's results of everyone else: the same results as a\n"
+            "                       full run, row for row. When the engine, a plugin,\n"
+            "                       template, rule or table, the arrangements or networks, or\n"
+            "                       the options changed since, the run is full and stderr says\n"
+            "                       why (docs/monthly.md, Incremental runs)\n"
+            "  --base N             with --incremental: build on run N instead\n"
             "  --threads N          threads for the beneficiaries (default: the CPUs); the\n"
             "                       results are the same for any count\n"
             "  --compare-native ID  benchmark: price template ID's episodes with the Lua rules\n"

@@ -254,6 +254,20 @@ static int cmp_leak(const void *x, const void *y)
     return c ? c : strcmp(a->tin, b->tin);
 }
 
+leak_rec *engine__new_leak(run_data *rd)
+{
+    if (rd->n_leaks == rd->cap_leaks) {
+        size_t cap = rd->cap_leaks ? rd->cap_leaks * 2 : 256;
+        leak_rec *v = realloc(rd->leaks, cap * sizeof *v);
+        if (!v) return NULL;
+        rd->leaks = v;
+        rd->cap_leaks = cap;
+    }
+    leak_rec *hit = &rd->leaks[rd->n_leaks++];
+    memset(hit, 0, sizeof *hit);
+    return hit;
+}
+
 int engine__leakage(run_data *rd, const ep_rec *r, const cara_episode *ep,
                    const cara_claim_line *lines)
 {
@@ -270,15 +284,7 @@ int engine__leakage(run_data *rd, const ep_rec *r, const cara_episode *ep,
             if (!strcmp(rd->leaks[i].npi, p.npi) && !strcmp(rd->leaks[i].tin, p.tin))
                 hit = &rd->leaks[i];
         if (!hit) {
-            if (rd->n_leaks == rd->cap_leaks) {
-                size_t cap = rd->cap_leaks ? rd->cap_leaks * 2 : 256;
-                leak_rec *v = realloc(rd->leaks, cap * sizeof *v);
-                if (!v) return -ENOMEM;
-                rd->leaks = v;
-                rd->cap_leaks = cap;
-            }
-            hit = &rd->leaks[rd->n_leaks++];
-            memset(hit, 0, sizeof *hit);
+            if (!(hit = engine__new_leak(rd))) return -ENOMEM;
             hit->episode_id = strdup(r->episode_id);
             hit->aco_id = strdup(r->aco_id);
             hit->npi = strdup(p.npi);

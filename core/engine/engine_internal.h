@@ -93,8 +93,18 @@ typedef struct arr_result {
     char status[24];
 } arr_result;
 
+/* A beneficiary the run priced (run_people): the undenied claim lines read, whether it
+ * had no eligibility. */
+typedef struct person_rec {
+    char *person_id;        /* owned */
+    int64_t lines;
+    int no_elig;
+} person_rec;
+
 /* Growable arrays of the run. */
 typedef struct run_data {
+    person_rec *people;     /* in person_id order once the shards are merged */
+    size_t n_people, cap_people;
     ref_arrangement *arrs;
     size_t n_arrs;
     network net;            /* the ACOs' networks (participant TINs, Preferred Providers) */
@@ -194,12 +204,14 @@ int engine__load_arrangements(store *s, run_data *rd, char *err, size_t errlen);
 int engine__check_arrangements(const catalog *cat, const run_data *rd, char *err, size_t errlen);
 
 /* The data warnings of a run (engine_warn.c), appended to w as strings and printed to log
- * (may be NULL) as "cara run: warning: ...": each arrangement whose template_id names no
- * template or overlay of the episodes folder (it can never be attributed an episode), and
- * the beneficiaries with current claims but no eligibility (counted, a few named). 0, or
- * <0 with err (SQLite, memory). */
-int engine__data_warnings(store *s, const catalog *cat, const run_data *rd, json_t *w,
-                         FILE *log, char *err, size_t errlen);
+ * (may be NULL) as "cara run: warning: ...": before the beneficiaries, each arrangement
+ * whose template_id names no template or overlay of the episodes folder (it can never be
+ * attributed an episode); 0, or -ENOMEM with err. After them, the beneficiaries with
+ * current claims but no eligibility (rd->people: counted, the first three named); 0 or
+ * -ENOMEM. */
+int engine__data_warnings(const catalog *cat, const run_data *rd, json_t *w, FILE *log,
+                          char *err, size_t errlen);
+int engine__unknown_warning(const run_data *rd, json_t *w, FILE *log);
 
 /* Set each arrangement's family (catalog_family of its template) from cat. -ENOMEM or 0. */
 int engine__families(const catalog *cat, run_data *rd);
@@ -219,6 +231,57 @@ size_t engine__candidates(const run_data *rd, const char *tmpl, const char *fami
  * -ERANGE when a provider's paid sum does not fit int64 (checked arithmetic). */
 int engine__leakage(run_data *rd, const ep_rec *r, const cara_episode *ep,
                    const cara_claim_line *lines);
+
+/* A zeroed record appended to rd's episodes / leakage, or NULL (out of memory). */
+ep_rec *engine__new_ep(run_data *rd);
+leak_rec *engine__new_leak(run_data *rd);
+
+/* Append a beneficiary to rd->people (person_id copied). 0 or -ENOMEM. */
+int engine__add_person(run_data *rd, const char *person_id, int64_t lines, int no_elig);
+
+/* ---- engine_incr.c: incremental runs (cara run --incremental) ---- */
+
+/* "engine=<64 hex> components=<64 hex> reference=<64 hex> options=<64 hex>" */
+#define ENGINE_BASIS_LEN 300
+
+/* The basis of a run (what its results depend on besides each beneficiary's own data)
+ * into out: the engine's program, the manifest's components, the arrangements with
+ * their tracks, specialties and families and the networks (rd), the options. 0, or
+ * -ENOENT when the program cannot be read (then no run is incremental). */
+struct run_manifest;
+int engine__basis(const engine_opts *o, const struct run_manifest *m, const run_data *rd,
+                  char out[ENGINE_BASIS_LEN]);
+
+/* What an incremental run does: base_run 0 = a full run (reason says why, when one was
+ * asked for and could not be); else it recomputes the beneficiaries stamped after since. */
+typedef struct incr_plan {
+    int64_t base_run, since;
+    char reason[1280];
+    /* the beneficiaries stamped after since, in person_id order (owned), and of them
+     * those with current claims: the ones to recompute (borrowed from changed) */
+    char **changed;
+    size_t n_changed;
+    const char **recompute;
+    size_t n_recompute;
+} incr_plan;
+
+/* Decide (o->incremental, o->base_run; basis NULL when engine__basis failed). 0, or
+ * -ENOENT (--base names no run) / -EIO with err. */
+int engine__incr_plan(store *s, const engine_opts *o, const char *basis, incr_plan *p,
+                      char *err, size_t errlen);
+
+/* Read the beneficiaries changed since p->since into p (after the run's clock tick, so
+ * that what is carried and what is recomputed are one list's two sides). 0 or <0 with
+ * err. */
+int engine__incr_changed(store *s, incr_plan *p, char *err, size_t errlen);
+void engine__incr_plan_free(incr_plan *p);
+
+/* Append the base run's episodes, leakage and people of the beneficiaries not in
+ * p->changed to rd (its arrangements and as-of date set): each episode's template
+ * and arrangement resolved in cat and rd, its status (final/interim) from rd->as_of. 0,
+ * or a negative code with err. */
+int engine__incr_carry(store *s, const incr_plan *p, const catalog *cat, run_data *rd,
+                       char *err, size_t errlen);
 
 /* Free everything rd holds (arrangements, episodes, leakage, results) and zero it. */
 void engine__run_data_free(run_data *rd);
@@ -260,8 +323,8 @@ typedef struct run_record {
 } run_record;
 
 /* Write the run's components and results in one transaction and mark it done (its
- * inputs JSON gains replay_of and warnings). 0, or a negative code with a message. */
-int engine__save(store *s, int64_t run_id, const run_record *rec, const run_data *rd,
+ * inputs JSON gains replay_of and warnings). Sorts rd->leaks by key. 0, or a negative code with a message. */
+int engine__save(store *s, int64_t run_id, const run_record *rec, run_data *rd,
                 const engine_stats *st, char *err, size_t errlen);
 
 /* adt_confirm.c: decide the provisional episodes of the hospital ADT feed against run

@@ -128,7 +128,7 @@ static int hcc_count_for(engine_pricer *p, const bene_view *d, const catalog_ent
     return rr.hcc_count;
 }
 
-static ep_rec *new_ep(run_data *rd)
+ep_rec *engine__new_ep(run_data *rd)
 {
     if (rd->n_eps == rd->cap_eps) {
         size_t cap = rd->cap_eps ? rd->cap_eps * 2 : 1024;
@@ -253,7 +253,7 @@ static int record_episode(engine_pricer *p, const bene_view *d, size_t entry,
         if (ce->aco_id && (!aco_on || strcmp(ce->aco_id, aco_on) != 0)) return 0;
         if (!ce->aco_id && catalog_overlay_of(p->cat, template_id(ce->tmpl), aco_on)) return 0;
     }
-    ep_rec *r = new_ep(p->rd);
+    ep_rec *r = engine__new_ep(p->rd);
     if (!r) return -ENOMEM;
     char day[11], id[256];
     date_format(ep->start, day);

@@ -63,7 +63,32 @@ static int process_beneficiary(engine_pricer *p, const engine_opts *o, const ben
     int rc = engine_price_beneficiary(p, &d->b, d->lines, d->n_lines, &po, err, errlen);
     st->beneficiaries++;
     st->claim_lines += (int64_t)d->n_lines;
+    if (rc >= 0 && engine__add_person(p->rd, d->b.person_id, (int64_t)d->n_lines,
+                                      d->b.enrollment.n == 0) < 0)
+        rc = util_fail(err, errlen, -ENOMEM, "out of memory");
     return rc < 0 ? rc : 0;
+}
+
+int engine__add_person(run_data *rd, const char *person_id, int64_t lines, int no_elig)
+{
+    if (rd->n_people == rd->cap_people) {
+        size_t cap = rd->cap_people ? rd->cap_people * 2 : 1024;
+        person_rec *v = realloc(rd->people, cap * sizeof *v);
+        if (!v) return -ENOMEM;
+        rd->people = v;
+        rd->cap_people = cap;
+    }
+    person_rec *r = &rd->people[rd->n_people];
+    if (!(r->person_id = strdup(person_id))) return -ENOMEM;
+    r->lines = lines;
+    r->no_elig = no_elig;
+    rd->n_people++;
+    return 0;
+}
+
+static int cmp_person(const void *a, const void *b)
+{
+    return strcmp(((const person_rec *)a)->person_id, ((const person_rec *)b)->person_id);
 }
 
 /* ---- after all beneficiaries ----------------------------------------------------------- */
@@ -261,6 +286,8 @@ void engine__run_data_free(run_data *rd)
         free(rd->leaks[i].tin);
     }
     free(rd->leaks);
+    for (size_t i = 0; i < rd->n_people; i++) free(rd->people[i].person_id);
+    free(rd->people);
     free(rd->results);
     free(rd->curves);
     for (int k = 0; k < 3; k++) free(rd->proj[k]);
@@ -284,8 +311,8 @@ static void now_iso(char *buf, size_t len)
 
 /* Insert the 'running' row with the files the run reads (own transaction, so a failed
  * run stays on record and can be replayed). */
-static int start_run(store *s, const engine_opts *o, const run_manifest *m, int64_t *run_id,
-                     char *err, size_t errlen)
+static int start_run(store *s, const engine_opts *o, const run_manifest *m, const char *basis,
+                     int64_t *run_id, char *err, size_t errlen)
 {
     char now[32];
     now_iso(now, sizeof now);
@@ -295,7 +322,12 @@ static int start_run(store *s, const engine_opts *o, const run_manifest *m, int6
         store_rollback(s);
         return -EIO;
     }
-    if (run_manifest_save_files(s, *run_id, m, err, errlen) < 0 ||
+    /* the change clock ticks as the run starts: what is written from now on is stamped
+     * after this run's change_seq (store/changes_q.h) */
+    int64_t seq = 0;
+    if (changes_q_tick(s, &seq, err, errlen) < 0 ||
+        (basis && runs_w_basis(s, *run_id, seq, basis, err, errlen) < 0) ||
+        run_manifest_save_files(s, *run_id, m, err, errlen) < 0 ||
         store_commit(s, err, errlen) < 0) {
         store_rollback(s);
         *run_id = 0;
@@ -345,6 +377,9 @@ typedef struct shard {
     const run_data *main_rd;       /* arrangements and as-of date, read-only */
     const char *db_path;
     char *from, *to;               /* owned; NULL = unbounded */
+    int listed;                    /* an incremental run: read list[0..n_list) only */
+    const char *const *list;       /* borrowed */
+    size_t n_list;
     int64_t *done, total;          /* shared progress counter (atomic) */
     run_data rd;                   /* this shard's episodes and leakage */
     engine_stats st;
@@ -376,17 +411,20 @@ static void shard_run(shard *sh)
         if (rc == 0 && o->as_of) rc = bene_reader_paid_through(&br, o->as_of);
     }
     char person[80]; /* a person id is up to 64 characters */
+    size_t next = 0;
     while (rc == 0) {
         if (o->cancel && atomic_load(o->cancel)) {
             snprintf(sh->err, sizeof sh->err, "cancelled");
             rc = -ECANCELED;
             break;
         }
-        int got = bene_next_person(&br, person, sizeof person, sh->err, sizeof sh->err);
+        int got = sh->listed ? next < sh->n_list
+                           : bene_next_person(&br, person, sizeof person, sh->err, sizeof sh->err);
         if (got <= 0) {
             rc = got;
             break;
         }
+        if (sh->listed) util_strlcpy(person, sh->list[next++], sizeof person);
         rc = bene_load(&br, person, &bd, sh->err, sizeof sh->err);
         /* an interim run knows what was known on its as-of date: not a later death */
         if (rc == 0 && o->as_of && bd.b.death != CARA_DATE_NONE && bd.b.death > sh->rd.as_of)
@@ -460,24 +498,42 @@ static int merge_shard(run_data *dst, run_data *src)
         dst->n_leaks += src->n_leaks;
         dst->cap_leaks = dst->n_leaks;
     }
+    if (src->n_people) {
+        person_rec *v = realloc(dst->people, (dst->n_people + src->n_people) * sizeof *v);
+        if (!v) return -ENOMEM;
+        memcpy(v + dst->n_people, src->people, src->n_people * sizeof *v);
+        dst->people = v;
+        dst->n_people += src->n_people;
+        dst->cap_people = dst->n_people;
+    }
     free(src->eps);
     free(src->leaks);
+    free(src->people);
     src->eps = NULL;
     src->leaks = NULL;
-    src->n_eps = src->n_leaks = 0;
+    src->people = NULL;
+    src->n_eps = src->n_leaks = src->n_people = 0;
     return 0;
 }
 
 /* Every beneficiary, over the shards; the records end in rd in person order. */
 static int run_shards(store *s, const engine_opts *o, const catalog *cat, const hcc_model *hcc,
-                      run_data *rd, engine_stats *stats, char *err, size_t errlen)
+                      const incr_plan *plan, run_data *rd, engine_stats *stats, char *err,
+                      size_t errlen)
 {
-    int64_t total = count_people(s), done = 0;
+    int64_t total = plan->base_run ? (int64_t)plan->n_recompute : count_people(s), done = 0;
     int n = thread_count(o);
     if (total < (int64_t)n * 64) n = total > 64 ? (int)(total / 64) : 1; /* small runs */
     shard *sh = calloc((size_t)n, sizeof *sh);
     if (!sh) return -ENOMEM;
-    int rc = n > 1 ? plan_shards(s, total, n, sh, err, errlen) : 0;
+    int rc = n > 1 && !plan->base_run ? plan_shards(s, total, n, sh, err, errlen) : 0;
+    for (int k = 0; plan->base_run && k < n; k++) { /* the list, in n contiguous slices */
+        size_t lo = plan->n_recompute * (size_t)k / (size_t)n,
+               hi = plan->n_recompute * (size_t)(k + 1) / (size_t)n;
+        sh[k].listed = 1;
+        sh[k].list = plan->recompute ? plan->recompute + lo : NULL;
+        sh[k].n_list = hi - lo;
+    }
     for (int k = 0; k < n; k++) {
         sh[k].o = o;
         sh[k].cat = cat;
@@ -521,11 +577,47 @@ static int run_shards(store *s, const engine_opts *o, const catalog *cat, const 
     return rc;
 }
 
+/* CARA_RUN_TIMING set: each phase's wall time on o->log ("cara run: timing: ..."), for
+ * docs/performance.md. */
+static void phase(const engine_opts *o, const char *name)
+{
+    static struct timespec last;
+    if (!o->log || !getenv("CARA_RUN_TIMING")) return;
+    struct timespec now;
+    clock_gettime(CLOCK_MONOTONIC, &now);
+    if (name)
+        fprintf(o->log, "cara run: timing: %-22s %8.3f s\n", name,
+                (double)(now.tv_sec - last.tv_sec) + (double)(now.tv_nsec - last.tv_nsec) / 1e9);
+    last = now;
+}
+
+/* After the shards: the beneficiaries in person order, the warning about those without
+ * eligibility, and the counts of a full run (an incremental run's, carried included). */
+static int after_shards(run_data *rd, const incr_plan *plan, json_t *warnings, FILE *log,
+                        engine_stats *st, char *err, size_t errlen)
+{
+    if (rd->n_people > 1) qsort(rd->people, rd->n_people, sizeof *rd->people, cmp_person);
+    for (size_t i = 1; i < rd->n_people; i++)
+        if (!strcmp(rd->people[i - 1].person_id, rd->people[i].person_id))
+            return util_fail(err, errlen, -EPROTO, "beneficiary %s was priced twice (carried "
+                             "and recomputed): the run is not saved", rd->people[i].person_id);
+    st->base_run = plan->base_run;
+    st->recomputed = st->beneficiaries; /* read by the shards */
+    util_strlcpy(st->full_reason, plan->reason, sizeof st->full_reason);
+    st->beneficiaries = (int64_t)rd->n_people;
+    st->claim_lines = 0;
+    for (size_t i = 0; i < rd->n_people; i++) st->claim_lines += rd->people[i].lines;
+    if (engine__unknown_warning(rd, warnings, log) < 0)
+        return util_fail(err, errlen, -ENOMEM, "out of memory");
+    return 0;
+}
+
 int engine_run(store *s, const engine_opts *o, int64_t *run_id, engine_stats *stats,
                char *err, size_t errlen)
 {
     memset(stats, 0, sizeof *stats);
     *run_id = 0;
+    phase(o, NULL);
     catalog cat;
     int rc = catalog_open(&cat, o->episodes_dir, o->plugins_dir, o->only_template, warn_plugin,
                           o->log, err, errlen);
@@ -544,16 +636,19 @@ int engine_run(store *s, const engine_opts *o, int64_t *run_id, engine_stats *st
     json_t *warnings = json_array();
     rc = warnings ? run_manifest_build(&cat, &man, err, errlen) : -ENOMEM;
     int have_man = rc == 0;
+    phase(o, "catalog and manifest");
     if (rc == 0) rc = run_warnings(s, o, &man, warnings, err, errlen);
+    phase(o, "manifest warnings");
     if (rc == 0) rc = engine__rule_set_open(&w.rules, &cat, &o->limits, err, errlen);
     else memset(&w.rules, 0, sizeof w.rules);
+    phase(o, "rules");
     if (rc == 0) rc = engine__load_arrangements(s, &rd, err, errlen);
     if (rc == 0 && engine__families(&cat, &rd) < 0) {
         snprintf(err, errlen, "out of memory");
         rc = -ENOMEM;
     }
     if (rc == 0) rc = engine__check_arrangements(&cat, &rd, err, errlen);
-    if (rc == 0) rc = engine__data_warnings(s, &cat, &rd, warnings, o->log, err, errlen);
+    if (rc == 0) rc = engine__data_warnings(&cat, &rd, warnings, o->log, err, errlen);
     if (rc == 0 && o->as_of) { /* an interim run: the claims paid through o->as_of */
         if (date_parse(o->as_of, strlen(o->as_of), &rd.as_of) < 0) {
             snprintf(err, errlen, "as-of date '%s' is not a date (expected YYYY-MM-DD)", o->as_of);
@@ -565,17 +660,34 @@ int engine_run(store *s, const engine_opts *o, int64_t *run_id, engine_stats *st
     } else if (rc == 0) {
         rc = data_as_of(s, &rd.as_of, err, errlen);
     }
-    int started = rc == 0 && start_run(s, o, &man, run_id, err, errlen) == 0;
+    phase(o, "arrangements, as-of");
+    char basis[ENGINE_BASIS_LEN];
+    int have_basis = rc == 0 && engine__basis(o, &man, &rd, basis) == 0;
+    incr_plan plan = {0};
+    if (rc == 0) rc = engine__incr_plan(s, o, have_basis ? basis : NULL, &plan, err, errlen);
+    int started = rc == 0 && start_run(s, o, &man, have_basis ? basis : NULL, run_id, err,
+                                       errlen) == 0;
     if (rc == 0 && !started) rc = -EIO;
+    /* an incremental run: the changed beneficiaries, read after the clock ticked, then
+     * the base's rows of everyone else */
+    phase(o, "basis, plan, start");
+    if (rc == 0 && plan.base_run) rc = engine__incr_changed(s, &plan, err, errlen);
+    if (rc == 0 && plan.base_run) rc = engine__incr_carry(s, &plan, &cat, &rd, err, errlen);
+    stats->carried = (int64_t)rd.n_eps;
     run_lease *lease = NULL; /* without it, the run would soon look abandoned */
+    phase(o, "changed, carry");
     if (rc == 0) rc = run_lease_start(s, *run_id, &lease, err, errlen);
     test_delay_ms = 0;
     const char *delay = getenv("CARA_TEST_RUN_DELAY_MS");
     if (delay) test_delay_ms = atoi(delay);
-    if (rc == 0) rc = run_shards(s, o, &cat, hcc, &rd, stats, err, errlen);
+    if (rc == 0) rc = run_shards(s, o, &cat, hcc, &plan, &rd, stats, err, errlen);
+    phase(o, "beneficiaries");
+    if (rc == 0) rc = after_shards(&rd, &plan, warnings, o->log, stats, err, errlen);
     if (rc == 0 && rd.lag) engine__interim_project(&rd, &cat);
+    phase(o, "people, projection");
     if (rc == 0) rc = winsorize_all(&w, err, errlen);
     if (rc == 0) rc = reconcile_all(&w, stats, err, errlen);
+    phase(o, "winsorize, reconcile");
     if (rc == 0 && rd.lag) rc = reconcile_projected(&w, stats, err, errlen);
     for (size_t i = 0; i < rd.n_eps; i++) {
         stats->episodes++;
@@ -586,10 +698,13 @@ int engine_run(store *s, const engine_opts *o, int64_t *run_id, engine_stats *st
     char *wtext = rc == 0 ? json_dumps(warnings, JSON_COMPACT) : NULL;
     run_record rec = {.manifest = &man, .warnings = wtext, .replay_of = o->replay_of,
                       .confirm = o->replay_of ? NULL : &cat};
+    phase(o, "projected reconcile");
     if (rc == 0) rc = engine__save(s, *run_id, &rec, &rd, stats, err, errlen);
+    phase(o, "save");
 
     if (rc < 0 && started) fail_run(s, *run_id, err);
     run_lease_stop(lease);
+    engine__incr_plan_free(&plan);
     free(wtext);
     json_decref(warnings);
     if (have_man) run_manifest_free(&man);

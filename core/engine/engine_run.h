@@ -47,6 +47,14 @@ typedef struct engine_opts {
      * it are read, the episodes still developing are interim and carry a projected final
      * cost (docs/monthly.md). NULL: every claim, the data's own as-of date. */
     const char *as_of;
+    /* An incremental run (cara run --incremental, docs/monthly.md): recompute only the
+     * beneficiaries whose claims, eligibility or alignment changed since the run it
+     * builds on (base_run, 0: the latest final run with the same period and template),
+     * carry that run's results of everyone else; a full run, with the reason in
+     * engine_stats.full_reason, when anything else it depends on changed. The results
+     * are the same, row for row, as a full run's. */
+    int incremental;
+    int64_t base_run;
 } engine_opts;
 
 typedef struct engine_stats {
@@ -59,6 +67,11 @@ typedef struct engine_stats {
     /* warnings recorded with the run (a component's content changed under the same
      * version, a plugin changed since the run replayed): also printed to o->log */
     int64_t warnings;
+    /* an incremental run: the run it built on (0: a full run), the beneficiaries it
+     * recomputed and the episodes it carried; a full run that was asked to be
+     * incremental says why not in full_reason ("" otherwise) */
+    int64_t base_run, recomputed, carried;
+    char full_reason[1280];
 } engine_stats;
 
 /*

@@ -35,10 +35,30 @@ static int save_components(runs_w *w, const run_manifest *m, char *err, size_t e
     return 0;
 }
 
+static int cmp_ep_id(const void *a, const void *b)
+{
+    return strcmp((*(const ep_rec *const *)a)->episode_id, (*(const ep_rec *const *)b)->episode_id);
+}
+
+static int cmp_leak_key(const void *a, const void *b)
+{
+    const leak_rec *x = a, *y = b;
+    int c = strcmp(x->episode_id, y->episode_id);
+    if (!c) c = strcmp(x->npi, y->npi);
+    return c ? c : strcmp(x->tin, y->tin);
+}
+
+/* Rows go in in key order: each insert then lands next to the last (SQLite's B-trees
+ * take that far faster than random order; docs/performance.md). */
 static int save_episodes(runs_w *w, const run_data *rd, char *err, size_t errlen)
 {
-    for (size_t i = 0; i < rd->n_eps; i++) {
-        const ep_rec *r = &rd->eps[i];
+    const ep_rec **v = malloc((rd->n_eps ? rd->n_eps : 1) * sizeof *v);
+    if (!v) return util_fail(err, errlen, -ENOMEM, "out of memory");
+    for (size_t i = 0; i < rd->n_eps; i++) v[i] = &rd->eps[i];
+    qsort(v, rd->n_eps, sizeof *v, cmp_ep_id);
+    int rc = 0;
+    for (size_t i = 0; i < rd->n_eps && rc == 0; i++) {
+        const ep_rec *r = v[i];
         char day0[11], end[11];
         run_episode_rec e = {
             .episode_id = r->episode_id, .person_id = r->person_id,
@@ -65,14 +85,15 @@ static int save_episodes(runs_w *w, const run_data *rd, char *err, size_t errlen
             e.npi = r->arr->npi;
             e.tin = r->arr->tin;
         }
-        int rc = runs_w_episode(w, &e, r->episode_id, err, errlen);
-        if (rc < 0) return rc;
+        rc = runs_w_episode(w, &e, r->episode_id, err, errlen);
     }
-    return 0;
+    free(v);
+    return rc;
 }
 
-static int save_leakage(runs_w *w, const run_data *rd, char *err, size_t errlen)
+static int save_leakage(runs_w *w, run_data *rd, char *err, size_t errlen)
 {
+    qsort(rd->leaks, rd->n_leaks, sizeof *rd->leaks, cmp_leak_key);
     for (size_t i = 0; i < rd->n_leaks; i++) {
         const leak_rec *l = &rd->leaks[i];
         run_leak_rec r = {l->episode_id, l->aco_id, l->npi, l->tin, l->lines, l->paid};
@@ -80,6 +101,16 @@ static int save_leakage(runs_w *w, const run_data *rd, char *err, size_t errlen)
         snprintf(what, sizeof what, "leakage of %s (a provider listed twice by attribute()?)",
                  l->episode_id);
         int rc = runs_w_leak(w, &r, what, err, errlen);
+        if (rc < 0) return rc;
+    }
+    return 0;
+}
+
+static int save_people(runs_w *w, const run_data *rd, char *err, size_t errlen)
+{
+    for (size_t i = 0; i < rd->n_people; i++) {
+        const person_rec *p = &rd->people[i];
+        int rc = runs_w_person(w, p->person_id, p->lines, p->no_elig, err, errlen);
         if (rc < 0) return rc;
     }
     return 0;
@@ -115,7 +146,11 @@ static int finish_run(runs_w *w, const run_record *rec, const run_data *rd,
     gmtime_r(&t, &tm);
     strftime(now, sizeof now, "%Y-%m-%dT%H:%M:%SZ", &tm);
     run_finish_rec f = {now, date_text(rd->as_of, as_of), stt->beneficiaries,
-                        stt->claim_lines, rec->replay_of, rec->warnings};
+                        stt->claim_lines, rec->replay_of, rec->warnings,
+                        /* an interim run read only the lines paid through its date */
+                        rd->lag ? -1 : stt->claim_lines, stt->base_run,
+                        stt->base_run ? stt->recomputed : -1,
+                        stt->full_reason[0] ? stt->full_reason : NULL};
     return runs_w_finish(w, &f, err, errlen);
 }
 
@@ -153,15 +188,19 @@ static int save_projection(runs_w *w, const run_data *rd, char *err, size_t errl
     return rc;
 }
 
-int engine__save(store *s, int64_t run_id, const run_record *rec, const run_data *rd,
+int engine__save(store *s, int64_t run_id, const run_record *rec, run_data *rd,
                 const engine_stats *st, char *err, size_t errlen)
 {
     runs_w *w = NULL;
+    /* a run writes tens of thousands of rows into five B-trees: a larger page cache
+     * than SQLite's 2 MB default keeps their pages in memory */
+    (void)store_exec(s, "PRAGMA cache_size = -65536", err, errlen);
     int rc = store_begin(s, err, errlen);
     if (rc == 0) rc = runs_w_open(s, run_id, &w, err, errlen);
     if (rc == 0) rc = save_components(w, rec->manifest, err, errlen);
     if (rc == 0) rc = save_episodes(w, rd, err, errlen);
     if (rc == 0) rc = save_leakage(w, rd, err, errlen);
+    if (rc == 0) rc = save_people(w, rd, err, errlen);
     if (rc == 0) rc = save_arrangements(w, rd, err, errlen);
     if (rc == 0 && rec->confirm) rc = engine__adt_confirm(s, rec->confirm, run_id, rd->as_of, err, errlen);
     if (rc == 0) rc = finish_run(w, rec, rd, st, err, errlen);

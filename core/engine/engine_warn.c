@@ -1,5 +1,6 @@
 /*
- * engine_warn.c: the data warnings of a run (engine_internal.h, engine_data_warnings):
+ * engine_warn.c: the data warnings of a run (engine_internal.h, engine__data_warnings,
+ * engine__unknown_warning):
  * what the loaders cannot know alone, said once per run instead of silently ignored.
  */
 #include <errno.h>
@@ -50,16 +51,11 @@ static int add_unknown(const char *person_id, void *ud)
     return 0;
 }
 
-/* Beneficiaries with current claims and no eligibility row: how many, and a few. */
-static int unknown_benes(store *s, json_t *w, FILE *log, char *err, size_t errlen)
+int engine__unknown_warning(const run_data *rd, json_t *w, FILE *log)
 {
     unknown_acc u = {0, ""};
-    char m[256];
-    if (run_inputs_q_unknown_benes(s, add_unknown, &u, m, sizeof m) < 0) {
-        /* the warning would go missing */
-        snprintf(err, errlen, "checking beneficiaries: %s", m);
-        return -EIO;
-    }
+    for (size_t i = 0; i < rd->n_people; i++)
+        if (rd->people[i].no_elig) add_unknown(rd->people[i].person_id, &u);
     if (!u.n) return 0;
     char msg[512];
     snprintf(msg, sizeof msg, "unknown beneficiaries: %lld with claims but no eligibility "
@@ -68,8 +64,8 @@ static int unknown_benes(store *s, json_t *w, FILE *log, char *err, size_t errle
     return add(w, log, msg);
 }
 
-int engine__data_warnings(store *s, const catalog *cat, const run_data *rd, json_t *w,
-                         FILE *log, char *err, size_t errlen)
+int engine__data_warnings(const catalog *cat, const run_data *rd, json_t *w, FILE *log,
+                          char *err, size_t errlen)
 {
     for (size_t i = 0; i < rd->n_arrs; i++) {
         const ref_arrangement *a = &rd->arrs[i];
@@ -83,5 +79,5 @@ int engine__data_warnings(store *s, const catalog *cat, const run_data *rd, json
             return -ENOMEM;
         }
     }
-    return unknown_benes(s, w, log, err, errlen);
+    return 0;
 }

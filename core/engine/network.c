@@ -7,6 +7,8 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "base/base.h"
+
 struct network_row {
     char *aco_id, *npi, *tin; /* owned */
     cara_date start, end;
@@ -148,4 +150,22 @@ int network_line_provider(const cara_claim_line *l, network_provider *out)
         return 1;
     }
     return 0;
+}
+
+static void digest_rows(const struct network_row *v, size_t n, sha256_ctx *c)
+{
+    for (size_t i = 0; i < n; i++) {
+        const char *t[3] = {v[i].aco_id, v[i].npi ? v[i].npi : "", v[i].tin};
+        for (int k = 0; k < 3; k++) sha256_update(c, t[k], strlen(t[k]) + 1);
+        int32_t d[2] = {v[i].start, v[i].end};
+        sha256_update(c, d, sizeof d);
+    }
+}
+
+void network_digest(const network *net, sha256_ctx *c)
+{
+    uint64_t n[2] = {net->n_tins, net->n_pps};
+    sha256_update(c, n, sizeof n);
+    digest_rows(net->tins, net->n_tins, c);
+    digest_rows(net->pps, net->n_pps, c);
 }

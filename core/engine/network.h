@@ -42,6 +42,11 @@ const char *network_tin_aco(const network *net, const char *tin, cara_date d);
 
 void network_free(network *net);
 
+/* Hash every membership of net (in its sorted order) into c: two networks with the same
+ * memberships hash the same (an incremental run's basis, engine_incr.c). */
+struct sha256_ctx;
+void network_digest(const network *net, struct sha256_ctx *c);
+
 /* The provider a professional claim line is judged by: 1 with (rendering NPI, rendering
  * TIN) when the line has a rendering TIN, else (billing NPI, and billing TIN) when it has
  * a billing TIN; 0 (out's members NULL) when the line has no TIN, and for institutional

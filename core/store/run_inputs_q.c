@@ -54,24 +54,12 @@ int run_inputs_q_tins(store *s, run_tin_fn fn, void *ud, char *err, size_t errle
     return store__reader_end(s, st, rc, k, err, errlen);
 }
 
-int run_inputs_q_unknown_benes(store *s, int (*fn)(const char *person_id, void *ud), void *ud,
-                               char *err, size_t errlen)
-{
-    sqlite3_stmt *st = store__prepare(s,
-        "SELECT DISTINCT c.person_id FROM claims c WHERE c.status = 'current' "
-        "AND NOT EXISTS (SELECT 1 FROM eligibility e WHERE e.person_id = "
-        "c.person_id) ORDER BY c.person_id", err, errlen);
-    if (!st) return -EIO;
-    int rc = SQLITE_DONE, k = 0;
-    while (!k && (rc = sqlite3_step(st)) == SQLITE_ROW) k = fn(store__col(st, 0), ud);
-    return store__reader_end(s, st, rc, k, err, errlen);
-}
-
 int run_inputs_q_as_of(store *s, int32_t *d, char *err, size_t errlen)
 {
     *d = CARA_DATE_NONE;
-    sqlite3_stmt *st = store__prepare(s, "SELECT max(claim_end_date) FROM claims WHERE status = "
-                                  "'current'", err, errlen);
+    /* the partial index (migration 21) answers without a scan */
+    sqlite3_stmt *st = store__prepare(s, "SELECT max(claim_end_date) FROM claims INDEXED BY "
+                                  "claims_current_end WHERE status = 'current'", err, errlen);
     if (!st) return -EIO;
     int rc = sqlite3_step(st);
     if (rc == SQLITE_ROW) *d = store_col_date(st, 0);

@@ -1,8 +1,8 @@
 /*
  * run_inputs_q: what a run reads from the reference tables before it prices: the
  * arrangements it prices against (arrangements, with their ACO's track and the
- * provider's specialty), the participant TINs (aco_tins), and the beneficiaries whose
- * claims have no eligibility. The engine (core/engine/engine_arrs.c, engine_warn.c)
+ * provider's specialty), the participant TINs (aco_tins), the data's as-of date and the
+ * people with current claims. The engine (core/engine/engine_arrs.c, engine_run.c)
  * reads them through these calls; the rows come in a fixed order.
  *
  * Each reader calls fn once per row with the row borrowed for the call; fn returns 0 to
@@ -48,11 +48,6 @@ typedef int (*run_tin_fn)(const run_tin_row *r, void *ud);
 
 /* The aco_tins rows, by tin, start_date, aco_id. */
 int run_inputs_q_tins(store *s, run_tin_fn fn, void *ud, char *err, size_t errlen);
-
-/* The distinct person_ids with current claims and no eligibility row, by person_id:
- * fn(person_id, ud) per person (never NULL). */
-int run_inputs_q_unknown_benes(store *s, int (*fn)(const char *person_id, void *ud), void *ud,
-                               char *err, size_t errlen);
 
 /* The latest claim_end_date of the current claims into *d (CARA_DATE_NONE when there
  * are none). 0, or -EIO with SQLite's message. */

@@ -12,7 +12,7 @@
 #include "contents.h"
 
 enum { R_EPISODE, R_LEAK, R_ARRANGEMENT, R_COMPONENT, R_FINISH, R_EP_PROJ, R_ARR_PROJ,
-       R_PROJECTION, R_N };
+       R_PROJECTION, R_PERSON, R_N };
 
 static const char *const sql[R_N] = {
     [R_EPISODE] =
@@ -45,12 +45,14 @@ static const char *const sql[R_N] = {
         "'loads', (SELECT count(*) FROM loads), "
         "'last_load_id', (SELECT max(load_id) FROM loads), "
         "'claims', (SELECT count(*) FROM claims WHERE status = 'current'), "
-        "'claim_lines', (SELECT count(*) FROM claim_lines l JOIN claims c USING "
-        "(claim_id) WHERE c.status = 'current' AND l.denied = 0), "
+        "'claim_lines', CASE WHEN ?8 IS NULL THEN (SELECT count(*) FROM claim_lines l JOIN "
+        "claims c USING (claim_id) WHERE c.status = 'current' AND l.denied = 0) ELSE ?8 END, "
         "'eligibility_rows', (SELECT count(*) FROM eligibility), "
         "'arrangements', (SELECT count(*) FROM arrangements), "
-        "'replay_of', ?6, 'warnings', json(?7)) "
-        "WHERE run_id = ?1",
+        "'replay_of', ?6, 'warnings', json(?7)), base_run_id = ?9, recomputed = ?10, "
+        "full_reason = ?11 WHERE run_id = ?1",
+    [R_PERSON] = "INSERT INTO run_people (run_id, person_id, claim_lines, no_eligibility) "
+                 "VALUES (?1, ?2, ?3, ?4)",
     [R_EP_PROJ] = "UPDATE run_episodes SET projected_actual_cents = ?3, projected_low_cents = ?4, "
                   "projected_high_cents = ?5 WHERE run_id = ?1 AND episode_id = ?2",
     [R_ARR_PROJ] = "UPDATE run_arrangements SET projected_actual_cents = ?4, "
@@ -247,7 +249,42 @@ int runs_w_finish(runs_w *w, const run_finish_rec *r, char *err, size_t errlen)
     num(w, st, 5, r->claim_lines);
     if (r->replay_of) num(w, st, 6, r->replay_of);
     text(w, st, 7, r->warnings ? r->warnings : "[]");
+    if (r->input_claim_lines >= 0) num(w, st, 8, r->input_claim_lines);
+    if (r->base_run_id) num(w, st, 9, r->base_run_id);
+    if (r->recomputed >= 0) num(w, st, 10, r->recomputed);
+    text(w, st, 11, r->full_reason);
     return step(w, st, "the run", err, errlen);
+}
+
+int runs_w_person(runs_w *w, const char *person_id, int64_t claim_lines, int no_eligibility,
+                  char *err, size_t errlen)
+{
+    sqlite3_stmt *st = stmt(w, R_PERSON, err, errlen);
+    if (!st) return -EIO;
+    text(w, st, 2, person_id);
+    num(w, st, 3, claim_lines);
+    num(w, st, 4, no_eligibility ? 1 : 0);
+    return step(w, st, person_id, err, errlen);
+}
+
+int runs_w_basis(store *s, int64_t run_id, int64_t change_seq, const char *basis, char *err,
+                 size_t errlen)
+{
+    sqlite3 *db = store_db(s);
+    sqlite3_stmt *st;
+    if (sqlite3_prepare_v2(db, "UPDATE runs SET change_seq = ?2, basis = ?3 WHERE run_id = ?1",
+                           -1, &st, NULL) != SQLITE_OK) {
+        snprintf(err, errlen, "%s: %s", store_path(s), sqlite3_errmsg(db));
+        return -EIO;
+    }
+    int ok = sqlite3_bind_int64(st, 1, run_id) == SQLITE_OK &&
+             sqlite3_bind_int64(st, 2, change_seq) == SQLITE_OK &&
+             sqlite3_bind_text(st, 3, basis, -1, SQLITE_STATIC) == SQLITE_OK;
+    int rc = ok ? sqlite3_step(st) : SQLITE_NOMEM;
+    if (rc != SQLITE_DONE)
+        snprintf(err, errlen, "%s: %s", store_path(s), ok ? sqlite3_errmsg(db) : "out of memory");
+    sqlite3_finalize(st);
+    return rc == SQLITE_DONE ? 0 : -EIO;
 }
 
 int runs_w_start(store *s, const char *started_at, int period, const char *template_filter,

@@ -84,7 +84,24 @@ typedef struct run_finish_rec {
     const char *finished_at, *as_of_date;
     int64_t beneficiaries, claim_lines, replay_of;
     const char *warnings;
+    /* inputs' claim_lines when the run knows it (a final run read every undenied line
+     * of every current claim, or carried their count), else -1: counted here */
+    int64_t input_claim_lines;
+    /* an incremental run: the run it built on and the beneficiaries it recomputed (0 and
+     * -1 store NULL); full_reason why a run asked to be incremental ran in full (NULL) */
+    int64_t base_run_id, recomputed;
+    const char *full_reason;
 } run_finish_rec;
+
+/* A run_people row: a beneficiary the run priced, the undenied claim lines read, whether
+ * it had no eligibility. 0 or -EIO. */
+int runs_w_person(runs_w *w, const char *person_id, int64_t claim_lines, int no_eligibility,
+                  char *err, size_t errlen);
+
+/* Record run run_id's change-clock value and basis digest (changes_q.h), in the
+ * caller's transaction. 0 or -EIO. */
+int runs_w_basis(store *s, int64_t run_id, int64_t change_seq, const char *basis, char *err,
+                 size_t errlen);
 
 /* An interim run's projections (after the rows are inserted): an episode's projected
  * final cost, low and high (v[3]); an arrangement x period's projected actual,

@@ -581,6 +581,68 @@ static const store_migration migrations[] = {
      "ALTER TABLE run_arrangements ADD COLUMN projected_payment_cents INTEGER;\n"
      "ALTER TABLE run_arrangements ADD COLUMN projected_payment_low_cents INTEGER;\n"
      "ALTER TABLE run_arrangements ADD COLUMN projected_payment_high_cents INTEGER;\n"},
+    /* Incremental runs (docs/monthly.md): the change clock is bumped by every run as it
+     * starts (its runs.change_seq is the value before); every write of what a run reads
+     * about one beneficiary stamps person_changes with the clock's current value. A run
+     * built on run B recomputes the beneficiaries stamped after B's change_seq. The
+     * triggers cover every column the run reads (store/bene.c): a new one needs a new
+     * migration. */
+    {21, "incremental runs: a change clock, the beneficiaries changed since each value, the "
+         "run an incremental run builds on",
+     "CREATE TABLE change_clock (\n"
+     "  id  INTEGER PRIMARY KEY CHECK (id = 1),\n"
+     "  seq INTEGER NOT NULL\n"
+     ") STRICT;\n"
+     "INSERT INTO change_clock (id, seq) VALUES (1, 1);\n"
+     "CREATE TABLE person_changes (\n"
+     "  person_id TEXT PRIMARY KEY,\n"
+     "  seq       INTEGER NOT NULL  -- the clock when the beneficiary's data last changed\n"
+     ") STRICT, WITHOUT ROWID;\n"
+     "-- the clock, when a run started reading; the digest of everything else its results\n"
+     "-- depend on (engine, plugins, templates, rules, tables, arrangements, networks,\n"
+     "-- options); an incremental run's base and the beneficiaries it recomputed; why a\n"
+     "-- run asked to be incremental ran in full\n"
+     "ALTER TABLE runs ADD COLUMN change_seq INTEGER;\n"
+     "ALTER TABLE runs ADD COLUMN basis TEXT;\n"
+     "ALTER TABLE runs ADD COLUMN base_run_id INTEGER;\n"
+     "ALTER TABLE runs ADD COLUMN recomputed INTEGER;\n"
+     "ALTER TABLE runs ADD COLUMN full_reason TEXT;\n"
+     "-- every beneficiary a run priced (read, or carried from its base): the undenied\n"
+     "-- claim lines it read and whether the beneficiary had no eligibility\n"
+     "CREATE TABLE run_people (\n"
+     "  run_id         INTEGER NOT NULL REFERENCES runs (run_id) ON DELETE CASCADE,\n"
+     "  person_id      TEXT NOT NULL,\n"
+     "  claim_lines    INTEGER NOT NULL,\n"
+     "  no_eligibility INTEGER NOT NULL CHECK (no_eligibility IN (0, 1)),\n"
+     "  PRIMARY KEY (run_id, person_id)\n"
+     ") STRICT, WITHOUT ROWID;\n"
+     "-- the data's as-of date (the latest thru date of a current claim) without a scan\n"
+     "CREATE INDEX claims_current_end ON claims (claim_end_date) WHERE status = 'current';\n"
+#define STAMP(who)                                                                          \
+    "INSERT INTO person_changes (person_id, seq) VALUES (" who ".person_id, (SELECT seq "  \
+    "FROM change_clock)) ON CONFLICT (person_id) DO UPDATE SET seq = excluded.seq WHERE "  \
+    "seq <> excluded.seq;\n"
+#define STAMP_TABLE(t, changed)                                                             \
+    "CREATE TRIGGER " t "_changes_insert AFTER INSERT ON " t " BEGIN\n" STAMP("NEW")      \
+    "END;\n"                                                                                \
+    "CREATE TRIGGER " t "_changes_delete AFTER DELETE ON " t " BEGIN\n" STAMP("OLD")      \
+    "END;\n"                                                                                \
+    "CREATE TRIGGER " t "_changes_update AFTER UPDATE ON " t " WHEN " changed " BEGIN\n"  \
+    STAMP("NEW") STAMP("OLD") "END;\n"
+     STAMP_TABLE("claims", "1")
+     STAMP_TABLE("eligibility",
+                 "OLD.person_id IS NOT NEW.person_id OR OLD.enrollment_start_date IS NOT "
+                 "NEW.enrollment_start_date OR OLD.enrollment_end_date IS NOT "
+                 "NEW.enrollment_end_date OR OLD.gender IS NOT NEW.gender OR OLD.birth_date IS "
+                 "NOT NEW.birth_date OR OLD.death_date IS NOT NEW.death_date OR "
+                 "OLD.dual_status_code IS NOT NEW.dual_status_code OR OLD.medicare_status_code "
+                 "IS NOT NEW.medicare_status_code OR OLD.hospice_flag IS NOT NEW.hospice_flag")
+     STAMP_TABLE("alignment",
+                 "OLD.person_id IS NOT NEW.person_id OR OLD.aco_id IS NOT NEW.aco_id OR "
+                 "OLD.start_date IS NOT NEW.start_date OR OLD.end_date IS NOT NEW.end_date")
+#undef STAMP_TABLE
+#undef STAMP
+    },
 };
 
 const store_migration *store_migrations(size_t *n)
