@@ -191,6 +191,8 @@ test: check-layers check-build
 	CARA_PLUGINS=$(abspath $(BUILD)/plugins) sh tests/export_it.sh
 	CARA_BIN=$(abspath $(CARA_BIN)) CARA_EPISODES=$(abspath episodes) \
 	CARA_PLUGINS=$(abspath $(BUILD)/plugins) sh tests/interim_it.sh
+	CARA_BIN=$(abspath $(CARA_BIN)) CARA_EPISODES=$(abspath episodes) \
+	CARA_PLUGINS=$(abspath $(BUILD)/plugins) sh tests/incremental_it.sh
 	$(MAKE) --no-print-directory $(BUILD)/mllp_load && sh tests/mllp_load_it.sh $(BUILD)/mllp_load
 
 deps:

@@ -72,12 +72,12 @@ static int rule_files(catalog_entry *e, const catalog_entry *base, char *err, si
     static const char *const names[] = {"attribution.lua", "savings.lua"};
     for (size_t i = 0; i < 2; i++) {
         *paths[i] = util_path_join(e->dir, names[i]);
-        if (!*paths[i]) return -ENOMEM;
+        if (!*paths[i]) return util_fail(err, errlen, -ENOMEM, "out of memory");
         if (util_exists(*paths[i])) continue;
         if (base) {
             free(*paths[i]);
             *paths[i] = strdup(i == 0 ? base->attribution_path : base->savings_path);
-            if (!*paths[i]) return -ENOMEM;
+            if (!*paths[i]) return util_fail(err, errlen, -ENOMEM, "out of memory");
             continue;
         }
         snprintf(err, errlen, "%s: missing (every template needs attribution.lua and "

@@ -40,6 +40,9 @@ static int print_run(const runs_q_row *r, void *ud)
         json_t *in = r->inputs ? json_loads(r->inputs, 0, NULL) : NULL;
         json_object_set_new(o, "inputs", in ? in : str_json(r->inputs));
         json_object_set_new(o, "message", str_json(r->message));
+        json_object_set_new(o, "base_run_id", r->base_run_id ? json_integer(r->base_run_id) : json_null());
+        json_object_set_new(o, "recomputed", r->has_recomputed ? json_integer(r->recomputed) : json_null());
+        json_object_set_new(o, "full_reason", r->full_reason ? json_string(r->full_reason) : json_null());
         char *s = json_dumps(o, JSON_COMPACT | JSON_PRESERVE_ORDER);
         fprintf(c->out, "%s\n", s ? s : "{}");
         free(s);

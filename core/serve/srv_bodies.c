@@ -159,8 +159,28 @@ int srv_body_run(const json_t *body, srv_resp *rs, srv_run_body *out)
                   "on the claims paid through it)");
         return -1;
     }
+    json_t *inc = json_object_get(body, "incremental"), *base = json_object_get(body, "base_run");
+    if (inc && !json_is_boolean(inc)) {
+        srv_error(rs, 400, "bad_request", "\"incremental\" must be true or false");
+        return -1;
+    }
+    if (base && (!json_is_integer(base) || json_integer_value(base) < 1)) {
+        srv_error(rs, 400, "bad_request", "\"base_run\" must be a run id (a positive integer)");
+        return -1;
+    }
+    if (base && !json_is_true(inc)) {
+        srv_error(rs, 400, "bad_request", "\"base_run\" goes with \"incremental\": true");
+        return -1;
+    }
+    if (json_is_true(inc) && a) {
+        srv_error(rs, 400, "bad_request", "\"incremental\" does not go with \"as_of\": an "
+                  "interim run rebuilds its lag model from every claim");
+        return -1;
+    }
     out->template_id = t ? json_string_value(t) : NULL;
     out->period = p ? (int)json_integer_value(p) : 0;
     out->as_of = as;
+    out->incremental = json_is_true(inc);
+    out->base_run = base ? (int64_t)json_integer_value(base) : 0;
     return 0;
 }

@@ -59,11 +59,15 @@ typedef struct srv_try_body {
 int srv_body_try(const json_t *body, srv_resp *rs, srv_try_body *out);
 
 /* POST /v1/runs: template (optional template id string), period (optional performance
- * year 2027-2036), as_of (optional 'YYYY-MM-DD': an interim run, docs/monthly.md). */
+ * year 2027-2036), as_of (optional 'YYYY-MM-DD': an interim run, docs/monthly.md),
+ * incremental (optional boolean) and base_run (optional run id, with incremental): an
+ * incremental run (docs/monthly.md). */
 typedef struct srv_run_body {
     const char *template_id;     /* NULL when absent */
     int period;                  /* 0 when absent */
     const char *as_of;           /* NULL when absent */
+    int incremental;             /* 0 when absent */
+    int64_t base_run;            /* 0 when absent */
 } srv_run_body;
 int srv_body_run(const json_t *body, srv_resp *rs, srv_run_body *out);
 

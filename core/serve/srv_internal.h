@@ -30,10 +30,14 @@ typedef struct srv_job {
     char state[12];           /* queued, running, done, failed, cancelled (lock) */
     char template_id[64];
     char as_of[11];           /* "" or an interim run's as-of date */
+    int incremental;          /* an incremental run (base_run 0: the latest) */
+    int64_t base_run;
+    int64_t base_run_id, recomputed; /* once done: the run it built on (0: full), the
+                                      * beneficiaries it recomputed */
     int period;
     int64_t run_id;           /* lock */
     int64_t done, total;      /* beneficiaries (lock) */
-    char message[512];        /* lock */
+    char message[2048];       /* lock */
     char started_by[96];
     int starter_kind;         /* the role that started it (enum srv_role_kind) and its id: */
     char starter_id[32];      /* only CMS and that role see the job */

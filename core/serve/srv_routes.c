@@ -133,6 +133,10 @@ static json_t *job_json(srv_job *j)
     json_object_set_new(o, "template", j->template_id[0] ? json_string(j->template_id) : json_null());
     json_object_set_new(o, "period", j->period ? json_integer(j->period) : json_null());
     json_object_set_new(o, "as_of", j->as_of[0] ? json_string(j->as_of) : json_null());
+    json_object_set_new(o, "incremental", json_boolean(j->incremental));
+    json_object_set_new(o, "base_run_id", j->base_run_id ? json_integer(j->base_run_id) : json_null());
+    json_object_set_new(o, "recomputed", j->recomputed >= 0 && j->base_run_id
+                                             ? json_integer(j->recomputed) : json_null());
     json_object_set_new(o, "finished_at", j->finished_at[0] ? json_string(j->finished_at) : json_null());
     json_object_set_new(o, "message", j->message[0] ? json_string(j->message) : json_null());
     char href[64];
@@ -169,6 +173,8 @@ static void h_run_start(srv_req *rq, srv_resp *rs)
     const char *tmpl = NULL;
     int period = 0;
     char as_of[11] = "";
+    int incremental = 0;
+    int64_t base_run = 0;
     if (rq->body_len) {
         if (!(body = srv_body_object(rq, rs))) return;
         srv_run_body b;
@@ -179,6 +185,8 @@ static void h_run_start(srv_req *rq, srv_resp *rs)
         tmpl = b.template_id;
         period = b.period;
         if (b.as_of) util_strlcpy(as_of, b.as_of, sizeof as_of);
+        incremental = b.incremental;
+        base_run = b.base_run;
     }
     srv *s = rq->s;
     srv_job *j = calloc(1, sizeof *j);
@@ -192,6 +200,8 @@ static void h_run_start(srv_req *rq, srv_resp *rs)
     if (tmpl) snprintf(j->template_id, sizeof j->template_id, "%s", tmpl);
     j->period = period;
     memcpy(j->as_of, as_of, sizeof j->as_of);
+    j->incremental = incremental;
+    j->base_run = base_run;
     snprintf(j->started_by, sizeof j->started_by, "cms (token %s)", rq->role.token_id);
     j->starter_kind = rq->role.kind;
     util_strlcpy(j->starter_id, rq->role.id, sizeof j->starter_id);
@@ -310,7 +320,8 @@ static void job_work(uv_work_t *w)
         engine_opts o = {.period = j->period, .only_template = j->template_id[0] ? j->template_id : NULL,
                          .episodes_dir = episodes, .plugins_dir = s->plugins_dir,
                          .cancel = &j->cancel, .progress = job_progress, .progress_ud = j,
-                         .as_of = j->as_of[0] ? j->as_of : NULL};
+                         .as_of = j->as_of[0] ? j->as_of : NULL,
+                         .incremental = j->incremental, .base_run = j->base_run};
         rc = engine_run(db, &o, &run_id, &st, err, sizeof err);
         store_close(db);
     }
@@ -319,9 +330,19 @@ static void job_work(uv_work_t *w)
     j->run_id = run_id;
     if (rc == 0) {
         snprintf(j->state, sizeof j->state, "done");
-        snprintf(j->message, sizeof j->message, "%lld beneficiaries, %lld episodes (%lld attributed), "
-                 "%lld arrangement reconciliations", (long long)st.beneficiaries,
-                 (long long)st.episodes, (long long)st.attributed, (long long)st.arrangements);
+        int k = snprintf(j->message, sizeof j->message, "%lld beneficiaries, %lld episodes (%lld "
+                         "attributed), %lld arrangement reconciliations",
+                         (long long)st.beneficiaries, (long long)st.episodes,
+                         (long long)st.attributed, (long long)st.arrangements);
+        if (k > 0 && (size_t)k < sizeof j->message && st.base_run)
+            snprintf(j->message + k, sizeof j->message - (size_t)k, "; incremental on run %lld: "
+                     "%lld beneficiaries recomputed, %lld episodes carried",
+                     (long long)st.base_run, (long long)st.recomputed, (long long)st.carried);
+        else if (k > 0 && (size_t)k < sizeof j->message && st.full_reason[0])
+            snprintf(j->message + k, sizeof j->message - (size_t)k, "; a full run: %s",
+                     st.full_reason);
+        j->base_run_id = st.base_run;
+        j->recomputed = st.base_run ? st.recomputed : -1;
     } else {
         snprintf(j->state, sizeof j->state, "%s", atomic_load(&j->cancel) ? "cancelled" : "failed");
         util_strlcpy(j->message, err, sizeof j->message);

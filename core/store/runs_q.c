@@ -14,7 +14,8 @@
 #define ROW_COLUMNS                                                                             \
     "r.run_id, r.started_at, r.finished_at, " RUN_LEASE_STATUS_SQL("r") ", r.period, "         \
     "r.template_filter, r.episodes_dir, r.as_of_date, r.beneficiaries, r.claim_lines, "        \
-    "r.inputs, r.message, r.replay_of, r.heartbeat_at, r.abandoned_at"
+    "r.inputs, r.message, r.replay_of, r.heartbeat_at, r.abandoned_at, r.base_run_id, "      \
+    "r.recomputed, r.full_reason"
 #define COUNT_COLUMNS                                                                           \
     ", (SELECT count(*) FROM run_episodes e WHERE e.run_id = r.run_id), "                      \
     "(SELECT count(*) FROM run_arrangements a WHERE a.run_id = r.run_id)"
@@ -50,9 +51,13 @@ static void read_row(sqlite3_stmt *st, int counts, runs_q_row *r)
     r->replay_of = sqlite3_column_int64(st, 12);
     r->heartbeat_at = text(st, 13);
     r->abandoned_at = text(st, 14);
+    r->base_run_id = sqlite3_column_int64(st, 15); /* NULL: 0 */
+    r->has_recomputed = sqlite3_column_type(st, 16) != SQLITE_NULL;
+    r->recomputed = sqlite3_column_int64(st, 16);
+    r->full_reason = text(st, 17);
     if (counts) {
-        r->n_episodes = sqlite3_column_int64(st, 15);
-        r->n_arrangements = sqlite3_column_int64(st, 16);
+        r->n_episodes = sqlite3_column_int64(st, 18);
+        r->n_arrangements = sqlite3_column_int64(st, 19);
     }
 }
 
@@ -151,6 +156,9 @@ json_t *runs_q_row_json(const runs_q_row *r)
     json_object_set_new(o, "replay_of", r->has_replay_of ? json_integer(r->replay_of) : json_null());
     json_object_set_new(o, "heartbeat_at", str_or_null(r->heartbeat_at));
     json_object_set_new(o, "abandoned_at", str_or_null(r->abandoned_at));
+    json_object_set_new(o, "base_run_id", r->base_run_id ? json_integer(r->base_run_id) : json_null());
+    json_object_set_new(o, "recomputed", r->has_recomputed ? json_integer(r->recomputed) : json_null());
+    json_object_set_new(o, "full_reason", str_or_null(r->full_reason));
     return o;
 }
 

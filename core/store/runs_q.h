@@ -41,6 +41,10 @@ typedef struct runs_q_row {
     int64_t replay_of;
     const char *heartbeat_at;    /* NULL */
     const char *abandoned_at;    /* NULL unless the run was abandoned (run_lease.h) */
+    int64_t base_run_id;         /* an incremental run's base; 0 for a full run */
+    int has_recomputed;          /* 0: recomputed is NULL (a full run) */
+    int64_t recomputed;          /* the beneficiaries an incremental run recomputed */
+    const char *full_reason;     /* NULL; why a run asked to be incremental was full */
     int64_t n_episodes;          /* RUNS_Q_COUNTS only, else 0 */
     int64_t n_arrangements;      /* RUNS_Q_COUNTS only, else 0 */
 } runs_q_row;

@@ -1,0 +1,182 @@
+#!/bin/sh
+# tests/incremental_it.sh: incremental runs (cara run --incremental) against full runs of
+# the same store, row for row. A synthetic year is loaded and run in full; then monthly
+# deliveries change a few beneficiaries through the loaders (adjusted claims, new
+# claims, cancellations, deaths, ended alignments, an unchanged eligibility file loaded
+# again), and after each the incremental run and a full run must store the same rows in
+# run_episodes, run_leakage, run_arrangements, run_people and the same counts on the
+# runs row. A changed template and a changed arrangement each make the run full, with
+# the reason said. Also: --base N, a chain of incremental runs, bad options,
+# and POST /v1/runs {"incremental": true} with curl. Run by make test.
+# INCREMENTAL_BENEFICIARIES (default 2000) sizes the year.
+set -eu
+CARA=${CARA_BIN:-build/cara}
+N=${INCREMENTAL_BENEFICIARIES:-2000}
+T=$(mktemp -d /tmp/cara-incr-XXXXXX)
+PID=
+trap 'if [ -n "$PID" ]; then kill -TERM "$PID" 2>/dev/null || true; fi; rm -rf "$T"' EXIT
+. "$(dirname "$0")/lib.sh"
+DB="$T/t.db"
+W="$T/world"
+cx() { "$CARA" --db "$DB" "$@"; }
+q() { sqlite3 "$DB" "$1"; }
+
+# same A B WHAT: runs A and B stored the same rows (every column but run_id) in every
+# results table, and the same counts
+same() {
+    a=$1 b=$2 what=$3 diff=""
+    for t in run_episodes run_leakage run_arrangements run_people; do
+        cols=$(q "SELECT group_concat(name, ', ') FROM pragma_table_info('$t') WHERE name <> 'run_id'")
+        n=$(q "SELECT (SELECT count(*) FROM (SELECT $cols FROM $t WHERE run_id = $a EXCEPT
+                SELECT $cols FROM $t WHERE run_id = $b)) + (SELECT count(*) FROM (SELECT $cols
+                FROM $t WHERE run_id = $b EXCEPT SELECT $cols FROM $t WHERE run_id = $a))")
+        rows=$(q "SELECT count(*) FROM $t WHERE run_id = $a")
+        [ "$n" = 0 ] || diff="$diff $t: $n rows differ;"
+        [ "$t" = run_episodes ] && eps=$rows
+    done
+    r=$(q "SELECT (SELECT beneficiaries || ' ' || claim_lines || ' ' || as_of_date || ' ' ||
+            json_remove(inputs, '$.warnings') FROM runs WHERE run_id = $a) IS
+            (SELECT beneficiaries || ' ' || claim_lines || ' ' || as_of_date || ' ' ||
+            json_remove(inputs, '$.warnings') FROM runs WHERE run_id = $b)")
+    [ "$r" = 1 ] || diff="$diff the runs rows' counts differ;"
+    if [ -z "$diff" ]; then ok "$what: run $a = run $b, row for row ($eps episodes)"
+    else bad "$what: run $a vs run $b:$diff"; fi
+}
+
+# run_incr [ARGS...]: an incremental run; its id in $R, its stderr in $T/err
+run_incr() { R=$(cx run "$@" --incremental 2>"$T/err"); }
+recomputed() { q "SELECT coalesce(recomputed, -1) FROM runs WHERE run_id = $1"; }
+
+cx synth --out "$W" --beneficiaries "$N" --seed 5 >/dev/null
+cx load "$W" >/dev/null
+R1=$(cx run --quiet)
+ok "full run $R1"
+
+# --- nothing changed: every beneficiary carried, the same rows
+run_incr
+grep -q "incremental on run $R1: 0 of" "$T/err" && ok "nothing changed: 0 recomputed" \
+    || bad "nothing changed: $(cat "$T/err")"
+same "$R1" "$R" "nothing changed"
+
+# --- an unchanged eligibility file loaded again (its rows reordered, so that it is a new
+# file to the loader) stamps nobody
+{ head -1 "$W/eligibility.csv"; tail -n +2 "$W/eligibility.csv" | sort -r; } >"$T/elig_again.csv"
+SEQ=$(q "SELECT change_seq FROM runs WHERE run_id = $R")
+cx load "$T/elig_again.csv" >/dev/null
+got=$(q "SELECT count(*) FROM person_changes WHERE seq > $SEQ")
+[ "$got" = 0 ] && ok "the same eligibility loaded again stamps no beneficiary" \
+    || bad "an unchanged eligibility reload stamped $got beneficiaries"
+
+# --- a monthly delivery: every 20th beneficiary's claims adjusted (+1.00 paid), every
+# 97th gets a new claim, every 89th loses one claim (a cancellation), every 61st dies,
+# every 53rd leaves its ACO at mid-year
+cut -d, -f4 "$W/medical_claim.csv" | tail -n +2 | sort -u >"$T/people"
+awk 'NR % 20 == 0' "$T/people" >"$T/adjust"
+awk 'NR % 97 == 0' "$T/people" >"$T/new"
+awk 'NR % 89 == 0' "$T/people" >"$T/cancel"
+awk 'NR % 61 == 0' "$T/people" >"$T/die"
+awk 'NR % 53 == 0' "$T/people" >"$T/leave"
+awk -F, -v OFS=, -v A="$T/adjust" -v B="$T/new" -v C="$T/cancel" '
+    BEGIN { while ((getline p < A) > 0) adj[p] = 1; while ((getline p < B) > 0) nw[p] = 1
+            while ((getline p < C) > 0) cn[p] = 1 }
+    NR == 1 { print; for (i = 1; i <= NF; i++) if ($i == "adjustment_type_code") at = i; next }
+    ($4 in adj) { $26 = sprintf("%.2f", $26 + 1); print; next }
+    ($4 in cn) && !done[$4] { done[$4] = $1 }
+    ($4 in cn) && done[$4] == $1 { $at = 1; print; next }
+    ($4 in nw) && !made[$4] && $3 == "professional" { made[$4] = 1; $1 = "NEW" $1
+        $5 = "2028-06-01"; $6 = "2028-06-01"; $7 = "2028-06-01"; $8 = "2028-06-01"
+        $NF = "2028-06-20"; print }
+' "$W/medical_claim.csv" >"$T/delivery_claims.csv"
+awk -F, -v OFS=, -v D="$T/die" 'BEGIN { while ((getline p < D) > 0) d[p] = 1 }
+    NR == 1 || !($1 in d) { print; next } { $4 = "2027-09-15"; print }' \
+    "$W/eligibility.csv" >"$T/delivery_elig.csv"
+awk -F, -v OFS=, -v L="$T/leave" 'BEGIN { while ((getline p < L) > 0) l[p] = 1 }
+    NR == 1 || !($1 in l) || $3 >= "2027-06-30" { print; next } { $4 = "2027-06-30"; print }' \
+    "$W/alignment.csv" >"$T/delivery_align.csv"
+SEQ=$(q "SELECT max(change_seq) FROM runs")
+cx load "$T/delivery_claims.csv" "$T/delivery_elig.csv" "$T/delivery_align.csv" >/dev/null
+changed=$(q "SELECT count(*) FROM person_changes p WHERE seq > $SEQ AND EXISTS (SELECT 1 FROM
+    claims c WHERE c.person_id = p.person_id AND c.status = 'current')")
+want=$(sort -u "$T/adjust" "$T/new" "$T/cancel" "$T/die" "$T/leave" | wc -l)
+[ "$changed" -gt 0 ] && [ "$changed" -le "$want" ] &&
+    ok "the delivery stamped $changed beneficiaries (of $want it touched)" ||
+    bad "the delivery stamped $changed beneficiaries, it touched $want"
+run_incr
+R2=$R
+[ "$(recomputed "$R2")" = "$changed" ] && ok "run $R2 recomputed the $changed changed beneficiaries" \
+    || bad "run $R2 recomputed $(recomputed "$R2"), $changed changed: $(cat "$T/err")"
+F2=$(cx run --quiet)
+same "$F2" "$R2" "after a monthly delivery"
+died=$(q "SELECT count(*) FROM run_episodes WHERE run_id = $R2 AND died = 1")
+[ "$died" -gt "$(q "SELECT count(*) FROM run_episodes WHERE run_id = $R1 AND died = 1")" ] &&
+    ok "the deaths moved episodes ($died died)" || bad "the deaths changed no episode"
+
+# --- a chain: built on an incremental run (--base), after a second delivery
+awk 'NR % 31 == 0' "$T/people" >"$T/adjust2"
+awk -F, -v OFS=, -v A="$T/adjust2" 'BEGIN { while ((getline p < A) > 0) adj[p] = 1 }
+    NR == 1 { print; next } ($4 in adj) { $26 = sprintf("%.2f", $26 + 2); print }' \
+    "$W/medical_claim.csv" >"$T/delivery2.csv"
+cx load "$T/delivery2.csv" >/dev/null
+run_incr --base "$R2"
+grep -q "incremental on run $R2:" "$T/err" && ok "--base $R2: built on run $R2" \
+    || bad "--base $R2: $(cat "$T/err")"
+R3=$R
+F3=$(cx run --quiet)
+same "$F3" "$R3" "an incremental run on an incremental run"
+
+# --- what every beneficiary shares changed: the run is full and says why
+cp -r "$CARA_EPISODES" "$T/eps"
+sed -i 's/"base_cents": 200000/"base_cents": 210000/' "$T/eps/falls_prevention/template.json"
+run_incr --episodes "$T/eps"
+grep -q "a full run: a plugin, template, rule or table changed" "$T/err" &&
+    ok "a changed template: $(grep "a full run" "$T/err")" || bad "a changed template: $(cat "$T/err")"
+[ "$(recomputed "$R")" = -1 ] && ok "the full run records no recomputed count" || bad "recomputed $(recomputed "$R")"
+awk -F, -v OFS=, 'NR == 2 { $8 = 150 } { print }' "$W/arrangements.csv" >"$T/arr.csv"
+cx load "$T/arr.csv" >/dev/null
+run_incr --base "$R3"
+grep -q "a full run: the arrangements" "$T/err" && ok "a changed arrangement: $(grep "a full run" "$T/err")" \
+    || bad "a changed arrangement: $(cat "$T/err")"
+got=$(q "SELECT full_reason FROM runs WHERE run_id = $R")
+case $got in *arrangements*) ok "runs.full_reason says why" ;; *) bad "full_reason: $got" ;; esac
+run_incr --as-of 2027-06-30 2>/dev/null && bad "--incremental --as-of accepted" ||
+    ok "--incremental --as-of refused: $(head -1 "$T/err")"
+if cx run --base 1 2>"$T/err2"; then bad "--base without --incremental accepted"
+else ok "--base without --incremental refused: $(head -1 "$T/err2")"; fi
+if cx run --incremental --base 999 2>"$T/err2"; then bad "--base 999 accepted"
+else grep -q "no run 999" "$T/err2" && ok "--base 999: $(head -1 "$T/err2")" || bad "--base 999: $(cat "$T/err2")"; fi
+
+# --- the API: POST /v1/runs {"incremental": true}, with curl
+CMS=$(cx token create --role cms 2>/dev/null)
+"$CARA" --db "$DB" serve --listen 127.0.0.1:0 >"$T/url" 2>"$T/log" &
+PID=$!
+i=0
+while [ ! -s "$T/url" ] && [ $i -lt 100 ]; do sleep 0.1; i=$((i + 1)); done
+URL=$(head -1 "$T/url")
+LAST=$(q "SELECT max(run_id) FROM runs WHERE status = 'done'")
+code=$(curl -s -o "$T/job" -w '%{http_code}' -X POST -H "Authorization: Bearer $CMS" \
+    -H 'Content-Type: application/json' -d '{"incremental": true}' "$URL/v1/runs")
+[ "$code" = 202 ] && ok "POST /v1/runs {\"incremental\": true}: 202" || bad "POST incremental: $code $(cat "$T/job")"
+HREF=$(sed 's/.*"href": *"\([^"]*\)".*/\1/' "$T/job")
+i=0
+while [ $i -lt 300 ]; do
+    curl -s -H "Authorization: Bearer $CMS" "$URL$HREF" >"$T/job"
+    grep -q '"state": *"\(done\|failed\)"' "$T/job" && break
+    sleep 0.2
+    i=$((i + 1))
+done
+grep -q "\"base_run_id\": *$LAST" "$T/job" && grep -q '"recomputed": *0' "$T/job" &&
+    ok "the API's job built on run $LAST, recomputing nobody" || bad "the API's job: $(cat "$T/job")"
+API_RUN=$(sed 's/.*"run_id": *\([0-9]*\).*/\1/' "$T/job")
+same "$LAST" "$API_RUN" "the API's incremental run"
+for body in '{"incremental": "yes"}' '{"base_run": 3}' '{"incremental": true, "base_run": 0}' \
+    '{"incremental": true, "as_of": "2027-06-30"}'; do
+    code=$(curl -s -o "$T/body" -w '%{http_code}' -X POST -H "Authorization: Bearer $CMS" \
+        -H 'Content-Type: application/json' -d "$body" "$URL/v1/runs")
+    [ "$code" = 400 ] && ok "POST /v1/runs $body: 400 $(head -c 100 "$T/body")" || bad "POST $body: $code"
+done
+kill -TERM "$PID" 2>/dev/null || true
+wait "$PID" 2>/dev/null || true
+PID=
+
+[ "$fails" = 0 ] || { echo "incremental_it: $fails failures"; exit 1; }
+echo "incremental_it: all passed"
