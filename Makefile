@@ -229,6 +229,9 @@ bench: all $(BENCH_SCAN) $(MLLP_LOAD)
 	CARA_BIN=$(abspath $(CARA_BIN)) CARA_PLUGINS=$(abspath $(BUILD)/plugins) \
 	CARA_EPISODES=$(abspath episodes) BENCH_BENEFICIARIES=$(BENCH_BENEFICIARIES) \
 	sh scripts/bench_portal.sh
+	CARA_BIN=$(abspath $(CARA_BIN)) CARA_PLUGINS=$(abspath $(BUILD)/plugins) \
+	CARA_EPISODES=$(abspath episodes) BENCH_BENEFICIARIES=$(BENCH_BENEFICIARIES) \
+	BENCH_RUNS=$(BENCH_RUNS) sh scripts/bench_incr.sh
 	CARA_BIN=$(abspath $(CARA_BIN)) MLLP_LOAD=$(abspath $(MLLP_LOAD)) \
 	CARA_PLUGINS=$(abspath $(BUILD)/plugins) CARA_EPISODES=$(abspath episodes) \
 	sh scripts/bench_mllp.sh

@@ -27,6 +27,7 @@
     X(store)           \
     X(store_writers)   \
     X(store_engsql)    \
+    X(changes)         \
     X(store_queries)   \
     X(store_restsql)   \
     X(store_csv_group) \

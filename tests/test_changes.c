@@ -1,0 +1,159 @@
+/*
+ * tests/test_changes.c: the change clock and the beneficiary stamps of migration 21
+ * (store/changes_q.h), the base an incremental run may build on, and the basis
+ * digest's parts (engine_incr.c through engine_run: a changed arrangement makes the run
+ * full with that reason).
+ *
+ * The stamps are worked by hand: the clock starts at 1; each tick returns the value
+ * before it; every write stamps the beneficiary with the clock's value at that moment.
+ */
+#include <check.h>
+#include <errno.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "helpers.h"
+#include "store/store.h"
+#include "suites.h"
+
+static char dir[64];
+static store *db;
+
+static void setup(void) { th_tmpdir_store(dir, "cara-changes", &db); }
+static void teardown(void) { th_store_done(dir, &db); }
+
+static long long seq_of(const char *person)
+{
+    char sql[160];
+    snprintf(sql, sizeof sql, "SELECT coalesce((SELECT seq FROM person_changes WHERE person_id "
+             "= '%s'), 0)", person);
+    return th_q(db, sql);
+}
+
+static int64_t tick(void)
+{
+    char err[256];
+    int64_t was = -1;
+    ck_assert_int_eq(changes_q_tick(db, &was, err, sizeof err), 0);
+    return was;
+}
+
+#define CLAIM(id, person, status)                                                             \
+    "INSERT INTO claims (claim_id, claim_type, person_id, claim_start_date, claim_end_date, " \
+    "status) VALUES ('" id "', 'professional', '" person "', '2027-03-01', '2027-03-01', '"   \
+    status "')"
+
+/* Writes stamp with the clock's value; a tick moves it; only a change stamps. */
+START_TEST(test_stamps)
+{
+    ck_assert_int_eq(tick(), 1); /* the clock starts at 1: a run records 1, clock now 2 */
+    th_exec(db, CLAIM("C1", "P1", "current"));
+    ck_assert_int_eq(seq_of("P1"), 2);
+    ck_assert_int_eq(tick(), 2); /* clock 3 */
+    /* an eligibility span: inserted (stamp 3), upserted with the same values (no stamp),
+     * its state changed (a column no run reads: no stamp), its death date set (stamp) */
+    th_exec(db, "INSERT INTO eligibility (person_id, enrollment_start_date, gender, birth_date) "
+                "VALUES ('P2', '2027-01-01', 'female', '1950-01-01')");
+    ck_assert_int_eq(seq_of("P2"), 3);
+    ck_assert_int_eq(tick(), 3); /* clock 4 */
+    th_exec(db, "INSERT INTO eligibility (person_id, enrollment_start_date, gender, birth_date) "
+                "VALUES ('P2', '2027-01-01', 'female', '1950-01-01') ON CONFLICT (person_id, "
+                "enrollment_start_date) DO UPDATE SET gender = excluded.gender, birth_date = "
+                "excluded.birth_date");
+    th_exec(db, "UPDATE eligibility SET state = 'NY', zip_code = '10001' WHERE person_id = 'P2'");
+    ck_assert_int_eq(seq_of("P2"), 3);
+    th_exec(db, "UPDATE eligibility SET death_date = '2027-05-01' WHERE person_id = 'P2'");
+    ck_assert_int_eq(seq_of("P2"), 4);
+    /* alignment: insert, then a source-only change (not read by a run) */
+    th_exec(db, "INSERT INTO acos (aco_id, name, track) VALUES ('A1', 'A1', 'global')");
+    th_exec(db, "INSERT INTO alignment (person_id, aco_id, start_date) VALUES ('P3', 'A1', "
+                "'2027-01-01')");
+    ck_assert_int_eq(seq_of("P3"), 4);
+    ck_assert_int_eq(tick(), 4); /* clock 5 */
+    th_exec(db, "UPDATE alignment SET source = 'cclf8' WHERE person_id = 'P3'");
+    ck_assert_int_eq(seq_of("P3"), 4);
+    th_exec(db, "UPDATE alignment SET end_date = '2027-06-30' WHERE person_id = 'P3'");
+    ck_assert_int_eq(seq_of("P3"), 5);
+    /* a claim moved to another beneficiary (an MBI rekey) stamps both; a delete stamps */
+    th_exec(db, CLAIM("C2", "P4", "current"));
+    ck_assert_int_eq(tick(), 5); /* clock 6 */
+    th_exec(db, "UPDATE claims SET person_id = 'P5' WHERE person_id = 'P4'");
+    ck_assert_int_eq(seq_of("P4"), 6);
+    ck_assert_int_eq(seq_of("P5"), 6);
+    ck_assert_int_eq(tick(), 6); /* clock 7 */
+    th_exec(db, "DELETE FROM claims WHERE claim_id = 'C1'");
+    ck_assert_int_eq(seq_of("P1"), 7);
+    ck_assert_int_eq(seq_of("P9"), 0); /* never written */
+}
+END_TEST
+
+typedef struct seen {
+    char text[256];
+} seen;
+
+static int see(const char *person, int has_claims, void *ud)
+{
+    seen *s = ud;
+    size_t k = strlen(s->text);
+    snprintf(s->text + k, sizeof s->text - k, "%s:%d;", person, has_claims);
+    return 0;
+}
+
+/* The list an incremental run reads: stamped after since, in person order, each with
+ * whether it has current claims now. */
+START_TEST(test_changed_list)
+{
+    char err[256];
+    ck_assert_int_eq(tick(), 1);
+    th_exec(db, CLAIM("C1", "P2", "current"));
+    th_exec(db, CLAIM("C2", "P1", "cancelled"));
+    ck_assert_int_eq(tick(), 2);
+    th_exec(db, CLAIM("C3", "P3", "current"));
+    seen s = {""};
+    ck_assert_int_eq(changes_q_changed(db, 1, see, &s, err, sizeof err), 0);
+    ck_assert_str_eq(s.text, "P1:0;P2:1;P3:1;"); /* P1's only claim is not current */
+    s = (seen){""};
+    ck_assert_int_eq(changes_q_changed(db, 2, see, &s, err, sizeof err), 0);
+    ck_assert_str_eq(s.text, "P3:1;");
+}
+END_TEST
+
+/* The base: the latest done, final run with a change clock and the same options. */
+START_TEST(test_base)
+{
+    char err[256];
+    th_exec(db, "INSERT INTO runs (run_id, started_at, status, episodes_dir, change_seq, basis) "
+                "VALUES (1, 't', 'done', 'e', 1, 'b'), (2, 't', 'done', 'e', NULL, NULL),"
+                "(3, 't', 'failed', 'e', 2, 'b'), (4, 't', 'done', 'e', 3, 'b')");
+    th_exec(db, "INSERT INTO runs (run_id, started_at, status, episodes_dir, change_seq, basis, "
+                "paid_through_date) VALUES (5, 't', 'done', 'e', 4, 'b', '2027-06-30')");
+    th_exec(db, "INSERT INTO runs (run_id, started_at, status, episodes_dir, change_seq, basis, "
+                "period) VALUES (6, 't', 'done', 'e', 5, 'b', 2027)");
+    int64_t id = 0;
+    ck_assert_int_eq(changes_q_latest(db, 0, NULL, &id, err, sizeof err), 1);
+    ck_assert_int_eq(id, 4); /* 5 is interim, 6 another period, 3 failed */
+    ck_assert_int_eq(changes_q_latest(db, 2027, NULL, &id, err, sizeof err), 1);
+    ck_assert_int_eq(id, 6);
+    ck_assert_int_eq(changes_q_latest(db, 0, "falls_prevention", &id, err, sizeof err), 0);
+    changes_run r;
+    ck_assert_int_eq(changes_q_run(db, 2, &r, err, sizeof err), 1);
+    ck_assert_int_eq(r.has_seq, 0); /* made before migration 21 */
+    changes_q_run_free(&r);
+    ck_assert_int_eq(changes_q_run(db, 5, &r, err, sizeof err), 1);
+    ck_assert(r.interim && r.has_seq && r.change_seq == 4 && !strcmp(r.basis, "b"));
+    changes_q_run_free(&r);
+    ck_assert_int_eq(changes_q_run(db, 99, &r, err, sizeof err), 0);
+}
+END_TEST
+
+Suite *suite_changes(void)
+{
+    Suite *s = suite_create("changes");
+    TCase *tc = tcase_create("clock");
+    tcase_add_checked_fixture(tc, setup, teardown);
+    tcase_add_test(tc, test_stamps);
+    tcase_add_test(tc, test_changed_list);
+    tcase_add_test(tc, test_base);
+    suite_add_tcase(s, tc);
+    return s;
+}
