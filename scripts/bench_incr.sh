@@ -90,12 +90,14 @@ echo "  identical: $EPS episodes, $LEAKS leakage rows, $PEOPLE beneficiaries"
 echo "== phases (CARA_RUN_TIMING)"
 CARA_RUN_TIMING=1 "$CARA" --db "$DB" run --threads 2 --incremental --base "$BASE" 2>"$TMP/pi" >/dev/null
 CARA_RUN_TIMING=1 "$CARA" --db "$DB" run --threads 2 2>"$TMP/pf" >/dev/null
-sed -n 's/^cara run: timing: \(.*[^ ]\) *\([0-9.]*\) s$/\1|\2/p' "$TMP/pf" >"$TMP/pf2"
-sed -n 's/^cara run: timing: \(.*[^ ]\) *\([0-9.]*\) s$/\1|\2/p' "$TMP/pi" >"$TMP/pi2"
+phases() { awk '/^cara run: timing:/ { v = $(NF - 1); sub(/^cara run: timing: /, "")
+    sub(/ +[0-9.]+ s$/, ""); print $0 "|" v }' "$1"; }
+phases "$TMP/pf" >"$TMP/pf2"
+phases "$TMP/pi" >"$TMP/pi2"
 
 MI=$(med incr)
 MF=$(med full)
-RATIO=$(awk -v a="$MF" -v b="$MI" 'BEGIN { printf "%.1f", b > 0 ? a / b : 0 }')
+RATIO=$(awk -v a="$MF" -v b="$MI" 'BEGIN { printf "%.1f", (b > 0 ? a / b : 0) }')
 NPROC=$(nproc)
 REV=$(git -C "$ROOT" rev-parse --short HEAD 2>/dev/null || echo unknown)
 SECTION=$TMP/section.md

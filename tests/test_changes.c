@@ -1,8 +1,7 @@
 /*
- * tests/test_changes.c: the change clock and the beneficiary stamps of migration 21
- * (store/changes_q.h), the base an incremental run may build on, and the basis
- * digest's parts (engine_incr.c through engine_run: a changed arrangement makes the run
- * full with that reason).
+ * tests/test_changes.c: the change clock and the beneficiary stamps (store/changes_q.h:
+ * the claims writer's, migration 21's triggers on eligibility and alignment), the list
+ * an incremental run reads, and the base it may build on.
  *
  * The stamps are worked by hand: the clock starts at 1; each tick returns the value
  * before it; every write stamps the beneficiary with the clock's value at that moment.
@@ -19,7 +18,12 @@
 static char dir[64];
 static store *db;
 
-static void setup(void) { th_tmpdir_store(dir, "cara-changes", &db); }
+static void setup(void)
+{
+    th_tmpdir_store(dir, "cara-changes", &db);
+    th_exec(db, "INSERT INTO loads (load_id, path, kind, sha256, rows, loaded_at) VALUES (1, "
+                "'claims.csv', 'medical_claim', 'x', 0, 't')");
+}
 static void teardown(void) { th_store_done(dir, &db); }
 
 static long long seq_of(const char *person)
@@ -38,16 +42,25 @@ static int64_t tick(void)
     return was;
 }
 
-#define CLAIM(id, person, status)                                                             \
-    "INSERT INTO claims (claim_id, claim_type, person_id, claim_start_date, claim_end_date, " \
-    "status) VALUES ('" id "', 'professional', '" person "', '2027-03-01', '2027-03-01', '"   \
-    status "')"
+/* A claim written through the claims writer (the one path claims are written by: its
+ * calls stamp), autocommitted like a single statement. */
+static void claim(const char *id, const char *person, const char *status)
+{
+    char err[256];
+    claims_w *w;
+    ck_assert_int_eq(claims_w_open(db, &w, err, sizeof err), 0);
+    claim_rec r = {.claim_id = id, .claim_type = "professional", .person_id = person,
+                   .claim_start_date = "2027-03-01", .claim_end_date = "2027-03-01",
+                   .status = status, .load_id = 1};
+    ck_assert_msg(claims_w_insert(w, &r, err, sizeof err) == 0, "%s", err);
+    claims_w_close(w);
+}
 
 /* Writes stamp with the clock's value; a tick moves it; only a change stamps. */
 START_TEST(test_stamps)
 {
     ck_assert_int_eq(tick(), 1); /* the clock starts at 1: a run records 1, clock now 2 */
-    th_exec(db, CLAIM("C1", "P1", "current"));
+    claim("C1", "P1", "current");
     ck_assert_int_eq(seq_of("P1"), 2);
     ck_assert_int_eq(tick(), 2); /* clock 3 */
     /* an eligibility span: inserted (stamp 3), upserted with the same values (no stamp),
@@ -74,15 +87,32 @@ START_TEST(test_stamps)
     ck_assert_int_eq(seq_of("P3"), 4);
     th_exec(db, "UPDATE alignment SET end_date = '2027-06-30' WHERE person_id = 'P3'");
     ck_assert_int_eq(seq_of("P3"), 5);
-    /* a claim moved to another beneficiary (an MBI rekey) stamps both; a delete stamps */
-    th_exec(db, CLAIM("C2", "P4", "current"));
+    /* a claim moved to another beneficiary (an MBI rekey) stamps both; a delete and a
+     * status change stamp the claim's beneficiary; within one transaction the writer
+     * stamps each beneficiary once */
+    claim("C2", "P4", "current");
     ck_assert_int_eq(tick(), 5); /* clock 6 */
-    th_exec(db, "UPDATE claims SET person_id = 'P5' WHERE person_id = 'P4'");
+    char err[256];
+    claims_w *w;
+    ck_assert_int_eq(claims_w_open(db, &w, err, sizeof err), 0);
+    ck_assert_int_eq(claims_w_rekey(w, "P4", "P5", err, sizeof err), 0);
     ck_assert_int_eq(seq_of("P4"), 6);
     ck_assert_int_eq(seq_of("P5"), 6);
     ck_assert_int_eq(tick(), 6); /* clock 7 */
-    th_exec(db, "DELETE FROM claims WHERE claim_id = 'C1'");
+    ck_assert_int_eq(claims_w_delete(w, "C1", err, sizeof err), 0);
     ck_assert_int_eq(seq_of("P1"), 7);
+    ck_assert_int_eq(claims_w_delete(w, "C404", err, sizeof err), 0); /* nothing to stamp */
+    ck_assert_int_eq(tick(), 7); /* clock 8 */
+    ck_assert_int_eq(store_begin(db, err, sizeof err), 0);
+    ck_assert_int_eq(claims_w_status(w, "C2", "cancelled", NULL, err, sizeof err), 0);
+    ck_assert_int_eq(seq_of("P5"), 8);
+    ck_assert_int_eq(store_commit(db, err, sizeof err), 0);
+    ck_assert_int_eq(tick(), 8); /* clock 9: a new transaction stamps P5 again */
+    ck_assert_int_eq(store_begin(db, err, sizeof err), 0);
+    ck_assert_int_eq(claims_w_paid_date(w, "C2", "2027-04-01", err, sizeof err), 0);
+    ck_assert_int_eq(seq_of("P5"), 9);
+    ck_assert_int_eq(store_commit(db, err, sizeof err), 0);
+    claims_w_close(w);
     ck_assert_int_eq(seq_of("P9"), 0); /* never written */
 }
 END_TEST
@@ -105,10 +135,10 @@ START_TEST(test_changed_list)
 {
     char err[256];
     ck_assert_int_eq(tick(), 1);
-    th_exec(db, CLAIM("C1", "P2", "current"));
-    th_exec(db, CLAIM("C2", "P1", "cancelled"));
+    claim("C1", "P2", "current");
+    claim("C2", "P1", "cancelled");
     ck_assert_int_eq(tick(), 2);
-    th_exec(db, CLAIM("C3", "P3", "current"));
+    claim("C3", "P3", "current");
     seen s = {""};
     ck_assert_int_eq(changes_q_changed(db, 1, see, &s, err, sizeof err), 0);
     ck_assert_str_eq(s.text, "P1:0;P2:1;P3:1;"); /* P1's only claim is not current */

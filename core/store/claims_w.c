@@ -20,7 +20,9 @@ enum { C_DELETE, C_INSERT, C_LINE, C_LINE_REPLACE, C_FILL, C_STATUS, C_ADMISSION
     "?13, ?14, ?15, ?16)"
 
 static const char *const SQL[C_N] = {
-    [C_DELETE] = "DELETE FROM claims WHERE claim_id = ?1",
+    /* the statements that touch a stored claim return its beneficiary, who is stamped in
+     * person_changes (store__w_step_stamp: an incremental run recomputes them) */
+    [C_DELETE] = "DELETE FROM claims WHERE claim_id = ?1 RETURNING person_id",
     [C_INSERT] = "INSERT INTO claims (claim_id, claim_type, person_id, claim_start_date, "
                  "claim_end_date, admission_date, discharge_date, discharge_disposition_code, "
                  "bill_type_code, facility_npi, adjustment_type_code, diagnosis_codes, "
@@ -32,15 +34,16 @@ static const char *const SQL[C_N] = {
     [C_LINE_REPLACE] = "INSERT OR REPLACE INTO " LINE_COLS,
     [C_FILL] = "UPDATE claims SET admission_date = ?2, discharge_date = ?3, "
                "discharge_disposition_code = ?4, bill_type_code = ?5, facility_npi = ?6, "
-               "diagnosis_codes = ?7 WHERE claim_id = ?1",
-    [C_STATUS] = "UPDATE claims SET status = ?2, related_claim_id = ?3 WHERE claim_id = ?1",
-    [C_ADMISSION] = "UPDATE claims SET admission_date = ?2 WHERE claim_id = ?1",
+               "diagnosis_codes = ?7 WHERE claim_id = ?1 RETURNING person_id",
+    [C_STATUS] = "UPDATE claims SET status = ?2, related_claim_id = ?3 WHERE claim_id = ?1 "
+                 "RETURNING person_id",
+    [C_ADMISSION] = "UPDATE claims SET admission_date = ?2 WHERE claim_id = ?1 RETURNING person_id",
     /* the MBI ends the natural keys of debit/credit claims (feed.h) */
     [C_REKEY_KEYS] = "UPDATE claims SET claim_key = substr(claim_key, 1, length(claim_key) - "
                      "length(?1)) || ?2 WHERE person_id = ?1 AND claim_key IS NOT NULL AND "
                      "substr(claim_key, -length(?1)) = ?1",
     [C_REKEY_PERSON] = "UPDATE claims SET person_id = ?2 WHERE person_id = ?1",
-    [C_PAID_DATE] = "UPDATE claims SET paid_date = ?2 WHERE claim_id = ?1",
+    [C_PAID_DATE] = "UPDATE claims SET paid_date = ?2 WHERE claim_id = ?1 RETURNING person_id",
 };
 
 struct claims_w {
@@ -66,7 +69,13 @@ static int texts(claims_w *w, int which, const char *a, const char *b, char *err
     if (!st) return -EIO;
     store__w_text(st, 1, a);
     if (which != C_DELETE) store__w_text(st, 2, b);
-    return store__w_step(w->w.db, st, NULL, err, errlen) < 0 ? -EIO : 0;
+    if (which == C_REKEY_KEYS || which == C_REKEY_PERSON) {
+        if (store__w_step(w->w.db, st, NULL, err, errlen) < 0) return -EIO;
+        /* every claim of a (both) changes hands or key */
+        int rc = store__w_stamp(&w->w, a, err, errlen);
+        return rc ? rc : which == C_REKEY_PERSON ? store__w_stamp(&w->w, b, err, errlen) : 0;
+    }
+    return store__w_step_stamp(&w->w, st, err, errlen) < 0 ? -EIO : 0;
 }
 
 int claims_w_delete(claims_w *w, const char *claim_id, char *err, size_t errlen)
@@ -108,7 +117,8 @@ int claims_w_insert(claims_w *w, const claim_rec *r, char *err, size_t errlen)
     store__w_int(st, 22, r->has_allowed, r->allowed_cents);
     store__w_text0(st, 23, r->source);
     store__w_text(st, 24, r->paid_date);
-    return store__w_step(w->w.db, st, NULL, err, errlen) < 0 ? -EIO : 0;
+    if (store__w_step(w->w.db, st, NULL, err, errlen) < 0) return -EIO;
+    return store__w_stamp(&w->w, r->person_id, err, errlen) < 0 ? -EIO : 0;
 }
 
 int claims_w_line(claims_w *w, const claim_line_rec *l, int replace, char *err, size_t errlen)
@@ -145,7 +155,7 @@ int claims_w_fill_header(claims_w *w, const claim_rec *r, char *err, size_t errl
     store__w_text0(st, 5, r->bill_type_code);
     store__w_text0(st, 6, r->facility_npi);
     store__w_text0(st, 7, r->diagnosis_codes);
-    return store__w_step(w->w.db, st, NULL, err, errlen) < 0 ? -EIO : 0;
+    return store__w_step_stamp(&w->w, st, err, errlen) < 0 ? -EIO : 0;
 }
 
 int claims_w_status(claims_w *w, const char *claim_id, const char *status,
@@ -156,7 +166,7 @@ int claims_w_status(claims_w *w, const char *claim_id, const char *status,
     store__w_text(st, 1, claim_id);
     store__w_text(st, 2, status);
     store__w_text(st, 3, related);
-    return store__w_step(w->w.db, st, NULL, err, errlen) < 0 ? -EIO : 0;
+    return store__w_step_stamp(&w->w, st, err, errlen) < 0 ? -EIO : 0;
 }
 
 int claims_w_admission(claims_w *w, const char *claim_id, const char *admission, char *err,

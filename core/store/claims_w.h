@@ -66,7 +66,10 @@ int claims_w_delete(claims_w *w, const char *claim_id, char *err, size_t errlen)
 int claims_w_insert(claims_w *w, const claim_rec *r, char *err, size_t errlen);
 
 /* Insert a claim line; with replace, a stored line of the same key is replaced, without
- * it the call returns -EEXIST. */
+ * it the call returns -EEXIST. Lines are written only with their claim's
+ * claims_w_insert in the same transaction: the insert stamps the beneficiary in
+ * person_changes (incremental runs, changes_q.h); every other call here stamps the
+ * beneficiaries of the claims it touches. */
 int claims_w_line(claims_w *w, const claim_line_rec *l, int replace, char *err, size_t errlen);
 
 /* Set the claim-level fields a later CSV row filled in: admission_date, discharge_date

@@ -2,12 +2,14 @@
  * store_conn.c: open, check, migrate (see store_conn.h).
  */
 #include "store_conn.h"
+#include "store_w_internal.h"
 
 #include <pthread.h>
 
 #include "base/base.h"
 
 #include <errno.h>
+#include <stdint.h>
 #include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -26,7 +28,10 @@ struct store {
      * ones are for the name in sp_name; finalized by store_close. */
     sqlite3_stmt *tx[TX_N];
     char sp_name[65];
+    uint64_t txn_serial;    /* store__txn_serial: +1 at every begin, commit and rollback */
 };
+
+uint64_t store__txn_serial(const store *s) { return s->txn_serial; }
 
 /* Run transaction statement k (sql) on s, preparing it on first use. SQLITE_OK/DONE or
  * the error code. */
@@ -66,6 +71,7 @@ int store_exec(store *s, const char *sql, char *err, size_t errlen)
 
 int store_begin(store *s, char *err, size_t errlen)
 {
+    s->txn_serial++;
     if (tx_run(s, TX_BEGIN, "BEGIN IMMEDIATE") != SQLITE_OK) {
         snprintf(err, errlen, "%s: %s", s->path, sqlite3_errmsg(s->db));
         return -EIO;
@@ -75,6 +81,7 @@ int store_begin(store *s, char *err, size_t errlen)
 
 int store_commit(store *s, char *err, size_t errlen)
 {
+    s->txn_serial++;
     if (tx_run(s, TX_COMMIT, "COMMIT") != SQLITE_OK) {
         snprintf(err, errlen, "%s: %s", s->path, sqlite3_errmsg(s->db));
         return -EIO;
@@ -84,6 +91,7 @@ int store_commit(store *s, char *err, size_t errlen)
 
 void store_rollback(store *s)
 {
+    s->txn_serial++;
     if (!sqlite3_get_autocommit(s->db)) sqlite3_exec(s->db, "ROLLBACK", NULL, NULL, NULL);
 }
 

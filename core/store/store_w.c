@@ -72,6 +72,64 @@ int store__w_step(sqlite3 *db, sqlite3_stmt *st, const char *fk_field, char *err
     return ext == SQLITE_CONSTRAINT_PRIMARYKEY || ext == SQLITE_CONSTRAINT_UNIQUE ? -EEXIST : -EIO;
 }
 
+static uint32_t hash_id(const char *s)
+{
+    uint32_t h = 2166136261u; /* FNV-1a */
+    for (; *s; s++) h = (h ^ (unsigned char)*s) * 16777619u;
+    return h;
+}
+
+int store__w_stamp(store__w *w, const char *person_id, char *err, size_t errlen)
+{
+    if (!person_id || !person_id[0]) return 0;
+    int in_txn = !sqlite3_get_autocommit(w->db);
+    size_t len = strlen(person_id);
+    char *slot = NULL;
+    if (in_txn && len < sizeof w->stamps->id[0]) {
+        if (!w->stamps && !(w->stamps = calloc(1, sizeof *w->stamps))) {
+            snprintf(err, errlen, "out of memory");
+            return -ENOMEM;
+        }
+        uint64_t serial = store__txn_serial(w->s);
+        if (w->stamps->serial != serial) {
+            memset(w->stamps, 0, sizeof *w->stamps);
+            w->stamps->serial = serial;
+        }
+        slot = w->stamps->id[hash_id(person_id) % STORE_W_STAMPS];
+        if (!strcmp(slot, person_id)) return 0; /* stamped in this transaction */
+    }
+    if (!w->stamp &&
+        store__w_prepare(w->db, &w->stamp, "INSERT INTO person_changes (person_id, seq) VALUES "
+                         "(?1, (SELECT seq FROM change_clock)) ON CONFLICT (person_id) DO UPDATE "
+                         "SET seq = excluded.seq WHERE seq <> excluded.seq", err, errlen) < 0)
+        return -EIO;
+    sqlite3_bind_text(w->stamp, 1, person_id, -1, SQLITE_STATIC);
+    if (store__w_step(w->db, w->stamp, NULL, err, errlen) < 0) return -EIO;
+    if (slot) memcpy(slot, person_id, len + 1);
+    return 0;
+}
+
+int store__w_step_stamp(store__w *w, sqlite3_stmt *st, char *err, size_t errlen)
+{
+    int rc;
+    while ((rc = sqlite3_step(st)) == SQLITE_ROW) {
+        const char *p = (const char *)sqlite3_column_text(st, 0);
+        char id[80];
+        snprintf(id, sizeof id, "%s", p ? p : "");
+        if (store__w_stamp(w, id, err, errlen) < 0) {
+            sqlite3_reset(st);
+            sqlite3_clear_bindings(st);
+            return -EIO;
+        }
+    }
+    if (rc == SQLITE_DONE) {
+        sqlite3_reset(st);
+        sqlite3_clear_bindings(st);
+        return 0;
+    }
+    return store__w_step(w->db, st, NULL, err, errlen); /* the error, named */
+}
+
 void store__w_text(sqlite3_stmt *st, int i, const char *v)
 {
     if (v) sqlite3_bind_text(st, i, v, -1, SQLITE_STATIC);
@@ -113,6 +171,7 @@ void *store__w_new(store *s, size_t size, const char *const *sql, size_t n, char
         return NULL;
     }
     w->db = store_db(s);
+    w->s = s;
     w->sql = sql;
     w->n = n;
     w->st = (sqlite3_stmt **)(void *)((char *)w + size);
@@ -124,6 +183,8 @@ void store__w_free(void *p)
     store__w *w = p;
     if (!w) return;
     store__w_finalize(w->st, w->n);
+    sqlite3_finalize(w->stamp);
+    free(w->stamps);
     free(w);
 }
 

@@ -36,8 +36,20 @@ void store__w_int(sqlite3_stmt *st, int i, int has, int64_t v);
 
 /* What every writer object starts with: its connection and its statements, each
  * prepared from sql[i] on first use. */
+/* The beneficiaries a writer stamped in person_changes in its current transaction
+ * (store__w_stamp): a direct-mapped cache, so that a load stamps each beneficiary about
+ * once per transaction, not once per claim. */
+#define STORE_W_STAMPS 4096
+typedef struct store__w_stamps {
+    uint64_t serial;                 /* the transaction (store__txn_serial) they were for */
+    char id[STORE_W_STAMPS][68];     /* "" = empty slot */
+} store__w_stamps;
+
 typedef struct store__w {
     sqlite3 *db;
+    struct store *s;
+    store__w_stamps *stamps;        /* allocated on the first stamp */
+    sqlite3_stmt *stamp;            /* the stamp's statement */
     const char *const *sql; /* n texts, static */
     size_t n;
     sqlite3_stmt **st;      /* n statements, NULL until first used */
@@ -54,6 +66,18 @@ void *store__w_new(store *s, size_t size, const char *const *sql, size_t n, char
 void store__w_free(void *w);
 /* Statement `which` of w, prepared on first use; NULL with err set. */
 sqlite3_stmt *store__w_stmt(store__w *w, int which, char *err, size_t errlen);
+
+/* Stamp person_id in person_changes with the change clock's value (changes_q.h), in
+ * the caller's transaction; once per transaction and person unless the cache forgot it
+ * (outside an explicit transaction, every call stamps). 0, or -EIO with err. */
+int store__w_stamp(store__w *w, const char *person_id, char *err, size_t errlen);
+
+/* Step st (a statement ending RETURNING person_id) to its end, stamping every person_id
+ * it returns, then reset it and clear its bindings. 0, or store__w_step's codes. */
+int store__w_step_stamp(store__w *w, sqlite3_stmt *st, char *err, size_t errlen);
+
+/* store_conn.c: a counter that moves at every begin, commit and rollback of s. */
+uint64_t store__txn_serial(const struct store *s);
 
 /* Finalize n statements and set them NULL. */
 void store__w_finalize(sqlite3_stmt **st, size_t n);
