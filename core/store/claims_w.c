@@ -10,7 +10,7 @@
 #include "store_w_internal.h"
 
 enum { C_DELETE, C_INSERT, C_LINE, C_LINE_REPLACE, C_FILL, C_STATUS, C_ADMISSION, C_REKEY_KEYS,
-       C_REKEY_PERSON, C_PAID_DATE, C_N };
+       C_REKEY_PERSON, C_PAID_DATE, C_PERSON, C_N };
 
 #define LINE_COLS                                                                            \
     "claim_lines (claim_id, claim_line_number, claim_line_start_date, claim_line_end_date, " \
@@ -20,9 +20,7 @@ enum { C_DELETE, C_INSERT, C_LINE, C_LINE_REPLACE, C_FILL, C_STATUS, C_ADMISSION
     "?13, ?14, ?15, ?16)"
 
 static const char *const SQL[C_N] = {
-    /* the statements that touch a stored claim return its beneficiary, who is stamped in
-     * person_changes (store__w_step_stamp: an incremental run recomputes them) */
-    [C_DELETE] = "DELETE FROM claims WHERE claim_id = ?1 RETURNING person_id",
+    [C_DELETE] = "DELETE FROM claims WHERE claim_id = ?1",
     [C_INSERT] = "INSERT INTO claims (claim_id, claim_type, person_id, claim_start_date, "
                  "claim_end_date, admission_date, discharge_date, discharge_disposition_code, "
                  "bill_type_code, facility_npi, adjustment_type_code, diagnosis_codes, "
@@ -34,16 +32,18 @@ static const char *const SQL[C_N] = {
     [C_LINE_REPLACE] = "INSERT OR REPLACE INTO " LINE_COLS,
     [C_FILL] = "UPDATE claims SET admission_date = ?2, discharge_date = ?3, "
                "discharge_disposition_code = ?4, bill_type_code = ?5, facility_npi = ?6, "
-               "diagnosis_codes = ?7 WHERE claim_id = ?1 RETURNING person_id",
-    [C_STATUS] = "UPDATE claims SET status = ?2, related_claim_id = ?3 WHERE claim_id = ?1 "
-                 "RETURNING person_id",
-    [C_ADMISSION] = "UPDATE claims SET admission_date = ?2 WHERE claim_id = ?1 RETURNING person_id",
+               "diagnosis_codes = ?7 WHERE claim_id = ?1",
+    [C_STATUS] = "UPDATE claims SET status = ?2, related_claim_id = ?3 WHERE claim_id = ?1",
+    [C_ADMISSION] = "UPDATE claims SET admission_date = ?2 WHERE claim_id = ?1",
     /* the MBI ends the natural keys of debit/credit claims (feed.h) */
     [C_REKEY_KEYS] = "UPDATE claims SET claim_key = substr(claim_key, 1, length(claim_key) - "
                      "length(?1)) || ?2 WHERE person_id = ?1 AND claim_key IS NOT NULL AND "
                      "substr(claim_key, -length(?1)) = ?1",
     [C_REKEY_PERSON] = "UPDATE claims SET person_id = ?2 WHERE person_id = ?1",
-    [C_PAID_DATE] = "UPDATE claims SET paid_date = ?2 WHERE claim_id = ?1 RETURNING person_id",
+    [C_PAID_DATE] = "UPDATE claims SET paid_date = ?2 WHERE claim_id = ?1",
+    /* whose claim a write by claim_id touches: stamped before the write (changes_q.h),
+     * so that a failed stamp leaves the claim as it was */
+    [C_PERSON] = "SELECT person_id FROM claims WHERE claim_id = ?1",
 };
 
 struct claims_w {
@@ -63,19 +63,39 @@ static sqlite3_stmt *stmt(claims_w *w, int which, char *err, size_t errlen)
     return store__w_stmt(&w->w, which, err, errlen);
 }
 
+/* Stamp the beneficiary of stored claim claim_id (none when it is not stored). */
+static int stamp_claim(claims_w *w, const char *claim_id, char *err, size_t errlen)
+{
+    sqlite3_stmt *st = stmt(w, C_PERSON, err, errlen);
+    if (!st) return -EIO;
+    store__w_text(st, 1, claim_id);
+    int rc = sqlite3_step(st);
+    char person[80] = "";
+    if (rc == SQLITE_ROW) {
+        const char *p = (const char *)sqlite3_column_text(st, 0);
+        snprintf(person, sizeof person, "%s", p ? p : "");
+        rc = SQLITE_DONE;
+    }
+    if (rc != SQLITE_DONE) snprintf(err, errlen, "%s", sqlite3_errmsg(w->w.db));
+    sqlite3_reset(st);
+    sqlite3_clear_bindings(st);
+    if (rc != SQLITE_DONE) return -EIO;
+    return person[0] ? store__w_stamp(&w->w, person, err, errlen) : 0;
+}
+
 static int texts(claims_w *w, int which, const char *a, const char *b, char *err, size_t errlen)
 {
+    /* the stamp goes first: if it fails, nothing was written */
+    int rc = which == C_REKEY_KEYS || which == C_REKEY_PERSON
+                 ? store__w_stamp(&w->w, a, err, errlen) /* every claim of a (to b) */
+                 : stamp_claim(w, a, err, errlen);
+    if (rc == 0 && which == C_REKEY_PERSON) rc = store__w_stamp(&w->w, b, err, errlen);
+    if (rc < 0) return -EIO;
     sqlite3_stmt *st = stmt(w, which, err, errlen);
     if (!st) return -EIO;
     store__w_text(st, 1, a);
     if (which != C_DELETE) store__w_text(st, 2, b);
-    if (which == C_REKEY_KEYS || which == C_REKEY_PERSON) {
-        if (store__w_step(w->w.db, st, NULL, err, errlen) < 0) return -EIO;
-        /* every claim of a (both) changes hands or key */
-        int rc = store__w_stamp(&w->w, a, err, errlen);
-        return rc ? rc : which == C_REKEY_PERSON ? store__w_stamp(&w->w, b, err, errlen) : 0;
-    }
-    return store__w_step_stamp(&w->w, st, err, errlen) < 0 ? -EIO : 0;
+    return store__w_step(w->w.db, st, NULL, err, errlen) < 0 ? -EIO : 0;
 }
 
 int claims_w_delete(claims_w *w, const char *claim_id, char *err, size_t errlen)
@@ -91,6 +111,7 @@ int claims_w_paid_date(claims_w *w, const char *claim_id, const char *paid_date,
 
 int claims_w_insert(claims_w *w, const claim_rec *r, char *err, size_t errlen)
 {
+    if (store__w_stamp(&w->w, r->person_id, err, errlen) < 0) return -EIO; /* first: see texts */
     sqlite3_stmt *st = stmt(w, C_INSERT, err, errlen);
     if (!st) return -EIO;
     store__w_text(st, 1, r->claim_id);
@@ -117,8 +138,7 @@ int claims_w_insert(claims_w *w, const claim_rec *r, char *err, size_t errlen)
     store__w_int(st, 22, r->has_allowed, r->allowed_cents);
     store__w_text0(st, 23, r->source);
     store__w_text(st, 24, r->paid_date);
-    if (store__w_step(w->w.db, st, NULL, err, errlen) < 0) return -EIO;
-    return store__w_stamp(&w->w, r->person_id, err, errlen) < 0 ? -EIO : 0;
+    return store__w_step(w->w.db, st, NULL, err, errlen) < 0 ? -EIO : 0;
 }
 
 int claims_w_line(claims_w *w, const claim_line_rec *l, int replace, char *err, size_t errlen)
@@ -146,6 +166,7 @@ int claims_w_line(claims_w *w, const claim_line_rec *l, int replace, char *err, 
 
 int claims_w_fill_header(claims_w *w, const claim_rec *r, char *err, size_t errlen)
 {
+    if (stamp_claim(w, r->claim_id, err, errlen) < 0) return -EIO;
     sqlite3_stmt *st = stmt(w, C_FILL, err, errlen);
     if (!st) return -EIO;
     store__w_text(st, 1, r->claim_id);
@@ -155,18 +176,19 @@ int claims_w_fill_header(claims_w *w, const claim_rec *r, char *err, size_t errl
     store__w_text0(st, 5, r->bill_type_code);
     store__w_text0(st, 6, r->facility_npi);
     store__w_text0(st, 7, r->diagnosis_codes);
-    return store__w_step_stamp(&w->w, st, err, errlen) < 0 ? -EIO : 0;
+    return store__w_step(w->w.db, st, NULL, err, errlen) < 0 ? -EIO : 0;
 }
 
 int claims_w_status(claims_w *w, const char *claim_id, const char *status,
                     const char *related, char *err, size_t errlen)
 {
+    if (stamp_claim(w, claim_id, err, errlen) < 0) return -EIO;
     sqlite3_stmt *st = stmt(w, C_STATUS, err, errlen);
     if (!st) return -EIO;
     store__w_text(st, 1, claim_id);
     store__w_text(st, 2, status);
     store__w_text(st, 3, related);
-    return store__w_step_stamp(&w->w, st, err, errlen) < 0 ? -EIO : 0;
+    return store__w_step(w->w.db, st, NULL, err, errlen) < 0 ? -EIO : 0;
 }
 
 int claims_w_admission(claims_w *w, const char *claim_id, const char *admission, char *err,

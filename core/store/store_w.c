@@ -109,27 +109,6 @@ int store__w_stamp(store__w *w, const char *person_id, char *err, size_t errlen)
     return 0;
 }
 
-int store__w_step_stamp(store__w *w, sqlite3_stmt *st, char *err, size_t errlen)
-{
-    int rc;
-    while ((rc = sqlite3_step(st)) == SQLITE_ROW) {
-        const char *p = (const char *)sqlite3_column_text(st, 0);
-        char id[80];
-        snprintf(id, sizeof id, "%s", p ? p : "");
-        if (store__w_stamp(w, id, err, errlen) < 0) {
-            sqlite3_reset(st);
-            sqlite3_clear_bindings(st);
-            return -EIO;
-        }
-    }
-    if (rc == SQLITE_DONE) {
-        sqlite3_reset(st);
-        sqlite3_clear_bindings(st);
-        return 0;
-    }
-    return store__w_step(w->db, st, NULL, err, errlen); /* the error, named */
-}
-
 void store__w_text(sqlite3_stmt *st, int i, const char *v)
 {
     if (v) sqlite3_bind_text(st, i, v, -1, SQLITE_STATIC);

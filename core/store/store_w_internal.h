@@ -72,10 +72,6 @@ sqlite3_stmt *store__w_stmt(store__w *w, int which, char *err, size_t errlen);
  * (outside an explicit transaction, every call stamps). 0, or -EIO with err. */
 int store__w_stamp(store__w *w, const char *person_id, char *err, size_t errlen);
 
-/* Step st (a statement ending RETURNING person_id) to its end, stamping every person_id
- * it returns, then reset it and clear its bindings. 0, or store__w_step's codes. */
-int store__w_step_stamp(store__w *w, sqlite3_stmt *st, char *err, size_t errlen);
-
 /* store_conn.c: a counter that moves at every begin, commit and rollback of s. */
 uint64_t store__txn_serial(const struct store *s);
 
