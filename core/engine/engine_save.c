@@ -93,7 +93,8 @@ static int save_episodes(runs_w *w, const run_data *rd, char *err, size_t errlen
 
 static int save_leakage(runs_w *w, run_data *rd, char *err, size_t errlen)
 {
-    qsort(rd->leaks, rd->n_leaks, sizeof *rd->leaks, cmp_leak_key);
+    if (rd->n_leaks > 1) /* leaks is NULL when there are none */
+        qsort(rd->leaks, rd->n_leaks, sizeof *rd->leaks, cmp_leak_key);
     for (size_t i = 0; i < rd->n_leaks; i++) {
         const leak_rec *l = &rd->leaks[i];
         run_leak_rec r = {l->episode_id, l->aco_id, l->npi, l->tin, l->lines, l->paid};
