@@ -46,8 +46,19 @@ same() {
 # run_incr [ARGS...]: an incremental run; its id in $R, its stderr in $T/err
 run_incr() { R=$(cx run "$@" --incremental 2>"$T/err"); }
 recomputed() { q "SELECT coalesce(recomputed, -1) FROM runs WHERE run_id = $1"; }
+# storage RUN: "<rows base or -> <beneficiaries it stores itself> <episode rows it stores>"
+storage() {
+    q "SELECT coalesce(rows_base_run_id, '-') || ' ' || (SELECT count(*) FROM run_own_people o
+        WHERE o.run_id = r.run_id) || ' ' || (SELECT count(*) FROM run_episode_rows e WHERE
+        e.run_id = r.run_id) FROM runs r WHERE run_id = $1"
+}
 
 cx synth --out "$W" --beneficiaries "$N" --seed 5 >/dev/null
+# the claims through 2028-06-20 first; the last ten days come with the first delivery (so
+# the data's as-of date moves, and episodes ending in those days turn interim to final)
+awk -F, -v J="$T/late.csv" -v K="$T/early.csv" 'NR == 1 { print > J; print > K; next }
+    $6 > "2028-06-20" { print > J; next } { print > K }' "$W/medical_claim.csv"
+mv "$T/early.csv" "$W/medical_claim.csv"
 cx load "$W" >/dev/null
 R1=$(cx run --quiet)
 ok "full run $R1"
@@ -57,6 +68,8 @@ run_incr
 grep -q "incremental on run $R1: 0 of" "$T/err" && ok "nothing changed: 0 recomputed" \
     || bad "nothing changed: $(cat "$T/err")"
 same "$R1" "$R" "nothing changed"
+[ "$(storage "$R")" = "$R1 0 0" ] && ok "nothing changed: run $R stores no row, it shares run $R1's" \
+    || bad "nothing changed: run $R stores $(storage "$R") (rows base, people, episodes)"
 
 # --- an unchanged eligibility file loaded again (its rows reordered, so that it is a new
 # file to the loader) stamps nobody
@@ -94,10 +107,11 @@ awk -F, -v OFS=, -v L="$T/leave" 'BEGIN { while ((getline p < L) > 0) l[p] = 1 }
     NR == 1 || !($1 in l) || $3 >= "2027-06-30" { print; next } { $4 = "2027-06-30"; print }' \
     "$W/alignment.csv" >"$T/delivery_align.csv"
 SEQ=$(q "SELECT max(change_seq) FROM runs")
-cx load "$T/delivery_claims.csv" "$T/delivery_elig.csv" "$T/delivery_align.csv" >/dev/null
+cx load "$T/late.csv" "$T/delivery_claims.csv" "$T/delivery_elig.csv" "$T/delivery_align.csv" >/dev/null
 changed=$(q "SELECT count(*) FROM person_changes p WHERE seq > $SEQ AND EXISTS (SELECT 1 FROM
     claims c WHERE c.person_id = p.person_id AND c.status = 'current')")
-want=$(sort -u "$T/adjust" "$T/new" "$T/cancel" "$T/die" "$T/leave" | wc -l)
+cut -d, -f4 "$T/late.csv" | tail -n +2 >"$T/late"
+want=$(sort -u "$T/adjust" "$T/new" "$T/cancel" "$T/die" "$T/leave" "$T/late" | wc -l)
 [ "$changed" -gt 0 ] && [ "$changed" -le "$want" ] &&
     ok "the delivery stamped $changed beneficiaries (of $want it touched)" ||
     bad "the delivery stamped $changed beneficiaries, it touched $want"
@@ -107,6 +121,24 @@ R2=$R
     || bad "run $R2 recomputed $(recomputed "$R2"), $changed changed: $(cat "$T/err")"
 F2=$(cx run --quiet)
 same "$F2" "$R2" "after a monthly delivery"
+set -- $(storage "$R2")
+eps_all=$(q "SELECT count(*) FROM run_episodes WHERE run_id = $R2")
+# the new claims moved the data's as-of date: carried episodes whose window ended in
+# between turned final, and the run stores their beneficiaries too
+moved=$(q "SELECT count(DISTINCT person_id) FROM run_episodes a WHERE run_id = $R2 AND
+    EXISTS (SELECT 1 FROM run_episodes b WHERE b.run_id = $R1 AND b.episode_id = a.episode_id
+    AND b.status <> a.status) AND person_id NOT IN (SELECT person_id FROM person_changes
+    WHERE seq > $SEQ)")
+[ "$1" = "$R1" ] && [ "$2" -ge "$changed" ] && [ "$3" -lt "$eps_all" ] &&
+    ok "run $R2 stores the rows of $2 beneficiaries ($3 of $eps_all episodes), the rest are run $R1's" ||
+    bad "run $R2's storage: $* (rows base, people, episodes of $eps_all)"
+notown=$(q "SELECT count(*) FROM (SELECT person_id FROM person_changes WHERE seq > $SEQ EXCEPT
+    SELECT person_id FROM run_own_people WHERE run_id = $R2)")
+[ "$notown" = 0 ] && ok "every changed beneficiary is stored by run $R2" ||
+    bad "$notown changed beneficiaries not stored by run $R2"
+[ "$moved" -gt 0 ] && [ "$2" -ge $((changed + moved)) ] &&
+    ok "$moved unchanged beneficiaries whose episodes moved (status) are stored too" ||
+    bad "moved: $moved beneficiaries with a status change, the run stores $2 ($changed changed)"
 died=$(q "SELECT count(*) FROM run_episodes WHERE run_id = $R2 AND died = 1")
 [ "$died" -gt "$(q "SELECT count(*) FROM run_episodes WHERE run_id = $R1 AND died = 1")" ] &&
     ok "the deaths moved episodes ($died died)" || bad "the deaths changed no episode"
@@ -123,6 +155,25 @@ grep -q "incremental on run $R2:" "$T/err" && ok "--base $R2: built on run $R2" 
 R3=$R
 F3=$(cx run --quiet)
 same "$F3" "$R3" "an incremental run on an incremental run"
+set -- $(storage "$R3")
+own2=$(q "SELECT count(*) FROM run_own_people WHERE run_id = $R2")
+[ "$1" = "$R1" ] && [ "$2" -ge "$own2" ] &&
+    ok "run $R3 shares run $R1's rows too (one level), storing $2 beneficiaries" ||
+    bad "run $R3's storage: $* (run $R2 stored $own2)"
+
+# --- a delivery that changes most beneficiaries: the run stores every row
+awk 'NR % 3 != 0' "$T/people" >"$T/adjust3"
+awk -F, -v OFS=, -v A="$T/adjust3" 'BEGIN { while ((getline p < A) > 0) adj[p] = 1 }
+    NR == 1 { print; next } ($4 in adj) { $26 = sprintf("%.2f", $26 + 3); print }' \
+    "$W/medical_claim.csv" >"$T/delivery3.csv"
+cx load "$T/delivery3.csv" >/dev/null
+run_incr --base "$R3"
+R4=$R
+F4=$(cx run --quiet)
+same "$F4" "$R4" "after a delivery changing two thirds"
+set -- $(storage "$R4")
+[ "$1" = "-" ] && [ "$2" = 0 ] && [ "$3" = "$(q "SELECT count(*) FROM run_episodes WHERE run_id = $R4")" ] &&
+    ok "two thirds changed: run $R4 stores every row itself" || bad "run $R4's storage: $*"
 
 # --- what every beneficiary shares changed: the run is full and says why
 cp -r "$CARA_EPISODES" "$T/eps"

@@ -35,7 +35,7 @@ static void setup(void)
                {"P4", "2027-05-01", "excluded", 10000, 1}};
     for (int i = 0; i < 4; i++) {
         char sql[1024];
-        snprintf(sql, sizeof sql, "INSERT INTO run_episodes (run_id, episode_id, person_id, "
+        snprintf(sql, sizeof sql, "INSERT INTO run_episode_rows (run_id, episode_id, person_id, "
                  "template_id, template_version, trigger_type, trigger_date, end_date, aco_id, "
                  "arrangement_id, npi, tin, target_cents, actual_cents, actual_winsorized_cents, "
                  "status) VALUES (1, 'falls_prevention:%s:%s', '%s', 'falls_prevention', '1.0.0', "
@@ -44,7 +44,7 @@ static void setup(void)
                  eps[i].target, eps[i].actual, eps[i].actual, eps[i].status);
         th_exec(db, sql);
     }
-    th_exec(db, "INSERT INTO run_leakage (run_id, episode_id, aco_id, npi, tin, lines, paid_cents) "
+    th_exec(db, "INSERT INTO run_leakage_rows (run_id, episode_id, aco_id, npi, tin, lines, paid_cents) "
                 "VALUES (1, 'falls_prevention:P1:2027-02-01', 'A1', '1111111112', '999999999', 2, "
                 "1234), (1, 'falls_prevention:P2:2027-03-01', 'A1', '1111111112', '999999999', 1, "
                 "100)");
@@ -94,7 +94,7 @@ START_TEST(test_specialist_interval)
     ck_assert_str_eq(cell(&g, "savings_bps_low"), "50");
     ck_assert_str_eq(cell(&g, "savings_bps_high"), "1950");
     /* one episode: a rate but no interval */
-    th_exec(db, "DELETE FROM run_episodes WHERE person_id IN ('P2', 'P3')");
+    th_exec(db, "DELETE FROM run_episode_rows WHERE person_id IN ('P2', 'P3')");
     th_exec(db, "UPDATE run_arrangements SET episodes = 1, target_cents = 10000, "
                 "actual_winsorized_cents = 8000");
     g.rows = 0;

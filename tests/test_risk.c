@@ -90,7 +90,7 @@ static void setup(void)
     claim("C7", "professional", "1A00A00AA07", "2027-03-02", "", "W19XXXA", "99213", "", "");
     th_exec(db, "INSERT INTO runs (run_id, started_at, finished_at, status, episodes_dir) "
                 "VALUES (1, '2027-07-02T00:00:00Z', '2027-07-02T00:01:00Z', 'done', 'x');"
-                "INSERT INTO run_episodes (run_id, episode_id, person_id, template_id, "
+                "INSERT INTO run_episode_rows (run_id, episode_id, person_id, template_id, "
                 "template_version, trigger_type, trigger_date, end_date, actual_cents, status) "
                 "VALUES (1, 'EP5', '1A00A00AA05', 'falls_prevention', '1.0.0', 'B', "
                 "'2027-06-01', '2027-11-27', 0, 'final'), "

@@ -89,7 +89,7 @@ START_TEST(test_refusal_names_row)
     runs_w *w;
     char err[256], want[512];
     ck_assert_int_eq(runs_w_open(db, 7, &w, err, sizeof err), 0);
-    run_leak_rec l = {"E1", "A1", "N1", "T1", 3, 4500};
+    run_leak_rec l = {"E1", "A1", "N1", "T1", 3, 4500, "P1"};
     ck_assert_int_eq(runs_w_leak(w, &l, "leak one", err, sizeof err), 0);
     ck_assert_int_eq(runs_w_leak(w, &l, "leak one", err, sizeof err), -EIO);
     snprintf(want, sizeof want, "%s: saving leak one: ", store_path(db));
@@ -134,7 +134,7 @@ START_TEST(test_arrangement_components_finish)
                      "/p/falls.so");
     exec_ok("INSERT INTO loads (path, kind, sha256, rows, loaded_at) VALUES "
             "('x.csv', 'acos', 'ff', 1, '2027-01-01T00:00:00Z')");
-    run_finish_rec f = {"2027-01-02T03:04:05Z", "2027-06-30", 12, 34, 0, "[\"w1\"]", -1, 0, -1, NULL};
+    run_finish_rec f = {"2027-01-02T03:04:05Z", "2027-06-30", 12, 34, 0, "[\"w1\"]", -1, 0, -1, NULL, 0};
     ck_assert_int_eq(runs_w_finish(w, &f, err, sizeof err), 0);
     runs_w_close(w);
     ck_assert_str_eq(th_qs(db, "SELECT status || '|' || finished_at || '|' || as_of_date || "
@@ -326,7 +326,7 @@ START_TEST(test_compare_runs)
     exec_ok("INSERT INTO runs (run_id, started_at, status, episodes_dir, inputs) VALUES "
             "(8, 'x', 'done', '/e', '{\"loads\":1,\"replay_of\":7}');"
             "UPDATE runs SET inputs = '{\"loads\":1}' WHERE run_id = 7;"
-            "INSERT INTO run_leakage (run_id, episode_id, npi, tin, lines, paid_cents) VALUES "
+            "INSERT INTO run_leakage_rows (run_id, episode_id, npi, tin, lines, paid_cents) VALUES "
             "(7, 'E1', 'N', 'T', 1, 100), (8, 'E1', 'N', 'T', 1, 100), (8, 'E2', 'N', 'T', 2, 5)");
     const char *const tables[] = {"run_episodes", "run_leakage"};
     run_table_cmp t[2];

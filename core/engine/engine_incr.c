@@ -205,6 +205,7 @@ int engine__incr_plan(store *s, const engine_opts *o, const char *basis, incr_pl
     if (!p->reason[0]) {
         p->base_run = id;
         p->since = b.change_seq;
+        p->rows_base = b.rows_base ? b.rows_base : id;
     }
     changes_q_run_free(&b);
     return 0;
@@ -230,13 +231,30 @@ static int add_changed(const char *person_id, int has_claims, void *ud)
     return 0;
 }
 
+static int add_base_own(const char *person_id, void *ud)
+{
+    incr_plan *p = ud;
+    if ((p->n_base_own & (p->n_base_own - 1)) == 0) {
+        char **v = realloc(p->base_own, (p->n_base_own ? 2 * p->n_base_own : 1) * sizeof *v);
+        if (!v) return -ENOMEM;
+        p->base_own = v;
+    }
+    if (!(p->base_own[p->n_base_own] = strdup(person_id))) return -ENOMEM;
+    p->n_base_own++;
+    return 0;
+}
+
 int engine__incr_changed(store *s, incr_plan *p, char *err, size_t errlen)
 {
     char m[512] = "";
     int rc = changes_q_changed(s, p->since, add_changed, p, m, sizeof m);
-    if (rc == -ENOMEM) return util_fail(err, errlen, rc, "reading the changed beneficiaries: "
-                                        "out of memory");
-    if (rc < 0) return util_fail(err, errlen, rc, "reading the changed beneficiaries: %s", m);
+    const char *what = "the changed beneficiaries";
+    if (rc == 0 && p->rows_base != p->base_run) {
+        what = "the beneficiaries the base run stores itself";
+        rc = run_carry_q_own(s, p->base_run, add_base_own, p, m, sizeof m);
+    }
+    if (rc == -ENOMEM) return util_fail(err, errlen, rc, "reading %s: out of memory", what);
+    if (rc < 0) return util_fail(err, errlen, rc, "reading %s: %s", what, m);
     return 0;
 }
 
@@ -245,6 +263,10 @@ void engine__incr_plan_free(incr_plan *p)
     for (size_t i = 0; i < p->n_changed; i++) free(p->changed[i]);
     free(p->changed);
     free(p->recompute);
+    for (size_t i = 0; i < p->n_base_own; i++) free(p->base_own[i]);
+    free(p->base_own);
+    p->base_own = NULL;
+    p->n_base_own = 0;
     p->changed = NULL;
     p->recompute = NULL;
     p->n_changed = p->n_recompute = 0;
@@ -347,6 +369,11 @@ static int carry_episode(const run_episode_rec *e, void *ud)
     /* the status follows the data's as-of date, which moves with every delivery */
     if (e->exclusion_reason || !strcmp(e->status, "excluded")) r->status = "excluded";
     else r->status = rd->as_of != CARA_DATE_NONE && r->end > rd->as_of ? "interim" : "final";
+    r->carried = 1;
+    r->carried_status = !e->status ? "" : !strcmp(e->status, "excluded") ? "excluded"
+                        : !strcmp(e->status, "interim") ? "interim"
+                        : !strcmp(e->status, "final") ? "final" : "";
+    r->carried_winsorized = e->actual_winsorized_cents;
     r->trigger_line_no = e->trigger_line;
     copy_code(r->trigger_code, sizeof r->trigger_code, e->trigger_code);
     copy_code(r->trigger_dx, sizeof r->trigger_dx, e->trigger_dx);

@@ -60,6 +60,11 @@ typedef struct ep_rec {
      * cost of the whole window, with its band */
     int64_t developed[3], projected[3];
     int open;                                /* the window ends after the as-of date */
+    /* an incremental run: carried from the base run, with the status and winsorized
+     * cost stored there (the run stores the episode again only when they moved) */
+    int carried;
+    const char *carried_status;              /* static, as status */
+    int64_t carried_winsorized;
 } ep_rec;
 
 /* An interim run's cost development over the days of a template's episodes: the
@@ -263,6 +268,12 @@ typedef struct incr_plan {
     size_t n_changed;
     const char **recompute;
     size_t n_recompute;
+    /* where the base's rows are stored: rows_base is the base itself, or the run whose
+     * rows the base shares; then base_own lists the beneficiaries the base stores
+     * itself (person_id order, owned) */
+    int64_t rows_base;
+    char **base_own;
+    size_t n_base_own;
 } incr_plan;
 
 /* Decide (o->incremental, o->base_run; basis NULL when engine__basis failed). 0, or
@@ -325,7 +336,7 @@ typedef struct run_record {
 /* Write the run's components and results in one transaction and mark it done (its
  * inputs JSON gains replay_of and warnings). Sorts rd->leaks by key. 0, or a negative code with a message. */
 int engine__save(store *s, int64_t run_id, const run_record *rec, run_data *rd,
-                const engine_stats *st, char *err, size_t errlen);
+                const incr_plan *plan, engine_stats *st, char *err, size_t errlen);
 
 /* adt_confirm.c: decide the provisional episodes of the hospital ADT feed against run
  * run_id's episodes and keep the feed's precision and recall (in the caller's

@@ -700,7 +700,7 @@ int engine_run(store *s, const engine_opts *o, int64_t *run_id, engine_stats *st
     run_record rec = {.manifest = &man, .warnings = wtext, .replay_of = o->replay_of,
                       .confirm = o->replay_of ? NULL : &cat};
     phase(o, "projected reconcile");
-    if (rc == 0) rc = engine__save(s, *run_id, &rec, &rd, stats, err, errlen);
+    if (rc == 0) rc = engine__save(s, *run_id, &rec, &rd, &plan, stats, err, errlen);
     phase(o, "save");
 
     if (rc < 0 && started) fail_run(s, *run_id, err);

@@ -72,6 +72,9 @@ typedef struct engine_stats {
      * incremental says why not in full_reason ("" otherwise) */
     int64_t base_run, recomputed, carried;
     char full_reason[1280];
+    /* where an incremental run's rows are stored: rows_base the run whose rows it
+     * shares (0: it stores every row), own_people the beneficiaries it stores itself */
+    int64_t rows_base, own_people;
 } engine_stats;
 
 /*

@@ -48,17 +48,85 @@ static int cmp_leak_key(const void *a, const void *b)
     return c ? c : strcmp(x->tin, y->tin);
 }
 
-/* Rows go in in key order: each insert then lands next to the last (SQLite's B-trees
- * take that far faster than random order; docs/performance.md). */
-static int save_episodes(runs_w *w, const run_data *rd, char *err, size_t errlen)
+/* ---- what an incremental run stores itself ---------------------------------------------- */
+
+/* The beneficiaries whose rows the run stores (sorted, borrowed strings); active 0: it
+ * stores every row. */
+typedef struct own_set {
+    int active;
+    const char **v;
+    size_t n;
+} own_set;
+
+static int cmp_str_ptr(const void *a, const void *b)
 {
-    const ep_rec **v = malloc((rd->n_eps ? rd->n_eps : 1) * sizeof *v);
-    if (!v) return util_fail(err, errlen, -ENOMEM, "out of memory");
-    for (size_t i = 0; i < rd->n_eps; i++) v[i] = &rd->eps[i];
-    qsort(v, rd->n_eps, sizeof *v, cmp_ep_id);
+    return strcmp(*(const char *const *)a, *(const char *const *)b);
+}
+
+static int cmp_str_key(const void *key, const void *elt)
+{
+    return strcmp(key, *(const char *const *)elt);
+}
+
+/* 1 when the run stores person_id's rows itself. */
+static int stores(const own_set *o, const char *person_id)
+{
+    return !o->active ||
+           (o->n && bsearch(person_id, o->v, o->n, sizeof *o->v, cmp_str_key) != NULL);
+}
+
+/* A carried episode the run would store differently from its base: its status (the
+ * data's as-of date moved) or its winsorized cost (the caps moved) changed. */
+static int moved(const ep_rec *r)
+{
+    return r->carried && (strcmp(r->status, r->carried_status) != 0 ||
+                          (r->has_target && r->winsorized != r->carried_winsorized));
+}
+
+/* Decide where an incremental run's rows go (docs/monthly.md, "Incremental runs"): it
+ * stores the rows of the beneficiaries it recomputed, of those with a carried episode
+ * that moved, and of those its base stored itself; the rest are its rows base's.
+ * When that is more than half of the beneficiaries, it stores every row (so a chain of
+ * incremental runs never reads through more than one run). */
+static int plan_rows(const run_data *rd, const incr_plan *plan, own_set *o, int64_t *rows_base)
+{
+    memset(o, 0, sizeof *o);
+    *rows_base = 0;
+    if (!plan || !plan->base_run || !plan->rows_base || rd->lag) return 0;
+    size_t cap = plan->n_changed + plan->n_base_own + rd->n_eps;
+    o->v = malloc((cap ? cap : 1) * sizeof *o->v);
+    if (!o->v) return -ENOMEM;
+    for (size_t i = 0; i < plan->n_changed; i++) o->v[o->n++] = plan->changed[i];
+    for (size_t i = 0; i < plan->n_base_own; i++) o->v[o->n++] = plan->base_own[i];
+    for (size_t i = 0; i < rd->n_eps; i++)
+        if (moved(&rd->eps[i])) o->v[o->n++] = rd->eps[i].person_id;
+    if (o->n > 1) qsort(o->v, o->n, sizeof *o->v, cmp_str_ptr);
+    size_t u = 0;
+    for (size_t i = 0; i < o->n; i++)
+        if (!u || strcmp(o->v[u - 1], o->v[i]) != 0) o->v[u++] = o->v[i];
+    o->n = u;
+    if (2 * o->n > rd->n_people) {
+        free(o->v);
+        memset(o, 0, sizeof *o);
+        return 0;
+    }
+    o->active = 1;
+    *rows_base = plan->rows_base;
+    return 0;
+}
+
+/* ---- the rows -------------------------------------------------------------------------- */
+
+/* Rows go in in key order: each insert then lands next to the last (SQLite's B-trees
+ * take that far faster than random order; docs/performance.md). by_id: the episodes in
+ * episode_id order. */
+static int save_episodes(runs_w *w, const ep_rec *const *by_id, size_t n, const own_set *o,
+                         char *err, size_t errlen)
+{
     int rc = 0;
-    for (size_t i = 0; i < rd->n_eps && rc == 0; i++) {
-        const ep_rec *r = v[i];
+    for (size_t i = 0; i < n && rc == 0; i++) {
+        const ep_rec *r = by_id[i];
+        if (!stores(o, r->person_id)) continue;
         char day0[11], end[11];
         run_episode_rec e = {
             .episode_id = r->episode_id, .person_id = r->person_id,
@@ -87,17 +155,24 @@ static int save_episodes(runs_w *w, const run_data *rd, char *err, size_t errlen
         }
         rc = runs_w_episode(w, &e, r->episode_id, err, errlen);
     }
-    free(v);
     return rc;
 }
 
-static int save_leakage(runs_w *w, run_data *rd, char *err, size_t errlen)
+/* Leakage in key order; each row's beneficiary is its episode's (by_id, n: the
+ * episodes in episode_id order, walked alongside). */
+static int save_leakage(runs_w *w, run_data *rd, const ep_rec *const *by_id, size_t n,
+                        const own_set *o, char *err, size_t errlen)
 {
     if (rd->n_leaks > 1) /* leaks is NULL when there are none */
         qsort(rd->leaks, rd->n_leaks, sizeof *rd->leaks, cmp_leak_key);
+    size_t j = 0;
     for (size_t i = 0; i < rd->n_leaks; i++) {
         const leak_rec *l = &rd->leaks[i];
-        run_leak_rec r = {l->episode_id, l->aco_id, l->npi, l->tin, l->lines, l->paid};
+        int c = 1;
+        while (j < n && (c = strcmp(by_id[j]->episode_id, l->episode_id)) < 0) j++;
+        const char *person = j < n && c == 0 ? by_id[j]->person_id : NULL;
+        if (person && !stores(o, person)) continue;
+        run_leak_rec r = {l->episode_id, l->aco_id, l->npi, l->tin, l->lines, l->paid, person};
         char what[320];
         snprintf(what, sizeof what, "leakage of %s (a provider listed twice by attribute()?)",
                  l->episode_id);
@@ -107,11 +182,17 @@ static int save_leakage(runs_w *w, run_data *rd, char *err, size_t errlen)
     return 0;
 }
 
-static int save_people(runs_w *w, const run_data *rd, char *err, size_t errlen)
+static int save_people(runs_w *w, const run_data *rd, const own_set *o, char *err,
+                       size_t errlen)
 {
     for (size_t i = 0; i < rd->n_people; i++) {
         const person_rec *p = &rd->people[i];
+        if (!stores(o, p->person_id)) continue;
         int rc = runs_w_person(w, p->person_id, p->lines, p->no_elig, err, errlen);
+        if (rc < 0) return rc;
+    }
+    for (size_t i = 0; o->active && i < o->n; i++) {
+        int rc = runs_w_own_person(w, o->v[i], err, errlen);
         if (rc < 0) return rc;
     }
     return 0;
@@ -151,7 +232,7 @@ static int finish_run(runs_w *w, const run_record *rec, const run_data *rd,
                         /* an interim run read only the lines paid through its date */
                         rd->lag ? -1 : stt->claim_lines, stt->base_run,
                         stt->base_run ? stt->recomputed : -1,
-                        stt->full_reason[0] ? stt->full_reason : NULL};
+                        stt->full_reason[0] ? stt->full_reason : NULL, stt->rows_base};
     return runs_w_finish(w, &f, err, errlen);
 }
 
@@ -190,23 +271,35 @@ static int save_projection(runs_w *w, const run_data *rd, char *err, size_t errl
 }
 
 int engine__save(store *s, int64_t run_id, const run_record *rec, run_data *rd,
-                const engine_stats *st, char *err, size_t errlen)
+                const incr_plan *plan, engine_stats *st, char *err, size_t errlen)
 {
     runs_w *w = NULL;
+    own_set own;
+    int rc = plan_rows(rd, plan, &own, &st->rows_base);
+    st->own_people = own.active ? (int64_t)own.n : (int64_t)rd->n_people;
+    const ep_rec **by_id = rc == 0 ? malloc((rd->n_eps ? rd->n_eps : 1) * sizeof *by_id) : NULL;
+    if (!by_id) {
+        free(own.v);
+        return util_fail(err, errlen, -ENOMEM, "out of memory");
+    }
+    for (size_t i = 0; i < rd->n_eps; i++) by_id[i] = &rd->eps[i];
+    if (rd->n_eps > 1) qsort(by_id, rd->n_eps, sizeof *by_id, cmp_ep_id);
     /* a run writes tens of thousands of rows into five B-trees: a larger page cache
      * than SQLite's 2 MB default keeps their pages in memory */
     (void)store_exec(s, "PRAGMA cache_size = -65536", err, errlen);
-    int rc = store_begin(s, err, errlen);
+    rc = store_begin(s, err, errlen);
     if (rc == 0) rc = runs_w_open(s, run_id, &w, err, errlen);
     if (rc == 0) rc = save_components(w, rec->manifest, err, errlen);
-    if (rc == 0) rc = save_episodes(w, rd, err, errlen);
-    if (rc == 0) rc = save_leakage(w, rd, err, errlen);
-    if (rc == 0) rc = save_people(w, rd, err, errlen);
+    if (rc == 0) rc = save_episodes(w, by_id, rd->n_eps, &own, err, errlen);
+    if (rc == 0) rc = save_leakage(w, rd, by_id, rd->n_eps, &own, err, errlen);
+    if (rc == 0) rc = save_people(w, rd, &own, err, errlen);
     if (rc == 0) rc = save_arrangements(w, rd, err, errlen);
     if (rc == 0 && rec->confirm) rc = engine__adt_confirm(s, rec->confirm, run_id, rd->as_of, err, errlen);
     if (rc == 0) rc = finish_run(w, rec, rd, st, err, errlen);
     if (rc == 0 && rd->lag) rc = save_projection(w, rd, err, errlen);
     runs_w_close(w);
+    free(by_id);
+    free(own.v);
     if (rc == 0) rc = store_commit(s, err, errlen);
     if (rc < 0) store_rollback(s);
     return rc;

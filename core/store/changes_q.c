@@ -40,8 +40,8 @@ int changes_q_run(store *s, int64_t run_id, changes_run *out, char *err, size_t 
 {
     memset(out, 0, sizeof *out);
     sqlite3_stmt *st = store__prepare(s, "SELECT status, paid_through_date IS NOT NULL, "
-                                         "change_seq, basis, coalesce(period, 0), template_filter "
-                                         "FROM runs WHERE run_id = ?1", err, errlen);
+                                         "change_seq, basis, coalesce(period, 0), template_filter, "
+                                         "coalesce(rows_base_run_id, 0) FROM runs WHERE run_id = ?1", err, errlen);
     if (!st) return -EIO;
     sqlite3_bind_int64(st, 1, run_id);
     int rc = sqlite3_step(st), k = 0, oom = 0;
@@ -54,6 +54,7 @@ int changes_q_run(store *s, int64_t run_id, changes_run *out, char *err, size_t 
         out->basis = dup_col(st, 3, &oom);
         out->period = sqlite3_column_int(st, 4);
         out->template_filter = dup_col(st, 5, &oom);
+        out->rows_base = sqlite3_column_int64(st, 6);
         k = 1;
         if (oom || !out->status) {
             changes_q_run_free(out);

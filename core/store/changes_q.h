@@ -35,6 +35,7 @@ typedef struct changes_run {
     char *basis;            /* NULL when not recorded */
     int period;             /* 0: every year */
     char *template_filter;  /* NULL: every template */
+    int64_t rows_base;      /* runs.rows_base_run_id (0: the run stores every row) */
 } changes_run;
 
 /* Run run_id into *out: 1 found, 0 no such run, or -EIO. */

@@ -16,7 +16,7 @@ static const char Q_EPISODES[] =
     "exclusion_reason, risk_score, inpatient_cents, snf_cents, home_health_cents, "
     "outpatient_cents, professional_cents, dme_cents, hospice_cents, other_cents, "
     "trigger_claim_id, trigger_line, trigger_code, trigger_dx, trigger_npi, trigger_tin, age, "
-    "dual FROM run_episodes e WHERE run_id = ?1 ORDER BY person_id";
+    "dual FROM run_episodes e WHERE run_id = ?1";
 
 static const char *text_or_null(sqlite3_stmt *st, int i)
 {
@@ -90,15 +90,15 @@ int run_carry_q_leakage(store *s, int64_t run_id,
                         size_t errlen)
 {
     sqlite3_stmt *st = open_q(s,
-        "SELECT episode_id, aco_id, npi, tin, lines, paid_cents FROM run_leakage WHERE run_id "
-        "= ?1 ORDER BY episode_id, npi, tin",
+        "SELECT episode_id, aco_id, npi, tin, lines, paid_cents, person_id FROM run_leakage "
+        "WHERE run_id = ?1",
         run_id, err, errlen);
     if (!st) return -EIO;
     int rc, k = 0;
     while (!k && (rc = sqlite3_step(st)) == SQLITE_ROW) {
         run_leak_rec r = {store__col(st, 0), text_or_null(st, 1), store__col(st, 2),
                           store__col(st, 3), sqlite3_column_int64(st, 4),
-                          sqlite3_column_int64(st, 5)};
+                          sqlite3_column_int64(st, 5), text_or_null(st, 6)};
         k = fn(&r, ud);
     }
     return store__reader_end(s, st, rc, k, err, errlen);
@@ -110,11 +110,22 @@ int run_carry_q_people(store *s, int64_t run_id,
                        void *ud, char *err, size_t errlen)
 {
     sqlite3_stmt *st = open_q(s,
-        "SELECT person_id, claim_lines, no_eligibility FROM run_people WHERE run_id = ?1 "
-        "ORDER BY person_id", run_id, err, errlen);
+        "SELECT person_id, claim_lines, no_eligibility FROM run_people WHERE run_id = ?1",
+        run_id, err, errlen);
     if (!st) return -EIO;
     int rc, k = 0;
     while (!k && (rc = sqlite3_step(st)) == SQLITE_ROW)
         k = fn(store__col(st, 0), sqlite3_column_int64(st, 1), sqlite3_column_int(st, 2), ud);
+    return store__reader_end(s, st, rc, k, err, errlen);
+}
+
+int run_carry_q_own(store *s, int64_t run_id, int (*fn)(const char *person_id, void *ud),
+                    void *ud, char *err, size_t errlen)
+{
+    sqlite3_stmt *st = open_q(s, "SELECT person_id FROM run_own_people WHERE run_id = ?1 "
+                                 "ORDER BY person_id", run_id, err, errlen);
+    if (!st) return -EIO;
+    int rc, k = 0;
+    while (!k && (rc = sqlite3_step(st)) == SQLITE_ROW) k = fn(store__col(st, 0), ud);
     return store__reader_end(s, st, rc, k, err, errlen);
 }

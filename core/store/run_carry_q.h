@@ -16,22 +16,28 @@
 #include "runs_w.h"
 #include "store_conn.h"
 
-/* Run run_id's episodes, in person_id order. has_target is set when target_cents is stored, has_risk when
+/* Run run_id's episodes, in no set order. has_target is set when target_cents is stored, has_risk when
  * risk_score is; a NULL age or dual reads -1, a NULL trigger line 0, other NULL text
  * NULL (by_setting NULL reads 0). */
 int run_carry_q_episodes(store *s, int64_t run_id,
                          int (*fn)(const run_episode_rec *r, void *ud), void *ud, char *err,
                          size_t errlen);
 
-/* Its leakage rows, in key order (episode_id, npi, tin). */
+/* Its leakage rows, in no set order. */
 int run_carry_q_leakage(store *s, int64_t run_id,
                         int (*fn)(const run_leak_rec *r, void *ud), void *ud, char *err,
                         size_t errlen);
 
-/* Its run_people rows, in person_id order. */
+/* Its run_people rows, in no set order. */
 int run_carry_q_people(store *s, int64_t run_id,
                        int (*fn)(const char *person_id, int64_t claim_lines, int no_eligibility,
                                  void *ud),
                        void *ud, char *err, size_t errlen);
+
+/* The beneficiaries whose rows run run_id stores itself when it shares the rest with
+ * its rows base (run_own_people; none for a run that stores every row), in person_id
+ * order. */
+int run_carry_q_own(store *s, int64_t run_id, int (*fn)(const char *person_id, void *ud),
+                    void *ud, char *err, size_t errlen);
 
 #endif

@@ -12,11 +12,11 @@
 #include "contents.h"
 
 enum { R_EPISODE, R_LEAK, R_ARRANGEMENT, R_COMPONENT, R_FINISH, R_EP_PROJ, R_ARR_PROJ,
-       R_PROJECTION, R_PERSON, R_N };
+       R_PROJECTION, R_PERSON, R_OWN, R_N };
 
 static const char *const sql[R_N] = {
     [R_EPISODE] =
-        "INSERT INTO run_episodes (run_id, episode_id, person_id, template_id, "
+        "INSERT INTO run_episode_rows (run_id, episode_id, person_id, template_id, "
         "template_version, trigger_type, trigger_date, end_date, died, aco_id, "
         "arrangement_id, npi, tin, attribution_method, base_cents, trend_factor, "
         "trend_years, age_factor, hcc_count, hcc_factor, dual_factor, discount_bps, "
@@ -28,8 +28,8 @@ static const char *const sql[R_N] = {
         "VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13, ?14, ?15, ?16, "
         "?17, ?18, ?19, ?20, ?21, ?22, ?23, ?24, ?25, ?26, ?27, ?28, ?29, ?30, ?31, ?32, "
         "?33, ?34, ?35, ?36, ?37, ?38, ?39, ?40, ?41, ?42, ?43, ?44, ?45)",
-    [R_LEAK] = "INSERT INTO run_leakage (run_id, episode_id, aco_id, npi, tin, lines, "
-               "paid_cents) VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7)",
+    [R_LEAK] = "INSERT INTO run_leakage_rows (run_id, episode_id, aco_id, npi, tin, lines, "
+               "paid_cents, person_id) VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8)",
     [R_ARRANGEMENT] =
         "INSERT INTO run_arrangements (run_id, arrangement_id, period, aco_id, npi, "
         "tin, template_id, template_version, episodes, target_cents, actual_cents, "
@@ -50,15 +50,16 @@ static const char *const sql[R_N] = {
         "'eligibility_rows', (SELECT count(*) FROM eligibility), "
         "'arrangements', (SELECT count(*) FROM arrangements), "
         "'replay_of', ?6, 'warnings', json(?7)), base_run_id = ?9, recomputed = ?10, "
-        "full_reason = ?11 WHERE run_id = ?1",
-    [R_PERSON] = "INSERT INTO run_people (run_id, person_id, claim_lines, no_eligibility) "
+        "full_reason = ?11, rows_base_run_id = ?12 WHERE run_id = ?1",
+    [R_PERSON] = "INSERT INTO run_people_rows (run_id, person_id, claim_lines, no_eligibility) "
                  "VALUES (?1, ?2, ?3, ?4)",
-    [R_EP_PROJ] = "UPDATE run_episodes SET projected_actual_cents = ?3, projected_low_cents = ?4, "
+    [R_EP_PROJ] = "UPDATE run_episode_rows SET projected_actual_cents = ?3, projected_low_cents = ?4, "
                   "projected_high_cents = ?5 WHERE run_id = ?1 AND episode_id = ?2",
     [R_ARR_PROJ] = "UPDATE run_arrangements SET projected_actual_cents = ?4, "
                    "projected_winsorized_cents = ?5, projected_payment_cents = ?6, "
                    "projected_payment_low_cents = ?7, projected_payment_high_cents = ?8 "
                    "WHERE run_id = ?1 AND arrangement_id = ?2 AND period = ?3",
+    [R_OWN] = "INSERT INTO run_own_people (run_id, person_id) VALUES (?1, ?2)",
     [R_PROJECTION] = "UPDATE runs SET paid_through_date = ?2, projection = ?3 WHERE run_id = ?1",
 };
 
@@ -180,6 +181,7 @@ int runs_w_leak(runs_w *w, const run_leak_rec *r, const char *what, char *err, s
     text(w, st, 5, r->tin);
     num(w, st, 6, r->lines);
     num(w, st, 7, r->paid_cents);
+    text(w, st, 8, r->person_id);
     return step(w, st, what, err, errlen);
 }
 
@@ -253,6 +255,7 @@ int runs_w_finish(runs_w *w, const run_finish_rec *r, char *err, size_t errlen)
     if (r->base_run_id) num(w, st, 9, r->base_run_id);
     if (r->recomputed >= 0) num(w, st, 10, r->recomputed);
     text(w, st, 11, r->full_reason);
+    if (r->rows_base_run_id) num(w, st, 12, r->rows_base_run_id);
     return step(w, st, "the run", err, errlen);
 }
 
@@ -264,6 +267,14 @@ int runs_w_person(runs_w *w, const char *person_id, int64_t claim_lines, int no_
     text(w, st, 2, person_id);
     num(w, st, 3, claim_lines);
     num(w, st, 4, no_eligibility ? 1 : 0);
+    return step(w, st, person_id, err, errlen);
+}
+
+int runs_w_own_person(runs_w *w, const char *person_id, char *err, size_t errlen)
+{
+    sqlite3_stmt *st = stmt(w, R_OWN, err, errlen);
+    if (!st) return -EIO;
+    text(w, st, 2, person_id);
     return step(w, st, person_id, err, errlen);
 }
 

@@ -53,10 +53,12 @@ typedef struct run_episode_rec {
     int dual;       /* -1 stores NULL */
 } run_episode_rec;
 
-/* A run_leakage row (key run_id, episode_id, npi, tin). */
+/* A run_leakage row (key run_id, episode_id, npi, tin); person_id the episode's
+ * beneficiary (NULL only in rows made before store migration 22). */
 typedef struct run_leak_rec {
     const char *episode_id, *aco_id, *npi, *tin;
     int64_t lines, paid_cents;
+    const char *person_id;
 } run_leak_rec;
 
 /* A run_arrangements row. */
@@ -91,12 +93,20 @@ typedef struct run_finish_rec {
      * -1 store NULL); full_reason why a run asked to be incremental ran in full (NULL) */
     int64_t base_run_id, recomputed;
     const char *full_reason;
+    /* a run that stores only its own beneficiaries' rows (runs_w_own_person) and shares
+     * the rest with this run, which stores all of its own (0: the run stores every row) */
+    int64_t rows_base_run_id;
 } run_finish_rec;
 
 /* A run_people row: a beneficiary the run priced, the undenied claim lines read, whether
  * it had no eligibility. 0 or -EIO. */
 int runs_w_person(runs_w *w, const char *person_id, int64_t claim_lines, int no_eligibility,
                   char *err, size_t errlen);
+
+/* A run_own_people row: a beneficiary whose rows the run stores itself, so that its
+ * rows base's rows of the beneficiary are not the run's (store migration 22). 0 or
+ * -EIO. */
+int runs_w_own_person(runs_w *w, const char *person_id, char *err, size_t errlen);
 
 /* Record run run_id's change-clock value and basis digest (changes_q.h), in the
  * caller's transaction. 0 or -EIO. */

@@ -644,6 +644,67 @@ static const store_migration migrations[] = {
 #undef STAMP_TABLE
 #undef STAMP
     },
+    /* Incremental runs store only what they changed (docs/monthly.md, "Incremental
+     * runs"). The run row tables become *_rows; run_episodes, run_leakage and run_people
+     * are views over them that every reader keeps using: a run's rows are its own, plus,
+     * when runs.rows_base_run_id names a run, that run's rows of every beneficiary not
+     * in run_own_people (the beneficiaries the run stores itself). A migration that adds
+     * a column to a *_rows table recreates its view. */
+    {22, "incremental runs store only their changed beneficiaries' rows: run row tables "
+         "behind views that resolve a run through the run whose rows it shares",
+     "ALTER TABLE run_episodes RENAME TO run_episode_rows;\n"
+     "ALTER TABLE run_leakage RENAME TO run_leakage_rows;\n"
+     "ALTER TABLE run_people RENAME TO run_people_rows;\n"
+     "-- the beneficiary of the leakage row's episode (so a view can leave it out)\n"
+     "ALTER TABLE run_leakage_rows ADD COLUMN person_id TEXT;\n"
+     "UPDATE run_leakage_rows SET person_id = (SELECT e.person_id FROM run_episode_rows e\n"
+     "  WHERE e.run_id = run_leakage_rows.run_id AND e.episode_id = run_leakage_rows.episode_id);\n"
+     "-- the run (itself storing every row) whose rows this run shares, NULL: none\n"
+     "ALTER TABLE runs ADD COLUMN rows_base_run_id INTEGER REFERENCES runs (run_id);\n"
+     "CREATE TABLE run_own_people (\n"
+     "  run_id    INTEGER NOT NULL REFERENCES runs (run_id) ON DELETE CASCADE,\n"
+     "  person_id TEXT NOT NULL,\n"
+     "  PRIMARY KEY (run_id, person_id)\n"
+     ") STRICT, WITHOUT ROWID;\n"
+     "CREATE VIEW run_episodes AS SELECT run_id,\n"
+     "  episode_id, person_id, template_id, template_version, trigger_type,\n"
+     "  trigger_date, end_date, died, aco_id, arrangement_id, npi, tin,\n"
+     "  attribution_method, base_cents, trend_factor, trend_years, age_factor,\n"
+     "  hcc_count, hcc_factor, dual_factor, discount_bps, target_cents,\n"
+     "  actual_cents, actual_winsorized_cents, quality_met, status,\n"
+     "  exclusion_reason, risk_score, inpatient_cents, snf_cents,\n"
+     "  home_health_cents, outpatient_cents, professional_cents, dme_cents,\n"
+     "  hospice_cents, other_cents, trigger_claim_id, trigger_line,\n"
+     "  trigger_code, trigger_dx, trigger_npi, trigger_tin, age, dual,\n"
+     "  projected_actual_cents, projected_low_cents, projected_high_cents\n"
+     "FROM run_episode_rows UNION ALL SELECT r.run_id,\n"
+     "  e.episode_id, e.person_id, e.template_id, e.template_version,\n"
+     "  e.trigger_type, e.trigger_date, e.end_date, e.died, e.aco_id,\n"
+     "  e.arrangement_id, e.npi, e.tin, e.attribution_method, e.base_cents,\n"
+     "  e.trend_factor, e.trend_years, e.age_factor, e.hcc_count, e.hcc_factor,\n"
+     "  e.dual_factor, e.discount_bps, e.target_cents, e.actual_cents,\n"
+     "  e.actual_winsorized_cents, e.quality_met, e.status, e.exclusion_reason,\n"
+     "  e.risk_score, e.inpatient_cents, e.snf_cents, e.home_health_cents,\n"
+     "  e.outpatient_cents, e.professional_cents, e.dme_cents, e.hospice_cents,\n"
+     "  e.other_cents, e.trigger_claim_id, e.trigger_line, e.trigger_code,\n"
+     "  e.trigger_dx, e.trigger_npi, e.trigger_tin, e.age, e.dual,\n"
+     "  e.projected_actual_cents, e.projected_low_cents,\n"
+     "  e.projected_high_cents\n"
+     "FROM runs r JOIN run_episode_rows e ON e.run_id = r.rows_base_run_id\n"
+     "WHERE NOT EXISTS (SELECT 1 FROM run_own_people o WHERE o.run_id = r.run_id AND\n"
+     "  o.person_id = e.person_id);\n"
+     "CREATE VIEW run_leakage AS SELECT run_id, episode_id, aco_id, npi, tin, lines,\n"
+     "  paid_cents, person_id FROM run_leakage_rows UNION ALL SELECT r.run_id, l.episode_id,\n"
+     "  l.aco_id, l.npi, l.tin, l.lines, l.paid_cents, l.person_id\n"
+     "FROM runs r JOIN run_leakage_rows l ON l.run_id = r.rows_base_run_id\n"
+     "WHERE NOT EXISTS (SELECT 1 FROM run_own_people o WHERE o.run_id = r.run_id AND\n"
+     "  o.person_id = l.person_id);\n"
+     "CREATE VIEW run_people AS SELECT run_id, person_id, claim_lines, no_eligibility\n"
+     "FROM run_people_rows UNION ALL SELECT r.run_id, p.person_id, p.claim_lines,\n"
+     "  p.no_eligibility\n"
+     "FROM runs r JOIN run_people_rows p ON p.run_id = r.rows_base_run_id\n"
+     "WHERE NOT EXISTS (SELECT 1 FROM run_own_people o WHERE o.run_id = r.run_id AND\n"
+     "  o.person_id = p.person_id);\n"},
 };
 
 const store_migration *store_migrations(size_t *n)
