@@ -176,6 +176,87 @@ START_TEST(test_base)
 }
 END_TEST
 
+/* The run row views (migration 22), worked by hand. Run 1 stores every row: P1 (E1,
+ * leakage on E1), P2 (E2), P3 (no episode). Run 2 shares run 1's rows and stores P2's
+ * itself: P2 now has E2 with actual 900 (was 500) and E3; P3 is stored with no row at
+ * all (changed, no claims left), so run 2 has P1 from run 1, P2 from itself, no P3. */
+START_TEST(test_views)
+{
+    th_exec(db, "INSERT INTO runs (run_id, started_at, status, episodes_dir) VALUES "
+                "(1, 't', 'done', 'e'), (2, 't', 'done', 'e')");
+    th_exec(db, "UPDATE runs SET rows_base_run_id = 1 WHERE run_id = 2");
+    th_exec(db, "INSERT INTO run_sources (run_id, src_run_id) VALUES (2, 1)");
+    ck_assert_int_eq(th_q(db, "SELECT count(*) FROM run_sources"), 3); /* 1-1, 2-2 by trigger */
+#define EP(run, ep, person, actual)                                                        \
+    "INSERT INTO run_episode_rows (run_id, episode_id, person_id, template_id, "            \
+    "template_version, trigger_type, trigger_date, end_date, actual_cents, status) VALUES (" \
+    run ", '" ep "', '" person "', 'falls_prevention', '1', 'fall', '2027-01-01', "         \
+    "'2027-03-31', " actual ", 'final')"
+    th_exec(db, EP("1", "E1", "P1", "100"));
+    th_exec(db, EP("1", "E2", "P2", "500"));
+    th_exec(db, EP("2", "E2", "P2", "900"));
+    th_exec(db, EP("2", "E3", "P2", "40"));
+#undef EP
+    th_exec(db, "INSERT INTO run_leakage_rows (run_id, episode_id, npi, tin, lines, paid_cents, "
+                "person_id) VALUES (1, 'E1', 'N', 'T', 2, 70, 'P1'), (1, 'E2', 'N', 'T', 1, 5, "
+                "'P2')");
+    th_exec(db, "INSERT INTO run_people_rows (run_id, person_id, claim_lines, no_eligibility) "
+                "VALUES (1, 'P1', 10, 0), (1, 'P2', 20, 0), (1, 'P3', 30, 1), (2, 'P2', 25, 0)");
+    th_exec(db, "INSERT INTO run_own_people (run_id, person_id) VALUES (2, 'P2'), (2, 'P3')");
+    /* run 1: its own rows; run 2: E1 (run 1's, P1) + E2 at 900 and E3 (its own) */
+    ck_assert_int_eq(th_q(db, "SELECT sum(actual_cents) FROM run_episodes WHERE run_id = 1"), 600);
+    ck_assert_int_eq(th_q(db, "SELECT sum(actual_cents) FROM run_episodes WHERE run_id = 2"),
+                     100 + 900 + 40);
+    ck_assert_int_eq(th_q(db, "SELECT count(*) FROM run_episodes WHERE run_id = 2 AND "
+                              "episode_id = 'E2'"), 1);
+    /* leakage: run 2 keeps P1's (70), not P2's old row (5): P2 stores its own, none */
+    ck_assert_int_eq(th_q(db, "SELECT sum(paid_cents) FROM run_leakage WHERE run_id = 1"), 75);
+    ck_assert_int_eq(th_q(db, "SELECT sum(paid_cents) FROM run_leakage WHERE run_id = 2"), 70);
+    /* people: run 2 = P1 (10, run 1's) + P2 (25, its own); P3 is gone */
+    ck_assert_int_eq(th_q(db, "SELECT count(*) FROM run_people WHERE run_id = 2"), 2);
+    ck_assert_int_eq(th_q(db, "SELECT sum(claim_lines) FROM run_people WHERE run_id = 2"), 35);
+    /* a join of two views (the arrangement report's) resolves each side the same way */
+    ck_assert_int_eq(th_q(db, "SELECT sum(l.paid_cents) FROM run_episodes e JOIN run_leakage l "
+                              "ON l.run_id = e.run_id AND l.episode_id = e.episode_id WHERE "
+                              "e.run_id = 2"), 70);
+}
+END_TEST
+
+/* Migration 22 on a store of version 21 with a run in it: the rows move behind the
+ * views unchanged, leakage rows learn their episode's beneficiary, the run is its own
+ * source. */
+START_TEST(test_migration_22)
+{
+    char path[128], err[256];
+    snprintf(path, sizeof path, "%s/old.db", dir);
+    store *old;
+    ck_assert_int_eq(store_open_version(path, STORE_CREATE, 21, &old, err, sizeof err), 0);
+    th_exec(old, "INSERT INTO runs (run_id, started_at, status, episodes_dir) VALUES "
+                 "(1, 't', 'done', 'e')");
+    th_exec(old, "INSERT INTO run_episodes (run_id, episode_id, person_id, template_id, "
+                 "template_version, trigger_type, trigger_date, end_date, actual_cents, status) "
+                 "VALUES (1, 'E1', 'P1', 'falls_prevention', '1', 'fall', '2027-01-01', "
+                 "'2027-03-31', 123, 'final')");
+    th_exec(old, "INSERT INTO run_leakage (run_id, episode_id, npi, tin, lines, paid_cents) "
+                 "VALUES (1, 'E1', 'N', 'T', 1, 9), (1, 'E9', 'N', 'T', 1, 1)");
+    th_exec(old, "INSERT INTO run_people (run_id, person_id, claim_lines, no_eligibility) "
+                 "VALUES (1, 'P1', 4, 0)");
+    store_close(old);
+    store *s;
+    ck_assert_int_eq(store_open(path, 0, &s, err, sizeof err), 0);
+    ck_assert_int_eq(th_q(s, "PRAGMA user_version"), store_schema_latest());
+    ck_assert_int_eq(th_q(s, "SELECT count(*) FROM run_sources WHERE run_id = 1 AND "
+                             "src_run_id = 1"), 1);
+    ck_assert_int_eq(th_q(s, "SELECT actual_cents FROM run_episodes WHERE run_id = 1"), 123);
+    ck_assert_int_eq(th_q(s, "SELECT count(*) FROM run_leakage WHERE run_id = 1 AND "
+                             "person_id = 'P1'"), 1);
+    /* a leakage row without its episode keeps a NULL beneficiary, and stays visible */
+    ck_assert_int_eq(th_q(s, "SELECT count(*) FROM run_leakage WHERE run_id = 1"), 2);
+    ck_assert_int_eq(th_q(s, "SELECT claim_lines FROM run_people WHERE run_id = 1"), 4);
+    store_close(s);
+}
+END_TEST
+
 Suite *suite_changes(void)
 {
     Suite *s = suite_create("changes");
@@ -184,6 +265,8 @@ Suite *suite_changes(void)
     tcase_add_test(tc, test_stamps);
     tcase_add_test(tc, test_changed_list);
     tcase_add_test(tc, test_base);
+    tcase_add_test(tc, test_views);
+    tcase_add_test(tc, test_migration_22);
     suite_add_tcase(s, tc);
     return s;
 }

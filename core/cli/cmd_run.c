@@ -153,13 +153,22 @@ static int run_run(cli_ctx *c, int argc, char **argv)
         else fprintf(c->err, "cara run: %s\n", err);
         return CLI_FAIL;
     }
-    if (!quiet && st.base_run)
+    if (!quiet && st.base_run) {
         fprintf(c->err, "run %lld: incremental on run %lld: %lld of %lld beneficiaries "
                 "recomputed (their claims, eligibility or alignment changed), %lld episodes "
                 "carried\n", (long long)run_id, (long long)st.base_run, (long long)st.recomputed,
                 (long long)st.beneficiaries, (long long)st.carried);
-    else if (!quiet && incremental)
+        if (st.rows_base)
+            fprintf(c->err, "run %lld: stores the rows of %lld beneficiaries (the recomputed "
+                    "and those whose carried episodes' status or winsorized cost moved); the "
+                    "rest are run %lld's\n", (long long)run_id, (long long)st.own_people,
+                    (long long)st.rows_base);
+        else
+            fprintf(c->err, "run %lld: stores every row itself (more than half of the "
+                    "beneficiaries changed)\n", (long long)run_id);
+    } else if (!quiet && incremental) {
         fprintf(c->err, "run %lld: a full run: %s\n", (long long)run_id, st.full_reason);
+    }
     if (!quiet)
         fprintf(c->err,
                 "run %lld: %lld beneficiaries, %lld claim lines, %lld episodes (%lld excluded, "

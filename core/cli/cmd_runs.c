@@ -43,6 +43,10 @@ static int print_run(const runs_q_row *r, void *ud)
         json_object_set_new(o, "base_run_id", r->base_run_id ? json_integer(r->base_run_id) : json_null());
         json_object_set_new(o, "recomputed", r->has_recomputed ? json_integer(r->recomputed) : json_null());
         json_object_set_new(o, "full_reason", r->full_reason ? json_string(r->full_reason) : json_null());
+        json_object_set_new(o, "rows_base_run_id",
+                            r->rows_base_run_id ? json_integer(r->rows_base_run_id) : json_null());
+        json_object_set_new(o, "stored_beneficiaries", r->rows_base_run_id
+                            ? json_integer(r->stored_beneficiaries) : json_null());
         char *s = json_dumps(o, JSON_COMPACT | JSON_PRESERVE_ORDER);
         fprintf(c->out, "%s\n", s ? s : "{}");
         free(s);

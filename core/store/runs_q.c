@@ -15,7 +15,8 @@
     "r.run_id, r.started_at, r.finished_at, " RUN_LEASE_STATUS_SQL("r") ", r.period, "         \
     "r.template_filter, r.episodes_dir, r.as_of_date, r.beneficiaries, r.claim_lines, "        \
     "r.inputs, r.message, r.replay_of, r.heartbeat_at, r.abandoned_at, r.base_run_id, "      \
-    "r.recomputed, r.full_reason"
+    "r.recomputed, r.full_reason, r.rows_base_run_id, CASE WHEN r.rows_base_run_id IS NOT "  \
+    "NULL THEN (SELECT count(*) FROM run_own_people o WHERE o.run_id = r.run_id) END"
 #define COUNT_COLUMNS                                                                           \
     ", (SELECT count(*) FROM run_episodes e WHERE e.run_id = r.run_id), "                      \
     "(SELECT count(*) FROM run_arrangements a WHERE a.run_id = r.run_id)"
@@ -55,9 +56,11 @@ static void read_row(sqlite3_stmt *st, int counts, runs_q_row *r)
     r->has_recomputed = sqlite3_column_type(st, 16) != SQLITE_NULL;
     r->recomputed = sqlite3_column_int64(st, 16);
     r->full_reason = text(st, 17);
+    r->rows_base_run_id = sqlite3_column_int64(st, 18); /* NULL: 0 */
+    r->stored_beneficiaries = sqlite3_column_int64(st, 19);
     if (counts) {
-        r->n_episodes = sqlite3_column_int64(st, 18);
-        r->n_arrangements = sqlite3_column_int64(st, 19);
+        r->n_episodes = sqlite3_column_int64(st, 20);
+        r->n_arrangements = sqlite3_column_int64(st, 21);
     }
 }
 
@@ -159,6 +162,10 @@ json_t *runs_q_row_json(const runs_q_row *r)
     json_object_set_new(o, "base_run_id", r->base_run_id ? json_integer(r->base_run_id) : json_null());
     json_object_set_new(o, "recomputed", r->has_recomputed ? json_integer(r->recomputed) : json_null());
     json_object_set_new(o, "full_reason", str_or_null(r->full_reason));
+    json_object_set_new(o, "rows_base_run_id",
+                        r->rows_base_run_id ? json_integer(r->rows_base_run_id) : json_null());
+    json_object_set_new(o, "stored_beneficiaries", r->rows_base_run_id
+                        ? json_integer(r->stored_beneficiaries) : json_null());
     return o;
 }
 

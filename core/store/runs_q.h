@@ -44,6 +44,9 @@ typedef struct runs_q_row {
     int64_t base_run_id;         /* an incremental run's base; 0 for a full run */
     int has_recomputed;          /* 0: recomputed is NULL (a full run) */
     int64_t recomputed;          /* the beneficiaries an incremental run recomputed */
+    /* a run that shares the rows of the run rows_base_run_id (0: it stores every row)
+     * stores those of stored_beneficiaries beneficiaries itself */
+    int64_t rows_base_run_id, stored_beneficiaries;
     const char *full_reason;     /* NULL; why a run asked to be incremental was full */
     int64_t n_episodes;          /* RUNS_Q_COUNTS only, else 0 */
     int64_t n_arrangements;      /* RUNS_Q_COUNTS only, else 0 */

@@ -12,7 +12,7 @@
 #include "contents.h"
 
 enum { R_EPISODE, R_LEAK, R_ARRANGEMENT, R_COMPONENT, R_FINISH, R_EP_PROJ, R_ARR_PROJ,
-       R_PROJECTION, R_PERSON, R_OWN, R_N };
+       R_PROJECTION, R_PERSON, R_OWN, R_SOURCE, R_N };
 
 static const char *const sql[R_N] = {
     [R_EPISODE] =
@@ -60,6 +60,7 @@ static const char *const sql[R_N] = {
                    "projected_payment_low_cents = ?7, projected_payment_high_cents = ?8 "
                    "WHERE run_id = ?1 AND arrangement_id = ?2 AND period = ?3",
     [R_OWN] = "INSERT INTO run_own_people (run_id, person_id) VALUES (?1, ?2)",
+    [R_SOURCE] = "INSERT INTO run_sources (run_id, src_run_id) VALUES (?1, ?2)",
     [R_PROJECTION] = "UPDATE runs SET paid_through_date = ?2, projection = ?3 WHERE run_id = ?1",
 };
 
@@ -256,7 +257,11 @@ int runs_w_finish(runs_w *w, const run_finish_rec *r, char *err, size_t errlen)
     if (r->recomputed >= 0) num(w, st, 10, r->recomputed);
     text(w, st, 11, r->full_reason);
     if (r->rows_base_run_id) num(w, st, 12, r->rows_base_run_id);
-    return step(w, st, "the run", err, errlen);
+    int rc = step(w, st, "the run", err, errlen);
+    if (rc < 0 || !r->rows_base_run_id) return rc;
+    if (!(st = stmt(w, R_SOURCE, err, errlen))) return -EIO;
+    num(w, st, 2, r->rows_base_run_id);
+    return step(w, st, "the run's rows base", err, errlen);
 }
 
 int runs_w_person(runs_w *w, const char *person_id, int64_t claim_lines, int no_eligibility,

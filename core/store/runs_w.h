@@ -135,7 +135,9 @@ int runs_w_component(runs_w *w, const run_component_rec *r, char *err, size_t er
 
 /* Mark the run done: status 'done', r's fields, and inputs, a JSON object of what the
  * store held (loads, last_load_id, current claims, their undenied claim_lines,
- * eligibility_rows, arrangements, replay_of, warnings). 0 or -EIO (what "the run"). */
+ * eligibility_rows, arrangements, replay_of, warnings); with rows_base_run_id, that run
+ * joins the run's run_sources (its rows of the beneficiaries not in run_own_people are
+ * the run's). 0 or -EIO (what "the run"). */
 int runs_w_finish(runs_w *w, const run_finish_rec *r, char *err, size_t errlen);
 
 /* Insert a runs row with status 'running' (its own statement; the caller's transaction):

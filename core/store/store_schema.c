@@ -646,10 +646,13 @@ static const store_migration migrations[] = {
     },
     /* Incremental runs store only what they changed (docs/monthly.md, "Incremental
      * runs"). The run row tables become *_rows; run_episodes, run_leakage and run_people
-     * are views over them that every reader keeps using: a run's rows are its own, plus,
-     * when runs.rows_base_run_id names a run, that run's rows of every beneficiary not
-     * in run_own_people (the beneficiaries the run stores itself). A migration that adds
-     * a column to a *_rows table recreates its view. */
+     * are views over them, which every reader keeps using. run_sources lists where each
+     * run's rows are stored: the run itself (a row every run gets, by trigger) and, for a
+     * run that shares its base's rows, that run, whose rows of the beneficiaries not in
+     * run_own_people (those the run stores itself) are the run's too. The views are one
+     * join each, not a UNION ALL, so SQLite flattens them into the readers' joins and
+     * aggregates and keeps using the tables' indexes. A migration that adds a column to a
+     * *_rows table recreates its view. */
     {22, "incremental runs store only their changed beneficiaries' rows: run row tables "
          "behind views that resolve a run through the run whose rows it shares",
      "ALTER TABLE run_episodes RENAME TO run_episode_rows;\n"
@@ -666,18 +669,18 @@ static const store_migration migrations[] = {
      "  person_id TEXT NOT NULL,\n"
      "  PRIMARY KEY (run_id, person_id)\n"
      ") STRICT, WITHOUT ROWID;\n"
-     "CREATE VIEW run_episodes AS SELECT run_id,\n"
-     "  episode_id, person_id, template_id, template_version, trigger_type,\n"
-     "  trigger_date, end_date, died, aco_id, arrangement_id, npi, tin,\n"
-     "  attribution_method, base_cents, trend_factor, trend_years, age_factor,\n"
-     "  hcc_count, hcc_factor, dual_factor, discount_bps, target_cents,\n"
-     "  actual_cents, actual_winsorized_cents, quality_met, status,\n"
-     "  exclusion_reason, risk_score, inpatient_cents, snf_cents,\n"
-     "  home_health_cents, outpatient_cents, professional_cents, dme_cents,\n"
-     "  hospice_cents, other_cents, trigger_claim_id, trigger_line,\n"
-     "  trigger_code, trigger_dx, trigger_npi, trigger_tin, age, dual,\n"
-     "  projected_actual_cents, projected_low_cents, projected_high_cents\n"
-     "FROM run_episode_rows UNION ALL SELECT r.run_id,\n"
+     "CREATE TABLE run_sources (\n"
+     "  run_id     INTEGER NOT NULL REFERENCES runs (run_id) ON DELETE CASCADE,\n"
+     "  src_run_id INTEGER NOT NULL,  -- run_id itself, or its rows base\n"
+     "  PRIMARY KEY (run_id, src_run_id)\n"
+     ") STRICT, WITHOUT ROWID;\n"
+     "INSERT INTO run_sources (run_id, src_run_id) SELECT run_id, run_id FROM runs;\n"
+     "CREATE TRIGGER runs_sources AFTER INSERT ON runs BEGIN\n"
+     "  INSERT INTO run_sources (run_id, src_run_id) VALUES (NEW.run_id, NEW.run_id);\n"
+     "END;\n"
+#define SHARED(t) " s.src_run_id = s.run_id OR NOT EXISTS (SELECT 1 FROM run_own_people o " \
+                  "WHERE o.run_id = s.run_id AND o.person_id = " t ".person_id);\n"
+     "CREATE VIEW run_episodes AS SELECT s.run_id AS run_id,\n"
      "  e.episode_id, e.person_id, e.template_id, e.template_version,\n"
      "  e.trigger_type, e.trigger_date, e.end_date, e.died, e.aco_id,\n"
      "  e.arrangement_id, e.npi, e.tin, e.attribution_method, e.base_cents,\n"
@@ -688,23 +691,16 @@ static const store_migration migrations[] = {
      "  e.outpatient_cents, e.professional_cents, e.dme_cents, e.hospice_cents,\n"
      "  e.other_cents, e.trigger_claim_id, e.trigger_line, e.trigger_code,\n"
      "  e.trigger_dx, e.trigger_npi, e.trigger_tin, e.age, e.dual,\n"
-     "  e.projected_actual_cents, e.projected_low_cents,\n"
-     "  e.projected_high_cents\n"
-     "FROM runs r JOIN run_episode_rows e ON e.run_id = r.rows_base_run_id\n"
-     "WHERE NOT EXISTS (SELECT 1 FROM run_own_people o WHERE o.run_id = r.run_id AND\n"
-     "  o.person_id = e.person_id);\n"
-     "CREATE VIEW run_leakage AS SELECT run_id, episode_id, aco_id, npi, tin, lines,\n"
-     "  paid_cents, person_id FROM run_leakage_rows UNION ALL SELECT r.run_id, l.episode_id,\n"
-     "  l.aco_id, l.npi, l.tin, l.lines, l.paid_cents, l.person_id\n"
-     "FROM runs r JOIN run_leakage_rows l ON l.run_id = r.rows_base_run_id\n"
-     "WHERE NOT EXISTS (SELECT 1 FROM run_own_people o WHERE o.run_id = r.run_id AND\n"
-     "  o.person_id = l.person_id);\n"
-     "CREATE VIEW run_people AS SELECT run_id, person_id, claim_lines, no_eligibility\n"
-     "FROM run_people_rows UNION ALL SELECT r.run_id, p.person_id, p.claim_lines,\n"
+     "  e.projected_actual_cents, e.projected_low_cents, e.projected_high_cents\n"
+     "FROM run_sources s JOIN run_episode_rows e ON e.run_id = s.src_run_id WHERE" SHARED("e")
+     "CREATE VIEW run_leakage AS SELECT s.run_id AS run_id, l.episode_id, l.aco_id, l.npi,\n"
+     "  l.tin, l.lines, l.paid_cents, l.person_id\n"
+     "FROM run_sources s JOIN run_leakage_rows l ON l.run_id = s.src_run_id WHERE" SHARED("l")
+     "CREATE VIEW run_people AS SELECT s.run_id AS run_id, p.person_id, p.claim_lines,\n"
      "  p.no_eligibility\n"
-     "FROM runs r JOIN run_people_rows p ON p.run_id = r.rows_base_run_id\n"
-     "WHERE NOT EXISTS (SELECT 1 FROM run_own_people o WHERE o.run_id = r.run_id AND\n"
-     "  o.person_id = p.person_id);\n"},
+     "FROM run_sources s JOIN run_people_rows p ON p.run_id = s.src_run_id WHERE" SHARED("p")
+#undef SHARED
+    },
 };
 
 const store_migration *store_migrations(size_t *n)
