@@ -121,6 +121,12 @@ R2=$R
     || bad "run $R2 recomputed $(recomputed "$R2"), $changed changed: $(cat "$T/err")"
 F2=$(cx run --quiet)
 same "$F2" "$R2" "after a monthly delivery"
+# the runs count the store's current claims from what they read (run_people.claims)
+want=$(q "SELECT count(*) FROM claims WHERE status = 'current'")
+got=$(q "SELECT json_extract(inputs, '$.claims') || ' ' || (SELECT sum(claims) FROM run_people
+    p WHERE p.run_id = r.run_id) FROM runs r WHERE run_id = $R2")
+[ "$got" = "$want $want" ] && ok "inputs.claims = the store's $want current claims" ||
+    bad "inputs.claims and run_people's claims: $got, the store has $want current claims"
 set -- $(storage "$R2")
 eps_all=$(q "SELECT count(*) FROM run_episodes WHERE run_id = $R2")
 # the new claims moved the data's as-of date: carried episodes whose window ended in

@@ -134,7 +134,7 @@ START_TEST(test_arrangement_components_finish)
                      "/p/falls.so");
     exec_ok("INSERT INTO loads (path, kind, sha256, rows, loaded_at) VALUES "
             "('x.csv', 'acos', 'ff', 1, '2027-01-01T00:00:00Z')");
-    run_finish_rec f = {"2027-01-02T03:04:05Z", "2027-06-30", 12, 34, 0, "[\"w1\"]", -1, 0, -1, NULL, 0};
+    run_finish_rec f = {"2027-01-02T03:04:05Z", "2027-06-30", 12, 34, 0, "[\"w1\"]", -1, 0, -1, NULL, 0, -1};
     ck_assert_int_eq(runs_w_finish(w, &f, err, sizeof err), 0);
     runs_w_close(w);
     ck_assert_str_eq(th_qs(db, "SELECT status || '|' || finished_at || '|' || as_of_date || "

@@ -124,7 +124,7 @@ START_TEST(test_runs_get_json)
                         "\"claim_lines\":0,\"inputs\":\"{}\",\"message\":null,\"replay_of\":1,"
                         "\"heartbeat_at\":\"2027-01-03T00:00:05Z\",\"abandoned_at\":"
                         "\"2027-01-03T00:10:00Z\",\"base_run_id\":null,\"recomputed\":null,"
-                        "\"full_reason\":null}");
+                        "\"full_reason\":null,\"rows_base_run_id\":null,\"stored_beneficiaries\":null}");
     free(s);
     json_decref(o);
     o = NULL;

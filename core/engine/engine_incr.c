@@ -400,11 +400,12 @@ static int carry_leak(const run_leak_rec *l, void *ud)
     return v->episode_id && v->npi && v->tin && (!l->aco_id || v->aco_id) ? 0 : -ENOMEM;
 }
 
-static int carry_person(const char *person_id, int64_t lines, int no_elig, void *ud)
+static int carry_person(const char *person_id, int64_t lines, int64_t claims, int no_elig,
+                        void *ud)
 {
     carry_ctx *x = ud;
     if (changed(x, person_id)) return 0;
-    return engine__add_person(x->rd, person_id, lines, no_elig);
+    return engine__add_person(x->rd, person_id, lines, claims, no_elig);
 }
 
 int engine__incr_carry(store *s, const incr_plan *p, const catalog *cat, run_data *rd,

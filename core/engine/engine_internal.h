@@ -103,6 +103,8 @@ typedef struct arr_result {
 typedef struct person_rec {
     char *person_id;        /* owned */
     int64_t lines;
+    int64_t claims;         /* its current claims; -1: unknown (carried from a run made
+                             * before store migration 22) */
     int no_elig;
 } person_rec;
 
@@ -242,7 +244,8 @@ ep_rec *engine__new_ep(run_data *rd);
 leak_rec *engine__new_leak(run_data *rd);
 
 /* Append a beneficiary to rd->people (person_id copied). 0 or -ENOMEM. */
-int engine__add_person(run_data *rd, const char *person_id, int64_t lines, int no_elig);
+int engine__add_person(run_data *rd, const char *person_id, int64_t lines, int64_t claims,
+                       int no_elig);
 
 /* ---- engine_incr.c: incremental runs (cara run --incremental) ---- */
 

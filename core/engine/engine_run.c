@@ -53,7 +53,7 @@ typedef struct worker {
 static int test_delay_ms;
 
 static int process_beneficiary(engine_pricer *p, const engine_opts *o, const bene_data *d,
-                               engine_stats *st, char *err, size_t errlen)
+                               int64_t claims, engine_stats *st, char *err, size_t errlen)
 {
     if (test_delay_ms > 0 && test_delay_ms <= 10000) {
         struct timespec ts = {test_delay_ms / 1000, (long)(test_delay_ms % 1000) * 1000000L};
@@ -63,13 +63,14 @@ static int process_beneficiary(engine_pricer *p, const engine_opts *o, const ben
     int rc = engine_price_beneficiary(p, &d->b, d->lines, d->n_lines, &po, err, errlen);
     st->beneficiaries++;
     st->claim_lines += (int64_t)d->n_lines;
-    if (rc >= 0 && engine__add_person(p->rd, d->b.person_id, (int64_t)d->n_lines,
+    if (rc >= 0 && engine__add_person(p->rd, d->b.person_id, (int64_t)d->n_lines, claims,
                                       d->b.enrollment.n == 0) < 0)
         rc = util_fail(err, errlen, -ENOMEM, "out of memory");
     return rc < 0 ? rc : 0;
 }
 
-int engine__add_person(run_data *rd, const char *person_id, int64_t lines, int no_elig)
+int engine__add_person(run_data *rd, const char *person_id, int64_t lines, int64_t claims,
+                       int no_elig)
 {
     if (rd->n_people == rd->cap_people) {
         size_t cap = rd->cap_people ? rd->cap_people * 2 : 1024;
@@ -81,6 +82,7 @@ int engine__add_person(run_data *rd, const char *person_id, int64_t lines, int n
     person_rec *r = &rd->people[rd->n_people];
     if (!(r->person_id = strdup(person_id))) return -ENOMEM;
     r->lines = lines;
+    r->claims = claims;
     r->no_elig = no_elig;
     rd->n_people++;
     return 0;
@@ -418,18 +420,24 @@ static void shard_run(shard *sh)
             rc = -ECANCELED;
             break;
         }
+        int64_t claims = 0;
         int got = sh->listed ? next < sh->n_list
-                           : bene_next_person(&br, person, sizeof person, sh->err, sizeof sh->err);
+                             : bene_next_person(&br, person, sizeof person, &claims, sh->err,
+                                                sizeof sh->err);
         if (got <= 0) {
             rc = got;
             break;
         }
-        if (sh->listed) util_strlcpy(person, sh->list[next++], sizeof person);
-        rc = bene_load(&br, person, &bd, sh->err, sizeof sh->err);
+        if (sh->listed) {
+            util_strlcpy(person, sh->list[next++], sizeof person);
+            rc = bene_current_claims(&br, person, &claims, sh->err, sizeof sh->err);
+        }
+        if (rc == 0) rc = bene_load(&br, person, &bd, sh->err, sizeof sh->err);
         /* an interim run knows what was known on its as-of date: not a later death */
         if (rc == 0 && o->as_of && bd.b.death != CARA_DATE_NONE && bd.b.death > sh->rd.as_of)
             bd.b.death = CARA_DATE_NONE;
-        if (rc == 0) rc = process_beneficiary(&pr, o, &bd, &sh->st, sh->err, sizeof sh->err);
+        if (rc == 0)
+            rc = process_beneficiary(&pr, o, &bd, claims, &sh->st, sh->err, sizeof sh->err);
         int64_t done = __atomic_add_fetch(sh->done, 1, __ATOMIC_RELAXED);
         if (o->progress && (done & 255) == 0) o->progress(o->progress_ud, done, sh->total);
     }
@@ -607,7 +615,12 @@ static int after_shards(run_data *rd, const incr_plan *plan, json_t *warnings, F
     util_strlcpy(st->full_reason, plan->reason, sizeof st->full_reason);
     st->beneficiaries = (int64_t)rd->n_people;
     st->claim_lines = 0;
-    for (size_t i = 0; i < rd->n_people; i++) st->claim_lines += rd->people[i].lines;
+    st->claims = 0;
+    for (size_t i = 0; i < rd->n_people; i++) {
+        st->claim_lines += rd->people[i].lines;
+        if (rd->people[i].claims < 0 || st->claims < 0) st->claims = -1;
+        else st->claims += rd->people[i].claims;
+    }
     if (engine__unknown_warning(rd, warnings, log) < 0)
         return util_fail(err, errlen, -ENOMEM, "out of memory");
     return 0;

@@ -75,6 +75,9 @@ typedef struct engine_stats {
     /* where an incremental run's rows are stored: rows_base the run whose rows it
      * shares (0: it stores every row), own_people the beneficiaries it stores itself */
     int64_t rows_base, own_people;
+    /* the current claims of the beneficiaries priced (the run's inputs.claims); -1 when
+     * a carried beneficiary's count is unknown */
+    int64_t claims;
 } engine_stats;
 
 /*

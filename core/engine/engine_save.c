@@ -188,7 +188,7 @@ static int save_people(runs_w *w, const run_data *rd, const own_set *o, char *er
     for (size_t i = 0; i < rd->n_people; i++) {
         const person_rec *p = &rd->people[i];
         if (!stores(o, p->person_id)) continue;
-        int rc = runs_w_person(w, p->person_id, p->lines, p->no_elig, err, errlen);
+        int rc = runs_w_person(w, p->person_id, p->lines, p->claims, p->no_elig, err, errlen);
         if (rc < 0) return rc;
     }
     for (size_t i = 0; o->active && i < o->n; i++) {
@@ -232,7 +232,8 @@ static int finish_run(runs_w *w, const run_record *rec, const run_data *rd,
                         /* an interim run read only the lines paid through its date */
                         rd->lag ? -1 : stt->claim_lines, stt->base_run,
                         stt->base_run ? stt->recomputed : -1,
-                        stt->full_reason[0] ? stt->full_reason : NULL, stt->rows_base};
+                        stt->full_reason[0] ? stt->full_reason : NULL, stt->rows_base,
+                        rd->lag ? -1 : stt->claims};
     return runs_w_finish(w, &f, err, errlen);
 }
 

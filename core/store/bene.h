@@ -32,7 +32,7 @@ typedef struct bene_data {
 } bene_data;
 
 typedef struct bene_reader {
-    sqlite3_stmt *persons, *eligibility, *alignment, *claims;
+    sqlite3_stmt *persons, *eligibility, *alignment, *claims, *count;
 } bene_reader;
 
 /* Prepare the statements on s (borrowed: it must outlive the reader). 0 or -EIO with
@@ -50,9 +50,15 @@ void bene_reader_close(bene_reader *r);
  * -ENOMEM. */
 int bene_reader_paid_through(bene_reader *r, const char *date);
 
-/* Next person with claims, in person_id order, into buf (at least 32 bytes).
+/* Next person with claims, in person_id order, into buf (at least 32 bytes), with the
+ * number of its current claims in *claims (NULL: not wanted).
  * 1 = got one, 0 = done, <0 error. */
-int bene_next_person(bene_reader *r, char *buf, size_t len, char *err, size_t errlen);
+int bene_next_person(bene_reader *r, char *buf, size_t len, int64_t *claims, char *err,
+                     size_t errlen);
+
+/* The number of person_id's current claims (whatever their lines). 0 or -EIO. */
+int bene_current_claims(bene_reader *r, const char *person_id, int64_t *claims, char *err,
+                        size_t errlen);
 
 /* Load everything about person_id into d (replacing what it held). 0 or <0 + err. */
 int bene_load(bene_reader *r, const char *person_id, bene_data *d, char *err, size_t errlen);

@@ -105,17 +105,19 @@ int run_carry_q_leakage(store *s, int64_t run_id,
 }
 
 int run_carry_q_people(store *s, int64_t run_id,
-                       int (*fn)(const char *person_id, int64_t claim_lines, int no_eligibility,
-                                 void *ud),
+                       int (*fn)(const char *person_id, int64_t claim_lines, int64_t claims,
+                                 int no_eligibility, void *ud),
                        void *ud, char *err, size_t errlen)
 {
     sqlite3_stmt *st = open_q(s,
-        "SELECT person_id, claim_lines, no_eligibility FROM run_people WHERE run_id = ?1",
+        "SELECT person_id, claim_lines, no_eligibility, coalesce(claims, -1) FROM run_people "
+        "WHERE run_id = ?1",
         run_id, err, errlen);
     if (!st) return -EIO;
     int rc, k = 0;
     while (!k && (rc = sqlite3_step(st)) == SQLITE_ROW)
-        k = fn(store__col(st, 0), sqlite3_column_int64(st, 1), sqlite3_column_int(st, 2), ud);
+        k = fn(store__col(st, 0), sqlite3_column_int64(st, 1), sqlite3_column_int64(st, 3),
+               sqlite3_column_int(st, 2), ud);
     return store__reader_end(s, st, rc, k, err, errlen);
 }
 

@@ -28,10 +28,10 @@ int run_carry_q_leakage(store *s, int64_t run_id,
                         int (*fn)(const run_leak_rec *r, void *ud), void *ud, char *err,
                         size_t errlen);
 
-/* Its run_people rows, in no set order. */
+/* Its run_people rows, in no set order (claims -1 when not recorded). */
 int run_carry_q_people(store *s, int64_t run_id,
-                       int (*fn)(const char *person_id, int64_t claim_lines, int no_eligibility,
-                                 void *ud),
+                       int (*fn)(const char *person_id, int64_t claim_lines, int64_t claims,
+                                 int no_eligibility, void *ud),
                        void *ud, char *err, size_t errlen);
 
 /* The beneficiaries whose rows run run_id stores itself when it shares the rest with

@@ -44,15 +44,16 @@ static const char *const sql[R_N] = {
         "beneficiaries = ?4, claim_lines = ?5, inputs = json_object("
         "'loads', (SELECT count(*) FROM loads), "
         "'last_load_id', (SELECT max(load_id) FROM loads), "
-        "'claims', (SELECT count(*) FROM claims WHERE status = 'current'), "
+        "'claims', CASE WHEN ?13 IS NULL THEN (SELECT count(*) FROM claims WHERE status = "
+        "'current') ELSE ?13 END, "
         "'claim_lines', CASE WHEN ?8 IS NULL THEN (SELECT count(*) FROM claim_lines l JOIN "
         "claims c USING (claim_id) WHERE c.status = 'current' AND l.denied = 0) ELSE ?8 END, "
         "'eligibility_rows', (SELECT count(*) FROM eligibility), "
         "'arrangements', (SELECT count(*) FROM arrangements), "
         "'replay_of', ?6, 'warnings', json(?7)), base_run_id = ?9, recomputed = ?10, "
         "full_reason = ?11, rows_base_run_id = ?12 WHERE run_id = ?1",
-    [R_PERSON] = "INSERT INTO run_people_rows (run_id, person_id, claim_lines, no_eligibility) "
-                 "VALUES (?1, ?2, ?3, ?4)",
+    [R_PERSON] = "INSERT INTO run_people_rows (run_id, person_id, claim_lines, "
+                 "no_eligibility, claims) VALUES (?1, ?2, ?3, ?4, ?5)",
     [R_EP_PROJ] = "UPDATE run_episode_rows SET projected_actual_cents = ?3, projected_low_cents = ?4, "
                   "projected_high_cents = ?5 WHERE run_id = ?1 AND episode_id = ?2",
     [R_ARR_PROJ] = "UPDATE run_arrangements SET projected_actual_cents = ?4, "
@@ -257,6 +258,7 @@ int runs_w_finish(runs_w *w, const run_finish_rec *r, char *err, size_t errlen)
     if (r->recomputed >= 0) num(w, st, 10, r->recomputed);
     text(w, st, 11, r->full_reason);
     if (r->rows_base_run_id) num(w, st, 12, r->rows_base_run_id);
+    if (r->input_claims >= 0) num(w, st, 13, r->input_claims);
     int rc = step(w, st, "the run", err, errlen);
     if (rc < 0 || !r->rows_base_run_id) return rc;
     if (!(st = stmt(w, R_SOURCE, err, errlen))) return -EIO;
@@ -264,14 +266,15 @@ int runs_w_finish(runs_w *w, const run_finish_rec *r, char *err, size_t errlen)
     return step(w, st, "the run's rows base", err, errlen);
 }
 
-int runs_w_person(runs_w *w, const char *person_id, int64_t claim_lines, int no_eligibility,
-                  char *err, size_t errlen)
+int runs_w_person(runs_w *w, const char *person_id, int64_t claim_lines, int64_t claims,
+                  int no_eligibility, char *err, size_t errlen)
 {
     sqlite3_stmt *st = stmt(w, R_PERSON, err, errlen);
     if (!st) return -EIO;
     text(w, st, 2, person_id);
     num(w, st, 3, claim_lines);
     num(w, st, 4, no_eligibility ? 1 : 0);
+    if (claims >= 0) num(w, st, 5, claims);
     return step(w, st, person_id, err, errlen);
 }
 

@@ -96,12 +96,14 @@ typedef struct run_finish_rec {
     /* a run that stores only its own beneficiaries' rows (runs_w_own_person) and shares
      * the rest with this run, which stores all of its own (0: the run stores every row) */
     int64_t rows_base_run_id;
+    /* inputs' claims (the store's current claims) when the run knows it, else -1 */
+    int64_t input_claims;
 } run_finish_rec;
 
-/* A run_people row: a beneficiary the run priced, the undenied claim lines read, whether
- * it had no eligibility. 0 or -EIO. */
-int runs_w_person(runs_w *w, const char *person_id, int64_t claim_lines, int no_eligibility,
-                  char *err, size_t errlen);
+/* A run_people row: a beneficiary the run priced, the undenied claim lines read, its
+ * current claims (-1 stores NULL: unknown), whether it had no eligibility. 0 or -EIO. */
+int runs_w_person(runs_w *w, const char *person_id, int64_t claim_lines, int64_t claims,
+                  int no_eligibility, char *err, size_t errlen);
 
 /* A run_own_people row: a beneficiary whose rows the run stores itself, so that its
  * rows base's rows of the beneficiary are not the run's (store migration 22). 0 or

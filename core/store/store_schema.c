@@ -660,6 +660,8 @@ static const store_migration migrations[] = {
      "ALTER TABLE run_people RENAME TO run_people_rows;\n"
      "-- the beneficiary of the leakage row's episode (so a view can leave it out)\n"
      "ALTER TABLE run_leakage_rows ADD COLUMN person_id TEXT;\n"
+     "-- the beneficiary's current claims when the run read it (NULL: not recorded)\n"
+     "ALTER TABLE run_people_rows ADD COLUMN claims INTEGER;\n"
      "UPDATE run_leakage_rows SET person_id = (SELECT e.person_id FROM run_episode_rows e\n"
      "  WHERE e.run_id = run_leakage_rows.run_id AND e.episode_id = run_leakage_rows.episode_id);\n"
      "-- the run (itself storing every row) whose rows this run shares, NULL: none\n"
@@ -697,7 +699,7 @@ static const store_migration migrations[] = {
      "  l.tin, l.lines, l.paid_cents, l.person_id\n"
      "FROM run_sources s JOIN run_leakage_rows l ON l.run_id = s.src_run_id WHERE" SHARED("l")
      "CREATE VIEW run_people AS SELECT s.run_id AS run_id, p.person_id, p.claim_lines,\n"
-     "  p.no_eligibility\n"
+     "  p.no_eligibility, p.claims\n"
      "FROM run_sources s JOIN run_people_rows p ON p.run_id = s.src_run_id WHERE" SHARED("p")
 #undef SHARED
     },
