@@ -46,6 +46,13 @@ same() {
 # run_incr [ARGS...]: an incremental run; its id in $R, its stderr in $T/err
 run_incr() { R=$(cx run "$@" --incremental 2>"$T/err"); }
 recomputed() { q "SELECT coalesce(recomputed, -1) FROM runs WHERE run_id = $1"; }
+# adjusted LIST DOLLARS: the claims of the beneficiaries in file LIST, each line paid
+# DOLLARS more (a CSV that replaces those claims)
+adjusted() {
+    awk -F, -v OFS=, -v A="$1" -v D="$2" 'BEGIN { while ((getline p < A) > 0) adj[p] = 1 }
+        NR == 1 { print; next } ($4 in adj) { $26 = sprintf("%.2f", $26 + D); print }' \
+        "$W/medical_claim.csv"
+}
 # storage RUN: "<rows base or -> <beneficiaries it stores itself> <episode rows it stores>"
 storage() {
     q "SELECT coalesce(rows_base_run_id, '-') || ' ' || (SELECT count(*) FROM run_own_people o
@@ -151,9 +158,7 @@ died=$(q "SELECT count(*) FROM run_episodes WHERE run_id = $R2 AND died = 1")
 
 # --- a chain: built on an incremental run (--base), after a second delivery
 awk 'NR % 31 == 0' "$T/people" >"$T/adjust2"
-awk -F, -v OFS=, -v A="$T/adjust2" 'BEGIN { while ((getline p < A) > 0) adj[p] = 1 }
-    NR == 1 { print; next } ($4 in adj) { $26 = sprintf("%.2f", $26 + 2); print }' \
-    "$W/medical_claim.csv" >"$T/delivery2.csv"
+adjusted "$T/adjust2" 2 >"$T/delivery2.csv"
 cx load "$T/delivery2.csv" >/dev/null
 run_incr --base "$R2"
 grep -q "incremental on run $R2:" "$T/err" && ok "--base $R2: built on run $R2" \
@@ -169,9 +174,7 @@ own2=$(q "SELECT count(*) FROM run_own_people WHERE run_id = $R2")
 
 # --- a delivery that changes most beneficiaries: the run stores every row
 awk 'NR % 3 != 0' "$T/people" >"$T/adjust3"
-awk -F, -v OFS=, -v A="$T/adjust3" 'BEGIN { while ((getline p < A) > 0) adj[p] = 1 }
-    NR == 1 { print; next } ($4 in adj) { $26 = sprintf("%.2f", $26 + 3); print }' \
-    "$W/medical_claim.csv" >"$T/delivery3.csv"
+adjusted "$T/adjust3" 3 >"$T/delivery3.csv"
 cx load "$T/delivery3.csv" >/dev/null
 run_incr --base "$R3"
 R4=$R
