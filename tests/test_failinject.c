@@ -278,10 +278,11 @@ static long long results(void)
               "+ count(*) FROM run_episodes WHERE run_id = (SELECT max(run_id) FROM runs)");
 }
 
-/* What a failed run keeps by design: its row in runs (status 'failed', its message) and
- * the record of the files it read (run_files, their bytes in contents), written when it
+/* What a failed run keeps by design: its row in runs (status 'failed', its message), with
+ * the run_sources row its insert adds (the run is where its own rows are), and the
+ * record of the files it read (run_files, their bytes in contents), written when it
  * starts. Its results (run_episodes, run_arrangements, run_leakage, run_components) go. */
-#define RUN_RECORD " runs run_files contents "
+#define RUN_RECORD " runs run_sources run_files contents "
 
 static int run_quiet(char *e, size_t elen)
 {
