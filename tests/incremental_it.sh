@@ -6,8 +6,10 @@
 # again), and after each the incremental run and a full run must store the same rows in
 # run_episodes, run_leakage, run_arrangements, run_people and the same counts on the
 # runs row. A changed template and a changed arrangement each make the run full, with
-# the reason said. Also: --base N, a chain of incremental runs, bad options,
-# and POST /v1/runs {"incremental": true} with curl. Run by make test.
+# the reason said. Also: what an incremental run stores itself (the rest is its rows
+# base's), --base N, a chain of incremental runs, a delivery changing most
+# beneficiaries, the Tuva Project's published seed with a delivery, bad options, and
+# POST /v1/runs {"incremental": true} with curl. Run by make test.
 # INCREMENTAL_BENEFICIARIES (default 2000) sizes the year.
 set -eu
 CARA=${CARA_BIN:-build/cara}
@@ -204,6 +206,38 @@ if cx run --base 1 2>"$T/err2"; then bad "--base without --incremental accepted"
 else ok "--base without --incremental refused: $(head -1 "$T/err2")"; fi
 if cx run --incremental --base 999 2>"$T/err2"; then bad "--base 999 accepted"
 else grep -q "no run 999" "$T/err2" && ok "--base 999: $(head -1 "$T/err2")" || bad "--base 999: $(cat "$T/err2")"; fi
+
+# --- data cara did not write: the Tuva Project's synthetic seed (its own CSV forms: person
+# ids that are not MBIs, amounts as Tuva writes them), read where the repository's
+# neighbour keeps it (never copied in); a delivery adjusts two of its ten beneficiaries
+TUVA="$(cd "$(dirname "$0")/.." && pwd)/../shared/reference/public-data/tuva_synthetic_seed"
+if [ -f "$TUVA/medical_claim_seed.csv" ]; then
+    MAIN_DB=$DB
+    DB="$T/tuva.db"
+    mkdir "$T/tuva" "$T/tuva2"
+    ln -s "$TUVA/medical_claim_seed.csv" "$T/tuva/medical_claim.csv"
+    ln -s "$TUVA/eligibility_seed.csv" "$T/tuva/eligibility.csv"
+    cx load "$T/tuva" >/dev/null
+    TB=$(cx run --quiet)
+    cut -d, -f4 "$TUVA/medical_claim_seed.csv" | tail -n +2 | sort -u | awk 'NR % 5 == 0' >"$T/tuva_adj"
+    awk -F, -v OFS=, -v A="$T/tuva_adj" 'BEGIN { while ((getline p < A) > 0) adj[p] = 1 }
+        NR == 1 { for (i = 1; i <= NF; i++) if ($i == "paid_amount") pa = i; print; next }
+        ($4 in adj) { $pa = sprintf("%.2f", $pa + 1); print }' "$TUVA/medical_claim_seed.csv" \
+        >"$T/tuva2/medical_claim.csv"
+    cx load "$T/tuva2/medical_claim.csv" >/dev/null
+    run_incr
+    TI=$R
+    TF=$(cx run --quiet)
+    [ "$(recomputed "$TI")" = 2 ] && ok "Tuva seed: run $TI recomputed the 2 adjusted of 10" ||
+        bad "Tuva seed: run $TI recomputed $(recomputed "$TI"): $(cat "$T/err")"
+    same "$TF" "$TI" "Tuva's seed after a delivery"
+    set -- $(storage "$TI")
+    [ "$1" = "$TB" ] && [ "$2" = 2 ] && ok "Tuva seed: run $TI stores 2 beneficiaries, shares run $TB's" ||
+        bad "Tuva seed: run $TI's storage: $*"
+    DB=$MAIN_DB
+else
+    echo "skip Tuva seed: not found at $TUVA"
+fi
 
 # --- the API: POST /v1/runs {"incremental": true}, with curl
 CMS=$(cx token create --role cms 2>/dev/null)
