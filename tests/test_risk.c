@@ -215,6 +215,27 @@ START_TEST(filters_and_limit)
     ck_assert_uint_eq(l.n, 5);
     ck_assert_int_eq(l.tmpl[0].run_id, 0);
     risk_list_free(&l);
+    /* an admission the ADT feed reported opened a provisional episode for AA01 on
+     * 2027-06-20 (window to 2027-12-16, holding the as-of date): AA01 is in an episode
+     * without any run; a dropped one (AA03) and one closed before July (AA02) do not
+     * count */
+    th_exec(db, "INSERT INTO adt_visits (visit_id, facility, visit_number, status, "
+                "first_message, last_message) VALUES (1, 'H', 'V1', 'active', 1, 1), (2, 'H', "
+                "'V2', 'active', 1, 1), (3, 'H', 'V3', 'active', 1, 1)");
+    th_exec(db, "INSERT INTO provisional_episodes (visit_id, template_id, trigger_id, "
+                "trigger_type, person_id, day0, end_date, confirm_days, attribution_method, "
+                "status, opened_at, message_id) VALUES "
+                "(1, 'falls_prevention', 'hip', 'B', '1A00A00AA01', '2027-06-20', '2027-12-16', "
+                "30, 'attending', 'provisional', 't', 1), "
+                "(2, 'falls_prevention', 'hip', 'B', '1A00A00AA03', '2027-06-20', '2027-12-16', "
+                "30, 'attending', 'dropped', 't', 1), "
+                "(3, 'falls_prevention', 'hip', 'B', '1A00A00AA02', '2027-01-01', '2027-06-30', "
+                "30, 'attending', 'provisional', 't', 1)");
+    ck_assert_msg(build(&o, NULL, &l) == 0, "%s", err);
+    ck_assert_uint_eq(l.n, 4);
+    for (size_t i = 0; i < l.n; i++) ck_assert_str_ne(l.rows[i].person_id, "1A00A00AA01");
+    risk_list_free(&l);
+    th_exec(db, "DELETE FROM provisional_episodes");
     o.run_id = 1;
     ck_assert_int_eq(build(&o, NULL, &l), -ENOENT);
     ck_assert_msg(strstr(err, "run 1 is not a finished run"), "%s", err);

@@ -201,8 +201,13 @@ static int load_templates(builder *b)
             rc = risk_q_open_episodes(b->s, run, tid, t->overlays, b->as_of_s, add_open, t,
                                       b->err, b->errlen);
             if (rc < 0) return rc;
-            if (t->n_open) qsort(t->open, t->n_open, sizeof *t->open, cmp_str);
         }
+        /* an admission the hospital ADT feed reported has opened an episode already,
+         * even before a run prices it */
+        rc = risk_q_open_provisional(b->s, tid, t->overlays, b->as_of_s, add_open, t, b->err,
+                                     b->errlen);
+        if (rc < 0) return rc;
+        if (t->n_open > 1) qsort(t->open, t->n_open, sizeof *t->open, cmp_str);
     }
     if (o->template_id && !found) {
         snprintf(b->err, b->errlen, "template %s is not in the catalog (%s)", o->template_id,

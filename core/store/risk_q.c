@@ -54,20 +54,18 @@ int risk_q_run_done(store *s, int64_t run_id, char *err, size_t errlen)
     return n < 0 ? n : n > 0;
 }
 
-int risk_q_open_episodes(store *s, int64_t run_id, const char *family,
-                         const char *const *overlays, const char *as_of,
-                         int (*fn)(const char *person_id, void *ud), void *ud, char *err,
-                         size_t errlen)
+/* The persons of one of the queries below, for family and each overlay in turn. */
+static int open_persons(store *s, const char *sql, int64_t run_id, const char *family,
+                        const char *const *overlays, const char *as_of,
+                        int (*fn)(const char *person_id, void *ud), void *ud, char *err,
+                        size_t errlen)
 {
     /* the family, then each overlay, one query each (an IN list of unknown length is not
      * worth building); persons come back ordered per query and are merged by the caller's
      * set semantics: fn may see a person twice only when two templates of the family
      * hold an open episode for them, which an ACO overlay excludes (one version prices a
      * beneficiary) */
-    sqlite3_stmt *st = store__prepare(s,
-        "SELECT DISTINCT person_id FROM run_episodes WHERE run_id = ?1 AND template_id = ?2 "
-        "AND status <> 'excluded' AND trigger_date <= ?3 AND end_date >= ?3 "
-        "ORDER BY person_id", err, errlen);
+    sqlite3_stmt *st = store__prepare(s, sql, err, errlen);
     if (!st) return -EIO;
     int k = 0, rc = SQLITE_DONE;
     for (size_t i = 0; !k; i++) {
@@ -81,4 +79,26 @@ int risk_q_open_episodes(store *s, int64_t run_id, const char *family,
         if (!k && rc != SQLITE_DONE) break;
     }
     return store__reader_end(s, st, rc, k, err, errlen);
+}
+
+int risk_q_open_episodes(store *s, int64_t run_id, const char *family,
+                         const char *const *overlays, const char *as_of,
+                         int (*fn)(const char *person_id, void *ud), void *ud, char *err,
+                         size_t errlen)
+{
+    return open_persons(s,
+        "SELECT DISTINCT person_id FROM run_episodes WHERE run_id = ?1 AND template_id = ?2 "
+        "AND status <> 'excluded' AND trigger_date <= ?3 AND end_date >= ?3 "
+        "ORDER BY person_id", run_id, family, overlays, as_of, fn, ud, err, errlen);
+}
+
+int risk_q_open_provisional(store *s, const char *family, const char *const *overlays,
+                            const char *as_of, int (*fn)(const char *person_id, void *ud),
+                            void *ud, char *err, size_t errlen)
+{
+    /* ?1 (a run) is not used: the ADT feed's episodes are not any run's */
+    return open_persons(s,
+        "SELECT DISTINCT person_id FROM provisional_episodes WHERE ?1 IS NOT NULL AND "
+        "template_id = ?2 AND status = 'provisional' AND day0 <= ?3 AND end_date >= ?3 "
+        "ORDER BY person_id", 0, family, overlays, as_of, fn, ud, err, errlen);
 }

@@ -37,4 +37,11 @@ int risk_q_open_episodes(store *s, int64_t run_id, const char *family,
                          int (*fn)(const char *person_id, void *ud), void *ud, char *err,
                          size_t errlen);
 
+/* The same for the ADT feed's open provisional episodes (provisional_episodes, status
+ * 'provisional': an admission that opened an episode no run has confirmed yet) whose
+ * window [day0, end_date] contains as_of. */
+int risk_q_open_provisional(store *s, const char *family, const char *const *overlays,
+                            const char *as_of, int (*fn)(const char *person_id, void *ud),
+                            void *ud, char *err, size_t errlen);
+
 #endif
