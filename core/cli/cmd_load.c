@@ -215,7 +215,10 @@ static int run_load(cli_ctx *c, int argc, char **argv)
     if (n == -1) return CLI_OK;
     if (n < 0) return -n;
     if (n == 0) return cli_usage_error(c, &cmd_load, "no file or directory given");
-    load_opts o = {.max_errors = 50, .err = c->err, .strict = strict};
+    /* CARA_LOAD_SERIAL=1: no write-behind thread (docs/performance.md measures both) */
+    const char *serial = getenv("CARA_LOAD_SERIAL");
+    load_opts o = {.max_errors = 50, .err = c->err, .strict = strict,
+                   .serial_writes = serial && serial[0] && strcmp(serial, "0") != 0};
     if (max) {
         uint64_t v;
         if (util_parse_u64(max, &v) < 0 || v == 0 || v > 100000)

@@ -225,10 +225,25 @@ size_t load__col(const loader *ld, const char *name)
     abort();
 }
 
+/* load__col, remembered by the name literal's address (the callers pass literals). */
+static size_t col_memo(loader *ld, const char *name)
+{
+    if (ld->memo_def != ld->def) {
+        ld->memo_def = ld->def;
+        ld->n_memo = 0;
+    }
+    for (size_t i = 0; i < ld->n_memo; i++)
+        if (ld->memo[i].name == name) return ld->memo[i].col;
+    size_t c = load__col(ld, name);
+    if (ld->n_memo < sizeof ld->memo / sizeof ld->memo[0])
+        ld->memo[ld->n_memo++] = (struct col_memo){name, c};
+    return c;
+}
+
 /* An end date before its start date is an error at the end date. */
 void load__check_order(loader *ld, const char *start, const char *end)
 {
-    size_t a = load__col(ld, start), b = load__col(ld, end);
+    size_t a = col_memo(ld, start), b = col_memo(ld, end);
     if (ld->vals[a].empty || ld->vals[b].empty || ld->vals[b].num >= ld->vals[a].num) return;
     load__error(ld, ld->scan->line, (size_t)ld->col_at[b] + 1, end, "%s is before %s %s",
                ld->vals[b].text, start, ld->vals[a].text);
@@ -563,7 +578,8 @@ static int load_mapped(store *s, const char *path, int fd, const char *buf, size
 {
     loader ld = {.s = s, .path = path, .fd = fd, .err = o->err ? o->err : stderr,
                  .max_errors = o->max_errors > 0 ? o->max_errors : 50,
-                 .skip_bad = o->skip_bad, .rejects = o->rejects, .strict = o->strict};
+                 .skip_bad = o->skip_bad, .rejects = o->rejects, .strict = o->strict,
+                 .write_behind = !o->serial_writes};
     sha256_ctx h;
     unsigned char digest[32];
     size_t released = 0;

@@ -53,6 +53,9 @@ typedef struct load_opts {
     /* A malformed optional field is an error (default: a warning, the field stored as
      * absent, the row kept). */
     int strict;
+    /* Write claims on the loading thread (default: validated claims are written behind on
+     * a second thread; the same rows either way). */
+    int serial_writes;
 } load_opts;
 
 /*

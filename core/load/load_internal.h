@@ -99,6 +99,15 @@ struct loader {
     } *sp_rows;
     size_t n_sp_rows, cap_sp_rows;
     int grouped;                  /* claims read grouped by claim_id (not in claim order) */
+    int write_behind;             /* load_opts.write_behind: claims written on a second thread */
+    int queued_reported;          /* the claims writer's queued failure was reported */
+    /* load__check_order's column look-ups by name literal, for def (memo_def) */
+    const kind_def *memo_def;
+    struct col_memo {
+        const char *name;
+        size_t col;
+    } memo[8];
+    size_t n_memo;
 };
 
 /* Report "path:line:col: field: message" (col 0 / field NULL: "path:line: message"). */

@@ -65,11 +65,32 @@ static int open_writers(loader *ld)
 
 /* A writer's result: its refusal reported as the row's ("the store refused the row: " and
  * the store's message). 0 or -EIO. */
+/* A write the claims writer ran behind (claims_w.h, write-behind) failed: reported at
+ * the line it came from (a repeated claim line as the data error it is). 0 when no
+ * queued write failed. */
+static int queued_failed(loader *ld)
+{
+    size_t at;
+    const char *id, *msg;
+    int64_t no;
+    int rc = ld->claims ? claims_w_failure(ld->claims, &at, &id, &no, &msg) : 0;
+    if (!rc || ld->queued_reported) return rc;
+    ld->queued_reported = 1;
+    int c = ld->col_at[load__col(ld, "claim_line_number")]; /* only claims write behind */
+    size_t col = c >= 0 ? (size_t)c + 1 : 0;
+    if (rc == -EEXIST)
+        load__error(ld, at, col, "claim_line_number", "line %lld of claim \"%s\" appears twice",
+                    (long long)no, id);
+    else load__error(ld, at, 0, NULL, "the store refused the row: %s", msg);
+    return rc;
+}
+
 static int stored(loader *ld, int rc)
 {
     if (rc >= 0) return 0;
-    load__error(ld, ld->scan->line, 0, NULL, "the store refused the row: %s", store_errmsg(ld->s));
-    return -EIO;
+    return queued_failed(ld) ? -EIO : (load__error(ld, ld->scan->line, 0, NULL,
+                                                   "the store refused the row: %s",
+                                                   store_errmsg(ld->s)), -EIO);
 }
 
 /* A read's failure (particip_q: err is SQLite's message), reported as stored() does. */
@@ -447,10 +468,31 @@ static void claims_modes(loader *ld, const csv_scan *s)
     memset(ld->mode + CC_DX1, m, 25);
 }
 
+/* Claims in file order, without --skip-bad (whose savepoints need each write's result at
+ * once), are written behind on a second thread (claims_w.h): this thread scans and
+ * validates while the other inserts. */
 static int claims_prepare(loader *ld)
 {
     memset(&ld->group, 0, sizeof ld->group);
-    return open_writers(ld);
+    ld->queued_reported = 0;
+    int rc = open_writers(ld);
+    if (rc < 0 || ld->skip_bad || ld->grouped || !ld->write_behind) return rc;
+    char e[256];
+    if (claims_w_async_begin(ld->claims, e, sizeof e) < 0) {
+        load__error(ld, 1, 0, NULL, "%s", e);
+        return -EIO;
+    }
+    return 0;
+}
+
+/* After the last row: every queued write ran (a failure is reported at its line). */
+static int claims_end(loader *ld)
+{
+    char e[256];
+    int rc = claims_w_async_end(ld->claims, e, sizeof e);
+    if (rc == 0) return 0;
+    queued_failed(ld);
+    return rc == -EEXIST ? -EINVAL : -EIO;
 }
 
 /* "A B C" of the non-empty values among texts[0..n). */
@@ -578,6 +620,7 @@ static int claims_row(loader *ld)
     if (ld->errors != before) return -EINVAL;
     claim_group *g = &ld->group;
     int rc = 0;
+    claims_w_at(ld->claims, ld->scan->line);
     if (!g->active || strcmp(g->claim_id, ld->vals[CC_ID].text) || strcmp(g->adj, adj_of(ld))) {
         rc = claim_begin(ld);
         if (rc < 0) return rc;
@@ -607,6 +650,7 @@ static int claims_row(loader *ld)
                         .allowed_cents = v[CC_PAID + 1].empty ? 0 : v[CC_PAID + 1].num};
     rc = claims_w_line(ld->claims, &l, 0, e, sizeof e);
     if (rc == 0) return 0;
+    if (queued_failed(ld)) return rc == -EEXIST ? -EINVAL : -EIO;
     if (rc == -EEXIST) {
         /* past the lines remembered in g->seen */
         load__error(ld, ld->scan->line, (size_t)ld->col_at[CC_LINE] + 1, "claim_line_number",
@@ -633,5 +677,5 @@ const kind_def load_kinds[LOAD_N_KINDS] = {
     [LOAD_PARTICIPANTS] = KIND("participants.csv", participants_cols, NULL, NULL,
                                participants_prepare, participants_row, NULL),
     [LOAD_MEDICAL_CLAIM] = KIND("medical_claim.csv", claim_cols, claim_soft, claims_modes,
-                                claims_prepare, claims_row, NULL),
+                                claims_prepare, claims_row, claims_end),
 };

@@ -6,28 +6,36 @@
 #include <errno.h>
 #include <stdio.h>
 #include <stdlib.h>
+#include <string.h>
 
-#include "store_w_internal.h"
+#include "claims_w_internal.h"
 
 enum { C_DELETE, C_INSERT, C_LINE, C_LINE_REPLACE, C_FILL, C_STATUS, C_ADMISSION, C_REKEY_KEYS,
        C_REKEY_PERSON, C_PAID_DATE, C_PERSON, C_N };
 
-#define LINE_COLS                                                                            \
-    "claim_lines (claim_id, claim_line_number, claim_line_start_date, claim_line_end_date, " \
+/* The columns of a claims row, bound in this order (bind_claim: CLAIM_PARAMS). */
+#define CLAIM_COLS                                                                           \
+    "claim_id, claim_type, person_id, claim_start_date, claim_end_date, admission_date, "    \
+    "discharge_date, discharge_disposition_code, bill_type_code, facility_npi, "              \
+    "adjustment_type_code, diagnosis_codes, procedure_codes, load_id, status, status_reason, " \
+    "claim_key, control_number, original_control_number, version, paid_cents, "              \
+    "allowed_cents, source, paid_date"
+#define CLAIM_PARAMS 24
+/* The columns of a claim_lines row, bound in this order (bind_line: LINE_PARAMS). */
+#define LINE_NAMES                                                                           \
+    "claim_id, claim_line_number, claim_line_start_date, claim_line_end_date, "              \
     "place_of_service_code, revenue_center_code, hcpcs_code, hcpcs_modifiers, "               \
     "rendering_npi, rendering_tin, billing_npi, billing_tin, paid_cents, allowed_cents, "     \
-    "denied, detail_paid_cents) VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, "  \
-    "?13, ?14, ?15, ?16)"
+    "denied, detail_paid_cents"
+#define LINE_PARAMS 16
+#define LINE_COLS                                                                            \
+    "claim_lines (" LINE_NAMES ") VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, "     \
+    "?12, ?13, ?14, ?15, ?16)"
 
 static const char *const SQL[C_N] = {
     [C_DELETE] = "DELETE FROM claims WHERE claim_id = ?1",
-    [C_INSERT] = "INSERT INTO claims (claim_id, claim_type, person_id, claim_start_date, "
-                 "claim_end_date, admission_date, discharge_date, discharge_disposition_code, "
-                 "bill_type_code, facility_npi, adjustment_type_code, diagnosis_codes, "
-                 "procedure_codes, load_id, status, status_reason, claim_key, control_number, "
-                 "original_control_number, version, paid_cents, allowed_cents, source, "
-                 "paid_date) VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13, "
-                 "?14, ?15, ?16, ?17, ?18, ?19, ?20, ?21, ?22, ?23, ?24)",
+    [C_INSERT] = "INSERT INTO claims (" CLAIM_COLS ") VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, "
+                 "?9, ?10, ?11, ?12, ?13, ?14, ?15, ?16, ?17, ?18, ?19, ?20, ?21, ?22, ?23, ?24)",
     [C_LINE] = "INSERT INTO " LINE_COLS,
     [C_LINE_REPLACE] = "INSERT OR REPLACE INTO " LINE_COLS,
     [C_FILL] = "UPDATE claims SET admission_date = ?2, discharge_date = ?3, "
@@ -46,24 +54,29 @@ static const char *const SQL[C_N] = {
     [C_PERSON] = "SELECT person_id FROM claims WHERE claim_id = ?1",
 };
 
-struct claims_w {
-    store__w w; /* its statements: SQL[] */
-};
-
 int claims_w_open(store *s, claims_w **out, char *err, size_t errlen)
 {
     *out = store__w_new(s, sizeof **out, SQL, C_N, err, errlen);
     return *out ? 0 : -ENOMEM;
 }
 
-void claims_w_close(claims_w *w) { store__w_free(w); }
+void claims_w_close(claims_w *w)
+{
+    if (!w) return;
+    char e[256];
+    claims_w_async_end(w, e, sizeof e); /* a failure was reported by the call that met it */
+    sqlite3_finalize(w->many[0]);
+    sqlite3_finalize(w->many[1]);
+    store__w_free(w);
+}
 
 static sqlite3_stmt *stmt(claims_w *w, int which, char *err, size_t errlen)
 {
     return store__w_stmt(&w->w, which, err, errlen);
 }
 
-/* Stamp the beneficiary of stored claim claim_id (none when it is not stored). */
+/* Stamp the beneficiary of stored claim claim_id: 1, or 0 when it is not stored (nothing
+ * stamped); -EIO. */
 static int stamp_claim(claims_w *w, const char *claim_id, char *err, size_t errlen)
 {
     sqlite3_stmt *st = stmt(w, C_PERSON, err, errlen);
@@ -71,7 +84,8 @@ static int stamp_claim(claims_w *w, const char *claim_id, char *err, size_t errl
     store__w_text(st, 1, claim_id);
     int rc = sqlite3_step(st);
     char person[80] = "";
-    if (rc == SQLITE_ROW) {
+    int found = rc == SQLITE_ROW;
+    if (found) {
         const char *p = (const char *)sqlite3_column_text(st, 0);
         snprintf(person, sizeof person, "%s", p ? p : "");
         rc = SQLITE_DONE;
@@ -80,7 +94,8 @@ static int stamp_claim(claims_w *w, const char *claim_id, char *err, size_t errl
     sqlite3_reset(st);
     sqlite3_clear_bindings(st);
     if (rc != SQLITE_DONE) return -EIO;
-    return person[0] ? store__w_stamp(&w->w, person, err, errlen) : 0;
+    if (!found) return 0;
+    return store__w_stamp(&w->w, person, err, errlen) < 0 ? -EIO : 1;
 }
 
 static int texts(claims_w *w, int which, const char *a, const char *b, char *err, size_t errlen)
@@ -91,6 +106,7 @@ static int texts(claims_w *w, int which, const char *a, const char *b, char *err
                  : stamp_claim(w, a, err, errlen);
     if (rc == 0 && which == C_REKEY_PERSON) rc = store__w_stamp(&w->w, b, err, errlen);
     if (rc < 0) return -EIO;
+    if (rc == 0 && which == C_DELETE) return 0; /* not stored: nothing to delete */
     sqlite3_stmt *st = stmt(w, which, err, errlen);
     if (!st) return -EIO;
     store__w_text(st, 1, a);
@@ -98,73 +114,133 @@ static int texts(claims_w *w, int which, const char *a, const char *b, char *err
     return store__w_step(w->w.db, st, NULL, err, errlen) < 0 ? -EIO : 0;
 }
 
-int claims_w_delete(claims_w *w, const char *claim_id, char *err, size_t errlen)
+int claims__w_delete(claims_w *w, const char *claim_id, char *err, size_t errlen)
 {
     return texts(w, C_DELETE, claim_id, NULL, err, errlen);
 }
 
-int claims_w_paid_date(claims_w *w, const char *claim_id, const char *paid_date, char *err,
-                       size_t errlen)
+int claims__w_paid_date(claims_w *w, const char *claim_id, const char *paid_date, char *err,
+                        size_t errlen)
 {
     return texts(w, C_PAID_DATE, claim_id, paid_date, err, errlen);
 }
 
-int claims_w_insert(claims_w *w, const claim_rec *r, char *err, size_t errlen)
+/* Bind claim r as parameters o+1 .. o+CLAIM_PARAMS. */
+static void bind_claim(sqlite3_stmt *st, int o, const claim_rec *r)
+{
+    store__w_text(st, o + 1, r->claim_id);
+    store__w_text(st, o + 2, r->claim_type);
+    store__w_text(st, o + 3, r->person_id);
+    store__w_text(st, o + 4, r->claim_start_date);
+    store__w_text(st, o + 5, r->claim_end_date);
+    store__w_text(st, o + 6, r->admission_date);
+    store__w_text(st, o + 7, r->discharge_date);
+    store__w_text0(st, o + 8, r->discharge_disposition_code);
+    store__w_text0(st, o + 9, r->bill_type_code);
+    store__w_text0(st, o + 10, r->facility_npi);
+    sqlite3_bind_int(st, o + 11, r->adjustment_type_code);
+    store__w_text0(st, o + 12, r->diagnosis_codes);
+    store__w_text0(st, o + 13, r->procedure_codes);
+    sqlite3_bind_int64(st, o + 14, r->load_id);
+    store__w_text(st, o + 15, r->status ? r->status : "current");
+    store__w_text0(st, o + 16, r->status_reason);
+    store__w_text(st, o + 17, r->claim_key);
+    store__w_text0(st, o + 18, r->control_number);
+    store__w_text0(st, o + 19, r->original_control_number);
+    sqlite3_bind_int64(st, o + 20, r->version);
+    store__w_int(st, o + 21, r->has_paid, r->paid_cents);
+    store__w_int(st, o + 22, r->has_allowed, r->allowed_cents);
+    store__w_text0(st, o + 23, r->source);
+    store__w_text(st, o + 24, r->paid_date);
+}
+
+int claims__w_insert(claims_w *w, const claim_rec *r, char *err, size_t errlen)
 {
     if (store__w_stamp(&w->w, r->person_id, err, errlen) < 0) return -EIO; /* first: see texts */
     sqlite3_stmt *st = stmt(w, C_INSERT, err, errlen);
     if (!st) return -EIO;
-    store__w_text(st, 1, r->claim_id);
-    store__w_text(st, 2, r->claim_type);
-    store__w_text(st, 3, r->person_id);
-    store__w_text(st, 4, r->claim_start_date);
-    store__w_text(st, 5, r->claim_end_date);
-    store__w_text(st, 6, r->admission_date);
-    store__w_text(st, 7, r->discharge_date);
-    store__w_text0(st, 8, r->discharge_disposition_code);
-    store__w_text0(st, 9, r->bill_type_code);
-    store__w_text0(st, 10, r->facility_npi);
-    sqlite3_bind_int(st, 11, r->adjustment_type_code);
-    store__w_text0(st, 12, r->diagnosis_codes);
-    store__w_text0(st, 13, r->procedure_codes);
-    sqlite3_bind_int64(st, 14, r->load_id);
-    store__w_text(st, 15, r->status ? r->status : "current");
-    store__w_text0(st, 16, r->status_reason);
-    store__w_text(st, 17, r->claim_key);
-    store__w_text0(st, 18, r->control_number);
-    store__w_text0(st, 19, r->original_control_number);
-    sqlite3_bind_int64(st, 20, r->version);
-    store__w_int(st, 21, r->has_paid, r->paid_cents);
-    store__w_int(st, 22, r->has_allowed, r->allowed_cents);
-    store__w_text0(st, 23, r->source);
-    store__w_text(st, 24, r->paid_date);
+    bind_claim(st, 0, r);
     return store__w_step(w->w.db, st, NULL, err, errlen) < 0 ? -EIO : 0;
 }
 
-int claims_w_line(claims_w *w, const claim_line_rec *l, int replace, char *err, size_t errlen)
+/* Bind line l as parameters o+1 .. o+LINE_PARAMS. */
+static void bind_line(sqlite3_stmt *st, int o, const claim_line_rec *l)
+{
+    store__w_text(st, o + 1, l->claim_id);
+    sqlite3_bind_int64(st, o + 2, l->claim_line_number);
+    store__w_text(st, o + 3, l->claim_line_start_date);
+    store__w_text(st, o + 4, l->claim_line_end_date);
+    store__w_text0(st, o + 5, l->place_of_service_code);
+    store__w_text0(st, o + 6, l->revenue_center_code);
+    store__w_text0(st, o + 7, l->hcpcs_code);
+    store__w_text0(st, o + 8, l->hcpcs_modifiers);
+    store__w_text0(st, o + 9, l->rendering_npi);
+    store__w_text0(st, o + 10, l->rendering_tin);
+    store__w_text0(st, o + 11, l->billing_npi);
+    store__w_text0(st, o + 12, l->billing_tin);
+    sqlite3_bind_int64(st, o + 13, l->paid_cents);
+    sqlite3_bind_int64(st, o + 14, l->allowed_cents);
+    sqlite3_bind_int(st, o + 15, l->denied ? 1 : 0);
+    store__w_int(st, o + 16, l->has_detail, l->detail_paid_cents);
+}
+
+int claims__w_line(claims_w *w, const claim_line_rec *l, int replace, char *err, size_t errlen)
 {
     sqlite3_stmt *st = stmt(w, replace ? C_LINE_REPLACE : C_LINE, err, errlen);
     if (!st) return -EIO;
-    store__w_text(st, 1, l->claim_id);
-    sqlite3_bind_int64(st, 2, l->claim_line_number);
-    store__w_text(st, 3, l->claim_line_start_date);
-    store__w_text(st, 4, l->claim_line_end_date);
-    store__w_text0(st, 5, l->place_of_service_code);
-    store__w_text0(st, 6, l->revenue_center_code);
-    store__w_text0(st, 7, l->hcpcs_code);
-    store__w_text0(st, 8, l->hcpcs_modifiers);
-    store__w_text0(st, 9, l->rendering_npi);
-    store__w_text0(st, 10, l->rendering_tin);
-    store__w_text0(st, 11, l->billing_npi);
-    store__w_text0(st, 12, l->billing_tin);
-    sqlite3_bind_int64(st, 13, l->paid_cents);
-    sqlite3_bind_int64(st, 14, l->allowed_cents);
-    sqlite3_bind_int(st, 15, l->denied ? 1 : 0);
-    store__w_int(st, 16, l->has_detail, l->detail_paid_cents);
+    bind_line(st, 0, l);
     return store__w_step(w->w.db, st, "claim_id", err, errlen);
 }
 
-int claims_w_fill_header(claims_w *w, const claim_rec *r, char *err, size_t errlen)
+/* The statement inserting n rows of `cols` into `table` (n * params parameters), made
+ * once into *st. */
+static sqlite3_stmt *many_stmt(claims_w *w, sqlite3_stmt **st, const char *table,
+                               const char *cols, int params, size_t n, char *err, size_t errlen)
+{
+    if (*st) return *st;
+    size_t cap = strlen(table) + strlen(cols) + 64 + n * ((size_t)params * 2 + 4);
+    char *sql = malloc(cap);
+    if (!sql) {
+        snprintf(err, errlen, "out of memory");
+        return NULL;
+    }
+    size_t o = (size_t)snprintf(sql, cap, "INSERT INTO %s (%s) VALUES ", table, cols);
+    for (size_t i = 0; i < n; i++) {
+        sql[o++] = i ? ',' : ' ';
+        sql[o++] = '(';
+        for (int k = 0; k < params; k++) {
+            if (k) sql[o++] = ',';
+            sql[o++] = '?';
+        }
+        sql[o++] = ')';
+    }
+    sql[o] = '\0';
+    if (store__w_prepare(w->w.db, st, sql, err, errlen) < 0) *st = NULL;
+    free(sql);
+    return *st;
+}
+
+int claims__w_insert_many(claims_w *w, const claim_rec *const *r, char *err, size_t errlen)
+{
+    for (size_t i = 0; i < CLAIMS__MANY; i++) /* first: see texts */
+        if (store__w_stamp(&w->w, r[i]->person_id, err, errlen) < 0) return -EIO;
+    sqlite3_stmt *st = many_stmt(w, &w->many[0], "claims", CLAIM_COLS, CLAIM_PARAMS,
+                                 CLAIMS__MANY, err, errlen);
+    if (!st) return -EIO;
+    for (size_t i = 0; i < CLAIMS__MANY; i++) bind_claim(st, (int)i * CLAIM_PARAMS, r[i]);
+    return store__w_step(w->w.db, st, NULL, err, errlen) < 0 ? -EAGAIN : 0;
+}
+
+int claims__w_lines_many(claims_w *w, const claim_line_rec *const *l, char *err, size_t errlen)
+{
+    sqlite3_stmt *st = many_stmt(w, &w->many[1], "claim_lines", LINE_NAMES, LINE_PARAMS,
+                                 CLAIMS__MANY_LINES, err, errlen);
+    if (!st) return -EIO;
+    for (size_t i = 0; i < CLAIMS__MANY_LINES; i++) bind_line(st, (int)i * LINE_PARAMS, l[i]);
+    return store__w_step(w->w.db, st, "claim_id", err, errlen) < 0 ? -EAGAIN : 0;
+}
+
+int claims__w_fill(claims_w *w, const claim_rec *r, char *err, size_t errlen)
 {
     if (stamp_claim(w, r->claim_id, err, errlen) < 0) return -EIO;
     sqlite3_stmt *st = stmt(w, C_FILL, err, errlen);
@@ -182,6 +258,8 @@ int claims_w_fill_header(claims_w *w, const claim_rec *r, char *err, size_t errl
 int claims_w_status(claims_w *w, const char *claim_id, const char *status,
                     const char *related, char *err, size_t errlen)
 {
+    int q = claims__aw_drain(w, err, errlen);
+    if (q < 0) return q;
     if (stamp_claim(w, claim_id, err, errlen) < 0) return -EIO;
     sqlite3_stmt *st = stmt(w, C_STATUS, err, errlen);
     if (!st) return -EIO;
@@ -194,12 +272,52 @@ int claims_w_status(claims_w *w, const char *claim_id, const char *status,
 int claims_w_admission(claims_w *w, const char *claim_id, const char *admission, char *err,
                        size_t errlen)
 {
+    int q = claims__aw_drain(w, err, errlen);
+    if (q < 0) return q;
     return texts(w, C_ADMISSION, claim_id, admission, err, errlen);
 }
 
 int claims_w_rekey(claims_w *w, const char *previous, const char *current, char *err,
                    size_t errlen)
 {
+    int q = claims__aw_drain(w, err, errlen);
+    if (q < 0) return q;
     int rc = texts(w, C_REKEY_KEYS, previous, current, err, errlen);
     return rc ? rc : texts(w, C_REKEY_PERSON, previous, current, err, errlen);
+}
+
+/* ---- the queued calls: write behind while claims_w_async_begin runs, else now ---------- */
+
+int claims_w_delete(claims_w *w, const char *claim_id, char *err, size_t errlen)
+{
+    if (w->aw) return claims__aw_push(w, CLAIMS__DELETE, NULL, claim_id, NULL, err, errlen);
+    return claims__w_delete(w, claim_id, err, errlen);
+}
+
+int claims_w_paid_date(claims_w *w, const char *claim_id, const char *paid_date, char *err,
+                       size_t errlen)
+{
+    if (w->aw)
+        return claims__aw_push(w, CLAIMS__PAID_DATE, NULL, claim_id, paid_date, err, errlen);
+    return claims__w_paid_date(w, claim_id, paid_date, err, errlen);
+}
+
+int claims_w_insert(claims_w *w, const claim_rec *r, char *err, size_t errlen)
+{
+    if (w->aw) return claims__aw_push(w, CLAIMS__INSERT, r, NULL, NULL, err, errlen);
+    return claims__w_insert(w, r, err, errlen);
+}
+
+int claims_w_line(claims_w *w, const claim_line_rec *l, int replace, char *err, size_t errlen)
+{
+    if (w->aw)
+        return claims__aw_push(w, replace ? CLAIMS__LINE_REPLACE : CLAIMS__LINE, l, NULL, NULL,
+                               err, errlen);
+    return claims__w_line(w, l, replace, err, errlen);
+}
+
+int claims_w_fill_header(claims_w *w, const claim_rec *r, char *err, size_t errlen)
+{
+    if (w->aw) return claims__aw_push(w, CLAIMS__FILL, r, NULL, NULL, err, errlen);
+    return claims__w_fill(w, r, err, errlen);
 }

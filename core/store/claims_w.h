@@ -90,4 +90,30 @@ int claims_w_admission(claims_w *w, const char *claim_id, const char *admission,
 int claims_w_rekey(claims_w *w, const char *previous, const char *current, char *err,
                    size_t errlen);
 
+/* ---- write-behind (claims_w_async.c) ---------------------------------------------------
+ * A bulk load validates on its own thread while a second thread writes. From
+ * claims_w_async_begin to claims_w_async_end, claims_w_delete, claims_w_insert,
+ * claims_w_line, claims_w_fill_header and claims_w_paid_date copy their arguments into a
+ * batch and return at once; the writer thread runs the batches on w's connection in call
+ * order, inside the caller's transaction (a bounded queue: a caller that gets ahead waits).
+ * Until claims_w_async_end the caller must not use the connection in any other way; the
+ * other claims_w calls first wait until every queued write ran. The first failure of a
+ * queued write is sticky: that call and every later one return it (-EEXIST, -EIO, or
+ * -ENOMEM), and claims_w_failure says which write failed. */
+
+/* Start the writer thread. 0, -EALREADY (already started), or -ENOMEM / -EAGAIN with err. */
+int claims_w_async_begin(claims_w *w, char *err, size_t errlen);
+/* The source line (the input's line or record) of the writes that follow; kept with each
+ * queued write for claims_w_failure. */
+void claims_w_at(claims_w *w, size_t line);
+/* Wait for every queued write, stop the thread: the writer is synchronous again. 0 (also
+ * when never started) or the sticky failure, its message in err. */
+int claims_w_async_end(claims_w *w, char *err, size_t errlen);
+/* The sticky failure of the queued writes: its code (0: none), and in *line the source
+ * line of the write (claims_w_at), *claim_id and *line_no the claim and line number it
+ * wrote, *msg the message as a synchronous call gives it in err. The strings live as long
+ * as w. Read it only after a claims_w call returned the failure. */
+int claims_w_failure(const claims_w *w, size_t *line, const char **claim_id, int64_t *line_no,
+                     const char **msg);
+
 #endif

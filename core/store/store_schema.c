@@ -703,6 +703,36 @@ static const store_migration migrations[] = {
      "FROM run_sources s JOIN run_people_rows p ON p.run_id = s.src_run_id WHERE" SHARED("p")
 #undef SHARED
     },
+    /* Bulk writes (issue 20). A CHECK (x IN (a, b, c)) of three or more values makes
+     * SQLite build a temporary B-tree of the list on every INSERT statement it runs: a
+     * quarter of a claim file's load. The same constraints as OR chains cost a few
+     * comparisons. SQLite's documented way to change a CHECK that every stored row meets
+     * (the file format does not change) is to rewrite the table's SQL in sqlite_schema;
+     * the index change that follows bumps the schema cookie, so open connections reread
+     * the schema. The claims_key index only ever serves claim_key = ? (CCLF and FHIR
+     * natural keys): CSV claims have none, and no longer get an index entry. */
+    {23, "bulk writes: CHECK lists as OR chains (no temporary B-tree per insert); the "
+         "claims_key index only over claims that have a key",
+#define OR3(c, a, b, d) "'" c " IN (''" a "'', ''" b "'', ''" d "'')', '" c " = ''" a "'' OR " \
+                        c " = ''" b "'' OR " c " = ''" d "'''"
+     "PRAGMA writable_schema = ON;\n"
+     "UPDATE sqlite_schema SET sql = replace(replace(sql,\n"
+     "  " OR3("claim_type", "institutional", "professional", "dme") "),\n"
+     "  'status IN (''current'', ''replaced'', ''cancelled'', ''denied'', ''cancellation'')',\n"
+     "  'status = ''current'' OR status = ''replaced'' OR status = ''cancelled'' OR '\n"
+     "  || 'status = ''denied'' OR status = ''cancellation''')\n"
+     "  WHERE type = 'table' AND name = 'claims';\n"
+     "UPDATE sqlite_schema SET sql = replace(sql,\n"
+     "  " OR3("gender", "male", "female", "unknown") ")\n"
+     "  WHERE type = 'table' AND name = 'eligibility';\n"
+     "UPDATE sqlite_schema SET sql = replace(sql,\n"
+     "  " OR3("status", "final", "interim", "excluded") ")\n"
+     "  WHERE type = 'table' AND name = 'run_episode_rows';\n"
+     "PRAGMA writable_schema = RESET;\n"
+#undef OR3
+     "DROP INDEX claims_key;\n"
+     "CREATE INDEX claims_key ON claims (claim_key) WHERE claim_key IS NOT NULL;\n"
+    },
 };
 
 const store_migration *store_migrations(size_t *n)

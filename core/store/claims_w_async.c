@@ -1,0 +1,466 @@
+/*
+ * claims_w_async.c: the claims writer's write-behind queue (claims_w.h, "write-behind").
+ *
+ * The caller fills a batch (ops and a text arena: every string of a queued write is
+ * copied into it, so the caller's buffers may change at once); a full batch goes to the
+ * writer thread, which runs its writes with the synchronous functions of claims_w.c, in
+ * order, on the writer's connection. At most AW_BATCHES batches exist: one being filled,
+ * the others queued or running; a caller that gets ahead waits for a free one, so memory
+ * is bounded whatever the input's size. The thread stops running writes at the first
+ * failure and keeps it (sticky); the batches after it are dropped.
+ *
+ * Ownership: the queue belongs to its claims_w (w->aw), from claims_w_async_begin to
+ * claims_w_async_end (or claims_w_close). The connection belongs to the thread while
+ * it runs a batch: the caller hands it over by queueing and takes it back by draining.
+ */
+#include <errno.h>
+#include <pthread.h>
+#include <stdint.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "claims_w_internal.h"
+
+enum {
+    AW_BATCHES = 4,             /* one filling, up to three queued or running */
+    AW_OPS = 4096,              /* writes per batch */
+    AW_ARENA = 1 << 20,         /* bytes of copied text per batch */
+    AW_SEEN = 2 * AW_OPS        /* the claims inserted in a run: an open-addressing set */
+};
+
+typedef struct aw_op {
+    unsigned char kind;         /* enum claims__op */
+    size_t at;                  /* claims_w_at when queued */
+    union {
+        claim_rec c;
+        claim_line_rec l;
+        struct {
+            const char *a, *b;
+        } t;
+    } u;
+} aw_op;
+
+typedef struct aw_batch {
+    aw_op *ops;
+    size_t n;
+    char *arena;
+    size_t used;
+    struct aw_batch *next;
+} aw_batch;
+
+struct claims__aw {
+    claims_w *w;
+    pthread_t th;
+    pthread_mutex_t mu;
+    pthread_cond_t work;        /* a batch was queued, or stop */
+    pthread_cond_t done;        /* a batch finished */
+    aw_batch *filling;          /* the caller's, not locked */
+    aw_batch *head, *tail;      /* queued, in order */
+    aw_batch *spare;            /* free batches */
+    int n_batches;              /* allocated */
+    int busy;                   /* the thread is running a batch */
+    int stop;
+    size_t at;                  /* claims_w_at */
+    /* the sticky failure, written by the thread under mu before it sets failed */
+    int failed;
+    size_t fail_at;
+    int64_t fail_line_no;
+    char fail_claim[80];
+    char fail_msg[512];
+    /* the thread's: the current run's writes by kind, and the claims it inserts */
+    const aw_op *dels[AW_OPS], *ins[AW_OPS], *lines[AW_OPS];
+    const char *seen[AW_SEEN];
+    uint32_t seen_gen[AW_SEEN], gen;
+};
+
+static void batch_free(aw_batch *b)
+{
+    if (!b) return;
+    free(b->ops);
+    free(b->arena);
+    free(b);
+}
+
+static aw_batch *batch_new(void)
+{
+    aw_batch *b = calloc(1, sizeof *b);
+    if (!b) return NULL;
+    b->ops = malloc(AW_OPS * sizeof *b->ops);
+    b->arena = malloc(AW_ARENA);
+    if (!b->ops || !b->arena) {
+        batch_free(b);
+        return NULL;
+    }
+    return b;
+}
+
+/* Run one queued write (on the thread). */
+static int run_op(claims_w *w, const aw_op *o, char *err, size_t errlen)
+{
+    switch (o->kind) {
+    case CLAIMS__DELETE: return claims__w_delete(w, o->u.t.a, err, errlen);
+    case CLAIMS__PAID_DATE: return claims__w_paid_date(w, o->u.t.a, o->u.t.b, err, errlen);
+    case CLAIMS__INSERT: return claims__w_insert(w, &o->u.c, err, errlen);
+    case CLAIMS__LINE: return claims__w_line(w, &o->u.l, 0, err, errlen);
+    case CLAIMS__LINE_REPLACE: return claims__w_line(w, &o->u.l, 1, err, errlen);
+    case CLAIMS__FILL: return claims__w_fill(w, &o->u.c, err, errlen);
+    }
+    snprintf(err, errlen, "unknown queued write %d", o->kind);
+    return -EIO;
+}
+
+/* ---- runs: the claims of a batch in multi-row statements --------------------------------
+ * A run is a stretch of a batch's writes that are deletes, claim inserts and (not
+ * replacing) line inserts, in which no claim is deleted after the run inserted it. Such a
+ * run has the same effect as its deletes in order, then its claims in order, then its
+ * lines in order: the deletes touch only claims stored before the run, and each line
+ * still follows its claim. So the inserts go CLAIMS__MANY (CLAIMS__MANY_LINES) rows per
+ * statement. A multi-row statement that fails wrote nothing; its rows are then inserted
+ * one by one, which meets the failure at its row, as the one-by-one order would. */
+
+static uint32_t id_hash(const char *s)
+{
+    uint32_t h = 2166136261u; /* FNV-1a */
+    for (; *s; s++) h = (h ^ (unsigned char)*s) * 16777619u;
+    return h;
+}
+
+/* 1 when the run inserted claim id; with add, remember it. */
+static int seen_claim(claims__aw *q, const char *id, int add)
+{
+    if (!id) return 0;
+    for (uint32_t i = id_hash(id) % AW_SEEN;; i = (i + 1) % AW_SEEN) {
+        if (q->seen_gen[i] != q->gen) {
+            if (add) {
+                q->seen_gen[i] = q->gen;
+                q->seen[i] = id;
+            }
+            return 0;
+        }
+        if (!strcmp(q->seen[i], id)) return 1;
+    }
+}
+
+static void new_run(claims__aw *q)
+{
+    if (++q->gen == 0) { /* wrapped: every slot is stale again */
+        memset(q->seen_gen, 0, sizeof q->seen_gen);
+        q->gen = 1;
+    }
+}
+
+/* Run ops[0..n) as one run (see above). 0, or the failure with *bad its write. */
+static int run_run(claims__aw *q, const aw_op *ops, size_t n, const aw_op **bad, char *err,
+                   size_t errlen)
+{
+    claims_w *w = q->w;
+    size_t nd = 0, nc = 0, nl = 0;
+    for (size_t i = 0; i < n; i++) {
+        const aw_op *o = &ops[i];
+        if (o->kind == CLAIMS__DELETE) q->dels[nd++] = o;
+        else if (o->kind == CLAIMS__INSERT) q->ins[nc++] = o;
+        else q->lines[nl++] = o;
+    }
+    int rc;
+    for (size_t i = 0; i < nd; i++)
+        if ((rc = run_op(w, q->dels[i], err, errlen)) < 0) return *bad = q->dels[i], rc;
+    const claim_rec *cr[CLAIMS__MANY];
+    size_t i = 0;
+    for (; i + CLAIMS__MANY <= nc; i += CLAIMS__MANY) {
+        for (size_t k = 0; k < CLAIMS__MANY; k++) cr[k] = &q->ins[i + k]->u.c;
+        rc = claims__w_insert_many(w, cr, err, errlen);
+        if (rc == -EAGAIN) break; /* one by one from i */
+        if (rc < 0) return *bad = q->ins[i], rc;
+    }
+    for (; i < nc; i++)
+        if ((rc = run_op(w, q->ins[i], err, errlen)) < 0) return *bad = q->ins[i], rc;
+    const claim_line_rec *lr[CLAIMS__MANY_LINES];
+    i = 0;
+    for (; i + CLAIMS__MANY_LINES <= nl; i += CLAIMS__MANY_LINES) {
+        for (size_t k = 0; k < CLAIMS__MANY_LINES; k++) lr[k] = &q->lines[i + k]->u.l;
+        rc = claims__w_lines_many(w, lr, err, errlen);
+        if (rc == -EAGAIN) break;
+        if (rc < 0) return *bad = q->lines[i], rc;
+    }
+    for (; i < nl; i++)
+        if ((rc = run_op(w, q->lines[i], err, errlen)) < 0) return *bad = q->lines[i], rc;
+    return 0;
+}
+
+/* Run batch b's writes in order, runs together. 0, or the failure with *bad its write. */
+static int run_batch(claims__aw *q, const aw_batch *b, const aw_op **bad, char *err,
+                     size_t errlen)
+{
+    size_t i = 0;
+    while (i < b->n) {
+        const aw_op *o = &b->ops[i];
+        int k = o->kind;
+        if (k != CLAIMS__DELETE && k != CLAIMS__INSERT && k != CLAIMS__LINE) {
+            int rc = run_op(q->w, o, err, errlen);
+            if (rc < 0) return *bad = o, rc;
+            i++;
+            continue;
+        }
+        new_run(q);
+        size_t j = i;
+        for (; j < b->n; j++) {
+            const aw_op *p = &b->ops[j];
+            if (p->kind == CLAIMS__INSERT) seen_claim(q, p->u.c.claim_id, 1);
+            else if (p->kind == CLAIMS__DELETE) {
+                if (seen_claim(q, p->u.t.a, 0)) break; /* deletes what the run inserted */
+            } else if (p->kind != CLAIMS__LINE) break;
+        }
+        int rc = run_run(q, &b->ops[i], j - i, bad, err, errlen);
+        if (rc < 0) return rc;
+        i = j;
+    }
+    return 0;
+}
+
+static void *thread_main(void *arg)
+{
+    claims__aw *q = arg;
+    pthread_mutex_lock(&q->mu);
+    for (;;) {
+        while (!q->head && !q->stop) pthread_cond_wait(&q->work, &q->mu);
+        if (!q->head) break; /* stop, and nothing queued */
+        aw_batch *b = q->head;
+        q->head = b->next;
+        if (!q->head) q->tail = NULL;
+        int failed = q->failed;
+        q->busy = 1;
+        pthread_mutex_unlock(&q->mu);
+        char err[512] = "";
+        const aw_op *o = NULL;
+        int rc = failed ? 0 : run_batch(q, b, &o, err, sizeof err);
+        pthread_mutex_lock(&q->mu);
+        if (!failed && rc < 0) {
+            int line = o->kind == CLAIMS__LINE || o->kind == CLAIMS__LINE_REPLACE;
+            const char *id = line ? o->u.l.claim_id : o->kind == CLAIMS__INSERT ||
+                                                      o->kind == CLAIMS__FILL
+                                                          ? o->u.c.claim_id
+                                                          : o->u.t.a;
+            snprintf(q->fail_claim, sizeof q->fail_claim, "%s", id ? id : "");
+            snprintf(q->fail_msg, sizeof q->fail_msg, "%s", err);
+            q->fail_at = o->at;
+            q->fail_line_no = line ? o->u.l.claim_line_number : 0;
+            q->failed = rc;
+        }
+        b->n = 0;
+        b->used = 0;
+        b->next = q->spare;
+        q->spare = b;
+        q->busy = 0;
+        pthread_cond_broadcast(&q->done);
+    }
+    pthread_mutex_unlock(&q->mu);
+    return NULL;
+}
+
+static int failure(const claims__aw *q, char *err, size_t errlen)
+{
+    snprintf(err, errlen, "%s", q->fail_msg);
+    return q->failed;
+}
+
+/* Hand the filling batch to the thread (when it has writes). */
+static void submit(claims__aw *q)
+{
+    aw_batch *b = q->filling;
+    if (!b || !b->n) return;
+    q->filling = NULL;
+    pthread_mutex_lock(&q->mu);
+    b->next = NULL;
+    if (q->tail) q->tail->next = b;
+    else q->head = b;
+    q->tail = b;
+    pthread_cond_signal(&q->work);
+    pthread_mutex_unlock(&q->mu);
+}
+
+/* A batch to fill: a spare one, a new one, or (at AW_BATCHES) the next that finishes.
+ * 0, or -ENOMEM. */
+static int take(claims__aw *q, char *err, size_t errlen)
+{
+    pthread_mutex_lock(&q->mu);
+    while (!q->spare && q->n_batches >= AW_BATCHES) pthread_cond_wait(&q->done, &q->mu);
+    aw_batch *b = q->spare;
+    if (b) q->spare = b->next;
+    pthread_mutex_unlock(&q->mu);
+    if (!b) {
+        if (!(b = batch_new())) {
+            snprintf(err, errlen, "out of memory");
+            return -ENOMEM;
+        }
+        q->n_batches++; /* only the caller allocates */
+    }
+    b->n = 0;
+    b->used = 0;
+    b->next = NULL;
+    q->filling = b;
+    return 0;
+}
+
+static size_t need(const char *s) { return s ? strlen(s) + 1 : 0; }
+
+/* Copy s into b's arena (room was checked). */
+static const char *dup(aw_batch *b, const char *s)
+{
+    if (!s) return NULL;
+    size_t n = strlen(s) + 1;
+    char *d = b->arena + b->used;
+    memcpy(d, s, n);
+    b->used += n;
+    return d;
+}
+
+#define CLAIM_TEXTS(X, r)                                                                    \
+    X(r, claim_id) X(r, claim_type) X(r, person_id) X(r, claim_start_date)                  \
+    X(r, claim_end_date) X(r, admission_date) X(r, discharge_date)                          \
+    X(r, discharge_disposition_code) X(r, bill_type_code) X(r, facility_npi)                \
+    X(r, diagnosis_codes) X(r, procedure_codes) X(r, status) X(r, status_reason)            \
+    X(r, claim_key) X(r, control_number) X(r, original_control_number) X(r, source)         \
+    X(r, paid_date)
+#define LINE_TEXTS(X, r)                                                                     \
+    X(r, claim_id) X(r, claim_line_start_date) X(r, claim_line_end_date)                    \
+    X(r, place_of_service_code) X(r, revenue_center_code) X(r, hcpcs_code)                  \
+    X(r, hcpcs_modifiers) X(r, rendering_npi) X(r, rendering_tin) X(r, billing_npi)         \
+    X(r, billing_tin)
+#define NEED(r, f) +need((r)->f)
+#define DUP(r, f) (r)->f = dup(b, (r)->f);
+
+int claims__aw_push(claims_w *w, int kind, const void *rec, const char *a, const char *b_,
+                    char *err, size_t errlen)
+{
+    claims__aw *q = w->aw;
+    pthread_mutex_lock(&q->mu);
+    int failed = q->failed;
+    pthread_mutex_unlock(&q->mu);
+    if (failed) return failure(q, err, errlen);
+    size_t n;
+    if (kind == CLAIMS__INSERT || kind == CLAIMS__FILL) n = 0 CLAIM_TEXTS(NEED, (const claim_rec *)rec);
+    else if (kind == CLAIMS__LINE || kind == CLAIMS__LINE_REPLACE)
+        n = 0 LINE_TEXTS(NEED, (const claim_line_rec *)rec);
+    else n = need(a) + need(b_);
+    if (n > AW_ARENA) { /* cannot be queued: run it now, in order */
+        int rc = claims__aw_drain(w, err, errlen);
+        if (rc < 0) return rc;
+        aw_op o = {.kind = (unsigned char)kind};
+        if (kind == CLAIMS__INSERT || kind == CLAIMS__FILL) o.u.c = *(const claim_rec *)rec;
+        else if (kind == CLAIMS__LINE || kind == CLAIMS__LINE_REPLACE) o.u.l = *(const claim_line_rec *)rec;
+        else o.u.t.a = a, o.u.t.b = b_;
+        return run_op(w, &o, err, errlen);
+    }
+    if (q->filling && (q->filling->n == AW_OPS || q->filling->used + n > AW_ARENA)) submit(q);
+    if (!q->filling) {
+        int rc = take(q, err, errlen);
+        if (rc < 0) return rc;
+    }
+    aw_batch *b = q->filling;
+    aw_op *o = &b->ops[b->n++];
+    o->kind = (unsigned char)kind;
+    o->at = q->at;
+    if (kind == CLAIMS__INSERT || kind == CLAIMS__FILL) {
+        o->u.c = *(const claim_rec *)rec;
+        CLAIM_TEXTS(DUP, &o->u.c)
+    } else if (kind == CLAIMS__LINE || kind == CLAIMS__LINE_REPLACE) {
+        o->u.l = *(const claim_line_rec *)rec;
+        LINE_TEXTS(DUP, &o->u.l)
+    } else {
+        o->u.t.a = dup(b, a);
+        o->u.t.b = dup(b, b_);
+    }
+    return 0;
+}
+
+int claims__aw_drain(claims_w *w, char *err, size_t errlen)
+{
+    claims__aw *q = w->aw;
+    if (!q) return 0;
+    submit(q);
+    pthread_mutex_lock(&q->mu);
+    while (q->head || q->busy) pthread_cond_wait(&q->done, &q->mu);
+    int failed = q->failed;
+    pthread_mutex_unlock(&q->mu);
+    return failed ? failure(q, err, errlen) : 0;
+}
+
+int claims_w_async_begin(claims_w *w, char *err, size_t errlen)
+{
+    if (w->aw) {
+        snprintf(err, errlen, "the claims writer is already writing behind");
+        return -EALREADY;
+    }
+    claims__aw *q = calloc(1, sizeof *q);
+    if (!q) {
+        snprintf(err, errlen, "out of memory");
+        return -ENOMEM;
+    }
+    q->w = w;
+    pthread_mutex_init(&q->mu, NULL);
+    pthread_cond_init(&q->work, NULL);
+    pthread_cond_init(&q->done, NULL);
+    int rc = pthread_create(&q->th, NULL, thread_main, q);
+    if (rc != 0) {
+        snprintf(err, errlen, "cannot start the writer thread: %s", strerror(rc));
+        pthread_cond_destroy(&q->done);
+        pthread_cond_destroy(&q->work);
+        pthread_mutex_destroy(&q->mu);
+        free(q);
+        return -EAGAIN;
+    }
+    w->aw = q;
+    return 0;
+}
+
+void claims_w_at(claims_w *w, size_t line)
+{
+    if (w && w->aw) w->aw->at = line;
+}
+
+int claims_w_async_end(claims_w *w, char *err, size_t errlen)
+{
+    claims__aw *q = w ? w->aw : NULL;
+    if (!q) return 0;
+    submit(q);
+    pthread_mutex_lock(&q->mu);
+    q->stop = 1;
+    pthread_cond_signal(&q->work);
+    pthread_mutex_unlock(&q->mu);
+    pthread_join(q->th, NULL); /* it ran every queued batch (or dropped them after a failure) */
+    int rc = q->failed ? failure(q, err, errlen) : 0;
+    batch_free(q->filling);
+    while (q->spare) {
+        aw_batch *b = q->spare;
+        q->spare = b->next;
+        batch_free(b);
+    }
+    pthread_cond_destroy(&q->done);
+    pthread_cond_destroy(&q->work);
+    pthread_mutex_destroy(&q->mu);
+    /* the failure's details outlive the queue (claims_w_failure) */
+    w->aw = NULL;
+    if (rc < 0) {
+        w->fail = rc;
+        w->fail_at = q->fail_at;
+        w->fail_line_no = q->fail_line_no;
+        snprintf(w->fail_claim, sizeof w->fail_claim, "%s", q->fail_claim);
+        snprintf(w->fail_msg, sizeof w->fail_msg, "%s", q->fail_msg);
+    }
+    free(q);
+    return rc;
+}
+
+int claims_w_failure(const claims_w *w, size_t *line, const char **claim_id, int64_t *line_no,
+                     const char **msg)
+{
+    const claims__aw *q = w->aw;
+    int rc = q ? q->failed : w->fail;
+    if (!rc) return 0;
+    *line = q ? q->fail_at : w->fail_at;
+    *line_no = q ? q->fail_line_no : w->fail_line_no;
+    *claim_id = q ? q->fail_claim : w->fail_claim;
+    *msg = q ? q->fail_msg : w->fail_msg;
+    return rc;
+}

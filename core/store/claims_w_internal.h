@@ -1,0 +1,64 @@
+/*
+ * claims_w_internal.h: what claims_w.c and claims_w_async.c (its write-behind queue)
+ * share. Not for other files.
+ */
+#ifndef CARA_STORE_CLAIMS_W_INTERNAL_H
+#define CARA_STORE_CLAIMS_W_INTERNAL_H
+
+#include "claims_w.h"
+#include "store_w_internal.h"
+
+typedef struct claims__aw claims__aw;
+
+struct claims_w {
+    store__w w;     /* its statements: claims_w.c's SQL[] */
+    claims__aw *aw; /* the write-behind queue while claims_w_async_begin runs; NULL: none */
+    sqlite3_stmt *many[2]; /* claims__w_insert_many, claims__w_lines_many (made on first use) */
+    /* the sticky failure of the last write-behind, after claims_w_async_end (0: none) */
+    int fail;
+    size_t fail_at;
+    int64_t fail_line_no;
+    char fail_claim[80];
+    char fail_msg[512];
+};
+
+/* The queued kinds of write. */
+enum claims__op {
+    CLAIMS__DELETE,
+    CLAIMS__INSERT,
+    CLAIMS__LINE,
+    CLAIMS__LINE_REPLACE,
+    CLAIMS__FILL,
+    CLAIMS__PAID_DATE
+};
+
+/* The synchronous writes (claims_w.c), as the public calls document them. */
+int claims__w_delete(claims_w *w, const char *claim_id, char *err, size_t errlen);
+int claims__w_paid_date(claims_w *w, const char *claim_id, const char *paid_date, char *err,
+                        size_t errlen);
+int claims__w_insert(claims_w *w, const claim_rec *r, char *err, size_t errlen);
+int claims__w_line(claims_w *w, const claim_line_rec *l, int replace, char *err, size_t errlen);
+int claims__w_fill(claims_w *w, const claim_rec *r, char *err, size_t errlen);
+
+/* Rows per multi-row INSERT: one statement's fixed cost shared by that many rows. */
+#define CLAIMS__MANY 32
+#define CLAIMS__MANY_LINES 64
+
+/* Insert CLAIMS__MANY claims r[0..) (or CLAIMS__MANY_LINES lines l[0..)) in one
+ * statement, the beneficiaries stamped first. 0; -EAGAIN when the statement failed and
+ * wrote nothing (SQLite undoes a failed statement whole): the caller inserts the rows one
+ * by one to meet the failure at its row; -EIO (a stamp or the statement could not be
+ * made). */
+int claims__w_insert_many(claims_w *w, const claim_rec *const *r, char *err, size_t errlen);
+int claims__w_lines_many(claims_w *w, const claim_line_rec *const *l, char *err, size_t errlen);
+
+/* Queue one write (a copy of rec, a claim_rec or claim_line_rec by kind, or of the texts
+ * a and b for DELETE and PAID_DATE). 0 queued, or the sticky failure (<0, err set). Only
+ * while w->aw is set. */
+int claims__aw_push(claims_w *w, int kind, const void *rec, const char *a, const char *b,
+                    char *err, size_t errlen);
+/* Wait until every queued write ran: 0, or the sticky failure (err set). A no-op (0)
+ * without a queue. */
+int claims__aw_drain(claims_w *w, char *err, size_t errlen);
+
+#endif
