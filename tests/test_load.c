@@ -365,6 +365,133 @@ END_TEST
 /* A service date decades ahead loads with a warning naming file:line:column, the field
  * and the value, counted in loads.warnings (before: silently); 2037-06-30 is the last
  * date without one. */
+
+/* Every table a claims load writes, as text (row order by key). */
+static char *dump_claims(store *st)
+{
+    static const char *const sql[] = {
+        "SELECT * FROM claims ORDER BY claim_id", "SELECT * FROM claim_lines ORDER BY claim_id, claim_line_number",
+        "SELECT person_id FROM person_changes ORDER BY person_id"};
+    size_t cap = 1 << 20, n = 0;
+    char *out = malloc(cap);
+    ck_assert_ptr_nonnull(out);
+    for (size_t k = 0; k < sizeof sql / sizeof sql[0]; k++) {
+        sqlite3_stmt *q_;
+        ck_assert_int_eq(sqlite3_prepare_v2(store_db(st), sql[k], -1, &q_, NULL), SQLITE_OK);
+        while (sqlite3_step(q_) == SQLITE_ROW)
+            for (int c = 0; c < sqlite3_column_count(q_); c++) {
+                const char *v = (const char *)sqlite3_column_text(q_, c);
+                if (sqlite3_column_type(q_, c) == SQLITE_FLOAT) continue; /* none; loaded_at-like */
+                size_t l = v ? strlen(v) : 4;
+                while (n + l + 2 > cap) ck_assert_ptr_nonnull(out = realloc(out, cap *= 2));
+                memcpy(out + n, v ? v : "NULL", l);
+                n += l;
+                out[n++] = c + 1 < sqlite3_column_count(q_) ? '|' : '\n';
+            }
+        sqlite3_finalize(q_);
+    }
+    out[n] = '\0';
+    return out;
+}
+
+/* Claims written behind on a second thread (claims_w.h, write-behind) store exactly what
+ * the loading thread writes itself (load_opts.serial_writes), over several batches of
+ * the queue and its multi-row statements: 3,000 claims of 1 to 3 lines; claim W00010
+ * replaced by the next group (adjustment 2, the same id: the run that inserted it must
+ * end before its delete), W00020 cancelled the same way, W00031's second line filling in
+ * the admission date (an update of a claim just queued). By hand:
+ * claim i has 1 + i % 3 lines of (i % 7 + 1) dollars each; W00010's replacement has one
+ * line of 99.00; W00020 is gone. */
+START_TEST(test_write_behind)
+{
+    size_t cap = 4 << 20, n = 0;
+    char *text = malloc(cap);
+    ck_assert_ptr_nonnull(text);
+    n += (size_t)snprintf(text + n, cap - n, "%s", CLAIM_HDR);
+    long long want_cents = 0, want_lines = 0, want_claims = 0;
+    const char *row = "W%05d,%d,%s,1EG4TE5MK73,2027-01-04,2027-01-05,2027-01-04,2027-01-04,%s,,%s,%s,%s,%s,,"
+                      "1234567893,123456789,1234567893,123456789,%d.00,%d.00,Z9181,,%d%s\n";
+    for (int i = 1; i <= 3000; i++) {
+        int lines = 1 + i % 3, dollars = i % 7 + 1;
+        for (int l = 1; l <= lines; l++) {
+            int inst = i == 31;
+            n += (size_t)snprintf(text + n, cap - n, row, i, l, inst ? "institutional" : "professional",
+                                  inst && l == 2 ? "2027-01-04" : "", inst ? "" : "11",
+                                  inst ? "111" : "", inst ? "0120" : "", inst ? "" : "97110",
+                                  dollars, dollars, 0, "");
+        }
+        if (i == 10) /* the replacement: one line of 99.00 */
+            n += (size_t)snprintf(text + n, cap - n, row, i, 1, "professional", "", "11", "", "",
+                                  "97110", 99, 99, 2, "");
+        if (i == 20) /* the cancellation */
+            n += (size_t)snprintf(text + n, cap - n, row, i, 1, "professional", "", "11", "", "",
+                                  "97110", dollars, dollars, 1, "");
+        if (i == 10) want_cents += 9900, want_lines += 1, want_claims++;
+        else if (i != 20) want_cents += 100LL * dollars * lines, want_lines += lines, want_claims++;
+    }
+    ck_assert_uint_lt(n, cap);
+    load_result r;
+    /* the loading thread writing itself */
+    struct { int serial; char *dump; } way[2] = {{1, NULL}, {0, NULL}};
+    for (int k = 0; k < 2; k++) {
+        char path[256], dbp[256], err[256];
+        snprintf(dbp, sizeof dbp, "%s/wb%d.db", dir, k);
+        store *st;
+        ck_assert_int_eq(store_open(dbp, STORE_CREATE, &st, err, sizeof err), 0);
+        snprintf(path, sizeof path, "%s/medical_claim.csv", dir);
+        FILE *f = fopen(path, "w");
+        fputs(text, f);
+        fclose(f);
+        FILE *e = fopen(errpath, "w");
+        load_opts o = {.max_errors = 50, .err = e, .serial_writes = way[k].serial};
+        int rc = load_file(st, path, &o, &r);
+        fclose(e);
+        ck_assert_int_eq(rc, 0);
+        sqlite3_stmt *q_;
+        ck_assert_int_eq(sqlite3_prepare_v2(store_db(st), "SELECT (SELECT count(*) FROM claims), "
+                         "(SELECT count(*) FROM claim_lines), (SELECT sum(paid_cents) FROM claim_lines), "
+                         "(SELECT admission_date FROM claims WHERE claim_id = 'W00031')", -1, &q_, NULL), SQLITE_OK);
+        ck_assert_int_eq(sqlite3_step(q_), SQLITE_ROW);
+        ck_assert_int_eq(sqlite3_column_int64(q_, 0), want_claims);
+        ck_assert_int_eq(sqlite3_column_int64(q_, 1), want_lines);
+        ck_assert_int_eq(sqlite3_column_int64(q_, 2), want_cents);
+        ck_assert_str_eq((const char *)sqlite3_column_text(q_, 3), "2027-01-04");
+        sqlite3_finalize(q_);
+        way[k].dump = dump_claims(st);
+        store_close(st);
+    }
+    ck_assert_int_eq(want_claims, 2999);
+    ck_assert_str_eq(way[0].dump, way[1].dump);
+    free(way[0].dump);
+    free(way[1].dump);
+    free(text);
+}
+END_TEST
+
+/* A repeated line past the 64 the loader remembers is found by the store's key; written
+ * behind, the failure is reported at the line it came from and the file loads nothing. */
+START_TEST(test_write_behind_repeat)
+{
+    char *text = malloc(1 << 16);
+    size_t n = (size_t)snprintf(text, 1 << 16, "%s", CLAIM_HDR);
+    for (int l = 1; l <= 70; l++) /* file line l + 1; line 70 repeats claim line 3 */
+        n += (size_t)snprintf(text + n, (1 << 16) - n,
+                              "R1,%d,professional,1EG4TE5MK73,2027-01-04,2027-01-04,2027-01-04,"
+                              "2027-01-04,,,11,,,97110,,1234567893,123456789,1234567893,123456789,"
+                              "1.00,1.00,Z9181,,0\n", l == 70 ? 3 : l);
+    n += (size_t)snprintf(text + n, (1 << 16) - n,
+                          "R2,1,professional,1EG4TE5MK73,2027-01-04,2027-01-04,2027-01-04,"
+                          "2027-01-04,,,11,,,97110,,1234567893,123456789,1234567893,123456789,"
+                          "1.00,1.00,Z9181,,0\n");
+    load_result r;
+    ck_assert_int_lt(load("medical_claim.csv", text, &r), 0);
+    HAS("medical_claim.csv:71:2: claim_line_number: line 3 of claim \"R1\" appears twice");
+    ck_assert_int_eq(q("SELECT count(*) FROM claims"), 0);
+    ck_assert_int_eq(q("SELECT count(*) FROM claim_lines"), 0);
+    free(text);
+}
+END_TEST
+
 START_TEST(test_future_dates)
 {
     load_result r;
@@ -641,6 +768,8 @@ Suite *suite_load(void)
     tcase_add_test(tc, test_reference_files);
     tcase_add_test(tc, test_validation_errors);
     tcase_add_test(tc, test_claims);
+    tcase_add_test(tc, test_write_behind);
+    tcase_add_test(tc, test_write_behind_repeat);
     tcase_add_test(tc, test_amount_bound);
     tcase_add_test(tc, test_future_dates);
     tcase_add_test(tc, test_skip_bad);
