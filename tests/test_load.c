@@ -468,6 +468,62 @@ START_TEST(test_write_behind)
 }
 END_TEST
 
+
+/* Every claim replaced by the next rows (adjustment 2): a claim's first version and its
+ * replacement fall on either side of the queue's batch boundaries at many offsets (the
+ * first version's lines ending one batch, its replacement starting the next, ...).
+ * Written behind or not, the store has each claim's replacement: claim i's one line of
+ * i % 5 + 1 dollars. */
+START_TEST(test_write_behind_versions)
+{
+    size_t cap = 4 << 20, n = 0;
+    char *text = malloc(cap);
+    ck_assert_ptr_nonnull(text);
+    n += (size_t)snprintf(text + n, cap - n, "%s", CLAIM_HDR);
+    const char *row = "V%05d,%d,professional,1EG4TE5MK73,2027-01-04,2027-01-05,2027-01-04,"
+                      "2027-01-04,,,11,,,97110,,1234567893,123456789,1234567893,123456789,"
+                      "%d.00,%d.00,Z9181,,%d\n";
+    long long want = 0;
+    for (int i = 1; i <= 2500; i++) {
+        for (int l = 1; l <= 1 + i % 3; l++)
+            n += (size_t)snprintf(text + n, cap - n, row, i, l, 7, 7, 0);
+        n += (size_t)snprintf(text + n, cap - n, row, i, 1, i % 5 + 1, i % 5 + 1, 2);
+        want += 100 * (i % 5 + 1);
+    }
+    ck_assert_uint_lt(n, cap);
+    char *dump[2];
+    for (int k = 0; k < 2; k++) {
+        char path[256], dbp[256], err[256];
+        snprintf(dbp, sizeof dbp, "%s/v%d.db", dir, k);
+        store *st;
+        ck_assert_int_eq(store_open(dbp, STORE_CREATE, &st, err, sizeof err), 0);
+        snprintf(path, sizeof path, "%s/medical_claim.csv", dir);
+        FILE *f = fopen(path, "w");
+        fputs(text, f);
+        fclose(f);
+        FILE *e = fopen(errpath, "w");
+        load_opts o = {.max_errors = 50, .err = e, .serial_writes = k == 0};
+        load_result r;
+        int rc = load_file(st, path, &o, &r);
+        fclose(e);
+        ck_assert_int_eq(rc, 0);
+        sqlite3_stmt *q_;
+        ck_assert_int_eq(sqlite3_prepare_v2(store_db(st), "SELECT count(*), sum(paid_cents) FROM "
+                         "claim_lines", -1, &q_, NULL), SQLITE_OK);
+        ck_assert_int_eq(sqlite3_step(q_), SQLITE_ROW);
+        ck_assert_int_eq(sqlite3_column_int64(q_, 0), 2500);
+        ck_assert_int_eq(sqlite3_column_int64(q_, 1), want);
+        sqlite3_finalize(q_);
+        dump[k] = dump_claims(st);
+        store_close(st);
+    }
+    ck_assert_str_eq(dump[0], dump[1]);
+    free(dump[0]);
+    free(dump[1]);
+    free(text);
+}
+END_TEST
+
 /* A repeated line past the 64 the loader remembers is found by the store's key; written
  * behind, the failure is reported at the line it came from and the file loads nothing. */
 START_TEST(test_write_behind_repeat)
@@ -770,6 +826,7 @@ Suite *suite_load(void)
     tcase_add_test(tc, test_claims);
     tcase_add_test(tc, test_write_behind);
     tcase_add_test(tc, test_write_behind_repeat);
+    tcase_add_test(tc, test_write_behind_versions);
     tcase_add_test(tc, test_amount_bound);
     tcase_add_test(tc, test_future_dates);
     tcase_add_test(tc, test_skip_bad);

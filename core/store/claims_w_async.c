@@ -112,10 +112,11 @@ static int run_op(claims_w *w, const aw_op *o, char *err, size_t errlen)
 
 /* ---- runs: the claims of a batch in multi-row statements --------------------------------
  * A run is a stretch of a batch's writes that are deletes, claim inserts and (not
- * replacing) line inserts, in which no claim is deleted after the run inserted it. Such a
- * run has the same effect as its deletes in order, then its claims in order, then its
- * lines in order: the deletes touch only claims stored before the run, and each line
- * still follows its claim. So the inserts go CLAIMS__MANY (CLAIMS__MANY_LINES) rows per
+ * replacing) line inserts, in which no claim is deleted after the run wrote it or a line
+ * of it (a claim's first lines may end one batch and its next version start the next).
+ * Such a run has the same effect as its deletes in order, then its claims in order, then
+ * its lines in order: no delete touches a row the run writes, and each line still
+ * follows its claim. So the inserts go CLAIMS__MANY (CLAIMS__MANY_LINES) rows per
  * statement. A multi-row statement that fails wrote nothing; its rows are then inserted
  * one by one, which meets the failure at its row, as the one-by-one order would. */
 
@@ -126,7 +127,7 @@ static uint32_t id_hash(const char *s)
     return h;
 }
 
-/* 1 when the run inserted claim id; with add, remember it. */
+/* 1 when the run wrote claim id or a line of it; with add, remember it. */
 static int seen_claim(claims__aw *q, const char *id, int add)
 {
     if (!id) return 0;
@@ -207,9 +208,9 @@ static int run_batch(claims__aw *q, const aw_batch *b, const aw_op **bad, char *
         for (; j < b->n; j++) {
             const aw_op *p = &b->ops[j];
             if (p->kind == CLAIMS__INSERT) seen_claim(q, p->u.c.claim_id, 1);
-            else if (p->kind == CLAIMS__DELETE) {
-                if (seen_claim(q, p->u.t.a, 0)) break; /* deletes what the run inserted */
-            } else if (p->kind != CLAIMS__LINE) break;
+            else if (p->kind == CLAIMS__LINE) seen_claim(q, p->u.l.claim_id, 1);
+            else if (p->kind != CLAIMS__DELETE) break;
+            else if (seen_claim(q, p->u.t.a, 0)) break; /* deletes what the run wrote */
         }
         int rc = run_run(q, &b->ops[i], j - i, bad, err, errlen);
         if (rc < 0) return rc;
