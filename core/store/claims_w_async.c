@@ -26,7 +26,12 @@ enum {
     AW_BATCHES = 4,             /* one filling, up to three queued or running */
     AW_OPS = 4096,              /* writes per batch */
     AW_ARENA = 1 << 20,         /* bytes of copied text per batch */
-    AW_SEEN = 2 * AW_OPS        /* the claims inserted in a run: an open-addressing set */
+    AW_SEEN = 2 * AW_OPS,       /* the claims inserted in a run: an open-addressing set */
+    AW_BLOOM_BITS = 1 << 27,    /* 16 MB: 2.4% false positives at 15 million claims */
+    /* the connection's page cache while writing behind, KiB: a bulk load's index pages
+     * stay in memory instead of spilling to the WAL and being written again (the
+     * default, 2 MB, spilled the claims indexes over and over) */
+    AW_CACHE_KIB = 65536
 };
 
 typedef struct aw_op {
@@ -68,6 +73,11 @@ struct claims__aw {
     int64_t fail_line_no;
     char fail_claim[80];
     char fail_msg[512];
+    /* When the claims table was empty at claims_w_async_begin, a claim can be stored only
+     * if this queue inserted it: a Bloom filter of the claim ids it inserted lets a delete
+     * of any other id skip its look-up (a false positive only costs the look-up). */
+    uint64_t *bloom;            /* AW_BLOOM_BITS bits; NULL: the table was not empty */
+    int64_t cache_before;       /* PRAGMA cache_size before (0: unknown, left as is) */
     /* the thread's: the current run's writes by kind, and the claims it inserts */
     const aw_op *dels[AW_OPS], *ins[AW_OPS], *lines[AW_OPS];
     const char *seen[AW_SEEN];
@@ -127,6 +137,35 @@ static uint32_t id_hash(const char *s)
     return h;
 }
 
+/* The Bloom filter's three bits for id (from two hashes, Kirsch-Mitzenmacher). */
+static void bloom_bits(const char *id, uint32_t bit[3])
+{
+    uint32_t h1 = id_hash(id), h2 = 5381;
+    for (const char *p = id; *p; p++) h2 = h2 * 33u + (unsigned char)*p; /* djb2 */
+    h2 |= 1u;
+    for (uint32_t k = 0; k < 3; k++) bit[k] = (h1 + k * h2) % AW_BLOOM_BITS;
+}
+
+static void bloom_add(claims__aw *q, const char *id)
+{
+    if (!q->bloom || !id) return;
+    uint32_t b[3];
+    bloom_bits(id, b);
+    for (int k = 0; k < 3; k++) q->bloom[b[k] / 64] |= 1ull << (b[k] % 64);
+}
+
+/* 0 when claim id is surely not stored (the table was empty and the queue never inserted
+ * it); 1 when it may be. */
+static int maybe_stored(const claims__aw *q, const char *id)
+{
+    if (!q->bloom || !id) return 1;
+    uint32_t b[3];
+    bloom_bits(id, b);
+    for (int k = 0; k < 3; k++)
+        if (!(q->bloom[b[k] / 64] & (1ull << (b[k] % 64)))) return 0;
+    return 1;
+}
+
 /* 1 when the run wrote claim id or a line of it; with add, remember it. */
 static int seen_claim(claims__aw *q, const char *id, int add)
 {
@@ -165,7 +204,9 @@ static int run_run(claims__aw *q, const aw_op *ops, size_t n, const aw_op **bad,
     }
     int rc;
     for (size_t i = 0; i < nd; i++)
-        if ((rc = run_op(w, q->dels[i], err, errlen)) < 0) return *bad = q->dels[i], rc;
+        if (maybe_stored(q, q->dels[i]->u.t.a) && (rc = run_op(w, q->dels[i], err, errlen)) < 0)
+            return *bad = q->dels[i], rc;
+    for (size_t i = 0; i < nc; i++) bloom_add(q, q->ins[i]->u.c.claim_id); /* before: a failure stops all */
     const claim_rec *cr[CLAIMS__MANY];
     size_t i = 0;
     for (; i + CLAIMS__MANY <= nc; i += CLAIMS__MANY) {
@@ -348,6 +389,7 @@ int claims__aw_push(claims_w *w, int kind, const void *rec, const char *a, const
         int rc = claims__aw_drain(w, err, errlen);
         if (rc < 0) return rc;
         aw_op o = {.kind = (unsigned char)kind};
+        if (kind == CLAIMS__INSERT) bloom_add(q, ((const claim_rec *)rec)->claim_id); /* idle */
         if (kind == CLAIMS__INSERT || kind == CLAIMS__FILL) o.u.c = *(const claim_rec *)rec;
         else if (kind == CLAIMS__LINE || kind == CLAIMS__LINE_REPLACE) o.u.l = *(const claim_line_rec *)rec;
         else o.u.t.a = a, o.u.t.b = b_;
@@ -387,6 +429,31 @@ int claims__aw_drain(claims_w *w, char *err, size_t errlen)
     return failed ? failure(q, err, errlen) : 0;
 }
 
+/* The page cache: on, at least AW_CACHE_KIB (remembering what it was); off, as it was. */
+static void set_cache(claims__aw *q, int on)
+{
+    sqlite3 *db = q->w->w.db;
+    char sql[64];
+    if (on) {
+        sqlite3_stmt *st = NULL;
+        if (sqlite3_prepare_v2(db, "PRAGMA cache_size", -1, &st, NULL) == SQLITE_OK &&
+            sqlite3_step(st) == SQLITE_ROW)
+            q->cache_before = sqlite3_column_int64(st, 0);
+        sqlite3_finalize(st);
+        /* negative: KiB; positive: pages (of 4 KiB here) */
+        int64_t kib = q->cache_before < 0 ? -q->cache_before : q->cache_before * 4;
+        if (!q->cache_before || kib >= AW_CACHE_KIB) {
+            q->cache_before = 0;
+            return;
+        }
+        snprintf(sql, sizeof sql, "PRAGMA cache_size = -%d", AW_CACHE_KIB);
+    } else {
+        if (!q->cache_before) return;
+        snprintf(sql, sizeof sql, "PRAGMA cache_size = %lld", (long long)q->cache_before);
+    }
+    sqlite3_exec(db, sql, NULL, NULL, NULL); /* a hint: its failure changes nothing */
+}
+
 int claims_w_async_begin(claims_w *w, char *err, size_t errlen)
 {
     if (w->aw) {
@@ -399,15 +466,29 @@ int claims_w_async_begin(claims_w *w, char *err, size_t errlen)
         return -ENOMEM;
     }
     q->w = w;
+    sqlite3_stmt *st = NULL;
+    int empty = 0;
+    if (store__w_prepare(w->w.db, &st, "SELECT 1 FROM claims LIMIT 1", err, errlen) == 0) {
+        empty = sqlite3_step(st) == SQLITE_DONE;
+        sqlite3_finalize(st);
+    }
+    if (empty && !(q->bloom = calloc(AW_BLOOM_BITS / 64, sizeof *q->bloom))) {
+        free(q);
+        snprintf(err, errlen, "out of memory");
+        return -ENOMEM;
+    }
+    set_cache(q, 1);
     pthread_mutex_init(&q->mu, NULL);
     pthread_cond_init(&q->work, NULL);
     pthread_cond_init(&q->done, NULL);
     int rc = pthread_create(&q->th, NULL, thread_main, q);
     if (rc != 0) {
         snprintf(err, errlen, "cannot start the writer thread: %s", strerror(rc));
+        set_cache(q, 0);
         pthread_cond_destroy(&q->done);
         pthread_cond_destroy(&q->work);
         pthread_mutex_destroy(&q->mu);
+        free(q->bloom);
         free(q);
         return -EAGAIN;
     }
@@ -430,6 +511,7 @@ int claims_w_async_end(claims_w *w, char *err, size_t errlen)
     pthread_cond_signal(&q->work);
     pthread_mutex_unlock(&q->mu);
     pthread_join(q->th, NULL); /* it ran every queued batch (or dropped them after a failure) */
+    set_cache(q, 0);
     int rc = q->failed ? failure(q, err, errlen) : 0;
     batch_free(q->filling);
     while (q->spare) {
@@ -449,6 +531,7 @@ int claims_w_async_end(claims_w *w, char *err, size_t errlen)
         snprintf(w->fail_claim, sizeof w->fail_claim, "%s", q->fail_claim);
         snprintf(w->fail_msg, sizeof w->fail_msg, "%s", q->fail_msg);
     }
+    free(q->bloom);
     free(q);
     return rc;
 }
