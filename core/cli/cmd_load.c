@@ -313,6 +313,11 @@ const cli_command cmd_load = {
             "                   line or record is rejected whole; the store keeps the\n"
             "                   version it had); a bad header still rejects the file\n"
             "  --rejects FILE   where --skip-bad writes (default cara-rejected.tsv; TSV:\n"
-            "                   file, record, field, reason, record_text)\n",
+            "                   file, record, field, reason, record_text)\n"
+            "\n"
+            "environment:\n"
+            "  CARA_LOAD_SERIAL=1  write CSV claims on the loading thread (by default a\n"
+            "                   second thread inserts them while the first validates;\n"
+            "                   the stored rows are the same either way)\n",
     .run = run_load,
 };
