@@ -133,6 +133,16 @@ while [ $i -lt "$RUNS" ]; do
 done
 DB=$TMP/cara.db
 LOADED=$(q "$DB" "SELECT count(*) FROM claim_lines")
+# the same load with the claims written on the loading thread (no write-behind), once
+echo "== (c) cara load medical_claim.csv with CARA_LOAD_SERIAL=1 (1 run)"
+rm -f "$TMP/serial.db" "$TMP/serial.db-wal" "$TMP/serial.db-shm"
+cp "$TMP/ref.db" "$TMP/serial.db"
+timed loadserial env CARA_LOAD_SERIAL=1 "$CARA" --db "$TMP/serial.db" load "$CSV"
+for t in claims claim_lines; do
+    [ "$(q "$TMP/serial.db" "SELECT * FROM $t" | sha256sum)" = "$(q "$DB" "SELECT * FROM $t" | sha256sum)" ] ||
+        die "the serial load and the written-behind load stored different $t"
+done
+rm -f "$TMP/serial.db" "$TMP/serial.db-wal" "$TMP/serial.db-shm"
 
 # ---- (d) cara run -----------------------------------------------------------------------
 if "$CARA" run --help 2>&1 | grep -q -- --threads; then
@@ -162,10 +172,10 @@ done
 RUN_ID_CHECK=$RUN_ID
 FP_EPISODES=$(q "$DB" "SELECT count(*) FROM run_episodes WHERE run_id = $RUN_ID
                         AND template_id = 'falls_prevention'")
-echo "== (d) cara run --template falls_prevention ($RUNS runs)"
+echo "== (d) cara run --threads 2 --template falls_prevention ($RUNS runs)"
 i=0
 while [ $i -lt "$RUNS" ]; do
-    timed runfp "$CARA" --db "$DB" run --quiet --template falls_prevention
+    timed runfp "$CARA" --db "$DB" run --quiet --threads 2 --template falls_prevention
     i=$((i + 1))
 done
 
@@ -273,12 +283,13 @@ SECTION=$TMP/section.md
     row "(a) raw scan: \`bench_scan\` (mmap, RFC 4180 split, gcc -O2)" scan "$LINES" lines
     row "(b) \`sqlite3 .import --csv\` into a bare table" import "$LINES" lines
     row "(c) \`cara load medical_claim.csv\` (reference data loaded first)" load "$LINES" lines
+    row "(c) the same with \`CARA_LOAD_SERIAL=1\` (no write-behind thread; 1 run; same rows)" loadserial "$LINES" lines
     for v in $RUN_VARIANTS; do
         eval "e=\$EPS_$v"
         # shellcheck disable=SC2154 # e is set by the eval
         row "(d) \`$(run_label "$v")\` (every template: build, attribute, price, reconcile; $(thousands "$e") episodes)" "$v" "$e" episodes
     done
-    row "(d) \`cara run --template falls_prevention\` ($(thousands "$FP_EPISODES") episodes)" runfp "$FP_EPISODES" episodes
+    row "(d) \`cara run --threads 2 --template falls_prevention\` ($(thousands "$FP_EPISODES") episodes)" runfp "$FP_EPISODES" episodes
     row "(e) SQL peer \`scripts/falls_peer.sql\` (falls prevention only, $(thousands "$PEER_EPISODES") episodes)" peer "$PEER_EPISODES" episodes
     echo
     FIRST=${RUN_VARIANTS%% *}
@@ -291,7 +302,9 @@ SECTION=$TMP/section.md
     if [ -f "$TMP/run_t2.times" ]; then
         echo "- d/e with \`cara run --threads 2\`: $(ratio "$(med peer)" "$(med run_t2)")"
     fi
-    echo "- d/e, like for like (\`cara run --template falls_prevention\`): $(ratio "$(med peer)" "$(med runfp)")"
+    echo "- d/e, like for like (\`cara run --threads 2 --template falls_prevention\`): $(ratio "$(med peer)" "$(med runfp)")"
+    echo
+    echo "Issue 20's targets: load lines/s over \`.import\` $(ratio "$(med import)" "$(med load)") (target 2.5); run, like for like on 2 threads, over the SQL peer $(ratio "$(med peer)" "$(med runfp)") (target 10)."
     echo
     if [ -n "$NATIVE_LINES" ]; then
         echo "Rules in Lua against the same rules in C (\`cara run --threads 1 --compare-native\`:"
