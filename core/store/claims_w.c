@@ -65,8 +65,10 @@ void claims_w_close(claims_w *w)
     if (!w) return;
     char e[256];
     claims_w_async_end(w, e, sizeof e); /* a failure was reported by the call that met it */
-    sqlite3_finalize(w->many[0]);
-    sqlite3_finalize(w->many[1]);
+    for (size_t i = 0; i < sizeof w->many_claims / sizeof w->many_claims[0]; i++)
+        sqlite3_finalize(w->many_claims[i]);
+    for (size_t i = 0; i < sizeof w->many_lines / sizeof w->many_lines[0]; i++)
+        sqlite3_finalize(w->many_lines[i]);
     store__w_free(w);
 }
 
@@ -220,23 +222,33 @@ static sqlite3_stmt *many_stmt(claims_w *w, sqlite3_stmt **st, const char *table
     return *st;
 }
 
-int claims__w_insert_many(claims_w *w, const claim_rec *const *r, char *err, size_t errlen)
+/* Index of power of two n in the statement arrays. */
+static int log2i(size_t n)
 {
-    for (size_t i = 0; i < CLAIMS__MANY; i++) /* first: see texts */
+    int k = 0;
+    while (n > 1) n >>= 1, k++;
+    return k;
+}
+
+int claims__w_insert_many(claims_w *w, const claim_rec *const *r, size_t n, char *err,
+                          size_t errlen)
+{
+    for (size_t i = 0; i < n; i++) /* first: see texts */
         if (store__w_stamp(&w->w, r[i]->person_id, err, errlen) < 0) return -EIO;
-    sqlite3_stmt *st = many_stmt(w, &w->many[0], "claims", CLAIM_COLS, CLAIM_PARAMS,
-                                 CLAIMS__MANY, err, errlen);
+    sqlite3_stmt *st = many_stmt(w, &w->many_claims[log2i(n)], "claims", CLAIM_COLS,
+                                 CLAIM_PARAMS, n, err, errlen);
     if (!st) return -EIO;
-    for (size_t i = 0; i < CLAIMS__MANY; i++) bind_claim(st, (int)i * CLAIM_PARAMS, r[i]);
+    for (size_t i = 0; i < n; i++) bind_claim(st, (int)i * CLAIM_PARAMS, r[i]);
     return store__w_step(w->w.db, st, NULL, err, errlen) < 0 ? -EAGAIN : 0;
 }
 
-int claims__w_lines_many(claims_w *w, const claim_line_rec *const *l, char *err, size_t errlen)
+int claims__w_lines_many(claims_w *w, const claim_line_rec *const *l, size_t n, char *err,
+                         size_t errlen)
 {
-    sqlite3_stmt *st = many_stmt(w, &w->many[1], "claim_lines", LINE_NAMES, LINE_PARAMS,
-                                 CLAIMS__MANY_LINES, err, errlen);
+    sqlite3_stmt *st = many_stmt(w, &w->many_lines[log2i(n)], "claim_lines", LINE_NAMES,
+                                 LINE_PARAMS, n, err, errlen);
     if (!st) return -EIO;
-    for (size_t i = 0; i < CLAIMS__MANY_LINES; i++) bind_line(st, (int)i * LINE_PARAMS, l[i]);
+    for (size_t i = 0; i < n; i++) bind_line(st, (int)i * LINE_PARAMS, l[i]);
     return store__w_step(w->w.db, st, "claim_id", err, errlen) < 0 ? -EAGAIN : 0;
 }
 

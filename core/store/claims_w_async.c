@@ -126,9 +126,10 @@ static int run_op(claims_w *w, const aw_op *o, char *err, size_t errlen)
  * of it (a claim's first lines may end one batch and its next version start the next).
  * Such a run has the same effect as its deletes in order, then its claims in order, then
  * its lines in order: no delete touches a row the run writes, and each line still
- * follows its claim. So the inserts go CLAIMS__MANY (CLAIMS__MANY_LINES) rows per
- * statement. A multi-row statement that fails wrote nothing; its rows are then inserted
- * one by one, which meets the failure at its row, as the one-by-one order would. */
+ * follows its claim. So the inserts go up to CLAIMS__MANY (CLAIMS__MANY_LINES) rows per
+ * statement, the rest of a run in halving statements (16, 8, ..., 2 rows). A multi-row
+ * statement that fails wrote nothing; its rows are then inserted one by one, which meets
+ * the failure at its row, as the one-by-one order would. */
 
 static uint32_t id_hash(const char *s)
 {
@@ -190,6 +191,14 @@ static void new_run(claims__aw *q)
     }
 }
 
+/* The rows of the next statement: the largest power of two up to left and most. */
+static size_t chunk(size_t left, size_t most)
+{
+    size_t k = most;
+    while (k > left) k >>= 1;
+    return k;
+}
+
 /* Run ops[0..n) as one run (see above). 0, or the failure with *bad its write. */
 static int run_run(claims__aw *q, const aw_op *ops, size_t n, const aw_op **bad, char *err,
                    size_t errlen)
@@ -209,21 +218,27 @@ static int run_run(claims__aw *q, const aw_op *ops, size_t n, const aw_op **bad,
     for (size_t i = 0; i < nc; i++) bloom_add(q, q->ins[i]->u.c.claim_id); /* before: a failure stops all */
     const claim_rec *cr[CLAIMS__MANY];
     size_t i = 0;
-    for (; i + CLAIMS__MANY <= nc; i += CLAIMS__MANY) {
-        for (size_t k = 0; k < CLAIMS__MANY; k++) cr[k] = &q->ins[i + k]->u.c;
-        rc = claims__w_insert_many(w, cr, err, errlen);
-        if (rc == -EAGAIN) break; /* one by one from i */
+    while (i < nc) {
+        size_t k = chunk(nc - i, CLAIMS__MANY);
+        if (k == 1) break; /* one by one from i */
+        for (size_t j = 0; j < k; j++) cr[j] = &q->ins[i + j]->u.c;
+        rc = claims__w_insert_many(w, cr, k, err, errlen);
+        if (rc == -EAGAIN) break;
         if (rc < 0) return *bad = q->ins[i], rc;
+        i += k;
     }
     for (; i < nc; i++)
         if ((rc = run_op(w, q->ins[i], err, errlen)) < 0) return *bad = q->ins[i], rc;
     const claim_line_rec *lr[CLAIMS__MANY_LINES];
     i = 0;
-    for (; i + CLAIMS__MANY_LINES <= nl; i += CLAIMS__MANY_LINES) {
-        for (size_t k = 0; k < CLAIMS__MANY_LINES; k++) lr[k] = &q->lines[i + k]->u.l;
-        rc = claims__w_lines_many(w, lr, err, errlen);
+    while (i < nl) {
+        size_t k = chunk(nl - i, CLAIMS__MANY_LINES);
+        if (k == 1) break;
+        for (size_t j = 0; j < k; j++) lr[j] = &q->lines[i + j]->u.l;
+        rc = claims__w_lines_many(w, lr, k, err, errlen);
         if (rc == -EAGAIN) break;
         if (rc < 0) return *bad = q->lines[i], rc;
+        i += k;
     }
     for (; i < nl; i++)
         if ((rc = run_op(w, q->lines[i], err, errlen)) < 0) return *bad = q->lines[i], rc;

@@ -13,7 +13,8 @@ typedef struct claims__aw claims__aw;
 struct claims_w {
     store__w w;     /* its statements: claims_w.c's SQL[] */
     claims__aw *aw; /* the write-behind queue while claims_w_async_begin runs; NULL: none */
-    sqlite3_stmt *many[2]; /* claims__w_insert_many, claims__w_lines_many (made on first use) */
+    /* claims__w_insert_many, claims__w_lines_many of 2^k rows (made on first use) */
+    sqlite3_stmt *many_claims[6], *many_lines[7];
     /* the sticky failure of the last write-behind, after claims_w_async_end (0: none) */
     int fail;
     size_t fail_at;
@@ -40,17 +41,20 @@ int claims__w_insert(claims_w *w, const claim_rec *r, char *err, size_t errlen);
 int claims__w_line(claims_w *w, const claim_line_rec *l, int replace, char *err, size_t errlen);
 int claims__w_fill(claims_w *w, const claim_rec *r, char *err, size_t errlen);
 
-/* Rows per multi-row INSERT: one statement's fixed cost shared by that many rows. */
+/* The most rows per multi-row INSERT: one statement's fixed cost shared by that many
+ * rows (CLAIMS__MANY * 24 and CLAIMS__MANY_LINES * 16 parameters). */
 #define CLAIMS__MANY 32
 #define CLAIMS__MANY_LINES 64
 
-/* Insert CLAIMS__MANY claims r[0..) (or CLAIMS__MANY_LINES lines l[0..)) in one
- * statement, the beneficiaries stamped first. 0; -EAGAIN when the statement failed and
- * wrote nothing (SQLite undoes a failed statement whole): the caller inserts the rows one
- * by one to meet the failure at its row; -EIO (a stamp or the statement could not be
- * made). */
-int claims__w_insert_many(claims_w *w, const claim_rec *const *r, char *err, size_t errlen);
-int claims__w_lines_many(claims_w *w, const claim_line_rec *const *l, char *err, size_t errlen);
+/* Insert the n claims r[0..n) (or n lines l[0..n)) in one statement, n a power of two up
+ * to CLAIMS__MANY (CLAIMS__MANY_LINES), the beneficiaries stamped first. 0; -EAGAIN when
+ * the statement failed and wrote nothing (SQLite undoes a failed statement whole): the
+ * caller inserts the rows one by one to meet the failure at its row; -EIO (a stamp or the
+ * statement could not be made). */
+int claims__w_insert_many(claims_w *w, const claim_rec *const *r, size_t n, char *err,
+                          size_t errlen);
+int claims__w_lines_many(claims_w *w, const claim_line_rec *const *l, size_t n, char *err,
+                         size_t errlen);
 
 /* Queue one write (a copy of rec, a claim_rec or claim_line_rec by kind, or of the texts
  * a and b for DELETE and PAID_DATE). 0 queued, or the sticky failure (<0, err set). Only
