@@ -2,9 +2,12 @@
  * srv_api_episodes.c: GET /v1/episodes and GET /v1/episodes/:id, a run's episodes.
  *
  *   GET /v1/episodes?run=&template=&npi=&tin=&aco=&arrangement=&period=&status=&person=
- *                   &limit=50&offset=0 (filters checked as the reports' are: 400, 404)
+ *                   &limit=50&offset=0&after= (filters checked as the reports' are: 400, 404)
  *     -> {"run_id": N, "total": T, "limit": L, "offset": O, "episodes": [<episode report
- *        rows>]}, in the episode report's order (report.h).
+ *        rows>], "next": <cursor or null>}, in the episode report's order (report.h);
+ *        after=<a page's next> starts past that page's last row (srv_cursor.h), offset
+ *        skips rows from there. Pages are read by key through the indexes; the total is
+ *        kept while the results clock stands (srv_cache.h).
  *   GET /v1/episodes/:id?run=
  *     -> the episode report row plus what the run stored beside it (template_version,
  *        died, aco_id), "claims" (the beneficiary's claims with the lines
@@ -26,6 +29,8 @@
 #include "engine/engine.h"
 #include "srv_api.h"
 #include "srv_api_common.h"
+#include "srv_cache.h"
+#include "srv_cursor.h"
 
 typedef struct rows_json {
     const report_def *r;
@@ -46,6 +51,28 @@ static int add_row(const store_row *row, void *ud)
     return 0;
 }
 
+/* The list's total for the filters: kept while the results clock stands (srv_cache.h),
+ * counted otherwise. 0, or -1 with err. */
+static int list_total(srv_req *rq, int64_t run_id, const report_filters *f, const char *status,
+                      const char *person, int64_t *total, char *err, size_t errlen)
+{
+    char key[1024], id[32];
+    snprintf(id, sizeof id, "%lld", (long long)run_id);
+    const char *parts[] = {"episodes.total", id, f->npi, f->tin, f->aco, f->tmpl,
+                           f->arrangement, f->period, status, person};
+    int64_t clock = srv_cache_key(key, sizeof key, parts, sizeof parts / sizeof parts[0]) == 0
+                        ? api_clock(rq) : -1;
+    size_t len;
+    char *kept = api_cached(rq, key, clock, &len, total);
+    if (kept) {
+        free(kept);
+        return 0;
+    }
+    if (report_episode_count(rq->db, run_id, f, status, person, total, err, errlen) < 0) return -1;
+    api_keep(rq, key, clock, "", 0, *total);
+    return 0;
+}
+
 void api_episodes_list(srv_req *rq, srv_resp *rs)
 {
     const report_def *r = report_find("episode");
@@ -53,6 +80,7 @@ void api_episodes_list(srv_req *rq, srv_resp *rs)
                         srv_query(rq, "template"), srv_query(rq, "arrangement"),
                         srv_query(rq, "period")};
     const char *status = srv_query(rq, "status"), *person = srv_query(rq, "person");
+    const char *after = srv_query(rq, "after");
     int64_t limit, offset, run_id;
     if (api_query_int(rq, rs, "limit", 50, 1, 1000, &limit) < 0 ||
         api_query_int(rq, rs, "offset", 0, 0, INT64_MAX, &offset) < 0)
@@ -64,13 +92,47 @@ void api_episodes_list(srv_req *rq, srv_resp *rs)
     if (api_scope_filters(rq, rs, &f.aco, &f.npi) < 0 || api_check_filters(rq, rs, r, &f) < 0 ||
         api_pick_run(rq, rs, &run_id) < 0)
         return;
+    /* the cursor: of this run and these filters (after the scope), else 400 */
+    const char *hv[] = {f.npi, f.tin, f.aco, f.tmpl, f.arrangement, f.period, status, person};
+    uint64_t fh = srv_cursor_filters(hv, sizeof hv / sizeof hv[0]);
+    char kbuf[SRV_CURSOR_MAX];
+    const char *kp[4];
+    report_episode_key key, *from = NULL;
+    if (after) {
+        int p = srv_cursor_parse(after, run_id, fh, kbuf, kp);
+        if (p < 0) {
+            srv_error(rs, 400, "bad_request", "after: \"%.80s%s\" is %s", after,
+                      strlen(after) > 80 ? "..." : "",
+                      p == -2 ? "the cursor of another list (another run, or other filters): "
+                                "pass the \"next\" of a page of this list"
+                              : "not a cursor (pass the \"next\" of an earlier page)");
+            return;
+        }
+        key = (report_episode_key){kp[0], kp[1], kp[2], kp[3]};
+        from = &key;
+    }
     char err[512];
     rows_json j = {r, json_array(), NULL};
     int64_t total = 0;
-    int ok = report_episode_page(rq->db, run_id, &f, status, person, limit, offset, &total,
-                                 add_row, &j, err, sizeof err) >= 0;
+    int more = 0;
+    int ok = list_total(rq, run_id, &f, status, person, &total, err, sizeof err) == 0 &&
+             report_episode_keyset(rq->db, run_id, &f, status, person, from, limit, offset,
+                                   &more, add_row, &j, err, sizeof err) >= 0;
     json_t *rows = j.rows;
     if (!ok) srv_error(rs, 500, "store", "%s", err);
+    char *next = NULL;
+    if (ok && more) { /* the key of the page's last row */
+        json_t *last = json_array_get(rows, json_array_size(rows) - 1);
+        const char *k4[4] = {json_string_value(json_object_get(last, "template_id")),
+                             json_string_value(json_object_get(last, "person_id")),
+                             json_string_value(json_object_get(last, "trigger_date")),
+                             json_string_value(json_object_get(last, "episode_id"))};
+        if (k4[0] && k4[1] && k4[2] && k4[3]) next = srv_cursor_make(run_id, fh, k4);
+        if (!next) {
+            srv_error(rs, 500, "internal", "the cursor of the next page cannot be made");
+            ok = 0;
+        }
+    }
     if (ok) {
         char id[32];
         snprintf(id, sizeof id, "%lld", (long long)run_id);
@@ -81,15 +143,20 @@ void api_episodes_list(srv_req *rq, srv_resp *rs)
                                    api_str(status), "person", api_str(person), "limit",
                                    (json_int_t)limit, "offset", (json_int_t)offset, "returned",
                                    (json_int_t)json_array_size(rows));
+        if (detail && after) json_object_set_new(detail, "after", json_string(after));
         ok = api_audit_read(rq, rs, "episode.list", "run", id, detail) == 0;
     }
     if (!ok) {
         json_decref(rows);
+        free(next);
         return;
     }
-    srv_json(rs, 200, json_pack("{s:I, s:I, s:I, s:I, s:o}", "run_id", (json_int_t)run_id,
-                                "total", (json_int_t)total, "limit", (json_int_t)limit, "offset",
-                                (json_int_t)offset, "episodes", rows));
+    json_t *body = json_pack("{s:I, s:I, s:I, s:I, s:o}", "run_id", (json_int_t)run_id,
+                             "total", (json_int_t)total, "limit", (json_int_t)limit, "offset",
+                             (json_int_t)offset, "episodes", rows);
+    if (body) json_object_set_new(body, "next", next ? json_string(next) : json_null());
+    free(next);
+    srv_json(rs, 200, body);
 }
 
 /* ---- one episode ------------------------------------------------------------------------ */

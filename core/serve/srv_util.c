@@ -31,6 +31,21 @@ void srv_json(srv_resp *rs, int status, json_t *body)
     rs->json = body;
 }
 
+char *srv_json_text(const json_t *body, size_t *len)
+{
+    char *text = json_dumps(body, JSON_COMPACT | JSON_ENSURE_ASCII);
+    if (!text) text = strdup("{}");
+    size_t n = text ? strlen(text) : 0;
+    char *nl = text ? realloc(text, n + 2) : NULL; /* a final newline, for curl users */
+    if (nl) {
+        text = nl;
+        text[n++] = '\n';
+        text[n] = '\0';
+    }
+    if (len) *len = text ? n : 0;
+    return text;
+}
+
 void srv_error(srv_resp *rs, int status, const char *code, const char *fmt, ...)
 {
     char msg[1024];
@@ -81,7 +96,12 @@ int srv_audit(const srv_req *rq, const char *action, const char *entity, const c
     if (detail) json_decref(detail);
     audit_row r = {.actor = actor, .action = action, .entity = entity, .entity_id = entity_id,
                    .after = after};
+    /* one writer at a time from this process, unless the handler's own transaction
+     * already holds the write lock (srv_internal.h, audit_lock) */
+    int lock = rq->s && !store_in_transaction(rq->db);
+    if (lock) uv_mutex_lock(&rq->s->audit_lock);
     int rc = audit_append(rq->db, &r, e, sizeof e) < 0 ? -EIO : 0;
+    if (lock) uv_mutex_unlock(&rq->s->audit_lock);
     free(after);
     return rc;
 }
