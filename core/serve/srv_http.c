@@ -158,6 +158,41 @@ static char *scrub_paths(const srv *s, const char *body)
     return out;
 }
 
+/*
+ * On the pool, after the handler: the body as send_resp would send it (a JSON body
+ * serialized, a text body's paths scrubbed), so that the loop thread only queues bytes.
+ * The result is binary text (text_len set), which send_resp sends as it is. Out of
+ * memory: left as it was, for send_resp.
+ */
+static void prepare_body(srv *s, srv_resp *rs)
+{
+    if (rs->text_len) return; /* binary already */
+    char *body = NULL;
+    if (rs->json) {
+        body = srv_json_text(rs->json, NULL);
+        if (!body) return;
+        json_decref(rs->json);
+        rs->json = NULL;
+        free(rs->text);
+        rs->content_type = "application/json";
+    } else if (rs->text) {
+        body = rs->text;
+    } else {
+        return;
+    }
+    rs->text = body;
+    char *clean = scrub_paths(s, body);
+    if (clean) {
+        free(body);
+        rs->text = clean;
+    }
+    rs->text_len = strlen(rs->text);
+    if (rs->text_len == 0) { /* "": no body, as send_resp would send it */
+        free(rs->text);
+        rs->text = NULL;
+    }
+}
+
 static enum MHD_Result send_resp(rctx *c)
 {
     srv_resp *rs = &c->rs;
@@ -345,6 +380,7 @@ out:
     if (db) db_give(s, db);
     c->rq.episodes_dir = NULL;
     free(active);
+    if (!c->rs.park_ms) prepare_body(s, &c->rs);
 }
 
 static void start_try(rctx *c);

@@ -324,12 +324,13 @@ static int episode_columns(const report_def *r, char *buf, size_t len)
     return 0;
 }
 
-static int prepare_or_fail(sqlite3 *db, const char *sql, sqlite3_stmt **st, char *err,
-                           size_t errlen)
+/* sql prepared and kept (store__kept; given back by store__kept_done): 0, or -EIO with
+ * SQLite's message in err (-ENOMEM when sql is NULL: out of memory). */
+static int kept_or_fail(store *s, const char *sql, sqlite3_stmt **st, char *err, size_t errlen)
 {
-    if (sql && sqlite3_prepare_v2(db, sql, -1, st, NULL) == SQLITE_OK) return 0;
-    if (err && errlen) snprintf(err, errlen, "%s", sql ? sqlite3_errmsg(db) : "out of memory");
-    *st = NULL;
+    *st = sql ? store__kept(s, sql, err, errlen) : NULL;
+    if (*st) return 0;
+    if (!sql && err && errlen) snprintf(err, errlen, "out of memory");
     return sql ? -EIO : -ENOMEM;
 }
 
@@ -378,18 +379,19 @@ static void bind_opt(sqlite3_stmt *st, int i, const char *v)
 #define MAX_SOURCES 16
 
 /* The runs whose rows run_id reads (run_sources), at most MAX_SOURCES, in src order. */
-static int run_sources_of(sqlite3 *db, int64_t run_id, int64_t src[MAX_SOURCES], char *err,
+static int run_sources_of(store *s, int64_t run_id, int64_t src[MAX_SOURCES], char *err,
                           size_t errlen)
 {
+    sqlite3 *db = store_db(s);
     sqlite3_stmt *st;
-    int rc = prepare_or_fail(db, "SELECT src_run_id FROM run_sources WHERE run_id = ?1 ORDER "
-                             "BY src_run_id", &st, err, errlen);
+    int rc = kept_or_fail(s, "SELECT src_run_id FROM run_sources WHERE run_id = ?1 ORDER "
+                          "BY src_run_id", &st, err, errlen);
     if (rc < 0) return rc;
     sqlite3_bind_int64(st, 1, run_id);
     int n = 0, step;
     while ((step = sqlite3_step(st)) == SQLITE_ROW) {
         if (n == MAX_SOURCES) {
-            sqlite3_finalize(st);
+            store__kept_done(s, st);
             if (err && errlen) snprintf(err, errlen, "run %lld reads more than %d runs' rows",
                                         (long long)run_id, MAX_SOURCES);
             return -EIO;
@@ -400,7 +402,7 @@ static int run_sources_of(sqlite3 *db, int64_t run_id, int64_t src[MAX_SOURCES],
         if (err && errlen) snprintf(err, errlen, "%s", sqlite3_errmsg(db));
         n = -EIO;
     }
-    sqlite3_finalize(st);
+    store__kept_done(s, st);
     return n;
 }
 
@@ -430,12 +432,12 @@ int report_episode_count(store *s, int64_t run_id, const report_filters *f, cons
     const report_def *r = report_find("episode");
     int64_t src[MAX_SOURCES];
     *total = 0;
-    int n = run_sources_of(db, run_id, src, err, errlen), rc = n < 0 ? n : 0;
+    int n = run_sources_of(s, run_id, src, err, errlen), rc = n < 0 ? n : 0;
     unsigned set = filters_set(f, status, person);
     for (int i = 0; i < n && rc == 0; i++) {
         char *q = source_sql(r, set, src[i] == run_id, 0, 1);
         sqlite3_stmt *st = NULL;
-        rc = prepare_or_fail(db, q, &st, err, errlen);
+        rc = kept_or_fail(s, q, &st, err, errlen);
         free(q);
         if (rc < 0) break;
         bind_list(st, run_id, src[i], f, status, person);
@@ -445,7 +447,7 @@ int report_episode_count(store *s, int64_t run_id, const report_filters *f, cons
             if (err && errlen) snprintf(err, errlen, "%s", sqlite3_errmsg(db));
             rc = -EIO;
         }
-        sqlite3_finalize(st);
+        store__kept_done(s, st);
     }
     return rc;
 }
@@ -476,11 +478,11 @@ int report_episode_keyset(store *s, int64_t run_id, const report_filters *f, con
     int live[MAX_SOURCES] = {0};
     *more = 0;
     if (err && errlen) err[0] = '\0';
-    int n = run_sources_of(db, run_id, src, err, errlen), rc = n < 0 ? n : 0;
+    int n = run_sources_of(s, run_id, src, err, errlen), rc = n < 0 ? n : 0;
     unsigned set = filters_set(f, status, person);
     for (int i = 0; i < n && rc == 0; i++) {
         char *q = source_sql(r, set, src[i] == run_id, after != NULL, 0);
-        rc = prepare_or_fail(db, q, &st[i], err, errlen);
+        rc = kept_or_fail(s, q, &st[i], err, errlen);
         free(q);
         if (rc < 0) break;
         bind_list(st[i], run_id, src[i], f, status, person);
@@ -538,7 +540,7 @@ int report_episode_keyset(store *s, int64_t run_id, const report_filters *f, con
     if (rc == -EIO && err && errlen && !err[0]) snprintf(err, errlen, "%s", sqlite3_errmsg(db));
     if (rc < 0 && err && errlen && !err[0])
         snprintf(err, errlen, "%s", rc == -ENOMEM ? "out of memory" : strerror(-rc));
-    for (int i = 0; i < n; i++) sqlite3_finalize(st[i]);
+    for (int i = 0; i < n; i++) store__kept_done(s, st[i]);
     free(names);
     free(cells);
     return rc < 0 ? rc : (int)given;
@@ -568,24 +570,26 @@ int report_episode_one(store *s, int64_t run_id, const char *episode_id, store_r
     snprintf(sql, sizeof sql, "SELECT %s, template_version, died, aco_id FROM run_episodes "
              "WHERE run_id = ?1 AND episode_id = ?2", cols);
     sqlite3_stmt *st;
-    int rc = prepare_or_fail(db, sql, &st, err, errlen);
+    int rc = kept_or_fail(s, sql, &st, err, errlen);
     if (rc < 0) return rc;
     sqlite3_bind_int64(st, 1, run_id);
     sqlite3_bind_text(st, 2, episode_id, -1, SQLITE_TRANSIENT);
-    return store__rows_step(db, st, fn, ud, err, errlen);
+    rc = store__rows_step_keep(db, st, fn, ud, err, errlen);
+    store__kept_done(s, st);
+    return rc;
 }
 
 /* ---- filters ---------------------------------------------------------------------------- */
 
 
 /* 1 when sql with the text ?1 = v has a row, 0 when not, -1 on a SQLite error. */
-static int exists(sqlite3 *db, const char *sql, const char *v)
+static int exists(store *s, const char *sql, const char *v)
 {
-    sqlite3_stmt *st;
-    if (sqlite3_prepare_v2(db, sql, -1, &st, NULL) != SQLITE_OK) return -1;
+    sqlite3_stmt *st = store__kept(s, sql, NULL, 0);
+    if (!st) return -1;
     sqlite3_bind_text(st, 1, v, -1, SQLITE_TRANSIENT);
     int rc = sqlite3_step(st);
-    sqlite3_finalize(st);
+    store__kept_done(s, st);
     return rc == SQLITE_ROW ? 1 : rc == SQLITE_DONE ? 0 : -1;
 }
 
@@ -658,13 +662,13 @@ int report_check_filters(store *s, const report_def *r, const report_filters *f,
     }
     int k;
     if (f->aco) {
-        if ((k = exists(db, "SELECT 1 FROM acos WHERE aco_id = ?1", f->aco)) < 0) goto io;
+        if ((k = exists(s, "SELECT 1 FROM acos WHERE aco_id = ?1", f->aco)) < 0) goto io;
         if (!k)
             return util_fail(err, errlen, -ENOENT, "%saco: no ACO '%s' in the store (expected an ACO "
                         "id; cara aco list shows them)", dash, f->aco);
     }
     if (f->tmpl) {
-        if ((k = exists(db, "SELECT 1 FROM run_components WHERE kind = 'template' AND name = ?1 "
+        if ((k = exists(s, "SELECT 1 FROM run_components WHERE kind = 'template' AND name = ?1 "
                             "UNION ALL SELECT 1 FROM arrangements WHERE template_id = ?1", f->tmpl)) < 0)
             goto io;
         if (!k)
@@ -673,7 +677,7 @@ int report_check_filters(store *s, const report_def *r, const report_filters *f,
                         "them)", dash, f->tmpl);
     }
     if (f->arrangement) {
-        if ((k = exists(db, "SELECT 1 FROM arrangements WHERE arrangement_id = ?1 UNION ALL "
+        if ((k = exists(s, "SELECT 1 FROM arrangements WHERE arrangement_id = ?1 UNION ALL "
                             "SELECT 1 FROM run_arrangements WHERE arrangement_id = ?1",
                         f->arrangement)) < 0)
             goto io;
