@@ -13,6 +13,7 @@
 #include <time.h>
 
 #include "serve/srv_api.h"
+#include "serve/srv_cache.h"
 #include "serve/srv_dirs.h"
 #include "store/store_conn.h"
 #include "suites.h"
@@ -30,6 +31,20 @@ __attribute__((weak)) const char *srv_source_episodes_dir(const srv *s)
 
 /* Test double of the service's state folder: none (rules/try uses $TMPDIR then). */
 __attribute__((weak)) const char *srv_state_dir(const srv *s)
+{
+    (void)s;
+    return NULL;
+}
+
+/* Test doubles of the answers the service keeps and of its audit lock: none, unless a
+ * test sets test_cache (then the handlers keep and serve answers as the service does). */
+static struct srv_cache *test_cache;
+__attribute__((weak)) struct srv_cache *srv_cache_of(const srv *s)
+{
+    return s == (const srv *)&fake_srv ? test_cache : NULL;
+}
+
+__attribute__((weak)) uv_mutex_t *srv_audit_lock_of(srv *s)
 {
     (void)s;
     return NULL;

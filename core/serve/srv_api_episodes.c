@@ -31,25 +31,13 @@
 #include "srv_api_common.h"
 #include "srv_cache.h"
 #include "srv_cursor.h"
+#include "srv_json.h"
 
 typedef struct rows_json {
     const report_def *r;
     json_t *rows; /* the list's rows */
     json_t *one;  /* episode_row's object */
 } rows_json;
-
-/* store_row_fn of report_episode_page: the row as the episode report's JSON object. */
-static int add_row(const store_row *row, void *ud)
-{
-    rows_json *j = ud;
-    if (!row->cells) return 0;
-    json_t *o = json_object();
-    if (!o) return -ENOMEM;
-    for (size_t k = 0; k < j->r->n_cols; k++)
-        json_object_set_new(o, j->r->cols[k].name, report_cell_json_of(&row->cells[k], j->r->cols[k].type));
-    json_array_append_new(j->rows, o);
-    return 0;
-}
 
 /* The list's total for the filters: kept while the results clock stands (srv_cache.h),
  * counted otherwise. 0, or -1 with err. */
@@ -70,6 +58,69 @@ static int list_total(srv_req *rq, int64_t run_id, const report_filters *f, cons
     }
     if (report_episode_count(rq->db, run_id, f, status, person, total, err, errlen) < 0) return -1;
     api_keep(rq, key, clock, "", 0, *total);
+    return 0;
+}
+
+/* The list's rows written straight as JSON text, in the bytes add_row's objects dump to
+ * (srv_json.h), with the key of the last row for the next page's cursor. */
+typedef struct rows_text {
+    const report_def *r;
+    srv_jbuf b;
+    size_t n;
+    char *last[4]; /* template_id, person_id, trigger_date, episode_id of the last row */
+    int key_col[4];
+} rows_text;
+
+/* One cell as report_cell_json_of's value dumps; 0, or -1 when that value is NULL (text
+ * that is not UTF-8: the object then has no such key). */
+static int cell_text(srv_jbuf *b, const store_cell *k, int type)
+{
+    char buf[32];
+    if (k->type == STORE_CELL_NULL) {
+        srv_jbuf_raw(b, "null", 4);
+        return 0;
+    }
+    switch (type) {
+    case REPORT_FACTOR: factor_format(k->i, buf); return srv_jbuf_str(b, buf);
+    case REPORT_BOOL: srv_jbuf_raw(b, k->i ? "true" : "false", k->i ? 4 : 5); return 0;
+    case REPORT_INT:
+    case REPORT_MONEY: srv_jbuf_int(b, k->i); return 0;
+    default: return k->text && srv_json_utf8_ok(k->text) ? srv_jbuf_str(b, k->text) : -1;
+    }
+}
+
+/* store_row_fn of report_episode_keyset: the row as add_row's object would dump. */
+static int add_row_text(const store_row *row, void *ud)
+{
+    rows_text *t = ud;
+    if (!row->cells) return 0;
+    srv_jbuf_raw(&t->b, t->n ? ",{" : "{", t->n ? 2 : 1);
+    int first = 1;
+    for (size_t k = 0; k < t->r->n_cols; k++) {
+        const store_cell *c = &row->cells[k];
+        int type = t->r->cols[k].type;
+        if (c->type != STORE_CELL_NULL && type == REPORT_TEXT && !(c->text && srv_json_utf8_ok(c->text)))
+            continue; /* json_string refused it: add_row's object has no such key */
+        if (!first) srv_jbuf_raw(&t->b, ",", 1);
+        first = 0;
+        srv_jbuf_str(&t->b, t->r->cols[k].name);
+        srv_jbuf_raw(&t->b, ":", 1);
+        cell_text(&t->b, c, type);
+    }
+    srv_jbuf_raw(&t->b, "}", 1);
+    for (int i = 0; i < 4; i++) {
+        const store_cell *c = &row->cells[t->key_col[i]];
+        free(t->last[i]);
+        t->last[i] = c->type == STORE_CELL_NULL || !c->text ? NULL : strdup(c->text);
+    }
+    t->n++;
+    return t->b.bad ? -ENOMEM : 0;
+}
+
+static int col_index(const report_def *r, const char *name)
+{
+    for (size_t k = 0; k < r->n_cols; k++)
+        if (!strcmp(r->cols[k].name, name)) return (int)k;
     return 0;
 }
 
@@ -112,21 +163,17 @@ void api_episodes_list(srv_req *rq, srv_resp *rs)
         from = &key;
     }
     char err[512];
-    rows_json j = {r, json_array(), NULL};
+    rows_text t = {.r = r, .key_col = {col_index(r, "template_id"), col_index(r, "person_id"),
+                                       col_index(r, "trigger_date"), col_index(r, "episode_id")}};
     int64_t total = 0;
     int more = 0;
     int ok = list_total(rq, run_id, &f, status, person, &total, err, sizeof err) == 0 &&
              report_episode_keyset(rq->db, run_id, &f, status, person, from, limit, offset,
-                                   &more, add_row, &j, err, sizeof err) >= 0;
-    json_t *rows = j.rows;
+                                   &more, add_row_text, &t, err, sizeof err) >= 0;
     if (!ok) srv_error(rs, 500, "store", "%s", err);
     char *next = NULL;
     if (ok && more) { /* the key of the page's last row */
-        json_t *last = json_array_get(rows, json_array_size(rows) - 1);
-        const char *k4[4] = {json_string_value(json_object_get(last, "template_id")),
-                             json_string_value(json_object_get(last, "person_id")),
-                             json_string_value(json_object_get(last, "trigger_date")),
-                             json_string_value(json_object_get(last, "episode_id"))};
+        const char *k4[4] = {t.last[0], t.last[1], t.last[2], t.last[3]};
         if (k4[0] && k4[1] && k4[2] && k4[3]) next = srv_cursor_make(run_id, fh, k4);
         if (!next) {
             srv_error(rs, 500, "internal", "the cursor of the next page cannot be made");
@@ -142,21 +189,38 @@ void api_episodes_list(srv_req *rq, srv_resp *rs)
                                    api_str(f.arrangement), "period", api_str(f.period), "status",
                                    api_str(status), "person", api_str(person), "limit",
                                    (json_int_t)limit, "offset", (json_int_t)offset, "returned",
-                                   (json_int_t)json_array_size(rows));
+                                   (json_int_t)t.n);
         if (detail && after) json_object_set_new(detail, "after", json_string(after));
         ok = api_audit_read(rq, rs, "episode.list", "run", id, detail) == 0;
     }
-    if (!ok) {
-        json_decref(rows);
-        free(next);
-        return;
+    /* the body json_pack("{run_id, total, limit, offset, episodes}") + next dumps to */
+    srv_jbuf body = {0};
+    if (ok) {
+        srv_jbuf_raw(&body, "{\"run_id\":", 10);
+        srv_jbuf_int(&body, run_id);
+        srv_jbuf_raw(&body, ",\"total\":", 9);
+        srv_jbuf_int(&body, total);
+        srv_jbuf_raw(&body, ",\"limit\":", 9);
+        srv_jbuf_int(&body, limit);
+        srv_jbuf_raw(&body, ",\"offset\":", 10);
+        srv_jbuf_int(&body, offset);
+        srv_jbuf_raw(&body, ",\"episodes\":[", 13);
+        srv_jbuf_raw(&body, t.b.p ? t.b.p : "", t.b.n);
+        srv_jbuf_raw(&body, "],\"next\":", 9);
+        if (next) srv_jbuf_str(&body, next);
+        else srv_jbuf_raw(&body, "null", 4);
+        srv_jbuf_raw(&body, "}\n", 2);
+        srv_jbuf_raw(&body, "", 1); /* the NUL */
+        if (body.bad) {
+            srv_error(rs, 500, "internal", "out of memory");
+            free(body.p);
+        } else {
+            api_json_text(rs, 200, body.p);
+        }
     }
-    json_t *body = json_pack("{s:I, s:I, s:I, s:I, s:o}", "run_id", (json_int_t)run_id,
-                             "total", (json_int_t)total, "limit", (json_int_t)limit, "offset",
-                             (json_int_t)offset, "episodes", rows);
-    if (body) json_object_set_new(body, "next", next ? json_string(next) : json_null());
+    free(t.b.p);
+    for (int i = 0; i < 4; i++) free(t.last[i]);
     free(next);
-    srv_json(rs, 200, body);
 }
 
 /* ---- one episode ------------------------------------------------------------------------ */

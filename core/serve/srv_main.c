@@ -27,6 +27,10 @@ const char *srv_source_episodes_dir(const srv *s) { return s->source_dir; }
 
 const char *srv_state_dir(const srv *s) { return s->state_dir; }
 
+struct srv_cache *srv_cache_of(const srv *s) { return s->cache; }
+
+uv_mutex_t *srv_audit_lock_of(srv *s) { return &s->audit_lock; }
+
 static void rm_rf(const char *dir)
 {
     char err[600];
