@@ -178,3 +178,13 @@ void api_json_text(srv_resp *rs, int status, char *text)
     rs->text = text;
     rs->content_type = "application/json";
 }
+
+void api_compute_lock(const srv_req *rq, const char *key)
+{
+    if (rq->s) srv_cache_lock(srv_cache_of(rq->s), key);
+}
+
+void api_compute_unlock(const srv_req *rq, const char *key)
+{
+    if (rq->s) srv_cache_unlock(srv_cache_of(rq->s), key);
+}

@@ -68,6 +68,11 @@ char *api_cached(const srv_req *rq, const char *key, int64_t clock, size_t *len,
 void api_keep(const srv_req *rq, const char *key, int64_t clock, const char *text, size_t len,
               int64_t aux);
 
+/* One computation of key's answer at a time (srv_cache_lock); the caller looks the key
+ * up again once it holds it. */
+void api_compute_lock(const srv_req *rq, const char *key);
+void api_compute_unlock(const srv_req *rq, const char *key);
+
 /* Answer status with text as a JSON body (taken: freed with the response), as the
  * service sends a JSON body (srv_json_text). */
 void api_json_text(srv_resp *rs, int status, char *text);

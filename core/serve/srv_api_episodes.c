@@ -56,9 +56,16 @@ static int list_total(srv_req *rq, int64_t run_id, const report_filters *f, cons
         free(kept);
         return 0;
     }
-    if (report_episode_count(rq->db, run_id, f, status, person, total, err, errlen) < 0) return -1;
-    api_keep(rq, key, clock, "", 0, *total);
-    return 0;
+    if (clock >= 0) api_compute_lock(rq, key); /* the first of the clients at once counts */
+    kept = clock >= 0 ? api_cached(rq, key, clock, &len, total) : NULL;
+    int rc = 0;
+    if (!kept && report_episode_count(rq->db, run_id, f, status, person, total, err, errlen) < 0)
+        rc = -1;
+    else if (!kept)
+        api_keep(rq, key, clock, "", 0, *total);
+    free(kept);
+    if (clock >= 0) api_compute_unlock(rq, key);
+    return rc;
 }
 
 /* The list's rows written straight as JSON text, in the bytes add_row's objects dump to

@@ -69,6 +69,73 @@ static int audit_episode_report(srv_req *rq, srv_resp *rs, const report_def *r, 
     return api_audit_read(rq, rs, "report.read", "run", id, detail);
 }
 
+/* Compute report r of run_id with filters f (format: NULL, "json" or "csv") into rs, and
+ * keep the answer under key at clock (srv_cache.h). */
+static void compute_report(srv_req *rq, srv_resp *rs, const report_def *r, const report_filters *f,
+                           int64_t run_id, const char *format, const char *key, int64_t clock)
+{
+    char err[512], *csv = NULL;
+    size_t csv_len = 0;
+    rows_json j = {r, json_array(), NULL, 0};
+    if (format && !strcmp(format, "csv") && !(j.csv = open_memstream(&csv, &csv_len))) {
+        json_decref(j.rows);
+        srv_error(rs, 500, "internal", "out of memory");
+        return;
+    }
+    int got = report_each(rq->db, r, run_id, f, add_row, &j, err, sizeof err);
+    if (j.csv) fclose(j.csv);
+    if (got < 0) {
+        json_decref(j.rows);
+        free(csv);
+        srv_error(rs, 500, "store", "%s", err);
+        return;
+    }
+    json_t *rows = j.rows;
+    if (csv) { /* the rows are in csv; the audit counts them */
+        json_decref(rows);
+        rows = NULL;
+    }
+    int64_t n_rows = csv ? j.n : (long long)json_array_size(rows);
+    if (!strcmp(r->by, "episode") && audit_episode_report(rq, rs, r, run_id, f, n_rows) < 0) {
+        json_decref(rows);
+        free(csv);
+        return;
+    }
+    if (csv) {
+        api_keep(rq, key, clock, csv, csv_len, n_rows);
+        rs->status = 200;
+        rs->text = csv;
+        rs->content_type = "text/csv; charset=utf-8";
+        return;
+    }
+    json_t *body = json_pack("{s:I, s:s, s:o}", "run_id", (json_int_t)run_id, "by", r->by,
+                             "rows", rows);
+    if (body && json_array_size(rows) == 0) {
+        char why[512];
+        report_explain_empty(rq->db, r, run_id, f, why, sizeof why);
+        int64_t other = report_other_run(rq->db, r, run_id, f);
+        json_object_set_new(body, "note", json_string(why));
+        json_object_set_new(body, "run_with_rows", other > 0 ? json_integer(other) : json_null());
+    }
+    char through[11];
+    int known = body ? report_paid_through(rq->db, run_id, through, err, sizeof err) : 0;
+    if (known < 0) {
+        json_decref(body);
+        srv_error(rs, 500, "store", "%s", err);
+        return;
+    }
+    if (body) json_object_set_new(body, "paid_through_date", known ? json_string(through) : json_null());
+    size_t len;
+    char *text = body ? srv_json_text(body, &len) : NULL;
+    if (!text) {
+        srv_json(rs, 200, body);
+        return;
+    }
+    json_decref(body);
+    api_keep(rq, key, clock, text, len, n_rows);
+    api_json_text(rs, 200, text);
+}
+
 void api_report(srv_req *rq, srv_resp *rs)
 {
     const char *by = rq->n_params > 0 ? rq->params[0] : NULL;
@@ -108,78 +175,26 @@ void api_report(srv_req *rq, srv_resp *rs)
     size_t kept_len;
     int64_t kept_rows;
     char *kept = api_cached(rq, key, clock, &kept_len, &kept_rows);
-    if (kept) {
-        if (!strcmp(r->by, "episode") && audit_episode_report(rq, rs, r, run_id, &f, kept_rows) < 0) {
-            free(kept);
-            return;
-        }
-        if (format && !strcmp(format, "csv")) {
-            rs->status = 200;
-            rs->text = kept;
-            rs->content_type = "text/csv; charset=utf-8";
-        } else {
-            api_json_text(rs, 200, kept);
-        }
+    if (!kept && clock >= 0) { /* the first of the clients asking at once computes it */
+        api_compute_lock(rq, key);
+        kept = api_cached(rq, key, clock, &kept_len, &kept_rows);
+        if (!kept) compute_report(rq, rs, r, &f, run_id, format, key, clock);
+        api_compute_unlock(rq, key);
+        if (!kept) return;
+    }
+    if (!kept) {
+        compute_report(rq, rs, r, &f, run_id, format, key, clock);
         return;
     }
-    char err[512], *csv = NULL;
-    size_t csv_len = 0;
-    rows_json j = {r, json_array(), NULL, 0};
-    if (format && !strcmp(format, "csv") && !(j.csv = open_memstream(&csv, &csv_len))) {
-        json_decref(j.rows);
-        srv_error(rs, 500, "internal", "out of memory");
+    if (!strcmp(r->by, "episode") && audit_episode_report(rq, rs, r, run_id, &f, kept_rows) < 0) {
+        free(kept);
         return;
     }
-    int got = report_each(rq->db, r, run_id, &f, add_row, &j, err, sizeof err);
-    if (j.csv) fclose(j.csv);
-    if (got < 0) {
-        json_decref(j.rows);
-        free(csv);
-        srv_error(rs, 500, "store", "%s", err);
-        return;
-    }
-    json_t *rows = j.rows;
-    if (csv) { /* the rows are in csv; the audit counts them */
-        json_decref(rows);
-        rows = NULL;
-    }
-    int64_t n_rows = csv ? j.n : (long long)json_array_size(rows);
-    if (!strcmp(r->by, "episode") && audit_episode_report(rq, rs, r, run_id, &f, n_rows) < 0) {
-        json_decref(rows);
-        free(csv);
-        return;
-    }
-    if (csv) {
-        api_keep(rq, key, clock, csv, csv_len, n_rows);
+    if (format && !strcmp(format, "csv")) {
         rs->status = 200;
-        rs->text = csv;
+        rs->text = kept;
         rs->content_type = "text/csv; charset=utf-8";
-        return;
+    } else {
+        api_json_text(rs, 200, kept);
     }
-    json_t *body = json_pack("{s:I, s:s, s:o}", "run_id", (json_int_t)run_id, "by", r->by,
-                             "rows", rows);
-    if (body && json_array_size(rows) == 0) {
-        char why[512];
-        report_explain_empty(rq->db, r, run_id, &f, why, sizeof why);
-        int64_t other = report_other_run(rq->db, r, run_id, &f);
-        json_object_set_new(body, "note", json_string(why));
-        json_object_set_new(body, "run_with_rows", other > 0 ? json_integer(other) : json_null());
-    }
-    char through[11];
-    int known = body ? report_paid_through(rq->db, run_id, through, err, sizeof err) : 0;
-    if (known < 0) {
-        json_decref(body);
-        srv_error(rs, 500, "store", "%s", err);
-        return;
-    }
-    if (body) json_object_set_new(body, "paid_through_date", known ? json_string(through) : json_null());
-    size_t len;
-    char *text = body ? srv_json_text(body, &len) : NULL;
-    if (!text) {
-        srv_json(rs, 200, body);
-        return;
-    }
-    json_decref(body);
-    api_keep(rq, key, clock, text, len, n_rows);
-    api_json_text(rs, 200, text);
 }

@@ -19,6 +19,7 @@ typedef struct entry {
 
 struct srv_cache {
     uv_mutex_t lock;
+    uv_mutex_t computing[SRV_CACHE_LOCKS]; /* srv_cache_lock */
     entry e[SRV_CACHE_ENTRIES];
     int n;
     size_t bytes;
@@ -39,6 +40,13 @@ srv_cache *srv_cache_new(void)
         free(c);
         return NULL;
     }
+    for (int i = 0; c && i < SRV_CACHE_LOCKS; i++)
+        if (uv_mutex_init(&c->computing[i]) != 0) {
+            while (i-- > 0) uv_mutex_destroy(&c->computing[i]);
+            uv_mutex_destroy(&c->lock);
+            free(c);
+            return NULL;
+        }
     return c;
 }
 
@@ -55,6 +63,7 @@ void srv_cache_free(srv_cache *c)
     if (!c) return;
     while (c->n) drop(c, c->n - 1);
     uv_mutex_destroy(&c->lock);
+    for (int i = 0; i < SRV_CACHE_LOCKS; i++) uv_mutex_destroy(&c->computing[i]);
     free(c);
 }
 
@@ -127,4 +136,14 @@ int srv_cache_key(char *buf, size_t len, const char *const *parts, size_t n)
     if (off + 1 > len) return -1;
     buf[off] = '\0';
     return 0;
+}
+
+void srv_cache_lock(srv_cache *c, const char *key)
+{
+    if (c) uv_mutex_lock(&c->computing[fnv1a(key) % SRV_CACHE_LOCKS]);
+}
+
+void srv_cache_unlock(srv_cache *c, const char *key)
+{
+    if (c) uv_mutex_unlock(&c->computing[fnv1a(key) % SRV_CACHE_LOCKS]);
 }

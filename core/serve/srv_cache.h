@@ -20,6 +20,7 @@
 
 #define SRV_CACHE_ENTRIES 512
 #define SRV_CACHE_BYTES ((size_t)64 << 20)
+#define SRV_CACHE_LOCKS 16
 
 typedef struct srv_cache srv_cache;
 
@@ -37,6 +38,15 @@ char *srv_cache_get(srv_cache *c, const char *key, int64_t clock, size_t *len, i
 /* Keep text (len bytes, copied) and aux for key at clock, replacing an older value. */
 void srv_cache_put(srv_cache *c, const char *key, int64_t clock, const char *text, size_t len,
                    int64_t aux);
+
+/*
+ * Around computing key's value: one computation per key at a time (of SRV_CACHE_LOCKS
+ * locks, chosen by the key's hash), so that the clients asking at once for an answer not
+ * kept yet wait for the first one's instead of each computing it; the caller looks the
+ * key up again once it holds the lock. No-ops when c is NULL. A caller holds at most one.
+ */
+void srv_cache_lock(srv_cache *c, const char *key);
+void srv_cache_unlock(srv_cache *c, const char *key);
 
 /* A cache key: the parts joined by 0x1f, a NULL part written as 0x1e (so NULL and "" differ),
  * into buf. 0, or -1 when it does not fit or a part holds 0x1e or 0x1f (the caller then
