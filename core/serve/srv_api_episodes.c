@@ -80,19 +80,36 @@ typedef struct rows_text {
 
 /* One cell as report_cell_json_of's value dumps; 0, or -1 when that value is NULL (text
  * that is not UTF-8: the object then has no such key). */
+/* factor_format's text ("-"? digits "." four digits) as a JSON string, without snprintf. */
+static void factor_text(srv_jbuf *b, int64_t v)
+{
+    uint64_t mag = v < 0 ? (uint64_t)0 - (uint64_t)v : (uint64_t)v, whole = mag / 10000;
+    unsigned frac = (unsigned)(mag % 10000);
+    char s[32], *e = s + sizeof s, *p = e;
+    *--p = '"';
+    for (int i = 0; i < 4; i++, frac /= 10) *--p = (char)('0' + frac % 10);
+    *--p = '.';
+    do {
+        *--p = (char)('0' + whole % 10);
+        whole /= 10;
+    } while (whole);
+    if (v < 0) *--p = '-';
+    *--p = '"';
+    srv_jbuf_raw(b, p, (size_t)(e - p));
+}
+
 static int cell_text(srv_jbuf *b, const store_cell *k, int type)
 {
-    char buf[32];
     if (k->type == STORE_CELL_NULL) {
         srv_jbuf_raw(b, "null", 4);
         return 0;
     }
     switch (type) {
-    case REPORT_FACTOR: factor_format(k->i, buf); return srv_jbuf_str(b, buf);
+    case REPORT_FACTOR: factor_text(b, k->i); return 0;
     case REPORT_BOOL: srv_jbuf_raw(b, k->i ? "true" : "false", k->i ? 4 : 5); return 0;
     case REPORT_INT:
     case REPORT_MONEY: srv_jbuf_int(b, k->i); return 0;
-    default: return k->text && srv_json_utf8_ok(k->text) ? srv_jbuf_str(b, k->text) : -1;
+    default: return k->text ? srv_jbuf_str(b, k->text) : -1; /* checked by the caller */
     }
 }
 

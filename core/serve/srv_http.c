@@ -281,8 +281,9 @@ static int db_take(srv *s, store **db, char *err, size_t errlen)
     if (*db) return 0;
     if (store_open(s->db_path, 0, db, err, errlen) < 0) return -1;
     store_busy_timeout(*db, 5000);
-    /* a larger page cache than SQLite's 2 MiB: the run rows the answers read stay in it */
-    store_exec(*db, "PRAGMA cache_size = -16384", NULL, 0);
+    /* a larger page cache than SQLite's 2 MiB: the run rows the answers read stay in it;
+     * no checkpoint at commit: srv__http_checkpoint_tick runs them off the request path */
+    store_exec(*db, "PRAGMA cache_size = -16384; PRAGMA wal_autocheckpoint = 0", NULL, 0);
     return 0;
 }
 
@@ -304,6 +305,41 @@ void srv__http_close_pool(srv *s)
     uv_mutex_lock(&s->lock);
     while (s->n_db_free > 0) store_close(s->db_free[--s->n_db_free]);
     uv_mutex_unlock(&s->lock);
+    if (s->ckpt_db) store_close(s->ckpt_db);
+    s->ckpt_db = NULL;
+}
+
+/* On the pool: a passive checkpoint (it waits for no reader or writer; what it cannot copy
+ * now, the next one does), on a connection of its own. */
+static void checkpoint_work(uv_work_t *w)
+{
+    srv *s = w->data;
+    char err[512];
+    if (!s->ckpt_db && store_open(s->db_path, 0, &s->ckpt_db, err, sizeof err) < 0) {
+        log_msg(LOG_LEVEL_WARN, "serve", "checkpoint: %s", err);
+        s->ckpt_db = NULL;
+        return;
+    }
+    if (store_exec(s->ckpt_db, "PRAGMA wal_checkpoint(PASSIVE)", err, sizeof err) < 0)
+        log_msg(LOG_LEVEL_WARN, "serve", "checkpoint: %s", err);
+}
+
+static void after_checkpoint(uv_work_t *w, int status)
+{
+    srv *s = w->data;
+    (void)status;
+    s->ckpt_busy = 0;
+}
+
+void srv__http_checkpoint_tick(srv *s)
+{
+    uint64_t now = uv_now(s->loop);
+    if (s->ckpt_busy || s->stopping || now - s->ckpt_at < SRV_CHECKPOINT_MS) return;
+    s->ckpt_at = now;
+    s->ckpt_busy = 1;
+    s->ckpt_work.data = s;
+    if (uv_queue_work(s->loop, &s->ckpt_work, checkpoint_work, after_checkpoint) != 0)
+        s->ckpt_busy = 0;
 }
 
 static void work(uv_work_t *w)

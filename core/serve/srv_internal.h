@@ -111,6 +111,13 @@ struct srv {
     /* one audit write at a time from this process (srv_util.c): the pool's threads wait
      * here instead of in SQLite's busy handler, which sleeps in steps of milliseconds */
     uv_mutex_t audit_lock;
+    /* the WAL checkpoint of the requests' writes (the audit rows), off the request path
+     * (srv_http.c srv__http_checkpoint_tick): the pool's connections do not checkpoint,
+     * which fsyncs the database inside a request, under audit_lock */
+    uv_work_t ckpt_work;
+    int ckpt_busy;                      /* loop thread */
+    uint64_t ckpt_at;                   /* uv_now of the last one started */
+    store *ckpt_db;                     /* the pool thread running it only */
     /* answers computed from a done run's rows, kept while the store's results clock
      * stands (srv_cache.h); its own lock */
     struct srv_cache *cache;
@@ -129,6 +136,10 @@ void srv__http_kick(srv *s);           /* run libmicrohttpd now and rearm its ti
 void srv__http_stop(srv *s);
 /* Close the store connections kept between requests (at the end of the service). */
 void srv__http_close_pool(srv *s);
+/* Every tick: start a passive WAL checkpoint on the pool when none is running and the last
+ * began SRV_CHECKPOINT_MS ago (not while stopping). */
+void srv__http_checkpoint_tick(srv *s);
+#define SRV_CHECKPOINT_MS 1000
 /* At the start of a stop: answer every waiting rules/try request 503. */
 void srv__http_drop_waiting(srv *s);
 /* Run again the parked long polls past their time (every tick). */

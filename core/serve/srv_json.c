@@ -72,7 +72,8 @@ static size_t utf8_one(const unsigned char *s, size_t n, int32_t *cp)
     return len;
 }
 
-static void put_string(buf *b, const char *str, size_t len)
+/* 0, or -1 (b left with a partial string) when str is not valid UTF-8. */
+static int put_string(buf *b, const char *str, size_t len)
 {
     const unsigned char *s = (const unsigned char *)str, *end = s + len;
     put(b, "\"", 1);
@@ -83,10 +84,7 @@ static void put_string(buf *b, const char *str, size_t len)
         if (s == end) break;
         int32_t cp;
         size_t k = utf8_one(s, (size_t)(end - s), &cp);
-        if (!k) {
-            b->bad = 1; /* jansson refuses it: let it */
-            return;
-        }
+        if (!k) return -1; /* jansson refuses it */
         s += k;
         switch (cp) {
         case '\\': put(b, "\\\\", 2); break;
@@ -107,6 +105,7 @@ static void put_string(buf *b, const char *str, size_t len)
         }
     }
     put(b, "\"", 1);
+    return 0;
 }
 
 static void put_int(buf *b, json_int_t v)
@@ -133,7 +132,9 @@ static void dump(buf *b, const json_t *j, int depth)
     case JSON_TRUE: put(b, "true", 4); break;
     case JSON_FALSE: put(b, "false", 5); break;
     case JSON_INTEGER: put_int(b, json_integer_value(j)); break;
-    case JSON_STRING: put_string(b, json_string_value(j), json_string_length(j)); break;
+    case JSON_STRING:
+        if (put_string(b, json_string_value(j), json_string_length(j)) < 0) b->bad = 1;
+        break;
     case JSON_ARRAY: {
         size_t n = json_array_size(j);
         put(b, "[", 1);
@@ -151,7 +152,7 @@ static void dump(buf *b, const json_t *j, int depth)
              it = json_object_iter_next((json_t *)j, it)) {
             if (!first) put(b, ",", 1);
             first = 0;
-            put_string(b, json_object_iter_key(it), json_object_iter_key_len(it));
+            if (put_string(b, json_object_iter_key(it), json_object_iter_key_len(it)) < 0) b->bad = 1;
             put(b, ":", 1);
             dump(b, json_object_iter_value(it), depth + 1);
         }
@@ -182,8 +183,11 @@ void srv_jbuf_raw(srv_jbuf *b, const char *s, size_t n) { put(b, s, n); }
 int srv_json_utf8_ok(const char *str)
 {
     const unsigned char *s = (const unsigned char *)str;
-    size_t n = strlen(str);
-    for (size_t i = 0; i < n;) {
+    size_t i = 0;
+    while (s[i] && s[i] < 0x80) i++; /* ASCII: valid */
+    if (!s[i]) return 1;
+    size_t n = i + strlen(str + i);
+    for (; i < n;) {
         int32_t cp;
         size_t k = s[i] < 0x80 ? 1 : utf8_one(s + i, n - i, &cp);
         if (!k) return 0;
@@ -194,9 +198,10 @@ int srv_json_utf8_ok(const char *str)
 
 int srv_jbuf_str(srv_jbuf *b, const char *s)
 {
-    if (!srv_json_utf8_ok(s)) return -1;
-    put_string(b, s, strlen(s));
-    return 0;
+    size_t at = b->n;
+    if (put_string(b, s, strlen(s)) == 0) return 0;
+    b->n = at; /* not UTF-8: nothing of it is kept */
+    return -1;
 }
 
 void srv_jbuf_int(srv_jbuf *b, long long v) { put_int(b, (json_int_t)v); }

@@ -65,11 +65,13 @@ static void on_tick(uv_timer_t *t)
 {
     srv *s = t->data;
     srv__http_park_tick(s);
+    srv__http_checkpoint_tick(s);
     if (!s->stopping) {
         srv__jobs_tick(s);
         return;
     }
-    if (s->in_flight == 0 && !srv__jobs_busy(s) && !s->reloading && !srv__mllp_busy(s)) {
+    if (s->in_flight == 0 && !srv__jobs_busy(s) && !s->reloading && !srv__mllp_busy(s) &&
+        !s->ckpt_busy) {
         finish(s);
         return;
     }
