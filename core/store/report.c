@@ -486,7 +486,8 @@ int report_episode_keyset(store *s, int64_t run_id, const report_filters *f, con
         free(q);
         if (rc < 0) break;
         bind_list(st[i], run_id, src[i], f, status, person);
-        sqlite3_bind_int64(st[i], 10, offset + limit + 1);
+        /* the page and one row more (to know whether a next page exists) past offset */
+        sqlite3_bind_int64(st[i], 10, offset > INT64_MAX - limit - 1 ? INT64_MAX : offset + limit + 1);
         if (after) {
             sqlite3_bind_text(st[i], 13, after->template_id, -1, SQLITE_TRANSIENT);
             sqlite3_bind_text(st[i], 14, after->person_id, -1, SQLITE_TRANSIENT);
