@@ -9,7 +9,8 @@
 #   make deps         install the Debian 12 packages cara needs (apt-get, non-interactive)
 #   make demo         build and run the demo (scripts/demo.sh)
 #   make bench        measure load, run and the SQL peer (scripts/bench.sh; not part of test),
-#                     the portal's calls (bench_portal.sh) and ADT over MLLP (bench_mllp.sh)
+#                     the portal's calls (bench_portal.sh), ADT over MLLP (bench_mllp.sh) and
+#                     the HTTP API under load with wrk (bench_api.sh)
 #                     [BENCH_BENEFICIARIES=100000] [BENCH_RUNS=3]
 #   make install PREFIX=/usr/local
 #
@@ -26,6 +27,8 @@ TEST_DEP_PKGS := check:check
 # the browser test's chromium and firefox-esr; scripts/install-deps.sh installs them, `make deps` also runs
 # npm ci in tests/browser (puppeteer-core, pinned in its package-lock.json).
 PORTAL_PKGS   := libjs-chart.js chromium firefox-esr
+# Not a library either: wrk, the HTTP load generator of scripts/bench_api.sh (make bench).
+BENCH_PKGS    := wrk
 
 NO_DEP_GOALS := deps clean distclean help
 ifneq ($(filter-out $(NO_DEP_GOALS),$(or $(MAKECMDGOALS),all)),)
@@ -235,6 +238,9 @@ bench: all $(BENCH_SCAN) $(MLLP_LOAD)
 	CARA_BIN=$(abspath $(CARA_BIN)) MLLP_LOAD=$(abspath $(MLLP_LOAD)) \
 	CARA_PLUGINS=$(abspath $(BUILD)/plugins) CARA_EPISODES=$(abspath episodes) \
 	sh scripts/bench_mllp.sh
+	CARA_BIN=$(abspath $(CARA_BIN)) CARA_PLUGINS=$(abspath $(BUILD)/plugins) \
+	CARA_EPISODES=$(abspath episodes) BENCH_BENEFICIARIES=$(BENCH_BENEFICIARIES) \
+	sh scripts/bench_api.sh
 
 # Fuzzing (not part of make test): every pure parser and the Lua sandbox under libFuzzer
 # with ASan + UBSan, FUZZ_SECONDS each (default 20). Needs clang (apt-get install clang).

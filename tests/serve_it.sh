@@ -85,6 +85,18 @@ lacks "ACO sees no other ACO" '"aco_id":"A0003"'
 call "ACO asking for another ACO" 403 "$ACO" GET "/v1/reports/arrangement?run=$RUN&aco=A0003"
 call "ACO: its episodes, paged" 200 "$ACO" GET "/v1/episodes?run=$RUN&limit=5"
 has "paging echoed" '"limit":5'
+NEXT=$(sed -n 's/.*"next":"\([^"]*\)".*/\1/p' "$T/body")
+if [ -n "$NEXT" ]; then ok "a full page names the next one"; else bad "no next cursor on a full page"; fi
+cp "$T/body" "$T/page1"
+call "ACO: the next page by its cursor" 200 "$ACO" GET "/v1/episodes?run=$RUN&limit=5&after=$NEXT"
+sed -n 's/.*"episodes":\(.*\),"next".*/\1/p' "$T/body" >"$T/page2"
+call "ACO: the same rows by offset" 200 "$ACO" GET "/v1/episodes?run=$RUN&limit=5&offset=5"
+sed -n 's/.*"episodes":\(.*\),"next".*/\1/p' "$T/body" >"$T/page2o"
+if cmp -s "$T/page2" "$T/page2o"; then ok "cursor and offset give the same page"; else bad "page 2 by cursor differs from offset 5"; fi
+call "a cursor that is not one" 400 "$ACO" GET "/v1/episodes?run=$RUN&after=nope"
+has "the bad cursor is named" '"message":"after: '
+has "with its value" 'nope'
+call "another ACO's cursor" 400 "$CMS" GET "/v1/episodes?run=$RUN&aco=A0003&after=$NEXT"
 call "provider: own episodes" 200 "$PROV" GET "/v1/episodes?run=$RUN&limit=1000"
 others=$(grep -o '"npi":"[0-9]*"' "$T/body" | grep -v "\"$NPI\"" | wc -l)
 if [ "$others" -eq 0 ]; then ok "provider sees only NPI $NPI"; else bad "provider sees $others episodes of others"; fi

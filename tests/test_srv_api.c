@@ -13,6 +13,8 @@
 #include <time.h>
 
 #include "serve/srv_api.h"
+#include "serve/srv_cache.h"
+#include "serve/srv_json.h"
 #include "serve/srv_dirs.h"
 #include "store/store_conn.h"
 #include "suites.h"
@@ -30,6 +32,20 @@ __attribute__((weak)) const char *srv_source_episodes_dir(const srv *s)
 
 /* Test double of the service's state folder: none (rules/try uses $TMPDIR then). */
 __attribute__((weak)) const char *srv_state_dir(const srv *s)
+{
+    (void)s;
+    return NULL;
+}
+
+/* Test doubles of the answers the service keeps and of its audit lock: none, unless a
+ * test sets test_cache (then the handlers keep and serve answers as the service does). */
+static struct srv_cache *test_cache;
+__attribute__((weak)) struct srv_cache *srv_cache_of(const srv *s)
+{
+    return s == (const srv *)&fake_srv ? test_cache : NULL;
+}
+
+__attribute__((weak)) uv_mutex_t *srv_audit_lock_of(srv *s)
 {
     (void)s;
     return NULL;
@@ -138,6 +154,14 @@ static int call_any(srv_handler h, int kind, const char *id, const char *p0, con
     srv_resp rs = {.status = 200};
     h(&rq, &rs);
     store_close(rq.db);
+    if (!rs.json && rs.text && !text && rs.content_type && !strcmp(rs.content_type, "application/json")) {
+        /* an answer written as JSON text (a kept report, the episode list) */
+        json_error_t je;
+        rs.json = json_loads(rs.text, 0, &je);
+        ck_assert_msg(rs.json != NULL, "not JSON: %s", je.text);
+        free(rs.text);
+        rs.text = NULL;
+    }
     if (text) *text = rs.text;
     else free(rs.text);
     ck_assert_msg(rs.json != NULL || (text && rs.text), "no JSON body (status %d)", rs.status);
@@ -328,6 +352,293 @@ START_TEST(test_episodes_list)
         ck_assert_uint_eq(got, json_array_size(want));
         json_decref(want);
     }
+}
+END_TEST
+
+/* Several statements on the store (foreign keys on: a deleted run takes its rows). */
+static void exec_sql(const char *sql)
+{
+    store *s;
+    char e[256];
+    ck_assert_int_eq(store_open(db_path, 0, &s, e, sizeof e), 0);
+    char *msg = NULL;
+    ck_assert_msg(sqlite3_exec(store_db(s), sql, NULL, NULL, &msg) == SQLITE_OK, "%s: %s", sql,
+                  msg ? msg : "");
+    store_close(s);
+}
+
+/* Walk the list with query q (may be "") by cursor, limit per page: every episode_id, in
+ * order, into got (a new array); checks each page's total and that next is null exactly
+ * on the last page (and never after a short page). Returns the number of pages. */
+static int walk(int kind, const char *id, const char *q, int limit, json_t **got)
+{
+    char cursor[2048] = "", query[2600];
+    int pages = 0;
+    long long total = -1;
+    *got = json_array();
+    for (;;) {
+        snprintf(query, sizeof query, "%s%slimit=%d%s%s", q, *q ? "&" : "", limit,
+                 cursor[0] ? "&after=" : "", cursor);
+        json_t *j;
+        ck_assert_int_eq(call(api_episodes_list, kind, id, NULL, NULL, query, NULL, &j), 200);
+        pages++;
+        long long t = json_integer_value(json_object_get(j, "total"));
+        if (total >= 0) ck_assert_int_eq(t, total); /* the same total on every page */
+        total = t;
+        json_t *page = json_object_get(j, "episodes"), *r;
+        size_t i;
+        json_array_foreach(page, i, r) json_array_append(*got, json_object_get(r, "episode_id"));
+        json_t *next = json_object_get(j, "next");
+        ck_assert_ptr_nonnull(next); /* always there: a string, or null on the last page */
+        if (json_is_null(next)) {
+            ck_assert_int_eq((long long)json_array_size(*got), total);
+            json_decref(j);
+            return pages;
+        }
+        ck_assert_int_eq((int)json_array_size(page), limit); /* only a full page has a next */
+        util_strlcpy(cursor, json_string_value(next), sizeof cursor);
+        json_decref(j);
+        ck_assert_int_lt(pages, 100000);
+    }
+}
+
+/* The episode_ids of run_episodes for where, in the list's order. */
+static json_t *ids_of(const char *where)
+{
+    store *s;
+    char e[256], sql[512];
+    ck_assert_int_eq(store_open(db_path, 0, &s, e, sizeof e), 0);
+    snprintf(sql, sizeof sql, "SELECT episode_id FROM run_episodes WHERE %s ORDER BY template_id, "
+             "person_id, trigger_date, episode_id", where);
+    sqlite3_stmt *st;
+    ck_assert_int_eq(sqlite3_prepare_v2(store_db(s), sql, -1, &st, NULL), SQLITE_OK);
+    json_t *a = json_array();
+    while (sqlite3_step(st) == SQLITE_ROW)
+        json_array_append_new(a, json_string((const char *)sqlite3_column_text(st, 0)));
+    sqlite3_finalize(st);
+    store_close(s);
+    return a;
+}
+
+START_TEST(test_episodes_keyset)
+{
+    /* by cursor, every row exactly once, in the list's order, under each filter and page
+     * size (1: every boundary, also inside one beneficiary's episodes, whose key ties on
+     * template and person) */
+    const struct { int kind; const char *id, *q, *where; } cases[] = {
+        {SRV_CMS, "", "", "run_id = 1"},
+        {SRV_ACO, "A0001", "", "run_id = 1 AND aco_id = 'A0001'"},
+        {SRV_CMS, "", "status=excluded", "run_id = 1 AND status = 'excluded'"},
+        {SRV_CMS, "", "template=falls_prevention&period=2027",
+         "run_id = 1 AND template_id = 'falls_prevention' AND substr(trigger_date, 1, 4) = '2027'"},
+        {SRV_CMS, "", "period=2035", "run_id = 1 AND 0"}, /* empty: one page, next null */
+    };
+    const int limits[] = {1, 7, 1000};
+    for (size_t c = 0; c < sizeof cases / sizeof cases[0]; c++) {
+        json_t *want = ids_of(cases[c].where);
+        for (size_t l = 0; l < sizeof limits / sizeof limits[0]; l++) {
+            if (limits[l] == 1 && json_array_size(want) > 400) continue; /* enough with 7 */
+            json_t *got;
+            int pages = walk(cases[c].kind, cases[c].id, cases[c].q, limits[l], &got);
+            ck_assert_msg(json_equal(got, want), "case %zu limit %d: the walk differs", c, limits[l]);
+            size_t n = json_array_size(want);
+            /* a full last page has no next either (the page reads one row more to know) */
+            ck_assert_int_eq(pages, n == 0 ? 1 : (int)((n + (size_t)limits[l] - 1) / (size_t)limits[l]));
+            json_decref(got);
+        }
+        json_decref(want);
+    }
+    /* a beneficiary with several episodes: page 1 by 1 (ties on template and person) */
+    char person[64], where[160];
+    qs("SELECT person_id FROM run_episodes WHERE run_id = 1 GROUP BY person_id HAVING count(*) > 1 "
+       "ORDER BY person_id LIMIT 1", person, sizeof person);
+    ck_assert_str_ne(person, "");
+    char q[128];
+    snprintf(q, sizeof q, "person=%s", person);
+    snprintf(where, sizeof where, "run_id = 1 AND person_id = '%s'", person);
+    json_t *want = ids_of(where), *got;
+    ck_assert_int_ge((int)json_array_size(want), 2);
+    walk(SRV_CMS, "", q, 1, &got);
+    ck_assert(json_equal(got, want));
+    json_decref(got);
+    json_decref(want);
+
+    /* after + offset: offset rows skipped past the cursor; the cursor of the last row: an
+     * empty page, next null */
+    json_t *j, *k;
+    ck_assert_int_eq(call(api_episodes_list, SRV_CMS, "", NULL, NULL, "limit=3", NULL, &j), 200);
+    char cur[2048], qq[2200];
+    util_strlcpy(cur, json_string_value(json_object_get(j, "next")), sizeof cur);
+    json_decref(j);
+    snprintf(qq, sizeof qq, "limit=2&offset=4&after=%s", cur);
+    ck_assert_int_eq(call(api_episodes_list, SRV_CMS, "", NULL, NULL, qq, NULL, &j), 200);
+    ck_assert_int_eq(call(api_episodes_list, SRV_CMS, "", NULL, NULL, "limit=2&offset=7", NULL, &k), 200);
+    ck_assert(json_equal(json_object_get(j, "episodes"), json_object_get(k, "episodes")));
+    ck_assert_int_eq(json_integer_value(json_object_get(j, "offset")), 4);
+    json_decref(j);
+    json_decref(k);
+    long long all = qi("SELECT count(*) FROM run_episodes WHERE run_id = 1");
+    snprintf(qq, sizeof qq, "limit=1&offset=%lld", all - 2);
+    ck_assert_int_eq(call(api_episodes_list, SRV_CMS, "", NULL, NULL, qq, NULL, &j), 200);
+    util_strlcpy(cur, json_string_value(json_object_get(j, "next")), sizeof cur); /* of row all-2 */
+    json_decref(j);
+    snprintf(qq, sizeof qq, "limit=5&after=%s", cur);
+    ck_assert_int_eq(call(api_episodes_list, SRV_CMS, "", NULL, NULL, qq, NULL, &j), 200);
+    ck_assert_int_eq(json_array_size(json_object_get(j, "episodes")), 1); /* the last row */
+    ck_assert(json_is_null(json_object_get(j, "next")));
+    json_decref(j);
+
+    /* a bad cursor, or one of another list (other filters, another scope, another run):
+     * 400 naming the parameter and the value */
+    ck_assert_int_eq(call(api_episodes_list, SRV_CMS, "", NULL, NULL, "limit=3&aco=A0001", NULL, &j), 200);
+    util_strlcpy(cur, json_string_value(json_object_get(j, "next")), sizeof cur);
+    json_decref(j);
+    const char *bad[] = {"after=zzz", "after=ZTEfMQ", "after=%%%", "after=", "after=ZTIfMR8w"};
+    for (size_t i = 0; i < sizeof bad / sizeof bad[0]; i++) {
+        ck_assert_int_eq(call(api_episodes_list, SRV_CMS, "", NULL, NULL, bad[i], NULL, &j), 400);
+        const char *m = json_string_value(json_object_get(json_object_get(j, "error"), "message"));
+        ck_assert_msg(m && !strncmp(m, "after: \"", 8) && strstr(m, bad[i] + 6), "%s: %s", bad[i], m);
+        json_decref(j);
+    }
+    snprintf(qq, sizeof qq, "aco=A0002&after=%s", cur);
+    ck_assert_int_eq(call(api_episodes_list, SRV_CMS, "", NULL, NULL, qq, NULL, &j), 400);
+    ck_assert_ptr_nonnull(strstr(json_string_value(json_object_get(json_object_get(j, "error"), "message")),
+                                 "another list"));
+    json_decref(j);
+    snprintf(qq, sizeof qq, "after=%s", cur); /* an ACO token of another ACO */
+    ck_assert_int_eq(call(api_episodes_list, SRV_ACO, "A0002", NULL, NULL, qq, NULL, &j), 400);
+    json_decref(j);
+    snprintf(qq, sizeof qq, "aco=A0001&after=%s", cur); /* the ACO's own token: its list */
+    ck_assert_int_eq(call(api_episodes_list, SRV_ACO, "A0001", NULL, NULL, qq, NULL, &j), 200);
+    json_decref(j);
+
+    /* a run that shares another's rows (an incremental run, schema 22): run 60 stores one
+     * beneficiary's episodes itself and reads the rest from run 1; the walk merges both
+     * in order, as the run_episodes view resolves them */
+    char sql[1024];
+    snprintf(sql, sizeof sql,
+             "INSERT INTO runs (run_id, started_at, status, episodes_dir) VALUES (60, 'now', "
+             "'done', 'x'); INSERT INTO run_sources (run_id, src_run_id) VALUES (60, 1); "
+             "INSERT INTO run_own_people (run_id, person_id) VALUES (60, '%s'); "
+             "CREATE TEMP TABLE x AS SELECT * FROM run_episode_rows WHERE run_id = 1 AND person_id = '%s'; "
+             "UPDATE x SET run_id = 60, actual_cents = actual_cents + 1; "
+             "INSERT INTO run_episode_rows SELECT * FROM x;", person, person);
+    exec_sql(sql);
+    want = ids_of("run_id = 60");
+    ck_assert_int_eq((long long)json_array_size(want), all);
+    walk(SRV_CMS, "", "run=60", 7, &got);
+    ck_assert(json_equal(got, want));
+    json_decref(got);
+    json_decref(want);
+    snprintf(qq, sizeof qq, "run=60&person=%s", person); /* run 60's own copies */
+    ck_assert_int_eq(call(api_episodes_list, SRV_CMS, "", NULL, NULL, qq, NULL, &j), 200);
+    snprintf(sql, sizeof sql, "SELECT actual_cents FROM run_episode_rows WHERE run_id = 60 AND "
+             "person_id = '%s' ORDER BY template_id, trigger_date, episode_id LIMIT 1", person);
+    ck_assert_int_eq(json_integer_value(json_object_get(json_array_get(json_object_get(j, "episodes"), 0),
+                                                        "actual_cents")), qi(sql));
+    json_decref(j);
+    /* a cursor of run 1 is not one of run 60's list */
+    snprintf(qq, sizeof qq, "run=60&aco=A0001&after=%s", cur);
+    ck_assert_int_eq(call(api_episodes_list, SRV_CMS, "", NULL, NULL, qq, NULL, &j), 400);
+    json_decref(j);
+    exec_sql("DELETE FROM runs WHERE run_id = 60;");
+    ck_assert_int_eq(qi("SELECT count(*) FROM run_episode_rows WHERE run_id = 60"), 0);
+}
+END_TEST
+
+/* Kept answers (srv_cache.h): the same bytes as computed ones, and computed again once
+ * what they are computed from changes (the results clock). */
+START_TEST(test_kept_answers)
+{
+    char *a = NULL, *b = NULL, *c = NULL;
+    json_t *j;
+    ck_assert_int_eq(call_any(api_report, SRV_ACO, "A0001", "leakage", NULL, "aco=A0001", NULL, &j, &a), 200);
+    ck_assert_ptr_nonnull(a);
+    test_cache = srv_cache_new();
+    ck_assert_int_eq(call_any(api_report, SRV_ACO, "A0001", "leakage", NULL, "aco=A0001", NULL, &j, &b), 200);
+    ck_assert_str_eq(a, b); /* computed and kept */
+    free(b);
+    ck_assert_int_eq(call_any(api_report, SRV_ACO, "A0001", "leakage", NULL, "aco=A0001", NULL, &j, &b), 200);
+    ck_assert_str_eq(a, b); /* served from the cache */
+    free(b);
+    /* the leakage report names providers: a rename is seen at once */
+    char npi[32], sql[256];
+    qs("SELECT l.npi FROM run_leakage l JOIN providers p ON p.npi = l.npi AND p.tin = l.tin WHERE "
+       "l.run_id = 1 AND l.aco_id = 'A0001' LIMIT 1", npi, sizeof npi);
+    ck_assert_str_ne(npi, "");
+    snprintf(sql, sizeof sql, "UPDATE providers SET name = 'Renamed Kept Answer' WHERE npi = '%s';", npi);
+    exec_sql(sql);
+    ck_assert_int_eq(call_any(api_report, SRV_ACO, "A0001", "leakage", NULL, "aco=A0001", NULL, &j, &c), 200);
+    ck_assert_ptr_nonnull(strstr(c, "Renamed Kept Answer"));
+    free(c);
+    /* the list's total is kept too, and follows a new run */
+    ck_assert_int_eq(call(api_episodes_list, SRV_ACO, "A0001", NULL, NULL, "limit=1", NULL, &j), 200);
+    long long t = json_integer_value(json_object_get(j, "total"));
+    json_decref(j);
+    ck_assert_int_eq(t, qi("SELECT count(*) FROM run_episodes WHERE run_id = 1 AND aco_id = 'A0001'"));
+    srv_cache_free(test_cache);
+    test_cache = NULL;
+    free(a);
+}
+END_TEST
+
+/* The service's JSON writer (srv_json.h) writes jansson's bytes: escapes, non-ASCII,
+ * surrogate pairs, integers at the limits, nesting, empty containers, key order; and
+ * leaves to jansson what it does not take (reals, too deep). */
+START_TEST(test_json_writer)
+{
+    json_t *t = json_object();
+    json_object_set_new(t, "plain", json_string("abc"));
+    json_object_set_new(t, "esc", json_string("q\"b\\s/ \b\f\n\r\t \x01\x1f \x7f end"));
+    json_object_set_new(t, "utf8", json_string("caf\xc3\xa9 \xe2\x82\xac \xf0\x9f\x98\x80 \xef\xbf\xbf"));
+    json_object_set_new(t, "k\xc3\xa9y \"q\"", json_integer(-1));
+    json_object_set_new(t, "min", json_integer(INT64_MIN));
+    json_object_set_new(t, "max", json_integer(INT64_MAX));
+    json_object_set_new(t, "zero", json_integer(0));
+    json_object_set_new(t, "t", json_true());
+    json_object_set_new(t, "f", json_false());
+    json_object_set_new(t, "n", json_null());
+    json_object_set_new(t, "ea", json_array());
+    json_object_set_new(t, "eo", json_object());
+    json_object_set_new(t, "", json_stringn("nul\0in", 6));
+    json_t *a = json_array();
+    for (int i = 0; i < 40; i++) json_array_append_new(a, json_pack("{s:i, s:[s, n]}", "i", i, "x", "y"));
+    json_object_set_new(t, "rows", a);
+    json_object_set_new(t, "plain", json_string("replaced keeps its place"));
+    size_t len;
+    char *mine = srv_json_dump(t, &len), *theirs = json_dumps(t, JSON_COMPACT | JSON_ENSURE_ASCII);
+    ck_assert_ptr_nonnull(mine);
+    ck_assert_str_eq(mine, theirs);
+    ck_assert_uint_eq(len, strlen(theirs));
+    free(mine);
+    free(theirs);
+    char *text = srv_json_text(t, &len);
+    ck_assert_uint_eq(text[len - 1], '\n');
+    free(text);
+    json_object_set_new(t, "real", json_real(1.5)); /* a real: jansson's */
+    ck_assert_ptr_null(srv_json_dump(t, &len));
+    json_decref(t);
+    json_t *deep = json_array(), *in = deep;
+    for (int i = 0; i < SRV_JSON_DEPTH + 2; i++) {
+        json_t *x = json_array();
+        json_array_append_new(in, x);
+        in = x;
+    }
+    ck_assert_ptr_null(srv_json_dump(deep, &len));
+    json_decref(deep);
+    json_t *str = json_string("x"); /* not an object or an array: jansson's (it refuses) */
+    ck_assert_ptr_null(srv_json_dump(str, &len));
+    json_decref(str);
+    /* by hand: the same bytes, and text that is not UTF-8 refused as json_string refuses it */
+    srv_jbuf b = {0};
+    ck_assert_int_eq(srv_jbuf_str(&b, "\xc3\xa9\"\n"), 0);
+    ck_assert_int_eq(srv_jbuf_str(&b, "bad \xc3"), -1);
+    ck_assert_int_eq(srv_jbuf_str(&b, "\xed\xa0\x80"), -1); /* a surrogate */
+    ck_assert_int_eq(srv_jbuf_str(&b, "\xc0\xaf"), -1);     /* overlong */
+    srv_jbuf_int(&b, -42);
+    srv_jbuf_raw(&b, "", 1);
+    ck_assert_str_eq(b.p, "\"\\u00E9\\\"\\n\"-42");
+    free(b.p);
 }
 END_TEST
 
@@ -1252,6 +1563,9 @@ Suite *suite_srv_api(void)
     tcase_add_test(tc, test_reports_scope);
     tcase_add_test(tc, test_report_filters);
     tcase_add_test(tc, test_episodes_list);
+    tcase_add_test(tc, test_episodes_keyset);
+    tcase_add_test(tc, test_kept_answers);
+    tcase_add_test(tc, test_json_writer);
     tcase_add_test(tc, test_episode_get);
     tcase_add_test(tc, test_ebra_cycle);
     tcase_add_test(tc, test_ebra_decline);

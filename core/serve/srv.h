@@ -154,6 +154,10 @@ void srv_error(srv_resp *rs, int status, const char *code, const char *fmt, ...)
 
 /* Set a JSON response (takes the reference). */
 void srv_json(srv_resp *rs, int status, json_t *body);
+/* body as the service sends it: compact JSON, non-ASCII escaped, a final newline.
+ * malloc'ed ("{}" when body cannot be written; NULL when out of memory), its length in
+ * *len (when len is not NULL). */
+char *srv_json_text(const json_t *body, size_t *len);
 
 /* Parse the request body as a JSON object; on failure sets a 400 response naming the
  * line, column and reason, and returns NULL. New reference. */

@@ -10,6 +10,8 @@
 
 #include "engine/engine.h"
 #include "base/base.h"
+#include "srv_cache.h"
+#include "srv_dirs.h"
 
 int api_pick_run(const srv_req *rq, srv_resp *rs, int64_t *run_id)
 {
@@ -149,4 +151,40 @@ int api_check_filters(const srv_req *rq, srv_resp *rs, const report_def *r, cons
     else if (rc == -EINVAL) srv_error(rs, 400, "bad_request", "%s", err);
     else srv_error(rs, 500, "store", "%s", err);
     return -1;
+}
+
+int64_t api_clock(const srv_req *rq)
+{
+    int64_t n;
+    if (!rq->s || !srv_cache_of(rq->s) || !rq->db) return -1;
+    return results_clock(rq->db, &n, NULL, 0) == 0 ? n : -1;
+}
+
+char *api_cached(const srv_req *rq, const char *key, int64_t clock, size_t *len, int64_t *aux)
+{
+    if (clock < 0 || !rq->s) return NULL;
+    return srv_cache_get(srv_cache_of(rq->s), key, clock, len, aux);
+}
+
+void api_keep(const srv_req *rq, const char *key, int64_t clock, const char *text, size_t len,
+              int64_t aux)
+{
+    if (clock >= 0 && rq->s) srv_cache_put(srv_cache_of(rq->s), key, clock, text, len, aux);
+}
+
+void api_json_text(srv_resp *rs, int status, char *text)
+{
+    srv_json(rs, status, NULL);
+    rs->text = text;
+    rs->content_type = "application/json";
+}
+
+void api_compute_lock(const srv_req *rq, const char *key)
+{
+    if (rq->s) srv_cache_lock(srv_cache_of(rq->s), key);
+}
+
+void api_compute_unlock(const srv_req *rq, const char *key)
+{
+    if (rq->s) srv_cache_unlock(srv_cache_of(rq->s), key);
 }

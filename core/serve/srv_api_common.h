@@ -54,4 +54,27 @@ int api_query_int(const srv_req *rq, srv_resp *rs, const char *key, int64_t def,
 /* A JSON string of s, or null when s is NULL or not UTF-8. New reference. */
 json_t *api_str(const char *s);
 
+/* ---- answers kept between requests (srv_cache.h) ---- */
+
+/* The store's results clock (results_clock.h) for this request, or -1 when it cannot be
+ * read or the service keeps no answers (then nothing is kept or served from the cache). */
+int64_t api_clock(const srv_req *rq);
+
+/* The answer kept for key at clock (a malloc'ed copy, its length in *len, its integer in
+ * *aux), or NULL. */
+char *api_cached(const srv_req *rq, const char *key, int64_t clock, size_t *len, int64_t *aux);
+
+/* Keep text (len bytes) and aux for key at clock; nothing when clock < 0. */
+void api_keep(const srv_req *rq, const char *key, int64_t clock, const char *text, size_t len,
+              int64_t aux);
+
+/* One computation of key's answer at a time (srv_cache_lock); the caller looks the key
+ * up again once it holds it. */
+void api_compute_lock(const srv_req *rq, const char *key);
+void api_compute_unlock(const srv_req *rq, const char *key);
+
+/* Answer status with text as a JSON body (taken: freed with the response), as the
+ * service sends a JSON body (srv_json_text). */
+void api_json_text(srv_resp *rs, int status, char *text);
+
 #endif

@@ -16,11 +16,13 @@
  */
 #include <errno.h>
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 
 #include "engine/engine.h"
 #include "srv_api.h"
 #include "srv_api_common.h"
+#include "srv_cache.h"
 
 typedef struct rows_json {
     const report_def *r;
@@ -52,6 +54,88 @@ static int add_row(const store_row *row, void *ud)
     return json_array_append_new(j->rows, o) < 0 ? -ENOMEM : 0;
 }
 
+/* The audit row of a read of the episode report (beneficiary-level data): 0, or -1
+ * with the response set (api_audit_read). */
+static int audit_episode_report(srv_req *rq, srv_resp *rs, const report_def *r, int64_t run_id,
+                                const report_filters *f, int64_t rows)
+{
+    char id[32];
+    snprintf(id, sizeof id, "%lld", (long long)run_id);
+    json_t *detail = json_pack("{s:s, s:o, s:o, s:o, s:o, s:o, s:o, s:I}", "by", r->by,
+                               "npi", api_str(f->npi), "tin", api_str(f->tin), "aco",
+                               api_str(f->aco), "template", api_str(f->tmpl), "arrangement",
+                               api_str(f->arrangement), "period", api_str(f->period), "rows",
+                               (json_int_t)rows);
+    return api_audit_read(rq, rs, "report.read", "run", id, detail);
+}
+
+/* Compute report r of run_id with filters f (format: NULL, "json" or "csv") into rs, and
+ * keep the answer under key at clock (srv_cache.h). */
+static void compute_report(srv_req *rq, srv_resp *rs, const report_def *r, const report_filters *f,
+                           int64_t run_id, const char *format, const char *key, int64_t clock)
+{
+    char err[512], *csv = NULL;
+    size_t csv_len = 0;
+    rows_json j = {r, json_array(), NULL, 0};
+    if (format && !strcmp(format, "csv") && !(j.csv = open_memstream(&csv, &csv_len))) {
+        json_decref(j.rows);
+        srv_error(rs, 500, "internal", "out of memory");
+        return;
+    }
+    int got = report_each(rq->db, r, run_id, f, add_row, &j, err, sizeof err);
+    if (j.csv) fclose(j.csv);
+    if (got < 0) {
+        json_decref(j.rows);
+        free(csv);
+        srv_error(rs, 500, "store", "%s", err);
+        return;
+    }
+    json_t *rows = j.rows;
+    if (csv) { /* the rows are in csv; the audit counts them */
+        json_decref(rows);
+        rows = NULL;
+    }
+    int64_t n_rows = csv ? j.n : (long long)json_array_size(rows);
+    if (!strcmp(r->by, "episode") && audit_episode_report(rq, rs, r, run_id, f, n_rows) < 0) {
+        json_decref(rows);
+        free(csv);
+        return;
+    }
+    if (csv) {
+        api_keep(rq, key, clock, csv, csv_len, n_rows);
+        rs->status = 200;
+        rs->text = csv;
+        rs->content_type = "text/csv; charset=utf-8";
+        return;
+    }
+    json_t *body = json_pack("{s:I, s:s, s:o}", "run_id", (json_int_t)run_id, "by", r->by,
+                             "rows", rows);
+    if (body && json_array_size(rows) == 0) {
+        char why[512];
+        report_explain_empty(rq->db, r, run_id, f, why, sizeof why);
+        int64_t other = report_other_run(rq->db, r, run_id, f);
+        json_object_set_new(body, "note", json_string(why));
+        json_object_set_new(body, "run_with_rows", other > 0 ? json_integer(other) : json_null());
+    }
+    char through[11];
+    int known = body ? report_paid_through(rq->db, run_id, through, err, sizeof err) : 0;
+    if (known < 0) {
+        json_decref(body);
+        srv_error(rs, 500, "store", "%s", err);
+        return;
+    }
+    if (body) json_object_set_new(body, "paid_through_date", known ? json_string(through) : json_null());
+    size_t len;
+    char *text = body ? srv_json_text(body, &len) : NULL;
+    if (!text) {
+        srv_json(rs, 200, body);
+        return;
+    }
+    json_decref(body);
+    api_keep(rq, key, clock, text, len, n_rows);
+    api_json_text(rs, 200, text);
+}
+
 void api_report(srv_req *rq, srv_resp *rs)
 {
     const char *by = rq->n_params > 0 ? rq->params[0] : NULL;
@@ -80,63 +164,37 @@ void api_report(srv_req *rq, srv_resp *rs)
         srv_error(rs, 400, "bad_request", "format: \"%.16s\" is not json or csv", format);
         return;
     }
-    char err[512], *csv = NULL;
-    size_t csv_len = 0;
-    rows_json j = {r, json_array(), NULL, 0};
-    if (format && !strcmp(format, "csv") && !(j.csv = open_memstream(&csv, &csv_len))) {
-        json_decref(j.rows);
-        srv_error(rs, 500, "internal", "out of memory");
+    /* a done run's report is kept while the results clock stands (srv_cache.h): the key
+     * is every input of the answer after the scope was applied */
+    char key[1024], idbuf[32];
+    snprintf(idbuf, sizeof idbuf, "%lld", (long long)run_id);
+    const char *parts[] = {"report", r->by, idbuf, f.npi, f.tin, f.aco, f.tmpl, f.arrangement,
+                           f.period, format};
+    int64_t clock = srv_cache_key(key, sizeof key, parts, sizeof parts / sizeof parts[0]) == 0
+                        ? api_clock(rq) : -1;
+    size_t kept_len;
+    int64_t kept_rows;
+    char *kept = api_cached(rq, key, clock, &kept_len, &kept_rows);
+    if (!kept && clock >= 0) { /* the first of the clients asking at once computes it */
+        api_compute_lock(rq, key);
+        kept = api_cached(rq, key, clock, &kept_len, &kept_rows);
+        if (!kept) compute_report(rq, rs, r, &f, run_id, format, key, clock);
+        api_compute_unlock(rq, key);
+        if (!kept) return;
+    }
+    if (!kept) {
+        compute_report(rq, rs, r, &f, run_id, format, key, clock);
         return;
     }
-    int got = report_each(rq->db, r, run_id, &f, add_row, &j, err, sizeof err);
-    if (j.csv) fclose(j.csv);
-    if (got < 0) {
-        json_decref(j.rows);
-        free(csv);
-        srv_error(rs, 500, "store", "%s", err);
+    if (!strcmp(r->by, "episode") && audit_episode_report(rq, rs, r, run_id, &f, kept_rows) < 0) {
+        free(kept);
         return;
     }
-    json_t *rows = j.rows;
-    if (csv) { /* the rows are in csv; the audit counts them */
-        json_decref(rows);
-        rows = NULL;
-    }
-    if (!strcmp(r->by, "episode")) {
-        char id[32];
-        snprintf(id, sizeof id, "%lld", (long long)run_id);
-        json_t *detail = json_pack("{s:s, s:o, s:o, s:o, s:o, s:o, s:o, s:I}", "by", r->by,
-                                   "npi", api_str(f.npi), "tin", api_str(f.tin), "aco",
-                                   api_str(f.aco), "template", api_str(f.tmpl), "arrangement",
-                                   api_str(f.arrangement), "period", api_str(f.period), "rows",
-                                   (json_int_t)(csv ? j.n : (long long)json_array_size(rows)));
-        if (api_audit_read(rq, rs, "report.read", "run", id, detail) < 0) {
-            json_decref(rows);
-            free(csv);
-            return;
-        }
-    }
-    if (csv) {
+    if (format && !strcmp(format, "csv")) {
         rs->status = 200;
-        rs->text = csv;
+        rs->text = kept;
         rs->content_type = "text/csv; charset=utf-8";
-        return;
+    } else {
+        api_json_text(rs, 200, kept);
     }
-    json_t *body = json_pack("{s:I, s:s, s:o}", "run_id", (json_int_t)run_id, "by", r->by,
-                             "rows", rows);
-    if (body && json_array_size(rows) == 0) {
-        char why[512];
-        report_explain_empty(rq->db, r, run_id, &f, why, sizeof why);
-        int64_t other = report_other_run(rq->db, r, run_id, &f);
-        json_object_set_new(body, "note", json_string(why));
-        json_object_set_new(body, "run_with_rows", other > 0 ? json_integer(other) : json_null());
-    }
-    char through[11];
-    int known = body ? report_paid_through(rq->db, run_id, through, err, sizeof err) : 0;
-    if (known < 0) {
-        json_decref(body);
-        srv_error(rs, 500, "store", "%s", err);
-        return;
-    }
-    if (body) json_object_set_new(body, "paid_through_date", known ? json_string(through) : json_null());
-    srv_json(rs, 200, body);
 }

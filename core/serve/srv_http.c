@@ -158,6 +158,41 @@ static char *scrub_paths(const srv *s, const char *body)
     return out;
 }
 
+/*
+ * On the pool, after the handler: the body as send_resp would send it (a JSON body
+ * serialized, a text body's paths scrubbed), so that the loop thread only queues bytes.
+ * The result is binary text (text_len set), which send_resp sends as it is. Out of
+ * memory: left as it was, for send_resp.
+ */
+static void prepare_body(srv *s, srv_resp *rs)
+{
+    if (rs->text_len) return; /* binary already */
+    char *body = NULL;
+    if (rs->json) {
+        body = srv_json_text(rs->json, NULL);
+        if (!body) return;
+        json_decref(rs->json);
+        rs->json = NULL;
+        free(rs->text);
+        rs->content_type = "application/json";
+    } else if (rs->text) {
+        body = rs->text;
+    } else {
+        return;
+    }
+    rs->text = body;
+    char *clean = scrub_paths(s, body);
+    if (clean) {
+        free(body);
+        rs->text = clean;
+    }
+    rs->text_len = strlen(rs->text);
+    if (rs->text_len == 0) { /* "": no body, as send_resp would send it */
+        free(rs->text);
+        rs->text = NULL;
+    }
+}
+
 static enum MHD_Result send_resp(rctx *c)
 {
     srv_resp *rs = &c->rs;
@@ -165,15 +200,7 @@ static enum MHD_Result send_resp(rctx *c)
     size_t len;
     const char *type = "application/json";
     if (rs->json) {
-        body = json_dumps(rs->json, JSON_COMPACT | JSON_ENSURE_ASCII);
-        if (!body) body = strdup("{}");
-        len = body ? strlen(body) : 0;
-        char *nl = realloc(body, len + 2); /* a final newline, for curl users */
-        if (nl) {
-            body = nl;
-            body[len++] = '\n';
-            body[len] = '\0';
-        }
+        body = srv_json_text(rs->json, &len);
     } else {
         body = rs->text ? rs->text : strdup("");
         rs->text = NULL;
@@ -240,6 +267,81 @@ static void audit_denied(srv *s, store *db, const srv_req *rq, int status, const
                 "audit log", rq->method, rq->path, status);
 }
 
+/*
+ * A store connection for one request: one kept from an earlier request, else a new one.
+ * Kept connections are reset between requests (no transaction, no deadline, the busy
+ * timeout of 5 s); a connection reports schema changes by other processes itself
+ * (SQLite prepares again), so a kept one reads what a new one would.
+ */
+static int db_take(srv *s, store **db, char *err, size_t errlen)
+{
+    uv_mutex_lock(&s->lock);
+    *db = s->n_db_free > 0 ? s->db_free[--s->n_db_free] : NULL;
+    uv_mutex_unlock(&s->lock);
+    if (*db) return 0;
+    if (store_open(s->db_path, 0, db, err, errlen) < 0) return -1;
+    store_busy_timeout(*db, 5000);
+    /* a larger page cache than SQLite's 2 MiB: the run rows the answers read stay in it;
+     * no checkpoint at commit: srv__http_checkpoint_tick runs them off the request path */
+    store_exec(*db, "PRAGMA cache_size = -16384; PRAGMA wal_autocheckpoint = 0", NULL, 0);
+    return 0;
+}
+
+/* Give a request's connection back (closed when SRV_DB_POOL are kept already). */
+static void db_give(srv *s, store *db)
+{
+    if (store_in_transaction(db)) store_rollback(db);
+    store_set_deadline(db, NULL);
+    store_busy_timeout(db, 5000);
+    uv_mutex_lock(&s->lock);
+    int kept = !s->stopping && s->n_db_free < SRV_DB_POOL;
+    if (kept) s->db_free[s->n_db_free++] = db;
+    uv_mutex_unlock(&s->lock);
+    if (!kept) store_close(db);
+}
+
+void srv__http_close_pool(srv *s)
+{
+    uv_mutex_lock(&s->lock);
+    while (s->n_db_free > 0) store_close(s->db_free[--s->n_db_free]);
+    uv_mutex_unlock(&s->lock);
+    if (s->ckpt_db) store_close(s->ckpt_db);
+    s->ckpt_db = NULL;
+}
+
+/* On the pool: a passive checkpoint (it waits for no reader or writer; what it cannot copy
+ * now, the next one does), on a connection of its own. */
+static void checkpoint_work(uv_work_t *w)
+{
+    srv *s = w->data;
+    char err[512];
+    if (!s->ckpt_db && store_open(s->db_path, 0, &s->ckpt_db, err, sizeof err) < 0) {
+        log_msg(LOG_LEVEL_WARN, "serve", "checkpoint: %s", err);
+        s->ckpt_db = NULL;
+        return;
+    }
+    if (store_exec(s->ckpt_db, "PRAGMA wal_checkpoint(PASSIVE)", err, sizeof err) < 0)
+        log_msg(LOG_LEVEL_WARN, "serve", "checkpoint: %s", err);
+}
+
+static void after_checkpoint(uv_work_t *w, int status)
+{
+    srv *s = w->data;
+    (void)status;
+    s->ckpt_busy = 0;
+}
+
+void srv__http_checkpoint_tick(srv *s)
+{
+    uint64_t now = uv_now(s->loop);
+    if (s->ckpt_busy || s->stopping || now - s->ckpt_at < SRV_CHECKPOINT_MS) return;
+    s->ckpt_at = now;
+    s->ckpt_busy = 1;
+    s->ckpt_work.data = s;
+    if (uv_queue_work(s->loop, &s->ckpt_work, checkpoint_work, after_checkpoint) != 0)
+        s->ckpt_busy = 0;
+}
+
 static void work(uv_work_t *w)
 {
     rctx *c = w->data;
@@ -270,11 +372,10 @@ static void work(uv_work_t *w)
     clock_gettime(CLOCK_MONOTONIC, &deadline);
     deadline.tv_sec += s->limits.request_seconds;
     if (!(c->route->flags & SRV_NODB) || !(c->route->flags & SRV_PUBLIC)) {
-        if (store_open(s->db_path, 0, &db, err, sizeof err) < 0) {
+        if (db_take(s, &db, err, sizeof err) < 0) {
             srv_error(&c->rs, 503, "store_unavailable", "the database cannot be opened: %s", err);
             goto out;
         }
-        store_busy_timeout(db, 5000);
         store_set_deadline(db, &deadline);
     }
     /* no Authorization header: a login session's cookie may stand for it (srv_session.h) */
@@ -312,9 +413,10 @@ static void work(uv_work_t *w)
         audit_denied(s, db, &c->rq, 403, json_string_value(m));
     }
 out:
-    if (db) store_close(db);
+    if (db) db_give(s, db);
     c->rq.episodes_dir = NULL;
     free(active);
+    if (!c->rs.park_ms) prepare_body(s, &c->rs);
 }
 
 static void start_try(rctx *c);

@@ -20,6 +20,7 @@ struct MHD_Daemon;
 
 #define SRV_TRY_RETRY_AFTER 5     /* seconds, the Retry-After of a 503 from a full queue */
 #define SRV_STOP_GRACE_MS 2000    /* how long SIGTERM waits for tries still evaluating */
+#define SRV_DB_POOL 16            /* store connections kept open between requests */
 
 struct rctx;
 struct srv_conn;
@@ -103,6 +104,23 @@ struct srv {
     /* task feeds waiting for new tasks (srv_http.c) */
     struct rctx *parked;
     unsigned n_parked;
+    /* store connections kept open between requests (srv_http.c, lock): opening one per
+     * request (the file, the schema, the migration check) cost more than most answers */
+    store *db_free[SRV_DB_POOL];
+    int n_db_free;
+    /* one audit write at a time from this process (srv_util.c): the pool's threads wait
+     * here instead of in SQLite's busy handler, which sleeps in steps of milliseconds */
+    uv_mutex_t audit_lock;
+    /* the WAL checkpoint of the requests' writes (the audit rows), off the request path
+     * (srv_http.c srv__http_checkpoint_tick): the pool's connections do not checkpoint,
+     * which fsyncs the database inside a request, under audit_lock */
+    uv_work_t ckpt_work;
+    int ckpt_busy;                      /* loop thread */
+    uint64_t ckpt_at;                   /* uv_now of the last one started */
+    store *ckpt_db;                     /* the pool thread running it only */
+    /* answers computed from a done run's rows, kept while the store's results clock
+     * stands (srv_cache.h); its own lock */
+    struct srv_cache *cache;
 };
 
 /* srv_util.c: text with every occurrence of from[k] replaced by to[k], for k = 0..n-1 in
@@ -116,6 +134,12 @@ int srv__http_start(srv *s, const char *host, int port, const char *tls_cert,
                     const char *tls_key, char *err, size_t errlen);
 void srv__http_kick(srv *s);           /* run libmicrohttpd now and rearm its timer */
 void srv__http_stop(srv *s);
+/* Close the store connections kept between requests (at the end of the service). */
+void srv__http_close_pool(srv *s);
+/* Every tick: start a passive WAL checkpoint on the pool when none is running and the last
+ * began SRV_CHECKPOINT_MS ago (not while stopping). */
+void srv__http_checkpoint_tick(srv *s);
+#define SRV_CHECKPOINT_MS 1000
 /* At the start of a stop: answer every waiting rules/try request 503. */
 void srv__http_drop_waiting(srv *s);
 /* Run again the parked long polls past their time (every tick). */

@@ -17,6 +17,7 @@
 #include <unistd.h>
 
 #include "store/store.h"
+#include "srv_cache.h"
 #include "srv_dirs.h"
 #include "srv_internal.h"
 #include "srv_mllp.h"
@@ -25,6 +26,10 @@
 const char *srv_source_episodes_dir(const srv *s) { return s->source_dir; }
 
 const char *srv_state_dir(const srv *s) { return s->state_dir; }
+
+struct srv_cache *srv_cache_of(const srv *s) { return s->cache; }
+
+uv_mutex_t *srv_audit_lock_of(srv *s) { return &s->audit_lock; }
 
 static void rm_rf(const char *dir)
 {
@@ -60,11 +65,13 @@ static void on_tick(uv_timer_t *t)
 {
     srv *s = t->data;
     srv__http_park_tick(s);
+    srv__http_checkpoint_tick(s);
     if (!s->stopping) {
         srv__jobs_tick(s);
         return;
     }
-    if (s->in_flight == 0 && !srv__jobs_busy(s) && !s->reloading && !srv__mllp_busy(s)) {
+    if (s->in_flight == 0 && !srv__jobs_busy(s) && !s->reloading && !srv__mllp_busy(s) &&
+        !s->ckpt_busy) {
         finish(s);
         return;
     }
@@ -157,6 +164,8 @@ int srv_serve(const srv_options *o, FILE *err)
     }
     s.loop = uv_default_loop();
     uv_mutex_init(&s.lock);
+    uv_mutex_init(&s.audit_lock);
+    s.cache = srv_cache_new(); /* NULL: every answer is computed */
     srv_login_limit_init(&s.login, s.limits.login_attempts, s.limits.login_window);
     char *cert = NULL, *key = NULL; /* PEM text for HTTPS */
     int rc = o->tls_cert ? read_pem(o->tls_cert, "--tls-cert", &cert, msg, sizeof msg) : 0;
@@ -175,6 +184,8 @@ int srv_serve(const srv_options *o, FILE *err)
     if (rc < 0) {
         fprintf(err, "cara serve: %s\n", msg);
         rm_rf(s.state_dir);
+        srv_cache_free(s.cache);
+        s.cache = NULL;
         return -1;
     }
     uv_signal_init(s.loop, &s.sig_int);
@@ -189,9 +200,12 @@ int srv_serve(const srv_options *o, FILE *err)
             s.db_path, s.source_dir, s.version, s.plugins_dir);
     uv_run(s.loop, UV_RUN_DEFAULT);
     uv_loop_close(s.loop);
+    srv__http_close_pool(&s);
     srv__mllp_free(&s);
     for (int i = 0; i < s.n_jobs; i++) free(s.jobs[i]);
     uv_mutex_destroy(&s.lock);
+    uv_mutex_destroy(&s.audit_lock);
+    srv_cache_free(s.cache);
     srv_login_limit_destroy(&s.login);
     rm_rf(s.state_dir);
     log_msg(LOG_LEVEL_INFO, "serve", "stopped");

@@ -11,8 +11,10 @@
 
 #include "srv.h"
 #include "srv_api_common.h"
+#include "srv_dirs.h"
 #include "srv_auth.h"
 #include "srv_internal.h"
+#include "srv_json.h"
 
 const char *srv_query(const srv_req *rq, const char *key)
 {
@@ -29,6 +31,23 @@ void srv_json(srv_resp *rs, int status, json_t *body)
     rs->text_len = 0;
     rs->status = status;
     rs->json = body;
+}
+
+char *srv_json_text(const json_t *body, size_t *len)
+{
+    size_t n = 0;
+    char *text = srv_json_dump(body, &n); /* jansson's bytes, faster (srv_json.h) */
+    if (!text) text = json_dumps(body, JSON_COMPACT | JSON_ENSURE_ASCII);
+    if (!text) text = strdup("{}");
+    n = text ? strlen(text) : 0;
+    char *nl = text ? realloc(text, n + 2) : NULL; /* a final newline, for curl users */
+    if (nl) {
+        text = nl;
+        text[n++] = '\n';
+        text[n] = '\0';
+    }
+    if (len) *len = text ? n : 0;
+    return text;
 }
 
 void srv_error(srv_resp *rs, int status, const char *code, const char *fmt, ...)
@@ -81,7 +100,12 @@ int srv_audit(const srv_req *rq, const char *action, const char *entity, const c
     if (detail) json_decref(detail);
     audit_row r = {.actor = actor, .action = action, .entity = entity, .entity_id = entity_id,
                    .after = after};
+    /* one writer at a time from this process, unless the handler's own transaction
+     * already holds the write lock (srv_internal.h, audit_lock) */
+    uv_mutex_t *lock = rq->s && !store_in_transaction(rq->db) ? srv_audit_lock_of(rq->s) : NULL;
+    if (lock) uv_mutex_lock(lock);
     int rc = audit_append(rq->db, &r, e, sizeof e) < 0 ? -EIO : 0;
+    if (lock) uv_mutex_unlock(lock);
     free(after);
     return rc;
 }

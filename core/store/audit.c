@@ -2,6 +2,7 @@
  * audit.c: see audit.h.
  */
 #include "audit.h"
+#include "store_internal.h"
 
 #include <errno.h>
 #include <stdio.h>
@@ -31,10 +32,10 @@ int audit_append(store *s, const audit_row *r, char *err, size_t errlen)
     sqlite3 *db = store_db(s);
     char now[32];
     if (!r->at) audit_now(now);
-    sqlite3_stmt *st;
-    if (sqlite3_prepare_v2(db, "INSERT INTO audit_log (at, actor, action, entity, entity_id, "
-                               "effective, before, after) VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8)",
-                           -1, &st, NULL) != SQLITE_OK) {
+    sqlite3_stmt *st = store__kept(s, "INSERT INTO audit_log (at, actor, action, entity, entity_id, "
+                                      "effective, before, after) VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8)",
+                                   NULL, 0);
+    if (!st) {
         snprintf(err, errlen, "%s", sqlite3_errmsg(db));
         return -EIO;
     }
@@ -48,7 +49,7 @@ int audit_append(store *s, const audit_row *r, char *err, size_t errlen)
     bind_opt(st, 8, r->after);
     int rc = sqlite3_step(st);
     if (rc != SQLITE_DONE) snprintf(err, errlen, "%s", sqlite3_errmsg(db));
-    /* finalize after copying the message: it would reset it */
-    sqlite3_finalize(st);
+    /* give back after copying the message: the reset would reset it */
+    store__kept_done(s, st);
     return rc == SQLITE_DONE ? 0 : -EIO;
 }

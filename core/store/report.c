@@ -324,39 +324,50 @@ static int episode_columns(const report_def *r, char *buf, size_t len)
     return 0;
 }
 
-static int prepare_or_fail(sqlite3 *db, const char *sql, sqlite3_stmt **st, char *err,
-                           size_t errlen)
+/* sql prepared and kept (store__kept; given back by store__kept_done): 0, or -EIO with
+ * SQLite's message in err (-ENOMEM when sql is NULL: out of memory). */
+static int kept_or_fail(store *s, const char *sql, sqlite3_stmt **st, char *err, size_t errlen)
 {
-    if (sql && sqlite3_prepare_v2(db, sql, -1, st, NULL) == SQLITE_OK) return 0;
-    if (err && errlen) snprintf(err, errlen, "%s", sql ? sqlite3_errmsg(db) : "out of memory");
-    *st = NULL;
+    *st = sql ? store__kept(s, sql, err, errlen) : NULL;
+    if (*st) return 0;
+    if (!sql && err && errlen) snprintf(err, errlen, "out of memory");
     return sql ? -EIO : -ENOMEM;
 }
 
-/* The episode list's SQL: the episode report's rows (run ?1), with only the filters the
- * request gives (?2 npi, ?3 tin, ?4 aco, ?5 template, ?6 arrangement, ?7 period, ?8
- * status, ?9 person; `set` has bit i for ?(i + 2)), so that SQLite can use the
- * run_episodes indexes on (run_id, npi | aco_id, report order) instead of reading the
- * whole run; with the page ?10 limit, ?11 offset. The same rows, in the same order, as
- * the episode report filtered (test_srv_api.c compares them). malloc'ed, NULL when out
- * of memory. */
-static char *page_sql(const report_def *r, unsigned set, int count)
+/* The episode list's SQL over one source of run ?1's rows (run_sources, schema 22):
+ * the rows stored under run ?12, all of them when ?12 is the run itself, else those of
+ * the beneficiaries the run does not store itself, as the run_episodes view resolves
+ * them, read from run_episode_rows directly so that SQLite uses its indexes on
+ * (run_id, npi | aco_id | nothing, list order) and reads only the page (through the
+ * view it read the whole run). Only the filters the request gives (?2 npi, ?3 tin, ?4
+ * aco, ?5 template, ?6 arrangement, ?7 period, ?8 status, ?9 person; `set` has bit i
+ * for ?(i + 2)); with `after`, the rows past the key (?13 template, ?14 person, ?15
+ * trigger date, ?16 episode); at most ?10 rows. count: the number of rows instead.
+ * malloc'ed, NULL when out of memory. */
+static char *source_sql(const report_def *r, unsigned set, int own, int after, int count)
 {
     static const char *const cond[] = {"npi = ?2", "tin = ?3", "aco_id = ?4",
                                        "template_id = ?5", "arrangement_id = ?6",
                                        "substr(trigger_date, 1, 4) = ?7", "status = ?8",
                                        "person_id = ?9"};
-    char cols[2048], where[512] = "";
+    char cols[2048], where[768] = "";
     if (episode_columns(r, cols, sizeof cols) < 0) return NULL;
     size_t off = 0;
+    if (!own)
+        off += (size_t)snprintf(where, sizeof where, " AND NOT EXISTS (SELECT 1 FROM "
+                                "run_own_people o WHERE o.run_id = ?1 AND o.person_id = "
+                                "run_episode_rows.person_id)");
     for (size_t i = 0; i < sizeof cond / sizeof cond[0]; i++)
         if (set & (1u << i)) off += (size_t)snprintf(where + off, sizeof where - off, " AND %s", cond[i]);
+    if (after)
+        snprintf(where + off, sizeof where - off, " AND (template_id, person_id, trigger_date, "
+                 "episode_id) > (?13, ?14, ?15, ?16)");
     size_t n = strlen(cols) + strlen(where) + 256;
     char *q = malloc(n);
     if (!q) return NULL;
-    if (count) snprintf(q, n, "SELECT count(*) FROM run_episodes WHERE run_id = ?1%s", where);
-    else snprintf(q, n, "SELECT %s FROM run_episodes WHERE run_id = ?1%s ORDER BY template_id, "
-                  "person_id, trigger_date, episode_id LIMIT ?10 OFFSET ?11", cols, where);
+    if (count) snprintf(q, n, "SELECT count(*) FROM run_episode_rows WHERE run_id = ?12%s", where);
+    else snprintf(q, n, "SELECT %s FROM run_episode_rows WHERE run_id = ?12%s ORDER BY "
+                  "template_id, person_id, trigger_date, episode_id LIMIT ?10", cols, where);
     return q;
 }
 
@@ -365,45 +376,186 @@ static void bind_opt(sqlite3_stmt *st, int i, const char *v)
     if (v) sqlite3_bind_text(st, i, v, -1, SQLITE_TRANSIENT);
 }
 
-int report_episode_page(store *s, int64_t run_id, const report_filters *f, const char *status,
-                        const char *person, int64_t limit, int64_t offset, int64_t *total,
-                        store_row_fn fn, void *ud, char *err, size_t errlen)
+#define MAX_SOURCES 16
+
+/* The runs whose rows run_id reads (run_sources), at most MAX_SOURCES, in src order. */
+static int run_sources_of(store *s, int64_t run_id, int64_t src[MAX_SOURCES], char *err,
+                          size_t errlen)
 {
     sqlite3 *db = store_db(s);
-    const report_def *r = report_find("episode");
+    sqlite3_stmt *st;
+    int rc = kept_or_fail(s, "SELECT src_run_id FROM run_sources WHERE run_id = ?1 ORDER "
+                          "BY src_run_id", &st, err, errlen);
+    if (rc < 0) return rc;
+    sqlite3_bind_int64(st, 1, run_id);
+    int n = 0, step;
+    while ((step = sqlite3_step(st)) == SQLITE_ROW) {
+        if (n == MAX_SOURCES) {
+            store__kept_done(s, st);
+            if (err && errlen) snprintf(err, errlen, "run %lld reads more than %d runs' rows",
+                                        (long long)run_id, MAX_SOURCES);
+            return -EIO;
+        }
+        src[n++] = sqlite3_column_int64(st, 0);
+    }
+    if (step != SQLITE_DONE) {
+        if (err && errlen) snprintf(err, errlen, "%s", sqlite3_errmsg(db));
+        n = -EIO;
+    }
+    store__kept_done(s, st);
+    return n;
+}
+
+/* The set bits of the given filters (source_sql). */
+static unsigned filters_set(const report_filters *f, const char *status, const char *person)
+{
     const char *given[] = {f->npi, f->tin, f->aco, f->tmpl, f->arrangement, f->period, status, person};
     unsigned set = 0;
     for (unsigned i = 0; i < sizeof given / sizeof given[0]; i++)
         if (given[i]) set |= 1u << i;
-    char *qc = page_sql(r, set, 1), *ql = page_sql(r, set, 0);
-    sqlite3_stmt *sc = NULL, *sl = NULL;
-    int rc = prepare_or_fail(db, qc, &sc, err, errlen);
-    if (rc == 0) rc = prepare_or_fail(db, ql, &sl, err, errlen);
-    free(qc);
-    free(ql);
+    return set;
+}
+
+static void bind_list(sqlite3_stmt *st, int64_t run_id, int64_t src, const report_filters *f,
+                      const char *status, const char *person)
+{
+    store__report_bind(st, run_id, f);
+    bind_opt(st, 8, status);
+    bind_opt(st, 9, person);
+    sqlite3_bind_int64(st, 12, src);
+}
+
+int report_episode_count(store *s, int64_t run_id, const report_filters *f, const char *status,
+                         const char *person, int64_t *total, char *err, size_t errlen)
+{
+    sqlite3 *db = store_db(s);
+    const report_def *r = report_find("episode");
+    int64_t src[MAX_SOURCES];
     *total = 0;
-    if (rc < 0) {
-        sqlite3_finalize(sc);
-        sqlite3_finalize(sl);
-        return rc;
+    int n = run_sources_of(s, run_id, src, err, errlen), rc = n < 0 ? n : 0;
+    unsigned set = filters_set(f, status, person);
+    for (int i = 0; i < n && rc == 0; i++) {
+        char *q = source_sql(r, set, src[i] == run_id, 0, 1);
+        sqlite3_stmt *st = NULL;
+        rc = kept_or_fail(s, q, &st, err, errlen);
+        free(q);
+        if (rc < 0) break;
+        bind_list(st, run_id, src[i], f, status, person);
+        if (sqlite3_step(st) == SQLITE_ROW) {
+            *total += sqlite3_column_int64(st, 0);
+        } else {
+            if (err && errlen) snprintf(err, errlen, "%s", sqlite3_errmsg(db));
+            rc = -EIO;
+        }
+        store__kept_done(s, st);
     }
-    sqlite3_stmt *both[2] = {sc, sl};
-    for (int k = 0; k < 2; k++) {
-        store__report_bind(both[k], run_id, f);
-        bind_opt(both[k], 8, status);
-        bind_opt(both[k], 9, person);
+    return rc;
+}
+
+/* The list order of two rows of source_sql (columns 2 template, 1 person, 4 trigger
+ * date, 0 episode id; SQLite's BINARY collation is strcmp's order on UTF-8 text). */
+static int key_cmp(sqlite3_stmt *a, sqlite3_stmt *b)
+{
+    static const int cols[] = {2, 1, 4, 0};
+    for (int k = 0; k < 4; k++) {
+        const char *x = (const char *)sqlite3_column_text(a, cols[k]);
+        const char *y = (const char *)sqlite3_column_text(b, cols[k]);
+        int c = strcmp(x ? x : "", y ? y : "");
+        if (c) return c;
     }
-    sqlite3_bind_int64(sl, 10, limit);
-    sqlite3_bind_int64(sl, 11, offset);
-    int step = sqlite3_step(sc);
-    if (step == SQLITE_ROW) *total = sqlite3_column_int64(sc, 0);
-    sqlite3_finalize(sc);
-    if (step != SQLITE_ROW) {
-        if (err && errlen) snprintf(err, errlen, "%s", sqlite3_errmsg(db));
-        sqlite3_finalize(sl);
-        return -EIO;
+    return 0;
+}
+
+int report_episode_keyset(store *s, int64_t run_id, const report_filters *f, const char *status,
+                          const char *person, const report_episode_key *after, int64_t limit,
+                          int64_t offset, int *more, store_row_fn fn, void *ud, char *err,
+                          size_t errlen)
+{
+    sqlite3 *db = store_db(s);
+    const report_def *r = report_find("episode");
+    int64_t src[MAX_SOURCES];
+    sqlite3_stmt *st[MAX_SOURCES] = {0};
+    int live[MAX_SOURCES] = {0};
+    *more = 0;
+    if (err && errlen) err[0] = '\0';
+    int n = run_sources_of(s, run_id, src, err, errlen), rc = n < 0 ? n : 0;
+    unsigned set = filters_set(f, status, person);
+    for (int i = 0; i < n && rc == 0; i++) {
+        char *q = source_sql(r, set, src[i] == run_id, after != NULL, 0);
+        rc = kept_or_fail(s, q, &st[i], err, errlen);
+        free(q);
+        if (rc < 0) break;
+        bind_list(st[i], run_id, src[i], f, status, person);
+        /* the page and one row more (to know whether a next page exists) past offset */
+        sqlite3_bind_int64(st[i], 10, offset > INT64_MAX - limit - 1 ? INT64_MAX : offset + limit + 1);
+        if (after) {
+            sqlite3_bind_text(st[i], 13, after->template_id, -1, SQLITE_TRANSIENT);
+            sqlite3_bind_text(st[i], 14, after->person_id, -1, SQLITE_TRANSIENT);
+            sqlite3_bind_text(st[i], 15, after->trigger_date, -1, SQLITE_TRANSIENT);
+            sqlite3_bind_text(st[i], 16, after->episode_id, -1, SQLITE_TRANSIENT);
+        }
     }
-    return store__rows_step(db, sl, fn, ud, err, errlen);
+    int cols = n > 0 && st[0] ? sqlite3_column_count(st[0]) : 0;
+    const char **names = calloc((size_t)cols + 1, sizeof *names);
+    store_cell *cells = calloc((size_t)cols + 1, sizeof *cells);
+    if (rc == 0 && (!names || !cells)) {
+        rc = -ENOMEM;
+        if (err && errlen) snprintf(err, errlen, "out of memory");
+    }
+    for (int i = 0; i < cols && rc == 0; i++) names[i] = sqlite3_column_name(st[0], i);
+    store_row row = {cols, names, NULL};
+    if (rc == 0 && fn) rc = fn(&row, ud);
+    /* prime each source, then merge: the smallest key first */
+    for (int i = 0; i < n && rc == 0; i++) {
+        int step = sqlite3_step(st[i]);
+        if (step == SQLITE_ROW) live[i] = 1;
+        else if (step != SQLITE_DONE) rc = -EIO;
+    }
+    int64_t seen = 0, given = 0;
+    while (rc == 0) {
+        int pick = -1;
+        for (int i = 0; i < n; i++)
+            if (live[i] && (pick < 0 || key_cmp(st[i], st[pick]) < 0)) pick = i;
+        if (pick < 0) break;
+        if (given == limit) {
+            *more = 1;
+            break;
+        }
+        if (seen++ >= offset) {
+            for (int i = 0; i < cols; i++) {
+                int t = sqlite3_column_type(st[pick], i);
+                cells[i].type = t == SQLITE_NULL ? STORE_CELL_NULL
+                                : t == SQLITE_INTEGER ? STORE_CELL_INT : STORE_CELL_TEXT;
+                cells[i].i = sqlite3_column_int64(st[pick], i);
+                cells[i].text = (const char *)sqlite3_column_text(st[pick], i);
+            }
+            row.cells = cells;
+            given++;
+            if (fn) rc = fn(&row, ud);
+            if (rc) break;
+        }
+        int step = sqlite3_step(st[pick]);
+        if (step != SQLITE_ROW) live[pick] = 0;
+        if (step != SQLITE_ROW && step != SQLITE_DONE) rc = -EIO;
+    }
+    if (rc == -EIO && err && errlen && !err[0]) snprintf(err, errlen, "%s", sqlite3_errmsg(db));
+    if (rc < 0 && err && errlen && !err[0])
+        snprintf(err, errlen, "%s", rc == -ENOMEM ? "out of memory" : strerror(-rc));
+    for (int i = 0; i < n; i++) store__kept_done(s, st[i]);
+    free(names);
+    free(cells);
+    return rc < 0 ? rc : (int)given;
+}
+
+int report_episode_page(store *s, int64_t run_id, const report_filters *f, const char *status,
+                        const char *person, int64_t limit, int64_t offset, int64_t *total,
+                        store_row_fn fn, void *ud, char *err, size_t errlen)
+{
+    int more;
+    int rc = report_episode_count(s, run_id, f, status, person, total, err, errlen);
+    if (rc < 0) return rc;
+    return report_episode_keyset(s, run_id, f, status, person, NULL, limit, offset, &more, fn,
+                                 ud, err, errlen);
 }
 
 int report_episode_one(store *s, int64_t run_id, const char *episode_id, store_row_fn fn,
@@ -419,24 +571,26 @@ int report_episode_one(store *s, int64_t run_id, const char *episode_id, store_r
     snprintf(sql, sizeof sql, "SELECT %s, template_version, died, aco_id FROM run_episodes "
              "WHERE run_id = ?1 AND episode_id = ?2", cols);
     sqlite3_stmt *st;
-    int rc = prepare_or_fail(db, sql, &st, err, errlen);
+    int rc = kept_or_fail(s, sql, &st, err, errlen);
     if (rc < 0) return rc;
     sqlite3_bind_int64(st, 1, run_id);
     sqlite3_bind_text(st, 2, episode_id, -1, SQLITE_TRANSIENT);
-    return store__rows_step(db, st, fn, ud, err, errlen);
+    rc = store__rows_step_keep(db, st, fn, ud, err, errlen);
+    store__kept_done(s, st);
+    return rc;
 }
 
 /* ---- filters ---------------------------------------------------------------------------- */
 
 
 /* 1 when sql with the text ?1 = v has a row, 0 when not, -1 on a SQLite error. */
-static int exists(sqlite3 *db, const char *sql, const char *v)
+static int exists(store *s, const char *sql, const char *v)
 {
-    sqlite3_stmt *st;
-    if (sqlite3_prepare_v2(db, sql, -1, &st, NULL) != SQLITE_OK) return -1;
+    sqlite3_stmt *st = store__kept(s, sql, NULL, 0);
+    if (!st) return -1;
     sqlite3_bind_text(st, 1, v, -1, SQLITE_TRANSIENT);
     int rc = sqlite3_step(st);
-    sqlite3_finalize(st);
+    store__kept_done(s, st);
     return rc == SQLITE_ROW ? 1 : rc == SQLITE_DONE ? 0 : -1;
 }
 
@@ -509,13 +663,13 @@ int report_check_filters(store *s, const report_def *r, const report_filters *f,
     }
     int k;
     if (f->aco) {
-        if ((k = exists(db, "SELECT 1 FROM acos WHERE aco_id = ?1", f->aco)) < 0) goto io;
+        if ((k = exists(s, "SELECT 1 FROM acos WHERE aco_id = ?1", f->aco)) < 0) goto io;
         if (!k)
             return util_fail(err, errlen, -ENOENT, "%saco: no ACO '%s' in the store (expected an ACO "
                         "id; cara aco list shows them)", dash, f->aco);
     }
     if (f->tmpl) {
-        if ((k = exists(db, "SELECT 1 FROM run_components WHERE kind = 'template' AND name = ?1 "
+        if ((k = exists(s, "SELECT 1 FROM run_components WHERE kind = 'template' AND name = ?1 "
                             "UNION ALL SELECT 1 FROM arrangements WHERE template_id = ?1", f->tmpl)) < 0)
             goto io;
         if (!k)
@@ -524,7 +678,7 @@ int report_check_filters(store *s, const report_def *r, const report_filters *f,
                         "them)", dash, f->tmpl);
     }
     if (f->arrangement) {
-        if ((k = exists(db, "SELECT 1 FROM arrangements WHERE arrangement_id = ?1 UNION ALL "
+        if ((k = exists(s, "SELECT 1 FROM arrangements WHERE arrangement_id = ?1 UNION ALL "
                             "SELECT 1 FROM run_arrangements WHERE arrangement_id = ?1",
                         f->arrangement)) < 0)
             goto io;

@@ -97,6 +97,31 @@ int report_episode_page(store *s, int64_t run_id, const report_filters *f, const
                         const char *person, int64_t limit, int64_t offset, int64_t *total,
                         store_row_fn fn, void *ud, char *err, size_t errlen);
 
+/* The list order's key of an episode list row: a page by key starts after it. */
+typedef struct report_episode_key {
+    const char *template_id, *person_id, *trigger_date, *episode_id;
+} report_episode_key;
+
+/*
+ * How many rows of run run_id's episode report match f, status and person (NULL = any),
+ * into *total (the count of report_episode_page). 0, or -EIO / -ENOMEM with err.
+ */
+int report_episode_count(store *s, int64_t run_id, const report_filters *f, const char *status,
+                         const char *person, int64_t *total, char *err, size_t errlen);
+
+/*
+ * A page of the episode list by key: the rows of report_episode_page's order past the
+ * key after (NULL: from the first), skipping offset of them, at most limit; *more is 1
+ * when a row follows the page's last. fn gets the header, then each row (cells in the
+ * episode report's column order). Reads only the page's rows (and offset's) through the
+ * indexes, whatever the run's size. Returns the rows given, fn's negative value, or
+ * -EIO / -ENOMEM with err.
+ */
+int report_episode_keyset(store *s, int64_t run_id, const report_filters *f, const char *status,
+                          const char *person, const report_episode_key *after, int64_t limit,
+                          int64_t offset, int *more, store_row_fn fn, void *ud, char *err,
+                          size_t errlen);
+
 /*
  * Episode episode_id of run run_id: fn gets the header and, when the run has it, its
  * row: the episode report's columns, then template_version, died, aco_id. Returns 1

@@ -2,6 +2,7 @@
  * runs_q.c: see runs_q.h.
  */
 #include "runs_q.h"
+#include "store_internal.h"
 
 #include <errno.h>
 #include <stdio.h>
@@ -205,10 +206,8 @@ void runs_q_status_free(runs_q_status *out)
 int runs_q_latest_done(store *s, int64_t *run_id, char *err, size_t errlen)
 {
     sqlite3 *db = store_db(s);
-    sqlite3_stmt *st;
-    if (sqlite3_prepare_v2(db, "SELECT max(run_id) FROM runs WHERE status = 'done'", -1, &st,
-                           NULL) != SQLITE_OK)
-        return fail(db, err, errlen);
+    sqlite3_stmt *st = store__kept(s, "SELECT max(run_id) FROM runs WHERE status = 'done'", NULL, 0);
+    if (!st) return fail(db, err, errlen);
     int rc = sqlite3_step(st), n;
     if (rc == SQLITE_ROW) {
         n = sqlite3_column_type(st, 0) != SQLITE_NULL;
@@ -216,7 +215,7 @@ int runs_q_latest_done(store *s, int64_t *run_id, char *err, size_t errlen)
     } else {
         n = fail(db, err, errlen);
     }
-    sqlite3_finalize(st);
+    store__kept_done(s, st);
     return n;
 }
 

@@ -22,6 +22,7 @@
 #include "exports_q.h"
 #include "lag_q.h"
 #include "report.h"
+#include "results_clock.h"
 #include "feed_store.h"
 #include "fhir_stage.h"
 #include "loads_w.h"

@@ -2,6 +2,7 @@
  * store_conn.c: open, check, migrate (see store_conn.h).
  */
 #include "store_conn.h"
+#include "store_internal.h"
 #include "store_w_internal.h"
 
 #include <pthread.h>
@@ -29,7 +30,58 @@ struct store {
     sqlite3_stmt *tx[TX_N];
     char sp_name[65];
     uint64_t txn_serial;    /* store__txn_serial: +1 at every begin, commit and rollback */
+    /* statements readers run again and again on a long-lived connection (the HTTP API's
+     * pool), prepared once (store__kept); finalized by store_close */
+    struct kept_stmt {
+        uint64_t hash;
+        char *sql;
+        sqlite3_stmt *st;
+        int busy;
+    } kept[STORE_KEPT];
+    int n_kept;
 };
+
+static uint64_t sql_hash(const char *sql)
+{
+    uint64_t h = 1469598103934665603ull;
+    for (; *sql; sql++) h = (h ^ (unsigned char)*sql) * 1099511628211ull;
+    return h;
+}
+
+sqlite3_stmt *store__kept(store *s, const char *sql, char *err, size_t errlen)
+{
+    uint64_t h = sql_hash(sql);
+    for (int i = 0; i < s->n_kept; i++) {
+        struct kept_stmt *k = &s->kept[i];
+        if (k->hash == h && !k->busy && !strcmp(k->sql, sql)) {
+            k->busy = 1;
+            return k->st;
+        }
+    }
+    sqlite3_stmt *st;
+    int room = s->n_kept < STORE_KEPT;
+    if (sqlite3_prepare_v3(s->db, sql, -1, room ? SQLITE_PREPARE_PERSISTENT : 0, &st, NULL) !=
+        SQLITE_OK) {
+        if (err && errlen) snprintf(err, errlen, "%s", sqlite3_errmsg(s->db));
+        return NULL;
+    }
+    char *copy = room ? strdup(sql) : NULL;
+    if (copy) s->kept[s->n_kept++] = (struct kept_stmt){h, copy, st, 1};
+    return st;
+}
+
+void store__kept_done(store *s, sqlite3_stmt *st)
+{
+    if (!st) return;
+    for (int i = 0; i < s->n_kept; i++)
+        if (s->kept[i].st == st) {
+            sqlite3_reset(st); /* ends its read, so a kept statement holds no snapshot */
+            sqlite3_clear_bindings(st);
+            s->kept[i].busy = 0;
+            return;
+        }
+    sqlite3_finalize(st);
+}
 
 uint64_t store__txn_serial(const store *s) { return s->txn_serial; }
 
@@ -301,6 +353,10 @@ void store_close(store *s)
 {
     if (!s) return;
     for (int k = 0; k < TX_N; k++) sqlite3_finalize(s->tx[k]);
+    for (int k = 0; k < s->n_kept; k++) {
+        sqlite3_finalize(s->kept[k].st);
+        free(s->kept[k].sql);
+    }
     sqlite3_close_v2(s->db);
     free(s->path);
     free(s);

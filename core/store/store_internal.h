@@ -39,6 +39,20 @@ static inline const char *store__col(sqlite3_stmt *st, int i)
     return t ? (const char *)t : "";
 }
 
+/* At most this many statements are kept prepared on a connection (store__kept). */
+#define STORE_KEPT 48
+
+/* sql prepared on s's connection and kept there for the next caller of the same text
+ * (at most STORE_KEPT; past that a new statement each time), or NULL with SQLite's
+ * message in err. Give it back with store__kept_done (never sqlite3_finalize): that
+ * resets it (ending its read) and clears its bindings. */
+sqlite3_stmt *store__kept(store *s, const char *sql, char *err, size_t errlen);
+void store__kept_done(store *s, sqlite3_stmt *st);
+
+/* store__rows_step without the finalize: the caller gives st back (store__kept_done). */
+int store__rows_step_keep(sqlite3 *db, sqlite3_stmt *st, store_row_fn fn, void *ud, char *err,
+                          size_t errlen);
+
 /* sql prepared on s's connection; NULL with SQLite's message in err. */
 sqlite3_stmt *store__prepare(store *s, const char *sql, char *err, size_t errlen);
 

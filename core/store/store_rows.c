@@ -13,18 +13,25 @@ int store_rows(store *s, const char *sql, int n, const char *const *binds, store
                void *ud, char *err, size_t errlen)
 {
     sqlite3 *db = store_db(s);
-    sqlite3_stmt *st;
-    if (sqlite3_prepare_v2(db, sql, -1, &st, NULL) != SQLITE_OK) {
-        if (err && errlen) snprintf(err, errlen, "%s", sqlite3_errmsg(db));
-        return -EIO;
-    }
+    sqlite3_stmt *st = store__kept(s, sql, err, errlen);
+    if (!st) return -EIO;
     for (int i = 0; i < n; i++)
         if (binds[i]) sqlite3_bind_text(st, i + 1, binds[i], -1, SQLITE_TRANSIENT);
-    return store__rows_step(db, st, fn, ud, err, errlen);
+    int rc = store__rows_step_keep(db, st, fn, ud, err, errlen);
+    store__kept_done(s, st);
+    return rc;
 }
 
 int store__rows_step(sqlite3 *db, sqlite3_stmt *st, store_row_fn fn, void *ud, char *err,
                     size_t errlen)
+{
+    int rc = store__rows_step_keep(db, st, fn, ud, err, errlen);
+    sqlite3_finalize(st);
+    return rc;
+}
+
+int store__rows_step_keep(sqlite3 *db, sqlite3_stmt *st, store_row_fn fn, void *ud, char *err,
+                          size_t errlen)
 {
     int cols = sqlite3_column_count(st);
     const char **names = calloc((size_t)cols + 1, sizeof *names);
@@ -56,7 +63,6 @@ int store__rows_step(sqlite3 *db, sqlite3_stmt *st, store_row_fn fn, void *ud, c
     }
     if (k < 0 && err && errlen && !err[0]) /* fn stopped the query without a message */
         snprintf(err, errlen, "%s", k == -ENOMEM ? "out of memory" : strerror(-k));
-    sqlite3_finalize(st);
     free(names);
     free(cells);
     return k < 0 ? k : rows;

@@ -703,6 +703,31 @@ static const store_migration migrations[] = {
      "FROM run_sources s JOIN run_people_rows p ON p.run_id = s.src_run_id WHERE" SHARED("p")
 #undef SHARED
     },
+    /* The HTTP API under load (docs/performance.md, "HTTP API under load"). The episode
+     * list pages by key (template, person, day 0, episode) within an ACO as it did within
+     * an NPI. results_clock counts every change to what the service's cached answers are
+     * computed from (a run's rows are written before the run is done and never after, so
+     * the runs table stands for them; the reference tables reports join are counted
+     * themselves): an answer cached at one count is served while the count stands. */
+    {23, "the HTTP API under load: an ACO's episodes in list order; a clock of the changes "
+         "to what cached answers are computed from",
+     "CREATE INDEX run_episodes_aco_order ON run_episode_rows (run_id, aco_id, template_id, "
+     "person_id, trigger_date, episode_id);\n"
+     "CREATE TABLE results_clock (\n"
+     "  id INTEGER PRIMARY KEY CHECK (id = 1),\n"
+     "  n  INTEGER NOT NULL\n"
+     ") STRICT;\n"
+     "INSERT INTO results_clock (id, n) VALUES (1, 0);\n"
+#define TICK(t)                                                                             \
+    "CREATE TRIGGER " t "_clock_insert AFTER INSERT ON " t " BEGIN\n"                      \
+    "  UPDATE results_clock SET n = n + 1 WHERE id = 1;\nEND;\n"                            \
+    "CREATE TRIGGER " t "_clock_update AFTER UPDATE ON " t " BEGIN\n"                      \
+    "  UPDATE results_clock SET n = n + 1 WHERE id = 1;\nEND;\n"                            \
+    "CREATE TRIGGER " t "_clock_delete AFTER DELETE ON " t " BEGIN\n"                      \
+    "  UPDATE results_clock SET n = n + 1 WHERE id = 1;\nEND;\n"
+     TICK("runs") TICK("run_sources") TICK("run_arrangements")
+     TICK("run_components") TICK("arrangements") TICK("providers") TICK("acos") TICK("loads")
+#undef TICK
     /* Bulk writes (issue 20). A CHECK (x IN (a, b, c)) of three or more values makes
      * SQLite build a temporary B-tree of the list on every INSERT statement it runs: a
      * quarter of a claim file's load. The same constraints as OR chains cost a few
@@ -711,7 +736,7 @@ static const store_migration migrations[] = {
      * the index change that follows bumps the schema cookie, so open connections reread
      * the schema. The claims_key index only ever serves claim_key = ? (CCLF and FHIR
      * natural keys): CSV claims have none, and no longer get an index entry. */
-    {23, "bulk writes: CHECK lists as OR chains (no temporary B-tree per insert); the "
+    {24, "bulk writes: CHECK lists as OR chains (no temporary B-tree per insert); the "
          "claims_key index only over claims that have a key",
 #define OR3(c, a, b, d) "'" c " IN (''" a "'', ''" b "'', ''" d "'')', '" c " = ''" a "'' OR " \
                         c " = ''" b "'' OR " c " = ''" d "'''"

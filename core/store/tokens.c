@@ -2,6 +2,7 @@
  * tokens.c: see tokens.h.
  */
 #include "tokens.h"
+#include "store_internal.h"
 
 #include <errno.h>
 #include <stdio.h>
@@ -25,10 +26,9 @@ static void copy(char *dst, size_t len, const unsigned char *src)
 static int one(store *s, const char *sql, const char *key, tokens_row *out, char *err,
                size_t errlen)
 {
-    sqlite3 *db = store_db(s);
-    sqlite3_stmt *st;
     memset(out, 0, sizeof *out);
-    if (sqlite3_prepare_v2(db, sql, -1, &st, NULL) != SQLITE_OK) return fail(s, err, errlen);
+    sqlite3_stmt *st = store__kept(s, sql, NULL, 0);
+    if (!st) return fail(s, err, errlen);
     sqlite3_bind_text(st, 1, key, -1, SQLITE_TRANSIENT);
     int rc = sqlite3_step(st), n;
     if (rc == SQLITE_ROW) {
@@ -41,7 +41,7 @@ static int one(store *s, const char *sql, const char *key, tokens_row *out, char
     } else {
         n = rc == SQLITE_DONE ? 0 : fail(s, err, errlen);
     }
-    sqlite3_finalize(st);
+    store__kept_done(s, st);
     return n;
 }
 
