@@ -209,8 +209,8 @@ static void push_episode(lua_State *L, call_args *a)
         risk = (rules_risk){a->rec->risk_score, a->rec->risk_raw, a->rec->risk_segment};
         rp = &risk;
     }
-    if (!rp && rs->ep_open && rs->ep_ref != LUA_NOREF && rs->ep_key == a->ep && rs->ep_lines == a->lines &&
-        rs->ep_entry == a->entry && rs->ep_hcc == a->hcc_count) {
+    if (!rp && rs->ep_open && rs->ep_ref != LUA_NOREF && rs->ep_key == a->ep &&
+        rs->ep_lines == a->lines && rs->ep_entry == a->entry && rs->ep_hcc == a->hcc_count) {
         push_ref(L, rs->ep_ref);
         return;
     }

@@ -191,7 +191,8 @@ static int price_episode(engine_pricer *p, const bene_view *d, size_t entry,
     int hcc = hcc_count_for(p, d, ce, r, err, errlen);
     if (hcc < 0) return hcc;
     const char *family = ce->base_id ? ce->base_id : template_id(ce->tmpl);
-    const cand_set *set = engine__cand_lookup(&p->cix, template_id(ce->tmpl), family, d->b, r->day0);
+    const cand_set *set =
+        engine__cand_lookup(&p->cix, template_id(ce->tmpl), family, d->b, r->day0);
     if (!set) {
         snprintf(err, errlen, "out of memory");
         return -ENOMEM;
