@@ -49,6 +49,7 @@
     X(feed_equiv)      \
     X(particip)        \
     X(network)         \
+    X(cand_index)      \
     X(srv_auth)        \
     X(srv_routes)      \
     X(srv_api)         \

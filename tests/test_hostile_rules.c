@@ -446,6 +446,64 @@ START_TEST(test_rules_test)
 }
 END_TEST
 
+/* The candidates of a shared set are built once per rule set and handed to every later
+ * episode with that set (cand_index.c): no rule can change them for the next call. The
+ * planted attribute() tries every way to write to the list and to a candidate, fails the
+ * call if one succeeds or if it sees a changed table, and attributes to the candidate. */
+START_TEST(test_shared_candidates)
+{
+    plant("attribution.lua",
+          "function attribute(episode, claims, beneficiary, candidates, params)\n"
+          "  local c = candidates[1]\n"
+          "  if #candidates ~= 1 or c.npi ~= 'P1' or c.tag ~= nil or candidates.tag ~= nil\n"
+          "     or candidates[2] ~= nil then error('a shared table changed') end\n"
+          "  local tries = {\n"
+          "    function() c.npi = 'X' end, function() c.tag = 1 end,\n"
+          "    function() candidates[1] = {npi = 'X', arrangement_id = 'E9'} end,\n"
+          "    function() candidates[2] = c end, function() candidates.tag = 1 end,\n"
+          "    function() table.insert(candidates, c) end,\n"
+          "    function() table.remove(candidates) end,\n"
+          "    function() setmetatable(candidates, nil) end,\n"
+          "    function() setmetatable(c, {}) end, function() rawset(c, 'npi', 'X') end,\n"
+          "    function() getmetatable(c).__index = {} end,\n"
+          "    function() table.move({'X'}, 1, 1, 1, candidates) end,\n"
+          "  }\n"
+          "  for i, f in ipairs(tries) do\n"
+          "    if pcall(f) then error('try ' .. i .. ' changed a shared table') end\n"
+          "  end\n"
+          "  return {arrangement_id = c.arrangement_id, method = 'trigger'}\n"
+          "end");
+    catalog cat;
+    rule_set rs;
+    size_t entry;
+    rules_limits lim = {.instructions = 5000000};
+    open_rules(&cat, &rs, &entry, &lim);
+    ref_arrangement arr;
+    memset(&arr, 0, sizeof arr);
+    arr.arrangement_id = (char *)"E01";
+    arr.aco_id = (char *)"A1";
+    arr.npi = (char *)"P1";
+    arr.tin = (char *)"T1";
+    arr.specialty = (char *)"";
+    arr.end = CARA_DATE_NONE;
+    const ref_arrangement *v[1] = {&arr};
+    cand_set set = {v, 1, 1};
+    cara_episode ep;
+    memset(&ep, 0, sizeof ep);
+    snprintf(ep.trigger_type, sizeof ep.trigger_type, "A");
+    char err[4096];
+    for (int k = 0; k < 3; k++) {
+        attribution_out ao;
+        ck_assert_msg(engine__rule_attribute_set(&rs, entry, &ep, 0, NULL, &set, &ao, err,
+                                                 sizeof err) == 0, "call %d: %s", k, err);
+        ck_assert_ptr_eq(ao.arr, &arr);
+        ck_assert_str_eq(ao.method, "trigger");
+    }
+    engine__rule_set_close(&rs);
+    catalog_free(&cat);
+}
+END_TEST
+
 Suite *suite_hostile_rules(void)
 {
     Suite *s = suite_create("hostile_rules");
@@ -455,6 +513,7 @@ Suite *suite_hostile_rules(void)
     tcase_add_loop_test(api, test_in_process, 0, N_CASES);
     tcase_add_loop_test(api, test_deadlines, 0, (int)(sizeof deadlines / sizeof deadlines[0]));
     tcase_add_test(api, test_allowed);
+    tcase_add_test(api, test_shared_candidates);
     suite_add_tcase(s, api);
     TCase *cli = tcase_create("commands");
     tcase_set_timeout(cli, 120);

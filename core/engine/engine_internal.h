@@ -131,6 +131,55 @@ typedef struct run_data {
     arr_result *proj[3];
 } run_data;
 
+/* ---- cand_index.c: the candidates of an episode, indexed ---- */
+
+/* A candidate set in engine__candidates' order. A set the index keeps (shared 1) is the
+ * same object for every episode that has it, for as long as the index lives, so a rule
+ * set may cache what it builds from it (its Lua table) by its address; a scratch set
+ * (shared 0) holds until the next lookup. */
+typedef struct cand_set {
+    const ref_arrangement **v; /* owned array of borrowed arrangements */
+    size_t n;
+    int shared;
+} cand_set;
+
+/* The arrangements of one template, family and ACO, and the days on which their
+ * candidacy may change: between two change days the set is the same, made on first use. */
+typedef struct cand_group {
+    const char *tmpl, *family, *aco; /* point into key */
+    char *key;                        /* owned: tmpl, family and aco, each with its NUL */
+    uint64_t hash;
+    const ref_arrangement **arrs;     /* owned: the template's own first, each group in
+                                       * arrangement order */
+    size_t n;
+    cara_date *days;                  /* owned: sorted change days */
+    size_t n_days;
+    cand_set **segs;                  /* owned: n_days + 1 (segment k: days[k-1] <= d <
+                                       * days[k]), NULL until used */
+} cand_group;
+
+/* The index of one pricer over rd's arrangements (borrowed; built lazily, so rd's families
+ * must be set before the first lookup). Not thread-safe: one per shard. */
+typedef struct cand_index {
+    const run_data *rd;
+    const ref_arrangement **by_aco;   /* owned: every arrangement by (aco_id, order) */
+    cand_group *groups;               /* owned: open-addressed hash table of cap slots */
+    size_t n_groups, cap;
+    cand_set empty;                   /* shared, n 0 */
+    cand_set scratch;                 /* the merge of several ACOs' sets */
+    size_t cap_scratch;
+    size_t made;                      /* sets made (engine stats, tests) */
+} cand_index;
+
+void engine__cand_index_init(cand_index *ix, const run_data *rd);
+void engine__cand_index_free(cand_index *ix);
+
+/* engine__candidates(ix->rd, tmpl, family, b, day0, ...) as a set (the same arrangements,
+ * in the same order), in time independent of the number of arrangements once the set of
+ * the beneficiary's ACO on that day has been made. NULL when out of memory. */
+const cand_set *engine__cand_lookup(cand_index *ix, const char *tmpl, const char *family,
+                                    const cara_beneficiary *b, cara_date day0);
+
 /* Per-thread rule state: one sandbox with each template's two scripts loaded and its
  * parameters kept as a read-only table in the registry. */
 typedef struct rule_set {
@@ -139,6 +188,18 @@ typedef struct rule_set {
     int *attr_script, *sav_script, *params_ref; /* per catalog entry */
     int claims_ref, bene_ref;                    /* current beneficiary (LUA_NOREF) */
     struct rules_lazy_claims *claims_state;      /* the bound claims list (rules_bind.h) */
+    /* Lua tables built once and handed to every call (all read-only proxies): a registry
+     * table (cache_ref) of the candidate tables by arrangement and of the candidate lists
+     * by shared cand_set (both keyed by address: they outlive the rule set); and the
+     * episode table of the current episode (ep_ref, for ep_key with ep_entry, ep_hcc, ep_lines
+     * and no risk score: attribute() and quality() see the same one) */
+    int cache_ref;
+    int ep_ref;
+    const cara_episode *ep_key;
+    const cara_claim_line *ep_lines;
+    size_t ep_entry;
+    int ep_hcc;
+    int ep_open;                                 /* engine__rule_set_episode_begin */
     rules_error last;   /* the last failure of rule_set_open or a rule_* call, structured
                          * (kind RULES_ERR_RESULT when a result had the wrong shape) */
 } rule_set;
@@ -162,6 +223,16 @@ typedef struct attribution_out {
 int engine__rule_attribute(rule_set *rs, size_t entry, const cara_episode *ep, int hcc_count,
                    const cara_claim_line *lines, const ref_arrangement *const *cands,
                    size_t n_cands, attribution_out *out, char *err, size_t errlen);
+/* engine__rule_attribute over a candidate set: a shared set's Lua list is built once per
+ * rule set and handed again (read-only) to every later episode with that set. */
+int engine__rule_attribute_set(rule_set *rs, size_t entry, const cara_episode *ep, int hcc_count,
+                               const cara_claim_line *lines, const cand_set *set,
+                               attribution_out *out, char *err, size_t errlen);
+/* Between begin and done (one episode's calls, on the same cara_episode, lines, entry and
+ * HCC count), the episode table without a risk score is built once and handed to each
+ * call; outside them it is built for every call. */
+void engine__rule_set_episode_begin(rule_set *rs);
+void engine__rule_set_episode_done(rule_set *rs);
 int engine__rule_target(rule_set *rs, size_t entry, const cara_episode *ep, int hcc_count,
                 const cara_claim_line *lines, const ref_arrangement *arr, ep_rec *rec,
                 char *err, size_t errlen);
@@ -182,6 +253,8 @@ struct engine_pricer {
     run_data *rd;                   /* where records go (&own unless engine_pricer_init) */
     run_data own;
     const ref_arrangement **cands;  /* scratch: rd->n_arrs entries */
+    cand_index cix;                 /* the candidates of a run's episodes, over rd */
+    const cand_set *set;            /* the last priced episode's candidates (borrowed) */
     size_t first;                   /* the first record of the last call */
     const char *compare_native;     /* a run's --compare-native template, or NULL */
     void *np;                       /* compare_native: native_params (rules_native.h) */

@@ -41,7 +41,7 @@ int engine__rule_set_open(rule_set *rs, const catalog *cat, const rules_limits *
 {
     memset(rs, 0, sizeof *rs);
     rs->cat = cat;
-    rs->claims_ref = rs->bene_ref = LUA_NOREF;
+    rs->claims_ref = rs->bene_ref = rs->cache_ref = rs->ep_ref = LUA_NOREF;
     if (rules_vm_new(lim, &rs->vm, err, errlen) < 0) return -ENOMEM;
     rs->attr_script = calloc(cat->n, sizeof(int));
     rs->sav_script = calloc(cat->n, sizeof(int));
@@ -111,11 +111,26 @@ int engine__rule_set_bind(rule_set *rs, const cara_beneficiary *b, const cara_cl
 void engine__rule_set_forget(rule_set *rs)
 {
     lua_State *L = rules_vm_state(rs->vm);
+    engine__rule_set_episode_done(rs);
     rules_claims_release(rs->claims_state); /* before the list can be collected */
     rs->claims_state = NULL;
     luaL_unref(L, LUA_REGISTRYINDEX, rs->claims_ref);
     luaL_unref(L, LUA_REGISTRYINDEX, rs->bene_ref);
     rs->claims_ref = rs->bene_ref = LUA_NOREF;
+}
+
+void engine__rule_set_episode_begin(rule_set *rs)
+{
+    engine__rule_set_episode_done(rs);
+    rs->ep_open = 1;
+}
+
+void engine__rule_set_episode_done(rule_set *rs)
+{
+    if (rs->ep_ref != LUA_NOREF) luaL_unref(rules_vm_state(rs->vm), LUA_REGISTRYINDEX, rs->ep_ref);
+    rs->ep_ref = LUA_NOREF;
+    rs->ep_key = NULL;
+    rs->ep_open = 0;
 }
 
 /* ---- pushing ------------------------------------------------------------------------- */
@@ -163,6 +178,7 @@ typedef struct call_args {
     const cara_claim_line *lines;
     const ref_arrangement *const *cands;
     size_t n_cands;
+    const cand_set *set;   /* attribute(): the set cands come from, or NULL */
     const ref_arrangement *arr;
     const int64_t *sorted;
     size_t n_sorted;
@@ -183,15 +199,90 @@ static void push_params_of(lua_State *L, call_args *a)
     lua_rawgetp(L, LUA_REGISTRYINDEX, a->rs->cat->v[a->entry].tmpl);
 }
 
+/* The episode table; one without a risk score is built once per episode (the rule set's
+ * ep_ref) and handed again to the episode's later calls. */
 static void push_episode(lua_State *L, call_args *a)
 {
+    rule_set *rs = a->rs;
     rules_risk risk, *rp = NULL;
     if (a->rec && a->rec->has_risk) {
         risk = (rules_risk){a->rec->risk_score, a->rec->risk_raw, a->rec->risk_segment};
         rp = &risk;
     }
-    rules_push_episode_risk(L, a->ep, template_id(a->rs->cat->v[a->entry].tmpl), a->lines,
+    if (!rp && rs->ep_open && rs->ep_ref != LUA_NOREF && rs->ep_key == a->ep &&
+        rs->ep_lines == a->lines && rs->ep_entry == a->entry && rs->ep_hcc == a->hcc_count) {
+        push_ref(L, rs->ep_ref);
+        return;
+    }
+    rules_push_episode_risk(L, a->ep, template_id(rs->cat->v[a->entry].tmpl), a->lines,
                             a->hcc_count, rp);
+    if (rp || !rs->ep_open) return;
+    if (rs->ep_ref != LUA_NOREF) luaL_unref(L, LUA_REGISTRYINDEX, rs->ep_ref);
+    rs->ep_ref = LUA_NOREF;
+    lua_pushvalue(L, -1);
+    rs->ep_ref = luaL_ref(L, LUA_REGISTRYINDEX);
+    rs->ep_key = a->ep;
+    rs->ep_lines = a->lines;
+    rs->ep_entry = a->entry;
+    rs->ep_hcc = a->hcc_count;
+}
+
+/* stack: -> the rule set's cache table. Started afresh when the state holds more than a
+ * quarter of its memory limit, so that what is cached never starves a rule. */
+static void push_cache(lua_State *L, rule_set *rs)
+{
+    if (rs->cache_ref != LUA_NOREF &&
+        rules_vm_memory_used(rs->vm) <= rules_vm_limits(rs->vm)->memory / 4) {
+        push_ref(L, rs->cache_ref);
+        return;
+    }
+    if (rs->cache_ref != LUA_NOREF) luaL_unref(L, LUA_REGISTRYINDEX, rs->cache_ref);
+    rs->cache_ref = LUA_NOREF;
+    lua_newtable(L);
+    lua_pushvalue(L, -1);
+    rs->cache_ref = luaL_ref(L, LUA_REGISTRYINDEX);
+}
+
+/* stack: -> candidate c (built once per rule set: cache at index cache) */
+static void push_candidate(lua_State *L, int cache, const ref_arrangement *c)
+{
+    if (lua_rawgetp(L, cache, c) != LUA_TNIL) return;
+    lua_pop(L, 1);
+    lua_createtable(L, 0, 7);
+    set_s(L, "arrangement_id", c->arrangement_id);
+    set_s(L, "aco_id", c->aco_id);
+    set_s(L, "npi", c->npi);
+    set_s(L, "tin", c->tin);
+    set_s(L, "specialty_code", c->specialty);
+    set_i(L, "start_date", c->start);
+    if (c->end != CARA_DATE_NONE) set_i(L, "end_date", c->end);
+    rules_readonly(L, "candidate");
+    lua_pushvalue(L, -1);
+    lua_rawsetp(L, cache, c);
+}
+
+/* stack: -> the candidates list (a shared set's built once per rule set) */
+static void push_candidates(lua_State *L, call_args *a)
+{
+    push_cache(L, a->rs);
+    int cache = lua_gettop(L);
+    const cand_set *set = a->set;
+    if (set && set->shared && lua_rawgetp(L, cache, set) != LUA_TNIL) {
+        lua_remove(L, cache);
+        return;
+    }
+    if (set && set->shared) lua_pop(L, 1);
+    lua_createtable(L, (int)a->n_cands, 0); /* stack: ..., cache, cands */
+    for (size_t i = 0; i < a->n_cands; i++) {
+        push_candidate(L, cache, a->cands[i]);
+        lua_rawseti(L, -2, (lua_Integer)i + 1);
+    }
+    rules_readonly(L, "candidates");
+    if (set && set->shared) {
+        lua_pushvalue(L, -1);
+        lua_rawsetp(L, cache, set);
+    }
+    lua_remove(L, cache);
 }
 
 /* attribute(episode, claims, beneficiary, candidates, params) */
@@ -201,21 +292,7 @@ static int push_attribute(lua_State *L, void *ud)
     push_episode(L, a);
     push_ref(L, a->rs->claims_ref);
     push_ref(L, a->rs->bene_ref);
-    lua_createtable(L, (int)a->n_cands, 0); /* stack: ..., cands */
-    for (size_t i = 0; i < a->n_cands; i++) {
-        const ref_arrangement *c = a->cands[i];
-        lua_createtable(L, 0, 7);
-        set_s(L, "arrangement_id", c->arrangement_id);
-        set_s(L, "aco_id", c->aco_id);
-        set_s(L, "npi", c->npi);
-        set_s(L, "tin", c->tin);
-        set_s(L, "specialty_code", c->specialty);
-        set_i(L, "start_date", c->start);
-        if (c->end != CARA_DATE_NONE) set_i(L, "end_date", c->end);
-        rules_readonly(L, "candidate");
-        lua_rawseti(L, -2, (lua_Integer)i + 1);
-    }
-    rules_readonly(L, "candidates");
+    push_candidates(L, a);
     push_params_of(L, a);
     return 5;
 }
@@ -396,6 +473,19 @@ int engine__rule_attribute(rule_set *rs, size_t entry, const cara_episode *ep, i
     memset(out, 0, sizeof *out);
     call_args a = {.rs = rs, .entry = entry, .ep = ep, .hcc_count = hcc_count, .lines = lines,
                    .cands = cands, .n_cands = n_cands, .aout = out};
+    int rc = call_rule(rs, rs->attr_script[entry], "attribute", push_attribute, read_attribute,
+                       &a, err, errlen);
+    if (rc < 0) out->arr = NULL;
+    return rc;
+}
+
+int engine__rule_attribute_set(rule_set *rs, size_t entry, const cara_episode *ep, int hcc_count,
+                               const cara_claim_line *lines, const cand_set *set,
+                               attribution_out *out, char *err, size_t errlen)
+{
+    memset(out, 0, sizeof *out);
+    call_args a = {.rs = rs, .entry = entry, .ep = ep, .hcc_count = hcc_count, .lines = lines,
+                   .cands = set->v, .n_cands = set->n, .set = set, .aout = out};
     int rc = call_rule(rs, rs->attr_script[entry], "attribute", push_attribute, read_attribute,
                        &a, err, errlen);
     if (rc < 0) out->arr = NULL;

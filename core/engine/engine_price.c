@@ -26,6 +26,7 @@ int engine__pricer_init(engine_pricer *p, const catalog *cat, const hcc_model *h
     p->rd = rd;
     p->compare_native = compare_native;
     p->st = st;
+    engine__cand_index_init(&p->cix, rd);
     int rc = engine__rule_set_open(&p->rules, cat, lim, err, errlen);
     p->have_rules = rc == 0;
     if (rc < 0) return rc;
@@ -41,6 +42,7 @@ int engine__pricer_init(engine_pricer *p, const catalog *cat, const hcc_model *h
 void engine__pricer_fini(engine_pricer *p)
 {
     if (p->have_rules) engine__rule_set_close(&p->rules);
+    engine__cand_index_free(&p->cix);
     free(p->cands);
     free(p->np);
     p->have_rules = 0;
@@ -61,6 +63,7 @@ int engine_pricer_open(const catalog *cat, const hcc_model *hcc, store *s, const
     p->cat = cat;
     p->hcc = hcc;
     p->rd = &p->own;
+    engine__cand_index_init(&p->cix, &p->own);
     /* the rules first: a rule that does not load is the caller's to report */
     int rc = engine__rule_set_open(&p->rules, cat, lim, err, errlen);
     p->have_rules = rc == 0;
@@ -157,7 +160,7 @@ static int compare_native(engine_pricer *p, const bene_view *d, size_t entry,
     int64_t t0 = now_ns();
     const ref_arrangement *arr;
     const char *method;
-    native_attribute(np, ep, d->lines, d->n, p->cands, nc, &arr, &method);
+    native_attribute(np, ep, d->lines, d->n, p->set->v, nc, &arr, &method);
     ep_rec n = {0};
     n.has_risk = r->has_risk; /* the score is an input of target(), as for the Lua rule */
     n.risk_score = r->risk_score;
@@ -188,12 +191,20 @@ static int price_episode(engine_pricer *p, const bene_view *d, size_t entry,
     int hcc = hcc_count_for(p, d, ce, r, err, errlen);
     if (hcc < 0) return hcc;
     const char *family = ce->base_id ? ce->base_id : template_id(ce->tmpl);
-    size_t nc = engine__candidates(p->rd, template_id(ce->tmpl), family, d->b, r->day0, p->cands);
+    const cand_set *set =
+        engine__cand_lookup(&p->cix, template_id(ce->tmpl), family, d->b, r->day0);
+    if (!set) {
+        snprintf(err, errlen, "out of memory");
+        return -ENOMEM;
+    }
+    p->set = set;
+    size_t nc = set->n;
     r->n_cands = nc;
     int compare = p->compare_native && !strcmp(p->compare_native, template_id(ce->tmpl));
     int64_t t0 = compare ? now_ns() : 0;
     attribution_out ao;
-    int rc = engine__rule_attribute(&p->rules, entry, ep, hcc, d->lines, p->cands, nc, &ao, err, errlen);
+    engine__rule_set_episode_begin(&p->rules);
+    int rc = engine__rule_attribute_set(&p->rules, entry, ep, hcc, d->lines, set, &ao, err, errlen);
     if (rc == 0) {
         r->arr = ao.arr;
         snprintf(r->method, sizeof r->method, "%s", ao.method);
@@ -205,6 +216,7 @@ static int price_episode(engine_pricer *p, const bene_view *d, size_t entry,
     }
     if (rc == 0) rc = engine__rule_target(&p->rules, entry, ep, hcc, d->lines, r->arr, r, err, errlen);
     if (rc == 0) rc = engine__rule_quality(&p->rules, entry, ep, hcc, d->lines, &r->quality_met, err, errlen);
+    engine__rule_set_episode_done(&p->rules);
     if (compare && rc == 0) {
         p->st->lua_ns += now_ns() - t0;
         rc = compare_native(p, d, entry, ep, hcc, nc, r, err, errlen);

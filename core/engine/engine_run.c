@@ -16,6 +16,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <time.h>
+#include <unistd.h>
 
 #include "store/store.h"
 #include "catalog/catalog.h"
@@ -586,8 +587,20 @@ static int run_shards(store *s, const engine_opts *o, const catalog *cat, const 
     return rc;
 }
 
-/* CARA_RUN_TIMING set: each phase's wall time on o->log ("cara run: timing: ..."), for
- * docs/performance.md. */
+/* The process's resident memory in KB (Linux /proc/self/statm), or -1. */
+static long rss_kb(void)
+{
+    FILE *f = fopen("/proc/self/statm", "r");
+    long pages = -1, rss = -1;
+    if (!f) return -1;
+    if (fscanf(f, "%ld %ld", &pages, &rss) != 2) rss = -1;
+    fclose(f);
+    long page = sysconf(_SC_PAGESIZE);
+    return rss < 0 || page <= 0 ? -1 : rss * (page / 1024);
+}
+
+/* CARA_RUN_TIMING set: each phase's wall time on o->log ("cara run: timing: ..."), with
+ * the resident memory at its end, for docs/performance.md. */
 static void phase(const engine_opts *o, const char *name)
 {
     static struct timespec last;
@@ -595,8 +608,9 @@ static void phase(const engine_opts *o, const char *name)
     struct timespec now;
     clock_gettime(CLOCK_MONOTONIC, &now);
     if (name)
-        fprintf(o->log, "cara run: timing: %-22s %8.3f s\n", name,
-                (double)(now.tv_sec - last.tv_sec) + (double)(now.tv_nsec - last.tv_nsec) / 1e9);
+        fprintf(o->log, "cara run: timing: %-22s %8.3f s  rss %ld KB\n", name,
+                (double)(now.tv_sec - last.tv_sec) + (double)(now.tv_nsec - last.tv_nsec) / 1e9,
+                rss_kb());
     last = now;
 }
 

@@ -4,6 +4,7 @@
 #include "network.h"
 
 #include <errno.h>
+#include <stdint.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -125,6 +126,44 @@ int network_has(const network *net, const char *aco_id, const char *npi, const c
     for (size_t i = lower_bound(net->pps, net->n_pps, &key, key_pp);
          i < net->n_pps && !key_pp(&net->pps[i], &key); i++)
         if (covers(&net->pps[i], d) && !strcmp(net->pps[i].aco_id, aco_id)) return 1;
+    return 0;
+}
+
+/* Append d to the growing array (v, n, cap). */
+static int push_day(cara_date d, cara_date **v, size_t *n, size_t *cap)
+{
+    if (*n == *cap) {
+        size_t c = *cap ? *cap * 2 : 16;
+        cara_date *w = realloc(*v, c * sizeof *w);
+        if (!w) return -ENOMEM;
+        *v = w;
+        *cap = c;
+    }
+    (*v)[(*n)++] = d;
+    return 0;
+}
+
+/* The start and the day after the end of row r (an open or last-day end has none). */
+static int push_row_days(const struct network_row *r, cara_date **v, size_t *n, size_t *cap)
+{
+    if (push_day(r->start, v, n, cap) < 0) return -ENOMEM;
+    if (r->end != CARA_DATE_NONE && r->end < INT32_MAX && push_day(r->end + 1, v, n, cap) < 0)
+        return -ENOMEM;
+    return 0;
+}
+
+int network_change_days(const network *net, const char *npi, const char *tin, cara_date **v,
+                        size_t *n, size_t *cap)
+{
+    if (!tin || !*tin) return 0; /* never in a network */
+    struct network_row key = {.npi = (char *)(npi ? npi : ""), .tin = (char *)tin};
+    for (size_t i = lower_bound(net->tins, net->n_tins, &key, key_tin);
+         i < net->n_tins && !strcmp(net->tins[i].tin, tin); i++)
+        if (push_row_days(&net->tins[i], v, n, cap) < 0) return -ENOMEM;
+    if (!npi || !*npi) return 0;
+    for (size_t i = lower_bound(net->pps, net->n_pps, &key, key_pp);
+         i < net->n_pps && !key_pp(&net->pps[i], &key); i++)
+        if (push_row_days(&net->pps[i], v, n, cap) < 0) return -ENOMEM;
     return 0;
 }
 

@@ -42,6 +42,13 @@ const char *network_tin_aco(const network *net, const char *tin, cara_date d);
 
 void network_free(network *net);
 
+/* The days on which network_has(net, aco, npi, tin, d) may change its answer as d grows,
+ * whatever aco: the start, and the day after the end, of every membership of tin (as a
+ * participant TIN) and of (npi, tin) (as a Preferred Provider). Appended to *v (grown with
+ * realloc; *n and *cap updated; unsorted, maybe repeated). 0 or -ENOMEM. */
+int network_change_days(const network *net, const char *npi, const char *tin, cara_date **v,
+                        size_t *n, size_t *cap);
+
 /* Hash every membership of net (in its sorted order) into c: two networks with the same
  * memberships hash the same (an incremental run's basis, engine_incr.c). */
 struct sha256_ctx;

@@ -6,8 +6,9 @@
 --
 -- Every amount is integer cents or basis points; every multiplication rounds half away
 -- from zero to a whole cent (cara.apply_factor, cara.apply_bps, cara.mul_div), in the
--- order the reference methodology gives. The functions are pure; the code-set caches
--- below only remember cara.codes results (the same answer on every call).
+-- order the reference methodology gives. The functions are pure; the caches below only
+-- remember cara.codes results and the map of a read-only candidates list (the same
+-- answer on every call).
 
 local M = {}
 
@@ -59,6 +60,24 @@ end
 
 local function key(npi, tin) return npi .. "/" .. tin end
 
+-- The candidates by TIN-NPI (the first of each). cara hands the same read-only list to
+-- every episode with the same candidates, so the map of such a list is made once and
+-- kept (weakly: it goes with the list); a list a rule built itself (a plain table, which
+-- may change) is mapped afresh on every call.
+local eligible_of = setmetatable({}, { __mode = "k" })
+local function eligible_map(candidates)
+  local shared = getmetatable(candidates) == "read-only"
+  local eligible = shared and eligible_of[candidates]
+  if eligible then return eligible end
+  eligible = {}
+  for _, c in ipairs(candidates) do
+    local k = key(c.npi, c.tin)
+    if eligible[k] == nil then eligible[k] = c end
+  end
+  if shared then eligible_of[candidates] = eligible end
+  return eligible
+end
+
 -- true when provider a beats provider b under the plurality rule
 local function better(a, b)
   if a.lines ~= b.lines then return a.lines > b.lines end
@@ -72,12 +91,17 @@ end
 -- the trigger service, when that TIN-NPI is a candidate; else unattributed.
 function M.attribute_trigger(episode, claims, beneficiary, candidates, params)
   local t = claims[episode.trigger_line]
-  for _, c in ipairs(candidates) do
-    if c.npi == t.rendering_npi and c.tin == t.rendering_tin then
-      return { arrangement_id = c.arrangement_id, method = "trigger" }
+  local npi, tin = t.rendering_npi, t.rendering_tin
+  local c = eligible_map(candidates)[key(npi, tin)]
+  if c == nil then return { method = "unattributed" } end -- no candidate has that key
+  if c.npi ~= npi or c.tin ~= tin then -- another TIN-NPI with the same key: look further
+    c = nil
+    for _, x in ipairs(candidates) do
+      if x.npi == npi and x.tin == tin then c = x; break end
     end
+    if c == nil then return { method = "unattributed" } end
   end
-  return { method = "unattributed" }
+  return { arrangement_id = c.arrangement_id, method = "trigger" }
 end
 
 -- Trigger, then plurality, driven by the template's "attribution" parameters:
@@ -92,11 +116,7 @@ end
 --   3. else unattributed. (Leakage, the episode's spending outside the ACO's network
 --      on each service date, is cara's, not the rule's: docs/methodology.md section 3.)
 function M.attribute(episode, claims, beneficiary, candidates, params)
-  local eligible = {}
-  for _, c in ipairs(candidates) do
-    local k = key(c.npi, c.tin)
-    if eligible[k] == nil then eligible[k] = c end
-  end
+  local eligible = eligible_map(candidates)
 
   -- 1. trigger
   local t = claims[episode.trigger_line]
