@@ -728,6 +728,7 @@ static const store_migration migrations[] = {
      TICK("runs") TICK("run_sources") TICK("run_arrangements")
      TICK("run_components") TICK("arrangements") TICK("providers") TICK("acos") TICK("loads")
 #undef TICK
+    },
     /* Bulk writes (issue 20). A CHECK (x IN (a, b, c)) of three or more values makes
      * SQLite build a temporary B-tree of the list on every INSERT statement it runs: a
      * quarter of a claim file's load. The same constraints as OR chains cost a few
