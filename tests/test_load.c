@@ -394,6 +394,27 @@ static char *dump_claims(store *st)
     return out;
 }
 
+/* A new store DIR/NAME with text loaded as medical_claim.csv (serial: without the
+ * write-behind thread); the load must succeed. The caller closes it. */
+static store *load_fresh(const char *name, const char *text, int serial)
+{
+    char path[256], dbp[256], err[256];
+    snprintf(dbp, sizeof dbp, "%s/%s", dir, name);
+    store *st;
+    ck_assert_int_eq(store_open(dbp, STORE_CREATE, &st, err, sizeof err), 0);
+    snprintf(path, sizeof path, "%s/medical_claim.csv", dir);
+    FILE *f = fopen(path, "w");
+    fputs(text, f);
+    fclose(f);
+    FILE *e = fopen(errpath, "w");
+    load_opts o = {.max_errors = 50, .err = e, .serial_writes = serial};
+    load_result r;
+    int rc = load_file(st, path, &o, &r);
+    fclose(e);
+    ck_assert_int_eq(rc, 0);
+    return st;
+}
+
 /* Claims written behind on a second thread (claims_w.h, write-behind) store exactly what
  * the loading thread writes itself (load_opts.serial_writes), over several batches of
  * the queue and its multi-row statements: 3,000 claims of 1 to 3 lines; claim W00010
@@ -430,23 +451,10 @@ START_TEST(test_write_behind)
         else if (i != 20) want_cents += 100LL * dollars * lines, want_lines += lines, want_claims++;
     }
     ck_assert_uint_lt(n, cap);
-    load_result r;
-    /* the loading thread writing itself */
+    /* the loading thread writing itself, then written behind */
     struct { int serial; char *dump; } way[2] = {{1, NULL}, {0, NULL}};
     for (int k = 0; k < 2; k++) {
-        char path[256], dbp[256], err[256];
-        snprintf(dbp, sizeof dbp, "%s/wb%d.db", dir, k);
-        store *st;
-        ck_assert_int_eq(store_open(dbp, STORE_CREATE, &st, err, sizeof err), 0);
-        snprintf(path, sizeof path, "%s/medical_claim.csv", dir);
-        FILE *f = fopen(path, "w");
-        fputs(text, f);
-        fclose(f);
-        FILE *e = fopen(errpath, "w");
-        load_opts o = {.max_errors = 50, .err = e, .serial_writes = way[k].serial};
-        int rc = load_file(st, path, &o, &r);
-        fclose(e);
-        ck_assert_int_eq(rc, 0);
+        store *st = load_fresh(k ? "wb1.db" : "wb0.db", text, way[k].serial);
         sqlite3_stmt *q_;
         ck_assert_int_eq(sqlite3_prepare_v2(store_db(st), "SELECT (SELECT count(*) FROM claims), "
                          "(SELECT count(*) FROM claim_lines), (SELECT sum(paid_cents) FROM claim_lines), "
@@ -493,20 +501,7 @@ START_TEST(test_write_behind_versions)
     ck_assert_uint_lt(n, cap);
     char *dump[2];
     for (int k = 0; k < 2; k++) {
-        char path[256], dbp[256], err[256];
-        snprintf(dbp, sizeof dbp, "%s/v%d.db", dir, k);
-        store *st;
-        ck_assert_int_eq(store_open(dbp, STORE_CREATE, &st, err, sizeof err), 0);
-        snprintf(path, sizeof path, "%s/medical_claim.csv", dir);
-        FILE *f = fopen(path, "w");
-        fputs(text, f);
-        fclose(f);
-        FILE *e = fopen(errpath, "w");
-        load_opts o = {.max_errors = 50, .err = e, .serial_writes = k == 0};
-        load_result r;
-        int rc = load_file(st, path, &o, &r);
-        fclose(e);
-        ck_assert_int_eq(rc, 0);
+        store *st = load_fresh(k ? "v1.db" : "v0.db", text, k == 0);
         sqlite3_stmt *q_;
         ck_assert_int_eq(sqlite3_prepare_v2(store_db(st), "SELECT count(*), sum(paid_cents) FROM "
                          "claim_lines", -1, &q_, NULL), SQLITE_OK);
