@@ -1642,12 +1642,20 @@ static int blank(const char *p, const char *end)
     return 1;
 }
 
+/* The mapping each_line gives back pages of as it reads (map NULL: none). */
+typedef struct mapped {
+    const char *map;
+    size_t len, released;
+} mapped;
+
 /* NDJSON: one resource per line. A file of one line that is a Bundle is a Bundle. */
-static long each_line(const char *p, const char *end, fhir_fn fn, void *ud)
+static long each_line(const char *p, const char *end, fhir_fn fn, void *ud, mapped *m)
 {
     size_t number = 0;
     long seen = 0;
     for (; p < end; number++) {
+        if (m && (size_t)(p - m->map) >= m->released + (4u << 20)) /* every 4 MiB */
+            util_release_mapped(m->map, m->len, p, &m->released);
         const char *nl = memchr(p, '\n', (size_t)(end - p));
         const char *e = nl ? nl : end, *line = p;
         p = nl ? nl + 1 : end;
@@ -1683,14 +1691,15 @@ static int looks_ndjson(const char *p, const char *end)
     return e - p >= 2 && p[0] == '{' && e[-1] == '}';
 }
 
-long fhir_each(const char *buf, size_t len, fhir_fn fn, void *ud)
+static long each_doc(const char *buf, size_t len, fhir_fn fn, void *ud, mapped *m)
 {
     const char *p = buf, *end = buf + len;
     if (len >= 3 && !memcmp(buf, "\xEF\xBB\xBF", 3)) p += 3; /* UTF-8 BOM */
-    if (looks_ndjson(p, end)) return each_line(p, end, fn, ud);
+    if (looks_ndjson(p, end)) return each_line(p, end, fn, ud, m);
     if (blank(p, end)) return 0;
     char msg[512];
     json_t *doc = load(p, (size_t)(end - p), msg, sizeof msg);
+    if (m) util_release_mapped(m->map, m->len, end, &m->released); /* the tree has it all */
     if (!doc) {
         int rc = fn(ud, NULL, 0, msg);
         return rc < 0 ? rc : -EINVAL;
@@ -1703,5 +1712,18 @@ long fhir_each(const char *buf, size_t len, fhir_fn fn, void *ud)
         n = rc < 0 ? rc : 1;
     }
     json_decref(doc);
+    return n;
+}
+
+long fhir_each(const char *buf, size_t len, fhir_fn fn, void *ud)
+{
+    return each_doc(buf, len, fn, ud, NULL);
+}
+
+long fhir_each_mapped(const char *buf, size_t len, fhir_fn fn, void *ud)
+{
+    mapped m = {.map = buf, .len = len};
+    long n = each_doc(buf, len, fn, ud, &m);
+    util_release_mapped(buf, len, buf + len, &m.released);
     return n;
 }
