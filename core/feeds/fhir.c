@@ -106,6 +106,41 @@ __attribute__((format(printf, 3, 4))) static int warn_kept(pctx *c, const char *
     return rc;
 }
 
+/* snprintf for the JSON paths of messages: only %s and %zu, the same text and the same
+ * truncation (at most len - 1 bytes and a NUL), without glibc's printf machinery (the
+ * paths are built for every line, before any error needs one). Returns the length the
+ * whole text has. */
+static int path_printf(char *out, size_t len, const char *fmt, ...) __attribute__((format(printf, 3, 4)));
+static int path_printf(char *out, size_t len, const char *fmt, ...)
+{
+    va_list ap;
+    va_start(ap, fmt);
+    size_t o = 0;
+#define PUT(ch) do { if (o + 1 < len) out[o] = (ch); o++; } while (0)
+    for (const char *f = fmt; *f; f++) {
+        if (f[0] == '%' && f[1] == 's') {
+            for (const char *a = va_arg(ap, const char *); *a; a++) PUT(*a);
+            f++;
+        } else if (f[0] == '%' && f[1] == 'z' && f[2] == 'u') {
+            size_t v = va_arg(ap, size_t);
+            char d[24];
+            int k = 0;
+            do d[k++] = (char)('0' + v % 10); while ((v /= 10) && k < 24);
+            while (k) {
+                char ch = d[--k];
+                PUT(ch);
+            }
+            f += 2;
+        } else {
+            PUT(*f);
+        }
+    }
+#undef PUT
+    if (len) out[o < len ? o : len - 1] = '\0';
+    va_end(ap);
+    return (int)o;
+}
+
 /* A JSON value as a message shows it: strings quoted (at most 40 characters, control
  * bytes escaped), anything else as compact JSON (cut at 40 characters). */
 static void show(const fj_t *v, char *out, size_t outlen)
@@ -211,9 +246,9 @@ static int code_in(pctx *c, const fj_t *cc, const char *const *systems, const ch
     size_t j = 0;
     fj_t *cd = coding_in(cc, systems, &j);
     *code = NULL;
-    snprintf(path, 160, "%s", base);
+    path_printf(path, 160, "%s", base);
     if (!cd) return 0;
-    snprintf(path, 160, "%s.coding[%zu].code", base, j);
+    path_printf(path, 160, "%s.coding[%zu].code", base, j);
     int rc = get_str(c, cd, "code", path, code);
     if (rc == 0 && !*code) return fail(c, path, "required in a %s coding", str_of(cd, "system"));
     return rc;
@@ -227,9 +262,9 @@ static int soft_code_in(pctx *c, const fj_t *cc, const char *const *systems, con
     size_t j = 0;
     fj_t *cd = coding_in(cc, systems, &j);
     *code = NULL;
-    snprintf(path, 160, "%s", base);
+    path_printf(path, 160, "%s", base);
     if (!cd) return 0;
-    snprintf(path, 160, "%s.coding[%zu].code", base, j);
+    path_printf(path, 160, "%s.coding[%zu].code", base, j);
     fj_t *v = fj_object_get(cd, "code");
     if (fj_is_string(v)) {
         *code = fj_string_value(v);
@@ -280,11 +315,11 @@ static const char *ext_code(const fj_t *e, const char *base, char *path, size_t 
 {
     const char *s;
     if ((s = str_of(fj_object_get(e, "valueCoding"), "code")))
-        snprintf(path, pathlen, "%s.valueCoding.code", base);
+        path_printf(path, pathlen, "%s.valueCoding.code", base);
     else if ((s = str_of(fj_object_get(e, "valueIdentifier"), "value")))
-        snprintf(path, pathlen, "%s.valueIdentifier.value", base);
+        path_printf(path, pathlen, "%s.valueIdentifier.value", base);
     else if ((s = str_of(e, "valueString")))
-        snprintf(path, pathlen, "%s.valueString", base);
+        path_printf(path, pathlen, "%s.valueString", base);
     return s;
 }
 
@@ -300,11 +335,11 @@ static const char *bb_var(const fj_t *eob, const char *var, char *path, size_t p
     char base[64], sys[128];
     fj_t *e = ext_of(eob, var, &j);
     if (e) {
-        snprintf(base, sizeof base, "extension[%zu]", j);
+        path_printf(base, sizeof base, "extension[%zu]", j);
         return ext_code(e, base, path, pathlen);
     }
     if ((e = ext_of(fj_object_get(eob, "facility"), var, &j))) {
-        snprintf(base, sizeof base, "facility.extension[%zu]", j);
+        path_printf(base, sizeof base, "facility.extension[%zu]", j);
         return ext_code(e, base, path, pathlen);
     }
     snprintf(sys, sizeof sys, BB_VAR "%s", var);
@@ -317,7 +352,7 @@ static const char *bb_var(const fj_t *eob, const char *var, char *path, size_t p
             fj_t *cd = coding_in(fj_object_get(si, "code"), systems, &j);
             const char *s = str_of(cd, "code");
             if (s) {
-                snprintf(path, pathlen, "%s[%zu].code.coding[%zu].code", lists[l], i, j);
+                path_printf(path, pathlen, "%s[%zu].code.coding[%zu].code", lists[l], i, j);
                 return s;
             }
         }
@@ -341,7 +376,7 @@ static const fj_t *ref_identifiers(const fj_t *res, const fj_t *ref, char *where
     size_t i;
     fj_array_foreach(fj_object_get(res, "contained"), i, cr) {
         if (streq(str_of(cr, "id"), r + 1)) {
-            snprintf(where, wherelen, "contained[%zu]", i);
+            path_printf(where, wherelen, "contained[%zu]", i);
             return fj_object_get(cr, "identifier");
         }
     }
@@ -416,7 +451,7 @@ static void soft_ident(const fj_t *ids, int kind, const char *base, soft *s)
     char path[160];
     if (fj_is_object(ids)) {
         if (!is(ids)) return;
-        snprintf(path, sizeof path, "%s.value", base);
+        path_printf(path, sizeof path, "%s.value", base);
         soft_set(s, kind, str_of(ids, "value"), path);
         return;
     }
@@ -424,7 +459,7 @@ static void soft_ident(const fj_t *ids, int kind, const char *base, soft *s)
     size_t i;
     fj_array_foreach(ids, i, id) {
         if (!is(id)) continue;
-        snprintf(path, sizeof path, "%s[%zu].value", base, i);
+        path_printf(path, sizeof path, "%s[%zu].value", base, i);
         soft_set(s, kind, str_of(id, "value"), path);
         return;
     }
@@ -446,9 +481,9 @@ static int soft_use(pctx *c, const soft *s, char *out, size_t outlen)
 static void ref_soft(const fj_t *res, const char *key, int kind, soft *s)
 {
     char where[64], base[96];
-    snprintf(where, sizeof where, "%s", key);
+    path_printf(where, sizeof where, "%s", key);
     const fj_t *ids = ref_identifiers(res, fj_object_get(res, key), where, sizeof where);
-    snprintf(base, sizeof base, "%s.identifier", where);
+    path_printf(base, sizeof base, "%s.identifier", where);
     soft_ident(ids, kind, base, s);
 }
 
@@ -459,7 +494,7 @@ static void ext_tin(const fj_t *obj, const char *base, soft *s)
     char b[96], path[128];
     fj_t *e = ext_of(obj, "tax_num", &j);
     if (!e) return;
-    snprintf(b, sizeof b, "%s%sextension[%zu]", base, base[0] ? "." : "", j);
+    path_printf(b, sizeof b, "%s%sextension[%zu]", base, base[0] ? "." : "", j);
     const char *v = ext_code(e, b, path, sizeof path);
     soft_set(s, F_TIN, v, v ? path : b);
 }
@@ -487,9 +522,9 @@ static int get_period(pctx *c, const fj_t *obj, const char *key, cara_date *star
     fj_t *p = fj_object_get(obj, key);
     char path[128];
     if (!p) return 0;
-    snprintf(path, sizeof path, "%s.start", key);
+    path_printf(path, sizeof path, "%s.start", key);
     if (get_date(c, p, "start", path, start) < 0) return -EINVAL;
-    snprintf(path, sizeof path, "%s.end", key);
+    path_printf(path, sizeof path, "%s.end", key);
     return get_date(c, p, "end", path, end);
 }
 
@@ -682,7 +717,7 @@ static int ref_id(pctx *c, const fj_t *obj, const char *key, const char *type, c
     char path[64];
     const char *s;
     size_t n = strlen(type);
-    snprintf(path, sizeof path, "%s.reference", key);
+    path_printf(path, sizeof path, "%s.reference", key);
     if (get_str(c, fj_object_get(obj, key), "reference", path, &s) < 0) return -EINVAL;
     if (!s) return fail(c, path, "required, but absent");
     if (strncmp(s, type, n) || s[n] != '/' || !s[n + 1] || strlen(s + n + 1) >= outlen)
@@ -762,11 +797,11 @@ static int eob_dates(pctx *c, const fj_t *eob, feed_claim *cl)
         fj_t *cd = coding_in(fj_object_get(si, "category"), si_systems, &j);
         if (!streq(str_of(cd, "code"), "admissionperiod")) continue;
         char path[64];
-        snprintf(path, sizeof path, "supportingInfo[%zu].timingPeriod", i);
+        path_printf(path, sizeof path, "supportingInfo[%zu].timingPeriod", i);
         fj_t *p = fj_object_get(si, "timingPeriod");
         char ps[80], pe[80];
-        snprintf(ps, sizeof ps, "%s.start", path);
-        snprintf(pe, sizeof pe, "%s.end", path);
+        path_printf(ps, sizeof ps, "%s.start", path);
+        path_printf(pe, sizeof pe, "%s.end", path);
         if (get_date(c, p, "start", ps, &cl->admission) < 0 ||
             get_date(c, p, "end", pe, &cl->discharge) < 0)
             return -EINVAL;
@@ -799,7 +834,7 @@ static int eob_facility(pctx *c, const fj_t *eob, feed_claim *cl)
             fj_t *codings = fj_object_get(fj_object_get(si, "code"), "coding");
             const char *v = str_of(fj_array_get(codings, 0), "code");
             if (!v) continue;
-            snprintf(p1, sizeof p1, "supportingInfo[%zu].code.coding[0].code", i);
+            path_printf(p1, sizeof p1, "supportingInfo[%zu].code.coding[0].code", i);
             rc = soft_check(c, F_BILL_TYPE, p1, v, cl->bill_type, sizeof cl->bill_type);
             break;
         }
@@ -839,7 +874,7 @@ static int eob_payment(pctx *c, const fj_t *eob, feed_claim *cl)
         }
         if (!paid || !(v = fj_object_get(fj_object_get(t, "amount"), "value"))) continue;
         char path[64];
-        snprintf(path, sizeof path, "total[%zu].amount.value", i);
+        path_printf(path, sizeof path, "total[%zu].amount.value", i);
         cl->has_claim_paid = 1;
         return amount_cents(c, v, path, &cl->claim_paid_cents);
     }
@@ -926,12 +961,12 @@ static int eob_diagnoses(pctx *c, const fj_t *eob, feed_claim *cl)
     fj_array_foreach(arr, i, d) {
         char base[96], path[160], cpath[160], code[80];
         const char *s;
-        snprintf(base, sizeof base, "diagnosis[%zu].diagnosisCodeableConcept", i);
+        path_printf(base, sizeof base, "diagnosis[%zu].diagnosisCodeableConcept", i);
         if ((rc = code_in(c, fj_object_get(d, "diagnosisCodeableConcept"), icd10_systems, base,
                           &s, cpath)) < 0)
             break;
         if (!s) continue; /* ICD-9 and other systems */
-        snprintf(path, sizeof path, "diagnosis[%zu].sequence", i);
+        path_printf(path, sizeof path, "diagnosis[%zu].sequence", i);
         v[n].seq = (int64_t)i + 1;
         if ((rc = get_seq(c, d, "sequence", path, &v[n].seq)) < 0) break;
         undot(s, code);
@@ -970,7 +1005,7 @@ static int eob_procedures(pctx *c, const fj_t *eob, feed_claim *cl)
     fj_array_foreach(arr, i, p) {
         char base[96], path[160], code[80];
         const char *s;
-        snprintf(base, sizeof base, "procedure[%zu].procedureCodeableConcept", i);
+        path_printf(base, sizeof base, "procedure[%zu].procedureCodeableConcept", i);
         if ((rc = soft_code_in(c, fj_object_get(p, "procedureCodeableConcept"), pcs_systems,
                                base, &s, path)) < 0)
             return rc;
@@ -1019,22 +1054,22 @@ static void member_role(const fj_t *m, member *out)
 static int care_member(pctx *c, const fj_t *eob, const fj_t *m, size_t i, member *out)
 {
     char base[96], path[128], where[64];
-    snprintf(where, sizeof where, "careTeam[%zu].provider", i);
+    path_printf(where, sizeof where, "careTeam[%zu].provider", i);
     const fj_t *ids =
         ref_identifiers(eob, fj_object_get(m, "provider"), where, sizeof where);
     out->seq = (int64_t)i + 1;
-    snprintf(path, sizeof path, "careTeam[%zu].sequence", i);
+    path_printf(path, sizeof path, "careTeam[%zu].sequence", i);
     if (get_seq(c, m, "sequence", path, &out->seq) < 0) return -EINVAL;
-    snprintf(base, sizeof base, "%s.identifier", where);
+    path_printf(base, sizeof base, "%s.identifier", where);
     soft_ident(ids, F_NPI, base, &out->npi);
     soft_ident(ids, F_TIN, base, &out->tin);
-    snprintf(base, sizeof base, "careTeam[%zu]", i);
+    path_printf(base, sizeof base, "careTeam[%zu]", i);
     if (!out->tin.given) ext_tin(m, base, &out->tin);
     fj_t *e;
     size_t j;
     fj_array_foreach(fj_object_get(m, "extension"), j, e) {
         if (!streq(str_of(e, "url"), SYS_NPI)) continue;
-        snprintf(base, sizeof base, "careTeam[%zu].extension[%zu]", i, j);
+        path_printf(base, sizeof base, "careTeam[%zu].extension[%zu]", i, j);
         const char *v = ext_code(e, base, path, sizeof path);
         soft_set(&out->org, F_NPI, v, v ? path : base);
         break;
@@ -1092,7 +1127,7 @@ static int item_members(pctx *c, const fj_t *item, size_t i, const team_ctx *t,
     *best = *tin_only = *org = NULL;
     fj_array_foreach(links, k, l) {
         char path[96];
-        snprintf(path, sizeof path, "item[%zu].%s[%zu]", i, key, k);
+        path_printf(path, sizeof path, "item[%zu].%s[%zu]", i, key, k);
         size_t m = 0;
         if (!fj_is_integer(l)) return fail_type(c, path, l, "a careTeam sequence number");
         int64_t seq = fj_integer_value(l);
@@ -1159,7 +1194,7 @@ static int line_amounts(pctx *c, const fj_t *item, size_t i, int institutional, 
         fj_t *v = fj_object_get(fj_object_get(adj, "amount"), "value");
         if (kind == AMT_NONE || !v) continue;
         int64_t cents = 0;
-        snprintf(path, sizeof path, "item[%zu].adjudication[%zu].amount.value", i, k);
+        path_printf(path, sizeof path, "item[%zu].adjudication[%zu].amount.value", i, k);
         if (amount_cents(c, v, path, &cents) < 0) return -EINVAL;
         if ((kind == AMT_PAID_BB || kind == AMT_PAID_C4BB) && kind > paid_rank) {
             ln->paid_cents = cents;
@@ -1188,7 +1223,7 @@ static int line_modifiers(pctx *c, const fj_t *item, size_t i, feed_line *ln)
             if ((!sys || in_list(sys, hcpcs_systems)) && (s = str_of(cd, "code"))) break;
         }
         if (!s || !strcmp(s, "99999") || m >= FEED_MOD_MAX) continue; /* sandbox placeholder */
-        snprintf(path, sizeof path, "item[%zu].modifier[%zu].coding[%zu].code", i, k, j);
+        path_printf(path, sizeof path, "item[%zu].modifier[%zu].coding[%zu].code", i, k, j);
         if ((rc = soft_check(c, F_MODIFIER, path, s, ln->mods[m], sizeof ln->mods[m])) < 0)
             return rc;
         if (ln->mods[m][0]) m++;
@@ -1204,11 +1239,11 @@ static int line_codes(pctx *c, const fj_t *item, size_t i, feed_line *ln)
     const char *s;
     int rc;
     const char *svc = fj_object_get(item, "productOrService") ? "productOrService" : "service";
-    snprintf(base, sizeof base, "item[%zu].%s", i, svc);
+    path_printf(base, sizeof base, "item[%zu].%s", i, svc);
     if ((rc = soft_code_in(c, fj_object_get(item, svc), hcpcs_systems, base, &s, path)) < 0 ||
         (s && (rc = soft_check(c, F_HCPCS, path, s, ln->hcpcs, sizeof ln->hcpcs)) < 0))
         return rc;
-    snprintf(base, sizeof base, "item[%zu].locationCodeableConcept", i);
+    path_printf(base, sizeof base, "item[%zu].locationCodeableConcept", i);
     if ((rc = soft_code_in(c, fj_object_get(item, "locationCodeableConcept"), pos_systems, base,
                            &s, path)) < 0)
         return rc;
@@ -1216,7 +1251,7 @@ static int line_codes(pctx *c, const fj_t *item, size_t i, feed_line *ln)
         pad2(s, two);
         if ((rc = soft_check(c, F_POS, path, two, ln->pos, sizeof ln->pos)) < 0) return rc;
     }
-    snprintf(base, sizeof base, "item[%zu].revenue", i);
+    path_printf(base, sizeof base, "item[%zu].revenue", i);
     if ((rc = soft_code_in(c, fj_object_get(item, "revenue"), rev_systems, base, &s, path)) < 0 ||
         (s && (rc = soft_check(c, F_REVENUE, path, s, ln->revenue, sizeof ln->revenue)) < 0))
         return rc;
@@ -1226,13 +1261,13 @@ static int line_codes(pctx *c, const fj_t *item, size_t i, feed_line *ln)
 static int line_dates(pctx *c, const fj_t *item, size_t i, feed_line *ln)
 {
     char path[96];
-    snprintf(path, sizeof path, "item[%zu].servicedDate", i);
+    path_printf(path, sizeof path, "item[%zu].servicedDate", i);
     if (get_date(c, item, "servicedDate", path, &ln->start) < 0) return -EINVAL;
     ln->end = ln->start;
     fj_t *p = fj_object_get(item, "servicedPeriod");
-    snprintf(path, sizeof path, "item[%zu].servicedPeriod.start", i);
+    path_printf(path, sizeof path, "item[%zu].servicedPeriod.start", i);
     if (get_date(c, p, "start", path, &ln->start) < 0) return -EINVAL;
-    snprintf(path, sizeof path, "item[%zu].servicedPeriod.end", i);
+    path_printf(path, sizeof path, "item[%zu].servicedPeriod.end", i);
     return get_date(c, p, "end", path, &ln->end);
 }
 
@@ -1257,7 +1292,7 @@ static int line_providers(pctx *c, const fj_t *item, size_t i, int type, const t
         return rc;
     soft line_tin = {0};
     char base[48];
-    snprintf(base, sizeof base, "item[%zu]", i);
+    path_printf(base, sizeof base, "item[%zu]", i);
     if (tin_only) line_tin = tin_only->tin;
     else ext_tin(item, base, &line_tin);
     const soft *rt = rend && rend->tin.given ? &rend->tin : line_tin.given ? &line_tin : &t->tin;
@@ -1279,11 +1314,11 @@ static int eob_line(pctx *c, const fj_t *item, size_t i, const feed_claim *cl,
     char path[96];
     int rc;
     if (!fj_is_object(item)) {
-        snprintf(path, sizeof path, "item[%zu]", i);
+        path_printf(path, sizeof path, "item[%zu]", i);
         return fail_type(c, path, item, "an item (expected an object)");
     }
     ln->start = ln->end = CARA_DATE_NONE;
-    snprintf(path, sizeof path, "item[%zu].sequence", i);
+    path_printf(path, sizeof path, "item[%zu].sequence", i);
     if (get_seq(c, item, "sequence", path, &ln->number) < 0) return -EINVAL;
     if (!ln->number) return fail(c, path, "required, but absent");
     if ((rc = line_codes(c, item, i, ln)) < 0) return rc;
@@ -1477,7 +1512,7 @@ static int coverage_codes(pctx *c, const fj_t *cov, feed_bene *b)
     char base[64], path[128];
     fj_t *e = ext_of(cov, "ms_cd", &j);
     if (e) {
-        snprintf(base, sizeof base, "extension[%zu]", j);
+        path_printf(base, sizeof base, "extension[%zu]", j);
         const char *s = ext_code(e, base, path, sizeof path);
         if (!s || !(streq(s, "10") || streq(s, "11") || streq(s, "20") || streq(s, "21") ||
                     streq(s, "31")))
@@ -1490,7 +1525,7 @@ static int coverage_codes(pctx *c, const fj_t *cov, feed_bene *b)
         int v;
         snprintf(var, sizeof var, "dual_%02d", m);
         if (!(e = ext_of(cov, var, &j))) continue;
-        snprintf(base, sizeof base, "extension[%zu]", j);
+        path_printf(base, sizeof base, "extension[%zu]", j);
         const char *s = ext_code(e, base, path, sizeof path);
         if (s && strlen(s) == 2 && two_digits(s, &v)) memcpy(b->dual, s, 3);
     }
@@ -1638,7 +1673,7 @@ static long each_line(const char *p, const char *end, fhir_fn fn, void *ud, mapp
         int rc;
         seen++;
         if ((size_t)(e - line) > FHIR_MAX_LINE) {
-            snprintf(msg, sizeof msg, "the line is longer than %zu MiB", FHIR_MAX_LINE >> 20);
+            path_printf(msg, sizeof msg, "the line is longer than %zu MiB", FHIR_MAX_LINE >> 20);
             rc = fn(ud, NULL, number + 1, msg);
         } else {
             fj_t *v = load(line, (size_t)(e - line), msg, sizeof msg);
