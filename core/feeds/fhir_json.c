@@ -6,6 +6,7 @@
 #include <errno.h>
 #include <jansson.h>
 #include <math.h>
+#include <pthread.h>
 #include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -28,8 +29,33 @@ typedef struct doc {
 enum { BLOCK_MIN = 256 << 10 };
 
 /* One block kept per thread from the last freed document: most lines fit in it, so a
- * line costs no malloc at all. */
+ * line costs no malloc at all. Freed when the thread ends (keep_spares). */
 static _Thread_local block *spare;
+static _Thread_local struct fj_member *stk_spare;
+static _Thread_local size_t stk_spare_cap;
+static pthread_key_t spares_key;
+static pthread_once_t spares_once = PTHREAD_ONCE_INIT;
+static _Thread_local int spares_armed;
+
+static void free_spares(void *unused)
+{
+    (void)unused;
+    free(spare);
+    spare = NULL;
+    free(stk_spare);
+    stk_spare = NULL;
+    stk_spare_cap = 0;
+}
+
+static void make_key(void) { (void)pthread_key_create(&spares_key, free_spares); }
+
+/* A thread that keeps spares frees them when it ends (a pthread key's destructor). */
+static void keep_spares(void)
+{
+    if (spares_armed) return;
+    pthread_once(&spares_once, make_key);
+    spares_armed = pthread_setspecific(spares_key, (void *)1) == 0 ? 1 : -1;
+}
 
 static block *block_new(size_t need)
 {
@@ -69,7 +95,10 @@ static void blocks_free(block *b)
 {
     while (b) {
         block *next = b->next;
-        if (!spare && b->cap == BLOCK_MIN) spare = b;
+        if (!spare && b->cap == BLOCK_MIN) {
+            keep_spares();
+            spare = b;
+        }
         else free(b);
         b = next;
     }
@@ -104,8 +133,6 @@ typedef struct scan {
     int oom, too_deep;
 } scan;
 
-static _Thread_local fj_member *stk_spare;
-static _Thread_local size_t stk_spare_cap;
 
 static int push(scan *s, const char *key, size_t klen, const fj_t *v)
 {
@@ -466,6 +493,7 @@ fj_t *fj_load(const char *buf, size_t len, int max_depth, char *err, size_t errl
         ok = s.p == s.end;
     }
     if (stk_spare) free(stk_spare);
+    keep_spares();
     stk_spare = s.stk;
     stk_spare_cap = s.cap;
     if (ok) return &d->root;
