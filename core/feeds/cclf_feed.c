@@ -22,8 +22,8 @@ typedef struct rd {
     cclf_error *e;
 } rd;
 
-/* The fields this file reads, by enum: each layout's field for each is looked up once
- * (cclf_layout_offsets, built on first use of the layout) and then read by index. */
+/* The fields this file reads, by enum: each layout's field for each is looked up by name
+ * once (offsets[], built before the first record is read) and then read by index. */
 #define CCLF_FEED_FIELDS \
     X(ATNDG_PRVDR_NPI_NUM) \
     X(BENE_DEATH_DT) \
