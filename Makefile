@@ -9,8 +9,9 @@
 #   make deps         install the Debian 12 packages cara needs (apt-get, non-interactive)
 #   make demo         build and run the demo (scripts/demo.sh)
 #   make bench        measure load, run and the SQL peer (scripts/bench.sh; not part of test),
-#                     the portal's calls (bench_portal.sh), ADT over MLLP (bench_mllp.sh) and
-#                     the HTTP API under load with wrk (bench_api.sh)
+#                     the CCLF and FHIR loads against CSV's (bench_feeds.sh), the portal's
+#                     calls (bench_portal.sh), ADT over MLLP (bench_mllp.sh) and the HTTP API
+#                     under load with wrk (bench_api.sh)
 #                     [BENCH_BENEFICIARIES=100000] [BENCH_RUNS=3]
 #   make install PREFIX=/usr/local
 #
@@ -212,6 +213,8 @@ demo: all
 # scan limit), built with plain gcc -O2.
 BENCH_BENEFICIARIES ?= 100000
 BENCH_RUNS          ?= 3
+# the feed loaders' bench (scripts/bench_feeds.sh): smaller, as FHIR is 11 times CSV's size
+BENCH_FEEDS_BENEFICIARIES ?= 10000
 BENCH_CC            ?= gcc
 BENCH_SCAN          := $(BUILD)/bench_scan
 $(BENCH_SCAN): scripts/bench_scan.c
@@ -229,6 +232,9 @@ bench: all $(BENCH_SCAN) $(MLLP_LOAD)
 	CARA_BIN=$(abspath $(CARA_BIN)) BENCH_SCAN=$(abspath $(BENCH_SCAN)) \
 	CARA_PLUGINS=$(abspath $(BUILD)/plugins) CARA_EPISODES=$(abspath episodes) \
 	BENCH_BENEFICIARIES=$(BENCH_BENEFICIARIES) BENCH_RUNS=$(BENCH_RUNS) sh scripts/bench.sh
+	CARA_BIN=$(abspath $(CARA_BIN)) CARA_PLUGINS=$(abspath $(BUILD)/plugins) \
+	CARA_EPISODES=$(abspath episodes) BENCH_FEEDS_BENEFICIARIES=$(BENCH_FEEDS_BENEFICIARIES) \
+	BENCH_RUNS=$(BENCH_RUNS) sh scripts/bench_feeds.sh
 	CARA_BIN=$(abspath $(CARA_BIN)) CARA_PLUGINS=$(abspath $(BUILD)/plugins) \
 	CARA_EPISODES=$(abspath episodes) BENCH_BENEFICIARIES=$(BENCH_BENEFICIARIES) \
 	sh scripts/bench_portal.sh

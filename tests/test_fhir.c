@@ -15,6 +15,8 @@
 
 #include "base/date.h"
 #include "feeds/fhir.h"
+#include "feeds/fhir_json.h"
+#include <jansson.h>
 #include "suites.h"
 #include "base/util.h"
 
@@ -1113,6 +1115,71 @@ START_TEST(test_bfd_tax_numbers)
 }
 END_TEST
 
+/* fhir_json reads every document as jansson would: the same tree (compared as jansson's
+ * compact text, which tells integers from reals) or the same message, whichever of its
+ * two paths (its own scanner, or jansson for what that scanner leaves) reads it. */
+static void same_as_jansson(const char *b, size_t len)
+{
+    char e1[512] = "", e2[512] = "";
+    fj_t *f = fj_load(b, len, 64, e1, sizeof e1);
+    char *t1 = f ? fj_dumps(f) : NULL, *t2 = NULL;
+    int d = 0, in = 0, deep = 0;
+    for (size_t i = 0; i < len; i++) { /* the depth rule of fhir_json.h */
+        if (in) {
+            if (b[i] == '\\') i++;
+            else if (b[i] == '"') in = 0;
+        } else if (b[i] == '"') in = 1;
+        else if (b[i] == '{' || b[i] == '[') deep |= ++d > 64;
+        else if (b[i] == '}' || b[i] == ']') d--;
+    }
+    json_t *j = NULL;
+    if (deep) {
+        snprintf(e2, sizeof e2, "invalid JSON: nested deeper than 64 levels");
+    } else {
+        json_error_t je;
+        j = json_loadb(b, len, JSON_REJECT_DUPLICATES, &je);
+        if (!j) snprintf(e2, sizeof e2, "invalid JSON at line %d, column %d: %s", je.line, je.column, je.text);
+        else t2 = json_dumps(j, JSON_ENCODE_ANY | JSON_COMPACT);
+    }
+    ck_assert_msg(!f == !j, "[%.*s]: fhir_json %s, jansson %s", (int)len, b, f ? "read it" : e1,
+                  j ? "read it" : e2);
+    if (f) ck_assert_msg(!strcmp(t1, t2), "[%.*s]: %s, jansson %s", (int)len, b, t1, t2);
+    else ck_assert_msg(!strcmp(e1, e2), "[%.*s]: %s, jansson %s", (int)len, b, e1, e2);
+    free(t1);
+    free(t2);
+    fj_free(f);
+    json_decref(j);
+}
+
+START_TEST(test_json_as_jansson)
+{
+    static const char *const cases[] = {
+        "{}", "[]", " {\"a\":1} \r", "{\"a\":1,\"a\":2}", "{\"k\":1,\"k2\":2,\"k\":3}", "{\"a\":-0}",
+        "{\"a\":1.0}", "{\"a\":1e5}", "{\"a\":1E+5}", "{\"a\":01}", "{\"a\":1.}", "{\"a\":.5}",
+        "{\"a\":-}", "{\"a\":9223372036854775807}", "{\"a\":9223372036854775808}",
+        "{\"a\":-9223372036854775808}", "{\"a\":-9223372036854775809}", "{\"a\":1e400}",
+        "{\"a\":1e-400}", "{\"a\":123456789012345678901234567890}", "{\"a\":0.1}",
+        "{\"a\":-12.50}", "{\"a\":100.00}", "{\"a\":\"x\\u0041\"}", "{\"a\":\"\\u0000\"}",
+        "{\"a\":\"\\ud83d\\ude00\"}", "{\"a\":\"\\n\\t\\\"\\\\\\/\\b\\f\\r\"}", "{\"a\":\"\\x\"}",
+        "{\"a\":true,\"b\":false,\"c\":null}", "{\"a\":truex}", "{\"a\":nul}", "[1,2,]", "[1 2]",
+        "{\"a\" 1}", "{\"a\":1}x", "{\"a\":1}{}", "\"str\"", "1", "", "   ",
+        "{\"a\":\"\xc3\xa9\"}", "{\"a\":\"\xff\"}", "{\"a\":\"tab\there\"}", "{\"\":1}",
+        "{\"a\":[[[[[[]]]]]]}", "[{\"a\":{\"b\":[1,2.5,\"x\"]}}]", "{\"a\":1,}", "{,}", "[",
+        "{\"a\":", "{\"a\":\"x", "{\"a\":1}\n{\"b\":2}",
+    };
+    for (size_t i = 0; i < sizeof cases / sizeof cases[0]; i++) same_as_jansson(cases[i], strlen(cases[i]));
+    char deep[300];
+    for (int d = 62; d < 67; d++) {
+        int k = 0;
+        for (int i = 0; i < d; i++) deep[k++] = '[';
+        for (int i = 0; i < d; i++) deep[k++] = ']';
+        same_as_jansson(deep, (size_t)k);
+        deep[d] = 'x';
+        same_as_jansson(deep, (size_t)k);
+    }
+}
+END_TEST
+
 Suite *suite_fhir(void)
 {
     Suite *s = suite_create("fhir");
@@ -1133,6 +1200,7 @@ Suite *suite_fhir(void)
     tcase_add_test(tc, test_bfd_paid_dates);
     tcase_add_test(tc, test_bfd_patients);
     tcase_add_test(tc, test_bfd_tax_numbers);
+    tcase_add_test(tc, test_json_as_jansson);
     suite_add_tcase(s, tc);
     return s;
 }

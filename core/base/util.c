@@ -7,6 +7,7 @@
 #include <stdarg.h>
 #include <fcntl.h>
 #include <limits.h>
+#include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -14,6 +15,8 @@
 #include <sys/stat.h>
 #include <unistd.h>
 #include <uv.h>
+
+#include "sha256.h"
 
 char *util_path_join(const char *a, const char *b)
 {
@@ -205,6 +208,39 @@ int util_map_file(const char *path, const char **buf, size_t *len, char *err, si
 void util_unmap(const char *buf, size_t len)
 {
     if (len) munmap((void *)buf, len);
+}
+
+void util_release_mapped(const char *base, size_t len, const char *upto, size_t *released)
+{
+    long page = sysconf(_SC_PAGESIZE);
+    if (page <= 0 || ((uintptr_t)base % (uintptr_t)page) != 0 || upto < base || upto > base + len)
+        return;
+    size_t off = (size_t)(upto - base) / (size_t)page * (size_t)page;
+    if (off > *released) {
+        madvise((void *)(base + *released), off - *released, MADV_DONTNEED);
+        *released = off;
+    }
+}
+
+void util_sha256_mapped(const char *base, size_t len, char hex[65])
+{
+    sha256_ctx h;
+    unsigned char digest[32];
+    size_t released = 0;
+    sha256_init(&h);
+    for (size_t at = 0; at < len;) {
+        size_t n = len - at < (16u << 20) ? len - at : (16u << 20);
+        sha256_update(&h, base + at, n);
+        at += n;
+        util_release_mapped(base, len, base + at, &released);
+    }
+    sha256_final(&h, digest);
+    static const char X[] = "0123456789abcdef";
+    for (int i = 0; i < 32; i++) {
+        hex[2 * i] = X[digest[i] >> 4];
+        hex[2 * i + 1] = X[digest[i] & 15];
+    }
+    hex[64] = '\0';
 }
 
 int util_fail(char *err, size_t errlen, int rc, const char *fmt, ...)

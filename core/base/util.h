@@ -35,6 +35,20 @@ int util_read_file(const char *path, size_t max, char **buf, size_t *len, char *
 int util_map_file(const char *path, const char **buf, size_t *len, char *err, size_t errlen);
 void util_unmap(const char *buf, size_t len);
 
+/*
+ * Give back the pages of a util_map_file mapping (base, len) that lie wholly before
+ * `upto` and after *released (the bytes already given back; start it at 0): they were
+ * read, the page cache keeps the file, and a later read of them maps them again. Keeps
+ * a reader's memory flat however large the file. A no-op when base is not page-aligned
+ * (not a mapping) or upto is outside it. Only for read-only file mappings: on anonymous
+ * memory MADV_DONTNEED would discard the data.
+ */
+void util_release_mapped(const char *base, size_t len, const char *upto, size_t *released);
+
+/* The SHA-256 (lowercase hex) of a util_map_file mapping, hashed 16 MiB at a time and
+ * every hashed page given back (util_release_mapped): memory stays flat. */
+void util_sha256_mapped(const char *base, size_t len, char hex[65]);
+
 /* 1 when path names a directory, 0 otherwise. */
 int util_is_dir(const char *path);
 

@@ -4,6 +4,7 @@
 #include "cclf_feed.h"
 
 #include <errno.h>
+#include <pthread.h>
 #include <stdarg.h>
 #include <stdint.h>
 #include <stdio.h>
@@ -17,28 +18,111 @@
 typedef struct rd {
     const char *rec;
     const cclf_layout *l;
+    const cclf_field *const *idx; /* l's field of each cf (offsets) */
     cclf_error *e;
 } rd;
 
-/* The field named `name` (a string literal) of r's layout: a linear search by name would
- * cost a dozen strcmp per field read, so lookups are remembered by the literal's address
- * (per thread; a miss just searches). */
-static const cclf_field *fld(const rd *r, const char *name)
+/* The fields this file reads, by enum: each layout's field for each is looked up by name
+ * once (offsets[], built before the first record is read) and then read by index. */
+#define CCLF_FEED_FIELDS \
+    X(ATNDG_PRVDR_NPI_NUM) \
+    X(BENE_DEATH_DT) \
+    X(BENE_DOB) \
+    X(BENE_DUAL_STUS_CD) \
+    X(BENE_MBI_ID) \
+    X(BENE_MDCR_STUS_CD) \
+    X(BENE_PART_A_ENRLMT_BGN_DT) \
+    X(BENE_PART_B_ENRLMT_BGN_DT) \
+    X(BENE_PTNT_STUS_CD) \
+    X(BENE_RNG_BGN_DT) \
+    X(BENE_SEX_CD) \
+    X(BENE_ZIP_CD) \
+    X(CLM_ADJSMT_TYPE_CD) \
+    X(CLM_ATNDG_PRVDR_NPI_NUM) \
+    X(CLM_BILL_CLSFCTN_CD) \
+    X(CLM_BILL_FAC_TYPE_CD) \
+    X(CLM_BILL_FREQ_CD) \
+    X(CLM_BLG_PRVDR_NPI_NUM) \
+    X(CLM_BLG_PRVDR_OSCAR_NUM) \
+    X(CLM_CARR_PMT_DNL_CD) \
+    X(CLM_CNTL_NUM) \
+    X(CLM_DGNS_10_CD) \
+    X(CLM_DGNS_11_CD) \
+    X(CLM_DGNS_12_CD) \
+    X(CLM_DGNS_1_CD) \
+    X(CLM_DGNS_2_CD) \
+    X(CLM_DGNS_3_CD) \
+    X(CLM_DGNS_4_CD) \
+    X(CLM_DGNS_5_CD) \
+    X(CLM_DGNS_6_CD) \
+    X(CLM_DGNS_7_CD) \
+    X(CLM_DGNS_8_CD) \
+    X(CLM_DGNS_9_CD) \
+    X(CLM_DGNS_CD) \
+    X(CLM_EFCTV_DT) \
+    X(CLM_FROM_DT) \
+    X(CLM_IDR_LD_DT) \
+    X(CLM_LINE_ALOWD_CHRG_AMT) \
+    X(CLM_LINE_CVRD_PD_AMT) \
+    X(CLM_LINE_DGNS_CD) \
+    X(CLM_LINE_FROM_DT) \
+    X(CLM_LINE_HCPCS_CD) \
+    X(CLM_LINE_NUM) \
+    X(CLM_LINE_PROD_REV_CTR_CD) \
+    X(CLM_LINE_THRU_DT) \
+    X(CLM_MDCR_NPMT_RSN_CD) \
+    X(CLM_ORG_CNTL_NUM) \
+    X(CLM_PMT_AMT) \
+    X(CLM_POS_CD) \
+    X(CLM_PRCDR_CD) \
+    X(CLM_PRCSG_IND_CD) \
+    X(CLM_RNDRG_PRVDR_NPI_NUM) \
+    X(CLM_RNDRG_PRVDR_TAX_NUM) \
+    X(CLM_THRU_DT) \
+    X(CLM_TYPE_CD) \
+    X(CLM_VAL_SQNC_NUM) \
+    X(CUR_CLM_UNIQ_ID) \
+    X(DGNS_PRCDR_ICD_IND) \
+    X(FAC_PRVDR_NPI_NUM) \
+    X(GEO_USPS_STATE_CD) \
+    X(GEO_ZIP5_CD) \
+    X(HCPCS_1_MDFR_CD) \
+    X(HCPCS_2_MDFR_CD) \
+    X(HCPCS_3_MDFR_CD) \
+    X(HCPCS_4_MDFR_CD) \
+    X(HCPCS_5_MDFR_CD) \
+    X(ORDRG_PRVDR_NPI_NUM) \
+    X(PAYTO_PRVDR_NPI_NUM) \
+    X(PRNCPL_DGNS_CD) \
+    X(PRVDR_OSCAR_NUM) \
+    X(RNDRG_PRVDR_NPI_NUM)
+
+typedef enum cf {
+#define X(n) CF_##n,
+    CCLF_FEED_FIELDS
+#undef X
+    CF_N
+} cf;
+
+static const char *const CF_NAMES[CF_N] = {
+#define X(n) [CF_##n] = #n,
+    CCLF_FEED_FIELDS
+#undef X
+};
+
+/* Per layout (the index in cclf_layouts), its field for each cf, NULL when the layout
+ * has none. Built once (pthread_once) before the first record is read. */
+static const cclf_field *offsets[sizeof cclf_layouts / sizeof cclf_layouts[0]][CF_N];
+static pthread_once_t offsets_once = PTHREAD_ONCE_INIT;
+
+static void build_offsets(void)
 {
-    static _Thread_local struct {
-        const cclf_layout *l;
-        const char *name;
-        const cclf_field *f;
-    } cache[512];
-    uintptr_t h = ((uintptr_t)name >> 3) ^ ((uintptr_t)r->l >> 4);
-    h = (h ^ (h >> 9)) & 511;
-    if (cache[h].name == name && cache[h].l == r->l) return cache[h].f;
-    const cclf_field *f = cclf_field_named(r->l, name); /* NULL would be a bug below */
-    cache[h].l = r->l;
-    cache[h].name = name;
-    cache[h].f = f;
-    return f;
+    for (size_t i = 0; i < sizeof cclf_layouts / sizeof cclf_layouts[0]; i++)
+        for (int f = 0; f < CF_N; f++) offsets[i][f] = cclf_field_named(&cclf_layouts[i], CF_NAMES[f]);
 }
+
+/* Layout l's field f (NULL when l has none: an optional field of another packet). */
+static const cclf_field *fld(const rd *r, cf f) { return r->idx[f]; }
 
 static int bad(const rd *r, const cclf_field *f, const char *fmt, ...)
     __attribute__((format(printf, 3, 4)));
@@ -70,7 +154,7 @@ static int bad(const rd *r, const cclf_field *f, const char *fmt, ...)
 }
 
 /* Trimmed text of a field (leading spaces too). */
-static size_t text(const rd *r, const char *name, char *out, size_t outlen)
+static size_t text(const rd *r, cf name, char *out, size_t outlen)
 {
     char buf[128];
     size_t n = cclf_text(r->rec, fld(r, name), buf, sizeof buf);
@@ -83,7 +167,7 @@ static size_t text(const rd *r, const char *name, char *out, size_t outlen)
 }
 
 /* A field checked as a CSV-layer kind into out; empty allowed unless required. */
-static int checked(const rd *r, const char *name, int kind, int required, char *out,
+static int checked(const rd *r, cf name, int kind, int required, char *out,
                    size_t outlen)
 {
     char v[128], msg[200];
@@ -97,7 +181,7 @@ static int checked(const rd *r, const char *name, int kind, int required, char *
     return 0;
 }
 
-static int mbi(const rd *r, const char *name, char out[13])
+static int mbi(const rd *r, cf name, char out[13])
 {
     char v[32], msg[200];
     size_t n = text(r, name, v, sizeof v);
@@ -111,7 +195,7 @@ static int mbi(const rd *r, const char *name, char out[13])
     return bad(r, fld(r, name), "%s", msg);
 }
 
-static int date(const rd *r, const char *name, int required, cara_date *d)
+static int date(const rd *r, cf name, int required, cara_date *d)
 {
     const cclf_field *f = fld(r, name);
     *d = CARA_DATE_NONE;
@@ -128,7 +212,7 @@ static int date(const rd *r, const char *name, int required, cara_date *d)
     return bad(r, f, "\"%s\" is not a date (expected YYYY-MM-DD)", v);
 }
 
-static int money(const rd *r, const char *name, int64_t *cents)
+static int money(const rd *r, cf name, int64_t *cents)
 {
     const cclf_field *f = fld(r, name);
     char v[32];
@@ -143,7 +227,7 @@ static int money(const rd *r, const char *name, int64_t *cents)
 }
 
 /* A digits-only field as a number (blank: *v = 0 unless required). */
-static int number(const rd *r, const char *name, int required, int64_t lo, int64_t hi, int64_t *v)
+static int number(const rd *r, cf name, int required, int64_t lo, int64_t hi, int64_t *v)
 {
     char s[32];
     size_t n = text(r, name, s, sizeof s);
@@ -162,20 +246,20 @@ static int number(const rd *r, const char *name, int required, int64_t lo, int64
 static int cur_claim_id(const rd *r, char cur_id[14])
 {
     int64_t v;
-    if (number(r, "CUR_CLM_UNIQ_ID", 1, 0, INT64_MAX / 10, &v) < 0) return -1;
-    text(r, "CUR_CLM_UNIQ_ID", cur_id, 14);
+    if (number(r, CF_CUR_CLM_UNIQ_ID, 1, 0, INT64_MAX / 10, &v) < 0) return -1;
+    text(r, CF_CUR_CLM_UNIQ_ID, cur_id, 14);
     return 0;
 }
 
 static int adjustment(const rd *r, int *adj)
 {
     char s[8];
-    text(r, "CLM_ADJSMT_TYPE_CD", s, sizeof s);
+    text(r, CF_CLM_ADJSMT_TYPE_CD, s, sizeof s);
     if (!strcmp(s, "0") || !strcmp(s, "00") || !s[0]) *adj = FEED_ORIGINAL;
     else if (!strcmp(s, "1") || !strcmp(s, "01")) *adj = FEED_CANCEL;
     else if (!strcmp(s, "2") || !strcmp(s, "02")) *adj = FEED_ADJUSTMENT;
     else
-        return bad(r, fld(r, "CLM_ADJSMT_TYPE_CD"), "\"%s\" is not an adjustment type (0 "
+        return bad(r, fld(r, CF_CLM_ADJSMT_TYPE_CD), "\"%s\" is not an adjustment type (0 "
                    "original, 1 cancellation, 2 adjustment)", s);
     return 0;
 }
@@ -185,7 +269,7 @@ static int adjustment(const rd *r, int *adj)
 static int version(const rd *r, feed_claim *c)
 {
     cara_date eff, idr;
-    if (date(r, "CLM_EFCTV_DT", 0, &eff) < 0 || date(r, "CLM_IDR_LD_DT", 0, &idr) < 0) return -1;
+    if (date(r, CF_CLM_EFCTV_DT, 0, &eff) < 0 || date(r, CF_CLM_IDR_LD_DT, 0, &idr) < 0) return -1;
     c->version = feed_cclf_version(eff, idr);
     c->paid = idr;
     return 0;
@@ -195,9 +279,9 @@ static int version(const rd *r, feed_claim *c)
 static int not_icd10(const rd *r)
 {
     char s[4];
-    text(r, "DGNS_PRCDR_ICD_IND", s, sizeof s);
+    text(r, CF_DGNS_PRCDR_ICD_IND, s, sizeof s);
     if (s[0] && strcmp(s, "0")) {
-        warn(r, fld(r, "DGNS_PRCDR_ICD_IND"), "\"%s\": only ICD-10 codes (0) are read; this "
+        warn(r, fld(r, CF_DGNS_PRCDR_ICD_IND), "\"%s\": only ICD-10 codes (0) are read; this "
              "record's diagnosis and procedure codes are left out", s);
         return 1;
     }
@@ -208,13 +292,13 @@ static int not_icd10(const rd *r)
  * current claim id (unique per record, CCLF IP Appendix B). */
 static int control_number(const rd *r, const char *cur_id, feed_claim *c)
 {
-    if (checked(r, "CLM_CNTL_NUM", F_ID, 0, c->control_number, sizeof c->control_number) < 0)
+    if (checked(r, CF_CLM_CNTL_NUM, F_ID, 0, c->control_number, sizeof c->control_number) < 0)
         return -1;
     snprintf(c->claim_id, sizeof c->claim_id, "%s", c->control_number[0] ? c->control_number : cur_id);
     snprintf(c->record_id, sizeof c->record_id, "%s", cur_id);
     c->model = FEED_DEBIT_CREDIT;
-    if (fld(r, "CLM_ORG_CNTL_NUM") &&
-        checked(r, "CLM_ORG_CNTL_NUM", F_ID, 0, c->original_control_number,
+    if (fld(r, CF_CLM_ORG_CNTL_NUM) &&
+        checked(r, CF_CLM_ORG_CNTL_NUM, F_ID, 0, c->original_control_number,
                 sizeof c->original_control_number) < 0)
         return -1;
     return 0;
@@ -225,6 +309,8 @@ static int lookup_layout(rd *r, char file, const char *rec, cclf_error *e)
     r->rec = rec;
     r->l = cclf_layout_for(file);
     r->e = e;
+    pthread_once(&offsets_once, build_offsets);
+    r->idx = r->l ? offsets[r->l - cclf_layouts] : NULL;
     e->field = NULL;
     e->msg[0] = '\0';
     e->n_warn = 0;
@@ -243,48 +329,48 @@ int cclf_part_a_header(const char *rec, feed_claim *c, char cur_id[14], char osc
     c->type = FEED_INSTITUTIONAL;
     int64_t type, pmt = 0;
     char bill[4] = "", disp[3];
-    if (cur_claim_id(&r, cur_id) < 0 || mbi(&r, "BENE_MBI_ID", c->person_id) < 0 ||
-        number(&r, "CLM_TYPE_CD", 1, 0, 99, &type) < 0)
+    if (cur_claim_id(&r, cur_id) < 0 || mbi(&r, CF_BENE_MBI_ID, c->person_id) < 0 ||
+        number(&r, CF_CLM_TYPE_CD, 1, 0, 99, &type) < 0)
         return -1;
     if (type != 10 && type != 20 && type != 30 && type != 40 && type != 50 && type != 60 &&
         type != 61)
-        return bad(&r, fld(&r, "CLM_TYPE_CD"), "\"%02lld\" is not a Part A claim type (10 home "
+        return bad(&r, fld(&r, CF_CLM_TYPE_CD), "\"%02lld\" is not a Part A claim type (10 home "
                    "health, 20/30 SNF, 40 outpatient, 50 hospice, 60/61 inpatient)", (long long)type);
-    if (date(&r, "CLM_FROM_DT", 1, &c->start) < 0 || date(&r, "CLM_THRU_DT", 1, &c->end) < 0)
+    if (date(&r, CF_CLM_FROM_DT, 1, &c->start) < 0 || date(&r, CF_CLM_THRU_DT, 1, &c->end) < 0)
         return -1;
     if (c->end < c->start)
-        return bad(&r, fld(&r, "CLM_THRU_DT"), "before CLM_FROM_DT");
-    text(&r, "CLM_BILL_FAC_TYPE_CD", bill, 2);
-    text(&r, "CLM_BILL_CLSFCTN_CD", bill + strlen(bill), 2);
-    text(&r, "CLM_BILL_FREQ_CD", bill + strlen(bill), 2);
+        return bad(&r, fld(&r, CF_CLM_THRU_DT), "before CLM_FROM_DT");
+    text(&r, CF_CLM_BILL_FAC_TYPE_CD, bill, 2);
+    text(&r, CF_CLM_BILL_CLSFCTN_CD, bill + strlen(bill), 2);
+    text(&r, CF_CLM_BILL_FREQ_CD, bill + strlen(bill), 2);
     char msg[200];
     if (strlen(bill) != 3 || feed_check(F_BILL_TYPE, bill, 3, c->bill_type, sizeof c->bill_type,
                                         msg, sizeof msg) < 0)
-        return bad(&r, fld(&r, "CLM_BILL_FAC_TYPE_CD"), "bill type \"%s\" (facility type, "
+        return bad(&r, fld(&r, CF_CLM_BILL_FAC_TYPE_CD), "bill type \"%s\" (facility type, "
                    "classification, frequency) is not 3 digits", bill);
-    if (checked(&r, "PRNCPL_DGNS_CD", F_ICD10, 0, c->dx[0], sizeof c->dx[0]) < 0) return -1;
+    if (checked(&r, CF_PRNCPL_DGNS_CD, F_ICD10, 0, c->dx[0], sizeof c->dx[0]) < 0) return -1;
     c->n_dx = c->dx[0][0] ? 1 : 0;
-    if (checked(&r, "BENE_PTNT_STUS_CD", F_DISP, 0, disp, sizeof disp) < 0) return -1;
+    if (checked(&r, CF_BENE_PTNT_STUS_CD, F_DISP, 0, disp, sizeof disp) < 0) return -1;
     memcpy(c->disposition, disp, sizeof disp);
-    if (checked(&r, "FAC_PRVDR_NPI_NUM", F_NPI, 0, c->facility_npi, 11) < 0) return -1;
-    if (!c->facility_npi[0] && checked(&r, "CLM_BLG_PRVDR_NPI_NUM", F_NPI, 0, c->facility_npi, 11) < 0)
+    if (checked(&r, CF_FAC_PRVDR_NPI_NUM, F_NPI, 0, c->facility_npi, 11) < 0) return -1;
+    if (!c->facility_npi[0] && checked(&r, CF_CLM_BLG_PRVDR_NPI_NUM, F_NPI, 0, c->facility_npi, 11) < 0)
         return -1;
-    if (checked(&r, "ATNDG_PRVDR_NPI_NUM", F_NPI, 0, attending, 11) < 0) return -1;
-    if (!attending[0] && checked(&r, "CLM_ATNDG_PRVDR_NPI_NUM", F_NPI, 0, attending, 11) < 0)
+    if (checked(&r, CF_ATNDG_PRVDR_NPI_NUM, F_NPI, 0, attending, 11) < 0) return -1;
+    if (!attending[0] && checked(&r, CF_CLM_ATNDG_PRVDR_NPI_NUM, F_NPI, 0, attending, 11) < 0)
         return -1;
-    if (money(&r, "CLM_PMT_AMT", &pmt) < 0 || adjustment(&r, &c->adjustment) < 0 ||
+    if (money(&r, CF_CLM_PMT_AMT, &pmt) < 0 || adjustment(&r, &c->adjustment) < 0 ||
         version(&r, c) < 0 || control_number(&r, cur_id, c) < 0)
         return -1;
     if (not_icd10(&r)) c->dx[0][0] = '\0', c->n_dx = 0;
     c->has_claim_paid = 1;
     c->claim_paid_cents = pmt;
     char npmt[4];
-    if (text(&r, "CLM_MDCR_NPMT_RSN_CD", npmt, sizeof npmt)) {
+    if (text(&r, CF_CLM_MDCR_NPMT_RSN_CD, npmt, sizeof npmt)) {
         c->denied = 1;
         snprintf(c->denial_reason, sizeof c->denial_reason, "CLM_MDCR_NPMT_RSN_CD %s", npmt);
     }
-    text(&r, "CLM_BLG_PRVDR_OSCAR_NUM", oscar, 21);
-    if (!oscar[0]) text(&r, "PRVDR_OSCAR_NUM", oscar, 21);
+    text(&r, CF_CLM_BLG_PRVDR_OSCAR_NUM, oscar, 21);
+    if (!oscar[0]) text(&r, CF_PRVDR_OSCAR_NUM, oscar, 21);
     /* stays (inpatient, SNF, home health, hospice): CCLF1 has no admission date, so the
      * bill's from date stands in (load_cclf.c carries the first bill's date along the
      * later bills of one stay) and the thru date is the discharge unless the patient
@@ -317,14 +403,14 @@ void cclf_part_b_key(feed_claim *c)
 /* Line dates and the HCPCS code and its modifiers, shared by CCLF2, 5 and 6. */
 static int line_common(rd *r, feed_line *l)
 {
-    if (date(r, "CLM_LINE_FROM_DT", 0, &l->start) < 0 || date(r, "CLM_LINE_THRU_DT", 0, &l->end) < 0)
+    if (date(r, CF_CLM_LINE_FROM_DT, 0, &l->start) < 0 || date(r, CF_CLM_LINE_THRU_DT, 0, &l->end) < 0)
         return -1;
     if (l->start != CARA_DATE_NONE && l->end != CARA_DATE_NONE && l->end < l->start)
-        return bad(r, fld(r, "CLM_LINE_THRU_DT"), "before CLM_LINE_FROM_DT");
-    if (checked(r, "CLM_LINE_HCPCS_CD", F_HCPCS, 0, l->hcpcs, sizeof l->hcpcs) < 0) return -1;
-    static const char *const mods[FEED_MOD_MAX] = {"HCPCS_1_MDFR_CD", "HCPCS_2_MDFR_CD",
-                                                   "HCPCS_3_MDFR_CD", "HCPCS_4_MDFR_CD",
-                                                   "HCPCS_5_MDFR_CD"};
+        return bad(r, fld(r, CF_CLM_LINE_THRU_DT), "before CLM_LINE_FROM_DT");
+    if (checked(r, CF_CLM_LINE_HCPCS_CD, F_HCPCS, 0, l->hcpcs, sizeof l->hcpcs) < 0) return -1;
+    static const cf mods[FEED_MOD_MAX] = {CF_HCPCS_1_MDFR_CD, CF_HCPCS_2_MDFR_CD,
+                                                   CF_HCPCS_3_MDFR_CD, CF_HCPCS_4_MDFR_CD,
+                                                   CF_HCPCS_5_MDFR_CD};
     for (int i = 0; i < FEED_MOD_MAX; i++)
         if (fld(r, mods[i]) && checked(r, mods[i], F_MODIFIER, 0, l->mods[i], 3) < 0) return -1;
     return 0;
@@ -335,10 +421,10 @@ int cclf_part_a_line(const char *rec, feed_line *l, char cur_id[14], cclf_error 
     rd r;
     lookup_layout(&r, '2', rec, e);
     memset(l, 0, sizeof *l);
-    if (cur_claim_id(&r, cur_id) < 0 || number(&r, "CLM_LINE_NUM", 1, 1, 999999, &l->number) < 0 ||
+    if (cur_claim_id(&r, cur_id) < 0 || number(&r, CF_CLM_LINE_NUM, 1, 1, 999999, &l->number) < 0 ||
         line_common(&r, l) < 0 ||
-        checked(&r, "CLM_LINE_PROD_REV_CTR_CD", F_REVENUE, 0, l->revenue, sizeof l->revenue) < 0 ||
-        money(&r, "CLM_LINE_CVRD_PD_AMT", &l->paid_cents) < 0)
+        checked(&r, CF_CLM_LINE_PROD_REV_CTR_CD, F_REVENUE, 0, l->revenue, sizeof l->revenue) < 0 ||
+        money(&r, CF_CLM_LINE_CVRD_PD_AMT, &l->paid_cents) < 0)
         return -1;
     l->allowed_cents = l->paid_cents; /* CCLF2 carries no allowed amount */
     return 0;
@@ -360,15 +446,15 @@ int cclf_part_a_code(const char *rec, char file, char cur_id[14], int *seq, char
     lookup_layout(&r, file, rec, e);
     int64_t s;
     code[0] = '\0';
-    if (cur_claim_id(&r, cur_id) < 0 || number(&r, "CLM_VAL_SQNC_NUM", 0, 0, 99, &s) < 0)
+    if (cur_claim_id(&r, cur_id) < 0 || number(&r, CF_CLM_VAL_SQNC_NUM, 0, 0, 99, &s) < 0)
         return -1;
     *seq = (int)s;
     if (not_icd10(&r)) return 0;
-    if (file == '4') return checked(&r, "CLM_DGNS_CD", F_ICD10, 0, code, 8);
+    if (file == '4') return checked(&r, CF_CLM_DGNS_CD, F_ICD10, 0, code, 8);
     char v[16];
-    text(&r, "CLM_PRCDR_CD", v, sizeof v);
+    text(&r, CF_CLM_PRCDR_CD, v, sizeof v);
     if (v[0] && procedure_code(v) < 0)
-        return warn(&r, fld(&r, "CLM_PRCDR_CD"), "\"%s\" is not an ICD-10-PCS code (3 to 7 "
+        return warn(&r, fld(&r, CF_CLM_PRCDR_CD), "\"%s\" is not an ICD-10-PCS code (3 to 7 "
                     "letters or digits, no dot)", v);
     memcpy(code, v, strlen(v) + 1);
     return 0;
@@ -388,29 +474,29 @@ int cclf_part_b_line(const char *rec, char file, feed_claim *c, feed_line *l, ch
     c->n_lines = keep_n;
     memset(l, 0, sizeof *l);
     int64_t type;
-    if (cur_claim_id(&r, cur_id) < 0 || number(&r, "CLM_LINE_NUM", 1, 1, 999999, &l->number) < 0 ||
-        mbi(&r, "BENE_MBI_ID", c->person_id) < 0 || number(&r, "CLM_TYPE_CD", 1, 0, 99, &type) < 0)
+    if (cur_claim_id(&r, cur_id) < 0 || number(&r, CF_CLM_LINE_NUM, 1, 1, 999999, &l->number) < 0 ||
+        mbi(&r, CF_BENE_MBI_ID, c->person_id) < 0 || number(&r, CF_CLM_TYPE_CD, 1, 0, 99, &type) < 0)
         return -1;
     if (file == '5' && type != 71 && type != 72)
-        return bad(&r, fld(&r, "CLM_TYPE_CD"), "\"%02lld\" is not a Part B physician claim type "
+        return bad(&r, fld(&r, CF_CLM_TYPE_CD), "\"%02lld\" is not a Part B physician claim type "
                    "(71, 72)", (long long)type);
     if (file == '6' && type != 81 && type != 82)
-        return bad(&r, fld(&r, "CLM_TYPE_CD"), "\"%02lld\" is not a DME claim type (81, 82)",
+        return bad(&r, fld(&r, CF_CLM_TYPE_CD), "\"%02lld\" is not a DME claim type (81, 82)",
                    (long long)type);
     c->type = file == '5' ? FEED_PROFESSIONAL : FEED_DME;
-    if (date(&r, "CLM_FROM_DT", 1, &c->start) < 0 || date(&r, "CLM_THRU_DT", 1, &c->end) < 0)
+    if (date(&r, CF_CLM_FROM_DT, 1, &c->start) < 0 || date(&r, CF_CLM_THRU_DT, 1, &c->end) < 0)
         return -1;
-    if (c->end < c->start) return bad(&r, fld(&r, "CLM_THRU_DT"), "before CLM_FROM_DT");
+    if (c->end < c->start) return bad(&r, fld(&r, CF_CLM_THRU_DT), "before CLM_FROM_DT");
     c->admission = c->discharge = CARA_DATE_NONE;
     if (line_common(&r, l) < 0 ||
-        checked(&r, "CLM_POS_CD", F_POS, 0, l->pos, sizeof l->pos) < 0 ||
-        money(&r, "CLM_LINE_CVRD_PD_AMT", &l->paid_cents) < 0 ||
-        money(&r, "CLM_LINE_ALOWD_CHRG_AMT", &l->allowed_cents) < 0 ||
+        checked(&r, CF_CLM_POS_CD, F_POS, 0, l->pos, sizeof l->pos) < 0 ||
+        money(&r, CF_CLM_LINE_CVRD_PD_AMT, &l->paid_cents) < 0 ||
+        money(&r, CF_CLM_LINE_ALOWD_CHRG_AMT, &l->allowed_cents) < 0 ||
         adjustment(&r, &c->adjustment) < 0 || version(&r, c) < 0 ||
         control_number(&r, cur_id, c) < 0)
         return -1;
     char dnl[4], ind[4];
-    if (text(&r, "CLM_CARR_PMT_DNL_CD", dnl, sizeof dnl)) {
+    if (text(&r, CF_CLM_CARR_PMT_DNL_CD, dnl, sizeof dnl)) {
         const char *d = dnl[0] == '0' && dnl[1] ? dnl + 1 : dnl; /* "00" is "0" */
         int paid = (d[0] >= '1' && d[0] <= '9') || d[0] == 'A' || d[0] == 'B';
         if (!paid) {
@@ -418,22 +504,22 @@ int cclf_part_b_line(const char *rec, char file, feed_claim *c, feed_line *l, ch
             snprintf(c->denial_reason, sizeof c->denial_reason, "CLM_CARR_PMT_DNL_CD %s", dnl);
         }
     }
-    if (text(&r, "CLM_PRCSG_IND_CD", ind, sizeof ind) && strcmp(ind, "A") && strcmp(ind, "R") &&
+    if (text(&r, CF_CLM_PRCSG_IND_CD, ind, sizeof ind) && strcmp(ind, "A") && strcmp(ind, "R") &&
         strcmp(ind, "S"))
         l->denied = 1;
     if (file == '5') {
-        if (checked(&r, "RNDRG_PRVDR_NPI_NUM", F_NPI, 0, l->rendering_npi, 11) < 0) return -1;
+        if (checked(&r, CF_RNDRG_PRVDR_NPI_NUM, F_NPI, 0, l->rendering_npi, 11) < 0) return -1;
         if (!l->rendering_npi[0] &&
-            checked(&r, "CLM_RNDRG_PRVDR_NPI_NUM", F_NPI, 0, l->rendering_npi, 11) < 0)
+            checked(&r, CF_CLM_RNDRG_PRVDR_NPI_NUM, F_NPI, 0, l->rendering_npi, 11) < 0)
             return -1;
-        if (checked(&r, "CLM_RNDRG_PRVDR_TAX_NUM", F_TIN, 0, l->rendering_tin, 10) < 0) return -1;
+        if (checked(&r, CF_CLM_RNDRG_PRVDR_TAX_NUM, F_TIN, 0, l->rendering_tin, 10) < 0) return -1;
         memcpy(l->billing_tin, l->rendering_tin, sizeof l->billing_tin);
         int skip_dx = not_icd10(&r);
-        static const char *const dx[] = {"CLM_DGNS_1_CD", "CLM_DGNS_2_CD", "CLM_DGNS_3_CD",
-                                         "CLM_DGNS_4_CD", "CLM_DGNS_5_CD", "CLM_DGNS_6_CD",
-                                         "CLM_DGNS_7_CD", "CLM_DGNS_8_CD", "CLM_DGNS_9_CD",
-                                         "CLM_DGNS_10_CD", "CLM_DGNS_11_CD", "CLM_DGNS_12_CD",
-                                         "CLM_LINE_DGNS_CD"};
+        static const cf dx[] = {CF_CLM_DGNS_1_CD, CF_CLM_DGNS_2_CD, CF_CLM_DGNS_3_CD,
+                                         CF_CLM_DGNS_4_CD, CF_CLM_DGNS_5_CD, CF_CLM_DGNS_6_CD,
+                                         CF_CLM_DGNS_7_CD, CF_CLM_DGNS_8_CD, CF_CLM_DGNS_9_CD,
+                                         CF_CLM_DGNS_10_CD, CF_CLM_DGNS_11_CD, CF_CLM_DGNS_12_CD,
+                                         CF_CLM_LINE_DGNS_CD};
         for (size_t i = 0; i < sizeof dx / sizeof dx[0] && !skip_dx; i++) {
             char code[8];
             if (checked(&r, dx[i], F_ICD10, 0, code, sizeof code) < 0) return -1;
@@ -442,10 +528,10 @@ int cclf_part_b_line(const char *rec, char file, feed_claim *c, feed_line *l, ch
             if (!seen && c->n_dx < FEED_DX_MAX) memcpy(c->dx[c->n_dx++], code, sizeof code);
         }
     } else {
-        if (checked(&r, "ORDRG_PRVDR_NPI_NUM", F_NPI, 0, l->rendering_npi, 11) < 0 ||
-            checked(&r, "CLM_BLG_PRVDR_NPI_NUM", F_NPI, 0, l->billing_npi, 11) < 0)
+        if (checked(&r, CF_ORDRG_PRVDR_NPI_NUM, F_NPI, 0, l->rendering_npi, 11) < 0 ||
+            checked(&r, CF_CLM_BLG_PRVDR_NPI_NUM, F_NPI, 0, l->billing_npi, 11) < 0)
             return -1;
-        if (!l->billing_npi[0] && checked(&r, "PAYTO_PRVDR_NPI_NUM", F_NPI, 0, l->billing_npi, 11) < 0)
+        if (!l->billing_npi[0] && checked(&r, CF_PAYTO_PRVDR_NPI_NUM, F_NPI, 0, l->billing_npi, 11) < 0)
             return -1;
     }
     if (l->start == CARA_DATE_NONE) l->start = c->start;
@@ -464,39 +550,39 @@ int cclf_bene(const char *rec, feed_bene *b, cclf_error *e)
     b->hospice_start = CARA_DATE_NONE;
     char sex[4], s[8];
     cara_date a_start, b_start, hospice;
-    if (mbi(&r, "BENE_MBI_ID", b->person_id) < 0 || date(&r, "BENE_DOB", 1, &b->birth) < 0 ||
-        date(&r, "BENE_DEATH_DT", 0, &b->death) < 0 ||
-        date(&r, "BENE_PART_A_ENRLMT_BGN_DT", 0, &a_start) < 0 ||
-        date(&r, "BENE_PART_B_ENRLMT_BGN_DT", 0, &b_start) < 0 ||
-        date(&r, "BENE_RNG_BGN_DT", 0, &hospice) < 0)
+    if (mbi(&r, CF_BENE_MBI_ID, b->person_id) < 0 || date(&r, CF_BENE_DOB, 1, &b->birth) < 0 ||
+        date(&r, CF_BENE_DEATH_DT, 0, &b->death) < 0 ||
+        date(&r, CF_BENE_PART_A_ENRLMT_BGN_DT, 0, &a_start) < 0 ||
+        date(&r, CF_BENE_PART_B_ENRLMT_BGN_DT, 0, &b_start) < 0 ||
+        date(&r, CF_BENE_RNG_BGN_DT, 0, &hospice) < 0)
         return -1;
-    text(&r, "BENE_SEX_CD", sex, sizeof sex);
+    text(&r, CF_BENE_SEX_CD, sex, sizeof sex);
     if (!strcmp(sex, "1")) strcpy(b->gender, "male");
     else if (!strcmp(sex, "2")) strcpy(b->gender, "female");
     else if (!strcmp(sex, "0") || !sex[0]) strcpy(b->gender, "unknown");
-    else return bad(&r, fld(&r, "BENE_SEX_CD"), "\"%s\" is not a sex code (0 unknown, 1 male, 2 female)", sex);
-    text(&r, "BENE_MDCR_STUS_CD", s, sizeof s);
+    else return bad(&r, fld(&r, CF_BENE_SEX_CD), "\"%s\" is not a sex code (0 unknown, 1 male, 2 female)", sex);
+    text(&r, CF_BENE_MDCR_STUS_CD, s, sizeof s);
     if (s[0] && strcmp(s, "10") && strcmp(s, "11") && strcmp(s, "20") && strcmp(s, "21") && strcmp(s, "31"))
-        return bad(&r, fld(&r, "BENE_MDCR_STUS_CD"), "\"%s\" is not a Medicare status code (10, "
+        return bad(&r, fld(&r, CF_BENE_MDCR_STUS_CD), "\"%s\" is not a Medicare status code (10, "
                    "11, 20, 21, 31)", s);
     memcpy(b->medicare_status, s, 3);
-    text(&r, "BENE_DUAL_STUS_CD", s, sizeof s);
+    text(&r, CF_BENE_DUAL_STUS_CD, s, sizeof s);
     if (!strcmp(s, "NA") || !strcmp(s, "**") || !strcmp(s, "99")) s[0] = '\0';
     if (s[0] && !(strlen(s) == 2 && s[0] == '0' && s[1] >= '0' && s[1] <= '8'))
-        return bad(&r, fld(&r, "BENE_DUAL_STUS_CD"), "\"%s\" is not a dual status code (00-08, NA)", s);
+        return bad(&r, fld(&r, CF_BENE_DUAL_STUS_CD), "\"%s\" is not a dual status code (00-08, NA)", s);
     memcpy(b->dual, s, 3);
     if (a_start == CARA_DATE_NONE && b_start == CARA_DATE_NONE)
-        return bad(&r, fld(&r, "BENE_PART_B_ENRLMT_BGN_DT"), "blank, and so is "
+        return bad(&r, fld(&r, CF_BENE_PART_B_ENRLMT_BGN_DT), "blank, and so is "
                    "BENE_PART_A_ENRLMT_BGN_DT: an entitlement start is needed");
     b->enroll_start = a_start == CARA_DATE_NONE ? b_start
                       : b_start == CARA_DATE_NONE ? a_start
                       : a_start > b_start ? a_start : b_start;
     b->enroll_end = b->death;
     if (b->death != CARA_DATE_NONE && b->death < b->birth)
-        return bad(&r, fld(&r, "BENE_DEATH_DT"), "before BENE_DOB");
+        return bad(&r, fld(&r, CF_BENE_DEATH_DT), "before BENE_DOB");
     b->hospice_start = hospice;
-    if (checked(&r, "GEO_USPS_STATE_CD", F_STATE, 0, b->state, sizeof b->state) < 0) return -1;
-    if (checked(&r, "GEO_ZIP5_CD", F_ZIP, 0, b->zip, sizeof b->zip) < 0) return -1;
-    if (!b->zip[0] && checked(&r, "BENE_ZIP_CD", F_ZIP, 0, b->zip, sizeof b->zip) < 0) return -1;
+    if (checked(&r, CF_GEO_USPS_STATE_CD, F_STATE, 0, b->state, sizeof b->state) < 0) return -1;
+    if (checked(&r, CF_GEO_ZIP5_CD, F_ZIP, 0, b->zip, sizeof b->zip) < 0) return -1;
+    if (!b->zip[0] && checked(&r, CF_BENE_ZIP_CD, F_ZIP, 0, b->zip, sizeof b->zip) < 0) return -1;
     return 0;
 }

@@ -4,13 +4,13 @@
 #include "fhir.h"
 
 #include <errno.h>
-#include <jansson.h>
 #include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
 #include "base/base.h"
+#include "fhir_json.h"
 #include "load_fields.h"
 
 #define BB_VAR "https://bluebutton.cms.gov/resources/variables/"
@@ -106,14 +106,49 @@ __attribute__((format(printf, 3, 4))) static int warn_kept(pctx *c, const char *
     return rc;
 }
 
+/* snprintf for the JSON paths of messages: only %s and %zu, the same text and the same
+ * truncation (at most len - 1 bytes and a NUL), without glibc's printf machinery (the
+ * paths are built for every line, before any error needs one). Returns the length the
+ * whole text has. */
+static int path_printf(char *out, size_t len, const char *fmt, ...) __attribute__((format(printf, 3, 4)));
+static int path_printf(char *out, size_t len, const char *fmt, ...)
+{
+    va_list ap;
+    va_start(ap, fmt);
+    size_t o = 0;
+#define PUT(ch) do { if (o + 1 < len) out[o] = (ch); o++; } while (0)
+    for (const char *f = fmt; *f; f++) {
+        if (f[0] == '%' && f[1] == 's') {
+            for (const char *a = va_arg(ap, const char *); *a; a++) PUT(*a);
+            f++;
+        } else if (f[0] == '%' && f[1] == 'z' && f[2] == 'u') {
+            size_t v = va_arg(ap, size_t);
+            char d[24];
+            int k = 0;
+            do d[k++] = (char)('0' + v % 10); while ((v /= 10) && k < 24);
+            while (k) {
+                char ch = d[--k];
+                PUT(ch);
+            }
+            f += 2;
+        } else {
+            PUT(*f);
+        }
+    }
+#undef PUT
+    if (len) out[o < len ? o : len - 1] = '\0';
+    va_end(ap);
+    return (int)o;
+}
+
 /* A JSON value as a message shows it: strings quoted (at most 40 characters, control
  * bytes escaped), anything else as compact JSON (cut at 40 characters). */
-static void show(const json_t *v, char *out, size_t outlen)
+static void show(const fj_t *v, char *out, size_t outlen)
 {
-    char *text = json_is_string(v) ? NULL : json_dumps(v, JSON_ENCODE_ANY | JSON_COMPACT);
-    const char *s = json_is_string(v) ? json_string_value(v) : text ? text : "?";
+    char *text = fj_is_string(v) ? NULL : fj_dumps(v);
+    const char *s = fj_is_string(v) ? fj_string_value(v) : text ? text : "?";
     size_t o = 0;
-    if (json_is_string(v)) out[o++] = '"';
+    if (fj_is_string(v)) out[o++] = '"';
     for (size_t i = 0; s[i] && o + 8 < outlen; i++) {
         unsigned char ch = (unsigned char)s[i];
         if (i == 40) {
@@ -123,12 +158,12 @@ static void show(const json_t *v, char *out, size_t outlen)
         if (ch < 32 || ch == 127) o += (size_t)snprintf(out + o, outlen - o, "\\x%02x", ch);
         else out[o++] = (char)ch;
     }
-    if (json_is_string(v)) out[o++] = '"';
+    if (fj_is_string(v)) out[o++] = '"';
     out[o] = '\0';
     free(text);
 }
 
-static int fail_type(pctx *c, const char *path, const json_t *v, const char *expected)
+static int fail_type(pctx *c, const char *path, const fj_t *v, const char *expected)
 {
     char q[64];
     show(v, q, sizeof q);
@@ -166,9 +201,9 @@ static int in_list(const char *s, const char *const *list)
 }
 
 /* obj[key] as a string, NULL when absent or not a string. */
-static const char *str_of(const json_t *obj, const char *key)
+static const char *str_of(const fj_t *obj, const char *key)
 {
-    return json_string_value(json_object_get(obj, key));
+    return fj_string_value(fj_object_get(obj, key));
 }
 
 static int ends_with(const char *s, const char *suffix)
@@ -179,22 +214,22 @@ static int ends_with(const char *s, const char *suffix)
 
 /* The string at obj[key] (path names it): 0 with *s (NULL when absent or null), or an
  * error when it is something else. */
-static int get_str(pctx *c, const json_t *obj, const char *key, const char *path, const char **s)
+static int get_str(pctx *c, const fj_t *obj, const char *key, const char *path, const char **s)
 {
-    json_t *v = json_object_get(obj, key);
+    fj_t *v = fj_object_get(obj, key);
     *s = NULL;
-    if (!v || json_is_null(v)) return 0;
-    if (!json_is_string(v)) return fail_type(c, path, v, "a string");
-    *s = json_string_value(v);
+    if (!v || fj_is_null(v)) return 0;
+    if (!fj_is_string(v)) return fail_type(c, path, v, "a string");
+    *s = fj_string_value(v);
     return 0;
 }
 
 /* The first coding of CodeableConcept cc whose system is in systems; *j its index. */
-static json_t *coding_in(const json_t *cc, const char *const *systems, size_t *j)
+static fj_t *coding_in(const fj_t *cc, const char *const *systems, size_t *j)
 {
-    json_t *codings = json_object_get(cc, "coding"), *cd;
+    fj_t *codings = fj_object_get(cc, "coding"), *cd;
     size_t i;
-    json_array_foreach(codings, i, cd) {
+    fj_array_foreach(codings, i, cd) {
         if (in_list(str_of(cd, "system"), systems)) {
             *j = i;
             return cd;
@@ -205,15 +240,15 @@ static json_t *coding_in(const json_t *cc, const char *const *systems, size_t *j
 
 /* The code of the coding of cc in systems as a string: 0 with *code (NULL when no such
  * coding) and its path base.coding[j].code in path (160 bytes), or an error. */
-static int code_in(pctx *c, const json_t *cc, const char *const *systems, const char *base,
+static int code_in(pctx *c, const fj_t *cc, const char *const *systems, const char *base,
                    const char **code, char *path)
 {
     size_t j = 0;
-    json_t *cd = coding_in(cc, systems, &j);
+    fj_t *cd = coding_in(cc, systems, &j);
     *code = NULL;
-    snprintf(path, 160, "%s", base);
+    path_printf(path, 160, "%s", base);
     if (!cd) return 0;
-    snprintf(path, 160, "%s.coding[%zu].code", base, j);
+    path_printf(path, 160, "%s.coding[%zu].code", base, j);
     int rc = get_str(c, cd, "code", path, code);
     if (rc == 0 && !*code) return fail(c, path, "required in a %s coding", str_of(cd, "system"));
     return rc;
@@ -221,36 +256,36 @@ static int code_in(pctx *c, const json_t *cc, const char *const *systems, const 
 
 /* The code of an optional coding: as code_in, but a non-string or absent code is a
  * warning and *code NULL. 0 or -ENOMEM. */
-static int soft_code_in(pctx *c, const json_t *cc, const char *const *systems, const char *base,
+static int soft_code_in(pctx *c, const fj_t *cc, const char *const *systems, const char *base,
                         const char **code, char *path)
 {
     size_t j = 0;
-    json_t *cd = coding_in(cc, systems, &j);
+    fj_t *cd = coding_in(cc, systems, &j);
     *code = NULL;
-    snprintf(path, 160, "%s", base);
+    path_printf(path, 160, "%s", base);
     if (!cd) return 0;
-    snprintf(path, 160, "%s.coding[%zu].code", base, j);
-    json_t *v = json_object_get(cd, "code");
-    if (json_is_string(v)) {
-        *code = json_string_value(v);
+    path_printf(path, 160, "%s.coding[%zu].code", base, j);
+    fj_t *v = fj_object_get(cd, "code");
+    if (fj_is_string(v)) {
+        *code = fj_string_value(v);
         return 0;
     }
     char q[64];
-    show(v ? v : json_null(), q, sizeof q);
+    show(v ? v : fj_null(), q, sizeof q);
     return warn(c, path, "%s is not a code (expected a string)", q);
 }
 
 /* An identifier (one object or an array of them) with a system in systems; *j its
  * index (0 for a single object). */
-static json_t *ident_in(const json_t *ids, const char *const *systems, size_t *j)
+static fj_t *ident_in(const fj_t *ids, const char *const *systems, size_t *j)
 {
-    if (json_is_object(ids)) {
+    if (fj_is_object(ids)) {
         *j = 0;
-        return in_list(str_of(ids, "system"), systems) ? (json_t *)ids : NULL;
+        return in_list(str_of(ids, "system"), systems) ? (fj_t *)ids : NULL;
     }
-    json_t *id;
+    fj_t *id;
     size_t i;
-    json_array_foreach(ids, i, id) {
+    fj_array_foreach(ids, i, id) {
         if (in_list(str_of(id, "system"), systems)) {
             *j = i;
             return id;
@@ -260,11 +295,11 @@ static json_t *ident_in(const json_t *ids, const char *const *systems, size_t *j
 }
 
 /* The extension of obj whose url is the BB variable var; *j its index. */
-static json_t *ext_of(const json_t *obj, const char *var, size_t *j)
+static fj_t *ext_of(const fj_t *obj, const char *var, size_t *j)
 {
-    json_t *exts = json_object_get(obj, "extension"), *e;
+    fj_t *exts = fj_object_get(obj, "extension"), *e;
     size_t i, n = strlen(BB_VAR);
-    json_array_foreach(exts, i, e) {
+    fj_array_foreach(exts, i, e) {
         const char *url = str_of(e, "url");
         if (url && !strncmp(url, BB_VAR, n) && !strcmp(url + n, var)) {
             *j = i;
@@ -276,15 +311,15 @@ static json_t *ext_of(const json_t *obj, const char *var, size_t *j)
 
 /* The code an extension carries (valueCoding.code, valueIdentifier.value or
  * valueString), with its path under base; NULL when it carries none. */
-static const char *ext_code(const json_t *e, const char *base, char *path, size_t pathlen)
+static const char *ext_code(const fj_t *e, const char *base, char *path, size_t pathlen)
 {
     const char *s;
-    if ((s = str_of(json_object_get(e, "valueCoding"), "code")))
-        snprintf(path, pathlen, "%s.valueCoding.code", base);
-    else if ((s = str_of(json_object_get(e, "valueIdentifier"), "value")))
-        snprintf(path, pathlen, "%s.valueIdentifier.value", base);
+    if ((s = str_of(fj_object_get(e, "valueCoding"), "code")))
+        path_printf(path, pathlen, "%s.valueCoding.code", base);
+    else if ((s = str_of(fj_object_get(e, "valueIdentifier"), "value")))
+        path_printf(path, pathlen, "%s.valueIdentifier.value", base);
     else if ((s = str_of(e, "valueString")))
-        snprintf(path, pathlen, "%s.valueString", base);
+        path_printf(path, pathlen, "%s.valueString", base);
     return s;
 }
 
@@ -294,35 +329,35 @@ static const char *ext_code(const json_t *e, const char *base, char *path, size_
  * information[].code (DSTU3) or type (DSTU3 writes clm_srvc_clsfctn_type_cd there). The
  * code, with its path; NULL when absent.
  */
-static const char *bb_var(const json_t *eob, const char *var, char *path, size_t pathlen)
+static const char *bb_var(const fj_t *eob, const char *var, char *path, size_t pathlen)
 {
     size_t j;
     char base[64], sys[128];
-    json_t *e = ext_of(eob, var, &j);
+    fj_t *e = ext_of(eob, var, &j);
     if (e) {
-        snprintf(base, sizeof base, "extension[%zu]", j);
+        path_printf(base, sizeof base, "extension[%zu]", j);
         return ext_code(e, base, path, pathlen);
     }
-    if ((e = ext_of(json_object_get(eob, "facility"), var, &j))) {
-        snprintf(base, sizeof base, "facility.extension[%zu]", j);
+    if ((e = ext_of(fj_object_get(eob, "facility"), var, &j))) {
+        path_printf(base, sizeof base, "facility.extension[%zu]", j);
         return ext_code(e, base, path, pathlen);
     }
     snprintf(sys, sizeof sys, BB_VAR "%s", var);
     const char *const systems[] = {sys, NULL};
     static const char *const lists[] = {"supportingInfo", "information"};
     for (size_t l = 0; l < 2; l++) {
-        json_t *si;
+        fj_t *si;
         size_t i;
-        json_array_foreach(json_object_get(eob, lists[l]), i, si) {
-            json_t *cd = coding_in(json_object_get(si, "code"), systems, &j);
+        fj_array_foreach(fj_object_get(eob, lists[l]), i, si) {
+            fj_t *cd = coding_in(fj_object_get(si, "code"), systems, &j);
             const char *s = str_of(cd, "code");
             if (s) {
-                snprintf(path, pathlen, "%s[%zu].code.coding[%zu].code", lists[l], i, j);
+                path_printf(path, pathlen, "%s[%zu].code.coding[%zu].code", lists[l], i, j);
                 return s;
             }
         }
     }
-    json_t *cd = coding_in(json_object_get(eob, "type"), systems, &j);
+    fj_t *cd = coding_in(fj_object_get(eob, "type"), systems, &j);
     const char *s = str_of(cd, "code");
     if (s) snprintf(path, pathlen, "type.coding[%zu].code", j);
     return s;
@@ -331,18 +366,18 @@ static const char *bb_var(const json_t *eob, const char *var, char *path, size_t
 /* The identifiers a Reference stands for: its own identifier, or those of the
  * contained resource "#id" it points at (R4 BB's "#provider-org"); *where names them
  * ("contained[i]" then). */
-static const json_t *ref_identifiers(const json_t *res, const json_t *ref, char *where,
+static const fj_t *ref_identifiers(const fj_t *res, const fj_t *ref, char *where,
                                      size_t wherelen)
 {
-    json_t *ids = json_object_get(ref, "identifier");
+    fj_t *ids = fj_object_get(ref, "identifier");
     const char *r = str_of(ref, "reference");
     if (ids || !r || r[0] != '#') return ids;
-    json_t *cr;
+    fj_t *cr;
     size_t i;
-    json_array_foreach(json_object_get(res, "contained"), i, cr) {
+    fj_array_foreach(fj_object_get(res, "contained"), i, cr) {
         if (streq(str_of(cr, "id"), r + 1)) {
-            snprintf(where, wherelen, "contained[%zu]", i);
-            return json_object_get(cr, "identifier");
+            path_printf(where, wherelen, "contained[%zu]", i);
+            return fj_object_get(cr, "identifier");
         }
     }
     return NULL;
@@ -351,18 +386,18 @@ static const json_t *ref_identifiers(const json_t *res, const json_t *ref, char 
 /* ---- provider identifiers --------------------------------------------------------------- */
 
 /* 1 when a coding list (a CodeableConcept's coding) has a code in codes. */
-static int has_code(const json_t *cc, const char *const *codes)
+static int has_code(const fj_t *cc, const char *const *codes)
 {
-    json_t *cd;
+    fj_t *cd;
     size_t j;
-    json_array_foreach(json_object_get(cc, "coding"), j, cd)
+    fj_array_foreach(fj_object_get(cc, "coding"), j, cd)
         if (in_list(str_of(cd, "code"), codes)) return 1;
     return 0;
 }
 
 /* An identifier is an NPI by its system (us-npi; a BB variable ..._npi_num or ..._npi,
  * e.g. R4 carrier's carr_clm_blg_npi_num) or its type (C4BB "npi", v2-0203 "NPI"). */
-static int is_npi_ident(const json_t *id)
+static int is_npi_ident(const fj_t *id)
 {
     static const char *const codes[] = {"npi", "NPI", NULL};
     const char *sys = str_of(id, "system");
@@ -370,16 +405,16 @@ static int is_npi_ident(const json_t *id)
     if (sys && !strncmp(sys, BB_VAR, strlen(BB_VAR)) &&
         (ends_with(sys, "_npi_num") || ends_with(sys, "_npi")))
         return 1;
-    return has_code(json_object_get(id, "type"), codes);
+    return has_code(fj_object_get(id, "type"), codes);
 }
 
 /* A TIN by its system (tax_num, us-ein, the SSN/EIN OID; BFD v1 writes a tax number
  * careTeam member with the v2-0203 system) or its type (v2-0203 "TAX"). */
-static int is_tin_ident(const json_t *id)
+static int is_tin_ident(const fj_t *id)
 {
     static const char *const codes[] = {"TAX", "tax", NULL};
     return in_list(str_of(id, "system"), tin_systems) ||
-           has_code(json_object_get(id, "type"), codes);
+           has_code(fj_object_get(id, "type"), codes);
 }
 
 /*
@@ -410,21 +445,21 @@ static void soft_set(soft *s, int kind, const char *value, const char *path)
 
 /* The first identifier of ids (an object or an array; base names it) that is an NPI
  * (kind F_NPI) or a TIN (F_TIN), into *s. */
-static void soft_ident(const json_t *ids, int kind, const char *base, soft *s)
+static void soft_ident(const fj_t *ids, int kind, const char *base, soft *s)
 {
-    int (*is)(const json_t *) = kind == F_NPI ? is_npi_ident : is_tin_ident;
+    int (*is)(const fj_t *) = kind == F_NPI ? is_npi_ident : is_tin_ident;
     char path[160];
-    if (json_is_object(ids)) {
+    if (fj_is_object(ids)) {
         if (!is(ids)) return;
-        snprintf(path, sizeof path, "%s.value", base);
+        path_printf(path, sizeof path, "%s.value", base);
         soft_set(s, kind, str_of(ids, "value"), path);
         return;
     }
-    json_t *id;
+    fj_t *id;
     size_t i;
-    json_array_foreach(ids, i, id) {
+    fj_array_foreach(ids, i, id) {
         if (!is(id)) continue;
-        snprintf(path, sizeof path, "%s[%zu].value", base, i);
+        path_printf(path, sizeof path, "%s[%zu].value", base, i);
         soft_set(s, kind, str_of(id, "value"), path);
         return;
     }
@@ -443,53 +478,53 @@ static int soft_use(pctx *c, const soft *s, char *out, size_t outlen)
 
 /* The NPI (kind F_NPI) or TIN of the Reference at res[key] (its identifier, or that of
  * the contained resource it points at) into *s. */
-static void ref_soft(const json_t *res, const char *key, int kind, soft *s)
+static void ref_soft(const fj_t *res, const char *key, int kind, soft *s)
 {
     char where[64], base[96];
-    snprintf(where, sizeof where, "%s", key);
-    const json_t *ids = ref_identifiers(res, json_object_get(res, key), where, sizeof where);
-    snprintf(base, sizeof base, "%s.identifier", where);
+    path_printf(where, sizeof where, "%s", key);
+    const fj_t *ids = ref_identifiers(res, fj_object_get(res, key), where, sizeof where);
+    path_printf(base, sizeof base, "%s.identifier", where);
     soft_ident(ids, kind, base, s);
 }
 
 /* A tax_num extension of obj (base names obj) into *s. */
-static void ext_tin(const json_t *obj, const char *base, soft *s)
+static void ext_tin(const fj_t *obj, const char *base, soft *s)
 {
     size_t j;
     char b[96], path[128];
-    json_t *e = ext_of(obj, "tax_num", &j);
+    fj_t *e = ext_of(obj, "tax_num", &j);
     if (!e) return;
-    snprintf(b, sizeof b, "%s%sextension[%zu]", base, base[0] ? "." : "", j);
+    path_printf(b, sizeof b, "%s%sextension[%zu]", base, base[0] ? "." : "", j);
     const char *v = ext_code(e, b, path, sizeof path);
     soft_set(s, F_TIN, v, v ? path : b);
 }
 /* ---- typed values ----------------------------------------------------------------------- */
 
 /* A FHIR date or dateTime (its date part) at obj[key]; left alone when absent. */
-static int get_date(pctx *c, const json_t *obj, const char *key, const char *path, cara_date *d)
+static int get_date(pctx *c, const fj_t *obj, const char *key, const char *path, cara_date *d)
 {
-    json_t *v = json_object_get(obj, key);
-    if (v && !json_is_null(v) && !json_is_string(v))
+    fj_t *v = fj_object_get(obj, key);
+    if (v && !fj_is_null(v) && !fj_is_string(v))
         return fail_type(c, path, v, "a date (expected a string YYYY-MM-DD)");
-    const char *s = json_string_value(v);
+    const char *s = fj_string_value(v);
     if (!s) return 0;
     size_t n = strlen(s);
     if ((n != 10 && (n < 11 || s[10] != 'T')) || date_parse(s, 10, d) < 0)
-        return fail_type(c, path, json_object_get(obj, key),
+        return fail_type(c, path, fj_object_get(obj, key),
                          "a date (expected YYYY-MM-DD or a dateTime YYYY-MM-DDThh:mm:ss...)");
     return 0;
 }
 
 /* A period's start and end (obj[key] an object with start, end). */
-static int get_period(pctx *c, const json_t *obj, const char *key, cara_date *start,
+static int get_period(pctx *c, const fj_t *obj, const char *key, cara_date *start,
                       cara_date *end)
 {
-    json_t *p = json_object_get(obj, key);
+    fj_t *p = fj_object_get(obj, key);
     char path[128];
     if (!p) return 0;
-    snprintf(path, sizeof path, "%s.start", key);
+    path_printf(path, sizeof path, "%s.start", key);
     if (get_date(c, p, "start", path, start) < 0) return -EINVAL;
-    snprintf(path, sizeof path, "%s.end", key);
+    path_printf(path, sizeof path, "%s.end", key);
     return get_date(c, p, "end", path, end);
 }
 
@@ -542,20 +577,20 @@ static int instant_ms(const char *s, int64_t *ms)
  * source's, which money_parse reads exactly; a value with more decimals prints with more
  * decimals or in exponent form and is refused.
  */
-static int amount_cents(pctx *c, const json_t *v, const char *path, int64_t *cents)
+static int amount_cents(pctx *c, const fj_t *v, const char *path, int64_t *cents)
 {
     static const int64_t max_dollars = MONEY_AMOUNT_MAX_CENTS / 100;
     char text[40];
-    if (json_is_integer(v)) {
-        json_int_t d = json_integer_value(v);
+    if (fj_is_integer(v)) {
+        long long d = fj_integer_value(v);
         if (d > max_dollars || d < -max_dollars)
             return fail_type(c, path, v, "an amount of at most 100000000.00 dollars, either sign "
                                          "(docs/input-formats.md, Amounts)");
         *cents = (int64_t)d * 100;
         return 0;
     }
-    if (!json_is_real(v)) return fail_type(c, path, v, "an amount (expected a JSON number)");
-    snprintf(text, sizeof text, "%.15g", json_real_value(v));
+    if (!fj_is_real(v)) return fail_type(c, path, v, "an amount (expected a JSON number)");
+    snprintf(text, sizeof text, "%.15g", fj_real_value(v));
     cara_cents x;
     if (money_parse(text, strlen(text), &x) < 0)
         return fail(c, path, "\"%s\" is not an amount in dollars with at most two decimals", text);
@@ -566,21 +601,21 @@ static int amount_cents(pctx *c, const json_t *v, const char *path, int64_t *cen
 }
 
 /* A positive integer (a sequence number) at obj[key]; *v left alone when absent. */
-static int get_seq(pctx *c, const json_t *obj, const char *key, const char *path, int64_t *v)
+static int get_seq(pctx *c, const fj_t *obj, const char *key, const char *path, int64_t *v)
 {
-    json_t *x = json_object_get(obj, key);
+    fj_t *x = fj_object_get(obj, key);
     if (!x) return 0;
-    if (!json_is_integer(x) || json_integer_value(x) < 1 || json_integer_value(x) > 999999)
+    if (!fj_is_integer(x) || fj_integer_value(x) < 1 || fj_integer_value(x) > 999999)
         return fail_type(c, path, x, "a sequence number (expected an integer from 1 to 999999)");
-    *v = json_integer_value(x);
+    *v = fj_integer_value(x);
     return 0;
 }
 
 /* obj[key] must be an array (absent: an empty one). */
-static int want_array(pctx *c, const json_t *obj, const char *key, json_t **a)
+static int want_array(pctx *c, const fj_t *obj, const char *key, fj_t **a)
 {
-    *a = json_object_get(obj, key);
-    if (*a && !json_is_array(*a)) return fail_type(c, key, *a, "an array");
+    *a = fj_object_get(obj, key);
+    if (*a && !fj_is_array(*a)) return fail_type(c, key, *a, "an array");
     return 0;
 }
 
@@ -634,10 +669,10 @@ __attribute__((format(printf, 2, 3))) static int skip(fhir_resource *r, const ch
  * loosely: "institutional" on DME, "professional" on HHA and on v1 outpatient). A type
  * cara does not price (Part D, ...) marks the resource skipped.
  */
-static int eob_type(pctx *c, const json_t *eob, fhir_resource *r)
+static int eob_type(pctx *c, const fj_t *eob, fhir_resource *r)
 {
     const struct eob_type *byp = type_by_prefix(r->id), *byc = NULL;
-    const json_t *tcc = json_object_get(eob, "type");
+    const fj_t *tcc = fj_object_get(eob, "type");
     const char *code;
     int t = -1;
     char path[160];
@@ -676,14 +711,14 @@ static int eob_type(pctx *c, const json_t *eob, fhir_resource *r)
 }
 
 /* The id of a Reference "Type/X" at obj[key] into out. */
-static int ref_id(pctx *c, const json_t *obj, const char *key, const char *type, char *out,
+static int ref_id(pctx *c, const fj_t *obj, const char *key, const char *type, char *out,
                   size_t outlen)
 {
     char path[64];
     const char *s;
     size_t n = strlen(type);
-    snprintf(path, sizeof path, "%s.reference", key);
-    if (get_str(c, json_object_get(obj, key), "reference", path, &s) < 0) return -EINVAL;
+    path_printf(path, sizeof path, "%s.reference", key);
+    if (get_str(c, fj_object_get(obj, key), "reference", path, &s) < 0) return -EINVAL;
     if (!s) return fail(c, path, "required, but absent");
     if (strncmp(s, type, n) || s[n] != '/' || !s[n + 1] || strlen(s + n + 1) >= outlen)
         return fail(c, path, "\"%.80s\" is not a reference %s/id (an id of 1-64 characters)", s,
@@ -693,7 +728,7 @@ static int ref_id(pctx *c, const json_t *obj, const char *key, const char *type,
 
 /* status (required) and the version, meta.lastUpdated (optional: BFD's test fixtures
  * carry "IGNORED_FIELD"; a malformed one is a warning and the version unknown, 0). */
-static int eob_status(pctx *c, const json_t *eob, fhir_resource *r)
+static int eob_status(pctx *c, const fj_t *eob, fhir_resource *r)
 {
     const char *s;
     if (get_str(c, eob, "status", "status", &s) < 0) return -EINVAL;
@@ -702,9 +737,9 @@ static int eob_status(pctx *c, const json_t *eob, fhir_resource *r)
     else if (!s) return fail(c, "status", "required, but absent");
     else return fail(c, "status", "\"%.40s\" is not a claim status (expected active or cancelled)", s);
     r->cancelled = r->claim.adjustment == FEED_CANCEL;
-    json_t *lu = json_object_get(json_object_get(eob, "meta"), "lastUpdated");
-    if (!lu || json_is_null(lu)) return 0;
-    const char *v = json_string_value(lu);
+    fj_t *lu = fj_object_get(fj_object_get(eob, "meta"), "lastUpdated");
+    if (!lu || fj_is_null(lu)) return 0;
+    const char *v = fj_string_value(lu);
     if (v && instant_ms(v, &r->claim.version) == 0) return 0;
     char q[64];
     show(lu, q, sizeof q);
@@ -726,16 +761,16 @@ static cara_date date_prefix(const char *s)
  * DSTU3 information, whose category carries .../nch_wkly_proc_dt, in timingDate), else payment.date, else
  * the date of meta.lastUpdated (when BFD took the claim); CARA_DATE_NONE when none is a
  * date. Never an error: the paid date only matters to interim runs (cara run --as-of). */
-static void eob_paid(const json_t *eob, feed_claim *cl)
+static void eob_paid(const fj_t *eob, feed_claim *cl)
 {
     static const char proc[] = "nch_wkly_proc_dt";
     static const char *const lists[] = {"supportingInfo", "information"}; /* R4, DSTU3 */
-    json_t *si, *cd;
+    fj_t *si, *cd;
     size_t i, j;
     cl->paid = CARA_DATE_NONE;
     for (size_t li = 0; li < 2; li++)
-        json_array_foreach(json_object_get(eob, lists[li]), i, si) {
-            json_array_foreach(json_object_get(json_object_get(si, "category"), "coding"), j, cd) {
+        fj_array_foreach(fj_object_get(eob, lists[li]), i, si) {
+            fj_array_foreach(fj_object_get(fj_object_get(si, "category"), "coding"), j, cd) {
                 const char *code = str_of(cd, "code");
                 size_t n = code ? strlen(code) : 0;
                 if (n >= sizeof proc - 1 && !strcmp(code + n - (sizeof proc - 1), proc)) {
@@ -744,29 +779,29 @@ static void eob_paid(const json_t *eob, feed_claim *cl)
                 }
             }
         }
-    cl->paid = date_prefix(str_of(json_object_get(eob, "payment"), "date"));
+    cl->paid = date_prefix(str_of(fj_object_get(eob, "payment"), "date"));
     if (cl->paid == CARA_DATE_NONE)
-        cl->paid = date_prefix(str_of(json_object_get(eob, "meta"), "lastUpdated"));
+        cl->paid = date_prefix(str_of(fj_object_get(eob, "meta"), "lastUpdated"));
 }
 
-static int eob_dates(pctx *c, const json_t *eob, feed_claim *cl)
+static int eob_dates(pctx *c, const fj_t *eob, feed_claim *cl)
 {
     if (get_period(c, eob, "billablePeriod", &cl->start, &cl->end) < 0) return -EINVAL;
     if (cl->start == CARA_DATE_NONE) return fail(c, "billablePeriod.start", "required, but absent");
     if (cl->end == CARA_DATE_NONE) return fail(c, "billablePeriod.end", "required, but absent");
     if (cl->type != FEED_INSTITUTIONAL) return 0;
     if (get_period(c, eob, "hospitalization", &cl->admission, &cl->discharge) < 0) return -EINVAL;
-    json_t *si;
+    fj_t *si;
     size_t i, j;
-    json_array_foreach(json_object_get(eob, "supportingInfo"), i, si) {
-        json_t *cd = coding_in(json_object_get(si, "category"), si_systems, &j);
+    fj_array_foreach(fj_object_get(eob, "supportingInfo"), i, si) {
+        fj_t *cd = coding_in(fj_object_get(si, "category"), si_systems, &j);
         if (!streq(str_of(cd, "code"), "admissionperiod")) continue;
         char path[64];
-        snprintf(path, sizeof path, "supportingInfo[%zu].timingPeriod", i);
-        json_t *p = json_object_get(si, "timingPeriod");
+        path_printf(path, sizeof path, "supportingInfo[%zu].timingPeriod", i);
+        fj_t *p = fj_object_get(si, "timingPeriod");
         char ps[80], pe[80];
-        snprintf(ps, sizeof ps, "%s.start", path);
-        snprintf(pe, sizeof pe, "%s.end", path);
+        path_printf(ps, sizeof ps, "%s.start", path);
+        path_printf(pe, sizeof pe, "%s.end", path);
         if (get_date(c, p, "start", ps, &cl->admission) < 0 ||
             get_date(c, p, "end", pe, &cl->discharge) < 0)
             return -EINVAL;
@@ -777,7 +812,7 @@ static int eob_dates(pctx *c, const json_t *eob, feed_claim *cl)
 /* Institutional header codes: bill type (facility type + service classification +
  * frequency), discharge status, facility NPI; all optional (a malformed one is a
  * warning). */
-static int eob_facility(pctx *c, const json_t *eob, feed_claim *cl)
+static int eob_facility(pctx *c, const fj_t *eob, feed_claim *cl)
 {
     char p1[96], p2[96], p3[96], bt[8];
     int rc = 0;
@@ -791,15 +826,15 @@ static int eob_facility(pctx *c, const json_t *eob, feed_claim *cl)
     } else if (fac && strlen(fac) >= 3) { /* the whole type of bill in one code */
         rc = soft_check(c, F_BILL_TYPE, p1, fac, cl->bill_type, sizeof cl->bill_type);
     } else if (!fac) { /* R4: a supportingInfo of category typeofbill with the whole code */
-        json_t *si;
+        fj_t *si;
         size_t i, j;
-        json_array_foreach(json_object_get(eob, "supportingInfo"), i, si) {
-            json_t *cd = coding_in(json_object_get(si, "category"), si_systems, &j);
+        fj_array_foreach(fj_object_get(eob, "supportingInfo"), i, si) {
+            fj_t *cd = coding_in(fj_object_get(si, "category"), si_systems, &j);
             if (!streq(str_of(cd, "code"), "typeofbill")) continue;
-            json_t *codings = json_object_get(json_object_get(si, "code"), "coding");
-            const char *v = str_of(json_array_get(codings, 0), "code");
+            fj_t *codings = fj_object_get(fj_object_get(si, "code"), "coding");
+            const char *v = str_of(fj_array_get(codings, 0), "code");
             if (!v) continue;
-            snprintf(p1, sizeof p1, "supportingInfo[%zu].code.coding[0].code", i);
+            path_printf(p1, sizeof p1, "supportingInfo[%zu].code.coding[0].code", i);
             rc = soft_check(c, F_BILL_TYPE, p1, v, cl->bill_type, sizeof cl->bill_type);
             break;
         }
@@ -819,27 +854,27 @@ static int eob_facility(pctx *c, const json_t *eob, feed_claim *cl)
 
 /* The claim-level payment of an institutional claim (CCW CLM_PMT_AMT): payment.amount
  * (BFD v1 and v2), else a total[] of category clm_pmt_amt or C4BB paidtoprovider. */
-static int eob_payment(pctx *c, const json_t *eob, feed_claim *cl)
+static int eob_payment(pctx *c, const fj_t *eob, feed_claim *cl)
 {
     if (cl->type != FEED_INSTITUTIONAL) return 0;
-    json_t *v = json_object_get(json_object_get(json_object_get(eob, "payment"), "amount"), "value");
+    fj_t *v = fj_object_get(fj_object_get(fj_object_get(eob, "payment"), "amount"), "value");
     if (v) {
         cl->has_claim_paid = 1;
         return amount_cents(c, v, "payment.amount.value", &cl->claim_paid_cents);
     }
-    json_t *t, *cd;
+    fj_t *t, *cd;
     size_t i, j;
-    json_array_foreach(json_object_get(eob, "total"), i, t) {
+    fj_array_foreach(fj_object_get(eob, "total"), i, t) {
         int paid = 0;
-        json_array_foreach(json_object_get(json_object_get(t, "category"), "coding"), j, cd) {
+        fj_array_foreach(fj_object_get(fj_object_get(t, "category"), "coding"), j, cd) {
             const char *code = str_of(cd, "code");
             paid |= streq(code, BB_VAR "clm_pmt_amt") ||
                     (streq(str_of(cd, "system"), C4BB_CS "C4BBAdjudication") &&
                      streq(code, "paidtoprovider"));
         }
-        if (!paid || !(v = json_object_get(json_object_get(t, "amount"), "value"))) continue;
+        if (!paid || !(v = fj_object_get(fj_object_get(t, "amount"), "value"))) continue;
         char path[64];
-        snprintf(path, sizeof path, "total[%zu].amount.value", i);
+        path_printf(path, sizeof path, "total[%zu].amount.value", i);
         cl->has_claim_paid = 1;
         return amount_cents(c, v, path, &cl->claim_paid_cents);
     }
@@ -849,7 +884,7 @@ static int eob_payment(pctx *c, const json_t *eob, feed_claim *cl)
 /* Medicare did not pay the claim: carrier and DME carr_clm_pmt_dnl_cd other than 1-9, A,
  * B (0 is "denied"; the CCLF5/6 CLM_CARR_PMT_DNL_CD rule), institutional a
  * clm_mdcr_non_pmt_rsn_cd (CCLF1 CLM_MDCR_NPMT_RSN_CD). */
-static void eob_denial(const json_t *eob, feed_claim *cl)
+static void eob_denial(const fj_t *eob, feed_claim *cl)
 {
     char path[96];
     if (cl->type == FEED_INSTITUTIONAL) {
@@ -888,12 +923,12 @@ static int cmp_dx(const void *a, const void *b)
     return x->index < y->index ? -1 : x->index > y->index;
 }
 
-static int is_principal(const json_t *d)
+static int is_principal(const fj_t *d)
 {
-    json_t *t, *cd;
+    fj_t *t, *cd;
     size_t i, j;
-    json_array_foreach(json_object_get(d, "type"), i, t)
-        json_array_foreach(json_object_get(t, "coding"), j, cd)
+    fj_array_foreach(fj_object_get(d, "type"), i, t)
+        fj_array_foreach(fj_object_get(t, "coding"), j, cd)
             if (streq(str_of(cd, "code"), "principal")) return 1;
     return 0;
 }
@@ -915,23 +950,23 @@ static void undot(const char *s, char *out)
 
 /* ICD-10 diagnoses, principal first. A malformed principal is an error, any other a
  * warning (dropped). */
-static int eob_diagnoses(pctx *c, const json_t *eob, feed_claim *cl)
+static int eob_diagnoses(pctx *c, const fj_t *eob, feed_claim *cl)
 {
-    json_t *arr, *d;
+    fj_t *arr, *d;
     size_t i, n = 0;
     int rc = 0;
     if (want_array(c, eob, "diagnosis", &arr) < 0) return -EINVAL;
-    dx_entry *v = calloc(json_array_size(arr) + 1, sizeof *v);
+    dx_entry *v = calloc(fj_array_size(arr) + 1, sizeof *v);
     if (!v) return -ENOMEM;
-    json_array_foreach(arr, i, d) {
+    fj_array_foreach(arr, i, d) {
         char base[96], path[160], cpath[160], code[80];
         const char *s;
-        snprintf(base, sizeof base, "diagnosis[%zu].diagnosisCodeableConcept", i);
-        if ((rc = code_in(c, json_object_get(d, "diagnosisCodeableConcept"), icd10_systems, base,
+        path_printf(base, sizeof base, "diagnosis[%zu].diagnosisCodeableConcept", i);
+        if ((rc = code_in(c, fj_object_get(d, "diagnosisCodeableConcept"), icd10_systems, base,
                           &s, cpath)) < 0)
             break;
         if (!s) continue; /* ICD-9 and other systems */
-        snprintf(path, sizeof path, "diagnosis[%zu].sequence", i);
+        path_printf(path, sizeof path, "diagnosis[%zu].sequence", i);
         v[n].seq = (int64_t)i + 1;
         if ((rc = get_seq(c, d, "sequence", path, &v[n].seq)) < 0) break;
         undot(s, code);
@@ -961,17 +996,17 @@ static int pcs_code(const char *s)
 }
 
 /* ICD-10-PCS procedures (optional: a malformed one is a warning, dropped). */
-static int eob_procedures(pctx *c, const json_t *eob, feed_claim *cl)
+static int eob_procedures(pctx *c, const fj_t *eob, feed_claim *cl)
 {
-    json_t *arr, *p;
+    fj_t *arr, *p;
     size_t i;
     int rc;
     if (want_array(c, eob, "procedure", &arr) < 0) return -EINVAL;
-    json_array_foreach(arr, i, p) {
+    fj_array_foreach(arr, i, p) {
         char base[96], path[160], code[80];
         const char *s;
-        snprintf(base, sizeof base, "procedure[%zu].procedureCodeableConcept", i);
-        if ((rc = soft_code_in(c, json_object_get(p, "procedureCodeableConcept"), pcs_systems,
+        path_printf(base, sizeof base, "procedure[%zu].procedureCodeableConcept", i);
+        if ((rc = soft_code_in(c, fj_object_get(p, "procedureCodeableConcept"), pcs_systems,
                                base, &s, path)) < 0)
             return rc;
         if (!s || cl->n_px >= FEED_PX_MAX) continue;
@@ -1000,12 +1035,12 @@ typedef struct member {
     soft org;             /* BFD v1 carrier: the us-npi extension (the line's ORG_NPI_NUM) */
 } member;
 
-static void member_role(const json_t *m, member *out)
+static void member_role(const fj_t *m, member *out)
 {
-    json_t *cd;
+    fj_t *cd;
     size_t j;
     out->role = ROLE_OTHER;
-    json_array_foreach(json_object_get(json_object_get(m, "role"), "coding"), j, cd) {
+    fj_array_foreach(fj_object_get(fj_object_get(m, "role"), "coding"), j, cd) {
         const char *s = str_of(cd, "code");
         int r = streq(s, "performing") || streq(s, "rendering") ? ROLE_RENDERING
                 : streq(s, "primary")                           ? ROLE_PRIMARY
@@ -1016,25 +1051,25 @@ static void member_role(const json_t *m, member *out)
     }
 }
 
-static int care_member(pctx *c, const json_t *eob, const json_t *m, size_t i, member *out)
+static int care_member(pctx *c, const fj_t *eob, const fj_t *m, size_t i, member *out)
 {
     char base[96], path[128], where[64];
-    snprintf(where, sizeof where, "careTeam[%zu].provider", i);
-    const json_t *ids =
-        ref_identifiers(eob, json_object_get(m, "provider"), where, sizeof where);
+    path_printf(where, sizeof where, "careTeam[%zu].provider", i);
+    const fj_t *ids =
+        ref_identifiers(eob, fj_object_get(m, "provider"), where, sizeof where);
     out->seq = (int64_t)i + 1;
-    snprintf(path, sizeof path, "careTeam[%zu].sequence", i);
+    path_printf(path, sizeof path, "careTeam[%zu].sequence", i);
     if (get_seq(c, m, "sequence", path, &out->seq) < 0) return -EINVAL;
-    snprintf(base, sizeof base, "%s.identifier", where);
+    path_printf(base, sizeof base, "%s.identifier", where);
     soft_ident(ids, F_NPI, base, &out->npi);
     soft_ident(ids, F_TIN, base, &out->tin);
-    snprintf(base, sizeof base, "careTeam[%zu]", i);
+    path_printf(base, sizeof base, "careTeam[%zu]", i);
     if (!out->tin.given) ext_tin(m, base, &out->tin);
-    json_t *e;
+    fj_t *e;
     size_t j;
-    json_array_foreach(json_object_get(m, "extension"), j, e) {
+    fj_array_foreach(fj_object_get(m, "extension"), j, e) {
         if (!streq(str_of(e, "url"), SYS_NPI)) continue;
-        snprintf(base, sizeof base, "careTeam[%zu].extension[%zu]", i, j);
+        path_printf(base, sizeof base, "careTeam[%zu].extension[%zu]", i, j);
         const char *v = ext_code(e, base, path, sizeof path);
         soft_set(&out->org, F_NPI, v, v ? path : base);
         break;
@@ -1053,14 +1088,14 @@ typedef struct team_ctx {
     soft billing_tin;         /* tin, else the provider reference's tax_num extension */
 } team_ctx;
 
-static int care_team(pctx *c, const json_t *eob, team_ctx *t)
+static int care_team(pctx *c, const fj_t *eob, team_ctx *t)
 {
-    json_t *arr, *m;
+    fj_t *arr, *m;
     size_t i;
     if (want_array(c, eob, "careTeam", &arr) < 0) return -EINVAL;
-    t->team = calloc(json_array_size(arr) + 1, sizeof *t->team);
+    t->team = calloc(fj_array_size(arr) + 1, sizeof *t->team);
     if (!t->team) return -ENOMEM;
-    json_array_foreach(arr, i, m) {
+    fj_array_foreach(arr, i, m) {
         if (care_member(c, eob, m, i, &t->team[i]) < 0) return -EINVAL;
         t->n = i + 1;
     }
@@ -1075,7 +1110,7 @@ static int care_team(pctx *c, const json_t *eob, team_ctx *t)
     for (i = 0; i < 2 && !t->tin.given; i++) ref_soft(eob, refs[i], F_TIN, &t->tin);
     if (!t->tin.given) ext_tin(eob, "", &t->tin);
     t->billing_tin = t->tin;
-    if (!t->billing_tin.given) ext_tin(json_object_get(eob, "provider"), "provider", &t->billing_tin);
+    if (!t->billing_tin.given) ext_tin(fj_object_get(eob, "provider"), "provider", &t->billing_tin);
     return 0;
 }
 
@@ -1083,19 +1118,19 @@ static int care_team(pctx *c, const json_t *eob, team_ctx *t)
  * with an NPI and the best role (the first of equals), *tin_only one with a TIN and no
  * NPI (BFD v1's tax number member), *org a primary member besides a performing *best
  * (BFD v2 carrier's ORG_NPI_NUM). */
-static int item_members(pctx *c, const json_t *item, size_t i, const team_ctx *t,
+static int item_members(pctx *c, const fj_t *item, size_t i, const team_ctx *t,
                         const member **best, const member **tin_only, const member **org)
 {
-    const char *key = json_object_get(item, "careTeamSequence") ? "careTeamSequence" : "careTeamLinkId";
-    json_t *links = json_object_get(item, key), *l;
+    const char *key = fj_object_get(item, "careTeamSequence") ? "careTeamSequence" : "careTeamLinkId";
+    fj_t *links = fj_object_get(item, key), *l;
     size_t k;
     *best = *tin_only = *org = NULL;
-    json_array_foreach(links, k, l) {
+    fj_array_foreach(links, k, l) {
         char path[96];
-        snprintf(path, sizeof path, "item[%zu].%s[%zu]", i, key, k);
+        path_printf(path, sizeof path, "item[%zu].%s[%zu]", i, key, k);
         size_t m = 0;
-        if (!json_is_integer(l)) return fail_type(c, path, l, "a careTeam sequence number");
-        int64_t seq = json_integer_value(l);
+        if (!fj_is_integer(l)) return fail_type(c, path, l, "a careTeam sequence number");
+        int64_t seq = fj_integer_value(l);
         while (m < t->n && t->team[m].seq != seq) m++;
         if (m == t->n) return fail(c, path, "%lld names no careTeam member", (long long)seq);
         const member *x = &t->team[m];
@@ -1103,8 +1138,8 @@ static int item_members(pctx *c, const json_t *item, size_t i, const team_ctx *t
         else if (!x->npi.given && x->tin.given && !*tin_only) *tin_only = x;
     }
     if (!*best || (*best)->role != ROLE_RENDERING) return 0;
-    json_array_foreach(links, k, l) {
-        int64_t seq = json_integer_value(l);
+    fj_array_foreach(links, k, l) {
+        int64_t seq = fj_integer_value(l);
         for (size_t m = 0; m < t->n && !*org; m++)
             if (t->team[m].seq == seq && &t->team[m] != *best && t->team[m].role == ROLE_PRIMARY &&
                 t->team[m].npi.given)
@@ -1118,12 +1153,12 @@ static int item_members(pctx *c, const json_t *item, size_t i, const team_ctx *t
 /* Adjudication categories, by priority (a higher one wins on the same line). */
 enum { AMT_NONE, AMT_PAID_C4BB, AMT_PAID_BB, AMT_ALLOWED_C4BB, AMT_ALLOWED_BB };
 
-static int adjudication_kind(const json_t *adj, int institutional)
+static int adjudication_kind(const fj_t *adj, int institutional)
 {
-    json_t *cd;
+    fj_t *cd;
     size_t j;
     int kind = AMT_NONE;
-    json_array_foreach(json_object_get(json_object_get(adj, "category"), "coding"), j, cd) {
+    fj_array_foreach(fj_object_get(fj_object_get(adj, "category"), "coding"), j, cd) {
         const char *code = str_of(cd, "code"), *sys = str_of(cd, "system");
         if (!code) continue;
         if (streq(code, BB_VAR "line_nch_pmt_amt") ||
@@ -1141,25 +1176,25 @@ static int adjudication_kind(const json_t *adj, int institutional)
 /* Paid and allowed amounts, and whether the line was denied: its line_prcsg_ind_cd
  * (an item extension in R4, an adjudication reason in DSTU3) other than A (allowed), R
  * (reprocessed) or S (secondary payer), as CCLF5/6 CLM_PRCSG_IND_CD. */
-static int line_amounts(pctx *c, const json_t *item, size_t i, int institutional, feed_line *ln)
+static int line_amounts(pctx *c, const fj_t *item, size_t i, int institutional, feed_line *ln)
 {
-    json_t *adj;
+    fj_t *adj;
     size_t k, j;
     int paid_rank = AMT_NONE, allowed_rank = AMT_NONE;
     char path[96];
     const char *ind = NULL;
-    json_t *e = ext_of(item, "line_prcsg_ind_cd", &j);
+    fj_t *e = ext_of(item, "line_prcsg_ind_cd", &j);
     if (e) ind = ext_code(e, "", path, sizeof path);
-    json_array_foreach(json_object_get(item, "adjudication"), k, adj) {
-        json_t *cd0 = json_array_get(json_object_get(json_object_get(adj, "category"), "coding"), 0);
+    fj_array_foreach(fj_object_get(item, "adjudication"), k, adj) {
+        fj_t *cd0 = fj_array_get(fj_object_get(fj_object_get(adj, "category"), "coding"), 0);
         if (!ind && streq(str_of(cd0, "code"), BB_VAR "line_prcsg_ind_cd"))
-            ind = str_of(json_array_get(json_object_get(json_object_get(adj, "reason"), "coding"), 0),
+            ind = str_of(fj_array_get(fj_object_get(fj_object_get(adj, "reason"), "coding"), 0),
                          "code");
         int kind = adjudication_kind(adj, institutional);
-        json_t *v = json_object_get(json_object_get(adj, "amount"), "value");
+        fj_t *v = fj_object_get(fj_object_get(adj, "amount"), "value");
         if (kind == AMT_NONE || !v) continue;
         int64_t cents = 0;
-        snprintf(path, sizeof path, "item[%zu].adjudication[%zu].amount.value", i, k);
+        path_printf(path, sizeof path, "item[%zu].adjudication[%zu].amount.value", i, k);
         if (amount_cents(c, v, path, &cents) < 0) return -EINVAL;
         if ((kind == AMT_PAID_BB || kind == AMT_PAID_C4BB) && kind > paid_rank) {
             ln->paid_cents = cents;
@@ -1175,20 +1210,20 @@ static int line_amounts(pctx *c, const json_t *item, size_t i, int institutional
 
 /* The HCPCS modifier codings of an item: HCPCS or CPT, or without a system (R4 BFD also
  * puts units of measure there, which are skipped). */
-static int line_modifiers(pctx *c, const json_t *item, size_t i, feed_line *ln)
+static int line_modifiers(pctx *c, const fj_t *item, size_t i, feed_line *ln)
 {
-    json_t *mod, *cd;
+    fj_t *mod, *cd;
     size_t k, j, m = 0;
     int rc;
-    json_array_foreach(json_object_get(item, "modifier"), k, mod) {
+    fj_array_foreach(fj_object_get(item, "modifier"), k, mod) {
         const char *s = NULL;
         char path[128];
-        json_array_foreach(json_object_get(mod, "coding"), j, cd) {
+        fj_array_foreach(fj_object_get(mod, "coding"), j, cd) {
             const char *sys = str_of(cd, "system");
             if ((!sys || in_list(sys, hcpcs_systems)) && (s = str_of(cd, "code"))) break;
         }
         if (!s || !strcmp(s, "99999") || m >= FEED_MOD_MAX) continue; /* sandbox placeholder */
-        snprintf(path, sizeof path, "item[%zu].modifier[%zu].coding[%zu].code", i, k, j);
+        path_printf(path, sizeof path, "item[%zu].modifier[%zu].coding[%zu].code", i, k, j);
         if ((rc = soft_check(c, F_MODIFIER, path, s, ln->mods[m], sizeof ln->mods[m])) < 0)
             return rc;
         if (ln->mods[m][0]) m++;
@@ -1198,41 +1233,41 @@ static int line_modifiers(pctx *c, const json_t *item, size_t i, feed_line *ln)
 
 /* HCPCS, modifiers, place of service, revenue center: optional (a malformed one is a
  * warning and stored as absent). */
-static int line_codes(pctx *c, const json_t *item, size_t i, feed_line *ln)
+static int line_codes(pctx *c, const fj_t *item, size_t i, feed_line *ln)
 {
     char base[96], path[160], two[3];
     const char *s;
     int rc;
-    const char *svc = json_object_get(item, "productOrService") ? "productOrService" : "service";
-    snprintf(base, sizeof base, "item[%zu].%s", i, svc);
-    if ((rc = soft_code_in(c, json_object_get(item, svc), hcpcs_systems, base, &s, path)) < 0 ||
+    const char *svc = fj_object_get(item, "productOrService") ? "productOrService" : "service";
+    path_printf(base, sizeof base, "item[%zu].%s", i, svc);
+    if ((rc = soft_code_in(c, fj_object_get(item, svc), hcpcs_systems, base, &s, path)) < 0 ||
         (s && (rc = soft_check(c, F_HCPCS, path, s, ln->hcpcs, sizeof ln->hcpcs)) < 0))
         return rc;
-    snprintf(base, sizeof base, "item[%zu].locationCodeableConcept", i);
-    if ((rc = soft_code_in(c, json_object_get(item, "locationCodeableConcept"), pos_systems, base,
+    path_printf(base, sizeof base, "item[%zu].locationCodeableConcept", i);
+    if ((rc = soft_code_in(c, fj_object_get(item, "locationCodeableConcept"), pos_systems, base,
                            &s, path)) < 0)
         return rc;
     if (s) {
         pad2(s, two);
         if ((rc = soft_check(c, F_POS, path, two, ln->pos, sizeof ln->pos)) < 0) return rc;
     }
-    snprintf(base, sizeof base, "item[%zu].revenue", i);
-    if ((rc = soft_code_in(c, json_object_get(item, "revenue"), rev_systems, base, &s, path)) < 0 ||
+    path_printf(base, sizeof base, "item[%zu].revenue", i);
+    if ((rc = soft_code_in(c, fj_object_get(item, "revenue"), rev_systems, base, &s, path)) < 0 ||
         (s && (rc = soft_check(c, F_REVENUE, path, s, ln->revenue, sizeof ln->revenue)) < 0))
         return rc;
     return line_modifiers(c, item, i, ln);
 }
 
-static int line_dates(pctx *c, const json_t *item, size_t i, feed_line *ln)
+static int line_dates(pctx *c, const fj_t *item, size_t i, feed_line *ln)
 {
     char path[96];
-    snprintf(path, sizeof path, "item[%zu].servicedDate", i);
+    path_printf(path, sizeof path, "item[%zu].servicedDate", i);
     if (get_date(c, item, "servicedDate", path, &ln->start) < 0) return -EINVAL;
     ln->end = ln->start;
-    json_t *p = json_object_get(item, "servicedPeriod");
-    snprintf(path, sizeof path, "item[%zu].servicedPeriod.start", i);
+    fj_t *p = fj_object_get(item, "servicedPeriod");
+    path_printf(path, sizeof path, "item[%zu].servicedPeriod.start", i);
     if (get_date(c, p, "start", path, &ln->start) < 0) return -EINVAL;
-    snprintf(path, sizeof path, "item[%zu].servicedPeriod.end", i);
+    path_printf(path, sizeof path, "item[%zu].servicedPeriod.end", i);
     return get_date(c, p, "end", path, &ln->end);
 }
 
@@ -1246,7 +1281,7 @@ static int line_dates(pctx *c, const json_t *item, size_t i, feed_line *ln)
  * The first source that gives an identifier decides; a malformed one is a warning and
  * stored as absent.
  */
-static int line_providers(pctx *c, const json_t *item, size_t i, int type, const team_ctx *t,
+static int line_providers(pctx *c, const fj_t *item, size_t i, int type, const team_ctx *t,
                           feed_line *ln)
 {
     const member *best, *tin_only, *org;
@@ -1257,7 +1292,7 @@ static int line_providers(pctx *c, const json_t *item, size_t i, int type, const
         return rc;
     soft line_tin = {0};
     char base[48];
-    snprintf(base, sizeof base, "item[%zu]", i);
+    path_printf(base, sizeof base, "item[%zu]", i);
     if (tin_only) line_tin = tin_only->tin;
     else ext_tin(item, base, &line_tin);
     const soft *rt = rend && rend->tin.given ? &rend->tin : line_tin.given ? &line_tin : &t->tin;
@@ -1273,17 +1308,17 @@ static int line_providers(pctx *c, const json_t *item, size_t i, int type, const
     return bn ? soft_use(c, bn, ln->billing_npi, sizeof ln->billing_npi) : 0;
 }
 
-static int eob_line(pctx *c, const json_t *item, size_t i, const feed_claim *cl,
+static int eob_line(pctx *c, const fj_t *item, size_t i, const feed_claim *cl,
                     const team_ctx *t, feed_line *ln)
 {
     char path[96];
     int rc;
-    if (!json_is_object(item)) {
-        snprintf(path, sizeof path, "item[%zu]", i);
+    if (!fj_is_object(item)) {
+        path_printf(path, sizeof path, "item[%zu]", i);
         return fail_type(c, path, item, "an item (expected an object)");
     }
     ln->start = ln->end = CARA_DATE_NONE;
-    snprintf(path, sizeof path, "item[%zu].sequence", i);
+    path_printf(path, sizeof path, "item[%zu].sequence", i);
     if (get_seq(c, item, "sequence", path, &ln->number) < 0) return -EINVAL;
     if (!ln->number) return fail(c, path, "required, but absent");
     if ((rc = line_codes(c, item, i, ln)) < 0) return rc;
@@ -1293,16 +1328,16 @@ static int eob_line(pctx *c, const json_t *item, size_t i, const feed_claim *cl,
     return line_providers(c, item, i, cl->type, t, ln);
 }
 
-static int eob_lines(pctx *c, const json_t *eob, feed_claim *cl)
+static int eob_lines(pctx *c, const fj_t *eob, feed_claim *cl)
 {
-    json_t *arr, *item;
+    fj_t *arr, *item;
     team_ctx t;
     size_t i;
     memset(&t, 0, sizeof t);
     int rc = want_array(c, eob, "item", &arr);
     if (rc == 0) rc = care_team(c, eob, &t);
-    if (rc == 0 && !(cl->lines = calloc(json_array_size(arr) + 1, sizeof *cl->lines))) rc = -ENOMEM;
-    json_array_foreach(arr, i, item) {
+    if (rc == 0 && !(cl->lines = calloc(fj_array_size(arr) + 1, sizeof *cl->lines))) rc = -ENOMEM;
+    fj_array_foreach(arr, i, item) {
         if (rc < 0) break;
         rc = eob_line(c, item, i, cl, &t, &cl->lines[i]);
         cl->n_lines = i + 1;
@@ -1311,7 +1346,7 @@ static int eob_lines(pctx *c, const json_t *eob, feed_claim *cl)
     return rc;
 }
 
-static int parse_eob(pctx *c, const json_t *eob, fhir_resource *r)
+static int parse_eob(pctx *c, const fj_t *eob, fhir_resource *r)
 {
     feed_claim *cl = &r->claim;
     cl->start = cl->end = cl->admission = cl->discharge = CARA_DATE_NONE;
@@ -1332,9 +1367,9 @@ static int parse_eob(pctx *c, const json_t *eob, fhir_resource *r)
 
 /* ---- Patient ---------------------------------------------------------------------------- */
 
-static int patient_address(const json_t *p, feed_bene *b)
+static int patient_address(const fj_t *p, feed_bene *b)
 {
-    json_t *a = json_array_get(json_object_get(p, "address"), 0);
+    fj_t *a = fj_array_get(fj_object_get(p, "address"), 0);
     const char *st = str_of(a, "state"), *zip = str_of(a, "postalCode");
     /* a USPS code only: the sandbox carries FIPS codes ("10"), which are not states */
     if (st && strlen(st) == 2 && ((st[0] | 32) >= 'a' && (st[0] | 32) <= 'z') &&
@@ -1352,25 +1387,25 @@ static int patient_address(const json_t *p, feed_bene *b)
 
 /* BFD's identifier-currency marker of an identifier: on the identifier (DSTU3) or on a
  * coding of its type (R4). 1 current, -1 historic, 0 unmarked. */
-static int currency_of_exts(const json_t *obj)
+static int currency_of_exts(const fj_t *obj)
 {
-    json_t *e;
+    fj_t *e;
     size_t i;
-    json_array_foreach(json_object_get(obj, "extension"), i, e) {
+    fj_array_foreach(fj_object_get(obj, "extension"), i, e) {
         if (!ends_with(str_of(e, "url"), "/identifier-currency")) continue;
-        const char *code = str_of(json_object_get(e, "valueCoding"), "code");
+        const char *code = str_of(fj_object_get(e, "valueCoding"), "code");
         if (streq(code, "current")) return 1;
         if (streq(code, "historic")) return -1;
     }
     return 0;
 }
 
-static int currency(const json_t *id)
+static int currency(const fj_t *id)
 {
     int cur = currency_of_exts(id);
-    json_t *cd;
+    fj_t *cd;
     size_t j;
-    json_array_foreach(json_object_get(json_object_get(id, "type"), "coding"), j, cd)
+    fj_array_foreach(fj_object_get(fj_object_get(id, "type"), "coding"), j, cd)
         if (!cur) cur = currency_of_exts(cd);
     return cur;
 }
@@ -1391,25 +1426,25 @@ static int placeholder_id(const char *s)
  * unmarked, else the first. The others that are valid MBIs are the historic ones. A
  * current value that is not an MBI but could key a person is kept with a warning.
  */
-static int patient_mbi(pctx *c, const json_t *p, fhir_resource *r)
+static int patient_mbi(pctx *c, const fj_t *p, fhir_resource *r)
 {
-    json_t *ids = json_object_get(p, "identifier"), *id;
+    fj_t *ids = fj_object_get(p, "identifier"), *id;
     size_t i, pick = (size_t)-1;
     int best = -2;
-    if (json_is_object(ids)) { /* one identifier, not an array */
+    if (fj_is_object(ids)) { /* one identifier, not an array */
         size_t j;
         if (ident_in(ids, mbi_systems, &j)) pick = 0, best = 0;
     }
-    json_array_foreach(ids, i, id) {
+    fj_array_foreach(ids, i, id) {
         if (!in_list(str_of(id, "system"), mbi_systems)) continue;
         int cur = currency(id);
         if (cur > best) best = cur, pick = i;
     }
     if (pick == (size_t)-1) return 0;
-    id = json_is_object(ids) ? ids : json_array_get(ids, pick);
+    id = fj_is_object(ids) ? ids : fj_array_get(ids, pick);
     char path[64], msg[256];
     const char *v;
-    if (json_is_object(ids)) snprintf(path, sizeof path, "identifier.value");
+    if (fj_is_object(ids)) snprintf(path, sizeof path, "identifier.value");
     else snprintf(path, sizeof path, "identifier[%zu].value", pick);
     if (get_str(c, id, "value", path, &v) < 0) return -EINVAL;
     if (!v) return fail(c, path, "required in an MBI identifier");
@@ -1420,7 +1455,7 @@ static int patient_mbi(pctx *c, const json_t *p, fhir_resource *r)
         if (rc < 0) return rc;
     }
     memcpy(r->bene.person_id, r->mbi, sizeof r->bene.person_id);
-    json_array_foreach(ids, i, id) {
+    fj_array_foreach(ids, i, id) {
         const char *h = str_of(id, "value");
         char out[13];
         if (i == pick || !in_list(str_of(id, "system"), mbi_systems) || !h ||
@@ -1433,7 +1468,7 @@ static int patient_mbi(pctx *c, const json_t *p, fhir_resource *r)
     return 0;
 }
 
-static int parse_patient(pctx *c, const json_t *p, fhir_resource *r)
+static int parse_patient(pctx *c, const fj_t *p, fhir_resource *r)
 {
     feed_bene *b = &r->bene;
     const char *g;
@@ -1459,25 +1494,25 @@ static char part_of(const char *s)
     return s[5] >= 'A' && s[5] <= 'D' ? s[5] : 0;
 }
 
-static char coverage_part(const json_t *cov)
+static char coverage_part(const fj_t *cov)
 {
-    json_t *cd, *cl;
+    fj_t *cd, *cl;
     size_t j;
-    char p = part_of(str_of(json_object_get(cov, "grouping"), "subPlan"));
-    json_array_foreach(json_object_get(json_object_get(cov, "type"), "coding"), j, cd)
+    char p = part_of(str_of(fj_object_get(cov, "grouping"), "subPlan"));
+    fj_array_foreach(fj_object_get(fj_object_get(cov, "type"), "coding"), j, cd)
         if (!p) p = part_of(str_of(cd, "code"));
-    json_array_foreach(json_object_get(cov, "class"), j, cl) /* R4 */
+    fj_array_foreach(fj_object_get(cov, "class"), j, cl) /* R4 */
         if (!p) p = part_of(str_of(cl, "value"));
     return p;
 }
 
-static int coverage_codes(pctx *c, const json_t *cov, feed_bene *b)
+static int coverage_codes(pctx *c, const fj_t *cov, feed_bene *b)
 {
     size_t j;
     char base[64], path[128];
-    json_t *e = ext_of(cov, "ms_cd", &j);
+    fj_t *e = ext_of(cov, "ms_cd", &j);
     if (e) {
-        snprintf(base, sizeof base, "extension[%zu]", j);
+        path_printf(base, sizeof base, "extension[%zu]", j);
         const char *s = ext_code(e, base, path, sizeof path);
         if (!s || !(streq(s, "10") || streq(s, "11") || streq(s, "20") || streq(s, "21") ||
                     streq(s, "31")))
@@ -1490,14 +1525,14 @@ static int coverage_codes(pctx *c, const json_t *cov, feed_bene *b)
         int v;
         snprintf(var, sizeof var, "dual_%02d", m);
         if (!(e = ext_of(cov, var, &j))) continue;
-        snprintf(base, sizeof base, "extension[%zu]", j);
+        path_printf(base, sizeof base, "extension[%zu]", j);
         const char *s = ext_code(e, base, path, sizeof path);
         if (s && strlen(s) == 2 && two_digits(s, &v)) memcpy(b->dual, s, 3);
     }
     return 0;
 }
 
-static int parse_coverage(pctx *c, const json_t *cov, fhir_resource *r)
+static int parse_coverage(pctx *c, const fj_t *cov, fhir_resource *r)
 {
     feed_bene *b = &r->bene;
     const char *st;
@@ -1513,14 +1548,14 @@ static int parse_coverage(pctx *c, const json_t *cov, fhir_resource *r)
 
 /* ---- one resource ----------------------------------------------------------------------- */
 
-static int parse_json(const json_t *root, fhir_resource *r, char *err, size_t errlen)
+static int parse_json(const fj_t *root, fhir_resource *r, char *err, size_t errlen)
 {
     pctx c = {"resource", "", err, errlen, r};
     const char *type, *id;
     memset(r, 0, sizeof *r);
     r->kind = FHIR_OTHER;
     r->bene.birth = r->bene.death = r->bene.enroll_start = r->bene.enroll_end = CARA_DATE_NONE;
-    if (!json_is_object(root)) return fail_type(&c, "(root)", root, "a resource (expected an object)");
+    if (!fj_is_object(root)) return fail_type(&c, "(root)", root, "a resource (expected an object)");
     if (get_str(&c, root, "resourceType", "resourceType", &type) < 0) return -EINVAL;
     if (!type) return fail(&c, "resourceType", "required, but absent");
     c.rtype = type;
@@ -1530,7 +1565,7 @@ static int parse_json(const json_t *root, fhir_resource *r, char *err, size_t er
         snprintf(c.id, sizeof c.id, "%s", id);
         if (check(&c, F_ID, "id", id, r->id, sizeof r->id) < 0) return -EINVAL;
     }
-    int (*parse)(pctx *, const json_t *, fhir_resource *) = NULL;
+    int (*parse)(pctx *, const fj_t *, fhir_resource *) = NULL;
     if (!strcmp(type, "ExplanationOfBenefit")) r->kind = FHIR_EOB, parse = parse_eob;
     else if (!strcmp(type, "Patient")) r->kind = FHIR_PATIENT, parse = parse_patient;
     else if (!strcmp(type, "Coverage")) r->kind = FHIR_COVERAGE, parse = parse_coverage;
@@ -1542,47 +1577,21 @@ static int parse_json(const json_t *root, fhir_resource *r, char *err, size_t er
     return rc;
 }
 
-/* 1 when the JSON text nests arrays and objects at most max deep (strings skipped). */
-static int depth_ok(const char *p, size_t n, int max)
+/* Load a JSON document with the depth limit; NULL with a message (fhir_json.h: the
+ * tree and the messages jansson's json_loadb would give). */
+static fj_t *load(const char *buf, size_t len, char *err, size_t errlen)
 {
-    int d = 0, in_str = 0;
-    for (size_t i = 0; i < n; i++) {
-        char ch = p[i];
-        if (in_str) {
-            if (ch == '\\') i++;
-            else if (ch == '"') in_str = 0;
-        } else if (ch == '"') {
-            in_str = 1;
-        } else if (ch == '{' || ch == '[') {
-            if (++d > max) return 0;
-        } else if (ch == '}' || ch == ']') {
-            d--;
-        }
-    }
-    return 1;
-}
-
-/* Load a JSON document with the depth limit; NULL with a message. */
-static json_t *load(const char *buf, size_t len, char *err, size_t errlen)
-{
-    json_error_t je;
-    if (!depth_ok(buf, len, FHIR_MAX_DEPTH)) {
-        snprintf(err, errlen, "invalid JSON: nested deeper than %d levels", FHIR_MAX_DEPTH);
-        return NULL;
-    }
-    json_t *root = json_loadb(buf, len, JSON_REJECT_DUPLICATES, &je);
-    if (!root) snprintf(err, errlen, "invalid JSON at line %d, column %d: %s", je.line, je.column, je.text);
-    return root;
+    return fj_load(buf, len, FHIR_MAX_DEPTH, err, errlen);
 }
 
 int fhir_parse(const char *buf, size_t len, fhir_resource *out, char *err, size_t errlen)
 {
     memset(out, 0, sizeof *out);
     out->kind = FHIR_OTHER;
-    json_t *root = load(buf, len, err, errlen);
+    fj_t *root = load(buf, len, err, errlen);
     if (!root) return -EINVAL;
     int rc = parse_json(root, out, err, errlen);
-    json_decref(root);
+    fj_free(root);
     return rc;
 }
 
@@ -1598,7 +1607,7 @@ void fhir_resource_clear(fhir_resource *r)
 /* ---- iteration -------------------------------------------------------------------------- */
 
 /* Parse one resource and hand it (or its error) to fn. fn's return, or -ENOMEM. */
-static int emit(const json_t *res, size_t number, fhir_fn fn, void *ud)
+static int emit(const fj_t *res, size_t number, fhir_fn fn, void *ud)
 {
     fhir_resource r;
     char msg[512];
@@ -1611,13 +1620,13 @@ static int emit(const json_t *res, size_t number, fhir_fn fn, void *ud)
 }
 
 /* The entries of a Bundle, numbered from 1. Records seen, or fn's negative return. */
-static long each_entry(const json_t *bundle, fhir_fn fn, void *ud)
+static long each_entry(const fj_t *bundle, fhir_fn fn, void *ud)
 {
-    json_t *entries = json_object_get(bundle, "entry"), *e;
+    fj_t *entries = fj_object_get(bundle, "entry"), *e;
     size_t i;
     long seen = 0;
-    json_array_foreach(entries, i, e) {
-        json_t *res = json_object_get(e, "resource");
+    fj_array_foreach(entries, i, e) {
+        fj_t *res = fj_object_get(e, "resource");
         int rc;
         seen++;
         if (res) {
@@ -1633,7 +1642,7 @@ static long each_entry(const json_t *bundle, fhir_fn fn, void *ud)
     return seen;
 }
 
-static int is_bundle(const json_t *v) { return streq(str_of(v, "resourceType"), "Bundle"); }
+static int is_bundle(const fj_t *v) { return streq(str_of(v, "resourceType"), "Bundle"); }
 
 static int blank(const char *p, const char *end)
 {
@@ -1642,12 +1651,20 @@ static int blank(const char *p, const char *end)
     return 1;
 }
 
+/* The mapping each_line gives back pages of as it reads (map NULL: none). */
+typedef struct mapped {
+    const char *map;
+    size_t len, released;
+} mapped;
+
 /* NDJSON: one resource per line. A file of one line that is a Bundle is a Bundle. */
-static long each_line(const char *p, const char *end, fhir_fn fn, void *ud)
+static long each_line(const char *p, const char *end, fhir_fn fn, void *ud, mapped *m)
 {
     size_t number = 0;
     long seen = 0;
     for (; p < end; number++) {
+        if (m && (size_t)(p - m->map) >= m->released + (4u << 20)) /* every 4 MiB */
+            util_release_mapped(m->map, m->len, p, &m->released);
         const char *nl = memchr(p, '\n', (size_t)(end - p));
         const char *e = nl ? nl : end, *line = p;
         p = nl ? nl + 1 : end;
@@ -1656,17 +1673,17 @@ static long each_line(const char *p, const char *end, fhir_fn fn, void *ud)
         int rc;
         seen++;
         if ((size_t)(e - line) > FHIR_MAX_LINE) {
-            snprintf(msg, sizeof msg, "the line is longer than %zu MiB", FHIR_MAX_LINE >> 20);
+            path_printf(msg, sizeof msg, "the line is longer than %zu MiB", FHIR_MAX_LINE >> 20);
             rc = fn(ud, NULL, number + 1, msg);
         } else {
-            json_t *v = load(line, (size_t)(e - line), msg, sizeof msg);
+            fj_t *v = load(line, (size_t)(e - line), msg, sizeof msg);
             if (!v) rc = fn(ud, NULL, number + 1, msg);
             else if (is_bundle(v) && seen == 1 && blank(p, end)) {
                 long n = each_entry(v, fn, ud);
-                json_decref(v);
+                fj_free(v);
                 return n;
             } else rc = emit(v, number + 1, fn, ud);
-            json_decref(v);
+            fj_free(v);
         }
         if (rc) return rc < 0 ? rc : seen;
     }
@@ -1683,14 +1700,15 @@ static int looks_ndjson(const char *p, const char *end)
     return e - p >= 2 && p[0] == '{' && e[-1] == '}';
 }
 
-long fhir_each(const char *buf, size_t len, fhir_fn fn, void *ud)
+static long each_doc(const char *buf, size_t len, fhir_fn fn, void *ud, mapped *m)
 {
     const char *p = buf, *end = buf + len;
     if (len >= 3 && !memcmp(buf, "\xEF\xBB\xBF", 3)) p += 3; /* UTF-8 BOM */
-    if (looks_ndjson(p, end)) return each_line(p, end, fn, ud);
+    if (looks_ndjson(p, end)) return each_line(p, end, fn, ud, m);
     if (blank(p, end)) return 0;
     char msg[512];
-    json_t *doc = load(p, (size_t)(end - p), msg, sizeof msg);
+    fj_t *doc = load(p, (size_t)(end - p), msg, sizeof msg);
+    if (m) util_release_mapped(m->map, m->len, end, &m->released); /* the tree has it all */
     if (!doc) {
         int rc = fn(ud, NULL, 0, msg);
         return rc < 0 ? rc : -EINVAL;
@@ -1702,6 +1720,19 @@ long fhir_each(const char *buf, size_t len, fhir_fn fn, void *ud)
         int rc = emit(doc, 1, fn, ud);
         n = rc < 0 ? rc : 1;
     }
-    json_decref(doc);
+    fj_free(doc);
+    return n;
+}
+
+long fhir_each(const char *buf, size_t len, fhir_fn fn, void *ud)
+{
+    return each_doc(buf, len, fn, ud, NULL);
+}
+
+long fhir_each_mapped(const char *buf, size_t len, fhir_fn fn, void *ud)
+{
+    mapped m = {.map = buf, .len = len};
+    long n = each_doc(buf, len, fn, ud, &m);
+    util_release_mapped(buf, len, buf + len, &m.released);
     return n;
 }

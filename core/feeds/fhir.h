@@ -133,4 +133,11 @@ void fhir_resource_clear(fhir_resource *r);
 typedef int (*fhir_fn)(void *ud, const fhir_resource *r, size_t number, const char *msg);
 long fhir_each(const char *buf, size_t len, fhir_fn fn, void *ud);
 
+/* fhir_each over a read-only file mapping (util_map_file): as NDJSON is read, the pages
+ * of the lines already parsed are given back (util_release_mapped), so the reader's
+ * memory does not grow with the file. A Bundle document is parsed whole (its JSON tree
+ * is as large as the document: bounded by the file, not streamed); its pages are given
+ * back once it is parsed. */
+long fhir_each_mapped(const char *buf, size_t len, fhir_fn fn, void *ud);
+
 #endif

@@ -67,8 +67,10 @@ static void each_record(ctx *x, size_t fi, rec_fn fn)
     cfile *f = &x->f[fi];
     const cclf_layout *l = cclf_layout_for(f->name.file);
     const char *p = f->buf, *end = f->buf + f->len;
-    size_t recno = 0;
+    size_t recno = 0, released = 0;
     while (p < end && !x->failed) {
+        if ((recno & 0x3fff) == 0) /* give back what was read: memory stays flat */
+            util_release_mapped(f->buf, f->len, p, &released);
         const char *nl = memchr(p, '\n', (size_t)(end - p));
         size_t n = nl ? (size_t)(nl - p) : (size_t)(end - p);
         if (n && p[n - 1] == '\r') n--;
@@ -84,6 +86,7 @@ static void each_record(ctx *x, size_t fi, rec_fn fn)
         }
         p = nl ? nl + 1 : end;
     }
+    util_release_mapped(f->buf, f->len, end, &released);
     if (!fn) f->records = (long)recno;
 }
 
@@ -627,7 +630,7 @@ static int load_delivery(ctx *x)
             feed_reject(&x->rep, f[i].path, 0, 0, NULL, NULL, 0, "%s", err);
             return -EIO;
         }
-        sha256_hex(f[i].buf, f[i].len, f[i].sha);
+        util_sha256_mapped(f[i].buf, f[i].len, f[i].sha);
     }
     if (store_begin(x->s, x->err, sizeof x->err) < 0) {
         store_failed(x, "starting the transaction");

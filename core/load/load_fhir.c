@@ -285,7 +285,7 @@ static int run(fctx *x)
     }
     x->pass = 1;
     for (x->fi = 0; x->fi < x->n && !x->failed; x->fi++) {
-        long rc = fhir_each(x->f[x->fi].buf, x->f[x->fi].len, on_resource, x);
+        long rc = fhir_each_mapped(x->f[x->fi].buf, x->f[x->fi].len, on_resource, x);
         if (rc < 0 && !x->failed)
             feed_reject(&x->rep, x->f[x->fi].path, 0, 0, NULL, NULL, 0, "cannot be read as FHIR "
                         "(NDJSON or a Bundle): %s", strerror((int)-rc));
@@ -293,7 +293,7 @@ static int run(fctx *x)
     if (!x->failed) apply_benes(x);
     x->pass = 2;
     for (x->fi = 0; x->fi < x->n && !x->failed && x->deferred_n; x->fi++)
-        if (has_deferred(x, x->fi)) fhir_each(x->f[x->fi].buf, x->f[x->fi].len, on_resource, x);
+        if (has_deferred(x, x->fi)) fhir_each_mapped(x->f[x->fi].buf, x->f[x->fi].len, on_resource, x);
     /* a delivery with rejects loads again (load_feed_record) */
     for (size_t i = 0; i < x->n && !x->failed; i++)
         if (x->f[i].load_id && load_feed_counts(x->s, x->f[i].load_id, x->rep.rejected,
@@ -314,7 +314,7 @@ int load_fhir(store *s, char *const *paths, size_t n, const feed_opts *o)
         if ((rc = util_map_file(paths[i], &f[i].buf, &f[i].len, x.err, sizeof x.err)) < 0)
             fprintf(o->err ? o->err : stderr, "%s\n", x.err);
         else
-            sha256_hex(f[i].buf, f[i].len, f[i].sha);
+            util_sha256_mapped(f[i].buf, f[i].len, f[i].sha);
     }
     if (rc == 0 && store_begin(s, x.err, sizeof x.err) < 0) {
         store_failed(&x, "starting the transaction");

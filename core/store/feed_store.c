@@ -414,7 +414,19 @@ int feed_put_claim(feed_sink *k, const feed_claim *c, const char *source, char *
         }
         if (have && (rc = wrote(k, claims_w_delete(k->claims, old, err, errlen), err, errlen)) < 0)
             return rc;
-        if ((rc = wrote(k, claims_w_delete(k->claims, id, err, errlen), err, errlen)) < 0) return rc;
+        /* a row of this id under another key: deleted too (looked up first, as a delete
+         * of an absent row writes nothing, and most ids are new) */
+        if (!(have && !strcmp(old, id))) {
+            sqlite3_stmt *q = k->st[S_ROW_GET];
+            bind_text(q, 1, id);
+            rc = sqlite3_step(q);
+            sqlite3_reset(q);
+            sqlite3_clear_bindings(q);
+            if (rc != SQLITE_ROW && rc != SQLITE_DONE) return fail(k, "reading claim versions", err, errlen);
+            if (rc == SQLITE_ROW &&
+                (rc = wrote(k, claims_w_delete(k->claims, id, err, errlen), err, errlen)) < 0)
+                return rc;
+        }
     } else {
         /* a record delivered again (monthly and run-out files overlap): stored once */
         sqlite3_stmt *st = k->st[S_ROW_GET];
