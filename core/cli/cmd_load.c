@@ -120,9 +120,24 @@ static int add_file(inputs *in, const char *path)
     return push(in, &in->csv, &in->n_csv, path);
 }
 
+/* A FHIR file's place in a directory's load: the files of Patients first, then of
+ * Coverage, then the rest (BCDA names each file by its resource type): an
+ * ExplanationOfBenefit read before its Patient is kept aside and read again. The same
+ * rows load in any order. */
+static int fhir_rank(const char *name)
+{
+    if (!load_is_fhir_name(name)) return 0;
+    if (strstr(name, "Patient")) return 0;
+    if (strstr(name, "Coverage")) return 1;
+    return 2;
+}
+
+/* By FHIR rank, then by name (CCLF deliveries: by name, so in date order). */
 static int by_name(const void *a, const void *b)
 {
-    return strcmp(*(char *const *)a, *(char *const *)b);
+    const char *x = *(char *const *)a, *y = *(char *const *)b;
+    int r = fhir_rank(x) - fhir_rank(y);
+    return r ? r : strcmp(x, y);
 }
 
 /* A directory: its input-layer CSVs in dependency order, its CCLF and FHIR files. */
@@ -291,7 +306,8 @@ const cli_command cmd_load = {
             "                        ExplanationOfBenefit resources (DSTU3 or R4; NDJSON or\n"
             "                        Bundles)\n"
             "A directory loads what it holds: CSVs in dependency order, then CCLF deliveries\n"
-            "in date order, then FHIR files.\n\n"
+            "in date order, then FHIR files (Patient files first, then Coverage, then the\n"
+            "rest).\n\n"
             "A CSV file, a CCLF delivery or the FHIR files load in one transaction each, or\n"
             "not at all: every error names the file, the line or record, the column or field\n"
             "and the value (FILE:LINE:COLUMN: FIELD: message), and a rejected input leaves\n"
