@@ -234,6 +234,27 @@ if [ -f "$TUVA/medical_claim_seed.csv" ]; then
     set -- $(storage "$TI")
     [ "$1" = "$TB" ] && [ "$2" = 2 ] && ok "Tuva seed: run $TI stores 2 beneficiaries, shares run $TB's" ||
         bad "Tuva seed: run $TI's storage: $*"
+    # the seed as Tuva ships it is not in claim order (read grouped, one thread); sorted by
+    # claim_id it loads in file order, its claims written behind on a second thread, and
+    # once more with CARA_LOAD_SERIAL=1: the three stores hold the same claims and lines
+    mkdir "$T/tuvas"
+    { head -n 1 "$TUVA/medical_claim_seed.csv"
+      tail -n +2 "$TUVA/medical_claim_seed.csv" | LC_ALL=C sort -t, -k1,1 -s; } >"$T/tuvas/medical_claim.csv"
+    for w in grouped behind serial; do
+        DB="$T/tuva_$w.db"
+        cx load "$TUVA/eligibility_seed.csv" >/dev/null
+        if [ $w = grouped ]; then cx load "$TUVA/medical_claim_seed.csv" >/dev/null
+        elif [ $w = serial ]; then env CARA_LOAD_SERIAL=1 "$CARA" --db "$DB" load "$T/tuvas/medical_claim.csv" >/dev/null
+        else cx load "$T/tuvas/medical_claim.csv" >/dev/null; fi
+        sqlite3 "$DB" "SELECT * FROM claim_lines ORDER BY claim_id, claim_line_number;
+            SELECT claim_id, claim_type, person_id, claim_start_date, claim_end_date, admission_date,
+            discharge_date, diagnosis_codes, status FROM claims ORDER BY claim_id" >"$T/tuva_$w.rows"
+    done
+    n=$(sqlite3 "$T/tuva_behind.db" "SELECT count(*) FROM claim_lines")
+    if [ "$n" -gt 2000 ] && cmp -s "$T/tuva_grouped.rows" "$T/tuva_behind.rows" &&
+        cmp -s "$T/tuva_serial.rows" "$T/tuva_behind.rows"; then
+        ok "Tuva seed in claim order: written behind, on one thread and grouped, the same $n lines"
+    else bad "Tuva seed: the loads differ ($n lines written behind)"; fi
     DB=$MAIN_DB
 else
     echo "skip Tuva seed: not found at $TUVA"

@@ -251,21 +251,6 @@ void load__check_order(loader *ld, const char *start, const char *end)
 
 /* ---- the file ------------------------------------------------------------------------ */
 
-/* Give back the mapped pages before `upto` (they were read; the page cache keeps the
- * file): the loader's memory stays flat however large the file. A no-op for buffers
- * that are not page-aligned mappings. */
-static void release_pages(const char *base, size_t len, const char *upto, size_t *released)
-{
-    long page = sysconf(_SC_PAGESIZE);
-    if (page <= 0 || ((uintptr_t)base % (uintptr_t)page) != 0 || upto < base || upto > base + len)
-        return;
-    size_t off = (size_t)(upto - base) / (size_t)page * (size_t)page;
-    if (off > *released) {
-        madvise((void *)(base + *released), off - *released, MADV_DONTNEED);
-        *released = off;
-    }
-}
-
 static int start_load(loader *ld, int64_t *load_id)
 {
     char e[256];
@@ -435,7 +420,7 @@ static int scan_rows(loader *ld, csv_scan *s)
         ld->rec = start;
         ld->rec_end = s->pos;
         if (((ld->rows + 1) & 0xffff) == 0)
-            release_pages(ld->map, ld->map_len, s->f[0].p, &ld->released);
+            util_release_mapped(ld->map, ld->map_len, s->f[0].p, &ld->released);
         int rc = one_row(ld, s, claims);
         if (rc < 0) return rc;
     }
@@ -458,7 +443,7 @@ static int claims_in_order(const loader *ld, const char *from, const char *end)
     int sorted = 1, got;
     while (sorted && (got = csv_scan_next(&s)) == 1) {
         if ((++n & 0xffff) == 0) /* the previous row stays mapped: prev points into it */
-            release_pages(ld->map, ld->map_len, prev ? prev : s.f[0].p, &released);
+            util_release_mapped(ld->map, ld->map_len, prev ? prev : s.f[0].p, &released);
         if ((size_t)col >= s.n || (s.n == 1 && s.f[0].len == 0)) continue;
         const csv_field *f = &s.f[col];
         if (prev) {
@@ -474,7 +459,7 @@ static int claims_in_order(const loader *ld, const char *from, const char *end)
         prev_len = f->len;
     }
     csv_scan_free(&s);
-    release_pages(ld->map, ld->map_len, ld->map + ld->map_len, &released); /* all of it */
+    util_release_mapped(ld->map, ld->map_len, ld->map + ld->map_len, &released); /* all of it */
     return sorted;
 }
 
@@ -482,7 +467,7 @@ static int claims_in_order(const loader *ld, const char *from, const char *end)
 static void release_all(loader *ld)
 {
     size_t released = 0;
-    release_pages(ld->map, ld->map_len, ld->map + ld->map_len, &released);
+    util_release_mapped(ld->map, ld->map_len, ld->map + ld->map_len, &released);
 }
 
 /* The rows staged in g (core/store/csv_group.h), numbered in file order and grouped by
@@ -514,7 +499,7 @@ static int scan_grouped(loader *ld, csv_scan *s, csv_group *g)
             rc = db_fail(ld, s->line, "grouping the claims");
             break;
         }
-        if ((seq & 0xffff) == 0) release_pages(ld->map, ld->map_len, start, &ld->released);
+        if ((seq & 0xffff) == 0) util_release_mapped(ld->map, ld->map_len, start, &ld->released);
     }
     /* 2: read back, a batch at a time (no statement is open while a row runs) */
     int claims = ld->skip_bad;
@@ -580,18 +565,7 @@ static int load_mapped(store *s, const char *path, int fd, const char *buf, size
                  .max_errors = o->max_errors > 0 ? o->max_errors : 50,
                  .skip_bad = o->skip_bad, .rejects = o->rejects, .strict = o->strict,
                  .write_behind = !o->serial_writes};
-    sha256_ctx h;
-    unsigned char digest[32];
-    size_t released = 0;
-    sha256_init(&h);
-    for (size_t at = 0; at < len;) { /* 16 MiB at a time, releasing what was hashed */
-        size_t n = len - at < (16u << 20) ? len - at : (16u << 20);
-        sha256_update(&h, buf + at, n);
-        at += n;
-        release_pages(buf, len, buf + at, &released);
-    }
-    sha256_final(&h, digest);
-    for (int i = 0; i < 32; i++) snprintf(ld.sha + 2 * i, 3, "%02x", digest[i]);
+    util_sha256_mapped(buf, len, ld.sha); /* every hashed page given back */
     ld.map = buf;
     ld.map_len = len;
     memcpy(r->sha256, ld.sha, sizeof ld.sha);
