@@ -204,6 +204,49 @@ START_TEST(test_constraints_and_rollback)
 }
 END_TEST
 
+/* Migration 25 on a store of version 24 with claims: claims' key to its load is
+ * deferred (a claim of no load fails the COMMIT, not its statement), claim_lines has no
+ * foreign key, and deleting a claim still takes its lines (the trigger), its other
+ * claim's lines staying. By hand: C1 has 2 lines, C2 has 1; after deleting C1, 1 line. */
+START_TEST(test_migration_25)
+{
+    store *s;
+    char err[512];
+    ck_assert_int_eq(store_open_version(path, STORE_CREATE, 24, &s, err, sizeof err), 0);
+    ck_assert_int_eq(store_exec(s,
+        "INSERT INTO claims (claim_id, claim_type, person_id, claim_start_date, claim_end_date) "
+        "VALUES ('C1', 'professional', '1EG4TE5MK73', '2027-01-02', '2027-01-02'), "
+        "('C2', 'professional', '1EG4TE5MK73', '2027-01-03', '2027-01-03');"
+        "INSERT INTO claim_lines (claim_id, claim_line_number, paid_cents, allowed_cents) "
+        "VALUES ('C1', 1, 100, 100), ('C1', 2, 200, 200), ('C2', 1, 300, 300)", err, sizeof err), 0);
+    store_close(s);
+    ck_assert_int_eq(store_open(path, 0, &s, err, sizeof err), 0);
+    ck_assert_int_eq(store_version_found(s), 24);
+    ck_assert_int_eq(query_int(s, "SELECT count(*) FROM pragma_foreign_key_list('claim_lines')"), 0);
+    ck_assert_int_eq(query_int(s, "SELECT count(*) FROM pragma_foreign_key_list('claims')"), 1);
+    ck_assert_int_eq(query_int(s, "SELECT count(*) FROM sqlite_schema WHERE name = 'claims' AND "
+                                  "sql LIKE '%REFERENCES loads (load_id) DEFERRABLE INITIALLY "
+                                  "DEFERRED%'"), 1);
+    ck_assert_int_eq(query_int(s, "SELECT count(*) FROM claim_lines"), 3);
+    ck_assert_int_eq(store_exec(s, "DELETE FROM claims WHERE claim_id = 'C1'", err, sizeof err), 0);
+    ck_assert_int_eq(query_int(s, "SELECT count(*) FROM claim_lines"), 1);
+    ck_assert_int_eq(query_int(s, "SELECT sum(paid_cents) FROM claim_lines"), 300);
+    /* deferred: the statement passes, the COMMIT fails and takes it back */
+    ck_assert_int_eq(store_begin(s, err, sizeof err), 0);
+    ck_assert_int_eq(store_exec(s,
+        "INSERT INTO claims (claim_id, claim_type, person_id, claim_start_date, claim_end_date, "
+        "load_id) VALUES ('C3', 'professional', '1EG4TE5MK73', '2027-01-02', '2027-01-02', 999)",
+        err, sizeof err), 0);
+    ck_assert_int_lt(store_commit(s, err, sizeof err), 0);
+    ck_assert_ptr_nonnull(strstr(err, "FOREIGN KEY"));
+    store_rollback(s);
+    ck_assert_int_eq(query_int(s, "SELECT count(*) FROM claims WHERE claim_id = 'C3'"), 0);
+    ck_assert_int_eq(query_int(s, "SELECT count(*) FROM pragma_integrity_check WHERE "
+                                  "integrity_check = 'ok'"), 1);
+    store_close(s);
+}
+END_TEST
+
 /* store_fail: "<what>: <SQLite's message>", -EIO; cut like snprintf when err is short;
  * NULL err is fine. */
 START_TEST(test_store_fail_message)
@@ -238,6 +281,7 @@ Suite *suite_store(void)
     tcase_add_test(tc, test_foreign_refused);
     tcase_add_test(tc, test_missing);
     tcase_add_test(tc, test_constraints_and_rollback);
+    tcase_add_test(tc, test_migration_25);
     tcase_add_test(tc, test_store_fail_message);
     suite_add_tcase(s, tc);
     return s;

@@ -267,6 +267,45 @@ START_TEST(test_alignment)
 }
 END_TEST
 
+/* A load into an empty claims table drops the index by thru date and builds it again,
+ * sorted, at its end: only inside a transaction and only while the table is empty; the
+ * index built covers the claims written between (max thru date 2027-03-09 of C1..C9,
+ * C9 ending on the 9th). A rollback restores the index without the claims. */
+START_TEST(test_claims_bulk_index)
+{
+    claims_w *w;
+    char err[256], buf[256];
+    const char *has = "SELECT count(*) FROM sqlite_schema WHERE name = 'claims_current_end'";
+    ck_assert_int_eq(claims_w_open(db, &w, err, sizeof err), 0);
+    ck_assert_int_eq(claims_w_bulk_begin(w, err, sizeof err), 0); /* autocommit: nothing */
+    ck_assert_int_eq(th_q(db, has), 1);
+    ck_assert_int_eq(store_begin(db, err, sizeof err), 0);
+    ck_assert_int_eq(claims_w_bulk_begin(w, err, sizeof err), 1);
+    ck_assert_int_eq(th_q(db, has), 0);
+    for (int i = 1; i <= 9; i++) {
+        char id[8], end[16];
+        snprintf(id, sizeof id, "C%d", i);
+        snprintf(end, sizeof end, "2027-03-0%d", i);
+        claim_rec c = {.claim_id = id, .claim_type = "professional", .person_id = "P1",
+                       .claim_start_date = "2027-03-01", .claim_end_date = end};
+        ck_assert_int_eq(claims_w_insert(w, &c, err, sizeof err), 0);
+    }
+    ck_assert_int_eq(claims_w_bulk_end(w, err, sizeof err), 0);
+    ck_assert_int_eq(th_q(db, has), 1);
+    ck_assert_str_eq(th_qs(db, "SELECT max(claim_end_date) FROM claims INDEXED BY "
+                               "claims_current_end WHERE status = 'current'", buf), "2027-03-09");
+    ck_assert_int_eq(claims_w_bulk_begin(w, err, sizeof err), 0); /* not empty now */
+    ck_assert_int_eq(th_q(db, has), 1);
+    store_rollback(db);
+    ck_assert_int_eq(store_begin(db, err, sizeof err), 0);
+    ck_assert_int_eq(claims_w_bulk_begin(w, err, sizeof err), 1);
+    store_rollback(db); /* without claims_w_bulk_end */
+    ck_assert_int_eq(th_q(db, has), 1);
+    ck_assert_int_eq(th_q(db, "SELECT count(*) FROM claims"), 0);
+    claims_w_close(w);
+}
+END_TEST
+
 /* Claims: insert takes defaults for what a row leaves NULL; a line without replace
  * refuses its key (-EEXIST), with replace it replaces it; delete takes the lines too;
  * fill_header, status, admission and rekey write what they say. */
@@ -301,9 +340,13 @@ START_TEST(test_claims)
     ck_assert_str_eq(th_qs(db, "SELECT paid_cents || '|' || detail_paid_cents || '|' || denied "
                                "|| '|' || (claim_line_start_date IS NULL) FROM claim_lines", buf),
                      "1|7000|0|1");
+    /* a line of no stored claim is refused by the writer (the store has no foreign key
+     * for it: migration 25), the claim it knows or not */
     claim_line_rec orphan = {.claim_id = "NOPE", .claim_line_number = 1};
     ck_assert_int_eq(claims_w_line(w, &orphan, 0, err, sizeof err), -EIO);
-    ck_assert_str_eq(err, "claim_id: FOREIGN KEY constraint failed");
+    ck_assert_str_eq(err, "claim_id: no claim \"NOPE\" is stored for this line");
+    ck_assert_int_eq(claims_w_line(w, &orphan, 1, err, sizeof err), -EIO);
+    ck_assert_int_eq(th_q(db, "SELECT count(*) FROM claim_lines WHERE claim_id = 'NOPE'"), 0);
     claim_rec h = {.claim_id = "C1", .admission_date = "2027-02-27", .facility_npi = "1234567893",
                    .diagnosis_codes = "I10"};
     ck_assert_int_eq(claims_w_fill_header(w, &h, err, sizeof err), 0);
@@ -416,6 +459,7 @@ Suite *suite_store_writers(void)
     tcase_add_test(tc, test_eligibility);
     tcase_add_test(tc, test_alignment);
     tcase_add_test(tc, test_claims);
+    tcase_add_test(tc, test_claims_bulk_index);
     tcase_add_test(tc, test_audit_append);
     tcase_add_test(tc, test_loads);
     suite_add_tcase(s, tc);

@@ -429,34 +429,68 @@ static int scan_rows(loader *ld, csv_scan *s)
 
 /* ---- claims not in claim order: read grouped by claim_id -------------------------------- */
 
+/* The claim id of the row at line[0..len) (no newline, no quote in it), column col:
+ * *f, *flen; 0 when the row is blank or has no such column. */
+static int plain_field(const char *line, size_t len, int col, const char **f, size_t *flen)
+{
+    if (len && line[len - 1] == '\r') len--;
+    if (!len) return 0;
+    const char *p = line, *end = line + len;
+    for (int c = 0; c < col; c++) {
+        const char *comma = memchr(p, ',', (size_t)(end - p));
+        if (!comma) return 0;
+        p = comma + 1;
+    }
+    const char *comma = memchr(p, ',', (size_t)(end - p));
+    *f = p;
+    *flen = (size_t)((comma ? comma : end) - p);
+    return 1;
+}
+
 /* 1 when every claim's rows follow one another because the claim ids never decrease
  * (byte order) from one row to the next: the rows can be read in file order. A file
- * that cannot be scanned answers 1 (reading it in order reports the error). */
+ * that cannot be scanned answers 1 (reading it in order reports the error). A row
+ * without a quote is one line split at its commas; a row with one goes through the CSV
+ * scanner (a quoted field may hold commas and newlines). */
 static int claims_in_order(const loader *ld, const char *from, const char *end)
 {
     int col = ld->col_at[0];
     if (col < 0) return 1;
-    csv_scan s;
-    csv_scan_init(&s, from, (size_t)(end - from));
-    const char *prev = NULL;
+    const char *prev = NULL, *p = from;
     size_t prev_len = 0, released = 0, n = 0;
-    int sorted = 1, got;
-    while (sorted && (got = csv_scan_next(&s)) == 1) {
+    int sorted = 1;
+    csv_scan s;
+    csv_scan_init(&s, p, 0);
+    while (sorted && p < end) {
         if ((++n & 0xffff) == 0) /* the previous row stays mapped: prev points into it */
-            util_release_mapped(ld->map, ld->map_len, prev ? prev : s.f[0].p, &released);
-        if ((size_t)col >= s.n || (s.n == 1 && s.f[0].len == 0)) continue;
-        const csv_field *f = &s.f[col];
+            util_release_mapped(ld->map, ld->map_len, prev ? prev : p, &released);
+        const char *nl = memchr(p, '\n', (size_t)(end - p));
+        size_t len = (size_t)((nl ? nl : end) - p);
+        const char *f = NULL;
+        size_t flen = 0;
+        int has;
+        if (!memchr(p, '"', len)) {
+            has = plain_field(p, len, col, &f, &flen);
+            p = nl ? nl + 1 : end;
+        } else { /* one record from here, by the scanner */
+            csv_scan_reset(&s, p, (size_t)(end - p), 1);
+            if (csv_scan_next(&s) != 1) break;
+            p = s.pos;
+            has = (size_t)col < s.n && !(s.n == 1 && s.f[0].len == 0);
+            if (has && s.off[col] != (size_t)-1) { /* in the scanner's scratch: it will move */
+                csv_scan_free(&s);
+                return 0;
+            }
+            if (has) f = s.f[col].p, flen = s.f[col].len;
+        }
+        if (!has) continue;
         if (prev) {
-            size_t k = prev_len < f->len ? prev_len : f->len;
-            int c = memcmp(prev, f->p, k);
-            if (c > 0 || (c == 0 && prev_len > f->len)) sorted = 0;
+            size_t k = prev_len < flen ? prev_len : flen;
+            int c = memcmp(prev, f, k);
+            if (c > 0 || (c == 0 && prev_len > flen)) sorted = 0;
         }
-        if (s.off[col] != (size_t)-1) { /* in the scanner's scratch: it will move */
-            csv_scan_free(&s);
-            return 0;
-        }
-        prev = f->p;
-        prev_len = f->len;
+        prev = f;
+        prev_len = flen;
     }
     csv_scan_free(&s);
     util_release_mapped(ld->map, ld->map_len, ld->map + ld->map_len, &released); /* all of it */

@@ -476,8 +476,13 @@ static int claims_prepare(loader *ld)
     memset(&ld->group, 0, sizeof ld->group);
     ld->queued_reported = 0;
     int rc = open_writers(ld);
-    if (rc < 0 || ld->skip_bad || ld->grouped || !ld->write_behind) return rc;
+    if (rc < 0) return rc;
     char e[256];
+    if (claims_w_bulk_begin(ld->claims, e, sizeof e) < 0) { /* an empty table: claims_end */
+        load__error(ld, 1, 0, NULL, "%s", e);
+        return -EIO;
+    }
+    if (ld->skip_bad || ld->grouped || !ld->write_behind) return 0;
     if (claims_w_async_begin(ld->claims, e, sizeof e) < 0) {
         load__error(ld, 1, 0, NULL, "%s", e);
         return -EIO;
@@ -485,14 +490,21 @@ static int claims_prepare(loader *ld)
     return 0;
 }
 
-/* After the last row: every queued write ran (a failure is reported at its line). */
+/* After the last row: every queued write ran (a failure is reported at its line), the
+ * index claims_prepare dropped is built. */
 static int claims_end(loader *ld)
 {
     char e[256];
     int rc = claims_w_async_end(ld->claims, e, sizeof e);
-    if (rc == 0) return 0;
-    queued_failed(ld);
-    return rc == -EEXIST ? -EINVAL : -EIO;
+    if (rc < 0) {
+        queued_failed(ld);
+        return rc == -EEXIST ? -EINVAL : -EIO;
+    }
+    if (claims_w_bulk_end(ld->claims, e, sizeof e) < 0) {
+        load__error(ld, ld->scan ? ld->scan->line : 1, 0, NULL, "%s", e);
+        return -EIO;
+    }
+    return 0;
 }
 
 /* "A B C" of the non-empty values among texts[0..n). */

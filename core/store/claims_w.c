@@ -11,7 +11,7 @@
 #include "claims_w_internal.h"
 
 enum { C_DELETE, C_INSERT, C_LINE, C_LINE_REPLACE, C_FILL, C_STATUS, C_ADMISSION, C_REKEY_KEYS,
-       C_REKEY_PERSON, C_PAID_DATE, C_PERSON, C_N };
+       C_REKEY_PERSON, C_PAID_DATE, C_PERSON, C_EXISTS, C_N };
 
 /* The columns of a claims row, bound in this order (bind_claim: CLAIM_PARAMS). */
 #define CLAIM_COLS                                                                           \
@@ -52,6 +52,8 @@ static const char *const SQL[C_N] = {
     /* whose claim a write by claim_id touches: stamped before the write (changes_q.h),
      * so that a failed stamp leaves the claim as it was */
     [C_PERSON] = "SELECT person_id FROM claims WHERE claim_id = ?1",
+    /* a line's claim (claims__w_line_claim: the store keeps no foreign key for it) */
+    [C_EXISTS] = "SELECT 1 FROM claims WHERE claim_id = ?1",
 };
 
 int claims_w_open(store *s, claims_w **out, char *err, size_t errlen)
@@ -69,6 +71,7 @@ void claims_w_close(claims_w *w)
         sqlite3_finalize(w->many_claims[i]);
     for (size_t i = 0; i < sizeof w->many_lines / sizeof w->many_lines[0]; i++)
         sqlite3_finalize(w->many_lines[i]);
+    free(w->deferred_sql);
     store__w_free(w);
 }
 
@@ -116,8 +119,37 @@ static int texts(claims_w *w, int which, const char *a, const char *b, char *err
     return store__w_step(w->w.db, st, NULL, err, errlen) < 0 ? -EIO : 0;
 }
 
+/* Remember claim id as stored (claims__w_line_claim), if it fits. */
+static void known(claims_w *w, const char *id)
+{
+    size_t n = id ? strlen(id) : 0;
+    if (n < sizeof w->known) memcpy(w->known, id ? id : "", n + 1);
+    else w->known[0] = '\0';
+}
+
+int claims__w_line_claim(claims_w *w, const char *claim_id, char *err, size_t errlen)
+{
+    if (claim_id && w->known[0] && !strcmp(w->known, claim_id)) return 0;
+    sqlite3_stmt *st = stmt(w, C_EXISTS, err, errlen);
+    if (!st) return -EIO;
+    store__w_text(st, 1, claim_id);
+    int rc = sqlite3_step(st);
+    if (rc != SQLITE_ROW && rc != SQLITE_DONE) snprintf(err, errlen, "%s", sqlite3_errmsg(w->w.db));
+    sqlite3_reset(st);
+    sqlite3_clear_bindings(st);
+    if (rc == SQLITE_ROW) {
+        known(w, claim_id);
+        return 0;
+    }
+    if (rc == SQLITE_DONE)
+        snprintf(err, errlen, "claim_id: no claim \"%s\" is stored for this line",
+                 claim_id ? claim_id : "");
+    return -EIO;
+}
+
 int claims__w_delete(claims_w *w, const char *claim_id, char *err, size_t errlen)
 {
+    if (claim_id && !strcmp(w->known, claim_id)) w->known[0] = '\0';
     return texts(w, C_DELETE, claim_id, NULL, err, errlen);
 }
 
@@ -162,7 +194,9 @@ int claims__w_insert(claims_w *w, const claim_rec *r, char *err, size_t errlen)
     sqlite3_stmt *st = stmt(w, C_INSERT, err, errlen);
     if (!st) return -EIO;
     bind_claim(st, 0, r);
-    return store__w_step(w->w.db, st, NULL, err, errlen) < 0 ? -EIO : 0;
+    if (store__w_step(w->w.db, st, NULL, err, errlen) < 0) return -EIO;
+    known(w, r->claim_id);
+    return 0;
 }
 
 /* Bind line l as parameters o+1 .. o+LINE_PARAMS. */
@@ -188,6 +222,7 @@ static void bind_line(sqlite3_stmt *st, int o, const claim_line_rec *l)
 
 int claims__w_line(claims_w *w, const claim_line_rec *l, int replace, char *err, size_t errlen)
 {
+    if (claims__w_line_claim(w, l->claim_id, err, errlen) < 0) return -EIO;
     sqlite3_stmt *st = stmt(w, replace ? C_LINE_REPLACE : C_LINE, err, errlen);
     if (!st) return -EIO;
     bind_line(st, 0, l);
@@ -206,7 +241,7 @@ static sqlite3_stmt *many_stmt(claims_w *w, sqlite3_stmt **st, const char *table
         snprintf(err, errlen, "out of memory");
         return NULL;
     }
-    size_t o = (size_t)snprintf(sql, cap, "INSERT INTO %s (%s) VALUES ", table, cols);
+    size_t o = (size_t)snprintf(sql, cap, "INSERT OR FAIL INTO %s (%s) VALUES ", table, cols);
     for (size_t i = 0; i < n; i++) {
         sql[o++] = i ? ',' : ' ';
         sql[o++] = '(';
@@ -230,26 +265,43 @@ static int log2i(size_t n)
     return k;
 }
 
-int claims__w_insert_many(claims_w *w, const claim_rec *const *r, size_t n, char *err,
-                          size_t errlen)
+/* The rows a failed INSERT OR FAIL wrote before its failing row (SQLite counts them
+ * when the statement halts), at most n. */
+static size_t written(claims_w *w, size_t n)
 {
+    sqlite3_int64 k = sqlite3_changes64(w->w.db);
+    return k < 0 ? 0 : (size_t)k > n ? n : (size_t)k;
+}
+
+int claims__w_insert_many(claims_w *w, const claim_rec *const *r, size_t n, size_t *done,
+                          char *err, size_t errlen)
+{
+    *done = 0;
     for (size_t i = 0; i < n; i++) /* first: see texts */
         if (store__w_stamp(&w->w, r[i]->person_id, err, errlen) < 0) return -EIO;
     sqlite3_stmt *st = many_stmt(w, &w->many_claims[log2i(n)], "claims", CLAIM_COLS,
                                  CLAIM_PARAMS, n, err, errlen);
     if (!st) return -EIO;
     for (size_t i = 0; i < n; i++) bind_claim(st, (int)i * CLAIM_PARAMS, r[i]);
-    return store__w_step(w->w.db, st, NULL, err, errlen) < 0 ? -EAGAIN : 0;
+    if (store__w_step(w->w.db, st, NULL, err, errlen) == 0) {
+        known(w, r[n - 1]->claim_id);
+        return 0;
+    }
+    *done = written(w, n);
+    return -EAGAIN;
 }
 
-int claims__w_lines_many(claims_w *w, const claim_line_rec *const *l, size_t n, char *err,
-                         size_t errlen)
+int claims__w_lines_many(claims_w *w, const claim_line_rec *const *l, size_t n, size_t *done,
+                         char *err, size_t errlen)
 {
+    *done = 0;
     sqlite3_stmt *st = many_stmt(w, &w->many_lines[log2i(n)], "claim_lines", LINE_NAMES,
                                  LINE_PARAMS, n, err, errlen);
     if (!st) return -EIO;
     for (size_t i = 0; i < n; i++) bind_line(st, (int)i * LINE_PARAMS, l[i]);
-    return store__w_step(w->w.db, st, "claim_id", err, errlen) < 0 ? -EAGAIN : 0;
+    if (store__w_step(w->w.db, st, "claim_id", err, errlen) == 0) return 0;
+    *done = written(w, n);
+    return -EAGAIN;
 }
 
 int claims__w_fill(claims_w *w, const claim_rec *r, char *err, size_t errlen)
@@ -296,6 +348,60 @@ int claims_w_rekey(claims_w *w, const char *previous, const char *current, char 
     if (q < 0) return q;
     int rc = texts(w, C_REKEY_KEYS, previous, current, err, errlen);
     return rc ? rc : texts(w, C_REKEY_PERSON, previous, current, err, errlen);
+}
+
+/* ---- a load into an empty claims table ------------------------------------------------- */
+
+/* The index whose entries a claim file adds in no useful order (a claim's thru date):
+ * inserted one by one they land on random pages of a large index, built after the load
+ * they are sorted first (docs/performance.md, "Loading claims"). The other indexes of
+ * claims follow the file's order (beneficiary, status) and are cheaper kept as rows
+ * arrive. */
+static const char DEFERRED_INDEX[] = "claims_current_end";
+
+int claims_w_bulk_begin(claims_w *w, char *err, size_t errlen)
+{
+    sqlite3 *db = w->w.db;
+    if (w->deferred_sql || w->aw || sqlite3_get_autocommit(db)) return 0;
+    sqlite3_stmt *st = NULL;
+    int rc = sqlite3_prepare_v2(db, "SELECT (SELECT sql FROM sqlite_schema WHERE type = "
+                                "'index' AND name = ?1), EXISTS (SELECT 1 FROM claims)", -1,
+                                &st, NULL);
+    if (rc == SQLITE_OK) {
+        sqlite3_bind_text(st, 1, DEFERRED_INDEX, -1, SQLITE_STATIC);
+        rc = sqlite3_step(st);
+    }
+    int defer = rc == SQLITE_ROW && !sqlite3_column_int(st, 1) && sqlite3_column_text(st, 0);
+    if (defer && !(w->deferred_sql = strdup((const char *)sqlite3_column_text(st, 0))))
+        rc = SQLITE_NOMEM;
+    if (rc != SQLITE_ROW) snprintf(err, errlen, "%s", sqlite3_errmsg(db));
+    sqlite3_finalize(st);
+    if (rc != SQLITE_ROW) return -EIO;
+    if (!defer) return 0; /* claims stored (or no such index): nothing deferred */
+    char sql[96];
+    snprintf(sql, sizeof sql, "DROP INDEX %s", DEFERRED_INDEX);
+    if (sqlite3_exec(db, sql, NULL, NULL, NULL) != SQLITE_OK) {
+        snprintf(err, errlen, "%s", sqlite3_errmsg(db));
+        free(w->deferred_sql);
+        w->deferred_sql = NULL;
+        return -EIO;
+    }
+    return 1;
+}
+
+int claims_w_bulk_end(claims_w *w, char *err, size_t errlen)
+{
+    if (!w || !w->deferred_sql) return 0;
+    int rc = claims__aw_drain(w, err, errlen);
+    if (rc < 0) return rc;
+    if (sqlite3_exec(w->w.db, w->deferred_sql, NULL, NULL, NULL) != SQLITE_OK) {
+        snprintf(err, errlen, "rebuilding index %s: %s", DEFERRED_INDEX,
+                 sqlite3_errmsg(w->w.db));
+        return -EIO;
+    }
+    free(w->deferred_sql);
+    w->deferred_sql = NULL;
+    return 0;
 }
 
 /* ---- the queued calls: write behind while claims_w_async_begin runs, else now ---------- */

@@ -90,6 +90,16 @@ int claims_w_admission(claims_w *w, const char *claim_id, const char *admission,
 int claims_w_rekey(claims_w *w, const char *previous, const char *current, char *err,
                    size_t errlen);
 
+/* A load into an empty claims table: when the table is empty and a transaction is open,
+ * drop the index of claims by thru date (its entries arrive in random order) to build it
+ * again, sorted, in claims_w_bulk_end. 1 dropped, 0 nothing to do, -EIO with err. Call
+ * before claims_w_async_begin; the caller must call claims_w_bulk_end before it commits
+ * (a rollback restores the index). */
+int claims_w_bulk_begin(claims_w *w, char *err, size_t errlen);
+/* Build the index claims_w_bulk_begin dropped (after every queued write). 0 (also when
+ * none was dropped) or -EIO with err. */
+int claims_w_bulk_end(claims_w *w, char *err, size_t errlen);
+
 /* ---- write-behind (claims_w_async.c) ---------------------------------------------------
  * A bulk load validates on its own thread while a second thread writes. From
  * claims_w_async_begin to claims_w_async_end, claims_w_delete, claims_w_insert,

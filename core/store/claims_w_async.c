@@ -82,6 +82,7 @@ struct claims__aw {
     const aw_op *dels[AW_OPS], *ins[AW_OPS], *lines[AW_OPS];
     const char *seen[AW_SEEN];
     uint32_t seen_gen[AW_SEEN], gen;
+    unsigned char seen_ins[AW_SEEN]; /* the run inserts the claim (not only lines of it) */
 };
 
 static void batch_free(aw_batch *b)
@@ -128,8 +129,11 @@ static int run_op(claims_w *w, const aw_op *o, char *err, size_t errlen)
  * its lines in order: no delete touches a row the run writes, and each line still
  * follows its claim. So the inserts go up to CLAIMS__MANY (CLAIMS__MANY_LINES) rows per
  * statement, the rest of a run in halving statements (16, 8, ..., 2 rows). A multi-row
- * statement that fails wrote nothing; its rows are then inserted one by one, which meets
- * the failure at its row, as the one-by-one order would. */
+ * statement is INSERT OR FAIL: one that fails at a row has written the rows before it
+ * (claims__w_insert_many); the rest are inserted one by one, which meets the failure at
+ * its row, as the one-by-one order would. The store's foreign keys on claims and lines
+ * are deferred (migration 25) so that no constraint makes SQLite keep a statement
+ * journal for these statements. */
 
 static uint32_t id_hash(const char *s)
 {
@@ -167,8 +171,9 @@ static int maybe_stored(const claims__aw *q, const char *id)
     return 1;
 }
 
-/* 1 when the run wrote claim id or a line of it; with add, remember it. */
-static int seen_claim(claims__aw *q, const char *id, int add)
+/* 0 when the run wrote neither claim id nor a line of it; else 1, or 3 when the run
+ * inserts the claim itself. With add, remember it (with ins, as inserted). */
+static int seen_claim(claims__aw *q, const char *id, int add, int ins)
 {
     if (!id) return 0;
     for (uint32_t i = id_hash(id) % AW_SEEN;; i = (i + 1) % AW_SEEN) {
@@ -176,10 +181,14 @@ static int seen_claim(claims__aw *q, const char *id, int add)
             if (add) {
                 q->seen_gen[i] = q->gen;
                 q->seen[i] = id;
+                q->seen_ins[i] = (unsigned char)(ins != 0);
             }
             return 0;
         }
-        if (!strcmp(q->seen[i], id)) return 1;
+        if (!strcmp(q->seen[i], id)) {
+            if (add && ins) q->seen_ins[i] = 1;
+            return q->seen_ins[i] ? 3 : 1;
+        }
     }
 }
 
@@ -222,21 +231,39 @@ static int run_run(claims__aw *q, const aw_op *ops, size_t n, const aw_op **bad,
         size_t k = chunk(nc - i, CLAIMS__MANY);
         if (k == 1) break; /* one by one from i */
         for (size_t j = 0; j < k; j++) cr[j] = &q->ins[i + j]->u.c;
-        rc = claims__w_insert_many(w, cr, k, err, errlen);
-        if (rc == -EAGAIN) break;
+        size_t done;
+        rc = claims__w_insert_many(w, cr, k, &done, err, errlen);
+        if (rc == -EAGAIN) {
+            i += done; /* the rest one by one: the failing row fails again */
+            break;
+        }
         if (rc < 0) return *bad = q->ins[i], rc;
         i += k;
     }
     for (; i < nc; i++)
         if ((rc = run_op(w, q->ins[i], err, errlen)) < 0) return *bad = q->ins[i], rc;
+    /* each line's claim is stored: inserted by the run, or before it (checked once per
+     * claim; claims__w_line_claim) */
+    const char *checked = NULL;
+    for (i = 0; i < nl; i++) {
+        const char *id = q->lines[i]->u.l.claim_id;
+        if (checked && !strcmp(checked, id)) continue;
+        if (seen_claim(q, id, 0, 0) != 3 && claims__w_line_claim(w, id, err, errlen) < 0)
+            return *bad = q->lines[i], -EIO;
+        checked = id;
+    }
     const claim_line_rec *lr[CLAIMS__MANY_LINES];
     i = 0;
     while (i < nl) {
         size_t k = chunk(nl - i, CLAIMS__MANY_LINES);
         if (k == 1) break;
         for (size_t j = 0; j < k; j++) lr[j] = &q->lines[i + j]->u.l;
-        rc = claims__w_lines_many(w, lr, k, err, errlen);
-        if (rc == -EAGAIN) break;
+        size_t done;
+        rc = claims__w_lines_many(w, lr, k, &done, err, errlen);
+        if (rc == -EAGAIN) {
+            i += done;
+            break;
+        }
         if (rc < 0) return *bad = q->lines[i], rc;
         i += k;
     }
@@ -263,10 +290,10 @@ static int run_batch(claims__aw *q, const aw_batch *b, const aw_op **bad, char *
         size_t j = i;
         for (; j < b->n; j++) {
             const aw_op *p = &b->ops[j];
-            if (p->kind == CLAIMS__INSERT) seen_claim(q, p->u.c.claim_id, 1);
-            else if (p->kind == CLAIMS__LINE) seen_claim(q, p->u.l.claim_id, 1);
+            if (p->kind == CLAIMS__INSERT) seen_claim(q, p->u.c.claim_id, 1, 1);
+            else if (p->kind == CLAIMS__LINE) seen_claim(q, p->u.l.claim_id, 1, 0);
             else if (p->kind != CLAIMS__DELETE) break;
-            else if (seen_claim(q, p->u.t.a, 0)) break; /* deletes what the run wrote */
+            else if (seen_claim(q, p->u.t.a, 0, 0)) break; /* deletes what the run wrote */
         }
         int rc = run_run(q, &b->ops[i], j - i, bad, err, errlen);
         if (rc < 0) return rc;

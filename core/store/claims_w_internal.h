@@ -21,6 +21,10 @@ struct claims_w {
     int64_t fail_line_no;
     char fail_claim[80];
     char fail_msg[512];
+    /* a claim this writer inserted or found (claims__w_line_claim); "" none */
+    char known[80];
+    /* claims_w_bulk_begin's dropped index, to make again (NULL: none) */
+    char *deferred_sql;
 };
 
 /* The queued kinds of write. */
@@ -40,21 +44,28 @@ int claims__w_paid_date(claims_w *w, const char *claim_id, const char *paid_date
 int claims__w_insert(claims_w *w, const claim_rec *r, char *err, size_t errlen);
 int claims__w_line(claims_w *w, const claim_line_rec *l, int replace, char *err, size_t errlen);
 int claims__w_fill(claims_w *w, const claim_rec *r, char *err, size_t errlen);
+/* 0 when claim claim_id is stored (a line may be written for it), else -EIO with err
+ * naming it. The store has no foreign key from claim_lines to claims (migration 25: its
+ * look-up per line was a third of a claim file's writes), so the writer checks: the claim
+ * it inserted last needs no look-up. */
+int claims__w_line_claim(claims_w *w, const char *claim_id, char *err, size_t errlen);
 
 /* The most rows per multi-row INSERT: one statement's fixed cost shared by that many
  * rows (CLAIMS__MANY * 24 and CLAIMS__MANY_LINES * 16 parameters). */
 #define CLAIMS__MANY 32
 #define CLAIMS__MANY_LINES 64
 
-/* Insert the n claims r[0..n) (or n lines l[0..n)) in one statement, n a power of two up
- * to CLAIMS__MANY (CLAIMS__MANY_LINES), the beneficiaries stamped first. 0; -EAGAIN when
- * the statement failed and wrote nothing (SQLite undoes a failed statement whole): the
- * caller inserts the rows one by one to meet the failure at its row; -EIO (a stamp or the
- * statement could not be made). */
-int claims__w_insert_many(claims_w *w, const claim_rec *const *r, size_t n, char *err,
-                          size_t errlen);
-int claims__w_lines_many(claims_w *w, const claim_line_rec *const *l, size_t n, char *err,
-                         size_t errlen);
+/* Insert the n claims r[0..n) (or n lines l[0..n)) in one INSERT OR FAIL statement, n a
+ * power of two up to CLAIMS__MANY (CLAIMS__MANY_LINES), the beneficiaries stamped first.
+ * 0; -EAGAIN when the statement failed at a row: the rows before it are written (OR FAIL
+ * keeps them, so the statement needs no statement journal: SQLite otherwise saves every
+ * page a multi-row statement touches before touching it) and *done is their number; the
+ * caller inserts the rest one by one to meet the failure at its row; -EIO (a stamp or the
+ * statement could not be made, *done 0). */
+int claims__w_insert_many(claims_w *w, const claim_rec *const *r, size_t n, size_t *done,
+                          char *err, size_t errlen);
+int claims__w_lines_many(claims_w *w, const claim_line_rec *const *l, size_t n, size_t *done,
+                         char *err, size_t errlen);
 
 /* Queue one write (a copy of rec, a claim_rec or claim_line_rec by kind, or of the texts
  * a and b for DELETE and PAID_DATE). 0 queued, or the sticky failure (<0, err set). Only
