@@ -396,12 +396,28 @@ static char *dump_claims(store *st)
 
 /* A new store DIR/NAME with text loaded as medical_claim.csv (serial: without the
  * write-behind thread); the load must succeed. The caller closes it. */
-static store *load_fresh(const char *name, const char *text, int serial)
+/* The journal mode of st's file ("wal", "delete"), in a static buffer. */
+static const char *journal_of(store *st)
+{
+    static char mode[16];
+    sqlite3_stmt *q_;
+    ck_assert_int_eq(sqlite3_prepare_v2(store_db(st), "PRAGMA journal_mode", -1, &q_, NULL), SQLITE_OK);
+    ck_assert_int_eq(sqlite3_step(q_), SQLITE_ROW);
+    snprintf(mode, sizeof mode, "%s", (const char *)sqlite3_column_text(q_, 0));
+    sqlite3_finalize(q_);
+    return mode;
+}
+
+/* how: 1 on the loading thread, 0 written behind (and into the file directly: the store
+ * is new and alone), 2 written behind with a second connection open (the WAL's way) */
+static store *load_fresh(const char *name, const char *text, int how)
 {
     char path[256], dbp[256], err[256];
     snprintf(dbp, sizeof dbp, "%s/%s", dir, name);
-    store *st;
+    store *st, *other = NULL;
     ck_assert_int_eq(store_open(dbp, STORE_CREATE, &st, err, sizeof err), 0);
+    if (how == 2) ck_assert_int_eq(store_open(dbp, 0, &other, err, sizeof err), 0);
+    int serial = how == 1;
     snprintf(path, sizeof path, "%s/medical_claim.csv", dir);
     FILE *f = fopen(path, "w");
     fputs(text, f);
@@ -412,6 +428,8 @@ static store *load_fresh(const char *name, const char *text, int serial)
     int rc = load_file(st, path, &o, &r);
     fclose(e);
     ck_assert_int_eq(rc, 0);
+    ck_assert_str_eq(journal_of(st), "wal"); /* back in WAL mode after a direct load */
+    store_close(other);
     return st;
 }
 
@@ -451,10 +469,12 @@ START_TEST(test_write_behind)
         else if (i != 20) want_cents += 100LL * dollars * lines, want_lines += lines, want_claims++;
     }
     ck_assert_uint_lt(n, cap);
-    /* the loading thread writing itself, then written behind */
-    struct { int serial; char *dump; } way[2] = {{1, NULL}, {0, NULL}};
-    for (int k = 0; k < 2; k++) {
-        store *st = load_fresh(k ? "wb1.db" : "wb0.db", text, way[k].serial);
+    /* the loading thread writing itself, then written behind (into the file directly,
+     * then through the WAL as another connection is open) */
+    struct { int how; char *dump; } way[3] = {{1, NULL}, {0, NULL}, {2, NULL}};
+    const char *names[3] = {"wb0.db", "wb1.db", "wb2.db"};
+    for (int k = 0; k < 3; k++) {
+        store *st = load_fresh(names[k], text, way[k].how);
         sqlite3_stmt *q_;
         ck_assert_int_eq(sqlite3_prepare_v2(store_db(st), "SELECT (SELECT count(*) FROM claims), "
                          "(SELECT count(*) FROM claim_lines), (SELECT sum(paid_cents) FROM claim_lines), "
@@ -483,8 +503,8 @@ START_TEST(test_write_behind)
     }
     ck_assert_int_eq(want_claims, 2999);
     ck_assert_str_eq(way[0].dump, way[1].dump);
-    free(way[0].dump);
-    free(way[1].dump);
+    ck_assert_str_eq(way[0].dump, way[2].dump);
+    for (int k = 0; k < 3; k++) free(way[k].dump);
     free(text);
 }
 END_TEST
@@ -552,6 +572,7 @@ START_TEST(test_write_behind_repeat)
     HAS("medical_claim.csv:71:2: claim_line_number: line 3 of claim \"R1\" appears twice");
     ck_assert_int_eq(q("SELECT count(*) FROM claims"), 0);
     ck_assert_int_eq(q("SELECT count(*) FROM claim_lines"), 0);
+    ck_assert_str_eq(journal_of(db), "wal"); /* the direct load rolled back, then WAL again */
     /* the index a load into an empty claims table builds at its end (claims_w_bulk_begin)
      * is back: the rollback restored it */
     ck_assert_int_eq(q("SELECT count(*) FROM sqlite_schema WHERE name = 'claims_current_end' "

@@ -7,6 +7,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/wait.h>
 #include <unistd.h>
 
 #include "store/store_conn.h"
@@ -247,6 +248,112 @@ START_TEST(test_migration_25)
 }
 END_TEST
 
+static void journal_is(store *s, const char *want)
+{
+    sqlite3_stmt *st;
+    ck_assert_int_eq(sqlite3_prepare_v2(store_db(s), "PRAGMA journal_mode", -1, &st, NULL), SQLITE_OK);
+    ck_assert_int_eq(sqlite3_step(st), SQLITE_ROW);
+    ck_assert_str_eq((const char *)sqlite3_column_text(st, 0), want);
+    sqlite3_finalize(st);
+}
+
+/* store_direct_begin: out of WAL mode only when alone and outside a transaction; back in
+ * WAL mode at store_direct_end. */
+START_TEST(test_direct_when_alone)
+{
+    store *s, *s2;
+    char err[512];
+    ck_assert_int_eq(store_open(path, STORE_CREATE, &s, err, sizeof err), 0);
+    journal_is(s, "wal");
+    ck_assert_int_eq(store_open(path, 0, &s2, err, sizeof err), 0);
+    ck_assert_int_eq(store_direct_begin(s), 0); /* s2 is open: left as it was */
+    journal_is(s, "wal");
+    store_close(s2);
+    ck_assert_int_eq(store_begin(s, err, sizeof err), 0);
+    ck_assert_int_eq(store_direct_begin(s), 0); /* inside a transaction */
+    store_rollback(s);
+    ck_assert_int_eq(store_direct_begin(s), 1);
+    journal_is(s, "delete");
+    ck_assert_int_eq(store_direct_begin(s), 0); /* already */
+    ck_assert_int_eq(store_begin(s, err, sizeof err), 0);
+    ck_assert_int_eq(store_exec(s, "INSERT INTO claims (claim_id, claim_type, person_id, "
+                                   "claim_start_date, claim_end_date) VALUES ('C1', "
+                                   "'professional', '1EG4TE5MK73', '2027-01-02', '2027-01-02')",
+                                err, sizeof err), 0);
+    ck_assert_int_eq(store_commit(s, err, sizeof err), 0);
+    store_direct_end(s);
+    journal_is(s, "wal");
+    store_direct_end(s); /* a second end: nothing */
+    journal_is(s, "wal");
+    store_close(s);
+    ck_assert_int_eq(store_open(path, 0, &s, err, sizeof err), 0);
+    ck_assert_int_eq(query_int(s, "SELECT count(*) FROM claims"), 1);
+    store_close(s);
+}
+END_TEST
+
+/* Another connection opened while a direct load writes cannot put the file in WAL mode:
+ * its store_open fails naming the bulk load (SQLite does not wait on a lock it could
+ * deadlock on); the load is unharmed. */
+START_TEST(test_direct_open_refused)
+{
+    store *s, *s2 = NULL;
+    char err[512];
+    ck_assert_int_eq(store_open(path, STORE_CREATE, &s, err, sizeof err), 0);
+    ck_assert_int_eq(store_direct_begin(s), 1);
+    ck_assert_int_eq(store_begin(s, err, sizeof err), 0);
+    ck_assert_int_eq(store_exec(s, "INSERT INTO claims (claim_id, claim_type, person_id, "
+                                   "claim_start_date, claim_end_date) VALUES ('C1', "
+                                   "'professional', '1EG4TE5MK73', '2027-01-02', '2027-01-02')",
+                                err, sizeof err), 0);
+    ck_assert_int_lt(store_open(path, 0, &s2, err, sizeof err), 0);
+    ck_assert_ptr_null(s2);
+    ck_assert_ptr_nonnull(strstr(err, "being bulk-loaded by another process"));
+    ck_assert_int_eq(store_commit(s, err, sizeof err), 0);
+    store_direct_end(s);
+    journal_is(s, "wal");
+    store_close(s);
+}
+END_TEST
+
+/* A process that dies in the middle of a direct load (its pages already spilled into the
+ * file) leaves a hot journal: the next store_open rolls it back and is in WAL mode. */
+START_TEST(test_direct_crash_rolls_back)
+{
+    store *s;
+    char err[512];
+    ck_assert_int_eq(store_open(path, STORE_CREATE, &s, err, sizeof err), 0);
+    store_close(s);
+    pid_t pid = fork();
+    ck_assert_int_ge(pid, 0);
+    if (pid == 0) {
+        if (store_open(path, 0, &s, err, sizeof err) < 0 || store_direct_begin(s) != 1 ||
+            store_exec(s, "PRAGMA cache_size = 10", err, sizeof err) < 0 ||
+            store_begin(s, err, sizeof err) < 0 ||
+            store_exec(s, "WITH RECURSIVE n(i) AS (SELECT 1 UNION ALL SELECT i + 1 FROM n "
+                          "WHERE i < 20000) INSERT INTO claims (claim_id, claim_type, "
+                          "person_id, claim_start_date, claim_end_date) SELECT 'C' || i, "
+                          "'professional', '1EG4TE5MK73', '2027-01-02', '2027-01-02' FROM n",
+                       err, sizeof err) < 0)
+            _exit(2);
+        _exit(0); /* no commit, no rollback: as if killed */
+    }
+    int status;
+    ck_assert_int_eq(waitpid(pid, &status, 0), pid);
+    ck_assert(WIFEXITED(status) && WEXITSTATUS(status) == 0);
+    char journal[160];
+    snprintf(journal, sizeof journal, "%s-journal", path);
+    ck_assert_int_eq(access(journal, F_OK), 0); /* hot */
+    ck_assert_int_eq(store_open(path, 0, &s, err, sizeof err), 0);
+    journal_is(s, "wal");
+    ck_assert_int_eq(query_int(s, "SELECT count(*) FROM claims"), 0);
+    ck_assert_int_eq(query_int(s, "SELECT count(*) FROM pragma_integrity_check WHERE "
+                                  "integrity_check = 'ok'"), 1);
+    store_close(s);
+    ck_assert_int_ne(access(journal, F_OK), 0);
+}
+END_TEST
+
 /* store_fail: "<what>: <SQLite's message>", -EIO; cut like snprintf when err is short;
  * NULL err is fine. */
 START_TEST(test_store_fail_message)
@@ -283,6 +390,9 @@ Suite *suite_store(void)
     tcase_add_test(tc, test_constraints_and_rollback);
     tcase_add_test(tc, test_migration_25);
     tcase_add_test(tc, test_store_fail_message);
+    tcase_add_test(tc, test_direct_when_alone);
+    tcase_add_test(tc, test_direct_open_refused);
+    tcase_add_test(tc, test_direct_crash_rolls_back);
     suite_add_tcase(s, tc);
     return s;
 }

@@ -231,9 +231,11 @@ static int run_load(cli_ctx *c, int argc, char **argv)
     if (n < 0) return -n;
     if (n == 0) return cli_usage_error(c, &cmd_load, "no file or directory given");
     /* CARA_LOAD_SERIAL=1: no write-behind thread (docs/performance.md measures both) */
-    const char *serial = getenv("CARA_LOAD_SERIAL");
+    /* CARA_LOAD_WAL=1: the first claims of a store through the WAL too (the same) */
+    const char *serial = getenv("CARA_LOAD_SERIAL"), *wal = getenv("CARA_LOAD_WAL");
     load_opts o = {.max_errors = 50, .err = c->err, .strict = strict,
-                   .serial_writes = serial && serial[0] && strcmp(serial, "0") != 0};
+                   .serial_writes = serial && serial[0] && strcmp(serial, "0") != 0,
+                   .no_direct = wal && wal[0] && strcmp(wal, "0") != 0};
     if (max) {
         uint64_t v;
         if (util_parse_u64(max, &v) < 0 || v == 0 || v > 100000)
@@ -252,7 +254,7 @@ static int run_load(cli_ctx *c, int argc, char **argv)
         return CLI_FAIL;
     }
     feed_opts fo = {.max_errors = o.max_errors, .err = c->err, .out = c->out, .skip_bad = skip_bad,
-                   .strict = strict};
+                   .strict = strict, .no_direct = o.no_direct};
     if (skip_bad) {
         if (!rejects) rejects = "cara-rejected.tsv";
         fo.rejects = fopen(rejects, "w");

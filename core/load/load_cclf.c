@@ -632,8 +632,11 @@ static int load_delivery(ctx *x)
         }
         util_sha256_mapped(f[i].buf, f[i].len, f[i].sha);
     }
+    /* the first claims of a store: written into the file directly (store_direct_begin) */
+    int direct = !x->o->no_direct && claims_q_none(x->s) == 1 && store_direct_begin(x->s) == 1;
     if (store_begin(x->s, x->err, sizeof x->err) < 0) {
         store_failed(x, "starting the transaction");
+        if (direct) store_direct_end(x->s);
         return -EIO;
     }
     for (size_t i = 0; i < x->n && !x->failed; i++) {
@@ -647,6 +650,7 @@ static int load_delivery(ctx *x)
     }
     if (all_seen && !x->failed) {
         store_rollback(x->s);
+        if (direct) store_direct_end(x->s);
         if (x->o->out) fprintf(x->o->out, "%s: already loaded (every file's SHA-256 is known), skipped\n", label);
         return 0;
     }
@@ -674,6 +678,9 @@ static int load_delivery(ctx *x)
         if (f[i].load_id && load_feed_counts(x->s, f[i].load_id, x->rep.rejected,
                                              x->rep.warnings, x->err, sizeof x->err) < 0)
             store_failed(x, "recording the load");
+    if (!x->failed && !(x->rep.errors && !x->o->skip_bad) &&
+        feed_sink_finish(x->sink, x->err, sizeof x->err) < 0)
+        store_failed(x, "indexing the claims");
     int rc = 0;
     if (x->failed || (x->rep.errors && !x->o->skip_bad)) {
         rc = x->failed ? -EIO : -EINVAL;
@@ -688,6 +695,7 @@ static int load_delivery(ctx *x)
     drop_staging(x);
     feed_sink_close(x->sink);
     x->sink = NULL;
+    if (direct) store_direct_end(x->s);
     if (rc == -EINVAL)
         fprintf(x->o->err ? x->o->err : stderr, "%s: rejected (%d error%s); nothing from it was "
                 "loaded (--skip-bad loads the good records)\n", label, x->rep.errors,

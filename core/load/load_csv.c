@@ -644,6 +644,10 @@ static int load_mapped(store *s, const char *path, int fd, const char *buf, size
         ld.grouped = !claims_in_order(&ld, scan.pos, buf + len);
     if (rc == 0 && ld.grouped && csv_group_open(s, &staged, err, sizeof err) < 0)
         rc = db_fail(&ld, 1, "grouping the claims");
+    /* the first claims of a store: written into the file directly (store_direct_begin),
+     * when nothing else has it open */
+    int direct = rc == 0 && ld.def == &load_kinds[LOAD_MEDICAL_CLAIM] && !o->no_direct &&
+                 claims_q_none(s) == 1 && store_direct_begin(s) == 1;
     int began = rc == 0 && store_begin(s, err, sizeof err) == 0;
     if (rc == 0 && !began) rc = db_fail(&ld, 1, "starting the transaction");
     if (rc == 0) rc = start_load(&ld, &load_id);
@@ -657,6 +661,7 @@ static int load_mapped(store *s, const char *path, int fd, const char *buf, size
     if (rc == 0 && clean && store_commit(s, err, sizeof err) < 0) rc = db_fail(&ld, 1, "committing");
     if (ld.def && ld.def->finalize) ld.def->finalize(&ld);
     if (began && (rc < 0 || !clean)) store_rollback(s);
+    if (direct) store_direct_end(s);
     r->rows = ld.rows;
     r->errors = ld.errors;
     r->rejected = ld.rejected;

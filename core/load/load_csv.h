@@ -56,6 +56,10 @@ typedef struct load_opts {
     /* Write claims on the loading thread (default: validated claims are written behind on
      * a second thread; the same rows either way). */
     int serial_writes;
+    /* Load the first claims of a store in WAL mode too (default: into an empty claims
+     * table, with no other connection to the store, they are written into the file
+     * directly, store_direct_begin; the same rows either way). */
+    int no_direct;
 } load_opts;
 
 /*

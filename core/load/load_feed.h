@@ -27,6 +27,7 @@ typedef struct feed_opts {
     FILE *rejects;       /* required with skip_bad */
     int strict;          /* --strict: a malformed optional field is an error (rejects the
                             record, and without skip_bad the delivery), not a warning */
+    int no_direct;       /* the first claims of a store through the WAL too (load_csv.h) */
 } feed_opts;
 
 /* Errors of one delivery. */

@@ -316,6 +316,8 @@ int load_fhir(store *s, char *const *paths, size_t n, const feed_opts *o)
         else
             util_sha256_mapped(f[i].buf, f[i].len, f[i].sha);
     }
+    /* the first claims of a store: written into the file directly (store_direct_begin) */
+    int direct = rc == 0 && !o->no_direct && claims_q_none(s) == 1 && store_direct_begin(s) == 1;
     if (rc == 0 && store_begin(s, x.err, sizeof x.err) < 0) {
         store_failed(&x, "starting the transaction");
         rc = -EIO;
@@ -329,6 +331,10 @@ int load_fhir(store *s, char *const *paths, size_t n, const feed_opts *o)
         } else if (rc < 0 || (x.rep.errors && !o->skip_bad)) {
             store_rollback(s);
             if (rc == 0) rc = -EINVAL;
+        } else if (feed_sink_finish(x.sink, x.err, sizeof x.err) < 0) {
+            store_failed(&x, "indexing the claims");
+            store_rollback(s);
+            rc = -EIO;
         } else if (store_commit(s, x.err, sizeof x.err) < 0) {
             store_failed(&x, "committing");
             store_rollback(s);
@@ -358,6 +364,7 @@ int load_fhir(store *s, char *const *paths, size_t n, const feed_opts *o)
         }
         if (x.stage || x.sink) finish(&x);
     }
+    if (direct) store_direct_end(s);
     if (rc == -EINVAL)
         fprintf(o->err ? o->err : stderr, "FHIR files: rejected (%d error%s); nothing from them "
                 "was loaded (--skip-bad loads the good records)\n", x.rep.errors,

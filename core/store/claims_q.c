@@ -35,6 +35,15 @@ static void bind(sqlite3_stmt *st, const char *name, const char *text)
     if (i > 0 && text) sqlite3_bind_text(st, i, text, -1, SQLITE_STATIC);
 }
 
+int claims_q_none(store *s)
+{
+    sqlite3_stmt *st = NULL;
+    int rc = sqlite3_prepare_v2(store_db(s), "SELECT 1 FROM claims LIMIT 1", -1, &st, NULL);
+    if (rc == SQLITE_OK) rc = sqlite3_step(st);
+    sqlite3_finalize(st);
+    return rc == SQLITE_DONE ? 1 : rc == SQLITE_ROW ? 0 : -EIO;
+}
+
 int claims_q_list(store *s, const char *person, const char *claim, const char *status,
                   int64_t limit, store_row_fn fn, void *ud, char *err, size_t errlen)
 {

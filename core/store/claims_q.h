@@ -27,6 +27,9 @@ enum {
     CLAIMS_Q_N
 };
 
+/* 1 when no claim is stored (of any status), 0 when one is, -EIO when it cannot be read. */
+int claims_q_none(store *s);
+
 /*
  * The claims of person (NULL = any), matching claim (its claim id, control number, or
  * the number of a feed's "NUMBER#RECORD"; NULL = any) and status (NULL = any), at most

@@ -21,6 +21,7 @@
 #include <string.h>
 
 #include "claims_w_internal.h"
+#include "store_internal.h"
 
 enum {
     AW_BATCHES = 4,             /* one filling, up to three queued or running */
@@ -474,26 +475,8 @@ int claims__aw_drain(claims_w *w, char *err, size_t errlen)
 /* The page cache: on, at least AW_CACHE_KIB (remembering what it was); off, as it was. */
 static void set_cache(claims__aw *q, int on)
 {
-    sqlite3 *db = q->w->w.db;
-    char sql[64];
-    if (on) {
-        sqlite3_stmt *st = NULL;
-        if (sqlite3_prepare_v2(db, "PRAGMA cache_size", -1, &st, NULL) == SQLITE_OK &&
-            sqlite3_step(st) == SQLITE_ROW)
-            q->cache_before = sqlite3_column_int64(st, 0);
-        sqlite3_finalize(st);
-        /* negative: KiB; positive: pages (of 4 KiB here) */
-        int64_t kib = q->cache_before < 0 ? -q->cache_before : q->cache_before * 4;
-        if (!q->cache_before || kib >= AW_CACHE_KIB) {
-            q->cache_before = 0;
-            return;
-        }
-        snprintf(sql, sizeof sql, "PRAGMA cache_size = -%d", AW_CACHE_KIB);
-    } else {
-        if (!q->cache_before) return;
-        snprintf(sql, sizeof sql, "PRAGMA cache_size = %lld", (long long)q->cache_before);
-    }
-    sqlite3_exec(db, sql, NULL, NULL, NULL); /* a hint: its failure changes nothing */
+    if (on) q->cache_before = store__cache_raise(q->w->w.db, "main", AW_CACHE_KIB);
+    else store__cache_restore(q->w->w.db, "main", q->cache_before);
 }
 
 int claims_w_async_begin(claims_w *w, char *err, size_t errlen)

@@ -11,6 +11,9 @@
 #include "base/base.h"
 #include "claims_w.h"
 #include "people_w.h"
+#include "store_internal.h"
+
+enum { FEED_CACHE_KIB = 65536 };
 
 /* The claims, claim_lines, eligibility and alignment rows go through claims_w and
  * people_w; these are the sink's reads and its own tables (mbi_xwalk, fhir_patients). */
@@ -47,6 +50,7 @@ struct feed_sink {
     int64_t load_id;
     sqlite3_stmt *st[S_N];
     feed_stats stats;
+    int64_t cache_main, cache_temp; /* store__cache_raise's, for feed_sink_close */
 };
 
 static int fail(feed_sink *k, const char *what, char *err, size_t errlen)
@@ -74,13 +78,26 @@ int feed_sink_open(store *s, int64_t load_id, feed_sink **out, char *err, size_t
             feed_sink_close(k);
             return rc;
         }
+    if (claims_w_bulk_begin(k->claims, err, errlen) < 0) {
+        feed_sink_close(k);
+        return -EIO;
+    }
+    k->cache_main = store__cache_raise(k->db, "main", FEED_CACHE_KIB);
+    k->cache_temp = store__cache_raise(k->db, "temp", FEED_CACHE_KIB);
     *out = k;
     return 0;
+}
+
+int feed_sink_finish(feed_sink *k, char *err, size_t errlen)
+{
+    return claims_w_bulk_end(k->claims, err, errlen);
 }
 
 void feed_sink_close(feed_sink *k)
 {
     if (!k) return;
+    store__cache_restore(k->db, "main", k->cache_main);
+    store__cache_restore(k->db, "temp", k->cache_temp);
     for (int i = 0; i < S_N; i++) sqlite3_finalize(k->st[i]);
     claims_w_close(k->claims);
     people_w_close(k->people);

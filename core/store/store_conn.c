@@ -39,6 +39,8 @@ struct store {
         int busy;
     } kept[STORE_KEPT];
     int n_kept;
+    int direct;  /* store_direct_begin: out of WAL mode until store_direct_end */
+    int busy_ms; /* the busy timeout (store_busy_timeout), 5000 from store_open */
 };
 
 static uint64_t sql_hash(const char *sql)
@@ -296,7 +298,7 @@ int store_open_version(const char *path, int flags, int max_version, store **out
         goto fail;
     }
     sqlite3_extended_result_codes(s->db, 1);
-    sqlite3_busy_timeout(s->db, 5000);
+    sqlite3_busy_timeout(s->db, s->busy_ms = 5000);
     if (pragma_int(s->db, "PRAGMA user_version", &s->version) != SQLITE_OK) {
         snprintf(err, errlen, "%s: not a SQLite database (%s)", path, sqlite3_errmsg(s->db));
         rc = -EPROTO;
@@ -316,8 +318,13 @@ int store_open_version(const char *path, int flags, int max_version, store **out
     }
     if (!(flags & STORE_READONLY)) {
         if (store_exec(s, "PRAGMA journal_mode = WAL; PRAGMA synchronous = NORMAL;", err,
-                       errlen) < 0)
+                       errlen) < 0) {
+            if (sqlite3_errcode(s->db) == SQLITE_BUSY) /* store_direct_begin's lock */
+                snprintf(err, errlen, "%s: the store is being bulk-loaded by another process "
+                         "(cara load into an empty claims table); try again when it ends",
+                         path);
             goto fail;
+        }
     }
     if (store_exec(s, "PRAGMA foreign_keys = ON;", err, errlen) < 0) goto fail;
     if (flags & STORE_READONLY) {
@@ -382,8 +389,41 @@ int store_fail(sqlite3 *db, char *err, size_t errlen, const char *fmt, ...)
     return -EIO;
 }
 
+/* The journal mode the statement sql ("PRAGMA journal_mode = X") leaves: 1 when it is
+ * want, 0 otherwise (or when SQLite refused). */
+static int journal_mode_is(sqlite3 *db, const char *sql, const char *want)
+{
+    sqlite3_stmt *st = NULL;
+    int yes = sqlite3_prepare_v2(db, sql, -1, &st, NULL) == SQLITE_OK &&
+              sqlite3_step(st) == SQLITE_ROW && sqlite3_column_text(st, 0) &&
+              !strcmp((const char *)sqlite3_column_text(st, 0), want);
+    sqlite3_finalize(st);
+    return yes;
+}
+
+int store_direct_begin(store *s)
+{
+    if (!s || s->direct || !sqlite3_get_autocommit(s->db)) return 0;
+    sqlite3_busy_timeout(s->db, 0); /* another connection: give up at once, not after waiting */
+    int yes = journal_mode_is(s->db, "PRAGMA journal_mode = DELETE", "delete");
+    sqlite3_busy_timeout(s->db, s->busy_ms);
+    if (!yes) return 0;
+    sqlite3_exec(s->db, "PRAGMA synchronous = FULL", NULL, NULL, NULL);
+    s->direct = 1;
+    return 1;
+}
+
+void store_direct_end(store *s)
+{
+    if (!s || !s->direct || !sqlite3_get_autocommit(s->db)) return;
+    s->direct = 0;
+    if (journal_mode_is(s->db, "PRAGMA journal_mode = WAL", "wal"))
+        sqlite3_exec(s->db, "PRAGMA synchronous = NORMAL", NULL, NULL, NULL);
+}
+
 void store_busy_timeout(store *s, int ms)
 {
+    s->busy_ms = ms;
     sqlite3_busy_timeout(s->db, ms);
 }
 

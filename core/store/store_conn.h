@@ -113,6 +113,24 @@ void store_set_deadline(store *s, const struct timespec *deadline);
 /* 1 when s has a transaction open (a BEGIN without its COMMIT or ROLLBACK), else 0. */
 int store_in_transaction(store *s);
 
+/*
+ * A bulk load that writes the file directly. Every store is in WAL mode: a commit writes
+ * its pages to the WAL and a checkpoint copies them into the file, so a load that adds
+ * a gigabyte writes two and keeps a WAL the size of what it adds. When s is the only
+ * connection to its file and has no transaction open, store_direct_begin takes it out of
+ * WAL mode into a rollback journal (synchronous FULL): pages new to the file are then
+ * written once, the journal holds only the earlier pages a transaction changes, and a
+ * crash still rolls back (the journal is hot; the next store_open undoes it and puts the
+ * file back in WAL mode). While it lasts, another process's store_open fails ("the store
+ * is being bulk-loaded by another process": it cannot put the file in WAL mode).
+ * Returns 1 (direct until store_direct_end), 0 (left in WAL mode: another connection is
+ * open, a transaction is, or SQLite refused; nothing changed). Call store_direct_end
+ * after the commit or rollback: WAL mode again (synchronous NORMAL); a failure there
+ * (another process holding a lock) leaves the file for the next store_open to switch.
+ */
+int store_direct_begin(store *s);
+void store_direct_end(store *s);
+
 /* SQLite's data_version of this connection: it changes when another connection commits
  * (never for this connection's own commits); -1 on failure. A cache of stored rows
  * (the MLLP listener's arrangements) is fresh while it stays the same. */

@@ -6,6 +6,7 @@
 
 #include <sqlite3.h>
 #include <stddef.h>
+#include <stdint.h>
 
 #include "store_rows.h"
 
@@ -60,5 +61,14 @@ sqlite3_stmt *store__prepare(store *s, const char *sql, char *err, size_t errlen
  * callback's last value. k, or -EIO with SQLite's message in err when the loop stopped
  * on an error rather than SQLITE_DONE. */
 int store__reader_end(store *s, sqlite3_stmt *st, int rc, int k, char *err, size_t errlen);
+
+/*
+ * A bulk writer's page cache: schema's ("main", "temp") raised to at least kib KiB on
+ * db. Returns what it was, to give to store__cache_restore, or 0 when it was left as is
+ * (already that large, or unreadable). A hint: a failure changes nothing but speed.
+ */
+int64_t store__cache_raise(sqlite3 *db, const char *schema, int kib);
+/* The cache_size store__cache_raise returned (0: nothing to do). */
+void store__cache_restore(sqlite3 *db, const char *schema, int64_t before);
 
 #endif
