@@ -90,8 +90,11 @@ echo "  identical: $EPS episodes, $LEAKS leakage rows, $PEOPLE beneficiaries"
 echo "== phases (CARA_RUN_TIMING)"
 CARA_RUN_TIMING=1 "$CARA" --db "$DB" run --threads 2 --incremental --base "$BASE" 2>"$TMP/pi" >/dev/null
 CARA_RUN_TIMING=1 "$CARA" --db "$DB" run --threads 2 2>"$TMP/pf" >/dev/null
-phases() { awk '/^cara run: timing:/ { v = $(NF - 1); sub(/^cara run: timing: /, "")
-    sub(/ +[0-9.]+ s$/, ""); print $0 "|" v }' "$1"; }
+# "cara run: timing: NAME   0.123 s  rss 4567 KB" -> "NAME|0.123|4567"
+phases() { awk '/^cara run: timing:/ { sub(/^cara run: timing: +/, "")
+    if (match($0, / +[0-9.]+ s  rss [0-9]+ KB$/)) {
+        tail = substr($0, RSTART); name = substr($0, 1, RSTART - 1)
+        split(tail, w, " "); print name "|" w[1] "|" w[4] } }' "$1"; }
 phases "$TMP/pf" >"$TMP/pf2"
 phases "$TMP/pi" >"$TMP/pi2"
 
@@ -120,11 +123,11 @@ SECTION=$TMP/section.md
     echo
     echo "Where the time goes (one run of each, \`CARA_RUN_TIMING=1\`):"
     echo
-    echo "| phase | full | incremental |"
-    echo "|---|---|---|"
-    awk -F'|' 'NR == FNR { f[$1] = $2; o[++n] = $1; next } { i[$1] = $2 }
-        END { for (k = 1; k <= n; k++) printf "| %s | %s s | %s s |\n", o[k], f[o[k]], i[o[k]] }' \
-        "$TMP/pf2" "$TMP/pi2"
+    echo "| phase | full | incremental | full: RSS after | incremental: RSS after |"
+    echo "|---|---|---|---|---|"
+    awk -F'|' 'NR == FNR { f[$1] = $2; fr[$1] = $3; o[++n] = $1; next } { i[$1] = $2; ir[$1] = $3 }
+        END { for (k = 1; k <= n; k++) printf "| %s | %s s | %s s | %d MB | %d MB |\n", o[k],
+              f[o[k]], i[o[k]], fr[o[k]] / 1024, ir[o[k]] / 1024 }' "$TMP/pf2" "$TMP/pi2"
 } >"$SECTION"
 
 echo
