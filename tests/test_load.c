@@ -202,6 +202,16 @@ static int load(const char *name, const char *text, load_result *r)
     return rc;
 }
 
+/* The first column of sql's first row on st (-1: no row). */
+static int q_on(store *st_, const char *sql)
+{
+    sqlite3_stmt *st;
+    ck_assert_int_eq(sqlite3_prepare_v2(store_db(st_), sql, -1, &st, NULL), SQLITE_OK);
+    long long v = sqlite3_step(st) == SQLITE_ROW ? sqlite3_column_int64(st, 0) : -1;
+    sqlite3_finalize(st);
+    return (int)v;
+}
+
 static long long q(const char *sql)
 {
     sqlite3_stmt *st;
@@ -509,6 +519,83 @@ START_TEST(test_write_behind)
 }
 END_TEST
 
+
+/* Lines ended by a lone CR (old Mac files): the CSV scanner ends a record there, and so
+ * does the pre-scan that decides whether claims come in order. Here claim C1 comes back
+ * after C2: read grouped, C1 keeps both its lines (read in file order, its second row
+ * would replace the first). By hand: C1 10.00 + 20.00, C2 5.00 = 3500 cents, 3 lines. */
+START_TEST(test_lone_cr_lines)
+{
+    const char *rows[] = {
+        "C1,1,professional,1EG4TE5MK73,2027-01-04,2027-01-05,2027-01-04,2027-01-04,,,11,,,97161,,1234567893,123456789,1234567893,123456789,10.00,10.00,Z9181,,0",
+        "C2,1,professional,1EG4TE5MK73,2027-01-06,2027-01-06,2027-01-06,2027-01-06,,,11,,,97110,,1234567893,123456789,1234567893,123456789,5.00,5.00,Z9181,,0",
+        "C1,2,professional,1EG4TE5MK73,2027-01-04,2027-01-05,2027-01-05,2027-01-05,,,11,,,97110,,1234567893,123456789,1234567893,123456789,20.00,20.00,Z9181,,0"};
+    char text[4096];
+    size_t n = 0;
+    for (const char *h = CLAIM_HDR; *h; h++) text[n++] = *h == '\n' ? '\r' : *h;
+    for (size_t i = 0; i < 3; i++)
+        n += (size_t)snprintf(text + n, sizeof text - n, "%s\r", rows[i]);
+    text[n] = '\0';
+    load_result r;
+    ck_assert_msg(load("medical_claim.csv", text, &r) == 0, "%s", errs);
+    ck_assert_int_eq(q("SELECT count(*) FROM claim_lines"), 3);
+    ck_assert_int_eq(q("SELECT count(*) FROM claim_lines WHERE claim_id = 'C1'"), 2);
+    ck_assert_int_eq(q("SELECT sum(paid_cents) FROM claim_lines"), 3500);
+}
+END_TEST
+
+/* A full disk in the middle of a load written behind (max_page_count a few pages above
+ * the store's size): SQLite rolls the whole transaction back at the multi-row INSERT
+ * that hit it, and the writer must stop there, not write on outside a transaction. The
+ * load fails naming the full disk; a fresh connection finds the store as it was: no
+ * claim, no line, no load, no beneficiary stamped. One claim of 2,000 lines (the lines'
+ * inserts fill the pages: about 53 of them), at three limits below that, written behind
+ * and on the loading thread. */
+START_TEST(test_write_behind_disk_full)
+{
+    char csv[256], dbp[256], err[256];
+    snprintf(csv, sizeof csv, "%s/medical_claim.csv", dir);
+    FILE *f = fopen(csv, "w");
+    ck_assert_ptr_nonnull(f);
+    fputs(CLAIM_HDR, f);
+    for (int l = 1; l <= 2000; l++)
+        fprintf(f, "X1,%d,professional,1EG4TE5MK73,2027-01-04,2027-01-05,2027-01-04,2027-01-04,,,11,"
+                   ",,97161,GP,1234567893,123456789,1234567893,123456789,10.00,10.00,Z9181,R296,0\n", l);
+    fclose(f);
+    const int extra[] = {8, 24, 40}; /* the claim and its lines need about 53 pages */
+    for (int serial = 0; serial < 2; serial++)
+        for (size_t k = 0; k < sizeof extra / sizeof extra[0]; k++) {
+            snprintf(dbp, sizeof dbp, "%s/full%d%zu.db", dir, serial, k);
+            store *st;
+            ck_assert_int_eq(store_open(dbp, STORE_CREATE, &st, err, sizeof err), 0);
+            char sql[96];
+            snprintf(sql, sizeof sql, "PRAGMA max_page_count = %d",
+                     q_on(st, "PRAGMA page_count") + extra[k]);
+            ck_assert_int_eq(store_exec(st, sql, err, sizeof err), 0);
+            FILE *e = fopen(errpath, "w");
+            load_opts o = {.max_errors = 50, .err = e, .serial_writes = serial};
+            load_result r;
+            int rc = load_file(st, csv, &o, &r);
+            fclose(e);
+            ck_assert_msg(rc < 0, "serial %d, %d pages more: loaded (%d pages now, max %d)",
+                          serial, extra[k], q_on(st, "PRAGMA page_count"),
+                          q_on(st, "PRAGMA max_page_count"));
+            store_close(st);
+            char *msg = NULL;
+            size_t len;
+            ck_assert_int_eq(util_read_file(errpath, 1 << 20, &msg, &len, err, sizeof err), 0);
+            ck_assert_msg(strstr(msg, "full") && !strstr(msg, "FOREIGN KEY"),
+                          "serial %d, %d pages: %s", serial, extra[k], msg);
+            free(msg);
+            ck_assert_int_eq(store_open(dbp, 0, &st, err, sizeof err), 0);
+            ck_assert_int_eq(q_on(st, "SELECT count(*) FROM claims"), 0);
+            ck_assert_int_eq(q_on(st, "SELECT count(*) FROM claim_lines"), 0);
+            ck_assert_int_eq(q_on(st, "SELECT count(*) FROM loads"), 0);
+            ck_assert_int_eq(q_on(st, "SELECT count(*) FROM person_changes"), 0);
+            store_close(st);
+        }
+}
+END_TEST
 
 /* Every claim replaced by the next rows (adjustment 2): a claim's first version and its
  * replacement fall on either side of the queue's batch boundaries at many offsets (the
@@ -861,6 +948,8 @@ Suite *suite_load(void)
     tcase_add_test(tc, test_write_behind);
     tcase_add_test(tc, test_write_behind_repeat);
     tcase_add_test(tc, test_write_behind_versions);
+    tcase_add_test(tc, test_lone_cr_lines);
+    tcase_add_test(tc, test_write_behind_disk_full);
     tcase_add_test(tc, test_amount_bound);
     tcase_add_test(tc, test_future_dates);
     tcase_add_test(tc, test_skip_bad);

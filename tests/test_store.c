@@ -309,6 +309,12 @@ START_TEST(test_direct_open_refused)
     ck_assert_int_lt(store_open(path, 0, &s2, err, sizeof err), 0);
     ck_assert_ptr_null(s2);
     ck_assert_ptr_nonnull(strstr(err, "being bulk-loaded by another process"));
+    /* the load holds the file's lock until it commits (store_begin took it exclusive): a
+     * reader cannot even read the header; it waits its busy timeout and is told why */
+    ck_assert_int_lt(store_open(path, STORE_READONLY, &s2, err, sizeof err), 0);
+    ck_assert_ptr_null(s2);
+    ck_assert_ptr_nonnull(strstr(err, "being bulk-loaded by another process"));
+    ck_assert_ptr_null(strstr(err, "not a SQLite database"));
     ck_assert_int_eq(store_commit(s, err, sizeof err), 0);
     store_direct_end(s);
     journal_is(s, "wal");
@@ -380,6 +386,7 @@ Suite *suite_store(void)
     Suite *s = suite_create("store");
     TCase *tc = tcase_create("open");
     tcase_add_checked_fixture(tc, setup, teardown);
+    tcase_set_timeout(tc, 60); /* test_direct_open_refused waits out a 5 s busy timeout */
     tcase_add_test(tc, test_create_new);
     tcase_add_test(tc, test_migrations_ordered);
     tcase_add_test(tc, test_old_migrates);

@@ -283,7 +283,7 @@ START_TEST(test_claims_bulk_index)
     ck_assert_int_eq(claims_w_bulk_begin(w, err, sizeof err), 1);
     ck_assert_int_eq(th_q(db, has), 0);
     for (int i = 1; i <= 9; i++) {
-        char id[8], end[16];
+        char id[16], end[24];
         snprintf(id, sizeof id, "C%d", i);
         snprintf(end, sizeof end, "2027-03-0%d", i);
         claim_rec c = {.claim_id = id, .claim_type = "professional", .person_id = "P1",

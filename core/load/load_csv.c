@@ -450,8 +450,9 @@ static int plain_field(const char *line, size_t len, int col, const char **f, si
 /* 1 when every claim's rows follow one another because the claim ids never decrease
  * (byte order) from one row to the next: the rows can be read in file order. A file
  * that cannot be scanned answers 1 (reading it in order reports the error). A row
- * without a quote is one line split at its commas; a row with one goes through the CSV
- * scanner (a quoted field may hold commas and newlines). */
+ * without a quote or a CR (but a CRLF's) is one line split at its commas; any other
+ * goes through the CSV scanner (a quoted field may hold commas and newlines, and a lone
+ * CR ends a record). */
 static int claims_in_order(const loader *ld, const char *from, const char *end)
 {
     int col = ld->col_at[0];
@@ -469,7 +470,8 @@ static int claims_in_order(const loader *ld, const char *from, const char *end)
         const char *f = NULL;
         size_t flen = 0;
         int has;
-        if (!memchr(p, '"', len)) {
+        /* the scanner ends a record at a lone CR too (old Mac files): such lines go to it */
+        if (!memchr(p, '"', len) && !(len > 1 && memchr(p, '\r', len - 1))) {
             has = plain_field(p, len, col, &f, &flen);
             p = nl ? nl + 1 : end;
         } else { /* one record from here, by the scanner */

@@ -265,6 +265,19 @@ static int log2i(size_t n)
     return k;
 }
 
+/* After a failed INSERT OR FAIL of many rows: 1 when the rows before the failing one
+ * stand and the rest may go one by one. Only a constraint that OR FAIL handles stops the
+ * statement there; with no statement journal, other errors (disk full, out of memory, an
+ * I/O error, an interrupt) roll the whole transaction back, which nothing may write on
+ * past (the connection would be in autocommit: every later row committed alone). */
+static int retry_ok(claims_w *w)
+{
+    int ext = sqlite3_extended_errcode(w->w.db);
+    return !sqlite3_get_autocommit(w->w.db) &&
+           (ext == SQLITE_CONSTRAINT_PRIMARYKEY || ext == SQLITE_CONSTRAINT_UNIQUE ||
+            ext == SQLITE_CONSTRAINT_NOTNULL || ext == SQLITE_CONSTRAINT_CHECK);
+}
+
 /* The rows a failed INSERT OR FAIL wrote before its failing row (SQLite counts them
  * when the statement halts), at most n. */
 static size_t written(claims_w *w, size_t n)
@@ -287,6 +300,7 @@ int claims__w_insert_many(claims_w *w, const claim_rec *const *r, size_t n, size
         known(w, r[n - 1]->claim_id);
         return 0;
     }
+    if (!retry_ok(w)) return -EIO;
     *done = written(w, n);
     return -EAGAIN;
 }
@@ -300,6 +314,7 @@ int claims__w_lines_many(claims_w *w, const claim_line_rec *const *l, size_t n, 
     if (!st) return -EIO;
     for (size_t i = 0; i < n; i++) bind_line(st, (int)i * LINE_PARAMS, l[i]);
     if (store__w_step(w->w.db, st, "claim_id", err, errlen) == 0) return 0;
+    if (!retry_ok(w)) return -EIO;
     *done = written(w, n);
     return -EAGAIN;
 }

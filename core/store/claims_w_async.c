@@ -278,6 +278,11 @@ static int run_batch(claims__aw *q, const aw_batch *b, const aw_op **bad, char *
                      size_t errlen)
 {
     size_t i = 0;
+    if (b->n && sqlite3_get_autocommit(q->w->w.db)) { /* the caller's transaction is gone */
+        snprintf(err, errlen, "the load's transaction ended before its writes (an earlier "
+                 "write failed)");
+        return *bad = &b->ops[0], -EIO;
+    }
     while (i < b->n) {
         const aw_op *o = &b->ops[i];
         int k = o->kind;

@@ -60,8 +60,10 @@ int claims__w_line_claim(claims_w *w, const char *claim_id, char *err, size_t er
  * 0; -EAGAIN when the statement failed at a row: the rows before it are written (OR FAIL
  * keeps them, so the statement needs no statement journal: SQLite otherwise saves every
  * page a multi-row statement touches before touching it) and *done is their number; the
- * caller inserts the rest one by one to meet the failure at its row; -EIO (a stamp or the
- * statement could not be made, *done 0). */
+ * caller inserts the rest one by one to meet the failure at its row (only for a
+ * constraint OR FAIL handles: a key, NOT NULL, CHECK); -EIO with err (a stamp or the
+ * statement could not be made, or any other error, such as a full disk, which rolls the
+ * whole transaction back: nothing may be written after it; *done 0). */
 int claims__w_insert_many(claims_w *w, const claim_rec *const *r, size_t n, size_t *done,
                           char *err, size_t errlen);
 int claims__w_lines_many(claims_w *w, const claim_line_rec *const *l, size_t n, size_t *done,

@@ -17,7 +17,14 @@
 #include <string.h>
 #include <unistd.h>
 
-enum { TX_BEGIN, TX_COMMIT, TX_SAVEPOINT, TX_RELEASE, TX_ROLLBACK_TO, TX_N };
+enum { TX_BEGIN, TX_BEGIN_EXCLUSIVE, TX_COMMIT, TX_SAVEPOINT, TX_RELEASE, TX_ROLLBACK_TO, TX_N };
+
+/* A store another process holds outside WAL mode (store_direct_begin) cannot be opened,
+ * nor read once that load writes into the file, until the load ends. */
+#define STORE_LOCKED_MSG                                                                    \
+    "the store is being bulk-loaded by another process (cara load writing the first claims " \
+    "of this store into the file directly holds it until its commit; CARA_LOAD_WAL=1 makes " \
+    "such a load leave the store readable); try again when it ends"
 
 struct store {
     sqlite3 *db;
@@ -126,6 +133,14 @@ int store_exec(store *s, const char *sql, char *err, size_t errlen)
 int store_begin(store *s, char *err, size_t errlen)
 {
     s->txn_serial++;
+    /* out of WAL mode (store_direct_begin): the file's exclusive lock for the whole
+     * transaction, so that no reader can come in and hold up the load's writes into the
+     * file; a reader inside already (past the busy timeout) sends the load back to WAL
+     * mode, or, if that cannot be done either, to an ordinary rollback-journal transaction */
+    if (s->direct) {
+        if (tx_run(s, TX_BEGIN_EXCLUSIVE, "BEGIN EXCLUSIVE") == SQLITE_OK) return 0;
+        store_direct_end(s);
+    }
     if (tx_run(s, TX_BEGIN, "BEGIN IMMEDIATE") != SQLITE_OK) {
         snprintf(err, errlen, "%s: %s", s->path, sqlite3_errmsg(s->db));
         return -EIO;
@@ -216,6 +231,10 @@ static int check_identity(store *s, int version, char *err, size_t errlen)
     int app = 0, tables = 0;
     if (pragma_int(s->db, "PRAGMA application_id", &app) != SQLITE_OK ||
         pragma_int(s->db, "SELECT count(*) FROM sqlite_schema", &tables) != SQLITE_OK) {
+        if ((sqlite3_errcode(s->db) & 0xff) == SQLITE_BUSY) {
+            snprintf(err, errlen, "%s: " STORE_LOCKED_MSG, s->path);
+            return -EBUSY;
+        }
         snprintf(err, errlen, "%s: cannot read the database: %s (is it a SQLite file?)",
                  s->path, sqlite3_errmsg(s->db));
         return sqlite3_errcode(s->db) == SQLITE_NOTADB ? -EPROTO : -EIO;
@@ -300,6 +319,11 @@ int store_open_version(const char *path, int flags, int max_version, store **out
     sqlite3_extended_result_codes(s->db, 1);
     sqlite3_busy_timeout(s->db, s->busy_ms = 5000);
     if (pragma_int(s->db, "PRAGMA user_version", &s->version) != SQLITE_OK) {
+        if ((sqlite3_errcode(s->db) & 0xff) == SQLITE_BUSY) {
+            snprintf(err, errlen, "%s: " STORE_LOCKED_MSG, path);
+            rc = -EBUSY;
+            goto fail;
+        }
         snprintf(err, errlen, "%s: not a SQLite database (%s)", path, sqlite3_errmsg(s->db));
         rc = -EPROTO;
         goto fail;
@@ -319,10 +343,8 @@ int store_open_version(const char *path, int flags, int max_version, store **out
     if (!(flags & STORE_READONLY)) {
         if (store_exec(s, "PRAGMA journal_mode = WAL; PRAGMA synchronous = NORMAL;", err,
                        errlen) < 0) {
-            if (sqlite3_errcode(s->db) == SQLITE_BUSY) /* store_direct_begin's lock */
-                snprintf(err, errlen, "%s: the store is being bulk-loaded by another process "
-                         "(cara load into an empty claims table); try again when it ends",
-                         path);
+            if ((sqlite3_errcode(s->db) & 0xff) == SQLITE_BUSY) /* store_direct_begin's lock */
+                snprintf(err, errlen, "%s: " STORE_LOCKED_MSG, path);
             goto fail;
         }
     }

@@ -121,8 +121,9 @@ int store_in_transaction(store *s);
  * WAL mode into a rollback journal (synchronous FULL): pages new to the file are then
  * written once, the journal holds only the earlier pages a transaction changes, and a
  * crash still rolls back (the journal is hot; the next store_open undoes it and puts the
- * file back in WAL mode). While it lasts, another process's store_open fails ("the store
- * is being bulk-loaded by another process": it cannot put the file in WAL mode).
+ * file back in WAL mode). store_begin then takes the file's exclusive lock for the whole
+ * transaction: while it lasts, another process's store_open (read-only too) waits its
+ * busy timeout, then fails ("the store is being bulk-loaded by another process").
  * Returns 1 (direct until store_direct_end), 0 (left in WAL mode: another connection is
  * open, a transaction is, or SQLite refused; nothing changed). Call store_direct_end
  * after the commit or rollback: WAL mode again (synchronous NORMAL); a failure there
