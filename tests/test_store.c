@@ -11,6 +11,7 @@
 #include <unistd.h>
 
 #include "store/store_conn.h"
+#include "store/store_rows.h"
 #include "suites.h"
 
 static char dir[64];
@@ -360,6 +361,42 @@ START_TEST(test_direct_crash_rolls_back)
 }
 END_TEST
 
+/* A statement kept on a connection (store__kept, as the HTTP service keeps them) is
+ * prepared again by its first step after another connection changed the schema (a
+ * first load drops and builds an index): the names of the columns it had are freed then.
+ * The rows' names must still be the query's (under make SANITIZE=1 the old code read
+ * freed memory here). */
+START_TEST(test_kept_names_after_schema_change)
+{
+    store *s, *other;
+    char err[512];
+    ck_assert_int_eq(store_open(path, STORE_CREATE, &s, err, sizeof err), 0);
+    ck_assert_int_eq(store_exec(s, "INSERT INTO claims (claim_id, claim_type, person_id, "
+                                   "claim_start_date, claim_end_date) VALUES ('C1', "
+                                   "'professional', '1EG4TE5MK73', '2027-01-02', '2027-01-03')",
+                                err, sizeof err), 0);
+    const char *sql = "SELECT claim_id AS the_claim_id_column, claim_end_date AS the_end_date "
+                      "FROM claims WHERE person_id = ?1";
+    const char *b[1] = {"1EG4TE5MK73"};
+    for (int round = 0; round < 3; round++) {
+        json_t *rows = NULL;
+        ck_assert_int_eq(store_rows_json(s, sql, 1, b, &rows, err, sizeof err), 0);
+        ck_assert_int_eq(json_array_size(rows), 1);
+        json_t *r0 = json_array_get(rows, 0);
+        ck_assert_str_eq(json_string_value(json_object_get(r0, "the_claim_id_column")), "C1");
+        ck_assert_str_eq(json_string_value(json_object_get(r0, "the_end_date")), "2027-01-03");
+        json_decref(rows);
+        /* another connection changes the schema between two uses of the kept statement */
+        ck_assert_int_eq(store_open(path, 0, &other, err, sizeof err), 0);
+        ck_assert_int_eq(store_exec(other, round % 2 ? "DROP INDEX t_idx"
+                                                     : "CREATE INDEX t_idx ON claims (claim_type)",
+                                    err, sizeof err), 0);
+        store_close(other);
+    }
+    store_close(s);
+}
+END_TEST
+
 /* store_fail: "<what>: <SQLite's message>", -EIO; cut like snprintf when err is short;
  * NULL err is fine. */
 START_TEST(test_store_fail_message)
@@ -400,6 +437,7 @@ Suite *suite_store(void)
     tcase_add_test(tc, test_direct_when_alone);
     tcase_add_test(tc, test_direct_open_refused);
     tcase_add_test(tc, test_direct_crash_rolls_back);
+    tcase_add_test(tc, test_kept_names_after_schema_change);
     suite_add_tcase(s, tc);
     return s;
 }

@@ -496,14 +496,13 @@ int report_episode_keyset(store *s, int64_t run_id, const report_filters *f, con
         }
     }
     int cols = n > 0 && st[0] ? sqlite3_column_count(st[0]) : 0;
-    const char **names = calloc((size_t)cols + 1, sizeof *names);
+    char **names = store__col_names(n > 0 ? st[0] : NULL, cols); /* copied: see there */
     store_cell *cells = calloc((size_t)cols + 1, sizeof *cells);
     if (rc == 0 && (!names || !cells)) {
         rc = -ENOMEM;
         if (err && errlen) snprintf(err, errlen, "out of memory");
     }
-    for (int i = 0; i < cols && rc == 0; i++) names[i] = sqlite3_column_name(st[0], i);
-    store_row row = {cols, names, NULL};
+    store_row row = {cols, (const char **)names, NULL};
     if (rc == 0 && fn) rc = fn(&row, ud);
     /* prime each source, then merge: the smallest key first */
     for (int i = 0; i < n && rc == 0; i++) {
@@ -542,7 +541,7 @@ int report_episode_keyset(store *s, int64_t run_id, const report_filters *f, con
     if (rc < 0 && err && errlen && !err[0])
         snprintf(err, errlen, "%s", rc == -ENOMEM ? "out of memory" : strerror(-rc));
     for (int i = 0; i < n; i++) store__kept_done(s, st[i]);
-    free(names);
+    store__col_names_free(names, cols);
     free(cells);
     return rc < 0 ? rc : (int)given;
 }

@@ -54,6 +54,14 @@ void store__kept_done(store *s, sqlite3_stmt *st);
 int store__rows_step_keep(sqlite3 *db, sqlite3_stmt *st, store_row_fn fn, void *ud, char *err,
                           size_t errlen);
 
+/* The names of st's cols columns, copied (NULL when out of memory): what
+ * sqlite3_column_name returns is freed when SQLite prepares the statement again, which
+ * its first step does after another connection changed the schema (a load's index
+ * rebuilt, a migration), so a row's names must not point there. Free with
+ * store__col_names_free. */
+char **store__col_names(sqlite3_stmt *st, int cols);
+void store__col_names_free(char **names, int cols);
+
 /* sql prepared on s's connection; NULL with SQLite's message in err. */
 sqlite3_stmt *store__prepare(store *s, const char *sql, char *err, size_t errlen);
 

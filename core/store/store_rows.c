@@ -30,11 +30,30 @@ int store__rows_step(sqlite3 *db, sqlite3_stmt *st, store_row_fn fn, void *ud, c
     return rc;
 }
 
+char **store__col_names(sqlite3_stmt *st, int cols)
+{
+    char **names = calloc((size_t)cols + 1, sizeof *names);
+    for (int i = 0; names && i < cols; i++) {
+        const char *n = sqlite3_column_name(st, i);
+        if (!(names[i] = strdup(n ? n : ""))) {
+            store__col_names_free(names, i);
+            return NULL;
+        }
+    }
+    return names;
+}
+
+void store__col_names_free(char **names, int cols)
+{
+    for (int i = 0; names && i < cols; i++) free(names[i]);
+    free(names);
+}
+
 int store__rows_step_keep(sqlite3 *db, sqlite3_stmt *st, store_row_fn fn, void *ud, char *err,
                           size_t errlen)
 {
     int cols = sqlite3_column_count(st);
-    const char **names = calloc((size_t)cols + 1, sizeof *names);
+    char **names = store__col_names(st, cols);
     store_cell *cells = calloc((size_t)cols + 1, sizeof *cells);
     int rows = 0, rc = SQLITE_DONE, k = 0;
     if (err && errlen) err[0] = '\0';
@@ -42,8 +61,7 @@ int store__rows_step_keep(sqlite3 *db, sqlite3_stmt *st, store_row_fn fn, void *
         k = -ENOMEM;
         if (err && errlen) snprintf(err, errlen, "out of memory");
     }
-    for (int i = 0; i < cols && !k; i++) names[i] = sqlite3_column_name(st, i);
-    store_row row = {cols, names, NULL};
+    store_row row = {cols, (const char **)names, NULL};
     if (!k && fn) k = fn(&row, ud);
     while (!k && (rc = sqlite3_step(st)) == SQLITE_ROW) {
         for (int i = 0; i < cols; i++) {
@@ -63,7 +81,7 @@ int store__rows_step_keep(sqlite3 *db, sqlite3_stmt *st, store_row_fn fn, void *
     }
     if (k < 0 && err && errlen && !err[0]) /* fn stopped the query without a message */
         snprintf(err, errlen, "%s", k == -ENOMEM ? "out of memory" : strerror(-k));
-    free(names);
+    store__col_names_free(names, cols);
     free(cells);
     return k < 0 ? k : rows;
 }
