@@ -266,7 +266,7 @@ static int record_episode(engine_pricer *p, const bene_view *d, size_t entry,
         if (!ce->aco_id && catalog_overlay_of(p->cat, template_id(ce->tmpl), aco_on)) return 0;
     }
     ep_rec *r = engine__new_ep(p->rd);
-    if (!r) return -ENOMEM;
+    if (!r) return util_fail(err, errlen, -ENOMEM, "out of memory");
     char day[11], id[256];
     date_format(ep->start, day);
     snprintf(id, sizeof id, "%s:%s:%s", template_id(ce->tmpl), d->b->person_id, day);
@@ -274,13 +274,14 @@ static int record_episode(engine_pricer *p, const bene_view *d, size_t entry,
     r->episode_id = strdup(id);
     r->person_id = strdup(d->b->person_id);
     r->aco_id = aco ? strdup(aco) : NULL;
-    if (!r->episode_id || !r->person_id || (aco && !r->aco_id)) return -ENOMEM;
+    if (!r->episode_id || !r->person_id || (aco && !r->aco_id))
+        return util_fail(err, errlen, -ENOMEM, "out of memory");
     r->tmpl = ce;
     snprintf(r->trigger_type, sizeof r->trigger_type, "%s", ep->trigger_type);
     r->day0 = ep->start;
     r->end = ep->end;
     r->died = (ep->flags & CARA_EPISODE_DEATH) != 0;
-    if (record_trigger(r, d, ep) < 0) return -ENOMEM;
+    if (record_trigger(r, d, ep) < 0) return util_fail(err, errlen, -ENOMEM, "out of memory");
     if (episode_actual_cents_checked(ep, d->lines, &r->actual) < 0 ||
         episode_spend_by_setting(ep, d->lines, r->by_setting) < 0) {
         snprintf(err, errlen, "episode %s: the paid amounts of its %zu claim lines sum beyond "
