@@ -143,12 +143,16 @@ int srv_serve(const srv_options *o, FILE *err)
     else if (reaped)
         fprintf(err, "cara serve: %d earlier run%s marked abandoned\n", reaped,
                 reaped == 1 ? "" : "s");
-    store_close(db);
+    /* kept open for the checkpoints (srv_http.c) from the start: with a connection of
+     * its own open, a `cara load` beside the service cannot take the store out of WAL
+     * mode (store_direct_begin), so requests never wait for a load */
+    s.ckpt_db = db;
     if (!realpath(o->db, s.db_path)) snprintf(s.db_path, sizeof s.db_path, "%s", o->db);
     const char *tmp = getenv("TMPDIR");
     snprintf(s.state_dir, sizeof s.state_dir, "%s/cs-XXXXXX", tmp && *tmp ? tmp : "/tmp");
     if (!mkdtemp(s.state_dir)) {
         fprintf(err, "cara serve: cannot create a state folder (snapshots) in %s\n", tmp ? tmp : "/tmp");
+        srv__http_close_pool(&s);
         return -1;
     }
     signal(SIGPIPE, SIG_IGN);
@@ -183,6 +187,7 @@ int srv_serve(const srv_options *o, FILE *err)
     free(key);
     if (rc < 0) {
         fprintf(err, "cara serve: %s\n", msg);
+        srv__http_close_pool(&s);
         rm_rf(s.state_dir);
         srv_cache_free(s.cache);
         s.cache = NULL;
