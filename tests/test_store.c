@@ -269,6 +269,11 @@ START_TEST(test_direct_when_alone)
     ck_assert_int_eq(store_open(path, 0, &s2, err, sizeof err), 0);
     ck_assert_int_eq(store_direct_begin(s), 0); /* s2 is open: left as it was */
     journal_is(s, "wal");
+    /* and s holds no lock after the attempt: s2 writes at once */
+    store_busy_timeout(s2, 0);
+    ck_assert_int_eq(store_exec(s2, "INSERT INTO acos (aco_id, name, track) VALUES ('A9', 'x', "
+                                    "'global'); DELETE FROM acos WHERE aco_id = 'A9'",
+                                err, sizeof err), 0);
     store_close(s2);
     ck_assert_int_eq(store_begin(s, err, sizeof err), 0);
     ck_assert_int_eq(store_direct_begin(s), 0); /* inside a transaction */
@@ -302,6 +307,9 @@ START_TEST(test_direct_open_refused)
     char err[512];
     ck_assert_int_eq(store_open(path, STORE_CREATE, &s, err, sizeof err), 0);
     ck_assert_int_eq(store_direct_begin(s), 1);
+    /* held from here: nobody gets in before the load's transaction begins */
+    ck_assert_int_lt(store_open(path, STORE_READONLY, &s2, err, sizeof err), 0);
+    ck_assert_ptr_nonnull(strstr(err, "locked by another process"));
     ck_assert_int_eq(store_begin(s, err, sizeof err), 0);
     ck_assert_int_eq(store_exec(s, "INSERT INTO claims (claim_id, claim_type, person_id, "
                                    "claim_start_date, claim_end_date) VALUES ('C1', "
@@ -309,16 +317,22 @@ START_TEST(test_direct_open_refused)
                                 err, sizeof err), 0);
     ck_assert_int_lt(store_open(path, 0, &s2, err, sizeof err), 0);
     ck_assert_ptr_null(s2);
-    ck_assert_ptr_nonnull(strstr(err, "being bulk-loaded by another process"));
+    ck_assert_ptr_nonnull(strstr(err, "being bulk-loaded"));
     /* the load holds the file's lock until it commits (store_begin took it exclusive): a
      * reader cannot even read the header; it waits its busy timeout and is told why */
     ck_assert_int_lt(store_open(path, STORE_READONLY, &s2, err, sizeof err), 0);
     ck_assert_ptr_null(s2);
-    ck_assert_ptr_nonnull(strstr(err, "being bulk-loaded by another process"));
+    ck_assert_ptr_nonnull(strstr(err, "being bulk-loaded"));
     ck_assert_ptr_null(strstr(err, "not a SQLite database"));
     ck_assert_int_eq(store_commit(s, err, sizeof err), 0);
+    /* nor between the commit and the switch back to WAL mode */
+    ck_assert_int_lt(store_open(path, STORE_READONLY, &s2, err, sizeof err), 0);
+    ck_assert_ptr_nonnull(strstr(err, "locked by another process"));
     store_direct_end(s);
     journal_is(s, "wal");
+    ck_assert_int_eq(store_open(path, STORE_READONLY, &s2, err, sizeof err), 0); /* and now in */
+    ck_assert_int_eq(query_int(s2, "SELECT count(*) FROM claims"), 1);
+    store_close(s2);
     store_close(s);
 }
 END_TEST

@@ -152,7 +152,8 @@ int srv_serve(const srv_options *o, FILE *err)
     snprintf(s.state_dir, sizeof s.state_dir, "%s/cs-XXXXXX", tmp && *tmp ? tmp : "/tmp");
     if (!mkdtemp(s.state_dir)) {
         fprintf(err, "cara serve: cannot create a state folder (snapshots) in %s\n", tmp ? tmp : "/tmp");
-        srv__http_close_pool(&s);
+        store_close(s.ckpt_db); /* its lock is not made yet: not srv__http_close_pool */
+        s.ckpt_db = NULL;
         return -1;
     }
     signal(SIGPIPE, SIG_IGN);

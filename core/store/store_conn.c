@@ -19,12 +19,13 @@
 
 enum { TX_BEGIN, TX_BEGIN_EXCLUSIVE, TX_COMMIT, TX_SAVEPOINT, TX_RELEASE, TX_ROLLBACK_TO, TX_N };
 
-/* A store another process holds outside WAL mode (store_direct_begin) cannot be opened,
- * nor read once that load writes into the file, until the load ends. */
+/* A store another process holds (store_direct_begin's load, or any program with the
+ * file's exclusive lock) cannot be opened until it lets go. */
 #define STORE_LOCKED_MSG                                                                    \
-    "the store is being bulk-loaded by another process (cara load writing the first claims " \
-    "of this store into the file directly holds it until its commit; CARA_LOAD_WAL=1 makes " \
-    "such a load leave the store readable); try again when it ends"
+    "the store is locked by another process: most likely a cara load writing the first "    \
+    "claims of this store into the file directly (it is being bulk-loaded, and holds the "  \
+    "file until the load ends; CARA_LOAD_WAL=1 makes such a load leave the store open to "   \
+    "others), else another program holding the file; try again when it ends"
 
 struct store {
     sqlite3 *db;
@@ -343,8 +344,10 @@ int store_open_version(const char *path, int flags, int max_version, store **out
     if (!(flags & STORE_READONLY)) {
         if (store_exec(s, "PRAGMA journal_mode = WAL; PRAGMA synchronous = NORMAL;", err,
                        errlen) < 0) {
-            if ((sqlite3_errcode(s->db) & 0xff) == SQLITE_BUSY) /* store_direct_begin's lock */
+            if ((sqlite3_errcode(s->db) & 0xff) == SQLITE_BUSY) { /* store_direct_begin's lock */
                 snprintf(err, errlen, "%s: " STORE_LOCKED_MSG, path);
+                rc = -EBUSY;
+            }
             goto fail;
         }
     }
@@ -423,13 +426,28 @@ static int journal_mode_is(sqlite3 *db, const char *sql, const char *want)
     return yes;
 }
 
+/* The connection's locking mode back to NORMAL, its locks given up at the next access. */
+static void locking_normal(sqlite3 *db)
+{
+    sqlite3_exec(db, "PRAGMA locking_mode = NORMAL", NULL, NULL, NULL);
+}
+
 int store_direct_begin(store *s)
 {
     if (!s || s->direct || !sqlite3_get_autocommit(s->db)) return 0;
+    /* EXCLUSIVE locking first: the switch below takes the file's exclusive lock and the
+     * connection keeps it from then on, so no reader can slip in before the load's
+     * transaction or between its commit and the switch back (store_direct_end) */
+    sqlite3_exec(s->db, "PRAGMA locking_mode = EXCLUSIVE", NULL, NULL, NULL);
     sqlite3_busy_timeout(s->db, 0); /* another connection: give up at once, not after waiting */
     int yes = journal_mode_is(s->db, "PRAGMA journal_mode = DELETE", "delete");
     sqlite3_busy_timeout(s->db, s->busy_ms);
-    if (!yes) return 0;
+    if (!yes) {
+        locking_normal(s->db);
+        int v;
+        (void)pragma_int(s->db, "PRAGMA user_version", &v); /* an access: the locks go */
+        return 0;
+    }
     sqlite3_exec(s->db, "PRAGMA synchronous = FULL", NULL, NULL, NULL);
     s->direct = 1;
     return 1;
@@ -439,6 +457,9 @@ void store_direct_end(store *s)
 {
     if (!s || !s->direct || !sqlite3_get_autocommit(s->db)) return;
     s->direct = 0;
+    /* still holding the exclusive lock: the switch to WAL needs no one else to let go;
+     * the lock goes with it (NORMAL locking from this access on) */
+    locking_normal(s->db);
     if (journal_mode_is(s->db, "PRAGMA journal_mode = WAL", "wal"))
         sqlite3_exec(s->db, "PRAGMA synchronous = NORMAL", NULL, NULL, NULL);
 }

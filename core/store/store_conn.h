@@ -121,9 +121,12 @@ int store_in_transaction(store *s);
  * WAL mode into a rollback journal (synchronous FULL): pages new to the file are then
  * written once, the journal holds only the earlier pages a transaction changes, and a
  * crash still rolls back (the journal is hot; the next store_open undoes it and puts the
- * file back in WAL mode). store_begin then takes the file's exclusive lock for the whole
- * transaction: while it lasts, another process's store_open (read-only too) waits its
- * busy timeout, then fails ("the store is being bulk-loaded by another process").
+ * file back in WAL mode). The connection holds the file's exclusive lock from
+ * store_direct_begin to store_direct_end (EXCLUSIVE locking mode; store_begin begins
+ * EXCLUSIVE): meanwhile another process's store_open (read-only too) waits its busy
+ * timeout, then fails ("the store is locked by another process: most likely a cara load
+ * ... (it is being bulk-loaded ...)"), and no reader can keep the file from going back
+ * to WAL mode.
  * Returns 1 (direct until store_direct_end), 0 (left in WAL mode: another connection is
  * open, a transaction is, or SQLite refused; nothing changed). Call store_direct_end
  * after the commit or rollback: WAL mode again (synchronous NORMAL); a failure there
