@@ -652,18 +652,26 @@ static int load_mapped(store *s, const char *path, int fd, const char *buf, size
                  claims_q_none(s) == 1 && store_direct_begin(s) == 1;
     int began = rc == 0 && store_begin(s, err, sizeof err) == 0;
     if (rc == 0 && !began) rc = db_fail(&ld, 1, "starting the transaction");
-    if (rc == 0) rc = start_load(&ld, &load_id);
+    /* the same bytes loaded by another process between the look-up above and this
+     * transaction (two loads of one file at once): skipped as well, inside it */
+    int late = rc == 0 ? already_loaded(&ld) : 0;
+    if (late < 0) rc = late;
+    late = late > 0;
+    if (rc == 0 && !late) rc = start_load(&ld, &load_id);
     ld.load_id = load_id;
-    if (rc == 0 && ld.def->prepare) rc = ld.def->prepare(&ld);
-    if (rc == 0) rc = ld.grouped ? scan_grouped(&ld, &scan, staged) : scan_rows(&ld, &scan);
+    if (rc == 0 && !late && ld.def->prepare) rc = ld.def->prepare(&ld);
+    if (rc == 0 && !late)
+        rc = ld.grouped ? scan_grouped(&ld, &scan, staged) : scan_rows(&ld, &scan);
     csv_group_close(staged); /* inside the transaction when there is one */
     /* with skip_bad, bad rows were left out (and written to the rejects file) */
     int clean = ld.errors == 0 || ld.skip_bad;
-    if (rc == 0 && clean) rc = finish_load(&ld, load_id);
-    if (rc == 0 && clean && store_commit(s, err, sizeof err) < 0) rc = db_fail(&ld, 1, "committing");
+    if (rc == 0 && clean && !late) rc = finish_load(&ld, load_id);
+    if (rc == 0 && clean && !late && store_commit(s, err, sizeof err) < 0)
+        rc = db_fail(&ld, 1, "committing");
     if (ld.def && ld.def->finalize) ld.def->finalize(&ld);
-    if (began && (rc < 0 || !clean)) store_rollback(s);
+    if (began && (rc < 0 || !clean || late)) store_rollback(s);
     if (direct) store_direct_end(s);
+    if (late) r->skipped = 1;
     r->rows = ld.rows;
     r->errors = ld.errors;
     r->rejected = ld.rejected;
