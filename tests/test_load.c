@@ -6,11 +6,15 @@
  * The Tuva Project's forms are in tests/test_tuva.c.
  */
 #include <check.h>
+#include <errno.h>
+#include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <unistd.h>
 
 #include "base/csv_scan.h"
+#include "base/file_hash.h"
 #include "helpers.h"
 #include "load/load_csv.h"
 #include "base/sha256.h"
@@ -153,6 +157,55 @@ START_TEST(test_sha256_pieces_agree)
         for (int i = 0; i < 32; i++) snprintf(b + 2 * i, 3, "%02x", d[i]);
         ck_assert_msg(!strcmp(a, b), "length %zu: %s != %s", lens[k], a, b);
     }
+}
+END_TEST
+
+/* file_hash: the thread's digest is sha256_hex's for a file of 3 MiB + 5 bytes (more
+ * than one of its 1 MiB reads, the last one short) and for an empty file; a file shorter
+ * than the length asked for is an error (no digest); a cancelled hash joins and frees. */
+START_TEST(test_file_hash)
+{
+    char path[] = "/tmp/cara-hash-XXXXXX";
+    int fd = mkstemp(path);
+    ck_assert_int_ge(fd, 0);
+    size_t len = (3u << 20) + 5;
+    unsigned char *buf = malloc(len);
+    ck_assert_ptr_nonnull(buf);
+    uint32_t x = 7;
+    for (size_t i = 0; i < len; i++) {
+        x = x * 1103515245u + 12345u;
+        buf[i] = (unsigned char)(x >> 16);
+    }
+    ck_assert_int_eq(write(fd, buf, len), (ssize_t)len);
+    char want[65], got[65];
+    sha256_hex(buf, len, want);
+    file_hash *h;
+    ck_assert_int_eq(file_hash_start(fd, len, &h), 0);
+    ck_assert_int_eq(file_hash_join(h, got), 0);
+    ck_assert_str_eq(got, want);
+    /* the first 1000 bytes only */
+    sha256_hex(buf, 1000, want);
+    ck_assert_int_eq(file_hash_start(fd, 1000, &h), 0);
+    ck_assert_int_eq(file_hash_join(h, got), 0);
+    ck_assert_str_eq(got, want);
+    /* nothing */
+    ck_assert_int_eq(file_hash_start(fd, 0, &h), 0);
+    ck_assert_int_eq(file_hash_join(h, got), 0);
+    ck_assert_str_eq(got, "e3b0c44298fc1c149afbf4c8996fb92427ae41e4649b934ca495991b7852b855");
+    /* the file is shorter than asked: an error, no digest */
+    ck_assert_int_eq(file_hash_start(fd, len + 1, &h), 0);
+    ck_assert_int_lt(file_hash_join(h, got), 0);
+    ck_assert_str_eq(got, "");
+    /* a bad descriptor */
+    ck_assert_int_eq(file_hash_start(-1, 10, &h), 0);
+    ck_assert_int_eq(file_hash_join(h, got), -EBADF);
+    /* cancelled: no digest wanted, the thread joined (ASan: nothing leaks) */
+    ck_assert_int_eq(file_hash_start(fd, len, &h), 0);
+    file_hash_cancel(h);
+    file_hash_cancel(NULL);
+    close(fd);
+    unlink(path);
+    free(buf);
 }
 END_TEST
 
@@ -451,6 +504,102 @@ static store *load_fresh(const char *name, const char *text, int how)
  * the admission date (an update of a claim just queued). By hand:
  * claim i has 1 + i % 3 lines of (i % 7 + 1) dollars each; W00010's replacement has one
  * line of 99.00; W00020 is gone. */
+/* The hash of a new file is computed alongside the load (no earlier load of its kind
+ * has its size) and recorded with the size; the same bytes again are skipped before any
+ * row is read. By hand: the file below is 2 claim lines; sha256sum of its bytes is
+ * sha256_hex's. */
+START_TEST(test_hash_alongside)
+{
+    load_result r;
+    char text[1024], want[65], buf[192];
+    snprintf(text, sizeof text, "%s"
+             "H1,1,professional,1EG4TE5MK73,2027-01-04,2027-01-05,2027-01-04,2027-01-04,,,11,,,97161,,1234567893,123456789,1234567893,123456789,150.00,190.50,Z9181,,0\n"
+             "H1,2,professional,1EG4TE5MK73,2027-01-04,2027-01-05,2027-01-05,2027-01-05,,,11,,,97110,,1234567893,123456789,1234567893,123456789,40,50,Z9181,,0\n",
+             CLAIM_HDR);
+    sha256_hex(text, strlen(text), want);
+    ck_assert_msg(load("medical_claim.csv", text, &r) == 0, "%s", errs);
+    ck_assert_int_eq(r.skipped, 0);
+    ck_assert_str_eq(r.sha256, want);
+    snprintf(buf, sizeof buf, "SELECT count(*) FROM loads WHERE sha256 = '%s' AND bytes = %zu",
+             want, strlen(text));
+    ck_assert_int_eq(q(buf), 1);
+    ck_assert_int_eq(q("SELECT count(*) FROM loads WHERE sha256 = ''"), 0);
+    ck_assert_int_eq(q("SELECT count(*) FROM audit_log WHERE action = 'load' AND "
+                       "json_extract(after, '$.sha256') = (SELECT sha256 FROM loads)"), 1);
+    /* the same bytes: skipped at once (same size, so hashed first) */
+    ck_assert_int_eq(load("medical_claim.csv", text, &r), 0);
+    ck_assert_int_eq(r.skipped, 1);
+    ck_assert_str_eq(r.sha256, want);
+    ck_assert_int_eq(q("SELECT count(*) FROM loads"), 1);
+    /* other bytes of the same size (hashed first, not seen): loaded */
+    char *p = strstr(text, "150.00");
+    memcpy(p, "151.00", 6);
+    ck_assert_msg(load("medical_claim.csv", text, &r) == 0, "%s", errs);
+    ck_assert_int_eq(r.skipped, 0);
+    ck_assert_int_eq(q("SELECT count(*) FROM loads WHERE kind = 'medical_claim.csv'"), 2);
+    ck_assert_int_eq(q("SELECT paid_cents FROM claim_lines WHERE claim_id = 'H1' AND "
+                       "claim_line_number = 1"), 15100);
+}
+END_TEST
+
+/* Another process that loads the same bytes while this load runs (between the size check
+ * and the end): the hash, checked inside the file's transaction, finds its load, and
+ * this one is rolled back and skipped. Staged by a loads row of the file's hash with
+ * another size, which only such a race makes (the size check lets the hash run
+ * alongside; the end's check by hash finds it). A loads row of no size (recorded before
+ * store migration 26) makes the loader hash first. */
+START_TEST(test_hash_alongside_race)
+{
+    load_result r;
+    char text[1024], want[65], sql[256];
+    snprintf(text, sizeof text, "%s"
+             "R1,1,professional,1EG4TE5MK73,2027-01-04,2027-01-05,2027-01-04,2027-01-04,,,11,,,97161,,1234567893,123456789,1234567893,123456789,150.00,190.50,Z9181,,0\n",
+             CLAIM_HDR);
+    sha256_hex(text, strlen(text), want);
+    snprintf(sql, sizeof sql, "INSERT INTO loads (path, kind, sha256, rows, loaded_at, bytes) "
+             "VALUES ('other/medical_claim.csv', 'medical_claim.csv', '%s', 1, "
+             "'2027-01-01T00:00:00Z', 1)", want);
+    char err[256];
+    ck_assert_int_eq(store_exec(db, sql, err, sizeof err), 0);
+    ck_assert_msg(load("medical_claim.csv", text, &r) == 0, "%s", errs);
+    ck_assert_int_eq(r.skipped, 1);
+    ck_assert_str_eq(r.sha256, want);
+    ck_assert_int_eq(q("SELECT count(*) FROM loads"), 1);
+    ck_assert_int_eq(q("SELECT count(*) FROM claims"), 0);
+    ck_assert_int_eq(q("SELECT count(*) FROM claim_lines"), 0);
+    /* a load of unknown size of that kind: hashed before the load, which it matches */
+    ck_assert_int_eq(store_exec(db, "UPDATE loads SET bytes = NULL", err, sizeof err), 0);
+    ck_assert_int_eq(load("medical_claim.csv", text, &r), 0);
+    ck_assert_int_eq(r.skipped, 1);
+    ck_assert_int_eq(q("SELECT count(*) FROM claims"), 0);
+    /* and a file it does not match loads, its hash and size recorded */
+    char *p = strstr(text, "150.00");
+    memcpy(p, "151.00", 6);
+    sha256_hex(text, strlen(text), want);
+    ck_assert_msg(load("medical_claim.csv", text, &r) == 0, "%s", errs);
+    ck_assert_int_eq(r.skipped, 0);
+    snprintf(sql, sizeof sql, "SELECT count(*) FROM loads WHERE sha256 = '%s' AND bytes = %zu",
+             want, strlen(text));
+    ck_assert_int_eq(q(sql), 1);
+}
+END_TEST
+
+/* A file that fails: its hash (running alongside) is stopped, nothing is recorded. */
+START_TEST(test_hash_alongside_failed)
+{
+    load_result r;
+    char text[1024];
+    snprintf(text, sizeof text, "%s"
+             "F1,1,professional,1EG4TE5MK73,2027-01-04,2027-01-05,2027-01-04,2027-01-04,,,11,,,97161,,1234567893,123456789,1234567893,123456789,150.00,190.50,Z9181,,0\n"
+             "F1,1,professional,1EG4TE5MK73,2027-01-04,2027-01-05,2027-01-04,2027-01-04,,,11,,,97161,,1234567893,123456789,1234567893,123456789,150.00,190.50,Z9181,,0\n",
+             CLAIM_HDR);
+    ck_assert_int_lt(load("medical_claim.csv", text, &r), 0);
+    HAS("medical_claim.csv:3:2: claim_line_number: line 1 of claim \"F1\" appears twice");
+    ck_assert_int_eq(q("SELECT count(*) FROM loads"), 0);
+    ck_assert_int_eq(q("SELECT count(*) FROM claims"), 0);
+}
+END_TEST
+
 START_TEST(test_write_behind)
 {
     size_t cap = 4 << 20, n = 0;
@@ -939,12 +1088,16 @@ Suite *suite_load(void)
     tcase_add_test(tc, test_scan_reset);
     tcase_add_test(tc, test_sha256_vectors);
     tcase_add_test(tc, test_sha256_pieces_agree);
+    tcase_add_test(tc, test_file_hash);
     suite_add_tcase(s, tc);
     tc = tcase_create("load");
     tcase_add_checked_fixture(tc, setup, teardown);
     tcase_add_test(tc, test_reference_files);
     tcase_add_test(tc, test_validation_errors);
     tcase_add_test(tc, test_claims);
+    tcase_add_test(tc, test_hash_alongside);
+    tcase_add_test(tc, test_hash_alongside_race);
+    tcase_add_test(tc, test_hash_alongside_failed);
     tcase_add_test(tc, test_write_behind);
     tcase_add_test(tc, test_write_behind_repeat);
     tcase_add_test(tc, test_write_behind_versions);

@@ -10,6 +10,7 @@
 #include <sys/wait.h>
 #include <unistd.h>
 
+#include "store/loads_w.h"
 #include "store/store_conn.h"
 #include "store/store_rows.h"
 #include "suites.h"
@@ -249,6 +250,28 @@ START_TEST(test_migration_25)
 }
 END_TEST
 
+/* Migration 26 on a store of version 25 with a load: loads gets bytes, NULL for the
+ * loads before it, so such a load "may be" of any file of its kind (the loader hashes a
+ * file of that kind before loading it). */
+START_TEST(test_migration_26)
+{
+    store *s;
+    char err[512];
+    ck_assert_int_eq(store_open_version(path, STORE_CREATE, 25, &s, err, sizeof err), 0);
+    ck_assert_int_eq(store_exec(s,
+        "INSERT INTO loads (path, kind, sha256, rows, loaded_at) VALUES "
+        "('d/medical_claim.csv', 'medical_claim.csv', 'ab', 3, '2027-01-01T00:00:00Z')",
+        err, sizeof err), 0);
+    store_close(s);
+    ck_assert_int_eq(store_open(path, 0, &s, err, sizeof err), 0);
+    ck_assert_int_eq(store_version_found(s), 25);
+    ck_assert_int_eq(query_int(s, "SELECT count(*) FROM loads WHERE bytes IS NULL AND rows = 3"), 1);
+    ck_assert_int_eq(loads_w_maybe_seen(s, "medical_claim.csv", 12345, err, sizeof err), 1);
+    ck_assert_int_eq(loads_w_maybe_seen(s, "eligibility.csv", 12345, err, sizeof err), 0);
+    store_close(s);
+}
+END_TEST
+
 static void journal_is(store *s, const char *want)
 {
     sqlite3_stmt *st;
@@ -447,6 +470,7 @@ Suite *suite_store(void)
     tcase_add_test(tc, test_missing);
     tcase_add_test(tc, test_constraints_and_rollback);
     tcase_add_test(tc, test_migration_25);
+    tcase_add_test(tc, test_migration_26);
     tcase_add_test(tc, test_store_fail_message);
     tcase_add_test(tc, test_direct_when_alone);
     tcase_add_test(tc, test_direct_open_refused);

@@ -421,7 +421,9 @@ START_TEST(test_loads)
     const char *sha = "ab12";
     int64_t id = 0;
     ck_assert_int_eq(loads_w_seen(db, sha, "acos.csv", err, sizeof err), 0);
-    ck_assert_int_eq(loads_w_begin(db, "d/acos.csv", "acos.csv", sha, &id, at, err, sizeof err), 0);
+    ck_assert_int_eq(loads_w_maybe_seen(db, "acos.csv", 120, err, sizeof err), 0);
+    ck_assert_int_eq(loads_w_begin(db, "d/acos.csv", "acos.csv", sha, 120, &id, at, err,
+                                   sizeof err), 0);
     ck_assert_int_eq(id, 1);
     ck_assert_str_eq(th_qs(db, "SELECT loaded_at FROM loads", buf), at);
     ck_assert_int_eq(loads_w_counts(db, id, 7, 2, 1, err, sizeof err), 0);
@@ -432,6 +434,15 @@ START_TEST(test_loads)
     ck_assert_str_eq(th_qs(db, "SELECT rows || '|' || rejected FROM loads", buf), "7|0");
     ck_assert_int_eq(loads_w_seen(db, sha, "acos.csv", err, sizeof err), 1);
     ck_assert_int_eq(loads_w_seen(db, sha, "providers.csv", err, sizeof err), 0);
+    /* maybe seen: a whole load of that kind and size (or of no recorded size) */
+    ck_assert_int_eq(loads_w_maybe_seen(db, "acos.csv", 120, err, sizeof err), 1);
+    ck_assert_int_eq(loads_w_maybe_seen(db, "acos.csv", 121, err, sizeof err), 0);
+    ck_assert_int_eq(loads_w_maybe_seen(db, "providers.csv", 120, err, sizeof err), 0);
+    ck_assert_int_eq(loads_w_sha(db, id, "cd34", err, sizeof err), 0);
+    ck_assert_int_eq(loads_w_seen(db, "cd34", "acos.csv", err, sizeof err), 1);
+    ck_assert_int_eq(loads_w_seen(db, sha, "acos.csv", err, sizeof err), 0);
+    ck_assert_int_eq(loads_w_sha(db, id, sha, err, sizeof err), 0);
+    ck_assert_str_eq(th_qs(db, "SELECT bytes FROM loads", buf), "120");
     ck_assert_int_eq(loads_w_audit(db, id, "d/acos.csv", "acos.csv", sha, at, "ann", 7, err,
                                    sizeof err), 0);
     ck_assert_int_eq(loads_w_audit(db, id, "d/acos.csv", "acos.csv", sha, at, "ann", -1, err,

@@ -642,7 +642,8 @@ static int load_delivery(ctx *x)
     for (size_t i = 0; i < x->n && !x->failed; i++) {
         char kind[8] = "cclf";
         kind[4] = (char)(f[i].name.file >= 'A' ? f[i].name.file - 'A' + 'a' : f[i].name.file);
-        int rc = load_feed_record(x->s, f[i].path, kind, f[i].sha, &x->load_id, x->err, sizeof x->err);
+        int rc = load_feed_record(x->s, f[i].path, kind, f[i].sha, (int64_t)f[i].len,
+                                  &x->load_id, x->err, sizeof x->err);
         if (rc < 0) store_failed(x, "recording the load");
         f[i].seen = rc == 1;
         f[i].load_id = rc == 0 ? x->load_id : 0;

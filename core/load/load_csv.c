@@ -16,6 +16,7 @@
 
 #include "base/base.h"
 #include "load_feed.h"
+#include "base/file_hash.h"
 #include "load_internal.h"
 
 const char *load_kind_file(int kind)
@@ -254,8 +255,8 @@ void load__check_order(loader *ld, const char *start, const char *end)
 static int start_load(loader *ld, int64_t *load_id)
 {
     char e[256];
-    if (loads_w_begin(ld->s, ld->path, ld->def->file, ld->sha, load_id, ld->loaded_at, e,
-                      sizeof e) < 0)
+    if (loads_w_begin(ld->s, ld->path, ld->def->file, ld->sha, (int64_t)ld->map_len, load_id,
+                      ld->loaded_at, e, sizeof e) < 0)
         return db_fail(ld, 1, "recording the load");
     return 0;
 }
@@ -281,6 +282,33 @@ static int already_loaded(loader *ld)
      * again (a fix elsewhere, e.g. a missing ACO, can make the rejected rows good) */
     int seen = loads_w_seen(ld->s, ld->sha, ld->def->file, e, sizeof e);
     return seen < 0 ? db_fail(ld, 1, "recording the load") : seen;
+}
+
+/* 1 when an earlier whole load of this kind may have been of these bytes (same size, or
+ * one of unknown size), 0 when none can, -EIO (reported) when the store failed. */
+static int maybe_loaded(loader *ld)
+{
+    char e[256];
+    int maybe = loads_w_maybe_seen(ld->s, ld->def->file, (int64_t)ld->map_len, e, sizeof e);
+    return maybe < 0 ? db_fail(ld, 1, "recording the load") : maybe;
+}
+
+/* The hash computed alongside the load, inside the file's transaction: into ld->sha and
+ * the load's row. 1 when another process loaded the same bytes meanwhile (the caller
+ * rolls back: skipped), 0, or a negative code (reported). */
+static int hash_joined(loader *ld, file_hash *h, int64_t load_id)
+{
+    int rc = file_hash_join(h, ld->sha);
+    if (rc < 0) {
+        load__error(ld, 1, 0, NULL, "cannot read the file to hash it: %s", strerror(-rc));
+        return rc;
+    }
+    int seen = already_loaded(ld);
+    if (seen != 0) return seen;
+    char e[256];
+    if (loads_w_sha(ld->s, load_id, ld->sha, e, sizeof e) < 0)
+        return db_fail(ld, 1, "recording the load");
+    return 0;
 }
 
 /* ---- skip_bad for claims: one savepoint per claim version ------------------------------ */
@@ -601,10 +629,8 @@ static int load_mapped(store *s, const char *path, int fd, const char *buf, size
                  .max_errors = o->max_errors > 0 ? o->max_errors : 50,
                  .skip_bad = o->skip_bad, .rejects = o->rejects, .strict = o->strict,
                  .write_behind = !o->serial_writes};
-    util_sha256_mapped(buf, len, ld.sha); /* every hashed page given back */
     ld.map = buf;
     ld.map_len = len;
-    memcpy(r->sha256, ld.sha, sizeof ld.sha);
     csv_scan scan;
     csv_scan_init(&scan, buf, len);
     ld.scan = &scan;
@@ -629,8 +655,17 @@ static int load_mapped(store *s, const char *path, int fd, const char *buf, size
         ld.header_fields = scan.n;
         rc = map_header(&ld, &scan);
     }
-    int seen = rc == 0 ? already_loaded(&ld) : 0;
+    /* The hash: before the load when an earlier load of this kind may have been of these
+     * bytes (then a file loaded before is skipped at once), else alongside it, checked
+     * at the end (the file is new unless another process loads it meanwhile). */
+    file_hash *hashing = NULL;
+    int maybe = rc == 0 ? maybe_loaded(&ld) : 0;
+    if (maybe < 0) rc = maybe;
+    if (rc == 0 && (maybe || file_hash_start(fd, len, &hashing) < 0))
+        util_sha256_mapped(buf, len, ld.sha); /* every hashed page given back */
+    int seen = rc == 0 && !hashing ? already_loaded(&ld) : 0;
     if (seen > 0) {
+        memcpy(r->sha256, ld.sha, sizeof ld.sha);
         r->skipped = 1;
         csv_scan_free(&scan);
         return 0;
@@ -654,7 +689,7 @@ static int load_mapped(store *s, const char *path, int fd, const char *buf, size
     if (rc == 0 && !began) rc = db_fail(&ld, 1, "starting the transaction");
     /* the same bytes loaded by another process between the look-up above and this
      * transaction (two loads of one file at once): skipped as well, inside it */
-    int late = rc == 0 ? already_loaded(&ld) : 0;
+    int late = rc == 0 && !hashing ? already_loaded(&ld) : 0;
     if (late < 0) rc = late;
     late = late > 0;
     if (rc == 0 && !late) rc = start_load(&ld, &load_id);
@@ -665,6 +700,13 @@ static int load_mapped(store *s, const char *path, int fd, const char *buf, size
     csv_group_close(staged); /* inside the transaction when there is one */
     /* with skip_bad, bad rows were left out (and written to the rejects file) */
     int clean = ld.errors == 0 || ld.skip_bad;
+    if (hashing && rc == 0 && clean) {
+        late = hash_joined(&ld, hashing, load_id);
+        if (late < 0) rc = late;
+        late = late > 0;
+    } else {
+        file_hash_cancel(hashing); /* not needed: the file is not recorded */
+    }
     if (rc == 0 && clean && !late) rc = finish_load(&ld, load_id);
     if (rc == 0 && clean && !late && store_commit(s, err, sizeof err) < 0)
         rc = db_fail(&ld, 1, "committing");
@@ -672,6 +714,7 @@ static int load_mapped(store *s, const char *path, int fd, const char *buf, size
     if (began && (rc < 0 || !clean || late)) store_rollback(s);
     if (direct) store_direct_end(s);
     if (late) r->skipped = 1;
+    memcpy(r->sha256, ld.sha, sizeof ld.sha);
     r->rows = ld.rows;
     r->errors = ld.errors;
     r->rejected = ld.rejected;

@@ -99,9 +99,9 @@ int load_fhir(store *s, char *const *paths, size_t n, const feed_opts *o);
 /* Shared by the two loaders: record the file in `loads` (kind e.g. "cclf1", "fhir"),
  * returning its load_id in *id; 1 when these bytes were loaded before *whole* (a load
  * of the same SHA-256 and kind with no rejected records: load_seen), and then nothing
- * is recorded. */
+ * is recorded. bytes: the file's size (loads.bytes). */
 int load_feed_record(store *s, const char *path, const char *kind, const char *sha,
-                     int64_t *id, char *err, size_t errlen);
+                     int64_t bytes, int64_t *id, char *err, size_t errlen);
 
 /* Set the rejected and warning counts of load load_id (after the delivery). 0 or -EIO. */
 int load_feed_counts(store *s, int64_t load_id, int64_t rejected, int64_t warnings,

@@ -133,13 +133,13 @@ int load_is_fhir_name(const char *base)
 }
 
 int load_feed_record(store *s, const char *path, const char *kind, const char *sha,
-                     int64_t *id, char *err, size_t errlen)
+                     int64_t bytes, int64_t *id, char *err, size_t errlen)
 {
     char e[256], at[32];
     int seen = loads_w_seen(s, sha, kind, e, sizeof e);
     if (seen > 0) return 1;
     const char *user = getenv("USER");
-    if (seen < 0 || loads_w_begin(s, path, kind, sha, id, at, e, sizeof e) < 0 ||
+    if (seen < 0 || loads_w_begin(s, path, kind, sha, bytes, id, at, e, sizeof e) < 0 ||
         loads_w_audit(s, *id, path, kind, sha, at, user && *user ? user : "cli", -1, e,
                       sizeof e) < 0) {
         snprintf(err, errlen, "recording the load of %s: %s", path, store_errmsg(s));

@@ -267,8 +267,8 @@ static int run(fctx *x)
     int all_seen = 1;
     int64_t load_id = 0;
     for (size_t i = 0; i < x->n && !x->failed; i++) {
-        int rc = load_feed_record(x->s, x->f[i].path, "fhir", x->f[i].sha, &load_id, x->err,
-                                  sizeof x->err);
+        int rc = load_feed_record(x->s, x->f[i].path, "fhir", x->f[i].sha,
+                                  (int64_t)x->f[i].len, &load_id, x->err, sizeof x->err);
         if (rc < 0) store_failed(x, "recording the load");
         if (rc == 0) x->f[i].load_id = load_id;
         all_seen &= rc == 1;

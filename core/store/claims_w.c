@@ -373,6 +373,8 @@ int claims_w_rekey(claims_w *w, const char *previous, const char *current, char 
  * claims follow the file's order (beneficiary, status) and are cheaper kept as rows
  * arrive. */
 static const char DEFERRED_INDEX[] = "claims_current_end";
+/* worker threads for that index's sort (SQLite's sorter: the caller's thread merges) */
+enum { BULK_SORT_THREADS = 2 };
 
 int claims_w_bulk_begin(claims_w *w, char *err, size_t errlen)
 {
@@ -409,7 +411,12 @@ int claims_w_bulk_end(claims_w *w, char *err, size_t errlen)
     if (!w || !w->deferred_sql) return 0;
     int rc = claims__aw_drain(w, err, errlen);
     if (rc < 0) return rc;
-    if (sqlite3_exec(w->w.db, w->deferred_sql, NULL, NULL, NULL) != SQLITE_OK) {
+    /* the index's sort on a helper thread as well: 0.79 s -> 0.53 s at 1.6 million
+     * claims (docs/performance.md); the connection's limit is put back after */
+    int threads = sqlite3_limit(w->w.db, SQLITE_LIMIT_WORKER_THREADS, BULK_SORT_THREADS);
+    rc = sqlite3_exec(w->w.db, w->deferred_sql, NULL, NULL, NULL);
+    sqlite3_limit(w->w.db, SQLITE_LIMIT_WORKER_THREADS, threads);
+    if (rc != SQLITE_OK) {
         snprintf(err, errlen, "rebuilding index %s: %s", DEFERRED_INDEX,
                  sqlite3_errmsg(w->w.db));
         return -EIO;

@@ -30,22 +30,52 @@ int loads_w_seen(store *s, const char *sha, const char *kind, char *err, size_t 
     return rc == SQLITE_ROW;
 }
 
-int loads_w_begin(store *s, const char *path, const char *kind, const char *sha, int64_t *id,
-                  char at[32], char *err, size_t errlen)
+int loads_w_maybe_seen(store *s, const char *kind, int64_t bytes, char *err, size_t errlen)
+{
+    sqlite3 *db = store_db(s);
+    sqlite3_stmt *st;
+    if (sqlite3_prepare_v2(db, "SELECT 1 FROM loads WHERE kind = ?1 AND rejected = 0 AND "
+                               "(bytes IS NULL OR bytes = ?2) LIMIT 1", -1, &st, NULL) != SQLITE_OK)
+        return failed(db, NULL, err, errlen);
+    sqlite3_bind_text(st, 1, kind, -1, SQLITE_STATIC);
+    sqlite3_bind_int64(st, 2, bytes);
+    int rc = sqlite3_step(st);
+    if (rc != SQLITE_ROW && rc != SQLITE_DONE) return failed(db, st, err, errlen);
+    sqlite3_finalize(st);
+    return rc == SQLITE_ROW;
+}
+
+int loads_w_begin(store *s, const char *path, const char *kind, const char *sha,
+                  int64_t bytes, int64_t *id, char at[32], char *err, size_t errlen)
 {
     sqlite3 *db = store_db(s);
     sqlite3_stmt *st;
     audit_now(at);
-    if (sqlite3_prepare_v2(db, "INSERT INTO loads (path, kind, sha256, rows, loaded_at) VALUES "
-                               "(?1, ?2, ?3, 0, ?4)", -1, &st, NULL) != SQLITE_OK)
+    if (sqlite3_prepare_v2(db, "INSERT INTO loads (path, kind, sha256, rows, loaded_at, bytes) "
+                               "VALUES (?1, ?2, ?3, 0, ?4, ?5)", -1, &st, NULL) != SQLITE_OK)
         return failed(db, NULL, err, errlen);
     sqlite3_bind_text(st, 1, path, -1, SQLITE_STATIC);
     sqlite3_bind_text(st, 2, kind, -1, SQLITE_STATIC);
     sqlite3_bind_text(st, 3, sha, -1, SQLITE_STATIC);
     sqlite3_bind_text(st, 4, at, -1, SQLITE_STATIC);
+    if (bytes >= 0) sqlite3_bind_int64(st, 5, bytes);
     if (sqlite3_step(st) != SQLITE_DONE) return failed(db, st, err, errlen);
     sqlite3_finalize(st);
     *id = sqlite3_last_insert_rowid(db);
+    return 0;
+}
+
+int loads_w_sha(store *s, int64_t id, const char *sha, char *err, size_t errlen)
+{
+    sqlite3 *db = store_db(s);
+    sqlite3_stmt *st;
+    if (sqlite3_prepare_v2(db, "UPDATE loads SET sha256 = ?2 WHERE load_id = ?1", -1, &st,
+                           NULL) != SQLITE_OK)
+        return failed(db, NULL, err, errlen);
+    sqlite3_bind_int64(st, 1, id);
+    sqlite3_bind_text(st, 2, sha, -1, SQLITE_STATIC);
+    if (sqlite3_step(st) != SQLITE_DONE) return failed(db, st, err, errlen);
+    sqlite3_finalize(st);
     return 0;
 }
 

@@ -787,6 +787,13 @@ static const store_migration migrations[] = {
      "  DELETE FROM claim_lines WHERE claim_id = OLD.claim_id;\n"
      "END;\n"
     },
+    /* A load's file size, so that a new file (no earlier load of its kind has its size)
+     * is known to be new before its hash is: the hash is then computed alongside the
+     * load (core/base/file_hash.h) instead of before it. Loads recorded before this
+     * migration have no size (NULL: they may be of any file). */
+    {26, "loads: the size of each file loaded",
+     "ALTER TABLE loads ADD COLUMN bytes INTEGER;\n"
+    },
 };
 
 const store_migration *store_migrations(size_t *n)
