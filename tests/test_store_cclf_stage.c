@@ -1,6 +1,6 @@
 /*
  * tests/test_store_cclf_stage.c: the CCLF loader's store modules, on a scratch store:
- * cclf_stage (the staging tables: records come back in the loader's orders, claims
+ * cclf_stage (the staging tables: records' places come back in the loader's orders, claims
  * marked bad are left out of assembly and listed as collateral, a stage opened again
  * starts empty, a store failure is -EIO with SQLite's message) and claims_q's read of
  * the bills of a stay (claims_q_cclf_stays).
@@ -17,6 +17,8 @@
 
 static char dir[64];
 static store *db;
+static char arena[8192];  /* the staged records' bytes (put) */
+static size_t arena_used;
 
 static void exec_ok(const char *sql)
 {
@@ -26,6 +28,7 @@ static void exec_ok(const char *sql)
 static void setup(void)
 {
     th_tmpdir_store(dir, "cara-cclf-stage", &db);
+    arena_used = 0;
 }
 
 static void teardown(void)
@@ -33,17 +36,35 @@ static void teardown(void)
     th_store_done(dir, &db);
 }
 
-/* Stage one record: rec is "<file>:<cur_id>:<fidx>:<recno>" padded, so a row read back
- * names where it came from; only its first len bytes are stored. */
+/* The records' bytes, as the loader's mapped files hold them: the stage keeps each
+ * record's offset and length in its file, and the test reads the record back from here
+ * (one arena stands for every file: offsets are unique in it). */
+
+/* Stage one record: its bytes are "<file>:<cur_id>:<fidx>:<recno>", appended to the
+ * arena (followed by bytes that are not the record's), so a row read back names where it
+ * came from. */
 static void put(cclf_stage *st, char file, const char *cur_id, int fidx, int recno)
 {
-    char rec[64], err[256];
-    int n = snprintf(rec, sizeof rec, "%c:%s:%d:%d|trailing bytes not staged", file, cur_id,
-                     fidx, recno);
-    const char *bar = strchr(rec, '|');
+    char err[256];
+    char *rec = arena + arena_used;
+    int n = snprintf(rec, sizeof arena - arena_used, "%c:%s:%d:%d", file, cur_id, fidx, recno);
     ck_assert_int_gt(n, 0);
-    ck_assert_int_eq(cclf_stage_put(st, file, cur_id, fidx, recno, rec, (size_t)(bar - rec), err,
-                                    sizeof err), 0);
+    ck_assert_uint_lt(arena_used + (size_t)n + 8, sizeof arena);
+    memcpy(rec + n, "|trail|", 7); /* not part of the record */
+    ck_assert_int_eq(cclf_stage_put(st, file, cur_id, fidx, recno, (int64_t)arena_used,
+                                    (size_t)n, err, sizeof err), 0);
+    arena_used += (size_t)n + 7;
+}
+
+/* Row r's record, read back from the arena (NUL-terminated copy in buf). */
+static const char *rec_of(const cclf_stage_row *r, char *buf, size_t len)
+{
+    ck_assert_int_ge(r->off, 0);
+    ck_assert_uint_le((size_t)r->off + r->len, arena_used);
+    ck_assert_uint_lt(r->len, len);
+    memcpy(buf, arena + r->off, r->len);
+    buf[r->len] = '\0';
+    return buf;
 }
 
 /* The list which (CCLF_STAGE_CLAIM: of file and cur_id) as "rec[/orphan] rec ..." into
@@ -51,7 +72,7 @@ static void put(cclf_stage *st, char file, const char *cur_id, int fidx, int rec
 static int list(cclf_stage *st, cclf_stage_list which, char file, const char *cur_id,
                 char *out, size_t len)
 {
-    char err[256];
+    char err[256], rec[64];
     cclf_stage_row r;
     int n = 0, rc;
     out[0] = '\0';
@@ -60,9 +81,9 @@ static int list(cclf_stage *st, cclf_stage_list which, char file, const char *cu
         char want[64];
         snprintf(want, sizeof want, "%c:%s:%lld:%lld", r.file, r.cur_id, (long long)r.fidx,
                  (long long)r.recno);
-        ck_assert_str_eq(r.rec, want);
+        ck_assert_str_eq(rec_of(&r, rec, sizeof rec), want);
         size_t k = strlen(out);
-        snprintf(out + k, len - k, "%s%s%s", n ? " " : "", r.rec, r.orphan ? "/orphan" : "");
+        snprintf(out + k, len - k, "%s%s%s", n ? " " : "", rec, r.orphan ? "/orphan" : "");
         n++;
     }
     ck_assert_msg(rc == 0, "%s", err);
@@ -118,7 +139,7 @@ START_TEST(test_nested_scans)
 {
     cclf_stage *st;
     cclf_stage_row h, r;
-    char err[256], got[1024] = "";
+    char err[256], got[1024] = "", rec[64];
     ck_assert_int_eq(cclf_stage_open(db, &st, err, sizeof err), 0);
     stage_delivery(st);
     ck_assert_int_eq(cclf_stage_scan(st, CCLF_STAGE_PART_A, 0, NULL, err, sizeof err), 0);
@@ -126,7 +147,7 @@ START_TEST(test_nested_scans)
         ck_assert_int_eq(cclf_stage_scan(st, CCLF_STAGE_CLAIM, '2', h.cur_id, err, sizeof err), 0);
         while (cclf_stage_next(st, CCLF_STAGE_CLAIM, &r, err, sizeof err) == 1) {
             size_t k = strlen(got);
-            snprintf(got + k, sizeof got - k, "%s<%s ", h.cur_id, r.rec);
+            snprintf(got + k, sizeof got - k, "%s<%s ", h.cur_id, rec_of(&r, rec, sizeof rec));
         }
     }
     ck_assert_str_eq(got, "2000000000002<2:2000000000002:1:2 1000000000001<2:1000000000001:1:1 "
@@ -137,7 +158,7 @@ START_TEST(test_nested_scans)
     cclf_stage_stop(st, CCLF_STAGE_PART_B);
     ck_assert_int_eq(cclf_stage_scan(st, CCLF_STAGE_PART_B, 0, NULL, err, sizeof err), 0);
     ck_assert_int_eq(cclf_stage_next(st, CCLF_STAGE_PART_B, &r, err, sizeof err), 1);
-    ck_assert_str_eq(r.rec, "5:5000000000005:4:1");
+    ck_assert_str_eq(rec_of(&r, rec, sizeof rec), "5:5000000000005:4:1");
     cclf_stage_stop(st, CCLF_STAGE_PART_B);
     cclf_stage_close(st);
 }
@@ -233,12 +254,13 @@ START_TEST(test_failures)
     ck_assert_int_eq(cclf_stage_open(db, &st, err, sizeof err), 0);
     /* a record the table refuses (NOT NULL) */
     err[0] = '\0';
-    ck_assert_int_eq(cclf_stage_put(st, '1', NULL, 0, 1, "x", 1, err, sizeof err), -EIO);
+    ck_assert_int_eq(cclf_stage_put(st, '1', NULL, 0, 1, 0, 1, err, sizeof err), -EIO);
     ck_assert_str_eq(err, "NOT NULL constraint failed: cclf_stage.cur_id");
     /* the tables gone behind the stage's back: writes and reads fail, named by SQLite */
     exec_ok("DROP TABLE temp.cclf_stage; DROP TABLE temp.cclf_bad");
     err[0] = '\0';
-    ck_assert_int_eq(cclf_stage_put(st, '1', "1000000000001", 0, 1, "x", 1, err, sizeof err), -EIO);
+    ck_assert_int_eq(cclf_stage_put(st, '1', "1000000000001", 0, 1, 0, 1, err, sizeof err),
+                     -EIO);
     ck_assert_msg(strstr(err, "no such table") && strstr(err, "cclf_stage"), "%s", err);
     err[0] = '\0';
     ck_assert_int_eq(cclf_stage_mark_bad(st, "1000000000001", 13, err, sizeof err), -EIO);

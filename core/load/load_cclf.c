@@ -9,6 +9,7 @@
  * by CUR_CLM_UNIQ_ID) and applied by natural key and version (feed_store.h).
  */
 #include <errno.h>
+#include <sys/mman.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -39,6 +40,7 @@ typedef struct ctx {
     int64_t load_id;
     char err[512];
     int failed;             /* a store failure: stop */
+    uint64_t read_back;     /* staged records read back (staged) */
     int64_t hicn_rows;      /* CCLF9 HICN pairs (not used: claims carry MBIs) */
     int64_t test_ids;       /* records whose identifier is a CMS test id, not an MBI */
     int64_t aligned;        /* CCLF8 beneficiaries aligned to the delivery's ACO */
@@ -300,12 +302,44 @@ static void stage_record(ctx *x, size_t fi, const char *rec, size_t recno)
         if (strspn(rec, "0123456789") >= 13) mark_bad(x, rec);
         return;
     }
-    if (cclf_stage_put(x->stage, file, cur_id, (int64_t)fi, (int64_t)recno, rec,
-                       cclf_layout_for(file)->reclen, x->err, sizeof x->err) < 0)
+    if (cclf_stage_put(x->stage, file, cur_id, (int64_t)fi, (int64_t)recno,
+                       (int64_t)(rec - x->f[fi].buf), cclf_layout_for(file)->reclen, x->err,
+                       sizeof x->err) < 0)
         store_failed(x, "staging CCLF records");
 }
 
 /* ---- assembling claims ----------------------------------------------------------------------- */
+
+/* Staged record r, read back from its file's mapping (the stage keeps where a record
+ * is, not its bytes). The records come back in claim order, not file order: the
+ * mappings are marked random access at the first (each read maps one page, not the
+ * kernel's 64 KB around it), and every RELEASE_EVERY records the files' pages are given
+ * back (a later read maps them again from the page cache), so memory stays flat however
+ * large the delivery: at most RELEASE_EVERY records' pages. A place outside
+ * its file cannot come from this delivery's stage; it fails the delivery, and a blank
+ * record of the longest layout's length stands in so that no parser reads past it. */
+enum { RELEASE_EVERY = 256, BLANK_LEN = 1024 };
+
+static const char *staged(ctx *x, const cclf_stage_row *r)
+{
+    static const char blank[BLANK_LEN + 1];
+    if (x->read_back == 0) /* from now on in claim order: no read-ahead, no fault-around */
+        for (size_t i = 0; i < x->n; i++)
+            if (x->f[i].len) (void)madvise((void *)x->f[i].buf, x->f[i].len, MADV_RANDOM);
+    if (++x->read_back % RELEASE_EVERY == 0)
+        for (size_t i = 0; i < x->n; i++) {
+            size_t released = 0;
+            util_release_mapped(x->f[i].buf, x->f[i].len, x->f[i].buf + x->f[i].len, &released);
+        }
+    if (r->fidx < 0 || (size_t)r->fidx >= x->n || r->off < 0 || r->len > BLANK_LEN ||
+        (size_t)r->off > x->f[r->fidx].len || r->len > x->f[r->fidx].len - (size_t)r->off) {
+        snprintf(x->err, sizeof x->err, "a staged record (file %lld, offset %lld) is outside "
+                 "its file", (long long)r->fidx, (long long)r->off);
+        store_failed(x, "reading staged claims");
+        return blank;
+    }
+    return x->f[r->fidx].buf + r->off;
+}
 
 typedef struct lines_buf {
     feed_line *v;
@@ -355,7 +389,8 @@ static void add_codes(ctx *x, char file, const char *cur_id, char (*codes)[8], i
            k < 64) {
         char id[14];
         cclf_error e = {.test_ids = 1}; /* validated when staged */
-        if (cclf_part_a_code(r.rec, file, id, &got[k].seq, got[k].code, &e) == 0 && got[k].code[0])
+        if (cclf_part_a_code(staged(x, &r), file, id, &got[k].seq, got[k].code, &e) == 0 &&
+            got[k].code[0])
             k++;
     }
     cclf_stage_stop(x->stage, CCLF_STAGE_CLAIM);
@@ -388,7 +423,7 @@ static void assemble_part_a(ctx *x)
         feed_claim c;
         char id[14], oscar[21], att[11], src[300];
         cclf_error e = {.test_ids = 1}; /* validated when staged */
-        if (cclf_part_a_header(h.rec, &c, id, oscar, att, &e) < 0)
+        if (cclf_part_a_header(staged(x, &h), &c, id, oscar, att, &e) < 0)
             continue; /* validated when staged */
         lb.n = 0;
         int lrc = cclf_stage_scan(x->stage, CCLF_STAGE_CLAIM, '2', cur_id, x->err, sizeof x->err);
@@ -400,7 +435,7 @@ static void assemble_part_a(ctx *x)
                 store_failed(x, "assembling claims");
                 break;
             }
-            if (cclf_part_a_line(r.rec, l, id, &e) < 0) {
+            if (cclf_part_a_line(staged(x, &r), l, id, &e) < 0) {
                 lb.n--;
                 continue;
             }
@@ -453,7 +488,7 @@ static void assemble_part_b(ctx *x)
         }
         if (!row && rc < 0) store_failed(x, "reading staged claims");
         if (!row || x->failed) break;
-        const char *rec = r.rec;
+        const char *rec = staged(x, &r);
         char file = r.file, id[14];
         cclf_error e = {.test_ids = 1}; /* validated when staged */
         feed_line *l = lines_add(&lb);
@@ -554,12 +589,13 @@ static void report_collateral(ctx *x)
     while ((rc = cclf_stage_next(x->stage, CCLF_STAGE_COLLATERAL, &r, x->err, sizeof x->err)) == 1) {
         int64_t fi = r.fidx;
         if (r.orphan)
-            feed_reject(&x->rep, x->f[fi].path, (size_t)r.recno, 1, "CUR_CLM_UNIQ_ID", r.rec,
-                        strlen(r.rec), "claim %s has no CCLF1 header in this delivery", r.cur_id);
+            feed_reject(&x->rep, x->f[fi].path, (size_t)r.recno, 1, "CUR_CLM_UNIQ_ID",
+                        staged(x, &r), r.len, "claim %s has no CCLF1 header in this delivery",
+                        r.cur_id);
         else if (x->o->skip_bad && x->o->rejects) { /* already counted as an error */
             fprintf(x->o->rejects, "%s\t%lld\tCUR_CLM_UNIQ_ID\tclaim %s has a bad record "
-                    "elsewhere; the whole claim is rejected\t%s\n", x->f[fi].path,
-                    (long long)r.recno, r.cur_id, r.rec);
+                    "elsewhere; the whole claim is rejected\t%.*s\n", x->f[fi].path,
+                    (long long)r.recno, r.cur_id, (int)r.len, staged(x, &r));
             x->rep.rejected++;
         }
     }

@@ -19,7 +19,7 @@ struct cclf_stage {
 static const char CREATE_SQL[] =
     "DROP TABLE IF EXISTS temp.cclf_stage; DROP TABLE IF EXISTS temp.cclf_bad;"
     "CREATE TEMP TABLE cclf_stage (file TEXT NOT NULL, cur_id TEXT NOT NULL, fidx "
-    "INTEGER NOT NULL, recno INTEGER NOT NULL, rec TEXT NOT NULL);"
+    "INTEGER NOT NULL, recno INTEGER NOT NULL, off INTEGER NOT NULL, len INTEGER NOT NULL);"
     "CREATE INDEX temp.cclf_stage_claim ON cclf_stage (file, cur_id);"
     "CREATE TEMP TABLE cclf_bad (cur_id TEXT PRIMARY KEY);";
 
@@ -27,22 +27,22 @@ static const char DROP_SQL[] =
     "DROP TABLE IF EXISTS temp.cclf_stage; DROP TABLE IF EXISTS temp.cclf_bad;";
 
 /* Every list selects the columns of a cclf_stage_row, in this order:
- * file, cur_id, fidx, recno, rec, orphan. Each ORDER BY is a total order. */
+ * file, cur_id, fidx, recno, off, len, orphan. Each ORDER BY is a total order. */
 static const char *const LIST_SQL[CCLF_STAGE_LISTS] = {
     [CCLF_STAGE_COLLATERAL] =
-        "SELECT file, cur_id, fidx, recno, rec, 0 FROM cclf_stage WHERE cur_id IN (SELECT "
-        "cur_id FROM cclf_bad) UNION ALL SELECT file, cur_id, fidx, recno, rec, 1 FROM "
+        "SELECT file, cur_id, fidx, recno, off, len, 0 FROM cclf_stage WHERE cur_id IN (SELECT "
+        "cur_id FROM cclf_bad) UNION ALL SELECT file, cur_id, fidx, recno, off, len, 1 FROM "
         "cclf_stage WHERE file IN ('2', '3', '4') AND cur_id NOT IN (SELECT cur_id FROM "
         "cclf_bad) AND cur_id NOT IN (SELECT cur_id FROM cclf_stage WHERE file = '1') "
         "ORDER BY 3, 4",
     [CCLF_STAGE_PART_A] =
-        "SELECT file, cur_id, fidx, recno, rec, 0 FROM cclf_stage WHERE file = '1' AND "
+        "SELECT file, cur_id, fidx, recno, off, len, 0 FROM cclf_stage WHERE file = '1' AND "
         "cur_id NOT IN (SELECT cur_id FROM cclf_bad) ORDER BY fidx, recno",
     [CCLF_STAGE_PART_B] =
-        "SELECT file, cur_id, fidx, recno, rec, 0 FROM cclf_stage WHERE file IN ('5', '6') "
+        "SELECT file, cur_id, fidx, recno, off, len, 0 FROM cclf_stage WHERE file IN ('5', '6') "
         "AND cur_id NOT IN (SELECT cur_id FROM cclf_bad) ORDER BY file, cur_id, fidx, recno",
     [CCLF_STAGE_CLAIM] =
-        "SELECT file, cur_id, fidx, recno, rec, 0 FROM cclf_stage WHERE file = ?1 AND "
+        "SELECT file, cur_id, fidx, recno, off, len, 0 FROM cclf_stage WHERE file = ?1 AND "
         "cur_id = ?2 ORDER BY fidx, recno",
 };
 
@@ -67,8 +67,8 @@ int cclf_stage_open(store *s, cclf_stage **out, char *err, size_t errlen)
         cclf_stage_close(st);
         return -EIO;
     }
-    if (!(st->put = store__prepare(s, "INSERT INTO cclf_stage (file, cur_id, fidx, recno, rec) "
-                                      "VALUES (?1, ?2, ?3, ?4, ?5)", err, errlen)) ||
+    if (!(st->put = store__prepare(s, "INSERT INTO cclf_stage (file, cur_id, fidx, recno, off, "
+                                      "len) VALUES (?1, ?2, ?3, ?4, ?5, ?6)", err, errlen)) ||
         !(st->bad = store__prepare(s, "INSERT OR IGNORE INTO cclf_bad (cur_id) VALUES (?1)",
                                    err, errlen))) {
         cclf_stage_close(st);
@@ -90,14 +90,15 @@ void cclf_stage_close(cclf_stage *st)
 }
 
 int cclf_stage_put(cclf_stage *st, char file, const char *cur_id, int64_t fidx, int64_t recno,
-                   const char *rec, size_t len, char *err, size_t errlen)
+                   int64_t off, size_t len, char *err, size_t errlen)
 {
     char f[2] = {file, 0};
     sqlite3_bind_text(st->put, 1, f, 1, SQLITE_TRANSIENT);
     sqlite3_bind_text(st->put, 2, cur_id, -1, SQLITE_TRANSIENT);
     sqlite3_bind_int64(st->put, 3, fidx);
     sqlite3_bind_int64(st->put, 4, recno);
-    sqlite3_bind_text(st->put, 5, rec, (int)len, SQLITE_STATIC);
+    sqlite3_bind_int64(st->put, 5, off);
+    sqlite3_bind_int64(st->put, 6, (int64_t)len);
     int rc = sqlite3_step(st->put) == SQLITE_DONE ? 0 : fail(st, err, errlen);
     sqlite3_reset(st->put);
     return rc;
@@ -150,8 +151,7 @@ int cclf_stage_next(cclf_stage *st, cclf_stage_list which, cclf_stage_row *row, 
     }
     const char *file = (const char *)sqlite3_column_text(q, 0);
     row->cur_id = (const char *)sqlite3_column_text(q, 1);
-    row->rec = (const char *)sqlite3_column_text(q, 4);
-    if (!file || !row->cur_id || !row->rec) { /* NOT NULL columns: SQLite had no memory */
+    if (!file || !row->cur_id) { /* NOT NULL columns: SQLite had no memory */
         snprintf(err, errlen, "out of memory");
         sqlite3_reset(q);
         return -ENOMEM;
@@ -159,7 +159,9 @@ int cclf_stage_next(cclf_stage *st, cclf_stage_list which, cclf_stage_row *row, 
     row->file = file[0];
     row->fidx = sqlite3_column_int64(q, 2);
     row->recno = sqlite3_column_int64(q, 3);
-    row->orphan = sqlite3_column_int(q, 5);
+    row->off = sqlite3_column_int64(q, 4);
+    row->len = (size_t)sqlite3_column_int64(q, 5);
+    row->orphan = sqlite3_column_int(q, 6);
     return 1;
 }
 

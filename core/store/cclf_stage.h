@@ -1,7 +1,10 @@
 /*
  * cclf_stage: the CCLF loader's staging tables (core/load/load_cclf.c). While one
- * delivery loads, its claim-file records (CCLF1-6) wait in the temporary table
- * cclf_stage (so memory does not grow with the files), and the claims that have a bad
+ * delivery loads, where each of its claim-file records (CCLF1-6) is waits in the temporary
+ * table cclf_stage (so memory does not grow with the files): each record's claim, file,
+ * record number and place in its file (offset and length; the loader keeps the files
+ * mapped and reads the record back from there, so the stage holds no record's text),
+ * and the claims that have a bad
  * record are listed in cclf_bad (none of their records is assembled). The tables are
  * temporary: they live on s's connection only, inside the caller's transaction (a
  * rollback removes them too), and there is one pair per connection, so at most one
@@ -32,11 +35,12 @@ int cclf_stage_open(store *s, cclf_stage **out, char *err, size_t errlen);
  * error path) and free st. NULL is a no-op. */
 void cclf_stage_close(cclf_stage *st);
 
-/* Stage record rec (len bytes, not NUL-terminated) of CCLF file file ('1'..'6'), claim
- * cur_id (NUL-terminated), record recno of the loader's file fidx. Everything is
- * borrowed for the call. 0 or -EIO. */
+/* Stage a record of CCLF file file ('1'..'6'), claim cur_id (NUL-terminated), record
+ * recno of the loader's file fidx, which is the len bytes at offset off of that file
+ * (the stage keeps the numbers, not the bytes). cur_id is borrowed for the call. 0 or
+ * -EIO. */
 int cclf_stage_put(cclf_stage *st, char file, const char *cur_id, int64_t fidx, int64_t recno,
-                   const char *rec, size_t len, char *err, size_t errlen);
+                   int64_t off, size_t len, char *err, size_t errlen);
 
 /* Mark claim cur_id (its first len bytes) bad: CCLF_STAGE_PART_A and _PART_B leave its
  * records out and CCLF_STAGE_COLLATERAL lists them all. Marking a claim twice is not an
@@ -67,7 +71,8 @@ typedef struct cclf_stage_row {
     const char *cur_id; /* the claim (CUR_CLM_UNIQ_ID) */
     int64_t fidx;       /* the file index given to cclf_stage_put */
     int64_t recno;      /* the record number given to cclf_stage_put */
-    const char *rec;    /* the record, NUL-terminated */
+    int64_t off;        /* the record's offset in file fidx, given to cclf_stage_put */
+    size_t len;         /* its length */
     int orphan;         /* CCLF_STAGE_COLLATERAL: 1 a record without its CCLF1 header */
 } cclf_stage_row;
 
