@@ -179,7 +179,7 @@ START_TEST(test_file_hash)
     ck_assert_int_eq(write(fd, buf, len), (ssize_t)len);
     char want[65], got[65];
     sha256_hex(buf, len, want);
-    file_hash *h;
+    file_hasher *h;
     ck_assert_int_eq(file_hash_start(fd, len, &h), 0);
     ck_assert_int_eq(file_hash_join(h, got), 0);
     ck_assert_str_eq(got, want);

@@ -8,6 +8,7 @@
 #include "csv_scan.h"
 #include "date.h"
 #include "eligibility.h"
+#include "file_hash.h"
 #include "ids.h"
 #include "log.h"
 #include "money.h"

@@ -15,7 +15,7 @@
 
 enum { CHUNK = 1 << 20, HASH_NICE = 10 };
 
-struct file_hash {
+struct file_hasher {
     pthread_t th;
     int fd;
     size_t len;
@@ -26,7 +26,7 @@ struct file_hash {
 
 static void *hash_main(void *arg)
 {
-    file_hash *h = arg;
+    file_hasher *h = arg;
     /* below the loading threads: on two cores the claims writer is the load's critical
      * path, and a third thread at its priority took a third of its core (the hash
      * then cost the load about as much as hashing before it); at nice 10 it runs in the
@@ -67,10 +67,10 @@ static void *hash_main(void *arg)
     return NULL;
 }
 
-int file_hash_start(int fd, size_t len, file_hash **out)
+int file_hash_start(int fd, size_t len, file_hasher **out)
 {
     *out = NULL;
-    file_hash *h = calloc(1, sizeof *h);
+    file_hasher *h = calloc(1, sizeof *h);
     if (!h) return -ENOMEM;
     h->fd = fd;
     h->len = len;
@@ -83,7 +83,7 @@ int file_hash_start(int fd, size_t len, file_hash **out)
     return 0;
 }
 
-int file_hash_join(file_hash *h, char hex[65])
+int file_hash_join(file_hasher *h, char hex[65])
 {
     pthread_join(h->th, NULL);
     int rc = h->rc;
@@ -92,7 +92,7 @@ int file_hash_join(file_hash *h, char hex[65])
     return rc;
 }
 
-void file_hash_cancel(file_hash *h)
+void file_hash_cancel(file_hasher *h)
 {
     if (!h) return;
     atomic_store(&h->stop, 1);

@@ -17,18 +17,18 @@
 
 #include <stddef.h>
 
-typedef struct file_hash file_hash;
+typedef struct file_hasher file_hasher;
 
 /* Start hashing the first len bytes of fd. 0 with *out set, or -ENOMEM / -EAGAIN (no
  * thread started, *out NULL: the caller hashes another way). */
-int file_hash_start(int fd, size_t len, file_hash **out);
+int file_hash_start(int fd, size_t len, file_hasher **out);
 
 /* Wait for the digest: hex gets 64 lowercase hex digits and a NUL. 0, or -errno when a
  * read failed or the file was shorter than len (hex is then ""). Frees h. */
-int file_hash_join(file_hash *h, char hex[65]);
+int file_hash_join(file_hasher *h, char hex[65]);
 
 /* Stop the hash (not needed any more: the load failed), wait for the thread and free h.
  * NULL is fine. */
-void file_hash_cancel(file_hash *h);
+void file_hash_cancel(file_hasher *h);
 
 #endif

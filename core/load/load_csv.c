@@ -16,7 +16,6 @@
 
 #include "base/base.h"
 #include "load_feed.h"
-#include "base/file_hash.h"
 #include "load_internal.h"
 
 const char *load_kind_file(int kind)
@@ -296,7 +295,7 @@ static int maybe_loaded(loader *ld)
 /* The hash computed alongside the load, inside the file's transaction: into ld->sha and
  * the load's row. 1 when another process loaded the same bytes meanwhile (the caller
  * rolls back: skipped), 0, or a negative code (reported). */
-static int hash_joined(loader *ld, file_hash *h, int64_t load_id)
+static int hash_joined(loader *ld, file_hasher *h, int64_t load_id)
 {
     int rc = file_hash_join(h, ld->sha);
     if (rc < 0) {
@@ -658,7 +657,7 @@ static int load_mapped(store *s, const char *path, int fd, const char *buf, size
     /* The hash: before the load when an earlier load of this kind may have been of these
      * bytes (then a file loaded before is skipped at once), else alongside it, checked
      * at the end (the file is new unless another process loads it meanwhile). */
-    file_hash *hashing = NULL;
+    file_hasher *hashing = NULL;
     int maybe = rc == 0 ? maybe_loaded(&ld) : 0;
     if (maybe < 0) rc = maybe;
     if (rc == 0 && (maybe || file_hash_start(fd, len, &hashing) < 0))
