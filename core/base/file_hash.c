@@ -6,9 +6,9 @@
 
 #include <errno.h>
 #include <pthread.h>
-#include <sys/resource.h>
 #include <stdatomic.h>
 #include <stdlib.h>
+#include <sys/resource.h>
 #include <unistd.h>
 
 #include "sha256.h"
@@ -20,50 +20,48 @@ struct file_hasher {
     int fd;
     size_t len;
     atomic_int stop;            /* file_hash_cancel: leave at the next chunk */
-    int rc;                     /* the thread's result, read after the join */
-    char hex[65];
+    atomic_int handoff;         /* file_hash_join: leave at the next chunk, the rest is the
+                                 * joiner's */
+    /* the thread's until it is joined, then the joiner's */
+    sha256_ctx c;
+    char *buf;                  /* CHUNK bytes */
+    size_t at;                  /* bytes hashed */
+    int rc;                     /* 0, or a failed read's -errno */
 };
 
-static void *hash_main(void *arg)
+/* Hash chunks from h->at until the end, a failed read, or *quit set. */
+static void hash_chunks(file_hasher *h, atomic_int *quit)
 {
-    file_hasher *h = arg;
-    /* below the loading threads: on two cores the claims writer is the load's critical
-     * path, and a third thread at its priority took a third of its core (the hash
-     * then cost the load about as much as hashing before it); at nice 10 it runs in the
-     * loading thread's idle time. A failure only leaves the thread at its priority. */
-    (void)setpriority(PRIO_PROCESS, (id_t)gettid(), HASH_NICE);
-    char *buf = malloc(CHUNK);
-    if (!buf) {
-        h->rc = -ENOMEM;
-        return NULL;
-    }
-    sha256_ctx c;
-    unsigned char digest[32];
-    sha256_init(&c);
-    size_t at = 0;
-    while (at < h->len && !atomic_load(&h->stop)) {
-        size_t want = h->len - at < CHUNK ? h->len - at : CHUNK;
-        ssize_t n = pread(h->fd, buf, want, (off_t)at);
+    while (h->at < h->len && h->rc == 0 && !(quit && atomic_load(quit)) &&
+           !atomic_load(&h->stop)) {
+        size_t want = h->len - h->at < CHUNK ? h->len - h->at : CHUNK;
+        ssize_t n = pread(h->fd, h->buf, want, (off_t)h->at);
         if (n < 0 && errno == EINTR) continue;
         if (n <= 0) {
             h->rc = n < 0 ? -errno : -EIO; /* an error, or the file got shorter */
             break;
         }
-        sha256_update(&c, buf, (size_t)n);
-        at += (size_t)n;
+        sha256_update(&h->c, h->buf, (size_t)n);
+        h->at += (size_t)n;
     }
-    sha256_final(&c, digest);
-    free(buf);
-    if (h->rc == 0 && at == h->len) {
-        static const char X[] = "0123456789abcdef";
-        for (int i = 0; i < 32; i++) {
-            h->hex[2 * i] = X[digest[i] >> 4];
-            h->hex[2 * i + 1] = X[digest[i] & 15];
-        }
-        h->hex[64] = '\0';
-    } else if (h->rc == 0) {
-        h->rc = -ECANCELED;
-    }
+}
+
+static void *hash_main(void *arg)
+{
+    file_hasher *h = arg;
+    /* below the loading threads: on two cores the claims writer is the load's critical
+     * path, and a third thread at its priority took a third of its core (the hash then
+     * cost the load about as much as hashing before it); 10 below the process's own
+     * priority it runs in the loading thread's idle time. What it has not hashed when
+     * the load joins it, the joining thread hashes at its own priority (file_hash_join),
+     * so a busy machine does not keep the load's transaction waiting on it. A failure
+     * only leaves the thread at its priority. */
+    errno = 0;
+    int nice = getpriority(PRIO_PROCESS, (id_t)gettid());
+    if (errno == 0)
+        (void)setpriority(PRIO_PROCESS, (id_t)gettid(),
+                          nice + HASH_NICE > 19 ? 19 : nice + HASH_NICE);
+    hash_chunks(h, &h->handoff);
     return NULL;
 }
 
@@ -71,11 +69,19 @@ int file_hash_start(int fd, size_t len, file_hasher **out)
 {
     *out = NULL;
     file_hasher *h = calloc(1, sizeof *h);
-    if (!h) return -ENOMEM;
+    if (!h || !(h->buf = malloc(CHUNK))) {
+        free(h);
+        return -ENOMEM;
+    }
     h->fd = fd;
     h->len = len;
     atomic_init(&h->stop, 0);
+    atomic_init(&h->handoff, 0);
+    sha256_init(&h->c);
     if (pthread_create(&h->th, NULL, hash_main, h) != 0) {
+        unsigned char d[32];
+        sha256_final(&h->c, d);
+        free(h->buf);
         free(h);
         return -EAGAIN;
     }
@@ -85,9 +91,19 @@ int file_hash_start(int fd, size_t len, file_hasher **out)
 
 int file_hash_join(file_hasher *h, char hex[65])
 {
+    atomic_store(&h->handoff, 1);
     pthread_join(h->th, NULL);
+    hash_chunks(h, NULL); /* what the thread had not reached */
+    unsigned char digest[32];
+    sha256_final(&h->c, digest);
     int rc = h->rc;
-    for (int i = 0; i < 65; i++) hex[i] = rc == 0 ? h->hex[i] : '\0';
+    static const char X[] = "0123456789abcdef";
+    for (int i = 0; i < 32; i++) {
+        hex[2 * i] = rc == 0 ? X[digest[i] >> 4] : '\0';
+        hex[2 * i + 1] = rc == 0 ? X[digest[i] & 15] : '\0';
+    }
+    hex[64] = '\0';
+    free(h->buf);
     free(h);
     return rc;
 }
@@ -97,5 +113,8 @@ void file_hash_cancel(file_hasher *h)
     if (!h) return;
     atomic_store(&h->stop, 1);
     pthread_join(h->th, NULL);
+    unsigned char d[32];
+    sha256_final(&h->c, d); /* releases the digest context */
+    free(h->buf);
     free(h);
 }

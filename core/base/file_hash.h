@@ -23,8 +23,10 @@ typedef struct file_hasher file_hasher;
  * thread started, *out NULL: the caller hashes another way). */
 int file_hash_start(int fd, size_t len, file_hasher **out);
 
-/* Wait for the digest: hex gets 64 lowercase hex digits and a NUL. 0, or -errno when a
- * read failed or the file was shorter than len (hex is then ""). Frees h. */
+/* The digest: hex gets 64 lowercase hex digits and a NUL. The thread stops at its next
+ * chunk and the caller hashes the rest itself (at its own priority, not the thread's
+ * lower one). 0, or -errno when a read failed or the file was shorter than len (hex is
+ * then ""). Frees h. */
 int file_hash_join(file_hasher *h, char hex[65]);
 
 /* Stop the hash (not needed any more: the load failed), wait for the thread and free h.

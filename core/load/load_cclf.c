@@ -320,7 +320,7 @@ static void stage_record(ctx *x, size_t fi, const char *rec, size_t recno)
  * record of the longest layout's length stands in so that no parser reads past it. */
 enum { RELEASE_EVERY = 256, BLANK_LEN = 1024 };
 
-static const char *staged(ctx *x, const cclf_stage_row *r)
+static const char *staged(ctx *x, cclf_stage_row *r)
 {
     static const char blank[BLANK_LEN + 1];
     if (x->read_back == 0) /* from now on in claim order: no read-ahead, no fault-around */
@@ -336,9 +336,23 @@ static const char *staged(ctx *x, const cclf_stage_row *r)
         snprintf(x->err, sizeof x->err, "a staged record (file %lld, offset %lld) is outside "
                  "its file", (long long)r->fidx, (long long)r->off);
         store_failed(x, "reading staged claims");
+        r->fidx = 0; /* the caller may still name the record's file and print its bytes */
+        r->len = 0;
         return blank;
     }
     return x->f[r->fidx].buf + r->off;
+}
+
+/* A staged record that no longer reads as it did when it was checked: the file changed
+ * on disk while the delivery loaded (it is read again from the file). The delivery
+ * fails (rolled back), naming the record. */
+static void changed(ctx *x, const cclf_stage_row *r)
+{
+    if (x->failed) return;
+    snprintf(x->err, sizeof x->err, "%s:%lld no longer reads as it did when it was checked: "
+             "the file changed while the delivery was loading; load it again",
+             x->f[r->fidx].path, (long long)r->recno);
+    store_failed(x, "assembling claims");
 }
 
 typedef struct lines_buf {
@@ -389,9 +403,9 @@ static void add_codes(ctx *x, char file, const char *cur_id, char (*codes)[8], i
            k < 64) {
         char id[14];
         cclf_error e = {.test_ids = 1}; /* validated when staged */
-        if (cclf_part_a_code(staged(x, &r), file, id, &got[k].seq, got[k].code, &e) == 0 &&
-            got[k].code[0])
-            k++;
+        int prc = cclf_part_a_code(staged(x, &r), file, id, &got[k].seq, got[k].code, &e);
+        if (prc < 0) changed(x, &r);
+        else if (prc == 0 && got[k].code[0]) k++;
     }
     cclf_stage_stop(x->stage, CCLF_STAGE_CLAIM);
     if (rc < 0) store_failed(x, "reading staged claims");
@@ -423,8 +437,10 @@ static void assemble_part_a(ctx *x)
         feed_claim c;
         char id[14], oscar[21], att[11], src[300];
         cclf_error e = {.test_ids = 1}; /* validated when staged */
-        if (cclf_part_a_header(staged(x, &h), &c, id, oscar, att, &e) < 0)
-            continue; /* validated when staged */
+        if (cclf_part_a_header(staged(x, &h), &c, id, oscar, att, &e) < 0) {
+            changed(x, &h); /* it read when staged */
+            break;
+        }
         lb.n = 0;
         int lrc = cclf_stage_scan(x->stage, CCLF_STAGE_CLAIM, '2', cur_id, x->err, sizeof x->err);
         while (lrc >= 0 &&
@@ -436,8 +452,8 @@ static void assemble_part_a(ctx *x)
                 break;
             }
             if (cclf_part_a_line(staged(x, &r), l, id, &e) < 0) {
-                lb.n--;
-                continue;
+                changed(x, &r);
+                break;
             }
             if (l->start == CARA_DATE_NONE) l->start = c.start;
             if (l->end == CARA_DATE_NONE) l->end = c.end;
@@ -446,6 +462,7 @@ static void assemble_part_a(ctx *x)
         }
         cclf_stage_stop(x->stage, CCLF_STAGE_CLAIM);
         if (lrc < 0) store_failed(x, "reading staged claims");
+        if (x->failed) break;
         add_codes(x, '4', cur_id, c.dx, &c.n_dx, FEED_DX_MAX);
         add_codes(x, '3', cur_id, c.px, &c.n_px, FEED_PX_MAX);
         c.lines = lb.v;
@@ -502,16 +519,16 @@ static void assemble_part_b(ctx *x)
             l = lines_add(&lb);
             memset(&c, 0, sizeof c);
             if (cclf_part_b_line(rec, file, &c, l, id, &e) < 0) {
-                lb.n = 0;
-                continue;
+                changed(x, &r);
+                break;
             }
             snprintf(group, sizeof group, "%s", key);
             source_of(x, r.fidx, r.recno, src, sizeof src);
         } else {
             memset(&more, 0, sizeof more);
             if (cclf_part_b_line(rec, file, &more, l, id, &e) < 0) {
-                lb.n--;
-                continue;
+                changed(x, &r);
+                break;
             }
             for (int i = 0; i < more.n_dx; i++) { /* diagnoses: the union, in order */
                 int seen = 0;
@@ -587,15 +604,15 @@ static void report_collateral(ctx *x)
         return;
     }
     while ((rc = cclf_stage_next(x->stage, CCLF_STAGE_COLLATERAL, &r, x->err, sizeof x->err)) == 1) {
+        const char *rec = staged(x, &r); /* first: it checks r's place */
         int64_t fi = r.fidx;
         if (r.orphan)
-            feed_reject(&x->rep, x->f[fi].path, (size_t)r.recno, 1, "CUR_CLM_UNIQ_ID",
-                        staged(x, &r), r.len, "claim %s has no CCLF1 header in this delivery",
-                        r.cur_id);
+            feed_reject(&x->rep, x->f[fi].path, (size_t)r.recno, 1, "CUR_CLM_UNIQ_ID", rec,
+                        r.len, "claim %s has no CCLF1 header in this delivery", r.cur_id);
         else if (x->o->skip_bad && x->o->rejects) { /* already counted as an error */
             fprintf(x->o->rejects, "%s\t%lld\tCUR_CLM_UNIQ_ID\tclaim %s has a bad record "
                     "elsewhere; the whole claim is rejected\t%.*s\n", x->f[fi].path,
-                    (long long)r.recno, r.cur_id, (int)r.len, staged(x, &r));
+                    (long long)r.recno, r.cur_id, (int)r.len, rec);
             x->rep.rejected++;
         }
     }

@@ -1,11 +1,11 @@
 /*
  * cclf_stage: the CCLF loader's staging tables (core/load/load_cclf.c). While one
- * delivery loads, where each of its claim-file records (CCLF1-6) is waits in the temporary
- * table cclf_stage (so memory does not grow with the files): each record's claim, file,
- * record number and place in its file (offset and length; the loader keeps the files
- * mapped and reads the record back from there, so the stage holds no record's text),
- * and the claims that have a bad
- * record are listed in cclf_bad (none of their records is assembled). The tables are
+ * delivery loads, where each of its claim-file records (CCLF1-6) is waits in the
+ * temporary table cclf_stage (so memory does not grow with the files): the record's
+ * claim, file, record number and place in its file (offset and length; the loader keeps
+ * the files mapped and reads the record back from there, so the stage holds no record's
+ * bytes), and the claims that have a bad record are listed in cclf_bad (none of their
+ * records is assembled). The tables are
  * temporary: they live on s's connection only, inside the caller's transaction (a
  * rollback removes them too), and there is one pair per connection, so at most one
  * stage is open on a store at a time. Explicit column lists; each statement is prepared
