@@ -38,6 +38,8 @@ typedef struct load_result {
     int errors;          /* errors found (0 when loaded) */
     int64_t rejected;    /* with skip_bad: rows written to the rejects file */
     int64_t warnings;    /* optional fields stored as absent */
+    /* the file's SHA-256 when it was loaded or skipped; "" when the load failed before
+     * its hash was known (a hash computed alongside the load is stopped then) */
     char sha256[65];
 } load_result;
 
