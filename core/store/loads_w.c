@@ -15,34 +15,35 @@ static int failed(sqlite3 *db, sqlite3_stmt *st, char *err, size_t errlen)
     return -EIO;
 }
 
-int loads_w_seen(store *s, const char *sha, const char *kind, char *err, size_t errlen)
+/* 1 when a row of "SELECT 1 FROM loads WHERE kind = ?1 AND rejected = 0 AND <where>"
+ * exists, ?2 bound to text (when not NULL) or else to number; 0 when none; -EIO. */
+static int any_load(store *s, const char *where, const char *kind, const char *text,
+                    int64_t number, char *err, size_t errlen)
 {
     sqlite3 *db = store_db(s);
     sqlite3_stmt *st;
-    if (sqlite3_prepare_v2(db, "SELECT 1 FROM loads WHERE sha256 = ?1 AND kind = ?2 AND "
-                               "rejected = 0", -1, &st, NULL) != SQLITE_OK)
+    char sql[192];
+    snprintf(sql, sizeof sql, "SELECT 1 FROM loads WHERE kind = ?1 AND rejected = 0 AND %s "
+             "LIMIT 1", where);
+    if (sqlite3_prepare_v2(db, sql, -1, &st, NULL) != SQLITE_OK)
         return failed(db, NULL, err, errlen);
-    sqlite3_bind_text(st, 1, sha, -1, SQLITE_STATIC);
-    sqlite3_bind_text(st, 2, kind, -1, SQLITE_STATIC);
+    sqlite3_bind_text(st, 1, kind, -1, SQLITE_STATIC);
+    if (text) sqlite3_bind_text(st, 2, text, -1, SQLITE_STATIC);
+    else sqlite3_bind_int64(st, 2, number);
     int rc = sqlite3_step(st);
     if (rc != SQLITE_ROW && rc != SQLITE_DONE) return failed(db, st, err, errlen);
     sqlite3_finalize(st);
     return rc == SQLITE_ROW;
 }
 
+int loads_w_seen(store *s, const char *sha, const char *kind, char *err, size_t errlen)
+{
+    return any_load(s, "sha256 = ?2", kind, sha ? sha : "", 0, err, errlen);
+}
+
 int loads_w_maybe_seen(store *s, const char *kind, int64_t bytes, char *err, size_t errlen)
 {
-    sqlite3 *db = store_db(s);
-    sqlite3_stmt *st;
-    if (sqlite3_prepare_v2(db, "SELECT 1 FROM loads WHERE kind = ?1 AND rejected = 0 AND "
-                               "(bytes IS NULL OR bytes = ?2) LIMIT 1", -1, &st, NULL) != SQLITE_OK)
-        return failed(db, NULL, err, errlen);
-    sqlite3_bind_text(st, 1, kind, -1, SQLITE_STATIC);
-    sqlite3_bind_int64(st, 2, bytes);
-    int rc = sqlite3_step(st);
-    if (rc != SQLITE_ROW && rc != SQLITE_DONE) return failed(db, st, err, errlen);
-    sqlite3_finalize(st);
-    return rc == SQLITE_ROW;
+    return any_load(s, "(bytes IS NULL OR bytes = ?2)", kind, NULL, bytes, err, errlen);
 }
 
 int loads_w_begin(store *s, const char *path, const char *kind, const char *sha,
