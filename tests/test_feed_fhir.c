@@ -12,6 +12,7 @@
 #include <string.h>
 #include <unistd.h>
 
+#include "base/sha256.h"
 #include "helpers.h"
 #include "load/load_feed.h"
 #include "suites.h"
@@ -151,6 +152,93 @@ START_TEST(test_versions_and_spans)
     free(eob);
     free(pat);
     free(cov);
+}
+END_TEST
+
+/* The delivery of test_versions_and_spans, written again (two EOBs of claim X). */
+static void small_delivery(char *paths[4])
+{
+    paths[0] = write_file("eob.ndjson", EOB("X", "active", "2027-04-01T10:00:00Z", "30.00")
+                                        EOB("X", "active", "2027-05-01T10:00:00Z", "41.10"));
+    paths[1] = write_file("patient.ndjson",
+                          "{\"resourceType\":\"Patient\",\"id\":\"p1\",\"identifier\":[{\"system\":"
+                          "\"http://hl7.org/fhir/sid/us-mbi\",\"value\":\"" MBI "\"}],\"gender\":"
+                          "\"male\",\"birthDate\":\"1950-04-02\"}\n");
+    paths[2] = NULL;
+    paths[3] = NULL;
+}
+
+/* The file's SHA-256 as sha256sum prints it. */
+static void file_sha(const char *path, char hex[65])
+{
+    char *buf, err[256];
+    size_t len;
+    ck_assert_int_eq(util_read_file(path, 1 << 20, &buf, &len, err, sizeof err), 0);
+    sha256_hex(buf, len, hex);
+    free(buf);
+}
+
+/* New files (no earlier FHIR load had their sizes) are hashed alongside the load: their
+ * loads rows and audit rows get the files' hashes and sizes, and the same files again
+ * are skipped. A file of a size loaded before is hashed first: the delivery below mixes
+ * one such file (seen: not recorded again) and a new one. */
+START_TEST(test_hash_alongside)
+{
+    char *paths[4], want[65], sql[384];
+    small_delivery(paths);
+    ck_assert_msg(load(paths, 0) == 0, "%s", errs);
+    for (int i = 0; i < 2; i++) {
+        file_sha(paths[i], want);
+        snprintf(sql, sizeof sql, "SELECT count(*) FROM loads l JOIN audit_log a ON a.action = "
+                 "'load' AND json_extract(a.after, '$.load_id') = l.load_id AND json_extract("
+                 "a.after, '$.sha256') = l.sha256 WHERE l.kind = 'fhir' AND l.sha256 = '%s' AND "
+                 "l.bytes > 0", want);
+        ck_assert_int_eq(q(sql), 1);
+    }
+    ck_assert_int_eq(q("SELECT count(*) FROM loads WHERE sha256 = ''"), 0);
+    ck_assert_int_eq(q("SELECT paid_cents FROM claim_lines WHERE claim_id = 'X'"), 4110);
+    ck_assert_int_eq(load(paths, 0), 0);
+    ck_assert_ptr_nonnull(strstr(outs, "already loaded"));
+    ck_assert_int_eq(q("SELECT count(*) FROM loads WHERE kind = 'fhir'"), 2);
+    /* the Patient file again (seen) with a new EOB file: loaded, one loads row more */
+    free(paths[0]);
+    paths[0] = write_file("eob2.ndjson", EOB("X", "active", "2027-06-01T10:00:00Z", "52.00"));
+    ck_assert_msg(load(paths, 0) == 0, "%s", errs);
+    ck_assert_int_eq(q("SELECT count(*) FROM loads WHERE kind = 'fhir'"), 3);
+    ck_assert_int_eq(q("SELECT paid_cents FROM claim_lines WHERE claim_id = 'X'"), 5200);
+    file_sha(paths[0], want);
+    snprintf(sql, sizeof sql, "SELECT count(*) FROM loads WHERE sha256 = '%s'", want);
+    ck_assert_int_eq(q(sql), 1);
+    free(paths[0]);
+    free(paths[1]);
+}
+END_TEST
+
+/* Another process that loaded the same files while this load ran: staged by loads rows
+ * with the files' hashes but other sizes (which only such a race makes), so both files
+ * are hashed alongside and found loaded at the end: the delivery is rolled back and
+ * reported already loaded. */
+START_TEST(test_hash_alongside_race)
+{
+    char *paths[4], want[65], sql[320];
+    small_delivery(paths);
+    for (int i = 0; i < 2; i++) {
+        file_sha(paths[i], want);
+        snprintf(sql, sizeof sql, "INSERT INTO loads (path, kind, sha256, rows, loaded_at, bytes) "
+                 "VALUES ('elsewhere', 'fhir', '%s', 0, '2027-01-01T00:00:00Z', 1)", want);
+        th_exec(db, sql);
+    }
+    ck_assert_msg(load(paths, 0) == 0, "%s", errs);
+    ck_assert_ptr_nonnull(strstr(outs, "already loaded"));
+    ck_assert_int_eq(q("SELECT count(*) FROM loads"), 2);
+    ck_assert_int_eq(q("SELECT count(*) FROM claims"), 0);
+    /* one of them only: the delivery is not the same one, it loads */
+    th_exec(db, "DELETE FROM loads WHERE rowid = (SELECT min(rowid) FROM loads)");
+    ck_assert_msg(load(paths, 0) == 0, "%s", errs);
+    ck_assert_ptr_null(strstr(outs, "already loaded"));
+    ck_assert_int_eq(q("SELECT paid_cents FROM claim_lines WHERE claim_id = 'X'"), 4110);
+    free(paths[0]);
+    free(paths[1]);
 }
 END_TEST
 
@@ -450,6 +538,8 @@ Suite *suite_feed_fhir(void)
     tcase_add_checked_fixture(tc, setup, teardown);
     tcase_add_test(tc, test_bcda_sample);
     tcase_add_test(tc, test_versions_and_spans);
+    tcase_add_test(tc, test_hash_alongside);
+    tcase_add_test(tc, test_hash_alongside_race);
     tcase_add_test(tc, test_bad_records);
     tcase_add_test(tc, test_bfd_loads);
     tcase_add_test(tc, test_unknown_resource_type);

@@ -103,6 +103,16 @@ int load_fhir(store *s, char *const *paths, size_t n, const feed_opts *o);
 int load_feed_record(store *s, const char *path, const char *kind, const char *sha,
                      int64_t bytes, int64_t *id, char *err, size_t errlen);
 
+/* A file whose hash is being computed alongside the load (file_hash.h): its loads row
+ * with sha256 "" and no audit row yet; *id its load_id, at its loaded_at. 0 or -EIO. */
+int load_feed_record_pending(store *s, const char *path, const char *kind, int64_t bytes,
+                             int64_t *id, char at[32], char *err, size_t errlen);
+
+/* The hash of such a file, once known, into its loads row, and its audit row (as
+ * load_feed_record writes it). 0 or -EIO. */
+int load_feed_record_hash(store *s, int64_t id, const char *path, const char *kind,
+                          const char *sha, const char *at, char *err, size_t errlen);
+
 /* Set the rejected and warning counts of load load_id (after the delivery). 0 or -EIO. */
 int load_feed_counts(store *s, int64_t load_id, int64_t rejected, int64_t warnings,
                      char *err, size_t errlen);

@@ -148,6 +148,28 @@ int load_feed_record(store *s, const char *path, const char *kind, const char *s
     return 0;
 }
 
+int load_feed_record_pending(store *s, const char *path, const char *kind, int64_t bytes,
+                             int64_t *id, char at[32], char *err, size_t errlen)
+{
+    char e[256];
+    if (loads_w_begin(s, path, kind, "", bytes, id, at, e, sizeof e) == 0) return 0;
+    snprintf(err, errlen, "recording the load of %s: %s", path, store_errmsg(s));
+    return -EIO;
+}
+
+int load_feed_record_hash(store *s, int64_t id, const char *path, const char *kind,
+                          const char *sha, const char *at, char *err, size_t errlen)
+{
+    char e[256];
+    const char *user = getenv("USER");
+    if (loads_w_sha(s, id, sha, e, sizeof e) == 0 &&
+        loads_w_audit(s, id, path, kind, sha, at, user && *user ? user : "cli", -1, e,
+                      sizeof e) == 0)
+        return 0;
+    snprintf(err, errlen, "recording the load of %s: %s", path, store_errmsg(s));
+    return -EIO;
+}
+
 int load_feed_counts(store *s, int64_t load_id, int64_t rejected, int64_t warnings,
                      char *err, size_t errlen)
 {

@@ -9,10 +9,17 @@
  * Part A) coverage periods. Patients, Coverage periods and deferred EOBs are staged in
  * the store's temporary tables (store/fhir_stage.h) for the delivery. Files are
  * memory-mapped; NDJSON is parsed one line at a time.
+ *
+ * Hashes: when some file of the delivery has a size no earlier whole FHIR load had, the
+ * delivery cannot be one loaded before; those files are then hashed alongside the load
+ * (file_hash.h) and their hashes recorded before the commit (the others, which may have
+ * been loaded before, are hashed first, as every file was).
  */
 #include <errno.h>
+#include <fcntl.h>
 #include <stdlib.h>
 #include <string.h>
+#include <unistd.h>
 
 #include "base/base.h"
 #include "feeds/feeds.h"
@@ -22,8 +29,12 @@ typedef struct ffile {
     const char *path;
     const char *buf;
     size_t len;
-    char sha[65];
+    char sha[65];             /* "" while hashing */
     int64_t load_id;          /* its loads row (0: loaded before) */
+    file_hasher *hashing;     /* its hash alongside the load, until joined */
+    int fd;                   /* hashing's descriptor, -1 when none */
+    char at[32];              /* its loaded_at, for the audit row written once hashed */
+    int new_size;             /* no earlier whole FHIR load had its size */
 } ffile;
 
 typedef struct fctx {
@@ -262,16 +273,48 @@ static int has_deferred(fctx *x, size_t fi)
     return yes;
 }
 
+/* The hashes computed alongside the load, into their loads rows. 1 when every file of
+ * the delivery turns out loaded before (another process loaded the same files while
+ * this load ran: the caller rolls back, as for a delivery seen at the start), 0, or
+ * -EIO (reported). */
+static int hashes_joined(fctx *x, int seen_first)
+{
+    int all_seen = seen_first;
+    for (size_t i = 0; i < x->n && !x->failed; i++) {
+        ffile *f = &x->f[i];
+        if (!f->hashing) continue;
+        int rc = file_hash_join(f->hashing, f->sha);
+        f->hashing = NULL;
+        if (rc < 0) {
+            snprintf(x->err, sizeof x->err, "%s: cannot read the file to hash it: %s", f->path,
+                     strerror(-rc));
+            store_failed(x, "recording the load");
+            break;
+        }
+        char e[256];
+        int seen = loads_w_seen(x->s, f->sha, "fhir", e, sizeof e);
+        if (seen < 0 || load_feed_record_hash(x->s, f->load_id, f->path, "fhir", f->sha, f->at,
+                                              x->err, sizeof x->err) < 0)
+            store_failed(x, "recording the load");
+        all_seen &= seen == 1;
+    }
+    return x->failed ? -EIO : all_seen;
+}
+
 static int run(fctx *x)
 {
-    int all_seen = 1;
+    int all_seen = 1, hashed_first_seen = 1;
     int64_t load_id = 0;
     for (size_t i = 0; i < x->n && !x->failed; i++) {
-        int rc = load_feed_record(x->s, x->f[i].path, "fhir", x->f[i].sha,
-                                  (int64_t)x->f[i].len, &load_id, x->err, sizeof x->err);
+        int rc = x->f[i].hashing
+                     ? load_feed_record_pending(x->s, x->f[i].path, "fhir", (int64_t)x->f[i].len,
+                                                &load_id, x->f[i].at, x->err, sizeof x->err)
+                     : load_feed_record(x->s, x->f[i].path, "fhir", x->f[i].sha,
+                                        (int64_t)x->f[i].len, &load_id, x->err, sizeof x->err);
         if (rc < 0) store_failed(x, "recording the load");
         if (rc == 0) x->f[i].load_id = load_id;
         all_seen &= rc == 1;
+        if (!x->f[i].hashing) hashed_first_seen &= rc == 1;
     }
     if (x->failed) return -EIO;
     if (all_seen) return 1;
@@ -294,6 +337,10 @@ static int run(fctx *x)
     x->pass = 2;
     for (x->fi = 0; x->fi < x->n && !x->failed && x->deferred_n; x->fi++)
         if (has_deferred(x, x->fi)) fhir_each_mapped(x->f[x->fi].buf, x->f[x->fi].len, on_resource, x);
+    if (!x->failed) {
+        int late = hashes_joined(x, hashed_first_seen);
+        if (late != 0) return late;
+    }
     /* a delivery with rejects loads again (load_feed_record) */
     for (size_t i = 0; i < x->n && !x->failed; i++)
         if (x->f[i].load_id && load_feed_counts(x->s, x->f[i].load_id, x->rep.rejected,
@@ -309,12 +356,27 @@ int load_fhir(store *s, char *const *paths, size_t n, const feed_opts *o)
     fctx x = {.s = s, .o = o, .f = f, .n = n};
     x.rep.o = o;
     int rc = 0;
+    for (size_t i = 0; i < n; i++) f[i].fd = -1;
     for (size_t i = 0; i < n && rc == 0; i++) {
         f[i].path = paths[i];
-        if ((rc = util_map_file(paths[i], &f[i].buf, &f[i].len, x.err, sizeof x.err)) < 0)
+        if ((rc = util_map_file(paths[i], &f[i].buf, &f[i].len, x.err, sizeof x.err)) < 0) {
             fprintf(o->err ? o->err : stderr, "%s\n", x.err);
-        else
-            util_sha256_mapped(f[i].buf, f[i].len, f[i].sha);
+            break;
+        }
+        char e[256];
+        int maybe = loads_w_maybe_seen(s, "fhir", (int64_t)f[i].len, e, sizeof e);
+        if (maybe < 0) {
+            snprintf(x.err, sizeof x.err, "%s", e);
+            store_failed(&x, "reading the store");
+            rc = -EIO;
+        }
+        f[i].new_size = maybe == 0;
+    }
+    for (size_t i = 0; i < n && rc == 0; i++) {
+        if (f[i].new_size && (f[i].fd = open(f[i].path, O_RDONLY | O_CLOEXEC)) >= 0 &&
+            file_hash_start(f[i].fd, f[i].len, &f[i].hashing) == 0)
+            continue;
+        util_sha256_mapped(f[i].buf, f[i].len, f[i].sha);
     }
     /* the first claims of a store: written into the file directly (store_direct_begin) */
     int direct = rc == 0 && !o->no_direct && claims_q_none(s) == 1 && store_direct_begin(s) == 1;
@@ -369,7 +431,11 @@ int load_fhir(store *s, char *const *paths, size_t n, const feed_opts *o)
         fprintf(o->err ? o->err : stderr, "FHIR files: rejected (%d error%s); nothing from them "
                 "was loaded (--skip-bad loads the good records)\n", x.rep.errors,
                 x.rep.errors == 1 ? "" : "s");
-    for (size_t i = 0; i < n; i++) util_unmap(f[i].buf, f[i].len);
+    for (size_t i = 0; i < n; i++) {
+        file_hash_cancel(f[i].hashing); /* a load that stopped before its hashes were joined */
+        if (f[i].fd >= 0) close(f[i].fd);
+        util_unmap(f[i].buf, f[i].len);
+    }
     free(f);
     return rc;
 }
