@@ -155,7 +155,9 @@ START_TEST(test_versions_and_spans)
 }
 END_TEST
 
-/* The delivery of test_versions_and_spans, written again (two EOBs of claim X). */
+/* A small delivery: two EOBs of claim X, the patient, a Coverage period. Three new
+ * files: the two largest are hashed alongside the load (HASH_ALONGSIDE), the third
+ * first. */
 static void small_delivery(char *paths[4])
 {
     paths[0] = write_file("eob.ndjson", EOB("X", "active", "2027-04-01T10:00:00Z", "30.00")
@@ -164,7 +166,11 @@ static void small_delivery(char *paths[4])
                           "{\"resourceType\":\"Patient\",\"id\":\"p1\",\"identifier\":[{\"system\":"
                           "\"http://hl7.org/fhir/sid/us-mbi\",\"value\":\"" MBI "\"}],\"gender\":"
                           "\"male\",\"birthDate\":\"1950-04-02\"}\n");
-    paths[2] = NULL;
+    paths[2] = write_file("coverage.ndjson",
+                          "{\"resourceType\":\"Coverage\",\"id\":\"b1\",\"status\":\"active\","
+                          "\"type\":{\"coding\":[{\"system\":\"Medicare\",\"code\":\"Part B\"}]},"
+                          "\"beneficiary\":{\"reference\":\"Patient/p1\"},\"period\":{\"start\":"
+                          "\"2015-04-01\"}}\n");
     paths[3] = NULL;
 }
 
@@ -187,7 +193,7 @@ START_TEST(test_hash_alongside)
     char *paths[4], want[65], sql[384];
     small_delivery(paths);
     ck_assert_msg(load(paths, 0) == 0, "%s", errs);
-    for (int i = 0; i < 2; i++) {
+    for (int i = 0; i < 3; i++) {
         file_sha(paths[i], want);
         snprintf(sql, sizeof sql, "SELECT count(*) FROM loads l JOIN audit_log a ON a.action = "
                  "'load' AND json_extract(a.after, '$.load_id') = l.load_id AND json_extract("
@@ -199,18 +205,18 @@ START_TEST(test_hash_alongside)
     ck_assert_int_eq(q("SELECT paid_cents FROM claim_lines WHERE claim_id = 'X'"), 4110);
     ck_assert_int_eq(load(paths, 0), 0);
     ck_assert_ptr_nonnull(strstr(outs, "already loaded"));
-    ck_assert_int_eq(q("SELECT count(*) FROM loads WHERE kind = 'fhir'"), 2);
-    /* the Patient file again (seen) with a new EOB file: loaded, one loads row more */
+    ck_assert_int_eq(q("SELECT count(*) FROM loads WHERE kind = 'fhir'"), 3);
+    /* the Patient and Coverage files again (seen) with a new EOB file: loaded, one loads
+     * row more */
     free(paths[0]);
     paths[0] = write_file("eob2.ndjson", EOB("X", "active", "2027-06-01T10:00:00Z", "52.00"));
     ck_assert_msg(load(paths, 0) == 0, "%s", errs);
-    ck_assert_int_eq(q("SELECT count(*) FROM loads WHERE kind = 'fhir'"), 3);
+    ck_assert_int_eq(q("SELECT count(*) FROM loads WHERE kind = 'fhir'"), 4);
     ck_assert_int_eq(q("SELECT paid_cents FROM claim_lines WHERE claim_id = 'X'"), 5200);
     file_sha(paths[0], want);
     snprintf(sql, sizeof sql, "SELECT count(*) FROM loads WHERE sha256 = '%s'", want);
     ck_assert_int_eq(q(sql), 1);
-    free(paths[0]);
-    free(paths[1]);
+    for (int i = 0; i < 3; i++) free(paths[i]);
 }
 END_TEST
 
@@ -222,7 +228,7 @@ START_TEST(test_hash_alongside_race)
 {
     char *paths[4], want[65], sql[320];
     small_delivery(paths);
-    for (int i = 0; i < 2; i++) {
+    for (int i = 0; i < 3; i++) {
         file_sha(paths[i], want);
         snprintf(sql, sizeof sql, "INSERT INTO loads (path, kind, sha256, rows, loaded_at, bytes) "
                  "VALUES ('elsewhere', 'fhir', '%s', 0, '2027-01-01T00:00:00Z', 1)", want);
@@ -230,15 +236,19 @@ START_TEST(test_hash_alongside_race)
     }
     ck_assert_msg(load(paths, 0) == 0, "%s", errs);
     ck_assert_ptr_nonnull(strstr(outs, "already loaded"));
-    ck_assert_int_eq(q("SELECT count(*) FROM loads"), 2);
+    ck_assert_int_eq(q("SELECT count(*) FROM loads"), 3);
     ck_assert_int_eq(q("SELECT count(*) FROM claims"), 0);
-    /* one of them only: the delivery is not the same one, it loads */
+    /* not all of them (the EOB file's row gone): the delivery is not the same one, it
+     * loads. The smallest file, hashed first, is found loaded and not recorded again
+     * (as any file loaded before); of the two hashed alongside, the EOB file is recorded
+     * and the one loaded "meanwhile" is recorded again (both loads happened): 2 + 2 rows */
     th_exec(db, "DELETE FROM loads WHERE rowid = (SELECT min(rowid) FROM loads)");
     ck_assert_msg(load(paths, 0) == 0, "%s", errs);
     ck_assert_ptr_null(strstr(outs, "already loaded"));
     ck_assert_int_eq(q("SELECT paid_cents FROM claim_lines WHERE claim_id = 'X'"), 4110);
-    free(paths[0]);
-    free(paths[1]);
+    ck_assert_int_eq(q("SELECT count(*) FROM loads"), 4);
+    ck_assert_int_eq(q("SELECT count(*) FROM loads WHERE sha256 = ''"), 0);
+    for (int i = 0; i < 3; i++) free(paths[i]);
 }
 END_TEST
 

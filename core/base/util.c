@@ -175,8 +175,15 @@ size_t util_strlcpy(char *dst, const char *src, size_t size)
 
 int util_map_file(const char *path, const char **buf, size_t *len, char *err, size_t errlen)
 {
+    return util_map_file_fd(path, buf, len, NULL, err, errlen);
+}
+
+int util_map_file_fd(const char *path, const char **buf, size_t *len, int *fd_out, char *err,
+                     size_t errlen)
+{
     *buf = "";
     *len = 0;
+    if (fd_out) *fd_out = -1;
     int fd = open(path, O_RDONLY | O_CLOEXEC);
     if (fd < 0) {
         int e = errno;
@@ -201,7 +208,8 @@ int util_map_file(const char *path, const char **buf, size_t *len, char *err, si
         *buf = m;
         *len = (size_t)st.st_size;
     }
-    close(fd);
+    if (fd_out) *fd_out = fd;
+    else close(fd);
     return 0;
 }
 

@@ -33,6 +33,11 @@ int util_read_file(const char *path, size_t max, char **buf, size_t *len, char *
  * "PATH: reason" into err.
  */
 int util_map_file(const char *path, const char **buf, size_t *len, char *err, size_t errlen);
+/* The same, keeping the mapped file's descriptor open in *fd (the caller closes it; -1 on
+ * failure): a later read of "the same file" through it reads the bytes that were mapped,
+ * even if the path was replaced meanwhile. */
+int util_map_file_fd(const char *path, const char **buf, size_t *len, int *fd, char *err,
+                     size_t errlen);
 void util_unmap(const char *buf, size_t len);
 
 /*

@@ -16,7 +16,6 @@
  * been loaded before, are hashed first, as every file was).
  */
 #include <errno.h>
-#include <fcntl.h>
 #include <stdlib.h>
 #include <string.h>
 #include <unistd.h>
@@ -24,6 +23,9 @@
 #include "base/base.h"
 #include "feeds/feeds.h"
 #include "load_feed.h"
+
+/* files hashed alongside a delivery at most (the largest new ones) */
+enum { HASH_ALONGSIDE = 2 };
 
 typedef struct ffile {
     const char *path;
@@ -291,8 +293,10 @@ static int hashes_joined(fctx *x, int seen_first)
             store_failed(x, "recording the load");
             break;
         }
-        char e[256];
-        int seen = loads_w_seen(x->s, f->sha, "fhir", e, sizeof e);
+        /* seen: another process loaded this file meanwhile. Its row here stays (the
+         * delivery is not that one, and the sink's claims may name this load): two
+         * loads of the same bytes, both recorded, changing nothing twice */
+        int seen = loads_w_seen(x->s, f->sha, "fhir", x->err, sizeof x->err);
         if (seen < 0 || load_feed_record_hash(x->s, f->load_id, f->path, "fhir", f->sha, f->at,
                                               x->err, sizeof x->err) < 0)
             store_failed(x, "recording the load");
@@ -337,7 +341,9 @@ static int run(fctx *x)
     x->pass = 2;
     for (x->fi = 0; x->fi < x->n && !x->failed && x->deferred_n; x->fi++)
         if (has_deferred(x, x->fi)) fhir_each_mapped(x->f[x->fi].buf, x->f[x->fi].len, on_resource, x);
-    if (!x->failed) {
+    /* a rejected delivery (errors, no --skip-bad) is not recorded: its hashes are
+     * stopped with the load instead */
+    if (!x->failed && !(x->rep.errors && !x->o->skip_bad)) {
         int late = hashes_joined(x, hashed_first_seen);
         if (late != 0) return late;
     }
@@ -359,7 +365,8 @@ int load_fhir(store *s, char *const *paths, size_t n, const feed_opts *o)
     for (size_t i = 0; i < n; i++) f[i].fd = -1;
     for (size_t i = 0; i < n && rc == 0; i++) {
         f[i].path = paths[i];
-        if ((rc = util_map_file(paths[i], &f[i].buf, &f[i].len, x.err, sizeof x.err)) < 0) {
+        if ((rc = util_map_file_fd(paths[i], &f[i].buf, &f[i].len, &f[i].fd, x.err,
+                                   sizeof x.err)) < 0) {
             fprintf(o->err ? o->err : stderr, "%s\n", x.err);
             break;
         }
@@ -372,11 +379,21 @@ int load_fhir(store *s, char *const *paths, size_t n, const feed_opts *o)
         }
         f[i].new_size = maybe == 0;
     }
+    /* the largest new files (at most HASH_ALONGSIDE: a thread, a descriptor and 1 MiB
+     * each) hashed alongside, through the descriptor that was mapped; the others now */
+    for (int k = 0; k < HASH_ALONGSIDE && rc == 0; k++) {
+        size_t big = n;
+        for (size_t i = 0; i < n; i++)
+            if (f[i].new_size && !f[i].hashing && f[i].len && (big == n || f[i].len > f[big].len))
+                big = i;
+        if (big < n && file_hash_start(f[big].fd, f[big].len, &f[big].hashing) < 0) break;
+    }
     for (size_t i = 0; i < n && rc == 0; i++) {
-        if (f[i].new_size && (f[i].fd = open(f[i].path, O_RDONLY | O_CLOEXEC)) >= 0 &&
-            file_hash_start(f[i].fd, f[i].len, &f[i].hashing) == 0)
-            continue;
-        util_sha256_mapped(f[i].buf, f[i].len, f[i].sha);
+        if (!f[i].hashing) {
+            util_sha256_mapped(f[i].buf, f[i].len, f[i].sha);
+            close(f[i].fd);
+            f[i].fd = -1;
+        }
     }
     /* the first claims of a store: written into the file directly (store_direct_begin) */
     int direct = rc == 0 && !o->no_direct && claims_q_none(s) == 1 && store_direct_begin(s) == 1;

@@ -38,7 +38,8 @@ static int any_load(store *s, const char *where, const char *kind, const char *t
 
 int loads_w_seen(store *s, const char *sha, const char *kind, char *err, size_t errlen)
 {
-    return any_load(s, "sha256 = ?2", kind, sha ? sha : "", 0, err, errlen);
+    if (!sha || !*sha) return 0; /* no hash: a load whose hash is still being computed */
+    return any_load(s, "sha256 = ?2", kind, sha, 0, err, errlen);
 }
 
 int loads_w_maybe_seen(store *s, const char *kind, int64_t bytes, char *err, size_t errlen)
