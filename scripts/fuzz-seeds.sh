@@ -13,6 +13,9 @@ synth() { # synth FORMAT: a 3-beneficiary dataset in $tmp, or nothing without CA
 }
 case "$target" in
 fuzz_csv)      cp tests/fixtures/e2e/base/*.csv "$dir"/ ;;
+fuzz_packed_lines)
+    printf '[[1,"2027-01-01",null,"11","","97110","GP 59","1234567893","123456789","1234567893","123456789",7512,9390,0,null],[2,null,null,"","0024","","","","","","",-5,0,1,4200]]' >"$dir/two"
+    printf '[ [ 3 , "a\\"b\\\\\\u00e9\\ud83d\\ude00" , null,"","","","","","","","",0,0,0,null ] ]' >"$dir/escapes" ;;
 fuzz_fields)   printf '2027-01-04' > "$dir/date"; printf '123.45' > "$dir/money"
                printf '1234567893' > "$dir/npi"; printf 'S72001A' > "$dir/icd" ;;
 fuzz_codes)    printf 'Z9181\nW0????A\nS720*\n0450-0459\n' > "$dir/codes" ;;

@@ -9,6 +9,7 @@
 #define CARA_SUITES(X) \
     X(date)            \
     X(money)           \
+    X(packed_lines)    \
     X(lag)             \
     X(setting)         \
     X(report_stats)    \

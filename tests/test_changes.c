@@ -53,6 +53,7 @@ static void claim(const char *id, const char *person, const char *status)
                    .claim_start_date = "2027-03-01", .claim_end_date = "2027-03-01",
                    .status = status, .load_id = 1};
     ck_assert_msg(claims_w_insert(w, &r, err, sizeof err) == 0, "%s", err);
+    ck_assert_msg(claims_w_flush(w, err, sizeof err) == 0, "%s", err); /* written (and stamped) now */
     claims_w_close(w);
 }
 

@@ -697,9 +697,9 @@ END_TEST
  * the store's size): SQLite rolls the whole transaction back at the multi-row INSERT
  * that hit it, and the writer must stop there, not write on outside a transaction. The
  * load fails naming the full disk; a fresh connection finds the store as it was: no
- * claim, no line, no load, no beneficiary stamped. One claim of 2,000 lines (the lines'
- * inserts fill the pages: about 53 of them), at three limits below that, written behind
- * and on the loading thread. */
+ * claim, no line, no load, no beneficiary stamped. 400 claims of 5 lines (multi-row
+ * inserts of 32 claims fill the pages: about 50 of them), at three limits below that,
+ * written behind and on the loading thread. */
 START_TEST(test_write_behind_disk_full)
 {
     char csv[256], dbp[256], err[256];
@@ -708,10 +708,12 @@ START_TEST(test_write_behind_disk_full)
     ck_assert_ptr_nonnull(f);
     fputs(CLAIM_HDR, f);
     for (int l = 1; l <= 2000; l++)
-        fprintf(f, "X1,%d,professional,1EG4TE5MK73,2027-01-04,2027-01-05,2027-01-04,2027-01-04,,,11,"
-                   ",,97161,GP,1234567893,123456789,1234567893,123456789,10.00,10.00,Z9181,R296,0\n", l);
+        fprintf(f, "X%d,%d,professional,1EG4TE5MK73,2027-01-04,2027-01-05,2027-01-04,2027-01-04,,,11,"
+                   ",,97161,GP,1234567893,123456789,1234567893,123456789,10.00,10.00,Z9181,R296,0\n",
+                (l - 1) / 5 + 1, (l - 1) % 5 + 1);
     fclose(f);
-    const int extra[] = {8, 24, 40}; /* the claim and its lines need about 53 pages */
+    /* the 400 claims with their packed lines need about 50 pages of 8 KiB */
+    const int extra[] = {2, 6, 12};
     for (int serial = 0; serial < 2; serial++)
         for (size_t k = 0; k < sizeof extra / sizeof extra[0]; k++) {
             snprintf(dbp, sizeof dbp, "%s/full%d%zu.db", dir, serial, k);
@@ -741,6 +743,52 @@ START_TEST(test_write_behind_disk_full)
             ck_assert_int_eq(q_on(st, "SELECT count(*) FROM claim_lines"), 0);
             ck_assert_int_eq(q_on(st, "SELECT count(*) FROM loads"), 0);
             ck_assert_int_eq(q_on(st, "SELECT count(*) FROM person_changes"), 0);
+            store_close(st);
+        }
+}
+END_TEST
+
+/* A claim may have at most 9,999 lines (its lines are one value of its row,
+ * CLAIMS__MAX_LINES): the 10,000th is refused at its file line, written behind or on
+ * the loading thread, and the file loads nothing; 9,999 lines load. */
+START_TEST(test_claim_line_cap)
+{
+    char csv[256], dbp[256], err[256];
+    snprintf(csv, sizeof csv, "%s/medical_claim.csv", dir);
+    for (int lines = 9999; lines <= 10000; lines++)
+        for (int serial = 0; serial < 2; serial++) {
+            FILE *f = fopen(csv, "w");
+            ck_assert_ptr_nonnull(f);
+            fputs(CLAIM_HDR, f);
+            for (int l = 1; l <= lines; l++)
+                fprintf(f, "X1,%d,professional,1EG4TE5MK73,2027-01-04,2027-01-05,2027-01-04,"
+                           "2027-01-04,,,11,,,97161,GP,1234567893,123456789,1234567893,"
+                           "123456789,1.00,1.00,Z9181,R296,0\n", l);
+            fclose(f);
+            snprintf(dbp, sizeof dbp, "%s/cap%d%d.db", dir, lines, serial);
+            store *st;
+            ck_assert_int_eq(store_open(dbp, STORE_CREATE, &st, err, sizeof err), 0);
+            FILE *e = fopen(errpath, "w");
+            load_opts o = {.max_errors = 50, .err = e, .serial_writes = serial};
+            load_result r;
+            int rc = load_file(st, csv, &o, &r);
+            fclose(e);
+            char *msg = NULL;
+            size_t len;
+            ck_assert_int_eq(util_read_file(errpath, 1 << 20, &msg, &len, err, sizeof err), 0);
+            if (lines == 9999) {
+                ck_assert_msg(rc == 0, "serial %d: %s", serial, msg);
+                ck_assert_int_eq(q_on(st, "SELECT count(*) FROM claim_lines"), 9999);
+                ck_assert_int_eq(q_on(st, "SELECT sum(paid_cents) FROM claim_lines"), 999900);
+            } else {
+                ck_assert_int_lt(rc, 0);
+                /* the header is line 1: line 10,000 of the claim is line 10,001 */
+                ck_assert_msg(strstr(msg, ":10001:") && strstr(msg, "at most 9999 lines"),
+                              "serial %d: %s", serial, msg);
+                ck_assert_int_eq(q_on(st, "SELECT count(*) FROM claims"), 0);
+                ck_assert_int_eq(q_on(st, "SELECT count(*) FROM loads"), 0);
+            }
+            free(msg);
             store_close(st);
         }
 }
@@ -1103,6 +1151,7 @@ Suite *suite_load(void)
     tcase_add_test(tc, test_write_behind_versions);
     tcase_add_test(tc, test_lone_cr_lines);
     tcase_add_test(tc, test_write_behind_disk_full);
+    tcase_add_test(tc, test_claim_line_cap);
     tcase_add_test(tc, test_amount_bound);
     tcase_add_test(tc, test_future_dates);
     tcase_add_test(tc, test_skip_bad);

@@ -42,6 +42,19 @@ static int query_int(store *s, const char *sql)
     return v;
 }
 
+/* The first column of sql's first row as text into buf ("" for NULL). */
+static const char *query_text(store *s, const char *sql, char *buf, size_t len)
+{
+    sqlite3_stmt *st;
+    ck_assert_msg(sqlite3_prepare_v2(store_db(s), sql, -1, &st, NULL) == SQLITE_OK, "%s: %s", sql,
+                  sqlite3_errmsg(store_db(s)));
+    ck_assert_int_eq(sqlite3_step(st), SQLITE_ROW);
+    const unsigned char *t = sqlite3_column_text(st, 0);
+    snprintf(buf, len, "%s", t ? (const char *)t : "");
+    sqlite3_finalize(st);
+    return buf;
+}
+
 /* Raw sqlite3 handle for tampering with a file behind the store's back. */
 static void raw_exec(const char *sql)
 {
@@ -272,6 +285,93 @@ START_TEST(test_migration_26)
 }
 END_TEST
 
+/* Migration 27: a store's claim_lines rows move into their claims' lines (in line-number
+ * order, whatever order they were inserted in), claim_lines reads them back as the table
+ * did (columns, types, NULLs), a claim without lines gets '[]', a line without its claim
+ * is not kept; then the view's triggers: an insert goes in line order, an update and a
+ * delete touch only their line, and what the table refused is refused (no claim, a key
+ * stored, a text where an integer goes, a line moved to another claim). */
+START_TEST(test_migration_27)
+{
+    store *s;
+    char err[512];
+    ck_assert_int_eq(store_open_version(path, STORE_CREATE, 26, &s, err, sizeof err), 0);
+    ck_assert_int_eq(store_exec(s,
+        "INSERT INTO claims (claim_id, claim_type, person_id, claim_start_date, claim_end_date) "
+        "VALUES ('C1', 'professional', 'P1', '2027-01-04', '2027-01-04'), "
+        "('C2', 'dme', 'P1', '2027-02-01', '2027-02-01');"
+        "INSERT INTO claim_lines (claim_id, claim_line_number, claim_line_start_date, "
+        "hcpcs_code, hcpcs_modifiers, rendering_npi, paid_cents, allowed_cents, denied, "
+        "detail_paid_cents) VALUES "
+        "('C1', 2, '2027-01-04', '97110', 'GP 59', '1234567893', 4000, 5000, 0, NULL), "
+        "('C1', 1, NULL, '99213', '', '', 7512, 9390, 1, 7000), "
+        "('GONE', 1, NULL, '', '', '', 1, 1, 0, NULL)",
+        err, sizeof err), 0);
+    store_close(s);
+    ck_assert_int_eq(store_open(path, 0, &s, err, sizeof err), 0);
+    ck_assert_int_eq(store_version_found(s), 26);
+    char buf[1024];
+    ck_assert_str_eq(query_text(s, "SELECT lines FROM claims WHERE claim_id = 'C1'", buf, sizeof buf),
+        "[[1,null,null,\"\",\"\",\"99213\",\"\",\"\",\"\",\"\",\"\",7512,9390,1,7000],"
+        "[2,\"2027-01-04\",null,\"\",\"\",\"97110\",\"GP 59\",\"1234567893\",\"\",\"\",\"\",4000,5000,0,null]]");
+    ck_assert_str_eq(query_text(s, "SELECT lines FROM claims WHERE claim_id = 'C2'", buf, sizeof buf), "[]");
+    ck_assert_int_eq(query_int(s, "SELECT count(*) FROM claim_lines"), 2);
+    ck_assert_int_eq(query_int(s, "SELECT count(*) FROM claim_lines WHERE claim_id = 'GONE'"), 0);
+    /* the columns, their order and types, as the table had them */
+    ck_assert_str_eq(query_text(s, "SELECT group_concat(name, ',') FROM pragma_table_info('claim_lines')",
+                                buf, sizeof buf),
+        "claim_id,claim_line_number,claim_line_start_date,claim_line_end_date,place_of_service_code,"
+        "revenue_center_code,hcpcs_code,hcpcs_modifiers,rendering_npi,rendering_tin,billing_npi,"
+        "billing_tin,paid_cents,allowed_cents,denied,detail_paid_cents");
+    ck_assert_str_eq(query_text(s, "SELECT group_concat(typeof(claim_line_number) || typeof(claim_line_start_date) "
+                                   "|| typeof(paid_cents) || typeof(denied) || typeof(detail_paid_cents) || "
+                                   "typeof(hcpcs_code), ';') FROM claim_lines", buf, sizeof buf),
+                     "integernullintegerintegerintegertext;integertextintegerintegernulltext");
+    /* the triggers: an insert between the two, in line order */
+    ck_assert_int_eq(store_exec(s, "INSERT INTO claim_lines (claim_id, claim_line_number, paid_cents, "
+                                   "allowed_cents) VALUES ('C1', 0, 10, 20)", err, sizeof err), 0);
+    ck_assert_str_eq(query_text(s, "SELECT group_concat(claim_line_number || ':' || paid_cents || ':' "
+                                   "|| hcpcs_code || ':' || denied, ',') FROM claim_lines WHERE claim_id = 'C1'",
+                                buf, sizeof buf), "0:10::0,1:7512:99213:1,2:4000:97110:0");
+    ck_assert_int_eq(store_exec(s, "UPDATE claim_lines SET paid_cents = paid_cents + 1, claim_line_number = 3 "
+                                   "WHERE claim_id = 'C1' AND claim_line_number = 1", err, sizeof err), 0);
+    ck_assert_int_eq(store_exec(s, "DELETE FROM claim_lines WHERE claim_id = 'C1' AND claim_line_number = 0",
+                                err, sizeof err), 0);
+    ck_assert_str_eq(query_text(s, "SELECT group_concat(claim_line_number || ':' || paid_cents, ',') "
+                                   "FROM claim_lines WHERE claim_id = 'C1'", buf, sizeof buf), "2:4000,3:7513");
+    /* a number in a text column is stored as its text, as the STRICT table converted it */
+    ck_assert_int_eq(store_exec(s, "INSERT INTO claim_lines (claim_id, claim_line_number, hcpcs_code, "
+                                   "paid_cents, allowed_cents) VALUES ('C2', 1, 97110, 5, 5)", err, sizeof err), 0);
+    ck_assert_str_eq(query_text(s, "SELECT typeof(hcpcs_code) || ':' || hcpcs_code FROM claim_lines "
+                                   "WHERE claim_id = 'C2'", buf, sizeof buf), "text:97110");
+    ck_assert_int_eq(store_exec(s, "DELETE FROM claim_lines WHERE claim_id = 'C2'", err, sizeof err), 0);
+    ck_assert_str_eq(query_text(s, "SELECT lines FROM claims WHERE claim_id = 'C2'", buf, sizeof buf), "[]");
+    /* refused as the table refused */
+    ck_assert_int_lt(store_exec(s, "INSERT INTO claim_lines (claim_id, claim_line_number, paid_cents, "
+                                   "allowed_cents) VALUES ('NOPE', 1, 1, 1)", err, sizeof err), 0);
+    ck_assert_msg(strstr(err, "no such claim"), "%s", err);
+    ck_assert_int_lt(store_exec(s, "INSERT INTO claim_lines (claim_id, claim_line_number, paid_cents, "
+                                   "allowed_cents) VALUES ('C1', 2, 1, 1)", err, sizeof err), 0);
+    ck_assert_msg(strstr(err, "UNIQUE constraint failed"), "%s", err);
+    ck_assert_int_lt(store_exec(s, "INSERT INTO claim_lines (claim_id, claim_line_number, paid_cents, "
+                                   "allowed_cents) VALUES ('C1', 5, 'ten', 1)", err, sizeof err), 0);
+    ck_assert_msg(strstr(err, "must be integers"), "%s", err);
+    ck_assert_int_lt(store_exec(s, "INSERT INTO claim_lines (claim_id, claim_line_number, "
+                                   "allowed_cents) VALUES ('C1', 5, 1)", err, sizeof err), 0);
+    ck_assert_int_lt(store_exec(s, "UPDATE claim_lines SET claim_line_number = 3 WHERE claim_line_number = 2",
+                                err, sizeof err), 0);
+    ck_assert_msg(strstr(err, "UNIQUE constraint failed"), "%s", err);
+    ck_assert_int_lt(store_exec(s, "UPDATE claim_lines SET claim_id = 'C2'", err, sizeof err), 0);
+    ck_assert_msg(strstr(err, "another claim"), "%s", err);
+    ck_assert_str_eq(query_text(s, "SELECT group_concat(claim_id || claim_line_number || ':' || paid_cents, ',') "
+                                   "FROM claim_lines", buf, sizeof buf), "C12:4000,C13:7513");
+    /* a claim's lines go with it */
+    ck_assert_int_eq(store_exec(s, "DELETE FROM claims WHERE claim_id = 'C1'", err, sizeof err), 0);
+    ck_assert_int_eq(query_int(s, "SELECT count(*) FROM claim_lines"), 0);
+    store_close(s);
+}
+END_TEST
+
 static void journal_is(store *s, const char *want)
 {
     sqlite3_stmt *st;
@@ -471,6 +571,7 @@ Suite *suite_store(void)
     tcase_add_test(tc, test_constraints_and_rollback);
     tcase_add_test(tc, test_migration_25);
     tcase_add_test(tc, test_migration_26);
+    tcase_add_test(tc, test_migration_27);
     tcase_add_test(tc, test_store_fail_message);
     tcase_add_test(tc, test_direct_when_alone);
     tcase_add_test(tc, test_direct_open_refused);

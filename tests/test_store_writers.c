@@ -321,25 +321,44 @@ START_TEST(test_claims)
                    .claim_start_date = "2027-03-01", .claim_end_date = "2027-03-01",
                    .diagnosis_codes = "I10 E119", .load_id = 1};
     ck_assert_int_eq(claims_w_insert(w, &c, err, sizeof err), 0);
+    /* kept until its lines are known: nothing stored yet */
+    ck_assert_int_eq(th_q(db, "SELECT count(*) FROM claims"), 0);
+    claim_line_rec l = {.claim_id = "C1", .claim_line_number = 2, .hcpcs_code = "97110",
+                        .paid_cents = 100, .allowed_cents = 100};
+    ck_assert_int_eq(claims_w_line(w, &l, 0, err, sizeof err), 0);
+    l.claim_line_number = 1; /* out of order: stored in line order */
+    l.hcpcs_code = "99213";
+    l.paid_cents = 7512;
+    l.allowed_cents = 9390;
+    ck_assert_int_eq(claims_w_line(w, &l, 0, err, sizeof err), 0);
+    ck_assert_int_eq(claims_w_line(w, &l, 0, err, sizeof err), -EEXIST);
+    ck_assert_str_eq(err, "claim_id, claim_line_number: UNIQUE constraint failed: "
+                          "claim_lines.claim_id, claim_lines.claim_line_number");
+    ck_assert_int_eq(claims_w_flush(w, err, sizeof err), 0);
+    ck_assert_int_eq(claims_w_flush(w, err, sizeof err), 0); /* nothing kept: 0 */
     ck_assert_str_eq(th_qs(db, "SELECT status || '|' || status_reason || '|' || "
                                "coalesce(claim_key, 'null') || '|' || version || '|' || "
                                "coalesce(paid_cents, 'null') || '|' || coalesce(admission_date, "
                                "'null') || '|' || facility_npi || '|' || diagnosis_codes FROM "
                                "claims", buf), "current||null|0|null|null||I10 E119");
-    claim_line_rec l = {.claim_id = "C1", .claim_line_number = 1, .hcpcs_code = "99213",
-                        .paid_cents = 7512, .allowed_cents = 9390};
-    ck_assert_int_eq(claims_w_line(w, &l, 0, err, sizeof err), 0);
+    /* hand-packed: line 1 then 2, the texts the table stored ('' for NULL, dates null) */
+    ck_assert_str_eq(th_qs(db, "SELECT lines FROM claims", buf),
+                     "[[1,null,null,\"\",\"\",\"99213\",\"\",\"\",\"\",\"\",\"\",7512,9390,0,null],"
+                     "[2,null,null,\"\",\"\",\"97110\",\"\",\"\",\"\",\"\",\"\",100,100,0,null]]");
+    /* a line of a stored claim is merged into its row: refused without replace */
     l.paid_cents = 1;
     ck_assert_int_eq(claims_w_line(w, &l, 0, err, sizeof err), -EEXIST);
     ck_assert_str_eq(err, "claim_id, claim_line_number: UNIQUE constraint failed: "
                           "claim_lines.claim_id, claim_lines.claim_line_number");
-    ck_assert_int_eq(th_q(db, "SELECT paid_cents FROM claim_lines"), 7512);
+    ck_assert_int_eq(th_q(db, "SELECT paid_cents FROM claim_lines WHERE claim_line_number = 1"), 7512);
     l.has_detail = 1;
     l.detail_paid_cents = 7000;
     ck_assert_int_eq(claims_w_line(w, &l, 1, err, sizeof err), 0);
     ck_assert_str_eq(th_qs(db, "SELECT paid_cents || '|' || detail_paid_cents || '|' || denied "
-                               "|| '|' || (claim_line_start_date IS NULL) FROM claim_lines", buf),
+                               "|| '|' || (claim_line_start_date IS NULL) FROM claim_lines "
+                               "WHERE claim_line_number = 1", buf),
                      "1|7000|0|1");
+    ck_assert_int_eq(th_q(db, "SELECT count(*) FROM claim_lines"), 2);
     /* a line of no stored claim is refused by the writer (the store has no foreign key
      * for it: migration 25), the claim it knows or not */
     claim_line_rec orphan = {.claim_id = "NOPE", .claim_line_number = 1};
@@ -370,9 +389,11 @@ START_TEST(test_claims)
     ck_assert_int_eq(claims_w_delete(w, "C1", err, sizeof err), 0);
     ck_assert_int_eq(th_q(db, "SELECT count(*) FROM claim_lines"), 0);
     ck_assert_int_eq(claims_w_delete(w, "C1", err, sizeof err), 0); /* none stored: 0 */
-    c.claim_type = "surgical";
-    ck_assert_int_eq(claims_w_insert(w, &c, err, sizeof err), -EIO);
+    c.claim_type = "surgical"; /* refused when written: at the next call (here, flush) */
+    ck_assert_int_eq(claims_w_insert(w, &c, err, sizeof err), 0);
+    ck_assert_int_eq(claims_w_flush(w, err, sizeof err), -EIO);
     ck_assert_msg(strncmp(err, "claim_type: ", 12) == 0, "%s", err);
+    ck_assert_int_eq(th_q(db, "SELECT count(*) FROM claims WHERE claim_id = 'C1'"), 0);
     claims_w_close(w);
 }
 END_TEST

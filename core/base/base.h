@@ -12,6 +12,7 @@
 #include "ids.h"
 #include "log.h"
 #include "money.h"
+#include "packed_lines.h"
 #include "sha256.h"
 #include "util.h"
 #include "work.h"

@@ -409,7 +409,10 @@ static void shard_run(shard *sh)
     if (rc == 0) rc = store_open(sh->db_path, 0, &db, sh->err, sizeof sh->err);
     if (rc == 0) {
         store_busy_timeout(db, 10000);
-        rc = bene_reader_open_range(&br, db, sh->from, sh->to, sh->err, sizeof sh->err);
+        /* a shard visiting persons in order reads each table in one pass; a listed one
+         * (incremental) looks each person up */
+        rc = sh->listed ? bene_reader_open_range(&br, db, sh->from, sh->to, sh->err, sizeof sh->err)
+                        : bene_reader_open_stream(&br, db, sh->from, sh->to, sh->err, sizeof sh->err);
         have_br = rc == 0;
         if (rc == 0 && o->as_of) rc = bene_reader_paid_through(&br, o->as_of);
     }

@@ -328,8 +328,18 @@ static void raw_claim_key(const loader *ld, const csv_scan *s, char *out, size_t
 static int sp_close(loader *ld)
 {
     if (!ld->sp_key[0]) return 0;
-    ld->sp_key[0] = '\0';
     char e[256];
+    /* the claim is written with its lines before its savepoint is kept (claims_w_insert
+     * kept it): refused then, it is rejected whole */
+    if (!ld->sp_bad && claims_w_flush(ld->claims, e, sizeof e) < 0) {
+        memset(&ld->group, 0, sizeof ld->group);
+        char why[400];
+        snprintf(why, sizeof why, "the store refused the claim: %s", e);
+        if (store_rollback_to(ld->s, SP_NAME, e, sizeof e) < 0) return -EIO;
+        for (size_t i = 0; i < ld->n_sp_rows; i++)
+            reject_row(ld, ld->sp_rows[i].line, "claim_id", why, ld->sp_rows[i].rec, ld->sp_rows[i].end);
+    }
+    ld->sp_key[0] = '\0';
     return store_release(ld->s, SP_NAME, e, sizeof e) < 0 ? -EIO : 0;
 }
 
@@ -372,6 +382,7 @@ static int sp_after_bad(loader *ld, const csv_scan *s)
     ld->sp_bad = 1;
     ld->sp_bad_line = s->line;
     memset(&ld->group, 0, sizeof ld->group); /* the stored claim is as before */
+    claims_w_discard(ld->claims);              /* and the one kept unwritten is dropped */
     char e[256];
     if (store_rollback_to(ld->s, SP_NAME, e, sizeof e) < 0) return -EIO;
     char why[160];

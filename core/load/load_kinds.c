@@ -548,6 +548,14 @@ static const char *adj_of(const loader *ld)
 static int claim_begin(loader *ld)
 {
     claim_group *g = &ld->group;
+    char e[256];
+    /* the previous claim is written with its lines now (claims_w_insert kept it): a
+     * refusal is its own, at its first line */
+    if (g->active && claims_w_flush(ld->claims, e, sizeof e) < 0) {
+        if (!queued_failed(ld))
+            load__error(ld, g->first_line, 0, NULL, "the store refused the row: %s", e);
+        return -EIO;
+    }
     memset(g, 0, sizeof *g);
     memcpy(g->claim_id, ld->vals[CC_ID].text, sizeof g->claim_id);
     g->adj[0] = adj_of(ld)[0];
@@ -556,7 +564,6 @@ static int claim_begin(loader *ld)
     g->active = 1;
     for (size_t c = 1; c < CC_HEADER_END; c++) /* both buffers are 80 bytes, NUL-terminated */
         memcpy(g->header[c - 1], ld->vals[c].text, sizeof g->header[0]);
-    char e[256];
     int rc = stored(ld, claims_w_delete(ld->claims, g->claim_id, e, sizeof e));
     if (rc < 0 || g->adj[0] == '1') return rc;
     char dx[26 * 8 + 1];
@@ -669,7 +676,8 @@ static int claims_row(loader *ld)
                    "line %lld of claim \"%s\" appears twice", (long long)line, g->claim_id);
         return -EINVAL;
     }
-    load__error(ld, ld->scan->line, 0, NULL, "the store refused the row: %s", store_errmsg(ld->s));
+    /* the writer's message: a refusal it makes itself (a claim's line cap) is no SQLite error */
+    load__error(ld, ld->scan->line, 0, NULL, "the store refused the row: %s", e);
     return -EIO;
 }
 

@@ -69,17 +69,90 @@ static const char Q_ELIG[] =
     "WHERE person_id = ?1 ORDER BY enrollment_start_date";
 static const char Q_ALIGN[] = "SELECT aco_id, start_date, end_date FROM alignment "
                               "WHERE person_id = ?1 ORDER BY start_date, aco_id";
+/* One row per claim: its lines are packed in claims.lines (base/packed_lines.h), read
+ * here without SQL; denied lines are skipped in load_claims. bene_sort_lines orders the
+ * lines, so no ORDER BY (it cost a sort per person). */
 static const char Q_CLAIMS[] =
-    "SELECT c.claim_id, c.claim_type, c.claim_start_date, c.claim_end_date, "
-    "c.admission_date, c.discharge_date, c.discharge_disposition_code, c.bill_type_code, "
-    "c.facility_npi, c.diagnosis_codes, l.claim_line_number, l.claim_line_start_date, "
-    "l.claim_line_end_date, l.place_of_service_code, l.revenue_center_code, l.hcpcs_code, "
-    "l.hcpcs_modifiers, l.rendering_npi, l.rendering_tin, l.billing_npi, l.billing_tin, "
-    "l.paid_cents, l.allowed_cents "
-    "FROM claims c JOIN claim_lines l ON l.claim_id = c.claim_id "
-    "WHERE c.person_id = ?1 AND c.status = 'current' AND l.denied = 0 AND (?2 IS NULL OR "
-    "coalesce(c.paid_date, c.claim_end_date) <= ?2)"; /* a claim's lines come together (nested loop); bene_sort_lines
-                               * orders them, so no ORDER BY (it cost a sort per person) */
+    "SELECT claim_id, claim_type, claim_start_date, claim_end_date, admission_date, "
+    "discharge_date, discharge_disposition_code, bill_type_code, facility_npi, "
+    "diagnosis_codes, lines FROM claims "
+    "WHERE person_id = ?1 AND status = 'current' AND (?2 IS NULL OR "
+    "coalesce(paid_date, claim_end_date) <= ?2)";
+
+/* The same three reads over a whole shard, in person order (bene_reader_open_stream):
+ * one pass of each table instead of a look-up per beneficiary. Column 0 is person_id,
+ * the rest as above; %s the shard's bounds. */
+static const char S_ELIG[] =
+    "SELECT person_id, enrollment_start_date, enrollment_end_date, gender, birth_date, "
+    "death_date, dual_status_code, medicare_status_code, hospice_flag FROM eligibility "
+    "WHERE 1 %s ORDER BY person_id, enrollment_start_date";
+static const char S_ALIGN[] = "SELECT person_id, aco_id, start_date, end_date FROM alignment "
+                              "WHERE 1 %s ORDER BY person_id, start_date, aco_id";
+static const char S_CLAIMS[] =
+    "SELECT person_id, claim_id, claim_type, claim_start_date, claim_end_date, admission_date, "
+    "discharge_date, discharge_disposition_code, bill_type_code, facility_npi, "
+    "diagnosis_codes, lines FROM claims WHERE status = 'current' %s AND (?3 IS NULL OR "
+    "coalesce(paid_date, claim_end_date) <= ?3) ORDER BY person_id";
+
+/* The next row of src for person: 1 a row (its columns from src->o), 0 no more, -EIO.
+ * A per-person statement is bound to the person; a stream is in person order and keeps
+ * the first row of the next person pending. */
+static int src_next(bene_src *src, const char *person)
+{
+    if (!src->stream) {
+        int rc = sqlite3_step(src->st);
+        return rc == SQLITE_ROW ? 1 : rc == SQLITE_DONE ? 0 : -EIO;
+    }
+    for (;;) {
+        if (src->state == 0) {
+            int rc = sqlite3_step(src->st);
+            if (rc == SQLITE_DONE) src->state = 2;
+            else if (rc == SQLITE_ROW) src->state = 1;
+            else return -EIO;
+        }
+        if (src->state == 2) return 0;
+        const char *p = (const char *)sqlite3_column_text(src->st, 0);
+        int c = p ? strcmp(p, person) : -1;
+        if (c > 0) return 0; /* a later person's: kept */
+        src->state = 0;      /* taken (or an earlier person's, without claims: skipped) */
+        if (c == 0) return 1;
+    }
+}
+
+/* A stream's statement with the shard's bounds, into *st. */
+static int stream_prepare(sqlite3 *db, const char *fmt, const char *from, const char *to,
+                          sqlite3_stmt **st)
+{
+    char sql[1024], bounds[96];
+    snprintf(bounds, sizeof bounds, "%s%s", from ? " AND person_id >= ?1" : "",
+             to ? " AND person_id < ?2" : "");
+    snprintf(sql, sizeof sql, fmt, bounds);
+    if (sqlite3_prepare_v2(db, sql, -1, st, NULL) != SQLITE_OK) return -EIO;
+    if ((from && sqlite3_bind_text(*st, 1, from, -1, SQLITE_TRANSIENT) != SQLITE_OK) ||
+        (to && sqlite3_bind_text(*st, 2, to, -1, SQLITE_TRANSIENT) != SQLITE_OK))
+        return -ENOMEM;
+    return 0;
+}
+
+int bene_reader_open_stream(bene_reader *r, store *s, const char *from, const char *to,
+                            char *err, size_t errlen)
+{
+    int rc = bene_reader_open_range(r, s, from, to, err, errlen);
+    if (rc < 0) return rc;
+    sqlite3 *db = store_db(s);
+    const char *fmt[3] = {S_ELIG, S_ALIGN, S_CLAIMS};
+    for (int i = 0; i < 3 && rc == 0; i++) {
+        r->src[i].stream = 1;
+        r->src[i].o = 1;
+        rc = stream_prepare(db, fmt[i], from, to, &r->src[i].st);
+    }
+    if (rc < 0) {
+        snprintf(err, errlen, "cannot read the store: %s",
+                 rc == -ENOMEM ? "out of memory" : sqlite3_errmsg(db));
+        bene_reader_close(r);
+    }
+    return rc;
+}
 
 int bene_reader_open(bene_reader *r, store *s, char *err, size_t errlen)
 {
@@ -112,6 +185,9 @@ int bene_reader_open_range(bene_reader *r, store *s, const char *from, const cha
 
 int bene_reader_paid_through(bene_reader *r, const char *date)
 {
+    if (r->src[2].stream &&
+        sqlite3_bind_text(r->src[2].st, 3, date, -1, SQLITE_TRANSIENT) != SQLITE_OK)
+        return -ENOMEM;
     return sqlite3_bind_text(r->claims, 2, date, -1, SQLITE_TRANSIENT) == SQLITE_OK ? 0 : -ENOMEM;
 }
 
@@ -122,6 +198,9 @@ void bene_reader_close(bene_reader *r)
     sqlite3_finalize(r->alignment);
     sqlite3_finalize(r->claims);
     sqlite3_finalize(r->count);
+    for (int i = 0; i < 3; i++)
+        if (r->src[i].stream) sqlite3_finalize(r->src[i].st);
+    pl_reader_free(&r->lines);
     memset(r, 0, sizeof *r);
 }
 
@@ -175,49 +254,53 @@ static int grow(void **p, size_t *cap, size_t need, size_t size)
     return 0;
 }
 
-static int load_eligibility(bene_reader *r, bene_data *d)
+static int load_eligibility(bene_reader *r, bene_data *d, const char *person)
 {
-    sqlite3_stmt *st = r->eligibility;
+    bene_src *src = &r->src[0];
+    sqlite3_stmt *st = src->st;
+    int o = src->o;
     size_t n = 0;
     int rc;
     d->b.gender = 'U';
     d->b.birth = d->b.death = CARA_DATE_NONE;
-    while ((rc = sqlite3_step(st)) == SQLITE_ROW) {
+    while ((rc = src_next(src, person)) == 1) {
         if (grow((void **)&d->enrollment, &d->cap_enrollment, n + 1, sizeof *d->enrollment))
             return -ENOMEM;
         cara_enrollment *e = &d->enrollment[n++];
-        e->start = store_col_date(st, 0);
-        e->end = store_col_date(st, 1);
-        const unsigned char *g = sqlite3_column_text(st, 2);
+        e->start = store_col_date(st, o + 0);
+        e->end = store_col_date(st, o + 1);
+        const unsigned char *g = sqlite3_column_text(st, o + 2);
         if (g && n == 1) d->b.gender = g[0] == 'm' ? 'M' : g[0] == 'f' ? 'F' : 'U';
-        if (n == 1) d->b.birth = store_col_date(st, 3);
-        cara_date death = store_col_date(st, 4);
+        if (n == 1) d->b.birth = store_col_date(st, o + 3);
+        cara_date death = store_col_date(st, o + 4);
         if (death != CARA_DATE_NONE && (d->b.death == CARA_DATE_NONE || death < d->b.death))
             d->b.death = death;
-        col_copy(st, 5, e->dual_status, sizeof e->dual_status);
-        col_copy(st, 6, e->medicare_status, sizeof e->medicare_status);
-        e->hospice = (uint8_t)(sqlite3_column_int(st, 7) != 0);
+        col_copy(st, o + 5, e->dual_status, sizeof e->dual_status);
+        col_copy(st, o + 6, e->medicare_status, sizeof e->medicare_status);
+        e->hospice = (uint8_t)(sqlite3_column_int(st, o + 7) != 0);
     }
     d->b.enrollment = (cara_array)CARA_ARRAY_INIT(d->enrollment, n);
-    return rc == SQLITE_DONE ? 0 : -EIO;
+    return rc;
 }
 
-static int load_alignment(bene_reader *r, bene_data *d)
+static int load_alignment(bene_reader *r, bene_data *d, const char *person)
 {
-    sqlite3_stmt *st = r->alignment;
+    bene_src *src = &r->src[1];
+    sqlite3_stmt *st = src->st;
+    int o = src->o;
     size_t n = 0;
     int rc;
-    while ((rc = sqlite3_step(st)) == SQLITE_ROW) {
+    while ((rc = src_next(src, person)) == 1) {
         if (grow((void **)&d->alignment, &d->cap_alignment, n + 1, sizeof *d->alignment))
             return -ENOMEM;
         cara_alignment *a = &d->alignment[n++];
-        a->aco_id = str_dup(d, sqlite3_column_text(st, 0), sqlite3_column_bytes(st, 0));
+        a->aco_id = str_dup(d, sqlite3_column_text(st, o + 0), sqlite3_column_bytes(st, o + 0));
         if (!a->aco_id) return -ENOMEM;
-        a->start = store_col_date(st, 1);
-        a->end = store_col_date(st, 2);
+        a->start = store_col_date(st, o + 1);
+        a->end = store_col_date(st, o + 2);
     }
     d->b.alignment = (cara_array)CARA_ARRAY_INIT(d->alignment, n);
-    return rc == SQLITE_DONE ? 0 : -EIO;
+    return rc;
 }
 
 /* Split "A B C" into the dx pool; returns the count added. */
@@ -250,88 +333,129 @@ static int claim_type_of(const unsigned char *s)
     return 0;
 }
 
-static int load_claims(bene_reader *r, bene_data *d)
+/* text t of n bytes (NULL: "") into dst of size bytes, cut to fit */
+static void txt_copy(const char *t, size_t n, char *dst, size_t size)
 {
-    sqlite3_stmt *st = r->claims;
-    size_t *dx_off = NULL, cap_off = 0;
-    const char *prev_claim = NULL;
-    size_t claim_dx_off = 0;
-    int claim_dx_n = 0, rc;
+    if (!t) n = 0;
+    if (n > size - 1) n = size - 1;
+    if (n) memcpy(dst, t, n);
+    dst[n] = '\0';
+}
+
+static cara_date txt_date(const char *t, size_t n)
+{
+    cara_date d;
+    if (!t || date_parse(t, n, &d) < 0) return CARA_DATE_NONE;
+    return d;
+}
+
+/* The header fields of the claim in st's row into l. */
+static void header_of(sqlite3_stmt *st, int o, cara_claim_line *l)
+{
+    l->claim_type = claim_type_of(sqlite3_column_text(st, o + 1));
+    l->claim_start = store_col_date(st, o + 2);
+    l->claim_end = store_col_date(st, o + 3);
+    l->admission = store_col_date(st, o + 4);
+    l->discharge = store_col_date(st, o + 5);
+    col_copy(st, o + 6, l->discharge_disposition, sizeof l->discharge_disposition);
+    col_copy(st, o + 7, l->bill_type, sizeof l->bill_type);
+    col_copy(st, o + 8, l->facility_npi, sizeof l->facility_npi);
+}
+
+/* The line fields of packed line p into l (its header already there). */
+static void line_of(const pl_line *p, cara_claim_line *l)
+{
+    l->line_number = (int)p->number;
+    l->line_start = txt_date(p->text[PL_START], p->len[PL_START]);
+    l->line_end = txt_date(p->text[PL_END], p->len[PL_END]);
+    txt_copy(p->text[PL_POS], p->len[PL_POS], l->place_of_service, sizeof l->place_of_service);
+    txt_copy(p->text[PL_REVENUE], p->len[PL_REVENUE], l->revenue_center, sizeof l->revenue_center);
+    txt_copy(p->text[PL_HCPCS], p->len[PL_HCPCS], l->hcpcs, sizeof l->hcpcs);
+    const char *mods = p->text[PL_MODIFIERS];
+    memset(l->modifiers, 0, sizeof l->modifiers);
+    for (int m = 0; mods && *mods && m < 5; m++) {
+        while (*mods == ' ') mods++;
+        size_t k = 0;
+        while (mods[k] && mods[k] != ' ' && k < 2) {
+            l->modifiers[m][k] = mods[k];
+            k++;
+        }
+        while (*mods && *mods != ' ') mods++;
+    }
+    txt_copy(p->text[PL_RENDERING_NPI], p->len[PL_RENDERING_NPI], l->rendering_npi, sizeof l->rendering_npi);
+    txt_copy(p->text[PL_RENDERING_TIN], p->len[PL_RENDERING_TIN], l->rendering_tin, sizeof l->rendering_tin);
+    txt_copy(p->text[PL_BILLING_NPI], p->len[PL_BILLING_NPI], l->billing_npi, sizeof l->billing_npi);
+    txt_copy(p->text[PL_BILLING_TIN], p->len[PL_BILLING_TIN], l->billing_tin, sizeof l->billing_tin);
+    l->paid = p->paid_cents;
+    l->allowed = p->allowed_cents;
+    if (l->claim_type == CARA_CLAIM_INSTITUTIONAL)
+        l->service_date = l->admission != CARA_DATE_NONE ? l->admission : l->claim_start;
+    else
+        l->service_date = l->line_start != CARA_DATE_NONE ? l->line_start : l->claim_start;
+}
+
+static int load_claims(bene_reader *r, bene_data *d, const char *person, char *err,
+                       size_t errlen)
+{
+    bene_src *src = &r->src[2];
+    sqlite3_stmt *st = src->st;
+    int o = src->o;
+    int rc;
     d->n_lines = 0;
     d->n_dx = 0;
-    while ((rc = sqlite3_step(st)) == SQLITE_ROW) {
-        if (grow((void **)&d->lines, &d->cap_lines, d->n_lines + 1, sizeof *d->lines) ||
-            grow((void **)&dx_off, &cap_off, d->n_lines + 1, sizeof *dx_off)) {
-            free(dx_off);
+    while ((rc = src_next(src, person)) == 1) {
+        const unsigned char *id = sqlite3_column_text(st, o + 0);
+        const char *claim = id ? str_dup(d, id, sqlite3_column_bytes(st, o + 0)) : NULL;
+        if (!claim) { /* claim_id is NOT NULL: SQLite ran out of memory */
             return -ENOMEM;
         }
-        cara_claim_line *l = &d->lines[d->n_lines];
-        memset(l, 0, sizeof *l);
-        const unsigned char *id = sqlite3_column_text(st, 0);
-        if (!id) { /* claim_id is NOT NULL: SQLite ran out of memory */
-            free(dx_off);
-            return -ENOMEM;
-        }
-        if (!prev_claim || strcmp(prev_claim, (const char *)id) != 0) {
-            prev_claim = str_dup(d, id, sqlite3_column_bytes(st, 0));
-            claim_dx_off = d->n_dx;
-            claim_dx_n = add_dx(d, sqlite3_column_text(st, 9));
-            if (!prev_claim || claim_dx_n < 0) {
-                free(dx_off);
+        size_t claim_dx_off = d->n_dx;
+        int claim_dx_n = -2;
+        cara_claim_line head;
+        memset(&head, 0, sizeof head);
+        header_of(st, o, &head);
+        pl_reader_init(&r->lines, (const char *)sqlite3_column_text(st, o + 10),
+                       (size_t)sqlite3_column_bytes(st, o + 10));
+        pl_line p;
+        int k;
+        while ((k = pl_next(&r->lines, &p)) == 1) {
+            if (p.denied) continue; /* denied lines are never priced */
+            if (claim_dx_n == -2 && (claim_dx_n = add_dx(d, sqlite3_column_text(st, o + 9))) < 0)
+                k = -ENOMEM;
+            if (k < 0 ||
+                grow((void **)&d->lines, &d->cap_lines, d->n_lines + 1, sizeof *d->lines) ||
+                grow((void **)&d->dx_off, &d->cap_off, d->n_lines + 1, sizeof *d->dx_off)) {
                 return -ENOMEM;
             }
+            cara_claim_line *l = &d->lines[d->n_lines];
+            *l = head;
+            l->claim_id = claim;
+            line_of(&p, l);
+            l->n_dx = (uint16_t)claim_dx_n;
+            d->dx_off[d->n_lines] = claim_dx_off;
+            d->n_lines++;
         }
-        l->claim_id = prev_claim;
-        l->claim_type = claim_type_of(sqlite3_column_text(st, 1));
-        l->claim_start = store_col_date(st, 2);
-        l->claim_end = store_col_date(st, 3);
-        l->admission = store_col_date(st, 4);
-        l->discharge = store_col_date(st, 5);
-        col_copy(st, 6, l->discharge_disposition, sizeof l->discharge_disposition);
-        col_copy(st, 7, l->bill_type, sizeof l->bill_type);
-        col_copy(st, 8, l->facility_npi, sizeof l->facility_npi);
-        l->line_number = sqlite3_column_int(st, 10);
-        l->line_start = store_col_date(st, 11);
-        l->line_end = store_col_date(st, 12);
-        col_copy(st, 13, l->place_of_service, sizeof l->place_of_service);
-        col_copy(st, 14, l->revenue_center, sizeof l->revenue_center);
-        col_copy(st, 15, l->hcpcs, sizeof l->hcpcs);
-        const unsigned char *mods = sqlite3_column_text(st, 16);
-        for (int m = 0; mods && *mods && m < 5; m++) {
-            while (*mods == ' ') mods++;
-            size_t k = 0;
-            while (mods[k] && mods[k] != ' ' && k < 2) {
-                l->modifiers[m][k] = (char)mods[k];
-                k++;
-            }
-            while (*mods && *mods != ' ') mods++;
+        if (k == -ENOMEM) {
+            return -ENOMEM;
         }
-        col_copy(st, 17, l->rendering_npi, sizeof l->rendering_npi);
-        col_copy(st, 18, l->rendering_tin, sizeof l->rendering_tin);
-        col_copy(st, 19, l->billing_npi, sizeof l->billing_npi);
-        col_copy(st, 20, l->billing_tin, sizeof l->billing_tin);
-        l->paid = sqlite3_column_int64(st, 21);
-        l->allowed = sqlite3_column_int64(st, 22);
-        if (l->claim_type == CARA_CLAIM_INSTITUTIONAL)
-            l->service_date = l->admission != CARA_DATE_NONE ? l->admission : l->claim_start;
-        else
-            l->service_date = l->line_start != CARA_DATE_NONE ? l->line_start : l->claim_start;
-        l->n_dx = (uint16_t)claim_dx_n;
-        dx_off[d->n_lines] = claim_dx_off;
-        d->n_lines++;
+        if (k < 0) {
+            snprintf(err, errlen, "claim %s: its lines (claims.lines) are not packed lines: %s",
+                     claim, r->lines.err);
+            return -EINVAL;
+        }
     }
     /* The dx pool may have moved while growing: point the lines at it now. */
-    for (size_t i = 0; dx_off && i < d->n_lines; i++) /* dx_off: set when n_lines > 0 */
-        d->lines[i].dx = (const cara_icd *)&d->dx[dx_off[i]];
-    free(dx_off);
-    return rc == SQLITE_DONE ? 0 : -EIO;
+    for (size_t i = 0; i < d->n_lines; i++) /* dx_off: set when n_lines > 0 */
+        d->lines[i].dx = (const cara_icd *)&d->dx[d->dx_off[i]];
+    return rc;
 }
 
 static int cmp_line(const void *a, const void *b)
 {
     const cara_claim_line *x = a, *y = b;
     if (x->service_date != y->service_date) return x->service_date < y->service_date ? -1 : 1;
-    int c = strcmp(x->claim_id, y->claim_id);
+    /* a claim's lines share its id (one copy per claim: bene.c's str_dup) */
+    int c = x->claim_id == y->claim_id ? 0 : strcmp(x->claim_id, y->claim_id);
     if (c) return c;
     return (x->line_number > y->line_number) - (x->line_number < y->line_number);
 }
@@ -350,18 +474,27 @@ int bene_load(bene_reader *r, const char *person_id, bene_data *d, char *err, si
     d->b.person_id = str_dup(d, (const unsigned char *)person_id, (int)strlen(person_id));
     sqlite3_stmt *sts[] = {r->eligibility, r->alignment, r->claims};
     int rc = d->b.person_id ? 0 : -ENOMEM;
-    for (size_t i = 0; i < 3; i++) { /* a failed bind would keep the previous person's */
+    for (size_t i = 0; i < 3; i++) {
+        if (r->src[i].stream) continue;
+        r->src[i].st = sts[i];
+        /* a failed bind would keep the previous person's */
         sqlite3_reset(sts[i]);
         if (sqlite3_bind_text(sts[i], 1, person_id, -1, SQLITE_TRANSIENT) != SQLITE_OK) rc = -ENOMEM;
     }
-    if (rc == 0) rc = load_eligibility(r, d);
-    if (rc == 0) rc = load_alignment(r, d);
-    if (rc == 0) rc = load_claims(r, d);
+    if (rc == 0) rc = load_eligibility(r, d, person_id);
+    if (rc == 0) rc = load_alignment(r, d, person_id);
+    char why[256] = "";
+    if (rc == 0) rc = load_claims(r, d, person_id, why, sizeof why);
     for (size_t i = 0; i < 3; i++) sqlite3_reset(sts[i]);
+    if (rc == -EINVAL) {
+        snprintf(err, errlen, "loading beneficiary %s: %s", person_id, why);
+        return -EIO;
+    }
     if (rc < 0) {
+        /* a stream's failure stays: its statement is not reset (the message is kept) */
+        sqlite3_stmt *failed = r->src[2].st ? r->src[2].st : r->claims;
         snprintf(err, errlen, "loading beneficiary %s: %s", person_id,
-                 rc == -ENOMEM ? "out of memory"
-                               : sqlite3_errmsg(sqlite3_db_handle(r->claims)));
+                 rc == -ENOMEM ? "out of memory" : sqlite3_errmsg(sqlite3_db_handle(failed)));
         return rc;
     }
     bene_sort_lines(d->lines, d->n_lines);
@@ -374,6 +507,7 @@ void bene_data_free(bene_data *d)
     free(d->alignment);
     free(d->lines);
     free(d->dx);
+    free(d->dx_off);
     bene_chunk *c = d->chunks;
     while (c) {
         bene_chunk *n = c->next;

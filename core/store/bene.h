@@ -12,6 +12,7 @@
 #include <sqlite3.h>
 #include <stddef.h>
 
+#include "base/base.h"
 #include "cara/types.h"
 #include "store_conn.h"
 
@@ -28,11 +29,22 @@ typedef struct bene_data {
     size_t n_lines, cap_lines;
     cara_icd *dx;                 /* owned pool the lines' dx point into */
     size_t n_dx, cap_dx;
+    size_t *dx_off, cap_off;      /* owned: each line's place in dx while it grows */
     bene_chunk *chunks;           /* owned string storage */
 } bene_data;
 
+/* One of a beneficiary's three reads (eligibility, alignment, claims). */
+typedef struct bene_src {
+    sqlite3_stmt *st; /* a per-person statement (borrowed), or a stream's (owned) */
+    int stream;       /* 1: the shard's rows in person order (bene_reader_open_stream) */
+    int o;            /* the first column read (1 in a stream: 0 is person_id) */
+    int state;        /* a stream's: 0 step next, 1 a row pending, 2 done */
+} bene_src;
+
 typedef struct bene_reader {
     sqlite3_stmt *persons, *eligibility, *alignment, *claims, *count;
+    bene_src src[3];
+    pl_reader lines; /* its scratch owned: a claim's packed lines */
 } bene_reader;
 
 /* Prepare the statements on s (borrowed: it must outlive the reader). 0 or -EIO with
@@ -43,6 +55,13 @@ int bene_reader_open(bene_reader *r, store *s, char *err, size_t errlen);
  * shard of a parallel run. */
 int bene_reader_open_range(bene_reader *r, store *s, const char *from, const char *to,
                            char *err, size_t errlen);
+
+/* The same, reading the shard's eligibility, alignment and claims each in one pass in
+ * person order: bene_load must then be called for persons in increasing person_id order
+ * (as bene_next_person gives them; one skipped is fine, one gone back to is not: its
+ * rows were passed). */
+int bene_reader_open_stream(bene_reader *r, store *s, const char *from, const char *to,
+                            char *err, size_t errlen);
 void bene_reader_close(bene_reader *r);
 
 /* Only the claims paid on or before date ('YYYY-MM-DD'; NULL: every claim) from now on:

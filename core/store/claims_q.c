@@ -9,17 +9,18 @@
 #include "store_internal.h"
 
 /* One row per claim; the line sums count only lines that are priced (denied = 0).
- * Columns: claims_q.h's CLAIMS_Q_* order. The WHERE
- * clauses are appended by claims_sql(). */
+ * Columns: claims_q.h's CLAIMS_Q_* order. The WHERE clauses are appended by
+ * claims_sql(). The sums and counts come from the claim's packed lines (cara_lines,
+ * store_internal.h): no join, so ORDER BY walks the claims_person index and LIMIT stops
+ * it early (through the claim_lines view, a LEFT JOIN made SQLite materialize the view:
+ * every line, for every query). */
 static const char SELECT_SQL[] =
     "SELECT c.claim_id, c.person_id, c.claim_type, c.claim_start_date, c.claim_end_date, "
-    "sum(CASE WHEN l.denied = 0 THEN l.paid_cents ELSE 0 END), "
-    "sum(CASE WHEN l.denied = 0 THEN l.allowed_cents ELSE 0 END), c.status, c.source, "
+    "cara_lines(c.lines, 0), cara_lines(c.lines, 1), c.status, c.source, "
     "lo.path, c.control_number, c.claim_key, c.status_reason, c.related_claim_id, "
-    "count(l.claim_id), count(CASE WHEN l.denied <> 0 THEN 1 END), c.paid_cents, "
+    "cara_lines(c.lines, 2), cara_lines(c.lines, 3), c.paid_cents, "
     "c.bill_type_code, c.load_id "
-    "FROM claims c LEFT JOIN claim_lines l ON l.claim_id = c.claim_id "
-    "LEFT JOIN loads lo ON lo.load_id = c.load_id WHERE 1";
+    "FROM claims c LEFT JOIN loads lo ON lo.load_id = c.load_id WHERE 1";
 static const char PERSON_SQL[] = " AND c.person_id = :person";
 /* the claim id, the control number, or the claim number of a feed's "<number>#<record>" */
 static const char CLAIM_SQL[] =
@@ -27,7 +28,7 @@ static const char CLAIM_SQL[] =
     "(instr(c.claim_id, '#') > 1 AND substr(c.claim_id, 1, instr(c.claim_id, '#') - 1) = :claim))";
 static const char STATUS_SQL[] = " AND c.status = :status";
 static const char ORDER_SQL[] =
-    " GROUP BY c.claim_id ORDER BY c.person_id, c.claim_start_date, c.claim_id LIMIT :limit";
+    " ORDER BY c.person_id, c.claim_start_date, c.claim_id LIMIT :limit";
 
 static void bind(sqlite3_stmt *st, const char *name, const char *text)
 {

@@ -10,8 +10,8 @@
 
 #include "claims_w_internal.h"
 
-enum { C_DELETE, C_INSERT, C_LINE, C_LINE_REPLACE, C_FILL, C_STATUS, C_ADMISSION, C_REKEY_KEYS,
-       C_REKEY_PERSON, C_PAID_DATE, C_PERSON, C_EXISTS, C_N };
+enum { C_DELETE, C_INSERT, C_LINES_GET, C_LINES_PUT, C_FILL, C_STATUS, C_ADMISSION,
+       C_REKEY_KEYS, C_REKEY_PERSON, C_PAID_DATE, C_PERSON, C_N };
 
 /* The columns of a claims row, bound in this order (bind_claim: CLAIM_PARAMS). */
 #define CLAIM_COLS                                                                           \
@@ -19,25 +19,16 @@ enum { C_DELETE, C_INSERT, C_LINE, C_LINE_REPLACE, C_FILL, C_STATUS, C_ADMISSION
     "discharge_date, discharge_disposition_code, bill_type_code, facility_npi, "              \
     "adjustment_type_code, diagnosis_codes, procedure_codes, load_id, status, status_reason, " \
     "claim_key, control_number, original_control_number, version, paid_cents, "              \
-    "allowed_cents, source, paid_date"
-#define CLAIM_PARAMS 24
-/* The columns of a claim_lines row, bound in this order (bind_line: LINE_PARAMS). */
-#define LINE_NAMES                                                                           \
-    "claim_id, claim_line_number, claim_line_start_date, claim_line_end_date, "              \
-    "place_of_service_code, revenue_center_code, hcpcs_code, hcpcs_modifiers, "               \
-    "rendering_npi, rendering_tin, billing_npi, billing_tin, paid_cents, allowed_cents, "     \
-    "denied, detail_paid_cents"
-#define LINE_PARAMS 16
-#define LINE_COLS                                                                            \
-    "claim_lines (" LINE_NAMES ") VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, "     \
-    "?12, ?13, ?14, ?15, ?16)"
+    "allowed_cents, source, paid_date, lines"
+#define CLAIM_PARAMS 25
 
 static const char *const SQL[C_N] = {
     [C_DELETE] = "DELETE FROM claims WHERE claim_id = ?1",
     [C_INSERT] = "INSERT INTO claims (" CLAIM_COLS ") VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, "
-                 "?9, ?10, ?11, ?12, ?13, ?14, ?15, ?16, ?17, ?18, ?19, ?20, ?21, ?22, ?23, ?24)",
-    [C_LINE] = "INSERT INTO " LINE_COLS,
-    [C_LINE_REPLACE] = "INSERT OR REPLACE INTO " LINE_COLS,
+                 "?9, ?10, ?11, ?12, ?13, ?14, ?15, ?16, ?17, ?18, ?19, ?20, ?21, ?22, ?23, ?24, ?25)",
+    /* a stored claim's lines, read and written back (claims__w_line) */
+    [C_LINES_GET] = "SELECT lines FROM claims WHERE claim_id = ?1",
+    [C_LINES_PUT] = "UPDATE claims SET lines = ?2 WHERE claim_id = ?1",
     [C_FILL] = "UPDATE claims SET admission_date = ?2, discharge_date = ?3, "
                "discharge_disposition_code = ?4, bill_type_code = ?5, facility_npi = ?6, "
                "diagnosis_codes = ?7 WHERE claim_id = ?1",
@@ -52,8 +43,6 @@ static const char *const SQL[C_N] = {
     /* whose claim a write by claim_id touches: stamped before the write (changes_q.h),
      * so that a failed stamp leaves the claim as it was */
     [C_PERSON] = "SELECT person_id FROM claims WHERE claim_id = ?1",
-    /* a line's claim (claims__w_line_claim: the store keeps no foreign key for it) */
-    [C_EXISTS] = "SELECT 1 FROM claims WHERE claim_id = ?1",
 };
 
 int claims_w_open(store *s, claims_w **out, char *err, size_t errlen)
@@ -69,9 +58,10 @@ void claims_w_close(claims_w *w)
     claims_w_async_end(w, e, sizeof e); /* a failure was reported by the call that met it */
     for (size_t i = 0; i < sizeof w->many_claims / sizeof w->many_claims[0]; i++)
         sqlite3_finalize(w->many_claims[i]);
-    for (size_t i = 0; i < sizeof w->many_lines / sizeof w->many_lines[0]; i++)
-        sqlite3_finalize(w->many_lines[i]);
     free(w->deferred_sql);
+    free(w->pend_arena); /* a pending claim not flushed: its transaction is rolled back */
+    claims__pack_free(&w->pend_lines);
+    claims__pack_free(&w->slow);
     store__w_free(w);
 }
 
@@ -79,6 +69,8 @@ static sqlite3_stmt *stmt(claims_w *w, int which, char *err, size_t errlen)
 {
     return store__w_stmt(&w->w, which, err, errlen);
 }
+
+static int settle(claims_w *w, char *err, size_t errlen);
 
 /* Stamp the beneficiary of stored claim claim_id: 1, or 0 when it is not stored (nothing
  * stamped); -EIO. */
@@ -119,37 +111,8 @@ static int texts(claims_w *w, int which, const char *a, const char *b, char *err
     return store__w_step(w->w.db, st, NULL, err, errlen) < 0 ? -EIO : 0;
 }
 
-/* Remember claim id as stored (claims__w_line_claim), if it fits. */
-static void known(claims_w *w, const char *id)
-{
-    size_t n = id ? strlen(id) : 0;
-    if (n < sizeof w->known) memcpy(w->known, id ? id : "", n + 1);
-    else w->known[0] = '\0';
-}
-
-int claims__w_line_claim(claims_w *w, const char *claim_id, char *err, size_t errlen)
-{
-    if (claim_id && w->known[0] && !strcmp(w->known, claim_id)) return 0;
-    sqlite3_stmt *st = stmt(w, C_EXISTS, err, errlen);
-    if (!st) return -EIO;
-    store__w_text(st, 1, claim_id);
-    int rc = sqlite3_step(st);
-    if (rc != SQLITE_ROW && rc != SQLITE_DONE) snprintf(err, errlen, "%s", sqlite3_errmsg(w->w.db));
-    sqlite3_reset(st);
-    sqlite3_clear_bindings(st);
-    if (rc == SQLITE_ROW) {
-        known(w, claim_id);
-        return 0;
-    }
-    if (rc == SQLITE_DONE)
-        snprintf(err, errlen, "claim_id: no claim \"%s\" is stored for this line",
-                 claim_id ? claim_id : "");
-    return -EIO;
-}
-
 int claims__w_delete(claims_w *w, const char *claim_id, char *err, size_t errlen)
 {
-    if (claim_id && !strcmp(w->known, claim_id)) w->known[0] = '\0';
     return texts(w, C_DELETE, claim_id, NULL, err, errlen);
 }
 
@@ -186,6 +149,7 @@ static void bind_claim(sqlite3_stmt *st, int o, const claim_rec *r)
     store__w_int(st, o + 22, r->has_allowed, r->allowed_cents);
     store__w_text0(st, o + 23, r->source);
     store__w_text(st, o + 24, r->paid_date);
+    store__w_text(st, o + 25, r->lines ? r->lines : "[]");
 }
 
 int claims__w_insert(claims_w *w, const claim_rec *r, char *err, size_t errlen)
@@ -194,39 +158,57 @@ int claims__w_insert(claims_w *w, const claim_rec *r, char *err, size_t errlen)
     sqlite3_stmt *st = stmt(w, C_INSERT, err, errlen);
     if (!st) return -EIO;
     bind_claim(st, 0, r);
-    if (store__w_step(w->w.db, st, NULL, err, errlen) < 0) return -EIO;
-    known(w, r->claim_id);
-    return 0;
+    return store__w_step(w->w.db, st, NULL, err, errlen) < 0 ? -EIO : 0;
 }
 
-/* Bind line l as parameters o+1 .. o+LINE_PARAMS. */
-static void bind_line(sqlite3_stmt *st, int o, const claim_line_rec *l)
+int claims__w_lines(claims_w *w, const claim_line_rec *const *l, size_t n, int replace,
+                    size_t *bad, char *err, size_t errlen)
 {
-    store__w_text(st, o + 1, l->claim_id);
-    sqlite3_bind_int64(st, o + 2, l->claim_line_number);
-    store__w_text(st, o + 3, l->claim_line_start_date);
-    store__w_text(st, o + 4, l->claim_line_end_date);
-    store__w_text0(st, o + 5, l->place_of_service_code);
-    store__w_text0(st, o + 6, l->revenue_center_code);
-    store__w_text0(st, o + 7, l->hcpcs_code);
-    store__w_text0(st, o + 8, l->hcpcs_modifiers);
-    store__w_text0(st, o + 9, l->rendering_npi);
-    store__w_text0(st, o + 10, l->rendering_tin);
-    store__w_text0(st, o + 11, l->billing_npi);
-    store__w_text0(st, o + 12, l->billing_tin);
-    sqlite3_bind_int64(st, o + 13, l->paid_cents);
-    sqlite3_bind_int64(st, o + 14, l->allowed_cents);
-    sqlite3_bind_int(st, o + 15, l->denied ? 1 : 0);
-    store__w_int(st, o + 16, l->has_detail, l->detail_paid_cents);
+    *bad = 0;
+    sqlite3_stmt *st = stmt(w, C_LINES_GET, err, errlen);
+    if (!st) return -EIO;
+    const char *id = l[0]->claim_id;
+    store__w_text(st, 1, id);
+    int rc = sqlite3_step(st);
+    if (rc == SQLITE_ROW)
+        rc = claims__pack_parse(&w->slow, (const char *)sqlite3_column_text(st, 0),
+                                (size_t)sqlite3_column_bytes(st, 0), err, errlen);
+    else if (rc == SQLITE_DONE)
+        rc = -ENOENT;
+    else
+        rc = store_fail(w->w.db, err, errlen, "reading claim %s", id ? id : "");
+    sqlite3_reset(st);
+    sqlite3_clear_bindings(st);
+    if (rc == -ENOENT) {
+        snprintf(err, errlen, "claim_id: no claim \"%s\" is stored for this line", id ? id : "");
+        return -EIO;
+    }
+    if (rc < 0) return rc == -ENOMEM ? -ENOMEM : -EIO;
+    for (size_t i = 0; i < n; i++) {
+        rc = claims__pack_add(&w->slow, l[i], replace);
+        if (rc < 0) {
+            *bad = i;
+            snprintf(err, errlen, "%s", rc == -EEXIST  ? CLAIMS__DUP_LINE
+                                        : rc == -E2BIG ? CLAIMS__TOO_MANY_LINES
+                                                       : "out of memory");
+            return rc == -E2BIG ? -EIO : rc;
+        }
+    }
+    const char *text = claims__pack_text(&w->slow, NULL);
+    if (!text) {
+        snprintf(err, errlen, "out of memory");
+        return -ENOMEM;
+    }
+    if (!(st = stmt(w, C_LINES_PUT, err, errlen))) return -EIO;
+    store__w_text(st, 1, id);
+    store__w_text(st, 2, text);
+    return store__w_step(w->w.db, st, NULL, err, errlen) < 0 ? -EIO : 0;
 }
 
 int claims__w_line(claims_w *w, const claim_line_rec *l, int replace, char *err, size_t errlen)
 {
-    if (claims__w_line_claim(w, l->claim_id, err, errlen) < 0) return -EIO;
-    sqlite3_stmt *st = stmt(w, replace ? C_LINE_REPLACE : C_LINE, err, errlen);
-    if (!st) return -EIO;
-    bind_line(st, 0, l);
-    return store__w_step(w->w.db, st, "claim_id", err, errlen);
+    size_t bad;
+    return claims__w_lines(w, &l, 1, replace, &bad, err, errlen);
 }
 
 /* The statement inserting n rows of `cols` into `table` (n * params parameters), made
@@ -296,24 +278,7 @@ int claims__w_insert_many(claims_w *w, const claim_rec *const *r, size_t n, size
                                  CLAIM_PARAMS, n, err, errlen);
     if (!st) return -EIO;
     for (size_t i = 0; i < n; i++) bind_claim(st, (int)i * CLAIM_PARAMS, r[i]);
-    if (store__w_step(w->w.db, st, NULL, err, errlen) == 0) {
-        known(w, r[n - 1]->claim_id);
-        return 0;
-    }
-    if (!retry_ok(w)) return -EIO;
-    *done = written(w, n);
-    return -EAGAIN;
-}
-
-int claims__w_lines_many(claims_w *w, const claim_line_rec *const *l, size_t n, size_t *done,
-                         char *err, size_t errlen)
-{
-    *done = 0;
-    sqlite3_stmt *st = many_stmt(w, &w->many_lines[log2i(n)], "claim_lines", LINE_NAMES,
-                                 LINE_PARAMS, n, err, errlen);
-    if (!st) return -EIO;
-    for (size_t i = 0; i < n; i++) bind_line(st, (int)i * LINE_PARAMS, l[i]);
-    if (store__w_step(w->w.db, st, "claim_id", err, errlen) == 0) return 0;
+    if (store__w_step(w->w.db, st, NULL, err, errlen) == 0) return 0;
     if (!retry_ok(w)) return -EIO;
     *done = written(w, n);
     return -EAGAIN;
@@ -337,7 +302,7 @@ int claims__w_fill(claims_w *w, const claim_rec *r, char *err, size_t errlen)
 int claims_w_status(claims_w *w, const char *claim_id, const char *status,
                     const char *related, char *err, size_t errlen)
 {
-    int q = claims__aw_drain(w, err, errlen);
+    int q = settle(w, err, errlen);
     if (q < 0) return q;
     if (stamp_claim(w, claim_id, err, errlen) < 0) return -EIO;
     sqlite3_stmt *st = stmt(w, C_STATUS, err, errlen);
@@ -351,7 +316,7 @@ int claims_w_status(claims_w *w, const char *claim_id, const char *status,
 int claims_w_admission(claims_w *w, const char *claim_id, const char *admission, char *err,
                        size_t errlen)
 {
-    int q = claims__aw_drain(w, err, errlen);
+    int q = settle(w, err, errlen);
     if (q < 0) return q;
     return texts(w, C_ADMISSION, claim_id, admission, err, errlen);
 }
@@ -359,7 +324,7 @@ int claims_w_admission(claims_w *w, const char *claim_id, const char *admission,
 int claims_w_rekey(claims_w *w, const char *previous, const char *current, char *err,
                    size_t errlen)
 {
-    int q = claims__aw_drain(w, err, errlen);
+    int q = settle(w, err, errlen);
     if (q < 0) return q;
     int rc = texts(w, C_REKEY_KEYS, previous, current, err, errlen);
     return rc ? rc : texts(w, C_REKEY_PERSON, previous, current, err, errlen);
@@ -408,8 +373,8 @@ int claims_w_bulk_begin(claims_w *w, char *err, size_t errlen)
 
 int claims_w_bulk_end(claims_w *w, char *err, size_t errlen)
 {
-    if (!w || !w->deferred_sql) return 0;
-    int rc = claims__aw_drain(w, err, errlen);
+    if (!w || !w->deferred_sql) return claims_w_flush(w, err, errlen);
+    int rc = settle(w, err, errlen);
     if (rc < 0) return rc;
     /* the index's sort on a helper thread as well: 0.79 s -> 0.53 s at 1.6 million
      * claims (docs/performance.md); the connection's limit is put back after */
@@ -426,12 +391,71 @@ int claims_w_bulk_end(claims_w *w, char *err, size_t errlen)
     return 0;
 }
 
+/* ---- the pending claim of the synchronous calls ------------------------------------- */
+
+#define PEND_NEED(r, f) +((r)->f ? strlen((r)->f) + 1 : 0)
+#define PEND_DUP(r, f)                                                                       \
+    if ((r)->f) {                                                                            \
+        size_t n_ = strlen((r)->f) + 1;                                                      \
+        memcpy(w->pend_arena + used, (r)->f, n_);                                            \
+        (r)->f = w->pend_arena + used;                                                       \
+        used += n_;                                                                          \
+    }
+
+/* Keep claim r (copied) as the pending claim, no lines yet. */
+static int pend_set(claims_w *w, const claim_rec *r, char *err, size_t errlen)
+{
+    size_t need = 1 CLAIM_TEXTS(PEND_NEED, r);
+    if (need > w->pend_cap) {
+        char *a = realloc(w->pend_arena, need);
+        if (!a) {
+            snprintf(err, errlen, "out of memory");
+            return -ENOMEM;
+        }
+        w->pend_arena = a;
+        w->pend_cap = need;
+    }
+    size_t used = 0;
+    w->pend_rec = *r;
+    CLAIM_TEXTS(PEND_DUP, &w->pend_rec)
+    w->pend_rec.lines = NULL;
+    claims__pack_reset(&w->pend_lines);
+    w->pend = 1;
+    return 0;
+}
+
+int claims_w_flush(claims_w *w, char *err, size_t errlen)
+{
+    if (!w || !w->pend) return 0;
+    w->pend = 0;
+    w->pend_rec.lines = claims__pack_text(&w->pend_lines, NULL);
+    if (!w->pend_rec.lines) {
+        snprintf(err, errlen, "out of memory");
+        return -ENOMEM;
+    }
+    return claims__w_insert(w, &w->pend_rec, err, errlen);
+}
+
+void claims_w_discard(claims_w *w)
+{
+    if (w) w->pend = 0;
+}
+
+/* Before any call but a line of the pending claim: the queue drained, the pending
+ * claim written. */
+static int settle(claims_w *w, char *err, size_t errlen)
+{
+    int rc = claims__aw_drain(w, err, errlen);
+    return rc < 0 ? rc : claims_w_flush(w, err, errlen);
+}
+
 /* ---- the queued calls: write behind while claims_w_async_begin runs, else now ---------- */
 
 int claims_w_delete(claims_w *w, const char *claim_id, char *err, size_t errlen)
 {
     if (w->aw) return claims__aw_push(w, CLAIMS__DELETE, NULL, claim_id, NULL, err, errlen);
-    return claims__w_delete(w, claim_id, err, errlen);
+    int rc = claims_w_flush(w, err, errlen);
+    return rc < 0 ? rc : claims__w_delete(w, claim_id, err, errlen);
 }
 
 int claims_w_paid_date(claims_w *w, const char *claim_id, const char *paid_date, char *err,
@@ -439,13 +463,15 @@ int claims_w_paid_date(claims_w *w, const char *claim_id, const char *paid_date,
 {
     if (w->aw)
         return claims__aw_push(w, CLAIMS__PAID_DATE, NULL, claim_id, paid_date, err, errlen);
-    return claims__w_paid_date(w, claim_id, paid_date, err, errlen);
+    int rc = claims_w_flush(w, err, errlen);
+    return rc < 0 ? rc : claims__w_paid_date(w, claim_id, paid_date, err, errlen);
 }
 
 int claims_w_insert(claims_w *w, const claim_rec *r, char *err, size_t errlen)
 {
     if (w->aw) return claims__aw_push(w, CLAIMS__INSERT, r, NULL, NULL, err, errlen);
-    return claims__w_insert(w, r, err, errlen);
+    int rc = claims_w_flush(w, err, errlen);
+    return rc < 0 ? rc : pend_set(w, r, err, errlen);
 }
 
 int claims_w_line(claims_w *w, const claim_line_rec *l, int replace, char *err, size_t errlen)
@@ -453,11 +479,23 @@ int claims_w_line(claims_w *w, const claim_line_rec *l, int replace, char *err, 
     if (w->aw)
         return claims__aw_push(w, replace ? CLAIMS__LINE_REPLACE : CLAIMS__LINE, l, NULL, NULL,
                                err, errlen);
-    return claims__w_line(w, l, replace, err, errlen);
+    if (w->pend && l->claim_id && !strcmp(l->claim_id, w->pend_rec.claim_id)) {
+        int rc = claims__pack_add(&w->pend_lines, l, replace);
+        if (rc == -EEXIST)
+            snprintf(err, errlen, "%s", CLAIMS__DUP_LINE);
+        else if (rc == -E2BIG)
+            snprintf(err, errlen, "%s", CLAIMS__TOO_MANY_LINES);
+        else if (rc < 0)
+            snprintf(err, errlen, "out of memory");
+        return rc == -E2BIG ? -EIO : rc;
+    }
+    int rc = claims_w_flush(w, err, errlen);
+    return rc < 0 ? rc : claims__w_line(w, l, replace, err, errlen);
 }
 
 int claims_w_fill_header(claims_w *w, const claim_rec *r, char *err, size_t errlen)
 {
     if (w->aw) return claims__aw_push(w, CLAIMS__FILL, r, NULL, NULL, err, errlen);
-    return claims__w_fill(w, r, err, errlen);
+    int rc = claims_w_flush(w, err, errlen);
+    return rc < 0 ? rc : claims__w_fill(w, r, err, errlen);
 }

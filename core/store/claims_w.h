@@ -40,6 +40,9 @@ typedef struct claim_rec {
     int64_t paid_cents, allowed_cents;
     const char *source;            /* file:record */
     const char *paid_date;         /* when this version was paid; NULL: unknown */
+    /* its lines packed (base/packed_lines.h; NULL: none): claims_w fills it from the
+     * claims_w_line calls; a caller leaves it NULL */
+    const char *lines;
 } claim_rec;
 
 /* A claim_lines row (key claim_id, claim_line_number). */
@@ -62,15 +65,31 @@ int claims_w_paid_date(claims_w *w, const char *claim_id, const char *paid_date,
 /* Delete claim claim_id and its lines (none stored: 0). */
 int claims_w_delete(claims_w *w, const char *claim_id, char *err, size_t errlen);
 
-/* Insert a claim header (a stored claim_id is an error: delete it first). */
+/* Insert a claim header (a stored claim_id is an error: delete it first). A claim's
+ * lines are stored in its row (claims.lines, packed: base/packed_lines.h), so the claim
+ * is kept (copied) until its lines are known: it is written with them at the next
+ * claims_w call that is not a line of it, at claims_w_flush, claims_w_bulk_end or
+ * claims_w_async_begin; an error of that write is returned by that call. */
 int claims_w_insert(claims_w *w, const claim_rec *r, char *err, size_t errlen);
 
 /* Insert a claim line; with replace, a stored line of the same key is replaced, without
- * it the call returns -EEXIST. Lines are written only with their claim's
- * claims_w_insert in the same transaction: the insert stamps the beneficiary in
- * person_changes (incremental runs, changes_q.h); every other call here stamps the
- * beneficiaries of the claims it touches. */
+ * it the call returns -EEXIST. A line of the claim claims_w_insert keeps joins it; a line
+ * of a claim already written is merged into its stored lines (a read and a write of the
+ * row: the slow way). Lines are written only with their claim's claims_w_insert in the
+ * same transaction: the insert stamps the beneficiary in person_changes (incremental
+ * runs, changes_q.h); every other call here stamps the beneficiaries of the claims it
+ * touches. */
 int claims_w_line(claims_w *w, const claim_line_rec *l, int replace, char *err, size_t errlen);
+
+/* Write the claim claims_w_insert keeps, with its lines (none kept: 0). Call it before
+ * reading the claims tables by other means in the same transaction, and before the
+ * commit (claims_w_async_end and claims_w_bulk_end call it). -EEXIST or -EIO with err
+ * as claims_w_insert's, -ENOMEM. */
+int claims_w_flush(claims_w *w, char *err, size_t errlen);
+
+/* Drop the claim claims_w_insert keeps, unwritten (after a rollback to a savepoint
+ * taken before it). NULL is a no-op. */
+void claims_w_discard(claims_w *w);
 
 /* Set the claim-level fields a later CSV row filled in: admission_date, discharge_date
  * (NULL: NULL), discharge_disposition_code, bill_type_code, facility_npi and

@@ -84,7 +84,16 @@ struct claims__aw {
     const char *seen[AW_SEEN];
     uint32_t seen_gen[AW_SEEN], gen;
     unsigned char seen_ins[AW_SEEN]; /* the run inserts the claim (not only lines of it) */
+    uint32_t seen_at[AW_SEEN];       /* with seen_ins: its latest insert's index in ins */
+    /* the lines of each insert of the run: first[k] in ins order, then next[] (op
+     * indexes into the run, AW_NONE: the end) */
+    uint32_t first[AW_OPS], last[AW_OPS], next[AW_OPS];
+    claims__pack pack;               /* one claim's lines being packed */
+    pl_buf packed;                   /* a statement's claims' packed lines, NUL-separated */
+    claim_rec rows[CLAIMS__MANY];    /* a statement's claims, with their lines */
 };
+
+#define AW_NONE UINT32_MAX
 
 static void batch_free(aw_batch *b)
 {
@@ -173,8 +182,9 @@ static int maybe_stored(const claims__aw *q, const char *id)
 }
 
 /* 0 when the run wrote neither claim id nor a line of it; else 1, or 3 when the run
- * inserts the claim itself. With add, remember it (with ins, as inserted). */
-static int seen_claim(claims__aw *q, const char *id, int add, int ins)
+ * inserts the claim itself. With add, remember it (with ins, as inserted). *slot: its
+ * slot in the set (when remembered or found). */
+static int seen_slot(claims__aw *q, const char *id, int add, int ins, uint32_t *slot)
 {
     if (!id) return 0;
     for (uint32_t i = id_hash(id) % AW_SEEN;; i = (i + 1) % AW_SEEN) {
@@ -183,14 +193,22 @@ static int seen_claim(claims__aw *q, const char *id, int add, int ins)
                 q->seen_gen[i] = q->gen;
                 q->seen[i] = id;
                 q->seen_ins[i] = (unsigned char)(ins != 0);
+                *slot = i;
             }
             return 0;
         }
         if (!strcmp(q->seen[i], id)) {
             if (add && ins) q->seen_ins[i] = 1;
+            *slot = i;
             return q->seen_ins[i] ? 3 : 1;
         }
     }
+}
+
+static int seen_claim(claims__aw *q, const char *id, int add, int ins)
+{
+    uint32_t slot;
+    return seen_slot(q, id, add, ins, &slot);
 }
 
 static void new_run(claims__aw *q)
@@ -209,67 +227,119 @@ static size_t chunk(size_t left, size_t most)
     return k;
 }
 
+/* The packed lines of the run's insert k (its lines chained from q->first[k]) into
+ * q->packed, NUL-ended; its offset in *off. 0, or the failure with *bad its line. */
+static int pack_insert(claims__aw *q, const aw_op *ops, size_t k, size_t *off,
+                       const aw_op **bad, char *err, size_t errlen)
+{
+    claims__pack_reset(&q->pack);
+    for (uint32_t j = q->first[k]; j != AW_NONE; j = q->next[j]) {
+        int rc = claims__pack_add(&q->pack, &ops[j].u.l, 0);
+        if (rc == -EEXIST) {
+            snprintf(err, errlen, "%s", CLAIMS__DUP_LINE);
+            return *bad = &ops[j], -EEXIST;
+        }
+        if (rc == -E2BIG) return *bad = &ops[j], snprintf(err, errlen, "%s", CLAIMS__TOO_MANY_LINES), -EIO;
+        if (rc < 0) return *bad = &ops[j], snprintf(err, errlen, "out of memory"), -ENOMEM;
+    }
+    size_t len;
+    const char *t = claims__pack_text(&q->pack, &len);
+    pl_buf *b = &q->packed;
+    if (!t || pl_reserve(b, len + 1) < 0) {
+        snprintf(err, errlen, "out of memory");
+        return *bad = q->ins[k], -ENOMEM;
+    }
+    *off = b->len;
+    memcpy(b->p + b->len, t, len + 1);
+    b->len += len + 1;
+    return 0;
+}
+
+/* Insert the run's claims ins[i..i+k) with their lines: one statement for k > 1 (*done
+ * set as claims__w_insert_many's), else one row. */
+static int insert_claims(claims__aw *q, const aw_op *ops, size_t i, size_t k, size_t *done,
+                         const aw_op **bad, char *err, size_t errlen)
+{
+    size_t off[CLAIMS__MANY];
+    q->packed.len = 0;
+    for (size_t j = 0; j < k; j++) {
+        int rc = pack_insert(q, ops, i + j, &off[j], bad, err, errlen);
+        if (rc < 0) return rc;
+    }
+    const claim_rec *cr[CLAIMS__MANY];
+    for (size_t j = 0; j < k; j++) {
+        q->rows[j] = q->ins[i + j]->u.c;
+        q->rows[j].lines = q->packed.p + off[j];
+        cr[j] = &q->rows[j];
+    }
+    *done = 0;
+    int rc = k > 1 ? claims__w_insert_many(q->w, cr, k, done, err, errlen)
+                   : claims__w_insert(q->w, cr[0], err, errlen);
+    if (rc < 0 && rc != -EAGAIN) *bad = q->ins[i + *done];
+    return rc;
+}
+
 /* Run ops[0..n) as one run (see above). 0, or the failure with *bad its write. */
 static int run_run(claims__aw *q, const aw_op *ops, size_t n, const aw_op **bad, char *err,
                    size_t errlen)
 {
     claims_w *w = q->w;
     size_t nd = 0, nc = 0, nl = 0;
+    new_run(q);
     for (size_t i = 0; i < n; i++) {
         const aw_op *o = &ops[i];
-        if (o->kind == CLAIMS__DELETE) q->dels[nd++] = o;
-        else if (o->kind == CLAIMS__INSERT) q->ins[nc++] = o;
-        else q->lines[nl++] = o;
+        uint32_t slot = AW_NONE;
+        if (o->kind == CLAIMS__DELETE) {
+            q->dels[nd++] = o;
+        } else if (o->kind == CLAIMS__INSERT) {
+            seen_slot(q, o->u.c.claim_id, 1, 1, &slot);
+            if (slot != AW_NONE) q->seen_at[slot] = (uint32_t)nc;
+            q->first[nc] = q->last[nc] = AW_NONE;
+            q->ins[nc++] = o;
+        } else if (seen_slot(q, o->u.l.claim_id, 0, 0, &slot) == 3) {
+            /* a line of a claim the run inserts: packed into its row */
+            uint32_t k = q->seen_at[slot];
+            q->next[i] = AW_NONE;
+            if (q->last[k] == AW_NONE) q->first[k] = (uint32_t)i;
+            else q->next[q->last[k]] = (uint32_t)i;
+            q->last[k] = (uint32_t)i;
+        } else {
+            q->lines[nl++] = o; /* of a claim stored before the run: merged into its row */
+        }
     }
     int rc;
     for (size_t i = 0; i < nd; i++)
         if (maybe_stored(q, q->dels[i]->u.t.a) && (rc = run_op(w, q->dels[i], err, errlen)) < 0)
             return *bad = q->dels[i], rc;
     for (size_t i = 0; i < nc; i++) bloom_add(q, q->ins[i]->u.c.claim_id); /* before: a failure stops all */
-    const claim_rec *cr[CLAIMS__MANY];
     size_t i = 0;
+    int one = 0; /* after a statement stopped at a row: one by one */
     while (i < nc) {
-        size_t k = chunk(nc - i, CLAIMS__MANY);
-        if (k == 1) break; /* one by one from i */
-        for (size_t j = 0; j < k; j++) cr[j] = &q->ins[i + j]->u.c;
-        size_t done;
-        rc = claims__w_insert_many(w, cr, k, &done, err, errlen);
+        size_t k = one ? 1 : chunk(nc - i, CLAIMS__MANY), done;
+        rc = insert_claims(q, ops, i, k, &done, bad, err, errlen);
         if (rc == -EAGAIN) {
             i += done; /* the rest one by one: the failing row fails again */
-            break;
+            one = 1;
+            continue;
         }
-        if (rc < 0) return *bad = q->ins[i], rc;
+        if (rc < 0) return rc;
         i += k;
     }
-    for (; i < nc; i++)
-        if ((rc = run_op(w, q->ins[i], err, errlen)) < 0) return *bad = q->ins[i], rc;
-    /* each line's claim is stored: inserted by the run, or before it (checked once per
-     * claim; claims__w_line_claim) */
-    const char *checked = NULL;
-    for (i = 0; i < nl; i++) {
+    /* lines of claims stored before the run (a claim's first lines ended the previous
+     * batch): one read and write of the claim's row per stretch of its lines */
+    for (i = 0; i < nl;) {
+        const claim_line_rec *lr[256];
+        size_t k = 0;
         const char *id = q->lines[i]->u.l.claim_id;
-        if (checked && !strcmp(checked, id)) continue;
-        if (seen_claim(q, id, 0, 0) != 3 && claims__w_line_claim(w, id, err, errlen) < 0)
-            return *bad = q->lines[i], -EIO;
-        checked = id;
-    }
-    const claim_line_rec *lr[CLAIMS__MANY_LINES];
-    i = 0;
-    while (i < nl) {
-        size_t k = chunk(nl - i, CLAIMS__MANY_LINES);
-        if (k == 1) break;
-        for (size_t j = 0; j < k; j++) lr[j] = &q->lines[i + j]->u.l;
-        size_t done;
-        rc = claims__w_lines_many(w, lr, k, &done, err, errlen);
-        if (rc == -EAGAIN) {
-            i += done;
-            break;
-        }
-        if (rc < 0) return *bad = q->lines[i], rc;
+        while (i + k < nl && k < sizeof lr / sizeof lr[0] && id && q->lines[i + k]->u.l.claim_id &&
+               !strcmp(q->lines[i + k]->u.l.claim_id, id))
+            lr[k] = &q->lines[i + k]->u.l, k++;
+        if (k == 0) lr[k++] = &q->lines[i]->u.l; /* no claim id: refused as one */
+        size_t at;
+        if ((rc = claims__w_lines(w, lr, k, 0, &at, err, errlen)) < 0)
+            return *bad = q->lines[i + at], rc;
         i += k;
     }
-    for (; i < nl; i++)
-        if ((rc = run_op(w, q->lines[i], err, errlen)) < 0) return *bad = q->lines[i], rc;
     return 0;
 }
 
@@ -292,7 +362,7 @@ static int run_batch(claims__aw *q, const aw_batch *b, const aw_op **bad, char *
             i++;
             continue;
         }
-        new_run(q);
+        new_run(q); /* the run's extent; run_run starts its own set */
         size_t j = i;
         for (; j < b->n; j++) {
             const aw_op *p = &b->ops[j];
@@ -405,18 +475,6 @@ static const char *dup(aw_batch *b, const char *s)
     return d;
 }
 
-#define CLAIM_TEXTS(X, r)                                                                    \
-    X(r, claim_id) X(r, claim_type) X(r, person_id) X(r, claim_start_date)                  \
-    X(r, claim_end_date) X(r, admission_date) X(r, discharge_date)                          \
-    X(r, discharge_disposition_code) X(r, bill_type_code) X(r, facility_npi)                \
-    X(r, diagnosis_codes) X(r, procedure_codes) X(r, status) X(r, status_reason)            \
-    X(r, claim_key) X(r, control_number) X(r, original_control_number) X(r, source)         \
-    X(r, paid_date)
-#define LINE_TEXTS(X, r)                                                                     \
-    X(r, claim_id) X(r, claim_line_start_date) X(r, claim_line_end_date)                    \
-    X(r, place_of_service_code) X(r, revenue_center_code) X(r, hcpcs_code)                  \
-    X(r, hcpcs_modifiers) X(r, rendering_npi) X(r, rendering_tin) X(r, billing_npi)         \
-    X(r, billing_tin)
 #define NEED(r, f) +need((r)->f)
 #define DUP(r, f) (r)->f = dup(b, (r)->f);
 
@@ -490,6 +548,8 @@ int claims_w_async_begin(claims_w *w, char *err, size_t errlen)
         snprintf(err, errlen, "the claims writer is already writing behind");
         return -EALREADY;
     }
+    int fr = claims_w_flush(w, err, errlen); /* a pending claim goes first */
+    if (fr < 0) return fr;
     claims__aw *q = calloc(1, sizeof *q);
     if (!q) {
         snprintf(err, errlen, "out of memory");
@@ -561,6 +621,8 @@ int claims_w_async_end(claims_w *w, char *err, size_t errlen)
         snprintf(w->fail_claim, sizeof w->fail_claim, "%s", q->fail_claim);
         snprintf(w->fail_msg, sizeof w->fail_msg, "%s", q->fail_msg);
     }
+    claims__pack_free(&q->pack);
+    free(q->packed.p);
     free(q->bloom);
     free(q);
     return rc;

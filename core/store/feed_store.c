@@ -286,6 +286,8 @@ static int insert_claim(feed_sink *k, const feed_claim *c, const char *id, const
         .paid_date = date_text(c->paid, d[4])};
     int rc = wrote(k, claims_w_insert(k->claims, &r, err, errlen), err, errlen);
     if (rc == 0) rc = insert_lines(k, c, id, err, errlen);
+    /* written now, with its lines: the sink reads claims back (resolve) */
+    if (rc == 0) rc = wrote(k, claims_w_flush(k->claims, err, errlen), err, errlen);
     return rc;
 }
 

@@ -62,6 +62,12 @@ int store__rows_step_keep(sqlite3 *db, sqlite3_stmt *st, store_row_fn fn, void *
 char **store__col_names(sqlite3_stmt *st, int cols);
 void store__col_names_free(char **names, int cols);
 
+/* Register the store's SQL function on db (every connection store_open makes has it):
+ * cara_lines(claims.lines, what) over a claim's packed lines, what 0 the paid cents of
+ * its priced (not denied) lines, 1 their allowed cents, 2 its lines, 3 its denied lines
+ * (lines_sql.c). 0, or -EIO. */
+int store__lines_sql_register(sqlite3 *db);
+
 /* sql prepared on s's connection; NULL with SQLite's message in err. */
 sqlite3_stmt *store__prepare(store *s, const char *sql, char *err, size_t errlen);
 

@@ -8,6 +8,25 @@
  */
 #include "store_conn.h"
 
+/* Migration 27's triggers: what the claim_lines table's STRICT types refused (a text
+ * where an integer goes; a number in a text column is stored as its text, as the table
+ * converted it), and a written line as its packed array (base/packed_lines.h). */
+#define LINE_CHECKS                                                                          \
+    "  SELECT RAISE(ABORT, 'claim_lines: claim_line_number, paid_cents and allowed_cents "    \
+    "must be integers, denied 0 or 1 and detail_paid_cents an integer or NULL')\n"            \
+    "  WHERE typeof(NEW.claim_line_number) <> 'integer' OR typeof(NEW.paid_cents) <> "        \
+    "'integer'\n"                                                                             \
+    "     OR typeof(NEW.allowed_cents) <> 'integer' OR coalesce(NEW.denied, 0) NOT IN (0, 1)\n" \
+    "     OR typeof(NEW.detail_paid_cents) NOT IN ('integer', 'null');\n"
+#define TXT(c) "coalesce(CAST(NEW." c " AS TEXT), '')"
+#define NEW_LINE                                                                             \
+    "json_array(NEW.claim_line_number, CAST(NEW.claim_line_start_date AS TEXT), "             \
+    "CAST(NEW.claim_line_end_date AS TEXT), " TXT("place_of_service_code") ", "              \
+    TXT("revenue_center_code") ", " TXT("hcpcs_code") ", " TXT("hcpcs_modifiers") ", "       \
+    TXT("rendering_npi") ", " TXT("rendering_tin") ", " TXT("billing_npi") ", "              \
+    TXT("billing_tin") ", NEW.paid_cents, NEW.allowed_cents, coalesce(NEW.denied, 0), "      \
+    "NEW.detail_paid_cents)"
+
 static const store_migration migrations[] = {
     {1, "reference data: ACOs, providers, eligibility, alignment, arrangements, loads",
      "CREATE TABLE acos (\n"
@@ -793,6 +812,67 @@ static const store_migration migrations[] = {
      * migration have no size (NULL: they may be of any file). */
     {26, "loads: the size of each file loaded",
      "ALTER TABLE loads ADD COLUMN bytes INTEGER;\n"
+    },
+    /* One row per claim (docs/performance.md, "One row per claim"): a claim's lines are
+     * packed into claims.lines (base/packed_lines.h: a JSON array of the line arrays, in
+     * line-number order), so a claim is one B-tree insert and the engine reads a
+     * beneficiary's claims without a seek per claim into claim_lines. claim_lines stays,
+     * as a view that unpacks them (json_each), with the columns and order of the table it
+     * replaces; its INSTEAD OF triggers take SQL writes to lines (checked as the table's
+     * types and key were) into the claim's value. A line whose claim is not stored
+     * (possible since migration 25 dropped the key) is not kept. */
+    {27, "claims: each claim's lines packed in claims.lines; claim_lines a view over them",
+     "ALTER TABLE claims ADD COLUMN lines TEXT NOT NULL DEFAULT '[]';\n"
+     "UPDATE claims SET lines = (SELECT json_group_array(json_array(claim_line_number, claim_line_start_date, claim_line_end_date, place_of_service_code, revenue_center_code, hcpcs_code, hcpcs_modifiers, rendering_npi, rendering_tin, billing_npi, billing_tin, paid_cents, allowed_cents, denied, detail_paid_cents)) FROM (SELECT * FROM claim_lines l\n"
+     "  WHERE l.claim_id = claims.claim_id ORDER BY l.claim_line_number))\n"
+     "  WHERE claim_id IN (SELECT claim_id FROM claim_lines);\n"
+     "DROP TRIGGER claims_lines_delete;\n"
+     "DROP TABLE claim_lines;\n"
+     "CREATE VIEW claim_lines AS SELECT c.claim_id AS claim_id,\n"
+     "  j.value ->> 0 AS claim_line_number,\n"
+     "  j.value ->> 1 AS claim_line_start_date,\n"
+     "  j.value ->> 2 AS claim_line_end_date,\n"
+     "  j.value ->> 3 AS place_of_service_code,\n"
+     "  j.value ->> 4 AS revenue_center_code,\n"
+     "  j.value ->> 5 AS hcpcs_code,\n"
+     "  j.value ->> 6 AS hcpcs_modifiers,\n"
+     "  j.value ->> 7 AS rendering_npi,\n"
+     "  j.value ->> 8 AS rendering_tin,\n"
+     "  j.value ->> 9 AS billing_npi,\n"
+     "  j.value ->> 10 AS billing_tin,\n"
+     "  j.value ->> 11 AS paid_cents,\n"
+     "  j.value ->> 12 AS allowed_cents,\n"
+     "  j.value ->> 13 AS denied,\n"
+     "  j.value ->> 14 AS detail_paid_cents\n"
+     "  FROM claims c, json_each(c.lines) j;\n"
+     "CREATE TRIGGER claim_lines_insert INSTEAD OF INSERT ON claim_lines BEGIN\n"
+     "  SELECT RAISE(ABORT, 'claim_lines.claim_id: no such claim is stored')\n"
+     "  WHERE NOT EXISTS (SELECT 1 FROM claims WHERE claim_id = NEW.claim_id);\n"
+     LINE_CHECKS
+     "  SELECT RAISE(ABORT, 'UNIQUE constraint failed: claim_lines.claim_id, claim_lines.claim_line_number')\n"
+     "  WHERE EXISTS (SELECT 1 FROM claims c, json_each(c.lines) j\n"
+     "    WHERE c.claim_id = NEW.claim_id AND j.value ->> 0 = NEW.claim_line_number);\n"
+     "  UPDATE claims SET lines = (SELECT json_group_array(json(v)) FROM (\n"
+     "    SELECT value AS v, value ->> 0 AS n FROM json_each(claims.lines) UNION ALL\n"
+     "    SELECT " NEW_LINE ", NEW.claim_line_number\n"
+     "    ORDER BY n)) WHERE claim_id = NEW.claim_id;\n"
+     "END;\n"
+     "CREATE TRIGGER claim_lines_update INSTEAD OF UPDATE ON claim_lines BEGIN\n"
+     "  SELECT RAISE(ABORT, 'claim_lines.claim_id: a line cannot move to another claim')\n"
+     "  WHERE NEW.claim_id IS NOT OLD.claim_id;\n"
+     LINE_CHECKS
+     "  SELECT RAISE(ABORT, 'UNIQUE constraint failed: claim_lines.claim_id, claim_lines.claim_line_number')\n"
+     "  WHERE NEW.claim_line_number <> OLD.claim_line_number AND EXISTS (SELECT 1 FROM claims c,\n"
+     "    json_each(c.lines) j WHERE c.claim_id = OLD.claim_id AND j.value ->> 0 = NEW.claim_line_number);\n"
+     "  UPDATE claims SET lines = (SELECT json_group_array(json(v)) FROM (\n"
+     "    SELECT CASE WHEN value ->> 0 = OLD.claim_line_number THEN " NEW_LINE " ELSE value END AS v,\n"
+     "      CASE WHEN value ->> 0 = OLD.claim_line_number THEN NEW.claim_line_number ELSE value ->> 0 END AS n\n"
+     "    FROM json_each(claims.lines) ORDER BY n)) WHERE claim_id = OLD.claim_id;\n"
+     "END;\n"
+     "CREATE TRIGGER claim_lines_delete INSTEAD OF DELETE ON claim_lines BEGIN\n"
+     "  UPDATE claims SET lines = (SELECT json_group_array(json(value)) FROM json_each(claims.lines)\n"
+     "    WHERE value ->> 0 <> OLD.claim_line_number) WHERE claim_id = OLD.claim_id;\n"
+     "END;\n"
     },
 };
 
