@@ -28,6 +28,7 @@
     X(store)           \
     X(store_writers)   \
     X(store_engsql)    \
+    X(bene)            \
     X(changes)         \
     X(store_queries)   \
     X(store_restsql)   \

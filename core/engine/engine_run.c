@@ -437,6 +437,7 @@ static void shard_run(shard *sh)
             rc = bene_current_claims(&br, person, &claims, sh->err, sizeof sh->err);
         }
         if (rc == 0) rc = bene_load(&br, person, &bd, sh->err, sizeof sh->err);
+        if (rc == 0 && claims < 0) claims = bd.n_claims; /* persons from the claims */
         /* an interim run knows what was known on its as-of date: not a later death */
         if (rc == 0 && o->as_of && bd.b.death != CARA_DATE_NONE && bd.b.death > sh->rd.as_of)
             bd.b.death = CARA_DATE_NONE;
@@ -467,30 +468,42 @@ static int thread_count(const engine_opts *o)
     return n < 1 ? 1 : n > 16 ? 16 : n;
 }
 
-/* Shard boundaries: the person ids at offsets total*k/n (k = 1..n-1), so the shards get
- * about as many beneficiaries each. Fewer shards when there are few persons. */
-static int plan_shards(store *s, int64_t total, int n, shard *sh, char *err, size_t errlen)
+/* Shards for a run over every beneficiary: at most *n, split where a sample of the
+ * current claims' persons (run_inputs_q_person_sample) puts equal numbers of claims on
+ * each side, so the shards get about as much work each, found without a pass over the
+ * claims. Fewer shards when there are few persons (64 a shard at least; persons: the
+ * count when known, else the distinct persons of the sample, a lower bound) or a
+ * person outweighs a shard. The boundaries change no result: shards' records are
+ * concatenated in person order. */
+static int plan_shards(store *s, int64_t persons, int *n, shard *sh, char *err, size_t errlen)
 {
-    /* A NULL bound means "no bound": a missing one would make shards overlap and price
-     * beneficiaries twice, so every bound must be found and copied, else the run fails. */
-    int rc = 0;
-    for (int k = 1; k < n && rc == 0; k++) {
-        char m[256];
-        int sr = run_inputs_q_person_at(s, total * k / n, &sh[k].from, m, sizeof m);
-        if (sr == 1) {
-            sh[k - 1].to = strdup(sh[k].from);
-            if (!sh[k - 1].to) rc = util_fail(err, errlen, -ENOMEM, "planning shards: out of memory");
-        } else if (sr == -ENOMEM) {
-            rc = util_fail(err, errlen, -ENOMEM, "planning shards: out of memory");
-        } else {
-            rc = util_fail(err, errlen, -EIO, "planning shards: %s",
-                           sr == 0 ? "fewer persons than counted" : m);
-        }
+    size_t k = (size_t)*n * 256 > 1024 ? (size_t)*n * 256 : 1024;
+    char **ids = NULL;
+    size_t m = 0;
+    int rc = run_inputs_q_person_sample(s, k, &ids, &m, err, errlen);
+    if (rc < 0) return rc;
+    if (persons < 0) {
+        persons = m ? 1 : 0;
+        for (size_t i = 1; i < m; i++) persons += strcmp(ids[i - 1], ids[i]) != 0;
     }
+    int want = *n;
+    if (persons < (int64_t)want * 64) want = persons > 64 ? (int)(persons / 64) : 1;
+    int got = 1; /* sh[0] starts unbounded; each boundary ends one shard, starts the next */
+    for (int j = 1; j < want && rc == 0; j++) {
+        const char *b = ids[m * (size_t)j / (size_t)want];
+        if (strcmp(b, ids[0]) == 0 || (sh[got - 1].from && strcmp(b, sh[got - 1].from) <= 0))
+            continue; /* one person's claims span the point: no boundary inside a person */
+        sh[got].from = strdup(b);
+        sh[got - 1].to = strdup(b);
+        got++; /* freed with the shards even when a copy failed */
+        if (!sh[got - 1].from || !sh[got - 2].to)
+            rc = util_fail(err, errlen, -ENOMEM, "planning shards: out of memory");
+    }
+    run_inputs_q_sample_free(ids, m);
+    *n = got;
     return rc;
 }
 
-/* Append src's records to dst (moving their strings) and empty src. */
 static int merge_shard(run_data *dst, run_data *src)
 {
     if (engine__interim_merge(dst, src) < 0) return -ENOMEM;
@@ -533,12 +546,16 @@ static int run_shards(store *s, const engine_opts *o, const catalog *cat, const 
                       const incr_plan *plan, run_data *rd, engine_stats *stats, char *err,
                       size_t errlen)
 {
-    int64_t total = plan->base_run ? (int64_t)plan->n_recompute : count_people(s), done = 0;
+    /* the number of beneficiaries: an incremental run's list; counted (a pass over the
+     * claims' index) only for a progress report */
+    int64_t total = plan->base_run ? (int64_t)plan->n_recompute : o->progress ? count_people(s) : -1;
+    int64_t done = 0;
     int n = thread_count(o);
-    if (total < (int64_t)n * 64) n = total > 64 ? (int)(total / 64) : 1; /* small runs */
+    if (plan->base_run && total < (int64_t)n * 64) /* small runs */
+        n = total > 64 ? (int)(total / 64) : 1;
     shard *sh = calloc((size_t)n, sizeof *sh);
     if (!sh) return -ENOMEM;
-    int rc = n > 1 && !plan->base_run ? plan_shards(s, total, n, sh, err, errlen) : 0;
+    int rc = n > 1 && !plan->base_run ? plan_shards(s, total, &n, sh, err, errlen) : 0;
     for (int k = 0; plan->base_run && k < n; k++) { /* the list, in n contiguous slices */
         size_t lo = plan->n_recompute * (size_t)k / (size_t)n,
                hi = plan->n_recompute * (size_t)(k + 1) / (size_t)n;

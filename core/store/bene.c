@@ -146,6 +146,7 @@ int bene_reader_open_stream(bene_reader *r, store *s, const char *from, const ch
         r->src[i].o = 1;
         rc = stream_prepare(db, fmt[i], from, to, &r->src[i].st);
     }
+    r->persons_from_claims = 1;
     if (rc < 0) {
         snprintf(err, errlen, "cannot read the store: %s",
                  rc == -ENOMEM ? "out of memory" : sqlite3_errmsg(db));
@@ -185,6 +186,9 @@ int bene_reader_open_range(bene_reader *r, store *s, const char *from, const cha
 
 int bene_reader_paid_through(bene_reader *r, const char *date)
 {
+    /* a person whose claims were all paid later is still priced: the persons come from
+     * their own pass again */
+    r->persons_from_claims = 0;
     if (r->src[2].stream &&
         sqlite3_bind_text(r->src[2].st, 3, date, -1, SQLITE_TRANSIENT) != SQLITE_OK)
         return -ENOMEM;
@@ -204,9 +208,34 @@ void bene_reader_close(bene_reader *r)
     memset(r, 0, sizeof *r);
 }
 
+/* bene_next_person of a stream of every claim: the pending claim's person. */
+static int next_claims_person(bene_reader *r, char *buf, size_t len, int64_t *claims,
+                              char *err, size_t errlen)
+{
+    bene_src *src = &r->src[2];
+    if (src->state == 0) {
+        int rc = sqlite3_step(src->st);
+        if (rc == SQLITE_DONE) src->state = 2;
+        else if (rc == SQLITE_ROW) src->state = 1;
+        else return util_fail(err, errlen, -EIO, "reading beneficiaries: %s",
+                              sqlite3_errmsg(sqlite3_db_handle(src->st)));
+    }
+    if (src->state == 2) return 0;
+    const char *p = (const char *)sqlite3_column_text(src->st, 0);
+    size_t n = p ? strlen(p) : 0;
+    if (!p) return util_fail(err, errlen, -ENOMEM, "reading beneficiaries: out of memory");
+    /* cut short, it would never match its own claims again */
+    if (n >= len) return util_fail(err, errlen, -EINVAL, "person_id '%.64s...' is longer than %zu "
+                                   "characters", p, len - 1);
+    memcpy(buf, p, n + 1);
+    if (claims) *claims = -1;
+    return 1;
+}
+
 int bene_next_person(bene_reader *r, char *buf, size_t len, int64_t *claims, char *err,
                      size_t errlen)
 {
+    if (r->persons_from_claims) return next_claims_person(r, buf, len, claims, err, errlen);
     int rc = sqlite3_step(r->persons);
     if (rc == SQLITE_DONE) return 0;
     if (rc != SQLITE_ROW) {
@@ -403,7 +432,9 @@ static int load_claims(bene_reader *r, bene_data *d, const char *person, char *e
     int rc;
     d->n_lines = 0;
     d->n_dx = 0;
+    d->n_claims = 0;
     while ((rc = src_next(src, person)) == 1) {
+        d->n_claims++;
         const unsigned char *id = sqlite3_column_text(st, o + 0);
         const char *claim = id ? str_dup(d, id, sqlite3_column_bytes(st, o + 0)) : NULL;
         if (!claim) { /* claim_id is NOT NULL: SQLite ran out of memory */
@@ -450,11 +481,95 @@ static int load_claims(bene_reader *r, bene_data *d, const char *person, char *e
     return rc;
 }
 
+/* ---- the lines in engine order ----------------------------------------------------------
+ * (service_date, claim_id, line_number), as bene.h says. A line's sort key packs its date
+ * and its claim's rank among the person's claims (claim ids compared once per claim, not
+ * once per comparison); the keys are sorted, then the lines copied once in their order. */
+
+typedef struct line_key {
+    uint64_t key;  /* date (order-preserving unsigned) << 32 | the claim's rank */
+    int32_t line;  /* line_number */
+    uint32_t idx;  /* the line's place before the sort: ties keep it (stable) */
+} line_key;
+
+typedef struct claim_run {
+    const char *id; /* a claim's lines are one run: load_claims appends them together */
+    uint32_t run;
+} claim_run;
+
+static int cmp_run(const void *a, const void *b)
+{
+    const claim_run *x = a, *y = b;
+    int c = strcmp(x->id, y->id);
+    return c ? c : (x->run > y->run) - (x->run < y->run);
+}
+
+static int key_before(const line_key *x, const line_key *y)
+{
+    if (x->key != y->key) return x->key < y->key;
+    if (x->line != y->line) return x->line < y->line;
+    return x->idx < y->idx;
+}
+
+static int cmp_key(const void *a, const void *b)
+{
+    const line_key *x = a, *y = b;
+    return key_before(x, y) ? -1 : key_before(y, x) ? 1 : 0;
+}
+
+static int sort_lines(bene_data *d)
+{
+    size_t n = d->n_lines;
+    if (n < 2) return 0;
+    if (n > UINT32_MAX) return -ENOMEM;
+    if (grow(&d->sort_keys, &d->cap_keys, n, sizeof(line_key)) ||
+        grow(&d->sort_runs, &d->cap_runs, n, sizeof(claim_run) + sizeof(uint32_t)) ||
+        grow((void **)&d->sorted, &d->cap_sorted, n, sizeof *d->sorted))
+        return -ENOMEM;
+    line_key *k = d->sort_keys;
+    claim_run *runs = d->sort_runs;
+    uint32_t *rank = (uint32_t *)(runs + n); /* by run: its claim's rank */
+    size_t nr = 0;
+    for (size_t i = 0; i < n; i++) {
+        if (i == 0 || d->lines[i].claim_id != d->lines[i - 1].claim_id)
+            runs[nr] = (claim_run){d->lines[i].claim_id, (uint32_t)nr}, nr++;
+        k[i].key = (uint32_t)(nr - 1); /* the run for now */
+    }
+    if (nr > 1) qsort(runs, nr, sizeof *runs, cmp_run);
+    /* runs of one id (not made by load_claims) share a rank, as one claim */
+    for (size_t r = 0, at = 0; r < nr; r++) {
+        if (r && strcmp(runs[r].id, runs[r - 1].id) != 0) at = r;
+        rank[runs[r].run] = (uint32_t)at;
+    }
+    for (size_t i = 0; i < n; i++) {
+        uint32_t day = (uint32_t)d->lines[i].service_date ^ 0x80000000u; /* signed order */
+        k[i] = (line_key){(uint64_t)day << 32 | rank[k[i].key], d->lines[i].line_number,
+                          (uint32_t)i};
+    }
+    if (n <= 24) { /* a beneficiary's usual few lines: an insertion sort */
+        for (size_t i = 1; i < n; i++) {
+            line_key v = k[i];
+            size_t j = i;
+            for (; j > 0 && key_before(&v, &k[j - 1]); j--) k[j] = k[j - 1];
+            k[j] = v;
+        }
+    } else {
+        qsort(k, n, sizeof *k, cmp_key);
+    }
+    for (size_t i = 0; i < n; i++) d->sorted[i] = d->lines[k[i].idx];
+    cara_claim_line *t = d->lines; /* the sorted copy becomes the lines */
+    size_t tc = d->cap_lines;
+    d->lines = d->sorted;
+    d->cap_lines = d->cap_sorted;
+    d->sorted = t;
+    d->cap_sorted = tc;
+    return 0;
+}
+
 static int cmp_line(const void *a, const void *b)
 {
     const cara_claim_line *x = a, *y = b;
     if (x->service_date != y->service_date) return x->service_date < y->service_date ? -1 : 1;
-    /* a claim's lines share its id (one copy per claim: bene.c's str_dup) */
     int c = x->claim_id == y->claim_id ? 0 : strcmp(x->claim_id, y->claim_id);
     if (c) return c;
     return (x->line_number > y->line_number) - (x->line_number < y->line_number);
@@ -497,7 +612,10 @@ int bene_load(bene_reader *r, const char *person_id, bene_data *d, char *err, si
                  rc == -ENOMEM ? "out of memory" : sqlite3_errmsg(sqlite3_db_handle(failed)));
         return rc;
     }
-    bene_sort_lines(d->lines, d->n_lines);
+    if (sort_lines(d) < 0) {
+        snprintf(err, errlen, "loading beneficiary %s: out of memory", person_id);
+        return -ENOMEM;
+    }
     return 0;
 }
 
@@ -508,6 +626,9 @@ void bene_data_free(bene_data *d)
     free(d->lines);
     free(d->dx);
     free(d->dx_off);
+    free(d->sorted);
+    free(d->sort_keys);
+    free(d->sort_runs);
     bene_chunk *c = d->chunks;
     while (c) {
         bene_chunk *n = c->next;

@@ -31,6 +31,12 @@ typedef struct bene_data {
     size_t n_dx, cap_dx;
     size_t *dx_off, cap_off;      /* owned: each line's place in dx while it grows */
     bene_chunk *chunks;           /* owned string storage */
+    int64_t n_claims;             /* the claims read by the last bene_load (denied lines
+                                   * or not) */
+    cara_claim_line *sorted;      /* owned scratch of the sort: the lines' other buffer */
+    size_t cap_sorted;
+    void *sort_keys, *sort_runs;  /* owned scratch of the sort */
+    size_t cap_keys, cap_runs;
 } bene_data;
 
 /* One of a beneficiary's three reads (eligibility, alignment, claims). */
@@ -44,6 +50,7 @@ typedef struct bene_src {
 typedef struct bene_reader {
     sqlite3_stmt *persons, *eligibility, *alignment, *claims, *count;
     bene_src src[3];
+    int persons_from_claims; /* a stream of every claim: the persons are its claims' */
     pl_reader lines; /* its scratch owned: a claim's packed lines */
 } bene_reader;
 
@@ -70,7 +77,10 @@ void bene_reader_close(bene_reader *r);
 int bene_reader_paid_through(bene_reader *r, const char *date);
 
 /* Next person with claims, in person_id order, into buf (at least 32 bytes), with the
- * number of its current claims in *claims (NULL: not wanted).
+ * number of its current claims in *claims (NULL: not wanted). A stream that reads every
+ * current claim (bene_reader_open_stream, no bene_reader_paid_through) takes the persons
+ * from its claims instead of a pass of its own over them: *claims is then -1, and
+ * bene_load's n_claims is the number.
  * 1 = got one, 0 = done, <0 error. */
 int bene_next_person(bene_reader *r, char *buf, size_t len, int64_t *claims, char *err,
                      size_t errlen);
@@ -84,7 +94,8 @@ int bene_load(bene_reader *r, const char *person_id, bene_data *d, char *err, si
 
 void bene_data_free(bene_data *d);
 
-/* Sort lines by (service_date, claim_id, line_number). Exposed for tests. */
+/* Sort lines by (service_date, claim_id, line_number): the order bene_load leaves d's
+ * lines in (it sorts them its own faster way; tests compare the two). */
 void bene_sort_lines(cara_claim_line *lines, size_t n);
 
 #endif

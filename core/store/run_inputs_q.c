@@ -80,25 +80,83 @@ int64_t run_inputs_q_people(store *s, char *err, size_t errlen)
     return n;
 }
 
-int run_inputs_q_person_at(store *s, int64_t offset, char **out, char *err, size_t errlen)
+static int cmp_id(const void *a, const void *b)
 {
-    *out = NULL;
-    sqlite3_stmt *st = store__prepare(s, "SELECT DISTINCT person_id FROM claims WHERE status = "
-                                  "'current' ORDER BY person_id LIMIT 1 OFFSET ?1", err, errlen);
+    return strcmp(*(char *const *)a, *(char *const *)b);
+}
+
+void run_inputs_q_sample_free(char **ids, size_t n)
+{
+    for (size_t i = 0; ids && i < n; i++) free(ids[i]);
+    free(ids);
+}
+
+/* min(rowid), max(rowid) of claims into lo, hi: 1, 0 (no claims), -EIO. */
+static int rowid_span(store *s, int64_t *lo, int64_t *hi, char *err, size_t errlen)
+{
+    sqlite3_stmt *st = store__prepare(s, "SELECT min(rowid), max(rowid) FROM claims", err, errlen);
     if (!st) return -EIO;
-    int rc = sqlite3_bind_int64(st, 1, offset) == SQLITE_OK ? sqlite3_step(st) : SQLITE_NOMEM;
-    int k;
-    if (rc == SQLITE_ROW) {
-        const char *id = (const char *)sqlite3_column_text(st, 0); /* NULL: no memory */
-        *out = id ? strdup(id) : NULL;
-        k = *out ? 1 : -ENOMEM;
-        if (k < 0) snprintf(err, errlen, "out of memory");
-    } else if (rc == SQLITE_DONE) {
-        k = 0;
+    int k = -EIO;
+    if (sqlite3_step(st) == SQLITE_ROW) {
+        k = sqlite3_column_type(st, 0) != SQLITE_NULL;
+        *lo = sqlite3_column_int64(st, 0);
+        *hi = sqlite3_column_int64(st, 1);
     } else {
         snprintf(err, errlen, "%s", sqlite3_errmsg(store_db(s)));
-        k = -EIO;
     }
     sqlite3_finalize(st);
     return k;
+}
+
+int run_inputs_q_person_sample(store *s, size_t k, char ***out, size_t *n, char *err,
+                               size_t errlen)
+{
+    *out = NULL;
+    *n = 0;
+    int64_t lo = 0, hi = 0;
+    int rc = k ? rowid_span(s, &lo, &hi, err, errlen) : 0;
+    if (rc <= 0) return rc;
+    /* one rowid seek each: the first current claim at or after the point */
+    sqlite3_stmt *st = store__prepare(s, RUN_INPUTS_SAMPLE_SQL, err, errlen);
+    char **ids = st ? calloc(k, sizeof *ids) : NULL;
+    if (!st) return -EIO;
+    if (!ids) {
+        sqlite3_finalize(st);
+        return util_fail(err, errlen, -ENOMEM, "out of memory");
+    }
+    uint64_t span = (uint64_t)hi - (uint64_t)lo + 1; /* rowids lo..hi; no overflow */
+    int64_t next = lo;  /* points below it were answered by an earlier seek */
+    size_t m = 0;
+    rc = 0;
+    for (size_t i = 0; i < k && rc == 0; i++) {
+        /* lo + span * i / k without overflow: with span <= k, every rowid */
+        int64_t at = lo + (int64_t)((span / k) * i + (span % k) * i / k);
+        if (at < next) continue;
+        sqlite3_reset(st);
+        int sr = sqlite3_bind_int64(st, 1, at) == SQLITE_OK ? sqlite3_step(st) : SQLITE_NOMEM;
+        if (sr == SQLITE_DONE) break; /* no current claim from here on */
+        if (sr != SQLITE_ROW) {
+            rc = sr == SQLITE_NOMEM ? util_fail(err, errlen, -ENOMEM, "out of memory")
+                                    : util_fail(err, errlen, -EIO, "%s", sqlite3_errmsg(store_db(s)));
+            break;
+        }
+        next = sqlite3_column_int64(st, 0) + 1;
+        const char *id = (const char *)sqlite3_column_text(st, 1);
+        ids[m] = id ? strdup(id) : NULL;
+        if (!ids[m]) rc = util_fail(err, errlen, -ENOMEM, "out of memory");
+        else m++;
+    }
+    sqlite3_finalize(st);
+    if (rc < 0) {
+        run_inputs_q_sample_free(ids, m);
+        return rc;
+    }
+    if (m > 1) qsort(ids, m, sizeof *ids, cmp_id);
+    if (!m) {
+        free(ids);
+        ids = NULL;
+    }
+    *out = ids;
+    *n = m;
+    return 0;
 }

@@ -56,9 +56,23 @@ int run_inputs_q_as_of(store *s, int32_t *d, char *err, size_t errlen);
 /* The number of distinct persons with current claims, or -EIO with SQLite's message. */
 int64_t run_inputs_q_people(store *s, char *err, size_t errlen);
 
-/* The person_id at offset (0-based) in the ordered distinct person_ids with current
- * claims into *out (a copy the caller frees). 1, 0 when there is no such person (*out
- * NULL), -ENOMEM ("out of memory"), or -EIO with SQLite's message. */
-int run_inputs_q_person_at(store *s, int64_t offset, char **out, char *err, size_t errlen);
+/* A sample of the person_ids of current claims, for splitting a run into shards without
+ * a pass over the claims: the person of the first current claim at or after each of k
+ * evenly spaced rowids of claims (every claim when there are at most k), sorted, repeats
+ * kept (a person with many claims is drawn often: the sample weighs persons by claims).
+ * The same store gives the same sample. *out (owned by the caller: free each id and the
+ * array; NULL when *n is 0) and *n. 0, -ENOMEM ("out of memory") or -EIO with SQLite's
+ * message. */
+int run_inputs_q_person_sample(store *s, size_t k, char ***out, size_t *n, char *err,
+                               size_t errlen);
+
+/* The statement of each point: one seek by rowid ("+status": never the status index,
+ * which would make each point a pass over it). For tests of its plan. */
+#define RUN_INPUTS_SAMPLE_SQL \
+    "SELECT rowid, person_id FROM claims WHERE rowid >= ?1 AND +status = 'current' " \
+    "ORDER BY rowid LIMIT 1"
+
+/* Free what run_inputs_q_person_sample gave. */
+void run_inputs_q_sample_free(char **ids, size_t n);
 
 #endif
