@@ -186,7 +186,7 @@ START_TEST(test_line_order_many)
         char lines[16384] = "[", l[256], id[16];
         int n = j < 4 ? 9 : 8; /* 4 * 9 + 3 * 8 = 60 */
         for (int k = n; k >= 1; k--) {
-            char day[16], code[8];
+            char day[16], code[24];
             snprintf(day, sizeof day, "2027-01-%02d", 1 + (k * 7 + j * 3) % 11);
             snprintf(code, sizeof code, "%d%d", j, k);
             line(l, sizeof l, k, day, code, k, 0);
