@@ -7,6 +7,7 @@
 #include <check.h>
 #include <errno.h>
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 
 #include "helpers.h"
@@ -398,6 +399,145 @@ START_TEST(test_claims)
 }
 END_TEST
 
+/* One claims_w script, written behind (async) or on the calling thread: the pending
+ * claim's lines are packed by the caller either way; a line after the claim was queued
+ * (here after a delete of another id, in the same run of the queue) joins its packed
+ * lines; a paid date of the pending claim writes it first, and its next line is merged
+ * into the stored row. The claims' rows as text, in claim order (the caller frees). */
+static char *claims_script(const char *path, int async)
+{
+    store *st;
+    claims_w *w;
+    char err[256];
+    ck_assert_int_eq(store_open(path, STORE_CREATE, &st, err, sizeof err), 0);
+    ck_assert_int_eq(store_exec(st, "INSERT INTO loads (path, kind, sha256, rows, loaded_at) "
+                                    "VALUES ('f', 'medical_claim.csv', 'x', 0, 'now')", err,
+                                sizeof err), 0);
+    ck_assert_int_eq(store_begin(st, err, sizeof err), 0);
+    ck_assert_int_eq(claims_w_open(st, &w, err, sizeof err), 0);
+    if (async) ck_assert_int_eq(claims_w_async_begin(w, err, sizeof err), 0);
+    claim_rec c = {.claim_type = "professional", .person_id = "P1",
+                   .claim_start_date = "2027-03-01", .claim_end_date = "2027-03-01", .load_id = 1};
+    claim_line_rec l = {.hcpcs_code = "97110"};
+#define INS(id)                                                                              \
+    do {                                                                                     \
+        c.claim_id = (id);                                                                   \
+        ck_assert_int_eq(claims_w_insert(w, &c, err, sizeof err), 0);                        \
+    } while (0)
+#define LINE(id, no, cents)                                                                  \
+    do {                                                                                     \
+        l.claim_id = (id);                                                                   \
+        l.claim_line_number = (no);                                                          \
+        l.paid_cents = l.allowed_cents = (cents);                                            \
+        ck_assert_msg(claims_w_line(w, &l, 0, err, sizeof err) == 0, "%s", err);             \
+    } while (0)
+    claims_w_at(w, 10);
+    INS("C1");
+    LINE("C1", 2, 100);
+    LINE("C1", 1, 200);
+    claims_w_at(w, 11);
+    ck_assert_int_eq(claims_w_delete(w, "X9", err, sizeof err), 0); /* C1 queued first */
+    claims_w_at(w, 12);
+    LINE("C1", 3, 300);
+    claims_w_at(w, 13);
+    INS("C2");
+    LINE("C2", 1, 50);
+    claims_w_at(w, 14);
+    ck_assert_int_eq(claims_w_paid_date(w, "C2", "2027-04-01", err, sizeof err), 0);
+    claims_w_at(w, 15);
+    LINE("C2", 2, 60);
+    claims_w_at(w, 16);
+    INS("C3");
+    LINE("C3", 1, 70);
+#undef INS
+#undef LINE
+    ck_assert_int_eq(claims_w_async_end(w, err, sizeof err), 0); /* async: C3 queued, run */
+    ck_assert_int_eq(claims_w_flush(w, err, sizeof err), 0);     /* else written here */
+    claims_w_close(w);
+    ck_assert_msg(store_commit(st, err, sizeof err) == 0, "%s", err);
+    /* by hand: 200 + 100 + 300 + 50 + 60 + 70 = 780 cents in 6 lines */
+    ck_assert_int_eq(th_q(st, "SELECT count(*) FROM claim_lines"), 6);
+    ck_assert_int_eq(th_q(st, "SELECT sum(paid_cents) FROM claim_lines"), 780);
+    ck_assert_int_eq(th_q(st, "SELECT group_concat(claim_line_number, '') FROM claim_lines "
+                              "WHERE claim_id = 'C1'"), 123);
+    sqlite3_stmt *q_;
+    ck_assert_int_eq(sqlite3_prepare_v2(store_db(st), "SELECT group_concat(claim_id || '|' || "
+                     "coalesce(paid_date, '') || '|' || lines, char(10)) FROM (SELECT * FROM "
+                     "claims ORDER BY claim_id)", -1, &q_, NULL), SQLITE_OK);
+    ck_assert_int_eq(sqlite3_step(q_), SQLITE_ROW);
+    char *dump = strdup((const char *)sqlite3_column_text(q_, 0));
+    sqlite3_finalize(q_);
+    store_close(st);
+    return dump;
+}
+
+START_TEST(test_claims_write_behind_same_rows)
+{
+    char p0[128], p1[128];
+    snprintf(p0, sizeof p0, "%s/sync.db", dir);
+    snprintf(p1, sizeof p1, "%s/async.db", dir);
+    char *a = claims_script(p0, 0), *b = claims_script(p1, 1);
+    ck_assert_str_eq(a, b);
+    ck_assert_msg(strstr(a, "C2|2027-04-01|[[1,"), "%s", a);
+    free(a);
+    free(b);
+}
+END_TEST
+
+/* Written behind, a repeated line of the pending claim is refused at once, as the
+ * queue's failure at the line it came from (claims_w_failure), and every later call
+ * returns it; a claim the store refuses is reported at the line of its insert, not at
+ * the later call that queued it. */
+START_TEST(test_claims_write_behind_failures)
+{
+    claims_w *w;
+    char err[256];
+    size_t at;
+    const char *id, *msg;
+    int64_t no;
+    ck_assert_int_eq(store_begin(db, err, sizeof err), 0);
+    ck_assert_int_eq(claims_w_open(db, &w, err, sizeof err), 0);
+    ck_assert_int_eq(claims_w_async_begin(w, err, sizeof err), 0);
+    claim_rec c = {.claim_id = "D1", .claim_type = "professional", .person_id = "P1",
+                   .claim_start_date = "2027-03-01", .claim_end_date = "2027-03-01"};
+    claim_line_rec l = {.claim_id = "D1", .claim_line_number = 1};
+    claims_w_at(w, 20);
+    ck_assert_int_eq(claims_w_insert(w, &c, err, sizeof err), 0);
+    ck_assert_int_eq(claims_w_line(w, &l, 0, err, sizeof err), 0);
+    claims_w_at(w, 21);
+    ck_assert_int_eq(claims_w_line(w, &l, 0, err, sizeof err), -EEXIST);
+    ck_assert_str_eq(err, "claim_id, claim_line_number: UNIQUE constraint failed: "
+                          "claim_lines.claim_id, claim_lines.claim_line_number");
+    ck_assert_int_eq(claims_w_failure(w, &at, &id, &no, &msg), -EEXIST);
+    ck_assert_uint_eq(at, 21);
+    ck_assert_str_eq(id, "D1");
+    ck_assert_int_eq(no, 1);
+    c.claim_id = "D2";
+    ck_assert_int_eq(claims_w_insert(w, &c, err, sizeof err), -EEXIST); /* sticky */
+    ck_assert_int_eq(claims_w_async_end(w, err, sizeof err), -EEXIST);
+    store_rollback(db);
+    /* a refused claim: queued at line 31 (the next insert), reported at 30 */
+    ck_assert_int_eq(store_begin(db, err, sizeof err), 0);
+    ck_assert_int_eq(claims_w_async_begin(w, err, sizeof err), 0);
+    c.claim_id = "E1";
+    c.claim_type = "surgical";
+    claims_w_at(w, 30);
+    ck_assert_int_eq(claims_w_insert(w, &c, err, sizeof err), 0);
+    claims_w_at(w, 31);
+    c.claim_id = "E2";
+    c.claim_type = "professional";
+    claims_w_insert(w, &c, err, sizeof err); /* 0, or already the failure */
+    ck_assert_int_eq(claims_w_async_end(w, err, sizeof err), -EIO);
+    ck_assert_msg(strncmp(err, "claim_type: ", 12) == 0, "%s", err);
+    ck_assert_int_eq(claims_w_failure(w, &at, &id, &no, &msg), -EIO);
+    ck_assert_uint_eq(at, 30);
+    ck_assert_str_eq(id, "E1");
+    store_rollback(db);
+    ck_assert_int_eq(th_q(db, "SELECT count(*) FROM claims"), 0);
+    claims_w_close(w);
+}
+END_TEST
+
 /* audit_append writes exactly its row's columns: NULL effective/before/after are NULL,
  * a NULL entity_id is '', a NULL at is now (UTC, "YYYY-MM-DDTHH:MM:SSZ"); the log stays
  * append-only; a missing required field is refused naming it. */
@@ -492,6 +632,8 @@ Suite *suite_store_writers(void)
     tcase_add_test(tc, test_alignment);
     tcase_add_test(tc, test_claims);
     tcase_add_test(tc, test_claims_bulk_index);
+    tcase_add_test(tc, test_claims_write_behind_same_rows);
+    tcase_add_test(tc, test_claims_write_behind_failures);
     tcase_add_test(tc, test_audit_append);
     tcase_add_test(tc, test_loads);
     suite_add_tcase(s, tc);

@@ -55,6 +55,7 @@ void claims_w_close(claims_w *w)
 {
     if (!w) return;
     char e[256];
+    claims_w_discard(w); /* a pending claim not flushed: its transaction is rolled back */
     claims_w_async_end(w, e, sizeof e); /* a failure was reported by the call that met it */
     for (size_t i = 0; i < sizeof w->many_claims / sizeof w->many_claims[0]; i++)
         sqlite3_finalize(w->many_claims[i]);
@@ -420,6 +421,7 @@ static int pend_set(claims_w *w, const claim_rec *r, char *err, size_t errlen)
     CLAIM_TEXTS(PEND_DUP, &w->pend_rec)
     w->pend_rec.lines = NULL;
     claims__pack_reset(&w->pend_lines);
+    w->pend_at = claims__aw_at(w);
     w->pend = 1;
     return 0;
 }
@@ -433,6 +435,12 @@ int claims_w_flush(claims_w *w, char *err, size_t errlen)
         snprintf(err, errlen, "out of memory");
         return -ENOMEM;
     }
+    /* written behind, the claim goes to the queue with its lines packed here, on the
+     * loading thread: the writer only inserts rows (docs/performance.md, "One row per
+     * claim") */
+    if (w->aw)
+        return claims__aw_push_at(w, CLAIMS__INSERT, &w->pend_rec, NULL, NULL, w->pend_at, err,
+                                  errlen);
     return claims__w_insert(w, &w->pend_rec, err, errlen);
 }
 
@@ -441,44 +449,45 @@ void claims_w_discard(claims_w *w)
     if (w) w->pend = 0;
 }
 
-/* Before any call but a line of the pending claim: the queue drained, the pending
- * claim written. */
+/* Before any call but a line of the pending claim: the pending claim written (or
+ * queued), then the queue drained. */
 static int settle(claims_w *w, char *err, size_t errlen)
 {
-    int rc = claims__aw_drain(w, err, errlen);
-    return rc < 0 ? rc : claims_w_flush(w, err, errlen);
+    int rc = claims_w_flush(w, err, errlen);
+    return rc < 0 ? rc : claims__aw_drain(w, err, errlen);
 }
 
-/* ---- the queued calls: write behind while claims_w_async_begin runs, else now ---------- */
+/* ---- the queued calls: write behind while claims_w_async_begin runs, else now ----------
+ * A claim and its lines are kept as the pending claim in both modes (claims_w_insert,
+ * claims_w_line); any other call writes or queues it first. */
 
 int claims_w_delete(claims_w *w, const char *claim_id, char *err, size_t errlen)
 {
-    if (w->aw) return claims__aw_push(w, CLAIMS__DELETE, NULL, claim_id, NULL, err, errlen);
     int rc = claims_w_flush(w, err, errlen);
-    return rc < 0 ? rc : claims__w_delete(w, claim_id, err, errlen);
+    if (rc < 0) return rc;
+    if (w->aw) return claims__aw_push(w, CLAIMS__DELETE, NULL, claim_id, NULL, err, errlen);
+    return claims__w_delete(w, claim_id, err, errlen);
 }
 
 int claims_w_paid_date(claims_w *w, const char *claim_id, const char *paid_date, char *err,
                        size_t errlen)
 {
+    int rc = claims_w_flush(w, err, errlen);
+    if (rc < 0) return rc;
     if (w->aw)
         return claims__aw_push(w, CLAIMS__PAID_DATE, NULL, claim_id, paid_date, err, errlen);
-    int rc = claims_w_flush(w, err, errlen);
-    return rc < 0 ? rc : claims__w_paid_date(w, claim_id, paid_date, err, errlen);
+    return claims__w_paid_date(w, claim_id, paid_date, err, errlen);
 }
 
 int claims_w_insert(claims_w *w, const claim_rec *r, char *err, size_t errlen)
 {
-    if (w->aw) return claims__aw_push(w, CLAIMS__INSERT, r, NULL, NULL, err, errlen);
-    int rc = claims_w_flush(w, err, errlen);
+    int rc = w->aw && !w->pend ? claims__aw_failed(w, err, errlen) : 0; /* sticky */
+    if (rc == 0) rc = claims_w_flush(w, err, errlen);
     return rc < 0 ? rc : pend_set(w, r, err, errlen);
 }
 
 int claims_w_line(claims_w *w, const claim_line_rec *l, int replace, char *err, size_t errlen)
 {
-    if (w->aw)
-        return claims__aw_push(w, replace ? CLAIMS__LINE_REPLACE : CLAIMS__LINE, l, NULL, NULL,
-                               err, errlen);
     if (w->pend && l->claim_id && !strcmp(l->claim_id, w->pend_rec.claim_id)) {
         int rc = claims__pack_add(&w->pend_lines, l, replace);
         if (rc == -EEXIST)
@@ -487,15 +496,27 @@ int claims_w_line(claims_w *w, const claim_line_rec *l, int replace, char *err, 
             snprintf(err, errlen, "%s", CLAIMS__TOO_MANY_LINES);
         else if (rc < 0)
             snprintf(err, errlen, "out of memory");
-        return rc == -E2BIG ? -EIO : rc;
+        rc = rc == -E2BIG ? -EIO : rc;
+        /* written behind, a refused line is the queue's failure, as if the writer had met
+         * it (claims_w_failure names its line) */
+        if (rc < 0 && w->aw) {
+            w->pend = 0; /* the load stops: the claim is not written */
+            return claims__aw_fail(w, rc, l->claim_id, l->claim_line_number, err, errlen);
+        }
+        return rc;
     }
     int rc = claims_w_flush(w, err, errlen);
-    return rc < 0 ? rc : claims__w_line(w, l, replace, err, errlen);
+    if (rc < 0) return rc;
+    if (w->aw)
+        return claims__aw_push(w, replace ? CLAIMS__LINE_REPLACE : CLAIMS__LINE, l, NULL, NULL,
+                               err, errlen);
+    return claims__w_line(w, l, replace, err, errlen);
 }
 
 int claims_w_fill_header(claims_w *w, const claim_rec *r, char *err, size_t errlen)
 {
-    if (w->aw) return claims__aw_push(w, CLAIMS__FILL, r, NULL, NULL, err, errlen);
     int rc = claims_w_flush(w, err, errlen);
-    return rc < 0 ? rc : claims__w_fill(w, r, err, errlen);
+    if (rc < 0) return rc;
+    if (w->aw) return claims__aw_push(w, CLAIMS__FILL, r, NULL, NULL, err, errlen);
+    return claims__w_fill(w, r, err, errlen);
 }

@@ -125,6 +125,9 @@ int claims_w_bulk_end(claims_w *w, char *err, size_t errlen);
  * claims_w_line, claims_w_fill_header and claims_w_paid_date copy their arguments into a
  * batch and return at once; the writer thread runs the batches on w's connection in call
  * order, inside the caller's transaction (a bounded queue: a caller that gets ahead waits).
+ * A claim and the lines that follow it are packed on the caller's thread, as without the
+ * queue, and queued as one write at the next other call (a line refused there, such as a
+ * repeated number, is the queue's failure at once, at the current line).
  * Until claims_w_async_end the caller must not use the connection in any other way; the
  * other claims_w calls first wait until every queued write ran. The first failure of a
  * queued write is sticky: that call and every later one return it (-EEXIST, -EIO, or

@@ -227,12 +227,16 @@ static size_t chunk(size_t left, size_t most)
     return k;
 }
 
-/* The packed lines of the run's insert k (its lines chained from q->first[k]) into
- * q->packed, NUL-ended; its offset in *off. 0, or the failure with *bad its line. */
+/* The packed lines of the run's insert k (the lines it was queued with, packed by the
+ * caller, and those chained from q->first[k]) into q->packed, NUL-ended; its offset in
+ * *off. 0, or the failure with *bad its line. */
 static int pack_insert(claims__aw *q, const aw_op *ops, size_t k, size_t *off,
                        const aw_op **bad, char *err, size_t errlen)
 {
     claims__pack_reset(&q->pack);
+    const char *had = q->ins[k]->u.c.lines;
+    if (had && claims__pack_parse(&q->pack, had, strlen(had), err, errlen) < 0)
+        return *bad = q->ins[k], -EIO;
     for (uint32_t j = q->first[k]; j != AW_NONE; j = q->next[j]) {
         int rc = claims__pack_add(&q->pack, &ops[j].u.l, 0);
         if (rc == -EEXIST) {
@@ -263,13 +267,15 @@ static int insert_claims(claims__aw *q, const aw_op *ops, size_t i, size_t k, si
     size_t off[CLAIMS__MANY];
     q->packed.len = 0;
     for (size_t j = 0; j < k; j++) {
+        off[j] = SIZE_MAX; /* queued with all its lines: used as they are */
+        if (q->first[i + j] == AW_NONE && q->ins[i + j]->u.c.lines) continue;
         int rc = pack_insert(q, ops, i + j, &off[j], bad, err, errlen);
         if (rc < 0) return rc;
     }
     const claim_rec *cr[CLAIMS__MANY];
     for (size_t j = 0; j < k; j++) {
         q->rows[j] = q->ins[i + j]->u.c;
-        q->rows[j].lines = q->packed.p + off[j];
+        if (off[j] != SIZE_MAX) q->rows[j].lines = q->packed.p + off[j];
         cr[j] = &q->rows[j];
     }
     *done = 0;
@@ -481,13 +487,25 @@ static const char *dup(aw_batch *b, const char *s)
 int claims__aw_push(claims_w *w, int kind, const void *rec, const char *a, const char *b_,
                     char *err, size_t errlen)
 {
+    return claims__aw_push_at(w, kind, rec, a, b_, w->aw->at, err, errlen);
+}
+
+size_t claims__aw_at(const claims_w *w)
+{
+    return w->aw ? w->aw->at : 0;
+}
+
+int claims__aw_push_at(claims_w *w, int kind, const void *rec, const char *a, const char *b_,
+                       size_t at, char *err, size_t errlen)
+{
     claims__aw *q = w->aw;
     pthread_mutex_lock(&q->mu);
     int failed = q->failed;
     pthread_mutex_unlock(&q->mu);
     if (failed) return failure(q, err, errlen);
     size_t n;
-    if (kind == CLAIMS__INSERT || kind == CLAIMS__FILL) n = 0 CLAIM_TEXTS(NEED, (const claim_rec *)rec);
+    if (kind == CLAIMS__INSERT || kind == CLAIMS__FILL)
+        n = 0 CLAIM_TEXTS(NEED, (const claim_rec *)rec) + need(((const claim_rec *)rec)->lines);
     else if (kind == CLAIMS__LINE || kind == CLAIMS__LINE_REPLACE)
         n = 0 LINE_TEXTS(NEED, (const claim_line_rec *)rec);
     else n = need(a) + need(b_);
@@ -509,10 +527,11 @@ int claims__aw_push(claims_w *w, int kind, const void *rec, const char *a, const
     aw_batch *b = q->filling;
     aw_op *o = &b->ops[b->n++];
     o->kind = (unsigned char)kind;
-    o->at = q->at;
+    o->at = at;
     if (kind == CLAIMS__INSERT || kind == CLAIMS__FILL) {
         o->u.c = *(const claim_rec *)rec;
         CLAIM_TEXTS(DUP, &o->u.c)
+        o->u.c.lines = dup(b, o->u.c.lines);
     } else if (kind == CLAIMS__LINE || kind == CLAIMS__LINE_REPLACE) {
         o->u.l = *(const claim_line_rec *)rec;
         LINE_TEXTS(DUP, &o->u.l)
@@ -521,6 +540,33 @@ int claims__aw_push(claims_w *w, int kind, const void *rec, const char *a, const
         o->u.t.b = dup(b, b_);
     }
     return 0;
+}
+
+int claims__aw_failed(claims_w *w, char *err, size_t errlen)
+{
+    claims__aw *q = w->aw;
+    pthread_mutex_lock(&q->mu);
+    int failed = q->failed;
+    pthread_mutex_unlock(&q->mu);
+    return failed ? failure(q, err, errlen) : 0;
+}
+
+int claims__aw_fail(claims_w *w, int rc, const char *claim_id, int64_t line_no, char *err,
+                    size_t errlen)
+{
+    claims__aw *q = w->aw;
+    char msg[sizeof q->fail_msg];
+    snprintf(msg, sizeof msg, "%s", err);
+    int earlier = claims__aw_drain(w, err, errlen); /* a queued write's failure comes first */
+    if (earlier < 0) return earlier;
+    pthread_mutex_lock(&q->mu);
+    snprintf(q->fail_claim, sizeof q->fail_claim, "%s", claim_id ? claim_id : "");
+    snprintf(q->fail_msg, sizeof q->fail_msg, "%s", msg);
+    q->fail_at = q->at;
+    q->fail_line_no = line_no;
+    q->failed = rc;
+    pthread_mutex_unlock(&q->mu);
+    return failure(q, err, errlen);
 }
 
 int claims__aw_drain(claims_w *w, char *err, size_t errlen)
@@ -595,6 +641,7 @@ int claims_w_async_end(claims_w *w, char *err, size_t errlen)
 {
     claims__aw *q = w ? w->aw : NULL;
     if (!q) return 0;
+    claims_w_flush(w, err, errlen); /* the last claim: queued (a failure is the queue's) */
     submit(q);
     pthread_mutex_lock(&q->mu);
     q->stop = 1;

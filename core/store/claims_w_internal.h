@@ -57,10 +57,12 @@ struct claims_w {
     char known[80];
     /* claims_w_bulk_begin's dropped index, to make again (NULL: none) */
     char *deferred_sql;
-    /* The synchronous calls' pending claim: claims_w_insert keeps it, with its texts in
-     * pend_arena, and the claims_w_line calls for it add to pend_lines; it is written as
-     * one row at the next other call, claims_w_flush or claims_w_async_begin. */
+    /* The pending claim: claims_w_insert keeps it, with its texts in pend_arena, and the
+     * claims_w_line calls for it add to pend_lines (on the caller's thread, written
+     * behind or not); it is written (or queued with its packed lines) as one row at the
+     * next other call, claims_w_flush, claims_w_async_begin or claims_w_async_end. */
     int pend;
+    size_t pend_at; /* written behind: the line it came from (claims_w_at) */
     claim_rec pend_rec;
     char *pend_arena;
     size_t pend_cap;
@@ -136,6 +138,19 @@ int claims__w_insert_many(claims_w *w, const claim_rec *const *r, size_t n, size
  * while w->aw is set. */
 int claims__aw_push(claims_w *w, int kind, const void *rec, const char *a, const char *b,
                     char *err, size_t errlen);
+/* A write the caller refused (a line of the pending claim, with err its message) made
+ * the queue's sticky failure, as if the writer had met it at the current line: after the
+ * queued writes ran (an earlier failure of theirs is returned instead). Returns the
+ * failure. */
+int claims__aw_fail(claims_w *w, int rc, const char *claim_id, int64_t line_no, char *err,
+                    size_t errlen);
+/* The queue's sticky failure (err set), or 0. */
+int claims__aw_failed(claims_w *w, char *err, size_t errlen);
+/* claims__aw_push of a write that came from line at (not the current line); the current
+ * line (claims_w_at), 0 without a queue. */
+int claims__aw_push_at(claims_w *w, int kind, const void *rec, const char *a, const char *b,
+                       size_t at, char *err, size_t errlen);
+size_t claims__aw_at(const claims_w *w);
 /* Wait until every queued write ran: 0, or the sticky failure (err set). A no-op (0)
  * without a queue. */
 int claims__aw_drain(claims_w *w, char *err, size_t errlen);
