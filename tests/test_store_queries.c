@@ -276,6 +276,93 @@ START_TEST(test_episode_claims)
 }
 END_TEST
 
+/* The claims of an episode as the two queries through the claim_lines view gave them
+ * before the lines were unpacked in C (the oracle; caller frees). */
+static json_t *episode_claims_sql(const char *person, const char *from, const char *to)
+{
+#define SD "(CASE WHEN c.claim_type = 'institutional' THEN COALESCE(c.admission_date, " \
+           "c.claim_start_date) ELSE COALESCE(l.claim_line_start_date, c.claim_start_date) END)"
+#define CC "c.claim_id, c.claim_type, c.person_id, c.claim_start_date, c.claim_end_date, "  \
+           "c.admission_date, c.discharge_date, c.discharge_disposition_code, "            \
+           "c.bill_type_code, c.facility_npi, c.diagnosis_codes, c.adjustment_type_code, " \
+           "c.load_id, c.procedure_codes, c.status, c.status_reason, c.related_claim_id, " \
+           "c.claim_key, c.control_number, c.original_control_number, c.version, "         \
+           "c.paid_cents, c.allowed_cents, c.source"
+    const char *b[3] = {person, from, to};
+    char err[256];
+    json_t *claims, *lines;
+    ck_assert_int_eq(store_rows_json(db, "SELECT " CC " FROM claims c WHERE c.person_id = ?1 "
+                     "AND c.status = 'current' AND EXISTS (SELECT 1 FROM claim_lines l WHERE "
+                     "l.claim_id = c.claim_id AND l.denied = 0 AND " SD " BETWEEN ?2 AND ?3) "
+                     "ORDER BY c.claim_start_date, c.claim_id", 3, b, &claims, err, sizeof err), 0);
+    ck_assert_int_eq(store_rows_json(db, "SELECT l.*, " SD " AS service_date FROM claim_lines l "
+                     "JOIN claims c ON c.claim_id = l.claim_id WHERE c.person_id = ?1 AND "
+                     "c.status = 'current' AND l.denied = 0 AND " SD " BETWEEN ?2 AND ?3 ORDER "
+                     "BY l.claim_id, l.claim_line_number", 3, b, &lines, err, sizeof err), 0);
+#undef SD
+#undef CC
+    size_t i, j;
+    json_t *c, *l;
+    json_array_foreach(claims, i, c)
+    {
+        json_t *v = json_array();
+        json_array_foreach(lines, j, l)
+            if (json_equal(json_object_get(l, "claim_id"), json_object_get(c, "claim_id")))
+                json_array_append(v, l);
+        json_object_set_new(c, "lines", v);
+    }
+    json_decref(lines);
+    return claims;
+}
+
+/* The lines unpacked in C give what the view gave, key for key and in order, over
+ * windows that take every line, some, or none: with a denied line, a line without a
+ * start date (placed by its claim's start), a detail amount, a text with an escape and
+ * a replaced claim. */
+START_TEST(test_episode_claims_as_view)
+{
+    char err[256];
+    ck_assert_int_eq(store_exec(db,
+        "INSERT INTO claims (claim_id, claim_type, person_id, claim_start_date, claim_end_date, "
+        "  paid_cents, status) VALUES ('C4', 'professional', 'P1', '2027-03-20', '2027-03-22', 70, "
+        "  'current'), ('C5', 'professional', 'P1', '2027-03-20', '2027-03-20', 5, 'replaced');"
+        "INSERT INTO claim_lines (claim_id, claim_line_number, claim_line_start_date, "
+        "  hcpcs_modifiers, paid_cents, allowed_cents, denied, detail_paid_cents) VALUES "
+        "  ('C4', 1, NULL, 'G\"P', 30, 40, 0, 25), ('C4', 2, '2027-03-21', '', 40, 50, 1, NULL),"
+        "  ('C4', 3, '2027-03-22', 'KX', 0, 0, 0, NULL), ('C5', 1, '2027-03-20', '', 5, 5, 0, NULL);",
+        err, sizeof err), 0);
+    const char *w[][2] = {{"2027-01-01", "2027-12-31"}, {"2027-03-01", "2027-05-29"},
+                          {"2027-03-20", "2027-03-20"}, {"2027-03-21", "2027-03-21"},
+                          {"2027-06-30", "2027-06-30"}, {"2028-01-01", "2028-12-31"}};
+    for (size_t k = 0; k < sizeof w / sizeof w[0]; k++) {
+        json_t *got = NULL, *want = episode_claims_sql("P1", w[k][0], w[k][1]);
+        ck_assert_msg(episodes_q_claims(db, "P1", w[k][0], w[k][1], &got, err, sizeof err) == 0,
+                      "%s", err);
+        char *a = json_dumps(got, JSON_COMPACT | JSON_PRESERVE_ORDER),
+             *b = json_dumps(want, JSON_COMPACT | JSON_PRESERVE_ORDER);
+        ck_assert_str_eq(a, b);
+        if (k == 2) /* C4's line 1 (no start: the claim's 2027-03-20) alone; C5 replaced */
+            ck_assert_msg(strstr(a, "\"claim_id\":\"C4\",\"claim_line_number\":1,"
+                                    "\"claim_line_start_date\":null") &&
+                              !strstr(a, "\"C5\"") && !strstr(a, "\"claim_line_number\":2"),
+                          "%s", a);
+        if (k == 3) ck_assert_str_eq(a, "[]"); /* C4's line 2 is denied */
+        free(a);
+        free(b);
+        json_decref(got);
+        json_decref(want);
+    }
+    /* malformed packed lines: refused naming the claim and the byte */
+    ck_assert_int_eq(store_exec(db, "UPDATE claims SET lines = '[[1,2]]' WHERE claim_id = 'C4'",
+                                err, sizeof err), 0);
+    json_t *got = NULL;
+    ck_assert_int_eq(episodes_q_claims(db, "P1", "2027-01-01", "2027-12-31", &got, err,
+                                       sizeof err), -EIO);
+    ck_assert_msg(strstr(err, "claim \"C4\": claims.lines: byte "), "%s", err);
+    ck_assert_ptr_null(got);
+}
+END_TEST
+
 START_TEST(test_episode_leakage)
 {
     char err[256];
@@ -413,6 +500,7 @@ Suite *suite_store_queries(void)
     tcase_add_test(tc, test_tokens);
     tcase_add_test(tc, test_tokens_list_rows);
     tcase_add_test(tc, test_episode_claims);
+    tcase_add_test(tc, test_episode_claims_as_view);
     tcase_add_test(tc, test_episode_leakage);
     tcase_add_test(tc, test_report_episodes);
     tcase_add_test(tc, test_claims_list);

@@ -65,7 +65,8 @@ typedef struct pl_reader {
     char err[160];               /* "byte N: message" after an error */
 } pl_reader;
 
-/* Start reading p[0..len). */
+/* Start reading p[0..len). r is zeroed before its first start (pl_reader r = {0}); its
+ * scratch is kept from one value to the next until pl_reader_free. */
 void pl_reader_init(pl_reader *r, const char *p, size_t len);
 /* Read the next line into *out (its texts valid until the next call): 1 a line, 0 the
  * end of the array (nothing but whitespace may follow), -1 malformed (r->err says where
