@@ -12,6 +12,7 @@
 
 #include "base/fs.h"
 #include "base/util.h"
+#include "store/store.h"
 
 void th_tmpdir(char dir[64], const char *prefix)
 {
@@ -147,4 +148,43 @@ void th_scratch_teardown(const char *dir, char **out, char **err)
     *out = *err = NULL;
     char e[600];
     ck_assert_msg(fs_remove_tree(dir, e, sizeof e) == 0, "%s", e);
+}
+
+/* The claims of an episode as the two queries through the claim_lines view gave them
+ * before the lines were unpacked in C (episodes_q_claims' oracle; caller frees). */
+json_t *th_episode_claims_sql(store *db, const char *person, const char *from, const char *to)
+{
+#define SD "(CASE WHEN c.claim_type = 'institutional' THEN COALESCE(c.admission_date, " \
+           "c.claim_start_date) ELSE COALESCE(l.claim_line_start_date, c.claim_start_date) END)"
+#define CC "c.claim_id, c.claim_type, c.person_id, c.claim_start_date, c.claim_end_date, "  \
+           "c.admission_date, c.discharge_date, c.discharge_disposition_code, "            \
+           "c.bill_type_code, c.facility_npi, c.diagnosis_codes, c.adjustment_type_code, " \
+           "c.load_id, c.procedure_codes, c.status, c.status_reason, c.related_claim_id, " \
+           "c.claim_key, c.control_number, c.original_control_number, c.version, "         \
+           "c.paid_cents, c.allowed_cents, c.source"
+    const char *b[3] = {person, from, to};
+    char err[256];
+    json_t *claims, *lines;
+    ck_assert_int_eq(store_rows_json(db, "SELECT " CC " FROM claims c WHERE c.person_id = ?1 "
+                     "AND c.status = 'current' AND EXISTS (SELECT 1 FROM claim_lines l WHERE "
+                     "l.claim_id = c.claim_id AND l.denied = 0 AND " SD " BETWEEN ?2 AND ?3) "
+                     "ORDER BY c.claim_start_date, c.claim_id", 3, b, &claims, err, sizeof err), 0);
+    ck_assert_int_eq(store_rows_json(db, "SELECT l.*, " SD " AS service_date FROM claim_lines l "
+                     "JOIN claims c ON c.claim_id = l.claim_id WHERE c.person_id = ?1 AND "
+                     "c.status = 'current' AND l.denied = 0 AND " SD " BETWEEN ?2 AND ?3 ORDER "
+                     "BY l.claim_id, l.claim_line_number", 3, b, &lines, err, sizeof err), 0);
+#undef SD
+#undef CC
+    size_t i, j;
+    json_t *c, *l;
+    json_array_foreach(claims, i, c)
+    {
+        json_t *v = json_array();
+        json_array_foreach(lines, j, l)
+            if (json_equal(json_object_get(l, "claim_id"), json_object_get(c, "claim_id")))
+                json_array_append(v, l);
+        json_object_set_new(c, "lines", v);
+    }
+    json_decref(lines);
+    return claims;
 }

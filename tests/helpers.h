@@ -5,6 +5,7 @@
 #ifndef CARA_TESTS_HELPERS_H
 #define CARA_TESTS_HELPERS_H
 
+#include <jansson.h>
 #include <stddef.h>
 
 #include "store/store_conn.h"
@@ -56,5 +57,10 @@ void th_e2e_world(const char *dir);
  * the buffers freed (teardown). */
 void th_scratch_setup(char *dir, size_t len, const char *tag, char **out, char **err);
 void th_scratch_teardown(const char *dir, char **out, char **err);
+
+/* The claims of person's episode window [from, to] as the claim_lines view's SQL gives
+ * them (claims with lines, each line with its service_date): the oracle of
+ * episodes_q_claims, which unpacks the lines in C. A new array (the caller frees). */
+json_t *th_episode_claims_sql(store *db, const char *person, const char *from, const char *to);
 
 #endif

@@ -15,6 +15,7 @@
 
 #include "helpers.h"
 #include "load/load_csv.h"
+#include "store/store.h"
 #include "suites.h"
 #include "base/util.h"
 
@@ -193,6 +194,58 @@ END_TEST
 
 /* `cara load` on the two files named as Tuva names its tables (links into a folder),
  * then `cara run`: it finishes (no alignment file, so the episodes are few or none). */
+/* The API's episode claims on the published seed: for each of its 10 persons, over
+ * its whole span and quarter by quarter, the lines unpacked in C (episodes_q_claims)
+ * are the claim_lines view's answer, key for key and value for value (lines with empty
+ * payments, claims whose rows are apart in the file, Tuva's codes and NPIs). The seed's
+ * professional lines start on their claim's start and its institutional lines have no
+ * dates, so the service-date rules are told apart by test_store_queries'
+ * test_episode_claims_as_view, not here. */
+START_TEST(test_seed_episode_claims)
+{
+    const char *seed = seed_dir();
+    char path[1200], e[256];
+    load_result r;
+    snprintf(path, sizeof path, "%s/medical_claim_seed.csv", seed);
+    ck_assert_msg(load_path(path, 0, 0, &r) == 0, "%s", err);
+    json_t *persons;
+    ck_assert_int_eq(store_rows_json(db, "SELECT DISTINCT person_id FROM claims ORDER BY 1", 0,
+                                     NULL, &persons, e, sizeof e), 0);
+    ck_assert_int_eq(json_array_size(persons), 10);
+    const char *w[][2] = {{"2000-01-01", "2030-12-31"}, {"2018-01-01", "2018-03-31"},
+                          {"2018-04-01", "2018-06-30"}, {"2018-07-01", "2018-09-30"},
+                          {"2018-10-01", "2018-12-31"}, {"2017-12-14", "2017-12-14"}};
+    size_t i, lines = 0;
+    json_t *p;
+    json_array_foreach(persons, i, p)
+    {
+        const char *id = json_string_value(json_object_get(p, "person_id"));
+        for (size_t k = 0; k < sizeof w / sizeof w[0]; k++) {
+            json_t *got = NULL, *want = th_episode_claims_sql(db, id, w[k][0], w[k][1]);
+            ck_assert_msg(episodes_q_claims(db, id, w[k][0], w[k][1], &got, e, sizeof e) == 0,
+                          "%s", e);
+            char *a = json_dumps(got, JSON_COMPACT | JSON_PRESERVE_ORDER),
+                 *b = json_dumps(want, JSON_COMPACT | JSON_PRESERVE_ORDER);
+            ck_assert_msg(!strcmp(a, b), "person %s, %s..%s differs", id, w[k][0], w[k][1]);
+            if (k == 0) {
+                size_t c;
+                json_t *cl;
+                json_array_foreach(got, c, cl) lines += json_array_size(json_object_get(cl, "lines"));
+            }
+            free(a);
+            free(b);
+            json_decref(got);
+            json_decref(want);
+        }
+    }
+    json_decref(persons);
+    /* every current line not denied, over the whole span */
+    ck_assert_int_eq((long long)lines, Q("SELECT count(*) FROM claim_lines l JOIN claims c USING "
+                                        "(claim_id) WHERE c.status = 'current' AND l.denied = 0"));
+    ck_assert_uint_gt(lines, 2000);
+}
+END_TEST
+
 START_TEST(test_seed_cli)
 {
     const char *seed = seed_dir();
@@ -405,6 +458,7 @@ Suite *suite_tuva(void)
     tcase_add_checked_fixture(tc, setup, teardown);
     tcase_add_test(tc, test_seed_loads);
     tcase_add_test(tc, test_seed_cli);
+    tcase_add_test(tc, test_seed_episode_claims);
     tcase_add_test(tc, test_tuva_eligibility_forms);
     tcase_add_test(tc, test_tuva_claims_forms);
     tcase_add_test(tc, test_tuva_skip_bad_apart);
