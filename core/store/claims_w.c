@@ -436,8 +436,8 @@ int claims_w_flush(claims_w *w, char *err, size_t errlen)
         return -ENOMEM;
     }
     /* written behind, the claim goes to the queue with its lines packed here, on the
-     * loading thread: the writer only inserts rows (docs/performance.md, "One row per
-     * claim") */
+     * loading thread: the writer only inserts rows (docs/performance.md, "The fourth
+     * round: one row per claim") */
     if (w->aw)
         return claims__aw_push_at(w, CLAIMS__INSERT, &w->pend_rec, NULL, NULL, w->pend_at, err,
                                   errlen);

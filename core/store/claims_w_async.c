@@ -641,7 +641,19 @@ int claims_w_async_end(claims_w *w, char *err, size_t errlen)
 {
     claims__aw *q = w ? w->aw : NULL;
     if (!q) return 0;
-    claims_w_flush(w, err, errlen); /* the last claim: queued (a failure is the queue's) */
+    /* the last claim, queued; a failure to queue it (no memory for a batch) is kept as
+     * the queue's, so that the load cannot commit without it */
+    char ferr[512];
+    int fr = claims_w_flush(w, ferr, sizeof ferr);
+    pthread_mutex_lock(&q->mu);
+    if (fr < 0 && !q->failed) {
+        snprintf(q->fail_msg, sizeof q->fail_msg, "%s", ferr);
+        snprintf(q->fail_claim, sizeof q->fail_claim, "%s", w->pend_rec.claim_id ? w->pend_rec.claim_id : "");
+        q->fail_at = w->pend_at;
+        q->fail_line_no = 0;
+        q->failed = fr;
+    }
+    pthread_mutex_unlock(&q->mu);
     submit(q);
     pthread_mutex_lock(&q->mu);
     q->stop = 1;
