@@ -15,6 +15,12 @@
 #include "store/store.h"
 #include "suites.h"
 
+/* The stage's bounds the list tests run under: in the tables from the first, held in
+ * memory, moved to the tables at the 6th put, and moved at a mark (test_bad_claims: 14
+ * records, then the second mark). Every mode must give the same rows. */
+static const size_t MODES[] = {0, 1000, 5, 15};
+#define N_MODES (int)(sizeof MODES / sizeof MODES[0])
+
 static char dir[64];
 static store *db;
 static char arena[8192];  /* the staged records' bytes (put) */
@@ -112,8 +118,11 @@ START_TEST(test_orders)
 {
     cclf_stage *st;
     char err[256], got[1024];
-    ck_assert_int_eq(cclf_stage_open(db, &st, err, sizeof err), 0);
+    ck_assert_int_eq(cclf_stage_open(db, MODES[_i], &st, err, sizeof err), 0);
     stage_delivery(st);
+    /* 12 records: held in memory under a bound above 12, in the tables otherwise */
+    ck_assert_int_eq(cclf_stage_in_memory(st), MODES[_i] > 12);
+    ck_assert_int_eq(th_q(db, "SELECT count(*) FROM temp.cclf_stage"), MODES[_i] > 12 ? 0 : 12);
     /* CCLF1 headers by file index and record number */
     ck_assert_int_eq(list(st, CCLF_STAGE_PART_A, 0, NULL, got, sizeof got), 2);
     ck_assert_str_eq(got, "1:2000000000002:0:1 1:1000000000001:0:2");
@@ -140,7 +149,7 @@ START_TEST(test_nested_scans)
     cclf_stage *st;
     cclf_stage_row h, r;
     char err[256], got[1024] = "", rec[64];
-    ck_assert_int_eq(cclf_stage_open(db, &st, err, sizeof err), 0);
+    ck_assert_int_eq(cclf_stage_open(db, MODES[_i], &st, err, sizeof err), 0);
     stage_delivery(st);
     ck_assert_int_eq(cclf_stage_scan(st, CCLF_STAGE_PART_A, 0, NULL, err, sizeof err), 0);
     while (cclf_stage_next(st, CCLF_STAGE_PART_A, &h, err, sizeof err) == 1) {
@@ -170,7 +179,7 @@ START_TEST(test_bad_claims)
 {
     cclf_stage *st;
     char err[256], got[1024];
-    ck_assert_int_eq(cclf_stage_open(db, &st, err, sizeof err), 0);
+    ck_assert_int_eq(cclf_stage_open(db, MODES[_i], &st, err, sizeof err), 0);
     stage_delivery(st);
     put(st, '3', "7000000000007", 2, 4); /* a procedure without its CCLF1 header */
     put(st, '5', "8000000000008", 4, 9); /* a Part B line: never an orphan */
@@ -189,6 +198,9 @@ START_TEST(test_bad_claims)
                           "4:1000000000001:3:2 5:6000000000006:4:2");
     /* a claim's own records are still listed: the loader only asks for good claims' */
     ck_assert_int_eq(list(st, CCLF_STAGE_CLAIM, '2', "1000000000001", got, sizeof got), 2);
+    ck_assert_int_eq(cclf_stage_in_memory(st), MODES[_i] == 1000);
+    if (!cclf_stage_in_memory(st)) /* the marks moved too, each once */
+        ck_assert_int_eq(th_q(db, "SELECT count(*) FROM temp.cclf_bad"), 2);
     cclf_stage_close(st);
 }
 END_TEST
@@ -198,7 +210,7 @@ START_TEST(test_reopen_empty)
 {
     cclf_stage *st;
     char err[256], got[1024];
-    ck_assert_int_eq(cclf_stage_open(db, &st, err, sizeof err), 0);
+    ck_assert_int_eq(cclf_stage_open(db, 0, &st, err, sizeof err), 0);
     stage_delivery(st);
     ck_assert_int_eq(cclf_stage_mark_bad(st, "5000000000005", 13, err, sizeof err), 0);
     ck_assert_int_eq(th_q(db, "SELECT count(*) FROM temp.cclf_stage"), 12);
@@ -206,13 +218,13 @@ START_TEST(test_reopen_empty)
     ck_assert_int_eq(th_q(db, "SELECT count(*) FROM sqlite_temp_master WHERE name LIKE 'cclf%'"),
                      0);
     cclf_stage_close(NULL);
-    ck_assert_int_eq(cclf_stage_open(db, &st, err, sizeof err), 0);
+    ck_assert_int_eq(cclf_stage_open(db, 0, &st, err, sizeof err), 0);
     for (int w = 0; w < CCLF_STAGE_LISTS; w++)
         ck_assert_int_eq(list(st, (cclf_stage_list)w, '1', "2000000000002", got, sizeof got), 0);
     stage_delivery(st);
     /* opened again without a close (a stage the loader lost): its rows are gone too */
     cclf_stage *again;
-    ck_assert_int_eq(cclf_stage_open(db, &again, err, sizeof err), 0);
+    ck_assert_int_eq(cclf_stage_open(db, 0, &again, err, sizeof err), 0);
     for (int w = 0; w < CCLF_STAGE_LISTS; w++)
         ck_assert_int_eq(list(again, (cclf_stage_list)w, '1', "2000000000002", got, sizeof got), 0);
     cclf_stage_close(again);
@@ -226,7 +238,7 @@ START_TEST(test_rollback)
     cclf_stage *st;
     char err[256];
     ck_assert_int_eq(store_begin(db, err, sizeof err), 0);
-    ck_assert_int_eq(cclf_stage_open(db, &st, err, sizeof err), 0);
+    ck_assert_int_eq(cclf_stage_open(db, 0, &st, err, sizeof err), 0);
     stage_delivery(st);
     store_rollback(db);
     ck_assert_int_eq(th_q(db, "SELECT count(*) FROM sqlite_temp_master WHERE name LIKE 'cclf%'"),
@@ -243,7 +255,7 @@ START_TEST(test_failures)
     char err[256] = "";
     /* the tables cannot be made: store_exec's message (the path, then SQLite's) */
     exec_ok("CREATE TEMP VIEW cclf_bad AS SELECT 1 AS cur_id");
-    ck_assert_int_eq(cclf_stage_open(db, &st, err, sizeof err), -EIO);
+    ck_assert_int_eq(cclf_stage_open(db, 0, &st, err, sizeof err), -EIO);
     ck_assert_ptr_null(st);
     ck_assert_msg(strstr(err, "t.db: ") && strstr(err, "use DROP VIEW to delete view cclf_bad"),
                   "%s", err);
@@ -251,7 +263,7 @@ START_TEST(test_failures)
     ck_assert_int_eq(th_q(db, "SELECT count(*) FROM sqlite_temp_master WHERE name LIKE 'cclf%'"),
                      0);
 
-    ck_assert_int_eq(cclf_stage_open(db, &st, err, sizeof err), 0);
+    ck_assert_int_eq(cclf_stage_open(db, 0, &st, err, sizeof err), 0);
     /* a record the table refuses (NOT NULL) */
     err[0] = '\0';
     ck_assert_int_eq(cclf_stage_put(st, '1', NULL, 0, 1, 0, 1, err, sizeof err), -EIO);
@@ -281,13 +293,157 @@ START_TEST(test_read_failure)
     cclf_stage *st;
     cclf_stage_row r;
     char err[256] = "", got[256];
-    ck_assert_int_eq(cclf_stage_open(db, &st, err, sizeof err), 0);
+    ck_assert_int_eq(cclf_stage_open(db, 0, &st, err, sizeof err), 0);
     ck_assert_int_eq(list(st, CCLF_STAGE_COLLATERAL, 0, NULL, got, sizeof got), 0);
     exec_ok("DROP TABLE temp.cclf_bad");
     ck_assert_int_eq(cclf_stage_scan(st, CCLF_STAGE_COLLATERAL, 0, NULL, err, sizeof err), 0);
     ck_assert_int_eq(cclf_stage_next(st, CCLF_STAGE_COLLATERAL, &r, err, sizeof err), -EIO);
     ck_assert_msg(strstr(err, "no such table") && strstr(err, "cclf_bad"), "%s", err);
     cclf_stage_close(st);
+}
+END_TEST
+
+
+/* ---- the stage held in memory ------------------------------------------------------- */
+
+/* The bound: 3 records stay in memory (the tables are empty); the 4th moves them all,
+ * in the order put (the tables' rowids are what a stage in the tables from the first
+ * gives them), with the claims marked bad so far, and the stage goes on there. */
+START_TEST(test_memory_bound)
+{
+    cclf_stage *st;
+    char err[256], got[1024];
+    ck_assert_int_eq(cclf_stage_open(db, 4, &st, err, sizeof err), 0);
+    put(st, '2', "1000000000001", 1, 7);
+    ck_assert_int_eq(cclf_stage_mark_bad(st, "3000000000003", 13, err, sizeof err), 0);
+    put(st, '1', "1000000000001", 0, 5);
+    put(st, '5', "2000000000002", 4, 1);
+    ck_assert_int_eq(cclf_stage_in_memory(st), 1);
+    ck_assert_int_eq(th_q(db, "SELECT count(*) FROM temp.cclf_stage"), 0);
+    ck_assert_int_eq(th_q(db, "SELECT count(*) FROM temp.cclf_bad"), 0);
+    put(st, '5', "3000000000003", 4, 2); /* 3 records and 1 mark: the bound */
+    ck_assert_int_eq(cclf_stage_in_memory(st), 0);
+    ck_assert_int_eq(th_q(db, "SELECT count(*) FROM temp.cclf_stage"), 4);
+    ck_assert_int_eq(th_q(db, "SELECT count(*) FROM temp.cclf_bad"), 1);
+    ck_assert_int_eq(th_q(db, "SELECT count(*) FROM temp.cclf_stage WHERE rowid = 1 AND "
+                              "file = '2' AND fidx = 1 AND recno = 7"), 1);
+    ck_assert_int_eq(th_q(db, "SELECT count(*) FROM temp.cclf_stage WHERE rowid = 3 AND "
+                              "file = '5' AND cur_id = '2000000000002'"), 1);
+    ck_assert_int_eq(th_q(db, "SELECT count(*) FROM temp.cclf_stage WHERE rowid = 4 AND "
+                              "cur_id = '3000000000003' AND off > 0"), 1);
+    put(st, '2', "1000000000001", 1, 2);
+    ck_assert_int_eq(list(st, CCLF_STAGE_CLAIM, '2', "1000000000001", got, sizeof got), 2);
+    ck_assert_str_eq(got, "2:1000000000001:1:2 2:1000000000001:1:7");
+    ck_assert_int_eq(list(st, CCLF_STAGE_PART_B, 0, NULL, got, sizeof got), 1);
+    ck_assert_str_eq(got, "5:2000000000002:4:1");
+    ck_assert_int_eq(list(st, CCLF_STAGE_COLLATERAL, 0, NULL, got, sizeof got), 1);
+    ck_assert_str_eq(got, "5:3000000000003:4:2");
+    cclf_stage_close(st);
+}
+END_TEST
+
+/* Ids memory does not hold (longer than CCLF_MEM_ID_MAX bytes, a NUL byte among a
+ * marked id's len bytes) move the stage to the tables, which take any text; an empty id is held. */
+START_TEST(test_memory_odd_ids)
+{
+    cclf_stage *st;
+    char err[256], got[1024];
+    const char *longer = "123456789012345678901234"; /* 24 bytes */
+    ck_assert_int_eq(cclf_stage_open(db, 1000, &st, err, sizeof err), 0);
+    put(st, '1', "", 0, 1);
+    put(st, '2', "", 1, 1);
+    ck_assert_int_eq(cclf_stage_in_memory(st), 1);
+    ck_assert_int_eq(list(st, CCLF_STAGE_CLAIM, '2', "", got, sizeof got), 1);
+    put(st, '1', longer, 0, 2);
+    ck_assert_int_eq(cclf_stage_in_memory(st), 0);
+    put(st, '2', longer, 1, 2);
+    ck_assert_int_eq(list(st, CCLF_STAGE_PART_A, 0, NULL, got, sizeof got), 2);
+    ck_assert_str_eq(got, "1::0:1 1:123456789012345678901234:0:2");
+    ck_assert_int_eq(list(st, CCLF_STAGE_CLAIM, '2', longer, got, sizeof got), 1);
+    cclf_stage_close(st);
+
+    ck_assert_int_eq(cclf_stage_open(db, 1000, &st, err, sizeof err), 0);
+    put(st, '1', "1000000000001", 0, 1);
+    ck_assert_int_eq(cclf_stage_mark_bad(st, "2000000000002", 13, err, sizeof err), 0);
+    ck_assert_int_eq(cclf_stage_in_memory(st), 1);
+    ck_assert_int_eq(cclf_stage_mark_bad(st, "1000000000001\0X", 15, err, sizeof err), 0);
+    ck_assert_int_eq(cclf_stage_in_memory(st), 0);
+    ck_assert_int_eq(th_q(db, "SELECT count(*) FROM temp.cclf_bad"), 2);
+    /* SQLite compares the 15 bytes: not the claim's id, so the claim is still good */
+    ck_assert_int_eq(list(st, CCLF_STAGE_PART_A, 0, NULL, got, sizeof got), 1);
+    cclf_stage_close(st);
+}
+END_TEST
+
+/* Every list of a list, rows with all their fields, one a line (out grows; free it). */
+static char *dump(cclf_stage *st, cclf_stage_list which, char file, const char *cur_id,
+                  char *out, size_t *len, size_t *cap)
+{
+    char err[256], line[128];
+    cclf_stage_row r;
+    int rc;
+    ck_assert_int_eq(cclf_stage_scan(st, which, file, cur_id, err, sizeof err), 0);
+    while ((rc = cclf_stage_next(st, which, &r, err, sizeof err)) == 1) {
+        int n = snprintf(line, sizeof line, "%d %c %s %lld %lld %lld %zu %d\n", (int)which,
+                         r.file, r.cur_id, (long long)r.fidx, (long long)r.recno,
+                         (long long)r.off, r.len, r.orphan);
+        if (*len + (size_t)n + 1 > *cap) {
+            *cap = (*cap + (size_t)n + 1) * 2;
+            out = realloc(out, *cap);
+            ck_assert_ptr_nonnull(out);
+        }
+        memcpy(out + *len, line, (size_t)n + 1);
+        *len += (size_t)n;
+    }
+    ck_assert_msg(rc == 0, "%s", err);
+    return out;
+}
+
+/* A pseudo-random delivery (fixed seed): 3,000 records of 300 claims in random files,
+ * places and order, 40 claims marked bad (some with no record). Held in memory, in the
+ * tables from the first, and moved to the tables part way, every list (each claim's
+ * records of each file too) gives the same rows in the same order. */
+START_TEST(test_memory_same_as_tables)
+{
+    static const size_t bounds[] = {0, 1u << 20, 1500};
+    char *first = NULL;
+    for (size_t b = 0; b < sizeof bounds / sizeof bounds[0]; b++) {
+        cclf_stage *st;
+        char err[256], id[16];
+        uint32_t seed = 12345;
+#define NEXT() (seed = seed * 1103515245u + 12345u, (seed >> 8) & 0xffffff)
+        ck_assert_int_eq(cclf_stage_open(db, bounds[b], &st, err, sizeof err), 0);
+        for (int i = 0; i < 3000; i++) {
+            char file = (char)('1' + NEXT() % 6);
+            snprintf(id, sizeof id, "%013u", (unsigned)(NEXT() % 300));
+            int64_t fidx = (int64_t)(NEXT() % 6), recno = (int64_t)((NEXT() % 1000) * 3000 + (uint32_t)i);
+            ck_assert_int_eq(cclf_stage_put(st, file, id, fidx, recno, (int64_t)i * 10, 5 + (size_t)i % 7,
+                                            err, sizeof err), 0);
+            if (i % 75 == 0) {
+                snprintf(id, sizeof id, "%013u", (unsigned)(NEXT() % 330));
+                ck_assert_int_eq(cclf_stage_mark_bad(st, id, 13, err, sizeof err), 0);
+            }
+        }
+        ck_assert_int_eq(cclf_stage_in_memory(st), b == 1);
+        char *out = NULL;
+        size_t len = 0, cap = 0;
+        for (int w = 0; w < CCLF_STAGE_CLAIM; w++)
+            out = dump(st, (cclf_stage_list)w, 0, NULL, out, &len, &cap);
+        for (unsigned c = 0; c < 330; c++)
+            for (char f = '1'; f <= '6'; f++) {
+                snprintf(id, sizeof id, "%013u", c);
+                out = dump(st, CCLF_STAGE_CLAIM, f, id, out, &len, &cap);
+            }
+        cclf_stage_close(st);
+        ck_assert_uint_gt(len, 3000 * 20);
+        if (!first) first = out;
+        else {
+            ck_assert_msg(!strcmp(first, out), "bound %zu: the lists differ", bounds[b]);
+            free(out);
+        }
+#undef NEXT
+    }
+    free(first);
 }
 END_TEST
 
@@ -366,9 +522,12 @@ Suite *suite_store_cclf_stage(void)
     Suite *s = suite_create("store_cclf_stage");
     TCase *tc = tcase_create("cclf_stage");
     tcase_add_checked_fixture(tc, setup, teardown);
-    tcase_add_test(tc, test_orders);
-    tcase_add_test(tc, test_nested_scans);
-    tcase_add_test(tc, test_bad_claims);
+    tcase_add_loop_test(tc, test_orders, 0, N_MODES);
+    tcase_add_loop_test(tc, test_nested_scans, 0, N_MODES);
+    tcase_add_loop_test(tc, test_bad_claims, 0, N_MODES);
+    tcase_add_test(tc, test_memory_bound);
+    tcase_add_test(tc, test_memory_odd_ids);
+    tcase_add_test(tc, test_memory_same_as_tables);
     tcase_add_test(tc, test_reopen_empty);
     tcase_add_test(tc, test_rollback);
     tcase_add_test(tc, test_failures);

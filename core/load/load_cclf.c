@@ -623,7 +623,7 @@ static void report_collateral(ctx *x)
 
 static int prepare_staging(ctx *x)
 {
-    if (cclf_stage_open(x->s, &x->stage, x->err, sizeof x->err) < 0 ||
+    if (cclf_stage_open(x->s, CCLF_STAGE_MEM_RECORDS, &x->stage, x->err, sizeof x->err) < 0 ||
         people_q_open(x->s, &x->align, x->err, sizeof x->err) < 0 ||
         people_w_open(x->s, &x->people, x->err, sizeof x->err) < 0) {
         store_failed(x, "preparing the delivery");

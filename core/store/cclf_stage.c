@@ -6,7 +6,9 @@
 #include <errno.h>
 #include <stdio.h>
 #include <stdlib.h>
+#include <string.h>
 
+#include "cclf_stage_mem.h"
 #include "store_internal.h"
 
 struct cclf_stage {
@@ -14,6 +16,9 @@ struct cclf_stage {
     sqlite3 *db;
     sqlite3_stmt *put, *bad;
     sqlite3_stmt *list[CCLF_STAGE_LISTS]; /* prepared on first scan */
+    cclf_mem *mem;      /* the records while they are held in memory (NULL: in the tables) */
+    size_t mem_max;     /* records and bad claims held in memory before moving */
+    int broken;         /* the move to the tables failed part way: every call fails */
 };
 
 static const char CREATE_SQL[] =
@@ -53,7 +58,7 @@ static int fail(cclf_stage *st, char *err, size_t errlen)
     return -EIO;
 }
 
-int cclf_stage_open(store *s, cclf_stage **out, char *err, size_t errlen)
+int cclf_stage_open(store *s, size_t mem_max, cclf_stage **out, char *err, size_t errlen)
 {
     *out = NULL;
     cclf_stage *st = calloc(1, sizeof *st);
@@ -74,6 +79,12 @@ int cclf_stage_open(store *s, cclf_stage **out, char *err, size_t errlen)
         cclf_stage_close(st);
         return -EIO;
     }
+    st->mem_max = mem_max;
+    if (mem_max && !(st->mem = cclf_mem_new())) {
+        cclf_stage_close(st);
+        snprintf(err, errlen, "out of memory");
+        return -ENOMEM;
+    }
     *out = st;
     return 0;
 }
@@ -84,12 +95,13 @@ void cclf_stage_close(cclf_stage *st)
     sqlite3_finalize(st->put);
     sqlite3_finalize(st->bad);
     for (int i = 0; i < CCLF_STAGE_LISTS; i++) sqlite3_finalize(st->list[i]);
+    cclf_mem_free(st->mem);
     char e[256];
     (void)store_exec(st->s, DROP_SQL, e, sizeof e);
     free(st);
 }
 
-int cclf_stage_put(cclf_stage *st, char file, const char *cur_id, int64_t fidx, int64_t recno,
+static int sql_put(cclf_stage *st, char file, const char *cur_id, int64_t fidx, int64_t recno,
                    int64_t off, size_t len, char *err, size_t errlen)
 {
     char f[2] = {file, 0};
@@ -104,7 +116,7 @@ int cclf_stage_put(cclf_stage *st, char file, const char *cur_id, int64_t fidx, 
     return rc;
 }
 
-int cclf_stage_mark_bad(cclf_stage *st, const char *cur_id, size_t len, char *err,
+static int sql_mark_bad(cclf_stage *st, const char *cur_id, size_t len, char *err,
                         size_t errlen)
 {
     sqlite3_bind_text(st->bad, 1, cur_id, (int)len, SQLITE_TRANSIENT);
@@ -113,9 +125,75 @@ int cclf_stage_mark_bad(cclf_stage *st, const char *cur_id, size_t len, char *er
     return rc;
 }
 
+/* Move the records held in memory into the tables, in the order they were put (so the
+ * tables' rowids are what they would have been), and the bad claims after them; from
+ * then on the stage is the tables'. 0, or -EIO with the stage broken (the tables hold
+ * part of it). */
+static int spill(cclf_stage *st, char *err, size_t errlen)
+{
+    cclf_mem *m = st->mem;
+    cclf_stage_row r;
+    for (size_t i = 0; i < cclf_mem_records(m); i++) {
+        cclf_mem_record(m, i, &r);
+        if (sql_put(st, r.file, r.cur_id, r.fidx, r.recno, r.off, r.len, err, errlen) < 0) {
+            st->broken = 1;
+            return -EIO;
+        }
+    }
+    for (size_t i = 0; i < cclf_mem_bad_count(m); i++) {
+        const char *id = cclf_mem_bad(m, i);
+        if (sql_mark_bad(st, id, strlen(id), err, errlen) < 0) {
+            st->broken = 1;
+            return -EIO;
+        }
+    }
+    cclf_mem_free(m);
+    st->mem = NULL;
+    return 0;
+}
+
+static int broken(char *err, size_t errlen)
+{
+    snprintf(err, errlen, "the stage failed to move from memory to its tables");
+    return -EIO;
+}
+
+int cclf_stage_put(cclf_stage *st, char file, const char *cur_id, int64_t fidx, int64_t recno,
+                   int64_t off, size_t len, char *err, size_t errlen)
+{
+    if (st->broken) return broken(err, errlen);
+    if (st->mem && cur_id && cclf_mem_size(st->mem) < st->mem_max &&
+        cclf_mem_put(st->mem, file, cur_id, fidx, recno, off, len) == 0)
+        return 0;
+    if (st->mem && spill(st, err, errlen) < 0) return -EIO; /* full, refused or no memory */
+    return sql_put(st, file, cur_id, fidx, recno, off, len, err, errlen);
+}
+
+int cclf_stage_mark_bad(cclf_stage *st, const char *cur_id, size_t len, char *err,
+                        size_t errlen)
+{
+    if (st->broken) return broken(err, errlen);
+    if (st->mem && cclf_mem_size(st->mem) < st->mem_max &&
+        cclf_mem_mark_bad(st->mem, cur_id, len) == 0)
+        return 0;
+    if (st->mem && spill(st, err, errlen) < 0) return -EIO;
+    return sql_mark_bad(st, cur_id, len, err, errlen);
+}
+
+int cclf_stage_in_memory(const cclf_stage *st)
+{
+    return st->mem != NULL;
+}
+
 int cclf_stage_scan(cclf_stage *st, cclf_stage_list which, char file, const char *cur_id,
                     char *err, size_t errlen)
 {
+    if (st->broken) return broken(err, errlen);
+    if (st->mem) {
+        if (cclf_mem_scan(st->mem, which, file, cur_id ? cur_id : "") == 0) return 0;
+        snprintf(err, errlen, "out of memory");
+        return -ENOMEM;
+    }
     if (!st->list[which] && !(st->list[which] = store__prepare(st->s, LIST_SQL[which], err, errlen)))
         return -EIO;
     sqlite3_stmt *q = st->list[which];
@@ -134,6 +212,8 @@ int cclf_stage_scan(cclf_stage *st, cclf_stage_list which, char file, const char
 int cclf_stage_next(cclf_stage *st, cclf_stage_list which, cclf_stage_row *row, char *err,
                     size_t errlen)
 {
+    if (st->broken) return broken(err, errlen);
+    if (st->mem) return cclf_mem_next(st->mem, which, row);
     sqlite3_stmt *q = st->list[which];
     if (!q) {
         snprintf(err, errlen, "the staged records were not scanned");
@@ -167,5 +247,6 @@ int cclf_stage_next(cclf_stage *st, cclf_stage_list which, cclf_stage_row *row, 
 
 void cclf_stage_stop(cclf_stage *st, cclf_stage_list which)
 {
+    if (st->mem) cclf_mem_stop(st->mem, which);
     if (st->list[which]) sqlite3_reset(st->list[which]);
 }

@@ -1,7 +1,8 @@
 /*
- * cclf_stage: the CCLF loader's staging tables (core/load/load_cclf.c). While one
- * delivery loads, where each of its claim-file records (CCLF1-6) is waits in the
- * temporary table cclf_stage (so memory does not grow with the files): the record's
+ * cclf_stage: the CCLF loader's stage (core/load/load_cclf.c). While one delivery
+ * loads, where each of its claim-file records (CCLF1-6) is waits here: in memory
+ * (cclf_stage_mem.h) up to a bound the caller sets, and past it in the temporary
+ * table cclf_stage (so memory does not grow with the files past the bound): the record's
  * claim, file, record number and place in its file (offset and length; the loader keeps
  * the files mapped and reads the record back from there, so the stage holds no record's
  * bytes), and the claims that have a bad record are listed in cclf_bad (none of their
@@ -9,7 +10,13 @@
  * temporary: they live on s's connection only, inside the caller's transaction (a
  * rollback removes them too), and there is one pair per connection, so at most one
  * stage is open on a store at a time. Explicit column lists; each statement is prepared
- * once per stage: the two writes at open, each read on its first use.
+ * once per stage: the two writes at open, each read on its first use. Held in memory,
+ * the stage answers every list with the rows and order the tables' SQL gives; when the
+ * bound is reached (or an id is one memory does not hold, or memory runs out) the
+ * records are moved to the tables in the order they were put and the stage goes on
+ * there. All puts and marks come before the scans (as the loader stages, then
+ * assembles): a scan does not see a put made after it started, and a move to the
+ * tables ends the scans under way.
  *
  * Errors: 0, -ENOMEM with "out of memory" in err, or -EIO with err = SQLite's message
  * alone (sqlite3_errmsg of the failed call; the loader prints what it was doing before
@@ -26,10 +33,20 @@
 
 typedef struct cclf_stage cclf_stage;
 
+/* The loader's bound: records and bad claims held in memory before the stage moves to
+ * its tables (a record costs about 60 bytes there, its claim's share included: about
+ * 60 MB at the bound; a monthly delivery of some 25,000 beneficiaries fits under it). */
+#define CCLF_STAGE_MEM_RECORDS 1000000
+
 /* Create the staging tables on s (empty: tables left by an earlier stage are dropped
- * first) and prepare the writes. The caller owns *out (cclf_stage_close). 0, -ENOMEM,
- * or -EIO (the tables are then dropped again). */
-int cclf_stage_open(store *s, cclf_stage **out, char *err, size_t errlen);
+ * first) and prepare the writes; the stage holds up to mem_max records and bad claims
+ * in memory before it moves to the tables (0: in the tables from the first). The caller
+ * owns *out (cclf_stage_close). 0, -ENOMEM, or -EIO (the tables are then dropped
+ * again). */
+int cclf_stage_open(store *s, size_t mem_max, cclf_stage **out, char *err, size_t errlen);
+
+/* 1 while the stage is held in memory, 0 once it is in the tables. */
+int cclf_stage_in_memory(const cclf_stage *st);
 
 /* Finalize the statements, drop the staging tables (errors ignored: this is also the
  * error path) and free st. NULL is a no-op. */
@@ -38,7 +55,8 @@ void cclf_stage_close(cclf_stage *st);
 /* Stage a record of CCLF file file ('1'..'6'), claim cur_id (NUL-terminated), record
  * recno of the loader's file fidx, which is the len bytes at offset off of that file
  * (the stage keeps the numbers, not the bytes). cur_id is borrowed for the call. 0 or
- * -EIO. */
+ * -EIO (also when the move to the tables fails; the stage is then broken: every later
+ * call fails with -EIO). */
 int cclf_stage_put(cclf_stage *st, char file, const char *cur_id, int64_t fidx, int64_t recno,
                    int64_t off, size_t len, char *err, size_t errlen);
 
