@@ -48,6 +48,7 @@
     X(feed_cclf)       \
     X(cclf_packet)     \
     X(feed_fhir)       \
+    X(feed_behind)     \
     X(feed_equiv)      \
     X(particip)        \
     X(network)         \

@@ -14,6 +14,7 @@
 #include "money.h"
 #include "packed_lines.h"
 #include "sha256.h"
+#include "bloom.h"
 #include "util.h"
 #include "work.h"
 #include "fs.h"

@@ -254,7 +254,7 @@ static int run_load(cli_ctx *c, int argc, char **argv)
         return CLI_FAIL;
     }
     feed_opts fo = {.max_errors = o.max_errors, .err = c->err, .out = c->out, .skip_bad = skip_bad,
-                   .strict = strict, .no_direct = o.no_direct};
+                   .strict = strict, .no_direct = o.no_direct, .serial_writes = o.serial_writes};
     if (skip_bad) {
         if (!rejects) rejects = "cara-rejected.tsv";
         fo.rejects = fopen(rejects, "w");
@@ -334,9 +334,10 @@ const cli_command cmd_load = {
             "                   file, record, field, reason, record_text)\n"
             "\n"
             "environment:\n"
-            "  CARA_LOAD_SERIAL=1  write CSV claims on the loading thread (by default a\n"
-            "                   second thread inserts them while the first validates;\n"
-            "                   the stored rows are the same either way)\n"
+            "  CARA_LOAD_SERIAL=1  write claims on the loading thread (by default a\n"
+            "                   second thread inserts them while the first validates:\n"
+            "                   CSV claims, and CCLF and FHIR claims loaded into a store\n"
+            "                   without claims; the stored rows are the same either way)\n"
             "  CARA_LOAD_WAL=1  keep the store in WAL mode for the first claims too: by\n"
             "                   default, claims loaded into an empty claims table while\n"
             "                   no other process has the store open are written into\n"

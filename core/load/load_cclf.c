@@ -725,8 +725,21 @@ static int load_delivery(ctx *x)
     for (size_t i = 0; i < x->n && !x->failed; i++)
         if (f[i].name.file >= '1' && f[i].name.file <= '6') each_record(x, i, stage_record);
     if (!x->failed) report_collateral(x);
+    /* assembled here, stored on a second thread: into an empty store, with the stage in
+     * memory (the connection is the writer's while it runs: feed_sink_behind) */
+    int behind = 0;
+    if (!x->failed && !x->o->serial_writes && cclf_stage_in_memory(x->stage) &&
+        (behind = feed_sink_behind(x->sink, x->err, sizeof x->err)) < 0)
+        store_failed(x, "preparing the store");
     if (!x->failed) assemble_part_a(x);
     if (!x->failed) assemble_part_b(x);
+    if (behind > 0) {
+        char e[512];
+        if (feed_sink_settle(x->sink, e, sizeof e) < 0 && !x->failed) {
+            snprintf(x->err, sizeof x->err, "%s", e);
+            store_failed(x, "storing claims");
+        }
+    }
     if (!x->failed) chain_admissions(x);
     for (size_t i = 0; i < x->n && !x->failed; i++) /* a delivery with rejects loads again */
         if (f[i].load_id && load_feed_counts(x->s, f[i].load_id, x->rep.rejected,

@@ -53,6 +53,8 @@ typedef struct fctx {
     char skip_reason[80];     /* the first skipped record's */
     char err[512];
     int failed;
+    int behind;               /* the sink writes claims behind (from the first EOB on) */
+    int behind_asked;         /* feed_sink_behind was called */
 } fctx;
 
 static void store_failed(fctx *x, const char *what)
@@ -61,6 +63,17 @@ static void store_failed(fctx *x, const char *what)
     x->failed = 1;
     fprintf(x->o->err ? x->o->err : stderr, "cara load: %s: %s\n", what,
             x->err[0] ? x->err : store_errmsg(x->s));
+}
+
+/* Before this file's own use of the connection (the staging tables, the loads table)
+ * while the sink writes behind: its queue done first (feed_sink_idle). 0, or -1 with
+ * the failure reported. */
+static int idle(fctx *x)
+{
+    if (!x->behind || x->failed) return x->failed ? -1 : 0;
+    if (feed_sink_idle(x->sink, x->err, sizeof x->err) == 0) return 0;
+    store_failed(x, "storing claims");
+    return -1;
 }
 
 /* A warning whose value was kept as given (a Patient's placeholder MBI), as feed_warn
@@ -121,6 +134,7 @@ static void on_patient(fctx *x, const fhir_resource *r, size_t number)
             store_failed(x, "storing previous MBIs");
             return;
         }
+    if (idle(x) < 0) return;
     const feed_bene *b = &r->bene;
     fhir_stage_patient p = {.patient_id = r->id, .mbi = r->mbi, .gender = b->gender,
                             .state = b->state, .zip = b->zip, .birth = b->birth,
@@ -136,6 +150,7 @@ static void on_coverage(fctx *x, const fhir_resource *r)
     fhir_stage_cov c = {.part = r->part, .start = r->bene.enroll_start,
                         .end = r->bene.enroll_end, .dual = r->bene.dual,
                         .ms = r->bene.medicare_status};
+    if (idle(x) < 0) return;
     if (fhir_stage_cov_put(x->stage, r->patient_id, &c, x->err, sizeof x->err) < 0)
         store_failed(x, "staging coverage");
     x->coverages++;
@@ -147,6 +162,17 @@ static void on_eob(fctx *x, const fhir_resource *r, size_t number)
     if (r->skipped) { /* Part D and other types cara does not price: counted, not loaded */
         if (!x->rep.skipped++) snprintf(x->skip_reason, sizeof x->skip_reason, "%s", r->skip_reason);
         return;
+    }
+    /* into an empty store, the claims are stored on a second thread from the first
+     * EOB on (feed_sink_behind: what this file does with the connection meanwhile waits
+     * for its queue, idle) */
+    if (!x->behind_asked && !x->o->serial_writes) {
+        x->behind_asked = 1;
+        if ((x->behind = feed_sink_behind(x->sink, x->err, sizeof x->err)) < 0) {
+            x->behind = 0;
+            store_failed(x, "preparing the store");
+            return;
+        }
     }
     int known = feed_patient_mbi(x->sink, r->patient_id, c.person_id, x->err, sizeof x->err);
     if (known < 0) {
@@ -160,6 +186,7 @@ static void on_eob(fctx *x, const fhir_resource *r, size_t number)
                         "(load its Patient file with it or before it)", r->id, r->patient_id);
             return;
         }
+        if (idle(x) < 0) return;
         if (fhir_stage_defer(x->stage, x->fi, number, x->err, sizeof x->err) < 0)
             store_failed(x, "remembering claims");
         x->deferred_n++;
@@ -176,7 +203,8 @@ static void on_eob(fctx *x, const fhir_resource *r, size_t number)
 
 static int deferred(fctx *x, size_t number)
 {
-    int yes;
+    int yes = 0;
+    if (idle(x) < 0) return 0;
     if (fhir_stage_deferred(x->stage, x->fi, number, &yes, x->err, sizeof x->err) < 0)
         store_failed(x, "remembering claims");
     return yes;
@@ -214,6 +242,7 @@ static void apply_benes(fctx *x)
     feed_bene spans[64];
     fhir_stage_patient p;
     int prc = 0;
+    if (idle(x) < 0) return;
     while (!x->failed && (prc = fhir_stage_next(x->stage, &p, x->err, sizeof x->err)) == 1) {
         feed_bene b;
         memset(&b, 0, sizeof b);
@@ -269,7 +298,8 @@ static void finish(fctx *x)
 
 static int has_deferred(fctx *x, size_t fi)
 {
-    int yes;
+    int yes = 0;
+    if (idle(x) < 0) return 0;
     if (fhir_stage_file_deferred(x->stage, fi, &yes, x->err, sizeof x->err) < 0)
         store_failed(x, "remembering claims");
     return yes;
@@ -341,6 +371,15 @@ static int run(fctx *x)
     x->pass = 2;
     for (x->fi = 0; x->fi < x->n && !x->failed && x->deferred_n; x->fi++)
         if (has_deferred(x, x->fi)) fhir_each_mapped(x->f[x->fi].buf, x->f[x->fi].len, on_resource, x);
+    /* every claim stored: the connection is this thread's again */
+    if (x->behind) {
+        char e[512];
+        if (feed_sink_settle(x->sink, e, sizeof e) < 0 && !x->failed) {
+            snprintf(x->err, sizeof x->err, "%s", e);
+            store_failed(x, "storing claims");
+        }
+        x->behind = 0;
+    }
     /* a rejected delivery (errors, no --skip-bad) is not recorded: its hashes are
      * stopped with the load instead */
     if (!x->failed && !(x->rep.errors && !x->o->skip_bad)) {

@@ -457,6 +457,11 @@ static int settle(claims_w *w, char *err, size_t errlen)
     return rc < 0 ? rc : claims__aw_drain(w, err, errlen);
 }
 
+int claims_w_settle(claims_w *w, char *err, size_t errlen)
+{
+    return settle(w, err, errlen);
+}
+
 /* ---- the queued calls: write behind while claims_w_async_begin runs, else now ----------
  * A claim and its lines are kept as the pending claim in both modes (claims_w_insert,
  * claims_w_line); any other call writes or queues it first. */

@@ -87,6 +87,12 @@ int claims_w_line(claims_w *w, const claim_line_rec *l, int replace, char *err, 
  * as claims_w_insert's, -ENOMEM. */
 int claims_w_flush(claims_w *w, char *err, size_t errlen);
 
+/* claims_w_flush, then (writing behind) wait until every queued write ran; the queue
+ * goes on at the next queued call. From its return to the next claims_w call the caller
+ * may read (and write other tables through) w's connection: the writer thread is idle.
+ * 0 or the sticky failure (-EEXIST, -EIO, -ENOMEM) with err as the call that met it. */
+int claims_w_settle(claims_w *w, char *err, size_t errlen);
+
 /* Drop the claim claims_w_insert keeps, unwritten (after a rollback to a savepoint
  * taken before it). NULL is a no-op. */
 void claims_w_discard(claims_w *w);

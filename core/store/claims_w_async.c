@@ -77,7 +77,7 @@ struct claims__aw {
     /* When the claims table was empty at claims_w_async_begin, a claim can be stored only
      * if this queue inserted it: a Bloom filter of the claim ids it inserted lets a delete
      * of any other id skip its look-up (a false positive only costs the look-up). */
-    uint64_t *bloom;            /* AW_BLOOM_BITS bits; NULL: the table was not empty */
+    bloom bloom;                /* AW_BLOOM_BITS bits; no filter: the table was not empty */
     int64_t cache_before;       /* PRAGMA cache_size before (0: unknown, left as is) */
     /* the thread's: the current run's writes by kind, and the claims it inserts */
     const aw_op *dels[AW_OPS], *ins[AW_OPS], *lines[AW_OPS];
@@ -152,33 +152,11 @@ static uint32_t id_hash(const char *s)
     return h;
 }
 
-/* The Bloom filter's three bits for id (from two hashes, Kirsch-Mitzenmacher). */
-static void bloom_bits(const char *id, uint32_t bit[3])
-{
-    uint32_t h1 = id_hash(id), h2 = 5381;
-    for (const char *p = id; *p; p++) h2 = h2 * 33u + (unsigned char)*p; /* djb2 */
-    h2 |= 1u;
-    for (uint32_t k = 0; k < 3; k++) bit[k] = (h1 + k * h2) % AW_BLOOM_BITS;
-}
-
-static void bloom_add(claims__aw *q, const char *id)
-{
-    if (!q->bloom || !id) return;
-    uint32_t b[3];
-    bloom_bits(id, b);
-    for (int k = 0; k < 3; k++) q->bloom[b[k] / 64] |= 1ull << (b[k] % 64);
-}
-
 /* 0 when claim id is surely not stored (the table was empty and the queue never inserted
  * it); 1 when it may be. */
 static int maybe_stored(const claims__aw *q, const char *id)
 {
-    if (!q->bloom || !id) return 1;
-    uint32_t b[3];
-    bloom_bits(id, b);
-    for (int k = 0; k < 3; k++)
-        if (!(q->bloom[b[k] / 64] & (1ull << (b[k] % 64)))) return 0;
-    return 1;
+    return bloom_maybe(&q->bloom, id);
 }
 
 /* 0 when the run wrote neither claim id nor a line of it; else 1, or 3 when the run
@@ -317,7 +295,7 @@ static int run_run(claims__aw *q, const aw_op *ops, size_t n, const aw_op **bad,
     for (size_t i = 0; i < nd; i++)
         if (maybe_stored(q, q->dels[i]->u.t.a) && (rc = run_op(w, q->dels[i], err, errlen)) < 0)
             return *bad = q->dels[i], rc;
-    for (size_t i = 0; i < nc; i++) bloom_add(q, q->ins[i]->u.c.claim_id); /* before: a failure stops all */
+    for (size_t i = 0; i < nc; i++) bloom_add(&q->bloom, q->ins[i]->u.c.claim_id); /* before: a failure stops all */
     size_t i = 0;
     int one = 0; /* after a statement stopped at a row: one by one */
     while (i < nc) {
@@ -513,7 +491,7 @@ int claims__aw_push_at(claims_w *w, int kind, const void *rec, const char *a, co
         int rc = claims__aw_drain(w, err, errlen);
         if (rc < 0) return rc;
         aw_op o = {.kind = (unsigned char)kind};
-        if (kind == CLAIMS__INSERT) bloom_add(q, ((const claim_rec *)rec)->claim_id); /* idle */
+        if (kind == CLAIMS__INSERT) bloom_add(&q->bloom, ((const claim_rec *)rec)->claim_id); /* idle */
         if (kind == CLAIMS__INSERT || kind == CLAIMS__FILL) o.u.c = *(const claim_rec *)rec;
         else if (kind == CLAIMS__LINE || kind == CLAIMS__LINE_REPLACE) o.u.l = *(const claim_line_rec *)rec;
         else o.u.t.a = a, o.u.t.b = b_;
@@ -608,7 +586,7 @@ int claims_w_async_begin(claims_w *w, char *err, size_t errlen)
         empty = sqlite3_step(st) == SQLITE_DONE;
         sqlite3_finalize(st);
     }
-    if (empty && !(q->bloom = calloc(AW_BLOOM_BITS / 64, sizeof *q->bloom))) {
+    if (empty && bloom_init(&q->bloom, AW_BLOOM_BITS) < 0) {
         free(q);
         snprintf(err, errlen, "out of memory");
         return -ENOMEM;
@@ -624,7 +602,7 @@ int claims_w_async_begin(claims_w *w, char *err, size_t errlen)
         pthread_cond_destroy(&q->done);
         pthread_cond_destroy(&q->work);
         pthread_mutex_destroy(&q->mu);
-        free(q->bloom);
+        bloom_free(&q->bloom);
         free(q);
         return -EAGAIN;
     }
@@ -682,7 +660,7 @@ int claims_w_async_end(claims_w *w, char *err, size_t errlen)
     }
     claims__pack_free(&q->pack);
     free(q->packed.p);
-    free(q->bloom);
+    bloom_free(&q->bloom);
     free(q);
     return rc;
 }

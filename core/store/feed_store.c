@@ -10,10 +10,28 @@
 
 #include "base/base.h"
 #include "claims_w.h"
+#include "mbi_map.h"
 #include "people_w.h"
 #include "store_internal.h"
 
-enum { FEED_CACHE_KIB = 65536 };
+enum {
+    FEED_CACHE_KIB = 65536,
+    /* writing behind (feed_sink_behind): the Bloom filters of the claim ids and natural
+     * keys stored since (8 MB each: under 1% false positives up to 5 million claims),
+     * and the largest crosswalk read into memory */
+    BEHIND_BLOOM_BITS = 1 << 26,
+    BEHIND_MAP_MAX = 1000000,
+    /* replace-model keys stored while behind, by hash (a later version of a claim finds
+     * the one stored without waiting for the queue): 3 MB */
+    BEHIND_RECENT = 1 << 14
+};
+
+/* A key's stored row while writing behind (BEHIND_RECENT of them, direct-mapped). */
+typedef struct recent {
+    char key[64];  /* "" empty */
+    char id[112];
+    int64_t version;
+} recent;
 
 /* The claims, claim_lines, eligibility and alignment rows go through claims_w and
  * people_w; these are the sink's reads and its own tables (mbi_xwalk, fhir_patients). */
@@ -51,7 +69,20 @@ struct feed_sink {
     sqlite3_stmt *st[S_N];
     feed_stats stats;
     int64_t cache_main, cache_temp; /* store__cache_raise's, for feed_sink_close */
+    /* feed_sink_behind to feed_sink_settle: the claims are written on claims_w's thread.
+     * Every row of claims was stored by this sink since (the table was empty), so a
+     * claim id or key the filters never saw is surely not stored and its look-up is
+     * skipped; any other read first waits for the queue (claims_w_settle). */
+    int behind;
+    bloom ids, keys;
+    mbi_map *xwalk;                 /* mbi_xwalk's pairs (NULL: read the table) */
+    mbi_map *patients;              /* fhir_patients' pairs (NULL: read the table) */
+    recent *recent;                 /* FEED_REPLACE: the latest keys' stored rows */
+    mbi_map *resolve_later;         /* FEED_DEBIT_CREDIT: keys to decide at the settle */
 };
+
+static int idle(feed_sink *k, char *err, size_t errlen);
+static int settle(feed_sink *k, int decide, char *err, size_t errlen);
 
 static int fail(feed_sink *k, const char *what, char *err, size_t errlen)
 {
@@ -90,12 +121,22 @@ int feed_sink_open(store *s, int64_t load_id, feed_sink **out, char *err, size_t
 
 int feed_sink_finish(feed_sink *k, char *err, size_t errlen)
 {
-    return claims_w_bulk_end(k->claims, err, errlen);
+    int rc = feed_sink_settle(k, err, errlen);
+    return rc < 0 ? rc : claims_w_bulk_end(k->claims, err, errlen);
+}
+
+int feed_sink_idle(feed_sink *k, char *err, size_t errlen)
+{
+    return idle(k, err, errlen);
 }
 
 void feed_sink_close(feed_sink *k)
 {
     if (!k) return;
+    if (k->behind) {
+        char e[512];
+        (void)settle(k, 0, e, sizeof e); /* the error path: reported by then */
+    }
     store__cache_restore(k->db, "main", k->cache_main);
     store__cache_restore(k->db, "temp", k->cache_temp);
     for (int i = 0; i < S_N; i++) sqlite3_finalize(k->st[i]);
@@ -126,7 +167,34 @@ static const char *date_text(cara_date d, char buf[11])
  * store's message). */
 static int wrote(feed_sink *k, int rc, char *err, size_t errlen)
 {
-    return rc < 0 ? fail(k, "storing feed data", err, errlen) : 0;
+    if (rc >= 0) return 0;
+    if (!k->behind) return fail(k, "storing feed data", err, errlen);
+    /* a queued write's failure: its message is in err (the connection's may be newer) */
+    char m[512];
+    snprintf(m, sizeof m, "%s", err);
+    snprintf(err, errlen, "storing feed data: %s", m);
+    return rc == -ENOMEM ? -ENOMEM : -EIO;
+}
+
+/* Before the sink reads or writes the connection itself: when writing behind, wait for
+ * the queue (its writer thread idle until the next claims_w call). 0 or its failure. */
+static int idle(feed_sink *k, char *err, size_t errlen)
+{
+    if (!k->behind) return 0;
+    k->stats.behind_waits++;
+    return wrote(k, claims_w_settle(k->claims, err, errlen), err, errlen);
+}
+
+/* 0 when claim id (or natural key) is surely not stored: writing behind, the filters
+ * never saw it; else 1 (look it up). */
+static int maybe_id(const feed_sink *k, const char *id)
+{
+    return !k->behind || bloom_maybe(&k->ids, id);
+}
+
+static int maybe_key(const feed_sink *k, const char *key)
+{
+    return !k->behind || bloom_maybe(&k->keys, key);
 }
 
 /* Step a statement that returns no row, then reset it. */
@@ -320,6 +388,8 @@ static void col_text(sqlite3_stmt *st, int i, char *out, size_t len)
  */
 static int resolve(feed_sink *k, const char *key, char *err, size_t errlen)
 {
+    int rc0 = idle(k, err, errlen);
+    if (rc0 < 0) return rc0;
     sqlite3_stmt *st = k->st[S_GROUP];
     bind_text(st, 1, key);
     grow *g = NULL;
@@ -407,6 +477,35 @@ static int resolve(feed_sink *k, const char *key, char *err, size_t errlen)
     return rc;
 }
 
+static uint32_t key_hash(const char *s)
+{
+    uint32_t h = 2166136261u; /* FNV-1a */
+    for (; *s; s++) h = (h ^ (unsigned char)*s) * 16777619u;
+    return h;
+}
+
+/* The row stored for key while writing behind, when the cache still has it (NULL: not
+ * known here; the store says). */
+static const recent *recent_of(const feed_sink *k, const char *key)
+{
+    if (!k->recent || !key || !key[0]) return NULL;
+    const recent *r = &k->recent[key_hash(key) % BEHIND_RECENT];
+    return strcmp(r->key, key) ? NULL : r;
+}
+
+static void recent_put(feed_sink *k, const char *key, const char *id, int64_t version)
+{
+    if (!k->recent || !key || !key[0]) return;
+    recent *r = &k->recent[key_hash(key) % BEHIND_RECENT];
+    if (strlen(key) >= sizeof r->key || strlen(id) >= sizeof r->id) {
+        if (!strcmp(r->key, key)) r->key[0] = '\0';
+        return; /* not held: the store answers for it (and the slot forgets its old key) */
+    }
+    snprintf(r->key, sizeof r->key, "%s", key);
+    snprintf(r->id, sizeof r->id, "%s", id);
+    r->version = version;
+}
+
 int feed_put_claim(feed_sink *k, const feed_claim *c, const char *source, char *err,
                    size_t errlen)
 {
@@ -415,18 +514,28 @@ int feed_put_claim(feed_sink *k, const feed_claim *c, const char *source, char *
     int rc;
     if (c->model == FEED_REPLACE) {
         /* one row per key: the latest version (feed.h) */
-        sqlite3_stmt *st = k->st[S_KEY_GET];
-        bind_text(st, 1, c->key);
         char old[112] = "";
         int64_t v = 0;
-        int have = (rc = sqlite3_step(st)) == SQLITE_ROW;
-        if (have) {
-            col_text(st, 0, old, sizeof old);
-            v = sqlite3_column_int64(st, 1);
+        int have = 0;
+        const recent *known = maybe_key(k, c->key) ? recent_of(k, c->key) : NULL;
+        if (known) { /* stored while behind: the row the store holds for the key */
+            have = 1;
+            snprintf(old, sizeof old, "%s", known->id);
+            v = known->version;
+        } else if (maybe_key(k, c->key)) {
+            if ((rc = idle(k, err, errlen)) < 0) return rc;
+            sqlite3_stmt *st = k->st[S_KEY_GET];
+            bind_text(st, 1, c->key);
+            have = (rc = sqlite3_step(st)) == SQLITE_ROW;
+            if (have) {
+                col_text(st, 0, old, sizeof old);
+                v = sqlite3_column_int64(st, 1);
+            }
+            sqlite3_reset(st);
+            sqlite3_clear_bindings(st);
+            if (rc != SQLITE_ROW && rc != SQLITE_DONE)
+                return fail(k, "reading claim versions", err, errlen);
         }
-        sqlite3_reset(st);
-        sqlite3_clear_bindings(st);
-        if (rc != SQLITE_ROW && rc != SQLITE_DONE) return fail(k, "reading claim versions", err, errlen);
         if (have && c->version <= v) {
             k->stats.stale++;
             return 0;
@@ -435,19 +544,23 @@ int feed_put_claim(feed_sink *k, const feed_claim *c, const char *source, char *
             return rc;
         /* a row of this id under another key: deleted too (looked up first, as a delete
          * of an absent row writes nothing, and most ids are new) */
-        if (!(have && !strcmp(old, id))) {
+        if (!(have && !strcmp(old, id)) && maybe_id(k, id)) {
+            if ((rc = idle(k, err, errlen)) < 0) return rc;
             sqlite3_stmt *q = k->st[S_ROW_GET];
             bind_text(q, 1, id);
             rc = sqlite3_step(q);
             sqlite3_reset(q);
             sqlite3_clear_bindings(q);
             if (rc != SQLITE_ROW && rc != SQLITE_DONE) return fail(k, "reading claim versions", err, errlen);
+            if (rc == SQLITE_ROW && k->recent) /* another key's row goes: forget them all */
+                memset(k->recent, 0, BEHIND_RECENT * sizeof *k->recent);
             if (rc == SQLITE_ROW &&
                 (rc = wrote(k, claims_w_delete(k->claims, id, err, errlen), err, errlen)) < 0)
                 return rc;
         }
-    } else {
+    } else if (maybe_id(k, id)) {
         /* a record delivered again (monthly and run-out files overlap): stored once */
+        if ((rc = idle(k, err, errlen)) < 0) return rc;
         sqlite3_stmt *st = k->st[S_ROW_GET];
         bind_text(st, 1, id);
         rc = sqlite3_step(st);
@@ -459,7 +572,15 @@ int feed_put_claim(feed_sink *k, const feed_claim *c, const char *source, char *
         }
         if (rc != SQLITE_DONE) return fail(k, "reading claim versions", err, errlen);
     }
+    /* before this record's key joins the filter */
+    int key_seen = c->model == FEED_DEBIT_CREDIT && maybe_key(k, c->key);
     if ((rc = insert_claim(k, c, id, source, err, errlen)) < 0) return rc;
+    if (k->behind) {
+        k->stats.behind_claims++;
+        bloom_add(&k->ids, id);
+        bloom_add(&k->keys, c->key);
+        if (c->model == FEED_REPLACE) recent_put(k, c->key, id, c->version);
+    }
     if (c->adjustment == FEED_CANCEL) k->stats.cancelled++;
     else if (is_denied(c)) k->stats.denied++;
     else k->stats.claims++;
@@ -467,7 +588,17 @@ int feed_put_claim(feed_sink *k, const feed_claim *c, const char *source, char *
         /* a lone original or adjustment stands as inserted: the group is decided again
          * only when it has a cancellation or another record (most claims have neither) */
         int group = c->adjustment == FEED_CANCEL;
-        if (!group) {
+        if (k->resolve_later && (group || key_seen)) {
+            /* writing behind: decided once at the settle, from all the group's records
+             * (resolve decides every status of a key from scratch, so the statuses are
+             * those of deciding after each record) */
+            rc = mbi_map_put(k->resolve_later, c->key, "");
+            if (rc == 0) return 1;
+            if (rc == -ENOMEM) return snprintf(err, errlen, "out of memory"), -ENOMEM;
+            /* a key the set does not hold: decided now, as without the queue */
+        }
+        if (!group && key_seen) {
+            if ((rc = idle(k, err, errlen)) < 0) return rc;
             sqlite3_stmt *st = k->st[S_KEY_OTHER];
             bind_text(st, 1, c->key);
             bind_text(st, 2, id);
@@ -481,6 +612,117 @@ int feed_put_claim(feed_sink *k, const feed_claim *c, const char *source, char *
         if (group && (rc = resolve(k, c->key, err, errlen)) < 0) return rc;
     }
     return 1;
+}
+
+/* ---- writing behind ------------------------------------------------------------------- */
+
+/* The pairs of table sql into *out while writing behind: NULL when there are more than
+ * BEHIND_MAP_MAX or one the map does not hold (the sink then reads the table, waiting
+ * for the queue). 0, -EIO / -ENOMEM. */
+static int map_read(feed_sink *k, mbi_map **out, const char *sql, const char *what, char *err,
+                    size_t errlen)
+{
+    mbi_map *m = mbi_map_new();
+    if (!m) {
+        snprintf(err, errlen, "out of memory");
+        return -ENOMEM;
+    }
+    int rc = mbi_map_read(m, k->db, sql, BEHIND_MAP_MAX, what, err, errlen);
+    if (rc <= 0) {
+        mbi_map_free(m);
+        m = NULL;
+    }
+    *out = m;
+    return rc < 0 ? rc : 0;
+}
+
+/* A map given up (it no longer is the table's): the sink reads the table from now on. */
+static void map_drop(mbi_map **m)
+{
+    mbi_map_free(*m);
+    *m = NULL;
+}
+
+static void behind_free(feed_sink *k)
+{
+    bloom_free(&k->ids);
+    bloom_free(&k->keys);
+    free(k->recent);
+    k->recent = NULL;
+    map_drop(&k->resolve_later);
+    map_drop(&k->xwalk);
+    map_drop(&k->patients);
+    k->behind = 0;
+}
+
+int feed_sink_behind(feed_sink *k, char *err, size_t errlen)
+{
+    if (k->behind) return 1;
+    int rc = wrote(k, claims_w_flush(k->claims, err, errlen), err, errlen);
+    if (rc < 0) return rc;
+    sqlite3_stmt *st = NULL;
+    if (sqlite3_prepare_v2(k->db, "SELECT 1 FROM claims LIMIT 1", -1, &st, NULL) != SQLITE_OK)
+        return fail(k, "reading claims", err, errlen);
+    rc = sqlite3_step(st);
+    sqlite3_finalize(st);
+    if (rc == SQLITE_ROW) return 0; /* stored claims: every look-up is needed */
+    if (rc != SQLITE_DONE) return fail(k, "reading claims", err, errlen);
+    if ((rc = map_read(k, &k->xwalk, "SELECT previous_mbi, current_mbi FROM mbi_xwalk",
+                       "reading the MBI crosswalk", err, errlen)) < 0 ||
+        (rc = map_read(k, &k->patients, "SELECT patient_id, mbi FROM fhir_patients",
+                       "reading patients", err, errlen)) < 0) {
+        behind_free(k);
+        return rc;
+    }
+    if (bloom_init(&k->ids, BEHIND_BLOOM_BITS) < 0 || bloom_init(&k->keys, BEHIND_BLOOM_BITS) < 0 ||
+        !(k->recent = calloc(BEHIND_RECENT, sizeof *k->recent)) ||
+        !(k->resolve_later = mbi_map_new())) {
+        behind_free(k);
+        snprintf(err, errlen, "out of memory");
+        return -ENOMEM;
+    }
+    if ((rc = claims_w_async_begin(k->claims, err, errlen)) < 0) {
+        behind_free(k);
+        return rc;
+    }
+    k->behind = 1;
+    return 1;
+}
+
+/* feed_sink_settle's work; with decide, the keys resolve_later holds are decided after
+ * the queue (not on the error path: the load is rolled back). */
+static int settle(feed_sink *k, int decide, char *err, size_t errlen)
+{
+    if (!k->behind) return 0;
+    int rc = claims_w_async_end(k->claims, err, errlen);
+    mbi_map *later = k->resolve_later;
+    k->resolve_later = NULL;
+    if (rc == 0) {
+        k->behind = 0; /* synchronous again: resolve's reads and writes are this thread's */
+        for (size_t i = 0; decide && later && i < mbi_map_size(later) && rc == 0; i++)
+            rc = resolve(k, mbi_map_key(later, i), err, errlen);
+        mbi_map_free(later);
+        behind_free(k);
+        return rc;
+    }
+    mbi_map_free(later);
+    size_t line;
+    const char *claim = NULL, *msg = NULL;
+    int64_t line_no;
+    if (claims_w_failure(k->claims, &line, &claim, &line_no, &msg) && claim && claim[0])
+        snprintf(err, errlen, "storing feed data: claim %s: %s", claim, msg ? msg : "");
+    else {
+        char m[512];
+        snprintf(m, sizeof m, "%s", err);
+        snprintf(err, errlen, "storing feed data: %s", m);
+    }
+    behind_free(k);
+    return rc == -ENOMEM ? -ENOMEM : -EIO;
+}
+
+int feed_sink_settle(feed_sink *k, char *err, size_t errlen)
+{
+    return settle(k, 1, err, errlen);
 }
 
 /* ---- beneficiaries ---------------------------------------------------------------------- */
@@ -501,6 +743,8 @@ static int insert_span(feed_sink *k, const feed_bene *b, cara_date start, cara_d
 int feed_put_bene(feed_sink *k, const feed_bene *spans, size_t n, char *err, size_t errlen)
 {
     if (n == 0) return 0;
+    int rc0 = idle(k, err, errlen);
+    if (rc0 < 0) return rc0;
     const feed_bene *b = &spans[0];
     sqlite3_stmt *st = k->st[S_BENE_COUNT];
     bind_text(st, 1, b->person_id);
@@ -543,6 +787,8 @@ int feed_put_bene(feed_sink *k, const feed_bene *spans, size_t n, char *err, siz
 
 static int pair(feed_sink *k, int which, const char *a, const char *b, char *err, size_t errlen)
 {
+    int rc0 = idle(k, err, errlen);
+    if (rc0 < 0) return rc0;
     bind_text(k->st[which], 1, a);
     bind_text(k->st[which], 2, b);
     return exec(k, which, err, errlen);
@@ -581,6 +827,7 @@ int feed_xwalk_put(feed_sink *k, const char *previous, const char *current, char
                    size_t errlen)
 {
     if (strcmp(previous, current) == 0) return 0;
+    map_drop(&k->xwalk); /* the pairs held while writing behind would be stale */
     char have[13];
     if (feed_xwalk_current(k, previous, have, err, errlen) < 0) return -EIO;
     int known = strcmp(have, current) == 0;
@@ -602,6 +849,8 @@ int feed_xwalk_put(feed_sink *k, const char *previous, const char *current, char
 static int lookup(feed_sink *k, int which, const char *key, char out[13], char *err,
                   size_t errlen)
 {
+    int rc0 = idle(k, err, errlen);
+    if (rc0 < 0) return rc0;
     sqlite3_stmt *st = k->st[which];
     bind_text(st, 1, key);
     int found = 0, rc = sqlite3_step(st);
@@ -622,6 +871,11 @@ static int lookup(feed_sink *k, int which, const char *key, char out[13], char *
 
 int feed_xwalk_current(feed_sink *k, const char *mbi, char out[13], char *err, size_t errlen)
 {
+    if (k->xwalk) { /* writing behind: the table's pairs, held */
+        const char *cur = mbi_map_get(k->xwalk, mbi);
+        snprintf(out, 13, "%s", cur ? cur : mbi);
+        return 0;
+    }
     int rc = lookup(k, S_XWALK_GET, mbi, out, err, errlen);
     if (rc == 0) snprintf(out, 13, "%s", mbi);
     return rc < 0 ? rc : 0;
@@ -630,11 +884,20 @@ int feed_xwalk_current(feed_sink *k, const char *mbi, char out[13], char *err, s
 int feed_patient_put(feed_sink *k, const char *patient_id, const char *mbi, char *err,
                      size_t errlen)
 {
-    return pair(k, S_PATIENT_PUT, patient_id, mbi, err, errlen);
+    int rc = pair(k, S_PATIENT_PUT, patient_id, mbi, err, errlen);
+    if (rc == 0 && k->patients &&
+        (mbi_map_size(k->patients) >= BEHIND_MAP_MAX || mbi_map_put(k->patients, patient_id, mbi) < 0))
+        map_drop(&k->patients); /* too many, or one it does not hold: the table is read */
+    return rc;
 }
 
 int feed_patient_mbi(feed_sink *k, const char *patient_id, char out[13], char *err,
                      size_t errlen)
 {
+    if (k->patients) { /* writing behind: the table's pairs, held */
+        const char *mbi = mbi_map_get(k->patients, patient_id);
+        if (mbi) snprintf(out, 13, "%s", mbi);
+        return mbi != NULL;
+    }
     return lookup(k, S_PATIENT_GET, patient_id, out, err, errlen);
 }

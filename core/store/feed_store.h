@@ -24,6 +24,8 @@ typedef struct feed_stats {
     int64_t benes_new;       /* beneficiaries given enrollment spans */
     int64_t benes_updated;   /* beneficiaries whose demographics were updated */
     int64_t remapped;        /* previous MBIs mapped to current ones */
+    int64_t behind_claims;   /* claims stored while writing behind (feed_sink_behind) */
+    int64_t behind_waits;    /* times the sink waited for its queue meanwhile */
 } feed_stats;
 
 /*
@@ -39,6 +41,34 @@ int feed_sink_open(store *s, int64_t load_id, feed_sink **out, char *err, size_t
 /* Before the commit: what feed_sink_open deferred (the claims index). 0, or -EIO with
  * err. A rollback instead needs no call. */
 int feed_sink_finish(feed_sink *k, char *err, size_t errlen);
+/*
+ * Write the claims behind from now until feed_sink_settle (claims_w.h's write-behind:
+ * this thread assembles claims while a second one stores them), when the claims table
+ * is empty: every claim stored is then one this sink stored, so Bloom filters of their
+ * ids and natural keys answer most of feed_put_claim's look-ups without the store (a
+ * record delivered again, a key with other records); the rest (a maybe of the filters,
+ * a cancellation's group) and every other sink call first wait for the queue. The MBI
+ * crosswalk and the FHIR Patient ids' MBIs are read into memory (each up to 1,000,000
+ * pairs; a larger table is read as before, waiting for the queue at every look-up), for
+ * feed_xwalk_current and feed_patient_mbi (feed_patient_put keeps the second up to
+ * date). Meanwhile the caller must not use the connection but through the sink, or
+ * after feed_sink_idle; feed_sink_finish settles first. The same rows as without it, in
+ * the same order. 1 started, 0 not (the table holds claims: the sink goes on as
+ * before), -EIO / -ENOMEM / -EAGAIN with err.
+ */
+int feed_sink_behind(feed_sink *k, char *err, size_t errlen);
+
+/* Before the caller reads or writes the connection other than through the sink (its
+ * staging tables, the loads table) while writing behind: wait until every queued write
+ * ran (the writer thread is then idle until the sink's next claim). A no-op when not
+ * writing behind. 0 or the queue's failure, as feed_sink_settle. */
+int feed_sink_idle(feed_sink *k, char *err, size_t errlen);
+
+/* Wait for every queued write and stop writing behind (a no-op when not started). 0, or
+ * the first queued write's failure: -EIO / -ENOMEM with "storing feed data: claim ID:
+ * MESSAGE" in err. feed_sink_close settles too (its failure then unreported). */
+int feed_sink_settle(feed_sink *k, char *err, size_t errlen);
+
 /* The caches back as they were; k freed. NULL is a no-op. */
 void feed_sink_close(feed_sink *k);
 const feed_stats *feed_sink_stats(const feed_sink *k);

@@ -1,0 +1,609 @@
+/*
+ * tests/test_feed_behind.c: the feed sink writing claims behind (feed_sink_behind, on
+ * claims_w's write-behind thread) and its parts: base/bloom (no false negative; the
+ * false-positive rate its header promises), store/mbi_map (the in-memory crosswalk and
+ * patient map), the sink's own answers while behind (a repeated record, later and older
+ * versions, a cancellation decided at the settle, exactly one wait for the queue), a
+ * queued write's failure reported at the settle, and the same rows with and without the
+ * thread for whole deliveries: synthetic CCLF and FHIR (in both file orders, so that
+ * EOBs wait for their Patients) and CMS's published Blue Button (BFD) test responses.
+ * Every expected figure is worked out by hand in the comments.
+ */
+#include <check.h>
+#include <dirent.h>
+#include <sys/stat.h>
+#include <errno.h>
+#include <sqlite3.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+#include "base/base.h"
+#include "feeds/cclf_bundle.h"
+#include "helpers.h"
+#include "load/load_csv.h"
+#include "load/load_feed.h"
+#include "store/mbi_map.h"
+#include "store/store.h"
+#include "suites.h"
+
+/* ---- bloom --------------------------------------------------------------------------- */
+
+/* Every string added is a maybe; with 2^18 bits and 29,000 strings (the ratio of 15
+ * million to 2^27 bits: about 57 strings a 512-bit block, 3 bits each, so a block is
+ * about 1 - e^(-171/512) = 28% set and a stranger hits 3 set bits about 0.28^3 = 2.3% of
+ * the time, a little more for the fuller blocks) fewer than 4% of 100,000 other strings
+ * are; and no filter (a failed init, or never made) answers maybe for everything. */
+START_TEST(test_bloom)
+{
+    bloom b = {0};
+    char s[32];
+    ck_assert_int_eq(bloom_maybe(&b, "x"), 1);
+    bloom_add(&b, "x"); /* no filter: nothing */
+    ck_assert_int_eq(bloom_init(&b, 1u << 18), 0);
+    ck_assert_uint_eq(b.nbits, 1u << 18);
+    ck_assert_int_eq(bloom_maybe(&b, "x"), 0);
+    ck_assert_int_eq(bloom_maybe(&b, NULL), 1);
+    for (int i = 0; i < 29000; i++) {
+        snprintf(s, sizeof s, "claim-%08d#R%d", i * 7, i);
+        bloom_add(&b, s);
+    }
+    for (int i = 0; i < 29000; i++) {
+        snprintf(s, sizeof s, "claim-%08d#R%d", i * 7, i);
+        ck_assert_msg(bloom_maybe(&b, s) == 1, "%s added but not a maybe", s);
+    }
+    int fp = 0;
+    for (int i = 0; i < 100000; i++) {
+        snprintf(s, sizeof s, "other-%08d", i);
+        fp += bloom_maybe(&b, s);
+    }
+    ck_assert_msg(fp < 4000, "%d false positives in 100,000", fp);
+    ck_assert_int_gt(fp, 0); /* a filter this full has some */
+    bloom_free(&b);
+    ck_assert_ptr_null(b.bits);
+    ck_assert_int_eq(bloom_maybe(&b, "x"), 1);
+    /* sizes round down to whole blocks, at least one */
+    ck_assert_int_eq(bloom_init(&b, 1000), 0);
+    ck_assert_uint_eq(b.nbits, 512);
+    bloom_free(&b);
+    ck_assert_int_eq(bloom_init(&b, 3), 0);
+    ck_assert_uint_eq(b.nbits, 512);
+    bloom_add(&b, "a");
+    ck_assert_int_eq(bloom_maybe(&b, "a"), 1);
+    bloom_free(&b);
+}
+END_TEST
+
+/* ---- mbi_map -------------------------------------------------------------------------- */
+
+START_TEST(test_mbi_map)
+{
+    mbi_map *m = mbi_map_new();
+    char k[300], v[16];
+    ck_assert_ptr_nonnull(m);
+    ck_assert_ptr_null(mbi_map_get(m, "a"));
+    ck_assert_int_eq(mbi_map_put(m, "1EG4TE5MK73", "6U50TE7GG18"), 0);
+    ck_assert_int_eq(mbi_map_put(m, "", "EMPTYKEY"), 0);
+    ck_assert_str_eq(mbi_map_get(m, "1EG4TE5MK73"), "6U50TE7GG18");
+    ck_assert_str_eq(mbi_map_get(m, ""), "EMPTYKEY");
+    ck_assert_ptr_null(mbi_map_get(m, "1EG4TE5MK7")); /* a prefix is another key */
+    /* a put of a key held replaces its value */
+    ck_assert_int_eq(mbi_map_put(m, "1EG4TE5MK73", "2EG4TE5MK73"), 0);
+    ck_assert_str_eq(mbi_map_get(m, "1EG4TE5MK73"), "2EG4TE5MK73");
+    ck_assert_uint_eq(mbi_map_size(m), 2);
+    /* too long: not held, nothing changed */
+    memset(k, 'k', 256);
+    k[256] = '\0';
+    ck_assert_int_eq(mbi_map_put(m, k, "X"), -E2BIG);
+    k[255] = '\0';
+    ck_assert_int_eq(mbi_map_put(m, k, "X"), 0); /* 255 bytes: held */
+    ck_assert_int_eq(mbi_map_put(m, "a", "1234567890123"), -E2BIG); /* 13: not an MBI */
+    ck_assert_uint_eq(mbi_map_size(m), 3);
+    /* many keys (the table grows), the walk in the order first put */
+    for (int i = 0; i < 5000; i++) {
+        snprintf(k, sizeof k, "Patient-%d", i);
+        snprintf(v, sizeof v, "M%d", i);
+        ck_assert_int_eq(mbi_map_put(m, k, v), 0);
+    }
+    ck_assert_uint_eq(mbi_map_size(m), 5003);
+    ck_assert_str_eq(mbi_map_key(m, 0), "1EG4TE5MK73");
+    ck_assert_str_eq(mbi_map_key(m, 1), "");
+    ck_assert_str_eq(mbi_map_key(m, 3), "Patient-0");
+    ck_assert_str_eq(mbi_map_key(m, 5002), "Patient-4999");
+    for (int i = 0; i < 5000; i += 499) {
+        snprintf(k, sizeof k, "Patient-%d", i);
+        snprintf(v, sizeof v, "M%d", i);
+        ck_assert_str_eq(mbi_map_get(m, k), v);
+    }
+    mbi_map_free(m);
+    mbi_map_free(NULL);
+}
+END_TEST
+
+/* mbi_map_read: the rows of a two-column query; 0 (not usable) past max rows or at a
+ * NULL, -EIO naming what was read. */
+START_TEST(test_mbi_map_read)
+{
+    sqlite3 *db;
+    char err[256];
+    ck_assert_int_eq(sqlite3_open(":memory:", &db), SQLITE_OK);
+    ck_assert_int_eq(sqlite3_exec(db, "CREATE TABLE x (a TEXT, b TEXT); INSERT INTO x VALUES "
+                                      "('p1', 'M1'), ('p2', 'M2'), ('p3', 'M3')", NULL, NULL,
+                                  NULL), SQLITE_OK);
+    mbi_map *m = mbi_map_new();
+    ck_assert_int_eq(mbi_map_read(m, db, "SELECT a, b FROM x", 3, "reading x", err, sizeof err), 1);
+    ck_assert_str_eq(mbi_map_get(m, "p2"), "M2");
+    mbi_map_free(m);
+    m = mbi_map_new();
+    ck_assert_int_eq(mbi_map_read(m, db, "SELECT a, b FROM x", 2, "reading x", err, sizeof err), 0);
+    mbi_map_free(m);
+    m = mbi_map_new();
+    ck_assert_int_eq(mbi_map_read(m, db, "SELECT a, NULL FROM x", 9, "reading x", err, sizeof err), 0);
+    mbi_map_free(m);
+    m = mbi_map_new();
+    ck_assert_int_eq(mbi_map_read(m, db, "SELECT a, b FROM nope", 9, "reading x", err, sizeof err),
+                     -EIO);
+    ck_assert_msg(strstr(err, "reading x: no such table: nope"), "%s", err);
+    mbi_map_free(m);
+    sqlite3_close(db);
+}
+END_TEST
+
+/* ---- the sink, by hand ----------------------------------------------------------------- */
+
+static char dir[64], dir2[64];
+static store *db, *db2;
+static char *out, *err_text;
+
+static void setup(void)
+{
+    th_tmpdir_store(dir, "cara-behind", &db);
+    th_tmpdir_store(dir2, "cara-behind2", &db2);
+    out = err_text = NULL;
+}
+
+static void teardown(void)
+{
+    th_store_done(dir, &db);
+    th_store_done(dir2, &db2);
+    free(out);
+    free(err_text);
+}
+
+/* A professional claim of one line paying paid cents (a CPT therapy code, 2027-03-01). */
+static feed_claim claim(int model, const char *id, const char *rec, const char *key, int adj,
+                        int64_t version, int64_t paid, const char *control, const char *org)
+{
+    static feed_line line;
+    feed_claim c;
+    memset(&c, 0, sizeof c);
+    memset(&line, 0, sizeof line);
+    c.model = model;
+    snprintf(c.claim_id, sizeof c.claim_id, "%s", id);
+    snprintf(c.record_id, sizeof c.record_id, "%s", rec);
+    snprintf(c.key, sizeof c.key, "%s", key);
+    snprintf(c.control_number, sizeof c.control_number, "%s", control);
+    snprintf(c.original_control_number, sizeof c.original_control_number, "%s", org);
+    c.type = FEED_PROFESSIONAL;
+    snprintf(c.person_id, sizeof c.person_id, "1EG4TE5MK73");
+    c.start = c.end = date_from_ymd(2027, 3, 1);
+    c.admission = c.discharge = c.paid = CARA_DATE_NONE;
+    c.adjustment = adj;
+    c.version = version;
+    line.number = 1;
+    line.start = line.end = c.start;
+    snprintf(line.hcpcs, sizeof line.hcpcs, "97110");
+    snprintf(line.pos, sizeof line.pos, "11");
+    line.paid_cents = line.allowed_cents = paid;
+    c.lines = &line;
+    c.n_lines = 1;
+    return c;
+}
+
+/*
+ * The records, in this order, with what the sink makes of each (feed.h's models):
+ * debit/credit, key K1:
+ *   1. C1#R1 original v1, $50.00, control C1
+ *   2. C2#R2 original v1 (key K2), $7.00: a lone claim, current
+ *   3. C1X#R3 cancellation v2 of C1 ($50.00): voids R1 (an earlier version, the
+ *      control number it names, the same amount)
+ *   4. C1A#R4 adjustment v2, $45.00: the cancellation's companion (same version), not
+ *      its target; it stands, so R1 is replaced by it
+ *   5. C1#R1 again (a run-out repeats it): stale, stored once
+ * replace, keys KE1, KE2:
+ *   6. E1 v10 $1.00; 7. E1 v20 $2.00 replaces it; 8. E1 v15 is older: stale;
+ *   9. E2 v5, a cancelled version: stored as cancelled; 10. E1 v20 again ($3.00): an
+ *   equal version, stale.
+ * So: 3 claims (R1, R2, R4) + E1 v10 + E1 v20 = 5 stored as claims, 2 cancellations
+ * (R3, E2), 3 stale (R5, E1 v15, E1 v20 again); rows: C1#R1 replaced by C1A#R4, C1X#R3 a cancellation
+ * of C1#R1, C1A#R4, C2#R2 and E1 (v20, 200 cents) current, E2 cancelled.
+ * Behind, the sink waits for its queue once: at record 5, whose id the filter has seen
+ * (record 4's key has another record: decided at the settle without a look-up; record
+ * 7 finds E1's stored row in memory, 8 and 10 too).
+ */
+static void put_all(feed_sink *k, int *rcs)
+{
+    char e[512];
+    feed_claim c[10] = {
+        claim(FEED_DEBIT_CREDIT, "C1", "R1", "K1", FEED_ORIGINAL, 1, 5000, "C1", ""),
+        claim(FEED_DEBIT_CREDIT, "C2", "R2", "K2", FEED_ORIGINAL, 1, 700, "C2", ""),
+        claim(FEED_DEBIT_CREDIT, "C1X", "R3", "K1", FEED_CANCEL, 2, 5000, "C1X", "C1"),
+        claim(FEED_DEBIT_CREDIT, "C1A", "R4", "K1", FEED_ADJUSTMENT, 2, 4500, "C1A", "C1"),
+        claim(FEED_DEBIT_CREDIT, "C1", "R1", "K1", FEED_ORIGINAL, 1, 5000, "C1", ""),
+        claim(FEED_REPLACE, "E1", "", "KE1", FEED_ORIGINAL, 10, 100, "E1", ""),
+        claim(FEED_REPLACE, "E1", "", "KE1", FEED_ORIGINAL, 20, 200, "E1", ""),
+        claim(FEED_REPLACE, "E1", "", "KE1", FEED_ORIGINAL, 15, 150, "E1", ""),
+        claim(FEED_REPLACE, "E2", "", "KE2", FEED_CANCEL, 5, 0, "E2", ""),
+        claim(FEED_REPLACE, "E1", "", "KE1", FEED_ORIGINAL, 20, 300, "E1", ""),
+    };
+    for (int i = 0; i < 10; i++) {
+        feed_line l = *c[i].lines; /* claim()'s line is shared: each record its own */
+        c[i].lines = &l;
+        if (i == 6) l.paid_cents = l.allowed_cents = 200;
+        rcs[i] = feed_put_claim(k, &c[i], "t:1", e, sizeof e);
+        ck_assert_msg(rcs[i] >= 0, "record %d: %s", i + 1, e);
+    }
+}
+
+static void sink_world(store *s)
+{
+    th_exec(s, "INSERT INTO loads (load_id, path, kind, sha256, rows, loaded_at) VALUES "
+               "(1, 'a', 'cclf1', 's1', 0, '2027-01-01T00:00:00Z')");
+}
+
+#define CLAIMS_SQL                                                                          \
+    "SELECT group_concat(claim_id || ' ' || status || ' ' || coalesce(related_claim_id, '-') " \
+    "|| ' ' || version || ' ' || lines, '; ') FROM (SELECT * FROM claims ORDER BY claim_id)"
+
+START_TEST(test_sink_behind_same_rows)
+{
+    char e[512], a[256], b[256];
+    int rcs_serial[10], rcs_behind[10];
+    feed_stats st[2];
+    store *s[2] = {db, db2};
+    for (int m = 0; m < 2; m++) {
+        feed_sink *k;
+        sink_world(s[m]);
+        ck_assert_int_eq(store_begin(s[m], e, sizeof e), 0);
+        ck_assert_int_eq(feed_sink_open(s[m], 1, &k, e, sizeof e), 0);
+        if (m == 1) ck_assert_int_eq(feed_sink_behind(k, e, sizeof e), 1);
+        put_all(k, m ? rcs_behind : rcs_serial);
+        ck_assert_int_eq(feed_sink_settle(k, e, sizeof e), 0);
+        ck_assert_int_eq(feed_sink_settle(k, e, sizeof e), 0); /* again: nothing to do */
+        ck_assert_msg(feed_sink_finish(k, e, sizeof e) == 0, "%s", e);
+        st[m] = *feed_sink_stats(k);
+        feed_sink_close(k);
+        ck_assert_int_eq(store_commit(s[m], e, sizeof e), 0);
+    }
+    for (int i = 0; i < 10; i++) ck_assert_int_eq(rcs_behind[i], rcs_serial[i]);
+    ck_assert_int_eq(rcs_serial[9], 0); /* the equal version */
+    ck_assert_int_eq(rcs_serial[4], 0); /* the repeat */
+    ck_assert_int_eq(rcs_serial[7], 0); /* the older version */
+    ck_assert_str_eq(th_qs(db, CLAIMS_SQL, a), th_qs(db2, CLAIMS_SQL, b));
+    ck_assert_int_eq(th_q(db, "SELECT count(*) FROM claims"), 6);
+    ck_assert_str_eq(th_qs(db2, "SELECT group_concat(claim_id || ' ' || status || ' ' || "
+                                "coalesce(related_claim_id, '-'), '; ') FROM (SELECT * FROM "
+                                "claims ORDER BY claim_id)", a),
+                     "C1#R1 replaced C1A#R4; C1A#R4 current -; C1X#R3 cancellation C1#R1; "
+                     "C2#R2 current -; E1 current -; E2 cancelled -");
+    ck_assert_int_eq(th_q(db2, "SELECT version FROM claims WHERE claim_id = 'E1'"), 20);
+    ck_assert_int_eq(th_q(db2, "SELECT sum(paid_cents) FROM claim_lines WHERE claim_id = 'E1'"), 200);
+    for (int m = 0; m < 2; m++) {
+        ck_assert_int_eq(st[m].claims, 5);
+        ck_assert_int_eq(st[m].cancelled, 2);
+        ck_assert_int_eq(st[m].stale, 3);
+        ck_assert_int_eq(st[m].lines, 7);
+    }
+    ck_assert_int_eq(st[0].behind_claims, 0);
+    ck_assert_int_eq(st[0].behind_waits, 0);
+    ck_assert_int_eq(st[1].behind_claims, 7);
+    ck_assert_int_eq(st[1].behind_waits, 1);
+    ck_assert_int_eq(th_q(db, "SELECT count(*) FROM person_changes"),
+                     th_q(db2, "SELECT count(*) FROM person_changes"));
+}
+END_TEST
+
+/* Not behind when the table holds claims (their ids are not in the filters), and the
+ * sink then answers as before: the repeat of a stored claim is stale. */
+START_TEST(test_sink_behind_needs_empty_store)
+{
+    char e[512];
+    int rcs[10];
+    feed_sink *k;
+    sink_world(db);
+    ck_assert_int_eq(store_begin(db, e, sizeof e), 0);
+    ck_assert_int_eq(feed_sink_open(db, 1, &k, e, sizeof e), 0);
+    put_all(k, rcs);
+    ck_assert_int_eq(feed_sink_behind(k, e, sizeof e), 0);
+    feed_claim c = claim(FEED_DEBIT_CREDIT, "C2", "R2", "K2", FEED_ORIGINAL, 1, 700, "C2", "");
+    ck_assert_int_eq(feed_put_claim(k, &c, "t:2", e, sizeof e), 0);
+    ck_assert_int_eq(feed_sink_stats(k)->stale, 4);
+    ck_assert_int_eq(feed_sink_stats(k)->behind_waits, 0);
+    ck_assert_int_eq(feed_sink_settle(k, e, sizeof e), 0);
+    feed_sink_close(k);
+    store_rollback(db);
+}
+END_TEST
+
+/* A write the writer thread fails (a trigger refuses claim BAD): the sink's later calls
+ * and the settle report it, naming the claim; the caller rolls back and nothing stays.
+ * Closing a sink still behind (the error path) waits for the thread. */
+START_TEST(test_sink_behind_failure)
+{
+    char e[512] = "";
+    feed_sink *k;
+    sink_world(db);
+    th_exec(db, "CREATE TEMP TRIGGER boom BEFORE INSERT ON claims WHEN NEW.claim_id = 'BAD#R9' "
+                "BEGIN SELECT RAISE(ABORT, 'planted failure'); END");
+    ck_assert_int_eq(store_begin(db, e, sizeof e), 0);
+    ck_assert_int_eq(feed_sink_open(db, 1, &k, e, sizeof e), 0);
+    ck_assert_int_eq(feed_sink_behind(k, e, sizeof e), 1);
+    feed_claim c = claim(FEED_DEBIT_CREDIT, "BAD", "R9", "K9", FEED_ORIGINAL, 1, 100, "BAD", "");
+    ck_assert_int_eq(feed_put_claim(k, &c, "t:1", e, sizeof e), 1); /* queued */
+    int rc = feed_sink_settle(k, e, sizeof e);
+    ck_assert_int_eq(rc, -EIO);
+    ck_assert_msg(strstr(e, "storing feed data: claim BAD#R9: ") && strstr(e, "planted failure"),
+                  "%s", e);
+    feed_sink_close(k);
+    store_rollback(db);
+    ck_assert_int_eq(th_q(db, "SELECT count(*) FROM claims"), 0);
+
+    /* the failure met by a later claim, before any settle */
+    e[0] = '\0';
+    ck_assert_int_eq(store_begin(db, e, sizeof e), 0);
+    ck_assert_int_eq(feed_sink_open(db, 1, &k, e, sizeof e), 0);
+    ck_assert_int_eq(feed_sink_behind(k, e, sizeof e), 1);
+    ck_assert_int_eq(feed_put_claim(k, &c, "t:1", e, sizeof e), 1);
+    /* the same record again: its id is a maybe, so the sink waits for the queue, and
+     * meets the failure */
+    rc = feed_put_claim(k, &c, "t:2", e, sizeof e);
+    ck_assert_int_lt(rc, 0);
+    ck_assert_msg(strstr(e, "planted failure"), "%s", e);
+    feed_sink_close(k); /* still behind: closing waits for the thread */
+    store_rollback(db);
+    ck_assert_int_eq(th_q(db, "SELECT count(*) FROM claims"), 0);
+}
+END_TEST
+
+/* ---- whole deliveries, with and without the thread ------------------------------------ */
+
+/* Every table's rows (all columns, in a total order) but the loads' own records, as one
+ * text (malloc'ed). */
+static char *dump(store *s)
+{
+    sqlite3 *h = store_db(s);
+    sqlite3_stmt *t;
+    char *o = NULL;
+    size_t n = 0;
+    FILE *f = open_memstream(&o, &n);
+    ck_assert_int_eq(sqlite3_prepare_v2(h, "SELECT name FROM sqlite_master WHERE type = 'table' "
+                                           "AND name NOT IN ('loads', 'audit_log') AND name NOT "
+                                           "LIKE 'sqlite%' ORDER BY name", -1, &t, NULL),
+                     SQLITE_OK);
+    while (sqlite3_step(t) == SQLITE_ROW) {
+        char sql[512], cols[256] = "";
+        const char *name = (const char *)sqlite3_column_text(t, 0);
+        snprintf(sql, sizeof sql, "SELECT count(*) FROM pragma_table_info('%s')", name);
+        long long nc = th_q(s, sql);
+        for (long long i = 1; i <= nc; i++) {
+            size_t k = strlen(cols);
+            snprintf(cols + k, sizeof cols - k, "%s%lld", i > 1 ? "," : "", i);
+        }
+        snprintf(sql, sizeof sql, "SELECT * FROM \"%s\" ORDER BY %s", name, cols);
+        sqlite3_stmt *r;
+        ck_assert_int_eq(sqlite3_prepare_v2(h, sql, -1, &r, NULL), SQLITE_OK);
+        fprintf(f, "== %s\n", name);
+        while (sqlite3_step(r) == SQLITE_ROW) {
+            for (int i = 0; i < sqlite3_column_count(r); i++) {
+                const unsigned char *v = sqlite3_column_text(r, i);
+                fprintf(f, "%s%s", i ? "|" : "", v ? (const char *)v : "NULL");
+            }
+            fputc('\n', f);
+        }
+        sqlite3_finalize(r);
+    }
+    sqlite3_finalize(t);
+    fclose(f);
+    return o;
+}
+
+/* The files of folder d whose names match one of the prefixes (in that order, each
+ * prefix's files by name), as paths (malloc'ed) into p; their count. */
+static int files_in(const char *d, const char *const *prefixes, int np, char **p, int max)
+{
+    int n = 0;
+    for (int i = 0; i < np; i++) {
+        struct dirent **names;
+        int k = scandir(d, &names, NULL, alphasort);
+        ck_assert_int_ge(k, 0);
+        for (int j = 0; j < k; j++) {
+            if (!strncmp(names[j]->d_name, prefixes[i], strlen(prefixes[i])) && n < max)
+                p[n++] = util_path_join(d, names[j]->d_name);
+            free(names[j]);
+        }
+        free(names);
+    }
+    return n;
+}
+
+/* Load the reference CSVs of folder d into s. */
+static void load_refs(store *s, const char *d)
+{
+    static const char *const refs[] = {"acos.csv", "providers.csv", "eligibility.csv",
+                                       "alignment.csv", "arrangements.csv", "participants.csv"};
+    load_opts lo = {.max_errors = 50, .err = stderr};
+    for (int i = 0; i < 6; i++) {
+        char *path = util_path_join(d, refs[i]);
+        load_result lr;
+        ck_assert_msg(load_file(s, path, &lo, &lr) == 0, "%s", path);
+        free(path);
+    }
+}
+
+typedef int (*load_fn)(store *s, char *const *paths, size_t n, const feed_opts *o);
+
+/* Load paths into db serially and into db2 behind (each after the same reference CSVs
+ * when refs), and compare everything the two stores hold; the summaries too (they count
+ * what each stored). */
+static void same_both_ways(load_fn fn, const char *refs, char **paths, int n, int want_rc)
+{
+    store *s[2] = {db, db2};
+    char *sum[2];
+    for (int m = 0; m < 2; m++) {
+        if (refs) load_refs(s[m], refs);
+        char *p = NULL;
+        size_t len = 0;
+        FILE *o = open_memstream(&p, &len);
+        feed_opts fo = {.max_errors = 50, .err = o, .out = o, .serial_writes = m == 0};
+        int rc = fn(s[m], paths, (size_t)n, &fo);
+        fclose(o);
+        ck_assert_msg(rc == want_rc, "load: %d, not %d: %s", rc, want_rc, p);
+        sum[m] = p;
+    }
+    ck_assert_str_eq(sum[0], sum[1]);
+    char *a = dump(db), *b = dump(db2);
+    ck_assert_msg(!strcmp(a, b), "the stores differ (serial %zu bytes, behind %zu)", strlen(a),
+                  strlen(b));
+    ck_assert_ptr_nonnull(strstr(a, "== claims\n"));
+    free(a);
+    free(b);
+    free(sum[0]);
+    free(sum[1]);
+}
+
+/* `cara synth --beneficiaries 150 --seed 11 --format all` into dir/s. */
+static void synth(void)
+{
+    ck_assert_int_eq(th_cara(dir, "", "synth --out s --beneficiaries 150 --seed 11 --format all",
+                             &out, &err_text), 0);
+}
+
+/* The run-out bundle's members, extracted into dir/s/runout (as cara load does), as
+ * paths into p (the caller frees them); their count. */
+static int runout(char **p, int max)
+{
+    char d[128], ro[128], e[256], *buf, **members;
+    size_t len, n;
+    snprintf(d, sizeof d, "%s/s/cclf/T.A0000.ACO.ZCR27.D280915.T1200000", dir);
+    snprintf(ro, sizeof ro, "%s/s/runout", dir);
+    ck_assert_int_eq(mkdir(ro, 0777), 0);
+    ck_assert_msg(util_read_file(d, 1 << 26, &buf, &len, e, sizeof e) == 0, "%s", e);
+    ck_assert_msg(cclf_bundle_extract(buf, len, ro, 0, &members, &n, e, sizeof e) == 0, "%s", e);
+    free(buf);
+    ck_assert_int_le((int)n, max);
+    for (size_t i = 0; i < n; i++) p[i] = members[i];
+    free(members);
+    return (int)n;
+}
+
+/* The monthly CCLF delivery and its run-out: the first delivery into the empty store is
+ * assembled behind, the run-out (a store with claims) is not; the same rows,
+ * cancellations, crosswalk re-keys and stays either way. */
+START_TEST(test_cclf_both_ways)
+{
+    char d[128], *p[32];
+    synth();
+    snprintf(d, sizeof d, "%s/s/cclf", dir);
+    static const char *const pre[] = {"T.A0000.ACO.ZC0", "T.A0000.ACO.ZC1", "T.A0000.ACO.ZC2",
+                                      "T.A0000.ACO.ZC3", "T.A0000.ACO.ZC4", "T.A0000.ACO.ZC5",
+                                      "T.A0000.ACO.ZC6", "T.A0000.ACO.ZC8", "T.A0000.ACO.ZC9"};
+    int n = files_in(d, pre, 9, p, 32);
+    ck_assert_int_eq(n, 9); /* the loose files of the monthly delivery */
+    n += runout(p + n, 32 - n);
+    ck_assert_int_eq(n, 18);
+    same_both_ways(load_cclf, d, p, n, 0);
+    ck_assert_int_gt(th_q(db2, "SELECT count(*) FROM claims WHERE status = 'cancellation'"), 0);
+    ck_assert_int_gt(th_q(db2, "SELECT count(*) FROM claims WHERE status = 'replaced'"), 0);
+    ck_assert_int_gt(th_q(db2, "SELECT count(*) FROM mbi_xwalk"), 0);
+    for (int i = 0; i < n; i++) free(p[i]);
+}
+END_TEST
+
+/* The run-out alone, into empty stores: behind too (its records repeat none stored). */
+START_TEST(test_cclf_runout_both_ways)
+{
+    char d[128], *p[16];
+    synth();
+    snprintf(d, sizeof d, "%s/s/cclf", dir);
+    int n = runout(p, 16);
+    same_both_ways(load_cclf, d, p, n, 0);
+    ck_assert_int_gt(th_q(db2, "SELECT count(*) FROM claims"), 0);
+    for (int i = 0; i < n; i++) free(p[i]);
+}
+END_TEST
+
+/* FHIR NDJSON, Patient first (EOBs applied as read) and by name (every EOB read before
+ * its Patient: deferred, then applied in the second pass, the thread waiting at each
+ * staged look-up). */
+START_TEST(test_fhir_both_ways)
+{
+    char d[128], *p[8];
+    synth();
+    snprintf(d, sizeof d, "%s/s/fhir", dir);
+    static const char *const first[] = {"Patient", "Coverage", "ExplanationOfBenefit"};
+    int n = files_in(d, first, 3, p, 8);
+    ck_assert_int_eq(n, 3);
+    same_both_ways(load_fhir, d, p, n, 0);
+    ck_assert_int_gt(th_q(db2, "SELECT count(*) FROM claims"), 500);
+    for (int i = 0; i < n; i++) free(p[i]);
+}
+END_TEST
+
+START_TEST(test_fhir_by_name_both_ways)
+{
+    char d[128], *p[8];
+    synth();
+    snprintf(d, sizeof d, "%s/s/fhir", dir);
+    static const char *const by_name[] = {"Coverage", "ExplanationOfBenefit", "Patient"};
+    int n = files_in(d, by_name, 3, p, 8);
+    ck_assert_int_eq(n, 3);
+    same_both_ways(load_fhir, d, p, n, 0);
+    ck_assert_int_gt(th_q(db2, "SELECT count(*) FROM claims"), 500);
+    for (int i = 0; i < n; i++) free(p[i]);
+}
+END_TEST
+
+/* CMS's Blue Button (BFD) v2 test responses (../shared/reference/public-data/bfd_v2,
+ * read in place): the same rows (7 claims, the historic MBIs remapped) either way. */
+START_TEST(test_bfd_both_ways)
+{
+    static const char *const names[] = {"patientReadWithIncludeIdentifiers.json",
+                                        "coverageSearchByPatientId.json", "eobByPatientIdAll.json"};
+    const char *src = getenv("CARA_SRC");
+    char *p[3];
+    for (int i = 0; i < 3; i++) {
+        char path[512];
+        snprintf(path, sizeof path, "%s/../shared/reference/public-data/bfd_v2/%s",
+                 src ? src : ".", names[i]);
+        ck_assert_msg(access(path, R_OK) == 0, "%s is missing", path);
+        p[i] = strdup(path);
+    }
+    same_both_ways(load_fhir, NULL, p, 3, 0);
+    ck_assert_int_eq(th_q(db2, "SELECT count(*) FROM claims"), 7);
+    for (int i = 0; i < 3; i++) free(p[i]);
+}
+END_TEST
+
+Suite *suite_feed_behind(void)
+{
+    Suite *s = suite_create("feed_behind");
+    TCase *tc = tcase_create("parts");
+    tcase_add_test(tc, test_bloom);
+    tcase_add_test(tc, test_mbi_map);
+    tcase_add_test(tc, test_mbi_map_read);
+    suite_add_tcase(s, tc);
+    tc = tcase_create("sink");
+    tcase_add_checked_fixture(tc, setup, teardown);
+    tcase_set_timeout(tc, 120);
+    tcase_add_test(tc, test_sink_behind_same_rows);
+    tcase_add_test(tc, test_sink_behind_needs_empty_store);
+    tcase_add_test(tc, test_sink_behind_failure);
+    tcase_add_test(tc, test_cclf_both_ways);
+    tcase_add_test(tc, test_cclf_runout_both_ways);
+    tcase_add_test(tc, test_fhir_both_ways);
+    tcase_add_test(tc, test_fhir_by_name_both_ways);
+    tcase_add_test(tc, test_bfd_both_ways);
+    suite_add_tcase(s, tc);
+    return s;
+}
