@@ -497,12 +497,13 @@ static void recent_put(feed_sink *k, const char *key, const char *id, int64_t ve
 {
     if (!k->recent || !key || !key[0]) return;
     recent *r = &k->recent[key_hash(key) % BEHIND_RECENT];
-    if (strlen(key) >= sizeof r->key || strlen(id) >= sizeof r->id) {
+    size_t kn = strlen(key), in = strlen(id);
+    if (kn >= sizeof r->key || in >= sizeof r->id) {
         if (!strcmp(r->key, key)) r->key[0] = '\0';
         return; /* not held: the store answers for it (and the slot forgets its old key) */
     }
-    snprintf(r->key, sizeof r->key, "%s", key);
-    snprintf(r->id, sizeof r->id, "%s", id);
+    memcpy(r->key, key, kn + 1);
+    memcpy(r->id, id, in + 1);
     r->version = version;
 }
 
