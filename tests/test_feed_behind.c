@@ -533,9 +533,9 @@ START_TEST(test_cclf_runout_both_ways)
 }
 END_TEST
 
-/* FHIR NDJSON, Patient first (EOBs applied as read) and by name (every EOB read before
- * its Patient: deferred, then applied in the second pass, the thread waiting at each
- * staged look-up). */
+/* FHIR NDJSON, Patient first (EOBs applied as read, behind) and by name (every EOB read
+ * before its Patient: deferred, waiting for the queue at each staging, then applied in
+ * the second pass after the thread stopped). */
 START_TEST(test_fhir_both_ways)
 {
     char d[128], *p[8];

@@ -144,6 +144,20 @@ static void on_patient(fctx *x, const fhir_resource *r, size_t number)
     x->patients++;
 }
 
+/* Every queued claim stored, the writer thread stopped: the connection is this
+ * thread's again (for the rest of the delivery: the sink is not made to write behind
+ * again). A failure is reported. */
+static void settle(fctx *x)
+{
+    if (!x->behind) return;
+    char e[512];
+    if (feed_sink_settle(x->sink, e, sizeof e) < 0 && !x->failed) {
+        snprintf(x->err, sizeof x->err, "%s", e);
+        store_failed(x, "storing claims");
+    }
+    x->behind = 0;
+}
+
 static void on_coverage(fctx *x, const fhir_resource *r)
 {
     if (r->part != 'A' && r->part != 'B') return; /* Parts C and D: not fee-for-service */
@@ -368,18 +382,13 @@ static int run(fctx *x)
                         "(NDJSON or a Bundle): %s", strerror((int)-rc));
     }
     if (!x->failed) apply_benes(x);
+    /* the second pass looks each EOB up in the staging tables: on this thread, not
+     * waiting for the queue at every record */
+    settle(x);
     x->pass = 2;
     for (x->fi = 0; x->fi < x->n && !x->failed && x->deferred_n; x->fi++)
         if (has_deferred(x, x->fi)) fhir_each_mapped(x->f[x->fi].buf, x->f[x->fi].len, on_resource, x);
-    /* every claim stored: the connection is this thread's again */
-    if (x->behind) {
-        char e[512];
-        if (feed_sink_settle(x->sink, e, sizeof e) < 0 && !x->failed) {
-            snprintf(x->err, sizeof x->err, "%s", e);
-            store_failed(x, "storing claims");
-        }
-        x->behind = 0;
-    }
+    settle(x);
     /* a rejected delivery (errors, no --skip-bad) is not recorded: its hashes are
      * stopped with the load instead */
     if (!x->failed && !(x->rep.errors && !x->o->skip_bad)) {
