@@ -381,10 +381,10 @@ static int run(fctx *x)
             feed_reject(&x->rep, x->f[x->fi].path, 0, 0, NULL, NULL, 0, "cannot be read as FHIR "
                         "(NDJSON or a Bundle): %s", strerror((int)-rc));
     }
-    if (!x->failed) apply_benes(x);
-    /* the second pass looks each EOB up in the staging tables: on this thread, not
-     * waiting for the queue at every record */
+    /* what follows reads the staging tables record by record (the spans, the second
+     * pass's EOBs): on this thread, not waiting for the queue at every record */
     settle(x);
+    if (!x->failed) apply_benes(x);
     x->pass = 2;
     for (x->fi = 0; x->fi < x->n && !x->failed && x->deferred_n; x->fi++)
         if (has_deferred(x, x->fi)) fhir_each_mapped(x->f[x->fi].buf, x->f[x->fi].len, on_resource, x);
