@@ -49,6 +49,7 @@
     X(cclf_packet)     \
     X(feed_fhir)       \
     X(feed_behind)     \
+    X(fhir_reader)     \
     X(feed_equiv)      \
     X(particip)        \
     X(network)         \

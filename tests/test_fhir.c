@@ -289,7 +289,16 @@ START_TEST(test_amounts)
         int64_t cents;
     } ok[] = {{"0.07", 7}, {"1234567.89", 123456789}, {"99999999.99", 9999999999},
               {"-5.5", -550}, {"0.1", 10}, {"1e2", 10000}, {"100000000", 10000000000},
-              {"-100000000.00", -10000000000}};
+              {"-100000000.00", -10000000000},
+              /* read off the literal's digits (at most 15 significant): trailing zeros
+               * and exponents count, leading zeros do not */
+              {"1.10", 110}, {"123.450", 12345}, {"1.230", 123}, {"1.0e2", 10000},
+              {"1E2", 10000}, {"1e-2", 1}, {"1.005e2", 10050}, {"0.50", 50},
+              {"12345678.90", 1234567890}, {"-0.25e1", -250},
+              /* the long way (the double's 15 significant digits): zero, and literals of
+               * more digits than a double holds */
+              {"-0.0", 0}, {"0.0", 0}, {"0.1000000000000000055511151231257827", 10},
+              {"99999999.990000000001", 9999999999}, {"1e-400", 0}};
     for (size_t i = 0; i < sizeof ok / sizeof ok[0]; i++) {
         char to[64];
         snprintf(to, sizeof to, "{\"value\":%s}", ok[i].json);
@@ -302,7 +311,9 @@ START_TEST(test_amounts)
         free(json);
     }
     static const char *const bad[] = {"0.001", "1e-7", "100000000.01", "1e15", "\"12.00\"",
-                                      "2000000000000", "-100000001", "92233720368547758.07"};
+                                      "2000000000000", "-100000001", "92233720368547758.07",
+                                      "0.125", "1.005", "-0.001", "2.675", "1e10", "1.00001e2",
+                                      "100000000.010"};
     for (size_t i = 0; i < sizeof bad / sizeof bad[0]; i++) {
         char to[64];
         snprintf(to, sizeof to, "{\"value\":%s}", bad[i]);

@@ -577,6 +577,53 @@ static int instant_ms(const char *s, int64_t *ms)
  * source's, which money_parse reads exactly; a value with more decimals prints with more
  * decimals or in exponent form and is refused.
  */
+/* The cents of a JSON number's literal t that has at most 15 significant digits and a
+ * value of at most two decimals, under a trillion cents: 1 with *cents, worked out on
+ * the literal's digits alone. For such a literal it is what the text "%.15g" makes of
+ * its double gives (15 significant digits read back as the literal's decimal value), so
+ * amount_cents takes the same values either way; 0 for any other literal (zero, more
+ * digits, more decimals, an exponent out of range), which amount_cents reads the long
+ * way, with that way's messages. */
+static int literal_cents(const char *t, int64_t *cents)
+{
+    const char *p = t;
+    int neg = *p == '-';
+    if (neg) p++;
+    char m[24];             /* the significant digits */
+    int nm = 0, exp10 = 0;  /* value = m x 10^exp10 */
+    for (int frac = 0; *p && *p != 'e' && *p != 'E'; p++) {
+        if (*p == '.') {
+            frac = 1;
+            continue;
+        }
+        if (*p < '0' || *p > '9') return 0;
+        if (frac) exp10--;
+        if (nm == 0 && *p == '0') continue; /* a leading zero */
+        if (nm == (int)sizeof m) return 0;
+        m[nm++] = *p;
+    }
+    if (*p == 'e' || *p == 'E') {
+        p++;
+        int eneg = *p == '-';
+        if (*p == '-' || *p == '+') p++;
+        int e = 0;
+        for (; *p >= '0' && *p <= '9'; p++)
+            if ((e = e * 10 + (*p - '0')) > 400) return 0;
+        if (*p) return 0;
+        exp10 += eneg ? -e : e;
+    }
+    while (nm > 0 && m[nm - 1] == '0') { /* trailing zeros into the exponent */
+        nm--;
+        exp10++;
+    }
+    if (nm == 0 || nm > 15 || exp10 + 2 < 0 || nm + exp10 + 2 > 12) return 0;
+    int64_t x = 0;
+    for (int i = 0; i < nm; i++) x = x * 10 + (m[i] - '0');
+    for (int i = 0; i < exp10 + 2; i++) x *= 10;
+    *cents = neg ? -x : x;
+    return 1;
+}
+
 static int amount_cents(pctx *c, const fj_t *v, const char *path, int64_t *cents)
 {
     static const int64_t max_dollars = MONEY_AMOUNT_MAX_CENTS / 100;
@@ -590,6 +637,12 @@ static int amount_cents(pctx *c, const fj_t *v, const char *path, int64_t *cents
         return 0;
     }
     if (!fj_is_real(v)) return fail_type(c, path, v, "an amount (expected a JSON number)");
+    int64_t quick;
+    if (literal_cents(fj_real_text(v), &quick) && quick <= max_dollars * 100 &&
+        quick >= -max_dollars * 100) {
+        *cents = quick;
+        return 0;
+    }
     snprintf(text, sizeof text, "%.15g", fj_real_value(v));
     cara_cents x;
     if (money_parse(text, strlen(text), &x) < 0)
@@ -1606,8 +1659,16 @@ void fhir_resource_clear(fhir_resource *r)
 
 /* ---- iteration -------------------------------------------------------------------------- */
 
-/* Parse one resource and hand it (or its error) to fn. fn's return, or -ENOMEM. */
-static int emit(const fj_t *res, size_t number, fhir_fn fn, void *ud)
+void fhir_resource_move(fhir_resource *dst, fhir_resource *src)
+{
+    *dst = *src;
+    memset(src, 0, sizeof *src);
+    src->kind = FHIR_OTHER;
+}
+
+/* Parse one resource and hand it (or its error) to fn, which may move it out; what it
+ * leaves is freed. fn's return, or -ENOMEM. */
+static int emit(const fj_t *res, size_t number, fhir_take_fn fn, void *ud)
 {
     fhir_resource r;
     char msg[512];
@@ -1620,7 +1681,7 @@ static int emit(const fj_t *res, size_t number, fhir_fn fn, void *ud)
 }
 
 /* The entries of a Bundle, numbered from 1. Records seen, or fn's negative return. */
-static long each_entry(const fj_t *bundle, fhir_fn fn, void *ud)
+static long each_entry(const fj_t *bundle, fhir_take_fn fn, void *ud)
 {
     fj_t *entries = fj_object_get(bundle, "entry"), *e;
     size_t i;
@@ -1658,7 +1719,7 @@ typedef struct mapped {
 } mapped;
 
 /* NDJSON: one resource per line. A file of one line that is a Bundle is a Bundle. */
-static long each_line(const char *p, const char *end, fhir_fn fn, void *ud, mapped *m)
+static long each_line(const char *p, const char *end, fhir_take_fn fn, void *ud, mapped *m)
 {
     size_t number = 0;
     long seen = 0;
@@ -1700,7 +1761,7 @@ static int looks_ndjson(const char *p, const char *end)
     return e - p >= 2 && p[0] == '{' && e[-1] == '}';
 }
 
-static long each_doc(const char *buf, size_t len, fhir_fn fn, void *ud, mapped *m)
+static long each_doc(const char *buf, size_t len, fhir_take_fn fn, void *ud, mapped *m)
 {
     const char *p = buf, *end = buf + len;
     if (len >= 3 && !memcmp(buf, "\xEF\xBB\xBF", 3)) p += 3; /* UTF-8 BOM */
@@ -1724,15 +1785,34 @@ static long each_doc(const char *buf, size_t len, fhir_fn fn, void *ud, mapped *
     return n;
 }
 
-long fhir_each(const char *buf, size_t len, fhir_fn fn, void *ud)
+/* A fhir_fn called as a fhir_take_fn (it only reads the resource). */
+typedef struct reading {
+    fhir_fn fn;
+    void *ud;
+} reading;
+
+static int read_only(void *ud, fhir_resource *r, size_t number, const char *msg)
 {
-    return each_doc(buf, len, fn, ud, NULL);
+    const reading *t = ud;
+    return t->fn(t->ud, r, number, msg);
 }
 
-long fhir_each_mapped(const char *buf, size_t len, fhir_fn fn, void *ud)
+long fhir_each(const char *buf, size_t len, fhir_fn fn, void *ud)
+{
+    reading t = {fn, ud};
+    return each_doc(buf, len, read_only, &t, NULL);
+}
+
+long fhir_each_mapped_take(const char *buf, size_t len, fhir_take_fn fn, void *ud)
 {
     mapped m = {.map = buf, .len = len};
     long n = each_doc(buf, len, fn, ud, &m);
     util_release_mapped(buf, len, buf + len, &m.released);
     return n;
+}
+
+long fhir_each_mapped(const char *buf, size_t len, fhir_fn fn, void *ud)
+{
+    reading t = {fn, ud};
+    return fhir_each_mapped_take(buf, len, read_only, &t);
 }

@@ -140,4 +140,15 @@ long fhir_each(const char *buf, size_t len, fhir_fn fn, void *ud);
  * back once it is parsed. */
 long fhir_each_mapped(const char *buf, size_t len, fhir_fn fn, void *ud);
 
+/* fhir_each_mapped handing each resource over: fn may move *r out with
+ * fhir_resource_move (taking its lines and warnings); what it leaves in *r is freed
+ * after the call. For a reader that keeps resources past the call (another thread
+ * applies them: core/load/fhir_reader.c). */
+typedef int (*fhir_take_fn)(void *ud, fhir_resource *r, size_t number, const char *msg);
+long fhir_each_mapped_take(const char *buf, size_t len, fhir_take_fn fn, void *ud);
+
+/* Move src into dst (dst's old contents are not freed: clear it first), leaving src
+ * empty (nothing to free). */
+void fhir_resource_move(fhir_resource *dst, fhir_resource *src);
+
 #endif

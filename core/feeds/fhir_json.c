@@ -259,8 +259,15 @@ static int number(scan *s, fj_t *v)
     if (real) {
         double d = strtod(buf, &e);
         if (e != buf + n || (errno == ERANGE && isinf(d))) return -1;
+        char *t = arena_alloc(s->d, n + 1); /* the literal: fj_real_text */
+        if (!t) {
+            s->oom = 1;
+            return -1;
+        }
+        memcpy(t, buf, n + 1);
         v->type = FJ_REAL;
-        v->u.d = d;
+        v->n = n;
+        v->u.s = t;
     } else {
         long long i = strtoll(buf, &e, 10);
         if (e != buf + n || errno == ERANGE) return -1;
@@ -428,7 +435,18 @@ static int copy(doc *d, const json_t *j, fj_t *v)
         return 0;
     }
     case JSON_INTEGER: v->type = FJ_INTEGER; v->u.i = (long long)json_integer_value(j); return 0;
-    case JSON_REAL: v->type = FJ_REAL; v->u.d = json_real_value(j); return 0;
+    case JSON_REAL: {
+        /* no literal from jansson: 17 significant digits, which read back as this double */
+        char t[40];
+        int n = snprintf(t, sizeof t, "%.17g", json_real_value(j));
+        char *c = n > 0 && (size_t)n < sizeof t ? arena_alloc(d, (size_t)n + 1) : NULL;
+        if (!c) return -1;
+        memcpy(c, t, (size_t)n + 1);
+        v->type = FJ_REAL;
+        v->n = (size_t)n;
+        v->u.s = c;
+        return 0;
+    }
     case JSON_TRUE: v->type = FJ_TRUE; return 0;
     case JSON_FALSE: v->type = FJ_FALSE; return 0;
     default: v->type = FJ_NULL; return 0;
@@ -546,7 +564,7 @@ static json_t *to_jansson(const fj_t *v)
     }
     case FJ_STRING: return json_stringn(v->u.s, v->n);
     case FJ_INTEGER: return json_integer((json_int_t)v->u.i);
-    case FJ_REAL: return json_real(v->u.d);
+    case FJ_REAL: return json_real(fj_real_value(v));
     case FJ_TRUE: return json_true();
     case FJ_FALSE: return json_false();
     default: return json_null();
@@ -577,4 +595,14 @@ fj_t *fj_object_get(const fj_t *o, const char *key)
         if (o->u.members[i].klen == n && !memcmp(o->u.members[i].key, key, n))
             return &o->u.members[i].v;
     return NULL;
+}
+
+double fj_real_value(const fj_t *v)
+{
+    return fj_is_real(v) ? strtod(v->u.s, NULL) : 0.0;
+}
+
+const char *fj_real_text(const fj_t *v)
+{
+    return fj_is_real(v) ? v->u.s : NULL;
 }

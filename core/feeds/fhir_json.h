@@ -31,9 +31,9 @@ struct fj_t {
     unsigned char type; /* fj_type */
     size_t n;           /* array items, object members, string bytes */
     union {
-        const char *s;       /* FJ_STRING: NUL-terminated (n bytes before the NUL) */
+        const char *s;       /* FJ_STRING: NUL-terminated (n bytes before the NUL);
+                                FJ_REAL: its literal, as fj_real_text */
         long long i;         /* FJ_INTEGER */
-        double d;            /* FJ_REAL */
         fj_t *items;         /* FJ_ARRAY: n values */
         fj_member *members;  /* FJ_OBJECT: n members, in document order */
     } u;
@@ -75,7 +75,12 @@ fj_t *fj_object_get(const fj_t *o, const char *key);
 
 static inline const char *fj_string_value(const fj_t *v) { return fj_is_string(v) ? v->u.s : NULL; }
 static inline long long fj_integer_value(const fj_t *v) { return fj_is_integer(v) ? v->u.i : 0; }
-static inline double fj_real_value(const fj_t *v) { return fj_is_real(v) ? v->u.d : 0.0; }
+/* A real's value (strtod of its literal: the double json_loadb gives), 0 for a non-real. */
+double fj_real_value(const fj_t *v);
+/* A real's literal as the document spelled it (NUL-terminated, v->n bytes), or, for a
+ * document jansson read (the uncommon case: fj_load), its value in 17 significant
+ * digits, which read back as the same double. NULL for a non-real. */
+const char *fj_real_text(const fj_t *v);
 static inline size_t fj_array_size(const fj_t *a) { return fj_is_array(a) ? a->n : 0; }
 static inline fj_t *fj_array_get(const fj_t *a, size_t i)
 {

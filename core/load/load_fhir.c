@@ -22,6 +22,7 @@
 
 #include "base/base.h"
 #include "feeds/feeds.h"
+#include "fhir_reader.h"
 #include "load_feed.h"
 
 /* files hashed alongside a delivery at most (the largest new ones) */
@@ -349,6 +350,24 @@ static int hashes_joined(fctx *x, int seen_first)
     return x->failed ? -EIO : all_seen;
 }
 
+/* A pass over file x->fi: its resources parsed on a second thread (fhir_reader.h) and
+ * applied here in file order, as fhir_each_mapped would hand them to on_resource (on one
+ * thread with CARA_LOAD_SERIAL=1, or when no thread can be started). fhir_each_mapped's
+ * return. */
+static long read_file(fctx *x)
+{
+    const ffile *f = &x->f[x->fi];
+    fhir_reader *rd;
+    if (x->o->serial_writes || fhir_reader_start(f->buf, f->len, &rd) < 0)
+        return fhir_each_mapped(f->buf, f->len, on_resource, x);
+    const fhir_resource *r;
+    const char *msg;
+    size_t number;
+    while (fhir_reader_next(rd, &r, &number, &msg) == 1)
+        if (on_resource(x, r, number, msg)) break;
+    return fhir_reader_finish(rd);
+}
+
 static int run(fctx *x)
 {
     int all_seen = 1, hashed_first_seen = 1;
@@ -376,7 +395,7 @@ static int run(fctx *x)
     }
     x->pass = 1;
     for (x->fi = 0; x->fi < x->n && !x->failed; x->fi++) {
-        long rc = fhir_each_mapped(x->f[x->fi].buf, x->f[x->fi].len, on_resource, x);
+        long rc = read_file(x);
         if (rc < 0 && !x->failed)
             feed_reject(&x->rep, x->f[x->fi].path, 0, 0, NULL, NULL, 0, "cannot be read as FHIR "
                         "(NDJSON or a Bundle): %s", strerror((int)-rc));
@@ -387,7 +406,7 @@ static int run(fctx *x)
     if (!x->failed) apply_benes(x);
     x->pass = 2;
     for (x->fi = 0; x->fi < x->n && !x->failed && x->deferred_n; x->fi++)
-        if (has_deferred(x, x->fi)) fhir_each_mapped(x->f[x->fi].buf, x->f[x->fi].len, on_resource, x);
+        if (has_deferred(x, x->fi)) (void)read_file(x);
     settle(x);
     /* a rejected delivery (errors, no --skip-bad) is not recorded: its hashes are
      * stopped with the load instead */

@@ -1,0 +1,185 @@
+/*
+ * tests/test_fhir_reader.c: core/load/fhir_reader (a FHIR file parsed on a second
+ * thread) hands over exactly what fhir_each_mapped hands its callback, in the same
+ * order: every record's number, kind, id, claim lines (moved, not copied: their amounts)
+ * and warnings, and every bad record's message; for NDJSON longer than its ring (a
+ * thousand lines, good and bad), the BCDA sample Bundle, a document that is not JSON
+ * (its one error, then -EINVAL) and an empty file. A caller that stops early gets the
+ * parser stopped, nothing leaked (make SANITIZE=1 test).
+ */
+#include <check.h>
+#include <errno.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "base/util.h"
+#include "helpers.h"
+#include "load/fhir_reader.h"
+#include "suites.h"
+
+static char dir[64];
+
+static void setup(void)
+{
+    th_tmpdir(dir, "cara-fhir-reader");
+}
+
+static void teardown(void)
+{
+    th_rmdir(dir);
+}
+
+/* One record as a line of text: what a caller could see of it. */
+static void describe(FILE *o, const fhir_resource *r, size_t number, const char *msg)
+{
+    if (!r) {
+        fprintf(o, "%zu bad %s\n", number, msg);
+        return;
+    }
+    int64_t paid = 0;
+    for (size_t i = 0; i < r->claim.n_lines; i++) paid += r->claim.lines[i].paid_cents;
+    fprintf(o, "%zu %d %s %s lines=%zu paid=%lld warnings=%zu", number, r->kind, r->rtype, r->id,
+            r->claim.n_lines, (long long)paid, r->n_warnings);
+    for (size_t i = 0; i < r->n_warnings; i++) fprintf(o, " [%s]", r->warnings[i].msg);
+    fputc('\n', o);
+}
+
+static int collect(void *ud, const fhir_resource *r, size_t number, const char *msg)
+{
+    describe(ud, r, number, msg);
+    return 0;
+}
+
+/* fhir_each_mapped's records and return, then the reader's, of file path: the same. */
+static void same_as_each(const char *path, long want_rc, size_t want_records)
+{
+    const char *buf;
+    size_t len;
+    char err[256], *a = NULL, *b = NULL;
+    size_t an = 0, bn = 0;
+    ck_assert_msg(util_map_file(path, &buf, &len, err, sizeof err) == 0, "%s", err);
+    FILE *o = open_memstream(&a, &an);
+    long ra = fhir_each_mapped(buf, len, collect, o);
+    fclose(o);
+    util_unmap(buf, len);
+
+    ck_assert_int_eq(util_map_file(path, &buf, &len, err, sizeof err), 0);
+    fhir_reader *rd;
+    ck_assert_int_eq(fhir_reader_start(buf, len, &rd), 0);
+    o = open_memstream(&b, &bn);
+    const fhir_resource *r;
+    const char *msg;
+    size_t number, n = 0;
+    while (fhir_reader_next(rd, &r, &number, &msg) == 1) {
+        describe(o, r, number, msg);
+        n++;
+    }
+    ck_assert_int_eq(fhir_reader_next(rd, &r, &number, &msg), 0); /* the end stays the end */
+    long rb = fhir_reader_finish(rd);
+    fclose(o);
+    util_unmap(buf, len);
+    ck_assert_int_eq(ra, want_rc);
+    ck_assert_int_eq(rb, ra);
+    ck_assert_uint_eq(n, want_records);
+    ck_assert_msg(!strcmp(a, b), "%s: the reader differs:\n%.400s\n---\n%.400s", path, a, b);
+    free(a);
+    free(b);
+}
+
+/* 1,000 NDJSON lines (the ring holds 64): Patients with an MBI, resources of another
+ * type, blank lines (skipped, but numbered), and lines that are not JSON (bad records,
+ * the iteration goes on). 1,000 lines less 100 blank ones: 900 records seen, good and
+ * bad. */
+START_TEST(test_ndjson)
+{
+    char path[128];
+    snprintf(path, sizeof path, "%s/mixed.ndjson", dir);
+    FILE *f = fopen(path, "w");
+    ck_assert_ptr_nonnull(f);
+    for (int i = 1; i <= 1000; i++) {
+        if (i % 10 == 0) fputs("\n", f); /* blank: 100 of them */
+        else if (i % 7 == 0)
+            fprintf(f, "{\"resourceType\":\"Patient\",\"id\":\"p%d\"\n", i); /* not JSON */
+        else if (i % 3 == 0)
+            fprintf(f, "{\"resourceType\":\"Practitioner\",\"id\":\"pr%d\"}\n", i);
+        else
+            fprintf(f, "{\"resourceType\":\"Patient\",\"id\":\"p%d\",\"identifier\":[{\"system\":"
+                       "\"http://hl7.org/fhir/sid/us-mbi\",\"value\":\"1EG4TE5MK73\"}],"
+                       "\"gender\":\"female\",\"birthDate\":\"1950-0%d-01\"}\n", i, 1 + i % 9);
+    }
+    fclose(f);
+    same_as_each(path, 900, 900);
+}
+END_TEST
+
+/* The BCDA sample: a Bundle of 33 carrier EOBs (52 lines), handed over entry by entry
+ * with their lines and warnings. */
+START_TEST(test_bundle)
+{
+    char path[512];
+    const char *src = getenv("CARA_SRC");
+    snprintf(path, sizeof path, "%s/tests/fixtures/bcda/ExplanationOfBenefit.json", src ? src : ".");
+    same_as_each(path, 33, 33);
+}
+END_TEST
+
+/* A document that is not JSON: one bad record (number 0), then -EINVAL; an empty file:
+ * nothing, 0. */
+START_TEST(test_not_json_and_empty)
+{
+    char *bad = th_write(dir, "bad.json", "{\"resourceType\": \"Bundle\", \"entry\": [\n");
+    same_as_each(bad, -EINVAL, 1);
+    free(bad);
+    char *empty = th_write(dir, "empty.ndjson", "\n\n");
+    same_as_each(empty, 0, 0);
+    free(empty);
+}
+END_TEST
+
+/* A caller that stops after 5 of 1,000 records: the parser stops (it waits on the full
+ * ring, then sees the stop), finish returns what the parser had seen, and every record
+ * it parsed is freed. */
+START_TEST(test_stop_early)
+{
+    char path[128];
+    snprintf(path, sizeof path, "%s/many.ndjson", dir);
+    FILE *f = fopen(path, "w");
+    for (int i = 1; i <= 1000; i++) fprintf(f, "{\"resourceType\":\"Practitioner\",\"id\":\"x%d\"}\n", i);
+    fclose(f);
+    const char *buf;
+    size_t len;
+    char err[256];
+    ck_assert_int_eq(util_map_file(path, &buf, &len, err, sizeof err), 0);
+    fhir_reader *rd;
+    ck_assert_int_eq(fhir_reader_start(buf, len, &rd), 0);
+    const fhir_resource *r;
+    const char *msg;
+    size_t number;
+    for (int i = 1; i <= 5; i++) {
+        ck_assert_int_eq(fhir_reader_next(rd, &r, &number, &msg), 1);
+        ck_assert_uint_eq(number, (size_t)i);
+        char id[16];
+        snprintf(id, sizeof id, "x%d", i);
+        ck_assert_str_eq(r->id, id);
+    }
+    long n = fhir_reader_finish(rd);
+    ck_assert_int_ge(n, 5); /* the records the parser saw before it stopped */
+    ck_assert_int_le(n, 5 + FHIR_READER_SLOTS + 1);
+    util_unmap(buf, len);
+    ck_assert_int_eq(fhir_reader_finish(NULL), 0);
+}
+END_TEST
+
+Suite *suite_fhir_reader(void)
+{
+    Suite *s = suite_create("fhir_reader");
+    TCase *tc = tcase_create("reader");
+    tcase_add_checked_fixture(tc, setup, teardown);
+    tcase_add_test(tc, test_ndjson);
+    tcase_add_test(tc, test_bundle);
+    tcase_add_test(tc, test_not_json_and_empty);
+    tcase_add_test(tc, test_stop_early);
+    suite_add_tcase(s, tc);
+    return s;
+}
