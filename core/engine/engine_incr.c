@@ -138,8 +138,8 @@ static void basis_diff(const char *now, const char *was, int64_t base, char *why
     static const char *const what[N_PARTS] = {
         "the engine changed (another build of cara)",
         "a plugin, template, rule or table changed ('cara runs --run N' lists each run's)",
-        "the arrangements, their ACOs' tracks, the providers' specialties or the ACOs' "
-        "networks (participant TINs, Preferred Providers) changed",
+        ("the arrangements, their ACOs' tracks, the providers' specialties or the ACOs' "
+         "networks (participant TINs, Preferred Providers) changed"),
         "the options differ (--period, --template, --memory, --instructions)"};
     why[0] = '\0';
     char list[1024] = "";
