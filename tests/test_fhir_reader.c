@@ -3,7 +3,7 @@
  * thread) hands over exactly what fhir_each_mapped hands its callback, in the same
  * order: every record's number, kind, id, claim lines (moved, not copied: their amounts)
  * and warnings, and every bad record's message; for NDJSON longer than its ring (a
- * thousand lines, good and bad), the BCDA sample Bundle, a document that is not JSON
+ * thousand lines, good and bad; two lines; one), the BCDA sample Bundle, a document that is not JSON
  * (its one error, then -EINVAL) and an empty file. A caller that stops early gets the
  * parser stopped, nothing leaked (make SANITIZE=1 test).
  */
@@ -87,29 +87,45 @@ static void same_as_each(const char *path, long want_rc, size_t want_records)
     free(b);
 }
 
-/* 1,000 NDJSON lines (the ring holds 64): Patients with an MBI, resources of another
- * type, blank lines (skipped, but numbered), and lines that are not JSON (bad records,
- * the iteration goes on). 1,000 lines less 100 blank ones: 900 records seen, good and
- * bad. */
+/* NDJSON of 1,000 and 1,001 lines (past the ring of 64, an even and an odd count of
+ * records): Patients with an
+ * MBI, resources of another type, blank lines (skipped, but numbered), and lines that are
+ * not JSON (bad records, the iteration goes on). 1,000 lines less 100 blank ones: 900
+ * records seen, good and bad; line 1,001 (7 x 143) is not JSON: 901. */
 START_TEST(test_ndjson)
 {
-    char path[128];
-    snprintf(path, sizeof path, "%s/mixed.ndjson", dir);
-    FILE *f = fopen(path, "w");
-    ck_assert_ptr_nonnull(f);
-    for (int i = 1; i <= 1000; i++) {
-        if (i % 10 == 0) fputs("\n", f); /* blank: 100 of them */
-        else if (i % 7 == 0)
-            fprintf(f, "{\"resourceType\":\"Patient\",\"id\":\"p%d\"\n", i); /* not JSON */
-        else if (i % 3 == 0)
-            fprintf(f, "{\"resourceType\":\"Practitioner\",\"id\":\"pr%d\"}\n", i);
-        else
-            fprintf(f, "{\"resourceType\":\"Patient\",\"id\":\"p%d\",\"identifier\":[{\"system\":"
-                       "\"http://hl7.org/fhir/sid/us-mbi\",\"value\":\"1EG4TE5MK73\"}],"
-                       "\"gender\":\"female\",\"birthDate\":\"1950-0%d-01\"}\n", i, 1 + i % 9);
+    for (int lines = 1000; lines <= 1001; lines++) {
+        char path[128];
+        snprintf(path, sizeof path, "%s/mixed%d.ndjson", dir, lines);
+        FILE *f = fopen(path, "w");
+        ck_assert_ptr_nonnull(f);
+        for (int i = 1; i <= lines; i++) {
+            if (i % 10 == 0) fputs("\n", f); /* blank: 100 of them */
+            else if (i % 7 == 0)
+                fprintf(f, "{\"resourceType\":\"Patient\",\"id\":\"p%d\"\n", i); /* not JSON */
+            else if (i % 3 == 0)
+                fprintf(f, "{\"resourceType\":\"Practitioner\",\"id\":\"pr%d\"}\n", i);
+            else
+                fprintf(f, "{\"resourceType\":\"Patient\",\"id\":\"p%d\",\"identifier\":[{\"system\":"
+                           "\"http://hl7.org/fhir/sid/us-mbi\",\"value\":\"1EG4TE5MK73\"}],"
+                           "\"gender\":\"female\",\"birthDate\":\"1950-0%d-01\"}\n", i, 1 + i % 9);
+        }
+        fclose(f);
+        same_as_each(path, lines - 100, (size_t)(lines - 100));
     }
-    fclose(f);
-    same_as_each(path, 900, 900);
+}
+END_TEST
+
+/* Two records, and one among blank lines: the same. */
+START_TEST(test_short_ndjson)
+{
+    char *two = th_write(dir, "two.ndjson", "{\"resourceType\":\"Practitioner\",\"id\":\"a\"}\n"
+                                            "\n{\"resourceType\":\"Practitioner\",\"id\":\"b\"}");
+    same_as_each(two, 2, 2);
+    free(two);
+    char *one = th_write(dir, "one.ndjson", "\n{\"resourceType\":\"Practitioner\",\"id\":\"a\"}\n\n");
+    same_as_each(one, 1, 1);
+    free(one);
 }
 END_TEST
 
@@ -165,7 +181,7 @@ START_TEST(test_stop_early)
     }
     long n = fhir_reader_finish(rd);
     ck_assert_int_ge(n, 5); /* the records the parser saw before it stopped */
-    ck_assert_int_le(n, 5 + FHIR_READER_SLOTS + 1);
+    ck_assert_int_le(n, 5 + FHIR_READER_SLOTS + 1); /* at most a ring ahead */
     util_unmap(buf, len);
     ck_assert_int_eq(fhir_reader_finish(NULL), 0);
 }
@@ -177,6 +193,7 @@ Suite *suite_fhir_reader(void)
     TCase *tc = tcase_create("reader");
     tcase_add_checked_fixture(tc, setup, teardown);
     tcase_add_test(tc, test_ndjson);
+    tcase_add_test(tc, test_short_ndjson);
     tcase_add_test(tc, test_bundle);
     tcase_add_test(tc, test_not_json_and_empty);
     tcase_add_test(tc, test_stop_early);
