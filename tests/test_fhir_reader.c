@@ -3,8 +3,8 @@
  * thread) hands over exactly what fhir_each_mapped hands its callback, in the same
  * order: every record's number, kind, id, claim lines (moved, not copied: their amounts)
  * and warnings, and every bad record's message; for NDJSON longer than its ring (a
- * thousand lines, good and bad; two lines; one), the BCDA sample Bundle, a document that is not JSON
- * (its one error, then -EINVAL) and an empty file. A caller that stops early gets the
+ * thousand lines, good and bad; two lines; one), the BCDA sample Bundle, a document that
+ * is not JSON (its one error, then -EINVAL) and an empty file. A caller that stops early gets the
  * parser stopped, nothing leaked (make SANITIZE=1 test).
  */
 #include <check.h>
@@ -88,9 +88,8 @@ static void same_as_each(const char *path, long want_rc, size_t want_records)
 }
 
 /* NDJSON of 1,000 and 1,001 lines (past the ring of 64, an even and an odd count of
- * records): Patients with an
- * MBI, resources of another type, blank lines (skipped, but numbered), and lines that are
- * not JSON (bad records, the iteration goes on). 1,000 lines less 100 blank ones: 900
+ * records): Patients with an MBI, resources of another type, blank lines (skipped, but
+ * numbered), and lines that are not JSON (bad records, the iteration goes on). 1,000 lines less 100 blank ones: 900
  * records seen, good and bad; line 1,001 (7 x 143) is not JSON: 901. */
 START_TEST(test_ndjson)
 {
