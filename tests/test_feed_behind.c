@@ -304,7 +304,121 @@ START_TEST(test_sink_behind_same_rows)
 }
 END_TEST
 
-/* Not behind when the table holds claims (their ids are not in the filters), and the
+/*
+ * Into a store with claims (committed before: C1#R1 and C2#R2 debit/credit originals of
+ * keys K1, K2; E1 v10 of key KE1 and E3 v1 of key KE3, replace model), the look-ups the
+ * filters cannot answer go to the store as it was (a second, read-only connection):
+ *   1. C1#R1 again: stale (stored before); 2. C1X#R3 cancels C1 (v2, same amount): K1
+ *   is decided at the settle, C1#R1 cancelled by it (no adjustment stands);
+ *   3. C2#R2 again: stale; 4. E1 v20: replaces the stored E1 v10; 5. E1 v15: older than
+ *   the v20 this load stored (found in memory): stale;
+ *   6. id E3 under another key KE4 (v5): the stored E3 of KE3 is deleted first, and KE3
+ *   joins the filter; 7. E3b of KE3 (v2): KE3 is a maybe now, so the sink waits for the
+ *   queue and reads the store itself: nothing left under KE3, E3b stored;
+ *   8. C5A#R7, an adjustment (v2) of C5, whose K5 had C5#R5 cancelled by C5X#R6 (v2)
+ *   before: the store had records of K5, so K5 is decided again at the settle, and the
+ *   adjustment processed with the cancellation replaces C5#R5.
+ * Rows: C1#R1 cancelled (C1X#R3), C1X#R3 a cancellation of C1#R1, C2#R2 current, C5#R5
+ * replaced by C5A#R7 (current), C5X#R6 a cancellation of C5#R5, E1 v20, E3 (KE4) v5,
+ * E3b (KE3) v2 current; 3 stale, one wait (record 7). The same as without the thread,
+ * which gets there by reading the store at every record.
+ */
+START_TEST(test_sink_behind_onto_stored)
+{
+    char e[512], a[512], b[512];
+    store *s[2] = {db, db2};
+    feed_stats st[2];
+    int rcs[2][8];
+    for (int m = 0; m < 2; m++) {
+        feed_sink *k;
+        sink_world(s[m]);
+        th_exec(s[m], "INSERT INTO loads (load_id, path, kind, sha256, rows, loaded_at) VALUES "
+                      "(2, 'b', 'cclf1', 's2', 0, '2027-02-01T00:00:00Z')");
+        feed_claim before[6] = {
+            claim(FEED_DEBIT_CREDIT, "C1", "R1", "K1", FEED_ORIGINAL, 1, 5000, "C1", ""),
+            claim(FEED_DEBIT_CREDIT, "C2", "R2", "K2", FEED_ORIGINAL, 1, 700, "C2", ""),
+            claim(FEED_DEBIT_CREDIT, "C5", "R5", "K5", FEED_ORIGINAL, 1, 4000, "C5", ""),
+            claim(FEED_DEBIT_CREDIT, "C5X", "R6", "K5", FEED_CANCEL, 2, 4000, "C5X", "C5"),
+            claim(FEED_REPLACE, "E1", "", "KE1", FEED_ORIGINAL, 10, 100, "E1", ""),
+            claim(FEED_REPLACE, "E3", "", "KE3", FEED_ORIGINAL, 1, 300, "E3", ""),
+        };
+        ck_assert_int_eq(store_begin(s[m], e, sizeof e), 0);
+        ck_assert_int_eq(feed_sink_open(s[m], 1, &k, e, sizeof e), 0);
+        for (int i = 0; i < 6; i++) {
+            feed_line l = *before[i].lines;
+            before[i].lines = &l;
+            ck_assert_int_eq(feed_put_claim(k, &before[i], "t:1", e, sizeof e), 1);
+        }
+        ck_assert_int_eq(feed_sink_finish(k, e, sizeof e), 0);
+        feed_sink_close(k);
+        ck_assert_int_eq(store_commit(s[m], e, sizeof e), 0);
+
+        feed_claim now[8] = {
+            claim(FEED_DEBIT_CREDIT, "C1", "R1", "K1", FEED_ORIGINAL, 1, 5000, "C1", ""),
+            claim(FEED_DEBIT_CREDIT, "C1X", "R3", "K1", FEED_CANCEL, 2, 5000, "C1X", "C1"),
+            claim(FEED_DEBIT_CREDIT, "C2", "R2", "K2", FEED_ORIGINAL, 1, 700, "C2", ""),
+            claim(FEED_REPLACE, "E1", "", "KE1", FEED_ORIGINAL, 20, 200, "E1", ""),
+            claim(FEED_REPLACE, "E1", "", "KE1", FEED_ORIGINAL, 15, 150, "E1", ""),
+            claim(FEED_REPLACE, "E3", "", "KE4", FEED_ORIGINAL, 5, 500, "E3", ""),
+            claim(FEED_REPLACE, "E3b", "", "KE3", FEED_ORIGINAL, 2, 320, "E3b", ""),
+            claim(FEED_DEBIT_CREDIT, "C5A", "R7", "K5", FEED_ADJUSTMENT, 2, 3500, "C5A", "C5"),
+        };
+        ck_assert_int_eq(store_begin(s[m], e, sizeof e), 0);
+        ck_assert_int_eq(feed_sink_open(s[m], 2, &k, e, sizeof e), 0);
+        if (m == 1) ck_assert_int_eq(feed_sink_behind(k, e, sizeof e), 1);
+        for (int i = 0; i < 8; i++) {
+            feed_line l = *now[i].lines;
+            now[i].lines = &l;
+            rcs[m][i] = feed_put_claim(k, &now[i], "t:2", e, sizeof e);
+            ck_assert_msg(rcs[m][i] >= 0, "record %d: %s", i + 1, e);
+        }
+        ck_assert_msg(feed_sink_finish(k, e, sizeof e) == 0, "%s", e);
+        st[m] = *feed_sink_stats(k);
+        feed_sink_close(k);
+        ck_assert_int_eq(store_commit(s[m], e, sizeof e), 0);
+    }
+    for (int i = 0; i < 8; i++) ck_assert_int_eq(rcs[1][i], rcs[0][i]);
+    ck_assert_str_eq(th_qs(db, CLAIMS_SQL, a), th_qs(db2, CLAIMS_SQL, b));
+    ck_assert_str_eq(th_qs(db2, "SELECT group_concat(claim_id || ' ' || claim_key || ' ' || status "
+                                "|| ' ' || coalesce(related_claim_id, '-') || ' v' || version, "
+                                "'; ') FROM (SELECT * FROM claims ORDER BY claim_id)", a),
+                     "C1#R1 K1 cancelled C1X#R3 v1; C1X#R3 K1 cancellation C1#R1 v2; "
+                     "C2#R2 K2 current - v1; C5#R5 K5 replaced C5A#R7 v1; "
+                     "C5A#R7 K5 current - v2; C5X#R6 K5 cancellation C5#R5 v2; "
+                     "E1 KE1 current - v20; E3 KE4 current - v5; E3b KE3 current - v2");
+    for (int m = 0; m < 2; m++) ck_assert_int_eq(st[m].stale, 3);
+    ck_assert_int_eq(st[1].behind_claims, 5);
+    ck_assert_int_eq(st[1].behind_waits, 1);
+    ck_assert_int_eq(th_q(db, "SELECT count(*) FROM person_changes"),
+                     th_q(db2, "SELECT count(*) FROM person_changes"));
+}
+END_TEST
+
+/* A claim changed in the transaction before feed_sink_behind: the store as it was is not
+ * the store as it is, so the sink does not write behind. */
+START_TEST(test_sink_behind_after_a_change)
+{
+    char e[512];
+    int rcs[10];
+    feed_sink *k;
+    sink_world(db);
+    ck_assert_int_eq(store_begin(db, e, sizeof e), 0);
+    ck_assert_int_eq(feed_sink_open(db, 1, &k, e, sizeof e), 0);
+    put_all(k, rcs);
+    ck_assert_int_eq(feed_sink_finish(k, e, sizeof e), 0);
+    feed_sink_close(k);
+    ck_assert_int_eq(store_commit(db, e, sizeof e), 0);
+    ck_assert_int_eq(store_begin(db, e, sizeof e), 0);
+    ck_assert_int_eq(feed_sink_open(db, 1, &k, e, sizeof e), 0);
+    feed_claim c = claim(FEED_DEBIT_CREDIT, "C9", "R9", "K9", FEED_ORIGINAL, 1, 900, "C9", "");
+    ck_assert_int_eq(feed_put_claim(k, &c, "t:3", e, sizeof e), 1);
+    ck_assert_int_eq(feed_sink_behind(k, e, sizeof e), 0);
+    feed_sink_close(k);
+    store_rollback(db);
+}
+END_TEST
+
+/* Not behind when this transaction already changed claims (here: stored them), and the
  * sink then answers as before: the repeat of a stored claim is stale. */
 START_TEST(test_sink_behind_needs_empty_store)
 {
@@ -597,6 +711,8 @@ Suite *suite_feed_behind(void)
     tcase_set_timeout(tc, 120);
     tcase_add_test(tc, test_sink_behind_same_rows);
     tcase_add_test(tc, test_sink_behind_needs_empty_store);
+    tcase_add_test(tc, test_sink_behind_onto_stored);
+    tcase_add_test(tc, test_sink_behind_after_a_change);
     tcase_add_test(tc, test_sink_behind_failure);
     tcase_add_test(tc, test_cclf_both_ways);
     tcase_add_test(tc, test_cclf_runout_both_ways);

@@ -725,8 +725,8 @@ static int load_delivery(ctx *x)
     for (size_t i = 0; i < x->n && !x->failed; i++)
         if (f[i].name.file >= '1' && f[i].name.file <= '6') each_record(x, i, stage_record);
     if (!x->failed) report_collateral(x);
-    /* assembled here, stored on a second thread: into an empty store, with the stage in
-     * memory (the connection is the writer's while it runs: feed_sink_behind) */
+    /* assembled here, stored on a second thread, with the stage in memory (the
+     * connection is the writer's while it runs: feed_sink_behind) */
     int behind = 0;
     if (!x->failed && !x->o->serial_writes && cclf_stage_in_memory(x->stage) &&
         (behind = feed_sink_behind(x->sink, x->err, sizeof x->err)) < 0)

@@ -28,9 +28,10 @@ typedef struct feed_opts {
     int strict;          /* --strict: a malformed optional field is an error (rejects the
                             record, and without skip_bad the delivery), not a warning */
     int no_direct;       /* the first claims of a store through the WAL too (load_csv.h) */
-    int serial_writes;   /* no write-behind thread: claims stored on the loading thread
-                            (by default, into an empty store, a second thread stores
-                            them: feed_sink_behind; the same rows either way) */
+    int serial_writes;   /* one thread: FHIR parsed and claims stored on the loading
+                            thread (by default FHIR files are parsed on a second thread,
+                            fhir_reader.h, and claims stored on another, feed_sink_behind;
+                            the same rows either way) */
 } feed_opts;
 
 /* Errors of one delivery. */

@@ -178,9 +178,9 @@ static void on_eob(fctx *x, const fhir_resource *r, size_t number)
         if (!x->rep.skipped++) snprintf(x->skip_reason, sizeof x->skip_reason, "%s", r->skip_reason);
         return;
     }
-    /* into an empty store, the claims are stored on a second thread from the first
-     * EOB on (feed_sink_behind: what this file does with the connection meanwhile waits
-     * for its queue, idle) */
+    /* the claims are stored on a second thread from the first EOB on
+     * (feed_sink_behind: what this file does with the connection meanwhile waits for
+     * its queue, idle) */
     if (!x->behind_asked && !x->o->serial_writes) {
         x->behind_asked = 1;
         if ((x->behind = feed_sink_behind(x->sink, x->err, sizeof x->err)) < 0) {

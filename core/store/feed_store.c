@@ -41,7 +41,7 @@ enum {
 };
 
 static const char *const SQL[S_N] = {
-    [S_ROW_GET] = "SELECT 1 FROM claims WHERE claim_id = ?1",
+    [S_ROW_GET] = "SELECT coalesce(claim_key, '') FROM claims WHERE claim_id = ?1",
     [S_KEY_GET] = "SELECT claim_id, version FROM claims WHERE claim_key = ?1",
     [S_KEY_OTHER] = "SELECT 1 FROM claims WHERE claim_key = ?1 AND claim_id <> ?2 LIMIT 1",
     [S_GROUP] = "SELECT c.claim_id, c.adjustment_type_code, c.version, abs(coalesce(c.paid_cents, "
@@ -79,6 +79,12 @@ struct feed_sink {
     mbi_map *patients;              /* fhir_patients' pairs (NULL: read the table) */
     recent *recent;                 /* FEED_REPLACE: the latest keys' stored rows */
     mbi_map *resolve_later;         /* FEED_DEBIT_CREDIT: keys to decide at the settle */
+    /* into a store with claims: a read-only connection of the same file, which sees the
+     * claims as they were before this transaction (they are the same rows but for what
+     * the filters saw: nothing changed claims before feed_sink_behind) */
+    sqlite3 *pre;
+    sqlite3_stmt *pre_st[S_N];
+    int claims_changed;             /* this sink changed a claims row */
 };
 
 static int idle(feed_sink *k, char *err, size_t errlen);
@@ -185,18 +191,6 @@ static int idle(feed_sink *k, char *err, size_t errlen)
     return wrote(k, claims_w_settle(k->claims, err, errlen), err, errlen);
 }
 
-/* 0 when claim id (or natural key) is surely not stored: writing behind, the filters
- * never saw it; else 1 (look it up). */
-static int maybe_id(const feed_sink *k, const char *id)
-{
-    return !k->behind || bloom_maybe(&k->ids, id);
-}
-
-static int maybe_key(const feed_sink *k, const char *key)
-{
-    return !k->behind || bloom_maybe(&k->keys, key);
-}
-
 /* Step a statement that returns no row, then reset it. */
 static int exec(feed_sink *k, int which, char *err, size_t errlen)
 {
@@ -284,6 +278,7 @@ static int insert_line(feed_sink *k, const char *id, const feed_line *l, int64_t
         .billing_tin = l->billing_tin, .paid_cents = paid,
         .allowed_cents = has_detail ? paid : l->allowed_cents, /* CCLF2: allowed = paid */
         .denied = l->denied ? 1 : 0, .has_detail = has_detail, .detail_paid_cents = detail};
+    k->claims_changed = 1;
     int rc = wrote(k, claims_w_line(k->claims, &r, 1, err, errlen), err, errlen);
     if (rc == 0) k->stats.lines++;
     return rc;
@@ -352,6 +347,7 @@ static int insert_claim(feed_sink *k, const feed_claim *c, const char *id, const
         .has_paid = c->has_claim_paid, .paid_cents = c->claim_paid_cents, .has_allowed = 1,
         .allowed_cents = allowed, .source = source ? source : "",
         .paid_date = date_text(c->paid, d[4])};
+    k->claims_changed = 1;
     int rc = wrote(k, claims_w_insert(k->claims, &r, err, errlen), err, errlen);
     if (rc == 0) rc = insert_lines(k, c, id, err, errlen);
     /* written now, with its lines: the sink reads claims back (resolve) */
@@ -470,6 +466,7 @@ static int resolve(feed_sink *k, const char *key, char *err, size_t errlen)
             status = g[i].denied ? "denied" : "current";
         }
         if (!strcmp(status, g[i].status) && !strcmp(related ? related : "", g[i].related)) continue;
+        k->claims_changed = 1;
         rc = wrote(k, claims_w_status(k->claims, g[i].id, status, related, err, errlen), err,
                    errlen);
     }
@@ -507,6 +504,90 @@ static void recent_put(feed_sink *k, const char *key, const char *id, int64_t ve
     r->version = version;
 }
 
+/* Step st (bound) for one row: 1 with its first column's text in out (outlen bytes;
+ * NULL: not read), 0 none, or -EIO on conn's error. st is reset. */
+static int one_row(feed_sink *k, sqlite3 *conn, sqlite3_stmt *st, char *out, size_t outlen,
+                   int64_t *second, char *err, size_t errlen)
+{
+    int rc = sqlite3_step(st);
+    if (rc == SQLITE_ROW) {
+        if (out) col_text(st, 0, out, outlen);
+        if (second) *second = sqlite3_column_int64(st, 1);
+    }
+    sqlite3_reset(st);
+    sqlite3_clear_bindings(st);
+    if (rc == SQLITE_ROW) return 1;
+    if (rc == SQLITE_DONE) return 0;
+    snprintf(err, errlen, "reading claim versions: %s", sqlite3_errmsg(conn));
+    return -EIO;
+}
+
+/* Where a look-up of a claim id or natural key is answered: on the store's connection
+ * (not behind; or behind, for what the filters saw this load write: after the queue),
+ * by the connection of the store as it was (behind, into a store with claims), or
+ * nowhere (behind, into an empty store: 1 for the store, 0 for none, -1 nowhere). */
+static int where(feed_sink *k, const bloom *filter, const char *s, char *err, size_t errlen)
+{
+    if (!k->behind) return 1;
+    if (bloom_maybe(filter, s)) return idle(k, err, errlen) < 0 ? -2 : 1;
+    return k->pre ? 0 : -1;
+}
+
+/* Claim id stored? 1 (out: its natural key, "" without one), 0, or -EIO. */
+static int stored_id(feed_sink *k, const char *id, char out[128], char *err, size_t errlen)
+{
+    int w = where(k, &k->ids, id, err, errlen);
+    if (w == -2) return -EIO;
+    if (w == -1) return 0;
+    sqlite3 *conn = w ? k->db : k->pre;
+    sqlite3_stmt *st = w ? k->st[S_ROW_GET] : k->pre_st[S_ROW_GET];
+    bind_text(st, 1, id);
+    return one_row(k, conn, st, out, 128, NULL, err, errlen);
+}
+
+/* The row stored for a replace-model key: 1 with its claim id in old and version in *v,
+ * 0 none, or -EIO. */
+static int stored_key(feed_sink *k, const char *key, char old[112], int64_t *v, char *err,
+                      size_t errlen)
+{
+    const recent *known = k->behind && bloom_maybe(&k->keys, key) ? recent_of(k, key) : NULL;
+    if (known) { /* stored while behind: the row the store holds for the key */
+        snprintf(old, 112, "%s", known->id);
+        *v = known->version;
+        return 1;
+    }
+    int w = where(k, &k->keys, key, err, errlen);
+    if (w == -2) return -EIO;
+    if (w == -1) return 0;
+    sqlite3 *conn = w ? k->db : k->pre;
+    sqlite3_stmt *st = w ? k->st[S_KEY_GET] : k->pre_st[S_KEY_GET];
+    bind_text(st, 1, key);
+    return one_row(k, conn, st, old, 112, v, err, errlen);
+}
+
+/* Before a debit/credit record's insert: may its key have another record? Not behind:
+ * 1 (the insert is followed by the exact look-up). Behind: 1 when the filter saw the
+ * key this load, else whether the store had a record of it before (0 into an empty
+ * store). -EIO on a failed read. */
+static int key_has_other(feed_sink *k, const char *key, const char *id, char *err,
+                         size_t errlen)
+{
+    if (!k->behind || bloom_maybe(&k->keys, key)) return 1;
+    if (!k->pre) return 0;
+    sqlite3_stmt *st = k->pre_st[S_KEY_OTHER];
+    bind_text(st, 1, key);
+    bind_text(st, 2, id);
+    return one_row(k, k->pre, st, NULL, 0, NULL, err, errlen);
+}
+
+/* Delete claim id (queued when behind: the filter then knows it is gone). */
+static int delete_row(feed_sink *k, const char *id, char *err, size_t errlen)
+{
+    k->claims_changed = 1;
+    if (k->behind) bloom_add(&k->ids, id);
+    return wrote(k, claims_w_delete(k->claims, id, err, errlen), err, errlen);
+}
+
 int feed_put_claim(feed_sink *k, const feed_claim *c, const char *source, char *err,
                    size_t errlen)
 {
@@ -517,64 +598,38 @@ int feed_put_claim(feed_sink *k, const feed_claim *c, const char *source, char *
         /* one row per key: the latest version (feed.h) */
         char old[112] = "";
         int64_t v = 0;
-        int have = 0;
-        const recent *known = maybe_key(k, c->key) ? recent_of(k, c->key) : NULL;
-        if (known) { /* stored while behind: the row the store holds for the key */
-            have = 1;
-            snprintf(old, sizeof old, "%s", known->id);
-            v = known->version;
-        } else if (maybe_key(k, c->key)) {
-            if ((rc = idle(k, err, errlen)) < 0) return rc;
-            sqlite3_stmt *st = k->st[S_KEY_GET];
-            bind_text(st, 1, c->key);
-            have = (rc = sqlite3_step(st)) == SQLITE_ROW;
-            if (have) {
-                col_text(st, 0, old, sizeof old);
-                v = sqlite3_column_int64(st, 1);
-            }
-            sqlite3_reset(st);
-            sqlite3_clear_bindings(st);
-            if (rc != SQLITE_ROW && rc != SQLITE_DONE)
-                return fail(k, "reading claim versions", err, errlen);
-        }
+        int have = stored_key(k, c->key, old, &v, err, errlen);
+        if (have < 0) return have;
         if (have && c->version <= v) {
             k->stats.stale++;
             return 0;
         }
-        if (have && (rc = wrote(k, claims_w_delete(k->claims, old, err, errlen), err, errlen)) < 0)
-            return rc;
+        if (have && (rc = delete_row(k, old, err, errlen)) < 0) return rc;
         /* a row of this id under another key: deleted too (looked up first, as a delete
          * of an absent row writes nothing, and most ids are new) */
-        if (!(have && !strcmp(old, id)) && maybe_id(k, id)) {
-            if ((rc = idle(k, err, errlen)) < 0) return rc;
-            sqlite3_stmt *q = k->st[S_ROW_GET];
-            bind_text(q, 1, id);
-            rc = sqlite3_step(q);
-            sqlite3_reset(q);
-            sqlite3_clear_bindings(q);
-            if (rc != SQLITE_ROW && rc != SQLITE_DONE) return fail(k, "reading claim versions", err, errlen);
-            if (rc == SQLITE_ROW && k->recent) /* another key's row goes: forget them all */
-                memset(k->recent, 0, BEHIND_RECENT * sizeof *k->recent);
-            if (rc == SQLITE_ROW &&
-                (rc = wrote(k, claims_w_delete(k->claims, id, err, errlen), err, errlen)) < 0)
-                return rc;
+        if (!(have && !strcmp(old, id))) {
+            char other[128];
+            int there = stored_id(k, id, other, err, errlen);
+            if (there < 0) return there;
+            if (there && k->behind) { /* that key's row goes: the filters must say so */
+                bloom_add(&k->keys, other);
+                if (k->recent) memset(k->recent, 0, BEHIND_RECENT * sizeof *k->recent);
+            }
+            if (there && (rc = delete_row(k, id, err, errlen)) < 0) return rc;
         }
-    } else if (maybe_id(k, id)) {
+    } else {
         /* a record delivered again (monthly and run-out files overlap): stored once */
-        if ((rc = idle(k, err, errlen)) < 0) return rc;
-        sqlite3_stmt *st = k->st[S_ROW_GET];
-        bind_text(st, 1, id);
-        rc = sqlite3_step(st);
-        sqlite3_reset(st);
-        sqlite3_clear_bindings(st);
-        if (rc == SQLITE_ROW) {
+        char other[128];
+        rc = stored_id(k, id, other, err, errlen);
+        if (rc < 0) return rc;
+        if (rc) {
             k->stats.stale++;
             return 0;
         }
-        if (rc != SQLITE_DONE) return fail(k, "reading claim versions", err, errlen);
     }
     /* before this record's key joins the filter */
-    int key_seen = c->model == FEED_DEBIT_CREDIT && maybe_key(k, c->key);
+    int key_seen = c->model == FEED_DEBIT_CREDIT ? key_has_other(k, c->key, id, err, errlen) : 0;
+    if (key_seen < 0) return key_seen;
     if ((rc = insert_claim(k, c, id, source, err, errlen)) < 0) return rc;
     if (k->behind) {
         k->stats.behind_claims++;
@@ -646,6 +701,12 @@ static void map_drop(mbi_map **m)
 
 static void behind_free(feed_sink *k)
 {
+    for (int i = 0; i < S_N; i++) {
+        sqlite3_finalize(k->pre_st[i]);
+        k->pre_st[i] = NULL;
+    }
+    sqlite3_close(k->pre);
+    k->pre = NULL;
     bloom_free(&k->ids);
     bloom_free(&k->keys);
     free(k->recent);
@@ -654,6 +715,33 @@ static void behind_free(feed_sink *k)
     map_drop(&k->xwalk);
     map_drop(&k->patients);
     k->behind = 0;
+}
+
+/* Open k->pre, a read-only connection of the store's file, with its look-ups. 1 open, 0
+ * not (the file cannot be read beside this transaction: a load into the file directly
+ * holds its lock), -ENOMEM. */
+static int pre_open(feed_sink *k)
+{
+    static const int which[] = {S_ROW_GET, S_KEY_GET, S_KEY_OTHER};
+    const char *path = sqlite3_db_filename(k->db, "main");
+    if (!path || !path[0]) return 0;
+    int rc = sqlite3_open_v2(path, &k->pre, SQLITE_OPEN_READONLY, NULL);
+    if (rc == SQLITE_NOMEM) return -ENOMEM;
+    sqlite3_stmt *t = NULL;
+    int ok = rc == SQLITE_OK &&
+             sqlite3_prepare_v2(k->pre, "SELECT 1 FROM claims LIMIT 1", -1, &t, NULL) == SQLITE_OK &&
+             sqlite3_step(t) == SQLITE_ROW;
+    sqlite3_finalize(t);
+    for (size_t i = 0; ok && i < sizeof which / sizeof which[0]; i++)
+        ok = sqlite3_prepare_v2(k->pre, SQL[which[i]], -1, &k->pre_st[which[i]], NULL) == SQLITE_OK;
+    if (ok) return 1;
+    for (int i = 0; i < S_N; i++) {
+        sqlite3_finalize(k->pre_st[i]);
+        k->pre_st[i] = NULL;
+    }
+    sqlite3_close(k->pre);
+    k->pre = NULL;
+    return 0;
 }
 
 int feed_sink_behind(feed_sink *k, char *err, size_t errlen)
@@ -666,8 +754,18 @@ int feed_sink_behind(feed_sink *k, char *err, size_t errlen)
         return fail(k, "reading claims", err, errlen);
     rc = sqlite3_step(st);
     sqlite3_finalize(st);
-    if (rc == SQLITE_ROW) return 0; /* stored claims: every look-up is needed */
-    if (rc != SQLITE_DONE) return fail(k, "reading claims", err, errlen);
+    if (rc != SQLITE_ROW && rc != SQLITE_DONE) return fail(k, "reading claims", err, errlen);
+    if (rc == SQLITE_ROW) {
+        /* stored claims: the look-ups the filters cannot answer go to the store as it was
+         * before this transaction, which is the store as it is only when nothing here
+         * changed a claim yet */
+        if (k->claims_changed) return 0;
+        int p = pre_open(k);
+        if (p <= 0) {
+            if (p < 0) snprintf(err, errlen, "out of memory");
+            return p;
+        }
+    }
     if ((rc = map_read(k, &k->xwalk, "SELECT previous_mbi, current_mbi FROM mbi_xwalk",
                        "reading the MBI crosswalk", err, errlen)) < 0 ||
         (rc = map_read(k, &k->patients, "SELECT patient_id, mbi FROM fhir_patients",
@@ -839,6 +937,8 @@ int feed_xwalk_put(feed_sink *k, const char *previous, const char *current, char
     int rc = exec(k, S_XWALK_PUT, err, errlen);
     if (!rc) rc = pair(k, S_XWALK_CHAIN, previous, current, err, errlen);
     if (!rc) rc = wrote(k, claims_w_rekey(k->claims, previous, current, err, errlen), err, errlen);
+    /* its last statement moved previous's claims: none moved, none changed */
+    if (!rc && sqlite3_changes(k->db) > 0) k->claims_changed = 1;
     if (!rc) rc = resolve_person(k, current, err, errlen);
     if (!rc) rc = wrote(k, people_w_rekey(k->people, previous, current, err, errlen), err, errlen);
     if (!rc && !known) k->stats.remapped++;

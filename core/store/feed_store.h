@@ -43,18 +43,24 @@ int feed_sink_open(store *s, int64_t load_id, feed_sink **out, char *err, size_t
 int feed_sink_finish(feed_sink *k, char *err, size_t errlen);
 /*
  * Write the claims behind from now until feed_sink_settle (claims_w.h's write-behind:
- * this thread assembles claims while a second one stores them), when the claims table
- * is empty: every claim stored is then one this sink stored, so Bloom filters of their
- * ids and natural keys answer most of feed_put_claim's look-ups without the store (a
- * record delivered again, a key with other records); the rest (a maybe of the filters,
- * a cancellation's group) and every other sink call first wait for the queue. The MBI
+ * this thread assembles claims while a second one stores them). feed_put_claim's
+ * look-ups (a record delivered again, a key's stored version or other records) are
+ * answered without waiting for the queue: Bloom filters of the ids and natural keys this
+ * sink stored (or deleted) since say which it surely did not touch, and those are looked
+ * up in the store as it was before this transaction (a second, read-only connection of
+ * the file; nothing when the claims table was empty), which is the store as it is
+ * because nothing changed a claim before this call (else 0: not behind); a maybe of the
+ * filters waits for the queue and reads the store itself, except the replace model's
+ * latest keys, kept in a small cache. Debit/credit groups that need deciding (a
+ * cancellation, a key with another record) are decided once at the settle. The MBI
  * crosswalk and the FHIR Patient ids' MBIs are read into memory (each up to 1,000,000
  * pairs; a larger table is read as before, waiting for the queue at every look-up), for
  * feed_xwalk_current and feed_patient_mbi (feed_patient_put keeps the second up to
  * date). Meanwhile the caller must not use the connection but through the sink, or
  * after feed_sink_idle; feed_sink_finish settles first. The same rows as without it, in
- * the same order. 1 started, 0 not (the table holds claims: the sink goes on as
- * before), -EIO / -ENOMEM / -EAGAIN with err.
+ * the same order. 1 started, 0 not (a claim changed in this transaction already, or the
+ * file cannot be read beside it: the sink goes on as before), -EIO / -ENOMEM / -EAGAIN
+ * with err.
  */
 int feed_sink_behind(feed_sink *k, char *err, size_t errlen);
 
