@@ -304,6 +304,29 @@ START_TEST(test_sink_behind_same_rows)
 }
 END_TEST
 
+/* One transaction of a sink of load load_id on s (behind: feed_sink_behind first, which
+ * must start) storing c[0..n) (each record its own copy of its line): each
+ * feed_put_claim's return into rcs, the stats into *st (NULL: not kept); committed. */
+static void sink_session(store *s, int64_t load_id, int behind, feed_claim *c, int n, int *rcs,
+                         feed_stats *st)
+{
+    char e[512];
+    feed_sink *k;
+    ck_assert_int_eq(store_begin(s, e, sizeof e), 0);
+    ck_assert_int_eq(feed_sink_open(s, load_id, &k, e, sizeof e), 0);
+    if (behind) ck_assert_int_eq(feed_sink_behind(k, e, sizeof e), 1);
+    for (int i = 0; i < n; i++) {
+        feed_line l = *c[i].lines;
+        c[i].lines = &l;
+        rcs[i] = feed_put_claim(k, &c[i], "t:2", e, sizeof e);
+        ck_assert_msg(rcs[i] >= 0, "record %d: %s", i + 1, e);
+    }
+    ck_assert_msg(feed_sink_finish(k, e, sizeof e) == 0, "%s", e);
+    if (st) *st = *feed_sink_stats(k);
+    feed_sink_close(k);
+    ck_assert_int_eq(store_commit(s, e, sizeof e), 0);
+}
+
 /*
  * Into a store with claims (committed before: C1#R1 and C2#R2 debit/credit originals of
  * keys K1, K2; E1 v10 of key KE1 and E3 v1 of key KE3, replace model), the look-ups the
@@ -325,12 +348,11 @@ END_TEST
  */
 START_TEST(test_sink_behind_onto_stored)
 {
-    char e[512], a[512], b[512];
+    char a[512], b[512];
     store *s[2] = {db, db2};
     feed_stats st[2];
-    int rcs[2][8];
+    int rcs[2][8], ignored[6];
     for (int m = 0; m < 2; m++) {
-        feed_sink *k;
         sink_world(s[m]);
         th_exec(s[m], "INSERT INTO loads (load_id, path, kind, sha256, rows, loaded_at) VALUES "
                       "(2, 'b', 'cclf1', 's2', 0, '2027-02-01T00:00:00Z')");
@@ -342,17 +364,7 @@ START_TEST(test_sink_behind_onto_stored)
             claim(FEED_REPLACE, "E1", "", "KE1", FEED_ORIGINAL, 10, 100, "E1", ""),
             claim(FEED_REPLACE, "E3", "", "KE3", FEED_ORIGINAL, 1, 300, "E3", ""),
         };
-        ck_assert_int_eq(store_begin(s[m], e, sizeof e), 0);
-        ck_assert_int_eq(feed_sink_open(s[m], 1, &k, e, sizeof e), 0);
-        for (int i = 0; i < 6; i++) {
-            feed_line l = *before[i].lines;
-            before[i].lines = &l;
-            ck_assert_int_eq(feed_put_claim(k, &before[i], "t:1", e, sizeof e), 1);
-        }
-        ck_assert_int_eq(feed_sink_finish(k, e, sizeof e), 0);
-        feed_sink_close(k);
-        ck_assert_int_eq(store_commit(s[m], e, sizeof e), 0);
-
+        sink_session(s[m], 1, 0, before, 6, ignored, NULL);
         feed_claim now[8] = {
             claim(FEED_DEBIT_CREDIT, "C1", "R1", "K1", FEED_ORIGINAL, 1, 5000, "C1", ""),
             claim(FEED_DEBIT_CREDIT, "C1X", "R3", "K1", FEED_CANCEL, 2, 5000, "C1X", "C1"),
@@ -363,19 +375,7 @@ START_TEST(test_sink_behind_onto_stored)
             claim(FEED_REPLACE, "E3b", "", "KE3", FEED_ORIGINAL, 2, 320, "E3b", ""),
             claim(FEED_DEBIT_CREDIT, "C5A", "R7", "K5", FEED_ADJUSTMENT, 2, 3500, "C5A", "C5"),
         };
-        ck_assert_int_eq(store_begin(s[m], e, sizeof e), 0);
-        ck_assert_int_eq(feed_sink_open(s[m], 2, &k, e, sizeof e), 0);
-        if (m == 1) ck_assert_int_eq(feed_sink_behind(k, e, sizeof e), 1);
-        for (int i = 0; i < 8; i++) {
-            feed_line l = *now[i].lines;
-            now[i].lines = &l;
-            rcs[m][i] = feed_put_claim(k, &now[i], "t:2", e, sizeof e);
-            ck_assert_msg(rcs[m][i] >= 0, "record %d: %s", i + 1, e);
-        }
-        ck_assert_msg(feed_sink_finish(k, e, sizeof e) == 0, "%s", e);
-        st[m] = *feed_sink_stats(k);
-        feed_sink_close(k);
-        ck_assert_int_eq(store_commit(s[m], e, sizeof e), 0);
+        sink_session(s[m], 2, m == 1, now, 8, rcs[m], &st[m]);
     }
     for (int i = 0; i < 8; i++) ck_assert_int_eq(rcs[1][i], rcs[0][i]);
     ck_assert_str_eq(th_qs(db, CLAIMS_SQL, a), th_qs(db2, CLAIMS_SQL, b));
