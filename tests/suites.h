@@ -29,6 +29,7 @@
     X(store_writers)   \
     X(store_engsql)    \
     X(bene)            \
+    X(alloc_sort)      \
     X(changes)         \
     X(store_queries)   \
     X(store_restsql)   \

@@ -23,6 +23,7 @@
 #include <lualib.h>
 
 #include "rules_bind.h"
+#include "vm_pool.h"
 #include "base/base.h"
 
 #define HOOK_STEP 1000 /* instructions between two count-hook calls */
@@ -35,6 +36,7 @@ struct rules_vm {
     rules_limits lim;
     /* memory accounting (allocator) */
     size_t mem_used;
+    vm_pool pool;               /* its small blocks */
     int mem_refused;            /* the allocator said no since the last reset */
     int mem_enforce;            /* 0 while the host itself builds the state or closes it */
     /* instruction accounting (hook) */
@@ -67,12 +69,40 @@ static rules_vm *vm_of(lua_State *L)
 
 /* ---- memory ------------------------------------------------------------------------ */
 
+/* A block of nsize bytes for Lua's block ptr of osize (NULL when ptr is NULL and it fails):
+ * small blocks from the state's pool (vm_pool.h), larger ones from libc. A shrink never
+ * fails (Lua assumes so): when no new block can be had, ptr itself serves. */
+static void *vm_resize(rules_vm *vm, void *ptr, size_t osize, size_t nsize)
+{
+    int old_pooled = ptr && osize >= 1 && osize <= VM_POOL_MAX;
+    int new_pooled = nsize <= VM_POOL_MAX;
+    if (!old_pooled && !new_pooled) {
+        void *p = realloc(ptr, nsize);
+        return p ? p : nsize <= osize ? ptr : NULL;
+    }
+    if (old_pooled && new_pooled && vm_pool_same_class(osize, nsize)) return ptr;
+    void *p = new_pooled ? vm_pool_alloc(&vm->pool, nsize) : malloc(nsize);
+    if (!p) {
+        if (nsize > osize) return NULL;
+        /* a libc block Lua now frees as a small one becomes the pool's */
+        if (!old_pooled) vm_pool_adopt(&vm->pool, ptr);
+        return ptr;
+    }
+    if (ptr) {
+        memcpy(p, ptr, osize < nsize ? osize : nsize);
+        if (old_pooled) vm_pool_free(&vm->pool, ptr, osize);
+        else free(ptr);
+    }
+    return p;
+}
+
 static void *vm_alloc(void *ud, void *ptr, size_t osize, size_t nsize)
 {
     rules_vm *vm = ud;
     if (ptr == NULL) osize = 0; /* osize then encodes the object type */
     if (nsize == 0) {
-        free(ptr);
+        if (ptr && osize >= 1 && osize <= VM_POOL_MAX) vm_pool_free(&vm->pool, ptr, osize);
+        else free(ptr);
         vm->mem_used -= osize;
         return NULL;
     }
@@ -81,9 +111,8 @@ static void *vm_alloc(void *ud, void *ptr, size_t osize, size_t nsize)
         vm->mem_refused = 1;
         return NULL; /* Lua raises a memory error; shrinking never fails */
     }
-    void *p = realloc(ptr, nsize);
+    void *p = vm_resize(vm, ptr, osize, nsize);
     if (!p) {
-        if (nsize <= osize) return ptr; /* Lua assumes shrinking succeeds */
         vm->mem_refused = 1;
         return NULL;
     }
@@ -904,6 +933,7 @@ int rules_vm_new(const rules_limits *limits, rules_vm **out, char *err, size_t e
     if (vm->lim.cpu_ms > RULES_MAX_DEADLINE_MS) vm->lim.cpu_ms = RULES_MAX_DEADLINE_MS;
     vm->L = lua_newstate(vm_alloc, vm);
     if (!vm->L) {
+        vm_pool_release(&vm->pool);
         free(vm);
         snprintf(err, errlen, "cannot create a Lua state (out of memory)");
         return -ENOMEM;
@@ -914,6 +944,7 @@ int rules_vm_new(const rules_limits *limits, rules_vm **out, char *err, size_t e
         snprintf(err, errlen, "cannot build the rule sandbox: %s",
                  lua_tostring(vm->L, -1) ? lua_tostring(vm->L, -1) : "out of memory");
         lua_close(vm->L);
+        vm_pool_release(&vm->pool);
         free(vm);
         return -ENOMEM;
     }
@@ -933,6 +964,7 @@ void rules_vm_free(rules_vm *vm)
     lua_sethook(vm->L, vm_hook, LUA_MASKCOUNT, 1);
     vm->mem_enforce = 0;
     lua_close(vm->L);
+    vm_pool_release(&vm->pool);
     free(vm);
 }
 

@@ -9,6 +9,7 @@
 #include <string.h>
 
 #include "base/base.h"
+#include "base/msort.h"
 #include "store_conn.h"
 
 struct bene_chunk {
@@ -524,6 +525,8 @@ static int sort_lines(bene_data *d)
     if (n > UINT32_MAX) return -ENOMEM;
     if (grow(&d->sort_keys, &d->cap_keys, n, sizeof(line_key)) ||
         grow(&d->sort_runs, &d->cap_runs, n, sizeof(claim_run) + sizeof(uint32_t)) ||
+        grow(&d->sort_tmp, &d->cap_tmp, n,
+             sizeof(line_key) > sizeof(claim_run) ? sizeof(line_key) : sizeof(claim_run)) ||
         grow((void **)&d->sorted, &d->cap_sorted, n, sizeof *d->sorted))
         return -ENOMEM;
     line_key *k = d->sort_keys;
@@ -535,7 +538,7 @@ static int sort_lines(bene_data *d)
             runs[nr] = (claim_run){d->lines[i].claim_id, (uint32_t)nr}, nr++;
         k[i].key = (uint32_t)(nr - 1); /* the run for now */
     }
-    if (nr > 1) qsort(runs, nr, sizeof *runs, cmp_run);
+    msort(runs, nr, sizeof *runs, cmp_run, d->sort_tmp);
     /* runs of one id (not made by load_claims) share a rank, as one claim */
     for (size_t r = 0, at = 0; r < nr; r++) {
         if (r && strcmp(runs[r].id, runs[r - 1].id) != 0) at = r;
@@ -554,7 +557,7 @@ static int sort_lines(bene_data *d)
             k[j] = v;
         }
     } else {
-        qsort(k, n, sizeof *k, cmp_key);
+        msort(k, n, sizeof *k, cmp_key, d->sort_tmp); /* qsort would allocate each time */
     }
     for (size_t i = 0; i < n; i++) d->sorted[i] = d->lines[k[i].idx];
     cara_claim_line *t = d->lines; /* the sorted copy becomes the lines */
@@ -629,6 +632,7 @@ void bene_data_free(bene_data *d)
     free(d->sorted);
     free(d->sort_keys);
     free(d->sort_runs);
+    free(d->sort_tmp);
     bene_chunk *c = d->chunks;
     while (c) {
         bene_chunk *n = c->next;

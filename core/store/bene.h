@@ -35,8 +35,8 @@ typedef struct bene_data {
                                    * or not) */
     cara_claim_line *sorted;      /* owned scratch of the sort: the lines' other buffer */
     size_t cap_sorted;
-    void *sort_keys, *sort_runs;  /* owned scratch of the sort */
-    size_t cap_keys, cap_runs;
+    void *sort_keys, *sort_runs, *sort_tmp; /* owned scratch of the sort */
+    size_t cap_keys, cap_runs, cap_tmp;
 } bene_data;
 
 /* One of a beneficiary's three reads (eligibility, alignment, claims). */
