@@ -12,6 +12,7 @@
 #include "ids.h"
 #include "log.h"
 #include "money.h"
+#include "msort.h"
 #include "packed_lines.h"
 #include "sha256.h"
 #include "bloom.h"

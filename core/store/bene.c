@@ -9,7 +9,6 @@
 #include <string.h>
 
 #include "base/base.h"
-#include "base/msort.h"
 #include "store_conn.h"
 
 struct bene_chunk {
