@@ -6,6 +6,7 @@
  * The Tuva Project's forms are in tests/test_tuva.c.
  */
 #include <check.h>
+#include <sys/stat.h>
 #include <errno.h>
 #include <stdint.h>
 #include <stdio.h>
@@ -838,6 +839,72 @@ END_TEST
 
 /* A repeated line past the 64 the loader remembers is found by the store's key; written
  * behind, the failure is reported at the line it came from and the file loads nothing. */
+/* The size of DIR's t.db-wal (0 when absent). */
+static long long wal_size(void)
+{
+    char path[160];
+    struct stat sb;
+    snprintf(path, sizeof path, "%s/t.db-wal", dir);
+    return stat(path, &sb) == 0 ? (long long)sb.st_size : 0;
+}
+
+/* A claim row of claim id, person 1EG4TE5MK73, line 1, 1.00 paid. */
+static size_t claim_row(char *out, size_t cap, const char *id)
+{
+    return (size_t)snprintf(out, cap,
+                            "%s,1,professional,1EG4TE5MK73,2027-01-04,2027-01-04,2027-01-04,"
+                            "2027-01-04,,,11,,,97110,,1234567893,123456789,1234567893,123456789,"
+                            "1.00,1.00,Z9181,,0\n", id);
+}
+
+/* A later file onto stored claims is written into the file directly too when nothing
+ * else has the store open: no WAL grows with it (the rollback journal holds the
+ * earlier pages it changes); rejected, it leaves the stored claims as they were; with
+ * another connection open it takes the WAL's way, and stores the same rows. */
+START_TEST(test_later_file_direct)
+{
+    char text[4096];
+    size_t n = (size_t)snprintf(text, sizeof text, "%s", CLAIM_HDR);
+    n += claim_row(text + n, sizeof text - n, "L1");
+    load_result r;
+    ck_assert_int_eq(load("first.csv", text, &r), 0);
+    char *before = dump_claims(db);
+    /* a later file with a bad amount on its second claim: rejected, nothing changes */
+    n = (size_t)snprintf(text, sizeof text, "%s", CLAIM_HDR);
+    n += claim_row(text + n, sizeof text - n, "L2");
+    size_t bad = n;
+    n += claim_row(text + n, sizeof text - n, "L3");
+    char *amt = strstr(text + bad, "1.00,1.00");
+    ck_assert_ptr_nonnull(amt);
+    memcpy(amt, "x.00", 4);
+    ck_assert_int_lt(load("bad.csv", text, &r), 0);
+    HAS("bad.csv:3:");
+    char *after = dump_claims(db);
+    ck_assert_str_eq(after, before);
+    free(after);
+    ck_assert_str_eq(journal_of(db), "wal");
+    ck_assert_int_eq(wal_size(), 0);
+    /* the same file, good: stored directly, back in WAL mode, the WAL empty */
+    memcpy(amt, "1.00", 4);
+    ck_assert_int_eq(load("later.csv", text, &r), 0);
+    ck_assert_int_eq(q("SELECT count(*) FROM claims"), 3);
+    ck_assert_str_eq(journal_of(db), "wal");
+    ck_assert_int_eq(wal_size(), 0);
+    /* another connection open: the WAL's way (its frames stay until a checkpoint) */
+    char path[160], err[256];
+    snprintf(path, sizeof path, "%s/t.db", dir);
+    store *other;
+    ck_assert_int_eq(store_open(path, 0, &other, err, sizeof err), 0);
+    n = (size_t)snprintf(text, sizeof text, "%s", CLAIM_HDR);
+    n += claim_row(text + n, sizeof text - n, "L4");
+    ck_assert_int_eq(load("wal.csv", text, &r), 0);
+    ck_assert_int_gt(wal_size(), 0);
+    ck_assert_int_eq(q_on(other, "SELECT count(*) FROM claims"), 4);
+    store_close(other);
+    free(before);
+}
+END_TEST
+
 START_TEST(test_write_behind_repeat)
 {
     char *text = malloc(1 << 16);
@@ -1148,6 +1215,7 @@ Suite *suite_load(void)
     tcase_add_test(tc, test_hash_alongside_failed);
     tcase_add_test(tc, test_write_behind);
     tcase_add_test(tc, test_write_behind_repeat);
+    tcase_add_test(tc, test_later_file_direct);
     tcase_add_test(tc, test_write_behind_versions);
     tcase_add_test(tc, test_lone_cr_lines);
     tcase_add_test(tc, test_write_behind_disk_full);

@@ -231,7 +231,7 @@ static int run_load(cli_ctx *c, int argc, char **argv)
     if (n < 0) return -n;
     if (n == 0) return cli_usage_error(c, &cmd_load, "no file or directory given");
     /* CARA_LOAD_SERIAL=1: no write-behind thread (docs/performance.md measures both) */
-    /* CARA_LOAD_WAL=1: the first claims of a store through the WAL too (the same) */
+    /* CARA_LOAD_WAL=1: claims through the WAL even when the store is unused (the same) */
     const char *serial = getenv("CARA_LOAD_SERIAL"), *wal = getenv("CARA_LOAD_WAL");
     load_opts o = {.max_errors = 50, .err = c->err, .strict = strict,
                    .serial_writes = serial && serial[0] && strcmp(serial, "0") != 0,
@@ -338,11 +338,12 @@ const cli_command cmd_load = {
             "                   a second thread inserts them while the first validates\n"
             "                   (and a FHIR file is parsed on a third); the stored rows\n"
             "                   are the same either way\n"
-            "  CARA_LOAD_WAL=1  keep the store in WAL mode for the first claims too: by\n"
-            "                   default, claims loaded into an empty claims table while\n"
-            "                   no other process has the store open are written into\n"
-            "                   the file directly (a rollback journal; other processes\n"
-            "                   cannot open the store until that load ends), about a\n"
-            "                   third faster; the stored rows are the same either way\n",
+            "  CARA_LOAD_WAL=1  keep the store in WAL mode: by default, claims loaded\n"
+            "                   while no other process has the store open are written\n"
+            "                   into the file directly (a rollback journal; other\n"
+            "                   processes cannot open the store until that load ends):\n"
+            "                   a CSV file always, CCLF and FHIR into an empty claims\n"
+            "                   table; about a third faster, and a later file grows no\n"
+            "                   WAL; the stored rows are the same either way\n",
     .run = run_load,
 };

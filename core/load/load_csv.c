@@ -691,10 +691,12 @@ static int load_mapped(store *s, const char *path, int fd, const char *buf, size
         ld.grouped = !claims_in_order(&ld, scan.pos, buf + len);
     if (rc == 0 && ld.grouped && csv_group_open(s, &staged, err, sizeof err) < 0)
         rc = db_fail(&ld, 1, "grouping the claims");
-    /* the first claims of a store: written into the file directly (store_direct_begin),
-     * when nothing else has it open */
+    /* claims written into the file directly (store_direct_begin) when nothing else has
+     * the store open: the first claims of a store, and a later file's too (a rollback
+     * journal holds the earlier pages it changes, once each; the WAL would hold every
+     * page it writes, new ones included, and grow with the file) */
     int direct = rc == 0 && ld.def == &load_kinds[LOAD_MEDICAL_CLAIM] && !o->no_direct &&
-                 claims_q_none(s) == 1 && store_direct_begin(s) == 1;
+                 store_direct_begin(s) == 1;
     int began = rc == 0 && store_begin(s, err, sizeof err) == 0;
     if (rc == 0 && !began) rc = db_fail(&ld, 1, "starting the transaction");
     /* the same bytes loaded by another process between the look-up above and this
