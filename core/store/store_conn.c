@@ -33,9 +33,9 @@ enum { TX_BEGIN, TX_BEGIN_EXCLUSIVE, TX_COMMIT, TX_SAVEPOINT, TX_RELEASE, TX_ROL
  * file's exclusive lock) cannot be opened until it lets go. */
 #define STORE_LOCKED_MSG                                                                    \
     "the store is locked by another process: most likely a cara load writing claims "       \
-    "into the file directly (it found the store unused, and holds the file until the load " \
-    "ends; CARA_LOAD_WAL=1 makes such a load leave the store open to others), else "        \
-    "another program holding the file; try again when it ends"
+    "into the file directly (it is being bulk-loaded: the load found it unused, and holds " \
+    "the file until the load ends; CARA_LOAD_WAL=1 makes such a load leave the store open " \
+    "to others), else another program holding the file; try again when it ends"
 
 struct store {
     sqlite3 *db;
