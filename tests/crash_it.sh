@@ -86,6 +86,51 @@ done
 if [ "$cut" -gt 0 ]; then ok "$cut of the 5 kills landed inside the load (fewer files loaded than $REF_LOADS)"
 else bad "no kill landed inside the load: the kill points prove nothing"; fi
 
+# ---- a later CSV claims file killed -----------------------------------------------------------
+# A later file onto stored claims is written into the file directly too (a rollback journal)
+# when nothing else has the store open: killed, the journal is rolled back at the next open
+# and the store holds the first file's claims only; loaded again, the claims are the
+# reference's.
+"$CARA" synth --out "$T/c" --beneficiaries 3000 --seed 7 >/dev/null
+awk -F, -v out="$T/c" 'NR == 1 { print > (out "/a.csv"); print > (out "/b.csv"); next }
+    { if (!sw && NR > 40000 && $4 != last) sw = 1; last = $4; print > (out (sw ? "/b.csv" : "/a.csv")) }' \
+    "$T/c/medical_claim.csv"
+claims_sum() { sqlite3 "$1" "SELECT claim_id, person_id, status, lines FROM claims ORDER BY claim_id" | sha256sum; }
+cara_db "$T/first.db" load "$T/c/acos.csv" "$T/c/providers.csv" "$T/c/eligibility.csv" \
+    "$T/c/alignment.csv" "$T/c/participants.csv" "$T/c/arrangements.csv" "$T/c/a.csv" >/dev/null
+FIRST=$(claims_sum "$T/first.db")
+cp "$T/first.db" "$T/both.db"
+t0=$(ms)
+cara_db "$T/both.db" load "$T/c/b.csv" >/dev/null
+LATER_MS=$(($(ms) - t0))
+[ "$LATER_MS" -gt 0 ] || LATER_MS=1
+BOTH=$(claims_sum "$T/both.db")
+[ "$FIRST" != "$BOTH" ] || bad "the later file added no claims: the test proves nothing"
+cut=0
+for pct in 20 50 80; do
+    db="$T/later$pct.db"
+    cp "$T/first.db" "$db"
+    rm -f "$db-wal" "$db-shm" "$db-journal"
+    "$CARA" --db "$db" --episodes "$EPISODES" load "$T/c/b.csv" >/dev/null 2>&1 &
+    PID=$!
+    sleep_ms $((LATER_MS * pct / 100))
+    kill -KILL "$PID" 2>/dev/null || true
+    wait "$PID" 2>/dev/null || true
+    PID=
+    [ -s "$db-journal" ] && cut=$((cut + 1)) # killed while writing directly: a hot journal
+    integrity "$db" "later file killed at ${pct}%"
+    got=$(claims_sum "$db")
+    if [ "$got" = "$FIRST" ] || [ "$got" = "$BOTH" ]; then ok "later file killed at ${pct}%: the first file's claims, whole (or both files')"
+    else bad "later file killed at ${pct}%: the claims are neither the first file's nor both files'"; fi
+    cara_db "$db" load "$T/c/b.csv" >/dev/null 2>&1 || bad "later file killed at ${pct}%: the load again failed"
+    [ "$(sqlite3 "$db" "PRAGMA journal_mode")" = "wal" ] && ok "later file killed at ${pct}%: WAL mode again after cara opened it" ||
+        bad "later file killed at ${pct}%: not back in WAL mode"
+    [ "$(claims_sum "$db")" = "$BOTH" ] && ok "later file killed at ${pct}%, loaded again: the reference's claims" ||
+        bad "later file killed at ${pct}%, loaded again: the claims differ from the reference"
+done
+if [ "$cut" -gt 0 ]; then ok "$cut of the 3 kills left a hot journal (killed while writing the file directly)"
+else bad "no kill landed while the later file was written directly: the kill points prove nothing"; fi
+
 # ---- run killed ------------------------------------------------------------------------------
 # the killed runs sleep 1 ms per beneficiary (the CARA_TEST_RUN_DELAY_MS hook, one thread) so the
 # kill points fall inside the run, not in its start-up
