@@ -59,19 +59,26 @@ echo "     reference: load ${LOAD_MS} ms, run ${RUN_MS} ms"
 
 sleep_ms() { sleep "$(awk "BEGIN { printf \"%.3f\", $1 / 1000 }")"; }
 
+# kill_after MS CMD...: run CMD in the background (the command itself, so that the kill
+# reaches it) and SIGKILL it after MS milliseconds
+kill_after() {
+    ka_ms=$1
+    shift
+    "$@" >/dev/null 2>&1 &
+    PID=$!
+    sleep_ms "$ka_ms"
+    kill -KILL "$PID" 2>/dev/null || true
+    wait "$PID" 2>/dev/null || true
+    PID=
+}
+
 # ---- load killed -----------------------------------------------------------------------------
 REF_LOADS=$(sqlite3 "$T/ref.db" "SELECT count(*) FROM loads")
 cut=0
 for pct in 10 30 50 70 90; do
     db="$T/load$pct.db"
-    # "$CARA" itself in the background (a shell function would be a subshell, and the
-    # kill would miss the process)
-    "$CARA" --db "$db" --episodes "$EPISODES" load "$T/d/cclf" >/dev/null 2>&1 &
-    PID=$!
-    sleep_ms $((LOAD_MS * pct / 100))
-    kill -KILL "$PID" 2>/dev/null || true
-    wait "$PID" 2>/dev/null || true
-    PID=
+    # "$CARA" itself (a shell function would be a subshell, and the kill would miss it)
+    kill_after $((LOAD_MS * pct / 100)) "$CARA" --db "$db" --episodes "$EPISODES" load "$T/d/cclf"
     integrity "$db" "load killed at ${pct}%"
     got=$(sqlite3 "$db" "SELECT count(*) FROM loads" 2>/dev/null || echo 0)
     [ "${got:-0}" -lt "$REF_LOADS" ] && cut=$((cut + 1))
@@ -111,12 +118,7 @@ for pct in 20 50 80; do
     db="$T/later$pct.db"
     cp "$T/first.db" "$db"
     rm -f "$db-wal" "$db-shm" "$db-journal"
-    "$CARA" --db "$db" --episodes "$EPISODES" load "$T/c/b.csv" >/dev/null 2>&1 &
-    PID=$!
-    sleep_ms $((LATER_MS * pct / 100))
-    kill -KILL "$PID" 2>/dev/null || true
-    wait "$PID" 2>/dev/null || true
-    PID=
+    kill_after $((LATER_MS * pct / 100)) "$CARA" --db "$db" --episodes "$EPISODES" load "$T/c/b.csv"
     [ -s "$db-journal" ] && cut=$((cut + 1)) # killed while writing directly: a hot journal
     integrity "$db" "later file killed at ${pct}%"
     got=$(claims_sum "$db")
@@ -139,12 +141,8 @@ for pct in 10 50 90; do
     db="$T/run$pct.db"
     cp "$T/ref.db" "$db"
     rm -f "$db-wal" "$db-shm"
-    CARA_TEST_RUN_DELAY_MS=1 "$CARA" --db "$db" --episodes "$EPISODES" run --quiet --threads 1 >/dev/null 2>&1 &
-    PID=$!
-    sleep_ms $((SLOW_MS * pct / 100))
-    kill -KILL "$PID" 2>/dev/null || true
-    wait "$PID" 2>/dev/null || true
-    PID=
+    kill_after $((SLOW_MS * pct / 100)) env CARA_TEST_RUN_DELAY_MS=1 "$CARA" --db "$db" \
+        --episodes "$EPISODES" run --quiet --threads 1
     integrity "$db" "run killed at ${pct}%"
     # a killed run keeps no results: rows only for runs that finished
     orphans=$(sqlite3 "$db" "SELECT (SELECT count(*) FROM run_episodes e JOIN runs r USING (run_id) WHERE r.status != 'done') + (SELECT count(*) FROM run_arrangements a JOIN runs r USING (run_id) WHERE r.status != 'done')")
