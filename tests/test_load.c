@@ -15,9 +15,11 @@
 #include <unistd.h>
 
 #include "base/csv_scan.h"
+#include "base/date.h"
 #include "base/file_hash.h"
 #include "helpers.h"
 #include "load/load_csv.h"
+#include "load/load_feed.h"
 #include "base/sha256.h"
 #include "suites.h"
 #include "base/util.h"
@@ -101,6 +103,96 @@ START_TEST(test_scan_errors)
         }
         ck_assert_int_eq(rc, -1);
         ck_assert_msg(strstr(s.err, cases[i].err), "'%s' lacks '%s'", s.err, cases[i].err);
+        csv_scan_free(&s);
+    }
+}
+END_TEST
+
+/* The scanner against what was written: random records of random fields (commas,
+ * quotes, CR, LF, UTF-8 bytes, lengths around the scanner's 64-byte windows and the
+ * buffer's end), each written the RFC 4180 way (quoted, quotes doubled, when it holds a
+ * special byte), come back field for field with their line numbers. Then each plain
+ * field of some records gets a stray quote: the scanner must stop at that record and
+ * name its line and column. A fixed seed: a failure is reproducible. */
+static uint32_t rnd(uint64_t *st)
+{
+    *st = *st * 6364136223846793005ull + 1442695040888963407ull;
+    return (uint32_t)(*st >> 33);
+}
+
+START_TEST(test_scan_random)
+{
+    static const char alpha[] = {'a', 'Z', '9', ',', '"', '\n', '\r', ' ', (char)0xC3, (char)0xA9};
+    enum { RECS = 300, MAXF = 12, MAXLEN = 150 };
+    static char field[RECS][MAXF][MAXLEN + 1];
+    static size_t flen[RECS][MAXF], nf[RECS], line_of[RECS];
+    static char buf[RECS * MAXF * (2 * MAXLEN + 4) + 16];
+    uint64_t st = 20261207;
+    for (int round = 0; round < 40; round++) {
+        size_t n = 0, line = 1;
+        for (size_t r = 0; r < RECS; r++) {
+            line_of[r] = line;
+            nf[r] = 1 + rnd(&st) % MAXF;
+            int plain_only = rnd(&st) % 2; /* half the records: no quoting at all */
+            for (size_t f = 0; f < nf[r]; f++) {
+                /* mostly short (claims' fields average 4 bytes), some past 64 */
+                size_t len = rnd(&st) % (rnd(&st) % 10 ? 20 : MAXLEN + 1), special = 0;
+                for (size_t i = 0; i < len; i++) {
+                    char c = alpha[rnd(&st) % (plain_only ? 3 : sizeof alpha)];
+                    field[r][f][i] = c;
+                    special |= c == ',' || c == '"' || c == '\n' || c == '\r';
+                }
+                flen[r][f] = len;
+                if (f) buf[n++] = ',';
+                if (special) buf[n++] = '"';
+                for (size_t i = 0; i < len; i++) {
+                    if (field[r][f][i] == '"') buf[n++] = '"';
+                    if (field[r][f][i] == '\n') line++;
+                    buf[n++] = field[r][f][i];
+                }
+                if (special) buf[n++] = '"';
+            }
+            int single_empty = nf[r] == 1 && flen[r][0] == 0;
+            if (r + 1 < RECS || single_empty || rnd(&st) % 2) {
+                if (rnd(&st) % 2) buf[n++] = '\r';
+                buf[n++] = '\n';
+                line++;
+            }
+        }
+        csv_scan s;
+        csv_scan_init(&s, buf, n);
+        for (size_t r = 0; r < RECS; r++) {
+            ck_assert_msg(csv_scan_next(&s) == 1, "round %d record %zu: %s", round, r, s.err);
+            ck_assert_uint_eq(s.line, line_of[r]);
+            ck_assert_uint_eq(s.n, nf[r]);
+            for (size_t f = 0; f < nf[r]; f++) {
+                ck_assert_uint_eq(s.f[f].len, flen[r][f]);
+                ck_assert_msg(!flen[r][f] || !memcmp(s.f[f].p, field[r][f], flen[r][f]),
+                              "round %d record %zu field %zu", round, r, f);
+            }
+        }
+        ck_assert_int_eq(csv_scan_next(&s), 0);
+        /* a stray quote in an unquoted field of one record (plain records only) */
+        for (size_t r = 0; r < RECS; r += 37) {
+            size_t k = 0;
+            /* the record's first byte: where the scanner stands after the ones before */
+            csv_scan_reset(&s, buf, n, 1);
+            for (size_t q = 0; q < r; q++) ck_assert_int_eq(csv_scan_next(&s), 1);
+            size_t at = (size_t)(s.pos - buf);
+            /* its first field, if plain and not empty: a quote after its first byte */
+            if (buf[at] == '"' || flen[r][0] == 0 || at + 1 >= n) continue;
+            char keep = buf[at + 1];
+            buf[at + 1] = '"';
+            csv_scan_reset(&s, buf, n, 1);
+            int rc;
+            while ((rc = csv_scan_next(&s)) == 1) k++;
+            ck_assert_int_eq(rc, -1);
+            ck_assert_uint_eq(k, r);
+            char want[64];
+            snprintf(want, sizeof want, "%zu:1: a quote inside an unquoted field", line_of[r]);
+            ck_assert_msg(strstr(s.err, want), "'%s' lacks '%s'", s.err, want);
+            buf[at + 1] = keep;
+        }
         csv_scan_free(&s);
     }
 }
@@ -935,18 +1027,25 @@ END_TEST
 
 START_TEST(test_future_dates)
 {
+    cara_date horizon;
+    ck_assert_int_eq(date_parse(LOAD_DATE_HORIZON_TEXT, 10, &horizon), 0);
+    ck_assert_int_eq(horizon, LOAD_DATE_HORIZON_DAY); /* the two spellings agree */
+    ck_assert(!load_date_beyond_horizon(horizon) && load_date_beyond_horizon(horizon + 1));
     load_result r;
     char text[4096];
     snprintf(text, sizeof text, "%s"
              "C7,1,professional,1EG4TE5MK73,2037-06-30,2037-06-30,2037-06-30,2037-06-30,,,11,,,97161,,1234567893,123456789,1234567893,123456789,10.00,10.00,Z9181,,0\n"
-             "C8,1,professional,1EG4TE5MK73,2090-01-04,2090-01-04,2090-01-04,2090-01-04,,,11,,,97161,,1234567893,123456789,1234567893,123456789,10.00,10.00,Z9181,,0\n",
+             "C8,1,professional,1EG4TE5MK73,2090-01-04,2090-01-04,2090-01-04,2090-01-04,,,11,,,97161,,1234567893,123456789,1234567893,123456789,10.00,10.00,Z9181,,0\n"
+             "C9,1,professional,1EG4TE5MK73,2037-06-30,2037-07-01,2037-06-30,2037-06-30,,,11,,,97161,,1234567893,123456789,1234567893,123456789,10.00,10.00,Z9181,,0\n",
              CLAIM_HDR);
     ck_assert_msg(load("medical_claim.csv", text, &r) == 0, "%s", errs);
     HAS("medical_claim.csv:3:5: warning: claim_start_date: 2090-01-04 is after 2037-06-30");
+    /* the day after the horizon warns, in the column where it is (the 6th) */
+    HAS("medical_claim.csv:4:6: warning: claim_end_date: 2037-07-01 is after 2037-06-30");
     ck_assert_msg(!strstr(errs, "medical_claim.csv:2:"), "%s", errs);
-    ck_assert_int_eq(r.warnings, 1);
-    ck_assert_int_eq(q("SELECT warnings FROM loads"), 1);
-    ck_assert_int_eq(q("SELECT count(*) FROM claims"), 2);
+    ck_assert_int_eq(r.warnings, 2);
+    ck_assert_int_eq(q("SELECT warnings FROM loads"), 2);
+    ck_assert_int_eq(q("SELECT count(*) FROM claims"), 3);
 }
 END_TEST
 
@@ -1200,6 +1299,7 @@ Suite *suite_load(void)
     TCase *tc = tcase_create("scan");
     tcase_add_test(tc, test_scan_shapes);
     tcase_add_test(tc, test_scan_errors);
+    tcase_add_test(tc, test_scan_random);
     tcase_add_test(tc, test_scan_reset);
     tcase_add_test(tc, test_sha256_vectors);
     tcase_add_test(tc, test_sha256_pieces_agree);

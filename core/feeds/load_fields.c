@@ -154,7 +154,9 @@ static int int_in(const char *p, size_t len, int64_t lo, int64_t hi, int64_t *ou
 int field_check(const field_spec *s, const char *p, size_t len, field_value *v, char *msg,
                 size_t msglen)
 {
-    memset(v, 0, sizeof *v);
+    v->empty = 0; /* v->text past its NUL is left as it was */
+    v->num = 0;
+    v->text[0] = '\0';
     /* surrounding spaces are data errors, not something to guess about */
     if (len == 0) {
         v->empty = 1;

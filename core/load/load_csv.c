@@ -173,11 +173,13 @@ static void warn_future_dates(loader *ld, const csv_scan *s)
     const kind_def *d = ld->def;
     for (size_t c = 0; c < d->n_cols; c++) {
         const field_value *v = &ld->vals[c];
-        if (d->cols[c].kind != F_DATE || v->empty || ld->col_at[c] < 0) continue;
-        int claim_date = 0;
+        if (d->cols[c].kind != F_DATE || v->empty || ld->col_at[c] < 0 ||
+            !load_date_beyond_horizon((cara_date)v->num))
+            continue;
+        int claim_date = 0; /* the rare date past the horizon: is it a claim's? */
         for (size_t k = 0; k < sizeof names / sizeof names[0]; k++)
             claim_date |= !strcmp(d->cols[c].name, names[k]);
-        if (!claim_date || !load_date_beyond_horizon((cara_date)v->num)) continue;
+        if (!claim_date) continue;
         load__warning(ld, s->line, (size_t)ld->col_at[c] + 1, d->cols[c].name,
                      "%s is after %s (the last performance year and its run-out): loaded, "
                      "but check the file's dates", v->text, LOAD_DATE_HORIZON_TEXT);

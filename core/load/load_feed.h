@@ -72,6 +72,8 @@ int feed_warn(feed_report *r, const char *path, size_t record, size_t column,
 /* The latest service date cara accepts without a warning: the model's last performance
  * year (2036) and six months of run-out (docs/input-formats.md, "Dates"). */
 #define LOAD_DATE_HORIZON_TEXT "2037-06-30"
+/* Its day number (tests/test_load.c, test_future_dates, checks that the two agree). */
+#define LOAD_DATE_HORIZON_DAY 24652
 
 /* 1 when d (not CARA_DATE_NONE) is after LOAD_DATE_HORIZON_TEXT. */
 int load_date_beyond_horizon(cara_date d);

@@ -88,10 +88,7 @@ void feed_notice(feed_report *r, const char *path, size_t record, const char *fm
 
 int load_date_beyond_horizon(cara_date d)
 {
-    static const cara_date none = CARA_DATE_NONE;
-    cara_date h;
-    if (d == none || date_parse(LOAD_DATE_HORIZON_TEXT, 10, &h) < 0) return 0;
-    return d > h;
+    return d != (cara_date)CARA_DATE_NONE && d > LOAD_DATE_HORIZON_DAY;
 }
 
 void feed_check_dates(feed_report *r, const char *path, size_t record, const feed_claim *c)
