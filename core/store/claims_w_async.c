@@ -76,7 +76,8 @@ struct claims__aw {
     char fail_msg[512];
     /* When the claims table was empty at claims_w_async_begin, a claim can be stored only
      * if this queue inserted it: a Bloom filter of the claim ids it inserted lets a delete
-     * of any other id skip its look-up (a false positive only costs the look-up). */
+     * of any other id skip its look-up (a false positive only costs the look-up). The
+     * caller's thread alone uses it (claims__aw_push_at): such a delete is not queued. */
     bloom bloom;                /* AW_BLOOM_BITS bits; no filter: the table was not empty */
     int64_t cache_before;       /* PRAGMA cache_size before (0: unknown, left as is) */
     /* the thread's: the current run's writes by kind, and the claims it inserts */
@@ -150,13 +151,6 @@ static uint32_t id_hash(const char *s)
     uint32_t h = 2166136261u; /* FNV-1a */
     for (; *s; s++) h = (h ^ (unsigned char)*s) * 16777619u;
     return h;
-}
-
-/* 0 when claim id is surely not stored (the table was empty and the queue never inserted
- * it); 1 when it may be. */
-static int maybe_stored(const claims__aw *q, const char *id)
-{
-    return bloom_maybe(&q->bloom, id);
 }
 
 /* 0 when the run wrote neither claim id nor a line of it; else 1, or 3 when the run
@@ -293,9 +287,7 @@ static int run_run(claims__aw *q, const aw_op *ops, size_t n, const aw_op **bad,
     }
     int rc;
     for (size_t i = 0; i < nd; i++)
-        if (maybe_stored(q, q->dels[i]->u.t.a) && (rc = run_op(w, q->dels[i], err, errlen)) < 0)
-            return *bad = q->dels[i], rc;
-    for (size_t i = 0; i < nc; i++) bloom_add(&q->bloom, q->ins[i]->u.c.claim_id); /* before: a failure stops all */
+        if ((rc = run_op(w, q->dels[i], err, errlen)) < 0) return *bad = q->dels[i], rc;
     size_t i = 0;
     int one = 0; /* after a statement stopped at a row: one by one */
     while (i < nc) {
@@ -481,6 +473,10 @@ int claims__aw_push_at(claims_w *w, int kind, const void *rec, const char *a, co
     int failed = q->failed;
     pthread_mutex_unlock(&q->mu);
     if (failed) return failure(q, err, errlen);
+    /* the filter, on this (the caller's) thread: a delete of a claim the queue never
+     * inserted into the table that was empty deletes nothing and is not queued */
+    if (kind == CLAIMS__DELETE && !bloom_maybe(&q->bloom, a)) return 0;
+    if (kind == CLAIMS__INSERT) bloom_add(&q->bloom, ((const claim_rec *)rec)->claim_id);
     size_t n;
     if (kind == CLAIMS__INSERT || kind == CLAIMS__FILL)
         n = 0 CLAIM_TEXTS(NEED, (const claim_rec *)rec) + need(((const claim_rec *)rec)->lines);
@@ -491,7 +487,6 @@ int claims__aw_push_at(claims_w *w, int kind, const void *rec, const char *a, co
         int rc = claims__aw_drain(w, err, errlen);
         if (rc < 0) return rc;
         aw_op o = {.kind = (unsigned char)kind};
-        if (kind == CLAIMS__INSERT) bloom_add(&q->bloom, ((const claim_rec *)rec)->claim_id); /* idle */
         if (kind == CLAIMS__INSERT || kind == CLAIMS__FILL) o.u.c = *(const claim_rec *)rec;
         else if (kind == CLAIMS__LINE || kind == CLAIMS__LINE_REPLACE) o.u.l = *(const claim_line_rec *)rec;
         else o.u.t.a = a, o.u.t.b = b_;
