@@ -21,6 +21,14 @@ enum { C_DELETE, C_INSERT, C_LINES_GET, C_LINES_PUT, C_FILL, C_STATUS, C_ADMISSI
     "claim_key, control_number, original_control_number, version, paid_cents, "              \
     "allowed_cents, source, paid_date, lines"
 #define CLAIM_PARAMS 25
+/* The columns a plain claim sets (a claims file's: no feed fields, see plain()); the
+ * others take their declared defaults, the values bind_claim binds for such a claim, so
+ * the row is the same with 10 fewer parameters to bind (bind_plain: PLAIN_PARAMS). */
+#define PLAIN_COLS                                                                           \
+    "claim_id, claim_type, person_id, claim_start_date, claim_end_date, admission_date, "    \
+    "discharge_date, discharge_disposition_code, bill_type_code, facility_npi, "              \
+    "adjustment_type_code, diagnosis_codes, load_id, paid_date, lines"
+#define PLAIN_PARAMS 15
 
 static const char *const SQL[C_N] = {
     [C_DELETE] = "DELETE FROM claims WHERE claim_id = ?1",
@@ -57,8 +65,10 @@ void claims_w_close(claims_w *w)
     char e[256];
     claims_w_discard(w); /* a pending claim not flushed: its transaction is rolled back */
     claims_w_async_end(w, e, sizeof e); /* a failure was reported by the call that met it */
-    for (size_t i = 0; i < sizeof w->many_claims / sizeof w->many_claims[0]; i++)
+    for (size_t i = 0; i < sizeof w->many_claims / sizeof w->many_claims[0]; i++) {
         sqlite3_finalize(w->many_claims[i]);
+        sqlite3_finalize(w->many_plain[i]);
+    }
     free(w->deferred_sql);
     free(w->pend_arena); /* a pending claim not flushed: its transaction is rolled back */
     claims__pack_free(&w->pend_lines);
@@ -151,6 +161,40 @@ static void bind_claim(sqlite3_stmt *st, int o, const claim_rec *r)
     store__w_text0(st, o + 23, r->source);
     store__w_text(st, o + 24, r->paid_date);
     store__w_text(st, o + 25, r->lines ? r->lines : "[]");
+}
+
+/* 1 when r sets none of the columns PLAIN_COLS leaves out, or sets them to their
+ * defaults: procedure_codes, status_reason, control_number, original_control_number and
+ * source '' (or NULL, bound as ''), status 'current' (or NULL), claim_key NULL, version 0,
+ * paid_cents and allowed_cents NULL (store/store_schema.c declares these defaults). */
+static int plain(const claim_rec *r)
+{
+#define EMPTY_(f) (!r->f || !r->f[0])
+    return EMPTY_(procedure_codes) && EMPTY_(status_reason) && EMPTY_(control_number) &&
+           EMPTY_(original_control_number) && EMPTY_(source) &&
+           (!r->status || !strcmp(r->status, "current")) && !r->claim_key && r->version == 0 &&
+           !r->has_paid && !r->has_allowed;
+#undef EMPTY_
+}
+
+/* A plain claim's PLAIN_PARAMS values from parameter o + 1 on. */
+static void bind_plain(sqlite3_stmt *st, int o, const claim_rec *r)
+{
+    store__w_text(st, o + 1, r->claim_id);
+    store__w_text(st, o + 2, r->claim_type);
+    store__w_text(st, o + 3, r->person_id);
+    store__w_text(st, o + 4, r->claim_start_date);
+    store__w_text(st, o + 5, r->claim_end_date);
+    store__w_text(st, o + 6, r->admission_date);
+    store__w_text(st, o + 7, r->discharge_date);
+    store__w_text0(st, o + 8, r->discharge_disposition_code);
+    store__w_text0(st, o + 9, r->bill_type_code);
+    store__w_text0(st, o + 10, r->facility_npi);
+    sqlite3_bind_int(st, o + 11, r->adjustment_type_code);
+    store__w_text0(st, o + 12, r->diagnosis_codes);
+    sqlite3_bind_int64(st, o + 13, r->load_id);
+    store__w_text(st, o + 14, r->paid_date);
+    store__w_text(st, o + 15, r->lines ? r->lines : "[]");
 }
 
 int claims__w_insert(claims_w *w, const claim_rec *r, char *err, size_t errlen)
@@ -275,10 +319,17 @@ int claims__w_insert_many(claims_w *w, const claim_rec *const *r, size_t n, size
     *done = 0;
     for (size_t i = 0; i < n; i++) /* first: see texts */
         if (store__w_stamp(&w->w, r[i]->person_id, err, errlen) < 0) return -EIO;
-    sqlite3_stmt *st = many_stmt(w, &w->many_claims[log2i(n)], "claims", CLAIM_COLS,
-                                 CLAIM_PARAMS, n, err, errlen);
+    int all_plain = 1;
+    for (size_t i = 0; i < n && all_plain; i++) all_plain = plain(r[i]);
+    sqlite3_stmt *st = all_plain ? many_stmt(w, &w->many_plain[log2i(n)], "claims", PLAIN_COLS,
+                                             PLAIN_PARAMS, n, err, errlen)
+                                 : many_stmt(w, &w->many_claims[log2i(n)], "claims", CLAIM_COLS,
+                                             CLAIM_PARAMS, n, err, errlen);
     if (!st) return -EIO;
-    for (size_t i = 0; i < n; i++) bind_claim(st, (int)i * CLAIM_PARAMS, r[i]);
+    for (size_t i = 0; i < n; i++) {
+        if (all_plain) bind_plain(st, (int)i * PLAIN_PARAMS, r[i]);
+        else bind_claim(st, (int)i * CLAIM_PARAMS, r[i]);
+    }
     if (store__w_step(w->w.db, st, NULL, err, errlen) == 0) return 0;
     if (!retry_ok(w)) return -EIO;
     *done = written(w, n);

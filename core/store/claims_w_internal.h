@@ -47,6 +47,7 @@ struct claims_w {
     claims__aw *aw; /* the write-behind queue while claims_w_async_begin runs; NULL: none */
     /* claims__w_insert_many of 2^k rows (made on first use) */
     sqlite3_stmt *many_claims[6];
+    sqlite3_stmt *many_plain[6]; /* the same for plain claims (claims_w.c, PLAIN_COLS) */
     /* the sticky failure of the last write-behind, after claims_w_async_end (0: none) */
     int fail;
     size_t fail_at;
