@@ -114,22 +114,17 @@ FIELDS=$2
 LINES=$((RECORDS - 1)) # the header is not a claim line
 echo "  $LINES claim lines, $FIELDS fields (header included), $CSV_MB MB"
 
-# ---- (b) sqlite3 .import ----------------------------------------------------------------
-echo "== (b) sqlite3 .import --csv into a bare table ($RUNS runs)"
+# ---- (b) sqlite3 .import and (c) cara load, alternated ----------------------------------
+# Side by side: run i of .import, then run i of cara load, and so on, so that a host
+# that slows down for a while (a shared VM's neighbours) slows both, not one of them.
+echo "== (b) sqlite3 .import --csv into a bare table and (c) cara load medical_claim.csv, alternated ($RUNS runs each; each load into a copy of the reference database)"
 i=0
 while [ $i -lt "$RUNS" ]; do
     rm -f "$TMP/import.db"
     timed import sqlite3 "$TMP/import.db" ".import --csv $CSV medical_claim"
-    i=$((i + 1))
-done
-IMPORTED=$(q "$TMP/import.db" "SELECT count(*) FROM medical_claim")
-[ "$IMPORTED" = "$LINES" ] || die ".import stored $IMPORTED rows, bench_scan counted $LINES lines"
-rm -f "$TMP/import.db"
-
-# ---- (c) cara load ----------------------------------------------------------------------
-echo "== (c) cara load medical_claim.csv ($RUNS runs, each into a copy of the reference database)"
-i=0
-while [ $i -lt "$RUNS" ]; do
+    IMPORTED=$(q "$TMP/import.db" "SELECT count(*) FROM medical_claim")
+    [ "$IMPORTED" = "$LINES" ] || die ".import stored $IMPORTED rows, bench_scan counted $LINES lines"
+    rm -f "$TMP/import.db"
     rm -f "$TMP/cara.db" "$TMP/cara.db-wal" "$TMP/cara.db-shm"
     cp "$TMP/ref.db" "$TMP/cara.db"
     timed load "$CARA" --db "$TMP/cara.db" load "$CSV"
@@ -176,26 +171,6 @@ done
 RUN_ID_CHECK=$RUN_ID
 FP_EPISODES=$(q "$DB" "SELECT count(*) FROM run_episodes WHERE run_id = $RUN_ID
                         AND template_id = 'falls_prevention'")
-echo "== (d) cara run --threads 2 --template falls_prevention ($RUNS runs)"
-i=0
-while [ $i -lt "$RUNS" ]; do
-    timed runfp "$CARA" --db "$DB" run --quiet --threads 2 --template falls_prevention
-    i=$((i + 1))
-done
-
-# ---- (f) the rules: Lua against their C twins, on one run -------------------------------
-NATIVE_LINES=
-if "$CARA" run --help 2>&1 | grep -q -- --compare-native; then
-    for tm in falls_prevention functional_independence; do
-        echo "== (f) cara run --threads 1 --compare-native $tm"
-        "$CARA" --db "$DB" run --threads 1 --compare-native "$tm" 2>"$TMP/native" >/dev/null ||
-            die "cara run --compare-native $tm failed: $(cat "$TMP/native")"
-        l=$(grep -- '--compare-native' "$TMP/native")
-        echo "  $l"
-        NATIVE_LINES="$NATIVE_LINES
-- $l"
-    done
-fi
 
 # ---- (e) the SQL peer -------------------------------------------------------------------
 # The peer reads claims and lines as normalized tables, the schema it was written for:
@@ -221,12 +196,29 @@ ALTER TABLE peer_lines RENAME TO claim_lines;
 ALTER TABLE claims DROP COLUMN lines;
 VACUUM;
 SQL
-echo "== (e) SQL peer: sqlite3 < scripts/falls_peer.sql ($RUNS runs)"
+# Like for like, side by side: run i of cara's falls prevention, then run i of the peer.
+echo "== (d) cara run --threads 2 --template falls_prevention and (e) sqlite3 < scripts/falls_peer.sql, alternated ($RUNS runs each)"
 i=0
 while [ $i -lt "$RUNS" ]; do
+    timed runfp "$CARA" --db "$DB" run --quiet --threads 2 --template falls_prevention
     timed peer sqlite3 -bail "$TMP/peer.db" ".read $PEER_SQL"
     i=$((i + 1))
 done
+
+# ---- (f) the rules: Lua against their C twins, on one run -------------------------------
+NATIVE_LINES=
+if "$CARA" run --help 2>&1 | grep -q -- --compare-native; then
+    for tm in falls_prevention functional_independence; do
+        echo "== (f) cara run --threads 1 --compare-native $tm"
+        "$CARA" --db "$DB" run --threads 1 --compare-native "$tm" 2>"$TMP/native" >/dev/null ||
+            die "cara run --compare-native $tm failed: $(cat "$TMP/native")"
+        l=$(grep -- '--compare-native' "$TMP/native")
+        echo "  $l"
+        NATIVE_LINES="$NATIVE_LINES
+- $l"
+    done
+fi
+
 PEER_EPISODES=$(q "$TMP/peer.db" "SELECT count(*) FROM peer_episodes")
 q "$DB" "DROP TABLE IF EXISTS peer_episodes; ATTACH '$TMP/peer.db' AS peer;
          CREATE TABLE peer_episodes AS SELECT * FROM peer.peer_episodes;" >/dev/null

@@ -1,5 +1,6 @@
 /* tests/test_codes.c: core/base/codes.c (compiled code lists; docs/methodology.md sections 1-2.2). */
 #include <check.h>
+#include <stdint.h>
 #include <errno.h>
 #include <stdio.h>
 #include <string.h>
@@ -252,6 +253,48 @@ START_TEST(test_many_patterns)
 }
 END_TEST
 
+/* The hash table against a plain scan of the patterns: random literals and prefixes
+ * over a small alphabet (so that codes, literals and prefixes collide often: a literal
+ * that is also a prefix, prefixes of one another, repeats), random codes of 1 to 6
+ * characters. A fixed seed: a failure is reproducible. */
+START_TEST(test_random_against_scan)
+{
+    static const char alpha[] = "AB1";
+    uint64_t st = 7;
+#define NEXT() ((st = st * 6364136223846793005ull + 1442695040888963407ull) >> 33)
+    for (int round = 0; round < 200; round++) {
+        char pat[40][8];
+        const char *pats[40];
+        int n = 1 + (int)(NEXT() % 40), prefix[40];
+        for (int i = 0; i < n; i++) {
+            int len = 1 + (int)(NEXT() % 4);
+            for (int k = 0; k < len; k++) pat[i][k] = alpha[NEXT() % 3];
+            prefix[i] = (int)(NEXT() % 2);
+            pat[i][len] = prefix[i] ? '*' : '\0';
+            pat[i][len + prefix[i]] = '\0';
+            pats[i] = pat[i];
+        }
+        cara_codeset *set = compile(pats, (size_t)n);
+        for (int t = 0; t < 300; t++) {
+            char code[8];
+            int len = 1 + (int)(NEXT() % 6);
+            for (int k = 0; k < len; k++) code[k] = alpha[NEXT() % 3];
+            code[len] = '\0';
+            int want = 0;
+            for (int i = 0; i < n && !want; i++) {
+                size_t pl = strlen(pat[i]) - (size_t)prefix[i];
+                want = prefix[i] ? strncmp(code, pat[i], pl) == 0 && strlen(code) >= pl
+                                 : strcmp(code, pat[i]) == 0;
+            }
+            ck_assert_msg(codes_match(set, code) == want, "round %d: code %s: expected %d",
+                          round, code, want);
+        }
+        codes_free(set);
+    }
+#undef NEXT
+}
+END_TEST
+
 Suite *suite_codes(void)
 {
     Suite *s = suite_create("codes");
@@ -263,6 +306,7 @@ Suite *suite_codes(void)
     tcase_add_test(tc, test_empty_list);
     tcase_add_test(tc, test_invalid_patterns);
     tcase_add_test(tc, test_many_patterns);
+    tcase_add_test(tc, test_random_against_scan);
     suite_add_tcase(s, tc);
     return s;
 }

@@ -1,6 +1,7 @@
 /* tests/test_date.c: core/base/date.c (day numbers, strict parsing, ages). */
 #include <check.h>
 #include <errno.h>
+#include <stdio.h>
 #include <string.h>
 
 #include "base/date.h"
@@ -161,6 +162,28 @@ START_TEST(test_round_trip_every_day)
 }
 END_TEST
 
+/* date_parse against date_valid_ymd and date_from_ymd (the arithmetic it inlines) for
+ * every year of its range, every month 0..13 and every day 0..32: it accepts exactly the
+ * real dates, with the same day numbers (29 February only in leap years). */
+START_TEST(test_parse_every_ymd)
+{
+    long ok = 0;
+    for (int y = DATE_MIN_YEAR; y <= DATE_MAX_YEAR; y++)
+        for (int m = 0; m <= 13; m++)
+            for (int d = 0; d <= 32; d++) {
+                char buf[16];
+                snprintf(buf, sizeof buf, "%04d-%02d-%02d", y, m, d);
+                cara_date got = 777;
+                int rc = date_parse(buf, 10, &got);
+                int valid = m >= 1 && m <= 12 && date_valid_ymd(y, m, d);
+                if (valid != (rc == 0) || (valid && got != date_from_ymd(y, m, d)))
+                    ck_abort_msg("%s: date_parse gave %d (day %d)", buf, rc, (int)got);
+                ok += valid;
+            }
+    ck_assert_int_eq(ok, 182621); /* the days of test_round_trip_every_day */
+}
+END_TEST
+
 START_TEST(test_age_on)
 {
     cara_date birth = date_from_ymd(1955, 6, 15);
@@ -194,6 +217,7 @@ Suite *suite_date(void)
     tcase_add_test(tc, test_bad_shapes);
     tcase_add_test(tc, test_format);
     tcase_add_test(tc, test_round_trip_every_day);
+    tcase_add_test(tc, test_parse_every_ymd);
     tcase_add_test(tc, test_age_on);
     tcase_set_timeout(tc, 60);
     suite_add_tcase(s, tc);

@@ -2,15 +2,21 @@
  * core/base/codes.c: see codes.h.
  *
  * Layout: every pattern string is copied into one pool; the set keeps
- *   - literals, sorted by strcmp (binary search);
+ *   - literals, sorted by strcmp;
  *   - prefixes (the part before '*'), sorted by (length, bytes), with one group per
  *     distinct length, so a code is looked up once per prefix length it can have;
- *   - '?' patterns and ranges in plain arrays (scanned).
+ *   - '?' patterns and ranges in plain arrays (scanned);
+ *   - the literals and the prefixes again in one open-addressing hash table keyed by
+ *     (bytes, length, kind): codes_match hashes the code once, FNV-1a byte by byte, and
+ *     the hash after L bytes is the key of its L-byte prefix, so each prefix length and
+ *     the literal cost one probe (most codes match nothing: one probe of an empty slot),
+ *     not a binary search of string comparisons.
  */
 #include "codes.h"
 
 #include <errno.h>
 #include <stdarg.h>
+#include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -30,6 +36,16 @@ typedef struct {
     size_t len, start, count; /* prefixes[start .. start+count) all have this length */
 } prefix_group;
 
+/* A hash table slot: s NULL is empty. */
+typedef struct {
+    const char *s;  /* a literal or a prefix (without its '*'), in the pool */
+    uint32_t hash;  /* FNV-1a of its len bytes */
+    uint32_t len;
+    int prefix;     /* 1: a prefix, 0: a literal */
+} code_slot;
+
+enum { FNV_OFFSET = 2166136261u, FNV_PRIME = 16777619u };
+
 struct cara_codeset {
     size_t n_patterns;
     char *pool;
@@ -43,6 +59,8 @@ struct cara_codeset {
     size_t n_wilds;
     range_pat *ranges;
     size_t n_ranges;
+    code_slot *table; /* literals and prefixes; mask + 1 slots, at most half used */
+    size_t mask;
 };
 
 static int is_code_char(char c)
@@ -167,6 +185,47 @@ static int cmp_len_str(const void *a, const void *b)
     return strcmp(x, y);
 }
 
+static uint32_t fnv(const char *p, size_t len)
+{
+    uint32_t h = FNV_OFFSET;
+    for (size_t i = 0; i < len; i++) h = (h ^ (unsigned char)p[i]) * FNV_PRIME;
+    return h;
+}
+
+/* 1 when the table holds (p, len, prefix) whose hash is h. */
+static int probe(const cara_codeset *set, uint32_t h, const char *p, size_t len, int prefix)
+{
+    for (size_t i = h & set->mask;; i = (i + 1) & set->mask) {
+        const code_slot *e = &set->table[i];
+        if (!e->s) return 0;
+        if (e->hash == h && e->len == len && e->prefix == prefix && !memcmp(e->s, p, len))
+            return 1;
+    }
+}
+
+static void put_slot(cara_codeset *set, const char *s, int prefix)
+{
+    size_t len = strlen(s);
+    uint32_t h = fnv(s, len);
+    if (probe(set, h, s, len, prefix)) return; /* a repeated pattern */
+    size_t i = h & set->mask;
+    while (set->table[i].s) i = (i + 1) & set->mask;
+    set->table[i] = (code_slot){.s = s, .hash = h, .len = (uint32_t)len, .prefix = prefix};
+}
+
+/* The hash table of the set's literals and prefixes. 0 or -ENOMEM. */
+static int build_table(cara_codeset *set)
+{
+    size_t want = 2 * (set->n_lits + set->n_prefixes), cap = 8;
+    while (cap < want) cap *= 2;
+    set->table = calloc(cap, sizeof *set->table);
+    if (!set->table) return -ENOMEM;
+    set->mask = cap - 1;
+    for (size_t i = 0; i < set->n_lits; i++) put_slot(set, set->lits[i], 0);
+    for (size_t i = 0; i < set->n_prefixes; i++) put_slot(set, set->prefixes[i], 1);
+    return 0;
+}
+
 int codes_compile(const char *const *patterns, size_t n, cara_codeset **out, char *err,
                   size_t errlen)
 {
@@ -235,6 +294,7 @@ int codes_compile(const char *const *patterns, size_t n, cara_codeset **out, cha
         else
             set->groups[set->n_groups++] = (prefix_group){.len = len, .start = i, .count = 1};
     }
+    if (build_table(set) < 0) goto oom;
     *out = set;
     return 0;
 
@@ -242,23 +302,6 @@ oom:
     codes_free(set);
     if (err && errlen) snprintf(err, errlen, "out of memory");
     return -ENOMEM;
-}
-
-/* Binary search for a string equal to the first `len` bytes of code among
- * arr[0..n), all of length len, sorted by strcmp. code has at least len bytes. */
-static int find_prefix(const char *const *arr, size_t n, const char *code, size_t len)
-{
-    size_t lo = 0, hi = n;
-    while (lo < hi) {
-        size_t mid = lo + (hi - lo) / 2;
-        int c = strncmp(arr[mid], code, len);
-        if (c == 0) return 1;
-        if (c < 0)
-            lo = mid + 1;
-        else
-            hi = mid;
-    }
-    return 0;
 }
 
 static int wild_match(const wild_pat *w, const char *code, size_t len)
@@ -272,14 +315,16 @@ static int wild_match(const wild_pat *w, const char *code, size_t len)
 int codes_match(const cara_codeset *set, const char *code)
 {
     if (!set || !code || !code[0]) return 0;
-    size_t len = strlen(code);
-    if (set->n_lits &&
-        bsearch(&code, set->lits, set->n_lits, sizeof *set->lits, cmp_str))
-        return 1;
-    for (size_t g = 0; g < set->n_groups && set->groups[g].len <= len; g++)
-        if (find_prefix(set->prefixes + set->groups[g].start, set->groups[g].count, code,
-                        set->groups[g].len))
-            return 1;
+    /* one pass: after len bytes, h is the hash of the code's len-byte prefix */
+    uint32_t h = FNV_OFFSET;
+    size_t len = 0, g = 0;
+    for (;; len++) {
+        for (; g < set->n_groups && set->groups[g].len == len; g++)
+            if (probe(set, h, code, len, 1)) return 1;
+        if (!code[len]) break;
+        h = (h ^ (unsigned char)code[len]) * FNV_PRIME;
+    }
+    if (set->n_lits && probe(set, h, code, len, 0)) return 1;
     for (size_t i = 0; i < set->n_wilds; i++)
         if (wild_match(&set->wilds[i], code, len)) return 1;
     for (size_t i = 0; i < set->n_ranges; i++) {
@@ -299,6 +344,7 @@ void codes_free(cara_codeset *set)
     if (!set) return;
     free(set->pool);
     free(set->lits);
+    free(set->table);
     free(set->prefixes);
     free(set->groups);
     free(set->wilds);

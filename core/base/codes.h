@@ -41,8 +41,9 @@ int codes_compile(const char *const *patterns, size_t n, cara_codeset **out, cha
 
 /*
  * 1 when the NUL-terminated code matches a pattern of set, else 0 (also when set or
- * code is NULL or code is ""). Literals are found by binary search, prefixes by one
- * binary search per distinct prefix length; '?' patterns and ranges are scanned.
+ * code is NULL or code is ""). Literals and prefixes are found in a hash table, one
+ * probe for the code and one per distinct prefix length; '?' patterns and ranges are
+ * scanned.
  */
 int codes_match(const cara_codeset *set, const char *code);
 

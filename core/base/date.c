@@ -65,23 +65,33 @@ int date_year(cara_date d)
     return y;
 }
 
-static int digits(const char *s, int n)
-{
-    int v = 0;
-    for (int i = 0; i < n; i++) {
-        if (s[i] < '0' || s[i] > '9') return -1;
-        v = v * 10 + (s[i] - '0');
-    }
-    return v;
-}
+/* Digit c's value, or 10 or more for any other byte. */
+static inline unsigned digit(char c) { return (unsigned)(unsigned char)c - '0'; }
 
+/* date_parse is on the hot path of every load (a claim line has four dates) and of every
+ * run (dates are stored as text): its checks and date_from_ymd's arithmetic, in unsigned
+ * 32-bit numbers, which suffice for DATE_MIN_YEAR..DATE_MAX_YEAR (tests/test_date.c
+ * compares it with date_from_ymd and date_valid_ymd on every day of those years). */
 int date_parse(const char *s, size_t len, cara_date *out)
 {
     if (!s || !out || len != 10 || s[4] != '-' || s[7] != '-') return -EINVAL;
-    int y = digits(s, 4), m = digits(s + 5, 2), d = digits(s + 8, 2);
-    if (y < DATE_MIN_YEAR || y > DATE_MAX_YEAR || m < 0 || d < 0) return -EINVAL;
-    if (!date_valid_ymd(y, m, d)) return -EINVAL;
-    *out = date_from_ymd(y, m, d);
+    unsigned c[8] = {digit(s[0]), digit(s[1]), digit(s[2]), digit(s[3]),
+                     digit(s[5]), digit(s[6]), digit(s[8]), digit(s[9])};
+    unsigned bad = 0;
+    for (int i = 0; i < 8; i++) bad |= c[i] > 9;
+    if (bad) return -EINVAL;
+    unsigned y = c[0] * 1000 + c[1] * 100 + c[2] * 10 + c[3], m = c[4] * 10 + c[5],
+             d = c[6] * 10 + c[7];
+    if (y < (unsigned)DATE_MIN_YEAR || y > (unsigned)DATE_MAX_YEAR || m < 1 || m > 12 || d < 1)
+        return -EINVAL;
+    static const unsigned char dim[12] = {31, 28, 31, 30, 31, 30, 31, 31, 30, 31, 30, 31};
+    unsigned leap = (y % 4 == 0 && y % 100 != 0) || y % 400 == 0;
+    if (d > dim[m - 1] + (unsigned)(m == 2 && leap)) return -EINVAL;
+    /* days_from_civil with y >= 1800: no negative era */
+    unsigned yy = y - (m <= 2), era = yy / 400, yoe = yy - era * 400;
+    unsigned mp = m > 2 ? m - 3 : m + 9, doy = (153 * mp + 2) / 5 + d - 1;
+    unsigned doe = yoe * 365 + yoe / 4 - yoe / 100 + doy;
+    *out = (cara_date)((int64_t)era * 146097 + doe - 719468);
     return 0;
 }
 

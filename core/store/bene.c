@@ -165,6 +165,7 @@ int bene_reader_open_range(bene_reader *r, store *s, const char *from, const cha
 {
     sqlite3 *db = store_db(s);
     memset(r, 0, sizeof *r);
+    r->memo_day = CARA_DATE_NONE;
     if (sqlite3_prepare_v2(db, Q_PERSONS, -1, &r->persons, NULL) != SQLITE_OK ||
         sqlite3_prepare_v2(db, Q_ELIG, -1, &r->eligibility, NULL) != SQLITE_OK ||
         sqlite3_prepare_v2(db, Q_ALIGN, -1, &r->alignment, NULL) != SQLITE_OK ||
@@ -371,32 +372,45 @@ static void txt_copy(const char *t, size_t n, char *dst, size_t size)
     dst[n] = '\0';
 }
 
-static cara_date txt_date(const char *t, size_t n)
+/* Date text t (n bytes; NULL: none) as a day number, CARA_DATE_NONE when it is none or
+ * not a date: date_parse, unless t is the text r read last (a valid date). */
+static cara_date memo_date(bene_reader *r, const char *t, size_t n)
 {
+    if (!t || n != sizeof r->memo_text) return CARA_DATE_NONE; /* a date is 10 bytes */
+    if (r->memo_day != CARA_DATE_NONE && !memcmp(t, r->memo_text, sizeof r->memo_text))
+        return r->memo_day;
     cara_date d;
-    if (!t || date_parse(t, n, &d) < 0) return CARA_DATE_NONE;
+    if (date_parse(t, n, &d) < 0) return CARA_DATE_NONE;
+    memcpy(r->memo_text, t, sizeof r->memo_text);
+    r->memo_day = d;
     return d;
 }
 
+static cara_date col_date(bene_reader *r, sqlite3_stmt *st, int i)
+{
+    return memo_date(r, (const char *)sqlite3_column_text(st, i),
+                     (size_t)sqlite3_column_bytes(st, i));
+}
+
 /* The header fields of the claim in st's row into l. */
-static void header_of(sqlite3_stmt *st, int o, cara_claim_line *l)
+static void header_of(bene_reader *r, sqlite3_stmt *st, int o, cara_claim_line *l)
 {
     l->claim_type = claim_type_of(sqlite3_column_text(st, o + 1));
-    l->claim_start = store_col_date(st, o + 2);
-    l->claim_end = store_col_date(st, o + 3);
-    l->admission = store_col_date(st, o + 4);
-    l->discharge = store_col_date(st, o + 5);
+    l->claim_start = col_date(r, st, o + 2);
+    l->claim_end = col_date(r, st, o + 3);
+    l->admission = col_date(r, st, o + 4);
+    l->discharge = col_date(r, st, o + 5);
     col_copy(st, o + 6, l->discharge_disposition, sizeof l->discharge_disposition);
     col_copy(st, o + 7, l->bill_type, sizeof l->bill_type);
     col_copy(st, o + 8, l->facility_npi, sizeof l->facility_npi);
 }
 
 /* The line fields of packed line p into l (its header already there). */
-static void line_of(const pl_line *p, cara_claim_line *l)
+static void line_of(bene_reader *r, const pl_line *p, cara_claim_line *l)
 {
     l->line_number = (int)p->number;
-    l->line_start = txt_date(p->text[PL_START], p->len[PL_START]);
-    l->line_end = txt_date(p->text[PL_END], p->len[PL_END]);
+    l->line_start = memo_date(r, p->text[PL_START], p->len[PL_START]);
+    l->line_end = memo_date(r, p->text[PL_END], p->len[PL_END]);
     txt_copy(p->text[PL_POS], p->len[PL_POS], l->place_of_service, sizeof l->place_of_service);
     txt_copy(p->text[PL_REVENUE], p->len[PL_REVENUE], l->revenue_center, sizeof l->revenue_center);
     txt_copy(p->text[PL_HCPCS], p->len[PL_HCPCS], l->hcpcs, sizeof l->hcpcs);
@@ -444,7 +458,7 @@ static int load_claims(bene_reader *r, bene_data *d, const char *person, char *e
         int claim_dx_n = -2;
         cara_claim_line head;
         memset(&head, 0, sizeof head);
-        header_of(st, o, &head);
+        header_of(r, st, o, &head);
         pl_reader_init(&r->lines, (const char *)sqlite3_column_text(st, o + 10),
                        (size_t)sqlite3_column_bytes(st, o + 10));
         pl_line p;
@@ -461,7 +475,7 @@ static int load_claims(bene_reader *r, bene_data *d, const char *person, char *e
             cara_claim_line *l = &d->lines[d->n_lines];
             *l = head;
             l->claim_id = claim;
-            line_of(&p, l);
+            line_of(r, &p, l);
             l->n_dx = (uint16_t)claim_dx_n;
             d->dx_off[d->n_lines] = claim_dx_off;
             d->n_lines++;

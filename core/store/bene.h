@@ -52,6 +52,10 @@ typedef struct bene_reader {
     bene_src src[3];
     int persons_from_claims; /* a stream of every claim: the persons are its claims' */
     pl_reader lines; /* its scratch owned: a claim's packed lines */
+    /* the last date text read and its day number: a claim's dates and its lines' are
+     * mostly the same day, so most dates are this one again (bene.c, memo_date) */
+    char memo_text[10];
+    cara_date memo_day; /* CARA_DATE_NONE: memo_text holds nothing yet */
 } bene_reader;
 
 /* Prepare the statements on s (borrowed: it must outlive the reader). 0 or -EIO with
