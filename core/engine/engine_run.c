@@ -639,7 +639,12 @@ static void phase(const engine_opts *o, const char *name)
 static int after_shards(run_data *rd, const incr_plan *plan, json_t *warnings, FILE *log,
                         engine_stats *st, char *err, size_t errlen)
 {
-    if (rd->n_people > 1) qsort(rd->people, rd->n_people, sizeof *rd->people, cmp_person);
+    /* the shards' people come in person order already (shards are contiguous ranges,
+     * concatenated in order): sorted only when they are not */
+    int sorted = 1;
+    for (size_t i = 1; i < rd->n_people && sorted; i++)
+        sorted = cmp_person(&rd->people[i - 1], &rd->people[i]) < 0;
+    if (!sorted) qsort(rd->people, rd->n_people, sizeof *rd->people, cmp_person);
     for (size_t i = 1; i < rd->n_people; i++)
         if (!strcmp(rd->people[i - 1].person_id, rd->people[i].person_id))
             return util_fail(err, errlen, -EPROTO, "beneficiary %s was priced twice (carried "
