@@ -134,6 +134,48 @@ START_TEST(test_reads_whitespace_escapes)
 }
 END_TEST
 
+/* A reader that borrows gives the same texts and lengths as one that copies: texts
+ * without escapes point into the value itself (not NUL-terminated: the next byte is
+ * its closing quote), one with an escape is decoded into the scratch, NUL-terminated. */
+START_TEST(test_borrow_same_as_copy)
+{
+    const char *v = "[[1,\"2027-03-01\",null,\"11\",\"\",\"97161\",\"GP 59\",\"1234567893\","
+                    "\"12\\\"3\",\"\",\"x\\u00e9y\",100,90,0,null],"
+                    "[2,\"2027-03-02\",\"2027-03-02\",\"\",\"0420\",\"\",\"\",\"\",\"\",\"\",\"\",5,5,1,3]]";
+    pl_reader a = {0}, b = {0};
+    b.borrow = 1;
+    pl_reader_init(&a, v, strlen(v));
+    pl_reader_init(&b, v, strlen(v));
+    for (int line = 0; line < 2; line++) {
+        pl_line x, y;
+        ck_assert_int_eq(pl_next(&a, &x), 1);
+        ck_assert_int_eq(pl_next(&b, &y), 1);
+        ck_assert_int_eq(x.number, y.number);
+        for (int i = 0; i < PL_TEXTS; i++) {
+            ck_assert_uint_eq(x.len[i], y.len[i]);
+            ck_assert_int_eq(!x.text[i], !y.text[i]);
+            if (x.text[i]) ck_assert_int_eq(memcmp(x.text[i], y.text[i], x.len[i]), 0);
+            if (x.text[i]) ck_assert_uint_eq(strlen(x.text[i]), x.len[i]);
+        }
+        ck_assert_int_eq(x.paid_cents, y.paid_cents);
+        ck_assert_int_eq(x.denied, y.denied);
+        ck_assert_int_eq(x.has_detail, y.has_detail);
+        if (line == 0) {
+            /* borrowed: inside v; decoded (escapes): in the scratch */
+            ck_assert(y.text[PL_HCPCS] > v && y.text[PL_HCPCS] < v + strlen(v));
+            ck_assert(y.text[PL_RENDERING_TIN] < v || y.text[PL_RENDERING_TIN] > v + strlen(v));
+            ck_assert_str_eq(y.text[PL_RENDERING_TIN], "12\"3");
+            ck_assert_str_eq(y.text[PL_BILLING_TIN], "x\xc3\xa9y");
+            ck_assert_int_eq(y.text[PL_MODIFIERS][y.len[PL_MODIFIERS]], '"');
+        }
+    }
+    ck_assert_int_eq(pl_next(&a, &(pl_line){0}), 0);
+    ck_assert_int_eq(pl_next(&b, &(pl_line){0}), 0);
+    pl_reader_free(&a);
+    pl_reader_free(&b);
+}
+END_TEST
+
 /* Each malformed value is refused at its byte, saying what was expected. */
 START_TEST(test_refusals)
 {
@@ -200,6 +242,7 @@ Suite *suite_packed_lines(void)
     tcase_add_test(tc, test_write);
     tcase_add_test(tc, test_reads_sqlite_json);
     tcase_add_test(tc, test_reads_whitespace_escapes);
+    tcase_add_test(tc, test_borrow_same_as_copy);
     tcase_add_test(tc, test_refusals);
     tcase_add_test(tc, test_length_bounds);
     suite_add_tcase(s, tc);

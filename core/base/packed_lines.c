@@ -213,15 +213,26 @@ static size_t utf8(unsigned cp, char *o)
     return 4;
 }
 
-/* A JSON string decoded into scratch at *used (room: the value's length was reserved,
- * and no escape decodes longer than it is written). */
-static int read_text(pl_reader *r, size_t *used, size_t *at)
+/* A JSON string into *tp and *tl: decoded into scratch at *used (room: the value's
+ * length was reserved, and no escape decodes longer than it is written), NUL-terminated;
+ * or, for a reader that borrows, a string without escapes as it is in the value. */
+static int read_text(pl_reader *r, size_t *used, const char **tp, size_t *tl)
 {
     ws(r);
     if (r->p >= r->end || *r->p != '"') return bad(r, "expected a string or null");
     r->p++;
-    *at = *used;
+    if (r->borrow) {
+        const char *q = r->p;
+        while (q < r->end && *q != '"' && *q != '\\' && (unsigned char)*q >= 0x20) q++;
+        if (q < r->end && *q == '"') {
+            *tp = r->p;
+            *tl = (size_t)(q - r->p);
+            r->p = q + 1;
+            return 0;
+        }
+    }
     char *o = r->scratch + *used;
+    *tp = o;
     while (r->p < r->end && *r->p != '"') {
         /* a run of plain bytes at once */
         const char *q = r->p;
@@ -274,6 +285,7 @@ static int read_text(pl_reader *r, size_t *used, size_t *at)
     }
     if (r->p >= r->end) return bad(r, "unterminated string");
     r->p++;
+    *tl = (size_t)(o - *tp);
     *o++ = '\0';
     *used = (size_t)(o - r->scratch);
     return 0;
@@ -304,23 +316,15 @@ int pl_next(pl_reader *r, pl_line *out)
     out->detail_paid_cents = 0;
     if (!expect(r, '[')) return bad(r, "expected '[' (a line)");
     if (read_int(r, &out->number)) return -1;
-    size_t used = 0, at[PL_TEXTS];
-    int null[PL_TEXTS];
+    size_t used = 0;
     for (int i = 0; i < PL_TEXTS; i++) {
         if (!expect(r, ',')) return bad(r, "expected ',' (a line has 15 values)");
-        null[i] = is_null(r);
-        if (!null[i] && read_text(r, &used, &at[i])) return -1;
-    }
-    for (int i = 0; i < PL_TEXTS; i++) {
-        out->text[i] = null[i] ? NULL : r->scratch + at[i];
-        /* the next text starts after this one's NUL */
-        size_t next = used;
-        for (int k = i + 1; k < PL_TEXTS; k++)
-            if (!null[k]) {
-                next = at[k];
-                break;
-            }
-        out->len[i] = null[i] ? 0 : next - at[i] - 1;
+        if (is_null(r)) {
+            out->text[i] = NULL;
+            out->len[i] = 0;
+        } else if (read_text(r, &used, &out->text[i], &out->len[i])) {
+            return -1;
+        }
     }
     int64_t *nums[3] = {&out->paid_cents, &out->allowed_cents, &out->denied};
     for (int i = 0; i < 3; i++) {

@@ -30,12 +30,14 @@ enum {
     PL_RENDERING_TIN, PL_BILLING_NPI, PL_BILLING_TIN, PL_TEXTS
 };
 
-/* One line. The texts are NUL-terminated; NULL is JSON null (only the two dates may
- * be null when written by the store, but a reader accepts null for any text). */
+/* One line. The texts are NUL-terminated (but see pl_reader.borrow); NULL is JSON null
+ * (only the two dates may be null when written by the store, but a reader accepts null
+ * for any text). */
 typedef struct pl_line {
     int64_t number;
     const char *text[PL_TEXTS];
-    size_t len[PL_TEXTS];        /* their lengths (pl_next sets them; pl_append ignores them) */
+    size_t len[PL_TEXTS];        /* their lengths (pl_next sets them, 0 for NULL;
+                                  * pl_append ignores them) */
     int64_t paid_cents, allowed_cents, denied;
     int has_detail;              /* 0: detail_paid_cents is null */
     int64_t detail_paid_cents;
@@ -62,6 +64,9 @@ typedef struct pl_reader {
     char *scratch;               /* owned: the decoded texts of the current line */
     size_t cap;
     int state;                   /* 0 before '[', 1 in the array, 2 done */
+    int borrow;                  /* 1: a text without escapes points into the value,
+                                  * not NUL-terminated (use its len); 0: every text is
+                                  * a NUL-terminated copy. Set by the caller. */
     char err[160];               /* "byte N: message" after an error */
 } pl_reader;
 

@@ -166,6 +166,7 @@ int bene_reader_open_range(bene_reader *r, store *s, const char *from, const cha
     sqlite3 *db = store_db(s);
     memset(r, 0, sizeof *r);
     r->memo_day = CARA_DATE_NONE;
+    r->lines.borrow = 1; /* line_of reads texts by their lengths */
     if (sqlite3_prepare_v2(db, Q_PERSONS, -1, &r->persons, NULL) != SQLITE_OK ||
         sqlite3_prepare_v2(db, Q_ELIG, -1, &r->eligibility, NULL) != SQLITE_OK ||
         sqlite3_prepare_v2(db, Q_ALIGN, -1, &r->alignment, NULL) != SQLITE_OK ||
@@ -414,16 +415,15 @@ static void line_of(bene_reader *r, const pl_line *p, cara_claim_line *l)
     txt_copy(p->text[PL_POS], p->len[PL_POS], l->place_of_service, sizeof l->place_of_service);
     txt_copy(p->text[PL_REVENUE], p->len[PL_REVENUE], l->revenue_center, sizeof l->revenue_center);
     txt_copy(p->text[PL_HCPCS], p->len[PL_HCPCS], l->hcpcs, sizeof l->hcpcs);
+    /* the modifiers: up to five, space-separated (the reader borrows: len bytes, no NUL) */
     const char *mods = p->text[PL_MODIFIERS];
+    size_t mlen = mods ? p->len[PL_MODIFIERS] : 0, at = 0;
     memset(l->modifiers, 0, sizeof l->modifiers);
-    for (int m = 0; mods && *mods && m < 5; m++) {
-        while (*mods == ' ') mods++;
-        size_t k = 0;
-        while (mods[k] && mods[k] != ' ' && k < 2) {
-            l->modifiers[m][k] = mods[k];
-            k++;
-        }
-        while (*mods && *mods != ' ') mods++;
+    for (int m = 0; at < mlen && m < 5; m++) {
+        while (at < mlen && mods[at] == ' ') at++;
+        for (size_t k = 0; k < 2 && at + k < mlen && mods[at + k] != ' '; k++)
+            l->modifiers[m][k] = mods[at + k];
+        while (at < mlen && mods[at] != ' ') at++;
     }
     txt_copy(p->text[PL_RENDERING_NPI], p->len[PL_RENDERING_NPI], l->rendering_npi, sizeof l->rendering_npi);
     txt_copy(p->text[PL_RENDERING_TIN], p->len[PL_RENDERING_TIN], l->rendering_tin, sizeof l->rendering_tin);
