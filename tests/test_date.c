@@ -171,7 +171,7 @@ START_TEST(test_parse_every_ymd)
     for (int y = DATE_MIN_YEAR; y <= DATE_MAX_YEAR; y++)
         for (int m = 0; m <= 13; m++)
             for (int d = 0; d <= 32; d++) {
-                char buf[16];
+                char buf[48]; /* room for any int, as the compiler reckons */
                 snprintf(buf, sizeof buf, "%04d-%02d-%02d", y, m, d);
                 cara_date got = 777;
                 int rc = date_parse(buf, 10, &got);
