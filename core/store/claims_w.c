@@ -134,7 +134,8 @@ int claims__w_paid_date(claims_w *w, const char *claim_id, const char *paid_date
 }
 
 /* Bind claim r as parameters o+1 .. o+CLAIM_PARAMS. */
-static void bind_claim(sqlite3_stmt *st, int o, const claim_rec *r)
+/* The first 12 columns, which CLAIM_COLS and PLAIN_COLS share, from parameter o + 1. */
+static void bind_head(sqlite3_stmt *st, int o, const claim_rec *r)
 {
     store__w_text(st, o + 1, r->claim_id);
     store__w_text(st, o + 2, r->claim_type);
@@ -148,6 +149,11 @@ static void bind_claim(sqlite3_stmt *st, int o, const claim_rec *r)
     store__w_text0(st, o + 10, r->facility_npi);
     sqlite3_bind_int(st, o + 11, r->adjustment_type_code);
     store__w_text0(st, o + 12, r->diagnosis_codes);
+}
+
+static void bind_claim(sqlite3_stmt *st, int o, const claim_rec *r)
+{
+    bind_head(st, o, r);
     store__w_text0(st, o + 13, r->procedure_codes);
     sqlite3_bind_int64(st, o + 14, r->load_id);
     store__w_text(st, o + 15, r->status ? r->status : "current");
@@ -180,18 +186,7 @@ static int plain(const claim_rec *r)
 /* A plain claim's PLAIN_PARAMS values from parameter o + 1 on. */
 static void bind_plain(sqlite3_stmt *st, int o, const claim_rec *r)
 {
-    store__w_text(st, o + 1, r->claim_id);
-    store__w_text(st, o + 2, r->claim_type);
-    store__w_text(st, o + 3, r->person_id);
-    store__w_text(st, o + 4, r->claim_start_date);
-    store__w_text(st, o + 5, r->claim_end_date);
-    store__w_text(st, o + 6, r->admission_date);
-    store__w_text(st, o + 7, r->discharge_date);
-    store__w_text0(st, o + 8, r->discharge_disposition_code);
-    store__w_text0(st, o + 9, r->bill_type_code);
-    store__w_text0(st, o + 10, r->facility_npi);
-    sqlite3_bind_int(st, o + 11, r->adjustment_type_code);
-    store__w_text0(st, o + 12, r->diagnosis_codes);
+    bind_head(st, o, r);
     sqlite3_bind_int64(st, o + 13, r->load_id);
     store__w_text(st, o + 14, r->paid_date);
     store__w_text(st, o + 15, r->lines ? r->lines : "[]");
