@@ -20,6 +20,7 @@
 #include "helpers.h"
 #include "load/load_csv.h"
 #include "load/load_feed.h"
+#include "store/run_inputs_q.h"
 #include "base/sha256.h"
 #include "suites.h"
 #include "base/util.h"
@@ -368,6 +369,21 @@ static long long q(const char *sql)
 }
 
 #define HAS(s) ck_assert_msg(strstr(errs, s), "errors lack '%s':\n%s", s, errs)
+
+/* claim_end_days on st is the count of st's current claims by end date, row for row
+ * (none of 0), and the three triggers that keep it are there: what a load into an empty
+ * table counted itself and what the triggers keep must both be that. */
+static void end_days_ok(store *st_)
+{
+    ck_assert_int_eq(q_on(st_, "SELECT count(*) FROM (SELECT claim_end_date, count(*) FROM claims "
+                          "WHERE status = 'current' GROUP BY claim_end_date EXCEPT SELECT * "
+                          "FROM claim_end_days)"), 0);
+    ck_assert_int_eq(q_on(st_, "SELECT count(*) FROM (SELECT * FROM claim_end_days EXCEPT SELECT "
+                          "claim_end_date, count(*) FROM claims WHERE status = 'current' GROUP "
+                          "BY claim_end_date)"), 0);
+    ck_assert_int_eq(q_on(st_, "SELECT count(*) FROM sqlite_schema WHERE type = 'trigger' AND "
+                          "name IN ('claims_end_insert', 'claims_end_delete', 'claims_end_update')"), 3);
+}
 
 static const char ACOS[] = "aco_id,name,track\nA1,Alpha ACO,global\nA2,\"Beta, Inc.\",professional\n";
 
@@ -738,19 +754,17 @@ START_TEST(test_write_behind)
         ck_assert_str_eq((const char *)sqlite3_column_text(q_, 3), "2027-01-04");
         sqlite3_finalize(q_);
         way[k].dump = dump_claims(st);
-        /* built again after the load into the empty table, as the schema has it, and used */
-        ck_assert_int_eq(sqlite3_prepare_v2(store_db(st), "SELECT sql FROM sqlite_schema WHERE "
-                         "name = 'claims_current_end'", -1, &q_, NULL), SQLITE_OK);
-        ck_assert_int_eq(sqlite3_step(q_), SQLITE_ROW);
-        ck_assert_str_eq((const char *)sqlite3_column_text(q_, 0), "CREATE INDEX claims_current_end "
-                         "ON claims (claim_end_date) WHERE status = 'current'");
-        sqlite3_finalize(q_);
-        ck_assert_int_eq(sqlite3_prepare_v2(store_db(st), "SELECT max(claim_end_date) FROM claims "
-                         "INDEXED BY claims_current_end WHERE status = 'current'", -1, &q_, NULL),
-                         SQLITE_OK);
-        ck_assert_int_eq(sqlite3_step(q_), SQLITE_ROW);
-        ck_assert_str_eq((const char *)sqlite3_column_text(q_, 0), "2027-01-05");
-        sqlite3_finalize(q_);
+        /* the current claims by end date, counted by the load (every claim ends on
+         * 2027-01-05: 2,999 current, W00020 cancelled), and the as-of date from them */
+        end_days_ok(st);
+        ck_assert_int_eq(q_on(st, "SELECT current FROM claim_end_days WHERE claim_end_date = "
+                              "'2027-01-05'"), (int)want_claims);
+        int32_t as_of;
+        char e_[256];
+        ck_assert_int_eq(run_inputs_q_as_of(st, &as_of, e_, sizeof e_), 0);
+        char day[11];
+        date_format(as_of, day);
+        ck_assert_str_eq(day, "2027-01-05");
         store_close(st);
     }
     ck_assert_int_eq(want_claims, 2999);
@@ -1016,11 +1030,10 @@ START_TEST(test_write_behind_repeat)
     ck_assert_int_eq(q("SELECT count(*) FROM claims"), 0);
     ck_assert_int_eq(q("SELECT count(*) FROM claim_lines"), 0);
     ck_assert_str_eq(journal_of(db), "wal"); /* the direct load rolled back, then WAL again */
-    /* the index a load into an empty claims table builds at its end (claims_w_bulk_begin)
-     * is back: the rollback restored it */
-    ck_assert_int_eq(q("SELECT count(*) FROM sqlite_schema WHERE name = 'claims_current_end' "
-                       "AND sql = 'CREATE INDEX claims_current_end ON claims (claim_end_date) "
-                       "WHERE status = ''current'''"), 1);
+    /* the triggers a load into an empty claims table drops (claims_w_bulk_begin) are
+     * back: the rollback restored them; no day is counted */
+    end_days_ok(db);
+    ck_assert_int_eq(q("SELECT count(*) FROM claim_end_days"), 0);
     free(text);
 }
 END_TEST
@@ -1244,6 +1257,107 @@ START_TEST(test_participation_rules)
 }
 END_TEST
 
+/* One claims row of claim id ending on end (one line of 10.00), adjustment adj. */
+static size_t end_row(char *out, size_t cap, const char *id, const char *end, int adj)
+{
+    return (size_t)snprintf(out, cap, "%s,1,professional,1EG4TE5MK73,%s,%s,%s,%s,,,11,,,97110,,"
+                            "1234567893,123456789,1234567893,123456789,10.00,10.00,Z9181,,%d\n",
+                            id, end, end, end, end, adj);
+}
+
+/* The data's as-of date on st, as text. */
+static void as_of_is(store *st_, const char *want)
+{
+    int32_t d;
+    char e[256], day[11];
+    ck_assert_int_eq(run_inputs_q_as_of(st_, &d, e, sizeof e), 0);
+    if (d == CARA_DATE_NONE) snprintf(day, sizeof day, "none");
+    else date_format(d, day);
+    ck_assert_str_eq(day, want);
+}
+
+/* claim_end_days (migration 28) through each way claims change: a load into the empty
+ * table counts its own claims (the triggers dropped, then made again), later files and
+ * SQL go through the triggers, a --skip-bad load keeps them (its savepoints take claims
+ * back). By hand, after the first file: E1 2027-02-01 replaced by a version ending
+ * 2027-02-03 (2027-02-01 no longer counted), E2 2027-02-02 cancelled, E3 and E4
+ * 2027-02-02: {2027-02-02: 2, 2027-02-03: 1}, as of 2027-02-03. */
+START_TEST(test_end_days)
+{
+    char text[4096];
+    size_t n = (size_t)snprintf(text, sizeof text, "%s", CLAIM_HDR);
+    n += end_row(text + n, sizeof text - n, "E1", "2027-02-01", 0);
+    n += end_row(text + n, sizeof text - n, "E2", "2027-02-02", 0);
+    n += end_row(text + n, sizeof text - n, "E3", "2027-02-02", 0);
+    n += end_row(text + n, sizeof text - n, "E1", "2027-02-03", 2);
+    n += end_row(text + n, sizeof text - n, "E2", "2027-02-02", 1);
+    n += end_row(text + n, sizeof text - n, "E4", "2027-02-02", 0);
+    load_result r;
+    ck_assert_msg(load("medical_claim.csv", text, &r) == 0, "%s", errs);
+    end_days_ok(db);
+    ck_assert_int_eq(q("SELECT count(*) FROM claim_end_days"), 2);
+    ck_assert_int_eq(q("SELECT current FROM claim_end_days WHERE claim_end_date = '2027-02-02'"), 2);
+    ck_assert_int_eq(q("SELECT current FROM claim_end_days WHERE claim_end_date = '2027-02-03'"), 1);
+    as_of_is(db, "2027-02-03");
+
+    /* a later file, onto stored claims (the triggers): E1 cancelled (the latest day goes,
+     * the as-of date moves back), E3 replaced by a version ending 2027-02-05, E5 new */
+    n = (size_t)snprintf(text, sizeof text, "%s", CLAIM_HDR);
+    n += end_row(text + n, sizeof text - n, "E1", "2027-02-03", 1);
+    n += end_row(text + n, sizeof text - n, "E5", "2027-02-04", 0);
+    ck_assert_msg(load("later.csv", text, &r) == 0, "%s", errs);
+    end_days_ok(db);
+    as_of_is(db, "2027-02-04");
+    n = (size_t)snprintf(text, sizeof text, "%s", CLAIM_HDR);
+    n += end_row(text + n, sizeof text - n, "E3", "2027-02-05", 2);
+    ck_assert_msg(load("later2.csv", text, &r) == 0, "%s", errs);
+    end_days_ok(db);
+    ck_assert_int_eq(q("SELECT current FROM claim_end_days WHERE claim_end_date = '2027-02-02'"), 1);
+    as_of_is(db, "2027-02-05");
+
+    /* SQL: a status moved by hand, an end date changed, a claim deleted */
+    char e[256];
+    ck_assert_int_eq(store_exec(db, "UPDATE claims SET status = 'denied' WHERE claim_id = 'E4'", e,
+                                sizeof e), 0);
+    end_days_ok(db);
+    ck_assert_int_eq(q("SELECT count(*) FROM claim_end_days WHERE claim_end_date = '2027-02-02'"), 0);
+    ck_assert_int_eq(store_exec(db, "UPDATE claims SET status = 'current' WHERE claim_id = 'E4'", e,
+                                sizeof e), 0);
+    ck_assert_int_eq(store_exec(db, "UPDATE claims SET claim_end_date = '2027-03-01' WHERE "
+                                "claim_id = 'E5'", e, sizeof e), 0);
+    end_days_ok(db);
+    as_of_is(db, "2027-03-01");
+    ck_assert_int_eq(store_exec(db, "DELETE FROM claims WHERE claim_id = 'E5'", e, sizeof e), 0);
+    end_days_ok(db);
+    as_of_is(db, "2027-02-05");
+    ck_assert_int_eq(store_exec(db, "DELETE FROM claims", e, sizeof e), 0);
+    ck_assert_int_eq(q("SELECT count(*) FROM claim_end_days"), 0);
+    as_of_is(db, "none");
+
+    /* --skip-bad into the (again) empty table: the triggers stay, and F2, rejected with
+     * its bad line, is counted nowhere */
+    n = (size_t)snprintf(text, sizeof text, "%s", CLAIM_HDR);
+    n += end_row(text + n, sizeof text - n, "F1", "2027-04-01", 0);
+    n += (size_t)snprintf(text + n, sizeof text - n, "F2,1,professional,1EG4TE5MK73,2027-04-09,"
+                          "2027-04-09,2027-04-09,2027-04-09,,,11,,,97110,,1234567893,123456789,"
+                          "1234567893,123456789,1x.00,10.00,Z9181,,0\n");
+    char path[256];
+    snprintf(path, sizeof path, "%s/skip.csv", dir);
+    FILE *f = fopen(path, "w");
+    fputs(text, f);
+    fclose(f);
+    FILE *ef = fopen(errpath, "w");
+    load_opts o = {.max_errors = 50, .err = ef, .skip_bad = 1};
+    ck_assert_int_eq(load_file(db, path, &o, &r), 0);
+    fclose(ef);
+    ck_assert_int_eq(q("SELECT count(*) FROM claims WHERE claim_id = 'F2'"), 0);
+    ck_assert_int_eq(q("SELECT count(*) FROM claims WHERE claim_id = 'F1'"), 1);
+    end_days_ok(db);
+    ck_assert_int_eq(q("SELECT count(*) FROM claim_end_days"), 1);
+    as_of_is(db, "2027-04-01");
+}
+END_TEST
+
 /* skip_bad: the good rows load; a claim with one bad line is rejected whole and keeps
  * the version the store had; every rejected row is in the rejects file with its reason. */
 START_TEST(test_skip_bad)
@@ -1323,6 +1437,7 @@ Suite *suite_load(void)
     tcase_add_test(tc, test_amount_bound);
     tcase_add_test(tc, test_future_dates);
     tcase_add_test(tc, test_skip_bad);
+    tcase_add_test(tc, test_end_days);
     tcase_add_test(tc, test_tiers);
     tcase_add_test(tc, test_error_limit);
     tcase_add_test(tc, test_participation_rules);

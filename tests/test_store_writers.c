@@ -268,41 +268,68 @@ START_TEST(test_alignment)
 }
 END_TEST
 
-/* A load into an empty claims table drops the index by thru date and builds it again,
- * sorted, at its end: only inside a transaction and only while the table is empty; the
- * index built covers the claims written between (max thru date 2027-03-09 of C1..C9,
- * C9 ending on the 9th). A rollback restores the index without the claims. */
-START_TEST(test_claims_bulk_index)
+/* A load into an empty claims table drops the triggers that keep claim_end_days and
+ * counts its claims itself: only inside a transaction, only while the table is empty and
+ * only when asked (count 1); what it writes at the end is what the triggers would have
+ * kept. By hand: C1..C9 end on 2027-03-01..09; C9 deleted, C8 replaced, C7 replaced and
+ * made current again, C2 inserted as denied: days 01 and 03..07 count 1, as of
+ * 2027-03-07. A rollback restores the triggers without the claims. */
+START_TEST(test_claims_bulk_days)
 {
     claims_w *w;
     char err[256], buf[256];
-    const char *has = "SELECT count(*) FROM sqlite_schema WHERE name = 'claims_current_end'";
+    const char *has = "SELECT count(*) FROM sqlite_schema WHERE type = 'trigger' AND name IN "
+                      "('claims_end_insert', 'claims_end_delete', 'claims_end_update')";
+    const char *same = "SELECT count(*) FROM (SELECT claim_end_date, count(*) FROM claims WHERE "
+                       "status = 'current' GROUP BY 1 EXCEPT SELECT * FROM claim_end_days)";
+    const char *same2 = "SELECT count(*) FROM (SELECT * FROM claim_end_days EXCEPT SELECT "
+                        "claim_end_date, count(*) FROM claims WHERE status = 'current' GROUP BY 1)";
     ck_assert_int_eq(claims_w_open(db, &w, err, sizeof err), 0);
-    ck_assert_int_eq(claims_w_bulk_begin(w, err, sizeof err), 0); /* autocommit: nothing */
-    ck_assert_int_eq(th_q(db, has), 1);
+    ck_assert_int_eq(claims_w_bulk_begin(w, 1, err, sizeof err), 0); /* autocommit: nothing */
+    ck_assert_int_eq(th_q(db, has), 3);
     ck_assert_int_eq(store_begin(db, err, sizeof err), 0);
-    ck_assert_int_eq(claims_w_bulk_begin(w, err, sizeof err), 1);
+    ck_assert_int_eq(claims_w_bulk_begin(w, 0, err, sizeof err), 0); /* not asked */
+    ck_assert_int_eq(th_q(db, has), 3);
+    ck_assert_int_eq(claims_w_bulk_begin(w, 1, err, sizeof err), 1);
     ck_assert_int_eq(th_q(db, has), 0);
     for (int i = 1; i <= 9; i++) {
         char id[16], end[24];
         snprintf(id, sizeof id, "C%d", i);
         snprintf(end, sizeof end, "2027-03-0%d", i);
         claim_rec c = {.claim_id = id, .claim_type = "professional", .person_id = "P1",
-                       .claim_start_date = "2027-03-01", .claim_end_date = end};
+                       .claim_start_date = "2027-03-01", .claim_end_date = end,
+                       .status = i == 2 ? "denied" : NULL};
         ck_assert_int_eq(claims_w_insert(w, &c, err, sizeof err), 0);
     }
+    ck_assert_int_eq(claims_w_delete(w, "C9", err, sizeof err), 0);
+    ck_assert_int_eq(claims_w_delete(w, "C99", err, sizeof err), 0); /* not stored */
+    ck_assert_int_eq(claims_w_status(w, "C8", "replaced", NULL, err, sizeof err), 0);
+    ck_assert_int_eq(claims_w_status(w, "C7", "replaced", NULL, err, sizeof err), 0);
+    ck_assert_int_eq(claims_w_status(w, "C7", "current", NULL, err, sizeof err), 0);
+    ck_assert_int_eq(claims_w_status(w, "C2", "cancelled", NULL, err, sizeof err), 0);
+    ck_assert_int_eq(th_q(db, "SELECT count(*) FROM claim_end_days"), 0); /* counted in memory */
     ck_assert_int_eq(claims_w_bulk_end(w, err, sizeof err), 0);
-    ck_assert_int_eq(th_q(db, has), 1);
-    ck_assert_str_eq(th_qs(db, "SELECT max(claim_end_date) FROM claims INDEXED BY "
-                               "claims_current_end WHERE status = 'current'", buf), "2027-03-09");
-    ck_assert_int_eq(claims_w_bulk_begin(w, err, sizeof err), 0); /* not empty now */
-    ck_assert_int_eq(th_q(db, has), 1);
+    ck_assert_int_eq(th_q(db, has), 3);
+    ck_assert_int_eq(th_q(db, same), 0);
+    ck_assert_int_eq(th_q(db, same2), 0);
+    ck_assert_int_eq(th_q(db, "SELECT count(*) FROM claim_end_days"), 6);
+    ck_assert_str_eq(th_qs(db, "SELECT max(claim_end_date) FROM claim_end_days WHERE current > 0",
+                           buf), "2027-03-07");
+    ck_assert_int_eq(claims_w_bulk_begin(w, 1, err, sizeof err), 0); /* not empty now */
+    ck_assert_int_eq(th_q(db, has), 3);
+    /* the triggers again: C7 deleted, the as-of date moves back */
+    ck_assert_int_eq(claims_w_delete(w, "C7", err, sizeof err), 0);
+    ck_assert_int_eq(th_q(db, same), 0);
+    ck_assert_int_eq(th_q(db, same2), 0);
+    ck_assert_str_eq(th_qs(db, "SELECT max(claim_end_date) FROM claim_end_days WHERE current > 0",
+                           buf), "2027-03-06");
     store_rollback(db);
     ck_assert_int_eq(store_begin(db, err, sizeof err), 0);
-    ck_assert_int_eq(claims_w_bulk_begin(w, err, sizeof err), 1);
+    ck_assert_int_eq(claims_w_bulk_begin(w, 1, err, sizeof err), 1);
     store_rollback(db); /* without claims_w_bulk_end */
-    ck_assert_int_eq(th_q(db, has), 1);
+    ck_assert_int_eq(th_q(db, has), 3);
     ck_assert_int_eq(th_q(db, "SELECT count(*) FROM claims"), 0);
+    ck_assert_int_eq(th_q(db, "SELECT count(*) FROM claim_end_days"), 0);
     claims_w_close(w);
 }
 END_TEST
@@ -631,7 +658,7 @@ Suite *suite_store_writers(void)
     tcase_add_test(tc, test_eligibility);
     tcase_add_test(tc, test_alignment);
     tcase_add_test(tc, test_claims);
-    tcase_add_test(tc, test_claims_bulk_index);
+    tcase_add_test(tc, test_claims_bulk_days);
     tcase_add_test(tc, test_claims_write_behind_same_rows);
     tcase_add_test(tc, test_claims_write_behind_failures);
     tcase_add_test(tc, test_audit_append);

@@ -50,7 +50,8 @@ static const char *const SQL[C_N] = {
     [C_PAID_DATE] = "UPDATE claims SET paid_date = ?2 WHERE claim_id = ?1",
     /* whose claim a write by claim_id touches: stamped before the write (changes_q.h),
      * so that a failed stamp leaves the claim as it was */
-    [C_PERSON] = "SELECT person_id FROM claims WHERE claim_id = ?1",
+    [C_PERSON] = "SELECT person_id, status = 'current', claim_end_date FROM claims "
+                 "WHERE claim_id = ?1",
 };
 
 int claims_w_open(store *s, claims_w **out, char *err, size_t errlen)
@@ -69,7 +70,8 @@ void claims_w_close(claims_w *w)
         sqlite3_finalize(w->many_claims[i]);
         sqlite3_finalize(w->many_plain[i]);
     }
-    free(w->deferred_sql);
+    free(w->trigger_sql);
+    end_tally_free(w->tally);
     free(w->pend_arena); /* a pending claim not flushed: its transaction is rolled back */
     claims__pack_free(&w->pend_lines);
     claims__pack_free(&w->slow);
@@ -96,6 +98,11 @@ static int stamp_claim(claims_w *w, const char *claim_id, char *err, size_t errl
     if (found) {
         const char *p = (const char *)sqlite3_column_text(st, 0);
         snprintf(person, sizeof person, "%s", p ? p : "");
+        w->found_current = sqlite3_column_int(st, 1);
+        const char *e = (const char *)sqlite3_column_text(st, 2);
+        if ((size_t)snprintf(w->found_end, sizeof w->found_end, "%s", e ? e : "") >=
+            sizeof w->found_end)
+            w->tally_lost = 1; /* not a date: counted again at the end */
         rc = SQLITE_DONE;
     }
     if (rc != SQLITE_DONE) snprintf(err, errlen, "%s", sqlite3_errmsg(w->w.db));
@@ -104,6 +111,20 @@ static int stamp_claim(claims_w *w, const char *claim_id, char *err, size_t errl
     if (rc != SQLITE_DONE) return -EIO;
     if (!found) return 0;
     return store__w_stamp(&w->w, person, err, errlen) < 0 ? -EIO : 1;
+}
+
+/* While claims_w_bulk_begin's triggers are dropped: count delta current claims ending
+ * on day (a failure to count is made good at the end). */
+static void tally(claims_w *w, const char *day, int64_t delta)
+{
+    if (w->tally && end_tally_add(w->tally, day, delta) < 0) w->tally_lost = 1;
+}
+
+/* The same for claims r[0..n) just inserted: the current ones. */
+static void tally_inserted(claims_w *w, const claim_rec *const *r, size_t n)
+{
+    for (size_t i = 0; w->tally && i < n; i++)
+        if (!r[i]->status || !strcmp(r[i]->status, "current")) tally(w, r[i]->claim_end_date, 1);
 }
 
 static int texts(claims_w *w, int which, const char *a, const char *b, char *err, size_t errlen)
@@ -119,7 +140,9 @@ static int texts(claims_w *w, int which, const char *a, const char *b, char *err
     if (!st) return -EIO;
     store__w_text(st, 1, a);
     if (which != C_DELETE) store__w_text(st, 2, b);
-    return store__w_step(w->w.db, st, NULL, err, errlen) < 0 ? -EIO : 0;
+    if (store__w_step(w->w.db, st, NULL, err, errlen) < 0) return -EIO;
+    if (which == C_DELETE && w->found_current) tally(w, w->found_end, -1);
+    return 0;
 }
 
 int claims__w_delete(claims_w *w, const char *claim_id, char *err, size_t errlen)
@@ -198,7 +221,9 @@ int claims__w_insert(claims_w *w, const claim_rec *r, char *err, size_t errlen)
     sqlite3_stmt *st = stmt(w, C_INSERT, err, errlen);
     if (!st) return -EIO;
     bind_claim(st, 0, r);
-    return store__w_step(w->w.db, st, NULL, err, errlen) < 0 ? -EIO : 0;
+    if (store__w_step(w->w.db, st, NULL, err, errlen) < 0) return -EIO;
+    tally_inserted(w, &r, 1);
+    return 0;
 }
 
 int claims__w_lines(claims_w *w, const claim_line_rec *const *l, size_t n, int replace,
@@ -325,9 +350,13 @@ int claims__w_insert_many(claims_w *w, const claim_rec *const *r, size_t n, size
         if (all_plain) bind_plain(st, (int)i * PLAIN_PARAMS, r[i]);
         else bind_claim(st, (int)i * CLAIM_PARAMS, r[i]);
     }
-    if (store__w_step(w->w.db, st, NULL, err, errlen) == 0) return 0;
+    if (store__w_step(w->w.db, st, NULL, err, errlen) == 0) {
+        tally_inserted(w, r, n);
+        return 0;
+    }
     if (!retry_ok(w)) return -EIO;
     *done = written(w, n);
+    tally_inserted(w, r, *done);
     return -EAGAIN;
 }
 
@@ -351,13 +380,19 @@ int claims_w_status(claims_w *w, const char *claim_id, const char *status,
 {
     int q = settle(w, err, errlen);
     if (q < 0) return q;
-    if (stamp_claim(w, claim_id, err, errlen) < 0) return -EIO;
+    int found = stamp_claim(w, claim_id, err, errlen);
+    if (found < 0) return -EIO;
     sqlite3_stmt *st = stmt(w, C_STATUS, err, errlen);
     if (!st) return -EIO;
     store__w_text(st, 1, claim_id);
     store__w_text(st, 2, status);
     store__w_text(st, 3, related);
-    return store__w_step(w->w.db, st, NULL, err, errlen) < 0 ? -EIO : 0;
+    if (store__w_step(w->w.db, st, NULL, err, errlen) < 0) return -EIO;
+    if (found) { /* the row's end date is the one stamp_claim read */
+        if (w->found_current) tally(w, w->found_end, -1);
+        if (status && !strcmp(status, "current")) tally(w, w->found_end, 1);
+    }
+    return 0;
 }
 
 int claims_w_admission(claims_w *w, const char *claim_id, const char *admission, char *err,
@@ -379,63 +414,92 @@ int claims_w_rekey(claims_w *w, const char *previous, const char *current, char 
 
 /* ---- a load into an empty claims table ------------------------------------------------- */
 
-/* The index whose entries a claim file adds in no useful order (a claim's thru date):
- * inserted one by one they land on random pages of a large index, built after the load
- * they are sorted first (docs/performance.md, "Loading claims"). The other indexes of
- * claims follow the file's order (beneficiary, status) and are cheaper kept as rows
- * arrive. */
-static const char DEFERRED_INDEX[] = "claims_current_end";
-/* worker threads for that index's sort (SQLite's sorter: the caller's thread merges) */
-enum { BULK_SORT_THREADS = 2 };
+/* The triggers that keep claim_end_days (store_schema.c, migration 28): one trigger
+ * program per claim written, 0.64 us a claim (10 s at 1,000,000 beneficiaries), where a
+ * load into an empty table can count its claims itself (docs/performance.md, "The
+ * eighth round"). */
+static const char TRIGGERS_SQL[] =
+    "SELECT count(*), group_concat(sql, ';' || char(10)), EXISTS (SELECT 1 FROM claims) "
+    "FROM sqlite_schema WHERE type = 'trigger' AND name IN ('claims_end_insert', "
+    "'claims_end_delete', 'claims_end_update')";
+static const char DROP_SQL[] = "DROP TRIGGER claims_end_insert; DROP TRIGGER claims_end_delete; "
+                               "DROP TRIGGER claims_end_update;";
 
-int claims_w_bulk_begin(claims_w *w, char *err, size_t errlen)
+int claims_w_bulk_begin(claims_w *w, int count, char *err, size_t errlen)
 {
     sqlite3 *db = w->w.db;
-    if (w->deferred_sql || w->aw || sqlite3_get_autocommit(db)) return 0;
+    if (!count || w->tally || w->aw || sqlite3_get_autocommit(db)) return 0;
     sqlite3_stmt *st = NULL;
-    int rc = sqlite3_prepare_v2(db, "SELECT (SELECT sql FROM sqlite_schema WHERE type = "
-                                "'index' AND name = ?1), EXISTS (SELECT 1 FROM claims)", -1,
-                                &st, NULL);
-    if (rc == SQLITE_OK) {
-        sqlite3_bind_text(st, 1, DEFERRED_INDEX, -1, SQLITE_STATIC);
-        rc = sqlite3_step(st);
-    }
-    int defer = rc == SQLITE_ROW && !sqlite3_column_int(st, 1) && sqlite3_column_text(st, 0);
-    if (defer && !(w->deferred_sql = strdup((const char *)sqlite3_column_text(st, 0))))
+    int rc = sqlite3_prepare_v2(db, TRIGGERS_SQL, -1, &st, NULL);
+    if (rc == SQLITE_OK) rc = sqlite3_step(st);
+    int drop = rc == SQLITE_ROW && sqlite3_column_int(st, 0) == 3 && !sqlite3_column_int(st, 2);
+    if (drop && !(w->trigger_sql = strdup((const char *)sqlite3_column_text(st, 1))))
         rc = SQLITE_NOMEM;
     if (rc != SQLITE_ROW) snprintf(err, errlen, "%s", sqlite3_errmsg(db));
     sqlite3_finalize(st);
     if (rc != SQLITE_ROW) return -EIO;
-    if (!defer) return 0; /* claims stored (or no such index): nothing deferred */
-    char sql[96];
-    snprintf(sql, sizeof sql, "DROP INDEX %s", DEFERRED_INDEX);
-    if (sqlite3_exec(db, sql, NULL, NULL, NULL) != SQLITE_OK) {
+    if (!drop) return 0; /* claims stored (or the triggers are not there): they stay */
+    if (!(w->tally = end_tally_new())) {
+        snprintf(err, errlen, "out of memory");
+    } else if (sqlite3_exec(db, DROP_SQL, NULL, NULL, NULL) != SQLITE_OK) {
         snprintf(err, errlen, "%s", sqlite3_errmsg(db));
-        free(w->deferred_sql);
-        w->deferred_sql = NULL;
-        return -EIO;
+    } else {
+        w->tally_lost = 0;
+        return 1;
     }
-    return 1;
+    end_tally_free(w->tally);
+    w->tally = NULL;
+    free(w->trigger_sql);
+    w->trigger_sql = NULL;
+    return -EIO;
+}
+
+static int put_day(const char *day, int64_t n, void *ud)
+{
+    sqlite3_stmt *st = ud;
+    sqlite3_bind_text(st, 1, day, -1, SQLITE_STATIC);
+    sqlite3_bind_int64(st, 2, n);
+    int rc = sqlite3_step(st);
+    sqlite3_reset(st);
+    return rc == SQLITE_DONE ? 0 : -EIO;
+}
+
+/* claim_end_days with the tally added, or counted from claims (a count was lost). */
+static int write_days(claims_w *w, char *err, size_t errlen)
+{
+    sqlite3 *db = w->w.db;
+    if (w->tally_lost)
+        return sqlite3_exec(db, "DELETE FROM claim_end_days; INSERT INTO claim_end_days SELECT "
+                            "claim_end_date, count(*) FROM claims WHERE status = 'current' "
+                            "GROUP BY claim_end_date", NULL, NULL, NULL) == SQLITE_OK
+                   ? 0
+                   : store_fail(db, err, errlen, "counting claims by end date");
+    sqlite3_stmt *st = NULL;
+    if (store__w_prepare(db, &st, "INSERT INTO claim_end_days VALUES (?1, ?2) ON CONFLICT "
+                         "(claim_end_date) DO UPDATE SET current = current + excluded.current",
+                         err, errlen) < 0)
+        return -EIO;
+    int rc = end_tally_each(w->tally, put_day, st);
+    sqlite3_finalize(st);
+    if (rc == 0 && sqlite3_exec(db, "DELETE FROM claim_end_days WHERE current <= 0", NULL, NULL,
+                                NULL) != SQLITE_OK)
+        rc = -EIO;
+    return rc < 0 ? store_fail(db, err, errlen, "writing the claims' end dates") : 0;
 }
 
 int claims_w_bulk_end(claims_w *w, char *err, size_t errlen)
 {
-    if (!w || !w->deferred_sql) return claims_w_flush(w, err, errlen);
+    if (!w || !w->tally) return claims_w_flush(w, err, errlen);
     int rc = settle(w, err, errlen);
     if (rc < 0) return rc;
-    /* the index's sort on a helper thread as well: 0.79 s -> 0.53 s at 1.6 million
-     * claims (docs/performance.md); the connection's limit is put back after */
-    int threads = sqlite3_limit(w->w.db, SQLITE_LIMIT_WORKER_THREADS, BULK_SORT_THREADS);
-    rc = sqlite3_exec(w->w.db, w->deferred_sql, NULL, NULL, NULL);
-    sqlite3_limit(w->w.db, SQLITE_LIMIT_WORKER_THREADS, threads);
-    if (rc != SQLITE_OK) {
-        snprintf(err, errlen, "rebuilding index %s: %s", DEFERRED_INDEX,
-                 sqlite3_errmsg(w->w.db));
-        return -EIO;
-    }
-    free(w->deferred_sql);
-    w->deferred_sql = NULL;
-    return 0;
+    rc = write_days(w, err, errlen);
+    if (rc == 0 && sqlite3_exec(w->w.db, w->trigger_sql, NULL, NULL, NULL) != SQLITE_OK)
+        rc = store_fail(w->w.db, err, errlen, "making the claims' end-date triggers again");
+    end_tally_free(w->tally);
+    w->tally = NULL;
+    free(w->trigger_sql);
+    w->trigger_sql = NULL;
+    return rc < 0 ? -EIO : 0;
 }
 
 /* ---- the pending claim of the synchronous calls ------------------------------------- */

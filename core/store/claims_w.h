@@ -115,14 +115,17 @@ int claims_w_admission(claims_w *w, const char *claim_id, const char *admission,
 int claims_w_rekey(claims_w *w, const char *previous, const char *current, char *err,
                    size_t errlen);
 
-/* A load into an empty claims table: when the table is empty and a transaction is open,
- * drop the index of claims by thru date (its entries arrive in random order) to build it
- * again, sorted, in claims_w_bulk_end. 1 dropped, 0 nothing to do, -EIO with err. Call
- * before claims_w_async_begin; the caller must call claims_w_bulk_end before it commits
- * (a rollback restores the index). */
-int claims_w_bulk_begin(claims_w *w, char *err, size_t errlen);
-/* Build the index claims_w_bulk_begin dropped (after every queued write). 0 (also when
- * none was dropped) or -EIO with err. */
+/* A load into an empty claims table: when the table is empty, a transaction is open and
+ * count is 1, drop the triggers that keep claim_end_days (current claims by end date,
+ * the data's as-of date: one trigger program per claim written) and count the claims
+ * this writer writes in memory instead, to be written in claims_w_bulk_end. Pass count 0
+ * when a write may be rolled back alone (a savepoint per claim): the triggers then stay.
+ * 1 dropped, 0 nothing to do, -EIO with err. Call before claims_w_async_begin; the caller
+ * must call claims_w_bulk_end before it commits (a rollback restores the triggers). Every
+ * write to claims in the transaction until then must go through this writer. */
+int claims_w_bulk_begin(claims_w *w, int count, char *err, size_t errlen);
+/* After every queued write: add the counts to claim_end_days and make the triggers
+ * claims_w_bulk_begin dropped again. 0 (also when none were dropped) or -EIO with err. */
 int claims_w_bulk_end(claims_w *w, char *err, size_t errlen);
 
 /* ---- write-behind (claims_w_async.c) ---------------------------------------------------

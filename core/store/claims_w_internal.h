@@ -7,6 +7,7 @@
 
 #include "claims_w.h"
 #include "base/base.h"
+#include "end_tally.h"
 #include "store_w_internal.h"
 
 typedef struct claims__aw claims__aw;
@@ -56,8 +57,14 @@ struct claims_w {
     char fail_msg[512];
     /* a claim this writer inserted or found (claims__w_line_claim); "" none */
     char known[80];
-    /* claims_w_bulk_begin's dropped index, to make again (NULL: none) */
-    char *deferred_sql;
+    /* claims_w_bulk_begin's dropped triggers' SQL, to make again, and the counts of the
+     * current claims written since by end date (both NULL: the triggers keep them) */
+    char *trigger_sql;
+    end_tally *tally;
+    int tally_lost; /* a count could not be kept: claims_w_bulk_end counts the table */
+    /* stamp_claim's last find: the stored claim was current, and its end date */
+    int found_current;
+    char found_end[32];
     /* The pending claim: claims_w_insert keeps it, with its texts in pend_arena, and the
      * claims_w_line calls for it add to pend_lines (on the caller's thread, written
      * behind or not); it is written (or queued with its packed lines) as one row at the

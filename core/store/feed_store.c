@@ -115,7 +115,7 @@ int feed_sink_open(store *s, int64_t load_id, feed_sink **out, char *err, size_t
             feed_sink_close(k);
             return rc;
         }
-    if (claims_w_bulk_begin(k->claims, err, errlen) < 0) {
+    if (claims_w_bulk_begin(k->claims, 1, err, errlen) < 0) {
         feed_sink_close(k);
         return -EIO;
     }

@@ -57,9 +57,9 @@ int run_inputs_q_tins(store *s, run_tin_fn fn, void *ud, char *err, size_t errle
 int run_inputs_q_as_of(store *s, int32_t *d, char *err, size_t errlen)
 {
     *d = CARA_DATE_NONE;
-    /* the partial index (migration 21) answers without a scan */
-    sqlite3_stmt *st = store__prepare(s, "SELECT max(claim_end_date) FROM claims INDEXED BY "
-                                  "claims_current_end WHERE status = 'current'", err, errlen);
+    /* the current claims by end date (migration 28) answer without a scan */
+    sqlite3_stmt *st = store__prepare(s, "SELECT max(claim_end_date) FROM claim_end_days "
+                                      "WHERE current > 0", err, errlen);
     if (!st) return -EIO;
     int rc = sqlite3_step(st);
     if (rc == SQLITE_ROW) *d = store_col_date(st, 0);

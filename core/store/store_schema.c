@@ -27,6 +27,31 @@
     TXT("billing_tin") ", NEW.paid_cents, NEW.allowed_cents, coalesce(NEW.denied, 0), "      \
     "NEW.detail_paid_cents)"
 
+/* The triggers that keep claim_end_days (migration 28); claims_w_bulk_begin drops them
+ * by these names and makes them again from their stored SQL. */
+#define CLAIM_END_TRIGGERS                                                                   \
+    "CREATE TRIGGER claims_end_insert AFTER INSERT ON claims WHEN NEW.status = 'current'\n"   \
+    "BEGIN\n"                                                                                \
+    "  INSERT INTO claim_end_days VALUES (NEW.claim_end_date, 1)\n"                          \
+    "    ON CONFLICT (claim_end_date) DO UPDATE SET current = current + 1;\n"                \
+    "END;\n"                                                                                 \
+    "CREATE TRIGGER claims_end_delete AFTER DELETE ON claims WHEN OLD.status = 'current'\n"   \
+    "BEGIN\n"                                                                                \
+    "  UPDATE claim_end_days SET current = current - 1 WHERE claim_end_date = OLD.claim_end_date;\n" \
+    "  DELETE FROM claim_end_days WHERE claim_end_date = OLD.claim_end_date AND current <= 0;\n" \
+    "END;\n"                                                                                 \
+    "CREATE TRIGGER claims_end_update AFTER UPDATE OF status, claim_end_date ON claims\n"     \
+    "  WHEN (OLD.status = 'current' OR NEW.status = 'current') AND\n"                        \
+    "       (OLD.status IS NOT NEW.status OR OLD.claim_end_date IS NOT NEW.claim_end_date)\n" \
+    "BEGIN\n"                                                                                \
+    "  UPDATE claim_end_days SET current = current - 1\n"                                   \
+    "    WHERE OLD.status = 'current' AND claim_end_date = OLD.claim_end_date;\n"            \
+    "  DELETE FROM claim_end_days\n"                                                         \
+    "    WHERE OLD.status = 'current' AND claim_end_date = OLD.claim_end_date AND current <= 0;\n" \
+    "  INSERT INTO claim_end_days SELECT NEW.claim_end_date, 1 WHERE NEW.status = 'current'\n" \
+    "    ON CONFLICT (claim_end_date) DO UPDATE SET current = current + 1;\n"                \
+    "END;\n"
+
 static const store_migration migrations[] = {
     {1, "reference data: ACOs, providers, eligibility, alignment, arrangements, loads",
      "CREATE TABLE acos (\n"
@@ -873,6 +898,24 @@ static const store_migration migrations[] = {
      "  UPDATE claims SET lines = (SELECT json_group_array(json(value)) FROM json_each(claims.lines)\n"
      "    WHERE value ->> 0 <> OLD.claim_line_number) WHERE claim_id = OLD.claim_id;\n"
      "END;\n"
+    },
+    /* The data's as-of date (the latest end date of a current claim) from a table of
+     * current claims by end date, kept by triggers on claims, instead of the partial index
+     * claims_current_end (migration 21), whose keys arrive in no order: a load into an
+     * empty claims table had to build it at its end, a sort of every claim (17 s of a
+     * 64 s load at 1,000,000 beneficiaries; docs/performance.md, "The eighth round").
+     * Such a load drops the triggers and counts its claims itself
+     * (claims_w_bulk_begin); any other write keeps the counts through the triggers. A day
+     * whose count falls to 0 is deleted. */
+    {28, "claims: current claims counted by end date (claim_end_days) for the as-of date",
+     "CREATE TABLE claim_end_days (\n"
+     "  claim_end_date TEXT PRIMARY KEY,\n"
+     "  current        INTEGER NOT NULL   -- current claims ending that day\n"
+     ") STRICT, WITHOUT ROWID;\n"
+     "INSERT INTO claim_end_days SELECT claim_end_date, count(*) FROM claims\n"
+     "  WHERE status = 'current' GROUP BY claim_end_date;\n"
+     "DROP INDEX claims_current_end;\n"
+     CLAIM_END_TRIGGERS
     },
 };
 
