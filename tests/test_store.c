@@ -220,6 +220,37 @@ START_TEST(test_constraints_and_rollback)
 }
 END_TEST
 
+/* Migration 28 on a store of version 27 with claims: claim_end_days counts the current
+ * claims by end date (C1 and C3 end on 2027-01-04, C2 on 2027-02-01 but is cancelled:
+ * {2027-01-04: 2}), the index it replaces is gone, and the triggers keep the counts from
+ * then on (C3 deleted: 1; C2 current again: 2027-02-01 counts 1). */
+START_TEST(test_migration_28)
+{
+    store *s;
+    char err[512];
+    ck_assert_int_eq(store_open_version(path, STORE_CREATE, 27, &s, err, sizeof err), 0);
+    ck_assert_int_eq(store_exec(s,
+        "INSERT INTO claims (claim_id, claim_type, person_id, claim_start_date, claim_end_date, "
+        "status) VALUES ('C1', 'professional', 'P1', '2027-01-04', '2027-01-04', 'current'), "
+        "('C2', 'dme', 'P1', '2027-02-01', '2027-02-01', 'cancelled'), "
+        "('C3', 'dme', 'P2', '2027-01-02', '2027-01-04', 'current')", err, sizeof err), 0);
+    store_close(s);
+    ck_assert_int_eq(store_open(path, 0, &s, err, sizeof err), 0);
+    ck_assert_int_eq(store_version_found(s), 27);
+    char buf[256];
+    ck_assert_str_eq(query_text(s, "SELECT group_concat(claim_end_date || ':' || current, ',') FROM "
+                                   "claim_end_days", buf, sizeof buf), "2027-01-04:2");
+    ck_assert_int_eq(query_int(s, "SELECT count(*) FROM sqlite_schema WHERE name = "
+                                  "'claims_current_end'"), 0);
+    ck_assert_int_eq(store_exec(s, "DELETE FROM claims WHERE claim_id = 'C3'; UPDATE claims SET "
+                                   "status = 'current' WHERE claim_id = 'C2'", err, sizeof err), 0);
+    ck_assert_str_eq(query_text(s, "SELECT group_concat(claim_end_date || ':' || current, ',') FROM "
+                                   "(SELECT * FROM claim_end_days ORDER BY 1)", buf, sizeof buf),
+                     "2027-01-04:1,2027-02-01:1");
+    store_close(s);
+}
+END_TEST
+
 /* Migration 25 on a store of version 24 with claims: claims' key to its load is
  * deferred (a claim of no load fails the COMMIT, not its statement), claim_lines has no
  * foreign key, and deleting a claim still takes its lines (the trigger), its other
@@ -572,6 +603,7 @@ Suite *suite_store(void)
     tcase_add_test(tc, test_migration_25);
     tcase_add_test(tc, test_migration_26);
     tcase_add_test(tc, test_migration_27);
+    tcase_add_test(tc, test_migration_28);
     tcase_add_test(tc, test_store_fail_message);
     tcase_add_test(tc, test_direct_when_alone);
     tcase_add_test(tc, test_direct_open_refused);
