@@ -268,9 +268,9 @@ START_TEST(test_alignment)
 }
 END_TEST
 
-/* A load into an empty claims table drops the triggers that keep claim_end_days and
- * counts its claims itself: only inside a transaction, only while the table is empty and
- * only when asked (count 1); what it writes at the end is what the triggers would have
+/* A load drops the triggers that keep claim_end_days and counts the claims it writes
+ * itself: only inside a transaction and only when asked (count 1), into an empty table
+ * or onto stored claims; what it writes at the end is what the triggers would have
  * kept. By hand: C1..C9 end on 2027-03-01..09; C9 deleted, C8 replaced, C7 replaced and
  * made current again, C2 inserted as denied: days 01 and 03..07 count 1, as of
  * 2027-03-07. A rollback restores the triggers without the claims. */
@@ -315,14 +315,29 @@ START_TEST(test_claims_bulk_days)
     ck_assert_int_eq(th_q(db, "SELECT count(*) FROM claim_end_days"), 6);
     ck_assert_str_eq(th_qs(db, "SELECT max(claim_end_date) FROM claim_end_days WHERE current > 0",
                            buf), "2027-03-07");
-    ck_assert_int_eq(claims_w_bulk_begin(w, 1, err, sizeof err), 0); /* not empty now */
-    ck_assert_int_eq(th_q(db, has), 3);
     /* the triggers again: C7 deleted, the as-of date moves back */
     ck_assert_int_eq(claims_w_delete(w, "C7", err, sizeof err), 0);
     ck_assert_int_eq(th_q(db, same), 0);
     ck_assert_int_eq(th_q(db, same2), 0);
     ck_assert_str_eq(th_qs(db, "SELECT max(claim_end_date) FROM claim_end_days WHERE current > 0",
                            buf), "2027-03-06");
+    /* counted again onto the stored claims (a later file): C6 deleted (day 06 goes), C1
+     * cancelled (day 01 goes), C8 current again (day 08 comes back), C10 new on day 04 */
+    ck_assert_int_eq(claims_w_bulk_begin(w, 1, err, sizeof err), 1);
+    ck_assert_int_eq(th_q(db, has), 0);
+    ck_assert_int_eq(claims_w_delete(w, "C6", err, sizeof err), 0);
+    ck_assert_int_eq(claims_w_status(w, "C1", "cancelled", NULL, err, sizeof err), 0);
+    ck_assert_int_eq(claims_w_status(w, "C8", "current", NULL, err, sizeof err), 0);
+    claim_rec c10 = {.claim_id = "C10", .claim_type = "dme", .person_id = "P2",
+                     .claim_start_date = "2027-03-04", .claim_end_date = "2027-03-04"};
+    ck_assert_int_eq(claims_w_insert(w, &c10, err, sizeof err), 0);
+    ck_assert_int_eq(claims_w_bulk_end(w, err, sizeof err), 0);
+    ck_assert_int_eq(th_q(db, has), 3);
+    ck_assert_int_eq(th_q(db, same), 0);
+    ck_assert_int_eq(th_q(db, same2), 0);
+    ck_assert_str_eq(th_qs(db, "SELECT group_concat(claim_end_date || ':' || current, ',') FROM "
+                               "(SELECT * FROM claim_end_days ORDER BY 1)", buf),
+                     "2027-03-03:1,2027-03-04:2,2027-03-05:1,2027-03-08:1");
     store_rollback(db);
     ck_assert_int_eq(store_begin(db, err, sizeof err), 0);
     ck_assert_int_eq(claims_w_bulk_begin(w, 1, err, sizeof err), 1);

@@ -478,8 +478,8 @@ static int claims_prepare(loader *ld)
     int rc = open_writers(ld);
     if (rc < 0) return rc;
     char e[256];
-    /* an empty table: its claims counted here (claims_end), unless a savepoint per claim
-     * may take one back */
+    /* the claims' end dates counted by the writer (claims_end), unless a savepoint per
+     * claim may take one back */
     if (claims_w_bulk_begin(ld->claims, !ld->skip_bad, e, sizeof e) < 0) {
         load__error(ld, 1, 0, NULL, "%s", e);
         return -EIO;

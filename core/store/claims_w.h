@@ -115,14 +115,16 @@ int claims_w_admission(claims_w *w, const char *claim_id, const char *admission,
 int claims_w_rekey(claims_w *w, const char *previous, const char *current, char *err,
                    size_t errlen);
 
-/* A load into an empty claims table: when the table is empty, a transaction is open and
- * count is 1, drop the triggers that keep claim_end_days (current claims by end date,
- * the data's as-of date: one trigger program per claim written) and count the claims
- * this writer writes in memory instead, to be written in claims_w_bulk_end. Pass count 0
- * when a write may be rolled back alone (a savepoint per claim): the triggers then stay.
- * 1 dropped, 0 nothing to do, -EIO with err. Call before claims_w_async_begin; the caller
- * must call claims_w_bulk_end before it commits (a rollback restores the triggers). Every
- * write to claims in the transaction until then must go through this writer. */
+/* A load: when a transaction is open and count is 1, drop the triggers that keep
+ * claim_end_days (current claims by end date, the data's as-of date: a trigger program
+ * per claim written, and a statement journal per multi-row insert) and count the
+ * claims this writer inserts, deletes and changes the status of in memory instead
+ * (a stored claim's status and end date from the look-up that precedes each delete or
+ * status change), to be added in claims_w_bulk_end. Pass count 0 when a write may be
+ * rolled back alone (a savepoint per claim): the triggers then stay. 1 dropped, 0
+ * nothing to do, -EIO with err. Call before claims_w_async_begin; the caller must call
+ * claims_w_bulk_end before it commits (a rollback restores the triggers). Every write
+ * to claims in the transaction until then must go through this writer. */
 int claims_w_bulk_begin(claims_w *w, int count, char *err, size_t errlen);
 /* After every queued write: add the counts to claim_end_days and make the triggers
  * claims_w_bulk_begin dropped again. 0 (also when none were dropped) or -EIO with err. */

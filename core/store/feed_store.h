@@ -34,11 +34,11 @@ typedef struct feed_stats {
  * owns *out (feed_sink_close). 0, or -EIO with the SQLite message in err.
  *
  * A bulk load: while the sink is open the page caches of main and temp are at least
- * FEED_CACHE_KIB, and into an empty claims table the index on claim end dates is built
+ * FEED_CACHE_KIB, and the claims' end dates are counted by the claims writer and written
  * once at the end (claims_w_bulk_begin): call feed_sink_finish before the commit.
  */
 int feed_sink_open(store *s, int64_t load_id, feed_sink **out, char *err, size_t errlen);
-/* Before the commit: what feed_sink_open deferred (the claims index). 0, or -EIO with
+/* Before the commit: what feed_sink_open deferred (the claims' end dates). 0, or -EIO with
  * err. A rollback instead needs no call. */
 int feed_sink_finish(feed_sink *k, char *err, size_t errlen);
 /*

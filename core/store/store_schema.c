@@ -904,7 +904,7 @@ static const store_migration migrations[] = {
      * claims_current_end (migration 21), whose keys arrive in no order: a load into an
      * empty claims table had to build it at its end, a sort of every claim (17 s of a
      * 64 s load at 1,000,000 beneficiaries; docs/performance.md, "The eighth round").
-     * Such a load drops the triggers and counts its claims itself
+     * A load drops the triggers and counts the claims it writes itself
      * (claims_w_bulk_begin); any other write keeps the counts through the triggers. A day
      * whose count falls to 0 is deleted. */
     {28, "claims: current claims counted by end date (claim_end_days) for the as-of date",
