@@ -105,6 +105,13 @@ out:
     return rc;
 }
 
+uint64_t util_fnv1a(const char *s)
+{
+    uint64_t h = 1469598103934665603ull;
+    for (; *s; s++) h = (h ^ (unsigned char)*s) * 1099511628211ull;
+    return h;
+}
+
 int util_is_dir(const char *path)
 {
     struct stat st;

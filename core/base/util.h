@@ -57,6 +57,10 @@ void util_sha256_mapped(const char *base, size_t len, char hex[65]);
 /* 1 when path names a directory, 0 otherwise. */
 int util_is_dir(const char *path);
 
+/* The 64-bit FNV-1a hash of NUL-terminated s (not for anything an attacker must not
+ * collide: hash tables of trusted keys, caches keyed by SQL text). */
+uint64_t util_fnv1a(const char *s);
+
 /* 1 when path exists (any type), 0 otherwise. */
 int util_exists(const char *path);
 

@@ -8,6 +8,8 @@
 #include <string.h>
 #include <uv.h>
 
+#include "base/util.h"
+
 typedef struct entry {
     uint64_t hash;
     char *key;
@@ -25,13 +27,6 @@ struct srv_cache {
     size_t bytes;
     uint64_t tick;
 };
-
-static uint64_t fnv1a(const char *s)
-{
-    uint64_t h = 1469598103934665603ull;
-    for (; *s; s++) h = (h ^ (unsigned char)*s) * 1099511628211ull;
-    return h;
-}
 
 srv_cache *srv_cache_new(void)
 {
@@ -77,7 +72,7 @@ static int find(srv_cache *c, const char *key, uint64_t h)
 char *srv_cache_get(srv_cache *c, const char *key, int64_t clock, size_t *len, int64_t *aux)
 {
     if (!c) return NULL;
-    uint64_t h = fnv1a(key);
+    uint64_t h = util_fnv1a(key);
     char *out = NULL;
     uv_mutex_lock(&c->lock);
     int i = find(c, key, h);
@@ -105,7 +100,7 @@ void srv_cache_put(srv_cache *c, const char *key, int64_t clock, const char *tex
     }
     memcpy(t, text, len);
     t[len] = '\0';
-    uint64_t h = fnv1a(key);
+    uint64_t h = util_fnv1a(key);
     size_t need = len + strlen(key);
     uv_mutex_lock(&c->lock);
     int i = find(c, key, h);
@@ -140,10 +135,10 @@ int srv_cache_key(char *buf, size_t len, const char *const *parts, size_t n)
 
 void srv_cache_lock(srv_cache *c, const char *key)
 {
-    if (c) uv_mutex_lock(&c->computing[fnv1a(key) % SRV_CACHE_LOCKS]);
+    if (c) uv_mutex_lock(&c->computing[util_fnv1a(key) % SRV_CACHE_LOCKS]);
 }
 
 void srv_cache_unlock(srv_cache *c, const char *key)
 {
-    if (c) uv_mutex_unlock(&c->computing[fnv1a(key) % SRV_CACHE_LOCKS]);
+    if (c) uv_mutex_unlock(&c->computing[util_fnv1a(key) % SRV_CACHE_LOCKS]);
 }

@@ -1,12 +1,14 @@
 /*
  * end_tally.c: see end_tally.h. An open-addressing table of (day, count), FNV-1a of the
- * day's text, grown at half full: a year of claims has a few hundred end dates.
+ * day's text (util_fnv1a), grown at half full: a year of claims has a few hundred end dates.
  */
 #include "end_tally.h"
 
 #include <errno.h>
 #include <stdlib.h>
 #include <string.h>
+
+#include "base/util.h"
 
 typedef struct slot {
     char *day; /* owned; NULL: empty */
@@ -17,13 +19,6 @@ struct end_tally {
     slot *v;
     size_t cap, used; /* cap a power of two */
 };
-
-static uint64_t hash(const char *s)
-{
-    uint64_t h = 1469598103934665603ULL;
-    for (; *s; s++) h = (h ^ (unsigned char)*s) * 1099511628211ULL;
-    return h;
-}
 
 end_tally *end_tally_new(void)
 {
@@ -41,7 +36,7 @@ end_tally *end_tally_new(void)
 /* The slot of day in v (cap slots): where it is, or the empty one it would take. */
 static slot *find(slot *v, size_t cap, const char *day)
 {
-    size_t i = (size_t)hash(day) & (cap - 1);
+    size_t i = (size_t)util_fnv1a(day) & (cap - 1);
     while (v[i].day && strcmp(v[i].day, day) != 0) i = (i + 1) & (cap - 1);
     return &v[i];
 }

@@ -61,16 +61,9 @@ struct store {
     int busy_ms; /* the busy timeout (store_busy_timeout), 5000 from store_open */
 };
 
-static uint64_t sql_hash(const char *sql)
-{
-    uint64_t h = 1469598103934665603ull;
-    for (; *sql; sql++) h = (h ^ (unsigned char)*sql) * 1099511628211ull;
-    return h;
-}
-
 sqlite3_stmt *store__kept(store *s, const char *sql, char *err, size_t errlen)
 {
-    uint64_t h = sql_hash(sql);
+    uint64_t h = util_fnv1a(sql);
     for (int i = 0; i < s->n_kept; i++) {
         struct kept_stmt *k = &s->kept[i];
         if (k->hash == h && !k->busy && !strcmp(k->sql, sql)) {

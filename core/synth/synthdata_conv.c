@@ -302,8 +302,7 @@ static int add_line(sc_claim *c, const sc_line *l)
 
 uint64_t sc_hash(const char *s, uint64_t v)
 {
-    uint64_t h = 1469598103934665603ull;
-    for (; *s; s++) h = (h ^ (unsigned char)*s) * 1099511628211ull;
+    uint64_t h = util_fnv1a(s);
     h ^= v * 0x9E3779B97F4A7C15ull;
     h = (h ^ (h >> 30)) * 0xBF58476D1CE4E5B9ull;
     h = (h ^ (h >> 27)) * 0x94D049BB133111EBull;
