@@ -8,7 +8,7 @@
 #include <string.h>
 #include <uv.h>
 
-#include "base/util.h"
+#include "base/base.h"
 
 typedef struct entry {
     uint64_t hash;

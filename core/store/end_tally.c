@@ -8,7 +8,7 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "base/util.h"
+#include "base/base.h"
 
 typedef struct slot {
     char *day; /* owned; NULL: empty */
