@@ -20,6 +20,7 @@
 #include <unistd.h>
 
 #include "base/base.h"
+#include "feeds/cclf.h"
 #include "feeds/cclf_bundle.h"
 #include "helpers.h"
 #include "load/load_csv.h"
@@ -542,9 +543,14 @@ static void load_refs(store *s, const char *d)
 
 typedef int (*load_fn)(store *s, char *const *paths, size_t n, const feed_opts *o);
 
+/* same_both_ways with --skip-bad (the rejects written to the same stream) */
+static int both_skip_bad;
+
 /* Load paths into db serially and into db2 behind (each after the same reference CSVs
  * when refs), and compare everything the two stores hold; the summaries too (they count
- * what each stored). */
+ * what each stored), and every message. Behind, CCLF's claim files are checked on two
+ * threads in chunks of 3 records (cclf_ahead.h): the second thread checks records 4-6,
+ * 10-12, ... of each file. */
 static void same_both_ways(load_fn fn, const char *refs, char **paths, int n, int want_rc)
 {
     store *s[2] = {db, db2};
@@ -554,7 +560,9 @@ static void same_both_ways(load_fn fn, const char *refs, char **paths, int n, in
         char *p = NULL;
         size_t len = 0;
         FILE *o = open_memstream(&p, &len);
-        feed_opts fo = {.max_errors = 50, .err = o, .out = o, .serial_writes = m == 0};
+        feed_opts fo = {.max_errors = 50, .err = o, .out = o, .serial_writes = m == 0,
+                        .check_chunk = m == 0 ? 0 : 3, .skip_bad = both_skip_bad,
+                        .rejects = both_skip_bad ? o : NULL};
         int rc = fn(s[m], paths, (size_t)n, &fo);
         fclose(o);
         ck_assert_msg(rc == want_rc, "load: %d, not %d: %s", rc, want_rc, p);
@@ -615,6 +623,92 @@ START_TEST(test_cclf_both_ways)
     ck_assert_int_gt(th_q(db2, "SELECT count(*) FROM claims WHERE status = 'cancellation'"), 0);
     ck_assert_int_gt(th_q(db2, "SELECT count(*) FROM claims WHERE status = 'replaced'"), 0);
     ck_assert_int_gt(th_q(db2, "SELECT count(*) FROM mbi_xwalk"), 0);
+    for (int i = 0; i < n; i++) free(p[i]);
+}
+END_TEST
+
+/* Overwrite field name of record recno (1-based) of CCLF file path with text v (the
+ * field's length), or with cut > 0 remove cut characters from the record's end. */
+static void spoil(const char *path, char file, size_t recno, const char *name, const char *v,
+                  size_t cut)
+{
+    char e[256], *buf;
+    size_t len;
+    ck_assert_msg(util_read_file(path, 1 << 26, &buf, &len, e, sizeof e) == 0, "%s", e);
+    char *p = buf;
+    for (size_t i = 1; i < recno; i++) {
+        p = memchr(p, '\n', len - (size_t)(p - buf));
+        ck_assert_ptr_nonnull(p);
+        p++;
+    }
+    const cclf_layout *l = cclf_layout_for(file);
+    FILE *f = fopen(path, "wb");
+    ck_assert_ptr_nonnull(f);
+    if (cut) {
+        fwrite(buf, 1, (size_t)(p - buf) + l->reclen - cut, f);
+        fwrite(p + l->reclen, 1, len - (size_t)(p + l->reclen - buf), f);
+    } else {
+        const cclf_field *fd = cclf_field_named(l, name);
+        ck_assert_ptr_nonnull(fd);
+        ck_assert_uint_eq(strlen(v), fd->len);
+        memcpy(p + fd->start - 1, v, fd->len);
+        fwrite(buf, 1, len, f);
+    }
+    fclose(f);
+    free(buf);
+}
+
+/* Bad records in the chunks either thread checks (chunks of 3: records 1-3 on the
+ * loading thread, 4-6 on the second, 7-9 on the loading thread, ...): in CCLF5 a bad
+ * required date at records 2 (loading thread), 5 and 11 (second thread), an optional
+ * date that is not one (a warning) at 8 (loading) and 17 (second), a short record at
+ * 20 (loading) and 23 (second); in CCLF1 a bad date at record 4 (second). The monthly
+ * delivery's loose files, spoiled so, as paths into p (9 of them). */
+static int spoiled_delivery(char **p)
+{
+    char d[128], c5[256], c1[256];
+    synth();
+    snprintf(d, sizeof d, "%s/s/cclf", dir);
+    snprintf(c5, sizeof c5, "%s/T.A0000.ACO.ZC5Y27.D280115.T1200000", d);
+    snprintf(c1, sizeof c1, "%s/T.A0000.ACO.ZC1Y27.D280115.T1200000", d);
+    static const size_t bad_date[] = {2, 5, 11};
+    for (int i = 0; i < 3; i++) spoil(c5, '5', bad_date[i], "CLM_FROM_DT", "2027-13-45", 0);
+    spoil(c5, '5', 8, "CLM_EFCTV_DT", "XXXX-XX-XX", 0);
+    spoil(c5, '5', 17, "CLM_EFCTV_DT", "2027-02-30", 0);
+    spoil(c5, '5', 20, NULL, NULL, 5);
+    spoil(c5, '5', 23, NULL, NULL, 7);
+    spoil(c1, '1', 4, "CLM_FROM_DT", "9999-99-99", 0);
+    static const char *const pre[] = {"T.A0000.ACO.ZC0", "T.A0000.ACO.ZC1", "T.A0000.ACO.ZC2",
+                                      "T.A0000.ACO.ZC3", "T.A0000.ACO.ZC4", "T.A0000.ACO.ZC5",
+                                      "T.A0000.ACO.ZC6", "T.A0000.ACO.ZC8", "T.A0000.ACO.ZC9"};
+    int n = files_in(d, pre, 9, p, 32);
+    ck_assert_int_eq(n, 9);
+    return n;
+}
+
+/* Rejected (without --skip-bad): the same messages, in the same order, either way, and
+ * nothing stored. */
+START_TEST(test_cclf_bad_records_both_ways)
+{
+    char d[128], *p[32];
+    int n = spoiled_delivery(p);
+    snprintf(d, sizeof d, "%s/s/cclf", dir);
+    same_both_ways(load_cclf, d, p, n, -EINVAL);
+    ck_assert_int_eq(th_q(db2, "SELECT count(*) FROM claims"), 0);
+    for (int i = 0; i < n; i++) free(p[i]);
+}
+END_TEST
+
+/* With --skip-bad: the good claims loaded, the same rejects and rows either way. */
+START_TEST(test_cclf_bad_records_skipped_both_ways)
+{
+    char d[128], *p[32];
+    int n = spoiled_delivery(p);
+    snprintf(d, sizeof d, "%s/s/cclf", dir);
+    both_skip_bad = 1;
+    same_both_ways(load_cclf, d, p, n, 0);
+    both_skip_bad = 0;
+    ck_assert_int_gt(th_q(db2, "SELECT count(*) FROM claims"), 100);
     for (int i = 0; i < n; i++) free(p[i]);
 }
 END_TEST
@@ -700,6 +794,8 @@ Suite *suite_feed_behind(void)
     tcase_add_test(tc, test_sink_behind_failure);
     tcase_add_test(tc, test_cclf_both_ways);
     tcase_add_test(tc, test_cclf_runout_both_ways);
+    tcase_add_test(tc, test_cclf_bad_records_both_ways);
+    tcase_add_test(tc, test_cclf_bad_records_skipped_both_ways);
     tcase_add_test(tc, test_fhir_both_ways);
     tcase_add_test(tc, test_fhir_by_name_both_ways);
     tcase_add_test(tc, test_bfd_both_ways);

@@ -237,6 +237,20 @@ void util_release_mapped(const char *base, size_t len, const char *upto, size_t 
     }
 }
 
+void util_release_range(const char *base, size_t len, size_t from, size_t to)
+{
+    long page = sysconf(_SC_PAGESIZE);
+    if (page <= 0 || ((uintptr_t)base % (uintptr_t)page) != 0 || from >= to || to > len) return;
+    /* a fault maps the pages of the aligned 64 KiB around it too (the kernel's fault
+     * around, which MADV_RANDOM does not turn off): those are given back with it */
+    size_t around = (size_t)page > 65536 ? (size_t)page : 65536;
+    size_t a = from / around * around;
+    size_t b = (to + around - 1) / around * around;
+    size_t last = (len + (size_t)page - 1) / (size_t)page * (size_t)page;
+    if (b > last) b = last;
+    madvise((void *)(base + a), b - a, MADV_DONTNEED);
+}
+
 void util_sha256_mapped(const char *base, size_t len, char hex[65])
 {
     sha256_ctx h;

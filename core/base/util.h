@@ -50,6 +50,14 @@ void util_unmap(const char *buf, size_t len);
  */
 void util_release_mapped(const char *base, size_t len, const char *upto, size_t *released);
 
+/* Give back the pages of a util_map_file mapping (base, len) that hold any of the bytes
+ * [from, to), widened to the aligned 64 KiB around them (the pages a fault maps with
+ * its own: a later read maps them again).
+ * For a reader that jumps around a mapping and tracks the span it touched. A no-op
+ * when base is not page-aligned, the range is empty or not inside the mapping. Only for
+ * read-only file mappings, as util_release_mapped. */
+void util_release_range(const char *base, size_t len, size_t from, size_t to);
+
 /* The SHA-256 (lowercase hex) of a util_map_file mapping, hashed 16 MiB at a time and
  * every hashed page given back (util_release_mapped): memory stays flat. */
 void util_sha256_mapped(const char *base, size_t len, char hex[65]);

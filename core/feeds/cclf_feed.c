@@ -542,6 +542,21 @@ int cclf_part_b_line(const char *rec, char file, feed_claim *c, feed_line *l, ch
 
 /* ---- CCLF8 ------------------------------------------------------------------------------------ */
 
+int cclf_check_record(const char *rec, char file, char cur_id[14], cclf_error *e)
+{
+    feed_claim c;
+    feed_line l;
+    char oscar[21], att[11], code[8];
+    int seq;
+    switch (file) {
+    case '1': return cclf_part_a_header(rec, &c, cur_id, oscar, att, e);
+    case '2': return cclf_part_a_line(rec, &l, cur_id, e);
+    case '3':
+    case '4': return cclf_part_a_code(rec, file, cur_id, &seq, code, e);
+    default: return cclf_part_b_line(rec, file, &c, &l, cur_id, e);
+    }
+}
+
 int cclf_bene(const char *rec, feed_bene *b, cclf_error *e)
 {
     rd r;

@@ -70,4 +70,10 @@ int cclf_part_b_line(const char *rec, char file, feed_claim *c, feed_line *l, ch
  * A/B entitlement dates to the death date). */
 int cclf_bene(const char *rec, feed_bene *b, cclf_error *e);
 
+/* Check one record of claim file file ('1'..'6') as the loader stages it: the file's
+ * converter above (cclf_part_a_header, _a_line, _a_code, _b_line), its conversion
+ * discarded. *cur_id gets the claim, *e the error and warnings. The converter's return
+ * (0, or -1 with *e set). A pure function of the record: safe on any thread. */
+int cclf_check_record(const char *rec, char file, char cur_id[14], cclf_error *e);
+
 #endif

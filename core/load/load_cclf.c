@@ -16,6 +16,7 @@
 #include "feeds/feeds.h"
 #include "base/base.h"
 #include "load_feed.h"
+#include "cclf_ahead.h"
 
 typedef struct cfile {
     const char *path;
@@ -27,6 +28,9 @@ typedef struct cfile {
     long records;
     int seen;               /* loaded before, whole (same SHA-256, nothing rejected) */
     int64_t load_id;        /* its `loads` row (0 when seen) */
+    size_t lo, hi;          /* the bytes staged() read since it last gave pages back */
+    size_t *chunk_at;       /* the offset of every ctx.chunk-th record (the counting pass) */
+    size_t n_chunks;
 } cfile;
 
 typedef struct ctx {
@@ -47,6 +51,7 @@ typedef struct ctx {
     int explicit_alignment; /* -1 not known yet; 1 alignment.csv aligns people that year */
     people_q *align;        /* the alignment reads (people_q.h) */
     people_w *people;       /* CCLF8's alignment rows */
+    size_t chunk;           /* records per chunk of the two-thread check (cclf_ahead.h) */
 } ctx;
 
 /* ---- records ------------------------------------------------------------------------- */
@@ -59,6 +64,8 @@ static void mark_bad(ctx *x, const char *rec)
     (void)cclf_stage_mark_bad(x->stage, rec, 13, e, sizeof e);
 }
 
+static void store_failed(ctx *x, const char *what);
+
 typedef void (*rec_fn)(ctx *x, size_t fi, const char *rec, size_t recno);
 
 /* Every record of file fi of the right length to fn. Without fn, counts the records
@@ -69,10 +76,24 @@ static void each_record(ctx *x, size_t fi, rec_fn fn)
     cfile *f = &x->f[fi];
     const cclf_layout *l = cclf_layout_for(f->name.file);
     const char *p = f->buf, *end = f->buf + f->len;
-    size_t recno = 0, released = 0;
+    size_t recno = 0, released = 0, cap = 0;
     while (p < end && !x->failed) {
         if ((recno & 0x3fff) == 0) /* give back what was read: memory stays flat */
             util_release_mapped(f->buf, f->len, p, &released);
+        if (!fn && recno % x->chunk == 0) { /* where each chunk starts (stage_files) */
+            if (f->n_chunks == cap) {
+                size_t nc = cap ? cap * 2 : 64;
+                size_t *v = realloc(f->chunk_at, nc * sizeof *v);
+                if (!v) {
+                    snprintf(x->err, sizeof x->err, "out of memory");
+                    store_failed(x, "counting records");
+                    break;
+                }
+                f->chunk_at = v;
+                cap = nc;
+            }
+            f->chunk_at[f->n_chunks++] = (size_t)(p - f->buf);
+        }
         const char *nl = memchr(p, '\n', (size_t)(end - p));
         size_t n = nl ? (size_t)(nl - p) : (size_t)(end - p);
         if (n && p[n - 1] == '\r') n--;
@@ -283,18 +304,10 @@ static void bene_record(ctx *x, size_t fi, const char *rec, size_t recno)
 
 static void stage_record(ctx *x, size_t fi, const char *rec, size_t recno)
 {
-    char file = x->f[fi].name.file, cur_id[14], oscar[21], att[11], code[8];
-    cclf_error e = {.test_ids = x->f[fi].name.env == 'T'};
-    feed_claim c = {0};
-    feed_line l;
-    int seq, rc;
-    switch (file) {
-    case '1': rc = cclf_part_a_header(rec, &c, cur_id, oscar, att, &e); break;
-    case '2': rc = cclf_part_a_line(rec, &l, cur_id, &e); break;
-    case '3':
-    case '4': rc = cclf_part_a_code(rec, file, cur_id, &seq, code, &e); break;
-    default: rc = cclf_part_b_line(rec, file, &c, &l, cur_id, &e); break;
-    }
+    char file = x->f[fi].name.file, cur_id[14];
+    cclf_error e; /* the converters set the rest */
+    e.test_ids = x->f[fi].name.env == 'T';
+    int rc = cclf_check_record(rec, file, cur_id, &e);
     if (rc == 0 && record_warnings(x, fi, rec, recno, &e) < 0) rc = -1;
     if (rc == 0) x->test_ids += e.test_id_used;
     else if (rc < 0) record_error(x, fi, rec, recno, &e);
@@ -306,6 +319,92 @@ static void stage_record(ctx *x, size_t fi, const char *rec, size_t recno)
                        (int64_t)(rec - x->f[fi].buf), cclf_layout_for(file)->reclen, x->err,
                        sizeof x->err) < 0)
         store_failed(x, "staging CCLF records");
+}
+
+/* Stage the records of chunk c of claim file fi (one thread). */
+static void stage_chunk(ctx *x, size_t fi, size_t c)
+{
+    cfile *f = &x->f[fi];
+    unsigned reclen = cclf_layout_for(f->name.file)->reclen;
+    const char *p = f->buf + f->chunk_at[c], *end = f->buf + f->len;
+    size_t recno = c * x->chunk;
+    for (size_t k = 0; k < x->chunk && p < end && !x->failed; k++) {
+        const char *nl = memchr(p, '\n', (size_t)(end - p));
+        size_t n = nl ? (size_t)(nl - p) : (size_t)(end - p);
+        if (n && p[n - 1] == '\r') n--;
+        recno++;
+        if (n == reclen) stage_record(x, fi, p, recno); /* else reported when counted */
+        p = nl ? nl + 1 : end;
+    }
+}
+
+/* Stage chunk c of claim file fi from the verdicts cclf_ahead gave: a record that read
+ * cleanly is staged as it is, one with an error or a warning is checked again here (its
+ * messages printed in record order), one of the wrong length was reported when counted. */
+static void stage_verdicts(ctx *x, size_t fi, const cclf_verdict *v, size_t n)
+{
+    cfile *f = &x->f[fi];
+    char file = f->name.file;
+    unsigned reclen = cclf_layout_for(file)->reclen;
+    for (size_t k = 0; k < n && !x->failed; k++) {
+        if (v[k].kind == CCLF_V_REDO) {
+            stage_record(x, fi, f->buf + v[k].off, v[k].recno);
+        } else if (v[k].kind == CCLF_V_PUT) {
+            x->test_ids += v[k].test_id_used;
+            if (cclf_stage_put(x->stage, file, v[k].cur_id, (int64_t)fi, (int64_t)v[k].recno,
+                               (int64_t)v[k].off, reclen, x->err, sizeof x->err) < 0)
+                store_failed(x, "staging CCLF records");
+        }
+    }
+}
+
+/*
+ * Validate and stage every record of the claim files (CCLF1-6), file by file in record
+ * order. With more than one chunk of records and threads allowed, the odd chunks are
+ * checked on a second thread (cclf_ahead.h) while this one checks the even ones: the
+ * stage gets the same records in the same order, and the messages come out in the same
+ * order, as when this thread checks them all. Pages read are given back chunk by chunk.
+ */
+static void stage_files(ctx *x)
+{
+    cclf_ahead_file af[16];
+    size_t nf = 0, idx[16], chunks = 0;
+    int wide = 0;
+    for (size_t i = 0; i < x->n && nf < 16; i++) {
+        cfile *f = &x->f[i];
+        if (f->name.file < '1' || f->name.file > '6') continue;
+        af[nf] = (cclf_ahead_file){.buf = f->buf, .len = f->len, .file = f->name.file,
+                                   .reclen = cclf_layout_for(f->name.file)->reclen,
+                                   .test_ids = f->name.env == 'T', .chunk_at = f->chunk_at,
+                                   .n_chunks = f->n_chunks};
+        idx[nf++] = i;
+        chunks += f->n_chunks;
+        wide |= f->n_chunks > UINT32_MAX / x->chunk; /* record numbers past 32 bits */
+    }
+    cclf_ahead *a = NULL;
+    if (chunks > 1 && !wide && !x->o->serial_writes && cclf_ahead_start(af, nf, x->chunk, &a) < 0)
+        a = NULL; /* no second thread: this one checks every chunk */
+    for (size_t j = 0; j < nf && !x->failed; j++) {
+        cfile *f = &x->f[idx[j]];
+        size_t released = 0;
+        for (size_t c = 0; c < f->n_chunks && !x->failed; c++) {
+            util_release_mapped(f->buf, f->len, f->buf + f->chunk_at[c], &released);
+            if (!a || c % 2 == 0) {
+                stage_chunk(x, idx[j], c);
+                continue;
+            }
+            size_t n = 0;
+            const cclf_verdict *v = cclf_ahead_take(a, j, c, &n);
+            if (!v) {
+                snprintf(x->err, sizeof x->err, "the second thread's records are out of step");
+                store_failed(x, "staging CCLF records");
+                break;
+            }
+            stage_verdicts(x, idx[j], v, n);
+        }
+        util_release_mapped(f->buf, f->len, f->buf + f->len, &released);
+    }
+    cclf_ahead_stop(a);
 }
 
 /* ---- assembling claims ----------------------------------------------------------------------- */
@@ -326,10 +425,10 @@ static const char *staged(ctx *x, cclf_stage_row *r)
     if (x->read_back == 0) /* from now on in claim order: no read-ahead, no fault-around */
         for (size_t i = 0; i < x->n; i++)
             if (x->f[i].len) (void)madvise((void *)x->f[i].buf, x->f[i].len, MADV_RANDOM);
-    if (++x->read_back % RELEASE_EVERY == 0)
+    if (++x->read_back % RELEASE_EVERY == 0) /* the span each file's reads touched */
         for (size_t i = 0; i < x->n; i++) {
-            size_t released = 0;
-            util_release_mapped(x->f[i].buf, x->f[i].len, x->f[i].buf + x->f[i].len, &released);
+            util_release_range(x->f[i].buf, x->f[i].len, x->f[i].lo, x->f[i].hi);
+            x->f[i].lo = x->f[i].hi = 0;
         }
     if (r->fidx < 0 || (size_t)r->fidx >= x->n || r->off < 0 || r->len > BLANK_LEN ||
         (size_t)r->off > x->f[r->fidx].len || r->len > x->f[r->fidx].len - (size_t)r->off) {
@@ -340,7 +439,14 @@ static const char *staged(ctx *x, cclf_stage_row *r)
         r->len = 0;
         return blank;
     }
-    return x->f[r->fidx].buf + r->off;
+    cfile *f = &x->f[r->fidx];
+    size_t a = (size_t)r->off, b = a + r->len;
+    if (f->lo == f->hi) f->lo = a, f->hi = b;
+    else {
+        if (a < f->lo) f->lo = a;
+        if (b > f->hi) f->hi = b;
+    }
+    return f->buf + r->off;
 }
 
 /* A staged record that no longer reads as it did when it was checked: the file changed
@@ -496,7 +602,12 @@ static void assemble_part_b(ctx *x)
          rc = cclf_stage_next(x->stage, CCLF_STAGE_PART_B, &r, x->err, sizeof x->err)) {
         int row = rc == 1;
         char key[16] = "";
-        if (row) snprintf(key, sizeof key, "%c%s", r.file, r.cur_id);
+        if (row) { /* "%c%s" of file and claim, without printf's machinery */
+            key[0] = r.file;
+            size_t k = strnlen(r.cur_id, sizeof key - 2);
+            memcpy(key + 1, r.cur_id, k);
+            key[k + 1] = '\0';
+        }
         if (group[0] && (!row || strcmp(key, group))) { /* the group ends */
             c.lines = lb.v;
             c.n_lines = lb.n;
@@ -522,7 +633,7 @@ static void assemble_part_b(ctx *x)
                 changed(x, &r);
                 break;
             }
-            snprintf(group, sizeof group, "%s", key);
+            memcpy(group, key, sizeof group);
             source_of(x, r.fidx, r.recno, src, sizeof src);
         } else {
             memset(&more, 0, sizeof more);
@@ -677,6 +788,7 @@ static int load_delivery(ctx *x)
              f[0].base + strlen(f[0].base) - 15);
     label[strlen(label) - 9] = '\0'; /* ".D270115" without ".T..." */
     int all_seen = 1;
+    size_t claim_files = 0;
     for (size_t i = 0; i < x->n; i++) {
         char err[300];
         if (util_map_file(f[i].path, &f[i].buf, &f[i].len, err, sizeof err) < 0) {
@@ -723,7 +835,8 @@ static int load_delivery(ctx *x)
     for (size_t i = 0; i < x->n && !x->failed; i++)
         if (f[i].name.file == '8') each_record(x, i, bene_record);
     for (size_t i = 0; i < x->n && !x->failed; i++)
-        if (f[i].name.file >= '1' && f[i].name.file <= '6') each_record(x, i, stage_record);
+        if (f[i].name.file >= '1' && f[i].name.file <= '6') claim_files++;
+    if (claim_files && !x->failed) stage_files(x);
     if (!x->failed) report_collateral(x);
     /* assembled here, stored on a second thread, with the stage in memory (the
      * connection is the writer's while it runs: feed_sink_behind) */
@@ -816,12 +929,15 @@ int load_cclf(store *s, char *const *paths, size_t n, const feed_opts *o)
                 rc = -EINVAL;
             }
         if (rc == 0) {
-            ctx x = {.s = s, .o = o, .f = f + i, .n = j - i,
-                     .explicit_alignment = -1};
+            ctx x = {.s = s, .o = o, .f = f + i, .n = j - i, .explicit_alignment = -1,
+                     .chunk = o->check_chunk ? o->check_chunk : CCLF_AHEAD_CHUNK};
             x.rep.o = o;
             rc = load_delivery(&x);
         }
-        for (size_t k = i; k < j; k++) util_unmap(f[k].buf, f[k].len);
+        for (size_t k = i; k < j; k++) {
+            util_unmap(f[k].buf, f[k].len);
+            free(f[k].chunk_at);
+        }
         i = j;
     }
     free(f);

@@ -31,7 +31,10 @@ typedef struct feed_opts {
     int serial_writes;   /* one thread: FHIR parsed and claims stored on the loading
                             thread (by default FHIR files are parsed on a second thread,
                             fhir_reader.h, and claims stored on another, feed_sink_behind;
-                            the same rows either way) */
+                            the same rows either way); for CCLF, the claim files'
+                            records checked on this thread alone too (cclf_ahead.h) */
+    size_t check_chunk;  /* CCLF: records per chunk of that two-thread check (0: its
+                            default; tests use a few records to cross chunks) */
 } feed_opts;
 
 /* Errors of one delivery. */
