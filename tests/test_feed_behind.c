@@ -73,6 +73,15 @@ START_TEST(test_bloom)
     bloom_add(&b, "a");
     ck_assert_int_eq(bloom_maybe(&b, "a"), 1);
     bloom_free(&b);
+    /* bloom_bits_for: 20 bits a string, a power of two in [2^16, max] */
+    ck_assert_uint_eq(bloom_bits_for(0, 1u << 26), 1u << 26);         /* unknown: max */
+    ck_assert_uint_eq(bloom_bits_for(1, 1u << 26), 1u << 16);         /* 20 bits: the least */
+    ck_assert_uint_eq(bloom_bits_for(3276, 1u << 26), 1u << 16);      /* 65,520 <= 65,536 */
+    ck_assert_uint_eq(bloom_bits_for(3277, 1u << 26), 1u << 17);      /* 65,540 > 65,536 */
+    ck_assert_uint_eq(bloom_bits_for(10000, 1u << 26), 1u << 18);     /* 200,000 -> 262,144 */
+    ck_assert_uint_eq(bloom_bits_for(3355443, 1u << 26), 1u << 26);   /* max / 20: 67,108,860 */
+    ck_assert_uint_eq(bloom_bits_for(5000000, 1u << 26), 1u << 26);   /* past it: max */
+    ck_assert_uint_eq(bloom_bits_for(100, 1u << 12), 1u << 12);       /* max below 2^16 */
 }
 END_TEST
 

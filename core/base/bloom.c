@@ -46,6 +46,14 @@ int bloom_init(bloom *b, uint32_t nbits)
     return 0;
 }
 
+uint32_t bloom_bits_for(uint64_t n, uint32_t max)
+{
+    if (n == 0 || n > max / 20) return max;
+    uint32_t bits = 1u << 16;
+    while (bits < n * 20 && bits < max) bits <<= 1;
+    return bits < max ? bits : max;
+}
+
 void bloom_free(bloom *b)
 {
     free(b->bits);

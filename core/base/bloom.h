@@ -20,6 +20,10 @@ typedef struct bloom {
  * then no filter). Free with bloom_free. */
 int bloom_init(bloom *b, uint32_t nbits);
 
+/* The bits for a filter of about n strings (20 bits a string: under 1% false
+ * positives), a power of two from 2^16 up to max (n = 0, unknown: max). */
+uint32_t bloom_bits_for(uint64_t n, uint32_t max);
+
 /* Free the bits; *b is no filter after. */
 void bloom_free(bloom *b);
 

@@ -841,6 +841,10 @@ static int load_delivery(ctx *x)
     /* assembled here, stored on a second thread, with the stage in memory (the
      * connection is the writer's while it runs: feed_sink_behind) */
     int behind = 0;
+    uint64_t claims = 0; /* at most a claim a CCLF1, 5 or 6 record */
+    for (size_t i = 0; i < x->n; i++)
+        if (strchr("156", f[i].name.file)) claims += (uint64_t)f[i].records;
+    if (x->sink) feed_sink_expect(x->sink, claims);
     if (!x->failed && !x->o->serial_writes && cclf_stage_in_memory(x->stage) &&
         (behind = feed_sink_behind(x->sink, x->err, sizeof x->err)) < 0)
         store_failed(x, "preparing the store");

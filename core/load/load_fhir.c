@@ -183,6 +183,9 @@ static void on_eob(fctx *x, const fhir_resource *r, size_t number)
      * its queue, idle) */
     if (!x->behind_asked && !x->o->serial_writes) {
         x->behind_asked = 1;
+        uint64_t bytes = 0; /* an EOB takes a kilobyte or more */
+        for (size_t i = 0; i < x->n; i++) bytes += x->f[i].len;
+        feed_sink_expect(x->sink, bytes / 1024);
         if ((x->behind = feed_sink_behind(x->sink, x->err, sizeof x->err)) < 0) {
             x->behind = 0;
             store_failed(x, "preparing the store");

@@ -485,6 +485,7 @@ static int claims_prepare(loader *ld)
         return -EIO;
     }
     if (ld->skip_bad || ld->grouped || !ld->write_behind) return 0;
+    claims_w_expect(ld->claims, ld->map_len / 64); /* a claim line takes 64 bytes or more */
     if (claims_w_async_begin(ld->claims, e, sizeof e) < 0) {
         load__error(ld, 1, 0, NULL, "%s", e);
         return -EIO;

@@ -426,6 +426,8 @@ static const char TRIGGERS_SQL[] =
 static const char DROP_SQL[] = "DROP TRIGGER claims_end_insert; DROP TRIGGER claims_end_delete; "
                                "DROP TRIGGER claims_end_update;";
 
+void claims_w_expect(claims_w *w, uint64_t claims) { w->expect = claims; }
+
 int claims_w_bulk_begin(claims_w *w, int count, char *err, size_t errlen)
 {
     sqlite3 *db = w->w.db;

@@ -126,6 +126,11 @@ int claims_w_rekey(claims_w *w, const char *previous, const char *current, char 
  * claims_w_bulk_end before it commits (a rollback restores the triggers). Every write
  * to claims in the transaction until then must go through this writer. */
 int claims_w_bulk_begin(claims_w *w, int count, char *err, size_t errlen);
+
+/* A hint: about how many claims the write-behind queue of the next claims_w_async_begin
+ * will insert (0: not known, the default). It sizes that queue's filter of the claim ids
+ * it inserted (bloom_bits_for): a hint too small costs look-ups, never a wrong answer. */
+void claims_w_expect(claims_w *w, uint64_t claims);
 /* After every queued write: add the counts to claim_end_days and make the triggers
  * claims_w_bulk_begin dropped again. 0 (also when none were dropped) or -EIO with err. */
 int claims_w_bulk_end(claims_w *w, char *err, size_t errlen);

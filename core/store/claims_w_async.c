@@ -581,7 +581,7 @@ int claims_w_async_begin(claims_w *w, char *err, size_t errlen)
         empty = sqlite3_step(st) == SQLITE_DONE;
         sqlite3_finalize(st);
     }
-    if (empty && bloom_init(&q->bloom, AW_BLOOM_BITS) < 0) {
+    if (empty && bloom_init(&q->bloom, bloom_bits_for(w->expect, AW_BLOOM_BITS)) < 0) {
         free(q);
         snprintf(err, errlen, "out of memory");
         return -ENOMEM;

@@ -46,6 +46,7 @@ int claims__pack_parse(claims__pack *p, const char *text, size_t len, char *err,
 struct claims_w {
     store__w w;     /* its statements: claims_w.c's SQL[] */
     claims__aw *aw; /* the write-behind queue while claims_w_async_begin runs; NULL: none */
+    uint64_t expect; /* claims_w_expect's hint (0: none) */
     /* claims__w_insert_many of 2^k rows (made on first use) */
     sqlite3_stmt *many_claims[6];
     sqlite3_stmt *many_plain[6]; /* the same for plain claims (claims_w.c, PLAIN_COLS) */

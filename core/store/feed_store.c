@@ -69,6 +69,7 @@ struct feed_sink {
     sqlite3_stmt *st[S_N];
     feed_stats stats;
     int64_t cache_main, cache_temp; /* store__cache_raise's, for feed_sink_close */
+    uint64_t expect;                /* feed_sink_expect's hint (0: none) */
     /* feed_sink_behind to feed_sink_settle: the claims are written on claims_w's thread.
      * Every row of claims was stored by this sink since (the table was empty), so a
      * claim id or key the filters never saw is surely not stored and its look-up is
@@ -744,6 +745,12 @@ static int pre_open(feed_sink *k)
     return 0;
 }
 
+void feed_sink_expect(feed_sink *k, uint64_t claims)
+{
+    k->expect = claims;
+    claims_w_expect(k->claims, claims);
+}
+
 int feed_sink_behind(feed_sink *k, char *err, size_t errlen)
 {
     if (k->behind) return 1;
@@ -773,7 +780,8 @@ int feed_sink_behind(feed_sink *k, char *err, size_t errlen)
         behind_free(k);
         return rc;
     }
-    if (bloom_init(&k->ids, BEHIND_BLOOM_BITS) < 0 || bloom_init(&k->keys, BEHIND_BLOOM_BITS) < 0 ||
+    uint32_t bits = bloom_bits_for(k->expect, BEHIND_BLOOM_BITS);
+    if (bloom_init(&k->ids, bits) < 0 || bloom_init(&k->keys, bits) < 0 ||
         !(k->recent = calloc(BEHIND_RECENT, sizeof *k->recent)) ||
         !(k->resolve_later = mbi_map_new())) {
         behind_free(k);

@@ -64,6 +64,12 @@ int feed_sink_finish(feed_sink *k, char *err, size_t errlen);
  */
 int feed_sink_behind(feed_sink *k, char *err, size_t errlen);
 
+/* A hint, before feed_sink_behind: about how many claims the delivery holds (at most;
+ * 0: not known). It sizes the filters writing behind keeps (bloom_bits_for), so a small
+ * delivery does not clear 32 MB of them; a hint too small costs look-ups, never a wrong
+ * answer. */
+void feed_sink_expect(feed_sink *k, uint64_t claims);
+
 /* Before the caller reads or writes the connection other than through the sink (its
  * staging tables, the loads table) while writing behind: wait until every queued write
  * ran (the writer thread is then idle until the sink's next claim). A no-op when not
