@@ -1179,6 +1179,34 @@ START_TEST(test_json_as_jansson)
         "{\"a\":", "{\"a\":\"x", "{\"a\":1}\n{\"b\":2}",
     };
     for (size_t i = 0; i < sizeof cases / sizeof cases[0]; i++) same_as_jansson(cases[i], strlen(cases[i]));
+    /* strings the scanner reads 16 bytes at a time: lengths 0 to 40, with an escape, a
+     * control byte, a non-ASCII byte or the closing quote at each place (the 16-byte
+     * boundaries included), and cut before their quote (the buffer ends there: read past
+     * it, ASan says so) */
+    static const char *const marks[] = {"", "\\n", "\\\"", "\x01", "\xc3\xa9", "\\u0041"};
+    for (size_t len = 0; len <= 40; len++)
+        for (size_t m = 0; m < sizeof marks / sizeof marks[0]; m++)
+            for (size_t at = 0; at <= len; at += (m ? 1 : len + 1)) {
+                char doc[128];
+                size_t k = 0;
+                memcpy(doc, "{\"a\":\"", 6);
+                k = 6;
+                for (size_t i = 0; i < len; i++) {
+                    if (i == at) {
+                        memcpy(doc + k, marks[m], strlen(marks[m]));
+                        k += strlen(marks[m]);
+                    }
+                    doc[k++] = (char)('a' + i % 26);
+                }
+                size_t open = k; /* cut here: no closing quote */
+                doc[k++] = '"';
+                doc[k++] = '}';
+                same_as_jansson(doc, k);
+                char *cut = malloc(open); /* exactly open bytes: nothing after them */
+                memcpy(cut, doc, open);
+                same_as_jansson(cut, open);
+                free(cut);
+            }
     char deep[300];
     for (int d = 62; d < 67; d++) {
         int k = 0;

@@ -116,26 +116,36 @@ static int path_printf(char *out, size_t len, const char *fmt, ...)
     va_list ap;
     va_start(ap, fmt);
     size_t o = 0;
-#define PUT(ch) do { if (o + 1 < len) out[o] = (ch); o++; } while (0)
-    for (const char *f = fmt; *f; f++) {
-        if (f[0] == '%' && f[1] == 's') {
-            for (const char *a = va_arg(ap, const char *); *a; a++) PUT(*a);
-            f++;
-        } else if (f[0] == '%' && f[1] == 'z' && f[2] == 'u') {
+    /* put n bytes of a: the part that fits (len - 1 in all), counted whole */
+#define PUTN(a, n)                                                                         \
+    do {                                                                                   \
+        size_t n_ = (n);                                                                   \
+        if (o + 1 < len) memcpy(out + o, (a), o + n_ < len - 1 ? n_ : len - 1 - o);         \
+        o += n_;                                                                           \
+    } while (0)
+    for (const char *f = fmt; *f;) {
+        const char *pct = strchr(f, '%');
+        size_t lit = pct ? (size_t)(pct - f) : strlen(f);
+        PUTN(f, lit);
+        f += lit;
+        if (!*f) break;
+        if (f[1] == 's') {
+            const char *a = va_arg(ap, const char *);
+            PUTN(a, strlen(a));
+            f += 2;
+        } else if (f[1] == 'z' && f[2] == 'u') {
             size_t v = va_arg(ap, size_t);
             char d[24];
-            int k = 0;
-            do d[k++] = (char)('0' + v % 10); while ((v /= 10) && k < 24);
-            while (k) {
-                char ch = d[--k];
-                PUT(ch);
-            }
-            f += 2;
+            int k = 24;
+            do d[--k] = (char)('0' + v % 10); while ((v /= 10) && k > 0);
+            PUTN(d + k, (size_t)(24 - k));
+            f += 3;
         } else {
-            PUT(*f);
+            PUTN(f, 1);
+            f++;
         }
     }
-#undef PUT
+#undef PUTN
     if (len) out[o < len ? o : len - 1] = '\0';
     va_end(ap);
     return (int)o;

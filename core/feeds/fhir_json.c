@@ -11,6 +11,9 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#if defined(__SSE2__)
+#include <emmintrin.h>
+#endif
 
 /* ---- the arena ------------------------------------------------------------------------ */
 
@@ -146,10 +149,14 @@ static int push(scan *s, const char *key, size_t klen, const fj_t *v)
         s->stk = m;
         s->cap = cap;
     }
-    s->stk[s->n].key = key;
-    s->stk[s->n].klen = klen;
-    s->stk[s->n].v = *v;
-    s->n++;
+    fj_member *m = &s->stk[s->n++];
+    m->key = key;
+    m->klen = klen;
+    /* field by field: *v was just written a field at a time, and one wide load of it
+     * would wait for those stores (a failed store-to-load forward on every value) */
+    m->v.type = v->type;
+    m->v.n = v->n;
+    m->v.u = v->u;
     return 0;
 }
 
@@ -158,28 +165,49 @@ static void ws(scan *s)
     while (s->p < s->end && (*s->p == ' ' || *s->p == '\t' || *s->p == '\n' || *s->p == '\r')) s->p++;
 }
 
+/* The first byte at or after q (before end) that a string cannot hold as it is: a
+ * quote, a backslash, a control character or a non-ASCII byte; end when none. Sixteen
+ * bytes at a time where SSE2 is there (every x86-64), a byte at a time after. */
+static const char *str_stop(const char *q, const char *end)
+{
+#if defined(__SSE2__)
+    const __m128i quote = _mm_set1_epi8('"'), bsl = _mm_set1_epi8('\\'), low = _mm_set1_epi8(0x20);
+    while (end - q >= 16) {
+        __m128i v = _mm_loadu_si128((const __m128i *)(const void *)q);
+        /* signed: the bytes 0x80-0xff are below 0x20 too */
+        __m128i m = _mm_or_si128(_mm_or_si128(_mm_cmpeq_epi8(v, quote), _mm_cmpeq_epi8(v, bsl)),
+                                 _mm_cmplt_epi8(v, low));
+        int bits = _mm_movemask_epi8(m);
+        if (bits) return q + __builtin_ctz((unsigned)bits);
+        q += 16;
+    }
+#endif
+    for (; q < end; q++) {
+        unsigned char c = (unsigned char)*q;
+        if (c == '"' || c == '\\' || c < 0x20 || c >= 0x80) break;
+    }
+    return q;
+}
+
 /* A string at s->p (the opening quote) into the arena: *out, *len. */
 static int str(scan *s, const char **out, size_t *len)
 {
     const char *q = ++s->p;
     int esc = 0;
-    while (q < s->end) {
+    for (;;) {
+        q = str_stop(q, s->end);
+        if (q >= s->end) return -1;
         unsigned char c = (unsigned char)*q;
         if (c == '"') break;
-        if (c < 0x20 || c >= 0x80) return -1; /* control or non-ASCII: jansson checks it */
-        if (c == '\\') {
-            if (q + 1 >= s->end) return -1;
-            char e = q[1];
-            if (e != '"' && e != '\\' && e != '/' && e != 'b' && e != 'f' && e != 'n' && e != 'r' &&
-                e != 't')
-                return -1; /* \u and bad escapes */
-            esc = 1;
-            q += 2;
-            continue;
-        }
-        q++;
+        if (c != '\\') return -1; /* control or non-ASCII: jansson checks it */
+        if (q + 1 >= s->end) return -1;
+        char e = q[1];
+        if (e != '"' && e != '\\' && e != '/' && e != 'b' && e != 'f' && e != 'n' && e != 'r' &&
+            e != 't')
+            return -1; /* \u and bad escapes */
+        esc = 1;
+        q += 2;
     }
-    if (q >= s->end) return -1;
     size_t n = (size_t)(q - s->p);
     char *o = arena_alloc(s->d, n + 1);
     if (!o) {
@@ -297,7 +325,7 @@ static int close_container(scan *s, size_t base, fj_t *v, int object)
         if (n > 256) return -1; /* the repeated-key check below is quadratic */
         for (size_t i = base + 1; i < s->n; i++)
             for (size_t j = base; j < i; j++)
-                if (s->stk[i].klen == s->stk[j].klen &&
+                if (s->stk[i].klen == s->stk[j].klen && s->stk[i].key[0] == s->stk[j].key[0] &&
                     !memcmp(s->stk[i].key, s->stk[j].key, s->stk[i].klen))
                     return -1; /* jansson says it */
         fj_member *m = n ? arena_alloc(s->d, n * sizeof *m) : NULL;
@@ -587,15 +615,8 @@ const fj_t *fj_null(void)
     return &null;
 }
 
-fj_t *fj_object_get(const fj_t *o, const char *key)
-{
-    if (!fj_is_object(o)) return NULL;
-    size_t n = strlen(key);
-    for (size_t i = 0; i < o->n; i++)
-        if (o->u.members[i].klen == n && !memcmp(o->u.members[i].key, key, n))
-            return &o->u.members[i].v;
-    return NULL;
-}
+#undef fj_object_get
+fj_t *fj_object_get(const fj_t *o, const char *key) { return fj_object_getn(o, key, strlen(key)); }
 
 double fj_real_value(const fj_t *v)
 {

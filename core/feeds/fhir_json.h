@@ -21,6 +21,7 @@
 #define CARA_FEEDS_FHIR_JSON_H
 
 #include <stddef.h>
+#include <string.h>
 
 typedef enum fj_type { FJ_NULL, FJ_TRUE, FJ_FALSE, FJ_STRING, FJ_INTEGER, FJ_REAL, FJ_ARRAY, FJ_OBJECT } fj_type;
 
@@ -72,6 +73,21 @@ static inline int fj_is(const fj_t *v, fj_type t) { return v && v->type == t; }
 
 /* The member key of object o, NULL when o is not an object or has none. */
 fj_t *fj_object_get(const fj_t *o, const char *key);
+/* The same with the key's length given (klen bytes, no NUL needed). Inline: for a
+ * literal key the compiler knows klen and compares the bytes in place. */
+static inline fj_t *fj_object_getn(const fj_t *o, const char *key, size_t klen)
+{
+    if (!o || o->type != FJ_OBJECT) return NULL;
+    for (size_t i = 0; i < o->n; i++) {
+        const fj_member *m = &o->u.members[i];
+        if (m->klen == klen && (klen == 0 || m->key[0] == key[0]) && !memcmp(m->key, key, klen))
+            return (fj_t *)&m->v;
+    }
+    return NULL;
+}
+/* fj_object_get of a key whose length the compiler knows (a literal): not counted on
+ * every call. */
+#define fj_object_get(o, key) fj_object_getn((o), (key), __builtin_strlen(key))
 
 static inline const char *fj_string_value(const fj_t *v) { return fj_is_string(v) ? v->u.s : NULL; }
 static inline long long fj_integer_value(const fj_t *v) { return fj_is_integer(v) ? v->u.i : 0; }
