@@ -1,8 +1,9 @@
 /*
  * bloom: a Bloom filter of strings (NUL-terminated), fixed in size. Three bits a string,
- * all in one 512-bit block (a blocked filter: one cache line a call), from two hashes
- * (FNV-1a picks the block, djb2 the bits): with nbits = 2^27 (16 MB) about 2.6% false
- * positives at 15 million strings, 0.1% at 3 million. bloom_maybe is 0 only for a string never added:
+ * all in one 512-bit block (a blocked filter: one cache line a call), from one mixed
+ * 64-bit hash: with nbits = 2^27 (16 MB), measured on claim ids ("%013d#%013d", the
+ * ids stepped by 3, the others between them), 2.4% false positives at 15 million
+ * strings, 0.03% at 3 million. bloom_maybe is 0 only for a string never added:
  * callers skip a look-up on 0 and make it on 1 (a false positive costs the look-up).
  * Not locked: one thread adds and asks at a time.
  */
