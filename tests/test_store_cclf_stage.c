@@ -491,13 +491,44 @@ START_TEST(test_stays)
 {
     char err[256], got[1024] = "";
     stays_world();
-    ck_assert_int_eq(claims_q_cclf_stays(db, 2, stay_row, got, err, sizeof err), 3);
+    ck_assert_int_eq(claims_q_cclf_stays(db, 2, NULL, stay_row, got, err, sizeof err), 3);
     ck_assert_str_eq(got, "C2 P1 F1 11 2461410.5 2461411.5 30 2027-01-05 111\n"
                           "C1 P1 F1 21 2461406.5 2461415.5 30 2027-01-01 212\n"
                           "C3 P1 F1 21 2461416.5 2461425.5 01 2027-01-11 214\n");
     got[0] = '\0';
-    ck_assert_int_eq(claims_q_cclf_stays(db, 9, stay_row, got, err, sizeof err), 0);
+    ck_assert_int_eq(claims_q_cclf_stays(db, 9, NULL, stay_row, got, err, sizeof err), 0);
     ck_assert_str_eq(got, "");
+}
+END_TEST
+
+/* Given the loader's list of persons, those persons' stays whatever the load: P1's are
+ * load 2's read above; P2 and an unknown person give D1 alone, in person order whatever
+ * the order of the list; an empty list nothing. The temporary table is gone after. */
+START_TEST(test_stays_of_persons)
+{
+    char err[256], got[1024] = "";
+    stays_world();
+    mbi_map *m = mbi_map_new();
+    ck_assert_ptr_nonnull(m);
+    ck_assert_int_eq(claims_q_cclf_stays(db, 2, m, stay_row, got, err, sizeof err), 0);
+    ck_assert_int_eq(mbi_map_put(m, "P1", ""), 0);
+    ck_assert_int_eq(claims_q_cclf_stays(db, 9, m, stay_row, got, err, sizeof err), 3);
+    ck_assert_str_eq(got, "C2 P1 F1 11 2461410.5 2461411.5 30 2027-01-05 111\n"
+                          "C1 P1 F1 21 2461406.5 2461415.5 30 2027-01-01 212\n"
+                          "C3 P1 F1 21 2461416.5 2461425.5 01 2027-01-11 214\n");
+    mbi_map_free(m);
+    m = mbi_map_new();
+    ck_assert_int_eq(mbi_map_put(m, "P9", ""), 0);
+    ck_assert_int_eq(mbi_map_put(m, "P2", ""), 0);
+    got[0] = '\0';
+    ck_assert_int_eq(claims_q_cclf_stays(db, 2, m, stay_row, got, err, sizeof err), 1);
+    ck_assert_str_eq(got, "D1 P2 F2 21 2461406.5 2461407.5 30 2027-01-01 211\n");
+    ck_assert_int_eq(mbi_map_put(m, "P1", ""), 0); /* put last, read first */
+    got[0] = '\0';
+    ck_assert_int_eq(claims_q_cclf_stays(db, 2, m, stay_row, got, err, sizeof err), 4);
+    ck_assert_msg(!strncmp(got, "C2 P1", 5) && strstr(got, "C3 P1") < strstr(got, "D1 P2"), "%s", got);
+    mbi_map_free(m);
+    ck_assert_int_eq(th_q(db, "SELECT count(*) FROM temp.sqlite_master WHERE name = 'cclf_persons'"), 0);
 }
 END_TEST
 
@@ -508,11 +539,11 @@ START_TEST(test_stays_errors)
     char err[256] = "", got[1024] = "";
     stays_world();
     exec_ok("UPDATE claims SET claim_id = 'C2stop' WHERE claim_id = 'C2'");
-    ck_assert_int_eq(claims_q_cclf_stays(db, 1, stay_row, got, err, sizeof err), -ECANCELED);
+    ck_assert_int_eq(claims_q_cclf_stays(db, 1, NULL, stay_row, got, err, sizeof err), -ECANCELED);
     ck_assert_str_eq(got, "C2stop P1 F1 11 2461410.5 2461411.5 30 2027-01-05 111\n");
     ck_assert_str_eq(err, "");
     exec_ok("ALTER TABLE loads RENAME TO loads_gone");
-    ck_assert_int_eq(claims_q_cclf_stays(db, 1, stay_row, got, err, sizeof err), -EIO);
+    ck_assert_int_eq(claims_q_cclf_stays(db, 1, NULL, stay_row, got, err, sizeof err), -EIO);
     ck_assert_msg(strstr(err, "no such table: loads"), "%s", err);
 }
 END_TEST
@@ -533,6 +564,7 @@ Suite *suite_store_cclf_stage(void)
     tcase_add_test(tc, test_failures);
     tcase_add_test(tc, test_read_failure);
     tcase_add_test(tc, test_stays);
+    tcase_add_test(tc, test_stays_of_persons);
     tcase_add_test(tc, test_stays_errors);
     suite_add_tcase(s, tc);
     return s;

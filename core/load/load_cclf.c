@@ -699,7 +699,10 @@ static void chain_admissions(ctx *x)
         store_failed(x, "linking the bills of a stay");
         return;
     }
-    if (claims_q_cclf_stays(x->s, x->load_id, stay_bill, &w, x->err, sizeof x->err) < 0 &&
+    /* the persons this delivery stored claims for, as the sink listed them (else found
+     * by a scan of the claims for this load's) */
+    if (claims_q_cclf_stays(x->s, x->load_id, feed_sink_persons(x->sink), stay_bill, &w, x->err,
+                            sizeof x->err) < 0 &&
         !x->failed)
         store_failed(x, "linking the bills of a stay");
     claims_w_close(w.up);
@@ -823,6 +826,10 @@ static int load_delivery(ctx *x)
     if (!x->failed && feed_sink_open(x->s, x->load_id, &x->sink, x->err, sizeof x->err) < 0)
         store_failed(x, "preparing the store");
     if (!x->failed) prepare_staging(x);
+    if (!x->failed && feed_sink_track_persons(x->sink) < 0) {
+        snprintf(x->err, sizeof x->err, "out of memory");
+        store_failed(x, "preparing the store");
+    }
     /* count every file's records (and check their lengths) first: CCLF0 needs them.
      * CCLF7 (Part D) and CCLFA/B are checked but not loaded. */
     for (size_t i = 0; i < x->n && !x->failed; i++)

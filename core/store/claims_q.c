@@ -65,23 +65,52 @@ int claims_q_list(store *s, const char *person, const char *claim, const char *s
     return store__rows_step(db, st, fn, ud, err, errlen);
 }
 
-int claims_q_cclf_stays(store *s, int64_t load_id, claims_q_stay_fn fn, void *ud, char *err,
-                        size_t errlen)
+/* The stays' read; PERSONS selects the persons (cclf_stays). */
+#define STAYS_SQL(PERSONS)                                                                 \
+    "SELECT c.claim_id, c.person_id, c.facility_npi, substr(c.bill_type_code, 1, 2), "     \
+    "julianday(c.claim_start_date), julianday(c.claim_end_date), "                          \
+    "c.discharge_disposition_code, c.admission_date, c.bill_type_code FROM claims c "       \
+    "JOIN loads l USING (load_id) WHERE l.kind LIKE 'cclf%' AND c.status = 'current' AND "  \
+    "c.admission_date IS NOT NULL AND c.person_id IN (" PERSONS ") ORDER BY 2, 3, 4, 5"
+
+/* The persons' list as the temporary table cclf_persons (made empty first). */
+static int persons_table(store *s, const mbi_map *persons, char *err, size_t errlen)
 {
     sqlite3 *db = store_db(s);
+    if (sqlite3_exec(db, "DROP TABLE IF EXISTS temp.cclf_persons; CREATE TEMP TABLE "
+                     "cclf_persons (person_id TEXT PRIMARY KEY) WITHOUT ROWID", NULL, NULL,
+                     NULL) != SQLITE_OK) {
+        snprintf(err, errlen, "%s", sqlite3_errmsg(db));
+        return -EIO;
+    }
+    sqlite3_stmt *st = store__prepare(s, "INSERT OR IGNORE INTO temp.cclf_persons VALUES (?1)",
+                                      err, errlen);
+    if (!st) return -EIO;
+    int rc = 0;
+    for (size_t i = 0; i < mbi_map_size(persons) && rc == 0; i++) {
+        sqlite3_bind_text(st, 1, mbi_map_key(persons, i), -1, SQLITE_STATIC);
+        if (sqlite3_step(st) != SQLITE_DONE) {
+            snprintf(err, errlen, "%s", sqlite3_errmsg(db));
+            rc = -EIO;
+        }
+        sqlite3_reset(st);
+    }
+    sqlite3_finalize(st);
+    return rc;
+}
+
+int claims_q_cclf_stays(store *s, int64_t load_id, const mbi_map *persons,
+                        claims_q_stay_fn fn, void *ud, char *err, size_t errlen)
+{
+    sqlite3 *db = store_db(s);
+    if (persons && persons_table(s, persons, err, errlen) < 0) return -EIO;
     sqlite3_stmt *st = store__prepare(
         s,
-        "SELECT c.claim_id, c.person_id, c.facility_npi, substr(c.bill_type_code, "
-        "1, 2), julianday(c.claim_start_date), julianday(c.claim_end_date), "
-        "c.discharge_disposition_code, c.admission_date, c.bill_type_code FROM claims c "
-        "JOIN loads l "
-        "USING (load_id) WHERE l.kind LIKE 'cclf%' AND c.status = 'current' AND "
-        "c.admission_date IS NOT "
-        "NULL AND c.person_id IN (SELECT person_id FROM claims WHERE load_id = ?1) "
-        "ORDER BY 2, 3, 4, 5",
+        persons ? STAYS_SQL("SELECT person_id FROM temp.cclf_persons")
+                : STAYS_SQL("SELECT person_id FROM claims WHERE load_id = ?1"),
         err, errlen);
     if (!st) return -EIO;
-    sqlite3_bind_int64(st, 1, load_id);
+    if (!persons) sqlite3_bind_int64(st, 1, load_id);
     int n = 0, rc = SQLITE_DONE, k = 0;
     while (k == 0 && (rc = sqlite3_step(st)) == SQLITE_ROW) {
         claims_q_stay_row r = {
@@ -109,5 +138,6 @@ int claims_q_cclf_stays(store *s, int64_t load_id, claims_q_stay_fn fn, void *ud
         k = -EIO;
     }
     sqlite3_finalize(st);
+    if (persons) (void)sqlite3_exec(db, "DROP TABLE IF EXISTS temp.cclf_persons", NULL, NULL, NULL);
     return k < 0 ? k : n;
 }

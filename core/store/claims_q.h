@@ -11,6 +11,7 @@
 
 #include "store_conn.h"
 #include "store_rows.h"
+#include "mbi_map.h"
 
 /* The columns of claims_q_list's rows, in order. */
 enum {
@@ -42,7 +43,9 @@ int claims_q_list(store *s, const char *person, const char *claim, const char *s
 /*
  * The CCLF loader's read for linking the bills of a stay (core/load/load_cclf.c): the
  * current claims that have an admission date, loaded by a CCLF load (loads.kind
- * 'cclf...'), of the persons that load load_id stored claims for; ordered by person,
+ * 'cclf...'), of the persons that load load_id stored claims for (or, given persons,
+ * of those: the loader's list of them, so that the read does not scan every stored claim
+ * for the load's; a superset of the load's persons gives the same links); ordered by person,
  * facility, bill-type class and start date (ties in SQLite's order). fn gets each row
  * (borrowed for the call) and may write the claims table (claims_w_admission) as it
  * goes. Returns the row count, fn's negative value (it stops the read), -ENOMEM
@@ -57,7 +60,7 @@ typedef struct claims_q_stay_row {
 
 typedef int (*claims_q_stay_fn)(const claims_q_stay_row *row, void *ud);
 
-int claims_q_cclf_stays(store *s, int64_t load_id, claims_q_stay_fn fn, void *ud, char *err,
-                        size_t errlen);
+int claims_q_cclf_stays(store *s, int64_t load_id, const mbi_map *persons,
+                        claims_q_stay_fn fn, void *ud, char *err, size_t errlen);
 
 #endif

@@ -70,6 +70,9 @@ struct feed_sink {
     feed_stats stats;
     int64_t cache_main, cache_temp; /* store__cache_raise's, for feed_sink_close */
     uint64_t expect;                /* feed_sink_expect's hint (0: none) */
+    mbi_map *persons;               /* feed_sink_track_persons: the persons claims were
+                                       inserted for (NULL: not tracked) */
+    int persons_lost;               /* a put failed: the list is not whole */
     /* feed_sink_behind to feed_sink_settle: the claims are written on claims_w's thread.
      * Every row of claims was stored by this sink since (the table was empty), so a
      * claim id or key the filters never saw is surely not stored and its look-up is
@@ -149,7 +152,19 @@ void feed_sink_close(feed_sink *k)
     for (int i = 0; i < S_N; i++) sqlite3_finalize(k->st[i]);
     claims_w_close(k->claims);
     people_w_close(k->people);
+    mbi_map_free(k->persons);
     free(k);
+}
+
+int feed_sink_track_persons(feed_sink *k)
+{
+    if (!k->persons && !(k->persons = mbi_map_new())) return -ENOMEM;
+    return 0;
+}
+
+const mbi_map *feed_sink_persons(const feed_sink *k)
+{
+    return k->persons_lost ? NULL : k->persons;
 }
 
 const feed_stats *feed_sink_stats(const feed_sink *k) { return &k->stats; }
@@ -349,6 +364,8 @@ static int insert_claim(feed_sink *k, const feed_claim *c, const char *id, const
         .allowed_cents = allowed, .source = source ? source : "",
         .paid_date = date_text(c->paid, d[4])};
     k->claims_changed = 1;
+    if (k->persons && !k->persons_lost && mbi_map_put(k->persons, c->person_id, "") < 0)
+        k->persons_lost = 1;
     int rc = wrote(k, claims_w_insert(k->claims, &r, err, errlen), err, errlen);
     if (rc == 0) rc = insert_lines(k, c, id, err, errlen);
     /* written now, with its lines: the sink reads claims back (resolve) */

@@ -9,6 +9,7 @@
 #include <stdint.h>
 
 #include "feeds/feeds.h"
+#include "mbi_map.h"
 #include "store_conn.h"
 
 typedef struct feed_sink feed_sink;
@@ -69,6 +70,14 @@ int feed_sink_behind(feed_sink *k, char *err, size_t errlen);
  * delivery does not clear 32 MB of them; a hint too small costs look-ups, never a wrong
  * answer. */
 void feed_sink_expect(feed_sink *k, uint64_t claims);
+
+/* From now on keep the list of the persons claims are inserted for (their current MBIs),
+ * for feed_sink_persons. 0 or -ENOMEM. */
+int feed_sink_track_persons(feed_sink *k);
+
+/* That list (a set: mbi_map's keys, "" values; borrowed until the next put or
+ * feed_sink_close), or NULL when not tracked or not whole (memory ran out). */
+const mbi_map *feed_sink_persons(const feed_sink *k);
 
 /* Before the caller reads or writes the connection other than through the sink (its
  * staging tables, the loads table) while writing behind: wait until every queued write
