@@ -210,6 +210,17 @@ START_TEST(test_eligibility)
                                "|| hospice_flag, ' ') FROM (SELECT * FROM eligibility ORDER BY 2)",
                            buf),
                      "2027-01-01:male:1950-02-04:02:10001:0 2028-01-01:unknown:1950-02-04::10001:1");
+    /* the same demographics again (a monthly CCLF8 repeats them): no span is written (a
+     * temporary trigger counts the rows an UPDATE touches); a new ZIP code: both are */
+    th_exec(db, "CREATE TEMP TABLE touched (n INTEGER); INSERT INTO touched VALUES (0); "
+                "CREATE TEMP TRIGGER count_touched AFTER UPDATE ON main.eligibility BEGIN "
+                "UPDATE touched SET n = n + 1; END");
+    ck_assert_int_eq(people_w_elig_demographics(w, &d, "2028-03-01", err, sizeof err), 0);
+    ck_assert_int_eq(th_q(db, "SELECT n FROM touched"), 0);
+    d.zip_code = "10002";
+    ck_assert_int_eq(people_w_elig_demographics(w, &d, "2028-03-01", err, sizeof err), 0);
+    ck_assert_int_eq(th_q(db, "SELECT n FROM touched"), 2);
+    th_exec(db, "DROP TRIGGER temp.count_touched; DROP TABLE temp.touched");
     ck_assert_int_eq(people_w_elig_close(w, "P1", "2028-05-06", err, sizeof err), 0);
     ck_assert_str_eq(th_qs(db, "SELECT enrollment_end_date FROM eligibility WHERE "
                                "enrollment_start_date = '2028-01-01'", buf), "2028-05-06");

@@ -21,6 +21,17 @@ enum {
     "zip_code) VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11) ON CONFLICT "             \
     "(person_id, enrollment_start_date) DO UPDATE SET "
 
+/* CCLF8's demographics over a stored span (P_ELIG_DEMO): the columns, their new values */
+#define DEMO_COLS                                                                           \
+    "gender, birth_date, death_date, dual_status_code, medicare_status_code, hospice_flag, " \
+    "state, zip_code"
+#define DEMO_NEW                                                                            \
+    "CASE WHEN ?2 = 'unknown' THEN gender ELSE ?2 END, ?3, coalesce(?4, death_date), "     \
+    "CASE WHEN ?5 = '' THEN dual_status_code ELSE ?5 END, CASE WHEN ?6 = '' THEN "          \
+    "medicare_status_code ELSE ?6 END, CASE WHEN ?7 AND (enrollment_end_date IS NULL OR "   \
+    "?10 IS NULL OR enrollment_end_date >= ?10) THEN 1 ELSE hospice_flag END, CASE WHEN "    \
+    "?8 = '' THEN state ELSE ?8 END, CASE WHEN ?9 = '' THEN zip_code ELSE ?9 END"
+
 static const char *const SQL[P_N] = {
     [P_ELIG_PUT] = ELIG_INSERT "enrollment_end_date = excluded.enrollment_end_date, gender = "
                    "excluded.gender, birth_date = excluded.birth_date, death_date = "
@@ -28,14 +39,10 @@ static const char *const SQL[P_N] = {
                    "medicare_status_code = excluded.medicare_status_code, hospice_flag = "
                    "excluded.hospice_flag, state = excluded.state, zip_code = excluded.zip_code",
     [P_ELIG_SPAN] = ELIG_INSERT "enrollment_end_date = excluded.enrollment_end_date",
-    [P_ELIG_DEMO] = "UPDATE eligibility SET gender = CASE WHEN ?2 = 'unknown' THEN gender ELSE ?2 "
-                    "END, birth_date = ?3, death_date = coalesce(?4, death_date), dual_status_code "
-                    "= CASE WHEN ?5 = '' THEN dual_status_code ELSE ?5 END, medicare_status_code = "
-                    "CASE WHEN ?6 = '' THEN medicare_status_code ELSE ?6 END, hospice_flag = "
-                    "CASE WHEN ?7 AND (enrollment_end_date IS NULL OR ?10 IS NULL OR "
-                    "enrollment_end_date >= ?10) THEN 1 ELSE hospice_flag END, state = CASE WHEN "
-                    "?8 = '' THEN state ELSE ?8 END, zip_code = CASE WHEN ?9 = '' THEN zip_code "
-                    "ELSE ?9 END WHERE person_id = ?1",
+    /* only the spans whose values change are written: a monthly CCLF8 repeats most
+     * beneficiaries as they were (the change trigger compares the same columns) */
+    [P_ELIG_DEMO] = "UPDATE eligibility SET (" DEMO_COLS ") = (" DEMO_NEW ") WHERE person_id = ?1 "
+                    "AND (" DEMO_COLS ") IS NOT (" DEMO_NEW ")",
     [P_ELIG_CLOSE] = "UPDATE eligibility SET enrollment_end_date = ?2 WHERE person_id = ?1 AND "
                      "enrollment_end_date IS NULL AND enrollment_start_date <= ?2",
     [P_ALIGN_PUT] = "INSERT INTO alignment (person_id, aco_id, start_date, end_date) VALUES (?1, "
