@@ -375,6 +375,35 @@ START_TEST(test_memory_odd_ids)
 }
 END_TEST
 
+/* Places memory does not hold (a record is 24 bytes there: a file index and a length
+ * up to 65,535, a record number up to 2^32 - 1) move the stage to the tables too, which
+ * give them back whole; the largest that fit stay in memory. */
+START_TEST(test_memory_odd_places)
+{
+    cclf_stage *st;
+    cclf_stage_row r;
+    char err[256];
+    static const struct { int64_t fidx, recno; size_t len; int held; } places[] = {
+        {65535, 4294967295, 65535, 1}, {65536, 1, 10, 0}, {0, 4294967296, 10, 0},
+        {0, 1, 65536, 0},
+    };
+    for (int i = 0; i < 4; i++) {
+        ck_assert_int_eq(cclf_stage_open(db, 1000, &st, err, sizeof err), 0);
+        ck_assert_int_eq(cclf_stage_put(st, '1', "1000000000001", places[i].fidx, places[i].recno,
+                                        5000000000, places[i].len, err, sizeof err), 0);
+        ck_assert_int_eq(cclf_stage_in_memory(st), places[i].held);
+        ck_assert_int_eq(cclf_stage_scan(st, CCLF_STAGE_PART_A, 0, NULL, err, sizeof err), 0);
+        ck_assert_int_eq(cclf_stage_next(st, CCLF_STAGE_PART_A, &r, err, sizeof err), 1);
+        ck_assert_int_eq(r.fidx, places[i].fidx);
+        ck_assert_int_eq(r.recno, places[i].recno);
+        ck_assert_int_eq(r.off, 5000000000); /* past 2^32: an offset takes 64 bits */
+        ck_assert_uint_eq(r.len, places[i].len);
+        ck_assert_int_eq(cclf_stage_next(st, CCLF_STAGE_PART_A, &r, err, sizeof err), 0);
+        cclf_stage_close(st);
+    }
+}
+END_TEST
+
 /* Every list of a list, rows with all their fields, one a line (out grows; free it). */
 static char *dump(cclf_stage *st, cclf_stage_list which, char file, const char *cur_id,
                   char *out, size_t *len, size_t *cap)
@@ -558,6 +587,7 @@ Suite *suite_store_cclf_stage(void)
     tcase_add_loop_test(tc, test_bad_claims, 0, N_MODES);
     tcase_add_test(tc, test_memory_bound);
     tcase_add_test(tc, test_memory_odd_ids);
+    tcase_add_test(tc, test_memory_odd_places);
     tcase_add_test(tc, test_memory_same_as_tables);
     tcase_add_test(tc, test_reopen_empty);
     tcase_add_test(tc, test_rollback);

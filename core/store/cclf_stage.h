@@ -34,10 +34,11 @@
 typedef struct cclf_stage cclf_stage;
 
 /* The loader's bound: records and bad claims held in memory before the stage moves to
- * its tables (a record costs about 80 bytes there, its claim's share and the lists'
- * sorting included: about 80 MB at the bound, measured; the monthly delivery of 30,000
- * synthetic beneficiaries, 994,000 claim records, fits under it). */
-#define CCLF_STAGE_MEM_RECORDS 1000000
+ * its tables (a record costs about 45 bytes there, its claim's share and the lists'
+ * sorting included: about 180 MB at the bound; the monthly delivery of 100,000
+ * synthetic beneficiaries, 3,306,423 claim records, fits under it). Past it a delivery
+ * loads about twice as slowly a line (docs/performance.md, "Past the stage's bound"). */
+#define CCLF_STAGE_MEM_RECORDS 4000000
 
 /* Create the staging tables on s (empty: tables left by an earlier stage are dropped
  * first) and prepare the writes; the stage holds up to mem_max records and bad claims

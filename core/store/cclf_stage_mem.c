@@ -21,11 +21,16 @@ enum { ID_SIZE = CCLF_MEM_ID_MAX + 1 };
 #define ORPHAN 0x80000000u
 #define REC(e) ((e) & ~ORPHAN)
 
+/* 24 bytes: a delivery's place of a record fits (a file index below 2^16, a record
+ * number below 2^32, a length below 2^16); one that does not is refused as an id the
+ * index does not hold (cclf_mem_put: -E2BIG). */
 typedef struct mrec {
-    int64_t fidx, recno, off;
-    uint32_t len;
+    uint64_t off;
+    uint32_t recno;
     uint32_t grp;  /* its group */
     uint32_t next; /* the group's next record, NONE at the end */
+    uint16_t len;
+    uint16_t fidx;
 } mrec;
 
 typedef struct mgrp {
@@ -176,7 +181,9 @@ int cclf_mem_put(cclf_mem *m, char file, const char *cur_id, int64_t fidx, int64
                  int64_t off, size_t len)
 {
     size_t n = strlen(cur_id);
-    if (!id_ok(cur_id, n) || len > UINT32_MAX) return -E2BIG;
+    if (!id_ok(cur_id, n) || len > UINT16_MAX || fidx < 0 || fidx > UINT16_MAX || recno < 0 ||
+        recno > UINT32_MAX || off < 0)
+        return -E2BIG;
     if (m->nrec >= ORPHAN - 1) return -ENOMEM; /* groups: at most one a record */
     if (grow((void **)&m->rec, &m->rcap, m->nrec + 1, sizeof *m->rec) < 0 ||
         grow((void **)&m->grp, &m->gcap, m->ngrp + 1, sizeof *m->grp) < 0 ||
@@ -197,8 +204,8 @@ int cclf_mem_put(cclf_mem *m, char file, const char *cur_id, int64_t fidx, int64
         *s = g + 1;
         m->gtab.used++;
     }
-    m->rec[m->nrec++] = (mrec){.fidx = fidx, .recno = recno, .off = off, .len = (uint32_t)len,
-                               .grp = g, .next = NONE};
+    m->rec[m->nrec++] = (mrec){.off = (uint64_t)off, .recno = (uint32_t)recno, .grp = g,
+                               .next = NONE, .len = (uint16_t)len, .fidx = (uint16_t)fidx};
     return 0;
 }
 
@@ -232,7 +239,8 @@ static void row_of(const cclf_mem *m, uint32_t i, int orphan, cclf_stage_row *ro
     const mrec *r = &m->rec[i];
     const mgrp *g = &m->grp[r->grp];
     *row = (cclf_stage_row){.file = g->file, .cur_id = g->id, .fidx = r->fidx,
-                            .recno = r->recno, .off = r->off, .len = r->len, .orphan = orphan};
+                            .recno = r->recno, .off = (int64_t)r->off, .len = r->len,
+                            .orphan = orphan};
 }
 
 void cclf_mem_record(const cclf_mem *m, size_t i, cclf_stage_row *row)

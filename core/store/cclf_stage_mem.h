@@ -30,7 +30,8 @@ cclf_mem *cclf_mem_new(void);
 void cclf_mem_free(cclf_mem *m);
 
 /* Add a record (cclf_stage_put's arguments; cur_id NUL-terminated, borrowed). 0,
- * -ENOMEM (m is unchanged), or -E2BIG (cur_id is not one the index holds). */
+ * -ENOMEM (m is unchanged), or -E2BIG (cur_id is not one the index holds, or the place
+ * is not: fidx or len past 65,535, recno past 2^32 - 1, or a negative value). */
 int cclf_mem_put(cclf_mem *m, char file, const char *cur_id, int64_t fidx, int64_t recno,
                  int64_t off, size_t len);
 
