@@ -153,15 +153,21 @@ static int bad(const rd *r, const cclf_field *f, const char *fmt, ...)
     return -1;
 }
 
-/* Trimmed text of a field (leading spaces too). */
+/* Trimmed text of a field (leading spaces too): cclf_text's text (at most 127 bytes)
+ * without its leading spaces, found in place and copied once. */
 static size_t text(const rd *r, cf name, char *out, size_t outlen)
 {
-    char buf[128];
-    size_t n = cclf_text(r->rec, fld(r, name), buf, sizeof buf);
-    const char *p = buf;
-    while (*p == ' ') p++, n--;
+    const cclf_field *f = fld(r, name);
+    size_t n = f ? f->len : 0, s = 0, t = 0;
+    const char *p = f ? r->rec + f->start - 1 : "";
+    while (n && p[n - 1] == ' ') n--;
+    while (t < n && (p[t] == '~' || p[t] == ' ')) t++;
+    if (t == n) n = 0; /* blank or CMS's '~' filler: absent */
+    if (n > 127) n = 127;
+    while (s < n && p[s] == ' ') s++;
+    n -= s;
     if (n >= outlen) n = outlen - 1;
-    memcpy(out, p, n);
+    memcpy(out, p + s, n);
     out[n] = '\0';
     return n;
 }
