@@ -300,8 +300,8 @@ static int control_number(const rd *r, const char *cur_id, feed_claim *c)
 {
     if (checked(r, CF_CLM_CNTL_NUM, F_ID, 0, c->control_number, sizeof c->control_number) < 0)
         return -1;
-    snprintf(c->claim_id, sizeof c->claim_id, "%s", c->control_number[0] ? c->control_number : cur_id);
-    snprintf(c->record_id, sizeof c->record_id, "%s", cur_id);
+    util_strlcpy(c->claim_id, c->control_number[0] ? c->control_number : cur_id, sizeof c->claim_id);
+    util_strlcpy(c->record_id, cur_id, sizeof c->record_id);
     c->model = FEED_DEBIT_CREDIT;
     if (fld(r, CF_CLM_ORG_CNTL_NUM) &&
         checked(r, CF_CLM_ORG_CNTL_NUM, F_ID, 0, c->original_control_number,
@@ -403,7 +403,11 @@ void cclf_part_a_key(feed_claim *c, const char *oscar)
 
 void cclf_part_b_key(feed_claim *c)
 {
-    snprintf(c->key, sizeof c->key, "B|%s|%s", c->claim_id, c->person_id);
+    /* snprintf's "B|%s|%s", cut as it cuts, without printf's machinery (once a claim) */
+    size_t o = 0, cap = sizeof c->key;
+    const char *parts[4] = {"B|", c->claim_id, "|", c->person_id};
+    for (int i = 0; i < 4 && o + 1 < cap; i++) o += util_strlcpy(c->key + o, parts[i], cap - o);
+    c->key[o < cap ? o : cap - 1] = '\0';
 }
 
 /* Line dates and the HCPCS code and its modifiers, shared by CCLF2, 5 and 6. */
