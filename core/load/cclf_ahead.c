@@ -84,6 +84,19 @@ static void *thread_main(void *arg)
     return NULL;
 }
 
+/* Free a's memory; with sync, its mutex and condition variables too (made). */
+static void ahead_free(cclf_ahead *a, int sync)
+{
+    if (sync) {
+        pthread_cond_destroy(&a->freed);
+        pthread_cond_destroy(&a->filled);
+        pthread_mutex_destroy(&a->mu);
+    }
+    for (int i = 0; i < RING; i++) free(a->ring[i].v);
+    free(a->f);
+    free(a);
+}
+
 int cclf_ahead_start(const cclf_ahead_file *files, size_t n, size_t chunk, cclf_ahead **out)
 {
     *out = NULL;
@@ -95,9 +108,7 @@ int cclf_ahead_start(const cclf_ahead_file *files, size_t n, size_t chunk, cclf_
     int ok = a->f != NULL;
     for (int i = 0; i < RING && ok; i++) ok = (a->ring[i].v = malloc(a->chunk * sizeof(cclf_verdict))) != NULL;
     if (!ok) {
-        for (int i = 0; i < RING; i++) free(a->ring[i].v);
-        free(a->f);
-        free(a);
+        ahead_free(a, 0);
         return -ENOMEM;
     }
     if (n) memcpy(a->f, files, n * sizeof *a->f);
@@ -105,12 +116,7 @@ int cclf_ahead_start(const cclf_ahead_file *files, size_t n, size_t chunk, cclf_
     pthread_cond_init(&a->filled, NULL);
     pthread_cond_init(&a->freed, NULL);
     if (pthread_create(&a->th, NULL, thread_main, a) != 0) {
-        pthread_cond_destroy(&a->freed);
-        pthread_cond_destroy(&a->filled);
-        pthread_mutex_destroy(&a->mu);
-        for (int i = 0; i < RING; i++) free(a->ring[i].v);
-        free(a->f);
-        free(a);
+        ahead_free(a, 1);
         return -EAGAIN;
     }
     *out = a;
@@ -142,10 +148,5 @@ void cclf_ahead_stop(cclf_ahead *a)
     pthread_cond_broadcast(&a->freed);
     pthread_mutex_unlock(&a->mu);
     pthread_join(a->th, NULL);
-    pthread_cond_destroy(&a->freed);
-    pthread_cond_destroy(&a->filled);
-    pthread_mutex_destroy(&a->mu);
-    for (int i = 0; i < RING; i++) free(a->ring[i].v);
-    free(a->f);
-    free(a);
+    ahead_free(a, 1);
 }
