@@ -3,8 +3,9 @@
  *
  * Per delivery, in one transaction: CCLF0's record counts are checked against the
  * files; CCLF9 updates the MBI crosswalk (re-keying what the store holds); CCLF8 gives
- * beneficiaries; the claim files (1-6) are validated record by record and staged in a
- * temporary table (memory does not grow with the files), then assembled into claims
+ * beneficiaries; the claim files (1-6) are validated record by record (every other
+ * chunk on a second thread, cclf_ahead.h) and staged (cclf_stage.h: where each record
+ * is, in memory up to a bound, then in a temporary table), then assembled into claims
  * (CCLF1 + its CCLF2 lines, CCLF3 procedures and CCLF4 diagnoses; CCLF5/6 lines grouped
  * by CUR_CLM_UNIQ_ID) and applied by natural key and version (feed_store.h).
  */
@@ -411,10 +412,10 @@ static void stage_files(ctx *x)
 
 /* Staged record r, read back from its file's mapping (the stage keeps where a record
  * is, not its bytes). The records come back in claim order, not file order: the
- * mappings are marked random access at the first (each read maps one page, not the
- * kernel's 64 KB around it), and every RELEASE_EVERY records the files' pages are given
- * back (a later read maps them again from the page cache), so memory stays flat however
- * large the delivery: at most RELEASE_EVERY records' pages. A place outside
+ * mappings are marked random access at the first (no read-ahead), and every
+ * RELEASE_EVERY records the span of each file read since is given back, with the 64 KB
+ * the kernel maps around each fault (a later read maps them again from the page cache),
+ * so memory stays flat however large the delivery. A place outside
  * its file cannot come from this delivery's stage; it fails the delivery, and a blank
  * record of the longest layout's length stands in so that no parser reads past it. */
 enum { RELEASE_EVERY = 256, BLANK_LEN = 1024 };
