@@ -55,6 +55,7 @@
     X(particip)        \
     X(network)         \
     X(cand_index)      \
+    X(ep_spill)        \
     X(srv_auth)        \
     X(srv_routes)      \
     X(srv_api)         \

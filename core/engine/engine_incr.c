@@ -281,8 +281,6 @@ typedef struct carry_ctx {
     int64_t base;
     char *err;
     size_t errlen;
-    const char **eps;   /* the carried episodes' ids, sorted (for their leakage) */
-    size_t n_eps;
 } carry_ctx;
 
 static int cmp_str_key(const void *key, const void *elt)
@@ -290,9 +288,12 @@ static int cmp_str_key(const void *key, const void *elt)
     return strcmp(key, *(char *const *)elt);
 }
 
-static int cmp_str_ptr(const void *a, const void *b)
+static int cmp_leak_id(const void *a, const void *b)
 {
-    return strcmp(*(const char *const *)a, *(const char *const *)b);
+    const leak_rec *x = a, *y = b;
+    int c = strcmp(x->episode_id, y->episode_id);
+    if (!c) c = strcmp(x->npi, y->npi);
+    return c ? c : strcmp(x->tin, y->tin);
 }
 
 /* 1 when person_id changed since the base (its rows are recomputed, not carried). */
@@ -381,14 +382,15 @@ static int carry_episode(const run_episode_rec *e, void *ud)
     copy_code(r->trigger_tin, sizeof r->trigger_tin, e->trigger_tin);
     r->age = e->age;
     r->dual = e->dual;
+    /* compacted in batches, with their leakage rows (read first, in rd->leaks) */
+    if (rd->n_eps >= 4096 && engine__spill_compact(rd, rd->leaks, rd->n_leaks, x->err, x->errlen) < 0)
+        return -EPROTO;
     return 0;
 }
 
 static int carry_leak(const run_leak_rec *l, void *ud)
 {
-    carry_ctx *x = ud;
-    if (!x->n_eps || !bsearch(l->episode_id, x->eps, x->n_eps, sizeof *x->eps, cmp_str_key))
-        return 0; /* its episode's beneficiary changed */
+    carry_ctx *x = ud; /* a row whose episode is not carried is never taken */
     leak_rec *v = engine__new_leak(x->rd);
     if (!v) return -ENOMEM;
     v->episode_id = strdup(l->episode_id);
@@ -411,18 +413,16 @@ static int carry_person(const char *person_id, int64_t lines, int64_t claims, in
 int engine__incr_carry(store *s, const incr_plan *p, const catalog *cat, run_data *rd,
                        char *err, size_t errlen)
 {
-    carry_ctx x = {cat, rd, p, p->base_run, err, errlen, NULL, 0};
+    carry_ctx x = {cat, rd, p, p->base_run, err, errlen};
     char m[512] = "";
-    size_t first = rd->n_eps;
-    int rc = run_carry_q_episodes(s, p->base_run, carry_episode, &x, m, sizeof m);
-    if (rc == 0 && rd->n_eps > first) {
-        x.eps = malloc((rd->n_eps - first) * sizeof *x.eps);
-        if (!x.eps) rc = -ENOMEM;
-        for (size_t i = first; x.eps && i < rd->n_eps; i++) x.eps[x.n_eps++] = rd->eps[i].episode_id;
-        if (x.eps) qsort(x.eps, x.n_eps, sizeof *x.eps, cmp_str_ptr);
-    }
-    if (rc == 0) rc = run_carry_q_leakage(s, p->base_run, carry_leak, &x, m, sizeof m);
-    free(x.eps);
+    /* the leakage first (the carried episodes take theirs as they are compacted), then
+     * the episodes; rd->leaks holds the base's rows meanwhile */
+    int rc = run_carry_q_leakage(s, p->base_run, carry_leak, &x, m, sizeof m);
+    if (rc == 0 && rd->n_leaks > 1) qsort(rd->leaks, rd->n_leaks, sizeof *rd->leaks, cmp_leak_id);
+    if (rc == 0) rc = run_carry_q_episodes(s, p->base_run, carry_episode, &x, m, sizeof m);
+    if (rc == 0 && engine__spill_compact(rd, rd->leaks, rd->n_leaks, err, errlen) < 0) rc = -EPROTO;
+    for (size_t i = 0; i < rd->n_leaks; i++) engine__leak_free(&rd->leaks[i]);
+    rd->n_leaks = 0;
     if (rc == 0) rc = run_carry_q_people(s, p->base_run, carry_person, &x, m, sizeof m);
     if (rc == -ENOMEM) return util_fail(err, errlen, rc, "carrying run %lld's results: out of "
                                         "memory", (long long)p->base_run);

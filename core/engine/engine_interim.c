@@ -176,15 +176,16 @@ static int64_t incurred_se_ppm(const lag_curve *c, int64_t days, int64_t p)
 void engine__interim_project(run_data *rd, const catalog *cat)
 {
     const lag_model *m = rd->lag;
-    for (size_t i = 0; i < rd->n_eps; i++) {
-        ep_rec *r = &rd->eps[i];
+    for (size_t i = 0; i < rd->n_hot; i++) {
+        ep_hot *r = &rd->hot[i];
+        ep_dev *dv = &rd->dev[i];
         size_t entry = (size_t)(r->tmpl - cat->v);
         const lag_curve *c = rd->curves && entry < rd->n_curves ? &rd->curves[entry] : NULL;
         int64_t window = (int64_t)r->end - r->day0 + 1, elapsed = (int64_t)m->as_of - r->day0 + 1;
         int64_t p0 = r->open ? incurred_ppm(c, elapsed) : 0,
                 se = r->open ? incurred_se_ppm(c, elapsed, p0) : 0;
         for (int w = 0; w < 3; w++) {
-            int64_t v = r->developed[w];
+            int64_t v = dv->developed[w];
             if (r->open && elapsed > 0 && elapsed < window) {
                 /* the band: the incurred share two standard errors higher (less left to
                  * come: the low projection) and lower (the high one, at least a tenth of
@@ -198,9 +199,9 @@ void engine__interim_project(run_data *rd, const catalog *cat)
                 }
                 v = out;
             }
-            r->projected[w] = v;
+            dv->projected[w] = v;
         }
-        if (r->has_target && (r->open || r->projected[0] != r->actual)) r->status = "interim";
+        if (r->has_target && (r->open || dv->projected[0] != r->actual)) r->status = "interim";
     }
 }
 

@@ -5,6 +5,7 @@
 #define CARA_ENGINE_INTERNAL_H
 
 #include <stdint.h>
+#include <string.h>
 
 #include "catalog/catalog.h"
 #include "engine_price.h"
@@ -108,6 +109,31 @@ typedef struct person_rec {
     int no_elig;
 } person_rec;
 
+/* What a run keeps in memory of each episode once it is priced (engine__spill_compact):
+ * what winsorization, reconciliation, an interim run's projection and an incremental
+ * run's plan read and change. The rest of the ep_rec, with its leakage rows, waits in
+ * the run's spill files (ep_spill.h) until the save reads it back, in the same order. */
+typedef struct ep_hot {
+    char *ids;                      /* owned: episode_id, NUL, person_id, NUL */
+    const catalog_entry *tmpl;      /* borrowed */
+    const ref_arrangement *arr;     /* borrowed; NULL when unattributed or excluded */
+    int64_t target, actual, winsorized, carried_winsorized;
+    cara_date day0, end;
+    const char *status, *carried_status; /* static, as ep_rec's */
+    char trigger_type[16];
+    unsigned char has_target, quality_met, carried, open;
+} ep_hot;
+
+/* An interim run's figures of an episode (run_data.dev, in hot's order). */
+typedef struct ep_dev {
+    int64_t developed[3], projected[3];
+} ep_dev;
+
+static inline const char *hot_episode_id(const ep_hot *h) { return h->ids; }
+static inline const char *hot_person_id(const ep_hot *h) { return h->ids + strlen(h->ids) + 1; }
+
+struct ep_spill;
+
 /* Growable arrays of the run. */
 typedef struct run_data {
     person_rec *people;     /* in person_id order once the shards are merged */
@@ -115,10 +141,17 @@ typedef struct run_data {
     ref_arrangement *arrs;
     size_t n_arrs;
     network net;            /* the ACOs' networks (participant TINs, Preferred Providers) */
-    ep_rec *eps;
+    ep_rec *eps;            /* a run's shard: the current beneficiary's, until compacted */
     size_t n_eps, cap_eps;
-    leak_rec *leaks;
+    leak_rec *leaks;        /* their leakage rows, likewise */
     size_t n_leaks, cap_leaks;
+    /* every episode priced or carried, in the run's order (engine__spill_compact) */
+    ep_hot *hot;
+    size_t n_hot, cap_hot;
+    ep_dev *dev;            /* an interim run: n_hot entries; else NULL */
+    struct ep_spill **spills; /* owned: the rest of hot's records, in hot's order */
+    size_t n_spills;
+    const char *spill_dir;  /* borrowed: where spills are made (NULL: $TMPDIR) */
     arr_result *results;
     size_t n_results;
     cara_date as_of;
@@ -241,7 +274,7 @@ int engine__rule_quality(rule_set *rs, size_t entry, const cara_episode *ep, int
 int engine__rule_winsorize(rule_set *rs, size_t entry, const int64_t *sorted, size_t n, int64_t *cap,
                    int *has_cap, char *err, size_t errlen);
 int engine__rule_reconcile(rule_set *rs, size_t entry, const ref_arrangement *arr,
-                   ep_rec *const *eps, size_t n, arr_result *out, char *err, size_t errlen);
+                   ep_hot *const *eps, size_t n, arr_result *out, char *err, size_t errlen);
 
 /* The pricer (engine_price.h): the rule set, the arrangements (rd, borrowed from a run or
  * own), and the records made (appended to rd->eps; the last call's from `first`). */
@@ -315,6 +348,19 @@ int engine__leakage(run_data *rd, const ep_rec *r, const cara_episode *ep,
 /* A zeroed record appended to rd's episodes / leakage, or NULL (out of memory). */
 ep_rec *engine__new_ep(run_data *rd);
 leak_rec *engine__new_leak(run_data *rd);
+
+/* Move rd's episode records (rd->eps) to rd->hot, the rest of each with its leakage
+ * rows to rd's last spill (made in rd->spill_dir on first use; a new one after a merge
+ * appended another's): leaks, n the rows to take them from, sorted by episode_id (NULL,
+ * 0: rd->leaks, one episode's rows after another in rd->eps' order, as the pricer
+ * leaves them). Leaves rd->eps and rd->leaks empty (rows of episodes not in rd->eps are
+ * left in leaks, untouched). 0, or a negative code with err. */
+int engine__spill_compact(run_data *rd, const leak_rec *leaks, size_t n, char *err,
+                          size_t errlen);
+
+/* Free a leakage row's strings / an episode record's. */
+void engine__leak_free(leak_rec *l);
+void engine__ep_free(ep_rec *r);
 
 /* Append a beneficiary to rd->people (person_id copied). 0 or -ENOMEM. */
 int engine__add_person(run_data *rd, const char *person_id, int64_t lines, int64_t claims,
@@ -410,7 +456,8 @@ typedef struct run_record {
 } run_record;
 
 /* Write the run's components and results in one transaction and mark it done (its
- * inputs JSON gains replay_of and warnings). Sorts rd->leaks by key. 0, or a negative code with a message. */
+ * inputs JSON gains replay_of and warnings). Reads rd's spills back (once: a second
+ * save of the same rd fails). 0, or a negative code with a message. */
 int engine__save(store *s, int64_t run_id, const run_record *rec, run_data *rd,
                 const incr_plan *plan, engine_stats *st, char *err, size_t errlen);
 

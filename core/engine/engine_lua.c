@@ -182,7 +182,7 @@ typedef struct call_args {
     const ref_arrangement *arr;
     const int64_t *sorted;
     size_t n_sorted;
-    ep_rec *const *eps;
+    ep_hot *const *eps;
     ep_rec *rec;       /* target(): the episode's record, for its risk score; filled */
     /* where the readers put the result (one per rule) */
     attribution_out *aout;
@@ -340,10 +340,10 @@ static int push_reconcile(lua_State *L, void *ud)
     push_arrangement(L, a->arr);
     lua_createtable(L, (int)a->n_sorted, 0);
     for (size_t i = 0; i < a->n_sorted; i++) {
-        const ep_rec *r = a->eps[i];
+        const ep_hot *r = a->eps[i];
         lua_createtable(L, 0, 8);
-        set_s(L, "episode_id", r->episode_id);
-        set_s(L, "person_id", r->person_id);
+        set_s(L, "episode_id", hot_episode_id(r));
+        set_s(L, "person_id", hot_person_id(r));
         set_s(L, "trigger_type", r->trigger_type);
         set_i(L, "trigger_date", r->day0);
         set_i(L, "target_cents", r->target);
@@ -616,7 +616,7 @@ static int read_reconcile(lua_State *L, void *ud, char *err, size_t errlen)
 }
 
 int engine__rule_reconcile(rule_set *rs, size_t entry, const ref_arrangement *arr,
-                   ep_rec *const *eps, size_t n, arr_result *out, char *err, size_t errlen)
+                   ep_hot *const *eps, size_t n, arr_result *out, char *err, size_t errlen)
 {
     call_args a = {.rs = rs, .entry = entry, .arr = arr, .eps = eps, .n_sorted = n, .rout = out};
     return call_rule(rs, rs->sav_script[entry], "reconcile", push_reconcile, read_reconcile, &a,

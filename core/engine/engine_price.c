@@ -367,21 +367,9 @@ int engine_price_beneficiary(engine_pricer *p, const cara_beneficiary *b,
     static const engine_price_opts run_opts = {0};
     bene_view d = {b, lines, n, po ? po : &run_opts};
     if (p->rd == &p->own) { /* an own pricer keeps only the last call's records */
-        ep_rec *eps = p->own.eps;
-        for (size_t i = 0; i < p->own.n_eps; i++) {
-            free(eps[i].episode_id);
-            free(eps[i].person_id);
-            free(eps[i].aco_id);
-            free(eps[i].exclusion);
-            free(eps[i].trigger_claim);
-        }
+        for (size_t i = 0; i < p->own.n_eps; i++) engine__ep_free(&p->own.eps[i]);
         p->own.n_eps = 0;
-        for (size_t i = 0; i < p->own.n_leaks; i++) {
-            free(p->own.leaks[i].episode_id);
-            free(p->own.leaks[i].aco_id);
-            free(p->own.leaks[i].npi);
-            free(p->own.leaks[i].tin);
-        }
+        for (size_t i = 0; i < p->own.n_leaks; i++) engine__leak_free(&p->own.leaks[i]);
         p->own.n_leaks = 0;
     }
     p->rules.last.kind = RULES_OK;

@@ -22,6 +22,7 @@
 #include "catalog/catalog.h"
 #include "base/base.h"
 #include "engine_internal.h"
+#include "ep_spill.h"
 #include "lag.h"
 #include "run_manifest.h"
 
@@ -106,7 +107,7 @@ static int cmp_i64(const void *a, const void *b)
 static int winsorize_all(worker *w, char *err, size_t errlen)
 {
     run_data *rd = w->rd;
-    int64_t *v = malloc((rd->n_eps ? rd->n_eps : 1) * sizeof *v);
+    int64_t *v = malloc((rd->n_hot ? rd->n_hot : 1) * sizeof *v);
     if (!v) return -ENOMEM;
     int rc = 0;
     for (size_t e = 0; e < w->cat->n && rc == 0; e++) {
@@ -115,8 +116,8 @@ static int winsorize_all(worker *w, char *err, size_t errlen)
         for (int t = 0; t < len && rc == 0; t++) {
             const char *type = template_host_key(ce->tmpl, "triggers", t);
             size_t n = 0;
-            for (size_t i = 0; i < rd->n_eps; i++) {
-                ep_rec *r = &rd->eps[i];
+            for (size_t i = 0; i < rd->n_hot; i++) {
+                const ep_hot *r = &rd->hot[i];
                 if (r->tmpl == ce && r->has_target && strcmp(r->trigger_type, type) == 0)
                     v[n++] = r->actual;
             }
@@ -125,8 +126,8 @@ static int winsorize_all(worker *w, char *err, size_t errlen)
             int64_t cap = 0;
             int has_cap = 0;
             rc = engine__rule_winsorize(&w->rules, e, v, n, &cap, &has_cap, err, errlen);
-            for (size_t i = 0; i < rd->n_eps && rc == 0; i++) {
-                ep_rec *r = &rd->eps[i];
+            for (size_t i = 0; i < rd->n_hot && rc == 0; i++) {
+                ep_hot *r = &rd->hot[i];
                 if (r->tmpl == ce && r->has_target && strcmp(r->trigger_type, type) == 0)
                     r->winsorized = has_cap && r->actual > cap ? cap : r->actual;
             }
@@ -138,12 +139,12 @@ static int winsorize_all(worker *w, char *err, size_t errlen)
 
 static int cmp_ep_ptr(const void *a, const void *b)
 {
-    const ep_rec *x = *(ep_rec *const *)a, *y = *(ep_rec *const *)b;
+    const ep_hot *x = *(ep_hot *const *)a, *y = *(ep_hot *const *)b;
     int c = strcmp(x->arr->arrangement_id, y->arr->arrangement_id);
     if (c) return c;
     int px = date_year(x->day0), py = date_year(y->day0);
     if (px != py) return px < py ? -1 : 1;
-    return strcmp(x->episode_id, y->episode_id);
+    return strcmp(hot_episode_id(x), hot_episode_id(y));
 }
 
 /* The most an arrangement's target, actual or winsorized actual may sum to in one
@@ -155,7 +156,7 @@ static int cmp_ep_ptr(const void *a, const void *b)
  * actual), in checked arithmetic: Lua integers wrap silently, so a sum that does not fit
  * int64, or is beyond RECONCILE_MAX_CENTS, fails the run here, naming the arrangement
  * and the sum. */
-static int episode_sums_fit(ep_rec *const *v, size_t n, char *err, size_t errlen)
+static int episode_sums_fit(ep_hot *const *v, size_t n, char *err, size_t errlen)
 {
     int64_t t = 0, a = 0, wz = 0;
     for (size_t k = 0; k < n; k++) {
@@ -166,7 +167,8 @@ static int episode_sums_fit(ep_rec *const *v, size_t n, char *err, size_t errlen
         if (what) {
             snprintf(err, errlen, "arrangement %s, performance year %d: the sum of %s over its "
                      "%zu episodes does not fit int64 cents (at episode %s): the run is not saved",
-                     v[0]->arr->arrangement_id, date_year(v[0]->day0), what, n, v[k]->episode_id);
+                     v[0]->arr->arrangement_id, date_year(v[0]->day0), what, n,
+                     hot_episode_id(v[k]));
             return -ERANGE;
         }
     }
@@ -190,11 +192,11 @@ static int episode_sums_fit(ep_rec *const *v, size_t n, char *err, size_t errlen
 static int reconcile_all(worker *w, engine_stats *st, char *err, size_t errlen)
 {
     run_data *rd = w->rd;
-    ep_rec **v = malloc((rd->n_eps ? rd->n_eps : 1) * sizeof *v);
+    ep_hot **v = malloc((rd->n_hot ? rd->n_hot : 1) * sizeof *v);
     size_t n = 0;
     if (!v) return -ENOMEM;
-    for (size_t i = 0; i < rd->n_eps; i++)
-        if (rd->eps[i].arr && rd->eps[i].has_target) v[n++] = &rd->eps[i];
+    for (size_t i = 0; i < rd->n_hot; i++)
+        if (rd->hot[i].arr && rd->hot[i].has_target) v[n++] = &rd->hot[i];
     qsort(v, n, sizeof *v, cmp_ep_ptr);
     rd->results = calloc(n ? n : 1, sizeof *rd->results);
     int rc = rd->results ? 0 : -ENOMEM;
@@ -222,19 +224,19 @@ static int reconcile_all(worker *w, engine_stats *st, char *err, size_t errlen)
 static int reconcile_projected(worker *w, engine_stats *st, char *err, size_t errlen)
 {
     run_data *rd = w->rd;
-    int64_t *keep = malloc((rd->n_eps ? rd->n_eps : 1) * 2 * sizeof *keep);
+    int64_t *keep = malloc((rd->n_hot ? rd->n_hot : 1) * 2 * sizeof *keep);
     if (!keep) return -ENOMEM;
-    for (size_t i = 0; i < rd->n_eps; i++) {
-        keep[2 * i] = rd->eps[i].actual;
-        keep[2 * i + 1] = rd->eps[i].winsorized;
+    for (size_t i = 0; i < rd->n_hot; i++) {
+        keep[2 * i] = rd->hot[i].actual;
+        keep[2 * i + 1] = rd->hot[i].winsorized;
     }
     arr_result *results = rd->results;
     size_t n = rd->n_results;
     int64_t arrangements = st->arrangements;
     int rc = 0;
     for (int k = 0; k < 3 && rc == 0; k++) {
-        for (size_t i = 0; i < rd->n_eps; i++)
-            if (rd->eps[i].has_target) rd->eps[i].actual = rd->eps[i].projected[k];
+        for (size_t i = 0; i < rd->n_hot; i++)
+            if (rd->hot[i].has_target) rd->hot[i].actual = rd->dev[i].projected[k];
         rd->results = NULL;
         rd->n_results = 0;
         rc = winsorize_all(w, err, errlen);
@@ -246,9 +248,9 @@ static int reconcile_projected(worker *w, engine_stats *st, char *err, size_t er
             rc = -EPROTO;
         }
     }
-    for (size_t i = 0; i < rd->n_eps; i++) {
-        rd->eps[i].actual = keep[2 * i];
-        rd->eps[i].winsorized = keep[2 * i + 1];
+    for (size_t i = 0; i < rd->n_hot; i++) {
+        rd->hot[i].actual = keep[2 * i];
+        rd->hot[i].winsorized = keep[2 * i + 1];
     }
     free(keep);
     rd->results = results;
@@ -274,21 +276,15 @@ void engine__run_data_free(run_data *rd)
     }
     free(rd->arrs);
     network_free(&rd->net);
-    for (size_t i = 0; i < rd->n_eps; i++) {
-        free(rd->eps[i].episode_id);
-        free(rd->eps[i].person_id);
-        free(rd->eps[i].aco_id);
-        free(rd->eps[i].exclusion);
-        free(rd->eps[i].trigger_claim);
-    }
+    for (size_t i = 0; i < rd->n_eps; i++) engine__ep_free(&rd->eps[i]);
     free(rd->eps);
-    for (size_t i = 0; i < rd->n_leaks; i++) {
-        free(rd->leaks[i].episode_id);
-        free(rd->leaks[i].aco_id);
-        free(rd->leaks[i].npi);
-        free(rd->leaks[i].tin);
-    }
+    for (size_t i = 0; i < rd->n_leaks; i++) engine__leak_free(&rd->leaks[i]);
     free(rd->leaks);
+    for (size_t i = 0; i < rd->n_hot; i++) free(rd->hot[i].ids);
+    free(rd->hot);
+    free(rd->dev);
+    for (size_t i = 0; i < rd->n_spills; i++) ep_spill_close(rd->spills[i]);
+    free(rd->spills);
     for (size_t i = 0; i < rd->n_people; i++) free(rd->people[i].person_id);
     free(rd->people);
     free(rd->results);
@@ -399,6 +395,7 @@ static void shard_run(shard *sh)
     sh->rd.net = sh->main_rd->net;
     sh->rd.as_of = sh->main_rd->as_of;
     sh->rd.lag = sh->main_rd->lag;
+    sh->rd.spill_dir = sh->main_rd->spill_dir;
     bene_reader br = {0};
     bene_data bd = {0};
     store *db = NULL;
@@ -443,6 +440,8 @@ static void shard_run(shard *sh)
             bd.b.death = CARA_DATE_NONE;
         if (rc == 0)
             rc = process_beneficiary(&pr, o, &bd, claims, &sh->st, sh->err, sizeof sh->err);
+        /* what the run still reads of its episodes stays; the rest goes to the spill */
+        if (rc == 0) rc = engine__spill_compact(&sh->rd, NULL, 0, sh->err, sizeof sh->err);
         int64_t done = __atomic_add_fetch(sh->done, 1, __ATOMIC_RELAXED);
         if (o->progress && (done & 255) == 0) o->progress(o->progress_ud, done, sh->total);
     }
@@ -452,6 +451,7 @@ static void shard_run(shard *sh)
     bene_data_free(&bd);
     sh->rd.arrs = NULL; /* borrowed */
     sh->rd.lag = NULL;
+    sh->rd.spill_dir = NULL;
     sh->rd.n_arrs = 0;
     memset(&sh->rd.net, 0, sizeof sh->rd.net);
     sh->rc = rc;
@@ -507,21 +507,27 @@ static int plan_shards(store *s, int64_t persons, int *n, shard *sh, char *err, 
 static int merge_shard(run_data *dst, run_data *src)
 {
     if (engine__interim_merge(dst, src) < 0) return -ENOMEM;
-    if (src->n_eps) {
-        ep_rec *v = realloc(dst->eps, (dst->n_eps + src->n_eps) * sizeof *v);
+    if (src->n_eps || src->n_leaks) return -EPROTO; /* compacted after each beneficiary */
+    if (src->n_hot) {
+        ep_hot *v = realloc(dst->hot, (dst->n_hot + src->n_hot) * sizeof *v);
         if (!v) return -ENOMEM;
-        memcpy(v + dst->n_eps, src->eps, src->n_eps * sizeof *v);
-        dst->eps = v;
-        dst->n_eps += src->n_eps;
-        dst->cap_eps = dst->n_eps;
+        dst->hot = v;
+        if (dst->lag) {
+            ep_dev *d = realloc(dst->dev, (dst->n_hot + src->n_hot) * sizeof *d);
+            if (!d) return -ENOMEM;
+            memcpy(d + dst->n_hot, src->dev, src->n_hot * sizeof *d);
+            dst->dev = d;
+        }
+        memcpy(v + dst->n_hot, src->hot, src->n_hot * sizeof *v);
+        dst->n_hot += src->n_hot;
+        dst->cap_hot = dst->n_hot;
     }
-    if (src->n_leaks) {
-        leak_rec *v = realloc(dst->leaks, (dst->n_leaks + src->n_leaks) * sizeof *v);
+    if (src->n_spills) {
+        ep_spill **v = realloc(dst->spills, (dst->n_spills + src->n_spills) * sizeof *v);
         if (!v) return -ENOMEM;
-        memcpy(v + dst->n_leaks, src->leaks, src->n_leaks * sizeof *v);
-        dst->leaks = v;
-        dst->n_leaks += src->n_leaks;
-        dst->cap_leaks = dst->n_leaks;
+        memcpy(v + dst->n_spills, src->spills, src->n_spills * sizeof *v);
+        dst->spills = v;
+        dst->n_spills += src->n_spills;
     }
     if (src->n_people) {
         person_rec *v = realloc(dst->people, (dst->n_people + src->n_people) * sizeof *v);
@@ -531,13 +537,15 @@ static int merge_shard(run_data *dst, run_data *src)
         dst->n_people += src->n_people;
         dst->cap_people = dst->n_people;
     }
-    free(src->eps);
-    free(src->leaks);
+    free(src->hot);
+    free(src->dev);
+    free(src->spills);
     free(src->people);
-    src->eps = NULL;
-    src->leaks = NULL;
+    src->hot = NULL;
+    src->dev = NULL;
+    src->spills = NULL;
     src->people = NULL;
-    src->n_eps = src->n_leaks = src->n_people = 0;
+    src->n_hot = src->n_spills = src->n_people = 0;
     return 0;
 }
 
@@ -684,10 +692,14 @@ int engine_run(store *s, const engine_opts *o, int64_t *run_id, engine_stats *st
         return rc;
     }
     run_data rd = {0};
+    int oom = 0;
+    char *spill_dir = ep_spill_dir_of(store_path(s), &oom); /* the store's disk, not /tmp */
+    rd.spill_dir = spill_dir;
     worker w = {.cat = &cat, .rd = &rd};
     run_manifest man;
     json_t *warnings = json_array();
-    rc = warnings ? run_manifest_build(&cat, &man, err, errlen) : -ENOMEM;
+    rc = warnings && !oom ? run_manifest_build(&cat, &man, err, errlen)
+                          : util_fail(err, errlen, -ENOMEM, "out of memory");
     int have_man = rc == 0;
     phase(o, "catalog and manifest");
     if (rc == 0) rc = run_warnings(s, o, &man, warnings, err, errlen);
@@ -726,7 +738,7 @@ int engine_run(store *s, const engine_opts *o, int64_t *run_id, engine_stats *st
     phase(o, "basis, plan, start");
     if (rc == 0 && plan.base_run) rc = engine__incr_changed(s, &plan, err, errlen);
     if (rc == 0 && plan.base_run) rc = engine__incr_carry(s, &plan, &cat, &rd, err, errlen);
-    stats->carried = (int64_t)rd.n_eps;
+    stats->carried = (int64_t)rd.n_hot;
     run_lease *lease = NULL; /* without it, the run would soon look abandoned */
     phase(o, "changed, carry");
     if (rc == 0) rc = run_lease_start(s, *run_id, &lease, err, errlen);
@@ -742,10 +754,10 @@ int engine_run(store *s, const engine_opts *o, int64_t *run_id, engine_stats *st
     if (rc == 0) rc = reconcile_all(&w, stats, err, errlen);
     phase(o, "winsorize, reconcile");
     if (rc == 0 && rd.lag) rc = reconcile_projected(&w, stats, err, errlen);
-    for (size_t i = 0; i < rd.n_eps; i++) {
+    for (size_t i = 0; i < rd.n_hot; i++) {
         stats->episodes++;
-        if (!rd.eps[i].has_target) stats->excluded++;
-        if (rd.eps[i].arr) stats->attributed++;
+        if (!rd.hot[i].has_target) stats->excluded++;
+        if (rd.hot[i].arr) stats->attributed++;
     }
     stats->warnings = (int64_t)json_array_size(warnings);
     char *wtext = rc == 0 ? json_dumps(warnings, JSON_COMPACT) : NULL;
@@ -763,6 +775,7 @@ int engine_run(store *s, const engine_opts *o, int64_t *run_id, engine_stats *st
     if (have_man) run_manifest_free(&man);
     engine__rule_set_close(&w.rules);
     engine__run_data_free(&rd);
+    free(spill_dir);
     hcc_model_free(hcc);
     catalog_free(&cat);
     return rc;

@@ -10,6 +10,7 @@
 
 #include "base/base.h"
 #include "engine_internal.h"
+#include "ep_spill.h"
 #include "run_manifest.h"
 
 /* d as 'YYYY-MM-DD' in buf, or NULL for CARA_DATE_NONE. */
@@ -33,19 +34,6 @@ static int save_components(runs_w *w, const run_manifest *m, char *err, size_t e
         if (rc < 0) return rc;
     }
     return 0;
-}
-
-static int cmp_ep_id(const void *a, const void *b)
-{
-    return strcmp((*(const ep_rec *const *)a)->episode_id, (*(const ep_rec *const *)b)->episode_id);
-}
-
-static int cmp_leak_key(const void *a, const void *b)
-{
-    const leak_rec *x = a, *y = b;
-    int c = strcmp(x->episode_id, y->episode_id);
-    if (!c) c = strcmp(x->npi, y->npi);
-    return c ? c : strcmp(x->tin, y->tin);
 }
 
 /* ---- what an incremental run stores itself ---------------------------------------------- */
@@ -77,7 +65,7 @@ static int stores(const own_set *o, const char *person_id)
 
 /* A carried episode the run would store differently from its base: its status (the
  * data's as-of date moved) or its winsorized cost (the caps moved) changed. */
-static int moved(const ep_rec *r)
+static int moved(const ep_hot *r)
 {
     return r->carried && (strcmp(r->status, r->carried_status) != 0 ||
                           (r->has_target && r->winsorized != r->carried_winsorized));
@@ -93,13 +81,13 @@ static int plan_rows(const run_data *rd, const incr_plan *plan, own_set *o, int6
     memset(o, 0, sizeof *o);
     *rows_base = 0;
     if (!plan || !plan->base_run || !plan->rows_base || rd->lag) return 0;
-    size_t cap = plan->n_changed + plan->n_base_own + rd->n_eps;
+    size_t cap = plan->n_changed + plan->n_base_own + rd->n_hot;
     o->v = malloc((cap ? cap : 1) * sizeof *o->v);
     if (!o->v) return -ENOMEM;
     for (size_t i = 0; i < plan->n_changed; i++) o->v[o->n++] = plan->changed[i];
     for (size_t i = 0; i < plan->n_base_own; i++) o->v[o->n++] = plan->base_own[i];
-    for (size_t i = 0; i < rd->n_eps; i++)
-        if (moved(&rd->eps[i])) o->v[o->n++] = rd->eps[i].person_id;
+    for (size_t i = 0; i < rd->n_hot; i++)
+        if (moved(&rd->hot[i])) o->v[o->n++] = hot_person_id(&rd->hot[i]);
     if (o->n > 1) qsort(o->v, o->n, sizeof *o->v, cmp_str_ptr);
     size_t u = 0;
     for (size_t i = 0; i < o->n; i++)
@@ -117,69 +105,86 @@ static int plan_rows(const run_data *rd, const incr_plan *plan, own_set *o, int6
 
 /* ---- the rows -------------------------------------------------------------------------- */
 
-/* Rows go in in key order: each insert then lands next to the last (SQLite's B-trees
- * take that far faster than random order; docs/performance.md). by_id: the episodes in
- * episode_id order. */
-static int save_episodes(runs_w *w, const ep_rec *const *by_id, size_t n, const own_set *o,
-                         char *err, size_t errlen)
+/* One episode's row, from its record read back from the spill (r) and what the run
+ * changed of it since (h: its status, winsorized actual and actual). */
+static int save_episode(runs_w *w, ep_rec *r, const ep_hot *h, char *err, size_t errlen)
 {
-    int rc = 0;
-    for (size_t i = 0; i < n && rc == 0; i++) {
-        const ep_rec *r = by_id[i];
-        if (!stores(o, r->person_id)) continue;
-        char day0[11], end[11];
-        run_episode_rec e = {
-            .episode_id = r->episode_id, .person_id = r->person_id,
-            .template_id = template_id(r->tmpl->tmpl),
-            .template_version = template_version(r->tmpl->tmpl),
-            .trigger_type = r->trigger_type, .trigger_date = date_text(r->day0, day0),
-            .end_date = date_text(r->end, end), .died = r->died, .aco_id = r->aco_id,
-            .attribution_method = r->method[0] ? r->method : NULL,
-            .has_target = r->has_target, .base_cents = r->base,
-            .trend_factor = r->trend_factor, .trend_years = r->trend_years,
-            .age_factor = r->age_factor, .hcc_count = r->hcc_count,
-            .hcc_factor = r->hcc_factor, .dual_factor = r->dual_factor,
-            .discount_bps = r->discount_bps, .target_cents = r->target,
-            .actual_winsorized_cents = r->winsorized, .quality_met = r->quality_met,
-            .actual_cents = r->actual, .status = r->status, .exclusion_reason = r->exclusion,
-            .has_risk = r->has_risk, .risk_score = r->risk_score,
-            .trigger_claim_id = r->trigger_claim, .trigger_code = r->trigger_code,
-            .trigger_dx = r->trigger_dx, .trigger_npi = r->trigger_npi,
-            .trigger_tin = r->trigger_tin, .trigger_line = r->trigger_line_no, .age = r->age,
-            .dual = r->dual};
-        memcpy(e.by_setting, r->by_setting, sizeof e.by_setting);
-        if (r->arr) {
-            e.arrangement_id = r->arr->arrangement_id;
-            e.npi = r->arr->npi;
-            e.tin = r->arr->tin;
-        }
-        rc = runs_w_episode(w, &e, r->episode_id, err, errlen);
+    r->tmpl = h->tmpl;
+    r->arr = h->arr;
+    r->status = h->status;
+    r->actual = h->actual;
+    r->winsorized = h->winsorized;
+    char day0[11], end[11];
+    run_episode_rec e = {
+        .episode_id = r->episode_id, .person_id = r->person_id,
+        .template_id = template_id(r->tmpl->tmpl),
+        .template_version = template_version(r->tmpl->tmpl),
+        .trigger_type = r->trigger_type, .trigger_date = date_text(r->day0, day0),
+        .end_date = date_text(r->end, end), .died = r->died, .aco_id = r->aco_id,
+        .attribution_method = r->method[0] ? r->method : NULL,
+        .has_target = r->has_target, .base_cents = r->base,
+        .trend_factor = r->trend_factor, .trend_years = r->trend_years,
+        .age_factor = r->age_factor, .hcc_count = r->hcc_count,
+        .hcc_factor = r->hcc_factor, .dual_factor = r->dual_factor,
+        .discount_bps = r->discount_bps, .target_cents = r->target,
+        .actual_winsorized_cents = r->winsorized, .quality_met = r->quality_met,
+        .actual_cents = r->actual, .status = r->status, .exclusion_reason = r->exclusion,
+        .has_risk = r->has_risk, .risk_score = r->risk_score,
+        .trigger_claim_id = r->trigger_claim, .trigger_code = r->trigger_code,
+        .trigger_dx = r->trigger_dx, .trigger_npi = r->trigger_npi,
+        .trigger_tin = r->trigger_tin, .trigger_line = r->trigger_line_no, .age = r->age,
+        .dual = r->dual};
+    memcpy(e.by_setting, r->by_setting, sizeof e.by_setting);
+    if (r->arr) {
+        e.arrangement_id = r->arr->arrangement_id;
+        e.npi = r->arr->npi;
+        e.tin = r->arr->tin;
     }
-    return rc;
+    return runs_w_episode(w, &e, r->episode_id, err, errlen);
 }
 
-/* Leakage in key order; each row's beneficiary is its episode's (by_id, n: the
- * episodes in episode_id order, walked alongside). */
-static int save_leakage(runs_w *w, run_data *rd, const ep_rec *const *by_id, size_t n,
-                        const own_set *o, char *err, size_t errlen)
+/* The episodes and their leakage, read back from the spills in the run's order (that of
+ * rd->hot): each B-tree then takes its rows in nearly key order, a few insertion points
+ * (one per template) moving forward together. */
+static int save_episodes(runs_w *w, const run_data *rd, const own_set *o, char *err,
+                         size_t errlen)
 {
-    if (rd->n_leaks > 1) /* leaks is NULL when there are none */
-        qsort(rd->leaks, rd->n_leaks, sizeof *rd->leaks, cmp_leak_key);
-    size_t j = 0;
-    for (size_t i = 0; i < rd->n_leaks; i++) {
-        const leak_rec *l = &rd->leaks[i];
-        int c = 1;
-        while (j < n && (c = strcmp(by_id[j]->episode_id, l->episode_id)) < 0) j++;
-        const char *person = j < n && c == 0 ? by_id[j]->person_id : NULL;
-        if (person && !stores(o, person)) continue;
-        run_leak_rec r = {l->episode_id, l->aco_id, l->npi, l->tin, l->lines, l->paid, person};
-        char what[320];
-        snprintf(what, sizeof what, "leakage of %s (a provider listed twice by attribute()?)",
-                 l->episode_id);
-        int rc = runs_w_leak(w, &r, what, err, errlen);
-        if (rc < 0) return rc;
+    size_t i = 0, k = 0;
+    int rc = 0;
+    while (rc == 0 && k < rd->n_spills) {
+        ep_rec r;
+        leak_rec *leaks;
+        size_t n;
+        rc = ep_spill_next(rd->spills[k], &r, &leaks, &n, err, errlen);
+        if (rc == 0) {
+            k++;
+            continue;
+        }
+        if (rc < 0) break;
+        rc = 0;
+        const ep_hot *h = i < rd->n_hot ? &rd->hot[i++] : NULL;
+        if (!h || strcmp(hot_episode_id(h), r.episode_id) != 0) {
+            rc = util_fail(err, errlen, -EPROTO, "the run's episode file holds %s where the "
+                           "run has %s: the run is not saved", r.episode_id,
+                           h ? hot_episode_id(h) : "no more episodes");
+            break;
+        }
+        if (!stores(o, r.person_id)) continue;
+        rc = save_episode(w, &r, h, err, errlen);
+        for (size_t j = 0; j < n && rc == 0; j++) {
+            const leak_rec *l = &leaks[j];
+            run_leak_rec lr = {l->episode_id, l->aco_id, l->npi, l->tin, l->lines, l->paid,
+                               r.person_id};
+            char what[320];
+            snprintf(what, sizeof what, "leakage of %s (a provider listed twice by "
+                     "attribute()?)", l->episode_id);
+            rc = runs_w_leak(w, &lr, what, err, errlen);
+        }
     }
-    return 0;
+    if (rc == 0 && i != rd->n_hot)
+        rc = util_fail(err, errlen, -EPROTO, "the run's episode files hold %zu of its %zu "
+                       "episodes: the run is not saved", i, rd->n_hot);
+    return rc;
 }
 
 static int save_people(runs_w *w, const run_data *rd, const own_set *o, char *err,
@@ -242,10 +247,11 @@ static int finish_run(runs_w *w, const run_record *rec, const run_data *rd,
 static int save_projection(runs_w *w, const run_data *rd, char *err, size_t errlen)
 {
     int rc = 0;
-    for (size_t i = 0; i < rd->n_eps && rc == 0; i++) {
-        const ep_rec *r = &rd->eps[i];
+    for (size_t i = 0; i < rd->n_hot && rc == 0; i++) {
+        const ep_hot *r = &rd->hot[i];
         if (!r->has_target) continue;
-        rc = runs_w_episode_projection(w, r->episode_id, r->projected, r->episode_id, err, errlen);
+        rc = runs_w_episode_projection(w, hot_episode_id(r), rd->dev[i].projected,
+                                       hot_episode_id(r), err, errlen);
     }
     for (size_t i = 0; i < rd->n_results && rc == 0; i++) {
         const arr_result *r = &rd->results[i], *p = &rd->proj[0][i];
@@ -277,29 +283,21 @@ int engine__save(store *s, int64_t run_id, const run_record *rec, run_data *rd,
     runs_w *w = NULL;
     own_set own;
     int rc = plan_rows(rd, plan, &own, &st->rows_base);
+    if (rc < 0) return util_fail(err, errlen, rc, "out of memory");
     st->own_people = own.active ? (int64_t)own.n : (int64_t)rd->n_people;
-    const ep_rec **by_id = rc == 0 ? malloc((rd->n_eps ? rd->n_eps : 1) * sizeof *by_id) : NULL;
-    if (!by_id) {
-        free(own.v);
-        return util_fail(err, errlen, -ENOMEM, "out of memory");
-    }
-    for (size_t i = 0; i < rd->n_eps; i++) by_id[i] = &rd->eps[i];
-    if (rd->n_eps > 1) qsort(by_id, rd->n_eps, sizeof *by_id, cmp_ep_id);
     /* a run writes tens of thousands of rows into five B-trees: a larger page cache
      * than SQLite's 2 MB default keeps their pages in memory */
     (void)store_exec(s, "PRAGMA cache_size = -65536", err, errlen);
     rc = store_begin(s, err, errlen);
     if (rc == 0) rc = runs_w_open(s, run_id, &w, err, errlen);
     if (rc == 0) rc = save_components(w, rec->manifest, err, errlen);
-    if (rc == 0) rc = save_episodes(w, by_id, rd->n_eps, &own, err, errlen);
-    if (rc == 0) rc = save_leakage(w, rd, by_id, rd->n_eps, &own, err, errlen);
+    if (rc == 0) rc = save_episodes(w, rd, &own, err, errlen);
     if (rc == 0) rc = save_people(w, rd, &own, err, errlen);
     if (rc == 0) rc = save_arrangements(w, rd, err, errlen);
     if (rc == 0 && rec->confirm) rc = engine__adt_confirm(s, rec->confirm, run_id, rd->as_of, err, errlen);
     if (rc == 0) rc = finish_run(w, rec, rd, st, err, errlen);
     if (rc == 0 && rd->lag) rc = save_projection(w, rd, err, errlen);
     runs_w_close(w);
-    free(by_id);
     free(own.v);
     if (rc == 0) rc = store_commit(s, err, errlen);
     if (rc < 0) store_rollback(s);

@@ -1,0 +1,135 @@
+/*
+ * engine_hot.c: a run's episodes compacted as they are priced (engine__spill_compact,
+ * engine_internal.h): what the run still reads of each stays in memory (ep_hot), the
+ * rest goes to a spill file (ep_spill.h), so that a run's memory is a small record per
+ * episode whatever its other fields and leakage rows hold.
+ */
+#include <errno.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "base/base.h"
+#include "engine_internal.h"
+#include "ep_spill.h"
+
+void engine__leak_free(leak_rec *l)
+{
+    free(l->episode_id);
+    free(l->aco_id);
+    free(l->npi);
+    free(l->tin);
+}
+
+void engine__ep_free(ep_rec *r)
+{
+    free(r->episode_id);
+    free(r->person_id);
+    free(r->aco_id);
+    free(r->exclusion);
+    free(r->trigger_claim);
+}
+
+static int grow_hot(run_data *rd)
+{
+    if (rd->n_hot < rd->cap_hot) return 0;
+    size_t cap = rd->cap_hot ? rd->cap_hot * 2 : 1024;
+    ep_hot *v = realloc(rd->hot, cap * sizeof *v);
+    if (!v) return -ENOMEM;
+    rd->hot = v;
+    if (rd->lag) { /* cap_hot moves only once both have grown */
+        ep_dev *d = realloc(rd->dev, cap * sizeof *d);
+        if (!d) return -ENOMEM;
+        rd->dev = d;
+    }
+    rd->cap_hot = cap;
+    return 0;
+}
+
+static int add_hot(run_data *rd, const ep_rec *r)
+{
+    if (grow_hot(rd) < 0) return -ENOMEM;
+    size_t a = strlen(r->episode_id) + 1, b = strlen(r->person_id) + 1;
+    char *ids = malloc(a + b);
+    if (!ids) return -ENOMEM;
+    memcpy(ids, r->episode_id, a);
+    memcpy(ids + a, r->person_id, b);
+    ep_hot *h = &rd->hot[rd->n_hot];
+    memset(h, 0, sizeof *h);
+    h->ids = ids;
+    h->tmpl = r->tmpl;
+    h->arr = r->arr;
+    h->target = r->target;
+    h->actual = r->actual;
+    h->winsorized = r->winsorized;
+    h->carried_winsorized = r->carried_winsorized;
+    h->day0 = r->day0;
+    h->end = r->end;
+    h->status = r->status;
+    h->carried_status = r->carried_status;
+    memcpy(h->trigger_type, r->trigger_type, sizeof h->trigger_type);
+    h->has_target = r->has_target != 0;
+    h->quality_met = r->quality_met != 0;
+    h->carried = r->carried != 0;
+    h->open = r->open != 0;
+    if (rd->lag) {
+        memcpy(rd->dev[rd->n_hot].developed, r->developed, sizeof r->developed);
+        memcpy(rd->dev[rd->n_hot].projected, r->projected, sizeof r->projected);
+    }
+    rd->n_hot++;
+    return 0;
+}
+
+/* The first of the n rows (sorted by episode_id) of episode id, and their count. */
+static const leak_rec *rows_of(const leak_rec *v, size_t n, const char *id, size_t *count)
+{
+    size_t lo = 0, hi = n;
+    while (lo < hi) {
+        size_t mid = lo + (hi - lo) / 2;
+        if (strcmp(v[mid].episode_id, id) < 0) lo = mid + 1;
+        else hi = mid;
+    }
+    size_t end = lo;
+    while (end < n && !strcmp(v[end].episode_id, id)) end++;
+    *count = end - lo;
+    return v + lo;
+}
+
+int engine__spill_compact(run_data *rd, const leak_rec *leaks, size_t n, char *err,
+                          size_t errlen)
+{
+    int rc = 0;
+    if (rd->n_eps && !rd->n_spills) {
+        ep_spill **v = realloc(rd->spills, sizeof *v);
+        if (!v) return util_fail(err, errlen, -ENOMEM, "out of memory");
+        rd->spills = v;
+        rc = ep_spill_open(&v[0], rd->spill_dir, err, errlen);
+        if (rc < 0) return rc;
+        rd->n_spills = 1;
+    }
+    ep_spill *sp = rd->n_spills ? rd->spills[rd->n_spills - 1] : NULL;
+    size_t j = 0; /* own rows: the next of rd->leaks */
+    for (size_t i = 0; i < rd->n_eps && rc == 0; i++) {
+        const ep_rec *r = &rd->eps[i];
+        const leak_rec *rows;
+        size_t k = 0;
+        if (leaks) {
+            rows = rows_of(leaks, n, r->episode_id, &k);
+        } else {
+            rows = rd->leaks + j;
+            while (j < rd->n_leaks && !strcmp(rd->leaks[j].episode_id, r->episode_id)) j++, k++;
+        }
+        rc = ep_spill_put(sp, r, rows, k, err, errlen);
+        if (rc == 0 && add_hot(rd, r) < 0) rc = util_fail(err, errlen, -ENOMEM, "out of memory");
+    }
+    if (rc == 0 && !leaks && j != rd->n_leaks)
+        rc = util_fail(err, errlen, -EPROTO, "leakage of episode %s follows no episode of its "
+                       "beneficiary's (the pricer's records are out of order)",
+                       rd->leaks[j].episode_id);
+    for (size_t i = 0; i < rd->n_eps; i++) engine__ep_free(&rd->eps[i]);
+    rd->n_eps = 0;
+    if (!leaks) {
+        for (size_t i = 0; i < rd->n_leaks; i++) engine__leak_free(&rd->leaks[i]);
+        rd->n_leaks = 0;
+    }
+    return rc;
+}

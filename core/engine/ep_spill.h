@@ -1,0 +1,53 @@
+/*
+ * ep_spill: a run's episode records on disk while it runs (docs/performance.md, "Memory
+ * per episode").
+ *
+ * A run keeps in memory only what winsorization, reconciliation and the incremental
+ * plan read of each episode (ep_hot, engine_internal.h); the rest of the record, with its
+ * leakage rows, is appended here as the episode is priced and read back once, in the
+ * same order, when the run saves. The file is unnamed (O_TMPFILE, else created and
+ * unlinked at once) in the store's folder: it is gone when the process exits, however
+ * it exits, and it takes the disk the store budgets for, not /tmp (often memory).
+ *
+ * One spill is written by one thread; all its puts come before its reads.
+ */
+#ifndef CARA_EP_SPILL_H
+#define CARA_EP_SPILL_H
+
+#include <stddef.h>
+#include <stdint.h>
+
+struct ep_rec;
+struct leak_rec;
+typedef struct ep_spill ep_spill;
+
+/* A new, empty spill in folder dir (NULL or "": $TMPDIR, else /tmp) into *out. 0, or a
+ * negative errno-style code with the folder and the reason in err. */
+int ep_spill_open(ep_spill **out, const char *dir, char *err, size_t errlen);
+
+/* Append episode r (every field; its pointers are not kept) with its n leakage rows
+ * (each row's episode_id is r's and is not written). 0, or a negative code with err (the
+ * disk full: -ENOSPC). */
+int ep_spill_put(ep_spill *s, const struct ep_rec *r, const struct leak_rec *leaks, size_t n,
+                 char *err, size_t errlen);
+
+/* The records put, from the first: each call fills *r (its strings: episode_id,
+ * person_id, aco_id, exclusion, trigger_claim; tmpl, arr, status and carried_status are
+ * left NULL for the caller to set) and *leaks (n of them, episode_id set to r's), all
+ * borrowed from s until the next call. 1 with a record, 0 after the last, or a negative
+ * code with err (a short or damaged file: -EIO). The first call ends the puts. */
+int ep_spill_next(ep_spill *s, struct ep_rec *r, struct leak_rec **leaks, size_t *n,
+                  char *err, size_t errlen);
+
+/* The records put and the bytes they take on disk. */
+size_t ep_spill_count(const ep_spill *s);
+int64_t ep_spill_bytes(const ep_spill *s);
+
+/* Close and free (the file goes with it). NULL is a no-op. */
+void ep_spill_close(ep_spill *s);
+
+/* The folder of path's file ("." for a bare name; NULL for ":memory:" or "", i.e. no
+ * folder of its own). malloc'ed; *oom set when the copy failed. */
+char *ep_spill_dir_of(const char *path, int *oom);
+
+#endif

@@ -1,0 +1,261 @@
+/*
+ * tests/test_ep_spill.c: a run's episodes on disk (core/engine/ep_spill.c) and their
+ * compaction as they are priced (core/engine/engine_hot.c).
+ *
+ * A spill gives back every record put, in order, with every field and string (NULL and
+ * "" apart, a string of 10,000 bytes whole) and each record's own leakage rows; it
+ * leaves no file behind in its folder, even while open; a folder it cannot write is an
+ * error naming the folder. Compaction keeps the fields the run reads (ep_hot) in memory
+ * and matches each episode with its rows.
+ */
+#include <check.h>
+#include <dirent.h>
+#include <errno.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+#include "engine/engine_internal.h"
+#include "engine/ep_spill.h"
+#include "suites.h"
+
+static char dir[64];
+
+static void make_dir(void)
+{
+    snprintf(dir, sizeof dir, "/tmp/cara-spill-XXXXXX");
+    ck_assert_ptr_nonnull(mkdtemp(dir));
+}
+
+/* The entries of dir besides . and .. */
+static int entries(void)
+{
+    DIR *d = opendir(dir);
+    ck_assert_ptr_nonnull(d);
+    int n = 0;
+    struct dirent *e;
+    while ((e = readdir(d)))
+        if (strcmp(e->d_name, ".") && strcmp(e->d_name, "..")) n++;
+    closedir(d);
+    return n;
+}
+
+static ep_rec rec(const char *id, const char *person, const char *aco, const char *excl,
+                  const char *claim, int64_t actual)
+{
+    ep_rec r;
+    memset(&r, 0, sizeof r);
+    r.episode_id = (char *)id;
+    r.person_id = (char *)person;
+    r.aco_id = (char *)aco;
+    r.exclusion = (char *)excl;
+    r.trigger_claim = (char *)claim;
+    r.actual = actual;
+    r.target = actual + 1;
+    r.by_setting[1] = 42;
+    r.trigger_line_no = 7;
+    snprintf(r.trigger_npi, sizeof r.trigger_npi, "1234567893");
+    snprintf(r.method, sizeof r.method, "plurality");
+    r.developed[2] = -5;
+    return r;
+}
+
+START_TEST(test_round_trip)
+{
+    make_dir();
+    ep_spill *s = NULL;
+    char err[512];
+    ck_assert_int_eq(ep_spill_open(&s, dir, err, sizeof err), 0);
+    ck_assert_int_eq(entries(), 0); /* unnamed while open */
+    char *big = malloc(10001);
+    memset(big, 'x', 10000);
+    big[10000] = '\0';
+    leak_rec l[2] = {{NULL, "A1", "1111111112", "111111111", 3, 1250},
+                     {NULL, NULL, "2222222224", "222222222", 1, -7}};
+    ep_rec a = rec("falls:P1:2027-01-05", "P1", "A1", NULL, "", 100);
+    ep_rec b = rec("falls:P2:2027-02-01", "P2", NULL, "died", big, 0);
+    ck_assert_int_eq(ep_spill_put(s, &a, l, 2, err, sizeof err), 0);
+    ck_assert_int_eq(ep_spill_put(s, &b, NULL, 0, err, sizeof err), 0);
+    ck_assert_uint_eq(ep_spill_count(s), 2);
+    ck_assert_int_gt(ep_spill_bytes(s), 10000 + 2 * (int64_t)sizeof(ep_rec));
+
+    ep_rec r;
+    leak_rec *rows;
+    size_t n;
+    ck_assert_int_eq(ep_spill_next(s, &r, &rows, &n, err, sizeof err), 1);
+    ck_assert_str_eq(r.episode_id, "falls:P1:2027-01-05");
+    ck_assert_str_eq(r.person_id, "P1");
+    ck_assert_str_eq(r.aco_id, "A1");
+    ck_assert_ptr_null(r.exclusion);
+    ck_assert_str_eq(r.trigger_claim, ""); /* "" is not NULL */
+    ck_assert_int_eq(r.actual, 100);
+    ck_assert_int_eq(r.target, 101);
+    ck_assert_int_eq(r.by_setting[1], 42);
+    ck_assert_int_eq(r.trigger_line_no, 7);
+    ck_assert_str_eq(r.trigger_npi, "1234567893");
+    ck_assert_str_eq(r.method, "plurality");
+    ck_assert_int_eq(r.developed[2], -5);
+    ck_assert_ptr_null(r.tmpl);
+    ck_assert_ptr_null(r.status);
+    ck_assert_uint_eq(n, 2);
+    ck_assert_str_eq(rows[0].episode_id, "falls:P1:2027-01-05");
+    ck_assert_str_eq(rows[0].aco_id, "A1");
+    ck_assert_str_eq(rows[0].npi, "1111111112");
+    ck_assert_str_eq(rows[0].tin, "111111111");
+    ck_assert_int_eq(rows[0].lines, 3);
+    ck_assert_int_eq(rows[0].paid, 1250);
+    ck_assert_ptr_null(rows[1].aco_id);
+    ck_assert_int_eq(rows[1].paid, -7);
+
+    ck_assert_int_eq(ep_spill_next(s, &r, &rows, &n, err, sizeof err), 1);
+    ck_assert_str_eq(r.episode_id, "falls:P2:2027-02-01");
+    ck_assert_ptr_null(r.aco_id);
+    ck_assert_str_eq(r.exclusion, "died");
+    ck_assert_uint_eq(strlen(r.trigger_claim), 10000);
+    ck_assert_uint_eq(n, 0);
+    ck_assert_int_eq(ep_spill_next(s, &r, &rows, &n, err, sizeof err), 0);
+    ck_assert_int_eq(ep_spill_next(s, &r, &rows, &n, err, sizeof err), 0);
+    /* no more puts once read */
+    ck_assert_int_eq(ep_spill_put(s, &a, NULL, 0, err, sizeof err), -EINVAL);
+    ck_assert_int_eq(entries(), 0);
+    ep_spill_close(s);
+    ck_assert_int_eq(entries(), 0);
+    free(big);
+    rmdir(dir);
+}
+END_TEST
+
+START_TEST(test_bad_folder)
+{
+    ep_spill *s = (ep_spill *)1;
+    char err[512];
+    int rc = ep_spill_open(&s, "/nonexistent/cara-spill", err, sizeof err);
+    ck_assert_int_lt(rc, 0);
+    ck_assert_ptr_null(s);
+    ck_assert_ptr_nonnull(strstr(err, "/nonexistent/cara-spill"));
+}
+END_TEST
+
+START_TEST(test_dir_of)
+{
+    int oom = 1;
+    char *d = ep_spill_dir_of("/a/b/c.db", &oom);
+    ck_assert_str_eq(d, "/a/b");
+    ck_assert_int_eq(oom, 0);
+    free(d);
+    d = ep_spill_dir_of("c.db", &oom);
+    ck_assert_str_eq(d, ".");
+    free(d);
+    d = ep_spill_dir_of("/c.db", &oom);
+    ck_assert_str_eq(d, "/");
+    free(d);
+    ck_assert_ptr_null(ep_spill_dir_of(":memory:", &oom));
+    ck_assert_ptr_null(ep_spill_dir_of("", &oom));
+    ck_assert_ptr_null(ep_spill_dir_of(NULL, &oom));
+    ck_assert_int_eq(oom, 0);
+}
+END_TEST
+
+/* An episode record as the pricer leaves it (owned strings). */
+static void priced(run_data *rd, const char *id, const char *person, int64_t actual)
+{
+    ep_rec *r = engine__new_ep(rd);
+    ck_assert_ptr_nonnull(r);
+    r->episode_id = strdup(id);
+    r->person_id = strdup(person);
+    r->actual = actual;
+    r->has_target = 1;
+    r->status = "final";
+    snprintf(r->trigger_type, sizeof r->trigger_type, "fall");
+}
+
+static void leak(run_data *rd, const char *id, const char *npi)
+{
+    leak_rec *l = engine__new_leak(rd);
+    ck_assert_ptr_nonnull(l);
+    l->episode_id = strdup(id);
+    l->npi = strdup(npi);
+    l->tin = strdup("999999999");
+    l->lines = 1;
+    l->paid = 500;
+}
+
+START_TEST(test_compact)
+{
+    make_dir();
+    run_data rd;
+    memset(&rd, 0, sizeof rd);
+    rd.spill_dir = dir;
+    char err[512];
+    /* one beneficiary: two episodes, the first with two rows */
+    priced(&rd, "falls:P1:2027-01-05", "P1", 100);
+    priced(&rd, "knee:P1:2027-03-01", "P1", 200);
+    leak(&rd, "falls:P1:2027-01-05", "1111111112");
+    leak(&rd, "falls:P1:2027-01-05", "2222222224");
+    ck_assert_int_eq(engine__spill_compact(&rd, NULL, 0, err, sizeof err), 0);
+    ck_assert_uint_eq(rd.n_eps, 0);
+    ck_assert_uint_eq(rd.n_leaks, 0);
+    ck_assert_uint_eq(rd.n_hot, 2);
+    ck_assert_str_eq(hot_episode_id(&rd.hot[1]), "knee:P1:2027-03-01");
+    ck_assert_str_eq(hot_person_id(&rd.hot[1]), "P1");
+    ck_assert_int_eq(rd.hot[1].actual, 200);
+    ck_assert_str_eq(rd.hot[0].trigger_type, "fall");
+    ck_assert_str_eq(rd.hot[0].status, "final");
+
+    /* rows taken from a sorted list: those of episodes not compacted stay unused */
+    leak_rec sorted[3] = {{"a:P0:2027-01-01", NULL, "3333333336", "1", 1, 1},
+                          {"falls:P2:2027-05-05", NULL, "4444444448", "1", 1, 9},
+                          {"z:P9:2027-01-01", NULL, "5555555550", "1", 1, 1}};
+    priced(&rd, "falls:P2:2027-05-05", "P2", 300);
+    ck_assert_int_eq(engine__spill_compact(&rd, sorted, 3, err, sizeof err), 0);
+    ck_assert_uint_eq(rd.n_hot, 3);
+    ck_assert_uint_eq(rd.n_spills, 1);
+
+    ep_rec r;
+    leak_rec *rows;
+    size_t n;
+    const size_t want[3] = {2, 0, 1};
+    for (int i = 0; i < 3; i++) {
+        ck_assert_int_eq(ep_spill_next(rd.spills[0], &r, &rows, &n, err, sizeof err), 1);
+        ck_assert_str_eq(r.episode_id, hot_episode_id(&rd.hot[i]));
+        ck_assert_uint_eq(n, want[i]);
+    }
+    ck_assert_str_eq(rows[0].npi, "4444444448");
+    ck_assert_int_eq(rows[0].paid, 9);
+    ck_assert_int_eq(ep_spill_next(rd.spills[0], &r, &rows, &n, err, sizeof err), 0);
+    engine__run_data_free(&rd);
+    ck_assert_int_eq(entries(), 0);
+    rmdir(dir);
+}
+END_TEST
+
+START_TEST(test_compact_stray_row)
+{
+    make_dir();
+    run_data rd;
+    memset(&rd, 0, sizeof rd);
+    rd.spill_dir = dir;
+    char err[512] = "";
+    priced(&rd, "falls:P1:2027-01-05", "P1", 100);
+    leak(&rd, "knee:P1:2027-03-01", "1111111112"); /* of no episode in rd->eps */
+    ck_assert_int_eq(engine__spill_compact(&rd, NULL, 0, err, sizeof err), -EPROTO);
+    ck_assert_ptr_nonnull(strstr(err, "knee:P1:2027-03-01"));
+    ck_assert_uint_eq(rd.n_eps, 0); /* freed all the same */
+    ck_assert_uint_eq(rd.n_leaks, 0);
+    engine__run_data_free(&rd);
+    rmdir(dir);
+}
+END_TEST
+
+Suite *suite_ep_spill(void)
+{
+    Suite *s = suite_create("ep_spill");
+    TCase *tc = tcase_create("core");
+    tcase_add_test(tc, test_round_trip);
+    tcase_add_test(tc, test_bad_folder);
+    tcase_add_test(tc, test_dir_of);
+    tcase_add_test(tc, test_compact);
+    tcase_add_test(tc, test_compact_stray_row);
+    suite_add_tcase(s, tc);
+    return s;
+}
