@@ -74,15 +74,20 @@ START_TEST(test_round_trip)
                      {NULL, NULL, "2222222224", "222222222", 1, -7}};
     ep_rec a = rec("falls:P1:2027-01-05", "P1", "A1", NULL, "", 100);
     ep_rec b = rec("falls:P2:2027-02-01", "P2", NULL, "died", big, 0);
-    ck_assert_int_eq(ep_spill_put(s, &a, l, 2, err, sizeof err), 0);
-    ck_assert_int_eq(ep_spill_put(s, &b, NULL, 0, err, sizeof err), 0);
+    int64_t at_a = -1, at_b = -1;
+    ck_assert_int_eq(ep_spill_put(s, &a, l, 2, &at_a, err, sizeof err), 0);
+    ck_assert_int_eq(ep_spill_put(s, &b, NULL, 0, &at_b, err, sizeof err), 0);
+    ck_assert_int_eq(at_a, 0);
+    ck_assert_int_gt(at_b, (int64_t)sizeof(ep_rec));
     ck_assert_uint_eq(ep_spill_count(s), 2);
     ck_assert_int_gt(ep_spill_bytes(s), 10000 + 2 * (int64_t)sizeof(ep_rec));
 
     ep_rec r;
     leak_rec *rows;
     size_t n;
-    ck_assert_int_eq(ep_spill_next(s, &r, &rows, &n, err, sizeof err), 1);
+    /* read back in another order than put, and twice */
+    ck_assert_int_eq(ep_spill_read(s, at_b, &r, &rows, &n, err, sizeof err), 0);
+    ck_assert_int_eq(ep_spill_read(s, at_a, &r, &rows, &n, err, sizeof err), 0);
     ck_assert_str_eq(r.episode_id, "falls:P1:2027-01-05");
     ck_assert_str_eq(r.person_id, "P1");
     ck_assert_str_eq(r.aco_id, "A1");
@@ -107,16 +112,19 @@ START_TEST(test_round_trip)
     ck_assert_ptr_null(rows[1].aco_id);
     ck_assert_int_eq(rows[1].paid, -7);
 
-    ck_assert_int_eq(ep_spill_next(s, &r, &rows, &n, err, sizeof err), 1);
+    ck_assert_int_eq(ep_spill_read(s, at_b, &r, &rows, &n, err, sizeof err), 0);
     ck_assert_str_eq(r.episode_id, "falls:P2:2027-02-01");
     ck_assert_ptr_null(r.aco_id);
     ck_assert_str_eq(r.exclusion, "died");
     ck_assert_uint_eq(strlen(r.trigger_claim), 10000);
     ck_assert_uint_eq(n, 0);
-    ck_assert_int_eq(ep_spill_next(s, &r, &rows, &n, err, sizeof err), 0);
-    ck_assert_int_eq(ep_spill_next(s, &r, &rows, &n, err, sizeof err), 0);
+    /* a place that is no record's start, or past the end */
+    ck_assert_int_eq(ep_spill_read(s, at_b + 3, &r, &rows, &n, err, sizeof err), -EIO);
+    ck_assert_ptr_nonnull(strstr(err, "damaged"));
+    ck_assert_int_eq(ep_spill_read(s, ep_spill_bytes(s), &r, &rows, &n, err, sizeof err), -EIO);
+    ck_assert_int_eq(ep_spill_read(s, -1, &r, &rows, &n, err, sizeof err), -EIO);
     /* no more puts once read */
-    ck_assert_int_eq(ep_spill_put(s, &a, NULL, 0, err, sizeof err), -EINVAL);
+    ck_assert_int_eq(ep_spill_put(s, &a, NULL, 0, NULL, err, sizeof err), -EINVAL);
     ck_assert_int_eq(entries(), 0);
     ep_spill_close(s);
     ck_assert_int_eq(entries(), 0);
@@ -215,14 +223,18 @@ START_TEST(test_compact)
     leak_rec *rows;
     size_t n;
     const size_t want[3] = {2, 0, 1};
-    for (int i = 0; i < 3; i++) {
-        ck_assert_int_eq(ep_spill_next(rd.spills[0], &r, &rows, &n, err, sizeof err), 1);
-        ck_assert_str_eq(r.episode_id, hot_episode_id(&rd.hot[i]));
+    for (int i = 2; i >= 0; i--) {
+        const ep_hot *h = &rd.hot[i];
+        ck_assert_uint_eq(EP_SPILL_INDEX(h->spill_at), 0);
+        ck_assert_int_eq(ep_spill_read(rd.spills[0], EP_SPILL_BYTE(h->spill_at), &r, &rows, &n,
+                                       err, sizeof err), 0);
+        ck_assert_str_eq(r.episode_id, hot_episode_id(h));
         ck_assert_uint_eq(n, want[i]);
+        if (i == 2) {
+            ck_assert_str_eq(rows[0].npi, "4444444448");
+            ck_assert_int_eq(rows[0].paid, 9);
+        }
     }
-    ck_assert_str_eq(rows[0].npi, "4444444448");
-    ck_assert_int_eq(rows[0].paid, 9);
-    ck_assert_int_eq(ep_spill_next(rd.spills[0], &r, &rows, &n, err, sizeof err), 0);
     engine__run_data_free(&rd);
     ck_assert_int_eq(entries(), 0);
     rmdir(dir);

@@ -112,7 +112,7 @@ typedef struct person_rec {
 /* What a run keeps in memory of each episode once it is priced (engine__spill_compact):
  * what winsorization, reconciliation, an interim run's projection and an incremental
  * run's plan read and change. The rest of the ep_rec, with its leakage rows, waits in
- * the run's spill files (ep_spill.h) until the save reads it back, in the same order. */
+ * the run's spill files (ep_spill.h) until the save reads it back (spill_at). */
 typedef struct ep_hot {
     char *ids;                      /* owned: episode_id, NUL, person_id, NUL */
     const catalog_entry *tmpl;      /* borrowed */
@@ -122,7 +122,12 @@ typedef struct ep_hot {
     const char *status, *carried_status; /* static, as ep_rec's */
     char trigger_type[16];
     unsigned char has_target, quality_met, carried, open;
+    uint64_t spill_at;              /* where the rest is: index in rd->spills << 40 | byte */
 } ep_hot;
+
+#define EP_SPILL_SHIFT 40
+#define EP_SPILL_BYTE(at) ((int64_t)((at) & ((UINT64_C(1) << EP_SPILL_SHIFT) - 1)))
+#define EP_SPILL_INDEX(at) ((size_t)((at) >> EP_SPILL_SHIFT))
 
 /* An interim run's figures of an episode (run_data.dev, in hot's order). */
 typedef struct ep_dev {
@@ -149,7 +154,7 @@ typedef struct run_data {
     ep_hot *hot;
     size_t n_hot, cap_hot;
     ep_dev *dev;            /* an interim run: n_hot entries; else NULL */
-    struct ep_spill **spills; /* owned: the rest of hot's records, in hot's order */
+    struct ep_spill **spills; /* owned: the rest of hot's records (ep_hot.spill_at) */
     size_t n_spills;
     const char *spill_dir;  /* borrowed: where spills are made (NULL: $TMPDIR) */
     arr_result *results;
@@ -456,8 +461,8 @@ typedef struct run_record {
 } run_record;
 
 /* Write the run's components and results in one transaction and mark it done (its
- * inputs JSON gains replay_of and warnings). Reads rd's spills back (once: a second
- * save of the same rd fails). 0, or a negative code with a message. */
+ * inputs JSON gains replay_of and warnings), each episode's record read back from rd's
+ * spills (which then take no more puts). 0, or a negative code with a message. */
 int engine__save(store *s, int64_t run_id, const run_record *rec, run_data *rd,
                 const incr_plan *plan, engine_stats *st, char *err, size_t errlen);
 

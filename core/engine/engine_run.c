@@ -519,6 +519,8 @@ static int merge_shard(run_data *dst, run_data *src)
             dst->dev = d;
         }
         memcpy(v + dst->n_hot, src->hot, src->n_hot * sizeof *v);
+        for (size_t i = dst->n_hot; i < dst->n_hot + src->n_hot; i++) /* src's spills follow dst's */
+            v[i].spill_at += (uint64_t)dst->n_spills << EP_SPILL_SHIFT;
         dst->n_hot += src->n_hot;
         dst->cap_hot = dst->n_hot;
     }

@@ -105,7 +105,7 @@ static int plan_rows(const run_data *rd, const incr_plan *plan, own_set *o, int6
 
 /* ---- the rows -------------------------------------------------------------------------- */
 
-/* One episode's row, from its record read back from the spill (r) and what the run
+/* One episode's row, from its record read back from its spill (r) and what the run
  * changed of it since (h: its status, winsorized actual and actual). */
 static int save_episode(runs_w *w, ep_rec *r, const ep_hot *h, char *err, size_t errlen)
 {
@@ -143,47 +143,56 @@ static int save_episode(runs_w *w, ep_rec *r, const ep_hot *h, char *err, size_t
     return runs_w_episode(w, &e, r->episode_id, err, errlen);
 }
 
-/* The episodes and their leakage, read back from the spills in the run's order (that of
- * rd->hot): each B-tree then takes its rows in nearly key order, a few insertion points
- * (one per template) moving forward together. */
-static int save_episodes(runs_w *w, const run_data *rd, const own_set *o, char *err,
-                         size_t errlen)
+static int cmp_hot_id(const void *a, const void *b)
 {
-    size_t i = 0, k = 0;
+    return strcmp(hot_episode_id(*(const ep_hot *const *)a),
+                  hot_episode_id(*(const ep_hot *const *)b));
+}
+
+/* The record of h read back from its spill into r and *leaks (n); -EPROTO when the spill
+ * holds another episode there. */
+static int read_back(const run_data *rd, const ep_hot *h, ep_rec *r, leak_rec **leaks,
+                     size_t *n, char *err, size_t errlen)
+{
+    size_t k = EP_SPILL_INDEX(h->spill_at);
+    if (k >= rd->n_spills)
+        return util_fail(err, errlen, -EPROTO, "episode %s: no episode file %zu: the run is "
+                         "not saved", hot_episode_id(h), k);
+    int rc = ep_spill_read(rd->spills[k], EP_SPILL_BYTE(h->spill_at), r, leaks, n, err, errlen);
+    if (rc == 0 && strcmp(r->episode_id, hot_episode_id(h)) != 0)
+        rc = util_fail(err, errlen, -EPROTO, "the run's episode file holds %s where the run has "
+                       "%s: the run is not saved", r->episode_id, hot_episode_id(h));
+    return rc;
+}
+
+/* Rows go in in key order: each insert then lands next to the last (SQLite's B-trees
+ * take that far faster than random order; docs/performance.md), the episodes', then the
+ * leakage's, each record read back from the spills once for each (by_id: the episodes
+ * in episode_id order; their rows come sorted by provider). */
+static int save_episodes(runs_w *w, const run_data *rd, const ep_hot *const *by_id,
+                         const own_set *o, char *err, size_t errlen)
+{
     int rc = 0;
-    while (rc == 0 && k < rd->n_spills) {
-        ep_rec r;
-        leak_rec *leaks;
-        size_t n;
-        rc = ep_spill_next(rd->spills[k], &r, &leaks, &n, err, errlen);
-        if (rc == 0) {
-            k++;
-            continue;
-        }
-        if (rc < 0) break;
-        rc = 0;
-        const ep_hot *h = i < rd->n_hot ? &rd->hot[i++] : NULL;
-        if (!h || strcmp(hot_episode_id(h), r.episode_id) != 0) {
-            rc = util_fail(err, errlen, -EPROTO, "the run's episode file holds %s where the "
-                           "run has %s: the run is not saved", r.episode_id,
-                           h ? hot_episode_id(h) : "no more episodes");
-            break;
-        }
-        if (!stores(o, r.person_id)) continue;
-        rc = save_episode(w, &r, h, err, errlen);
-        for (size_t j = 0; j < n && rc == 0; j++) {
-            const leak_rec *l = &leaks[j];
-            run_leak_rec lr = {l->episode_id, l->aco_id, l->npi, l->tin, l->lines, l->paid,
-                               r.person_id};
-            char what[320];
-            snprintf(what, sizeof what, "leakage of %s (a provider listed twice by "
-                     "attribute()?)", l->episode_id);
-            rc = runs_w_leak(w, &lr, what, err, errlen);
+    for (int pass = 0; pass < 2 && rc == 0; pass++) {
+        for (size_t i = 0; i < rd->n_hot && rc == 0; i++) {
+            const ep_hot *h = by_id[i];
+            if (!stores(o, hot_person_id(h))) continue;
+            ep_rec r;
+            leak_rec *leaks;
+            size_t n;
+            rc = read_back(rd, h, &r, &leaks, &n, err, errlen);
+            if (rc == 0 && pass == 0) rc = save_episode(w, &r, h, err, errlen);
+            for (size_t j = 0; pass == 1 && j < n && rc == 0; j++) {
+                const leak_rec *l = &leaks[j];
+                run_leak_rec lr = {l->episode_id, l->aco_id, l->npi, l->tin, l->lines, l->paid,
+                                   r.person_id};
+                char what[320];
+                snprintf(what, sizeof what, "leakage of %s (a provider listed twice by "
+                         "attribute()?)", l->episode_id);
+                rc = runs_w_leak(w, &lr, what, err, errlen);
+            }
         }
     }
-    if (rc == 0 && i != rd->n_hot)
-        rc = util_fail(err, errlen, -EPROTO, "the run's episode files hold %zu of its %zu "
-                       "episodes: the run is not saved", i, rd->n_hot);
     return rc;
 }
 
@@ -283,21 +292,28 @@ int engine__save(store *s, int64_t run_id, const run_record *rec, run_data *rd,
     runs_w *w = NULL;
     own_set own;
     int rc = plan_rows(rd, plan, &own, &st->rows_base);
-    if (rc < 0) return util_fail(err, errlen, rc, "out of memory");
     st->own_people = own.active ? (int64_t)own.n : (int64_t)rd->n_people;
+    const ep_hot **by_id = rc == 0 ? malloc((rd->n_hot ? rd->n_hot : 1) * sizeof *by_id) : NULL;
+    if (!by_id) {
+        free(own.v);
+        return util_fail(err, errlen, -ENOMEM, "out of memory");
+    }
+    for (size_t i = 0; i < rd->n_hot; i++) by_id[i] = &rd->hot[i];
+    if (rd->n_hot > 1) qsort(by_id, rd->n_hot, sizeof *by_id, cmp_hot_id);
     /* a run writes tens of thousands of rows into five B-trees: a larger page cache
      * than SQLite's 2 MB default keeps their pages in memory */
     (void)store_exec(s, "PRAGMA cache_size = -65536", err, errlen);
     rc = store_begin(s, err, errlen);
     if (rc == 0) rc = runs_w_open(s, run_id, &w, err, errlen);
     if (rc == 0) rc = save_components(w, rec->manifest, err, errlen);
-    if (rc == 0) rc = save_episodes(w, rd, &own, err, errlen);
+    if (rc == 0) rc = save_episodes(w, rd, by_id, &own, err, errlen);
     if (rc == 0) rc = save_people(w, rd, &own, err, errlen);
     if (rc == 0) rc = save_arrangements(w, rd, err, errlen);
     if (rc == 0 && rec->confirm) rc = engine__adt_confirm(s, rec->confirm, run_id, rd->as_of, err, errlen);
     if (rc == 0) rc = finish_run(w, rec, rd, st, err, errlen);
     if (rc == 0 && rd->lag) rc = save_projection(w, rd, err, errlen);
     runs_w_close(w);
+    free(by_id);
     free(own.v);
     if (rc == 0) rc = store_commit(s, err, errlen);
     if (rc < 0) store_rollback(s);

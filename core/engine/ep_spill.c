@@ -22,10 +22,13 @@ struct ep_spill {
     FILE *f;
     char *dir;             /* owned: for messages */
     int reading;
-    size_t count, got;     /* records put, records read */
+    size_t count;          /* records put */
     int64_t bytes;
-    unsigned char *buf;    /* owned: one record, being built or read */
+    unsigned char *buf;    /* owned: the record being built */
     size_t len, cap;
+    unsigned char *win;    /* owned: the window read, win_len bytes of the file from win_at */
+    size_t win_len, win_cap;
+    int64_t win_at;
     leak_rec *leaks;       /* owned array: the last record's rows (strings in buf) */
     size_t cap_leaks;
 };
@@ -86,6 +89,7 @@ void ep_spill_close(ep_spill *s)
     if (s->f) fclose(s->f);
     free(s->dir);
     free(s->buf);
+    free(s->win);
     free(s->leaks);
     free(s);
 }
@@ -135,8 +139,8 @@ static int put_str(ep_spill *s, const char *v)
     return rc == 0 && n ? put_bytes(s, v, n) : rc;
 }
 
-int ep_spill_put(ep_spill *s, const ep_rec *r, const leak_rec *leaks, size_t n, char *err,
-                 size_t errlen)
+int ep_spill_put(ep_spill *s, const ep_rec *r, const leak_rec *leaks, size_t n, int64_t *at,
+                 char *err, size_t errlen)
 {
     if (s->reading)
         return util_fail(err, errlen, -EINVAL, "%s: the run's episode file is being read",
@@ -168,6 +172,7 @@ int ep_spill_put(ep_spill *s, const ep_rec *r, const leak_rec *leaks, size_t n, 
         return util_fail(err, errlen, -e, "writing the run's episodes to a temporary file in "
                          "%s: %s", s->dir, strerror(e));
     }
+    if (at) *at = s->bytes;
     s->count++;
     s->bytes += (int64_t)s->len;
     return 0;
@@ -205,32 +210,72 @@ static char *take_str(cursor *c)
     return v;
 }
 
-static int damaged(ep_spill *s, char *err, size_t errlen)
+static int damaged(ep_spill *s, int64_t at, char *err, size_t errlen)
 {
     return util_fail(err, errlen, -EIO, "reading the run's episodes back from a temporary file "
-                     "in %s: record %zu of %zu is short or damaged", s->dir, s->got + 1,
-                     s->count);
+                     "in %s: the record at byte %lld of %lld is short or damaged", s->dir,
+                     (long long)at, (long long)s->bytes);
 }
 
-int ep_spill_next(ep_spill *s, ep_rec *r, leak_rec **leaks, size_t *n, char *err,
+/* The window read, about this size: a record larger is read whole. */
+#define SPILL_WINDOW (256 * 1024)
+
+/* Make [at, at + len) of the file lie in the window; its first byte into *p. */
+static int window(ep_spill *s, int64_t at, size_t len, unsigned char **p)
+{
+    if (at >= s->win_at && at + (int64_t)len <= s->win_at + (int64_t)s->win_len) {
+        *p = s->win + (at - s->win_at);
+        return 0;
+    }
+    if (at < 0 || at + (int64_t)len > s->bytes) return -EIO;
+    size_t want = len > SPILL_WINDOW ? len : SPILL_WINDOW;
+    if ((int64_t)want > s->bytes - at) want = (size_t)(s->bytes - at);
+    if (want > s->win_cap) {
+        unsigned char *w = realloc(s->win, want);
+        if (!w) return -ENOMEM;
+        s->win = w;
+        s->win_cap = want;
+    }
+    size_t got = 0;
+    while (got < want) {
+        ssize_t k = pread(fileno(s->f), s->win + got, want - got, (off_t)(at + (int64_t)got));
+        if (k < 0 && errno == EINTR) continue;
+        if (k <= 0) {
+            s->win_len = 0;
+            return -EIO;
+        }
+        got += (size_t)k;
+    }
+    s->win_at = at;
+    s->win_len = got;
+    *p = s->win;
+    return 0;
+}
+
+int ep_spill_read(ep_spill *s, int64_t at, ep_rec *r, leak_rec **leaks, size_t *n, char *err,
                   size_t errlen)
 {
     *leaks = NULL;
     *n = 0;
     if (!s->reading) {
         s->reading = 1;
-        if (fflush(s->f) != 0 || fseek(s->f, 0, SEEK_SET) != 0) {
+        s->win_len = 0;
+        if (fflush(s->f) != 0) {
             int e = errno ? errno : EIO;
-            return util_fail(err, errlen, -e, "%s: %s", s->dir, strerror(e));
+            return util_fail(err, errlen, -e, "writing the run's episodes to a temporary file "
+                             "in %s: %s", s->dir, strerror(e));
         }
     }
-    if (s->got == s->count) return 0;
+    unsigned char *p;
     uint32_t len = 0;
-    if (fread(&len, sizeof len, 1, s->f) != 1) return damaged(s, err, errlen);
-    s->len = 0;
-    if (reserve(s, len) < 0) return util_fail(err, errlen, -ENOMEM, "out of memory");
-    if (fread(s->buf, 1, len, s->f) != len) return damaged(s, err, errlen);
-    cursor c = {s->buf, s->buf + len, 0};
+    int rc = window(s, at, sizeof len, &p);
+    if (rc == 0) {
+        memcpy(&len, p, sizeof len);
+        rc = window(s, at, sizeof len + len, &p);
+    }
+    if (rc == -ENOMEM) return util_fail(err, errlen, -ENOMEM, "out of memory");
+    if (rc < 0) return damaged(s, at, err, errlen);
+    cursor c = {p + sizeof len, p + sizeof len + len, 0};
     take(&c, r, sizeof *r);
     r->episode_id = take_str(&c);
     r->person_id = take_str(&c);
@@ -242,6 +287,7 @@ int ep_spill_next(ep_spill *s, ep_rec *r, leak_rec **leaks, size_t *n, char *err
     r->status = r->carried_status = NULL;
     uint32_t k = 0;
     take(&c, &k, sizeof k);
+    if (!c.bad && k > (size_t)(c.end - c.p) / 19) c.bad = 1; /* a row takes 19 bytes at least */
     if (!c.bad && k > s->cap_leaks) {
         leak_rec *v = realloc(s->leaks, k * sizeof *v);
         if (!v) return util_fail(err, errlen, -ENOMEM, "out of memory");
@@ -258,9 +304,8 @@ int ep_spill_next(ep_spill *s, ep_rec *r, leak_rec **leaks, size_t *n, char *err
         l->tin = take_str(&c);
         if (!l->npi || !l->tin) c.bad = 1;
     }
-    if (c.bad || c.p != c.end || !r->episode_id || !r->person_id) return damaged(s, err, errlen);
-    s->got++;
+    if (c.bad || c.p != c.end || !r->episode_id || !r->person_id) return damaged(s, at, err, errlen);
     *leaks = s->leaks;
     *n = k;
-    return 1;
+    return 0;
 }

@@ -5,7 +5,7 @@
  * A run keeps in memory only what winsorization, reconciliation and the incremental
  * plan read of each episode (ep_hot, engine_internal.h); the rest of the record, with its
  * leakage rows, is appended here as the episode is priced and read back once, in the
- * same order, when the run saves. The file is unnamed (O_TMPFILE, else created and
+ * order the save wants, when the run saves. The file is unnamed (O_TMPFILE, else created and
  * unlinked at once) in the store's folder: it is gone when the process exits, however
  * it exits, and it takes the disk the store budgets for, not /tmp (often memory).
  *
@@ -26,18 +26,21 @@ typedef struct ep_spill ep_spill;
 int ep_spill_open(ep_spill **out, const char *dir, char *err, size_t errlen);
 
 /* Append episode r (every field; its pointers are not kept) with its n leakage rows
- * (each row's episode_id is r's and is not written). 0, or a negative code with err (the
- * disk full: -ENOSPC). */
+ * (each row's episode_id is r's and is not written); *at (may be NULL) gets where the
+ * record starts, for ep_spill_read. 0, or a negative code with err (the disk full:
+ * -ENOSPC). */
 int ep_spill_put(ep_spill *s, const struct ep_rec *r, const struct leak_rec *leaks, size_t n,
-                 char *err, size_t errlen);
+                 int64_t *at, char *err, size_t errlen);
 
-/* The records put, from the first: each call fills *r (its strings: episode_id,
- * person_id, aco_id, exclusion, trigger_claim; tmpl, arr, status and carried_status are
- * left NULL for the caller to set) and *leaks (n of them, episode_id set to r's), all
- * borrowed from s until the next call. 1 with a record, 0 after the last, or a negative
- * code with err (a short or damaged file: -EIO). The first call ends the puts. */
-int ep_spill_next(ep_spill *s, struct ep_rec *r, struct leak_rec **leaks, size_t *n,
-                  char *err, size_t errlen);
+/* The record put at `at`: fills *r (its strings: episode_id, person_id, aco_id,
+ * exclusion, trigger_claim; tmpl, arr, status and carried_status are left NULL for the
+ * caller to set) and *leaks (n of them, episode_id set to r's), all borrowed from s until
+ * the next call. Reads go through a window of the file, so records read in the order
+ * they were put, or nearly, cost a read of the disk per window, not per record. 0, or a
+ * negative code with err (a place that is no record's, a short or damaged file: -EIO).
+ * The first call ends the puts. */
+int ep_spill_read(ep_spill *s, int64_t at, struct ep_rec *r, struct leak_rec **leaks,
+                  size_t *n, char *err, size_t errlen);
 
 /* The records put and the bytes they take on disk. */
 size_t ep_spill_count(const ep_spill *s);
