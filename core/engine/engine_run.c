@@ -749,6 +749,12 @@ int engine_run(store *s, const engine_opts *o, int64_t *run_id, engine_stats *st
     if (delay) test_delay_ms = atoi(delay);
     if (rc == 0) rc = run_shards(s, o, &cat, hcc, &plan, &rd, stats, err, errlen);
     phase(o, "beneficiaries");
+    if (o->log && getenv("CARA_RUN_TIMING")) {
+        int64_t bytes = 0;
+        for (size_t i = 0; i < rd.n_spills; i++) bytes += ep_spill_bytes(rd.spills[i]);
+        fprintf(o->log, "cara run: timing: %zu episodes in memory (%zu bytes each), %lld bytes "
+                "in %zu spill files\n", rd.n_hot, sizeof(ep_hot), (long long)bytes, rd.n_spills);
+    }
     if (rc == 0) rc = after_shards(&rd, &plan, warnings, o->log, stats, err, errlen);
     if (rc == 0 && rd.lag) engine__interim_project(&rd, &cat);
     phase(o, "people, projection");
