@@ -29,6 +29,51 @@ void engine__ep_free(ep_rec *r)
     free(r->trigger_claim);
 }
 
+/* A block of the arena's strings; chunks are chained from the newest. */
+typedef struct arena_chunk {
+    struct arena_chunk *next;
+    size_t used, cap;
+    char data[];
+} arena_chunk;
+
+#define ARENA_CHUNK (64 * 1024)
+
+char *engine__arena_alloc(run_data *rd, size_t n)
+{
+    arena_chunk *c = rd->arena;
+    if (!c || c->cap - c->used < n) {
+        size_t cap = n > ARENA_CHUNK ? n : ARENA_CHUNK;
+        arena_chunk *nc = malloc(sizeof *nc + cap);
+        if (!nc) return NULL;
+        nc->next = c;
+        nc->used = 0;
+        nc->cap = cap;
+        rd->arena = c = nc;
+    }
+    char *p = c->data + c->used;
+    c->used += n;
+    return p;
+}
+
+void engine__arena_free(run_data *rd)
+{
+    for (arena_chunk *c = rd->arena, *next; c; c = next) {
+        next = c->next;
+        free(c);
+    }
+    rd->arena = NULL;
+}
+
+void engine__arena_take(run_data *dst, run_data *src)
+{
+    if (!src->arena) return;
+    arena_chunk *tail = src->arena;
+    while (tail->next) tail = tail->next;
+    tail->next = dst->arena;
+    dst->arena = src->arena;
+    src->arena = NULL;
+}
+
 static int grow_hot(run_data *rd)
 {
     if (rd->n_hot < rd->cap_hot) return 0;
@@ -49,7 +94,7 @@ static int add_hot(run_data *rd, const ep_rec *r)
 {
     if (grow_hot(rd) < 0) return -ENOMEM;
     size_t a = strlen(r->episode_id) + 1, b = strlen(r->person_id) + 1;
-    char *ids = malloc(a + b);
+    char *ids = engine__arena_alloc(rd, a + b);
     if (!ids) return -ENOMEM;
     memcpy(ids, r->episode_id, a);
     memcpy(ids + a, r->person_id, b);

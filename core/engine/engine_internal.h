@@ -102,7 +102,7 @@ typedef struct arr_result {
 /* A beneficiary the run priced (run_people): the undenied claim lines read, whether it
  * had no eligibility. */
 typedef struct person_rec {
-    char *person_id;        /* owned */
+    char *person_id;        /* in the run's arena (run_data.arena) */
     int64_t lines;
     int64_t claims;         /* its current claims; -1: unknown (carried from a run made
                              * before store migration 22) */
@@ -114,7 +114,7 @@ typedef struct person_rec {
  * run's plan read and change. The rest of the ep_rec, with its leakage rows, waits in
  * the run's spill files (ep_spill.h) until the save reads it back (spill_at). */
 typedef struct ep_hot {
-    char *ids;                      /* owned: episode_id, NUL, person_id, NUL */
+    char *ids;                      /* in the run's arena: episode_id, NUL, person_id, NUL */
     const catalog_entry *tmpl;      /* borrowed */
     const ref_arrangement *arr;     /* borrowed; NULL when unattributed or excluded */
     int64_t target, actual, winsorized, carried_winsorized;
@@ -157,6 +157,7 @@ typedef struct run_data {
     struct ep_spill **spills; /* owned: the rest of hot's records (ep_hot.spill_at) */
     size_t n_spills;
     const char *spill_dir;  /* borrowed: where spills are made (NULL: $TMPDIR) */
+    struct arena_chunk *arena; /* owned: the strings of hot and people (engine__arena_alloc) */
     arr_result *results;
     size_t n_results;
     cara_date as_of;
@@ -362,6 +363,13 @@ leak_rec *engine__new_leak(run_data *rd);
  * left in leaks, untouched). 0, or a negative code with err. */
 int engine__spill_compact(run_data *rd, const leak_rec *leaks, size_t n, char *err,
                           size_t errlen);
+
+/* n bytes in rd's arena (freed with rd, moved with its records by a merge), or NULL. A
+ * string there costs its bytes, not a heap block's 16 to 32 more. */
+char *engine__arena_alloc(run_data *rd, size_t n);
+/* Free rd's arena; move src's into dst's (src's strings stay where they are). */
+void engine__arena_free(run_data *rd);
+void engine__arena_take(run_data *dst, run_data *src);
 
 /* Free a leakage row's strings / an episode record's. */
 void engine__leak_free(leak_rec *l);

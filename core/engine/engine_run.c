@@ -82,7 +82,9 @@ int engine__add_person(run_data *rd, const char *person_id, int64_t lines, int64
         rd->cap_people = cap;
     }
     person_rec *r = &rd->people[rd->n_people];
-    if (!(r->person_id = strdup(person_id))) return -ENOMEM;
+    size_t len = strlen(person_id) + 1;
+    if (!(r->person_id = engine__arena_alloc(rd, len))) return -ENOMEM;
+    memcpy(r->person_id, person_id, len);
     r->lines = lines;
     r->claims = claims;
     r->no_elig = no_elig;
@@ -280,13 +282,12 @@ void engine__run_data_free(run_data *rd)
     free(rd->eps);
     for (size_t i = 0; i < rd->n_leaks; i++) engine__leak_free(&rd->leaks[i]);
     free(rd->leaks);
-    for (size_t i = 0; i < rd->n_hot; i++) free(rd->hot[i].ids);
     free(rd->hot);
     free(rd->dev);
     for (size_t i = 0; i < rd->n_spills; i++) ep_spill_close(rd->spills[i]);
     free(rd->spills);
-    for (size_t i = 0; i < rd->n_people; i++) free(rd->people[i].person_id);
     free(rd->people);
+    engine__arena_free(rd);
     free(rd->results);
     free(rd->curves);
     for (int k = 0; k < 3; k++) free(rd->proj[k]);
@@ -508,6 +509,7 @@ static int merge_shard(run_data *dst, run_data *src)
 {
     if (engine__interim_merge(dst, src) < 0) return -ENOMEM;
     if (src->n_eps || src->n_leaks) return -EPROTO; /* compacted after each beneficiary */
+    engine__arena_take(dst, src); /* first: whatever moves below, its strings are dst's */
     if (src->n_hot) {
         ep_hot *v = realloc(dst->hot, (dst->n_hot + src->n_hot) * sizeof *v);
         if (!v) return -ENOMEM;
