@@ -572,6 +572,7 @@ typedef int (*load_fn)(store *s, char *const *paths, size_t n, const feed_opts *
 
 /* same_both_ways with --skip-bad (the rejects written to the same stream) */
 static int both_skip_bad;
+static size_t both_stage; /* the CCLF stage's bound in memory, both ways (0: the default) */
 
 /* Load paths into db serially and into db2 behind (each after the same reference CSVs
  * when refs), and compare everything the two stores hold; the summaries too (they count
@@ -589,7 +590,7 @@ static void same_both_ways(load_fn fn, const char *refs, char **paths, int n, in
         FILE *o = open_memstream(&p, &len);
         feed_opts fo = {.max_errors = 50, .err = o, .out = o, .serial_writes = m == 0,
                         .check_chunk = m == 0 ? 0 : 3, .skip_bad = both_skip_bad,
-                        .rejects = both_skip_bad ? o : NULL};
+                        .rejects = both_skip_bad ? o : NULL, .stage_records = both_stage};
         int rc = fn(s[m], paths, (size_t)n, &fo);
         fclose(o);
         ck_assert_msg(rc == want_rc, "load: %d, not %d: %s", rc, want_rc, p);
@@ -740,6 +741,38 @@ START_TEST(test_cclf_bad_records_skipped_both_ways)
 }
 END_TEST
 
+/* Past the stage's bound in memory (its 7th record): the stage in its own tables, the
+ * claims still stored on the second thread, the same rows and messages as one thread;
+ * then the monthly delivery with bad records, rejected, and with --skip-bad, likewise. */
+START_TEST(test_cclf_past_bound_both_ways)
+{
+    char d[128], *p[32];
+    synth();
+    snprintf(d, sizeof d, "%s/s/cclf", dir);
+    both_stage = 7;
+    int n = runout(p, 16);
+    same_both_ways(load_cclf, d, p, n, 0);
+    ck_assert_int_gt(th_q(db2, "SELECT count(*) FROM claims"), 0);
+    for (int i = 0; i < n; i++) free(p[i]);
+    both_stage = 0;
+}
+END_TEST
+
+START_TEST(test_cclf_bad_past_bound_both_ways)
+{
+    char d[128], *p[32];
+    int n = spoiled_delivery(p);
+    snprintf(d, sizeof d, "%s/s/cclf", dir);
+    both_stage = 7;
+    both_skip_bad = _i;
+    same_both_ways(load_cclf, d, p, n, _i ? 0 : -EINVAL);
+    ck_assert_int_eq(th_q(db2, "SELECT count(*) FROM claims") > 100, _i);
+    both_skip_bad = 0;
+    both_stage = 0;
+    for (int i = 0; i < n; i++) free(p[i]);
+}
+END_TEST
+
 /* The run-out alone, into empty stores: behind too (its records repeat none stored). */
 START_TEST(test_cclf_runout_both_ways)
 {
@@ -823,6 +856,8 @@ Suite *suite_feed_behind(void)
     tcase_add_test(tc, test_cclf_runout_both_ways);
     tcase_add_test(tc, test_cclf_bad_records_both_ways);
     tcase_add_test(tc, test_cclf_bad_records_skipped_both_ways);
+    tcase_add_test(tc, test_cclf_past_bound_both_ways);
+    tcase_add_loop_test(tc, test_cclf_bad_past_bound_both_ways, 0, 2);
     tcase_add_test(tc, test_fhir_both_ways);
     tcase_add_test(tc, test_fhir_by_name_both_ways);
     tcase_add_test(tc, test_bfd_both_ways);

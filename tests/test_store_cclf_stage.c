@@ -10,6 +10,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sqlite3.h>
 
 #include "helpers.h"
 #include "store/store.h"
@@ -29,6 +30,33 @@ static size_t arena_used;
 static void exec_ok(const char *sql)
 {
     th_exec(db, sql);
+}
+
+/* The one integer sql gives on st's tables (0 while the stage has none: held in
+ * memory). */
+static int stage_q(cclf_stage *st, const char *sql)
+{
+    sqlite3 *d = cclf_stage__db(st);
+    if (!d) return 0;
+    sqlite3_stmt *q = NULL;
+    ck_assert_int_eq(sqlite3_prepare_v2(d, sql, -1, &q, NULL), SQLITE_OK);
+    ck_assert_int_eq(sqlite3_step(q), SQLITE_ROW);
+    int n = sqlite3_column_int(q, 0);
+    sqlite3_finalize(q);
+    return n;
+}
+
+static void stage_exec(cclf_stage *st, const char *sql)
+{
+    ck_assert_ptr_nonnull(cclf_stage__db(st));
+    ck_assert_int_eq(sqlite3_exec(cclf_stage__db(st), sql, NULL, NULL, NULL), SQLITE_OK);
+}
+
+/* The tables on the store's own connection named cclf_* (the stage never makes any). */
+static int store_side(void)
+{
+    return th_q(db, "SELECT count(*) FROM sqlite_temp_master WHERE name LIKE 'cclf%'") +
+           th_q(db, "SELECT count(*) FROM sqlite_master WHERE name LIKE 'cclf%'");
 }
 
 static void setup(void)
@@ -122,7 +150,7 @@ START_TEST(test_orders)
     stage_delivery(st);
     /* 12 records: held in memory under a bound above 12, in the tables otherwise */
     ck_assert_int_eq(cclf_stage_in_memory(st), MODES[_i] > 12);
-    ck_assert_int_eq(th_q(db, "SELECT count(*) FROM temp.cclf_stage"), MODES[_i] > 12 ? 0 : 12);
+    ck_assert_int_eq(stage_q(st, "SELECT count(*) FROM cclf_stage"), MODES[_i] > 12 ? 0 : 12);
     /* CCLF1 headers by file index and record number */
     ck_assert_int_eq(list(st, CCLF_STAGE_PART_A, 0, NULL, got, sizeof got), 2);
     ck_assert_str_eq(got, "1:2000000000002:0:1 1:1000000000001:0:2");
@@ -200,12 +228,13 @@ START_TEST(test_bad_claims)
     ck_assert_int_eq(list(st, CCLF_STAGE_CLAIM, '2', "1000000000001", got, sizeof got), 2);
     ck_assert_int_eq(cclf_stage_in_memory(st), MODES[_i] == 1000);
     if (!cclf_stage_in_memory(st)) /* the marks moved too, each once */
-        ck_assert_int_eq(th_q(db, "SELECT count(*) FROM temp.cclf_bad"), 2);
+        ck_assert_int_eq(stage_q(st, "SELECT count(*) FROM cclf_bad"), 2);
     cclf_stage_close(st);
 }
 END_TEST
 
-/* Closing drops the tables; a stage opened again, closed or not before, starts empty. */
+/* A stage's tables are its own, gone with it; a stage opened again, closed or not
+ * before, starts empty; the store's connection never has a cclf table. */
 START_TEST(test_reopen_empty)
 {
     cclf_stage *st;
@@ -213,36 +242,49 @@ START_TEST(test_reopen_empty)
     ck_assert_int_eq(cclf_stage_open(db, 0, &st, err, sizeof err), 0);
     stage_delivery(st);
     ck_assert_int_eq(cclf_stage_mark_bad(st, "5000000000005", 13, err, sizeof err), 0);
-    ck_assert_int_eq(th_q(db, "SELECT count(*) FROM temp.cclf_stage"), 12);
+    ck_assert_int_eq(stage_q(st, "SELECT count(*) FROM cclf_stage"), 12);
+    ck_assert_int_eq(store_side(), 0);
     cclf_stage_close(st);
-    ck_assert_int_eq(th_q(db, "SELECT count(*) FROM sqlite_temp_master WHERE name LIKE 'cclf%'"),
-                     0);
     cclf_stage_close(NULL);
     ck_assert_int_eq(cclf_stage_open(db, 0, &st, err, sizeof err), 0);
     for (int w = 0; w < CCLF_STAGE_LISTS; w++)
         ck_assert_int_eq(list(st, (cclf_stage_list)w, '1', "2000000000002", got, sizeof got), 0);
     stage_delivery(st);
-    /* opened again without a close (a stage the loader lost): its rows are gone too */
+    /* a second stage open beside the first: its own tables, empty; the first keeps its
+     * rows */
     cclf_stage *again;
     ck_assert_int_eq(cclf_stage_open(db, 0, &again, err, sizeof err), 0);
     for (int w = 0; w < CCLF_STAGE_LISTS; w++)
         ck_assert_int_eq(list(again, (cclf_stage_list)w, '1', "2000000000002", got, sizeof got), 0);
+    ck_assert_int_eq(stage_q(st, "SELECT count(*) FROM cclf_stage"), 12);
     cclf_stage_close(again);
+    ck_assert_int_eq(list(st, CCLF_STAGE_PART_A, 0, NULL, got, sizeof got), 2);
     cclf_stage_close(st);
 }
 END_TEST
 
-/* The staged rows live in the caller's transaction: a rollback removes the tables. */
+/* The stage is not in the store's transaction: a rollback there leaves it whole, and
+ * the store's connection is free to write while a list is read (as the loader's second
+ * thread writes claims while it assembles). */
 START_TEST(test_rollback)
 {
     cclf_stage *st;
-    char err[256];
+    cclf_stage_row r;
+    char err[256], got[1024];
     ck_assert_int_eq(store_begin(db, err, sizeof err), 0);
     ck_assert_int_eq(cclf_stage_open(db, 0, &st, err, sizeof err), 0);
     stage_delivery(st);
     store_rollback(db);
-    ck_assert_int_eq(th_q(db, "SELECT count(*) FROM sqlite_temp_master WHERE name LIKE 'cclf%'"),
-                     0);
+    ck_assert_int_eq(store_side(), 0);
+    ck_assert_int_eq(list(st, CCLF_STAGE_PART_B, 0, NULL, got, sizeof got), 4);
+    ck_assert_int_eq(cclf_stage_scan(st, CCLF_STAGE_PART_B, 0, NULL, err, sizeof err), 0);
+    ck_assert_int_eq(cclf_stage_next(st, CCLF_STAGE_PART_B, &r, err, sizeof err), 1);
+    ck_assert_int_eq(store_begin(db, err, sizeof err), 0);
+    exec_ok("CREATE TABLE written_meanwhile (x INTEGER)");
+    ck_assert_int_eq(store_commit(db, err, sizeof err), 0);
+    ck_assert_int_eq(cclf_stage_next(st, CCLF_STAGE_PART_B, &r, err, sizeof err), 1);
+    ck_assert_str_eq(r.cur_id, "5000000000005");
+    cclf_stage_stop(st, CCLF_STAGE_PART_B);
     cclf_stage_close(st);
 }
 END_TEST
@@ -253,23 +295,14 @@ START_TEST(test_failures)
     cclf_stage *st;
     cclf_stage_row r;
     char err[256] = "";
-    /* the tables cannot be made: store_exec's message (the path, then SQLite's) */
-    exec_ok("CREATE TEMP VIEW cclf_bad AS SELECT 1 AS cur_id");
-    ck_assert_int_eq(cclf_stage_open(db, 0, &st, err, sizeof err), -EIO);
-    ck_assert_ptr_null(st);
-    ck_assert_msg(strstr(err, "t.db: ") && strstr(err, "use DROP VIEW to delete view cclf_bad"),
-                  "%s", err);
-    exec_ok("DROP VIEW temp.cclf_bad");
-    ck_assert_int_eq(th_q(db, "SELECT count(*) FROM sqlite_temp_master WHERE name LIKE 'cclf%'"),
-                     0);
-
+    /* (a failure to make the tables is a failed allocation: tests/test_failinject.c) */
     ck_assert_int_eq(cclf_stage_open(db, 0, &st, err, sizeof err), 0);
     /* a record the table refuses (NOT NULL) */
     err[0] = '\0';
     ck_assert_int_eq(cclf_stage_put(st, '1', NULL, 0, 1, 0, 1, err, sizeof err), -EIO);
     ck_assert_str_eq(err, "NOT NULL constraint failed: cclf_stage.cur_id");
     /* the tables gone behind the stage's back: writes and reads fail, named by SQLite */
-    exec_ok("DROP TABLE temp.cclf_stage; DROP TABLE temp.cclf_bad");
+    stage_exec(st, "DROP TABLE cclf_stage; DROP TABLE cclf_bad");
     err[0] = '\0';
     ck_assert_int_eq(cclf_stage_put(st, '1', "1000000000001", 0, 1, 0, 1, err, sizeof err),
                      -EIO);
@@ -295,7 +328,7 @@ START_TEST(test_read_failure)
     char err[256] = "", got[256];
     ck_assert_int_eq(cclf_stage_open(db, 0, &st, err, sizeof err), 0);
     ck_assert_int_eq(list(st, CCLF_STAGE_COLLATERAL, 0, NULL, got, sizeof got), 0);
-    exec_ok("DROP TABLE temp.cclf_bad");
+    stage_exec(st, "DROP TABLE cclf_bad");
     ck_assert_int_eq(cclf_stage_scan(st, CCLF_STAGE_COLLATERAL, 0, NULL, err, sizeof err), 0);
     ck_assert_int_eq(cclf_stage_next(st, CCLF_STAGE_COLLATERAL, &r, err, sizeof err), -EIO);
     ck_assert_msg(strstr(err, "no such table") && strstr(err, "cclf_bad"), "%s", err);
@@ -319,17 +352,17 @@ START_TEST(test_memory_bound)
     put(st, '1', "1000000000001", 0, 5);
     put(st, '5', "2000000000002", 4, 1);
     ck_assert_int_eq(cclf_stage_in_memory(st), 1);
-    ck_assert_int_eq(th_q(db, "SELECT count(*) FROM temp.cclf_stage"), 0);
-    ck_assert_int_eq(th_q(db, "SELECT count(*) FROM temp.cclf_bad"), 0);
+    ck_assert_int_eq(stage_q(st, "SELECT count(*) FROM cclf_stage"), 0);
+    ck_assert_int_eq(stage_q(st, "SELECT count(*) FROM cclf_bad"), 0);
     put(st, '5', "3000000000003", 4, 2); /* 3 records and 1 mark: the bound */
     ck_assert_int_eq(cclf_stage_in_memory(st), 0);
-    ck_assert_int_eq(th_q(db, "SELECT count(*) FROM temp.cclf_stage"), 4);
-    ck_assert_int_eq(th_q(db, "SELECT count(*) FROM temp.cclf_bad"), 1);
-    ck_assert_int_eq(th_q(db, "SELECT count(*) FROM temp.cclf_stage WHERE rowid = 1 AND "
+    ck_assert_int_eq(stage_q(st, "SELECT count(*) FROM cclf_stage"), 4);
+    ck_assert_int_eq(stage_q(st, "SELECT count(*) FROM cclf_bad"), 1);
+    ck_assert_int_eq(stage_q(st, "SELECT count(*) FROM cclf_stage WHERE rowid = 1 AND "
                               "file = '2' AND fidx = 1 AND recno = 7"), 1);
-    ck_assert_int_eq(th_q(db, "SELECT count(*) FROM temp.cclf_stage WHERE rowid = 3 AND "
+    ck_assert_int_eq(stage_q(st, "SELECT count(*) FROM cclf_stage WHERE rowid = 3 AND "
                               "file = '5' AND cur_id = '2000000000002'"), 1);
-    ck_assert_int_eq(th_q(db, "SELECT count(*) FROM temp.cclf_stage WHERE rowid = 4 AND "
+    ck_assert_int_eq(stage_q(st, "SELECT count(*) FROM cclf_stage WHERE rowid = 4 AND "
                               "cur_id = '3000000000003' AND off > 0"), 1);
     put(st, '2', "1000000000001", 1, 2);
     ck_assert_int_eq(list(st, CCLF_STAGE_CLAIM, '2', "1000000000001", got, sizeof got), 2);
@@ -368,7 +401,7 @@ START_TEST(test_memory_odd_ids)
     ck_assert_int_eq(cclf_stage_in_memory(st), 1);
     ck_assert_int_eq(cclf_stage_mark_bad(st, "1000000000001\0X", 15, err, sizeof err), 0);
     ck_assert_int_eq(cclf_stage_in_memory(st), 0);
-    ck_assert_int_eq(th_q(db, "SELECT count(*) FROM temp.cclf_bad"), 2);
+    ck_assert_int_eq(stage_q(st, "SELECT count(*) FROM cclf_bad"), 2);
     /* SQLite compares the 15 bytes: not the claim's id, so the claim is still good */
     ck_assert_int_eq(list(st, CCLF_STAGE_PART_A, 0, NULL, got, sizeof got), 1);
     cclf_stage_close(st);

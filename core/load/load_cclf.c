@@ -738,7 +738,8 @@ static void report_collateral(ctx *x)
 
 static int prepare_staging(ctx *x)
 {
-    if (cclf_stage_open(x->s, CCLF_STAGE_MEM_RECORDS, &x->stage, x->err, sizeof x->err) < 0 ||
+    size_t bound = x->o->stage_records ? x->o->stage_records : CCLF_STAGE_MEM_RECORDS;
+    if (cclf_stage_open(x->s, bound, &x->stage, x->err, sizeof x->err) < 0 ||
         people_q_open(x->s, &x->align, x->err, sizeof x->err) < 0 ||
         people_w_open(x->s, &x->people, x->err, sizeof x->err) < 0) {
         store_failed(x, "preparing the delivery");
@@ -846,14 +847,15 @@ static int load_delivery(ctx *x)
         if (f[i].name.file >= '1' && f[i].name.file <= '6') claim_files++;
     if (claim_files && !x->failed) stage_files(x);
     if (!x->failed) report_collateral(x);
-    /* assembled here, stored on a second thread, with the stage in memory (the
-     * connection is the writer's while it runs: feed_sink_behind) */
+    /* assembled here, stored on a second thread (the store's connection is the writer's
+     * while it runs: feed_sink_behind; the stage, in memory or in its own tables, never
+     * uses it) */
     int behind = 0;
     uint64_t claims = 0; /* at most a claim a CCLF1, 5 or 6 record */
     for (size_t i = 0; i < x->n; i++)
         if (strchr("156", f[i].name.file)) claims += (uint64_t)f[i].records;
     if (x->sink) feed_sink_expect(x->sink, claims);
-    if (!x->failed && !x->o->serial_writes && cclf_stage_in_memory(x->stage) &&
+    if (!x->failed && !x->o->serial_writes &&
         (behind = feed_sink_behind(x->sink, x->err, sizeof x->err)) < 0)
         store_failed(x, "preparing the store");
     if (!x->failed) assemble_part_a(x);

@@ -35,6 +35,8 @@ typedef struct feed_opts {
                             records checked on this thread alone too (cclf_ahead.h) */
     size_t check_chunk;  /* CCLF: records per chunk of that two-thread check (0: its
                             default; tests use a few records to cross chunks) */
+    size_t stage_records; /* CCLF: records the stage holds in memory before it moves to
+                            its tables (0: CCLF_STAGE_MEM_RECORDS; tests use a few) */
 } feed_opts;
 
 /* Errors of one delivery. */

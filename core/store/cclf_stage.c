@@ -13,7 +13,7 @@
 
 struct cclf_stage {
     store *s;
-    sqlite3 *db;
+    sqlite3 *db;        /* the tables' private connection (NULL until the tables are made) */
     sqlite3_stmt *put, *bad;
     sqlite3_stmt *list[CCLF_STAGE_LISTS]; /* prepared on first scan */
     cclf_mem *mem;      /* the records while they are held in memory (NULL: in the tables) */
@@ -21,15 +21,15 @@ struct cclf_stage {
     int broken;         /* the move to the tables failed part way: every call fails */
 };
 
+/* The tables, in a private temporary database of their own: no journal, no syncs, one
+ * transaction that is never committed (the database goes with its connection). */
 static const char CREATE_SQL[] =
-    "DROP TABLE IF EXISTS temp.cclf_stage; DROP TABLE IF EXISTS temp.cclf_bad;"
-    "CREATE TEMP TABLE cclf_stage (file TEXT NOT NULL, cur_id TEXT NOT NULL, fidx "
+    "PRAGMA journal_mode = OFF; PRAGMA synchronous = OFF; PRAGMA cache_size = -65536;"
+    "CREATE TABLE cclf_stage (file TEXT NOT NULL, cur_id TEXT NOT NULL, fidx "
     "INTEGER NOT NULL, recno INTEGER NOT NULL, off INTEGER NOT NULL, len INTEGER NOT NULL);"
-    "CREATE INDEX temp.cclf_stage_claim ON cclf_stage (file, cur_id);"
-    "CREATE TEMP TABLE cclf_bad (cur_id TEXT PRIMARY KEY);";
-
-static const char DROP_SQL[] =
-    "DROP TABLE IF EXISTS temp.cclf_stage; DROP TABLE IF EXISTS temp.cclf_bad;";
+    "CREATE INDEX cclf_stage_claim ON cclf_stage (file, cur_id);"
+    "CREATE TABLE cclf_bad (cur_id TEXT PRIMARY KEY);"
+    "BEGIN;";
 
 /* Every list selects the columns of a cclf_stage_row, in this order:
  * file, cur_id, fidx, recno, off, len, orphan. Each ORDER BY is a total order. */
@@ -58,6 +58,45 @@ static int fail(cclf_stage *st, char *err, size_t errlen)
     return -EIO;
 }
 
+static sqlite3_stmt *prepare(cclf_stage *st, const char *sql, char *err, size_t errlen)
+{
+    sqlite3_stmt *q = NULL;
+    if (sqlite3_prepare_v2(st->db, sql, -1, &q, NULL) != SQLITE_OK) {
+        fail(st, err, errlen);
+        sqlite3_finalize(q);
+        return NULL;
+    }
+    return q;
+}
+
+/* Make the tables, on their own connection. 0, -ENOMEM or -EIO (nothing kept). */
+static int make_tables(cclf_stage *st, char *err, size_t errlen)
+{
+    int rc = sqlite3_open_v2("", &st->db, SQLITE_OPEN_READWRITE | SQLITE_OPEN_CREATE |
+                             SQLITE_OPEN_PRIVATECACHE, NULL);
+    char *msg = NULL;
+    if (rc == SQLITE_OK) rc = sqlite3_exec(st->db, CREATE_SQL, NULL, NULL, &msg);
+    if (rc != SQLITE_OK) {
+        snprintf(err, errlen, "the stage's temporary database: %s",
+                 msg ? msg : st->db ? sqlite3_errmsg(st->db) : "out of memory");
+        sqlite3_free(msg);
+        sqlite3_close(st->db);
+        st->db = NULL;
+        return rc == SQLITE_NOMEM ? -ENOMEM : -EIO;
+    }
+    if (!(st->put = prepare(st, "INSERT INTO cclf_stage (file, cur_id, fidx, recno, off, len) "
+                                "VALUES (?1, ?2, ?3, ?4, ?5, ?6)", err, errlen)) ||
+        !(st->bad = prepare(st, "INSERT OR IGNORE INTO cclf_bad (cur_id) VALUES (?1)", err,
+                            errlen))) {
+        sqlite3_finalize(st->put);
+        st->put = NULL;
+        sqlite3_close(st->db);
+        st->db = NULL;
+        return -EIO;
+    }
+    return 0;
+}
+
 int cclf_stage_open(store *s, size_t mem_max, cclf_stage **out, char *err, size_t errlen)
 {
     *out = NULL;
@@ -67,17 +106,10 @@ int cclf_stage_open(store *s, size_t mem_max, cclf_stage **out, char *err, size_
         return -ENOMEM;
     }
     st->s = s;
-    st->db = store_db(s);
-    if (store_exec(s, CREATE_SQL, err, errlen) < 0) {
+    int rc = mem_max ? 0 : make_tables(st, err, errlen);
+    if (rc < 0) {
         cclf_stage_close(st);
-        return -EIO;
-    }
-    if (!(st->put = store__prepare(s, "INSERT INTO cclf_stage (file, cur_id, fidx, recno, off, "
-                                      "len) VALUES (?1, ?2, ?3, ?4, ?5, ?6)", err, errlen)) ||
-        !(st->bad = store__prepare(s, "INSERT OR IGNORE INTO cclf_bad (cur_id) VALUES (?1)",
-                                   err, errlen))) {
-        cclf_stage_close(st);
-        return -EIO;
+        return rc;
     }
     st->mem_max = mem_max;
     if (mem_max && !(st->mem = cclf_mem_new())) {
@@ -96,8 +128,7 @@ void cclf_stage_close(cclf_stage *st)
     sqlite3_finalize(st->bad);
     for (int i = 0; i < CCLF_STAGE_LISTS; i++) sqlite3_finalize(st->list[i]);
     cclf_mem_free(st->mem);
-    char e[256];
-    (void)store_exec(st->s, DROP_SQL, e, sizeof e);
+    sqlite3_close(st->db); /* the temporary database goes with it */
     free(st);
 }
 
@@ -133,6 +164,10 @@ static int spill(cclf_stage *st, char *err, size_t errlen)
 {
     cclf_mem *m = st->mem;
     cclf_stage_row r;
+    if (!st->db && make_tables(st, err, errlen) < 0) {
+        st->broken = 1;
+        return -EIO;
+    }
     for (size_t i = 0; i < cclf_mem_records(m); i++) {
         cclf_mem_record(m, i, &r);
         if (sql_put(st, r.file, r.cur_id, r.fidx, r.recno, r.off, r.len, err, errlen) < 0) {
@@ -185,6 +220,11 @@ int cclf_stage_in_memory(const cclf_stage *st)
     return st->mem != NULL;
 }
 
+sqlite3 *cclf_stage__db(cclf_stage *st)
+{
+    return st->db;
+}
+
 int cclf_stage_scan(cclf_stage *st, cclf_stage_list which, char file, const char *cur_id,
                     char *err, size_t errlen)
 {
@@ -194,7 +234,7 @@ int cclf_stage_scan(cclf_stage *st, cclf_stage_list which, char file, const char
         snprintf(err, errlen, "out of memory");
         return -ENOMEM;
     }
-    if (!st->list[which] && !(st->list[which] = store__prepare(st->s, LIST_SQL[which], err, errlen)))
+    if (!st->list[which] && !(st->list[which] = prepare(st, LIST_SQL[which], err, errlen)))
         return -EIO;
     sqlite3_stmt *q = st->list[which];
     sqlite3_reset(q);

@@ -1,16 +1,19 @@
 /*
  * cclf_stage: the CCLF loader's stage (core/load/load_cclf.c). While one delivery
  * loads, where each of its claim-file records (CCLF1-6) is waits here: in memory
- * (cclf_stage_mem.h) up to a bound the caller sets, and past it in the temporary
- * table cclf_stage (so memory does not grow with the files past the bound): the record's
+ * (cclf_stage_mem.h) up to a bound the caller sets, and past it in the table
+ * cclf_stage (so memory does not grow with the files past the bound): the record's
  * claim, file, record number and place in its file (offset and length; the loader keeps
  * the files mapped and reads the record back from there, so the stage holds no record's
  * bytes), and the claims that have a bad record are listed in cclf_bad (none of their
- * records is assembled). The tables are
- * temporary: they live on s's connection only, inside the caller's transaction (a
- * rollback removes them too), and there is one pair per connection, so at most one
- * stage is open on a store at a time. Explicit column lists; each statement is prepared
- * once per stage: the two writes at open, each read on its first use. Held in memory,
+ * records is assembled). The tables live in a private temporary database of the
+ * stage's own (SQLite's file for "", in SQLITE_TMPDIR, TMPDIR or /var/tmp, removed when
+ * the stage closes), made when the stage first needs them, never on s's connection: a
+ * stage in its tables does not touch the store's connection or transaction, so the
+ * loader may write claims on a second thread while it reads the stage (feed_sink_behind),
+ * and any number of stages may be open at once. Explicit column lists; each statement
+ * is prepared once per stage: the two writes with the tables, each read on its first
+ * use. Held in memory,
  * the stage answers every list with the rows and order the tables' SQL gives; when the
  * bound is reached (or an id is one memory does not hold, or memory runs out) the
  * records are moved to the tables in the order they were put and the stage goes on
@@ -20,8 +23,8 @@
  *
  * Errors: 0, -ENOMEM with "out of memory" in err, or -EIO with err = SQLite's message
  * alone (sqlite3_errmsg of the failed call; the loader prints what it was doing before
- * it: "cara load: staging CCLF records: ..."), except cclf_stage_open's creation of the
- * tables, whose message is store_exec's ("PATH: MESSAGE").
+ * it: "cara load: staging CCLF records: ..."), except the creation of the tables, whose
+ * message is "the stage's temporary database: MESSAGE".
  */
 #ifndef CARA_STORE_CCLF_STAGE_H
 #define CARA_STORE_CCLF_STAGE_H
@@ -40,18 +43,22 @@ typedef struct cclf_stage cclf_stage;
  * loads about twice as slowly a line (docs/performance.md, "Past the stage's bound"). */
 #define CCLF_STAGE_MEM_RECORDS 4000000
 
-/* Create the staging tables on s (empty: tables left by an earlier stage are dropped
- * first) and prepare the writes; the stage holds up to mem_max records and bad claims
- * in memory before it moves to the tables (0: in the tables from the first). The caller
- * owns *out (cclf_stage_close). 0, -ENOMEM, or -EIO (the tables are then dropped
- * again). */
+/* A new, empty stage of a delivery to store s (borrowed: the stage does not use it); it
+ * holds up to mem_max records and bad claims in memory before it moves to its tables
+ * (0: in the tables from the first, made here). The caller owns *out
+ * (cclf_stage_close). 0, -ENOMEM, or -EIO. */
 int cclf_stage_open(store *s, size_t mem_max, cclf_stage **out, char *err, size_t errlen);
 
 /* 1 while the stage is held in memory, 0 once it is in the tables. */
 int cclf_stage_in_memory(const cclf_stage *st);
 
-/* Finalize the statements, drop the staging tables (errors ignored: this is also the
- * error path) and free st. NULL is a no-op. */
+/* The tables' connection, NULL while there are none (for tests: to count rows, or to
+ * take a table away). Borrowed. */
+struct sqlite3;
+struct sqlite3 *cclf_stage__db(cclf_stage *st);
+
+/* Finalize the statements, close the tables' database (it is removed) and free st. NULL
+ * is a no-op. */
 void cclf_stage_close(cclf_stage *st);
 
 /* Stage a record of CCLF file file ('1'..'6'), claim cur_id (NUL-terminated), record
