@@ -4,10 +4,11 @@
  *
  * A run keeps in memory only what winsorization, reconciliation and the incremental
  * plan read of each episode (ep_hot, engine_internal.h); the rest of the record, with its
- * leakage rows, is appended here as the episode is priced and read back once, in the
- * order the save wants, when the run saves. The file is unnamed (O_TMPFILE, else created and
- * unlinked at once) in the store's folder: it is gone when the process exits, however
- * it exits, and it takes the disk the store budgets for, not /tmp (often memory).
+ * leakage rows, is appended here as the episode is priced and read back by its place
+ * (ep_spill_put's `at`) when the run saves, in the order the save wants. The file is
+ * unnamed (O_TMPFILE, else created and unlinked at once) in the store's folder: it is
+ * gone when the process exits, however it exits, and it takes the disk the store
+ * budgets for, not /tmp (often memory).
  *
  * One spill is written by one thread; all its puts come before its reads.
  */
