@@ -9,7 +9,7 @@
 #   (e) the SQL peer: scripts/falls_peer.sql in the sqlite3 CLI
 # then checks the peer's episodes against cara's falls_prevention episodes, prints a
 # report and writes it into docs/performance.md as "## make bench (issue 8)" (an
-# earlier "## make bench" section is replaced).
+# earlier one is replaced in place; the other "## make bench" sections stay).
 #
 # Usage: make bench [BENCH_BENEFICIARIES=100000] [BENCH_RUNS=3]
 #    or: sh scripts/bench.sh   (after make and build/bench_scan)
@@ -351,11 +351,16 @@ SECTION=$TMP/section.md
 echo
 cat "$SECTION"
 if [ -n "$DOC" ]; then
-    if [ -f "$DOC" ]; then
-        awk '/^## make bench/ { skip = 1; next } /^## / { skip = 0 } !skip' "$DOC" >"$TMP/doc"
+    if [ -f "$DOC" ] && grep -q '^## make bench (issue 8)' "$DOC"; then
+        # in place: the other "## make bench" sections (the later scripts') stay
+        awk -v sec="$SECTION" '/^## make bench \(issue 8\)/ { while ((getline l < sec) > 0) print l
+                                                               print ""; skip = 1; next }
+                               /^## / { skip = 0 } !skip' "$DOC" >"$TMP/doc"
+        cat "$TMP/doc" >"$DOC"
+    elif [ -f "$DOC" ]; then
         # drop trailing blank lines, then one blank line before the section
         awk '{ a[NR] = $0 } END { n = NR; while (n > 0 && a[n] == "") n--; for (i = 1; i <= n; i++) print a[i] }' \
-            "$TMP/doc" >"$TMP/doc2"
+            "$DOC" >"$TMP/doc2"
         { cat "$TMP/doc2"; echo; cat "$SECTION"; } >"$TMP/doc"
         cat "$TMP/doc" >"$DOC"
     else
