@@ -168,9 +168,11 @@ int engine__spill_compact(run_data *rd, const leak_rec *leaks, size_t n, char *e
         if (rc == 0 && (at >> EP_SPILL_SHIFT) != 0)
             rc = util_fail(err, errlen, -EFBIG, "the run's episode file passed 1 TiB");
         if (rc == 0 && add_hot(rd, r) < 0) rc = util_fail(err, errlen, -ENOMEM, "out of memory");
-        if (rc == 0)
-            rd->hot[rd->n_hot - 1].spill_at = (uint64_t)(rd->n_spills - 1) << EP_SPILL_SHIFT |
-                                              (uint64_t)at;
+        if (rc == 0) {
+            ep_hot *h = &rd->hot[rd->n_hot - 1];
+            h->spill_at = (uint64_t)(rd->n_spills - 1) << EP_SPILL_SHIFT | (uint64_t)at;
+            h->has_leaks = k > 0;
+        }
     }
     if (rc == 0 && !leaks && j != rd->n_leaks)
         rc = util_fail(err, errlen, -EPROTO, "leakage of episode %s follows no episode of its "

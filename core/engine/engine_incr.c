@@ -384,13 +384,14 @@ static int carry_episode(const run_episode_rec *e, void *ud)
     r->dual = e->dual;
     /* compacted in batches, with their leakage rows (read first, in rd->leaks) */
     if (rd->n_eps >= 4096 && engine__spill_compact(rd, rd->leaks, rd->n_leaks, x->err, x->errlen) < 0)
-        return -EPROTO;
+        return -EPROTO; /* err set: the caller keeps it */
     return 0;
 }
 
 static int carry_leak(const run_leak_rec *l, void *ud)
 {
     carry_ctx *x = ud; /* a row whose episode is not carried is never taken */
+    if (l->person_id && changed(x, l->person_id)) return 0; /* not even held */
     leak_rec *v = engine__new_leak(x->rd);
     if (!v) return -ENOMEM;
     v->episode_id = strdup(l->episode_id);

@@ -122,6 +122,7 @@ typedef struct ep_hot {
     const char *status, *carried_status; /* static, as ep_rec's */
     char trigger_type[16];
     unsigned char has_target, quality_met, carried, open;
+    unsigned char has_leaks;        /* its spill record holds leakage rows */
     uint64_t spill_at;              /* where the rest is: index in rd->spills << 40 | byte */
 } ep_hot;
 
@@ -356,8 +357,8 @@ ep_rec *engine__new_ep(run_data *rd);
 leak_rec *engine__new_leak(run_data *rd);
 
 /* Move rd's episode records (rd->eps) to rd->hot, the rest of each with its leakage
- * rows to rd's last spill (made in rd->spill_dir on first use; a new one after a merge
- * appended another's): leaks, n the rows to take them from, sorted by episode_id (NULL,
+ * rows to rd's last spill (made in rd->spill_dir on first use; nothing is compacted
+ * into a run_data after a merge appended another's spills to it): leaks, n the rows to take them from, sorted by episode_id (NULL,
  * 0: rd->leaks, one episode's rows after another in rd->eps' order, as the pricer
  * leaves them). Leaves rd->eps and rd->leaks empty (rows of episodes not in rd->eps are
  * left in leaks, untouched). 0, or a negative code with err. */

@@ -602,7 +602,11 @@ static int run_shards(store *s, const engine_opts *o, const catalog *cat, const 
         }
     }
     for (int k = 0; k < n; k++) {
-        if (rc == 0 && merge_shard(rd, &sh[k].rd) < 0)
+        int m = rc == 0 ? merge_shard(rd, &sh[k].rd) : 0;
+        if (m == -EPROTO)
+            rc = util_fail(err, errlen, m, "merging the shards' results: shard %d left episodes "
+                           "not compacted", k);
+        else if (m < 0)
             rc = util_fail(err, errlen, -ENOMEM, "merging the shards' results: out of memory");
         stats->beneficiaries += sh[k].st.beneficiaries;
         stats->claim_lines += sh[k].st.claim_lines;

@@ -176,7 +176,7 @@ static int save_episodes(runs_w *w, const run_data *rd, const ep_hot *const *by_
     for (int pass = 0; pass < 2 && rc == 0; pass++) {
         for (size_t i = 0; i < rd->n_hot && rc == 0; i++) {
             const ep_hot *h = by_id[i];
-            if (!stores(o, hot_person_id(h))) continue;
+            if (!stores(o, hot_person_id(h)) || (pass == 1 && !h->has_leaks)) continue;
             ep_rec r;
             leak_rec *leaks;
             size_t n;

@@ -29,6 +29,7 @@ struct ep_spill {
     unsigned char *win;    /* owned: the window read, win_len bytes of the file from win_at */
     size_t win_len, win_cap;
     int64_t win_at;
+    size_t win_hits;       /* records the window has served since it was read */
     leak_rec *leaks;       /* owned array: the last record's rows (strings in buf) */
     size_t cap_leaks;
 };
@@ -167,6 +168,7 @@ int ep_spill_put(ep_spill *s, const ep_rec *r, const leak_rec *leaks, size_t n, 
                          rc == -ENOMEM ? "out of memory" : "its record is too large");
     uint32_t len = (uint32_t)(s->len - 4);
     memcpy(s->buf, &len, sizeof len);
+    errno = 0;
     if (fwrite(s->buf, 1, s->len, s->f) != s->len) {
         int e = errno ? errno : EIO;
         return util_fail(err, errlen, -e, "writing the run's episodes to a temporary file in "
@@ -217,18 +219,25 @@ static int damaged(ep_spill *s, int64_t at, char *err, size_t errlen)
                      (long long)at, (long long)s->bytes);
 }
 
-/* The window read, about this size: a record larger is read whole. */
+/* The window read: this size after a window that served several records (reads that
+ * follow the records' order, as a template's episodes do), the small one after one that
+ * served one or two (a sparse template's: a read per record); a record larger is read
+ * whole. */
 #define SPILL_WINDOW (256 * 1024)
+#define SPILL_WINDOW_SMALL (16 * 1024)
 
 /* Make [at, at + len) of the file lie in the window; its first byte into *p. */
 static int window(ep_spill *s, int64_t at, size_t len, unsigned char **p)
 {
     if (at >= s->win_at && at + (int64_t)len <= s->win_at + (int64_t)s->win_len) {
         *p = s->win + (at - s->win_at);
+        s->win_hits++;
         return 0;
     }
     if (at < 0 || at + (int64_t)len > s->bytes) return -EIO;
-    size_t want = len > SPILL_WINDOW ? len : SPILL_WINDOW;
+    size_t size = s->win_len && s->win_hits < 3 ? SPILL_WINDOW_SMALL : SPILL_WINDOW;
+    size_t want = len > size ? len : size;
+    s->win_hits = 0;
     if ((int64_t)want > s->bytes - at) want = (size_t)(s->bytes - at);
     if (want > s->win_cap) {
         unsigned char *w = realloc(s->win, want);
@@ -260,6 +269,7 @@ int ep_spill_read(ep_spill *s, int64_t at, ep_rec *r, leak_rec **leaks, size_t *
     if (!s->reading) {
         s->reading = 1;
         s->win_len = 0;
+        errno = 0;
         if (fflush(s->f) != 0) {
             int e = errno ? errno : EIO;
             return util_fail(err, errlen, -e, "writing the run's episodes to a temporary file "

@@ -37,7 +37,8 @@ int ep_spill_put(ep_spill *s, const struct ep_rec *r, const struct leak_rec *lea
  * exclusion, trigger_claim; tmpl, arr, status and carried_status are left NULL for the
  * caller to set) and *leaks (n of them, episode_id set to r's), all borrowed from s until
  * the next call. Reads go through a window of the file, so records read in the order
- * they were put, or nearly, cost a read of the disk per window, not per record. 0, or a
+ * they were put, with gaps (a template's episodes among the others'), cost a read per
+ * window, not per record; a run's save sweeps each file once per template and pass. 0, or a
  * negative code with err (a place that is no record's, a short or damaged file: -EIO).
  * The first call ends the puts. */
 int ep_spill_read(ep_spill *s, int64_t at, struct ep_rec *r, struct leak_rec **leaks,
