@@ -4,6 +4,7 @@
 #include "helpers.h"
 
 #include <check.h>
+#include <dirent.h>
 #include <jansson.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -18,6 +19,18 @@ void th_tmpdir(char dir[64], const char *prefix)
 {
     snprintf(dir, 64, "/tmp/%s-XXXXXX", prefix);
     ck_assert_ptr_nonnull(mkdtemp(dir));
+}
+
+int th_entries(const char *dir)
+{
+    DIR *d = opendir(dir);
+    ck_assert_ptr_nonnull(d);
+    int n = 0;
+    struct dirent *e;
+    while ((e = readdir(d)))
+        if (strcmp(e->d_name, ".") && strcmp(e->d_name, "..")) n++;
+    closedir(d);
+    return n;
 }
 
 void th_tmpdir_store(char dir[64], const char *prefix, store **db)

@@ -19,6 +19,9 @@ void th_tmpdir_store(char dir[64], const char *prefix, store **db);
 /* Remove it and what it holds. */
 void th_rmdir(const char *dir);
 
+/* The entries of folder dir besides . and .. (a check that a file left nothing). */
+int th_entries(const char *dir);
+
 /* Close *db (NULL is fine) and remove dir: the teardown of th_tmpdir_store. */
 void th_store_done(char dir[64], store **db);
 

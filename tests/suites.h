@@ -56,6 +56,7 @@
     X(network)         \
     X(cand_index)      \
     X(ep_spill)        \
+    X(people_log)      \
     X(srv_auth)        \
     X(srv_routes)      \
     X(srv_api)         \

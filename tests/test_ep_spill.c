@@ -9,7 +9,6 @@
  * and matches each episode with its rows.
  */
 #include <check.h>
-#include <dirent.h>
 #include <errno.h>
 #include <stdlib.h>
 #include <string.h>
@@ -17,28 +16,14 @@
 
 #include "engine/engine_internal.h"
 #include "engine/ep_spill.h"
+#include "helpers.h"
 #include "suites.h"
 
 static char dir[64];
 
-static void make_dir(void)
-{
-    snprintf(dir, sizeof dir, "/tmp/cara-spill-XXXXXX");
-    ck_assert_ptr_nonnull(mkdtemp(dir));
-}
+static void make_dir(void) { th_tmpdir(dir, "cara-spill"); }
 
-/* The entries of dir besides . and .. */
-static int entries(void)
-{
-    DIR *d = opendir(dir);
-    ck_assert_ptr_nonnull(d);
-    int n = 0;
-    struct dirent *e;
-    while ((e = readdir(d)))
-        if (strcmp(e->d_name, ".") && strcmp(e->d_name, "..")) n++;
-    closedir(d);
-    return n;
-}
+static int entries(void) { return th_entries(dir); }
 
 static ep_rec rec(const char *id, const char *person, const char *aco, const char *excl,
                   const char *claim, int64_t actual)

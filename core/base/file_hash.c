@@ -12,6 +12,7 @@
 #include <unistd.h>
 
 #include "sha256.h"
+#include "util.h"
 
 enum { CHUNK = 1 << 20, HASH_NICE = 10 };
 
@@ -48,6 +49,7 @@ static void hash_chunks(file_hasher *h, atomic_int *quit)
 
 static void *hash_main(void *arg)
 {
+    util_thread_name("cara-hash");
     file_hasher *h = arg;
     /* below the loading threads: on two cores the claims writer is the load's critical
      * path, and a third thread at its priority took a third of its core (the hash then

@@ -58,6 +58,10 @@ void util_release_mapped(const char *base, size_t len, const char *upto, size_t 
  * read-only file mappings, as util_release_mapped. */
 void util_release_range(const char *base, size_t len, size_t from, size_t to);
 
+/* Name the calling thread (at most 15 characters shown) for top, perf and gdb: "cara-writer",
+ * "cara-check", ... Does nothing where the system has no thread names. */
+void util_thread_name(const char *name);
+
 /* The SHA-256 (lowercase hex) of a util_map_file mapping, hashed 16 MiB at a time and
  * every hashed page given back (util_release_mapped): memory stays flat. */
 void util_sha256_mapped(const char *base, size_t len, char hex[65]);

@@ -408,7 +408,9 @@ static int carry_person(const char *person_id, int64_t lines, int64_t claims, in
 {
     carry_ctx *x = ud;
     if (changed(x, person_id)) return 0;
-    return engine__add_person(x->rd, person_id, lines, claims, no_elig);
+    person_rec p = {person_id, lines, claims, no_elig};
+    int rc = engine__add_person(x->rd, &p, x->err, x->errlen);
+    return rc < 0 ? -EPROTO : 0; /* err set */
 }
 
 int engine__incr_carry(store *s, const incr_plan *p, const catalog *cat, run_data *rd,

@@ -11,6 +11,7 @@
 #include "engine_price.h"
 #include "engine_run.h"
 #include "network.h"
+#include "people_log.h"
 #include "rules/rules.h"
 
 /* Term indexes of ref_arrangement.terms. */
@@ -99,16 +100,6 @@ typedef struct arr_result {
     char status[24];
 } arr_result;
 
-/* A beneficiary the run priced (run_people): the undenied claim lines read, whether it
- * had no eligibility. */
-typedef struct person_rec {
-    char *person_id;        /* in the run's arena (run_data.arena) */
-    int64_t lines;
-    int64_t claims;         /* its current claims; -1: unknown (carried from a run made
-                             * before store migration 22) */
-    int no_elig;
-} person_rec;
-
 /* What a run keeps in memory of each episode once it is priced (engine__spill_compact):
  * what winsorization, reconciliation, an interim run's projection and an incremental
  * run's plan read and change. The rest of the ep_rec, with its leakage rows, waits in
@@ -142,8 +133,11 @@ struct ep_spill;
 
 /* Growable arrays of the run. */
 typedef struct run_data {
-    person_rec *people;     /* in person_id order once the shards are merged */
-    size_t n_people, cap_people;
+    /* the beneficiaries priced or carried (people_log.h): a run's carry first, then each
+     * shard's, each in person order; read back through a people_merge */
+    struct people_log **plogs; /* owned */
+    size_t n_plogs;
+    size_t n_people;        /* their number */
     ref_arrangement *arrs;
     size_t n_arrs;
     network net;            /* the ACOs' networks (participant TINs, Preferred Providers) */
@@ -158,7 +152,7 @@ typedef struct run_data {
     struct ep_spill **spills; /* owned: the rest of hot's records (ep_hot.spill_at) */
     size_t n_spills;
     const char *spill_dir;  /* borrowed: where spills are made (NULL: $TMPDIR) */
-    struct arena_chunk *arena; /* owned: the strings of hot and people (engine__arena_alloc) */
+    struct arena_chunk *arena; /* owned: the strings of hot (engine__arena_alloc) */
     arr_result *results;
     size_t n_results;
     cara_date as_of;
@@ -327,11 +321,11 @@ int engine__check_arrangements(const catalog *cat, const run_data *rd, char *err
  * (may be NULL) as "cara run: warning: ...": before the beneficiaries, each arrangement
  * whose template_id names no template or overlay of the episodes folder (it can never be
  * attributed an episode); 0, or -ENOMEM with err. After them, the beneficiaries with
- * current claims but no eligibility (rd->people: counted, the first three named); 0 or
- * -ENOMEM. */
+ * current claims but no eligibility (rd's people logs: counted, the first three named); 0,
+ * or a negative code with err. */
 int engine__data_warnings(const catalog *cat, const run_data *rd, json_t *w, FILE *log,
                           char *err, size_t errlen);
-int engine__unknown_warning(const run_data *rd, json_t *w, FILE *log);
+int engine__unknown_warning(const run_data *rd, json_t *w, FILE *log, char *err, size_t errlen);
 
 /* Set each arrangement's family (catalog_family of its template) from cat. -ENOMEM or 0. */
 int engine__families(const catalog *cat, run_data *rd);
@@ -376,9 +370,12 @@ void engine__arena_take(run_data *dst, run_data *src);
 void engine__leak_free(leak_rec *l);
 void engine__ep_free(ep_rec *r);
 
-/* Append a beneficiary to rd->people (person_id copied). 0 or -ENOMEM. */
-int engine__add_person(run_data *rd, const char *person_id, int64_t lines, int64_t claims,
-                       int no_elig);
+/* Append a beneficiary to rd's last people log (opened in rd->spill_dir on first use;
+ * person_id copied). 0, or a negative code with err (out of memory, the disk). */
+int engine__add_person(run_data *rd, const person_rec *p, char *err, size_t errlen);
+
+/* The people logs' merge (people_merge_open over rd->plogs), in person order. */
+int engine__people_open(const run_data *rd, people_merge **out, char *err, size_t errlen);
 
 /* ---- engine_incr.c: incremental runs (cara run --incremental) ---- */
 

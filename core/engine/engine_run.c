@@ -65,36 +65,31 @@ static int process_beneficiary(engine_pricer *p, const engine_opts *o, const ben
     int rc = engine_price_beneficiary(p, &d->b, d->lines, d->n_lines, &po, err, errlen);
     st->beneficiaries++;
     st->claim_lines += (int64_t)d->n_lines;
-    if (rc >= 0 && engine__add_person(p->rd, d->b.person_id, (int64_t)d->n_lines, claims,
-                                      d->b.enrollment.n == 0) < 0)
-        rc = util_fail(err, errlen, -ENOMEM, "out of memory");
+    if (rc >= 0) {
+        person_rec pr = {d->b.person_id, (int64_t)d->n_lines, claims, d->b.enrollment.n == 0};
+        rc = engine__add_person(p->rd, &pr, err, errlen);
+    }
     return rc < 0 ? rc : 0;
 }
 
-int engine__add_person(run_data *rd, const char *person_id, int64_t lines, int64_t claims,
-                       int no_elig)
+int engine__add_person(run_data *rd, const person_rec *p, char *err, size_t errlen)
 {
-    if (rd->n_people == rd->cap_people) {
-        size_t cap = rd->cap_people ? rd->cap_people * 2 : 1024;
-        person_rec *v = realloc(rd->people, cap * sizeof *v);
-        if (!v) return -ENOMEM;
-        rd->people = v;
-        rd->cap_people = cap;
+    if (!rd->n_plogs) {
+        people_log **v = realloc(rd->plogs, sizeof *v);
+        if (!v) return util_fail(err, errlen, -ENOMEM, "out of memory");
+        rd->plogs = v;
+        int rc = people_log_open(&v[0], rd->spill_dir, err, errlen);
+        if (rc < 0) return rc;
+        rd->n_plogs = 1;
     }
-    person_rec *r = &rd->people[rd->n_people];
-    size_t len = strlen(person_id) + 1;
-    if (!(r->person_id = engine__arena_alloc(rd, len))) return -ENOMEM;
-    memcpy(r->person_id, person_id, len);
-    r->lines = lines;
-    r->claims = claims;
-    r->no_elig = no_elig;
-    rd->n_people++;
-    return 0;
+    int rc = people_log_add(rd->plogs[rd->n_plogs - 1], p, err, errlen);
+    if (rc == 0) rd->n_people++;
+    return rc;
 }
 
-static int cmp_person(const void *a, const void *b)
+int engine__people_open(const run_data *rd, people_merge **out, char *err, size_t errlen)
 {
-    return strcmp(((const person_rec *)a)->person_id, ((const person_rec *)b)->person_id);
+    return people_merge_open(rd->plogs, rd->n_plogs, out, err, errlen);
 }
 
 /* ---- after all beneficiaries ----------------------------------------------------------- */
@@ -286,7 +281,8 @@ void engine__run_data_free(run_data *rd)
     free(rd->dev);
     for (size_t i = 0; i < rd->n_spills; i++) ep_spill_close(rd->spills[i]);
     free(rd->spills);
-    free(rd->people);
+    for (size_t i = 0; i < rd->n_plogs; i++) people_log_close(rd->plogs[i]);
+    free(rd->plogs);
     engine__arena_free(rd);
     free(rd->results);
     free(rd->curves);
@@ -533,23 +529,23 @@ static int merge_shard(run_data *dst, run_data *src)
         dst->spills = v;
         dst->n_spills += src->n_spills;
     }
-    if (src->n_people) {
-        person_rec *v = realloc(dst->people, (dst->n_people + src->n_people) * sizeof *v);
+    if (src->n_plogs) { /* after dst's: the shards come in person order */
+        people_log **v = realloc(dst->plogs, (dst->n_plogs + src->n_plogs) * sizeof *v);
         if (!v) return -ENOMEM;
-        memcpy(v + dst->n_people, src->people, src->n_people * sizeof *v);
-        dst->people = v;
+        memcpy(v + dst->n_plogs, src->plogs, src->n_plogs * sizeof *v);
+        dst->plogs = v;
+        dst->n_plogs += src->n_plogs;
         dst->n_people += src->n_people;
-        dst->cap_people = dst->n_people;
     }
     free(src->hot);
     free(src->dev);
     free(src->spills);
-    free(src->people);
+    free(src->plogs);
     src->hot = NULL;
     src->dev = NULL;
     src->spills = NULL;
-    src->people = NULL;
-    src->n_hot = src->n_spills = src->n_people = 0;
+    src->plogs = NULL;
+    src->n_hot = src->n_spills = src->n_plogs = src->n_people = 0;
     return 0;
 }
 
@@ -655,29 +651,46 @@ static void phase(const engine_opts *o, const char *name)
 static int after_shards(run_data *rd, const incr_plan *plan, json_t *warnings, FILE *log,
                         engine_stats *st, char *err, size_t errlen)
 {
-    /* the shards' people come in person order already (shards are contiguous ranges,
-     * concatenated in order): sorted only when they are not */
-    int sorted = 1;
-    for (size_t i = 1; i < rd->n_people && sorted; i++)
-        sorted = cmp_person(&rd->people[i - 1], &rd->people[i]) < 0;
-    if (!sorted) qsort(rd->people, rd->n_people, sizeof *rd->people, cmp_person);
-    for (size_t i = 1; i < rd->n_people; i++)
-        if (!strcmp(rd->people[i - 1].person_id, rd->people[i].person_id))
-            return util_fail(err, errlen, -EPROTO, "beneficiary %s was priced twice (carried "
-                             "and recomputed): the run is not saved", rd->people[i].person_id);
+    /* one pass over the beneficiaries in person order (people_log.h): their counts, and
+     * none priced twice */
     st->base_run = plan->base_run;
     st->recomputed = st->beneficiaries; /* read by the shards */
     util_strlcpy(st->full_reason, plan->reason, sizeof st->full_reason);
     st->beneficiaries = (int64_t)rd->n_people;
     st->claim_lines = 0;
     st->claims = 0;
-    for (size_t i = 0; i < rd->n_people; i++) {
-        st->claim_lines += rd->people[i].lines;
-        if (rd->people[i].claims < 0 || st->claims < 0) st->claims = -1;
-        else st->claims += rd->people[i].claims;
+    people_merge *m;
+    int rc = engine__people_open(rd, &m, err, errlen);
+    if (rc < 0) return rc;
+    char *prev = NULL;
+    size_t prev_cap = 0;
+    person_rec p;
+    while (rc == 0 && (rc = people_merge_next(m, &p, err, errlen)) == 1) {
+        rc = 0;
+        size_t n = strlen(p.person_id) + 1;
+        if (prev && !strcmp(prev, p.person_id)) {
+            rc = util_fail(err, errlen, -EPROTO, "beneficiary %s was priced twice (carried "
+                           "and recomputed): the run is not saved", p.person_id);
+            break;
+        }
+        if (n > prev_cap) {
+            char *v = realloc(prev, n * 2);
+            if (!v) {
+                rc = util_fail(err, errlen, -ENOMEM, "out of memory");
+                break;
+            }
+            prev = v;
+            prev_cap = n * 2;
+        }
+        memcpy(prev, p.person_id, n);
+        st->claim_lines += p.lines;
+        if (p.claims < 0 || st->claims < 0) st->claims = -1;
+        else st->claims += p.claims;
     }
-    if (engine__unknown_warning(rd, warnings, log) < 0)
-        return util_fail(err, errlen, -ENOMEM, "out of memory");
+    free(prev);
+    people_merge_close(m);
+    if (rc < 0) return rc;
+    if ((rc = engine__unknown_warning(rd, warnings, log, err, errlen)) < 0) return rc;
     return 0;
 }
 

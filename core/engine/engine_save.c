@@ -199,17 +199,19 @@ static int save_episodes(runs_w *w, const run_data *rd, const ep_hot *const *by_
 static int save_people(runs_w *w, const run_data *rd, const own_set *o, char *err,
                        size_t errlen)
 {
-    for (size_t i = 0; i < rd->n_people; i++) {
-        const person_rec *p = &rd->people[i];
-        if (!stores(o, p->person_id)) continue;
-        int rc = runs_w_person(w, p->person_id, p->lines, p->claims, p->no_elig, err, errlen);
-        if (rc < 0) return rc;
+    people_merge *m = NULL; /* in person order, as they were once in memory */
+    int rc = engine__people_open(rd, &m, err, errlen);
+    person_rec p;
+    while (rc == 0 && (rc = people_merge_next(m, &p, err, errlen)) == 1) {
+        rc = 0;
+        if (stores(o, p.person_id))
+            rc = runs_w_person(w, p.person_id, p.lines, p.claims, p.no_elig, err, errlen);
     }
-    for (size_t i = 0; o->active && i < o->n; i++) {
-        int rc = runs_w_own_person(w, o->v[i], err, errlen);
-        if (rc < 0) return rc;
-    }
-    return 0;
+    people_merge_close(m);
+    if (rc < 0) return rc;
+    for (size_t i = 0; o->active && i < o->n && rc == 0; i++)
+        rc = runs_w_own_person(w, o->v[i], err, errlen);
+    return rc;
 }
 
 static int save_arrangements(runs_w *w, const run_data *rd, char *err, size_t errlen)

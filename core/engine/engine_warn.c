@@ -51,17 +51,25 @@ static int add_unknown(const char *person_id, void *ud)
     return 0;
 }
 
-int engine__unknown_warning(const run_data *rd, json_t *w, FILE *log)
+int engine__unknown_warning(const run_data *rd, json_t *w, FILE *log, char *err, size_t errlen)
 {
     unknown_acc u = {0, ""};
-    for (size_t i = 0; i < rd->n_people; i++)
-        if (rd->people[i].no_elig) add_unknown(rd->people[i].person_id, &u);
+    people_merge *m = NULL;
+    int rc = engine__people_open(rd, &m, err, errlen);
+    person_rec p;
+    while (rc == 0 && (rc = people_merge_next(m, &p, err, errlen)) == 1) {
+        rc = 0;
+        if (p.no_elig) add_unknown(p.person_id, &u);
+    }
+    people_merge_close(m);
+    if (rc < 0) return rc;
     if (!u.n) return 0;
     char msg[512];
     snprintf(msg, sizeof msg, "unknown beneficiaries: %lld with claims but no eligibility "
              "(%s%s): they have no enrollment, so none of their episodes can be priced (load "
              "their eligibility, docs/input-formats.md)", u.n, u.some, u.n > 3 ? ", ..." : "");
-    return add(w, log, msg);
+    if (add(w, log, msg) < 0) return util_fail(err, errlen, -ENOMEM, "out of memory");
+    return 0;
 }
 
 int engine__data_warnings(const catalog *cat, const run_data *rd, json_t *w, FILE *log,

@@ -53,31 +53,46 @@ static int open_unnamed(const char *dir)
     return fd2;
 }
 
+const char *ep_spill_default_dir(const char *dir)
+{
+    if (dir && *dir) return dir;
+    dir = getenv("TMPDIR");
+    return dir && *dir ? dir : "/tmp";
+}
+
+int ep_spill_unnamed(const char *dir, const char *what, FILE **out, char *err, size_t errlen)
+{
+    *out = NULL;
+    dir = ep_spill_default_dir(dir);
+    int fd = open_unnamed(dir);
+    if (fd < 0) {
+        int e = errno;
+        return util_fail(err, errlen, -e, "a run keeps %s in a temporary file in %s: cannot "
+                         "create it: %s", what, dir, strerror(e));
+    }
+    FILE *f = fdopen(fd, "w+b");
+    if (!f) {
+        int e = errno;
+        close(fd);
+        return util_fail(err, errlen, -e, "%s: %s", dir, strerror(e));
+    }
+    *out = f;
+    return 0;
+}
+
 int ep_spill_open(ep_spill **out, const char *dir, char *err, size_t errlen)
 {
     *out = NULL;
-    if (!dir || !*dir) {
-        dir = getenv("TMPDIR");
-        if (!dir || !*dir) dir = "/tmp";
-    }
+    dir = ep_spill_default_dir(dir);
     ep_spill *s = calloc(1, sizeof *s);
     if (!s || !(s->dir = strdup(dir))) {
         free(s);
         return util_fail(err, errlen, -ENOMEM, "out of memory");
     }
-    int fd = open_unnamed(dir);
-    if (fd < 0) {
-        int e = errno;
+    int rc = ep_spill_unnamed(dir, "its episodes", &s->f, err, errlen);
+    if (rc < 0) {
         ep_spill_close(s);
-        return util_fail(err, errlen, -e, "a run keeps its episodes in a temporary file in "
-                         "%s: cannot create it: %s", dir, strerror(e));
-    }
-    s->f = fdopen(fd, "w+b");
-    if (!s->f) {
-        int e = errno;
-        close(fd);
-        ep_spill_close(s);
-        return util_fail(err, errlen, -e, "%s: %s", dir, strerror(e));
+        return rc;
     }
     setvbuf(s->f, NULL, _IOFBF, 1 << 20);
     *out = s;

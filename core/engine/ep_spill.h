@@ -17,6 +17,7 @@
 
 #include <stddef.h>
 #include <stdint.h>
+#include <stdio.h>
 
 struct ep_rec;
 struct leak_rec;
@@ -50,6 +51,15 @@ int64_t ep_spill_bytes(const ep_spill *s);
 
 /* Close and free (the file goes with it). NULL is a no-op. */
 void ep_spill_close(ep_spill *s);
+
+/* An unnamed file (O_TMPFILE, else created and unlinked at once) in folder dir (NULL or
+ * "": $TMPDIR, else /tmp), open for writing and reading, into *out (the caller's, to
+ * fclose). 0, or a negative code with err naming what the run keeps there ("its
+ * episodes"), the folder and the reason. */
+int ep_spill_unnamed(const char *dir, const char *what, FILE **out, char *err, size_t errlen);
+
+/* dir, or when it is NULL or "" $TMPDIR, else "/tmp". */
+const char *ep_spill_default_dir(const char *dir);
 
 /* The folder of path's file ("." for a bare name; NULL for ":memory:" or "", i.e. no
  * folder of its own). malloc'ed; *oom set when the copy failed. */

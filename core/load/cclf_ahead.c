@@ -5,6 +5,7 @@
  * filled, a slot freed).
  */
 #include "cclf_ahead.h"
+#include "base/base.h"
 
 #include <errno.h>
 #include <pthread.h>
@@ -61,6 +62,7 @@ static size_t check_chunk(const cclf_ahead_file *f, size_t c, size_t chunk, cclf
 
 static void *thread_main(void *arg)
 {
+    util_thread_name("cara-check");
     cclf_ahead *a = arg;
     for (size_t fi = 0; fi < a->nf; fi++)
         for (size_t c = 1; c < a->f[fi].n_chunks; c += 2) {

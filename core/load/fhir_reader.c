@@ -13,6 +13,8 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "base/base.h"
+
 /* A sleeping side is woken when this many slots are ready for it (filled for the
  * caller, free for the parser), or at the end: one wake-up per batch, not per record */
 enum { WAKE_BATCH = FHIR_READER_SLOTS / 2 };
@@ -65,6 +67,7 @@ static int take(void *ud, fhir_resource *r, size_t number, const char *msg)
 
 static void *parse_main(void *arg)
 {
+    util_thread_name("cara-parse");
     fhir_reader *rd = arg;
     long n = fhir_each_mapped_take(rd->buf, rd->len, take, rd);
     pthread_mutex_lock(&rd->mu);

@@ -794,6 +794,7 @@ static int load_delivery(ctx *x)
     label[strlen(label) - 9] = '\0'; /* ".D270115" without ".T..." */
     int all_seen = 1;
     size_t claim_files = 0;
+    load_phase(label, NULL);
     for (size_t i = 0; i < x->n; i++) {
         char err[300];
         if (util_map_file(f[i].path, &f[i].buf, &f[i].len, err, sizeof err) < 0) {
@@ -802,6 +803,7 @@ static int load_delivery(ctx *x)
         }
         util_sha256_mapped(f[i].buf, f[i].len, f[i].sha);
     }
+    load_phase(label, "map, SHA-256");
     /* the first claims of a store: written into the file directly (store_direct_begin) */
     int direct = !x->o->no_direct && claims_q_none(x->s) == 1 && store_direct_begin(x->s) == 1;
     if (store_begin(x->s, x->err, sizeof x->err) < 0) {
@@ -836,6 +838,7 @@ static int load_delivery(ctx *x)
      * CCLF7 (Part D) and CCLFA/B are checked but not loaded. */
     for (size_t i = 0; i < x->n && !x->failed; i++)
         if (f[i].name.file != '0') each_record(x, i, NULL);
+    load_phase(label, "open, count records");
     size_t z = find(x, '0');
     if (z < x->n) check_summary(x, z);
     else if (x->o->out)
@@ -843,10 +846,12 @@ static int load_delivery(ctx *x)
     if (!x->failed && find(x, '9') < x->n) xwalk_file(x, find(x, '9'));
     for (size_t i = 0; i < x->n && !x->failed; i++)
         if (f[i].name.file == '8') each_record(x, i, bene_record);
+    load_phase(label, "CCLF0, 9, 8");
     for (size_t i = 0; i < x->n && !x->failed; i++)
         if (f[i].name.file >= '1' && f[i].name.file <= '6') claim_files++;
     if (claim_files && !x->failed) stage_files(x);
     if (!x->failed) report_collateral(x);
+    load_phase(label, "check and stage 1-6");
     /* assembled here, stored on a second thread (the store's connection is the writer's
      * while it runs: feed_sink_behind; the stage, in memory or in its own tables, never
      * uses it) */
@@ -859,7 +864,9 @@ static int load_delivery(ctx *x)
         (behind = feed_sink_behind(x->sink, x->err, sizeof x->err)) < 0)
         store_failed(x, "preparing the store");
     if (!x->failed) assemble_part_a(x);
+    load_phase(label, "assemble, store Part A");
     if (!x->failed) assemble_part_b(x);
+    load_phase(label, "assemble, store Part B");
     if (behind > 0) {
         char e[512];
         if (feed_sink_settle(x->sink, e, sizeof e) < 0 && !x->failed) {
@@ -867,7 +874,9 @@ static int load_delivery(ctx *x)
             store_failed(x, "storing claims");
         }
     }
+    load_phase(label, "settle the writer");
     if (!x->failed) chain_admissions(x);
+    load_phase(label, "chain stays");
     for (size_t i = 0; i < x->n && !x->failed; i++) /* a delivery with rejects loads again */
         if (f[i].load_id && load_feed_counts(x->s, f[i].load_id, x->rep.rejected,
                                              x->rep.warnings, x->err, sizeof x->err) < 0)
@@ -886,6 +895,7 @@ static int load_delivery(ctx *x)
     } else {
         summary(x, label);
     }
+    load_phase(label, "index, commit");
     drop_staging(x);
     feed_sink_close(x->sink);
     x->sink = NULL;

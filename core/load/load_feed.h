@@ -124,6 +124,11 @@ int load_feed_record_pending(store *s, const char *path, const char *kind, int64
 int load_feed_record_hash(store *s, int64_t id, const char *path, const char *kind,
                           const char *sha, const char *at, char *err, size_t errlen);
 
+/* CARA_LOAD_TIMING set: the wall time since the previous call ("cara load: timing:
+ * LABEL: NAME  S s"), with the resident memory, on stderr; name NULL starts the clock.
+ * For docs/performance.md's phase tables; nothing otherwise. */
+void load_phase(const char *label, const char *name);
+
 /* Set the rejected and warning counts of load load_id (after the delivery). 0 or -EIO. */
 int load_feed_counts(store *s, int64_t load_id, int64_t rejected, int64_t warnings,
                      char *err, size_t errlen);

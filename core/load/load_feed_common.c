@@ -6,6 +6,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <time.h>
+#include <unistd.h>
 
 #include "feeds/feeds.h"
 #include "base/base.h"
@@ -174,4 +175,24 @@ int load_feed_counts(store *s, int64_t load_id, int64_t rejected, int64_t warnin
     if (loads_w_counts(s, load_id, -1, rejected, warnings, e, sizeof e) == 0) return 0;
     snprintf(err, errlen, "recording the load: %s", store_errmsg(s));
     return -EIO;
+}
+
+void load_phase(const char *label, const char *name)
+{
+    static struct timespec last;
+    static int on = -1;
+    if (on < 0) on = getenv("CARA_LOAD_TIMING") != NULL;
+    if (!on) return;
+    struct timespec now;
+    clock_gettime(CLOCK_MONOTONIC, &now);
+    if (name) {
+        long rss = -1, pages;
+        FILE *f = fopen("/proc/self/statm", "r");
+        if (f && fscanf(f, "%ld %ld", &pages, &rss) != 2) rss = -1;
+        if (f) fclose(f);
+        fprintf(stderr, "cara load: timing: %s: %-26s %7.3f s  rss %ld KB\n", label, name,
+                (double)(now.tv_sec - last.tv_sec) + (double)(now.tv_nsec - last.tv_nsec) / 1e9,
+                rss < 0 ? -1 : rss * (sysconf(_SC_PAGESIZE) / 1024));
+    }
+    last = now;
 }

@@ -22,6 +22,7 @@
 
 #include "claims_w_internal.h"
 #include "store_internal.h"
+#include "base/base.h"
 
 enum {
     AW_BATCHES = 4,             /* one filling, up to three queued or running */
@@ -356,6 +357,7 @@ static int run_batch(claims__aw *q, const aw_batch *b, const aw_op **bad, char *
 
 static void *thread_main(void *arg)
 {
+    util_thread_name("cara-writer");
     claims__aw *q = arg;
     pthread_mutex_lock(&q->mu);
     for (;;) {

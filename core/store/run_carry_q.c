@@ -111,7 +111,7 @@ int run_carry_q_people(store *s, int64_t run_id,
 {
     sqlite3_stmt *st = open_q(s,
         "SELECT person_id, claim_lines, no_eligibility, coalesce(claims, -1) FROM run_people "
-        "WHERE run_id = ?1",
+        "WHERE run_id = ?1 ORDER BY person_id",
         run_id, err, errlen);
     if (!st) return -EIO;
     int rc, k = 0;

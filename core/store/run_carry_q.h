@@ -28,7 +28,8 @@ int run_carry_q_leakage(store *s, int64_t run_id,
                         int (*fn)(const run_leak_rec *r, void *ud), void *ud, char *err,
                         size_t errlen);
 
-/* Its run_people rows, in no set order (claims -1 when not recorded). */
+/* Its run_people rows in person_id order (claims -1 when not recorded): a run reads its
+ * carried beneficiaries back in that order without sorting them (people_log.h). */
 int run_carry_q_people(store *s, int64_t run_id,
                        int (*fn)(const char *person_id, int64_t claim_lines, int64_t claims,
                                  int no_eligibility, void *ud),

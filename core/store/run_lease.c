@@ -3,6 +3,7 @@
  */
 #include "run_lease.h"
 #include "store_conn.h"
+#include "base/base.h"
 
 #include <errno.h>
 #include <pthread.h>
@@ -44,6 +45,7 @@ static void beat(sqlite3 *db, int64_t run_id)
 
 static void *heartbeat_main(void *arg)
 {
+    util_thread_name("cara-lease");
     run_lease *l = arg;
     pthread_mutex_lock(&l->mu);
     while (!l->stop) {
