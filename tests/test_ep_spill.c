@@ -15,6 +15,7 @@
 #include <unistd.h>
 
 #include "engine/engine_internal.h"
+#include "catalog/template.h"
 #include "engine/ep_spill.h"
 #include "helpers.h"
 #include "suites.h"
@@ -189,7 +190,8 @@ START_TEST(test_compact)
     ck_assert_uint_eq(rd.n_eps, 0);
     ck_assert_uint_eq(rd.n_leaks, 0);
     ck_assert_uint_eq(rd.n_hot, 2);
-    ck_assert_str_eq(hot_episode_id(&rd.hot[1]), "knee:P1:2027-03-01");
+    char id[HOT_ID_MAX];
+    ck_assert_str_eq(hot_episode_id(&rd.hot[1], id), "knee:P1:2027-03-01");
     ck_assert_str_eq(hot_person_id(&rd.hot[1]), "P1");
     ck_assert_int_eq(rd.hot[1].actual, 200);
     ck_assert_str_eq(rd.hot[0].trigger_type, "fall");
@@ -213,7 +215,7 @@ START_TEST(test_compact)
         ck_assert_uint_eq(EP_SPILL_INDEX(h->spill_at), 0);
         ck_assert_int_eq(ep_spill_read(rd.spills[0], EP_SPILL_BYTE(h->spill_at), &r, &rows, &n,
                                        err, sizeof err), 0);
-        ck_assert_str_eq(r.episode_id, hot_episode_id(h));
+        ck_assert_str_eq(r.episode_id, hot_episode_id(h, id));
         ck_assert_uint_eq(n, want[i]);
         if (i == 2) {
             ck_assert_str_eq(rows[0].npi, "4444444448");
@@ -244,6 +246,80 @@ START_TEST(test_compact_stray_row)
 }
 END_TEST
 
+/* A template of the episodes folder as a catalog entry (its id all the ids below use). */
+static void entry_of(const char *name, catalog_entry *ce)
+{
+    char path[512], err[512];
+    snprintf(path, sizeof path, "%s/%s/template.json", getenv("CARA_EPISODES"), name);
+    memset(ce, 0, sizeof *ce);
+    ck_assert_msg(template_load(path, &ce->tmpl, err, sizeof err) == 0, "%s", err);
+}
+
+/* The ids pricing makes ("template:person:day 0") are not stored, only the person's
+ * (shared by a beneficiary's episodes in a row); any other id is kept whole. The order
+ * of the ids is strcmp's either way, checked over every pair of a set chosen for the
+ * edges: a person id that is a prefix of another ("P1", "P10": '0' sorts before ':'),
+ * one with a ':' or a '-' where another ends, two templates, two days of one person. */
+START_TEST(test_hot_ids)
+{
+    make_dir();
+    catalog_entry fp, fi;
+    entry_of("falls_prevention", &fp);
+    entry_of("functional_independence", &fi);
+    run_data rd;
+    memset(&rd, 0, sizeof rd);
+    rd.spill_dir = dir;
+    char err[512];
+    static const struct { int t; const char *person, *day, *id; } v[] = {
+        {0, "P1", "2027-01-05", NULL}, {0, "P1", "2027-03-01", NULL}, {0, "P10", "2027-01-05", NULL},
+        {0, "P1:", "2027-01-05", NULL}, {0, "P1-", "2027-01-05", NULL}, {0, "P", "2028-12-31", NULL},
+        {1, "P1", "2027-01-05", NULL}, {1, "P0", "2030-06-30", NULL},
+        {0, "P2", "2027-01-05", "falls_prevention:P2:2027-01-05:b"}, /* not pricing's: kept */
+        {1, "P3", "2027-02-02", "a"}};
+    enum { N = sizeof v / sizeof v[0] };
+    char want[N][HOT_ID_MAX];
+    for (int i = 0; i < N; i++) {
+        const catalog_entry *ce = v[i].t ? &fi : &fp;
+        snprintf(want[i], sizeof want[i], "%s:%s:%s", template_id(ce->tmpl), v[i].person, v[i].day);
+        if (v[i].id) snprintf(want[i], sizeof want[i], "%s", v[i].id);
+        priced(&rd, want[i], v[i].person, 100 + i);
+        rd.eps[rd.n_eps - 1].tmpl = ce;
+        ck_assert_int_eq(date_parse(v[i].day, 10, &rd.eps[rd.n_eps - 1].day0), 0);
+        ck_assert_int_eq(engine__spill_compact(&rd, NULL, 0, err, sizeof err), 0);
+    }
+    ck_assert_uint_eq(rd.n_hot, N);
+    char id[HOT_ID_MAX], id2[HOT_ID_MAX];
+    for (int i = 0; i < N; i++) {
+        const ep_hot *h = &rd.hot[i];
+        ck_assert_int_eq(h->own_id, v[i].id != NULL);
+        ck_assert_str_eq(hot_episode_id(h, id), want[i]);
+        ck_assert_str_eq(hot_person_id(h), v[i].person);
+    }
+    ck_assert_ptr_eq(hot_person_id(&rd.hot[1]), hot_person_id(&rd.hot[0])); /* one copy */
+    ck_assert_ptr_ne(hot_person_id(&rd.hot[2]), hot_person_id(&rd.hot[1]));
+    for (int i = 0; i < N; i++)
+        for (int j = 0; j < N; j++) {
+            int a = hot_id_cmp(&rd.hot[i], &rd.hot[j]);
+            int b = strcmp(hot_episode_id(&rd.hot[i], id), hot_episode_id(&rd.hot[j], id2));
+            ck_assert_msg((a > 0) - (a < 0) == (b > 0) - (b < 0), "%s against %s: %d, strcmp %d",
+                          id, id2, a, b);
+        }
+    /* read back by its place, the record's id is the one made */
+    ep_rec r;
+    leak_rec *rows;
+    size_t n;
+    const ep_hot *h = &rd.hot[3];
+    ck_assert_int_eq(ep_spill_read(rd.spills[EP_SPILL_INDEX(h->spill_at)], EP_SPILL_BYTE(h->spill_at),
+                                   &r, &rows, &n, err, sizeof err), 0);
+    ck_assert_str_eq(r.episode_id, "falls_prevention:P1::2027-01-05");
+    engine__run_data_free(&rd);
+    template_free(fp.tmpl);
+    template_free(fi.tmpl);
+    ck_assert_int_eq(entries(), 0);
+    rmdir(dir);
+}
+END_TEST
+
 Suite *suite_ep_spill(void)
 {
     Suite *s = suite_create("ep_spill");
@@ -253,6 +329,7 @@ Suite *suite_ep_spill(void)
     tcase_add_test(tc, test_dir_of);
     tcase_add_test(tc, test_compact);
     tcase_add_test(tc, test_compact_stray_row);
+    tcase_add_test(tc, test_hot_ids);
     suite_add_tcase(s, tc);
     return s;
 }

@@ -90,17 +90,90 @@ static int grow_hot(run_data *rd)
     return 0;
 }
 
+/* The id pricing makes of episode (tmpl, person, day0) into buf; its length, or
+ * HOT_ID_MAX or more when it does not fit (the id is then its own). */
+static size_t made_id(const catalog_entry *ce, const char *person, cara_date day0,
+                      char buf[HOT_ID_MAX])
+{
+    char day[11];
+    date_format(day0, day);
+    int n = snprintf(buf, HOT_ID_MAX, "%s:%s:%s", template_id(ce->tmpl), person, day);
+    return n < 0 ? HOT_ID_MAX : (size_t)n;
+}
+
+const char *hot_episode_id(const ep_hot *h, char buf[HOT_ID_MAX])
+{
+    if (h->own_id) return h->ids;
+    made_id(h->tmpl, h->ids, h->day0, buf);
+    return buf;
+}
+
+/* The bytes of an id as pieces: template, ':', person, ':', day (or the whole own id). */
+typedef struct id_parts {
+    const char *p[5];
+    char day[11];
+} id_parts;
+
+static void parts_of(const ep_hot *h, id_parts *v)
+{
+    if (h->own_id) {
+        v->p[0] = h->ids;
+        v->p[1] = v->p[2] = v->p[3] = v->p[4] = "";
+        return;
+    }
+    date_format(h->day0, v->day);
+    v->p[0] = template_id(h->tmpl->tmpl);
+    v->p[1] = v->p[3] = ":";
+    v->p[2] = h->ids;
+    v->p[4] = v->day;
+}
+
+int hot_id_cmp(const ep_hot *a, const ep_hot *b)
+{
+    if (!a->own_id && !b->own_id && a->tmpl == b->tmpl) {
+        /* the same template: person ':' day against person ':' day */
+        const unsigned char *x = (const unsigned char *)a->ids, *y = (const unsigned char *)b->ids;
+        if (x == y || !strcmp(a->ids, b->ids))
+            return a->day0 == b->day0 ? 0 : a->day0 < b->day0 ? -1 : 1; /* YYYY-MM-DD */
+        while (*x && *x == *y) x++, y++;
+        unsigned c = *x ? *x : ':', d = *y ? *y : ':';
+        if (c != d) return c < d ? -1 : 1;
+        /* one person's id ends where the other's has a ':': compare on, piece by piece */
+    }
+    id_parts u, v;
+    parts_of(a, &u);
+    parts_of(b, &v);
+    int i = 0, j = 0;
+    const unsigned char *x = (const unsigned char *)u.p[0], *y = (const unsigned char *)v.p[0];
+    for (;;) {
+        while (!*x && i < 4) x = (const unsigned char *)u.p[++i];
+        while (!*y && j < 4) y = (const unsigned char *)v.p[++j];
+        if (*x != *y) return *x < *y ? -1 : 1;
+        if (!*x) return 0;
+        x++, y++;
+    }
+}
+
 static int add_hot(run_data *rd, const ep_rec *r)
 {
     if (grow_hot(rd) < 0) return -ENOMEM;
-    size_t a = strlen(r->episode_id) + 1, b = strlen(r->person_id) + 1;
-    char *ids = engine__arena_alloc(rd, a + b);
-    if (!ids) return -ENOMEM;
-    memcpy(ids, r->episode_id, a);
-    memcpy(ids + a, r->person_id, b);
+    char made[HOT_ID_MAX];
+    size_t m = r->tmpl ? made_id(r->tmpl, r->person_id, r->day0, made) : HOT_ID_MAX;
+    int own = !r->tmpl || m >= HOT_ID_MAX - 1 || strcmp(made, r->episode_id) != 0;
+    char *ids = NULL;
+    const ep_hot *prev = rd->n_hot ? &rd->hot[rd->n_hot - 1] : NULL;
+    if (!own && prev && !strcmp(hot_person_id(prev), r->person_id)) {
+        ids = (char *)hot_person_id(prev); /* the same beneficiary's: one copy */
+    } else {
+        size_t a = own ? strlen(r->episode_id) + 1 : 0, b = strlen(r->person_id) + 1;
+        if (!(ids = engine__arena_alloc(rd, a + b))) return -ENOMEM;
+        if (own) memcpy(ids, r->episode_id, a);
+        memcpy(ids + a, r->person_id, b);
+    }
     ep_hot *h = &rd->hot[rd->n_hot];
     memset(h, 0, sizeof *h);
     h->ids = ids;
+    h->own_id = (unsigned char)own;
     h->tmpl = r->tmpl;
     h->arr = r->arr;
     h->target = r->target;

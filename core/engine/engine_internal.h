@@ -105,7 +105,11 @@ typedef struct arr_result {
  * run's plan read and change. The rest of the ep_rec, with its leakage rows, waits in
  * the run's spill files (ep_spill.h) until the save reads it back (spill_at). */
 typedef struct ep_hot {
-    char *ids;                      /* in the run's arena: episode_id, NUL, person_id, NUL */
+    /* in the run's arena: the person id (NUL-ended), shared by a beneficiary's episodes
+     * that follow one another, when the episode id is the one pricing makes of it
+     * ("template:person:day 0", engine_price.c); else (own_id) the episode id, NUL, then
+     * the person id, NUL. Read them with hot_episode_id and hot_person_id. */
+    char *ids;
     const catalog_entry *tmpl;      /* borrowed */
     const ref_arrangement *arr;     /* borrowed; NULL when unattributed or excluded */
     int64_t target, actual, winsorized, carried_winsorized;
@@ -114,6 +118,7 @@ typedef struct ep_hot {
     char trigger_type[16];
     unsigned char has_target, quality_met, carried, open;
     unsigned char has_leaks;        /* its spill record holds leakage rows */
+    unsigned char own_id;           /* ids holds the episode id too */
     uint64_t spill_at;              /* where the rest is: index in rd->spills << 40 | byte */
 } ep_hot;
 
@@ -126,8 +131,18 @@ typedef struct ep_dev {
     int64_t developed[3], projected[3];
 } ep_dev;
 
-static inline const char *hot_episode_id(const ep_hot *h) { return h->ids; }
-static inline const char *hot_person_id(const ep_hot *h) { return h->ids + strlen(h->ids) + 1; }
+/* The longest episode id pricing makes (engine_price.c: "template:person:day 0" in a
+ * buffer of this size); one that would be longer is kept whole (own_id). */
+#define HOT_ID_MAX 256
+
+/* h's episode id: its own, or made into buf (HOT_ID_MAX bytes) as pricing made it. */
+const char *hot_episode_id(const ep_hot *h, char buf[HOT_ID_MAX]);
+static inline const char *hot_person_id(const ep_hot *h)
+{
+    return h->own_id ? h->ids + strlen(h->ids) + 1 : h->ids;
+}
+/* strcmp(hot_episode_id(a), hot_episode_id(b)) without making either id. */
+int hot_id_cmp(const ep_hot *a, const ep_hot *b);
 
 struct ep_spill;
 

@@ -342,7 +342,8 @@ static int push_reconcile(lua_State *L, void *ud)
     for (size_t i = 0; i < a->n_sorted; i++) {
         const ep_hot *r = a->eps[i];
         lua_createtable(L, 0, 8);
-        set_s(L, "episode_id", hot_episode_id(r));
+        char id[HOT_ID_MAX];
+        set_s(L, "episode_id", hot_episode_id(r, id));
         set_s(L, "person_id", hot_person_id(r));
         set_s(L, "trigger_type", r->trigger_type);
         set_i(L, "trigger_date", r->day0);

@@ -141,7 +141,7 @@ static int cmp_ep_ptr(const void *a, const void *b)
     if (c) return c;
     int px = date_year(x->day0), py = date_year(y->day0);
     if (px != py) return px < py ? -1 : 1;
-    return strcmp(hot_episode_id(x), hot_episode_id(y));
+    return hot_id_cmp(x, y);
 }
 
 /* The most an arrangement's target, actual or winsorized actual may sum to in one
@@ -162,10 +162,11 @@ static int episode_sums_fit(ep_hot *const *v, size_t n, char *err, size_t errlen
                            : money_add(wz, v[k]->winsorized, &wz) < 0 ? "actual_winsorized_cents"
                                                                       : NULL;
         if (what) {
+            char id[HOT_ID_MAX];
             snprintf(err, errlen, "arrangement %s, performance year %d: the sum of %s over its "
                      "%zu episodes does not fit int64 cents (at episode %s): the run is not saved",
                      v[0]->arr->arrangement_id, date_year(v[0]->day0), what, n,
-                     hot_episode_id(v[k]));
+                     hot_episode_id(v[k], id));
             return -ERANGE;
         }
     }

@@ -145,8 +145,7 @@ static int save_episode(runs_w *w, ep_rec *r, const ep_hot *h, char *err, size_t
 
 static int cmp_hot_id(const void *a, const void *b)
 {
-    return strcmp(hot_episode_id(*(const ep_hot *const *)a),
-                  hot_episode_id(*(const ep_hot *const *)b));
+    return hot_id_cmp(*(const ep_hot *const *)a, *(const ep_hot *const *)b);
 }
 
 /* The record of h read back from its spill into r and *leaks (n); -EPROTO when the spill
@@ -155,13 +154,14 @@ static int read_back(const run_data *rd, const ep_hot *h, ep_rec *r, leak_rec **
                      size_t *n, char *err, size_t errlen)
 {
     size_t k = EP_SPILL_INDEX(h->spill_at);
+    char id[HOT_ID_MAX];
     if (k >= rd->n_spills)
         return util_fail(err, errlen, -EPROTO, "episode %s: no episode file %zu: the run is "
-                         "not saved", hot_episode_id(h), k);
+                         "not saved", hot_episode_id(h, id), k);
     int rc = ep_spill_read(rd->spills[k], EP_SPILL_BYTE(h->spill_at), r, leaks, n, err, errlen);
-    if (rc == 0 && strcmp(r->episode_id, hot_episode_id(h)) != 0)
+    if (rc == 0 && strcmp(r->episode_id, hot_episode_id(h, id)) != 0)
         rc = util_fail(err, errlen, -EPROTO, "the run's episode file holds %s where the run has "
-                       "%s: the run is not saved", r->episode_id, hot_episode_id(h));
+                       "%s: the run is not saved", r->episode_id, id);
     return rc;
 }
 
@@ -261,8 +261,9 @@ static int save_projection(runs_w *w, const run_data *rd, char *err, size_t errl
     for (size_t i = 0; i < rd->n_hot && rc == 0; i++) {
         const ep_hot *r = &rd->hot[i];
         if (!r->has_target) continue;
-        rc = runs_w_episode_projection(w, hot_episode_id(r), rd->dev[i].projected,
-                                       hot_episode_id(r), err, errlen);
+        char id[HOT_ID_MAX];
+        const char *eid = hot_episode_id(r, id);
+        rc = runs_w_episode_projection(w, eid, rd->dev[i].projected, eid, err, errlen);
     }
     for (size_t i = 0; i < rd->n_results && rc == 0; i++) {
         const arr_result *r = &rd->results[i], *p = &rd->proj[0][i];
