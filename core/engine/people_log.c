@@ -146,7 +146,8 @@ static int log_read(people_log *l, person_rec *p, char *err, size_t errlen)
 /* ---- the merge --------------------------------------------------------------------------- */
 
 typedef struct mem_rec {
-    size_t id;             /* offset in ids */
+    size_t id;             /* offset in ids while they are read */
+    const char *p;         /* then the id itself, for the sort */
     size_t seq;            /* its place in the logs, for a stable order */
     int64_t lines, claims;
     int no_elig;
@@ -165,12 +166,10 @@ struct people_merge {
     char *ids;
 };
 
-static const char *mem_ids; /* qsort's comparator's ids (one merge sorts at a time) */
-
 static int cmp_mem(const void *a, const void *b)
 {
     const mem_rec *x = a, *y = b;
-    int c = strcmp(mem_ids + x->id, mem_ids + y->id);
+    int c = strcmp(x->p, y->p);
     if (c) return c;
     return (x->seq > y->seq) - (x->seq < y->seq);
 }
@@ -198,17 +197,14 @@ static int read_all(people_merge *m, char *err, size_t errlen)
             memcpy(m->ids + ids_len, p.person_id, k);
             if (m->n_all == cap) return util_fail(err, errlen, -EIO, "a log holds more "
                                                   "beneficiaries than it counted");
-            m->all[m->n_all] = (mem_rec){ids_len, m->n_all, p.lines, p.claims, p.no_elig};
+            m->all[m->n_all] = (mem_rec){ids_len, NULL, m->n_all, p.lines, p.claims, p.no_elig};
             m->n_all++;
             ids_len += k;
         }
         if (rc < 0) return rc;
     }
-    if (m->n_all > 1) {
-        mem_ids = m->ids;
-        qsort(m->all, m->n_all, sizeof *m->all, cmp_mem);
-        mem_ids = NULL;
-    }
+    for (size_t i = 0; i < m->n_all; i++) m->all[i].p = m->ids + m->all[i].id; /* ids stay */
+    if (m->n_all > 1) qsort(m->all, m->n_all, sizeof *m->all, cmp_mem);
     return 0;
 }
 
@@ -259,7 +255,7 @@ int people_merge_next(people_merge *m, person_rec *p, char *err, size_t errlen)
     if (m->mem) {
         if (m->at == m->n_all) return 0;
         const mem_rec *r = &m->all[m->at++];
-        *p = (person_rec){m->ids + r->id, r->lines, r->claims, r->no_elig};
+        *p = (person_rec){r->p, r->lines, r->claims, r->no_elig};
         return 1;
     }
     if (m->taken < m->n) { /* the one returned last: its log reads on */
