@@ -195,7 +195,7 @@ START_TEST(test_compact)
     ck_assert_str_eq(hot_person_id(&rd.hot[1]), "P1");
     ck_assert_int_eq(rd.hot[1].actual, 200);
     ck_assert_str_eq(rd.hot[0].trigger_type, "fall");
-    ck_assert_str_eq(rd.hot[0].status, "final");
+    ck_assert_str_eq(hot_status(rd.hot[0].status), "final");
 
     /* rows taken from a sorted list: those of episodes not compacted stay unused */
     leak_rec sorted[3] = {{"a:P0:2027-01-01", NULL, "3333333336", "1", 1, 1},

@@ -154,8 +154,26 @@ int hot_id_cmp(const ep_hot *a, const ep_hot *b)
     }
 }
 
+static const char *const STATUS[] = {NULL, "", "final", "interim", "excluded"};
+
+const char *hot_status(unsigned char code)
+{
+    return code < sizeof STATUS / sizeof STATUS[0] ? STATUS[code] : NULL;
+}
+
+int hot_code(const char *status)
+{
+    if (!status) return 0;
+    for (int i = 1; i < (int)(sizeof STATUS / sizeof STATUS[0]); i++)
+        if (!strcmp(status, STATUS[i])) return i;
+    return -1;
+}
+
+/* -ENOMEM, or -EPROTO for a status that is none of the engine's. */
 static int add_hot(run_data *rd, const ep_rec *r)
 {
+    int st = hot_code(r->status), cst = hot_code(r->carried_status);
+    if (st < 0 || cst < 0) return -EPROTO;
     if (grow_hot(rd) < 0) return -ENOMEM;
     char made[HOT_ID_MAX];
     size_t m = r->tmpl ? made_id(r->tmpl, r->person_id, r->day0, made) : HOT_ID_MAX;
@@ -182,8 +200,8 @@ static int add_hot(run_data *rd, const ep_rec *r)
     h->carried_winsorized = r->carried_winsorized;
     h->day0 = r->day0;
     h->end = r->end;
-    h->status = r->status;
-    h->carried_status = r->carried_status;
+    h->status = (unsigned char)st;
+    h->carried_status = (unsigned char)cst;
     memcpy(h->trigger_type, r->trigger_type, sizeof h->trigger_type);
     h->has_target = r->has_target != 0;
     h->quality_met = r->quality_met != 0;
@@ -240,7 +258,10 @@ int engine__spill_compact(run_data *rd, const leak_rec *leaks, size_t n, char *e
         rc = ep_spill_put(sp, r, rows, k, &at, err, errlen);
         if (rc == 0 && (at >> EP_SPILL_SHIFT) != 0)
             rc = util_fail(err, errlen, -EFBIG, "the run's episode file passed 1 TiB");
-        if (rc == 0 && add_hot(rd, r) < 0) rc = util_fail(err, errlen, -ENOMEM, "out of memory");
+        if (rc == 0 && (rc = add_hot(rd, r)) < 0)
+            rc = rc == -EPROTO ? util_fail(err, errlen, rc, "episode %s: status \"%s\" is none "
+                                           "of the engine's", r->episode_id, r->status ? r->status : "")
+                               : util_fail(err, errlen, rc, "out of memory");
         if (rc == 0) {
             ep_hot *h = &rd->hot[rd->n_hot - 1];
             h->spill_at = (uint64_t)(rd->n_spills - 1) << EP_SPILL_SHIFT | (uint64_t)at;

@@ -201,7 +201,8 @@ void engine__interim_project(run_data *rd, const catalog *cat)
             }
             dv->projected[w] = v;
         }
-        if (r->has_target && (r->open || dv->projected[0] != r->actual)) r->status = "interim";
+        if (r->has_target && (r->open || dv->projected[0] != r->actual))
+            r->status = (unsigned char)hot_code("interim");
     }
 }
 

@@ -114,11 +114,11 @@ typedef struct ep_hot {
     const ref_arrangement *arr;     /* borrowed; NULL when unattributed or excluded */
     int64_t target, actual, winsorized, carried_winsorized;
     cara_date day0, end;
-    const char *status, *carried_status; /* static, as ep_rec's */
     char trigger_type[16];
     unsigned char has_target, quality_met, carried, open;
     unsigned char has_leaks;        /* its spill record holds leakage rows */
     unsigned char own_id;           /* ids holds the episode id too */
+    unsigned char status, carried_status; /* ep_rec's as codes: hot_status, hot_code */
     uint64_t spill_at;              /* where the rest is: index in rd->spills << 40 | byte */
 } ep_hot;
 
@@ -143,6 +143,11 @@ static inline const char *hot_person_id(const ep_hot *h)
 }
 /* strcmp(hot_episode_id(a), hot_episode_id(b)) without making either id. */
 int hot_id_cmp(const ep_hot *a, const ep_hot *b);
+
+/* An episode's status as ep_rec has it (NULL, "", "final", "interim" or "excluded": the
+ * engine's static strings) and its code in ep_hot; hot_code is -1 for any other. */
+const char *hot_status(unsigned char code);
+int hot_code(const char *status);
 
 struct ep_spill;
 

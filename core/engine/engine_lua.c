@@ -352,7 +352,7 @@ static int push_reconcile(lua_State *L, void *ud)
         set_i(L, "actual_winsorized_cents", r->winsorized);
         lua_pushboolean(L, r->quality_met);
         lua_setfield(L, -2, "quality_met");
-        set_s(L, "status", r->status);
+        set_s(L, "status", hot_status(r->status));
         rules_readonly(L, "episode");
         lua_rawseti(L, -2, (lua_Integer)i + 1);
     }

@@ -67,7 +67,7 @@ static int stores(const own_set *o, const char *person_id)
  * data's as-of date moved) or its winsorized cost (the caps moved) changed. */
 static int moved(const ep_hot *r)
 {
-    return r->carried && (strcmp(r->status, r->carried_status) != 0 ||
+    return r->carried && (r->status != r->carried_status ||
                           (r->has_target && r->winsorized != r->carried_winsorized));
 }
 
@@ -111,7 +111,7 @@ static int save_episode(runs_w *w, ep_rec *r, const ep_hot *h, char *err, size_t
 {
     r->tmpl = h->tmpl;
     r->arr = h->arr;
-    r->status = h->status;
+    r->status = hot_status(h->status);
     r->actual = h->actual;
     r->winsorized = h->winsorized;
     char day0[11], end[11];
