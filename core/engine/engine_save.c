@@ -159,9 +159,10 @@ static int read_back(const run_data *rd, const ep_hot *h, ep_rec *r, leak_rec **
         return util_fail(err, errlen, -EPROTO, "episode %s: no episode file %zu: the run is "
                          "not saved", hot_episode_id(h, id), k);
     int rc = ep_spill_read(rd->spills[k], EP_SPILL_BYTE(h->spill_at), r, leaks, n, err, errlen);
-    if (rc == 0 && strcmp(r->episode_id, hot_episode_id(h, id)) != 0)
+    const char *want = hot_episode_id(h, id); /* id, or h's own */
+    if (rc == 0 && strcmp(r->episode_id, want) != 0)
         rc = util_fail(err, errlen, -EPROTO, "the run's episode file holds %s where the run has "
-                       "%s: the run is not saved", r->episode_id, id);
+                       "%s: the run is not saved", r->episode_id, want);
     return rc;
 }
 
