@@ -11,6 +11,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "base/sha256.h"
 #include "feeds/cclf.h"
 #include "cclf_build.h"
 #include "feeds/cclf_feed.h"
@@ -322,6 +323,81 @@ START_TEST(test_one_delivery)
 }
 END_TEST
 
+/* The file's SHA-256 as sha256sum prints it. */
+static void file_sha(const char *path, char hex[65])
+{
+    char *buf, err[256];
+    size_t len;
+    ck_assert_int_eq(util_read_file(path, 1 << 20, &buf, &len, err, sizeof err), 0);
+    sha256_hex(buf, len, hex);
+    free(buf);
+}
+
+/* A new delivery's files (no earlier load of their kind had their sizes): the two
+ * largest are hashed alongside the load (HASH_ALONGSIDE in load_cclf.c), the others
+ * first. Every file's loads row and audit row get its hash (sha256sum's), none is left
+ * pending; the same files again are skipped whole. */
+START_TEST(test_hash_alongside)
+{
+    delivery d;
+    january(&d);
+    char *paths[12], want[65], sql[512];
+    int n = deliver_to(dir, db, &d, 1, 0, 0, &errs, paths);
+    ck_assert_int_eq(n, 8); /* CCLF0, 1, 2, 4, 5, 6, 8, 9 */
+    for (int i = 0; i < n; i++) free(paths[i]);
+    ck_assert_msg(deliver(&d, 1, 0) == 0, "%s", errs);
+    n = deliver_to(dir, db, &d, 1, 0, 0, &errs, paths); /* the same bytes again */
+    for (int i = 0; i < n; i++) {
+        file_sha(paths[i], want);
+        snprintf(sql, sizeof sql, "SELECT count(*) FROM loads l JOIN audit_log a ON a.action = "
+                 "'load' AND json_extract(a.after, '$.load_id') = l.load_id AND json_extract("
+                 "a.after, '$.sha256') = l.sha256 WHERE l.kind LIKE 'cclf_' AND l.sha256 = '%s' "
+                 "AND l.bytes > 0", want);
+        ck_assert_msg(q(sql) == 1, "%s: no loads row with its hash", paths[i]);
+        free(paths[i]);
+    }
+    ck_assert_int_eq(q("SELECT count(*) FROM loads WHERE sha256 = ''"), 0);
+    ck_assert_int_eq(deliver(&d, 1, 0), 0);
+    ck_assert_ptr_nonnull(strstr(errs, "already loaded"));
+    ck_assert_int_eq(q("SELECT count(*) FROM loads"), 8);
+    ck_assert_int_eq(q("SELECT count(*) FROM claims"), 5);
+}
+END_TEST
+
+/* Another process that loaded the same files while this load ran: staged as loads rows
+ * with the files' hashes but another size (which only such a race makes), so the two
+ * largest are hashed alongside and found loaded at the end, the others found loaded at
+ * once: the delivery is rolled back and reported already loaded. */
+START_TEST(test_hash_alongside_race)
+{
+    delivery d;
+    january(&d);
+    char *paths[12], want[65], sql[384];
+    int n = deliver_to(dir, db, &d, 1, 0, 0, &errs, paths);
+    for (int i = 0; i < n; i++) {
+        file_sha(paths[i], want);
+        const char *z = strstr(paths[i], ".ZC");
+        snprintf(sql, sizeof sql, "INSERT INTO loads (path, kind, sha256, rows, loaded_at, bytes) "
+                 "VALUES ('elsewhere', 'cclf%c', '%s', 0, '2027-01-01T00:00:00Z', 1)",
+                 z[3] >= 'A' ? z[3] - 'A' + 'a' : z[3], want);
+        th_exec(db, sql);
+        free(paths[i]);
+    }
+    ck_assert_msg(deliver(&d, 1, 0) == 0, "%s", errs);
+    ck_assert_ptr_nonnull(strstr(errs, "already loaded"));
+    ck_assert_int_eq(q("SELECT count(*) FROM loads"), 8);
+    ck_assert_int_eq(q("SELECT count(*) FROM claims"), 0);
+    /* the CCLF5 file's row gone (the largest: hashed alongside): not the same delivery,
+     * it loads, CCLF5 recorded with its hash */
+    th_exec(db, "DELETE FROM loads WHERE kind = 'cclf5'");
+    ck_assert_msg(deliver(&d, 1, 0) == 0, "%s", errs);
+    ck_assert_ptr_null(strstr(errs, "already loaded"));
+    ck_assert_int_eq(q("SELECT count(*) FROM claims"), 5);
+    ck_assert_int_eq(q("SELECT count(*) FROM loads WHERE kind = 'cclf5' AND length(sha256) = 64"), 1);
+    ck_assert_int_eq(q("SELECT count(*) FROM loads WHERE sha256 = ''"), 0);
+}
+END_TEST
+
 START_TEST(test_run_out_in_order)
 {
     delivery d;
@@ -485,6 +561,8 @@ Suite *suite_feed_cclf(void)
     TCase *tc = tcase_create("cclf");
     tcase_add_checked_fixture(tc, setup, teardown);
     tcase_add_test(tc, test_one_delivery);
+    tcase_add_test(tc, test_hash_alongside);
+    tcase_add_test(tc, test_hash_alongside_race);
     tcase_add_test(tc, test_run_out_in_order);
     tcase_add_test(tc, test_run_out_out_of_order);
     tcase_add_test(tc, test_bad_records_reject_delivery);

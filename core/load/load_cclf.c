@@ -8,11 +8,16 @@
  * is, in memory up to a bound, then in a temporary table), then assembled into claims
  * (CCLF1 + its CCLF2 lines, CCLF3 procedures and CCLF4 diagnoses; CCLF5/6 lines grouped
  * by CUR_CLM_UNIQ_ID) and applied by natural key and version (feed_store.h).
+ *
+ * Hashes: a file whose size no earlier whole load of its CCLF kind had cannot be one
+ * loaded before; the largest such files are hashed alongside the delivery (file_hash.h)
+ * and their hashes recorded before the commit, the others first (as load_fhir.c does).
  */
 #include <errno.h>
 #include <sys/mman.h>
 #include <stdlib.h>
 #include <string.h>
+#include <unistd.h>
 
 #include "feeds/feeds.h"
 #include "base/base.h"
@@ -32,7 +37,13 @@ typedef struct cfile {
     size_t lo, hi;          /* the bytes staged() read since it last gave pages back */
     size_t *chunk_at;       /* the offset of every ctx.chunk-th record (the counting pass) */
     size_t n_chunks;
+    int fd;                 /* hashing's descriptor, -1 when none */
+    file_hasher *hashing;   /* its hash alongside the load, until joined (sha "" till then) */
+    char at[32];            /* its loaded_at, for the audit row written once hashed */
 } cfile;
+
+/* files of a delivery hashed alongside it at most (the largest new ones) */
+enum { HASH_ALONGSIDE = 2 };
 
 typedef struct ctx {
     store *s;
@@ -785,6 +796,85 @@ static void summary(ctx *x, const char *label)
     fputc('\n', x->o->out);
 }
 
+/* The kind of f's loads row: "cclf" and its file's character in lowercase. */
+static void kind_of(const cfile *f, char kind[8])
+{
+    memcpy(kind, "cclf", 4);
+    kind[4] = (char)(f->name.file >= 'A' ? f->name.file - 'A' + 'a' : f->name.file);
+    kind[5] = '\0';
+}
+
+/* Map every file of the delivery; hash the largest new ones (a size no earlier whole
+ * load of their kind had: they cannot be files loaded before) alongside the load, the
+ * others now. 0, or -EIO with the file reported. */
+static int map_and_hash(ctx *x)
+{
+    cfile *f = x->f;
+    for (size_t i = 0; i < x->n; i++) {
+        char err[300];
+        if (util_map_file_fd(f[i].path, &f[i].buf, &f[i].len, &f[i].fd, err, sizeof err) < 0) {
+            feed_reject(&x->rep, f[i].path, 0, 0, NULL, NULL, 0, "%s", err);
+            return -EIO;
+        }
+    }
+    int new_size[64] = {0};
+    for (size_t i = 0; i < x->n && i < 64; i++) {
+        char kind[8];
+        kind_of(&f[i], kind);
+        int maybe = loads_w_maybe_seen(x->s, kind, (int64_t)f[i].len, x->err, sizeof x->err);
+        if (maybe < 0) {
+            store_failed(x, "reading the store");
+            return -EIO;
+        }
+        new_size[i] = maybe == 0;
+    }
+    for (int k = 0; k < HASH_ALONGSIDE; k++) {
+        size_t big = x->n;
+        for (size_t i = 0; i < x->n && i < 64; i++)
+            if (new_size[i] && !f[i].hashing && f[i].len && (big == x->n || f[i].len > f[big].len))
+                big = i;
+        if (big < x->n && file_hash_start(f[big].fd, f[big].len, &f[big].hashing) < 0) break;
+    }
+    for (size_t i = 0; i < x->n; i++)
+        if (!f[i].hashing) {
+            util_sha256_mapped(f[i].buf, f[i].len, f[i].sha);
+            close(f[i].fd);
+            f[i].fd = -1;
+        }
+    return 0;
+}
+
+/* The hashes computed alongside the load, into their loads rows. 1 when every file of
+ * the delivery turns out loaded before (another process loaded the same files while
+ * this load ran: the caller rolls back, as for a delivery seen at the start), 0, or
+ * -EIO (reported). */
+static int hashes_joined(ctx *x, int seen_first)
+{
+    int all_seen = seen_first;
+    for (size_t i = 0; i < x->n && !x->failed; i++) {
+        cfile *f = &x->f[i];
+        if (!f->hashing) continue;
+        int rc = file_hash_join(f->hashing, f->sha);
+        f->hashing = NULL;
+        if (rc < 0) {
+            snprintf(x->err, sizeof x->err, "%s: cannot read the file to hash it: %s", f->path,
+                     strerror(-rc));
+            store_failed(x, "recording the load");
+            break;
+        }
+        /* seen: another process loaded this file meanwhile. Its row here stays (the
+         * delivery is not that one, and the sink's claims may name this load) */
+        char kind[8];
+        kind_of(f, kind);
+        int seen = loads_w_seen(x->s, f->sha, kind, x->err, sizeof x->err);
+        if (seen < 0 || load_feed_record_hash(x->s, f->load_id, f->path, kind, f->sha, f->at,
+                                              x->err, sizeof x->err) < 0)
+            store_failed(x, "recording the load");
+        all_seen &= seen == 1;
+    }
+    return x->failed ? -EIO : all_seen;
+}
+
 static int load_delivery(ctx *x)
 {
     cfile *f = x->f;
@@ -795,14 +885,7 @@ static int load_delivery(ctx *x)
     int all_seen = 1;
     size_t claim_files = 0;
     load_phase(label, NULL);
-    for (size_t i = 0; i < x->n; i++) {
-        char err[300];
-        if (util_map_file(f[i].path, &f[i].buf, &f[i].len, err, sizeof err) < 0) {
-            feed_reject(&x->rep, f[i].path, 0, 0, NULL, NULL, 0, "%s", err);
-            return -EIO;
-        }
-        util_sha256_mapped(f[i].buf, f[i].len, f[i].sha);
-    }
+    if (map_and_hash(x) < 0) return -EIO;
     load_phase(label, "map, SHA-256");
     /* the first claims of a store: written into the file directly (store_direct_begin) */
     int direct = !x->o->no_direct && claims_q_none(x->s) == 1 && store_direct_begin(x->s) == 1;
@@ -811,12 +894,17 @@ static int load_delivery(ctx *x)
         if (direct) store_direct_end(x->s);
         return -EIO;
     }
+    int hashed_first_seen = 1; /* every file hashed first was loaded before */
     for (size_t i = 0; i < x->n && !x->failed; i++) {
-        char kind[8] = "cclf";
-        kind[4] = (char)(f[i].name.file >= 'A' ? f[i].name.file - 'A' + 'a' : f[i].name.file);
-        int rc = load_feed_record(x->s, f[i].path, kind, f[i].sha, (int64_t)f[i].len,
-                                  &x->load_id, x->err, sizeof x->err);
+        char kind[8];
+        kind_of(&f[i], kind);
+        int rc = f[i].hashing
+                     ? load_feed_record_pending(x->s, f[i].path, kind, (int64_t)f[i].len,
+                                                &x->load_id, f[i].at, x->err, sizeof x->err)
+                     : load_feed_record(x->s, f[i].path, kind, f[i].sha, (int64_t)f[i].len,
+                                        &x->load_id, x->err, sizeof x->err);
         if (rc < 0) store_failed(x, "recording the load");
+        if (!f[i].hashing) hashed_first_seen &= rc == 1;
         f[i].seen = rc == 1;
         f[i].load_id = rc == 0 ? x->load_id : 0;
         all_seen &= f[i].seen;
@@ -877,15 +965,22 @@ static int load_delivery(ctx *x)
     load_phase(label, "settle the writer");
     if (!x->failed) chain_admissions(x);
     load_phase(label, "chain stays");
-    for (size_t i = 0; i < x->n && !x->failed; i++) /* a delivery with rejects loads again */
+    /* a rejected delivery (errors, no --skip-bad) is not recorded: its hashes are
+     * stopped with the load instead */
+    int late = 0;
+    if (!x->failed && !(x->rep.errors && !x->o->skip_bad)) late = hashes_joined(x, hashed_first_seen);
+    for (size_t i = 0; i < x->n && !x->failed && !late; i++) /* a delivery with rejects loads again */
         if (f[i].load_id && load_feed_counts(x->s, f[i].load_id, x->rep.rejected,
                                              x->rep.warnings, x->err, sizeof x->err) < 0)
             store_failed(x, "recording the load");
-    if (!x->failed && !(x->rep.errors && !x->o->skip_bad) &&
+    if (!x->failed && !late && !(x->rep.errors && !x->o->skip_bad) &&
         feed_sink_finish(x->sink, x->err, sizeof x->err) < 0)
         store_failed(x, "indexing the claims");
     int rc = 0;
-    if (x->failed || (x->rep.errors && !x->o->skip_bad)) {
+    if (late == 1 && !x->failed) { /* another process loaded these files meanwhile */
+        store_rollback(x->s);
+        if (x->o->out) fprintf(x->o->out, "%s: already loaded (every file's SHA-256 is known), skipped\n", label);
+    } else if (x->failed || (x->rep.errors && !x->o->skip_bad)) {
         rc = x->failed ? -EIO : -EINVAL;
         store_rollback(x->s);
     } else if (store_commit(x->s, x->err, sizeof x->err) < 0) {
@@ -932,6 +1027,7 @@ int load_cclf(store *s, char *const *paths, size_t n, const feed_opts *o)
     if (!f) return -ENOMEM;
     for (size_t i = 0; i < n; i++) {
         f[i].path = paths[i];
+        f[i].fd = -1;
         const char *slash = strrchr(paths[i], '/');
         f[i].base = slash ? slash + 1 : paths[i];
         if (cclf_name_parse(f[i].base, &f[i].name) < 0) {
@@ -959,6 +1055,9 @@ int load_cclf(store *s, char *const *paths, size_t n, const feed_opts *o)
             rc = load_delivery(&x);
         }
         for (size_t k = i; k < j; k++) {
+            file_hash_cancel(f[k].hashing); /* a delivery that stopped before its hashes were joined */
+            f[k].hashing = NULL;
+            if (f[k].fd >= 0) close(f[k].fd);
             util_unmap(f[k].buf, f[k].len);
             free(f[k].chunk_at);
         }
