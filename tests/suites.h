@@ -57,6 +57,7 @@
     X(cand_index)      \
     X(ep_spill)        \
     X(people_log)      \
+    X(work_ahead)      \
     X(srv_auth)        \
     X(srv_routes)      \
     X(srv_api)         \

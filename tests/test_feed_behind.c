@@ -578,7 +578,8 @@ static size_t both_stage; /* the CCLF stage's bound in memory, both ways (0: the
  * when refs), and compare everything the two stores hold; the summaries too (they count
  * what each stored), and every message. Behind, CCLF's claim files are checked on two
  * threads in chunks of 3 records (cclf_ahead.h): the second thread checks records 4-6,
- * 10-12, ... of each file. */
+ * 10-12, ... of each file; and Part B's records are converted on a second thread in
+ * batches of 5 (load_cclf.c), so most claims of several lines straddle two batches. */
 static void same_both_ways(load_fn fn, const char *refs, char **paths, int n, int want_rc)
 {
     store *s[2] = {db, db2};
@@ -589,7 +590,8 @@ static void same_both_ways(load_fn fn, const char *refs, char **paths, int n, in
         size_t len = 0;
         FILE *o = open_memstream(&p, &len);
         feed_opts fo = {.max_errors = 50, .err = o, .out = o, .serial_writes = m == 0,
-                        .check_chunk = m == 0 ? 0 : 3, .skip_bad = both_skip_bad,
+                        .check_chunk = m == 0 ? 0 : 3, .conv_batch = m == 0 ? 0 : 5,
+                        .skip_bad = both_skip_bad,
                         .rejects = both_skip_bad ? o : NULL, .stage_records = both_stage};
         int rc = fn(s[m], paths, (size_t)n, &fo);
         fclose(o);

@@ -398,6 +398,53 @@ START_TEST(test_hash_alongside_race)
 }
 END_TEST
 
+/* Part B claims whose records straddle the batches converted on a second thread while
+ * the claims before them are stored (load_cclf.c; batches of 4 here, 256 by default):
+ * 30 claims of 3 lines, claim ids 1000..1029 (staged in that order), so claim 1001 has
+ * records 3, 4 and 5 (0-based) in two batches. Each line pays its claim's number less
+ * 1000 plus 0.01 x its line number (claim 1001: 1.01 + 1.02 + 1.03 = 3.06); every
+ * record has the fixture's claim diagnoses R296 and M6281 and line diagnosis W1830XA:
+ * the claim's are their union, "R296 M6281 W1830XA". In all: 3 x (0 + 1 + ... + 29) +
+ * 30 x 0.06 = 1305 + 1.80 = 1306.80. */
+START_TEST(test_part_b_batches)
+{
+    delivery d;
+    memset(&d, 0, sizeof d);
+    d.date = "270115";
+    rec r;
+    for (int c = 0; c < 30; c++)
+        for (int l = 1; l <= 3; l++) {
+            char cur[8], cntl[8], line[4], paid[16];
+            snprintf(cur, sizeof cur, "%d", 1000 + c);
+            snprintf(cntl, sizeof cntl, "P%d", 1000 + c);
+            snprintf(line, sizeof line, "%d", l);
+            snprintf(paid, sizeof paid, "%d.%02d", c, l);
+            part_b_line(&r, cur, cntl, line, M1, "2027-01-10", "97110", paid, paid, "0", "2027-01-20");
+            put_rec(&d, &r);
+        }
+    bene(&r, M1, "1950-05-17", "2", NULL);
+    put_rec(&d, &r);
+    char *paths[12];
+    int n = deliver_to(dir, db, &d, 1, 0, 0, &errs, paths);
+    feed_opts o = {.max_errors = 50, .err = stderr, .conv_batch = 4};
+    ck_assert_int_eq(load_cclf(db, paths, (size_t)n, &o), 0);
+    for (int i = 0; i < n; i++) free(paths[i]);
+    ck_assert_int_eq(q("SELECT count(*) FROM claims WHERE status = 'current'"), 30);
+    ck_assert_int_eq(q("SELECT count(*) FROM claim_lines"), 90);
+    ck_assert_int_eq(q("SELECT sum(paid_cents) FROM claim_lines"), 130680);
+    ck_assert_int_eq(q("SELECT sum(l.paid_cents) FROM claim_lines l JOIN claims c USING "
+                       "(claim_id) WHERE c.control_number = 'P1001'"), 306);
+    ck_assert_str_eq(qs("SELECT group_concat(claim_line_number, ',') FROM (SELECT l.* FROM "
+                        "claim_lines l JOIN claims c USING (claim_id) WHERE c.control_number = "
+                        "'P1001' ORDER BY claim_line_number)"), "1,2,3");
+    ck_assert_int_eq(q("SELECT count(*) FROM claims WHERE diagnosis_codes = 'R296 M6281 W1830XA'"), 30);
+    ck_assert_str_eq(qs("SELECT source FROM claims WHERE control_number = 'P1001'"),
+                     "T.A1234.ACO.ZC5Y27.D270115.T1200000:4");
+    ck_assert_str_eq(qs("SELECT source FROM claims WHERE control_number = 'P1029'"),
+                     "T.A1234.ACO.ZC5Y27.D270115.T1200000:88");
+}
+END_TEST
+
 START_TEST(test_run_out_in_order)
 {
     delivery d;
@@ -563,6 +610,7 @@ Suite *suite_feed_cclf(void)
     tcase_add_test(tc, test_one_delivery);
     tcase_add_test(tc, test_hash_alongside);
     tcase_add_test(tc, test_hash_alongside_race);
+    tcase_add_test(tc, test_part_b_batches);
     tcase_add_test(tc, test_run_out_in_order);
     tcase_add_test(tc, test_run_out_out_of_order);
     tcase_add_test(tc, test_bad_records_reject_delivery);

@@ -18,6 +18,7 @@
 #include "bloom.h"
 #include "util.h"
 #include "work.h"
+#include "work_ahead.h"
 #include "fs.h"
 #include "setting.h"
 #endif

@@ -600,68 +600,154 @@ static void assemble_part_a(ctx *x)
     free(lb.v);
 }
 
+/* Part B's records converted in batches: the loader reads a batch's records from the
+ * stage while the helper thread (work_ahead.h) converts the batch before it, and puts
+ * the claims of that one meanwhile; cclf_part_b_line is a pure function of the record,
+ * so a claim is the same whichever thread converted its records. */
+enum { PB_BATCH = 256 };
+
+typedef struct pb_item {
+    cclf_stage_row r;   /* its place (r.cur_id points at cur_id) */
+    char cur_id[14];
+    const char *rec;    /* its bytes, in its file's mapping */
+    int rc;             /* cclf_part_b_line's return */
+    char id[14];
+    feed_claim c;       /* the record as a claim of one line, and that line */
+    feed_line l;
+} pb_item;
+
+typedef struct pb_batch {
+    pb_item v[PB_BATCH];
+    size_t n, max;      /* records in it, at most (feed_opts.conv_batch) */
+} pb_batch;
+
+/* work_ahead's job: convert every record of the batch. */
+static void pb_convert(void *batch, void *ud)
+{
+    (void)ud;
+    pb_batch *b = batch;
+    for (size_t i = 0; i < b->n; i++) {
+        pb_item *it = &b->v[i];
+        cclf_error e = {.test_ids = 1}; /* validated when staged */
+        it->c.lines = NULL;
+        it->c.n_lines = 0;
+        it->rc = cclf_part_b_line(it->rec, it->r.file, &it->c, &it->l, it->id, &e);
+    }
+}
+
+/* The next records of the Part B list into b (b->n of them; fewer than b->max at its
+ * end). *rc: the stage's last answer (1 more may follow, 0 the end, < 0 its failure). */
+static void pb_fill(ctx *x, pb_batch *b, int *rc)
+{
+    b->n = 0;
+    while (b->n < b->max && *rc == 1 && !x->failed) {
+        pb_item *it = &b->v[b->n];
+        *rc = cclf_stage_next(x->stage, CCLF_STAGE_PART_B, &it->r, x->err, sizeof x->err);
+        if (*rc != 1) break;
+        util_strlcpy(it->cur_id, it->r.cur_id, sizeof it->cur_id);
+        it->r.cur_id = it->cur_id;
+        it->rec = staged(x, &it->r);
+        b->n++;
+    }
+}
+
+/* The claim being gathered: its records' lines, the claim of the first, its group (file
+ * and claim id) and source. */
+typedef struct pb_claim {
+    lines_buf lb;
+    feed_claim c;
+    char group[16], src[300];
+} pb_claim;
+
+static void pb_end_group(ctx *x, pb_claim *g)
+{
+    if (!g->group[0]) return;
+    g->c.lines = g->lb.v;
+    g->c.n_lines = g->lb.n;
+    put(x, &g->c, g->src);
+    g->group[0] = '\0';
+}
+
+/* Put the claims a converted batch completes (the last one may go on in the next). */
+static void pb_take(ctx *x, pb_batch *b, pb_claim *g)
+{
+    for (size_t i = 0; i < b->n && !x->failed; i++) {
+        pb_item *it = &b->v[i];
+        char key[16]; /* "%c%s" of file and claim, without printf's machinery */
+        key[0] = it->r.file;
+        size_t k = strnlen(it->cur_id, sizeof key - 2);
+        memcpy(key + 1, it->cur_id, k);
+        key[k + 1] = '\0';
+        if (g->group[0] && strcmp(key, g->group)) pb_end_group(x, g);
+        if (x->failed) break;
+        if (it->rc < 0) {
+            changed(x, &it->r);
+            break;
+        }
+        if (!g->group[0]) g->lb.n = 0;
+        feed_line *l = lines_add(&g->lb);
+        if (!l) {
+            snprintf(x->err, sizeof x->err, "out of memory");
+            store_failed(x, "assembling claims");
+            break;
+        }
+        *l = it->l;
+        if (!g->group[0]) {
+            g->c = it->c;
+            memcpy(g->group, key, sizeof g->group);
+            source_of(x, it->r.fidx, it->r.recno, g->src, sizeof g->src);
+        } else {
+            for (int d = 0; d < it->c.n_dx; d++) { /* diagnoses: the union, in order */
+                int seen = 0;
+                for (int j = 0; j < g->c.n_dx && !seen; j++) seen = !strcmp(g->c.dx[j], it->c.dx[d]);
+                if (!seen && g->c.n_dx < FEED_DX_MAX) memcpy(g->c.dx[g->c.n_dx++], it->c.dx[d], 8);
+            }
+        }
+    }
+}
+
 static void assemble_part_b(ctx *x)
 {
     if (cclf_stage_scan(x->stage, CCLF_STAGE_PART_B, 0, NULL, x->err, sizeof x->err) < 0) {
         store_failed(x, "reading staged claims");
         return;
     }
-    lines_buf lb = {0};
-    feed_claim c = {0}, more;
-    char group[16] = "", src[300] = "";
-    cclf_stage_row r;
-    for (int rc = cclf_stage_next(x->stage, CCLF_STAGE_PART_B, &r, x->err, sizeof x->err);;
-         rc = cclf_stage_next(x->stage, CCLF_STAGE_PART_B, &r, x->err, sizeof x->err)) {
-        int row = rc == 1;
-        char key[16] = "";
-        if (row) { /* "%c%s" of file and claim, without printf's machinery */
-            key[0] = r.file;
-            size_t k = strnlen(r.cur_id, sizeof key - 2);
-            memcpy(key + 1, r.cur_id, k);
-            key[k + 1] = '\0';
-        }
-        if (group[0] && (!row || strcmp(key, group))) { /* the group ends */
-            c.lines = lb.v;
-            c.n_lines = lb.n;
-            put(x, &c, src);
-            group[0] = '\0';
-        }
-        if (!row && rc < 0) store_failed(x, "reading staged claims");
-        if (!row || x->failed) break;
-        const char *rec = staged(x, &r);
-        char file = r.file, id[14];
-        cclf_error e = {.test_ids = 1}; /* validated when staged */
-        feed_line *l = lines_add(&lb);
-        if (!l) {
-            snprintf(x->err, sizeof x->err, "out of memory");
-            store_failed(x, "assembling claims");
-            break;
-        }
-        if (!group[0]) {
-            lb.n = 0;
-            l = lines_add(&lb);
-            memset(&c, 0, sizeof c);
-            if (cclf_part_b_line(rec, file, &c, l, id, &e) < 0) {
-                changed(x, &r);
-                break;
-            }
-            memcpy(group, key, sizeof group);
-            source_of(x, r.fidx, r.recno, src, sizeof src);
-        } else {
-            memset(&more, 0, sizeof more);
-            if (cclf_part_b_line(rec, file, &more, l, id, &e) < 0) {
-                changed(x, &r);
-                break;
-            }
-            for (int i = 0; i < more.n_dx; i++) { /* diagnoses: the union, in order */
-                int seen = 0;
-                for (int j = 0; j < c.n_dx && !seen; j++) seen = !strcmp(c.dx[j], more.dx[i]);
-                if (!seen && c.n_dx < FEED_DX_MAX) memcpy(c.dx[c.n_dx++], more.dx[i], 8);
-            }
-        }
+    pb_batch *b[2] = {malloc(sizeof *b[0]), malloc(sizeof *b[1])};
+    pb_claim *g = calloc(1, sizeof *g);
+    work_ahead *w = NULL; /* NULL: converted here (CARA_LOAD_SERIAL) */
+    if (!b[0] || !b[1] || !g ||
+        (!x->o->serial_writes && work_ahead_start(pb_convert, NULL, "cara-conv", &w) < 0)) {
+        snprintf(x->err, sizeof x->err, "out of memory");
+        store_failed(x, "assembling claims");
     }
+    int rc = 1;
+    size_t max = x->o->conv_batch && x->o->conv_batch < PB_BATCH ? x->o->conv_batch : PB_BATCH;
+    if (!x->failed) {
+        b[0]->max = b[1]->max = max;
+        pb_fill(x, b[0], &rc);
+        if (w) work_ahead_give(w, b[0]);
+        else pb_convert(b[0], NULL);
+    }
+    while (!x->failed && b[0]->n) {
+        pb_fill(x, b[1], &rc); /* while the thread converts b[0] */
+        if (w) work_ahead_wait(w);
+        if (b[1]->n) {
+            if (w) work_ahead_give(w, b[1]);
+            else pb_convert(b[1], NULL);
+        }
+        pb_take(x, b[0], g); /* while it converts b[1] */
+        pb_batch *t = b[0];
+        b[0] = b[1];
+        b[1] = t;
+    }
+    work_ahead_stop(w); /* waits for a batch in hand */
+    if (!x->failed && rc < 0) store_failed(x, "reading staged claims");
+    if (!x->failed) pb_end_group(x, g);
     cclf_stage_stop(x->stage, CCLF_STAGE_PART_B);
-    free(lb.v);
+    if (g) free(g->lb.v);
+    free(g);
+    free(b[0]);
+    free(b[1]);
 }
 
 /* chain_admissions's walk over the bills: the previous bill's stay key, disposition

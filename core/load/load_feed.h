@@ -37,6 +37,9 @@ typedef struct feed_opts {
                             default; tests use a few records to cross chunks) */
     size_t stage_records; /* CCLF: records the stage holds in memory before it moves to
                             its tables (0: CCLF_STAGE_MEM_RECORDS; tests use a few) */
+    size_t conv_batch;   /* CCLF: Part B records per batch converted on a second thread
+                            while the claims before them are stored (0: its default of
+                            256; tests use a few to cross batches) */
 } feed_opts;
 
 /* Errors of one delivery. */
