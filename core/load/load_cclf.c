@@ -56,7 +56,8 @@ typedef struct ctx {
     int64_t load_id;
     char err[512];
     int failed;             /* a store failure: stop */
-    uint64_t read_back;     /* staged records read back (staged) */
+    uint64_t read_back;     /* staged records read back (staged_read) */
+    int random_access;      /* the mappings marked MADV_RANDOM (staged_at's first call) */
     int64_t hicn_rows;      /* CCLF9 HICN pairs (not used: claims carry MBIs) */
     int64_t test_ids;       /* records whose identifier is a CMS test id, not an MBI */
     int64_t aligned;        /* CCLF8 beneficiaries aligned to the delivery's ACO */
@@ -431,17 +432,16 @@ static void stage_files(ctx *x)
  * record of the longest layout's length stands in so that no parser reads past it. */
 enum { RELEASE_EVERY = 256, BLANK_LEN = 1024 };
 
-static const char *staged(ctx *x, cclf_stage_row *r)
+/* Where staged record r is, with its place checked (the blank record when it is outside
+ * its file), without counting it as read: staged_read does that, once it has been. */
+static const char *staged_at(ctx *x, cclf_stage_row *r)
 {
     static const char blank[BLANK_LEN + 1];
-    if (x->read_back == 0) /* from now on in claim order: no read-ahead, no fault-around */
+    if (!x->random_access) { /* from now on in claim order: no read-ahead, no fault-around */
+        x->random_access = 1;
         for (size_t i = 0; i < x->n; i++)
             if (x->f[i].len) (void)madvise((void *)x->f[i].buf, x->f[i].len, MADV_RANDOM);
-    if (++x->read_back % RELEASE_EVERY == 0) /* the span each file's reads touched */
-        for (size_t i = 0; i < x->n; i++) {
-            util_release_range(x->f[i].buf, x->f[i].len, x->f[i].lo, x->f[i].hi);
-            x->f[i].lo = x->f[i].hi = 0;
-        }
+    }
     if (r->fidx < 0 || (size_t)r->fidx >= x->n || r->off < 0 || r->len > BLANK_LEN ||
         (size_t)r->off > x->f[r->fidx].len || r->len > x->f[r->fidx].len - (size_t)r->off) {
         snprintf(x->err, sizeof x->err, "a staged record (file %lld, offset %lld) is outside "
@@ -449,8 +449,22 @@ static const char *staged(ctx *x, cclf_stage_row *r)
         store_failed(x, "reading staged claims");
         r->fidx = 0; /* the caller may still name the record's file and print its bytes */
         r->len = 0;
+        r->off = -1; /* staged_read: nothing of a file read */
         return blank;
     }
+    return x->f[r->fidx].buf + r->off;
+}
+
+/* Record r (placed by staged_at) has been read: its span joins its file's, and every
+ * RELEASE_EVERY records the spans read are given back. */
+static void staged_read(ctx *x, const cclf_stage_row *r)
+{
+    if (++x->read_back % RELEASE_EVERY == 0) /* the span each file's reads touched */
+        for (size_t i = 0; i < x->n; i++) {
+            util_release_range(x->f[i].buf, x->f[i].len, x->f[i].lo, x->f[i].hi);
+            x->f[i].lo = x->f[i].hi = 0;
+        }
+    if (r->off < 0) return;
     cfile *f = &x->f[r->fidx];
     size_t a = (size_t)r->off, b = a + r->len;
     if (f->lo == f->hi) f->lo = a, f->hi = b;
@@ -458,7 +472,13 @@ static const char *staged(ctx *x, cclf_stage_row *r)
         if (a < f->lo) f->lo = a;
         if (b > f->hi) f->hi = b;
     }
-    return f->buf + r->off;
+}
+
+static const char *staged(ctx *x, cclf_stage_row *r)
+{
+    const char *p = staged_at(x, r);
+    staged_read(x, r);
+    return p;
 }
 
 /* A staged record that no longer reads as it did when it was checked: the file changed
@@ -646,7 +666,7 @@ static void pb_fill(ctx *x, pb_batch *b, int *rc)
         if (*rc != 1) break;
         util_strlcpy(it->cur_id, it->r.cur_id, sizeof it->cur_id);
         it->r.cur_id = it->cur_id;
-        it->rec = staged(x, &it->r);
+        it->rec = staged_at(x, &it->r); /* counted as read once converted (pb_take) */
         b->n++;
     }
 }
@@ -671,6 +691,8 @@ static void pb_end_group(ctx *x, pb_claim *g)
 /* Put the claims a converted batch completes (the last one may go on in the next). */
 static void pb_take(ctx *x, pb_batch *b, pb_claim *g)
 {
+    for (size_t i = 0; i < b->n; i++) /* converted: their pages may be given back */
+        staged_read(x, &b->v[i].r);
     for (size_t i = 0; i < b->n && !x->failed; i++) {
         pb_item *it = &b->v[i];
         char key[16]; /* "%c%s" of file and claim, without printf's machinery */
