@@ -103,10 +103,15 @@ size_t cclf_text(const char *rec, const cclf_field *f, char *out, size_t outlen)
 
 int cclf_date(const char *rec, const cclf_field *f, cara_date *d)
 {
-    char s[16];
-    size_t n = cclf_text(rec, f, s, sizeof s);
-    if (n == 0 || !strcmp(s, "1000-01-01") || !strcmp(s, "9999-12-31")) return 1;
-    return date_parse(s, n, d) == 0 ? 0 : -EINVAL;
+    /* cclf_text's text, read in place */
+    if (!f) return 1;
+    const char *p = rec + f->start - 1;
+    size_t n = f->len, t = 0;
+    while (n && p[n - 1] == ' ') n--;
+    while (t < n && (p[t] == '~' || p[t] == ' ')) t++;
+    if (t == n) return 1; /* blank or '~': absent */
+    if (n == 10 && (!memcmp(p, "1000-01-01", 10) || !memcmp(p, "9999-12-31", 10))) return 1;
+    return date_parse(p, n, d) == 0 ? 0 : -EINVAL;
 }
 
 int cclf_money(const char *rec, const cclf_field *f, int64_t *cents)

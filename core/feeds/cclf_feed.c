@@ -153,21 +153,39 @@ static int bad(const rd *r, const cclf_field *f, const char *fmt, ...)
     return -1;
 }
 
-/* Trimmed text of a field (leading spaces too): cclf_text's text (at most 127 bytes)
- * without its leading spaces, found in place and copied once. */
-static size_t text(const rd *r, cf name, char *out, size_t outlen)
+/* A field's trimmed text in place: *out points at it in the record, the length is
+ * returned (0: blank or CMS's '~' filler, absent). cclf_text's text (at most 127 bytes)
+ * without its leading spaces. */
+static size_t span(const rd *r, cf name, const char **out)
 {
     const cclf_field *f = fld(r, name);
     size_t n = f ? f->len : 0, s = 0, t = 0;
     const char *p = f ? r->rec + f->start - 1 : "";
+    /* the trailing spaces 8 at a time (a field is mostly padding: CLM_CNTL_NUM's 40
+     * characters hold 11), then one by one */
+    while (n >= 8) {
+        uint64_t w;
+        memcpy(&w, p + n - 8, 8);
+        if (w != UINT64_C(0x2020202020202020)) break;
+        n -= 8;
+    }
     while (n && p[n - 1] == ' ') n--;
     while (t < n && (p[t] == '~' || p[t] == ' ')) t++;
     if (t == n) n = 0; /* blank or CMS's '~' filler: absent */
     if (n > 127) n = 127;
     while (s < n && p[s] == ' ') s++;
-    n -= s;
+    *out = p + s;
+    return n - s;
+}
+
+/* The trimmed text of a field (span) copied into out (at most outlen - 1 bytes, NUL
+ * ended); its length. */
+static size_t text(const rd *r, cf name, char *out, size_t outlen)
+{
+    const char *p;
+    size_t n = span(r, name, &p);
     if (n >= outlen) n = outlen - 1;
-    memcpy(out, p + s, n);
+    memcpy(out, p, n);
     out[n] = '\0';
     return n;
 }
@@ -176,8 +194,9 @@ static size_t text(const rd *r, cf name, char *out, size_t outlen)
 static int checked(const rd *r, cf name, int kind, int required, char *out,
                    size_t outlen)
 {
-    char v[128], msg[200];
-    size_t n = text(r, name, v, sizeof v);
+    char msg[200];
+    const char *v;
+    size_t n = span(r, name, &v);
     out[0] = '\0';
     if (n == 0) return required ? bad(r, fld(r, name), "required, but blank") : 0;
     if (feed_check(kind, v, n, out, outlen, msg, sizeof msg) < 0) {
@@ -190,9 +209,11 @@ static int checked(const rd *r, cf name, int kind, int required, char *out,
 static int mbi(const rd *r, cf name, char out[13])
 {
     char v[32], msg[200];
-    size_t n = text(r, name, v, sizeof v);
+    const char *p;
+    size_t n = span(r, name, &p);
     if (n == 0) return bad(r, fld(r, name), "required, but blank");
-    if (feed_check_mbi(v, n, out, 13, msg, sizeof msg) == 0) return 0;
+    if (feed_check_mbi(p, n, out, 13, msg, sizeof msg) == 0) return 0;
+    text(r, name, v, sizeof v);
     if (r->e->test_ids && n == 11 && strspn(v, "0123456789ABCDEFGHIJKLMNOPQRSTUVWXYZ") == 11) {
         memcpy(out, v, 12);
         r->e->test_id_used = 1;
@@ -222,30 +243,37 @@ static int money(const rd *r, cf name, int64_t *cents)
 {
     const cclf_field *f = fld(r, name);
     char v[32];
-    if (text(r, name, v, sizeof v) == 0) {
+    const char *p;
+    if (span(r, name, &p) == 0) {
         *cents = 0;
         return 0;
     }
-    if (cclf_money(r->rec, f, cents) < 0)
-        return bad(r, f, "\"%s\" is not a signed amount with two decimals (e.g. -0000123.45)", v);
-    if (!money_amount_ok(*cents)) return bad(r, f, "\"%s\" is %s", v, money_amount_limit_text());
-    return 0;
+    int ok = cclf_money(r->rec, f, cents) == 0;
+    if (ok && money_amount_ok(*cents)) return 0;
+    text(r, name, v, sizeof v);
+    if (!ok) return bad(r, f, "\"%s\" is not a signed amount with two decimals (e.g. -0000123.45)", v);
+    return bad(r, f, "\"%s\" is %s", v, money_amount_limit_text());
 }
 
 /* A digits-only field as a number (blank: *v = 0 unless required). */
 static int number(const rd *r, cf name, int required, int64_t lo, int64_t hi, int64_t *v)
 {
     char s[32];
-    size_t n = text(r, name, s, sizeof s);
+    const char *p;
+    size_t n = span(r, name, &p);
     *v = 0;
     if (n == 0) return required ? bad(r, fld(r, name), "required, but blank") : 0;
     for (size_t i = 0; i < n; i++) {
-        if (s[i] < '0' || s[i] > '9' || *v > INT64_MAX / 10 - 9)
+        if (p[i] < '0' || p[i] > '9' || *v > INT64_MAX / 10 - 9) {
+            text(r, name, s, sizeof s);
             return bad(r, fld(r, name), "\"%s\" is not a whole number", s);
-        *v = *v * 10 + (s[i] - '0');
+        }
+        *v = *v * 10 + (p[i] - '0');
     }
-    if (*v < lo || *v > hi)
+    if (*v < lo || *v > hi) {
+        text(r, name, s, sizeof s);
         return bad(r, fld(r, name), "\"%s\" is outside %lld..%lld", s, (long long)lo, (long long)hi);
+    }
     return 0;
 }
 
