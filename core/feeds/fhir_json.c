@@ -270,8 +270,9 @@ static int number(scan *s, fj_t *v)
         if (q >= s->end || !isdig(*q)) return -1;
         while (q < s->end && isdig(*q)) q++;
     }
+    int exp = 0;
     if (q < s->end && (*q == 'e' || *q == 'E')) {
-        real = 1;
+        real = exp = 1;
         q++;
         if (q < s->end && (*q == '+' || *q == '-')) q++;
         if (q >= s->end || !isdig(*q)) return -1;
@@ -285,8 +286,12 @@ static int number(scan *s, fj_t *v)
     char *e;
     errno = 0;
     if (real) {
-        double d = strtod(buf, &e);
-        if (e != buf + n || (errno == ERANGE && isinf(d))) return -1;
+        /* without an exponent, fewer than 64 characters cannot pass DBL_MAX (1.8e308):
+         * strtod only for the range of a literal with one */
+        if (exp) {
+            double d = strtod(buf, &e);
+            if (e != buf + n || (errno == ERANGE && isinf(d))) return -1;
+        }
         char *t = arena_alloc(s->d, n + 1); /* the literal: fj_real_text */
         if (!t) {
             s->oom = 1;
