@@ -64,27 +64,35 @@ static void same_as_each(const char *path, long want_rc, size_t want_records)
     fclose(o);
     util_unmap(buf, len);
 
-    ck_assert_int_eq(util_map_file(path, &buf, &len, err, sizeof err), 0);
-    fhir_reader *rd;
-    ck_assert_int_eq(fhir_reader_start(buf, len, &rd), 0);
-    o = open_memstream(&b, &bn);
-    const fhir_resource *r;
-    const char *msg;
-    size_t number, n = 0;
-    while (fhir_reader_next(rd, &r, &number, &msg) == 1) {
-        describe(o, r, number, msg);
-        n++;
-    }
-    ck_assert_int_eq(fhir_reader_next(rd, &r, &number, &msg), 0); /* the end stays the end */
-    long rb = fhir_reader_finish(rd);
-    fclose(o);
-    util_unmap(buf, len);
     ck_assert_int_eq(ra, want_rc);
-    ck_assert_int_eq(rb, ra);
-    ck_assert_uint_eq(n, want_records);
-    ck_assert_msg(!strcmp(a, b), "%s: the reader differs:\n%.400s\n---\n%.400s", path, a, b);
+    /* the reader with its parts (NDJSON longer than a part: two parsers), and with parts
+     * of 256 and 1,000 bytes (a part of a few lines, or of none: a line longer than it;
+     * the parts alternate between the two parsers and their rings) */
+    static const size_t parts[] = {0, 256, 1000};
+    for (size_t pi = 0; pi < sizeof parts / sizeof parts[0]; pi++) {
+        ck_assert_int_eq(util_map_file(path, &buf, &len, err, sizeof err), 0);
+        fhir_reader *rd;
+        ck_assert_int_eq(fhir_reader_start_parts(buf, len, parts[pi], &rd), 0);
+        o = open_memstream(&b, &bn);
+        const fhir_resource *r;
+        const char *msg;
+        size_t number, n = 0;
+        while (fhir_reader_next(rd, &r, &number, &msg) == 1) {
+            describe(o, r, number, msg);
+            n++;
+        }
+        ck_assert_int_eq(fhir_reader_next(rd, &r, &number, &msg), 0); /* the end stays the end */
+        long rb = fhir_reader_finish(rd);
+        fclose(o);
+        util_unmap(buf, len);
+        ck_assert_int_eq(rb, ra);
+        ck_assert_uint_eq(n, want_records);
+        ck_assert_msg(!strcmp(a, b), "%s (parts of %zu bytes): the reader differs:\n%.400s\n---\n%.400s",
+                      path, parts[pi], a, b);
+        free(b);
+        b = NULL;
+    }
     free(a);
-    free(b);
 }
 
 /* NDJSON of 1,000 and 1,001 lines (past the ring of 64, an even and an odd count of
@@ -152,9 +160,11 @@ START_TEST(test_not_json_and_empty)
 }
 END_TEST
 
-/* A caller that stops after 5 of 1,000 records: the parser stops (it waits on the full
- * ring, then sees the stop), finish returns what the parser had seen, and every record
- * it parsed is freed. */
+/* A caller that stops after 5 (then 30) of 1,000 records: the parser stops (it waits on
+ * the full ring, then sees the stop), finish returns what the parser had seen, and
+ * every record it parsed is freed; the same read in parts of 256 bytes (about 5 lines:
+ * 30 records cross 6 parts, both parsers stopped with records of later parts in their
+ * rings). */
 START_TEST(test_stop_early)
 {
     char path[128];
@@ -165,23 +175,28 @@ START_TEST(test_stop_early)
     const char *buf;
     size_t len;
     char err[256];
-    ck_assert_int_eq(util_map_file(path, &buf, &len, err, sizeof err), 0);
-    fhir_reader *rd;
-    ck_assert_int_eq(fhir_reader_start(buf, len, &rd), 0);
-    const fhir_resource *r;
-    const char *msg;
-    size_t number;
-    for (int i = 1; i <= 5; i++) {
-        ck_assert_int_eq(fhir_reader_next(rd, &r, &number, &msg), 1);
-        ck_assert_uint_eq(number, (size_t)i);
-        char id[16];
-        snprintf(id, sizeof id, "x%d", i);
-        ck_assert_str_eq(r->id, id);
-    }
-    long n = fhir_reader_finish(rd);
-    ck_assert_int_ge(n, 5); /* the records the parser saw before it stopped */
-    ck_assert_int_le(n, 5 + FHIR_READER_SLOTS + 1); /* at most a ring ahead */
-    util_unmap(buf, len);
+    static const size_t parts[] = {0, 256};
+    static const int stops[] = {5, 30};
+    for (size_t pi = 0; pi < 2; pi++)
+        for (size_t si = 0; si < 2; si++) {
+            ck_assert_int_eq(util_map_file(path, &buf, &len, err, sizeof err), 0);
+            fhir_reader *rd;
+            ck_assert_int_eq(fhir_reader_start_parts(buf, len, parts[pi], &rd), 0);
+            const fhir_resource *r;
+            const char *msg;
+            size_t number;
+            for (int i = 1; i <= stops[si]; i++) {
+                ck_assert_int_eq(fhir_reader_next(rd, &r, &number, &msg), 1);
+                ck_assert_uint_eq(number, (size_t)i);
+                char id[16];
+                snprintf(id, sizeof id, "x%d", i);
+                ck_assert_str_eq(r->id, id);
+            }
+            long n = fhir_reader_finish(rd);
+            ck_assert_int_ge(n, stops[si]); /* the records the parser saw before it stopped */
+            ck_assert_int_le(n, stops[si] + FHIR_READER_SLOTS + 1); /* at most a ring ahead */
+            util_unmap(buf, len);
+        }
     ck_assert_int_eq(fhir_reader_finish(NULL), 0);
 }
 END_TEST

@@ -1728,12 +1728,17 @@ typedef struct mapped {
     size_t len, released;
 } mapped;
 
-/* NDJSON: one resource per line. A file of one line that is a Bundle is a Bundle. */
-static long each_line(const char *p, const char *end, fhir_take_fn fn, void *ud, mapped *m)
+/* NDJSON: one resource per line, numbered from number + 1. A file of one line that is a
+ * Bundle is a Bundle (when lone_bundle). *lines (when given): the lines read, blank ones
+ * too. */
+static long each_line(const char *p, const char *end, size_t number, int lone_bundle,
+                      size_t *lines, fhir_take_fn fn, void *ud, mapped *m)
 {
-    size_t number = 0;
     long seen = 0;
+    size_t first = number;
+    if (lines) *lines = 0;
     for (; p < end; number++) {
+        if (lines) *lines = number - first + 1;
         if (m && (size_t)(p - m->map) >= m->released + (4u << 20)) /* every 4 MiB */
             util_release_mapped(m->map, m->len, p, &m->released);
         const char *nl = memchr(p, '\n', (size_t)(end - p));
@@ -1749,7 +1754,7 @@ static long each_line(const char *p, const char *end, fhir_take_fn fn, void *ud,
         } else {
             fj_t *v = load(line, (size_t)(e - line), msg, sizeof msg);
             if (!v) rc = fn(ud, NULL, number + 1, msg);
-            else if (is_bundle(v) && seen == 1 && blank(p, end)) {
+            else if (lone_bundle && is_bundle(v) && seen == 1 && blank(p, end)) {
                 long n = each_entry(v, fn, ud);
                 fj_free(v);
                 return n;
@@ -1775,7 +1780,7 @@ static long each_doc(const char *buf, size_t len, fhir_take_fn fn, void *ud, map
 {
     const char *p = buf, *end = buf + len;
     if (len >= 3 && !memcmp(buf, "\xEF\xBB\xBF", 3)) p += 3; /* UTF-8 BOM */
-    if (looks_ndjson(p, end)) return each_line(p, end, fn, ud, m);
+    if (looks_ndjson(p, end)) return each_line(p, end, 0, 1, NULL, fn, ud, m);
     if (blank(p, end)) return 0;
     char msg[512];
     fj_t *doc = load(p, (size_t)(end - p), msg, sizeof msg);
@@ -1819,6 +1824,23 @@ long fhir_each_mapped_take(const char *buf, size_t len, fhir_take_fn fn, void *u
     long n = each_doc(buf, len, fn, ud, &m);
     util_release_mapped(buf, len, buf + len, &m.released);
     return n;
+}
+
+int fhir_ndjson_lines(const char *buf, size_t len, size_t *start)
+{
+    const char *p = buf, *end = buf + len;
+    if (len >= 3 && !memcmp(buf, "\xEF\xBB\xBF", 3)) p += 3; /* UTF-8 BOM */
+    *start = (size_t)(p - buf);
+    if (!looks_ndjson(p, end)) return 0;
+    while (p < end && (*p == ' ' || *p == '\t' || *p == '\r' || *p == '\n')) p++;
+    const char *nl = memchr(p, '\n', (size_t)(end - p));
+    return nl && !blank(nl + 1, end); /* a second line: not a lone Bundle */
+}
+
+long fhir_each_ndjson_take(const char *buf, size_t from, size_t to, size_t number,
+                           size_t *lines, fhir_take_fn fn, void *ud)
+{
+    return each_line(buf + from, buf + to, number, 0, lines, fn, ud, NULL);
 }
 
 long fhir_each_mapped(const char *buf, size_t len, fhir_fn fn, void *ud)

@@ -147,6 +147,21 @@ long fhir_each_mapped(const char *buf, size_t len, fhir_fn fn, void *ud);
 typedef int (*fhir_take_fn)(void *ud, fhir_resource *r, size_t number, const char *msg);
 long fhir_each_mapped_take(const char *buf, size_t len, fhir_take_fn fn, void *ud);
 
+/* 1 when buf[0..len) is NDJSON of more than one line: its lines may then be read in
+ * parts, each by fhir_each_ndjson_take (two threads: core/load/fhir_reader.c), and
+ * together they hand over what fhir_each_mapped_take does; 0 otherwise (a Bundle, one
+ * line, not JSON, empty). *start: where its lines begin (past a UTF-8 BOM). */
+int fhir_ndjson_lines(const char *buf, size_t len, size_t *start);
+
+/* The NDJSON lines of buf[from..to) (from at the start of a line, to at the start of one
+ * or at the end), numbered from number + 1, handed to fn as fhir_each_mapped_take hands
+ * them (blank lines numbered, not handed; a bad line handed as its message). The pages
+ * read are not given back: several parts may share one, the caller gives them back
+ * once every part that reads them is done. *lines: the lines read, blank ones too (the
+ * next part's numbers follow). Records seen, or fn's negative return. */
+long fhir_each_ndjson_take(const char *buf, size_t from, size_t to, size_t number,
+                           size_t *lines, fhir_take_fn fn, void *ud);
+
 /* Move src into dst (dst's old contents are not freed: clear it first), leaving src
  * empty (nothing to free). */
 void fhir_resource_move(fhir_resource *dst, fhir_resource *src);
