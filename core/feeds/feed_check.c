@@ -8,7 +8,7 @@
 #include <string.h>
 
 #include "load_fields.h"
-#include "base/util.h"
+#include "base/base.h"
 
 int feed_check(int kind, const char *p, size_t len, char *out, size_t outlen, char *msg,
                size_t msglen)
