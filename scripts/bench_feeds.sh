@@ -42,6 +42,9 @@ REFS="acos.csv providers.csv eligibility.csv alignment.csv arrangements.csv part
 
 echo "== cara synth --beneficiaries $N --seed 1 --format all (untimed)"
 "$CARA" synth --out "$DATA" --beneficiaries "$N" --seed 1 --format all >/dev/null
+# the 700 MB just written go to disk now, not while the first loads are timed (a CSV
+# load measured during that writeback took twice its time)
+sync
 
 # dir_of FORMAT, files_of FORMAT: where a format's files are and which of them are its claims
 dir_of() { case $1 in csv) echo "$DATA" ;; cclf) echo "$DATA/cclf" ;; fhir) echo "$DATA/fhir" ;; esac; }
