@@ -529,34 +529,213 @@ static void put(ctx *x, feed_claim *c, const char *source)
         store_failed(x, "storing claims");
 }
 
-/* Codes of file '3' or '4' for one claim, in sequence order, appended without repeats. */
-static void add_codes(ctx *x, char file, const char *cur_id, char (*codes)[8], int *n, int max)
+/* Part A's claims assembled in batches, as Part B's are (below): the loading thread reads
+ * a batch of claims' records from the stage (each CCLF1 header with its CCLF2 lines and
+ * CCLF4 and CCLF3 codes) while the helper thread converts the batch before, and stores
+ * the claims of that one meanwhile. The converters are pure functions of the records. */
+enum { PA_BATCH = 64, PA_CODES = 64 /* codes kept a claim and file, at most */ };
+
+typedef struct pa_rec {
+    cclf_stage_row r;   /* its place (r.cur_id points at cur_id) */
+    char cur_id[14];
+    const char *rec;    /* its bytes, in its file's mapping */
+} pa_rec;
+
+typedef struct pa_code {
+    int seq;
+    char code[8];
+} pa_code;
+
+typedef struct pa_claim {
+    size_t head;                 /* its header in recs; its lines, diagnoses and procedures */
+    size_t lines, n_lines, dx, n_dx, px, n_px; /* follow, as ranges of recs */
+    /* converted: bad the record that no longer reads as it did (-1: none) */
+    long bad;
+    feed_claim c;
+    char id[14], oscar[21], att[11];
+} pa_claim;
+
+typedef struct pa_batch {
+    pa_claim v[PA_BATCH];
+    size_t n, max;
+    pa_rec *recs;                /* the claims' records */
+    feed_line *lines;            /* the converted line of each CCLF2 record, by its index */
+    size_t n_recs, cap;
+} pa_batch;
+
+static int pa_reserve(pa_batch *b, size_t need)
 {
-    struct { int seq; char code[8]; } got[64];
+    if (need <= b->cap) return 0;
+    size_t cap = b->cap ? b->cap : 256;
+    while (cap < need) cap *= 2;
+    pa_rec *r = realloc(b->recs, cap * sizeof *r);
+    if (!r) return -ENOMEM;
+    b->recs = r;
+    feed_line *l = realloc(b->lines, cap * sizeof *l);
+    if (!l) return -ENOMEM;
+    b->lines = l;
+    b->cap = cap;
+    return 0;
+}
+
+/* Codes of file '3' or '4' (recs[at..at + n)), in sequence order, appended to codes
+ * without repeats: the first PA_CODES that have a code. -1 with *bad the record that
+ * does not convert (a record that converted when staged). */
+static int pa_codes(const pa_batch *b, size_t at, size_t n, char file, char (*codes)[8],
+                    int *count, int max, long *bad)
+{
+    pa_code got[PA_CODES];
     int k = 0;
-    cclf_stage_row r;
-    int rc = cclf_stage_scan(x->stage, CCLF_STAGE_CLAIM, file, cur_id, x->err, sizeof x->err);
-    while (rc >= 0 &&
-           (rc = cclf_stage_next(x->stage, CCLF_STAGE_CLAIM, &r, x->err, sizeof x->err)) == 1 &&
-           k < 64) {
+    for (size_t i = at; i < at + n && k < PA_CODES; i++) {
         char id[14];
         cclf_error e = {.test_ids = 1}; /* validated when staged */
-        int prc = cclf_part_a_code(staged(x, &r), file, id, &got[k].seq, got[k].code, &e);
-        if (prc < 0) changed(x, &r);
-        else if (prc == 0 && got[k].code[0]) k++;
+        int prc = cclf_part_a_code(b->recs[i].rec, file, id, &got[k].seq, got[k].code, &e);
+        if (prc < 0) {
+            *bad = (long)i;
+            return -1;
+        }
+        if (prc == 0 && got[k].code[0]) k++;
     }
-    cclf_stage_stop(x->stage, CCLF_STAGE_CLAIM);
-    if (rc < 0) store_failed(x, "reading staged claims");
     for (int i = 1; i < k; i++) /* insertion sort by sequence; stable */
         for (int j = i; j > 0 && got[j - 1].seq > got[j].seq; j--) {
-            __typeof__(got[0]) t = got[j];
+            pa_code t = got[j];
             got[j] = got[j - 1];
             got[j - 1] = t;
         }
-    for (int i = 0; i < k && *n < max; i++) {
+    for (int i = 0; i < k && *count < max; i++) {
         int seen = 0;
-        for (int j = 0; j < *n && !seen; j++) seen = !strcmp(codes[j], got[i].code);
-        if (!seen) memcpy(codes[(*n)++], got[i].code, 8);
+        for (int j = 0; j < *count && !seen; j++) seen = !strcmp(codes[j], got[i].code);
+        if (!seen) memcpy(codes[(*count)++], got[i].code, 8);
+    }
+    return 0;
+}
+
+/* work_ahead's job: convert every claim of the batch (its header, lines and codes). */
+static void pa_convert(void *batch, void *ud)
+{
+    (void)ud;
+    pa_batch *b = batch;
+    for (size_t i = 0; i < b->n; i++) {
+        pa_claim *k = &b->v[i];
+        cclf_error e = {.test_ids = 1}; /* validated when staged */
+        k->bad = -1;
+        if (cclf_part_a_header(b->recs[k->head].rec, &k->c, k->id, k->oscar, k->att, &e) < 0) {
+            k->bad = (long)k->head;
+            continue;
+        }
+        for (size_t j = k->lines; j < k->lines + k->n_lines && k->bad < 0; j++) {
+            feed_line *l = &b->lines[j];
+            if (cclf_part_a_line(b->recs[j].rec, l, k->id, &e) < 0) {
+                k->bad = (long)j;
+                break;
+            }
+            if (l->start == CARA_DATE_NONE) l->start = k->c.start;
+            if (l->end == CARA_DATE_NONE) l->end = k->c.end;
+            memcpy(l->rendering_npi, k->att, sizeof l->rendering_npi);
+            memcpy(l->billing_npi, k->c.facility_npi, sizeof l->billing_npi);
+        }
+        if (k->bad >= 0) continue;
+        if (pa_codes(b, k->dx, k->n_dx, '4', k->c.dx, &k->c.n_dx, FEED_DX_MAX, &k->bad) < 0) continue;
+        (void)pa_codes(b, k->px, k->n_px, '3', k->c.px, &k->c.n_px, FEED_PX_MAX, &k->bad);
+    }
+}
+
+/* The records of one file of claim cur_id into b, after its others. 0, or -1 (failed). */
+static int pa_scan(ctx *x, pa_batch *b, char file, const char *cur_id, size_t *at, size_t *n)
+{
+    cclf_stage_row r;
+    *at = b->n_recs;
+    *n = 0;
+    int rc = cclf_stage_scan(x->stage, CCLF_STAGE_CLAIM, file, cur_id, x->err, sizeof x->err);
+    while (rc >= 0 &&
+           (rc = cclf_stage_next(x->stage, CCLF_STAGE_CLAIM, &r, x->err, sizeof x->err)) == 1) {
+        if (pa_reserve(b, b->n_recs + 1) < 0) {
+            cclf_stage_stop(x->stage, CCLF_STAGE_CLAIM);
+            snprintf(x->err, sizeof x->err, "out of memory");
+            store_failed(x, "assembling claims");
+            return -1;
+        }
+        pa_rec *p = &b->recs[b->n_recs++];
+        p->r = r;
+        util_strlcpy(p->cur_id, r.cur_id, sizeof p->cur_id);
+        p->r.cur_id = p->cur_id;
+        p->rec = staged_at(x, &p->r);
+        (*n)++;
+    }
+    cclf_stage_stop(x->stage, CCLF_STAGE_CLAIM);
+    if (rc < 0) {
+        store_failed(x, "reading staged claims");
+        return -1;
+    }
+    return 0;
+}
+
+/* The next claims of the Part A list into b (fewer than b->max at its end). *rc: the
+ * stage's last answer (1 more may follow, 0 the end, < 0 its failure). */
+static void pa_fill(ctx *x, pa_batch *b, int *rc)
+{
+    b->n = b->n_recs = 0;
+    while (b->n < b->max && *rc == 1 && !x->failed) {
+        cclf_stage_row h;
+        *rc = cclf_stage_next(x->stage, CCLF_STAGE_PART_A, &h, x->err, sizeof x->err);
+        if (*rc != 1) break;
+        if (pa_reserve(b, b->n_recs + 1) < 0) {
+            snprintf(x->err, sizeof x->err, "out of memory");
+            store_failed(x, "assembling claims");
+            break;
+        }
+        pa_claim *k = &b->v[b->n];
+        k->head = b->n_recs;
+        pa_rec *p = &b->recs[b->n_recs++];
+        p->r = h;
+        util_strlcpy(p->cur_id, h.cur_id, sizeof p->cur_id);
+        p->r.cur_id = p->cur_id;
+        p->rec = staged_at(x, &p->r);
+        const char *id = p->cur_id; /* recs may move: the claim id copied */
+        char cur[14];
+        util_strlcpy(cur, id, sizeof cur);
+        if (pa_scan(x, b, '2', cur, &k->lines, &k->n_lines) < 0 ||
+            pa_scan(x, b, '4', cur, &k->dx, &k->n_dx) < 0 ||
+            pa_scan(x, b, '3', cur, &k->px, &k->n_px) < 0)
+            break;
+        b->n++;
+    }
+}
+
+/* Store the claims of a converted batch (in order; the first record that no longer
+ * reads as it did fails the delivery). */
+static void pa_take(ctx *x, pa_batch *b, lines_buf *lb)
+{
+    for (size_t i = 0; i < b->n_recs; i++) staged_read(x, &b->recs[i].r); /* converted */
+    for (size_t i = 0; i < b->n && !x->failed; i++) {
+        pa_claim *k = &b->v[i];
+        if (k->bad >= 0) {
+            changed(x, &b->recs[k->bad].r);
+            break;
+        }
+        lb->n = 0;
+        for (size_t j = k->lines; j < k->lines + k->n_lines; j++) {
+            feed_line *l = lines_add(lb);
+            if (!l) {
+                snprintf(x->err, sizeof x->err, "out of memory");
+                store_failed(x, "assembling claims");
+                return;
+            }
+            *l = b->lines[j];
+        }
+        feed_claim *c = &k->c;
+        c->lines = lb->v;
+        c->n_lines = lb->n;
+        char cur[13], src[300];
+        if (feed_xwalk_current(x->sink, c->person_id, cur, x->err, sizeof x->err) < 0) {
+            store_failed(x, "storing claims");
+            break;
+        }
+        memcpy(c->person_id, cur, sizeof cur);
+        cclf_part_a_key(c, k->oscar);
+        const cclf_stage_row *h = &b->recs[k->head].r;
+        source_of(x, h->fidx, h->recno, src, sizeof src);
+        put(x, c, src);
     }
 }
 
@@ -566,57 +745,43 @@ static void assemble_part_a(ctx *x)
         store_failed(x, "reading staged claims");
         return;
     }
+    pa_batch *b[2] = {calloc(1, sizeof *b[0]), calloc(1, sizeof *b[1])};
     lines_buf lb = {0};
-    cclf_stage_row h, r;
-    int hrc = 0;
-    while (!x->failed &&
-           (hrc = cclf_stage_next(x->stage, CCLF_STAGE_PART_A, &h, x->err, sizeof x->err)) == 1) {
-        const char *cur_id = h.cur_id;
-        feed_claim c;
-        char id[14], oscar[21], att[11], src[300];
-        cclf_error e = {.test_ids = 1}; /* validated when staged */
-        if (cclf_part_a_header(staged(x, &h), &c, id, oscar, att, &e) < 0) {
-            changed(x, &h); /* it read when staged */
-            break;
-        }
-        lb.n = 0;
-        int lrc = cclf_stage_scan(x->stage, CCLF_STAGE_CLAIM, '2', cur_id, x->err, sizeof x->err);
-        while (lrc >= 0 &&
-               (lrc = cclf_stage_next(x->stage, CCLF_STAGE_CLAIM, &r, x->err, sizeof x->err)) == 1) {
-            feed_line *l = lines_add(&lb);
-            if (!l) {
-                snprintf(x->err, sizeof x->err, "out of memory");
-                store_failed(x, "assembling claims");
-                break;
-            }
-            if (cclf_part_a_line(staged(x, &r), l, id, &e) < 0) {
-                changed(x, &r);
-                break;
-            }
-            if (l->start == CARA_DATE_NONE) l->start = c.start;
-            if (l->end == CARA_DATE_NONE) l->end = c.end;
-            memcpy(l->rendering_npi, att, sizeof l->rendering_npi);
-            memcpy(l->billing_npi, c.facility_npi, sizeof l->billing_npi);
-        }
-        cclf_stage_stop(x->stage, CCLF_STAGE_CLAIM);
-        if (lrc < 0) store_failed(x, "reading staged claims");
-        if (x->failed) break;
-        add_codes(x, '4', cur_id, c.dx, &c.n_dx, FEED_DX_MAX);
-        add_codes(x, '3', cur_id, c.px, &c.n_px, FEED_PX_MAX);
-        c.lines = lb.v;
-        c.n_lines = lb.n;
-        char cur[13];
-        if (feed_xwalk_current(x->sink, c.person_id, cur, x->err, sizeof x->err) < 0) {
-            store_failed(x, "storing claims");
-            break;
-        }
-        memcpy(c.person_id, cur, sizeof cur);
-        cclf_part_a_key(&c, oscar);
-        source_of(x, h.fidx, h.recno, src, sizeof src);
-        put(x, &c, src);
+    work_ahead *w = NULL; /* NULL: converted here (CARA_LOAD_SERIAL) */
+    if (!b[0] || !b[1] ||
+        (!x->o->serial_writes && work_ahead_start(pa_convert, NULL, "cara-conv", &w) < 0)) {
+        snprintf(x->err, sizeof x->err, "out of memory");
+        store_failed(x, "assembling claims");
     }
-    if (!x->failed && hrc < 0) store_failed(x, "reading staged claims");
+    int rc = 1;
+    size_t max = x->o->conv_batch && x->o->conv_batch < PA_BATCH ? x->o->conv_batch : PA_BATCH;
+    if (!x->failed) {
+        b[0]->max = b[1]->max = max;
+        pa_fill(x, b[0], &rc);
+        if (w) work_ahead_give(w, b[0]);
+        else pa_convert(b[0], NULL);
+    }
+    while (!x->failed && b[0]->n) {
+        pa_fill(x, b[1], &rc); /* while the thread converts b[0] */
+        if (w) work_ahead_wait(w);
+        if (b[1]->n && !x->failed) {
+            if (w) work_ahead_give(w, b[1]);
+            else pa_convert(b[1], NULL);
+        }
+        pa_take(x, b[0], &lb); /* while it converts b[1] */
+        pa_batch *t = b[0];
+        b[0] = b[1];
+        b[1] = t;
+    }
+    work_ahead_stop(w); /* waits for a batch in hand */
+    if (!x->failed && rc < 0) store_failed(x, "reading staged claims");
     cclf_stage_stop(x->stage, CCLF_STAGE_PART_A);
+    for (int i = 0; i < 2; i++)
+        if (b[i]) {
+            free(b[i]->recs);
+            free(b[i]->lines);
+            free(b[i]);
+        }
     free(lb.v);
 }
 
