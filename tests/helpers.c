@@ -12,6 +12,7 @@
 #include <sys/wait.h>
 
 #include "base/fs.h"
+#include "base/sha256.h"
 #include "base/util.h"
 #include "store/store.h"
 
@@ -99,6 +100,15 @@ char *th_write(const char *dir, const char *name, const char *text)
     fputs(text, f);
     fclose(f);
     return strdup(path);
+}
+
+void th_file_sha(const char *path, char hex[65])
+{
+    char *buf, err[256];
+    size_t len;
+    ck_assert_msg(util_read_file(path, 1 << 20, &buf, &len, err, sizeof err) == 0, "%s", err);
+    sha256_hex(buf, len, hex);
+    free(buf);
 }
 
 int th_cara(const char *dir, const char *env, const char *args, char **out, char **err)

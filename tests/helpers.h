@@ -40,6 +40,9 @@ char *th_slurp(const char *dir, const char *name);
 /* Write text to dir/name; returns the path (malloc'ed; the caller frees). */
 char *th_write(const char *dir, const char *name, const char *text);
 
+/* The SHA-256 of file path (at most 1 MiB) as sha256sum prints it, into hex. */
+void th_file_sha(const char *path, char hex[65]);
+
 /* Run "cd dir && ENV $CARA_BIN ARGS" (env may be "") with stdout and stderr captured
  * into *out and *err (replacing what they held; the caller frees them at teardown);
  * returns the exit status. */

@@ -579,7 +579,8 @@ static size_t both_stage; /* the CCLF stage's bound in memory, both ways (0: the
  * what each stored), and every message. Behind, CCLF's claim files are checked on two
  * threads in chunks of 3 records (cclf_ahead.h): the second thread checks records 4-6,
  * 10-12, ... of each file; and Part B's records are converted on a second thread in
- * batches of 5 (load_cclf.c), so most claims of several lines straddle two batches. */
+ * batches of 5 (load_cclf.c), so most claims of several lines straddle two batches, and
+ * Part A's claims in batches of 5 claims. */
 static void same_both_ways(load_fn fn, const char *refs, char **paths, int n, int want_rc)
 {
     store *s[2] = {db, db2};

@@ -11,7 +11,6 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "base/sha256.h"
 #include "feeds/cclf.h"
 #include "cclf_build.h"
 #include "feeds/cclf_feed.h"
@@ -323,16 +322,6 @@ START_TEST(test_one_delivery)
 }
 END_TEST
 
-/* The file's SHA-256 as sha256sum prints it. */
-static void file_sha(const char *path, char hex[65])
-{
-    char *buf, err[256];
-    size_t len;
-    ck_assert_int_eq(util_read_file(path, 1 << 20, &buf, &len, err, sizeof err), 0);
-    sha256_hex(buf, len, hex);
-    free(buf);
-}
-
 /* A new delivery's files (no earlier load of their kind had their sizes): the two
  * largest are hashed alongside the load (HASH_ALONGSIDE in load_cclf.c), the others
  * first. Every file's loads row and audit row get its hash (sha256sum's), none is left
@@ -348,7 +337,7 @@ START_TEST(test_hash_alongside)
     ck_assert_msg(deliver(&d, 1, 0) == 0, "%s", errs);
     n = deliver_to(dir, db, &d, 1, 0, 0, &errs, paths); /* the same bytes again */
     for (int i = 0; i < n; i++) {
-        file_sha(paths[i], want);
+        th_file_sha(paths[i], want);
         snprintf(sql, sizeof sql, "SELECT count(*) FROM loads l JOIN audit_log a ON a.action = "
                  "'load' AND json_extract(a.after, '$.load_id') = l.load_id AND json_extract("
                  "a.after, '$.sha256') = l.sha256 WHERE l.kind LIKE 'cclf_' AND l.sha256 = '%s' "
@@ -375,7 +364,7 @@ START_TEST(test_hash_alongside_race)
     char *paths[12], want[65], sql[384];
     int n = deliver_to(dir, db, &d, 1, 0, 0, &errs, paths);
     for (int i = 0; i < n; i++) {
-        file_sha(paths[i], want);
+        th_file_sha(paths[i], want);
         const char *z = strstr(paths[i], ".ZC");
         snprintf(sql, sizeof sql, "INSERT INTO loads (path, kind, sha256, rows, loaded_at, bytes) "
                  "VALUES ('elsewhere', 'cclf%c', '%s', 0, '2027-01-01T00:00:00Z', 1)",

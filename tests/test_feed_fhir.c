@@ -12,7 +12,6 @@
 #include <string.h>
 #include <unistd.h>
 
-#include "base/sha256.h"
 #include "helpers.h"
 #include "load/load_feed.h"
 #include "suites.h"
@@ -174,16 +173,6 @@ static void small_delivery(char *paths[4])
     paths[3] = NULL;
 }
 
-/* The file's SHA-256 as sha256sum prints it. */
-static void file_sha(const char *path, char hex[65])
-{
-    char *buf, err[256];
-    size_t len;
-    ck_assert_int_eq(util_read_file(path, 1 << 20, &buf, &len, err, sizeof err), 0);
-    sha256_hex(buf, len, hex);
-    free(buf);
-}
-
 /* New files (no earlier FHIR load had their sizes) are hashed alongside the load: their
  * loads rows and audit rows get the files' hashes and sizes, and the same files again
  * are skipped. A file of a size loaded before is hashed first: the delivery below mixes
@@ -194,7 +183,7 @@ START_TEST(test_hash_alongside)
     small_delivery(paths);
     ck_assert_msg(load(paths, 0) == 0, "%s", errs);
     for (int i = 0; i < 3; i++) {
-        file_sha(paths[i], want);
+        th_file_sha(paths[i], want);
         snprintf(sql, sizeof sql, "SELECT count(*) FROM loads l JOIN audit_log a ON a.action = "
                  "'load' AND json_extract(a.after, '$.load_id') = l.load_id AND json_extract("
                  "a.after, '$.sha256') = l.sha256 WHERE l.kind = 'fhir' AND l.sha256 = '%s' AND "
@@ -213,7 +202,7 @@ START_TEST(test_hash_alongside)
     ck_assert_msg(load(paths, 0) == 0, "%s", errs);
     ck_assert_int_eq(q("SELECT count(*) FROM loads WHERE kind = 'fhir'"), 4);
     ck_assert_int_eq(q("SELECT paid_cents FROM claim_lines WHERE claim_id = 'X'"), 5200);
-    file_sha(paths[0], want);
+    th_file_sha(paths[0], want);
     snprintf(sql, sizeof sql, "SELECT count(*) FROM loads WHERE sha256 = '%s'", want);
     ck_assert_int_eq(q(sql), 1);
     for (int i = 0; i < 3; i++) free(paths[i]);
@@ -229,7 +218,7 @@ START_TEST(test_hash_alongside_race)
     char *paths[4], want[65], sql[320];
     small_delivery(paths);
     for (int i = 0; i < 3; i++) {
-        file_sha(paths[i], want);
+        th_file_sha(paths[i], want);
         snprintf(sql, sizeof sql, "INSERT INTO loads (path, kind, sha256, rows, loaded_at, bytes) "
                  "VALUES ('elsewhere', 'fhir', '%s', 0, '2027-01-01T00:00:00Z', 1)", want);
         th_exec(db, sql);

@@ -1127,23 +1127,15 @@ static int hashes_joined(ctx *x, int seen_first)
     for (size_t i = 0; i < x->n && !x->failed; i++) {
         cfile *f = &x->f[i];
         if (!f->hashing) continue;
-        int rc = file_hash_join(f->hashing, f->sha);
-        f->hashing = NULL;
-        if (rc < 0) {
-            snprintf(x->err, sizeof x->err, "%s: cannot read the file to hash it: %s", f->path,
-                     strerror(-rc));
-            store_failed(x, "recording the load");
-            break;
-        }
-        /* seen: another process loaded this file meanwhile. Its row here stays (the
-         * delivery is not that one, and the sink's claims may name this load) */
         char kind[8];
+        int seen;
         kind_of(f, kind);
-        int seen = loads_w_seen(x->s, f->sha, kind, x->err, sizeof x->err);
-        if (seen < 0 || load_feed_record_hash(x->s, f->load_id, f->path, kind, f->sha, f->at,
-                                              x->err, sizeof x->err) < 0)
+        file_hasher *h = f->hashing;
+        f->hashing = NULL;
+        if (load_feed_hash_joined(x->s, h, f->path, kind, f->load_id, f->at, f->sha, &seen,
+                                  x->err, sizeof x->err) < 0)
             store_failed(x, "recording the load");
-        all_seen &= seen == 1;
+        all_seen &= seen;
     }
     return x->failed ? -EIO : all_seen;
 }

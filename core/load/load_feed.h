@@ -17,6 +17,7 @@
 #include <stdint.h>
 #include <stdio.h>
 
+#include "base/base.h"
 #include "store/store.h"
 
 typedef struct feed_opts {
@@ -37,9 +38,9 @@ typedef struct feed_opts {
                             default; tests use a few records to cross chunks) */
     size_t stage_records; /* CCLF: records the stage holds in memory before it moves to
                             its tables (0: CCLF_STAGE_MEM_RECORDS; tests use a few) */
-    size_t conv_batch;   /* CCLF: Part B records per batch converted on a second thread
-                            while the claims before them are stored (0: its default of
-                            256; tests use a few to cross batches) */
+    size_t conv_batch;   /* CCLF: Part B records and Part A claims per batch converted on
+                            a second thread while the claims before them are stored (0:
+                            the defaults, 256 and 64; tests use a few to cross batches) */
 } feed_opts;
 
 /* Errors of one delivery. */
@@ -126,6 +127,16 @@ int load_feed_record_pending(store *s, const char *path, const char *kind, int64
  * load_feed_record writes it). 0 or -EIO. */
 int load_feed_record_hash(store *s, int64_t id, const char *path, const char *kind,
                           const char *sha, const char *at, char *err, size_t errlen);
+
+/* A file of a delivery hashed alongside its load (load_feed_record_pending): its hash
+ * joined into sha (h is freed), and recorded into its loads row id with its audit row
+ * (at: its loaded_at); *seen 1 when another process loaded the same bytes as kind
+ * meanwhile (its row here stays: the delivery is not that one, and the sink's claims
+ * may name this load: two loads of the same bytes, both recorded, changing nothing
+ * twice). 0, or -EIO with err (a file that cannot be read named with the reason). */
+int load_feed_hash_joined(store *s, file_hasher *h, const char *path, const char *kind,
+                          int64_t id, const char *at, char sha[65], int *seen, char *err,
+                          size_t errlen);
 
 /* CARA_LOAD_TIMING set: the wall time since the previous call ("cara load: timing:
  * LABEL: NAME  S s"), with the resident memory, on stderr; name NULL starts the clock.

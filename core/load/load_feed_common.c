@@ -196,3 +196,19 @@ void load_phase(const char *label, const char *name)
     }
     last = now;
 }
+
+int load_feed_hash_joined(store *s, file_hasher *h, const char *path, const char *kind,
+                          int64_t id, const char *at, char sha[65], int *seen, char *err,
+                          size_t errlen)
+{
+    *seen = 0;
+    int rc = file_hash_join(h, sha);
+    if (rc < 0) {
+        snprintf(err, errlen, "%s: cannot read the file to hash it: %s", path, strerror(-rc));
+        return -EIO;
+    }
+    int was = loads_w_seen(s, sha, kind, err, errlen);
+    if (was < 0 || load_feed_record_hash(s, id, path, kind, sha, at, err, errlen) < 0) return -EIO;
+    *seen = was == 1;
+    return 0;
+}

@@ -333,22 +333,13 @@ static int hashes_joined(fctx *x, int seen_first)
     for (size_t i = 0; i < x->n && !x->failed; i++) {
         ffile *f = &x->f[i];
         if (!f->hashing) continue;
-        int rc = file_hash_join(f->hashing, f->sha);
+        int seen;
+        file_hasher *h = f->hashing;
         f->hashing = NULL;
-        if (rc < 0) {
-            snprintf(x->err, sizeof x->err, "%s: cannot read the file to hash it: %s", f->path,
-                     strerror(-rc));
+        if (load_feed_hash_joined(x->s, h, f->path, "fhir", f->load_id, f->at, f->sha, &seen,
+                                  x->err, sizeof x->err) < 0)
             store_failed(x, "recording the load");
-            break;
-        }
-        /* seen: another process loaded this file meanwhile. Its row here stays (the
-         * delivery is not that one, and the sink's claims may name this load): two
-         * loads of the same bytes, both recorded, changing nothing twice */
-        int seen = loads_w_seen(x->s, f->sha, "fhir", x->err, sizeof x->err);
-        if (seen < 0 || load_feed_record_hash(x->s, f->load_id, f->path, "fhir", f->sha, f->at,
-                                              x->err, sizeof x->err) < 0)
-            store_failed(x, "recording the load");
-        all_seen &= seen == 1;
+        all_seen &= seen;
     }
     return x->failed ? -EIO : all_seen;
 }
