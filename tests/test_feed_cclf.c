@@ -403,7 +403,7 @@ START_TEST(test_part_b_batches)
     rec r;
     for (int c = 0; c < 30; c++)
         for (int l = 1; l <= 3; l++) {
-            char cur[8], cntl[8], line[4], paid[16];
+            char cur[16], cntl[16], line[16], paid[32];
             snprintf(cur, sizeof cur, "%d", 1000 + c);
             snprintf(cntl, sizeof cntl, "P%d", 1000 + c);
             snprintf(line, sizeof line, "%d", l);
