@@ -9,6 +9,7 @@
  */
 #include <check.h>
 #include <errno.h>
+#include <jansson.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -147,6 +148,71 @@ START_TEST(test_bundle)
 }
 END_TEST
 
+/* One resource per line (compact JSON) of a published Bundle or resource file. */
+static size_t put_resources(FILE *f, const char *path)
+{
+    json_error_t je;
+    json_t *doc = json_load_file(path, 0, &je);
+    ck_assert_msg(doc != NULL, "%s: %s (the public test data is read from shared/, beside the "
+                  "source tree)", path, je.text);
+    size_t n = 0;
+    json_t *entries = json_object_get(doc, "entry"), *e;
+    size_t i;
+    if (json_is_array(entries)) {
+        json_array_foreach(entries, i, e) {
+            json_t *r = json_object_get(e, "resource");
+            if (!r) continue;
+            char *line = json_dumps(r, JSON_COMPACT);
+            fprintf(f, "%s\n", line);
+            free(line);
+            n++;
+        }
+    } else {
+        char *line = json_dumps(doc, JSON_COMPACT);
+        fprintf(f, "%s\n", line);
+        free(line);
+        n++;
+    }
+    json_decref(doc);
+    return n;
+}
+
+/* Data cara did not write, read in parts: the EOBs of the BCDA sample Bundle and of
+ * CMS's BFD v2 server responses (a Bundle of a patient's EOBs and the single carrier,
+ * DME, inpatient, outpatient, SNF, home health, hospice and Part D reads), one resource a
+ * line, three times over with a blank line and a line that is not JSON between the
+ * copies: the reader in parts of 256 and 1,000 bytes (a part often inside one long EOB
+ * line) hands over what one pass over the file does. */
+START_TEST(test_public_ndjson_in_parts)
+{
+    static const char *const bfd[] = {"eobByPatientIdAll.json", "eobReadCarrier.json",
+                                      "eobReadDme.json", "eobReadInpatient.json",
+                                      "eobReadOutpatient.json", "eobReadSnf.json",
+                                      "eobReadHha.json", "eobReadHospice.json",
+                                      "eobReadPde.json"};
+    const char *src = getenv("CARA_SRC");
+    char path[512], in[1024];
+    snprintf(path, sizeof path, "%s/public.ndjson", dir);
+    FILE *f = fopen(path, "w");
+    ck_assert_ptr_nonnull(f);
+    size_t records = 0;
+    for (int copy = 0; copy < 3; copy++) {
+        snprintf(in, sizeof in, "%s/tests/fixtures/bcda/ExplanationOfBenefit.json", src ? src : ".");
+        records += put_resources(f, in);
+        for (size_t i = 0; i < sizeof bfd / sizeof bfd[0]; i++) {
+            snprintf(in, sizeof in, "%s/../shared/reference/public-data/bfd_v2/%s",
+                     src ? src : ".", bfd[i]);
+            records += put_resources(f, in);
+        }
+        fputs("\n{\"resourceType\": \"ExplanationOfBenefit\", \"id\":\n", f);
+        records++; /* the broken line: a bad record */
+    }
+    fclose(f);
+    ck_assert_uint_gt(records, 100);
+    same_as_each(path, (long)records, records);
+}
+END_TEST
+
 /* A document that is not JSON: one bad record (number 0), then -EINVAL; an empty file:
  * nothing, 0. */
 START_TEST(test_not_json_and_empty)
@@ -209,6 +275,7 @@ Suite *suite_fhir_reader(void)
     tcase_add_test(tc, test_ndjson);
     tcase_add_test(tc, test_short_ndjson);
     tcase_add_test(tc, test_bundle);
+    tcase_add_test(tc, test_public_ndjson_in_parts);
     tcase_add_test(tc, test_not_json_and_empty);
     tcase_add_test(tc, test_stop_early);
     suite_add_tcase(s, tc);

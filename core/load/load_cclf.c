@@ -529,6 +529,50 @@ static void put(ctx *x, feed_claim *c, const char *source)
         store_failed(x, "storing claims");
 }
 
+/* A list of staged records assembled in two batches taken in turn: the loading thread
+ * fills one from the stage while a helper thread (work_ahead.h; none with
+ * CARA_LOAD_SERIAL: converted here) converts the other, then stores the claims of the
+ * converted one. fill returns how much it put in its batch (0: the list is done; *rc
+ * the stage's last answer), take stores a converted batch's claims (ud its state). */
+typedef struct batches {
+    size_t (*fill)(ctx *x, void *batch, int *rc);
+    work_ahead_fn convert;
+    void (*take)(ctx *x, void *batch, void *ud);
+    void *ud;
+} batches;
+
+static void run_batches(ctx *x, void *b0, void *b1, const batches *bt)
+{
+    void *b[2] = {b0, b1};
+    work_ahead *w = NULL;
+    if (!x->o->serial_writes && work_ahead_start(bt->convert, NULL, "cara-conv", &w) < 0) {
+        snprintf(x->err, sizeof x->err, "out of memory");
+        store_failed(x, "assembling claims");
+        return;
+    }
+    int rc = 1;
+    size_t n = bt->fill(x, b[0], &rc);
+    if (n && !x->failed) {
+        if (w) work_ahead_give(w, b[0]);
+        else bt->convert(b[0], NULL);
+    }
+    while (!x->failed && n) {
+        size_t next = bt->fill(x, b[1], &rc); /* while the thread converts b[0] */
+        if (w) work_ahead_wait(w);
+        if (next && !x->failed) {
+            if (w) work_ahead_give(w, b[1]);
+            else bt->convert(b[1], NULL);
+        }
+        bt->take(x, b[0], bt->ud); /* while it converts b[1] */
+        void *t = b[0];
+        b[0] = b[1];
+        b[1] = t;
+        n = next;
+    }
+    work_ahead_stop(w); /* waits for a batch in hand */
+    if (!x->failed && rc < 0) store_failed(x, "reading staged claims");
+}
+
 /* Part A's claims assembled in batches, as Part B's are (below): the loading thread reads
  * a batch of claims' records from the stage (each CCLF1 header with its CCLF2 lines and
  * CCLF4 and CCLF3 codes) while the helper thread converts the batch before, and stores
@@ -672,8 +716,9 @@ static int pa_scan(ctx *x, pa_batch *b, char file, const char *cur_id, size_t *a
 
 /* The next claims of the Part A list into b (fewer than b->max at its end). *rc: the
  * stage's last answer (1 more may follow, 0 the end, < 0 its failure). */
-static void pa_fill(ctx *x, pa_batch *b, int *rc)
+static size_t pa_fill(ctx *x, void *batch, int *rc)
 {
+    pa_batch *b = batch;
     b->n = b->n_recs = 0;
     while (b->n < b->max && *rc == 1 && !x->failed) {
         cclf_stage_row h;
@@ -700,12 +745,15 @@ static void pa_fill(ctx *x, pa_batch *b, int *rc)
             break;
         b->n++;
     }
+    return b->n;
 }
 
 /* Store the claims of a converted batch (in order; the first record that no longer
  * reads as it did fails the delivery). */
-static void pa_take(ctx *x, pa_batch *b, lines_buf *lb)
+static void pa_take(ctx *x, void *batch, void *ud)
 {
+    pa_batch *b = batch;
+    lines_buf *lb = ud;
     for (size_t i = 0; i < b->n_recs; i++) staged_read(x, &b->recs[i].r); /* converted */
     for (size_t i = 0; i < b->n && !x->failed; i++) {
         pa_claim *k = &b->v[i];
@@ -747,34 +795,15 @@ static void assemble_part_a(ctx *x)
     }
     pa_batch *b[2] = {calloc(1, sizeof *b[0]), calloc(1, sizeof *b[1])};
     lines_buf lb = {0};
-    work_ahead *w = NULL; /* NULL: converted here (CARA_LOAD_SERIAL) */
-    if (!b[0] || !b[1] ||
-        (!x->o->serial_writes && work_ahead_start(pa_convert, NULL, "cara-conv", &w) < 0)) {
+    if (!b[0] || !b[1]) {
         snprintf(x->err, sizeof x->err, "out of memory");
         store_failed(x, "assembling claims");
+    } else {
+        b[0]->max = b[1]->max =
+            x->o->conv_batch && x->o->conv_batch < PA_BATCH ? x->o->conv_batch : PA_BATCH;
+        batches bt = {pa_fill, pa_convert, pa_take, &lb};
+        run_batches(x, b[0], b[1], &bt);
     }
-    int rc = 1;
-    size_t max = x->o->conv_batch && x->o->conv_batch < PA_BATCH ? x->o->conv_batch : PA_BATCH;
-    if (!x->failed) {
-        b[0]->max = b[1]->max = max;
-        pa_fill(x, b[0], &rc);
-        if (w) work_ahead_give(w, b[0]);
-        else pa_convert(b[0], NULL);
-    }
-    while (!x->failed && b[0]->n) {
-        pa_fill(x, b[1], &rc); /* while the thread converts b[0] */
-        if (w) work_ahead_wait(w);
-        if (b[1]->n && !x->failed) {
-            if (w) work_ahead_give(w, b[1]);
-            else pa_convert(b[1], NULL);
-        }
-        pa_take(x, b[0], &lb); /* while it converts b[1] */
-        pa_batch *t = b[0];
-        b[0] = b[1];
-        b[1] = t;
-    }
-    work_ahead_stop(w); /* waits for a batch in hand */
-    if (!x->failed && rc < 0) store_failed(x, "reading staged claims");
     cclf_stage_stop(x->stage, CCLF_STAGE_PART_A);
     for (int i = 0; i < 2; i++)
         if (b[i]) {
@@ -822,8 +851,9 @@ static void pb_convert(void *batch, void *ud)
 
 /* The next records of the Part B list into b (b->n of them; fewer than b->max at its
  * end). *rc: the stage's last answer (1 more may follow, 0 the end, < 0 its failure). */
-static void pb_fill(ctx *x, pb_batch *b, int *rc)
+static size_t pb_fill(ctx *x, void *batch, int *rc)
 {
+    pb_batch *b = batch;
     b->n = 0;
     while (b->n < b->max && *rc == 1 && !x->failed) {
         pb_item *it = &b->v[b->n];
@@ -834,6 +864,7 @@ static void pb_fill(ctx *x, pb_batch *b, int *rc)
         it->rec = staged_at(x, &it->r); /* counted as read once converted (pb_take) */
         b->n++;
     }
+    return b->n;
 }
 
 /* The claim being gathered: its records' lines, the claim of the first, its group (file
@@ -854,8 +885,10 @@ static void pb_end_group(ctx *x, pb_claim *g)
 }
 
 /* Put the claims a converted batch completes (the last one may go on in the next). */
-static void pb_take(ctx *x, pb_batch *b, pb_claim *g)
+static void pb_take(ctx *x, void *batch, void *ud)
 {
+    pb_batch *b = batch;
+    pb_claim *g = ud;
     for (size_t i = 0; i < b->n; i++) /* converted: their pages may be given back */
         staged_read(x, &b->v[i].r);
     for (size_t i = 0; i < b->n && !x->failed; i++) {
@@ -901,34 +934,15 @@ static void assemble_part_b(ctx *x)
     }
     pb_batch *b[2] = {malloc(sizeof *b[0]), malloc(sizeof *b[1])};
     pb_claim *g = calloc(1, sizeof *g);
-    work_ahead *w = NULL; /* NULL: converted here (CARA_LOAD_SERIAL) */
-    if (!b[0] || !b[1] || !g ||
-        (!x->o->serial_writes && work_ahead_start(pb_convert, NULL, "cara-conv", &w) < 0)) {
+    if (!b[0] || !b[1] || !g) {
         snprintf(x->err, sizeof x->err, "out of memory");
         store_failed(x, "assembling claims");
+    } else {
+        b[0]->max = b[1]->max =
+            x->o->conv_batch && x->o->conv_batch < PB_BATCH ? x->o->conv_batch : PB_BATCH;
+        batches bt = {pb_fill, pb_convert, pb_take, g};
+        run_batches(x, b[0], b[1], &bt);
     }
-    int rc = 1;
-    size_t max = x->o->conv_batch && x->o->conv_batch < PB_BATCH ? x->o->conv_batch : PB_BATCH;
-    if (!x->failed) {
-        b[0]->max = b[1]->max = max;
-        pb_fill(x, b[0], &rc);
-        if (w) work_ahead_give(w, b[0]);
-        else pb_convert(b[0], NULL);
-    }
-    while (!x->failed && b[0]->n) {
-        pb_fill(x, b[1], &rc); /* while the thread converts b[0] */
-        if (w) work_ahead_wait(w);
-        if (b[1]->n) {
-            if (w) work_ahead_give(w, b[1]);
-            else pb_convert(b[1], NULL);
-        }
-        pb_take(x, b[0], g); /* while it converts b[1] */
-        pb_batch *t = b[0];
-        b[0] = b[1];
-        b[1] = t;
-    }
-    work_ahead_stop(w); /* waits for a batch in hand */
-    if (!x->failed && rc < 0) store_failed(x, "reading staged claims");
     if (!x->failed) pb_end_group(x, g);
     cclf_stage_stop(x->stage, CCLF_STAGE_PART_B);
     if (g) free(g->lb.v);
