@@ -58,6 +58,7 @@
     X(ep_spill)        \
     X(people_log)      \
     X(work_ahead)      \
+    X(xsort)           \
     X(srv_auth)        \
     X(srv_routes)      \
     X(srv_api)         \

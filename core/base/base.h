@@ -19,6 +19,7 @@
 #include "util.h"
 #include "work.h"
 #include "work_ahead.h"
+#include "xsort.h"
 #include "fs.h"
 #include "setting.h"
 #endif

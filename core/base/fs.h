@@ -20,4 +20,10 @@ int fs_skip_name(const char *n);
  * 0, or -1 when something could not be removed (the first such path and the reason in
  * err, which may be NULL). */
 int fs_remove_tree(const char *path, char *err, size_t errlen);
+
+/* A new unnamed file in folder dir, open for reading and writing (O_TMPFILE, else
+ * created with a random name and unlinked at once): gone when its last descriptor
+ * closes, however the process ends. The descriptor (close-on-exec; the caller's), or -1
+ * with errno set. */
+int fs_unnamed(const char *dir);
 #endif

@@ -206,7 +206,7 @@ const cli_command cmd_run = {
             "id is printed on stdout (a summary goes to stderr). A component whose content\n"
             "changed while its version did not is a warning (stderr and the run's inputs).\n"
             "While it runs, most of each episode's record and each beneficiary's counts wait\n"
-            "in unnamed temporary files in the store's folder (about 0.7 KB an episode and\n"
+            "in unnamed temporary files in the store's folder (about 0.9 KB an episode and\n"
             "30 bytes a beneficiary, gone when the run ends): leave that much disk free\n"
             "beside the store (docs/security.md).\n\n"
             "options:\n"

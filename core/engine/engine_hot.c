@@ -1,8 +1,8 @@
 /*
  * engine_hot.c: a run's episodes compacted as they are priced (engine__spill_compact,
- * engine_internal.h): what the run still reads of each stays in memory (ep_hot), the
- * rest goes to a spill file (ep_spill.h), so that a run's memory is a small record per
- * episode whatever its other fields and leakage rows hold.
+ * engine_internal.h): what the run still reads of each goes to its hot logs (ep_hot,
+ * on disk through xsort.h, read back in order or sorted), the rest to a spill file
+ * (ep_spill.h), so that a run's memory holds no record per episode.
  */
 #include <errno.h>
 #include <stdlib.h>
@@ -27,67 +27,6 @@ void engine__ep_free(ep_rec *r)
     free(r->aco_id);
     free(r->exclusion);
     free(r->trigger_claim);
-}
-
-/* A block of the arena's strings; chunks are chained from the newest. */
-typedef struct arena_chunk {
-    struct arena_chunk *next;
-    size_t used, cap;
-    char data[];
-} arena_chunk;
-
-#define ARENA_CHUNK (64 * 1024)
-
-char *engine__arena_alloc(run_data *rd, size_t n)
-{
-    arena_chunk *c = rd->arena;
-    if (!c || c->cap - c->used < n) {
-        size_t cap = n > ARENA_CHUNK ? n : ARENA_CHUNK;
-        arena_chunk *nc = malloc(sizeof *nc + cap);
-        if (!nc) return NULL;
-        nc->next = c;
-        nc->used = 0;
-        nc->cap = cap;
-        rd->arena = c = nc;
-    }
-    char *p = c->data + c->used;
-    c->used += n;
-    return p;
-}
-
-void engine__arena_free(run_data *rd)
-{
-    for (arena_chunk *c = rd->arena, *next; c; c = next) {
-        next = c->next;
-        free(c);
-    }
-    rd->arena = NULL;
-}
-
-void engine__arena_take(run_data *dst, run_data *src)
-{
-    if (!src->arena) return;
-    arena_chunk *tail = src->arena;
-    while (tail->next) tail = tail->next;
-    tail->next = dst->arena;
-    dst->arena = src->arena;
-    src->arena = NULL;
-}
-
-static int grow_hot(run_data *rd)
-{
-    if (rd->n_hot < rd->cap_hot) return 0;
-    size_t cap = rd->cap_hot ? rd->cap_hot * 2 : 1024;
-    ep_hot *v = realloc(rd->hot, cap * sizeof *v);
-    if (!v) return -ENOMEM;
-    rd->hot = v;
-    if (rd->lag) { /* cap_hot moves only once both have grown */
-        ep_dev *d = realloc(rd->dev, cap * sizeof *d);
-        if (!d) return -ENOMEM;
-        rd->dev = d;
-    }
-    rd->cap_hot = cap;
-    return 0;
 }
 
 /* The id pricing makes of episode (tmpl, person, day0) into buf; its length, or
@@ -169,50 +108,178 @@ int hot_code(const char *status)
     return -1;
 }
 
-/* -ENOMEM, or -EPROTO for a status that is none of the engine's. */
-static int add_hot(run_data *rd, const ep_rec *r)
+/* ---- the hot logs ----------------------------------------------------------------- */
+
+/* A record read into memory: its ids follow it (and its ep_dev, in an interim run). */
+static void fix_plain(void *rec, size_t len, void *ud)
+{
+    (void)len, (void)ud;
+    ((ep_hot *)rec)->ids = (char *)rec + sizeof(ep_hot);
+}
+
+static void fix_dev(void *rec, size_t len, void *ud)
+{
+    (void)len, (void)ud;
+    ((ep_hot *)rec)->ids = (char *)rec + sizeof(ep_hot) + sizeof(ep_dev);
+}
+
+int engine__hot_sorter(const run_data *rd, int (*cmp)(const void *, const void *, void *),
+                       const char *what, xsort **out, char *err, size_t errlen)
+{
+    return xsort_open(out, ep_spill_default_dir(rd->spill_dir), what,
+                      rd->sort_budget ? rd->sort_budget : ENGINE_SORT_BUDGET, cmp,
+                      rd->lag ? fix_dev : fix_plain, NULL, err, errlen);
+}
+
+int engine__hot_put(xsort *s, const ep_hot *h, const ep_dev *dv, int lag, char *err,
+                    size_t errlen)
+{
+    const char *person = hot_person_id(h);
+    size_t a = h->own_id ? strlen(h->ids) + 1 : 0, b = strlen(person) + 1;
+    size_t head = sizeof *h + (lag ? sizeof *dv : 0), len = head + a + b;
+    unsigned char small[1024], *rec = len <= sizeof small ? small : malloc(len);
+    if (!rec) return util_fail(err, errlen, -ENOMEM, "out of memory");
+    memcpy(rec, h, sizeof *h);
+    ((ep_hot *)(void *)rec)->ids = NULL; /* set where the record lies (fix_*) */
+    if (lag) memcpy(rec + sizeof *h, dv, sizeof *dv);
+    if (a) memcpy(rec + head, h->ids, a);
+    memcpy(rec + head + a, person, b);
+    int rc = xsort_put(s, rec, len, err, errlen);
+    if (rec != small) free(rec);
+    return rc;
+}
+
+int engine__hot_each(const run_data *rd, int (*fn)(ep_hot *h, ep_dev *dv, void *ud), void *ud,
+                     char *err, size_t errlen)
+{
+    for (size_t i = 0; i < rd->n_hlogs; i++) {
+        xsort *s = rd->hlogs[i];
+        int rc = xsort_rewind(s, err, errlen);
+        const void *rec;
+        size_t len;
+        while (rc == 0 && (rc = xsort_next(s, &rec, &len, err, errlen)) == 1) {
+            ep_hot h;
+            ep_dev d;
+            memcpy(&h, rec, sizeof h);
+            h.spill_at += rd->hlog_spill[i] << EP_SPILL_SHIFT;
+            if (rd->lag) memcpy(&d, hot_dev(rec), sizeof d);
+            rc = fn(&h, rd->lag ? &d : NULL, ud);
+        }
+        if (rc != 0) return rc;
+    }
+    return 0;
+}
+
+/* rd's lists of logs freed (not the logs) and emptied. */
+static void hot_forget(run_data *rd)
+{
+    free(rd->hlogs);
+    free(rd->hlog_spill);
+    rd->hlogs = NULL;
+    rd->hlog_spill = NULL;
+    rd->n_hlogs = 0;
+    rd->hlog_open = 0;
+    rd->n_hot = 0;
+}
+
+void engine__hot_free(run_data *rd)
+{
+    for (size_t i = 0; i < rd->n_hlogs; i++) xsort_close(rd->hlogs[i]);
+    hot_forget(rd);
+}
+
+/* Room for n more logs in rd's lists. 0 or -ENOMEM. */
+static int hlogs_room(run_data *rd, size_t n)
+{
+    xsort **v = realloc(rd->hlogs, (rd->n_hlogs + n) * sizeof *v);
+    if (!v) return -ENOMEM;
+    rd->hlogs = v;
+    uint64_t *b = realloc(rd->hlog_spill, (rd->n_hlogs + n) * sizeof *b);
+    if (!b) return -ENOMEM;
+    rd->hlog_spill = b;
+    return 0;
+}
+
+int engine__hot_take(run_data *dst, run_data *src)
+{
+    if (!src->n_hlogs) return 0;
+    if (hlogs_room(dst, src->n_hlogs) < 0) return -ENOMEM;
+    for (size_t i = 0; i < src->n_hlogs; i++) {
+        dst->hlogs[dst->n_hlogs] = src->hlogs[i];
+        dst->hlog_spill[dst->n_hlogs++] = src->hlog_spill[i] + dst->n_spills;
+    }
+    dst->hlog_open = 0; /* its last log is src's now */
+    dst->n_hot += src->n_hot;
+    hot_forget(src);
+    return 0;
+}
+
+/* The log rd's records go to: its last, or a new one (after a merge, or once the last
+ * was read). 0, or a negative code with err. */
+static int open_log(run_data *rd, char *err, size_t errlen)
+{
+    if (rd->hlog_open && !xsort_reading(rd->hlogs[rd->n_hlogs - 1])) return 0;
+    if (hlogs_room(rd, 1) < 0) return util_fail(err, errlen, -ENOMEM, "out of memory");
+    /* a log needs no more than a window's worth in memory: it is read in order */
+    size_t budget = rd->sort_budget ? rd->sort_budget : ENGINE_SORT_BUDGET;
+    int rc = xsort_open(&rd->hlogs[rd->n_hlogs], ep_spill_default_dir(rd->spill_dir),
+                        "a run's episodes", budget < (1u << 20) ? budget : 1u << 20, NULL,
+                        rd->lag ? fix_dev : fix_plain, NULL, err, errlen);
+    if (rc < 0) return rc;
+    rd->hlog_spill[rd->n_hlogs++] = 0;
+    rd->hlog_open = 1;
+    return 0;
+}
+
+/* r compacted into rd's log, its rest at spill_at. 0, or a negative code with err
+ * (-EPROTO for a status that is none of the engine's). */
+static int add_hot(run_data *rd, const ep_rec *r, uint64_t spill_at, int has_leaks, char *err,
+                   size_t errlen)
 {
     int st = hot_code(r->status), cst = hot_code(r->carried_status);
-    if (st < 0 || cst < 0) return -EPROTO;
-    if (grow_hot(rd) < 0) return -ENOMEM;
+    if (st < 0 || cst < 0)
+        return util_fail(err, errlen, -EPROTO, "episode %s: status \"%s\" is none of the "
+                         "engine's", r->episode_id, r->status ? r->status : "");
     char made[HOT_ID_MAX];
     size_t m = r->tmpl ? made_id(r->tmpl, r->person_id, r->day0, made) : HOT_ID_MAX;
     int own = !r->tmpl || m >= HOT_ID_MAX - 1 || strcmp(made, r->episode_id) != 0;
-    char *ids = NULL;
-    const ep_hot *prev = rd->n_hot ? &rd->hot[rd->n_hot - 1] : NULL;
-    if (!own && prev && !strcmp(hot_person_id(prev), r->person_id)) {
-        ids = (char *)hot_person_id(prev); /* the same beneficiary's: one copy */
-    } else {
-        size_t a = own ? strlen(r->episode_id) + 1 : 0, b = strlen(r->person_id) + 1;
-        if (!(ids = engine__arena_alloc(rd, a + b))) return -ENOMEM;
-        if (own) memcpy(ids, r->episode_id, a);
-        memcpy(ids + a, r->person_id, b);
-    }
-    ep_hot *h = &rd->hot[rd->n_hot];
-    memset(h, 0, sizeof *h);
-    h->ids = ids;
-    h->own_id = (unsigned char)own;
-    h->tmpl = r->tmpl;
-    h->arr = r->arr;
-    h->target = r->target;
-    h->actual = r->actual;
-    h->winsorized = r->winsorized;
-    h->carried_winsorized = r->carried_winsorized;
-    h->day0 = r->day0;
-    h->end = r->end;
-    h->status = (unsigned char)st;
-    h->carried_status = (unsigned char)cst;
-    memcpy(h->trigger_type, r->trigger_type, sizeof h->trigger_type);
-    h->has_target = r->has_target != 0;
-    h->quality_met = r->quality_met != 0;
-    h->carried = r->carried != 0;
-    h->open = r->open != 0;
+    size_t a = own ? strlen(r->episode_id) + 1 : 0, b = strlen(r->person_id) + 1;
+    char small[512], *ids = a + b <= sizeof small ? small : malloc(a + b);
+    if (!ids) return util_fail(err, errlen, -ENOMEM, "out of memory");
+    if (own) memcpy(ids, r->episode_id, a);
+    memcpy(ids + a, r->person_id, b);
+    ep_hot h;
+    memset(&h, 0, sizeof h);
+    h.ids = ids;
+    h.own_id = (unsigned char)own;
+    h.tmpl = r->tmpl;
+    h.arr = r->arr;
+    h.target = r->target;
+    h.actual = r->actual;
+    h.winsorized = r->winsorized;
+    h.carried_winsorized = r->carried_winsorized;
+    h.day0 = r->day0;
+    h.end = r->end;
+    h.status = (unsigned char)st;
+    h.carried_status = (unsigned char)cst;
+    memcpy(h.trigger_type, r->trigger_type, sizeof h.trigger_type);
+    h.has_target = r->has_target != 0;
+    h.quality_met = r->quality_met != 0;
+    h.carried = r->carried != 0;
+    h.open = r->open != 0;
+    h.has_leaks = (unsigned char)(has_leaks != 0);
+    h.spill_at = spill_at;
+    ep_dev d;
+    memset(&d, 0, sizeof d);
     if (rd->lag) {
-        memcpy(rd->dev[rd->n_hot].developed, r->developed, sizeof r->developed);
-        memcpy(rd->dev[rd->n_hot].projected, r->projected, sizeof r->projected);
+        memcpy(d.developed, r->developed, sizeof r->developed);
+        memcpy(d.projected, r->projected, sizeof r->projected);
     }
-    rd->n_hot++;
-    return 0;
+    int rc = open_log(rd, err, errlen);
+    if (rc == 0) rc = engine__hot_put(rd->hlogs[rd->n_hlogs - 1], &h, &d, rd->lag != NULL, err, errlen);
+    if (rc == 0) rd->n_hot++;
+    if (ids != small) free(ids);
+    return rc;
 }
 
 /* The first of the n rows (sorted by episode_id) of episode id, and their count. */
@@ -258,15 +325,9 @@ int engine__spill_compact(run_data *rd, const leak_rec *leaks, size_t n, char *e
         rc = ep_spill_put(sp, r, rows, k, &at, err, errlen);
         if (rc == 0 && (at >> EP_SPILL_SHIFT) != 0)
             rc = util_fail(err, errlen, -EFBIG, "the run's episode file passed 1 TiB");
-        if (rc == 0 && (rc = add_hot(rd, r)) < 0)
-            rc = rc == -EPROTO ? util_fail(err, errlen, rc, "episode %s: status \"%s\" is none "
-                                           "of the engine's", r->episode_id, r->status ? r->status : "")
-                               : util_fail(err, errlen, rc, "out of memory");
-        if (rc == 0) {
-            ep_hot *h = &rd->hot[rd->n_hot - 1];
-            h->spill_at = (uint64_t)(rd->n_spills - 1) << EP_SPILL_SHIFT | (uint64_t)at;
-            h->has_leaks = k > 0;
-        }
+        if (rc == 0)
+            rc = add_hot(rd, r, (uint64_t)(rd->n_spills - 1) << EP_SPILL_SHIFT | (uint64_t)at,
+                         k > 0, err, errlen);
     }
     if (rc == 0 && !leaks && j != rd->n_leaks)
         rc = util_fail(err, errlen, -EPROTO, "leakage of episode %s follows no episode of its "

@@ -173,37 +173,33 @@ static int64_t incurred_se_ppm(const lag_curve *c, int64_t days, int64_t p)
     return lag_isqrt(q * n / (n - 1));
 }
 
-void engine__interim_project(run_data *rd, const catalog *cat)
+void engine__interim_project(const run_data *rd, const catalog *cat, ep_hot *r, ep_dev *dv)
 {
     const lag_model *m = rd->lag;
-    for (size_t i = 0; i < rd->n_hot; i++) {
-        ep_hot *r = &rd->hot[i];
-        ep_dev *dv = &rd->dev[i];
-        size_t entry = (size_t)(r->tmpl - cat->v);
-        const lag_curve *c = rd->curves && entry < rd->n_curves ? &rd->curves[entry] : NULL;
-        int64_t window = (int64_t)r->end - r->day0 + 1, elapsed = (int64_t)m->as_of - r->day0 + 1;
-        int64_t p0 = r->open ? incurred_ppm(c, elapsed) : 0,
-                se = r->open ? incurred_se_ppm(c, elapsed, p0) : 0;
-        for (int w = 0; w < 3; w++) {
-            int64_t v = dv->developed[w];
-            if (r->open && elapsed > 0 && elapsed < window) {
-                /* the band: the incurred share two standard errors higher (less left to
-                 * come: the low projection) and lower (the high one, at least a tenth of
-                 * the share) */
-                int64_t p = p0, out;
-                if (p > 0 && w == 1) p = p + 2 * se < LAG_PPM ? p + 2 * se : LAG_PPM;
-                if (p > 0 && w == 2) p = p - 2 * se > p / 10 ? p - 2 * se : p / 10 + 1;
-                /* no closed episode to learn from: the cost so far, day for day */
-                if (p <= 0 || money_mul_div(v, LAG_PPM, p, &out) < 0) {
-                    if (money_mul_div(v, window, elapsed, &out) < 0) out = v;
-                }
-                v = out;
+    size_t entry = (size_t)(r->tmpl - cat->v);
+    const lag_curve *c = rd->curves && entry < rd->n_curves ? &rd->curves[entry] : NULL;
+    int64_t window = (int64_t)r->end - r->day0 + 1, elapsed = (int64_t)m->as_of - r->day0 + 1;
+    int64_t p0 = r->open ? incurred_ppm(c, elapsed) : 0,
+            se = r->open ? incurred_se_ppm(c, elapsed, p0) : 0;
+    for (int w = 0; w < 3; w++) {
+        int64_t v = dv->developed[w];
+        if (r->open && elapsed > 0 && elapsed < window) {
+            /* the band: the incurred share two standard errors higher (less left to
+             * come: the low projection) and lower (the high one, at least a tenth of
+             * the share) */
+            int64_t p = p0, out;
+            if (p > 0 && w == 1) p = p + 2 * se < LAG_PPM ? p + 2 * se : LAG_PPM;
+            if (p > 0 && w == 2) p = p - 2 * se > p / 10 ? p - 2 * se : p / 10 + 1;
+            /* no closed episode to learn from: the cost so far, day for day */
+            if (p <= 0 || money_mul_div(v, LAG_PPM, p, &out) < 0) {
+                if (money_mul_div(v, window, elapsed, &out) < 0) out = v;
             }
-            dv->projected[w] = v;
+            v = out;
         }
-        if (r->has_target && (r->open || dv->projected[0] != r->actual))
-            r->status = (unsigned char)hot_code("interim");
+        dv->projected[w] = v;
     }
+    if (r->has_target && (r->open || dv->projected[0] != r->actual))
+        r->status = (unsigned char)hot_code("interim");
 }
 
 char *engine__interim_json(const run_data *rd)

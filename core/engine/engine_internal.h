@@ -100,15 +100,18 @@ typedef struct arr_result {
     char status[24];
 } arr_result;
 
-/* What a run keeps in memory of each episode once it is priced (engine__spill_compact):
- * what winsorization, reconciliation, an interim run's projection and an incremental
- * run's plan read and change. The rest of the ep_rec, with its leakage rows, waits in
- * the run's spill files (ep_spill.h) until the save reads it back (spill_at). */
+/* What a run keeps of each episode once it is priced (engine__spill_compact): what
+ * winsorization, reconciliation, an interim run's projection and an incremental run's
+ * plan read. It goes to the run's hot logs on disk (engine__hot_put: the record, an
+ * interim run's ep_dev, then the ids), read back in order (engine__hot_each) or sorted
+ * (engine__hot_sorter), so a run's memory does not grow with its episodes; the rest of
+ * the ep_rec, with its leakage rows, waits in the run's spill files (ep_spill.h) until
+ * the save reads it back (spill_at). */
 typedef struct ep_hot {
-    /* in the run's arena: the person id (NUL-ended), shared by a beneficiary's episodes
-     * that follow one another, when the episode id is the one pricing makes of it
-     * ("template:person:day 0", engine_price.c); else (own_id) the episode id, NUL, then
-     * the person id, NUL. Read them with hot_episode_id and hot_person_id. */
+    /* in the record, after it (and after its ep_dev): the person id (NUL-ended) when the
+     * episode id is the one pricing makes of it ("template:person:day 0",
+     * engine_price.c); else (own_id) the episode id, NUL, then the person id, NUL. Read
+     * them with hot_episode_id and hot_person_id. */
     char *ids;
     const catalog_entry *tmpl;      /* borrowed */
     const ref_arrangement *arr;     /* borrowed; NULL when unattributed or excluded */
@@ -165,14 +168,18 @@ typedef struct run_data {
     size_t n_eps, cap_eps;
     leak_rec *leaks;        /* their leakage rows, likewise */
     size_t n_leaks, cap_leaks;
-    /* every episode priced or carried, in the run's order (engine__spill_compact) */
-    ep_hot *hot;
-    size_t n_hot, cap_hot;
-    ep_dev *dev;            /* an interim run: n_hot entries; else NULL */
+    /* every episode priced or carried, in the run's order (engine__spill_compact): in
+     * the hot logs (owned, read in their order), the records of log i pointing at the
+     * spills from index hlog_spill[i] on (a merge moves a shard's after the run's) */
+    struct xsort **hlogs;
+    uint64_t *hlog_spill;
+    size_t n_hlogs;
+    int hlog_open;          /* the last log is this run_data's own, still taking puts */
+    size_t n_hot;           /* the records in the logs */
+    size_t sort_budget;     /* bytes a hot log or sort holds in memory (ENGINE_SORT_BUDGET) */
     struct ep_spill **spills; /* owned: the rest of hot's records (ep_hot.spill_at) */
     size_t n_spills;
     const char *spill_dir;  /* borrowed: where spills are made (NULL: $TMPDIR) */
-    struct arena_chunk *arena; /* owned: the strings of hot (engine__arena_alloc) */
     arr_result *results;
     size_t n_results;
     cara_date as_of;
@@ -183,6 +190,8 @@ typedef struct run_data {
     lag_curve *curves;
     size_t n_curves;
     arr_result *proj[3];
+    const catalog *cat;     /* borrowed: the run's templates (engine__hot_view) */
+    struct win_caps *caps;  /* owned: the run's own winsorization caps, once made */
 } run_data;
 
 /* ---- cand_index.c: the candidates of an episode, indexed ---- */
@@ -379,12 +388,37 @@ leak_rec *engine__new_leak(run_data *rd);
 int engine__spill_compact(run_data *rd, const leak_rec *leaks, size_t n, char *err,
                           size_t errlen);
 
-/* n bytes in rd's arena (freed with rd, moved with its records by a merge), or NULL. A
- * string there costs its bytes, not a heap block's 16 to 32 more. */
-char *engine__arena_alloc(run_data *rd, size_t n);
-/* Free rd's arena; move src's into dst's (src's strings stay where they are). */
-void engine__arena_free(run_data *rd);
-void engine__arena_take(run_data *dst, run_data *src);
+/* The bytes a hot log or a sort of hot records holds in memory before it writes to
+ * disk (xsort.h): what a run's memory holds of its episodes, whatever their number. */
+#define ENGINE_SORT_BUDGET (32u << 20)
+
+/* ---- engine_hot.c: the hot records on disk ---- */
+
+struct xsort;
+/* Append h (its ids as hot_episode_id and hot_person_id read them) and, when lag, its
+ * ep_dev dv to hot log or sort s. 0 or a negative code with err. */
+int engine__hot_put(struct xsort *s, const ep_hot *h, const ep_dev *dv, int lag, char *err,
+                    size_t errlen);
+/* The ep_dev that follows a record read from a log or sort of an interim run. */
+static inline ep_dev *hot_dev(const ep_hot *h)
+{
+    return (ep_dev *)((char *)h + sizeof *h);
+}
+/* A sort of hot records (engine__hot_put) in rd->spill_dir by cmp (NULL: the order put)
+ * into *out, holding rd->sort_budget bytes in memory; what names it in messages. */
+int engine__hot_sorter(const run_data *rd, int (*cmp)(const void *, const void *, void *),
+                       const char *what, struct xsort **out, char *err, size_t errlen);
+/* Call fn on a copy of each record of rd's hot logs, in the run's order (its spill_at
+ * made the run's, its ids pointing into the log until fn returns; dv the record's
+ * ep_dev, a copy, in an interim run, else NULL): fn may change both copies. Stops at
+ * fn's first nonzero return, which it returns; 0 after the last, or a negative code
+ * with err for a log that cannot be read. */
+int engine__hot_each(const run_data *rd, int (*fn)(ep_hot *h, ep_dev *dv, void *ud), void *ud,
+                     char *err, size_t errlen);
+/* Free rd's hot logs; move src's after dst's (src's spills then following dst's). 0 or
+ * -ENOMEM (src keeps them). */
+void engine__hot_free(run_data *rd);
+int engine__hot_take(run_data *dst, run_data *src);
 
 /* Free a leakage row's strings / an episode record's. */
 void engine__leak_free(leak_rec *l);
@@ -469,9 +503,29 @@ int engine__interim_curve(run_data *rd, size_t entry, size_t n_entries, const ca
 /* Add src's curves to dst's (the shards'). 0 or -ENOMEM. */
 int engine__interim_merge(run_data *dst, const run_data *src);
 
-/* Project every episode's final cost (after the shards); episodes still developing
- * become interim. */
-void engine__interim_project(run_data *rd, const catalog *cat);
+/* Project episode r's final cost (after the shards: rd's curves are the run's) into
+ * dv->projected; one still developing becomes interim. */
+void engine__interim_project(const run_data *rd, const catalog *cat, ep_hot *r, ep_dev *dv);
+
+/* ---- engine_reconcile.c: after the shards ---- */
+
+/* A run's winsorization caps: per template and trigger type, the cap winsorize() gave
+ * (or none), for the actuals of one view (engine__hot_view). Owned by the caller
+ * (engine__caps_free). */
+typedef struct win_caps win_caps;
+void engine__caps_free(win_caps *c);
+
+/* Episode h (a copy) as the run sees it in view `view`: -1 its own figures, 0 to 2 an
+ * interim run's projections (central, low, high) in its actual; an interim run's
+ * projection made (dv) and its status; with caps, its winsorized actual from them. */
+void engine__hot_view(const run_data *rd, ep_hot *h, ep_dev *dv, int view, const win_caps *caps);
+
+/* Winsorize and reconcile every arrangement and performance year by rules, from rd's
+ * hot logs: rd->results, rd->caps (the run's own caps), st->arrangements; then, in an
+ * interim run, the same on each projection into rd->proj[0..2]. 0 or a negative code
+ * with err. */
+int engine__reconcile_run(rule_set *rules, run_data *rd, engine_stats *st, char *err,
+                          size_t errlen);
 
 /* The projection's method as JSON text (malloc'ed) for the runs row. */
 char *engine__interim_json(const run_data *rd);

@@ -94,167 +94,15 @@ int engine__people_open(const run_data *rd, people_merge **out, char *err, size_
 
 /* ---- after all beneficiaries ----------------------------------------------------------- */
 
-static int cmp_i64(const void *a, const void *b)
+/* The run's counts of its episodes (engine__hot_each). */
+static int count_episode(ep_hot *h, ep_dev *dv, void *ud)
 {
-    int64_t x = *(const int64_t *)a, y = *(const int64_t *)b;
-    return (x > y) - (x < y);
-}
-
-/* Cap actual spending per template and trigger type at winsorize()'s answer. */
-static int winsorize_all(worker *w, char *err, size_t errlen)
-{
-    run_data *rd = w->rd;
-    int64_t *v = malloc((rd->n_hot ? rd->n_hot : 1) * sizeof *v);
-    if (!v) return -ENOMEM;
-    int rc = 0;
-    for (size_t e = 0; e < w->cat->n && rc == 0; e++) {
-        const catalog_entry *ce = &w->cat->v[e];
-        int len = template_host_len(ce->tmpl, "triggers");
-        for (int t = 0; t < len && rc == 0; t++) {
-            const char *type = template_host_key(ce->tmpl, "triggers", t);
-            size_t n = 0;
-            for (size_t i = 0; i < rd->n_hot; i++) {
-                const ep_hot *r = &rd->hot[i];
-                if (r->tmpl == ce && r->has_target && strcmp(r->trigger_type, type) == 0)
-                    v[n++] = r->actual;
-            }
-            if (n == 0) continue;
-            qsort(v, n, sizeof *v, cmp_i64);
-            int64_t cap = 0;
-            int has_cap = 0;
-            rc = engine__rule_winsorize(&w->rules, e, v, n, &cap, &has_cap, err, errlen);
-            for (size_t i = 0; i < rd->n_hot && rc == 0; i++) {
-                ep_hot *r = &rd->hot[i];
-                if (r->tmpl == ce && r->has_target && strcmp(r->trigger_type, type) == 0)
-                    r->winsorized = has_cap && r->actual > cap ? cap : r->actual;
-            }
-        }
-    }
-    free(v);
-    return rc;
-}
-
-static int cmp_ep_ptr(const void *a, const void *b)
-{
-    const ep_hot *x = *(ep_hot *const *)a, *y = *(ep_hot *const *)b;
-    int c = strcmp(x->arr->arrangement_id, y->arr->arrangement_id);
-    if (c) return c;
-    int px = date_year(x->day0), py = date_year(y->day0);
-    if (px != py) return px < py ? -1 : 1;
-    return hot_id_cmp(x, y);
-}
-
-/* The most an arrangement's target, actual or winsorized actual may sum to in one
- * performance year ($100,000,000.00): reconcile() multiplies gross savings by two rates
- * in basis points (up to 10^8), which then stays far inside int64 (docs/security.md). */
-#define RECONCILE_MAX_CENTS MONEY_AMOUNT_MAX_CENTS
-
-/* The sums reconcile() takes over an arrangement's episodes (target, actual, winsorized
- * actual), in checked arithmetic: Lua integers wrap silently, so a sum that does not fit
- * int64, or is beyond RECONCILE_MAX_CENTS, fails the run here, naming the arrangement
- * and the sum. */
-static int episode_sums_fit(ep_hot *const *v, size_t n, char *err, size_t errlen)
-{
-    int64_t t = 0, a = 0, wz = 0;
-    for (size_t k = 0; k < n; k++) {
-        const char *what = money_add(t, v[k]->target, &t) < 0        ? "target_cents"
-                           : money_add(a, v[k]->actual, &a) < 0      ? "actual_cents"
-                           : money_add(wz, v[k]->winsorized, &wz) < 0 ? "actual_winsorized_cents"
-                                                                      : NULL;
-        if (what) {
-            char id[HOT_ID_MAX];
-            snprintf(err, errlen, "arrangement %s, performance year %d: the sum of %s over its "
-                     "%zu episodes does not fit int64 cents (at episode %s): the run is not saved",
-                     v[0]->arr->arrangement_id, date_year(v[0]->day0), what, n,
-                     hot_episode_id(v[k], id));
-            return -ERANGE;
-        }
-    }
-    const int64_t sums[3] = {t, a, wz};
-    static const char *const names[3] = {"target_cents", "actual_cents", "actual_winsorized_cents"};
-    for (int k = 0; k < 3; k++)
-        if (sums[k] > RECONCILE_MAX_CENTS || sums[k] < -RECONCILE_MAX_CENTS) {
-            char got[32], max[32];
-            money_format(sums[k], got);
-            money_format(RECONCILE_MAX_CENTS, max);
-            snprintf(err, errlen, "arrangement %s, performance year %d: %s sums to %s over its %zu "
-                     "episodes, beyond the reconciliation bound of %s per arrangement and year: "
-                     "the run is not saved", v[0]->arr->arrangement_id, date_year(v[0]->day0),
-                     names[k], got, n, max);
-            return -ERANGE;
-        }
+    (void)dv;
+    engine_stats *st = ud;
+    st->episodes++;
+    if (!h->has_target) st->excluded++;
+    if (h->arr) st->attributed++;
     return 0;
-}
-
-/* Reconcile every arrangement x performance year with attributed, priced episodes. */
-static int reconcile_all(worker *w, engine_stats *st, char *err, size_t errlen)
-{
-    run_data *rd = w->rd;
-    ep_hot **v = malloc((rd->n_hot ? rd->n_hot : 1) * sizeof *v);
-    size_t n = 0;
-    if (!v) return -ENOMEM;
-    for (size_t i = 0; i < rd->n_hot; i++)
-        if (rd->hot[i].arr && rd->hot[i].has_target) v[n++] = &rd->hot[i];
-    qsort(v, n, sizeof *v, cmp_ep_ptr);
-    rd->results = calloc(n ? n : 1, sizeof *rd->results);
-    int rc = rd->results ? 0 : -ENOMEM;
-    for (size_t i = 0; i < n && rc == 0;) {
-        size_t j = i;
-        int period = date_year(v[i]->day0);
-        while (j < n && v[j]->arr == v[i]->arr && date_year(v[j]->day0) == period) j++;
-        arr_result *res = &rd->results[rd->n_results];
-        size_t entry = (size_t)(v[i]->tmpl - w->cat->v);
-        rc = episode_sums_fit(v + i, j - i, err, errlen);
-        if (rc == 0) rc = engine__rule_reconcile(&w->rules, entry, v[i]->arr, v + i, j - i, res, err, errlen);
-        res->arr = v[i]->arr;
-        res->tmpl = v[i]->tmpl;
-        res->period = period;
-        if (rc == 0) rd->n_results++;
-        i = j;
-    }
-    st->arrangements = (int64_t)rd->n_results;
-    free(v);
-    return rc;
-}
-
-/* An interim run: the reconciliation again on each episode's projected final cost
- * (central, low, high: rd->proj[k]), by the same rules, then the run's own figures back. */
-static int reconcile_projected(worker *w, engine_stats *st, char *err, size_t errlen)
-{
-    run_data *rd = w->rd;
-    int64_t *keep = malloc((rd->n_hot ? rd->n_hot : 1) * 2 * sizeof *keep);
-    if (!keep) return -ENOMEM;
-    for (size_t i = 0; i < rd->n_hot; i++) {
-        keep[2 * i] = rd->hot[i].actual;
-        keep[2 * i + 1] = rd->hot[i].winsorized;
-    }
-    arr_result *results = rd->results;
-    size_t n = rd->n_results;
-    int64_t arrangements = st->arrangements;
-    int rc = 0;
-    for (int k = 0; k < 3 && rc == 0; k++) {
-        for (size_t i = 0; i < rd->n_hot; i++)
-            if (rd->hot[i].has_target) rd->hot[i].actual = rd->dev[i].projected[k];
-        rd->results = NULL;
-        rd->n_results = 0;
-        rc = winsorize_all(w, err, errlen);
-        if (rc == 0) rc = reconcile_all(w, st, err, errlen);
-        rd->proj[k] = rd->results;
-        if (rc == 0 && rd->n_results != n) {
-            snprintf(err, errlen, "the projected reconciliation has %zu arrangement rows, the run "
-                     "%zu", rd->n_results, n);
-            rc = -EPROTO;
-        }
-    }
-    for (size_t i = 0; i < rd->n_hot; i++) {
-        rd->hot[i].actual = keep[2 * i];
-        rd->hot[i].winsorized = keep[2 * i + 1];
-    }
-    free(keep);
-    rd->results = results;
-    rd->n_results = n;
-    st->arrangements = arrangements;
-    return rc;
 }
 
 /* ---- the run ---------------------------------------------------------------------------- */
@@ -278,13 +126,13 @@ void engine__run_data_free(run_data *rd)
     free(rd->eps);
     for (size_t i = 0; i < rd->n_leaks; i++) engine__leak_free(&rd->leaks[i]);
     free(rd->leaks);
-    free(rd->hot);
-    free(rd->dev);
+    engine__hot_free(rd);
+    engine__caps_free(rd->caps);
+    rd->caps = NULL;
     for (size_t i = 0; i < rd->n_spills; i++) ep_spill_close(rd->spills[i]);
     free(rd->spills);
     for (size_t i = 0; i < rd->n_plogs; i++) people_log_close(rd->plogs[i]);
     free(rd->plogs);
-    engine__arena_free(rd);
     free(rd->results);
     free(rd->curves);
     for (int k = 0; k < 3; k++) free(rd->proj[k]);
@@ -394,6 +242,8 @@ static void shard_run(shard *sh)
     sh->rd.as_of = sh->main_rd->as_of;
     sh->rd.lag = sh->main_rd->lag;
     sh->rd.spill_dir = sh->main_rd->spill_dir;
+    sh->rd.sort_budget = sh->main_rd->sort_budget;
+    sh->rd.cat = sh->main_rd->cat;
     bene_reader br = {0};
     bene_data bd = {0};
     store *db = NULL;
@@ -506,23 +356,7 @@ static int merge_shard(run_data *dst, run_data *src)
 {
     if (engine__interim_merge(dst, src) < 0) return -ENOMEM;
     if (src->n_eps || src->n_leaks) return -EPROTO; /* compacted after each beneficiary */
-    engine__arena_take(dst, src); /* first: whatever moves below, its strings are dst's */
-    if (src->n_hot) {
-        ep_hot *v = realloc(dst->hot, (dst->n_hot + src->n_hot) * sizeof *v);
-        if (!v) return -ENOMEM;
-        dst->hot = v;
-        if (dst->lag) {
-            ep_dev *d = realloc(dst->dev, (dst->n_hot + src->n_hot) * sizeof *d);
-            if (!d) return -ENOMEM;
-            memcpy(d + dst->n_hot, src->dev, src->n_hot * sizeof *d);
-            dst->dev = d;
-        }
-        memcpy(v + dst->n_hot, src->hot, src->n_hot * sizeof *v);
-        for (size_t i = dst->n_hot; i < dst->n_hot + src->n_hot; i++) /* src's spills follow dst's */
-            v[i].spill_at += (uint64_t)dst->n_spills << EP_SPILL_SHIFT;
-        dst->n_hot += src->n_hot;
-        dst->cap_hot = dst->n_hot;
-    }
+    if (engine__hot_take(dst, src) < 0) return -ENOMEM; /* first: its records' spills follow dst's */
     if (src->n_spills) {
         ep_spill **v = realloc(dst->spills, (dst->n_spills + src->n_spills) * sizeof *v);
         if (!v) return -ENOMEM;
@@ -538,15 +372,11 @@ static int merge_shard(run_data *dst, run_data *src)
         dst->n_plogs += src->n_plogs;
         dst->n_people += src->n_people;
     }
-    free(src->hot);
-    free(src->dev);
     free(src->spills);
     free(src->plogs);
-    src->hot = NULL;
-    src->dev = NULL;
     src->spills = NULL;
     src->plogs = NULL;
-    src->n_hot = src->n_spills = src->n_plogs = src->n_people = 0;
+    src->n_spills = src->n_plogs = src->n_people = 0;
     return 0;
 }
 
@@ -717,6 +547,12 @@ int engine_run(store *s, const engine_opts *o, int64_t *run_id, engine_stats *st
     int oom = 0;
     char *spill_dir = ep_spill_dir_of(store_path(s), &oom); /* the store's disk, not /tmp */
     rd.spill_dir = spill_dir;
+    rd.cat = &cat;
+    /* CARA_RUN_SORT_BYTES: a test hook (tests/test_e2e.c) that makes the hot logs and
+     * sorts write to disk after that many bytes (1: every record), so that the runs on
+     * small fixtures take the path a national run takes */
+    const char *sort_bytes = getenv("CARA_RUN_SORT_BYTES");
+    rd.sort_budget = sort_bytes && atol(sort_bytes) > 0 ? (size_t)atol(sort_bytes) : ENGINE_SORT_BUDGET;
     worker w = {.cat = &cat, .rd = &rd};
     run_manifest man;
     json_t *warnings = json_array();
@@ -772,26 +608,22 @@ int engine_run(store *s, const engine_opts *o, int64_t *run_id, engine_stats *st
     if (o->log && getenv("CARA_RUN_TIMING")) {
         int64_t bytes = 0;
         for (size_t i = 0; i < rd.n_spills; i++) bytes += ep_spill_bytes(rd.spills[i]);
-        fprintf(o->log, "cara run: timing: %zu episodes in memory (%zu bytes each), %lld bytes "
-                "in %zu spill files\n", rd.n_hot, sizeof(ep_hot), (long long)bytes, rd.n_spills);
+        int64_t hot = 0;
+        for (size_t i = 0; i < rd.n_hlogs; i++) hot += xsort_disk_bytes(rd.hlogs[i]);
+        fprintf(o->log, "cara run: timing: %zu episodes in %zu hot logs (%lld bytes on disk), "
+                "%lld bytes in %zu spill files\n", rd.n_hot, rd.n_hlogs, (long long)hot,
+                (long long)bytes, rd.n_spills);
     }
     if (rc == 0) rc = after_shards(&rd, &plan, warnings, o->log, stats, err, errlen);
-    if (rc == 0 && rd.lag) engine__interim_project(&rd, &cat);
-    phase(o, "people, projection");
-    if (rc == 0) rc = winsorize_all(&w, err, errlen);
-    if (rc == 0) rc = reconcile_all(&w, stats, err, errlen);
+    phase(o, "people");
+    if (rc == 0) rc = engine__reconcile_run(&w.rules, &rd, stats, err, errlen);
     phase(o, "winsorize, reconcile");
-    if (rc == 0 && rd.lag) rc = reconcile_projected(&w, stats, err, errlen);
-    for (size_t i = 0; i < rd.n_hot; i++) {
-        stats->episodes++;
-        if (!rd.hot[i].has_target) stats->excluded++;
-        if (rd.hot[i].arr) stats->attributed++;
-    }
+    if (rc == 0) rc = engine__hot_each(&rd, count_episode, stats, err, errlen);
     stats->warnings = (int64_t)json_array_size(warnings);
     char *wtext = rc == 0 ? json_dumps(warnings, JSON_COMPACT) : NULL;
     run_record rec = {.manifest = &man, .warnings = wtext, .replay_of = o->replay_of,
                       .confirm = o->replay_of ? NULL : &cat};
-    phase(o, "projected reconcile");
+    phase(o, "counts");
     if (rc == 0) rc = engine__save(s, *run_id, &rec, &rd, &plan, stats, err, errlen);
     phase(o, "save");
 

@@ -38,13 +38,24 @@ static int save_components(runs_w *w, const run_manifest *m, char *err, size_t e
 
 /* ---- what an incremental run stores itself ---------------------------------------------- */
 
-/* The beneficiaries whose rows the run stores (sorted, borrowed strings); active 0: it
- * stores every row. */
+/* The beneficiaries whose rows the run stores (sorted; the plan's strings borrowed, the
+ * rest copies the set owns (mine, freed by own_free)); active
+ * 0: it stores every row. */
 typedef struct own_set {
     int active;
     const char **v;
-    size_t n;
+    size_t n, cap;
+    char **mine;
+    size_t n_mine;
 } own_set;
+
+static void own_free(own_set *o)
+{
+    for (size_t i = 0; i < o->n_mine; i++) free(o->mine[i]);
+    free(o->mine);
+    free(o->v);
+    memset(o, 0, sizeof *o);
+}
 
 static int cmp_str_ptr(const void *a, const void *b)
 {
@@ -71,31 +82,73 @@ static int moved(const ep_hot *r)
                           (r->has_target && r->winsorized != r->carried_winsorized));
 }
 
+typedef struct moved_feed {
+    const run_data *rd;
+    own_set *o;
+    size_t cap_mine;
+    char *err;
+    size_t errlen;
+} moved_feed;
+
+/* A carried episode that moved: its beneficiary's rows are the run's. */
+static int add_moved(ep_hot *h, ep_dev *dv, void *ud)
+{
+    moved_feed *f = ud;
+    engine__hot_view(f->rd, h, dv, -1, f->rd->caps);
+    if (!moved(h)) return 0;
+    own_set *o = f->o;
+    const char *person = hot_person_id(h);
+    if (o->n_mine && !strcmp(o->mine[o->n_mine - 1], person)) return 0; /* the same one's */
+    if (o->n == o->cap) {
+        size_t cap = 2 * o->cap + 64;
+        const char **v = realloc(o->v, cap * sizeof *v);
+        if (!v) return util_fail(f->err, f->errlen, -ENOMEM, "out of memory");
+        o->v = v;
+        o->cap = cap;
+    }
+    if (o->n_mine == f->cap_mine) {
+        size_t cap = 2 * f->cap_mine + 64;
+        char **m = realloc(o->mine, cap * sizeof *m);
+        if (!m) return util_fail(f->err, f->errlen, -ENOMEM, "out of memory");
+        o->mine = m;
+        f->cap_mine = cap;
+    }
+    char *copy = strdup(person);
+    if (!copy) return util_fail(f->err, f->errlen, -ENOMEM, "out of memory");
+    o->mine[o->n_mine++] = copy;
+    o->v[o->n++] = copy;
+    return 0;
+}
+
 /* Decide where an incremental run's rows go (docs/monthly.md, "Incremental runs"): it
  * stores the rows of the beneficiaries it recomputed, of those with a carried episode
  * that moved, and of those its base stored itself; the rest are its rows base's.
  * When that is more than half of the beneficiaries, it stores every row (so a chain of
  * incremental runs never reads through more than one run). */
-static int plan_rows(const run_data *rd, const incr_plan *plan, own_set *o, int64_t *rows_base)
+static int plan_rows(const run_data *rd, const incr_plan *plan, own_set *o, int64_t *rows_base,
+                     char *err, size_t errlen)
 {
     memset(o, 0, sizeof *o);
     *rows_base = 0;
     if (!plan || !plan->base_run || !plan->rows_base || rd->lag) return 0;
-    size_t cap = plan->n_changed + plan->n_base_own + rd->n_hot;
-    o->v = malloc((cap ? cap : 1) * sizeof *o->v);
-    if (!o->v) return -ENOMEM;
+    o->cap = plan->n_changed + plan->n_base_own + 64;
+    o->v = malloc(o->cap * sizeof *o->v);
+    if (!o->v) return util_fail(err, errlen, -ENOMEM, "out of memory");
     for (size_t i = 0; i < plan->n_changed; i++) o->v[o->n++] = plan->changed[i];
     for (size_t i = 0; i < plan->n_base_own; i++) o->v[o->n++] = plan->base_own[i];
-    for (size_t i = 0; i < rd->n_hot; i++)
-        if (moved(&rd->hot[i])) o->v[o->n++] = hot_person_id(&rd->hot[i]);
+    moved_feed f = {rd, o, 0, err, errlen};
+    int rc = engine__hot_each(rd, add_moved, &f, err, errlen);
+    if (rc < 0) {
+        own_free(o);
+        return rc;
+    }
     if (o->n > 1) qsort(o->v, o->n, sizeof *o->v, cmp_str_ptr);
     size_t u = 0;
     for (size_t i = 0; i < o->n; i++)
         if (!u || strcmp(o->v[u - 1], o->v[i]) != 0) o->v[u++] = o->v[i];
     o->n = u;
     if (2 * o->n > rd->n_people) {
-        free(o->v);
-        memset(o, 0, sizeof *o);
+        own_free(o);
         return 0;
     }
     o->active = 1;
@@ -143,9 +196,24 @@ static int save_episode(runs_w *w, ep_rec *r, const ep_hot *h, char *err, size_t
     return runs_w_episode(w, &e, r->episode_id, err, errlen);
 }
 
-static int cmp_hot_id(const void *a, const void *b)
+static int cmp_hot_id(const void *a, const void *b, void *ud)
 {
-    return hot_id_cmp(*(const ep_hot *const *)a, *(const ep_hot *const *)b);
+    (void)ud;
+    return hot_id_cmp(a, b);
+}
+
+typedef struct id_feed {
+    const run_data *rd;
+    struct xsort *s;
+    char *err;
+    size_t errlen;
+} id_feed;
+
+static int feed_by_id(ep_hot *h, ep_dev *dv, void *ud)
+{
+    id_feed *f = ud;
+    engine__hot_view(f->rd, h, dv, -1, f->rd->caps);
+    return engine__hot_put(f->s, h, dv, f->rd->lag != NULL, f->err, f->errlen);
 }
 
 /* The record of h read back from its spill into r and *leaks (n); -EPROTO when the spill
@@ -170,13 +238,17 @@ static int read_back(const run_data *rd, const ep_hot *h, ep_rec *r, leak_rec **
  * take that far faster than random order; docs/performance.md), the episodes', then the
  * leakage's, each record read back from the spills once for each (by_id: the episodes
  * in episode_id order; their rows come sorted by provider). */
-static int save_episodes(runs_w *w, const run_data *rd, const ep_hot *const *by_id,
-                         const own_set *o, char *err, size_t errlen)
+static int save_episodes(runs_w *w, const run_data *rd, struct xsort *by_id, const own_set *o,
+                         char *err, size_t errlen)
 {
     int rc = 0;
     for (int pass = 0; pass < 2 && rc == 0; pass++) {
-        for (size_t i = 0; i < rd->n_hot && rc == 0; i++) {
-            const ep_hot *h = by_id[i];
+        rc = xsort_rewind(by_id, err, errlen);
+        const void *rec;
+        size_t len;
+        while (rc == 0 && (rc = xsort_next(by_id, &rec, &len, err, errlen)) == 1) {
+            rc = 0;
+            const ep_hot *h = rec;
             if (!stores(o, hot_person_id(h)) || (pass == 1 && !h->has_leaks)) continue;
             ep_rec r;
             leak_rec *leaks;
@@ -256,16 +328,27 @@ static int finish_run(runs_w *w, const run_record *rec, const run_data *rd,
 
 /* An interim run: the projected costs and reconciliations, the paid-through date and the
  * method (docs/monthly.md). */
+typedef struct proj_feed {
+    const run_data *rd;
+    runs_w *w;
+    char *err;
+    size_t errlen;
+} proj_feed;
+
+static int save_one_projection(ep_hot *r, ep_dev *dv, void *ud)
+{
+    proj_feed *f = ud;
+    engine__hot_view(f->rd, r, dv, -1, f->rd->caps);
+    if (!r->has_target) return 0;
+    char id[HOT_ID_MAX];
+    const char *eid = hot_episode_id(r, id);
+    return runs_w_episode_projection(f->w, eid, dv->projected, eid, f->err, f->errlen);
+}
+
 static int save_projection(runs_w *w, const run_data *rd, char *err, size_t errlen)
 {
-    int rc = 0;
-    for (size_t i = 0; i < rd->n_hot && rc == 0; i++) {
-        const ep_hot *r = &rd->hot[i];
-        if (!r->has_target) continue;
-        char id[HOT_ID_MAX];
-        const char *eid = hot_episode_id(r, id);
-        rc = runs_w_episode_projection(w, eid, rd->dev[i].projected, eid, err, errlen);
-    }
+    proj_feed f = {rd, w, err, errlen};
+    int rc = engine__hot_each(rd, save_one_projection, &f, err, errlen);
     for (size_t i = 0; i < rd->n_results && rc == 0; i++) {
         const arr_result *r = &rd->results[i], *p = &rd->proj[0][i];
         int64_t v[5] = {p->actual, p->winsorized, p->payment, rd->proj[1][i].payment,
@@ -295,30 +378,33 @@ int engine__save(store *s, int64_t run_id, const run_record *rec, run_data *rd,
 {
     runs_w *w = NULL;
     own_set own;
-    int rc = plan_rows(rd, plan, &own, &st->rows_base);
+    int rc = plan_rows(rd, plan, &own, &st->rows_base, err, errlen);
+    if (rc < 0) return rc;
     st->own_people = own.active ? (int64_t)own.n : (int64_t)rd->n_people;
-    const ep_hot **by_id = rc == 0 ? malloc((rd->n_hot ? rd->n_hot : 1) * sizeof *by_id) : NULL;
-    if (!by_id) {
-        free(own.v);
-        return util_fail(err, errlen, -ENOMEM, "out of memory");
+    /* the episodes in episode_id order, sorted on disk past the run's budget */
+    id_feed f = {rd, NULL, err, errlen};
+    rc = engine__hot_sorter(rd, cmp_hot_id, "a run's episodes by id", &f.s, err, errlen);
+    if (rc == 0) rc = engine__hot_each(rd, feed_by_id, &f, err, errlen);
+    if (rc < 0) {
+        xsort_close(f.s);
+        own_free(&own);
+        return rc;
     }
-    for (size_t i = 0; i < rd->n_hot; i++) by_id[i] = &rd->hot[i];
-    if (rd->n_hot > 1) qsort(by_id, rd->n_hot, sizeof *by_id, cmp_hot_id);
     /* a run writes tens of thousands of rows into five B-trees: a larger page cache
      * than SQLite's 2 MB default keeps their pages in memory */
     (void)store_exec(s, "PRAGMA cache_size = -65536", err, errlen);
     rc = store_begin(s, err, errlen);
     if (rc == 0) rc = runs_w_open(s, run_id, &w, err, errlen);
     if (rc == 0) rc = save_components(w, rec->manifest, err, errlen);
-    if (rc == 0) rc = save_episodes(w, rd, by_id, &own, err, errlen);
+    if (rc == 0) rc = save_episodes(w, rd, f.s, &own, err, errlen);
     if (rc == 0) rc = save_people(w, rd, &own, err, errlen);
     if (rc == 0) rc = save_arrangements(w, rd, err, errlen);
     if (rc == 0 && rec->confirm) rc = engine__adt_confirm(s, rec->confirm, run_id, rd->as_of, err, errlen);
     if (rc == 0) rc = finish_run(w, rec, rd, st, err, errlen);
     if (rc == 0 && rd->lag) rc = save_projection(w, rd, err, errlen);
     runs_w_close(w);
-    free(by_id);
-    free(own.v);
+    xsort_close(f.s);
+    own_free(&own);
     if (rc == 0) rc = store_commit(s, err, errlen);
     if (rc < 0) store_rollback(s);
     return rc;

@@ -5,7 +5,6 @@
  * leakage rows and each row (lines, paid cents, three strings). A string is a u32 (0:
  * NULL, else its length with the NUL) and its bytes with the NUL.
  */
-#define _GNU_SOURCE /* O_TMPFILE */
 #include "ep_spill.h"
 
 #include <errno.h>
@@ -36,23 +35,6 @@ struct ep_spill {
 
 /* ---- the file --------------------------------------------------------------------------- */
 
-static int open_unnamed(const char *dir)
-{
-#ifdef O_TMPFILE
-    int fd = open(dir, O_TMPFILE | O_RDWR | O_CLOEXEC, 0600);
-    if (fd >= 0) return fd;
-#endif
-    char *tmpl = util_path_join(dir, ".cara-run-spill-XXXXXX");
-    if (!tmpl) {
-        errno = ENOMEM;
-        return -1;
-    }
-    int fd2 = mkostemp(tmpl, O_CLOEXEC);
-    if (fd2 >= 0) unlink(tmpl);
-    free(tmpl);
-    return fd2;
-}
-
 const char *ep_spill_default_dir(const char *dir)
 {
     if (dir && *dir) return dir;
@@ -64,7 +46,7 @@ int ep_spill_unnamed(const char *dir, const char *what, FILE **out, char *err, s
 {
     *out = NULL;
     dir = ep_spill_default_dir(dir);
-    int fd = open_unnamed(dir);
+    int fd = fs_unnamed(dir);
     if (fd < 0) {
         int e = errno;
         return util_fail(err, errlen, -e, "a run keeps %s in a temporary file in %s: cannot "
