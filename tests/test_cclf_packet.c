@@ -378,6 +378,46 @@ START_TEST(test_bundle)
     feed_opts o = {.max_errors = 50, .err = stderr};
     ck_assert_int_eq(load_cclf(db, members, k, &o), 0);
     check_table4();
+    /* through the CLI: the members are named after the bundle (their temporary folder
+     * is gone once the load ends), in the loads rows and in the messages */
+    char *out = NULL, *cerr = NULL, args[512];
+    snprintf(args, sizeof args, "--db cli.db load %s", zpath);
+    ck_assert_msg(th_cara(dir, "", args, &out, &cerr) == 0, "%s", cerr);
+    store *cli;
+    char path[256];
+    snprintf(path, sizeof path, "%s/cli.db", dir);
+    ck_assert_int_eq(store_open(path, 0, &cli, err, sizeof err), 0);
+    char want[512], got[512];
+    const char *one = NULL; /* the CCLF1 member's name */
+    for (size_t i = 0; i < k; i++)
+        if (strstr(members[i], ".ZC1Y")) one = strrchr(members[i], '/') + 1;
+    ck_assert_ptr_nonnull(one);
+    snprintf(want, sizeof want, "%s/%s", zpath, one);
+    ck_assert_str_eq(th_qs(cli, "SELECT path FROM loads WHERE kind = 'cclf1'", got), want);
+    ck_assert_int_eq(th_q(cli, "SELECT count(*) FROM loads WHERE path LIKE '%cara-bundle-%'"), 0);
+    store_close(cli);
+    /* a bundle whose CCLF1 member is broken: the error names the bundle and the member */
+    char bad_zip[128], bad_one[64] = "";
+    snprintf(bad_zip, sizeof bad_zip, "%s/T.A1234.ACO.ZCY12.D121115.T1200000", dir);
+    z = zip_open(bad_zip, ZIP_CREATE | ZIP_TRUNCATE, &ze);
+    ck_assert_ptr_nonnull(z);
+    for (size_t i = 0; i < k; i++) {
+        const char *b = strrchr(members[i], '/') + 1;
+        char renamed[64];
+        snprintf(renamed, sizeof renamed, "%.*s121115%s", (int)(strstr(b, ".D") + 2 - b), b,
+                 strstr(b, ".T"));
+        zip_source_t *src = strstr(b, "ZC1Y") ? zip_source_buffer(z, "x\n", 2, 0)
+                                              : zip_source_file(z, members[i], 0, -1);
+        if (strstr(b, "ZC1Y")) snprintf(bad_one, sizeof bad_one, "%s", renamed);
+        ck_assert_int_ge(zip_file_add(z, renamed, src, 0), 0);
+    }
+    ck_assert_int_eq(zip_close(z), 0);
+    snprintf(args, sizeof args, "--db cli.db load %s", bad_zip);
+    ck_assert_int_ne(th_cara(dir, "", args, &out, &cerr), 0);
+    snprintf(want, sizeof want, "%s/%s", bad_zip, bad_one);
+    ck_assert_msg(strstr(cerr, want) && !strstr(cerr, "cara-bundle-"), "%s", cerr);
+    free(out);
+    free(cerr);
     for (size_t i = 0; i < k; i++) free(members[i]);
     free(members);
     /* a tight byte limit: refused, naming the member */

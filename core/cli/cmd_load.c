@@ -16,6 +16,9 @@
 typedef struct inputs {
     char **csv, **cclf, **fhir; /* owned strings */
     size_t n_csv, n_cclf, n_fhir, cap;
+    char **cclf_name;           /* per CCLF file: "BUNDLE/MEMBER" for a bundle's member,
+                                 * NULL for a file named or found (n_cclf of them) */
+    size_t n_cclf_name;
     char **tmp;                 /* extracted bundle members and then their folders, removed
                                    at the end (owned) */
     size_t n_tmp;
@@ -40,6 +43,19 @@ static int push(const inputs *in, char ***v, size_t *n, const char *path)
     return 0;
 }
 
+/* Append CCLF file path, called name in messages and the loads rows (NULL: its path). */
+static int push_cclf(inputs *in, const char *path, const char *name)
+{
+    char **nv = realloc(in->cclf_name, (in->n_cclf_name + 1) * sizeof *nv);
+    if (!nv) return oom(in);
+    in->cclf_name = nv;
+    if (push(in, &in->cclf, &in->n_cclf, path) < 0) return -1;
+    nv[in->n_cclf_name] = name ? strdup(name) : NULL;
+    if (name && !nv[in->n_cclf_name]) return oom(in);
+    in->n_cclf_name++;
+    return 0;
+}
+
 static void inputs_free(inputs *in)
 {
     for (size_t i = 0; i < in->n_tmp; i++) { /* members first, then their folder */
@@ -49,6 +65,8 @@ static void inputs_free(inputs *in)
     free(in->tmp);
     for (size_t i = 0; i < in->n_csv; i++) free(in->csv[i]);
     for (size_t i = 0; i < in->n_cclf; i++) free(in->cclf[i]);
+    for (size_t i = 0; i < in->n_cclf_name; i++) free(in->cclf_name[i]);
+    free(in->cclf_name);
     for (size_t i = 0; i < in->n_fhir; i++) free(in->fhir[i]);
     free(in->csv);
     free(in->cclf);
@@ -99,7 +117,10 @@ static int add_bundle(inputs *in, const char *path)
     }
     rc = 0;
     for (size_t i = 0; i < n; i++) {
-        if (rc == 0 && push(in, &in->cclf, &in->n_cclf, members[i]) < 0) rc = -1;
+        /* named after the bundle it came in: the temporary folder is gone after the load */
+        char *name = rc == 0 ? util_path_join(path, base_of(members[i])) : NULL;
+        if (rc == 0 && (name ? push_cclf(in, members[i], name) : oom(in)) < 0) rc = -1;
+        free(name);
         if (push(in, &in->tmp, &in->n_tmp, members[i]) < 0) rc = -1;
         free(members[i]);
     }
@@ -114,7 +135,7 @@ static int add_bundle(inputs *in, const char *path)
 static int add_file(inputs *in, const char *path)
 {
     const char *b = base_of(path);
-    if (load_is_cclf_name(b)) return push(in, &in->cclf, &in->n_cclf, path);
+    if (load_is_cclf_name(b)) return push_cclf(in, path, NULL);
     if (cclf_bundle_name(b)) return add_bundle(in, path);
     if (load_is_fhir_name(b)) return push(in, &in->fhir, &in->n_fhir, path);
     return push(in, &in->csv, &in->n_csv, path);
@@ -254,7 +275,8 @@ static int run_load(cli_ctx *c, int argc, char **argv)
         return CLI_FAIL;
     }
     feed_opts fo = {.max_errors = o.max_errors, .err = c->err, .out = c->out, .skip_bad = skip_bad,
-                   .strict = strict, .no_direct = o.no_direct, .serial_writes = o.serial_writes};
+                   .strict = strict, .no_direct = o.no_direct, .serial_writes = o.serial_writes,
+                   .cclf_names = in.cclf_name};
     if (skip_bad) {
         if (!rejects) rejects = "cara-rejected.tsv";
         fo.rejects = fopen(rejects, "w");

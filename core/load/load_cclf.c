@@ -25,7 +25,8 @@
 #include "cclf_ahead.h"
 
 typedef struct cfile {
-    const char *path;
+    const char *path;       /* what messages and the loads rows call it (feed_opts.cclf_names) */
+    const char *open_path;  /* where it is read from */
     const char *base;
     cclf_name name;
     const char *buf;
@@ -1099,7 +1100,7 @@ static int map_and_hash(ctx *x)
     cfile *f = x->f;
     for (size_t i = 0; i < x->n; i++) {
         char err[300];
-        if (util_map_file_fd(f[i].path, &f[i].buf, &f[i].len, &f[i].fd, err, sizeof err) < 0) {
+        if (util_map_file_fd(f[i].open_path, &f[i].buf, &f[i].len, &f[i].fd, err, sizeof err) < 0) {
             feed_reject(&x->rep, f[i].path, 0, 0, NULL, NULL, 0, "%s", err);
             return -EIO;
         }
@@ -1305,7 +1306,8 @@ int load_cclf(store *s, char *const *paths, size_t n, const feed_opts *o)
     cfile *f = calloc(n ? n : 1, sizeof *f);
     if (!f) return -ENOMEM;
     for (size_t i = 0; i < n; i++) {
-        f[i].path = paths[i];
+        f[i].path = o->cclf_names && o->cclf_names[i] ? o->cclf_names[i] : paths[i];
+        f[i].open_path = paths[i];
         f[i].fd = -1;
         const char *slash = strrchr(paths[i], '/');
         f[i].base = slash ? slash + 1 : paths[i];

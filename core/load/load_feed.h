@@ -41,6 +41,10 @@ typedef struct feed_opts {
     size_t conv_batch;   /* CCLF: Part B records and Part A claims per batch converted on
                             a second thread while the claims before them are stored (0:
                             the defaults, 256 and 64; tests use a few to cross batches) */
+    char *const *cclf_names; /* CCLF: what messages, the loads rows and the audit call
+                            load_cclf's paths[i] (a bundle's member, extracted to a
+                            temporary folder: "BUNDLE/MEMBER"); NULL, or a NULL entry: the
+                            path itself */
 } feed_opts;
 
 /* Errors of one delivery. */
