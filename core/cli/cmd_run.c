@@ -243,6 +243,11 @@ const cli_command cmd_run = {
             "                       run N's row for row (exit 1 when they differ)\n"
             "  --allow-plugin-change  with --replay: go on (with a warning) when a plugin's\n"
             "                       hash differs from run N's (otherwise refused)\n"
-            "  --quiet              no summary on stderr\n",
+            "  --quiet              no summary on stderr\n\n"
+            "environment:\n"
+            "  CARA_RUN_TIMING=1    each step's time and resident memory on stderr\n"
+            "  CARA_RUN_SORT_BYTES=N  bytes a log or sort of the run's episodes holds in\n"
+            "                       memory before it writes to its temporary file (default\n"
+            "                       33554432: 32 MiB); the results are the same for any N\n",
     .run = run_run,
 };
