@@ -573,6 +573,9 @@ typedef int (*load_fn)(store *s, char *const *paths, size_t n, const feed_opts *
 /* same_both_ways with --skip-bad (the rejects written to the same stream) */
 static int both_skip_bad;
 static size_t both_stage; /* the CCLF stage's bound in memory, both ways (0: the default) */
+/* nonzero: compare instead a load with the default stage (db) against one with this
+ * bound (db2), both on one thread: a delivery in partitions against the same in one */
+static size_t parts_stage;
 
 /* Load paths into db serially and into db2 behind (each after the same reference CSVs
  * when refs), and compare everything the two stores hold; the summaries too (they count
@@ -594,6 +597,10 @@ static void same_both_ways(load_fn fn, const char *refs, char **paths, int n, in
                         .check_chunk = m == 0 ? 0 : 3, .conv_batch = m == 0 ? 0 : 5,
                         .skip_bad = both_skip_bad,
                         .rejects = both_skip_bad ? o : NULL, .stage_records = both_stage};
+        if (parts_stage) {
+            fo.serial_writes = 1;
+            fo.stage_records = m == 0 ? 0 : parts_stage;
+        }
         int rc = fn(s[m], paths, (size_t)n, &fo);
         fclose(o);
         ck_assert_msg(rc == want_rc, "load: %d, not %d: %s", rc, want_rc, p);
@@ -776,6 +783,38 @@ START_TEST(test_cclf_bad_past_bound_both_ways)
 }
 END_TEST
 
+/* A delivery staged in partitions (a stage of 7 records: the 150 beneficiaries' monthly
+ * delivery and run-out, about 15,000 claim-file records, in 64 partitions of some 240
+ * records, each partition's stage then in its tables too) against the same in one
+ * stage in memory: the same rows, summaries and messages, in the same order (the
+ * spoiled delivery's errors, and with --skip-bad its rejects, claims rejected for
+ * another record's fault among them, come out in file order from every partition). */
+START_TEST(test_cclf_parts_as_one)
+{
+    char d[128], *p[32];
+    int n;
+    if (_i < 2) {
+        n = spoiled_delivery(p);
+        both_skip_bad = _i;
+    } else {
+        synth();
+        snprintf(d, sizeof d, "%s/s/cclf", dir);
+        static const char *const pre[] = {"T.A0000.ACO.ZC0", "T.A0000.ACO.ZC1", "T.A0000.ACO.ZC2",
+                                          "T.A0000.ACO.ZC3", "T.A0000.ACO.ZC4", "T.A0000.ACO.ZC5",
+                                          "T.A0000.ACO.ZC6", "T.A0000.ACO.ZC8", "T.A0000.ACO.ZC9"};
+        n = files_in(d, pre, 9, p, 32);
+        n += runout(p + n, 32 - n);
+    }
+    snprintf(d, sizeof d, "%s/s/cclf", dir);
+    parts_stage = 7;
+    same_both_ways(load_cclf, d, p, n, _i == 0 ? -EINVAL : 0);
+    ck_assert_int_gt(th_q(db2, "SELECT count(*) FROM claims"), _i == 0 ? -1 : 100);
+    parts_stage = 0;
+    both_skip_bad = 0;
+    for (int i = 0; i < n; i++) free(p[i]);
+}
+END_TEST
+
 /* The run-out alone, into empty stores: behind too (its records repeat none stored). */
 START_TEST(test_cclf_runout_both_ways)
 {
@@ -861,6 +900,7 @@ Suite *suite_feed_behind(void)
     tcase_add_test(tc, test_cclf_bad_records_skipped_both_ways);
     tcase_add_test(tc, test_cclf_past_bound_both_ways);
     tcase_add_loop_test(tc, test_cclf_bad_past_bound_both_ways, 0, 2);
+    tcase_add_loop_test(tc, test_cclf_parts_as_one, 0, 3);
     tcase_add_test(tc, test_fhir_both_ways);
     tcase_add_test(tc, test_fhir_by_name_both_ways);
     tcase_add_test(tc, test_bfd_both_ways);

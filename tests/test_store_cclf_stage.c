@@ -594,6 +594,37 @@ START_TEST(test_stays_of_persons)
 }
 END_TEST
 
+/* Bills that start the same day at one facility: in the order delivered (their load,
+ * then the record number after the ':' of their source: 9 before 10, as numbers), then
+ * by claim id, whatever order they were stored in (rows inserted in reverse here). */
+START_TEST(test_stays_same_day)
+{
+    char err[256], got[1024] = "";
+    exec_ok("INSERT INTO loads (load_id, path, kind, sha256, rows, loaded_at) VALUES "
+            "(1, 'a', 'cclf1', 's1', 0, '2027-01-01T00:00:00Z'), "
+            "(2, 'b', 'cclf1', 's2', 0, '2027-02-01T00:00:00Z')");
+    static const char *const rows[][3] = {{"Z1", "2", "F.ZC1Y27:1"},  {"B1", "1", "F.ZC1Y27:10"},
+                                          {"B2", "1", "F.ZC1Y27:10"}, {"A9", "1", "F.ZC1Y27:9"},
+                                          {"Y1", "2", "F.ZC1R27:0"}};
+    for (int i = 0; i < 5; i++) {
+        char sql[512];
+        snprintf(sql, sizeof sql, "INSERT INTO claims (claim_id, claim_type, person_id, "
+                 "claim_start_date, claim_end_date, admission_date, discharge_disposition_code, "
+                 "bill_type_code, facility_npi, load_id, status, source) VALUES ('%s', "
+                 "'institutional', 'P1', '2027-03-01', '2027-03-0%d', '2027-03-01', '30', '211', "
+                 "'F1', %s, 'current', '%s')", rows[i][0], 2 + i % 2, rows[i][1], rows[i][2]);
+        exec_ok(sql);
+    }
+    ck_assert_int_eq(claims_q_cclf_stays(db, 1, NULL, stay_row, got, err, sizeof err), 5);
+    char order[64] = "";
+    for (const char *p = got; *p; p = strchr(p, '\n') + 1) {
+        size_t k = strlen(order);
+        snprintf(order + k, sizeof order - k, "%.2s ", p);
+    }
+    ck_assert_str_eq(order, "A9 B1 B2 Y1 Z1 ");
+}
+END_TEST
+
 /* fn's negative value stops the read and is returned; a failed statement is -EIO with
  * SQLite's message. */
 START_TEST(test_stays_errors)
@@ -628,6 +659,7 @@ Suite *suite_store_cclf_stage(void)
     tcase_add_test(tc, test_read_failure);
     tcase_add_test(tc, test_stays);
     tcase_add_test(tc, test_stays_of_persons);
+    tcase_add_test(tc, test_stays_same_day);
     tcase_add_test(tc, test_stays_errors);
     suite_add_tcase(s, tc);
     return s;

@@ -65,13 +65,18 @@ int claims_q_list(store *s, const char *person, const char *claim, const char *s
     return store__rows_step(db, st, fn, ud, err, errlen);
 }
 
-/* The stays' read; PERSONS selects the persons (cclf_stays). */
+/* The stays' read; PERSONS selects the persons (cclf_stays). Bills that start the same
+ * day at one facility come in the order they were delivered (their delivery's load,
+ * then their record number in its CCLF1 file, the number after the ':' of `source`),
+ * then by claim id: an order that does not depend on the order the loader stored them
+ * in (which a delivery staged in partitions changes, core/load/cclf_part.h). */
 #define STAYS_SQL(PERSONS)                                                                 \
     "SELECT c.claim_id, c.person_id, c.facility_npi, substr(c.bill_type_code, 1, 2), "     \
     "julianday(c.claim_start_date), julianday(c.claim_end_date), "                          \
     "c.discharge_disposition_code, c.admission_date, c.bill_type_code FROM claims c "       \
     "JOIN loads l USING (load_id) WHERE l.kind LIKE 'cclf%' AND c.status = 'current' AND "  \
-    "c.admission_date IS NOT NULL AND c.person_id IN (" PERSONS ") ORDER BY 2, 3, 4, 5"
+    "c.admission_date IS NOT NULL AND c.person_id IN (" PERSONS ") ORDER BY 2, 3, 4, 5, "  \
+    "c.load_id, CAST(substr(c.source, instr(c.source, ':') + 1) AS INTEGER), 1"
 
 /* The persons' list as the temporary table cclf_persons (made empty first). */
 static int persons_table(store *s, const mbi_map *persons, char *err, size_t errlen)
