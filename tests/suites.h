@@ -59,7 +59,6 @@
     X(people_log)      \
     X(work_ahead)      \
     X(xsort)           \
-    X(cclf_part)       \
     X(srv_auth)        \
     X(srv_routes)      \
     X(srv_api)         \

@@ -574,7 +574,7 @@ typedef int (*load_fn)(store *s, char *const *paths, size_t n, const feed_opts *
 static int both_skip_bad;
 static size_t both_stage; /* the CCLF stage's bound in memory, both ways (0: the default) */
 /* nonzero: compare instead a load with the default stage (db) against one with this
- * bound (db2), both on one thread: a delivery in partitions against the same in one */
+ * bound (db2), both on one thread: a stage in its tables against one in memory */
 static size_t parts_stage;
 
 /* Load paths into db serially and into db2 behind (each after the same reference CSVs
@@ -783,13 +783,11 @@ START_TEST(test_cclf_bad_past_bound_both_ways)
 }
 END_TEST
 
-/* A delivery staged in partitions (a stage of 7 records: the 150 beneficiaries' monthly
- * delivery and run-out, about 15,000 claim-file records, in 64 partitions of some 240
- * records, each partition's stage then in its tables too) against the same in one
- * stage in memory: the same rows, summaries and messages, in the same order (the
- * spoiled delivery's errors, and with --skip-bad its rejects, claims rejected for
- * another record's fault among them, come out in file order from every partition). */
-START_TEST(test_cclf_parts_as_one)
+/* A delivery whose stage moves to its tables (a bound of 7 records: the 150
+ * beneficiaries' monthly delivery and run-out, about 15,000 claim-file records; the
+ * spoiled delivery without and with --skip-bad) against the same held in memory: the
+ * same rows, summaries and messages, in the same order. */
+START_TEST(test_cclf_tables_as_memory)
 {
     char d[128], *p[32];
     int n;
@@ -900,7 +898,7 @@ Suite *suite_feed_behind(void)
     tcase_add_test(tc, test_cclf_bad_records_skipped_both_ways);
     tcase_add_test(tc, test_cclf_past_bound_both_ways);
     tcase_add_loop_test(tc, test_cclf_bad_past_bound_both_ways, 0, 2);
-    tcase_add_loop_test(tc, test_cclf_parts_as_one, 0, 3);
+    tcase_add_loop_test(tc, test_cclf_tables_as_memory, 0, 3);
     tcase_add_test(tc, test_fhir_both_ways);
     tcase_add_test(tc, test_fhir_by_name_both_ways);
     tcase_add_test(tc, test_bfd_both_ways);

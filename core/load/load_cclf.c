@@ -23,7 +23,6 @@
 #include "base/base.h"
 #include "load_feed.h"
 #include "cclf_ahead.h"
-#include "cclf_part.h"
 
 typedef struct cfile {
     const char *path;       /* what messages and the loads rows call it (feed_opts.cclf_names) */
@@ -54,14 +53,7 @@ typedef struct ctx {
     feed_sink *sink;
     cfile *f;
     size_t n;
-    cclf_stage *stage;      /* the staged claim-file records (cclf_stage.h); in
-                             * partitions: the one being assembled */
-    /* a delivery of more records than the stage's bound: its records' places (and the
-     * marks of bad claims) staged into n_parts partitions on disk by their claim id's
-     * hash, each assembled in turn from a stage of its own (cclf_part.h) */
-    struct xsort **parts;
-    size_t n_parts;
-    size_t bound;           /* records a stage holds in memory */
+    cclf_stage *stage;      /* the staged claim-file records (cclf_stage.h) */
     int64_t load_id;
     char err[512];
     int failed;             /* a store failure: stop */
@@ -83,24 +75,10 @@ typedef struct ctx {
 static void mark_bad(ctx *x, const char *rec)
 {
     char e[256];
-    if (x->n_parts) (void)part_put(x->parts, x->n_parts, 0, rec, 13, 0, 0, 0, 0, 1, e, sizeof e);
-    else (void)cclf_stage_mark_bad(x->stage, rec, 13, e, sizeof e);
+    (void)cclf_stage_mark_bad(x->stage, rec, 13, e, sizeof e);
 }
 
 static void store_failed(ctx *x, const char *what);
-
-/* Stage a record (cclf_stage_put's arguments): into the stage, or into its claim's
- * partition. */
-static void stage_put(ctx *x, char file, const char *cur_id, size_t fi, size_t recno,
-                      int64_t off, size_t len)
-{
-    int rc = x->n_parts ? part_put(x->parts, x->n_parts, file, cur_id, strlen(cur_id),
-                                   (int64_t)fi, (int64_t)recno, off, len, 0, x->err,
-                                   sizeof x->err)
-                        : cclf_stage_put(x->stage, file, cur_id, (int64_t)fi, (int64_t)recno,
-                                         off, len, x->err, sizeof x->err);
-    if (rc < 0) store_failed(x, "staging CCLF records");
-}
 
 typedef void (*rec_fn)(ctx *x, size_t fi, const char *rec, size_t recno);
 
@@ -139,8 +117,7 @@ static void each_record(ctx *x, size_t fi, rec_fn fn)
         } else if (n != l->reclen) {
             feed_reject(&x->rep, f->path, recno, 0, NULL, p, n, "the record is %zu characters "
                         "long (CCLF%c records are %u)", n, l->file, l->reclen);
-            if ((x->stage || x->n_parts) && n >= 13 && strspn(p, "0123456789") >= 13)
-                mark_bad(x, p);
+            if (x->stage && n >= 13 && strspn(p, "0123456789") >= 13) mark_bad(x, p);
         } else if (fn) {
             fn(x, fi, p, recno);
         }
@@ -352,8 +329,10 @@ static void stage_record(ctx *x, size_t fi, const char *rec, size_t recno)
         if (strspn(rec, "0123456789") >= 13) mark_bad(x, rec);
         return;
     }
-    stage_put(x, file, cur_id, fi, recno, (int64_t)(rec - x->f[fi].buf),
-              cclf_layout_for(file)->reclen);
+    if (cclf_stage_put(x->stage, file, cur_id, (int64_t)fi, (int64_t)recno,
+                       (int64_t)(rec - x->f[fi].buf), cclf_layout_for(file)->reclen, x->err,
+                       sizeof x->err) < 0)
+        store_failed(x, "staging CCLF records");
 }
 
 /* Stage the records of chunk c of claim file fi (one thread). */
@@ -386,7 +365,9 @@ static void stage_verdicts(ctx *x, size_t fi, const cclf_verdict *v, size_t n)
             stage_record(x, fi, f->buf + v[k].off, v[k].recno);
         } else if (v[k].kind == CCLF_V_PUT) {
             x->test_ids += v[k].test_id_used;
-            stage_put(x, file, v[k].cur_id, fi, (size_t)v[k].recno, (int64_t)v[k].off, reclen);
+            if (cclf_stage_put(x->stage, file, v[k].cur_id, (int64_t)fi, (int64_t)v[k].recno,
+                               (int64_t)v[k].off, reclen, x->err, sizeof x->err) < 0)
+                store_failed(x, "staging CCLF records");
         }
     }
 }
@@ -1027,25 +1008,8 @@ static void chain_admissions(ctx *x)
     claims_w_close(w.up);
 }
 
-/* One record of a claim rejected for another record's fault, or a line without its
- * header, reported. */
-static void collateral_row(ctx *x, cclf_stage_row *r)
-{
-    const char *rec = staged(x, r); /* first: it checks r's place */
-    int64_t fi = r->fidx;
-    if (r->orphan)
-        feed_reject(&x->rep, x->f[fi].path, (size_t)r->recno, 1, "CUR_CLM_UNIQ_ID", rec,
-                    r->len, "claim %s has no CCLF1 header in this delivery", r->cur_id);
-    else if (x->o->skip_bad && x->o->rejects) { /* already counted as an error */
-        fprintf(x->o->rejects, "%s\t%lld\tCUR_CLM_UNIQ_ID\tclaim %s has a bad record "
-                "elsewhere; the whole claim is rejected\t%.*s\n", x->f[fi].path,
-                (long long)r->recno, r->cur_id, (int)r->len, rec);
-        x->rep.rejected++;
-    }
-}
-
-/* The stage's collateral records to fn (collateral_row, or the partitions' sort). */
-static void each_collateral(ctx *x, void (*fn)(ctx *x, cclf_stage_row *r, void *ud), void *ud)
+/* Records of claims rejected for another record's fault, and lines without a header. */
+static void report_collateral(ctx *x)
 {
     cclf_stage_row r;
     int rc = cclf_stage_scan(x->stage, CCLF_STAGE_COLLATERAL, 0, NULL, x->err, sizeof x->err);
@@ -1053,68 +1017,20 @@ static void each_collateral(ctx *x, void (*fn)(ctx *x, cclf_stage_row *r, void *
         store_failed(x, "checking staged claims");
         return;
     }
-    while (!x->failed &&
-           (rc = cclf_stage_next(x->stage, CCLF_STAGE_COLLATERAL, &r, x->err, sizeof x->err)) == 1)
-        fn(x, &r, ud);
-    cclf_stage_stop(x->stage, CCLF_STAGE_COLLATERAL);
-    if (rc < 0) store_failed(x, "checking staged claims");
-}
-
-static void report_row(ctx *x, cclf_stage_row *r, void *ud)
-{
-    (void)ud;
-    collateral_row(x, r);
-}
-
-/* A partition's collateral record into the sort that puts them in file order. */
-static void sort_row(ctx *x, cclf_stage_row *r, void *ud)
-{
-    if (part_collateral_put(ud, r, x->err, sizeof x->err) < 0)
-        store_failed(x, "checking staged claims");
-}
-
-/* Stage partition p (its records and marks, in the order staged) as x->stage. */
-static int open_part(ctx *x, size_t p)
-{
-    if (part_stage(x->parts[p], x->s, x->bound, &x->stage, x->err, sizeof x->err) == 0) return 0;
-    store_failed(x, "staging CCLF records");
-    return -1;
-}
-
-static void close_part(ctx *x)
-{
-    cclf_stage_close(x->stage);
-    x->stage = NULL;
-}
-
-/* Records of claims rejected for another record's fault, and lines without a header, in
- * file order: from the stage, or from every partition's, merged. */
-static void report_collateral(ctx *x)
-{
-    if (!x->n_parts) {
-        each_collateral(x, report_row, NULL);
-        return;
-    }
-    struct xsort *sorted = NULL;
-    if (part_collateral_open(&sorted, x->err, sizeof x->err) < 0) {
-        store_failed(x, "checking staged claims");
-        return;
-    }
-    for (size_t p = 0; p < x->n_parts && !x->failed; p++) {
-        if (open_part(x, p) < 0) break;
-        each_collateral(x, sort_row, sorted);
-        close_part(x);
-    }
-    cclf_stage_row r;
-    int rc;
-    while (!x->failed && (rc = part_collateral_next(sorted, &r, x->err, sizeof x->err)) != 0) {
-        if (rc < 0) {
-            store_failed(x, "checking staged claims");
-            break;
+    while ((rc = cclf_stage_next(x->stage, CCLF_STAGE_COLLATERAL, &r, x->err, sizeof x->err)) == 1) {
+        const char *rec = staged(x, &r); /* first: it checks r's place */
+        int64_t fi = r.fidx;
+        if (r.orphan)
+            feed_reject(&x->rep, x->f[fi].path, (size_t)r.recno, 1, "CUR_CLM_UNIQ_ID", rec,
+                        r.len, "claim %s has no CCLF1 header in this delivery", r.cur_id);
+        else if (x->o->skip_bad && x->o->rejects) { /* already counted as an error */
+            fprintf(x->o->rejects, "%s\t%lld\tCUR_CLM_UNIQ_ID\tclaim %s has a bad record "
+                    "elsewhere; the whole claim is rejected\t%.*s\n", x->f[fi].path,
+                    (long long)r.recno, r.cur_id, (int)r.len, rec);
+            x->rep.rejected++;
         }
-        collateral_row(x, &r);
     }
-    xsort_close(sorted);
+    if (rc < 0) store_failed(x, "checking staged claims");
 }
 
 /* ---- one delivery --------------------------------------------------------------------------- */
@@ -1122,20 +1038,7 @@ static void report_collateral(ctx *x)
 static int prepare_staging(ctx *x)
 {
     size_t bound = x->o->stage_records ? x->o->stage_records : CCLF_STAGE_MEM_RECORDS;
-    x->bound = bound;
-    /* the records the claim files hold at most (a record and its newline): past the
-     * bound, in partitions of the bound's size or less */
-    uint64_t most = 0;
-    for (size_t i = 0; i < x->n; i++)
-        if (x->f[i].name.file >= '1' && x->f[i].name.file <= '6')
-            most += x->f[i].len / (cclf_layout_for(x->f[i].name.file)->reclen + 1u);
-    size_t parts = part_count(most, bound);
-    if (parts > 1 && part_open(parts, &x->parts, x->err, sizeof x->err) < 0) {
-        store_failed(x, "preparing the delivery");
-        return -EIO;
-    }
-    x->n_parts = parts > 1 ? parts : 0;
-    if ((!x->n_parts && cclf_stage_open(x->s, bound, &x->stage, x->err, sizeof x->err) < 0) ||
+    if (cclf_stage_open(x->s, bound, &x->stage, x->err, sizeof x->err) < 0 ||
         people_q_open(x->s, &x->align, x->err, sizeof x->err) < 0 ||
         people_w_open(x->s, &x->people, x->err, sizeof x->err) < 0) {
         store_failed(x, "preparing the delivery");
@@ -1148,9 +1051,6 @@ static void drop_staging(ctx *x)
 {
     cclf_stage_close(x->stage);
     x->stage = NULL;
-    part_close(x->parts, x->n_parts);
-    x->parts = NULL;
-    x->n_parts = 0;
     people_q_close(x->align);
     x->align = NULL;
     people_w_close(x->people);
@@ -1331,19 +1231,10 @@ static int load_delivery(ctx *x)
     if (!x->failed && !x->o->serial_writes &&
         (behind = feed_sink_behind(x->sink, x->err, sizeof x->err)) < 0)
         store_failed(x, "preparing the store");
-    if (!x->n_parts) {
-        if (!x->failed) assemble_part_a(x);
-        load_phase(label, "assemble, store Part A");
-        if (!x->failed) assemble_part_b(x);
-        load_phase(label, "assemble, store Part B");
-    }
-    for (size_t p = 0; p < x->n_parts && !x->failed; p++) { /* each partition's claims */
-        if (open_part(x, p) < 0) break;
-        assemble_part_a(x);
-        if (!x->failed) assemble_part_b(x);
-        close_part(x);
-    }
-    if (x->n_parts) load_phase(label, "assemble, store Part A and B, by partition");
+    if (!x->failed) assemble_part_a(x);
+    load_phase(label, "assemble, store Part A");
+    if (!x->failed) assemble_part_b(x);
+    load_phase(label, "assemble, store Part B");
     if (behind > 0) {
         char e[512];
         if (feed_sink_settle(x->sink, e, sizeof e) < 0 && !x->failed) {

@@ -39,10 +39,9 @@ typedef struct cclf_stage cclf_stage;
 /* The loader's bound: records and bad claims held in memory before the stage moves to
  * its tables (a record costs about 45 bytes there, its claim's share and the lists'
  * sorting included: about 180 MB at the bound; the monthly delivery of 100,000
- * synthetic beneficiaries, 3,306,423 claim records, fits under it). A larger delivery
- * is staged in partitions of at most four fifths of it (core/load/cclf_part.h), each a
- * stage of its own, and loads about 1.23 times as slowly a line (docs/performance.md,
- * "Past the stage's bound, in partitions"). */
+ * synthetic beneficiaries, 3,306,423 claim records, fits under it). Past it a delivery
+ * loads about 1.4 times as slowly a line (docs/performance.md, "Past the stage's
+ * bound"). */
 #define CCLF_STAGE_MEM_RECORDS 4000000
 
 /* A new, empty stage of a delivery to store s (borrowed: the stage does not use it); it

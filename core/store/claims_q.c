@@ -68,8 +68,8 @@ int claims_q_list(store *s, const char *person, const char *claim, const char *s
 /* The stays' read; PERSONS selects the persons (cclf_stays). Bills that start the same
  * day at one facility come in the order they were delivered (their delivery's load,
  * then their record number in its CCLF1 file, the number after the ':' of `source`),
- * then by claim id: an order that does not depend on the order the loader stored them
- * in (which a delivery staged in partitions changes, core/load/cclf_part.h). */
+ * then by claim id: an order that does not depend on the order the loader stored their
+ * rows in. */
 #define STAYS_SQL(PERSONS)                                                                 \
     "SELECT c.claim_id, c.person_id, c.facility_npi, substr(c.bill_type_code, 1, 2), "     \
     "julianday(c.claim_start_date), julianday(c.claim_end_date), "                          \
